@@ -1,0 +1,3 @@
+from envsetup.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""The command line: thin adapters from flags to commands. Logic lives elsewhere."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from envsetup import __version__
+from envsetup.errors import EnvsetupError
+from envsetup.exit_codes import ExitCode
+
+app = typer.Typer(
+    name="envsetup",
+    help="Take a machine from fresh install to a verified PyTorch GPU environment.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"envsetup {__version__}")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _root(
+    version: Optional[bool] = typer.Option(
+        None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Detect, diagnose, install and verify PyTorch GPU environments."""
+
+
+def _register() -> None:
+    # Each command module owns its flags; importing them is cheap (heavy imports are lazy).
+    # One line per command: `app.command("NAME")(module.NAME_command)`.
+    return
+
+
+def main() -> None:
+    _register()
+    try:
+        result = app(standalone_mode=False)
+    except EnvsetupError as exc:
+        typer.echo(f"envsetup: {exc}", err=True)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        typer.echo("envsetup: interrupted", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:  # click's own errors
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            typer.echo("envsetup: aborted", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.USAGE))
+        raise
+    # Commands return their exit code; click hands back typer.Exit's code the same way.
+    sys.exit(int(result) if isinstance(result, int) else int(ExitCode.OK))

@@ -1,0 +1,11 @@
+"""Every exit code the tool uses, in one place (documented in README.md)."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1  # doctor found an error; verify had a failing check; install failed
+    USAGE = 2  # bad flags, bad --replay directory, impossible request
+    TARGET_UNUSABLE = 3  # verify: no such interpreter, torch missing
+    INTERRUPTED = 130

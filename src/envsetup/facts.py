@@ -1,0 +1,189 @@
+"""Everything doctor learned about a machine: plain, typed, JSON-serialisable data.
+
+Each fact carries `source`, naming where it was read ("nvml", "file:/proc/driver/nvidia/version",
+"command:nvidia-smi", "override:ENVSETUP_CUDA_DRIVER_VERSION", ...). The JSON form is published as
+docs/schema/doctor.schema.json; bump SCHEMA_VERSION on any incompatible change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class ReadProblem:
+    """Something a probe found but could not make sense of: becomes a 'could not read' finding."""
+
+    what: str  # e.g. "nvidia-smi output", "/etc/os-release"
+    reason: str
+    evidence: str = ""  # the first lines of the offending text
+
+
+@dataclass
+class OsFacts:
+    system: str  # Linux, Darwin, Windows
+    arch: str
+    kernel: str = ""
+    distro_id: str = ""
+    distro_name: str = ""
+    distro_version: str = ""
+    distro_like: list[str] = field(default_factory=list)
+    glibc: Optional[str] = None
+    wsl: Optional[int] = None  # 1 or 2 when running under WSL
+    wsl_evidence: list[str] = field(default_factory=list)
+    container: Optional[str] = None  # docker, podman, kubernetes, containerd, lxc...
+    container_evidence: list[str] = field(default_factory=list)
+    macos_version: str = ""
+    windows_version: str = ""
+    source: str = ""
+
+
+@dataclass
+class PythonFacts:
+    executable: str
+    version: str = ""
+    implementation: str = ""
+    prefix: str = ""
+    environment: str = "system"  # venv, conda, uv, pyenv, system
+    externally_managed: bool = False  # PEP 668 marker present
+    externally_managed_path: str = ""
+    pip_version: Optional[str] = None
+    site_packages: list[str] = field(default_factory=list)
+    bits: Optional[int] = None
+    source: str = ""
+
+
+@dataclass
+class Gpu:
+    index: int
+    name: str = ""
+    uuid: str = ""
+    memory_total_mib: Optional[int] = None
+    compute_capability: Optional[str] = None  # "8.6"
+    mig_mode: Optional[str] = None  # Enabled / Disabled / N/A
+    pcie_gen: Optional[int] = None
+    pcie_gen_max: Optional[int] = None
+    pcie_width: Optional[int] = None
+    pcie_width_max: Optional[int] = None
+
+
+@dataclass
+class NvidiaFacts:
+    driver_version: Optional[str] = None
+    driver_source: str = ""
+    # The highest CUDA version the driver supports (what nvidia-smi prints as "CUDA Version").
+    driver_cuda_version: Optional[str] = None
+    driver_cuda_source: str = ""
+    kernel_module: Optional[str] = None  # "open" or "proprietary"
+    kernel_module_version: Optional[str] = None  # from /proc or /sys: what is loaded
+    gpus: list[Gpu] = field(default_factory=list)
+    gpus_source: str = ""
+    nvml_error: Optional[str] = None
+    smi_path: Optional[str] = None
+    smi_state: str = "not-run"  # ok, not-found, timed-out, failed, not-run
+    smi_failure: Optional[str] = (
+        None  # a failure id: couldnt-communicate, version-mismatch, no-devices...
+    )
+    smi_evidence: str = ""
+    nouveau_loaded: bool = False
+    linux_driver_in_wsl: list[str] = field(
+        default_factory=list
+    )  # libs of a Linux driver found inside WSL
+
+
+@dataclass
+class CudaToolkit:
+    path: str  # the toolkit root (or the wheel directory)
+    version: Optional[str] = None  # "12.8.93" when nvcc says so, else "12.8"
+    source: str = ""  # how it was found and how its version was read
+    nvcc: Optional[str] = None
+
+
+@dataclass
+class CudaFacts:
+    toolkits: list[CudaToolkit] = field(default_factory=list)
+    nvcc_on_path: Optional[str] = None  # the nvcc PATH selects
+    nvcc_on_path_version: Optional[str] = None
+    cuda_home: Optional[str] = None  # CUDA_HOME / CUDA_PATH
+    ld_library_path: list[str] = field(default_factory=list)
+    # Directories on LD_LIBRARY_PATH holding a CUDA runtime or cuDNN, with what they hold.
+    ld_library_path_cuda_libs: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class CudnnInstall:
+    version: Optional[str]
+    path: str
+    source: str  # header, library, pip-wheel, torch-bundled
+
+
+@dataclass
+class TorchDeep:
+    """What importing torch in a subprocess said (only with --deep)."""
+
+    ran: bool = False
+    error: Optional[str] = None
+    cuda_available: Optional[bool] = None
+    device_count: Optional[int] = None
+    arch_list: list[str] = field(default_factory=list)
+    cudnn_version: Optional[int] = None
+    duration_s: Optional[float] = None
+
+
+@dataclass
+class TorchFacts:
+    version: Optional[str] = None  # "2.4.0+cu121"
+    location: str = ""
+    flavor: str = "none"  # cuda, cpu, rocm, macos, none, unknown
+    cuda_version: Optional[str] = None  # the CUDA it was built with
+    hip_version: Optional[str] = None
+    cudnn_version: Optional[str] = None  # cuDNN the build pins or bundles
+    torchvision: Optional[str] = None
+    torchaudio: Optional[str] = None
+    requires_nvidia: dict[str, str] = field(default_factory=dict)  # nvidia-* wheels it requires
+    source: str = ""
+    deep: TorchDeep = field(default_factory=TorchDeep)
+
+
+@dataclass
+class RocmFacts:
+    version: Optional[str] = None
+    source: str = ""
+    smi_path: Optional[str] = None
+
+
+@dataclass
+class AppleFacts:
+    apple_silicon: bool = False
+    chip: str = ""
+    mps_capable: bool = False  # macOS >= 12.3 on arm64
+
+
+@dataclass
+class Overrides:
+    """Values set by ENVSETUP_* variables that replace detection (CI, image builds)."""
+
+    cuda_driver_version: Optional[str] = None
+    driver_version: Optional[str] = None
+    gpu_arch: Optional[str] = None
+
+
+@dataclass
+class Facts:
+    os: OsFacts
+    python: PythonFacts
+    nvidia: NvidiaFacts = field(default_factory=NvidiaFacts)
+    cuda: CudaFacts = field(default_factory=CudaFacts)
+    cudnn: list[CudnnInstall] = field(default_factory=list)
+    torch: TorchFacts = field(default_factory=TorchFacts)
+    rocm: RocmFacts = field(default_factory=RocmFacts)
+    apple: AppleFacts = field(default_factory=AppleFacts)
+    overrides: Overrides = field(default_factory=Overrides)
+    problems: list[ReadProblem] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

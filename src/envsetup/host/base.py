@@ -1,0 +1,113 @@
+"""The Host interface and the plain data it hands back."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping, Optional, Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What one subprocess did. `returncode` is None when it never ran or was killed."""
+
+    argv: tuple[str, ...]
+    returncode: Optional[int]
+    stdout: str = ""
+    stderr: str = ""
+    timed_out: bool = False
+    not_found: bool = False
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr together: nvidia-smi prints its failures on stdout."""
+        if self.stdout and self.stderr:
+            return self.stdout.rstrip("\n") + "\n" + self.stderr
+        return self.stdout or self.stderr
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """What Python's `platform` and `sys` say about the machine running the tool."""
+
+    system: str  # Linux, Darwin, Windows
+    release: str  # kernel release on Linux
+    version: str
+    machine: str  # x86_64, aarch64, arm64, AMD64
+    libc: str = ""  # e.g. "glibc 2.36"
+    mac_version: str = ""
+    windows_version: str = ""
+    python_executable: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlatformInfo:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: str(v) for k, v in data.items() if k in known})
+
+
+class NvmlUnavailable(Exception):
+    """NVML could not be used: library missing, driver not loaded, version mismatch..."""
+
+
+@dataclass
+class NvmlDevice:
+    index: int
+    name: str = ""
+    uuid: str = ""
+    memory_total_bytes: Optional[int] = None
+    compute_capability: Optional[str] = None
+    mig_mode: Optional[str] = None
+    pcie_gen: Optional[int] = None
+    pcie_gen_max: Optional[int] = None
+    pcie_width: Optional[int] = None
+    pcie_width_max: Optional[int] = None
+
+
+@dataclass
+class NvmlSnapshot:
+    driver_version: str
+    cuda_driver_version: Optional[int]  # cuDriverGetVersion encoding: 12040 == 12.4
+    devices: list[NvmlDevice] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NvmlSnapshot:
+        devices = [NvmlDevice(**d) for d in data.get("devices", [])]
+        return cls(
+            driver_version=str(data["driver_version"]),
+            cuda_driver_version=data.get("cuda_driver_version"),
+            devices=devices,
+        )
+
+
+class Host(Protocol):
+    """Everything a probe may ask of a machine. Nothing else touches the host."""
+
+    def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
+        """Run argv (never through a shell) and give up after `timeout` seconds."""
+
+    def read_text(self, path: str) -> Optional[str]:
+        """The file's text (undecodable bytes replaced), or None when it cannot be read."""
+
+    def exists(self, path: str) -> bool: ...
+
+    def glob(self, pattern: str) -> list[str]:
+        """Sorted paths matching an absolute glob pattern."""
+
+    def environ(self) -> Mapping[str, str]: ...
+
+    def which(self, name: str) -> Optional[str]: ...
+
+    def platform(self) -> PlatformInfo: ...
+
+    def nvml(self) -> NvmlSnapshot:
+        """Query NVML once; raises NvmlUnavailable with the reason."""

@@ -1,0 +1,172 @@
+"""The real machine. Every subprocess has a hard timeout and never uses a shell."""
+
+from __future__ import annotations
+
+import contextlib
+import glob as _glob
+import os
+import platform as _platform
+import shutil
+import subprocess
+import sys
+import time
+from typing import Mapping, Optional, Sequence
+
+from envsetup.host.base import (
+    CommandResult,
+    NvmlDevice,
+    NvmlSnapshot,
+    NvmlUnavailable,
+    PlatformInfo,
+)
+
+MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
+
+
+class LiveHost:
+    def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                # Own process group, so a hung child and its children can be killed together.
+                start_new_session=os.name != "nt",
+            )
+        except (FileNotFoundError, NotADirectoryError):
+            return CommandResult(tuple(argv), None, not_found=True)
+        except OSError as exc:
+            return CommandResult(tuple(argv), None, stderr=str(exc))
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            # A process stuck in the kernel (a wedged driver) may not die: do not wait on it.
+            try:
+                out, err = proc.communicate(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                out, err = b"", b""
+            return CommandResult(
+                tuple(argv),
+                None,
+                _decode(out),
+                _decode(err),
+                timed_out=True,
+                duration_s=time.monotonic() - started,
+            )
+        return CommandResult(
+            tuple(argv),
+            proc.returncode,
+            _decode(out),
+            _decode(err),
+            duration_s=time.monotonic() - started,
+        )
+
+    def read_text(self, path: str) -> Optional[str]:
+        try:
+            with open(path, "rb") as handle:
+                return _decode(handle.read(MAX_FILE_BYTES))
+        except OSError:
+            return None
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(path)
+
+    def glob(self, pattern: str) -> list[str]:
+        return sorted(_glob.glob(pattern))
+
+    def environ(self) -> Mapping[str, str]:
+        return dict(os.environ)
+
+    def which(self, name: str) -> Optional[str]:
+        return shutil.which(name)
+
+    def platform(self) -> PlatformInfo:
+        libc_name, libc_version = _platform.libc_ver()
+        mac = _platform.mac_ver()[0]
+        win = " ".join(x for x in _platform.win32_ver()[:2] if x)
+        return PlatformInfo(
+            system=_platform.system(),
+            release=_platform.release(),
+            version=_platform.version(),
+            machine=_platform.machine(),
+            libc=f"{libc_name} {libc_version}".strip(),
+            mac_version=mac,
+            windows_version=win,
+            python_executable=sys.executable,
+        )
+
+    def nvml(self) -> NvmlSnapshot:
+        return query_nvml()
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        if os.name != "nt":
+            os.killpg(proc.pid, 9)
+        else:
+            proc.kill()
+    except OSError:
+        pass
+
+
+def query_nvml() -> NvmlSnapshot:
+    """Read driver, CUDA driver version and every GPU through NVML (nvidia-ml-py)."""
+    try:
+        import pynvml
+    except ImportError as exc:
+        raise NvmlUnavailable(f"nvidia-ml-py is not installed ({exc})") from exc
+    try:
+        pynvml.nvmlInit()
+    except pynvml.NVMLError as exc:
+        raise NvmlUnavailable(str(exc)) from exc
+    try:
+        driver = _text(pynvml.nvmlSystemGetDriverVersion())
+        try:
+            cuda: Optional[int] = int(pynvml.nvmlSystemGetCudaDriverVersion())
+        except pynvml.NVMLError:
+            cuda = None
+        devices = [_nvml_device(pynvml, i) for i in range(pynvml.nvmlDeviceGetCount())]
+        return NvmlSnapshot(driver_version=driver, cuda_driver_version=cuda, devices=devices)
+    except pynvml.NVMLError as exc:
+        raise NvmlUnavailable(str(exc)) from exc
+    finally:
+        with contextlib.suppress(pynvml.NVMLError):
+            pynvml.nvmlShutdown()
+
+
+def _nvml_device(pynvml, index: int) -> NvmlDevice:  # type: ignore[no-untyped-def]
+    handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+    device = NvmlDevice(index=index)
+
+    def attempt(fn):  # type: ignore[no-untyped-def]
+        # One unsupported query (vGPU, MIG, old boards) must not hide the rest.
+        try:
+            return fn()
+        except pynvml.NVMLError:
+            return None
+
+    device.name = _text(attempt(lambda: pynvml.nvmlDeviceGetName(handle)) or "")
+    device.uuid = _text(attempt(lambda: pynvml.nvmlDeviceGetUUID(handle)) or "")
+    memory = attempt(lambda: pynvml.nvmlDeviceGetMemoryInfo(handle))
+    device.memory_total_bytes = int(memory.total) if memory is not None else None
+    cc = attempt(lambda: pynvml.nvmlDeviceGetCudaComputeCapability(handle))
+    device.compute_capability = f"{cc[0]}.{cc[1]}" if cc else None
+    mig = attempt(lambda: pynvml.nvmlDeviceGetMigMode(handle))
+    if mig is not None:
+        device.mig_mode = "Enabled" if mig[0] else "Disabled"
+    device.pcie_gen = attempt(lambda: pynvml.nvmlDeviceGetCurrPcieLinkGeneration(handle))
+    device.pcie_gen_max = attempt(lambda: pynvml.nvmlDeviceGetMaxPcieLinkGeneration(handle))
+    device.pcie_width = attempt(lambda: pynvml.nvmlDeviceGetCurrPcieLinkWidth(handle))
+    device.pcie_width_max = attempt(lambda: pynvml.nvmlDeviceGetMaxPcieLinkWidth(handle))
+    return device
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
