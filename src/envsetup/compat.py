@@ -1,0 +1,109 @@
+"""CUDA ↔ driver facts, read from data/cuda_drivers.toml (the facts live there, with sources)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from packaging.version import InvalidVersion, Version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+DATA = Path(__file__).parent / "data" / "cuda_drivers.toml"
+SOURCE_TOOLKIT = (
+    "NVIDIA CUDA Toolkit Release Notes, Table 3 (see src/envsetup/data/cuda_drivers.toml)"
+)
+SOURCE_MVC = (
+    "NVIDIA CUDA Minor Version Compatibility, Table 2 (see src/envsetup/data/cuda_drivers.toml)"
+)
+
+
+@dataclass(frozen=True)
+class DriverRequirement:
+    cuda: str
+    driver: str  # the minimum driver version
+    source: str
+
+
+def _os_key(system: str) -> str:
+    return "windows" if system.lower().startswith("win") else "linux"
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    with DATA.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def parse_version(text: Optional[str]) -> Optional[Version]:
+    if not text:
+        return None
+    try:
+        return Version(text.strip())
+    except InvalidVersion:
+        return None
+
+
+def cuda_major_minor(text: str) -> Optional[tuple[int, int]]:
+    """'12.8.93' -> (12, 8); 'cu128' -> (12, 8); '11.0' -> (11, 0)."""
+    text = text.strip().lower()
+    if text.startswith("cu") and text[2:].isdigit() and len(text) >= 5:
+        return int(text[2:-1]), int(text[-1])
+    parts = text.split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+
+
+def min_driver_for_torch_cuda(cuda: str, system: str) -> Optional[DriverRequirement]:
+    """The lowest driver that runs a PyTorch build made with CUDA `cuda` (minor version compat)."""
+    mm = cuda_major_minor(cuda)
+    if mm is None:
+        return None
+    for row in _table()["minor_version_compat"]:
+        if int(row["major"]) == mm[0]:
+            return DriverRequirement(f"{mm[0]}.{mm[1]}", str(row[_os_key(system)]), SOURCE_MVC)
+    return None
+
+
+def toolkit_driver(cuda: str, system: str) -> Optional[DriverRequirement]:
+    """The driver a CUDA toolkit release shipped with (its full feature set needs it)."""
+    mm = cuda_major_minor(cuda)
+    if mm is None:
+        return None
+    for row in _table()["toolkit"]:
+        if cuda_major_minor(row["cuda"]) == mm:
+            return DriverRequirement(row["cuda"], str(row[_os_key(system)]), SOURCE_TOOLKIT)
+    return None
+
+
+def max_cuda_for_driver(driver: str, system: str) -> Optional[str]:
+    """The highest CUDA version whose toolkit driver is at or below `driver` ("535.104.05" -> "12.2")."""
+    have = parse_version(driver)
+    if have is None:
+        return None
+    best: Optional[str] = None
+    for row in _table()["toolkit"]:
+        need = parse_version(str(row[_os_key(system)]))
+        if need is not None and need <= have:
+            best = row["cuda"]
+    return best
+
+
+def driver_at_least(driver: str, minimum: str) -> Optional[bool]:
+    have, need = parse_version(driver), parse_version(minimum)
+    if have is None or need is None:
+        return None
+    return have >= need
+
+
+def decode_cuda_int(value: int) -> str:
+    """cuDriverGetVersion / NVML encoding: 12040 -> '12.4'."""
+    return f"{value // 1000}.{(value % 1000) // 10}"

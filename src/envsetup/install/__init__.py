@@ -1,0 +1,1 @@
+"""`envsetup install`: profiles → resolver → plan → execute."""
