@@ -107,3 +107,45 @@ def driver_at_least(driver: str, minimum: str) -> Optional[bool]:
 def decode_cuda_int(value: int) -> str:
     """cuDriverGetVersion / NVML encoding: 12040 -> '12.4'."""
     return f"{value // 1000}.{(value % 1000) // 10}"
+
+
+def normalise_arch_entry(entry: str) -> tuple[Optional[tuple[int, int]], bool]:
+    """'sm_86' -> ((8, 6), False); 'compute_90' or '9.0+PTX' -> ((9, 0), True); 'sm_90a' -> ((9, 0), False)."""
+    text = entry.strip().lower()
+    ptx = text.startswith("compute_") or text.endswith("+ptx")
+    text = text.replace("+ptx", "").replace("compute_", "").replace("sm_", "").rstrip("af")
+    if "." in text:
+        major, _, minor = text.partition(".")
+    elif len(text) >= 2:
+        major, minor = text[:-1], text[-1]
+    else:
+        return None, ptx
+    try:
+        return (int(major), int(minor)), ptx
+    except ValueError:
+        return None, ptx
+
+
+def arch_runs_on(arch_list: list[str], capability: str) -> Optional[bool]:
+    """Whether a build with `arch_list` has kernels for a GPU of `capability` ("8.6").
+
+    NVIDIA's rule (CUDA C++ Programming Guide, "Binary Compatibility" and "PTX Compatibility"):
+    a cubin built for X.y runs on X.z with z >= y (same major only); PTX for X.y JIT-compiles on
+    any X'.y' >= X.y. Arch-specific targets (sm_90a) run only on exactly that capability.
+    """
+    want, _ = normalise_arch_entry(capability)
+    if want is None or not arch_list:
+        return None
+    for entry in arch_list:
+        have, ptx = normalise_arch_entry(entry)
+        if have is None:
+            continue
+        if entry.strip().lower().endswith("a") and "+ptx" not in entry.lower():
+            if have == want:
+                return True
+            continue
+        if have[0] == want[0] and have[1] <= want[1]:
+            return True
+        if ptx and have <= want:
+            return True
+    return False

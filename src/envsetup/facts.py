@@ -88,6 +88,7 @@ class NvidiaFacts:
         None  # a failure id: couldnt-communicate, version-mismatch, no-devices...
     )
     smi_evidence: str = ""
+    smi_cuda_version_raw: Optional[str] = None  # "N/A" or "ERR!" when libcuda is unusable
     nouveau_loaded: bool = False
     linux_driver_in_wsl: list[str] = field(
         default_factory=list

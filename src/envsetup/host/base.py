@@ -107,6 +107,9 @@ class Host(Protocol):
 
     def which(self, name: str) -> Optional[str]: ...
 
+    def realpath(self, path: str) -> str:
+        """The path with symlinks resolved (/usr/local/cuda -> /usr/local/cuda-12.4)."""
+
     def platform(self) -> PlatformInfo: ...
 
     def nvml(self) -> NvmlSnapshot:

@@ -83,6 +83,9 @@ class LiveHost:
     def which(self, name: str) -> Optional[str]:
         return shutil.which(name)
 
+    def realpath(self, path: str) -> str:
+        return os.path.realpath(path)
+
     def platform(self) -> PlatformInfo:
         libc_name, libc_version = _platform.libc_ver()
         mac = _platform.mac_ver()[0]

@@ -50,6 +50,7 @@ class RecordedHost:
         self._environ = {str(k): str(v) for k, v in (manifest.get("environ") or {}).items()}
         self._which = {str(k): v for k, v in (manifest.get("which") or {}).items()}
         self._nvml = manifest.get("nvml")
+        self._realpaths = {str(k): str(v) for k, v in (manifest.get("realpath") or {}).items()}
         self._commands = list(manifest.get("commands") or [])
         files_root = os.path.join(directory, "files")
         self._files: dict[str, str] = {}
@@ -108,6 +109,9 @@ class RecordedHost:
             return f"/usr/bin/{name}"
         return None
 
+    def realpath(self, path: str) -> str:
+        return self._realpaths.get(path, path)
+
     def platform(self) -> PlatformInfo:
         return self._platform
 
@@ -124,14 +128,15 @@ class RecordedHost:
     def _find_command(self, argv: Sequence[str]) -> Optional[dict[str, Any]]:
         wanted = [str(a) for a in argv]
         by_name = [_command_name(wanted), *wanted[1:]]
-        for entry in self._commands:
-            recorded = [str(a) for a in entry.get("argv", [])]
-            if recorded == wanted:
-                return entry
-        for entry in self._commands:
-            recorded = [str(a) for a in entry.get("argv", [])]
-            if recorded and [_command_name(recorded), *recorded[1:]] == by_name:
-                return entry
+        for exact in (True, False):
+            for entry in self._commands:
+                recorded = [str(a) for a in entry.get("argv", [])]
+                if not recorded:
+                    continue
+                if not exact:
+                    recorded = [_command_name(recorded), *recorded[1:]]
+                if _argv_matches(recorded, wanted if exact else by_name):
+                    return entry
         return None
 
     def _payload(self, entry: Mapping[str, Any], stream: str) -> str:
@@ -146,6 +151,11 @@ class RecordedHost:
                     f"{stream}_file {entry[f'{stream}_file']!r} cannot be read ({exc.strerror})",
                 ) from exc
         return str(entry.get(stream, ""))
+
+
+def _argv_matches(recorded: list[str], wanted: list[str]) -> bool:
+    """Element by element; a recorded "*" stands for any one argument (e.g. a probe script)."""
+    return len(recorded) == len(wanted) and all(r in ("*", w) for r, w in zip(recorded, wanted))
 
 
 def _bad(directory: str, reason: str) -> UsageError:
@@ -209,6 +219,7 @@ class RecordingHost:
         self._globbed: set[str] = set()
         self._existing: set[str] = set()
         self._which: dict[str, Optional[str]] = {}
+        self._realpaths: dict[str, str] = {}
         self._env_seen: set[str] = set()
         self._env: Optional[Mapping[str, str]] = None
         self._nvml: Optional[dict[str, Any]] = None
@@ -243,6 +254,12 @@ class RecordingHost:
         found = self.inner.which(name)
         self._which[name] = found
         return found
+
+    def realpath(self, path: str) -> str:
+        resolved = self.inner.realpath(path)
+        if resolved != path:
+            self._realpaths[path] = resolved
+        return resolved
 
     def platform(self) -> PlatformInfo:
         return self.inner.platform()
@@ -293,6 +310,7 @@ class RecordingHost:
             "platform": self.inner.platform().to_dict(),
             "environ": {k: redact(k, env[k]) for k in sorted(self._env_seen) if k in env},
             "which": self._which,
+            "realpath": self._realpaths,
             "nvml": self._nvml,
             "commands": commands,
         }

@@ -1,0 +1,30 @@
+"""Diagnosis: pure functions from facts (and profile data) to findings. No I/O."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from envsetup.diagnose.builds import BuildLookup, no_profiles
+from envsetup.diagnose.finding import Finding
+from envsetup.facts import Facts
+
+Rule = Callable[[Facts, BuildLookup], "list[Finding]"]
+
+
+def rules() -> list[Rule]:
+    from envsetup.diagnose import cuda_rules, driver_rules, python_rules, read_rules, torch_rules
+
+    return [
+        *read_rules.RULES,
+        *driver_rules.RULES,
+        *cuda_rules.RULES,
+        *python_rules.RULES,
+        *torch_rules.RULES,
+    ]
+
+
+def diagnose(facts: Facts, lookup: BuildLookup = no_profiles) -> list[Finding]:
+    """Every finding for `facts`, errors first."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    found = [finding for rule in rules() for finding in rule(facts, lookup)]
+    return sorted(found, key=lambda f: order.get(f.severity, 3))

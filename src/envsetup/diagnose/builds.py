@@ -1,0 +1,24 @@
+"""What the profiles say about an installed torch build, in the shape the rules need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    release: str  # "2.4"
+    variant: str  # "cu121"
+    python_min: str
+    python_max: str
+    arch_list: list[str] = field(default_factory=list)  # ["5.0", ..., "9.0+PTX"]
+    cuda_variants: list[str] = field(default_factory=list)  # every CUDA variant of the release
+
+
+# (torch version, system, machine) -> what the profiles know, or None.
+BuildLookup = Callable[[str, str, str], Optional[BuildInfo]]
+
+
+def no_profiles(_version: str, _system: str, _machine: str) -> Optional[BuildInfo]:
+    return None

@@ -1,0 +1,177 @@
+"""CUDA toolkits and libraries: no driver, newer than the driver, shadowed on PATH or LD_LIBRARY_PATH."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from envsetup.compat import cuda_major_minor, toolkit_driver
+from envsetup.diagnose.builds import BuildLookup
+from envsetup.diagnose.finding import Finding
+from envsetup.facts import CudaToolkit, Facts
+
+
+def _system_toolkits(facts: Facts) -> list[CudaToolkit]:
+    return [t for t in facts.cuda.toolkits if not t.source.startswith("pip wheel")]
+
+
+def _driver_present(facts: Facts) -> bool:
+    nv = facts.nvidia
+    return bool(nv.driver_version or nv.gpus or nv.kernel_module_version)
+
+
+def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    toolkits = _system_toolkits(facts)
+    if not toolkits or _driver_present(facts) or facts.os.system == "Darwin":
+        return []
+    newest = max(toolkits, key=lambda t: cuda_major_minor(t.version or "0.0") or (0, 0))
+    need = toolkit_driver(newest.version or "", facts.os.system)
+    driver_hint = f" (CUDA {need.cuda} needs driver >= {need.driver})" if need else ""
+    return [
+        Finding(
+            id="toolkit-without-driver",
+            severity="warning",
+            title="A CUDA toolkit is installed but no NVIDIA driver is loaded: code compiles but cannot run on a GPU",
+            evidence=[f"CUDA {t.version or '?'} at {t.path} ({t.source})" for t in toolkits]
+            + [
+                f"no driver: NVML says {facts.nvidia.nvml_error or 'nothing'}; nvidia-smi {facts.nvidia.smi_state}"
+            ],
+            fix=(
+                f"On a machine with an NVIDIA GPU, install the driver{driver_hint} and reboot. In a "
+                "container, start it with `--gpus all`. On a build or CI machine without a GPU this is "
+                "expected; set ENVSETUP_CUDA_DRIVER_VERSION to resolve for the target machine."
+            ),
+        )
+    ]
+
+
+def toolkit_newer_than_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    driver_cuda = cuda_major_minor(facts.nvidia.driver_cuda_version or "")
+    if driver_cuda is None:
+        return []
+    findings = []
+    for toolkit in _system_toolkits(facts):
+        have = cuda_major_minor(toolkit.version or "")
+        if have is None or have <= driver_cuda:
+            continue
+        need = toolkit_driver(toolkit.version or "", facts.os.system)
+        same_major = have[0] == driver_cuda[0]
+        consequence = (
+            "binaries built with it run through minor-version compatibility, but PTX it generates "
+            "cannot be JIT-compiled and newer driver features fail"
+            if same_major
+            else "binaries built with it fail with 'CUDA driver version is insufficient'"
+        )
+        findings.append(
+            Finding(
+                id="toolkit-newer-than-driver",
+                severity="warning",
+                title=f"CUDA toolkit {toolkit.version} is newer than the driver supports (CUDA {facts.nvidia.driver_cuda_version}): {consequence}",
+                evidence=[
+                    f"toolkit {toolkit.version} at {toolkit.path} ({toolkit.source})",
+                    f"driver {facts.nvidia.driver_version} supports CUDA <= {facts.nvidia.driver_cuda_version} ({facts.nvidia.driver_cuda_source})",
+                ],
+                fix=(
+                    f"Upgrade the driver to >= {need.driver} for CUDA {need.cuda}"
+                    if need
+                    else "Upgrade the NVIDIA driver"
+                )
+                + f", or use a toolkit <= {facts.nvidia.driver_cuda_version}.",
+            )
+        )
+    return findings
+
+
+def nvcc_shadowed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    cuda = facts.cuda
+    selected = cuda_major_minor(cuda.nvcc_on_path_version or "")
+    if selected is None:
+        return []
+    others = [
+        t
+        for t in _system_toolkits(facts)
+        if (cuda_major_minor(t.version or "") or (0, 0)) > selected and t.nvcc
+    ]
+    if not others:
+        return []
+    newest = max(others, key=lambda t: cuda_major_minor(t.version or "") or (0, 0))
+    return [
+        Finding(
+            id="nvcc-path-shadowed",
+            severity="warning",
+            title=f"PATH selects nvcc {cuda.nvcc_on_path_version} although CUDA {newest.version} is installed",
+            evidence=[
+                f"nvcc on PATH: {cuda.nvcc_on_path} ({cuda.nvcc_on_path_version})",
+                f"also installed: {newest.path} ({newest.version})",
+            ],
+            fix=(
+                f"Put the toolkit you want first: `export PATH={newest.path}/bin:$PATH "
+                f"CUDA_HOME={newest.path}` (or remove the older toolkit, e.g. Ubuntu's `nvidia-cuda-toolkit`)."
+            ),
+        )
+    ]
+
+
+def _lib_major(name: str) -> Optional[str]:
+    # libcudart.so.11.0 -> "11"; libcudnn.so.8 -> "8"
+    parts = name.split(".so.")
+    return parts[1].split(".")[0] if len(parts) == 2 and parts[1] else None
+
+
+def ld_library_path_shadows_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    torch = facts.torch
+    if torch.flavor != "cuda" or not facts.cuda.ld_library_path_cuda_libs:
+        return []
+    torch_cuda_major = (torch.cuda_version or "").split(".")[0]
+    torch_cudnn_major = (torch.cudnn_version or "").split(".")[0]
+    clashes = []
+    for directory, libs in facts.cuda.ld_library_path_cuda_libs.items():
+        for lib in libs:
+            major = _lib_major(lib)
+            if major is None:
+                continue
+            if lib.startswith("libcudart") and torch_cuda_major and major != torch_cuda_major:
+                clashes.append(f"{directory}/{lib} (torch is built with CUDA {torch.cuda_version})")
+            elif lib.startswith("libcudnn") and torch_cudnn_major and major != torch_cudnn_major:
+                clashes.append(f"{directory}/{lib} (torch uses cuDNN {torch.cudnn_version})")
+    if not clashes:
+        return []
+    return [
+        Finding(
+            id="ld-library-path-shadows-torch",
+            severity="warning",
+            title="LD_LIBRARY_PATH puts other CUDA/cuDNN libraries ahead of the ones torch was built with",
+            evidence=sorted(set(clashes)),
+            fix=(
+                "Drop those directories from LD_LIBRARY_PATH when running PyTorch (e.g. `env -u "
+                "LD_LIBRARY_PATH python ...`): pip-installed torch brings its own CUDA libraries."
+            ),
+        )
+    ]
+
+
+def several_cudnns(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    system = [c for c in facts.cudnn if c.source in ("header", "library")]
+    majors = sorted({(c.version or "?").split(".")[0] for c in system})
+    if len(majors) < 2:
+        return []
+    return [
+        Finding(
+            id="several-cudnn-versions",
+            severity="info",
+            title=f"Several cuDNN major versions are installed system-wide ({', '.join(majors)})",
+            evidence=[f"cuDNN {c.version} at {c.path} ({c.source})" for c in system],
+            fix=(
+                "Harmless for pip-installed torch, which loads its own; programs linked against the "
+                "system copy load whichever the loader finds first (check `ldconfig -p | grep cudnn`)."
+            ),
+        )
+    ]
+
+
+RULES = [
+    toolkit_without_driver,
+    toolkit_newer_than_driver,
+    nvcc_shadowed,
+    ld_library_path_shadows_torch,
+    several_cudnns,
+]

@@ -1,0 +1,27 @@
+"""A finding: what is wrong (or worth knowing), the evidence, and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Finding:
+    id: str  # stable, catalogued in docs/findings.md
+    severity: str  # error, warning, info
+    title: str  # one line: what is wrong
+    evidence: list[str] = field(default_factory=list)  # the facts that triggered it, with sources
+    fix: str = ""  # a command or a concrete step
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def worst(findings: list[Finding]) -> str:
+    for severity in SEVERITIES:
+        if any(f.severity == severity for f in findings):
+            return severity
+    return "ok"

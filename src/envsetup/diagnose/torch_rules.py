@@ -1,0 +1,205 @@
+"""The installed torch build against this machine: CPU-only on a GPU box, driver too old, no kernels."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from envsetup.compat import (
+    arch_runs_on,
+    cuda_major_minor,
+    driver_at_least,
+    min_driver_for_torch_cuda,
+)
+from envsetup.diagnose.builds import BuildInfo, BuildLookup
+from envsetup.diagnose.finding import Finding
+from envsetup.facts import Facts
+
+
+def _working_gpu(facts: Facts) -> bool:
+    nv = facts.nvidia
+    return (
+        bool(nv.gpus) and bool(nv.driver_version) and nv.smi_state in ("ok", "not-run", "not-found")
+    )
+
+
+def _install_command(facts: Facts) -> str:
+    return f"envsetup install --python {facts.python.executable} --cuda auto --upgrade"
+
+
+def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    if facts.torch.version or not facts.python.version:
+        return []
+    return [
+        Finding(
+            id="torch-not-installed",
+            severity="info",
+            title=f"torch is not installed for {facts.python.executable}",
+            evidence=[f"searched: {', '.join(facts.python.site_packages) or '(no site-packages)'}"],
+            fix="`envsetup install --cuda auto` picks the build that fits this machine and installs it in ./.venv.",
+        )
+    ]
+
+
+def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
+    torch = facts.torch
+    if torch.flavor != "cpu" or not _working_gpu(facts):
+        return []
+    gpus = ", ".join(
+        f"{g.name or 'GPU'} (sm {g.compute_capability or '?'})" for g in facts.nvidia.gpus
+    )
+    info = lookup(torch.version or "", facts.os.system, facts.os.arch)
+    variants = f" ({', '.join(info.cuda_variants)} exist for torch {info.release})" if info else ""
+    return [
+        Finding(
+            id="torch-cpu-only-on-gpu-host",
+            severity="error",
+            title=f"torch {torch.version} is a CPU-only build, but this machine has a working NVIDIA GPU",
+            evidence=[
+                f"torch {torch.version}, built without CUDA ({torch.source})",
+                f"GPUs: {gpus}; driver {facts.nvidia.driver_version} supports CUDA <= {facts.nvidia.driver_cuda_version}",
+            ],
+            fix=f"Reinstall a CUDA build{variants}: `{_install_command(facts)}`.",
+        )
+    ]
+
+
+def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    torch, nv = facts.torch, facts.nvidia
+    if torch.flavor != "cuda" or not torch.cuda_version:
+        return []
+    need = min_driver_for_torch_cuda(torch.cuda_version, facts.os.system)
+    built = cuda_major_minor(torch.cuda_version)
+    supported = cuda_major_minor(nv.driver_cuda_version or "")
+    too_old: Optional[bool] = None
+    if nv.driver_version and need:
+        too_old = driver_at_least(nv.driver_version, need.driver) is False
+    if too_old is None and supported and built:
+        too_old = supported[0] < built[0]
+    if not too_old:
+        return []
+    return [
+        Finding(
+            id="driver-too-old-for-torch",
+            severity="error",
+            title=f"The NVIDIA driver is too old for torch {torch.version} (built with CUDA {torch.cuda_version})",
+            evidence=[
+                f"driver {nv.driver_version or '?'} ({nv.driver_source}) supports CUDA <= {nv.driver_cuda_version or '?'}",
+                f"torch {torch.version} needs driver >= {need.driver if need else '?'} ({need.source if need else 'unknown'})",
+            ],
+            fix=(
+                f"Upgrade the driver to >= {need.driver if need else 'a newer branch'}, or install a torch "
+                f"build for CUDA <= {nv.driver_cuda_version or 'what the driver supports'}: `{_install_command(facts)}`."
+            ),
+        )
+    ]
+
+
+def _arch_list(facts: Facts, info: Optional[BuildInfo]) -> tuple[list[str], str]:
+    if facts.torch.deep.ran and facts.torch.deep.arch_list:
+        return facts.torch.deep.arch_list, "torch.cuda.get_arch_list() (--deep)"
+    if info and info.arch_list:
+        return info.arch_list, f"profile for torch {info.release} {info.variant}"
+    return [], ""
+
+
+def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
+    torch = facts.torch
+    if torch.flavor != "cuda" or not facts.nvidia.gpus:
+        return []
+    info = lookup(torch.version or "", facts.os.system, facts.os.arch)
+    arch_list, where = _arch_list(facts, info)
+    missing = [
+        g
+        for g in facts.nvidia.gpus
+        if g.compute_capability and arch_runs_on(arch_list, g.compute_capability) is False
+    ]
+    if not missing:
+        return []
+    return [
+        Finding(
+            id="gpu-arch-not-in-torch-build",
+            severity="error",
+            title=(
+                f"torch {torch.version} has no kernels for "
+                + ", ".join(
+                    f"{g.name or 'GPU ' + str(g.index)} (sm_{(g.compute_capability or '').replace('.', '')})"
+                    for g in missing
+                )
+                + ": 'no kernel image is available for execution on the device'"
+            ),
+            evidence=[f"compiled for: {' '.join(arch_list)} ({where})"]
+            + [
+                f"GPU {g.index}: {g.name}, compute capability {g.compute_capability}"
+                for g in missing
+            ],
+            fix=f"Install a build whose arch list covers this GPU: `{_install_command(facts)}`.",
+        )
+    ]
+
+
+def import_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    deep = facts.torch.deep
+    if not deep.ran or not deep.error or not facts.torch.version:
+        return []
+    return [
+        Finding(
+            id="torch-import-failed",
+            severity="error",
+            title="Importing torch failed in the target interpreter",
+            evidence=[deep.error],
+            fix=(
+                "Read the error: a missing or mismatched library (libcudnn, libcudart) usually means "
+                "LD_LIBRARY_PATH or a second CUDA install shadows torch's; reinstall with "
+                f"`{_install_command(facts)}` in a fresh environment."
+            ),
+        )
+    ]
+
+
+def cuda_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    deep, torch = facts.torch.deep, facts.torch
+    if not deep.ran or deep.error or deep.cuda_available is not False:
+        return []
+    if torch.flavor != "cuda" or not facts.nvidia.gpus:
+        return []
+    return [
+        Finding(
+            id="torch-cuda-unavailable",
+            severity="error",
+            title="torch is a CUDA build and a GPU is present, yet torch.cuda.is_available() is False",
+            evidence=[
+                f"torch {torch.version} (CUDA {torch.cuda_version})",
+                f"driver {facts.nvidia.driver_version}, {len(facts.nvidia.gpus)} GPU(s)",
+            ],
+            fix=(
+                "Check CUDA_VISIBLE_DEVICES (an empty or wrong value hides every GPU) and the findings "
+                "above about the driver; in a container, start it with `--gpus all`."
+            ),
+        )
+    ]
+
+
+def mps_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    apple = facts.apple
+    if not apple.apple_silicon or apple.mps_capable or not facts.torch.version:
+        return []
+    return [
+        Finding(
+            id="mps-needs-newer-macos",
+            severity="warning",
+            title=f"PyTorch's MPS (Apple GPU) backend needs macOS 12.3 or newer; this is {facts.os.macos_version}",
+            evidence=[f"macOS {facts.os.macos_version} on {facts.os.arch}"],
+            fix="Update macOS to use the GPU; until then torch runs on the CPU.",
+        )
+    ]
+
+
+RULES = [
+    not_installed,
+    cpu_torch_on_gpu_host,
+    driver_too_old,
+    arch_missing,
+    import_failed,
+    cuda_unavailable,
+    mps_unavailable,
+]

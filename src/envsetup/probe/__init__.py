@@ -1,0 +1,48 @@
+"""Probes: read the host (only through `Host`) and turn what they read into `Facts`.
+
+Each probe module owns one area and records, for every fact, where it came from. A probe never
+raises on odd output: it records a `ReadProblem`, which diagnose turns into a "could not read" finding.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from envsetup.facts import Facts
+from envsetup.host.base import Host
+
+
+def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -> Facts:
+    """Everything doctor reports about `host`. `python` picks the interpreter whose torch is read."""
+    from envsetup.probe import (
+        apple,
+        cuda_toolkit,
+        cudnn,
+        nvidia,
+        overrides,
+        python_env,
+        rocm,
+        system,
+        torch_files,
+    )
+
+    problems: list = []
+    os_facts = system.probe_os(host, problems)
+    python_facts = python_env.probe_python(host, python, problems)
+    nvidia_facts = nvidia.probe_nvidia(host, os_facts, problems)
+    cuda_facts = cuda_toolkit.probe_cuda(host, os_facts, python_facts, problems)
+    torch_facts = torch_files.probe_torch(host, python_facts, problems, deep=deep)
+    facts = Facts(
+        os=os_facts,
+        python=python_facts,
+        nvidia=nvidia_facts,
+        cuda=cuda_facts,
+        cudnn=cudnn.probe_cudnn(host, os_facts, cuda_facts, python_facts, problems),
+        torch=torch_facts,
+        rocm=rocm.probe_rocm(host, os_facts),
+        apple=apple.probe_apple(os_facts),
+        overrides=overrides.read_overrides(host.environ(), problems),
+        problems=problems,
+    )
+    overrides.apply_overrides(facts)
+    return facts

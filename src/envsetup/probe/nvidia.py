@@ -1,0 +1,217 @@
+"""NVIDIA driver and GPUs: NVML first, then /proc and /sys, then nvidia-smi under a hard timeout."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from envsetup.compat import decode_cuda_int, max_cuda_for_driver
+from envsetup.facts import Gpu, NvidiaFacts, OsFacts, ReadProblem
+from envsetup.host.base import Host, NvmlUnavailable
+from envsetup.parsers import ParseError
+from envsetup.parsers.driver import parse_proc_driver_version, parse_sys_module_version
+from envsetup.parsers.nouveau import nouveau_evidence
+from envsetup.parsers.nvidia_smi import (
+    SmiReport,
+    classify_smi_failure,
+    parse_smi_query_csv,
+    parse_smi_table,
+)
+from envsetup.probe.common import excerpt, probe_timeout, problem
+
+QUERY_FIELDS = [
+    "index",
+    "name",
+    "uuid",
+    "pci.bus_id",
+    "driver_version",
+    "memory.total",
+    "compute_cap",
+    "mig.mode.current",
+    "pcie.link.gen.current",
+    "pcie.link.gen.max",
+    "pcie.link.width.current",
+    "pcie.link.width.max",
+]
+# WSL ships nvidia-smi with the Windows driver, outside PATH on some distros.
+SMI_FALLBACK_PATHS = ("/usr/lib/wsl/lib/nvidia-smi",)
+# Where a Linux driver's user-space libraries land when someone installs one inside WSL.
+LINUX_DRIVER_LIBS_IN_WSL = (
+    "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.*",
+    "/usr/lib/x86_64-linux-gnu/libcuda.so.*",
+    "/usr/lib64/libcuda.so.*",
+)
+
+
+def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> NvidiaFacts:
+    facts = NvidiaFacts()
+    if os_facts.system == "Darwin":
+        return facts
+    _from_nvml(host, facts)
+    if os_facts.system == "Linux":
+        _from_kernel_files(host, facts, problems)
+        _detect_nouveau(host, facts)
+        if os_facts.wsl:
+            facts.linux_driver_in_wsl = [p for g in LINUX_DRIVER_LIBS_IN_WSL for p in host.glob(g)]
+    if _needs_smi(facts):
+        _from_nvidia_smi(host, facts, problems)
+    if facts.driver_version and not facts.driver_cuda_version:
+        derived = max_cuda_for_driver(facts.driver_version, os_facts.system)
+        if derived:
+            facts.driver_cuda_version = derived
+            facts.driver_cuda_source = (
+                f"derived from driver {facts.driver_version} (NVIDIA driver table)"
+            )
+    return facts
+
+
+def _needs_smi(facts: NvidiaFacts) -> bool:
+    if facts.nvml_error is None and facts.driver_version and facts.driver_cuda_version:
+        return not all(g.compute_capability for g in facts.gpus)
+    return True
+
+
+def _from_nvml(host: Host, facts: NvidiaFacts) -> None:
+    try:
+        snapshot = host.nvml()
+    except NvmlUnavailable as exc:
+        facts.nvml_error = str(exc)
+        return
+    facts.driver_version, facts.driver_source = snapshot.driver_version, "nvml"
+    if snapshot.cuda_driver_version:
+        facts.driver_cuda_version = decode_cuda_int(snapshot.cuda_driver_version)
+        facts.driver_cuda_source = "nvml (nvmlSystemGetCudaDriverVersion)"
+    facts.gpus = [
+        Gpu(
+            index=d.index,
+            name=d.name,
+            uuid=d.uuid,
+            memory_total_mib=d.memory_total_bytes // (1024 * 1024)
+            if d.memory_total_bytes
+            else None,
+            compute_capability=d.compute_capability,
+            mig_mode=d.mig_mode,
+            pcie_gen=d.pcie_gen,
+            pcie_gen_max=d.pcie_gen_max,
+            pcie_width=d.pcie_width,
+            pcie_width_max=d.pcie_width_max,
+        )
+        for d in snapshot.devices
+    ]
+    facts.gpus_source = "nvml"
+
+
+def _from_kernel_files(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> None:
+    text = host.read_text("/proc/driver/nvidia/version")
+    if text is not None:
+        try:
+            parsed = parse_proc_driver_version(text)
+        except ParseError as exc:
+            problems.append(problem("/proc/driver/nvidia/version", str(exc), text))
+        else:
+            facts.kernel_module = parsed.kernel_module
+            facts.kernel_module_version = parsed.version
+            if not facts.driver_version and not parsed.tegra:
+                facts.driver_version = parsed.version
+                facts.driver_source = "file:/proc/driver/nvidia/version"
+            return
+    text = host.read_text("/sys/module/nvidia/version")
+    if text is not None:
+        try:
+            version = parse_sys_module_version(text)
+        except ParseError as exc:
+            problems.append(problem("/sys/module/nvidia/version", str(exc), text))
+            return
+        facts.kernel_module_version = version
+        if not facts.driver_version:
+            facts.driver_version, facts.driver_source = version, "file:/sys/module/nvidia/version"
+
+
+def _detect_nouveau(host: Host, facts: NvidiaFacts) -> None:
+    modules = host.read_text("/proc/modules") or ""
+    facts.nouveau_loaded = bool(nouveau_evidence(modules)) or host.exists("/sys/module/nouveau")
+
+
+def _smi_path(host: Host) -> Optional[str]:
+    found = host.which("nvidia-smi")
+    if found:
+        return found
+    return next((p for p in SMI_FALLBACK_PATHS if host.exists(p)), None)
+
+
+def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> None:
+    path = _smi_path(host)
+    facts.smi_path = path
+    if path is None:
+        facts.smi_state = "not-found"
+        return
+    timeout = probe_timeout(host.environ())
+    table = host.run([path], timeout=timeout)
+    if table.timed_out:
+        facts.smi_state = "timed-out"
+        facts.smi_evidence = f"{path} did not answer within {timeout:g} s"
+        return
+    failure = classify_smi_failure(table.output)
+    if failure is not None or not table.ok:
+        facts.smi_state = "failed"
+        facts.smi_failure = failure.id if failure else "exit-status"
+        facts.smi_evidence = excerpt(table.output) or f"exit status {table.returncode}"
+        return
+    try:
+        report = parse_smi_table(table.stdout)
+    except ParseError as exc:
+        facts.smi_state = "failed"
+        facts.smi_failure = "unreadable"
+        problems.append(problem("nvidia-smi output", str(exc), table.output))
+        return
+    facts.smi_state = "ok"
+    _merge_report(facts, report, "command:nvidia-smi")
+    if all(g.compute_capability for g in facts.gpus) and facts.gpus:
+        return
+    query = host.run(
+        [path, f"--query-gpu={','.join(QUERY_FIELDS)}", "--format=csv,noheader,nounits"],
+        timeout=timeout,
+    )
+    if query.ok:
+        try:
+            _merge_report(
+                facts,
+                parse_smi_query_csv(query.stdout, QUERY_FIELDS),
+                "command:nvidia-smi --query-gpu",
+            )
+        except ParseError as exc:
+            # Drivers before R510 do not know compute_cap: the table's facts stand.
+            problems.append(problem("nvidia-smi --query-gpu output", str(exc), query.output))
+
+
+def _merge_report(facts: NvidiaFacts, report: SmiReport, source: str) -> None:
+    if report.driver_version and not facts.driver_version:
+        facts.driver_version, facts.driver_source = report.driver_version, source
+    if report.cuda_version and not facts.driver_cuda_version:
+        facts.driver_cuda_version, facts.driver_cuda_source = report.cuda_version, source
+    elif not report.cuda_version and report.cuda_version_raw:
+        facts.smi_cuda_version_raw = report.cuda_version_raw
+    if not report.gpus:
+        return
+    by_index = {g.index: g for g in facts.gpus}
+    for smi in report.gpus:
+        gpu = by_index.get(smi.index)
+        if gpu is None:
+            gpu = Gpu(index=smi.index)
+            facts.gpus.append(gpu)
+            by_index[smi.index] = gpu
+        for name in (
+            "name",
+            "uuid",
+            "memory_total_mib",
+            "compute_capability",
+            "mig_mode",
+            "pcie_gen",
+            "pcie_gen_max",
+            "pcie_width",
+            "pcie_width_max",
+        ):
+            value = getattr(smi, name, None)
+            if value not in (None, "") and getattr(gpu, name) in (None, ""):
+                setattr(gpu, name, value)
+    facts.gpus.sort(key=lambda g: g.index)
+    facts.gpus_source = facts.gpus_source or source

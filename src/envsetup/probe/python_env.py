@@ -1,0 +1,102 @@
+"""The target Python: which interpreter, its environment kind, PEP 668, pip, site-packages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from envsetup.facts import PythonFacts, ReadProblem
+from envsetup.host.base import Host
+from envsetup.probe.common import dist_version, join, probe_timeout, problem
+
+# Runs inside the target interpreter: stdlib only, must work on 3.6+ so that an old target is
+# still described rather than crashing.
+INTROSPECT = r"""
+import json, os, sys, sysconfig, platform
+paths = sysconfig.get_paths()
+print(json.dumps({
+    "executable": sys.executable,
+    "version": platform.python_version(),
+    "implementation": platform.python_implementation(),
+    "prefix": sys.prefix,
+    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+    "stdlib": paths.get("stdlib", ""),
+    "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
+    "purelib": paths.get("purelib", ""),
+    "bits": 64 if sys.maxsize > 2**32 else 32,
+}))
+"""
+
+
+def target_interpreter(host: Host, requested: Optional[str]) -> str:
+    """--python wins; then the activated venv or conda env; then the interpreter running envsetup."""
+    if requested:
+        return requested
+    environ = host.environ()
+    windows = host.platform().system == "Windows"
+    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        prefix = environ.get(variable)
+        if prefix:
+            if windows:
+                return join(
+                    prefix, "Scripts/python.exe" if variable == "VIRTUAL_ENV" else "python.exe"
+                )
+            return join(prefix, "bin/python")
+    return host.platform().python_executable
+
+
+def probe_python(host: Host, requested: Optional[str], problems: list[ReadProblem]) -> PythonFacts:
+    executable = target_interpreter(host, requested)
+    result = host.run([executable, "-c", INTROSPECT], timeout=probe_timeout(host.environ()))
+    facts = PythonFacts(executable=executable, source=f"command:{executable} -c <introspect>")
+    if not result.ok:
+        reason = (
+            "timed out"
+            if result.timed_out
+            else ("not found" if result.not_found else f"exit status {result.returncode}")
+        )
+        problems.append(problem(f"Python interpreter {executable}", reason, result.output))
+        return facts
+    try:
+        data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        problems.append(
+            problem(f"Python interpreter {executable}", "unexpected output", result.output)
+        )
+        return facts
+    facts.executable = str(data.get("executable") or executable)
+    facts.version = str(data.get("version", ""))
+    facts.implementation = str(data.get("implementation", ""))
+    facts.prefix = str(data.get("prefix", ""))
+    facts.bits = data.get("bits")
+    site = [str(p) for p in data.get("site_packages") or []]
+    purelib = str(data.get("purelib") or "")
+    if purelib and purelib not in site:
+        site.append(purelib)
+    facts.site_packages = site
+    facts.environment = _environment_kind(host, data)
+    marker = join(str(data.get("stdlib", "")), "EXTERNALLY-MANAGED")
+    # PEP 668: the marker binds only the base interpreter; a venv is exempt.
+    if facts.environment in ("system", "pyenv") and host.exists(marker):
+        facts.externally_managed, facts.externally_managed_path = True, marker
+    facts.pip_version = _pip_version(host, site)
+    return facts
+
+
+def _environment_kind(host: Host, data: dict[str, Any]) -> str:
+    prefix, base = str(data.get("prefix", "")), str(data.get("base_prefix", ""))
+    if prefix != base:
+        cfg = host.read_text(join(prefix, "pyvenv.cfg")) or ""
+        return "uv" if "\nuv =" in "\n" + cfg or cfg.startswith("uv") else "venv"
+    if host.exists(join(prefix, "conda-meta")):
+        return "conda"
+    if "/.pyenv/versions/" in prefix.replace("\\", "/"):
+        return "pyenv"
+    return "system"
+
+
+def _pip_version(host: Host, site_packages: list[str]) -> Optional[str]:
+    for directory in site_packages:
+        for dist in host.glob(join(directory, "pip-*.dist-info")):
+            return dist_version(dist, "pip-")
+    return None

@@ -1,0 +1,168 @@
+"""doctor for people: sections, a mark per check, the fix under each problem; -v adds evidence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from envsetup.diagnose.finding import Finding
+from envsetup.facts import Facts
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+MARKS = {
+    "ok": "[green]✓[/]",
+    "error": "[red]✗[/]",
+    "warning": "[yellow]![/]",
+    "info": "[blue]i[/]",
+    "none": "[dim]-[/]",
+}
+
+
+def _row(console: Console, mark: str, label: str, value: str, source: str, verbose: bool) -> None:
+    suffix = f"  [dim]({source})[/]" if verbose and source else ""
+    console.print(f" {MARKS[mark]} [bold]{label:<14}[/] {value}{suffix}", highlight=False)
+
+
+def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbose: bool) -> None:
+    from rich.markup import escape
+
+    def row(mark: str, label: str, value: str, source: str = "") -> None:
+        _row(console, mark, label, escape(value), escape(source), verbose)
+
+    os_, py, nv, torch = facts.os, facts.python, facts.nvidia, facts.torch
+    console.rule("[bold]System")
+    distro = " ".join(x for x in (os_.distro_name, os_.distro_version) if x) or os_.system
+    extras = [f"kernel {os_.kernel}"] if os_.system == "Linux" else []
+    if os_.glibc:
+        extras.append(f"glibc {os_.glibc}")
+    if os_.wsl:
+        extras.append(f"WSL{os_.wsl}")
+    if os_.container:
+        extras.append(f"container: {os_.container}")
+    row("ok", "OS", f"{distro} ({os_.arch}); " + ", ".join(extras), os_.source)
+    py_mark = "ok" if py.version else "error"
+    if py.externally_managed:
+        py_mark = "warning"
+    py_value = f"{py.version or '?'} {py.implementation} at {py.executable} [{py.environment}]"
+    py_value += f", pip {py.pip_version}" if py.pip_version else ", no pip"
+    if py.externally_managed:
+        py_value += ", externally managed (PEP 668)"
+    row(py_mark, "Python", py_value, py.source)
+
+    console.rule("[bold]NVIDIA")
+    if nv.driver_version:
+        module = f", {nv.kernel_module} kernel module" if nv.kernel_module else ""
+        row("ok", "Driver", f"{nv.driver_version}{module}", nv.driver_source)
+    else:
+        why = nv.nvml_error or "no driver found"
+        row("none", "Driver", f"not found ({why}; nvidia-smi: {nv.smi_state})")
+    if nv.smi_state in ("failed", "timed-out"):
+        row(
+            "error",
+            "nvidia-smi",
+            f"{nv.smi_state}: {nv.smi_failure or ''}".rstrip(": "),
+            nv.smi_path or "",
+        )
+    for gpu in nv.gpus:
+        memory = f", {gpu.memory_total_mib} MiB" if gpu.memory_total_mib else ""
+        mig = (
+            f", MIG {gpu.mig_mode}"
+            if gpu.mig_mode and gpu.mig_mode not in ("N/A", "Disabled")
+            else ""
+        )
+        link = (
+            f", PCIe gen{gpu.pcie_gen}/{gpu.pcie_gen_max} x{gpu.pcie_width}/{gpu.pcie_width_max}"
+            if verbose and gpu.pcie_gen
+            else ""
+        )
+        row(
+            "ok",
+            f"GPU {gpu.index}",
+            f"{gpu.name}, sm {gpu.compute_capability or '?'}{memory}{mig}{link}",
+            nv.gpus_source,
+        )
+
+    console.rule("[bold]CUDA")
+    toolkit_versions = ", ".join(sorted({t.version or "?" for t in facts.cuda.toolkits})) or "none"
+    row(
+        "ok" if nv.driver_cuda_version else "none",
+        "Three CUDAs",
+        f"driver supports <= {nv.driver_cuda_version or 'n/a'} · toolkits: {toolkit_versions} · "
+        f"torch built with: {torch.cuda_version or ('ROCm ' + torch.hip_version if torch.hip_version else 'n/a')}",
+        nv.driver_cuda_source,
+    )
+    for toolkit in facts.cuda.toolkits:
+        selected = (
+            " [PATH]"
+            if facts.cuda.nvcc_on_path
+            and toolkit.nvcc
+            and facts.cuda.nvcc_on_path_version == toolkit.version
+            else ""
+        )
+        row(
+            "ok", "Toolkit", f"{toolkit.version or '?'} at {toolkit.path}{selected}", toolkit.source
+        )
+    for cudnn in facts.cudnn:
+        row("ok", "cuDNN", f"{cudnn.version or '?'} ({cudnn.source}) at {cudnn.path}")
+    if facts.rocm.version or facts.rocm.smi_path:
+        row("ok", "ROCm", facts.rocm.version or "present", facts.rocm.source)
+    if facts.apple.apple_silicon:
+        row(
+            "ok" if facts.apple.mps_capable else "warning",
+            "Apple MPS",
+            "available" if facts.apple.mps_capable else "needs macOS 12.3+",
+        )
+
+    console.rule("[bold]PyTorch")
+    if torch.version:
+        built = []
+        if torch.cuda_version:
+            built.append(f"CUDA {torch.cuda_version}")
+        if torch.hip_version:
+            built.append(f"ROCm/HIP {torch.hip_version}")
+        if torch.cudnn_version:
+            built.append(f"cuDNN {torch.cudnn_version}")
+        row(
+            "ok",
+            "torch",
+            f"{torch.version} [{torch.flavor}]"
+            + (f", built with {', '.join(built)}" if built else ""),
+            torch.source,
+        )
+        for name in ("torchvision", "torchaudio"):
+            version = getattr(torch, name)
+            if version:
+                row("ok", name, version)
+        if torch.deep.ran:
+            deep = torch.deep
+            if deep.error:
+                row("error", "import torch", deep.error.splitlines()[-1])
+            else:
+                row(
+                    "ok" if deep.cuda_available or not nv.gpus else "error",
+                    "import torch",
+                    f"cuda available: {deep.cuda_available}, devices: {deep.device_count}, arch list: {' '.join(deep.arch_list) or '-'}",
+                )
+    else:
+        row("none", "torch", "not installed")
+
+    console.rule("[bold]Diagnosis")
+    if not findings:
+        console.print(f" {MARKS['ok']} No problems found.")
+    for finding in findings:
+        console.print(
+            f" {MARKS[finding.severity]} [bold]{escape(finding.title)}[/]  [dim]\\[{finding.id}][/]",
+            highlight=False,
+        )
+        if verbose:
+            for line in finding.evidence:
+                for part in line.splitlines():
+                    console.print(f"     [dim]{escape(part)}[/]", highlight=False)
+        if finding.fix:
+            console.print(f"     [cyan]fix:[/] {escape(finding.fix)}", highlight=False)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)
+    if not verbose and any(f.evidence for f in findings):
+        console.print("[dim]Run with -v for the evidence behind each finding.[/]")
