@@ -1,0 +1,16 @@
+"""Pure text parsers for what doctor's probes read: text in, dataclass / str / None out.
+
+No parser touches the host, prints, or raises anything but `ParseError`: fed any string, each
+either returns a result that is correct as far as it goes, or raises `ParseError` with a short
+reason. Text that stops mid-line (no final newline) may have been cut, so a value that runs into
+the end of the text is not trusted.
+"""
+
+from __future__ import annotations
+
+
+class ParseError(ValueError):
+    """The text is not the thing expected: empty, garbled, or cut before the essential part."""
+
+
+__all__ = ["ParseError"]
