@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Optional
 
@@ -52,15 +53,21 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("envsetup: interrupted", err=True)
         sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as exc:  # click's own errors
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            typer.echo("envsetup: aborted", err=True)
-            sys.exit(int(ExitCode.INTERRUPTED))
-        if isinstance(exc, click.ClickException):
+    except typer.Abort:
+        typer.echo("envsetup: aborted", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:
+        # click's usage errors (typer vendors click in some releases, so match by behaviour).
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(int(ExitCode.USAGE))
-        raise
+        if os.environ.get("ENVSETUP_DEBUG"):
+            raise
+        typer.echo(
+            f"envsetup: internal error ({type(exc).__name__}: {exc}); fix: rerun with ENVSETUP_DEBUG=1 "
+            "for the traceback and report it with the output of `envsetup doctor --record DIR`",
+            err=True,
+        )
+        sys.exit(int(ExitCode.FINDINGS))
     # Commands return their exit code; click hands back typer.Exit's code the same way.
     sys.exit(int(result) if isinstance(result, int) else int(ExitCode.OK))

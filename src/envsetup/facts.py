@@ -90,6 +90,8 @@ class NvidiaFacts:
     smi_evidence: str = ""
     smi_cuda_version_raw: Optional[str] = None  # "N/A" or "ERR!" when libcuda is unusable
     nouveau_loaded: bool = False
+    # NVIDIA display devices lspci shows, as "slot description [driver: X]" (read when no driver answers)
+    pci_devices: list[str] = field(default_factory=list)
     linux_driver_in_wsl: list[str] = field(
         default_factory=list
     )  # libs of a Linux driver found inside WSL

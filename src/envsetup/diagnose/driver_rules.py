@@ -117,7 +117,10 @@ def nouveau(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             id="nouveau-loaded",
             severity="error",
             title="The open-source nouveau driver is loaded: CUDA cannot use the GPU",
-            evidence=["nouveau is listed in /proc/modules or /sys/module/nouveau exists"],
+            evidence=[
+                *(f"lspci: {d}" for d in facts.nvidia.pci_devices if "nouveau" in d),
+                *(["nouveau is loaded (/proc/modules or /sys/module/nouveau)"] if not facts.nvidia.pci_devices else []),
+            ],
             fix=f"Blacklist nouveau, install the NVIDIA driver and reboot: `{BLACKLIST_NOUVEAU}`.",
         )
     ]
@@ -160,4 +163,23 @@ def cuda_version_na(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-RULES = [version_mismatch, smi_failed, nouveau, linux_driver_in_wsl, cuda_version_na]
+def gpu_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    nv = facts.nvidia
+    if not nv.pci_devices or nv.driver_version or nv.nouveau_loaded:
+        return []
+    return [
+        Finding(
+            id="gpu-without-driver",
+            severity="error",
+            title="An NVIDIA GPU is on the PCI bus but no NVIDIA driver is loaded",
+            evidence=[f"lspci: {d}" for d in nv.pci_devices] + [f"NVML: {nv.nvml_error or 'unavailable'}"],
+            fix=(
+                "Install the NVIDIA driver for this kernel and reboot (Ubuntu: `sudo ubuntu-drivers "
+                "install`; RHEL/Rocky: the `nvidia-driver` module from NVIDIA's repository); if it is "
+                "installed, `sudo modprobe nvidia` shows why the module does not load (Secure Boot?)."
+            ),
+        )
+    ]
+
+
+RULES = [version_mismatch, smi_failed, nouveau, gpu_without_driver, linux_driver_in_wsl, cuda_version_na]

@@ -1,4 +1,4 @@
-"""Adapts the install profiles to the BuildInfo the diagnosis rules read."""
+"""Adapts the install profiles (profiles/*.toml) to the BuildInfo the diagnosis rules read."""
 
 from __future__ import annotations
 
@@ -8,4 +8,21 @@ from envsetup.diagnose.builds import BuildInfo
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
-    return None  # wired to envsetup.install.profiles once the profiles land
+    from envsetup.install.profiles import find_build, platform_key_for
+
+    key = platform_key_for(system, machine)
+    if key is None or not torch_version:
+        return None
+    found = find_build(torch_version, key)
+    if found is None:
+        return None
+    release, variant = found
+    low, high = release.python_range(key)
+    return BuildInfo(
+        release=release.release,
+        variant=variant.name,
+        python_min=low,
+        python_max=high,
+        arch_list=variant.arch_list(key),
+        cuda_variants=[v.name for v in release.variants_on(key) if v.kind == "cuda"],
+    )

@@ -9,6 +9,7 @@ from envsetup.facts import Gpu, NvidiaFacts, OsFacts, ReadProblem
 from envsetup.host.base import Host, NvmlUnavailable
 from envsetup.parsers import ParseError
 from envsetup.parsers.driver import parse_proc_driver_version, parse_sys_module_version
+from envsetup.parsers.lspci import nvidia_display_devices
 from envsetup.parsers.nouveau import nouveau_evidence
 from envsetup.parsers.nvidia_smi import (
     SmiReport,
@@ -54,6 +55,8 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
             facts.linux_driver_in_wsl = [p for g in LINUX_DRIVER_LIBS_IN_WSL for p in host.glob(g)]
     if _needs_smi(facts):
         _from_nvidia_smi(host, facts, problems)
+    if os_facts.system == "Linux" and not facts.driver_version and not os_facts.wsl:
+        _from_lspci(host, facts)
     if facts.driver_version and not facts.driver_cuda_version:
         derived = max_cuda_for_driver(facts.driver_version, os_facts.system)
         if derived:
@@ -129,6 +132,21 @@ def _from_kernel_files(host: Host, facts: NvidiaFacts, problems: list[ReadProble
 def _detect_nouveau(host: Host, facts: NvidiaFacts) -> None:
     modules = host.read_text("/proc/modules") or ""
     facts.nouveau_loaded = bool(nouveau_evidence(modules)) or host.exists("/sys/module/nouveau")
+
+
+def _from_lspci(host: Host, facts: NvidiaFacts) -> None:
+    """With no driver answering, is there an NVIDIA GPU on the bus at all, and who holds it?"""
+    lspci = host.which("lspci")
+    if lspci is None:
+        return
+    result = host.run([lspci, "-vv", "-d", "10de:"], timeout=probe_timeout(host.environ()))
+    if not result.ok:
+        return
+    for device in nvidia_display_devices(result.stdout):
+        held = f" [driver in use: {device.driver}]" if device.driver else " [no driver bound]"
+        facts.pci_devices.append(f"{device.slot} {device.description}{held}")
+        if device.driver == "nouveau":
+            facts.nouveau_loaded = True
 
 
 def _smi_path(host: Host) -> Optional[str]:

@@ -1,0 +1,67 @@
+"""Wall time and peak RSS of `envsetup doctor --json` against `python -m torch.utils.collect_env`.
+
+Both run in the same interpreter/venv (which must have torch installed), interleaved, N runs each.
+Targets (issue 3): doctor's median wall time <= 1/15 of collect_env's; doctor's peak RSS <= 60 MB.
+
+    .venv/bin/python bench/bench_doctor.py --runs 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+# Runs one command in a child and reports its wall time and peak RSS (ru_maxrss of the children).
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+argv = json.loads(sys.argv[1])
+t0 = time.perf_counter()
+proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.perf_counter() - t0
+rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall_s": wall, "rss_mb": rss_kb / 1024, "rc": proc.returncode}))
+"""
+
+
+def measure(argv: list[str]) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, json.dumps(argv)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    commands = {
+        "envsetup doctor --json": [sys.executable, "-m", "envsetup", "doctor", "--json"],
+        "python -m torch.utils.collect_env": [sys.executable, "-m", "torch.utils.collect_env"],
+    }
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for name, argv in commands.items():  # warm the page cache once, not counted
+        measure(argv)
+    for _ in range(args.runs):
+        for name, argv in commands.items():  # interleaved
+            results[name].append(measure(argv))
+    print(f"{'command':<36} {'median wall s':>14} {'min':>8} {'max':>8} {'peak RSS MB':>12}")
+    medians = {}
+    for name, runs in results.items():
+        walls = [r["wall_s"] for r in runs]
+        medians[name] = statistics.median(walls)
+        rss = max(r["rss_mb"] for r in runs)
+        print(f"{name:<36} {medians[name]:>14.3f} {min(walls):>8.3f} {max(walls):>8.3f} {rss:>12.1f}")
+    doctor, peer = medians["envsetup doctor --json"], medians["python -m torch.utils.collect_env"]
+    doctor_rss = max(r["rss_mb"] for r in results["envsetup doctor --json"])
+    ratio = peer / doctor if doctor else float("inf")
+    print(f"\ncollect_env / doctor = {ratio:.1f}x (target >= 15x); doctor peak RSS {doctor_rss:.1f} MB (target <= 60 MB)")
+    print(f"runs per command: {args.runs}, python: {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    return 0 if ratio >= 15 and doctor_rss <= 60 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
