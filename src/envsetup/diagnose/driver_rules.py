@@ -119,7 +119,11 @@ def nouveau(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             title="The open-source nouveau driver is loaded: CUDA cannot use the GPU",
             evidence=[
                 *(f"lspci: {d}" for d in facts.nvidia.pci_devices if "nouveau" in d),
-                *(["nouveau is loaded (/proc/modules or /sys/module/nouveau)"] if not facts.nvidia.pci_devices else []),
+                *(
+                    ["nouveau is loaded (/proc/modules or /sys/module/nouveau)"]
+                    if not facts.nvidia.pci_devices
+                    else []
+                ),
             ],
             fix=f"Blacklist nouveau, install the NVIDIA driver and reboot: `{BLACKLIST_NOUVEAU}`.",
         )
@@ -172,7 +176,8 @@ def gpu_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             id="gpu-without-driver",
             severity="error",
             title="An NVIDIA GPU is on the PCI bus but no NVIDIA driver is loaded",
-            evidence=[f"lspci: {d}" for d in nv.pci_devices] + [f"NVML: {nv.nvml_error or 'unavailable'}"],
+            evidence=[f"lspci: {d}" for d in nv.pci_devices]
+            + [f"NVML: {nv.nvml_error or 'unavailable'}"],
             fix=(
                 "Install the NVIDIA driver for this kernel and reboot (Ubuntu: `sudo ubuntu-drivers "
                 "install`; RHEL/Rocky: the `nvidia-driver` module from NVIDIA's repository); if it is "
@@ -182,4 +187,11 @@ def gpu_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-RULES = [version_mismatch, smi_failed, nouveau, gpu_without_driver, linux_driver_in_wsl, cuda_version_na]
+RULES = [
+    version_mismatch,
+    smi_failed,
+    nouveau,
+    gpu_without_driver,
+    linux_driver_in_wsl,
+    cuda_version_na,
+]

@@ -8,12 +8,15 @@ from envsetup.diagnose.builds import BuildInfo
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
-    from envsetup.install.profiles import find_build, platform_key_for
+    from envsetup.install.profiles import find_build, load_profile, platform_key_for, profiles_dir
 
     key = platform_key_for(system, machine)
     if key is None or not torch_version:
         return None
-    found = find_build(torch_version, key)
+    # Parse only this release's file when it follows the naming rule: doctor stays fast.
+    release_name = ".".join(torch_version.split("+")[0].split(".")[:2])
+    single = profiles_dir() / f"torch-{release_name}.toml"
+    found = find_build(torch_version, key, [load_profile(single)] if single.is_file() else None)
     if found is None:
         return None
     release, variant = found

@@ -95,8 +95,9 @@ class Host(Protocol):
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         """Run argv (never through a shell) and give up after `timeout` seconds."""
 
-    def read_text(self, path: str) -> Optional[str]:
-        """The file's text (undecodable bytes replaced), or None when it cannot be read."""
+    def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
+        """A text file's first `max_bytes` (undecodable bytes replaced); None when it cannot be
+        read or is binary (holds NUL bytes)."""
 
     def exists(self, path: str) -> bool: ...
 

@@ -64,12 +64,13 @@ class LiveHost:
             duration_s=time.monotonic() - started,
         )
 
-    def read_text(self, path: str) -> Optional[str]:
+    def read_text(self, path: str, max_bytes: int = MAX_FILE_BYTES) -> Optional[str]:
         try:
             with open(path, "rb") as handle:
-                return _decode(handle.read(MAX_FILE_BYTES))
+                data = handle.read(min(max_bytes, MAX_FILE_BYTES))
         except OSError:
             return None
+        return None if b"\0" in data else _decode(data)
 
     def exists(self, path: str) -> bool:
         return os.path.exists(path)

@@ -76,12 +76,12 @@ class RecordedHost:
             not_found=bool(entry.get("not_found", False)),
         )
 
-    def read_text(self, path: str) -> Optional[str]:
+    def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
         real = self._files.get(_file_key(path))
         if real is None:
             return None
         with open(real, "rb") as handle:
-            return handle.read().decode("utf-8", errors="replace")
+            return handle.read(max_bytes).decode("utf-8", errors="replace")
 
     def exists(self, path: str) -> bool:
         key = _file_key(path).rstrip("/")
@@ -229,9 +229,10 @@ class RecordingHost:
         self._results.append(result)
         return result
 
-    def read_text(self, path: str) -> Optional[str]:
-        text = self.inner.read_text(path)
-        self._files[path] = text
+    def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
+        text = self.inner.read_text(path, max_bytes)
+        if text is not None or path not in self._files:
+            self._files[path] = text
         return text
 
     def exists(self, path: str) -> bool:

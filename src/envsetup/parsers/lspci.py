@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional
 
-_DEVICE = re.compile(r"^([0-9a-fA-F]{2,4}:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})?\.[0-7])\s+([^:]+):\s+(.*)$")
+_DEVICE = re.compile(
+    r"^([0-9a-fA-F]{2,4}:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})?\.[0-7])\s+([^:]+):\s+(.*)$"
+)
 _DRIVER = re.compile(r"^\s+Kernel driver in use:\s*(\S+)")
 # Display controllers only: NVIDIA's audio and USB functions share the vendor.
 _DISPLAY_CLASSES = ("vga compatible controller", "3d controller", "display controller")

@@ -6,6 +6,7 @@ raises on odd output: it records a `ReadProblem`, which diagnose turns into a "c
 
 from __future__ import annotations
 
+import threading
 from typing import Optional
 
 from envsetup.facts import Facts
@@ -28,9 +29,18 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
 
     problems: list = []
     os_facts = system.probe_os(host, problems)
-    python_facts = python_env.probe_python(host, python, problems)
+    # The target interpreter's start-up is the slowest read: let it run while the rest probe.
+    python_result: list = []
+    worker = threading.Thread(
+        target=lambda: python_result.append(python_env.probe_python(host, python, problems)),
+        daemon=True,
+    )
+    worker.start()
     nvidia_facts = nvidia.probe_nvidia(host, os_facts, problems)
-    cuda_facts = cuda_toolkit.probe_cuda(host, os_facts, python_facts, problems)
+    cuda_facts = cuda_toolkit.probe_cuda(host, os_facts, problems)
+    worker.join()
+    python_facts = python_result[0]
+    cuda_toolkit.add_pip_toolkits(host, python_facts, cuda_facts)
     torch_facts = torch_files.probe_torch(host, python_facts, problems, deep=deep)
     facts = Facts(
         os=os_facts,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Optional
 
+from envsetup.compat import decode_cuda_int
 from envsetup.facts import CudaFacts, CudaToolkit, OsFacts, PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.parsers import ParseError
@@ -24,6 +26,7 @@ PIP_CUDA_WHEELS = (
     "nvidia_cuda_runtime_cu11",
     "nvidia_cuda_runtime",
 )
+CUDA_H_VERSION = re.compile(r"#define\s+CUDA_VERSION\s+(\d+)")
 RUNTIME_LIB_GLOBS = (
     "libcudart.so*",
     "libcudnn.so*",
@@ -33,15 +36,17 @@ RUNTIME_LIB_GLOBS = (
 )
 
 
-def probe_cuda(
-    host: Host, os_facts: OsFacts, python: PythonFacts, problems: list[ReadProblem]
-) -> CudaFacts:
+def probe_cuda(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> CudaFacts:
+    """System toolkits; `add_pip_toolkits` adds the target Python's pip CUDA wheels after."""
     environ = host.environ()
     facts = CudaFacts()
     facts.cuda_home = next((environ[v] for v in ROOT_VARIABLES if environ.get(v)), None)
     facts.nvcc_on_path = host.which("nvcc")
-    # /usr/local/bin/nvcc is often a link into /usr/local/cuda-X.Y/bin: the toolkit is there.
-    nvcc_root = _parent(_parent(host.realpath(facts.nvcc_on_path))) if facts.nvcc_on_path else None
+    # /usr/local/bin/nvcc is often a link (or a wrapper script) into /usr/local/cuda-X.Y/bin.
+    real_nvcc = (
+        _follow_wrapper(host, host.realpath(facts.nvcc_on_path)) if facts.nvcc_on_path else None
+    )
+    nvcc_root = _parent(_parent(real_nvcc)) if real_nvcc else None
     roots = _candidate_roots(host, os_facts, facts, nvcc_root, environ.get("CONDA_PREFIX"))
     timeout = probe_timeout(environ)
     seen_real: dict[str, CudaToolkit] = {}
@@ -55,11 +60,14 @@ def probe_cuda(
         if toolkit is not None:
             seen_real[real] = toolkit
             facts.toolkits.append(toolkit)
-    if nvcc_root:
+    if nvcc_root and facts.nvcc_on_path:
         real_root = host.realpath(nvcc_root)
         selected = [t for t in facts.toolkits if host.realpath(t.path) == real_root]
-        facts.nvcc_on_path_version = selected[0].version if selected else None
-    facts.toolkits.extend(_pip_toolkits(host, python))
+        facts.nvcc_on_path_version = (
+            selected[0].version
+            if selected
+            else _nvcc_version(host, facts.nvcc_on_path, timeout, problems)
+        )
     facts.ld_library_path = [d for d in environ.get("LD_LIBRARY_PATH", "").split(":") if d]
     for directory in facts.ld_library_path:
         libs = sorted(
@@ -107,30 +115,55 @@ def _describe_root(
 ) -> Optional[CudaToolkit]:
     nvcc = join(root, "bin/nvcc")
     has_nvcc = host.exists(nvcc) or host.exists(nvcc + ".exe")
-    version, source = _version_file(host, root)
-    if version is None and not has_nvcc:
+    version, source = _version_from_files(host, root)
+    if version is None:
+        # Not a toolkit root (e.g. /usr/local for a /usr/local/bin/nvcc wrapper script).
         return None
     label = how if real == root else f"{how} (-> {real})"
     toolkit = CudaToolkit(
         path=root, version=version, source=f"{label}; {source}", nvcc=nvcc if has_nvcc else None
     )
-    # nvcc's own word for the toolkit PATH selects (the one builds use); files for the rest.
-    on_path = nvcc_root is not None and host.realpath(nvcc_root) == real
-    if has_nvcc and (on_path or version is None):
-        result = host.run([nvcc, "--version"], timeout=timeout)
-        if result.ok:
-            try:
-                toolkit.version = parse_nvcc_version(result.stdout)
-                toolkit.source = f"{label}; nvcc --version"
-            except ParseError as exc:
-                problems.append(problem(f"{nvcc} --version output", str(exc), result.output))
-        elif result.timed_out:
-            problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))
+    # nvcc is slow to start (tens of ms): ask it only when the files lack the full x.y.z version.
+    if (
+        has_nvcc
+        and nvcc_root is not None
+        and host.realpath(nvcc_root) == real
+        and version.count(".") < 2
+    ):
+        nvcc_version = _nvcc_version(host, nvcc, timeout, problems)
+        if nvcc_version:
+            toolkit.version, toolkit.source = nvcc_version, f"{label}; nvcc --version"
     return toolkit
 
 
-def _version_file(host: Host, root: str) -> tuple[Optional[str], str]:
-    text = host.read_text(join(root, "version.json"))
+WRAPPER_TARGET = re.compile(r"(/[^\s\"';]+/bin/nvcc)\b")
+
+
+def _follow_wrapper(host: Host, nvcc: str) -> str:
+    """A small '#!/bin/sh exec /usr/local/cuda-X.Y/bin/nvcc "$@"' script stands for that nvcc."""
+    text = host.read_text(nvcc, max_bytes=4096) if not nvcc.lower().endswith(".exe") else None
+    if not text or not text.startswith("#!"):
+        return nvcc
+    target = WRAPPER_TARGET.search(text)
+    return target.group(1) if target and target.group(1) != nvcc else nvcc
+
+
+def _nvcc_version(
+    host: Host, nvcc: str, timeout: float, problems: list[ReadProblem]
+) -> Optional[str]:
+    result = host.run([nvcc, "--version"], timeout=timeout)
+    if result.timed_out:
+        problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))
+    elif result.ok:
+        try:
+            return parse_nvcc_version(result.stdout)
+        except ParseError as exc:
+            problems.append(problem(f"{nvcc} --version output", str(exc), result.output))
+    return None
+
+
+def _version_from_files(host: Host, root: str) -> tuple[Optional[str], str]:
+    text = host.read_text(join(root, "version.json"))  # CUDA >= 11.1
     if text is not None:
         try:
             return str(json.loads(text)["cuda"]["version"]), "version.json"
@@ -139,10 +172,16 @@ def _version_file(host: Host, root: str) -> tuple[Optional[str], str]:
     text = host.read_text(join(root, "version.txt"))  # CUDA <= 11.0: "CUDA Version 10.2.89"
     if text and text.strip().startswith("CUDA Version"):
         return text.split()[-1], "version.txt"
-    return None, "no version file"
+    for dist in host.glob(join(root, "dist-info/nvidia_cuda_nvcc-*.dist-info")):  # pip-built layout
+        return dist_version(dist, "nvidia_cuda_nvcc-"), "dist-info/nvidia_cuda_nvcc"
+    header = host.read_text(join(root, "include/cuda.h")) or ""
+    match = CUDA_H_VERSION.search(header)
+    if match:
+        return decode_cuda_int(int(match.group(1))), "include/cuda.h CUDA_VERSION"
+    return None, ""
 
 
-def _pip_toolkits(host: Host, python: PythonFacts) -> list[CudaToolkit]:
+def add_pip_toolkits(host: Host, python: PythonFacts, facts: CudaFacts) -> None:
     found = []
     for directory in python.site_packages:
         for wheel in PIP_CUDA_WHEELS:
@@ -153,4 +192,4 @@ def _pip_toolkits(host: Host, python: PythonFacts) -> list[CudaToolkit]:
                         path=dist, version=version, source=f"pip wheel {wheel.replace('_', '-')}"
                     )
                 )
-    return found
+    facts.toolkits.extend(found)

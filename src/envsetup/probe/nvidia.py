@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from envsetup.compat import decode_cuda_int, max_cuda_for_driver
 from envsetup.facts import Gpu, NvidiaFacts, OsFacts, ReadProblem
 from envsetup.host.base import Host, NvmlUnavailable
 from envsetup.parsers import ParseError
 from envsetup.parsers.driver import parse_proc_driver_version, parse_sys_module_version
-from envsetup.parsers.lspci import nvidia_display_devices
 from envsetup.parsers.nouveau import nouveau_evidence
-from envsetup.parsers.nvidia_smi import (
-    SmiReport,
-    classify_smi_failure,
-    parse_smi_query_csv,
-    parse_smi_table,
-)
 from envsetup.probe.common import excerpt, probe_timeout, problem
+
+if TYPE_CHECKING:
+    from envsetup.parsers.nvidia_smi import SmiReport
 
 QUERY_FIELDS = [
     "index",
@@ -33,6 +29,8 @@ QUERY_FIELDS = [
     "pcie.link.width.current",
     "pcie.link.width.max",
 ]
+# The NVIDIA driver creates /dev/nvidiactl; WSL2 exposes the GPU through /dev/dxg instead.
+DEVICE_NODES = ("/dev/nvidiactl", "/dev/dxg")
 # WSL ships nvidia-smi with the Windows driver, outside PATH on some distros.
 SMI_FALLBACK_PATHS = ("/usr/lib/wsl/lib/nvidia-smi",)
 # Where a Linux driver's user-space libraries land when someone installs one inside WSL.
@@ -47,7 +45,7 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
     facts = NvidiaFacts()
     if os_facts.system == "Darwin":
         return facts
-    _from_nvml(host, facts)
+    _from_nvml(host, facts, os_facts)
     if os_facts.system == "Linux":
         _from_kernel_files(host, facts, problems)
         _detect_nouveau(host, facts)
@@ -73,7 +71,11 @@ def _needs_smi(facts: NvidiaFacts) -> bool:
     return True
 
 
-def _from_nvml(host: Host, facts: NvidiaFacts) -> None:
+def _from_nvml(host: Host, facts: NvidiaFacts, os_facts: OsFacts) -> None:
+    if os_facts.system == "Linux" and not any(host.exists(p) for p in DEVICE_NODES):
+        # No device node, no driver: NVML would only fail, slowly.
+        facts.nvml_error = f"no NVIDIA device node ({', '.join(DEVICE_NODES)})"
+        return
     try:
         snapshot = host.nvml()
     except NvmlUnavailable as exc:
@@ -136,6 +138,8 @@ def _detect_nouveau(host: Host, facts: NvidiaFacts) -> None:
 
 def _from_lspci(host: Host, facts: NvidiaFacts) -> None:
     """With no driver answering, is there an NVIDIA GPU on the bus at all, and who holds it?"""
+    from envsetup.parsers.lspci import nvidia_display_devices
+
     lspci = host.which("lspci")
     if lspci is None:
         return
@@ -157,6 +161,13 @@ def _smi_path(host: Host) -> Optional[str]:
 
 
 def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> None:
+    # Imported here: a machine without nvidia-smi never pays for these parsers.
+    from envsetup.parsers.nvidia_smi import (
+        classify_smi_failure,
+        parse_smi_query_csv,
+        parse_smi_table,
+    )
+
     path = _smi_path(host)
     facts.smi_path = path
     if path is None:
