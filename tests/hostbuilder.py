@@ -16,13 +16,11 @@ from typing import Any, Optional
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def fixture_text(relative: str, *, drop_prompt: bool = True) -> str:
-    """A fixture's text; a leading '$ command' line (how it was pasted) is dropped."""
+def fixture_text(relative: str, skip: int = 0, stop: Optional[str] = None) -> str:
+    """A fixture's text without its first `skip` lines (the pasted prompt) and from `stop` on."""
     text = (FIXTURES / relative).read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    if drop_prompt and lines and lines[0].lstrip().startswith(("$ ", "# ", "root@")):
-        lines = lines[1:]
-    return "".join(lines)
+    kept = "".join(text.splitlines(keepends=True)[skip:])
+    return kept.split(stop, 1)[0] if stop else kept
 
 
 @dataclass
@@ -45,7 +43,9 @@ class HostSpec:
     dirs: list[str] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
 
-    def command(self, argv: list[str], stdout: str = "", returncode: Optional[int] = 0, **extra: Any) -> HostSpec:
+    def command(
+        self, argv: list[str], stdout: str = "", returncode: Optional[int] = 0, **extra: Any
+    ) -> HostSpec:
         self.commands.append({"argv": argv, "returncode": returncode, "stdout": stdout, **extra})
         return self
 
@@ -55,7 +55,9 @@ class HostSpec:
         version = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", version_text, re.M).group(1)
         dist = f"{site}/torch-{version}.dist-info"
         self.files[f"{site}/torch/version.py"] = version_text
-        self.files[f"{dist}/METADATA"] = (FIXTURES / metadata).read_text(encoding="utf-8") if metadata else ""
+        self.files[f"{dist}/METADATA"] = (
+            (FIXTURES / metadata).read_text(encoding="utf-8") if metadata else ""
+        )
         return self
 
     def write(self, directory: Path) -> str:
@@ -71,7 +73,13 @@ class HostSpec:
             "purelib": self.site_packages[0] if self.site_packages else "",
             "bits": 64,
         }
-        commands = [{"argv": [self.python, "-c", "*"], "returncode": 0, "stdout": json.dumps(introspection) + "\n"}]
+        commands = [
+            {
+                "argv": [self.python, "-c", "*", "envsetup-introspect"],
+                "returncode": 0,
+                "stdout": json.dumps(introspection) + "\n",
+            }
+        ]
         manifest = {
             "format": "envsetup-recorded-host",
             "version": 1,

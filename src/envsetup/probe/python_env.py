@@ -47,7 +47,9 @@ def target_interpreter(host: Host, requested: Optional[str]) -> str:
 
 def probe_python(host: Host, requested: Optional[str], problems: list[ReadProblem]) -> PythonFacts:
     executable = target_interpreter(host, requested)
-    result = host.run([executable, "-c", INTROSPECT], timeout=probe_timeout(host.environ()))
+    result = host.run(
+        [executable, "-c", INTROSPECT, "envsetup-introspect"], timeout=probe_timeout(host.environ())
+    )
     facts = PythonFacts(executable=executable, source=f"command:{executable} -c <introspect>")
     if not result.ok:
         reason = (

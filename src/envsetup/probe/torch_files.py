@@ -130,7 +130,8 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
 
 
 def _deep(host: Host, python: str) -> TorchDeep:
-    result = host.run([python, "-c", DEEP_SCRIPT], timeout=DEEP_TIMEOUT_S)
+    # The trailing tag names the probe in recordings ("-c", "*", "envsetup-deep" when built by hand).
+    result = host.run([python, "-c", DEEP_SCRIPT, "envsetup-deep"], timeout=DEEP_TIMEOUT_S)
     deep = TorchDeep(ran=True)
     if result.timed_out:
         deep.error = f"importing torch did not finish within {DEEP_TIMEOUT_S:g} s"

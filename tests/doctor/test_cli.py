@@ -1,0 +1,171 @@
+"""doctor end to end through the CLI: live host, --record/--replay, --json against its schema."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from envsetup.render.schema import doctor_schema
+from hostbuilder import FIXTURES, HostSpec, fixture_text
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "docs" / "schema" / "doctor.schema.json").read_text())
+
+
+def envsetup(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "envsetup", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_published_schema_is_the_generated_one() -> None:
+    assert doctor_schema() == SCHEMA, (
+        "run: python -m envsetup.render.schema > docs/schema/doctor.schema.json"
+    )
+
+
+def test_live_host_json_validates_and_tells_the_truth_about_this_machine() -> None:
+    result = envsetup("doctor", "--json")
+    assert result.returncode in (0, 1), result.stderr
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, SCHEMA)
+    facts = document["facts"]
+    assert facts["python"]["executable"]
+    assert facts["python"]["version"] == ".".join(map(str, sys.version_info[:3]))
+    assert document["exit_code"] == result.returncode
+    if not facts["nvidia"]["driver_version"] and facts["cuda"]["toolkits"]:
+        # This machine: a CUDA 13.0 toolkit and no driver.
+        assert "toolkit-without-driver" in {f["id"] for f in document["findings"]}
+
+
+def test_record_then_replay_gives_the_same_report(tmp_path: Path) -> None:
+    recording = tmp_path / "rec"
+    live = envsetup("doctor", "--json", "--record", str(recording))
+    assert (recording / "host.json").is_file()
+    replayed = envsetup("doctor", "--json", "--replay", str(recording))
+    assert replayed.returncode == live.returncode
+    live_doc, replay_doc = json.loads(live.stdout), json.loads(replayed.stdout)
+    assert replay_doc["facts"] == live_doc["facts"]
+    assert replay_doc["findings"] == live_doc["findings"]
+
+
+def test_secret_looking_variables_are_never_printed_or_recorded(tmp_path: Path) -> None:
+    secret = "hf_DoNotLeakThisToken123"
+    recording = tmp_path / "rec"
+    result = envsetup(
+        "doctor",
+        "-v",
+        "--record",
+        str(recording),
+        env={"HF_TOKEN": secret, "AWS_SECRET_ACCESS_KEY": secret},
+    )
+    assert result.returncode in (0, 1)
+    assert secret not in result.stdout + result.stderr
+    stored = "".join(p.read_text(errors="replace") for p in recording.rglob("*") if p.is_file())
+    assert secret not in stored
+
+
+@pytest.mark.parametrize("bad", ["missing", "empty", "garbage"])
+def test_a_bad_replay_directory_is_one_line_and_exit_2(tmp_path: Path, bad: str) -> None:
+    directory = tmp_path / "rec"
+    if bad != "missing":
+        directory.mkdir()
+    if bad == "garbage":
+        (directory / "host.json").write_text("\x00\x01 not json")
+    result = envsetup("doctor", "--replay", str(directory))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"envsetup: --replay {directory}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_replay_of_an_error_host_exits_1_and_renders_the_fix(tmp_path: Path) -> None:
+    spec = HostSpec()
+    spec.which["nvidia-smi"] = "/usr/bin/nvidia-smi"
+    spec.command(
+        ["/usr/bin/nvidia-smi"],
+        fixture_text(
+            "nvidia-smi-failures/couldnt-communicate-after-unattended-upgrade.txt", skip=1
+        ),
+        9,
+    )
+    directory = spec.write(tmp_path / "host")
+    result = envsetup("doctor", "-v", "--replay", directory)
+    assert result.returncode == 1
+    assert "nvidia-smi-failed" in result.stdout and "fix:" in result.stdout
+    as_json = envsetup("doctor", "--json", "--replay", directory)
+    jsonschema.validate(json.loads(as_json.stdout), SCHEMA)
+
+
+def test_record_and_replay_together_is_a_usage_error(tmp_path: Path) -> None:
+    result = envsetup("doctor", "--record", str(tmp_path / "a"), "--replay", str(tmp_path / "b"))
+    assert result.returncode == 2 and "cannot be used together" in result.stderr
+
+
+def test_overrides_stand_in_for_a_missing_gpu(tmp_path: Path) -> None:
+    result = envsetup(
+        "doctor",
+        "--json",
+        env={
+            "ENVSETUP_CUDA_DRIVER_VERSION": "12.4",
+            "ENVSETUP_DRIVER_VERSION": "550.54.15",
+            "ENVSETUP_GPU_ARCH": "sm_86",
+        },
+    )
+    nvidia = json.loads(result.stdout)["facts"]["nvidia"]
+    assert nvidia["driver_cuda_version"] == "12.4"
+    assert nvidia["driver_cuda_source"] == "override:ENVSETUP_CUDA_DRIVER_VERSION"
+    assert nvidia["gpus"][0]["compute_capability"] == "8.6"
+    bad = envsetup("doctor", "--json", env={"ENVSETUP_GPU_ARCH": "banana"})
+    assert "could-not-read" in {f["id"] for f in json.loads(bad.stdout)["findings"]}
+
+
+# Every real nvidia-smi / nvcc / os-release output, cut at random points, run through the whole
+# pipeline: the result is a report (maybe with "could not read"), never a traceback.
+CUT_SOURCES = sorted(
+    str(p.relative_to(FIXTURES))
+    for folder in ("nvidia-smi", "nvidia-smi-failures", "nvcc", "os", "driver")
+    for p in (FIXTURES / folder).glob("*.txt")
+)
+
+
+@pytest.mark.parametrize("fixture", CUT_SOURCES)
+def test_cut_outputs_never_crash_the_pipeline(tmp_path: Path, fixture: str) -> None:
+    from envsetup.diagnose import diagnose
+    from envsetup.diagnose.profile_lookup import lookup_build
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from envsetup.render.doctor_json import doctor_document
+
+    text = fixture_text(fixture)
+    rng = random.Random(fixture)
+    for n, cut in enumerate(
+        sorted({0, len(text), *(rng.randrange(len(text) + 1) for _ in range(6))})
+    ):
+        piece = text[:cut]
+        spec = HostSpec()
+        spec.which["nvidia-smi"] = spec.which["nvcc"] = "/usr/bin/X"
+        spec.command(["/usr/bin/X"], piece, 0)
+        spec.command(["/usr/bin/X", "--version"], piece, 0)
+        spec.markers.append("/usr/bin/nvcc")
+        spec.files["/etc/os-release"] = piece
+        spec.files["/proc/driver/nvidia/version"] = piece
+        spec.files["/proc/version"] = piece
+        facts = probe_all(RecordedHost(spec.write(tmp_path / f"h{n}")))
+        document = doctor_document(facts, diagnose(facts, lookup_build), 0)
+        json.dumps(document)

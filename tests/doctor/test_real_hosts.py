@@ -1,0 +1,309 @@
+"""Every diagnosis rule on recorded hosts assembled from real machines' outputs.
+
+Each test builds a host from captured outputs in tests/fixtures/ (see each folder's SOURCES.tsv),
+runs the real probes and rules on it, and checks what doctor concludes — once where the rule must
+fire and once where it must not.
+"""
+
+from __future__ import annotations
+
+from doctor.conftest import Doctor, ids
+from hostbuilder import HostSpec, fixture_text
+
+VENV_SITE = "/home/u/.venv/lib/python3.11/site-packages"
+SMI = "/usr/bin/nvidia-smi"
+
+
+def ubuntu(**kwargs: object) -> HostSpec:
+    spec = HostSpec(
+        python="/home/u/.venv/bin/python",
+        python_version="3.11.7",
+        prefix="/home/u/.venv",
+        site_packages=[VENV_SITE],
+        **kwargs,  # type: ignore[arg-type]
+    )
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-ubuntu-22.04.2.txt")
+    spec.markers.append("/home/u/.venv/pyvenv.cfg")
+    return spec
+
+
+def with_smi(spec: HostSpec, fixture: str, returncode: int = 0, skip: int = 0) -> HostSpec:
+    spec.which["nvidia-smi"] = SMI
+    spec.markers.append("/dev/nvidiactl")
+    return spec.command([SMI], fixture_text(fixture, skip=skip), returncode)
+
+
+def rtx3090_host() -> HostSpec:
+    return with_smi(ubuntu(), "nvidia-smi/535.129.03-2x-rtx3090.txt")
+
+
+def test_two_rtx3090_with_cpu_torch_is_a_cpu_only_error(doctor: Doctor) -> None:
+    spec = rtx3090_host().torch_wheel(
+        VENV_SITE, "torch/version.py-2.13.0+cpu.txt", "torch/METADATA-2.13.0+cpu.txt"
+    )
+    facts, findings = doctor(spec)
+    assert facts.nvidia.driver_version == "535.129.03"
+    assert facts.nvidia.driver_cuda_version == "12.2"
+    assert [g.name for g in facts.nvidia.gpus] == ["NVIDIA GeForce RTX 3090"] * 2
+    assert facts.torch.version == "2.13.0+cpu" and facts.torch.flavor == "cpu"
+    assert facts.os.distro_id == "ubuntu" and facts.os.distro_version == "22.04"
+    assert "torch-cpu-only-on-gpu-host" in ids(findings)
+    finding = next(f for f in findings if f.id == "torch-cpu-only-on-gpu-host")
+    assert finding.severity == "error" and "envsetup install" in finding.fix
+    assert "cu126" in finding.fix  # the CUDA variants torch 2.13 has
+
+
+def test_a_cuda_torch_the_driver_can_run_raises_nothing(doctor: Doctor) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    facts, findings = doctor(spec)
+    assert facts.torch.flavor == "cuda" and facts.torch.cuda_version == "12.1"
+    assert not {"torch-cpu-only-on-gpu-host", "driver-too-old-for-torch"} & ids(findings)
+    assert not [f for f in findings if f.severity == "error"]
+
+
+def test_driver_470_with_a_cu121_build_is_too_old_and_names_the_minimum(doctor: Doctor) -> None:
+    header = fixture_text("torch-errors/driver-too-old-11040-rtx3050-470.86.txt", skip=7)
+    spec = (
+        ubuntu()
+        .command([SMI], header, 0)
+        .torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    )
+    spec.which["nvidia-smi"] = SMI
+    facts, findings = doctor(spec)
+    assert facts.nvidia.driver_version == "470.86" and facts.nvidia.driver_cuda_version == "11.4"
+    finding = next(f for f in findings if f.id == "driver-too-old-for-torch")
+    assert "525.60.13" in finding.fix and finding.severity == "error"
+
+
+def test_couldnt_communicate_is_a_driver_error_with_a_fix(doctor: Doctor) -> None:
+    spec = with_smi(
+        ubuntu(), "nvidia-smi-failures/couldnt-communicate-after-unattended-upgrade.txt", 9, skip=1
+    )
+    facts, findings = doctor(spec)
+    assert facts.nvidia.smi_state == "failed" and facts.nvidia.smi_failure == "couldnt-communicate"
+    finding = next(f for f in findings if f.id == "nvidia-smi-failed")
+    assert "couldn't communicate" in " ".join(finding.evidence)
+    assert "nvidia-smi-failed" not in ids(doctor(rtx3090_host())[1])
+
+
+def test_version_mismatch_names_both_versions_and_says_reboot(doctor: Doctor) -> None:
+    truenas = "driver/nvml-mismatch-580.178-vs-proc-version-580.173.02-truenas.txt"
+    spec = ubuntu().command([SMI], fixture_text(truenas, skip=1, stop="root@truenas"), 18)
+    spec.which["nvidia-smi"] = SMI
+    spec.files["/proc/driver/nvidia/version"] = fixture_text(truenas, skip=4)
+    facts, findings = doctor(spec)
+    assert facts.nvidia.kernel_module_version == "580.173.02"
+    finding = next(f for f in findings if f.id == "driver-library-mismatch")
+    assert "reboot" in finding.fix.lower()
+    assert any("580.173.02" in e for e in finding.evidence)
+    assert "nvidia-smi-failed" not in ids(findings)  # one problem, one finding
+
+
+def test_no_devices_and_lost_gpu_are_told_apart(doctor: Doctor) -> None:
+    lost = with_smi(
+        ubuntu(), "nvidia-smi-failures/unable-to-determine-device-handle-0B.txt", 15, skip=1
+    )
+    assert "gpu-lost" in ids(doctor(lost)[1])
+    none = with_smi(
+        ubuntu(), "nvidia-smi/460.73.01-cuda-version-na-in-device-plugin-pod-header.txt", 0, skip=1
+    )
+    facts, findings = doctor(none)
+    assert facts.nvidia.smi_cuda_version_raw == "N/A"
+    assert "driver-cuda-unusable" in ids(findings)
+    assert "driver-cuda-unusable" not in ids(doctor(rtx3090_host())[1])
+
+
+def test_a_hung_nvidia_smi_is_reported_not_waited_for(doctor: Doctor) -> None:
+    spec = ubuntu().command([SMI], "", None, timed_out=True)
+    spec.which["nvidia-smi"] = SMI
+    facts, findings = doctor(spec)
+    assert facts.nvidia.smi_state == "timed-out"
+    assert "nvidia-smi-hung" in ids(findings)
+
+
+def test_nouveau_holding_the_gpu(doctor: Doctor) -> None:
+    spec = ubuntu()
+    spec.which["lspci"] = "/usr/bin/lspci"
+    spec.command(
+        ["/usr/bin/lspci", "-vv", "-d", "10de:"],
+        fixture_text("driver/lspci-kernel-driver-in-use-nouveau-gtx970.txt", skip=1),
+    )
+    facts, findings = doctor(spec)
+    assert facts.nvidia.nouveau_loaded
+    assert facts.nvidia.pci_devices[0].startswith(
+        "01:00.0 NVIDIA Corporation GM204 [GeForce GTX 970]"
+    )
+    finding = next(f for f in findings if f.id == "nouveau-loaded")
+    assert "blacklist" in finding.fix
+    assert "nouveau-loaded" not in ids(doctor(rtx3090_host())[1])
+
+
+def test_wsl2_with_a_linux_driver_installed_inside(doctor: Doctor) -> None:
+    spec = with_smi(
+        ubuntu(), "nvidia-smi-failures/wsl-couldnt-communicate-driver-not-loaded.txt", 9
+    )
+    spec.files["/proc/version"] = fixture_text(
+        "os/proc-version-wsl2-4.19.67-microsoft-standard.txt"
+    )
+    spec.markers += [
+        "/dev/dxg",
+        "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1",
+        "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+    ]
+    spec.dirs.append("/usr/lib/wsl/lib")
+    facts, findings = doctor(spec)
+    assert facts.os.wsl == 2
+    assert "wsl-linux-driver-installed" in ids(findings)
+    failed = next(f for f in findings if f.id == "nvidia-smi-failed")
+    assert "wsl --update" in failed.fix  # the WSL fix, not the bare-metal one
+
+
+def test_wsl2_using_the_windows_driver_is_fine(doctor: Doctor) -> None:
+    spec = with_smi(ubuntu(), "nvidia-smi/wsl2-545.46-win546.80-cuda-err-partial.txt")
+    spec.files["/proc/version"] = fixture_text(
+        "os/proc-version-wsl2-4.19.67-microsoft-standard.txt"
+    )
+    spec.markers.append("/dev/dxg")
+    spec.dirs.append("/usr/lib/wsl/lib")
+    facts, findings = doctor(spec)
+    assert facts.os.wsl == 2
+    assert "wsl-linux-driver-installed" not in ids(findings)
+
+
+def test_apt_nvcc_on_path_shadows_a_newer_toolkit(doctor: Doctor) -> None:
+    spec = with_smi(ubuntu(), "nvidia-smi/535.129.03-2x-rtx3090.txt")
+    spec.which["nvcc"] = "/usr/bin/nvcc"
+    spec.markers += ["/usr/bin/nvcc", "/usr/local/cuda-12.5/bin/nvcc"]
+    spec.files["/usr/include/cuda.h"] = (
+        "#define CUDA_VERSION 11050\n"  # Ubuntu's nvidia-cuda-toolkit header
+    )
+    spec.command(
+        ["/usr/bin/nvcc", "--version"],
+        fixture_text("nvcc/nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt"),
+    )
+    spec.files["/usr/local/cuda-12.5/version.json"] = (
+        '{"cuda": {"name": "CUDA SDK", "version": "12.5.82"}}'
+    )
+    facts, findings = doctor(spec)
+    assert facts.cuda.nvcc_on_path_version == "11.5.119"
+    assert sorted(t.version for t in facts.cuda.toolkits) == ["11.5.119", "12.5.82"]
+    finding = next(f for f in findings if f.id == "nvcc-path-shadowed")
+    assert "/usr/local/cuda-12.5/bin" in finding.fix
+    assert "toolkit-newer-than-driver" in ids(findings)  # 12.5 > the driver's 12.2
+
+
+def test_toolkit_within_the_driver_is_not_flagged(doctor: Doctor) -> None:
+    spec = rtx3090_host()
+    spec.which["nvcc"] = "/usr/local/cuda-11.1/bin/nvcc"
+    spec.markers.append("/usr/local/cuda-11.1/bin/nvcc")
+    spec.files["/usr/local/cuda-11.1/include/cuda.h"] = "#define CUDA_VERSION 11010\n"
+    spec.command(
+        ["/usr/local/cuda-11.1/bin/nvcc", "--version"], fixture_text("nvcc/nvcc-11.1.105.txt")
+    )
+    facts, findings = doctor(spec)
+    assert facts.cuda.nvcc_on_path_version == "11.1.105"
+    assert not {"toolkit-newer-than-driver", "nvcc-path-shadowed", "toolkit-without-driver"} & ids(
+        findings
+    )
+
+
+def test_toolkit_without_any_driver(doctor: Doctor) -> None:
+    spec = ubuntu()
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-fedora-42.txt")
+    spec.which["nvcc"] = "/usr/local/cuda-13.1/bin/nvcc"
+    spec.markers.append("/usr/local/cuda-13.1/bin/nvcc")
+    spec.files["/usr/local/cuda-13.1/include/cuda.h"] = "#define CUDA_VERSION 13010\n"
+    spec.command(
+        ["/usr/local/cuda-13.1/bin/nvcc", "--version"],
+        fixture_text("nvcc/nvcc-13.1.80-fedora42.txt"),
+    )
+    facts, findings = doctor(spec)
+    assert facts.os.distro_id == "fedora"
+    finding = next(f for f in findings if f.id == "toolkit-without-driver")
+    assert "590.44.01" in finding.fix  # CUDA 13.1's driver
+    assert finding.severity == "warning"
+
+
+def test_gpu_arch_missing_from_the_build_via_the_arch_override(doctor: Doctor) -> None:
+    # RTX 5070 (Blackwell, sm_120) with torch 2.7.1+cu126, whose arch list stops at sm_90.
+    spec = with_smi(ubuntu(), "nvidia-smi/575.64.03-cuda-version-na-freebsd-linux-shim-rtx5070.txt")
+    spec.torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
+    spec.environ["ENVSETUP_GPU_ARCH"] = "sm_120"
+    facts, findings = doctor(spec)
+    assert facts.nvidia.gpus[0].compute_capability == "12.0"
+    finding = next(f for f in findings if f.id == "gpu-arch-not-in-torch-build")
+    assert "sm_120" in finding.title
+
+
+def test_an_ada_gpu_runs_an_sm86_build(doctor: Doctor) -> None:
+    spec = with_smi(ubuntu(), "nvidia-smi/550.40.07-rtx4070-single.txt")
+    spec.torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
+    spec.environ["ENVSETUP_GPU_ARCH"] = "8.9"
+    assert "gpu-arch-not-in-torch-build" not in ids(doctor(spec)[1])
+
+
+def test_ld_library_path_cuda11_runtime_shadows_a_cu121_torch(doctor: Doctor) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    spec.environ["LD_LIBRARY_PATH"] = "/usr/local/cuda-11.0/lib64"
+    spec.markers.append("/usr/local/cuda-11.0/lib64/libcudart.so.11.0")
+    facts, findings = doctor(spec)
+    assert facts.cuda.ld_library_path_cuda_libs == {
+        "/usr/local/cuda-11.0/lib64": ["libcudart.so.11.0"]
+    }
+    assert "ld-library-path-shadows-torch" in ids(findings)
+    spec.environ["LD_LIBRARY_PATH"] = "/opt/other"
+    assert "ld-library-path-shadows-torch" not in ids(doctor(spec)[1])
+
+
+def test_cudnn_8_and_9_side_by_side(doctor: Doctor) -> None:
+    # The paths a CentOS Stream 9 box listed in collect_env (collect_env/...-cudnn8-and-9.txt).
+    spec = rtx3090_host()
+    spec.markers += ["/usr/lib64/libcudnn.so.8.9.2", "/usr/lib64/libcudnn.so.9.7.1"]
+    facts, findings = doctor(spec)
+    assert sorted(c.version for c in facts.cudnn) == ["8.9.2", "9.7.1"]
+    assert "several-cudnn-versions" in ids(findings)
+    assert "several-cudnn-versions" not in ids(doctor(rtx3090_host())[1])
+
+
+def test_cudnn_header_versions(doctor: Doctor) -> None:
+    spec = rtx3090_host()
+    spec.files["/usr/include/cudnn_version.h"] = fixture_text(
+        "cudnn/cudnn_version.h-9.6.0-block.txt"
+    )
+    facts, _ = doctor(spec)
+    assert [(c.version, c.source) for c in facts.cudnn] == [("9.6.0", "header")]
+
+
+def test_pep668_python_and_python_outside_the_release(doctor: Doctor) -> None:
+    spec = HostSpec(
+        python="/usr/bin/python3",
+        python_version="3.13.1",
+        prefix="/usr",
+        base_prefix="/usr",
+        site_packages=["/usr/lib/python3/dist-packages"],
+    )
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-ubuntu-24.04.txt")
+    spec.markers.append("/usr/lib/python3.13/EXTERNALLY-MANAGED")
+    spec.torch_wheel("/usr/lib/python3/dist-packages", "torch/version.py-2.2.1+cu121.txt")
+    facts, findings = doctor(spec)
+    assert facts.python.externally_managed
+    assert {"pep668-externally-managed", "python-unsupported-by-torch"} <= ids(findings)
+    venv = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    assert not {"pep668-externally-managed", "python-unsupported-by-torch"} & ids(doctor(venv)[1])
+
+
+def test_torch_missing_is_information_with_the_install_command(doctor: Doctor) -> None:
+    facts, findings = doctor(rtx3090_host())
+    assert facts.torch.version is None
+    finding = next(f for f in findings if f.id == "torch-not-installed")
+    assert finding.severity == "info" and "envsetup install" in finding.fix
+
+
+def test_deep_import_failure_is_reported_with_the_error(doctor: Doctor) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    error = fixture_text("torch-errors/undefined-symbol-cudaLaunchKernelExC-libcudart.txt")
+    spec.command([spec.python, "-c", "*", "envsetup-deep"], "", 1, stderr=error)
+    facts, findings = doctor(spec, deep=True)
+    assert facts.torch.deep.ran
+    assert "undefined symbol: cudaLaunchKernelExC" in (facts.torch.deep.error or "")
+    assert "torch-import-failed" in ids(findings)
