@@ -34,6 +34,7 @@ class HostSpec:
     prefix: str = "/usr"
     base_prefix: str = "/usr"
     site_packages: list[str] = field(default_factory=lambda: ["/usr/lib/python3/dist-packages"])
+    bits: int = 64
     environ: dict[str, str] = field(default_factory=dict)
     which: dict[str, Optional[str]] = field(default_factory=dict)
     realpath: dict[str, str] = field(default_factory=dict)
@@ -71,7 +72,7 @@ class HostSpec:
             "stdlib": f"{self.base_prefix}/lib/python{'.'.join(self.python_version.split('.')[:2])}",
             "site_packages": self.site_packages,
             "purelib": self.site_packages[0] if self.site_packages else "",
-            "bits": 64,
+            "bits": self.bits,
         }
         commands = [
             {

@@ -169,3 +169,14 @@ def test_cut_outputs_never_crash_the_pipeline(tmp_path: Path, fixture: str) -> N
         facts = probe_all(RecordedHost(spec.write(tmp_path / f"h{n}")))
         document = doctor_document(facts, diagnose(facts, lookup_build), 0)
         json.dumps(document)
+
+
+def test_every_finding_id_is_catalogued() -> None:
+    import re
+
+    rules = "".join(p.read_text() for p in (ROOT / "src" / "envsetup" / "diagnose").glob("*.py"))
+    emitted = set(re.findall(r'id="([a-z0-9-]+)"', rules))
+    catalogue = set(
+        re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
+    )
+    assert emitted == catalogue

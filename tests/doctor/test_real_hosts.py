@@ -307,3 +307,22 @@ def test_deep_import_failure_is_reported_with_the_error(doctor: Doctor) -> None:
     assert facts.torch.deep.ran
     assert "undefined symbol: cudaLaunchKernelExC" in (facts.torch.deep.error or "")
     assert "torch-import-failed" in ids(findings)
+
+
+def test_no_devices_found(doctor: Doctor) -> None:
+    trace = fixture_text("nvidia-smi-failures/no-devices-found-query-csv-ci.txt")
+    printed = trace.split("INSTALLED_DRIVER_VERSION='", 1)[1].split("'", 1)[
+        0
+    ]  # what nvidia-smi printed
+    spec = ubuntu().command([SMI], printed + "\n", 6)
+    spec.which["nvidia-smi"] = SMI
+    facts, findings = doctor(spec)
+    assert facts.nvidia.smi_failure == "no-devices"
+    assert "no-gpu-devices" in ids(findings)
+
+
+def test_32bit_python_gets_no_wheels(doctor: Doctor) -> None:
+    spec = rtx3090_host()
+    spec.bits = 32
+    assert "python-32bit" in ids(doctor(spec)[1])
+    assert "python-32bit" not in ids(doctor(rtx3090_host())[1])
