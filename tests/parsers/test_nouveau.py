@@ -42,3 +42,16 @@ def test_no_other_fixture_shows_nouveau() -> None:
 @given(st.text())
 def test_fuzz(text: str) -> None:
     assert all(line in text for line in nouveau_evidence(text))
+
+
+def test_cut_output_gives_a_prefix_of_the_evidence() -> None:
+    for name in (
+        "lspci-kernel-driver-in-use-nouveau-gtx970.txt",
+        "dmesg-nvrm-probe-not-called-nouveau-owns-device.txt",
+    ):
+        text = read("driver", name)
+        whole = nouveau_evidence(text)
+        for end in range(len(text) + 1):
+            cut = nouveau_evidence(text[:end])
+            assert len(cut) <= len(whole)
+            assert all(full.startswith(line) for line, full in zip(cut, whole)), end

@@ -77,3 +77,17 @@ def test_library_version_cut_at_the_end_is_not_trusted() -> None:
 def test_fuzz(text: str) -> None:
     failure = classify_smi_failure(text)
     assert failure is None or failure.id
+
+
+@pytest.mark.parametrize("name", FAILURES)
+def test_cut_output_never_gives_another_failure(name: str) -> None:
+    text = read("nvidia-smi-failures", name)
+    whole = classify_smi_failure(text)
+    assert whole is not None
+    for end in range(len(text) + 1):
+        cut = classify_smi_failure(text[:end])
+        if cut is not None:
+            # Cut before its second message, the WSL report shows only the general failure.
+            general = cut.id == "couldnt-communicate" and "couldn't communicate" in text
+            assert cut.id == whole.id or general, end
+            assert cut.library_version in (None, whole.library_version), end

@@ -25,6 +25,10 @@ class Table(NamedTuple):
 
 # Read off each real file by hand.
 TABLES = {
+    # Before R410 the header has no "CUDA Version:" at all: unknown, but nothing was cut.
+    "390.138-2x-tesla-m2090-no-cuda-version.txt": Table(
+        "390.138", None, None, 2, "Tesla M2090", "00000000:04:00.0", 5301, None, False
+    ),
     "450.119.03-a100-sxm4-40gb-partial.txt": Table(
         "450.119.03",
         "11.0",

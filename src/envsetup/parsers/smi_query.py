@@ -23,6 +23,11 @@ _ALIASES = {
 }
 
 
+def _is_missing(value: str) -> bool:
+    # nvidia-smi brackets every value it could not read: [N/A], [Not Supported], [Unknown Error]...
+    return value in _MISSING or (value.startswith("[") and value.endswith("]"))
+
+
 def _canonical(field: str) -> str:
     name = _UNIT_SUFFIX.sub("", field.strip()).lower()
     return _ALIASES.get(name, name)
@@ -97,7 +102,7 @@ _FORMATS: Dict[str, Callable[[str], bool]] = {
 def _check_formats(fields: list[str], values: list[str], row_number: int) -> None:
     for field, value in zip(fields, values):
         check = _FORMATS.get(field)
-        if value not in _MISSING and check is not None and not check(value):
+        if not _is_missing(value) and check is not None and not check(value):
             raise ParseError(
                 f"CSV row {row_number}: {value[:40]!r} is not a {field} value: "
                 "not nvidia-smi --query-gpu output"
@@ -144,7 +149,7 @@ def parse_smi_query_csv(text: str, fields: List[str]) -> SmiReport:
 def _add_row(report: SmiReport, fields: list[str], values: list[str]) -> None:
     gpu = SmiGpu(index=len(report.gpus))
     for field, value in zip(fields, values):
-        if value in _MISSING:
+        if _is_missing(value):
             continue
         if field == "index":
             index = _int_value(value)

@@ -205,7 +205,8 @@ def parse_smi_table(text: str) -> SmiReport:
         cuda_version=version_or_none(cuda_raw),
         cuda_version_raw=cuda_raw,
         smi_version=smi_match.group(1) if smi_match else None,
-        partial=driver_raw is None or cuda_raw is None,
+        # Drivers before R410 print no "CUDA Version:"; only a cut header line loses values.
+        partial=not (header.complete or header.text.endswith("|")),
     )
     columns_at = _find(lines, header_at + 1, lambda line: "Bus-Id" in line.text)
     if columns_at is None:
