@@ -37,7 +37,9 @@ def _root(
 def _register() -> None:
     # Each command module owns its flags; importing them is cheap (heavy imports are lazy).
     # One line per command: `app.command("NAME")(module.NAME_command)`.
-    return
+    from envsetup.commands import verify as verify_cmd
+
+    app.command("verify")(verify_cmd.verify_command)
 
 
 def main() -> None:
