@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from envsetup.errors import UsageError
+from envsetup.errors import EnvsetupError, UsageError
+from envsetup.exit_codes import ExitCode
 from envsetup.verify import run_verify
 from envsetup.verify.catalogue import parse_only
 from envsetup.verify.junit import to_junit
@@ -52,6 +53,10 @@ def verify_command(
             ) from None
     if as_json:
         typer.echo(render_json(report))
+    elif report.unusable is not None:
+        raise EnvsetupError(
+            f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE
+        )
     else:
         render_report(report, Console())
     return int(report.exit_code)

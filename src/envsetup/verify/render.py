@@ -43,9 +43,10 @@ def _evidence_lines(check: CheckResult) -> list[str]:
 
 def render_report(report: VerifyReport, console: Console) -> None:
     target = report.target
-    if report.unusable is not None:
-        console.print(f"[bold red]envsetup verify:[/] {escape(report.unusable.reason)}")
-        console.print(f"  fix: {escape(report.unusable.fix)}")
+    if report.unusable is not None:  # the command reports this as a one-line error instead
+        console.print(
+            f"envsetup verify: {escape(report.unusable.reason)}; fix: {escape(report.unusable.fix)}"
+        )
         return
     torch = (
         f"torch {target.torch_version} ({target.torch_build or '?'})"

@@ -94,6 +94,8 @@ def _describe_target(target: Target, hello: dict[str, object]) -> None:
     target.prefix = str(hello.get("prefix") or "")
     version = hello.get("torch_version")
     target.torch_version = str(version) if version else None
+    build = hello.get("torch_build")
+    target.torch_build = str(build) if build else None
 
 
 def _note_torch(target: Target, result: CheckResult) -> None:

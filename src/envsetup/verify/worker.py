@@ -95,6 +95,14 @@ def _build_of(torch: Any) -> str:
     return "cpu"
 
 
+def _build_from_files(version_py: Dict[str, Optional[str]]) -> Optional[str]:
+    if not version_py:
+        return None
+    if version_py.get("hip"):
+        return "rocm"
+    return "cuda" if version_py.get("cuda") else "cpu"
+
+
 def _why_no_gpu(torch: Any) -> str:
     build = _build_of(torch)
     if build == "cpu":
@@ -951,6 +959,7 @@ def _hello() -> Dict[str, Any]:
     import importlib.util
     import platform
 
+    files = _files_view() if importlib.util.find_spec("torch") else {}
     return {
         "event": "hello",
         "protocol": PROTOCOL_VERSION,
@@ -958,7 +967,8 @@ def _hello() -> Dict[str, Any]:
         "python_version": platform.python_version(),
         "prefix": sys.prefix,
         "torch_found": importlib.util.find_spec("torch") is not None,
-        "torch_version": _files_view().get("dist_version"),
+        "torch_version": files.get("dist_version"),
+        "torch_build": _build_from_files(files.get("version_py") or {}) if files else None,
     }
 
 
