@@ -41,6 +41,9 @@ def _register() -> None:
     from envsetup.commands import doctor
 
     app.command("doctor")(doctor.doctor_command)
+    from envsetup.commands import verify as verify_cmd
+
+    app.command("verify")(verify_cmd.verify_command)
 
 
 def main() -> None:

@@ -1,0 +1,62 @@
+"""`envsetup verify`: flags -> run_verify -> render -> exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from envsetup.errors import EnvsetupError, UsageError
+from envsetup.exit_codes import ExitCode
+from envsetup.verify import run_verify
+from envsetup.verify.catalogue import parse_only
+from envsetup.verify.junit import to_junit
+from envsetup.verify.render import render_json, render_report
+from envsetup.verify.target import resolve_python
+
+
+def verify_command(
+    python: Optional[str] = typer.Option(None, "--python", help="The target interpreter."),
+    env: Optional[str] = typer.Option(
+        None, "--env", help="The target environment (venv or conda prefix)."
+    ),
+    require_gpu: bool = typer.Option(
+        False, "--require-gpu", help="Fail GPU checks instead of skipping them."
+    ),
+    only: Optional[str] = typer.Option(
+        None, "--only", help="Comma-separated check ids or prefixes (see docs/verify.md)."
+    ),
+    timeout: float = typer.Option(
+        120.0, "--timeout", help="Seconds each check may take before it is stopped."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the versioned JSON report."),
+    junit: Optional[str] = typer.Option(
+        None, "--junit", help="Also write a JUnit XML report to this file."
+    ),
+    bench: bool = typer.Option(
+        False, "--bench", help="Also measure bf16 TFLOP/s, bandwidth, PCIe link, throttling."
+    ),
+) -> int:
+    """Prove the target environment computes on its GPU (or CPU): run smoke tests in its interpreter."""
+    target = resolve_python(python, env)
+    report = run_verify(
+        target, only=parse_only(only), timeout=timeout, require_gpu=require_gpu, bench=bench
+    )
+    if junit is not None:
+        try:
+            Path(junit).write_text(to_junit(report), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"--junit {junit}: cannot write the file ({exc.strerror}); pick a writable path"
+            ) from None
+    if as_json:
+        typer.echo(render_json(report))
+    elif report.unusable is not None:
+        raise EnvsetupError(
+            f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE
+        )
+    else:
+        render_report(report, Console())
+    return int(report.exit_code)

@@ -1,0 +1,277 @@
+"""Runs the checks in the target interpreter: one worker process, a fresh one after a crash or hang.
+
+The worker is started as `[python, worker.py]` (argv, never a shell) and spoken to in JSON lines.
+Each check gets `timeout` seconds; past that the worker (and anything it started) is killed and the
+check fails. A worker that dies mid-check (segfault, abort) fails that check with what it printed;
+the next check starts a fresh worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from envsetup.verify import worker as worker_module
+from envsetup.verify.catalogue import CheckInfo
+from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
+from envsetup.verify.target import env_dir_of, install_fix
+
+WORKER_PATH = str(Path(worker_module.__file__).resolve())
+HELLO_TIMEOUT_S = 60.0
+OUTPUT_TAIL_CHARS = 4000
+_EOF = object()
+
+
+class WorkerUnavailable(Exception):
+    """The worker could not be started or did not say hello."""
+
+    def __init__(self, reason: str, output: str = "") -> None:
+        super().__init__(reason)
+        self.output = output
+
+
+@dataclass
+class Outcome:
+    """What came back for one request: a result message, or how the worker was lost."""
+
+    message: Optional[dict[str, Any]] = None
+    crashed: Optional[str] = None  # e.g. "SIGABRT", "exit status 1"
+    timed_out: bool = False
+    output: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass
+class _Stderr:
+    chunks: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def append(self, text: str) -> None:
+        with self.lock:
+            self.chunks.append(text)
+
+    def mark(self) -> int:
+        with self.lock:
+            return len(self.chunks)
+
+    def since(self, mark: int) -> str:
+        with self.lock:
+            return "".join(self.chunks[mark:])
+
+
+def _describe_exit(returncode: Optional[int]) -> str:
+    if returncode is None:
+        return "no exit status"
+    if returncode < 0:
+        try:
+            return signal.Signals(-returncode).name
+        except ValueError:
+            return f"signal {-returncode}"
+    return f"exit status {returncode}"
+
+
+def _tail(text: str) -> str:
+    return text if len(text) <= OUTPUT_TAIL_CHARS else "…" + text[-OUTPUT_TAIL_CHARS:]
+
+
+class Worker:
+    """One worker process and the threads that read its two output streams."""
+
+    def __init__(self, python: str) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        try:
+            self.process = subprocess.Popen(
+                [python, WORKER_PATH],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                # Its own process group, so a timeout also ends what it started (compile workers,
+                # distributed ranks).
+                start_new_session=sys.platform != "win32",
+            )
+        except OSError as exc:
+            raise WorkerUnavailable(
+                f"{python} could not be started: {exc.strerror or exc}"
+            ) from None
+        self.messages: queue.Queue[Any] = queue.Queue()
+        self.stderr = _Stderr()
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.hello = self._hello()
+
+    def _read_stdout(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            try:
+                message = json.loads(raw.decode("utf-8", errors="replace"))
+            except ValueError:
+                self.stderr.append(raw.decode("utf-8", errors="replace"))
+                continue
+            if isinstance(message, dict):
+                self.messages.put(message)
+        self.messages.put(_EOF)
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for raw in self.process.stderr:
+            self.stderr.append(raw.decode("utf-8", errors="replace"))
+
+    def _wait_gone(self) -> str:
+        """After EOF: wait for the exit status (the stream can close a moment before the exit)."""
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        time.sleep(0.05)  # let the stderr reader drain the last lines
+        return _describe_exit(self.process.returncode)
+
+    def _hello(self) -> dict[str, Any]:
+        try:
+            message = self.messages.get(timeout=HELLO_TIMEOUT_S)
+        except queue.Empty:
+            self.kill()
+            raise WorkerUnavailable(
+                f"the interpreter did not start the checks within {HELLO_TIMEOUT_S:.0f} s",
+                self.stderr.since(0),
+            ) from None
+        if message is _EOF or message.get("event") != "hello":
+            how = self._wait_gone() if message is _EOF else "an unexpected first message"
+            self.kill()
+            raise WorkerUnavailable(
+                f"the interpreter could not run the checks ({how})", _tail(self.stderr.since(0))
+            )
+        return message
+
+    def request(self, check_id: str, options: dict[str, Any], timeout: float) -> Outcome:
+        mark = self.stderr.mark()
+        started = time.monotonic()
+        deadline = started + timeout
+        try:
+            self._send({"op": "run", "id": check_id, "options": options})
+        except OSError:
+            return Outcome(crashed=self._wait_gone(), output=_tail(self.stderr.since(mark)))
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                message = self.messages.get(timeout=max(remaining, 0.0))
+            except queue.Empty:
+                self.kill()
+                return Outcome(
+                    timed_out=True,
+                    output=_tail(self.stderr.since(mark)),
+                    duration_s=time.monotonic() - started,
+                )
+            if message is _EOF:
+                crashed = self._wait_gone()
+                return Outcome(
+                    crashed=crashed,
+                    output=_tail(self.stderr.since(mark)),
+                    duration_s=time.monotonic() - started,
+                )
+            if message.get("event") == "result" and message.get("id") == check_id:
+                return Outcome(message=message, output=_tail(self.stderr.since(mark)))
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.process.stdin.flush()
+
+    def kill(self) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            if sys.platform != "win32":
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
+        except (ProcessLookupError, PermissionError):
+            self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        """Ask the worker to leave; kill it (and its group) if it does not."""
+        try:
+            self._send({"op": "exit"})
+            self.process.stdin.close()  # type: ignore[union-attr]
+            self.process.wait(timeout=5)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+def start_worker(python: str) -> Worker:
+    return Worker(python)
+
+
+def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
+    env_dir = env_dir_of(python)
+    if not Path(python).exists():
+        return Unusable(
+            reason=f"no interpreter at {python}",
+            fix=f"check the path, or create the environment: {install_fix(env_dir)}",
+        )
+    detail = problem.output.strip().splitlines()[-1] if problem.output.strip() else ""
+    reason = f"{python}: {problem}" + (f": {detail}" if detail else "")
+    return Unusable(
+        reason=reason,
+        fix=f"point --python at a working Python 3 interpreter, or {install_fix(env_dir)}",
+    )
+
+
+def torch_missing(target: Target) -> Unusable:
+    env_dir = target.prefix or env_dir_of(target.python)
+    return Unusable(
+        reason=f"torch is not installed for {target.python}",
+        fix=f"install it: {install_fix(env_dir)}",
+    )
+
+
+def result_from(info: CheckInfo, outcome: Outcome, timeout: float) -> CheckResult:
+    if outcome.timed_out:
+        return CheckResult(
+            id=info.id,
+            title=info.title,
+            status=FAIL,
+            reason=f"timed out after {timeout:g} s; the worker was stopped",
+            duration_s=round(outcome.duration_s, 4),
+            output=outcome.output,
+            fix="raise --timeout if this machine is just slow; otherwise run the check alone "
+            f"(`envsetup verify --only {info.id}`) to see where it hangs",
+        )
+    if outcome.crashed is not None or outcome.message is None:
+        return CheckResult(
+            id=info.id,
+            title=info.title,
+            status=FAIL,
+            reason=f"the worker crashed ({outcome.crashed}) during this check",
+            duration_s=round(outcome.duration_s, 4),
+            output=outcome.output,
+        )
+    message = outcome.message
+    status = str(message.get("status", FAIL))
+    return CheckResult(
+        id=info.id,
+        title=info.title,
+        status=status,
+        reason=str(message.get("reason", "")),
+        duration_s=float(message.get("duration_s", 0.0)),
+        evidence=dict(message.get("evidence") or {}),
+        fix=message.get("fix"),
+        output=outcome.output if status == FAIL else "",
+    )
+
+
+def skipped_after_import_failure(info: CheckInfo) -> CheckResult:
+    return CheckResult(
+        id=info.id, title=info.title, status=SKIP, reason="torch did not import (see torch.import)"
+    )

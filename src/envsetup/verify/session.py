@@ -1,0 +1,105 @@
+"""One verify run: select the checks, drive the worker, collect a VerifyReport (prints nothing)."""
+
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+from envsetup.errors import UsageError
+from envsetup.verify.catalogue import CheckInfo, select_checks
+from envsetup.verify.expectations import judge_bench
+from envsetup.verify.results import FAIL, CheckResult, Target, VerifyReport
+from envsetup.verify.runner import (
+    Worker,
+    WorkerUnavailable,
+    result_from,
+    skipped_after_import_failure,
+    start_worker,
+    torch_missing,
+    unusable_from,
+)
+
+IMPORT_CHECK = "torch.import"
+
+
+def _lost_worker_result(info: CheckInfo, problem: WorkerUnavailable) -> CheckResult:
+    return CheckResult(
+        id=info.id,
+        title=info.title,
+        status=FAIL,
+        reason=f"a fresh worker could not be started: {problem}",
+        output=problem.output,
+    )
+
+
+def run_verify(
+    python: str,
+    only: Optional[list[str]] = None,
+    timeout: float = 120.0,
+    require_gpu: bool = False,
+    bench: bool = False,
+) -> VerifyReport:
+    """Run the selected checks in `python`; every check gets `timeout` seconds.
+
+    Raises UsageError for bad arguments. A target that cannot run checks at all comes back as a
+    report whose `unusable` is set (exit code 3), so callers can render it like any other report.
+    """
+    if not timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    selected = select_checks(only, bench)
+    started = time.monotonic()
+    report = VerifyReport(target=Target(python=python))
+    try:
+        worker: Optional[Worker] = start_worker(python)
+    except WorkerUnavailable as problem:
+        report.unusable = unusable_from(python, problem)
+        return report
+    _describe_target(report.target, worker.hello)
+    if not worker.hello.get("torch_found"):
+        worker.stop()
+        report.unusable = torch_missing(report.target)
+        return report
+    options = {"require_gpu": require_gpu}
+    torch_broken = False
+    try:
+        for info in selected:
+            if torch_broken:
+                report.checks.append(skipped_after_import_failure(info))
+                continue
+            if worker is None:
+                try:
+                    worker = start_worker(python)
+                except WorkerUnavailable as problem:
+                    report.checks.append(_lost_worker_result(info, problem))
+                    continue
+            outcome = worker.request(info.id, options, timeout)
+            if outcome.message is None:  # crashed or timed out: the next check gets a fresh one
+                worker.kill()
+                worker = None
+            result = judge_bench(result_from(info, outcome, timeout))
+            if info.id == IMPORT_CHECK:
+                torch_broken = result.status == FAIL
+                _note_torch(report.target, result)
+            report.checks.append(result)
+    finally:
+        if worker is not None:
+            worker.stop()
+    report.duration_s = time.monotonic() - started
+    return report
+
+
+def _describe_target(target: Target, hello: dict[str, object]) -> None:
+    target.python = str(hello.get("python") or target.python)
+    target.python_version = str(hello.get("python_version") or "")
+    target.prefix = str(hello.get("prefix") or "")
+    version = hello.get("torch_version")
+    target.torch_version = str(version) if version else None
+    build = hello.get("torch_build")
+    target.torch_build = str(build) if build else None
+
+
+def _note_torch(target: Target, result: CheckResult) -> None:
+    if result.evidence.get("version"):
+        target.torch_version = str(result.evidence["version"])
+    if result.evidence.get("build"):
+        target.torch_build = str(result.evidence["build"])

@@ -1,0 +1,81 @@
+"""Which checks a run selects, and how the target interpreter is chosen (no torch needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from envsetup.errors import UsageError
+from envsetup.verify.catalogue import all_checks, parse_only, select_checks
+from envsetup.verify.target import (
+    active_python,
+    env_dir_of,
+    env_python,
+    install_fix,
+    resolve_python,
+)
+
+
+def ids(checks: list) -> list[str]:
+    return [c.id for c in checks]
+
+
+def test_default_selection_leaves_out_bench_and_test_only_checks() -> None:
+    chosen = ids(select_checks())
+    assert "torch.import" in chosen and "hello.train" in chosen
+    assert not [i for i in chosen if i.startswith(("bench.", "_test."))]
+
+
+def test_bench_adds_the_bench_checks_after_the_others() -> None:
+    chosen = ids(select_checks(bench=True))
+    bench = [i for i in chosen if i.startswith("bench.")]
+    assert bench == ["bench.matmul_bf16", "bench.bandwidth", "bench.nvml"]
+    assert chosen[-3:] == bench
+
+
+def test_only_takes_ids_and_prefixes_in_catalogue_order() -> None:
+    assert ids(select_checks(["compile", "bench", "torch.import"])) == [
+        "torch.import",
+        "compile",
+        "bench.matmul_bf16",
+        "bench.bandwidth",
+        "bench.nvml",
+    ]
+    assert ids(select_checks(["cuda"])) == ["cuda.available", "cuda.arch"]
+
+
+def test_test_only_checks_are_reachable_by_name_only() -> None:
+    assert ids(select_checks(["_test.crash"])) == ["_test.crash"]
+    assert all(c.hidden == c.id.startswith("_test.") for c in all_checks())
+
+
+def test_unknown_check_id_is_a_usage_error_listing_the_known_ones() -> None:
+    with pytest.raises(UsageError, match=r"no check named 'matmull'.*matmul"):
+        select_checks(["matmull"])
+
+
+def test_parse_only_splits_commas_and_rejects_an_empty_list() -> None:
+    assert parse_only(" matmul, compile ,") == ["matmul", "compile"]
+    assert parse_only(None) is None
+    with pytest.raises(UsageError):
+        parse_only(" , ")
+
+
+def test_check_ids_are_unique() -> None:
+    every = ids(all_checks())
+    assert len(every) == len(set(every))
+
+
+def test_python_and_env_together_are_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="--python and --env"):
+        resolve_python("/usr/bin/python3", "/opt/env")
+
+
+def test_env_dir_maps_to_its_interpreter_and_back() -> None:
+    assert env_python("/opt/env", windows=False) == "/opt/env/bin/python"
+    assert env_dir_of("/opt/env/bin/python") == "/opt/env"
+    assert install_fix("/opt/env") == "envsetup install --env /opt/env --cuda auto"
+
+
+def test_active_environment_prefers_an_activated_venv_then_conda() -> None:
+    assert active_python({"VIRTUAL_ENV": "/v", "CONDA_PREFIX": "/c"}) == env_python("/v")
+    assert active_python({"CONDA_PREFIX": "/c"}) == env_python("/c")

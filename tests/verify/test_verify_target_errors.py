@@ -1,0 +1,113 @@
+"""Targets that cannot run the checks, and bad flags: real interpreters, real venvs, no torch needed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from envsetup.verify.target import env_python
+
+
+def verify_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "envsetup", "verify", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def bare_venv(path: Path) -> str:
+    """A real venv without pip and without torch; returns its interpreter."""
+    venv.EnvBuilder(with_pip=False).create(path)
+    return env_python(str(path))
+
+
+def purelib_of(python: str) -> Path:
+    out = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(out.stdout.strip())
+
+
+def test_a_venv_without_torch_is_exit_3_with_the_install_command(tmp_path: Path) -> None:
+    env_dir = tmp_path / "notorch"
+    bare_venv(env_dir)
+    out = verify_cli("--env", str(env_dir))
+    assert out.returncode == 3, out.stderr
+    line = out.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert "torch is not installed" in line
+    assert f"envsetup install --env {env_dir} --cuda auto" in line
+    assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_without_torch_the_json_report_says_unusable(tmp_path: Path) -> None:
+    python = bare_venv(tmp_path / "notorch")
+    out = verify_cli("--python", python, "--json")
+    assert out.returncode == 3
+    report = json.loads(out.stdout)
+    assert report["exit_code"] == 3 and report["checks"] == []
+    assert "envsetup install --env" in report["unusable"]["fix"]
+
+
+def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(tmp_path: Path) -> None:
+    # The venv has no envsetup either: the worker runs there on the standard library alone.
+    python = bare_venv(tmp_path / "broken")
+    package = purelib_of(python) / "torch"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        'raise RuntimeError("this torch is broken on purpose")\n', encoding="utf-8"
+    )
+    out = verify_cli("--python", python, "--json", "--only", "torch.import,matmul,compile")
+    assert out.returncode == 1, out.stderr
+    checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
+    imported = checks["torch.import"]
+    assert imported["status"] == "fail"
+    assert imported["reason"] == "import torch raised RuntimeError: this torch is broken on purpose"
+    assert "broken on purpose" in imported["evidence"]["traceback"]
+    assert "envsetup install --env" in imported["fix"]
+    assert checks["matmul"]["status"] == checks["compile"]["status"] == "skip"
+    assert "torch did not import" in checks["matmul"]["reason"]
+
+
+def test_no_such_interpreter_is_exit_3_naming_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "gone" / "bin" / "python"
+    out = verify_cli("--python", str(missing))
+    assert out.returncode == 3
+    assert f"no interpreter at {missing}" in out.stderr
+    assert f"envsetup install --env {tmp_path / 'gone'} --cuda auto" in out.stderr
+
+
+def test_something_that_is_not_python_is_exit_3(tmp_path: Path) -> None:
+    not_python = tmp_path / "fake-python"
+    not_python.write_text("#!/bin/sh\necho hello\n")
+    not_python.chmod(0o755)
+    if sys.platform == "win32":
+        pytest.skip("a shell script is not an executable on Windows")
+    out = verify_cli("--python", str(not_python))
+    assert out.returncode == 3
+    assert "could not run the checks" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--python", sys.executable, "--env", "/x"], "--python and --env"),
+        (["--python", sys.executable, "--only", "nope"], "no check named 'nope'"),
+        (["--python", sys.executable, "--timeout", "0"], "--timeout must be a positive"),
+    ],
+)
+def test_bad_flags_are_usage_errors(args: list[str], message: str) -> None:
+    out = verify_cli(*args)
+    assert out.returncode == 2
+    assert message in out.stderr and "Traceback" not in out.stderr
