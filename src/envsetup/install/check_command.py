@@ -133,10 +133,10 @@ def _strip_prefix(words: list[str]) -> list[str]:
         out = out[1:]
     if out and out[0][:1] in ("!", "%", ">", "$") and len(out[0]) > 1:
         out[0] = out[0][1:]
+    if len(out) >= 2 and out[0] == "py" and re.match(r"^-\d", out[1]):
+        out = [out[0], *out[2:]]  # the Windows launcher's version switch: py -3.11 -m pip
     if len(out) >= 3 and re.match(r"^(python[\d.]*|py)(\.exe)?$", out[0]) and out[1] == "-m":
         out = out[2:]
-    elif len(out) >= 2 and out[0] == "py" and out[1].startswith("-3"):
-        out = out[1:]
     return out
 
 
@@ -279,12 +279,16 @@ def _conda_torch(command: ParsedCommand) -> bool:
 
 
 def _newest_fitting(
-    releases: list[Release], spec: Optional[SpecifierSet], machine: Machine
+    releases: list[Release],
+    spec: Optional[SpecifierSet],
+    machine: Machine,
+    only_variant: Optional[str] = None,
 ) -> Optional[tuple[Release, Patch]]:
-    """The release and patch a resolver like pip's would pick: newest allowed for this Python."""
+    """The release and patch a resolver like pip's would pick: newest allowed for this Python
+    (and, when the only index is one build's, newest that has that build)."""
     for release in sorted(releases, key=lambda r: _vkey(r.release), reverse=True):
         platform = release.platforms.get(machine.platform_key)
-        if platform is None:
+        if platform is None or (only_variant and only_variant not in platform.variants):
             continue
         if machine.python and not _vkey(platform.python_min) <= _vkey(machine.python) <= _vkey(platform.python_max):  # fmt: skip
             continue
@@ -375,7 +379,9 @@ def _read_pip(
                     )
                 )
     else:
-        picked = _newest_fitting(releases, reading.torch_spec, machine)
+        picked = _newest_fitting(
+            releases, reading.torch_spec, machine, _strict_index_variant(command)
+        )
         if picked:
             reading.release, reading.patch = picked
             reading.torch_version = picked[1].torch
@@ -588,7 +594,12 @@ def _read_conda(
         )
         return reading
     conda_releases = [r for r in releases if r.conda]
-    picked = _newest_fitting(conda_releases, spec, machine)
+    selector = specs.get("pytorch-cuda")
+    wanted_variant = "cu" + selector[1].replace(".", "") if selector else None
+    if wanted_variant is None and "cpuonly" in specs:
+        wanted_variant = "cpu"
+    # The solver takes the newest pytorch that has the build the selector asks for.
+    picked = _newest_fitting(conda_releases, spec, machine, wanted_variant)
     if picked is None:
         newest_conda = max(conda_releases, key=lambda r: _vkey(r.release), default=None)
         last = newest_conda.release if newest_conda else "none"
@@ -604,10 +615,8 @@ def _read_conda(
     reading.release, reading.patch = picked
     reading.torch_version = picked[1].torch
     _check_python(reading.release, machine, report)
-    selector = specs.get("pytorch-cuda")
-    if selector:
-        name = "cu" + selector[1].replace(".", "")
-        _set_variant(reading, name, f"pytorch-cuda={selector[1]}", machine, report)
+    if selector and wanted_variant:
+        _set_variant(reading, wanted_variant, f"pytorch-cuda={selector[1]}", machine, report)
     elif "cpuonly" in specs:
         _set_variant(reading, "cpu", "cpuonly", machine, report)
     elif not toolkit:
@@ -726,7 +735,7 @@ def _suggest(
     if reading.torch_version and _exact_pin(command.requirements.get("torch")):
         torch = reading.torch_version
     compute = reading.variant_name if reading.variant is not None else "auto"
-    if manager == "conda" and (reading.release is None or not reading.release.conda):
+    if manager == "conda" and reading.release is not None and not reading.release.conda:
         manager = "uv"
     attempts = [
         InstallRequest(torch=torch, compute=compute, manager=manager),
@@ -742,12 +751,8 @@ def _suggest(
             refusal = refusal or exc
             continue
         report.suggested_command = render_command(plan)
-        report.suggested_flags = [
-            "--torch",
-            plan.torch_release,
-            "--cuda",
-            compute_flag(plan.variant),
-        ]
+        flag_torch = request.torch or plan.torch_release
+        report.suggested_flags = ["--torch", flag_torch, "--cuda", compute_flag(plan.variant)]
         if plan.manager != "pip":
             report.suggested_flags += ["--manager", plan.manager]
         return
