@@ -37,7 +37,11 @@ def _root(
 def _register() -> None:
     # Each command module owns its flags; importing them is cheap (heavy imports are lazy).
     # One line per command: `app.command("NAME")(module.NAME_command)`.
-    return
+    from envsetup.commands import check_command as check_cmd
+    from envsetup.commands import install as install_cmd
+
+    app.command("install")(install_cmd.install_command)
+    app.command("check-command")(check_cmd.check_command_command)
 
 
 def main() -> None:
