@@ -38,12 +38,15 @@ def _root(
 def _register() -> None:
     # Each command module owns its flags; importing them is cheap (heavy imports are lazy).
     # One line per command: `app.command("NAME")(module.NAME_command)`.
+    from envsetup.commands import check_command as check_cmd
     from envsetup.commands import doctor
-
-    app.command("doctor")(doctor.doctor_command)
+    from envsetup.commands import install as install_cmd
     from envsetup.commands import verify as verify_cmd
 
+    app.command("doctor")(doctor.doctor_command)
+    app.command("install")(install_cmd.install_command)
     app.command("verify")(verify_cmd.verify_command)
+    app.command("check-command")(check_cmd.check_command_command)
 
 
 def main() -> None:

@@ -35,6 +35,8 @@ class Resolution:
     cudnn_version: Optional[str] = None
     explanation: list[str] = field(default_factory=list)  # one line per reason, for people
     sources: list[str] = field(default_factory=list)  # where the facts behind the choice come from
+    # Profile facts the choice rests on that the profile marks unconfirmed (status U).
+    unconfirmed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,88 @@
+"""Wall time of one resolution through the real CLI, interpreter start-up included.
+
+    .venv/bin/python bench/bench_resolve.py            # 15 runs per case
+    .venv/bin/python bench/bench_resolve.py --runs 30
+
+Each run is a fresh `python -m envsetup install --dry-run --json ...` process reading the machine
+from a Facts JSON file (so no probe runs), timed from spawn to exit. Target: median <= 0.3 s.
+The `python -c pass` and `envsetup --version` rows show how much of that is start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from envsetup.facts import Facts, Gpu, NvidiaFacts, OsFacts, PythonFacts
+
+TARGET_S = 0.3
+
+
+def _gpu_box() -> Facts:
+    return Facts(
+        os=OsFacts(system="Linux", arch="x86_64", glibc="2.35"),
+        python=PythonFacts(executable=sys.executable, version="3.11.7"),
+        nvidia=NvidiaFacts(
+            driver_version="535.104.05",
+            driver_cuda_version="12.2",
+            gpus=[Gpu(index=0, name="NVIDIA GeForce RTX 3090", compute_capability="8.6")],
+        ),
+    )
+
+
+def _blackwell_box() -> Facts:
+    facts = _gpu_box()
+    facts.nvidia.driver_version = "570.86.10"
+    facts.nvidia.driver_cuda_version = "12.8"
+    facts.nvidia.gpus = [Gpu(index=0, name="NVIDIA GeForce RTX 5090", compute_capability="12.0")]
+    return facts
+
+
+def _time(argv: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        gpu = Path(scratch) / "gpu.json"
+        gpu.write_text(json.dumps(_gpu_box().to_dict()), encoding="utf-8")
+        blackwell = Path(scratch) / "blackwell.json"
+        blackwell.write_text(json.dumps(_blackwell_box().to_dict()), encoding="utf-8")
+        cli = [sys.executable, "-m", "envsetup"]
+        cases = [
+            ("python -c pass (start-up floor)", [sys.executable, "-c", "pass"]),
+            ("envsetup --version", [*cli, "--version"]),
+            ("install --torch 2.0 --dry-run --json", [*cli, "install", "--torch", "2.0", "--dry-run", "--json", "--facts", str(gpu)]),
+            ("install --dry-run --json (newest that fits)", [*cli, "install", "--dry-run", "--json", "--facts", str(gpu)]),
+            ("install --torch 2.0 (refused: sm_120, alternatives)", [*cli, "install", "--torch", "2.0", "--dry-run", "--json", "--facts", str(blackwell)]),
+        ]  # fmt: skip
+        print(f"{'case':55} {'min':>7} {'median':>7} {'max':>7}  (s, {args.runs} runs)")
+        failed = False
+        for name, argv in cases:
+            times = _time(argv, args.runs)
+            median = statistics.median(times)
+            mark = ""
+            if name.startswith("install"):
+                ok = median <= TARGET_S
+                failed = failed or not ok
+                mark = "  ok" if ok else f"  OVER {TARGET_S}s"
+            print(f"{name:55} {min(times):7.3f} {median:7.3f} {max(times):7.3f}{mark}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

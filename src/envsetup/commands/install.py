@@ -1,0 +1,283 @@
+"""`envsetup install`: flags -> request -> facts -> resolution -> (dry run: the plan) or provision.
+
+Imports of the resolver, the profiles and the probes happen inside the functions so that
+`envsetup --help` and `install --dry-run` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from envsetup.errors import EnvsetupError, UsageError
+from envsetup.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from envsetup.facts import Facts
+    from envsetup.install.resolution import Resolution, ResolutionRefused
+
+RESULT_VERSION = 1
+
+
+def install_command(
+    torch: Optional[str] = typer.Option(
+        None, "--torch", help="A release (2.0) or version (2.0.1); default: the newest that fits."
+    ),
+    cuda: str = typer.Option(
+        "auto", "--cuda", help="A CUDA version (11.8), auto, cpu, or a ROCm build (rocm6.2)."
+    ),
+    python: Optional[str] = typer.Option(
+        None, "--python", help="Python X.Y; default: this Python (pip) or the newest (uv, conda)."
+    ),
+    manager: str = typer.Option("pip", "--manager", help="pip, uv or conda."),
+    env: Optional[str] = typer.Option(
+        None, "--env", help="Target environment directory (default ./.venv) or conda prefix."
+    ),
+    name: Optional[str] = typer.Option(None, "--name", help="conda environment name."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; install nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Emit the plan (or result) as JSON."),
+    replay: Optional[str] = typer.Option(
+        None, "--replay", help="Plan for a recorded host directory instead of this machine."
+    ),
+    facts_file: Optional[str] = typer.Option(
+        None, "--facts", help="Plan for the machine described by a Facts JSON file."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing target environment."),
+    upgrade: bool = typer.Option(False, "--upgrade", help="Install into an existing target."),
+    index_url_base: Optional[str] = typer.Option(
+        None,
+        "--index-url-base",
+        help="Mirror or local directory replacing https://download.pytorch.org/whl "
+        "(env ENVSETUP_INDEX_URL_BASE).",
+    ),
+    log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
+) -> int:
+    """Resolve a PyTorch environment for this machine and provision it."""
+    from envsetup.install.profiles import load_releases
+    from envsetup.install.request import parse_request
+    from envsetup.install.resolution import ResolutionRefused
+    from envsetup.install.resolver import resolve
+
+    try:
+        request = parse_request(
+            torch=torch, cuda=cuda, python=python, manager=manager, env=env, name=name
+        )
+        if force and upgrade:
+            raise UsageError("--force and --upgrade both given; fix: pass one of them")
+        facts = load_facts(replay, facts_file)
+        resolution = resolve(request, facts, load_releases())
+    except ResolutionRefused as refusal:
+        return _emit_refusal(refusal, as_json)
+    except EnvsetupError as exc:
+        if not as_json:
+            raise
+        return _emit_error(exc)
+    if dry_run:
+        return _emit_plan(resolution, as_json)
+    return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
+    """Facts from --facts FILE, else probed from --replay DIR or this machine."""
+    if replay and facts_file:
+        raise UsageError("--replay and --facts both given; fix: pass one of them")
+    if facts_file:
+        return facts_from_file(facts_file)
+    try:
+        from envsetup.probe import probe_all
+    except ImportError as exc:
+        raise EnvsetupError(
+            "install: probing this machine is not available in this build; "
+            "fix: pass --facts FILE (a Facts JSON) or use a build with envsetup.probe"
+        ) from exc
+    if replay:
+        from envsetup.host.recorded import RecordedHost
+
+        host: Any = RecordedHost(replay)
+    else:
+        from envsetup.host.live import LiveHost
+
+        host = LiveHost()
+    return probe_all(host)
+
+
+def facts_from_file(path: str) -> Facts:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError as exc:
+        raise UsageError(f"--facts {path}: no such file; fix: pass a Facts JSON file") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(
+            f"--facts {path}: not readable JSON ({exc}); fix: pass a Facts JSON file"
+        ) from exc
+    if isinstance(data, dict) and isinstance(data.get("facts"), dict):
+        data = data["facts"]  # doctor's --json envelope
+    try:
+        return facts_from_dict(data)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise UsageError(
+            f"--facts {path}: not a Facts object ({exc}); fix: pass what Facts.to_dict() "
+            "or `envsetup doctor --json` writes"
+        ) from exc
+
+
+def facts_from_dict(data: Any) -> Facts:
+    """Rebuild doctor's Facts from its to_dict() form (unknown keys ignored, missing ones defaulted)."""
+    from envsetup.facts import Facts
+
+    if not isinstance(data, dict) or "os" not in data or "python" not in data:
+        raise ValueError("it needs at least the 'os' and 'python' tables")
+    return _build(Facts, data)
+
+
+def _build(cls: Any, data: Any) -> Any:
+    import dataclasses
+    import typing
+
+    if not isinstance(data, dict):
+        raise TypeError(f"{cls.__name__} expects an object, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for item in dataclasses.fields(cls):
+        if item.name not in data:
+            continue
+        values[item.name] = _convert(hints[item.name], data[item.name])
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    import dataclasses
+    import typing
+
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        return None if value is None else _convert(inner[0], value)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value)
+    if origin is list and args and dataclasses.is_dataclass(args[0]):
+        return [_build(args[0], v) for v in value]
+    return value
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _emit_plan(resolution: Resolution, as_json: bool) -> int:
+    if as_json:
+        _print_json("planned", ExitCode.OK, {"dry_run": True, "resolution": resolution.to_dict()})
+    else:
+        typer.echo(format_plan(resolution))
+        typer.echo("dry run: nothing was installed")
+    return int(ExitCode.OK)
+
+
+def format_plan(resolution: Resolution) -> str:
+    from envsetup.install.check_command import render_command
+
+    target = resolution.env_name or resolution.env_path or "(default)"
+    head = (
+        f"Plan: torch {resolution.pins[0].version if resolution.pins else resolution.torch_release} "
+        f"({resolution.variant}) for Python {resolution.python_version} with {resolution.manager} "
+        f"into {target}"
+    )
+    lines = [head]
+    lines += [f"  {line}" for line in resolution.explanation]
+    lines.append(f"Equivalent command: {render_command(resolution)}")
+    return "\n".join(lines)
+
+
+def format_refusal(refusal: ResolutionRefused) -> str:
+    message = f"envsetup: cannot install: {refusal.reason}"
+    if refusal.alternatives:
+        message += "; instead try: " + " | ".join(refusal.alternatives)
+    return message
+
+
+def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
+    code = ExitCode.USAGE
+    if as_json:
+        data = {"reason": refusal.reason, "alternatives": refusal.alternatives}
+        _print_json("refused", code, data, errors=[refusal.reason])
+    else:
+        typer.echo(format_refusal(refusal), err=True)
+    return int(code)
+
+
+def _emit_error(exc: EnvsetupError) -> int:
+    _print_json("error", exc.exit_code, {}, errors=[str(exc)])
+    return int(exc.exit_code)
+
+
+def _print_json(
+    status: str, code: ExitCode, data: dict[str, Any], errors: Optional[list[str]] = None
+) -> None:
+    envelope = {
+        "envsetup_result_version": RESULT_VERSION,
+        "command": "install",
+        "status": status,
+        "exit_code": int(code),
+        "data": data,
+        "errors": errors or [],
+    }
+    typer.echo(json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+# ----------------------------------------------------------------------------- provisioning
+
+
+def _provision(
+    resolution: Resolution,
+    force: bool,
+    upgrade: bool,
+    index_url_base: Optional[str],
+    log_dir: Optional[str],
+    as_json: bool,
+) -> int:
+    try:
+        from envsetup.install.execute import provision
+    except ImportError as exc:
+        error = EnvsetupError(
+            "install: provisioning is not available in this build; fix: use --dry-run to see "
+            "the plan, or install a build of envsetup that includes envsetup.install.execute"
+        )
+        if as_json:
+            return _emit_error(error)
+        raise error from exc
+    if not as_json:
+        typer.echo(format_plan(resolution))
+
+    def stream(line: str) -> None:
+        # With --json, stdout carries only the JSON document.
+        typer.echo(f"  | {line.rstrip()}", err=as_json)
+
+    try:
+        result = provision(
+            resolution,
+            force=force,
+            upgrade=upgrade,
+            index_url_base=index_url_base,
+            log_dir=log_dir,
+            on_output=stream,
+        )
+    except EnvsetupError as exc:
+        if as_json:
+            return _emit_error(exc)
+        raise
+    data = result.to_dict() if hasattr(result, "to_dict") else {"result": str(result)}
+    if as_json:
+        _print_json("installed", ExitCode.OK, {"resolution": resolution.to_dict(), "result": data})
+    else:
+        typer.echo(f"installed into {data.get('env_path', resolution.env_path)}")
+        if data.get("log_path"):
+            typer.echo(f"log: {data['log_path']}")
+    sys.stdout.flush()
+    return int(ExitCode.OK)

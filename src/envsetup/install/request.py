@@ -1,0 +1,110 @@
+"""What `envsetup install` was asked for, parsed and checked for form (not for feasibility)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from envsetup.errors import UsageError
+
+MANAGERS = ("pip", "uv", "conda")
+DEFAULT_ENV = ".venv"
+
+_RELEASE_OR_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
+_PYTHON = re.compile(r"^3\.\d+$")
+_CUDA_DOTTED = re.compile(r"^(\d+)\.(\d)$")
+_CUDA_TAG = re.compile(r"^cu(\d+)(\d)$")
+_ROCM = re.compile(r"^rocm\d+(\.\d+){1,2}$")
+
+
+@dataclass(frozen=True)
+class InstallRequest:
+    torch: Optional[str] = None  # "2.0" (a release) or "2.0.1" (a patch); None: newest that fits
+    compute: str = "auto"  # auto, cpu, cuXYZ, rocmX.Y
+    python: Optional[str] = None  # "3.10"; None: the running Python (pip) or the newest (uv, conda)
+    manager: str = "pip"
+    env_path: Optional[str] = None  # None with conda --name
+    env_name: Optional[str] = None
+
+    @property
+    def torch_release(self) -> Optional[str]:
+        return ".".join(self.torch.split(".")[:2]) if self.torch else None
+
+    @property
+    def torch_patch(self) -> Optional[str]:
+        return self.torch if self.torch and self.torch.count(".") == 2 else None
+
+    def flags(self) -> list[str]:
+        """The request as command-line flags (how alternatives are written)."""
+        out = []
+        if self.torch:
+            out += ["--torch", self.torch]
+        out += ["--cuda", compute_flag(self.compute)]
+        if self.python:
+            out += ["--python", self.python]
+        if self.manager != "pip":
+            out += ["--manager", self.manager]
+        return out
+
+
+def compute_flag(compute: str) -> str:
+    """'cu118' -> '11.8'; other values as they are."""
+    match = _CUDA_TAG.match(compute)
+    return f"{match.group(1)}.{match.group(2)}" if match else compute
+
+
+def parse_compute(text: str) -> str:
+    """'11.8' / 'cu118' -> 'cu118'; 'auto', 'cpu', 'rocm6.2' as they are."""
+    value = text.strip().lower()
+    if value in ("auto", "cpu"):
+        return value
+    dotted = _CUDA_DOTTED.match(value)
+    if dotted:
+        return f"cu{dotted.group(1)}{dotted.group(2)}"
+    if _CUDA_TAG.match(value) or _ROCM.match(value):
+        return value
+    raise UsageError(
+        f"--cuda {text}: not a CUDA version, 'auto', 'cpu' or a ROCm version; "
+        "fix: pass e.g. --cuda 11.8, --cuda auto, --cuda cpu or --cuda rocm6.2"
+    )
+
+
+def parse_request(
+    torch: Optional[str] = None,
+    cuda: str = "auto",
+    python: Optional[str] = None,
+    manager: str = "pip",
+    env: Optional[str] = None,
+    name: Optional[str] = None,
+) -> InstallRequest:
+    """Flags as typed -> InstallRequest, or UsageError naming the flag, the reason and the fix."""
+    if torch is not None and not _RELEASE_OR_VERSION.match(torch.strip()):
+        raise UsageError(
+            f"--torch {torch}: not a release or version; fix: pass a release like 2.0 or a "
+            "version like 2.0.1 (no +cu118 suffix: choose the build with --cuda)"
+        )
+    if python is not None and not _PYTHON.match(python.strip()):
+        raise UsageError(f"--python {python}: not a Python version; fix: pass e.g. --python 3.11")
+    manager_name = manager.strip().lower()
+    if manager_name not in MANAGERS:
+        raise UsageError(
+            f"--manager {manager}: unknown manager; fix: pass one of {', '.join(MANAGERS)}"
+        )
+    if name is not None and manager_name != "conda":
+        raise UsageError(
+            f"--name {name}: only conda environments have names; fix: use --env PATH with "
+            f"{manager_name}, or --manager conda"
+        )
+    if name is not None and env is not None:
+        raise UsageError(
+            "--env and --name both given; fix: pass one of them (a conda prefix or a name)"
+        )
+    return InstallRequest(
+        torch=torch.strip() if torch else None,
+        compute=parse_compute(cuda),
+        python=python.strip() if python else None,
+        manager=manager_name,
+        env_path=env if env is not None else (None if name else DEFAULT_ENV),
+        env_name=name,
+    )

@@ -1,0 +1,170 @@
+"""`envsetup install --dry-run` and `envsetup check-command` through the real entry point."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envsetup.commands.install import facts_from_dict
+from envsetup.facts import Facts
+from envsetup.install.profiles import PROFILES_ENV, profiles_dir
+
+from .conftest import make_facts
+
+RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
+
+
+def _facts_file(tmp_path: Path, facts: Facts) -> str:
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts.to_dict()), encoding="utf-8")
+    return str(path)
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "envsetup", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture()
+def gpu_box(tmp_path: Path) -> str:
+    return _facts_file(
+        tmp_path, make_facts(driver="535.104.05", driver_cuda="12.2", gpus=[RTX_3090])
+    )
+
+
+def test_dry_run_json_emits_the_plan(gpu_box: str) -> None:
+    out = _run("install", "--torch", "2.0", "--dry-run", "--json", "--facts", gpu_box)
+    assert out.returncode == 0, out.stderr
+    document = json.loads(out.stdout)
+    assert (document["command"], document["status"], document["exit_code"]) == (
+        "install",
+        "planned",
+        0,
+    )
+    resolution = document["data"]["resolution"]
+    assert resolution["variant"] == "cu118"
+    assert resolution["index_url"] == "https://download.pytorch.org/whl/cu118"
+    assert resolution["pins"][0] == {"name": "torch", "version": "2.0.1+cu118"}
+    assert any("sm_86 is in the cu118 build" in line for line in resolution["explanation"])
+
+
+def test_dry_run_text_explains_and_installs_nothing(gpu_box: str, tmp_path: Path) -> None:
+    target = tmp_path / "env"
+    out = _run("install", "--torch", "2.1", "--env", str(target), "--dry-run", "--facts", gpu_box)
+    assert out.returncode == 0, out.stderr
+    assert "Plan: torch 2.1.2+cu121 (cu121) for Python 3.11 with pip" in out.stdout
+    assert "driver 535.104.05 supports CUDA ≤ 12.2 ≥ 12.1" in out.stdout
+    assert "Equivalent command: pip install torch==2.1.2+cu121" in out.stdout
+    assert "dry run: nothing was installed" in out.stdout
+    assert not target.exists()
+
+
+def test_refusal_is_one_line_with_alternatives_and_exit_2(gpu_box: str) -> None:
+    out = _run("install", "--torch", "2.0", "--cuda", "12.1", "--dry-run", "--facts", gpu_box)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert "torch 2.0 has no CUDA 12.1 build" in out.stderr
+    assert "instead try: --cuda 11.8" in out.stderr
+
+
+def test_refusal_as_json(gpu_box: str) -> None:
+    out = _run("install", "--torch", "2.6", "--manager", "conda", "--dry-run", "--json", "--facts", gpu_box)  # fmt: skip
+    assert out.returncode == 2
+    document = json.loads(out.stdout)
+    assert document["status"] == "refused"
+    assert "no conda package" in document["data"]["reason"]
+    assert "--manager uv" in document["data"]["alternatives"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--cuda", "11"], "--cuda 11: not a CUDA version"),
+        (["--torch", "2.0.1+cu118"], "--torch 2.0.1+cu118: not a release or version"),
+        (["--manager", "poetry"], "--manager poetry: unknown manager"),
+        (["--name", "x"], "--name x: only conda environments have names"),
+        (["--force", "--upgrade"], "--force and --upgrade both given"),
+    ],
+)
+def test_bad_flags_are_one_line_usage_errors(gpu_box: str, args: list[str], needle: str) -> None:
+    out = _run("install", "--dry-run", "--facts", gpu_box, *args)
+    assert out.returncode == 2
+    assert needle in out.stderr and "fix:" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_facts_file_is_a_usage_error(tmp_path: Path) -> None:
+    missing = _run("install", "--dry-run", "--facts", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"os": {}}', encoding="utf-8")
+    out = _run("install", "--dry-run", "--facts", str(broken))
+    assert out.returncode == 2 and "not a Facts object" in out.stderr
+
+
+def test_malformed_profile_stops_the_cli_with_file_and_key(gpu_box: str, tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    text = (profiles_dir() / "torch-2.0.toml").read_text(encoding="utf-8")
+    (profiles / "torch-2.0.toml").write_text(text.replace('cuda = "11.8"', 'cuda = "eleven"'), encoding="utf-8")  # fmt: skip
+    out = _run("install", "--dry-run", "--facts", gpu_box, env={PROFILES_ENV: str(profiles)})
+    assert out.returncode == 2
+    assert "torch-2.0.toml: key 'variants.cu118.cuda'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("envsetup.install.execute") is not None,
+    reason="this build has provisioning; the execute tests cover it",
+)
+def test_install_without_provisioning_says_so(gpu_box: str, tmp_path: Path) -> None:
+    target = tmp_path / "env"
+    out = _run("install", "--torch", "2.0", "--env", str(target), "--facts", gpu_box)
+    assert out.returncode == 1
+    assert "provisioning is not available in this build" in out.stderr
+    assert not target.exists()
+
+
+def test_check_command_cli_reports_and_exits_1_on_errors(gpu_box: str) -> None:
+    command = "conda install pytorch torchvision torchaudio cudatoolkit=11.1 -c pytorch"
+    out = _run("check-command", command, "--facts", gpu_box)
+    assert out.returncode == 1
+    assert "no PyTorch 2.x conda package depends on cudatoolkit" in out.stdout
+    assert "Instead: conda install pytorch==2.5.1" in out.stdout
+    ok = _run("check-command", "--json", "--facts", gpu_box, "pip install torch==2.1.2 torchvision==0.16.2 --index-url https://download.pytorch.org/whl/cu121")  # fmt: skip
+    assert ok.returncode == 0, ok.stdout
+    assert json.loads(ok.stdout)["status"] == "ok"
+
+
+def test_check_command_cli_rejects_non_install_text(gpu_box: str) -> None:
+    out = _run("check-command", "ls -la", "--facts", gpu_box)
+    assert out.returncode == 2 and "no pip, uv pip or conda install of torch" in out.stderr
+
+
+def test_facts_round_trip_through_json(tmp_path: Path) -> None:
+    facts = make_facts(driver="535.104.05", gpus=[RTX_3090], rocm="6.2.1")
+    rebuilt = facts_from_dict(json.loads(json.dumps(facts.to_dict())))
+    assert rebuilt == facts
+    # doctor's --json envelope is accepted too.
+    wrapped = tmp_path / "doctor.json"
+    wrapped.write_text(json.dumps({"facts": facts.to_dict()}), encoding="utf-8")
+    out = _run("install", "--dry-run", "--json", "--torch", "2.4", "--facts", str(wrapped))
+    assert json.loads(out.stdout)["data"]["resolution"]["variant"] == "cu121"
+
+
+def test_commands_are_registered() -> None:
+    out = _run("--help")
+    assert out.returncode == 0
+    assert "install" in out.stdout and "check-command" in out.stdout

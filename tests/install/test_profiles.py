@@ -1,0 +1,188 @@
+"""The shipped profiles hold compat.md's facts, and the schema check rejects broken copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from envsetup import compat
+from envsetup.install.profiles import (
+    PROFILES_ENV,
+    ProfileError,
+    Release,
+    find_build,
+    load_releases,
+    platform_key_for,
+    profiles_dir,
+)
+
+SHIPPED = profiles_dir()
+
+
+def _by_name(releases: list[Release]) -> dict[str, Release]:
+    return {r.release: r for r in releases}
+
+
+def test_every_release_from_2_0_to_2_13_has_one_profile(releases: list[Release]) -> None:
+    assert [r.release for r in releases] == [f"2.{n}" for n in range(14)]
+
+
+@pytest.mark.parametrize(
+    ("release", "default"),
+    # compat.md §8.2: the PyPI default CUDA changes silently between releases.
+    [("2.0", "cu117"), ("2.1", "cu121"), ("2.4", "cu121"), ("2.5", "cu124"), ("2.7", "cu126"),
+     ("2.8", "cu128"), ("2.10", "cu128"), ("2.11", "cu130"), ("2.13", "cu130")],
+)  # fmt: skip
+def test_pypi_default_on_linux_follows_compat_md(
+    releases: list[Release], release: str, default: str
+) -> None:
+    assert _by_name(releases)[release].platforms["linux-x86_64"].pypi_default == default
+
+
+def test_min_driver_of_every_cuda_build_is_the_minor_version_compat_floor(
+    releases: list[Release],
+) -> None:
+    for release in releases:
+        for variant in release.variants.values():
+            if variant.kind != "cuda":
+                continue
+            assert variant.cuda is not None
+            for system, recorded in (("Linux", variant.min_driver_linux), ("Windows", variant.min_driver_windows)):  # fmt: skip
+                floor = compat.min_driver_for_torch_cuda(variant.cuda, system)
+                assert floor is not None and recorded == floor.driver, (
+                    release.release,
+                    variant.name,
+                )
+
+
+def test_conda_stops_after_2_5_with_a_reason(releases: list[Release]) -> None:
+    for release in releases:
+        assert release.conda == (release.release in {"2.0", "2.1", "2.2", "2.3", "2.4", "2.5"})
+        if not release.conda:
+            assert "2.5" in release.conda_reason and "#138506" in release.conda_reason
+
+
+def test_intel_macs_end_at_2_2(releases: list[Release]) -> None:
+    with_intel_mac = [r.release for r in releases if "macos-x86_64" in r.platforms]
+    assert with_intel_mac == ["2.0", "2.1", "2.2"]
+
+
+def test_every_source_tag_used_is_described(releases: list[Release]) -> None:
+    for release in releases:
+        used = set(release.source)
+        for variant in release.variants.values():
+            used.update(variant.source)
+        assert used <= set(release.sources), release.path
+
+
+def test_arch_lists_keep_ptx_markers_and_differ_per_platform(releases: list[Release]) -> None:
+    r20 = _by_name(releases)["2.0"]
+    assert r20.variants["cu117"].arch_list("linux-x86_64") == ["3.7", "5.0", "6.0", "7.0", "7.5", "8.0", "8.6"]  # fmt: skip
+    assert r20.variants["cu118"].arch_list("windows-x86_64")[0] == "3.7+PTX"
+    r212 = _by_name(releases)["2.12"]
+    assert r212.variants["cu130"].arch_list("linux-aarch64")[-1] == "12.0+PTX"
+    assert r212.variants["cu130"].arch_list("windows-x86_64")[-1] == "12.0"
+
+
+def test_python_range_per_platform(releases: list[Release]) -> None:
+    by_name = _by_name(releases)
+    assert by_name["2.0"].python_range("linux-x86_64") == ("3.8", "3.11")
+    assert by_name["2.2"].python_range("linux-x86_64") == ("3.8", "3.12")
+    assert by_name["2.9"].python_range("macos-arm64") == ("3.10", "3.14")
+
+
+def test_find_build_reads_the_local_label(releases: list[Release]) -> None:
+    found = find_build("2.4.0+cu121", "linux-x86_64", releases)
+    assert found is not None
+    release, variant = found
+    assert (release.release, variant.name, variant.cuda) == ("2.4", "cu121", "12.1")
+    assert variant.arch_list("linux-x86_64")[-1] == "9.0"
+
+
+def test_find_build_without_label_is_the_pypi_default(releases: list[Release]) -> None:
+    linux = find_build("2.11.0", "linux-x86_64", releases)
+    windows = find_build("2.11.0", "windows-x86_64", releases)
+    assert linux is not None and linux[1].name == "cu130"
+    assert windows is not None and windows[1].name == "cpu"
+
+
+def test_find_build_unknown_builds_are_none(releases: list[Release]) -> None:
+    assert find_build("2.0.1+cu121", "linux-x86_64", releases) is None  # no such 2.0 build
+    assert find_build("1.13.1+cu117", "linux-x86_64", releases) is None  # no profile
+    assert find_build("2.3.0", "macos-x86_64", releases) is None  # Intel Macs end at 2.2
+    assert find_build("garbage", "linux-x86_64", releases) is None
+
+
+@pytest.mark.parametrize(
+    ("system", "machine", "key"),
+    [("Linux", "x86_64", "linux-x86_64"), ("Linux", "aarch64", "linux-aarch64"),
+     ("Windows", "AMD64", "windows-x86_64"), ("Darwin", "arm64", "macos-arm64"),
+     ("Darwin", "x86_64", "macos-x86_64"), ("Linux", "ppc64le", None), ("FreeBSD", "amd64", None)],
+)  # fmt: skip
+def test_platform_key_for(system: str, machine: str, key: str) -> None:
+    assert platform_key_for(system, machine) == key
+
+
+def test_profiles_dir_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(SHIPPED / "torch-2.3.toml", tmp_path / "torch-2.3.toml")
+    monkeypatch.setenv(PROFILES_ENV, str(tmp_path))
+    assert [r.release for r in load_releases()] == ["2.3"]
+
+
+def test_adding_a_release_is_adding_a_file(tmp_path: Path) -> None:
+    shutil.copytree(SHIPPED, tmp_path / "p")
+    text = (SHIPPED / "torch-2.13.toml").read_text(encoding="utf-8")
+    text = text.replace('release = "2.13"', 'release = "2.99"').replace('"2.13.0"', '"2.99.0"')
+    (tmp_path / "p" / "torch-2.99.toml").write_text(text, encoding="utf-8")
+    assert load_releases(str(tmp_path / "p"))[-1].release == "2.99"
+
+
+def test_missing_directory_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="no such directory"):
+        load_releases(str(tmp_path / "nope"))
+    with pytest.raises(ProfileError, match="no torch-"):
+        load_releases(str(tmp_path))
+
+
+# Each case: a real profile, one edit, and the key and reason the error must name.
+BROKEN = [
+    ("torch-2.0.toml", 'cuda = "11.8"', "cuda = 11.8", "variants.cu118.cuda", "expected"),
+    ("torch-2.0.toml", 'cudnn = "8.7.0.84"\n', "", None, None),  # optional key: still loads
+    ("torch-2.1.toml", 'pypi_default = "cu121"', 'pypi_default = "cu122"', "platforms.linux-x86_64.pypi_default", "not in this platform"),
+    ("torch-2.4.toml", '"3.7", "5.0"', '"3.7", "five"', "variants.cu118.on.linux-x86_64.arch_list", "expected a list like"),
+    ("torch-2.5.toml", 'schema = 1', 'schema = 2', "schema", "reads schema 1"),
+    ("torch-2.6.toml", 'release = "2.6"', 'release = "2.7"', "release", "does not match the file name"),
+    ("torch-2.7.toml", 'source = ["REL", "TI-M"]', 'source = ["REL", "NOPE"]', "source", "'NOPE' is not in the [sources] table"),
+    ("torch-2.8.toml", "[platforms.macos-arm64]", "[platforms.macos-riscv]", "platforms.macos-riscv", "unknown platform"),
+    ("torch-2.9.toml", 'kind = "cuda"', 'knd = "cuda"', "variants.cu126.knd", "unknown key"),
+    ("torch-2.10.toml", 'torch = "2.10.0"  #', 'torch = "2.10.7"  #', "torch", "not one of the [[patches]]"),
+    ("torch-2.11.toml", 'conda = "none"', 'conda = "maybe"', "conda", '"pytorch-channel" or "none"'),
+    ("torch-2.12.toml", 'status = { torchvision = "D"', 'status = { torchvision = "X"', "patches[0].status.torchvision", "expected C, D or U"),
+    ("torch-2.13.toml", 'python = ["3.10", "3.14"]', 'python = ["3.14", "3.10"]', "platforms.linux-x86_64.python", "a range like"),
+    ("torch-2.0.toml", 'min_driver = { linux = "450.80.02", windows = "452.39" }', 'min_driver = { linux = "450.80.02" }', "variants.cu117.min_driver", "expected"),
+    ("torch-2.3.toml", "[[patches]]", "[[patches]\n", None, "not valid TOML"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "old", "new", "key", "reason"), BROKEN)
+def test_malformed_profile_is_rejected_with_file_key_and_reason(
+    tmp_path: Path, name: str, old: str, new: str, key: str, reason: str
+) -> None:
+    text = (SHIPPED / name).read_text(encoding="utf-8")
+    assert old in text, "the edit must apply to the shipped profile"
+    target = tmp_path / name
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if reason is None:
+        assert load_releases(str(tmp_path))[0].release == name[6:-5]
+        return
+    with pytest.raises(ProfileError) as caught:
+        load_releases(str(tmp_path))
+    message = str(caught.value)
+    assert str(target) in message
+    if key is not None:
+        assert f"key '{key}" in message
+    assert reason in message
+    assert "fix:" in message
+    assert "\n" not in message

@@ -1,0 +1,288 @@
+"""The resolver on machines described by doctor's Facts: plans that explain, refusals that help."""
+
+from __future__ import annotations
+
+import pytest
+
+from envsetup.facts import Overrides
+from envsetup.install.profiles import Release
+from envsetup.install.request import parse_request
+from envsetup.install.resolution import Resolution, ResolutionRefused
+from envsetup.install.resolver import arch_runs, parse_cc, resolve
+
+from .conftest import make_facts
+
+RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
+GTX_1080_TI = ("NVIDIA GeForce GTX 1080 Ti", "6.1")
+RTX_5090 = ("NVIDIA GeForce RTX 5090", "12.0")
+V100 = ("Tesla V100-SXM2-16GB", "7.0")
+
+
+def _refusal(releases: list[Release], facts_kwargs: dict, **request: str) -> ResolutionRefused:
+    with pytest.raises(ResolutionRefused) as caught:
+        resolve(parse_request(**request), make_facts(**facts_kwargs), releases)
+    return caught.value
+
+
+def _plan(releases: list[Release], facts_kwargs: dict, **request: str) -> Resolution:
+    return resolve(parse_request(**request), make_facts(**facts_kwargs), releases)
+
+
+# ----------------------------------------------------------------------------- plans
+
+
+def test_plan_explains_driver_gpu_and_python(releases: list[Release]) -> None:
+    machine = {"driver": "535.104.05", "driver_cuda": "12.2", "gpus": [RTX_3090]}
+    plan = _plan(releases, machine, torch="2.0")
+    assert (plan.torch_release, plan.variant, plan.cuda_version) == ("2.0", "cu118", "11.8")
+    assert [p.requirement() for p in plan.pins] == [
+        "torch==2.0.1+cu118",
+        "torchvision==0.15.2+cu118",
+        "torchaudio==2.0.2+cu118",
+    ]
+    assert plan.index_url == "https://download.pytorch.org/whl/cu118"
+    assert plan.cudnn_version == "8.7.0.84"
+    text = "\n".join(plan.explanation)
+    assert "driver 535.104.05 supports CUDA ≤ 12.2 ≥ 11.8" in text
+    assert "sm_86 is in the cu118 build" in text
+    assert "Python 3.11 (the Python running envsetup) is in 3.8–3.11" in text
+    assert plan.env_path == ".venv" and plan.manager == "pip" and plan.python_version == "3.11"
+    assert any(s.startswith("BLD: ") for s in plan.sources)
+    assert any("Binary Compatibility" in s for s in plan.sources)
+
+
+def test_auto_gives_a_pascal_gpu_the_build_with_its_kernels(releases: list[Release]) -> None:
+    # The newest release's PyPI default (cu130) starts at sm_75; cu126 still has sm_60 SASS,
+    # which a 6.1 GPU runs (same major, higher minor).
+    plan = _plan(releases, {"driver": "580.65.06", "driver_cuda": "13.0", "gpus": [GTX_1080_TI]})
+    assert (plan.torch_release, plan.variant) == ("2.13", "cu126")
+    assert any("sm_61 runs its sm_60 kernels" in line for line in plan.explanation)
+
+
+def test_auto_prefers_the_highest_build_the_driver_runs_natively(releases: list[Release]) -> None:
+    plan = _plan(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.4")
+    # cu124 would need minor version compatibility on a 12.2 driver; cu121 runs natively.
+    assert plan.variant == "cu121"
+
+
+def test_auto_uses_minor_version_compat_when_no_build_is_native(releases: list[Release]) -> None:
+    plan = _plan(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.13")
+    assert plan.variant == "cu126"
+    assert any("minor version compatibility" in line for line in plan.explanation)
+
+
+def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -> None:
+    machine = {"driver": "580.65.06", "gpus": [RTX_5090, V100]}
+    # 2.8's cu128/cu129 hold both sm_70 and sm_120; the 13.0 driver runs cu129 natively.
+    assert _plan(releases, machine, torch="2.8").variant == "cu129"
+    # 2.11 dropped Volta from cu128 and CUDA 13 never had it; cu126 has no Blackwell.
+    refusal = _refusal(releases, machine, torch="2.11")
+    assert "cu126 has no kernels for sm_120" in refusal.reason
+    assert "cu128 has no kernels for sm_70" in refusal.reason
+    assert "--torch 2.10 (cu128)" in refusal.alternatives
+
+
+def test_no_gpu_gets_the_cpu_build(releases: list[Release]) -> None:
+    plan = _plan(releases, {})
+    assert (plan.torch_release, plan.variant) == ("2.13", "cpu")
+    assert plan.pins[0].version == "2.13.0+cpu"
+    assert plan.index_url == "https://download.pytorch.org/whl/cpu"
+
+
+def test_macos_gets_the_pypi_wheel(releases: list[Release]) -> None:
+    plan = _plan(releases, {"system": "Darwin", "arch": "arm64"}, torch="2.3")
+    assert plan.variant == "cpu" and plan.index_url is None
+    assert [p.version for p in plan.pins] == ["2.3.1", "0.18.1", "2.3.1"]
+    assert any("MPS" in line for line in plan.explanation)
+
+
+def test_overrides_replace_detection(releases: list[Release]) -> None:
+    overrides = Overrides(driver_version="570.86.10", gpu_arch="sm_120")
+    plan = _plan(releases, {"overrides": overrides}, torch="2.7")
+    assert plan.variant == "cu128"
+    assert any("ENVSETUP_GPU_ARCH" in line for line in plan.explanation)
+    # The override wins over what NVML said.
+    machine = {"driver": "470.57.02", "gpus": [GTX_1080_TI], "overrides": overrides}
+    assert _plan(releases, machine, torch="2.7").variant == "cu128"
+
+
+def test_cuda_driver_override_alone_bounds_the_choice(releases: list[Release]) -> None:
+    overrides = Overrides(cuda_driver_version="12.4")
+    plan = _plan(releases, {"overrides": overrides}, torch="2.11")
+    assert plan.variant in ("cu126", "cu128")  # a 12.x driver cannot run cu130
+
+
+def test_default_release_is_the_newest_that_fits_the_python(releases: list[Release]) -> None:
+    plan = _plan(releases, {"python": "3.8.18"})
+    assert plan.torch_release == "2.4"
+    assert "the newest release that fits" in plan.explanation[0]
+
+
+def test_uv_provisions_the_newest_python_of_the_release(releases: list[Release]) -> None:
+    plan = _plan(releases, {"python": "3.12.1"}, torch="2.0", manager="uv")
+    assert plan.python_version == "3.11" and plan.manager == "uv"
+
+
+def test_patch_version_is_honoured(releases: list[Release]) -> None:
+    plan = _plan(releases, {}, torch="2.0.0", cuda="cpu")
+    assert [p.version for p in plan.pins] == ["2.0.0+cpu", "0.15.1+cpu", "2.0.1+cpu"]
+
+
+def test_conda_plan_uses_the_pytorch_channel_recipe(releases: list[Release]) -> None:
+    machine = {"driver": "535.104.05", "gpus": [RTX_3090]}
+    plan = _plan(releases, machine, torch="2.0.0", manager="conda", name="torch20")
+    assert plan.conda_channels == ["pytorch", "nvidia"]
+    # conda pins differ from pip for 2.0.0 (previous-versions page).
+    assert plan.conda_specs == [
+        "pytorch==2.0.0",
+        "torchvision==0.15.0",
+        "torchaudio==2.0.0",
+        "pytorch-cuda=11.8",
+    ]
+    assert plan.env_name == "torch20" and plan.env_path is None and plan.pins == []
+
+
+def test_rocm_build_on_linux(releases: list[Release]) -> None:
+    plan = _plan(releases, {"rocm": "6.2.1"}, torch="2.5", cuda="rocm6.2")
+    assert plan.index_url == "https://download.pytorch.org/whl/rocm6.2"
+    assert plan.pins[0].version == "2.5.1+rocm6.2"
+
+
+def test_plan_says_when_it_rests_on_unconfirmed_facts(releases: list[Release]) -> None:
+    plan = _plan(releases, {}, torch="2.5", cuda="cpu")
+    assert any("torchvision" in u for u in plan.unconfirmed)
+    assert plan.explanation[-1].startswith("rests on unconfirmed facts")
+    confirmed = _plan(releases, {"glibc": None}, torch="2.11", cuda="cpu")
+    assert confirmed.unconfirmed == []
+
+
+def test_resolution_is_plain_json_data(releases: list[Release]) -> None:
+    import json
+
+    plan = _plan(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.1")
+    assert json.loads(json.dumps(plan.to_dict()))["pins"][0] == {
+        "name": "torch",
+        "version": "2.1.2+cu121",
+    }
+
+
+# ----------------------------------------------------------------------------- refusals (issue 4)
+
+
+def test_refuses_a_cuda_version_the_release_was_not_built_for(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.0", cuda="12.1")  # fmt: skip
+    assert "torch 2.0 has no CUDA 12.1 build" in refusal.reason
+    assert "11.7, 11.8" in refusal.reason
+    assert refusal.alternatives[:2] == ["--cuda 11.8", "--cuda 11.7"]
+    assert "--torch 2.1" in refusal.alternatives
+
+
+def test_refuses_a_driver_too_old_for_the_build(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"driver": "470.57.02", "gpus": [RTX_3090]}, torch="2.1", cuda="12.1")  # fmt: skip
+    assert "driver 470.57.02 is too old" in refusal.reason
+    assert "≥ 525.60.13" in refusal.reason
+    assert refusal.alternatives[0] == "--cuda 11.8"
+
+
+def test_refuses_a_python_the_release_has_no_wheels_for(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"python": "3.12.1"}, torch="2.0")
+    assert "Python 3.12 is not supported by torch 2.0 (wheels for 3.8–3.11)" in refusal.reason
+    assert any(alt.startswith("--torch 2.2") for alt in refusal.alternatives)
+
+
+def test_refuses_cuda_on_macos(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"system": "Darwin", "arch": "arm64"}, cuda="12.1")
+    assert "no CUDA or ROCm builds for macOS" in refusal.reason
+    assert refusal.alternatives == ["--cuda auto", "--cuda cpu"]
+
+
+def test_refuses_blackwell_on_a_release_without_cuda_12_8(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [RTX_5090]}, torch="2.0")
+    assert "no CUDA build of torch 2.0 runs here" in refusal.reason
+    assert "no kernels for sm_120" in refusal.reason
+    assert "--torch 2.7 (cu128)" in refusal.alternatives
+
+
+def test_refuses_conda_for_a_release_without_conda_packages(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [RTX_3090]}, torch="2.6", manager="conda")  # fmt: skip
+    assert "torch 2.6 has no conda package" in refusal.reason
+    assert "--manager uv" in refusal.alternatives
+    assert any(alt.startswith("--torch 2.5") for alt in refusal.alternatives)
+
+
+def test_refuses_an_explicit_build_without_kernels_for_the_gpu(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [GTX_1080_TI]}, torch="2.7", cuda="12.8")  # fmt: skip
+    assert "sm_61 has no kernels in the cu128 build" in refusal.reason
+    assert "--cuda 12.6" in refusal.alternatives
+
+
+def test_refuses_when_the_driver_runs_no_cuda_build(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"driver": "418.87.01", "gpus": [V100]}, torch="2.0")
+    assert "cu118 needs driver ≥ 450.80.02" in refusal.reason
+    assert refusal.alternatives[:2] == ["upgrade the NVIDIA driver to ≥ 450.80.02", "--cuda cpu"]
+
+
+def test_refuses_a_glibc_older_than_the_wheels_need(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"glibc": "2.17"}, torch="2.6", cuda="cpu")
+    assert "need glibc ≥ 2.28" in refusal.reason
+    assert "--torch 2.5" in refusal.alternatives
+    # Without --torch the newest release that still fits is chosen.
+    assert _plan(releases, {"glibc": "2.17"}, cuda="cpu").torch_release == "2.5"
+
+
+def test_refuses_intel_mac_after_2_2(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"system": "Darwin", "arch": "x86_64"}, torch="2.3")
+    assert "torch 2.3 has no wheels for macos-x86_64" in refusal.reason
+    assert refusal.alternatives[0].startswith("--torch 2.2")
+
+
+def test_refuses_rocm_on_windows(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"system": "Windows", "arch": "AMD64"}, torch="2.5", cuda="rocm6.2")  # fmt: skip
+    assert "no rocm6.2 build for windows-x86_64" in refusal.reason
+
+
+def test_refuses_an_unknown_release_and_patch(releases: list[Release]) -> None:
+    assert "not a release envsetup has a profile for" in _refusal(releases, {}, torch="3.0").reason
+    refusal = _refusal(releases, {}, torch="2.0.7")
+    assert "not a known patch of 2.0 (2.0.0, 2.0.1)" in refusal.reason
+    assert refusal.alternatives[:2] == ["--torch 2.0.1", "--torch 2.0.0"]
+
+
+def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"python": "3.11.7"}, torch="2.4", python="3.9")
+    assert "pip builds the environment with the Python running envsetup (3.11)" in refusal.reason
+    assert refusal.alternatives[0] == "--manager uv --python 3.9"
+
+
+# ----------------------------------------------------------------------------- NVIDIA's rule
+
+
+@pytest.mark.parametrize(
+    ("arches", "cc", "runs"),
+    [
+        (["8.6"], "8.6", True),  # exact SASS
+        (["8.6"], "8.9", True),  # SASS X.y runs on X.z, z >= y
+        (["8.6"], "8.0", False),  # ...but not on a lower minor
+        (["9.0"], "12.0", False),  # nor across majors
+        (["6.0"], "6.1", True),
+        (["3.7+PTX", "5.0"], "6.1", True),  # PTX JIT-compiles forward
+        (["12.0+PTX"], "8.6", False),  # PTX never runs backwards
+        (["9.0a"], "9.0", True),  # arch-specific code runs only on that exact capability
+        (["8.0a"], "8.6", False),
+        ([], "8.6", False),
+    ],
+)
+def test_arch_runs_follows_nvidia_binary_compatibility(
+    arches: list[str], cc: str, runs: bool
+) -> None:
+    parsed = parse_cc(cc)
+    assert parsed is not None
+    assert (arch_runs(arches, parsed) is not None) is runs
+
+
+def test_parse_cc_forms() -> None:
+    assert (
+        parse_cc("8.6") == parse_cc("sm_86") == parse_cc("86") == parse_cc("compute_86") == (8, 6)
+    )
+    assert parse_cc("12.0") == parse_cc("sm_120") == (12, 0)
+    assert parse_cc("garbage") is None
