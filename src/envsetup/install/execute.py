@@ -112,9 +112,11 @@ def _telling_line(tail: list[str]) -> str:
     """The line of output that best says what went wrong: pip's and uv's errors come last."""
     meaningful = [line.strip() for line in tail if line.strip()]
     for line in reversed(meaningful):
-        # uv explains a failed resolution on a "╰─▶ Because ..." line after its "error:" line.
-        if line.startswith("╰─▶"):
-            return line.lstrip("╰─▶ ")
+        # uv explains a failed resolution on a "cause:" line (a "╰─▶" one on a terminal)
+        # after its "error:" line; the cause is what names the missing pin.
+        for marker in ("cause:", "╰─▶"):
+            if line.startswith(marker):
+                return line[len(marker) :].strip()
     for line in reversed(meaningful):
         if line.startswith(("ERROR:", "error:", "CondaError", "PackagesNotFound")):
             return line
@@ -153,16 +155,21 @@ def _index_location(
 
 
 def _run_checked(
-    step: Step, *, log: IO[str], environ: Mapping[str, str], on_output: Optional[OutputSink]
+    step: Step,
+    *,
+    log: IO[str],
+    environ: Mapping[str, str],
+    on_output: Optional[OutputSink],
+    lock_fd: int,
 ) -> StepOutcome:
-    outcome = run_step(step, log=log, environ=environ, on_output=on_output)
+    outcome = run_step(step, log=log, environ=environ, on_output=on_output, pass_fds=(lock_fd,))
     if not outcome.ok:
         raise _StepError(step.id, _reason(outcome), outcome.tail)
     return outcome
 
 
 def _read_installed(
-    python: str, *, log: IO[str], environ: Mapping[str, str]
+    python: str, *, log: IO[str], environ: Mapping[str, str], lock_fd: int
 ) -> tuple[dict[str, str], float]:
     step = Step(
         id=READ_BACK,
@@ -171,7 +178,7 @@ def _read_installed(
         timeout_s=READ_BACK_TIMEOUT_S,
         env_unset=("PYTHONPATH", "PYTHONHOME"),
     )
-    outcome = _run_checked(step, log=log, environ=environ, on_output=None)
+    outcome = _run_checked(step, log=log, environ=environ, on_output=None, lock_fd=lock_fd)
     for line in reversed(outcome.tail):
         if line.startswith("{"):
             try:
@@ -230,14 +237,15 @@ def _carry_out(
     environ: Mapping[str, str],
     on_output: Optional[OutputSink],
     verify: bool,
+    lock_fd: int,
 ) -> tuple[dict[str, str], dict[str, str], str, list[StepReport]]:
     reports: list[StepReport] = []
     for step in plan.steps:
         _emit(on_output, log, step.description)
-        outcome = _run_checked(step, log=log, environ=environ, on_output=on_output)
+        outcome = _run_checked(step, log=log, environ=environ, on_output=on_output, lock_fd=lock_fd)
         reports.append(StepReport(step.id, step.description, round(outcome.duration_s, 3)))
     _emit(on_output, log, "read back what is installed")
-    installed, took = _read_installed(plan.python, log=log, environ=environ)
+    installed, took = _read_installed(plan.python, log=log, environ=environ, lock_fd=lock_fd)
     reports.append(StepReport(READ_BACK, "read back what is installed", round(took, 3)))
     _emit(on_output, log, "verify: import torch in the new environment")
     started = time.monotonic()
@@ -286,7 +294,7 @@ def provision(
     log_path = new_log_path(log_dir, environ, env_path)
     report_path = str(log_path.with_suffix(".pip-report.json")) if backend.name == "pip" else None
 
-    with target_lock(env_path):
+    with target_lock(env_path) as lock:
         decision = install_target.decide(
             env_path, install_target.classify_target(env_path), force=force, upgrade=upgrade
         )
@@ -318,7 +326,12 @@ def provision(
             written = install_record.write_install_record(env_path, started)
             try:
                 installed, hashes, verify_note, reports = _carry_out(
-                    plan, log=log, environ=environ, on_output=on_output, verify=verify
+                    plan,
+                    log=log,
+                    environ=environ,
+                    on_output=on_output,
+                    verify=verify,
+                    lock_fd=lock.fileno,
                 )
             except KeyboardInterrupt:
                 what = _disposition(env_path, decision.creates_env, previous)

@@ -1,5 +1,9 @@
 """One install per target at a time: an OS-level lock on a file next to the target.
 
+Children inherit the locked descriptor (see HeldLock.fileno): a pip or uv orphaned by a kill -9 of
+envsetup keeps installing, and keeps the target locked until it is done, so the next install waits
+for it instead of removing the directory under its feet.
+
 The lock file sits beside the environment, not in it, because a failed new environment is removed
 while the lock is held. It is left in place afterwards: deleting it would let a third install lock
 a fresh file while a second still holds the old one. The OS drops the lock when the process dies,
@@ -10,10 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
 from envsetup.errors import UsageError
+
+
+@dataclass(frozen=True)
+class HeldLock:
+    path: Path
+    fileno: int  # hand it to child processes (POSIX) so they hold the lock as long as they run
 
 
 def lock_path_for(env_path: Path) -> Path:
@@ -51,7 +62,7 @@ def _unlock(handle: IO[str]) -> None:
 
 
 @contextlib.contextmanager
-def target_lock(env_path: Path) -> Iterator[Path]:
+def target_lock(env_path: Path) -> Iterator[HeldLock]:
     """Hold the target's lock for the duration, or refuse at once with a one-line UsageError."""
     path = lock_path_for(env_path)
     try:
@@ -74,7 +85,7 @@ def target_lock(env_path: Path) -> Iterator[Path]:
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
             handle.flush()
-            yield path
+            yield HeldLock(path, handle.fileno())
         finally:
             _unlock(handle)
     finally:

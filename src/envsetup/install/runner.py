@@ -81,6 +81,7 @@ def run_step(
     log: IO[str],
     environ: Mapping[str, str],
     on_output: Optional[OutputSink] = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> StepOutcome:
     """Run `step`; every output line goes to `log` (flushed, so it survives kill -9) and `on_output`.
 
@@ -103,6 +104,7 @@ def run_step(
             # Own process group: Ctrl-C reaches only envsetup, which then stops the step cleanly,
             # and a timeout can stop pip's or uv's children with it.
             start_new_session=os.name != "nt",
+            pass_fds=pass_fds if os.name != "nt" else (),
         )
     except (FileNotFoundError, PermissionError) as exc:
         message = f"cannot run {step.argv[0]}: {exc.strerror or exc}"
