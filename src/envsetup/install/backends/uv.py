@@ -1,0 +1,98 @@
+"""uv: `uv venv --python X` (uv finds or fetches that Python), then `uv pip install`. The fast path."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from envsetup.install.backends.base import Backend, venv_python
+from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
+
+# `--no-config` stops uv reading uv.toml / pyproject settings; these variables would still add
+# indexes, find-links or constraints, or point uv at another interpreter.
+UV_UNSET = (
+    "UV_INDEX",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_FIND_LINKS",
+    "UV_NO_INDEX",
+    "UV_CONSTRAINT",
+    "UV_OVERRIDE",
+    "UV_PYTHON",
+    "UV_SYSTEM_PYTHON",
+    "UV_PRERELEASE",
+    "UV_INDEX_STRATEGY",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "PYTHONHOME",
+)
+
+CREATE_TIMEOUT_S = 600.0  # uv may download a managed Python
+CHECK_TIMEOUT_S = 1800.0
+INSTALL_TIMEOUT_S = 3600.0
+
+
+class UvBackend(Backend):
+    name = "uv"
+
+    def __init__(self, uv: str, *, windows: Optional[bool] = None) -> None:
+        self.uv = uv
+        self.windows = (os.name == "nt") if windows is None else windows
+
+    def python_in_env(self, env_path: str) -> str:
+        return venv_python(env_path, self.windows)
+
+    def create_env_steps(self, spec: InstallSpec) -> list[Step]:
+        return [
+            Step(
+                id=CREATE_ENV,
+                description=f"create a venv with Python {spec.python_version} at {spec.env_path}",
+                # --allow-existing: the directory already holds the 'incomplete' install record.
+                argv=(
+                    self.uv,
+                    "venv",
+                    "--no-config",
+                    "--allow-existing",
+                    "--python",
+                    spec.python_version,
+                    spec.env_path,
+                ),
+                timeout_s=CREATE_TIMEOUT_S,
+                env_unset=UV_UNSET,
+            )
+        ]
+
+    def _uv_pip_install(self, spec: InstallSpec) -> tuple[str, ...]:
+        return (
+            self.uv,
+            "pip",
+            "install",
+            "--no-config",
+            "--python",
+            self.python_in_env(spec.env_path),
+            "--index-url",
+            spec.index_url,
+        )
+
+    def dry_run_check_steps(self, spec: InstallSpec) -> list[Step]:
+        return [
+            Step(
+                id=CHECK_RESOLVES,
+                description=f"check that {', '.join(spec.requirements)} resolve on {spec.index_url}",
+                argv=(*self._uv_pip_install(spec), "--dry-run", *spec.requirements),
+                timeout_s=CHECK_TIMEOUT_S,
+                env_unset=UV_UNSET,
+            )
+        ]
+
+    def install_steps(self, spec: InstallSpec) -> list[Step]:
+        return [
+            Step(
+                id=INSTALL,
+                description=f"install {', '.join(spec.requirements)} from {spec.index_url}",
+                argv=(*self._uv_pip_install(spec), *spec.requirements),
+                timeout_s=INSTALL_TIMEOUT_S,
+                env_unset=UV_UNSET,
+            )
+        ]

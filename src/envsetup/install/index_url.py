@@ -1,0 +1,74 @@
+"""Where packages come from: the resolution's index URL, optionally moved onto a mirror.
+
+`--index-url-base` (or ENVSETUP_INDEX_URL_BASE) replaces the https://download.pytorch.org/whl
+prefix of every index URL, so one mirror of the official per-variant indexes (`<base>/cpu`,
+`<base>/cu118`, ...) serves every plan: offline and air-gapped installs. A resolution that uses
+the default index (PyPI: macOS, or the CUDA build PyPI itself carries) gets `<base>/<variant>`,
+because a mirror laid out like download.pytorch.org/whl has no PyPI and holds that variant's
+wheels (and, like the official indexes, their dependencies) under the variant's name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping, Optional
+from urllib.parse import urlparse
+
+from envsetup.errors import UsageError
+
+PYTORCH_INDEX_PREFIX = "https://download.pytorch.org/whl"
+PYPI_INDEX = "https://pypi.org/simple"
+INDEX_URL_BASE_ENV = "ENVSETUP_INDEX_URL_BASE"
+
+
+def index_url_base_from(explicit: Optional[str], environ: Mapping[str, str]) -> Optional[str]:
+    """The flag wins over the environment variable; an empty value means 'not set'."""
+    chosen = explicit if explicit else environ.get(INDEX_URL_BASE_ENV, "")
+    return chosen.strip() or None
+
+
+def as_index_location(base: str, cwd: Optional[str] = None) -> str:
+    """A URL as given, or a local directory (path or file:// URL) as an absolute file:// URL.
+
+    pip and uv both accept `file:///...` for a PEP 503 tree; pip rejects a bare path.
+    """
+    parsed = urlparse(base)
+    if parsed.scheme in ("http", "https"):
+        return base.rstrip("/")
+    if parsed.scheme == "file":
+        return base.rstrip("/")
+    # A Windows drive letter parses as a one-letter scheme: it is a path.
+    if parsed.scheme and len(parsed.scheme) > 1:
+        raise UsageError(
+            f"--index-url-base {base!r}: unsupported scheme {parsed.scheme!r}; "
+            "use an http(s):// URL, a file:// URL or a local directory"
+        )
+    path = Path(base)
+    if not path.is_absolute():
+        path = Path(cwd or os.getcwd()) / path
+    return path.resolve().as_uri()
+
+
+def local_directory_of(location: str) -> Optional[Path]:
+    """The directory a file:// location names, or None for a remote index."""
+    parsed = urlparse(location)
+    if parsed.scheme != "file":
+        return None
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(parsed.path))
+
+
+def effective_index_url(index_url: Optional[str], variant: str, base: Optional[str]) -> str:
+    """The one index an install may use. Pure: `base` must already be a location (see above)."""
+    if base is None:
+        return index_url.rstrip("/") if index_url else PYPI_INDEX
+    base = base.rstrip("/")
+    if not index_url:
+        return f"{base}/{variant}"
+    url = index_url.rstrip("/")
+    if url == PYTORCH_INDEX_PREFIX or url.startswith(PYTORCH_INDEX_PREFIX + "/"):
+        return base + url[len(PYTORCH_INDEX_PREFIX) :]
+    # Some other index (a company mirror the profile names): the base does not apply to it.
+    return url

@@ -1,0 +1,163 @@
+"""Run one Step: argv without a shell, output streamed line by line, logged, under a timeout."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import IO, Callable, Mapping, Optional
+
+from envsetup.install.plan import Step
+
+TAIL_LINES = 40
+TERMINATE_GRACE_S = 5.0
+
+OutputSink = Callable[[str], None]
+
+
+@dataclass
+class StepOutcome:
+    step_id: str
+    returncode: Optional[int]  # None: never started, or killed after a timeout
+    duration_s: float
+    tail: list[str] = field(default_factory=list)  # the last lines of output
+    timed_out: bool = False
+    not_found: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+def step_environment(base: Mapping[str, str], step: Step) -> dict[str, str]:
+    env = {name: value for name, value in base.items() if name not in step.env_unset}
+    env.update(dict(step.env_set))
+    return env
+
+
+def display_argv(argv: tuple[str, ...]) -> str:
+    """For the log only: the command is never handed to a shell."""
+    import shlex
+
+    return " ".join(shlex.quote(part) for part in argv)
+
+
+def _read_lines(stream: IO[str], lines: queue.Queue[Optional[str]]) -> None:
+    try:
+        for line in stream:
+            lines.put(line)
+    finally:
+        lines.put(None)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Terminate the step's whole process group, then kill it if it does not go."""
+    if proc.poll() is not None:
+        return
+    try:
+        if os.name != "nt":
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:  # pragma: no cover - exercised on Windows only
+            proc.terminate()
+        proc.wait(timeout=TERMINATE_GRACE_S)
+    except subprocess.TimeoutExpired:
+        if os.name != "nt":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - exercised on Windows only
+            proc.kill()
+        proc.wait()
+    except ProcessLookupError:
+        proc.wait()
+
+
+def run_step(
+    step: Step,
+    *,
+    log: IO[str],
+    environ: Mapping[str, str],
+    on_output: Optional[OutputSink] = None,
+    pass_fds: tuple[int, ...] = (),
+) -> StepOutcome:
+    """Run `step`; every output line goes to `log` (flushed, so it survives kill -9) and `on_output`.
+
+    A KeyboardInterrupt (Ctrl-C, or raised by `on_output`) stops the step's processes and
+    propagates: the caller decides what to clean up.
+    """
+    log.write(f"$ {display_argv(step.argv)}\n")
+    log.flush()
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            list(step.argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=step_environment(environ, step),
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            # Own process group: Ctrl-C reaches only envsetup, which then stops the step cleanly,
+            # and a timeout can stop pip's or uv's children with it.
+            start_new_session=os.name != "nt",
+            pass_fds=pass_fds if os.name != "nt" else (),
+        )
+    except (FileNotFoundError, PermissionError) as exc:
+        message = f"cannot run {step.argv[0]}: {exc.strerror or exc}"
+        log.write(message + "\n")
+        log.flush()
+        return StepOutcome(step.id, None, 0.0, tail=[message], not_found=True)
+
+    lines: queue.Queue[Optional[str]] = queue.Queue()
+    assert proc.stdout is not None
+    reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
+    reader.start()
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    deadline = started + step.timeout_s
+    timed_out = False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            try:
+                line = lines.get(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            log.write(line)
+            log.flush()
+            text = line.rstrip("\r\n")
+            tail.append(text)
+            if on_output is not None:
+                on_output(text)
+    except BaseException:
+        _stop(proc)
+        log.write(f"[envsetup] step {step.id} interrupted\n")
+        log.flush()
+        raise
+    if timed_out:
+        _stop(proc)
+        message = f"[envsetup] step {step.id} timed out after {step.timeout_s:g} s"
+        log.write(message + "\n")
+        log.flush()
+        tail.append(message)
+        returncode: Optional[int] = None
+    else:
+        returncode = proc.wait()
+        log.write(f"[envsetup] step {step.id} exited with {returncode}\n")
+        log.flush()
+    reader.join(timeout=1.0)
+    return StepOutcome(
+        step.id,
+        returncode,
+        time.monotonic() - started,
+        tail=list(tail),
+        timed_out=timed_out,
+    )

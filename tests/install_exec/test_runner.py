@@ -1,0 +1,127 @@
+"""run_step: real child processes, no shell, streamed, logged, timed out, interruptible."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from envsetup.install.plan import Step
+from envsetup.install.runner import run_step
+
+
+def _python_step(code: str, *, timeout_s: float = 30.0, **extra: object) -> Step:
+    return Step(
+        id="probe",
+        description="a small python program",
+        argv=(sys.executable, "-c", code),
+        timeout_s=timeout_s,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_output_lines_are_streamed_in_order_and_logged() -> None:
+    log, lines = io.StringIO(), []
+    outcome = run_step(
+        _python_step("import sys\nprint('one')\nprint('two', file=sys.stderr)\nprint('three')"),
+        log=log,
+        environ=os.environ,
+        on_output=lines.append,
+    )
+    assert outcome.ok
+    assert sorted(lines) == ["one", "three", "two"]
+    assert lines.index("one") < lines.index("three")
+    assert "one\n" in log.getvalue() and log.getvalue().startswith("$ ")
+    assert "step probe exited with 0" in log.getvalue()
+
+
+def test_arguments_reach_the_program_verbatim_without_a_shell() -> None:
+    lines: list[str] = []
+    tricky = "$HOME; echo pwned | `id` 'quoted' \"double\""
+    step = Step(
+        id="probe",
+        description="echo argv",
+        argv=(sys.executable, "-c", "import sys; print(sys.argv[1])", tricky),
+    )
+    run_step(step, log=io.StringIO(), environ=os.environ, on_output=lines.append)
+    assert lines == [tricky]
+
+
+def test_a_failing_program_reports_its_status_and_tail() -> None:
+    outcome = run_step(
+        _python_step("print('ERROR: no such pin'); raise SystemExit(3)"),
+        log=io.StringIO(),
+        environ=os.environ,
+    )
+    assert not outcome.ok
+    assert outcome.returncode == 3
+    assert outcome.tail == ["ERROR: no such pin"]
+
+
+def test_a_step_past_its_timeout_is_stopped() -> None:
+    started = time.monotonic()
+    outcome = run_step(
+        _python_step("import time; print('working', flush=True); time.sleep(60)", timeout_s=1.0),
+        log=io.StringIO(),
+        environ=os.environ,
+    )
+    assert outcome.timed_out and not outcome.ok
+    assert outcome.returncode is None
+    assert time.monotonic() - started < 20
+    assert "timed out after 1 s" in outcome.tail[-1]
+
+
+def test_a_missing_program_is_reported_not_raised() -> None:
+    step = Step(id="probe", description="absent", argv=("/nonexistent/envsetup-no-such-tool",))
+    outcome = run_step(step, log=io.StringIO(), environ=os.environ)
+    assert outcome.not_found and not outcome.ok
+    assert "cannot run /nonexistent/envsetup-no-such-tool" in outcome.tail[0]
+
+
+def test_the_step_environment_sets_and_unsets_variables() -> None:
+    lines: list[str] = []
+    step = _python_step(
+        "import os; print(os.environ.get('PIP_FIND_LINKS', '-'), os.environ['PIP_CONFIG_FILE'])",
+        env_set=(("PIP_CONFIG_FILE", os.devnull),),
+        env_unset=("PIP_FIND_LINKS",),
+    )
+    environ = {**os.environ, "PIP_FIND_LINKS": "/opt/wheels", "PIP_CONFIG_FILE": "/etc/pip.conf"}
+    run_step(step, log=io.StringIO(), environ=environ, on_output=lines.append)
+    assert lines == [f"- {os.devnull}"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX process groups")
+def test_an_interrupt_stops_the_program_and_its_children(tmp_path: Path) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+
+    def interrupt(_: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_step(_python_step(code), log=io.StringIO(), environ=os.environ, on_output=interrupt)
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but still has an entry until its parent (init here) reaps it.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
