@@ -217,7 +217,7 @@ def _quick_verify(python: str, wanted: bool) -> str:
         from envsetup.verify import run_verify  # type: ignore[import-not-found,attr-defined]
     except ImportError:
         return "skipped: envsetup.verify is not available in this build"
-    passed, detail = _verdict(run_verify(python, only=["import"]))
+    passed, detail = _verdict(run_verify(python, only=["torch.import"]))
     if not passed:
         raise _StepError(VERIFY, f"import check failed ({detail})", [])
     return f"import check passed ({detail})"
