@@ -29,7 +29,10 @@ print(json.dumps({"wall_s": wall, "rss_mb": rss_kb / 1024, "rc": proc.returncode
 
 def measure(argv: list[str]) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", MEASURE, json.dumps(argv)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", MEASURE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)
 
@@ -43,7 +46,7 @@ def main() -> int:
         "python -m torch.utils.collect_env": [sys.executable, "-m", "torch.utils.collect_env"],
     }
     results: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
-    for name, argv in commands.items():  # warm the page cache once, not counted
+    for argv in commands.values():  # warm the page cache once, not counted
         measure(argv)
     for _ in range(args.runs):
         for name, argv in commands.items():  # interleaved
@@ -54,12 +57,18 @@ def main() -> int:
         walls = [r["wall_s"] for r in runs]
         medians[name] = statistics.median(walls)
         rss = max(r["rss_mb"] for r in runs)
-        print(f"{name:<36} {medians[name]:>14.3f} {min(walls):>8.3f} {max(walls):>8.3f} {rss:>12.1f}")
+        print(
+            f"{name:<36} {medians[name]:>14.3f} {min(walls):>8.3f} {max(walls):>8.3f} {rss:>12.1f}"
+        )
     doctor, peer = medians["envsetup doctor --json"], medians["python -m torch.utils.collect_env"]
     doctor_rss = max(r["rss_mb"] for r in results["envsetup doctor --json"])
     ratio = peer / doctor if doctor else float("inf")
-    print(f"\ncollect_env / doctor = {ratio:.1f}x (target >= 15x); doctor peak RSS {doctor_rss:.1f} MB (target <= 60 MB)")
-    print(f"runs per command: {args.runs}, python: {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    print(
+        f"\ncollect_env / doctor = {ratio:.1f}x (target >= 15x); doctor peak RSS {doctor_rss:.1f} MB (target <= 60 MB)"
+    )
+    print(
+        f"runs per command: {args.runs}, python: {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M:%S')}"
+    )
     return 0 if ratio >= 15 and doctor_rss <= 60 else 1
 
 
