@@ -53,6 +53,8 @@ class PythonFacts:
     pip_version: Optional[str] = None
     site_packages: list[str] = field(default_factory=list)
     bits: Optional[int] = None
+    # envsetup's own install record in the environment: complete, incomplete (killed mid-way), unreadable
+    envsetup_install: Optional[str] = None
     source: str = ""
 
 

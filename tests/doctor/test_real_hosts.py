@@ -326,3 +326,12 @@ def test_32bit_python_gets_no_wheels(doctor: Doctor) -> None:
     spec.bits = 32
     assert "python-32bit" in ids(doctor(spec)[1])
     assert "python-32bit" not in ids(doctor(rtx3090_host())[1])
+
+
+def test_an_environment_left_by_a_killed_install_is_reported(doctor: Doctor) -> None:
+    spec = rtx3090_host()
+    spec.files["/home/u/.venv/envsetup-install.json"] = '{"state": "incomplete", "schema_version": 1}'
+    facts, findings = doctor(spec)
+    assert facts.python.envsetup_install == "incomplete"
+    assert "install-incomplete" in ids(findings)
+    assert "install-incomplete" not in ids(doctor(rtx3090_host())[1])

@@ -73,4 +73,22 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-RULES = [externally_managed, thirty_two_bit, outside_torch_range]
+def install_incomplete(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    state = facts.python.envsetup_install
+    if state not in ("incomplete", "unreadable"):
+        return []
+    return [
+        Finding(
+            id="install-incomplete",
+            severity="warning",
+            title=f"The environment {facts.python.prefix} is a half-finished envsetup install",
+            evidence=[f"{facts.python.prefix}/envsetup-install.json says state: {state}"],
+            fix=(
+                f"An install was killed before it finished: `envsetup install --env {facts.python.prefix} "
+                "--force` recreates it (the next install into it cleans it up)."
+            ),
+        )
+    ]
+
+
+RULES = [externally_managed, thirty_two_bit, outside_torch_range, install_incomplete]

@@ -82,7 +82,20 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
     if facts.environment in ("system", "pyenv") and host.exists(marker):
         facts.externally_managed, facts.externally_managed_path = True, marker
     facts.pip_version = _pip_version(host, site)
+    facts.envsetup_install = _install_state(host, facts.prefix)
     return facts
+
+
+def _install_state(host: Host, prefix: str) -> Optional[str]:
+    from envsetup.install.record import RECORD_NAME, STATE_UNREADABLE
+
+    text = host.read_text(join(prefix, RECORD_NAME)) if prefix else None
+    if text is None:
+        return None
+    try:
+        return str(json.loads(text).get("state", STATE_UNREADABLE))
+    except (ValueError, AttributeError):
+        return STATE_UNREADABLE
 
 
 def _environment_kind(host: Host, data: dict[str, Any]) -> str:
