@@ -330,8 +330,32 @@ def test_32bit_python_gets_no_wheels(doctor: Doctor) -> None:
 
 def test_an_environment_left_by_a_killed_install_is_reported(doctor: Doctor) -> None:
     spec = rtx3090_host()
-    spec.files["/home/u/.venv/envsetup-install.json"] = '{"state": "incomplete", "schema_version": 1}'
+    spec.files["/home/u/.venv/envsetup-install.json"] = (
+        '{"state": "incomplete", "schema_version": 1}'
+    )
     facts, findings = doctor(spec)
     assert facts.python.envsetup_install == "incomplete"
     assert "install-incomplete" in ids(findings)
     assert "install-incomplete" not in ids(doctor(rtx3090_host())[1])
+
+
+def test_the_recorded_development_machine_replays_as_what_it_is() -> None:
+    from envsetup.diagnose import diagnose
+    from envsetup.diagnose.profile_lookup import lookup_build
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from hostbuilder import FIXTURES
+
+    facts = probe_all(RecordedHost(str(FIXTURES / "hosts" / "ci-debian12-cuda13-no-driver")))
+    assert facts.os.distro_id == "debian" and facts.os.container == "docker"
+    assert [(t.path, t.version) for t in facts.cuda.toolkits] == [
+        ("/usr/local/cuda-13.0", "13.0.88")
+    ]
+    assert (
+        facts.cuda.nvcc_on_path == "/usr/local/bin/nvcc"
+        and facts.cuda.nvcc_on_path_version == "13.0.88"
+    )
+    assert facts.torch.version == "2.13.0+cpu" and facts.torch.flavor == "cpu"
+    assert facts.nvidia.driver_version is None
+    findings = diagnose(facts, lookup_build)
+    assert {f.id for f in findings} == {"toolkit-without-driver"}

@@ -21,6 +21,8 @@ from envsetup.host.base import CommandResult, Host, NvmlSnapshot, NvmlUnavailabl
 from envsetup.host.secrets import redact
 
 FORMAT_NAME = "envsetup-recorded-host"
+# Keeps an otherwise empty directory in version control; not a file of the recorded host.
+DIR_MARKER = ".envsetup-dir"
 FORMAT_VERSION = 1
 
 
@@ -61,7 +63,8 @@ class RecordedHost:
             for d in dirs:
                 self._dirs.add(posixpath.join(rel_root, d))
             for name in names:
-                self._files[posixpath.join(rel_root, name)] = os.path.join(root, name)
+                if name != DIR_MARKER:
+                    self._files[posixpath.join(rel_root, name)] = os.path.join(root, name)
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         entry = self._find_command(argv)
@@ -281,7 +284,7 @@ class RecordingHost:
         for number, result in enumerate(self._results, start=1):
             stem = f"{number:03d}-{_safe(_command_name(result.argv))}"
             entry: dict[str, Any] = {
-                "argv": list(result.argv),
+                "argv": _portable_argv(result.argv),
                 "returncode": result.returncode,
                 "timed_out": result.timed_out,
                 "not_found": result.not_found,
@@ -301,7 +304,7 @@ class RecordingHost:
             target = os.path.join(directory, "files", _file_key(path))
             if not os.path.exists(target):
                 if self.inner.read_text(path) is None and os.path.isdir(path):
-                    os.makedirs(target, exist_ok=True)
+                    _write(os.path.join(target, DIR_MARKER), "")
                 else:
                     _write(target, "")
         env = self._env or {}
@@ -316,6 +319,15 @@ class RecordingHost:
             "commands": commands,
         }
         _write(os.path.join(directory, "host.json"), json.dumps(manifest, indent=2) + "\n")
+
+
+def _portable_argv(argv: Sequence[str]) -> list[str]:
+    """Store envsetup's own probe scripts (`python -c SCRIPT envsetup-TAG`) as "*", so that a
+    recording still replays after the script changes."""
+    stored = list(argv)
+    if len(stored) == 4 and stored[1] == "-c" and stored[3].startswith("envsetup-"):
+        stored[2] = "*"
+    return stored
 
 
 def _safe(name: str) -> str:
