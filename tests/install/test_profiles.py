@@ -186,3 +186,11 @@ def test_malformed_profile_is_rejected_with_file_key_and_reason(
     assert reason in message
     assert "fix:" in message
     assert "\n" not in message
+
+
+def test_a_file_name_that_names_no_release_is_rejected(tmp_path: Path) -> None:
+    shutil.copy(SHIPPED / "torch-2.3.toml", tmp_path / "torch-latest.toml")
+    with pytest.raises(
+        ProfileError, match=r"torch-latest.toml: the file name does not name a release"
+    ):
+        load_releases(str(tmp_path))
