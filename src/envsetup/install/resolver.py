@@ -458,10 +458,12 @@ def _pick_python(
     elif request.manager == "pip" and machine.python:
         python, origin = machine.python, "the Python running envsetup"
     else:
-        python, origin = (
-            high,
-            f"the newest torch {release.release} supports ({request.manager} provides it)",
+        provider = (
+            f"{request.manager} provides it"
+            if request.manager != "pip"
+            else "the running Python's version is unknown"
         )
+        python, origin = high, f"the newest torch {release.release} supports; {provider}"
     if not _vkey(low) <= _vkey(python) <= _vkey(high):
         alternatives = []
         if request.manager == "pip":
