@@ -17,7 +17,7 @@ from envsetup.install.check_command import (
 )
 from envsetup.install.profiles import Release
 
-from .conftest import make_facts
+from .machines import make_facts
 
 COMMANDS = Path(__file__).parent.parent / "fixtures" / "commands"
 RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")

@@ -18,7 +18,7 @@ from envsetup.install.request import parse_request
 from envsetup.install.resolution import ResolutionRefused
 from envsetup.install.resolver import resolve
 
-from .conftest import make_facts
+from .machines import make_facts
 
 RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
 

@@ -10,7 +10,7 @@ from envsetup.install.request import parse_request
 from envsetup.install.resolution import Resolution, ResolutionRefused
 from envsetup.install.resolver import arch_runs, parse_cc, resolve
 
-from .conftest import make_facts
+from .machines import make_facts
 
 RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
 GTX_1080_TI = ("NVIDIA GeForce GTX 1080 Ti", "6.1")
@@ -286,3 +286,14 @@ def test_parse_cc_forms() -> None:
     )
     assert parse_cc("12.0") == parse_cc("sm_120") == (12, 0)
     assert parse_cc("garbage") is None
+
+
+def test_amd_machine_gets_cpu_on_auto_and_a_hint(releases: list[Release]) -> None:
+    plan = _plan(releases, {"rocm": "6.2.1"}, torch="2.5")
+    assert plan.variant == "cpu"
+    assert "ROCm 6.2.1 found: ask for a ROCm build with --cuda rocm6.2" in plan.explanation
+
+
+def test_unsupported_platform_is_refused(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"arch": "ppc64le"})
+    assert "no wheels for Linux on ppc64le" in refusal.reason

@@ -262,7 +262,12 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
             f"{text.strip()!r}; fix: paste the install command itself, in quotes"
         )
     command = torch_installs[0]
-    machine = machine_from_facts(facts)
+    try:
+        machine = machine_from_facts(facts)
+    except ResolutionRefused as refusal:
+        raise UsageError(
+            f"check-command: {refusal.reason}; fix: run it on a machine PyTorch supports"
+        ) from None
     report = CommandReport(command=text.strip(), tool=command.tool)
     if command.tool == "conda":
         reading = _read_conda(command, machine, releases, report)

@@ -588,6 +588,11 @@ def _pick_auto(
 ) -> Variant:
     if not machine.has_nvidia:
         plan.lines.append("no NVIDIA GPU or driver found: the CPU build")
+        rocm_builds = [v.name for v in available if v.kind == "rocm"]
+        if machine.rocm and rocm_builds:
+            plan.lines.append(
+                f"ROCm {machine.rocm} found: ask for a ROCm build with --cuda {rocm_builds[-1]}"
+            )
         return release.variants["cpu"]
     builds = _cuda_builds(available)
     verdicts = [_assess(v, machine) for v in builds]
