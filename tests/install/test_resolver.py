@@ -269,6 +269,7 @@ def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Rel
         (["12.0+PTX"], "8.6", False),  # PTX never runs backwards
         (["9.0a"], "9.0", True),  # arch-specific code runs only on that exact capability
         (["8.0a"], "8.6", False),
+        (["9.0a+PTX"], "10.0", False),
         ([], "8.6", False),
     ],
 )
@@ -278,6 +279,14 @@ def test_arch_runs_follows_nvidia_binary_compatibility(
     parsed = parse_cc(cc)
     assert parsed is not None
     assert (arch_runs(arches, parsed) is not None) is runs
+
+
+def test_arch_runs_names_the_code_the_runtime_would_load() -> None:
+    assert arch_runs(["8.0", "8.6"], (8, 9)) == "sm_89 runs its sm_86 kernels (binary compatible)"
+    assert arch_runs(["3.7+PTX", "5.0"], (6, 1)) == "sm_61 JIT-compiles its compute_37 PTX"
+    assert (
+        arch_runs(["6.0", "8.0+PTX"], (8, 9)) == "sm_89 runs its sm_80 kernels (binary compatible)"
+    )
 
 
 def test_parse_cc_forms() -> None:
