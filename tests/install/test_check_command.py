@@ -199,6 +199,12 @@ def test_uv_auto_backend_is_flagged(releases: list[Release]) -> None:
     assert report.suggested_command is not None and report.suggested_command.startswith("uv pip")
 
 
+def test_nightly_index_is_flagged(releases: list[Release]) -> None:
+    text = "pip3 install --pre torch --index-url https://download.pytorch.org/whl/nightly/cu128"
+    report = _check(text, releases, **GPU_BOX_535)
+    assert any("nightly or test index" in w for w in _warnings(report))
+
+
 def test_conda_after_2_5_is_an_error(releases: list[Release]) -> None:
     report = _check("conda install pytorch==2.6.0 -c pytorch", releases, **GPU_BOX_535)
     assert any("no package on the pytorch channel fits" in e for e in _errors(report))

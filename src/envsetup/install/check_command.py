@@ -362,6 +362,15 @@ def _read_pip(
         )
     if command.torch_backend:
         _note_uv_backend(command.torch_backend, report)
+    urls = [command.index_url or "", *command.extra_index_urls, *command.find_links]
+    if any(re.search(r"/whl/(nightly|test)/", url) for url in urls):
+        report.findings.append(
+            Finding(
+                "warning",
+                "a nightly or test index: pre-release builds that change daily and are not in "
+                "envsetup's profiles; pin a release for a reproducible environment",
+            )
+        )
     reading.torch_spec = _spec_of(torch_req)
     if pinned:
         found = _release_of(pinned, releases)
