@@ -199,6 +199,17 @@ def test_uv_auto_backend_is_flagged(releases: list[Release]) -> None:
     assert report.suggested_command is not None and report.suggested_command.startswith("uv pip")
 
 
+def test_conda_create_python_decides_the_python(releases: list[Release]) -> None:
+    text = "conda create -n t python=3.12 pytorch==2.1.2 pytorch-cuda=12.1 -c pytorch -c nvidia"
+    report = _check(text, releases, python="3.10.4", **GPU_BOX_535)
+    assert any("torch 2.1 has wheels for Python 3.8–3.11, this Python is 3.12" in e for e in _errors(report))  # fmt: skip
+
+
+def test_unpinned_range_without_wheels_for_this_python(releases: list[Release]) -> None:
+    report = _check("pip install 'torch>=2.0,<2.2'", releases, python="3.12.1")
+    assert any("torch 2.1 has wheels for Python 3.8–3.11, this Python is 3.12" in e for e in _errors(report))  # fmt: skip
+
+
 def test_nightly_index_is_flagged(releases: list[Release]) -> None:
     text = "pip3 install --pre torch --index-url https://download.pytorch.org/whl/nightly/cu128"
     report = _check(text, releases, **GPU_BOX_535)

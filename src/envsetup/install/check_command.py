@@ -7,6 +7,7 @@ command the resolver would use instead.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from dataclasses import asdict, dataclass, field
@@ -270,6 +271,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
         ) from None
     report = CommandReport(command=text.strip(), tool=command.tool)
     if command.tool == "conda":
+        machine = _with_conda_python(command, machine)
         reading = _read_conda(command, machine, releases, report)
     else:
         reading = _read_pip(command, machine, releases, report, facts)
@@ -393,9 +395,12 @@ def _read_pip(
                     )
                 )
     else:
-        picked = _newest_fitting(
-            releases, reading.torch_spec, machine, _strict_index_variant(command)
-        )
+        only = _strict_index_variant(command)
+        picked = _newest_fitting(releases, reading.torch_spec, machine, only)
+        if picked is None and machine.python:
+            # Versions exist, but none for this Python: _check_python says so below.
+            any_python = dataclasses.replace(machine, python=None)
+            picked = _newest_fitting(releases, reading.torch_spec, any_python, only)
         if picked:
             reading.release, reading.patch = picked
             reading.torch_version = picked[1].torch
@@ -572,6 +577,15 @@ def _describe_wheels(
             )
 
 
+def _with_conda_python(command: ParsedCommand, machine: Machine) -> Machine:
+    """`conda create ... python=3.10` decides the environment's Python, not the running one."""
+    op, version = command.conda_specs.get("python", ("", ""))
+    parts = version.split(".")
+    if op in ("=", "==") and len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+        return dataclasses.replace(machine, python=f"{parts[0]}.{parts[1]}")
+    return machine
+
+
 def _read_conda(
     command: ParsedCommand, machine: Machine, releases: list[Release], report: CommandReport
 ) -> _Reading:
@@ -614,6 +628,10 @@ def _read_conda(
         wanted_variant = "cpu"
     # The solver takes the newest pytorch that has the build the selector asks for.
     picked = _newest_fitting(conda_releases, spec, machine, wanted_variant)
+    if picked is None and machine.python:
+        # A release that exists but not for this Python: _check_python says so below.
+        any_python = dataclasses.replace(machine, python=None)
+        picked = _newest_fitting(conda_releases, spec, any_python, wanted_variant)
     if picked is None:
         newest_conda = max(conda_releases, key=lambda r: _vkey(r.release), default=None)
         last = newest_conda.release if newest_conda else "none"

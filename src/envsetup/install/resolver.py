@@ -697,7 +697,7 @@ def _conda_resolution(
     if not (key.startswith("macos") and variant.kind == "cpu"):
         specs.append(variant.conda_selector)
     channels = list(variant.conda_channels)
-    plan.lines.append(f"conda channels {', '.join(channels)} ({release.conda_reason})")
+    plan.lines.append(f"conda channels {', '.join(channels)}: {release.conda_reason}")
     return _finish(request, release, variant, python, plan, conda=(channels, specs))
 
 
