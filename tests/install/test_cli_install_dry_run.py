@@ -197,3 +197,11 @@ def test_resolve_quickly_gives_what_the_full_resolution_gives(
     except ResolutionRefused as refusal:
         got = (refusal.reason, refusal.alternatives)
     assert got == expected
+
+
+def test_bad_flag_with_json_is_a_json_error(gpu_box: str) -> None:
+    out = _run("install", "--dry-run", "--json", "--cuda", "eleven", "--facts", gpu_box)
+    assert out.returncode == 2
+    document = json.loads(out.stdout)
+    assert document["status"] == "error"
+    assert "--cuda eleven: not a CUDA version" in document["errors"][0]
