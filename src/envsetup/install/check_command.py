@@ -323,7 +323,23 @@ def _read_pip(
     torch_req = command.requirements.get("torch")
     pinned = _exact_pin(torch_req)
     local = pinned.split("+")[1] if pinned and "+" in pinned else None
-    index_variant = _index_variant(command)
+    _environment_findings(command, facts, report)
+    _index_findings(command, pinned, local, report)
+    reading.torch_spec = _spec_of(torch_req)
+    if pinned:
+        _read_pinned_torch(pinned, releases, reading, report)
+    else:
+        _read_unpinned_torch(command, machine, releases, reading, report)
+    if reading.release is not None:
+        _check_python(reading.release, machine, report)
+    variant, origin = _pip_variant(command, local, machine, reading, report)
+    _set_variant(reading, variant, origin, machine, report)
+    _describe_wheels(command, reading, machine, report)
+    return reading
+
+
+def _environment_findings(command: ParsedCommand, facts: Facts, report: CommandReport) -> None:
+    """What the Python the command would run in says before any index is asked."""
     if facts.python.externally_managed and facts.python.environment == "system":
         report.findings.append(
             Finding(
@@ -337,13 +353,20 @@ def _read_pip(
         report.findings.append(
             Finding(
                 "error",
-                "this Python is 32-bit: PyTorch publishes no 32-bit wheels, so pip finds none (from versions: none)",
+                "this Python is 32-bit: PyTorch publishes no 32-bit wheels, so pip finds none "
+                "(from versions: none)",
             )
         )
     if command.requirement_files:
         report.findings.append(
             Finding("info", f"requirements in {', '.join(command.requirement_files)} are not read")
         )
+
+
+def _index_findings(
+    command: ParsedCommand, pinned: Optional[str], local: Optional[str], report: CommandReport
+) -> None:
+    """Problems with where the command looks for wheels."""
     if local and not (command.index_url or command.extra_index_urls or command.find_links):
         report.findings.append(
             Finding(
@@ -353,7 +376,7 @@ def _read_pip(
                 f"add --index-url https://download.pytorch.org/whl/{local}",
             )
         )
-    if command.extra_index_urls and index_variant:
+    if command.extra_index_urls and _index_variant(command):
         report.findings.append(
             Finding(
                 "warning",
@@ -373,80 +396,96 @@ def _read_pip(
                 "envsetup's profiles; pin a release for a reproducible environment",
             )
         )
-    reading.torch_spec = _spec_of(torch_req)
-    if pinned:
-        found = _release_of(pinned, releases)
-        if found is None:
-            report.findings.append(
-                Finding(
-                    "warning",
-                    f"torch {pinned} is not in envsetup's profiles (2.0 and later): its builds, drivers and Python range cannot be checked",
-                )
-            )
-        else:
-            reading.release, reading.patch = found
-            reading.torch_version = pinned.split("+")[0]
-            if reading.patch is None:
-                known = ", ".join(p.torch for p in reading.release.patches)
-                report.findings.append(
-                    Finding(
-                        "error",
-                        f"torch {pinned} is not a known {reading.release.release} patch ({known})",
-                    )
-                )
-    else:
-        only = _strict_index_variant(command)
-        picked = _newest_fitting(releases, reading.torch_spec, machine, only)
-        if picked is None and machine.python:
-            # Versions exist, but none for this Python: _check_python says so below.
-            any_python = dataclasses.replace(machine, python=None)
-            picked = _newest_fitting(releases, reading.torch_spec, any_python, only)
-        if picked:
-            reading.release, reading.patch = picked
-            reading.torch_version = picked[1].torch
-            why = "the newest version" + (
-                f" matching {reading.torch_spec}" if reading.torch_spec else ""
-            )
-            report.findings.append(
-                Finding(
-                    "info",
-                    f"torch is not pinned: {command.tool} takes {why} for Python {machine.python}: {picked[1].torch}",
-                )
-            )
-    if reading.release is not None:
-        _check_python(reading.release, machine, report)
-    variant = local or _strict_index_variant(command) or _backend_variant(command)
-    origin = "its local version label" if local else ("its index URL" if variant else "")
-    extra_variant = None if variant else index_variant
-    platform = reading.release.platforms.get(machine.platform_key) if reading.release else None
-    if extra_variant and platform is not None and extra_variant in platform.variants:
-        variant, origin = (
-            extra_variant,
-            "its extra index URL (when that index has the newest version)",
-        )
-    elif extra_variant and platform is not None:
+
+
+def _read_pinned_torch(
+    pinned: str, releases: list[Release], reading: _Reading, report: CommandReport
+) -> None:
+    found = _release_of(pinned, releases)
+    if found is None:
         report.findings.append(
             Finding(
                 "warning",
-                f"the extra index ({extra_variant}) has no torch {reading.release.release} build, "
+                f"torch {pinned} is not in envsetup's profiles (2.0 and later): its builds, "
+                "drivers and Python range cannot be checked",
+            )
+        )
+        return
+    reading.release, reading.patch = found
+    reading.torch_version = pinned.split("+")[0]
+    if reading.patch is None:
+        known = ", ".join(p.torch for p in reading.release.patches)
+        report.findings.append(
+            Finding(
+                "error", f"torch {pinned} is not a known {reading.release.release} patch ({known})"
+            )
+        )
+
+
+def _read_unpinned_torch(
+    command: ParsedCommand,
+    machine: Machine,
+    releases: list[Release],
+    reading: _Reading,
+    report: CommandReport,
+) -> None:
+    only = _strict_index_variant(command)
+    picked = _newest_fitting(releases, reading.torch_spec, machine, only)
+    if picked is None and machine.python:
+        # Versions exist, but none for this Python: _check_python says so.
+        any_python = dataclasses.replace(machine, python=None)
+        picked = _newest_fitting(releases, reading.torch_spec, any_python, only)
+    if picked is None:
+        return
+    reading.release, reading.patch = picked
+    reading.torch_version = picked[1].torch
+    matching = f" matching {reading.torch_spec}" if reading.torch_spec else ""
+    report.findings.append(
+        Finding(
+            "info",
+            f"torch is not pinned: {command.tool} takes the newest version{matching} for Python "
+            f"{machine.python}: {picked[1].torch}",
+        )
+    )
+
+
+def _pip_variant(
+    command: ParsedCommand,
+    local: Optional[str],
+    machine: Machine,
+    reading: _Reading,
+    report: CommandReport,
+) -> tuple[Optional[str], str]:
+    """The build pip (or uv) would take, and what decides it."""
+    variant = local or _strict_index_variant(command) or _backend_variant(command)
+    if variant:
+        return variant, "its local version label" if local else "its index URL"
+    if (command.torch_backend or "").lower() == "auto":
+        return None, "uv's auto backend (from the driver version alone)"
+    platform = reading.release.platforms.get(machine.platform_key) if reading.release else None
+    if platform is None or reading.release is None:
+        return None, ""
+    extra = _index_variant(command)
+    if extra and extra in platform.variants:
+        return extra, "its extra index URL (when that index has the newest version)"
+    if extra:
+        report.findings.append(
+            Finding(
+                "warning",
+                f"the extra index ({extra}) has no torch {reading.release.release} build, "
                 "so pip takes that version from PyPI instead",
             )
         )
-    if (command.torch_backend or "").lower() == "auto":
-        origin = "uv's auto backend (from the driver version alone)"
-    elif variant is None and platform is not None:
-        variant = platform.pypi_default
-        origin = f"PyPI's default build of {reading.release.release} for {machine.platform_key}"
-        report.findings.append(
-            Finding(
-                "info" if variant != "cpu" or not machine.has_nvidia else "warning",
-                f"{'' if command.extra_index_urls else 'no index URL: '}{command.tool} installs "
-                f"{origin}, which is {variant}",
-            )
+    default = platform.pypi_default
+    origin = f"PyPI's default build of {reading.release.release} for {machine.platform_key}"
+    report.findings.append(
+        Finding(
+            "info" if default != "cpu" or not machine.has_nvidia else "warning",
+            f"{'' if command.extra_index_urls else 'no index URL: '}{command.tool} installs "
+            f"{origin}, which is {default}",
         )
-    _set_variant(reading, variant, origin, machine, report)
-    _describe_wheels(command, reading, machine, report)
-    return reading
+    )
+    return default, origin
 
 
 def _backend_variant(command: ParsedCommand) -> Optional[str]:
