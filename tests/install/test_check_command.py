@@ -88,6 +88,12 @@ def test_cudatoolkit_pin_has_no_pytorch_2_build(releases: list[Release], name: s
     assert "pytorch-cuda=12.1" in report.suggested_command
 
 
+def test_pinned_1_x_conda_command_is_not_described_as_missing(releases: list[Release]) -> None:
+    report = _check("tutorial-conda-1.9.0-cudatoolkit-11.3.txt", releases, **GPU_BOX_535)
+    assert any("pytorch 1.9.0 is not in envsetup's profiles" in w for w in _warnings(report))
+    assert not any("no package on the pytorch channel" in e for e in _errors(report))
+
+
 def test_bare_pip_install_means_the_pypi_default_build(releases: list[Release]) -> None:
     report = _check("tutorial-pip3-linux-bare.txt", releases, **GPU_BOX_535)
     assert "torch 2.13.0, the cu130 build" in report.installs[0]

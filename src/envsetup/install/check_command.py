@@ -632,64 +632,38 @@ def _read_conda(
     specs = command.conda_specs
     op, version = specs.get("pytorch", ("", ""))
     toolkit = specs.get("cudatoolkit")
-    if toolkit:
-        report.findings.append(
-            Finding(
-                "error",
-                f"cudatoolkit={toolkit[1] or '?'}: no PyTorch 2.x conda package depends on cudatoolkit "
-                "(2.x takes pytorch-cuda=X.Y from -c nvidia), so conda can only satisfy this with a "
-                "PyTorch 1.x build or fails to solve",
-            )
-        )
-    if "pytorch" not in command.channels and not any("pytorch" in c for c in command.channels):
+    _conda_findings(command, report)
+    spec = _conda_spec_set(op, version)
+    reading.torch_spec = spec
+    if version and _release_of(version, releases) is None:
         report.findings.append(
             Finding(
                 "warning",
-                "no -c pytorch: conda takes pytorch from the default or conda-forge channel, a "
-                "different distribution than PyTorch's own (its builds are not in envsetup's profiles)",
+                f"pytorch {version} is not in envsetup's profiles (2.0 and later): its builds, "
+                "drivers and Python range cannot be checked",
             )
         )
-    spec = (
-        SpecifierSet(f"=={version}" if op in ("=", "==") else f"{op}{version}") if version else None
-    )
-    if spec is not None and op == "=" and version.count(".") < 2:
-        spec = SpecifierSet(f"=={version}.*")  # conda's "=2.0" means any 2.0.x
+        report.installs.append(f"pytorch {version}, a release envsetup's profiles cannot describe")
+        return reading
     if toolkit and not version:
-        reading.torch_spec = spec
         report.installs.append(
-            f"pytorch 1.x with cudatoolkit {toolkit[1]} (the newest build that still uses cudatoolkit), or nothing"
+            f"pytorch 1.x with cudatoolkit {toolkit[1]} (the newest build that still uses "
+            "cudatoolkit), or nothing"
         )
         return reading
-    conda_releases = [r for r in releases if r.conda]
-    selector = specs.get("pytorch-cuda")
-    wanted_variant = "cu" + selector[1].replace(".", "") if selector else None
-    if wanted_variant is None and "cpuonly" in specs:
-        wanted_variant = "cpu"
-    # The solver takes the newest pytorch that has the build the selector asks for.
-    picked = _newest_fitting(conda_releases, spec, machine, wanted_variant)
-    if picked is None and machine.python:
-        # A release that exists but not for this Python: _check_python says so below.
-        any_python = dataclasses.replace(machine, python=None)
-        picked = _newest_fitting(conda_releases, spec, any_python, wanted_variant)
+    wanted_variant = _conda_selector_variant(specs)
+    picked = _conda_release(releases, spec, machine, wanted_variant)
     if picked is None:
-        newest_conda = max(conda_releases, key=lambda r: _vkey(r.release), default=None)
-        last = newest_conda.release if newest_conda else "none"
-        wanted = f"pytorch{op}{version}" if version else "pytorch"
-        report.findings.append(
-            Finding(
-                "error",
-                f"{wanted}: no package on the pytorch channel fits (the channel's last release is "
-                f"{last}; after 2.5 PyTorch publishes no conda packages, pytorch/pytorch #138506)",
-            )
-        )
+        _no_conda_package(op, version, releases, report)
         return reading
     reading.release, reading.patch = picked
     reading.torch_version = picked[1].torch
     _check_python(reading.release, machine, report)
-    if selector and wanted_variant:
-        _set_variant(reading, wanted_variant, f"pytorch-cuda={selector[1]}", machine, report)
-    elif "cpuonly" in specs:
-        _set_variant(reading, "cpu", "cpuonly", machine, report)
+    if wanted_variant:
+        origin = (
+            "cpuonly" if wanted_variant == "cpu" else f"pytorch-cuda={specs['pytorch-cuda'][1]}"
+        )
+        _set_variant(reading, wanted_variant, origin, machine, report)
     elif not toolkit:
         report.findings.append(
             Finding(
@@ -699,6 +673,72 @@ def _read_conda(
         )
     _describe_wheels(command, reading, machine, report)
     return reading
+
+
+def _conda_findings(command: ParsedCommand, report: CommandReport) -> None:
+    toolkit = command.conda_specs.get("cudatoolkit")
+    if toolkit:
+        report.findings.append(
+            Finding(
+                "error",
+                f"cudatoolkit={toolkit[1] or '?'}: no PyTorch 2.x conda package depends on cudatoolkit "
+                "(2.x takes pytorch-cuda=X.Y from -c nvidia), so conda can only satisfy this with a "
+                "PyTorch 1.x build or fails to solve",
+            )
+        )
+    if not any("pytorch" in channel for channel in command.channels):
+        report.findings.append(
+            Finding(
+                "warning",
+                "no -c pytorch: conda takes pytorch from the default or conda-forge channel, a "
+                "different distribution than PyTorch's own (its builds are not in envsetup's profiles)",
+            )
+        )
+
+
+def _conda_spec_set(op: str, version: str) -> Optional[SpecifierSet]:
+    if not version:
+        return None
+    if op == "=" and version.count(".") < 2:
+        return SpecifierSet(f"=={version}.*")  # conda's "=2.0" means any 2.0.x
+    return SpecifierSet(f"=={version}" if op in ("=", "==") else f"{op}{version}")
+
+
+def _conda_selector_variant(specs: dict[str, tuple[str, str]]) -> Optional[str]:
+    selector = specs.get("pytorch-cuda")
+    if selector and selector[1]:
+        return "cu" + selector[1].replace(".", "")
+    return "cpu" if "cpuonly" in specs else None
+
+
+def _conda_release(
+    releases: list[Release],
+    spec: Optional[SpecifierSet],
+    machine: Machine,
+    wanted_variant: Optional[str],
+) -> Optional[tuple[Release, Patch]]:
+    """The newest pytorch on the channel with the build the selector asks for (the solver's pick)."""
+    on_channel = [r for r in releases if r.conda]
+    picked = _newest_fitting(on_channel, spec, machine, wanted_variant)
+    if picked is None and machine.python:
+        # A release that exists but not for this Python: _check_python says so.
+        picked = _newest_fitting(on_channel, spec, dataclasses.replace(machine, python=None), wanted_variant)  # fmt: skip
+    return picked
+
+
+def _no_conda_package(
+    op: str, version: str, releases: list[Release], report: CommandReport
+) -> None:
+    newest = max((r for r in releases if r.conda), key=lambda r: _vkey(r.release), default=None)
+    last = newest.release if newest else "none"
+    wanted = f"pytorch{op}{version}" if version else "pytorch"
+    report.findings.append(
+        Finding(
+            "error",
+            f"{wanted}: no package on the pytorch channel fits (the channel's last release is "
+            f"{last}; after 2.5 PyTorch publishes no conda packages, pytorch/pytorch #138506)",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- machine checks
