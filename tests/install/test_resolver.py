@@ -306,3 +306,25 @@ def test_amd_machine_gets_cpu_on_auto_and_a_hint(releases: list[Release]) -> Non
 def test_unsupported_platform_is_refused(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"arch": "ppc64le"})
     assert "no wheels for Linux on ppc64le" in refusal.reason
+
+
+def test_macos_conda_recipe_has_no_cpuonly(releases: list[Release]) -> None:
+    plan = _plan(releases, {"system": "Darwin", "arch": "arm64"}, torch="2.3", manager="conda")
+    assert plan.conda_channels == ["pytorch"]
+    assert plan.conda_specs == ["pytorch==2.3.1", "torchvision==0.18.1", "torchaudio==2.3.1"]
+
+
+def test_windows_uses_the_windows_arch_list_and_driver_floor(releases: list[Release]) -> None:
+    machine = {"system": "Windows", "arch": "AMD64", "driver": "527.41", "gpus": [GTX_1080_TI]}
+    plan = _plan(releases, machine, torch="2.0")
+    assert plan.variant == "cu118"
+    assert any(
+        "sm_61 is in the cu118 build" in line for line in plan.explanation
+    )  # Windows has 6.1
+    refusal = _refusal(releases, {**machine, "driver": "452.06"}, torch="2.1", cuda="12.1")
+    assert "needs ≥ 527.41" in refusal.reason  # the Windows floor, not Linux's 525.60.13
+
+
+def test_rocm_through_conda_is_refused(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {}, torch="2.3", cuda="rocm6.0", manager="conda")
+    assert "no conda recipe for the rocm6.0 build" in refusal.reason
