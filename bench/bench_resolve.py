@@ -5,13 +5,15 @@
 
 Each run is a fresh `python -m envsetup install --dry-run --json ...` process reading the machine
 from a Facts JSON file (so no probe runs), timed from spawn to exit. Target: median <= 0.3 s.
-The `python -c pass` and `envsetup --version` rows show how much of that is start-up.
+The `python -c pass` and `envsetup --version` rows show how much of that is start-up. The cpu
+column (user + system time of the child) shows the cost without other load on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,13 +46,21 @@ def _blackwell_box() -> Facts:
     return facts
 
 
-def _time(argv: list[str], runs: int) -> list[float]:
-    times = []
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(argv: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each run."""
+    walls, cpus = [], []
     for _ in range(runs):
+        cpu_before = _cpu_of_children()
         started = time.perf_counter()
         subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - started)
-    return times
+        walls.append(time.perf_counter() - started)
+        cpus.append(_cpu_of_children() - cpu_before)
+    return walls, cpus
 
 
 def main() -> int:
@@ -70,17 +80,18 @@ def main() -> int:
             ("install --dry-run --json (newest that fits)", [*cli, "install", "--dry-run", "--json", "--facts", str(gpu)]),
             ("install --torch 2.0 (refused: sm_120, alternatives)", [*cli, "install", "--torch", "2.0", "--dry-run", "--json", "--facts", str(blackwell)]),
         ]  # fmt: skip
-        print(f"{'case':55} {'min':>7} {'median':>7} {'max':>7}  (s, {args.runs} runs)")
+        print(f"{'case':55} {'min':>7} {'median':>7} {'max':>7} {'cpu':>7}  (s, {args.runs} runs)")
         failed = False
         for name, argv in cases:
-            times = _time(argv, args.runs)
+            times, cpus = _time(argv, args.runs)
             median = statistics.median(times)
             mark = ""
             if name.startswith("install"):
                 ok = median <= TARGET_S
                 failed = failed or not ok
                 mark = "  ok" if ok else f"  OVER {TARGET_S}s"
-            print(f"{name:55} {min(times):7.3f} {median:7.3f} {max(times):7.3f}{mark}")
+            cpu = statistics.median(cpus)
+            print(f"{name:55} {min(times):7.3f} {median:7.3f} {max(times):7.3f} {cpu:7.3f}{mark}")
     return 1 if failed else 0
 
 

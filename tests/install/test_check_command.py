@@ -17,7 +17,7 @@ from envsetup.install.check_command import (
 )
 from envsetup.install.profiles import Release
 
-from .conftest import make_facts
+from .machines import make_facts
 
 COMMANDS = Path(__file__).parent.parent / "fixtures" / "commands"
 RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
@@ -86,6 +86,12 @@ def test_cudatoolkit_pin_has_no_pytorch_2_build(releases: list[Release], name: s
     assert report.suggested_command is not None
     assert report.suggested_command.startswith("conda install pytorch==2.5.1")
     assert "pytorch-cuda=12.1" in report.suggested_command
+
+
+def test_pinned_1_x_conda_command_is_not_described_as_missing(releases: list[Release]) -> None:
+    report = _check("tutorial-conda-1.9.0-cudatoolkit-11.3.txt", releases, **GPU_BOX_535)
+    assert any("pytorch 1.9.0 is not in envsetup's profiles" in w for w in _warnings(report))
+    assert not any("no package on the pytorch channel" in e for e in _errors(report))
 
 
 def test_bare_pip_install_means_the_pypi_default_build(releases: list[Release]) -> None:
@@ -197,6 +203,23 @@ def test_uv_auto_backend_is_flagged(releases: list[Release]) -> None:
     report = _check("uv pip install torch --torch-backend=auto", releases, **GPU_BOX_535)
     assert any("ignores the GPU's compute capability" in w for w in _warnings(report))
     assert report.suggested_command is not None and report.suggested_command.startswith("uv pip")
+
+
+def test_conda_create_python_decides_the_python(releases: list[Release]) -> None:
+    text = "conda create -n t python=3.12 pytorch==2.1.2 pytorch-cuda=12.1 -c pytorch -c nvidia"
+    report = _check(text, releases, python="3.10.4", **GPU_BOX_535)
+    assert any("torch 2.1 has wheels for Python 3.8–3.11, this Python is 3.12" in e for e in _errors(report))  # fmt: skip
+
+
+def test_unpinned_range_without_wheels_for_this_python(releases: list[Release]) -> None:
+    report = _check("pip install 'torch>=2.0,<2.2'", releases, python="3.12.1")
+    assert any("torch 2.1 has wheels for Python 3.8–3.11, this Python is 3.12" in e for e in _errors(report))  # fmt: skip
+
+
+def test_nightly_index_is_flagged(releases: list[Release]) -> None:
+    text = "pip3 install --pre torch --index-url https://download.pytorch.org/whl/nightly/cu128"
+    report = _check(text, releases, **GPU_BOX_535)
+    assert any("nightly or test index" in w for w in _warnings(report))
 
 
 def test_conda_after_2_5_is_an_error(releases: list[Release]) -> None:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.commands.install import facts_from_dict
+from envsetup.commands.install import facts_from_dict, resolve_quickly
 from envsetup.facts import Facts
-from envsetup.install.profiles import PROFILES_ENV, profiles_dir
+from envsetup.install.profiles import PROFILES_ENV, Release, profiles_dir
+from envsetup.install.request import parse_request
+from envsetup.install.resolution import ResolutionRefused
+from envsetup.install.resolver import resolve
 
-from .conftest import make_facts
+from .machines import make_facts
 
 RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
 
@@ -168,3 +171,37 @@ def test_commands_are_registered() -> None:
     out = _run("--help")
     assert out.returncode == 0
     assert "install" in out.stdout and "check-command" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("request_flags", "machine"),
+    [
+        ({"torch": "2.0"}, {"driver": "535.104.05", "gpus": [RTX_3090]}),
+        ({}, {"driver": "535.104.05", "gpus": [RTX_3090]}),
+        ({}, {"python": "3.8.18"}),  # the newest release does not fit: falls back to all profiles
+        ({"manager": "conda"}, {"driver": "535.104.05", "gpus": [RTX_3090]}),
+        ({"torch": "2.0"}, {"driver": "570.86.10", "gpus": [("NVIDIA GeForce RTX 5090", "12.0")]}),
+    ],
+)
+def test_resolve_quickly_gives_what_the_full_resolution_gives(
+    releases: list[Release], request_flags: dict[str, str], machine: dict[str, object]
+) -> None:
+    request = parse_request(**request_flags)
+    facts = make_facts(**machine)  # type: ignore[arg-type]
+    try:
+        expected: object = resolve(request, facts, releases)
+    except ResolutionRefused as refusal:
+        expected = (refusal.reason, refusal.alternatives)
+    try:
+        got: object = resolve_quickly(request, facts)
+    except ResolutionRefused as refusal:
+        got = (refusal.reason, refusal.alternatives)
+    assert got == expected
+
+
+def test_bad_flag_with_json_is_a_json_error(gpu_box: str) -> None:
+    out = _run("install", "--dry-run", "--json", "--cuda", "eleven", "--facts", gpu_box)
+    assert out.returncode == 2
+    document = json.loads(out.stdout)
+    assert document["status"] == "error"
+    assert "--cuda eleven: not a CUDA version" in document["errors"][0]

@@ -186,3 +186,45 @@ def test_malformed_profile_is_rejected_with_file_key_and_reason(
     assert reason in message
     assert "fix:" in message
     assert "\n" not in message
+
+
+def test_a_file_name_that_names_no_release_is_rejected(tmp_path: Path) -> None:
+    shutil.copy(SHIPPED / "torch-2.3.toml", tmp_path / "torch-latest.toml")
+    with pytest.raises(
+        ProfileError, match=r"torch-latest.toml: the file name does not name a release"
+    ):
+        load_releases(str(tmp_path))
+
+
+# compat.md §1: CUDA wheels for Linux x86_64 and Windows per release.
+CUDA_BUILDS = {
+    "2.0": ["cu117", "cu118"], "2.1": ["cu118", "cu121"], "2.2": ["cu118", "cu121"],
+    "2.3": ["cu118", "cu121"], "2.4": ["cu118", "cu121", "cu124"], "2.5": ["cu118", "cu121", "cu124"],
+    "2.6": ["cu118", "cu124", "cu126"], "2.7": ["cu118", "cu126", "cu128"],
+    "2.8": ["cu126", "cu128", "cu129"], "2.9": ["cu126", "cu128", "cu130"],
+    "2.10": ["cu126", "cu128", "cu130"], "2.11": ["cu126", "cu128", "cu130"],
+    "2.12": ["cu126", "cu130", "cu132"], "2.13": ["cu126", "cu130", "cu132"],
+}  # fmt: skip
+
+
+def test_cuda_builds_per_release_follow_compat_md(releases: list[Release]) -> None:
+    for release in releases:
+        for key in ("linux-x86_64", "windows-x86_64"):
+            cuda = [v.name for v in release.variants_on(key) if v.kind == "cuda"]
+            assert cuda == CUDA_BUILDS[release.release], (release.release, key)
+
+
+def test_torchvision_minor_pairs_with_the_release(releases: list[Release]) -> None:
+    # compat.md §4: torch 2.N pairs with torchvision 0.(15+N).
+    for release in releases:
+        minor = int(release.release.split(".")[1])
+        for patch in release.patches:
+            assert patch.torchvision.startswith(f"0.{15 + minor}."), patch
+
+
+def test_unconfirmed_facts_are_marked(releases: list[Release]) -> None:
+    by_name = _by_name(releases)
+    assert by_name["2.6"].variants["cu126"].status_on("linux-x86_64")["arch_list"] == "U"
+    assert by_name["2.13"].patch("2.13.0").status["torchaudio"] == "U"  # type: ignore[union-attr]
+    assert by_name["2.5"].platforms["linux-aarch64"].status["variants"] == "U"
+    assert by_name["2.11"].variants["cu130"].status_on("linux-x86_64").get("arch_list") is None

@@ -10,7 +10,7 @@ from envsetup.install.request import parse_request
 from envsetup.install.resolution import Resolution, ResolutionRefused
 from envsetup.install.resolver import arch_runs, parse_cc, resolve
 
-from .conftest import make_facts
+from .machines import make_facts
 
 RTX_3090 = ("NVIDIA GeForce RTX 3090", "8.6")
 GTX_1080_TI = ("NVIDIA GeForce GTX 1080 Ti", "6.1")
@@ -269,6 +269,7 @@ def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Rel
         (["12.0+PTX"], "8.6", False),  # PTX never runs backwards
         (["9.0a"], "9.0", True),  # arch-specific code runs only on that exact capability
         (["8.0a"], "8.6", False),
+        (["9.0a+PTX"], "10.0", False),
         ([], "8.6", False),
     ],
 )
@@ -280,9 +281,50 @@ def test_arch_runs_follows_nvidia_binary_compatibility(
     assert (arch_runs(arches, parsed) is not None) is runs
 
 
+def test_arch_runs_names_the_code_the_runtime_would_load() -> None:
+    assert arch_runs(["8.0", "8.6"], (8, 9)) == "sm_89 runs its sm_86 kernels (binary compatible)"
+    assert arch_runs(["3.7+PTX", "5.0"], (6, 1)) == "sm_61 JIT-compiles its compute_37 PTX"
+    assert (
+        arch_runs(["6.0", "8.0+PTX"], (8, 9)) == "sm_89 runs its sm_80 kernels (binary compatible)"
+    )
+
+
 def test_parse_cc_forms() -> None:
     assert (
         parse_cc("8.6") == parse_cc("sm_86") == parse_cc("86") == parse_cc("compute_86") == (8, 6)
     )
     assert parse_cc("12.0") == parse_cc("sm_120") == (12, 0)
     assert parse_cc("garbage") is None
+
+
+def test_amd_machine_gets_cpu_on_auto_and_a_hint(releases: list[Release]) -> None:
+    plan = _plan(releases, {"rocm": "6.2.1"}, torch="2.5")
+    assert plan.variant == "cpu"
+    assert "ROCm 6.2.1 found: ask for a ROCm build with --cuda rocm6.2" in plan.explanation
+
+
+def test_unsupported_platform_is_refused(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {"arch": "ppc64le"})
+    assert "no wheels for Linux on ppc64le" in refusal.reason
+
+
+def test_macos_conda_recipe_has_no_cpuonly(releases: list[Release]) -> None:
+    plan = _plan(releases, {"system": "Darwin", "arch": "arm64"}, torch="2.3", manager="conda")
+    assert plan.conda_channels == ["pytorch"]
+    assert plan.conda_specs == ["pytorch==2.3.1", "torchvision==0.18.1", "torchaudio==2.3.1"]
+
+
+def test_windows_uses_the_windows_arch_list_and_driver_floor(releases: list[Release]) -> None:
+    machine = {"system": "Windows", "arch": "AMD64", "driver": "527.41", "gpus": [GTX_1080_TI]}
+    plan = _plan(releases, machine, torch="2.0")
+    assert plan.variant == "cu118"
+    assert any(
+        "sm_61 is in the cu118 build" in line for line in plan.explanation
+    )  # Windows has 6.1
+    refusal = _refusal(releases, {**machine, "driver": "452.06"}, torch="2.1", cuda="12.1")
+    assert "needs ≥ 527.41" in refusal.reason  # the Windows floor, not Linux's 525.60.13
+
+
+def test_rocm_through_conda_is_refused(releases: list[Release]) -> None:
+    refusal = _refusal(releases, {}, torch="2.3", cuda="rocm6.0", manager="conda")
+    assert "no conda recipe for the rocm6.0 build" in refusal.reason

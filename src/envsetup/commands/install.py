@@ -17,6 +17,7 @@ from envsetup.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
+    from envsetup.install.request import InstallRequest
     from envsetup.install.resolution import Resolution, ResolutionRefused
 
 RESULT_VERSION = 1
@@ -56,10 +57,8 @@ def install_command(
     log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
-    from envsetup.install.profiles import load_releases
     from envsetup.install.request import parse_request
     from envsetup.install.resolution import ResolutionRefused
-    from envsetup.install.resolver import resolve
 
     try:
         request = parse_request(
@@ -68,7 +67,7 @@ def install_command(
         if force and upgrade:
             raise UsageError("--force and --upgrade both given; fix: pass one of them")
         facts = load_facts(replay, facts_file)
-        resolution = resolve(request, facts, load_releases())
+        resolution = resolve_quickly(request, facts)
     except ResolutionRefused as refusal:
         return _emit_refusal(refusal, as_json)
     except EnvsetupError as exc:
@@ -78,6 +77,28 @@ def install_command(
     if dry_run:
         return _emit_plan(resolution, as_json)
     return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
+
+
+def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
+    """resolve() with every profile loaded, but try the one release that usually decides first.
+
+    A plan for release R depends on R's profile alone, and without --torch the resolver returns
+    the newest release that fits; so when that one profile resolves, the answer is the same as
+    with all of them. A refusal is recomputed with every profile, for its alternatives.
+    """
+    from envsetup.install.profiles import load_release, load_releases, release_files
+    from envsetup.install.resolution import ResolutionRefused
+    from envsetup.install.resolver import resolve
+
+    files = release_files()
+    wanted = request.torch_release or files[-1][0]
+    first = [load_release(path) for name, path in files if name == wanted]
+    if first:
+        try:
+            return resolve(request, facts, first)
+        except ResolutionRefused:
+            pass
+    return resolve(request, facts, load_releases())
 
 
 # ----------------------------------------------------------------------------- facts

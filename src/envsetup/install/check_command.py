@@ -7,6 +7,7 @@ command the resolver would use instead.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from dataclasses import asdict, dataclass, field
@@ -262,9 +263,15 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
             f"{text.strip()!r}; fix: paste the install command itself, in quotes"
         )
     command = torch_installs[0]
-    machine = machine_from_facts(facts)
+    try:
+        machine = machine_from_facts(facts)
+    except ResolutionRefused as refusal:
+        raise UsageError(
+            f"check-command: {refusal.reason}; fix: run it on a machine PyTorch supports"
+        ) from None
     report = CommandReport(command=text.strip(), tool=command.tool)
     if command.tool == "conda":
+        machine = _with_conda_python(command, machine)
         reading = _read_conda(command, machine, releases, report)
     else:
         reading = _read_pip(command, machine, releases, report, facts)
@@ -316,7 +323,23 @@ def _read_pip(
     torch_req = command.requirements.get("torch")
     pinned = _exact_pin(torch_req)
     local = pinned.split("+")[1] if pinned and "+" in pinned else None
-    index_variant = _index_variant(command)
+    _environment_findings(command, facts, report)
+    _index_findings(command, pinned, local, report)
+    reading.torch_spec = _spec_of(torch_req)
+    if pinned:
+        _read_pinned_torch(pinned, releases, reading, report)
+    else:
+        _read_unpinned_torch(command, machine, releases, reading, report)
+    if reading.release is not None:
+        _check_python(reading.release, machine, report)
+    variant, origin = _pip_variant(command, local, machine, reading, report)
+    _set_variant(reading, variant, origin, machine, report)
+    _describe_wheels(command, reading, machine, report)
+    return reading
+
+
+def _environment_findings(command: ParsedCommand, facts: Facts, report: CommandReport) -> None:
+    """What the Python the command would run in says before any index is asked."""
     if facts.python.externally_managed and facts.python.environment == "system":
         report.findings.append(
             Finding(
@@ -330,13 +353,20 @@ def _read_pip(
         report.findings.append(
             Finding(
                 "error",
-                "this Python is 32-bit: PyTorch publishes no 32-bit wheels, so pip finds none (from versions: none)",
+                "this Python is 32-bit: PyTorch publishes no 32-bit wheels, so pip finds none "
+                "(from versions: none)",
             )
         )
     if command.requirement_files:
         report.findings.append(
             Finding("info", f"requirements in {', '.join(command.requirement_files)} are not read")
         )
+
+
+def _index_findings(
+    command: ParsedCommand, pinned: Optional[str], local: Optional[str], report: CommandReport
+) -> None:
+    """Problems with where the command looks for wheels."""
     if local and not (command.index_url or command.extra_index_urls or command.find_links):
         report.findings.append(
             Finding(
@@ -346,7 +376,7 @@ def _read_pip(
                 f"add --index-url https://download.pytorch.org/whl/{local}",
             )
         )
-    if command.extra_index_urls and index_variant:
+    if command.extra_index_urls and _index_variant(command):
         report.findings.append(
             Finding(
                 "warning",
@@ -357,77 +387,105 @@ def _read_pip(
         )
     if command.torch_backend:
         _note_uv_backend(command.torch_backend, report)
-    reading.torch_spec = _spec_of(torch_req)
-    if pinned:
-        found = _release_of(pinned, releases)
-        if found is None:
-            report.findings.append(
-                Finding(
-                    "warning",
-                    f"torch {pinned} is not in envsetup's profiles (2.0 and later): its builds, drivers and Python range cannot be checked",
-                )
-            )
-        else:
-            reading.release, reading.patch = found
-            reading.torch_version = pinned.split("+")[0]
-            if reading.patch is None:
-                known = ", ".join(p.torch for p in reading.release.patches)
-                report.findings.append(
-                    Finding(
-                        "error",
-                        f"torch {pinned} is not a known {reading.release.release} patch ({known})",
-                    )
-                )
-    else:
-        picked = _newest_fitting(
-            releases, reading.torch_spec, machine, _strict_index_variant(command)
-        )
-        if picked:
-            reading.release, reading.patch = picked
-            reading.torch_version = picked[1].torch
-            why = "the newest version" + (
-                f" matching {reading.torch_spec}" if reading.torch_spec else ""
-            )
-            report.findings.append(
-                Finding(
-                    "info",
-                    f"torch is not pinned: {command.tool} takes {why} for Python {machine.python}: {picked[1].torch}",
-                )
-            )
-    if reading.release is not None:
-        _check_python(reading.release, machine, report)
-    variant = local or _strict_index_variant(command) or _backend_variant(command)
-    origin = "its local version label" if local else ("its index URL" if variant else "")
-    extra_variant = None if variant else index_variant
-    platform = reading.release.platforms.get(machine.platform_key) if reading.release else None
-    if extra_variant and platform is not None and extra_variant in platform.variants:
-        variant, origin = (
-            extra_variant,
-            "its extra index URL (when that index has the newest version)",
-        )
-    elif extra_variant and platform is not None:
+    urls = [command.index_url or "", *command.extra_index_urls, *command.find_links]
+    if any(re.search(r"/whl/(nightly|test)/", url) for url in urls):
         report.findings.append(
             Finding(
                 "warning",
-                f"the extra index ({extra_variant}) has no torch {reading.release.release} build, "
+                "a nightly or test index: pre-release builds that change daily and are not in "
+                "envsetup's profiles; pin a release for a reproducible environment",
+            )
+        )
+
+
+def _read_pinned_torch(
+    pinned: str, releases: list[Release], reading: _Reading, report: CommandReport
+) -> None:
+    found = _release_of(pinned, releases)
+    if found is None:
+        report.findings.append(
+            Finding(
+                "warning",
+                f"torch {pinned} is not in envsetup's profiles (2.0 and later): its builds, "
+                "drivers and Python range cannot be checked",
+            )
+        )
+        return
+    reading.release, reading.patch = found
+    reading.torch_version = pinned.split("+")[0]
+    if reading.patch is None:
+        known = ", ".join(p.torch for p in reading.release.patches)
+        report.findings.append(
+            Finding(
+                "error", f"torch {pinned} is not a known {reading.release.release} patch ({known})"
+            )
+        )
+
+
+def _read_unpinned_torch(
+    command: ParsedCommand,
+    machine: Machine,
+    releases: list[Release],
+    reading: _Reading,
+    report: CommandReport,
+) -> None:
+    only = _strict_index_variant(command)
+    picked = _newest_fitting(releases, reading.torch_spec, machine, only)
+    if picked is None and machine.python:
+        # Versions exist, but none for this Python: _check_python says so.
+        any_python = dataclasses.replace(machine, python=None)
+        picked = _newest_fitting(releases, reading.torch_spec, any_python, only)
+    if picked is None:
+        return
+    reading.release, reading.patch = picked
+    reading.torch_version = picked[1].torch
+    matching = f" matching {reading.torch_spec}" if reading.torch_spec else ""
+    report.findings.append(
+        Finding(
+            "info",
+            f"torch is not pinned: {command.tool} takes the newest version{matching} for Python "
+            f"{machine.python}: {picked[1].torch}",
+        )
+    )
+
+
+def _pip_variant(
+    command: ParsedCommand,
+    local: Optional[str],
+    machine: Machine,
+    reading: _Reading,
+    report: CommandReport,
+) -> tuple[Optional[str], str]:
+    """The build pip (or uv) would take, and what decides it."""
+    variant = local or _strict_index_variant(command) or _backend_variant(command)
+    if variant:
+        return variant, "its local version label" if local else "its index URL"
+    if (command.torch_backend or "").lower() == "auto":
+        return None, "uv's auto backend (from the driver version alone)"
+    platform = reading.release.platforms.get(machine.platform_key) if reading.release else None
+    if platform is None or reading.release is None:
+        return None, ""
+    extra = _index_variant(command)
+    if extra and extra in platform.variants:
+        return extra, "its extra index URL (when that index has the newest version)"
+    if extra:
+        report.findings.append(
+            Finding(
+                "warning",
+                f"the extra index ({extra}) has no torch {reading.release.release} build, "
                 "so pip takes that version from PyPI instead",
             )
         )
-    if (command.torch_backend or "").lower() == "auto":
-        origin = "uv's auto backend (from the driver version alone)"
-    elif variant is None and platform is not None:
-        variant = platform.pypi_default
-        origin = f"PyPI's default build of {reading.release.release} for {machine.platform_key}"
-        report.findings.append(
-            Finding(
-                "info" if variant != "cpu" or not machine.has_nvidia else "warning",
-                f"{'' if command.extra_index_urls else 'no index URL: '}{command.tool} installs "
-                f"{origin}, which is {variant}",
-            )
+    default = platform.pypi_default
+    origin = f"PyPI's default build of {reading.release.release} for {machine.platform_key}"
+    report.findings.append(
+        Finding(
+            "info" if default != "cpu" or not machine.has_nvidia else "warning",
+            f"{'' if command.extra_index_urls else 'no index URL: '}{command.tool} installs "
+            f"{origin}, which is {default}",
         )
-    _set_variant(reading, variant, origin, machine, report)
-    _describe_wheels(command, reading, machine, report)
-    return reading
+    )
+    return default, origin
 
 
 def _backend_variant(command: ParsedCommand) -> Optional[str]:
@@ -558,6 +616,15 @@ def _describe_wheels(
             )
 
 
+def _with_conda_python(command: ParsedCommand, machine: Machine) -> Machine:
+    """`conda create ... python=3.10` decides the environment's Python, not the running one."""
+    op, version = command.conda_specs.get("python", ("", ""))
+    parts = version.split(".")
+    if op in ("=", "==") and len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+        return dataclasses.replace(machine, python=f"{parts[0]}.{parts[1]}")
+    return machine
+
+
 def _read_conda(
     command: ParsedCommand, machine: Machine, releases: list[Release], report: CommandReport
 ) -> _Reading:
@@ -565,60 +632,38 @@ def _read_conda(
     specs = command.conda_specs
     op, version = specs.get("pytorch", ("", ""))
     toolkit = specs.get("cudatoolkit")
-    if toolkit:
-        report.findings.append(
-            Finding(
-                "error",
-                f"cudatoolkit={toolkit[1] or '?'}: no PyTorch 2.x conda package depends on cudatoolkit "
-                "(2.x takes pytorch-cuda=X.Y from -c nvidia), so conda can only satisfy this with a "
-                "PyTorch 1.x build or fails to solve",
-            )
-        )
-    if "pytorch" not in command.channels and not any("pytorch" in c for c in command.channels):
+    _conda_findings(command, report)
+    spec = _conda_spec_set(op, version)
+    reading.torch_spec = spec
+    if version and _release_of(version, releases) is None:
         report.findings.append(
             Finding(
                 "warning",
-                "no -c pytorch: conda takes pytorch from the default or conda-forge channel, a "
-                "different distribution than PyTorch's own (its builds are not in envsetup's profiles)",
+                f"pytorch {version} is not in envsetup's profiles (2.0 and later): its builds, "
+                "drivers and Python range cannot be checked",
             )
         )
-    spec = (
-        SpecifierSet(f"=={version}" if op in ("=", "==") else f"{op}{version}") if version else None
-    )
-    if spec is not None and op == "=" and version.count(".") < 2:
-        spec = SpecifierSet(f"=={version}.*")  # conda's "=2.0" means any 2.0.x
+        report.installs.append(f"pytorch {version}, a release envsetup's profiles cannot describe")
+        return reading
     if toolkit and not version:
-        reading.torch_spec = spec
         report.installs.append(
-            f"pytorch 1.x with cudatoolkit {toolkit[1]} (the newest build that still uses cudatoolkit), or nothing"
+            f"pytorch 1.x with cudatoolkit {toolkit[1]} (the newest build that still uses "
+            "cudatoolkit), or nothing"
         )
         return reading
-    conda_releases = [r for r in releases if r.conda]
-    selector = specs.get("pytorch-cuda")
-    wanted_variant = "cu" + selector[1].replace(".", "") if selector else None
-    if wanted_variant is None and "cpuonly" in specs:
-        wanted_variant = "cpu"
-    # The solver takes the newest pytorch that has the build the selector asks for.
-    picked = _newest_fitting(conda_releases, spec, machine, wanted_variant)
+    wanted_variant = _conda_selector_variant(specs)
+    picked = _conda_release(releases, spec, machine, wanted_variant)
     if picked is None:
-        newest_conda = max(conda_releases, key=lambda r: _vkey(r.release), default=None)
-        last = newest_conda.release if newest_conda else "none"
-        wanted = f"pytorch{op}{version}" if version else "pytorch"
-        report.findings.append(
-            Finding(
-                "error",
-                f"{wanted}: no package on the pytorch channel fits (the channel's last release is "
-                f"{last}; after 2.5 PyTorch publishes no conda packages, pytorch/pytorch #138506)",
-            )
-        )
+        _no_conda_package(op, version, releases, report)
         return reading
     reading.release, reading.patch = picked
     reading.torch_version = picked[1].torch
     _check_python(reading.release, machine, report)
-    if selector and wanted_variant:
-        _set_variant(reading, wanted_variant, f"pytorch-cuda={selector[1]}", machine, report)
-    elif "cpuonly" in specs:
-        _set_variant(reading, "cpu", "cpuonly", machine, report)
+    if wanted_variant:
+        origin = (
+            "cpuonly" if wanted_variant == "cpu" else f"pytorch-cuda={specs['pytorch-cuda'][1]}"
+        )
+        _set_variant(reading, wanted_variant, origin, machine, report)
     elif not toolkit:
         report.findings.append(
             Finding(
@@ -628,6 +673,72 @@ def _read_conda(
         )
     _describe_wheels(command, reading, machine, report)
     return reading
+
+
+def _conda_findings(command: ParsedCommand, report: CommandReport) -> None:
+    toolkit = command.conda_specs.get("cudatoolkit")
+    if toolkit:
+        report.findings.append(
+            Finding(
+                "error",
+                f"cudatoolkit={toolkit[1] or '?'}: no PyTorch 2.x conda package depends on cudatoolkit "
+                "(2.x takes pytorch-cuda=X.Y from -c nvidia), so conda can only satisfy this with a "
+                "PyTorch 1.x build or fails to solve",
+            )
+        )
+    if not any("pytorch" in channel for channel in command.channels):
+        report.findings.append(
+            Finding(
+                "warning",
+                "no -c pytorch: conda takes pytorch from the default or conda-forge channel, a "
+                "different distribution than PyTorch's own (its builds are not in envsetup's profiles)",
+            )
+        )
+
+
+def _conda_spec_set(op: str, version: str) -> Optional[SpecifierSet]:
+    if not version:
+        return None
+    if op == "=" and version.count(".") < 2:
+        return SpecifierSet(f"=={version}.*")  # conda's "=2.0" means any 2.0.x
+    return SpecifierSet(f"=={version}" if op in ("=", "==") else f"{op}{version}")
+
+
+def _conda_selector_variant(specs: dict[str, tuple[str, str]]) -> Optional[str]:
+    selector = specs.get("pytorch-cuda")
+    if selector and selector[1]:
+        return "cu" + selector[1].replace(".", "")
+    return "cpu" if "cpuonly" in specs else None
+
+
+def _conda_release(
+    releases: list[Release],
+    spec: Optional[SpecifierSet],
+    machine: Machine,
+    wanted_variant: Optional[str],
+) -> Optional[tuple[Release, Patch]]:
+    """The newest pytorch on the channel with the build the selector asks for (the solver's pick)."""
+    on_channel = [r for r in releases if r.conda]
+    picked = _newest_fitting(on_channel, spec, machine, wanted_variant)
+    if picked is None and machine.python:
+        # A release that exists but not for this Python: _check_python says so.
+        picked = _newest_fitting(on_channel, spec, dataclasses.replace(machine, python=None), wanted_variant)  # fmt: skip
+    return picked
+
+
+def _no_conda_package(
+    op: str, version: str, releases: list[Release], report: CommandReport
+) -> None:
+    newest = max((r for r in releases if r.conda), key=lambda r: _vkey(r.release), default=None)
+    last = newest.release if newest else "none"
+    wanted = f"pytorch{op}{version}" if version else "pytorch"
+    report.findings.append(
+        Finding(
+            "error",
+            f"{wanted}: no package on the pytorch channel fits (the channel's last release is "
+            f"{last}; after 2.5 PyTorch publishes no conda packages, pytorch/pytorch #138506)",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- machine checks

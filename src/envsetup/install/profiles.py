@@ -172,22 +172,52 @@ def load_releases(directory: Optional[str] = None) -> list[Release]:
     return list(_load_all(str(where)))
 
 
+def release_files(directory: Optional[str] = None) -> list[tuple[str, Path]]:
+    """(release, file) for every profile, oldest first, without reading them.
+
+    The release comes from the file name; the schema check insists the two agree.
+    """
+    where = Path(directory) if directory else profiles_dir()
+    return list(_list_files(str(where)))
+
+
+def load_release(path: Path) -> Release:
+    """One profile, parsed and checked once per process."""
+    return _load_one(str(path))
+
+
 @functools.lru_cache(maxsize=8)
-def _load_all(directory: str) -> tuple[Release, ...]:
+def _list_files(directory: str) -> tuple[tuple[str, Path], ...]:
     where = Path(directory)
     if not where.is_dir():
         raise ProfileError(
             f"profiles directory {directory}: no such directory; fix: point {PROFILES_ENV} at a "
             "directory of torch-*.toml files or unset it"
         )
-    files = sorted(where.glob("torch-*.toml"))
-    if not files:
+    found = []
+    for path in where.glob("torch-*.toml"):
+        name = path.name[len("torch-") : -len(".toml")]
+        if not _RELEASE.match(name):
+            raise ProfileError(
+                f"{path}: the file name does not name a release (torch-X.Y.toml); fix: rename it"
+            )
+        found.append((name, path))
+    if not found:
         raise ProfileError(
             f"profiles directory {directory}: it holds no torch-*.toml file; fix: point "
             f"{PROFILES_ENV} at the profiles/ directory of envsetup or unset it"
         )
-    releases = [load_profile(path) for path in files]
-    return tuple(sorted(releases, key=lambda r: _release_key(r.release)))
+    return tuple(sorted(found, key=lambda item: _release_key(item[0])))
+
+
+@functools.lru_cache(maxsize=64)
+def _load_one(path: str) -> Release:
+    return load_profile(Path(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_all(directory: str) -> tuple[Release, ...]:
+    return tuple(_load_one(str(path)) for _, path in _list_files(directory))
 
 
 def _release_key(release: str) -> tuple[int, ...]:

@@ -166,26 +166,31 @@ def _vkey(version: str) -> tuple[int, ...]:
 
 
 def arch_runs(arch_list: list[str], cc: tuple[int, int]) -> Optional[str]:
-    """How a build compiled for `arch_list` runs on capability `cc`, or None when it cannot."""
-    best: Optional[tuple[int, str]] = None
+    """How a build compiled for `arch_list` runs on capability `cc`, or None when it cannot.
+
+    Exact SASS first, then the highest SASS of the same major with a lower minor (what the CUDA
+    runtime loads), then the highest PTX at or below `cc` (JIT-compiled at first use).
+    """
+    sass: Optional[tuple[int, int]] = None
+    ptx: Optional[tuple[int, int]] = None
     for entry in arch_list:
-        base, ptx = (entry[:-4], True) if entry.endswith("+PTX") else (entry, False)
-        specific = base.endswith("a")
+        base, has_ptx = (entry[:-4], True) if entry.endswith("+PTX") else (entry, False)
+        specific = base.endswith("a")  # sm_90a-style code runs on exactly that capability
         built = parse_cc(base.rstrip("a"))
         if built is None:
             continue
         if built == cc:
             return f"sm_{cc[0]}{cc[1]} is in the build"
         if not specific and built[0] == cc[0] and built[1] < cc[1]:
-            candidate = (
-                2,
-                f"sm_{cc[0]}{cc[1]} runs its sm_{built[0]}{built[1]} kernels (binary compatible)",
-            )
-            best = candidate if best is None or best[0] > 2 else best
-        if ptx and built < cc:
-            candidate = (3, f"sm_{cc[0]}{cc[1]} JIT-compiles its compute_{built[0]}{built[1]} PTX")
-            best = candidate if best is None else best
-    return best[1] if best else None
+            sass = built if sass is None or built > sass else sass
+        if has_ptx and not specific and built < cc:
+            ptx = built if ptx is None or built > ptx else ptx
+    here = f"sm_{cc[0]}{cc[1]}"
+    if sass is not None:
+        return f"{here} runs its sm_{sass[0]}{sass[1]} kernels (binary compatible)"
+    if ptx is not None:
+        return f"{here} JIT-compiles its compute_{ptx[0]}{ptx[1]} PTX"
+    return None
 
 
 def _assess(variant: Variant, machine: Machine) -> _Assessment:
@@ -458,10 +463,12 @@ def _pick_python(
     elif request.manager == "pip" and machine.python:
         python, origin = machine.python, "the Python running envsetup"
     else:
-        python, origin = (
-            high,
-            f"the newest torch {release.release} supports ({request.manager} provides it)",
+        provider = (
+            f"{request.manager} provides it"
+            if request.manager != "pip"
+            else "the running Python's version is unknown"
         )
+        python, origin = high, f"the newest torch {release.release} supports; {provider}"
     if not _vkey(low) <= _vkey(python) <= _vkey(high):
         alternatives = []
         if request.manager == "pip":
@@ -586,6 +593,11 @@ def _pick_auto(
 ) -> Variant:
     if not machine.has_nvidia:
         plan.lines.append("no NVIDIA GPU or driver found: the CPU build")
+        rocm_builds = [v.name for v in available if v.kind == "rocm"]
+        if machine.rocm and rocm_builds:
+            plan.lines.append(
+                f"ROCm {machine.rocm} found: ask for a ROCm build with --cuda {rocm_builds[-1]}"
+            )
         return release.variants["cpu"]
     builds = _cuda_builds(available)
     verdicts = [_assess(v, machine) for v in builds]
@@ -685,7 +697,7 @@ def _conda_resolution(
     if not (key.startswith("macos") and variant.kind == "cpu"):
         specs.append(variant.conda_selector)
     channels = list(variant.conda_channels)
-    plan.lines.append(f"conda channels {', '.join(channels)} ({release.conda_reason})")
+    plan.lines.append(f"conda channels {', '.join(channels)}: {release.conda_reason}")
     return _finish(request, release, variant, python, plan, conda=(channels, specs))
 
 
