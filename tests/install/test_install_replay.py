@@ -1,0 +1,66 @@
+"""`envsetup install --dry-run --replay DIR`: the resolver on recorded hosts built from real outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hostbuilder import FIXTURES, HostSpec, fixture_text
+
+
+def install_json(*args: str) -> tuple[int, dict]:
+    result = subprocess.run(
+        [sys.executable, "-m", "envsetup", "install", "--dry-run", "--json", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return result.returncode, json.loads(result.stdout) if result.stdout.strip() else {
+        "stderr": result.stderr
+    }
+
+
+def test_the_recorded_development_machine_gets_the_cpu_build() -> None:
+    code, plan = install_json("--replay", str(FIXTURES / "hosts" / "ci-debian12-cuda13-no-driver"))
+    assert code == 0, plan
+    assert plan["data"]["resolution"]["variant"] == "cpu"
+
+
+def test_two_rtx3090_on_driver_535_get_a_cuda_build_the_driver_runs(tmp_path: Path) -> None:
+    spec = HostSpec(python_version="3.11.7")
+    spec.which["nvidia-smi"] = "/usr/bin/nvidia-smi"
+    spec.markers.append("/dev/nvidiactl")
+    spec.command(["/usr/bin/nvidia-smi"], fixture_text("nvidia-smi/535.129.03-2x-rtx3090.txt"))
+    spec.environ["ENVSETUP_GPU_ARCH"] = "8.6"  # the table does not print compute capability
+    code, plan = install_json(
+        "--replay", spec.write(tmp_path / "host"), "--torch", "2.4", "--python", "3.11"
+    )
+    assert code == 0, plan
+    resolution = plan["data"]["resolution"]
+    # 2.4 has cu118, cu121, cu124: a CUDA 12.2 driver runs cu121 natively (cu124 only through
+    # minor-version compatibility, which the resolver ranks lower).
+    assert resolution["variant"] == "cu121", resolution["explanation"]
+    assert {p["version"] for p in resolution["pins"] if p["name"] == "torch"} == {"2.4.1+cu121"}
+
+
+def test_driver_470_refuses_cu121_with_the_reason(tmp_path: Path) -> None:
+    spec = HostSpec(python_version="3.11.7")
+    spec.which["nvidia-smi"] = "/usr/bin/nvidia-smi"
+    spec.markers.append("/dev/nvidiactl")
+    header = fixture_text("torch-errors/driver-too-old-11040-rtx3050-470.86.txt", skip=7)
+    spec.command(["/usr/bin/nvidia-smi"], header)
+    code, plan = install_json(
+        "--replay",
+        spec.write(tmp_path / "host"),
+        "--torch",
+        "2.1",
+        "--cuda",
+        "12.1",
+        "--python",
+        "3.11",
+    )
+    assert code == 2
+    assert "525.60.13" in json.dumps(plan)
