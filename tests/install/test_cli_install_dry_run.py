@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -126,18 +125,6 @@ def test_malformed_profile_stops_the_cli_with_file_and_key(gpu_box: str, tmp_pat
     assert out.returncode == 2
     assert "torch-2.0.toml: key 'variants.cu118.cuda'" in out.stderr
     assert "Traceback" not in out.stderr
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("envsetup.install.execute") is not None,
-    reason="this build has provisioning; the execute tests cover it",
-)
-def test_install_without_provisioning_says_so(gpu_box: str, tmp_path: Path) -> None:
-    target = tmp_path / "env"
-    out = _run("install", "--torch", "2.0", "--env", str(target), "--facts", gpu_box)
-    assert out.returncode == 1
-    assert "provisioning is not available in this build" in out.stderr
-    assert not target.exists()
 
 
 def test_check_command_cli_reports_and_exits_1_on_errors(gpu_box: str) -> None:

@@ -110,13 +110,8 @@ def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
         raise UsageError("--replay and --facts both given; fix: pass one of them")
     if facts_file:
         return facts_from_file(facts_file)
-    try:
-        from envsetup.probe import probe_all
-    except ImportError as exc:
-        raise EnvsetupError(
-            "install: probing this machine is not available in this build; "
-            "fix: pass --facts FILE (a Facts JSON) or use a build with envsetup.probe"
-        ) from exc
+    from envsetup.probe import probe_all
+
     if replay:
         from envsetup.host.recorded import RecordedHost
 
@@ -263,16 +258,8 @@ def _provision(
     log_dir: Optional[str],
     as_json: bool,
 ) -> int:
-    try:
-        from envsetup.install.execute import provision
-    except ImportError as exc:
-        error = EnvsetupError(
-            "install: provisioning is not available in this build; fix: use --dry-run to see "
-            "the plan, or install a build of envsetup that includes envsetup.install.execute"
-        )
-        if as_json:
-            return _emit_error(error)
-        raise error from exc
+    from envsetup.install.execute import provision
+
     if not as_json:
         typer.echo(format_plan(resolution))
 
@@ -293,7 +280,7 @@ def _provision(
         if as_json:
             return _emit_error(exc)
         raise
-    data = result.to_dict() if hasattr(result, "to_dict") else {"result": str(result)}
+    data = result.to_dict()
     if as_json:
         _print_json("installed", ExitCode.OK, {"resolution": resolution.to_dict(), "result": data})
     else:
