@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pathlib
 import re
 import shutil
 import sys
@@ -444,7 +445,8 @@ def check_cudnn(ctx: Context) -> Dict[str, Any]:
                 errors[f"cuda:{index} {label}"] = _relative_error(value, ref)
     evidence["relative_errors"] = errors
     worst = max(errors.values())
-    if not worst <= 1e-4:
+    # FFT and Winograd algorithms cuDNN may pick are less exact than direct convolution.
+    if not worst <= 1e-3:
         raise CheckFailed(
             f"conv2d on the GPU differs from the CPU by {worst:.3g} (relative)", evidence
         )
@@ -544,7 +546,7 @@ def _distributed_rank(rank: int, world: int, backend: str, init_file: str, queue
         import torch.distributed as dist
 
         dist.init_process_group(
-            backend, init_method=f"file://{init_file}", rank=rank, world_size=world
+            backend, init_method=pathlib.Path(init_file).as_uri(), rank=rank, world_size=world
         )
         device = f"cuda:{rank}" if backend == "nccl" else "cpu"
         if backend == "nccl":
@@ -603,6 +605,9 @@ def check_distributed(ctx: Context) -> Dict[str, Any]:
             if proc.is_alive():
                 proc.kill()
         evidence["exit_codes"] = [p.exitcode for p in procs]
+        results.close()
+        results.join_thread()
+        del results  # its semaphores unregister now; the worker skips exit-time cleanup
     evidence["results"] = answers
     expected = [float(sum(range(1, world + 1)))] * 4
     if errors or len(answers) < world:
@@ -667,7 +672,9 @@ def check_memory(ctx: Context) -> Dict[str, Any]:
     torch = _torch()
     devices = []
     gib = 1024**3
-    for index in _gpu_devices(ctx):
+    indices = _gpu_devices(ctx)
+    torch.cuda.empty_cache()  # blocks earlier checks left cached would count as used
+    for index in indices:
         free, total = torch.cuda.mem_get_info(index)
         share = int(free * 0.75)
         block = torch.empty(share, dtype=torch.uint8, device=f"cuda:{index}")
@@ -690,9 +697,12 @@ def check_memory(ctx: Context) -> Dict[str, Any]:
                 f"cuda:{index}: the last byte of {share / gib:.1f} GiB read back as {tail}",
                 {"devices": devices},
             )
-        if free_after < free - 256 * 1024**2:
+        if (
+            free_after < free * 0.9
+        ):  # other processes may allocate meanwhile: only a gross loss counts
             raise CheckFailed(
-                f"cuda:{index}: memory was not given back after freeing", {"devices": devices}
+                f"cuda:{index}: {(free - free_after) / gib:.1f} GiB were not given back after freeing",
+                {"devices": devices},
             )
     return {"devices": devices}
 
@@ -701,16 +711,17 @@ def check_memory(ctx: Context) -> Dict[str, Any]:
 
 
 def _time_cuda(torch: Any, index: int, work: Callable[[], Any], iterations: int) -> float:
-    for _ in range(3):
-        work()
-    torch.cuda.synchronize(index)
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    start.record()
-    for _ in range(iterations):
-        work()
-    end.record()
-    end.synchronize()
-    return start.elapsed_time(end) / 1000.0
+    with torch.cuda.device(index):  # events belong to the current device: make it the measured one
+        for _ in range(3):
+            work()
+        torch.cuda.synchronize(index)
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(iterations):
+            work()
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / 1000.0
 
 
 def check_bench_matmul(ctx: Context) -> Dict[str, Any]:
@@ -826,8 +837,8 @@ class _Nvml:
 
 def _under_load(torch: Any, index: int) -> Any:
     """Queue a few seconds of matmuls so the link and clocks are read at full power, not idle."""
-    a = torch.randn(4096, 4096, device=f"cuda:{index}")
-    for _ in range(200):
+    a = torch.randn(4096, 4096, device=f"cuda:{index}") / 64
+    for _ in range(1000):  # a few seconds even on the fastest cards
         a = torch.tanh(a @ a)
     return a
 
@@ -847,7 +858,7 @@ def check_bench_nvml(ctx: Context) -> Dict[str, Any]:
     for index in indices:
         handle = nvml.handle(torch, index)
         pending = _under_load(torch, index)
-        time.sleep(0.5)
+        time.sleep(1.0)
         reasons = nvml.throttle_reasons(handle)
         reading = {
             "index": index,
