@@ -484,14 +484,22 @@ _CXX_CANDIDATES = ("g++", "clang++", "c++")
 
 
 def _cpu_compiler() -> Optional[str]:
+    """The C++ compiler inductor would use for CPU code, or None."""
     wanted = os.environ.get("CXX")
     if wanted:
         return shutil.which(wanted)
-    for name in _CXX_CANDIDATES:
+    for name in ("cl",) if sys.platform == "win32" else _CXX_CANDIDATES:
         found = shutil.which(name)
         if found:
             return found
     return None
+
+
+_NO_COMPILER_FIX = {
+    "win32": "install Visual Studio Build Tools (C++) and run from a Developer Command Prompt, "
+    "so that cl.exe is on PATH",
+    "darwin": "install one with `xcode-select --install`",
+}
 
 
 def _compile_in_process(torch: Any) -> None:
@@ -511,16 +519,21 @@ def check_compile(ctx: Context) -> Dict[str, Any]:
     torch = _torch()
     device = _compute_devices()[0]
     evidence: Dict[str, Any] = {"device": device, "backend": "inductor"}
-    if device == "cpu" and sys.platform != "win32":
+    if device == "cpu":
         compiler = _cpu_compiler()
         evidence["cxx"] = compiler
         if compiler is None:
-            raise CheckFailed(
-                "torch.compile on the CPU needs a C++ compiler and none was found "
-                f"(looked for $CXX, {', '.join(_CXX_CANDIDATES)})",
+            # Not a broken torch: an absent toolchain. Say so plainly and what installs it.
+            looked = (
+                "$CXX, cl" if sys.platform == "win32" else f"$CXX, {', '.join(_CXX_CANDIDATES)}"
+            )
+            fix = _NO_COMPILER_FIX.get(
+                sys.platform,
+                "install one: `apt-get install g++` (Debian/Ubuntu), `dnf install gcc-c++` (Fedora/RHEL)",
+            )
+            raise CheckSkipped(
+                f"torch.compile on the CPU needs a C++ compiler and none was found (looked for {looked}); {fix}",
                 evidence=evidence,
-                fix="install one: `apt-get install g++` (Debian/Ubuntu), `dnf install gcc-c++` "
-                "(Fedora/RHEL), `xcode-select --install` (macOS)",
             )
 
     def function(x: Any) -> Any:
