@@ -60,15 +60,25 @@ def test_without_torch_the_json_report_says_unusable(tmp_path: Path) -> None:
     assert "envsetup install --env" in report["unusable"]["fix"]
 
 
-def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(tmp_path: Path) -> None:
-    # The venv has no envsetup either: the worker runs there on the standard library alone.
-    python = bare_venv(tmp_path / "broken")
+@pytest.fixture(scope="module")
+def broken_torch_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A venv whose `torch` is a real package that raises on import."""
+    python = bare_venv(tmp_path_factory.mktemp("broken") / "env")
     package = purelib_of(python) / "torch"
     package.mkdir()
     (package / "__init__.py").write_text(
         'raise RuntimeError("this torch is broken on purpose")\n', encoding="utf-8"
     )
-    out = verify_cli("--python", python, "--json", "--only", "torch.import,matmul,compile")
+    return python
+
+
+def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(
+    broken_torch_python: str,
+) -> None:
+    # The venv has no envsetup either: the worker runs there on the standard library alone.
+    out = verify_cli(
+        "--python", broken_torch_python, "--json", "--only", "torch.import,matmul,compile"
+    )
     assert out.returncode == 1, out.stderr
     checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
     imported = checks["torch.import"]
@@ -78,6 +88,18 @@ def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(tmp_p
     assert "envsetup install --env" in imported["fix"]
     assert checks["matmul"]["status"] == checks["compile"]["status"] == "skip"
     assert "torch did not import" in checks["matmul"]["reason"]
+
+
+def test_people_see_the_failure_its_traceback_and_the_fix_under_the_table(
+    broken_torch_python: str,
+) -> None:
+    out = verify_cli("--python", broken_torch_python, "--only", "torch.import,matmul")
+    assert out.returncode == 1
+    after_table = out.stdout.split("└")[-1]
+    assert "torch.import: import torch raised RuntimeError" in after_table
+    assert 'raise RuntimeError("this torch is broken on purpose")' in after_table
+    assert "fix: reinstall torch into this environment" in after_table
+    assert "0 passed, 1 failed, 1 skipped" in after_table
 
 
 def test_no_such_interpreter_is_exit_3_naming_the_path(tmp_path: Path) -> None:

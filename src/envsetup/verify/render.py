@@ -71,11 +71,14 @@ def _short(value: Any) -> str:
 
 
 def _evidence_lines(check: CheckResult) -> list[str]:
-    lines = (
-        json.dumps(check.evidence, indent=2, sort_keys=True).splitlines() if check.evidence else []
-    )
+    lines: list[str] = []
+    for key, value in sorted(check.evidence.items()):
+        if isinstance(value, str) and "\n" in value:  # a traceback: show it as printed
+            lines += [f"{key}:", *("  " + line for line in value.rstrip().splitlines())]
+        else:
+            lines.append(f"{key}: {_short(value)}")
     if check.output.strip():
-        lines += ["output:", *check.output.rstrip().splitlines()]
+        lines += ["output:", *("  " + line for line in check.output.rstrip().splitlines())]
     if len(lines) > EVIDENCE_LINES:
         lines = [*lines[: EVIDENCE_LINES // 2], "...", *lines[-EVIDENCE_LINES // 2 :]]
     return lines

@@ -221,6 +221,8 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
             fix=f"check the path, or create the environment: {install_fix(env_dir)}",
         )
     detail = problem.output.strip().splitlines()[-1] if problem.output.strip() else ""
+    if detail.startswith("SyntaxError"):  # Python 2 or < 3.7 cannot even parse the worker
+        detail += " (the checks need Python 3.7 or newer)"
     reason = f"{python}: {problem}" + (f": {detail}" if detail else "")
     return Unusable(
         reason=reason,

@@ -455,6 +455,8 @@ def check_cudnn(ctx: Context) -> Dict[str, Any]:
 
 def check_amp(ctx: Context) -> Dict[str, Any]:
     torch = _torch()
+    if not hasattr(torch, "autocast"):
+        raise CheckSkipped(f"torch {torch.__version__} has no torch.autocast (it arrived in 1.10)")
     results = []
     for device in _compute_devices():
         device_type = device.split(":")[0]
@@ -517,6 +519,8 @@ def _compile_in_process(torch: Any) -> None:
 
 def check_compile(ctx: Context) -> Dict[str, Any]:
     torch = _torch()
+    if not hasattr(torch, "compile"):
+        raise CheckSkipped(f"torch {torch.__version__} has no torch.compile (it arrived in 2.0)")
     device = _compute_devices()[0]
     evidence: Dict[str, Any] = {"device": device, "backend": "inductor"}
     if device == "cpu":
