@@ -8,6 +8,7 @@ the next check starts a fresh worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -28,6 +29,7 @@ from envsetup.verify.target import env_dir_of, install_fix
 WORKER_PATH = str(Path(worker_module.__file__).resolve())
 HELLO_TIMEOUT_S = 60.0
 OUTPUT_TAIL_CHARS = 4000
+POLL_S = 0.5  # how often a waiting runner checks that the worker is still alive
 _EOF = object()
 
 
@@ -163,14 +165,20 @@ class Worker:
         while True:
             remaining = deadline - time.monotonic()
             try:
-                message = self.messages.get(timeout=max(remaining, 0.0))
+                message = self.messages.get(timeout=min(max(remaining, 0.0), POLL_S))
             except queue.Empty:
-                self.kill()
-                return Outcome(
-                    timed_out=True,
-                    output=_tail(self.stderr.since(mark)),
-                    duration_s=time.monotonic() - started,
-                )
+                if self.process.poll() is not None:
+                    # Dead, though a child it forked may still hold stdout open: no EOF to wait for.
+                    message = _EOF
+                elif remaining > POLL_S:
+                    continue
+                else:
+                    self.kill()
+                    return Outcome(
+                        timed_out=True,
+                        output=_tail(self.stderr.since(mark)),
+                        duration_s=time.monotonic() - started,
+                    )
             if message is _EOF:
                 crashed = self._wait_gone()
                 return Outcome(
@@ -187,14 +195,11 @@ class Worker:
         self.process.stdin.flush()
 
     def kill(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            if sys.platform != "win32":
+        """End the worker and everything it started (its process group outlives a dead leader)."""
+        if sys.platform != "win32":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            else:
-                self.process.kill()
-        except (ProcessLookupError, PermissionError):
+        if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
 

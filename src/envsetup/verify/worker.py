@@ -980,7 +980,16 @@ BY_ID: Dict[str, Check] = {check.id: check for check in CHECKS}
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    """Plain JSON: unknown objects as text, NaN and infinities as text (strict parsers reject them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def run_check(check: Check, ctx: Context) -> Dict[str, Any]:
