@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.verify.worker import _build_from_files, _jsonable, _read_version_py
+from envsetup.verify.worker_root.envsetup_verify_worker.loop import jsonable
+from envsetup.verify.worker_root.envsetup_verify_worker.torchenv import (
+    build_from_files,
+    read_version_py,
+)
 
 
 def test_evidence_becomes_strict_json() -> None:
     evidence = {"error": float("nan"), "peak": math.inf, "shape": (2, 3), "dtype": object()}
-    clean = _jsonable(evidence)
+    clean = jsonable(evidence)
     assert clean["error"] == "nan" and clean["peak"] == "inf" and clean["shape"] == [2, 3]
     assert clean["dtype"].startswith("<object")
     json.dumps(clean, allow_nan=False)
@@ -24,7 +28,7 @@ def test_version_py_of_the_installed_torch_is_read_without_importing_it() -> Non
     spec = importlib.util.find_spec("torch")
     if spec is None or spec.origin is None:
         pytest.skip("torch is not installed")
-    fields = _read_version_py(str(Path(spec.origin).parent / "version.py"))
+    fields = read_version_py(str(Path(spec.origin).parent / "version.py"))
     from importlib import metadata
 
     assert fields["__version__"] == metadata.version("torch")
@@ -36,5 +40,5 @@ def test_version_py_of_the_installed_torch_is_read_without_importing_it() -> Non
     expected = next((build for tag, build in builds.items() if local.startswith(tag)), None)
     if expected is None:
         pytest.skip(f"torch {fields['__version__']} carries no build tag to compare with")
-    assert _build_from_files(fields) == expected
-    assert _read_version_py(str(Path(spec.origin).parent / "no-such-file.py")) == {}
+    assert build_from_files(fields) == expected
+    assert read_version_py(str(Path(spec.origin).parent / "no-such-file.py")) == {}

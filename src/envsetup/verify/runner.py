@@ -1,6 +1,6 @@
 """Runs the checks in the target interpreter: one worker process, a fresh one after a crash or hang.
 
-The worker is started as `[python, worker.py]` (argv, never a shell) and spoken to in JSON lines.
+The worker is started as `[python, .../envsetup_verify_worker/__main__.py]` (argv, never a shell) and spoken to in JSON lines.
 Each check gets `timeout` seconds; past that the worker (and anything it started) is killed and the
 check fails. A worker that dies mid-check (segfault, abort) fails that check with what it printed;
 the next check starts a fresh worker.
@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from envsetup.verify import worker as worker_module
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import env_dir_of, install_fix
 
-WORKER_PATH = str(Path(worker_module.__file__).resolve())
+# Started as a script by path: the target interpreter needs no envsetup, only this package's files.
+WORKER_PATH = str(
+    Path(__file__).resolve().parent / "worker_root" / "envsetup_verify_worker" / "__main__.py"
+)
 HELLO_TIMEOUT_S = 60.0
 OUTPUT_TAIL_CHARS = 4000
 POLL_S = 0.5  # how often a waiting runner checks that the worker is still alive
