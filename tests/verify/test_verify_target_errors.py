@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import venv
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -51,13 +52,18 @@ def test_a_venv_without_torch_is_exit_3_with_the_install_command(tmp_path: Path)
     assert "Traceback" not in out.stderr + out.stdout
 
 
-def test_without_torch_the_json_report_says_unusable(tmp_path: Path) -> None:
+def test_without_torch_the_json_and_junit_reports_say_unusable(tmp_path: Path) -> None:
     python = bare_venv(tmp_path / "notorch")
-    out = verify_cli("--python", python, "--json")
+    junit = tmp_path / "verify.xml"
+    out = verify_cli("--python", python, "--json", "--junit", str(junit))
     assert out.returncode == 3
     report = json.loads(out.stdout)
     assert report["exit_code"] == 3 and report["checks"] == []
     assert "envsetup install --env" in report["unusable"]["fix"]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    failure = suite.find("testcase/failure")
+    assert failure is not None and "torch is not installed" in str(failure.get("message"))
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +133,10 @@ def test_something_that_is_not_python_is_exit_3(tmp_path: Path) -> None:
         (["--python", sys.executable, "--env", "/x"], "--python and --env"),
         (["--python", sys.executable, "--only", "nope"], "no check named 'nope'"),
         (["--python", sys.executable, "--timeout", "0"], "--timeout must be a positive"),
+        (
+            ["--python", sys.executable, "--junit", "/no/such/dir/v.xml"],
+            "--junit /no/such/dir/v.xml: its",
+        ),
     ],
 )
 def test_bad_flags_are_usage_errors(args: list[str], message: str) -> None:
