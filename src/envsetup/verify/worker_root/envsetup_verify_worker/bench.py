@@ -12,7 +12,7 @@ from .torchenv import build_of, gpu_devices, torch_module
 
 def _time_cuda(torch: Any, index: int, work: Callable[[], Any], iterations: int) -> float:
     with torch.cuda.device(index):  # events belong to the current device: make it the measured one
-        for _ in range(3):
+        for _ in range(10):  # let the clocks ramp up before timing
             work()
         torch.cuda.synchronize(index)
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
@@ -27,7 +27,7 @@ def _time_cuda(torch: Any, index: int, work: Callable[[], Any], iterations: int)
 def check_bench_matmul(ctx: Context) -> Dict[str, Any]:
     torch = torch_module()
     devices = []
-    n, iterations = 8192, 50
+    n, iterations = 8192, 100
     for index in gpu_devices(ctx):
         with torch.cuda.device(index):
             if not torch.cuda.is_bf16_supported():
@@ -53,7 +53,7 @@ def check_bench_matmul(ctx: Context) -> Dict[str, Any]:
 def check_bench_bandwidth(ctx: Context) -> Dict[str, Any]:
     torch = torch_module()
     devices = []
-    iterations = 20
+    iterations = 50
     for index in gpu_devices(ctx):
         free, _ = torch.cuda.mem_get_info(index)
         size = min(1 << 30, free // 4)
