@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.verify.worker import _arch_verdict
+from envsetup.verify.worker_root.envsetup_verify_worker.basic import arch_verdict
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "torch-errors"
 
@@ -27,18 +27,18 @@ def capability_and_arch_list(name: str) -> tuple[tuple[int, int], list[str]]:
 )
 def test_a_gpu_newer_than_every_architecture_in_the_build_has_no_kernel_image(name: str) -> None:
     (major, minor), arch_list = capability_and_arch_list(name)
-    assert _arch_verdict(major, minor, arch_list) == ""
+    assert arch_verdict(major, minor, arch_list) == ""
 
 
 def test_the_same_build_runs_an_older_gpu_exactly_or_by_same_major_compatibility() -> None:
     _, arch_list = capability_and_arch_list("sm86-not-compatible-rtx3080-laptop.txt")
-    assert _arch_verdict(7, 0, arch_list) == "exact"  # V100
-    assert _arch_verdict(7, 5, arch_list) == "compatible"  # T4 runs the sm_70 cubin
-    assert _arch_verdict(3, 5, arch_list) == ""  # sm_37 cubins do not run on sm_35
+    assert arch_verdict(7, 0, arch_list) == "exact"  # V100
+    assert arch_verdict(7, 5, arch_list) == "compatible"  # T4 runs the sm_70 cubin
+    assert arch_verdict(3, 5, arch_list) == ""  # sm_37 cubins do not run on sm_35
 
 
 def test_ptx_in_the_list_is_compiled_for_newer_gpus_but_arch_specific_builds_are_not() -> None:
-    assert _arch_verdict(8, 9, ["sm_80", "compute_80"]) == "compatible"
-    assert _arch_verdict(9, 0, ["sm_80", "compute_90"]) == "compatible"
-    assert _arch_verdict(10, 0, ["sm_90a"]) == ""
-    assert _arch_verdict(8, 0, ["compute_86"]) == ""
+    assert arch_verdict(8, 9, ["sm_80", "compute_80"]) == "compatible"
+    assert arch_verdict(9, 0, ["sm_80", "compute_90"]) == "compatible"
+    assert arch_verdict(10, 0, ["sm_90a"]) == ""
+    assert arch_verdict(8, 0, ["compute_86"]) == ""

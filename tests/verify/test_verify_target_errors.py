@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import venv
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -51,24 +52,39 @@ def test_a_venv_without_torch_is_exit_3_with_the_install_command(tmp_path: Path)
     assert "Traceback" not in out.stderr + out.stdout
 
 
-def test_without_torch_the_json_report_says_unusable(tmp_path: Path) -> None:
+def test_without_torch_the_json_and_junit_reports_say_unusable(tmp_path: Path) -> None:
     python = bare_venv(tmp_path / "notorch")
-    out = verify_cli("--python", python, "--json")
+    junit = tmp_path / "verify.xml"
+    out = verify_cli("--python", python, "--json", "--junit", str(junit))
     assert out.returncode == 3
     report = json.loads(out.stdout)
     assert report["exit_code"] == 3 and report["checks"] == []
     assert "envsetup install --env" in report["unusable"]["fix"]
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    failure = suite.find("testcase/failure")
+    assert failure is not None and "torch is not installed" in str(failure.get("message"))
 
 
-def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(tmp_path: Path) -> None:
-    # The venv has no envsetup either: the worker runs there on the standard library alone.
-    python = bare_venv(tmp_path / "broken")
+@pytest.fixture(scope="module")
+def broken_torch_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A venv whose `torch` is a real package that raises on import."""
+    python = bare_venv(tmp_path_factory.mktemp("broken") / "env")
     package = purelib_of(python) / "torch"
     package.mkdir()
     (package / "__init__.py").write_text(
         'raise RuntimeError("this torch is broken on purpose")\n', encoding="utf-8"
     )
-    out = verify_cli("--python", python, "--json", "--only", "torch.import,matmul,compile")
+    return python
+
+
+def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(
+    broken_torch_python: str,
+) -> None:
+    # The venv has no envsetup either: the worker runs there on the standard library alone.
+    out = verify_cli(
+        "--python", broken_torch_python, "--json", "--only", "torch.import,matmul,compile"
+    )
     assert out.returncode == 1, out.stderr
     checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
     imported = checks["torch.import"]
@@ -78,6 +94,18 @@ def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(tmp_p
     assert "envsetup install --env" in imported["fix"]
     assert checks["matmul"]["status"] == checks["compile"]["status"] == "skip"
     assert "torch did not import" in checks["matmul"]["reason"]
+
+
+def test_people_see_the_failure_its_traceback_and_the_fix_under_the_table(
+    broken_torch_python: str,
+) -> None:
+    out = verify_cli("--python", broken_torch_python, "--only", "torch.import,matmul")
+    assert out.returncode == 1
+    after_table = out.stdout.split("└")[-1]
+    assert "torch.import: import torch raised RuntimeError" in after_table
+    assert 'raise RuntimeError("this torch is broken on purpose")' in after_table
+    assert "fix: reinstall torch into this environment" in after_table
+    assert "0 passed, 1 failed, 1 skipped" in after_table
 
 
 def test_no_such_interpreter_is_exit_3_naming_the_path(tmp_path: Path) -> None:
@@ -105,6 +133,10 @@ def test_something_that_is_not_python_is_exit_3(tmp_path: Path) -> None:
         (["--python", sys.executable, "--env", "/x"], "--python and --env"),
         (["--python", sys.executable, "--only", "nope"], "no check named 'nope'"),
         (["--python", sys.executable, "--timeout", "0"], "--timeout must be a positive"),
+        (
+            ["--python", sys.executable, "--junit", "/no/such/dir/v.xml"],
+            "--junit /no/such/dir/v.xml: its",
+        ),
     ],
 )
 def test_bad_flags_are_usage_errors(args: list[str], message: str) -> None:

@@ -41,6 +41,10 @@ def verify_command(
 ) -> int:
     """Prove the target environment computes on its GPU (or CPU): run smoke tests in its interpreter."""
     target = resolve_python(python, env)
+    if junit is not None and not Path(junit).resolve().parent.is_dir():
+        raise UsageError(
+            f"--junit {junit}: its directory does not exist; create it or pick another path"
+        )
     report = run_verify(
         target, only=parse_only(only), timeout=timeout, require_gpu=require_gpu, bench=bench
     )

@@ -1,4 +1,4 @@
-"""Which checks exist and which ones a run selects. The worker module is the one list of checks."""
+"""Which checks exist and which ones a run selects. The worker's registry is the one list of checks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from envsetup.errors import UsageError
-from envsetup.verify import worker
+from envsetup.verify.worker_root.envsetup_verify_worker import registry
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class CheckInfo:
 
 
 def all_checks() -> list[CheckInfo]:
-    return [CheckInfo(c.id, c.title, c.needs_gpu, c.opt_in, c.hidden) for c in worker.CHECKS]
+    return [CheckInfo(c.id, c.title, c.needs_gpu, c.opt_in, c.hidden) for c in registry.CHECKS]
 
 
 def select_checks(only: Optional[list[str]] = None, bench: bool = False) -> list[CheckInfo]:

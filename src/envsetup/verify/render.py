@@ -15,14 +15,54 @@ _STYLE = {PASS: "[green]pass[/]", FAIL: "[bold red]FAIL[/]", SKIP: "[yellow]skip
 EVIDENCE_LINES = 12
 
 
+def _devices_text(devices: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
+    return "; ".join(
+        f"cuda:{d.get('index')} " + " ".join(str(d.get(f)) for f in fields if d.get(f) is not None)
+        for d in devices
+    )
+
+
 def _summary_of(check: CheckResult) -> str:
+    """One line for the table: the reason of a failure or skip, else what the check saw."""
     if check.reason:
         return check.reason
-    evidence = check.evidence
-    for key in ("version", "device", "backend", "devices", "results"):
-        if key in evidence:
-            return f"{key}: {_short(evidence[key])}"
-    return ""
+    e = check.evidence
+    devices = e.get("devices") if isinstance(e.get("devices"), list) else []
+    summaries = {
+        "torch.import": lambda: f"{e.get('version')} ({e.get('build')}) from {e.get('location')}",
+        "cuda.available": lambda: _devices_text(devices, ("name", "capability")),
+        "cuda.arch": lambda: _devices_text(devices, ("arch", "verdict")),
+        "matmul": lambda: ", ".join(
+            f"{r['device']} {r['dtype']} err {r['relative_error']:.1e}"
+            for r in e.get("results", [])
+        ),
+        "amp.autocast": lambda: ", ".join(
+            f"{r['device']} {r['autocast']}" for r in e.get("results", [])
+        ),
+        "cudnn": lambda: f"cuDNN {e.get('version')}",
+        "compile": lambda: (
+            f"{e.get('backend')} on {e.get('device')}, first call {e.get('first_call_s')} s"
+        ),
+        "distributed.all_reduce": lambda: f"{e.get('backend')}, {e.get('world_size')} processes",
+        "hello.train": lambda: (
+            f"loss {e.get('loss_first'):.3g} -> {e.get('loss_last'):.3g} "
+            f"({e.get('drop'):.1%} lower) on {e.get('device')}"
+        ),
+        "memory.device": lambda: _devices_text(devices, ("allocated_gib", "total_gib")) + " GiB",
+        "bench.matmul_bf16": lambda: _devices_text(devices, ("name", "tflops")) + " TFLOP/s",
+        "bench.bandwidth": lambda: _devices_text(devices, ("name", "gb_per_s")) + " GB/s",
+        "bench.nvml": lambda: _devices_text(
+            devices, ("pcie_gen", "pcie_width", "throttle_reasons")
+        ),
+    }
+    try:
+        if check.id in summaries:
+            return summaries[check.id]()
+    except (KeyError, TypeError, ValueError):  # evidence from another worker version: fall back
+        pass
+    if "devices" in e:
+        return f"devices: {_short(e['devices'])}"
+    return _short(e) if e else ""
 
 
 def _short(value: Any) -> str:
@@ -31,11 +71,14 @@ def _short(value: Any) -> str:
 
 
 def _evidence_lines(check: CheckResult) -> list[str]:
-    lines = (
-        json.dumps(check.evidence, indent=2, sort_keys=True).splitlines() if check.evidence else []
-    )
+    lines: list[str] = []
+    for key, value in sorted(check.evidence.items()):
+        if isinstance(value, str) and "\n" in value:  # a traceback: show it as printed
+            lines += [f"{key}:", *("  " + line for line in value.rstrip().splitlines())]
+        else:
+            lines.append(f"{key}: {_short(value)}")
     if check.output.strip():
-        lines += ["output:", *check.output.rstrip().splitlines()]
+        lines += ["output:", *("  " + line for line in check.output.rstrip().splitlines())]
     if len(lines) > EVIDENCE_LINES:
         lines = [*lines[: EVIDENCE_LINES // 2], "...", *lines[-EVIDENCE_LINES // 2 :]]
     return lines

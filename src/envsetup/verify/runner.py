@@ -1,6 +1,6 @@
 """Runs the checks in the target interpreter: one worker process, a fresh one after a crash or hang.
 
-The worker is started as `[python, worker.py]` (argv, never a shell) and spoken to in JSON lines.
+The worker is started as `[python, .../envsetup_verify_worker/__main__.py]` (argv, never a shell) and spoken to in JSON lines.
 Each check gets `timeout` seconds; past that the worker (and anything it started) is killed and the
 check fails. A worker that dies mid-check (segfault, abort) fails that check with what it printed;
 the next check starts a fresh worker.
@@ -8,6 +8,7 @@ the next check starts a fresh worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -20,14 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from envsetup.verify import worker as worker_module
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import env_dir_of, install_fix
 
-WORKER_PATH = str(Path(worker_module.__file__).resolve())
+# Started as a script by path: the target interpreter needs no envsetup, only this package's files.
+WORKER_PATH = str(
+    Path(__file__).resolve().parent / "worker_root" / "envsetup_verify_worker" / "__main__.py"
+)
 HELLO_TIMEOUT_S = 60.0
 OUTPUT_TAIL_CHARS = 4000
+POLL_S = 0.5  # how often a waiting runner checks that the worker is still alive
 _EOF = object()
 
 
@@ -163,14 +167,20 @@ class Worker:
         while True:
             remaining = deadline - time.monotonic()
             try:
-                message = self.messages.get(timeout=max(remaining, 0.0))
+                message = self.messages.get(timeout=min(max(remaining, 0.0), POLL_S))
             except queue.Empty:
-                self.kill()
-                return Outcome(
-                    timed_out=True,
-                    output=_tail(self.stderr.since(mark)),
-                    duration_s=time.monotonic() - started,
-                )
+                if self.process.poll() is not None:
+                    # Dead, though a child it forked may still hold stdout open: no EOF to wait for.
+                    message = _EOF
+                elif remaining > POLL_S:
+                    continue
+                else:
+                    self.kill()
+                    return Outcome(
+                        timed_out=True,
+                        output=_tail(self.stderr.since(mark)),
+                        duration_s=time.monotonic() - started,
+                    )
             if message is _EOF:
                 crashed = self._wait_gone()
                 return Outcome(
@@ -187,14 +197,11 @@ class Worker:
         self.process.stdin.flush()
 
     def kill(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            if sys.platform != "win32":
+        """End the worker and everything it started (its process group outlives a dead leader)."""
+        if sys.platform != "win32":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            else:
-                self.process.kill()
-        except (ProcessLookupError, PermissionError):
+        if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
 
@@ -221,6 +228,8 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
             fix=f"check the path, or create the environment: {install_fix(env_dir)}",
         )
     detail = problem.output.strip().splitlines()[-1] if problem.output.strip() else ""
+    if detail.startswith("SyntaxError"):  # Python 2 or < 3.7 cannot even parse the worker
+        detail += " (the checks need Python 3.7 or newer)"
     reason = f"{python}: {problem}" + (f": {detail}" if detail else "")
     return Unusable(
         reason=reason,

@@ -1,0 +1,29 @@
+"""Hidden test-only checks: a real crash, a real hang, a noisy check. Never in the default list."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any, Dict
+
+from .outcome import Context
+
+
+def check_test_crash(ctx: Context) -> Dict[str, Any]:
+    sys.stderr.write("about to abort\n")
+    sys.stderr.flush()
+    os.abort()
+    return {}  # pragma: no cover
+
+
+def check_test_hang(ctx: Context) -> Dict[str, Any]:
+    time.sleep(3600)
+    return {}  # pragma: no cover
+
+
+def check_test_noisy(ctx: Context) -> Dict[str, Any]:
+    # Printing to stdout must not corrupt the protocol.
+    print('{"event": "result", "id": "forged"}')
+    os.write(1, b"raw bytes on fd 1\n")
+    return {"printed": True}
