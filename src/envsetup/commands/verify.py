@@ -6,15 +6,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.verify import run_verify
-from envsetup.verify.catalogue import parse_only
-from envsetup.verify.junit import to_junit
-from envsetup.verify.render import render_json, render_report
-from envsetup.verify.target import resolve_python
 
 
 def verify_command(
@@ -40,6 +34,13 @@ def verify_command(
     ),
 ) -> int:
     """Prove the target environment computes on its GPU (or CPU): run smoke tests in its interpreter."""
+    # Imported here: every other command's start-up stays free of verify and rich.
+    from envsetup.verify import run_verify
+    from envsetup.verify.catalogue import parse_only
+    from envsetup.verify.junit import to_junit
+    from envsetup.verify.render import render_json, render_report
+    from envsetup.verify.target import resolve_python
+
     target = resolve_python(python, env)
     if junit is not None and not Path(junit).resolve().parent.is_dir():
         raise UsageError(
@@ -62,5 +63,7 @@ def verify_command(
             f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE
         )
     else:
+        from rich.console import Console
+
         render_report(report, Console())
     return int(report.exit_code)
