@@ -168,16 +168,17 @@ def _add_row(report: SmiReport, fields: list[str], values: list[str]) -> None:
     report.gpus.append(gpu)
 
 
-_VERSION_LINE = re.compile(r"\s*([A-Za-z][A-Za-z \-]*?)\s*:\s*(\S.*?)\s*")
+_VERSION_KEY = re.compile(r"[A-Za-z][A-Za-z \-]*")
 
 
 def parse_smi_version(text: str) -> SmiReport:
     """Read `nvidia-smi --version` (R590 "DRIVER version" and R610 "KMD version" forms)."""
     values: dict[str, str] = {}
     for line in complete_lines(text):
-        match = _VERSION_LINE.fullmatch(line)
-        if match:
-            values[match.group(1).lower()] = match.group(2)
+        key, colon, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if colon and value and _VERSION_KEY.fullmatch(key):
+            values[key.lower()] = value
     # R610 keeps the old names with "Deprecated, see ..." in place of a value.
     values = {key: value for key, value in values.items() if not value.startswith("Deprecated")}
     smi = version_or_none(values.get("nvidia-smi version"))

@@ -20,10 +20,9 @@ _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(\d[\w.\-]*)(?=\s)")
 _DRIVER = re.compile(r"(?:Driver|KMD) Version:\s*([^\s|]+)(?=[\s|])")
 _CUDA = re.compile(r"CUDA(?: UMD)? Version:\s*([^\s|]+)(?=[\s|])")
 _BUS_ID = re.compile(r"\b([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])\b")
-_MEMORY = re.compile(r"(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
-_INDEX_AND_REST = re.compile(r"\s*(\d+)\s+(\S.*?)\s*")
-_NAME_AND_MODE = re.compile(r"(.*?)\s+(\S+)")
-_MIG_ROW = re.compile(r"\s*(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+)\s*")
+_MEMORY = re.compile(r"(?<!\d)(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
+_INDEX_AND_REST = re.compile(r"(\d+)\s+(\S.*)")  # matched on the stripped cell
+_MIG_ROW = re.compile(r"(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+)")  # on the stripped cell
 _MODE_HEADERS = ("Persistence-M", "TCC/WDDM", "Driver-Model")
 
 
@@ -120,16 +119,16 @@ def _gpu_from_block(block: list[list[str]], header: list[list[str]]) -> Optional
 
 
 def _gpu_from_name_cell(cell: str, title: str) -> Optional[SmiGpu]:
-    match = _INDEX_AND_REST.fullmatch(cell)
+    match = _INDEX_AND_REST.fullmatch(cell.strip())
     if not match:
         return None
     gpu = SmiGpu(index=int(match.group(1)))
     rest = match.group(2)
     mode: Optional[str] = None
     if any(label in title for label in _MODE_HEADERS):
-        split = _NAME_AND_MODE.fullmatch(rest)
-        if split:
-            rest, mode = split.group(1), split.group(2)
+        words = rest.rsplit(None, 1)
+        if len(words) == 2:
+            rest, mode = words[0].rstrip(), words[1]
     gpu.name = rest
     gpu.name_truncated = rest.endswith("...")
     if mode in ("On", "Off"):
@@ -175,7 +174,7 @@ def _mig_devices(lines: list[_Line], start: int) -> list[tuple[int, SmiMigDevice
     found: list[tuple[int, SmiMigDevice]] = []
     for block in blocks:
         first = block[0]
-        match = _MIG_ROW.fullmatch(first[0]) if first else None
+        match = _MIG_ROW.fullmatch(first[0].strip()) if first else None
         if not match:
             continue
         gi, ci = match.group(2), match.group(3)
