@@ -1,4 +1,4 @@
-"""The default `nvidia-smi` table, every layout from R418 to R610.
+"""The default `nvidia-smi` table, every layout from R390 to R610.
 
 The table is read by its own column headers rather than by fixed positions: each GPU is a block of
 rows between `+---+` borders, one row per header row, and a cell's meaning is the header cell above
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import version_or_none
@@ -58,9 +58,9 @@ def _is_header_rule(line: _Line) -> bool:
     return line.text.startswith("|=")
 
 
-def _find(lines: list[_Line], start: int, predicate: object) -> Optional[int]:
+def _find(lines: list[_Line], start: int, predicate: Callable[[_Line], bool]) -> Optional[int]:
     for i in range(start, len(lines)):
-        if predicate(lines[i]):  # type: ignore[operator]
+        if predicate(lines[i]):
             return i
     return None
 
@@ -151,7 +151,7 @@ def _read_cell(gpu: SmiGpu, title: str, cell: str) -> None:
 
 
 def _header_rows(lines: list[_Line], start: int) -> tuple[list[list[str]], Optional[int]]:
-    """Column-header rows from the one naming "Bus-Id" (or `title`) to the `|===|` rule."""
+    """Column-header rows from `start` (the row naming "Bus-Id") to the `|===|` rule."""
     rows: list[list[str]] = []
     for i in range(start, len(lines)):
         if _is_header_rule(lines[i]):
