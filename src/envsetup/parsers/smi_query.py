@@ -61,7 +61,10 @@ _SETTERS: Dict[str, Callable[[SmiGpu, str], None]] = {
     "compute_cap": _set_compute_cap,
     "mig.mode.current": _set_mig,
     "driver_model.current": lambda gpu, value: setattr(gpu, "driver_model", value),
-    "persistence_mode": lambda gpu, value: setattr(gpu, "persistence_mode", value),
+    # The CSV says Enabled/Disabled where the table says On/Off; report the table's spelling.
+    "persistence_mode": lambda gpu, value: setattr(
+        gpu, "persistence_mode", {"Enabled": "On", "Disabled": "Off"}.get(value, value)
+    ),
     "pcie.link.gen.current": lambda gpu, value: setattr(gpu, "pcie_gen", _int_value(value)),
     "pcie.link.gen.gpucurrent": lambda gpu, value: setattr(gpu, "pcie_gen", _int_value(value)),
     "pcie.link.gen.max": lambda gpu, value: setattr(gpu, "pcie_gen_max", _int_value(value)),
