@@ -35,7 +35,7 @@ def test_proc_modules_line() -> None:
 def test_no_other_fixture_shows_nouveau() -> None:
     for category in ("nvidia-smi", "nvidia-smi-failures", "os"):
         for path in fixture_paths(category):
-            assert nouveau_evidence(path.read_text()) == [], path.name
+            assert nouveau_evidence(path.read_text(encoding="utf-8")) == [], path.name
 
 
 @settings(max_examples=300, deadline=None)

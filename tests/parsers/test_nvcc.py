@@ -26,7 +26,7 @@ def test_every_nvcc_fixture_is_covered() -> None:
 
 @pytest.mark.parametrize("path", NVCC, ids=lambda p: p.name)
 def test_full_version_from_every_fixture(path) -> None:
-    assert parse_nvcc_version(path.read_text()) == _expected_from_name(path.name)
+    assert parse_nvcc_version(path.read_text(encoding="utf-8")) == _expected_from_name(path.name)
 
 
 def test_release_fallback_when_no_full_version() -> None:
@@ -35,7 +35,9 @@ def test_release_fallback_when_no_full_version() -> None:
 
 
 def test_shadowing_case_reads_the_apt_nvcc() -> None:
-    text = (NVCC[0].parent / "nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt").read_text()
+    text = (NVCC[0].parent / "nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt").read_text(
+        encoding="utf-8"
+    )
     assert parse_nvcc_version(text) == "11.5.119"
 
 
@@ -52,7 +54,9 @@ def _release_or_full(partial: str, full: str) -> None:
 
 @pytest.mark.parametrize("path", NVCC, ids=lambda p: p.name)
 def test_cut_output(path) -> None:
-    check_cuts(parse_nvcc_version, path.read_text(), agrees=_release_or_full, count=30)
+    check_cuts(
+        parse_nvcc_version, path.read_text(encoding="utf-8"), agrees=_release_or_full, count=30
+    )
 
 
 @settings(max_examples=200, deadline=None)

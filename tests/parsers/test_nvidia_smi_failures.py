@@ -62,7 +62,7 @@ def test_other_text_is_not_a_failure(name: str) -> None:
 
 @pytest.mark.parametrize("path", fixture_paths("nvidia-smi"), ids=lambda p: p.name)
 def test_healthy_output_is_not_a_failure(path) -> None:
-    assert classify_smi_failure(path.read_text()) is None
+    assert classify_smi_failure(path.read_text(encoding="utf-8")) is None
 
 
 def test_library_version_cut_at_the_end_is_not_trusted() -> None:

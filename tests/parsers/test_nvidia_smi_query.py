@@ -165,3 +165,13 @@ def test_fuzz(text: str, fields: list) -> None:
 def test_fuzz_csv_values(values: list) -> None:
     text = ", ".join(values) + "\n"
     never_raises_other(lambda cut: parse_smi_query_csv(cut, PROBE_FIELDS), text)
+
+
+def test_csv_persistence_and_driver_model_use_the_table_spelling() -> None:
+    # Value shapes as the XML fixtures show them for the same GPUs (Tesla T4, RTX 3090).
+    text = "0, Disabled, [N/A]\n1, Enabled, [N/A]\n"
+    report = parse_smi_query_csv(text, ["index", "persistence_mode", "driver_model.current"])
+    assert [(gpu.persistence_mode, gpu.driver_model) for gpu in report.gpus] == [
+        ("Off", None),
+        ("On", None),
+    ]

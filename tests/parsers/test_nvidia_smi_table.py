@@ -162,6 +162,9 @@ TABLES = {
         None,
         False,
     ),
+    "windows-419.71-mx250-wddm-indented.txt": Table(
+        "419.71", "10.0", "10.0", 1, "GeForce MX250", "00000000:02:00.0", 2048, None, False
+    ),
     "windows-460.15-nvidia-smi-exe-from-wsl.txt": Table(
         "460.15", "11.1", "11.1", 1, "GeForce RTX 207...", "00000000:01:00.0", 8192, None, False
     ),
@@ -249,6 +252,7 @@ def test_wsl_reports_the_windows_driver_and_its_own_version() -> None:
 @pytest.mark.parametrize(
     ("name", "model"),
     [
+        ("windows-419.71-mx250-wddm-indented.txt", "WDDM"),
         ("windows-460.15-nvidia-smi-exe-from-wsl.txt", "WDDM"),
         ("windows-461.79-rtx3060-laptop-wddm.txt", "WDDM"),
         ("windows-610.62-kmd-umd-wddm-cg-processes-full.txt", "WDDM"),

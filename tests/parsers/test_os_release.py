@@ -89,7 +89,7 @@ def test_no_assignment_is_a_parse_error(text: str) -> None:
 
 @pytest.mark.parametrize("path", OS_RELEASE, ids=lambda p: p.name)
 def test_cut_output(path) -> None:
-    check_cuts(parse_os_release, path.read_text())
+    check_cuts(parse_os_release, path.read_text(encoding="utf-8"))
 
 
 @settings(max_examples=300, deadline=None)

@@ -108,7 +108,7 @@ def test_sm120_warning_inside_collect_env() -> None:
 
 @pytest.mark.parametrize("path", fixture_paths("nvidia-smi"), ids=lambda p: p.name)
 def test_nvidia_smi_output_is_no_torch_error(path) -> None:
-    assert classify_torch_error(path.read_text()) is None
+    assert classify_torch_error(path.read_text(encoding="utf-8")) is None
 
 
 def _agrees(cut: Optional[TorchError], whole: Optional[TorchError]) -> None:

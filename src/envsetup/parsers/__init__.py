@@ -3,7 +3,11 @@
 No parser touches the host, prints, or raises anything but `ParseError`: fed any string, each
 either returns a result that is correct as far as it goes, or raises `ParseError` with a short
 reason. Text that stops mid-line (no final newline) may have been cut, so a value that runs into
-the end of the text is not trusted.
+the end of the text is not trusted: pass command output and file text as read, unstripped.
+
+Modules: nvidia_smi (table, -q -x, --query-gpu CSV, --version, -L, failures), nvcc, cudnn,
+os_release, driver (/proc and /sys driver version), kernel (WSL), nouveau, ldconfig, torch_build
+(version.py, local version, METADATA pins), torch_errors, collect_env.
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import cudnn_version_from_filename
 
 _UNKNOWN = {"", "N/A", "Could not collect", "No CUDA", "None"}
-_KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9_ ()]*?):(?:\s+(.*?))?\s*")
-_GPU_LINE = re.compile(r"GPU \d+:\s*(.+?)\s*")
-_MIG_LINE = re.compile(r"(MIG \S+ Device \d+):\s*")
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_ ()]*")
+# Matched on stripped lines, so no pattern needs to skip trailing blanks.
+_GPU_LINE = re.compile(r"GPU \d+:\s*(\S.*)")
+_MIG_LINE = re.compile(r"(MIG \S+ Device \d+):")
 _PATH_LINE = re.compile(r"(?:/|[A-Za-z]:\\)\S.*")
 _VERSION_START = re.compile(r"\d+(?:\.\d+)+")
 
@@ -98,10 +99,10 @@ def _read_fields(lines: list[str]) -> tuple[dict[str, Optional[str]], dict[str, 
         if current == "cudnn_raw" and _PATH_LINE.fullmatch(line):
             follow[current].append(line)
             continue
-        match = _KEY_VALUE.fullmatch(line)
-        name = _FIELDS.get(match.group(1)) if match else None
-        if match and name and name not in values:
-            values[name] = match.group(2) or ""
+        key, colon, value = line.partition(":")
+        name = _FIELDS.get(key) if colon and _KEY.fullmatch(key) else None
+        if name and name not in values:
+            values[name] = value.strip()
             current = name
         elif line:
             current = None

@@ -9,7 +9,7 @@ from typing import Optional
 # kernel named "...-Microsoft" with a capital M. The case is the only difference in a cut name.
 _WSL2 = re.compile(r"microsoft-standard|-WSL2\b|\bWSL2\b")
 _WSL1 = re.compile(r"\d-Microsoft\b")
-_LOWER_MICROSOFT = re.compile(r"\d[\w.+-]*-microsoft\b")
+_LOWER_MICROSOFT = re.compile(r"(?<=[\w.+])-microsoft\b")
 
 
 def wsl_from_kernel(text: str) -> Optional[int]:

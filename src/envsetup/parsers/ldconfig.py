@@ -9,7 +9,7 @@ from envsetup.parsers import ParseError
 from envsetup.parsers._text import complete_lines
 
 # "\tlibcudnn.so.8 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.8"
-_ENTRY = re.compile(r"\s*(\S+)\s+\(([^)]*)\)\s+=>\s+(\S.*?)\s*")
+_ENTRY = re.compile(r"(\S+)\s+\(([^)]*)\)\s+=>\s+(\S.*)")  # on the stripped line
 _SUMMARY = re.compile(r"\s*\d+ libs found in cache")
 
 
@@ -22,7 +22,7 @@ def parse_ldconfig(text: str) -> List[Tuple[str, str]]:
     entries: list[tuple[str, str]] = []
     other_lines = 0
     for line in complete_lines(text):
-        match = _ENTRY.fullmatch(line)
+        match = _ENTRY.fullmatch(line.strip())
         if match:
             entries.append((match.group(1), match.group(3)))
         elif line.strip() and not _SUMMARY.match(line):

@@ -9,7 +9,6 @@ from envsetup.parsers import ParseError
 from envsetup.parsers._text import all_lines, complete_lines, is_version, version_or_none
 from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
 
-_UNIT_SUFFIX = re.compile(r"\s*\[[^\]]*\]$")  # "memory.total [MiB]" in a header row
 _MISSING = {"", "N/A", "[N/A]", "[Not Supported]", "Not Supported", "[Unknown Error]", "[ERR!]"}
 _LEADING_INT = re.compile(r"(\d+)")
 _COMPUTE_CAP = re.compile(r"\d+\.\d+")
@@ -28,8 +27,16 @@ def _is_missing(value: str) -> bool:
     return value in _MISSING or (value.startswith("[") and value.endswith("]"))
 
 
+def _without_unit(field: str) -> str:
+    """ "memory.total [MiB]" -> "memory.total" (a header row names units in brackets)."""
+    field = field.strip()
+    if field.endswith("]") and "[" in field:
+        field = field[: field.rindex("[")].rstrip()
+    return field
+
+
 def _canonical(field: str) -> str:
-    name = _UNIT_SUFFIX.sub("", field.strip()).lower()
+    name = _without_unit(field).lower()
     return _ALIASES.get(name, name)
 
 
@@ -54,7 +61,10 @@ _SETTERS: Dict[str, Callable[[SmiGpu, str], None]] = {
     "compute_cap": _set_compute_cap,
     "mig.mode.current": _set_mig,
     "driver_model.current": lambda gpu, value: setattr(gpu, "driver_model", value),
-    "persistence_mode": lambda gpu, value: setattr(gpu, "persistence_mode", value),
+    # The CSV says Enabled/Disabled where the table says On/Off; report the table's spelling.
+    "persistence_mode": lambda gpu, value: setattr(
+        gpu, "persistence_mode", {"Enabled": "On", "Disabled": "Off"}.get(value, value)
+    ),
     "pcie.link.gen.current": lambda gpu, value: setattr(gpu, "pcie_gen", _int_value(value)),
     "pcie.link.gen.gpucurrent": lambda gpu, value: setattr(gpu, "pcie_gen", _int_value(value)),
     "pcie.link.gen.max": lambda gpu, value: setattr(gpu, "pcie_gen_max", _int_value(value)),
@@ -161,16 +171,17 @@ def _add_row(report: SmiReport, fields: list[str], values: list[str]) -> None:
     report.gpus.append(gpu)
 
 
-_VERSION_LINE = re.compile(r"\s*([A-Za-z][A-Za-z \-]*?)\s*:\s*(\S.*?)\s*")
+_VERSION_KEY = re.compile(r"[A-Za-z][A-Za-z \-]*")
 
 
 def parse_smi_version(text: str) -> SmiReport:
     """Read `nvidia-smi --version` (R590 "DRIVER version" and R610 "KMD version" forms)."""
     values: dict[str, str] = {}
     for line in complete_lines(text):
-        match = _VERSION_LINE.fullmatch(line)
-        if match:
-            values[match.group(1).lower()] = match.group(2)
+        key, colon, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if colon and value and _VERSION_KEY.fullmatch(key):
+            values[key.lower()] = value
     # R610 keeps the old names with "Deprecated, see ..." in place of a value.
     values = {key: value for key, value in values.items() if not value.startswith("Deprecated")}
     smi = version_or_none(values.get("nvidia-smi version"))
@@ -196,34 +207,45 @@ def parse_smi_version(text: str) -> SmiReport:
     )
 
 
-_LIST_GPU = re.compile(r"\s*GPU\s+(\d+):\s+(.+?)\s+\(UUID:\s*([^\s()]+)\)\s*")
-_LIST_MIG = re.compile(r"\s*MIG\s+(\S+)\s+Device\s+(\d+):\s+\(UUID:\s*([^\s()]+)\)\s*")
+_LIST_GPU = re.compile(r"GPU\s+(\d+):\s+(\S.*)")
+_LIST_MIG = re.compile(r"MIG\s+(\S+)\s+Device\s+(\d+):")
 # Before R470 a MIG UUID named its parent and instance ids: MIG-GPU-<uuid>/<gi>/<ci>.
 _OLD_MIG_UUID = re.compile(r"MIG-GPU-[^/]+/(\d+)/(\d+)")
+
+
+def _head_and_uuid(line: str) -> Optional[tuple[str, str]]:
+    """("GPU 0: A100-PCIE-40GB", "GPU-...") from "GPU 0: A100-PCIE-40GB (UUID: GPU-...)"."""
+    text = line.strip()
+    at = text.rfind("(UUID:")
+    # The closing parenthesis proves the UUID was not cut.
+    if at < 0 or not text.endswith(")"):
+        return None
+    uuid = text[at + len("(UUID:") : -1].strip()
+    if not uuid or any(char.isspace() or char in "()" for char in uuid):
+        return None
+    return text[:at].rstrip(), uuid
 
 
 def parse_smi_list(text: str) -> List[SmiGpu]:
     """Read `nvidia-smi -L`: one SmiGpu per physical GPU, MIG instances in `mig_devices`."""
     gpus: list[SmiGpu] = []
     for line in text.splitlines():
-        gpu_match = _LIST_GPU.fullmatch(line)
-        if gpu_match:
-            gpus.append(
-                SmiGpu(
-                    index=int(gpu_match.group(1)), name=gpu_match.group(2), uuid=gpu_match.group(3)
-                )
-            )
+        parts = _head_and_uuid(line)
+        if parts is None:
             continue
-        mig_match = _LIST_MIG.fullmatch(line)
-        if mig_match and gpus:
-            gpus[-1].mig_devices.append(_mig_device(mig_match))
+        head, uuid = parts
+        gpu_match = _LIST_GPU.fullmatch(head)
+        mig_match = _LIST_MIG.fullmatch(head)
+        if gpu_match:
+            gpus.append(SmiGpu(index=int(gpu_match.group(1)), name=gpu_match.group(2), uuid=uuid))
+        elif mig_match and gpus:
+            gpus[-1].mig_devices.append(_mig_device(mig_match, uuid))
     if not gpus:
         raise ParseError("no 'GPU N: <name> (UUID: ...)' lines: not nvidia-smi -L output")
     return gpus
 
 
-def _mig_device(match: re.Match[str]) -> SmiMigDevice:
-    uuid = match.group(3)
+def _mig_device(match: re.Match[str], uuid: str) -> SmiMigDevice:
     device = SmiMigDevice(index=int(match.group(2)), profile=match.group(1), uuid=uuid)
     old = _OLD_MIG_UUID.fullmatch(uuid)
     if old:

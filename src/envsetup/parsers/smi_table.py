@@ -1,4 +1,4 @@
-"""The default `nvidia-smi` table, every layout from R418 to R610.
+"""The default `nvidia-smi` table, every layout from R390 to R610.
 
 The table is read by its own column headers rather than by fixed positions: each GPU is a block of
 rows between `+---+` borders, one row per header row, and a cell's meaning is the header cell above
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import version_or_none
@@ -20,10 +20,9 @@ _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(\d[\w.\-]*)(?=\s)")
 _DRIVER = re.compile(r"(?:Driver|KMD) Version:\s*([^\s|]+)(?=[\s|])")
 _CUDA = re.compile(r"CUDA(?: UMD)? Version:\s*([^\s|]+)(?=[\s|])")
 _BUS_ID = re.compile(r"\b([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])\b")
-_MEMORY = re.compile(r"(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
-_INDEX_AND_REST = re.compile(r"\s*(\d+)\s+(\S.*?)\s*")
-_NAME_AND_MODE = re.compile(r"(.*?)\s+(\S+)")
-_MIG_ROW = re.compile(r"\s*(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+)\s*")
+_MEMORY = re.compile(r"(?<!\d)(\d+)\s*MiB\s*/\s*(\d+)\s*MiB")
+_INDEX_AND_REST = re.compile(r"(\d+)\s+(\S.*)")  # matched on the stripped cell
+_MIG_ROW = re.compile(r"(\d+)\s+(\d+|N/A)\s+(\d+|N/A)\s+(\d+)")  # on the stripped cell
 _MODE_HEADERS = ("Persistence-M", "TCC/WDDM", "Driver-Model")
 
 
@@ -59,9 +58,9 @@ def _is_header_rule(line: _Line) -> bool:
     return line.text.startswith("|=")
 
 
-def _find(lines: list[_Line], start: int, predicate: object) -> Optional[int]:
+def _find(lines: list[_Line], start: int, predicate: Callable[[_Line], bool]) -> Optional[int]:
     for i in range(start, len(lines)):
-        if predicate(lines[i]):  # type: ignore[operator]
+        if predicate(lines[i]):
             return i
     return None
 
@@ -120,16 +119,16 @@ def _gpu_from_block(block: list[list[str]], header: list[list[str]]) -> Optional
 
 
 def _gpu_from_name_cell(cell: str, title: str) -> Optional[SmiGpu]:
-    match = _INDEX_AND_REST.fullmatch(cell)
+    match = _INDEX_AND_REST.fullmatch(cell.strip())
     if not match:
         return None
     gpu = SmiGpu(index=int(match.group(1)))
     rest = match.group(2)
     mode: Optional[str] = None
     if any(label in title for label in _MODE_HEADERS):
-        split = _NAME_AND_MODE.fullmatch(rest)
-        if split:
-            rest, mode = split.group(1), split.group(2)
+        words = rest.rsplit(None, 1)
+        if len(words) == 2:
+            rest, mode = words[0].rstrip(), words[1]
     gpu.name = rest
     gpu.name_truncated = rest.endswith("...")
     if mode in ("On", "Off"):
@@ -152,7 +151,7 @@ def _read_cell(gpu: SmiGpu, title: str, cell: str) -> None:
 
 
 def _header_rows(lines: list[_Line], start: int) -> tuple[list[list[str]], Optional[int]]:
-    """Column-header rows from the one naming "Bus-Id" (or `title`) to the `|===|` rule."""
+    """Column-header rows from `start` (the row naming "Bus-Id") to the `|===|` rule."""
     rows: list[list[str]] = []
     for i in range(start, len(lines)):
         if _is_header_rule(lines[i]):
@@ -175,7 +174,7 @@ def _mig_devices(lines: list[_Line], start: int) -> list[tuple[int, SmiMigDevice
     found: list[tuple[int, SmiMigDevice]] = []
     for block in blocks:
         first = block[0]
-        match = _MIG_ROW.fullmatch(first[0]) if first else None
+        match = _MIG_ROW.fullmatch(first[0].strip()) if first else None
         if not match:
             continue
         gi, ci = match.group(2), match.group(3)

@@ -88,8 +88,10 @@ def flavor_from_local_version(version: str) -> Tuple[str, Optional[str]]:
 # "nvidia-cudnn-cu12==9.1.0.70; platform_system == ..." and the 2.1-2.3 form
 # "nvidia-cudnn-cu12 (==8.9.2.26) ; platform_system == ...". The version must be followed by
 # something, or it may have been cut.
+# Each run of blanks sits between two required tokens, so matching stays linear.
 _NVIDIA_PIN = re.compile(
-    r"Requires-Dist:\s*(nvidia-[A-Za-z0-9._-]+)\s*(?:\[[^\]]*\])?\s*\(?\s*===?\s*([^\s;,()]+)(?=[\s;,)])"
+    r"Requires-Dist:[ \t]*(nvidia-[A-Za-z0-9._-]+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\([ \t]*)?"
+    r"===?[ \t]*([^\s;,()]+)(?=[\s;,)])"
 )
 _PLATFORM_SYSTEM = re.compile(r"platform_system\s*==\s*[\"']([^\"']*)[\"']")
 _SYS_PLATFORM = re.compile(r"sys_platform\s*==\s*[\"']([^\"']*)[\"']")

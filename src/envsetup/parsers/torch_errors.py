@@ -45,15 +45,14 @@ _INSUFFICIENT = re.compile(r"CUDA driver version is insufficient for CUDA runtim
 _NO_DRIVER = re.compile(r"Found no NVIDIA driver on your system")
 _NOT_COMPILED = re.compile(r"Torch not compiled with CUDA enabled")
 _NO_KERNEL = re.compile(r"no kernel image is available for execution on the device")
-_ARCH = re.compile(r"^\s*(.*?) with CUDA capability (sm_\d+) is not compatible", re.MULTILINE)
+_ARCH = re.compile(r"^[ \t]*(\S.*?) with CUDA capability (sm_\d+) is not compatible", re.MULTILINE)
 _ARCH_LIST = re.compile(r"supports CUDA capabilities((?:\s+(?:sm|compute)_\d+[a-z]?)+)\s*\.")
 _COULD_NOT_LOAD = re.compile(
     r"Could not load library (\S+?)\. Error: (\S+?): cannot open shared object"
 )
-_CANNOT_OPEN = re.compile(r"([\w.+-]+\.so(?:\.\d+)*): cannot open shared object file")
-_UNDEFINED = re.compile(
-    r"(?:([^\s:]+\.so[\w.]*): )?undefined symbol: (\w+)(?=[,\s])(?:, version ([\w.]+)(?=\s))?"
-)
+# The lookbehind starts a match only at the start of a name, which keeps the search linear.
+_CANNOT_OPEN = re.compile(r"(?<![\w.+-])([\w.+-]+\.so(?:\.\d+)*): cannot open shared object file")
+_UNDEFINED = re.compile(r"undefined symbol: (\w+)(?=[,\s])(?:, version ([\w.]+)(?=\s))?")
 _NO_HIP = re.compile(r"No HIP GPUs are available")
 
 Reader = Callable[[str], Optional[TorchError]]
@@ -118,10 +117,21 @@ def _undefined_symbol(text: str) -> Optional[TorchError]:
         id="undefined-symbol",
         summary="A CUDA library loaded at run time is older than the one torch was built against.",
         evidence=_lines_matching(text, re.compile("undefined symbol")),
-        needed_by=match.group(1),
-        symbol=match.group(2),
-        symbol_library=match.group(3),
+        needed_by=_library_before(text, match.start()),
+        symbol=match.group(1),
+        symbol_library=match.group(2),
     )
+
+
+def _library_before(text: str, at: int) -> Optional[str]:
+    """The library named just before "undefined symbol" ("/path/libtorch_cuda.so: undefined ...")."""
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at].rstrip()
+    if not before.endswith(":"):
+        return None
+    words = before[:-1].split()
+    name = words[-1] if words else ""
+    return name if ".so" in name else None
 
 
 def _missing_library(text: str) -> Optional[TorchError]:
