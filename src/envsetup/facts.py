@@ -142,7 +142,7 @@ class TorchDeep:
 class TorchFacts:
     version: Optional[str] = None  # "2.4.0+cu121"
     location: str = ""
-    flavor: str = "none"  # cuda, cpu, rocm, macos, none, unknown
+    flavor: str = "none"  # cuda, cpu, rocm, xpu, macos, none, unknown
     cuda_version: Optional[str] = None  # the CUDA it was built with
     hip_version: Optional[str] = None
     cudnn_version: Optional[str] = None  # cuDNN the build pins or bundles

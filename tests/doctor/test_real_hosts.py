@@ -359,3 +359,11 @@ def test_the_recorded_development_machine_replays_as_what_it_is() -> None:
     assert facts.nvidia.driver_version is None
     findings = diagnose(facts, lookup_build)
     assert {f.id for f in findings} == {"toolkit-without-driver"}
+
+
+def test_a_torch_dist_without_a_readable_version_is_unknown_not_a_crash(doctor: Doctor) -> None:
+    spec = rtx3090_host()
+    spec.files[f"{VENV_SITE}/torch-.dist-info/METADATA"] = ""
+    facts, findings = doctor(spec)
+    assert facts.torch.flavor == "unknown"
+    assert "torch-cpu-only-on-gpu-host" not in ids(findings)

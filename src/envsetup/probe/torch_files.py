@@ -92,8 +92,11 @@ def _flavor(version: str, cuda: Optional[str], hip: Optional[str], system: str) 
         return "rocm"
     if cuda:
         return "cuda"
-    local, _ = flavor_from_local_version(version)
-    if local in ("cuda", "rocm", "cpu"):
+    try:
+        local, _ = flavor_from_local_version(version)
+    except ParseError:
+        return "unknown"
+    if local in ("cuda", "rocm", "cpu", "xpu"):
         return local
     return "macos" if system == "Darwin" else "cpu"
 
