@@ -78,7 +78,7 @@ class HostSpec:
             {
                 "argv": [self.python, "-c", "*", "envsetup-introspect"],
                 "returncode": 0,
-                "stdout": json.dumps(introspection) + "\n",
+                "stdout": repr(introspection) + "\n",
             }
         ]
         manifest = {

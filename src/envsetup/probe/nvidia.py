@@ -161,6 +161,11 @@ def _smi_path(host: Host) -> Optional[str]:
 
 
 def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> None:
+    path = _smi_path(host)
+    facts.smi_path = path
+    if path is None:
+        facts.smi_state = "not-found"
+        return
     # Imported here: a machine without nvidia-smi never pays for these parsers.
     from envsetup.parsers.nvidia_smi import (
         classify_smi_failure,
@@ -168,11 +173,6 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
         parse_smi_table,
     )
 
-    path = _smi_path(host)
-    facts.smi_path = path
-    if path is None:
-        facts.smi_state = "not-found"
-        return
     timeout = probe_timeout(host.environ())
     table = host.run([path], timeout=timeout)
     if table.timed_out:

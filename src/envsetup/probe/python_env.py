@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any, Optional
 
@@ -9,15 +10,16 @@ from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.probe.common import dist_version, join, probe_timeout, problem
 
-# Runs inside the target interpreter: stdlib only, must work on 3.6+ so that an old target is
-# still described rather than crashing.
+# Runs inside the target interpreter: stdlib only, and only what is cheap to import (json and
+# platform would double its start-up); prints a dict literal that ast.literal_eval reads back.
 INTROSPECT = r"""
-import json, os, sys, sysconfig, platform
+import sys, sysconfig
 paths = sysconfig.get_paths()
-print(json.dumps({
+print(repr({
     "executable": sys.executable,
-    "version": platform.python_version(),
-    "implementation": platform.python_implementation(),
+    "version": "%d.%d.%d" % tuple(sys.version_info[:3]),
+    "implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(
+        getattr(getattr(sys, "implementation", None), "name", "cpython"), "other"),
     "prefix": sys.prefix,
     "base_prefix": getattr(sys, "base_prefix", sys.prefix),
     "stdlib": paths.get("stdlib", ""),
@@ -60,8 +62,10 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
         problems.append(problem(f"Python interpreter {executable}", reason, result.output))
         return facts
     try:
-        data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
+        data = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+        if not isinstance(data, dict):
+            raise ValueError("not a dict")
+    except (ValueError, SyntaxError, IndexError, MemoryError, RecursionError):
         problems.append(
             problem(f"Python interpreter {executable}", "unexpected output", result.output)
         )
