@@ -1,31 +1,47 @@
-"""Adapts the install profiles (profiles/*.toml) to the BuildInfo the diagnosis rules read."""
+"""What profiles/torch-X.Y.toml says about an installed torch build, as the rules need it.
+
+Reads the one release's raw table (see envsetup.install.profile_files for why not the checked
+dataclasses); the keys are those documented in profiles/README.md.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from envsetup.diagnose.builds import BuildInfo
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
-    from envsetup.install.profiles import find_build, load_profile, platform_key_for, profiles_dir
+    from envsetup.install.profile_files import platform_key_for, read_release_table
 
     key = platform_key_for(system, machine)
-    if key is None or not torch_version:
+    public, _, local = torch_version.strip().partition("+")
+    parts = public.split(".")
+    if key is None or len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
         return None
-    # Parse only this release's file when it follows the naming rule: doctor stays fast.
-    release_name = ".".join(torch_version.split("+")[0].split(".")[:2])
-    single = profiles_dir() / f"torch-{release_name}.toml"
-    found = find_build(torch_version, key, [load_profile(single)] if single.is_file() else None)
-    if found is None:
+    release = f"{int(parts[0])}.{int(parts[1])}"
+    table = read_release_table(release)
+    try:
+        return _build_info(table, release, key, local.lower()) if table else None
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return None  # a malformed profile: install's schema check names the problem
+
+
+def _build_info(table: dict[str, Any], release: str, key: str, local: str) -> Optional[BuildInfo]:
+    platform = table["platforms"].get(key)
+    if platform is None:
         return None
-    release, variant = found
-    low, high = release.python_range(key)
+    # No local label: the wheel came from PyPI, i.e. the platform's PyPI default variant.
+    name = local or platform["pypi_default"]
+    if name not in platform["variants"]:
+        return None
+    variants = table["variants"]
+    on = variants[name].get("on", {}).get(key, {})
     return BuildInfo(
-        release=release.release,
-        variant=variant.name,
-        python_min=low,
-        python_max=high,
-        arch_list=variant.arch_list(key),
-        cuda_variants=[v.name for v in release.variants_on(key) if v.kind == "cuda"],
+        release=release,
+        variant=name,
+        python_min=str(platform["python"][0]),
+        python_max=str(platform["python"][1]),
+        arch_list=[str(a) for a in on.get("arch_list") or []],
+        cuda_variants=[v for v in platform["variants"] if variants[v].get("kind") == "cuda"],
     )

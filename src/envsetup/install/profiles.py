@@ -7,7 +7,6 @@ so that a malformed profile is reported as one line naming the file, the key and
 from __future__ import annotations
 
 import functools
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -16,14 +15,18 @@ from typing import Any, Callable, Optional
 
 from envsetup.errors import UsageError
 
+# Defined in the cheap-to-import profile_files; re-exported here for the resolver's callers.
+from envsetup.install.profile_files import PLATFORM_KEYS as PLATFORM_KEYS
+from envsetup.install.profile_files import PROFILES_ENV as PROFILES_ENV
+from envsetup.install.profile_files import platform_key_for as platform_key_for
+from envsetup.install.profile_files import profiles_dir as profiles_dir
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
 SCHEMA_VERSION = 1
-PROFILES_ENV = "ENVSETUP_PROFILES_DIR"
-PLATFORM_KEYS = ("linux-x86_64", "linux-aarch64", "windows-x86_64", "macos-arm64", "macos-x86_64")
 STATUSES = ("C", "D", "U")
 STATUS_WORDS = {"C": "confirmed", "D": "derived", "U": "unconfirmed"}
 
@@ -154,18 +157,6 @@ class Release:
 # ----------------------------------------------------------------------------- locating
 
 
-def profiles_dir() -> Path:
-    """ENVSETUP_PROFILES_DIR, else the wheel's envsetup/_profiles, else the checkout's profiles/."""
-    override = os.environ.get(PROFILES_ENV)
-    if override:
-        return Path(override)
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_profiles"
-    if installed.is_dir():
-        return installed
-    return package.parent.parent / "profiles"
-
-
 def load_releases(directory: Optional[str] = None) -> list[Release]:
     """Every profile in the directory, oldest release first (cached per directory)."""
     where = Path(directory) if directory else profiles_dir()
@@ -233,28 +224,6 @@ def load_profile(path: Path) -> Release:
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML ({exc}); fix: correct the syntax") from exc
     return _Checker(str(path), data).release()
-
-
-# ----------------------------------------------------------------------------- platform keys
-
-
-def platform_key_for(system: str, machine: str) -> Optional[str]:
-    """('Linux', 'x86_64') -> 'linux-x86_64'; None when PyTorch has no such platform key."""
-    system_name = system.lower()
-    arch = machine.lower()
-    if arch in ("x86_64", "amd64", "x64"):
-        arch = "x86_64"
-    elif arch in ("aarch64", "arm64", "armv8l"):
-        arch = "arm64" if system_name == "darwin" else "aarch64"
-    if system_name == "linux":
-        key = f"linux-{arch}"
-    elif system_name == "darwin":
-        key = f"macos-{arch}"
-    elif system_name.startswith("win"):
-        key = f"windows-{arch}"
-    else:
-        return None
-    return key if key in PLATFORM_KEYS else None
 
 
 def find_build(

@@ -15,27 +15,29 @@ from envsetup.host.base import Host
 
 def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -> Facts:
     """Everything doctor reports about `host`. `python` picks the interpreter whose torch is read."""
-    from envsetup.probe import (
-        apple,
-        cuda_toolkit,
-        cudnn,
-        nvidia,
-        overrides,
-        python_env,
-        rocm,
-        system,
-        torch_files,
-    )
+    from envsetup.probe import python_env
 
     problems: list = []
-    os_facts = system.probe_os(host, problems)
-    # The target interpreter's start-up is the slowest read: let it run while the rest probe.
+    # The target interpreter's start-up is the slowest read: start it first, and import and run
+    # the other probes while it runs.
     python_result: list = []
     worker = threading.Thread(
         target=lambda: python_result.append(python_env.probe_python(host, python, problems)),
         daemon=True,
     )
     worker.start()
+    from envsetup.probe import (
+        apple,
+        cuda_toolkit,
+        cudnn,
+        nvidia,
+        overrides,
+        rocm,
+        system,
+        torch_files,
+    )
+
+    os_facts = system.probe_os(host, problems)
     nvidia_facts = nvidia.probe_nvidia(host, os_facts, problems)
     cuda_facts = cuda_toolkit.probe_cuda(host, os_facts, problems)
     worker.join()

@@ -1,0 +1,42 @@
+"""doctor's raw profile reader agrees with install's schema-checked loader on every shipped build."""
+
+from __future__ import annotations
+
+import pytest
+
+from envsetup.diagnose.profile_lookup import lookup_build
+from envsetup.install.profiles import find_build, load_releases
+
+SYSTEMS = {
+    "linux-x86_64": ("Linux", "x86_64"),
+    "linux-aarch64": ("Linux", "aarch64"),
+    "windows-x86_64": ("Windows", "AMD64"),
+    "macos-arm64": ("Darwin", "arm64"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(SYSTEMS))
+def test_lookup_matches_the_checked_profiles(key: str) -> None:
+    system, machine = SYSTEMS[key]
+    checked = 0
+    for release in load_releases():
+        if key not in release.platforms:
+            continue
+        for variant in release.variants_on(key):
+            label = variant.local_label_for(key)
+            version = f"{release.torch}+{label}" if label else release.torch
+            found = find_build(version, key)
+            info = lookup_build(version, system, machine)
+            assert found is not None and info is not None, version
+            assert (info.release, info.variant) == (found[0].release, found[1].name)
+            assert (info.python_min, info.python_max) == found[0].python_range(key)
+            assert info.arch_list == found[1].arch_list(key)
+            checked += 1
+    assert checked > 0
+
+
+def test_unknown_builds_are_none() -> None:
+    assert lookup_build("1.13.1+cu117", "Linux", "x86_64") is None
+    assert lookup_build("garbage", "Linux", "x86_64") is None
+    assert lookup_build("2.4.0+cu999", "Linux", "x86_64") is None
+    assert lookup_build("2.4.0", "SunOS", "sparc") is None
