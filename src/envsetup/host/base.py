@@ -42,14 +42,21 @@ class PlatformInfo:
     mac_version: str = ""
     windows_version: str = ""
     python_executable: str = ""
+    # The interpreter running envsetup, described as envsetup.probe.python_env's introspection
+    # script would describe it, so that probing that interpreter costs no subprocess.
+    python: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlatformInfo:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: str(v) for k, v in data.items() if k in known})
+        known = {f for f in cls.__dataclass_fields__} - {"python"}
+        python = data.get("python")
+        return cls(
+            **{k: str(v) for k, v in data.items() if k in known},
+            python=dict(python) if isinstance(python, dict) else {},
+        )
 
 
 class NvmlUnavailable(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import glob as _glob
 import os
 import platform as _platform
@@ -10,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from envsetup.host.base import (
     CommandResult,
@@ -24,6 +25,12 @@ MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a lib
 
 
 class LiveHost:
+    """The machine itself. One instance serves one run: directory listings are cached."""
+
+    def __init__(self) -> None:
+        self._platform: Optional[PlatformInfo] = None
+        self._listings: dict[str, list[str]] = {}
+
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         started = time.monotonic()
         try:
@@ -76,7 +83,24 @@ class LiveHost:
         return os.path.exists(path)
 
     def glob(self, pattern: str) -> list[str]:
-        return sorted(_glob.glob(pattern))
+        directory, _, name = pattern.replace("\\", "/").rpartition("/")
+        if not directory or _glob.has_magic(directory):
+            return sorted(_glob.glob(pattern))
+        # Probes glob one directory (site-packages, /usr/lib64...) for many names: list it once.
+        entries = self._listing(directory)
+        return sorted(
+            f"{directory}/{e}"
+            for e in fnmatch.filter(entries, name)
+            if not e.startswith(".") or name.startswith(".")
+        )
+
+    def _listing(self, directory: str) -> list[str]:
+        if directory not in self._listings:
+            try:
+                self._listings[directory] = os.listdir(directory)
+            except OSError:
+                self._listings[directory] = []
+        return self._listings[directory]
 
     def environ(self) -> Mapping[str, str]:
         return dict(os.environ)
@@ -88,6 +112,11 @@ class LiveHost:
         return os.path.realpath(path)
 
     def platform(self) -> PlatformInfo:
+        if self._platform is None:
+            self._platform = self._read_platform()
+        return self._platform
+
+    def _read_platform(self) -> PlatformInfo:
         libc_name, libc_version = _platform.libc_ver()
         mac = _platform.mac_ver()[0]
         win = " ".join(x for x in _platform.win32_ver()[:2] if x)
@@ -100,10 +129,31 @@ class LiveHost:
             mac_version=mac,
             windows_version=win,
             python_executable=sys.executable,
+            python=describe_running_python(),
         )
 
     def nvml(self) -> NvmlSnapshot:
         return query_nvml()
+
+
+def describe_running_python() -> dict[str, Any]:
+    """What envsetup.probe.python_env.INTROSPECT prints, for the interpreter running envsetup."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return {
+        "executable": sys.executable,
+        "version": ".".join(str(n) for n in sys.version_info[:3]),
+        "implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(
+            sys.implementation.name, "other"
+        ),
+        "prefix": sys.prefix,
+        "base_prefix": sys.base_prefix,
+        "stdlib": paths.get("stdlib", ""),
+        "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
+        "purelib": paths.get("purelib", ""),
+        "bits": 64 if sys.maxsize > 2**32 else 32,
+    }
 
 
 def _decode(data: bytes) -> str:

@@ -49,6 +49,14 @@ def target_interpreter(host: Host, requested: Optional[str]) -> str:
 
 def probe_python(host: Host, requested: Optional[str], problems: list[ReadProblem]) -> PythonFacts:
     executable = target_interpreter(host, requested)
+    running = host.platform()
+    if running.python and executable in (
+        running.python_executable,
+        running.python.get("executable"),
+    ):
+        # The target is the interpreter running envsetup: it has described itself already.
+        facts = PythonFacts(executable=executable, source="the interpreter running envsetup")
+        return _fill(host, facts, running.python)
     result = host.run(
         [executable, "-c", INTROSPECT, "envsetup-introspect"], timeout=probe_timeout(host.environ())
     )
@@ -70,7 +78,11 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
             problem(f"Python interpreter {executable}", "unexpected output", result.output)
         )
         return facts
-    facts.executable = str(data.get("executable") or executable)
+    return _fill(host, facts, data)
+
+
+def _fill(host: Host, facts: PythonFacts, data: dict[str, Any]) -> PythonFacts:
+    facts.executable = str(data.get("executable") or facts.executable)
     facts.version = str(data.get("version", ""))
     facts.implementation = str(data.get("implementation", ""))
     facts.prefix = str(data.get("prefix", ""))
