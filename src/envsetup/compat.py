@@ -6,14 +6,13 @@ import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from packaging.version import InvalidVersion, Version
+if TYPE_CHECKING:
+    from packaging.version import Version
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+# packaging and the TOML parser are imported where used: doctor on a machine without a driver
+# needs neither, and every millisecond of start-up counts against its speed target.
 
 DATA = Path(__file__).parent / "data" / "cuda_drivers.toml"
 SOURCE_TOOLKIT = (
@@ -37,11 +36,18 @@ def _os_key(system: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+
     with DATA.open("rb") as handle:
         return tomllib.load(handle)
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:
+    from packaging.version import InvalidVersion, Version
+
     if not text:
         return None
     try:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from packaging.version import InvalidVersion, Version
-
+from envsetup.compat import parse_version
 from envsetup.facts import AppleFacts, OsFacts
 
-MPS_MIN_MACOS = Version("12.3")  # PyTorch's MPS backend needs macOS 12.3+
+MPS_MIN_MACOS = "12.3"  # PyTorch's MPS backend needs macOS 12.3+
 
 
 def probe_apple(os_facts: OsFacts) -> AppleFacts:
@@ -14,9 +13,7 @@ def probe_apple(os_facts: OsFacts) -> AppleFacts:
     if os_facts.system != "Darwin":
         return facts
     facts.apple_silicon = os_facts.arch == "arm64"
-    try:
-        recent = Version(os_facts.macos_version) >= MPS_MIN_MACOS
-    except InvalidVersion:
-        recent = False
+    have, need = parse_version(os_facts.macos_version), parse_version(MPS_MIN_MACOS)
+    recent = have is not None and need is not None and have >= need
     facts.mps_capable = facts.apple_silicon and recent
     return facts
