@@ -191,3 +191,18 @@ def build_torch_cpu_index(root: Path, wheel: Path) -> str:
     if version is None:
         raise RuntimeError(f"{wheel.name}: not a torch wheel name")
     return version.group(1)
+
+
+def build_broken_torch_index(root: Path) -> Path:
+    """<root>/cpu/torch/ holding a torch that installs fine and fails to import."""
+    version = RELEASE_2_0_1["torch"] + "+cpu"
+    build_wheel(
+        root / "cpu" / "torch",
+        "torch",
+        version,
+        {
+            "torch/__init__.py": "raise ImportError('libtorch_cpu.so: cannot open shared object file')\n"
+        },
+    )
+    write_simple_pages(root / "cpu")
+    return root

@@ -34,6 +34,8 @@ from envsetup.install.tools import backend_for, conda_prefix_for_name, new_log_p
 READ_BACK = "read-back"
 VERIFY = "verify"
 READ_BACK_TIMEOUT_S = 120.0
+# verify's own check id: torch imports, and its version and build match its files.
+VERIFY_CHECKS = ("torch.import",)
 DEFAULT_ENV = ".venv"
 
 # -I: ignore PYTHONPATH, the user site and the current directory; only the environment counts.
@@ -200,14 +202,16 @@ def _pip_report_hashes(report_path: Optional[str]) -> dict[str, str]:
 
 
 def _verdict(result: object) -> tuple[bool, str]:
-    """Read whatever run_verify hands back: an exit code, or an object with exit_code / ok."""
+    """Read verify's report: its exit code, and the reason of what went wrong if anything did."""
     code = result if isinstance(result, int) else getattr(result, "exit_code", None)
-    if isinstance(code, int):
-        return code == 0, f"exit code {code}"
-    passed = getattr(result, "ok", None)
-    if isinstance(passed, bool):
-        return passed, "passed" if passed else "failed"
-    return True, "ran"
+    if not isinstance(code, int):
+        return True, "ran"
+    if code == 0:
+        return True, "exit code 0"
+    unusable = getattr(result, "unusable", None)
+    failed = [c for c in getattr(result, "checks", []) if getattr(c, "status", "") == "fail"]
+    reason = getattr(unusable, "reason", "") or (getattr(failed[0], "reason", "") if failed else "")
+    return False, f"exit code {int(code)}" + (f": {reason}" if reason else "")
 
 
 def _quick_verify(python: str, wanted: bool) -> str:
@@ -217,9 +221,9 @@ def _quick_verify(python: str, wanted: bool) -> str:
         from envsetup.verify import run_verify  # type: ignore[import-not-found,attr-defined]
     except ImportError:
         return "skipped: envsetup.verify is not available in this build"
-    passed, detail = _verdict(run_verify(python, only=["import"]))
+    passed, detail = _verdict(run_verify(python, only=list(VERIFY_CHECKS)))
     if not passed:
-        raise _StepError(VERIFY, f"import check failed ({detail})", [])
+        raise _StepError(VERIFY, "import check failed", [detail])
     return f"import check passed ({detail})"
 
 
