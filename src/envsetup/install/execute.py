@@ -19,6 +19,7 @@ from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
+from envsetup.install.backends import Backend
 from envsetup.install.index_url import (
     as_index_location,
     effective_index_url,
@@ -277,6 +278,128 @@ def _disposition(
     return f"removed the new environment {env_path}"
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """Everything decided before the target is touched."""
+
+    env_path: Path
+    index_url: str
+    backend: Backend
+    log_path: Path
+    report_path: Optional[str]
+
+
+def _set_up(
+    resolution: Resolution,
+    index_url_base: Optional[str],
+    log_dir: Optional[str],
+    environ: Mapping[str, str],
+) -> _Setup:
+    if not resolution.pins and not resolution.conda_specs:
+        raise UsageError("install: the resolution lists no packages; nothing to install")
+    if not resolution.python_version:
+        raise UsageError("install: the resolution names no Python version; pass --python X.Y")
+    location = _index_location(resolution, index_url_base, environ)
+    backend = backend_for(resolution.manager, resolution.python_version, environ)
+    env_path = _target_path(resolution, environ)
+    log_path = new_log_path(log_dir, environ, env_path)
+    return _Setup(
+        env_path=env_path,
+        index_url=effective_index_url(resolution.index_url, resolution.variant, location),
+        backend=backend,
+        log_path=log_path,
+        # pip's --report holds the wheel hashes; uv writes none.
+        report_path=str(log_path.with_suffix(".pip-report.json"))
+        if backend.name == "pip"
+        else None,
+    )
+
+
+def _failure(failure: _StepError, what: str, log_path: Path) -> StepFailed:
+    return StepFailed(
+        f"install failed at step {failure.step_id} ({failure.reason}: "
+        f"{_telling_line(failure.tail)}); {what}; log: {log_path}; "
+        f"fix: {_FIXES.get(failure.step_id, 'read the log')}",
+        step_id=failure.step_id,
+        tail=failure.tail,
+        log_path=str(log_path),
+    )
+
+
+def _provision_locked(
+    resolution: Resolution,
+    setup: _Setup,
+    decision: install_target.TargetDecision,
+    *,
+    lock_fd: int,
+    on_output: Optional[OutputSink],
+    verify: bool,
+    environ: Mapping[str, str],
+) -> InstallResult:
+    env_path, log_path = setup.env_path, setup.log_path
+    plan = build_plan(
+        resolution,
+        setup.backend,
+        env_path=str(env_path),
+        index_url=setup.index_url,
+        log_path=str(log_path),
+        create_env=decision.creates_env,
+        report_path=setup.report_path,
+    )
+    started = install_record.started_record(
+        envsetup_version=__version__,
+        started_at=_now(),
+        resolution=resolution.to_dict(),
+        plan=plan.to_dict(),
+        mode=decision.mode,
+    )
+    notes = [decision.note] if decision.note else []
+    with log_path.open("w", encoding="utf-8") as log:
+        _emit(on_output, log, f"log: {log_path}")
+        for note in notes:
+            _emit(on_output, log, note)
+        env_path.mkdir(parents=True, exist_ok=True)
+        previous = install_record.read_install_record(env_path)
+        written = install_record.write_install_record(env_path, started)
+        try:
+            installed, hashes, verify_note, reports = _carry_out(
+                plan, log=log, environ=environ, on_output=on_output, verify=verify, lock_fd=lock_fd
+            )
+        except KeyboardInterrupt:
+            what = _disposition(env_path, decision.creates_env, previous)
+            log.write(f"[envsetup] interrupted; {what}\n")
+            raise EnvsetupError(
+                f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
+            ) from None
+        except _StepError as failure:
+            what = _disposition(env_path, decision.creates_env, previous)
+            log.write(f"[envsetup] step {failure.step_id} failed; {what}\n")
+            raise _failure(failure, what, log_path) from None
+        except BaseException:
+            what = _disposition(env_path, decision.creates_env, previous)
+            log.write(f"[envsetup] unexpected error; {what}\n")
+            raise
+        finished = install_record.completed_record(
+            started, finished_at=_now(), installed=installed, hashes=hashes, verify=verify_note
+        )
+        install_record.write_install_record(env_path, finished)
+        _emit(on_output, log, f"done: {env_path} (record {written})")
+    return InstallResult(
+        env_path=str(env_path),
+        python=plan.python,
+        manager=plan.manager,
+        index_url=setup.index_url,
+        log_path=str(log_path),
+        record_path=str(written),
+        mode=decision.mode,
+        installed=installed,
+        hashes=hashes,
+        verify=verify_note,
+        steps=reports,
+        notes=notes,
+    )
+
+
 def provision(
     resolution: Resolution,
     *,
@@ -287,97 +410,24 @@ def provision(
     on_output: Optional[Callable[[str], None]] = None,
     verify: bool = True,
 ) -> InstallResult:
-    """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError."""
-    environ = dict(os.environ)
-    if not resolution.pins and not resolution.conda_specs:
-        raise UsageError("install: the resolution lists no packages; nothing to install")
-    location = _index_location(resolution, index_url_base, environ)
-    index_url = effective_index_url(resolution.index_url, resolution.variant, location)
-    backend = backend_for(resolution.manager, resolution.python_version, environ)
-    env_path = _target_path(resolution, environ)
-    log_path = new_log_path(log_dir, environ, env_path)
-    report_path = str(log_path.with_suffix(".pip-report.json")) if backend.name == "pip" else None
+    """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
-    with target_lock(env_path) as lock:
-        decision = install_target.decide(
-            env_path, install_target.classify_target(env_path), force=force, upgrade=upgrade
-        )
-        notes = [decision.note] if decision.note else []
+    `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
+    KeyboardInterrupt from it stops the install like Ctrl-C does.
+    """
+    environ = dict(os.environ)
+    setup = _set_up(resolution, index_url_base, log_dir, environ)
+    with target_lock(setup.env_path) as lock:
+        kind = install_target.classify_target(setup.env_path)
+        decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
         if decision.remove_first:
-            install_target.remove_tree(env_path)
-        plan = build_plan(
+            install_target.remove_tree(setup.env_path)
+        return _provision_locked(
             resolution,
-            backend,
-            env_path=str(env_path),
-            index_url=index_url,
-            log_path=str(log_path),
-            create_env=decision.creates_env,
-            report_path=report_path,
+            setup,
+            decision,
+            lock_fd=lock.fileno,
+            on_output=on_output,
+            verify=verify,
+            environ=environ,
         )
-        started = install_record.started_record(
-            envsetup_version=__version__,
-            started_at=_now(),
-            resolution=resolution.to_dict(),
-            plan=plan.to_dict(),
-            mode=decision.mode,
-        )
-        with log_path.open("w", encoding="utf-8") as log:
-            _emit(on_output, log, f"log: {log_path}")
-            for note in notes:
-                _emit(on_output, log, note)
-            env_path.mkdir(parents=True, exist_ok=True)
-            previous = install_record.read_install_record(env_path)
-            written = install_record.write_install_record(env_path, started)
-            try:
-                installed, hashes, verify_note, reports = _carry_out(
-                    plan,
-                    log=log,
-                    environ=environ,
-                    on_output=on_output,
-                    verify=verify,
-                    lock_fd=lock.fileno,
-                )
-            except KeyboardInterrupt:
-                what = _disposition(env_path, decision.creates_env, previous)
-                log.write(f"[envsetup] interrupted; {what}\n")
-                raise EnvsetupError(
-                    f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
-                ) from None
-            except _StepError as failure:
-                what = _disposition(env_path, decision.creates_env, previous)
-                log.write(f"[envsetup] step {failure.step_id} failed; {what}\n")
-                raise StepFailed(
-                    f"install failed at step {failure.step_id} ({failure.reason}: "
-                    f"{_telling_line(failure.tail)}); {what}; log: {log_path}; "
-                    f"fix: {_FIXES.get(failure.step_id, 'read the log')}",
-                    step_id=failure.step_id,
-                    tail=failure.tail,
-                    log_path=str(log_path),
-                ) from None
-            except BaseException:
-                what = _disposition(env_path, decision.creates_env, previous)
-                log.write(f"[envsetup] unexpected error; {what}\n")
-                raise
-            finished = install_record.completed_record(
-                started,
-                finished_at=_now(),
-                installed=installed,
-                hashes=hashes,
-                verify=verify_note,
-            )
-            install_record.write_install_record(env_path, finished)
-            _emit(on_output, log, f"done: {env_path} (record {written})")
-    return InstallResult(
-        env_path=str(env_path),
-        python=plan.python,
-        manager=plan.manager,
-        index_url=index_url,
-        log_path=str(log_path),
-        record_path=str(written),
-        mode=decision.mode,
-        installed=installed,
-        hashes=hashes,
-        verify=verify_note,
-        steps=reports,
-        notes=notes,
-    )
