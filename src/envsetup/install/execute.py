@@ -20,6 +20,14 @@ from envsetup.exit_codes import ExitCode
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
 from envsetup.install.backends import Backend
+from envsetup.install.failure import (
+    READ_BACK,
+    VERIFY,
+    StepError,
+    StepFailed,
+    reason_of,
+    step_failed,
+)
 from envsetup.install.index_url import (
     as_index_location,
     effective_index_url,
@@ -27,16 +35,15 @@ from envsetup.install.index_url import (
     local_directory_of,
 )
 from envsetup.install.lock import target_lock
-from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, Plan, Step, build_plan
+from envsetup.install.plan import Plan, Step, build_plan
+from envsetup.install.quick_verify import quick_verify
 from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.tools import backend_for, conda_prefix_for_name, new_log_path
 
-READ_BACK = "read-back"
-VERIFY = "verify"
+__all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
+
 READ_BACK_TIMEOUT_S = 120.0
-# verify's own check id: torch imports, and its version and build match its files.
-VERIFY_CHECKS = ("torch.import",)
 DEFAULT_ENV = ".venv"
 
 # -I: ignore PYTHONPATH, the user site and the current directory; only the environment counts.
@@ -44,15 +51,6 @@ _READ_VERSIONS = (
     "import importlib.metadata as m, json; "
     "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
 )
-
-_FIXES = {
-    CREATE_ENV: "check that the requested Python is installed (or use --manager uv, which fetches it)",
-    CHECK_RESOLVES: "the pins are not on that index: check --torch/--cuda/--python, "
-    "or that --index-url-base mirrors this variant",
-    INSTALL: "read the log for the failing package, then retry",
-    READ_BACK: "the environment's Python does not start; retry with --force",
-    VERIFY: "torch does not import in the new environment; run `envsetup verify` on it for details",
-}
 
 
 @dataclass
@@ -81,49 +79,8 @@ class InstallResult:
         return asdict(self)
 
 
-class StepFailed(EnvsetupError):
-    """A step failed: the one-line message names it, the reason, the log and the fix."""
-
-    def __init__(self, message: str, *, step_id: str, tail: list[str], log_path: str) -> None:
-        super().__init__(message)
-        self.step_id = step_id
-        self.tail = tail
-        self.log_path = log_path
-
-
-class _StepError(Exception):
-    def __init__(self, step_id: str, reason: str, tail: list[str]) -> None:
-        super().__init__(reason)
-        self.step_id = step_id
-        self.reason = reason
-        self.tail = tail
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _reason(outcome: StepOutcome) -> str:
-    if outcome.not_found:
-        return "its program could not be started"
-    if outcome.timed_out:
-        return "timed out"
-    return f"exit status {outcome.returncode}"
-
-
-def _telling_line(tail: list[str]) -> str:
-    """The line of output that best says what went wrong: pip's and uv's errors come last."""
-    meaningful = [line.strip() for line in tail if line.strip()]
-    for line in reversed(meaningful):
-        # uv explains a failed resolution on a "cause:" line (a "╰─▶" one on a terminal)
-        # after its "error:" line; the cause is what names the missing pin.
-        for marker in ("cause:", "╰─▶"):
-            if line.startswith(marker):
-                return line[len(marker) :].strip()
-    for line in reversed(meaningful):
-        if line.startswith(("ERROR:", "error:", "CondaError", "PackagesNotFound")):
-            return line
-    return meaningful[-1] if meaningful else "no output"
 
 
 def _target_path(resolution: Resolution, environ: Mapping[str, str]) -> Path:
@@ -167,7 +124,7 @@ def _run_checked(
 ) -> StepOutcome:
     outcome = run_step(step, log=log, environ=environ, on_output=on_output, pass_fds=(lock_fd,))
     if not outcome.ok:
-        raise _StepError(step.id, _reason(outcome), outcome.tail)
+        raise StepError(step.id, reason_of(outcome), outcome.tail)
     return outcome
 
 
@@ -189,7 +146,7 @@ def _read_installed(
             except json.JSONDecodeError:
                 break
             return {str(k): str(v) for k, v in data.items()}, outcome.duration_s
-    raise _StepError(READ_BACK, "no package list in the output", outcome.tail)
+    raise StepError(READ_BACK, "no package list in the output", outcome.tail)
 
 
 def _pip_report_hashes(report_path: Optional[str]) -> dict[str, str]:
@@ -200,32 +157,6 @@ def _pip_report_hashes(report_path: Optional[str]) -> dict[str, str]:
     except (OSError, json.JSONDecodeError):
         return {}
     return install_record.hashes_from_pip_report(report) if isinstance(report, dict) else {}
-
-
-def _verdict(result: object) -> tuple[bool, str]:
-    """Read verify's report: its exit code, and the reason of what went wrong if anything did."""
-    code = result if isinstance(result, int) else getattr(result, "exit_code", None)
-    if not isinstance(code, int):
-        return True, "ran"
-    if code == 0:
-        return True, "exit code 0"
-    unusable = getattr(result, "unusable", None)
-    failed = [c for c in getattr(result, "checks", []) if getattr(c, "status", "") == "fail"]
-    reason = getattr(unusable, "reason", "") or (getattr(failed[0], "reason", "") if failed else "")
-    return False, f"exit code {int(code)}" + (f": {reason}" if reason else "")
-
-
-def _quick_verify(python: str, wanted: bool) -> str:
-    if not wanted:
-        return "skipped: not requested"
-    try:
-        from envsetup.verify import run_verify  # type: ignore[import-not-found,attr-defined]
-    except ImportError:
-        return "skipped: envsetup.verify is not available in this build"
-    passed, detail = _verdict(run_verify(python, only=list(VERIFY_CHECKS)))
-    if not passed:
-        raise _StepError(VERIFY, "import check failed", [detail])
-    return f"import check passed ({detail})"
 
 
 def _emit(on_output: Optional[OutputSink], log: IO[str], text: str) -> None:
@@ -254,7 +185,7 @@ def _carry_out(
     reports.append(StepReport(READ_BACK, "read back what is installed", round(took, 3)))
     _emit(on_output, log, "verify: import torch in the new environment")
     started = time.monotonic()
-    verify_note = _quick_verify(plan.python, verify)
+    verify_note = quick_verify(plan.python, verify)
     _emit(on_output, log, f"verify: {verify_note}")
     reports.append(StepReport(VERIFY, verify_note, round(time.monotonic() - started, 3)))
     return installed, _pip_report_hashes(plan.report_path), verify_note, reports
@@ -315,17 +246,6 @@ def _set_up(
     )
 
 
-def _failure(failure: _StepError, what: str, log_path: Path) -> StepFailed:
-    return StepFailed(
-        f"install failed at step {failure.step_id} ({failure.reason}: "
-        f"{_telling_line(failure.tail)}); {what}; log: {log_path}; "
-        f"fix: {_FIXES.get(failure.step_id, 'read the log')}",
-        step_id=failure.step_id,
-        tail=failure.tail,
-        log_path=str(log_path),
-    )
-
-
 def _provision_locked(
     resolution: Resolution,
     setup: _Setup,
@@ -371,10 +291,10 @@ def _provision_locked(
             raise EnvsetupError(
                 f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
             ) from None
-        except _StepError as failure:
+        except StepError as failure:
             what = _disposition(env_path, decision.creates_env, previous)
             log.write(f"[envsetup] step {failure.step_id} failed; {what}\n")
-            raise _failure(failure, what, log_path) from None
+            raise step_failed(failure, what, log_path) from None
         except BaseException:
             what = _disposition(env_path, decision.creates_env, previous)
             log.write(f"[envsetup] unexpected error; {what}\n")
