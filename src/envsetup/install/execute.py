@@ -27,6 +27,7 @@ from envsetup.install.failure import (
     StepFailed,
     reason_of,
     step_failed,
+    telling_line,
 )
 from envsetup.install.index_url import (
     as_index_location,
@@ -293,7 +294,10 @@ def _provision_locked(
             ) from None
         except StepError as failure:
             what = _disposition(env_path, decision.creates_env, previous)
-            log.write(f"[envsetup] step {failure.step_id} failed; {what}\n")
+            log.write(
+                f"[envsetup] step {failure.step_id} failed ({failure.reason}: "
+                f"{telling_line(failure.tail)}); {what}\n"
+            )
             raise step_failed(failure, what, log_path) from None
         except BaseException:
             what = _disposition(env_path, decision.creates_env, previous)

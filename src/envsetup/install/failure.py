@@ -18,7 +18,8 @@ FIXES = {
     "or that --index-url-base mirrors this variant",
     INSTALL: "read the log for the failing package, then retry",
     READ_BACK: "the environment's Python does not start; retry with --force",
-    VERIFY: "torch failed its import check in the new environment; run `envsetup verify --python` on a kept copy (--upgrade) for details",
+    VERIFY: "torch failed its import check in the new environment (the log has why); "
+    "run `envsetup doctor` to check the build fits this machine",
 }
 
 
