@@ -13,6 +13,7 @@ import html
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -125,7 +126,10 @@ def link_into_index(variant_root: Path, wheels: Iterable[Path]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / wheel.name
         if not target.exists():
-            target.symlink_to(wheel.resolve())
+            try:
+                target.symlink_to(wheel.resolve())
+            except OSError:  # Windows without the symlink privilege
+                shutil.copyfile(wheel, target)
     write_simple_pages(variant_root)
 
 

@@ -21,6 +21,11 @@ def _which(name: str, environ: Mapping[str, str]) -> Optional[str]:
     return shutil.which(name, path=environ.get("PATH"))
 
 
+def running_python_if(version: str) -> Optional[str]:
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    return sys.executable if version == running else None
+
+
 def find_base_python(version: str, environ: Mapping[str, str]) -> str:
     """An interpreter of `version` to make the venv with: this one, or pythonX.Y on PATH."""
     running = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -67,7 +72,7 @@ def backend_for(manager: str, python_version: str, environ: Mapping[str, str]) -
     if manager == "pip":
         return PipBackend(find_base_python(python_version, environ))
     if manager == "uv":
-        return UvBackend(find_uv(environ))
+        return UvBackend(find_uv(environ), interpreter=running_python_if(python_version))
     if manager == "conda":
         return CondaBackend(find_conda(environ))
     raise UsageError(f"--manager {manager!r}: unknown manager; use pip, uv or conda")
