@@ -10,11 +10,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
+
+from packaging.requirements import Requirement
 
 # The real 2.0.1 release triplet (torchvision 0.15.2 and torchaudio 2.0.2 pair with torch 2.0.1).
 RELEASE_2_0_1 = {"torch": "2.0.1", "torchvision": "0.15.2", "torchaudio": "2.0.2"}
@@ -119,5 +126,87 @@ def link_into_index(variant_root: Path, wheels: Iterable[Path]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / wheel.name
         if not target.exists():
-            target.symlink_to(wheel.resolve())
+            try:
+                target.symlink_to(wheel.resolve())
+            except OSError:  # Windows without the symlink privilege
+                shutil.copyfile(wheel, target)
     write_simple_pages(variant_root)
+
+
+PY_TAG = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+
+
+def pip_find_links() -> list[Path]:
+    """The directories pip is configured to look in (config files and PIP_FIND_LINKS)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    found: list[Path] = []
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key.endswith("find-links"):
+            found.extend(Path(p) for p in shlex.split(value.strip("'\"")))
+    found.extend(Path(p) for p in os.environ.get("PIP_FIND_LINKS", "").split())
+    return [p for p in found if p.is_dir()]
+
+
+def torch_cpu_wheel() -> Optional[Path]:
+    for directory in pip_find_links():
+        for wheel in sorted(directory.glob(f"torch-*+cpu-{PY_TAG}-*.whl")):
+            return wheel
+    return None
+
+
+def runtime_requirements(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode()
+    requirements = []
+    for line in metadata.splitlines():
+        if line.startswith("Requires-Dist:"):
+            requirement = Requirement(line.split(":", 1)[1].strip())
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                requirements.append(str(requirement))
+    return requirements
+
+
+def build_torch_cpu_index(root: Path, wheel: Path) -> str:
+    """<root>/cpu/ with `wheel` and its dependencies, fetched through this machine's pip setup
+    (its package mirror). Returns the torch version; RuntimeError if the dependencies fail."""
+    deps = root / "downloads"
+    fetched = subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:"),
+            *("--dest", str(deps), *runtime_requirements(wheel)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if fetched.returncode != 0:
+        raise RuntimeError(f"torch's dependencies could not be fetched: {fetched.stderr[-300:]}")
+    link_into_index(root / "cpu", [wheel, *deps.glob("*.whl")])
+    version = re.match(r"torch-([^-]+)-", wheel.name)
+    if version is None:
+        raise RuntimeError(f"{wheel.name}: not a torch wheel name")
+    return version.group(1)
+
+
+def build_broken_torch_index(root: Path) -> Path:
+    """<root>/cpu/torch/ holding a torch that installs fine and fails to import."""
+    version = RELEASE_2_0_1["torch"] + "+cpu"
+    build_wheel(
+        root / "cpu" / "torch",
+        "torch",
+        version,
+        {
+            "torch/__init__.py": "raise ImportError('libtorch_cpu.so: cannot open shared object file')\n"
+        },
+    )
+    write_simple_pages(root / "cpu")
+    return root

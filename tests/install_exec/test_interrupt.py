@@ -168,3 +168,39 @@ def test_a_second_install_into_the_same_target_is_refused(
         log_dir=str(tmp_path / "logs"),
     )
     assert landed(env)["cuda"] is None
+
+
+_STEP_UNDER_LOCK = """
+import io, os, sys
+from pathlib import Path
+from envsetup.install.lock import target_lock
+from envsetup.install.plan import Step
+from envsetup.install.runner import run_step
+code = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
+with target_lock(Path(sys.argv[1])) as lock:
+    run_step(
+        Step("install", "an installer that takes a while", (sys.executable, "-c", code)),
+        log=io.StringIO(),
+        environ=os.environ,
+        on_output=lambda line: print(line, flush=True),
+        pass_fds=(lock.fileno,),
+    )
+"""
+
+
+@posix_only
+def test_an_installer_orphaned_by_kill_9_keeps_the_target_locked(tmp_path: Path) -> None:
+    env = tmp_path / "env"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _STEP_UNDER_LOCK, str(env)], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    installer = int(parent.stdout.readline())
+    try:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+        with pytest.raises(UsageError, match="another envsetup install"), target_lock(env):
+            pass
+    finally:
+        os.kill(installer, signal.SIGKILL)
+    _wait_for_lock_release(env)

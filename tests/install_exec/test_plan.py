@@ -65,6 +65,10 @@ def test_uv_plan_asks_uv_for_the_python_and_ignores_uv_config() -> None:
     assert create.argv[:2] == ("/opt/uv", "venv")
     assert create.argv[create.argv.index("--python") + 1] == "3.10"
     assert "--allow-existing" in create.argv  # the directory already holds the install record
+    at_hand = _plan(UvBackend("/opt/uv", interpreter="/usr/bin/python3.10", windows=False))
+    assert at_hand.steps[0].argv[at_hand.steps[0].argv.index("--python") + 1] == (
+        "/usr/bin/python3.10"
+    )
     assert check.argv[:3] == ("/opt/uv", "pip", "install")
     assert "--dry-run" in check.argv and "--dry-run" not in install.argv
     for step in plan.steps:

@@ -188,3 +188,25 @@ def test_a_missing_local_mirror_is_a_usage_error(tmp_path: Path) -> None:
             log_dir=str(tmp_path / "logs"),
         )
     assert not (tmp_path / "env").exists()
+
+
+def test_a_resolution_without_packages_or_python_is_refused_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    env = tmp_path / "env"
+    empty = resolution_for("cpu", env)
+    empty.pins = []
+    with pytest.raises(UsageError, match="lists no packages"):
+        provision(empty, log_dir=str(tmp_path / "logs"))
+    no_python = resolution_for("cpu", env)
+    no_python.python_version = ""
+    with pytest.raises(UsageError, match="names no Python version"):
+        provision(no_python, log_dir=str(tmp_path / "logs"))
+    assert not env.exists()
+    assert not (tmp_path / "logs").exists()
+
+
+def test_conda_with_an_index_url_base_is_refused(tmp_path: Path, pytorch_index: Path) -> None:
+    resolution = resolution_for("cu118", tmp_path / "env", manager="conda")
+    with pytest.raises(UsageError, match="not conda channels"):
+        provision(resolution, index_url_base=str(pytorch_index), log_dir=str(tmp_path / "logs"))

@@ -76,7 +76,10 @@ def test_hashes_come_from_a_report_real_pip_wrote(tmp_path: Path, pytorch_index:
             "torchaudio==2.0.2+cu117",
         ],
         check=True,
-        env={"PIP_CONFIG_FILE": os.devnull, "PATH": ""},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("PIP_")},
+            "PIP_CONFIG_FILE": os.devnull,
+        },
         timeout=120,
     )
     wheels = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,19 @@ def test_the_environment_envsetup_runs_from_is_never_removed() -> None:
 
     with pytest.raises(UsageError, match="envsetup itself runs from"):
         remove_tree(Path(sys.prefix))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="directory symlinks need a privilege on Windows")
+def test_removal_takes_everything_but_never_follows_links_out(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep")
+    env = tmp_path / "env"
+    (env / "lib" / "site-packages" / "torch").mkdir(parents=True)
+    (env / "lib" / "site-packages" / "torch" / "__init__.py").write_text("")
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (env / "lib64").symlink_to(outside, target_is_directory=True)
+    write_install_record(env, {"state": "incomplete"})
+    remove_tree(env)
+    assert not env.exists()
+    assert (outside / "precious.txt").read_text() == "keep"

@@ -19,6 +19,16 @@ from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
+from envsetup.install.backends import Backend
+from envsetup.install.failure import (
+    READ_BACK,
+    VERIFY,
+    StepError,
+    StepFailed,
+    reason_of,
+    step_failed,
+    telling_line,
+)
 from envsetup.install.index_url import (
     as_index_location,
     effective_index_url,
@@ -26,13 +36,14 @@ from envsetup.install.index_url import (
     local_directory_of,
 )
 from envsetup.install.lock import target_lock
-from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, Plan, Step, build_plan
+from envsetup.install.plan import Plan, Step, build_plan
+from envsetup.install.quick_verify import quick_verify
 from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.tools import backend_for, conda_prefix_for_name, new_log_path
 
-READ_BACK = "read-back"
-VERIFY = "verify"
+__all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
+
 READ_BACK_TIMEOUT_S = 120.0
 DEFAULT_ENV = ".venv"
 
@@ -41,15 +52,6 @@ _READ_VERSIONS = (
     "import importlib.metadata as m, json; "
     "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
 )
-
-_FIXES = {
-    CREATE_ENV: "check that the requested Python is installed (or use --manager uv, which fetches it)",
-    CHECK_RESOLVES: "the pins are not on that index: check --torch/--cuda/--python, "
-    "or that --index-url-base mirrors this variant",
-    INSTALL: "read the log for the failing package, then retry",
-    READ_BACK: "the environment's Python does not start; retry with --force",
-    VERIFY: "torch does not import in the new environment; run `envsetup verify` on it for details",
-}
 
 
 @dataclass
@@ -78,49 +80,8 @@ class InstallResult:
         return asdict(self)
 
 
-class StepFailed(EnvsetupError):
-    """A step failed: the one-line message names it, the reason, the log and the fix."""
-
-    def __init__(self, message: str, *, step_id: str, tail: list[str], log_path: str) -> None:
-        super().__init__(message)
-        self.step_id = step_id
-        self.tail = tail
-        self.log_path = log_path
-
-
-class _StepError(Exception):
-    def __init__(self, step_id: str, reason: str, tail: list[str]) -> None:
-        super().__init__(reason)
-        self.step_id = step_id
-        self.reason = reason
-        self.tail = tail
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _reason(outcome: StepOutcome) -> str:
-    if outcome.not_found:
-        return "its program could not be started"
-    if outcome.timed_out:
-        return "timed out"
-    return f"exit status {outcome.returncode}"
-
-
-def _telling_line(tail: list[str]) -> str:
-    """The line of output that best says what went wrong: pip's and uv's errors come last."""
-    meaningful = [line.strip() for line in tail if line.strip()]
-    for line in reversed(meaningful):
-        # uv explains a failed resolution on a "cause:" line (a "╰─▶" one on a terminal)
-        # after its "error:" line; the cause is what names the missing pin.
-        for marker in ("cause:", "╰─▶"):
-            if line.startswith(marker):
-                return line[len(marker) :].strip()
-    for line in reversed(meaningful):
-        if line.startswith(("ERROR:", "error:", "CondaError", "PackagesNotFound")):
-            return line
-    return meaningful[-1] if meaningful else "no output"
 
 
 def _target_path(resolution: Resolution, environ: Mapping[str, str]) -> Path:
@@ -164,7 +125,7 @@ def _run_checked(
 ) -> StepOutcome:
     outcome = run_step(step, log=log, environ=environ, on_output=on_output, pass_fds=(lock_fd,))
     if not outcome.ok:
-        raise _StepError(step.id, _reason(outcome), outcome.tail)
+        raise StepError(step.id, reason_of(outcome), outcome.tail)
     return outcome
 
 
@@ -186,7 +147,7 @@ def _read_installed(
             except json.JSONDecodeError:
                 break
             return {str(k): str(v) for k, v in data.items()}, outcome.duration_s
-    raise _StepError(READ_BACK, "no package list in the output", outcome.tail)
+    raise StepError(READ_BACK, "no package list in the output", outcome.tail)
 
 
 def _pip_report_hashes(report_path: Optional[str]) -> dict[str, str]:
@@ -197,30 +158,6 @@ def _pip_report_hashes(report_path: Optional[str]) -> dict[str, str]:
     except (OSError, json.JSONDecodeError):
         return {}
     return install_record.hashes_from_pip_report(report) if isinstance(report, dict) else {}
-
-
-def _verdict(result: object) -> tuple[bool, str]:
-    """Read whatever run_verify hands back: an exit code, or an object with exit_code / ok."""
-    code = result if isinstance(result, int) else getattr(result, "exit_code", None)
-    if isinstance(code, int):
-        return code == 0, f"exit code {code}"
-    passed = getattr(result, "ok", None)
-    if isinstance(passed, bool):
-        return passed, "passed" if passed else "failed"
-    return True, "ran"
-
-
-def _quick_verify(python: str, wanted: bool) -> str:
-    if not wanted:
-        return "skipped: not requested"
-    try:
-        from envsetup.verify import run_verify  # type: ignore[import-not-found,attr-defined]
-    except ImportError:
-        return "skipped: envsetup.verify is not available in this build"
-    passed, detail = _verdict(run_verify(python, only=["torch.import"]))
-    if not passed:
-        raise _StepError(VERIFY, f"import check failed ({detail})", [])
-    return f"import check passed ({detail})"
 
 
 def _emit(on_output: Optional[OutputSink], log: IO[str], text: str) -> None:
@@ -249,7 +186,7 @@ def _carry_out(
     reports.append(StepReport(READ_BACK, "read back what is installed", round(took, 3)))
     _emit(on_output, log, "verify: import torch in the new environment")
     started = time.monotonic()
-    verify_note = _quick_verify(plan.python, verify)
+    verify_note = quick_verify(plan.python, verify)
     _emit(on_output, log, f"verify: {verify_note}")
     reports.append(StepReport(VERIFY, verify_note, round(time.monotonic() - started, 3)))
     return installed, _pip_report_hashes(plan.report_path), verify_note, reports
@@ -273,6 +210,120 @@ def _disposition(
     return f"removed the new environment {env_path}"
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """Everything decided before the target is touched."""
+
+    env_path: Path
+    index_url: str
+    backend: Backend
+    log_path: Path
+    report_path: Optional[str]
+
+
+def _set_up(
+    resolution: Resolution,
+    index_url_base: Optional[str],
+    log_dir: Optional[str],
+    environ: Mapping[str, str],
+) -> _Setup:
+    if not resolution.pins and not resolution.conda_specs:
+        raise UsageError("install: the resolution lists no packages; nothing to install")
+    if not resolution.python_version:
+        raise UsageError("install: the resolution names no Python version; pass --python X.Y")
+    location = _index_location(resolution, index_url_base, environ)
+    backend = backend_for(resolution.manager, resolution.python_version, environ)
+    env_path = _target_path(resolution, environ)
+    log_path = new_log_path(log_dir, environ, env_path)
+    return _Setup(
+        env_path=env_path,
+        index_url=effective_index_url(resolution.index_url, resolution.variant, location),
+        backend=backend,
+        log_path=log_path,
+        # pip's --report holds the wheel hashes; uv writes none.
+        report_path=str(log_path.with_suffix(".pip-report.json"))
+        if backend.name == "pip"
+        else None,
+    )
+
+
+def _provision_locked(
+    resolution: Resolution,
+    setup: _Setup,
+    decision: install_target.TargetDecision,
+    *,
+    lock_fd: int,
+    on_output: Optional[OutputSink],
+    verify: bool,
+    environ: Mapping[str, str],
+) -> InstallResult:
+    env_path, log_path = setup.env_path, setup.log_path
+    plan = build_plan(
+        resolution,
+        setup.backend,
+        env_path=str(env_path),
+        index_url=setup.index_url,
+        log_path=str(log_path),
+        create_env=decision.creates_env,
+        report_path=setup.report_path,
+    )
+    started = install_record.started_record(
+        envsetup_version=__version__,
+        started_at=_now(),
+        resolution=resolution.to_dict(),
+        plan=plan.to_dict(),
+        mode=decision.mode,
+    )
+    notes = [decision.note] if decision.note else []
+    with log_path.open("w", encoding="utf-8") as log:
+        _emit(on_output, log, f"log: {log_path}")
+        for note in notes:
+            _emit(on_output, log, note)
+        env_path.mkdir(parents=True, exist_ok=True)
+        previous = install_record.read_install_record(env_path)
+        written = install_record.write_install_record(env_path, started)
+        try:
+            installed, hashes, verify_note, reports = _carry_out(
+                plan, log=log, environ=environ, on_output=on_output, verify=verify, lock_fd=lock_fd
+            )
+        except KeyboardInterrupt:
+            what = _disposition(env_path, decision.creates_env, previous)
+            log.write(f"[envsetup] interrupted; {what}\n")
+            raise EnvsetupError(
+                f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
+            ) from None
+        except StepError as failure:
+            what = _disposition(env_path, decision.creates_env, previous)
+            log.write(
+                f"[envsetup] step {failure.step_id} failed ({failure.reason}: "
+                f"{telling_line(failure.tail)}); {what}\n"
+            )
+            raise step_failed(failure, what, log_path) from None
+        except BaseException:
+            what = _disposition(env_path, decision.creates_env, previous)
+            log.write(f"[envsetup] unexpected error; {what}\n")
+            raise
+        finished = install_record.completed_record(
+            started, finished_at=_now(), installed=installed, hashes=hashes, verify=verify_note
+        )
+        install_record.write_install_record(env_path, finished)
+        _emit(on_output, log, f"done: {env_path} (record {written})")
+    return InstallResult(
+        env_path=str(env_path),
+        python=plan.python,
+        manager=plan.manager,
+        index_url=setup.index_url,
+        log_path=str(log_path),
+        record_path=str(written),
+        mode=decision.mode,
+        installed=installed,
+        hashes=hashes,
+        verify=verify_note,
+        steps=reports,
+        notes=notes,
+    )
+
+
 def provision(
     resolution: Resolution,
     *,
@@ -283,97 +334,24 @@ def provision(
     on_output: Optional[Callable[[str], None]] = None,
     verify: bool = True,
 ) -> InstallResult:
-    """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError."""
-    environ = dict(os.environ)
-    if not resolution.pins and not resolution.conda_specs:
-        raise UsageError("install: the resolution lists no packages; nothing to install")
-    location = _index_location(resolution, index_url_base, environ)
-    index_url = effective_index_url(resolution.index_url, resolution.variant, location)
-    backend = backend_for(resolution.manager, resolution.python_version, environ)
-    env_path = _target_path(resolution, environ)
-    log_path = new_log_path(log_dir, environ, env_path)
-    report_path = str(log_path.with_suffix(".pip-report.json")) if backend.name == "pip" else None
+    """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
-    with target_lock(env_path) as lock:
-        decision = install_target.decide(
-            env_path, install_target.classify_target(env_path), force=force, upgrade=upgrade
-        )
-        notes = [decision.note] if decision.note else []
+    `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
+    KeyboardInterrupt from it stops the install like Ctrl-C does.
+    """
+    environ = dict(os.environ)
+    setup = _set_up(resolution, index_url_base, log_dir, environ)
+    with target_lock(setup.env_path) as lock:
+        kind = install_target.classify_target(setup.env_path)
+        decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
         if decision.remove_first:
-            install_target.remove_tree(env_path)
-        plan = build_plan(
+            install_target.remove_tree(setup.env_path)
+        return _provision_locked(
             resolution,
-            backend,
-            env_path=str(env_path),
-            index_url=index_url,
-            log_path=str(log_path),
-            create_env=decision.creates_env,
-            report_path=report_path,
+            setup,
+            decision,
+            lock_fd=lock.fileno,
+            on_output=on_output,
+            verify=verify,
+            environ=environ,
         )
-        started = install_record.started_record(
-            envsetup_version=__version__,
-            started_at=_now(),
-            resolution=resolution.to_dict(),
-            plan=plan.to_dict(),
-            mode=decision.mode,
-        )
-        with log_path.open("w", encoding="utf-8") as log:
-            _emit(on_output, log, f"log: {log_path}")
-            for note in notes:
-                _emit(on_output, log, note)
-            env_path.mkdir(parents=True, exist_ok=True)
-            previous = install_record.read_install_record(env_path)
-            written = install_record.write_install_record(env_path, started)
-            try:
-                installed, hashes, verify_note, reports = _carry_out(
-                    plan,
-                    log=log,
-                    environ=environ,
-                    on_output=on_output,
-                    verify=verify,
-                    lock_fd=lock.fileno,
-                )
-            except KeyboardInterrupt:
-                what = _disposition(env_path, decision.creates_env, previous)
-                log.write(f"[envsetup] interrupted; {what}\n")
-                raise EnvsetupError(
-                    f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
-                ) from None
-            except _StepError as failure:
-                what = _disposition(env_path, decision.creates_env, previous)
-                log.write(f"[envsetup] step {failure.step_id} failed; {what}\n")
-                raise StepFailed(
-                    f"install failed at step {failure.step_id} ({failure.reason}: "
-                    f"{_telling_line(failure.tail)}); {what}; log: {log_path}; "
-                    f"fix: {_FIXES.get(failure.step_id, 'read the log')}",
-                    step_id=failure.step_id,
-                    tail=failure.tail,
-                    log_path=str(log_path),
-                ) from None
-            except BaseException:
-                what = _disposition(env_path, decision.creates_env, previous)
-                log.write(f"[envsetup] unexpected error; {what}\n")
-                raise
-            finished = install_record.completed_record(
-                started,
-                finished_at=_now(),
-                installed=installed,
-                hashes=hashes,
-                verify=verify_note,
-            )
-            install_record.write_install_record(env_path, finished)
-            _emit(on_output, log, f"done: {env_path} (record {written})")
-    return InstallResult(
-        env_path=str(env_path),
-        python=plan.python,
-        manager=plan.manager,
-        index_url=index_url,
-        log_path=str(log_path),
-        record_path=str(written),
-        mode=decision.mode,
-        installed=installed,
-        hashes=hashes,
-        verify=verify_note,
-        steps=reports,
-        notes=notes,
-    )

@@ -35,6 +35,8 @@ def _try_lock(handle: IO[str]) -> bool:
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
+        # msvcrt locks bytes from the current position; "a+" opens at the end of the file.
+        handle.seek(0)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:

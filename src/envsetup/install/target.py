@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from envsetup.errors import EnvsetupError, UsageError
-from envsetup.install.record import is_incomplete, read_install_record
+from envsetup.install.record import is_incomplete, read_install_record, record_path
 
 ABSENT = "absent"
 EMPTY = "empty"
@@ -86,6 +86,24 @@ def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecisi
     )
 
 
+def _remove_keeping_the_record_last(path: Path) -> None:
+    # A second Ctrl-C during removal must not leave a half-deleted venv that no longer says
+    # "incomplete": the next install would then refuse it instead of cleaning it up.
+    if path.is_symlink() or not path.is_dir():
+        path.unlink()
+        return
+    record = record_path(path)
+    for child in path.iterdir():
+        if child == record:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    record.unlink(missing_ok=True)
+    path.rmdir()
+
+
 def remove_tree(path: Path) -> None:
     """Remove a directory this install owns; a failure names what is left for a person to delete."""
     if _is_running_environment(path):
@@ -94,7 +112,7 @@ def remove_tree(path: Path) -> None:
             "run envsetup from another environment or choose another --env"
         )
     try:
-        shutil.rmtree(path)
+        _remove_keeping_the_record_last(path)
     except FileNotFoundError:
         return
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -19,6 +18,11 @@ LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
 
 def _which(name: str, environ: Mapping[str, str]) -> Optional[str]:
     return shutil.which(name, path=environ.get("PATH"))
+
+
+def running_python_if(version: str) -> Optional[str]:
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    return sys.executable if version == running else None
 
 
 def find_base_python(version: str, environ: Mapping[str, str]) -> str:
@@ -67,42 +71,55 @@ def backend_for(manager: str, python_version: str, environ: Mapping[str, str]) -
     if manager == "pip":
         return PipBackend(find_base_python(python_version, environ))
     if manager == "uv":
-        return UvBackend(find_uv(environ))
+        return UvBackend(find_uv(environ), interpreter=running_python_if(python_version))
     if manager == "conda":
         return CondaBackend(find_conda(environ))
     raise UsageError(f"--manager {manager!r}: unknown manager; use pip, uv or conda")
 
 
-def conda_envs_dir(conda_info: Mapping[str, object]) -> Optional[str]:
-    """The directory `conda create --name` would use: the first of `conda info --json`'s envs_dirs."""
-    dirs = conda_info.get("envs_dirs")
-    if isinstance(dirs, list) and dirs and isinstance(dirs[0], str):
-        return dirs[0]
-    return None
+def envs_dirs_from_conda_info(text: str) -> list[str]:
+    """The "envs directories" of `conda info`: the first is where `conda create --name` puts one.
+
+    The value continues on the following lines, aligned under the first, until the next
+    "key : value" line.
+    """
+    dirs: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        key, separator, value = line.partition(" : ")
+        if separator and key.strip():
+            inside = key.strip() == "envs directories"
+            value = value if inside else ""
+        elif not inside:
+            continue
+        else:
+            value = line
+        if inside and value.strip():
+            dirs.append(value.strip())
+    return dirs
 
 
 def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> str:
     try:
         done = subprocess.run(
-            [conda, "info", "--json"],
+            [conda, "info"],
             capture_output=True,
             text=True,
             timeout=120,
             env=dict(environ),
             check=False,
         )
-        info = json.loads(done.stdout)
-    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
+    except (OSError, subprocess.TimeoutExpired) as exc:
         raise UsageError(
             f"--name {name}: could not ask conda where its environments live ({exc}); "
             "pass --env PATH instead"
         ) from None
-    envs_dir = conda_envs_dir(info) if isinstance(info, dict) else None
-    if envs_dir is None:
+    dirs = envs_dirs_from_conda_info(done.stdout)
+    if not dirs:
         raise UsageError(
-            f"--name {name}: `conda info --json` lists no envs_dirs; pass --env PATH instead"
+            f"--name {name}: `conda info` lists no envs directories; pass --env PATH instead"
         )
-    return str(Path(envs_dir) / name)
+    return str(Path(dirs[0]) / name)
 
 
 def default_log_dir(environ: Mapping[str, str]) -> Path:

@@ -36,8 +36,13 @@ INSTALL_TIMEOUT_S = 3600.0
 class UvBackend(Backend):
     name = "uv"
 
-    def __init__(self, uv: str, *, windows: Optional[bool] = None) -> None:
+    def __init__(
+        self, uv: str, *, interpreter: Optional[str] = None, windows: Optional[bool] = None
+    ) -> None:
         self.uv = uv
+        # An interpreter of the requested version already at hand (the one running envsetup);
+        # without it uv looks for one, and downloads a managed Python if it finds none.
+        self.interpreter = interpreter
         self.windows = (os.name == "nt") if windows is None else windows
 
     def python_in_env(self, env_path: str) -> str:
@@ -55,7 +60,7 @@ class UvBackend(Backend):
                     "--no-config",
                     "--allow-existing",
                     "--python",
-                    spec.python_version,
+                    self.interpreter or spec.python_version,
                     spec.env_path,
                 ),
                 timeout_s=CREATE_TIMEOUT_S,
