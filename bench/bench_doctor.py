@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # Runs one command in a child and reports its wall time and peak RSS (ru_maxrss of the children).
 MEASURE = r"""
@@ -41,8 +43,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    # The console script users run (bin/envsetup next to this interpreter), as the issue names it.
+    script = Path(sys.executable).with_name("envsetup.exe" if os.name == "nt" else "envsetup")
+    doctor = [str(script)] if script.exists() else [sys.executable, "-m", "envsetup"]
     commands = {
-        "envsetup doctor --json": [sys.executable, "-m", "envsetup", "doctor", "--json"],
+        "envsetup doctor --json": [*doctor, "doctor", "--json"],
         "python -m torch.utils.collect_env": [sys.executable, "-m", "torch.utils.collect_env"],
     }
     results: dict[str, list[dict[str, float]]] = {name: [] for name in commands}

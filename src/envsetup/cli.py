@@ -35,22 +35,32 @@ def _root(
     """Detect, diagnose, install and verify PyTorch GPU environments."""
 
 
-def _register() -> None:
-    # Each command module owns its flags; importing them is cheap (heavy imports are lazy).
-    # One line per command: `app.command("NAME")(module.NAME_command)`.
-    from envsetup.commands import check_command as check_cmd
-    from envsetup.commands import doctor
-    from envsetup.commands import install as install_cmd
-    from envsetup.commands import verify as verify_cmd
+# command name -> (module under envsetup.commands, function in it)
+COMMANDS = {
+    "doctor": ("doctor", "doctor_command"),
+    "install": ("install", "install_command"),
+    "verify": ("verify", "verify_command"),
+    "check-command": ("check_command", "check_command_command"),
+}
 
-    app.command("doctor")(doctor.doctor_command)
-    app.command("install")(install_cmd.install_command)
-    app.command("verify")(verify_cmd.verify_command)
-    app.command("check-command")(check_cmd.check_command_command)
+
+def _register(argv: list[str]) -> None:
+    """Register the command being run, or every command (for --help, completion, typos).
+
+    Each command module owns its flags. Building the others' options would cost every run
+    tens of milliseconds, and doctor has a start-up budget.
+    """
+    import importlib
+
+    named = [a for a in argv[1:2] if a in COMMANDS]
+    for name in named or COMMANDS:
+        module_name, function = COMMANDS[name]
+        module = importlib.import_module(f"envsetup.commands.{module_name}")
+        app.command(name)(getattr(module, function))
 
 
 def main() -> None:
-    _register()
+    _register(sys.argv)
     try:
         result = app(standalone_mode=False)
     except EnvsetupError as exc:
