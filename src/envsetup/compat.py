@@ -115,43 +115,64 @@ def decode_cuda_int(value: int) -> str:
     return f"{value // 1000}.{(value % 1000) // 10}"
 
 
-def normalise_arch_entry(entry: str) -> tuple[Optional[tuple[int, int]], bool]:
-    """'sm_86' -> ((8, 6), False); 'compute_90' or '9.0+PTX' -> ((9, 0), True); 'sm_90a' -> ((9, 0), False)."""
+@dataclass(frozen=True)
+class ArchEntry:
+    cc: tuple[int, int]
+    sass: bool  # a cubin for exactly this capability
+    ptx: bool  # PTX for this capability, JIT-compiled on newer GPUs
+    specific: bool  # an arch-specific target (sm_90a): runs on exactly this capability only
+
+
+def parse_arch_entry(entry: str) -> Optional[ArchEntry]:
+    """torch's 'sm_86' / 'compute_90' / 'sm_90a', the profiles' '8.6' / '9.0+PTX', or a bare '8.6'."""
     text = entry.strip().lower()
-    ptx = text.startswith("compute_") or text.endswith("+ptx")
-    text = text.replace("+ptx", "").replace("compute_", "").replace("sm_", "").rstrip("af")
+    ptx_only = text.startswith("compute_")
+    with_ptx = text.endswith("+ptx")
+    text = text[:-4] if with_ptx else text
+    text = text.replace("compute_", "").replace("sm_", "")
+    specific = text.endswith("a")
+    text = text.rstrip("af")
     if "." in text:
         major, _, minor = text.partition(".")
     elif len(text) >= 2:
         major, minor = text[:-1], text[-1]
     else:
-        return None, ptx
-    try:
-        return (int(major), int(minor)), ptx
-    except ValueError:
-        return None, ptx
+        return None
+    if not (major.isdigit() and minor.isdigit()):
+        return None
+    return ArchEntry(
+        (int(major), int(minor)), sass=not ptx_only, ptx=ptx_only or with_ptx, specific=specific
+    )
 
 
-def arch_runs_on(arch_list: list[str], capability: str) -> Optional[bool]:
-    """Whether a build with `arch_list` has kernels for a GPU of `capability` ("8.6").
+def arch_runs(arch_list: list[str], cc: tuple[int, int]) -> Optional[str]:
+    """How a build compiled for `arch_list` runs on capability `cc`, or None when it cannot.
 
     NVIDIA's rule (CUDA C++ Programming Guide, "Binary Compatibility" and "PTX Compatibility"):
     a cubin built for X.y runs on X.z with z >= y (same major only); PTX for X.y JIT-compiles on
-    any X'.y' >= X.y. Arch-specific targets (sm_90a) run only on exactly that capability.
+    any X'.y' >= X.y; arch-specific targets (sm_90a) run only on exactly that capability.
+    Exact SASS first, then the highest SASS of the same major below `cc` (what the CUDA runtime
+    loads), then the highest PTX at or below `cc` (JIT-compiled at first use).
     """
-    want, _ = normalise_arch_entry(capability)
+    entries = [e for e in (parse_arch_entry(a) for a in arch_list) if e is not None]
+    if any(e.sass and e.cc == cc for e in entries):
+        return f"sm_{cc[0]}{cc[1]} is in the build"
+    portable = [e for e in entries if not e.specific]
+    sass = max(
+        (e.cc for e in portable if e.sass and e.cc[0] == cc[0] and e.cc[1] < cc[1]), default=None
+    )
+    if sass is not None:
+        return f"sm_{cc[0]}{cc[1]} runs its sm_{sass[0]}{sass[1]} kernels (binary compatible)"
+    ptx = max((e.cc for e in portable if e.ptx and e.cc <= cc), default=None)
+    if ptx is not None:
+        return f"sm_{cc[0]}{cc[1]} JIT-compiles its compute_{ptx[0]}{ptx[1]} PTX"
+    return None
+
+
+def arch_runs_on(arch_list: list[str], capability: str) -> Optional[bool]:
+    """Whether a build with `arch_list` has kernels for a GPU of `capability` ("8.6");
+    None when either is unknown. See `arch_runs` for the rule."""
+    want = parse_arch_entry(capability)
     if want is None or not arch_list:
         return None
-    for entry in arch_list:
-        have, ptx = normalise_arch_entry(entry)
-        if have is None:
-            continue
-        if entry.strip().lower().endswith("a") and "+ptx" not in entry.lower():
-            if have == want:
-                return True
-            continue
-        if have[0] == want[0] and have[1] <= want[1]:
-            return True
-        if ptx and have <= want:
-            return True
-    return False
+    return arch_runs(arch_list, want.cc) is not None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from envsetup.compat import arch_runs
 from envsetup.facts import Overrides
 from envsetup.install.profiles import Release
 from envsetup.install.request import parse_request
 from envsetup.install.resolution import Resolution, ResolutionRefused
-from envsetup.install.resolver import arch_runs, parse_cc, resolve
+from envsetup.install.resolver import parse_cc, resolve
 
 from .machines import make_facts
 

@@ -23,12 +23,7 @@ from envsetup.facts import Facts
 from envsetup.install.profiles import Patch, Release, Variant
 from envsetup.install.request import InstallRequest, compute_flag
 from envsetup.install.resolution import Resolution, ResolutionRefused
-from envsetup.install.resolver import (
-    Machine,
-    arch_runs,
-    machine_from_facts,
-    resolve_for_machine,
-)
+from envsetup.install.resolver import Machine, machine_from_facts, resolve_for_machine
 
 TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")
 CONDA_NAMES = {"pytorch": "torch", "torchvision": "torchvision", "torchaudio": "torchaudio"}
@@ -775,7 +770,7 @@ def _check_driver_and_gpu(reading: _Reading, machine: Machine, report: CommandRe
     if variant.has_arch_list(machine.platform_key):
         arches = variant.arch_list(machine.platform_key)
         for gpu in machine.gpus:
-            if arch_runs(arches, gpu.cc) is None:
+            if compat.arch_runs(arches, gpu.cc) is None:
                 report.findings.append(
                     Finding(
                         "error",

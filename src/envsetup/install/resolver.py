@@ -165,34 +165,6 @@ def _vkey(version: str) -> tuple[int, ...]:
 # ----------------------------------------------------------------------------- GPU coverage
 
 
-def arch_runs(arch_list: list[str], cc: tuple[int, int]) -> Optional[str]:
-    """How a build compiled for `arch_list` runs on capability `cc`, or None when it cannot.
-
-    Exact SASS first, then the highest SASS of the same major with a lower minor (what the CUDA
-    runtime loads), then the highest PTX at or below `cc` (JIT-compiled at first use).
-    """
-    sass: Optional[tuple[int, int]] = None
-    ptx: Optional[tuple[int, int]] = None
-    for entry in arch_list:
-        base, has_ptx = (entry[:-4], True) if entry.endswith("+PTX") else (entry, False)
-        specific = base.endswith("a")  # sm_90a-style code runs on exactly that capability
-        built = parse_cc(base.rstrip("a"))
-        if built is None:
-            continue
-        if built == cc:
-            return f"sm_{cc[0]}{cc[1]} is in the build"
-        if not specific and built[0] == cc[0] and built[1] < cc[1]:
-            sass = built if sass is None or built > sass else sass
-        if has_ptx and not specific and built < cc:
-            ptx = built if ptx is None or built > ptx else ptx
-    here = f"sm_{cc[0]}{cc[1]}"
-    if sass is not None:
-        return f"{here} runs its sm_{sass[0]}{sass[1]} kernels (binary compatible)"
-    if ptx is not None:
-        return f"{here} JIT-compiles its compute_{ptx[0]}{ptx[1]} PTX"
-    return None
-
-
 def _assess(variant: Variant, machine: Machine) -> _Assessment:
     lines = []
     driver_ok, native = _driver_verdict(variant, machine, lines)
@@ -201,7 +173,7 @@ def _assess(variant: Variant, machine: Machine) -> _Assessment:
     if arch_known:
         arches = variant.arch_list(machine.platform_key)
         for gpu in machine.gpus:
-            how = arch_runs(arches, gpu.cc)
+            how = compat.arch_runs(arches, gpu.cc)
             if how is None:
                 uncovered.append(gpu)
                 lines.append(
