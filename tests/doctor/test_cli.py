@@ -180,3 +180,15 @@ def test_every_finding_id_is_catalogued() -> None:
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )
     assert emitted == catalogue
+
+
+def test_another_interpreter_is_asked_in_a_subprocess() -> None:
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    result = envsetup("doctor", "--json", "--python", base)
+    python = json.loads(result.stdout)["facts"]["python"]
+    assert python["version"] == ".".join(map(str, sys.version_info[:3]))
+    if base != sys.executable:
+        assert python["source"].startswith("command:")
+    missing = envsetup("doctor", "--json", "--python", "/nonexistent/python3")
+    problems = json.loads(missing.stdout)["facts"]["problems"]
+    assert any("not found" in p["reason"] for p in problems)

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Any, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from envsetup.host.base import (
     CommandResult,
@@ -20,6 +20,7 @@ from envsetup.host.base import (
     NvmlUnavailable,
     PlatformInfo,
 )
+from envsetup.host.interpreter import describe_running_python
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
 
@@ -134,26 +135,6 @@ class LiveHost:
 
     def nvml(self) -> NvmlSnapshot:
         return query_nvml()
-
-
-def describe_running_python() -> dict[str, Any]:
-    """What envsetup.probe.python_env.INTROSPECT prints, for the interpreter running envsetup."""
-    import sysconfig
-
-    paths = sysconfig.get_paths()
-    return {
-        "executable": sys.executable,
-        "version": ".".join(str(n) for n in sys.version_info[:3]),
-        "implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(
-            sys.implementation.name, "other"
-        ),
-        "prefix": sys.prefix,
-        "base_prefix": sys.base_prefix,
-        "stdlib": paths.get("stdlib", ""),
-        "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
-        "purelib": paths.get("purelib", ""),
-        "bits": 64 if sys.maxsize > 2**32 else 32,
-    }
 
 
 def _decode(data: bytes) -> str:

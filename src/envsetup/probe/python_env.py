@@ -8,26 +8,8 @@ from typing import Any, Optional
 
 from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
+from envsetup.host.interpreter import SCRIPT
 from envsetup.probe.common import dist_version, join, probe_timeout, problem
-
-# Runs inside the target interpreter: stdlib only, and only what is cheap to import (json and
-# platform would double its start-up); prints a dict literal that ast.literal_eval reads back.
-INTROSPECT = r"""
-import sys, sysconfig
-paths = sysconfig.get_paths()
-print(repr({
-    "executable": sys.executable,
-    "version": "%d.%d.%d" % tuple(sys.version_info[:3]),
-    "implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(
-        getattr(getattr(sys, "implementation", None), "name", "cpython"), "other"),
-    "prefix": sys.prefix,
-    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
-    "stdlib": paths.get("stdlib", ""),
-    "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
-    "purelib": paths.get("purelib", ""),
-    "bits": 64 if sys.maxsize > 2**32 else 32,
-}))
-"""
 
 
 def target_interpreter(host: Host, requested: Optional[str]) -> str:
@@ -58,7 +40,7 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
         facts = PythonFacts(executable=executable, source="the interpreter running envsetup")
         return _fill(host, facts, running.python)
     result = host.run(
-        [executable, "-c", INTROSPECT, "envsetup-introspect"], timeout=probe_timeout(host.environ())
+        [executable, "-c", SCRIPT, "envsetup-introspect"], timeout=probe_timeout(host.environ())
     )
     facts = PythonFacts(executable=executable, source=f"command:{executable} -c <introspect>")
     if not result.ok:

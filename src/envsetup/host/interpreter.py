@@ -1,0 +1,36 @@
+"""How a Python interpreter describes itself, from one source for both ways it is asked.
+
+The target interpreter runs `SCRIPT` (stdlib only, and only what is cheap to import: json and
+platform would double its start-up; it prints a dict literal that ast.literal_eval reads back).
+The interpreter running envsetup runs the same function in-process, saving a subprocess when it is
+itself the target.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DESCRIBE_SOURCE = r"""
+def describe():
+    import sys, sysconfig
+    paths = sysconfig.get_paths()
+    implementation = getattr(getattr(sys, "implementation", None), "name", "cpython")
+    return {
+        "executable": sys.executable,
+        "version": ".".join(str(n) for n in sys.version_info[:3]),
+        "implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(implementation, "other"),
+        "prefix": sys.prefix,
+        "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+        "stdlib": paths.get("stdlib", ""),
+        "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
+        "purelib": paths.get("purelib", ""),
+        "bits": 64 if sys.maxsize > 2**32 else 32,
+    }
+"""
+SCRIPT = DESCRIBE_SOURCE + "\nprint(repr(describe()))\n"
+
+
+def describe_running_python() -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(DESCRIBE_SOURCE, namespace)  # our own constant source, shared with SCRIPT
+    return namespace["describe"]()
