@@ -12,8 +12,7 @@ from typing import Any
 
 DESCRIBE_SOURCE = r"""
 def describe():
-    import sys, sysconfig
-    paths = sysconfig.get_paths()
+    import os, sys
     implementation = getattr(getattr(sys, "implementation", None), "name", "cpython")
     return {
         "executable": sys.executable,
@@ -21,9 +20,10 @@ def describe():
         "implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(implementation, "other"),
         "prefix": sys.prefix,
         "base_prefix": getattr(sys, "base_prefix", sys.prefix),
-        "stdlib": paths.get("stdlib", ""),
+        # Where PEP 668's EXTERNALLY-MANAGED marker lives (sysconfig's "stdlib" path; importing
+        # sysconfig would cost more than the rest of this function).
+        "stdlib": os.path.dirname(os.__file__),
         "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
-        "purelib": paths.get("purelib", ""),
         "bits": 64 if sys.maxsize > 2**32 else 32,
     }
 """

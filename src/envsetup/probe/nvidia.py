@@ -138,11 +138,11 @@ def _detect_nouveau(host: Host, facts: NvidiaFacts) -> None:
 
 def _from_lspci(host: Host, facts: NvidiaFacts) -> None:
     """With no driver answering, is there an NVIDIA GPU on the bus at all, and who holds it?"""
-    from envsetup.parsers.lspci import nvidia_display_devices
-
     lspci = host.which("lspci")
     if lspci is None:
         return
+    from envsetup.parsers.lspci import nvidia_display_devices
+
     result = host.run([lspci, "-vv", "-d", "10de:"], timeout=probe_timeout(host.environ()))
     if not result.ok:
         return
