@@ -53,8 +53,9 @@ def probe_cuda(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> Cu
     for root, how in roots:
         real = host.realpath(root)
         if real in seen_real:
-            if root not in seen_real[real].source:
-                seen_real[real].source += f"; also as {root}"
+            known = seen_real[real]
+            if root != known.path and root not in known.source:
+                known.source += f"; also as {root}"
             continue
         toolkit = _describe_root(host, root, real, how, nvcc_root, timeout, problems)
         if toolkit is not None:
