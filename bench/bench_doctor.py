@@ -24,9 +24,19 @@ argv = json.loads(sys.argv[1])
 t0 = time.perf_counter()
 proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 wall = time.perf_counter() - t0
-rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall_s": wall, "rss_mb": rss_kb / 1024, "rc": proc.returncode}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"wall_s": wall, "cpu_s": cpu, "rss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode}))
 """
+
+
+def activated_environment() -> dict[str, str]:
+    """What `source .venv/bin/activate` sets: doctor's default target is the active environment."""
+    env = dict(os.environ)
+    if sys.prefix != sys.base_prefix:
+        env["VIRTUAL_ENV"] = sys.prefix
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
 
 
 def measure(argv: list[str]) -> dict[str, float]:
@@ -35,6 +45,7 @@ def measure(argv: list[str]) -> dict[str, float]:
         capture_output=True,
         text=True,
         check=True,
+        env=activated_environment(),
     )
     return json.loads(out.stdout)
 
@@ -56,14 +67,18 @@ def main() -> int:
     for _ in range(args.runs):
         for name, argv in commands.items():  # interleaved
             results[name].append(measure(argv))
-    print(f"{'command':<36} {'median wall s':>14} {'min':>8} {'max':>8} {'peak RSS MB':>12}")
+    print(
+        f"{'command':<36} {'median wall s':>14} {'min':>8} {'max':>8} {'median CPU s':>13} {'peak RSS MB':>12}"
+    )
     medians = {}
     for name, runs in results.items():
         walls = [r["wall_s"] for r in runs]
         medians[name] = statistics.median(walls)
         rss = max(r["rss_mb"] for r in runs)
+        cpu = statistics.median(r["cpu_s"] for r in runs)
         print(
-            f"{name:<36} {medians[name]:>14.3f} {min(walls):>8.3f} {max(walls):>8.3f} {rss:>12.1f}"
+            f"{name:<36} {medians[name]:>14.3f} {min(walls):>8.3f} {max(walls):>8.3f}"
+            f" {cpu:>13.3f} {rss:>12.1f}"
         )
     doctor, peer = medians["envsetup doctor --json"], medians["python -m torch.utils.collect_env"]
     doctor_rss = max(r["rss_mb"] for r in results["envsetup doctor --json"])

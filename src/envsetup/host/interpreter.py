@@ -1,4 +1,7 @@
-"""How a Python interpreter describes itself, from one source for both ways it is asked.
+"""Which Python interpreter is meant, and how an interpreter describes itself.
+
+The active environment (doctor's and verify's default target) is found by one rule here.
+An interpreter's self-description has one source for both ways it is asked.
 
 The target interpreter runs `SCRIPT` (stdlib only, and only what is cheap to import: json and
 platform would double its start-up; it prints a dict literal that ast.literal_eval reads back).
@@ -8,7 +11,10 @@ itself the target.
 
 from __future__ import annotations
 
-from typing import Any
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
 
 DESCRIBE_SOURCE = r"""
 def describe():
@@ -34,3 +40,34 @@ def describe_running_python() -> dict[str, Any]:
     namespace: dict[str, Any] = {}
     exec(DESCRIBE_SOURCE, namespace)  # our own constant source, shared with SCRIPT
     return namespace["describe"]()
+
+
+def env_python(env_dir: str, windows: bool = sys.platform == "win32") -> str:
+    """The interpreter of a venv or conda prefix."""
+    root = Path(env_dir)
+    if windows:
+        for candidate in (root / "Scripts" / "python.exe", root / "python.exe"):
+            if candidate.exists():
+                return str(candidate)
+        return str(root / "Scripts" / "python.exe")
+    return str(root / "bin" / "python")
+
+
+def active_python(
+    environ: Mapping[str, str],
+    which: Optional[Callable[[str], Optional[str]]] = None,
+    windows: bool = sys.platform == "win32",
+    fallback: str = sys.executable,
+) -> str:
+    """The active environment's interpreter: an activated venv, then conda, then PATH's python.
+
+    doctor passes its Host's `which` so that a recorded host answers; verify uses the live PATH.
+    """
+    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        if environ.get(variable):
+            return env_python(environ[variable], windows)
+    for name in ("python3", "python"):
+        found = which(name) if which else shutil.which(name, path=environ.get("PATH"))
+        if found:
+            return found
+    return fallback

@@ -13,29 +13,22 @@ from envsetup.probe.common import dist_version, join, probe_timeout, problem
 
 
 def target_interpreter(host: Host, requested: Optional[str]) -> str:
-    """--python wins; then the activated venv or conda env; then the interpreter running envsetup."""
+    """--python wins; then the active environment, by the rule verify uses (an activated venv,
+    conda, PATH's python3/python); the interpreter running envsetup last."""
+    from envsetup.host.interpreter import active_python
+
     if requested:
         return requested
-    environ = host.environ()
-    windows = host.platform().system == "Windows"
-    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        prefix = environ.get(variable)
-        if prefix:
-            if windows:
-                return join(
-                    prefix, "Scripts/python.exe" if variable == "VIRTUAL_ENV" else "python.exe"
-                )
-            return join(prefix, "bin/python")
-    return host.platform().python_executable
+    platform = host.platform()
+    return active_python(
+        host.environ(), host.which, platform.system == "Windows", platform.python_executable
+    )
 
 
 def probe_python(host: Host, requested: Optional[str], problems: list[ReadProblem]) -> PythonFacts:
     executable = target_interpreter(host, requested)
     running = host.platform()
-    if running.python and executable in (
-        running.python_executable,
-        running.python.get("executable"),
-    ):
+    if running.python and _same_interpreter(host, executable, running.python_executable):
         # The target is the interpreter running envsetup: it has described itself already.
         facts = PythonFacts(executable=executable, source="the interpreter running envsetup")
         return _fill(host, facts, running.python)
@@ -61,6 +54,16 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
         )
         return facts
     return _fill(host, facts, data)
+
+
+def _same_interpreter(host: Host, one: str, other: str) -> bool:
+    """bin/python and bin/python3 of one environment are one interpreter; a venv's python and the
+    base python it links to are not (same binary, other site-packages)."""
+    if one == other:
+        return True
+    one, other = one.replace("\\", "/"), other.replace("\\", "/")
+    same_dir = one.rsplit("/", 1)[0] == other.rsplit("/", 1)[0]
+    return same_dir and host.realpath(one) == host.realpath(other)
 
 
 def _fill(host: Host, facts: PythonFacts, data: dict[str, Any]) -> PythonFacts:

@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
-
-
-def env_python(env_dir: str, windows: bool = sys.platform == "win32") -> str:
-    """The interpreter of a venv or conda prefix."""
-    root = Path(env_dir)
-    if windows:
-        for candidate in (root / "Scripts" / "python.exe", root / "python.exe"):
-            if candidate.exists():
-                return str(candidate)
-        return str(root / "Scripts" / "python.exe")
-    return str(root / "bin" / "python")
-
-
-def active_python(environ: Mapping[str, str]) -> str:
-    """The active environment's interpreter: an activated venv, then conda, then PATH's python."""
-    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        if environ.get(variable):
-            return env_python(environ[variable])
-    for name in ("python3", "python"):
-        found = shutil.which(name, path=environ.get("PATH"))
-        if found:
-            return found
-    return sys.executable
+from envsetup.host.interpreter import active_python as active_python
+from envsetup.host.interpreter import env_python as env_python
 
 
 def resolve_python(
