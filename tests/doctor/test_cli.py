@@ -192,3 +192,13 @@ def test_another_interpreter_is_asked_in_a_subprocess() -> None:
     missing = envsetup("doctor", "--json", "--python", "/nonexistent/python3")
     problems = json.loads(missing.stdout)["facts"]["problems"]
     assert any("not found" in p["reason"] for p in problems)
+
+
+@pytest.mark.needs_torch
+def test_deep_imports_the_real_torch_in_a_subprocess() -> None:
+    pytest.importorskip("torch")
+    result = envsetup("doctor", "--json", "--deep", "--python", sys.executable)
+    torch = json.loads(result.stdout)["facts"]["torch"]
+    assert torch["deep"]["ran"] and torch["deep"]["error"] is None, torch["deep"]
+    assert torch["deep"]["cuda_available"] is False  # the CPU wheel on a machine without a GPU
+    assert torch["version"].startswith("2.13.0")
