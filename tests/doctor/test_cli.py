@@ -175,7 +175,10 @@ def test_every_finding_id_is_catalogued() -> None:
     import re
 
     rules = "".join(p.read_text() for p in (ROOT / "src" / "envsetup" / "diagnose").glob("*.py"))
+    from envsetup.diagnose.driver_rules import SPECIFIC_FAILURES
+
     emitted = set(re.findall(r'id="([a-z0-9-]+)"', rules))
+    emitted |= {finding_id for finding_id, _title, _fix in SPECIFIC_FAILURES.values()}
     catalogue = set(
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )

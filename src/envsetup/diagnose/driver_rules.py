@@ -45,6 +45,22 @@ def version_mismatch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
+# nvidia-smi failures that name their own problem: failure id -> (finding id, title, fix).
+SPECIFIC_FAILURES = {
+    "no-devices": (
+        "no-gpu-devices",
+        "The NVIDIA driver is loaded but sees no GPU",
+        "Check that the GPU is visible on the bus (`lspci | grep -i nvidia`) and supported by "
+        "this driver branch; in a container, pass the GPU in (`docker run --gpus all`).",
+    ),
+    "gpu-lost": (
+        "gpu-lost",
+        "A GPU stopped responding (fallen off the bus or unknown error)",
+        "Check `sudo dmesg | grep -i xid` (Xid 79: fell off the bus), power and cooling, then reboot.",
+    ),
+}
+
+
 def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     nv = facts.nvidia
     if nv.smi_state == "timed-out":
@@ -62,27 +78,11 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         ]
     if nv.smi_state != "failed" or nv.smi_failure == "version-mismatch":
         return []
-    if nv.smi_failure == "no-devices":
+    if nv.smi_failure in SPECIFIC_FAILURES:
+        finding_id, title, fix = SPECIFIC_FAILURES[nv.smi_failure]
         return [
             Finding(
-                id="no-gpu-devices",
-                severity="error",
-                title="The NVIDIA driver is loaded but sees no GPU",
-                evidence=_smi_evidence(facts),
-                fix=(
-                    "Check that the GPU is visible on the bus (`lspci | grep -i nvidia`) and supported by "
-                    "this driver branch; in a container, pass the GPU in (`docker run --gpus all`)."
-                ),
-            )
-        ]
-    if nv.smi_failure == "gpu-lost":
-        return [
-            Finding(
-                id="gpu-lost",
-                severity="error",
-                title="A GPU stopped responding (fallen off the bus or unknown error)",
-                evidence=_smi_evidence(facts),
-                fix="Check `sudo dmesg | grep -i xid` (Xid 79: fell off the bus), power and cooling, then reboot.",
+                id=finding_id, severity="error", title=title, evidence=_smi_evidence(facts), fix=fix
             )
         ]
     if facts.os.wsl:

@@ -26,11 +26,13 @@ MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a lib
 
 
 class LiveHost:
-    """The machine itself. One instance serves one run: directory listings are cached."""
+    """The machine itself. One instance serves one run: the environment and directory listings
+    are read once."""
 
     def __init__(self) -> None:
         self._platform: Optional[PlatformInfo] = None
         self._listings: dict[str, list[str]] = {}
+        self._environ: Optional[dict[str, str]] = None
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         started = time.monotonic()
@@ -104,7 +106,9 @@ class LiveHost:
         return self._listings[directory]
 
     def environ(self) -> Mapping[str, str]:
-        return dict(os.environ)
+        if self._environ is None:
+            self._environ = dict(os.environ)
+        return self._environ
 
     def which(self, name: str) -> Optional[str]:
         return shutil.which(name)

@@ -303,7 +303,7 @@ class RecordingHost:
         for path in sorted(self._existing | self._globbed):
             target = os.path.join(directory, "files", _file_key(path))
             if not os.path.exists(target):
-                if self.inner.read_text(path) is None and os.path.isdir(path):
+                if os.path.isdir(path):
                     _write(os.path.join(target, DIR_MARKER), "")
                 else:
                     _write(target, "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import TYPE_CHECKING, Optional
 
 from envsetup.compat import decode_cuda_int, max_cuda_for_driver
@@ -29,6 +30,8 @@ QUERY_FIELDS = [
     "pcie.link.width.current",
     "pcie.link.width.max",
 ]
+# Every per-GPU fact, as NVML, nvidia-smi and the facts name them alike.
+GPU_FIELDS = [f.name for f in fields(Gpu) if f.name != "index"]
 # The NVIDIA driver creates /dev/nvidiactl; WSL2 exposes the GPU through /dev/dxg instead.
 DEVICE_NODES = ("/dev/nvidiactl", "/dev/dxg")
 # WSL ships nvidia-smi with the Windows driver, outside PATH on some distros.
@@ -88,17 +91,10 @@ def _from_nvml(host: Host, facts: NvidiaFacts, os_facts: OsFacts) -> None:
     facts.gpus = [
         Gpu(
             index=d.index,
-            name=d.name,
-            uuid=d.uuid,
             memory_total_mib=d.memory_total_bytes // (1024 * 1024)
             if d.memory_total_bytes
             else None,
-            compute_capability=d.compute_capability,
-            mig_mode=d.mig_mode,
-            pcie_gen=d.pcie_gen,
-            pcie_gen_max=d.pcie_gen_max,
-            pcie_width=d.pcie_width,
-            pcie_width_max=d.pcie_width_max,
+            **{name: getattr(d, name) for name in GPU_FIELDS if name != "memory_total_mib"},
         )
         for d in snapshot.devices
     ]
@@ -228,17 +224,7 @@ def _merge_report(facts: NvidiaFacts, report: SmiReport, source: str) -> None:
             gpu = Gpu(index=smi.index)
             facts.gpus.append(gpu)
             by_index[smi.index] = gpu
-        for name in (
-            "name",
-            "uuid",
-            "memory_total_mib",
-            "compute_capability",
-            "mig_mode",
-            "pcie_gen",
-            "pcie_gen_max",
-            "pcie_width",
-            "pcie_width_max",
-        ):
+        for name in GPU_FIELDS:
             value = getattr(smi, name, None)
             if value not in (None, "") and getattr(gpu, name) in (None, ""):
                 setattr(gpu, name, value)

@@ -103,7 +103,7 @@ def _environment_kind(host: Host, data: dict[str, Any]) -> str:
     prefix, base = str(data.get("prefix", "")), str(data.get("base_prefix", ""))
     if prefix != base:
         cfg = host.read_text(join(prefix, "pyvenv.cfg")) or ""
-        return "uv" if "\nuv =" in "\n" + cfg or cfg.startswith("uv") else "venv"
+        return "uv" if "\nuv =" in "\n" + cfg else "venv"  # uv writes "uv = X.Y.Z" into pyvenv.cfg
     if host.exists(join(prefix, "conda-meta")):
         return "conda"
     if "/.pyenv/versions/" in prefix.replace("\\", "/"):
