@@ -7,18 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.errors import UsageError
+from envsetup.errors import EnvsetupError, UsageError
+from envsetup.install.ownership import new_claim, with_directory
 from envsetup.install.record import write_install_record
 from envsetup.install.target import (
     ABSENT,
     EMPTY,
     ENVIRONMENT,
     FOREIGN,
-    INCOMPLETE,
+    INTERRUPTED_NEW,
+    INTERRUPTED_UPGRADE,
+    UNPROVEN_INCOMPLETE,
     classify_target,
     decide,
     remove_tree,
 )
+
+
+def _venv(path: Path) -> Path:
+    path.mkdir()
+    (path / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    return path
 
 
 def test_classify(tmp_path: Path) -> None:
@@ -32,15 +41,67 @@ def test_classify(tmp_path: Path) -> None:
     conda = tmp_path / "conda"
     (conda / "conda-meta").mkdir(parents=True)
     assert classify_target(conda) == ENVIRONMENT
-    half = tmp_path / "half"
-    half.mkdir()
-    write_install_record(half, {"state": "incomplete"})
-    assert classify_target(half) == INCOMPLETE
     (tmp_path / "file").write_text("x")
     assert classify_target(tmp_path / "file") == FOREIGN
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "main.py").write_text("")
     assert classify_target(tmp_path / "src") == FOREIGN
+
+
+def test_an_incomplete_record_alone_proves_nothing(tmp_path: Path) -> None:
+    """Planted or copied: a record saying "incomplete", even one naming an owner, in a directory
+    envsetup holds no matching claim for is never an interrupted install of its own."""
+    for owner in (None, {"token": "0" * 32, "path": str(tmp_path / "venv")}):
+        venv = _venv(tmp_path / "venv")
+        write_install_record(venv, {"state": "incomplete", "mode": "new", "owner": owner})
+        assert classify_target(venv) == UNPROVEN_INCOMPLETE
+        project = tmp_path / "project"
+        project.mkdir()
+        write_install_record(project, {"state": "incomplete", "mode": "new", "owner": owner})
+        assert classify_target(project) == FOREIGN
+        for directory in (venv, project):
+            for child in directory.iterdir():
+                child.unlink()
+            directory.rmdir()
+
+
+def test_an_interrupted_upgrade_is_told_apart(tmp_path: Path) -> None:
+    venv = _venv(tmp_path / "venv")
+    write_install_record(venv, {"state": "incomplete", "mode": "upgrade"})
+    assert classify_target(venv) == INTERRUPTED_UPGRADE
+    # Even a matching claim does not make an upgraded environment envsetup's.
+    claim = with_directory(new_claim(venv, keeps_dir=False), venv)
+    write_install_record(venv, {"state": "incomplete", "mode": "upgrade", "owner": claim.owner()})
+    assert classify_target(venv, claim) == INTERRUPTED_UPGRADE
+
+
+def test_only_a_claim_matching_token_path_and_inode_proves_ownership(tmp_path: Path) -> None:
+    venv = _venv(tmp_path / "venv")
+    claim = with_directory(new_claim(venv, keeps_dir=False), venv)
+    write_install_record(venv, {"state": "incomplete", "mode": "new", "owner": claim.owner()})
+    assert classify_target(venv, claim) == INTERRUPTED_NEW
+    other_token = with_directory(new_claim(venv, keeps_dir=False), venv)
+    assert classify_target(venv, other_token) == UNPROVEN_INCOMPLETE
+    assert classify_target(venv, None) == UNPROVEN_INCOMPLETE
+    # The same path, deleted and made again by someone else (another inode), with the record
+    # put back: the directory is not the one the claim names.
+    (venv / "keep.txt").write_text("theirs")
+    moved = venv.rename(tmp_path / "old")
+    _venv(venv)
+    (moved / "envsetup-install.json").rename(venv / "envsetup-install.json")
+    assert classify_target(venv, claim) == UNPROVEN_INCOMPLETE
+
+
+def test_a_directory_holding_only_our_record_is_ours_to_finish(tmp_path: Path) -> None:
+    # Killed after the record was written, before the venv tool wrote pyvenv.cfg.
+    half = tmp_path / "half"
+    half.mkdir()
+    claim = with_directory(new_claim(half, keeps_dir=False), half)
+    write_install_record(half, {"state": "incomplete", "mode": "new", "owner": claim.owner()})
+    assert classify_target(half, claim) == INTERRUPTED_NEW
+    assert classify_target(half, None) == FOREIGN
+    (half / "bin").mkdir()  # anything more, and it must be a Python environment to be removed
+    assert classify_target(half, claim) == FOREIGN
 
 
 @pytest.mark.parametrize(
@@ -49,9 +110,14 @@ def test_classify(tmp_path: Path) -> None:
         (ABSENT, False, False, "new", False, True),
         (EMPTY, False, False, "new", False, True),
         (ABSENT, False, True, "new", False, True),
-        (INCOMPLETE, False, False, "new", True, True),
+        (INTERRUPTED_NEW, False, False, "new", True, True),
+        (INTERRUPTED_NEW, False, True, "new", True, True),
         (ENVIRONMENT, True, False, "force", True, True),
         (ENVIRONMENT, False, True, "upgrade", False, False),
+        (INTERRUPTED_UPGRADE, False, True, "upgrade", False, False),
+        (INTERRUPTED_UPGRADE, True, False, "force", True, True),
+        (UNPROVEN_INCOMPLETE, False, True, "upgrade", False, False),
+        (UNPROVEN_INCOMPLETE, True, False, "force", True, True),
     ],
 )
 def test_decisions(
@@ -69,6 +135,8 @@ def test_decisions(
     ("kind", "force", "upgrade", "says"),
     [
         (ENVIRONMENT, False, False, "already exists"),
+        (INTERRUPTED_UPGRADE, False, False, "upgrade interrupted: packages may be mixed"),
+        (UNPROVEN_INCOMPLETE, False, False, "nothing proves this envsetup created it"),
         (FOREIGN, True, False, "is not a Python environment"),
         (FOREIGN, False, True, "is not a Python environment"),
         (ABSENT, True, True, "--force and --upgrade together"),
@@ -103,3 +171,23 @@ def test_removal_takes_everything_but_never_follows_links_out(tmp_path: Path) ->
     remove_tree(env)
     assert not env.exists()
     assert (outside / "precious.txt").read_text() == "keep"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="directory symlinks need a privilege on Windows")
+def test_removal_never_removes_or_follows_a_symlink_it_is_handed(tmp_path: Path) -> None:
+    real = _venv(tmp_path / "real")
+    (real / "keep.txt").write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    with pytest.raises(EnvsetupError, match="now a symlink or a file") as refused:
+        remove_tree(link)
+    assert "\n" not in str(refused.value)
+    assert link.is_symlink() and (link / "keep.txt").read_text() == "keep"
+
+
+def test_keep_dir_empties_the_directory_and_keeps_it(tmp_path: Path) -> None:
+    env = _venv(tmp_path / "env")
+    (env / "lib").mkdir()
+    write_install_record(env, {"state": "incomplete"})
+    remove_tree(env, keep_dir=True)
+    assert env.is_dir() and not any(env.iterdir())

@@ -1,22 +1,28 @@
 """provision(): run a Resolution's plan into its target — locked, logged, recorded, all or nothing.
 
-A new environment that fails or is interrupted is removed; an existing one is touched only with
-`force` (recreate) or `upgrade` (install into it). The record inside the environment says
-"incomplete" until the very end, so whatever a kill -9 leaves is recognisable.
+A new environment that fails or is interrupted (Ctrl-C, SIGTERM) is removed; an existing one is
+touched only with `force` (recreate) or `upgrade` (install into it), and an upgrade that fails
+leaves it in place. The record inside the environment says "incomplete" until the very end, so
+whatever a kill -9 leaves is recognisable; only a new environment whose claim proves this machine's
+envsetup made it (ownership.py) is ever removed by a later install.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Mapping, Optional
+from typing import IO, Any, Callable, Iterator, Mapping, Optional
 
 from envsetup import __version__
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
 from envsetup.install.backends import Backend
@@ -40,7 +46,8 @@ from envsetup.install.plan import Plan, Step, build_plan
 from envsetup.install.quick_verify import quick_verify
 from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
-from envsetup.install.tools import backend_for, conda_prefix_for_name, new_log_path
+from envsetup.install.state import real_target, state_dir
+from envsetup.install.tools import LOG_DIR_ENV, backend_for, conda_prefix_for_name, new_log_path
 
 __all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
 
@@ -192,21 +199,50 @@ def _carry_out(
     return installed, _pip_report_hashes(plan.report_path), verify_note, reports
 
 
-def _disposition(
-    env_path: Path, creates_env: bool, previous_record: Optional[dict[str, Any]]
-) -> str:
-    if not creates_env:
+@dataclass
+class _Made:
+    """What this install may remove: the claim on the directory it creates (None for an upgrade,
+    whose environment is the user's), completed with the directory's inode once it exists."""
+
+    claim: Optional[ownership.Claim]
+    previous_record: Optional[dict[str, Any]] = None
+
+
+def _note(log: IO[str], text: str) -> None:
+    # Used while handling a failure, which may be a full disk: the failure must still be told.
+    with contextlib.suppress(OSError, ValueError):
+        log.write(f"[envsetup] {text}\n")
+        log.flush()
+
+
+def _disposition(env_path: Path, made: _Made, state: Path) -> str:
+    claim = made.claim
+    if claim is None:
         # pip and uv roll back a failed install, so the environment most likely still works as
-        # before: give it back its previous record rather than have the next install remove it.
-        if previous_record is not None:
-            install_record.write_install_record(env_path, previous_record)
-        else:
-            install_record.record_path(env_path).unlink(missing_ok=True)
+        # before: give it back its previous record rather than leave one that says "incomplete".
+        try:
+            if made.previous_record is not None:
+                install_record.write_install_record(env_path, made.previous_record)
+            else:
+                install_record.record_path(env_path).unlink(missing_ok=True)
+        except (OSError, EnvsetupError) as exc:
+            return (
+                f"{env_path} is an existing environment, left with what the failed step left in "
+                f"it; its install record still says incomplete ({exc})"
+            )
         return f"{env_path} is an existing environment, left with what the failed step left in it"
+    if claim.ino is None:
+        ownership.drop_claim(state, env_path)
+        return f"nothing was created at {env_path}"
+    if not ownership.is_our_directory(claim, env_path):
+        return f"left {env_path} alone: it is no longer the directory this install created"
     try:
-        install_target.remove_tree(env_path)
+        install_target.remove_tree(env_path, keep_dir=claim.keeps_dir)
     except EnvsetupError as exc:
-        return str(exc)
+        return str(exc)  # the claim stays: the next install can finish the removal
+    ownership.drop_claim(state, env_path)
+    if claim.keeps_dir:
+        return f"emptied {env_path} again (it was an empty directory before)"
     return f"removed the new environment {env_path}"
 
 
@@ -214,11 +250,12 @@ def _disposition(
 class _Setup:
     """Everything decided before the target is touched."""
 
-    env_path: Path
+    env_path: Path  # the resolved real path: every action and message uses it
     index_url: str
     backend: Backend
     log_path: Path
     report_path: Optional[str]
+    state: Path
 
 
 def _set_up(
@@ -233,7 +270,13 @@ def _set_up(
         raise UsageError("install: the resolution names no Python version; pass --python X.Y")
     location = _index_location(resolution, index_url_base, environ)
     backend = backend_for(resolution.manager, resolution.python_version, environ)
-    env_path = _target_path(resolution, environ)
+    spelled = _target_path(resolution, environ)
+    env_path = real_target(spelled)
+    if spelled.is_symlink() and not env_path.exists():
+        raise UsageError(
+            f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
+            "directory, or pass the path where the environment should be"
+        )
     log_path = new_log_path(log_dir, environ, env_path)
     return _Setup(
         env_path=env_path,
@@ -244,13 +287,52 @@ def _set_up(
         report_path=str(log_path.with_suffix(".pip-report.json"))
         if backend.name == "pip"
         else None,
+        state=state_dir(environ),
     )
+
+
+def _open_log(log_path: Path) -> IO[str]:
+    try:
+        return log_path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise EnvsetupError(
+            f"install log {log_path}: cannot create it ({exc.strerror or exc}); free space there "
+            f"(or make it writable), or set {LOG_DIR_ENV} to a writable directory"
+        ) from None
+
+
+def _make_target(env_path: Path, made: _Made, state: Path) -> None:
+    """Create the target directory; a creating install then notes its inode in the claim."""
+    env_path.mkdir(parents=True, exist_ok=True)
+    if made.claim is not None:
+        made.claim = ownership.with_directory(made.claim, env_path)
+        ownership.write_claim(state, made.claim)
+
+
+def _clear_the_way(
+    setup: _Setup, decision: install_target.TargetDecision, old_claim: Optional[ownership.Claim]
+) -> _Made:
+    """Remove what the decision says to (--force, or our own interrupted environment), then, for
+    an install that creates the environment, claim it before anything exists at the path."""
+    env_path = setup.env_path
+    # An interrupted install that had found an empty directory hands that fact on.
+    inherited = (
+        bool(old_claim and old_claim.keeps_dir) and decision.mode != install_target.MODE_FORCE
+    )
+    if decision.remove_first:
+        install_target.remove_tree(env_path, keep_dir=inherited)
+    if not decision.creates_env:
+        return _Made(None, install_record.read_install_record(env_path))
+    claim = ownership.new_claim(env_path, keeps_dir=decision.keeps_dir or inherited)
+    ownership.write_claim(setup.state, claim)
+    return _Made(claim)
 
 
 def _provision_locked(
     resolution: Resolution,
     setup: _Setup,
     decision: install_target.TargetDecision,
+    old_claim: Optional[ownership.Claim],
     *,
     lock_fd: int,
     on_output: Optional[OutputSink],
@@ -267,47 +349,66 @@ def _provision_locked(
         create_env=decision.creates_env,
         report_path=setup.report_path,
     )
-    started = install_record.started_record(
-        envsetup_version=__version__,
-        started_at=_now(),
-        resolution=resolution.to_dict(),
-        plan=plan.to_dict(),
-        mode=decision.mode,
-    )
     notes = [decision.note] if decision.note else []
-    with log_path.open("w", encoding="utf-8") as log:
+    log = _open_log(log_path)
+    try:
         _emit(on_output, log, f"log: {log_path}")
+        made = _clear_the_way(setup, decision, old_claim)
         for note in notes:
             _emit(on_output, log, note)
-        env_path.mkdir(parents=True, exist_ok=True)
-        previous = install_record.read_install_record(env_path)
-        written = install_record.write_install_record(env_path, started)
         try:
+            _make_target(env_path, made, setup.state)
+            started = install_record.started_record(
+                envsetup_version=__version__,
+                started_at=_now(),
+                resolution=resolution.to_dict(),
+                plan=plan.to_dict(),
+                mode=decision.mode,
+                owner=made.claim.owner() if made.claim else None,
+            )
+            written = install_record.write_install_record(env_path, started)
             installed, hashes, verify_note, reports = _carry_out(
                 plan, log=log, environ=environ, on_output=on_output, verify=verify, lock_fd=lock_fd
             )
+            finished = install_record.completed_record(
+                started, finished_at=_now(), installed=installed, hashes=hashes, verify=verify_note
+            )
+            install_record.write_install_record(env_path, finished)
         except KeyboardInterrupt:
-            what = _disposition(env_path, decision.creates_env, previous)
-            log.write(f"[envsetup] interrupted; {what}\n")
+            what = _disposition(env_path, made, setup.state)
+            _note(log, f"interrupted; {what}")
             raise EnvsetupError(
                 f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
             ) from None
         except StepError as failure:
-            what = _disposition(env_path, decision.creates_env, previous)
-            log.write(
-                f"[envsetup] step {failure.step_id} failed ({failure.reason}: "
-                f"{telling_line(failure.tail)}); {what}\n"
+            what = _disposition(env_path, made, setup.state)
+            _note(
+                log,
+                f"step {failure.step_id} failed ({failure.reason}: "
+                f"{telling_line(failure.tail)}); {what}",
             )
             raise step_failed(failure, what, log_path) from None
+        except EnvsetupError as exc:  # a record or claim the disk refused
+            what = _disposition(env_path, made, setup.state)
+            _note(log, f"{exc}; {what}")
+            raise EnvsetupError(f"{exc}; {what}; log: {log_path}", exc.exit_code) from None
+        except OSError as exc:  # the target or the log the disk refused
+            what = _disposition(env_path, made, setup.state)
+            _note(log, f"{exc}; {what}")
+            raise EnvsetupError(
+                f"install stopped: {exc.filename or log_path}: {exc.strerror or exc}; {what}; "
+                "fix: free space there (or make it writable), then run the install again"
+            ) from None
         except BaseException:
-            what = _disposition(env_path, decision.creates_env, previous)
-            log.write(f"[envsetup] unexpected error; {what}\n")
+            what = _disposition(env_path, made, setup.state)
+            _note(log, f"unexpected error; {what}")
             raise
-        finished = install_record.completed_record(
-            started, finished_at=_now(), installed=installed, hashes=hashes, verify=verify_note
-        )
-        install_record.write_install_record(env_path, finished)
+        # Complete: the environment is the user's now, and no later install may remove it.
+        ownership.drop_claim(setup.state, env_path)
         _emit(on_output, log, f"done: {env_path} (record {written})")
+    finally:
+        with contextlib.suppress(OSError):
+            log.close()
     return InstallResult(
         env_path=str(env_path),
         python=plan.python,
@@ -324,6 +425,26 @@ def _provision_locked(
     )
 
 
+@contextlib.contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a service manager, a CI runner's cancel) stops an install the way Ctrl-C
+    does: what it created is removed, an upgraded environment gets its record back. A second
+    SIGTERM during that clean-up is ignored; kill -9 still stops it, and leaves a record."""
+    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _interrupt(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def provision(
     resolution: Resolution,
     *,
@@ -337,19 +458,19 @@ def provision(
     """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
     `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
-    KeyboardInterrupt from it stops the install like Ctrl-C does.
+    KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM.
     """
     environ = dict(os.environ)
     setup = _set_up(resolution, index_url_base, log_dir, environ)
-    with target_lock(setup.env_path) as lock:
-        kind = install_target.classify_target(setup.env_path)
+    with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:
+        claim = ownership.read_claim(setup.state, setup.env_path)
+        kind = install_target.classify_target(setup.env_path, claim)
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
-        if decision.remove_first:
-            install_target.remove_tree(setup.env_path)
         return _provision_locked(
             resolution,
             setup,
             decision,
+            claim if kind == install_target.INTERRUPTED_NEW else None,
             lock_fd=lock.fileno,
             on_output=on_output,
             verify=verify,

@@ -1,13 +1,16 @@
-"""One install per target at a time: an OS-level lock on a file next to the target.
+"""One install per target at a time: an OS-level lock on a file named after the target's real path.
+
+The lock file lives in envsetup's state directory (state.py), keyed on the target's resolved real
+path: however --env is spelled (a symlink, `./env`, `env/`), one directory has one lock. It is not
+inside the environment, because a failed new environment is removed while the lock is held.
 
 Children inherit the locked descriptor (see HeldLock.fileno): a pip or uv orphaned by a kill -9 of
 envsetup keeps installing, and keeps the target locked until it is done, so the next install waits
 for it instead of removing the directory under its feet.
 
-The lock file sits beside the environment, not in it, because a failed new environment is removed
-while the lock is held. It is left in place afterwards: deleting it would let a third install lock
-a fresh file while a second still holds the old one. The OS drops the lock when the process dies,
-even on kill -9, so a stale file never blocks anyone.
+The lock file is left in place afterwards: deleting it would let a third install lock a fresh file
+while a second still holds the old one. The OS drops the lock when the process dies, even on
+kill -9, so a stale file never blocks anyone.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterator, Mapping, Optional
 
-from envsetup.errors import UsageError
+from envsetup.errors import EnvsetupError, UsageError
+from envsetup.install.state import STATE_DIR_ENV, real_target, state_dir, target_key
+
+LOCKS = "locks"
 
 
 @dataclass(frozen=True)
@@ -27,11 +33,13 @@ class HeldLock:
     fileno: int  # hand it to child processes (POSIX) so they hold the lock as long as they run
 
 
-def lock_path_for(env_path: Path) -> Path:
-    return env_path.parent / f".{env_path.name}.envsetup.lock"
+def lock_path_for(env_path: Path, environ: Optional[Mapping[str, str]] = None) -> Path:
+    """The lock file for the directory `env_path` names, whatever the spelling."""
+    state = state_dir(os.environ if environ is None else environ)
+    return state / LOCKS / f"{target_key(real_target(env_path))}.lock"
 
 
-def _try_lock(handle: IO[str]) -> bool:
+def _try_lock(handle: IO[bytes]) -> bool:
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
@@ -51,7 +59,7 @@ def _try_lock(handle: IO[str]) -> bool:
     return True
 
 
-def _unlock(handle: IO[str]) -> None:
+def _unlock(handle: IO[bytes]) -> None:
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
@@ -63,18 +71,24 @@ def _unlock(handle: IO[str]) -> None:
     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _cannot_lock(env_path: Path, path: Path, exc: OSError) -> EnvsetupError:
+    return EnvsetupError(
+        f"{env_path}: cannot take the install lock {path} ({exc.strerror or exc}); free space "
+        f"there (or make it writable), or point {STATE_DIR_ENV} at a writable directory"
+    )
+
+
 @contextlib.contextmanager
-def target_lock(env_path: Path) -> Iterator[HeldLock]:
-    """Hold the target's lock for the duration, or refuse at once with a one-line UsageError."""
-    path = lock_path_for(env_path)
+def target_lock(env_path: Path, environ: Optional[Mapping[str, str]] = None) -> Iterator[HeldLock]:
+    """Hold the lock of the directory `env_path` names for the duration, or refuse at once with
+    a one-line error (UsageError: another install holds it; EnvsetupError: the disk refuses)."""
+    path = lock_path_for(env_path, environ)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+", encoding="utf-8")
+        # Unbuffered: a write the disk refuses leaves nothing queued for close() to retry.
+        handle = path.open("a+b", buffering=0)
     except OSError as exc:
-        raise UsageError(
-            f"{env_path}: cannot create the install lock {path} ({exc.strerror or exc}); "
-            "choose an --env in a directory you can write to"
-        ) from None
+        raise _cannot_lock(env_path, path, exc) from None
     try:
         if not _try_lock(handle):
             raise UsageError(
@@ -82,11 +96,16 @@ def target_lock(env_path: Path) -> Iterator[HeldLock]:
                 f"(lock {path} is held); wait for it to finish, or choose another --env"
             )
         try:
-            # Who holds it, for a person looking at the file; the lock itself is the flock.
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
+            try:
+                # Who holds it, for a person looking at the file; the lock itself is the flock.
+                # A disk too full for these few bytes would fail the install's own files next.
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"{os.getpid()}\n".encode())
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    handle.truncate(0)
+                raise _cannot_lock(env_path, path, exc) from None
             yield HeldLock(path, handle.fileno())
         finally:
             _unlock(handle)

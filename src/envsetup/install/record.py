@@ -1,22 +1,35 @@
 """envsetup-install.json, written into the environment: what was planned and what actually landed.
 
 The record is written with "state": "incomplete" before any work starts and flipped to "complete"
-at the end, so an environment left behind by kill -9 (or a power cut) says so: doctor reports it,
-and the next install into that target removes it and starts again.
+at the end, so an environment left behind by kill -9 (or a power cut) says so, and its "mode" says
+whether the install was making a new environment or upgrading an existing one. doctor reports it.
+The record alone never licenses a deletion: anyone can write this file (see ownership.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any, Optional
+
+from envsetup.errors import EnvsetupError
 
 RECORD_NAME = "envsetup-install.json"
 RECORD_SCHEMA_VERSION = 1
 STATE_INCOMPLETE = "incomplete"
 STATE_COMPLETE = "complete"
 STATE_UNREADABLE = "unreadable"
+# What doctor reports for an interrupted --upgrade of an existing environment (the record says
+# "incomplete" with "mode": "upgrade"): that environment is the user's, never envsetup's to remove.
+STATE_INCOMPLETE_UPGRADE = "incomplete-upgrade"
+MODE_UPGRADE = "upgrade"
+
+
+class RecordWriteError(EnvsetupError):
+    """A state file (record, claim) could not be written: a full disk, a read-only file system."""
 
 
 def record_path(env_path: Path) -> Path:
@@ -45,13 +58,49 @@ def is_incomplete(record: Optional[dict[str, Any]]) -> bool:
     return record is not None and record.get("state") == STATE_INCOMPLETE
 
 
-def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
-    """Atomically: a reader (or a kill -9) never sees half a file."""
-    path = record_path(env_path)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+def reported_state(record: Any) -> str:
+    """What doctor says about a parsed record: its state, told apart for an interrupted upgrade."""
+    if not isinstance(record, dict) or not isinstance(record.get("state"), str):
+        return STATE_UNREADABLE
+    if record["state"] == STATE_INCOMPLETE and record.get("mode") == MODE_UPGRADE:
+        return STATE_INCOMPLETE_UPGRADE
+    return str(record["state"])
+
+
+def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: str) -> Path:
+    """Write `data` to `path` so that a reader, a kill -9 or a full disk never leaves half a file:
+    a temporary file beside it, flushed to disk, then renamed over it. On failure the temporary
+    file is removed and the error is one line naming `what`, the path, the reason and `fix`."""
+    temporary: Optional[str] = None
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, 0o644)  # mkstemp makes it 0600; doctor run by another user reads it
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise RecordWriteError(
+            f"{what} {path}: cannot write it ({exc.strerror or exc}); {fix}"
+        ) from None
     return path
+
+
+def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
+    """Atomically (see write_json_atomically); RecordWriteError when the disk refuses."""
+    return write_json_atomically(
+        record_path(env_path),
+        record,
+        what="install record",
+        fix="free space on that file system (or make it writable), then run the install again",
+    )
 
 
 def started_record(
@@ -61,7 +110,10 @@ def started_record(
     resolution: dict[str, Any],
     plan: dict[str, Any],
     mode: str,
+    owner: Optional[dict[str, str]] = None,
 ) -> dict[str, Any]:
+    """`owner` ({"token", "path"}) is set by an install that creates the environment; with the
+    claim in envsetup's state directory it proves, after a kill, which run made the directory."""
     return {
         "schema_version": RECORD_SCHEMA_VERSION,
         "state": STATE_INCOMPLETE,
@@ -74,6 +126,7 @@ def started_record(
         "installed": {},
         "hashes": {},
         "verify": None,
+        "owner": owner,
     }
 
 

@@ -1,4 +1,10 @@
-"""What is at the install target already, and what an install may do about it."""
+"""What is at the install target already, and what an install may do about it.
+
+The rule: envsetup removes only what it can prove it made (ownership.py) — and, after an
+interruption, only when that is also a Python environment — or what the user asked it to replace
+with --force. Everything here works on the target's resolved real path (state.real_target): a
+symlink the user passed as --env is never followed twice, and never removed.
+"""
 
 from __future__ import annotations
 
@@ -9,39 +15,70 @@ from pathlib import Path
 from typing import Optional
 
 from envsetup.errors import EnvsetupError, UsageError
-from envsetup.install.record import is_incomplete, read_install_record, record_path
+from envsetup.install.ownership import Claim, proves_ownership
+from envsetup.install.record import (
+    MODE_UPGRADE,
+    RECORD_NAME,
+    is_incomplete,
+    read_install_record,
+    record_path,
+)
 
 ABSENT = "absent"
 EMPTY = "empty"
-INCOMPLETE = "incomplete"  # left by an install that was killed: ours to clean up
 ENVIRONMENT = "environment"  # a venv or conda env
 FOREIGN = "foreign"  # something else: never touched
+# An environment an earlier install was creating when it was killed, provably (claim, token,
+# inode): ours to clean up.
+INTERRUPTED_NEW = "interrupted-new"
+# An existing environment an earlier --upgrade was installing into when it was killed: the user's.
+INTERRUPTED_UPGRADE = "interrupted-upgrade"
+# An environment whose record says "incomplete" but that nothing proves envsetup made here: a
+# planted or copied record, a directory made again since, an older envsetup's record.
+UNPROVEN_INCOMPLETE = "unproven-incomplete"
 
 MODE_NEW = "new"
 MODE_FORCE = "force"
-MODE_UPGRADE = "upgrade"
+
+UPGRADE_INTERRUPTED = "upgrade interrupted: packages may be mixed"
 
 
 @dataclass(frozen=True)
 class TargetDecision:
     mode: str  # new, force, upgrade
-    remove_first: bool  # an incomplete env, or --force
+    remove_first: bool  # a provably interrupted new env, or --force
     creates_env: bool  # a failure removes what this install made
     note: Optional[str] = None
+    keeps_dir: bool = False  # the target was an empty directory: a failure empties it, keeps it
 
 
 def is_environment(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
 
 
-def classify_target(path: Path) -> str:
+def _holds_only_a_record(path: Path) -> bool:
+    # Killed after writing the record and before the venv tool wrote pyvenv.cfg.
+    names = {child.name for child in path.iterdir()}
+    return bool(names) and all(name.startswith((RECORD_NAME, f".{RECORD_NAME}.")) for name in names)
+
+
+def classify_target(path: Path, claim: Optional[Claim] = None) -> str:
+    """`path` is the resolved real path; `claim` what envsetup's state directory holds for it."""
     if not path.exists() and not path.is_symlink():
         return ABSENT
-    if not path.is_dir():
+    if path.is_symlink() or not path.is_dir():
         return FOREIGN
-    if is_incomplete(read_install_record(path)):
-        return INCOMPLETE
-    if is_environment(path):
+    environment = is_environment(path)
+    record = read_install_record(path)
+    if is_incomplete(record):
+        assert record is not None
+        if environment and record.get("mode") == MODE_UPGRADE:
+            return INTERRUPTED_UPGRADE
+        if proves_ownership(claim, record, path) and (environment or _holds_only_a_record(path)):
+            return INTERRUPTED_NEW
+        if environment:
+            return UNPROVEN_INCOMPLETE
+    if environment:
         return ENVIRONMENT
     if not any(path.iterdir()):
         return EMPTY
@@ -63,13 +100,16 @@ def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecisi
             "installs into it; pass one of them"
         )
     if kind in (ABSENT, EMPTY):
-        return TargetDecision(MODE_NEW, remove_first=False, creates_env=True)
-    if kind == INCOMPLETE:
+        return TargetDecision(
+            MODE_NEW, remove_first=False, creates_env=True, keeps_dir=kind == EMPTY
+        )
+    if kind == INTERRUPTED_NEW:
         return TargetDecision(
             MODE_NEW,
             remove_first=True,
             creates_env=True,
-            note=f"removed {path}: an earlier install into it was interrupted and left it incomplete",
+            note=f"removed {path}: an earlier install creating it was interrupted and left it "
+            "incomplete",
         )
     if kind == FOREIGN:
         raise UsageError(
@@ -79,40 +119,69 @@ def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecisi
     if force:
         return TargetDecision(MODE_FORCE, remove_first=True, creates_env=True)
     if upgrade:
-        return TargetDecision(MODE_UPGRADE, remove_first=False, creates_env=False)
+        note = f"{path}: retrying an interrupted upgrade" if kind == INTERRUPTED_UPGRADE else None
+        return TargetDecision(MODE_UPGRADE, remove_first=False, creates_env=False, note=note)
+    if kind == INTERRUPTED_UPGRADE:
+        raise UsageError(
+            f"{path}: {UPGRADE_INTERRUPTED} (an earlier `envsetup install --upgrade` into this "
+            "existing environment was stopped before it finished); envsetup never removes an "
+            "environment it did not create: pass --upgrade to retry the upgrade, or --force to "
+            "delete and recreate it"
+        )
+    if kind == UNPROVEN_INCOMPLETE:
+        raise UsageError(
+            f"{path}: its install record says an install was interrupted, but nothing proves this "
+            "envsetup created it (no matching claim in envsetup's state directory), so envsetup "
+            "will not remove it: pass --upgrade to install into it, --force to delete and "
+            "recreate it, or choose another --env"
+        )
     raise UsageError(
         f"{path} already exists: envsetup never modifies an existing environment unless asked; "
         "pass --upgrade to install into it, --force to recreate it, or choose another --env"
     )
 
 
-def _remove_keeping_the_record_last(path: Path) -> None:
-    # A second Ctrl-C during removal must not leave a half-deleted venv that no longer says
-    # "incomplete": the next install would then refuse it instead of cleaning it up.
-    if path.is_symlink() or not path.is_dir():
-        path.unlink()
-        return
-    record = record_path(path)
+def _remove_child(child: Path) -> None:
+    if child.is_dir() and not child.is_symlink():
+        shutil.rmtree(child)  # unlinks links inside, never follows them
+    else:
+        child.unlink(missing_ok=True)
+
+
+def _remove_marks_last(path: Path, *, keep_dir: bool) -> None:
+    # A second Ctrl-C or a kill -9 during removal must leave what still proves the directory is a
+    # half-made environment of ours (the record, pyvenv.cfg / conda-meta), so the next install
+    # finishes the job instead of refusing a directory that no longer looks like an environment.
+    marks = [path / "conda-meta", path / "pyvenv.cfg", record_path(path)]
     for child in path.iterdir():
-        if child == record:
-            continue
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    record.unlink(missing_ok=True)
-    path.rmdir()
+        if child not in marks:
+            _remove_child(child)
+    for mark in marks:
+        if mark.exists() or mark.is_symlink():
+            _remove_child(mark)
+    if not keep_dir:
+        path.rmdir()
 
 
-def remove_tree(path: Path) -> None:
-    """Remove a directory this install owns; a failure names what is left for a person to delete."""
+def remove_tree(path: Path, *, keep_dir: bool = False) -> None:
+    """Remove the directory `path` (a resolved real path) that this install owns, or with
+    `keep_dir` only what is in it; a failure names what is left for a person to delete.
+
+    A symlink is never removed nor followed: the caller resolved the target once, and a link
+    here means the directory changed under the install.
+    """
     if _is_running_environment(path):
         raise UsageError(
             f"{path} is the environment envsetup itself runs from; it cannot remove it: "
             "run envsetup from another environment or choose another --env"
         )
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise EnvsetupError(
+            f"{path}: is now a symlink or a file, not the directory envsetup resolved --env to; "
+            "envsetup left it alone: look at it, and delete it by hand if it is not yours"
+        )
     try:
-        _remove_keeping_the_record_last(path)
+        _remove_marks_last(path, keep_dir=keep_dir)
     except FileNotFoundError:
         return
     except OSError as exc:

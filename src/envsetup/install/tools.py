@@ -125,11 +125,9 @@ def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> 
 def default_log_dir(environ: Mapping[str, str]) -> Path:
     if environ.get(LOG_DIR_ENV):
         return Path(environ[LOG_DIR_ENV])
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
-        root = environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(root) / "envsetup" / "logs"
-    state = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "envsetup" / "logs"
+    from envsetup.install.state import state_dir
+
+    return state_dir(environ) / "logs"
 
 
 def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
