@@ -7,6 +7,11 @@ fire and once where it must not.
 
 from __future__ import annotations
 
+import re
+import shlex
+
+import pytest
+
 from doctor.conftest import Doctor, ids
 from hostbuilder import HostSpec, fixture_text
 
@@ -331,12 +336,50 @@ def test_32bit_python_gets_no_wheels(doctor: Doctor) -> None:
 def test_an_environment_left_by_a_killed_install_is_reported(doctor: Doctor) -> None:
     spec = rtx3090_host()
     spec.files["/home/u/.venv/envsetup-install.json"] = (
-        '{"state": "incomplete", "schema_version": 1}'
+        '{"state": "incomplete", "schema_version": 1, "mode": "new"}'
     )
     facts, findings = doctor(spec)
     assert facts.python.envsetup_install == "incomplete"
     assert "install-incomplete" in ids(findings)
     assert "install-incomplete" not in ids(doctor(rtx3090_host())[1])
+
+
+@pytest.mark.parametrize(
+    ("record", "state"),
+    [
+        ('{"state": "incomplete", "mode": "new"}', "incomplete"),
+        ('{"state": "incomplete", "mode": "force"}', "incomplete"),
+        ('{"state": "incomplete", "mode": "upgrade"}', "incomplete-upgrade"),
+        ('{"state": "incompl', "unreadable"),
+        ('{"state": ["incomplete"]}', "unreadable"),
+        ("[" * 5000, "unreadable"),
+    ],
+)
+def test_the_fix_for_an_interrupted_install_deletes_nothing_unasked(
+    doctor: Doctor, record: str, state: str
+) -> None:
+    """Whatever the record says, the fix never has a plain command delete the environment: an
+    interrupted upgrade is retried with --upgrade; only --force deletes, and says so. Paths are
+    quoted for the shell."""
+    prefix = "/home/u/my envs/$(touch pwned)"
+    spec = rtx3090_host()
+    spec.prefix = prefix
+    spec.files[f"{prefix}/envsetup-install.json"] = record
+    facts, findings = doctor(spec)
+    assert facts.python.envsetup_install == state
+    (finding,) = [f for f in findings if f.id == "install-incomplete"]
+    quoted = shlex.quote(prefix)
+    commands = [c for c in re.findall(r"`([^`]*)`", finding.fix) if "--env" in c]
+    assert commands
+    for command in commands:
+        assert quoted in command
+        argv = shlex.split(command)
+        assert argv[argv.index("--env") + 1] == prefix
+    if state == "incomplete-upgrade":
+        assert "packages may be mixed" in finding.fix
+        assert f"envsetup install --env {quoted} --upgrade" in commands
+        assert f"envsetup install --env {quoted}" not in commands
+    assert "--force` deletes" in finding.fix or "--force` instead deletes" in finding.fix
 
 
 def test_the_recorded_development_machine_replays_as_what_it_is() -> None:

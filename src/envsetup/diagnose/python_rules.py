@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from packaging.version import InvalidVersion, Version
 
 from envsetup.diagnose.builds import BuildLookup
@@ -73,20 +75,47 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     ]
 
 
+def _install_incomplete_fix(state: str, prefix: str) -> str:
+    # Never a fix that deletes what the user did not ask to delete: --force says it deletes.
+    env = shlex.quote(prefix)
+    if state == "incomplete-upgrade":
+        return (
+            "An `envsetup install --upgrade` into this existing environment was stopped before it "
+            f"finished: packages may be mixed. Retry it with `envsetup install --env {env} "
+            f"--upgrade`; or `envsetup install --env {env} --force` deletes the environment, "
+            "with anything else in it, and builds it again."
+        )
+    if state == "unreadable":
+        return (
+            f"Look at {shlex.quote(prefix + '/envsetup-install.json')}: `envsetup install --env "
+            f"{env} --upgrade` installs into the environment again; `--force` instead deletes "
+            "it, with anything else in it, and builds it again."
+        )
+    return (
+        "An install creating this environment was stopped before it finished. "
+        f"`envsetup install --env {env}` removes it and starts again when this machine's envsetup "
+        f"made it (otherwise it refuses); `envsetup install --env {env} --force` deletes it, "
+        "with anything else in it, and builds it again."
+    )
+
+
 def install_incomplete(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     state = facts.python.envsetup_install
-    if state not in ("incomplete", "unreadable"):
+    if state not in ("incomplete", "incomplete-upgrade", "unreadable"):
         return []
+    what = (
+        "an interrupted envsetup upgrade"
+        if state == "incomplete-upgrade"
+        else ("a half-finished envsetup install")
+    )
+    said = "incomplete, mode: upgrade" if state == "incomplete-upgrade" else state
     return [
         Finding(
             id="install-incomplete",
             severity="warning",
-            title=f"The environment {facts.python.prefix} is a half-finished envsetup install",
-            evidence=[f"{facts.python.prefix}/envsetup-install.json says state: {state}"],
-            fix=(
-                f"An install was killed before it finished: `envsetup install --env {facts.python.prefix} "
-                "--force` recreates it (the next install into it cleans it up)."
-            ),
+            title=f"The environment {facts.python.prefix} is {what}",
+            evidence=[f"{facts.python.prefix}/envsetup-install.json says state: {said}"],
+            fix=_install_incomplete_fix(state, facts.python.prefix),
         )
     ]
 

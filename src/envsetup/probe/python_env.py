@@ -88,14 +88,15 @@ def _fill(host: Host, facts: PythonFacts, data: dict[str, Any]) -> PythonFacts:
 
 
 def _install_state(host: Host, prefix: str) -> Optional[str]:
-    from envsetup.install.record import RECORD_NAME, STATE_UNREADABLE
+    """The record's state; "incomplete-upgrade" for an interrupted --upgrade (see record.py)."""
+    from envsetup.install.record import RECORD_NAME, STATE_UNREADABLE, reported_state
 
     text = host.read_text(join(prefix, RECORD_NAME)) if prefix else None
     if text is None:
         return None
     try:
-        return str(json.loads(text).get("state", STATE_UNREADABLE))
-    except (ValueError, AttributeError):
+        return reported_state(json.loads(text))
+    except (ValueError, RecursionError):
         return STATE_UNREADABLE
 
 
