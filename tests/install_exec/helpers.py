@@ -62,3 +62,41 @@ def landed(env_path: Path) -> dict[str, object]:
         check=True,
     )
     return json.loads(done.stdout)
+
+
+def wait_for_lock_release(env_path: Path, timeout_s: float = 90.0) -> None:
+    """Until no install holds `env_path`'s lock (an installer orphaned by a kill -9 holds it)."""
+    import time
+
+    from envsetup.errors import UsageError
+    from envsetup.install.lock import target_lock
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with target_lock(env_path):
+                return
+        except UsageError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every path under `root` (links not followed) and what it holds: a tree compares equal only
+    if nothing in it was added, removed or changed."""
+    import hashlib
+    import os
+
+    found: dict[str, str] = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(directory) / name
+            key = str(path.relative_to(root))
+            if path.is_symlink():
+                found[key] = f"-> {os.readlink(path)}"
+            elif path.is_dir():
+                found[key] = "dir"
+            else:
+                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found

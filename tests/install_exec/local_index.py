@@ -8,18 +8,23 @@ the real package, so a test can tell which variant landed by importing it in the
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import html
+import http.server
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import IO, Any, Iterable, Iterator, Optional
 
 from packaging.requirements import Requirement
 
@@ -210,3 +215,45 @@ def build_broken_torch_index(root: Path) -> Path:
     )
     write_simple_pages(root / "cpu")
     return root
+
+
+class _SlowHandler(http.server.SimpleHTTPRequestHandler):
+    delay_s = 0.0
+    chunk_delay_s = 0.0
+
+    def do_GET(self) -> None:
+        time.sleep(self.delay_s)
+        super().do_GET()
+
+    def copyfile(self, source: IO[bytes], outputfile: IO[bytes]) -> None:  # type: ignore[override]
+        while True:
+            chunk = source.read(4096)
+            if not chunk:
+                return
+            outputfile.write(chunk)
+            outputfile.flush()
+            time.sleep(self.chunk_delay_s)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_slowly(root: Path, delay_s: float = 0.4, chunk_delay_s: float = 0.05) -> Iterator[str]:
+    """Serve the index at `root` over real HTTP on localhost, slowly: each request waits
+    `delay_s`, and each 4 KB of a file `chunk_delay_s`, so an install spends seconds in the
+    network and a kill lands inside a step. Yields the base URL (for --index-url-base)."""
+    handler = type(
+        "SlowHandler", (_SlowHandler,), {"delay_s": delay_s, "chunk_delay_s": chunk_delay_s}
+    )
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
+    )
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,7 +1,11 @@
 """Run provision() in a child process that pauses mid-install, so a test can signal it.
 
-argv: RESOLUTION_JSON INDEX_BASE LOG_DIR MARKER. The child pauses on the first output line of the
-install step (the installer is running then), after writing MARKER.
+argv: RESOLUTION_JSON INDEX_BASE LOG_DIR MARKER [PAUSE_AT [MODE]].
+
+Every output line is printed to stdout. PAUSE_AT says where the child pauses (after writing
+MARKER): "install-output" (the default) on the first output line of the install step (the installer
+is running then); a prefix such as "==> read back" on the first line that starts with it; "never"
+to run on (a test then signals it at a time of its choosing). MODE: "upgrade" or "force".
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from envsetup.errors import EnvsetupError
 from envsetup.install.execute import provision
 from envsetup.install.resolution import Pin, Resolution
 
+INSTALL_OUTPUT = "install-output"
+
 
 def main() -> int:
     data, base, log_dir, marker = sys.argv[1:5]
+    pause_at = sys.argv[5] if len(sys.argv) > 5 else INSTALL_OUTPUT
+    mode = sys.argv[6] if len(sys.argv) > 6 else ""
     fields = json.loads(data)
     fields["pins"] = [Pin(**pin) for pin in fields["pins"]]
     resolution = Resolution(**fields)
@@ -25,13 +33,25 @@ def main() -> int:
 
     def on_output(line: str) -> None:
         nonlocal seen_install
-        if seen_install and not line.startswith("==>"):
+        print(line, flush=True)
+        if pause_at == INSTALL_OUTPUT:
+            here = seen_install and not line.startswith("==>")
+        else:
+            here = line.startswith(pause_at)
+        if here:
             Path(marker).write_text(line)
             time.sleep(120)
         seen_install = seen_install or line.startswith("==> install")
 
     try:
-        provision(resolution, index_url_base=base, log_dir=log_dir, on_output=on_output)
+        provision(
+            resolution,
+            index_url_base=base,
+            log_dir=log_dir,
+            on_output=on_output,
+            upgrade=mode == "upgrade",
+            force=mode == "force",
+        )
     except EnvsetupError as exc:
         print(f"envsetup: {exc}", file=sys.stderr)
         return int(exc.exit_code)

@@ -18,7 +18,7 @@ from envsetup.install.execute import provision
 from envsetup.install.lock import lock_path_for, target_lock
 from envsetup.install.record import read_install_record
 
-from .helpers import landed, resolution_for
+from .helpers import landed, resolution_for, wait_for_lock_release
 
 CHILD = Path(__file__).with_name("provision_child.py")
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
@@ -99,7 +99,7 @@ def test_kill_9_leaves_an_incomplete_record_and_the_next_install_cleans_up(
     child.send_signal(signal.SIGKILL)
     child.communicate(timeout=60)
     # The installer the child was running outlives it and holds the target's lock until it ends.
-    _wait_for_lock_release(env)
+    wait_for_lock_release(env)
     record = read_install_record(env)
     assert record is not None
     assert record["state"] == "incomplete"
@@ -113,18 +113,6 @@ def test_kill_9_leaves_an_incomplete_record_and_the_next_install_cleans_up(
     assert result.notes and "interrupted" in result.notes[0]
     assert read_install_record(env)["state"] == "complete"  # type: ignore[index]
     assert landed(env)["cuda"] is None
-
-
-def _wait_for_lock_release(env: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with target_lock(env):
-                return
-        except UsageError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 _HOLD_LOCK = """
@@ -203,4 +191,4 @@ def test_an_installer_orphaned_by_kill_9_keeps_the_target_locked(tmp_path: Path)
             pass
     finally:
         os.kill(installer, signal.SIGKILL)
-    _wait_for_lock_release(env)
+    wait_for_lock_release(env)

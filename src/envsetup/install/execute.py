@@ -206,6 +206,7 @@ class _Made:
 
     claim: Optional[ownership.Claim]
     previous_record: Optional[dict[str, Any]] = None
+    recorded: bool = False  # this install's "incomplete" record replaced the previous one
 
 
 def _note(log: IO[str], text: str) -> None:
@@ -221,7 +222,9 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
         # pip and uv roll back a failed install, so the environment most likely still works as
         # before: give it back its previous record rather than leave one that says "incomplete".
         try:
-            if made.previous_record is not None:
+            if not made.recorded:
+                pass
+            elif made.previous_record is not None:
                 install_record.write_install_record(env_path, made.previous_record)
             else:
                 install_record.record_path(env_path).unlink(missing_ok=True)
@@ -367,6 +370,7 @@ def _provision_locked(
                 owner=made.claim.owner() if made.claim else None,
             )
             written = install_record.write_install_record(env_path, started)
+            made.recorded = True
             installed, hashes, verify_note, reports = _carry_out(
                 plan, log=log, environ=environ, on_output=on_output, verify=verify, lock_fd=lock_fd
             )

@@ -1,0 +1,747 @@
+"""envsetup install never deletes what it cannot prove it made.
+
+Real installs (uv, pip) from a real local index — served slowly over localhost HTTP where a kill
+must land inside a step — killed with real signals; planted, copied and moved records; a symlink
+and its target; a full and a read-only file system.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from envsetup.errors import EnvsetupError, UsageError
+from envsetup.exit_codes import ExitCode
+from envsetup.install.execute import provision
+from envsetup.install.record import read_install_record, reported_state
+from envsetup.install.resolution import Resolution
+
+from .helpers import landed, resolution_for, snapshot, wait_for_lock_release
+from .local_index import serve_slowly
+
+CHILD = Path(__file__).with_name("provision_child.py")
+posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and symlinks")
+
+USER_FILES = {
+    "keepsake.txt": "mine",
+    "project/notes.md": "# my notes\n",
+    "lib/my_module.py": "ANSWER = 42\n",
+}
+
+
+def _put_user_files(env: Path) -> None:
+    for name, text in USER_FILES.items():
+        (env / name).parent.mkdir(parents=True, exist_ok=True)
+        (env / name).write_text(text)
+
+
+def _assert_user_files(env: Path) -> None:
+    assert (env / "pyvenv.cfg").is_file()
+    for name, text in USER_FILES.items():
+        assert (env / name).read_text() == text, name
+
+
+def _existing_env(tmp_path: Path, index: Path, manager: str = "uv") -> Path:
+    """A finished environment (torch +cpu) holding the user's own files."""
+    env = tmp_path / "env"
+    provision(
+        resolution_for("cpu", env, manager=manager, projects=("torch",)),
+        index_url_base=str(index),
+        log_dir=str(tmp_path / "logs"),
+    )
+    _put_user_files(env)
+    return env
+
+
+class Child:
+    """provision_child.py running one install; its output goes to files (never a full pipe)."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        resolution: Resolution,
+        base: str,
+        *,
+        pause_at: str = "install-output",
+        mode: str = "",
+    ) -> None:
+        self.marker = tmp_path / f"paused-{time.monotonic_ns()}"
+        self.out = self.marker.with_suffix(".out")
+        self.err = self.marker.with_suffix(".err")
+        with self.out.open("w") as out, self.err.open("w") as err:
+            self.proc = subprocess.Popen(
+                [
+                    *(sys.executable, str(CHILD), json.dumps(resolution.to_dict())),
+                    *(base, str(tmp_path / "logs"), str(self.marker), pause_at, mode),
+                ],
+                stdout=out,
+                stderr=err,
+                text=True,
+            )
+
+    def wait_for(self, *, marker: bool = True, line: str = "", timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not (self.marker.exists() if marker else line in self.out.read_text()):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
+                pytest.fail(f"the child never got there: {self.out.read_text()}{self.stderr}")
+            time.sleep(0.02)
+
+    def signal(self, signum: int) -> int:
+        self.proc.send_signal(signum)
+        return self.proc.wait(timeout=60)
+
+    @property
+    def stderr(self) -> str:
+        return self.err.read_text()
+
+
+def _claims(state_dir: Path) -> list[Path]:
+    return sorted((state_dir / "claims").glob("*")) if (state_dir / "claims").is_dir() else []
+
+
+# ---------------------------------------------------------------- kill -9 during an --upgrade
+
+
+def _assert_an_interrupted_upgrade_is_kept_and_refused(
+    tmp_path: Path, env: Path, index: Path, manager: str = "uv"
+) -> None:
+    record = read_install_record(env)
+    assert record is not None
+    assert (record["state"], record["mode"]) == ("incomplete", "upgrade")
+    assert reported_state(record) == "incomplete-upgrade"  # what doctor shows
+    _assert_user_files(env)
+    before = snapshot(env)
+    with pytest.raises(UsageError, match="upgrade interrupted: packages may be mixed") as no:
+        provision(
+            resolution_for("cpu", env, manager=manager, projects=("torch",)),
+            index_url_base=str(index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert "--upgrade to retry" in str(no.value) and "--force" in str(no.value)
+    assert "\n" not in str(no.value)
+    assert snapshot(env) == before
+    # --upgrade is the way to finish it: the user's files are still there afterwards.
+    result = provision(
+        resolution_for("cu118", env, manager=manager, projects=("torch",)),
+        index_url_base=str(index),
+        log_dir=str(tmp_path / "logs"),
+        upgrade=True,
+    )
+    assert result.mode == "upgrade"
+    assert result.notes and "retrying an interrupted upgrade" in result.notes[0]
+    assert landed(env)["cuda"] == "11.8"
+    assert read_install_record(env)["state"] == "complete"  # type: ignore[index]
+    _assert_user_files(env)
+
+
+@posix_only
+@pytest.mark.parametrize(
+    "pause_at",
+    [
+        "==> check",  # the record says "incomplete", nothing installed yet
+        "install-output",  # the installer is downloading from the slow index
+        "==> read back",  # installed, not yet read back
+        "==> verify",  # read back, not yet verified or recorded complete
+    ],
+)
+def test_kill_9_at_each_step_of_an_upgrade_keeps_the_environment_and_refuses_a_plain_install(
+    tmp_path: Path, pytorch_index: Path, pause_at: str
+) -> None:
+    env = _existing_env(tmp_path, pytorch_index)
+    with serve_slowly(pytorch_index) as url:
+        child = Child(
+            tmp_path,
+            resolution_for("cu118", env, projects=("torch",)),
+            url,
+            pause_at=pause_at,
+            mode="upgrade",
+        )
+        child.wait_for()
+        child.signal(signal.SIGKILL)
+        # An installer orphaned by the kill keeps the lock until it is done.
+        wait_for_lock_release(env)
+    _assert_an_interrupted_upgrade_is_kept_and_refused(tmp_path, env, pytorch_index)
+
+
+@posix_only
+@pytest.mark.parametrize("after_s", [0.05, 0.4, 0.8, 1.2, 1.7, 2.4])
+def test_kill_9_at_any_moment_of_an_upgrade_costs_the_user_nothing(
+    tmp_path: Path, pytorch_index: Path, after_s: float
+) -> None:
+    """No pause: the kill lands wherever the install is after `after_s` (the slow index makes
+    the upgrade take a few seconds). Whatever state it is left in, nothing of the user's is lost
+    and a plain install never removes the environment."""
+    env = _existing_env(tmp_path, pytorch_index)
+    before = read_install_record(env)
+    with serve_slowly(pytorch_index, delay_s=0.6) as url:
+        child = Child(
+            tmp_path,
+            resolution_for("cu118", env, projects=("torch",)),
+            url,
+            pause_at="never",
+            mode="upgrade",
+        )
+        child.wait_for(marker=False, line="==> log:")
+        time.sleep(after_s)
+        child.signal(signal.SIGKILL)
+        wait_for_lock_release(env)
+    _assert_user_files(env)
+    record = read_install_record(env)
+    assert record is not None
+    if record == before:  # killed before the upgrade wrote its record
+        with pytest.raises(UsageError, match="already exists"):
+            provision(
+                resolution_for("cpu", env, projects=("torch",)),
+                index_url_base=str(pytorch_index),
+                log_dir=str(tmp_path / "logs"),
+            )
+        _assert_user_files(env)
+    elif record["state"] == "complete":  # the upgrade finished before the kill
+        assert landed(env)["cuda"] == "11.8"
+    else:
+        _assert_an_interrupted_upgrade_is_kept_and_refused(tmp_path, env, pytorch_index)
+
+
+@posix_only
+def test_kill_9_while_pip_upgrades_keeps_the_environment(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    env = _existing_env(tmp_path, pytorch_index, manager="pip")
+    with serve_slowly(pytorch_index) as url:
+        child = Child(
+            tmp_path,
+            resolution_for("cu118", env, manager="pip", projects=("torch",)),
+            url,
+            mode="upgrade",
+        )
+        child.wait_for()
+        child.signal(signal.SIGKILL)
+        wait_for_lock_release(env)
+    _assert_an_interrupted_upgrade_is_kept_and_refused(tmp_path, env, pytorch_index, "pip")
+
+
+@posix_only
+def test_sigterm_during_an_upgrade_gives_the_environment_its_record_back(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    env = _existing_env(tmp_path, pytorch_index)
+    before = read_install_record(env)
+    child = Child(
+        tmp_path,
+        resolution_for("cu118", env, projects=("torch",)),
+        str(pytorch_index),
+        mode="upgrade",
+    )
+    child.wait_for()
+    assert child.signal(signal.SIGTERM) == ExitCode.INTERRUPTED
+    assert "install interrupted" in child.stderr
+    assert "is an existing environment, left with what" in child.stderr
+    _assert_user_files(env)
+    assert read_install_record(env) == before
+
+
+@posix_only
+def test_sigterm_during_a_new_install_removes_what_it_created(
+    tmp_path: Path, pytorch_index: Path, state_dir: Path
+) -> None:
+    env = tmp_path / "env"
+    child = Child(tmp_path, resolution_for("cu118", env), str(pytorch_index))
+    child.wait_for()
+    assert _claims(state_dir)  # the creating install claimed the directory
+    assert child.signal(signal.SIGTERM) == ExitCode.INTERRUPTED
+    assert f"install interrupted; removed the new environment {env}" in child.stderr
+    assert not env.exists()
+    assert not _claims(state_dir)
+
+
+# ---------------------------------------------------------------- records that prove nothing
+
+PLANTED = [
+    {"state": "incomplete"},
+    {"state": "incomplete", "mode": "new"},
+    {"state": "incomplete", "mode": "force", "owner": {"token": "0" * 32, "path": "TARGET"}},
+    {"state": "incomplete", "mode": "upgrade"},
+]
+
+
+def _plant(target: Path, record: dict[str, object]) -> None:
+    text = json.dumps(record).replace("TARGET", str(target.resolve()))
+    (target / "envsetup-install.json").write_text(text)
+
+
+@pytest.mark.parametrize("record", PLANTED)
+def test_a_planted_record_in_a_directory_that_is_not_an_environment_deletes_nothing(
+    tmp_path: Path, pytorch_index: Path, record: dict[str, object]
+) -> None:
+    target = tmp_path / "project"
+    target.mkdir()
+    (target / "src").mkdir()
+    (target / "src" / "main.py").write_text("print('mine')\n")
+    _plant(target, record)
+    before = snapshot(target)
+    for flags in ({}, {"upgrade": True}, {"force": True}):
+        with pytest.raises(UsageError, match="is not a Python environment"):
+            provision(
+                resolution_for("cpu", target, projects=("torch",)),
+                index_url_base=str(pytorch_index),
+                log_dir=str(tmp_path / "logs"),
+                **flags,  # type: ignore[arg-type]
+            )
+        assert snapshot(target) == before
+
+
+@pytest.mark.parametrize("record", PLANTED)
+def test_a_planted_record_in_an_environment_envsetup_did_not_create_deletes_nothing(
+    tmp_path: Path, pytorch_index: Path, record: dict[str, object]
+) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    _put_user_files(venv)
+    _plant(venv, record)
+    before = snapshot(venv)
+    says = (
+        "upgrade interrupted"
+        if record.get("mode") == "upgrade"
+        else "nothing proves this envsetup created it"
+    )
+    with pytest.raises(UsageError, match=says):
+        provision(
+            resolution_for("cpu", venv, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert snapshot(venv) == before
+    # Asked explicitly, envsetup installs into it; the user's files stay.
+    provision(
+        resolution_for("cpu", venv, projects=("torch",)),
+        index_url_base=str(pytorch_index),
+        log_dir=str(tmp_path / "logs"),
+        upgrade=True,
+    )
+    _assert_user_files(venv)
+
+
+def _kill_a_new_install(tmp_path: Path, env: Path, index: Path) -> None:
+    child = Child(tmp_path, resolution_for("cu118", env, projects=("torch",)), str(index))
+    child.wait_for()
+    child.signal(signal.SIGKILL)
+    wait_for_lock_release(env)
+    assert read_install_record(env)["state"] == "incomplete"  # type: ignore[index]
+
+
+@posix_only
+def test_an_interrupted_new_environment_copied_or_moved_elsewhere_is_never_removed_there(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    env = tmp_path / "env"
+    _kill_a_new_install(tmp_path, env, pytorch_index)
+    copy, moved = tmp_path / "copy", tmp_path / "moved"
+    shutil.copytree(env, copy, symlinks=True)
+    (copy / "mine.txt").write_text("keep")
+    before = snapshot(copy)
+    with pytest.raises(UsageError, match="nothing proves this envsetup created it"):
+        provision(
+            resolution_for("cpu", copy, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert snapshot(copy) == before
+    # The original, where it was made, is still recognised and made again (kept behaviour).
+    result = provision(
+        resolution_for("cpu", env, projects=("torch",)),
+        index_url_base=str(pytorch_index),
+        log_dir=str(tmp_path / "logs"),
+    )
+    assert result.notes and "interrupted" in result.notes[0]
+    assert landed(env)["cuda"] is None
+    # Moved away, then a new install at the old path, and back: the claim went with the path.
+    _kill_a_new_install(tmp_path, tmp_path / "env2", pytorch_index)
+    (tmp_path / "env2").rename(moved)
+    (moved / "mine.txt").write_text("keep")
+    before = snapshot(moved)
+    with pytest.raises(UsageError, match="nothing proves this envsetup created it"):
+        provision(
+            resolution_for("cpu", moved, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert snapshot(moved) == before
+
+
+@posix_only
+def test_a_directory_made_again_at_the_path_of_an_interrupted_install_is_not_removed(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    """The user deletes the half-made environment, makes their own there, and the old record
+    comes back with a restore: the claim names another inode, so nothing is removed."""
+    env = tmp_path / "env"
+    _kill_a_new_install(tmp_path, env, pytorch_index)
+    record = (env / "envsetup-install.json").read_bytes()
+    shutil.rmtree(env)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    _put_user_files(env)
+    (env / "envsetup-install.json").write_bytes(record)
+    before = snapshot(env)
+    with pytest.raises(UsageError, match="nothing proves this envsetup created it"):
+        provision(
+            resolution_for("cpu", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert snapshot(env) == before
+
+
+# ---------------------------------------------------------------- a symlink and its target
+
+_HOLD_LOCK = """
+import sys
+from pathlib import Path
+from envsetup.install.lock import target_lock
+with target_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _spellings(tmp_path: Path) -> dict[str, Path]:
+    """One directory (it exists, empty), named five ways."""
+    disk = tmp_path / "disk"
+    real = disk / "env"
+    real.mkdir(parents=True)
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    (tmp_path / "via").symlink_to(disk, target_is_directory=True)
+    (tmp_path / "link2").symlink_to(tmp_path / "link", target_is_directory=True)
+    return {
+        "real": real,
+        "link": tmp_path / "link",
+        "link-to-link": tmp_path / "link2",
+        "through-a-linked-parent": tmp_path / "via" / "env",
+        "dotted": disk / "elsewhere" / ".." / "env",
+    }
+
+
+def _links(tmp_path: Path) -> dict[str, str]:
+    return {p.name: os.readlink(p) for p in tmp_path.iterdir() if p.is_symlink()}
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("held", "used"),
+    [
+        ("link", "real"),
+        ("real", "link"),
+        ("link-to-link", "through-a-linked-parent"),
+        ("through-a-linked-parent", "dotted"),
+    ],
+)
+def test_a_symlink_and_its_target_are_locked_as_one(
+    tmp_path: Path, pytorch_index: Path, held: str, used: str
+) -> None:
+    names = _spellings(tmp_path)
+    links = _links(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(names[held])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(UsageError, match="another envsetup install into this environment"):
+            provision(
+                resolution_for("cpu", names[used], projects=("torch",)),
+                index_url_base=str(pytorch_index),
+                log_dir=str(tmp_path / "logs"),
+            )
+        assert not any(names["real"].iterdir())
+    finally:
+        holder.communicate(input="", timeout=30)
+    provision(
+        resolution_for("cpu", names[used], projects=("torch",)),
+        index_url_base=str(pytorch_index),
+        log_dir=str(tmp_path / "logs"),
+    )
+    assert _links(tmp_path) == links
+    assert landed(names[held])["cuda"] is None
+
+
+@posix_only
+def test_two_installs_through_a_symlink_and_its_target_one_refused_and_the_link_survives(
+    tmp_path: Path, pytorch_index: Path, state_dir: Path
+) -> None:
+    names = _spellings(tmp_path)
+    links = _links(tmp_path)
+    child = Child(tmp_path, resolution_for("cu118", names["link"]), str(pytorch_index))
+    child.wait_for()
+    with pytest.raises(UsageError, match="another envsetup install"):
+        provision(
+            resolution_for("cpu", names["real"], projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert child.signal(signal.SIGINT) == ExitCode.INTERRUPTED
+    # The directory existed (empty) before: emptied again, kept; the links untouched.
+    assert f"emptied {names['real']} again" in child.stderr
+    assert names["real"].is_dir() and not any(names["real"].iterdir())
+    assert _links(tmp_path) == links
+    assert not _claims(state_dir)
+    provision(
+        resolution_for("cpu", names["real"], projects=("torch",)),
+        index_url_base=str(pytorch_index),
+        log_dir=str(tmp_path / "logs"),
+    )
+    assert landed(names["link"])["cuda"] is None
+    assert _links(tmp_path) == links
+
+
+@posix_only
+def test_a_new_environment_killed_through_a_symlink_is_cleaned_up_through_its_target(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    (tmp_path / "disk").mkdir()
+    (tmp_path / "via").symlink_to(tmp_path / "disk", target_is_directory=True)
+    through_link, real = tmp_path / "via" / "env", tmp_path / "disk" / "env"
+    _kill_a_new_install(tmp_path, through_link, pytorch_index)
+    result = provision(
+        resolution_for("cpu", real, projects=("torch",)),
+        index_url_base=str(pytorch_index),
+        log_dir=str(tmp_path / "logs"),
+    )
+    assert result.notes and "interrupted" in result.notes[0]
+    assert (tmp_path / "via").is_symlink()
+    assert landed(through_link)["cuda"] is None
+
+
+@posix_only
+def test_force_and_a_failure_through_a_symlink_never_touch_the_link(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    names = _spellings(tmp_path)
+    links = _links(tmp_path)
+    base, logs = str(pytorch_index), str(tmp_path / "logs")
+    provision(
+        resolution_for("cpu", names["link"], projects=("torch",)), index_url_base=base, log_dir=logs
+    )
+    provision(
+        resolution_for("cu118", names["link"], projects=("torch",)),
+        index_url_base=base,
+        log_dir=logs,
+        force=True,
+    )
+    assert _links(tmp_path) == links
+    assert landed(names["real"])["cuda"] == "11.8"
+    # A failed new install through the link: what it made goes, the link stays.
+    shutil.rmtree(names["real"])
+    names["real"].mkdir()
+    with pytest.raises(EnvsetupError, match="check-resolves"):
+        provision(
+            resolution_for("cu118", names["link"], torch_version="2.0.1+cu121"),
+            index_url_base=base,
+            log_dir=logs,
+        )
+    assert _links(tmp_path) == links
+    assert names["real"].is_dir() and not any(names["real"].iterdir())
+
+
+def test_a_symlink_to_nothing_is_refused(tmp_path: Path, pytorch_index: Path) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    with pytest.raises(UsageError, match="which does not exist"):
+        provision(
+            resolution_for("cpu", link, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert link.is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+# ---------------------------------------------------------------- a full or read-only disk
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Mount small tmpfs file systems (root only; skipped where mounting is not permitted)."""
+    mounted: list[Path] = []
+
+    def mount(name: str, size: str = "256k", read_only: bool = False) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        options = f"size={size}" + (",ro" if read_only else "")
+        try:
+            done = subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.skip(f"cannot mount a tmpfs here: {exc}")
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    if sys.platform != "linux":
+        pytest.skip("tmpfs mounts are a Linux test")
+    yield mount
+    for point in reversed(mounted):
+        subprocess.run(["umount", "-l", str(point)], check=False, timeout=30)
+
+
+def _fill(fs: Path) -> None:
+    with (fs / "filler").open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError:
+            return
+
+
+def _temporaries(root: Path) -> list[str]:
+    return [str(p) for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def _one_line(exc: BaseException) -> str:
+    message = str(exc)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def test_a_full_disk_while_taking_the_lock_is_one_line(
+    tmp_path: Path,
+    pytorch_index: Path,
+    small_fs: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fs = small_fs("state-fs")
+    monkeypatch.setenv("ENVSETUP_STATE_DIR", str(fs / "state"))
+    _fill(fs)
+    env = tmp_path / "env"
+    with pytest.raises(EnvsetupError) as failed:
+        provision(
+            resolution_for("cpu", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    message = _one_line(failed.value)
+    assert "cannot take the install lock" in message and str(fs / "state") in message
+    assert "No space left on device" in message and "ENVSETUP_STATE_DIR" in message
+    assert not env.exists()
+    assert not _temporaries(fs)
+
+
+def test_a_full_disk_while_claiming_the_target_is_one_line_and_creates_nothing(
+    tmp_path: Path,
+    pytorch_index: Path,
+    small_fs: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from envsetup.install.lock import target_lock
+
+    fs = small_fs("state-fs")
+    monkeypatch.setenv("ENVSETUP_STATE_DIR", str(fs / "state"))
+    env = tmp_path / "env"
+    with target_lock(env):  # the lock file exists already (its few bytes are reused)
+        pass
+    _fill(fs)
+    with pytest.raises(EnvsetupError) as failed:
+        provision(
+            resolution_for("cpu", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    message = _one_line(failed.value)
+    assert "install claim" in message and "No space left on device" in message
+    assert not env.exists()
+    assert not _temporaries(fs)
+
+
+def test_a_full_disk_while_writing_the_record_removes_the_new_environment(
+    tmp_path: Path, pytorch_index: Path, small_fs: Callable[..., Path], state_dir: Path
+) -> None:
+    fs = small_fs("env-fs")
+    _fill(fs)
+    env = fs / "env"
+    with pytest.raises(EnvsetupError) as failed:
+        provision(
+            resolution_for("cpu", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    message = _one_line(failed.value)
+    assert "No space left on device" in message
+    assert "install record" in message or "install stopped" in message
+    assert f"removed the new environment {env}" in message or "nothing was created" in message
+    assert not env.exists()
+    assert not _temporaries(fs)
+    assert not _claims(state_dir)
+
+
+def test_a_full_disk_during_an_upgrade_leaves_the_environment_and_its_record_whole(
+    tmp_path: Path, pytorch_index: Path, small_fs: Callable[..., Path]
+) -> None:
+    fs = small_fs("env-fs", size="4m")
+    env = fs / "env"
+    provision(
+        resolution_for("cpu", env, projects=("torch",)),
+        index_url_base=str(pytorch_index),
+        log_dir=str(tmp_path / "logs"),
+    )
+    _put_user_files(env)
+    before_record = (env / "envsetup-install.json").read_bytes()
+    _fill(fs)
+    with pytest.raises(EnvsetupError) as failed:
+        provision(
+            resolution_for("cu118", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+            upgrade=True,
+        )
+    message = _one_line(failed.value)
+    assert "No space left on device" in message
+    assert "existing environment" in message
+    _assert_user_files(env)
+    assert (env / "envsetup-install.json").read_bytes() == before_record
+    assert not _temporaries(fs)
+
+
+def test_a_read_only_state_directory_is_one_line(
+    tmp_path: Path,
+    pytorch_index: Path,
+    small_fs: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fs = small_fs("ro-fs", read_only=True)
+    monkeypatch.setenv("ENVSETUP_STATE_DIR", str(fs))
+    env = tmp_path / "env"
+    with pytest.raises(EnvsetupError) as failed:
+        provision(
+            resolution_for("cpu", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    message = _one_line(failed.value)
+    assert "Read-only file system" in message and "ENVSETUP_STATE_DIR" in message
+    assert not env.exists()
+
+
+def test_a_failed_record_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """The kind without a mount: the rename fails (a directory where the record goes)."""
+    from envsetup.install.record import RecordWriteError, write_install_record
+
+    (tmp_path / "envsetup-install.json").mkdir()
+    with pytest.raises(RecordWriteError, match=r"install record .*cannot write it"):
+        write_install_record(tmp_path, {"state": "complete"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["envsetup-install.json"]
