@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Mapping
 
@@ -22,7 +23,7 @@ def state_dir(environ: Mapping[str, str]) -> Path:
     """ENVSETUP_STATE_DIR, else the platform's user state directory for envsetup."""
     if environ.get(STATE_DIR_ENV):
         return Path(environ[STATE_DIR_ENV]).expanduser().absolute()
-    if os.name != "nt" and environ.get("XDG_STATE_HOME"):
+    if sys.platform.startswith("linux") and environ.get("XDG_STATE_HOME"):
         # platformdirs reads os.environ; an install handed another environment follows it.
         return Path(environ["XDG_STATE_HOME"]) / "envsetup"
     import platformdirs
