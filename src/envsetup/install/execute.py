@@ -222,11 +222,9 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
         # pip and uv roll back a failed install, so the environment most likely still works as
         # before: give it back its previous record rather than leave one that says "incomplete".
         try:
-            if not made.recorded:
-                pass
-            elif made.previous_record is not None:
+            if made.recorded and made.previous_record is not None:
                 install_record.write_install_record(env_path, made.previous_record)
-            else:
+            elif made.recorded:
                 install_record.record_path(env_path).unlink(missing_ok=True)
         except (OSError, EnvsetupError) as exc:
             return (
