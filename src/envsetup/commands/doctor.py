@@ -60,7 +60,11 @@ def doctor_command(
 
         render_doctor(Console(), facts, findings, verbose)
         if record:
-            Console(stderr=True).print(f"Recorded this host into {record}", highlight=False)
+            from envsetup.sanitize import for_rich
+
+            Console(stderr=True).print(
+                f"Recorded this host into {for_rich(record)}", highlight=False
+            )
     return int(exit_code)
 
 

@@ -41,6 +41,7 @@ from envsetup.install.quick_verify import quick_verify
 from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.tools import backend_for, conda_prefix_for_name, new_log_path
+from envsetup.sanitize import RedactingWriter
 
 __all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
 
@@ -275,7 +276,8 @@ def _provision_locked(
         mode=decision.mode,
     )
     notes = [decision.note] if decision.note else []
-    with log_path.open("w", encoding="utf-8") as log:
+    # The log holds every command line and all of pip/uv output: credentials are redacted on write.
+    with RedactingWriter(log_path.open("w", encoding="utf-8")) as log:
         _emit(on_output, log, f"log: {log_path}")
         for note in notes:
             _emit(on_output, log, note)

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
+from envsetup.sanitize import dumps
+
 RECORD_NAME = "envsetup-install.json"
 RECORD_SCHEMA_VERSION = 1
 STATE_INCOMPLETE = "incomplete"
@@ -46,10 +48,11 @@ def is_incomplete(record: Optional[dict[str, Any]]) -> bool:
 
 
 def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
-    """Atomically: a reader (or a kill -9) never sees half a file."""
+    """Atomically: a reader (or a kill -9) never sees half a file. Credentials (the index URL's
+    user-info, in the plan's command lines) are redacted: the record is for reading, not replaying."""
     path = record_path(env_path)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.write_text(dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(temporary, path)
     return path
 
