@@ -44,10 +44,11 @@ _QUERY_PARAMETER = re.compile(
 _SECRET_QUERY_NAME = re.compile(r"SIG|SIGNATURE|CREDENTIAL|^CODE$|^PWD$|^PASS$", re.IGNORECASE)
 
 # ECMA-48: CSI, the string controls (OSC, DCS, SOS, PM, APC) up to their terminator, other
-# two-byte ESC sequences, and the same in their 8-bit C1 forms.
+# two-byte ESC sequences, and the same in their 8-bit C1 forms. One cut short at the end of a
+# line goes whole, like one that is complete.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
-      (?:\x1b\[|\x9b) [0-?]* [ -/]* [@-~]
+      (?:\x1b\[|\x9b) [0-?]* [ -/]* (?:[@-~]|$)
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) .*? (?:\x07|\x1b\\|\x9c|$)
     | \x1b [ -/]* [0-~]
     """,
