@@ -248,9 +248,9 @@ class RedactingWriter(io.TextIOBase):
         self._raw.flush()
 
     def close(self) -> None:
-        if not self.closed:
-            try:
-                self.flush()
-            finally:
-                self._raw.close()
-                super().close()
+        if self.closed:
+            return
+        try:
+            super().close()  # flushes first: the pending partial line is written
+        finally:
+            self._raw.close()
