@@ -73,6 +73,12 @@ def register_secret(value: Optional[str]) -> None:
     _registered.update(url_credentials(value))
 
 
+def register_environ(environ: Mapping[str, str]) -> None:
+    """Redact the secrets of another environment than this process's: a recorded host's, whose
+    values doctor may print cut into pieces (LD_LIBRARY_PATH's entries) where no rule sees a URL."""
+    _registered.update(environ_secrets(environ))
+
+
 def forget_registered_secrets() -> None:
     """For tests that run several commands in one process."""
     _registered.clear()

@@ -71,8 +71,11 @@ def doctor_command(
 def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]
     if replay:
         from envsetup.host.recorded import RecordedHost
+        from envsetup.sanitize import register_environ
 
-        return RecordedHost(replay)
+        recorded = RecordedHost(replay)
+        register_environ(recorded.environ())
+        return recorded
     from envsetup.host.live import LiveHost
 
     if record:

@@ -14,7 +14,7 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.sanitize import dumps, for_terminal
+from envsetup.sanitize import dumps, for_terminal, register_environ
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
@@ -117,6 +117,7 @@ def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
         from envsetup.host.recorded import RecordedHost
 
         host: Any = RecordedHost(replay)
+        register_environ(host.environ())
     else:
         from envsetup.host.live import LiveHost
 
