@@ -64,7 +64,9 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except EnvsetupError as exc:
-        typer.echo(f"envsetup: {exc}", err=True)
+        from envsetup.sanitize import for_terminal
+
+        typer.echo(for_terminal(f"envsetup: {exc}"), err=True)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         typer.echo("envsetup: interrupted", err=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from envsetup.exit_codes import ExitCode
+from envsetup.sanitize import dumps, for_terminal
 
 if TYPE_CHECKING:
     from envsetup.install.check_command import CommandReport
@@ -42,9 +42,9 @@ def check_command_command(
             "data": report.to_dict(),
             "errors": [f.message for f in report.findings if f.level == "error"],
         }
-        typer.echo(json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
+        typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
     else:
-        typer.echo(format_report(report))
+        typer.echo(for_terminal(format_report(report)))
     return int(code)
 
 

@@ -60,15 +60,22 @@ def doctor_command(
 
         render_doctor(Console(), facts, findings, verbose)
         if record:
-            Console(stderr=True).print(f"Recorded this host into {record}", highlight=False)
+            from envsetup.sanitize import for_rich
+
+            Console(stderr=True).print(
+                f"Recorded this host into {for_rich(record)}", highlight=False
+            )
     return int(exit_code)
 
 
 def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]
     if replay:
         from envsetup.host.recorded import RecordedHost
+        from envsetup.sanitize import register_environ
 
-        return RecordedHost(replay)
+        recorded = RecordedHost(replay)
+        register_environ(recorded.environ())
+        return recorded
     from envsetup.host.live import LiveHost
 
     if record:

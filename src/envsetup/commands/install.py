@@ -14,6 +14,7 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.sanitize import dumps, for_terminal, register_environ
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
@@ -116,6 +117,7 @@ def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
         from envsetup.host.recorded import RecordedHost
 
         host: Any = RecordedHost(replay)
+        register_environ(host.environ())
     else:
         from envsetup.host.live import LiveHost
 
@@ -191,7 +193,7 @@ def _emit_plan(resolution: Resolution, as_json: bool) -> int:
     if as_json:
         _print_json("planned", ExitCode.OK, {"dry_run": True, "resolution": resolution.to_dict()})
     else:
-        typer.echo(format_plan(resolution))
+        typer.echo(for_terminal(format_plan(resolution)))
         typer.echo("dry run: nothing was installed")
     return int(ExitCode.OK)
 
@@ -224,7 +226,7 @@ def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
         data = {"reason": refusal.reason, "alternatives": refusal.alternatives}
         _print_json("refused", code, data, errors=[refusal.reason])
     else:
-        typer.echo(format_refusal(refusal), err=True)
+        typer.echo(for_terminal(format_refusal(refusal)), err=True)
     return int(code)
 
 
@@ -244,7 +246,7 @@ def _print_json(
         "data": data,
         "errors": errors or [],
     }
-    typer.echo(json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
+    typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 # ----------------------------------------------------------------------------- provisioning
@@ -259,13 +261,16 @@ def _provision(
     as_json: bool,
 ) -> int:
     from envsetup.install.execute import provision
+    from envsetup.sanitize import register_secret
 
+    # pip and uv get the credential; every output of this run gets it redacted, in any form.
+    register_secret(index_url_base)
     if not as_json:
-        typer.echo(format_plan(resolution))
+        typer.echo(for_terminal(format_plan(resolution)))
 
     def stream(line: str) -> None:
         # With --json, stdout carries only the JSON document.
-        typer.echo(f"  | {line.rstrip()}", err=as_json)
+        typer.echo(for_terminal(f"  | {line.rstrip()}"), err=as_json)
 
     try:
         result = provision(
@@ -284,8 +289,8 @@ def _provision(
     if as_json:
         _print_json("installed", ExitCode.OK, {"resolution": resolution.to_dict(), "result": data})
     else:
-        typer.echo(f"installed into {data.get('env_path', resolution.env_path)}")
+        typer.echo(for_terminal(f"installed into {data.get('env_path', resolution.env_path)}"))
         if data.get("log_path"):
-            typer.echo(f"log: {data['log_path']}")
+            typer.echo(for_terminal(f"log: {data['log_path']}"))
     sys.stdout.flush()
     return int(ExitCode.OK)

@@ -19,6 +19,7 @@ from typing import Any, Optional, Sequence
 from envsetup.errors import UsageError
 from envsetup.host.base import CommandResult, Host, NvmlSnapshot, NvmlUnavailable, PlatformInfo
 from envsetup.host.secrets import redact
+from envsetup.sanitize import redact_data, redact_text
 
 FORMAT_NAME = "envsetup-recorded-host"
 # Keeps an otherwise empty directory in version control; not a file of the recorded host.
@@ -318,7 +319,9 @@ class RecordingHost:
             "nvml": self._nvml,
             "commands": commands,
         }
-        _write(os.path.join(directory, "host.json"), json.dumps(manifest, indent=2) + "\n")
+        _write(
+            os.path.join(directory, "host.json"), json.dumps(redact_data(manifest), indent=2) + "\n"
+        )
 
 
 def _portable_argv(argv: Sequence[str]) -> list[str]:
@@ -335,6 +338,7 @@ def _safe(name: str) -> str:
 
 
 def _write(path: str, text: str) -> None:
+    """Every file of a recording is written here, credentials redacted (a recording is shared)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+        handle.write(redact_text(text))

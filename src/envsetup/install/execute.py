@@ -48,6 +48,7 @@ from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.state import real_target, state_dir
 from envsetup.install.tools import LOG_DIR_ENV, backend_for, conda_prefix_for_name, new_log_path
+from envsetup.sanitize import RedactingWriter
 
 __all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
 
@@ -293,8 +294,9 @@ def _set_up(
 
 
 def _open_log(log_path: Path) -> IO[str]:
+    # The log holds every command line and all of pip/uv output: credentials are redacted on write.
     try:
-        return log_path.open("w", encoding="utf-8")
+        return RedactingWriter(log_path.open("w", encoding="utf-8"))  # type: ignore[return-value]
     except OSError as exc:
         raise EnvsetupError(
             f"install log {log_path}: cannot create it ({exc.strerror or exc}); free space there "

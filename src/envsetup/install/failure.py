@@ -8,6 +8,7 @@ from pathlib import Path
 from envsetup.errors import EnvsetupError
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL
 from envsetup.install.runner import StepOutcome
+from envsetup.sanitize import redact_text
 
 READ_BACK = "read-back"
 VERIFY = "verify"
@@ -65,11 +66,15 @@ def telling_line(tail: list[str]) -> str:
 
 
 def step_failed(failure: StepError, what: str, log_path: Path) -> StepFailed:
+    # The telling line is pip's or uv's, and may quote the index URL with its credential; the
+    # message is redacted when made, so no path that prints an exception can leak it.
     return StepFailed(
-        f"install failed at step {failure.step_id} ({failure.reason}: "
-        f"{telling_line(failure.tail)}); {what}; log: {log_path}; "
-        f"fix: {FIXES.get(failure.step_id, 'read the log')}",
+        redact_text(
+            f"install failed at step {failure.step_id} ({failure.reason}: "
+            f"{telling_line(failure.tail)}); {what}; log: {log_path}; "
+            f"fix: {FIXES.get(failure.step_id, 'read the log')}"
+        ),
         step_id=failure.step_id,
-        tail=failure.tail,
+        tail=[redact_text(line) for line in failure.tail],
         log_path=str(log_path),
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import EnvsetupError
+from envsetup.sanitize import redact_data
 
 RECORD_NAME = "envsetup-install.json"
 RECORD_SCHEMA_VERSION = 1
@@ -94,10 +95,12 @@ def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: s
 
 
 def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
-    """Atomically (see write_json_atomically); RecordWriteError when the disk refuses."""
+    """Atomically (see write_json_atomically); RecordWriteError when the disk refuses.
+    Credentials (the index URL's user-info, in the plan's command lines) are redacted: the record
+    is for reading, not replaying."""
     return write_json_atomically(
         record_path(env_path),
-        record,
+        redact_data(record),
         what="install record",
         fix="free space on that file system (or make it writable), then run the install again",
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from envsetup import __version__
 from envsetup.diagnose.finding import Finding, worst
 from envsetup.facts import SCHEMA_VERSION, Facts
+from envsetup.sanitize import dumps
 
 
 def doctor_document(facts: Facts, findings: list[Finding], exit_code: int) -> dict[str, Any]:
@@ -23,4 +23,4 @@ def doctor_document(facts: Facts, findings: list[Finding], exit_code: int) -> di
 
 
 def to_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, sort_keys=False)
+    return dumps(document, indent=2, sort_keys=False)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.sanitize import for_rich
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,10 +26,11 @@ def _row(console: Console, mark: str, label: str, value: str, source: str, verbo
 
 
 def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbose: bool) -> None:
-    from rich.markup import escape
-
+    # Every value below comes from the machine (a GPU name, a tool's output, an environment
+    # variable) or a recording: for_rich strips its control sequences and credentials and escapes
+    # its markup.
     def row(mark: str, label: str, value: str, source: str = "") -> None:
-        _row(console, mark, label, escape(value), escape(source), verbose)
+        _row(console, mark, label, for_rich(value), for_rich(source), verbose)
 
     os_, py, nv, torch = facts.os, facts.python, facts.nvidia, facts.torch
     console.rule("[bold]System")
@@ -152,15 +154,15 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         console.print(f" {MARKS['ok']} No problems found.")
     for finding in findings:
         console.print(
-            f" {MARKS[finding.severity]} [bold]{escape(finding.title)}[/]  [dim]\\[{finding.id}][/]",
+            f" {MARKS[finding.severity]} [bold]{for_rich(finding.title)}[/]  [dim]\\[{finding.id}][/]",
             highlight=False,
         )
         if verbose:
             for line in finding.evidence:
                 for part in line.splitlines():
-                    console.print(f"     [dim]{escape(part)}[/]", highlight=False)
+                    console.print(f"     [dim]{for_rich(part)}[/]", highlight=False)
         if finding.fix:
-            console.print(f"     [cyan]fix:[/] {escape(finding.fix)}", highlight=False)
+            console.print(f"     [cyan]fix:[/] {for_rich(finding.fix)}", highlight=False)
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)

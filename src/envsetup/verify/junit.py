@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
+from envsetup.sanitize import map_strings, redact_text, strip_controls
 from envsetup.verify.results import FAIL, SKIP, VerifyReport
 
 SUITE = "envsetup.verify"
@@ -21,7 +23,19 @@ def _failure_text(check_fix: str | None, evidence: dict, output: str) -> str:
     return "\n".join(parts)
 
 
+# Characters XML 1.0 cannot hold at all, after control sequences are gone: lone surrogates
+# (JSON lets a worker send them) and the two non-characters.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", redact_text(strip_controls(text)))
+
+
 def to_junit(report: VerifyReport) -> str:
+    # Credentials masked, and the control characters XML 1.0 cannot hold (a worker's ANSI
+    # colours, say) removed, so the file always parses.
+    report = map_strings(report, _xml_text)
     counts = report.counts()
     suites = ET.Element("testsuites", name="envsetup verify")
     suite = ET.SubElement(

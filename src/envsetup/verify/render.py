@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from envsetup.sanitize import dumps, for_rich, redact_data
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, VerifyReport
 
 _STYLE = {PASS: "[green]pass[/]", FAIL: "[bold red]FAIL[/]", SKIP: "[yellow]skip[/]"}
@@ -85,10 +85,12 @@ def _evidence_lines(check: CheckResult) -> list[str]:
 
 
 def render_report(report: VerifyReport, console: Console) -> None:
+    # Redacted whole before any text is cut short (see envsetup.sanitize.redact_data).
+    report = redact_data(report)
     target = report.target
     if report.unusable is not None:  # the command reports this as a one-line error instead
         console.print(
-            f"envsetup verify: {escape(report.unusable.reason)}; fix: {escape(report.unusable.fix)}"
+            f"envsetup verify: {for_rich(report.unusable.reason)}; fix: {for_rich(report.unusable.fix)}"
         )
         return
     torch = (
@@ -97,7 +99,7 @@ def render_report(report: VerifyReport, console: Console) -> None:
         else "torch ?"
     )
     console.print(
-        f"verify {escape(target.python)} (Python {target.python_version}), {escape(torch)}"
+        f"verify {for_rich(target.python)} (Python {for_rich(target.python_version)}), {for_rich(torch)}"
     )
     table = Table(show_header=True, header_style="bold")
     table.add_column("check")
@@ -106,20 +108,20 @@ def render_report(report: VerifyReport, console: Console) -> None:
     table.add_column("detail", overflow="fold")
     for check in report.checks:
         table.add_row(
-            check.id,
+            for_rich(check.id),
             _STYLE.get(check.status, check.status),
             f"{check.duration_s:.2f}s",
-            escape(_summary_of(check)),
+            for_rich(_summary_of(check)),
         )
     console.print(table)
     for check in report.checks:
         if check.status != FAIL:
             continue
-        console.print(f"[bold red]{check.id}[/]: {escape(check.reason)}")
+        console.print(f"[bold red]{for_rich(check.id)}[/]: {for_rich(check.reason)}")
         for line in _evidence_lines(check):
-            console.print(f"    {escape(line)}", highlight=False)
+            console.print(f"    {for_rich(line)}", highlight=False)
         if check.fix:
-            console.print(f"  fix: {escape(check.fix)}")
+            console.print(f"  fix: {for_rich(check.fix)}")
     counts = report.counts()
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"
@@ -127,4 +129,4 @@ def render_report(report: VerifyReport, console: Console) -> None:
 
 
 def render_json(report: VerifyReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=True)
+    return dumps(report.to_dict(), indent=2, sort_keys=True)

@@ -1,0 +1,262 @@
+"""Text on its way out of envsetup: credentials redacted, terminal control sequences removed.
+
+Everything envsetup writes passes through here: the terminal (`for_terminal`), JSON (`dumps`),
+JUnit, the install log (`RedactingWriter`), the install record and recordings (`redact_text`,
+`redact_data`). Inside the process values stay real — pip and uv need the credential in an index
+URL to authenticate — so redaction happens only where text leaves.
+
+What is redacted (docs/install.md, "Credentials"):
+- the user-info of every URL: `https://user:token@host/…` → `https://***@host/…`;
+- the value of a query parameter whose name looks secret: `?token=…`, `&sig=…` → `=***`;
+- known secret values wherever they appear: those of environment variables with secret-looking
+  names (host/secrets.py), the credentials inside URL-valued environment variables (a proxy,
+  PIP_INDEX_URL, ENVSETUP_INDEX_URL_BASE, ...), and whatever `register_secret` was given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import json
+import os
+import re
+from typing import IO, Any, Callable, Iterable, Mapping, Optional
+from urllib.parse import unquote
+
+from envsetup.host.secrets import REDACTED, is_secret_name
+
+USERINFO_MASK = "***"
+# Shorter known values are not searched for outside URLs: redacting every "ubuntu" or "x11"
+# (desktop-session variables match the secret-name pattern) would garble the output, and a
+# short credential still goes wherever it sits in a URL's user-info.
+MIN_LITERAL_LENGTH = 8
+
+# scheme://USERINFO@ — the user-info may itself hold an unencoded "@" (the last one before the
+# host counts, as for pip); it stops at what ends a URL's authority or the URL itself.
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#\"'<>`\\]*)@"
+)
+_QUERY_PARAMETER = re.compile(
+    r"(?P<lead>[?&;](?P<name>[A-Za-z0-9_.\-]+)=)(?P<value>[^&#;\s\"'<>`]+)"
+)
+# Signed-URL parameters (S3, GCS, Azure SAS) on top of the secret-name pattern.
+_SECRET_QUERY_NAME = re.compile(r"SIG|SIGNATURE|CREDENTIAL|^CODE$|^PWD$|^PASS$", re.IGNORECASE)
+
+# ECMA-48: CSI, the string controls (OSC, DCS, SOS, PM, APC) up to their terminator, other
+# two-byte ESC sequences, and the same in their 8-bit C1 forms. One cut short at the end of a
+# line goes whole, like one that is complete.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+      (?:\x1b\[|\x9b) [0-?]* [ -/]* (?:[@-~]|$)
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) .*? (?:\x07|\x1b\\|\x9c|$)
+    | \x1b [ -/]* [0-~]
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+# What is left: C0 controls but newline and tab, DEL, and C1 controls (a lone ESC, \r, \b, ...).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1_OR_DEL = re.compile(r"[\x7f-\x9f]")
+
+_registered: set[str] = set()
+
+
+# ----------------------------------------------------------------------------- known secrets
+
+
+def register_secret(value: Optional[str]) -> None:
+    """Redact `value` (and the credentials of any URL in it) from every output of this run."""
+    if not value:
+        return
+    if len(value) >= MIN_LITERAL_LENGTH:
+        _registered.add(value)
+    _registered.update(url_credentials(value))
+
+
+def register_environ(environ: Mapping[str, str]) -> None:
+    """Redact the secrets of another environment than this process's: a recorded host's, whose
+    values doctor may print cut into pieces (LD_LIBRARY_PATH's entries) where no rule sees a URL."""
+    _registered.update(environ_secrets(environ))
+
+
+def forget_registered_secrets() -> None:
+    """For tests that run several commands in one process."""
+    _registered.clear()
+
+
+def url_credentials(text: str) -> set[str]:
+    """The secret part of every URL user-info in `text`: the password, or a lone user name (a
+    token used as the user, as GitHub and many package mirrors take it); raw and percent-decoded."""
+    found: set[str] = set()
+    for match in _URL_USERINFO.finditer(text):
+        user, has_password, password = match.group("userinfo").partition(":")
+        secret = password if has_password else user
+        for form in (secret, unquote(secret)):
+            if len(form) >= MIN_LITERAL_LENGTH and USERINFO_MASK not in form:
+                found.add(form)
+    return found
+
+
+def _names_a_secret(name: str) -> bool:
+    # A desktop session's variables (XDG_SESSION_TYPE=x11, DESKTOP_SESSION=ubuntu) and git's
+    # GIT_AUTHOR_NAME say nothing secret; AWS_SESSION_TOKEN still matches on TOKEN.
+    return is_secret_name(re.sub("SESSION|AUTHOR", "", name, flags=re.IGNORECASE))
+
+
+def environ_secrets(environ: Mapping[str, str]) -> frozenset[str]:
+    """Values in `environ` never to be written out: those of secret-named variables (not paths:
+    SSH_AUTH_SOCK and XAUTHORITY name files) and the credentials in URL-valued ones."""
+    found: set[str] = set()
+    for name, value in environ.items():
+        if (
+            _names_a_secret(name)
+            and len(value) >= MIN_LITERAL_LENGTH
+            and not value.startswith(("/", "~"))
+        ):
+            found.add(value)
+        if "@" in value:
+            found.update(url_credentials(value))
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _environ_secrets_cached(items: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    return environ_secrets(dict(items))
+
+
+def known_secrets() -> frozenset[str]:
+    """The registered values and those of this process's environment, read afresh each time (a
+    test, or a command, may change the environment)."""
+    return _environ_secrets_cached(tuple(os.environ.items())) | frozenset(_registered)
+
+
+@functools.lru_cache(maxsize=8)
+def _literal_pattern(secrets: frozenset[str]) -> Optional[re.Pattern[str]]:
+    if not secrets:
+        return None
+    # Longest first: a secret that contains another is replaced whole.
+    ordered = sorted(secrets, key=lambda s: (-len(s), s))
+    return re.compile("|".join(re.escape(s) for s in ordered))
+
+
+# ----------------------------------------------------------------------------- redaction
+
+
+def _mask_query_value(match: re.Match[str]) -> str:
+    name = match.group("name")
+    if is_secret_name(name) or _SECRET_QUERY_NAME.search(name):
+        return match.group("lead") + USERINFO_MASK
+    return match.group(0)
+
+
+def redact_text(text: str, secrets: Optional[Iterable[str]] = None) -> str:
+    """`text` with URL user-info, secret query values and known secret values masked.
+
+    `secrets` defaults to `known_secrets()`. Idempotent: redacting twice changes nothing more.
+    """
+    if not text:
+        return text
+    if "://" in text:
+        text = _URL_USERINFO.sub(lambda m: m.group("scheme") + USERINFO_MASK + "@", text)
+    if "=" in text:
+        text = _QUERY_PARAMETER.sub(_mask_query_value, text)
+    pattern = _literal_pattern(frozenset(known_secrets() if secrets is None else secrets))
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+def redact_data(value: Any) -> Any:
+    """A copy of `value` — strings, dicts, lists, tuples and dataclasses of them, numbers — with
+    every string redacted. Redact before cutting text short: a URL cut before its "@" no longer
+    shows that its user-info is one."""
+    secrets = known_secrets()
+    return map_strings(value, lambda text: redact_text(text, secrets))
+
+
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """A copy of `value` with `change` applied to every string in it, dictionary keys included."""
+    if isinstance(value, str):
+        return change(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            item.name: map_strings(getattr(value, item.name), change)
+            for item in dataclasses.fields(value)
+            if item.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, dict):
+        return {map_strings(k, change): map_strings(v, change) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(map_strings(item, change) for item in value)
+    return value
+
+
+def dumps(value: Any, **options: Any) -> str:
+    """json.dumps of the redacted `value`. JSON escapes C0 controls itself; C1 controls and DEL,
+    which it passes through raw with ensure_ascii=False, are escaped too (they can only occur
+    inside strings, so the document stays valid and means the same)."""
+    text = json.dumps(redact_data(value), **options)
+    return _C1_OR_DEL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# ----------------------------------------------------------------------------- the terminal
+
+
+def strip_controls(text: str) -> str:
+    """`text` without escape sequences (colours, cursor moves, OSC titles, screen clears) and
+    without other C0/C1 control characters; newlines and tabs stay."""
+    if not text:
+        return text
+    return _CONTROL_CHARACTER.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def for_terminal(text: str) -> str:
+    """External text made safe to print: control sequences stripped, then secrets redacted (a
+    secret split by an escape sequence is whole again after stripping)."""
+    return redact_text(strip_controls(text))
+
+
+def for_rich(text: str) -> str:
+    """for_terminal, and rich markup escaped: `[bold]` in a GPU name prints as written."""
+    from rich.markup import escape
+
+    return escape(for_terminal(text))
+
+
+# ----------------------------------------------------------------------------- files
+
+
+class RedactingWriter(io.TextIOBase):
+    """A text file that redacts what is written to it, a line at a time (a credential is never
+    split between two redactions). `flush()` writes a pending partial line too, so a log flushed
+    after each write survives kill -9 whole."""
+
+    def __init__(self, raw: IO[str]) -> None:
+        super().__init__()
+        self._raw = raw
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._raw.write("".join(redact_text(line) + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._raw.write(redact_text(self._pending))
+            self._pending = ""
+        self._raw.flush()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            super().close()  # flushes first: the pending partial line is written
+        finally:
+            self._raw.close()

@@ -1,0 +1,69 @@
+"""Credentials a user types into a command line come back redacted: in check-command's report
+(text and JSON) and in the one-line errors of install (text and JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+TOKEN = "pastedT0ken-8e7f6a5b"
+
+
+def envsetup(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "envsetup", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ENVSETUP_INDEX_URL_BASE": ""},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_check_command_echoes_a_pasted_index_credential_redacted(as_json: bool) -> None:
+    command = (
+        f"pip install torch==2.0.1 --index-url https://ci:{TOKEN}@mirror.lan/whl/cu118 "
+        f"--extra-index-url https://mirror.lan/simple?token={TOKEN}"
+    )
+    done = envsetup("check-command", command, *(["--json"] if as_json else []))
+    assert done.returncode in (0, 1), done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    assert "https://***@mirror.lan/whl/cu118" in done.stdout
+    if as_json:
+        assert json.loads(done.stdout)["data"]["command"].startswith("pip install torch==2.0.1")
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        f"ftp://ci:{TOKEN}@mirror.lan/whl",  # unsupported scheme
+        f"file://ci:{TOKEN}@/nonexistent/mirror",  # a local mirror that is not there
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_index_url_base_refused_is_named_without_its_credential(
+    tmp_path: object, base: str, as_json: bool
+) -> None:
+    done = envsetup(
+        "install",
+        "--torch",
+        "2.0",
+        "--cuda",
+        "cpu",
+        "--python",
+        f"{sys.version_info[0]}.{sys.version_info[1]}",
+        "--env",
+        str(tmp_path) + "/env",
+        "--index-url-base",
+        base,
+        *(["--json"] if as_json else []),
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    message = json.loads(done.stdout)["errors"][0] if as_json else done.stderr
+    assert "--index-url-base" in message and "://***@" in message
