@@ -12,7 +12,8 @@ from envsetup.exit_codes import ExitCode
 if TYPE_CHECKING:
     from envsetup.install.check_command import CommandReport
 
-RESULT_VERSION = 1
+from envsetup.failure import RESULT_VERSION as RESULT_VERSION
+
 _MARKS = {"error": "✗", "warning": "!", "info": "·"}
 
 

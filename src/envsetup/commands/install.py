@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from envsetup.install.request import InstallRequest
     from envsetup.install.resolution import Resolution, ResolutionRefused
 
-RESULT_VERSION = 1
+from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 
 
 def install_command(
@@ -229,7 +229,12 @@ def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
 
 
 def _emit_error(exc: EnvsetupError) -> int:
-    _print_json("error", exc.exit_code, {}, errors=[str(exc)])
+    from envsetup.failure import error_envelope
+
+    kind = "usage" if exc.exit_code == ExitCode.USAGE else "failed"
+    envelope = error_envelope("install", kind, str(exc), int(exc.exit_code))
+    typer.echo(json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
+    typer.echo(f"envsetup: {exc}", err=True)  # the same line as without --json
     return int(exc.exit_code)
 
 
