@@ -14,9 +14,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hostbuilder import HostSpec
 
 from envsetup.exit_codes import ExitCode
+from hostbuilder import HostSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from hostbuilder import HostSpec
 
 from envsetup.install.profiles import PROFILES_ENV, profiles_dir
+from hostbuilder import HostSpec
 
 RELEASE = "2.2"
 SITE = "/home/u/.venv/lib/python3.11/site-packages"
