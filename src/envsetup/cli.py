@@ -14,7 +14,7 @@ import typer
 from envsetup import __version__
 from envsetup.errors import EnvsetupError
 from envsetup.exit_codes import ExitCode
-from envsetup.failure import error_envelope, json_command, quiet_interrupts, report
+from envsetup.failure import error_envelope, json_command, kind_of, quiet_interrupts, report
 
 app = typer.Typer(
     name="envsetup",
@@ -81,8 +81,7 @@ def _run(argv: list[str]) -> int:
         _register(argv)
         result = app(standalone_mode=False)
     except EnvsetupError as exc:
-        kind = "usage" if exc.exit_code == ExitCode.USAGE else "failed"
-        return _fail(kind, str(exc), exc.exit_code)
+        return _fail(kind_of(exc.exit_code), str(exc), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):  # click turns a KeyboardInterrupt into Abort
         return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:
@@ -103,6 +102,9 @@ def _run(argv: list[str]) -> int:
             "for the traceback and report it with the output of `envsetup doctor --record DIR`",
             ExitCode.INTERNAL,
         )
+    if result == ExitCode.INTERRUPTED:
+        # typer turns a KeyboardInterrupt inside a command into a silent Exit(130).
+        return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
     quiet_interrupts()
     # Commands return their exit code; click hands back typer.Exit's code the same way.
     return int(result) if isinstance(result, int) else int(ExitCode.OK)

@@ -22,6 +22,11 @@ ERROR_KINDS = ("usage", "failed", "internal", "interrupted")
 JSON_COMMANDS = ("doctor", "install", "verify", "check-command")
 
 
+def kind_of(exit_code: int) -> str:
+    """The error kind of an EnvsetupError's exit code."""
+    return {2: "usage", 70: "internal", 130: "interrupted"}.get(int(exit_code), "failed")
+
+
 def json_command(argv: Sequence[str]) -> Optional[str]:
     """The command whose --json document is wanted, or None (no --json, or no known command)."""
     if len(argv) < 2 or argv[1] not in JSON_COMMANDS:

@@ -229,10 +229,9 @@ def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
 
 
 def _emit_error(exc: EnvsetupError) -> int:
-    from envsetup.failure import error_envelope
+    from envsetup.failure import error_envelope, kind_of
 
-    kind = "usage" if exc.exit_code == ExitCode.USAGE else "failed"
-    envelope = error_envelope("install", kind, str(exc), int(exc.exit_code))
+    envelope = error_envelope("install", kind_of(exc.exit_code), str(exc), int(exc.exit_code))
     typer.echo(json.dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
     typer.echo(f"envsetup: {exc}", err=True)  # the same line as without --json
     return int(exc.exit_code)

@@ -111,7 +111,11 @@ class Worker:
         self.stderr = _Stderr()
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
-        self.hello = self._hello()
+        try:
+            self.hello = self._hello()
+        except BaseException:  # Ctrl-C while torch imports: its own session would outlive us
+            self.kill()
+            raise
 
     def _read_stdout(self) -> None:
         assert self.process.stdout is not None
