@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import TYPE_CHECKING, Optional
 
 import typer
@@ -59,7 +60,7 @@ def format_report(report: CommandReport) -> str:
         lines.append("Findings: none")
     if report.suggested_command:
         lines.append(f"Instead: {report.suggested_command}")
-        lines.append(f"  or: envsetup install {' '.join(report.suggested_flags)}")
+        lines.append(f"  or: {shlex.join(['envsetup', 'install', *report.suggested_flags])}")
     elif report.suggestion_note:
         lines.append(f"No working command for this machine: {report.suggestion_note}")
     return "\n".join(lines)
