@@ -32,6 +32,16 @@ def _deep_tables(path: Path) -> None:
     path.write_text("a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n", encoding="utf-8")
 
 
+def _deep_dotted_keys(path: Path) -> None:
+    # Legal TOML that tomllib parses without recursion: the depth check must still refuse it.
+    shipped = (profiles_dir() / f"torch-{RELEASE}.toml").read_text(encoding="utf-8")
+    path.write_text(shipped + "\n[deep]\n" + ".".join(["k"] * 3000) + " = 1\n", encoding="utf-8")
+
+
+def _symlink_loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
 def _not_utf8(path: Path) -> None:
     shipped = (profiles_dir() / f"torch-{RELEASE}.toml").read_bytes()
     path.write_bytes(shipped + b'\nnote = "caf\xe9 \xff"\n')
@@ -57,7 +67,9 @@ def _directory(path: Path) -> None:
 KINDS: dict[str, tuple[Callable[[Path], None], str]] = {
     "nested-arrays": (_deep_arrays, "nested too deep"),
     "nested-tables": (_deep_tables, "nested too deep"),
+    "nested-dotted-keys": (_deep_dotted_keys, "nested too deep"),
     "invalid-utf8": (_not_utf8, "not UTF-8"),
+    "symlink-loop": (_symlink_loop, "cannot be opened (Too many levels of symbolic links)"),
     "fifo": (_fifo, "a FIFO, not a regular file"),
     "100MB": (_huge, "100.0 MiB, more than the 1.0 MiB allowed"),
     "dev-zero": (_dev_zero, "a character device, not a regular file"),

@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 PROFILES_ENV = "ENVSETUP_PROFILES_DIR"
 # The shipped profiles are under 8 KiB each; a megabyte is room to grow, and bounds a bad file.
 MAX_PROFILE_BYTES = 1 << 20
+MAX_PROFILE_DEPTH = 16  # the schema nests 5 deep (variants.X.on.PLATFORM.arch_list)
 PLATFORM_KEYS = ("linux-x86_64", "linux-aarch64", "windows-x86_64", "macos-arm64", "macos-x86_64")
 
 
@@ -91,9 +92,31 @@ def read_profile_toml(path: Path) -> dict[str, Any]:
             f"{path}: not UTF-8 text (byte {exc.start} is {raw[exc.start : exc.start + 1]!r}); {fix}"
         ) from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML ({exc}); fix: correct the syntax") from None
-    except RecursionError:
-        # tomllib parses nested arrays and inline tables recursively.
-        raise ProfileError(f"{path}: nested too deep to be a profile; {fix}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        data = None
+    # Dotted keys nest without recursion in the parser, but not in what reads (or prints) them.
+    if data is None or _depth_exceeds(data, MAX_PROFILE_DEPTH):
+        raise ProfileError(
+            f"{path}: nested too deep to be a profile (more than {MAX_PROFILE_DEPTH} levels); {fix}"
+        ) from None
+    return data
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether tables and arrays nest deeper than `limit` (iterative: the input may be deep)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
