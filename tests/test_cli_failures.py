@@ -60,7 +60,7 @@ def check_envelope(command: str, stdout: str, kind: str, code: int) -> dict[str,
     assert document["error"]["message"]
     if command in SCHEMAS:
         jsonschema.validate(document, SCHEMAS[command])
-    else:  # install's and check-command's envelope (docs/install.md)
+    else:  # install's and check-command's envelope
         assert document["command"] == command and document["status"] == "error"
         assert document["errors"] == [document["error"]["message"]]
     return document

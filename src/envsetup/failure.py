@@ -16,7 +16,7 @@ from typing import Any, Optional, Sequence
 
 from envsetup import __version__
 
-# install's and check-command's --json envelope version (docs/install.md).
+# The version of install's and check-command's --json envelope.
 RESULT_VERSION = 1
 ERROR_KINDS = ("usage", "failed", "internal", "interrupted")
 JSON_COMMANDS = ("doctor", "install", "verify", "check-command")

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from envsetup.exit_codes import ExitCode
+from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 
 if TYPE_CHECKING:
     from envsetup.install.check_command import CommandReport
-
-from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 
 _MARKS = {"error": "✗", "warning": "!", "info": "·"}
 

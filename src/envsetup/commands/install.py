@@ -14,13 +14,12 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
     from envsetup.install.request import InstallRequest
     from envsetup.install.resolution import Resolution, ResolutionRefused
-
-from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 
 
 def install_command(
