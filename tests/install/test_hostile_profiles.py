@@ -154,3 +154,23 @@ def test_a_missing_profile_leaves_doctor_without_a_build_but_no_error(tmp_path: 
     out = run_cli(profiles, "doctor", "--json", "--replay", host_with_torch_2_2(tmp_path))
     assert out.returncode in (0, 1), out.stderr
     assert "error" not in json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "nested-arrays", "invalid-utf8"])
+def test_a_damaged_cuda_driver_table_is_one_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from envsetup import compat
+    from envsetup.errors import EnvsetupError
+
+    damaged = tmp_path / "cuda_drivers.toml"
+    KINDS[kind][0](damaged)
+    monkeypatch.setattr(compat, "DATA", damaged)
+    compat._table.cache_clear()
+    try:
+        with pytest.raises(
+            EnvsetupError, match=r"cuda_drivers\.toml: envsetup's CUDA driver table"
+        ):
+            compat.min_driver_for_torch_cuda("12.1", "Linux")
+    finally:
+        compat._table.cache_clear()
