@@ -1,3 +1,3 @@
-from envsetup.cli import main
+from envsetup.entry import main
 
 main()

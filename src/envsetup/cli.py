@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import sys
+import threading
 from typing import Optional
 
 import typer
@@ -11,6 +14,7 @@ import typer
 from envsetup import __version__
 from envsetup.errors import EnvsetupError
 from envsetup.exit_codes import ExitCode
+from envsetup.failure import error_envelope, json_command, kind_of, quiet_interrupts, report
 
 app = typer.Typer(
     name="envsetup",
@@ -60,32 +64,58 @@ def _register(argv: list[str]) -> None:
 
 
 def main() -> None:
-    _register(sys.argv)
     try:
+        code = _run(sys.argv)
+    except KeyboardInterrupt:  # landed between a handler's `except` and its first line
+        code = _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
+    quiet_interrupts()  # a Ctrl-C while the interpreter shuts down must not print a traceback
+    sys.exit(code)
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        # SIGINT raises KeyboardInterrupt again: the commands' cleanup (locks, half-made
+        # environments) runs in their finally blocks, and the handlers below report it.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        _register(argv)
         result = app(standalone_mode=False)
     except EnvsetupError as exc:
-        from envsetup.sanitize import for_terminal
-
-        typer.echo(for_terminal(f"envsetup: {exc}"), err=True)
-        sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        typer.echo("envsetup: interrupted", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except typer.Abort:
-        typer.echo("envsetup: aborted", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
+        return _fail(kind_of(exc.exit_code), str(exc), exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):  # click turns a KeyboardInterrupt into Abort
+        return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:
+        quiet_interrupts()
         # click's usage errors (typer vendors click in some releases, so match by behaviour).
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
-            sys.exit(int(ExitCode.USAGE))
+            from envsetup.sanitize import dumps, for_terminal
+
+            # click quotes the offending value, which may be a credential URL.
+            shown = io.StringIO()
+            exc.show(file=shown)
+            typer.echo(for_terminal(shown.getvalue().rstrip("\n")), err=True)
+            command = json_command(argv)
+            if command is not None:
+                document = error_envelope(command, "usage", exc.format_message(), ExitCode.USAGE)
+                typer.echo(dumps(document, indent=2, ensure_ascii=False))
+            return int(ExitCode.USAGE)
         if os.environ.get("ENVSETUP_DEBUG"):
             raise
-        typer.echo(
-            f"envsetup: internal error ({type(exc).__name__}: {exc}); fix: rerun with ENVSETUP_DEBUG=1 "
+        return _fail(
+            "internal",
+            f"internal error ({type(exc).__name__}: {exc}); fix: rerun with ENVSETUP_DEBUG=1 "
             "for the traceback and report it with the output of `envsetup doctor --record DIR`",
-            err=True,
+            ExitCode.INTERNAL,
         )
-        sys.exit(int(ExitCode.FINDINGS))
+    if result == ExitCode.INTERRUPTED:
+        # typer turns a KeyboardInterrupt inside a command into a silent Exit(130).
+        return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
+    quiet_interrupts()
     # Commands return their exit code; click hands back typer.Exit's code the same way.
-    sys.exit(int(result) if isinstance(result, int) else int(ExitCode.OK))
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _fail(kind: str, message: str, code: ExitCode) -> int:
+    quiet_interrupts()
+    report(sys.argv, kind, message, int(code))
+    return int(code)

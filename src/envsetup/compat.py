@@ -41,8 +41,23 @@ def _table() -> dict[str, Any]:
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
 
-    with DATA.open("rb") as handle:
-        return tomllib.load(handle)
+    from envsetup.errors import EnvsetupError
+    from envsetup.safe_read import Unreadable, read_regular
+
+    # Shipped with envsetup, but a damaged install must still end in one line, not a traceback.
+    try:
+        return tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
+    except (
+        OSError,
+        Unreadable,
+        UnicodeDecodeError,
+        tomllib.TOMLDecodeError,
+        RecursionError,
+    ) as exc:
+        raise EnvsetupError(
+            f"{DATA}: envsetup's CUDA driver table is unusable ({exc or type(exc).__name__}); "
+            "fix: reinstall envsetup"
+        ) from None
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:

@@ -8,4 +8,5 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # doctor found an error; verify had a failing check; install failed
     USAGE = 2  # bad flags, bad --replay directory, impossible request
     TARGET_UNUSABLE = 3  # verify: no such interpreter, torch missing
+    INTERNAL = 70  # a bug in envsetup (EX_SOFTWARE in sysexits.h): never "errors found"
     INTERRUPTED = 130

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from envsetup.exit_codes import ExitCode
+from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 from envsetup.sanitize import dumps, for_terminal
 
 if TYPE_CHECKING:
     from envsetup.install.check_command import CommandReport
 
-RESULT_VERSION = 1
 _MARKS = {"error": "✗", "warning": "!", "info": "·"}
 
 
@@ -58,7 +59,7 @@ def format_report(report: CommandReport) -> str:
         lines.append("Findings: none")
     if report.suggested_command:
         lines.append(f"Instead: {report.suggested_command}")
-        lines.append(f"  or: envsetup install {' '.join(report.suggested_flags)}")
+        lines.append(f"  or: {shlex.join(['envsetup', 'install', *report.suggested_flags])}")
     elif report.suggestion_note:
         lines.append(f"No working command for this machine: {report.suggestion_note}")
     return "\n".join(lines)

@@ -14,14 +14,13 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.failure import RESULT_VERSION as RESULT_VERSION
 from envsetup.sanitize import dumps, for_terminal, register_environ
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
     from envsetup.install.request import InstallRequest
     from envsetup.install.resolution import Resolution, ResolutionRefused
-
-RESULT_VERSION = 1
 
 
 def install_command(
@@ -231,7 +230,11 @@ def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
 
 
 def _emit_error(exc: EnvsetupError) -> int:
-    _print_json("error", exc.exit_code, {}, errors=[str(exc)])
+    from envsetup.failure import error_envelope, kind_of
+
+    envelope = error_envelope("install", kind_of(exc.exit_code), str(exc), int(exc.exit_code))
+    typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
+    typer.echo(for_terminal(f"envsetup: {exc}"), err=True)  # the same line as without --json
     return int(exc.exit_code)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Optional
 
 from envsetup.compat import cuda_major_minor, toolkit_driver
@@ -104,8 +105,9 @@ def nvcc_shadowed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 f"also installed: {newest.path} ({newest.version})",
             ],
             fix=(
-                f"Put the toolkit you want first: `export PATH={newest.path}/bin:$PATH "
-                f"CUDA_HOME={newest.path}` (or remove the older toolkit, e.g. Ubuntu's `nvidia-cuda-toolkit`)."
+                f"Put the toolkit you want first: `export PATH={shlex.quote(newest.path + '/bin')}:"
+                f'"$PATH" CUDA_HOME={shlex.quote(newest.path)}` (or remove the older toolkit, '
+                "e.g. Ubuntu's `nvidia-cuda-toolkit`)."
             ),
         )
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Optional
 
 from envsetup.compat import (
@@ -14,6 +15,9 @@ from envsetup.diagnose.builds import BuildInfo, BuildLookup
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 
+# Environments `envsetup install --env PREFIX --upgrade` installs into (docs/install.md).
+ENVIRONMENTS = ("venv", "conda", "uv")
+
 
 def _working_gpu(facts: Facts) -> bool:
     nv = facts.nvidia
@@ -23,7 +27,12 @@ def _working_gpu(facts: Facts) -> bool:
 
 
 def _install_command(facts: Facts) -> str:
-    return f"envsetup install --python {facts.python.executable} --cuda auto --upgrade"
+    """The install that replaces this torch, quoted for a POSIX shell (a prefix may hold spaces
+    or `$(...)`): into its own environment when it is one, else into a new ./.venv."""
+    if facts.python.environment in ENVIRONMENTS and facts.python.prefix:
+        words = ["envsetup", "install", "--env", facts.python.prefix, "--cuda", "auto", "--upgrade"]
+        return shlex.join(words)
+    return "envsetup install --cuda auto"
 
 
 def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

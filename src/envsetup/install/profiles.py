@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from envsetup.errors import UsageError
-
 # Defined in the cheap-to-import profile_files; re-exported here for the resolver's callers.
 from envsetup.install.profile_files import PLATFORM_KEYS as PLATFORM_KEYS
 from envsetup.install.profile_files import PROFILES_ENV as PROFILES_ENV
+from envsetup.install.profile_files import ProfileError as ProfileError
 from envsetup.install.profile_files import platform_key_for as platform_key_for
 from envsetup.install.profile_files import profiles_dir as profiles_dir
+from envsetup.install.profile_files import read_profile_toml
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+    pass
 
 SCHEMA_VERSION = 1
 STATUSES = ("C", "D", "U")
@@ -36,10 +36,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _ARCH = re.compile(r"^\d+\.\d+a?(\+PTX)?$")
 _VARIANT = re.compile(r"^(cpu|cu\d{3,4}|rocm\d+(\.\d+){1,2})$")
 _URL = re.compile(r"^(https?|file)://\S+$")
-
-
-class ProfileError(UsageError):
-    """A profile file that cannot be used: names the file, the key and the reason."""
 
 
 @dataclass(frozen=True)
@@ -217,12 +213,11 @@ def _release_key(release: str) -> tuple[int, ...]:
 
 def load_profile(path: Path) -> Release:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror}); fix: check the file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML ({exc}); fix: correct the syntax") from exc
+        data = read_profile_toml(path)
+    except FileNotFoundError:
+        raise ProfileError(
+            f"{path}: no such file; fix: check the file or unset {PROFILES_ENV}"
+        ) from None
     return _Checker(str(path), data).release()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from envsetup.diagnose.finding import SEVERITIES, Finding
 from envsetup.facts import SCHEMA_VERSION, Facts
+from envsetup.failure import ERROR_KINDS
 
 _SCALARS = {
     str: {"type": "string"},
@@ -71,9 +72,24 @@ def doctor_schema() -> dict[str, Any]:
             "schema_version": {"const": SCHEMA_VERSION},
             "envsetup_version": {"type": "string"},
             "status": {"enum": ["ok", *SEVERITIES]},
-            "exit_code": {"enum": [0, 1]},
-            "facts": facts_ref,
+            "exit_code": {
+                "description": "0 no error finding, 1 an error finding, 2 a usage error, "
+                "70 an internal error, 130 interrupted.",
+                "enum": [0, 1, 2, 70, 130],
+            },
+            "facts": {"anyOf": [facts_ref, {"type": "null"}]},
             "findings": {"type": "array", "items": finding_ref},
+            "error": {
+                "description": "Set only when the run stopped before its result (facts null, "
+                "findings empty).",
+                "type": "object",
+                "properties": {
+                    "kind": {"enum": list(ERROR_KINDS)},
+                    "message": {"type": "string"},
+                },
+                "required": ["kind", "message"],
+                "additionalProperties": False,
+            },
         },
         "required": [
             "kind",

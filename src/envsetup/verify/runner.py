@@ -30,9 +30,18 @@ WORKER_PATH = str(
     Path(__file__).resolve().parent / "worker_root" / "envsetup_verify_worker" / "__main__.py"
 )
 HELLO_TIMEOUT_S = 60.0
-OUTPUT_TAIL_CHARS = 4000
 POLL_S = 0.5  # how often a waiting runner checks that the worker is still alive
 _EOF = object()
+# What is kept of a target's output, however much it prints: the last bytes, with the count of
+# the bytes before them (a target printing 300 MB on one line made a 300 MB report).
+OUTPUT_TAIL_BYTES = 8 * 1024
+# A protocol line longer than this is no message of the worker's (it bounds its own): output.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+MESSAGE_TEXT_CHARS = 16 * 1024  # any one text in a message: reason, fix, an evidence value
+MESSAGE_ITEMS = 1000  # entries kept of any one list or mapping in a message
+MESSAGE_DEPTH = 16
+READ_CHUNK_BYTES = 64 * 1024
+UNUSABLE_DETAIL_CHARS = 400
 
 
 class WorkerUnavailable(Exception):
@@ -54,22 +63,69 @@ class Outcome:
     duration_s: float = 0.0
 
 
+def cut_note(count: int) -> str:
+    return f"[… {count} bytes cut]"
+
+
 @dataclass
-class _Stderr:
-    chunks: list[str] = field(default_factory=list)
+class OutputTail:
+    """What the worker printed: the last `keep` bytes, and how many bytes came in all."""
+
+    keep: int = OUTPUT_TAIL_BYTES
+    data: bytearray = field(default_factory=bytearray)
+    total: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def append(self, text: str) -> None:
+    def append(self, chunk: bytes) -> None:
         with self.lock:
-            self.chunks.append(text)
+            self.total += len(chunk)
+            self.data += chunk[-self.keep :]
+            del self.data[: max(0, len(self.data) - self.keep)]
 
     def mark(self) -> int:
         with self.lock:
-            return len(self.chunks)
+            return self.total
 
     def since(self, mark: int) -> str:
+        """The text printed since `mark`, its start cut (and said so) past `keep` bytes."""
         with self.lock:
-            return "".join(self.chunks[mark:])
+            start = self.total - len(self.data)  # where the kept bytes began
+            kept = bytes(self.data[max(0, mark - start) :])
+            cut = max(0, start - mark)
+        text = kept.decode("utf-8", errors="replace")
+        return f"{cut_note(cut)}\n{text}" if cut else text
+
+
+def bound_text(text: str, limit: int = MESSAGE_TEXT_CHARS) -> str:
+    """The text, or its start and end around a note of how much was cut from the middle."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    middle = len(text[half:-half].encode("utf-8", errors="replace"))
+    return f"{text[:half]}{cut_note(middle)}{text[-half:]}"
+
+
+def bound_value(value: Any, depth: int = 0) -> Any:
+    """A message's value with every text, list and mapping cut to size (a worker of another
+    version, or a check's own data, may send anything that is valid JSON)."""
+    if isinstance(value, str):
+        return bound_text(value)
+    if depth >= MESSAGE_DEPTH and isinstance(value, (dict, list)):
+        return bound_text(json.dumps(value))
+    if isinstance(value, dict):
+        items = list(value.items())
+        kept = {
+            bound_text(str(k), 200): bound_value(v, depth + 1) for k, v in items[:MESSAGE_ITEMS]
+        }
+        if len(items) > MESSAGE_ITEMS:
+            kept["…"] = f"[{len(items) - MESSAGE_ITEMS} more entries cut]"
+        return kept
+    if isinstance(value, list):
+        kept_list = [bound_value(v, depth + 1) for v in value[:MESSAGE_ITEMS]]
+        if len(value) > MESSAGE_ITEMS:
+            kept_list.append(f"[{len(value) - MESSAGE_ITEMS} more items cut]")
+        return kept_list
+    return value
 
 
 def _describe_exit(returncode: Optional[int]) -> str:
@@ -81,10 +137,6 @@ def _describe_exit(returncode: Optional[int]) -> str:
         except ValueError:
             return f"signal {-returncode}"
     return f"exit status {returncode}"
-
-
-def _tail(text: str) -> str:
-    return text if len(text) <= OUTPUT_TAIL_CHARS else "…" + text[-OUTPUT_TAIL_CHARS:]
 
 
 class Worker:
@@ -108,27 +160,49 @@ class Worker:
                 f"{python} could not be started: {exc.strerror or exc}"
             ) from None
         self.messages: queue.Queue[Any] = queue.Queue()
-        self.stderr = _Stderr()
+        self.stderr = OutputTail()
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
-        self.hello = self._hello()
+        try:
+            self.hello = self._hello()
+        except BaseException:  # Ctrl-C while torch imports: its own session would outlive us
+            self.kill()
+            raise
 
     def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        for raw in self.process.stdout:
+        """JSON lines from the worker; anything else is output. Never more than one bounded line
+        in memory: a longer one is passed to the output tail chunk by chunk."""
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            raw = stream.readline(MAX_MESSAGE_BYTES + 1)
+            if not raw:
+                break
+            if len(raw) > MAX_MESSAGE_BYTES and not raw.endswith(b"\n"):
+                self.stderr.append(raw)
+                while raw and not raw.endswith(b"\n"):
+                    raw = stream.readline(READ_CHUNK_BYTES)
+                    self.stderr.append(raw)
+                continue
+            if not raw.strip():
+                continue
             try:
                 message = json.loads(raw.decode("utf-8", errors="replace"))
             except ValueError:
-                self.stderr.append(raw.decode("utf-8", errors="replace"))
+                self.stderr.append(raw)
                 continue
             if isinstance(message, dict):
-                self.messages.put(message)
+                self.messages.put(bound_value(message))
         self.messages.put(_EOF)
 
     def _read_stderr(self) -> None:
-        assert self.process.stderr is not None
-        for raw in self.process.stderr:
-            self.stderr.append(raw.decode("utf-8", errors="replace"))
+        stream = self.process.stderr
+        assert stream is not None
+        while True:
+            chunk = stream.read1(READ_CHUNK_BYTES)  # type: ignore[union-attr]
+            if not chunk:
+                break
+            self.stderr.append(chunk)
 
     def _wait_gone(self) -> str:
         """After EOF: wait for the exit status (the stream can close a moment before the exit)."""
@@ -152,7 +226,7 @@ class Worker:
             how = self._wait_gone() if message is _EOF else "an unexpected first message"
             self.kill()
             raise WorkerUnavailable(
-                f"the interpreter could not run the checks ({how})", _tail(self.stderr.since(0))
+                f"the interpreter could not run the checks ({how})", self.stderr.since(0)
             )
         return message
 
@@ -163,7 +237,7 @@ class Worker:
         try:
             self._send({"op": "run", "id": check_id, "options": options})
         except OSError:
-            return Outcome(crashed=self._wait_gone(), output=_tail(self.stderr.since(mark)))
+            return Outcome(crashed=self._wait_gone(), output=self.stderr.since(mark))
         while True:
             remaining = deadline - time.monotonic()
             try:
@@ -178,18 +252,18 @@ class Worker:
                     self.kill()
                     return Outcome(
                         timed_out=True,
-                        output=_tail(self.stderr.since(mark)),
+                        output=self.stderr.since(mark),
                         duration_s=time.monotonic() - started,
                     )
             if message is _EOF:
                 crashed = self._wait_gone()
                 return Outcome(
                     crashed=crashed,
-                    output=_tail(self.stderr.since(mark)),
+                    output=self.stderr.since(mark),
                     duration_s=time.monotonic() - started,
                 )
             if message.get("event") == "result" and message.get("id") == check_id:
-                return Outcome(message=message, output=_tail(self.stderr.since(mark)))
+                return Outcome(message=message, output=self.stderr.since(mark))
 
     def _send(self, message: dict[str, Any]) -> None:
         assert self.process.stdin is not None
@@ -228,6 +302,7 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
             fix=f"check the path, or create the environment: {install_fix(env_dir)}",
         )
     detail = problem.output.strip().splitlines()[-1] if problem.output.strip() else ""
+    detail = bound_text(detail, UNUSABLE_DETAIL_CHARS)  # a reason is one line people read
     if detail.startswith("SyntaxError"):  # Python 2 or < 3.7 cannot even parse the worker
         detail += " (the checks need Python 3.7 or newer)"
     reason = f"{python}: {problem}" + (f": {detail}" if detail else "")

@@ -81,6 +81,11 @@ def run_verify(
                 torch_broken = result.status == FAIL
                 _note_torch(report.target, result)
             report.checks.append(result)
+    except BaseException:  # Ctrl-C above all: a worker mid-check would not read "exit" for long
+        if worker is not None:
+            worker.kill()
+            worker = None
+        raise
     finally:
         if worker is not None:
             worker.stop()

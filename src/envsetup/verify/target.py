@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -32,4 +33,4 @@ def env_dir_of(python: str) -> str:
 
 
 def install_fix(env_dir: str) -> str:
-    return f"envsetup install --env {env_dir} --cuda auto"
+    return f"envsetup install --env {shlex.quote(env_dir)} --cuda auto"

@@ -15,18 +15,33 @@ from .outcome import CheckFailed, CheckSkipped, Context
 from .registry import BY_ID, Check
 from .torchenv import build_from_files, files_view
 
+# Any one text sent is at most this long: an exception message or a repr can be hundreds of MB,
+# and the runner reads a line that long as output, not as the result.
+TEXT_CHARS = 16 * 1024
+
+
+def bounded(text: str) -> str:
+    if len(text) <= TEXT_CHARS:
+        return text
+    half = TEXT_CHARS // 2
+    middle = len(text[half:-half].encode("utf-8", errors="replace"))
+    return f"{text[:half]}[… {middle} bytes cut]{text[-half:]}"
+
 
 def jsonable(value: Any) -> Any:
-    """Plain JSON: unknown objects as text, NaN and infinities as text (strict parsers reject them)."""
+    """Plain JSON: unknown objects as text, NaN and infinities as text (strict parsers reject
+    them), every text bounded."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {bounded(str(k)): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, str):
+        return bounded(value)
+    if value is None or isinstance(value, (int, float, bool)):
         return value
-    return str(value)
+    return bounded(str(value))
 
 
 def run_check(check: Check, ctx: Context) -> Dict[str, Any]:
@@ -47,8 +62,7 @@ def run_check(check: Check, ctx: Context) -> Dict[str, Any]:
             evidence={"traceback": traceback.format_exc(limit=-8)},
         )
     result["duration_s"] = round(time.perf_counter() - started, 4)
-    result["evidence"] = jsonable(result["evidence"])
-    return result
+    return jsonable(result)
 
 
 def _hello() -> Dict[str, Any]:
@@ -77,7 +91,10 @@ def main() -> None:
         protocol.write(json.dumps(message) + "\n")
         protocol.flush()
 
-    send(_hello())
+    # A newline first ends whatever the interpreter's start-up printed on this descriptor
+    # (sitecustomize, a .pth file) without one, so that the hello is a line of its own.
+    protocol.write("\n")
+    send(jsonable(_hello()))
     for line in sys.stdin:
         if not line.strip():
             continue

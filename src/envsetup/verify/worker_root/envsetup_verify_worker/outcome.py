@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import Any, Dict, Optional
 
@@ -33,4 +34,4 @@ class Context:
 
     @property
     def install_fix(self) -> str:
-        return INSTALL_FIX.format(prefix=sys.prefix)
+        return INSTALL_FIX.format(prefix=shlex.quote(sys.prefix))

@@ -93,6 +93,12 @@ CHECKS: List[Check] = [
     Check("_test.crash", "test only: the worker aborts", testonly.check_test_crash, hidden=True),
     Check("_test.hang", "test only: the worker hangs", testonly.check_test_hang, hidden=True),
     Check(
+        "_test.flood",
+        "test only: 300 MB of output on one line, huge texts",
+        testonly.check_test_flood,
+        hidden=True,
+    ),
+    Check(
         "_test.noisy",
         "test only: the check prints to stdout",
         testonly.check_test_noisy,

@@ -1,4 +1,4 @@
-"""Hidden test-only checks: a real crash, a real hang, a noisy check. Never in the default list."""
+"""Hidden test-only checks: a real crash, a real hang, a noisy check, a flood. Never in the default list."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 import time
 from typing import Any, Dict
 
-from .outcome import Context
+from .outcome import CheckFailed, Context
+
+FLOOD_MIB = 300
 
 
 def check_test_crash(ctx: Context) -> Dict[str, Any]:
@@ -27,3 +29,14 @@ def check_test_noisy(ctx: Context) -> Dict[str, Any]:
     print('{"event": "result", "id": "forged"}')
     os.write(1, b"raw bytes on fd 1\n")
     return {"printed": True}
+
+
+def check_test_flood(ctx: Context) -> Dict[str, Any]:
+    """300 MB on one line of output, then a failure whose every text is tens of MB."""
+    chunk = b"x" * (1 << 20)
+    for _ in range(FLOOD_MIB):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(1, view) :]
+    huge = "y" * (20 << 20)
+    raise CheckFailed(huge, evidence={"blob": huge, "items": list(range(100000))}, fix=huge)

@@ -1,0 +1,119 @@
+"""How a run ends when it does not reach its result: one stderr line, and under --json an envelope.
+
+Every command keeps its own --json document shape; an error adds `error: {kind, message}` to it
+(kinds: usage, failed, internal, interrupted). Standard library only and cheap to import: the
+console entry loads it before typer, so that a Ctrl-C during start-up can still be reported.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from typing import Any, Optional, Sequence
+
+from envsetup import __version__
+
+# The version of install's and check-command's --json envelope.
+RESULT_VERSION = 1
+ERROR_KINDS = ("usage", "failed", "internal", "interrupted")
+JSON_COMMANDS = ("doctor", "install", "verify", "check-command")
+
+
+def kind_of(exit_code: int) -> str:
+    """The error kind of an EnvsetupError's exit code."""
+    return {2: "usage", 70: "internal", 130: "interrupted"}.get(int(exit_code), "failed")
+
+
+def json_command(argv: Sequence[str]) -> Optional[str]:
+    """The command whose --json document is wanted, or None (no --json, or no known command)."""
+    if len(argv) < 2 or argv[1] not in JSON_COMMANDS:
+        return None
+    options = list(argv[2:])
+    if "--" in options:
+        options = options[: options.index("--")]
+    return argv[1] if "--json" in options else None
+
+
+def error_envelope(command: str, kind: str, message: str, exit_code: int) -> dict[str, Any]:
+    """The command's usual --json document, empty, with the error that stopped it."""
+    error = {"kind": kind, "message": message}
+    if command == "doctor":
+        from envsetup.facts import SCHEMA_VERSION as DOCTOR_SCHEMA
+
+        return {
+            "kind": "envsetup.doctor",
+            "schema_version": DOCTOR_SCHEMA,
+            "envsetup_version": __version__,
+            "status": "error",
+            "exit_code": exit_code,
+            "facts": None,
+            "findings": [],
+            "error": error,
+        }
+    if command == "verify":
+        from envsetup.verify.results import SCHEMA_VERSION as VERIFY_SCHEMA
+
+        return {
+            "schema_version": VERIFY_SCHEMA,
+            "tool": {"name": "envsetup", "version": __version__},
+            "command": "verify",
+            "exit_code": exit_code,
+            "target": None,
+            "unusable": None,
+            "summary": {"pass": 0, "fail": 0, "skip": 0},
+            "duration_s": 0.0,
+            "checks": [],
+            "error": error,
+        }
+    return {
+        "envsetup_result_version": RESULT_VERSION,
+        "command": command,
+        "status": "error",
+        "exit_code": exit_code,
+        "data": {},
+        "errors": [message],
+        "error": error,
+    }
+
+
+def report(argv: Sequence[str], kind: str, message: str, exit_code: int) -> None:
+    """Print `envsetup: MESSAGE` on stderr, and the error envelope on stdout under --json."""
+    # Imported here, at the moment of failure: start-up stays standard-library only.
+    from envsetup.sanitize import dumps, for_terminal
+
+    command = json_command(argv)
+    if command is not None:
+        try:
+            document = error_envelope(command, kind, message, exit_code)
+        except Exception:
+            document = None
+        if document is not None:
+            _write(sys.stdout, dumps(document, indent=2, ensure_ascii=False) + "\n")
+    _write(sys.stderr, for_terminal(f"envsetup: {message}") + "\n")
+
+
+def _write(stream: Any, text: str) -> None:
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be said there
+        pass
+
+
+def quiet_interrupts() -> None:
+    """From now on a Ctrl-C ends the run at once: the one line (and envelope), exit 130.
+
+    For the moments when a KeyboardInterrupt would surface as a traceback: start-up imports, before
+    main()'s handlers exist, and the reporting and interpreter teardown after them.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupted)
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    from envsetup.exit_codes import ExitCode
+
+    report(sys.argv, "interrupted", "interrupted", int(ExitCode.INTERRUPTED))
+    os._exit(int(ExitCode.INTERRUPTED))

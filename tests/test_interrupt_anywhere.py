@@ -1,0 +1,100 @@
+"""Ctrl-C at any moment, start-up included: exit 130 and one line, never a traceback from envsetup.
+
+Real processes get a real SIGINT at a spread of delays. Before the first line of envsetup runs
+(the interpreter's own start-up: site, the console script's `import re`) Python itself owns the
+signal: the process dies of it (the shell's 130) or Python prints a KeyboardInterrupt from its own
+files; a frame in envsetup's files there would be a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hostbuilder import HostSpec
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+DELAYS_S = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.3, 0.6)
+# A frame in envsetup's own package (src/envsetup/... or site-packages/envsetup/...).
+ENVSETUP_FRAME = re.compile(r'File "[^"]*[\\/]envsetup[\\/][^"]*"')
+LINE = "envsetup: interrupted\n"
+
+
+def console_script() -> list[str]:
+    """The installed `envsetup` script when it starts at envsetup.entry, else `python -m envsetup`."""
+    script = Path(sys.executable).parent / "envsetup"
+    if script.is_file() and "envsetup.entry" in script.read_text(
+        encoding="utf-8", errors="replace"
+    ):
+        return [str(script)]
+    return [sys.executable, "-m", "envsetup"]
+
+
+def interrupt_after(argv: list[str], delay: float) -> subprocess.CompletedProcess[str]:
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
+
+
+def judge(out: subprocess.CompletedProcess[str]) -> str:
+    """How the run ended; fails the test on a traceback from envsetup or a wrong 130."""
+    assert not ENVSETUP_FRAME.search(out.stderr), out.stderr
+    if out.returncode == 130:
+        assert "Traceback" not in out.stderr, out.stderr
+        assert out.stderr.endswith(LINE) and out.stderr.strip().splitlines()[-1] == LINE.strip()
+        return "interrupted"
+    if "Traceback" in out.stderr:  # Python's own start-up (site.py, `import re`) was interrupted
+        assert out.stderr.rstrip().endswith("KeyboardInterrupt"), out.stderr
+        assert out.returncode in (1, -signal.SIGINT), out.returncode
+        return "python-start-up"
+    # Finished first, or killed by the signal itself: before Python installed its handler, or
+    # after it put the default back while shutting down.
+    assert out.returncode in (0, 1, 2, -signal.SIGINT), (out.returncode, out.stderr)
+    return "finished-or-killed"
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return HostSpec().write(tmp_path_factory.mktemp("host"))
+
+
+@pytest.mark.parametrize("command", ["doctor", "install", "verify"])
+def test_sigint_at_any_delay_is_130_and_one_line(command: str, host: str) -> None:
+    args = {
+        "doctor": ["doctor", "--replay", host],
+        "install": ["install", "--dry-run", "--replay", host],
+        # The test interpreter: it imports torch where torch is installed, a slow check to land in.
+        "verify": ["verify", "--python", sys.executable, "--only", "torch.import,matmul"],
+    }[command]
+    seen = [judge(interrupt_after([*console_script(), *args], delay)) for delay in DELAYS_S]
+    assert "interrupted" in seen, seen  # the handler was reached at least once
+
+
+def test_sigint_inside_envsetup_imports_is_the_one_line_and_the_json_envelope() -> None:
+    # Deterministic: the signal is raised while the heavy imports (typer, rich) are to come.
+    script = (
+        "import os, signal, sys\n"
+        "sys.argv = ['envsetup', 'doctor', '--json']\n"
+        "import envsetup.entry\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "import envsetup.cli\n"
+        "raise SystemExit('not reached')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 130, out.stderr
+    assert out.stderr == LINE
+    document = json.loads(out.stdout)
+    assert document["error"] == {"kind": "interrupted", "message": "interrupted"}
+    assert document["exit_code"] == 130 and document["facts"] is None
