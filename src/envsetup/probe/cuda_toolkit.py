@@ -11,7 +11,14 @@ from envsetup.facts import CudaFacts, CudaToolkit, OsFacts, PythonFacts, ReadPro
 from envsetup.host.base import Host
 from envsetup.parsers import ParseError
 from envsetup.parsers.nvcc import parse_nvcc_version
-from envsetup.probe.common import basename, dist_version, join, probe_timeout, problem
+from envsetup.probe.common import (
+    basename,
+    dist_version,
+    join,
+    output_cut,
+    probe_timeout,
+    problem,
+)
 
 LINUX_ROOT_GLOBS = ("/usr/local/cuda", "/usr/local/cuda-*", "/opt/cuda", "/opt/nvidia/cuda")
 WINDOWS_ROOT_GLOBS = ("C:/Program Files/NVIDIA GPU Computing Toolkit/CUDA/v*",)
@@ -155,6 +162,8 @@ def _nvcc_version(
     result = host.run([nvcc, "--version"], timeout=timeout)
     if result.timed_out:
         problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))
+    elif result.truncated:
+        problems.append(output_cut(f"{nvcc} --version output"))
     elif result.ok:
         try:
             return parse_nvcc_version(result.stdout)

@@ -9,7 +9,7 @@ from typing import Any, Optional
 from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.host.interpreter import SCRIPT
-from envsetup.probe.common import dist_version, join, probe_timeout, problem
+from envsetup.probe.common import dist_version, join, output_cut, probe_timeout, problem
 
 
 def target_interpreter(host: Host, requested: Optional[str]) -> str:
@@ -37,6 +37,9 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
     )
     facts = PythonFacts(executable=executable, source=f"command:{executable} -c <introspect>")
     if not result.ok:
+        if result.truncated:
+            problems.append(output_cut(f"Python interpreter {executable}"))
+            return facts
         reason = (
             "timed out"
             if result.timed_out

@@ -15,7 +15,7 @@ from envsetup.parsers.torch_build import (
     parse_metadata_requires,
     parse_torch_version_py,
 )
-from envsetup.probe.common import basename, dist_version, excerpt, join, problem
+from envsetup.probe.common import OUTPUT_CUT, basename, dist_version, excerpt, join, problem
 
 DEEP_TIMEOUT_S = 90.0
 # Runs in the target interpreter with --deep only: the one place torch is ever imported.
@@ -138,6 +138,9 @@ def _deep(host: Host, python: str) -> TorchDeep:
     deep = TorchDeep(ran=True)
     if result.timed_out:
         deep.error = f"importing torch did not finish within {DEEP_TIMEOUT_S:g} s"
+        return deep
+    if result.truncated:
+        deep.error = f"the torch import check {OUTPUT_CUT}"
         return deep
     marker = [line for line in result.stdout.splitlines() if line.startswith("ENVSETUP-DEEP ")]
     if not marker:
