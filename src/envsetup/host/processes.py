@@ -88,9 +88,9 @@ def end_family(
 
     family = collect_family(proc.pid, tag, since)
     if grace_s > 0:
-        _signal_all(proc, family, signal.SIGTERM)
+        _signal_all(proc, family, hard=False)
         _wait_gone(proc, family, time.monotonic() + grace_s)
-    _signal_all(proc, family, signal.SIGKILL)
+    _signal_all(proc, family, hard=True)
     # A process that forked between the scan and the kill: its child carries the tag too.
     known = {member.pid for member in family}
     late = [p for p in collect_family(proc.pid, tag, since) if p.pid not in known]
@@ -103,17 +103,21 @@ def end_family(
 def _signal_all(
     proc: subprocess.Popen,  # type: ignore[type-arg]
     family: list[psutil.Process],
-    signum: int,
+    *,
+    hard: bool,
 ) -> None:
+    """SIGKILL (`hard`) or SIGTERM the group, the command and its family (Windows: kill/terminate)."""
     import psutil
 
-    signal_group(proc.pid, signum)
-    if proc.poll() is None:
-        with contextlib.suppress(OSError):
-            proc.send_signal(signum)
-    for member in family:
-        with contextlib.suppress(psutil.Error):
-            member.send_signal(signum)
+    if os.name != "nt":
+        signal_group(proc.pid, signal.SIGKILL if hard else signal.SIGTERM)
+    targets: list = [proc] if proc.poll() is None else []
+    for target in [*targets, *family]:
+        with contextlib.suppress(OSError, psutil.Error):
+            if hard:
+                target.kill()
+            else:
+                target.terminate()
 
 
 def _wait_gone(
