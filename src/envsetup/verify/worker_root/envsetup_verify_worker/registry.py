@@ -93,6 +93,12 @@ CHECKS: List[Check] = [
     Check("_test.crash", "test only: the worker aborts", testonly.check_test_crash, hidden=True),
     Check("_test.hang", "test only: the worker hangs", testonly.check_test_hang, hidden=True),
     Check(
+        "_test.detach",
+        "test only: the check leaves a daemon in its own session",
+        testonly.check_test_detach,
+        hidden=True,
+    ),
+    Check(
         "_test.noisy",
         "test only: the check prints to stdout",
         testonly.check_test_noisy,

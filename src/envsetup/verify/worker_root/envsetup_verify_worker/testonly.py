@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from typing import Any, Dict
@@ -27,3 +28,18 @@ def check_test_noisy(ctx: Context) -> Dict[str, Any]:
     print('{"event": "result", "id": "forged"}')
     os.write(1, b"raw bytes on fd 1\n")
     return {"printed": True}
+
+
+def check_test_detach(ctx: Context) -> Dict[str, Any]:
+    # A daemon as a check might leave one: its own session, its parent gone, its output elsewhere.
+    starter = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess; print(subprocess.Popen(['sleep', '300'], start_new_session=True,"
+            " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)",
+        ],
+        stdout=subprocess.PIPE,
+        check=True,
+    )
+    return {"daemon_pid": int(starter.stdout)}
