@@ -10,7 +10,6 @@ import os
 import platform as _platform
 import shutil
 import stat
-import subprocess
 import sys
 import time
 from typing import Mapping, Optional, Sequence
@@ -23,7 +22,7 @@ from envsetup.host.base import (
     PlatformInfo,
 )
 from envsetup.host.interpreter import describe_running_python
-from envsetup.host.processes import capture, tagged_environment
+from envsetup.host.processes import run_bounded
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
 MAX_TIMEOUT_S = 3600.0
@@ -42,23 +41,12 @@ class LiveHost:
         if not (0 < timeout <= MAX_TIMEOUT_S):  # also refuses NaN
             raise ValueError(f"timeout must be in (0, {MAX_TIMEOUT_S:g}] s, not {timeout!r}")
         started = time.monotonic()
-        since = time.time()
-        env, tag = tagged_environment()
         try:
-            proc = subprocess.Popen(
-                list(argv),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                # Own process group, so a hung child and its children can be killed together.
-                start_new_session=os.name != "nt",
-            )
+            captured = run_bounded(argv, timeout)
         except (FileNotFoundError, NotADirectoryError):
             return CommandResult(tuple(argv), None, not_found=True)
         except OSError as exc:
             return CommandResult(tuple(argv), None, stderr=str(exc))
-        captured = capture(proc, started + timeout, tag=tag, since=since)
         return CommandResult(
             tuple(argv),
             None if captured.timed_out or captured.truncated else captured.returncode,

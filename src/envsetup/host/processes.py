@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Mapping, Optional
+from typing import IO, TYPE_CHECKING, Mapping, Optional, Sequence
 
 if TYPE_CHECKING:
     import psutil
@@ -242,3 +242,23 @@ def capture(
         timed_out=timed_out,
         truncated=truncated,
     )
+
+
+def run_bounded(
+    argv: Sequence[str], timeout: float, env: Optional[Mapping[str, str]] = None
+) -> Captured:
+    """Run argv (no shell, stdin closed) under a wall-clock `timeout` and the output cap; its
+    family is ended when it is stopped. Raises OSError when it cannot be started."""
+    started = time.monotonic()
+    since = time.time()
+    tagged, tag = tagged_environment(env)
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=tagged,
+        # Own process group, so a hung command and its children can be ended together.
+        start_new_session=os.name != "nt",
+    )
+    return capture(proc, started + timeout, tag=tag, since=since)
