@@ -18,7 +18,7 @@ from envsetup.errors import UsageError
 from envsetup.facts import OsFacts
 from envsetup.host.base import NvmlSnapshot, NvmlUnavailable
 from envsetup.host.live import LiveHost
-from envsetup.probe.common import DEFAULT_TIMEOUT_S, probe_timeout
+from envsetup.probe.common import DEFAULT_TIMEOUT_S, json_object, probe_timeout
 from envsetup.probe.nvidia import probe_nvidia
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX scripts and FIFOs")
@@ -223,3 +223,43 @@ def test_the_nvidia_probe_reports_a_flood_as_unreadable(
     assert (facts.smi_state, facts.smi_failure) == ("failed", "unreadable")
     assert [p.what for p in problems] == [f"{tools / 'nvidia-smi'} output"]
     assert "8 MiB" in problems[0].reason
+
+
+# ---------------------------------------------------------------- JSON files that hold anything
+
+HOSTILE_JSON = {
+    "deep": "[" * 100_000,
+    "deep-object": '{"cuda": ' * 50_000,
+    "list": "[1, 2]",
+    "string": '"12.4"',
+    "wrong-types": '{"cuda": [{"version": "12.4"}]}',
+    "version-object": '{"cuda": {"version": {"major": 12}}}',
+    "binary": "\ufffd\x01\x02",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_JSON))
+def test_json_files_of_any_shape_are_not_objects_or_are_read_safely(name: str) -> None:
+    value = json_object(HOSTILE_JSON[name])
+    assert value is None or isinstance(value, dict)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_JSON))
+def test_a_hostile_cuda_version_json_is_skipped_not_a_crash(tmp_path: Path, name: str) -> None:
+    cuda = tmp_path / "cuda"
+    cuda.mkdir()
+    (cuda / "version.json").write_text(HOSTILE_JSON[name])
+    result, _ = doctor({"CUDA_HOME": str(cuda)}, "--json")
+    assert result.returncode in (0, 1), result.stderr
+    toolkits = json.loads(result.stdout)["facts"]["cuda"]["toolkits"]
+    assert str(cuda) not in [t["path"] for t in toolkits]
+
+
+def test_a_real_cuda_version_json_still_names_the_toolkit(tmp_path: Path) -> None:
+    cuda = tmp_path / "cuda"
+    cuda.mkdir()
+    (cuda / "version.json").write_text('{"cuda": {"name": "CUDA SDK", "version": "12.4.1"}}')
+    result, _ = doctor({"CUDA_HOME": str(cuda)}, "--json")
+    toolkits = json.loads(result.stdout)["facts"]["cuda"]["toolkits"]
+    assert {t["path"]: t["version"] for t in toolkits}[str(cuda)] == "12.4.1"

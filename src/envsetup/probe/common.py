@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Mapping, Optional
 
@@ -64,6 +65,16 @@ def output_cut(what: str) -> ReadProblem:
 
 def problem(what: str, reason: str, text: str = "") -> ReadProblem:
     return ReadProblem(what=what, reason=reason, evidence=excerpt(text))
+
+
+def json_object(text: Optional[str]) -> Optional[dict]:
+    """`text` as a JSON object; None when it is not one (bad JSON, another type, nested past
+    Python's recursion limit: a file on the machine can hold anything)."""
+    try:
+        value = json.loads(text or "")
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def join(*parts: str) -> str:

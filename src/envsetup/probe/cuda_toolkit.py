@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Optional
 
@@ -15,6 +14,7 @@ from envsetup.probe.common import (
     basename,
     dist_version,
     join,
+    json_object,
     output_cut,
     probe_timeout,
     problem,
@@ -173,12 +173,11 @@ def _nvcc_version(
 
 
 def _version_from_files(host: Host, root: str) -> tuple[Optional[str], str]:
-    text = host.read_text(join(root, "version.json"))  # CUDA >= 11.1
-    if text is not None:
-        try:
-            return str(json.loads(text)["cuda"]["version"]), "version.json"
-        except (ValueError, KeyError, TypeError):
-            pass
+    data = json_object(host.read_text(join(root, "version.json")))  # CUDA >= 11.1
+    cuda = data.get("cuda") if data else None
+    version = cuda.get("version") if isinstance(cuda, dict) else None
+    if isinstance(version, (str, int, float)) and not isinstance(version, bool):
+        return str(version), "version.json"
     text = host.read_text(join(root, "version.txt"))  # CUDA <= 11.0: "CUDA Version 10.2.89"
     if text and text.strip().startswith("CUDA Version"):
         return text.split()[-1], "version.txt"

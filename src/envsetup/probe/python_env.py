@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ast
-import json
 from typing import Any, Optional
 
 from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.host.interpreter import SCRIPT
-from envsetup.probe.common import dist_version, join, output_cut, probe_timeout, problem
+from envsetup.probe.common import (
+    dist_version,
+    join,
+    json_object,
+    output_cut,
+    probe_timeout,
+    problem,
+)
 
 
 def target_interpreter(host: Host, requested: Optional[str]) -> str:
@@ -96,10 +102,8 @@ def _install_state(host: Host, prefix: str) -> Optional[str]:
     text = host.read_text(join(prefix, RECORD_NAME)) if prefix else None
     if text is None:
         return None
-    try:
-        return str(json.loads(text).get("state", STATE_UNREADABLE))
-    except (ValueError, AttributeError):
-        return STATE_UNREADABLE
+    record = json_object(text)
+    return str(record.get("state", STATE_UNREADABLE)) if record else STATE_UNREADABLE
 
 
 def _environment_kind(host: Host, data: dict[str, Any]) -> str:
