@@ -22,10 +22,9 @@ from envsetup.host.base import (
     PlatformInfo,
 )
 from envsetup.host.interpreter import describe_running_python
-from envsetup.host.processes import run_bounded
+from envsetup.host.processes import MAX_TIMEOUT_S, run_bounded
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
-MAX_TIMEOUT_S = 3600.0
 
 
 class LiveHost:

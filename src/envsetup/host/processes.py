@@ -29,6 +29,7 @@ KILL_WAIT_S = (
     1.0  # a process stuck in the kernel (a wedged driver) may never die: do not wait on it
 )
 READER_JOIN_S = 0.5
+MAX_TIMEOUT_S = 3600.0  # the longest a command may be given; also ENVSETUP_PROBE_TIMEOUT's top
 _CHUNK = 1 << 16
 _POLL_S = 0.05
 

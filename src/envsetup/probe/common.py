@@ -8,14 +8,13 @@ from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.facts import ReadProblem
-from envsetup.host.processes import OUTPUT_CAP_BYTES
+from envsetup.host.processes import MAX_TIMEOUT_S, OUTPUT_CAP_BYTES
 
 # A probe command that takes longer than this is treated as hung (a wedged driver can hang
 # nvidia-smi forever). ENVSETUP_PROBE_TIMEOUT overrides it.
 TIMEOUT_VARIABLE = "ENVSETUP_PROBE_TIMEOUT"
 DEFAULT_TIMEOUT_S = 8.0
 MIN_TIMEOUT_S = 0.1
-MAX_TIMEOUT_S = 3600.0
 EXCERPT_LINE_CHARS = 300
 
 
