@@ -125,3 +125,87 @@ def _alive(pid: int) -> bool:
     # A zombie is dead but still has an entry until its parent (init here) reaps it.
     stat = Path(f"/proc/{pid}/stat")
     return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+# A `sleep 300` in its own session, its parent gone: neither the process group nor the process
+# tree leads to it. The step then ends one of three ways.
+DAEMON = (
+    "import subprocess, sys\n"
+    'starter = (\'import subprocess; print(subprocess.Popen(["sleep", "300"],\'\n'
+    "           ' start_new_session=True, stdout=subprocess.DEVNULL).pid)')\n"
+    "pid = subprocess.run([sys.executable, '-c', starter], stdout=subprocess.PIPE).stdout\n"
+    "open({pid_file!r}, 'w').write(pid.decode())\n"
+    "print('started', flush=True)\n"
+)
+STEP_ENDINGS = {
+    "timeout": "import time; time.sleep(60)\n",
+    "interrupt": "import time; time.sleep(60)\n",
+}
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX sessions")
+@pytest.mark.parametrize("ending", sorted(STEP_ENDINGS))
+def test_a_stopped_step_takes_its_setsid_daemons_along(tmp_path: Path, ending: str) -> None:
+    pid_file = tmp_path / "daemon.pid"
+    code = DAEMON.format(pid_file=str(pid_file)) + STEP_ENDINGS[ending]
+
+    def interrupt(line: str) -> None:
+        if line == "started" and ending == "interrupt":
+            raise KeyboardInterrupt
+
+    started = time.monotonic()
+    try:
+        run_step(
+            _python_step(code, timeout_s=3.0),
+            log=io.StringIO(),
+            environ=os.environ,
+            on_output=interrupt,
+        )
+    except KeyboardInterrupt:
+        assert ending == "interrupt"
+    daemon = int(pid_file.read_text())
+    try:
+        assert time.monotonic() - started < 20
+        assert not _alive(daemon)
+    finally:
+        if _alive(daemon):
+            os.kill(daemon, 9)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX pipes")
+def test_a_step_that_exits_while_its_child_holds_the_output_is_done_at_its_exit(
+    tmp_path: Path,
+) -> None:
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import subprocess, sys\n"
+        "child = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"  # inherits stdout
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "print('ERROR: resolution failed', flush=True)\n"
+        "sys.exit(4)\n"
+    )
+    started = time.monotonic()
+    outcome = run_step(_python_step(code, timeout_s=60), log=io.StringIO(), environ=os.environ)
+    child = int(pid_file.read_text())
+    try:
+        assert time.monotonic() - started < 15  # not the 60 s timeout
+        assert outcome.returncode == 4 and not outcome.timed_out
+        assert outcome.tail == ["ERROR: resolution failed"]
+        assert not _alive(child)
+    finally:
+        if _alive(child):
+            os.kill(child, 9)
+
+
+def test_one_endless_line_is_read_in_bounded_pieces() -> None:
+    log, lines = io.StringIO(), []
+    outcome = run_step(
+        _python_step("import sys; sys.stdout.write('x' * 3_000_000); print('\\ndone')"),
+        log=log,
+        environ=os.environ,
+        on_output=lines.append,
+    )
+    assert outcome.ok
+    assert lines[-1] == "done"
+    assert max(len(line) for line in outcome.tail) <= 64 * 1024
+    assert "".join(lines[:-1]) == "x" * 3_000_000  # nothing lost, only cut

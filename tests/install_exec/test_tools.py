@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from envsetup.errors import UsageError
 from envsetup.install.tools import (
     backend_for,
+    conda_prefix_for_name,
     envs_dirs_from_conda_info,
     find_base_python,
     new_log_path,
@@ -60,3 +64,24 @@ def test_an_unknown_manager_is_a_usage_error() -> None:
 def test_uv_is_found_beside_the_running_python() -> None:
     # The test extras install uv into this environment, as `pip install envsetup uv` would.
     assert Path(backend_for("uv", "3.11", {"PATH": ""}).uv).name.startswith("uv")  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for conda")
+def test_conda_info_is_read_at_its_exit_even_when_its_child_keeps_the_pipe(tmp_path: Path) -> None:
+    """A real `conda info` from an issue, printed by a script that leaves a setsid child holding
+    stdout: the answer comes at the script's exit, and the child is ended."""
+    info = FIXTURES / "conda-pip" / "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt"
+    pid_file = tmp_path / "child.pid"
+    conda = tmp_path / "conda"
+    conda.write_text(f"#!/bin/sh\ncat {info}\nsetsid sleep 300 &\necho $! > {pid_file}\n")
+    conda.chmod(0o755)
+    started = time.monotonic()
+    prefix = conda_prefix_for_name(str(conda), "torch", dict(os.environ))
+    child = int(pid_file.read_text())
+    try:
+        assert prefix == "/gpfs/fs1/mpapadakis/miniconda3/envs/torch"
+        assert time.monotonic() - started < 10
+        assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"
+    finally:
+        if psutil.pid_exists(child) and psutil.Process(child).status() != "zombie":
+            os.kill(child, 9)

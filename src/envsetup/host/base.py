@@ -17,10 +17,13 @@ class CommandResult:
     timed_out: bool = False
     not_found: bool = False
     duration_s: float = 0.0
+    # It printed more than the host reads of a command (LiveHost: 8 MiB a stream): the output
+    # is cut there, and the command was ended.
+    truncated: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out
+        return self.returncode == 0 and not self.timed_out and not self.truncated
 
     @property
     def output(self) -> str:
@@ -100,11 +103,13 @@ class Host(Protocol):
     """Everything a probe may ask of a machine. Nothing else touches the host."""
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
-        """Run argv (never through a shell) and give up after `timeout` seconds."""
+        """Run argv (never through a shell) and give up after `timeout` seconds (wall clock, for
+        the whole call); output past the host's cap is cut (`truncated`)."""
 
     def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
-        """A text file's first `max_bytes` (undecodable bytes replaced); None when it cannot be
-        read or is binary (holds NUL bytes)."""
+        """A regular file's first `max_bytes` as text (undecodable bytes replaced); None when it
+        cannot be read, is not a regular file (FIFO, device, directory) or is binary (holds NUL
+        bytes). Never blocks."""
 
     def exists(self, path: str) -> bool: ...
 

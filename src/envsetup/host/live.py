@@ -1,4 +1,5 @@
-"""The real machine. Every subprocess has a hard timeout and never uses a shell."""
+"""The real machine. Every subprocess has a hard wall-clock timeout, a cap on what is read of its
+output, and never uses a shell; every file read is capped and of regular files only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import glob as _glob
 import os
 import platform as _platform
 import shutil
-import subprocess
+import stat
 import sys
 import time
 from typing import Mapping, Optional, Sequence
@@ -21,6 +22,7 @@ from envsetup.host.base import (
     PlatformInfo,
 )
 from envsetup.host.interpreter import describe_running_python
+from envsetup.host.processes import MAX_TIMEOUT_S, run_bounded
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
 
@@ -35,52 +37,28 @@ class LiveHost:
         self._environ: Optional[dict[str, str]] = None
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
+        if not (0 < timeout <= MAX_TIMEOUT_S):  # also refuses NaN
+            raise ValueError(f"timeout must be in (0, {MAX_TIMEOUT_S:g}] s, not {timeout!r}")
         started = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                list(argv),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                # Own process group, so a hung child and its children can be killed together.
-                start_new_session=os.name != "nt",
-            )
+            captured = run_bounded(argv, timeout)
         except (FileNotFoundError, NotADirectoryError):
             return CommandResult(tuple(argv), None, not_found=True)
         except OSError as exc:
             return CommandResult(tuple(argv), None, stderr=str(exc))
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            # A process stuck in the kernel (a wedged driver) may not die: do not wait on it.
-            try:
-                out, err = proc.communicate(timeout=1.0)
-            except subprocess.TimeoutExpired:
-                out, err = b"", b""
-            return CommandResult(
-                tuple(argv),
-                None,
-                _decode(out),
-                _decode(err),
-                timed_out=True,
-                duration_s=time.monotonic() - started,
-            )
         return CommandResult(
             tuple(argv),
-            proc.returncode,
-            _decode(out),
-            _decode(err),
+            None if captured.timed_out or captured.truncated else captured.returncode,
+            _decode(captured.stdout),
+            _decode(captured.stderr),
+            timed_out=captured.timed_out,
+            truncated=captured.truncated,
             duration_s=time.monotonic() - started,
         )
 
     def read_text(self, path: str, max_bytes: int = MAX_FILE_BYTES) -> Optional[str]:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(min(max_bytes, MAX_FILE_BYTES))
-        except OSError:
-            return None
-        return None if b"\0" in data else _decode(data)
+        data = read_regular_file(path, min(max_bytes, MAX_FILE_BYTES))
+        return None if data is None or b"\0" in data else _decode(data)
 
     def exists(self, path: str) -> bool:
         return os.path.exists(path)
@@ -145,14 +123,34 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def read_regular_file(path: str, max_bytes: int) -> Optional[bytes]:
+    """The first `max_bytes` of a regular file; None for anything else or on any error.
+
+    O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     try:
-        if os.name != "nt":
-            os.killpg(proc.pid, 9)
-        else:
-            proc.kill()
+        fd = os.open(path, flags)
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks: list[bytes] = []
+        left = max_bytes
+        # /proc and /sys files report size 0: read to EOF (or the cap), not st_size.
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     except OSError:
-        pass
+        return None
+    finally:
+        os.close(fd)
 
 
 def query_nvml() -> NvmlSnapshot:

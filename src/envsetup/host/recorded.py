@@ -78,6 +78,7 @@ class RecordedHost:
             self._payload(entry, "stderr"),
             timed_out=bool(entry.get("timed_out", False)),
             not_found=bool(entry.get("not_found", False)),
+            truncated=bool(entry.get("truncated", False)),
         )
 
     def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
@@ -289,6 +290,7 @@ class RecordingHost:
                 "returncode": result.returncode,
                 "timed_out": result.timed_out,
                 "not_found": result.not_found,
+                "truncated": result.truncated,
             }
             for stream in ("stdout", "stderr"):
                 text = getattr(result, stream)

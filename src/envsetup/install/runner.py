@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
 import subprocess
 import threading
 import time
@@ -12,10 +11,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import IO, Callable, Mapping, Optional
 
+from envsetup.host.processes import end_family, tagged_environment
 from envsetup.install.plan import Step
 
 TAIL_LINES = 40
 TERMINATE_GRACE_S = 5.0
+MAX_LINE_CHARS = 64 * 1024
+EXIT_GRACE_S = 1.0  # the step has exited; how long its output pipe may stay open after
 
 OutputSink = Callable[[str], None]
 
@@ -49,30 +51,19 @@ def display_argv(argv: tuple[str, ...]) -> str:
 
 def _read_lines(stream: IO[str], lines: queue.Queue[Optional[str]]) -> None:
     try:
-        for line in stream:
+        # A line longer than the cap comes in pieces: one endless line must not fill the memory.
+        for line in iter(lambda: stream.readline(MAX_LINE_CHARS), ""):
             lines.put(line)
+    except (OSError, ValueError):  # the pipe closed under us
+        pass
     finally:
         lines.put(None)
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    """Terminate the step's whole process group, then kill it if it does not go."""
-    if proc.poll() is not None:
-        return
-    try:
-        if os.name != "nt":
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:  # pragma: no cover - exercised on Windows only
-            proc.terminate()
-        proc.wait(timeout=TERMINATE_GRACE_S)
-    except subprocess.TimeoutExpired:
-        if os.name != "nt":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover - exercised on Windows only
-            proc.kill()
-        proc.wait()
-    except ProcessLookupError:
-        proc.wait()
+def _stop(proc: subprocess.Popen[str], tag: str, since: float) -> None:
+    """Terminate the step's process group, descendants and tagged processes (setsid children
+    included), then kill what does not go."""
+    end_family(proc, tag, since, grace_s=TERMINATE_GRACE_S)
 
 
 def run_step(
@@ -91,13 +82,15 @@ def run_step(
     log.write(f"$ {display_argv(step.argv)}\n")
     log.flush()
     started = time.monotonic()
+    since = time.time()
+    env, tag = tagged_environment(step_environment(environ, step))
     try:
         proc = subprocess.Popen(
             list(step.argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env=step_environment(environ, step),
+            env=env,
             text=True,
             encoding="utf-8",
             errors="replace",
@@ -118,16 +111,25 @@ def run_step(
     reader.start()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     deadline = started + step.timeout_s
-    timed_out = False
+    timed_out = leftovers = False
+    exited_at: Optional[float] = None
     try:
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 timed_out = True
                 break
             try:
                 line = lines.get(timeout=min(remaining, 0.5))
             except queue.Empty:
+                # The step exited but something it started still holds the output pipe: its own
+                # exit status is the answer, not a timeout an hour later.
+                if proc.poll() is not None:
+                    exited_at = now if exited_at is None else exited_at
+                    leftovers = now - exited_at >= EXIT_GRACE_S
+                    if leftovers:
+                        break
                 continue
             if line is None:
                 break
@@ -138,18 +140,20 @@ def run_step(
             if on_output is not None:
                 on_output(text)
     except BaseException:
-        _stop(proc)
+        _stop(proc, tag, since)
         log.write(f"[envsetup] step {step.id} interrupted\n")
         log.flush()
         raise
     if timed_out:
-        _stop(proc)
+        _stop(proc, tag, since)
         message = f"[envsetup] step {step.id} timed out after {step.timeout_s:g} s"
         log.write(message + "\n")
         log.flush()
         tail.append(message)
         returncode: Optional[int] = None
     else:
+        if leftovers:
+            _stop(proc, tag, since)
         returncode = proc.wait()
         log.write(f"[envsetup] step {step.id} exited with {returncode}\n")
         log.flush()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
+from envsetup.host.processes import run_bounded
 from envsetup.install.backends import Backend, CondaBackend, PipBackend, UvBackend
 
 LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
@@ -101,20 +101,17 @@ def envs_dirs_from_conda_info(text: str) -> list[str]:
 
 def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> str:
     try:
-        done = subprocess.run(
-            [conda, "info"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=dict(environ),
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        done = run_bounded([conda, "info"], timeout=120, env=environ)
+    except OSError as exc:
         raise UsageError(
             f"--name {name}: could not ask conda where its environments live ({exc}); "
             "pass --env PATH instead"
         ) from None
-    dirs = envs_dirs_from_conda_info(done.stdout)
+    if done.timed_out:
+        raise UsageError(
+            f"--name {name}: `conda info` did not answer within 120 s; pass --env PATH instead"
+        )
+    dirs = envs_dirs_from_conda_info(done.stdout.decode("utf-8", errors="replace"))
     if not dirs:
         raise UsageError(
             f"--name {name}: `conda info` lists no envs directories; pass --env PATH instead"

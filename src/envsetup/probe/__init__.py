@@ -16,7 +16,10 @@ from envsetup.host.base import Host
 def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -> Facts:
     """Everything doctor reports about `host`. `python` picks the interpreter whose torch is read."""
     from envsetup.probe import python_env
+    from envsetup.probe.common import probe_timeout
 
+    # A bad ENVSETUP_PROBE_TIMEOUT is a usage error, raised here, before any command starts.
+    probe_timeout(host.environ())
     problems: list = []
     # The target interpreter's start-up is the slowest read: start it first, and import and run
     # the other probes while it runs.

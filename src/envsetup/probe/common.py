@@ -2,31 +2,78 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Mapping, Optional
 
+from envsetup.errors import UsageError
 from envsetup.facts import ReadProblem
+from envsetup.host.processes import MAX_TIMEOUT_S, OUTPUT_CAP_BYTES
 
 # A probe command that takes longer than this is treated as hung (a wedged driver can hang
 # nvidia-smi forever). ENVSETUP_PROBE_TIMEOUT overrides it.
+TIMEOUT_VARIABLE = "ENVSETUP_PROBE_TIMEOUT"
 DEFAULT_TIMEOUT_S = 8.0
+MIN_TIMEOUT_S = 0.1
+EXCERPT_LINE_CHARS = 300
 
 
 def probe_timeout(environ: Mapping[str, str]) -> float:
-    value = environ.get("ENVSETUP_PROBE_TIMEOUT")
-    try:
-        return max(0.1, float(value)) if value else DEFAULT_TIMEOUT_S
-    except ValueError:
+    """The seconds a probe command may run; a UsageError for a value that is not one.
+
+    probe_all calls it before anything runs, so a bad value stops doctor before any probe starts.
+    """
+    value = environ.get(TIMEOUT_VARIABLE)
+    if value is None or not value.strip():
         return DEFAULT_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not MIN_TIMEOUT_S <= seconds <= MAX_TIMEOUT_S:  # NaN and inf fail this too
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise UsageError(
+            f"{TIMEOUT_VARIABLE}={shown!r} is not a number of seconds from {MIN_TIMEOUT_S:g} to "
+            f"{MAX_TIMEOUT_S:g}; fix: set it to e.g. 30, or unset it for the default "
+            f"{DEFAULT_TIMEOUT_S:g}"
+        )
+    return seconds
 
 
 def excerpt(text: str, lines: int = 6) -> str:
-    """The first few non-blank lines of an output, for evidence."""
-    kept = [line.rstrip() for line in text.splitlines() if line.strip()][:lines]
+    """The first few non-blank lines of an output, for evidence, each cut to a readable length."""
+    kept = []
+    for line in text.splitlines():
+        if line.strip():
+            line = line.rstrip()
+            if len(line) > EXCERPT_LINE_CHARS:
+                line = line[:EXCERPT_LINE_CHARS] + "…"
+            kept.append(line)
+            if len(kept) == lines:
+                break
     return "\n".join(kept)
+
+
+OUTPUT_CUT = f"printed over {OUTPUT_CAP_BYTES >> 20} MiB; envsetup stopped reading and ended it"
+
+
+def output_cut(what: str) -> ReadProblem:
+    """A command printed more than the host reads of one: it was ended, and its output is cut."""
+    return ReadProblem(what=what, reason=f"the command {OUTPUT_CUT}")
 
 
 def problem(what: str, reason: str, text: str = "") -> ReadProblem:
     return ReadProblem(what=what, reason=reason, evidence=excerpt(text))
+
+
+def json_object(text: Optional[str]) -> Optional[dict]:
+    """`text` as a JSON object; None when it is not one (bad JSON, another type, nested past
+    Python's recursion limit: a file on the machine can hold anything)."""
+    try:
+        value = json.loads(text or "")
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def join(*parts: str) -> str:

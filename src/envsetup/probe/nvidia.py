@@ -11,7 +11,7 @@ from envsetup.host.base import Host, NvmlUnavailable
 from envsetup.parsers import ParseError
 from envsetup.parsers.driver import parse_proc_driver_version, parse_sys_module_version
 from envsetup.parsers.nouveau import nouveau_evidence
-from envsetup.probe.common import excerpt, probe_timeout, problem
+from envsetup.probe.common import excerpt, output_cut, probe_timeout, problem
 
 if TYPE_CHECKING:
     from envsetup.parsers.nvidia_smi import SmiReport
@@ -57,7 +57,7 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
     if _needs_smi(facts):
         _from_nvidia_smi(host, facts, problems)
     if os_facts.system == "Linux" and not facts.driver_version and not os_facts.wsl:
-        _from_lspci(host, facts)
+        _from_lspci(host, facts, problems)
     if facts.driver_version and not facts.driver_cuda_version:
         derived = max_cuda_for_driver(facts.driver_version, os_facts.system)
         if derived:
@@ -132,7 +132,7 @@ def _detect_nouveau(host: Host, facts: NvidiaFacts) -> None:
     facts.nouveau_loaded = bool(nouveau_evidence(modules)) or host.exists("/sys/module/nouveau")
 
 
-def _from_lspci(host: Host, facts: NvidiaFacts) -> None:
+def _from_lspci(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> None:
     """With no driver answering, is there an NVIDIA GPU on the bus at all, and who holds it?"""
     lspci = host.which("lspci")
     if lspci is None:
@@ -140,6 +140,8 @@ def _from_lspci(host: Host, facts: NvidiaFacts) -> None:
     from envsetup.parsers.lspci import nvidia_display_devices
 
     result = host.run([lspci, "-vv", "-d", "10de:"], timeout=probe_timeout(host.environ()))
+    if result.truncated:
+        problems.append(output_cut(f"{lspci} output"))
     if not result.ok:
         return
     for device in nvidia_display_devices(result.stdout):
@@ -175,6 +177,12 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
         facts.smi_state = "timed-out"
         facts.smi_evidence = f"{path} did not answer within {timeout:g} s"
         return
+    if table.truncated:
+        facts.smi_state, facts.smi_failure = "failed", "unreadable"
+        cut = output_cut(f"{path} output")
+        facts.smi_evidence = cut.reason
+        problems.append(cut)
+        return
     failure = classify_smi_failure(table.output)
     if failure is not None or not table.ok:
         facts.smi_state = "failed"
@@ -196,7 +204,9 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
         [path, f"--query-gpu={','.join(QUERY_FIELDS)}", "--format=csv,noheader,nounits"],
         timeout=timeout,
     )
-    if query.ok:
+    if query.truncated:
+        problems.append(output_cut(f"{path} --query-gpu output"))
+    elif query.ok:
         try:
             _merge_report(
                 facts,

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ast
-import json
 from typing import Any, Optional
 
 from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.host.interpreter import SCRIPT
-from envsetup.probe.common import dist_version, join, probe_timeout, problem
+from envsetup.probe.common import (
+    dist_version,
+    join,
+    json_object,
+    output_cut,
+    probe_timeout,
+    problem,
+)
 
 
 def target_interpreter(host: Host, requested: Optional[str]) -> str:
@@ -37,6 +43,9 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
     )
     facts = PythonFacts(executable=executable, source=f"command:{executable} -c <introspect>")
     if not result.ok:
+        if result.truncated:
+            problems.append(output_cut(f"Python interpreter {executable}"))
+            return facts
         reason = (
             "timed out"
             if result.timed_out
@@ -94,10 +103,8 @@ def _install_state(host: Host, prefix: str) -> Optional[str]:
     text = host.read_text(join(prefix, RECORD_NAME)) if prefix else None
     if text is None:
         return None
-    try:
-        return reported_state(json.loads(text))
-    except (ValueError, RecursionError):
-        return STATE_UNREADABLE
+    record = json_object(text)
+    return reported_state(record) if record else STATE_UNREADABLE
 
 
 def _environment_kind(host: Host, data: dict[str, Any]) -> str:

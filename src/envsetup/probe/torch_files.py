@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Optional
 
@@ -15,7 +14,15 @@ from envsetup.parsers.torch_build import (
     parse_metadata_requires,
     parse_torch_version_py,
 )
-from envsetup.probe.common import basename, dist_version, excerpt, join, problem
+from envsetup.probe.common import (
+    OUTPUT_CUT,
+    basename,
+    dist_version,
+    excerpt,
+    join,
+    json_object,
+    problem,
+)
 
 DEEP_TIMEOUT_S = 90.0
 # Runs in the target interpreter with --deep only: the one place torch is ever imported.
@@ -118,9 +125,8 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
     if not python.prefix:
         return
     for path in host.glob(join(python.prefix, "conda-meta/pytorch-[0-9]*.json")):
-        try:
-            record = json.loads(host.read_text(path) or "")
-        except ValueError:
+        record = json_object(host.read_text(path))
+        if record is None:
             continue
         build = str(record.get("build", ""))
         facts.version = str(record.get("version", "")) or None
@@ -139,19 +145,22 @@ def _deep(host: Host, python: str) -> TorchDeep:
     if result.timed_out:
         deep.error = f"importing torch did not finish within {DEEP_TIMEOUT_S:g} s"
         return deep
+    if result.truncated:
+        deep.error = f"the torch import check {OUTPUT_CUT}"
+        return deep
     marker = [line for line in result.stdout.splitlines() if line.startswith("ENVSETUP-DEEP ")]
     if not marker:
         deep.error = excerpt(result.output, 12) or f"exit status {result.returncode}"
         return deep
-    try:
-        data = json.loads(marker[-1][len("ENVSETUP-DEEP ") :])
-    except ValueError:
+    data = json_object(marker[-1][len("ENVSETUP-DEEP ") :])
+    if data is None:
         deep.error = "unreadable output from the torch import check"
         return deep
     deep.error = data.get("error")
     deep.cuda_available = data.get("cuda_available")
     deep.device_count = data.get("device_count")
-    deep.arch_list = list(data.get("arch_list") or [])
+    arch_list = data.get("arch_list")
+    deep.arch_list = [str(a) for a in arch_list] if isinstance(arch_list, list) else []
     deep.cudnn_version = data.get("cudnn_version")
     deep.duration_s = data.get("duration_s")
     return deep

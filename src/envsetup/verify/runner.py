@@ -8,7 +8,6 @@ the next check starts a fresh worker.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from envsetup.host.processes import end_family, tagged_environment
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import env_dir_of, install_fix
@@ -143,7 +143,9 @@ class Worker:
     """One worker process and the threads that read its two output streams."""
 
     def __init__(self, python: str) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        # Tagged, so that kill() finds what a check started even after it left the process group.
+        env, self.tag = tagged_environment(dict(os.environ, PYTHONUNBUFFERED="1"))
+        self.since = time.time()
         try:
             self.process = subprocess.Popen(
                 [python, WORKER_PATH],
@@ -271,13 +273,9 @@ class Worker:
         self.process.stdin.flush()
 
     def kill(self) -> None:
-        """End the worker and everything it started (its process group outlives a dead leader)."""
-        if sys.platform != "win32":
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        """End the worker and everything it started: its process group (which outlives a dead
+        leader), its descendants, and whatever carries its tag (setsid children included)."""
+        end_family(self.process, self.tag, self.since)
 
     def stop(self) -> None:
         """Ask the worker to leave; kill it (and its group) if it does not."""

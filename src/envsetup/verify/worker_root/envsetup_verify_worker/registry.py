@@ -99,6 +99,12 @@ CHECKS: List[Check] = [
         hidden=True,
     ),
     Check(
+        "_test.detach",
+        "test only: the check leaves a daemon in its own session",
+        testonly.check_test_detach,
+        hidden=True,
+    ),
+    Check(
         "_test.noisy",
         "test only: the check prints to stdout",
         testonly.check_test_noisy,

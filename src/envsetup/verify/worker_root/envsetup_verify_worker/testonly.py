@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from typing import Any, Dict
@@ -40,3 +41,18 @@ def check_test_flood(ctx: Context) -> Dict[str, Any]:
             view = view[os.write(1, view) :]
     huge = "y" * (20 << 20)
     raise CheckFailed(huge, evidence={"blob": huge, "items": list(range(100000))}, fix=huge)
+
+
+def check_test_detach(ctx: Context) -> Dict[str, Any]:
+    # A daemon as a check might leave one: its own session, its parent gone, its output elsewhere.
+    starter = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess; print(subprocess.Popen(['sleep', '300'], start_new_session=True,"
+            " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)",
+        ],
+        stdout=subprocess.PIPE,
+        check=True,
+    )
+    return {"daemon_pid": int(starter.stdout)}
