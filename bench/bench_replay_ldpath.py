@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from hostbuilder import HostSpec  # noqa: E402
+from hostbuilder import HostSpec
 
 
 def build(directory: Path, entries: int) -> str:

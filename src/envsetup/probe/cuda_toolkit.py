@@ -26,7 +26,7 @@ PIP_CUDA_WHEELS = (
     "nvidia_cuda_runtime_cu11",
     "nvidia_cuda_runtime",
 )
-CUDA_H_VERSION = re.compile(r"#define\s+CUDA_VERSION\s+(\d+)")
+CUDA_H_VERSION = re.compile(r"#define\s+CUDA_VERSION\s+(\d{1,9})\b")
 RUNTIME_LIB_GLOBS = (
     "libcudart.so*",
     "libcudnn.so*",
