@@ -111,8 +111,15 @@ class RecordedHost:
         return bool(key) and (key in self._files or key in self._children)
 
     def glob(self, pattern: str) -> list[str]:
-        found = [""]
-        for part in _file_key(pattern).split("/"):
+        key = _file_key(pattern)
+        head, _, tail = key.rpartition("/")
+        if not _MAGIC.search(head):
+            # The usual pattern (a fixed directory, a wildcard name): one look-up.
+            found = [head] if head in self._children else []
+            parts = [tail]
+        else:
+            found, parts = [""], key.split("/")
+        for part in parts:
             matched = []
             for parent in found:
                 names = self._children.get(parent)
