@@ -11,6 +11,7 @@ ENVSETUP_FUZZ_COUNT sets how many mutants (default 2,000), ENVSETUP_FUZZ_SEED th
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import io
@@ -215,13 +216,20 @@ def seeds(workdir: Path) -> list[Recording]:
 Mutation = Callable[[random.Random, Recording, Path], str]
 
 
+def _entries(rec: Recording) -> list[tuple[int, dict[str, Any]]]:
+    """The commands[] entries that are still objects (an earlier mutation may have retyped them)."""
+    commands = rec.manifest.get("commands") if isinstance(rec.manifest, dict) else None
+    if not isinstance(commands, list):
+        return []
+    return [(n, e) for n, e in enumerate(commands) if isinstance(e, dict)]
+
+
 def _text_targets(rec: Recording) -> list[tuple[str, Any]]:
     """Every file and every inline command output: (name, key) pairs the byte mutations hit."""
     targets: list[tuple[str, Any]] = [(name, None) for name in rec.files]
-    commands = rec.manifest.get("commands") if isinstance(rec.manifest, dict) else None
-    for number, entry in enumerate(commands or []):
+    for number, entry in _entries(rec):
         for stream in ("stdout", "stderr"):
-            if isinstance(entry, dict) and isinstance(entry.get(stream), str):
+            if isinstance(entry.get(stream), str):
                 targets.append((f"commands[{number}].{stream}", (number, stream)))
     return targets
 
@@ -393,33 +401,94 @@ REPLACEMENTS: list[Callable[[], Any]] = [
 ]
 
 
-def mutate_json_type(rng: random.Random, rec: Recording, outside: Path) -> str:
-    paths = _paths(rec.manifest)
-    where = rng.choice(paths)
-    action = rng.choice(["replace", "replace", "replace", "delete", "empty-argv", "add-key"])
-    if action == "empty-argv":
-        commands = rec.manifest.get("commands")
-        if isinstance(commands, list) and commands and isinstance(commands[0], dict):
-            rng.choice(commands)["argv"] = []
-            return "json:empty-argv"
-        action = "replace"
+def _retype(rng: random.Random, document: Any) -> tuple[Any, str]:
+    """`document` with one value replaced by another JSON type, or deleted, or a key added."""
+    where = rng.choice(_paths(document))
+    action = rng.choice(["replace", "replace", "replace", "delete", "add-key"])
     if not where:
-        rec.manifest = rng.choice(REPLACEMENTS)()
-        return "json:replace-root"
-    parent: Any = rec.manifest
+        return rng.choice(REPLACEMENTS)(), "replace-root"
+    parent: Any = document
     for k in where[:-1]:
         parent = parent[k]
     last = where[-1]
     if action == "delete":
         del parent[last]
-        return f"json:delete:{where}"
+        return document, f"delete:{where}"
     if action == "add-key" and isinstance(parent, dict):
         parent[rng.choice(["stdout_fiel", "python", "extra", "devices"])] = rng.choice(
             REPLACEMENTS
         )()
-        return f"json:add-key:{where[:-1]}"
+        return document, f"add-key:{where[:-1]}"
     parent[last] = rng.choice(REPLACEMENTS)()
-    return f"json:replace:{where}"
+    return document, f"replace:{where}"
+
+
+def mutate_json_type(rng: random.Random, rec: Recording, outside: Path) -> str:
+    entries = _entries(rec)
+    if rng.random() < 0.1 and entries:
+        rng.choice(entries)[1]["argv"] = []
+        return "json:empty-argv"
+    rec.manifest, described = _retype(rng, rec.manifest)
+    return f"json:{described}"
+
+
+DEEP_MARKER = "ENVSETUP-DEEP "
+
+
+def _payloads(rec: Recording) -> list[tuple[str, Any]]:
+    """Structured text inside the recording: JSON files, the --deep marker line's JSON, the
+    introspection line (a Python literal). (name, where) pairs for mutate_payload."""
+    found: list[tuple[str, Any]] = [
+        (name, None) for name in rec.files if name.endswith(".json") or name.endswith(".out")
+    ]
+    for number, entry in _entries(rec):
+        if isinstance(entry.get("stdout"), str) and entry["stdout"]:
+            found.append((f"commands[{number}].stdout", number))
+    return found
+
+
+def _decode_payload(text: str) -> Optional[tuple[str, Any, str]]:
+    """(prefix, value, kind) of a JSON document, a marker line or a Python literal, else None."""
+    import ast
+
+    if DEEP_MARKER in text:
+        prefix, _, body = text.rpartition(DEEP_MARKER)
+        with contextlib.suppress(ValueError):
+            return prefix + DEEP_MARKER, json.loads(body), "json"
+    with contextlib.suppress(ValueError):
+        return "", json.loads(text), "json"
+    with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
+        return "", ast.literal_eval(text.strip()), "literal"
+    return None
+
+
+def mutate_payload(rng: random.Random, rec: Recording, outside: Path) -> str:
+    """The JSON types of a file or command output that holds JSON or a Python literal."""
+    for name, where in rng.sample(_payloads(rec), len(_payloads(rec))):
+        if where is None:
+            text = rec.files[name].decode("utf-8", "replace")
+        else:
+            text = rec.manifest["commands"][where]["stdout"]
+        decoded = _decode_payload(text)
+        if decoded is None:
+            continue
+        prefix, value, kind = decoded
+        if rng.random() < 0.15:
+            depth = rng.choice([50, 3000])
+            body, described = "[" * depth + "]" * depth, f"deep-{depth}"
+        else:
+            value, described = _retype(rng, value)
+            try:
+                body = json.dumps(value) if kind == "json" else repr(value)
+            except (ValueError, RecursionError):
+                continue
+        mutated = prefix + body + "\n"
+        if where is None:
+            rec.files[name] = mutated.encode("utf-8", "surrogatepass")
+        else:
+            rec.manifest["commands"][where]["stdout"] = mutated
+        return f"payload:{kind}:{described}:{name}"
+    return "payload:none"
 
 
 def mutate_json_text(rng: random.Random, rec: Recording, outside: Path) -> str:
@@ -499,10 +568,10 @@ def mutate_links(rng: random.Random, rec: Recording, outside: Path) -> str:
             "stdout-file-dev": rng.choice(["/dev/zero", "/dev/stdin", "/dev/urandom"]),
             "stdout-file-dir": "commands",
         }[kind]
-        commands = rec.manifest.get("commands") if isinstance(rec.manifest, dict) else None
-        if not commands:
+        entries = _entries(rec)
+        if not entries:
             return "links:no-commands"
-        rng.choice(commands)["stdout_file"] = pointed
+        rng.choice(entries)[1]["stdout_file"] = pointed
     return f"links:{kind}:{victim}"
 
 
@@ -510,6 +579,7 @@ MUTATIONS: list[tuple[Mutation, int]] = [
     (mutate_bytes, 14),
     (mutate_json_type, 6),
     (mutate_json_text, 1),
+    (mutate_payload, 4),
     (mutate_links, 3),
 ]
 

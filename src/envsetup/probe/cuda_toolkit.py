@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Optional
 
@@ -11,7 +10,15 @@ from envsetup.facts import CudaFacts, CudaToolkit, OsFacts, PythonFacts, ReadPro
 from envsetup.host.base import Host
 from envsetup.parsers import ParseError
 from envsetup.parsers.nvcc import parse_nvcc_version
-from envsetup.probe.common import basename, dist_version, join, probe_timeout, problem
+from envsetup.probe.common import (
+    as_text,
+    basename,
+    dist_version,
+    join,
+    json_object,
+    probe_timeout,
+    problem,
+)
 
 LINUX_ROOT_GLOBS = ("/usr/local/cuda", "/usr/local/cuda-*", "/opt/cuda", "/opt/nvidia/cuda")
 WINDOWS_ROOT_GLOBS = ("C:/Program Files/NVIDIA GPU Computing Toolkit/CUDA/v*",)
@@ -164,12 +171,11 @@ def _nvcc_version(
 
 
 def _version_from_files(host: Host, root: str) -> tuple[Optional[str], str]:
-    text = host.read_text(join(root, "version.json"))  # CUDA >= 11.1
-    if text is not None:
-        try:
-            return str(json.loads(text)["cuda"]["version"]), "version.json"
-        except (ValueError, KeyError, TypeError):
-            pass
+    data = json_object(host.read_text(join(root, "version.json")))  # CUDA >= 11.1
+    cuda = data.get("cuda") if data else None
+    version = as_text(cuda.get("version")) if isinstance(cuda, dict) else ""
+    if version:
+        return version, "version.json"
     text = host.read_text(join(root, "version.txt"))  # CUDA <= 11.0: "CUDA Version 10.2.89"
     if text and text.strip().startswith("CUDA Version"):
         return text.split()[-1], "version.txt"

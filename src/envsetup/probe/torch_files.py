@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Optional
 
@@ -15,7 +14,19 @@ from envsetup.parsers.torch_build import (
     parse_metadata_requires,
     parse_torch_version_py,
 )
-from envsetup.probe.common import basename, dist_version, excerpt, join, problem
+from envsetup.probe.common import (
+    as_bool,
+    as_int,
+    as_number,
+    as_text,
+    basename,
+    clean,
+    dist_version,
+    excerpt,
+    join,
+    json_object,
+    problem,
+)
 
 DEEP_TIMEOUT_S = 90.0
 # Runs in the target interpreter with --deep only: the one place torch is ever imported.
@@ -118,12 +129,11 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
     if not python.prefix:
         return
     for path in host.glob(join(python.prefix, "conda-meta/pytorch-[0-9]*.json")):
-        try:
-            record = json.loads(host.read_text(path) or "")
-        except ValueError:
+        record = json_object(host.read_text(path))
+        if record is None:
             continue
-        build = str(record.get("build", ""))
-        facts.version = str(record.get("version", "")) or None
+        build = as_text(record.get("build"))
+        facts.version = as_text(record.get("version")) or None
         facts.source = f"file:{path}"
         cuda = CONDA_BUILD_CUDA.search(build)
         facts.cuda_version = f"{cuda.group(1)}.{cuda.group(2)}" if cuda else None
@@ -143,15 +153,17 @@ def _deep(host: Host, python: str) -> TorchDeep:
     if not marker:
         deep.error = excerpt(result.output, 12) or f"exit status {result.returncode}"
         return deep
-    try:
-        data = json.loads(marker[-1][len("ENVSETUP-DEEP ") :])
-    except ValueError:
+    data = json_object(marker[-1][len("ENVSETUP-DEEP ") :])
+    if data is None:
         deep.error = "unreadable output from the torch import check"
         return deep
-    deep.error = data.get("error")
-    deep.cuda_available = data.get("cuda_available")
-    deep.device_count = data.get("device_count")
-    deep.arch_list = list(data.get("arch_list") or [])
-    deep.cudnn_version = data.get("cudnn_version")
-    deep.duration_s = data.get("duration_s")
+    deep.error = as_text(data.get("error")) or None
+    deep.cuda_available = as_bool(data.get("cuda_available"))
+    deep.device_count = as_int(data.get("device_count"))
+    arches = data.get("arch_list")
+    deep.arch_list = (
+        [clean(a) for a in arches if isinstance(a, str)] if isinstance(arches, list) else []
+    )
+    deep.cudnn_version = as_int(data.get("cudnn_version"))
+    deep.duration_s = as_number(data.get("duration_s"))
     return deep
