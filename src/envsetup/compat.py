@@ -48,13 +48,13 @@ def _table() -> dict[str, Any]:
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     if not text:
         return None
     try:
         return Version(text.strip())
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a release number int() refuses (over 4,300 digits)
         return None
 
 

@@ -13,8 +13,10 @@ from typing import Any, Callable
 import pytest
 
 from envsetup import compat
+from envsetup.diagnose import diagnose
 from envsetup.diagnose.profile_lookup import lookup_build
 from envsetup.digits import is_small_int, small_int
+from envsetup.facts import CudaToolkit, Facts, OsFacts, PythonFacts, TorchFacts
 from envsetup.install import resolver
 from envsetup.parsers import ParseError
 from envsetup.parsers.collect_env import parse_collect_env
@@ -83,8 +85,23 @@ def test_version_helpers_take_odd_numbers_as_not_a_number(odd: str) -> None:
     assert compat.parse_arch_entry(f"sm_{odd}{odd}") is None
     assert lookup_build(f"{odd}.1.0", "Linux", "x86_64") is None
     assert resolver._vkey(f"2.{odd}.1") == (2, 1)
+    compat.parse_version(f"3.{odd}")  # None, or a Version: never an exception
     with contextlib.suppress(ParseError):
         assert flavor_from_local_version(f"2.1.0+cu{odd}")[0] != "cuda"
+
+
+@pytest.mark.parametrize("odd", ODD_NUMBERS)
+@pytest.mark.parametrize("torch", ["2.4.0+cu121", "2.4.{odd}+cu{odd}1"])
+def test_every_rule_takes_odd_numbers_in_the_facts(odd: str, torch: str) -> None:
+    facts = Facts(
+        os=OsFacts(system="Linux", arch="x86_64", kernel=f"6.{odd}", glibc=f"2.{odd}"),
+        python=PythonFacts(executable="/usr/bin/python3", version=f"3.{odd}.1"),
+        torch=TorchFacts(version=torch.format(odd=odd), cuda_version=f"12.{odd}", flavor="cuda"),
+    )
+    facts.nvidia.driver_version = f"535.{odd}"
+    facts.nvidia.driver_cuda_version = f"{odd}.2"
+    facts.cuda.toolkits.append(CudaToolkit(path="/usr/local/cuda", version=f"12.{odd}", source="x"))
+    diagnose(facts, lookup_build)
 
 
 def test_small_int_takes_only_short_ascii_digit_runs() -> None:
