@@ -54,8 +54,8 @@ def _command_name(argv: Sequence[str]) -> str:
 class RecordedHost:
     """A Host that answers from a recorded directory and nothing else.
 
-    A recording is untrusted input (docs/recorded-host.md, "A recording is untrusted"): host.json
-    is checked against its schema on load, and nothing outside the directory is ever read.
+    A recording is untrusted input (docs/recorded-host.md says how it is treated): host.json is
+    checked against its schema on load, and nothing outside the directory is ever read.
     Everything wrong with it is a UsageError raised here, before any probe runs.
     """
 
