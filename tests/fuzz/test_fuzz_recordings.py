@@ -453,11 +453,11 @@ def _decode_payload(text: str) -> Optional[tuple[str, Any, str]]:
 
     if DEEP_MARKER in text:
         prefix, _, body = text.rpartition(DEEP_MARKER)
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RecursionError):
             return prefix + DEEP_MARKER, json.loads(body), "json"
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):
         return "", json.loads(text), "json"
-    with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
+    with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return "", ast.literal_eval(text.strip()), "literal"
     return None
 
