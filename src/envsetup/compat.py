@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from envsetup.digits import is_small_int
+
 if TYPE_CHECKING:
     from packaging.version import Version
 
@@ -61,20 +63,20 @@ def _table() -> dict[str, Any]:
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     if not text:
         return None
     try:
         return Version(text.strip())
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a release number int() refuses (over 4,300 digits)
         return None
 
 
 def cuda_major_minor(text: str) -> Optional[tuple[int, int]]:
     """'12.8.93' -> (12, 8); 'cu128' -> (12, 8); '11.0' -> (11, 0)."""
     text = text.strip().lower()
-    if text.startswith("cu") and text[2:].isdigit() and len(text) >= 5:
+    if text.startswith("cu") and is_small_int(text[2:]) and len(text) >= 5:
         return int(text[2:-1]), int(text[-1])
     parts = text.split(".")
     try:
@@ -153,7 +155,7 @@ def parse_arch_entry(entry: str) -> Optional[ArchEntry]:
         major, minor = text[:-1], text[-1]
     else:
         return None
-    if not (major.isdigit() and minor.isdigit()):
+    if not (is_small_int(major) and is_small_int(minor)):
         return None
     return ArchEntry(
         (int(major), int(minor)), sass=not ptx_only, ptx=ptx_only or with_ptx, specific=specific

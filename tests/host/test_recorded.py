@@ -92,7 +92,7 @@ def test_recorded_argv_wildcard_and_basename_matching(tmp_path: Path) -> None:
         ("{not json", "host.json is not valid JSON"),
         ('{"format": "something-else", "version": 1}', 'host.json does not say "format"'),
         ('{"format": "envsetup-recorded-host", "version": 99}', "format version 99"),
-        ('{"format": "envsetup-recorded-host", "version": 1}', "'platform' entry is missing"),
+        ('{"format": "envsetup-recorded-host", "version": 1}', "host.json platform: missing"),
     ],
 )
 def test_a_broken_replay_directory_is_one_clear_usage_error(

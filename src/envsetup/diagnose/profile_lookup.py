@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from envsetup.diagnose.builds import BuildInfo
+from envsetup.digits import is_small_int
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
@@ -17,7 +18,7 @@ def lookup_build(torch_version: str, system: str, machine: str) -> Optional[Buil
     key = platform_key_for(system, machine)
     public, _, local = torch_version.strip().partition("+")
     parts = public.split(".")
-    if key is None or len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
+    if key is None or len(parts) < 2 or not (is_small_int(parts[0]) and is_small_int(parts[1])):
         return None
     release = f"{int(parts[0])}.{int(parts[1])}"
     table = read_release_table(release)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from envsetup.diagnose.builds import BuildLookup
 from envsetup.diagnose.finding import Finding
@@ -53,7 +53,7 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     try:
         mm = Version(".".join(py.version.split(".")[:2]))
         low, high = Version(info.python_min), Version(info.python_max)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return []
     if low <= mm <= high:
         return []

@@ -9,15 +9,20 @@ The format is documented in docs/recorded-host.md. In short:
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
 import posixpath
+import re
+import stat
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, Optional, Sequence
 
 from envsetup.errors import UsageError
 from envsetup.host.base import CommandResult, Host, NvmlSnapshot, NvmlUnavailable, PlatformInfo
+from envsetup.host.recording_schema import PYTHON_KEYS, RecordingError, check_manifest
 from envsetup.host.secrets import redact
 from envsetup.sanitize import redact_data, redact_text
 
@@ -25,6 +30,13 @@ FORMAT_NAME = "envsetup-recorded-host"
 # Keeps an otherwise empty directory in version control; not a file of the recorded host.
 DIR_MARKER = ".envsetup-dir"
 FORMAT_VERSION = 1
+# Caps on what a replay reads (docs/recorded-host.md): a file under files/ is read as a live host
+# reads one, its first MiB; a command's output file or host.json over its cap is a bad recording.
+MAX_FILE_BYTES = 1 << 20
+MAX_OUTPUT_BYTES = 16 << 20
+MAX_MANIFEST_BYTES = 64 << 20
+MAX_FILE_ENTRIES = 200_000
+_MAGIC = re.compile(r"[*?[]")
 
 
 def _file_key(path: str) -> str:
@@ -41,67 +53,89 @@ def _command_name(argv: Sequence[str]) -> str:
 
 
 class RecordedHost:
-    """A Host that answers from a recorded directory and nothing else."""
+    """A Host that answers from a recorded directory and nothing else.
+
+    A recording is untrusted input (docs/recorded-host.md says how it is treated): host.json is
+    checked against its schema on load, and nothing outside the directory is ever read.
+    Everything wrong with it is a UsageError raised here, before any probe runs.
+    """
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        manifest = _load_manifest(directory)
+        if not os.path.isdir(directory):
+            raise _bad(directory, "no such directory")
+        self._root = os.path.realpath(directory)
+        manifest = _load_manifest(directory, self._root)
         try:
-            self._platform = PlatformInfo.from_dict(manifest["platform"])
-        except (KeyError, TypeError) as exc:
-            raise _bad(directory, f"its 'platform' entry is missing or malformed ({exc})") from exc
-        self._environ = {str(k): str(v) for k, v in (manifest.get("environ") or {}).items()}
-        self._which = {str(k): v for k, v in (manifest.get("which") or {}).items()}
+            check_manifest(manifest)
+        except RecordingError as exc:
+            raise _bad(directory, f"host.json {exc.key}: {exc.problem}") from exc
+        platform = dict(manifest["platform"])
+        python = platform.get("python") or {}
+        # Only the keys the schema checked reach the probes.
+        platform["python"] = {k: python[k] for k in PYTHON_KEYS if k in python}
+        self._platform = PlatformInfo.from_dict(platform)
+        self._environ = dict(manifest.get("environ") or {})
+        self._which = dict(manifest.get("which") or {})
         self._nvml = manifest.get("nvml")
-        self._realpaths = {str(k): str(v) for k, v in (manifest.get("realpath") or {}).items()}
-        self._commands = list(manifest.get("commands") or [])
-        files_root = os.path.join(directory, "files")
-        self._files: dict[str, str] = {}
-        self._dirs: set[str] = set()
-        for root, dirs, names in os.walk(files_root):
-            rel_root = os.path.relpath(root, files_root).replace(os.sep, "/")
-            rel_root = "" if rel_root == "." else rel_root
-            for d in dirs:
-                self._dirs.add(posixpath.join(rel_root, d))
-            for name in names:
-                if name != DIR_MARKER:
-                    self._files[posixpath.join(rel_root, name)] = os.path.join(root, name)
+        self._realpaths = dict(manifest.get("realpath") or {})
+        self._commands = [
+            self._command(entry, f"commands[{number}]")
+            for number, entry in enumerate(manifest.get("commands") or [])
+        ]
+        self._files: dict[str, str] = {}  # key -> the real path of a regular file
+        # Directory key ("" for "/") -> the names in it: glob and exists look here, so a pattern
+        # costs the size of the directories it names, not of the whole recording.
+        self._children: dict[str, set[str]] = {"": set()}
+        _index_files(self._root, self._files, self._children, directory)
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         entry = self._find_command(argv)
         if entry is None:
             return CommandResult(tuple(argv), None, not_found=True)
-        return CommandResult(
-            tuple(argv),
-            entry.get("returncode"),
-            self._payload(entry, "stdout"),
-            self._payload(entry, "stderr"),
-            timed_out=bool(entry.get("timed_out", False)),
-            not_found=bool(entry.get("not_found", False)),
-            truncated=bool(entry.get("truncated", False)),
-        )
+        return replace(entry, argv=tuple(argv))
 
-    def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
+    def read_text(self, path: str, max_bytes: int = MAX_FILE_BYTES) -> Optional[str]:
         real = self._files.get(_file_key(path))
         if real is None:
             return None
-        with open(real, "rb") as handle:
-            return handle.read(max_bytes).decode("utf-8", errors="replace")
+        try:
+            data = read_regular_file(real, min(max_bytes, MAX_FILE_BYTES))
+        except OSError:
+            return None
+        # As on a live host: the first max_bytes of a longer file, and a binary file is unreadable.
+        data = data[: min(max_bytes, MAX_FILE_BYTES)]
+        return None if b"\0" in data else data.decode("utf-8", errors="replace")
 
     def exists(self, path: str) -> bool:
         key = _file_key(path).rstrip("/")
-        return key in self._files or key in self._dirs
+        return bool(key) and (key in self._files or key in self._children)
 
     def glob(self, pattern: str) -> list[str]:
-        key_pattern = _file_key(pattern)
-        depth = key_pattern.count("/")
-        hits = [
-            key
-            for key in [*self._files, *self._dirs]
-            if key.count("/") == depth and fnmatch.fnmatchcase(key, key_pattern)
-        ]
+        key = _file_key(pattern)
+        head, _, tail = key.rpartition("/")
+        if not _MAGIC.search(head):
+            # The usual pattern (a fixed directory, a wildcard name): one look-up.
+            found = [head] if head in self._children else []
+            parts = [tail]
+        else:
+            found, parts = [""], key.split("/")
+        for part in parts:
+            matched = []
+            for parent in found:
+                names = self._children.get(parent)
+                if not names:
+                    continue
+                if _MAGIC.search(part):
+                    hits = [n for n in names if fnmatch.fnmatchcase(n, part)]
+                else:
+                    hits = [part] if part in names else []
+                matched += [f"{parent}/{n}" if parent else n for n in hits]
+            found = matched
+            if not found:
+                return []
         prefix = "" if pattern[1:2] == ":" else "/"
-        return sorted(prefix + hit for hit in hits)
+        return sorted(prefix + hit for hit in found)
 
     def environ(self) -> Mapping[str, str]:
         return dict(self._environ)
@@ -110,7 +144,7 @@ class RecordedHost:
         if name in self._which:
             return self._which[name]
         # A hand-made recording may list a command without a which entry.
-        if any(_command_name(c.get("argv", ["?"])) == name for c in self._commands):
+        if any(_command_name(c.argv) == name for c in self._commands):
             return f"/usr/bin/{name}"
         return None
 
@@ -125,37 +159,52 @@ class RecordedHost:
             raise NvmlUnavailable("NVML was not recorded on this host")
         if "error" in self._nvml:
             raise NvmlUnavailable(str(self._nvml["error"]))
-        try:
-            return NvmlSnapshot.from_dict(self._nvml)
-        except (KeyError, TypeError) as exc:
-            raise NvmlUnavailable(f"recorded NVML entry is malformed ({exc})") from exc
+        return NvmlSnapshot.from_dict(self._nvml)  # checked on load
 
-    def _find_command(self, argv: Sequence[str]) -> Optional[dict[str, Any]]:
+    def _find_command(self, argv: Sequence[str]) -> Optional[CommandResult]:
         wanted = [str(a) for a in argv]
-        by_name = [_command_name(wanted), *wanted[1:]]
+        by_name = [_command_name(wanted), *wanted[1:]] if wanted else []
         for exact in (True, False):
             for entry in self._commands:
-                recorded = [str(a) for a in entry.get("argv", [])]
-                if not recorded:
-                    continue
+                recorded = list(entry.argv)
                 if not exact:
                     recorded = [_command_name(recorded), *recorded[1:]]
                 if _argv_matches(recorded, wanted if exact else by_name):
                     return entry
         return None
 
-    def _payload(self, entry: Mapping[str, Any], stream: str) -> str:
-        if f"{stream}_file" in entry:
-            path = os.path.join(self.directory, str(entry[f"{stream}_file"]))
+    def _command(self, entry: Mapping[str, Any], key: str) -> CommandResult:
+        """One commands[] entry (schema-checked), its output files read now: a bad file is a bad
+        recording, said on load, not an error inside a probe."""
+        streams = {}
+        for stream in ("stdout", "stderr"):
+            name = entry.get(f"{stream}_file")
+            if name is None:
+                streams[stream] = entry.get(stream, "")
+                continue
+            where = f"{key}.{stream}_file {name!r}"
+            real = _inside(self._root, os.path.join(self._root, name.replace("\\", "/")))
+            if real is None or os.path.isabs(name):
+                raise _bad(self.directory, f"{where} is outside the recording")
             try:
-                with open(path, "rb") as handle:
-                    return handle.read().decode("utf-8", errors="replace")
+                data = read_regular_file(real, MAX_OUTPUT_BYTES)
             except OSError as exc:
+                raise _bad(self.directory, f"{where} cannot be read ({_reason(exc)})") from exc
+            if len(data) > MAX_OUTPUT_BYTES:
                 raise _bad(
                     self.directory,
-                    f"{stream}_file {entry[f'{stream}_file']!r} cannot be read ({exc.strerror})",
-                ) from exc
-        return str(entry.get(stream, ""))
+                    f"{where} is larger than the {MAX_OUTPUT_BYTES >> 20} MiB a recorded output may be",
+                )
+            streams[stream] = data.decode("utf-8", errors="replace")
+        return CommandResult(
+            tuple(entry["argv"]),
+            entry.get("returncode"),
+            streams["stdout"],
+            streams["stderr"],
+            timed_out=entry.get("timed_out", False),
+            not_found=entry.get("not_found", False),
+            truncated=entry.get("truncated", False),
+        )
 
 
 def _argv_matches(recorded: list[str], wanted: list[str]) -> bool:
@@ -165,30 +214,152 @@ def _argv_matches(recorded: list[str], wanted: list[str]) -> bool:
 
 def _bad(directory: str, reason: str) -> UsageError:
     return UsageError(
-        f"--replay {directory}: {reason}; fix: pass a directory written by "
+        f"--replay {_one_line(directory)}: {_one_line(reason)}; fix: pass a directory written by "
         "'envsetup doctor --record DIR' or built as docs/recorded-host.md describes"
     )
 
 
-def _load_manifest(directory: str) -> dict[str, Any]:
-    if not os.path.isdir(directory):
-        raise _bad(directory, "no such directory")
-    manifest_path = os.path.join(directory, "host.json")
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a file name or a JSON key) shown escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or directory where a recording needs a plain file."""
+
+
+def read_regular_file(path: str, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes of a regular file (one more than the cap, so a caller can tell a
+    file over the cap). Opened without blocking and without following a final symlink: a FIFO,
+    /dev/stdin or /dev/zero is refused before a byte is read."""
+    fd = os.open(path, _OPEN_FLAGS)
     try:
-        with open(manifest_path, encoding="utf-8") as handle:
-            manifest = json.load(handle)
-    except FileNotFoundError as exc:
-        raise _bad(directory, "it has no host.json") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _inside(root: str, path: str) -> Optional[str]:
+    """`path` with every link resolved, if that lies inside `root` (a resolved directory)."""
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+    return real if real == root or real.startswith(root.rstrip(os.sep) + os.sep) else None
+
+
+def _load_manifest(directory: str, root: str) -> dict[str, Any]:
+    manifest_path = os.path.join(root, "host.json")
+    if not os.path.lexists(manifest_path):
+        raise _bad(directory, "it has no host.json")
+    real = _inside(root, manifest_path)
+    if real is None:
+        raise _bad(directory, "host.json links outside the recording")
+    try:
+        raw = read_regular_file(real, MAX_MANIFEST_BYTES)
+    except OSError as exc:
+        raise _bad(directory, f"host.json cannot be read ({_reason(exc)})") from exc
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise _bad(directory, f"host.json is larger than {MAX_MANIFEST_BYTES >> 20} MiB")
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except RecursionError as exc:
+        raise _bad(directory, "host.json nests too deeply to be a recording") from exc
+    except (UnicodeDecodeError, ValueError) as exc:
+        # ValueError: JSONDecodeError, and an integer too long to convert.
         raise _bad(directory, f"host.json is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise _bad(directory, f'host.json does not say "format": "{FORMAT_NAME}"')
-    if manifest.get("version") != FORMAT_VERSION:
+    version = manifest.get("version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        shown = (
+            version if isinstance(version, (int, float, str)) and len(str(version)) < 20 else "?"
+        )
         raise _bad(
             directory,
-            f"host.json has format version {manifest.get('version')!r}, this envsetup reads {FORMAT_VERSION}",
+            f"host.json has format version {shown!r}, this envsetup reads {FORMAT_VERSION}",
         )
     return manifest
+
+
+def _index_files(
+    root: str, files: dict[str, str], children: dict[str, set[str]], directory: str
+) -> None:
+    """Fill `files` and `children` from DIR/files/.
+
+    Links are followed only to places inside the recording; a link out, a dangling link or a link
+    loop, and anything neither a regular file nor a directory, make the recording bad. A link to a
+    directory above it (files/usr/loop -> ..) is listed but not entered again.
+    """
+    top = os.path.join(root, "files")
+    if not os.path.lexists(top):
+        return
+    top_real = _inside(root, top)
+    if top_real is None:
+        raise _bad(directory, "files/ links outside the recording")
+    if not os.path.isdir(top_real):
+        raise _bad(directory, "files is not a directory")
+    stack: list[tuple[str, str, tuple[str, ...]]] = [("", top_real, (top_real,))]
+    count = 0
+    while stack:
+        key, real_dir, above = stack.pop()
+        try:
+            with os.scandir(real_dir) as listing:
+                entries = [(e.name, e.path, e.is_symlink()) for e in listing]
+        except OSError as exc:
+            raise _bad(directory, f"files/{key} cannot be listed ({_reason(exc)})") from exc
+        for name, path, is_link in entries:
+            if name == DIR_MARKER:
+                continue
+            count += 1
+            if count > MAX_FILE_ENTRIES:
+                raise _bad(directory, f"files/ holds more than {MAX_FILE_ENTRIES} entries")
+            child = f"{key}/{name}" if key else name
+            where = f"files/{child}"
+            target = _inside(root, path) if is_link else path
+            if target is None:
+                raise _bad(directory, f"{where} links outside the recording")
+            try:
+                mode = os.stat(target, follow_symlinks=False).st_mode
+            except OSError as exc:
+                raise _bad(directory, f"{where} cannot be read ({_reason(exc)})") from exc
+            if stat.S_ISLNK(mode):  # realpath stopped inside a loop
+                raise _bad(directory, f"{where} is a symbolic link loop")
+            if stat.S_ISDIR(mode):
+                children[key].add(name)
+                children.setdefault(child, set())
+                if target not in above:
+                    stack.append((child, target, (*above, target)))
+            elif stat.S_ISREG(mode):
+                children[key].add(name)
+                files[child] = target
+            else:
+                raise _bad(directory, f"{where} is not a regular file or a directory")
 
 
 class _TrackedEnviron(Mapping[str, str]):

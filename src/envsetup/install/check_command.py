@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from envsetup import compat
 from envsetup.errors import UsageError
@@ -884,5 +884,5 @@ def render_command(plan: Resolution) -> str:
 def _vkey(version: str) -> tuple[int, ...]:
     try:
         return Version(version).release
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return (0,)

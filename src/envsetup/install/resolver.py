@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from envsetup import compat
+from envsetup.digits import is_small_int
 from envsetup.facts import Facts
 from envsetup.install.profiles import (
     STATUS_WORDS,
@@ -145,21 +146,21 @@ def parse_cc(text: str) -> Optional[tuple[int, int]]:
             value = value[len(prefix) :]
     if "." in value:
         major, _, minor = value.partition(".")
-        return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else None
-    if value.isdigit() and len(value) >= 2:
+        return (int(major), int(minor)) if is_small_int(major) and is_small_int(minor) else None
+    if is_small_int(value) and len(value) >= 2:
         return int(value[:-1]), int(value[-1])
     return None
 
 
 def _major_minor(version: str) -> Optional[str]:
     parts = version.strip().split(".")
-    if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+    if len(parts) >= 2 and is_small_int(parts[0]) and is_small_int(parts[1]):
         return f"{parts[0]}.{parts[1]}"
     return None
 
 
 def _vkey(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
+    return tuple(int(part) for part in version.split(".") if is_small_int(part))
 
 
 # ----------------------------------------------------------------------------- GPU coverage

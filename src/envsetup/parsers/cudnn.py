@@ -8,7 +8,7 @@ from typing import Optional
 from envsetup.parsers import ParseError
 
 _DEFINE = re.compile(
-    r"^[ \t]*#[ \t]*define[ \t]+(CUDNN_MAJOR|CUDNN_MINOR|CUDNN_PATCHLEVEL)[ \t]+(\d+)[ \t]*\r?\n",
+    r"^[ \t]*#[ \t]*define[ \t]+(CUDNN_MAJOR|CUDNN_MINOR|CUDNN_PATCHLEVEL)[ \t]+(\d{1,9})[ \t]*\r?\n",
     re.MULTILINE,
 )
 

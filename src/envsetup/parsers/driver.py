@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from envsetup.digits import small_int
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import is_version
 
@@ -30,7 +31,8 @@ _L4T_MAJOR_LIMIT = 100
 
 
 def _is_tegra(arch: Optional[str], version: str) -> bool:
-    return arch == "aarch64" and int(version.split(".")[0]) < _L4T_MAJOR_LIMIT
+    major = small_int(version.split(".")[0])
+    return arch == "aarch64" and major is not None and major < _L4T_MAJOR_LIMIT
 
 
 def parse_proc_driver_version(text: str) -> ProcDriverVersion:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List, Optional
 
+from envsetup.digits import is_small_int, small_int
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import all_lines, complete_lines, is_version, version_or_none
 from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
@@ -42,7 +43,7 @@ def _canonical(field: str) -> str:
 
 def _int_value(value: str) -> Optional[int]:
     match = _LEADING_INT.match(value)
-    return int(match.group(1)) if match else None
+    return small_int(match.group(1)) if match else None
 
 
 def _set_mig(gpu: SmiGpu, value: str) -> None:
@@ -236,9 +237,9 @@ def parse_smi_list(text: str) -> List[SmiGpu]:
         head, uuid = parts
         gpu_match = _LIST_GPU.fullmatch(head)
         mig_match = _LIST_MIG.fullmatch(head)
-        if gpu_match:
+        if gpu_match and is_small_int(gpu_match.group(1)):
             gpus.append(SmiGpu(index=int(gpu_match.group(1)), name=gpu_match.group(2), uuid=uuid))
-        elif mig_match and gpus:
+        elif mig_match and gpus and is_small_int(mig_match.group(2)):
             gpus[-1].mig_devices.append(_mig_device(mig_match, uuid))
     if not gpus:
         raise ParseError("no 'GPU N: <name> (UUID: ...)' lines: not nvidia-smi -L output")
@@ -249,8 +250,8 @@ def _mig_device(match: re.Match[str], uuid: str) -> SmiMigDevice:
     device = SmiMigDevice(index=int(match.group(2)), profile=match.group(1), uuid=uuid)
     old = _OLD_MIG_UUID.fullmatch(uuid)
     if old:
-        device.gpu_instance_id = int(old.group(1))
-        device.compute_instance_id = int(old.group(2))
+        device.gpu_instance_id = small_int(old.group(1))
+        device.compute_instance_id = small_int(old.group(2))
     return device
 
 

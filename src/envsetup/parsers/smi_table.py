@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
+from envsetup.digits import is_small_int, small_int
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import version_or_none
 from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
@@ -120,7 +121,7 @@ def _gpu_from_block(block: list[list[str]], header: list[list[str]]) -> Optional
 
 def _gpu_from_name_cell(cell: str, title: str) -> Optional[SmiGpu]:
     match = _INDEX_AND_REST.fullmatch(cell.strip())
-    if not match:
+    if not match or not is_small_int(match.group(1)):
         return None
     gpu = SmiGpu(index=int(match.group(1)))
     rest = match.group(2)
@@ -144,7 +145,7 @@ def _read_cell(gpu: SmiGpu, title: str, cell: str) -> None:
         gpu.bus_id = bus.group(1) if bus else None
     elif "Memory-Usage" in title:
         memory = _MEMORY.search(cell)
-        gpu.memory_total_mib = int(memory.group(2)) if memory else None
+        gpu.memory_total_mib = small_int(memory.group(2)) if memory else None
     elif "MIG M." in title:
         value = cell.strip()
         gpu.mig_mode = value if value in ("Enabled", "Disabled") else None
@@ -175,16 +176,16 @@ def _mig_devices(lines: list[_Line], start: int) -> list[tuple[int, SmiMigDevice
     for block in blocks:
         first = block[0]
         match = _MIG_ROW.fullmatch(first[0].strip()) if first else None
-        if not match:
+        if not match or not (is_small_int(match.group(1)) and is_small_int(match.group(4))):
             continue
         gi, ci = match.group(2), match.group(3)
         device = SmiMigDevice(
             index=int(match.group(4)),
-            gpu_instance_id=int(gi) if gi.isdigit() else None,
-            compute_instance_id=int(ci) if ci.isdigit() else None,
+            gpu_instance_id=small_int(gi),
+            compute_instance_id=small_int(ci),
         )
         memory = _MEMORY.search(first[1]) if len(first) > 1 else None
-        device.memory_total_mib = int(memory.group(2)) if memory else None
+        device.memory_total_mib = small_int(memory.group(2)) if memory else None
         found.append((int(match.group(1)), device))
     return found
 

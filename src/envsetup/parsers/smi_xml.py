@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import List, Optional
 
+from envsetup.digits import small_int
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import version_or_none
 from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
@@ -33,7 +34,7 @@ def _int(node: Optional[ET.Element], path: str) -> Optional[int]:
     """The leading integer of "81920 MiB" or "16x"."""
     value = _text(node, path)
     match = _LEADING_INT.match(value) if value else None
-    return int(match.group(1)) if match else None
+    return small_int(match.group(1)) if match else None
 
 
 def _mig_devices(gpu: ET.Element) -> list[SmiMigDevice]:

@@ -7,6 +7,7 @@ import re
 import warnings
 from typing import Dict, Optional, Tuple, Union
 
+from envsetup.digits import is_small_int
 from envsetup.parsers import ParseError
 
 VersionValue = Union[str, bool, None]
@@ -73,7 +74,7 @@ def flavor_from_local_version(version: str) -> Tuple[str, Optional[str]]:
         return ("none-local", None)
     first = local.split(".")[0]
     cuda = _CUDA_LOCAL.fullmatch(first)
-    if cuda:
+    if cuda and is_small_int(cuda.group(1)):
         return ("cuda", f"{int(cuda.group(1))}.{cuda.group(2)}")
     rocm = _ROCM_LOCAL.fullmatch(local)
     if rocm:

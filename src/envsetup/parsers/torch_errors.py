@@ -40,7 +40,7 @@ class TorchError:
 
 # Every captured value must be followed by its delimiter, so a cut report never yields a shortened
 # number or name.
-_FOUND_VERSION = re.compile(r"too old \(found version (\d+)\)")
+_FOUND_VERSION = re.compile(r"too old \(found version (\d{1,9})\)")
 _INSUFFICIENT = re.compile(r"CUDA driver version is insufficient for CUDA runtime version")
 _NO_DRIVER = re.compile(r"Found no NVIDIA driver on your system")
 _NOT_COMPILED = re.compile(r"Torch not compiled with CUDA enabled")

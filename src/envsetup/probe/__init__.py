@@ -24,10 +24,14 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
     # The target interpreter's start-up is the slowest read: start it first, and import and run
     # the other probes while it runs.
     python_result: list = []
-    worker = threading.Thread(
-        target=lambda: python_result.append(python_env.probe_python(host, python, problems)),
-        daemon=True,
-    )
+
+    def probe_python() -> None:
+        try:
+            python_result.append(python_env.probe_python(host, python, problems))
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            python_result.append(exc)
+
+    worker = threading.Thread(target=probe_python, daemon=True)
     worker.start()
     from envsetup.probe import (
         apple,
@@ -44,6 +48,8 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
     nvidia_facts = nvidia.probe_nvidia(host, os_facts, problems)
     cuda_facts = cuda_toolkit.probe_cuda(host, os_facts, problems)
     worker.join()
+    if isinstance(python_result[0], BaseException):
+        raise python_result[0]
     python_facts = python_result[0]
     cuda_toolkit.add_pip_toolkits(host, python_facts, cuda_facts)
     torch_facts = torch_files.probe_torch(host, python_facts, problems, deep=deep)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.facts import ReadProblem
@@ -66,16 +66,6 @@ def problem(what: str, reason: str, text: str = "") -> ReadProblem:
     return ReadProblem(what=what, reason=reason, evidence=excerpt(text))
 
 
-def json_object(text: Optional[str]) -> Optional[dict]:
-    """`text` as a JSON object; None when it is not one (bad JSON, another type, nested past
-    Python's recursion limit: a file on the machine can hold anything)."""
-    try:
-        value = json.loads(text or "")
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def join(*parts: str) -> str:
     """Join path parts with '/' (host paths are POSIX-style except on Windows hosts)."""
     return "/".join(p.rstrip("/") for p in parts[:-1]) + "/" + parts[-1].lstrip("/")
@@ -93,3 +83,54 @@ def dist_version(dist_info_path: str, project_prefix: str) -> str:
     """'/x/torch-2.4.0+cu121.dist-info' with prefix 'torch-' -> '2.4.0+cu121'."""
     name = basename(dist_info_path)
     return name[len(project_prefix) :].rsplit(".", 1)[0]
+
+
+# What a probe reads (files, command output) is untrusted text: JSON in it may be any type, nest
+# deeper than the parser recurses (RecursionError) or hold unpaired surrogates ("\ud800"), which
+# no terminal or JSON file can encode. These turn it into the plain values the facts hold.
+
+
+def json_object(text: Optional[str]) -> Optional[dict[str, Any]]:
+    """The JSON object `text` holds; None for invalid JSON, another type or too deep a nesting."""
+    try:
+        value = json.loads(text or "")
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def clean(text: str) -> str:
+    """`text` with unpaired surrogates replaced: it can be printed and written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def as_text(value: Any) -> str:
+    """A string or a number as text; "" for anything else (a list, a dict, null)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def as_int(value: Any) -> Optional[int]:
+    """An integer that fits 64 bits (not true/false); None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < 1 << 63:
+        return value
+    return None
+
+
+def as_number(value: Any) -> Optional[float]:
+    """A finite number as a float; None for anything else (NaN, infinity, a string)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    number = as_int(value)
+    return float(number) if number is not None else None
+
+
+def as_bool(value: Any) -> Optional[bool]:
+    return value if isinstance(value, bool) else None

@@ -11,6 +11,7 @@ from envsetup.host.base import Host
 from envsetup.parsers import ParseError
 from envsetup.parsers.nvcc import parse_nvcc_version
 from envsetup.probe.common import (
+    as_text,
     basename,
     dist_version,
     join,
@@ -33,7 +34,7 @@ PIP_CUDA_WHEELS = (
     "nvidia_cuda_runtime_cu11",
     "nvidia_cuda_runtime",
 )
-CUDA_H_VERSION = re.compile(r"#define\s+CUDA_VERSION\s+(\d+)")
+CUDA_H_VERSION = re.compile(r"#define\s+CUDA_VERSION\s+(\d{1,9})\b")
 RUNTIME_LIB_GLOBS = (
     "libcudart.so*",
     "libcudnn.so*",
@@ -175,9 +176,9 @@ def _nvcc_version(
 def _version_from_files(host: Host, root: str) -> tuple[Optional[str], str]:
     data = json_object(host.read_text(join(root, "version.json")))  # CUDA >= 11.1
     cuda = data.get("cuda") if data else None
-    version = cuda.get("version") if isinstance(cuda, dict) else None
-    if isinstance(version, (str, int, float)) and not isinstance(version, bool):
-        return str(version), "version.json"
+    version = as_text(cuda.get("version")) if isinstance(cuda, dict) else ""
+    if version:
+        return version, "version.json"
     text = host.read_text(join(root, "version.txt"))  # CUDA <= 11.0: "CUDA Version 10.2.89"
     if text and text.strip().startswith("CUDA Version"):
         return text.split()[-1], "version.txt"

@@ -9,6 +9,9 @@ from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.host.interpreter import SCRIPT
 from envsetup.probe.common import (
+    as_int,
+    as_text,
+    clean,
     dist_version,
     join,
     json_object,
@@ -57,7 +60,7 @@ def probe_python(host: Host, requested: Optional[str], problems: list[ReadProble
         data = ast.literal_eval(result.stdout.strip().splitlines()[-1])
         if not isinstance(data, dict):
             raise ValueError("not a dict")
-    except (ValueError, SyntaxError, IndexError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, IndexError, MemoryError, RecursionError):
         problems.append(
             problem(f"Python interpreter {executable}", "unexpected output", result.output)
         )
@@ -76,18 +79,20 @@ def _same_interpreter(host: Host, one: str, other: str) -> bool:
 
 
 def _fill(host: Host, facts: PythonFacts, data: dict[str, Any]) -> PythonFacts:
-    facts.executable = str(data.get("executable") or facts.executable)
-    facts.version = str(data.get("version", ""))
-    facts.implementation = str(data.get("implementation", ""))
-    facts.prefix = str(data.get("prefix", ""))
-    facts.bits = data.get("bits")
-    site = [str(p) for p in data.get("site_packages") or []]
-    purelib = str(data.get("purelib") or "")
+    # `data` is what the interpreter printed, read back as a Python literal: any types at all.
+    facts.executable = as_text(data.get("executable")) or facts.executable
+    facts.version = as_text(data.get("version"))
+    facts.implementation = as_text(data.get("implementation"))
+    facts.prefix = as_text(data.get("prefix"))
+    facts.bits = as_int(data.get("bits"))
+    listed = data.get("site_packages")
+    site = [clean(p) for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
+    purelib = as_text(data.get("purelib"))
     if purelib and purelib not in site:
         site.append(purelib)
     facts.site_packages = site
     facts.environment = _environment_kind(host, data)
-    marker = join(str(data.get("stdlib", "")), "EXTERNALLY-MANAGED")
+    marker = join(as_text(data.get("stdlib")), "EXTERNALLY-MANAGED")
     # PEP 668: the marker binds only the base interpreter; a venv is exempt.
     if facts.environment in ("system", "pyenv") and host.exists(marker):
         facts.externally_managed, facts.externally_managed_path = True, marker
@@ -104,11 +109,11 @@ def _install_state(host: Host, prefix: str) -> Optional[str]:
     if text is None:
         return None
     record = json_object(text)
-    return reported_state(record) if record else STATE_UNREADABLE
+    return clean(reported_state(record)) if record else STATE_UNREADABLE
 
 
 def _environment_kind(host: Host, data: dict[str, Any]) -> str:
-    prefix, base = str(data.get("prefix", "")), str(data.get("base_prefix", ""))
+    prefix, base = as_text(data.get("prefix")), as_text(data.get("base_prefix"))
     if prefix != base:
         cfg = host.read_text(join(prefix, "pyvenv.cfg")) or ""
         return "uv" if "\nuv =" in "\n" + cfg else "venv"  # uv writes "uv = X.Y.Z" into pyvenv.cfg

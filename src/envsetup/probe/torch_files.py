@@ -16,7 +16,12 @@ from envsetup.parsers.torch_build import (
 )
 from envsetup.probe.common import (
     OUTPUT_CUT,
+    as_bool,
+    as_int,
+    as_number,
+    as_text,
     basename,
+    clean,
     dist_version,
     excerpt,
     join,
@@ -128,8 +133,8 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
         record = json_object(host.read_text(path))
         if record is None:
             continue
-        build = str(record.get("build", ""))
-        facts.version = str(record.get("version", "")) or None
+        build = as_text(record.get("build"))
+        facts.version = as_text(record.get("version")) or None
         facts.source = f"file:{path}"
         cuda = CONDA_BUILD_CUDA.search(build)
         facts.cuda_version = f"{cuda.group(1)}.{cuda.group(2)}" if cuda else None
@@ -156,11 +161,13 @@ def _deep(host: Host, python: str) -> TorchDeep:
     if data is None:
         deep.error = "unreadable output from the torch import check"
         return deep
-    deep.error = data.get("error")
-    deep.cuda_available = data.get("cuda_available")
-    deep.device_count = data.get("device_count")
-    arch_list = data.get("arch_list")
-    deep.arch_list = [str(a) for a in arch_list] if isinstance(arch_list, list) else []
-    deep.cudnn_version = data.get("cudnn_version")
-    deep.duration_s = data.get("duration_s")
+    deep.error = as_text(data.get("error")) or None
+    deep.cuda_available = as_bool(data.get("cuda_available"))
+    deep.device_count = as_int(data.get("device_count"))
+    arches = data.get("arch_list")
+    deep.arch_list = (
+        [clean(a) for a in arches if isinstance(a, str)] if isinstance(arches, list) else []
+    )
+    deep.cudnn_version = as_int(data.get("cudnn_version"))
+    deep.duration_s = as_number(data.get("duration_s"))
     return deep
