@@ -13,7 +13,7 @@ from typing import Union
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-class Unreadable(Exception):
+class Unreadable(OSError):
     """The file cannot be used; str() is the reason, in words ("a FIFO, not a regular file")."""
 
 
@@ -28,42 +28,66 @@ def _kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "not a plain file")
 
 
-def read_regular(path: PathLike, max_bytes: int) -> bytes:
-    """The file's bytes, or Unreadable: not a regular file, larger than max_bytes, or an OSError.
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def read_up_to(path: PathLike, limit: int, *, follow_symlinks: bool = True) -> bytes:
+    """At most `limit` + 1 bytes of a regular file: one byte more than the cap, so that a caller
+    can tell a file over it (and cut it, or refuse it).
 
     O_NONBLOCK makes opening a FIFO return at once (a plain open waits for a writer); fstat on
-    the open descriptor judges what was opened, not what a symlink or a race showed before.
-    FileNotFoundError passes through unchanged: callers often treat a missing file as no file.
+    the open descriptor judges what was opened, not what a symlink or a race showed before. The
+    size is not taken from fstat: /proc and /sys files report 0. `follow_symlinks=False` refuses
+    a final symlink (O_NOFOLLOW), for a path already resolved and checked.
+
+    Raises FileNotFoundError unchanged (callers often treat a missing file as no file), and
+    Unreadable (an OSError) for anything else: not a regular file, cannot be opened or read.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    flags |= getattr(os, "O_BINARY", 0)
+    flags = _FLAGS if follow_symlinks else _FLAGS | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(os.fspath(path), flags)
     except FileNotFoundError:
         raise
-    except OSError as exc:
-        raise Unreadable(f"cannot be opened ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise Unreadable(f"cannot be opened ({getattr(exc, 'strerror', None) or exc})") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable(f"{_kind(info.st_mode)}, not a regular file")
-        if info.st_size > max_bytes:
-            raise Unreadable(f"{_size(info.st_size)}, more than the {_size(max_bytes)} allowed")
         chunks = []
-        left = max_bytes + 1  # one byte more tells a file that grew past the cap
+        left = limit + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
-        if left <= 0:
-            raise Unreadable(f"grew past the {_size(max_bytes)} allowed while being read")
         return b"".join(chunks)
+    except Unreadable:
+        raise
     except OSError as exc:
         raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
     finally:
         os.close(fd)
+
+
+def read_regular(path: PathLike, max_bytes: int) -> bytes:
+    """The whole of a regular file of at most `max_bytes`, or Unreadable saying why not (see
+    read_up_to; FileNotFoundError passes through)."""
+    data = read_up_to(path, max_bytes)
+    if len(data) > max_bytes:
+        try:
+            size = f"{_size(os.stat(path).st_size)}, "
+        except OSError:
+            size = ""
+        raise Unreadable(f"{size}more than the {_size(max_bytes)} allowed")
+    return data
 
 
 def _size(count: int) -> str:

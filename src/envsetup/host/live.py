@@ -9,7 +9,6 @@ import glob as _glob
 import os
 import platform as _platform
 import shutil
-import stat
 import sys
 import time
 from typing import Mapping, Optional, Sequence
@@ -23,6 +22,7 @@ from envsetup.host.base import (
 )
 from envsetup.host.interpreter import describe_running_python
 from envsetup.host.processes import MAX_TIMEOUT_S, run_bounded
+from envsetup.safe_read import read_up_to
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
 
@@ -57,8 +57,12 @@ class LiveHost:
         )
 
     def read_text(self, path: str, max_bytes: int = MAX_FILE_BYTES) -> Optional[str]:
-        data = read_regular_file(path, min(max_bytes, MAX_FILE_BYTES))
-        return None if data is None or b"\0" in data else _decode(data)
+        cap = min(max_bytes, MAX_FILE_BYTES)
+        try:
+            data = read_up_to(path, cap)[:cap]
+        except OSError:
+            return None
+        return None if b"\0" in data else _decode(data)
 
     def exists(self, path: str) -> bool:
         return os.path.exists(path)
@@ -121,36 +125,6 @@ class LiveHost:
 
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
-
-
-def read_regular_file(path: str, max_bytes: int) -> Optional[bytes]:
-    """The first `max_bytes` of a regular file; None for anything else or on any error.
-
-    O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except (OSError, ValueError):  # ValueError: a NUL in the path
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks: list[bytes] = []
-        left = max_bytes
-        # /proc and /sys files report size 0: read to EOF (or the cap), not st_size.
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def query_nvml() -> NvmlSnapshot:

@@ -9,7 +9,6 @@ The format is documented in docs/recorded-host.md. In short:
 
 from __future__ import annotations
 
-import errno
 import fnmatch
 import json
 import os
@@ -24,6 +23,7 @@ from envsetup.errors import UsageError
 from envsetup.host.base import CommandResult, Host, NvmlSnapshot, NvmlUnavailable, PlatformInfo
 from envsetup.host.recording_schema import PYTHON_KEYS, RecordingError, check_manifest
 from envsetup.host.secrets import redact
+from envsetup.safe_read import read_up_to
 from envsetup.sanitize import redact_data, redact_text
 
 FORMAT_NAME = "envsetup-recorded-host"
@@ -100,7 +100,7 @@ class RecordedHost:
         if real is None:
             return None
         try:
-            data = read_regular_file(real, min(max_bytes, MAX_FILE_BYTES))
+            data = read_up_to(real, min(max_bytes, MAX_FILE_BYTES), follow_symlinks=False)
         except OSError:
             return None
         # As on a live host: the first max_bytes of a longer file, and a binary file is unreadable.
@@ -187,7 +187,7 @@ class RecordedHost:
             if real is None or os.path.isabs(name):
                 raise _bad(self.directory, f"{where} is outside the recording")
             try:
-                data = read_regular_file(real, MAX_OUTPUT_BYTES)
+                data = read_up_to(real, MAX_OUTPUT_BYTES, follow_symlinks=False)
             except OSError as exc:
                 raise _bad(self.directory, f"{where} cannot be read ({_reason(exc)})") from exc
             if len(data) > MAX_OUTPUT_BYTES:
@@ -230,40 +230,6 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-class NotRegularFile(OSError):
-    """A FIFO, device, socket or directory where a recording needs a plain file."""
-
-
-def read_regular_file(path: str, limit: int) -> bytes:
-    """Up to `limit` + 1 bytes of a regular file (one more than the cap, so a caller can tell a
-    file over the cap). Opened without blocking and without following a final symlink: a FIFO,
-    /dev/stdin or /dev/zero is refused before a byte is read."""
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegularFile(errno.EINVAL, "not a regular file")
-        chunks = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
 def _inside(root: str, path: str) -> Optional[str]:
     """`path` with every link resolved, if that lies inside `root` (a resolved directory)."""
     try:
@@ -281,7 +247,7 @@ def _load_manifest(directory: str, root: str) -> dict[str, Any]:
     if real is None:
         raise _bad(directory, "host.json links outside the recording")
     try:
-        raw = read_regular_file(real, MAX_MANIFEST_BYTES)
+        raw = read_up_to(real, MAX_MANIFEST_BYTES, follow_symlinks=False)
     except OSError as exc:
         raise _bad(directory, f"host.json cannot be read ({_reason(exc)})") from exc
     if len(raw) > MAX_MANIFEST_BYTES:
