@@ -124,65 +124,92 @@ def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
     return probe_all(host)
 
 
+MAX_FACTS_BYTES = 16 << 20  # doctor's --json of a large machine is tens of KB
+
+
 def facts_from_file(path: str) -> Facts:
+    from envsetup.safe_read import Unreadable, read_regular
+
+    fix = "fix: pass a Facts JSON file (what `envsetup doctor --json` writes)"
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError as exc:
-        raise UsageError(f"--facts {path}: no such file; fix: pass a Facts JSON file") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(
-            f"--facts {path}: not readable JSON ({exc}); fix: pass a Facts JSON file"
-        ) from exc
+        raw = read_regular(path, MAX_FACTS_BYTES)
+    except FileNotFoundError:
+        raise UsageError(f"--facts {path}: no such file; {fix}") from None
+    except Unreadable as exc:
+        raise UsageError(f"--facts {path}: {exc}; {fix}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise UsageError(f"--facts {path}: not readable JSON ({reason}); {fix}") from None
     if isinstance(data, dict) and isinstance(data.get("facts"), dict):
         data = data["facts"]  # doctor's --json envelope
     try:
         return facts_from_dict(data)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise UsageError(
-            f"--facts {path}: not a Facts object ({exc}); fix: pass what Facts.to_dict() "
-            "or `envsetup doctor --json` writes"
-        ) from exc
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--facts {path}: not a Facts object ({exc}); {fix}") from None
 
 
 def facts_from_dict(data: Any) -> Facts:
-    """Rebuild doctor's Facts from its to_dict() form (unknown keys ignored, missing ones defaulted)."""
+    """Rebuild doctor's Facts from its to_dict() form (unknown keys ignored, missing ones
+    defaulted). Every value is checked against the dataclass field's type: the file is input, and a
+    string where a number belongs must be refused here, not crash the resolver. Raises ValueError
+    naming the key (e.g. `nvidia.gpus[0].memory_mib`)."""
     from envsetup.facts import Facts
 
     if not isinstance(data, dict) or "os" not in data or "python" not in data:
         raise ValueError("it needs at least the 'os' and 'python' tables")
-    return _build(Facts, data)
+    return _build(Facts, data, "")
 
 
-def _build(cls: Any, data: Any) -> Any:
+def _build(cls: Any, data: Any, where: str) -> Any:
     import dataclasses
     import typing
 
     if not isinstance(data, dict):
-        raise TypeError(f"{cls.__name__} expects an object, got {type(data).__name__}")
+        raise ValueError(f"{where or 'the document'}: expected an object, got {_json_type(data)}")
     hints = typing.get_type_hints(cls)
     values = {}
     for item in dataclasses.fields(cls):
-        if item.name not in data:
-            continue
-        values[item.name] = _convert(hints[item.name], data[item.name])
+        key = f"{where}.{item.name}" if where else item.name
+        if item.name in data:
+            values[item.name] = _convert(hints[item.name], data[item.name], key)
+        elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
+            raise ValueError(f"{key}: missing")
     return cls(**values)
 
 
-def _convert(hint: Any, value: Any) -> Any:
+def _convert(hint: Any, value: Any, where: str) -> Any:
     import dataclasses
     import typing
 
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union:
         inner = [a for a in args if a is not type(None)]
-        return None if value is None else _convert(inner[0], value)
+        return None if value is None else _convert(inner[0], value, where)
     if dataclasses.is_dataclass(hint):
-        return _build(hint, value)
-    if origin is list and args and dataclasses.is_dataclass(args[0]):
-        return [_build(args[0], v) for v in value]
-    return value
+        return _build(hint, value, where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ValueError(f"{where}: expected an array, got {_json_type(value)}")
+        return [_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: expected an object, got {_json_type(value)}")
+        return {str(k): _convert(args[1], v, f"{where}.{k}") for k, v in value.items()}
+    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(hint)
+    if expected is None:
+        return value
+    if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
+        raise ValueError(f"{where}: expected {hint.__name__}, got {_json_type(value)}")
+    return float(value) if hint is float else value
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
 
 
 # ----------------------------------------------------------------------------- output

@@ -104,8 +104,11 @@ def machine_from_facts(facts: Facts) -> Machine:
             ["a Linux x86_64/aarch64, Windows x86_64 or macOS machine"],
         )
     overrides = facts.overrides
-    driver = overrides.driver_version or facts.nvidia.driver_version
+    # Facts may come from a file (--facts): a value that is no version counts as unknown.
+    driver = _version_or_none(overrides.driver_version or facts.nvidia.driver_version)
     driver_cuda = overrides.cuda_driver_version or facts.nvidia.driver_cuda_version
+    if driver_cuda and compat.cuda_major_minor(driver_cuda) is None:
+        driver_cuda = None
     if driver and not driver_cuda:
         driver_cuda = compat.max_cuda_for_driver(driver, facts.os.system)
     return Machine(
@@ -119,6 +122,10 @@ def machine_from_facts(facts: Facts) -> Machine:
         rocm=facts.rocm.version,
         apple_silicon=facts.apple.apple_silicon,
     )
+
+
+def _version_or_none(text: Optional[str]) -> Optional[str]:
+    return text if compat.parse_version(text) is not None else None
 
 
 def _gpu_arches(facts: Facts) -> tuple[GpuArch, ...]:
