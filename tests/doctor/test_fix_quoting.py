@@ -154,3 +154,26 @@ def test_the_workers_own_fix_quotes_the_environment(tmp_path: Path) -> None:
         [python, "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert assert_pastes_safely(f"`{fix.split(': ', 1)[1]}`", prefix, tmp_path) == 1
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_the_rendered_fix_keeps_each_command_on_one_line(
+    doctor: Doctor, tmp_path: Path, width: int
+) -> None:
+    """rich wraps long lines at the console width; a newline inside a command would make a paste
+    run its first word alone (`envsetup`, then coreutils' `install ...`)."""
+    import io
+
+    from rich.console import Console
+
+    from envsetup.render.doctor_text import render_doctor
+
+    prefix = hostile(tmp_path, ".venv")
+    facts, findings = doctor(gpu_host_with_cpu_torch(prefix))
+    out = io.StringIO()
+    render_doctor(Console(file=out, width=width, color_system=None), facts, findings, False)
+    rendered = out.getvalue()
+    commands = [c for f in findings for c in BACKTICKED.findall(f.fix or "")]
+    assert any("touch" in c for c in commands)  # the hostile prefix, quoted
+    for command in commands:
+        assert f"`{command}`" in rendered, (width, command)

@@ -162,7 +162,11 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
                 for part in line.splitlines():
                     console.print(f"     [dim]{for_rich(part)}[/]", highlight=False)
         if finding.fix:
-            console.print(f"     [cyan]fix:[/] {for_rich(finding.fix)}", highlight=False)
+            # soft_wrap: rich must not break a command to paste with a hard newline (a paste of
+            # "envsetup⏎install ..." would run coreutils' install); the terminal wraps it instead.
+            console.print(
+                f"     [cyan]fix:[/] {for_rich(finding.fix)}", highlight=False, soft_wrap=True
+            )
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)

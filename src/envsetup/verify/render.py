@@ -90,7 +90,8 @@ def render_report(report: VerifyReport, console: Console) -> None:
     target = report.target
     if report.unusable is not None:  # the command reports this as a one-line error instead
         console.print(
-            f"envsetup verify: {for_rich(report.unusable.reason)}; fix: {for_rich(report.unusable.fix)}"
+            f"envsetup verify: {for_rich(report.unusable.reason)}; fix: {for_rich(report.unusable.fix)}",
+            soft_wrap=True,
         )
         return
     torch = (
@@ -121,7 +122,7 @@ def render_report(report: VerifyReport, console: Console) -> None:
         for line in _evidence_lines(check):
             console.print(f"    {for_rich(line)}", highlight=False)
         if check.fix:
-            console.print(f"  fix: {for_rich(check.fix)}")
+            console.print(f"  fix: {for_rich(check.fix)}", soft_wrap=True)  # pasteable whole
     counts = report.counts()
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"
