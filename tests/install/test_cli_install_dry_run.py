@@ -88,6 +88,9 @@ def test_refusal_as_json(gpu_box: str) -> None:
     assert document["status"] == "refused"
     assert "no conda package" in document["data"]["reason"]
     assert "--manager uv" in document["data"]["alternatives"]
+    # The same error object and stderr line as every command that stops short.
+    assert document["error"] == {"kind": "usage", "message": document["data"]["reason"]}
+    assert out.stderr.startswith("envsetup: ") and "no conda package" in out.stderr
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import venv
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from envsetup.verify.target import env_python
@@ -60,6 +61,11 @@ def test_without_torch_the_json_and_junit_reports_say_unusable(tmp_path: Path) -
     report = json.loads(out.stdout)
     assert report["exit_code"] == 3 and report["checks"] == []
     assert "envsetup install --env" in report["unusable"]["fix"]
+    assert report["error"]["kind"] == "failed"
+    schema = Path(__file__).parents[2] / "docs" / "schema" / "verify.schema.json"
+    jsonschema.validate(report, json.loads(schema.read_text(encoding="utf-8")))
+    assert report["error"]["message"].startswith(report["unusable"]["reason"])
+    assert out.stderr.startswith("envsetup: ") and out.stderr.count("\n") == 1
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     failure = suite.find("testcase/failure")

@@ -250,9 +250,9 @@ def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
     code = ExitCode.USAGE
     if as_json:
         data = {"reason": refusal.reason, "alternatives": refusal.alternatives}
-        _print_json("refused", code, data, errors=[refusal.reason])
-    else:
-        typer.echo(for_terminal(format_refusal(refusal)), err=True)
+        error = {"kind": "usage", "message": refusal.reason}
+        _print_json("refused", code, data, errors=[refusal.reason], error=error)
+    typer.echo(for_terminal(format_refusal(refusal)), err=True)
     return int(code)
 
 
@@ -266,9 +266,13 @@ def _emit_error(exc: EnvsetupError) -> int:
 
 
 def _print_json(
-    status: str, code: ExitCode, data: dict[str, Any], errors: Optional[list[str]] = None
+    status: str,
+    code: ExitCode,
+    data: dict[str, Any],
+    errors: Optional[list[str]] = None,
+    error: Optional[dict[str, str]] = None,
 ) -> None:
-    envelope = {
+    envelope: dict[str, Any] = {
         "envsetup_result_version": RESULT_VERSION,
         "command": "install",
         "status": status,
@@ -276,6 +280,8 @@ def _print_json(
         "data": data,
         "errors": errors or [],
     }
+    if error is not None:
+        envelope["error"] = error
     typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
 
 

@@ -58,6 +58,13 @@ def verify_command(
             ) from None
     if as_json:
         typer.echo(render_json(report))
+        if report.unusable is not None:  # the same line as without --json
+            from envsetup.sanitize import for_terminal
+
+            typer.echo(
+                for_terminal(f"envsetup: {report.unusable.reason}; fix: {report.unusable.fix}"),
+                err=True,
+            )
     elif report.unusable is not None:
         raise EnvsetupError(
             f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE

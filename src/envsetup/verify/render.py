@@ -130,4 +130,9 @@ def render_report(report: VerifyReport, console: Console) -> None:
 
 
 def render_json(report: VerifyReport) -> str:
-    return dumps(report.to_dict(), indent=2, sort_keys=True)
+    document = report.to_dict()
+    if report.unusable is not None:
+        # The same `error` object every command's --json carries when it stops short.
+        message = f"{report.unusable.reason}; fix: {report.unusable.fix}"
+        document["error"] = {"kind": "failed", "message": message}
+    return dumps(document, indent=2, sort_keys=True)
