@@ -73,6 +73,14 @@ def register_secret(value: Optional[str]) -> None:
     _registered.update(url_credentials(value))
 
 
+def register_url_credentials(text: Optional[str]) -> None:
+    """Redact the credentials of the URLs in `text` (see url_credentials), not `text` itself: an
+    index location without user-info, a local path above all, is no secret, and redacting it
+    would garble every path under it (the environment, the log, the record's owner)."""
+    if text:
+        _registered.update(url_credentials(text))
+
+
 def register_environ(environ: Mapping[str, str]) -> None:
     """Redact the secrets of another environment than this process's: a recorded host's, whose
     values doctor may print cut into pieces (LD_LIBRARY_PATH's entries) where no rule sees a URL."""
