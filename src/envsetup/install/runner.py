@@ -9,10 +9,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import IO, Callable, Mapping, Optional
+from typing import IO, Callable, Iterator, Mapping, Optional
 
 from envsetup.host.processes import end_family, tagged_environment
 from envsetup.install.plan import Step
+from envsetup.sanitize import MAX_PENDING_CHARS, redact_text, whitespace_cut
 
 TAIL_LINES = 40
 TERMINATE_GRACE_S = 5.0
@@ -49,11 +50,34 @@ def display_argv(argv: tuple[str, ...]) -> str:
     return " ".join(shlex.quote(part) for part in argv)
 
 
+def read_pieces(stream: IO[str]) -> Iterator[str]:
+    """The lines of `stream`; a line longer than MAX_LINE_CHARS comes in pieces, so one endless
+    line cannot fill the memory. A piece ends after whitespace, never inside a word: each piece
+    is redacted on its own (terminal, log), and a URL or token cut in two would escape that.
+    Only a run of MAX_PENDING_CHARS without whitespace is cut hard."""
+    carry = ""
+    for chunk in iter(lambda: stream.readline(MAX_LINE_CHARS), ""):
+        if chunk.endswith("\n"):
+            yield carry + chunk
+            carry = ""
+            continue
+        # carry holds no whitespace (it would have been cut there): look in the new chunk only.
+        cut = whitespace_cut(chunk, MAX_PENDING_CHARS - len(carry))
+        text, carry = carry + chunk, ""
+        if cut == 0:
+            carry = text
+        else:
+            cut += len(text) - len(chunk)
+            yield text[:cut]
+            carry = text[cut:]
+    if carry:
+        yield carry
+
+
 def _read_lines(stream: IO[str], lines: queue.Queue[Optional[str]]) -> None:
     try:
-        # A line longer than the cap comes in pieces: one endless line must not fill the memory.
-        for line in iter(lambda: stream.readline(MAX_LINE_CHARS), ""):
-            lines.put(line)
+        for piece in read_pieces(stream):
+            lines.put(piece)
     except (OSError, ValueError):  # the pipe closed under us
         pass
     finally:
@@ -136,7 +160,9 @@ def run_step(
             log.write(line)
             log.flush()
             text = line.rstrip("\r\n")
-            tail.append(text)
+            # A whitespace-free piece may be far longer than a line: the tail keeps its start,
+            # redacted first (a secret cut short is no longer recognisable as one).
+            tail.append(text if len(text) <= MAX_LINE_CHARS else redact_text(text)[:MAX_LINE_CHARS])
             if on_output is not None:
                 on_output(text)
     except BaseException:
