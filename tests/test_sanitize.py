@@ -269,7 +269,10 @@ def test_the_log_writer_redacts_lines_written_in_pieces_and_closes_the_file() ->
             "pip install torch --header 'Authorization: Bearer BEARERs3cret999'",
             "pip install torch --header 'Authorization: Bearer ***'",
         ),
-        ('curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA=="', 'curl -H "Authorization: Basic ***"'),
+        (
+            'curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA=="',
+            'curl -H "Authorization: Basic ***"',
+        ),
         ("Authorization: Token tok3n-abcdef", "Authorization: Token ***"),
         ("Proxy-Authorization: Digest d1gest-value", "Proxy-Authorization: Digest ***"),
         ("wget --header='X-Api-Key: k3y-0123456789'", "wget --header='X-Api-Key: ***'"),
