@@ -92,8 +92,11 @@ def test_the_step_environment_sets_and_unsets_variables() -> None:
         env_unset=("PIP_FIND_LINKS",),
     )
     environ = {**os.environ, "PIP_FIND_LINKS": "/opt/wheels", "PIP_CONFIG_FILE": "/etc/pip.conf"}
-    run_step(step, log=io.StringIO(), environ=environ, on_output=lines.append)
+    log = io.StringIO()
+    run_step(step, log=log, environ=environ, on_output=lines.append)
     assert lines == [f"- {os.devnull}"]
+    # The log names what the step set, as a shell would: a mirror's URL goes there, not in argv.
+    assert log.getvalue().startswith(f"$ PIP_CONFIG_FILE={os.devnull} {sys.executable} -c ")
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX process groups")

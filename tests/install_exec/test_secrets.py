@@ -302,6 +302,8 @@ def test_the_index_credential_is_never_on_a_command_line_and_the_install_works(
     argv += ["--python", python, "--manager", manager, "--env", str(env)]
     argv += ["--index-url-base", base] if where == "flag" else []
     environ = _planted_environ({"ENVSETUP_INDEX_URL_BASE": base} if where == "environment" else {})
+    # A cold cache of its own: uv must fetch from the mirror, not answer from earlier tests.
+    environ["UV_CACHE_DIR"] = str(tmp_path / "uv-cache")
     before = mirror.authorized
     mirror.delay_s = 0.3
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shlex
 import subprocess
 import threading
 import time
@@ -45,8 +46,6 @@ def step_environment(base: Mapping[str, str], step: Step) -> dict[str, str]:
 
 def display_argv(argv: tuple[str, ...]) -> str:
     """For the log only: the command is never handed to a shell."""
-    import shlex
-
     return " ".join(shlex.quote(part) for part in argv)
 
 
@@ -103,7 +102,10 @@ def run_step(
     A KeyboardInterrupt (Ctrl-C, or raised by `on_output`) stops the step's processes and
     propagates: the caller decides what to clean up.
     """
-    log.write(f"$ {display_argv(step.argv)}\n")
+    # The variables the step sets go first, as a shell would write them: the index URL of a
+    # credentialed mirror is among them (redacted by the log writer), not in the argv.
+    assignments = "".join(f"{name}={shlex.quote(value)} " for name, value in step.env_set)
+    log.write(f"$ {assignments}{display_argv(step.argv)}\n")
     log.flush()
     started = time.monotonic()
     since = time.time()
