@@ -39,6 +39,31 @@ def test_check_command_echoes_a_pasted_index_credential_redacted(as_json: bool) 
 
 
 @pytest.mark.parametrize(
+    ("command", "masked"),
+    [
+        (
+            f"conda install pytorch==2.0.1 -c https://conda.anaconda.org/t/tk-{TOKEN}/pytorch",
+            "https://conda.anaconda.org/t/***/pytorch",
+        ),
+        (
+            f"pip install torch==2.0.1 --header 'Authorization: Bearer {TOKEN}'",
+            "Authorization: Bearer ***",
+        ),
+        (f"pip install torch==2.0.1 --header 'PRIVATE-TOKEN: {TOKEN}'", "PRIVATE-TOKEN: ***"),
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_check_command_echoes_channel_tokens_and_auth_headers_redacted(
+    command: str, masked: str, as_json: bool
+) -> None:
+    done = envsetup("check-command", command, *(["--json"] if as_json else []))
+    assert done.returncode in (0, 1), done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    shown = json.loads(done.stdout)["data"]["command"] if as_json else done.stdout
+    assert masked in shown
+
+
+@pytest.mark.parametrize(
     "base",
     [
         f"ftp://ci:{TOKEN}@mirror.lan/whl",  # unsupported scheme

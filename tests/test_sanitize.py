@@ -255,3 +255,88 @@ def test_the_log_writer_redacts_lines_written_in_pieces_and_closes_the_file() ->
     assert raw.closed
     assert "Split-T0ken" not in raw.final and "b-secret-tail" not in raw.final
     assert raw.final.endswith("tail without newline https://***@x")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "conda install pytorch -c https://conda.anaconda.org/t/tk-CONDA7oken12/pytorch",
+            "conda install pytorch -c https://conda.anaconda.org/t/***/pytorch",
+        ),
+        ("HTTPS://repo.corp.lan/conda/t/tk-CONDA7oken12", "HTTPS://repo.corp.lan/conda/t/***"),
+        (
+            "pip install torch --header 'Authorization: Bearer BEARERs3cret999'",
+            "pip install torch --header 'Authorization: Bearer ***'",
+        ),
+        (
+            'curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA=="',
+            'curl -H "Authorization: Basic ***"',
+        ),
+        ("Authorization: Token tok3n-abcdef", "Authorization: Token ***"),
+        ("Proxy-Authorization: Digest d1gest-value", "Proxy-Authorization: Digest ***"),
+        ("wget --header='X-Api-Key: k3y-0123456789'", "wget --header='X-Api-Key: ***'"),
+        ("--header 'PRIVATE-TOKEN: glpat-0123456789'", "--header 'PRIVATE-TOKEN: ***'"),
+        ("Cookie: sessionid=abcdef0123", "Cookie: ***"),
+        ("a lone Bearer eyJhbGciOi.x.y token", "a lone Bearer *** token"),
+    ],
+)
+def test_path_tokens_and_auth_header_values_are_masked(text: str, expected: str) -> None:
+    out = redact_text(text)
+    assert out == expected
+    assert redact_text(out) == out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "file:///srv/t/mirror/cpu",  # a local mirror's directory named "t" is a path
+        "/home/user/t/env",
+        "https://mirror.lan:8080/whl/t/",  # nothing after /t/
+        "Author: Jane Doe",
+        "Session: 5 of 7",
+        "time: 12:30:01 note: ok",
+        "Location: https://download.pytorch.org/whl/cu118",
+    ],
+)
+def test_text_that_only_looks_like_a_token_or_a_header_is_kept(text: str) -> None:
+    assert redact_text(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["Authorization", "Proxy-Authorization", "X-Api-Key", "PRIVATE-TOKEN"]),
+    st.sampled_from(["", "Bearer ", "Basic ", "Token "]),
+    st.text(string.ascii_letters + string.digits + "-._~+/=", min_size=1, max_size=40),
+)
+def test_no_auth_header_value_survives(name: str, scheme: str, value: str) -> None:
+    out = redact_text(f"--header '{name}: {scheme}{value}'")
+    assert out == f"--header '{name}: {scheme}***'"
+
+
+def test_only_the_credential_of_an_index_location_is_registered() -> None:
+    sanitize.register_url_credentials("/srv/mirrors/whl")
+    sanitize.register_url_credentials("https://mirror.lan/whl")
+    assert not {"/srv/mirrors/whl", "https://mirror.lan/whl"} & sanitize.known_secrets()
+    assert redact_text("/srv/mirrors/whl-env/bin/python") == "/srv/mirrors/whl-env/bin/python"
+    sanitize.register_url_credentials("https://ci-user:pa55w0rd-X1@mirror.lan/whl")
+    sanitize.register_url_credentials("https://t0ken-as-user-77@mirror.lan/whl")
+    assert {"pa55w0rd-X1", "t0ken-as-user-77"} <= sanitize.known_secrets()
+    assert "ci-user" not in sanitize.known_secrets()
+    assert redact_text("echo pa55w0rd-X1 t0ken-as-user-77") == "echo <redacted> <redacted>"
+
+
+def test_a_flushed_log_never_writes_half_a_url() -> None:
+    raw = _File()
+    log = RedactingWriter(raw)
+    # A line that arrives in pieces, each flushed (as the runner does): the URL's credential is
+    # split between them; only text up to the last whitespace is written at each flush.
+    for piece in ("Looking in indexes: http", "s://ci:Spl", "it-T0ken-42@mirror.lan/whl ", "x\n"):
+        log.write(piece)
+        log.flush()
+    assert raw.getvalue() == "Looking in indexes: https://***@mirror.lan/whl x\n"
+    # A run without whitespace is held back only up to a bound: memory stays bounded.
+    log.write("y" * (sanitize.MAX_PENDING_CHARS + 1))
+    log.flush()
+    assert raw.getvalue().endswith("y" * (sanitize.MAX_PENDING_CHARS + 1))
+    log.close()

@@ -8,6 +8,9 @@ URL to authenticate — so redaction happens only where text leaves.
 What is redacted (docs/install.md, "Credentials"):
 - the user-info of every URL: `https://user:token@host/…` → `https://***@host/…`;
 - the value of a query parameter whose name looks secret: `?token=…`, `&sig=…` → `=***`;
+- an Anaconda token in a URL's path: `https://conda.anaconda.org/t/<token>/…` → `/t/***/…`;
+- the value of an HTTP header whose name looks secret (`Authorization: Bearer …`, `Basic …`,
+  `Token …`, `X-Api-Key: …`, `PRIVATE-TOKEN: …`) and any `Bearer <token>` → `***`;
 - known secret values wherever they appear: those of environment variables with secret-looking
   names (host/secrets.py), the credentials inside URL-valued environment variables (a proxy,
   PIP_INDEX_URL, ENVSETUP_INDEX_URL_BASE, ...), and whatever `register_secret` was given.
@@ -40,6 +43,22 @@ _URL_USERINFO = re.compile(
 _QUERY_PARAMETER = re.compile(
     r"(?P<lead>[?&;](?P<name>[A-Za-z0-9_.\-]+)=)(?P<value>[^&#;\s\"'<>`]+)"
 )
+# Anaconda's token URLs (conda.anaconda.org, Anaconda Server): the path segment after /t/ of an
+# http(s) URL (a file:// mirror's directory named "t" is a path, not a token).
+_PATH_TOKEN = re.compile(
+    r"(?P<lead>\bhttps?://[^\s/?#\"'<>`\\]*(?:/[^\s/?#\"'<>`\\]*)*?/t/)"
+    r"(?P<value>[^\s/?#\"'<>`\\]+)",
+    re.IGNORECASE,
+)
+# `Name: [scheme] value` as curl, pip's --header, wget and a pasted request spell a header; the
+# name decides (see _masks_header). The auth-scheme word stays, so the text still says what it was.
+_HEADER = re.compile(
+    r"(?P<lead>\b(?P<name>[A-Za-z][A-Za-z0-9_\-]*)[ \t]*:[ \t]*"
+    r"(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|NTLM|OAuth|ApiKey)[ \t]+)?)"
+    r"(?P<value>[^\s\"'`,;]+)",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(?P<lead>\bBearer[ \t]+)(?P<value>[^\s\"'`,;]+)", re.IGNORECASE)
 # Signed-URL parameters (S3, GCS, Azure SAS) on top of the secret-name pattern.
 _SECRET_QUERY_NAME = re.compile(r"SIG|SIGNATURE|CREDENTIAL|^CODE$|^PWD$|^PASS$", re.IGNORECASE)
 
@@ -71,6 +90,14 @@ def register_secret(value: Optional[str]) -> None:
     if len(value) >= MIN_LITERAL_LENGTH:
         _registered.add(value)
     _registered.update(url_credentials(value))
+
+
+def register_url_credentials(text: Optional[str]) -> None:
+    """Redact the credentials of the URLs in `text` (see url_credentials), not `text` itself: an
+    index location without user-info, a local path above all, is no secret, and redacting it
+    would garble every path under it (the environment, the log, the record's owner)."""
+    if text:
+        _registered.update(url_credentials(text))
 
 
 def register_environ(environ: Mapping[str, str]) -> None:
@@ -149,6 +176,20 @@ def _mask_query_value(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def _mask_value(match: re.Match[str]) -> str:
+    return match.group("lead") + USERINFO_MASK
+
+
+def _mask_header_value(match: re.Match[str]) -> str:
+    name = match.group("name").replace("-", "_")
+    # "https://host" is a scheme, not a header; "Authorization", "X-Api-Key", "PRIVATE-TOKEN",
+    # "Cookie" are; "Author:" and "Session:" are not.
+    secret = name.upper() != "AUTHOR" and is_secret_name(re.sub("SESSION", "", name, flags=re.I))
+    if match.group("value").startswith("//") or not secret:
+        return match.group(0)
+    return match.group("lead") + USERINFO_MASK
+
+
 def redact_text(text: str, secrets: Optional[Iterable[str]] = None) -> str:
     """`text` with URL user-info, secret query values and known secret values masked.
 
@@ -158,6 +199,12 @@ def redact_text(text: str, secrets: Optional[Iterable[str]] = None) -> str:
         return text
     if "://" in text:
         text = _URL_USERINFO.sub(lambda m: m.group("scheme") + USERINFO_MASK + "@", text)
+        if "/t/" in text:
+            text = _PATH_TOKEN.sub(_mask_value, text)
+    if ":" in text:
+        text = _HEADER.sub(_mask_header_value, text)
+    if "earer" in text:
+        text = _BEARER.sub(_mask_value, text)
     if "=" in text:
         text = _QUERY_PARAMETER.sub(_mask_query_value, text)
     pattern = _literal_pattern(frozenset(known_secrets() if secrets is None else secrets))
@@ -227,10 +274,27 @@ def for_rich(text: str) -> str:
 # ----------------------------------------------------------------------------- files
 
 
+# How much of a line without whitespace a writer holds back before writing it out anyway: a
+# credential longer than this (or inside a whitespace-free run this long) is the only one a
+# flush can cut. Bounds the memory one endless line takes.
+MAX_PENDING_CHARS = 1024 * 1024
+_LAST_WHITESPACE = re.compile(r"\s(?=\S*\Z)")
+
+
+def whitespace_cut(text: str, limit: int) -> int:
+    """Where to cut `text` (not a whole line) so that no word — a URL, a token — is split: after
+    its last whitespace; if it has none, at `limit` once it is that long; 0: keep it all."""
+    found = _LAST_WHITESPACE.search(text)
+    if found is not None:
+        return found.end()
+    return len(text) if len(text) >= limit else 0
+
+
 class RedactingWriter(io.TextIOBase):
     """A text file that redacts what is written to it, a line at a time (a credential is never
-    split between two redactions). `flush()` writes a pending partial line too, so a log flushed
-    after each write survives kill -9 whole."""
+    split between two redactions). `flush()` writes a pending partial line up to its last
+    whitespace, so a log flushed after each write survives kill -9 all but its last word, and a
+    URL written in two pieces is redacted whole."""
 
     def __init__(self, raw: IO[str]) -> None:
         super().__init__()
@@ -248,15 +312,19 @@ class RedactingWriter(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        if self._pending:
-            self._raw.write(redact_text(self._pending))
-            self._pending = ""
+        self._write_pending(whitespace_cut(self._pending, MAX_PENDING_CHARS))
         self._raw.flush()
+
+    def _write_pending(self, cut: int) -> None:
+        if cut:
+            self._raw.write(redact_text(self._pending[:cut]))
+            self._pending = self._pending[cut:]
 
     def close(self) -> None:
         if self.closed:
             return
         try:
-            super().close()  # flushes first: the pending partial line is written
+            self._write_pending(len(self._pending))  # the last partial line, whole
+            super().close()
         finally:
             self._raw.close()

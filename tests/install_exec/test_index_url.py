@@ -79,3 +79,27 @@ def test_the_flag_wins_over_the_environment_variable() -> None:
     assert index_url_base_from(None, environ) == "/srv/env-mirror"
     assert index_url_base_from(None, {"ENVSETUP_INDEX_URL_BASE": "  "}) is None
     assert index_url_base_from(None, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("HTTP://Mirror.LAN:8080/Whl/", "http://mirror.lan:8080/Whl"),
+        (
+            "Https://CI-User:ToKeN-Mixed@Mirror.Lan/whl",
+            "https://CI-User:ToKeN-Mixed@mirror.lan/whl",
+        ),
+        ("FILE:///srv/Mirror/whl", "file:///srv/Mirror/whl"),
+        ("hTtPs://[::1]:8443/whl?Sig=AbC", "https://[::1]:8443/whl?Sig=AbC"),
+    ],
+)
+def test_scheme_and_host_are_lower_cased_and_the_rest_kept(base: str, expected: str) -> None:
+    # Scheme and host are case-insensitive, but uv sends no request for `HTTP://`: every tool
+    # gets one spelling. User-info, path and query are case-sensitive and kept as written.
+    assert as_index_location(base) == expected
+    assert effective_index_url(None, "cpu", as_index_location(base)) == expected + "/cpu"
+
+
+def test_an_uppercase_unsupported_scheme_is_named_in_lower_case() -> None:
+    with pytest.raises(UsageError, match="unsupported scheme 'ftp'"):
+        as_index_location("FTP://mirror.lan/whl")

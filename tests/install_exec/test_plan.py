@@ -10,6 +10,7 @@ from envsetup.install.backends import CondaBackend, PipBackend, UvBackend
 from envsetup.install.backends.base import Backend
 from envsetup.install.plan import Plan, build_plan
 from envsetup.install.resolution import Pin, Resolution
+from envsetup.install.runner import step_environment
 
 INDEX = "https://download.pytorch.org/whl/cu118"
 
@@ -28,12 +29,18 @@ def _resolution(manager: str) -> Resolution:
     )
 
 
-def _plan(backend: Backend, *, create_env: bool = True, report: Optional[str] = None) -> Plan:
+def _plan(
+    backend: Backend,
+    *,
+    create_env: bool = True,
+    report: Optional[str] = None,
+    index_url: str = INDEX,
+) -> Plan:
     return build_plan(
         _resolution(backend.name),
         backend,
         env_path="/srv/envs/torch",
-        index_url=INDEX,
+        index_url=index_url,
         log_path="/var/log/envsetup/install.log",
         create_env=create_env,
         report_path=report,
@@ -118,3 +125,49 @@ def test_every_step_is_an_argv_tuple_of_strings_and_the_plan_serialises() -> Non
         data = plan.to_dict()
         assert [s["id"] for s in data["steps"]] == plan.step_ids()
         assert isinstance(data["steps"][0]["argv"], list)
+
+
+@pytest.mark.parametrize(
+    ("backend", "variable"),
+    [
+        (PipBackend("/usr/bin/python3.10", windows=False), "PIP_INDEX_URL"),
+        (UvBackend("/opt/uv", windows=False), "UV_DEFAULT_INDEX"),
+    ],
+)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ci:idx-T0ken-42@mirror.lan/whl/cu118",
+        "https://idx-T0ken-42@mirror.lan/whl/cu118",  # a token as the user name
+        "http://ci:idx%40T0ken-42@127.0.0.1:8080/whl/cu118",
+    ],
+)
+def test_an_index_credential_goes_through_the_environment_never_the_command_line(
+    backend: Backend, variable: str, url: str
+) -> None:
+    # /proc/PID/cmdline is readable by every local user; /proc/PID/environ only by the owner.
+    plan = _plan(backend, index_url=url)
+    user = {variable: "https://user-own-index.lan/simple", "PATH": "/usr/bin"}
+    for step in plan.steps:
+        assert not any("T0ken" in arg for arg in step.argv), step.argv
+        assert "--index-url" not in step.argv
+        if step.id == "create-env":
+            continue
+        # The plan's index replaces the user's own setting of the same variable.
+        assert step_environment(user, step)[variable] == url
+
+
+@pytest.mark.parametrize(
+    ("backend", "variable"),
+    [
+        (PipBackend("/usr/bin/python3.10", windows=False), "PIP_INDEX_URL"),
+        (UvBackend("/opt/uv", windows=False), "UV_DEFAULT_INDEX"),
+    ],
+)
+def test_an_index_without_credential_stays_on_the_command_line_and_the_user_index_goes(
+    backend: Backend, variable: str
+) -> None:
+    plan = _plan(backend)
+    for step in plan.steps[1:]:
+        assert step.argv[step.argv.index("--index-url") + 1] == INDEX
+        assert variable not in step_environment({variable: "https://elsewhere/simple"}, step)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from envsetup import sanitize
 from envsetup.install.plan import Step
-from envsetup.install.runner import run_step
+from envsetup.install.runner import MAX_LINE_CHARS, read_pieces, run_step
+from envsetup.sanitize import RedactingWriter, for_terminal
 
 
 def _python_step(code: str, *, timeout_s: float = 30.0, **extra: object) -> Step:
@@ -90,8 +92,11 @@ def test_the_step_environment_sets_and_unsets_variables() -> None:
         env_unset=("PIP_FIND_LINKS",),
     )
     environ = {**os.environ, "PIP_FIND_LINKS": "/opt/wheels", "PIP_CONFIG_FILE": "/etc/pip.conf"}
-    run_step(step, log=io.StringIO(), environ=environ, on_output=lines.append)
+    log = io.StringIO()
+    run_step(step, log=log, environ=environ, on_output=lines.append)
     assert lines == [f"- {os.devnull}"]
+    # The log names what the step set, as a shell would: a mirror's URL goes there, not in argv.
+    assert log.getvalue().startswith(f"$ PIP_CONFIG_FILE={os.devnull} {sys.executable} -c ")
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX process groups")
@@ -209,3 +214,46 @@ def test_one_endless_line_is_read_in_bounded_pieces() -> None:
     assert lines[-1] == "done"
     assert max(len(line) for line in outcome.tail) <= 64 * 1024
     assert "".join(lines[:-1]) == "x" * 3_000_000  # nothing lost, only cut
+
+
+API_TOKEN = "apiT0kenValue-1234"
+URL_TOKEN = "urlT0kenSecret-5678"
+
+
+@pytest.mark.parametrize("filler", ["A", "word "])
+@pytest.mark.parametrize("offset", [-40, -17, -5, -1, 0, 3])
+def test_a_credential_at_the_cut_of_a_long_line_reaches_no_output_in_pieces(
+    monkeypatch: pytest.MonkeyPatch, filler: str, offset: int
+) -> None:
+    # A known secret and a URL credential placed across the reader's cut, after a run with or
+    # without whitespace: each piece the terminal and the log get is redacted on its own.
+    monkeypatch.setenv("MY_API_TOKEN", API_TOKEN)
+    head = (filler * MAX_LINE_CHARS)[: MAX_LINE_CHARS + offset]
+    line = f"{head}{API_TOKEN} http://alice:{URL_TOKEN}@mirror.lan/whl tail"
+    raw = io.StringIO()
+    log, shown = RedactingWriter(raw), []
+    code = f"import sys; sys.stdout.write({line!r} + chr(10))"
+    outcome = run_step(_python_step(code), log=log, environ=os.environ, on_output=shown.append)
+    assert outcome.ok
+    assert "".join(shown) == line  # nothing lost, only cut
+    terminal = "\n".join(for_terminal(piece) for piece in shown)
+    log.flush()
+    for output in (terminal, raw.getvalue()):
+        assert "http://***@mirror.lan/whl" in output
+    # The tail (for the failure message, redacted there) holds the same pieces, bounded.
+    failure = "\n".join(for_terminal(piece) for piece in outcome.tail)
+    for output in (terminal, raw.getvalue(), failure):
+        assert API_TOKEN not in output and URL_TOKEN not in output
+
+
+def test_long_lines_are_cut_after_whitespace_and_only_long_words_hard() -> None:
+    words = "pip " * (MAX_LINE_CHARS // 2)
+    run = "x" * (sanitize.MAX_PENDING_CHARS + 10)
+    text = f"{words}{run} end\nshort\n"
+    pieces = list(read_pieces(io.StringIO(text)))
+    assert "".join(pieces) == text
+    assert pieces[-1] == "short\n"
+    assert all(len(piece) <= MAX_LINE_CHARS for piece in pieces if "x" not in piece)
+    # Every piece ends at whitespace, but the one cut out of the run (at the bound).
+    hard = [piece for piece in pieces if not piece[-1].isspace()]
+    assert [len(piece) for piece in hard] == [sanitize.MAX_PENDING_CHARS]

@@ -12,15 +12,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
+import time
 import xml.etree.ElementTree as ET
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
+import psutil
 import pytest
 
 from envsetup.install.backends.base import venv_python
@@ -28,6 +31,8 @@ from envsetup.install.execute import provision
 
 from .helpers import resolution_for
 from .local_index import build_pytorch_index, build_wheel, write_simple_pages
+
+_TOOL_ARGV = {"pip": ("-m", "pip", "install"), "uv": ("pip", "install")}
 
 INDEX_USER = "ci-robot"
 INDEX_TOKEN = "idxT0ken-5f1c2b9a7e"
@@ -76,10 +81,12 @@ class _Mirror:
         self.root = root
         self.authorized = 0
         self.refused = 0
+        self.delay_s = 0.0  # a slow index keeps pip or uv running long enough to be looked at
         mirror = self
 
         class Handler(SimpleHTTPRequestHandler):
             def do_GET(self) -> None:
+                time.sleep(mirror.delay_s)
                 if self.headers.get("Authorization") != expected:
                     mirror.refused += 1
                     self.send_response(401)
@@ -253,3 +260,100 @@ def test_verify_reports_carry_no_credential_and_no_control_sequence(
     failure = ET.parse(junit).find(".//testcase[@name='torch.import']/failure")
     assert failure is not None and "token <redacted>" in failure.get("message", "")
     assert "\x1b" not in junit.read_text()
+
+
+def _command_lines_while_running(proc: subprocess.Popen[str]) -> list[list[str]]:
+    """The command lines of every descendant of `proc`, polled until it exits: what any local
+    user can read in /proc/PID/cmdline (psutil reads exactly that file)."""
+    seen: list[list[str]] = []
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            children = parent.children(recursive=True)
+        except psutil.Error:
+            break
+        for child in children:
+            try:
+                command = child.cmdline()
+            except psutil.Error:  # exited between the listing and the read
+                continue
+            if command not in seen:
+                seen.append(command)
+        time.sleep(0.02)
+    return seen
+
+
+def _contains(command: list[str], part: tuple[str, ...]) -> bool:
+    return any(tuple(command[i : i + len(part)]) == part for i in range(len(command)))
+
+
+@pytest.mark.parametrize(
+    ("manager", "scheme", "where"),
+    # An upper-case scheme too: it is normalised, and uv then sends its requests (it sent none).
+    [("pip", "http", "flag"), ("uv", "HTTP", "environment")],
+)
+def test_the_index_credential_is_never_on_a_command_line_and_the_install_works(
+    tmp_path: Path, mirror: _Mirror, manager: str, scheme: str, where: str
+) -> None:
+    env = tmp_path / "env"
+    base = scheme + mirror.base("good")[len("http") :]
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    argv = [sys.executable, "-m", "envsetup", "install", "--torch", "2.0", "--cuda", "cpu"]
+    argv += ["--python", python, "--manager", manager, "--env", str(env)]
+    argv += ["--index-url-base", base] if where == "flag" else []
+    environ = _planted_environ({"ENVSETUP_INDEX_URL_BASE": base} if where == "environment" else {})
+    # A cold cache of its own: uv must fetch from the mirror, not answer from earlier tests.
+    environ["UV_CACHE_DIR"] = str(tmp_path / "uv-cache")
+    before = mirror.authorized
+    mirror.delay_s = 0.3
+    try:
+        proc = subprocess.Popen(
+            argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            commands = _command_lines_while_running(proc)
+        finally:
+            out, err = proc.communicate(timeout=600)
+    finally:
+        mirror.delay_s = 0.0
+    assert proc.returncode == 0, err
+    assert mirror.authorized > before  # the credential reached the tool, through its environment
+    # The tool was seen running its installs (the poll did look), and no descendant of envsetup
+    # ever had the credential on its command line.
+    installs = [c for c in commands if _contains(c, _TOOL_ARGV[manager])]
+    assert installs, commands
+    leaked = [c for c in commands if any(INDEX_TOKEN in arg for arg in c)]
+    assert leaked == []
+    assert leaks({"stdout": out, "stderr": err}, [env / "envsetup-install.json"]) == []
+
+
+@pytest.mark.parametrize(("manager", "tree"), [("uv", "good"), ("pip", "leaky")])
+def test_a_local_index_directory_is_no_secret(
+    tmp_path: Path, mirror: _Mirror, manager: str, tree: str
+) -> None:
+    """A path is not a credential: an --index-url-base that is a plain directory, whose path
+    starts the environment's and the log's paths, leaves every path whole in every output."""
+    base = tmp_path / "idx"
+    shutil.copytree(mirror.root / tree, base)
+    env, logs = Path(f"{base}-env"), Path(f"{base}-logs")
+    environ = {k: v for k, v in os.environ.items() if k != "ENVSETUP_INDEX_URL_BASE"}
+    args = ["--manager", manager, "--env", str(env), "--log-dir", str(logs), "--json"]
+    done = _install([*args, "--index-url-base", str(base)], environ)
+    outputs = [done.stdout, done.stderr, _read_all(logs)]
+    document = json.loads(done.stdout)
+    if tree == "good":
+        assert done.returncode == 0, done.stderr
+        record_text = (env / "envsetup-install.json").read_text()
+        outputs.append(record_text)
+        record = json.loads(record_text)
+        # ownership.py matches the record's owner against the claim by this path.
+        assert record["owner"]["path"] == str(env.resolve())
+        assert record["plan"]["index_url"] == (base / "cpu").resolve().as_uri()
+        assert document["data"]["result"]["env_path"] == str(env.resolve())
+        assert document["data"]["result"]["log_path"].startswith(str(logs))
+    else:
+        assert done.returncode != 0
+        message = document["errors"][0]
+        assert f"removed the new environment {env.resolve()}" in message, message
+        assert f"log: {logs.resolve()}" in message or f"log: {logs}" in message, message
+    assert not any("<redacted>" in text for text in outputs)

@@ -297,10 +297,10 @@ def _provision(
     as_json: bool,
 ) -> int:
     from envsetup.install.execute import provision
-    from envsetup.sanitize import register_secret
+    from envsetup.sanitize import register_url_credentials
 
     # pip and uv get the credential; every output of this run gets it redacted, in any form.
-    register_secret(index_url_base)
+    register_url_credentials(index_url_base)
     if not as_json:
         typer.echo(for_terminal(format_plan(resolution)))
 

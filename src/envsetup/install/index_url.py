@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Mapping, Optional
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, urlparse
 
 from envsetup.errors import UsageError
 
@@ -34,10 +34,8 @@ def as_index_location(base: str, cwd: Optional[str] = None) -> str:
     pip and uv both accept `file:///...` for a PEP 503 tree; pip rejects a bare path.
     """
     parsed = urlparse(base)
-    if parsed.scheme in ("http", "https"):
-        return base.rstrip("/")
-    if parsed.scheme == "file":
-        return base.rstrip("/")
+    if parsed.scheme in ("http", "https", "file"):
+        return normalised_url(parsed).rstrip("/")
     # A Windows drive letter parses as a one-letter scheme: it is a path.
     if parsed.scheme and len(parsed.scheme) > 1:
         raise UsageError(
@@ -48,6 +46,23 @@ def as_index_location(base: str, cwd: Optional[str] = None) -> str:
     if not path.is_absolute():
         path = Path(cwd or os.getcwd()) / path
     return path.resolve().as_uri()
+
+
+def normalised_url(parsed: ParseResult) -> str:
+    """The URL with its scheme and host in lower case, user-info, port and path as written.
+
+    Scheme and host are case-insensitive (RFC 3986), but uv takes `HTTP://...` for no index it
+    knows and sends no request: every tool gets the one spelling all of them read alike.
+    """
+    userinfo, at, hostport = parsed.netloc.rpartition("@")
+    netloc = userinfo + at + hostport.lower()
+    return parsed._replace(scheme=parsed.scheme.lower(), netloc=netloc).geturl()
+
+
+def carries_credentials(url: str) -> bool:
+    """Whether `url` holds user-info (`user:token@`): then it must not go on a command line,
+    which every local user can read in /proc/PID/cmdline."""
+    return "@" in urlparse(url).netloc
 
 
 def local_directory_of(location: str) -> Optional[Path]:

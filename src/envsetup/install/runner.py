@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import queue
+import shlex
 import subprocess
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import IO, Callable, Mapping, Optional
+from typing import IO, Callable, Iterator, Mapping, Optional
 
 from envsetup.host.processes import end_family, tagged_environment
 from envsetup.install.plan import Step
+from envsetup.sanitize import MAX_PENDING_CHARS, redact_text, whitespace_cut
 
 TAIL_LINES = 40
 TERMINATE_GRACE_S = 5.0
@@ -44,16 +46,37 @@ def step_environment(base: Mapping[str, str], step: Step) -> dict[str, str]:
 
 def display_argv(argv: tuple[str, ...]) -> str:
     """For the log only: the command is never handed to a shell."""
-    import shlex
-
     return " ".join(shlex.quote(part) for part in argv)
+
+
+def read_pieces(stream: IO[str]) -> Iterator[str]:
+    """The lines of `stream`; a line longer than MAX_LINE_CHARS comes in pieces, so one endless
+    line cannot fill the memory. A piece ends after whitespace, never inside a word: each piece
+    is redacted on its own (terminal, log), and a URL or token cut in two would escape that.
+    Only a run of MAX_PENDING_CHARS without whitespace is cut hard."""
+    carry = ""
+    for chunk in iter(lambda: stream.readline(MAX_LINE_CHARS), ""):
+        if chunk.endswith("\n"):
+            yield carry + chunk
+            carry = ""
+            continue
+        # carry holds no whitespace (it would have been cut there): look in the new chunk only.
+        cut = whitespace_cut(chunk, MAX_PENDING_CHARS - len(carry))
+        text, carry = carry + chunk, ""
+        if cut == 0:
+            carry = text
+        else:
+            cut += len(text) - len(chunk)
+            yield text[:cut]
+            carry = text[cut:]
+    if carry:
+        yield carry
 
 
 def _read_lines(stream: IO[str], lines: queue.Queue[Optional[str]]) -> None:
     try:
-        # A line longer than the cap comes in pieces: one endless line must not fill the memory.
-        for line in iter(lambda: stream.readline(MAX_LINE_CHARS), ""):
-            lines.put(line)
+        for piece in read_pieces(stream):
+            lines.put(piece)
     except (OSError, ValueError):  # the pipe closed under us
         pass
     finally:
@@ -79,7 +102,10 @@ def run_step(
     A KeyboardInterrupt (Ctrl-C, or raised by `on_output`) stops the step's processes and
     propagates: the caller decides what to clean up.
     """
-    log.write(f"$ {display_argv(step.argv)}\n")
+    # The variables the step sets go first, as a shell would write them: the index URL of a
+    # credentialed mirror is among them (redacted by the log writer), not in the argv.
+    assignments = "".join(f"{name}={shlex.quote(value)} " for name, value in step.env_set)
+    log.write(f"$ {assignments}{display_argv(step.argv)}\n")
     log.flush()
     started = time.monotonic()
     since = time.time()
@@ -136,7 +162,9 @@ def run_step(
             log.write(line)
             log.flush()
             text = line.rstrip("\r\n")
-            tail.append(text)
+            # A whitespace-free piece may be far longer than a line: the tail keeps its start,
+            # redacted first (a secret cut short is no longer recognisable as one).
+            tail.append(text if len(text) <= MAX_LINE_CHARS else redact_text(text)[:MAX_LINE_CHARS])
             if on_output is not None:
                 on_output(text)
     except BaseException:

@@ -6,6 +6,7 @@ import os
 from typing import Optional
 
 from envsetup.install.backends.base import Backend, venv_python
+from envsetup.install.index_url import carries_credentials
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
 
 # Settings that would add packages from somewhere other than the plan's index, or install them
@@ -36,13 +37,19 @@ CHECK_TIMEOUT_S = 1800.0
 INSTALL_TIMEOUT_S = 3600.0
 
 
-def pip_isolation(devnull: str = os.devnull) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
-    set_vars = (
+def pip_isolation(
+    devnull: str = os.devnull, index_url: Optional[str] = None
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The variables a pip step sets and unsets. `index_url`, when it carries a credential, is
+    handed over as PIP_INDEX_URL (set after the user's is unset) instead of on the command line."""
+    set_vars: tuple[tuple[str, str], ...] = (
         ("PIP_CONFIG_FILE", devnull),
         ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
         ("PIP_NO_INPUT", "1"),
         ("PYTHONSAFEPATH", "1"),
     )
+    if index_url is not None and carries_credentials(index_url):
+        set_vars += (("PIP_INDEX_URL", index_url),)
     return set_vars, PIP_UNSET
 
 
@@ -71,6 +78,9 @@ class PipBackend(Backend):
         ]
 
     def _pip_install(self, spec: InstallSpec) -> tuple[str, ...]:
+        # With a credential the index comes from PIP_INDEX_URL (pip_isolation): the command line
+        # is readable by every local user, the environment only by the same user.
+        index = () if carries_credentials(spec.index_url) else ("--index-url", spec.index_url)
         return (
             self.python_in_env(spec.env_path),
             "-m",
@@ -80,12 +90,11 @@ class PipBackend(Backend):
             "--disable-pip-version-check",
             "--progress-bar",
             "off",
-            "--index-url",
-            spec.index_url,
+            *index,
         )
 
     def dry_run_check_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation()
+        env_set, env_unset = pip_isolation(index_url=spec.index_url)
         return [
             Step(
                 id=CHECK_RESOLVES,
@@ -104,7 +113,7 @@ class PipBackend(Backend):
         ]
 
     def install_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation()
+        env_set, env_unset = pip_isolation(index_url=spec.index_url)
         report = ("--report", spec.report_path) if spec.report_path else ()
         return [
             Step(

@@ -6,6 +6,7 @@ import os
 from typing import Optional
 
 from envsetup.install.backends.base import Backend, venv_python
+from envsetup.install.index_url import carries_credentials
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
 
 # `--no-config` stops uv reading uv.toml / pyproject settings; these variables would still add
@@ -27,6 +28,9 @@ UV_UNSET = (
     "PYTHONPATH",
     "PYTHONHOME",
 )
+
+# uv's name for the index that replaces PyPI (UV_INDEX_URL is its deprecated alias).
+UV_DEFAULT_INDEX = "UV_DEFAULT_INDEX"
 
 CREATE_TIMEOUT_S = 600.0  # uv may download a managed Python
 CHECK_TIMEOUT_S = 1800.0
@@ -69,6 +73,9 @@ class UvBackend(Backend):
         ]
 
     def _uv_pip_install(self, spec: InstallSpec) -> tuple[str, ...]:
+        # With a credential the index comes from UV_DEFAULT_INDEX (_index_env): the command line
+        # is readable by every local user, the environment only by the same user.
+        index = () if carries_credentials(spec.index_url) else ("--index-url", spec.index_url)
         return (
             self.uv,
             "pip",
@@ -76,9 +83,13 @@ class UvBackend(Backend):
             "--no-config",
             "--python",
             self.python_in_env(spec.env_path),
-            "--index-url",
-            spec.index_url,
+            *index,
         )
+
+    @staticmethod
+    def _index_env(spec: InstallSpec) -> tuple[tuple[str, str], ...]:
+        # Set after UV_UNSET has cleared the user's own index variables.
+        return ((UV_DEFAULT_INDEX, spec.index_url),) if carries_credentials(spec.index_url) else ()
 
     def dry_run_check_steps(self, spec: InstallSpec) -> list[Step]:
         return [
@@ -87,6 +98,7 @@ class UvBackend(Backend):
                 description=f"check that {', '.join(spec.requirements)} resolve on {spec.index_url}",
                 argv=(*self._uv_pip_install(spec), "--dry-run", *spec.requirements),
                 timeout_s=CHECK_TIMEOUT_S,
+                env_set=self._index_env(spec),
                 env_unset=UV_UNSET,
             )
         ]
@@ -98,6 +110,7 @@ class UvBackend(Backend):
                 description=f"install {', '.join(spec.requirements)} from {spec.index_url}",
                 argv=(*self._uv_pip_install(spec), *spec.requirements),
                 timeout_s=INSTALL_TIMEOUT_S,
+                env_set=self._index_env(spec),
                 env_unset=UV_UNSET,
             )
         ]
