@@ -49,10 +49,11 @@ MODE_FORCE = "force"
 UPGRADE_INTERRUPTED = "upgrade interrupted: packages may be mixed"
 
 # What `python -m venv`, virtualenv and `uv venv` put at an environment's top level (POSIX and
-# Windows spellings). The installers write only below these.
+# Windows spellings), and `.lock`, which `uv pip install` takes in the environment. The installers
+# write only below these.
 VENV_TOP_LEVEL = frozenset(
     {"bin", "Scripts", "lib", "lib64", "Lib", "include", "Include", "share", "etc"}
-    | {"pyvenv.cfg", ".gitignore", "CACHEDIR.TAG"}
+    | {"pyvenv.cfg", ".gitignore", "CACHEDIR.TAG", ".lock"}
 )
 # What `conda create` and the packages it links put at a prefix's top level. Conservative: a name
 # not here makes the directory "not provably ours", which costs the user a --force, never a file.
