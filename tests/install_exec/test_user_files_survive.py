@@ -38,8 +38,10 @@ def _kill_9_a_new_install(tmp_path: Path, env: Path, index: Path) -> None:
     resolution = resolution_for("cu118", env, projects=("torch",))
     with marker.with_suffix(".out").open("w") as out:
         child = subprocess.Popen(
-            [sys.executable, str(CHILD), json.dumps(resolution.to_dict()), str(index)]
-            + [str(tmp_path / "logs"), str(marker)],
+            [
+                *(sys.executable, str(CHILD), json.dumps(resolution.to_dict())),
+                *(str(index), str(tmp_path / "logs"), str(marker)),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
