@@ -31,9 +31,8 @@ posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals, FIFOs an
 PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def _kill_9_a_new_install(tmp_path: Path, env: Path, index: Path) -> None:
-    """A new install, killed with SIGKILL while its installer runs; returns once the orphaned
-    installer let go of the target's lock."""
+def _paused_new_install(tmp_path: Path, env: Path, index: Path) -> subprocess.Popen[bytes]:
+    """A new install in a child process, paused while its installer runs."""
     marker = tmp_path / f"paused-{time.monotonic_ns()}"
     resolution = resolution_for("cu118", env, projects=("torch",))
     with marker.with_suffix(".out").open("w") as out:
@@ -52,6 +51,13 @@ def _kill_9_a_new_install(tmp_path: Path, env: Path, index: Path) -> None:
             child.wait()
             pytest.fail(f"the install never reached its installer: {marker.with_suffix('.out')}")
         time.sleep(0.02)
+    return child
+
+
+def _kill_9_a_new_install(tmp_path: Path, env: Path, index: Path) -> None:
+    """A new install, killed with SIGKILL while its installer runs; returns once the orphaned
+    installer let go of the target's lock."""
+    child = _paused_new_install(tmp_path, env, index)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
     wait_for_lock_release(env)
@@ -172,6 +178,26 @@ def test_force_deletes_a_killed_new_environment_with_the_user_files_in_it(
     assert result.mode == "force"  # type: ignore[attr-defined]
     assert not (env / "scratch.ipynb").exists()
     assert landed(env)["cuda"] is None
+
+
+@posix_only
+def test_files_put_into_a_new_environment_while_it_is_made_survive_its_failure(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    """SIGTERM stops a new install, which removes what it made — but not a directory the user
+    has meanwhile put files into: it is left in place, and the message names them."""
+    env = tmp_path / "env"
+    child = _paused_new_install(tmp_path, env, pytorch_index)
+    (env / "notes.txt").write_text("mine")
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=60) == 130
+    wait_for_lock_release(env)
+    out = next(tmp_path.glob("paused-*.out")).read_text()
+    assert f"left {env} in place: it holds files envsetup did not write (notes.txt)" in out
+    assert (env / "notes.txt").read_text() == "mine"
+    # The next plain install, like after a kill -9, refuses until they are moved out.
+    with pytest.raises(UsageError, match=r"did not write \(notes.txt\)"):
+        _plain_install(env, pytorch_index, tmp_path)
 
 
 # ------------------------------------------------ items 2 and 3: hostile install records

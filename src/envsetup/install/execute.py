@@ -239,6 +239,16 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
     if not ownership.is_our_directory(claim, env_path):
         return f"left {env_path} alone: it is no longer the directory this install created"
     try:
+        foreign = install_target.foreign_entries(env_path, any_tool=True)
+    except OSError:
+        foreign = []  # gone or unreadable: remove_tree says what is left
+    if foreign:
+        # Someone put files into the new environment while it was being made: theirs.
+        return (
+            f"left {env_path} in place: it holds files envsetup did not write "
+            f"({install_target.named(foreign)}); move them out, then run the install again"
+        )
+    try:
         install_target.remove_tree(env_path, keep_dir=claim.keeps_dir)
     except EnvsetupError as exc:
         return str(exc)  # the claim stays: the next install can finish the removal

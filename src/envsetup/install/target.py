@@ -101,11 +101,13 @@ def _made_by_the_tools(name: str, conda: bool, venv: bool) -> bool:
     )
 
 
-def foreign_entries(path: Path) -> list[str]:
+def foreign_entries(path: Path, *, any_tool: bool = False) -> list[str]:
     """The entries at the top level of the environment `path` that neither envsetup nor the tool
     that makes such an environment (venv, uv, conda) writes: the user's, as far as envsetup can
-    tell. Directories end in "/"; sorted."""
-    venv, conda = (path / "pyvenv.cfg").is_file(), (path / "conda-meta").is_dir()
+    tell. Directories end in "/"; sorted. `any_tool`: judge by every tool's layout, for a
+    directory a failed install may have left before pyvenv.cfg or conda-meta/ was written."""
+    venv = any_tool or (path / "pyvenv.cfg").is_file()
+    conda = any_tool or (path / "conda-meta").is_dir()
     found = []
     for child in path.iterdir():
         if not _made_by_the_tools(child.name, conda, venv):
@@ -114,7 +116,8 @@ def foreign_entries(path: Path) -> list[str]:
     return sorted(found)
 
 
-def _named(entries: Sequence[str]) -> str:
+def named(entries: Sequence[str]) -> str:
+    """Up to FOREIGN_NAMED entries, quoted for the shell, and how many more."""
     shown = ", ".join(shlex.quote(entry) for entry in entries[:FOREIGN_NAMED])
     more = len(entries) - FOREIGN_NAMED
     return f"{shown} and {more} more" if more > 0 else shown
@@ -201,7 +204,7 @@ def decide(
         # --upgrade too: installing into a half-made environment would not make it whole.
         raise UsageError(
             f"{path}: an earlier install creating it was interrupted, but it now holds files "
-            f"envsetup did not write ({_named(list(foreign)) or 'see its top level'}); move them "
+            f"envsetup did not write ({named(list(foreign)) or 'see its top level'}); move them "
             "out and run again, or pass --force to delete everything in it"
         )
     if upgrade:
