@@ -11,6 +11,7 @@ from typing import Callable
 import pytest
 
 from envsetup.install.record import (
+    RecordWriteError,
     completed_record,
     hashes_from_pip_report,
     is_incomplete,
@@ -70,6 +71,15 @@ def test_a_record_nested_as_deep_as_envsetup_writes_reads(tmp_path: Path) -> Non
     record = {"state": "complete", "plan": {"steps": [{"argv": ["uv", "pip"]}]}}
     write_install_record(tmp_path, record)
     assert read_install_record(tmp_path) == record
+
+
+def test_a_directory_where_the_record_goes_is_kept_and_named(tmp_path: Path) -> None:
+    (tmp_path / "envsetup-install.json" / "inside").mkdir(parents=True)
+    with pytest.raises(RecordWriteError, match="a directory stands where that file goes") as failed:
+        write_install_record(tmp_path, {"state": "incomplete"})
+    assert "\n" not in str(failed.value)
+    assert (tmp_path / "envsetup-install.json" / "inside").is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["envsetup-install.json"]  # no temporary left
 
 
 def test_started_then_completed(tmp_path: Path) -> None:

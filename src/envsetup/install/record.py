@@ -133,6 +133,8 @@ def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: s
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        if path.is_dir() and not path.is_symlink():  # not envsetup's file; never removed for it
+            fix = "a directory stands where that file goes: move it away, then run again"
         raise RecordWriteError(
             f"{what} {path}: cannot write it ({exc.strerror or exc}); {fix}"
         ) from None
