@@ -4,9 +4,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Callable
+
+import pytest
 
 from envsetup.install.record import (
+    RecordWriteError,
     completed_record,
     hashes_from_pip_report,
     is_incomplete,
@@ -30,6 +35,51 @@ def test_a_corrupt_record_reads_as_unreadable_with_the_reason(tmp_path: Path) ->
     assert "is not JSON" in record["reason"]
     (tmp_path / "envsetup-install.json").write_text("[1, 2]")
     assert read_install_record(tmp_path)["state"] == "unreadable"  # type: ignore[index]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="FIFOs, /dev/zero")
+@pytest.mark.parametrize(
+    ("plant", "reason"),
+    [
+        (lambda r: os.mkfifo(r), "is a FIFO, not a regular file"),
+        (lambda r: r.symlink_to("/dev/zero"), "is a symbolic link"),
+        (lambda r: r.symlink_to(r.parent / "elsewhere.json"), "is a symbolic link"),
+        (lambda r: r.mkdir(), "is a directory, not a regular file"),
+        (lambda r: r.write_text("[" * 200_000 + "]" * 200_000), "nested too deep"),
+        (lambda r: r.write_text('{"a":' * 40 + "1" + "}" * 40), "nested too deep"),
+        (lambda r: r.write_bytes(b'\xff\xfe{"state": "incomplete"}'), "is not UTF-8 text"),
+        (lambda r: r.write_text(" " * (2 << 20) + "{}"), "larger than the 1 MiB"),
+    ],
+    ids=["fifo", "dev-zero", "link", "directory", "deep", "deep-object", "utf8", "huge"],
+)
+def test_a_record_that_is_no_record_reads_as_unreadable_at_once(
+    tmp_path: Path, plant: Callable[[Path], None], reason: str
+) -> None:
+    (tmp_path / "elsewhere.json").write_text('{"state": "incomplete", "mode": "new"}')
+    record = tmp_path / "envsetup-install.json"
+    plant(record)
+    started = time.monotonic()
+    read = read_install_record(tmp_path)
+    assert time.monotonic() - started < 2
+    assert read is not None and read["state"] == "unreadable"
+    assert read["reason"].startswith(f"{record} ")
+    assert reason in read["reason"]
+    assert is_incomplete(read) is False
+
+
+def test_a_record_nested_as_deep_as_envsetup_writes_reads(tmp_path: Path) -> None:
+    record = {"state": "complete", "plan": {"steps": [{"argv": ["uv", "pip"]}]}}
+    write_install_record(tmp_path, record)
+    assert read_install_record(tmp_path) == record
+
+
+def test_a_directory_where_the_record_goes_is_kept_and_named(tmp_path: Path) -> None:
+    (tmp_path / "envsetup-install.json" / "inside").mkdir(parents=True)
+    with pytest.raises(RecordWriteError, match="a directory stands where that file goes") as failed:
+        write_install_record(tmp_path, {"state": "incomplete"})
+    assert "\n" not in str(failed.value)
+    assert (tmp_path / "envsetup-install.json" / "inside").is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["envsetup-install.json"]  # no temporary left
 
 
 def test_started_then_completed(tmp_path: Path) -> None:

@@ -10,16 +10,19 @@ import pytest
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.install.ownership import new_claim, with_directory
 from envsetup.install.record import write_install_record
+from envsetup.install.state import real_target
 from envsetup.install.target import (
     ABSENT,
     EMPTY,
     ENVIRONMENT,
     FOREIGN,
     INTERRUPTED_NEW,
+    INTERRUPTED_NEW_HOLDING_MORE,
     INTERRUPTED_UPGRADE,
     UNPROVEN_INCOMPLETE,
     classify_target,
     decide,
+    foreign_entries,
     remove_tree,
 )
 
@@ -191,3 +194,115 @@ def test_keep_dir_empties_the_directory_and_keeps_it(tmp_path: Path) -> None:
     write_install_record(env, {"state": "incomplete"})
     remove_tree(env, keep_dir=True)
     assert env.is_dir() and not any(env.iterdir())
+
+
+def _ours_interrupted(path: Path, layout: tuple[str, ...]) -> object:
+    """A directory this envsetup provably made and was interrupted in, holding `layout` (names
+    ending in "/" are directories) besides its record; returns the claim."""
+    path.mkdir()
+    for name in layout:
+        if name.endswith("/"):
+            (path / name).mkdir()
+        else:
+            (path / name).write_text("")
+    claim = with_directory(new_claim(path, keeps_dir=False), path)
+    write_install_record(path, {"state": "incomplete", "mode": "new", "owner": claim.owner()})
+    return claim
+
+
+VENV_LAYOUT = ("bin/", "lib/", "lib64/", "include/", "share/", "pyvenv.cfg", ".gitignore")
+CONDA_LAYOUT = (
+    "conda-meta/",
+    "bin/",
+    "lib/",
+    "ssl/",
+    "compiler_compat/",
+    "x86_64-conda-linux-gnu/",
+)
+
+
+@pytest.mark.parametrize("layout", [VENV_LAYOUT, CONDA_LAYOUT], ids=["venv", "conda"])
+def test_an_interrupted_environment_holding_more_than_its_tools_write_is_not_ours(
+    tmp_path: Path, layout: tuple[str, ...]
+) -> None:
+    """Only what venv / uv / conda and envsetup write at the top level: ours to finish. Anything
+    else — a file, a directory, a symlink, one beside a half-written record — is the user's."""
+    env = tmp_path / "env"
+    claim = _ours_interrupted(env, layout)
+    (env / ".envsetup-install.json.abc123.tmp").write_text("")  # a write a kill interrupted
+    assert foreign_entries(env) == []
+    assert classify_target(env, claim) == INTERRUPTED_NEW  # type: ignore[arg-type]
+    for extra in ("notes.txt", "work/", "data-link", "envsetup-install.json.bak"):
+        target = env / extra.rstrip("/")
+        if extra.endswith("/"):
+            target.mkdir()
+        elif extra == "data-link":
+            target.symlink_to(tmp_path)
+        else:
+            target.write_text("mine")
+        assert foreign_entries(env) == [extra]
+        assert classify_target(env, claim) == INTERRUPTED_NEW_HOLDING_MORE  # type: ignore[arg-type]
+        if target.is_dir() and not target.is_symlink():
+            target.rmdir()
+        else:
+            target.unlink()
+    # Without proof of ownership, the same directory never was ours to begin with.
+    (env / "notes.txt").write_text("mine")
+    assert classify_target(env, None) == UNPROVEN_INCOMPLETE
+
+
+def test_a_conda_name_is_not_part_of_a_venv_layout(tmp_path: Path) -> None:
+    env = tmp_path / "env"
+    claim = _ours_interrupted(env, (*VENV_LAYOUT, "ssl/"))
+    assert foreign_entries(env) == ["ssl/"]
+    assert classify_target(env, claim) == INTERRUPTED_NEW_HOLDING_MORE  # type: ignore[arg-type]
+
+
+def test_the_refusal_names_a_few_entries_quoted_and_only_force_removes() -> None:
+    foreign = ["a b.txt", "notes.txt", "work/", "zz/"]
+    for upgrade in (False, True):
+        with pytest.raises(UsageError) as refused:
+            decide(
+                Path("/srv/env"),
+                INTERRUPTED_NEW_HOLDING_MORE,
+                force=False,
+                upgrade=upgrade,
+                foreign=foreign,
+            )
+        message = str(refused.value)
+        assert message == (
+            "/srv/env: an earlier install creating it was interrupted, but it now holds files "
+            "envsetup did not write ('a b.txt', notes.txt, work/ and 1 more); move them out and "
+            "run again, or pass --force to delete everything in it"
+        )
+    decision = decide(Path("/srv/env"), INTERRUPTED_NEW_HOLDING_MORE, force=True, upgrade=False)
+    assert (decision.mode, decision.remove_first) == ("force", True)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX paths")
+def test_a_target_that_cannot_be_made_or_looked_at_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    for target in (tmp_path / "afile" / "env", tmp_path / "afile" / "deeper" / "env"):
+        with pytest.raises(UsageError, match="afile is a file, not a directory") as refused:
+            classify_target(target)
+        assert "\n" not in str(refused.value)
+    locked = tmp_path / "locked"
+    (locked / "env").mkdir(parents=True)
+    locked.chmod(0)
+    try:
+        # Mode 000 stops a normal user; root is stopped by the kernel at /proc/1/root in a
+        # container. Where neither denies a look, there is nothing to test.
+        for target in (locked / "env", Path("/proc/1/root/tmp/env")):
+            try:
+                os.stat(target)
+            except PermissionError:
+                with pytest.raises(UsageError, match=r"cannot look at it \(Permission denied\)"):
+                    classify_target(target)
+                with pytest.raises(UsageError, match=r"cannot resolve it \(Permission denied\)"):
+                    real_target(target / "sub")
+                return
+            except OSError:
+                pass
+        pytest.skip("no directory here denies this user a look inside")
+    finally:
+        locked.chmod(0o755)

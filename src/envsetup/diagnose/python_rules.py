@@ -93,9 +93,10 @@ def _install_incomplete_fix(state: str, prefix: str) -> str:
         )
     return (
         "An install creating this environment was stopped before it finished. "
-        f"`envsetup install --env {env}` removes it and starts again when this machine's envsetup "
-        f"made it (otherwise it refuses); `envsetup install --env {env} --force` deletes it, "
-        "with anything else in it, and builds it again."
+        f"`envsetup install --env {env}` removes it and starts again only when this machine's "
+        "envsetup made it and it holds nothing else (otherwise it refuses and says why, naming "
+        f"any files that are not envsetup's); `envsetup install --env {env} --force` deletes "
+        "everything in it, your files included, and builds it again."
     )
 
 

@@ -46,7 +46,7 @@ from envsetup.install.plan import Plan, Step, build_plan
 from envsetup.install.quick_verify import quick_verify
 from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
-from envsetup.install.state import real_target, state_dir
+from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import LOG_DIR_ENV, backend_for, conda_prefix_for_name, new_log_path
 from envsetup.sanitize import RedactingWriter
 
@@ -239,6 +239,16 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
     if not ownership.is_our_directory(claim, env_path):
         return f"left {env_path} alone: it is no longer the directory this install created"
     try:
+        foreign = install_target.foreign_entries(env_path, any_tool=True)
+    except OSError:
+        foreign = []  # gone or unreadable: remove_tree says what is left
+    if foreign:
+        # Someone put files into the new environment while it was being made: theirs.
+        return (
+            f"left {env_path} in place: it holds files envsetup did not write "
+            f"({install_target.named(foreign)}); move them out, then run the install again"
+        )
+    try:
         install_target.remove_tree(env_path, keep_dir=claim.keeps_dir)
     except EnvsetupError as exc:
         return str(exc)  # the claim stays: the next install can finish the removal
@@ -274,11 +284,12 @@ def _set_up(
     backend = backend_for(resolution.manager, resolution.python_version, environ)
     spelled = _target_path(resolution, environ)
     env_path = real_target(spelled)
-    if spelled.is_symlink() and not env_path.exists():
+    if is_dangling_link(spelled, env_path):
         raise UsageError(
             f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
             "directory, or pass the path where the environment should be"
         )
+    state = usable_state_dir(environ)
     log_path = new_log_path(log_dir, environ, env_path)
     return _Setup(
         env_path=env_path,
@@ -289,7 +300,7 @@ def _set_up(
         report_path=str(log_path.with_suffix(".pip-report.json"))
         if backend.name == "pip"
         else None,
-        state=state_dir(environ),
+        state=state,
     )
 
 
@@ -469,7 +480,14 @@ def provision(
     with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:
         claim = ownership.read_claim(setup.state, setup.env_path)
         kind = install_target.classify_target(setup.env_path, claim)
-        decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
+        foreign = (
+            install_target.foreign_entries(setup.env_path)
+            if kind == install_target.INTERRUPTED_NEW_HOLDING_MORE
+            else []
+        )
+        decision = install_target.decide(
+            setup.env_path, kind, force=force, upgrade=upgrade, foreign=foreign
+        )
         return _provision_locked(
             resolution,
             setup,

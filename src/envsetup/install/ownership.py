@@ -20,8 +20,10 @@ from typing import Any, Optional
 
 from envsetup.install.record import RecordWriteError, write_json_atomically
 from envsetup.install.state import STATE_DIR_ENV, target_key
+from envsetup.safe_read import read_regular
 
 CLAIMS = "claims"
+MAX_CLAIM_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,13 @@ def write_claim(state: Path, claim: Claim) -> Path:
 
 
 def read_claim(state: Path, real: Path) -> Optional[Claim]:
+    # A claim is envsetup's own small file; anything else there (a FIFO, a huge or garbled file)
+    # proves nothing, and must not block or exhaust the install that reads it.
     try:
-        data = json.loads(claim_path(state, real).read_text(encoding="utf-8"))
+        text = read_regular(claim_path(state, real), MAX_CLAIM_BYTES).decode("utf-8")
+        data = json.loads(text)
         return Claim(**data) if isinstance(data, dict) else None
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import EnvsetupError
+from envsetup.safe_read import Unreadable, read_up_to
 from envsetup.sanitize import redact_data
 
 RECORD_NAME = "envsetup-install.json"
@@ -27,6 +28,9 @@ STATE_UNREADABLE = "unreadable"
 # "incomplete" with "mode": "upgrade"): that environment is the user's, never envsetup's to remove.
 STATE_INCOMPLETE_UPGRADE = "incomplete-upgrade"
 MODE_UPGRADE = "upgrade"
+# envsetup's own record is a few KiB (the plan, the resolution, a package list) nested 5 deep.
+MAX_RECORD_BYTES = 1 << 20
+MAX_RECORD_DEPTH = 32
 
 
 class RecordWriteError(EnvsetupError):
@@ -38,21 +42,62 @@ def record_path(env_path: Path) -> Path:
 
 
 def read_install_record(env_path: str | os.PathLike[str]) -> Optional[dict[str, Any]]:
-    """The record, None when there is none; an unparsable one reads as state "unreadable"."""
+    """The record, None when there is none; anything else that is no record envsetup wrote — a
+    FIFO, a symlink (to /dev/zero, say), a huge or deeply nested file, invalid UTF-8, not a JSON
+    object — reads as state "unreadable" with the reason. Never blocks, never reads more than
+    MAX_RECORD_BYTES: the file is in a directory anyone may have written to."""
     path = record_path(Path(env_path))
     try:
-        text = path.read_text(encoding="utf-8")
+        # A record envsetup wrote is a regular file; a link is not followed (it could lead to a
+        # device, or to another environment's record and so to its proof of ownership).
+        data = read_up_to(path, MAX_RECORD_BYTES, follow_symlinks=False)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return {"state": STATE_UNREADABLE, "reason": f"cannot read {path}: {exc.strerror or exc}"}
+        return _unreadable(path, _why_not_read(path, exc))
+    if len(data) > MAX_RECORD_BYTES:
+        return _unreadable(path, f"is larger than the {MAX_RECORD_BYTES >> 20} MiB a record takes")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return {"state": STATE_UNREADABLE, "reason": f"{path} is not JSON: {exc}"}
-    if not isinstance(data, dict):
-        return {"state": STATE_UNREADABLE, "reason": f"{path} does not hold a JSON object"}
-    return data
+        parsed = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _unreadable(path, "is not UTF-8 text")
+    except RecursionError:
+        return _unreadable(path, "is nested too deep to be a record")
+    except ValueError as exc:  # JSONDecodeError, and an integer of too many digits
+        return _unreadable(path, f"is not JSON: {exc}")
+    if not isinstance(parsed, dict):
+        return _unreadable(path, "does not hold a JSON object")
+    if _depth(parsed) > MAX_RECORD_DEPTH:
+        # json.loads stops only at the interpreter's recursion limit; writing such a record back
+        # (an upgrade that fails restores the previous record) would then hit it.
+        return _unreadable(path, "is nested too deep to be a record")
+    return parsed
+
+
+def _unreadable(path: Path, why: str) -> dict[str, Any]:
+    return {"state": STATE_UNREADABLE, "reason": f"{path} {why}"}
+
+
+def _why_not_read(path: Path, exc: OSError) -> str:
+    if path.is_symlink():
+        return "is a symbolic link, not the regular file envsetup writes"
+    if isinstance(exc, Unreadable):  # "a FIFO, not a regular file", "cannot be opened (…)"
+        return str(exc) if str(exc).startswith("cannot") else f"is {exc}"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_RECORD_DEPTH:
+                stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def is_incomplete(record: Optional[dict[str, Any]]) -> bool:
@@ -88,6 +133,8 @@ def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: s
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        if path.is_dir() and not path.is_symlink():  # not envsetup's file; never removed for it
+            fix = "a directory stands where that file goes: move it away, then run again"
         raise RecordWriteError(
             f"{what} {path}: cannot write it ({exc.strerror or exc}); {fix}"
         ) from None

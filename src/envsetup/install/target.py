@@ -8,11 +8,13 @@ symlink the user passed as --env is never followed twice, and never removed.
 
 from __future__ import annotations
 
+import fnmatch
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional, Sequence
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.install.ownership import Claim, proves_ownership
@@ -23,6 +25,7 @@ from envsetup.install.record import (
     read_install_record,
     record_path,
 )
+from envsetup.install.state import file_in_the_way
 
 ABSENT = "absent"
 EMPTY = "empty"
@@ -33,6 +36,9 @@ FOREIGN = "foreign"  # something else: never touched
 INTERRUPTED_NEW = "interrupted-new"
 # An existing environment an earlier --upgrade was installing into when it was killed: the user's.
 INTERRUPTED_UPGRADE = "interrupted-upgrade"
+# Provably ours and interrupted, but holding more than an environment tool and envsetup write at
+# its top level (the user went on working in it): never removed without --force.
+INTERRUPTED_NEW_HOLDING_MORE = "interrupted-new-holding-more"
 # An environment whose record says "incomplete" but that nothing proves envsetup made here: a
 # planted or copied record, a directory made again since, an older envsetup's record.
 UNPROVEN_INCOMPLETE = "unproven-incomplete"
@@ -41,6 +47,25 @@ MODE_NEW = "new"
 MODE_FORCE = "force"
 
 UPGRADE_INTERRUPTED = "upgrade interrupted: packages may be mixed"
+
+# What `python -m venv`, virtualenv and `uv venv` put at an environment's top level (POSIX and
+# Windows spellings), and `.lock`, which `uv pip install` takes in the environment. The installers
+# write only below these.
+VENV_TOP_LEVEL = frozenset(
+    {"bin", "Scripts", "lib", "lib64", "Lib", "include", "Include", "share", "etc"}
+    | {"pyvenv.cfg", ".gitignore", "CACHEDIR.TAG", ".lock"}
+)
+# What `conda create` and the packages it links put at a prefix's top level. Conservative: a name
+# not here makes the directory "not provably ours", which costs the user a --force, never a file.
+CONDA_TOP_LEVEL = frozenset(
+    {"conda-meta", "bin", "lib", "lib64", "include", "share", "etc", "libexec", "sbin", "var"}
+    | {"man", "doc", "docs", "ssl", "compiler_compat", "targets", "nvvm", "mkspecs", "plugins"}
+    | {"qml", "translations", "phrasebooks", "resources", "fonts", ".nonadmin"}
+    | {"Library", "DLLs", "Lib", "Scripts", "Tools", "Include", "libs", "tcl", "Menu"}
+    | {"LICENSE_PYTHON.txt"}
+)
+CONDA_TOP_LEVEL_PATTERNS = ("*-conda*-linux-gnu", "*.dll", "python*.exe", "pythonw*.exe")
+FOREIGN_NAMED = 3  # how many foreign entries a refusal names
 
 
 @dataclass(frozen=True)
@@ -56,15 +81,69 @@ def is_environment(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
 
 
+def _is_record_file(name: str) -> bool:
+    # The record, and a temporary file of an atomic write a kill interrupted.
+    return name == RECORD_NAME or (name.startswith(f".{RECORD_NAME}.") and name.endswith(".tmp"))
+
+
 def _holds_only_a_record(path: Path) -> bool:
     # Killed after writing the record and before the venv tool wrote pyvenv.cfg.
     names = {child.name for child in path.iterdir()}
-    return bool(names) and all(name.startswith((RECORD_NAME, f".{RECORD_NAME}.")) for name in names)
+    return bool(names) and all(_is_record_file(name) for name in names)
+
+
+def _made_by_the_tools(name: str, conda: bool, venv: bool) -> bool:
+    if _is_record_file(name) or (venv and name in VENV_TOP_LEVEL):
+        return True
+    return conda and (
+        name in CONDA_TOP_LEVEL
+        or any(fnmatch.fnmatchcase(name, pattern) for pattern in CONDA_TOP_LEVEL_PATTERNS)
+    )
+
+
+def foreign_entries(path: Path, *, any_tool: bool = False) -> list[str]:
+    """The entries at the top level of the environment `path` that neither envsetup nor the tool
+    that makes such an environment (venv, uv, conda) writes: the user's, as far as envsetup can
+    tell. Directories end in "/"; sorted. `any_tool`: judge by every tool's layout, for a
+    directory a failed install may have left before pyvenv.cfg or conda-meta/ was written."""
+    venv = any_tool or (path / "pyvenv.cfg").is_file()
+    conda = any_tool or (path / "conda-meta").is_dir()
+    found = []
+    for child in path.iterdir():
+        if not _made_by_the_tools(child.name, conda, venv):
+            is_dir = child.is_dir() and not child.is_symlink()
+            found.append(child.name + ("/" if is_dir else ""))
+    return sorted(found)
+
+
+def named(entries: Sequence[str]) -> str:
+    """Up to FOREIGN_NAMED entries, quoted for the shell, and how many more."""
+    shown = ", ".join(shlex.quote(entry) for entry in entries[:FOREIGN_NAMED])
+    more = len(entries) - FOREIGN_NAMED
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def classify_target(path: Path, claim: Optional[Claim] = None) -> str:
-    """`path` is the resolved real path; `claim` what envsetup's state directory holds for it."""
+    """`path` is the resolved real path; `claim` what envsetup's state directory holds for it.
+    A path that cannot be looked at (no search permission on a parent, a file where a parent
+    directory should be) is a one-line UsageError naming it and the reason."""
+    try:
+        return _classify(path, claim)
+    except OSError as exc:
+        raise UsageError(
+            f"--env {path}: cannot look at it ({exc.strerror or exc}); choose a path you can "
+            "read and write, or fix the permissions on the way to it"
+        ) from None
+
+
+def _classify(path: Path, claim: Optional[Claim]) -> str:
     if not path.exists() and not path.is_symlink():
+        blocker = file_in_the_way(path)
+        if blocker is not None:
+            raise UsageError(
+                f"--env {path}: cannot create it: {blocker} is a file, not a directory; "
+                "choose another --env"
+            )
         return ABSENT
     if path.is_symlink() or not path.is_dir():
         return FOREIGN
@@ -75,7 +154,7 @@ def classify_target(path: Path, claim: Optional[Claim] = None) -> str:
         if environment and record.get("mode") == MODE_UPGRADE:
             return INTERRUPTED_UPGRADE
         if proves_ownership(claim, record, path) and (environment or _holds_only_a_record(path)):
-            return INTERRUPTED_NEW
+            return INTERRUPTED_NEW_HOLDING_MORE if foreign_entries(path) else INTERRUPTED_NEW
         if environment:
             return UNPROVEN_INCOMPLETE
     if environment:
@@ -92,8 +171,11 @@ def _is_running_environment(path: Path) -> bool:
         return False
 
 
-def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecision:
-    """Pure: the target's kind and the flags → what to do, or a one-line refusal."""
+def decide(
+    path: Path, kind: str, *, force: bool, upgrade: bool, foreign: Iterable[str] = ()
+) -> TargetDecision:
+    """Pure: the target's kind and the flags → what to do, or a one-line refusal. `foreign`: the
+    entries that make an interrupted environment INTERRUPTED_NEW_HOLDING_MORE (foreign_entries)."""
     if force and upgrade:
         raise UsageError(
             "--force and --upgrade together: --force recreates the environment, --upgrade "
@@ -118,6 +200,13 @@ def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecisi
         )
     if force:
         return TargetDecision(MODE_FORCE, remove_first=True, creates_env=True)
+    if kind == INTERRUPTED_NEW_HOLDING_MORE:
+        # --upgrade too: installing into a half-made environment would not make it whole.
+        raise UsageError(
+            f"{path}: an earlier install creating it was interrupted, but it now holds files "
+            f"envsetup did not write ({named(list(foreign)) or 'see its top level'}); move them "
+            "out and run again, or pass --force to delete everything in it"
+        )
     if upgrade:
         note = f"{path}: retrying an interrupted upgrade" if kind == INTERRUPTED_UPGRADE else None
         return TargetDecision(MODE_UPGRADE, remove_first=False, creates_env=False, note=note)

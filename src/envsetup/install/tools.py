@@ -132,9 +132,16 @@ def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: P
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        from envsetup.install.state import STATE_DIR_ENV
+
+        fix = f"pass a writable --log-dir or set {LOG_DIR_ENV}"
+        if not log_dir and not environ.get(LOG_DIR_ENV):  # the default: inside the state dir
+            fix = (
+                f"pass a writable --log-dir, set {LOG_DIR_ENV}, or point {STATE_DIR_ENV} "
+                "(where logs go by default) at a writable directory"
+            )
         raise UsageError(
-            f"log directory {directory}: cannot create it ({exc.strerror or exc}); "
-            f"pass a writable log directory or set {LOG_DIR_ENV}"
+            f"log directory {directory}: cannot create it ({exc.strerror or exc}); {fix}"
         ) from None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"

@@ -18,10 +18,32 @@ def resolve_python(
     if python and env:
         raise UsageError("--python and --env both name a target; give one of them")
     if python:
+        _check_inspectable("--python", python)
         return python
     if env:
-        return env_python(env)
+        _check_inspectable("--env", env)
+        found = env_python(env)
+        _check_inspectable("--env", found)
+        return found
     return active_python(os.environ if environ is None else environ)
+
+
+def _check_inspectable(flag: str, path: str) -> None:
+    """A path that is not there is verify's to report (no interpreter, exit 3); one that cannot
+    even be looked at (no search permission on the way, a file where a directory should be) is a
+    one-line usage error naming it and the reason."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        fix = (
+            "a file stands where a directory should be on the way to it: check the path"
+            if isinstance(exc, NotADirectoryError)
+            else "name a path you can read, or fix the permissions on the way to it"
+        )
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"{flag} {path}: cannot look at it ({reason}); {fix}") from None
 
 
 def env_dir_of(python: str) -> str:
