@@ -617,3 +617,25 @@ def test_the_attack_recording_is_one_line_and_exit_2_from_the_command_line(
     assert done.returncode == ExitCode.USAGE
     assert len(done.stderr.strip().splitlines()) == 1 and "steps to resolve" in done.stderr
     assert json.loads(done.stdout)["error"]["kind"] == "usage"
+
+
+@posix_links
+def test_an_absolute_link_may_name_the_recording_as_the_user_named_it(tmp_path: Path) -> None:
+    directory = _host(tmp_path)
+    alias = tmp_path / "alias"
+    os.symlink(tmp_path, alias)
+    (directory / "commands/os-release").write_text("ID=absolute\n")
+    _link(directory / "files/etc/os-release", str(alias / "rec/commands/os-release"))
+    assert _load(alias / "rec").read_text("/etc/os-release") == "ID=absolute\n"
+    _link(directory / "files/etc/os-release", str(directory / "commands/os-release"))
+    assert _load(alias / "rec").read_text("/etc/os-release") == "ID=absolute\n"
+
+
+@posix_links
+def test_a_link_that_climbs_out_of_the_recording_is_outside_even_if_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    directory = _host(tmp_path)
+    (directory / "commands/os-release").write_text("ID=back\n")
+    _link(directory / "files/etc/os-release", "../../../rec/commands/os-release")
+    _rejected(directory, "files/etc/os-release links outside the recording")

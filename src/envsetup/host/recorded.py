@@ -267,6 +267,7 @@ class _Resolver:
     def __init__(self, root: str, directory: str) -> None:
         self.root = root
         self.directory = directory
+        self._given = os.path.abspath(directory)
         self.steps = 0
         # A link's key (its path under root, "/"-separated) -> the key it resolves to; None:
         # outside the recording; _Loop: being resolved (met again: a loop).
@@ -305,10 +306,15 @@ class _Resolver:
         return None if found is None else (os.path.join(self.root, found) if found else self.root)
 
     def _relative(self, path: str) -> Optional[str]:
-        if path == self.root:
-            return ""
-        prefix = self.root.rstrip(os.sep) + os.sep
-        return path[len(prefix) :] if path.startswith(prefix) else None
+        """`path` as a key under root; an absolute link may also name the recording as the user
+        did (`/tmp/rec` where /tmp is a link), without anything outside being looked at."""
+        for top in (self.root, self._given):
+            if path == top:
+                return ""
+            prefix = top.rstrip(os.sep) + os.sep
+            if path.startswith(prefix):
+                return path[len(prefix) :]
+        return None
 
     def _spend(self, steps: int) -> None:
         self.steps += steps
