@@ -31,7 +31,8 @@ def main() -> None:
     # (a daemon a probe or a check started, setsid or not, tagged or not) ends with the run.
     from envsetup.host.processes import adopt_orphans, end_descendants
 
-    adopt_orphans()
+    # doctor starts its commands through run_bounded, which adopts before the first one.
+    adopt_orphans(at_first_start=sys.argv[1:2] == ["doctor"])
     try:
         from envsetup.cli import main as cli_main
 

@@ -187,3 +187,29 @@ def test_the_sweep_costs_nothing_without_children() -> None:
     assert done.returncode == 0, done.stderr
     seconds, imported = done.stdout.split()
     assert float(seconds) < 0.05 and imported == "False"
+
+
+def test_doctor_adopts_orphans_only_once_it_starts_a_command(tmp_path: Path) -> None:
+    # doctor's way: nothing loaded until run_bounded starts the first command, adopted from then.
+    script = (
+        "import sys\n"
+        "from envsetup.host.processes import adopt_orphans, end_descendants, run_bounded\n"
+        "adopt_orphans(at_first_start=True)\n"
+        "assert 'ctypes' not in sys.modules\n"
+        "done = run_bounded(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'],"
+        " timeout=30)\n"
+        "open(sys.argv[1], 'wb').write(done.stdout)\n"
+        "print(end_descendants())\n"
+    )
+    pids = tmp_path / "pids"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(pids)], capture_output=True, text=True, timeout=60
+    )
+    try:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "1"  # the sleep was adopted, so the sweep found it
+        assert not alive(int(pids.read_text()))
+    finally:
+        for pid in pids_in(pids):
+            if alive(pid):
+                os.kill(pid, 9)

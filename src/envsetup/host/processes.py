@@ -254,6 +254,8 @@ def run_bounded(
     started = time.monotonic()
     since = time.time()
     tagged, tag = tagged_environment(env)
+    if _adopt_at_first_start:
+        _adopt_now()
     proc = subprocess.Popen(
         list(argv),
         stdin=subprocess.DEVNULL,
@@ -278,9 +280,20 @@ _PR_SET_CHILD_SUBREAPER = 36
 END_GRACE_S = 0.5  # SIGTERM, then SIGKILL what is left after this long
 
 
-def adopt_orphans() -> bool:
-    """Make this process a child subreaper (Linux; best effort). True when it took effect."""
+_adopt_lock = threading.Lock()
+_adopt_at_first_start = False
+
+
+def adopt_orphans(*, at_first_start: bool = False) -> bool:
+    """Make this process a child subreaper (Linux; best effort). True when it took effect.
+
+    `at_first_start`: only when run_bounded first starts a command. doctor often starts none (a
+    replay, a machine NVML answers for), and then does not pay for loading ctypes."""
+    global _adopt_at_first_start
     if not sys.platform.startswith("linux"):
+        return False
+    if at_first_start:
+        _adopt_at_first_start = True
         return False
     try:
         import ctypes
@@ -289,6 +302,14 @@ def adopt_orphans() -> bool:
         return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
+
+
+def _adopt_now() -> None:
+    global _adopt_at_first_start
+    with _adopt_lock:  # before any thread's command starts, not merely once
+        if _adopt_at_first_start:
+            adopt_orphans()
+            _adopt_at_first_start = False
 
 
 def may_have_children() -> bool:
