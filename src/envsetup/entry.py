@@ -27,6 +27,15 @@ signal.signal(signal.SIGINT, _interrupted)
 
 
 def main() -> None:
-    from envsetup.cli import main as cli_main
+    # Only here, in the console script's own process: what the run starts and leaves behind
+    # (a daemon a probe or a check started, setsid or not, tagged or not) ends with the run.
+    from envsetup.host.processes import adopt_orphans, end_descendants
 
-    cli_main()
+    # doctor starts its commands through run_bounded, which adopts before the first one.
+    adopt_orphans(at_first_start=sys.argv[1:2] == ["doctor"])
+    try:
+        from envsetup.cli import main as cli_main
+
+        cli_main()
+    finally:
+        end_descendants()

@@ -441,3 +441,201 @@ def test_a_long_ld_library_path_replays_in_linear_time(tmp_path: Path) -> None:
         "/opt/l7/lib": ["libcudart.so.12"],
         "/opt/l29999/lib": ["libcudnn.so.9.1.0"],
     }
+
+
+# ----------------------------------------------------------------------------- links: bounded work
+# A recording of a few hundred kilobytes can hold links whose resolution costs minutes: chains of
+# links padded with "x/../" steps, links that reach the same links again through a tree, links
+# named a million times from host.json. Whatever the shape, loading it is accepted or refused
+# within a bound (before the budgets, the first shape below ran for more than 4 minutes).
+
+LOAD_BOUND_S = 5.0  # the shapes load in well under a second on a quiet machine
+posix_links = pytest.mark.skipif(os.name == "nt", reason="the budgeted resolver is POSIX's")
+
+
+def _chain(directory: Path, name: str, hops: int, end: str, padding: int = 800) -> str:
+    """chain/NAME_0 -> chain/NAME_1 -> ... -> END (relative to chain/), each target padded with
+    `padding` "x/../" steps; returns the first link's path relative to the recording."""
+    (directory / "chain/x").mkdir(parents=True, exist_ok=True)
+    for hop in range(hops):
+        nxt = f"{name}_{hop + 1}" if hop + 1 < hops else end
+        _link(directory / f"chain/{name}_{hop}", "x/../" * padding + nxt)
+    return f"chain/{name}_0"
+
+
+def _padded_chains_in_a_tree(d: Path) -> str:
+    # The attack: files/z/d{i}/l{0..3} -> a 30-hop padded chain -> files/z/d{i+1}: 80 links.
+    for level in range(21):
+        (d / f"files/z/d{level}").mkdir(parents=True)
+    for level in range(20):
+        _chain(d, f"c{level}", 30, f"../files/z/d{level + 1}")
+        for fan in range(4):
+            _link(d / f"files/z/d{level}/l{fan}", f"../../../chain/c{level}_0")
+    return "steps to resolve"
+
+
+def _a_tree_of_plain_links(d: Path) -> str:
+    # 40 levels, two links each to the next: 2**40 paths through 80 links.
+    for level in range(41):
+        (d / f"files/t/d{level}").mkdir(parents=True)
+    for level in range(40):
+        for name in "ab":
+            _link(d / f"files/t/d{level}/{name}", f"../d{level + 1}")
+    return "symbolic links more than"
+
+
+def _many_padded_links(d: Path) -> str:
+    (d / "files/w/x").mkdir(parents=True)
+    (d / "files/w/t").write_text("t\n")
+    for number in range(3000):
+        _link(d / f"files/w/l{number}", "x/../" * 800 + "t")
+    return "steps to resolve"
+
+
+def _links_to_every_directory_above(d: Path) -> None:
+    # A link to a directory above it is listed, not entered again: accepted, and quickly.
+    path = d / "files/u"
+    for level in range(60):
+        path = path / f"d{level}"
+        path.mkdir(parents=True)
+        for up in range(1, level + 2):
+            _link(path / f"up{up}", "../" * up)
+
+
+def _output_files_through_padded_links(d: Path) -> str:
+    manifest = _manifest(d)
+    first = _chain(d, "out", 5, "../commands/001-nvidia-smi.out")
+    template = manifest["commands"][0]
+    manifest["commands"] = [
+        {**template, "argv": [f"tool{n}"], "stdout_file": first} for n in range(50)
+    ] + [
+        {**template, "argv": [f"pad{n}"], "stdout_file": "commands/" + "x/../" * 800 + "o"}
+        for n in range(2000)
+    ]
+    (d / "commands/x").mkdir()
+    (d / "commands/o").write_text("o\n")
+    _set_manifest(d, manifest)
+    return "steps to resolve"
+
+
+def _one_big_output_named_many_times(d: Path) -> str:
+    # Through hard links, so that no cache by path can see they are one file.
+    big = d / "commands/big.out"
+    big.write_text("x" * (4 << 20))
+    manifest = _manifest(d)
+    template = manifest["commands"][0]
+    manifest["commands"] = []
+    for number in range(40):
+        os.link(big, d / f"commands/big{number}.out")
+        manifest["commands"].append(
+            {**template, "argv": [f"t{number}"], "stdout_file": f"commands/big{number}.out"}
+        )
+    _set_manifest(d, manifest)
+    return "outputs add up to more than 64 MiB"
+
+
+@posix_links
+@pytest.mark.parametrize(
+    "build",
+    [
+        _padded_chains_in_a_tree,
+        _a_tree_of_plain_links,
+        _many_padded_links,
+        _output_files_through_padded_links,
+        _one_big_output_named_many_times,
+    ],
+)
+def test_a_recording_whose_links_cost_unbounded_work_is_refused_quickly(
+    tmp_path: Path, build: Callable[[Path], str]
+) -> None:
+    directory = _host(tmp_path)
+    reason = build(directory)
+    started = time.monotonic()
+    _rejected(directory, reason)
+    assert time.monotonic() - started < LOAD_BOUND_S
+
+
+@posix_links
+def test_each_link_is_resolved_once_however_many_paths_reach_it(tmp_path: Path) -> None:
+    # One padded chain costs 24,000 steps; 5,000 links to it cost that once, not 5,000 times.
+    directory = _host(tmp_path)
+    (directory / "files/lib/real").mkdir(parents=True)
+    (directory / "files/lib/real/libcudart.so.12").write_text("elf\n")
+    head = _chain(directory, "c", 30, "../files/lib/real")
+    for number in range(5000):
+        _link(directory / f"files/lib/l{number}", f"../../{head}")
+    started = time.monotonic()
+    host = _load(directory)
+    assert time.monotonic() - started < LOAD_BOUND_S
+    assert host.read_text("/lib/l4999/libcudart.so.12") == "elf\n"
+    assert host.glob("/lib/l1*/libcudart.so.12")[:2] == [
+        "/lib/l1/libcudart.so.12",
+        "/lib/l10/libcudart.so.12",
+    ]
+
+
+@posix_links
+def test_links_to_every_directory_above_are_accepted_quickly(tmp_path: Path) -> None:
+    directory = _host(tmp_path)
+    _links_to_every_directory_above(directory)
+    started = time.monotonic()
+    host = _load(directory)
+    assert time.monotonic() - started < LOAD_BOUND_S
+    assert host.exists("/u/d0/d1/d2/up3") and host.exists("/u/d0/d1/d2/d3/d4/up5")
+    assert not host.exists("/u/d0/d1/d2/up3/d0")  # listed, not entered again
+
+
+@posix_links
+@pytest.mark.parametrize(("hops", "accepted"), [(39, True), (40, False)])
+def test_links_within_links_go_as_deep_as_the_kernel_allows(
+    tmp_path: Path, hops: int, accepted: bool
+) -> None:
+    directory = _host(tmp_path)
+    (directory / "commands/os-release").write_text("ID=chained\n")
+    head = _chain(directory, "c", hops, "../commands/os-release", padding=1)
+    _link(directory / "files/etc/os-release", f"../../{head}")
+    if accepted:
+        assert _load(directory).read_text("/etc/os-release") == "ID=chained\n"
+    else:
+        _rejected(directory, "files/etc/os-release is a symbolic link loop")
+
+
+@posix_links
+def test_the_attack_recording_is_one_line_and_exit_2_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    directory = _host(tmp_path)
+    _padded_chains_in_a_tree(directory)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "envsetup", "doctor", "--replay", str(directory), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert time.monotonic() - started < LOAD_BOUND_S + 5  # plus the interpreter's start
+    assert done.returncode == ExitCode.USAGE
+    assert len(done.stderr.strip().splitlines()) == 1 and "steps to resolve" in done.stderr
+    assert json.loads(done.stdout)["error"]["kind"] == "usage"
+
+
+@posix_links
+def test_an_absolute_link_may_name_the_recording_as_the_user_named_it(tmp_path: Path) -> None:
+    directory = _host(tmp_path)
+    alias = tmp_path / "alias"
+    os.symlink(tmp_path, alias)
+    (directory / "commands/os-release").write_text("ID=absolute\n")
+    _link(directory / "files/etc/os-release", str(alias / "rec/commands/os-release"))
+    assert _load(alias / "rec").read_text("/etc/os-release") == "ID=absolute\n"
+    _link(directory / "files/etc/os-release", str(directory / "commands/os-release"))
+    assert _load(alias / "rec").read_text("/etc/os-release") == "ID=absolute\n"
+
+
+@posix_links
+def test_a_link_that_climbs_out_of_the_recording_is_outside_even_if_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    directory = _host(tmp_path)
+    (directory / "commands/os-release").write_text("ID=back\n")
+    _link(directory / "files/etc/os-release", "../../../rec/commands/os-release")
+    _rejected(directory, "files/etc/os-release links outside the recording")

@@ -14,6 +14,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -253,6 +254,8 @@ def run_bounded(
     started = time.monotonic()
     since = time.time()
     tagged, tag = tagged_environment(env)
+    if _adopt_at_first_start:
+        _adopt_now()
     proc = subprocess.Popen(
         list(argv),
         stdin=subprocess.DEVNULL,
@@ -263,3 +266,112 @@ def run_bounded(
         start_new_session=os.name != "nt",
     )
     return capture(proc, started + timeout, tag=tag, since=since)
+
+
+# ---------------------------------------------------------------- the whole run's descendants
+# Ending a command's family at a timeout is not enough: a probe that exits normally may leave a
+# daemon behind (`setsid sleep 300 &`), and one that also drops the tag is no longer findable.
+# On Linux, the envsetup process makes itself a child subreaper: an orphaned descendant is
+# re-parented to envsetup instead of init, so it stays a descendant, and the console script ends
+# every descendant still running when the command returns. Only the console script does this
+# (entry.main): inside another program (pytest) the caller's own children are not ours to end.
+
+_PR_SET_CHILD_SUBREAPER = 36
+END_GRACE_S = 0.5  # SIGTERM, then SIGKILL what is left after this long
+
+
+_adopt_lock = threading.Lock()
+_adopt_at_first_start = False
+
+
+def adopt_orphans(*, at_first_start: bool = False) -> bool:
+    """Make this process a child subreaper (Linux; best effort). True when it took effect.
+
+    `at_first_start`: only when run_bounded first starts a command. doctor often starts none (a
+    replay, a machine NVML answers for), and then does not pay for loading ctypes."""
+    global _adopt_at_first_start
+    if not sys.platform.startswith("linux"):
+        return False
+    if at_first_start:
+        _adopt_at_first_start = True
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _adopt_now() -> None:
+    global _adopt_at_first_start
+    with _adopt_lock:  # before any thread's command starts, not merely once
+        if _adopt_at_first_start:
+            adopt_orphans()
+            _adopt_at_first_start = False
+
+
+def may_have_children() -> bool:
+    """Whether this process may have a child, from /proc without importing psutil (Linux).
+
+    With the subreaper set, no child means no descendant at all: every living descendant's chain
+    of parents ends here. Without /proc's children files the answer is yes."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return True
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/children", "rb") as handle:
+                if handle.read().strip():
+                    return True
+        except FileNotFoundError:  # the thread ended since the listing
+            continue
+        except OSError:
+            return True
+    return False
+
+
+def end_descendants(grace_s: float = END_GRACE_S) -> int:
+    """End every descendant of this process still running: SIGTERM, then SIGKILL after `grace_s`.
+
+    Returns how many there were. Cheap when there are none: psutil is imported only when /proc
+    shows a child. Reaps the zombies among its children, so none is left for init to collect.
+    Linux only: elsewhere an orphan is init's at once, and a descendant still attached is one of a
+    command that each runner ends itself."""
+    if not sys.platform.startswith("linux") or not may_have_children():
+        return 0
+    import psutil
+
+    ended: dict[int, psutil.Process] = {}
+    # A descendant may fork while the others are signalled: look again, a few times.
+    for _ in range(3):
+        with contextlib.suppress(psutil.Error):
+            found = [p for p in psutil.Process().children(recursive=True) if p.pid not in ended]
+        if not found:
+            break
+        for member in found:
+            ended[member.pid] = member
+            with contextlib.suppress(psutil.Error):
+                member.terminate()
+        _, alive = psutil.wait_procs(found, timeout=grace_s)
+        for member in alive:
+            with contextlib.suppress(psutil.Error):
+                member.kill()
+        psutil.wait_procs(alive, timeout=KILL_WAIT_S)
+    _reap_children()
+    return len(ended)
+
+
+def _reap_children() -> None:
+    """Collect the exit status of children that are zombies now (the adopted ones included)."""
+    if not hasattr(os, "waitpid") or os.name == "nt":
+        return
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return

@@ -34,8 +34,16 @@ FORMAT_VERSION = 1
 # reads one, its first MiB; a command's output file or host.json over its cap is a bad recording.
 MAX_FILE_BYTES = 1 << 20
 MAX_OUTPUT_BYTES = 16 << 20
+# All the commands' outputs together: a small host.json can name one big file a million times.
+MAX_OUTPUTS_BYTES = 64 << 20
 MAX_MANIFEST_BYTES = 64 << 20
 MAX_FILE_ENTRIES = 200_000
+# Links cost work that the entry cap does not see: one link can stand for a chain of links, each
+# padded with "x/../" steps, and a tree of links reaches the same ones again and again. A recording
+# written by --record holds no link at all, a hand-made one a few; these bound a hostile one.
+MAX_LINKS = 10_000  # links met while indexing files/, each time one is reached
+MAX_LINK_STEPS = 100_000  # path steps taken resolving links, for the whole recording
+MAX_LINK_DEPTH = 40  # links within links, as the kernel allows (ELOOP)
 _MAGIC = re.compile(r"[*?[]")
 
 
@@ -65,7 +73,9 @@ class RecordedHost:
         if not os.path.isdir(directory):
             raise _bad(directory, "no such directory")
         self._root = os.path.realpath(directory)
-        manifest = _load_manifest(directory, self._root)
+        # One budget for every link in the recording: host.json, the commands' files, files/.
+        self._resolver = _Resolver(self._root, directory)
+        manifest = _load_manifest(directory, self._resolver)
         try:
             check_manifest(manifest)
         except RecordingError as exc:
@@ -79,6 +89,8 @@ class RecordedHost:
         self._which = dict(manifest.get("which") or {})
         self._nvml = manifest.get("nvml")
         self._realpaths = dict(manifest.get("realpath") or {})
+        self._outputs: dict[str, str] = {}  # an output file's real path -> its text, read once
+        self._outputs_bytes = 0
         self._commands = [
             self._command(entry, f"commands[{number}]")
             for number, entry in enumerate(manifest.get("commands") or [])
@@ -87,7 +99,7 @@ class RecordedHost:
         # Directory key ("" for "/") -> the names in it: glob and exists look here, so a pattern
         # costs the size of the directories it names, not of the whole recording.
         self._children: dict[str, set[str]] = {"": set()}
-        _index_files(self._root, self._files, self._children, directory)
+        _index_files(self._resolver, self._files, self._children)
 
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         entry = self._find_command(argv)
@@ -183,9 +195,12 @@ class RecordedHost:
                 streams[stream] = entry.get(stream, "")
                 continue
             where = f"{key}.{stream}_file {name!r}"
-            real = _inside(self._root, os.path.join(self._root, name.replace("\\", "/")))
+            real = self._resolver.inside(os.path.join(self._root, name.replace("\\", "/")))
             if real is None or os.path.isabs(name):
                 raise _bad(self.directory, f"{where} is outside the recording")
+            if real in self._outputs:
+                streams[stream] = self._outputs[real]
+                continue
             try:
                 data = read_up_to(real, MAX_OUTPUT_BYTES, follow_symlinks=False)
             except OSError as exc:
@@ -195,7 +210,13 @@ class RecordedHost:
                     self.directory,
                     f"{where} is larger than the {MAX_OUTPUT_BYTES >> 20} MiB a recorded output may be",
                 )
-            streams[stream] = data.decode("utf-8", errors="replace")
+            self._outputs_bytes += len(data)
+            if self._outputs_bytes > MAX_OUTPUTS_BYTES:
+                raise _bad(
+                    self.directory,
+                    f"its commands' outputs add up to more than {MAX_OUTPUTS_BYTES >> 20} MiB",
+                )
+            streams[stream] = self._outputs[real] = data.decode("utf-8", errors="replace")
         return CommandResult(
             tuple(entry["argv"]),
             entry.get("returncode"),
@@ -230,20 +251,132 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _inside(root: str, path: str) -> Optional[str]:
-    """`path` with every link resolved, if that lies inside `root` (a resolved directory)."""
+class _Loop(Exception):
+    """A link that leads back into itself, or deeper than MAX_LINK_DEPTH."""
+
+
+class _Resolver:
+    """Resolves paths inside a recording without ever leaving it, under a budget of steps.
+
+    os.path.realpath would do, but it costs each call the whole length of every link it meets, and
+    nothing bounds how often it is called. Here each link is resolved once (its result is kept), a
+    path that climbs above the recording is outside at once (nothing outside is even looked at),
+    and every step taken counts against MAX_LINK_STEPS: past it, the recording is refused.
+    """
+
+    def __init__(self, root: str, directory: str) -> None:
+        self.root = root
+        self.directory = directory
+        self._given = os.path.abspath(directory)
+        self.steps = 0
+        # A link's key (its path under root, "/"-separated) -> the key it resolves to; None:
+        # outside the recording; _Loop: being resolved (met again: a loop).
+        self._links: dict[str, Any] = {}
+
+    def inside(self, path: str) -> Optional[str]:
+        """`path` (absolute) with every link resolved, if that lies inside root; else None."""
+        if os.name == "nt":  # links there are rare and need privileges; realpath is bounded
+            self._spend(1)
+            real = _real_or_none(path)
+            within = real is not None and (
+                real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+            )
+            return real if within else None
+        key = self._relative(path)
+        if key is None:
+            return None
+        try:
+            found = self._walk("", key, 0)
+        except _Loop:
+            # As realpath leaves it: the path itself, which lstat then finds to be a link.
+            return os.path.join(self.root, key) if key else self.root
+        return None if found is None else (os.path.join(self.root, found) if found else self.root)
+
+    def link_inside(self, real_dir: str, name: str) -> Optional[str]:
+        """inside(real_dir/name) for a `real_dir` already resolved: only the link itself costs."""
+        if os.name == "nt":
+            return self.inside(os.path.join(real_dir, name))
+        key = self._relative(real_dir)
+        if key is None:
+            return None
+        try:
+            found = self._walk(key, name, 0)
+        except _Loop:
+            return os.path.join(real_dir, name)
+        return None if found is None else (os.path.join(self.root, found) if found else self.root)
+
+    def _relative(self, path: str) -> Optional[str]:
+        """`path` as a key under root; an absolute link may also name the recording as the user
+        did (`/tmp/rec` where /tmp is a link), without anything outside being looked at."""
+        for top in (self.root, self._given):
+            if path == top:
+                return ""
+            prefix = top.rstrip(os.sep) + os.sep
+            if path.startswith(prefix):
+                return path[len(prefix) :]
+        return None
+
+    def _spend(self, steps: int) -> None:
+        self.steps += steps
+        if self.steps > MAX_LINK_STEPS:
+            raise _bad(
+                self.directory,
+                f"its symbolic links take more than {MAX_LINK_STEPS} steps to resolve",
+            )
+
+    def _walk(self, done: str, rest: str, depth: int) -> Optional[str]:
+        """Append `rest` to `done` (resolved keys), resolving links; None: it leaves root."""
+        parts = rest.split("/")
+        self._spend(len(parts))
+        for name in parts:
+            if name in ("", "."):
+                continue
+            if name == "..":
+                if not done:
+                    return None  # above the recording
+                done = done.rpartition("/")[0]
+                continue
+            here = f"{done}/{name}" if done else name
+            if here in self._links:
+                known = self._links[here]
+                if known is _Loop:
+                    raise _Loop()
+                if known is None:
+                    return None
+                done = known
+                continue
+            try:
+                target = os.readlink(os.path.join(self.root, here))
+            except OSError:  # not a link (or not there: realpath goes on, lstat says later)
+                self._links[here] = done = here
+                continue
+            if depth >= MAX_LINK_DEPTH:
+                raise _Loop()
+            self._links[here] = _Loop
+            if os.path.isabs(target):
+                start, target = None, self._relative(target)
+            else:
+                start = done
+            found = None if target is None else self._walk(start or "", target, depth + 1)
+            self._links[here] = found
+            if found is None:
+                return None
+            done = found
+        return done
+
+
+def _real_or_none(path: str) -> Optional[str]:
     try:
-        real = os.path.realpath(path)
+        return os.path.realpath(path)
     except (OSError, ValueError):
         return None
-    return real if real == root or real.startswith(root.rstrip(os.sep) + os.sep) else None
 
 
-def _load_manifest(directory: str, root: str) -> dict[str, Any]:
-    manifest_path = os.path.join(root, "host.json")
+def _load_manifest(directory: str, resolver: _Resolver) -> dict[str, Any]:
+    manifest_path = os.path.join(resolver.root, "host.json")
     if not os.path.lexists(manifest_path):
         raise _bad(directory, "it has no host.json")
-    real = _inside(root, manifest_path)
+    real = resolver.inside(manifest_path)
     if real is None:
         raise _bad(directory, "host.json links outside the recording")
     try:
@@ -273,33 +406,40 @@ def _load_manifest(directory: str, root: str) -> dict[str, Any]:
     return manifest
 
 
-def _index_files(
-    root: str, files: dict[str, str], children: dict[str, set[str]], directory: str
-) -> None:
+def _index_files(resolver: _Resolver, files: dict[str, str], children: dict[str, set[str]]) -> None:
     """Fill `files` and `children` from DIR/files/.
 
     Links are followed only to places inside the recording; a link out, a dangling link or a link
     loop, and anything neither a regular file nor a directory, make the recording bad. A link to a
-    directory above it (files/usr/loop -> ..) is listed but not entered again.
+    directory above it (files/usr/loop -> ..) is listed but not entered again. Each directory is
+    listed once and each link resolved once, however many paths reach them; the entries, the links
+    met and the steps resolving them are capped (MAX_FILE_ENTRIES, MAX_LINKS, MAX_LINK_STEPS).
     """
-    top = os.path.join(root, "files")
+    directory = resolver.directory
+    top = os.path.join(resolver.root, "files")
     if not os.path.lexists(top):
         return
-    top_real = _inside(root, top)
+    top_real = resolver.inside(top)
     if top_real is None:
         raise _bad(directory, "files/ links outside the recording")
     if not os.path.isdir(top_real):
         raise _bad(directory, "files is not a directory")
+    listings: dict[str, list[tuple[str, str, Optional[int]]]] = {}
+    kinds: dict[str, int] = {}  # a real path -> its mode
+    targets: dict[str, Optional[str]] = {}  # a link's path -> its resolved path
     stack: list[tuple[str, str, tuple[str, ...]]] = [("", top_real, (top_real,))]
-    count = 0
+    count = links = 0
     while stack:
         key, real_dir, above = stack.pop()
-        try:
-            with os.scandir(real_dir) as listing:
-                entries = [(e.name, e.path, e.is_symlink()) for e in listing]
-        except OSError as exc:
-            raise _bad(directory, f"files/{key} cannot be listed ({_reason(exc)})") from exc
-        for name, path, is_link in entries:
+        entries = listings.get(real_dir)
+        if entries is None:
+            try:
+                with os.scandir(real_dir) as listing:
+                    entries = [(e.name, e.path, _kind(e)) for e in listing]
+            except OSError as exc:
+                raise _bad(directory, f"files/{key} cannot be listed ({_reason(exc)})") from exc
+            listings[real_dir] = entries
+        for name, path, mode in entries:
             if name == DIR_MARKER:
                 continue
             count += 1
@@ -307,14 +447,28 @@ def _index_files(
                 raise _bad(directory, f"files/ holds more than {MAX_FILE_ENTRIES} entries")
             child = f"{key}/{name}" if key else name
             where = f"files/{child}"
-            target = _inside(root, path) if is_link else path
-            if target is None:
-                raise _bad(directory, f"{where} links outside the recording")
-            try:
-                mode = os.stat(target, follow_symlinks=False).st_mode
-            except OSError as exc:
-                raise _bad(directory, f"{where} cannot be read ({_reason(exc)})") from exc
-            if stat.S_ISLNK(mode):  # realpath stopped inside a loop
+            target: Optional[str] = path
+            if mode == stat.S_IFLNK:
+                links += 1
+                if links > MAX_LINKS:
+                    raise _bad(
+                        directory,
+                        f"files/ reaches symbolic links more than {MAX_LINKS} times",
+                    )
+                if path not in targets:
+                    targets[path] = resolver.link_inside(real_dir, name)
+                target = targets[path]
+                if target is None:
+                    raise _bad(directory, f"{where} links outside the recording")
+                mode = kinds.get(target)
+            if mode is None or mode == stat.S_IFLNK:
+                try:
+                    mode = kinds[target] = stat.S_IFMT(
+                        os.stat(target, follow_symlinks=False).st_mode
+                    )
+                except OSError as exc:
+                    raise _bad(directory, f"{where} cannot be read ({_reason(exc)})") from exc
+            if stat.S_ISLNK(mode):  # the resolver stopped inside a loop
                 raise _bad(directory, f"{where} is a symbolic link loop")
             if stat.S_ISDIR(mode):
                 children[key].add(name)
@@ -326,6 +480,17 @@ def _index_files(
                 files[child] = target
             else:
                 raise _bad(directory, f"{where} is not a regular file or a directory")
+
+
+def _kind(entry: os.DirEntry) -> Optional[int]:  # type: ignore[type-arg]
+    """The file type as the listing tells it (no system call on most file systems); None: ask."""
+    if entry.is_symlink():
+        return stat.S_IFLNK
+    if entry.is_dir(follow_symlinks=False):
+        return stat.S_IFDIR
+    if entry.is_file(follow_symlinks=False):
+        return stat.S_IFREG
+    return None
 
 
 class _TrackedEnviron(Mapping[str, str]):

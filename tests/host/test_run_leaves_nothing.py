@@ -1,0 +1,215 @@
+"""Nothing a run starts outlives it, even when the command that started it exits normally: real
+console-script runs, real tools on PATH that leave daemons (their own session, tag dropped,
+parent gone), each daemon looked up by pid after the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import psutil
+import pytest
+
+from envsetup import cli
+from envsetup.host.processes import TAG_VARIABLE
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="a child subreaper is Linux's"
+)
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures/hosts/ci-debian12-cuda13-no-driver"
+TOOLS = ("nvidia-smi", "nvcc", "lspci")
+# How each tool leaves its daemon behind; every daemon writes its pid to PIDS first.
+DAEMONS = {
+    # Own session, output elsewhere, tag kept: nothing holds the tool's pipes, so it just exits.
+    "quiet": "setsid sh -c 'echo $$ >> \"$PIDS\"; exec sleep 300' >/dev/null 2>&1 </dev/null &\n",
+    # Tag dropped and parent gone (a double fork): neither the tag nor the tree leads to it.
+    "notag": (
+        f"( setsid env -u {TAG_VARIABLE} sh -c 'echo $$ >> \"$PIDS\"; exec sleep 301' "
+        ">/dev/null 2>&1 </dev/null & )\n"
+    ),
+}
+FAILURE = 'echo "Failed to initialize NVML: Driver/library version mismatch"\nexit 18\n'
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def pids_in(path: Path) -> list[int]:
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+@pytest.fixture
+def pid_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "pids"
+    yield path
+    for pid in pids_in(path):  # whatever the outcome, nothing of the test's is left running
+        if alive(pid):
+            os.kill(pid, 9)
+
+
+def tools(directory: Path, daemon: str) -> Path:
+    directory.mkdir()
+    for name in TOOLS:
+        path = directory / name
+        path.write_text(f"#!/bin/sh\n{daemon}{FAILURE}")
+        path.chmod(0o755)
+    return directory
+
+
+def envsetup(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The console script's code path (python -m envsetup runs entry.main)."""
+    return subprocess.run(
+        [sys.executable, "-m", "envsetup", *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def doctor_with(directory: Path, pid_file: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": f"{directory}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PIDS": str(pid_file),
+        "ENVSETUP_PROBE_TIMEOUT": "10",
+    }
+    return envsetup(["doctor", "--json"], env)
+
+
+def comparable(
+    result: subprocess.CompletedProcess[str], directory: Path
+) -> tuple[int, dict, list, str]:
+    report = json.loads(result.stdout.replace(str(directory), "TOOLS"))
+    findings = sorted(f["id"] for f in report["findings"])
+    return result.returncode, report["facts"]["nvidia"], findings, result.stderr
+
+
+@pytest.mark.parametrize("kind", sorted(DAEMONS))
+def test_daemons_left_by_tools_that_exit_normally_do_not_outlive_doctor(
+    tmp_path: Path, pid_file: Path, kind: str
+) -> None:
+    daemons = tools(tmp_path / "bin", DAEMONS[kind])
+    result = doctor_with(daemons, pid_file)
+    time.sleep(0.3)  # a daemon the sweep missed has had time to write its pid
+    pids = pids_in(pid_file)
+    assert pids, "no tool ran: the test proves nothing"
+    assert not [pid for pid in pids if alive(pid)]
+    # doctor says what it says without the daemons: same exit status, facts and findings.
+    plain = tools(tmp_path / "plain", "")
+    assert comparable(result, daemons) == comparable(doctor_with(plain, pid_file), plain)
+
+
+def test_a_daemon_the_target_python_leaves_does_not_outlive_verify(
+    tmp_path: Path, pid_file: Path
+) -> None:
+    # The target interpreter itself leaves a tagless daemon each time it is started.
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\n{DAEMONS["notag"]}exec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    argv = ["verify", "--python", str(python), "--only", "_test.detach", "--json"]
+    result = envsetup(argv, {"PIDS": str(pid_file)})
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["_test.detach"]["status"] == "pass", result.stderr
+    time.sleep(0.3)
+    pids = pids_in(pid_file)
+    assert pids, "the wrapper did not run"
+    assert not [pid for pid in pids if alive(pid)]
+
+
+def test_commands_run_in_process_leave_the_callers_children_alone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Inside another program (here pytest) the sweep must not run: these are not envsetup's.
+    helper = subprocess.Popen(["sleep", "60"])
+    monkeypatch.setattr(sys, "argv", ["envsetup", "doctor", "--replay", str(FIXTURE), "--json"])
+    try:
+        with pytest.raises(SystemExit) as done:
+            cli.main()
+        assert done.value.code in (0, 1)
+        assert json.loads(capsys.readouterr().out)["facts"]
+        assert helper.poll() is None
+    finally:
+        helper.kill()
+        helper.wait()
+
+
+def test_the_sweep_finds_children_from_proc_and_ends_them(tmp_path: Path) -> None:
+    # In a child interpreter, so that the sweep ends its children and not the test's.
+    script = (
+        "import subprocess, sys\n"
+        "from envsetup.host.processes import adopt_orphans, end_descendants, may_have_children\n"
+        "assert adopt_orphans()\n"
+        "assert not may_have_children()\n"
+        "subprocess.run(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'],"
+        " stdout=open(sys.argv[1], 'w'), check=True)\n"
+        "assert may_have_children()\n"  # adopted: the sleep's parent exited
+        "print(end_descendants())\n"
+        "assert not may_have_children()\n"
+    )
+    pids = tmp_path / "pids"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(pids)], capture_output=True, text=True, timeout=60
+    )
+    try:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "1"
+        assert not alive(int(pids.read_text()))
+    finally:
+        for pid in pids_in(pids):
+            if alive(pid):
+                os.kill(pid, 9)
+
+
+def test_the_sweep_costs_nothing_without_children() -> None:
+    # doctor's usual run leaves no child: the sweep reads /proc and does not even import psutil.
+    script = (
+        "import sys, time\n"
+        "from envsetup.host.processes import adopt_orphans, end_descendants\n"
+        "adopt_orphans()\n"
+        "started = time.perf_counter()\n"
+        "assert end_descendants() == 0\n"
+        "print(time.perf_counter() - started, 'psutil' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    seconds, imported = done.stdout.split()
+    assert float(seconds) < 0.05 and imported == "False"
+
+
+def test_doctor_adopts_orphans_only_once_it_starts_a_command(tmp_path: Path) -> None:
+    # doctor's way: nothing loaded until run_bounded starts the first command, adopted from then.
+    script = (
+        "import sys\n"
+        "from envsetup.host.processes import adopt_orphans, end_descendants, run_bounded\n"
+        "adopt_orphans(at_first_start=True)\n"
+        "assert 'ctypes' not in sys.modules\n"
+        "done = run_bounded(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'],"
+        " timeout=30)\n"
+        "open(sys.argv[1], 'wb').write(done.stdout)\n"
+        "print(end_descendants())\n"
+    )
+    pids = tmp_path / "pids"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(pids)], capture_output=True, text=True, timeout=60
+    )
+    try:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "1"  # the sleep was adopted, so the sweep found it
+        assert not alive(int(pids.read_text()))
+    finally:
+        for pid in pids_in(pids):
+            if alive(pid):
+                os.kill(pid, 9)
