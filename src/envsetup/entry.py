@@ -8,8 +8,7 @@ the commands' cleanup (locks, half-made environments) are in place.
 
 from __future__ import annotations
 
-import os
-import signal
+import os  # already loaded by the interpreter's start-up: no window here
 import sys
 
 
@@ -23,7 +22,15 @@ def _interrupted(signum: int, frame: object) -> None:
     os._exit(130)
 
 
-signal.signal(signal.SIGINT, _interrupted)
+try:
+    # The builtin _signal, not signal.py: that one imports enum first, a window of milliseconds
+    # in which a Ctrl-C would still be a traceback.
+    import _signal
+
+    _signal.signal(_signal.SIGINT, _interrupted)
+except KeyboardInterrupt:
+    os.write(2, b"envsetup: interrupted\n")
+    os._exit(130)
 
 
 def main() -> None:
