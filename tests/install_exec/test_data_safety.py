@@ -25,7 +25,7 @@ from envsetup.install.execute import InstallResult, provision
 from envsetup.install.record import read_install_record, reported_state
 from envsetup.install.resolution import Resolution
 
-from .helpers import landed, resolution_for, snapshot, wait_for_lock_release
+from .helpers import landed, lock_held_elsewhere, resolution_for, snapshot, wait_for_lock_release
 from .local_index import serve_slowly
 
 CHILD = Path(__file__).with_name("provision_child.py")
@@ -366,15 +366,6 @@ def test_a_directory_made_again_at_the_path_of_an_interrupted_install_is_not_rem
 
 # ---------------------------------------------------------------- a symlink and its target
 
-_HOLD_LOCK = """
-import sys
-from pathlib import Path
-from envsetup.install.lock import target_lock
-with target_lock(Path(sys.argv[1])):
-    print("held", flush=True)
-    sys.stdin.read()
-"""
-
 
 def _spellings(tmp_path: Path) -> dict[str, Path]:
     """One directory (it exists, empty), named five ways."""
@@ -412,20 +403,10 @@ def test_a_symlink_and_its_target_are_locked_as_one(
 ) -> None:
     names = _spellings(tmp_path)
     links = _links(tmp_path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_LOCK, str(names[held])],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(names[held]):
         with pytest.raises(UsageError, match="another envsetup install into this environment"):
             _install(tmp_path, pytorch_index, names[used])
         assert not any(names["real"].iterdir())
-    finally:
-        holder.communicate(input="", timeout=30)
     _install(tmp_path, pytorch_index, names[used])
     assert _links(tmp_path) == links
     assert landed(names[held])["cuda"] is None
