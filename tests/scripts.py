@@ -1,10 +1,30 @@
-"""Real executables and real processes for tests: scripts written to disk, pids they leave."""
+"""Real executables and real processes for tests: envsetup itself, scripts written to disk, pids
+they leave."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Mapping, Optional
 
 import psutil
+
+
+def run_envsetup(
+    *args: str, env: Optional[Mapping[str, str]] = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m envsetup ARGS` as a real process, its output captured; `env` is laid over this
+    process's environment. A hang fails the test after `timeout` s instead of stalling the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "envsetup", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
 
 
 def script(directory: Path, name: str, body: str, interpreter: str = "/bin/sh") -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
 from envsetup.verify.target import env_python
+from scripts import run_envsetup
 
 
 def bare_venv(path: Path) -> str:
@@ -34,10 +34,4 @@ def fake_torch(python: str, source: str = "") -> None:
 
 
 def verify_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", "verify", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_envsetup("verify", *args, timeout=timeout)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from envsetup.host.base import NvmlSnapshot, NvmlUnavailable
 from envsetup.host.live import LiveHost
 from envsetup.probe.common import DEFAULT_TIMEOUT_S, json_object, probe_timeout
 from envsetup.probe.nvidia import probe_nvidia
-from scripts import alive, read_pids, script
+from scripts import alive, read_pids, run_envsetup, script
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX scripts and FIFOs")
 
@@ -34,14 +33,7 @@ needs_smi_path = pytest.mark.skipif(
 
 def doctor(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "envsetup", "doctor", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=90,  # a hang fails the test instead of stalling the suite
-        check=False,
-    )
+    result = run_envsetup("doctor", *args, env=env, timeout=90)
     return result, time.monotonic() - started
 
 
