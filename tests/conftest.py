@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+
+from scripts import alive, read_pids
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -20,3 +23,13 @@ def _no_user_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("ENVSETUP_"):
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def pid_file(tmp_path: Path) -> Iterator[Path]:
+    """Scripts write the pids of what they start here; whatever a failing test left is ended."""
+    path = tmp_path / "pids"
+    yield path
+    for pid in read_pids(path):
+        if alive(pid):
+            os.kill(pid, 9)

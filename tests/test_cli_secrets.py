@@ -4,24 +4,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
+from scripts import run_envsetup
+
 TOKEN = "pastedT0ken-8e7f6a5b"
 
 
 def envsetup(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ENVSETUP_INDEX_URL_BASE": ""},
-        timeout=120,
-        check=False,
-    )
+    return run_envsetup(*args, env={"ENVSETUP_INDEX_URL_BASE": ""})
 
 
 @pytest.mark.parametrize("as_json", [False, True])

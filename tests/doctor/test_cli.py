@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,23 +12,10 @@ import pytest
 
 from envsetup.render.schema import doctor_schema
 from hostbuilder import FIXTURES, HostSpec, fixture_text
+from scripts import run_envsetup as envsetup
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "schema" / "doctor.schema.json").read_text())
-
-
-def envsetup(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_published_schema_is_the_generated_one() -> None:

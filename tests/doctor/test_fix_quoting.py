@@ -12,7 +12,6 @@ import re
 import shlex
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from doctor.conftest import Doctor
 from doctor.test_real_hosts import SMI
 from envsetup.verify.target import env_python, install_fix
 from hostbuilder import HostSpec, fixture_text
+from venvs import bare_venv, fake_torch, verify_cli
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX shell quoting")
 
@@ -116,14 +116,8 @@ def test_verify_fixes_quote_the_environment(tmp_path: Path) -> None:
     env_dir = hostile(tmp_path, "env")
     assert assert_pastes_safely(f"`{install_fix(env_dir)}`", env_dir, tmp_path) == 1
     # A real venv at that path, without torch: the one-line error names the quoted command.
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    out = subprocess.run(
-        [sys.executable, "-m", "envsetup", "verify", "--env", env_dir],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    bare_venv(Path(env_dir))
+    out = verify_cli("--env", env_dir, timeout=120)
     assert out.returncode == 3, out.stderr
     command = out.stderr.split("fix: install it: ", 1)[1].strip()
     assert_pastes_safely(f"`{command}`", str(Path(env_python(env_dir)).parent.parent), tmp_path)
@@ -131,23 +125,9 @@ def test_verify_fixes_quote_the_environment(tmp_path: Path) -> None:
 
 def test_the_workers_own_fix_quotes_the_environment(tmp_path: Path) -> None:
     env_dir = hostile(tmp_path, "env")
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_python(env_dir)
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    (Path(purelib) / "torch").mkdir()
-    (Path(purelib) / "torch" / "__init__.py").write_text("raise ImportError('broken')\n")
-    out = subprocess.run(
-        [sys.executable, "-m", "envsetup", "verify", "--python", python, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    python = bare_venv(Path(env_dir))
+    fake_torch(python, "raise ImportError('broken')\n")
+    out = verify_cli("--python", python, "--json", timeout=120)
     checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
     fix = checks["torch.import"]["fix"]
     prefix = subprocess.run(

@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
-import psutil
 import pytest
 
 from envsetup.errors import UsageError
@@ -20,6 +17,7 @@ from envsetup.host.base import NvmlSnapshot, NvmlUnavailable
 from envsetup.host.live import LiveHost
 from envsetup.probe.common import DEFAULT_TIMEOUT_S, json_object, probe_timeout
 from envsetup.probe.nvidia import probe_nvidia
+from scripts import alive, read_pids, run_envsetup, script
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX scripts and FIFOs")
 
@@ -35,47 +33,22 @@ needs_smi_path = pytest.mark.skipif(
 
 def doctor(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "envsetup", "doctor", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=90,  # a hang fails the test instead of stalling the suite
-        check=False,
-    )
+    result = run_envsetup("doctor", *args, env=env, timeout=90)
     return result, time.monotonic() - started
-
-
-def tool(directory: Path, name: str, body: str) -> Path:
-    directory.mkdir(exist_ok=True)
-    path = directory / name
-    path.write_text(f"#!/bin/sh\n{body}")
-    path.chmod(0o755)
-    return path
 
 
 def on_path(directory: Path) -> dict[str, str]:
     return {"PATH": f"{directory}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-def alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-@pytest.fixture
-def pid_file(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "pids"
-    yield path
-    for pid in pids_in(path):
-        if alive(pid):
-            os.kill(pid, 9)
-
-
-def pids_in(path: Path) -> list[int]:
-    return [int(x) for x in path.read_text().split()] if path.exists() else []
+def doctor_with_smi(
+    tmp_path: Path, body: str, timeout_s: str
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """doctor --json with a script running `body` first on PATH as nvidia-smi, and
+    ENVSETUP_PROBE_TIMEOUT set to `timeout_s`."""
+    tools = tmp_path / "bin"
+    script(tools, "nvidia-smi", body)
+    return doctor({**on_path(tools), "ENVSETUP_PROBE_TIMEOUT": timeout_s}, "--json")
 
 
 def findings(result: subprocess.CompletedProcess[str]) -> dict[str, dict]:
@@ -111,9 +84,7 @@ def test_doctor_refuses_a_bad_probe_timeout_before_running_anything(
     tmp_path: Path, value: str
 ) -> None:
     marker = tmp_path / "nvidia-smi-ran"
-    tools = tmp_path / "bin"
-    tool(tools, "nvidia-smi", f"touch {marker}\nsleep 300\n")
-    result, _ = doctor({**on_path(tools), "ENVSETUP_PROBE_TIMEOUT": value}, "--json")
+    result, _ = doctor_with_smi(tmp_path, f"touch {marker}\nsleep 300\n", value)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "ENVSETUP_PROBE_TIMEOUT" in lines[0] and value in lines[0]
@@ -126,9 +97,8 @@ def test_doctor_refuses_a_bad_probe_timeout_before_running_anything(
 
 @needs_smi_path
 def test_a_flooding_nvidia_smi_is_cut_and_reported_as_a_read_problem(tmp_path: Path) -> None:
-    tools = tmp_path / "bin"
-    tool(tools, "nvidia-smi", "yes '| NVIDIA-SMI flood |' | head -c 67108864\n")
-    result, elapsed = doctor({**on_path(tools), "ENVSETUP_PROBE_TIMEOUT": "3"}, "--json")
+    flood = "yes '| NVIDIA-SMI flood |' | head -c 67108864\n"
+    result, elapsed = doctor_with_smi(tmp_path, flood, "3")
     assert result.returncode in (0, 1), result.stderr
     assert elapsed < 20
     report = json.loads(result.stdout)
@@ -142,37 +112,33 @@ def test_a_flooding_nvidia_smi_is_cut_and_reported_as_a_read_problem(tmp_path: P
 def test_nvidia_smi_failing_while_its_child_holds_stdout_is_its_failure_not_a_hang(
     tmp_path: Path, pid_file: Path
 ) -> None:
-    tools = tmp_path / "bin"
-    tool(
-        tools,
-        "nvidia-smi",
+    result, elapsed = doctor_with_smi(
+        tmp_path,
         "echo \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
         'Make sure that the latest NVIDIA driver is installed and running."\n'
         f"setsid sleep 300 &\necho $! >> {pid_file}\nexit 9\n",
+        "30",
     )
-    result, elapsed = doctor({**on_path(tools), "ENVSETUP_PROBE_TIMEOUT": "30"}, "--json")
     assert elapsed < 15  # not the 30 s timeout
     nvidia = json.loads(result.stdout)["facts"]["nvidia"]
     assert (nvidia["smi_state"], nvidia["smi_failure"]) == ("failed", "couldnt-communicate")
     assert "nvidia-smi-hung" not in findings(result)
-    assert pids_in(pid_file) and not any(alive(p) for p in pids_in(pid_file))
+    assert read_pids(pid_file) and not any(alive(p) for p in read_pids(pid_file))
 
 
 @needs_smi_path
 def test_a_hung_nvidia_smi_and_its_setsid_child_do_not_outlive_doctor(
     tmp_path: Path, pid_file: Path
 ) -> None:
-    tools = tmp_path / "bin"
-    tool(
-        tools,
-        "nvidia-smi",
+    result, elapsed = doctor_with_smi(
+        tmp_path,
         f"setsid sleep 300 > /dev/null 2>&1 &\necho $! >> {pid_file}\n"
         f"echo $$ >> {pid_file}\nsleep 300\n",
+        "1",
     )
-    result, elapsed = doctor({**on_path(tools), "ENVSETUP_PROBE_TIMEOUT": "1"}, "--json")
     assert elapsed < 15
     assert "nvidia-smi-hung" in findings(result)
-    pids = pids_in(pid_file)
+    pids = read_pids(pid_file)
     assert len(pids) == 2 and not any(alive(p) for p in pids)
 
 
@@ -213,7 +179,7 @@ def test_the_nvidia_probe_reports_a_flood_as_unreadable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tools = tmp_path / "bin"
-    tool(tools, "nvidia-smi", "yes flood | head -c 67108864\n")
+    script(tools, "nvidia-smi", "yes flood | head -c 67108864\n")
     monkeypatch.setenv("PATH", on_path(tools)["PATH"])
     monkeypatch.setenv("ENVSETUP_PROBE_TIMEOUT", "10")
     problems: list = []

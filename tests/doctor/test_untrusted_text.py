@@ -14,11 +14,11 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 from envsetup.host.recorded import RecordedHost, RecordingHost
 from hostbuilder import HostSpec, fixture_text
+from scripts import run_envsetup
 
 SMI = "/usr/bin/nvidia-smi"
 SMI_PASSWORD = "bmcPassw0rd-61d0e2"
@@ -41,14 +41,7 @@ LD_LIBRARY_PATH = f"/opt/lib{CLEAR}:/mnt/https://share:{LIB_TOKEN}@nas.local/lib
 
 
 def envsetup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ACME_API_TOKEN": API_TOKEN, **env},
-        timeout=120,
-        check=False,
-    )
+    return run_envsetup(*args, env={"ACME_API_TOKEN": API_TOKEN, **env})
 
 
 def leaks(texts: dict[str, str], roots: tuple[Path, ...] = ()) -> list[str]:

@@ -10,46 +10,17 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
-import psutil
 import pytest
 
 from envsetup.host.live import LiveHost
 from envsetup.host.processes import OUTPUT_CAP_BYTES
+from scripts import alive, read_pids, script
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes and FIFOs")
 
 SH = "/bin/sh"
-
-
-def script(directory: Path, name: str, body: str, interpreter: str = SH) -> str:
-    path = directory / name
-    path.write_text(f"#!{interpreter}\n{body}")
-    path.chmod(0o755)
-    return str(path)
-
-
-def alive(pid: int) -> bool:
-    """Running, not a zombie (a killed orphan waits for its new parent to reap it)."""
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-@pytest.fixture
-def pid_file(tmp_path: Path) -> Iterator[Path]:
-    """Scripts write the pids of what they start here; whatever a failing test left is ended."""
-    path = tmp_path / "pids"
-    yield path
-    for pid in read_pids(path):
-        if alive(pid):
-            os.kill(pid, 9)
-
-
-def read_pids(path: Path) -> list[int]:
-    return [int(x) for x in path.read_text().split()] if path.exists() else []
 
 
 def timed(call: Callable[[], object], limit_s: float = 60.0) -> tuple[object, float]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,22 +16,13 @@ from envsetup.host.recorded import RecordedHost
 from envsetup.install.request import parse_request
 from envsetup.install.resolution import ResolutionRefused
 from envsetup.probe import probe_all
+from scripts import run_envsetup
 
 from .machines import make_facts
 
 RECORDED = Path(__file__).parents[1] / "fixtures" / "hosts" / "ci-debian12-cuda13-no-driver"
 # Values of every JSON type, for every place in a facts document.
 ODD_VALUES: list[Any] = ["x", "", 7, -1, 1.5, True, None, [], ["x"], {}, {"a": 1}]
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
 
 
 def _documents() -> list[dict[str, Any]]:
@@ -91,7 +80,7 @@ def test_a_string_where_a_number_belongs_names_the_key(tmp_path: Path) -> None:
     document["nvidia"]["gpus"][0]["memory_total_mib"] = "24 GB"
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    out = _run("install", "--dry-run", "--facts", str(path))
+    out = run_envsetup("install", "--dry-run", "--facts", str(path), timeout=60)
     assert out.returncode == 2, out.stderr
     assert out.stderr.count("\n") == 1, out.stderr
     assert "nvidia.gpus[0].memory_total_mib: expected int, got a string" in out.stderr
@@ -110,7 +99,7 @@ def test_a_facts_file_that_is_no_file_of_json_is_one_usage_line(tmp_path: Path, 
         path.write_bytes(b'{"os": "\xff\xfe"}')
     else:
         path.mkdir()
-    out = _run("install", "--dry-run", "--json", "--facts", str(path))
+    out = run_envsetup("install", "--dry-run", "--json", "--facts", str(path), timeout=60)
     assert out.returncode == 2, out.stderr
     assert "Traceback" not in out.stderr
     assert out.stderr.startswith(f"envsetup: --facts {path}: "), out.stderr

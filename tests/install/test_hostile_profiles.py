@@ -19,6 +19,7 @@ import pytest
 
 from envsetup.install.profiles import PROFILES_ENV, profiles_dir
 from hostbuilder import HostSpec
+from scripts import run_envsetup
 
 RELEASE = "2.2"
 SITE = "/home/u/.venv/lib/python3.11/site-packages"
@@ -102,15 +103,8 @@ def host_with_torch_2_2(tmp_path: Path) -> str:
 
 
 def run_cli(profiles: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, **{PROFILES_ENV: str(profiles)})
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,  # a FIFO opened without O_NONBLOCK would block here for good
-        check=False,
-    )
+    # The timeout: a FIFO opened without O_NONBLOCK would block here for good.
+    return run_envsetup(*args, env={PROFILES_ENV: str(profiles)}, timeout=60)
 
 
 COMMANDS = {

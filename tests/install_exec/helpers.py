@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from envsetup.install.backends.base import venv_python
 from envsetup.install.resolution import Pin, Resolution
@@ -80,6 +82,33 @@ def wait_for_lock_release(env_path: Path, timeout_s: float = 90.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+_HOLD_LOCK = """
+import sys
+from pathlib import Path
+from envsetup.install.lock import target_lock
+with target_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def lock_held_elsewhere(env_path: Path) -> Iterator[None]:
+    """Another process holds `env_path`'s install lock until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(env_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.communicate(input="", timeout=30)
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -21,11 +21,11 @@ import pytest
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.install.execute import provision
+from envsetup.install.execute import InstallResult, provision
 from envsetup.install.record import read_install_record, reported_state
 from envsetup.install.resolution import Resolution
 
-from .helpers import landed, resolution_for, snapshot, wait_for_lock_release
+from .helpers import landed, lock_held_elsewhere, resolution_for, snapshot, wait_for_lock_release
 from .local_index import serve_slowly
 
 CHILD = Path(__file__).with_name("provision_child.py")
@@ -50,14 +50,36 @@ def _assert_user_files(env: Path) -> None:
         assert (env / name).read_text() == text, name
 
 
+def _install(
+    tmp_path: Path,
+    index: Path,
+    target: Path,
+    variant: str = "cpu",
+    *,
+    manager: str = "uv",
+    **flags: bool,
+) -> InstallResult:
+    """torch alone into `target`, from `index`, with its logs under tmp_path."""
+    return provision(
+        resolution_for(variant, target, manager=manager, projects=("torch",)),
+        index_url_base=str(index),
+        log_dir=str(tmp_path / "logs"),
+        **flags,
+    )
+
+
+def _refused_untouched(tmp_path: Path, index: Path, target: Path, says: str, **flags: bool) -> None:
+    """An install into `target` is refused, saying `says`, and changes nothing under it."""
+    before = snapshot(target)
+    with pytest.raises(UsageError, match=says):
+        _install(tmp_path, index, target, **flags)
+    assert snapshot(target) == before
+
+
 def _existing_env(tmp_path: Path, index: Path, manager: str = "uv") -> Path:
     """A finished environment (torch +cpu) holding the user's own files."""
     env = tmp_path / "env"
-    provision(
-        resolution_for("cpu", env, manager=manager, projects=("torch",)),
-        index_url_base=str(index),
-        log_dir=str(tmp_path / "logs"),
-    )
+    _install(tmp_path, index, env, manager=manager)
     _put_user_files(env)
     return env
 
@@ -101,6 +123,11 @@ class Child:
         self.proc.send_signal(signum)
         return self.proc.wait(timeout=60)
 
+    def kill_9(self, env: Path) -> None:
+        self.signal(signal.SIGKILL)
+        # An installer orphaned by the kill keeps the lock until it is done.
+        wait_for_lock_release(env)
+
     @property
     def stderr(self) -> str:
         return self.err.read_text()
@@ -123,21 +150,12 @@ def _assert_an_interrupted_upgrade_is_kept_and_refused(
     _assert_user_files(env)
     before = snapshot(env)
     with pytest.raises(UsageError, match="upgrade interrupted: packages may be mixed") as no:
-        provision(
-            resolution_for("cpu", env, manager=manager, projects=("torch",)),
-            index_url_base=str(index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, index, env, manager=manager)
     assert "--upgrade to retry" in str(no.value) and "--force" in str(no.value)
     assert "\n" not in str(no.value)
     assert snapshot(env) == before
     # --upgrade is the way to finish it: the user's files are still there afterwards.
-    result = provision(
-        resolution_for("cu118", env, manager=manager, projects=("torch",)),
-        index_url_base=str(index),
-        log_dir=str(tmp_path / "logs"),
-        upgrade=True,
-    )
+    result = _install(tmp_path, index, env, "cu118", manager=manager, upgrade=True)
     assert result.mode == "upgrade"
     assert result.notes and "retrying an interrupted upgrade" in result.notes[0]
     assert landed(env)["cuda"] == "11.8"
@@ -168,9 +186,7 @@ def test_kill_9_at_each_step_of_an_upgrade_keeps_the_environment_and_refuses_a_p
             mode="upgrade",
         )
         child.wait_for()
-        child.signal(signal.SIGKILL)
-        # An installer orphaned by the kill keeps the lock until it is done.
-        wait_for_lock_release(env)
+        child.kill_9(env)
     _assert_an_interrupted_upgrade_is_kept_and_refused(tmp_path, env, pytorch_index)
 
 
@@ -194,18 +210,13 @@ def test_kill_9_at_any_moment_of_an_upgrade_costs_the_user_nothing(
         )
         child.wait_for(marker=False, line="==> log:")
         time.sleep(after_s)
-        child.signal(signal.SIGKILL)
-        wait_for_lock_release(env)
+        child.kill_9(env)
     _assert_user_files(env)
     record = read_install_record(env)
     assert record is not None
     if record == before:  # killed before the upgrade wrote its record
         with pytest.raises(UsageError, match="already exists"):
-            provision(
-                resolution_for("cpu", env, projects=("torch",)),
-                index_url_base=str(pytorch_index),
-                log_dir=str(tmp_path / "logs"),
-            )
+            _install(tmp_path, pytorch_index, env)
         _assert_user_files(env)
     elif record["state"] == "complete":  # the upgrade finished before the kill
         assert landed(env)["cuda"] == "11.8"
@@ -226,8 +237,7 @@ def test_kill_9_while_pip_upgrades_keeps_the_environment(
             mode="upgrade",
         )
         child.wait_for()
-        child.signal(signal.SIGKILL)
-        wait_for_lock_release(env)
+        child.kill_9(env)
     _assert_an_interrupted_upgrade_is_kept_and_refused(tmp_path, env, pytorch_index, "pip")
 
 
@@ -267,6 +277,8 @@ def test_sigterm_during_a_new_install_removes_what_it_created(
 
 # ---------------------------------------------------------------- records that prove nothing
 
+NOT_PROVEN = "nothing proves this envsetup created it"
+
 PLANTED = [
     {"state": "incomplete"},
     {"state": "incomplete", "mode": "new"},
@@ -289,16 +301,8 @@ def test_a_planted_record_in_a_directory_that_is_not_an_environment_deletes_noth
     (target / "src").mkdir()
     (target / "src" / "main.py").write_text("print('mine')\n")
     _plant(target, record)
-    before = snapshot(target)
     for flags in ({}, {"upgrade": True}, {"force": True}):
-        with pytest.raises(UsageError, match="is not a Python environment"):
-            provision(
-                resolution_for("cpu", target, projects=("torch",)),
-                index_url_base=str(pytorch_index),
-                log_dir=str(tmp_path / "logs"),
-                **flags,  # type: ignore[arg-type]
-            )
-        assert snapshot(target) == before
+        _refused_untouched(tmp_path, pytorch_index, target, "is not a Python environment", **flags)
 
 
 @pytest.mark.parametrize("record", PLANTED)
@@ -309,34 +313,17 @@ def test_a_planted_record_in_an_environment_envsetup_did_not_create_deletes_noth
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     _put_user_files(venv)
     _plant(venv, record)
-    before = snapshot(venv)
-    says = (
-        "upgrade interrupted"
-        if record.get("mode") == "upgrade"
-        else "nothing proves this envsetup created it"
-    )
-    with pytest.raises(UsageError, match=says):
-        provision(
-            resolution_for("cpu", venv, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
-    assert snapshot(venv) == before
+    says = "upgrade interrupted" if record.get("mode") == "upgrade" else NOT_PROVEN
+    _refused_untouched(tmp_path, pytorch_index, venv, says)
     # Asked explicitly, envsetup installs into it; the user's files stay.
-    provision(
-        resolution_for("cpu", venv, projects=("torch",)),
-        index_url_base=str(pytorch_index),
-        log_dir=str(tmp_path / "logs"),
-        upgrade=True,
-    )
+    _install(tmp_path, pytorch_index, venv, upgrade=True)
     _assert_user_files(venv)
 
 
 def _kill_a_new_install(tmp_path: Path, env: Path, index: Path) -> None:
     child = Child(tmp_path, resolution_for("cu118", env, projects=("torch",)), str(index))
     child.wait_for()
-    child.signal(signal.SIGKILL)
-    wait_for_lock_release(env)
+    child.kill_9(env)
     assert read_install_record(env)["state"] == "incomplete"  # type: ignore[index]
 
 
@@ -349,34 +336,16 @@ def test_an_interrupted_new_environment_copied_or_moved_elsewhere_is_never_remov
     copy, moved = tmp_path / "copy", tmp_path / "moved"
     shutil.copytree(env, copy, symlinks=True)
     (copy / "mine.txt").write_text("keep")
-    before = snapshot(copy)
-    with pytest.raises(UsageError, match="nothing proves this envsetup created it"):
-        provision(
-            resolution_for("cpu", copy, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
-    assert snapshot(copy) == before
+    _refused_untouched(tmp_path, pytorch_index, copy, NOT_PROVEN)
     # The original, where it was made, is still recognised and made again (kept behaviour).
-    result = provision(
-        resolution_for("cpu", env, projects=("torch",)),
-        index_url_base=str(pytorch_index),
-        log_dir=str(tmp_path / "logs"),
-    )
+    result = _install(tmp_path, pytorch_index, env)
     assert result.notes and "interrupted" in result.notes[0]
     assert landed(env)["cuda"] is None
     # Moved away, then a new install at the old path, and back: the claim went with the path.
     _kill_a_new_install(tmp_path, tmp_path / "env2", pytorch_index)
     (tmp_path / "env2").rename(moved)
     (moved / "mine.txt").write_text("keep")
-    before = snapshot(moved)
-    with pytest.raises(UsageError, match="nothing proves this envsetup created it"):
-        provision(
-            resolution_for("cpu", moved, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
-    assert snapshot(moved) == before
+    _refused_untouched(tmp_path, pytorch_index, moved, NOT_PROVEN)
 
 
 @posix_only
@@ -392,26 +361,10 @@ def test_a_directory_made_again_at_the_path_of_an_interrupted_install_is_not_rem
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     _put_user_files(env)
     (env / "envsetup-install.json").write_bytes(record)
-    before = snapshot(env)
-    with pytest.raises(UsageError, match="nothing proves this envsetup created it"):
-        provision(
-            resolution_for("cpu", env, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
-    assert snapshot(env) == before
+    _refused_untouched(tmp_path, pytorch_index, env, NOT_PROVEN)
 
 
 # ---------------------------------------------------------------- a symlink and its target
-
-_HOLD_LOCK = """
-import sys
-from pathlib import Path
-from envsetup.install.lock import target_lock
-with target_lock(Path(sys.argv[1])):
-    print("held", flush=True)
-    sys.stdin.read()
-"""
 
 
 def _spellings(tmp_path: Path) -> dict[str, Path]:
@@ -450,29 +403,11 @@ def test_a_symlink_and_its_target_are_locked_as_one(
 ) -> None:
     names = _spellings(tmp_path)
     links = _links(tmp_path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_LOCK, str(names[held])],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(names[held]):
         with pytest.raises(UsageError, match="another envsetup install into this environment"):
-            provision(
-                resolution_for("cpu", names[used], projects=("torch",)),
-                index_url_base=str(pytorch_index),
-                log_dir=str(tmp_path / "logs"),
-            )
+            _install(tmp_path, pytorch_index, names[used])
         assert not any(names["real"].iterdir())
-    finally:
-        holder.communicate(input="", timeout=30)
-    provision(
-        resolution_for("cpu", names[used], projects=("torch",)),
-        index_url_base=str(pytorch_index),
-        log_dir=str(tmp_path / "logs"),
-    )
+    _install(tmp_path, pytorch_index, names[used])
     assert _links(tmp_path) == links
     assert landed(names[held])["cuda"] is None
 
@@ -486,22 +421,14 @@ def test_two_installs_through_a_symlink_and_its_target_one_refused_and_the_link_
     child = Child(tmp_path, resolution_for("cu118", names["link"]), str(pytorch_index))
     child.wait_for()
     with pytest.raises(UsageError, match="another envsetup install"):
-        provision(
-            resolution_for("cpu", names["real"], projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, pytorch_index, names["real"])
     assert child.signal(signal.SIGINT) == ExitCode.INTERRUPTED
     # The directory existed (empty) before: emptied again, kept; the links untouched.
     assert f"emptied {names['real']} again" in child.stderr
     assert names["real"].is_dir() and not any(names["real"].iterdir())
     assert _links(tmp_path) == links
     assert not _claims(state_dir)
-    provision(
-        resolution_for("cpu", names["real"], projects=("torch",)),
-        index_url_base=str(pytorch_index),
-        log_dir=str(tmp_path / "logs"),
-    )
+    _install(tmp_path, pytorch_index, names["real"])
     assert landed(names["link"])["cuda"] is None
     assert _links(tmp_path) == links
 
@@ -514,11 +441,7 @@ def test_a_new_environment_killed_through_a_symlink_is_cleaned_up_through_its_ta
     (tmp_path / "via").symlink_to(tmp_path / "disk", target_is_directory=True)
     through_link, real = tmp_path / "via" / "env", tmp_path / "disk" / "env"
     _kill_a_new_install(tmp_path, through_link, pytorch_index)
-    result = provision(
-        resolution_for("cpu", real, projects=("torch",)),
-        index_url_base=str(pytorch_index),
-        log_dir=str(tmp_path / "logs"),
-    )
+    result = _install(tmp_path, pytorch_index, real)
     assert result.notes and "interrupted" in result.notes[0]
     assert (tmp_path / "via").is_symlink()
     assert landed(through_link)["cuda"] is None
@@ -530,16 +453,8 @@ def test_force_and_a_failure_through_a_symlink_never_touch_the_link(
 ) -> None:
     names = _spellings(tmp_path)
     links = _links(tmp_path)
-    base, logs = str(pytorch_index), str(tmp_path / "logs")
-    provision(
-        resolution_for("cpu", names["link"], projects=("torch",)), index_url_base=base, log_dir=logs
-    )
-    provision(
-        resolution_for("cu118", names["link"], projects=("torch",)),
-        index_url_base=base,
-        log_dir=logs,
-        force=True,
-    )
+    _install(tmp_path, pytorch_index, names["link"])
+    _install(tmp_path, pytorch_index, names["link"], "cu118", force=True)
     assert _links(tmp_path) == links
     assert landed(names["real"])["cuda"] == "11.8"
     # A failed new install through the link: what it made goes, the link stays.
@@ -548,8 +463,8 @@ def test_force_and_a_failure_through_a_symlink_never_touch_the_link(
     with pytest.raises(EnvsetupError, match="check-resolves"):
         provision(
             resolution_for("cu118", names["link"], torch_version="2.0.1+cu121"),
-            index_url_base=base,
-            log_dir=logs,
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
         )
     assert _links(tmp_path) == links
     assert names["real"].is_dir() and not any(names["real"].iterdir())
@@ -559,11 +474,7 @@ def test_a_symlink_to_nothing_is_refused(tmp_path: Path, pytorch_index: Path) ->
     link = tmp_path / "link"
     link.symlink_to(tmp_path / "nowhere", target_is_directory=True)
     with pytest.raises(UsageError, match="which does not exist"):
-        provision(
-            resolution_for("cpu", link, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, pytorch_index, link)
     assert link.is_symlink() and not (tmp_path / "nowhere").exists()
 
 
@@ -630,11 +541,7 @@ def test_a_full_disk_while_taking_the_lock_is_one_line(
     _fill(fs)
     env = tmp_path / "env"
     with pytest.raises(EnvsetupError) as failed:
-        provision(
-            resolution_for("cpu", env, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, pytorch_index, env)
     message = _one_line(failed.value)
     assert "cannot take the install lock" in message and str(fs / "state") in message
     assert "No space left on device" in message and "ENVSETUP_STATE_DIR" in message
@@ -657,11 +564,7 @@ def test_a_full_disk_while_claiming_the_target_is_one_line_and_creates_nothing(
         pass
     _fill(fs)
     with pytest.raises(EnvsetupError) as failed:
-        provision(
-            resolution_for("cpu", env, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, pytorch_index, env)
     message = _one_line(failed.value)
     assert "install claim" in message and "No space left on device" in message
     assert not env.exists()
@@ -675,11 +578,7 @@ def test_a_full_disk_while_writing_the_record_removes_the_new_environment(
     _fill(fs)
     env = fs / "env"
     with pytest.raises(EnvsetupError) as failed:
-        provision(
-            resolution_for("cpu", env, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, pytorch_index, env)
     message = _one_line(failed.value)
     assert "No space left on device" in message
     assert "install record" in message or "install stopped" in message
@@ -694,21 +593,12 @@ def test_a_full_disk_during_an_upgrade_leaves_the_environment_and_its_record_who
 ) -> None:
     fs = small_fs("env-fs", size="4m")
     env = fs / "env"
-    provision(
-        resolution_for("cpu", env, projects=("torch",)),
-        index_url_base=str(pytorch_index),
-        log_dir=str(tmp_path / "logs"),
-    )
+    _install(tmp_path, pytorch_index, env)
     _put_user_files(env)
     before_record = (env / "envsetup-install.json").read_bytes()
     _fill(fs)
     with pytest.raises(EnvsetupError) as failed:
-        provision(
-            resolution_for("cu118", env, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-            upgrade=True,
-        )
+        _install(tmp_path, pytorch_index, env, "cu118", upgrade=True)
     message = _one_line(failed.value)
     assert "No space left on device" in message
     assert "existing environment" in message
@@ -727,11 +617,7 @@ def test_a_read_only_state_directory_is_one_line(
     monkeypatch.setenv("ENVSETUP_STATE_DIR", str(fs))
     env = tmp_path / "env"
     with pytest.raises(EnvsetupError) as failed:
-        provision(
-            resolution_for("cpu", env, projects=("torch",)),
-            index_url_base=str(pytorch_index),
-            log_dir=str(tmp_path / "logs"),
-        )
+        _install(tmp_path, pytorch_index, env)
     message = _one_line(failed.value)
     assert "Read-only file system" in message and "ENVSETUP_STATE_DIR" in message
     assert not env.exists()

@@ -18,7 +18,7 @@ from envsetup.install.execute import provision
 from envsetup.install.lock import lock_path_for, target_lock
 from envsetup.install.record import read_install_record
 
-from .helpers import landed, resolution_for, wait_for_lock_release
+from .helpers import landed, lock_held_elsewhere, resolution_for, wait_for_lock_release
 
 CHILD = Path(__file__).with_name("provision_child.py")
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
@@ -115,29 +115,11 @@ def test_kill_9_leaves_an_incomplete_record_and_the_next_install_cleans_up(
     assert landed(env)["cuda"] is None
 
 
-_HOLD_LOCK = """
-import sys
-from pathlib import Path
-from envsetup.install.lock import target_lock
-with target_lock(Path(sys.argv[1])):
-    print("held", flush=True)
-    sys.stdin.read()
-"""
-
-
 def test_a_second_install_into_the_same_target_is_refused(
     tmp_path: Path, pytorch_index: Path
 ) -> None:
     env = tmp_path / "env"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_LOCK, str(env)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(env):
         with pytest.raises(UsageError) as refused:
             provision(
                 resolution_for("cpu", env),
@@ -147,8 +129,6 @@ def test_a_second_install_into_the_same_target_is_refused(
         assert "another envsetup install into this environment is running" in str(refused.value)
         assert str(lock_path_for(env)) in str(refused.value)
         assert not env.exists()
-    finally:
-        holder.communicate(input="", timeout=30)
     # Once the first install is gone, the lock is free again.
     provision(
         resolution_for("cpu", env, projects=("torch",)),

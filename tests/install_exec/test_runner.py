@@ -12,7 +12,7 @@ import pytest
 
 from envsetup import sanitize
 from envsetup.install.plan import Step
-from envsetup.install.runner import MAX_LINE_CHARS, read_pieces, run_step
+from envsetup.install.runner import MAX_LINE_CHARS, StepOutcome, read_pieces, run_step
 from envsetup.sanitize import RedactingWriter, for_terminal
 
 
@@ -26,19 +26,22 @@ def _python_step(code: str, *, timeout_s: float = 30.0, **extra: object) -> Step
     )
 
 
-def test_output_lines_are_streamed_in_order_and_logged() -> None:
+def _run_streamed(code: str) -> tuple[StepOutcome, list[str], str]:
+    """`code` run as a step: its outcome, the lines it streamed, and the log it wrote."""
     log, lines = io.StringIO(), []
-    outcome = run_step(
-        _python_step("import sys\nprint('one')\nprint('two', file=sys.stderr)\nprint('three')"),
-        log=log,
-        environ=os.environ,
-        on_output=lines.append,
+    outcome = run_step(_python_step(code), log=log, environ=os.environ, on_output=lines.append)
+    return outcome, lines, log.getvalue()
+
+
+def test_output_lines_are_streamed_in_order_and_logged() -> None:
+    outcome, lines, log = _run_streamed(
+        "import sys\nprint('one')\nprint('two', file=sys.stderr)\nprint('three')"
     )
     assert outcome.ok
     assert sorted(lines) == ["one", "three", "two"]
     assert lines.index("one") < lines.index("three")
-    assert "one\n" in log.getvalue() and log.getvalue().startswith("$ ")
-    assert "step probe exited with 0" in log.getvalue()
+    assert "one\n" in log and log.startswith("$ ")
+    assert "step probe exited with 0" in log
 
 
 def test_arguments_reach_the_program_verbatim_without_a_shell() -> None:
@@ -203,12 +206,8 @@ def test_a_step_that_exits_while_its_child_holds_the_output_is_done_at_its_exit(
 
 
 def test_one_endless_line_is_read_in_bounded_pieces() -> None:
-    log, lines = io.StringIO(), []
-    outcome = run_step(
-        _python_step("import sys; sys.stdout.write('x' * 3_000_000); print('\\ndone')"),
-        log=log,
-        environ=os.environ,
-        on_output=lines.append,
+    outcome, lines, _ = _run_streamed(
+        "import sys; sys.stdout.write('x' * 3_000_000); print('\\ndone')"
     )
     assert outcome.ok
     assert lines[-1] == "done"

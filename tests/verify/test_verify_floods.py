@@ -12,14 +12,13 @@ import subprocess
 import sys
 import threading
 import time
-import venv
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import psutil
 import pytest
 
-from envsetup.verify.target import env_python
+from venvs import bare_venv, fake_torch, purelib_of
 
 FLOOD_MIB = 300
 # The JSON and JUnit of one check: a few output tails and bounded texts, far below a megabyte.
@@ -30,20 +29,12 @@ RSS_LIMIT = 160 * 1024 * 1024
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a .pth that floods, POSIX pipes")
 
 
-def venv_with(path: Path, pth: str = "", fake_torch: bool = False) -> str:
-    venv.EnvBuilder(with_pip=False).create(path)
-    python = env_python(str(path))
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+def venv_with(path: Path, pth: str = "", with_torch: bool = False) -> str:
+    python = bare_venv(path)
     if pth:
-        (Path(purelib) / "flood.pth").write_text(pth, encoding="utf-8")
-    if fake_torch:  # found by the worker's hello; the hidden checks never import it
-        (Path(purelib) / "torch").mkdir()
-        (Path(purelib) / "torch" / "__init__.py").write_text("", encoding="utf-8")
+        (purelib_of(python) / "flood.pth").write_text(pth, encoding="utf-8")
+    if with_torch:  # found by the worker's hello; the hidden checks never import it
+        fake_torch(python)
     return python
 
 
@@ -103,7 +94,7 @@ def test_a_target_flooding_its_start_up_is_unusable_with_a_small_report(tmp_path
 def test_a_check_printing_300_mb_on_one_line_keeps_a_tail_and_says_what_was_cut(
     tmp_path: Path,
 ) -> None:
-    python = venv_with(tmp_path / "env", fake_torch=True)
+    python = venv_with(tmp_path / "env", with_torch=True)
     junit = tmp_path / "verify.xml"
     args = ["verify", "--python", python, "--only", "_test.flood", "--json", "--junit", str(junit)]
     out, peak = run_sampled(args)
@@ -127,7 +118,7 @@ def test_a_check_printing_300_mb_on_one_line_keeps_a_tail_and_says_what_was_cut(
 
 
 def test_people_see_the_tail_too(tmp_path: Path) -> None:
-    python = venv_with(tmp_path / "env", fake_torch=True)
+    python = venv_with(tmp_path / "env", with_torch=True)
     out, peak = run_sampled(["verify", "--python", python, "--only", "_test.flood"])
     assert out.returncode == 1
     assert len(out.stdout) < REPORT_LIMIT and "bytes cut]" in out.stdout

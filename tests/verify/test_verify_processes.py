@@ -8,19 +8,12 @@ import subprocess
 import sys
 import time
 
-import psutil
 import pytest
 
 from envsetup.verify.runner import start_worker
+from scripts import alive
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX sessions")
-
-
-def alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def gone_soon(pid: int, within_s: float = 3.0) -> bool:

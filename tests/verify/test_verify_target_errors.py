@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import venv
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from envsetup.verify.target import env_python
-
-
-def verify_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "envsetup", "verify", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def bare_venv(path: Path) -> str:
-    """A real venv without pip and without torch; returns its interpreter."""
-    venv.EnvBuilder(with_pip=False).create(path)
-    return env_python(str(path))
-
-
-def purelib_of(python: str) -> Path:
-    out = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return Path(out.stdout.strip())
+from venvs import bare_venv, fake_torch, verify_cli
 
 
 def test_a_venv_without_torch_is_exit_3_with_the_install_command(tmp_path: Path) -> None:
@@ -76,11 +48,7 @@ def test_without_torch_the_json_and_junit_reports_say_unusable(tmp_path: Path) -
 def broken_torch_python(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A venv whose `torch` is a real package that raises on import."""
     python = bare_venv(tmp_path_factory.mktemp("broken") / "env")
-    package = purelib_of(python) / "torch"
-    package.mkdir()
-    (package / "__init__.py").write_text(
-        'raise RuntimeError("this torch is broken on purpose")\n', encoding="utf-8"
-    )
+    fake_torch(python, 'raise RuntimeError("this torch is broken on purpose")\n')
     return python
 
 
