@@ -40,9 +40,32 @@ def main() -> None:
 
     # doctor starts its commands through run_bounded, which adopts before the first one.
     adopt_orphans(at_first_start=sys.argv[1:2] == ["doctor"])
+    _end_like_an_interrupt_on_termination()
     try:
         from envsetup.cli import main as cli_main
 
         cli_main()
     finally:
         end_descendants()
+
+
+def _end_like_an_interrupt_on_termination() -> None:
+    """SIGTERM (`timeout`, a CI runner's cancel, a service manager) and SIGHUP (the terminal
+    closed) end the run with one line and exit 128+N, unwinding through main's `finally` so that
+    nothing the run started outlives it. install's provisioning takes SIGTERM over for its own
+    clean-up (install.execute) while it runs."""
+    import signal
+
+    terminating = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+
+    def terminated(signum: int, frame: object) -> None:
+        for number in terminating:
+            signal.signal(number, signal.SIG_IGN)  # a second one must not cut the clean-up short
+        from envsetup.failure import report
+
+        name = signal.Signals(signum).name
+        report(sys.argv, "interrupted", f"terminated by {name}", 128 + signum)
+        raise SystemExit(128 + signum)
+
+    for number in terminating:
+        signal.signal(number, terminated)

@@ -213,3 +213,86 @@ def test_doctor_adopts_orphans_only_once_it_starts_a_command(tmp_path: Path) -> 
         for pid in pids_in(pids):
             if alive(pid):
                 os.kill(pid, 9)
+
+
+def test_without_procs_children_files_the_sweep_looks_anyway(tmp_path: Path) -> None:
+    # Kernels built without CONFIG_PROC_CHILDREN have no task/*/children: no answer is a yes.
+    from envsetup.host.processes import may_have_children
+
+    task = tmp_path / "task" / "4242"
+    task.mkdir(parents=True)
+    assert may_have_children(str(tmp_path))
+    (task / "children").write_text("")
+    assert not may_have_children(str(tmp_path))
+    (task / "children").write_text("4243 ")
+    assert may_have_children(str(tmp_path))
+
+
+HANGS = "setsid sh -c 'echo $$ >> \"$PIDS\"; exec sleep 303' >/dev/null 2>&1 </dev/null &\n" + (
+    'echo $$ >> "$PIDS"\nexec sleep 304\n'
+)
+
+
+@pytest.mark.skipif(os.path.exists("/dev/nvidiactl"), reason="NVML answers; nvidia-smi never runs")
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_during_a_hung_probe_ends_doctor_and_all_it_started(
+    tmp_path: Path, pid_file: Path, name: str
+) -> None:
+    import signal
+
+    hung = tools(tmp_path / "bin", HANGS)
+    env = {
+        **os.environ,
+        "PATH": f"{hung}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PIDS": str(pid_file),
+        "ENVSETUP_PROBE_TIMEOUT": "60",
+    }
+    run = subprocess.Popen(
+        [sys.executable, "-m", "envsetup", "doctor"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while len(pids_in(pid_file)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the hung tool and its daemon are both running
+    number = getattr(signal, name)
+    run.send_signal(number)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 128 + number, err
+    assert err == f"envsetup: terminated by {name}\n"
+    time.sleep(0.3)
+    assert len(pids_in(pid_file)) >= 2
+    assert not [pid for pid in pids_in(pid_file) if alive(pid)]
+
+
+HOPPER = """
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if os.fork():
+    os._exit(0)
+started = time.time()
+while time.time() - started < 30:
+    time.sleep(0.02)
+    with open(sys.argv[1], "a") as beat:
+        beat.write(".")
+    if os.fork():
+        os._exit(0)
+"""
+
+
+def test_a_descendant_that_ignores_sigterm_and_keeps_forking_is_ended(tmp_path: Path) -> None:
+    # Each generation forks the next and exits within 20 ms: no single look-and-signal catches
+    # it; frozen with SIGSTOP until no new one appears, then killed.
+    hopper = tmp_path / "hopper.py"
+    hopper.write_text(HOPPER)
+    beat = tmp_path / "beat"
+    daemon = f"( setsid env -u {TAG_VARIABLE} {sys.executable} {hopper} {beat} & )\nsleep 0.5\n"
+    directory = tools(tmp_path / "bin", daemon)
+    env = {"PATH": f"{directory}{os.pathsep}{os.environ.get('PATH', '')}", "PIDS": os.devnull}
+    envsetup(["doctor", "--json"], env)
+    assert beat.exists(), "the hopper never ran: the test proves nothing"
+    size = beat.stat().st_size
+    time.sleep(1.0)
+    assert beat.stat().st_size == size, "a generation of the hopper is still beating"

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Mapping, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 if TYPE_CHECKING:
     import psutil
@@ -278,6 +278,7 @@ def run_bounded(
 
 _PR_SET_CHILD_SUBREAPER = 36
 END_GRACE_S = 0.5  # SIGTERM, then SIGKILL what is left after this long
+FREEZE_LIMIT_S = 5.0  # the most time spent freezing descendants that keep forking
 
 
 _adopt_lock = threading.Lock()
@@ -312,25 +313,28 @@ def _adopt_now() -> None:
             _adopt_at_first_start = False
 
 
-def may_have_children() -> bool:
+def may_have_children(proc_self: str = "/proc/self") -> bool:
     """Whether this process may have a child, from /proc without importing psutil (Linux).
 
     With the subreaper set, no child means no descendant at all: every living descendant's chain
     of parents ends here. Without /proc's children files the answer is yes."""
     try:
-        tasks = os.listdir("/proc/self/task")
+        tasks = os.listdir(f"{proc_self}/task")
     except OSError:
         return True
+    read_any = False
     for task in tasks:
         try:
-            with open(f"/proc/self/task/{task}/children", "rb") as handle:
+            with open(f"{proc_self}/task/{task}/children", "rb") as handle:
                 if handle.read().strip():
                     return True
-        except FileNotFoundError:  # the thread ended since the listing
+            read_any = True
+        except FileNotFoundError:  # the thread ended since the listing, or no such file at all
             continue
         except OSError:
             return True
-    return False
+    # A kernel without CONFIG_PROC_CHILDREN has no such files: no answer is a yes.
+    return not read_any
 
 
 def end_descendants(grace_s: float = END_GRACE_S) -> int:
@@ -345,23 +349,69 @@ def end_descendants(grace_s: float = END_GRACE_S) -> int:
     import psutil
 
     ended: dict[int, psutil.Process] = {}
-    # A descendant may fork while the others are signalled: look again, a few times.
-    for _ in range(3):
+    # First a chance to end cleanly: SIGTERM, and the grace to act on it.
+    found = _descendants(psutil)
+    for member in found:
+        ended[member.pid] = member
         with contextlib.suppress(psutil.Error):
-            found = [p for p in psutil.Process().children(recursive=True) if p.pid not in ended]
-        if not found:
+            member.terminate()
+    if found:
+        psutil.wait_procs(found, timeout=grace_s)
+    # Then whatever is left, or was forked meanwhile (a process that forks and exits faster than
+    # one look and one signal can follow): frozen with SIGSTOP, which nothing ignores, until a
+    # look finds no one new, then killed together. Orphans are this subreaper's own children, so
+    # the tight loop reads /proc/self's children (microseconds), not psutil's scan of every process.
+    frozen: set[int] = set()
+    deadline = time.monotonic() + FREEZE_LIMIT_S
+    while time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            fresh = _child_pids() - frozen
+            if not fresh:
+                break
+            frozen |= _stop(fresh)
+        attached = {p.pid for p in _descendants(psutil)} - frozen
+        if not attached:
             break
-        for member in found:
-            ended[member.pid] = member
-            with contextlib.suppress(psutil.Error):
-                member.terminate()
-        _, alive = psutil.wait_procs(found, timeout=grace_s)
-        for member in alive:
-            with contextlib.suppress(psutil.Error):
-                member.kill()
-        psutil.wait_procs(alive, timeout=KILL_WAIT_S)
+        frozen |= _stop(attached)
+    for pid in frozen:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for member in [*ended.values()]:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+    for pid in frozen:
+        with contextlib.suppress(psutil.Error):
+            ended.setdefault(pid, psutil.Process(pid))
+    psutil.wait_procs([p for p in ended.values() if p.pid in frozen], timeout=KILL_WAIT_S)
     _reap_children()
     return len(ended)
+
+
+def _stop(pids: set[int]) -> set[int]:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGSTOP)
+    return pids
+
+
+def _child_pids() -> set[int]:
+    """This process's children, zombies included, from /proc/self/task/*/children (Linux)."""
+    found: set[int] = set()
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for task in tasks:
+        with contextlib.suppress(OSError), open(f"/proc/self/task/{task}/children", "rb") as f:
+            found.update(int(pid) for pid in f.read().split())
+    return found
+
+
+def _descendants(psutil: Any) -> list[Any]:
+    try:
+        return [p for p in psutil.Process().children(recursive=True) if p.is_running()]
+    except psutil.Error:
+        return []
 
 
 def _reap_children() -> None:
