@@ -413,7 +413,6 @@ def test_an_interrupted_new_environment_copied_or_moved_elsewhere_is_never_remov
     shutil.copytree(env, copy, symlinks=True)
     (copy / "mine.txt").write_text("keep")
     _refused_untouched(tmp_path, pytorch_index, copy, NOT_PROVEN)
-    _refused_untouched(tmp_path, pytorch_index, copy, NOT_PROVEN, upgrade=True)
     # The original, where it was made, is still recognised: refused, and rebuilt only with --force.
     _refused_untouched(tmp_path, pytorch_index, env, HALF_MADE)
     assert _install(tmp_path, pytorch_index, env, force=True).mode == "force"
