@@ -358,9 +358,9 @@ def test_an_environment_left_by_a_killed_install_is_reported(doctor: Doctor) -> 
 def test_the_fix_for_an_interrupted_install_deletes_nothing_unasked(
     doctor: Doctor, record: str, state: str
 ) -> None:
-    """Whatever the record says, the fix never has a plain command delete the environment: an
-    interrupted upgrade is retried with --upgrade; only --force deletes, and says so. Paths are
-    quoted for the shell."""
+    """Whatever the record says, the fix never offers a plain install (which refuses, and never
+    deletes): an interrupted upgrade is retried with --upgrade, an interrupted new environment is
+    rebuilt with --force; only --force deletes, and says so. Paths are quoted for the shell."""
     prefix = "/home/u/my envs/$(touch pwned)"
     spec = rtx3090_host()
     spec.prefix = prefix
@@ -375,6 +375,10 @@ def test_the_fix_for_an_interrupted_install_deletes_nothing_unasked(
         assert quoted in command
         argv = shlex.split(command)
         assert argv[argv.index("--env") + 1] == prefix
+        assert "--force" in argv or "--upgrade" in argv, command
+    if state == "incomplete":
+        assert commands == [f"envsetup install --env {quoted} --force"]
+        assert "nothing is removed without --force" in finding.fix
     if state == "incomplete-upgrade":
         assert "packages may be mixed" in finding.fix
         assert f"envsetup install --env {quoted} --upgrade" in commands

@@ -275,9 +275,85 @@ def test_sigterm_during_a_new_install_removes_what_it_created(
     assert not _claims(state_dir)
 
 
+# ---------------------------------------------------------------- kill -9 of a new install
+
+BELOW_THE_TOP = {
+    "etc/train.yaml": "lr: 0.001\n",
+    "bin/train.sh": "#!/bin/sh\npython train.py\n",
+    "share/notes.md": "# my notes\n",
+}
+
+
+@posix_only
+@pytest.mark.parametrize(
+    "pause_at",
+    [
+        "==> create a venv",  # the record and the claim, no pyvenv.cfg yet: not an environment
+        "install-output",  # the installer is downloading from the slow index
+        "==> verify",  # installed and read back, not yet recorded complete
+    ],
+)
+def test_kill_9_at_each_step_of_a_new_install_then_user_files_below_the_top_level_survive(
+    tmp_path: Path, pytorch_index: Path, state_dir: Path, pause_at: str
+) -> None:
+    """The adversary's case: a new install is killed, the user puts files below the top level of
+    what it left (etc/, bin/, share/: names venv and conda use too). A plain install and an
+    --upgrade refuse and change nothing; only --force deletes it and builds it again — also
+    before pyvenv.cfg exists, since the claim proves envsetup made the directory."""
+    env = tmp_path / "env"
+    with serve_slowly(pytorch_index) as url:
+        child = Child(
+            tmp_path, resolution_for("cu118", env, projects=("torch",)), url, pause_at=pause_at
+        )
+        child.wait_for()
+        child.kill_9(env)
+    record = read_install_record(env)
+    assert record is not None and (record["state"], record["mode"]) == ("incomplete", "new")
+    assert reported_state(record) == "incomplete"
+    assert (env / "pyvenv.cfg").exists() == (pause_at != "==> create a venv")
+    for name, text in BELOW_THE_TOP.items():
+        (env / name).parent.mkdir(parents=True, exist_ok=True)
+        (env / name).write_text(text)
+    for flags in ({}, {"upgrade": True}):
+        _refused_untouched(tmp_path, pytorch_index, env, HALF_MADE, **flags)
+    for name, text in BELOW_THE_TOP.items():
+        assert (env / name).read_text() == text
+    result = _install(tmp_path, pytorch_index, env, force=True)
+    assert result.mode == "force"
+    assert landed(env)["cuda"] is None  # the cpu build: made again, not the killed cu118 one
+    assert read_install_record(env)["state"] == "complete"  # type: ignore[index]
+    assert not any((env / name).exists() for name in BELOW_THE_TOP)
+    assert not _claims(state_dir)
+
+
+@posix_only
+def test_without_a_claim_a_half_made_directory_is_refused_even_with_force(
+    tmp_path: Path, pytorch_index: Path, state_dir: Path
+) -> None:
+    """What the claim proves is all that lets --force delete a directory that is not yet a Python
+    environment: with the claims gone (another state directory, or deleted), it is refused."""
+    env = tmp_path / "env"
+    with serve_slowly(pytorch_index) as url:
+        child = Child(
+            tmp_path,
+            resolution_for("cu118", env, projects=("torch",)),
+            url,
+            pause_at="==> create a venv",
+        )
+        child.wait_for()
+        child.kill_9(env)
+    (env / "etc").mkdir()
+    (env / "etc" / "train.yaml").write_text("lr: 0.001\n")
+    for claim in _claims(state_dir):
+        claim.unlink()
+    for flags in ({}, {"upgrade": True}, {"force": True}):
+        _refused_untouched(tmp_path, pytorch_index, env, "is not a Python environment", **flags)
+
+
 # ---------------------------------------------------------------- records that prove nothing
 
 NOT_PROVEN = "nothing proves this envsetup created it"
+HALF_MADE = "an earlier install creating it was interrupted and left it half-made; pass --force"
 
 PLANTED = [
     {"state": "incomplete"},
@@ -337,9 +413,9 @@ def test_an_interrupted_new_environment_copied_or_moved_elsewhere_is_never_remov
     shutil.copytree(env, copy, symlinks=True)
     (copy / "mine.txt").write_text("keep")
     _refused_untouched(tmp_path, pytorch_index, copy, NOT_PROVEN)
-    # The original, where it was made, is still recognised and made again (kept behaviour).
-    result = _install(tmp_path, pytorch_index, env)
-    assert result.notes and "interrupted" in result.notes[0]
+    # The original, where it was made, is still recognised: refused, and rebuilt only with --force.
+    _refused_untouched(tmp_path, pytorch_index, env, HALF_MADE)
+    assert _install(tmp_path, pytorch_index, env, force=True).mode == "force"
     assert landed(env)["cuda"] is None
     # Moved away, then a new install at the old path, and back: the claim went with the path.
     _kill_a_new_install(tmp_path, tmp_path / "env2", pytorch_index)
@@ -434,15 +510,15 @@ def test_two_installs_through_a_symlink_and_its_target_one_refused_and_the_link_
 
 
 @posix_only
-def test_a_new_environment_killed_through_a_symlink_is_cleaned_up_through_its_target(
+def test_a_new_environment_killed_through_a_symlink_is_recognised_through_its_target(
     tmp_path: Path, pytorch_index: Path
 ) -> None:
     (tmp_path / "disk").mkdir()
     (tmp_path / "via").symlink_to(tmp_path / "disk", target_is_directory=True)
     through_link, real = tmp_path / "via" / "env", tmp_path / "disk" / "env"
     _kill_a_new_install(tmp_path, through_link, pytorch_index)
-    result = _install(tmp_path, pytorch_index, real)
-    assert result.notes and "interrupted" in result.notes[0]
+    _refused_untouched(tmp_path, pytorch_index, real, HALF_MADE)
+    assert _install(tmp_path, pytorch_index, real, force=True).mode == "force"
     assert (tmp_path / "via").is_symlink()
     assert landed(through_link)["cuda"] is None
 

@@ -18,7 +18,13 @@ from envsetup.install.execute import provision
 from envsetup.install.lock import lock_path_for, target_lock
 from envsetup.install.record import read_install_record
 
-from .helpers import landed, lock_held_elsewhere, resolution_for, wait_for_lock_release
+from .helpers import (
+    landed,
+    lock_held_elsewhere,
+    resolution_for,
+    snapshot,
+    wait_for_lock_release,
+)
 
 CHILD = Path(__file__).with_name("provision_child.py")
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
@@ -92,7 +98,7 @@ def test_sigint_to_a_running_install_removes_the_new_environment(
 
 
 @posix_only
-def test_kill_9_leaves_an_incomplete_record_and_the_next_install_cleans_up(
+def test_kill_9_leaves_an_incomplete_record_the_next_install_refuses_and_force_rebuilds(
     tmp_path: Path, pytorch_index: Path
 ) -> None:
     child, env, _ = _start_paused_child(tmp_path, pytorch_index, "uv")
@@ -105,12 +111,21 @@ def test_kill_9_leaves_an_incomplete_record_and_the_next_install_cleans_up(
     assert record["state"] == "incomplete"
     assert record["resolution"]["variant"] == "cu118"
 
+    before = snapshot(env)
+    with pytest.raises(UsageError, match="interrupted and left it half-made; pass --force"):
+        provision(
+            resolution_for("cpu", env, projects=("torch",)),
+            index_url_base=str(pytorch_index),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert snapshot(env) == before
     result = provision(
         resolution_for("cpu", env, projects=("torch",)),
         index_url_base=str(pytorch_index),
         log_dir=str(tmp_path / "logs"),
+        force=True,
     )
-    assert result.notes and "interrupted" in result.notes[0]
+    assert result.mode == "force"
     assert read_install_record(env)["state"] == "complete"  # type: ignore[index]
     assert landed(env)["cuda"] is None
 

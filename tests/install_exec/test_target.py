@@ -17,7 +17,6 @@ from envsetup.install.target import (
     ENVIRONMENT,
     FOREIGN,
     INTERRUPTED_NEW,
-    INTERRUPTED_NEW_HOLDING_MORE,
     INTERRUPTED_UPGRADE,
     UNPROVEN_INCOMPLETE,
     classify_target,
@@ -95,16 +94,23 @@ def test_only_a_claim_matching_token_path_and_inode_proves_ownership(tmp_path: P
     assert classify_target(venv, claim) == UNPROVEN_INCOMPLETE
 
 
-def test_a_directory_holding_only_our_record_is_ours_to_finish(tmp_path: Path) -> None:
-    # Killed after the record was written, before the venv tool wrote pyvenv.cfg.
+def test_a_half_made_directory_is_ours_only_with_proof(tmp_path: Path) -> None:
+    """Killed after the record was written, before (or while) the venv tool wrote pyvenv.cfg: with
+    the claim, an interrupted new environment whatever else it holds; without, not an environment
+    at all (and --force refuses it)."""
     half = tmp_path / "half"
     half.mkdir()
     claim = with_directory(new_claim(half, keeps_dir=False), half)
     write_install_record(half, {"state": "incomplete", "mode": "new", "owner": claim.owner()})
     assert classify_target(half, claim) == INTERRUPTED_NEW
     assert classify_target(half, None) == FOREIGN
-    (half / "bin").mkdir()  # anything more, and it must be a Python environment to be removed
-    assert classify_target(half, claim) == FOREIGN
+    (half / "bin").mkdir()
+    (half / "lib").mkdir()
+    for made in ("bin/python", "etc/train.yaml"):
+        (half / made).parent.mkdir(exist_ok=True)
+        (half / made).write_text("")
+        assert classify_target(half, claim) == INTERRUPTED_NEW
+        assert classify_target(half, None) == FOREIGN
 
 
 @pytest.mark.parametrize(
@@ -113,8 +119,7 @@ def test_a_directory_holding_only_our_record_is_ours_to_finish(tmp_path: Path) -
         (ABSENT, False, False, "new", False, True),
         (EMPTY, False, False, "new", False, True),
         (ABSENT, False, True, "new", False, True),
-        (INTERRUPTED_NEW, False, False, "new", True, True),
-        (INTERRUPTED_NEW, False, True, "new", True, True),
+        (INTERRUPTED_NEW, True, False, "force", True, True),
         (ENVIRONMENT, True, False, "force", True, True),
         (ENVIRONMENT, False, True, "upgrade", False, False),
         (INTERRUPTED_UPGRADE, False, True, "upgrade", False, False),
@@ -140,6 +145,8 @@ def test_decisions(
         (ENVIRONMENT, False, False, "already exists"),
         (INTERRUPTED_UPGRADE, False, False, "upgrade interrupted: packages may be mixed"),
         (UNPROVEN_INCOMPLETE, False, False, "nothing proves this envsetup created it"),
+        (INTERRUPTED_NEW, False, False, "interrupted and left it half-made; pass --force"),
+        (INTERRUPTED_NEW, False, True, "interrupted and left it half-made; pass --force"),
         (FOREIGN, True, False, "is not a Python environment"),
         (FOREIGN, False, True, "is not a Python environment"),
         (ABSENT, True, True, "--force and --upgrade together"),
@@ -222,61 +229,62 @@ CONDA_LAYOUT = (
 
 
 @pytest.mark.parametrize("layout", [VENV_LAYOUT, CONDA_LAYOUT], ids=["venv", "conda"])
-def test_an_interrupted_environment_holding_more_than_its_tools_write_is_not_ours(
+def test_an_interrupted_new_environment_is_refused_whatever_it_holds(
     tmp_path: Path, layout: tuple[str, ...]
 ) -> None:
-    """Only what venv / uv / conda and envsetup write at the top level: ours to finish. Anything
-    else — a file, a directory, a symlink, one beside a half-written record — is the user's."""
+    """A later plain install or --upgrade never removes an interrupted new environment: the user
+    may have put files anywhere in it, at the top level or below (etc/, bin/, share/), where no
+    layout check can tell theirs from the tools'. Only --force removes it."""
     env = tmp_path / "env"
     claim = _ours_interrupted(env, layout)
     (env / ".envsetup-install.json.abc123.tmp").write_text("")  # a write a kill interrupted
-    assert foreign_entries(env) == []
-    assert classify_target(env, claim) == INTERRUPTED_NEW  # type: ignore[arg-type]
-    for extra in ("notes.txt", "work/", "data-link", "envsetup-install.json.bak"):
-        target = env / extra.rstrip("/")
-        if extra.endswith("/"):
-            target.mkdir()
-        elif extra == "data-link":
-            target.symlink_to(tmp_path)
-        else:
-            target.write_text("mine")
-        assert foreign_entries(env) == [extra]
-        assert classify_target(env, claim) == INTERRUPTED_NEW_HOLDING_MORE  # type: ignore[arg-type]
-        if target.is_dir() and not target.is_symlink():
-            target.rmdir()
-        else:
-            target.unlink()
+    extras = (None, "notes.txt", "work/", "data-link", "bin/train.sh", "etc/train.yaml")
+    for extra in extras:
+        if extra == "data-link":
+            (env / extra).symlink_to(tmp_path)
+        elif extra is not None and extra.endswith("/"):
+            (env / extra).mkdir()
+        elif extra is not None:
+            (env / extra).parent.mkdir(exist_ok=True)
+            (env / extra).write_text("mine")
+        kind = classify_target(env, claim)  # type: ignore[arg-type]
+        assert kind == INTERRUPTED_NEW
+        for upgrade in (False, True):
+            with pytest.raises(UsageError, match="half-made; pass --force"):
+                decide(env, kind, force=False, upgrade=upgrade)
+        decision = decide(env, kind, force=True, upgrade=False)
+        assert (decision.mode, decision.remove_first) == ("force", True)
     # Without proof of ownership, the same directory never was ours to begin with.
-    (env / "notes.txt").write_text("mine")
     assert classify_target(env, None) == UNPROVEN_INCOMPLETE
 
 
-def test_a_conda_name_is_not_part_of_a_venv_layout(tmp_path: Path) -> None:
-    env = tmp_path / "env"
-    claim = _ours_interrupted(env, (*VENV_LAYOUT, "ssl/"))
-    assert foreign_entries(env) == ["ssl/"]
-    assert classify_target(env, claim) == INTERRUPTED_NEW_HOLDING_MORE  # type: ignore[arg-type]
-
-
-def test_the_refusal_names_a_few_entries_quoted_and_only_force_removes() -> None:
-    foreign = ["a b.txt", "notes.txt", "work/", "zz/"]
+def test_the_refusal_of_a_half_made_environment_is_one_line_quoted_for_the_shell() -> None:
+    path = Path("/srv/my envs/$(touch pwned)")
     for upgrade in (False, True):
         with pytest.raises(UsageError) as refused:
-            decide(
-                Path("/srv/env"),
-                INTERRUPTED_NEW_HOLDING_MORE,
-                force=False,
-                upgrade=upgrade,
-                foreign=foreign,
-            )
-        message = str(refused.value)
-        assert message == (
-            "/srv/env: an earlier install creating it was interrupted, but it now holds files "
-            "envsetup did not write ('a b.txt', notes.txt, work/ and 1 more); move them out and "
-            "run again, or pass --force to delete everything in it"
+            decide(path, INTERRUPTED_NEW, force=False, upgrade=upgrade)
+        assert str(refused.value) == (
+            "'/srv/my envs/$(touch pwned)': an earlier install creating it was interrupted and "
+            "left it half-made; pass --force to delete it and everything in it and start again, "
+            "or choose another --env"
         )
-    decision = decide(Path("/srv/env"), INTERRUPTED_NEW_HOLDING_MORE, force=True, upgrade=False)
-    assert (decision.mode, decision.remove_first) == ("force", True)
+
+
+def test_files_put_into_a_new_environment_while_it_is_made_are_found_by_any_tools_layout(
+    tmp_path: Path,
+) -> None:
+    """What the creating run checks before it removes the environment it failed to make: entries
+    at its top level that neither envsetup nor venv / uv / conda writes, judged by every tool's
+    layout (a failure may come before pyvenv.cfg or conda-meta/ exists)."""
+    env = tmp_path / "env"
+    _ours_interrupted(env, tuple(dict.fromkeys((*VENV_LAYOUT, *CONDA_LAYOUT))))
+    (env / ".envsetup-install.json.abc123.tmp").write_text("")
+    assert foreign_entries(env) == []
+    (env / "notes.txt").write_text("mine")
+    (env / "work").mkdir()
+    (env / "data-link").symlink_to(tmp_path)
+    (env / "envsetup-install.json.bak").write_text("")
+    assert foreign_entries(env) == ["data-link", "envsetup-install.json.bak", "notes.txt", "work/"]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX paths")

@@ -105,79 +105,79 @@ def _one_line(done: subprocess.CompletedProcess[str]) -> str:
 # ------------------------------------------- item 1: a killed new install, then the user's files
 
 
+HALF_MADE = "an earlier install creating it was interrupted and left it half-made; pass --force"
+# The adversary's case: files a user puts below the top level of a half-made environment, where
+# no check of its top-level names can tell them from the tools' own.
+BELOW_THE_TOP = {
+    "etc/train.yaml": "lr: 0.001\n",
+    "bin/train.sh": "#!/bin/sh\npython train.py\n",
+    "share/notes.md": "# 3 days of notes\n",
+}
+
+
 @posix_only
-def test_user_files_in_a_killed_new_environment_stop_a_plain_install_from_removing_it(
+def test_user_files_in_a_killed_new_environment_are_never_removed_without_force(
     tmp_path: Path, pytorch_index: Path
 ) -> None:
-    """kill -9 a new install; the user then works in the half-made directory (a file at its top
-    level, a file in a new subdirectory). A plain install, and an --upgrade, refuse in one line
-    naming those entries and touch nothing; each entry alone is enough to refuse; once the user
-    moved them out, the plain install cleans up and makes the environment again; doctor's fix
-    text says exactly that, with the path quoted for the shell."""
+    """kill -9 a new install; the user then works in the half-made directory: files below its
+    top level (etc/, bin/, share/), a file at its top level, a new subdirectory. A plain install
+    and an --upgrade, through the API and the CLI, refuse in one line (path quoted for the
+    shell) and change nothing; doctor's fix offers only --force; --force deletes it all and
+    makes the environment again."""
     env = tmp_path / "my env"
     _kill_9_a_new_install(tmp_path, env, pytorch_index)
+    for name, text in BELOW_THE_TOP.items():
+        (env / name).parent.mkdir(parents=True, exist_ok=True)
+        (env / name).write_text(text)
+    before_top_level = snapshot(env)
     (env / "notes.txt").write_text("my notes\n")
     (env / "work").mkdir()
     (env / "work" / "results.csv").write_text("3 days of results\n")
+
+    # Below the top level alone, and with top-level entries too: refused, nothing changed.
+    for extra in (["notes.txt", "work"], []):
+        for name in extra:
+            (env / name).rename(tmp_path / name)
+        assert snapshot(env) == before_top_level or extra == []
+        before = snapshot(env)
+        for flags in ({}, {"upgrade": True}):
+            with pytest.raises(UsageError) as refused:
+                _plain_install(env, pytorch_index, tmp_path, **flags)
+            assert str(refused.value) == (
+                f"{shlex.quote(str(env))}: {HALF_MADE} to delete it and everything in it and "
+                "start again, or choose another --env"
+            )
+            assert snapshot(env) == before
+        for name in extra:
+            (tmp_path / name).rename(env / name)
     before = snapshot(env)
+    assert {"etc/train.yaml", "bin/train.sh", "share/notes.md", "notes.txt"} <= set(before)
 
-    for flags in ({}, {"upgrade": True}):
-        with pytest.raises(UsageError) as refused:
-            _plain_install(env, pytorch_index, tmp_path, **flags)
-        message = str(refused.value)
-        assert "\n" not in message
-        assert "an earlier install creating it was interrupted" in message
-        assert "holds files envsetup did not write (notes.txt, work/)" in message
-        assert "--force to delete everything in it" in message
-        assert snapshot(env) == before
-
-    # doctor, run on the killed environment, points at the plain install and says when it
-    # removes the environment and that --force deletes everything.
+    # doctor, run on the killed environment, offers only --force, and says nothing is removed
+    # without it.
     done = _cli(["doctor", "--python", env_python(env), "--json"], dict(os.environ), timeout=120)
     assert done.returncode in (0, 1), done.stderr
     (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["id"] == "install-incomplete"]
-    assert f"`envsetup install --env {shlex.quote(str(env))}`" in finding["fix"]
-    assert "only when this machine's envsetup made it and it holds nothing else" in finding["fix"]
-    assert "--force` deletes everything in it" in finding["fix"]
+    assert f"`envsetup install --env {shlex.quote(str(env))} --force` deletes it" in finding["fix"]
+    assert "nothing is removed without --force" in finding["fix"]
+    assert f"`envsetup install --env {shlex.quote(str(env))}`" not in finding["fix"]
     assert snapshot(env) == before
 
-    # Through the CLI: exit 2, one line, the user's file intact.
-    done = _cli(_install_args(env, pytorch_index, tmp_path), dict(os.environ))
-    assert done.returncode == 2
-    assert "holds files envsetup did not write" in _one_line(done)
-    assert snapshot(env) == before
+    # Through the CLI: exit 2, one line, the user's files intact.
+    for more in ((), ("--upgrade",)):
+        done = _cli(_install_args(env, pytorch_index, tmp_path, *more), dict(os.environ))
+        assert done.returncode == 2, done.stderr
+        assert HALF_MADE in _one_line(done)
+        assert shlex.quote(str(env)) in _one_line(done)
+        assert snapshot(env) == before
 
-    # Each kind alone refuses: the subdirectory (the top-level file moved out)...
-    (env / "notes.txt").rename(tmp_path / "notes.txt")
-    with pytest.raises(UsageError, match=r"did not write \(work/\)"):
-        _plain_install(env, pytorch_index, tmp_path)
-    # ...and the top-level file (the subdirectory moved out).
-    (env / "work").rename(tmp_path / "work")
-    (tmp_path / "notes.txt").rename(env / "notes.txt")
-    with pytest.raises(UsageError, match=r"did not write \(notes.txt\)"):
-        _plain_install(env, pytorch_index, tmp_path)
-    assert (env / "notes.txt").read_text() == "my notes\n"
-    assert (tmp_path / "work" / "results.csv").read_text() == "3 days of results\n"
-
-    # Nothing of the user's left: the interrupted environment is envsetup's to finish (kept).
-    (env / "notes.txt").unlink()
-    result = _plain_install(env, pytorch_index, tmp_path)
-    assert result.notes and "interrupted" in result.notes[0]  # type: ignore[attr-defined]
+    # --force, asked for: everything in it goes, and the environment is made again.
+    done = _cli(_install_args(env, pytorch_index, tmp_path, "--force"), dict(os.environ))
+    assert done.returncode == 0, done.stderr
     assert landed(env)["cuda"] is None  # the cpu build: made again, not the killed cu118 one
     assert read_install_record(env)["state"] == "complete"  # type: ignore[index]
-
-
-@posix_only
-def test_force_deletes_a_killed_new_environment_with_the_user_files_in_it(
-    tmp_path: Path, pytorch_index: Path
-) -> None:
-    env = tmp_path / "env"
-    _kill_9_a_new_install(tmp_path, env, pytorch_index)
-    (env / "scratch.ipynb").write_text("{}")
-    result = _plain_install(env, pytorch_index, tmp_path, force=True)
-    assert result.mode == "force"  # type: ignore[attr-defined]
-    assert not (env / "scratch.ipynb").exists()
-    assert landed(env)["cuda"] is None
+    assert read_install_record(env)["mode"] == "force"  # type: ignore[index]
+    assert not any((env / name).exists() for name in (*BELOW_THE_TOP, "notes.txt", "work"))
 
 
 @posix_only
@@ -185,7 +185,8 @@ def test_files_put_into_a_new_environment_while_it_is_made_survive_its_failure(
     tmp_path: Path, pytorch_index: Path
 ) -> None:
     """SIGTERM stops a new install, which removes what it made — but not a directory the user
-    has meanwhile put files into: it is left in place, and the message names them."""
+    has meanwhile put files into: it is left in place, and the message names them. The next
+    plain install refuses it like any half-made environment; --force rebuilds it."""
     env = tmp_path / "env"
     child = _paused_new_install(tmp_path, env, pytorch_index)
     (env / "notes.txt").write_text("mine")
@@ -194,10 +195,17 @@ def test_files_put_into_a_new_environment_while_it_is_made_survive_its_failure(
     wait_for_lock_release(env)
     out = next(tmp_path.glob("paused-*.out")).read_text()
     assert f"left {env} in place: it holds files envsetup did not write (notes.txt)" in out
+    assert "then run the install again with --force" in out
     assert (env / "notes.txt").read_text() == "mine"
-    # The next plain install, like after a kill -9, refuses until they are moved out.
-    with pytest.raises(UsageError, match=r"did not write \(notes.txt\)"):
+    before = snapshot(env)
+    with pytest.raises(UsageError, match=HALF_MADE):
         _plain_install(env, pytorch_index, tmp_path)
+    assert snapshot(env) == before
+    (env / "notes.txt").rename(tmp_path / "notes.txt")
+    result = _plain_install(env, pytorch_index, tmp_path, force=True)
+    assert result.mode == "force"  # type: ignore[attr-defined]
+    assert landed(env)["cuda"] is None
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 # ------------------------------------------------ items 2 and 3: hostile install records

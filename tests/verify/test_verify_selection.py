@@ -10,7 +10,6 @@ from envsetup.verify.target import (
     active_python,
     env_dir_of,
     env_python,
-    install_fix,
     resolve_python,
 )
 
@@ -73,7 +72,6 @@ def test_python_and_env_together_are_a_usage_error() -> None:
 def test_env_dir_maps_to_its_interpreter_and_back() -> None:
     assert env_python("/opt/env", windows=False) == "/opt/env/bin/python"
     assert env_dir_of("/opt/env/bin/python") == "/opt/env"
-    assert install_fix("/opt/env") == "envsetup install --env /opt/env --cuda auto"
 
 
 def test_active_environment_prefers_an_activated_venv_then_conda() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from envsetup.verify.target import install_fix
 from venvs import bare_venv, fake_torch, verify_cli
 
 
@@ -21,8 +23,37 @@ def test_a_venv_without_torch_is_exit_3_with_the_install_command(tmp_path: Path)
     line = out.stderr.strip()
     assert len(line.splitlines()) == 1
     assert "torch is not installed" in line
-    assert f"envsetup install --env {env_dir} --cuda auto" in line
     assert "Traceback" not in out.stderr + out.stdout
+    # The fix names a command install accepts for an existing environment: --upgrade (a plain
+    # install refuses it: "already exists").
+    fix = line.split("install it: ", 1)[1]
+    assert fix == f"envsetup install --env {shlex.quote(str(env_dir))} --upgrade --cuda auto"
+
+
+@pytest.mark.parametrize(
+    ("what", "expected"),
+    [
+        ("a venv", "envsetup install --env {dir} --upgrade --cuda auto"),
+        ("a conda prefix", "envsetup install --env {dir} --upgrade --cuda auto"),
+        ("nothing", "envsetup install --env {dir} --cuda auto"),
+        ("an empty directory", "envsetup install --env {dir} --cuda auto"),
+        ("a system prefix", "envsetup install --cuda auto"),
+    ],
+)
+def test_the_install_fix_is_one_install_accepts_for_what_is_there(
+    tmp_path: Path, what: str, expected: str
+) -> None:
+    env_dir = tmp_path / "my env $(x)"
+    if what == "a venv":
+        bare_venv(env_dir)
+    elif what == "a conda prefix":
+        (env_dir / "conda-meta").mkdir(parents=True)
+    elif what == "an empty directory":
+        env_dir.mkdir()
+    elif what == "a system prefix":
+        (env_dir / "bin").mkdir(parents=True)
+        (env_dir / "share").mkdir()
+    assert install_fix(str(env_dir)) == expected.format(dir=shlex.quote(str(env_dir)))
 
 
 def test_without_torch_the_json_and_junit_reports_say_unusable(tmp_path: Path) -> None:
@@ -82,12 +113,23 @@ def test_people_see_the_failure_its_traceback_and_the_fix_under_the_table(
     assert "0 passed, 1 failed, 1 skipped" in after_table
 
 
-def test_no_such_interpreter_is_exit_3_naming_the_path(tmp_path: Path) -> None:
-    missing = tmp_path / "gone" / "bin" / "python"
-    out = verify_cli("--python", str(missing))
+@pytest.mark.parametrize(
+    "missing",
+    ["/nonexistent", "/nonexistent/bin/python", "{tmp}/gone/bin/python", "{tmp}/python3.99"],
+)
+def test_no_such_interpreter_is_exit_3_naming_the_path(tmp_path: Path, missing: str) -> None:
+    """No environment is derived from a path that is not there (`/nonexistent` would name `/`,
+    an install target it refuses): the fix is to check the path, or a new environment."""
+    missing = missing.format(tmp=tmp_path)
+    out = verify_cli("--python", missing)
     assert out.returncode == 3
-    assert f"no interpreter at {missing}" in out.stderr
-    assert f"envsetup install --env {tmp_path / 'gone'} --cuda auto" in out.stderr
+    line = out.stderr.strip()
+    assert len(line.splitlines()) == 1 and "Traceback" not in line
+    assert f"no interpreter at {missing}" in line
+    assert line.endswith(
+        "fix: check the path, or create a new environment: envsetup install --cuda auto"
+    )
+    assert "--env" not in line
 
 
 def test_something_that_is_not_python_is_exit_3(tmp_path: Path) -> None:

@@ -92,11 +92,9 @@ def _install_incomplete_fix(state: str, prefix: str) -> str:
             "it, with anything else in it, and builds it again."
         )
     return (
-        "An install creating this environment was stopped before it finished. "
-        f"`envsetup install --env {env}` removes it and starts again only when this machine's "
-        "envsetup made it and it holds nothing else (otherwise it refuses and says why, naming "
-        f"any files that are not envsetup's); `envsetup install --env {env} --force` deletes "
-        "everything in it, your files included, and builds it again."
+        "An install creating this environment was stopped before it finished; nothing is "
+        f"removed without --force: `envsetup install --env {env} --force` deletes it, with "
+        "everything in it (your files included), and starts again."
     )
 
 

@@ -1,10 +1,10 @@
 """provision(): run a Resolution's plan into its target — locked, logged, recorded, all or nothing.
 
-A new environment that fails or is interrupted (Ctrl-C, SIGTERM) is removed; an existing one is
-touched only with `force` (recreate) or `upgrade` (install into it), and an upgrade that fails
-leaves it in place. The record inside the environment says "incomplete" until the very end, so
-whatever a kill -9 leaves is recognisable; only a new environment whose claim proves this machine's
-envsetup made it (ownership.py) is ever removed by a later install.
+A new environment that fails or is interrupted (Ctrl-C, SIGTERM) is removed by the run that
+creates it; an existing one is touched only with `force` (recreate) or `upgrade` (install into it),
+and an upgrade that fails leaves it in place. The record inside the environment says "incomplete"
+until the very end, so whatever a kill -9 leaves is recognisable: a later install refuses it and
+says so, and removes it only with `force` (target.py).
 """
 
 from __future__ import annotations
@@ -239,19 +239,19 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
     if not ownership.is_our_directory(claim, env_path):
         return f"left {env_path} alone: it is no longer the directory this install created"
     try:
-        foreign = install_target.foreign_entries(env_path, any_tool=True)
+        foreign = install_target.foreign_entries(env_path)
     except OSError:
         foreign = []  # gone or unreadable: remove_tree says what is left
     if foreign:
         # Someone put files into the new environment while it was being made: theirs.
         return (
             f"left {env_path} in place: it holds files envsetup did not write "
-            f"({install_target.named(foreign)}); move them out, then run the install again"
+            f"({install_target.named(foreign)}); move them out, then run the install again with --force"
         )
     try:
         install_target.remove_tree(env_path, keep_dir=claim.keeps_dir)
     except EnvsetupError as exc:
-        return str(exc)  # the claim stays: the next install can finish the removal
+        return str(exc)  # the claim stays: a later --force can finish the removal
     ownership.drop_claim(state, env_path)
     if claim.keeps_dir:
         return f"emptied {env_path} again (it was an empty directory before)"
@@ -323,21 +323,15 @@ def _make_target(env_path: Path, made: _Made, state: Path) -> None:
         ownership.write_claim(state, made.claim)
 
 
-def _clear_the_way(
-    setup: _Setup, decision: install_target.TargetDecision, old_claim: Optional[ownership.Claim]
-) -> _Made:
-    """Remove what the decision says to (--force, or our own interrupted environment), then, for
-    an install that creates the environment, claim it before anything exists at the path."""
+def _clear_the_way(setup: _Setup, decision: install_target.TargetDecision) -> _Made:
+    """Remove what the decision says to (--force), then, for an install that creates the
+    environment, claim it before anything exists at the path."""
     env_path = setup.env_path
-    # An interrupted install that had found an empty directory hands that fact on.
-    inherited = (
-        bool(old_claim and old_claim.keeps_dir) and decision.mode != install_target.MODE_FORCE
-    )
     if decision.remove_first:
-        install_target.remove_tree(env_path, keep_dir=inherited)
+        install_target.remove_tree(env_path)
     if not decision.creates_env:
         return _Made(None, install_record.read_install_record(env_path))
-    claim = ownership.new_claim(env_path, keeps_dir=decision.keeps_dir or inherited)
+    claim = ownership.new_claim(env_path, keeps_dir=decision.keeps_dir)
     ownership.write_claim(setup.state, claim)
     return _Made(claim)
 
@@ -346,7 +340,6 @@ def _provision_locked(
     resolution: Resolution,
     setup: _Setup,
     decision: install_target.TargetDecision,
-    old_claim: Optional[ownership.Claim],
     *,
     lock_fd: int,
     on_output: Optional[OutputSink],
@@ -367,7 +360,7 @@ def _provision_locked(
     log = _open_log(log_path)
     try:
         _emit(on_output, log, f"log: {log_path}")
-        made = _clear_the_way(setup, decision, old_claim)
+        made = _clear_the_way(setup, decision)
         for note in notes:
             _emit(on_output, log, note)
         try:
@@ -480,19 +473,11 @@ def provision(
     with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:
         claim = ownership.read_claim(setup.state, setup.env_path)
         kind = install_target.classify_target(setup.env_path, claim)
-        foreign = (
-            install_target.foreign_entries(setup.env_path)
-            if kind == install_target.INTERRUPTED_NEW_HOLDING_MORE
-            else []
-        )
-        decision = install_target.decide(
-            setup.env_path, kind, force=force, upgrade=upgrade, foreign=foreign
-        )
+        decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
         return _provision_locked(
             resolution,
             setup,
             decision,
-            claim if kind == install_target.INTERRUPTED_NEW else None,
             lock_fd=lock.fileno,
             on_output=on_output,
             verify=verify,

@@ -1,11 +1,12 @@
-"""Proof that an install made a directory, so that a later install may remove what it left.
+"""Proof that an install made a directory, so that what it left may be recognised as its own.
 
 An install that creates an environment first writes a claim into envsetup's state directory,
 keyed by the target's real path: a random token, the path, and (once the directory exists) its
 device and inode. The install record inside the environment carries the same token and path. A
-later install removes an interrupted environment only when all of them agree with the directory
-in front of it: a record planted by hand, copied or moved elsewhere, or left in a directory that
-was deleted and made again (another inode) proves nothing, and nothing is removed.
+later install takes a directory for an interrupted new environment of envsetup's only when all of
+them agree with the directory in front of it — and even then removes it only with --force
+(target.py). A record planted by hand, copied or moved elsewhere, or left in a directory that
+was deleted and made again (another inode) proves nothing.
 """
 
 from __future__ import annotations

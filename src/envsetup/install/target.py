@@ -1,9 +1,11 @@
 """What is at the install target already, and what an install may do about it.
 
-The rule: envsetup removes only what it can prove it made (ownership.py) — and, after an
-interruption, only when that is also a Python environment — or what the user asked it to replace
-with --force. Everything here works on the target's resolved real path (state.real_target): a
-symlink the user passed as --env is never followed twice, and never removed.
+The rule: a later install never removes what an earlier one left on its own. An environment an
+interrupted install was creating is refused like any existing one; --force deletes it, and only
+when it is a Python environment or envsetup's claim (ownership.py) proves envsetup made it. Only
+the run that creates an environment removes it unasked, when that same run fails
+(execute._disposition). Everything here works on the target's resolved real path
+(state.real_target): a symlink the user passed as --env is never followed twice, and never removed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.install.ownership import Claim, proves_ownership
@@ -31,14 +33,12 @@ ABSENT = "absent"
 EMPTY = "empty"
 ENVIRONMENT = "environment"  # a venv or conda env
 FOREIGN = "foreign"  # something else: never touched
-# An environment an earlier install was creating when it was killed, provably (claim, token,
-# inode): ours to clean up.
+# A directory an earlier install was creating when it was killed, provably (claim, token, inode),
+# a Python environment yet or not. The user may have gone on working in it, anywhere in it: only
+# --force removes it.
 INTERRUPTED_NEW = "interrupted-new"
 # An existing environment an earlier --upgrade was installing into when it was killed: the user's.
 INTERRUPTED_UPGRADE = "interrupted-upgrade"
-# Provably ours and interrupted, but holding more than an environment tool and envsetup write at
-# its top level (the user went on working in it): never removed without --force.
-INTERRUPTED_NEW_HOLDING_MORE = "interrupted-new-holding-more"
 # An environment whose record says "incomplete" but that nothing proves envsetup made here: a
 # planted or copied record, a directory made again since, an older envsetup's record.
 UNPROVEN_INCOMPLETE = "unproven-incomplete"
@@ -50,7 +50,8 @@ UPGRADE_INTERRUPTED = "upgrade interrupted: packages may be mixed"
 
 # What `python -m venv`, virtualenv and `uv venv` put at an environment's top level (POSIX and
 # Windows spellings), and `.lock`, which `uv pip install` takes in the environment. The installers
-# write only below these.
+# write only below these. Used only by the run that creates an environment, to see whether someone
+# put files into it while it was being made, before it removes what it made.
 VENV_TOP_LEVEL = frozenset(
     {"bin", "Scripts", "lib", "lib64", "Lib", "include", "Include", "share", "etc"}
     | {"pyvenv.cfg", ".gitignore", "CACHEDIR.TAG", ".lock"}
@@ -65,13 +66,13 @@ CONDA_TOP_LEVEL = frozenset(
     | {"LICENSE_PYTHON.txt"}
 )
 CONDA_TOP_LEVEL_PATTERNS = ("*-conda*-linux-gnu", "*.dll", "python*.exe", "pythonw*.exe")
-FOREIGN_NAMED = 3  # how many foreign entries a refusal names
+FOREIGN_NAMED = 3  # how many foreign entries a message names
 
 
 @dataclass(frozen=True)
 class TargetDecision:
     mode: str  # new, force, upgrade
-    remove_first: bool  # a provably interrupted new env, or --force
+    remove_first: bool  # --force
     creates_env: bool  # a failure removes what this install made
     note: Optional[str] = None
     keeps_dir: bool = False  # the target was an empty directory: a failure empties it, keeps it
@@ -86,31 +87,23 @@ def _is_record_file(name: str) -> bool:
     return name == RECORD_NAME or (name.startswith(f".{RECORD_NAME}.") and name.endswith(".tmp"))
 
 
-def _holds_only_a_record(path: Path) -> bool:
-    # Killed after writing the record and before the venv tool wrote pyvenv.cfg.
-    names = {child.name for child in path.iterdir()}
-    return bool(names) and all(_is_record_file(name) for name in names)
-
-
-def _made_by_the_tools(name: str, conda: bool, venv: bool) -> bool:
-    if _is_record_file(name) or (venv and name in VENV_TOP_LEVEL):
-        return True
-    return conda and (
-        name in CONDA_TOP_LEVEL
+def _made_by_the_tools(name: str) -> bool:
+    return (
+        _is_record_file(name)
+        or name in VENV_TOP_LEVEL
+        or name in CONDA_TOP_LEVEL
         or any(fnmatch.fnmatchcase(name, pattern) for pattern in CONDA_TOP_LEVEL_PATTERNS)
     )
 
 
-def foreign_entries(path: Path, *, any_tool: bool = False) -> list[str]:
-    """The entries at the top level of the environment `path` that neither envsetup nor the tool
-    that makes such an environment (venv, uv, conda) writes: the user's, as far as envsetup can
-    tell. Directories end in "/"; sorted. `any_tool`: judge by every tool's layout, for a
-    directory a failed install may have left before pyvenv.cfg or conda-meta/ was written."""
-    venv = any_tool or (path / "pyvenv.cfg").is_file()
-    conda = any_tool or (path / "conda-meta").is_dir()
+def foreign_entries(path: Path) -> list[str]:
+    """The entries at the top level of `path`, an environment this very install is making, that
+    neither envsetup nor a tool that makes one (venv, uv, conda) writes: the user's, as far as
+    envsetup can tell. Judged by every tool's layout, since a failure may come before pyvenv.cfg
+    or conda-meta/ is written. Directories end in "/"; sorted."""
     found = []
     for child in path.iterdir():
-        if not _made_by_the_tools(child.name, conda, venv):
+        if not _made_by_the_tools(child.name):
             is_dir = child.is_dir() and not child.is_symlink()
             found.append(child.name + ("/" if is_dir else ""))
     return sorted(found)
@@ -153,8 +146,8 @@ def _classify(path: Path, claim: Optional[Claim]) -> str:
         assert record is not None
         if environment and record.get("mode") == MODE_UPGRADE:
             return INTERRUPTED_UPGRADE
-        if proves_ownership(claim, record, path) and (environment or _holds_only_a_record(path)):
-            return INTERRUPTED_NEW_HOLDING_MORE if foreign_entries(path) else INTERRUPTED_NEW
+        if proves_ownership(claim, record, path):
+            return INTERRUPTED_NEW
         if environment:
             return UNPROVEN_INCOMPLETE
     if environment:
@@ -171,11 +164,8 @@ def _is_running_environment(path: Path) -> bool:
         return False
 
 
-def decide(
-    path: Path, kind: str, *, force: bool, upgrade: bool, foreign: Iterable[str] = ()
-) -> TargetDecision:
-    """Pure: the target's kind and the flags → what to do, or a one-line refusal. `foreign`: the
-    entries that make an interrupted environment INTERRUPTED_NEW_HOLDING_MORE (foreign_entries)."""
+def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecision:
+    """Pure: the target's kind and the flags → what to do, or a one-line refusal."""
     if force and upgrade:
         raise UsageError(
             "--force and --upgrade together: --force recreates the environment, --upgrade "
@@ -185,14 +175,6 @@ def decide(
         return TargetDecision(
             MODE_NEW, remove_first=False, creates_env=True, keeps_dir=kind == EMPTY
         )
-    if kind == INTERRUPTED_NEW:
-        return TargetDecision(
-            MODE_NEW,
-            remove_first=True,
-            creates_env=True,
-            note=f"removed {path}: an earlier install creating it was interrupted and left it "
-            "incomplete",
-        )
     if kind == FOREIGN:
         raise UsageError(
             f"{path} exists and is not a Python environment (no pyvenv.cfg or conda-meta); "
@@ -200,12 +182,13 @@ def decide(
         )
     if force:
         return TargetDecision(MODE_FORCE, remove_first=True, creates_env=True)
-    if kind == INTERRUPTED_NEW_HOLDING_MORE:
-        # --upgrade too: installing into a half-made environment would not make it whole.
+    if kind == INTERRUPTED_NEW:
+        # Never removed unasked: the user may have put files anywhere in it since. --upgrade is
+        # refused too: installing into a half-made environment would not make it whole.
         raise UsageError(
-            f"{path}: an earlier install creating it was interrupted, but it now holds files "
-            f"envsetup did not write ({named(list(foreign)) or 'see its top level'}); move them "
-            "out and run again, or pass --force to delete everything in it"
+            f"{shlex.quote(str(path))}: an earlier install creating it was interrupted and left "
+            "it half-made; pass --force to delete it and everything in it and start again, or "
+            "choose another --env"
         )
     if upgrade:
         note = f"{path}: retrying an interrupted upgrade" if kind == INTERRUPTED_UPGRADE else None
@@ -239,8 +222,8 @@ def _remove_child(child: Path) -> None:
 
 def _remove_marks_last(path: Path, *, keep_dir: bool) -> None:
     # A second Ctrl-C or a kill -9 during removal must leave what still proves the directory is a
-    # half-made environment of ours (the record, pyvenv.cfg / conda-meta), so the next install
-    # finishes the job instead of refusing a directory that no longer looks like an environment.
+    # half-made environment of ours (the record, pyvenv.cfg / conda-meta), so a --force can still
+    # finish the job instead of refusing a directory that no longer looks like an environment.
     marks = [path / "conda-meta", path / "pyvenv.cfg", record_path(path)]
     for child in path.iterdir():
         if child not in marks:

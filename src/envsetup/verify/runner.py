@@ -23,7 +23,7 @@ from typing import Any, Optional
 from envsetup.host.processes import end_family, tagged_environment
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
-from envsetup.verify.target import env_dir_of, install_fix
+from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
 
 # Started as a script by path: the target interpreter needs no envsetup, only this package's files.
 WORKER_PATH = str(
@@ -293,12 +293,13 @@ def start_worker(python: str) -> Worker:
 
 
 def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
-    env_dir = env_dir_of(python)
     if not Path(python).exists():
+        # No environment is derived from a path that is not there (`/nonexistent` would name /).
         return Unusable(
             reason=f"no interpreter at {python}",
-            fix=f"check the path, or create the environment: {install_fix(env_dir)}",
+            fix=f"check the path, or create a new environment: {NEW_ENV_FIX}",
         )
+    env_dir = env_dir_of(python)
     detail = problem.output.strip().splitlines()[-1] if problem.output.strip() else ""
     detail = bound_text(detail, UNUSABLE_DETAIL_CHARS)  # a reason is one line people read
     if detail.startswith("SyntaxError"):  # Python 2 or < 3.7 cannot even parse the worker
@@ -311,10 +312,10 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
 
 
 def torch_missing(target: Target) -> Unusable:
-    env_dir = target.prefix or env_dir_of(target.python)
+    fix = install_fix(target.prefix or env_dir_of(target.python))
+    where = " into a new environment (./.venv)" if fix == NEW_ENV_FIX else ""
     return Unusable(
-        reason=f"torch is not installed for {target.python}",
-        fix=f"install it: {install_fix(env_dir)}",
+        reason=f"torch is not installed for {target.python}", fix=f"install it{where}: {fix}"
     )
 
 

@@ -10,6 +10,7 @@ from typing import Mapping, Optional
 from envsetup.errors import UsageError
 from envsetup.host.interpreter import active_python as active_python
 from envsetup.host.interpreter import env_python as env_python
+from envsetup.install.target import is_environment
 
 
 def resolve_python(
@@ -54,5 +55,19 @@ def env_dir_of(python: str) -> str:
     return str(path.parent)
 
 
+NEW_ENV_FIX = "envsetup install --cuda auto"  # a new environment in ./.venv
+
+
 def install_fix(env_dir: str) -> str:
-    return f"envsetup install --env {shlex.quote(env_dir)} --cuda auto"
+    """The install command that works for what is at `env_dir`: an existing environment is
+    installed into (--upgrade: a plain install refuses it), an empty or missing directory is made
+    one; anything else (a system prefix such as /usr) gets a new environment of its own."""
+    path = Path(env_dir)
+    try:
+        if is_environment(path):
+            return f"envsetup install --env {shlex.quote(env_dir)} --upgrade --cuda auto"
+        if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+            return f"envsetup install --env {shlex.quote(env_dir)} --cuda auto"
+    except OSError:
+        pass
+    return NEW_ENV_FIX
