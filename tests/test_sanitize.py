@@ -283,6 +283,7 @@ def test_the_log_writer_redacts_lines_written_in_pieces_and_closes_the_file() ->
         ("X-Goog-Api-Key: AIzaSy0123456789", "X-Goog-Api-Key: ***"),
         ("X-Vault-Token: hvs.0123456789", "X-Vault-Token: ***"),
         ("Api: 0123456789abcdef", "Api: ***"),
+        ("Authorization: Basic //8AdXNlcjpw", "Authorization: Basic ***"),  # base64 from "/"
         ("a lone Bearer eyJhbGciOi.x.y token", "a lone Bearer *** token"),
     ],
 )

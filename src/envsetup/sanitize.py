@@ -197,8 +197,9 @@ def is_secret_header_name(name: str) -> bool:
 
 
 def _mask_header_value(match: re.Match[str]) -> str:
-    # "https://host" is a scheme, not a header.
-    if match.group("value").startswith("//") or not is_secret_header_name(match.group("name")):
+    # "auth://host" is a URL, not a header; "Authorization: //8A…" (base64) is one.
+    url = match.group("lead") == match.group("name") + ":" and match.group("value")[:2] == "//"
+    if url or not is_secret_header_name(match.group("name")):
         return match.group(0)
     return match.group("lead") + USERINFO_MASK
 
