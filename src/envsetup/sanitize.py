@@ -24,7 +24,7 @@ import io
 import json
 import os
 import re
-from typing import IO, Any, Callable, Iterable, Mapping, Optional
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import unquote
 
 from envsetup.host.secrets import REDACTED, is_secret_name
@@ -351,11 +351,22 @@ def whitespace_cut(text: str, limit: int, start: int = 0) -> int:
     is none, at `limit` once `text` is that long; 0: keep it all. Cuts before `start` are known
     not to do (whether a cut splits a rule depends only on the text before it)."""
     spaced = [secret for secret in known_secrets() if any(c.isspace() for c in secret)]
-    cuts = [m.end() for m in _WORD_START.finditer(text, max(start - 1, 0))]
-    for cut in reversed(cuts):
+    for cut in _cuts_backward(text, max(start - 1, 0)):
         if not _splits_a_rule(text, cut, spaced):
             return cut
     return len(text) if len(text) >= limit else 0
+
+
+def _cuts_backward(text: str, low: int, block: int = 4096) -> Iterator[int]:
+    """The ends of whitespace runs in text[low:], last first, looking at a block at a time: the
+    last one usually does, and a 64 KiB piece holds thousands."""
+    end = len(text)
+    while end > low:
+        begin = max(end - block, low)
+        # One character past the block, so that the lookahead sees what follows its last one.
+        found = _WORD_START.finditer(text, begin, min(end + 1, len(text)))
+        yield from reversed([m.end() for m in found if m.start() < end])
+        end = begin
 
 
 class RedactingWriter(io.TextIOBase):
