@@ -44,6 +44,8 @@ def test_check_command_echoes_a_pasted_index_credential_redacted(as_json: bool) 
             "Authorization: Bearer ***",
         ),
         (f"pip install torch==2.0.1 --header 'PRIVATE-TOKEN: {TOKEN}'", "PRIVATE-TOKEN: ***"),
+        (f"pip install torch==2.0.1 --header 'X-JFrog-Art-Api: {TOKEN}'", "X-JFrog-Art-Api: ***"),
+        (f"pip install torch==2.0.1 --header 'X-Goog-Api-Key:{TOKEN}'", "X-Goog-Api-Key:***"),
     ],
 )
 @pytest.mark.parametrize("as_json", [False, True])

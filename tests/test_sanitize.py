@@ -278,6 +278,12 @@ def test_the_log_writer_redacts_lines_written_in_pieces_and_closes_the_file() ->
         ("wget --header='X-Api-Key: k3y-0123456789'", "wget --header='X-Api-Key: ***'"),
         ("--header 'PRIVATE-TOKEN: glpat-0123456789'", "--header 'PRIVATE-TOKEN: ***'"),
         ("Cookie: sessionid=abcdef0123", "Cookie: ***"),
+        ("X-JFrog-Art-Api: AKCp8jQ0123456789", "X-JFrog-Art-Api: ***"),
+        ("x-jfrog-art-api:AKCp8jQ0123456789", "x-jfrog-art-api:***"),
+        ("X-Goog-Api-Key: AIzaSy0123456789", "X-Goog-Api-Key: ***"),
+        ("X-Vault-Token: hvs.0123456789", "X-Vault-Token: ***"),
+        ("Api: 0123456789abcdef", "Api: ***"),
+        ("Authorization: Basic //8AdXNlcjpw", "Authorization: Basic ***"),  # base64 from "/"
         ("a lone Bearer eyJhbGciOi.x.y token", "a lone Bearer *** token"),
     ],
 )
@@ -297,6 +303,8 @@ def test_path_tokens_and_auth_header_values_are_masked(text: str, expected: str)
         "Session: 5 of 7",
         "time: 12:30:01 note: ok",
         "Location: https://download.pytorch.org/whl/cu118",
+        "Rapid: yes",
+        "X-Api-Version: 2",
     ],
 )
 def test_text_that_only_looks_like_a_token_or_a_header_is_kept(text: str) -> None:
@@ -305,7 +313,17 @@ def test_text_that_only_looks_like_a_token_or_a_header_is_kept(text: str) -> Non
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.sampled_from(["Authorization", "Proxy-Authorization", "X-Api-Key", "PRIVATE-TOKEN"]),
+    st.sampled_from(
+        [
+            "Authorization",
+            "Proxy-Authorization",
+            "X-Api-Key",
+            "PRIVATE-TOKEN",
+            "X-JFrog-Art-Api",
+            "X-Goog-Api-Key",
+            "X-Vault-Token",
+        ]
+    ),
     st.sampled_from(["", "Bearer ", "Basic ", "Token "]),
     st.text(string.ascii_letters + string.digits + "-._~+/=", min_size=1, max_size=40),
 )
@@ -340,3 +358,49 @@ def test_a_flushed_log_never_writes_half_a_url() -> None:
     log.flush()
     assert raw.getvalue().endswith("y" * (sanitize.MAX_PENDING_CHARS + 1))
     log.close()
+
+
+SPLIT_TOKEN = "splitT0kenValue-4321"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "--header Authorization: Bearer ",
+        "Authorization:  Basic\t",
+        "Proxy-Authorization : Token ",
+        "X-JFrog-Art-Api: ",
+        "PRIVATE-TOKEN :",
+        "curl -H Bearer ",
+        "the password: correct horse battery ",
+    ],
+)
+def test_a_log_flushed_after_every_character_never_splits_a_header_from_its_value(
+    monkeypatch: pytest.MonkeyPatch, lead: str
+) -> None:
+    # flush() writes up to whitespace, but never between a rule's lead (a header's name, its
+    # scheme, Bearer; a known secret that holds spaces) and the value: written out in pieces,
+    # the line reads exactly as the whole line redacted at once.
+    monkeypatch.setenv("MY_PASSWORD", f"correct horse battery {SPLIT_TOKEN}")
+    line = f"pip said {lead}{SPLIT_TOKEN} and more words\n"
+    raw = _File()
+    log = RedactingWriter(raw)
+    for character in line:
+        log.write(character)
+        log.flush()
+    assert raw.getvalue() == redact_text(line)
+    assert SPLIT_TOKEN not in raw.getvalue()
+    # What a flush wrote ends before the lead: a kill -9 there leaves no half-redacted line.
+    log.write(f"pip said {lead}")
+    log.flush()
+    assert not raw.getvalue().endswith(lead)
+    log.close()
+
+
+def test_the_cut_of_a_long_line_moves_only_as_far_back_as_the_lead() -> None:
+    text = "words before Authorization: Bearer "
+    assert sanitize.whitespace_cut(text, 10**6) == len("words before ")
+    assert sanitize.whitespace_cut("words and more ", 10**6) == len("words and more ")
+    # No cut that would do: nothing written until the bound, then all of it.
+    assert sanitize.whitespace_cut("Bearer ", 10**6) == 0
+    assert sanitize.whitespace_cut("Bearer ", 7) == 7

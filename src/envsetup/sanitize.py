@@ -24,7 +24,7 @@ import io
 import json
 import os
 import re
-from typing import IO, Any, Callable, Iterable, Mapping, Optional
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import unquote
 
 from envsetup.host.secrets import REDACTED, is_secret_name
@@ -180,14 +180,34 @@ def _mask_value(match: re.Match[str]) -> str:
     return match.group("lead") + USERINFO_MASK
 
 
+# Header names that carry a key without saying KEY or TOKEN: Artifactory's X-JFrog-Art-Api, and
+# any other name whose last word is "Api".
+_SECRET_HEADER_NAME = re.compile(r"(?:^|_)API$", re.IGNORECASE)
+
+
+def is_secret_header_name(name: str) -> bool:
+    """Whether an HTTP header called `name` carries a credential: "Authorization", "X-Api-Key",
+    "PRIVATE-TOKEN", "Cookie", "X-JFrog-Art-Api" do; "Author" and "Session" do not."""
+    name = name.replace("-", "_")
+    if name.upper() == "AUTHOR":
+        return False
+    return is_secret_name(re.sub("SESSION", "", name, flags=re.I)) or bool(
+        _SECRET_HEADER_NAME.search(name)
+    )
+
+
 def _mask_header_value(match: re.Match[str]) -> str:
-    name = match.group("name").replace("-", "_")
-    # "https://host" is a scheme, not a header; "Authorization", "X-Api-Key", "PRIVATE-TOKEN",
-    # "Cookie" are; "Author:" and "Session:" are not.
-    secret = name.upper() != "AUTHOR" and is_secret_name(re.sub("SESSION", "", name, flags=re.I))
-    if match.group("value").startswith("//") or not secret:
+    # "auth://host" is a URL, not a header; "Authorization: //8A…" (base64) is one.
+    url = match.group("lead") == match.group("name") + ":" and match.group("value")[:2] == "//"
+    if url or not is_secret_header_name(match.group("name")):
         return match.group(0)
     return match.group("lead") + USERINFO_MASK
+
+
+def reveals_secret(text: str) -> bool:
+    """Whether `text` holds something redaction would mask: user-info, a token in a URL's path or
+    query, a secret header, a known secret value."""
+    return redact_text(text) != text
 
 
 def redact_text(text: str, secrets: Optional[Iterable[str]] = None) -> str:
@@ -199,17 +219,19 @@ def redact_text(text: str, secrets: Optional[Iterable[str]] = None) -> str:
         return text
     if "://" in text:
         text = _URL_USERINFO.sub(lambda m: m.group("scheme") + USERINFO_MASK + "@", text)
-        if "/t/" in text:
-            text = _PATH_TOKEN.sub(_mask_value, text)
+    # Known values before the rules that reach across whitespace: a header rule masking the
+    # first word of one ("password: correct horse ...") would leave the rest unrecognisable.
+    pattern = _literal_pattern(frozenset(known_secrets() if secrets is None else secrets))
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    if "://" in text and "/t/" in text:
+        text = _PATH_TOKEN.sub(_mask_value, text)
     if ":" in text:
         text = _HEADER.sub(_mask_header_value, text)
     if "earer" in text:
         text = _BEARER.sub(_mask_value, text)
     if "=" in text:
         text = _QUERY_PARAMETER.sub(_mask_query_value, text)
-    pattern = _literal_pattern(frozenset(known_secrets() if secrets is None else secrets))
-    if pattern is not None:
-        text = pattern.sub(REDACTED, text)
     return text
 
 
@@ -278,28 +300,87 @@ def for_rich(text: str) -> str:
 # credential longer than this (or inside a whitespace-free run this long) is the only one a
 # flush can cut. Bounds the memory one endless line takes.
 MAX_PENDING_CHARS = 1024 * 1024
-_LAST_WHITESPACE = re.compile(r"\s(?=\S*\Z)")
+# The end of each run of whitespace, where text may be cut without splitting a word.
+_WORD_START = re.compile(r"\s(?=\S)|\s\Z")
+# A header or Bearer lead whose value would follow the cut: probing with a stand-in value, and
+# with the colon still to come ("Authorization" | ": Bearer ..."), shows whether a rule spans it.
+_PROBES = ("x", ": x")
+# How many words before a cut a rule's lead can reach back: name, colon, auth scheme.
+_LEAD_WORDS = 3
 
 
-def whitespace_cut(text: str, limit: int) -> int:
-    """Where to cut `text` (not a whole line) so that no word — a URL, a token — is split: after
-    its last whitespace; if it has none, at `limit` once it is that long; 0: keep it all."""
-    found = _LAST_WHITESPACE.search(text)
-    if found is not None:
-        return found.end()
+def _lead_start(text: str, cut: int) -> int:
+    """Where the last _LEAD_WORDS words before `cut` (which follows whitespace) start: after
+    whitespace or at the start of `text`, so a word boundary there means the same."""
+    start = cut
+    for _ in range(_LEAD_WORDS):
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        if start == 0:
+            break
+    return start
+
+
+def _splits_a_rule(text: str, cut: int, spaced_secrets: Iterable[str]) -> bool:
+    """Whether cutting `text` at `cut` would split what one redaction rule masks whole: a
+    header's or Bearer's lead from its value (each piece is redacted on its own, and the value
+    alone matches no rule), or a known secret that holds whitespace."""
+    if text[cut - 1] in " \t":
+        window = text[_lead_start(text, cut) : cut]
+        for probe in _PROBES:
+            probed = window + probe
+            masked = _BEARER.sub(_mask_value, _HEADER.sub(_mask_header_value, probed))
+            if masked != probed:
+                return True
+    for secret in spaced_secrets:
+        for index in range(1, len(secret)):
+            if (
+                index <= cut
+                and secret[index - 1].isspace()
+                and text.startswith(secret[:index], cut - index)
+            ):
+                return True
+    return False
+
+
+def whitespace_cut(text: str, limit: int, start: int = 0) -> int:
+    """Where to cut `text` (not a whole line) so that no word — a URL, a token — is split and no
+    redaction rule is (see _splits_a_rule): after the last whitespace that splits none; if there
+    is none, at `limit` once `text` is that long; 0: keep it all. Cuts before `start` are known
+    not to do (whether a cut splits a rule depends only on the text before it)."""
+    spaced = [secret for secret in known_secrets() if any(c.isspace() for c in secret)]
+    for cut in _cuts_backward(text, max(start - 1, 0)):
+        if not _splits_a_rule(text, cut, spaced):
+            return cut
     return len(text) if len(text) >= limit else 0
+
+
+def _cuts_backward(text: str, low: int, block: int = 4096) -> Iterator[int]:
+    """The ends of whitespace runs in text[low:], last first, looking at a block at a time: the
+    last one usually does, and a 64 KiB piece holds thousands."""
+    end = len(text)
+    while end > low:
+        begin = max(end - block, low)
+        # One character past the block, so that the lookahead sees what follows its last one.
+        found = _WORD_START.finditer(text, begin, min(end + 1, len(text)))
+        yield from reversed([m.end() for m in found if m.start() < end])
+        end = begin
 
 
 class RedactingWriter(io.TextIOBase):
     """A text file that redacts what is written to it, a line at a time (a credential is never
     split between two redactions). `flush()` writes a pending partial line up to its last
-    whitespace, so a log flushed after each write survives kill -9 all but its last word, and a
-    URL written in two pieces is redacted whole."""
+    whitespace that splits no redaction rule (whitespace_cut), so a log flushed after each write
+    survives kill -9 all but its last words, and a URL or an `Authorization: Bearer` header
+    written in two pieces is redacted whole."""
 
     def __init__(self, raw: IO[str]) -> None:
         super().__init__()
         self._raw = raw
         self._pending = ""
+        self._searched = 0  # no cut before this in _pending will do
 
     def writable(self) -> bool:
         return True
@@ -308,17 +389,20 @@ class RedactingWriter(io.TextIOBase):
         lines = (self._pending + text).split("\n")
         self._pending = lines.pop()
         if lines:
+            self._searched = 0
             self._raw.write("".join(redact_text(line) + "\n" for line in lines))
         return len(text)
 
     def flush(self) -> None:
-        self._write_pending(whitespace_cut(self._pending, MAX_PENDING_CHARS))
+        self._write_pending(whitespace_cut(self._pending, MAX_PENDING_CHARS, self._searched))
+        self._searched = len(self._pending)
         self._raw.flush()
 
     def _write_pending(self, cut: int) -> None:
         if cut:
             self._raw.write(redact_text(self._pending[:cut]))
             self._pending = self._pending[cut:]
+            self._searched = 0
 
     def close(self) -> None:
         if self.closed:

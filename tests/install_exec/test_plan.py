@@ -140,6 +140,10 @@ def test_every_step_is_an_argv_tuple_of_strings_and_the_plan_serialises() -> Non
         "https://ci:idx-T0ken-42@mirror.lan/whl/cu118",
         "https://idx-T0ken-42@mirror.lan/whl/cu118",  # a token as the user name
         "http://ci:idx%40T0ken-42@127.0.0.1:8080/whl/cu118",
+        # Credentials elsewhere than the user-info: whatever the output redacts stays off argv.
+        "http://127.0.0.1:8080/t/tk-idx-T0ken-42/whl/cu118",  # an Anaconda-style path token
+        "https://mirror.lan/whl/cu118?token=idx-T0ken-42",
+        "https://bucket.s3.lan/whl/cu118?X-Amz-Signature=idx-T0ken-42&X-Amz-Expires=60",
     ],
 )
 def test_an_index_credential_goes_through_the_environment_never_the_command_line(

@@ -256,3 +256,46 @@ def test_long_lines_are_cut_after_whitespace_and_only_long_words_hard() -> None:
     # Every piece ends at whitespace, but the one cut out of the run (at the bound).
     hard = [piece for piece in pieces if not piece[-1].isspace()]
     assert [len(piece) for piece in hard] == [sanitize.MAX_PENDING_CHARS]
+
+
+SPLIT_TOKEN = "splitT0kenValue-4321"
+# Leads whose rule reaches across whitespace to the value: cut between them, the value alone
+# matches no rule. The last is a known secret that itself holds spaces.
+SPLIT_LEADS = [
+    "--header Authorization: Bearer ",
+    "Authorization:  Basic\t",
+    "Proxy-Authorization : Token ",
+    "X-JFrog-Art-Api: ",
+    "PRIVATE-TOKEN :",
+    "curl -H Bearer ",
+    "password is: correct horse battery ",
+]
+
+
+@pytest.mark.parametrize("filler", ["A", "word "])
+@pytest.mark.parametrize("lead", SPLIT_LEADS)
+def test_a_long_line_is_never_cut_between_a_header_or_bearer_and_its_value(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, filler: str, lead: str
+) -> None:
+    # One real step prints the same line with the reader's cut at every character of the lead
+    # and the first of the token; no piece on the terminal, in the log or the tail shows it.
+    monkeypatch.setenv("MY_PASSWORD", f"correct horse battery {SPLIT_TOKEN}")
+    lines = []
+    for at in range(len(lead) + 2):
+        head = (filler * MAX_LINE_CHARS)[: MAX_LINE_CHARS - at - 1]
+        lines.append(f"{head} {lead}{SPLIT_TOKEN} and more words\n")
+    text_file = tmp_path / "lines.txt"
+    text_file.write_text("".join(lines))
+    raw = io.StringIO()
+    log, shown = RedactingWriter(raw), []
+    code = f"import sys; sys.stdout.write(open({str(text_file)!r}).read())"
+    outcome = run_step(_python_step(code), log=log, environ=os.environ, on_output=shown.append)
+    log.flush()
+    assert outcome.ok
+    assert len(shown) > len(lines)  # the lines were cut
+    assert "".join(shown) == "".join(line.rstrip("\n") for line in lines)
+    terminal = "\n".join(for_terminal(piece) for piece in shown)
+    failure = "\n".join(for_terminal(piece) for piece in outcome.tail)
+    for output in (terminal, raw.getvalue(), failure):
+        assert SPLIT_TOKEN not in output
+    assert "and more words" in terminal

@@ -16,6 +16,7 @@ from typing import Mapping, Optional
 from urllib.parse import ParseResult, urlparse
 
 from envsetup.errors import UsageError
+from envsetup.sanitize import reveals_secret
 
 PYTORCH_INDEX_PREFIX = "https://download.pytorch.org/whl"
 PYPI_INDEX = "https://pypi.org/simple"
@@ -60,9 +61,11 @@ def normalised_url(parsed: ParseResult) -> str:
 
 
 def carries_credentials(url: str) -> bool:
-    """Whether `url` holds user-info (`user:token@`): then it must not go on a command line,
-    which every local user can read in /proc/PID/cmdline."""
-    return "@" in urlparse(url).netloc
+    """Whether `url` holds anything envsetup redacts in its output — user-info (`user:token@`),
+    a path token (`/t/<token>/`), a secret query value (`?token=…`), a known secret: then it must
+    not go on a command line, which every local user can read in /proc/PID/cmdline. One rule
+    with the redaction, so a credential the output hides is never shown there."""
+    return reveals_secret(url)
 
 
 def local_directory_of(location: str) -> Optional[Path]:

@@ -52,23 +52,21 @@ def display_argv(argv: tuple[str, ...]) -> str:
 def read_pieces(stream: IO[str]) -> Iterator[str]:
     """The lines of `stream`; a line longer than MAX_LINE_CHARS comes in pieces, so one endless
     line cannot fill the memory. A piece ends after whitespace, never inside a word: each piece
-    is redacted on its own (terminal, log), and a URL or token cut in two would escape that.
-    Only a run of MAX_PENDING_CHARS without whitespace is cut hard."""
+    is redacted on its own (terminal, log), and a URL or token cut in two would escape that; nor
+    between a header's name or `Bearer` and its value (sanitize.whitespace_cut). Only a run of
+    MAX_PENDING_CHARS without such a cut is cut hard."""
     carry = ""
     for chunk in iter(lambda: stream.readline(MAX_LINE_CHARS), ""):
         if chunk.endswith("\n"):
             yield carry + chunk
             carry = ""
             continue
-        # carry holds no whitespace (it would have been cut there): look in the new chunk only.
-        cut = whitespace_cut(chunk, MAX_PENDING_CHARS - len(carry))
-        text, carry = carry + chunk, ""
-        if cut == 0:
-            carry = text
-        else:
-            cut += len(text) - len(chunk)
+        # No cut inside carry would do (it would have been cut there): look from its end on.
+        text = carry + chunk
+        cut = whitespace_cut(text, MAX_PENDING_CHARS, start=len(carry))
+        if cut:
             yield text[:cut]
-            carry = text[cut:]
+        carry = text[cut:]
     if carry:
         yield carry
 
