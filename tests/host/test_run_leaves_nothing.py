@@ -10,13 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
-import psutil
 import pytest
 
 from envsetup import cli
 from envsetup.host.processes import TAG_VARIABLE
+from scripts import alive, read_pids
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="a child subreaper is Linux's"
@@ -35,26 +34,6 @@ DAEMONS = {
     ),
 }
 FAILURE = 'echo "Failed to initialize NVML: Driver/library version mismatch"\nexit 18\n'
-
-
-def alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def pids_in(path: Path) -> list[int]:
-    return [int(x) for x in path.read_text().split()] if path.exists() else []
-
-
-@pytest.fixture
-def pid_file(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "pids"
-    yield path
-    for pid in pids_in(path):  # whatever the outcome, nothing of the test's is left running
-        if alive(pid):
-            os.kill(pid, 9)
 
 
 def tools(directory: Path, daemon: str) -> Path:
@@ -102,7 +81,7 @@ def test_daemons_left_by_tools_that_exit_normally_do_not_outlive_doctor(
     daemons = tools(tmp_path / "bin", DAEMONS[kind])
     result = doctor_with(daemons, pid_file)
     time.sleep(0.3)  # a daemon the sweep missed has had time to write its pid
-    pids = pids_in(pid_file)
+    pids = read_pids(pid_file)
     assert pids, "no tool ran: the test proves nothing"
     assert not [pid for pid in pids if alive(pid)]
     # doctor says what it says without the daemons: same exit status, facts and findings.
@@ -122,7 +101,7 @@ def test_a_daemon_the_target_python_leaves_does_not_outlive_verify(
     checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["_test.detach"]["status"] == "pass", result.stderr
     time.sleep(0.3)
-    pids = pids_in(pid_file)
+    pids = read_pids(pid_file)
     assert pids, "the wrapper did not run"
     assert not [pid for pid in pids if alive(pid)]
 
@@ -166,7 +145,7 @@ def test_the_sweep_finds_children_from_proc_and_ends_them(tmp_path: Path) -> Non
         assert done.stdout.strip() == "1"
         assert not alive(int(pids.read_text()))
     finally:
-        for pid in pids_in(pids):
+        for pid in read_pids(pids):
             if alive(pid):
                 os.kill(pid, 9)
 
@@ -210,7 +189,7 @@ def test_doctor_adopts_orphans_only_once_it_starts_a_command(tmp_path: Path) -> 
         assert done.stdout.strip() == "1"  # the sleep was adopted, so the sweep found it
         assert not alive(int(pids.read_text()))
     finally:
-        for pid in pids_in(pids):
+        for pid in read_pids(pids):
             if alive(pid):
                 os.kill(pid, 9)
 
@@ -255,7 +234,7 @@ def test_sigterm_or_sighup_during_a_hung_probe_ends_doctor_and_all_it_started(
         env=env,
     )
     deadline = time.monotonic() + 30
-    while len(pids_in(pid_file)) < 2 and time.monotonic() < deadline:
+    while len(read_pids(pid_file)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)  # the hung tool and its daemon are both running
     number = getattr(signal, name)
     run.send_signal(number)
@@ -263,8 +242,8 @@ def test_sigterm_or_sighup_during_a_hung_probe_ends_doctor_and_all_it_started(
     assert run.returncode == 128 + number, err
     assert err == f"envsetup: terminated by {name}\n"
     time.sleep(0.3)
-    assert len(pids_in(pid_file)) >= 2
-    assert not [pid for pid in pids_in(pid_file) if alive(pid)]
+    assert len(read_pids(pid_file)) >= 2
+    assert not [pid for pid in read_pids(pid_file) if alive(pid)]
 
 
 HOPPER = """
