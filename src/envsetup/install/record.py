@@ -11,13 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import EnvsetupError
 from envsetup.safe_read import Unreadable, read_up_to
-from envsetup.sanitize import redact_data
 
 RECORD_NAME = "envsetup-install.json"
 RECORD_SCHEMA_VERSION = 1
@@ -119,6 +117,8 @@ def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: s
     file is removed and the error is one line naming `what`, the path, the reason and `fix`."""
     temporary: Optional[str] = None
     try:
+        import tempfile  # here: doctor reads records on its start-up path, and never writes one
+
         handle, temporary = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
         )
@@ -147,7 +147,7 @@ def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
     is for reading, not replaying."""
     return write_json_atomically(
         record_path(env_path),
-        redact_data(record),
+        _redacted(record),
         what="install record",
         fix="free space on that file system (or make it writable), then run the install again",
     )
@@ -217,3 +217,9 @@ def hashes_from_pip_report(report: dict[str, Any]) -> dict[str, str]:
             algorithm, _, digest = str(archive["hash"]).partition("=")
             hashes[f"{name}=={version}"] = f"{algorithm}:{digest}"
     return hashes
+
+
+def _redacted(record: dict[str, Any]) -> dict[str, Any]:
+    from envsetup.sanitize import redact_data  # only when writing (see write_json_atomically)
+
+    return redact_data(record)
