@@ -16,7 +16,8 @@ import stat
 import subprocess
 from pathlib import Path
 
-from envsetup.host.recorded import RecordedHost, RecordingHost
+from envsetup.host.recorded import RecordedHost
+from envsetup.host.recording import RecordingHost
 from hostbuilder import HostSpec, fixture_text
 from scripts import run_envsetup
 

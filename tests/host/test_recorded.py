@@ -11,7 +11,8 @@ import pytest
 from envsetup.errors import UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.host.live import LiveHost
-from envsetup.host.recorded import RecordedHost, RecordingHost
+from envsetup.host.recorded import RecordedHost
+from envsetup.host.recording import RecordingHost
 
 
 def test_recording_replays_exactly_what_was_read(

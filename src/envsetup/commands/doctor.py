@@ -79,14 +79,14 @@ def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-unty
     from envsetup.host.live import LiveHost
 
     if record:
-        from envsetup.host.recorded import RecordingHost
+        from envsetup.host.recording import RecordingHost
 
         return RecordingHost(LiveHost())
     return LiveHost()
 
 
 def _save_recording(host: object, directory: str) -> None:
-    from envsetup.host.recorded import RecordingHost
+    from envsetup.host.recording import RecordingHost
 
     assert isinstance(host, RecordingHost)
     try:
