@@ -19,8 +19,8 @@ from envsetup.sanitize import dumps, for_terminal, register_environ
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
-    from envsetup.install.request import InstallRequest
-    from envsetup.install.resolution import Resolution, ResolutionRefused
+    from envsetup.resolve.request import InstallRequest
+    from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
 def install_command(
@@ -57,8 +57,8 @@ def install_command(
     log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
-    from envsetup.install.request import parse_request
-    from envsetup.install.resolution import ResolutionRefused
+    from envsetup.resolve.request import parse_request
+    from envsetup.resolve.resolution import ResolutionRefused
 
     try:
         request = parse_request(
@@ -86,9 +86,9 @@ def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
     the newest release that fits; so when that one profile resolves, the answer is the same as
     with all of them. A refusal is recomputed with every profile, for its alternatives.
     """
-    from envsetup.install.profiles import load_release, load_releases, release_files
-    from envsetup.install.resolution import ResolutionRefused
-    from envsetup.install.resolver import resolve
+    from envsetup.profiles.loader import load_release, load_releases, release_files
+    from envsetup.resolve.resolution import ResolutionRefused
+    from envsetup.resolve.resolver import resolve
 
     files = release_files()
     wanted = request.torch_release or files[-1][0]
@@ -225,7 +225,7 @@ def _emit_plan(resolution: Resolution, as_json: bool) -> int:
 
 
 def format_plan(resolution: Resolution) -> str:
-    from envsetup.install.check_command import render_command
+    from envsetup.command_check.check import render_command
 
     target = resolution.env_name or resolution.env_path or "(default)"
     head = (

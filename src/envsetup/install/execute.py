@@ -44,10 +44,10 @@ from envsetup.install.index_url import (
 from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
 from envsetup.install.quick_verify import quick_verify
-from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import LOG_DIR_ENV, backend_for, conda_prefix_for_name, new_log_path
+from envsetup.resolve.resolution import Resolution
 from envsetup.sanitize import RedactingWriter
 
 __all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
