@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.commands.install import facts_from_dict, resolve_quickly
+from envsetup.commands.install import resolve_quickly
 from envsetup.facts import Facts
 from envsetup.profiles.loader import PROFILES_ENV, Release, profiles_dir
 from envsetup.resolve.request import parse_request
@@ -148,7 +148,7 @@ def test_check_command_cli_rejects_non_install_text(gpu_box: str) -> None:
 
 def test_facts_round_trip_through_json(tmp_path: Path) -> None:
     facts = make_facts(driver="535.104.05", gpus=[RTX_3090], rocm="6.2.1")
-    rebuilt = facts_from_dict(json.loads(json.dumps(facts.to_dict())))
+    rebuilt = Facts.from_dict(json.loads(json.dumps(facts.to_dict())))
     assert rebuilt == facts
     # doctor's --json envelope is accepted too.
     wrapped = tmp_path / "doctor.json"

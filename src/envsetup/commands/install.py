@@ -6,7 +6,6 @@ Imports of the resolver, the profiles and the probes happen inside the functions
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -15,7 +14,7 @@ import typer
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.failure import RESULT_VERSION as RESULT_VERSION
-from envsetup.sanitize import dumps, for_terminal, register_environ
+from envsetup.sanitize import dumps, for_terminal
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
@@ -57,6 +56,7 @@ def install_command(
     log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
+    from envsetup.probe.facts_source import load_facts
     from envsetup.resolve.request import parse_request
     from envsetup.resolve.resolution import ResolutionRefused
 
@@ -99,117 +99,6 @@ def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
         except ResolutionRefused:
             pass
     return resolve(request, facts, load_releases())
-
-
-# ----------------------------------------------------------------------------- facts
-
-
-def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
-    """Facts from --facts FILE, else probed from --replay DIR or this machine."""
-    if replay and facts_file:
-        raise UsageError("--replay and --facts both given; fix: pass one of them")
-    if facts_file:
-        return facts_from_file(facts_file)
-    from envsetup.probe import probe_all
-
-    if replay:
-        from envsetup.host.recorded import RecordedHost
-
-        host: Any = RecordedHost(replay)
-        register_environ(host.environ())
-    else:
-        from envsetup.host.live import LiveHost
-
-        host = LiveHost()
-    return probe_all(host)
-
-
-MAX_FACTS_BYTES = 16 << 20  # doctor's --json of a large machine is tens of KB
-
-
-def facts_from_file(path: str) -> Facts:
-    from envsetup.safe_read import Unreadable, read_regular
-
-    fix = "fix: pass a Facts JSON file (what `envsetup doctor --json` writes)"
-    try:
-        raw = read_regular(path, MAX_FACTS_BYTES)
-    except FileNotFoundError:
-        raise UsageError(f"--facts {path}: no such file; {fix}") from None
-    except Unreadable as exc:
-        raise UsageError(f"--facts {path}: {exc}; {fix}") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reason = "nests too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise UsageError(f"--facts {path}: not readable JSON ({reason}); {fix}") from None
-    if isinstance(data, dict) and isinstance(data.get("facts"), dict):
-        data = data["facts"]  # doctor's --json envelope
-    try:
-        return facts_from_dict(data)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"--facts {path}: not a Facts object ({exc}); {fix}") from None
-
-
-def facts_from_dict(data: Any) -> Facts:
-    """Rebuild doctor's Facts from its to_dict() form (unknown keys ignored, missing ones
-    defaulted). Every value is checked against the dataclass field's type: the file is input, and a
-    string where a number belongs must be refused here, not crash the resolver. Raises ValueError
-    naming the key (e.g. `nvidia.gpus[0].memory_mib`)."""
-    from envsetup.facts import Facts
-
-    if not isinstance(data, dict) or "os" not in data or "python" not in data:
-        raise ValueError("it needs at least the 'os' and 'python' tables")
-    return _build(Facts, data, "")
-
-
-def _build(cls: Any, data: Any, where: str) -> Any:
-    import dataclasses
-    import typing
-
-    if not isinstance(data, dict):
-        raise ValueError(f"{where or 'the document'}: expected an object, got {_json_type(data)}")
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for item in dataclasses.fields(cls):
-        key = f"{where}.{item.name}" if where else item.name
-        if item.name in data:
-            values[item.name] = _convert(hints[item.name], data[item.name], key)
-        elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
-            raise ValueError(f"{key}: missing")
-    return cls(**values)
-
-
-def _convert(hint: Any, value: Any, where: str) -> Any:
-    import dataclasses
-    import typing
-
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is typing.Union:
-        inner = [a for a in args if a is not type(None)]
-        return None if value is None else _convert(inner[0], value, where)
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where)
-    if origin is list:
-        if not isinstance(value, list):
-            raise ValueError(f"{where}: expected an array, got {_json_type(value)}")
-        return [_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ValueError(f"{where}: expected an object, got {_json_type(value)}")
-        return {str(k): _convert(args[1], v, f"{where}.{k}") for k, v in value.items()}
-    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(hint)
-    if expected is None:
-        return value
-    if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
-        raise ValueError(f"{where}: expected {hint.__name__}, got {_json_type(value)}")
-    return float(value) if hint is float else value
-
-
-def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    return names.get(type(value), "a number")
 
 
 # ----------------------------------------------------------------------------- output
