@@ -27,7 +27,7 @@ import psutil
 import pytest
 
 from envsetup.install.backends.base import venv_python
-from envsetup.install.execute import provision
+from envsetup.verified_install import provision
 
 from .helpers import resolution_for
 from .local_index import build_pytorch_index, build_wheel, write_simple_pages

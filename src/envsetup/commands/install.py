@@ -185,8 +185,8 @@ def _provision(
     log_dir: Optional[str],
     as_json: bool,
 ) -> int:
-    from envsetup.install.execute import provision
     from envsetup.sanitize import register_url_credentials
+    from envsetup.verified_install import provision
 
     # pip and uv get the credential; every output of this run gets it redacted, in any form.
     register_url_credentials(index_url_base)

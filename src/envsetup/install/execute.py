@@ -43,7 +43,7 @@ from envsetup.install.index_url import (
 )
 from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
-from envsetup.install.quick_verify import quick_verify
+from envsetup.install.quick_verify import ImportCheck, quick_verify
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import LOG_DIR_ENV, backend_for, conda_prefix_for_name, new_log_path
@@ -181,7 +181,7 @@ def _carry_out(
     log: IO[str],
     environ: Mapping[str, str],
     on_output: Optional[OutputSink],
-    verify: bool,
+    verify: Optional[ImportCheck],
     lock_fd: int,
 ) -> tuple[dict[str, str], dict[str, str], str, list[StepReport]]:
     reports: list[StepReport] = []
@@ -343,7 +343,7 @@ def _provision_locked(
     *,
     lock_fd: int,
     on_output: Optional[OutputSink],
-    verify: bool,
+    verify: Optional[ImportCheck],
     environ: Mapping[str, str],
 ) -> InstallResult:
     env_path, log_path = setup.env_path, setup.log_path
@@ -461,12 +461,14 @@ def provision(
     index_url_base: Optional[str] = None,
     log_dir: Optional[str] = None,
     on_output: Optional[Callable[[str], None]] = None,
-    verify: bool = True,
+    verify: Optional[ImportCheck] = None,
 ) -> InstallResult:
     """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
     `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
-    KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM.
+    KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM. `verify` is the
+    import check run as the last step (envsetup.verified_install passes envsetup verify's); None
+    skips it.
     """
     environ = dict(os.environ)
     setup = _set_up(resolution, index_url_base, log_dir, environ)
