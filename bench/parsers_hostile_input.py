@@ -27,11 +27,13 @@ from envsetup.parsers.nvidia_smi import (
 from envsetup.parsers.os_release import parse_os_release
 from envsetup.parsers.torch_build import (
     flavor_from_local_version,
+    marker_environment,
     parse_metadata_requires,
     parse_torch_version_py,
 )
 
 SIZE = 100_000
+LINUX = marker_environment(system="Linux", machine="x86_64", python_version="3.12.3")
 TABLE = Path(__file__).parent.parent / "tests/fixtures/nvidia-smi/535.129.03-2x-rtx3090.txt"
 
 PARSERS: Dict[str, Callable[[str], Any]] = {
@@ -49,7 +51,7 @@ PARSERS: Dict[str, Callable[[str], Any]] = {
     "nouveau_evidence": nouveau_evidence,
     "parse_torch_version_py": parse_torch_version_py,
     "flavor_from_local_version": flavor_from_local_version,
-    "parse_metadata_requires": parse_metadata_requires,
+    "parse_metadata_requires": lambda text: parse_metadata_requires(text, LINUX),
 }
 
 

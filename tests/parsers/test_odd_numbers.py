@@ -29,6 +29,7 @@ from envsetup.parsers.nvidia_smi import (
 from envsetup.parsers.os_release import parse_os_release
 from envsetup.parsers.torch_build import (
     flavor_from_local_version,
+    marker_environment,
     parse_metadata_requires,
     parse_torch_version_py,
 )
@@ -36,6 +37,7 @@ from envsetup.profiles.lookup import lookup_build
 from envsetup.resolve import resolver
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
+LINUX = marker_environment(system="Linux", machine="x86_64", python_version="3.12.3")
 PARSERS: list[Callable[[str], Any]] = [
     parse_smi_table,
     lambda text: parse_smi_query_csv(text, ["index", "name", "memory.total", "compute_cap"]),
@@ -46,7 +48,7 @@ PARSERS: list[Callable[[str], Any]] = [
     parse_os_release,
     parse_proc_driver_version,
     parse_torch_version_py,
-    parse_metadata_requires,
+    lambda text: parse_metadata_requires(text, LINUX),
 ]
 ODD_NUMBERS = ["9" * 5000, "²", "١٢", "𝟗", "99999999999999999999999"]
 
