@@ -5,16 +5,14 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from typing import Dict, Optional, Tuple, Union
-
-from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion
+from typing import TYPE_CHECKING, Dict, Optional, Tuple, Union
 
 from envsetup.digits import is_small_int
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import complete_lines
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 VersionValue = Union[str, bool, None]
 
@@ -131,6 +129,10 @@ def marker_environment(
 
 
 _REQUIRES_DIST = "requires-dist:"
+# A Requires-Dist naming an nvidia-* distribution (PEP 503: "-", "_" and "." are one separator).
+# packaging.utils.canonicalize_name's rule, without importing packaging.tags (and logging).
+_PEP_503_SEPARATORS = re.compile(r"[-_.]+")
+_NVIDIA_NAME = re.compile(r"[ \t]*nvidia[-_.]", re.IGNORECASE)
 
 
 # Pythons a torch wheel may be for, when the facts lack the target's version.
@@ -138,6 +140,9 @@ _SOME_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 17))
 
 
 def _applies(requirement: Requirement, environment: Dict[str, str]) -> bool:
+    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+    from packaging.version import InvalidVersion
+
     marker = requirement.marker
     if marker is None:
         return True
@@ -179,15 +184,20 @@ def parse_metadata_requires(text: str, environment: Dict[str, str]) -> Dict[str,
     for line in complete_lines(text):
         if not line.strip():
             break
-        if line[: len(_REQUIRES_DIST)].lower() != _REQUIRES_DIST:
+        value = line[len(_REQUIRES_DIST) :]
+        if line[: len(_REQUIRES_DIST)].lower() != _REQUIRES_DIST or not _NVIDIA_NAME.match(value):
             continue
+        # Imported here: packaging's requirement parser costs doctor tens of milliseconds, and a
+        # CPU torch (or none) names no nvidia-* distribution.
+        from packaging.requirements import InvalidRequirement, Requirement
+
         try:
-            requirement = Requirement(line[len(_REQUIRES_DIST) :].strip())
+            requirement = Requirement(value.strip())
         except InvalidRequirement:
             continue
-        name = canonicalize_name(requirement.name)
+        name = _PEP_503_SEPARATORS.sub("-", requirement.name).lower()
         pin = _exact_pin(requirement)
-        if name.startswith("nvidia-") and pin and _applies(requirement, environment):
+        if pin and _applies(requirement, environment):
             pins[name] = pin
     return pins
 
