@@ -1,4 +1,9 @@
-"""Hidden test-only checks: a real crash, a real hang, a noisy check, a flood. Never in the default list."""
+"""The verify worker's test-only checks: a real crash, a real hang, a noisy check, a flood, a daemon.
+
+Not shipped: the worker's registry loads this file only when ENVSETUP_VERIFY_TEST_CHECKS names it,
+which tests/conftest.py does. It is loaded as a module of the worker package (relative imports), in
+the tool's process and in the target interpreter; standard library only, like the worker.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import time
 from typing import Any, Dict
 
 from .outcome import CheckFailed, Context
+from .registry import Check
 
 FLOOD_MIB = 300
 
@@ -56,3 +62,16 @@ def check_test_detach(ctx: Context) -> Dict[str, Any]:
         check=True,
     )
     return {"daemon_pid": int(starter.stdout)}
+
+
+CHECKS = [
+    Check("_test.crash", "test only: the worker aborts", check_test_crash),
+    Check("_test.hang", "test only: the worker hangs", check_test_hang),
+    Check("_test.flood", "test only: 300 MB of output on one line, huge texts", check_test_flood),
+    Check(
+        "_test.detach",
+        "test only: the check leaves a daemon in its own session",
+        check_test_detach,
+    ),
+    Check("_test.noisy", "test only: the check prints to stdout", check_test_noisy),
+]
