@@ -21,6 +21,15 @@ WINDOWS = marker_environment(system="Windows", machine="AMD64", python_version="
 MACOS = marker_environment(system="Darwin", machine="arm64", python_version="3.12.3")
 
 VERSION_FILES = {
+    "version.py-2.14.1.txt": {
+        "__version__": "2.14.1+cu130",
+        "debug": False,
+        "cuda": "13.0",
+        "git_version": "5c4886908584029761b579af026dcfb627c84070",
+        "hip": None,
+        "rocm": None,
+        "xpu": None,
+    },
     "version.py-2.13.0+cpu.txt": {
         "__version__": "2.13.0+cpu",
         "debug": False,
