@@ -11,7 +11,9 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from envsetup.model.compute_platform import ComputePlatform
 
 # Defined in the cheap-to-import profile_files; re-exported here for the resolver's callers.
 from envsetup.profiles.files import PLATFORM_KEYS as PLATFORM_KEYS
@@ -20,6 +22,9 @@ from envsetup.profiles.files import ProfileError as ProfileError
 from envsetup.profiles.files import platform_key_for as platform_key_for
 from envsetup.profiles.files import profiles_dir as profiles_dir
 from envsetup.profiles.files import read_profile_toml
+
+if TYPE_CHECKING:
+    from envsetup.compat.build import Build
 
 if sys.version_info >= (3, 11):
     pass
@@ -106,6 +111,11 @@ class Variant:
         per = self.on.get(platform_key)
         return {**self.status, **(per.status if per else {})}
 
+    @property
+    def platform(self) -> ComputePlatform:
+        """The compute platform this variant targets (its name is the tag: cu118, rocm6.2)."""
+        return ComputePlatform.parse(self.name)
+
 
 @dataclass(frozen=True)
 class Platform:
@@ -148,6 +158,28 @@ class Release:
 
     def newest_patch(self) -> Patch:
         return self.patch(self.torch) or self.patches[-1]
+
+    def build(self, variant: str, platform_key: str) -> Build:
+        """What envsetup.compat.assess judges for this release's `variant` on `platform_key`.
+
+        A platform the release does not publish `variant` for gives a Build the judgement
+        refuses with NO_BUILD_FOR_PLATFORM.
+        """
+        from envsetup.compat.build import Build
+
+        chosen = self.variants.get(variant)
+        platform = self.platforms.get(platform_key)
+        available = chosen is not None and platform is not None and variant in platform.variants
+        arch = chosen.on.get(platform_key) if chosen else None
+        return Build(
+            platform=chosen.platform if chosen else ComputePlatform.parse(variant),
+            platform_key=platform_key,
+            arch_list=arch.arch_list if arch is not None and arch.arch_list is not None else None,
+            python_min=platform.python_min if platform else None,
+            python_max=platform.python_max if platform else None,
+            glibc_min=platform.glibc_min if platform else None,
+            available_on_platform=available,
+        )
 
 
 # ----------------------------------------------------------------------------- locating
