@@ -53,6 +53,11 @@ class CommandReport:
         return list(self.suggestion.flags)
 
     @property
+    def suggested_build(self) -> dict[str, str]:
+        """{"torch_release": "2.13", "variant": "cu126"}: what Instead installs ({} when none)."""
+        return _build_of(self.suggestion)
+
+    @property
     def suggestion_note(self) -> Optional[str]:
         return self.suggestion.note
 
@@ -84,7 +89,7 @@ class CommandReport:
             "findings": [f.to_dict() for f in self.findings],
             "verdicts": [v.to_dict() for v in self.verdicts],
             "suggested_flags": self.suggested_flags,
-            "suggested_build": _build_of(self.suggestion),
+            "suggested_build": self.suggested_build,
             "suggested_environment": self.suggestion.new_environment,
             "suggestion_note": self.suggestion_note,
             "suggestion_refusal_codes": list(self.suggestion.refusal_codes),
