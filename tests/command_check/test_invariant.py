@@ -1,7 +1,7 @@
 """The check-command invariant (issue 9), on every recorded host × every real pasted command:
 the *Instead* command, checked again on the same host, has no error or warning, and names the
 build `envsetup install --torch R --cuda auto --manager M` picks on that host, where R is the
-release the pasted command installs and M its manager (conda, uv; pip when R has no conda
+release the pasted command installs (or names, when its manager has none) and M its manager (conda, uv; pip when R has no conda
 package). When R has no build that runs there, or is not in the profiles, it is the newest release
 that does (`install --cuda auto --manager M`, then with pip). The expected build comes from the
 resolver, called here as `install` calls it."""
@@ -54,7 +54,7 @@ def install_auto(
 def expected_build(report: CommandReport, facts: Facts, releases: list[Release]) -> Optional[Resolution]:  # fmt: skip
     python = report.pick["python"]
     managers = list(dict.fromkeys([report.tool, "pip"]))
-    for torch in dict.fromkeys([report.pick["release"], None]):
+    for torch in dict.fromkeys([report.pick["requested_release"], None]):
         for manager in managers:
             found = install_auto(torch, manager, python, facts, releases)
             if found is not None:

@@ -101,7 +101,8 @@ def test_pinned_1_x_conda_command_is_not_described_as_missing(releases: list[Rel
 def test_bare_pip_install_means_the_pypi_default_build(releases: list[Release]) -> None:
     report = _check("tutorial-pip3-linux-bare.txt", releases, **GPU_BOX_535)
     assert "torch 2.13.0, the cu130 build" in report.installs[0]
-    assert report.pick == {"release": "2.13", "version": "2.13.0", "build": "cu130", "decided_by": "pypi-default", "python": "3.11"}  # fmt: skip
+    assert (report.pick["release"], report.pick["build"]) == ("2.13", "cu130")
+    assert report.pick["decided_by"] == "pypi-default"
     assert "pypi-default-build" in report.ids("info")
     # cu130 needs an R580 driver: the 535 driver cannot run it.
     assert "driver-below-floor" in _errors(report)

@@ -155,6 +155,7 @@ def _point_fixes_at(findings: list[Finding], suggestion: Suggestion) -> None:
 def _pick_dict(pick: Pick) -> dict[str, Any]:
     return {
         "release": pick.release.release if pick.release else None,
+        "requested_release": pick.named_release.release if pick.named_release else None,
         "version": pick.version,
         "build": pick.build,
         "decided_by": pick.decided_by.value if pick.decided_by else None,

@@ -81,14 +81,24 @@ class Pick:
     unknown_patch: bool = False  # the release is known, the patch is not
     extra_index_build: Optional[str] = None  # --extra-index-url's build when it lacks the release
     no_conda_package: bool = False  # conda: nothing on the pytorch channel fits
+    # The release the command names when the installer cannot supply it (conda after 2.5).
+    requested_release: Optional[Release] = None
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
+
+    @property
+    def named_release(self) -> Optional[Release]:
+        """The release it installs, else the one it asks for."""
+        return self.release or self.requested_release
 
     @property
     def torch_request(self) -> Optional[str]:
         """What `envsetup install --torch` would be asked for: the pinned patch, else the release."""
-        if self.pinned and self.patch is not None:
+        release = self.named_release
+        if release is None:
+            return None
+        if self.pinned and release.patch(public_version(self.pinned)) is not None:
             return public_version(self.pinned)
-        return self.release.release if self.release else None
+        return release.release
 
 
 def simulate(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
@@ -179,6 +189,7 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         found = newest_fitting(on_channel, pick.spec, dataclasses.replace(target, python=None), wanted)  # fmt: skip
     if found is None:
         pick.no_conda_package = True
+        pick.requested_release = release_named(major_minor(version), releases)
         return pick
     pick.release, pick.patch = found
     pick.version = pick.patch.torch

@@ -40,7 +40,7 @@ def requests_for(command: ParsedCommand, pick: Pick) -> list[InstallRequest]:
     """The requests tried in order: this release with the command's manager, this release with
     pip, then the newest release that fits (as `install --cuda auto`)."""
     manager = command.tool
-    if manager == "conda" and pick.release is not None and not pick.release.conda:
+    if manager == "conda" and pick.named_release is not None and not pick.named_release.conda:
         manager = "pip"
     torch = pick.torch_request
     out = []
