@@ -31,7 +31,6 @@ def check_command_command(
     from envsetup.command_check.check import check_command
     from envsetup.commands.install import load_facts
     from envsetup.profiles.loader import load_releases
-
     from envsetup.render.command_line import instead_command
 
     report = check_command(command, load_facts(replay, facts_file), load_releases())
