@@ -14,6 +14,7 @@ from envsetup.command_check.parse import (
 )
 from envsetup.command_check.simulate import DecidedBy, Target, simulate
 from envsetup.errors import UsageError
+from envsetup.facts import Facts
 from envsetup.profiles.loader import Release
 from envsetup.render.command_line import instead_command
 from install.machines import make_facts
@@ -140,3 +141,13 @@ def test_conda_after_2_5_is_told_to_use_pip_for_that_release(releases: list[Rele
     # 2.6's build this driver (CUDA 12.2) runs natively, as `install --torch 2.6` picks.
     assert report.suggested_build == {"torch_release": "2.6", "variant": "cu118"}
     assert (instead_command(report) or "").startswith("pip install torch==2.6.0+cu118")
+
+
+def test_gpus_alike_make_one_finding(host_facts: dict[str, Facts], releases: list[Release]) -> None:
+    # 8x H100 (dstackai/dstack #2348's machine) with 2.0.1 from PyPI (cu117, no sm_90 kernels).
+    text = "pip install torch==2.0.1 torchvision==0.15.2 torchaudio==2.0.2"
+    report = check_command(text, host_facts["07-fabricmanager-802-h100"], releases)
+    assert report.ids("error") == ["arch-not-covered"]
+    assert len([v for v in report.verdicts if v.code.value == "arch-not-covered"]) == 8
+    finding = report.finding("arch-not-covered")
+    assert finding is not None and "GPU 7" in finding.evidence[-1]

@@ -12,6 +12,7 @@ Pure: the parsed command, the simulated pick, the machine and doctor's Python fa
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from typing import Optional
 
 from envsetup.command_check.parse import (
@@ -88,18 +89,27 @@ def machine_verdicts(pick: Pick, machine: Machine) -> list[Verdict]:
 
 def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Finding]:
     """Findings for the verdicts worth one: id = the verdict's code, title = its wording."""
-    out = []
+    out: list[Finding] = []
+    # Eight H100s are one finding, not eight: verdicts that differ only in the GPU are merged.
+    seen: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
     for verdict in verdicts:
         if verdict.severity is Severity.NOTE and verdict.code not in _NOTES_SHOWN:
             continue
-        out.append(
-            Finding(
-                id=verdict.code.value,
-                severity=_SEVERITY[verdict.severity],
-                title=describe(verdict),
-                evidence=list(evidence),
-            )
+        same = (verdict.code.value, repr(sorted((k, v) for k, v in verdict.params.items() if k != "gpu")))  # fmt: skip
+        if same in seen:
+            seen[same][1].append(str(verdict.params.get("gpu", "another GPU")))
+            continue
+        finding = Finding(
+            id=verdict.code.value,
+            severity=_SEVERITY[verdict.severity],
+            title=describe(verdict),
+            evidence=list(evidence),
         )
+        seen[same] = (finding, [])
+        out.append(finding)
+    for finding, others in seen.values():
+        if others:
+            finding.evidence.append(f"the same for {', '.join(others)}")
     return out
 
 
@@ -112,7 +122,10 @@ def machine_evidence(machine: Machine) -> str:
     else:
         parts.append("no NVIDIA driver")
     if machine.gpus:
-        parts.append("GPUs " + ", ".join(g.sm for g in machine.gpus))
+        counted = Counter(g.sm for g in machine.gpus)
+        parts.append(
+            "GPUs " + ", ".join(f"{n}× {sm}" if n > 1 else sm for sm, n in counted.items())
+        )
     if machine.rocm:
         parts.append(f"ROCm {machine.rocm}")
     return "this machine: " + ", ".join(parts)
