@@ -109,7 +109,7 @@ def _driver(build: Build, machine: Machine) -> list[Verdict]:
                 )
             ]
     if driver_cuda is not None and build.platform.cuda_major is not None:
-        params = {**base, "driver_cuda": machine.driver_cuda}
+        params = {**base, "driver_cuda": machine.driver_cuda, "native": native}
         if driver_cuda.major < build.platform.cuda_major:
             return [Verdict(VerdictCode.DRIVER_CUDA_TOO_LOW, params)]
         return [Verdict(VerdictCode.DRIVER_CUDA_OK, params)]
