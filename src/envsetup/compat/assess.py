@@ -40,7 +40,8 @@ def assess(build: Build, machine: Machine) -> list[Verdict]:
     verdicts = _glibc(build, machine) + _python(build, machine)
     kind = build.platform.kind
     if kind is PlatformKind.CUDA:
-        verdicts += _driver(build, machine) + _arches(build, machine)
+        driver = _driver(build, machine) if build.platform.cuda else []
+        verdicts += driver + _arches(build, machine)
     elif kind is PlatformKind.CPU and machine.working_nvidia_gpu and not machine.is_macos:
         verdicts.append(
             Verdict(VerdictCode.CPU_BUILD_ON_NVIDIA_GPU, {"sms": [g.sm for g in machine.gpus]})
@@ -109,7 +110,7 @@ def _driver(build: Build, machine: Machine) -> list[Verdict]:
                 )
             ]
     if driver_cuda is not None and build.platform.cuda_major is not None:
-        params = {**base, "driver_cuda": machine.driver_cuda}
+        params = {**base, "driver_cuda": machine.driver_cuda, "native": native}
         if driver_cuda.major < build.platform.cuda_major:
             return [Verdict(VerdictCode.DRIVER_CUDA_TOO_LOW, params)]
         return [Verdict(VerdictCode.DRIVER_CUDA_OK, params)]
@@ -135,7 +136,7 @@ def _arches(build: Build, machine: Machine) -> list[Verdict]:
     out = []
     for gpu in machine.gpus:
         found = coverage(build.arch_list, gpu.cc)
-        params = {"build": build.name, "gpu": gpu.label, "sm": gpu.sm}
+        params = {"build": build.name, "gpu": gpu.label, "index": gpu.index, "sm": gpu.sm}
         if found is None:
             out.append(
                 Verdict(

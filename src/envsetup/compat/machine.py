@@ -23,15 +23,19 @@ class NoPlatformKey(ValueError):
         self.arch = arch
 
 
-def machine_from_facts(facts: Facts) -> Machine:
-    """The machine doctor's facts describe; NoPlatformKey for an OS/CPU PyTorch has no wheels for.
+def machine_from_facts(facts: Facts, *, strict: bool = True) -> Machine:
+    """The machine doctor's facts describe.
 
     ENVSETUP_DRIVER_VERSION, ENVSETUP_CUDA_DRIVER_VERSION and ENVSETUP_GPU_ARCH replace what was
     detected. Facts may come from a file (--facts): a value that is no version counts as unknown.
+    An OS/CPU PyTorch publishes no wheels for raises NoPlatformKey; with strict=False it gives
+    platform_key "" (doctor still judges an installed build there).
     """
     key = platform_key_for(facts.os.system, facts.os.arch)
     if key is None:
-        raise NoPlatformKey(facts.os.system, facts.os.arch)
+        if strict:
+            raise NoPlatformKey(facts.os.system, facts.os.arch)
+        key = ""
     overrides = facts.overrides
     driver = _version_or_none(overrides.driver_version or facts.nvidia.driver_version)
     driver_cuda = overrides.cuda_driver_version or facts.nvidia.driver_cuda_version
@@ -61,12 +65,18 @@ def gpu_arches(facts: Facts) -> tuple[GpuArch, ...]:
     if facts.overrides.gpu_arch:
         parsed = [ComputeCapability.try_parse(p) for p in split_arches(facts.overrides.gpu_arch)]
         return tuple(GpuArch("ENVSETUP_GPU_ARCH", cc) for cc in parsed if cc is not None)
+    return detected_gpus(facts)
+
+
+def detected_gpus(facts: Facts) -> tuple[GpuArch, ...]:
+    """facts.nvidia.gpus with a known compute capability (doctor has already folded
+    ENVSETUP_GPU_ARCH into them, one capability per GPU)."""
     out = []
     for gpu in facts.nvidia.gpus:
         cc = ComputeCapability.try_parse(gpu.compute_capability)
         if cc is not None:
             label = f"GPU {gpu.index} ({gpu.name})" if gpu.name else f"GPU {gpu.index}"
-            out.append(GpuArch(label, cc))
+            out.append(GpuArch(label, cc, gpu.index))
     return tuple(out)
 
 

@@ -26,14 +26,15 @@ class VerdictCode(str, Enum):
     PYTHON_OUTSIDE_RANGE = "python-outside-range"  # python, low, high
     # The NVIDIA driver, for a CUDA build
     DRIVER_BELOW_FLOOR = "driver-below-floor"  # build, cuda, have, need
-    DRIVER_CUDA_TOO_LOW = "driver-cuda-too-low"  # build, cuda, driver_cuda (no driver version)
+    DRIVER_CUDA_TOO_LOW = "driver-cuda-too-low"  # build, cuda, driver_cuda, native (no driver v.)
     DRIVER_OK = "driver-ok"  # build, cuda, have, need, driver_cuda, native (bool)
-    DRIVER_CUDA_OK = "driver-cuda-ok"  # build, cuda, driver_cuda (no driver version)
+    DRIVER_CUDA_OK = "driver-cuda-ok"  # build, cuda, driver_cuda, native (no driver version)
     NO_NVIDIA_DRIVER = "no-nvidia-driver"  # build, need (GPUs listed, no driver found)
     CUDA_BUILD_WITHOUT_NVIDIA = "cuda-build-without-nvidia"  # build, need (no GPU, no driver)
     # GPU architectures, for a CUDA build
-    ARCH_NOT_COVERED = "arch-not-covered"  # build, gpu, sm, arch_list
-    ARCH_COVERED = "arch-covered"  # build, gpu, sm, how (model.capability.Coverage), target
+    ARCH_NOT_COVERED = "arch-not-covered"  # build, gpu, index, sm, arch_list
+    # build, gpu, index, sm, how (a model.capability.Coverage value), target ("sm_86")
+    ARCH_COVERED = "arch-covered"
     ARCH_UNKNOWN = "arch-unknown"  # build, platform_key, sms (no arch list to check against)
     # The build's compute platform against the machine's hardware
     CPU_BUILD_ON_NVIDIA_GPU = "cpu-build-on-nvidia-gpu"  # sms

@@ -86,3 +86,19 @@ _WORDS: dict[VerdictCode, Callable[[dict], str]] = {
 def describe(verdict: Verdict) -> str:
     """One sentence for `verdict` (no trailing period)."""
     return _WORDS[verdict.code](verdict.params)
+
+
+def summarize_blocked(build: str, verdicts: list[Verdict]) -> str:
+    """Why one build cannot run, in one short clause ("cu118 needs driver ≥ 450.80.02, this one
+    is 418.87"; "cu126 has no kernels for sm_120 (arch list ...)"), for a list of several builds."""
+    for verdict in verdicts:
+        p = verdict.params
+        if verdict.code is VerdictCode.DRIVER_BELOW_FLOOR:
+            return f"{build} needs driver ≥ {p['need']}, this one is {p['have']}"
+        if verdict.code is VerdictCode.DRIVER_CUDA_TOO_LOW:
+            return f"{build} needs a driver for CUDA {_cuda_major(p)}, this one supports CUDA ≤ {p['driver_cuda']}"
+    missing = [v for v in verdicts if v.code is VerdictCode.ARCH_NOT_COVERED]
+    if missing:
+        sms = ", ".join(v["sm"] for v in missing)
+        return f"{build} has no kernels for {sms} (arch list {';'.join(missing[0]['arch_list'])})"
+    return "; ".join(describe(v) for v in verdicts if v.blocking)

@@ -8,11 +8,12 @@ from typing import Optional
 from envsetup.compat import cuda_major_minor, toolkit_driver
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import CudaToolkit, Facts
+from envsetup.model.toolkit import ToolkitKind
 from envsetup.profiles.build_info import BuildLookup
 
 
 def _system_toolkits(facts: Facts) -> list[CudaToolkit]:
-    return [t for t in facts.cuda.toolkits if not t.source.startswith("pip wheel")]
+    return [t for t in facts.cuda.toolkits if ToolkitKind.of(t) is ToolkitKind.SYSTEM]
 
 
 def _driver_present(facts: Facts) -> bool:

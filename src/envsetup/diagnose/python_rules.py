@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-from packaging.version import Version
-
+from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.judge import judge_installed
 from envsetup.facts import Facts
 from envsetup.profiles.build_info import BuildLookup
 
@@ -50,13 +50,12 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     info = lookup(torch.version, facts.os.system, facts.os.arch)
     if info is None:
         return []
-    try:
-        mm = Version(".".join(py.version.split(".")[:2]))
-        low, high = Version(info.python_min), Version(info.python_max)
-    except ValueError:  # InvalidVersion, or a number too long for int()
+    outside = [
+        v for v in judge_installed(facts, info) if v.code is VerdictCode.PYTHON_OUTSIDE_RANGE
+    ]
+    if not outside:
         return []
-    if low <= mm <= high:
-        return []
+    mm = outside[0]["python"]
     return [
         Finding(
             id="python-unsupported-by-torch",

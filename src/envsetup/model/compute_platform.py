@@ -91,11 +91,12 @@ class ComputePlatform:
     ) -> Optional[ComputePlatform]:
         """An installed torch as doctor describes it (facts.torch.flavor and versions).
 
-        None for flavor "none" / "unknown", or a CUDA build whose CUDA version is unknown.
+        None for flavor "none" / "unknown"; a CUDA build whose CUDA version is unknown has
+        version None (its driver floor is unknown, its arch list may still be judged).
         """
         kind = _FLAVOR_KIND.get(flavor)
         if kind is PlatformKind.CUDA:
-            return cls.for_cuda(cuda_version) if cuda_version else None
+            return (cls.for_cuda(cuda_version) if cuda_version else None) or cls(kind)
         if kind is PlatformKind.ROCM:
             parts = (hip_version or "").split(".")[:2]
             return cls(kind, ".".join(parts)) if hip_version else cls(kind)

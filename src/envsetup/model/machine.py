@@ -40,6 +40,7 @@ class GpuArch:
 
     label: str  # "GPU 0 (NVIDIA GeForce RTX 3090)" or "ENVSETUP_GPU_ARCH"
     cc: ComputeCapability
+    index: Optional[int] = None  # the GPU's index (facts.Gpu.index); None for ENVSETUP_GPU_ARCH
 
     @property
     def sm(self) -> str:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Optional, Protocol
+
+
+class _Toolkit(Protocol):
+    kind: Optional[str]
+    source: str
 
 
 class ToolkitKind(str, Enum):
@@ -15,3 +21,14 @@ class ToolkitKind(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    @classmethod
+    def of(cls, toolkit: _Toolkit) -> ToolkitKind:
+        """A facts.CudaToolkit's kind; facts written before `kind` existed name pip wheels in
+        `source` ("pip wheel nvidia-cuda-runtime-cu12")."""
+        if toolkit.kind:
+            try:
+                return cls(toolkit.kind)
+            except ValueError:
+                pass
+        return cls.PIP_WHEEL if toolkit.source.startswith("pip wheel") else cls.SYSTEM

@@ -75,8 +75,6 @@ class Variant:
     cuda: Optional[str] = None
     cudnn: Optional[str] = None
     rocm: Optional[str] = None
-    min_driver_linux: Optional[str] = None
-    min_driver_windows: Optional[str] = None
     conda_channels: tuple[str, ...] = ()
     conda_selector: Optional[str] = None  # "pytorch-cuda=11.8", "cpuonly"
     source: tuple[str, ...] = ()
@@ -103,9 +101,15 @@ class Variant:
         return per.local_version if per and per.local_version is not None else self.local_version
 
     def min_driver(self, system: str) -> Optional[str]:
-        return (
-            self.min_driver_windows if system.lower().startswith("win") else self.min_driver_linux
-        )
+        """The lowest driver that runs this CUDA build on `system` (None for CPU and ROCm).
+
+        From envsetup's CUDA driver table (minor version compatibility), the one source of
+        driver floors: profiles hold none of their own.
+        """
+        from envsetup import compat
+
+        need = compat.min_driver_for_torch_cuda(self.cuda, system) if self.cuda else None
+        return need.driver if need else None
 
     def status_on(self, platform_key: str) -> dict[str, str]:
         per = self.on.get(platform_key)
@@ -311,7 +315,7 @@ _VARIANT_KEYS = {
     "cuda",
     "cudnn",
     "rocm",
-    "min_driver",
+    "min_driver",  # no longer read: rejected with its own reason
     "conda_channels",
     "conda_selector",
     "source",
@@ -519,14 +523,12 @@ class _Checker:
         )
         if cuda is not None and name != "cu" + cuda.replace(".", ""):
             raise self.fail(f"{prefix}cuda", f"{cuda!r} does not match the variant name {name!r}")
-        min_driver = self.get(
-            table,
-            prefix,
-            "min_driver",
-            _is_driver_table,
-            "{ linux = ..., windows = ... }",
-            kind == "cuda",
-        )
+        if "min_driver" in table:
+            raise self.fail(
+                f"{prefix}min_driver",
+                "no longer read (driver floors come from envsetup's CUDA driver table, "
+                "src/envsetup/data/cuda_drivers.toml): delete the key",
+            )
         on = self.get(table, prefix, "on", _is_table, "a table per platform", False) or {}
         return Variant(
             name=name,
@@ -543,8 +545,6 @@ class _Checker:
             rocm=self.get(
                 table, prefix, "rocm", _matches(_VERSION), "a ROCm version", kind == "rocm"
             ),
-            min_driver_linux=(min_driver or {}).get("linux"),
-            min_driver_windows=(min_driver or {}).get("windows"),
             conda_channels=tuple(
                 self.get(table, prefix, "conda_channels", _is_str_list, "a list of channels", False)
                 or ()
@@ -627,13 +627,3 @@ def _is_python_range(value: Any) -> bool:
     ):
         return False
     return _release_key(value[0]) <= _release_key(value[1])
-
-
-def _is_driver_table(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and set(value) == {"linux", "windows"}
-        and all(
-            _matches(_VERSION)(v) or (isinstance(v, str) and v.isdigit()) for v in value.values()
-        )
-    )

@@ -41,6 +41,8 @@ class Resolution:
     sources: list[str] = field(default_factory=list)  # where the facts behind the choice come from
     # Profile facts the choice rests on that the profile marks unconfirmed (status U).
     unconfirmed: list[str] = field(default_factory=list)
+    # envsetup.compat.assess on the chosen build: codes and parameters behind `explanation`.
+    verdicts: list[Verdict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
