@@ -20,8 +20,6 @@ from envsetup.command_check.judge import (
 from envsetup.command_check.parse import ParsedCommand, find_torch_install
 from envsetup.command_check.simulate import DecidedBy, Pick, Target, simulate
 from envsetup.command_check.suggest import Suggestion, suggest
-from envsetup.compat.machine import NoPlatformKey
-from envsetup.compat.machine import machine_from_facts as judged_machine
 from envsetup.compat.verdicts import Verdict
 from envsetup.diagnose.finding import Finding
 from envsetup.errors import UsageError
@@ -29,7 +27,7 @@ from envsetup.facts import Facts
 from envsetup.model.machine import Machine
 from envsetup.profiles.loader import Release
 from envsetup.resolve.resolution import ResolutionRefused
-from envsetup.resolve.resolver import machine_from_facts as resolver_machine
+from envsetup.resolve.resolver import machine_from_facts
 
 PROBLEM_SEVERITIES = ("error", "warning")
 
@@ -105,11 +103,10 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     """
     command = find_torch_install(text)
     try:
-        machine = judged_machine(facts)
-        for_resolver = resolver_machine(facts)
-    except (NoPlatformKey, ResolutionRefused) as exc:
+        machine = machine_from_facts(facts)  # the one Machine the judgement and the resolver read
+    except ResolutionRefused as exc:
         raise UsageError(
-            f"check-command: {exc}; fix: run it on a machine PyTorch supports"
+            f"check-command: {exc.reason}; fix: run it on a machine PyTorch supports"
         ) from None
     pick = simulate(command, Target(machine.platform_key, machine.python), releases)
     verdicts = machine_verdicts(pick, machine)
@@ -122,7 +119,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
         if facts.python.bits == 32 and not command.is_conda
         else None
     )
-    suggestion = suggest(command, pick, for_resolver, releases, system_refuses, no_wheels)
+    suggestion = suggest(command, pick, machine, releases, system_refuses, no_wheels)
     _point_fixes_at(findings, suggestion)
     return CommandReport(
         command=text.strip(),

@@ -95,7 +95,7 @@ def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Findi
     for verdict in verdicts:
         if verdict.severity is Severity.NOTE and verdict.code not in _NOTES_SHOWN:
             continue
-        same = (verdict.code.value, repr(sorted((k, v) for k, v in verdict.params.items() if k != "gpu")))  # fmt: skip
+        same = (verdict.code.value, repr(sorted((k, v) for k, v in verdict.params.items() if k not in ("gpu", "index"))))  # fmt: skip
         if same in seen:
             seen[same][1].append(str(verdict.params.get("gpu", "another GPU")))
             continue

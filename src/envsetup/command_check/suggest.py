@@ -15,10 +15,11 @@ from typing import Optional
 
 from envsetup.command_check.parse import ParsedCommand
 from envsetup.command_check.simulate import Pick
+from envsetup.model.machine import Machine
 from envsetup.profiles.loader import Release
 from envsetup.resolve.request import InstallRequest, compute_flag
 from envsetup.resolve.resolution import Resolution, ResolutionRefused
-from envsetup.resolve.resolver import Machine, resolve_for_machine
+from envsetup.resolve.resolver import resolve_for_machine
 
 NEW_ENVIRONMENT = ".venv"
 
