@@ -51,14 +51,23 @@ def install_auto(
         return None
 
 
-def expected_build(report: CommandReport, facts: Facts, releases: list[Release]) -> Optional[Resolution]:  # fmt: skip
+def expected_build(
+    report: CommandReport,
+    facts: Facts,
+    releases: list[Release],
+    seen: dict[tuple[Optional[str], str, Optional[str]], Optional[Resolution]],
+) -> Optional[Resolution]:
+    """install's pick for the release the command names, with its manager, then pip; then the
+    newest release that fits. `seen` keeps the answers for this host (many commands share one)."""
     python = report.pick["python"]
     managers = list(dict.fromkeys([report.tool, "pip"]))
     for torch in dict.fromkeys([report.pick["requested_release"], None]):
         for manager in managers:
-            found = install_auto(torch, manager, python, facts, releases)
-            if found is not None:
-                return found
+            key = (torch, manager, python)
+            if key not in seen:
+                seen[key] = install_auto(torch, manager, python, facts, releases)
+            if seen[key] is not None:
+                return seen[key]
     return None
 
 
@@ -72,10 +81,11 @@ def test_instead_is_clean_and_is_what_install_auto_picks(
 ) -> None:
     facts = host_facts[host]
     rechecked: dict[str, CommandReport] = {}
+    resolved: dict[tuple[Optional[str], str, Optional[str]], Optional[Resolution]] = {}
     failures = []
     for name, text in CORPUS:
         report = check_command(text, facts, releases)
-        expected = expected_build(report, facts, releases)
+        expected = expected_build(report, facts, releases, resolved)
         instead = instead_command(report)
         if instead is None:
             if expected is not None:
