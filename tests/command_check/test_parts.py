@@ -3,9 +3,12 @@ suggestion's command line, and the command's own findings."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from envsetup.command_check.check import check_command
+from envsetup.command_check.judge import COMMAND_FINDINGS
 from envsetup.command_check.parse import (
     conda_selector_platform,
     find_torch_install,
@@ -13,6 +16,7 @@ from envsetup.command_check.parse import (
     split_commands,
 )
 from envsetup.command_check.simulate import DecidedBy, Target, simulate
+from envsetup.compat.verdicts import SEVERITY, Severity, VerdictCode
 from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.profiles.loader import Release
@@ -151,3 +155,14 @@ def test_gpus_alike_make_one_finding(host_facts: dict[str, Facts], releases: lis
     assert len([v for v in report.verdicts if v.code.value == "arch-not-covered"]) == 8
     finding = report.finding("arch-not-covered")
     assert finding is not None and "GPU 7" in finding.evidence[-1]
+
+
+def test_every_finding_id_is_catalogued_with_its_severity() -> None:
+    catalogue = (Path(__file__).parents[2] / "docs" / "check-command.md").read_text(
+        encoding="utf-8"
+    )
+    for id, severity in COMMAND_FINDINGS.items():
+        assert f"| `{id}` | {severity} |" in catalogue, id
+    for code, level in SEVERITY.items():
+        if level is not Severity.NOTE or code in (VerdictCode.NO_NVIDIA_DRIVER, VerdictCode.ARCH_UNKNOWN):  # fmt: skip
+            assert f"`{code.value}`" in catalogue, code

@@ -198,8 +198,8 @@ def test_32_bit_python_finds_no_wheels_as_in_a_real_failure(releases: list[Relea
     facts: Facts = make_facts()
     facts.python.bits = 32
     report = check_command("pip install torch", facts, releases)
-    assert "python-32-bit" in _errors(report)
-    finding = report.finding("python-32-bit")
+    assert "python-32bit" in _errors(report)
+    finding = report.finding("python-32bit")
     assert "(from versions: none)" in failure
     assert finding is not None and any("(from versions: none)" in e for e in finding.evidence)
 

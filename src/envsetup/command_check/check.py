@@ -17,7 +17,7 @@ from envsetup.command_check.judge import (
     machine_verdicts,
     verdict_findings,
 )
-from envsetup.command_check.parse import ParsedCommand, find_torch_install
+from envsetup.command_check.parse import ParsedCommand, exact_pin, find_torch_install
 from envsetup.command_check.simulate import DecidedBy, Pick, Target, simulate
 from envsetup.command_check.suggest import Suggestion, suggest
 from envsetup.compat.verdicts import Verdict
@@ -110,7 +110,8 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
         ) from None
     pick = simulate(command, Target(machine.platform_key, machine.python), releases)
     verdicts = machine_verdicts(pick, machine)
-    evidence = [_installs(command, pick, machine)[0], machine_evidence(machine)]
+    installs = _installs(command, pick, machine)
+    evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
     findings += verdict_findings(verdicts, evidence)
     system_refuses = any(f.id == "pep668-externally-managed" for f in findings)
@@ -124,7 +125,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     return CommandReport(
         command=text.strip(),
         tool=command.tool,
-        installs=_installs(command, pick, machine),
+        installs=installs,
         pick=_pick_dict(pick),
         findings=findings,
         verdicts=verdicts,
@@ -190,11 +191,10 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
     for package in ("torchvision", "torchaudio"):
         requirement = command.requirements.get(package)
         if requirement is not None:
-            pinned = requirement.specifier and str(requirement.specifier).lstrip("=")
-            exact = len(requirement.specifier) == 1 and str(requirement.specifier).startswith("==")
+            pinned = exact_pin(requirement)
             out.append(
                 f"{package} {pinned}"
-                if exact
+                if pinned
                 else f"{package}: the version {command.tool} pairs with that torch"
             )
     return out

@@ -45,10 +45,11 @@ _RELEASE_LEVEL = (
     VerdictCode.PYTHON_OUTSIDE_RANGE,
 )
 
-# The command's own findings: id -> severity. Catalogued in docs/findings.md.
+# The command's own findings: id -> severity. Catalogued in docs/check-command.md (the ids
+# doctor also uses, pep668-externally-managed and python-32bit, mean the same there).
 COMMAND_FINDINGS = {
     "pep668-externally-managed": "error",
-    "python-32-bit": "error",
+    "python-32bit": "error",
     "requirements-file-not-read": "info",
     "local-version-without-index": "error",
     "extra-index-url": "warning",
@@ -163,7 +164,7 @@ def _environment_findings(command: ParsedCommand, python: PythonFacts) -> list[F
     if python.bits == 32:
         out.append(
             _finding(
-                "python-32-bit",
+                "python-32bit",
                 "this Python is 32-bit: PyTorch publishes no 32-bit wheels",
                 [f"{python.executable}: 32-bit; pip finds none (from versions: none)"],
                 "install a 64-bit Python",
