@@ -6,7 +6,7 @@ import shlex
 
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.judge import judge_installed
+from envsetup.diagnose.judge import installed_info, judge_installed
 from envsetup.facts import Facts
 from envsetup.profiles.build_info import BuildLookup
 
@@ -47,7 +47,7 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch, py = facts.torch, facts.python
     if not torch.version or not py.version:
         return []
-    info = lookup(torch.version, facts.os.system, facts.os.arch)
+    info = installed_info(facts, lookup)
     if info is None:
         return []
     outside = [

@@ -8,7 +8,12 @@ from envsetup.compat import SOURCE_MVC
 from envsetup.compat.assess import driver_floor
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.judge import installed_arch_list, installed_build, judge_installed
+from envsetup.diagnose.judge import (
+    installed_arch_list,
+    installed_build,
+    installed_info,
+    judge_installed,
+)
 from envsetup.facts import Facts
 from envsetup.profiles.build_info import BuildLookup
 
@@ -49,7 +54,7 @@ def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     gpus = ", ".join(
         f"{g.name or 'GPU'} (sm {g.compute_capability or '?'})" for g in facts.nvidia.gpus
     )
-    info = lookup(torch.version or "", facts.os.system, facts.os.arch)
+    info = installed_info(facts, lookup)
     variants = f" ({', '.join(info.cuda_variants)} exist for torch {info.release})" if info else ""
     return [
         Finding(
@@ -99,7 +104,7 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
     if torch.flavor != "cuda" or not facts.nvidia.gpus:
         return []
-    info = lookup(torch.version or "", facts.os.system, facts.os.arch)
+    info = installed_info(facts, lookup)
     arch_list, where = installed_arch_list(facts, info)
     uncovered = {
         v["index"] for v in judge_installed(facts, info) if v.code is VerdictCode.ARCH_NOT_COVERED

@@ -30,11 +30,11 @@ SOURCE = (
     "NVIDIA CUDA C++ Programming Guide, Binary Compatibility and PTX Compatibility, "
     "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#binary-compatibility"
 )
-_MAX_DIGITS = 4  # no capability has a major above two digits; bounds hostile input
 
 
-def _small_int(text: str) -> Optional[int]:
-    if 0 < len(text) <= _MAX_DIGITS and text.isascii() and text.isdigit():
+def _small_int(text: str, digits: int) -> Optional[int]:
+    """1 to `digits` ASCII digits as an int, else None ("²" and "١" are isdigit() too)."""
+    if 0 < len(text) <= digits and text.isascii() and text.isdigit():
         return int(text)
     return None
 
@@ -189,7 +189,8 @@ def _split(text: str) -> Optional[Tuple[ComputeCapability, Specificity]]:
         major_text, _, minor_text = value.partition(".")
     else:
         major_text, minor_text = value[:-1], value[-1:]
-    major, minor = _small_int(major_text), _small_int(minor_text)
+    # Majors have one or two digits (12.0 is Blackwell), minors one: "12345" is no capability.
+    major, minor = _small_int(major_text, 2), _small_int(minor_text, 1)
     if major is None or minor is None:
         return None
     return ComputeCapability(major, minor), specificity

@@ -41,6 +41,11 @@ def release_of(text: Optional[str]) -> Optional[Version]:
     return Version(found) if found else None
 
 
+def release_key(text: Optional[str]) -> Version:
+    """release_of as a sort key; no version sorts first (as 0)."""
+    return release_of(text) or Version("0")
+
+
 def at_least(have: Optional[str], need: Optional[str]) -> Optional[bool]:
     """have >= need; None when either is unknown or no version."""
     have_v, need_v = parse_version(have), parse_version(need)

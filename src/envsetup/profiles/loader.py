@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from envsetup.model.compute_platform import ComputePlatform
+from envsetup.model.versions import version_key
 
 # Defined in the cheap-to-import profile_files; re-exported here for the resolver's callers.
 from envsetup.profiles.files import PLATFORM_KEYS as PLATFORM_KEYS
@@ -24,6 +25,8 @@ from envsetup.profiles.files import profiles_dir as profiles_dir
 from envsetup.profiles.files import read_profile_toml
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
     from envsetup.compat.build import Build
 
 if sys.version_info >= (3, 11):
@@ -243,8 +246,8 @@ def _load_all(directory: str) -> tuple[Release, ...]:
     return tuple(_load_one(str(path)) for _, path in _list_files(directory))
 
 
-def _release_key(release: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in release.split("."))
+def _release_key(release: str) -> Version:
+    return version_key(release)
 
 
 def load_profile(path: Path) -> Release:
