@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from envsetup.compat import (
@@ -12,6 +18,36 @@ from envsetup.compat import (
     min_driver_for_torch_cuda,
     toolkit_driver,
 )
+from envsetup.compat.assess import assess
+from envsetup.compat.verdicts import SEVERITY, Severity, Verdict, VerdictCode, blocking, codes, runs
+from envsetup.compat.wording import describe
+from envsetup.facts import CudaToolkit
+from envsetup.model import capability
+from envsetup.model.capability import (
+    ArchTarget,
+    CodeKind,
+    ComputeCapability,
+    Coverage,
+    Specificity,
+    coverage,
+    parse_arch_list,
+)
+from envsetup.model.compute_platform import ComputePlatform, PlatformKind
+from envsetup.model.machine import GpuArch, Machine
+from envsetup.model.toolkit import ToolkitKind
+from envsetup.model.versions import at_least, in_release_range, major_minor, version_key
+from envsetup.profiles.loader import Release, load_releases
+from envsetup.render.verdicts import verdict_json
+
+
+@pytest.fixture(scope="module")
+def releases() -> list[Release]:
+    return load_releases()
+
+
+def _by_release(releases: list[Release], name: str) -> Release:
+    return next(r for r in releases if r.release == name)
+
 
 # Driver versions as real nvidia-smi headers print them, with the CUDA version in the same header.
 REAL_HEADERS = [
@@ -74,3 +110,358 @@ def test_arch_compatibility_follows_nvidia_rules(
     arch_list: list[str], capability: str, runs: object
 ) -> None:
     assert arch_runs_on(arch_list, capability) is runs
+
+
+# ----------------------------------------------------------------------------- compute capability
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CAPABILITY_FILE = Path(capability.__file__)
+# torch's "X with CUDA capability sm_NN is not compatible with the current PyTorch installation.
+# The current PyTorch install supports CUDA capabilities sm_.. sm_..." (real reports, SOURCES.tsv).
+NOT_COMPATIBLE = [
+    "torch-errors/sm80-a100-not-compatible-with-nvidia-smi.txt",
+    "torch-errors/sm86-not-compatible-rtx3080-laptop.txt",
+    "collect_env/linux-torch2.6.0-cu126-rtx5090d-sm120-warning-driver570.txt",
+]
+
+
+def _torch_says(relative: str) -> tuple[ComputeCapability, list[str]]:
+    text = (FIXTURES / relative).read_text(encoding="utf-8")
+    device = re.search(r"with CUDA capability (sm_\d+) is not compatible", text)
+    supports = re.search(r"supports CUDA capabilities ((?:sm_\d+ ?)+)", text)
+    assert device and supports, relative
+    return ComputeCapability.parse(device.group(1)), supports.group(1).split()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8.6", (8, 6)),
+        ("sm_86", (8, 6)),
+        ("86", (8, 6)),
+        ("compute_90a", (9, 0)),
+        ("9.0+PTX", (9, 0)),
+        ("sm_100a", (10, 0)),
+        ("sm_120", (12, 0)),  # two-digit majors: the last digit is the minor
+        ("sm_121", (12, 1)),
+        ("10.0f", (10, 0)),
+        ("SM_75", (7, 5)),
+        (" 12.0 ", (12, 0)),
+    ],
+)
+def test_compute_capability_reads_every_spelling(text: str, expected: tuple[int, int]) -> None:
+    assert ComputeCapability.parse(text) == expected
+    assert str(ComputeCapability.parse(text)) == f"{expected[0]}.{expected[1]}"
+
+
+@pytest.mark.parametrize("text", ["", "8", "sm_", "gfx90a", "gfx1031", "8.x", "sm_8.6.1", "12345"])
+def test_compute_capability_refuses_what_is_none(text: str) -> None:
+    assert ComputeCapability.try_parse(text) is None
+    with pytest.raises(ValueError):
+        ComputeCapability.parse(text)
+
+
+def test_arch_entries_name_their_code_kind_and_suffix() -> None:
+    sass, ptx = ArchTarget.parse_entry("9.0+PTX")
+    assert (sass.code, ptx.code) == (CodeKind.SASS, CodeKind.PTX)
+    assert str(sass) == "sm_90" and str(ptx) == "compute_90"
+    (arch,) = ArchTarget.parse_entry("compute_90a")
+    assert arch.code is CodeKind.PTX and arch.specificity is Specificity.ARCH
+    (family,) = ArchTarget.parse_entry("sm_100f")
+    assert family.specificity is Specificity.FAMILY and str(family) == "sm_100f"
+    assert ArchTarget.parse_entry("gfx1030") == ()  # a ROCm target is no CUDA arch
+
+
+@pytest.mark.parametrize("relative", NOT_COMPATIBLE)
+def test_coverage_agrees_with_torch_on_real_not_compatible_reports(relative: str) -> None:
+    device, arch_list = _torch_says(relative)
+    assert coverage(arch_list, device) is None
+    # ...and every capability torch lists runs its own cubin.
+    for entry in arch_list:
+        found = coverage(arch_list, ComputeCapability.parse(entry))
+        assert found is not None and found.how is Coverage.EXACT
+
+
+def test_coverage_on_the_cu126_arch_list_from_a_real_report() -> None:
+    _, arch_list = _torch_says(NOT_COMPATIBLE[2])  # torch 2.6.0+cu126: sm_50 ... sm_90
+    ada = coverage(arch_list, ComputeCapability(8, 9))  # RTX 4090: no sm_89 cubin in 2.6 cu126
+    assert ada is not None and ada.how is Coverage.COMPATIBLE_CUBIN and str(ada.target) == "sm_86"
+    assert coverage(arch_list, ComputeCapability(10, 0)) is None  # B200: no PTX to JIT
+
+
+@pytest.mark.parametrize(
+    ("arch_list", "device", "how"),
+    [
+        (["sm_90a"], (9, 0), Coverage.EXACT),  # 'a' code runs on exactly its capability
+        (["sm_90a"], (9, 1), None),
+        (["compute_90a"], (10, 0), None),  # 'a' PTX does not carry forward either
+        (["sm_100f"], (10, 3), Coverage.COMPATIBLE_CUBIN),  # 'f': the family, minor >= 0
+        (["sm_103f"], (10, 0), None),  # ...not a lower minor
+        (["compute_100f"], (12, 0), None),  # ...and not another major, even as PTX
+        (["compute_100"], (12, 0), Coverage.PTX_JIT),  # portable PTX runs on any newer GPU
+        (["sm_80", "compute_80"], (9, 0), Coverage.PTX_JIT),
+        (["sm_80", "sm_86", "compute_86"], (8, 9), Coverage.COMPATIBLE_CUBIN),  # cubin over PTX
+        (["sm_86"], (8, 0), None),
+    ],
+)
+def test_coverage_follows_nvidia_binary_and_ptx_compatibility(
+    arch_list: list[str], device: tuple[int, int], how: object
+) -> None:
+    found = coverage(arch_list, ComputeCapability(*device))
+    assert (found.how if found else None) is how
+
+
+def test_every_profile_arch_list_runs_each_capability_it_names(releases: list[Release]) -> None:
+    checked = 0
+    for release in releases:
+        for variant in release.variants.values():
+            for key, per in variant.on.items():
+                if per.arch_list is None:
+                    continue
+                for entry in per.arch_list:
+                    targets = ArchTarget.parse_entry(entry)
+                    assert targets, (release.release, variant.name, key, entry)
+                    found = coverage(per.arch_list, targets[0].capability)
+                    assert found is not None and found.how is Coverage.EXACT
+                    checked += 1
+                newest = max(t.capability for t in parse_arch_list(per.arch_list))
+                beyond = ComputeCapability(newest.major + 1, 0)
+                has_ptx = any(t.code is CodeKind.PTX for t in parse_arch_list(per.arch_list))
+                assert (coverage(per.arch_list, beyond) is not None) is has_ptx
+    assert checked > 100
+
+
+def test_the_capability_module_is_stdlib_only_and_python_3_8() -> None:
+    # Shipped to the verify worker, which runs in the target's Python (possibly 3.8, no envsetup).
+    source = CAPABILITY_FILE.read_text(encoding="utf-8")
+    tree = ast.parse(source, feature_version=(3, 8))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+def test_the_worker_loads_the_shipped_rule_without_envsetup(tmp_path: Path) -> None:
+    # As the runner starts it: this package's parent on sys.path, the module's path from the
+    # runner, no site-packages (-I -S): nothing of envsetup is importable.
+    from envsetup.verify import runner
+
+    worker_root = Path(runner.WORKER_PATH).parent.parent
+    script = (
+        "import sys; sys.path[0] = sys.argv[1]\n"
+        "from envsetup_verify_worker.shipped import use_capability_module\n"
+        "use_capability_module(sys.argv[2])\n"
+        "from envsetup_verify_worker.basic import arch_verdict\n"
+        "assert 'envsetup' not in sys.modules\n"
+        "try:\n    import envsetup\nexcept ImportError:\n    pass\n"
+        "else:\n    raise SystemExit('envsetup is importable')\n"
+        "print(arch_verdict(8, 9, ['sm_80', 'sm_86']), arch_verdict(12, 0, ['sm_90a']) or '-',"
+        " arch_verdict(9, 0, ['sm_80', 'compute_80']))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script, str(worker_root), runner.CAPABILITY_PATH],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["compatible", "-", "compatible"]
+
+
+# ----------------------------------------------------------------------------- compute platform
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "tag", "cuda"),
+    [
+        ("cu128", PlatformKind.CUDA, "cu128", "12.8"),
+        ("cu118", PlatformKind.CUDA, "cu118", "11.8"),
+        ("cu92", PlatformKind.CUDA, "cu92", "9.2"),
+        ("cpu", PlatformKind.CPU, "cpu", None),
+        ("rocm6.2", PlatformKind.ROCM, "rocm6.2", None),
+        ("rocm5.4.2", PlatformKind.ROCM, "rocm5.4.2", None),
+        ("xpu", PlatformKind.XPU, "xpu", None),
+        ("mps", PlatformKind.MPS, "mps", None),
+    ],
+)
+def test_compute_platform_parses_the_tags_pytorch_uses(
+    text: str, kind: PlatformKind, tag: str, cuda: object
+) -> None:
+    platform = ComputePlatform.parse(text)
+    assert (platform.kind, platform.tag, platform.cuda) == (kind, tag, cuda)
+    assert ComputePlatform.parse(text.upper()) == platform
+
+
+@pytest.mark.parametrize("text", ["cuda", "cu", "cu12.8", "rocm", "rocm6", "tpu", ""])
+def test_compute_platform_refuses_other_words(text: str) -> None:
+    assert ComputePlatform.try_parse(text) is None
+    with pytest.raises(ValueError, match="compute platform"):
+        ComputePlatform.parse(text)
+
+
+def test_compute_platform_of_an_installed_torch() -> None:
+    assert ComputePlatform.from_local_version("2.4.0+cu121") == ComputePlatform.parse("cu121")
+    assert ComputePlatform.from_local_version("2.13.0") is None  # PyPI: the release decides
+    assert ComputePlatform.for_cuda("12.8.93") == ComputePlatform.parse("cu128")
+    # facts.torch.flavor's published values (docs/schema/doctor.schema.json) map onto kinds.
+    assert ComputePlatform.from_flavor("cuda", "12.1").tag == "cu121"
+    assert ComputePlatform.from_flavor("cuda", None) == ComputePlatform(PlatformKind.CUDA)
+    assert ComputePlatform.from_flavor("macos").kind is PlatformKind.CPU
+    assert ComputePlatform.from_flavor("rocm", hip_version="6.2.41133").tag == "rocm6.2"
+    assert ComputePlatform.from_flavor("none") is None
+    assert ComputePlatform.from_flavor("unknown") is None
+
+
+def test_every_profile_variant_name_is_a_compute_platform(releases: list[Release]) -> None:
+    for release in releases:
+        for variant in release.variants.values():
+            assert variant.platform.tag == variant.name
+            assert variant.platform.kind.value == variant.kind
+            assert variant.platform.cuda == variant.cuda
+
+
+# ----------------------------------------------------------------------------- versions
+
+
+def test_versions_order_as_pip_does() -> None:
+    assert version_key("2.6.0rc1") < version_key("2.6.0") < version_key("2.6.0.post1")
+    assert version_key("2.10") > version_key("2.9")  # not string order
+    assert at_least("580.126.09", "580") is True
+    assert at_least("N/A", "580") is None
+    assert major_minor("3.11.4") == "3.11" and major_minor("garbage") is None
+    assert in_release_range("3.13.1", "3.9", "3.13") is True
+    assert in_release_range("3.14.0rc2", "3.9", "3.13") is False
+
+
+def test_toolkit_kind_reads_old_facts_from_their_source() -> None:
+    wheel = CudaToolkit(path="/x", source="pip wheel nvidia-cuda-runtime-cu12")
+    assert ToolkitKind.of(wheel) is ToolkitKind.PIP_WHEEL
+    assert (
+        ToolkitKind.of(CudaToolkit(path="/usr/local/cuda", source="CUDA_HOME"))
+        is ToolkitKind.SYSTEM
+    )
+    assert (
+        ToolkitKind.of(CudaToolkit(path="/x", source="?", kind="pip-wheel"))
+        is ToolkitKind.PIP_WHEEL
+    )
+
+
+# ----------------------------------------------------------------------------- assess
+
+
+def _machine(**kwargs: object) -> Machine:
+    values: dict = {"platform_key": "linux-x86_64", "system": "Linux", **kwargs}
+    return Machine(**values)  # type: ignore[arg-type]
+
+
+def _gpu(cc: str) -> GpuArch:
+    return GpuArch(f"GPU ({cc})", ComputeCapability.parse(cc), 0)
+
+
+def test_assess_gives_codes_with_parameters_for_a_cuda_build(releases: list[Release]) -> None:
+    build = _by_release(releases, "2.4").build("cu121", "linux-x86_64")
+    old_driver = assess(build, _machine(driver="470.57.02", gpus=(_gpu("8.6"),)))
+    assert codes(old_driver) == [VerdictCode.DRIVER_BELOW_FLOOR, VerdictCode.ARCH_COVERED]
+    assert old_driver[0].params == {"build": "cu121", "cuda": "12.1", "have": "470.57.02", "need": "525.60.13"}  # fmt: skip
+    assert not runs(old_driver) and [v.code for v in blocking(old_driver)] == [VerdictCode.DRIVER_BELOW_FLOOR]  # fmt: skip
+    only_cuda = assess(build, _machine(driver_cuda="11.4", gpus=(_gpu("8.6"),)))
+    assert codes(only_cuda)[0] is VerdictCode.DRIVER_CUDA_TOO_LOW
+    blackwell = assess(
+        build, _machine(driver="570.86.10", driver_cuda="12.8", gpus=(_gpu("12.0"),))
+    )
+    assert codes(blackwell) == [VerdictCode.DRIVER_OK, VerdictCode.ARCH_NOT_COVERED]
+    assert blackwell[1]["sm"] == "sm_120" and "9.0" in blackwell[1]["arch_list"]
+    nothing = assess(build, _machine())
+    assert codes(nothing) == [VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA] and runs(nothing)
+    assert nothing[0].severity is Severity.WARNING
+
+
+def test_assess_judges_platform_python_glibc_and_the_wrong_kind_of_build(
+    releases: list[Release],
+) -> None:
+    release = _by_release(releases, "2.6")
+    cpu = release.build("cpu", "linux-x86_64")
+    gpu_box = _machine(driver="550.54.14", gpus=(_gpu("8.9"),), working_nvidia_gpu=True)
+    assert codes(assess(cpu, gpu_box)) == [VerdictCode.CPU_BUILD_ON_NVIDIA_GPU]
+    assert codes(assess(cpu, _machine(glibc="2.17", python="3.14"))) == [
+        VerdictCode.GLIBC_BELOW_FLOOR,
+        VerdictCode.PYTHON_OUTSIDE_RANGE,
+    ]
+    rocm = release.build("rocm6.2.4", "linux-x86_64")
+    assert codes(assess(rocm, _machine())) == [VerdictCode.ROCM_BUILD_WITHOUT_ROCM]
+    assert codes(assess(rocm, _machine(rocm="6.2.1"))) == []
+    windows = release.build("rocm6.2.4", "windows-x86_64")
+    assert codes(assess(windows, _machine(platform_key="windows-x86_64", system="Windows"))) == [
+        VerdictCode.NO_BUILD_FOR_PLATFORM
+    ]
+
+
+def test_every_verdict_code_has_a_severity_and_words() -> None:
+    for code in VerdictCode:
+        assert code in SEVERITY
+    # Words for one verdict of each code (the parameters each code documents).
+    samples = {
+        VerdictCode.NO_BUILD_FOR_PLATFORM: {"platform_key": "k", "build": "cu118"},
+        VerdictCode.GLIBC_BELOW_FLOOR: {"have": "2.17", "need": "2.28"},
+        VerdictCode.GLIBC_OK: {"have": "2.35", "need": "2.28"},
+        VerdictCode.PYTHON_OUTSIDE_RANGE: {"python": "3.14", "low": "3.9", "high": "3.13"},
+        VerdictCode.DRIVER_BELOW_FLOOR: {
+            "build": "cu121",
+            "cuda": "12.1",
+            "have": "470",
+            "need": "525.60.13",
+        },
+        VerdictCode.DRIVER_CUDA_TOO_LOW: {
+            "build": "cu130",
+            "cuda": "13.0",
+            "driver_cuda": "12.4",
+            "native": False,
+        },
+        VerdictCode.DRIVER_OK: {
+            "build": "cu121",
+            "cuda": "12.1",
+            "have": "535",
+            "need": "525",
+            "driver_cuda": "12.2",
+            "native": True,
+        },
+        VerdictCode.DRIVER_CUDA_OK: {
+            "build": "cu121",
+            "cuda": "12.1",
+            "driver_cuda": "12.2",
+            "native": True,
+        },
+        VerdictCode.NO_NVIDIA_DRIVER: {"build": "cu121", "cuda": "12.1", "need": "525.60.13"},
+        VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: {
+            "build": "cu121",
+            "cuda": "12.1",
+            "need": "525.60.13",
+        },
+        VerdictCode.ARCH_NOT_COVERED: {
+            "build": "cu126",
+            "gpu": "GPU 0",
+            "index": 0,
+            "sm": "sm_120",
+            "arch_list": ["9.0"],
+        },
+        VerdictCode.ARCH_COVERED: {
+            "build": "cu126",
+            "gpu": "GPU 0",
+            "index": 0,
+            "sm": "sm_89",
+            "how": "compatible-cubin",
+            "target": "sm_86",
+        },
+        VerdictCode.ARCH_UNKNOWN: {"build": "cu126", "platform_key": "k", "sms": ["sm_86"]},
+        VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: {"sms": ["sm_86"]},
+        VerdictCode.ROCM_BUILD_WITHOUT_ROCM: {"build": "rocm6.2"},
+    }
+    assert set(samples) == set(VerdictCode)
+    for code, params in samples.items():
+        text = describe(Verdict(code, params))
+        assert text and "{" not in text, code
+        assert verdict_json(Verdict(code, params))["code"] == code.value

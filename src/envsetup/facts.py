@@ -107,6 +107,9 @@ class CudaToolkit:
     version: Optional[str] = None  # "12.8.93" when nvcc says so, else "12.8"
     source: str = ""  # how it was found and how its version was read
     nvcc: Optional[str] = None
+    # An envsetup.model.toolkit.ToolkitKind value: "system" or "pip-wheel". None in facts
+    # written before the field existed (ToolkitKind.of reads it from `source` then).
+    kind: Optional[str] = None
 
 
 @dataclass

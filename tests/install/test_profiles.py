@@ -41,20 +41,22 @@ def test_pypi_default_on_linux_follows_compat_md(
     assert _by_name(releases)[release].platforms["linux-x86_64"].pypi_default == default
 
 
-def test_min_driver_of_every_cuda_build_is_the_minor_version_compat_floor(
+def test_every_cuda_build_has_a_driver_floor_from_the_driver_table(
     releases: list[Release],
 ) -> None:
+    # Driver floors have one source, data/cuda_drivers.toml: each CUDA major a profile builds
+    # for must be in its minor-version-compatibility table, or the build would go unjudged.
     for release in releases:
         for variant in release.variants.values():
             if variant.kind != "cuda":
+                assert variant.min_driver("Linux") is None
                 continue
             assert variant.cuda is not None
-            for system, recorded in (("Linux", variant.min_driver_linux), ("Windows", variant.min_driver_windows)):  # fmt: skip
+            for system in ("Linux", "Windows"):
                 floor = compat.min_driver_for_torch_cuda(variant.cuda, system)
-                assert floor is not None and recorded == floor.driver, (
-                    release.release,
-                    variant.name,
-                )
+                assert floor is not None, (release.release, variant.name, system)
+                assert variant.min_driver(system) == floor.driver
+    assert _by_name(releases)["2.0"].variants["cu118"].min_driver("Windows") == "452.39"
 
 
 def test_conda_stops_after_2_5_with_a_reason(releases: list[Release]) -> None:
@@ -161,7 +163,7 @@ BROKEN = [
     ("torch-2.11.toml", 'conda = "none"', 'conda = "maybe"', "conda", '"pytorch-channel" or "none"'),
     ("torch-2.12.toml", 'status = { torchvision = "D"', 'status = { torchvision = "X"', "patches[0].status.torchvision", "expected C, D or U"),
     ("torch-2.13.toml", 'python = ["3.10", "3.14"]', 'python = ["3.14", "3.10"]', "platforms.linux-x86_64.python", "a range like"),
-    ("torch-2.0.toml", 'min_driver = { linux = "450.80.02", windows = "452.39" }', 'min_driver = { linux = "450.80.02" }', "variants.cu117.min_driver", "expected"),
+    ("torch-2.0.toml", 'cuda = "11.7"\n', 'cuda = "11.7"\nmin_driver = { linux = "450.80.02" }\n', "variants.cu117.min_driver", "no longer read"),
     ("torch-2.3.toml", "[[patches]]", "[[patches]\n", None, "not valid TOML"),
 ]  # fmt: skip
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from envsetup.compat import arch_runs
+from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.facts import Overrides
+from envsetup.model.capability import ComputeCapability
 from envsetup.profiles.loader import Release
 from envsetup.resolve.request import parse_request
-from envsetup.resolve.resolution import Resolution, ResolutionRefused
-from envsetup.resolve.resolver import parse_cc, resolve
+from envsetup.resolve.resolution import RefusalCode, Resolution, ResolutionRefused
+from envsetup.resolve.resolver import resolve
 
 from .machines import make_facts
 
@@ -29,6 +31,19 @@ def _plan(releases: list[Release], facts_kwargs: dict, **request: str) -> Resolu
     return resolve(parse_request(**request), make_facts(**facts_kwargs), releases)
 
 
+def _verdict(
+    verdicts: list[Verdict] | tuple[Verdict, ...], code: VerdictCode, **params: object
+) -> Verdict:
+    """The one verdict with `code` whose parameters include `params`."""
+    found = [
+        v
+        for v in verdicts
+        if v.code is code and all(v.params.get(k) == w for k, w in params.items())
+    ]
+    assert len(found) == 1, (code, params, verdicts)
+    return found[0]
+
+
 # ----------------------------------------------------------------------------- plans
 
 
@@ -44,8 +59,8 @@ def test_plan_explains_driver_gpu_and_python(releases: list[Release]) -> None:
     assert plan.index_url == "https://download.pytorch.org/whl/cu118"
     assert plan.cudnn_version == "8.7.0.84"
     text = "\n".join(plan.explanation)
-    assert "driver 535.104.05 supports CUDA ≤ 12.2 ≥ 11.8" in text
-    assert "sm_86 is in the cu118 build" in text
+    _verdict(plan.verdicts, VerdictCode.DRIVER_OK, have="535.104.05", driver_cuda="12.2", native=True, need="450.80.02")  # fmt: skip
+    _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_86", build="cu118", how="exact")
     assert "Python 3.11 (the Python running envsetup) is in 3.8–3.11" in text
     assert plan.env_path == ".venv" and plan.manager == "pip" and plan.python_version == "3.11"
     assert any(s.startswith("BLD: ") for s in plan.sources)
@@ -57,7 +72,8 @@ def test_auto_gives_a_pascal_gpu_the_build_with_its_kernels(releases: list[Relea
     # which a 6.1 GPU runs (same major, higher minor).
     plan = _plan(releases, {"driver": "580.65.06", "driver_cuda": "13.0", "gpus": [GTX_1080_TI]})
     assert (plan.torch_release, plan.variant) == ("2.13", "cu126")
-    assert any("sm_61 runs its sm_60 kernels" in line for line in plan.explanation)
+    covered = _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_61")
+    assert (covered["how"], covered["target"]) == ("compatible-cubin", "sm_60")
 
 
 def test_auto_prefers_the_highest_build_the_driver_runs_natively(releases: list[Release]) -> None:
@@ -69,7 +85,7 @@ def test_auto_prefers_the_highest_build_the_driver_runs_natively(releases: list[
 def test_auto_uses_minor_version_compat_when_no_build_is_native(releases: list[Release]) -> None:
     plan = _plan(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.13")
     assert plan.variant == "cu126"
-    assert any("minor version compatibility" in line for line in plan.explanation)
+    _verdict(plan.verdicts, VerdictCode.DRIVER_OK, build="cu126", native=False)
 
 
 def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -> None:
@@ -78,8 +94,9 @@ def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -
     assert _plan(releases, machine, torch="2.8").variant == "cu129"
     # 2.11 dropped Volta from cu128 and CUDA 13 never had it; cu126 has no Blackwell.
     refusal = _refusal(releases, machine, torch="2.11")
-    assert "cu126 has no kernels for sm_120" in refusal.reason
-    assert "cu128 has no kernels for sm_70" in refusal.reason
+    assert RefusalCode.NO_CUDA_BUILD_RUNS in refusal.codes
+    _verdict(refusal.verdicts, VerdictCode.ARCH_NOT_COVERED, build="cu126", sm="sm_120")
+    _verdict(refusal.verdicts, VerdictCode.ARCH_NOT_COVERED, build="cu128", sm="sm_70")
     assert "--torch 2.10 (cu128)" in refusal.alternatives
 
 
@@ -101,7 +118,9 @@ def test_overrides_replace_detection(releases: list[Release]) -> None:
     overrides = Overrides(driver_version="570.86.10", gpu_arch="sm_120")
     plan = _plan(releases, {"overrides": overrides}, torch="2.7")
     assert plan.variant == "cu128"
-    assert any("ENVSETUP_GPU_ARCH" in line for line in plan.explanation)
+    assert (
+        _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_120")["gpu"] == "ENVSETUP_GPU_ARCH"
+    )
     # The override wins over what NVML said.
     machine = {"driver": "470.57.02", "gpus": [GTX_1080_TI], "overrides": overrides}
     assert _plan(releases, machine, torch="2.7").variant == "cu128"
@@ -172,7 +191,7 @@ def test_resolution_is_plain_json_data(releases: list[Release]) -> None:
 
 def test_refuses_a_cuda_version_the_release_was_not_built_for(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.0", cuda="12.1")  # fmt: skip
-    assert "torch 2.0 has no CUDA 12.1 build" in refusal.reason
+    assert refusal.codes == (RefusalCode.NO_SUCH_BUILD,)
     assert "11.7, 11.8" in refusal.reason
     assert refusal.alternatives[:2] == ["--cuda 11.8", "--cuda 11.7"]
     assert "--torch 2.1" in refusal.alternatives
@@ -180,52 +199,54 @@ def test_refuses_a_cuda_version_the_release_was_not_built_for(releases: list[Rel
 
 def test_refuses_a_driver_too_old_for_the_build(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "470.57.02", "gpus": [RTX_3090]}, torch="2.1", cuda="12.1")  # fmt: skip
-    assert "driver 470.57.02 is too old" in refusal.reason
-    assert "≥ 525.60.13" in refusal.reason
+    assert refusal.codes == (VerdictCode.DRIVER_BELOW_FLOOR,)
+    _verdict(refusal.verdicts, VerdictCode.DRIVER_BELOW_FLOOR, have="470.57.02", need="525.60.13")
     assert refusal.alternatives[0] == "--cuda 11.8"
 
 
 def test_refuses_a_python_the_release_has_no_wheels_for(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"python": "3.12.1"}, torch="2.0")
-    assert "Python 3.12 is not supported by torch 2.0 (wheels for 3.8–3.11)" in refusal.reason
+    _verdict(refusal.verdicts, VerdictCode.PYTHON_OUTSIDE_RANGE, python="3.12", low="3.8", high="3.11")  # fmt: skip
     assert any(alt.startswith("--torch 2.2") for alt in refusal.alternatives)
 
 
 def test_refuses_cuda_on_macos(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"system": "Darwin", "arch": "arm64"}, cuda="12.1")
-    assert "no CUDA or ROCm builds for macOS" in refusal.reason
+    assert refusal.codes == (RefusalCode.NO_GPU_BUILDS_ON_MACOS,)
     assert refusal.alternatives == ["--cuda auto", "--cuda cpu"]
 
 
 def test_refuses_blackwell_on_a_release_without_cuda_12_8(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [RTX_5090]}, torch="2.0")
-    assert "no CUDA build of torch 2.0 runs here" in refusal.reason
-    assert "no kernels for sm_120" in refusal.reason
+    assert RefusalCode.NO_CUDA_BUILD_RUNS in refusal.codes
+    assert {v["sm"] for v in refusal.verdicts if v.code is VerdictCode.ARCH_NOT_COVERED} == {
+        "sm_120"
+    }
     assert "--torch 2.7 (cu128)" in refusal.alternatives
 
 
 def test_refuses_conda_for_a_release_without_conda_packages(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [RTX_3090]}, torch="2.6", manager="conda")  # fmt: skip
-    assert "torch 2.6 has no conda package" in refusal.reason
+    assert refusal.codes == (RefusalCode.NO_CONDA_PACKAGE,)
     assert "--manager uv" in refusal.alternatives
     assert any(alt.startswith("--torch 2.5") for alt in refusal.alternatives)
 
 
 def test_refuses_an_explicit_build_without_kernels_for_the_gpu(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [GTX_1080_TI]}, torch="2.7", cuda="12.8")  # fmt: skip
-    assert "sm_61 has no kernels in the cu128 build" in refusal.reason
+    _verdict(refusal.verdicts, VerdictCode.ARCH_NOT_COVERED, sm="sm_61", build="cu128")
     assert "--cuda 12.6" in refusal.alternatives
 
 
 def test_refuses_when_the_driver_runs_no_cuda_build(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "418.87.01", "gpus": [V100]}, torch="2.0")
-    assert "cu118 needs driver ≥ 450.80.02" in refusal.reason
+    _verdict(refusal.verdicts, VerdictCode.DRIVER_BELOW_FLOOR, build="cu118", need="450.80.02")
     assert refusal.alternatives[:2] == ["upgrade the NVIDIA driver to ≥ 450.80.02", "--cuda cpu"]
 
 
 def test_refuses_a_glibc_older_than_the_wheels_need(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"glibc": "2.17"}, torch="2.6", cuda="cpu")
-    assert "need glibc ≥ 2.28" in refusal.reason
+    _verdict(refusal.verdicts, VerdictCode.GLIBC_BELOW_FLOOR, have="2.17", need="2.28")
     assert "--torch 2.5" in refusal.alternatives
     # Without --torch the newest release that still fits is chosen.
     assert _plan(releases, {"glibc": "2.17"}, cuda="cpu").torch_release == "2.5"
@@ -233,25 +254,26 @@ def test_refuses_a_glibc_older_than_the_wheels_need(releases: list[Release]) -> 
 
 def test_refuses_intel_mac_after_2_2(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"system": "Darwin", "arch": "x86_64"}, torch="2.3")
-    assert "torch 2.3 has no wheels for macos-x86_64" in refusal.reason
+    _verdict(refusal.verdicts, VerdictCode.NO_BUILD_FOR_PLATFORM, platform_key="macos-x86_64")
     assert refusal.alternatives[0].startswith("--torch 2.2")
 
 
 def test_refuses_rocm_on_windows(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"system": "Windows", "arch": "AMD64"}, torch="2.5", cuda="rocm6.2")  # fmt: skip
+    assert refusal.codes == (RefusalCode.NO_SUCH_BUILD,)
     assert "no rocm6.2 build for windows-x86_64" in refusal.reason
 
 
 def test_refuses_an_unknown_release_and_patch(releases: list[Release]) -> None:
-    assert "not a release envsetup has a profile for" in _refusal(releases, {}, torch="3.0").reason
+    assert _refusal(releases, {}, torch="3.0").codes == (RefusalCode.UNKNOWN_RELEASE,)
     refusal = _refusal(releases, {}, torch="2.0.7")
-    assert "not a known patch of 2.0 (2.0.0, 2.0.1)" in refusal.reason
+    assert refusal.codes == (RefusalCode.UNKNOWN_PATCH,)
     assert refusal.alternatives[:2] == ["--torch 2.0.1", "--torch 2.0.0"]
 
 
 def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"python": "3.11.7"}, torch="2.4", python="3.9")
-    assert "pip builds the environment with the Python running envsetup (3.11)" in refusal.reason
+    assert refusal.codes == (RefusalCode.PIP_PYTHON_MISMATCH,)
     assert refusal.alternatives[0] == "--manager uv --python 3.9"
 
 
@@ -277,25 +299,26 @@ def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Rel
 def test_arch_runs_follows_nvidia_binary_compatibility(
     arches: list[str], cc: str, runs: bool
 ) -> None:
-    parsed = parse_cc(cc)
-    assert parsed is not None
+    parsed = ComputeCapability.parse(cc)
     assert (arch_runs(arches, parsed) is not None) is runs
 
 
 def test_arch_runs_names_the_code_the_runtime_would_load() -> None:
-    assert arch_runs(["8.0", "8.6"], (8, 9)) == "sm_89 runs its sm_86 kernels (binary compatible)"
-    assert arch_runs(["3.7+PTX", "5.0"], (6, 1)) == "sm_61 JIT-compiles its compute_37 PTX"
-    assert (
-        arch_runs(["6.0", "8.0+PTX"], (8, 9)) == "sm_89 runs its sm_80 kernels (binary compatible)"
-    )
+    from envsetup.model.capability import coverage
+
+    assert arch_runs(["8.0", "8.6"], (8, 9)) == "compatible-cubin"
+    assert str(coverage(["8.0", "8.6"], ComputeCapability(8, 9)).target) == "sm_86"
+    assert arch_runs(["3.7+PTX", "5.0"], (6, 1)) == "ptx-jit"
+    assert str(coverage(["3.7+PTX", "5.0"], ComputeCapability(6, 1)).target) == "compute_37"
+    assert arch_runs(["6.0", "8.0+PTX"], (8, 9)) == "compatible-cubin"
+    assert str(coverage(["6.0", "8.0+PTX"], ComputeCapability(8, 9)).target) == "sm_80"
 
 
 def test_parse_cc_forms() -> None:
-    assert (
-        parse_cc("8.6") == parse_cc("sm_86") == parse_cc("86") == parse_cc("compute_86") == (8, 6)
-    )
-    assert parse_cc("12.0") == parse_cc("sm_120") == (12, 0)
-    assert parse_cc("garbage") is None
+    forms = ("8.6", "sm_86", "86", "compute_86")
+    assert {ComputeCapability.try_parse(f) for f in forms} == {(8, 6)}
+    assert ComputeCapability.parse("12.0") == ComputeCapability.parse("sm_120") == (12, 0)
+    assert ComputeCapability.try_parse("garbage") is None
 
 
 def test_amd_machine_gets_cpu_on_auto_and_a_hint(releases: list[Release]) -> None:
@@ -306,7 +329,7 @@ def test_amd_machine_gets_cpu_on_auto_and_a_hint(releases: list[Release]) -> Non
 
 def test_unsupported_platform_is_refused(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"arch": "ppc64le"})
-    assert "no wheels for Linux on ppc64le" in refusal.reason
+    assert refusal.codes == (RefusalCode.NO_PLATFORM,)
 
 
 def test_macos_conda_recipe_has_no_cpuonly(releases: list[Release]) -> None:
@@ -319,13 +342,13 @@ def test_windows_uses_the_windows_arch_list_and_driver_floor(releases: list[Rele
     machine = {"system": "Windows", "arch": "AMD64", "driver": "527.41", "gpus": [GTX_1080_TI]}
     plan = _plan(releases, machine, torch="2.0")
     assert plan.variant == "cu118"
-    assert any(
-        "sm_61 is in the cu118 build" in line for line in plan.explanation
-    )  # Windows has 6.1
+    # Windows has 6.1
+    _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_61", build="cu118", how="exact")
     refusal = _refusal(releases, {**machine, "driver": "452.06"}, torch="2.1", cuda="12.1")
-    assert "needs ≥ 527.41" in refusal.reason  # the Windows floor, not Linux's 525.60.13
+    # the Windows floor, not Linux's 525.60.13
+    _verdict(refusal.verdicts, VerdictCode.DRIVER_BELOW_FLOOR, need="527.41")
 
 
 def test_rocm_through_conda_is_refused(releases: list[Release]) -> None:
     refusal = _refusal(releases, {}, torch="2.3", cuda="rocm6.0", manager="conda")
-    assert "no conda recipe for the rocm6.0 build" in refusal.reason
+    assert refusal.codes == (RefusalCode.NO_CONDA_RECIPE,)

@@ -16,6 +16,8 @@ from envsetup import compat
 from envsetup.diagnose import diagnose
 from envsetup.digits import is_small_int, small_int
 from envsetup.facts import CudaToolkit, Facts, OsFacts, PythonFacts, TorchFacts
+from envsetup.model.capability import ArchTarget, ComputeCapability
+from envsetup.model.versions import version_key
 from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import parse_cudnn_header
 from envsetup.parsers.driver import parse_proc_driver_version
@@ -34,7 +36,6 @@ from envsetup.parsers.torch_build import (
     parse_torch_version_py,
 )
 from envsetup.profiles.lookup import lookup_build
-from envsetup.resolve import resolver
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LINUX = marker_environment(system="Linux", machine="x86_64", python_version="3.12.3")
@@ -74,11 +75,12 @@ def test_every_parser_reads_odd_numbers_without_crashing(fixture: Path) -> None:
 
 @pytest.mark.parametrize("odd", ODD_NUMBERS)
 def test_version_helpers_take_odd_numbers_as_not_a_number(odd: str) -> None:
-    assert resolver.parse_cc(f"{odd}.0") is None and resolver.parse_cc(odd * 2) is None
+    assert ComputeCapability.try_parse(f"{odd}.0") is None
+    assert ComputeCapability.try_parse(odd * 2) is None
     assert compat.cuda_major_minor(f"cu{odd}{odd}") is None
-    assert compat.parse_arch_entry(f"sm_{odd}{odd}") is None
+    assert ArchTarget.parse_entry(f"sm_{odd}{odd}") == ()
     assert lookup_build(f"{odd}.1.0", "Linux", "x86_64") is None
-    assert resolver._vkey(f"2.{odd}.1") == (2, 1)
+    version_key(f"2.{odd}.1")  # a Version (0 for no version): never an exception
     compat.parse_version(f"3.{odd}")  # None, or a Version: never an exception
     with contextlib.suppress(ParseError):
         assert flavor_from_local_version(f"2.1.0+cu{odd}")[0] != "cuda"

@@ -31,17 +31,19 @@ def check_command_command(
     from envsetup.command_check.check import check_command
     from envsetup.probe.facts_source import load_facts
     from envsetup.profiles.loader import load_releases
+    from envsetup.render.command_line import instead_command
 
     report = check_command(command, load_facts(replay, facts_file), load_releases())
-    code = ExitCode.FINDINGS if report.has_errors else ExitCode.OK
+    # An error or a warning: the command is wrong for this machine (docs/check-command.md).
+    code = ExitCode.FINDINGS if report.has_problems else ExitCode.OK
     if as_json:
         envelope = {
             "envsetup_result_version": RESULT_VERSION,
             "command": "check-command",
-            "status": "problems" if report.has_errors else "ok",
+            "status": "problems" if report.has_problems else "ok",
             "exit_code": int(code),
-            "data": report.to_dict(),
-            "errors": [f.message for f in report.findings if f.level == "error"],
+            "data": {**report.to_dict(), "suggested_command": instead_command(report)},
+            "errors": [f.title for f in report.findings if f.severity == "error"],
         }
         typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
     else:
@@ -50,15 +52,22 @@ def check_command_command(
 
 
 def format_report(report: CommandReport) -> str:
+    from envsetup.render.command_line import instead_command
+
     lines = [f"Command ({report.tool}): {report.command}", "It would install:"]
     lines += [f"  {item}" for item in report.installs] or ["  nothing envsetup can name"]
     if report.findings:
         lines.append("Findings:")
-        lines += [f"  {_MARKS.get(f.level, '-')} {f.level}: {f.message}" for f in report.findings]
+        for f in report.findings:
+            lines.append(f"  {_MARKS.get(f.severity, '-')} {f.severity}: {f.title} [{f.id}]")
+            lines += [f"      {line}" for line in f.evidence]
+            if f.fix:
+                lines.append(f"      fix: {f.fix}")
     else:
         lines.append("Findings: none")
-    if report.suggested_command:
-        lines.append(f"Instead: {report.suggested_command}")
+    instead = instead_command(report)
+    if instead:
+        lines.append(f"Instead: {instead}")
         lines.append(f"  or: {shlex.join(['envsetup', 'install', *report.suggested_flags])}")
     elif report.suggestion_note:
         lines.append(f"No working command for this machine: {report.suggestion_note}")

@@ -114,7 +114,7 @@ def _emit_plan(resolution: Resolution, as_json: bool) -> int:
 
 
 def format_plan(resolution: Resolution) -> str:
-    from envsetup.command_check.check import render_command
+    from envsetup.render.command_line import render_command
 
     target = resolution.env_name or resolution.env_path or "(default)"
     head = (

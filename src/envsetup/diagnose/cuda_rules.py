@@ -5,14 +5,16 @@ from __future__ import annotations
 import shlex
 from typing import Optional
 
-from envsetup.compat import cuda_major_minor, toolkit_driver
+from envsetup.compat import toolkit_driver
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import CudaToolkit, Facts
+from envsetup.model.toolkit import ToolkitKind
+from envsetup.model.versions import release_key, release_of, version_key
 from envsetup.profiles.build_info import BuildLookup
 
 
 def _system_toolkits(facts: Facts) -> list[CudaToolkit]:
-    return [t for t in facts.cuda.toolkits if not t.source.startswith("pip wheel")]
+    return [t for t in facts.cuda.toolkits if ToolkitKind.of(t) is ToolkitKind.SYSTEM]
 
 
 def _driver_present(facts: Facts) -> bool:
@@ -24,7 +26,7 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     toolkits = _system_toolkits(facts)
     if not toolkits or _driver_present(facts) or facts.os.system == "Darwin":
         return []
-    newest = max(toolkits, key=lambda t: cuda_major_minor(t.version or "0.0") or (0, 0))
+    newest = max(toolkits, key=lambda t: version_key(t.version or ""))
     need = toolkit_driver(newest.version or "", facts.os.system)
     driver_hint = f" (CUDA {need.cuda} needs driver >= {need.driver})" if need else ""
     return [
@@ -46,16 +48,16 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 
 def toolkit_newer_than_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    driver_cuda = cuda_major_minor(facts.nvidia.driver_cuda_version or "")
+    driver_cuda = release_of(facts.nvidia.driver_cuda_version)
     if driver_cuda is None:
         return []
     findings = []
     for toolkit in _system_toolkits(facts):
-        have = cuda_major_minor(toolkit.version or "")
+        have = release_of(toolkit.version)
         if have is None or have <= driver_cuda:
             continue
         need = toolkit_driver(toolkit.version or "", facts.os.system)
-        same_major = have[0] == driver_cuda[0]
+        same_major = have.major == driver_cuda.major
         consequence = (
             "binaries built with it run through minor-version compatibility, but PTX it generates "
             "cannot be JIT-compiled and newer driver features fail"
@@ -84,17 +86,14 @@ def toolkit_newer_than_driver(facts: Facts, _lookup: BuildLookup) -> list[Findin
 
 def nvcc_shadowed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     cuda = facts.cuda
-    selected = cuda_major_minor(cuda.nvcc_on_path_version or "")
+    selected = release_of(cuda.nvcc_on_path_version)
     if selected is None:
         return []
-    others = [
-        t
-        for t in _system_toolkits(facts)
-        if (cuda_major_minor(t.version or "") or (0, 0)) > selected and t.nvcc
-    ]
+    # Newer by release (major.minor): 12.4.131 beside an nvcc 12.4.99 is the same toolkit line.
+    others = [t for t in _system_toolkits(facts) if release_key(t.version) > selected and t.nvcc]
     if not others:
         return []
-    newest = max(others, key=lambda t: cuda_major_minor(t.version or "") or (0, 0))
+    newest = max(others, key=lambda t: release_key(t.version))
     return [
         Finding(
             id="nvcc-path-shadowed",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-from packaging.version import Version
-
+from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.judge import installed_info, judge_installed
 from envsetup.facts import Facts
 from envsetup.profiles.build_info import BuildLookup
 
@@ -47,16 +47,15 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch, py = facts.torch, facts.python
     if not torch.version or not py.version:
         return []
-    info = lookup(torch.version, facts.os.system, facts.os.arch)
+    info = installed_info(facts, lookup)
     if info is None:
         return []
-    try:
-        mm = Version(".".join(py.version.split(".")[:2]))
-        low, high = Version(info.python_min), Version(info.python_max)
-    except ValueError:  # InvalidVersion, or a number too long for int()
+    outside = [
+        v for v in judge_installed(facts, info) if v.code is VerdictCode.PYTHON_OUTSIDE_RANGE
+    ]
+    if not outside:
         return []
-    if low <= mm <= high:
-        return []
+    mm = outside[0]["python"]
     return [
         Finding(
             id="python-unsupported-by-torch",

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import shlex
-from typing import Optional
 
-from envsetup.compat import (
-    arch_runs_on,
-    cuda_major_minor,
-    driver_at_least,
-    min_driver_for_torch_cuda,
-)
+from envsetup.compat import SOURCE_MVC
+from envsetup.compat.assess import driver_floor
+from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.judge import (
+    installed_arch_list,
+    installed_build,
+    installed_info,
+    judge_installed,
+)
 from envsetup.facts import Facts
-from envsetup.profiles.build_info import BuildInfo, BuildLookup
+from envsetup.profiles.build_info import BuildLookup
 
 # Environments `envsetup install --env PREFIX --upgrade` installs into (docs/install.md).
 ENVIRONMENTS = ("venv", "conda", "uv")
-
-
-def _working_gpu(facts: Facts) -> bool:
-    nv = facts.nvidia
-    return (
-        bool(nv.gpus) and bool(nv.driver_version) and nv.smi_state in ("ok", "not-run", "not-found")
-    )
 
 
 def _install_command(facts: Facts) -> str:
@@ -51,12 +46,15 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
-    if torch.flavor != "cpu" or not _working_gpu(facts):
+    if torch.flavor != "cpu":
+        return []
+    verdicts = judge_installed(facts, None)
+    if not any(v.code is VerdictCode.CPU_BUILD_ON_NVIDIA_GPU for v in verdicts):
         return []
     gpus = ", ".join(
         f"{g.name or 'GPU'} (sm {g.compute_capability or '?'})" for g in facts.nvidia.gpus
     )
-    info = lookup(torch.version or "", facts.os.system, facts.os.arch)
+    info = installed_info(facts, lookup)
     variants = f" ({', '.join(info.cuda_variants)} exist for torch {info.release})" if info else ""
     return [
         Finding(
@@ -76,16 +74,15 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     torch, nv = facts.torch, facts.nvidia
     if torch.flavor != "cuda" or not torch.cuda_version:
         return []
-    need = min_driver_for_torch_cuda(torch.cuda_version, facts.os.system)
-    built = cuda_major_minor(torch.cuda_version)
-    supported = cuda_major_minor(nv.driver_cuda_version or "")
-    too_old: Optional[bool] = None
-    if nv.driver_version and need:
-        too_old = driver_at_least(nv.driver_version, need.driver) is False
-    if too_old is None and supported and built:
-        too_old = supported[0] < built[0]
+    too_old = [
+        v
+        for v in judge_installed(facts, None)
+        if v.code in (VerdictCode.DRIVER_BELOW_FLOOR, VerdictCode.DRIVER_CUDA_TOO_LOW)
+    ]
     if not too_old:
         return []
+    build = installed_build(facts, None)
+    need = driver_floor(build, facts.os.system) if build else None
     return [
         Finding(
             id="driver-too-old-for-torch",
@@ -93,35 +90,26 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             title=f"The NVIDIA driver is too old for torch {torch.version} (built with CUDA {torch.cuda_version})",
             evidence=[
                 f"driver {nv.driver_version or '?'} ({nv.driver_source}) supports CUDA <= {nv.driver_cuda_version or '?'}",
-                f"torch {torch.version} needs driver >= {need.driver if need else '?'} ({need.source if need else 'unknown'})",
+                f"torch {torch.version} needs driver >= {need or '?'} ({SOURCE_MVC if need else 'unknown'})",
             ],
             fix=(
-                f"Upgrade the driver to >= {need.driver if need else 'a newer branch'}, or install a torch "
+                f"Upgrade the driver to >= {need or 'a newer branch'}, or install a torch "
                 f"build for CUDA <= {nv.driver_cuda_version or 'what the driver supports'}: `{_install_command(facts)}`."
             ),
         )
     ]
 
 
-def _arch_list(facts: Facts, info: Optional[BuildInfo]) -> tuple[list[str], str]:
-    if facts.torch.deep.ran and facts.torch.deep.arch_list:
-        return facts.torch.deep.arch_list, "torch.cuda.get_arch_list() (--deep)"
-    if info and info.arch_list:
-        return info.arch_list, f"profile for torch {info.release} {info.variant}"
-    return [], ""
-
-
 def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
     if torch.flavor != "cuda" or not facts.nvidia.gpus:
         return []
-    info = lookup(torch.version or "", facts.os.system, facts.os.arch)
-    arch_list, where = _arch_list(facts, info)
-    missing = [
-        g
-        for g in facts.nvidia.gpus
-        if g.compute_capability and arch_runs_on(arch_list, g.compute_capability) is False
-    ]
+    info = installed_info(facts, lookup)
+    arch_list, where = installed_arch_list(facts, info)
+    uncovered = {
+        v["index"] for v in judge_installed(facts, info) if v.code is VerdictCode.ARCH_NOT_COVERED
+    }
+    missing = [g for g in facts.nvidia.gpus if g.index in uncovered]
     if not missing:
         return []
     return [

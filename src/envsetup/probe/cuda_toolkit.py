@@ -8,6 +8,7 @@ from typing import Optional
 from envsetup.compat import decode_cuda_int
 from envsetup.facts import CudaFacts, CudaToolkit, OsFacts, PythonFacts, ReadProblem
 from envsetup.host.base import Host
+from envsetup.model.toolkit import ToolkitKind
 from envsetup.parsers import ParseError
 from envsetup.parsers.nvcc import parse_nvcc_version
 from envsetup.probe.common import (
@@ -130,7 +131,11 @@ def _describe_root(
         return None
     label = how if real == root else f"{how} (-> {real})"
     toolkit = CudaToolkit(
-        path=root, version=version, source=f"{label}; {source}", nvcc=nvcc if has_nvcc else None
+        path=root,
+        version=version,
+        source=f"{label}; {source}",
+        nvcc=nvcc if has_nvcc else None,
+        kind=ToolkitKind.SYSTEM.value,
     )
     # nvcc is slow to start (tens of ms): ask it only when the files lack the full x.y.z version.
     if (
@@ -199,7 +204,10 @@ def add_pip_toolkits(host: Host, python: PythonFacts, facts: CudaFacts) -> None:
                 version = dist_version(dist, f"{wheel}-")
                 found.append(
                     CudaToolkit(
-                        path=dist, version=version, source=f"pip wheel {wheel.replace('_', '-')}"
+                        path=dist,
+                        version=version,
+                        source=f"pip wheel {wheel.replace('_', '-')}",
+                        kind=ToolkitKind.PIP_WHEEL.value,
                     )
                 )
     facts.toolkits.extend(found)

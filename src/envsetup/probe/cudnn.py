@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from envsetup.facts import CudaFacts, CudnnInstall, OsFacts, PythonFacts, ReadProblem
 from envsetup.host.base import Host
+from envsetup.model.toolkit import ToolkitKind
 from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import cudnn_version_from_filename, parse_cudnn_header
 from envsetup.probe.common import basename, dist_version, join, problem
@@ -34,7 +35,7 @@ def probe_cudnn(
     problems: list[ReadProblem],
 ) -> list[CudnnInstall]:
     found: list[CudnnInstall] = []
-    toolkit_roots = [t.path for t in cuda.toolkits if not t.source.startswith("pip wheel")]
+    toolkit_roots = [t.path for t in cuda.toolkits if ToolkitKind.of(t) is ToolkitKind.SYSTEM]
     include_dirs = [*SYSTEM_INCLUDE_DIRS, *(join(r, "include") for r in toolkit_roots)]
     lib_dirs = [
         *SYSTEM_LIB_DIRS,

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import UsageError
+
+# Platform keys belong to the domain model; re-exported for the profiles' callers.
+from envsetup.model.machine import PLATFORM_KEYS as PLATFORM_KEYS
+from envsetup.model.machine import platform_key_for as platform_key_for
 from envsetup.safe_read import Unreadable, read_regular
 
 if sys.version_info >= (3, 11):
@@ -24,7 +28,6 @@ PROFILES_ENV = "ENVSETUP_PROFILES_DIR"
 # The shipped profiles are under 8 KiB each; a megabyte is room to grow, and bounds a bad file.
 MAX_PROFILE_BYTES = 1 << 20
 MAX_PROFILE_DEPTH = 16  # the schema nests 5 deep (variants.X.on.PLATFORM.arch_list)
-PLATFORM_KEYS = ("linux-x86_64", "linux-aarch64", "windows-x86_64", "macos-arm64", "macos-x86_64")
 
 
 class ProfileError(UsageError):
@@ -41,25 +44,6 @@ def profiles_dir() -> Path:
     if installed.is_dir():
         return installed
     return package.parent.parent / "profiles"
-
-
-def platform_key_for(system: str, machine: str) -> Optional[str]:
-    """('Linux', 'x86_64') -> 'linux-x86_64'; None when PyTorch has no such platform key."""
-    system_name = system.lower()
-    arch = machine.lower()
-    if arch in ("x86_64", "amd64", "x64"):
-        arch = "x86_64"
-    elif arch in ("aarch64", "arm64", "armv8l"):
-        arch = "arm64" if system_name == "darwin" else "aarch64"
-    if system_name == "linux":
-        key = f"linux-{arch}"
-    elif system_name == "darwin":
-        key = f"macos-{arch}"
-    elif system_name.startswith("win"):
-        key = f"windows-{arch}"
-    else:
-        return None
-    return key if key in PLATFORM_KEYS else None
 
 
 def read_release_table(release: str) -> Optional[dict[str, Any]]:

@@ -11,7 +11,10 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from envsetup.model.compute_platform import ComputePlatform
+from envsetup.model.versions import version_key
 
 # Defined in the cheap-to-import profile_files; re-exported here for the resolver's callers.
 from envsetup.profiles.files import PLATFORM_KEYS as PLATFORM_KEYS
@@ -20,6 +23,11 @@ from envsetup.profiles.files import ProfileError as ProfileError
 from envsetup.profiles.files import platform_key_for as platform_key_for
 from envsetup.profiles.files import profiles_dir as profiles_dir
 from envsetup.profiles.files import read_profile_toml
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from envsetup.compat.build import Build
 
 if sys.version_info >= (3, 11):
     pass
@@ -70,8 +78,6 @@ class Variant:
     cuda: Optional[str] = None
     cudnn: Optional[str] = None
     rocm: Optional[str] = None
-    min_driver_linux: Optional[str] = None
-    min_driver_windows: Optional[str] = None
     conda_channels: tuple[str, ...] = ()
     conda_selector: Optional[str] = None  # "pytorch-cuda=11.8", "cpuonly"
     source: tuple[str, ...] = ()
@@ -98,13 +104,24 @@ class Variant:
         return per.local_version if per and per.local_version is not None else self.local_version
 
     def min_driver(self, system: str) -> Optional[str]:
-        return (
-            self.min_driver_windows if system.lower().startswith("win") else self.min_driver_linux
-        )
+        """The lowest driver that runs this CUDA build on `system` (None for CPU and ROCm).
+
+        From envsetup's CUDA driver table (minor version compatibility), the one source of
+        driver floors: profiles hold none of their own.
+        """
+        from envsetup import compat
+
+        need = compat.min_driver_for_torch_cuda(self.cuda, system) if self.cuda else None
+        return need.driver if need else None
 
     def status_on(self, platform_key: str) -> dict[str, str]:
         per = self.on.get(platform_key)
         return {**self.status, **(per.status if per else {})}
+
+    @property
+    def platform(self) -> ComputePlatform:
+        """The compute platform this variant targets (its name is the tag: cu118, rocm6.2)."""
+        return ComputePlatform.parse(self.name)
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,28 @@ class Release:
 
     def newest_patch(self) -> Patch:
         return self.patch(self.torch) or self.patches[-1]
+
+    def build(self, variant: str, platform_key: str) -> Build:
+        """What envsetup.compat.assess judges for this release's `variant` on `platform_key`.
+
+        A platform the release does not publish `variant` for gives a Build the judgement
+        refuses with NO_BUILD_FOR_PLATFORM.
+        """
+        from envsetup.compat.build import Build
+
+        chosen = self.variants.get(variant)
+        platform = self.platforms.get(platform_key)
+        available = chosen is not None and platform is not None and variant in platform.variants
+        arch = chosen.on.get(platform_key) if chosen else None
+        return Build(
+            platform=chosen.platform if chosen else ComputePlatform.parse(variant),
+            platform_key=platform_key,
+            arch_list=arch.arch_list if arch is not None and arch.arch_list is not None else None,
+            python_min=platform.python_min if platform else None,
+            python_max=platform.python_max if platform else None,
+            glibc_min=platform.glibc_min if platform else None,
+            available_on_platform=available,
+        )
 
 
 # ----------------------------------------------------------------------------- locating
@@ -207,8 +246,8 @@ def _load_all(directory: str) -> tuple[Release, ...]:
     return tuple(_load_one(str(path)) for _, path in _list_files(directory))
 
 
-def _release_key(release: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in release.split("."))
+def _release_key(release: str) -> Version:
+    return version_key(release)
 
 
 def load_profile(path: Path) -> Release:
@@ -279,7 +318,7 @@ _VARIANT_KEYS = {
     "cuda",
     "cudnn",
     "rocm",
-    "min_driver",
+    "min_driver",  # no longer read: rejected with its own reason
     "conda_channels",
     "conda_selector",
     "source",
@@ -487,14 +526,12 @@ class _Checker:
         )
         if cuda is not None and name != "cu" + cuda.replace(".", ""):
             raise self.fail(f"{prefix}cuda", f"{cuda!r} does not match the variant name {name!r}")
-        min_driver = self.get(
-            table,
-            prefix,
-            "min_driver",
-            _is_driver_table,
-            "{ linux = ..., windows = ... }",
-            kind == "cuda",
-        )
+        if "min_driver" in table:
+            raise self.fail(
+                f"{prefix}min_driver",
+                "no longer read (driver floors come from envsetup's CUDA driver table, "
+                "src/envsetup/data/cuda_drivers.toml): delete the key",
+            )
         on = self.get(table, prefix, "on", _is_table, "a table per platform", False) or {}
         return Variant(
             name=name,
@@ -511,8 +548,6 @@ class _Checker:
             rocm=self.get(
                 table, prefix, "rocm", _matches(_VERSION), "a ROCm version", kind == "rocm"
             ),
-            min_driver_linux=(min_driver or {}).get("linux"),
-            min_driver_windows=(min_driver or {}).get("windows"),
             conda_channels=tuple(
                 self.get(table, prefix, "conda_channels", _is_str_list, "a list of channels", False)
                 or ()
@@ -595,13 +630,3 @@ def _is_python_range(value: Any) -> bool:
     ):
         return False
     return _release_key(value[0]) <= _release_key(value[1])
-
-
-def _is_driver_table(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and set(value) == {"linux", "windows"}
-        and all(
-            _matches(_VERSION)(v) or (isinstance(v, str) and v.isdigit()) for v in value.values()
-        )
-    )

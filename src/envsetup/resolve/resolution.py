@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from envsetup.compat.verdicts import Verdict
 
 
 @dataclass(frozen=True)
@@ -37,15 +41,47 @@ class Resolution:
     sources: list[str] = field(default_factory=list)  # where the facts behind the choice come from
     # Profile facts the choice rests on that the profile marks unconfirmed (status U).
     unconfirmed: list[str] = field(default_factory=list)
+    # envsetup.compat.assess on the chosen build: codes and parameters behind `explanation`.
+    verdicts: list[Verdict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-class ResolutionRefused(Exception):
-    """An impossible request: the reason, and the nearest requests that would work."""
+class RefusalCode(str, Enum):
+    """Why the resolver refused, when it is about the request rather than the machine
+    (the machine's reasons are envsetup.compat.verdicts.VerdictCode)."""
 
-    def __init__(self, reason: str, alternatives: Optional[list[str]] = None) -> None:
+    NO_PROFILES = "no-profiles"
+    NO_PLATFORM = "no-platform"  # PyTorch publishes no wheels for this OS / CPU
+    UNKNOWN_RELEASE = "unknown-release"
+    UNKNOWN_PATCH = "unknown-patch"
+    NO_SUCH_BUILD = "no-such-build"  # the release has no build of the asked compute platform
+    NO_CUDA_BUILD_RUNS = "no-cuda-build-runs"  # --cuda auto: every CUDA build is blocked
+    NO_RELEASE_FITS = "no-release-fits"
+    PIP_PYTHON_MISMATCH = "pip-python-mismatch"
+    NO_GPU_BUILDS_ON_MACOS = "no-gpu-builds-on-macos"
+    NO_CONDA_PACKAGE = "no-conda-package"
+    NO_CONDA_RECIPE = "no-conda-recipe"
+
+
+class ResolutionRefused(Exception):
+    """An impossible request: the reason, the nearest requests that would work, and the codes.
+
+    `codes` holds RefusalCode and VerdictCode members (both str enums): what callers and tests
+    test, never `reason`'s words. `verdicts` are the blocking verdicts behind the refusal, with
+    their parameters (the driver floor, the GPUs an arch list misses...).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        alternatives: Optional[list[str]] = None,
+        codes: tuple[str, ...] = (),
+        verdicts: tuple[Verdict, ...] = (),
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.alternatives = alternatives or []
+        self.verdicts = tuple(verdicts)
+        self.codes = tuple(dict.fromkeys([*codes, *(v.code for v in verdicts)]))

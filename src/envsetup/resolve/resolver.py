@@ -6,65 +6,54 @@ would work on this machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from envsetup import compat
-from envsetup.digits import is_small_int
+from envsetup.compat.assess import assess, driver_floor
+from envsetup.compat.machine import NoPlatformKey
+from envsetup.compat.machine import machine_from_facts as _machine_from_facts
+from envsetup.compat.verdicts import Verdict, VerdictCode
+from envsetup.compat.wording import describe, summarize_blocked
 from envsetup.facts import Facts
+from envsetup.model.capability import SOURCE as ARCH_RULE_SOURCE
+from envsetup.model.compute_platform import PlatformKind
+from envsetup.model.machine import GpuArch as GpuArch  # re-exported for the resolver's callers
+from envsetup.model.machine import Machine as Machine
+from envsetup.model.versions import in_release_range, version_key
 from envsetup.profiles.loader import (
     STATUS_WORDS,
     Patch,
     Platform,
     Release,
     Variant,
-    platform_key_for,
 )
 from envsetup.resolve.request import InstallRequest, compute_flag
-from envsetup.resolve.resolution import Pin, Resolution, ResolutionRefused
+from envsetup.resolve.resolution import Pin, RefusalCode, Resolution, ResolutionRefused
 
-# NVIDIA CUDA C++ Programming Guide, "Binary Compatibility" and "PTX Compatibility"
-# (https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#binary-compatibility):
-# a cubin built for compute capability X.y runs only on devices of capability X.z with z >= y;
-# PTX built for X.y can be JIT-compiled for any capability >= X.y; arch-specific targets
-# (sm_90a...) run only on exactly that capability.
-ARCH_RULE_SOURCE = (
-    "NVIDIA CUDA C++ Programming Guide, Binary Compatibility and PTX Compatibility, "
-    "https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#binary-compatibility"
-)
 MAX_ALTERNATIVES = 4
+# The verdicts that tell CUDA builds apart (driver, GPU coverage); glibc and Python are judged
+# once per release, before a build is picked.
+_BUILD_CODES = frozenset(
+    {
+        VerdictCode.DRIVER_BELOW_FLOOR,
+        VerdictCode.DRIVER_CUDA_TOO_LOW,
+        VerdictCode.DRIVER_OK,
+        VerdictCode.DRIVER_CUDA_OK,
+        VerdictCode.NO_NVIDIA_DRIVER,
+        VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA,
+        VerdictCode.ARCH_NOT_COVERED,
+        VerdictCode.ARCH_COVERED,
+        VerdictCode.ARCH_UNKNOWN,
+    }
+)
+_PLATFORM_CODES = frozenset(
+    {VerdictCode.CPU_BUILD_ON_NVIDIA_GPU, VerdictCode.ROCM_BUILD_WITHOUT_ROCM}
+)
 
-# Builds a refusal for the release being resolved (adds other releases that would work).
-Refuser = Callable[[str, list[str]], ResolutionRefused]
-
-
-@dataclass(frozen=True)
-class GpuArch:
-    label: str  # "GPU 0 (NVIDIA GeForce RTX 3090)" or "ENVSETUP_GPU_ARCH"
-    cc: tuple[int, int]
-
-    @property
-    def sm(self) -> str:
-        return f"sm_{self.cc[0]}{self.cc[1]}"
-
-
-@dataclass(frozen=True)
-class Machine:
-    """The facts the resolver uses, with doctor's overrides already applied."""
-
-    platform_key: str
-    system: str
-    glibc: Optional[str] = None
-    python: Optional[str] = None  # "3.11", the Python running envsetup
-    driver: Optional[str] = None
-    driver_cuda: Optional[str] = None  # the highest CUDA the driver supports
-    gpus: tuple[GpuArch, ...] = ()
-    rocm: Optional[str] = None
-    apple_silicon: bool = False
-
-    @property
-    def has_nvidia(self) -> bool:
-        return bool(self.gpus or self.driver or self.driver_cuda)
+# Builds a refusal for the release being resolved (adds other releases that would work):
+# (reason, alternatives, codes, verdicts).
+Refuser = Callable[..., ResolutionRefused]
 
 
 @dataclass
@@ -72,169 +61,71 @@ class _Plan:
     """What one release's resolution gathered on the way: lines for people, facts used."""
 
     lines: list[str] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
     unconfirmed: list[str] = field(default_factory=list)
     extra_sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class _Assessment:
-    """Can this machine run this CUDA build, and why (or why not)."""
+class _Candidate:
+    """One build of the release, judged on this machine (envsetup.compat.assess)."""
 
     variant: Variant
-    driver_ok: Optional[bool]  # None: no driver version known
-    native: Optional[bool]  # build CUDA <= the driver's CUDA (no minor version compat needed)
-    uncovered: tuple[GpuArch, ...]
+    verdicts: tuple[Verdict, ...]
     arch_known: bool
-    lines: tuple[str, ...]
 
     @property
     def usable(self) -> bool:
-        return self.driver_ok is not False and not self.uncovered
+        return not any(v.blocking for v in self.verdicts)
+
+    @property
+    def driver_blocked(self) -> bool:
+        return any(
+            v.code in (VerdictCode.DRIVER_BELOW_FLOOR, VerdictCode.DRIVER_CUDA_TOO_LOW)
+            for v in self.verdicts
+        )
+
+    @property
+    def uncovered(self) -> bool:
+        return any(v.code is VerdictCode.ARCH_NOT_COVERED for v in self.verdicts)
+
+    @property
+    def native(self) -> Optional[bool]:
+        """The driver supports the build's CUDA itself (no minor version compatibility needed)."""
+        for verdict in self.verdicts:
+            if "native" in verdict.params:
+                return verdict.params["native"]
+        return None
+
+    @property
+    def lines(self) -> list[str]:
+        return [describe(v) for v in self.verdicts]
+
+    @property
+    def blocking(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.blocking)
+
+
+def _judge(release: Release, variant: Variant, machine: Machine) -> _Candidate:
+    build = release.build(variant.name, machine.platform_key)
+    verdicts = tuple(v for v in assess(build, machine) if v.code in _BUILD_CODES)
+    return _Candidate(variant, verdicts, build.arch_list is not None)
 
 
 # ----------------------------------------------------------------------------- machine
 
 
 def machine_from_facts(facts: Facts) -> Machine:
-    key = platform_key_for(facts.os.system, facts.os.arch)
-    if key is None:
+    """envsetup.compat.machine_from_facts, refusing a machine PyTorch publishes no wheels for."""
+    try:
+        return _machine_from_facts(facts)
+    except NoPlatformKey as exc:
         raise ResolutionRefused(
-            f"PyTorch publishes no wheels for {facts.os.system} on {facts.os.arch}",
+            str(exc),
             ["a Linux x86_64/aarch64, Windows x86_64 or macOS machine"],
-        )
-    overrides = facts.overrides
-    # Facts may come from a file (--facts): a value that is no version counts as unknown.
-    driver = _version_or_none(overrides.driver_version or facts.nvidia.driver_version)
-    driver_cuda = overrides.cuda_driver_version or facts.nvidia.driver_cuda_version
-    if driver_cuda and compat.cuda_major_minor(driver_cuda) is None:
-        driver_cuda = None
-    if driver and not driver_cuda:
-        driver_cuda = compat.max_cuda_for_driver(driver, facts.os.system)
-    return Machine(
-        platform_key=key,
-        system=facts.os.system,
-        glibc=facts.os.glibc,
-        python=_major_minor(facts.python.version),
-        driver=driver,
-        driver_cuda=driver_cuda,
-        gpus=_gpu_arches(facts),
-        rocm=facts.rocm.version,
-        apple_silicon=facts.apple.apple_silicon,
-    )
-
-
-def _version_or_none(text: Optional[str]) -> Optional[str]:
-    return text if compat.parse_version(text) is not None else None
-
-
-def _gpu_arches(facts: Facts) -> tuple[GpuArch, ...]:
-    if facts.overrides.gpu_arch:
-        parsed = [parse_cc(part) for part in _split_arches(facts.overrides.gpu_arch)]
-        return tuple(GpuArch("ENVSETUP_GPU_ARCH", cc) for cc in parsed if cc is not None)
-    out = []
-    for gpu in facts.nvidia.gpus:
-        cc = parse_cc(gpu.compute_capability or "")
-        if cc is not None:
-            label = f"GPU {gpu.index} ({gpu.name})" if gpu.name else f"GPU {gpu.index}"
-            out.append(GpuArch(label, cc))
-    return tuple(out)
-
-
-def _split_arches(text: str) -> list[str]:
-    return [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
-
-
-def parse_cc(text: str) -> Optional[tuple[int, int]]:
-    """'8.6', 'sm_86', '86', 'compute_86' -> (8, 6)."""
-    value = text.strip().lower()
-    for prefix in ("sm_", "compute_"):
-        if value.startswith(prefix):
-            value = value[len(prefix) :]
-    if "." in value:
-        major, _, minor = value.partition(".")
-        return (int(major), int(minor)) if is_small_int(major) and is_small_int(minor) else None
-    if is_small_int(value) and len(value) >= 2:
-        return int(value[:-1]), int(value[-1])
-    return None
-
-
-def _major_minor(version: str) -> Optional[str]:
-    parts = version.strip().split(".")
-    if len(parts) >= 2 and is_small_int(parts[0]) and is_small_int(parts[1]):
-        return f"{parts[0]}.{parts[1]}"
-    return None
-
-
-def _vkey(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if is_small_int(part))
-
-
-# ----------------------------------------------------------------------------- GPU coverage
-
-
-def _assess(variant: Variant, machine: Machine) -> _Assessment:
-    lines = []
-    driver_ok, native = _driver_verdict(variant, machine, lines)
-    arch_known = variant.has_arch_list(machine.platform_key)
-    uncovered = []
-    if arch_known:
-        arches = variant.arch_list(machine.platform_key)
-        for gpu in machine.gpus:
-            how = compat.arch_runs(arches, gpu.cc)
-            if how is None:
-                uncovered.append(gpu)
-                lines.append(
-                    f"{gpu.label} {gpu.sm} has no kernels in the {variant.name} build "
-                    f"(arch list {';'.join(arches)})"
-                )
-            else:
-                lines.append(
-                    f"{gpu.label}: {how.replace('the build', f'the {variant.name} build')}"
-                )
-    elif machine.gpus:
-        lines.append(
-            f"the {variant.name} build's arch list on {machine.platform_key} is not in the profile: "
-            f"GPU coverage of {', '.join(g.sm for g in machine.gpus)} not checked"
-        )
-    return _Assessment(variant, driver_ok, native, tuple(uncovered), arch_known, tuple(lines))
-
-
-def _driver_verdict(
-    variant: Variant, machine: Machine, lines: list[str]
-) -> tuple[Optional[bool], Optional[bool]]:
-    cuda = variant.cuda or "0.0"
-    need = variant.min_driver(machine.system)
-    native = _vkey(cuda) <= _vkey(machine.driver_cuda) if machine.driver_cuda else None
-    ceiling = f"supports CUDA ≤ {machine.driver_cuda}" if machine.driver_cuda else "supports"
-    if machine.driver and need:
-        ok = compat.driver_at_least(machine.driver, need)
-        if ok is False:
-            lines.append(
-                f"driver {machine.driver} is too old for the {variant.name} build: it needs ≥ {need} "
-                f"(CUDA {cuda.split('.')[0]}.x minor version compatibility)"
-            )
-        elif native:
-            lines.append(
-                f"driver {machine.driver} {ceiling} ≥ {cuda} ({variant.name} needs ≥ {need})"
-            )
-        else:
-            lines.append(
-                f"driver {machine.driver} {ceiling} < {cuda}: {variant.name} runs through CUDA minor "
-                f"version compatibility (driver ≥ {need}; JIT of newer PTX may fail)"
-            )
-        return ok, native
-    if machine.driver_cuda:
-        ok = _vkey(cuda)[0] <= _vkey(machine.driver_cuda)[0]
-        verdict = "runs" if ok else "cannot run"
-        lines.append(
-            f"driver CUDA {machine.driver_cuda} (no driver version) {verdict} {variant.name}"
-        )
-        return ok, native
-    lines.append(
-        f"no NVIDIA driver found: {variant.name} installs, but CUDA needs a driver ≥ {need}"
-    )
-    return None, None
+            codes=(RefusalCode.NO_PLATFORM,),
+        ) from None
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -250,9 +141,11 @@ def resolve_for_machine(
     request: InstallRequest, machine: Machine, releases: list[Release]
 ) -> Resolution:
     _refuse_gpu_builds_on_macos(request, machine)
-    ordered = sorted(releases, key=lambda r: _vkey(r.release))
+    ordered = sorted(releases, key=lambda r: version_key(r.release))
     if not ordered:
-        raise ResolutionRefused("no release profiles are loaded", ["reinstall envsetup"])
+        raise ResolutionRefused(
+            "no release profiles are loaded", ["reinstall envsetup"], (RefusalCode.NO_PROFILES,)
+        )
     if request.torch_release:
         release = next((r for r in ordered if r.release == request.torch_release), None)
         if release is None:
@@ -260,6 +153,7 @@ def resolve_for_machine(
             raise ResolutionRefused(
                 f"torch {request.torch} is not a release envsetup has a profile for ({known})",
                 [f"--torch {r.release}" for r in _nearest(ordered, request.torch_release)],
+                (RefusalCode.UNKNOWN_RELEASE,),
             )
         return _resolve_release(request, machine, release, ordered, suggest=True)
     first: Optional[ResolutionRefused] = None
@@ -278,6 +172,8 @@ def resolve_for_machine(
         raise ResolutionRefused(
             f"no release fits this machine; for the newest, torch {newest.release}: {detailed.reason}",
             detailed.alternatives,
+            (RefusalCode.NO_RELEASE_FITS, *detailed.codes),
+            detailed.verdicts,
         ) from None
     raise first  # pragma: no cover - the newest release failed above, so it fails again
 
@@ -288,12 +184,13 @@ def _refuse_gpu_builds_on_macos(request: InstallRequest, machine: Machine) -> No
             f"--cuda {compute_flag(request.compute)}: there are no CUDA or ROCm builds for macOS; "
             "PyTorch on a Mac runs on the CPU and, on Apple silicon, on the GPU through MPS",
             ["--cuda auto", "--cuda cpu"],
+            (RefusalCode.NO_GPU_BUILDS_ON_MACOS,),
         )
 
 
 def _nearest(ordered: list[Release], wanted: str) -> list[Release]:
-    target = _vkey(wanted)
-    return sorted(ordered, key=lambda r: abs(_vkey(r.release)[1] - target[1]))[:2]
+    target = version_key(wanted)
+    return sorted(ordered, key=lambda r: abs(version_key(r.release).minor - target.minor))[:2]
 
 
 def _refuse(
@@ -304,13 +201,15 @@ def _refuse(
     release: Release,
     ordered: list[Release],
     suggest: bool,
+    codes: tuple[str, ...] = (),
+    verdicts: tuple[Verdict, ...] = (),
 ) -> ResolutionRefused:
     """A refusal; with `suggest`, other releases that would work are added as alternatives."""
     alts = list(alternatives)
     if suggest:
         alts += _working_releases(request, machine, release, ordered)
     unique = list(dict.fromkeys(alts))[:MAX_ALTERNATIVES]
-    return ResolutionRefused(reason, unique)
+    return ResolutionRefused(reason, unique, codes, verdicts)
 
 
 def _working_releases(
@@ -358,14 +257,23 @@ def _resolve_release(
     suggest: bool,
     by_default: bool = False,
 ) -> Resolution:
-    def refuse(reason: str, alternatives: list[str]) -> ResolutionRefused:
-        return _refuse(reason, alternatives, request, machine, release, ordered, suggest)
+    def refuse(
+        reason: str,
+        alternatives: list[str],
+        codes: tuple[str, ...] = (),
+        verdicts: tuple[Verdict, ...] = (),
+    ) -> ResolutionRefused:
+        return _refuse(
+            reason, alternatives, request, machine, release, ordered, suggest, codes, verdicts
+        )
 
     plan = _Plan()
     key = machine.platform_key
     platform = release.platforms.get(key)
     if platform is None:
-        raise refuse(f"torch {release.release} has no wheels for {key}", [])
+        # No platform table: the judgement of any build of this release is NO_BUILD_FOR_PLATFORM.
+        verdicts = tuple(assess(release.build("cpu", key), machine))
+        raise refuse(f"torch {release.release} has no wheels for {key}", [], verdicts=verdicts)
     patch = _pick_patch(request, release, refuse)
     _note_status(plan, f"torch {release.release}", release.status, ("release_date",))
     why = "the newest release that fits" if by_default else "as asked"
@@ -402,6 +310,7 @@ def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> P
         raise refuse(
             f"torch {request.torch_patch} is not a known patch of {release.release} ({known})",
             [f"--torch {p.torch}" for p in reversed(release.patches)],
+            (RefusalCode.UNKNOWN_PATCH,),
         )
     return patch
 
@@ -409,16 +318,21 @@ def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> P
 def _check_glibc(
     machine: Machine, release: Release, platform: Platform, plan: _Plan, refuse: Refuser
 ) -> None:
-    if not platform.glibc_min or not machine.glibc:
-        return
-    if _vkey(machine.glibc) < _vkey(platform.glibc_min):
-        raise refuse(
-            f"torch {release.release} wheels for {platform.key} need glibc ≥ {platform.glibc_min}; "
-            f"this system has glibc {machine.glibc}",
-            [],
-        )
-    plan.lines.append(f"glibc {machine.glibc} ≥ {platform.glibc_min}")
-    _note_status(plan, f"glibc floor of torch {release.release}", platform.status, ("glibc_min",))
+    build = release.build(platform.pypi_default, platform.key)
+    for verdict in assess(build, machine):
+        if verdict.code is VerdictCode.GLIBC_BELOW_FLOOR:
+            raise refuse(
+                f"torch {release.release} wheels for {platform.key} need glibc ≥ {verdict['need']}; "
+                f"this system has glibc {verdict['have']}",
+                [],
+                verdicts=(verdict,),
+            )
+        if verdict.code is VerdictCode.GLIBC_OK:
+            plan.lines.append(describe(verdict))
+            plan.verdicts.append(verdict)
+            _note_status(
+                plan, f"glibc floor of torch {release.release}", platform.status, ("glibc_min",)
+            )
 
 
 def _pick_python(
@@ -438,6 +352,7 @@ def _pick_python(
                 f"pip builds the environment with the Python running envsetup ({machine.python}), "
                 f"not Python {python}",
                 [f"--manager uv --python {python}", f"--python {machine.python}"],
+                (RefusalCode.PIP_PYTHON_MISMATCH,),
             )
         origin = "as asked"
     elif request.manager == "pip" and machine.python:
@@ -449,7 +364,13 @@ def _pick_python(
             else "the running Python's version is unknown"
         )
         python, origin = high, f"the newest torch {release.release} supports; {provider}"
-    if not _vkey(low) <= _vkey(python) <= _vkey(high):
+    build = release.build(platform.pypi_default, platform.key)
+    outside = [
+        v
+        for v in assess(build, replace(machine, python=python))
+        if v.code is VerdictCode.PYTHON_OUTSIDE_RANGE
+    ]
+    if outside or in_release_range(python, low, high) is None:
         alternatives = []
         if request.manager == "pip":
             alternatives.append(f"--manager uv --python {high}")
@@ -458,6 +379,7 @@ def _pick_python(
         raise refuse(
             f"Python {python} is not supported by torch {release.release} (wheels for {span})",
             alternatives,
+            verdicts=tuple(outside),
         )
     plan.lines.append(f"Python {python} ({origin}) is in {span}")
     _note_status(plan, f"Python range of torch {release.release}", platform.status, ("python",))
@@ -485,12 +407,27 @@ def _pick_variant(
             plan.lines.append("CPU build as asked, although NVIDIA GPUs are present")
         else:
             plan.lines.append("CPU build as asked")
+        _note_platform_verdicts(plan, release, release.variants["cpu"], machine)
         return release.variants["cpu"]
     if compute.startswith("rocm"):
-        return _pick_rocm(compute, machine, release, available, plan, refuse)
-    if compute == "auto":
-        return _pick_auto(machine, release, available, plan, refuse)
-    return _pick_cuda(compute, machine, release, available, plan, refuse)
+        chosen = _pick_rocm(compute, machine, release, available, plan, refuse)
+    elif compute == "auto":
+        chosen = _pick_auto(machine, release, available, plan, refuse)
+    else:
+        return _pick_cuda(compute, machine, release, available, plan, refuse)
+    _note_platform_verdicts(plan, release, chosen, machine)
+    return chosen
+
+
+def _note_platform_verdicts(
+    plan: _Plan, release: Release, variant: Variant, machine: Machine
+) -> None:
+    """The judgement's warnings about a CPU or ROCm build on this hardware (no line: the plan's
+    own lines already say why that build was picked)."""
+    if variant.platform.kind is PlatformKind.CUDA:
+        return
+    build = release.build(variant.name, machine.platform_key)
+    plan.verdicts += [v for v in assess(build, machine) if v.code in _PLATFORM_CODES]
 
 
 def _pick_rocm(
@@ -501,13 +438,14 @@ def _pick_rocm(
     plan: _Plan,
     refuse: Refuser,
 ) -> Variant:
-    rocm_builds = [v for v in available if v.kind == "rocm"]
+    rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
     chosen = next((v for v in rocm_builds if v.name == compute), None)
     if chosen is None:
         listed = ", ".join(v.name for v in rocm_builds) or "none"
         raise refuse(
             f"torch {release.release} has no {compute} build for {machine.platform_key} (ROCm builds: {listed})",
             [f"--cuda {v.name}" for v in reversed(rocm_builds)],
+            (RefusalCode.NO_SUCH_BUILD,),
         )
     found = f"ROCm {machine.rocm} found" if machine.rocm else "no ROCm found on this machine"
     plan.lines.append(f"{compute} build as asked; {found}")
@@ -515,7 +453,10 @@ def _pick_rocm(
 
 
 def _cuda_builds(available: list[Variant]) -> list[Variant]:
-    return sorted((v for v in available if v.kind == "cuda"), key=lambda v: _vkey(v.cuda or "0"))
+    return sorted(
+        (v for v in available if v.platform.kind is PlatformKind.CUDA),
+        key=lambda v: version_key(v.cuda or "0"),
+    )
 
 
 def _pick_cuda(
@@ -530,38 +471,34 @@ def _pick_cuda(
     chosen = next((v for v in builds if v.name == compute), None)
     if chosen is None:
         listed = ", ".join(v.cuda or v.name for v in builds) or "none"
-        runnable = [v for v in reversed(builds) if _assess(v, machine).usable]
+        runnable = [v for v in reversed(builds) if _judge(release, v, machine).usable]
         raise refuse(
             f"torch {release.release} has no CUDA {compute_flag(compute)} build for "
             f"{machine.platform_key} (CUDA builds: {listed})",
             [f"--cuda {v.cuda}" for v in runnable or list(reversed(builds))],
+            (RefusalCode.NO_SUCH_BUILD,),
         )
-    verdict = _assess(chosen, machine)
-    if not verdict.usable:
-        others = [v for v in reversed(builds) if v is not chosen and _assess(v, machine).usable]
+    judged = _judge(release, chosen, machine)
+    if not judged.usable:
+        others = [
+            v for v in reversed(builds) if v is not chosen and _judge(release, v, machine).usable
+        ]
         alternatives = [f"--cuda {v.cuda}" for v in others]
-        if verdict.driver_ok is False:
-            alternatives.append(
-                f"upgrade the NVIDIA driver to ≥ {chosen.min_driver(machine.system)}"
-            )
+        if judged.driver_blocked:
+            need = _floor(release, chosen, machine)
+            alternatives.append(f"upgrade the NVIDIA driver to ≥ {need}")
         alternatives.append("--cuda cpu")
-        raise refuse("; ".join(line for line in verdict.lines if _is_problem(line)), alternatives)
-    plan.lines += verdict.lines
-    _note_driver_source(plan, chosen, machine)
+        raise refuse(
+            "; ".join(describe(v) for v in judged.blocking), alternatives, verdicts=judged.blocking
+        )
+    plan.lines += judged.lines
+    plan.verdicts += judged.verdicts
+    _note_driver_source(plan, judged, machine)
     return chosen
 
 
-def _why_unusable(verdict: _Assessment, machine: Machine) -> str:
-    variant = verdict.variant
-    if verdict.driver_ok is False:
-        return f"{variant.name} needs driver ≥ {variant.min_driver(machine.system)}, this one is {machine.driver}"
-    arches = ";".join(variant.arch_list(machine.platform_key))
-    sms = ", ".join(gpu.sm for gpu in verdict.uncovered)
-    return f"{variant.name} has no kernels for {sms} (arch list {arches})"
-
-
-def _is_problem(line: str) -> bool:
-    return "too old" in line or "has no kernels" in line or "cannot run" in line
+def _floor(release: Release, variant: Variant, machine: Machine) -> Optional[str]:
+    return driver_floor(release.build(variant.name, machine.platform_key), machine.system)
 
 
 def _pick_auto(
@@ -573,44 +510,50 @@ def _pick_auto(
 ) -> Variant:
     if not machine.has_nvidia:
         plan.lines.append("no NVIDIA GPU or driver found: the CPU build")
-        rocm_builds = [v.name for v in available if v.kind == "rocm"]
+        rocm_builds = [v.name for v in available if v.platform.kind is PlatformKind.ROCM]
         if machine.rocm and rocm_builds:
             plan.lines.append(
                 f"ROCm {machine.rocm} found: ask for a ROCm build with --cuda {rocm_builds[-1]}"
             )
         return release.variants["cpu"]
     builds = _cuda_builds(available)
-    verdicts = [_assess(v, machine) for v in builds]
-    usable = [a for a in verdicts if a.usable]
+    candidates = [_judge(release, v, machine) for v in builds]
+    usable = [c for c in candidates if c.usable]
     if not usable:
-        problems = [_why_unusable(a, machine) for a in verdicts]
-        blocked_by_driver = any(a.driver_ok is False for a in verdicts)
+        problems = [summarize_blocked(c.variant.name, list(c.blocking)) for c in candidates]
         alternatives = ["--cuda cpu"]
-        if blocked_by_driver and all(not a.uncovered for a in verdicts) and builds:
-            lowest = min(builds, key=lambda v: _vkey(v.min_driver(machine.system) or "0"))
-            alternatives.insert(
-                0, f"upgrade the NVIDIA driver to ≥ {lowest.min_driver(machine.system)}"
-            )
+        if any(c.driver_blocked for c in candidates) and not any(c.uncovered for c in candidates):
+            floors = [_floor(release, v, machine) for v in builds]
+            lowest = min((f for f in floors if f), key=version_key, default=None)
+            if lowest:
+                alternatives.insert(0, f"upgrade the NVIDIA driver to ≥ {lowest}")
         reason = (
             "; ".join(problems) if problems else f"it has no CUDA build for {machine.platform_key}"
         )
-        raise refuse(f"no CUDA build of torch {release.release} runs here: {reason}", alternatives)
+        raise refuse(
+            f"no CUDA build of torch {release.release} runs here: {reason}",
+            alternatives,
+            (RefusalCode.NO_CUDA_BUILD_RUNS,),
+            tuple(v for c in candidates for v in c.blocking),
+        )
     best = max(
-        usable, key=lambda a: (a.arch_known, a.native is not False, _vkey(a.variant.cuda or "0"))
+        usable,
+        key=lambda c: (c.arch_known, c.native is not False, version_key(c.variant.cuda or "0")),
     )
     gpus = ", ".join(g.sm for g in machine.gpus) or "no GPU listed"
-    plan.lines += list(best.lines)
+    plan.lines += best.lines
+    plan.verdicts += best.verdicts
     plan.lines.append(
         f"auto: {best.variant.name} is the highest CUDA build of {release.release} this driver runs "
         f"whose arch list holds every GPU ({gpus})"
     )
-    _note_driver_source(plan, best.variant, machine)
+    _note_driver_source(plan, best, machine)
     return best.variant
 
 
-def _note_driver_source(plan: _Plan, variant: Variant, machine: Machine) -> None:
+def _note_driver_source(plan: _Plan, judged: _Candidate, machine: Machine) -> None:
     plan.extra_sources.append(compat.SOURCE_MVC)
-    if machine.gpus and variant.has_arch_list(machine.platform_key):
+    if machine.gpus and judged.arch_known:
         plan.extra_sources.append(ARCH_RULE_SOURCE)
 
 
@@ -660,12 +603,14 @@ def _conda_resolution(
         raise refuse(
             f"torch {release.release} has no conda package: {release.conda_reason}",
             ["--manager uv", "--manager pip"],
+            (RefusalCode.NO_CONDA_PACKAGE,),
         )
     key = machine.platform_key
     if key not in release.conda_platforms or not variant.conda_selector:
         raise refuse(
             f"torch {release.release} has no conda recipe for the {variant.name} build on {key}",
             ["--manager uv", "--manager pip"],
+            (RefusalCode.NO_CONDA_RECIPE,),
         )
     _note_status(plan, f"conda recipe of torch {release.release}", release.status, ("conda",))
     specs = [
@@ -674,7 +619,7 @@ def _conda_resolution(
         f"torchaudio=={patch.conda_torchaudio or patch.torchaudio}",
     ]
     # The official macOS conda command has no cpuonly: the macOS package is CPU/MPS only.
-    if not (key.startswith("macos") and variant.kind == "cpu"):
+    if not (key.startswith("macos") and variant.platform.kind is PlatformKind.CPU):
         specs.append(variant.conda_selector)
     channels = list(variant.conda_channels)
     plan.lines.append(f"conda channels {', '.join(channels)}: {release.conda_reason}")
@@ -713,4 +658,5 @@ def _finish(
         explanation=plan.lines,
         sources=sources,
         unconfirmed=list(plan.unconfirmed),
+        verdicts=list(plan.verdicts),
     )

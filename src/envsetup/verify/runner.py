@@ -29,6 +29,9 @@ from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
 WORKER_PATH = str(
     Path(__file__).resolve().parent / "worker_root" / "envsetup_verify_worker" / "__main__.py"
 )
+# The compatibility rule the worker judges GPU architectures with: envsetup's own module, handed
+# to the worker by path (it loads it under a private name; see worker_root/.../shipped.py).
+CAPABILITY_PATH = str(Path(__file__).resolve().parent.parent / "model" / "capability.py")
 HELLO_TIMEOUT_S = 60.0
 POLL_S = 0.5  # how often a waiting runner checks that the worker is still alive
 _EOF = object()
@@ -148,7 +151,7 @@ class Worker:
         self.since = time.time()
         try:
             self.process = subprocess.Popen(
-                [python, WORKER_PATH],
+                [python, WORKER_PATH, CAPABILITY_PATH],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

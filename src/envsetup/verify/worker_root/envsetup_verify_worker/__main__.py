@@ -8,6 +8,10 @@ if __name__ == "__main__":
     # top-level names (`bench`, `registry`...). Put the parent there instead: it holds only this package.
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[0] = os.path.dirname(here)
+    from envsetup_verify_worker.shipped import use_capability_module
+
+    if len(sys.argv) > 1:  # the runner passes envsetup/model/capability.py's path
+        use_capability_module(sys.argv[1])
     from envsetup_verify_worker.loop import main
 
     main()

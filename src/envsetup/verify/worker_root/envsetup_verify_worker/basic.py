@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 import traceback
 from typing import Any, Dict, List
 
 from .outcome import CheckFailed, CheckSkipped, Context
+from .shipped import capability
 from .torchenv import (
     StrictFloat,
     build_of,
@@ -95,19 +95,16 @@ def check_cuda_available(ctx: Context) -> Dict[str, Any]:
 
 
 def arch_verdict(major: int, minor: int, arch_list: List[str]) -> str:
-    """'exact', 'compatible' (same-major cubin or older PTX), or '' (no kernel image)."""
-    if f"sm_{major}{minor}" in arch_list:
-        return "exact"
-    for arch in arch_list:
-        match = re.fullmatch(r"(sm|compute)_(\d+?)(\d)([a-z]?)", arch)
-        if not match or match.group(4):  # sm_90a-style builds run on that exact chip only
-            continue
-        arch_major, arch_minor = int(match.group(2)), int(match.group(3))
-        if match.group(1) == "sm" and arch_major == major and arch_minor <= minor:
-            return "compatible"
-        if match.group(1) == "compute" and (arch_major, arch_minor) <= (major, minor):
-            return "compatible"  # PTX, compiled by the driver at first use
-    return ""
+    """'exact', 'compatible' (same-major cubin or PTX to JIT-compile), or '' (no kernel image).
+
+    The rule is envsetup's (envsetup/model/capability.py, shipped to the worker): NVIDIA's
+    Binary Compatibility and PTX Compatibility, with the 'a' and 'f' targets.
+    """
+    rule = capability()
+    found = rule.coverage(arch_list, rule.ComputeCapability(major, minor))
+    if found is None:
+        return ""
+    return "exact" if found.how is rule.Coverage.EXACT else "compatible"
 
 
 def check_cuda_arch(ctx: Context) -> Dict[str, Any]:

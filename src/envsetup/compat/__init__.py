@@ -1,4 +1,11 @@
-"""CUDA ↔ driver facts, read from data/cuda_drivers.toml (the facts live there, with sources)."""
+"""One compatibility judgement, and the CUDA ↔ driver facts it rests on.
+
+- here: the driver table, read from data/cuda_drivers.toml (the facts live there, with sources)
+- compat.verdicts: Verdict, VerdictCode, Severity (codes with parameters; prose lives in render/)
+- compat.build: Build, what is judged
+- compat.assess: assess(build, machine) -> list[Verdict], the one rule "can build B run on M"
+- compat.machine: machine_from_facts (doctor's facts -> model.machine.Machine)
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ if TYPE_CHECKING:
 # packaging and the TOML parser are imported where used: doctor on a machine without a driver
 # needs neither, and every millisecond of start-up counts against its speed target.
 
-DATA = Path(__file__).parent / "data" / "cuda_drivers.toml"
+DATA = Path(__file__).resolve().parent.parent / "data" / "cuda_drivers.toml"
 SOURCE_TOOLKIT = (
     "NVIDIA CUDA Toolkit Release Notes, Table 3 (see src/envsetup/data/cuda_drivers.toml)"
 )
@@ -132,64 +139,24 @@ def decode_cuda_int(value: int) -> str:
     return f"{value // 1000}.{(value % 1000) // 10}"
 
 
-@dataclass(frozen=True)
-class ArchEntry:
-    cc: tuple[int, int]
-    sass: bool  # a cubin for exactly this capability
-    ptx: bool  # PTX for this capability, JIT-compiled on newer GPUs
-    specific: bool  # an arch-specific target (sm_90a): runs on exactly this capability only
-
-
-def parse_arch_entry(entry: str) -> Optional[ArchEntry]:
-    """torch's 'sm_86' / 'compute_90' / 'sm_90a', the profiles' '8.6' / '9.0+PTX', or a bare '8.6'."""
-    text = entry.strip().lower()
-    ptx_only = text.startswith("compute_")
-    with_ptx = text.endswith("+ptx")
-    text = text[:-4] if with_ptx else text
-    text = text.replace("compute_", "").replace("sm_", "")
-    specific = text.endswith("a")
-    text = text.rstrip("af")
-    if "." in text:
-        major, _, minor = text.partition(".")
-    elif len(text) >= 2:
-        major, minor = text[:-1], text[-1]
-    else:
-        return None
-    if not (is_small_int(major) and is_small_int(minor)):
-        return None
-    return ArchEntry(
-        (int(major), int(minor)), sass=not ptx_only, ptx=ptx_only or with_ptx, specific=specific
-    )
-
-
 def arch_runs(arch_list: list[str], cc: tuple[int, int]) -> Optional[str]:
     """How a build compiled for `arch_list` runs on capability `cc`, or None when it cannot.
 
-    NVIDIA's rule (CUDA C++ Programming Guide, "Binary Compatibility" and "PTX Compatibility"):
-    a cubin built for X.y runs on X.z with z >= y (same major only); PTX for X.y JIT-compiles on
-    any X'.y' >= X.y; arch-specific targets (sm_90a) run only on exactly that capability.
-    Exact SASS first, then the highest SASS of the same major below `cc` (what the CUDA runtime
-    loads), then the highest PTX at or below `cc` (JIT-compiled at first use).
+    The rule is envsetup.model.capability.coverage (NVIDIA's Binary and PTX Compatibility); this
+    returns the coverage code: "exact", "compatible-cubin" or "ptx-jit".
     """
-    entries = [e for e in (parse_arch_entry(a) for a in arch_list) if e is not None]
-    if any(e.sass and e.cc == cc for e in entries):
-        return f"sm_{cc[0]}{cc[1]} is in the build"
-    portable = [e for e in entries if not e.specific]
-    sass = max(
-        (e.cc for e in portable if e.sass and e.cc[0] == cc[0] and e.cc[1] < cc[1]), default=None
-    )
-    if sass is not None:
-        return f"sm_{cc[0]}{cc[1]} runs its sm_{sass[0]}{sass[1]} kernels (binary compatible)"
-    ptx = max((e.cc for e in portable if e.ptx and e.cc <= cc), default=None)
-    if ptx is not None:
-        return f"sm_{cc[0]}{cc[1]} JIT-compiles its compute_{ptx[0]}{ptx[1]} PTX"
-    return None
+    from envsetup.model.capability import ComputeCapability, coverage
+
+    found = coverage(arch_list, ComputeCapability(*cc))
+    return found.how.value if found else None
 
 
 def arch_runs_on(arch_list: list[str], capability: str) -> Optional[bool]:
     """Whether a build with `arch_list` has kernels for a GPU of `capability` ("8.6");
     None when either is unknown. See `arch_runs` for the rule."""
-    want = parse_arch_entry(capability)
+    from envsetup.model.capability import ComputeCapability
+
+    want = ComputeCapability.try_parse(capability)
     if want is None or not arch_list:
         return None
-    return arch_runs(arch_list, want.cc) is not None
+    return arch_runs(arch_list, want) is not None

@@ -1,0 +1,104 @@
+"""Verdicts in words: code + parameters -> one sentence for people.
+
+The sentences live beside the codes, below diagnose and resolve, because those pure layers word
+their findings and explanation lines and may not import render/ (above them);
+envsetup.render.verdicts re-exports `describe` for the render layer. Nothing else words a verdict.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from envsetup.compat.verdicts import Verdict, VerdictCode
+from envsetup.model.capability import Coverage
+
+
+def _driver_ok(p: dict) -> str:
+    ceiling = f"supports CUDA ≤ {p['driver_cuda']}" if p.get("driver_cuda") else "supports"
+    if p.get("native"):
+        return f"driver {p['have']} {ceiling} ≥ {p['cuda']} ({p['build']} needs ≥ {p['need']})"
+    return (
+        f"driver {p['have']} {ceiling} < {p['cuda']}: {p['build']} runs through CUDA minor "
+        f"version compatibility (driver ≥ {p['need']}; JIT of newer PTX may fail)"
+    )
+
+
+def _arch_covered(p: dict) -> str:
+    target = p["target"]
+    if p["how"] == Coverage.EXACT.value:
+        return f"{p['gpu']}: {p['sm']} is in the {p['build']} build"
+    if p["how"] == Coverage.COMPATIBLE_CUBIN.value:
+        return f"{p['gpu']}: {p['sm']} runs its {target} kernels (binary compatible)"
+    return f"{p['gpu']}: {p['sm']} JIT-compiles its {target} PTX"
+
+
+def _cuda_major(p: dict) -> str:
+    return str(p["cuda"]).split(".")[0]
+
+
+_WORDS: dict[VerdictCode, Callable[[dict], str]] = {
+    VerdictCode.NO_BUILD_FOR_PLATFORM: lambda p: (
+        f"there is no {p['build']} build for {p['platform_key']}"
+    ),
+    VerdictCode.GLIBC_BELOW_FLOOR: lambda p: (
+        f"the wheels need glibc ≥ {p['need']}; this system has glibc {p['have']}"
+    ),
+    VerdictCode.GLIBC_OK: lambda p: f"glibc {p['have']} ≥ {p['need']}",
+    VerdictCode.PYTHON_OUTSIDE_RANGE: lambda p: (
+        f"Python {p['python']} is outside the supported {p['low']}–{p['high']}"
+    ),
+    VerdictCode.DRIVER_BELOW_FLOOR: lambda p: (
+        f"driver {p['have']} is too old for the {p['build']} build: it needs ≥ {p['need']} "
+        f"(CUDA {_cuda_major(p)}.x minor version compatibility)"
+    ),
+    VerdictCode.DRIVER_CUDA_TOO_LOW: lambda p: (
+        f"driver CUDA {p['driver_cuda']} (no driver version) cannot run {p['build']}"
+    ),
+    VerdictCode.DRIVER_OK: _driver_ok,
+    VerdictCode.DRIVER_CUDA_OK: lambda p: (
+        f"driver CUDA {p['driver_cuda']} (no driver version) runs {p['build']}"
+    ),
+    VerdictCode.NO_NVIDIA_DRIVER: lambda p: (
+        f"no NVIDIA driver found: {p['build']} installs, but CUDA needs a driver ≥ {p['need']}"
+    ),
+    VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
+        f"no NVIDIA driver found: {p['build']} installs, but CUDA needs a driver ≥ {p['need']}"
+    ),
+    VerdictCode.ARCH_NOT_COVERED: lambda p: (
+        f"{p['gpu']} {p['sm']} has no kernels in the {p['build']} build "
+        f"(arch list {';'.join(p['arch_list'])})"
+    ),
+    VerdictCode.ARCH_COVERED: _arch_covered,
+    VerdictCode.ARCH_UNKNOWN: lambda p: (
+        f"the {p['build']} build's arch list on {p['platform_key']} is not in the profile: "
+        f"GPU coverage of {', '.join(p['sms'])} not checked"
+    ),
+    VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
+        "a CPU-only build on a machine with a working NVIDIA GPU"
+        + (f" ({', '.join(p['sms'])})" if p.get("sms") else "")
+    ),
+    VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: (
+        f"a {p['build']} build, but no ROCm was found on this machine"
+    ),
+}
+
+
+def describe(verdict: Verdict) -> str:
+    """One sentence for `verdict` (no trailing period)."""
+    return _WORDS[verdict.code](verdict.params)
+
+
+def summarize_blocked(build: str, verdicts: list[Verdict]) -> str:
+    """Why one build cannot run, in one short clause ("cu118 needs driver ≥ 450.80.02, this one
+    is 418.87"; "cu126 has no kernels for sm_120 (arch list ...)"), for a list of several builds."""
+    for verdict in verdicts:
+        p = verdict.params
+        if verdict.code is VerdictCode.DRIVER_BELOW_FLOOR:
+            return f"{build} needs driver ≥ {p['need']}, this one is {p['have']}"
+        if verdict.code is VerdictCode.DRIVER_CUDA_TOO_LOW:
+            return f"{build} needs a driver for CUDA {_cuda_major(p)}, this one supports CUDA ≤ {p['driver_cuda']}"
+    missing = [v for v in verdicts if v.code is VerdictCode.ARCH_NOT_COVERED]
+    if missing:
+        sms = ", ".join(v["sm"] for v in missing)
+        return f"{build} has no kernels for {sms} (arch list {';'.join(missing[0]['arch_list'])})"
+    return "; ".join(describe(v) for v in verdicts if v.blocking)
