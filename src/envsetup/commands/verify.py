@@ -35,10 +35,10 @@ def verify_command(
 ) -> int:
     """Prove the target environment computes on its GPU (or CPU): run smoke tests in its interpreter."""
     # Imported here: every other command's start-up stays free of verify and rich.
+    from envsetup.render.verify_json import render_json
+    from envsetup.render.verify_junit import to_junit
     from envsetup.verify import run_verify
     from envsetup.verify.catalogue import parse_only
-    from envsetup.verify.junit import to_junit
-    from envsetup.verify.render import render_json, render_report
     from envsetup.verify.target import resolve_python
 
     target = resolve_python(python, env)
@@ -71,6 +71,8 @@ def verify_command(
         )
     else:
         from rich.console import Console
+
+        from envsetup.render.verify_text import render_report
 
         render_report(report, Console())
     return int(report.exit_code)

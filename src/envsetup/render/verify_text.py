@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from envsetup.sanitize import dumps, for_rich, redact_data
+from envsetup.sanitize import for_rich, redact_data
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, VerifyReport
 
 _STYLE = {PASS: "[green]pass[/]", FAIL: "[bold red]FAIL[/]", SKIP: "[yellow]skip[/]"}
@@ -127,12 +127,3 @@ def render_report(report: VerifyReport, console: Console) -> None:
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"
     )
-
-
-def render_json(report: VerifyReport) -> str:
-    document = report.to_dict()
-    if report.unusable is not None:
-        # The same `error` object every command's --json carries when it stops short.
-        message = f"{report.unusable.reason}; fix: {report.unusable.fix}"
-        document["error"] = {"kind": "failed", "message": message}
-    return dumps(document, indent=2, sort_keys=True)
