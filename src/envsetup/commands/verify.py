@@ -70,9 +70,8 @@ def verify_command(
             f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE
         )
     else:
-        from rich.console import Console
-
+        from envsetup.render import style
         from envsetup.render.verify_text import render_report
 
-        render_report(report, Console())
+        render_report(report, style.console())
     return int(report.exit_code)

@@ -199,9 +199,7 @@ def command_schema(command: str) -> dict[str, Any]:
         "allOf": [
             {
                 "if": {"properties": {"outcome": {"enum": succeeded}}},
-                "then": {
-                    "properties": {"error": {"type": "null"}, "data": {"type": "object"}}
-                },
+                "then": {"properties": {"error": {"type": "null"}, "data": {"type": "object"}}},
             },
             {
                 "if": {"properties": {"outcome": {"enum": failed}}},

@@ -29,6 +29,7 @@ MARKS = {
 MARK_WIDTH = 1
 INDENT = 1  # every line starts one column in; section rules start at column 0
 LABEL_WIDTH = 14
+FIX_INDENT = INDENT + MARK_WIDTH + 1 + 2  # under a finding's title, past its mark
 MIN_TEXT_WIDTH = 20  # below this, a narrow terminal wraps rather than a column of 3 letters
 
 
@@ -97,11 +98,11 @@ def command(
     out.print(f"{pad}[cyan]{label}[/] {for_rich(argv_text)}", soft_wrap=True)
 
 
-def evidence(out: Console, lines: list[str], *, indent: int = INDENT + MARK_WIDTH + 1) -> None:
+def evidence(out: Console, lines: list[str]) -> None:
     """Evidence under a finding, dim, each line wrapped under itself."""
     for line in lines:
         for part in line.splitlines() or [""]:
-            text(out, part, indent=indent + 2, style="dim")
+            text(out, part, indent=FIX_INDENT, style="dim")
 
 
 def finding(
@@ -119,4 +120,4 @@ def finding(
     if evidence_lines:
         evidence(out, evidence_lines)
     if fix:
-        command(out, "fix", fix, indent=INDENT + MARK_WIDTH + 1 + 2)
+        command(out, "fix", fix, indent=FIX_INDENT)
