@@ -182,3 +182,16 @@ def test_the_schema_rejects_a_document_of_the_old_shape() -> None:
     planned = {**stopped, "outcome": "planned", "exit_code": 0}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(planned, SCHEMAS["install"])
+
+
+def test_a_finding_has_the_same_keys_in_every_command() -> None:
+    import dataclasses
+
+    from envsetup.diagnose.finding import Finding
+    from envsetup.render.envelope import finding
+
+    built = finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv")  # fmt: skip
+    assert list(built) == [f.name for f in dataclasses.fields(Finding)]
+    assert built == Finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv").to_dict()  # fmt: skip
+    with pytest.raises(ValueError):
+        finding("x", "fatal", "no such severity")

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from envsetup.commands.install import resolve_quickly
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.profile_lookup import lookup_build
 from envsetup.host.recorded import RecordedHost
 from envsetup.install.check_command import check_command
 from envsetup.install.execute import preview
 from envsetup.install.profiles import load_releases
+from envsetup.install.quick_resolve import resolve_quickly
 from envsetup.install.request import parse_request
 from envsetup.probe import probe_all
 from envsetup.render import style

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.commands.install import facts_from_dict, resolve_quickly
+from envsetup.commands.install import facts_from_dict
 from envsetup.facts import Facts
 from envsetup.install.profiles import PROFILES_ENV, Release, profiles_dir
+from envsetup.install.quick_resolve import resolve_quickly
 from envsetup.install.request import parse_request
 from envsetup.install.resolution import ResolutionRefused
 from envsetup.install.resolver import resolve

@@ -10,9 +10,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from envsetup.commands.install import facts_from_dict, resolve_quickly
+from envsetup.commands.install import facts_from_dict
 from envsetup.errors import UsageError
 from envsetup.host.recorded import RecordedHost
+from envsetup.install.quick_resolve import resolve_quickly
 from envsetup.install.request import parse_request
 from envsetup.install.resolution import ResolutionRefused
 from envsetup.probe import probe_all

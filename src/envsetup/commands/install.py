@@ -20,7 +20,6 @@ from envsetup.sanitize import for_terminal, register_environ
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
-    from envsetup.install.request import InstallRequest
     from envsetup.install.resolution import Resolution, ResolutionRefused
 
 
@@ -58,6 +57,7 @@ def install_command(
     log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
+    from envsetup.install.quick_resolve import resolve_quickly
     from envsetup.install.request import parse_request
     from envsetup.install.resolution import ResolutionRefused
 
@@ -83,28 +83,6 @@ def install_command(
                 raise
             return _emit_error(exc)
     return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
-
-
-def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
-    """resolve() with every profile loaded, but try the one release that usually decides first.
-
-    A plan for release R depends on R's profile alone, and without --torch the resolver returns
-    the newest release that fits; so when that one profile resolves, the answer is the same as
-    with all of them. A refusal is recomputed with every profile, for its alternatives.
-    """
-    from envsetup.install.profiles import load_release, load_releases, release_files
-    from envsetup.install.resolution import ResolutionRefused
-    from envsetup.install.resolver import resolve
-
-    files = release_files()
-    wanted = request.torch_release or files[-1][0]
-    first = [load_release(path) for name, path in files if name == wanted]
-    if first:
-        try:
-            return resolve(request, facts, first)
-        except ResolutionRefused:
-            pass
-    return resolve(request, facts, load_releases())
 
 
 # ----------------------------------------------------------------------------- facts

@@ -8,8 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from envsetup.diagnose.finding import Finding
-from envsetup.render.envelope import envelope, outcome_of, to_json
+from envsetup.render.envelope import envelope, finding, outcome_of, to_json
 
 if TYPE_CHECKING:
     from envsetup.install.check_command import CommandReport
@@ -78,18 +77,13 @@ def finding_id(finding: Any) -> str:
     return UNCATALOGUED
 
 
-def common_finding(finding: Any, suggested_command: Optional[str]) -> Finding:
+def common_finding(found: Any, suggested_command: Optional[str]) -> dict[str, Any]:
     """A check-command finding in the shape every command's findings have: the command that
     installs a working build is the fix of every error and warning."""
-    severity = str(getattr(finding, "severity", None) or finding.level)
+    severity = str(getattr(found, "severity", None) or found.level)
     fix = suggested_command if suggested_command and severity in ("error", "warning") else ""
-    return Finding(
-        id=finding_id(finding),
-        severity=severity,
-        title=str(finding.message),
-        evidence=list(getattr(finding, "evidence", None) or []),
-        fix=fix,
-    )
+    evidence = list(getattr(found, "evidence", None) or [])
+    return finding(finding_id(found), severity, str(found.message), evidence, fix)
 
 
 def check_command_data(report: CommandReport) -> CheckCommandData:
@@ -110,7 +104,7 @@ def check_command_document(report: CommandReport, exit_code: int) -> dict[str, A
         "check-command",
         exit_code=exit_code,
         outcome=outcome_of(exit_code),
-        findings=[common_finding(f, report.suggested_command).to_dict() for f in report.findings],
+        findings=[common_finding(f, report.suggested_command) for f in report.findings],
         data=asdict(check_command_data(report)),
     )
 

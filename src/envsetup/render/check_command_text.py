@@ -23,7 +23,13 @@ def render_report(out: Console, report: CommandReport) -> None:
         out.print("[bold]Findings:[/]")
         for item in report.findings:
             found = common_finding(item, None)
-            style.finding(out, found.severity, found.title, found.id, evidence_lines=found.evidence)
+            style.finding(
+                out,
+                found["severity"],
+                found["title"],
+                found["id"],
+                evidence_lines=found["evidence"],
+            )
     else:
         out.print("[bold]Findings:[/] none")
     if report.suggested_command:

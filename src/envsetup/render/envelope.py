@@ -59,6 +59,27 @@ EXIT_CODES = {
 }
 
 
+def finding(
+    finding_id: str,
+    severity: str,
+    title: str,
+    evidence: Optional[list[str]] = None,
+    fix: str = "",
+) -> dict[str, Any]:
+    """One finding in the envelope's shape, that of diagnose.finding.Finding.to_dict() (the type
+    the schemas are generated from; built here so that install, check-command and verify do not
+    load diagnose to say one)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"no severity {severity!r}")
+    return {
+        "id": finding_id,
+        "severity": severity,
+        "title": title,
+        "evidence": list(evidence or []),
+        "fix": fix,
+    }
+
+
 def envelope(
     command: str,
     *,

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from envsetup.diagnose.finding import Finding
 from envsetup.install.execute import InstallResult
 from envsetup.install.resolution import Resolution
-from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, to_json
+from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, finding, to_json
 
 if TYPE_CHECKING:
     from envsetup.install.execute import Preview
@@ -88,25 +87,16 @@ def planned_install(plan: Plan, mode: str, notes: list[str]) -> PlannedInstall:
     )
 
 
-def resolution_findings(resolution: Resolution) -> list[Finding]:
+def resolution_findings(resolution: Resolution) -> list[dict[str, Any]]:
     if not resolution.unconfirmed:
         return []
-    return [
-        Finding(
-            id="unconfirmed-profile-facts",
-            severity="info",
-            title="the choice rests on facts the profile marks unconfirmed",
-            evidence=list(resolution.unconfirmed),
-        )
-    ]
+    title = "the choice rests on facts the profile marks unconfirmed"
+    return [finding("unconfirmed-profile-facts", "info", title, list(resolution.unconfirmed))]
 
 
-def preview_findings(preview: Preview) -> list[Finding]:
+def preview_findings(preview: Preview) -> list[dict[str, Any]]:
     """What would stop `install` with the same flags on this machine, one finding each."""
-    return [
-        Finding(id="install-would-stop", severity="warning", title=problem)
-        for problem in preview.problems
-    ]
+    return [finding("install-would-stop", "warning", problem) for problem in preview.problems]
 
 
 def plan_document(resolution: Resolution, preview: Preview) -> dict[str, Any]:
@@ -122,7 +112,7 @@ def plan_document(resolution: Resolution, preview: Preview) -> dict[str, Any]:
         "install",
         exit_code=0,
         outcome=PLANNED,
-        findings=[f.to_dict() for f in findings],
+        findings=findings,
         data=asdict(data),
     )
 
@@ -133,7 +123,7 @@ def result_document(resolution: Resolution, result: InstallResult) -> dict[str, 
         "install",
         exit_code=0,
         outcome=INSTALLED,
-        findings=[f.to_dict() for f in resolution_findings(resolution)],
+        findings=resolution_findings(resolution),
         data=asdict(data),
     )
 

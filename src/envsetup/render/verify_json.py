@@ -7,8 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from envsetup.diagnose.finding import Finding
-from envsetup.render.envelope import UNUSABLE, envelope, outcome_of, to_json
+from envsetup.render.envelope import UNUSABLE, envelope, finding, outcome_of, to_json
 from envsetup.verify.results import FAIL, CheckResult, Target, Unusable, VerifyReport
 
 
@@ -33,19 +32,13 @@ class VerifyData:
     checks: list[CheckResult]
 
 
-def check_finding(check: CheckResult) -> Finding:
+def check_finding(check: CheckResult) -> dict[str, Any]:
     """A failed check as a finding: its id, what failed, its evidence (one line per key), its fix."""
     evidence = [
         f"{key}: {value if isinstance(value, str) else json.dumps(value, sort_keys=True)}"
         for key, value in sorted(check.evidence.items())
     ]
-    return Finding(
-        id=check.id,
-        severity="error",
-        title=check.reason or check.title,
-        evidence=evidence,
-        fix=check.fix or "",
-    )
+    return finding(check.id, "error", check.reason or check.title, evidence, check.fix or "")
 
 
 def verify_document(report: VerifyReport) -> dict[str, Any]:
@@ -62,7 +55,7 @@ def verify_document(report: VerifyReport) -> dict[str, Any]:
         exit_code=code,
         outcome=outcome,
         error=error,
-        findings=[check_finding(c).to_dict() for c in report.checks if c.status == FAIL],
+        findings=[check_finding(c) for c in report.checks if c.status == FAIL],
         data=report.to_dict(),
     )
 
