@@ -195,3 +195,14 @@ def test_a_finding_has_the_same_keys_in_every_command() -> None:
     assert built == Finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv").to_dict()  # fmt: skip
     with pytest.raises(ValueError):
         finding("x", "fatal", "no such severity")
+
+
+def test_every_check_command_finding_id_is_catalogued() -> None:
+    import re
+
+    from envsetup.render.check_command_json import _IDS
+
+    section = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    section = section.split("## Finding ids of install", 1)[1].split("\n## ", 1)[0]
+    catalogue = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M))
+    assert catalogue == {finding_id for finding_id, _pattern in _IDS}
