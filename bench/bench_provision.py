@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from envsetup.install.execute import InstallResult, provision  # noqa: E402
-from envsetup.install.resolution import Pin, Resolution  # noqa: E402
+from envsetup.resolve.resolution import Pin, Resolution  # noqa: E402
 from install_exec.local_index import (  # noqa: E402
     RELEASE_2_0_1,
     build_pytorch_index,

@@ -37,9 +37,9 @@ def build(directory: Path, entries: int) -> str:
 
 def replay_seconds(directory: str) -> tuple[float, int]:
     from envsetup.diagnose import diagnose
-    from envsetup.diagnose.profile_lookup import lookup_build
     from envsetup.host.recorded import RecordedHost
     from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
     from envsetup.render.doctor_json import doctor_document, to_json
 
     started = time.perf_counter()

@@ -10,20 +10,20 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from envsetup.command_check.check import check_command
 from envsetup.diagnose import diagnose
-from envsetup.diagnose.profile_lookup import lookup_build
 from envsetup.host.recorded import RecordedHost
-from envsetup.install.check_command import check_command
 from envsetup.install.execute import preview
-from envsetup.install.profiles import load_releases
-from envsetup.install.quick_resolve import resolve_quickly
-from envsetup.install.request import parse_request
 from envsetup.probe import probe_all
+from envsetup.profiles.loader import load_releases
+from envsetup.profiles.lookup import lookup_build
 from envsetup.render import style
 from envsetup.render.check_command_text import render_report as render_check_command
 from envsetup.render.doctor_text import render_doctor
 from envsetup.render.install_text import render_plan
 from envsetup.render.verify_text import render_report as render_verify
+from envsetup.resolve.quick import resolve_quickly
+from envsetup.resolve.request import parse_request
 from envsetup.verify.results import CheckResult, Target, VerifyReport
 from hostbuilder import FIXTURES
 from install.machines import make_facts

@@ -7,10 +7,10 @@ import pytest
 
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.profile_lookup import lookup_build
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
+from envsetup.profiles.lookup import lookup_build
 from hostbuilder import HostSpec
 
 Doctor = Callable[..., "tuple[Facts, list[Finding]]"]

@@ -133,9 +133,9 @@ CUT_SOURCES = sorted(
 @pytest.mark.parametrize("fixture", CUT_SOURCES)
 def test_cut_outputs_never_crash_the_pipeline(tmp_path: Path, fixture: str) -> None:
     from envsetup.diagnose import diagnose
-    from envsetup.diagnose.profile_lookup import lookup_build
     from envsetup.host.recorded import RecordedHost
     from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
     from envsetup.render.doctor_json import doctor_document
 
     text = fixture_text(fixture)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from envsetup.diagnose.profile_lookup import lookup_build
-from envsetup.install.profiles import find_build, load_releases
+from envsetup.profiles.loader import find_build, load_releases
+from envsetup.profiles.lookup import lookup_build
 
 SYSTEMS = {
     "linux-x86_64": ("Linux", "x86_64"),

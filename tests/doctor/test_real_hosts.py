@@ -388,9 +388,9 @@ def test_the_fix_for_an_interrupted_install_deletes_nothing_unasked(
 
 def test_the_recorded_development_machine_replays_as_what_it_is() -> None:
     from envsetup.diagnose import diagnose
-    from envsetup.diagnose.profile_lookup import lookup_build
     from envsetup.host.recorded import RecordedHost
     from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
     from hostbuilder import FIXTURES
 
     facts = probe_all(RecordedHost(str(FIXTURES / "hosts" / "ci-debian12-cuda13-no-driver")))

@@ -105,8 +105,8 @@ def test_the_gpu_name_is_shown_cleaned_on_a_real_terminal_too(tmp_path: Path) ->
     from rich.console import Console
 
     from envsetup.diagnose import diagnose
-    from envsetup.diagnose.profile_lookup import lookup_build
     from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
     from envsetup.render.doctor_text import render_doctor
 
     directory = hostile_host().write(tmp_path / "host")

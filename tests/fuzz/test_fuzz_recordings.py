@@ -603,7 +603,7 @@ _RENDERED: set[int] = set()
 @functools.cache
 def _lookup_build(torch_version: str, system: str, machine: str) -> Any:
     """diagnose's profile lookup (a pure function of its arguments), read once per key."""
-    from envsetup.diagnose.profile_lookup import lookup_build
+    from envsetup.profiles.lookup import lookup_build
 
     return lookup_build(torch_version, system, machine)
 
@@ -615,13 +615,13 @@ def run_pipeline(directory: str, deep: bool) -> Outcome:
     from envsetup.diagnose import diagnose
     from envsetup.errors import UsageError
     from envsetup.host.recorded import RecordedHost
-    from envsetup.install.quick_resolve import resolve_quickly
-    from envsetup.install.request import parse_request
-    from envsetup.install.resolution import ResolutionRefused
     from envsetup.probe import probe_all
     from envsetup.render.doctor_json import doctor_document, to_json
     from envsetup.render.doctor_text import render_doctor
     from envsetup.render.install_text import render_resolution
+    from envsetup.resolve.quick import resolve_quickly
+    from envsetup.resolve.request import parse_request
+    from envsetup.resolve.resolution import ResolutionRefused
 
     try:
         facts = probe_all(RecordedHost(directory), deep=deep)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envsetup.install.profiles import Release, load_releases
+from envsetup.profiles.loader import Release, load_releases
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.errors import UsageError
-from envsetup.facts import Facts
-from envsetup.install.check_command import (
+from envsetup.command_check.check import (
     CommandReport,
     check_command,
     parse_install,
     split_commands,
 )
-from envsetup.install.profiles import Release
+from envsetup.errors import UsageError
+from envsetup.facts import Facts
+from envsetup.profiles.loader import Release
 
 from .machines import make_facts
 

@@ -12,11 +12,11 @@ import pytest
 
 from envsetup.commands.install import facts_from_dict
 from envsetup.facts import Facts
-from envsetup.install.profiles import PROFILES_ENV, Release, profiles_dir
-from envsetup.install.quick_resolve import resolve_quickly
-from envsetup.install.request import parse_request
-from envsetup.install.resolution import ResolutionRefused
-from envsetup.install.resolver import resolve
+from envsetup.profiles.loader import PROFILES_ENV, Release, profiles_dir
+from envsetup.resolve.quick import resolve_quickly
+from envsetup.resolve.request import parse_request
+from envsetup.resolve.resolution import ResolutionRefused
+from envsetup.resolve.resolver import resolve
 
 from .machines import make_facts
 

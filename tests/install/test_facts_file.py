@@ -13,10 +13,10 @@ import pytest
 from envsetup.commands.install import facts_from_dict
 from envsetup.errors import UsageError
 from envsetup.host.recorded import RecordedHost
-from envsetup.install.quick_resolve import resolve_quickly
-from envsetup.install.request import parse_request
-from envsetup.install.resolution import ResolutionRefused
 from envsetup.probe import probe_all
+from envsetup.resolve.quick import resolve_quickly
+from envsetup.resolve.request import parse_request
+from envsetup.resolve.resolution import ResolutionRefused
 from scripts import run_envsetup
 
 from .machines import make_facts

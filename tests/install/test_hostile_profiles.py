@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from envsetup.install.profiles import PROFILES_ENV, profiles_dir
+from envsetup.profiles.loader import PROFILES_ENV, profiles_dir
 from hostbuilder import HostSpec
 from scripts import run_envsetup
 

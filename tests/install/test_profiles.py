@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from envsetup import compat
-from envsetup.install.profiles import (
+from envsetup.profiles.loader import (
     PROFILES_ENV,
     ProfileError,
     Release,

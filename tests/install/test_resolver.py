@@ -6,10 +6,10 @@ import pytest
 
 from envsetup.compat import arch_runs
 from envsetup.facts import Overrides
-from envsetup.install.profiles import Release
-from envsetup.install.request import parse_request
-from envsetup.install.resolution import Resolution, ResolutionRefused
-from envsetup.install.resolver import parse_cc, resolve
+from envsetup.profiles.loader import Release
+from envsetup.resolve.request import parse_request
+from envsetup.resolve.resolution import Resolution, ResolutionRefused
+from envsetup.resolve.resolver import parse_cc, resolve
 
 from .machines import make_facts
 

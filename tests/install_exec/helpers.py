@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from envsetup.install.backends.base import venv_python
-from envsetup.install.resolution import Pin, Resolution
+from envsetup.resolve.resolution import Pin, Resolution
 
 from .local_index import RELEASE_2_0_1
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from envsetup.errors import EnvsetupError
 from envsetup.install.execute import provision
-from envsetup.install.resolution import Pin, Resolution
+from envsetup.resolve.resolution import Pin, Resolution
 
 INSTALL_OUTPUT = "install-output"
 

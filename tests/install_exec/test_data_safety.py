@@ -23,7 +23,7 @@ from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.install.execute import InstallResult, provision
 from envsetup.install.record import read_install_record, reported_state
-from envsetup.install.resolution import Resolution
+from envsetup.resolve.resolution import Resolution
 
 from .helpers import landed, lock_held_elsewhere, resolution_for, snapshot, wait_for_lock_release
 from .local_index import serve_slowly

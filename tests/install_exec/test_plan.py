@@ -9,8 +9,8 @@ import pytest
 from envsetup.install.backends import CondaBackend, PipBackend, UvBackend
 from envsetup.install.backends.base import Backend
 from envsetup.install.plan import Plan, build_plan
-from envsetup.install.resolution import Pin, Resolution
 from envsetup.install.runner import step_environment
+from envsetup.resolve.resolution import Pin, Resolution
 
 INDEX = "https://download.pytorch.org/whl/cu118"
 

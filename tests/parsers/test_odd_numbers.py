@@ -14,10 +14,8 @@ import pytest
 
 from envsetup import compat
 from envsetup.diagnose import diagnose
-from envsetup.diagnose.profile_lookup import lookup_build
 from envsetup.digits import is_small_int, small_int
 from envsetup.facts import CudaToolkit, Facts, OsFacts, PythonFacts, TorchFacts
-from envsetup.install import resolver
 from envsetup.parsers import ParseError
 from envsetup.parsers.collect_env import parse_collect_env
 from envsetup.parsers.cudnn import parse_cudnn_header
@@ -38,6 +36,8 @@ from envsetup.parsers.torch_build import (
     parse_torch_version_py,
 )
 from envsetup.parsers.torch_errors import classify_torch_error
+from envsetup.profiles.lookup import lookup_build
+from envsetup.resolve import resolver
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 PARSERS: list[Callable[[str], Any]] = [

@@ -22,9 +22,9 @@ def check_command_command(
     ),
 ) -> int:
     """Say what a pasted install command would really install here, and what is wrong with it."""
+    from envsetup.command_check.check import check_command
     from envsetup.commands.install import load_facts
-    from envsetup.install.check_command import check_command
-    from envsetup.install.profiles import load_releases
+    from envsetup.profiles.loader import load_releases
 
     report = check_command(command, load_facts(replay, facts_file), load_releases())
     code = ExitCode.FINDINGS if report.has_errors else ExitCode.OK

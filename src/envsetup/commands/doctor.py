@@ -36,8 +36,8 @@ def doctor_command(
 ) -> int:
     """Detect OS, Python, NVIDIA driver and GPUs, CUDA, cuDNN and torch; say what is wrong and how to fix it."""
     from envsetup.diagnose import diagnose
-    from envsetup.diagnose.profile_lookup import lookup_build
     from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
 
     if record and replay:
         raise UsageError(

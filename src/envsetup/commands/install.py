@@ -20,7 +20,7 @@ from envsetup.sanitize import for_terminal, register_environ
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
-    from envsetup.install.resolution import Resolution, ResolutionRefused
+    from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
 def install_command(
@@ -57,9 +57,9 @@ def install_command(
     log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
-    from envsetup.install.quick_resolve import resolve_quickly
-    from envsetup.install.request import parse_request
-    from envsetup.install.resolution import ResolutionRefused
+    from envsetup.resolve.quick import resolve_quickly
+    from envsetup.resolve.request import parse_request
+    from envsetup.resolve.resolution import ResolutionRefused
 
     try:
         request = parse_request(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from envsetup.diagnose.builds import BuildLookup, no_profiles
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.profiles.build_info import BuildLookup, no_profiles
 
 Rule = Callable[[Facts, BuildLookup], "list[Finding]"]
 

@@ -6,9 +6,9 @@ import shlex
 from typing import Optional
 
 from envsetup.compat import cuda_major_minor, toolkit_driver
-from envsetup.diagnose.builds import BuildLookup
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import CudaToolkit, Facts
+from envsetup.profiles.build_info import BuildLookup
 
 
 def _system_toolkits(facts: Facts) -> list[CudaToolkit]:

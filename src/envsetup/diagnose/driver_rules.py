@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from envsetup.diagnose.builds import BuildLookup
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.profiles.build_info import BuildLookup
 
 RELOAD_MODULES = "sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia"
 BLACKLIST_NOUVEAU = (

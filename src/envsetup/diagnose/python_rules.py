@@ -6,9 +6,9 @@ import shlex
 
 from packaging.version import Version
 
-from envsetup.diagnose.builds import BuildLookup
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.profiles.build_info import BuildLookup
 
 
 def externally_managed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from envsetup.diagnose.builds import BuildLookup
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.profiles.build_info import BuildLookup
 
 
 def could_not_read(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

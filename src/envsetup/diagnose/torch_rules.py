@@ -11,9 +11,9 @@ from envsetup.compat import (
     driver_at_least,
     min_driver_for_torch_cuda,
 )
-from envsetup.diagnose.builds import BuildInfo, BuildLookup
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.profiles.build_info import BuildInfo, BuildLookup
 
 # Environments `envsetup install --env PREFIX --upgrade` installs into (docs/install.md).
 ENVIRONMENTS = ("venv", "conda", "uv")

@@ -1,1 +1,1 @@
-"""`envsetup install`: profiles → resolver → plan → execute."""
+"""`envsetup install` provisioning: plan -> backends -> execute (target, lock, record). Resolving lives in envsetup.resolve."""

@@ -44,7 +44,6 @@ from envsetup.install.index_url import (
 from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
 from envsetup.install.quick_verify import quick_verify
-from envsetup.install.resolution import Resolution
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import (
@@ -55,6 +54,7 @@ from envsetup.install.tools import (
     log_path_for,
     new_log_path,
 )
+from envsetup.resolve.resolution import Resolution
 from envsetup.sanitize import RedactingWriter
 
 __all__ = ["InstallResult", "Preview", "StepFailed", "StepReport", "preview", "provision"]

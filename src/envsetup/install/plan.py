@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from envsetup.install.resolution import Resolution
+from envsetup.resolve.resolution import Resolution
 
 if TYPE_CHECKING:
     from envsetup.install.backends.base import Backend

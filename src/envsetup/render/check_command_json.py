@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from envsetup.render.envelope import envelope, finding, outcome_of, to_json
 
 if TYPE_CHECKING:
-    from envsetup.install.check_command import CommandReport
+    from envsetup.command_check.check import CommandReport
 
 
 @dataclass

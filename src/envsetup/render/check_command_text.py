@@ -11,7 +11,7 @@ from envsetup.render.check_command_json import common_finding
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from envsetup.install.check_command import CommandReport
+    from envsetup.command_check.check import CommandReport
 
 
 def render_report(out: Console, report: CommandReport) -> None:

@@ -7,13 +7,13 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from envsetup.install.execute import InstallResult
-from envsetup.install.resolution import Resolution
 from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, finding, to_json
+from envsetup.resolve.resolution import Resolution
 
 if TYPE_CHECKING:
     from envsetup.install.execute import Preview
     from envsetup.install.plan import Plan
-    from envsetup.install.resolution import ResolutionRefused
+    from envsetup.resolve.resolution import ResolutionRefused
 
 
 @dataclass

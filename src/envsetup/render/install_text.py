@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from envsetup.install.execute import InstallResult, Preview
-    from envsetup.install.resolution import Resolution, ResolutionRefused
+    from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
 def render_resolution(out: Console, resolution: Resolution) -> None:

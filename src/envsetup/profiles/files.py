@@ -1,7 +1,7 @@
 """Where the profiles live and which platform key a machine has: cheap to import.
 
 doctor reads one profile through `read_release_table` without the schema-checked dataclasses of
-`envsetup.install.profiles` (whose import would cost doctor a tenth of its run time); the shipped
+`envsetup.profiles.loader` (whose import would cost doctor a tenth of its run time); the shipped
 profiles are schema-checked by the tests, and `install` checks every profile it loads.
 """
 

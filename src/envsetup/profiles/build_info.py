@@ -1,4 +1,4 @@
-"""What the profiles say about an installed torch build, in the shape the rules need."""
+"""What the profiles say about an installed torch build, in the shape the diagnose rules need."""
 
 from __future__ import annotations
 

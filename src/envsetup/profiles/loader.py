@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 # Defined in the cheap-to-import profile_files; re-exported here for the resolver's callers.
-from envsetup.install.profile_files import PLATFORM_KEYS as PLATFORM_KEYS
-from envsetup.install.profile_files import PROFILES_ENV as PROFILES_ENV
-from envsetup.install.profile_files import ProfileError as ProfileError
-from envsetup.install.profile_files import platform_key_for as platform_key_for
-from envsetup.install.profile_files import profiles_dir as profiles_dir
-from envsetup.install.profile_files import read_profile_toml
+from envsetup.profiles.files import PLATFORM_KEYS as PLATFORM_KEYS
+from envsetup.profiles.files import PROFILES_ENV as PROFILES_ENV
+from envsetup.profiles.files import ProfileError as ProfileError
+from envsetup.profiles.files import platform_key_for as platform_key_for
+from envsetup.profiles.files import profiles_dir as profiles_dir
+from envsetup.profiles.files import read_profile_toml
 
 if sys.version_info >= (3, 11):
     pass

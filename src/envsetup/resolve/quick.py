@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
-    from envsetup.install.request import InstallRequest
-    from envsetup.install.resolution import Resolution
+    from envsetup.resolve.request import InstallRequest
+    from envsetup.resolve.resolution import Resolution
 
 
 def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
@@ -17,9 +17,9 @@ def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
     the newest release that fits; so when that one profile resolves, the answer is the same as
     with all of them. A refusal is recomputed with every profile, for its alternatives.
     """
-    from envsetup.install.profiles import load_release, load_releases, release_files
-    from envsetup.install.resolution import ResolutionRefused
-    from envsetup.install.resolver import resolve
+    from envsetup.profiles.loader import load_release, load_releases, release_files
+    from envsetup.resolve.resolution import ResolutionRefused
+    from envsetup.resolve.resolver import resolve
 
     files = release_files()
     wanted = request.torch_release or files[-1][0]

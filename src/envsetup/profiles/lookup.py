@@ -1,6 +1,6 @@
 """What profiles/torch-X.Y.toml says about an installed torch build, as the rules need it.
 
-Reads the one release's raw table (see envsetup.install.profile_files for why not the checked
+Reads the one release's raw table (see envsetup.profiles.files for why not the checked
 dataclasses); the keys are those documented in profiles/README.md.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from envsetup.diagnose.builds import BuildInfo
 from envsetup.digits import is_small_int
+from envsetup.profiles.build_info import BuildInfo
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
-    from envsetup.install.profile_files import platform_key_for, read_release_table
+    from envsetup.profiles.files import platform_key_for, read_release_table
 
     key = platform_key_for(system, machine)
     public, _, local = torch_version.strip().partition("+")

@@ -20,10 +20,10 @@ from packaging.version import Version
 from envsetup import compat
 from envsetup.errors import UsageError
 from envsetup.facts import Facts
-from envsetup.install.profiles import Patch, Release, Variant
-from envsetup.install.request import InstallRequest, compute_flag
-from envsetup.install.resolution import Resolution, ResolutionRefused
-from envsetup.install.resolver import Machine, machine_from_facts, resolve_for_machine
+from envsetup.profiles.loader import Patch, Release, Variant
+from envsetup.resolve.request import InstallRequest, compute_flag
+from envsetup.resolve.resolution import Resolution, ResolutionRefused
+from envsetup.resolve.resolver import Machine, machine_from_facts, resolve_for_machine
 
 TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")
 CONDA_NAMES = {"pytorch": "torch", "torchvision": "torchvision", "torchaudio": "torchaudio"}

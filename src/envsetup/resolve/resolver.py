@@ -12,7 +12,7 @@ from typing import Callable, Optional
 from envsetup import compat
 from envsetup.digits import is_small_int
 from envsetup.facts import Facts
-from envsetup.install.profiles import (
+from envsetup.profiles.loader import (
     STATUS_WORDS,
     Patch,
     Platform,
@@ -20,8 +20,8 @@ from envsetup.install.profiles import (
     Variant,
     platform_key_for,
 )
-from envsetup.install.request import InstallRequest, compute_flag
-from envsetup.install.resolution import Pin, Resolution, ResolutionRefused
+from envsetup.resolve.request import InstallRequest, compute_flag
+from envsetup.resolve.resolution import Pin, Resolution, ResolutionRefused
 
 # NVIDIA CUDA C++ Programming Guide, "Binary Compatibility" and "PTX Compatibility"
 # (https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#binary-compatibility):

@@ -1,0 +1,1 @@
+"""`envsetup check-command`: judge a pasted pip / uv / conda install command for this machine."""

@@ -1,0 +1,1 @@
+"""PyTorch release profiles (profiles/torch-X.Y.toml): find, read, check, look up builds."""

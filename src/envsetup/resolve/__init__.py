@@ -1,0 +1,1 @@
+"""Resolving: (request, facts, profiles) -> a Resolution or a refusal with reasons. Pure."""
