@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from envsetup.install.execute import InstallResult, Preview
+    from envsetup.install.plan import Step
     from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
@@ -39,9 +40,8 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
         style.item(out, "info", note, indent=2)
     out.print("[bold]Steps:[/]")
     # The steps' changes to the inherited environment (an index URL may travel there): what
-    # every step shares once, below; what one step adds, under it.
-    shared_set = set.intersection(*(set(step.env_set) for step in plan.steps or [()]))
-    shared_unset = set.intersection(*(set(step.env_unset) for step in plan.steps or [()]))
+    # every step shares is said once, below them; what one step adds, under it.
+    shared_set, shared_unset = _shared_environment(plan.steps)
     for number, step in enumerate(plan.steps, 1):
         style.labelled(out, f"{number}. {step.id}", step.description, indent=2)
         style.command(out, "$", shlex.join(step.argv), indent=5, colon=False)
@@ -49,26 +49,31 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
         own += [f"{name} unset" for name in step.env_unset if name not in shared_unset]
         if own:
             style.text(out, "with " + ", ".join(own), indent=7, style="dim")
-    shared = (
-        [f"{name}={value}" for name, value in plan.steps[0].env_set if (name, value) in shared_set]
-        if plan.steps
-        else []
-    )
-    if shared:
-        style.text(out, "Every step runs with " + ", ".join(shared), indent=2, style="dim")
+    if shared_set:
+        sets = ", ".join(f"{name}={value}" for name, value in shared_set)
+        style.text(out, f"Every step runs with {sets}", indent=2, style="dim")
     if shared_unset:
-        unset = [name for name in plan.steps[0].env_unset if name in shared_unset]
-        style.text(out, "and without " + ", ".join(unset), indent=2, style="dim")
+        lead = "and without" if shared_set else "Every step runs without"
+        style.text(out, f"{lead} {', '.join(shared_unset)}", indent=2, style="dim")
     style.command(out, "Log", plan.log_path, indent=0)
     for problem in preview.problems:
         style.item(out, "warning", f"install would stop here: {problem}", indent=0)
     style.text(out, "dry run: nothing was installed", indent=0)
 
 
+def _shared_environment(steps: list[Step]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The variables every step sets (name, value) and unsets, in the first step's order."""
+    if not steps:
+        return [], []
+    sets = [pair for pair in steps[0].env_set if all(pair in s.env_set for s in steps)]
+    unsets = [name for name in steps[0].env_unset if all(name in s.env_unset for s in steps)]
+    return sets, unsets
+
+
 def render_result(out: Console, result: InstallResult) -> None:
     style.item(out, "ok", f"installed into {result.env_path}", indent=0)
     if result.log_path:
-        style.text(out, f"log: {result.log_path}", indent=2)
+        style.command(out, "log", result.log_path, indent=2)
 
 
 def refusal_line(refusal: ResolutionRefused) -> str:
