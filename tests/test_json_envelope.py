@@ -206,3 +206,16 @@ def test_every_check_command_finding_id_is_catalogued() -> None:
     section = section.split("## Finding ids of install", 1)[1].split("\n## ", 1)[0]
     catalogue = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M))
     assert catalogue == {finding_id for finding_id, _pattern in _IDS}
+
+
+def test_doctors_document_is_a_facts_file_for_install_and_check_command(tmp_path: Path) -> None:
+    doctor = envsetup("doctor", "--json", "--replay", str(RECORDED))
+    saved = tmp_path / "doctor.json"
+    saved.write_text(doctor.stdout, encoding="utf-8")
+    replayed = envsetup("install", "--dry-run", "--json", "--replay", str(RECORDED))
+    from_file = envsetup("install", "--dry-run", "--json", "--facts", str(saved))
+    assert from_file.returncode == replayed.returncode == 0, from_file.stderr
+    resolution = json.loads(from_file.stdout)["data"]["resolution"]
+    assert resolution == json.loads(replayed.stdout)["data"]["resolution"]
+    checked_file = envsetup("check-command", "--json", "--facts", str(saved), PASTED[0])
+    checked("check-command", checked_file.stdout, checked_file.returncode)
