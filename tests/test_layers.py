@@ -174,7 +174,7 @@ def test_the_walk_sees_imports_inside_functions_and_relative_ones(tmp_path: Path
     """The walk itself: a lazy import in a function body and a relative one are both found."""
     found = dict(imported("envsetup.probe.python_env", PACKAGE / "probe" / "python_env.py"))
     assert "envsetup.host.interpreter" in found  # also imported inside target_interpreter()
-    lazy = dict(imported("envsetup.commands.install", PACKAGE / "commands" / "install.py"))
+    lazy = dict(imported("envsetup.resolve.quick", PACKAGE / "resolve" / "quick.py"))
     assert "envsetup.profiles.loader" in lazy  # only inside resolve_quickly()
     relative = dict(imported(f"{WORKER}.envsetup_verify_worker.loop", _worker("loop.py")))
     assert f"{WORKER}.envsetup_verify_worker.registry" in relative
@@ -226,6 +226,10 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     ("envsetup.verify.target", "filesystem"): "checks that the target interpreter exists",
     ("envsetup.verify.expectations", "filesystem"): "reads the shipped datasheet table (TOML)",
     ("envsetup.commands.verify", "filesystem"): "writes the --junit report file",
+    (
+        "envsetup.render.schema",
+        "filesystem",
+    ): "`python -m envsetup.render.schema DIR` writes docs/schema",
 }
 
 _OS_FILE_CALLS = {

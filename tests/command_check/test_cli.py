@@ -35,8 +35,8 @@ def test_a_warning_exits_1_and_instead_pasted_back_exits_0(
     command = (FIXTURES / "commands" / case_command).read_text(encoding="utf-8").strip()
     code, out = check(command, host, "--json")
     document = json.loads(out)
-    assert code == 1 and document["exit_code"] == 1 and document["status"] == "problems"
-    findings = {f["id"]: f for f in document["data"]["findings"]}
+    assert code == 1 and document["exit_code"] == 1 and document["outcome"] == "problems"
+    findings = {f["id"]: f for f in document["findings"]}
     assert findings[finding]["severity"] == "warning"
     assert not [f for f in findings.values() if f["severity"] == "error"]  # a warning alone
     instead = document["data"]["suggested_command"]

@@ -71,7 +71,7 @@ def comparable(
 ) -> tuple[int, dict, list, str]:
     report = json.loads(result.stdout.replace(str(directory), "TOOLS"))
     findings = sorted(f["id"] for f in report["findings"])
-    return result.returncode, report["facts"]["nvidia"], findings, result.stderr
+    return result.returncode, report["data"]["facts"]["nvidia"], findings, result.stderr
 
 
 @pytest.mark.parametrize("kind", sorted(DAEMONS))
@@ -98,7 +98,7 @@ def test_a_daemon_the_target_python_leaves_does_not_outlive_verify(
     python.chmod(0o755)
     argv = ["verify", "--python", str(python), "--only", "_test.detach", "--json"]
     result = envsetup(argv, {"PIDS": str(pid_file)})
-    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    checks = {c["id"]: c for c in json.loads(result.stdout)["data"]["checks"]}
     assert checks["_test.detach"]["status"] == "pass", result.stderr
     time.sleep(0.3)
     pids = read_pids(pid_file)
@@ -116,7 +116,7 @@ def test_commands_run_in_process_leave_the_callers_children_alone(
         with pytest.raises(SystemExit) as done:
             cli.main()
         assert done.value.code in (0, 1)
-        assert json.loads(capsys.readouterr().out)["facts"]
+        assert json.loads(capsys.readouterr().out)["data"]["facts"]
         assert helper.poll() is None
     finally:
         helper.kill()

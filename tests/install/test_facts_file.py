@@ -10,11 +10,11 @@ from typing import Any, Iterator
 
 import pytest
 
-from envsetup.commands.install import resolve_quickly
 from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
+from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
 from envsetup.resolve.resolution import ResolutionRefused
 from scripts import run_envsetup

@@ -77,6 +77,16 @@ def backend_for(manager: str, python_version: str, environ: Mapping[str, str]) -
     raise UsageError(f"--manager {manager!r}: unknown manager; use pip, uv or conda")
 
 
+def backend_as_named(manager: str, python_version: str) -> Backend:
+    """The backend with its tool by bare name (python3.11, uv, conda): a plan to show where the
+    tool is not found here (install --dry-run for another machine)."""
+    if manager == "uv":
+        return UvBackend("uv", interpreter=running_python_if(python_version))
+    if manager == "conda":
+        return CondaBackend("conda")
+    return PipBackend(running_python_if(python_version) or f"python{python_version}")
+
+
 def envs_dirs_from_conda_info(text: str) -> list[str]:
     """The "envs directories" of `conda info`: the first is where `conda create --name` puts one.
 
@@ -127,8 +137,17 @@ def default_log_dir(environ: Mapping[str, str]) -> Path:
     return state_dir(environ) / "logs"
 
 
-def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+def log_path_for(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+    """Where this run's log goes (nothing is created: see new_log_path)."""
     directory = Path(log_dir) if log_dir else default_log_dir(environ)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
+
+
+def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+    """log_path_for(), with its directory made (a one-line UsageError when it cannot be)."""
+    path = log_path_for(log_dir, environ, env_path)
+    directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -143,5 +162,4 @@ def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: P
         raise UsageError(
             f"log directory {directory}: cannot create it ({exc.strerror or exc}); {fix}"
         ) from None
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
+    return path

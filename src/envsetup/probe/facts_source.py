@@ -37,6 +37,17 @@ def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
     return probe_all(host)
 
 
+def _facts_in_doctor_document(document: dict[str, Any]) -> Any:
+    """The Facts object inside doctor's --json (data.facts; `facts` before schema 2), else the
+    document itself (a bare Facts file)."""
+    inner = document.get("data")
+    if isinstance(inner, dict) and isinstance(inner.get("facts"), dict):
+        return inner["facts"]
+    if isinstance(document.get("facts"), dict):
+        return document["facts"]
+    return document
+
+
 def facts_from_file(path: str) -> Facts:
     """Read at most MAX_FACTS_BYTES of a regular file at `path` (doctor's whole --json envelope, or
     its "facts" object alone) into Facts; UsageError naming the file, the reason and the fix."""
@@ -54,8 +65,8 @@ def facts_from_file(path: str) -> Facts:
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = "nests too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise UsageError(f"--facts {path}: not readable JSON ({reason}); {fix}") from None
-    if isinstance(data, dict) and isinstance(data.get("facts"), dict):
-        data = data["facts"]  # doctor's --json envelope
+    if isinstance(data, dict):
+        data = _facts_in_doctor_document(data)
     try:
         return Facts.from_dict(data)
     except (TypeError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""The people's view of a verify report: a rich table, with each failure's evidence and fix under it."""
+"""verify for people: a rich table, then each failure with its evidence and fix (render/style.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from envsetup.sanitize import dumps, for_rich, redact_data
+from envsetup.render import style
+from envsetup.sanitize import for_rich, redact_data
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, VerifyReport
 
 _STYLE = {PASS: "[green]pass[/]", FAIL: "[bold red]FAIL[/]", SKIP: "[yellow]skip[/]"}
@@ -118,21 +119,11 @@ def render_report(report: VerifyReport, console: Console) -> None:
     for check in report.checks:
         if check.status != FAIL:
             continue
-        console.print(f"[bold red]{for_rich(check.id)}[/]: {for_rich(check.reason)}")
-        for line in _evidence_lines(check):
-            console.print(f"    {for_rich(line)}", highlight=False)
+        style.item(console, "error", f"{check.id}: {check.reason}", markup="bold")
+        style.evidence(console, _evidence_lines(check))
         if check.fix:
-            console.print(f"  fix: {for_rich(check.fix)}", soft_wrap=True)  # pasteable whole
+            style.command(console, "fix", check.fix, indent=style.FIX_INDENT)  # pasteable whole
     counts = report.counts()
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"
     )
-
-
-def render_json(report: VerifyReport) -> str:
-    document = report.to_dict()
-    if report.unusable is not None:
-        # The same `error` object every command's --json carries when it stops short.
-        message = f"{report.unusable.reason}; fix: {report.unusable.fix}"
-        document["error"] = {"kind": "failed", "message": message}
-    return dumps(document, indent=2, sort_keys=True)
