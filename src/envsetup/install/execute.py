@@ -22,6 +22,7 @@ from typing import IO, Any, Callable, Iterator, Mapping, Optional
 from envsetup import __version__
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.host import environment
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
@@ -468,7 +469,7 @@ def provision(
     `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
     KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM.
     """
-    environ = dict(os.environ)
+    environ = environment()
     setup = _set_up(resolution, index_url_base, log_dir, environ)
     with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:
         claim = ownership.read_claim(setup.state, setup.env_path)
