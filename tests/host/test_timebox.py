@@ -98,7 +98,8 @@ def test_doctor_goes_on_with_nvidia_smi_when_nvml_hangs_and_the_recording_replay
     monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
     # Windows' probe order asks NVML without a device node check, so the hang is reached here.
     os_facts = OsFacts(system="Windows", arch="AMD64")
-    recording = RecordingHost(LiveHost(nvml_query=hang, nvml_timeout_s=1.0))
+    monkeypatch.setenv("ENVSETUP_PROBE_TIMEOUT", "1")  # bounds NVML as it bounds nvidia-smi
+    recording = RecordingHost(LiveHost(nvml_query=hang))
     started = time.monotonic()
     facts = probe_nvidia(recording, os_facts, [])
     assert time.monotonic() - started < 15.0

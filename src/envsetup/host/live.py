@@ -15,7 +15,12 @@ from envsetup.host.base import CommandResult, NvmlSnapshot, PlatformInfo
 from envsetup.host.execution import MAX_TIMEOUT_S, Request
 from envsetup.host.execution import run as run_request
 from envsetup.host.interpreter import describe_running_python
-from envsetup.host.nvml import NVML_TIMEOUT_S, call_in_child, nvml_within
+from envsetup.host.nvml import (
+    NVML_TIMEOUT_S,
+    PROBE_TIMEOUT_VARIABLE,
+    call_in_child,
+    nvml_within,
+)
 from envsetup.safe_read import read_up_to
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
@@ -28,10 +33,12 @@ class LiveHost:
     def __init__(
         self,
         nvml_query: Optional[Callable[[], NvmlSnapshot]] = None,
-        nvml_timeout_s: float = NVML_TIMEOUT_S,
+        nvml_timeout_s: Optional[float] = None,
     ) -> None:
         """`nvml_query`: what nvml() asks in its child (default: nvml.query_nvml, asked only
-        where NVML could answer); an importable function returning an NvmlSnapshot."""
+        where NVML could answer); an importable function returning an NvmlSnapshot.
+        `nvml_timeout_s`: its time limit (default: ENVSETUP_PROBE_TIMEOUT's, as for a probe
+        command, else NVML_TIMEOUT_S)."""
         self._nvml_query, self._nvml_timeout_s = nvml_query, nvml_timeout_s
         self._platform: Optional[PlatformInfo] = None
         self._listings: dict[str, list[str]] = {}
@@ -120,9 +127,20 @@ class LiveHost:
         )
 
     def nvml(self) -> NvmlSnapshot:
+        limit = self._nvml_time_limit()
         if self._nvml_query is None:
-            return nvml_within(self._nvml_timeout_s)
-        return call_in_child(self._nvml_query, self._nvml_timeout_s)
+            return nvml_within(limit)
+        return call_in_child(self._nvml_query, limit)
+
+    def _nvml_time_limit(self) -> float:
+        if self._nvml_timeout_s is not None:
+            return self._nvml_timeout_s
+        # doctor refuses a bad value before any probe runs (probe.common.probe_timeout).
+        try:
+            seconds = float(self.environ().get(PROBE_TIMEOUT_VARIABLE, ""))
+        except ValueError:
+            return NVML_TIMEOUT_S
+        return seconds if 0 < seconds <= MAX_TIMEOUT_S else NVML_TIMEOUT_S
 
 
 def _decode(data: bytes) -> str:

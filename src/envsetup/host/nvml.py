@@ -19,6 +19,7 @@ from typing import Callable, Optional
 from envsetup.host.base import NvmlDevice, NvmlSnapshot, NvmlUnavailable
 
 NVML_TIMEOUT_S = 8.0  # as a probe command's default (probe.common.DEFAULT_TIMEOUT_S)
+PROBE_TIMEOUT_VARIABLE = "ENVSETUP_PROBE_TIMEOUT"  # bounds NVML's query as it bounds a command
 # pynvml's own words when it cannot load the library (nvidia-ml-py, pynvml.py _LoadNvmlLibrary).
 LIBRARY_NOT_FOUND = "NVML Shared Library Not Found"
 # Where nvidia-ml-py looks for the library on Windows (pynvml.py _LoadNvmlLibrary).
