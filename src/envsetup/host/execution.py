@@ -17,16 +17,18 @@ import codecs
 import contextlib
 import io
 import os
-import queue
 import shlex
 import subprocess
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterator, Mapping, Optional, Protocol
+from typing import IO, TYPE_CHECKING, Callable, Iterator, Mapping, Optional, Protocol
 
 from envsetup.host import processes
+
+if TYPE_CHECKING:
+    import queue
 
 OUTPUT_CAP_BYTES = 8 << 20  # per stream; no probe prints a fraction of this
 MAX_TIMEOUT_S = 3600.0  # the longest a probe may be given; also ENVSETUP_PROBE_TIMEOUT's top
@@ -416,6 +418,8 @@ def stream(
 
     Anything `on_line` raises (KeyboardInterrupt above all) stops the program and all it started
     (with the request's stop grace) and propagates. Raises OSError when it cannot be started."""
+    import queue  # only install streams: doctor does not load it
+
     assert request.timeout_s is not None, "stream() needs a timeout"
     child = start(request, merge_stderr=True)
     pieces: queue.Queue[Optional[str]] = queue.Queue(maxsize=_QUEUED_PIECES)
@@ -476,6 +480,8 @@ def _tail_line(piece: str) -> str:
 def _drain(pump: Pump, pieces: queue.Queue[Optional[str]]) -> None:
     """Let the reader finish: what it still queues is dropped, so it never blocks on a full
     queue; one whose writer could not be killed is left behind after READER_JOIN_S."""
+    import queue
+
     until = time.monotonic() + READER_JOIN_S
     while True:
         with contextlib.suppress(queue.Empty):
