@@ -454,6 +454,9 @@ def stream(
         child.end()
         _drain(pump, pieces)
         raise
+    if not timed_out and not leftovers:
+        # Its output closed; it may run on all the same, as hung as one that prints nothing.
+        timed_out = child.wait(max(0.0, deadline - time.monotonic())) is None
     if timed_out or leftovers:
         child.end()
     returncode = None if timed_out else child.wait()
