@@ -209,8 +209,6 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
         "envsetup.install.execute",
         "filesystem",
     ): "makes the environment, opens the log, drops a record",
-    ("envsetup.install.runner", "subprocess"): "runs install's steps (pip, uv, conda), streaming",
-    ("envsetup.install.lock", "environ"): "the state directory setting, when no environ is passed",
     ("envsetup.install.lock", "filesystem"): "creates and holds the target's lock file",
     ("envsetup.install.ownership", "filesystem"): "ownership claims in the state directory",
     (
@@ -220,9 +218,6 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     ("envsetup.install.state", "filesystem"): "checks that the state directory is usable",
     ("envsetup.install.target", "filesystem"): "inspects the target; removes a half-made env",
     ("envsetup.install.tools", "filesystem"): "finds pip/uv/conda on PATH; makes the log directory",
-    ("envsetup.verify.runner", "subprocess"): "starts the worker in the target interpreter",
-    ("envsetup.verify.runner", "environ"): "the worker inherits this process's variables",
-    ("envsetup.verify.target", "environ"): "the active environment (VIRTUAL_ENV, CONDA_PREFIX)",
     ("envsetup.verify.target", "filesystem"): "checks that the target interpreter exists",
     ("envsetup.verify.expectations", "filesystem"): "reads the shipped datasheet table (TOML)",
     ("envsetup.commands.verify", "filesystem"): "writes the --junit report file",

@@ -169,14 +169,16 @@ def test_the_sweep_costs_nothing_without_children() -> None:
 
 
 def test_doctor_adopts_orphans_only_once_it_starts_a_command(tmp_path: Path) -> None:
-    # doctor's way: nothing loaded until run_bounded starts the first command, adopted from then.
+    # doctor's way: nothing loaded until the execution layer starts the first command, adopted
+    # from then.
     script = (
         "import sys\n"
-        "from envsetup.host.processes import adopt_orphans, end_descendants, run_bounded\n"
+        "from envsetup.host.processes import adopt_orphans, end_descendants\n"
+        "from envsetup.host.execution import Request, run\n"
         "adopt_orphans(at_first_start=True)\n"
         "assert 'ctypes' not in sys.modules\n"
-        "done = run_bounded(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'],"
-        " timeout=30)\n"
+        "done = run(Request(('sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'),"
+        " 30))\n"
         "open(sys.argv[1], 'wb').write(done.stdout)\n"
         "print(end_descendants())\n"
     )

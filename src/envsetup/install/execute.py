@@ -22,6 +22,7 @@ from typing import IO, Any, Callable, Iterator, Mapping, Optional
 from envsetup import __version__
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.host import environment
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
@@ -550,7 +551,7 @@ def provision(
     import check run as the last step (envsetup.verified_install passes envsetup verify's); None
     skips it.
     """
-    environ = dict(os.environ)
+    environ = environment()
     setup = _set_up(resolution, index_url_base, log_dir, environ)
     assert setup.state is not None  # _set_up without `problems` raises instead
     with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:

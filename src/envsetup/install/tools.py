@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
-from envsetup.host.processes import run_bounded
+from envsetup.host.execution import Request, run
 from envsetup.install.backends import Backend, CondaBackend, PipBackend, UvBackend
 
 LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
@@ -87,31 +88,42 @@ def backend_as_named(manager: str, python_version: str) -> Backend:
     return PipBackend(running_python_if(python_version) or f"python{python_version}")
 
 
-def envs_dirs_from_conda_info(text: str) -> list[str]:
-    """The "envs directories" of `conda info`: the first is where `conda create --name` puts one.
+CONDA_INFO_TIMEOUT_S = 120.0
 
-    The value continues on the following lines, aligned under the first, until the next
-    "key : value" line.
-    """
-    dirs: list[str] = []
-    inside = False
-    for line in text.splitlines():
-        key, separator, value = line.partition(" : ")
-        if separator and key.strip():
-            inside = key.strip() == "envs directories"
-            value = value if inside else ""
-        elif not inside:
-            continue
-        else:
-            value = line
-        if inside and value.strip():
-            dirs.append(value.strip())
-    return dirs
+
+def envs_dirs_from_conda_info(text: str) -> list[str]:
+    """The `envs_dirs` of `conda info --json` (the key conda's cli/main_info.py writes): the
+    first is where `conda create --name` puts one. Raises ValueError, in one line, when `text`
+    is not such a JSON object."""
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        first = text.strip().splitlines()[0][:120] if text.strip() else "nothing"
+        raise ValueError(f"not JSON ({exc.msg}; it begins: {first!r})") from None
+    if not isinstance(info, dict):
+        raise ValueError(f"a JSON {type(info).__name__}, not an object")
+    dirs = info.get("envs_dirs", [])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        raise ValueError("its envs_dirs is not a list of paths")
+    return [d for d in dirs if d.strip()]
+
+
+def _conda_error(text: str) -> str:
+    """What conda --json says went wrong (its error object's message), else the text's start."""
+    try:
+        info = json.loads(text)
+    except ValueError:
+        info = None
+    if isinstance(info, dict) and isinstance(info.get("message") or info.get("error"), str):
+        return str(info.get("message") or info.get("error")).strip().splitlines()[0][:200]
+    lines = text.strip().splitlines()
+    return lines[-1][:200] if lines else "no output"
 
 
 def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> str:
+    asked = f"`{Path(conda).name} info --json`"
     try:
-        done = run_bounded([conda, "info"], timeout=120, env=environ)
+        done = run(Request((conda, "info", "--json"), CONDA_INFO_TIMEOUT_S, env=environ))
     except OSError as exc:
         raise UsageError(
             f"--name {name}: could not ask conda where its environments live ({exc}); "
@@ -119,12 +131,26 @@ def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> 
         ) from None
     if done.timed_out:
         raise UsageError(
-            f"--name {name}: `conda info` did not answer within 120 s; pass --env PATH instead"
+            f"--name {name}: {asked} did not answer within {CONDA_INFO_TIMEOUT_S:g} s; "
+            "pass --env PATH instead"
         )
-    dirs = envs_dirs_from_conda_info(done.stdout.decode("utf-8", errors="replace"))
+    stdout = done.stdout.decode("utf-8", errors="replace")
+    if done.returncode != 0:
+        said = _conda_error(stdout or done.stderr.decode("utf-8", errors="replace"))
+        raise UsageError(
+            f"--name {name}: {asked} failed (exit status {done.returncode}: {said}); "
+            "fix conda, or pass --env PATH instead"
+        )
+    try:
+        dirs = envs_dirs_from_conda_info(stdout)
+    except ValueError as exc:
+        raise UsageError(
+            f"--name {name}: {asked} printed something unreadable ({exc}); "
+            "fix conda, or pass --env PATH instead"
+        ) from None
     if not dirs:
         raise UsageError(
-            f"--name {name}: `conda info` lists no envs directories; pass --env PATH instead"
+            f"--name {name}: {asked} lists no envs directories; pass --env PATH instead"
         )
     return str(Path(dirs[0]) / name)
 
