@@ -34,7 +34,7 @@ def test_the_previewed_steps_are_the_steps_provision_runs(
     planned = preview(resolution, index_url_base=str(pytorch_index), log_dir=str(logs))
     assert planned.problems == [] and planned.mode == "new"
     assert not env.exists() and not logs.exists()  # a preview creates nothing
-    provision(resolution, index_url_base=str(pytorch_index), log_dir=str(logs), verify=False)
+    provision(resolution, index_url_base=str(pytorch_index), log_dir=str(logs))
     record = read_install_record(env)
     assert record is not None
     assert unstamped(planned.plan.to_dict()) == unstamped(record["plan"])
