@@ -20,8 +20,8 @@ from hostbuilder import HostSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {
-    "doctor": json.loads((ROOT / "docs/schema/doctor.schema.json").read_text(encoding="utf-8")),
-    "verify": json.loads((ROOT / "docs/schema/verify.schema.json").read_text(encoding="utf-8")),
+    command: json.loads((ROOT / f"docs/schema/{command}.schema.json").read_text(encoding="utf-8"))
+    for command in ("doctor", "install", "check-command", "verify")
 }
 
 # For each command: its arguments (a recorded host where one is read) and what a bug replaces.
@@ -58,11 +58,10 @@ def check_envelope(command: str, stdout: str, kind: str, code: int) -> dict[str,
     assert document["exit_code"] == code
     assert document["error"]["kind"] == kind
     assert document["error"]["message"]
-    if command in SCHEMAS:
-        jsonschema.validate(document, SCHEMAS[command])
-    else:  # install's and check-command's envelope
-        assert document["command"] == command and document["status"] == "error"
-        assert document["errors"] == [document["error"]["message"]]
+    # Every command's envelope, its schema, and the same shape of a run that stopped short.
+    jsonschema.validate(document, SCHEMAS[command])
+    assert document["command"] == command and document["outcome"] == "error"
+    assert document["data"] is None and document["findings"] == []
     return document
 
 

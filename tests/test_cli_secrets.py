@@ -86,5 +86,5 @@ def test_an_index_url_base_refused_is_named_without_its_credential(
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert TOKEN not in done.stdout + done.stderr
-    message = json.loads(done.stdout)["errors"][0] if as_json else done.stderr
+    message = json.loads(done.stdout)["error"]["message"] if as_json else done.stderr
     assert "--index-url-base" in message and "://***@" in message

@@ -97,4 +97,4 @@ def test_sigint_inside_envsetup_imports_is_the_one_line_and_the_json_envelope() 
     assert out.stderr == LINE
     document = json.loads(out.stdout)
     assert document["error"] == {"kind": "interrupted", "message": "interrupted"}
-    assert document["exit_code"] == 130 and document["facts"] is None
+    assert document["exit_code"] == 130 and document["data"] is None

@@ -97,7 +97,7 @@ def _run(argv: list[str]) -> int:
             command = json_command(argv)
             if command is not None:
                 document = error_envelope(command, "usage", exc.format_message(), ExitCode.USAGE)
-                typer.echo(dumps(document, indent=2, ensure_ascii=False))
+                typer.echo(dumps(document, indent=2))
             return int(ExitCode.USAGE)
         if os.environ.get("ENVSETUP_DEBUG"):
             raise

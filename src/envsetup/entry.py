@@ -38,7 +38,7 @@ def main() -> None:
     # (a daemon a probe or a check started, setsid or not, tagged or not) ends with the run.
     from envsetup.host.processes import adopt_orphans, end_descendants
 
-    # doctor starts its commands through run_bounded, which adopts before the first one.
+    # doctor starts its commands through host.execution, which adopts before the first one.
     adopt_orphans(at_first_start=sys.argv[1:2] == ["doctor"])
     _end_like_an_interrupt_on_termination()
     try:

@@ -5,7 +5,7 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    FINDINGS = 1  # doctor found an error; verify had a failing check; install failed
+    FINDINGS = 1  # doctor: an error; verify: a failing check; install failed; check-command: an error or warning
     USAGE = 2  # bad flags, bad --replay directory, impossible request
     TARGET_UNUSABLE = 3  # verify: no such interpreter, torch missing
     INTERNAL = 70  # a bug in envsetup (EX_SOFTWARE in sysexits.h): never "errors found"

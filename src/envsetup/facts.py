@@ -7,6 +7,8 @@ docs/schema/doctor.schema.json; bump SCHEMA_VERSION on any incompatible change.
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
@@ -195,3 +197,58 @@ class Facts:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Facts:
+        """Rebuild Facts from its to_dict() form (what `envsetup doctor --json` writes under
+        "facts"): unknown keys ignored, missing ones defaulted. Every value is checked against its
+        dataclass field's type: the document is input, and a string where a number belongs must be
+        refused here, not crash the resolver. Raises ValueError naming the key and the reason
+        (e.g. `nvidia.gpus[0].memory_total_mib: expected int, got a string`)."""
+        if not isinstance(data, dict) or "os" not in data or "python" not in data:
+            raise ValueError("it needs at least the 'os' and 'python' tables")
+        return _build(cls, data, "")
+
+
+def _build(cls: Any, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where or 'the document'}: expected an object, got {_json_type(data)}")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for item in dataclasses.fields(cls):
+        key = f"{where}.{item.name}" if where else item.name
+        if item.name in data:
+            values[item.name] = _convert(hints[item.name], data[item.name], key)
+        elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
+            raise ValueError(f"{key}: missing")
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, where: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        return None if value is None else _convert(inner[0], value, where)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ValueError(f"{where}: expected an array, got {_json_type(value)}")
+        return [_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: expected an object, got {_json_type(value)}")
+        return {str(k): _convert(args[1], v, f"{where}.{k}") for k, v in value.items()}
+    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(hint)
+    if expected is None:
+        return value
+    if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
+        raise ValueError(f"{where}: expected {hint.__name__}, got {_json_type(value)}")
+    return float(value) if hint is float else value
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")

@@ -1,8 +1,9 @@
 """How a run ends when it does not reach its result: one stderr line, and under --json an envelope.
 
-Every command keeps its own --json document shape; an error adds `error: {kind, message}` to it
-(kinds: usage, failed, internal, interrupted). Standard library only and cheap to import: the
-console entry loads it before typer, so that a Ctrl-C during start-up can still be reported.
+Under --json the document is the result envelope every command prints (render/envelope.py) with
+outcome "error", data null and `error: {kind, message}` (kinds: usage, failed, internal,
+interrupted). Standard library only and cheap to import: the console entry loads it before typer,
+so that a Ctrl-C during start-up can still be reported.
 """
 
 from __future__ import annotations
@@ -13,13 +14,6 @@ import sys
 import threading
 from typing import Any, Optional, Sequence
 
-from envsetup import __version__
-
-# The version of install's and check-command's --json envelope.
-RESULT_VERSION = 1
-ERROR_KINDS = ("usage", "failed", "internal", "interrupted")
-JSON_COMMANDS = ("doctor", "install", "verify", "check-command")
-
 
 def kind_of(exit_code: int) -> str:
     """The error kind of an EnvsetupError's exit code."""
@@ -28,7 +22,9 @@ def kind_of(exit_code: int) -> str:
 
 def json_command(argv: Sequence[str]) -> Optional[str]:
     """The command whose --json document is wanted, or None (no --json, or no known command)."""
-    if len(argv) < 2 or argv[1] not in JSON_COMMANDS:
+    from envsetup.render.envelope import COMMANDS
+
+    if len(argv) < 2 or argv[1] not in COMMANDS:
         return None
     options = list(argv[2:])
     if "--" in options:
@@ -37,45 +33,10 @@ def json_command(argv: Sequence[str]) -> Optional[str]:
 
 
 def error_envelope(command: str, kind: str, message: str, exit_code: int) -> dict[str, Any]:
-    """The command's usual --json document, empty, with the error that stopped it."""
-    error = {"kind": kind, "message": message}
-    if command == "doctor":
-        from envsetup.facts import SCHEMA_VERSION as DOCTOR_SCHEMA
+    """The command's result envelope, empty, with the error that stopped it."""
+    from envsetup.render.envelope import error_document
 
-        return {
-            "kind": "envsetup.doctor",
-            "schema_version": DOCTOR_SCHEMA,
-            "envsetup_version": __version__,
-            "status": "error",
-            "exit_code": exit_code,
-            "facts": None,
-            "findings": [],
-            "error": error,
-        }
-    if command == "verify":
-        from envsetup.verify.results import SCHEMA_VERSION as VERIFY_SCHEMA
-
-        return {
-            "schema_version": VERIFY_SCHEMA,
-            "tool": {"name": "envsetup", "version": __version__},
-            "command": "verify",
-            "exit_code": exit_code,
-            "target": None,
-            "unusable": None,
-            "summary": {"pass": 0, "fail": 0, "skip": 0},
-            "duration_s": 0.0,
-            "checks": [],
-            "error": error,
-        }
-    return {
-        "envsetup_result_version": RESULT_VERSION,
-        "command": command,
-        "status": "error",
-        "exit_code": exit_code,
-        "data": {},
-        "errors": [message],
-        "error": error,
-    }
+    return error_document(command, kind, message, exit_code)
 
 
 def report(argv: Sequence[str], kind: str, message: str, exit_code: int) -> None:
@@ -90,7 +51,7 @@ def report(argv: Sequence[str], kind: str, message: str, exit_code: int) -> None
         except Exception:
             document = None
         if document is not None:
-            _write(sys.stdout, dumps(document, indent=2, ensure_ascii=False) + "\n")
+            _write(sys.stdout, dumps(document, indent=2) + "\n")
     _write(sys.stderr, for_terminal(f"envsetup: {message}") + "\n")
 
 

@@ -12,7 +12,7 @@ What is redacted (docs/install.md, "Credentials"):
 - the value of an HTTP header whose name looks secret (`Authorization: Bearer …`, `Basic …`,
   `Token …`, `X-Api-Key: …`, `PRIVATE-TOKEN: …`) and any `Bearer <token>` → `***`;
 - known secret values wherever they appear: those of environment variables with secret-looking
-  names (host/secrets.py), the credentials inside URL-valued environment variables (a proxy,
+  names (secrets.py), the credentials inside URL-valued environment variables (a proxy,
   PIP_INDEX_URL, ENVSETUP_INDEX_URL_BASE, ...), and whatever `register_secret` was given.
 """
 
@@ -27,7 +27,7 @@ import re
 from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import unquote
 
-from envsetup.host.secrets import REDACTED, is_secret_name
+from envsetup.secrets import REDACTED, is_secret_name
 
 USERINFO_MASK = "***"
 # Shorter known values are not searched for outside URLs: redacting every "ubuntu" or "x11"

@@ -29,7 +29,7 @@ def test_live_host_json_validates_and_tells_the_truth_about_this_machine() -> No
     assert result.returncode in (0, 1), result.stderr
     document = json.loads(result.stdout)
     jsonschema.validate(document, SCHEMA)
-    facts = document["facts"]
+    facts = document["data"]["facts"]
     assert facts["python"]["executable"]
     assert facts["python"]["version"] == ".".join(map(str, sys.version_info[:3]))
     assert document["exit_code"] == result.returncode
@@ -45,7 +45,7 @@ def test_record_then_replay_gives_the_same_report(tmp_path: Path) -> None:
     replayed = envsetup("doctor", "--json", "--replay", str(recording))
     assert replayed.returncode == live.returncode
     live_doc, replay_doc = json.loads(live.stdout), json.loads(replayed.stdout)
-    assert replay_doc["facts"] == live_doc["facts"]
+    assert replay_doc["data"]["facts"] == live_doc["data"]["facts"]
     assert replay_doc["findings"] == live_doc["findings"]
 
 
@@ -113,7 +113,7 @@ def test_overrides_stand_in_for_a_missing_gpu(tmp_path: Path) -> None:
             "ENVSETUP_GPU_ARCH": "sm_86",
         },
     )
-    nvidia = json.loads(result.stdout)["facts"]["nvidia"]
+    nvidia = json.loads(result.stdout)["data"]["facts"]["nvidia"]
     assert nvidia["driver_cuda_version"] == "12.4"
     assert nvidia["driver_cuda_source"] == "override:ENVSETUP_CUDA_DRIVER_VERSION"
     assert nvidia["gpus"][0]["compute_capability"] == "8.6"
@@ -174,12 +174,12 @@ def test_every_finding_id_is_catalogued() -> None:
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:
     base = getattr(sys, "_base_executable", None) or sys.executable
     result = envsetup("doctor", "--json", "--python", base)
-    python = json.loads(result.stdout)["facts"]["python"]
+    python = json.loads(result.stdout)["data"]["facts"]["python"]
     assert python["version"] == ".".join(map(str, sys.version_info[:3]))
     if base != sys.executable:
         assert python["source"].startswith("command:")
     missing = envsetup("doctor", "--json", "--python", "/nonexistent/python3")
-    problems = json.loads(missing.stdout)["facts"]["problems"]
+    problems = json.loads(missing.stdout)["data"]["facts"]["problems"]
     assert any("not found" in p["reason"] for p in problems)
 
 
@@ -187,7 +187,7 @@ def test_another_interpreter_is_asked_in_a_subprocess() -> None:
 def test_deep_imports_the_real_torch_in_a_subprocess() -> None:
     pytest.importorskip("torch")
     result = envsetup("doctor", "--json", "--deep", "--python", sys.executable)
-    torch = json.loads(result.stdout)["facts"]["torch"]
+    torch = json.loads(result.stdout)["data"]["facts"]["torch"]
     assert torch["deep"]["ran"] and torch["deep"]["error"] is None, torch["deep"]
     assert torch["deep"]["cuda_available"] is False  # the CPU wheel on a machine without a GPU
     assert torch["version"].startswith("2.13.0")

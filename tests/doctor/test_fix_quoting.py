@@ -128,7 +128,7 @@ def test_the_workers_own_fix_quotes_the_environment(tmp_path: Path) -> None:
     python = bare_venv(Path(env_dir))
     fake_torch(python, "raise ImportError('broken')\n")
     out = verify_cli("--python", python, "--json", timeout=120)
-    checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
+    checks = {c["id"]: c for c in json.loads(out.stdout)["data"]["checks"]}
     fix = checks["torch.import"]["fix"]
     prefix = subprocess.run(
         [python, "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, check=True

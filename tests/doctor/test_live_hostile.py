@@ -102,7 +102,7 @@ def test_a_flooding_nvidia_smi_is_cut_and_reported_as_a_read_problem(tmp_path: P
     assert result.returncode in (0, 1), result.stderr
     assert elapsed < 20
     report = json.loads(result.stdout)
-    assert report["facts"]["nvidia"]["smi_state"] == "failed"
+    assert report["data"]["facts"]["nvidia"]["smi_state"] == "failed"
     read = findings(result)["could-not-read"]
     assert "nvidia-smi" in read["title"] and "8 MiB" in read["title"]
     assert len(result.stdout) < 100_000  # none of the flood is carried into the report
@@ -120,7 +120,7 @@ def test_nvidia_smi_failing_while_its_child_holds_stdout_is_its_failure_not_a_ha
         "30",
     )
     assert elapsed < 15  # not the 30 s timeout
-    nvidia = json.loads(result.stdout)["facts"]["nvidia"]
+    nvidia = json.loads(result.stdout)["data"]["facts"]["nvidia"]
     assert (nvidia["smi_state"], nvidia["smi_failure"]) == ("failed", "couldnt-communicate")
     assert "nvidia-smi-hung" not in findings(result)
     assert read_pids(pid_file) and not any(alive(p) for p in read_pids(pid_file))
@@ -160,7 +160,7 @@ def test_fifos_where_cuda_files_belong_do_not_block_doctor(tmp_path: Path) -> No
     result, elapsed = doctor(env, "--json")
     assert result.returncode in (0, 1), result.stderr
     assert elapsed < 30
-    cuda_facts = json.loads(result.stdout)["facts"]["cuda"]
+    cuda_facts = json.loads(result.stdout)["data"]["facts"]["cuda"]
     assert cuda_facts["nvcc_on_path"] == str(tools / "nvcc")
     assert str(cuda) not in [t["path"] for t in cuda_facts["toolkits"]]  # nothing read from it
 
@@ -218,7 +218,7 @@ def test_a_hostile_cuda_version_json_is_skipped_not_a_crash(tmp_path: Path, name
     (cuda / "version.json").write_text(HOSTILE_JSON[name])
     result, _ = doctor({"CUDA_HOME": str(cuda)}, "--json")
     assert result.returncode in (0, 1), result.stderr
-    toolkits = json.loads(result.stdout)["facts"]["cuda"]["toolkits"]
+    toolkits = json.loads(result.stdout)["data"]["facts"]["cuda"]["toolkits"]
     assert str(cuda) not in [t["path"] for t in toolkits]
 
 
@@ -227,5 +227,5 @@ def test_a_real_cuda_version_json_still_names_the_toolkit(tmp_path: Path) -> Non
     cuda.mkdir()
     (cuda / "version.json").write_text('{"cuda": {"name": "CUDA SDK", "version": "12.4.1"}}')
     result, _ = doctor({"CUDA_HOME": str(cuda)}, "--json")
-    toolkits = json.loads(result.stdout)["facts"]["cuda"]["toolkits"]
+    toolkits = json.loads(result.stdout)["data"]["facts"]["cuda"]["toolkits"]
     assert {t["path"]: t["version"] for t in toolkits}[str(cuda)] == "12.4.1"

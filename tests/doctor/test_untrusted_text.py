@@ -126,7 +126,7 @@ def test_doctor_json_carries_no_credential_and_still_the_facts(tmp_path: Path) -
         directory = spec.write(tmp_path / f"host{number}")
         done = envsetup("doctor", "--replay", directory, "--json", env={})
         assert leaks({"stdout": done.stdout, "stderr": done.stderr}) == []
-        facts = json.loads(done.stdout)["facts"]
+        facts = json.loads(done.stdout)["data"]["facts"]
         # LD_LIBRARY_PATH is cut at ':', so the URL's pieces are no URL any more: the recorded
         # environment's credentials are redacted as known values.
         assert "<redacted>@nas.local/lib" in facts["cuda"]["ld_library_path"]
@@ -134,7 +134,7 @@ def test_doctor_json_carries_no_credential_and_still_the_facts(tmp_path: Path) -
     failed = json.loads(
         envsetup("doctor", "--replay", str(tmp_path / "host1"), "--json", env={}).stdout
     )
-    assert "http://***@bmc.local/driver.run" in failed["facts"]["nvidia"]["smi_evidence"]
+    assert "http://***@bmc.local/driver.run" in failed["data"]["facts"]["nvidia"]["smi_evidence"]
 
 
 def test_a_recording_of_a_recording_holds_no_credential(tmp_path: Path) -> None:

@@ -612,13 +612,14 @@ def run_pipeline(directory: str, deep: bool) -> Outcome:
     """What `doctor --replay DIR [--json]` and `install --replay DIR --dry-run` do, in-process."""
     from rich.console import Console
 
-    from envsetup.commands.install import format_plan, resolve_quickly
     from envsetup.diagnose import diagnose
     from envsetup.errors import UsageError
     from envsetup.host.recorded import RecordedHost
     from envsetup.probe import probe_all
     from envsetup.render.doctor_json import doctor_document, to_json
     from envsetup.render.doctor_text import render_doctor
+    from envsetup.render.install_text import render_resolution
+    from envsetup.resolve.quick import resolve_quickly
     from envsetup.resolve.request import parse_request
     from envsetup.resolve.resolution import ResolutionRefused
 
@@ -636,11 +637,13 @@ def run_pipeline(directory: str, deep: bool) -> Outcome:
     render_doctor(Console(file=stream, width=100), facts, findings, True)
     stream.flush()
     text = stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
     try:
-        plan = format_plan(resolve_quickly(parse_request(), facts))
+        render_resolution(Console(file=stream, width=100), resolve_quickly(parse_request(), facts))
     except ResolutionRefused as refusal:
-        plan = str(refusal)
-    plan.encode("utf-8")
+        stream.write(str(refusal))
+    stream.flush()
+    plan = stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
     _RENDERED.add(hash(document))
     return Outcome("report", output=document + text + plan)
 

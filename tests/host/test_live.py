@@ -14,8 +14,8 @@ from typing import Callable
 
 import pytest
 
+from envsetup.host.execution import OUTPUT_CAP_BYTES
 from envsetup.host.live import LiveHost
-from envsetup.host.processes import OUTPUT_CAP_BYTES
 from scripts import alive, read_pids, script
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes and FIFOs")

@@ -71,7 +71,7 @@ def comparable(
 ) -> tuple[int, dict, list, str]:
     report = json.loads(result.stdout.replace(str(directory), "TOOLS"))
     findings = sorted(f["id"] for f in report["findings"])
-    return result.returncode, report["facts"]["nvidia"], findings, result.stderr
+    return result.returncode, report["data"]["facts"]["nvidia"], findings, result.stderr
 
 
 @pytest.mark.parametrize("kind", sorted(DAEMONS))
@@ -98,7 +98,7 @@ def test_a_daemon_the_target_python_leaves_does_not_outlive_verify(
     python.chmod(0o755)
     argv = ["verify", "--python", str(python), "--only", "_test.detach", "--json"]
     result = envsetup(argv, {"PIDS": str(pid_file)})
-    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    checks = {c["id"]: c for c in json.loads(result.stdout)["data"]["checks"]}
     assert checks["_test.detach"]["status"] == "pass", result.stderr
     time.sleep(0.3)
     pids = read_pids(pid_file)
@@ -116,7 +116,7 @@ def test_commands_run_in_process_leave_the_callers_children_alone(
         with pytest.raises(SystemExit) as done:
             cli.main()
         assert done.value.code in (0, 1)
-        assert json.loads(capsys.readouterr().out)["facts"]
+        assert json.loads(capsys.readouterr().out)["data"]["facts"]
         assert helper.poll() is None
     finally:
         helper.kill()
@@ -169,14 +169,16 @@ def test_the_sweep_costs_nothing_without_children() -> None:
 
 
 def test_doctor_adopts_orphans_only_once_it_starts_a_command(tmp_path: Path) -> None:
-    # doctor's way: nothing loaded until run_bounded starts the first command, adopted from then.
+    # doctor's way: nothing loaded until the execution layer starts the first command, adopted
+    # from then.
     script = (
         "import sys\n"
-        "from envsetup.host.processes import adopt_orphans, end_descendants, run_bounded\n"
+        "from envsetup.host.processes import adopt_orphans, end_descendants\n"
+        "from envsetup.host.execution import Request, run\n"
         "adopt_orphans(at_first_start=True)\n"
         "assert 'ctypes' not in sys.modules\n"
-        "done = run_bounded(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'],"
-        " timeout=30)\n"
+        "done = run(Request(('sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo $!'),"
+        " 30))\n"
         "open(sys.argv[1], 'wb').write(done.stdout)\n"
         "print(end_descendants())\n"
     )

@@ -10,10 +10,11 @@ from typing import Any, Iterator
 
 import pytest
 
-from envsetup.commands.install import facts_from_dict, resolve_quickly
 from envsetup.errors import UsageError
+from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
+from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
 from envsetup.resolve.resolution import ResolutionRefused
 from scripts import run_envsetup
@@ -63,7 +64,7 @@ def test_every_value_of_every_type_in_every_place_is_refused_by_key_or_resolved(
                 mutated = _replaced(document, path, value)
                 tried += 1
                 try:
-                    facts = facts_from_dict(mutated)
+                    facts = Facts.from_dict(mutated)
                 except ValueError as exc:
                     refused += 1
                     assert "\n" not in str(exc)

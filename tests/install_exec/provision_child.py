@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from envsetup.errors import EnvsetupError
-from envsetup.install.execute import provision
 from envsetup.resolve.resolution import Pin, Resolution
+from envsetup.verified_install import provision
 
 INSTALL_OUTPUT = "install-output"
 

@@ -21,9 +21,11 @@ import pytest
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.install.execute import InstallResult, provision
-from envsetup.install.record import read_install_record, reported_state
+from envsetup.install.execute import InstallResult
+from envsetup.install.record import read_install_record
+from envsetup.record_state import reported_state
 from envsetup.resolve.resolution import Resolution
+from envsetup.verified_install import provision
 
 from .helpers import landed, lock_held_elsewhere, resolution_for, snapshot, wait_for_lock_release
 from .local_index import serve_slowly

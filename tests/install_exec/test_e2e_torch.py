@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.install.execute import provision
 from envsetup.resolve.resolution import Pin, Resolution
+from envsetup.verified_install import provision
 
 from .helpers import env_python
 from .local_index import PY_TAG, build_torch_cpu_index, torch_cpu_wheel

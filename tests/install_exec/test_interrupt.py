@@ -14,9 +14,9 @@ import pytest
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.install.execute import provision
 from envsetup.install.lock import lock_path_for, target_lock
 from envsetup.install.record import read_install_record
+from envsetup.verified_install import provision
 
 from .helpers import (
     landed,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.install.execute import StepFailed, provision
+from envsetup.install.execute import StepFailed
+from envsetup.verified_install import provision
 
 from .helpers import resolution_for
 from .local_index import build_pytorch_index

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from envsetup.errors import UsageError
-from envsetup.install.execute import StepFailed, provision
+from envsetup.install.execute import StepFailed
 from envsetup.install.record import read_install_record
+from envsetup.verified_install import provision
 
 from .helpers import landed, resolution_for
 

@@ -14,11 +14,11 @@ from envsetup.install.record import (
     RecordWriteError,
     completed_record,
     hashes_from_pip_report,
-    is_incomplete,
     read_install_record,
     started_record,
     write_install_record,
 )
+from envsetup.record_state import is_incomplete
 
 from .local_index import BuiltWheel
 

@@ -80,6 +80,14 @@ def test_a_step_past_its_timeout_is_stopped() -> None:
     assert "timed out after 1 s" in outcome.tail[-1]
 
 
+def test_a_step_that_closes_its_output_and_runs_on_is_stopped_at_its_timeout() -> None:
+    code = "import os, time; os.close(1); os.close(2); time.sleep(300)"
+    started = time.monotonic()
+    outcome = run_step(_python_step(code, timeout_s=1.0), log=io.StringIO(), environ=os.environ)
+    assert outcome.timed_out and outcome.returncode is None
+    assert time.monotonic() - started < 10  # not the 300 s it would sleep
+
+
 def test_a_missing_program_is_reported_not_raised() -> None:
     step = Step(id="probe", description="absent", argv=("/nonexistent/envsetup-no-such-tool",))
     outcome = run_step(step, log=io.StringIO(), environ=os.environ)

@@ -27,7 +27,7 @@ import psutil
 import pytest
 
 from envsetup.install.backends.base import venv_python
-from envsetup.install.execute import provision
+from envsetup.verified_install import provision
 
 from .helpers import resolution_for
 from .local_index import build_pytorch_index, build_wheel, write_simple_pages
@@ -218,7 +218,9 @@ def test_a_failing_install_tells_why_without_the_credential_or_control_sequences
     # The failure line (stderr, or the JSON's errors) and the progress lines (stdout, or stderr
     # under --json) carry no raw control character of the planted title sequence.
     assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout + done.stderr
-    message = json.loads(done.stdout)["errors"][0] if as_json else done.stderr.splitlines()[-1]
+    message = (
+        json.loads(done.stdout)["error"]["message"] if as_json else done.stderr.splitlines()[-1]
+    )
     # The failure line still says what went wrong, with the secrets masked in place.
     assert message.startswith(("install failed", "envsetup: install failed")), message
     assert "at step verify" in message
@@ -259,7 +261,9 @@ def test_verify_reports_carry_no_credential_and_no_control_sequence(
         for stream in ("stdout", "stderr")
     }
     assert leaks(texts, [junit]) == []
-    check = next(c for c in json.loads(runs["json"].stdout)["checks"] if c["id"] == "torch.import")
+    check = next(
+        c for c in json.loads(runs["json"].stdout)["data"]["checks"] if c["id"] == "torch.import"
+    )
     assert "token <redacted>" in check["reason"] + check["output"]
     text = runs["text"].stdout + runs["text"].stderr
     assert "\x1b" not in text and "\x07" not in text
@@ -369,7 +373,7 @@ def test_a_local_index_directory_is_no_secret(
         assert document["data"]["result"]["log_path"].startswith(str(logs))
     else:
         assert done.returncode != 0
-        message = document["errors"][0]
+        message = document["error"]["message"]
         assert f"removed the new environment {env.resolve()}" in message, message
         assert f"log: {logs.resolve()}" in message or f"log: {logs}" in message, message
     assert not any("<redacted>" in text for text in outputs)

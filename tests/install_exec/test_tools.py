@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -21,18 +22,67 @@ from envsetup.install.tools import (
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
-def test_envs_directories_from_a_real_conda_info() -> None:
-    text = (FIXTURES / "conda-pip" / "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt").read_text()
-    assert envs_dirs_from_conda_info(text) == [
-        "/gpfs/fs1/mpapadakis/miniconda3/envs",
-        "/home/mpapadakis/.conda/envs",
-    ]
+REAL_TEXT_INFO = FIXTURES / "conda-pip" / "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt"
+# No captured `conda info --json` exists in the fixtures and no real conda is installable here:
+# this document has the keys conda's cli/main_info.py writes (conda/conda), with the values of
+# the real `conda info` above.
+INFO_JSON = {
+    "platform": "linux-64",
+    "root_prefix": "/gpfs/fs1/mpapadakis/miniconda3",
+    "envs_dirs": ["/gpfs/fs1/mpapadakis/miniconda3/envs", "/home/mpapadakis/.conda/envs"],
+    "pkgs_dirs": ["/gpfs/fs1/mpapadakis/miniconda3/pkgs"],
+}
+
+
+def fake_conda(tmp_path: Path, body: str) -> str:
+    conda = tmp_path / "conda"
+    conda.write_text(f"#!/bin/sh\n{body}")
+    conda.chmod(0o755)
+    return str(conda)
+
+
+def test_envs_directories_from_conda_info_json() -> None:
+    assert envs_dirs_from_conda_info(json.dumps(INFO_JSON)) == INFO_JSON["envs_dirs"]
 
 
 def test_conda_info_without_envs_directories_gives_none() -> None:
-    text = (FIXTURES / "conda-pip" / "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt").read_text()
-    cut = text.split("       envs directories")[0]
-    assert envs_dirs_from_conda_info(cut) == []
+    without = {k: v for k, v in INFO_JSON.items() if k != "envs_dirs"}
+    assert envs_dirs_from_conda_info(json.dumps(without)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (REAL_TEXT_INFO.read_text(), "not JSON"),
+        ("[1, 2]", "not an object"),
+        ('{"envs_dirs": "/opt/envs"}', "not a list of paths"),
+    ],
+    ids=["conda-info-text", "list", "envs-dirs-not-a-list"],
+)
+def test_what_is_not_conda_info_json_is_named(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        envs_dirs_from_conda_info(text)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for conda")
+def test_a_conda_that_prints_no_json_is_one_line_naming_the_command_and_the_fix(
+    tmp_path: Path,
+) -> None:
+    # The real text of `conda info`, where `conda info --json` should have printed JSON.
+    conda = fake_conda(tmp_path, f"cat {REAL_TEXT_INFO}\n")
+    with pytest.raises(UsageError) as raised:
+        conda_prefix_for_name(conda, "torch", dict(os.environ))
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("--name torch: `conda info --json` printed something unreadable")
+    assert "'active environment : base'" in message and "pass --env PATH" in message
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for conda")
+def test_a_failing_conda_is_one_line_with_its_last_words(tmp_path: Path) -> None:
+    conda = fake_conda(tmp_path, "echo 'CondaError: cannot read condarc' >&2\nexit 1\n")
+    with pytest.raises(UsageError, match=r"failed \(exit status 1: CondaError: cannot read"):
+        conda_prefix_for_name(conda, "torch", dict(os.environ))
 
 
 def test_logs_go_to_the_given_directory_or_envsetup_log_dir(tmp_path: Path) -> None:
@@ -68,13 +118,12 @@ def test_uv_is_found_beside_the_running_python() -> None:
 
 @pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for conda")
 def test_conda_info_is_read_at_its_exit_even_when_its_child_keeps_the_pipe(tmp_path: Path) -> None:
-    """A real `conda info` from an issue, printed by a script that leaves a setsid child holding
-    stdout: the answer comes at the script's exit, and the child is ended."""
-    info = FIXTURES / "conda-pip" / "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt"
+    """`conda info --json` printed by a script that leaves a setsid child holding stdout: the
+    answer comes at the script's exit, and the child is ended."""
+    info = tmp_path / "info.json"
+    info.write_text(json.dumps(INFO_JSON, indent=2))
     pid_file = tmp_path / "child.pid"
-    conda = tmp_path / "conda"
-    conda.write_text(f"#!/bin/sh\ncat {info}\nsetsid sleep 300 &\necho $! > {pid_file}\n")
-    conda.chmod(0o755)
+    conda = fake_conda(tmp_path, f"cat {info}\nsetsid sleep 300 &\necho $! > {pid_file}\n")
     started = time.monotonic()
     prefix = conda_prefix_for_name(str(conda), "torch", dict(os.environ))
     child = int(pid_file.read_text())

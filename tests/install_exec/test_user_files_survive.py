@@ -21,8 +21,8 @@ from typing import Optional
 import pytest
 
 from envsetup.errors import UsageError
-from envsetup.install.execute import provision
 from envsetup.install.record import read_install_record
+from envsetup.verified_install import provision
 
 from .helpers import env_python, landed, resolution_for, snapshot, wait_for_lock_release
 

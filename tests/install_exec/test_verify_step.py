@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.install.execute import StepFailed, provision
+from envsetup.install.execute import StepFailed
 from envsetup.install.record import read_install_record
+from envsetup.verified_install import provision
 
 from .helpers import resolution_for
 from .local_index import build_broken_torch_index

@@ -10,11 +10,26 @@ from hypothesis import strategies as st
 from envsetup.parsers import ParseError
 from envsetup.parsers.torch_build import (
     flavor_from_local_version,
+    marker_environment,
     parse_metadata_requires,
     parse_torch_version_py,
 )
 
+LINUX_X86_64 = marker_environment(system="Linux", machine="x86_64", python_version="3.12.3")
+LINUX_AARCH64 = marker_environment(system="Linux", machine="aarch64", python_version="3.12.3")
+WINDOWS = marker_environment(system="Windows", machine="AMD64", python_version="3.12.3")
+MACOS = marker_environment(system="Darwin", machine="arm64", python_version="3.12.3")
+
 VERSION_FILES = {
+    "version.py-2.14.1.txt": {
+        "__version__": "2.14.1+cu130",
+        "debug": False,
+        "cuda": "13.0",
+        "git_version": "5c4886908584029761b579af026dcfb627c84070",
+        "hip": None,
+        "rocm": None,
+        "xpu": None,
+    },
     "version.py-2.13.0+cpu.txt": {
         "__version__": "2.13.0+cpu",
         "debug": False,
@@ -122,16 +137,52 @@ PYPI_2_7_1_PINS = {
 }
 
 
-def test_requires_of_the_pypi_wheel() -> None:
-    text = read("torch", "requires-dist-2.7.1-pypi-manylinux-aarch64-rg.txt")
-    assert parse_metadata_requires(text) == PYPI_2_7_1_PINS
+AARCH64_WHEEL_2_7_1 = "requires-dist-2.7.1-pypi-manylinux-aarch64-rg.txt"
+
+
+def test_requires_of_the_pypi_wheel_on_linux_x86_64() -> None:
+    text = read("torch", AARCH64_WHEEL_2_7_1)
+    assert parse_metadata_requires(text, LINUX_X86_64) == PYPI_2_7_1_PINS
+
+
+@pytest.mark.parametrize("target", [LINUX_AARCH64, WINDOWS, MACOS])
+def test_the_2_7_1_pins_hold_only_on_linux_x86_64(target: dict) -> None:
+    # Every nvidia-* pin says platform_machine == "x86_64": the aarch64 wheel this metadata came
+    # from installs no CUDA wheels (a GB200 or Jetson gets a CPU torch from PyPI). The regex
+    # before packaging.markers read only platform_system and found 14 pins there.
+    assert parse_metadata_requires(read("torch", AARCH64_WHEEL_2_7_1), target) == {}
+
+
+PYPI_2_14_1_PINS = {
+    "nvidia-cudnn-cu13": "9.24.0.43",
+    "nvidia-cusparselt-cu13": "0.8.1",
+    "nvidia-nccl-cu13": "2.30.7",
+    "nvidia-nvshmem-cu13": "3.4.5",
+}
+
+
+@pytest.mark.parametrize(
+    ("target", "pins"),
+    [
+        (LINUX_X86_64, PYPI_2_14_1_PINS),
+        (LINUX_AARCH64, PYPI_2_14_1_PINS),
+        (WINDOWS, {}),
+        (MACOS, {}),
+    ],
+)
+def test_requires_of_the_2_14_1_wheel(target: dict, pins: dict) -> None:
+    # platform_system == "Linux" alone: aarch64 gets the CUDA wheels too; the CUDA toolkit comes
+    # as cuda-toolkit[...] (not an nvidia-* name), triton behind python_version < "3.15".
+    text = read("torch", "METADATA-2.14.1-pypi-manylinux-x86_64-header.txt")
+    assert parse_metadata_requires(text, target) == pins
 
 
 @pytest.mark.parametrize(
     "name", ["METADATA-2.13.0+cpu.txt", "requires-dist-2.7.1+cpu-manylinux-aarch64-rg.txt"]
 )
-def test_cpu_wheels_pin_nothing(name: str) -> None:
-    assert parse_metadata_requires(read("torch", name)) == {}
+@pytest.mark.parametrize("target", [LINUX_X86_64, LINUX_AARCH64, WINDOWS])
+def test_cpu_wheels_pin_nothing(name: str, target: dict) -> None:
+    assert parse_metadata_requires(read("torch", name), target) == {}
 
 
 def test_parenthesised_pins_and_other_platforms() -> None:
@@ -144,12 +195,79 @@ def test_parenthesised_pins_and_other_platforms() -> None:
         "\n"
         "Requires-Dist: nvidia-from-the-readme==1.0\n"
     )
-    assert parse_metadata_requires(text) == {"nvidia-cudnn-cu12": "8.9.2.26"}
+    assert parse_metadata_requires(text, LINUX_X86_64) == {"nvidia-cudnn-cu12": "8.9.2.26"}
+    assert parse_metadata_requires(text, WINDOWS) == {"nvidia-nccl-cu12": "2.19.3"}
+
+
+# Constructed (not captured) lines in the forms PEP 508 allows and the regex misread: it ignored
+# `or`, and took the first platform_system it saw as the whole marker.
+OR_MARKERS = (
+    "Metadata-Version: 2.1\n"
+    'Requires-Dist: nvidia-nccl-cu12==2.26.2; platform_system == "Linux" and '
+    '(platform_machine == "x86_64" or platform_machine == "aarch64")\n'
+    'Requires-Dist: nvidia-cudnn-cu12==9.5.1.17; platform_system == "Windows" or '
+    'platform_system == "Linux"\n'
+    'Requires-Dist: nvidia-cufft-cu12==11.3.0.4; platform_machine == "aarch64" or '
+    'platform_system == "Windows" and python_version < "3.9"\n'
+    'Requires-Dist: nvidia-nvtx-cu12==12.6.77; sys_platform == "win32" or python_version >= "3.13"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("target", "pins"),
+    [
+        (LINUX_X86_64, {"nvidia-nccl-cu12": "2.26.2", "nvidia-cudnn-cu12": "9.5.1.17"}),
+        (
+            LINUX_AARCH64,
+            {
+                "nvidia-nccl-cu12": "2.26.2",
+                "nvidia-cudnn-cu12": "9.5.1.17",
+                "nvidia-cufft-cu12": "11.3.0.4",
+            },
+        ),
+        (WINDOWS, {"nvidia-cudnn-cu12": "9.5.1.17", "nvidia-nvtx-cu12": "12.6.77"}),
+        (
+            marker_environment(system="Linux", machine="x86_64", python_version="3.13.1"),
+            {
+                "nvidia-nccl-cu12": "2.26.2",
+                "nvidia-cudnn-cu12": "9.5.1.17",
+                "nvidia-nvtx-cu12": "12.6.77",
+            },
+        ),
+        (MACOS, {}),
+    ],
+)
+def test_or_and_precedence_are_pep_508s(target: dict, pins: dict) -> None:
+    assert parse_metadata_requires(OR_MARKERS, target) == pins
+
+
+def test_the_target_python_decides_not_envsetups() -> None:
+    line = 'Requires-Dist: nvidia-nvtx-cu12==12.6.77; python_version < "3.9"\n'
+    old = marker_environment(system="Linux", machine="x86_64", python_version="3.8.18")
+    assert parse_metadata_requires(line, old) == {"nvidia-nvtx-cu12": "12.6.77"}
+    assert parse_metadata_requires(line, LINUX_X86_64) == {}
+
+
+def test_without_the_target_python_a_pin_counts_when_some_python_gets_it() -> None:
+    unknown = marker_environment(system="Linux", machine="x86_64", python_version="")
+    text = (
+        'Requires-Dist: nvidia-nvtx-cu12==12.6.77; python_version < "3.9"\n'
+        'Requires-Dist: nvidia-nccl-cu12==2.26.2; platform_system == "Windows" and python_version < "3.9"\n'
+    )
+    assert parse_metadata_requires(text, unknown) == {"nvidia-nvtx-cu12": "12.6.77"}
+
+
+def test_the_environment_names_every_marker_variable() -> None:
+    # packaging fills a variable the environment leaves out from the interpreter running
+    # envsetup, which is not the one torch is installed in.
+    from packaging.markers import default_environment
+
+    assert set(default_environment()) <= set(LINUX_X86_64)
 
 
 def test_requires_cut() -> None:
-    text = read("torch", "requires-dist-2.7.1-pypi-manylinux-aarch64-rg.txt")
-    check_cuts(parse_metadata_requires, text, count=40)
+    text = read("torch", AARCH64_WHEEL_2_7_1)
+    check_cuts(lambda cut: parse_metadata_requires(cut, LINUX_X86_64), text, count=40)
 
 
 @settings(max_examples=300, deadline=None)
@@ -157,7 +275,8 @@ def test_requires_cut() -> None:
 def test_fuzz(text: str) -> None:
     never_raises_other(parse_torch_version_py, text)
     never_raises_other(flavor_from_local_version, text)
-    parse_metadata_requires(text)
+    parse_metadata_requires(text, LINUX_X86_64)
+    parse_metadata_requires(text, marker_environment(system="", machine="", python_version=text))
 
 
 @settings(max_examples=200, deadline=None)

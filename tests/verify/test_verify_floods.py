@@ -86,7 +86,7 @@ def test_a_target_flooding_its_start_up_is_unusable_with_a_small_report(tmp_path
     assert out.returncode == 3, out.stderr[-2000:]
     assert len(out.stdout) < REPORT_LIMIT and junit.stat().st_size < REPORT_LIMIT
     report = json.loads(out.stdout)
-    assert "could not run the checks (exit status 1)" in report["unusable"]["reason"]
+    assert "could not run the checks (exit status 1)" in report["data"]["unusable"]["reason"]
     ET.parse(junit)
     assert peak < RSS_LIMIT, f"envsetup held {peak >> 20} MiB"
 
@@ -101,7 +101,7 @@ def test_a_check_printing_300_mb_on_one_line_keeps_a_tail_and_says_what_was_cut(
     assert out.returncode == 1, out.stderr[-2000:]
     assert len(out.stdout) < REPORT_LIMIT, len(out.stdout)
     assert junit.stat().st_size < REPORT_LIMIT, junit.stat().st_size
-    flood = json.loads(out.stdout)["checks"][0]
+    flood = json.loads(out.stdout)["data"]["checks"][0]
     assert flood["status"] == "fail"
     # The output: its last bytes, after a note of how many came before them.
     note, _, tail = flood["output"].partition("\n")

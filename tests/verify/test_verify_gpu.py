@@ -30,17 +30,17 @@ def gpu_report() -> dict:
 def test_every_check_passes_on_the_gpu(gpu_report: dict) -> None:
     failed = [
         c
-        for c in gpu_report["checks"]
+        for c in gpu_report["data"]["checks"]
         if c["status"] != "pass" and not c["id"].startswith("bench.")
     ]
     assert failed == []
-    assert gpu_report["target"]["torch_build"] in ("cuda", "rocm")
+    assert gpu_report["data"]["target"]["torch_build"] in ("cuda", "rocm")
 
 
 def test_the_device_checks_ran_on_every_gpu(gpu_report: dict) -> None:
     import torch
 
-    checks = {c["id"]: c for c in gpu_report["checks"]}
+    checks = {c["id"]: c for c in gpu_report["data"]["checks"]}
     gpus = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
     assert checks["tensor.roundtrip"]["evidence"]["devices"] == gpus
     assert checks["cuda.available"]["evidence"]["device_count"] == len(gpus)
@@ -50,7 +50,7 @@ def test_the_device_checks_ran_on_every_gpu(gpu_report: dict) -> None:
 
 
 def test_bench_measures_every_gpu(gpu_report: dict) -> None:
-    checks = {c["id"]: c for c in gpu_report["checks"]}
+    checks = {c["id"]: c for c in gpu_report["data"]["checks"]}
     for check_id in ("bench.matmul_bf16", "bench.bandwidth", "bench.nvml"):
         assert checks[check_id]["status"] in ("pass", "fail"), checks[check_id]
         if checks[check_id]["status"] == "fail":  # underperforming is a finding, not a crash

@@ -37,7 +37,7 @@ def test_a_daemon_left_by_a_check_is_ended_when_verify_ends() -> None:
         timeout=120,
         check=False,
     )
-    checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
+    checks = {c["id"]: c for c in json.loads(out.stdout)["data"]["checks"]}
     pid = checks["_test.detach"]["evidence"]["daemon_pid"]
     try:
         assert checks["_test.detach"]["status"] == "pass"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
+from conftest import VERIFY_TEST_CHECKS_ENV
 from envsetup.errors import UsageError
 from envsetup.verify.catalogue import all_checks, parse_only, select_checks
 from envsetup.verify.target import (
@@ -12,6 +17,7 @@ from envsetup.verify.target import (
     env_python,
     resolve_python,
 )
+from scripts import run_envsetup
 
 
 def ids(checks: list) -> list[str]:
@@ -77,3 +83,23 @@ def test_env_dir_maps_to_its_interpreter_and_back() -> None:
 def test_active_environment_prefers_an_activated_venv_then_conda() -> None:
     assert active_python({"VIRTUAL_ENV": "/v", "CONDA_PREFIX": "/c"}) == env_python("/v")
     assert active_python({"CONDA_PREFIX": "/c"}) == env_python("/c")
+
+
+def test_the_test_only_checks_are_not_shipped() -> None:
+    """Without the tests' variable (as in use) no _test.* check exists: not in the catalogue, not
+    runnable by name, not offered in the usage error."""
+    from envsetup.verify.worker_root.envsetup_verify_worker.registry import TEST_CHECKS_ENV
+
+    assert TEST_CHECKS_ENV == VERIFY_TEST_CHECKS_ENV
+    unset = {VERIFY_TEST_CHECKS_ENV: ""}
+    listing = subprocess.run(
+        [sys.executable, "-c", "from envsetup.verify.catalogue import all_checks as a\n"
+         "print(' '.join(c.id for c in a()))"],
+        capture_output=True, text=True, env={**os.environ, **unset}, check=True, timeout=60,
+    )  # fmt: skip
+    shipped = listing.stdout.split()
+    assert "torch.import" in shipped and not [i for i in shipped if i.startswith("_test")]
+    refused = run_envsetup("verify", "--python", sys.executable, "--only", "_test.crash", env=unset)
+    assert refused.returncode == 2
+    assert "no check named '_test.crash'" in refused.stderr
+    assert "_test." not in refused.stderr.split("choose from")[1]

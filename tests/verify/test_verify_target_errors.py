@@ -62,12 +62,12 @@ def test_without_torch_the_json_and_junit_reports_say_unusable(tmp_path: Path) -
     out = verify_cli("--python", python, "--json", "--junit", str(junit))
     assert out.returncode == 3
     report = json.loads(out.stdout)
-    assert report["exit_code"] == 3 and report["checks"] == []
-    assert "envsetup install --env" in report["unusable"]["fix"]
+    assert report["exit_code"] == 3 and report["data"]["checks"] == []
+    assert "envsetup install --env" in report["data"]["unusable"]["fix"]
     assert report["error"]["kind"] == "failed"
     schema = Path(__file__).parents[2] / "docs" / "schema" / "verify.schema.json"
     jsonschema.validate(report, json.loads(schema.read_text(encoding="utf-8")))
-    assert report["error"]["message"].startswith(report["unusable"]["reason"])
+    assert report["error"]["message"].startswith(report["data"]["unusable"]["reason"])
     assert out.stderr.startswith("envsetup: ") and out.stderr.count("\n") == 1
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
@@ -91,7 +91,7 @@ def test_a_torch_whose_import_raises_fails_the_import_check_with_the_error(
         "--python", broken_torch_python, "--json", "--only", "torch.import,matmul,compile"
     )
     assert out.returncode == 1, out.stderr
-    checks = {c["id"]: c for c in json.loads(out.stdout)["checks"]}
+    checks = {c["id"]: c for c in json.loads(out.stdout)["data"]["checks"]}
     imported = checks["torch.import"]
     assert imported["status"] == "fail"
     assert imported["reason"] == "import torch raised RuntimeError: this torch is broken on purpose"

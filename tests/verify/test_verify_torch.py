@@ -58,13 +58,13 @@ def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str,
 
 
 def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["id"]: c for c in report["checks"]}
+    return {c["id"]: c for c in report["data"]["checks"]}
 
 
 def test_every_cpu_check_passes_and_every_gpu_check_skips(default_run: Any) -> None:
     code, report, _ = default_run
     checks = by_id(report)
-    assert code == 0, [c for c in report["checks"] if c["status"] == "fail"]
+    assert code == 0, [c for c in report["data"]["checks"] if c["status"] == "fail"]
     assert set(checks) == {c.id for c in select_checks()}
     for check_id, check in checks.items():
         expected = "skip" if check_id in GPU_CHECKS else "pass"
@@ -81,8 +81,8 @@ def test_the_cpu_checks_report_what_they_saw(default_run: Any) -> None:
     checks = by_id(report)
     import torch
 
-    assert report["target"]["torch_version"] == torch.__version__
-    assert report["target"]["torch_build"] == "cpu"
+    assert report["data"]["target"]["torch_version"] == torch.__version__
+    assert report["data"]["target"]["torch_build"] == "cpu"
     assert checks["torch.import"]["evidence"]["files"]["dist_version"] == torch.__version__
     assert checks["hello.train"]["evidence"]["drop"] >= 0.9
     assert checks["distributed.all_reduce"]["evidence"]["backend"] == "gloo"
@@ -102,11 +102,11 @@ def test_junit_has_one_testcase_per_check_with_skips_and_failures(
         suite = root.find("testsuite")
         assert suite is not None
         cases = suite.findall("testcase")
-        assert [c.get("name") for c in cases] == [c["id"] for c in report["checks"]]
+        assert [c.get("name") for c in cases] == [c["id"] for c in report["data"]["checks"]]
         skipped = [c.get("name") for c in cases if c.find("skipped") is not None]
         failed = [c.get("name") for c in cases if c.find("failure") is not None]
-        assert skipped == [c["id"] for c in report["checks"] if c["status"] == "skip"]
-        assert failed == [c["id"] for c in report["checks"] if c["status"] == "fail"]
+        assert skipped == [c["id"] for c in report["data"]["checks"] if c["status"] == "skip"]
+        assert failed == [c["id"] for c in report["data"]["checks"] if c["status"] == "fail"]
         assert suite.get("skipped") == str(len(skipped))
         assert suite.get("failures") == str(len(failed))
 
@@ -115,7 +115,7 @@ def test_a_crash_and_a_hang_are_failures_and_the_other_checks_still_run(broken_r
     code, report, _ = broken_run
     checks = by_id(report)
     assert code == 1
-    assert [c["status"] for c in report["checks"]] == [
+    assert [c["status"] for c in report["data"]["checks"]] == [
         "pass",
         "pass",
         "pass",
@@ -172,7 +172,7 @@ def test_a_missing_cpu_compiler_skips_compile_and_says_so(tmp_path: Path) -> Non
         env=env,
         check=False,
     )
-    check = json.loads(out.stdout)["checks"][0]
+    check = json.loads(out.stdout)["data"]["checks"][0]
     assert out.returncode == 0
     assert check["status"] == "skip"
     assert check["reason"].startswith(

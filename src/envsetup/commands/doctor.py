@@ -54,17 +54,12 @@ def doctor_command(
 
         typer.echo(to_json(doctor_document(facts, findings, int(exit_code))))
     else:
-        from rich.console import Console
-
+        from envsetup.render import style
         from envsetup.render.doctor_text import render_doctor
 
-        render_doctor(Console(), facts, findings, verbose)
+        render_doctor(style.console(), facts, findings, verbose)
         if record:
-            from envsetup.sanitize import for_rich
-
-            Console(stderr=True).print(
-                f"Recorded this host into {for_rich(record)}", highlight=False
-            )
+            style.text(style.console(stderr=True), f"Recorded this host into {record}", indent=0)
     return int(exit_code)
 
 

@@ -1,25 +1,23 @@
 """`envsetup install`: flags -> request -> facts -> resolution -> (dry run: the plan) or provision.
 
+Rendering lives in render/install_text.py and render/install_json.py.
+
 Imports of the resolver, the profiles and the probes happen inside the functions so that
 `envsetup --help` and `install --dry-run` stay fast.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.failure import RESULT_VERSION as RESULT_VERSION
-from envsetup.sanitize import dumps, for_terminal, register_environ
+from envsetup.sanitize import for_terminal
 
 if TYPE_CHECKING:
-    from envsetup.facts import Facts
-    from envsetup.resolve.request import InstallRequest
     from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
@@ -57,6 +55,8 @@ def install_command(
     log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
+    from envsetup.probe.facts_source import load_facts
+    from envsetup.resolve.quick import resolve_quickly
     from envsetup.resolve.request import parse_request
     from envsetup.resolve.resolution import ResolutionRefused
 
@@ -69,220 +69,71 @@ def install_command(
         facts = load_facts(replay, facts_file)
         resolution = resolve_quickly(request, facts)
     except ResolutionRefused as refusal:
-        return _emit_refusal(refusal, as_json)
+        return _emit_refusal(refusal, as_json, dry_run)
     except EnvsetupError as exc:
         if not as_json:
             raise
         return _emit_error(exc)
     if dry_run:
-        return _emit_plan(resolution, as_json)
-    return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
-
-
-def resolve_quickly(request: InstallRequest, facts: Facts) -> Resolution:
-    """resolve() with every profile loaded, but try the one release that usually decides first.
-
-    A plan for release R depends on R's profile alone, and without --torch the resolver returns
-    the newest release that fits; so when that one profile resolves, the answer is the same as
-    with all of them. A refusal is recomputed with every profile, for its alternatives.
-    """
-    from envsetup.profiles.loader import load_release, load_releases, release_files
-    from envsetup.resolve.resolution import ResolutionRefused
-    from envsetup.resolve.resolver import resolve
-
-    files = release_files()
-    wanted = request.torch_release or files[-1][0]
-    first = [load_release(path) for name, path in files if name == wanted]
-    if first:
         try:
-            return resolve(request, facts, first)
-        except ResolutionRefused:
-            pass
-    return resolve(request, facts, load_releases())
-
-
-# ----------------------------------------------------------------------------- facts
-
-
-def load_facts(replay: Optional[str], facts_file: Optional[str]) -> Facts:
-    """Facts from --facts FILE, else probed from --replay DIR or this machine."""
-    if replay and facts_file:
-        raise UsageError("--replay and --facts both given; fix: pass one of them")
-    if facts_file:
-        return facts_from_file(facts_file)
-    from envsetup.probe import probe_all
-
-    if replay:
-        from envsetup.host.recorded import RecordedHost
-
-        host: Any = RecordedHost(replay)
-        register_environ(host.environ())
-    else:
-        from envsetup.host.live import LiveHost
-
-        host = LiveHost()
-    return probe_all(host)
-
-
-MAX_FACTS_BYTES = 16 << 20  # doctor's --json of a large machine is tens of KB
-
-
-def facts_from_file(path: str) -> Facts:
-    from envsetup.safe_read import Unreadable, read_regular
-
-    fix = "fix: pass a Facts JSON file (what `envsetup doctor --json` writes)"
-    try:
-        raw = read_regular(path, MAX_FACTS_BYTES)
-    except FileNotFoundError:
-        raise UsageError(f"--facts {path}: no such file; {fix}") from None
-    except Unreadable as exc:
-        raise UsageError(f"--facts {path}: {exc}; {fix}") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reason = "nests too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise UsageError(f"--facts {path}: not readable JSON ({reason}); {fix}") from None
-    if isinstance(data, dict) and isinstance(data.get("facts"), dict):
-        data = data["facts"]  # doctor's --json envelope
-    try:
-        return facts_from_dict(data)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"--facts {path}: not a Facts object ({exc}); {fix}") from None
-
-
-def facts_from_dict(data: Any) -> Facts:
-    """Rebuild doctor's Facts from its to_dict() form (unknown keys ignored, missing ones
-    defaulted). Every value is checked against the dataclass field's type: the file is input, and a
-    string where a number belongs must be refused here, not crash the resolver. Raises ValueError
-    naming the key (e.g. `nvidia.gpus[0].memory_mib`)."""
-    from envsetup.facts import Facts
-
-    if not isinstance(data, dict) or "os" not in data or "python" not in data:
-        raise ValueError("it needs at least the 'os' and 'python' tables")
-    return _build(Facts, data, "")
-
-
-def _build(cls: Any, data: Any, where: str) -> Any:
-    import dataclasses
-    import typing
-
-    if not isinstance(data, dict):
-        raise ValueError(f"{where or 'the document'}: expected an object, got {_json_type(data)}")
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for item in dataclasses.fields(cls):
-        key = f"{where}.{item.name}" if where else item.name
-        if item.name in data:
-            values[item.name] = _convert(hints[item.name], data[item.name], key)
-        elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
-            raise ValueError(f"{key}: missing")
-    return cls(**values)
-
-
-def _convert(hint: Any, value: Any, where: str) -> Any:
-    import dataclasses
-    import typing
-
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is typing.Union:
-        inner = [a for a in args if a is not type(None)]
-        return None if value is None else _convert(inner[0], value, where)
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where)
-    if origin is list:
-        if not isinstance(value, list):
-            raise ValueError(f"{where}: expected an array, got {_json_type(value)}")
-        return [_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ValueError(f"{where}: expected an object, got {_json_type(value)}")
-        return {str(k): _convert(args[1], v, f"{where}.{k}") for k, v in value.items()}
-    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(hint)
-    if expected is None:
-        return value
-    if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
-        raise ValueError(f"{where}: expected {hint.__name__}, got {_json_type(value)}")
-    return float(value) if hint is float else value
-
-
-def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    return names.get(type(value), "a number")
+            return _emit_plan(resolution, force, upgrade, index_url_base, log_dir, as_json)
+        except EnvsetupError as exc:
+            if not as_json:
+                raise
+            return _emit_error(exc)
+    return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
 
 
 # ----------------------------------------------------------------------------- output
 
 
-def _emit_plan(resolution: Resolution, as_json: bool) -> int:
+def _emit_plan(
+    resolution: Resolution,
+    force: bool,
+    upgrade: bool,
+    index_url_base: Optional[str],
+    log_dir: Optional[str],
+    as_json: bool,
+) -> int:
+    from envsetup.install.execute import preview
+    from envsetup.sanitize import register_url_credentials
+
+    register_url_credentials(index_url_base)  # the index URL shown is the one used, masked
+    planned = preview(
+        resolution, force=force, upgrade=upgrade, index_url_base=index_url_base, log_dir=log_dir
+    )
     if as_json:
-        _print_json("planned", ExitCode.OK, {"dry_run": True, "resolution": resolution.to_dict()})
+        from envsetup.render.install_json import plan_document, to_json
+
+        typer.echo(to_json(plan_document(resolution, planned)))
     else:
-        typer.echo(for_terminal(format_plan(resolution)))
-        typer.echo("dry run: nothing was installed")
+        from envsetup.render import style
+        from envsetup.render.install_text import render_plan
+
+        render_plan(style.console(), resolution, planned)
     return int(ExitCode.OK)
 
 
-def format_plan(resolution: Resolution) -> str:
-    from envsetup.command_check.check import render_command
+def _emit_refusal(refusal: ResolutionRefused, as_json: bool, dry_run: bool) -> int:
+    from envsetup.render.install_text import refusal_line
 
-    target = resolution.env_name or resolution.env_path or "(default)"
-    head = (
-        f"Plan: torch {resolution.pins[0].version if resolution.pins else resolution.torch_release} "
-        f"({resolution.variant}) for Python {resolution.python_version} with {resolution.manager} "
-        f"into {target}"
-    )
-    lines = [head]
-    lines += [f"  {line}" for line in resolution.explanation]
-    lines.append(f"Equivalent command: {render_command(resolution)}")
-    return "\n".join(lines)
-
-
-def format_refusal(refusal: ResolutionRefused) -> str:
-    message = f"envsetup: cannot install: {refusal.reason}"
-    if refusal.alternatives:
-        message += "; instead try: " + " | ".join(refusal.alternatives)
-    return message
-
-
-def _emit_refusal(refusal: ResolutionRefused, as_json: bool) -> int:
     code = ExitCode.USAGE
     if as_json:
-        data = {"reason": refusal.reason, "alternatives": refusal.alternatives}
-        error = {"kind": "usage", "message": refusal.reason}
-        _print_json("refused", code, data, errors=[refusal.reason], error=error)
-    typer.echo(for_terminal(format_refusal(refusal)), err=True)
+        from envsetup.render.install_json import refusal_document, to_json
+
+        typer.echo(to_json(refusal_document(refusal, int(code), dry_run)))
+    typer.echo(for_terminal(refusal_line(refusal)), err=True)
     return int(code)
 
 
 def _emit_error(exc: EnvsetupError) -> int:
     from envsetup.failure import error_envelope, kind_of
+    from envsetup.render.envelope import to_json
 
-    envelope = error_envelope("install", kind_of(exc.exit_code), str(exc), int(exc.exit_code))
-    typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
+    document = error_envelope("install", kind_of(exc.exit_code), str(exc), int(exc.exit_code))
+    typer.echo(to_json(document))
     typer.echo(for_terminal(f"envsetup: {exc}"), err=True)  # the same line as without --json
     return int(exc.exit_code)
-
-
-def _print_json(
-    status: str,
-    code: ExitCode,
-    data: dict[str, Any],
-    errors: Optional[list[str]] = None,
-    error: Optional[dict[str, str]] = None,
-) -> None:
-    envelope: dict[str, Any] = {
-        "envsetup_result_version": RESULT_VERSION,
-        "command": "install",
-        "status": status,
-        "exit_code": int(code),
-        "data": data,
-        "errors": errors or [],
-    }
-    if error is not None:
-        envelope["error"] = error
-    typer.echo(dumps(envelope, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 # ----------------------------------------------------------------------------- provisioning
@@ -296,16 +147,20 @@ def _provision(
     log_dir: Optional[str],
     as_json: bool,
 ) -> int:
-    from envsetup.install.execute import provision
+    from envsetup.render import style
     from envsetup.sanitize import register_url_credentials
+    from envsetup.verified_install import provision
 
     # pip and uv get the credential; every output of this run gets it redacted, in any form.
     register_url_credentials(index_url_base)
     if not as_json:
-        typer.echo(for_terminal(format_plan(resolution)))
+        from envsetup.render.install_text import render_resolution
+
+        render_resolution(style.console(), resolution)
 
     def stream(line: str) -> None:
-        # With --json, stdout carries only the JSON document.
+        # The tools' own output, verbatim (not re-wrapped); with --json, stdout carries only the
+        # JSON document.
         typer.echo(for_terminal(f"  | {line.rstrip()}"), err=as_json)
 
     try:
@@ -321,12 +176,13 @@ def _provision(
         if as_json:
             return _emit_error(exc)
         raise
-    data = result.to_dict()
     if as_json:
-        _print_json("installed", ExitCode.OK, {"resolution": resolution.to_dict(), "result": data})
+        from envsetup.render.install_json import result_document, to_json
+
+        typer.echo(to_json(result_document(resolution, result)))
     else:
-        typer.echo(for_terminal(f"installed into {data.get('env_path', resolution.env_path)}"))
-        if data.get("log_path"):
-            typer.echo(for_terminal(f"log: {data['log_path']}"))
+        from envsetup.render.install_text import render_result
+
+        render_result(style.console(), result)
     sys.stdout.flush()
     return int(ExitCode.OK)

@@ -35,10 +35,10 @@ def verify_command(
 ) -> int:
     """Prove the target environment computes on its GPU (or CPU): run smoke tests in its interpreter."""
     # Imported here: every other command's start-up stays free of verify and rich.
+    from envsetup.render.verify_json import render_json
+    from envsetup.render.verify_junit import to_junit
     from envsetup.verify import run_verify
     from envsetup.verify.catalogue import parse_only
-    from envsetup.verify.junit import to_junit
-    from envsetup.verify.render import render_json, render_report
     from envsetup.verify.target import resolve_python
 
     target = resolve_python(python, env)
@@ -70,7 +70,8 @@ def verify_command(
             f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE
         )
     else:
-        from rich.console import Console
+        from envsetup.render import style
+        from envsetup.render.verify_text import render_report
 
-        render_report(report, Console())
+        render_report(report, style.console())
     return int(report.exit_code)

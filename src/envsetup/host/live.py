@@ -3,25 +3,24 @@ output, and never uses a shell; every file read is capped and of regular files o
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import glob as _glob
 import os
 import platform as _platform
 import shutil
 import sys
-import time
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
-from envsetup.host.base import (
-    CommandResult,
-    NvmlDevice,
-    NvmlSnapshot,
-    NvmlUnavailable,
-    PlatformInfo,
-)
+from envsetup.host.base import CommandResult, NvmlSnapshot, PlatformInfo
+from envsetup.host.execution import MAX_TIMEOUT_S, Request
+from envsetup.host.execution import run as run_request
 from envsetup.host.interpreter import describe_running_python
-from envsetup.host.processes import MAX_TIMEOUT_S, run_bounded
+from envsetup.host.nvml import (
+    NVML_TIMEOUT_S,
+    PROBE_TIMEOUT_VARIABLE,
+    call_in_child,
+    nvml_within,
+)
 from envsetup.safe_read import read_up_to
 
 MAX_FILE_BYTES = 1 << 20  # headers and /proc files are small; never slurp a library
@@ -31,7 +30,16 @@ class LiveHost:
     """The machine itself. One instance serves one run: the environment and directory listings
     are read once."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        nvml_query: Optional[Callable[[], NvmlSnapshot]] = None,
+        nvml_timeout_s: Optional[float] = None,
+    ) -> None:
+        """`nvml_query`: what nvml() asks in its child (default: nvml.query_nvml, asked only
+        where NVML could answer); an importable function returning an NvmlSnapshot.
+        `nvml_timeout_s`: its time limit (default: ENVSETUP_PROBE_TIMEOUT's, as for a probe
+        command, else NVML_TIMEOUT_S)."""
+        self._nvml_query, self._nvml_timeout_s = nvml_query, nvml_timeout_s
         self._platform: Optional[PlatformInfo] = None
         self._listings: dict[str, list[str]] = {}
         self._environ: Optional[dict[str, str]] = None
@@ -39,21 +47,20 @@ class LiveHost:
     def run(self, argv: Sequence[str], timeout: float) -> CommandResult:
         if not (0 < timeout <= MAX_TIMEOUT_S):  # also refuses NaN
             raise ValueError(f"timeout must be in (0, {MAX_TIMEOUT_S:g}] s, not {timeout!r}")
-        started = time.monotonic()
         try:
-            captured = run_bounded(argv, timeout)
+            done = run_request(Request(tuple(argv), timeout))
         except (FileNotFoundError, NotADirectoryError):
             return CommandResult(tuple(argv), None, not_found=True)
         except OSError as exc:
             return CommandResult(tuple(argv), None, stderr=str(exc))
         return CommandResult(
             tuple(argv),
-            None if captured.timed_out or captured.truncated else captured.returncode,
-            _decode(captured.stdout),
-            _decode(captured.stderr),
-            timed_out=captured.timed_out,
-            truncated=captured.truncated,
-            duration_s=time.monotonic() - started,
+            None if done.timed_out or done.truncated else done.returncode,
+            _decode(done.stdout),
+            _decode(done.stderr),
+            timed_out=done.timed_out,
+            truncated=done.truncated,
+            duration_s=done.elapsed_s,
         )
 
     def read_text(self, path: str, max_bytes: int = MAX_FILE_BYTES) -> Optional[str]:
@@ -120,64 +127,21 @@ class LiveHost:
         )
 
     def nvml(self) -> NvmlSnapshot:
-        return query_nvml()
+        limit = self._nvml_time_limit()
+        if self._nvml_query is None:
+            return nvml_within(limit)
+        return call_in_child(self._nvml_query, limit)
+
+    def _nvml_time_limit(self) -> float:
+        if self._nvml_timeout_s is not None:
+            return self._nvml_timeout_s
+        # doctor refuses a bad value before any probe runs (probe.common.probe_timeout).
+        try:
+            seconds = float(self.environ().get(PROBE_TIMEOUT_VARIABLE, ""))
+        except ValueError:
+            return NVML_TIMEOUT_S
+        return seconds if 0 < seconds <= MAX_TIMEOUT_S else NVML_TIMEOUT_S
 
 
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
-
-
-def query_nvml() -> NvmlSnapshot:
-    """Read driver, CUDA driver version and every GPU through NVML (nvidia-ml-py)."""
-    try:
-        import pynvml
-    except ImportError as exc:
-        raise NvmlUnavailable(f"nvidia-ml-py is not installed ({exc})") from exc
-    try:
-        pynvml.nvmlInit()
-    except pynvml.NVMLError as exc:
-        raise NvmlUnavailable(str(exc)) from exc
-    try:
-        driver = _text(pynvml.nvmlSystemGetDriverVersion())
-        try:
-            cuda: Optional[int] = int(pynvml.nvmlSystemGetCudaDriverVersion())
-        except pynvml.NVMLError:
-            cuda = None
-        devices = [_nvml_device(pynvml, i) for i in range(pynvml.nvmlDeviceGetCount())]
-        return NvmlSnapshot(driver_version=driver, cuda_driver_version=cuda, devices=devices)
-    except pynvml.NVMLError as exc:
-        raise NvmlUnavailable(str(exc)) from exc
-    finally:
-        with contextlib.suppress(pynvml.NVMLError):
-            pynvml.nvmlShutdown()
-
-
-def _nvml_device(pynvml, index: int) -> NvmlDevice:  # type: ignore[no-untyped-def]
-    handle = pynvml.nvmlDeviceGetHandleByIndex(index)
-    device = NvmlDevice(index=index)
-
-    def attempt(fn):  # type: ignore[no-untyped-def]
-        # One unsupported query (vGPU, MIG, old boards) must not hide the rest.
-        try:
-            return fn()
-        except pynvml.NVMLError:
-            return None
-
-    device.name = _text(attempt(lambda: pynvml.nvmlDeviceGetName(handle)) or "")
-    device.uuid = _text(attempt(lambda: pynvml.nvmlDeviceGetUUID(handle)) or "")
-    memory = attempt(lambda: pynvml.nvmlDeviceGetMemoryInfo(handle))
-    device.memory_total_bytes = int(memory.total) if memory is not None else None
-    cc = attempt(lambda: pynvml.nvmlDeviceGetCudaComputeCapability(handle))
-    device.compute_capability = f"{cc[0]}.{cc[1]}" if cc else None
-    mig = attempt(lambda: pynvml.nvmlDeviceGetMigMode(handle))
-    if mig is not None:
-        device.mig_mode = "Enabled" if mig[0] else "Disabled"
-    device.pcie_gen = attempt(lambda: pynvml.nvmlDeviceGetCurrPcieLinkGeneration(handle))
-    device.pcie_gen_max = attempt(lambda: pynvml.nvmlDeviceGetMaxPcieLinkGeneration(handle))
-    device.pcie_width = attempt(lambda: pynvml.nvmlDeviceGetCurrPcieLinkWidth(handle))
-    device.pcie_width_max = attempt(lambda: pynvml.nvmlDeviceGetMaxPcieLinkWidth(handle))
-    return device
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,11 +1,12 @@
-"""Child processes on the live machine: bounded output, a wall-clock deadline, and no leftovers.
+"""Ending what envsetup started, all of it: one kill for a command, one sweep for the whole run.
 
-A command envsetup starts may start others. Killing the command's process group is not enough:
-a descendant that called setsid() (a daemon, `setsid sleep`) has left the group, and one whose
-parent already exited is no longer anyone's descendant that psutil can walk to. So every child is
-started with a tag in its environment (inherited by everything it starts), and ending a command
-ends its process group, its descendants (collected before anything is killed) and every process of
-ours that carries its tag.
+A command envsetup starts (host/execution.py) may start others. Killing the command's process
+group is not enough: a descendant that called setsid() (a daemon, `setsid sleep`) has left the
+group, and one whose parent already exited is no longer anyone's descendant that psutil can walk
+to. So every child is started with a tag in its environment (inherited by everything it starts),
+and ending a command ends its process group, its descendants and every process of ours that
+carries its tag: frozen first (SIGSTOP, which nothing ignores, so that none forks a new member
+between the look and the kill), then killed together.
 """
 
 from __future__ import annotations
@@ -17,22 +18,15 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 if TYPE_CHECKING:
     import psutil
 
 TAG_VARIABLE = "ENVSETUP_PROCESS_TAG"
-OUTPUT_CAP_BYTES = 8 << 20  # per stream; no probe prints a fraction of this
-EXIT_GRACE_S = 0.2  # after the command exits, how long its pipes may stay open before we stop
-KILL_WAIT_S = (
-    1.0  # a process stuck in the kernel (a wedged driver) may never die: do not wait on it
-)
-READER_JOIN_S = 0.5
-MAX_TIMEOUT_S = 3600.0  # the longest a command may be given; also ENVSETUP_PROBE_TIMEOUT's top
-_CHUNK = 1 << 16
-_POLL_S = 0.05
+# A process stuck in the kernel (a wedged driver) may never die: do not wait on it longer.
+KILL_WAIT_S = 1.0
+FREEZE_LIMIT_S = 5.0  # the most time spent freezing descendants that keep forking
 
 
 def tagged_environment(base: Optional[Mapping[str, str]] = None) -> tuple[dict[str, str], str]:
@@ -83,23 +77,50 @@ def end_family(
 ) -> None:
     """End `proc`, its process group, its descendants and everything carrying `tag`.
 
-    With `grace_s`, SIGTERM first and SIGKILL what is left after that long. Returns within about
-    `grace_s + KILL_WAIT_S`, even when something refuses to die.
-    """
-    import psutil
-
+    With `grace_s`, SIGTERM first and what is left after that long is killed. Killing freezes
+    first: the group and every member found (SIGSTOP), looked for again until a look finds no one
+    new, then SIGKILL to them all. Returns within about `grace_s + FREEZE_LIMIT_S + KILL_WAIT_S`,
+    even when something refuses to die."""
     family = collect_family(proc.pid, tag, since)
     if grace_s > 0:
         _signal_all(proc, family, hard=False)
         _wait_gone(proc, family, time.monotonic() + grace_s)
-    _signal_all(proc, family, hard=True)
-    # A process that forked between the scan and the kill: its child carries the tag too.
-    known = {member.pid for member in family}
-    late = [p for p in collect_family(proc.pid, tag, since) if p.pid not in known]
-    for member in late:
-        with contextlib.suppress(psutil.Error):
-            member.kill()
-    _wait_gone(proc, family + late, time.monotonic() + KILL_WAIT_S)
+    members = {member.pid: member for member in family}
+
+    def look() -> set[int]:
+        for member in collect_family(proc.pid, tag, since):
+            members.setdefault(member.pid, member)
+        return set(members)
+
+    if os.name != "nt":
+        signal_group(proc.pid, signal.SIGSTOP)
+        freeze(look, time.monotonic() + FREEZE_LIMIT_S)
+    else:
+        look()
+    _signal_all(proc, list(members.values()), hard=True)
+    _wait_gone(proc, list(members.values()), time.monotonic() + KILL_WAIT_S)
+
+
+def freeze(
+    look: Callable[[], set[int]],
+    deadline: float,
+    cheap: Optional[Callable[[], set[int]]] = None,
+) -> set[int]:
+    """SIGSTOP every pid `look` finds and look again, until a look finds no one new or
+    `deadline` passes; before each `look`, the same with `cheap` (a quicker look that sees
+    part of them). Returns the frozen pids (POSIX)."""
+    frozen: set[int] = set()
+    while time.monotonic() < deadline:
+        while cheap is not None and time.monotonic() < deadline:
+            fresh = cheap() - frozen
+            if not fresh:
+                break
+            frozen |= _stop(fresh)
+        fresh = look() - frozen
+        if not fresh:
+            break
+        frozen |= _stop(fresh)
+    return frozen
 
 
 def _signal_all(
@@ -142,132 +163,6 @@ def _wait_gone(
             time.sleep(0.01)
 
 
-@dataclass
-class Captured:
-    """What a command printed, read under a cap, and how its run ended."""
-
-    stdout: bytes
-    stderr: bytes
-    returncode: Optional[int]  # None: killed before it exited
-    timed_out: bool = False
-    truncated: bool = False  # a stream passed the cap: reading stopped and the command was ended
-
-
-class _Reader:
-    """Reads one pipe in chunks into a buffer of at most `cap` bytes, on its own thread."""
-
-    def __init__(self, pipe: IO[bytes], cap: int, wake: threading.Event) -> None:
-        self.data = bytearray()
-        self.truncated = False
-        self.done = False
-        self.pipe, self._cap, self._wake = pipe, cap, wake
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        fd = self.pipe.fileno()
-        try:
-            while True:
-                chunk = os.read(fd, _CHUNK)
-                if not chunk:
-                    break
-                room = self._cap - len(self.data)
-                self.data += chunk[:room]
-                if len(chunk) > room:
-                    self.truncated = True
-                    break
-        except OSError:
-            pass
-        finally:
-            self.done = True
-            self._wake.set()
-
-
-def capture(
-    proc: subprocess.Popen,  # type: ignore[type-arg]
-    deadline: float,
-    *,
-    tag: Optional[str] = None,
-    since: Optional[float] = None,
-    cap: int = OUTPUT_CAP_BYTES,
-    exit_grace_s: float = EXIT_GRACE_S,
-) -> Captured:
-    """Read `proc`'s stdout and stderr (pipes) until it exits, but never past `deadline` (a
-    time.monotonic()) nor past `cap` bytes a stream.
-
-    When the command exits while something it started still holds its pipes, reading stops
-    `exit_grace_s` later: the command's own exit status is the answer. Whatever is left of it
-    (group, descendants, tagged processes) is then ended, as after a timeout or a flood.
-    """
-    assert proc.stdout is not None and proc.stderr is not None
-    since = time.time() if since is None else since
-    wake = threading.Event()
-    readers = [_Reader(proc.stdout, cap, wake), _Reader(proc.stderr, cap, wake)]
-    timed_out = truncated = leftovers = False
-    exited_at: Optional[float] = None
-    while True:
-        now = time.monotonic()
-        if any(r.truncated for r in readers):
-            truncated = True
-            break
-        if all(r.done for r in readers):
-            try:
-                proc.wait(timeout=max(0.0, deadline - now))
-            except subprocess.TimeoutExpired:
-                # It closed its output but runs on: as hung as one that prints nothing.
-                timed_out = True
-            break
-        if proc.poll() is not None:
-            exited_at = exited_at if exited_at is not None else now
-            if now - exited_at >= exit_grace_s:
-                leftovers = True
-                break
-        if now >= deadline:
-            timed_out = True
-            break
-        wake.wait(min(deadline - now, _POLL_S))
-        wake.clear()
-    if timed_out or truncated or leftovers:
-        end_family(proc, tag, since)
-    # The pipes' writers are gone now. One that could not be killed keeps its reader (a daemon
-    # thread) blocked: go on without it, and leave its pipe open under it.
-    join_until = time.monotonic() + READER_JOIN_S
-    for reader in readers:
-        reader.thread.join(timeout=max(0.0, join_until - time.monotonic()))
-        if not reader.thread.is_alive():
-            with contextlib.suppress(OSError):
-                reader.pipe.close()
-    return Captured(
-        stdout=bytes(readers[0].data),
-        stderr=bytes(readers[1].data),
-        returncode=proc.returncode,
-        timed_out=timed_out,
-        truncated=truncated,
-    )
-
-
-def run_bounded(
-    argv: Sequence[str], timeout: float, env: Optional[Mapping[str, str]] = None
-) -> Captured:
-    """Run argv (no shell, stdin closed) under a wall-clock `timeout` and the output cap; its
-    family is ended when it is stopped. Raises OSError when it cannot be started."""
-    started = time.monotonic()
-    since = time.time()
-    tagged, tag = tagged_environment(env)
-    if _adopt_at_first_start:
-        _adopt_now()
-    proc = subprocess.Popen(
-        list(argv),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=tagged,
-        # Own process group, so a hung command and its children can be ended together.
-        start_new_session=os.name != "nt",
-    )
-    return capture(proc, started + timeout, tag=tag, since=since)
-
-
 # ---------------------------------------------------------------- the whole run's descendants
 # Ending a command's family at a timeout is not enough: a probe that exits normally may leave a
 # daemon behind (`setsid sleep 300 &`), and one that also drops the tag is no longer findable.
@@ -278,7 +173,6 @@ def run_bounded(
 
 _PR_SET_CHILD_SUBREAPER = 36
 END_GRACE_S = 0.5  # SIGTERM, then SIGKILL what is left after this long
-FREEZE_LIMIT_S = 5.0  # the most time spent freezing descendants that keep forking
 
 
 _adopt_lock = threading.Lock()
@@ -288,7 +182,7 @@ _adopt_at_first_start = False
 def adopt_orphans(*, at_first_start: bool = False) -> bool:
     """Make this process a child subreaper (Linux; best effort). True when it took effect.
 
-    `at_first_start`: only when run_bounded first starts a command. doctor often starts none (a
+    `at_first_start`: only when execution.start first starts a command. doctor often starts none (a
     replay, a machine NVML answers for), and then does not pay for loading ctypes."""
     global _adopt_at_first_start
     if not sys.platform.startswith("linux"):
@@ -305,8 +199,11 @@ def adopt_orphans(*, at_first_start: bool = False) -> bool:
         return False
 
 
-def _adopt_now() -> None:
+def adopt_before_first_start() -> None:
+    """Called by execution.start before each command: adopts now if asked to at the first."""
     global _adopt_at_first_start
+    if not _adopt_at_first_start:
+        return
     with _adopt_lock:  # before any thread's command starts, not merely once
         if _adopt_at_first_start:
             adopt_orphans()
@@ -361,18 +258,11 @@ def end_descendants(grace_s: float = END_GRACE_S) -> int:
     # one look and one signal can follow): frozen with SIGSTOP, which nothing ignores, until a
     # look finds no one new, then killed together. Orphans are this subreaper's own children, so
     # the tight loop reads /proc/self's children (microseconds), not psutil's scan of every process.
-    frozen: set[int] = set()
-    deadline = time.monotonic() + FREEZE_LIMIT_S
-    while time.monotonic() < deadline:
-        while time.monotonic() < deadline:
-            fresh = _child_pids() - frozen
-            if not fresh:
-                break
-            frozen |= _stop(fresh)
-        attached = {p.pid for p in _descendants(psutil)} - frozen
-        if not attached:
-            break
-        frozen |= _stop(attached)
+    frozen = freeze(
+        lambda: {p.pid for p in _descendants(psutil)},
+        time.monotonic() + FREEZE_LIMIT_S,
+        cheap=_child_pids,
+    )
     for pid in frozen:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)

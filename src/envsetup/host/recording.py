@@ -20,8 +20,8 @@ from envsetup.host.recorded import (
     _command_name,
     _file_key,
 )
-from envsetup.host.secrets import redact
 from envsetup.sanitize import redact_data, redact_text
+from envsetup.secrets import redact
 
 
 class _TrackedEnviron(Mapping[str, str]):

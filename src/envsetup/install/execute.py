@@ -22,6 +22,7 @@ from typing import IO, Any, Callable, Iterator, Mapping, Optional
 from envsetup import __version__
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.host import environment
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
@@ -43,14 +44,21 @@ from envsetup.install.index_url import (
 )
 from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
-from envsetup.install.quick_verify import quick_verify
+from envsetup.install.quick_verify import ImportCheck, quick_verify
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
-from envsetup.install.tools import LOG_DIR_ENV, backend_for, conda_prefix_for_name, new_log_path
+from envsetup.install.tools import (
+    LOG_DIR_ENV,
+    backend_as_named,
+    backend_for,
+    conda_prefix_for_name,
+    log_path_for,
+    new_log_path,
+)
 from envsetup.resolve.resolution import Resolution
 from envsetup.sanitize import RedactingWriter
 
-__all__ = ["InstallResult", "StepFailed", "StepReport", "provision"]
+__all__ = ["InstallResult", "Preview", "StepFailed", "StepReport", "preview", "provision"]
 
 READ_BACK_TIMEOUT_S = 120.0
 DEFAULT_ENV = ".venv"
@@ -181,7 +189,7 @@ def _carry_out(
     log: IO[str],
     environ: Mapping[str, str],
     on_output: Optional[OutputSink],
-    verify: bool,
+    verify: Optional[ImportCheck],
     lock_fd: int,
 ) -> tuple[dict[str, str], dict[str, str], str, list[StepReport]]:
     reports: list[StepReport] = []
@@ -267,7 +275,7 @@ class _Setup:
     backend: Backend
     log_path: Path
     report_path: Optional[str]
-    state: Path
+    state: Optional[Path]  # None only in a preview whose state directory is unusable
 
 
 def _set_up(
@@ -275,22 +283,49 @@ def _set_up(
     index_url_base: Optional[str],
     log_dir: Optional[str],
     environ: Mapping[str, str],
+    problems: Optional[list[str]] = None,
 ) -> _Setup:
+    """provision's decisions before the lock. With `problems` (a preview), what only stops the
+    install on this machine (a tool not found, an unusable target or state directory) is noted
+    there instead of raised, and nothing is created; a bad flag still raises."""
     if not resolution.pins and not resolution.conda_specs:
         raise UsageError("install: the resolution lists no packages; nothing to install")
     if not resolution.python_version:
         raise UsageError("install: the resolution names no Python version; pass --python X.Y")
     location = _index_location(resolution, index_url_base, environ)
-    backend = backend_for(resolution.manager, resolution.python_version, environ)
-    spelled = _target_path(resolution, environ)
+
+    def noted(error: UsageError) -> None:
+        if problems is None:
+            raise error
+        problems.append(str(error))
+
+    try:
+        backend = backend_for(resolution.manager, resolution.python_version, environ)
+    except UsageError as exc:
+        noted(exc)
+        backend = backend_as_named(resolution.manager, resolution.python_version)
+    try:
+        spelled = _target_path(resolution, environ)
+    except UsageError as exc:
+        noted(exc)
+        spelled = Path(resolution.env_name or DEFAULT_ENV).absolute()
     env_path = real_target(spelled)
     if is_dangling_link(spelled, env_path):
-        raise UsageError(
-            f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
-            "directory, or pass the path where the environment should be"
+        noted(
+            UsageError(
+                f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
+                "directory, or pass the path where the environment should be"
+            )
         )
-    state = usable_state_dir(environ)
-    log_path = new_log_path(log_dir, environ, env_path)
+    state: Optional[Path] = None
+    try:
+        state = usable_state_dir(environ)
+    except UsageError as exc:
+        noted(exc)
+    if problems is None:
+        log_path = new_log_path(log_dir, environ, env_path)
+    else:
+        log_path = log_path_for(log_dir, environ, env_path)
     return _Setup(
         env_path=env_path,
         index_url=effective_index_url(resolution.index_url, resolution.variant, location),
@@ -302,6 +337,59 @@ def _set_up(
         else None,
         state=state,
     )
+
+
+def _plan(resolution: Resolution, setup: _Setup, decision: install_target.TargetDecision) -> Plan:
+    """The steps provision runs, and preview shows: one function for both."""
+    return build_plan(
+        resolution,
+        setup.backend,
+        env_path=str(setup.env_path),
+        index_url=setup.index_url,
+        log_path=str(setup.log_path),
+        create_env=decision.creates_env,
+        report_path=setup.report_path,
+    )
+
+
+@dataclass
+class Preview:
+    """What provision() would do with the same arguments, worked out without touching anything."""
+
+    plan: Plan
+    mode: str  # new, force, upgrade
+    notes: list[str] = field(default_factory=list)
+    # Why provision() would stop on this machine before its first step (one line each, with the
+    # fix); the plan shown is then the one for a new environment with the tool found.
+    problems: list[str] = field(default_factory=list)
+
+
+def preview(
+    resolution: Resolution,
+    *,
+    force: bool = False,
+    upgrade: bool = False,
+    index_url_base: Optional[str] = None,
+    log_dir: Optional[str] = None,
+    environ: Optional[Mapping[str, str]] = None,
+) -> Preview:
+    """provision()'s plan for the same arguments (install --dry-run): the same set-up, target
+    decision and plan builder, without the lock, any directory, or any command run. A bad flag is
+    a UsageError as in provision(); what would stop the install here is in Preview.problems."""
+    environ = dict(os.environ) if environ is None else environ
+    problems: list[str] = []
+    setup = _set_up(resolution, index_url_base, log_dir, environ, problems)
+    try:
+        claim = ownership.read_claim(setup.state, setup.env_path) if setup.state else None
+        kind = install_target.classify_target(setup.env_path, claim)
+        decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
+    except UsageError as exc:
+        problems.append(str(exc))
+        decision = install_target.decide(
+            setup.env_path, install_target.ABSENT, force=False, upgrade=False
+        )
+    notes = [decision.note] if decision.note else []
+    return Preview(_plan(resolution, setup, decision), decision.mode, notes, problems)
 
 
 def _open_log(log_path: Path) -> IO[str]:
@@ -323,7 +411,7 @@ def _make_target(env_path: Path, made: _Made, state: Path) -> None:
         ownership.write_claim(state, made.claim)
 
 
-def _clear_the_way(setup: _Setup, decision: install_target.TargetDecision) -> _Made:
+def _clear_the_way(setup: _Setup, decision: install_target.TargetDecision, state: Path) -> _Made:
     """Remove what the decision says to (--force), then, for an install that creates the
     environment, claim it before anything exists at the path."""
     env_path = setup.env_path
@@ -332,7 +420,7 @@ def _clear_the_way(setup: _Setup, decision: install_target.TargetDecision) -> _M
     if not decision.creates_env:
         return _Made(None, install_record.read_install_record(env_path))
     claim = ownership.new_claim(env_path, keeps_dir=decision.keeps_dir)
-    ownership.write_claim(setup.state, claim)
+    ownership.write_claim(state, claim)
     return _Made(claim)
 
 
@@ -343,28 +431,21 @@ def _provision_locked(
     *,
     lock_fd: int,
     on_output: Optional[OutputSink],
-    verify: bool,
+    verify: Optional[ImportCheck],
     environ: Mapping[str, str],
 ) -> InstallResult:
-    env_path, log_path = setup.env_path, setup.log_path
-    plan = build_plan(
-        resolution,
-        setup.backend,
-        env_path=str(env_path),
-        index_url=setup.index_url,
-        log_path=str(log_path),
-        create_env=decision.creates_env,
-        report_path=setup.report_path,
-    )
+    env_path, log_path, state = setup.env_path, setup.log_path, setup.state
+    assert state is not None  # _set_up without `problems` raises instead
+    plan = _plan(resolution, setup, decision)
     notes = [decision.note] if decision.note else []
     log = _open_log(log_path)
     try:
         _emit(on_output, log, f"log: {log_path}")
-        made = _clear_the_way(setup, decision)
+        made = _clear_the_way(setup, decision, state)
         for note in notes:
             _emit(on_output, log, note)
         try:
-            _make_target(env_path, made, setup.state)
+            _make_target(env_path, made, state)
             started = install_record.started_record(
                 envsetup_version=__version__,
                 started_at=_now(),
@@ -383,13 +464,13 @@ def _provision_locked(
             )
             install_record.write_install_record(env_path, finished)
         except KeyboardInterrupt:
-            what = _disposition(env_path, made, setup.state)
+            what = _disposition(env_path, made, state)
             _note(log, f"interrupted; {what}")
             raise EnvsetupError(
                 f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
             ) from None
         except StepError as failure:
-            what = _disposition(env_path, made, setup.state)
+            what = _disposition(env_path, made, state)
             _note(
                 log,
                 f"step {failure.step_id} failed ({failure.reason}: "
@@ -397,22 +478,22 @@ def _provision_locked(
             )
             raise step_failed(failure, what, log_path) from None
         except EnvsetupError as exc:  # a record or claim the disk refused
-            what = _disposition(env_path, made, setup.state)
+            what = _disposition(env_path, made, state)
             _note(log, f"{exc}; {what}")
             raise EnvsetupError(f"{exc}; {what}; log: {log_path}", exc.exit_code) from None
         except OSError as exc:  # the target or the log the disk refused
-            what = _disposition(env_path, made, setup.state)
+            what = _disposition(env_path, made, state)
             _note(log, f"{exc}; {what}")
             raise EnvsetupError(
                 f"install stopped: {exc.filename or log_path}: {exc.strerror or exc}; {what}; "
                 "fix: free space there (or make it writable), then run the install again"
             ) from None
         except BaseException:
-            what = _disposition(env_path, made, setup.state)
+            what = _disposition(env_path, made, state)
             _note(log, f"unexpected error; {what}")
             raise
         # Complete: the environment is the user's now, and no later install may remove it.
-        ownership.drop_claim(setup.state, env_path)
+        ownership.drop_claim(state, env_path)
         _emit(on_output, log, f"done: {env_path} (record {written})")
     finally:
         with contextlib.suppress(OSError):
@@ -461,15 +542,18 @@ def provision(
     index_url_base: Optional[str] = None,
     log_dir: Optional[str] = None,
     on_output: Optional[Callable[[str], None]] = None,
-    verify: bool = True,
+    verify: Optional[ImportCheck] = None,
 ) -> InstallResult:
     """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
     `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
-    KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM.
+    KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM. `verify` is the
+    import check run as the last step (envsetup.verified_install passes envsetup verify's); None
+    skips it.
     """
-    environ = dict(os.environ)
+    environ = environment()
     setup = _set_up(resolution, index_url_base, log_dir, environ)
+    assert setup.state is not None  # _set_up without `problems` raises instead
     with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:
         claim = ownership.read_claim(setup.state, setup.env_path)
         kind = install_target.classify_target(setup.env_path, claim)

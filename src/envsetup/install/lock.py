@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Iterator, Mapping, Optional
 
 from envsetup.errors import EnvsetupError, UsageError
+from envsetup.host import environment
 from envsetup.install.state import STATE_DIR_ENV, real_target, state_dir, target_key
 
 LOCKS = "locks"
@@ -35,7 +36,7 @@ class HeldLock:
 
 def lock_path_for(env_path: Path, environ: Optional[Mapping[str, str]] = None) -> Path:
     """The lock file for the directory `env_path` names, whatever the spelling."""
-    state = state_dir(os.environ if environ is None else environ)
+    state = state_dir(environment() if environ is None else environ)
     return state / LOCKS / f"{target_key(real_target(env_path))}.lock"
 
 

@@ -15,17 +15,15 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import EnvsetupError
+from envsetup.record_state import (  # the names doctor reads, defined below the probe layer
+    RECORD_NAME,
+    STATE_COMPLETE,
+    STATE_INCOMPLETE,
+    STATE_UNREADABLE,
+)
 from envsetup.safe_read import Unreadable, read_up_to
 
-RECORD_NAME = "envsetup-install.json"
 RECORD_SCHEMA_VERSION = 1
-STATE_INCOMPLETE = "incomplete"
-STATE_COMPLETE = "complete"
-STATE_UNREADABLE = "unreadable"
-# What doctor reports for an interrupted --upgrade of an existing environment (the record says
-# "incomplete" with "mode": "upgrade"): that environment is the user's, never envsetup's to remove.
-STATE_INCOMPLETE_UPGRADE = "incomplete-upgrade"
-MODE_UPGRADE = "upgrade"
 # envsetup's own record is a few KiB (the plan, the resolution, a package list) nested 5 deep.
 MAX_RECORD_BYTES = 1 << 20
 MAX_RECORD_DEPTH = 32
@@ -96,19 +94,6 @@ def _depth(value: Any) -> int:
             if depth <= MAX_RECORD_DEPTH:
                 stack.extend((child, depth + 1) for child in item)
     return deepest
-
-
-def is_incomplete(record: Optional[dict[str, Any]]) -> bool:
-    return record is not None and record.get("state") == STATE_INCOMPLETE
-
-
-def reported_state(record: Any) -> str:
-    """What doctor says about a parsed record: its state, told apart for an interrupted upgrade."""
-    if not isinstance(record, dict) or not isinstance(record.get("state"), str):
-        return STATE_UNREADABLE
-    if record["state"] == STATE_INCOMPLETE and record.get("mode") == MODE_UPGRADE:
-        return STATE_INCOMPLETE_UPGRADE
-    return str(record["state"])
 
 
 def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: str) -> Path:

@@ -20,14 +20,9 @@ from typing import Optional, Sequence
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.install.ownership import Claim, proves_ownership
-from envsetup.install.record import (
-    MODE_UPGRADE,
-    RECORD_NAME,
-    is_incomplete,
-    read_install_record,
-    record_path,
-)
+from envsetup.install.record import read_install_record, record_path
 from envsetup.install.state import file_in_the_way
+from envsetup.record_state import MODE_UPGRADE, RECORD_NAME, is_incomplete
 
 ABSENT = "absent"
 EMPTY = "empty"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
-from envsetup.host.processes import run_bounded
+from envsetup.host.execution import Request, run
 from envsetup.install.backends import Backend, CondaBackend, PipBackend, UvBackend
 
 LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
@@ -77,31 +78,52 @@ def backend_for(manager: str, python_version: str, environ: Mapping[str, str]) -
     raise UsageError(f"--manager {manager!r}: unknown manager; use pip, uv or conda")
 
 
-def envs_dirs_from_conda_info(text: str) -> list[str]:
-    """The "envs directories" of `conda info`: the first is where `conda create --name` puts one.
+def backend_as_named(manager: str, python_version: str) -> Backend:
+    """The backend with its tool by bare name (python3.11, uv, conda): a plan to show where the
+    tool is not found here (install --dry-run for another machine)."""
+    if manager == "uv":
+        return UvBackend("uv", interpreter=running_python_if(python_version))
+    if manager == "conda":
+        return CondaBackend("conda")
+    return PipBackend(running_python_if(python_version) or f"python{python_version}")
 
-    The value continues on the following lines, aligned under the first, until the next
-    "key : value" line.
-    """
-    dirs: list[str] = []
-    inside = False
-    for line in text.splitlines():
-        key, separator, value = line.partition(" : ")
-        if separator and key.strip():
-            inside = key.strip() == "envs directories"
-            value = value if inside else ""
-        elif not inside:
-            continue
-        else:
-            value = line
-        if inside and value.strip():
-            dirs.append(value.strip())
-    return dirs
+
+CONDA_INFO_TIMEOUT_S = 120.0
+
+
+def envs_dirs_from_conda_info(text: str) -> list[str]:
+    """The `envs_dirs` of `conda info --json` (the key conda's cli/main_info.py writes): the
+    first is where `conda create --name` puts one. Raises ValueError, in one line, when `text`
+    is not such a JSON object."""
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        first = text.strip().splitlines()[0][:120] if text.strip() else "nothing"
+        raise ValueError(f"not JSON ({exc.msg}; it begins: {first!r})") from None
+    if not isinstance(info, dict):
+        raise ValueError(f"a JSON {type(info).__name__}, not an object")
+    dirs = info.get("envs_dirs", [])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        raise ValueError("its envs_dirs is not a list of paths")
+    return [d for d in dirs if d.strip()]
+
+
+def _conda_error(text: str) -> str:
+    """What conda --json says went wrong (its error object's message), else the text's start."""
+    try:
+        info = json.loads(text)
+    except ValueError:
+        info = None
+    if isinstance(info, dict) and isinstance(info.get("message") or info.get("error"), str):
+        return str(info.get("message") or info.get("error")).strip().splitlines()[0][:200]
+    lines = text.strip().splitlines()
+    return lines[-1][:200] if lines else "no output"
 
 
 def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> str:
+    asked = f"`{Path(conda).name} info --json`"
     try:
-        done = run_bounded([conda, "info"], timeout=120, env=environ)
+        done = run(Request((conda, "info", "--json"), CONDA_INFO_TIMEOUT_S, env=environ))
     except OSError as exc:
         raise UsageError(
             f"--name {name}: could not ask conda where its environments live ({exc}); "
@@ -109,12 +131,26 @@ def conda_prefix_for_name(conda: str, name: str, environ: Mapping[str, str]) -> 
         ) from None
     if done.timed_out:
         raise UsageError(
-            f"--name {name}: `conda info` did not answer within 120 s; pass --env PATH instead"
+            f"--name {name}: {asked} did not answer within {CONDA_INFO_TIMEOUT_S:g} s; "
+            "pass --env PATH instead"
         )
-    dirs = envs_dirs_from_conda_info(done.stdout.decode("utf-8", errors="replace"))
+    stdout = done.stdout.decode("utf-8", errors="replace")
+    if done.returncode != 0:
+        said = _conda_error(stdout or done.stderr.decode("utf-8", errors="replace"))
+        raise UsageError(
+            f"--name {name}: {asked} failed (exit status {done.returncode}: {said}); "
+            "fix conda, or pass --env PATH instead"
+        )
+    try:
+        dirs = envs_dirs_from_conda_info(stdout)
+    except ValueError as exc:
+        raise UsageError(
+            f"--name {name}: {asked} printed something unreadable ({exc}); "
+            "fix conda, or pass --env PATH instead"
+        ) from None
     if not dirs:
         raise UsageError(
-            f"--name {name}: `conda info` lists no envs directories; pass --env PATH instead"
+            f"--name {name}: {asked} lists no envs directories; pass --env PATH instead"
         )
     return str(Path(dirs[0]) / name)
 
@@ -127,8 +163,17 @@ def default_log_dir(environ: Mapping[str, str]) -> Path:
     return state_dir(environ) / "logs"
 
 
-def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+def log_path_for(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+    """Where this run's log goes (nothing is created: see new_log_path)."""
     directory = Path(log_dir) if log_dir else default_log_dir(environ)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
+
+
+def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+    """log_path_for(), with its directory made (a one-line UsageError when it cannot be)."""
+    path = log_path_for(log_dir, environ, env_path)
+    directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -143,5 +188,4 @@ def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: P
         raise UsageError(
             f"log directory {directory}: cannot create it ({exc.strerror or exc}); {fix}"
         ) from None
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
+    return path

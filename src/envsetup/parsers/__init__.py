@@ -5,9 +5,11 @@ either returns a result that is correct as far as it goes, or raises `ParseError
 reason. Text that stops mid-line (no final newline) may have been cut, so a value that runs into
 the end of the text is not trusted: pass command output and file text as read, unstripped.
 
-Modules: nvidia_smi (table, -q -x, --query-gpu CSV, --version, -L, failures), nvcc, cudnn,
-os_release, driver (/proc and /sys driver version), kernel (WSL), nouveau, ldconfig, torch_build
-(version.py, local version, METADATA pins), torch_errors, collect_env.
+Modules: nvidia_smi (table, --query-gpu CSV, --version, failures), nvcc, cudnn, os_release,
+driver (/proc and /sys driver version), kernel (WSL), nouveau, lspci, torch_build (version.py,
+local version, METADATA pins). The parsers of `nvidia-smi -q -x` and `-L`, collect_env, torch's
+error messages and ldconfig were removed while nothing called them (docs/architecture.md says
+from which commit to restore them).
 """
 
 from __future__ import annotations

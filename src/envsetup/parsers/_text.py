@@ -31,9 +31,3 @@ def version_or_none(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value if is_version(value) else None
-
-
-def first_lines(text: str, count: int = 3) -> str:
-    """The first non-blank lines, for evidence in a finding."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return "\n".join(lines[:count])

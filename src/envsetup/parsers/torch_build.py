@@ -5,10 +5,14 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from typing import Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Optional, Tuple, Union
 
 from envsetup.digits import is_small_int
 from envsetup.parsers import ParseError
+from envsetup.parsers._text import complete_lines
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 VersionValue = Union[str, bool, None]
 
@@ -86,45 +90,121 @@ def flavor_from_local_version(version: str) -> Tuple[str, Optional[str]]:
     return ("other", None)
 
 
-# "nvidia-cudnn-cu12==9.1.0.70; platform_system == ..." and the 2.1-2.3 form
-# "nvidia-cudnn-cu12 (==8.9.2.26) ; platform_system == ...". The version must be followed by
-# something, or it may have been cut.
-# Each run of blanks sits between two required tokens, so matching stays linear.
-_NVIDIA_PIN = re.compile(
-    r"Requires-Dist:[ \t]*(nvidia-[A-Za-z0-9._-]+)[ \t]*(?:\[[^\]]*\][ \t]*)?(?:\([ \t]*)?"
-    r"===?[ \t]*([^\s;,()]+)(?=[\s;,)])"
-)
-_PLATFORM_SYSTEM = re.compile(r"platform_system\s*==\s*[\"']([^\"']*)[\"']")
-_SYS_PLATFORM = re.compile(r"sys_platform\s*==\s*[\"']([^\"']*)[\"']")
-_EXTRA = re.compile(r"\bextra\s*==")
+# PEP 508 names for what doctor's facts call the operating system.
+_SYS_PLATFORM = {"Linux": "linux", "Windows": "win32", "Darwin": "darwin"}
+_OS_NAME = {"Windows": "nt"}
 
 
-def _marker_excludes_linux(line: str) -> bool:
-    _, _, marker = line.partition(";")
-    if _EXTRA.search(marker):
-        return True  # optional extras are not installed with torch itself
-    system = _PLATFORM_SYSTEM.search(marker)
-    if system and system.group(1) != "Linux":
+def marker_environment(
+    *,
+    system: str,
+    machine: str,
+    python_version: str,
+    implementation: str = "CPython",
+    release: str = "",
+) -> Dict[str, str]:
+    """The PEP 508 marker values of the environment torch is installed in, from doctor's facts.
+
+    `system` and `machine` are what Python's platform module says there ("Linux", "aarch64";
+    "Windows", "AMD64"), `python_version` is the target interpreter's "X.Y.Z" (not envsetup's
+    own), `implementation` its platform.python_implementation() ("CPython", "PyPy"). `extra` is
+    empty: the extras of a torch wheel are not installed with it. Names and values: PEP 508,
+    "Environment Markers".
+    """
+    short = ".".join(python_version.split(".")[:2])
+    return {
+        "os_name": _OS_NAME.get(system, "posix"),
+        "sys_platform": _SYS_PLATFORM.get(system, system.lower()),
+        "platform_system": system,
+        "platform_machine": machine,
+        "platform_release": release,
+        "platform_version": "",
+        "platform_python_implementation": implementation,
+        "implementation_name": implementation.lower(),
+        "implementation_version": python_version,
+        "python_version": short,
+        "python_full_version": python_version,
+        "extra": "",
+    }
+
+
+_REQUIRES_DIST = "requires-dist:"
+# A Requires-Dist naming an nvidia-* distribution (PEP 503: "-", "_" and "." are one separator).
+# packaging.utils.canonicalize_name's rule, without importing packaging.tags (and logging).
+_PEP_503_SEPARATORS = re.compile(r"[-_.]+")
+_NVIDIA_NAME = re.compile(r"[ \t]*nvidia[-_.]", re.IGNORECASE)
+
+
+# Pythons a torch wheel may be for, when the facts lack the target's version.
+_SOME_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 17))
+
+
+def _applies(requirement: Requirement, environment: Dict[str, str]) -> bool:
+    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+    from packaging.version import InvalidVersion
+
+    marker = requirement.marker
+    if marker is None:
         return True
-    platform = _SYS_PLATFORM.search(marker)
-    return bool(platform and not platform.group(1).startswith("linux"))
+    known = _PUBLIC_VERSION.fullmatch(environment.get("python_full_version", ""))
+    # Every key is given: packaging fills a missing one from envsetup's own interpreter.
+    tried = (
+        [environment]
+        if known
+        else [
+            {**environment, "python_version": v, "python_full_version": f"{v}.0"}
+            for v in _SOME_PYTHONS
+        ]
+    )
+    try:
+        # Without the target's version: kept when it applies to some Python.
+        return any(marker.evaluate(values) for values in tried)
+    except (InvalidVersion, UndefinedComparison, UndefinedEnvironmentName):
+        return True  # a value packaging cannot compare: the wheel lists it, nothing rules it out
 
 
-def parse_metadata_requires(text: str) -> Dict[str, str]:
-    """The `nvidia-*` pins of a dist-info METADATA: {"nvidia-cudnn-cu12": "9.1.0.70", ...}.
+def _exact_pin(requirement: Requirement) -> Optional[str]:
+    clauses = list(requirement.specifier)
+    if len(clauses) != 1 or clauses[0].operator not in ("==", "===") or "*" in clauses[0].version:
+        return None
+    return clauses[0].version
 
-    Requirements behind an extra, or behind a marker for another OS, are left out; the marker text
-    itself is not kept. Only the header is read: the description after the first blank line may
-    quote anything.
+
+def parse_metadata_requires(text: str, environment: Dict[str, str]) -> Dict[str, str]:
+    """The `nvidia-*` pins of a dist-info METADATA that apply in `environment` (see
+    marker_environment): {"nvidia-cudnn-cu12": "9.1.0.70", ...}, names normalised (PEP 503).
+
+    Each Requires-Dist is read by packaging.requirements and its marker evaluated by
+    packaging.markers for the target environment, so `or`, parentheses, platform_machine and
+    python_version count as pip counts them. Requirements behind an extra are left out. Only the
+    header is read (the description after the first blank line may quote anything), and only lines
+    that end in a newline (a last line without one may have been cut mid-version).
     """
     pins: dict[str, str] = {}
-    for line in text.splitlines(keepends=True):
+    for line in complete_lines(text):
         if not line.strip():
             break
-        match = _NVIDIA_PIN.match(line)
-        if match and not _marker_excludes_linux(line):
-            pins[match.group(1).lower()] = match.group(2)
+        value = line[len(_REQUIRES_DIST) :]
+        if line[: len(_REQUIRES_DIST)].lower() != _REQUIRES_DIST or not _NVIDIA_NAME.match(value):
+            continue
+        # Imported here: packaging's requirement parser costs doctor tens of milliseconds, and a
+        # CPU torch (or none) names no nvidia-* distribution.
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        try:
+            requirement = Requirement(value.strip())
+        except InvalidRequirement:
+            continue
+        name = _PEP_503_SEPARATORS.sub("-", requirement.name).lower()
+        pin = _exact_pin(requirement)
+        if pin and _applies(requirement, environment):
+            pins[name] = pin
     return pins
 
 
-__all__ = ["flavor_from_local_version", "parse_metadata_requires", "parse_torch_version_py"]
+__all__ = [
+    "flavor_from_local_version",
+    "marker_environment",
+    "parse_metadata_requires",
+    "parse_torch_version_py",
+]

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.facts import ReadProblem
-from envsetup.host.processes import MAX_TIMEOUT_S, OUTPUT_CAP_BYTES
+from envsetup.host.execution import MAX_TIMEOUT_S, OUTPUT_CAP_BYTES
 
 # A probe command that takes longer than this is treated as hung (a wedged driver can hang
 # nvidia-smi forever). ENVSETUP_PROBE_TIMEOUT overrides it.

@@ -19,6 +19,7 @@ from envsetup.probe.common import (
     probe_timeout,
     problem,
 )
+from envsetup.record_state import RECORD_NAME, STATE_UNREADABLE, reported_state
 
 
 def target_interpreter(host: Host, requested: Optional[str]) -> str:
@@ -102,9 +103,7 @@ def _fill(host: Host, facts: PythonFacts, data: dict[str, Any]) -> PythonFacts:
 
 
 def _install_state(host: Host, prefix: str) -> Optional[str]:
-    """The record's state; "incomplete-upgrade" for an interrupted --upgrade (see record.py)."""
-    from envsetup.install.record import RECORD_NAME, STATE_UNREADABLE, reported_state
-
+    """The record's state; "incomplete-upgrade" for an interrupted --upgrade (see envsetup.record_state)."""
     text = host.read_text(join(prefix, RECORD_NAME)) if prefix else None
     if text is None:
         return None

@@ -11,6 +11,7 @@ from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import cudnn_version_from_filename
 from envsetup.parsers.torch_build import (
     flavor_from_local_version,
+    marker_environment,
     parse_metadata_requires,
     parse_torch_version_py,
 )
@@ -57,7 +58,7 @@ def probe_torch(
     for directory in python.site_packages:
         dists = host.glob(join(directory, "torch-*.dist-info"))
         if dists:
-            _read_wheel(host, directory, dists[-1], facts, problems)
+            _read_wheel(host, directory, dists[-1], facts, problems, _markers(host, python))
             break
     else:
         _read_conda_package(host, python, facts)
@@ -70,8 +71,25 @@ def probe_torch(
     return facts
 
 
+def _markers(host: Host, python: PythonFacts) -> dict[str, str]:
+    """PEP 508 marker values of the environment torch is installed in (not envsetup's own)."""
+    platform = host.platform()
+    return marker_environment(
+        system=platform.system,
+        machine=platform.machine,
+        python_version=python.version,
+        implementation=python.implementation or "CPython",
+        release=platform.release,
+    )
+
+
 def _read_wheel(
-    host: Host, directory: str, dist: str, facts: TorchFacts, problems: list[ReadProblem]
+    host: Host,
+    directory: str,
+    dist: str,
+    facts: TorchFacts,
+    problems: list[ReadProblem],
+    markers: dict[str, str],
 ) -> None:
     facts.version = dist_version(dist, "torch-")
     facts.location = join(directory, "torch")
@@ -79,7 +97,7 @@ def _read_wheel(
     metadata = host.read_text(join(dist, "METADATA"))
     if metadata:
         try:
-            facts.requires_nvidia = parse_metadata_requires(metadata)
+            facts.requires_nvidia = parse_metadata_requires(metadata, markers)
         except ParseError as exc:
             problems.append(problem(join(dist, "METADATA"), str(exc), metadata))
     version_py = host.read_text(join(directory, "torch/version.py"))

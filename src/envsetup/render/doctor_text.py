@@ -6,34 +6,20 @@ from typing import TYPE_CHECKING
 
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
-from envsetup.sanitize import for_rich
+from envsetup.render import style
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-MARKS = {
-    "ok": "[green]✓[/]",
-    "error": "[red]✗[/]",
-    "warning": "[yellow]![/]",
-    "info": "[blue]i[/]",
-    "none": "[dim]-[/]",
-}
-
-
-def _row(console: Console, mark: str, label: str, value: str, source: str, verbose: bool) -> None:
-    suffix = f"  [dim]({source})[/]" if verbose and source else ""
-    console.print(f" {MARKS[mark]} [bold]{label:<14}[/] {value}{suffix}", highlight=False)
-
 
 def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbose: bool) -> None:
     # Every value below comes from the machine (a GPU name, a tool's output, an environment
-    # variable) or a recording: for_rich strips its control sequences and credentials and escapes
-    # its markup.
+    # variable) or a recording: style escapes it (control sequences, credentials, markup).
     def row(mark: str, label: str, value: str, source: str = "") -> None:
-        _row(console, mark, label, for_rich(value), for_rich(source), verbose)
+        style.row(console, mark, label, value, source if verbose else "")
 
     os_, py, nv, torch = facts.os, facts.python, facts.nvidia, facts.torch
-    console.rule("[bold]System")
+    style.section(console, "System")
     distro = " ".join(x for x in (os_.distro_name, os_.distro_version) if x) or os_.system
     extras = [f"kernel {os_.kernel}"] if os_.system == "Linux" else []
     if os_.glibc:
@@ -52,7 +38,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         py_value += ", externally managed (PEP 668)"
     row(py_mark, "Python", py_value, py.source)
 
-    console.rule("[bold]NVIDIA")
+    style.section(console, "NVIDIA")
     if nv.driver_version:
         module = f", {nv.kernel_module} kernel module" if nv.kernel_module else ""
         row("ok", "Driver", f"{nv.driver_version}{module}", nv.driver_source)
@@ -85,7 +71,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
             nv.gpus_source,
         )
 
-    console.rule("[bold]CUDA")
+    style.section(console, "CUDA")
     toolkit_versions = ", ".join(sorted({t.version or "?" for t in facts.cuda.toolkits})) or "none"
     row(
         "ok" if nv.driver_cuda_version else "none",
@@ -116,7 +102,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
             "available" if facts.apple.mps_capable else "needs macOS 12.3+",
         )
 
-    console.rule("[bold]PyTorch")
+    style.section(console, "PyTorch")
     if torch.version:
         built = []
         if torch.cuda_version:
@@ -149,24 +135,20 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     else:
         row("none", "torch", "not installed")
 
-    console.rule("[bold]Diagnosis")
+    style.section(console, "Diagnosis")
     if not findings:
-        console.print(f" {MARKS['ok']} No problems found.")
+        style.item(console, "ok", "No problems found.")
     for finding in findings:
-        console.print(
-            f" {MARKS[finding.severity]} [bold]{for_rich(finding.title)}[/]  [dim]\\[{finding.id}][/]",
-            highlight=False,
+        # The fix is printed whole (soft-wrapped by the terminal): a command in it must paste as
+        # one line.
+        style.finding(
+            console,
+            finding.severity,
+            finding.title,
+            finding.id,
+            evidence_lines=finding.evidence if verbose else None,
+            fix=finding.fix,
         )
-        if verbose:
-            for line in finding.evidence:
-                for part in line.splitlines():
-                    console.print(f"     [dim]{for_rich(part)}[/]", highlight=False)
-        if finding.fix:
-            # soft_wrap: rich must not break a command to paste with a hard newline (a paste of
-            # "envsetup⏎install ..." would run coreutils' install); the terminal wraps it instead.
-            console.print(
-                f"     [cyan]fix:[/] {for_rich(finding.fix)}", highlight=False, soft_wrap=True
-            )
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)

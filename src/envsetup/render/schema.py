@@ -1,7 +1,9 @@
-"""JSON Schema for doctor's --json document, generated from the facts dataclasses.
+"""JSON Schemas of every command's --json document, generated from the types that make it.
 
-`python -m envsetup.render.schema > docs/schema/doctor.schema.json` regenerates the published file;
-a test fails when the two drift apart.
+The envelope (render/envelope.py) is the same for every command; `data` is the command's payload
+dataclass (DoctorData, InstallData, CheckCommandData, VerifyData), walked field by field.
+`python -m envsetup.render.schema [DIR]` writes DIR/<command>.schema.json (default docs/schema);
+a test fails when the published files and the generator drift apart.
 """
 
 from __future__ import annotations
@@ -10,11 +12,23 @@ import dataclasses
 import json
 import sys
 import typing
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
-from envsetup.diagnose.finding import SEVERITIES, Finding
-from envsetup.facts import SCHEMA_VERSION, Facts
-from envsetup.failure import ERROR_KINDS
+from envsetup.render.envelope import (
+    COMMANDS,
+    ERROR,
+    ERROR_KINDS,
+    EXIT_CODES,
+    FAILED_OUTCOMES,
+    OUTCOMES,
+    SCHEMA_VERSIONS,
+    SEVERITIES,
+    TOOL_NAME,
+)
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE_ID = "https://github.com/envsetup/envsetup/docs/schema/"
 
 _SCALARS = {
     str: {"type": "string"},
@@ -23,10 +37,44 @@ _SCALARS = {
     bool: {"type": "boolean"},
 }
 
+# Constraints the Python types cannot say: (dataclass name, field) -> schema replacing the
+# generated one.
+_REFINED: dict[tuple[str, str], dict[str, Any]] = {
+    ("Finding", "severity"): {"enum": list(SEVERITIES)},
+    ("CheckResult", "status"): {"enum": ["pass", "fail", "skip"]},
+    ("CheckResult", "id"): {
+        "type": "string",
+        "pattern": "^_?[a-z0-9_]+(\\.[a-z0-9_]+)*$",
+        "description": "Stable id, see docs/verify.md.",
+    },
+    ("Target", "torch_build"): {"enum": ["cuda", "rocm", "cpu", None]},
+    ("PlannedStep", "id"): {"enum": ["create-env", "check-resolves", "install"]},
+    ("PlannedInstall", "mode"): {"enum": ["new", "force", "upgrade"]},
+    ("InstallResult", "mode"): {"enum": ["new", "force", "upgrade"]},
+    ("Resolution", "verdicts"): {"type": "array", "items": {"$ref": "#/$defs/Verdict"}},
+    ("CheckCommandData", "verdicts"): {"type": "array", "items": {"$ref": "#/$defs/Verdict"}},
+    ("Refusal", "verdicts"): {"type": "array", "items": {"$ref": "#/$defs/Verdict"}},
+}
+# A compatibility verdict (envsetup.compat.verdicts.Verdict.to_dict): its code, its severity and
+# its parameters, flattened beside them.
+VERDICT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A compatibility verdict: code (docs/check-command.md), severity, parameters.",
+    "required": ["code", "severity"],
+    "properties": {"code": {"type": "string"}, "severity": {"type": "string"}},
+}
+
+
+def json_name(field_name: str) -> str:
+    """A field's key in JSON: `pass_` (a Python keyword) is `pass`."""
+    return field_name[:-1] if field_name.endswith("_") else field_name
+
 
 def _type_schema(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
+    if tp is Any:
+        return {}
     if tp in _SCALARS:
         return dict(_SCALARS[tp])
     if origin is typing.Union:
@@ -47,63 +95,160 @@ def _type_schema(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dataclass_schema(cls: Any, definitions: dict[str, Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+    from envsetup.compat.verdicts import Verdict
+
+    # Types named only under TYPE_CHECKING in the payloads' modules (kept out of their imports).
+    hints = typing.get_type_hints(cls, localns={"Verdict": Verdict})
     fields = dataclasses.fields(cls)
-    return {
-        "type": "object",
-        "properties": {f.name: _type_schema(hints[f.name], definitions) for f in fields},
-        "required": [f.name for f in fields],
-        "additionalProperties": False,
-    }
+    properties = {}
+    for item in fields:
+        refined = _REFINED.get((cls.__name__, item.name))
+        if refined is not None and refined.get("items") == {"$ref": "#/$defs/Verdict"}:
+            definitions.setdefault("Verdict", VERDICT_SCHEMA)
+        schema = refined if refined is not None else _type_schema(hints[item.name], definitions)
+        properties[json_name(item.name)] = dict(schema)
+    schema: dict[str, Any] = {}
+    doc = (cls.__doc__ or "").strip()
+    if doc and not doc.startswith(f"{cls.__name__}("):  # dataclass's own placeholder
+        schema["description"] = " ".join(doc.split())
+    schema.update(
+        {
+            "type": "object",
+            "properties": properties,
+            "required": [json_name(f.name) for f in fields],
+            "additionalProperties": False,
+        }
+    )
+    return schema
 
 
-def doctor_schema() -> dict[str, Any]:
+def _payloads() -> dict[str, Callable[[], type]]:
+    def doctor() -> type:
+        from envsetup.render.doctor_json import DoctorData
+
+        return DoctorData
+
+    def install() -> type:
+        from envsetup.render.install_json import InstallData
+
+        return InstallData
+
+    def check_command() -> type:
+        from envsetup.render.check_command_json import CheckCommandData
+
+        return CheckCommandData
+
+    def verify() -> type:
+        from envsetup.render.verify_json import VerifyData
+
+        return VerifyData
+
+    return {"doctor": doctor, "install": install, "check-command": check_command, "verify": verify}
+
+
+def command_schema(command: str) -> dict[str, Any]:
+    """The JSON Schema of `envsetup COMMAND --json`."""
+    from envsetup.diagnose.finding import Finding
+
     definitions: dict[str, Any] = {}
-    facts_ref = _type_schema(Facts, definitions)
+    data_ref = _type_schema(_payloads()[command](), definitions)
     finding_ref = _type_schema(Finding, definitions)
-    definitions["Finding"]["properties"]["severity"] = {"enum": list(SEVERITIES)}
+    succeeded = [o for o in OUTCOMES[command] if o not in FAILED_OUTCOMES]
+    failed = [o for o in OUTCOMES[command] if o in FAILED_OUTCOMES]
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/envsetup/envsetup/docs/schema/doctor.schema.json",
-        "title": "envsetup doctor --json",
+        "$schema": DRAFT,
+        "$id": f"{BASE_ID}{command}.schema.json",
+        "title": f"envsetup {command} --json",
+        "description": "The result envelope (docs/output.md): the same top-level keys for every "
+        "command; `data` is this command's own result.",
         "type": "object",
         "properties": {
-            "kind": {"const": "envsetup.doctor"},
-            "schema_version": {"const": SCHEMA_VERSION},
-            "envsetup_version": {"type": "string"},
-            "status": {"enum": ["ok", *SEVERITIES]},
-            "exit_code": {
-                "description": "0 no error finding, 1 an error finding, 2 a usage error, "
-                "70 an internal error, 130 interrupted.",
-                "enum": [0, 1, 2, 70, 130],
-            },
-            "facts": {"anyOf": [facts_ref, {"type": "null"}]},
-            "findings": {"type": "array", "items": finding_ref},
-            "error": {
-                "description": "Set only when the run stopped before its result (facts null, "
-                "findings empty).",
+            "schema_version": {"const": SCHEMA_VERSIONS[command]},
+            "command": {"const": command},
+            "tool": {
                 "type": "object",
-                "properties": {
-                    "kind": {"enum": list(ERROR_KINDS)},
-                    "message": {"type": "string"},
-                },
-                "required": ["kind", "message"],
+                "properties": {"name": {"const": TOOL_NAME}, "version": {"type": "string"}},
+                "required": ["name", "version"],
                 "additionalProperties": False,
+            },
+            "exit_code": {
+                "description": "The process's exit status (README.md, Exit codes).",
+                "enum": list(EXIT_CODES[command]),
+            },
+            "outcome": {
+                "description": "How the run ended (docs/output.md, Outcomes).",
+                "enum": list(OUTCOMES[command]),
+            },
+            "error": {
+                "description": f"Set when the outcome is one of {', '.join(failed)}: what "
+                "stopped the run, in one line with its fix.",
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "properties": {
+                            "kind": {"enum": list(ERROR_KINDS)},
+                            "message": {"type": "string", "minLength": 1},
+                        },
+                        "required": ["kind", "message"],
+                        "additionalProperties": False,
+                    },
+                    {"type": "null"},
+                ],
+            },
+            "findings": {"type": "array", "items": finding_ref},
+            "data": {
+                "description": "This command's result; null when the outcome is error.",
+                "anyOf": [data_ref, {"type": "null"}],
             },
         },
         "required": [
-            "kind",
             "schema_version",
-            "envsetup_version",
-            "status",
+            "command",
+            "tool",
             "exit_code",
-            "facts",
+            "outcome",
+            "error",
             "findings",
+            "data",
         ],
         "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"properties": {"outcome": {"enum": succeeded}}},
+                "then": {"properties": {"error": {"type": "null"}, "data": {"type": "object"}}},
+            },
+            {
+                "if": {"properties": {"outcome": {"enum": failed}}},
+                "then": {"properties": {"error": {"type": "object"}}},
+            },
+            {
+                "if": {"properties": {"outcome": {"const": ERROR}}},
+                "then": {"properties": {"data": {"type": "null"}, "findings": {"maxItems": 0}}},
+            },
+        ],
         "$defs": dict(sorted(definitions.items())),
     }
 
 
+def doctor_schema() -> dict[str, Any]:
+    return command_schema("doctor")
+
+
+def schema_text(command: str) -> str:
+    """The file docs/schema/<command>.schema.json holds, byte for byte."""
+    return json.dumps(command_schema(command), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_all(directory: Path) -> list[Path]:
+    written = []
+    for command in COMMANDS:
+        path = directory / f"{command}.schema.json"
+        path.write_text(schema_text(command), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 if __name__ == "__main__":
-    sys.stdout.write(json.dumps(doctor_schema(), indent=2) + "\n")
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/schema")
+    for path in write_all(target):
+        sys.stdout.write(f"{path}\n")

@@ -45,7 +45,10 @@ class Resolution:
     verdicts: list[Verdict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        # Each verdict as every --json writes one: {code, severity, **parameters}.
+        data["verdicts"] = [verdict.to_dict() for verdict in self.verdicts]
+        return data
 
 
 class RefusalCode(str, Enum):

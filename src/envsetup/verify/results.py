@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-from envsetup import __version__
 from envsetup.exit_codes import ExitCode
-
-# Bump on any incompatible change of VerifyReport.to_dict() (published as docs/schema/verify.schema.json).
-SCHEMA_VERSION = 1
 
 PASS = "pass"
 FAIL = "fail"
@@ -66,11 +62,8 @@ class VerifyReport:
         return ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
+        """verify's `data` in the result envelope (render/verify_json.py)."""
         return {
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "envsetup", "version": __version__},
-            "command": "verify",
-            "exit_code": int(self.exit_code),
             "target": asdict(self.target),
             "unusable": asdict(self.unusable) if self.unusable else None,
             "summary": self.counts(),

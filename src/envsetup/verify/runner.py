@@ -9,18 +9,15 @@ the next check starts a fresh worker.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from envsetup.host.processes import end_family, tagged_environment
+from envsetup.host.execution import ByteLines, Child, Pump, Request, start
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
@@ -43,7 +40,6 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 MESSAGE_TEXT_CHARS = 16 * 1024  # any one text in a message: reason, fix, an evidence value
 MESSAGE_ITEMS = 1000  # entries kept of any one list or mapping in a message
 MESSAGE_DEPTH = 16
-READ_CHUNK_BYTES = 64 * 1024
 UNUSABLE_DETAIL_CHARS = 400
 
 
@@ -142,80 +138,65 @@ def _describe_exit(returncode: Optional[int]) -> str:
     return f"exit status {returncode}"
 
 
+class _TailSink:
+    """A reader sink: every chunk into an OutputTail."""
+
+    def __init__(self, tail: OutputTail) -> None:
+        self.tail = tail
+
+    def feed(self, chunk: bytes) -> bool:
+        self.tail.append(chunk)
+        return True
+
+    def end(self) -> None:
+        pass
+
+
 class Worker:
-    """One worker process and the threads that read its two output streams."""
+    """One worker process and the readers of its two output streams."""
 
     def __init__(self, python: str) -> None:
-        # Tagged, so that kill() finds what a check started even after it left the process group.
-        env, self.tag = tagged_environment(dict(os.environ, PYTHONUNBUFFERED="1"))
-        self.since = time.time()
+        request = Request(
+            (python, WORKER_PATH, CAPABILITY_PATH), env_set=(("PYTHONUNBUFFERED", "1"),)
+        )
         try:
-            self.process = subprocess.Popen(
-                [python, WORKER_PATH, CAPABILITY_PATH],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                # Its own process group, so a timeout also ends what it started (compile workers,
-                # distributed ranks).
-                start_new_session=sys.platform != "win32",
-            )
+            # Its own process group and a tag, so that kill() also ends what a check started
+            # (compile workers, distributed ranks), even after it left the group.
+            self.process: Child = start(request, stdin=True)
         except OSError as exc:
             raise WorkerUnavailable(
                 f"{python} could not be started: {exc.strerror or exc}"
             ) from None
         self.messages: queue.Queue[Any] = queue.Queue()
         self.stderr = OutputTail()
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        # JSON lines from the worker; anything else is output. Never more than one bounded line
+        # in memory: a longer one is passed to the output tail chunk by chunk.
+        lines = ByteLines(MAX_MESSAGE_BYTES, self._on_line, self.stderr.append)
+        Pump(self.process.stdout, lines, lambda: self.messages.put(_EOF))
+        assert self.process.stderr is not None
+        self._stderr_reader = Pump(self.process.stderr, _TailSink(self.stderr))
         try:
             self.hello = self._hello()
         except BaseException:  # Ctrl-C while torch imports: its own session would outlive us
             self.kill()
             raise
 
-    def _read_stdout(self) -> None:
-        """JSON lines from the worker; anything else is output. Never more than one bounded line
-        in memory: a longer one is passed to the output tail chunk by chunk."""
-        stream = self.process.stdout
-        assert stream is not None
-        while True:
-            raw = stream.readline(MAX_MESSAGE_BYTES + 1)
-            if not raw:
-                break
-            if len(raw) > MAX_MESSAGE_BYTES and not raw.endswith(b"\n"):
-                self.stderr.append(raw)
-                while raw and not raw.endswith(b"\n"):
-                    raw = stream.readline(READ_CHUNK_BYTES)
-                    self.stderr.append(raw)
-                continue
-            if not raw.strip():
-                continue
-            try:
-                message = json.loads(raw.decode("utf-8", errors="replace"))
-            except ValueError:
-                self.stderr.append(raw)
-                continue
-            if isinstance(message, dict):
-                self.messages.put(bound_value(message))
-        self.messages.put(_EOF)
-
-    def _read_stderr(self) -> None:
-        stream = self.process.stderr
-        assert stream is not None
-        while True:
-            chunk = stream.read1(READ_CHUNK_BYTES)  # type: ignore[union-attr]
-            if not chunk:
-                break
-            self.stderr.append(chunk)
+    def _on_line(self, raw: bytes) -> None:
+        if not raw.strip():
+            return
+        try:
+            message = json.loads(raw.decode("utf-8", errors="replace"))
+        except ValueError:
+            self.stderr.append(raw)
+            return
+        if isinstance(message, dict):
+            self.messages.put(bound_value(message))
 
     def _wait_gone(self) -> str:
         """After EOF: wait for the exit status (the stream can close a moment before the exit)."""
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+        if self.process.wait(timeout=5) is None:
             self.kill()
-        time.sleep(0.05)  # let the stderr reader drain the last lines
+        self._stderr_reader.thread.join(timeout=0.05)  # let it take the last lines
         return _describe_exit(self.process.returncode)
 
     def _hello(self) -> dict[str, Any]:
@@ -241,7 +222,7 @@ class Worker:
         deadline = started + timeout
         try:
             self._send({"op": "run", "id": check_id, "options": options})
-        except OSError:
+        except (OSError, ValueError):
             return Outcome(crashed=self._wait_gone(), output=self.stderr.since(mark))
         while True:
             remaining = deadline - time.monotonic()
@@ -271,22 +252,20 @@ class Worker:
                 return Outcome(message=message, output=self.stderr.since(mark))
 
     def _send(self, message: dict[str, Any]) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write((json.dumps(message) + "\n").encode())
-        self.process.stdin.flush()
+        self.process.write((json.dumps(message) + "\n").encode())
 
     def kill(self) -> None:
         """End the worker and everything it started: its process group (which outlives a dead
         leader), its descendants, and whatever carries its tag (setsid children included)."""
-        end_family(self.process, self.tag, self.since)
+        self.process.end()
 
     def stop(self) -> None:
         """Ask the worker to leave; kill it (and its group) if it does not."""
         try:
             self._send({"op": "exit"})
-            self.process.stdin.close()  # type: ignore[union-attr]
+            self.process.close_stdin()
             self.process.wait(timeout=5)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
+        except (OSError, ValueError):
             pass
         self.kill()
 

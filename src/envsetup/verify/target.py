@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
+from envsetup.host import environment
 from envsetup.host.interpreter import active_python as active_python
 from envsetup.host.interpreter import env_python as env_python
 from envsetup.install.target import is_environment
@@ -26,7 +27,7 @@ def resolve_python(
         found = env_python(env)
         _check_inspectable("--env", found)
         return found
-    return active_python(os.environ if environ is None else environ)
+    return active_python(environment() if environ is None else environ)
 
 
 def _check_inspectable(flag: str, path: str) -> None:

@@ -1,0 +1,349 @@
+"""Read a pasted install command the way its tool would: shell words, then pip / uv pip / conda.
+
+Pure: text in, ParsedCommand out; nothing is run and nothing about the machine is read. Words come
+from shlex (POSIX rules; cmd.exe `^` and PowerShell backtick line continuations are joined first),
+requirement specs from packaging.requirements (PEP 508), conda match specs by conda's
+`name[op]version[=build]` form.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Optional
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from envsetup.errors import UsageError
+from envsetup.model.compute_platform import ComputePlatform
+
+TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")
+
+# pip / uv pip options that take a value (the next word unless written --opt=value).
+_PIP_VALUE_OPTIONS = {
+    "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-r", "--requirement",
+    "-c", "--constraint", "-t", "--target", "--prefix", "--root", "--upgrade-strategy",
+    "--platform", "--python-version", "--implementation", "--abi", "--trusted-host",
+    "--cache-dir", "--src", "--progress-bar", "--log", "--proxy", "--retries", "--timeout",
+    "--exists-action", "--report", "-C", "--config-settings", "--global-option",
+    "--no-binary", "--only-binary", "-e", "--editable", "--python", "-p", "--torch-backend",
+    "--index", "--default-index", "--index-strategy", "--extra-index", "--keyring-provider",
+    "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--override", "--header",
+}  # fmt: skip
+_CONDA_VALUE_OPTIONS = {
+    "-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--solver", "--repodata-fn",
+}  # fmt: skip
+# https://download.pytorch.org/whl/[nightly/|test/]<platform>[/torch_stable.html]
+_WHL_INDEX = re.compile(
+    r"download\.pytorch\.org/whl/(?:(nightly|test)/)?([a-z0-9.]+?)/?(?:torch_stable\.html)?$"
+)
+_PRE_INDEX = re.compile(r"/whl/(nightly|test)/")
+_CONDA_SPEC = re.compile(
+    r"^([A-Za-z0-9_.\-]+)(?:\s*(==|=|>=|<=|>|<|!=|~=)\s*([^=\s]+))?(?:=(\S+))?$"
+)
+_PYTHON_PROGRAM = re.compile(r"^(python[\d.]*|py)(\.exe)?$")
+
+
+@dataclass
+class ParsedCommand:
+    """One install command, read the way its tool would read it."""
+
+    tool: str  # pip, uv, conda (mamba and micromamba read as conda)
+    words: list[str]  # the words after `install` / `create`
+    program: str = ""  # the first word as typed: "pip3", ".venv/bin/pip", "python3 -m pip"
+    requirements: dict[str, Requirement] = field(default_factory=dict)  # torch packages
+    conda_specs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (op, version)
+    other_packages: list[str] = field(default_factory=list)
+    index_url: Optional[str] = None
+    extra_index_urls: list[str] = field(default_factory=list)
+    find_links: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    torch_backend: Optional[str] = None  # uv --torch-backend
+    requirement_files: list[str] = field(default_factory=list)
+    # A command before it in the same paste made a virtual environment (python -m venv, uv venv,
+    # virtualenv, conda create): the install does not go into the system Python.
+    after_new_environment: bool = False
+
+    @property
+    def is_conda(self) -> bool:
+        return self.tool == "conda"
+
+    @property
+    def installs_torch(self) -> bool:
+        return bool(self.requirements) if not self.is_conda else "pytorch" in self.conda_specs
+
+    @property
+    def strict_urls(self) -> list[str]:
+        """Where the wheels can only come from: --index-url and --find-links."""
+        return [url for url in [self.index_url, *self.find_links] if url]
+
+    @property
+    def all_urls(self) -> list[str]:
+        return [*self.strict_urls, *self.extra_index_urls]
+
+    @property
+    def in_system_python(self) -> bool:
+        """pip / uv run as a bare name (the PATH's Python), not a path into an environment."""
+        return not self.after_new_environment and not re.search(r"[/\\]", self.program)
+
+
+# ----------------------------------------------------------------------------- shell words
+
+
+def split_commands(text: str) -> list[list[str]]:
+    """Shell words of each command in `text` (split at && ; || | and line breaks).
+
+    UsageError when the text cannot be split (an unclosed quote).
+    """
+    joined = re.sub(r"[\\^`]\r?\n", " ", text)  # line continuations: bash, cmd.exe, PowerShell
+    commands: list[list[str]] = []
+    for line in joined.splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        try:
+            words = list(lexer)
+        except ValueError as exc:
+            raise UsageError(
+                f"the pasted command cannot be split into words ({exc}); fix: check its quotes"
+            ) from exc
+        current: list[str] = []
+        for word in words:
+            if set(word) <= set(";&|"):
+                commands.append(current)
+                current = []
+            else:
+                current.append(word)
+        commands.append(current)
+    return [c for c in commands if c]
+
+
+def _strip_prefix(words: list[str]) -> tuple[list[str], str]:
+    """Drop prompts, sudo, notebook magics and `python -m`: what is left starts with the tool.
+
+    Returns the words and the program as typed ("python3 -m pip", ".venv/bin/pip").
+    """
+    out = list(words)
+    while out and out[0] in ("$", ">", "sudo", "!", "%"):
+        out = out[1:]
+    if out and out[0][:1] in ("!", "%", ">", "$") and len(out[0]) > 1:
+        out[0] = out[0][1:]
+    if len(out) >= 2 and out[0] == "py" and re.match(r"^-\d", out[1]):
+        out = [out[0], *out[2:]]  # the Windows launcher's version switch: py -3.11 -m pip
+    if len(out) >= 3 and _PYTHON_PROGRAM.match(_basename(out[0])) and out[1] == "-m":
+        return out[2:], f"{out[0]} -m {out[2]}"
+    return out, out[0] if out else ""
+
+
+def _basename(word: str) -> str:
+    return word.replace("\\", "/").split("/")[-1]
+
+
+def _makes_environment(words: list[str]) -> bool:
+    words, _ = _strip_prefix(words)
+    if not words:
+        return False
+    tool = re.sub(r"(\.exe)?$", "", _basename(words[0]))
+    return (
+        (tool in ("venv", "virtualenv"))
+        or (tool == "uv" and words[1:2] == ["venv"])
+        or (tool in ("conda", "mamba", "micromamba") and words[1:2] == ["create"])
+    )
+
+
+# ----------------------------------------------------------------------------- install commands
+
+
+def parse_install(words: list[str]) -> Optional[ParsedCommand]:
+    """A ParsedCommand when `words` is a pip / uv pip / conda install (or create), else None."""
+    words, program = _strip_prefix(words)
+    if not words:
+        return None
+    tool = re.sub(r"(\.exe)?$", "", _basename(words[0]))
+    parsed: Optional[ParsedCommand] = None
+    if re.match(r"^pip[\d.]*$", tool) and len(words) > 1 and words[1] == "install":
+        parsed = _parse_pip("pip", words[2:])
+    elif tool == "uv" and words[1:3] == ["pip", "install"]:
+        parsed = _parse_pip("uv", words[3:])
+    elif tool in ("conda", "mamba", "micromamba") and words[1:2] in (["install"], ["create"]):
+        parsed = _parse_conda(words[2:])
+    if parsed is not None:
+        parsed.program = program
+    return parsed
+
+
+def find_torch_install(text: str) -> ParsedCommand:
+    """The first command in `text` that installs torch (pip, uv pip) or pytorch (conda).
+
+    UsageError for empty text, unsplittable text, or text with no such command.
+    """
+    if not text.strip():
+        raise UsageError("check-command: no command given; fix: paste the command in quotes")
+    made_environment = False
+    for words in split_commands(text):
+        parsed = parse_install(words)
+        if parsed is not None and parsed.installs_torch:
+            parsed.after_new_environment = made_environment or parsed.is_conda
+            return parsed
+        made_environment = made_environment or _makes_environment(words)
+    raise UsageError(
+        "check-command: no pip, uv pip or conda install of torch/pytorch found in "
+        f"{text.strip()!r}; fix: paste the install command itself, in quotes"
+    )
+
+
+def _parse_pip(tool: str, args: list[str]) -> ParsedCommand:
+    parsed = ParsedCommand(tool=tool, words=args)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word.startswith("-"):
+            name, has_value, value = word.partition("=")
+            if name in _PIP_VALUE_OPTIONS and not has_value:
+                value = args[i + 1] if i + 1 < len(args) else ""
+                i += 1
+            if name in _PIP_VALUE_OPTIONS:
+                _pip_option(parsed, name, value)
+        else:
+            _pip_requirement(parsed, word)
+        i += 1
+    return parsed
+
+
+def _pip_option(parsed: ParsedCommand, name: str, value: str) -> None:
+    if name in ("-i", "--index-url", "--default-index"):
+        parsed.index_url = value
+    elif name in ("--extra-index-url", "--index", "--extra-index"):
+        parsed.extra_index_urls.append(value)
+    elif name in ("-f", "--find-links"):
+        parsed.find_links.append(value)
+    elif name == "--torch-backend":
+        parsed.torch_backend = value
+    elif name in ("-r", "--requirement"):
+        parsed.requirement_files.append(value)
+
+
+def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
+    try:
+        requirement = Requirement(word)
+    except InvalidRequirement:
+        parsed.other_packages.append(word)
+        return
+    name = requirement.name.lower().replace("_", "-")
+    if name in TORCH_PACKAGES:
+        parsed.requirements[name] = requirement
+    else:
+        parsed.other_packages.append(word)
+
+
+def _parse_conda(args: list[str]) -> ParsedCommand:
+    parsed = ParsedCommand(tool="conda", words=args)
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word.startswith("-"):
+            name, has_value, value = word.partition("=")
+            if name in _CONDA_VALUE_OPTIONS and not has_value:
+                value = args[i + 1] if i + 1 < len(args) else ""
+                i += 1
+            if name in ("-c", "--channel"):
+                parsed.channels.append(value)
+        else:
+            _conda_spec(parsed, word)
+        i += 1
+    return parsed
+
+
+def _conda_spec(parsed: ParsedCommand, word: str) -> None:
+    channel, _, spec = word.rpartition("::")
+    if channel:
+        parsed.channels.append(channel)
+    match = _CONDA_SPEC.match(spec.replace(" ", ""))
+    if not match:
+        parsed.other_packages.append(word)
+        return
+    name, op, version = match.group(1).lower(), match.group(2) or "", match.group(3) or ""
+    parsed.conda_specs[name] = (op, version)
+
+
+# ----------------------------------------------------------------------------- reading specs
+
+
+def exact_pin(requirement: Optional[Requirement]) -> Optional[str]:
+    """'2.1.0+cu121' for torch==2.1.0+cu121; None for a range, a wildcard or no requirement."""
+    if requirement is None:
+        return None
+    specs = list(requirement.specifier)
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        return specs[0].version
+    return None
+
+
+def public_version(version: str) -> str:
+    """'2.1.0+cu121' -> '2.1.0'."""
+    return version.split("+")[0]
+
+
+def local_label(version: Optional[str]) -> Optional[str]:
+    """'2.1.0+cu121' -> 'cu121'; None without a label."""
+    return version.split("+", 1)[1] if version and "+" in version else None
+
+
+def version_range(requirement: Optional[Requirement]) -> Optional[SpecifierSet]:
+    """The versions a requirement allows, local labels dropped (they take no part in choosing the
+    release); None when it allows any."""
+    if requirement is None or not str(requirement.specifier):
+        return None
+    text = re.sub(r"\+[A-Za-z0-9.]+", "", str(requirement.specifier))
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def conda_version_range(op: str, version: str) -> Optional[SpecifierSet]:
+    """A conda version constraint as a SpecifierSet: conda's `=2.0` means any 2.0.x."""
+    if not version:
+        return None
+    if op == "=" and version.count(".") < 2:
+        text = f"=={version}.*"
+    else:
+        text = f"=={version}" if op in ("=", "==") else f"{op}{version}"
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def conda_selector_platform(specs: dict[str, tuple[str, str]]) -> Optional[str]:
+    """The build conda's selector package asks for: pytorch-cuda=11.8 -> cu118, cpuonly -> cpu."""
+    selector = specs.get("pytorch-cuda")
+    if selector and selector[1]:
+        found = ComputePlatform.for_cuda(selector[1])
+        return found.tag if found else None
+    return "cpu" if "cpuonly" in specs else None
+
+
+def conda_python(specs: dict[str, tuple[str, str]]) -> Optional[str]:
+    """`conda create ... python=3.10` decides the environment's Python: '3.10'."""
+    op, version = specs.get("python", ("", ""))
+    parts = version.split(".")
+    if op in ("=", "==") and len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+        return f"{parts[0]}.{parts[1]}"
+    return None
+
+
+def index_platform(urls: list[str]) -> Optional[str]:
+    """The compute platform a PyTorch index URL names ('.../whl/cu121' -> 'cu121'), else None."""
+    for url in urls:
+        match = _WHL_INDEX.search(url.rstrip("/"))
+        if match and ComputePlatform.try_parse(match.group(2)) is not None:
+            return match.group(2)
+    return None
+
+
+def is_prerelease_index(url: str) -> bool:
+    """PyTorch's nightly or test index (pre-release builds)."""
+    return bool(_PRE_INDEX.search(url))

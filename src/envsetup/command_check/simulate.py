@@ -1,0 +1,227 @@
+"""What pip, uv or conda would pick for a parsed command on this machine, and what decided it.
+
+Pure: a ParsedCommand, the machine's platform and Python, and the release profiles in; a Pick out.
+The rules are the installers' own:
+- pip and uv take the newest version the requirement allows that has a wheel for this platform and
+  Python, from every index they are given (pip: "Finding the best candidate"; uv: --index-strategy
+  first-index for --extra-index-url, which for torch means the same: PyTorch's index is only asked
+  when the version is there);
+- a local version label (`+cu121`), an --index-url / --find-links of PyTorch's, or uv's
+  --torch-backend decide the compute platform; without them the wheel is PyPI's, which is the
+  release's `pypi_default` build for the platform (profiles, compat.md §1 [TI-M]);
+- conda takes the newest `pytorch` on the pytorch channel that its selector package
+  (pytorch-cuda=X.Y, cpuonly) has a build for (compat.md §3).
+Nothing here judges the pick: judge.py does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+from typing import Optional
+
+from packaging.specifiers import SpecifierSet
+
+from envsetup.command_check.parse import (
+    ParsedCommand,
+    conda_python,
+    conda_selector_platform,
+    conda_version_range,
+    exact_pin,
+    index_platform,
+    local_label,
+    public_version,
+    version_range,
+)
+from envsetup.model.versions import in_release_range, major_minor, version_key
+from envsetup.profiles.loader import Patch, Release
+
+
+class DecidedBy(str, enum.Enum):
+    """What chose the compute platform of the pick."""
+
+    LOCAL_LABEL = "local-label"  # torch==2.1.0+cu121
+    INDEX_URL = "index-url"  # --index-url / --find-links .../whl/cu121
+    TORCH_BACKEND = "torch-backend"  # uv --torch-backend cu121
+    EXTRA_INDEX_URL = "extra-index-url"  # --extra-index-url .../whl/cu121 holding the version
+    PYPI_DEFAULT = "pypi-default"  # the wheel on PyPI: the release's default build
+    CONDA_SELECTOR = "conda-selector"  # pytorch-cuda=X.Y / cpuonly
+    UV_AUTO = "uv-auto-backend"  # uv --torch-backend auto: decided on the machine by uv
+    CONDA_SOLVER = "conda-solver"  # no selector: conda's solver chooses
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the command installs: the platform key and the Python that will run torch."""
+
+    platform_key: str  # "linux-x86_64"
+    python: Optional[str]  # "3.11"; None when unknown
+
+
+@dataclass
+class Pick:
+    """What the installer would take for torch on this machine."""
+
+    tool: str
+    platform_key: str  # the wheel platform it installs for ("linux-x86_64")
+    python: Optional[str]  # the Python the environment will have ("3.11")
+    spec: Optional[SpecifierSet] = None  # the versions the command allows (None: any)
+    pinned: Optional[str] = None  # torch==X as typed ("2.1.0+cu121"), when exact
+    release: Optional[Release] = None
+    patch: Optional[Patch] = None
+    version: Optional[str] = None  # the torch version it would get, when the profiles name it
+    build: Optional[str] = None  # the compute platform tag: cpu, cu121, rocm6.0
+    decided_by: Optional[DecidedBy] = None
+    # Facts about the pick the findings need.
+    unknown_version: Optional[str] = None  # a pinned version no profile describes
+    unknown_patch: bool = False  # the release is known, the patch is not
+    extra_index_build: Optional[str] = None  # --extra-index-url's build when it lacks the release
+    no_conda_package: bool = False  # conda: nothing on the pytorch channel fits
+    # The release the command names when the installer cannot supply it (conda after 2.5).
+    requested_release: Optional[Release] = None
+    cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
+
+    @property
+    def named_release(self) -> Optional[Release]:
+        """The release it installs, else the one it asks for."""
+        return self.release or self.requested_release
+
+    @property
+    def torch_request(self) -> Optional[str]:
+        """What `envsetup install --torch` would be asked for: the pinned patch, else the release."""
+        release = self.named_release
+        if release is None:
+            return None
+        if self.pinned and release.patch(public_version(self.pinned)) is not None:
+            return public_version(self.pinned)
+        return release.release
+
+
+def simulate(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
+    """What `command` would install on `target`, given the release profiles."""
+    if command.is_conda:
+        return _conda(command, target, releases)
+    return _wheel(command, target, releases)
+
+
+# ----------------------------------------------------------------------------- pip and uv
+
+
+def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
+    torch = command.requirements.get("torch")
+    pick = Pick(command.tool, target.platform_key, target.python, spec=version_range(torch))
+    pick.pinned = exact_pin(torch)
+    if pick.pinned:
+        _pinned(pick, releases)
+    else:
+        only = index_platform(command.strict_urls)
+        found = newest_fitting(releases, pick.spec, target, only)
+        if found is None:  # versions exist, but none for this Python: judge says so
+            found = newest_fitting(releases, pick.spec, dataclasses.replace(target, python=None), only)  # fmt: skip
+        if found is not None:
+            pick.release, pick.patch = found
+            pick.version = pick.patch.torch
+    _wheel_build(command, pick, target)
+    return pick
+
+
+def _pinned(pick: Pick, releases: list[Release]) -> None:
+    version = public_version(pick.pinned or "")
+    release = release_named(major_minor(version), releases)
+    if release is None:
+        pick.unknown_version = pick.pinned
+        return
+    pick.release, pick.patch = release, release.patch(version)
+    pick.version = version
+    pick.unknown_patch = pick.patch is None
+
+
+def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
+    """The compute platform pip / uv would take, and what decides it."""
+    label = local_label(pick.pinned)
+    strict = index_platform(command.strict_urls)
+    backend = (command.torch_backend or "").lower()
+    if label:
+        pick.build, pick.decided_by = label, DecidedBy.LOCAL_LABEL
+    elif strict:
+        pick.build, pick.decided_by = strict, DecidedBy.INDEX_URL
+    elif backend == "auto":
+        pick.decided_by = DecidedBy.UV_AUTO
+    elif backend and index_platform([f"download.pytorch.org/whl/{backend}"]):
+        pick.build, pick.decided_by = backend, DecidedBy.TORCH_BACKEND
+    if pick.decided_by is not None or pick.release is None:
+        return
+    platform = pick.release.platforms.get(target.platform_key)
+    if platform is None:
+        return
+    extra = index_platform(command.extra_index_urls)
+    if extra and extra in platform.variants:
+        pick.build, pick.decided_by = extra, DecidedBy.EXTRA_INDEX_URL
+        return
+    pick.extra_index_build = extra
+    pick.build, pick.decided_by = platform.pypi_default, DecidedBy.PYPI_DEFAULT
+
+
+# ----------------------------------------------------------------------------- conda
+
+
+def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
+    specs = command.conda_specs
+    target = dataclasses.replace(target, python=conda_python(specs) or target.python)
+    op, version = specs.get("pytorch", ("", ""))
+    pick = Pick("conda", target.platform_key, target.python, spec=conda_version_range(op, version))
+    if op in ("=", "==") and version.count(".") == 2:
+        pick.pinned = version
+    if version and release_named(major_minor(version), releases) is None:
+        pick.unknown_version = version
+        return pick
+    if "cudatoolkit" in specs and not version:
+        pick.cudatoolkit_only = True
+        return pick
+    wanted = conda_selector_platform(specs)
+    on_channel = [r for r in releases if r.conda]
+    found = newest_fitting(on_channel, pick.spec, target, wanted)
+    if found is None and target.python:
+        found = newest_fitting(on_channel, pick.spec, dataclasses.replace(target, python=None), wanted)  # fmt: skip
+    if found is None:
+        pick.no_conda_package = True
+        pick.requested_release = release_named(major_minor(version), releases)
+        return pick
+    pick.release, pick.patch = found
+    pick.version = pick.patch.torch
+    if wanted:
+        pick.build, pick.decided_by = wanted, DecidedBy.CONDA_SELECTOR
+    elif "cudatoolkit" not in specs:
+        pick.decided_by = DecidedBy.CONDA_SOLVER
+    return pick
+
+
+# ----------------------------------------------------------------------------- profiles
+
+
+def release_named(name: Optional[str], releases: list[Release]) -> Optional[Release]:
+    return next((r for r in releases if r.release == name), None) if name else None
+
+
+def newest_fitting(
+    releases: list[Release],
+    spec: Optional[SpecifierSet],
+    target: Target,
+    only_build: Optional[str] = None,
+) -> Optional[tuple[Release, Patch]]:
+    """The release and patch an installer picks: the newest the spec allows with a wheel for this
+    platform and Python (and, when the only index is one build's, that build)."""
+    for release in sorted(releases, key=lambda r: version_key(r.release), reverse=True):
+        platform = release.platforms.get(target.platform_key)
+        if platform is None or (only_build and only_build not in platform.variants):
+            continue
+        if target.python and in_release_range(target.python, platform.python_min, platform.python_max) is False:  # fmt: skip
+            continue
+        for patch in reversed(release.patches):
+            if spec is None or spec.contains(patch.torch, prereleases=True):
+                return release, patch
+    return None

@@ -1,0 +1,174 @@
+"""install's --json document: the result envelope with data = {dry_run, resolution, plan, result,
+refusal} (docs/schema/install.schema.json)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from envsetup.install.execute import InstallResult
+from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, finding, to_json
+from envsetup.resolve.resolution import Resolution
+
+if TYPE_CHECKING:
+    from envsetup.install.execute import Preview
+    from envsetup.install.plan import Plan
+    from envsetup.resolve.resolution import ResolutionRefused
+
+
+@dataclass
+class PlannedStep:
+    """One command of the plan, run without a shell: argv as given to the OS, env_set/env_unset
+    the changes to the inherited environment, timeout_s when it is stopped."""
+
+    id: str  # create-env, check-resolves, install
+    description: str
+    argv: list[str]
+    timeout_s: float
+    env_set: dict[str, str]
+    env_unset: list[str]
+
+
+@dataclass
+class PlannedInstall:
+    """What install runs, in order (the same steps provision() carries out): the index URL is
+    the one used (after --index-url-base), credentials masked."""
+
+    manager: str
+    mode: str  # new, force, upgrade
+    env_path: str
+    python: str  # the environment's interpreter, once created
+    index_url: str
+    log_path: str
+    steps: list[PlannedStep]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Refusal:
+    """Why no build fits the request, and the nearest requests that would (flags)."""
+
+    reason: str
+    alternatives: list[str]
+    # Why, as codes (envsetup.resolve.resolution.RefusalCode and the compatibility verdict codes,
+    # docs/check-command.md), and the blocking verdicts with their parameters.
+    codes: list[str] = field(default_factory=list)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class InstallData:
+    """install's `data`: the resolution (null on a refusal), the plan (dry run), the result of
+    provisioning (a real run), or the refusal."""
+
+    dry_run: bool
+    resolution: Optional[Resolution]
+    plan: Optional[PlannedInstall]
+    result: Optional[InstallResult]
+    refusal: Optional[Refusal]
+
+
+def _data_dict(data: InstallData) -> dict[str, Any]:
+    """`data` as JSON: each verdict as every --json writes one ({code, severity, **parameters})."""
+    out = asdict(data)
+    if data.resolution is not None:
+        out["resolution"] = data.resolution.to_dict()
+    return out
+
+
+def planned_install(plan: Plan, mode: str, notes: list[str]) -> PlannedInstall:
+    return PlannedInstall(
+        manager=plan.manager,
+        mode=mode,
+        env_path=plan.env_path,
+        python=plan.python,
+        index_url=plan.index_url,
+        log_path=plan.log_path,
+        steps=[
+            PlannedStep(
+                id=step.id,
+                description=step.description,
+                argv=list(step.argv),
+                timeout_s=step.timeout_s,
+                env_set=dict(step.env_set),
+                env_unset=list(step.env_unset),
+            )
+            for step in plan.steps
+        ],
+        notes=list(notes),
+    )
+
+
+def resolution_findings(resolution: Resolution) -> list[dict[str, Any]]:
+    if not resolution.unconfirmed:
+        return []
+    title = "the choice rests on facts the profile marks unconfirmed"
+    return [finding("unconfirmed-profile-facts", "info", title, list(resolution.unconfirmed))]
+
+
+def preview_findings(preview: Preview) -> list[dict[str, Any]]:
+    """What would stop `install` with the same flags on this machine, one finding each."""
+    return [finding("install-would-stop", "warning", problem) for problem in preview.problems]
+
+
+def plan_document(resolution: Resolution, preview: Preview) -> dict[str, Any]:
+    data = InstallData(
+        dry_run=True,
+        resolution=resolution,
+        plan=planned_install(preview.plan, preview.mode, preview.notes),
+        result=None,
+        refusal=None,
+    )
+    findings = resolution_findings(resolution) + preview_findings(preview)
+    return envelope(
+        "install",
+        exit_code=0,
+        outcome=PLANNED,
+        findings=findings,
+        data=_data_dict(data),
+    )
+
+
+def result_document(resolution: Resolution, result: InstallResult) -> dict[str, Any]:
+    data = InstallData(dry_run=False, resolution=resolution, plan=None, result=result, refusal=None)
+    return envelope(
+        "install",
+        exit_code=0,
+        outcome=INSTALLED,
+        findings=resolution_findings(resolution),
+        data=_data_dict(data),
+    )
+
+
+def refusal_document(refusal: ResolutionRefused, exit_code: int, dry_run: bool) -> dict[str, Any]:
+    data = InstallData(
+        dry_run=dry_run,
+        resolution=None,
+        plan=None,
+        result=None,
+        refusal=Refusal(
+            refusal.reason,
+            list(refusal.alternatives),
+            codes=[str(getattr(code, "value", code)) for code in refusal.codes],
+            verdicts=[verdict.to_dict() for verdict in refusal.verdicts],
+        ),
+    )
+    return envelope(
+        "install",
+        exit_code=exit_code,
+        outcome=REFUSED,
+        error={"kind": "usage", "message": refusal.reason},
+        data=_data_dict(data),
+    )
+
+
+__all__ = [
+    "InstallData",
+    "PlannedInstall",
+    "PlannedStep",
+    "Refusal",
+    "plan_document",
+    "refusal_document",
+    "result_document",
+    "to_json",
+]

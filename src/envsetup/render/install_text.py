@@ -1,0 +1,84 @@
+"""install for people: the resolution and why, the plan's steps (dry run), the outcome."""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+from envsetup.render import style
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from envsetup.install.execute import InstallResult, Preview
+    from envsetup.install.plan import Step
+    from envsetup.resolve.resolution import Resolution, ResolutionRefused
+
+
+def render_resolution(out: Console, resolution: Resolution) -> None:
+    """What will be installed, for which Python, with which manager, where, and why."""
+    target = resolution.env_name or resolution.env_path or "(default)"
+    torch = resolution.pins[0].version if resolution.pins else resolution.torch_release
+    style.labelled(
+        out,
+        "Plan",
+        f"torch {torch} ({resolution.variant}) for Python {resolution.python_version} "
+        f"with {resolution.manager} into {target}",
+        indent=0,
+    )
+    for line in resolution.explanation:
+        style.item(out, "bullet", line, indent=2)
+
+
+def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
+    """The dry run: the resolution, then every step install would run, exactly."""
+    render_resolution(out, resolution)
+    plan = preview.plan
+    style.command(out, "Index URL", plan.index_url, indent=0)
+    style.labelled(out, "Target", f"{plan.env_path} ({preview.mode})", indent=0)
+    for note in preview.notes:
+        style.item(out, "info", note, indent=2)
+    out.print("[bold]Steps:[/]")
+    # The steps' changes to the inherited environment (an index URL may travel there): what
+    # every step shares is said once, below them; what one step adds, under it.
+    shared_set, shared_unset = _shared_environment(plan.steps)
+    for number, step in enumerate(plan.steps, 1):
+        style.labelled(out, f"{number}. {step.id}", step.description, indent=2)
+        style.command(out, "$", shlex.join(step.argv), indent=5, colon=False)
+        own = [f"{name}={value}" for name, value in step.env_set if (name, value) not in shared_set]
+        own += [f"{name} unset" for name in step.env_unset if name not in shared_unset]
+        if own:
+            style.text(out, "with " + ", ".join(own), indent=7, style="dim")
+    if shared_set:
+        sets = ", ".join(f"{name}={value}" for name, value in shared_set)
+        style.text(out, f"Every step runs with {sets}", indent=2, style="dim")
+    if shared_unset:
+        lead = "and without" if shared_set else "Every step runs without"
+        style.text(out, f"{lead} {', '.join(shared_unset)}", indent=2, style="dim")
+    style.command(out, "Log", plan.log_path, indent=0)
+    for problem in preview.problems:
+        style.item(out, "warning", f"install would stop here: {problem}", indent=0)
+    style.text(out, "dry run: nothing was installed", indent=0)
+
+
+def _shared_environment(steps: list[Step]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The variables every step sets (name, value) and unsets, in the first step's order."""
+    if not steps:
+        return [], []
+    sets = [pair for pair in steps[0].env_set if all(pair in s.env_set for s in steps)]
+    unsets = [name for name in steps[0].env_unset if all(name in s.env_unset for s in steps)]
+    return sets, unsets
+
+
+def render_result(out: Console, result: InstallResult) -> None:
+    style.item(out, "ok", f"installed into {result.env_path}", indent=0)
+    if result.log_path:
+        style.command(out, "log", result.log_path, indent=2)
+
+
+def refusal_line(refusal: ResolutionRefused) -> str:
+    """The one stderr line of a refused request: the reason, and the flags that would work."""
+    message = f"envsetup: cannot install: {refusal.reason}"
+    if refusal.alternatives:
+        message += "; instead try: " + " | ".join(refusal.alternatives)
+    return message

@@ -1,0 +1,123 @@
+"""The one look of every command's text output: rich, word-wrapped, hanging indents.
+
+A line is a mark (✓ ✗ ! i) or a label, then its text; when the text wraps, it continues under
+the text's first column, never under the mark, and rich breaks it between words. A command the
+reader may paste is printed whole with soft_wrap: the terminal wraps it, no newline is put inside
+it (a paste of "envsetup⏎install ..." would run coreutils' install).
+
+Every string passed here is plain text: it is escaped for rich (sanitize.for_rich) before markup
+is added, so a GPU name or a pasted command cannot inject markup or control sequences.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from envsetup.sanitize import for_rich
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+MARKS = {
+    "ok": "[green]✓[/]",
+    "error": "[red]✗[/]",
+    "warning": "[yellow]![/]",
+    "info": "[blue]i[/]",
+    "none": "[dim]-[/]",
+    "bullet": "[dim]·[/]",
+}
+MARK_WIDTH = 1
+INDENT = 1  # every line starts one column in; section rules start at column 0
+LABEL_WIDTH = 14
+FIX_INDENT = INDENT + MARK_WIDTH + 1 + 2  # under a finding's title, past its mark
+MIN_TEXT_WIDTH = 20  # below this, a narrow terminal wraps rather than a column of 3 letters
+
+
+def console(*, stderr: bool = False, width: Optional[int] = None) -> Console:
+    """The console every command prints to: rich's terminal detection, or a fixed width (tests)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, width=width, highlight=False)
+
+
+def section(out: Console, title: str) -> None:
+    out.rule(f"[bold]{for_rich(title)}")
+
+
+def _hanging(out: Console, first: str, first_width: int, body: str, indent: int = INDENT) -> None:
+    """`first` (markup) in a column `first_width` wide, `body` (markup) beside it, wrapped between
+    words; its continuation lines hang under its first column. No trailing blanks."""
+    from rich.text import Text
+
+    head = Text.from_markup(first)
+    head.truncate(first_width, pad=True)
+    gap = " " if first_width else ""
+    room = max(out.width - indent - first_width - len(gap), MIN_TEXT_WIDTH)
+    lines = Text.from_markup(body).wrap(out, room, overflow="fold") or [Text("")]
+    for number, line in enumerate(lines):
+        lead = head if number == 0 else Text(" " * first_width)
+        line.rstrip()
+        out.print(Text.assemble(" " * indent, lead, gap, line), soft_wrap=True)
+
+
+def item(out: Console, mark: str, text: str, *, indent: int = INDENT, markup: str = "") -> None:
+    """One marked line: `mark` is a key of MARKS; `text` plain (escaped here); `markup` a rich
+    style for the text ("bold")."""
+    body = for_rich(text)
+    if markup:
+        body = f"[{markup}]{body}[/]"
+    _hanging(out, MARKS[mark], MARK_WIDTH, body, indent)
+
+
+def row(out: Console, mark: str, label: str, value: str, note: str = "") -> None:
+    """A fact: mark, label in its column, the value; `note` (dim) follows it (a source, an id)."""
+    body = for_rich(value) + (f"  [dim]({for_rich(note)})[/]" if note else "")
+    first = f"{MARKS[mark]} [bold]{for_rich(label)}[/]"
+    _hanging(out, first, MARK_WIDTH + 1 + LABEL_WIDTH, body)
+
+
+def text(out: Console, line: str, *, indent: int = INDENT, style: str = "") -> None:
+    """Prose, wrapped between words, every line at `indent`."""
+    body = for_rich(line)
+    if style:
+        body = f"[{style}]{body}[/]"
+    _hanging(out, "", 0, body, indent)
+
+
+def labelled(out: Console, label: str, value: str, *, indent: int = INDENT) -> None:
+    """`label:` then prose that hangs under its first column."""
+    _hanging(out, f"[bold]{for_rich(label)}:[/]", len(label) + 1, for_rich(value), indent)
+
+
+def command(
+    out: Console, label: str, argv_text: str, *, indent: int = INDENT, colon: bool = True
+) -> None:
+    """A command to paste, whole: soft-wrapped by the terminal, never broken by a newline."""
+    pad = " " * indent
+    label = for_rich(label) + (":" if colon else "")
+    out.print(f"{pad}[cyan]{label}[/] {for_rich(argv_text)}", soft_wrap=True)
+
+
+def evidence(out: Console, lines: list[str]) -> None:
+    """Evidence under a finding, dim, each line wrapped under itself."""
+    for line in lines:
+        for part in line.splitlines() or [""]:
+            text(out, part, indent=FIX_INDENT, style="dim")
+
+
+def finding(
+    out: Console,
+    severity: str,
+    title: str,
+    finding_id: str,
+    *,
+    evidence_lines: Optional[list[str]] = None,
+    fix: str = "",
+) -> None:
+    """A finding the same way in every command: mark, title, [id]; evidence; the fix to paste."""
+    title_markup = f"[bold]{for_rich(title)}[/]  [dim]\\[{for_rich(finding_id)}][/]"
+    _hanging(out, MARKS[severity], MARK_WIDTH, title_markup)
+    if evidence_lines:
+        evidence(out, evidence_lines)
+    if fix:
+        command(out, "fix", fix, indent=FIX_INDENT)

@@ -1,0 +1,64 @@
+"""verify's --json document: the result envelope, with each failed check as a finding and
+data = {target, unusable, summary, duration_s, checks} (docs/schema/verify.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from envsetup.render.envelope import UNUSABLE, envelope, finding, outcome_of, to_json
+from envsetup.verify.results import FAIL, CheckResult, Target, Unusable, VerifyReport
+
+
+@dataclass
+class Summary:
+    """How many checks passed, failed, were skipped."""
+
+    pass_: int
+    fail: int
+    skip: int
+
+
+@dataclass
+class VerifyData:
+    """verify's `data`. target is the interpreter checked; unusable is set (exit 3) when no
+    check could run; checks lists every check run, in order, with its evidence."""
+
+    target: Target
+    unusable: Optional[Unusable]
+    summary: Summary
+    duration_s: float
+    checks: list[CheckResult]
+
+
+def check_finding(check: CheckResult) -> dict[str, Any]:
+    """A failed check as a finding: its id, what failed, its evidence (one line per key), its fix."""
+    evidence = [
+        f"{key}: {value if isinstance(value, str) else json.dumps(value, sort_keys=True)}"
+        for key, value in sorted(check.evidence.items())
+    ]
+    return finding(check.id, "error", check.reason or check.title, evidence, check.fix or "")
+
+
+def verify_document(report: VerifyReport) -> dict[str, Any]:
+    code = int(report.exit_code)
+    error = None
+    outcome = outcome_of(code)
+    if report.unusable is not None:
+        # The same `error` object every command's --json carries when it does not succeed.
+        message = f"{report.unusable.reason}; fix: {report.unusable.fix}"
+        error = {"kind": "failed", "message": message}
+        outcome = UNUSABLE
+    return envelope(
+        "verify",
+        exit_code=code,
+        outcome=outcome,
+        error=error,
+        findings=[check_finding(c) for c in report.checks if c.status == FAIL],
+        data=report.to_dict(),
+    )
+
+
+def render_json(report: VerifyReport) -> str:
+    return to_json(verify_document(report))

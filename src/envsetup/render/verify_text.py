@@ -1,0 +1,129 @@
+"""verify for people: a rich table, then each failure with its evidence and fix (render/style.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from envsetup.render import style
+from envsetup.sanitize import for_rich, redact_data
+from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, VerifyReport
+
+_STYLE = {PASS: "[green]pass[/]", FAIL: "[bold red]FAIL[/]", SKIP: "[yellow]skip[/]"}
+EVIDENCE_LINES = 12
+
+
+def _devices_text(devices: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
+    return "; ".join(
+        f"cuda:{d.get('index')} " + " ".join(str(d.get(f)) for f in fields if d.get(f) is not None)
+        for d in devices
+    )
+
+
+def _summary_of(check: CheckResult) -> str:
+    """One line for the table: the reason of a failure or skip, else what the check saw."""
+    if check.reason:
+        return check.reason
+    e = check.evidence
+    devices = e.get("devices") if isinstance(e.get("devices"), list) else []
+    summaries = {
+        "torch.import": lambda: f"{e.get('version')} ({e.get('build')}) from {e.get('location')}",
+        "cuda.available": lambda: _devices_text(devices, ("name", "capability")),
+        "cuda.arch": lambda: _devices_text(devices, ("arch", "verdict")),
+        "matmul": lambda: ", ".join(
+            f"{r['device']} {r['dtype']} err {r['relative_error']:.1e}"
+            for r in e.get("results", [])
+        ),
+        "amp.autocast": lambda: ", ".join(
+            f"{r['device']} {r['autocast']}" for r in e.get("results", [])
+        ),
+        "cudnn": lambda: f"cuDNN {e.get('version')}",
+        "compile": lambda: (
+            f"{e.get('backend')} on {e.get('device')}, first call {e.get('first_call_s')} s"
+        ),
+        "distributed.all_reduce": lambda: f"{e.get('backend')}, {e.get('world_size')} processes",
+        "hello.train": lambda: (
+            f"loss {e.get('loss_first'):.3g} -> {e.get('loss_last'):.3g} "
+            f"({e.get('drop'):.1%} lower) on {e.get('device')}"
+        ),
+        "memory.device": lambda: _devices_text(devices, ("allocated_gib", "total_gib")) + " GiB",
+        "bench.matmul_bf16": lambda: _devices_text(devices, ("name", "tflops")) + " TFLOP/s",
+        "bench.bandwidth": lambda: _devices_text(devices, ("name", "gb_per_s")) + " GB/s",
+        "bench.nvml": lambda: _devices_text(
+            devices, ("pcie_gen", "pcie_width", "throttle_reasons")
+        ),
+    }
+    try:
+        if check.id in summaries:
+            return summaries[check.id]()
+    except (KeyError, TypeError, ValueError):  # evidence from another worker version: fall back
+        pass
+    if "devices" in e:
+        return f"devices: {_short(e['devices'])}"
+    return _short(e) if e else ""
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _evidence_lines(check: CheckResult) -> list[str]:
+    lines: list[str] = []
+    for key, value in sorted(check.evidence.items()):
+        if isinstance(value, str) and "\n" in value:  # a traceback: show it as printed
+            lines += [f"{key}:", *("  " + line for line in value.rstrip().splitlines())]
+        else:
+            lines.append(f"{key}: {_short(value)}")
+    if check.output.strip():
+        lines += ["output:", *("  " + line for line in check.output.rstrip().splitlines())]
+    if len(lines) > EVIDENCE_LINES:
+        lines = [*lines[: EVIDENCE_LINES // 2], "...", *lines[-EVIDENCE_LINES // 2 :]]
+    return lines
+
+
+def render_report(report: VerifyReport, console: Console) -> None:
+    # Redacted whole before any text is cut short (see envsetup.sanitize.redact_data).
+    report = redact_data(report)
+    target = report.target
+    if report.unusable is not None:  # the command reports this as a one-line error instead
+        console.print(
+            f"envsetup verify: {for_rich(report.unusable.reason)}; fix: {for_rich(report.unusable.fix)}",
+            soft_wrap=True,
+        )
+        return
+    torch = (
+        f"torch {target.torch_version} ({target.torch_build or '?'})"
+        if target.torch_version
+        else "torch ?"
+    )
+    console.print(
+        f"verify {for_rich(target.python)} (Python {for_rich(target.python_version)}), {for_rich(torch)}"
+    )
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("time", justify="right")
+    table.add_column("detail", overflow="fold")
+    for check in report.checks:
+        table.add_row(
+            for_rich(check.id),
+            _STYLE.get(check.status, check.status),
+            f"{check.duration_s:.2f}s",
+            for_rich(_summary_of(check)),
+        )
+    console.print(table)
+    for check in report.checks:
+        if check.status != FAIL:
+            continue
+        style.item(console, "error", f"{check.id}: {check.reason}", markup="bold")
+        style.evidence(console, _evidence_lines(check))
+        if check.fix:
+            style.command(console, "fix", check.fix, indent=style.FIX_INDENT)  # pasteable whole
+    counts = report.counts()
+    console.print(
+        f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"
+    )

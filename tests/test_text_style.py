@@ -1,0 +1,160 @@
+"""One text style for every command, read at 60 columns: lines fit, prose breaks between words
+with a hanging indent, and a command to paste stays whole on its line."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from envsetup.command_check.check import check_command
+from envsetup.diagnose import diagnose
+from envsetup.host.recorded import RecordedHost
+from envsetup.install.execute import preview
+from envsetup.probe import probe_all
+from envsetup.profiles.loader import load_releases
+from envsetup.profiles.lookup import lookup_build
+from envsetup.render import style
+from envsetup.render.check_command_text import render_report as render_check_command
+from envsetup.render.command_line import instead_command
+from envsetup.render.doctor_text import render_doctor
+from envsetup.render.install_text import render_plan
+from envsetup.render.verify_text import render_report as render_verify
+from envsetup.resolve.quick import resolve_quickly
+from envsetup.resolve.request import parse_request
+from envsetup.verify.results import CheckResult, Target, VerifyReport
+from hostbuilder import FIXTURES
+from install.machines import make_facts
+from test_json_envelope import PASTED
+
+WIDTH = 60
+# Lines style.command prints whole (the terminal wraps them; a paste runs them as shown).
+PASTEABLE = re.compile(r"^\s*(\$ |fix: |Instead: |or: |Index URL: |Log: |Command \()")
+GPU_BOX = make_facts(
+    driver="535.104.05", driver_cuda="12.2", gpus=[("NVIDIA GeForce RTX 3090", "8.6")]
+)
+
+
+def narrow() -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, width=WIDTH, color_system=None, highlight=False), out
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_readable(text: str, prose: list[str]) -> None:
+    """Every line fits in 60 columns, except a whole command; every prose string is there with
+    its words intact (a break inside a word would put a space in it)."""
+    for line in text.splitlines():
+        if not PASTEABLE.match(line):
+            assert len(line) <= WIDTH, line
+        assert line == line.rstrip(), f"trailing blanks: {line!r}"
+    joined = flat(text)
+    for sentence in prose:
+        if max((len(w) for w in sentence.split()), default=0) < WIDTH - 10:
+            assert flat(sentence) in joined, sentence
+
+
+def test_a_wrapped_item_hangs_under_its_text_and_breaks_between_words() -> None:
+    console, out = narrow()
+    words = "the cu121 build needs NVIDIA driver ≥ 530.30.02; this driver is 470.86: " * 3
+    style.item(console, "error", words.strip())
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 2
+    assert lines[0].startswith(" ✗ the cu121")
+    text_column = lines[0].index("the")
+    for line in lines[1:]:
+        assert line[:text_column].strip() == "" and line[text_column] != " ", lines
+    assert flat(out.getvalue()) == flat("✗ " + words)
+
+
+def test_a_fact_row_hangs_under_its_value() -> None:
+    console, out = narrow()
+    style.row(console, "ok", "Toolkit", "13.0.88 at /usr/local/cuda-13.0 " * 3, "nvcc on PATH")
+    lines = out.getvalue().splitlines()
+    value_column = lines[0].index("13.0.88")
+    assert value_column == 1 + 1 + 1 + style.LABEL_WIDTH + 1
+    assert all(line[:value_column].strip() == "" for line in lines[1:]), lines
+
+
+def test_a_command_to_paste_is_never_broken() -> None:
+    console, out = narrow()
+    command = "pip install torch==2.1.2+cu121 torchvision==0.16.2+cu121 --index-url https://download.pytorch.org/whl/cu121"  # fmt: skip
+    style.command(console, "Instead", command, indent=0)
+    assert out.getvalue() == f"Instead: {command}\n"
+
+
+def test_doctor_at_60_columns() -> None:
+    facts = probe_all(RecordedHost(str(FIXTURES / "hosts" / "ci-debian12-cuda13-no-driver")))
+    findings = diagnose(facts, lookup_build)
+    assert findings
+    console, out = narrow()
+    render_doctor(console, facts, findings, verbose=True)
+    assert_readable(out.getvalue(), [f.title for f in findings])
+    for finding in findings:
+        if finding.fix:
+            assert f"fix: {finding.fix}" in out.getvalue()  # one line, whole
+
+
+@pytest.mark.parametrize("pasted", PASTED)
+def test_check_command_at_60_columns(pasted: str) -> None:
+    report = check_command(pasted, GPU_BOX, load_releases())
+    console, out = narrow()
+    render_check_command(console, report)
+    text = out.getvalue()
+    assert_readable(text, [f.title for f in report.findings] + report.installs)
+    instead = instead_command(report)
+    if instead:
+        assert f"Instead: {instead}\n" in text
+
+
+def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
+    request = parse_request(torch="2.1", env=str(tmp_path / "env"))
+    resolution = resolve_quickly(request, GPU_BOX)
+    planned = preview(resolution, index_url_base=str(tmp_path), environ={"PATH": "/usr/bin:/bin"})
+    console, out = narrow()
+    render_plan(console, resolution, planned)
+    text = out.getvalue()
+    assert_readable(text, resolution.explanation + [s.description for s in planned.plan.steps])
+    shown = [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("$ ")]
+    assert shown == [" ".join(_quoted(step.argv)) for step in planned.plan.steps]
+
+
+def _quoted(argv: tuple[str, ...]) -> list[str]:
+    import shlex
+
+    return [shlex.quote(word) for word in argv]
+
+
+def test_verify_at_60_columns() -> None:
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "<string>", line 1, in <module>\n'
+        "RuntimeError: CUDA error: no kernel image is available for execution on the device"
+    )
+    report = VerifyReport(
+        target=Target("/home/u/.venv/bin/python", "3.11.7", "/home/u/.venv", "2.1.2", "cuda"),
+        checks=[
+            CheckResult("torch.import", "import torch", "pass", duration_s=1.2),
+            CheckResult(
+                "matmul",
+                "matmul on every device",
+                "fail",
+                reason="cuda:0 raised RuntimeError: CUDA error: no kernel image is available for execution on the device",
+                evidence={"error": traceback, "device": "cuda:0"},
+                fix="envsetup install --env /home/u/.venv --force --cuda auto",
+            ),
+            CheckResult("compile", "torch.compile", "skip", reason="no C++ compiler found"),
+        ],
+        duration_s=3.4,
+    )
+    console, out = narrow()
+    render_verify(report, console)
+    text = out.getvalue()
+    assert_readable(text, [report.checks[1].reason])
+    assert "fix: envsetup install --env /home/u/.venv --force --cuda auto" in text
