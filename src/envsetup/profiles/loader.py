@@ -41,7 +41,7 @@ STATUS_WORDS = {"C": "confirmed", "D": "derived", "U": "unconfirmed"}
 _RELEASE = re.compile(r"^\d+\.\d+$")
 _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
-_ARCH = re.compile(r"^\d+\.\d+a?(\+PTX)?$")
+_ARCH = re.compile(r"^\d+\.\d+[af]?(\+PTX)?$")  # "a": arch-specific, "f": family-specific
 _VARIANT = re.compile(r"^(cpu|cu\d{3,4}|rocm\d+(\.\d+){1,2})$")
 _URL = re.compile(r"^(https?|file)://\S+$")
 
