@@ -22,7 +22,7 @@ import pytest
 from envsetup import __version__, cli
 from envsetup import fast_path as fast_path_module
 from envsetup.commands import doctor_run
-from envsetup.fast_path import DOCTOR_FLAGS, DOCTOR_VALUES, Doctor, Version, simple_command
+from envsetup.fast_path import DOCTOR_FLAGS, DOCTOR_VALUES, Call, simple_command
 
 RECORDED = str(Path(__file__).parent / "fixtures" / "hosts" / "ci-debian12-cuda13-no-driver")
 
@@ -158,10 +158,10 @@ def test_shell_completion_and_windows_expansion_are_left_to_click(
 
 
 def test_fast_path_values() -> None:
-    assert simple_command(["envsetup", "--version"], environ={}) == Version()
+    assert simple_command(["envsetup", "--version"], environ={}) == Call("--version", {})
     assert simple_command(
         ["envsetup", "doctor", "-v", "--python=/a", "--python", "/b"], environ={}, os_name="nt"
-    ) == Doctor({"verbose": True, "python": "/b"})
+    ) == Call("doctor", {"verbose": True, "python": "/b"})
 
 
 def _envsetup(args: list[str], fast: bool, env: Optional[dict[str, str]] = None) -> Any:

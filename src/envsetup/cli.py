@@ -144,14 +144,14 @@ def _run(argv: list[str]) -> int:
 
 def _dispatch(argv: list[str]) -> Any:
     """Run the command line: on the fast path when it qualifies, else through the typer app."""
-    from envsetup.fast_path import Version, simple_command
+    from envsetup.fast_path import simple_command
 
     call = simple_command(argv)
     if call is None:
         _register(argv)
         return _app()(standalone_mode=False)
     try:
-        if isinstance(call, Version):
+        if call.command == "--version":
             from envsetup.render.stdout import echo
 
             echo(f"envsetup {__version__}")

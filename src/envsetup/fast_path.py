@@ -11,8 +11,7 @@ answer against click's own parse of the same command line.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence, Union
+from typing import Mapping, NamedTuple, Optional, Sequence, Union
 
 # doctor's flags as commands/doctor.py declares them: option -> run_doctor's parameter.
 DOCTOR_FLAGS = {"--json": "json_output", "--verbose": "verbose", "-v": "verbose", "--deep": "deep"}
@@ -21,23 +20,20 @@ DOCTOR_VALUES = {"--python": "python", "--record": "record", "--replay": "replay
 _WINDOWS_EXPANDED = ("~", "$", "%", "*", "?", "[")
 
 
-@dataclass(frozen=True)
-class Doctor:
-    """`envsetup doctor` with these keyword arguments for run_doctor."""
+class Call(NamedTuple):
+    """A command line the fast path serves: `command` ("doctor" or "--version") and, for doctor,
+    the keyword arguments for commands.doctor_run.run_doctor. (A NamedTuple: a third of a
+    dataclass's cost to define, and this module is on every start-up.)"""
 
-    options: dict[str, Union[bool, str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Version:
-    """`envsetup --version`."""
+    command: str
+    options: dict[str, Union[bool, str]]
 
 
 def simple_command(
     argv: Sequence[str],
     environ: Optional[Mapping[str, str]] = None,
     os_name: str = os.name,
-) -> Union[Doctor, Version, None]:
+) -> Optional[Call]:
     """What `argv` (sys.argv: the program, then its arguments) asks for, or None when typer must
     parse it. `environ` (default os.environ) is read only for click's shell-completion request."""
     environ = os.environ if environ is None else environ
@@ -47,7 +43,7 @@ def simple_command(
     if os_name == "nt" and any(ch in arg for arg in args for ch in _WINDOWS_EXPANDED):
         return None
     if args == ["--version"]:
-        return Version()
+        return Call("--version", {})
     if args[:1] != ["doctor"]:
         return None
     options: dict[str, Union[bool, str]] = {}
@@ -68,4 +64,4 @@ def simple_command(
         if not value or value.startswith("-"):
             return None
         options[DOCTOR_VALUES[name]] = value  # repeated: the last one counts, as in click
-    return Doctor(options)
+    return Call("doctor", options)

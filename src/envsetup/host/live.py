@@ -72,10 +72,13 @@ class LiveHost:
         if not directory or _glob.has_magic(directory):
             return sorted(_glob.glob(pattern))
         # Probes glob one directory (site-packages, /usr/lib64...) for many names: list it once.
-        entries = self._listing(directory)
+        # Only names that start with the pattern's literal head can match: most patterns match
+        # nothing there, and then fnmatch need not compile them (doctor's start-up budget).
+        head = os.path.normcase(_literal_head(name))
+        entries = [e for e in self._listing(directory) if os.path.normcase(e).startswith(head)]
         return sorted(
             f"{directory}/{e}"
-            for e in fnmatch.filter(entries, name)
+            for e in (fnmatch.filter(entries, name) if entries else [])
             if not e.startswith(".") or name.startswith(".")
         )
 
@@ -181,3 +184,11 @@ def _nvml_device(pynvml, index: int) -> NvmlDevice:  # type: ignore[no-untyped-d
 
 def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _literal_head(pattern: str) -> str:
+    """`pattern` up to its first wildcard character (what every name it matches starts with)."""
+    for index, char in enumerate(pattern):
+        if char in "*?[":
+            return pattern[:index]
+    return pattern
