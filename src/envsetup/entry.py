@@ -42,7 +42,7 @@ def main() -> None:
     from envsetup.host.processes import adopt_orphans, end_descendants
 
     # doctor starts its commands through run_bounded, which adopts before the first one.
-    adopt_orphans(at_first_start=doctor)
+    adopt_orphans(at_first_start=sys.argv[1:2] == ["doctor"])
     _end_like_an_interrupt_on_termination()
     try:
         from envsetup.cli import main as cli_main

@@ -74,7 +74,7 @@ class LiveHost:
         # Probes glob one directory (site-packages, /usr/lib64...) for many names: list it once.
         # Only names that start with the pattern's literal head can match: most patterns match
         # nothing there, and then fnmatch need not compile them (doctor's start-up budget).
-        head = os.path.normcase(_literal_head(name))
+        head = os.path.normcase(self._literal_head(name))
         entries = [e for e in self._listing(directory) if os.path.normcase(e).startswith(head)]
         return sorted(
             f"{directory}/{e}"
@@ -89,6 +89,14 @@ class LiveHost:
             except OSError:
                 self._listings[directory] = []
         return self._listings[directory]
+
+    @staticmethod
+    def _literal_head(pattern: str) -> str:
+        """`pattern` up to its first wildcard character (what every name it matches starts with)."""
+        for index, char in enumerate(pattern):
+            if char in "*?[":
+                return pattern[:index]
+        return pattern
 
     def environ(self) -> Mapping[str, str]:
         if self._environ is None:
@@ -184,11 +192,3 @@ def _nvml_device(pynvml, index: int) -> NvmlDevice:  # type: ignore[no-untyped-d
 
 def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _literal_head(pattern: str) -> str:
-    """`pattern` up to its first wildcard character (what every name it matches starts with)."""
-    for index, char in enumerate(pattern):
-        if char in "*?[":
-            return pattern[:index]
-    return pattern
