@@ -50,8 +50,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("verified_install", ("envsetup.verified_install",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
+    # A command's run apart from its flags (doctor's, which the fast path calls without typer).
+    ("runs", ("envsetup.doctor_run",)),
     ("commands", ("envsetup.commands",)),
-    ("entry", ("envsetup.cli", "envsetup.entry", "envsetup.__main__")),
+    ("entry", ("envsetup.cli", "envsetup.entry", "envsetup.fast_path", "envsetup.__main__")),
 ]
 RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}
 
@@ -225,6 +227,10 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
         "envsetup.render.schema",
         "filesystem",
     ): "`python -m envsetup.render.schema DIR` writes docs/schema",
+    (
+        "envsetup.fast_path",
+        "environ",
+    ): "sees click's shell-completion request, to leave it to typer",
 }
 
 _OS_FILE_CALLS = {

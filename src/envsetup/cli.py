@@ -1,4 +1,9 @@
-"""The command line: thin adapters from flags to commands. Logic lives elsewhere."""
+"""The command line: thin adapters from flags to commands. Logic lives elsewhere.
+
+typer loads only when the command line needs it: envsetup.fast_path serves `doctor` with plain
+flags and `--version` without it (doctor's start-up budget); everything else, errors and help
+included, goes through the typer app, built on first use (`app` below).
+"""
 
 from __future__ import annotations
 
@@ -7,36 +12,55 @@ import os
 import signal
 import sys
 import threading
-from typing import Optional
-
-import typer
+from typing import TYPE_CHECKING, Any, Optional
 
 from envsetup import __version__
 from envsetup.errors import EnvsetupError
 from envsetup.exit_codes import ExitCode
 from envsetup.failure import error_envelope, json_command, kind_of, quiet_interrupts, report
 
-app = typer.Typer(
-    name="envsetup",
-    help="Take a machine from fresh install to a verified PyTorch GPU environment.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    import typer
+
+_APP: Optional[typer.Typer] = None
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"envsetup {__version__}")
-        raise typer.Exit(ExitCode.OK)
+def __getattr__(name: str) -> Any:
+    # `from envsetup.cli import app` keeps working; the app is built then, not at import.
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@app.callback()
-def _root(
-    version: Optional[bool] = typer.Option(
-        None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """Detect, diagnose, install and verify PyTorch GPU environments."""
+def _app() -> typer.Typer:
+    """The typer app with its root options (--version), built once."""
+    global _APP
+    if _APP is not None:
+        return _APP
+    import typer
+
+    app = typer.Typer(
+        name="envsetup",
+        help="Take a machine from fresh install to a verified PyTorch GPU environment.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+
+    def _version(value: bool) -> None:
+        if value:
+            typer.echo(f"envsetup {__version__}")
+            raise typer.Exit(ExitCode.OK)
+
+    @app.callback()
+    def _root(
+        version: Optional[bool] = typer.Option(
+            None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ) -> None:
+        """Detect, diagnose, install and verify PyTorch GPU environments."""
+
+    _APP = app
+    return app
 
 
 # command name -> (module under envsetup.commands, function in it)
@@ -60,7 +84,7 @@ def _register(argv: list[str]) -> None:
     for name in named or COMMANDS:
         module_name, function = COMMANDS[name]
         module = importlib.import_module(f"envsetup.commands.{module_name}")
-        app.command(name)(getattr(module, function))
+        _app().command(name)(getattr(module, function))
 
 
 def main() -> None:
@@ -78,16 +102,19 @@ def _run(argv: list[str]) -> int:
         # environments) runs in their finally blocks, and the handlers below report it.
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.default_int_handler)
-        _register(argv)
-        result = app(standalone_mode=False)
+        result = _dispatch(argv)
     except EnvsetupError as exc:
         return _fail(kind_of(exc.exit_code), str(exc), exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):  # click turns a KeyboardInterrupt into Abort
+    except KeyboardInterrupt:
         return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:
+        if _is_abort(exc):  # click turns a KeyboardInterrupt into Abort
+            return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
         quiet_interrupts()
         # click's usage errors (typer vendors click in some releases, so match by behaviour).
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            import typer  # click raised it: typer is loaded already
+
             from envsetup.sanitize import dumps, for_terminal
 
             # click quotes the offending value, which may be a credential URL.
@@ -113,6 +140,65 @@ def _run(argv: list[str]) -> int:
     quiet_interrupts()
     # Commands return their exit code; click hands back typer.Exit's code the same way.
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _dispatch(argv: list[str]) -> Any:
+    """Run the command line: on the fast path when it qualifies, else through the typer app."""
+    from envsetup.fast_path import simple_command
+
+    call = simple_command(argv)
+    if call is None:
+        _register(argv)
+        return _app()(standalone_mode=False)
+    try:
+        if call.command == "--version":
+            from envsetup.render.stdout import echo
+
+            echo(f"envsetup {__version__}")
+            return ExitCode.OK
+        from envsetup.doctor_run import run_doctor
+
+        return run_doctor(**call.options)  # type: ignore[arg-type]
+    # What typer's main does around a command, so that both paths end a run the same way.
+    except EOFError:
+        if sys.stderr is not None:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        raise KeyboardInterrupt from None  # click: Abort, reported as an interrupt
+    except OSError as exc:
+        import errno
+
+        if exc.errno != errno.EPIPE:
+            raise
+        # The reader went away (`| head`): exit 1, and no complaint from the final flush.
+        sys.stdout = _PacifyFlush(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = _PacifyFlush(sys.stderr)  # type: ignore[assignment]
+        sys.exit(1)
+
+
+class _PacifyFlush:
+    """A stream whose flush ignores a broken pipe (click's PacifyFlushWrapper)."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+
+    def flush(self) -> None:
+        import errno
+
+        try:
+            self.wrapped.flush()
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.wrapped, attr)
+
+
+def _is_abort(exc: BaseException) -> bool:
+    """click's Abort (typer.Abort). Only the typer app raises it, so typer is loaded if it is one."""
+    typer = sys.modules.get("typer")
+    return typer is not None and isinstance(exc, typer.Abort)
 
 
 def _fail(kind: str, message: str, code: ExitCode) -> int:

@@ -34,6 +34,9 @@ except KeyboardInterrupt:
 
 
 def main() -> None:
+    doctor = sys.argv[1:2] == ["doctor"]
+    if doctor:
+        _short_run_memory()
     # Only here, in the console script's own process: what the run starts and leaves behind
     # (a daemon a probe or a check started, setsid or not, tagged or not) ends with the run.
     from envsetup.host.processes import adopt_orphans, end_descendants
@@ -47,6 +50,21 @@ def main() -> None:
         cli_main()
     finally:
         end_descendants()
+        if doctor:
+            # What is left is freed with the process: no last full collection of every object at
+            # shutdown (5% of doctor's instructions), which no __del__ may rely on anyway.
+            import gc
+
+            gc.freeze()
+
+
+def _short_run_memory() -> None:
+    """doctor runs for a fraction of a second, in a few MB, and has a start-up budget: no cyclic
+    garbage collection while it runs (during start-up the collector rescans every object the
+    imports made, again and again: 3% of doctor's instructions, measured with callgrind)."""
+    import gc
+
+    gc.disable()
 
 
 def _end_like_an_interrupt_on_termination() -> None:

@@ -1,13 +1,10 @@
-"""`envsetup doctor`: probe → facts → diagnose → render."""
+"""`envsetup doctor`: its flags. The run (probe → facts → diagnose → render) is envsetup/doctor_run.py."""
 
 from __future__ import annotations
 
 from typing import Optional
 
 import typer
-
-from envsetup.errors import UsageError
-from envsetup.exit_codes import ExitCode
 
 
 def doctor_command(
@@ -35,58 +32,7 @@ def doctor_command(
     ),
 ) -> int:
     """Detect OS, Python, NVIDIA driver and GPUs, CUDA, cuDNN and torch; say what is wrong and how to fix it."""
-    from envsetup.diagnose import diagnose
-    from envsetup.probe import probe_all
-    from envsetup.profiles.lookup import lookup_build
+    # The run lives apart from typer: envsetup.fast_path calls it without loading typer.
+    from envsetup.doctor_run import run_doctor
 
-    if record and replay:
-        raise UsageError(
-            "--record and --replay cannot be used together: record on the live host, replay elsewhere"
-        )
-    host = _host(record, replay)
-    facts = probe_all(host, deep=deep, python=python)
-    findings = diagnose(facts, lookup_build)
-    exit_code = ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
-    if record:
-        _save_recording(host, record)
-    if json_output:
-        from envsetup.render.doctor_json import doctor_document, to_json
-
-        typer.echo(to_json(doctor_document(facts, findings, int(exit_code))))
-    else:
-        from envsetup.render import style
-        from envsetup.render.doctor_text import render_doctor
-
-        render_doctor(style.console(), facts, findings, verbose)
-        if record:
-            style.text(style.console(stderr=True), f"Recorded this host into {record}", indent=0)
-    return int(exit_code)
-
-
-def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]
-    if replay:
-        from envsetup.host.recorded import RecordedHost
-        from envsetup.sanitize import register_environ
-
-        recorded = RecordedHost(replay)
-        register_environ(recorded.environ())
-        return recorded
-    from envsetup.host.live import LiveHost
-
-    if record:
-        from envsetup.host.recording import RecordingHost
-
-        return RecordingHost(LiveHost())
-    return LiveHost()
-
-
-def _save_recording(host: object, directory: str) -> None:
-    from envsetup.host.recording import RecordingHost
-
-    assert isinstance(host, RecordingHost)
-    try:
-        host.save(directory)
-    except OSError as exc:
-        raise UsageError(
-            f"--record {directory}: cannot write there ({exc.strerror}); fix: pick a writable directory"
-        ) from exc
+    return run_doctor(json_output, verbose, deep, python, record, replay)

@@ -79,10 +79,13 @@ class LiveHost:
         if not directory or _glob.has_magic(directory):
             return sorted(_glob.glob(pattern))
         # Probes glob one directory (site-packages, /usr/lib64...) for many names: list it once.
-        entries = self._listing(directory)
+        # Only names that start with the pattern's literal head can match: most patterns match
+        # nothing there, and then fnmatch need not compile them (doctor's start-up budget).
+        head = os.path.normcase(self._literal_head(name))
+        entries = [e for e in self._listing(directory) if os.path.normcase(e).startswith(head)]
         return sorted(
             f"{directory}/{e}"
-            for e in fnmatch.filter(entries, name)
+            for e in (fnmatch.filter(entries, name) if entries else [])
             if not e.startswith(".") or name.startswith(".")
         )
 
@@ -93,6 +96,14 @@ class LiveHost:
             except OSError:
                 self._listings[directory] = []
         return self._listings[directory]
+
+    @staticmethod
+    def _literal_head(pattern: str) -> str:
+        """`pattern` up to its first wildcard character (what every name it matches starts with)."""
+        for index, char in enumerate(pattern):
+            if char in "*?[":
+                return pattern[:index]
+        return pattern
 
     def environ(self) -> Mapping[str, str]:
         if self._environ is None:

@@ -1,0 +1,83 @@
+"""doctor's run, apart from its flags: probe → facts → diagnose → render.
+
+Free of typer, so that the console script's fast path (envsetup.fast_path) runs `doctor` without
+loading typer and click (two thirds of doctor's start-up); commands/doctor.py declares the flags
+and calls run_doctor the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from envsetup.errors import UsageError
+from envsetup.exit_codes import ExitCode
+
+
+def run_doctor(
+    json_output: bool = False,
+    verbose: bool = False,
+    deep: bool = False,
+    python: Optional[str] = None,
+    record: Optional[str] = None,
+    replay: Optional[str] = None,
+) -> int:
+    """doctor with its flags' values; returns the exit code (0, or 1 when a finding is an error).
+
+    Raises UsageError for --record with --replay, or a --record directory that cannot be written.
+    """
+    from envsetup.diagnose import diagnose
+    from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
+
+    if record and replay:
+        raise UsageError(
+            "--record and --replay cannot be used together: record on the live host, replay elsewhere"
+        )
+    host = _host(record, replay)
+    facts = probe_all(host, deep=deep, python=python)
+    findings = diagnose(facts, lookup_build)
+    exit_code = ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
+    if record:
+        _save_recording(host, record)
+    if json_output:
+        from envsetup.render.doctor_json import doctor_document, to_json
+        from envsetup.render.stdout import echo
+
+        echo(to_json(doctor_document(facts, findings, int(exit_code))))
+    else:
+        from envsetup.render import style
+        from envsetup.render.doctor_text import render_doctor
+
+        render_doctor(style.console(), facts, findings, verbose)
+        if record:
+            style.text(style.console(stderr=True), f"Recorded this host into {record}", indent=0)
+    return int(exit_code)
+
+
+def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]
+    if replay:
+        from envsetup.host.recorded import RecordedHost
+        from envsetup.sanitize import register_environ
+
+        recorded = RecordedHost(replay)
+        register_environ(recorded.environ())
+        return recorded
+    from envsetup.host.live import LiveHost
+
+    if record:
+        from envsetup.host.recording import RecordingHost
+
+        return RecordingHost(LiveHost())
+    return LiveHost()
+
+
+def _save_recording(host: object, directory: str) -> None:
+    from envsetup.host.recording import RecordingHost
+
+    assert isinstance(host, RecordingHost)
+    try:
+        host.save(directory)
+    except OSError as exc:
+        raise UsageError(
+            f"--record {directory}: cannot write there ({exc.strerror}); fix: pick a writable directory"
+        ) from exc
