@@ -6,8 +6,8 @@ would work on this machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Callable, Optional
+from dataclasses import dataclass, replace
+from typing import Optional
 
 from envsetup import compat
 from envsetup.compat.assess import assess, driver_floor
@@ -22,14 +22,15 @@ from envsetup.model.machine import GpuArch as GpuArch  # re-exported for the res
 from envsetup.model.machine import Machine as Machine
 from envsetup.model.versions import in_release_range, version_key
 from envsetup.profiles.loader import (
-    STATUS_WORDS,
     Patch,
     Platform,
     Release,
     Variant,
 )
+from envsetup.resolve.notes import Gathered, Refuser, note_status
+from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.request import InstallRequest, compute_flag
-from envsetup.resolve.resolution import Pin, RefusalCode, Resolution, ResolutionRefused
+from envsetup.resolve.resolution import RefusalCode, Resolution, ResolutionRefused
 
 MAX_ALTERNATIVES = 4
 # The verdicts that tell CUDA builds apart (driver, GPU coverage); glibc and Python are judged
@@ -53,18 +54,6 @@ _PLATFORM_CODES = frozenset(
 
 # Builds a refusal for the release being resolved (adds other releases that would work):
 # (reason, alternatives, codes, verdicts).
-Refuser = Callable[..., ResolutionRefused]
-
-
-@dataclass
-class _Plan:
-    """What one release's resolution gathered on the way: lines for people, facts used."""
-
-    lines: list[str] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-    tags: set[str] = field(default_factory=set)
-    unconfirmed: list[str] = field(default_factory=list)
-    extra_sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -267,7 +256,7 @@ def _resolve_release(
             reason, alternatives, request, machine, release, ordered, suggest, codes, verdicts
         )
 
-    plan = _Plan()
+    plan = Gathered()
     key = machine.platform_key
     platform = release.platforms.get(key)
     if platform is None:
@@ -275,14 +264,14 @@ def _resolve_release(
         verdicts = tuple(assess(release.build("cpu", key), machine))
         raise refuse(f"torch {release.release} has no wheels for {key}", [], verdicts=verdicts)
     patch = _pick_patch(request, release, refuse)
-    _note_status(plan, f"torch {release.release}", release.status, ("release_date",))
+    note_status(plan, f"torch {release.release}", release.status, ("release_date",))
     why = "the newest release that fits" if by_default else "as asked"
     plan.lines.append(
         f"torch {patch.torch} (release {release.release} of {release.release_date}, {why}) "
         f"for {key} with {request.manager}"
     )
     plan.tags.update(release.source + patch.source + platform.source)
-    _note_status(plan, f"torch {patch.torch}", patch.status, ("torchvision", "torchaudio"))
+    note_status(plan, f"torch {patch.torch}", patch.status, ("torchvision", "torchaudio"))
     _check_glibc(machine, release, platform, plan, refuse)
     python = _pick_python(request, machine, release, platform, plan, refuse)
     variant = _pick_variant(request, machine, release, platform, plan, refuse)
@@ -290,15 +279,15 @@ def _resolve_release(
     per = variant.on.get(key)
     if per:
         plan.tags.update(per.source)
-    _note_status(
+    note_status(
         plan,
         f"{variant.name} on {key}",
         variant.status_on(key),
         ("arch_list", "local_version", "index_url"),
     )
     if request.manager == "conda":
-        return _conda_resolution(request, machine, release, patch, variant, python, plan, refuse)
-    return _wheel_resolution(request, release, patch, variant, python, key, plan)
+        return conda_resolution(request, machine, release, patch, variant, python, plan, refuse)
+    return wheel_resolution(request, release, patch, variant, python, key, plan)
 
 
 def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> Patch:
@@ -316,7 +305,7 @@ def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> P
 
 
 def _check_glibc(
-    machine: Machine, release: Release, platform: Platform, plan: _Plan, refuse: Refuser
+    machine: Machine, release: Release, platform: Platform, plan: Gathered, refuse: Refuser
 ) -> None:
     build = release.build(platform.pypi_default, platform.key)
     for verdict in assess(build, machine):
@@ -330,7 +319,7 @@ def _check_glibc(
         if verdict.code is VerdictCode.GLIBC_OK:
             plan.lines.append(describe(verdict))
             plan.verdicts.append(verdict)
-            _note_status(
+            note_status(
                 plan, f"glibc floor of torch {release.release}", platform.status, ("glibc_min",)
             )
 
@@ -340,7 +329,7 @@ def _pick_python(
     machine: Machine,
     release: Release,
     platform: Platform,
-    plan: _Plan,
+    plan: Gathered,
     refuse: Refuser,
 ) -> str:
     low, high = platform.python_min, platform.python_max
@@ -382,7 +371,7 @@ def _pick_python(
             verdicts=tuple(outside),
         )
     plan.lines.append(f"Python {python} ({origin}) is in {span}")
-    _note_status(plan, f"Python range of torch {release.release}", platform.status, ("python",))
+    note_status(plan, f"Python range of torch {release.release}", platform.status, ("python",))
     return python
 
 
@@ -391,7 +380,7 @@ def _pick_variant(
     machine: Machine,
     release: Release,
     platform: Platform,
-    plan: _Plan,
+    plan: Gathered,
     refuse: Refuser,
 ) -> Variant:
     compute = request.compute
@@ -420,7 +409,7 @@ def _pick_variant(
 
 
 def _note_platform_verdicts(
-    plan: _Plan, release: Release, variant: Variant, machine: Machine
+    plan: Gathered, release: Release, variant: Variant, machine: Machine
 ) -> None:
     """The judgement's warnings about a CPU or ROCm build on this hardware (no line: the plan's
     own lines already say why that build was picked)."""
@@ -435,7 +424,7 @@ def _pick_rocm(
     machine: Machine,
     release: Release,
     available: list[Variant],
-    plan: _Plan,
+    plan: Gathered,
     refuse: Refuser,
 ) -> Variant:
     rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
@@ -464,7 +453,7 @@ def _pick_cuda(
     machine: Machine,
     release: Release,
     available: list[Variant],
-    plan: _Plan,
+    plan: Gathered,
     refuse: Refuser,
 ) -> Variant:
     builds = _cuda_builds(available)
@@ -505,7 +494,7 @@ def _pick_auto(
     machine: Machine,
     release: Release,
     available: list[Variant],
-    plan: _Plan,
+    plan: Gathered,
     refuse: Refuser,
 ) -> Variant:
     if not machine.has_nvidia:
@@ -551,112 +540,7 @@ def _pick_auto(
     return best.variant
 
 
-def _note_driver_source(plan: _Plan, judged: _Candidate, machine: Machine) -> None:
+def _note_driver_source(plan: Gathered, judged: _Candidate, machine: Machine) -> None:
     plan.extra_sources.append(compat.SOURCE_MVC)
     if machine.gpus and judged.arch_known:
         plan.extra_sources.append(ARCH_RULE_SOURCE)
-
-
-def _note_status(plan: _Plan, what: str, status: dict[str, str], keys: tuple[str, ...]) -> None:
-    for key in keys:
-        if status.get(key) == "U":
-            plan.unconfirmed.append(f"{what}: {key} is {STATUS_WORDS['U']} in the profile")
-
-
-# ----------------------------------------------------------------------------- building the plan
-
-
-def _wheel_resolution(
-    request: InstallRequest,
-    release: Release,
-    patch: Patch,
-    variant: Variant,
-    python: str,
-    key: str,
-    plan: _Plan,
-) -> Resolution:
-    label = variant.local_label_for(key)
-    suffix = f"+{label}" if label else ""
-    index_url = variant.index_url_for(key)
-    pins = [
-        Pin("torch", patch.torch + suffix),
-        Pin("torchvision", patch.torchvision + suffix),
-        Pin("torchaudio", patch.torchaudio + suffix),
-    ]
-    plan.lines.append(
-        f"from {index_url}" if index_url else "from PyPI (the official command for this platform)"
-    )
-    return _finish(request, release, variant, python, plan, pins=pins, index_url=index_url)
-
-
-def _conda_resolution(
-    request: InstallRequest,
-    machine: Machine,
-    release: Release,
-    patch: Patch,
-    variant: Variant,
-    python: str,
-    plan: _Plan,
-    refuse: Refuser,
-) -> Resolution:
-    if not release.conda:
-        raise refuse(
-            f"torch {release.release} has no conda package: {release.conda_reason}",
-            ["--manager uv", "--manager pip"],
-            (RefusalCode.NO_CONDA_PACKAGE,),
-        )
-    key = machine.platform_key
-    if key not in release.conda_platforms or not variant.conda_selector:
-        raise refuse(
-            f"torch {release.release} has no conda recipe for the {variant.name} build on {key}",
-            ["--manager uv", "--manager pip"],
-            (RefusalCode.NO_CONDA_RECIPE,),
-        )
-    _note_status(plan, f"conda recipe of torch {release.release}", release.status, ("conda",))
-    specs = [
-        f"pytorch=={patch.torch}",
-        f"torchvision=={patch.conda_torchvision or patch.torchvision}",
-        f"torchaudio=={patch.conda_torchaudio or patch.torchaudio}",
-    ]
-    # The official macOS conda command has no cpuonly: the macOS package is CPU/MPS only.
-    if not (key.startswith("macos") and variant.platform.kind is PlatformKind.CPU):
-        specs.append(variant.conda_selector)
-    channels = list(variant.conda_channels)
-    plan.lines.append(f"conda channels {', '.join(channels)}: {release.conda_reason}")
-    return _finish(request, release, variant, python, plan, conda=(channels, specs))
-
-
-def _finish(
-    request: InstallRequest,
-    release: Release,
-    variant: Variant,
-    python: str,
-    plan: _Plan,
-    pins: Optional[list[Pin]] = None,
-    index_url: Optional[str] = None,
-    conda: Optional[tuple[list[str], list[str]]] = None,
-) -> Resolution:
-    if plan.unconfirmed:
-        plan.lines.append("rests on unconfirmed facts: " + "; ".join(plan.unconfirmed))
-    sources = [
-        f"{tag}: {release.sources[tag]}" for tag in sorted(plan.tags) if tag in release.sources
-    ]
-    sources += list(dict.fromkeys(plan.extra_sources))
-    return Resolution(
-        torch_release=release.release,
-        variant=variant.name,
-        python_version=python,
-        manager=request.manager,
-        pins=pins or [],
-        index_url=index_url,
-        conda_channels=conda[0] if conda else [],
-        conda_specs=conda[1] if conda else [],
-        env_path=request.env_path,
-        env_name=request.env_name,
-        cuda_version=variant.cuda,
-        cudnn_version=variant.cudnn,
-        explanation=plan.lines,
-        sources=sources,
-        unconfirmed=list(plan.unconfirmed),
-        verdicts=list(plan.verdicts),
-    )
