@@ -161,6 +161,40 @@ def test_compute_capability_refuses_what_is_none(text: str) -> None:
         ComputeCapability.parse(text)
 
 
+@pytest.mark.parametrize(
+    ("value", "judged"),
+    [
+        ("8.6", ["8.6"]),
+        ("sm_86,sm_90", ["8.6", "9.0"]),
+        ("8.6;9.0", ["8.6", "9.0"]),  # TORCH_CUDA_ARCH_LIST's separators
+        ("8.6 12.0", ["8.6", "12.0"]),
+        ("sm_120", ["12.0"]),
+        ("banana", None),
+        ("8.6,gfx90a", None),
+        ("sm_", None),
+    ],
+)
+def test_envsetup_gpu_arch_is_read_as_the_judgement_parses_it(
+    value: str, judged: list[str] | None
+) -> None:
+    """ENVSETUP_GPU_ARCH is read once (probe.overrides) with the one capability parser: what the
+    reader accepts is what the judgement gets, and what it refuses is a read problem."""
+    from envsetup.compat.machine import gpu_arches
+    from envsetup.facts import Facts, OsFacts, PythonFacts
+    from envsetup.probe.overrides import apply_overrides, read_overrides
+
+    problems: list = []
+    overrides = read_overrides({"ENVSETUP_GPU_ARCH": value}, problems)
+    facts = Facts(OsFacts("Linux", "x86_64"), PythonFacts("/usr/bin/python3"), overrides=overrides)
+    if judged is None:
+        assert overrides.gpu_arch is None and [p.what for p in problems] == ["ENVSETUP_GPU_ARCH"]
+        return
+    assert problems == []
+    apply_overrides(facts)
+    assert [str(g.cc) for g in gpu_arches(facts)] == judged
+    assert [g.compute_capability for g in facts.nvidia.gpus] == judged
+
+
 def test_arch_entries_name_their_code_kind_and_suffix() -> None:
     sass, ptx = ArchTarget.parse_entry("9.0+PTX")
     assert (sass.code, ptx.code) == (CodeKind.SASS, CodeKind.PTX)
