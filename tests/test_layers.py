@@ -113,8 +113,10 @@ def imported(module: str, path: Path) -> Iterator[tuple[str, int]]:
                 yield (whole if _is_module(whole) else source), node.lineno
         elif (
             isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "import_module"
+            and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                or (isinstance(node.func, ast.Name) and node.func.id == "__import__")
+            )
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
@@ -178,6 +180,9 @@ def test_the_walk_sees_imports_inside_functions_and_relative_ones(tmp_path: Path
     assert "envsetup.host.interpreter" in found  # also imported inside target_interpreter()
     lazy = dict(imported("envsetup.resolve.quick", PACKAGE / "resolve" / "quick.py"))
     assert "envsetup.profiles.loader" in lazy  # only inside resolve_quickly()
+    dunder = tmp_path / "dunder.py"
+    dunder.write_text("def f():\n    return __import__('envsetup.install.execute')\n", "utf-8")
+    assert "envsetup.install.execute" in dict(imported("envsetup.model.dunder", dunder))
     relative = dict(imported(f"{WORKER}.envsetup_verify_worker.loop", _worker("loop.py")))
     assert f"{WORKER}.envsetup_verify_worker.registry" in relative
     assert layer_of("envsetup.install.record") == "install"
