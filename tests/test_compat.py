@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from envsetup.compat import (
-    arch_runs_on,
     decode_cuda_int,
-    driver_at_least,
     max_cuda_for_driver,
     min_driver_for_torch_cuda,
     toolkit_driver,
@@ -71,9 +69,9 @@ def test_torch_cuda_builds_need_the_minor_version_compat_floor() -> None:
     assert min_driver_for_torch_cuda("13.0", "Linux").driver == "580"
     assert min_driver_for_torch_cuda("12.1", "Windows").driver == "527.41"
     assert min_driver_for_torch_cuda("9.2", "Linux") is None
-    assert driver_at_least("470.86", "525.60.13") is False
-    assert driver_at_least("580.126.09", "580") is True
-    assert driver_at_least("garbage", "580") is None
+    assert at_least("470.86", "525.60.13") is False
+    assert at_least("580.126.09", "580") is True
+    assert at_least("garbage", "580") is None
 
 
 def test_toolkit_driver_and_cuda_integer_decoding() -> None:
@@ -103,13 +101,13 @@ def test_toolkit_driver_and_cuda_integer_decoding() -> None:
         (["sm_80", "compute_80"], "9.0", True),
         (["sm_90a"], "9.0", True),
         (["sm_90a"], "10.0", False),  # arch-specific code runs on that capability only
-        ([], "8.6", None),
+        ([], "8.6", False),
     ],
 )
 def test_arch_compatibility_follows_nvidia_rules(
     arch_list: list[str], capability: str, runs: object
 ) -> None:
-    assert arch_runs_on(arch_list, capability) is runs
+    assert (coverage(arch_list, ComputeCapability.parse(capability)) is not None) is runs
 
 
 # ----------------------------------------------------------------------------- compute capability
