@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from envsetup.compat import (
-    arch_runs_on,
     decode_cuda_int,
-    driver_at_least,
     max_cuda_for_driver,
     min_driver_for_torch_cuda,
     toolkit_driver,
@@ -71,9 +69,9 @@ def test_torch_cuda_builds_need_the_minor_version_compat_floor() -> None:
     assert min_driver_for_torch_cuda("13.0", "Linux").driver == "580"
     assert min_driver_for_torch_cuda("12.1", "Windows").driver == "527.41"
     assert min_driver_for_torch_cuda("9.2", "Linux") is None
-    assert driver_at_least("470.86", "525.60.13") is False
-    assert driver_at_least("580.126.09", "580") is True
-    assert driver_at_least("garbage", "580") is None
+    assert at_least("470.86", "525.60.13") is False
+    assert at_least("580.126.09", "580") is True
+    assert at_least("garbage", "580") is None
 
 
 def test_toolkit_driver_and_cuda_integer_decoding() -> None:
@@ -103,13 +101,13 @@ def test_toolkit_driver_and_cuda_integer_decoding() -> None:
         (["sm_80", "compute_80"], "9.0", True),
         (["sm_90a"], "9.0", True),
         (["sm_90a"], "10.0", False),  # arch-specific code runs on that capability only
-        ([], "8.6", None),
+        ([], "8.6", False),
     ],
 )
 def test_arch_compatibility_follows_nvidia_rules(
     arch_list: list[str], capability: str, runs: object
 ) -> None:
-    assert arch_runs_on(arch_list, capability) is runs
+    assert (coverage(arch_list, ComputeCapability.parse(capability)) is not None) is runs
 
 
 # ----------------------------------------------------------------------------- compute capability
@@ -159,6 +157,40 @@ def test_compute_capability_refuses_what_is_none(text: str) -> None:
     assert ComputeCapability.try_parse(text) is None
     with pytest.raises(ValueError):
         ComputeCapability.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "judged"),
+    [
+        ("8.6", ["8.6"]),
+        ("sm_86,sm_90", ["8.6", "9.0"]),
+        ("8.6;9.0", ["8.6", "9.0"]),  # TORCH_CUDA_ARCH_LIST's separators
+        ("8.6 12.0", ["8.6", "12.0"]),
+        ("sm_120", ["12.0"]),
+        ("banana", None),
+        ("8.6,gfx90a", None),
+        ("sm_", None),
+    ],
+)
+def test_envsetup_gpu_arch_is_read_as_the_judgement_parses_it(
+    value: str, judged: list[str] | None
+) -> None:
+    """ENVSETUP_GPU_ARCH is read once (probe.overrides) with the one capability parser: what the
+    reader accepts is what the judgement gets, and what it refuses is a read problem."""
+    from envsetup.compat.machine import gpu_arches
+    from envsetup.facts import Facts, OsFacts, PythonFacts
+    from envsetup.probe.overrides import apply_overrides, read_overrides
+
+    problems: list = []
+    overrides = read_overrides({"ENVSETUP_GPU_ARCH": value}, problems)
+    facts = Facts(OsFacts("Linux", "x86_64"), PythonFacts("/usr/bin/python3"), overrides=overrides)
+    if judged is None:
+        assert overrides.gpu_arch is None and [p.what for p in problems] == ["ENVSETUP_GPU_ARCH"]
+        return
+    assert problems == []
+    apply_overrides(facts)
+    assert [str(g.cc) for g in gpu_arches(facts)] == judged
+    assert [g.compute_capability for g in facts.nvidia.gpus] == judged
 
 
 def test_arch_entries_name_their_code_kind_and_suffix() -> None:

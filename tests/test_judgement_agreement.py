@@ -5,6 +5,8 @@ For each recorded host (tests/fixtures/hosts, and the real users' cases in ../sh
 that folder is there) and each build the profiles publish for its platform:
 - doctor, shown that build installed, finds a driver, GPU-architecture, CPU-on-GPU or Python
   problem exactly when the resolver, asked for that build, reports the same verdict code;
+- check-command, given the pinned pip command that installs that build, reports the same verdict
+  codes as the resolver asked for it (with pip, for the host's Python);
 - the verify worker's architecture check (the shipped envsetup/model/capability.py, given torch's
   get_arch_list() form of the profile's list) misses a GPU exactly when assess does.
 """
@@ -17,6 +19,7 @@ from typing import Any, Optional
 
 import pytest
 
+from envsetup.command_check.check import check_command
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.judge import installed_info, judge_installed
@@ -156,6 +159,42 @@ def test_doctor_and_the_resolver_judge_each_build_alike(
         assert found & set(FINDING_OF.values()) == expected, where
         compared += 1
     assert compared > 0 or not _builds(facts, releases)
+
+
+def _pinned_pip_command(release: Release, variant: Variant, key: str) -> str:
+    """What a user pastes to install that build: its exact version from its own index."""
+    patch = release.newest_patch()
+    label = variant.local_label_for(key)
+    url = variant.index_url_for(key)
+    pinned = f"torch=={patch.torch}+{label}" if label else f"torch=={patch.torch}"
+    return f"pip install {pinned}" + (f" --index-url {url}" if url else "")
+
+
+@pytest.mark.parametrize("host", HOSTS, ids=_name)
+def test_check_command_judges_each_build_as_the_resolver_does(
+    host: Path, recorded: dict[str, Facts], releases: list[Release]
+) -> None:
+    facts = recorded[str(host)]
+    compared = 0
+    for release, variant, key in _builds(facts, releases):
+        if key.startswith("macos"):
+            continue  # one PyPI build there: no index names another
+        resolved, refusal_codes = _resolver_verdicts(facts, release, variant, manager="pip")
+        if any(c not in AGREED for c in refusal_codes if isinstance(c, VerdictCode)) or any(
+            not isinstance(c, VerdictCode) for c in refusal_codes
+        ):
+            continue  # refused for the request or the platform (Python, glibc), not the build
+        command = _pinned_pip_command(release, variant, key)
+        report = check_command(command, facts, [release])
+        where = (_name(host), command)
+        assert report.pick["build"] == variant.name, where
+        theirs = {_key(v) for v in resolved if v.code in AGREED}
+        ours = [v for v in report.verdicts if v.code in AGREED]
+        if refusal_codes:  # a refusal carries the blocking verdicts only
+            ours = [v for v in ours if v.blocking]
+        assert {_key(v) for v in ours} == theirs, where
+        compared += 1
+    assert compared > 0 or all(key.startswith("macos") for *_, key in _builds(facts, releases))
 
 
 def _torch_arch_list(profile_list: tuple[str, ...]) -> list[str]:

@@ -113,8 +113,10 @@ def imported(module: str, path: Path) -> Iterator[tuple[str, int]]:
                 yield (whole if _is_module(whole) else source), node.lineno
         elif (
             isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "import_module"
+            and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                or (isinstance(node.func, ast.Name) and node.func.id == "__import__")
+            )
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
@@ -178,6 +180,9 @@ def test_the_walk_sees_imports_inside_functions_and_relative_ones(tmp_path: Path
     assert "envsetup.host.interpreter" in found  # also imported inside target_interpreter()
     lazy = dict(imported("envsetup.resolve.quick", PACKAGE / "resolve" / "quick.py"))
     assert "envsetup.profiles.loader" in lazy  # only inside resolve_quickly()
+    dunder = tmp_path / "dunder.py"
+    dunder.write_text("def f():\n    return __import__('envsetup.install.execute')\n", "utf-8")
+    assert "envsetup.install.execute" in dict(imported("envsetup.model.dunder", dunder))
     relative = dict(imported(f"{WORKER}.envsetup_verify_worker.loop", _worker("loop.py")))
     assert f"{WORKER}.envsetup_verify_worker.registry" in relative
     assert layer_of("envsetup.install.record") == "install"
@@ -206,6 +211,12 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     ("envsetup.sanitize", "environ"): "the secret values to redact are this process's variables",
     ("envsetup.cli", "environ"): "ENVSETUP_DEBUG: show an internal error's traceback",
     ("envsetup.profiles.files", "environ"): "ENVSETUP_PROFILES_DIR points at other profiles",
+    (
+        "envsetup.profiles.files",
+        "filesystem",
+    ): "finds the installed profiles (envsetup/_profiles, else the checkout's)",
+    ("envsetup.profiles.loader", "filesystem"): "lists the profiles directory (torch-*.toml)",
+    ("envsetup.verify.runner", "filesystem"): "tells a missing interpreter from a broken one",
     ("envsetup.install.execute", "environ"): "install's steps run with this process's variables",
     (
         "envsetup.install.execute",
@@ -261,6 +272,19 @@ _PATH_CALLS = {
     "open",
 }
 _SHUTIL_FILE_CALLS = {"rmtree", "copy", "copy2", "copyfile", "copytree", "move", "which"}
+# os.path functions that ask the file system (join, basename... are string work).
+_OS_PATH_CALLS = {
+    "exists", "lexists", "isfile", "isdir", "islink", "ismount", "realpath", "getsize",
+    "getmtime", "getatime", "getctime", "samefile",
+}  # fmt: skip
+# pathlib queries. A Host has read_text/exists/glob too: calls on a receiver whose spelling
+# names a host (`host.glob`, `self._host.exists`) are the boundary, not a bypass.
+_PATH_QUERIES = {
+    "exists", "is_file", "is_dir", "is_symlink", "iterdir", "glob", "rglob", "read_text",
+    "read_bytes", "stat", "lstat",
+}  # fmt: skip
+# What `from os import ...` / `from shutil import ...` may bring in that touches the OS.
+_FROM_OS = _ENVIRON | _OS_FILE_CALLS | _OS_PROCESS_CALLS
 
 
 def io_kinds(path: Path) -> set[str]:
@@ -271,6 +295,24 @@ def io_kinds(path: Path) -> set[str]:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
             if any(n and n.split(".")[0] == "subprocess" for n in names):
                 kinds.add("subprocess")
+            if isinstance(node, ast.Import) and any(
+                a.asname and a.name in ("os", "shutil") for a in node.names
+            ):
+                kinds.add("filesystem")  # `import os as o`: o.* is not followed; count it
+            if isinstance(node, ast.ImportFrom) and node.module in ("os", "shutil"):
+                for alias in node.names:
+                    if alias.name in _ENVIRON:
+                        kinds.add("environ")
+                    elif node.module == "shutil" or alias.name in _FROM_OS | {"path"}:
+                        kinds.add("subprocess" if alias.name in _OS_PROCESS_CALLS else "filesystem")
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and (node.value.value.id, node.value.attr) == ("os", "path")
+            and node.attr in _OS_PATH_CALLS
+        ):
+            kinds.add("filesystem")
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             owner, attr = node.value.id, node.attr
             if owner == "os" and attr in _ENVIRON:
@@ -283,8 +325,14 @@ def io_kinds(path: Path) -> set[str]:
                 kinds.add("filesystem")
         if isinstance(node, ast.Call):
             func = node.func
-            if (isinstance(func, ast.Name) and func.id == "open") or (
-                isinstance(func, ast.Attribute) and func.attr in _PATH_CALLS
+            if (
+                (isinstance(func, ast.Name) and func.id == "open")
+                or (isinstance(func, ast.Attribute) and func.attr in _PATH_CALLS)
+                or (
+                    isinstance(func, ast.Attribute)
+                    and func.attr in _PATH_QUERIES
+                    and "host" not in ast.unparse(func.value).lower()
+                )
             ):
                 kinds.add("filesystem")
     return kinds
@@ -360,3 +408,20 @@ def test_the_io_walk_sees_each_kind(tmp_path: Path) -> None:
     assert io_kinds(sample) == {"subprocess", "environ", "filesystem"}
     (tmp_path / "pure.py").write_text("import re\nX = re.compile('a').sub('b', 'c')\n", "utf-8")
     assert io_kinds(tmp_path / "pure.py") == set()
+    # The spellings that hide the os module, and file system questions that write nothing.
+    for source, kind in [
+        ("from os import environ\n", "environ"),
+        ("from os import getenv\n", "environ"),
+        ("from shutil import rmtree\n", "filesystem"),
+        ("import os as o\n", "filesystem"),
+        ("import os\nos.path.exists('/x')\n", "filesystem"),
+        ("from pathlib import Path\nPath('/x').is_dir()\n", "filesystem"),
+        ("def f(where):\n    return list(where.glob('*.toml'))\n", "filesystem"),
+    ]:
+        (tmp_path / "hidden.py").write_text(source, "utf-8")
+        assert io_kinds(tmp_path / "hidden.py") == {kind}, source
+    # A Host's methods of the same names are the boundary itself.
+    (tmp_path / "probe.py").write_text("def f(host):\n    return host.glob('/x/*')\n", "utf-8")
+    assert io_kinds(tmp_path / "probe.py") == set()
+    (tmp_path / "paths.py").write_text("import os\nos.path.join('a', 'b')\n", "utf-8")
+    assert io_kinds(tmp_path / "paths.py") == set()

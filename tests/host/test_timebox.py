@@ -65,6 +65,20 @@ def test_a_function_the_child_cannot_import_is_refused_before_anything_runs() ->
         call_with_time_limit(lambda: None, 60)
 
 
+@pytest.mark.parametrize("executable", ["", "/nonexistent/python3"])
+def test_a_child_that_cannot_start_is_a_reason_not_a_crash(
+    executable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Embedded or frozen Pythons (sys.executable empty), an interpreter removed under a running
+    # envsetup: NVML is then unavailable with that reason, as for any other failure of the child,
+    # so that doctor goes on with nvidia-smi instead of ending on an OSError (exit 70).
+    monkeypatch.setattr(sys, "executable", executable)
+    with pytest.raises(ChildLost, match=r"timebox_targets.answer gave no answer"):
+        call_with_time_limit(answer, 60)
+    with pytest.raises(NvmlUnavailable, match=r"^the NVML query failed: .*gave no answer"):
+        LiveHost(nvml_query=answer, nvml_timeout_s=60).nvml()
+
+
 def test_an_nvml_that_does_not_answer_is_a_reason_not_a_hang(pids: Path) -> None:
     started = time.monotonic()
     with pytest.raises(NvmlUnavailable, match=r"^NVML did not answer within 1 s"):

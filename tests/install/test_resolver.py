@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from envsetup.compat import arch_runs
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.facts import Overrides
 from envsetup.model.capability import ComputeCapability
@@ -299,12 +298,17 @@ def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Rel
 def test_arch_runs_follows_nvidia_binary_compatibility(
     arches: list[str], cc: str, runs: bool
 ) -> None:
-    parsed = ComputeCapability.parse(cc)
-    assert (arch_runs(arches, parsed) is not None) is runs
+    from envsetup.model.capability import coverage
+
+    assert (coverage(arches, ComputeCapability.parse(cc)) is not None) is runs
 
 
 def test_arch_runs_names_the_code_the_runtime_would_load() -> None:
     from envsetup.model.capability import coverage
+
+    def arch_runs(arch_list: list[str], cc: tuple[int, int]) -> str:
+        found = coverage(arch_list, ComputeCapability(*cc))
+        return found.how.value if found else ""
 
     assert arch_runs(["8.0", "8.6"], (8, 9)) == "compatible-cubin"
     assert str(coverage(["8.0", "8.6"], ComputeCapability(8, 9)).target) == "sm_86"

@@ -70,14 +70,11 @@ def _table() -> dict[str, Any]:
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:
-    from packaging.version import Version
+    """envsetup.model.versions.parse_version, imported on first use (packaging costs doctor's
+    start-up when nothing needs a version compared)."""
+    from envsetup.model.versions import parse_version as parse
 
-    if not text:
-        return None
-    try:
-        return Version(text.strip())
-    except ValueError:  # InvalidVersion, or a release number int() refuses (over 4,300 digits)
-        return None
+    return parse(text)
 
 
 def cuda_major_minor(text: str) -> Optional[tuple[int, int]]:
@@ -127,36 +124,6 @@ def max_cuda_for_driver(driver: str, system: str) -> Optional[str]:
     return best
 
 
-def driver_at_least(driver: str, minimum: str) -> Optional[bool]:
-    have, need = parse_version(driver), parse_version(minimum)
-    if have is None or need is None:
-        return None
-    return have >= need
-
-
 def decode_cuda_int(value: int) -> str:
     """cuDriverGetVersion / NVML encoding: 12040 -> '12.4'."""
     return f"{value // 1000}.{(value % 1000) // 10}"
-
-
-def arch_runs(arch_list: list[str], cc: tuple[int, int]) -> Optional[str]:
-    """How a build compiled for `arch_list` runs on capability `cc`, or None when it cannot.
-
-    The rule is envsetup.model.capability.coverage (NVIDIA's Binary and PTX Compatibility); this
-    returns the coverage code: "exact", "compatible-cubin" or "ptx-jit".
-    """
-    from envsetup.model.capability import ComputeCapability, coverage
-
-    found = coverage(arch_list, ComputeCapability(*cc))
-    return found.how.value if found else None
-
-
-def arch_runs_on(arch_list: list[str], capability: str) -> Optional[bool]:
-    """Whether a build with `arch_list` has kernels for a GPU of `capability` ("8.6");
-    None when either is unknown. See `arch_runs` for the rule."""
-    from envsetup.model.capability import ComputeCapability
-
-    want = ComputeCapability.try_parse(capability)
-    if want is None or not arch_list:
-        return None
-    return arch_runs(arch_list, want) is not None

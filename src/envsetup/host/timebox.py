@@ -51,12 +51,20 @@ def call_with_time_limit(fn: Callable[[], Any], timeout_s: float) -> Any:
     """fn() run in a fresh interpreter (this one's executable and sys.path): its return value,
     or what it raised, raised here. `fn` must be importable by name (a module-level function)
     and its value and exceptions picklable. Raises TimeLimitExceeded after `timeout_s` seconds
-    (wall clock, interpreter start included) and ChildLost when no answer came back."""
+    (wall clock, interpreter start included) and ChildLost when no answer came back (the child
+    could not start, crashed, or answered with something that does not load)."""
     module, name = fn.__module__, fn.__qualname__
     if "<" in name:  # a lambda or a nested function: the child cannot import it
         raise ValueError(f"{module}.{name}: not importable by name; use a module-level function")
+    if not sys.executable:  # embedded Python: no interpreter to start the child with
+        raise ChildLost(f"{module}.{name} gave no answer (no Python executable to start it)")
     argv = (sys.executable, "-c", _BOOT, module, name, json.dumps(sys.path))
-    done = run(Request(argv, timeout_s))
+    try:
+        done = run(Request(argv, timeout_s))
+    except OSError as exc:  # the executable is gone, or may not be run
+        raise ChildLost(
+            f"{module}.{name} gave no answer (cannot start {sys.executable}: {exc.strerror or exc})"
+        ) from None
     if done.timed_out:
         raise TimeLimitExceeded(f"{module}.{name} did not return within {timeout_s:g} s")
     try:

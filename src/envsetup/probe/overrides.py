@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from envsetup.compat.machine import split_arches
 from envsetup.facts import Facts, Gpu, Overrides, ReadProblem
+from envsetup.model.capability import ComputeCapability
 from envsetup.probe.common import problem
 
 CUDA_VAR = "ENVSETUP_CUDA_DRIVER_VERSION"  # highest CUDA the (target) driver supports, e.g. 12.4
@@ -17,7 +19,6 @@ ARCH_VAR = "ENVSETUP_GPU_ARCH"  # compute capabilities, e.g. "8.6" or "sm_86,sm_
 
 _CUDA = re.compile(r"^\d{1,2}\.\d{1,2}$")
 _DRIVER = re.compile(r"^\d{3}(\.\d{1,3}){0,2}$")
-_ARCH = re.compile(r"^(?:sm_?)?(\d{1,2})\.?(\d)$", re.IGNORECASE)
 
 
 def read_overrides(environ: Mapping[str, str], problems: list[ReadProblem]) -> Overrides:
@@ -38,8 +39,8 @@ def read_overrides(environ: Mapping[str, str], problems: list[ReadProblem]) -> O
             )
     arch = environ.get(ARCH_VAR, "").strip()
     if arch:
-        parsed = [normalise_arch(a) for a in arch.split(",")]
-        if all(parsed):
+        parsed = [normalise_arch(a) for a in split_arches(arch)]
+        if parsed and all(parsed):
             result.gpu_arch = ",".join(p for p in parsed if p)
         else:
             problems.append(
@@ -49,8 +50,9 @@ def read_overrides(environ: Mapping[str, str], problems: list[ReadProblem]) -> O
 
 
 def normalise_arch(text: str) -> str | None:
-    match = _ARCH.match(text.strip())
-    return f"{int(match.group(1))}.{match.group(2)}" if match else None
+    """'sm_86' / '86' / '8.6' -> '8.6' (envsetup.model.capability's spellings); None else."""
+    found = ComputeCapability.try_parse(text)
+    return str(found) if found else None
 
 
 def apply_overrides(facts: Facts) -> None:
