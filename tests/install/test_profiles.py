@@ -12,11 +12,11 @@ from envsetup.profiles.loader import (
     PROFILES_ENV,
     ProfileError,
     Release,
-    find_build,
     load_releases,
     platform_key_for,
     profiles_dir,
 )
+from envsetup.profiles.lookup import lookup_build
 
 SHIPPED = profiles_dir()
 
@@ -95,26 +95,26 @@ def test_python_range_per_platform(releases: list[Release]) -> None:
     assert by_name["2.9"].python_range("macos-arm64") == ("3.10", "3.14")
 
 
-def test_find_build_reads_the_local_label(releases: list[Release]) -> None:
-    found = find_build("2.4.0+cu121", "linux-x86_64", releases)
-    assert found is not None
-    release, variant = found
-    assert (release.release, variant.name, variant.cuda) == ("2.4", "cu121", "12.1")
-    assert variant.arch_list("linux-x86_64")[-1] == "9.0"
+def test_lookup_reads_the_local_label() -> None:
+    info = lookup_build("2.4.0+cu121", "Linux", "x86_64")
+    assert info is not None
+    assert (info.release, info.variant) == ("2.4", "cu121")
+    assert info.arch_list[-1] == "9.0"
 
 
-def test_find_build_without_label_is_the_pypi_default(releases: list[Release]) -> None:
-    linux = find_build("2.11.0", "linux-x86_64", releases)
-    windows = find_build("2.11.0", "windows-x86_64", releases)
-    assert linux is not None and linux[1].name == "cu130"
-    assert windows is not None and windows[1].name == "cpu"
+def test_lookup_without_label_is_the_pypi_default() -> None:
+    linux = lookup_build("2.11.0", "Linux", "x86_64")
+    windows = lookup_build("2.11.0", "Windows", "AMD64")
+    assert linux is not None and linux.variant == "cu130"
+    assert windows is not None and windows.variant == "cpu"
 
 
-def test_find_build_unknown_builds_are_none(releases: list[Release]) -> None:
-    assert find_build("2.0.1+cu121", "linux-x86_64", releases) is None  # no such 2.0 build
-    assert find_build("1.13.1+cu117", "linux-x86_64", releases) is None  # no profile
-    assert find_build("2.3.0", "macos-x86_64", releases) is None  # Intel Macs end at 2.2
-    assert find_build("garbage", "linux-x86_64", releases) is None
+def test_lookup_unknown_builds_are_none() -> None:
+    assert lookup_build("2.0.1+cu121", "Linux", "x86_64") is None  # no such 2.0 build
+    assert lookup_build("1.13.1+cu117", "Linux", "x86_64") is None  # no profile
+    assert lookup_build("2.3.0", "Darwin", "x86_64") is None  # Intel Macs end at 2.2
+    assert lookup_build("garbage", "Linux", "x86_64") is None
+    assert lookup_build("\u00b2.4.0", "Linux", "x86_64") is None  # isdigit() but no int()
 
 
 @pytest.mark.parametrize(

@@ -94,26 +94,3 @@ def load_profile(path: Path) -> Release:
             f"{path}: no such file; fix: check the file or unset {PROFILES_ENV}"
         ) from None
     return check_profile(str(path), data)
-
-
-def find_build(
-    torch_version: str, platform_key: str, releases: Optional[list[Release]] = None
-) -> Optional[tuple[Release, Variant]]:
-    """The profile build of an installed torch: '2.4.0+cu121' -> (2.4, cu121).
-
-    No local label means the wheel came from PyPI: that platform's PyPI default variant.
-    """
-    public, _, local = torch_version.strip().partition("+")
-    parts = public.split(".")
-    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
-        return None
-    release_name = f"{int(parts[0])}.{int(parts[1])}"
-    for release in releases if releases is not None else load_releases():
-        if release.release != release_name or platform_key not in release.platforms:
-            continue
-        platform = release.platforms[platform_key]
-        name = local.lower() if local else platform.pypi_default
-        if name in platform.variants:
-            return release, release.variants[name]
-        return None
-    return None
