@@ -24,6 +24,7 @@ from envsetup.compat.verdicts import Verdict
 from envsetup.diagnose.finding import Finding
 from envsetup.errors import UsageError
 from envsetup.facts import Facts
+from envsetup.model.compute_platform import PlatformKind
 from envsetup.model.machine import Machine
 from envsetup.profiles.loader import Release
 from envsetup.resolve.resolution import ResolutionRefused
@@ -176,9 +177,9 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
         return [f"{name}: a version envsetup's profiles cannot name"]
     what = f"torch {pick.version}"
     variant = pick.release.variants.get(pick.build or "")
-    if variant is not None and variant.kind == "cuda":
+    if variant is not None and variant.platform.kind is PlatformKind.CUDA:
         what += f", the {variant.name} build (CUDA {variant.cuda}, cuDNN {variant.cudnn or 'unknown'})"  # fmt: skip
-    elif variant is not None and variant.kind == "rocm":
+    elif variant is not None and variant.platform.kind is PlatformKind.ROCM:
         what += f", the {variant.name} build (ROCm {variant.rocm})"
     elif variant is not None:
         engines = "CPU and MPS" if machine.is_macos else "CPU only"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from envsetup.errors import UsageError
+from envsetup.model.compute_platform import ComputePlatform, PlatformKind
 
 MANAGERS = ("pip", "uv", "conda")
 DEFAULT_ENV = ".venv"
@@ -14,8 +15,6 @@ DEFAULT_ENV = ".venv"
 _RELEASE_OR_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
 _PYTHON = re.compile(r"^3\.\d+$")
 _CUDA_DOTTED = re.compile(r"^(\d+)\.(\d)$")
-_CUDA_TAG = re.compile(r"^cu(\d+)(\d)$")
-_ROCM = re.compile(r"^rocm\d+(\.\d+){1,2}$")
 
 
 @dataclass(frozen=True)
@@ -49,21 +48,25 @@ class InstallRequest:
 
 
 def compute_flag(compute: str) -> str:
-    """'cu118' -> '11.8'; other values as they are."""
-    match = _CUDA_TAG.match(compute)
-    return f"{match.group(1)}.{match.group(2)}" if match else compute
+    """'cu118' -> '11.8' (how --cuda spells a CUDA build); other values as they are."""
+    platform = ComputePlatform.try_parse(compute)
+    return platform.cuda if platform is not None and platform.cuda else compute
 
 
 def parse_compute(text: str) -> str:
-    """'11.8' / 'cu118' -> 'cu118'; 'auto', 'cpu', 'rocm6.2' as they are."""
+    """--cuda: '11.8' / 'cu118' -> 'cu118'; 'auto', 'cpu', 'rocm6.2' as they are (the compute
+    platform's tag, envsetup.model.compute_platform). UsageError for anything else."""
     value = text.strip().lower()
-    if value in ("auto", "cpu"):
+    if value == "auto":
         return value
-    dotted = _CUDA_DOTTED.match(value)
-    if dotted:
-        return f"cu{dotted.group(1)}{dotted.group(2)}"
-    if _CUDA_TAG.match(value) or _ROCM.match(value):
-        return value
+    platform = ComputePlatform.for_cuda(value) if _CUDA_DOTTED.match(value) else None
+    platform = platform or ComputePlatform.try_parse(value)
+    if platform is not None and platform.kind in (
+        PlatformKind.CPU,
+        PlatformKind.CUDA,
+        PlatformKind.ROCM,
+    ):
+        return platform.tag
     raise UsageError(
         f"--cuda {text}: not a CUDA version, 'auto', 'cpu' or a ROCm version; "
         "fix: pass e.g. --cuda 11.8, --cuda auto, --cuda cpu or --cuda rocm6.2"
