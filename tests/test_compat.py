@@ -35,7 +35,6 @@ from envsetup.model.machine import GpuArch, Machine
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.model.versions import at_least, in_release_range, major_minor, version_key
 from envsetup.profiles.loader import Release, load_releases
-from envsetup.render.verdicts import verdict_json
 
 
 @pytest.fixture(scope="module")
@@ -496,4 +495,4 @@ def test_every_verdict_code_has_a_severity_and_words() -> None:
     for code, params in samples.items():
         text = describe(Verdict(code, params))
         assert text and "{" not in text, code
-        assert verdict_json(Verdict(code, params))["code"] == code.value
+        assert Verdict(code, params).to_dict()["code"] == code.value

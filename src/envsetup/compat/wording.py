@@ -1,8 +1,7 @@
 """Verdicts in words: code + parameters -> one sentence for people.
 
 The sentences live beside the codes, below diagnose and resolve, because those pure layers word
-their findings and explanation lines and may not import render/ (above them);
-envsetup.render.verdicts re-exports `describe` for the render layer. Nothing else words a verdict.
+their findings and explanation lines and may not import render/ (above them). Nothing else words a verdict.
 """
 
 from __future__ import annotations

@@ -120,9 +120,5 @@ class ComputePlatform:
     def cuda_major(self) -> Optional[int]:
         return int(self.version.split(".")[0]) if self.cuda and self.version else None
 
-    @property
-    def is_gpu(self) -> bool:
-        return self.kind is not PlatformKind.CPU
-
     def __str__(self) -> str:
         return self.tag
