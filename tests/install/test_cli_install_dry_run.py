@@ -215,7 +215,9 @@ def test_another_machines_plan_is_never_provisioned_here(
 ) -> None:
     """--replay / --facts resolve for another machine: without --dry-run install refuses
     (before, it ran that machine's plan here: a venv made and pip run on this machine)."""
-    where = gpu_box if source == "--facts" else str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    where = (
+        gpu_box if source == "--facts" else str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    )
     target = tmp_path / "env"
     out = _run("install", source, where, "--env", str(target), "--json")
     assert out.returncode == 2, out.stderr
