@@ -111,6 +111,17 @@ def test_simulate_takes_the_newest_release_for_this_python(releases: list[Releas
     assert conda.python == "3.12"
 
 
+@pytest.mark.parametrize("pin", ["2.4", "2.4.0", "2.4.0.0"])
+def test_a_short_pin_is_the_patch_pip_installs(releases: list[Release], pin: str) -> None:
+    # PEP 440 pads with zeros: `torch==2.4` is 2.4.0 to pip, not an unknown patch.
+    text = f"pip install torch=={pin} --index-url https://download.pytorch.org/whl/cu121"
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    assert report.ids("error", "warning") == []
+    assert report.pick["version"] == "2.4.0"
+    assert report.suggested_flags[:2] == ["--torch", "2.4.0"]
+    assert (instead_command(report) or "").startswith("pip install torch==2.4.0+cu121 ")
+
+
 # ----------------------------------------------------------------------------- suggest
 
 

@@ -96,9 +96,8 @@ class Pick:
         release = self.named_release
         if release is None:
             return None
-        if self.pinned and release.patch(public_version(self.pinned)) is not None:
-            return public_version(self.pinned)
-        return release.release
+        patch = release.patch(public_version(self.pinned)) if self.pinned else None
+        return patch.torch if patch is not None else release.release
 
 
 def simulate(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
@@ -136,7 +135,7 @@ def _pinned(pick: Pick, releases: list[Release]) -> None:
         pick.unknown_version = pick.pinned
         return
     pick.release, pick.patch = release, release.patch(version)
-    pick.version = version
+    pick.version = pick.patch.torch if pick.patch else version  # torch==2.4 installs 2.4.0
     pick.unknown_patch = pick.patch is None
 
 
