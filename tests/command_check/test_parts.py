@@ -122,6 +122,20 @@ def test_a_short_pin_is_the_patch_pip_installs(releases: list[Release], pin: str
     assert (instead_command(report) or "").startswith("pip install torch==2.4.0+cu121 ")
 
 
+def test_conda_on_macos_needs_no_selector(releases: list[Release]) -> None:
+    # macOS has only the cpu build: the official command has no cpuonly / pytorch-cuda, and the
+    # solver has nothing to choose; the Instead (the same shape) must check clean.
+    mac = make_facts(system="Darwin", arch="arm64")
+    report = check_command("conda install pytorch torchvision torchaudio -c pytorch", mac, releases)
+    assert "conda-no-selector" not in report.ids()
+    assert report.pick["build"] == "cpu"
+    instead = instead_command(report)
+    assert instead is not None and instead.startswith("conda install pytorch==")
+    assert check_command(instead, mac, releases).ids("error", "warning") == []
+    linux = check_command("conda install pytorch -c pytorch", make_facts(), releases)
+    assert "conda-no-selector" in linux.ids("warning")  # Linux: CPU or CUDA, the solver's pick
+
+
 # ----------------------------------------------------------------------------- suggest
 
 

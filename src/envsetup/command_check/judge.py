@@ -330,7 +330,7 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
                 "install with pip or uv (the command under Instead)",
             )
         )
-    if pick.decided_by is DecidedBy.CONDA_SOLVER:
+    if pick.decided_by is DecidedBy.CONDA_SOLVER and pick.build is None:
         out.append(
             _finding(
                 "conda-no-selector",

@@ -196,6 +196,10 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         pick.build, pick.decided_by = wanted, DecidedBy.CONDA_SELECTOR
     elif "cudatoolkit" not in specs:
         pick.decided_by = DecidedBy.CONDA_SOLVER
+        platform = pick.release.platforms.get(target.platform_key)
+        if platform is not None and len(platform.variants) == 1:
+            # Nothing for the solver to choose (macOS has only the cpu build): no selector needed.
+            pick.build = platform.variants[0]
     return pick
 
 
