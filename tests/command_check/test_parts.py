@@ -39,6 +39,8 @@ GPU_BOX_535 = {"driver": "535.104.05", "driver_cuda": "12.2", "gpus": [("NVIDIA 
         ("python3 -m venv .venv && .venv/bin/pip install torch", ".venv/bin/pip", False),
         ("uv venv && uv pip install torch", "uv", False),
         ("conda create -n t python=3.10 && conda activate t && pip install torch", "pip", False),
+        ("sudo -H pip3 install torch", "pip3", True),  # sudo's options are not the tool
+        ("sudo -u builder -E python3 -m pip install torch", "python3 -m pip", True),
     ],
 )
 def test_the_parser_tells_where_the_install_goes(text: str, program: str, in_system: bool) -> None:

@@ -43,6 +43,8 @@ _PRE_INDEX = re.compile(r"/whl/(nightly|test)/")
 _CONDA_SPEC = re.compile(
     r"^([A-Za-z0-9_.\-]+)(?:\s*(==|=|>=|<=|>|<|!=|~=)\s*([^=\s]+))?(?:=(\S+))?$"
 )
+# sudo's options that take a value (the next word): sudo(8).
+_SUDO_VALUE_OPTIONS = {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"}
 _PYTHON_PROGRAM = re.compile(r"^(python[\d.]*|py)(\.exe)?$")
 
 
@@ -127,7 +129,10 @@ def _strip_prefix(words: list[str]) -> tuple[list[str], str]:
     """
     out = list(words)
     while out and out[0] in ("$", ">", "sudo", "!", "%"):
+        sudo = out[0] == "sudo"
         out = out[1:]
+        while sudo and out and out[0].startswith("-"):  # sudo -H, sudo -E, sudo -u user
+            out = out[2:] if out[0] in _SUDO_VALUE_OPTIONS else out[1:]
     if out and out[0][:1] in ("!", "%", ">", "$") and len(out[0]) > 1:
         out[0] = out[0][1:]
     if len(out) >= 2 and out[0] == "py" and re.match(r"^-\d", out[1]):
