@@ -157,6 +157,27 @@ def test_instead_makes_a_virtual_environment_where_the_system_python_refuses(
     assert again.pick["build"] == report.suggested_build["variant"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Made its own environment first: right, but the Instead alone would go to the system.
+        "python3 -m venv .venv && . .venv/bin/activate && "
+        "pip install torch --index-url https://download.pytorch.org/whl/cu121",
+        # conda after 2.5: the Instead falls back to pip.
+        "conda install pytorch==2.6.0 pytorch-cuda=12.4 -c pytorch -c nvidia",
+    ],
+)
+def test_every_instead_on_an_externally_managed_python_makes_its_environment(
+    releases: list[Release], text: str
+) -> None:
+    facts = make_facts(python="3.12.3", **GPU_BOX_535)  # type: ignore[arg-type]
+    facts.python.externally_managed = True
+    facts.python.environment = "system"
+    instead = instead_command(check_command(text, facts, releases))
+    assert instead is not None and instead.startswith("python3 -m venv .venv && ")
+    assert check_command(instead, facts, releases).ids("error", "warning") == []
+
+
 def test_a_32_bit_python_gets_a_reason_not_a_command(releases: list[Release]) -> None:
     facts = make_facts()
     facts.python.bits = 32
