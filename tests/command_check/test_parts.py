@@ -62,6 +62,25 @@ def test_the_parser_reads_index_urls_and_selectors() -> None:
     assert split_commands("pip install torch; echo ok") == [["pip", "install", "torch"], ["echo", "ok"]]  # fmt: skip
 
 
+WHEEL_URL = (
+    "https://download.pytorch.org/whl/cu121/torch-2.2.0%2Bcu121-cp311-cp311-linux_x86_64.whl"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"pip install 'torch @ {WHEEL_URL}'",
+        f"pip install {WHEEL_URL}",
+    ],
+)
+def test_a_wheel_url_pins_what_it_names(releases: list[Release], text: str) -> None:
+    # The wheel's file name (PEP 427) is what pip installs: not PyPI's newest default build.
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    assert (report.pick["version"], report.pick["build"]) == ("2.2.0", "cu121")
+    assert report.ids("error", "warning") == []  # the URL is where the local version comes from
+
+
 def test_an_empty_paste_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="no command given"):
         find_torch_install("   ")

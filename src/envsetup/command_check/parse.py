@@ -12,9 +12,11 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Optional
+from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from envsetup.errors import UsageError
 from envsetup.model.compute_platform import ComputePlatform
@@ -64,6 +66,7 @@ class ParsedCommand:
     channels: list[str] = field(default_factory=list)
     torch_backend: Optional[str] = None  # uv --torch-backend
     requirement_files: list[str] = field(default_factory=list)
+    wheel_urls: list[str] = field(default_factory=list)  # torch @ URL, or a wheel's URL / path
     # A command before it in the same paste made a virtual environment (python -m venv, uv venv,
     # virtualenv, conda create): the install does not go into the system Python.
     after_new_environment: bool = False
@@ -78,8 +81,8 @@ class ParsedCommand:
 
     @property
     def strict_urls(self) -> list[str]:
-        """Where the wheels can only come from: --index-url and --find-links."""
-        return [url for url in [self.index_url, *self.find_links] if url]
+        """Where the wheels can only come from: --index-url, --find-links and direct URLs."""
+        return [url for url in [self.index_url, *self.find_links, *self.wheel_urls] if url]
 
     @property
     def all_urls(self) -> list[str]:
@@ -232,8 +235,16 @@ def _pip_option(parsed: ParsedCommand, name: str, value: str) -> None:
 
 def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
     try:
-        requirement = Requirement(word)
+        requirement: Optional[Requirement] = Requirement(word)
     except InvalidRequirement:
+        requirement = None
+    location = requirement.url if requirement is not None else word
+    if location:  # `torch @ URL` or a bare wheel URL / path: the wheel's name pins the version
+        pinned = _wheel_pin(location)
+        if pinned is not None:
+            requirement = pinned
+            parsed.wheel_urls.append(location)
+    if requirement is None:
         parsed.other_packages.append(word)
         return
     name = requirement.name.lower().replace("_", "-")
@@ -241,6 +252,19 @@ def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
         parsed.requirements[name] = requirement
     else:
         parsed.other_packages.append(word)
+
+
+def _wheel_pin(location: str) -> Optional[Requirement]:
+    """`torch==2.2.0+cu121` for a wheel's URL or path (`.../torch-2.2.0%2Bcu121-cp310-...whl`,
+    the wheel file name as PEP 427 spells it); None for anything else (a source tree, git)."""
+    name = unquote(urlsplit(location).path).replace("\\", "/").rsplit("/", 1)[-1]
+    if not name.endswith(".whl"):
+        return None
+    try:
+        project, version, _, _ = parse_wheel_filename(name)
+    except InvalidWheelFilename:
+        return None
+    return Requirement(f"{project}=={version}")
 
 
 def _parse_conda(args: list[str]) -> ParsedCommand:
