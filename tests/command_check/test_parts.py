@@ -81,6 +81,23 @@ def test_a_wheel_url_pins_what_it_names(releases: list[Release], text: str) -> N
     assert report.ids("error", "warning") == []  # the URL is where the local version comes from
 
 
+def test_pypi_as_extra_index_beside_pytorchs_wins_with_its_newer_release(
+    releases: list[Release],
+) -> None:
+    # pip takes the highest version from both indexes: PyPI's newest release is past the cu121
+    # index's last (2.5), so PyPI's default build lands, not cu121.
+    text = "pip install torch --index-url https://download.pytorch.org/whl/cu121 --extra-index-url https://pypi.org/simple"  # fmt: skip
+    facts = make_facts(**GPU_BOX_535)  # type: ignore[arg-type]
+    report = check_command(text, facts, releases)
+    newest = check_command("pip install torch", facts, releases)
+    assert report.pick["version"] == newest.pick["version"] != "2.5.1"
+    assert (report.pick["build"], report.pick["decided_by"]) == (newest.pick["build"], "pypi-default")  # fmt: skip
+    assert "extra-index-url" in report.ids("warning")
+    # Pinned: PyTorch's 2.5.1+cu121 sorts above PyPI's 2.5.1 (PEP 440 local version), it lands.
+    pinned = check_command(text.replace("torch ", "torch==2.5.1 ", 1), facts, releases)
+    assert (pinned.pick["version"], pinned.pick["build"]) == ("2.5.1", "cu121")
+
+
 def test_an_empty_paste_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="no command given"):
         find_torch_install("   ")

@@ -199,8 +199,9 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
         out.append(
             _finding(
                 "extra-index-url",
-                "--extra-index-url adds PyTorch's index beside PyPI and pip takes the highest "
-                "version from either, so which build lands depends on both indexes",
+                "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
+                "and pip takes the highest version from either, so which build lands depends "
+                "on both indexes",
                 [f"--extra-index-url {url}" for url in command.extra_index_urls],
                 "use --index-url (the official commands do since 2.0)",
             )

@@ -84,6 +84,7 @@ class Pick:
     # The release the command names when the installer cannot supply it (conda after 2.5).
     requested_release: Optional[Release] = None
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
+    from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -121,6 +122,14 @@ def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         found = newest_fitting(releases, pick.spec, target, only)
         if found is None:  # versions exist, but none for this Python: judge says so
             found = newest_fitting(releases, pick.spec, dataclasses.replace(target, python=None), only)  # fmt: skip
+        if only and _pypi_beside(command):
+            # --extra-index-url PyPI beside PyTorch's --index-url: pip takes the highest version
+            # from either, and PyPI's newest release is often past the index's last one.
+            anywhere = newest_fitting(releases, pick.spec, target)
+            if anywhere is not None and (
+                found is None or version_key(anywhere[1].torch) > version_key(found[1].torch)
+            ):
+                found, pick.from_pypi = anywhere, True
         if found is not None:
             pick.release, pick.patch = found
             pick.version = pick.patch.torch
@@ -146,7 +155,7 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
     backend = (command.torch_backend or "").lower()
     if label:
         pick.build, pick.decided_by = label, DecidedBy.LOCAL_LABEL
-    elif strict:
+    elif strict and not pick.from_pypi:
         pick.build, pick.decided_by = strict, DecidedBy.INDEX_URL
     elif backend == "auto":
         pick.decided_by = DecidedBy.UV_AUTO
@@ -163,6 +172,11 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
         return
     pick.extra_index_build = extra
     pick.build, pick.decided_by = platform.pypi_default, DecidedBy.PYPI_DEFAULT
+
+
+def _pypi_beside(command: ParsedCommand) -> bool:
+    """An --extra-index-url that is not one of PyTorch's build indexes (PyPI, or a mirror of it)."""
+    return any(index_platform([url]) is None for url in command.extra_index_urls)
 
 
 # ----------------------------------------------------------------------------- conda
