@@ -41,6 +41,10 @@ GPU_BOX_535 = {"driver": "535.104.05", "driver_cuda": "12.2", "gpus": [("NVIDIA 
         ("conda create -n t python=3.10 && conda activate t && pip install torch", "pip", False),
         ("sudo -H pip3 install torch", "pip3", True),  # sudo's options are not the tool
         ("sudo -u builder -E python3 -m pip install torch", "python3 -m pip", True),
+        # Prompts pasted along: an active environment's, PowerShell's, bash's.
+        ("(venv) $ pip install torch", "pip", True),
+        ("(base) PS C:\\Users\\me> pip install torch", "pip", True),
+        ("user@box:~/proj$ pip3 install torch", "pip3", True),
     ],
 )
 def test_the_parser_tells_where_the_install_goes(text: str, program: str, in_system: bool) -> None:

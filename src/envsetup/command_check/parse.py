@@ -45,6 +45,9 @@ _PRE_INDEX = re.compile(r"/whl/(nightly|test)/")
 _CONDA_SPEC = re.compile(
     r"^([A-Za-z0-9_.\-]+)(?:\s*(==|=|>=|<=|>|<|!=|~=)\s*([^=\s]+))?(?:=(\S+))?$"
 )
+# Prompts pasted with the command: an active environment's "(name)", bash's "user@host:dir$".
+_ENV_PROMPT = re.compile(r"\([^()\s]+\)")
+_SHELL_PROMPT = re.compile(r"\S*[@:]\S*[$#]")
 # sudo's options that take a value (the next word): sudo(8).
 _SUDO_VALUE_OPTIONS = {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"}
 _PYTHON_PROGRAM = re.compile(r"^(python[\d.]*|py)(\.exe)?$")
@@ -131,6 +134,12 @@ def _strip_prefix(words: list[str]) -> tuple[list[str], str]:
     Returns the words and the program as typed ("python3 -m pip", ".venv/bin/pip").
     """
     out = list(words)
+    if out and _ENV_PROMPT.fullmatch(out[0]):  # (venv) $ pip ..., (base) C:\> conda ...
+        out = out[1:]
+    if len(out) >= 2 and out[0] == "PS" and out[1].endswith(">"):  # PS C:\Users\me> pip ...
+        out = out[2:]
+    elif out and _SHELL_PROMPT.fullmatch(out[0]):  # user@host:~$ pip ...
+        out = out[1:]
     while out and out[0] in ("$", ">", "sudo", "!", "%"):
         sudo = out[0] == "sudo"
         out = out[1:]
