@@ -218,6 +218,40 @@ def test_every_instead_on_an_externally_managed_python_makes_its_environment(
     assert check_command(instead, facts, releases).ids("error", "warning") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        (
+            "conda create -n torch python=3.11 pytorch torchvision pytorch-cuda=12.1 "
+            "-c pytorch -c nvidia",
+            "conda create -n torch python=3.11 pytorch==2.5.1 ",
+        ),
+        (  # no conda package of 2.6: pip, in the environment the paste makes
+            "conda create -n x python=3.12 pytorch==2.6.0 -c pytorch",
+            "conda create -y -n x python=3.12 && conda activate x && pip install torch==2.6.0+",
+        ),
+        (  # the tutorials' pattern: the pip install runs in the new environment's Python 3.11
+            "conda create -n t python=3.11 -y && conda activate t && "
+            "pip install torch --index-url https://download.pytorch.org/whl/cu118",
+            "conda create -y -n t python=3.11 && conda activate t && pip install torch==2.7.1+",
+        ),
+    ],
+)
+def test_a_paste_that_makes_a_conda_environment_is_judged_in_it_and_instead_makes_it_too(
+    releases: list[Release], text: str, start: str
+) -> None:
+    # The active Python (3.8) fits none of these releases: judged there, or installed there by a
+    # bare `conda install` / `pip install`, the Instead would fail (python-outside-range).
+    facts = make_facts(python="3.8.10", **GPU_BOX_535)  # type: ignore[arg-type]
+    report = check_command(text, facts, releases)
+    assert "python-outside-range" not in report.ids()
+    instead = instead_command(report)
+    assert instead is not None and instead.startswith(start), instead
+    again = check_command(instead, facts, releases)
+    assert again.ids("error", "warning") == []
+    assert again.suggested_build == report.suggested_build
+
+
 def test_a_32_bit_python_gets_a_reason_not_a_command(releases: list[Release]) -> None:
     facts = make_facts()
     facts.python.bits = 32

@@ -73,6 +73,12 @@ class ParsedCommand:
     # A command before it in the same paste made a virtual environment (python -m venv, uv venv,
     # virtualenv, conda create): the install does not go into the system Python.
     after_new_environment: bool = False
+    # The Python of the environment the paste makes (`conda create -n t python=3.11`, as this
+    # command or one before it): "3.11"; None when it makes none or does not say.
+    python: Optional[str] = None
+    # The conda environment the paste makes (`conda create -n NAME`, this command or one before
+    # it): its name ("" when not given); None when it makes none.
+    conda_create_name: Optional[str] = None
 
     @property
     def is_conda(self) -> bool:
@@ -186,6 +192,9 @@ def parse_install(words: list[str]) -> Optional[ParsedCommand]:
         parsed = _parse_pip("uv", words[3:])
     elif tool in ("conda", "mamba", "micromamba") and words[1:2] in (["install"], ["create"]):
         parsed = _parse_conda(words[2:])
+        if words[1] == "create":
+            parsed.python = conda_python(parsed.conda_specs)
+            parsed.conda_create_name = parsed.conda_create_name or ""
     if parsed is not None:
         parsed.program = program
     return parsed
@@ -199,12 +208,19 @@ def find_torch_install(text: str) -> ParsedCommand:
     if not text.strip():
         raise UsageError("check-command: no command given; fix: paste the command in quotes")
     made_environment = False
+    made_python: Optional[str] = None
+    made_conda: Optional[str] = None
     for words in split_commands(text):
         parsed = parse_install(words)
         if parsed is not None and parsed.installs_torch:
             parsed.after_new_environment = made_environment or parsed.is_conda
+            parsed.python = parsed.python or made_python
+            if parsed.conda_create_name is None:
+                parsed.conda_create_name = made_conda
             return parsed
         made_environment = made_environment or _makes_environment(words)
+        if parsed is not None and parsed.conda_create_name is not None:
+            made_python, made_conda = parsed.python, parsed.conda_create_name
     raise UsageError(
         "check-command: no pip, uv pip or conda install of torch/pytorch found in "
         f"{text.strip()!r}; fix: paste the install command itself, in quotes"
@@ -288,6 +304,8 @@ def _parse_conda(args: list[str]) -> ParsedCommand:
                 i += 1
             if name in ("-c", "--channel"):
                 parsed.channels.append(value)
+            elif name in ("-n", "--name"):
+                parsed.conda_create_name = value
         else:
             _conda_spec(parsed, word)
         i += 1

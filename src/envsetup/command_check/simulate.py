@@ -112,6 +112,7 @@ def simulate(command: ParsedCommand, target: Target, releases: list[Release]) ->
 
 
 def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
+    target = dataclasses.replace(target, python=command.python or target.python)
     torch = command.requirements.get("torch")
     pick = Pick(command.tool, target.platform_key, target.python, spec=version_range(torch))
     pick.pinned = exact_pin(torch)
@@ -184,7 +185,8 @@ def _pypi_beside(command: ParsedCommand) -> bool:
 
 def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
     specs = command.conda_specs
-    target = dataclasses.replace(target, python=conda_python(specs) or target.python)
+    python = conda_python(specs) or command.python or target.python
+    target = dataclasses.replace(target, python=python)
     op, version = specs.get("pytorch", ("", ""))
     pick = Pick("conda", target.platform_key, target.python, spec=conda_version_range(op, version))
     if op in ("=", "==") and version.count(".") == 2:
