@@ -52,8 +52,9 @@ _PATH_TOKEN = re.compile(
 )
 # `Name: [scheme] value` as curl, pip's --header, wget and a pasted request spell a header; the
 # name decides (see _masks_header). The auth-scheme word stays, so the text still says what it was.
+# A name right after a path separator is a file ("--facts /etc/passwd: no such file"), not a header.
 _HEADER = re.compile(
-    r"(?P<lead>\b(?P<name>[A-Za-z][A-Za-z0-9_\-]*)[ \t]*:[ \t]*"
+    r"(?P<lead>(?<![/\\])\b(?P<name>[A-Za-z][A-Za-z0-9_\-]*)[ \t]*:[ \t]*"
     r"(?:(?:Bearer|Basic|Token|Digest|Bot|Negotiate|NTLM|OAuth|ApiKey)[ \t]+)?)"
     r"(?P<value>[^\s\"'`,;]+)",
     re.IGNORECASE,

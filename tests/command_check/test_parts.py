@@ -39,6 +39,12 @@ GPU_BOX_535 = {"driver": "535.104.05", "driver_cuda": "12.2", "gpus": [("NVIDIA 
         ("python3 -m venv .venv && .venv/bin/pip install torch", ".venv/bin/pip", False),
         ("uv venv && uv pip install torch", "uv", False),
         ("conda create -n t python=3.10 && conda activate t && pip install torch", "pip", False),
+        ("sudo -H pip3 install torch", "pip3", True),  # sudo's options are not the tool
+        ("sudo -u builder -E python3 -m pip install torch", "python3 -m pip", True),
+        # Prompts pasted along: an active environment's, PowerShell's, bash's.
+        ("(venv) $ pip install torch", "pip", True),
+        ("(base) PS C:\\Users\\me> pip install torch", "pip", True),
+        ("user@box:~/proj$ pip3 install torch", "pip3", True),
     ],
 )
 def test_the_parser_tells_where_the_install_goes(text: str, program: str, in_system: bool) -> None:
@@ -58,6 +64,42 @@ def test_the_parser_reads_index_urls_and_selectors() -> None:
     conda = find_torch_install("conda install pytorch pytorch-cuda=11.8 -c pytorch -c nvidia")
     assert conda_selector_platform(conda.conda_specs) == "cu118"
     assert split_commands("pip install torch; echo ok") == [["pip", "install", "torch"], ["echo", "ok"]]  # fmt: skip
+
+
+WHEEL_URL = (
+    "https://download.pytorch.org/whl/cu121/torch-2.2.0%2Bcu121-cp311-cp311-linux_x86_64.whl"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"pip install 'torch @ {WHEEL_URL}'",
+        f"pip install {WHEEL_URL}",
+    ],
+)
+def test_a_wheel_url_pins_what_it_names(releases: list[Release], text: str) -> None:
+    # The wheel's file name (PEP 427) is what pip installs: not PyPI's newest default build.
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    assert (report.pick["version"], report.pick["build"]) == ("2.2.0", "cu121")
+    assert report.ids("error", "warning") == []  # the URL is where the local version comes from
+
+
+def test_pypi_as_extra_index_beside_pytorchs_wins_with_its_newer_release(
+    releases: list[Release],
+) -> None:
+    # pip takes the highest version from both indexes: PyPI's newest release is past the cu121
+    # index's last (2.5), so PyPI's default build lands, not cu121.
+    text = "pip install torch --index-url https://download.pytorch.org/whl/cu121 --extra-index-url https://pypi.org/simple"  # fmt: skip
+    facts = make_facts(**GPU_BOX_535)  # type: ignore[arg-type]
+    report = check_command(text, facts, releases)
+    newest = check_command("pip install torch", facts, releases)
+    assert report.pick["version"] == newest.pick["version"] != "2.5.1"
+    assert (report.pick["build"], report.pick["decided_by"]) == (newest.pick["build"], "pypi-default")  # fmt: skip
+    assert "extra-index-url" in report.ids("warning")
+    # Pinned: PyTorch's 2.5.1+cu121 sorts above PyPI's 2.5.1 (PEP 440 local version), it lands.
+    pinned = check_command(text.replace("torch ", "torch==2.5.1 ", 1), facts, releases)
+    assert (pinned.pick["version"], pinned.pick["build"]) == ("2.5.1", "cu121")
 
 
 def test_an_empty_paste_is_a_usage_error() -> None:
@@ -111,6 +153,31 @@ def test_simulate_takes_the_newest_release_for_this_python(releases: list[Releas
     assert conda.python == "3.12"
 
 
+@pytest.mark.parametrize("pin", ["2.4", "2.4.0", "2.4.0.0"])
+def test_a_short_pin_is_the_patch_pip_installs(releases: list[Release], pin: str) -> None:
+    # PEP 440 pads with zeros: `torch==2.4` is 2.4.0 to pip, not an unknown patch.
+    text = f"pip install torch=={pin} --index-url https://download.pytorch.org/whl/cu121"
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    assert report.ids("error", "warning") == []
+    assert report.pick["version"] == "2.4.0"
+    assert report.suggested_flags[:2] == ["--torch", "2.4.0"]
+    assert (instead_command(report) or "").startswith("pip install torch==2.4.0+cu121 ")
+
+
+def test_conda_on_macos_needs_no_selector(releases: list[Release]) -> None:
+    # macOS has only the cpu build: the official command has no cpuonly / pytorch-cuda, and the
+    # solver has nothing to choose; the Instead (the same shape) must check clean.
+    mac = make_facts(system="Darwin", arch="arm64")
+    report = check_command("conda install pytorch torchvision torchaudio -c pytorch", mac, releases)
+    assert "conda-no-selector" not in report.ids()
+    assert report.pick["build"] == "cpu"
+    instead = instead_command(report)
+    assert instead is not None and instead.startswith("conda install pytorch==")
+    assert check_command(instead, mac, releases).ids("error", "warning") == []
+    linux = check_command("conda install pytorch -c pytorch", make_facts(), releases)
+    assert "conda-no-selector" in linux.ids("warning")  # Linux: CPU or CUDA, the solver's pick
+
+
 # ----------------------------------------------------------------------------- suggest
 
 
@@ -128,6 +195,61 @@ def test_instead_makes_a_virtual_environment_where_the_system_python_refuses(
     again = check_command(instead, facts, releases)
     assert again.ids("error", "warning") == []
     assert again.pick["build"] == report.suggested_build["variant"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Made its own environment first: right, but the Instead alone would go to the system.
+        "python3 -m venv .venv && . .venv/bin/activate && "
+        "pip install torch --index-url https://download.pytorch.org/whl/cu121",
+        # conda after 2.5: the Instead falls back to pip.
+        "conda install pytorch==2.6.0 pytorch-cuda=12.4 -c pytorch -c nvidia",
+    ],
+)
+def test_every_instead_on_an_externally_managed_python_makes_its_environment(
+    releases: list[Release], text: str
+) -> None:
+    facts = make_facts(python="3.12.3", **GPU_BOX_535)  # type: ignore[arg-type]
+    facts.python.externally_managed = True
+    facts.python.environment = "system"
+    instead = instead_command(check_command(text, facts, releases))
+    assert instead is not None and instead.startswith("python3 -m venv .venv && ")
+    assert check_command(instead, facts, releases).ids("error", "warning") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        (
+            "conda create -n torch python=3.11 pytorch torchvision pytorch-cuda=12.1 "
+            "-c pytorch -c nvidia",
+            "conda create -n torch python=3.11 pytorch==2.5.1 ",
+        ),
+        (  # no conda package of 2.6: pip, in the environment the paste makes
+            "conda create -n x python=3.12 pytorch==2.6.0 -c pytorch",
+            "conda create -y -n x python=3.12 && conda activate x && pip install torch==2.6.0+",
+        ),
+        (  # the tutorials' pattern: the pip install runs in the new environment's Python 3.11
+            "conda create -n t python=3.11 -y && conda activate t && "
+            "pip install torch --index-url https://download.pytorch.org/whl/cu118",
+            "conda create -y -n t python=3.11 && conda activate t && pip install torch==2.7.1+",
+        ),
+    ],
+)
+def test_a_paste_that_makes_a_conda_environment_is_judged_in_it_and_instead_makes_it_too(
+    releases: list[Release], text: str, start: str
+) -> None:
+    # The active Python (3.8) fits none of these releases: judged there, or installed there by a
+    # bare `conda install` / `pip install`, the Instead would fail (python-outside-range).
+    facts = make_facts(python="3.8.10", **GPU_BOX_535)  # type: ignore[arg-type]
+    report = check_command(text, facts, releases)
+    assert "python-outside-range" not in report.ids()
+    instead = instead_command(report)
+    assert instead is not None and instead.startswith(start), instead
+    again = check_command(instead, facts, releases)
+    assert again.ids("error", "warning") == []
+    assert again.suggested_build == report.suggested_build
 
 
 def test_a_32_bit_python_gets_a_reason_not_a_command(releases: list[Release]) -> None:

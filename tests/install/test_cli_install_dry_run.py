@@ -16,6 +16,7 @@ from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
 from envsetup.resolve.resolution import ResolutionRefused
 from envsetup.resolve.resolver import resolve
+from hostbuilder import FIXTURES
 
 from .machines import make_facts
 
@@ -206,3 +207,22 @@ def test_bad_flag_with_json_is_a_json_error(gpu_box: str) -> None:
     document = json.loads(out.stdout)
     assert document["outcome"] == "error"
     assert "--cuda eleven: not a CUDA version" in document["error"]["message"]
+
+
+@pytest.mark.parametrize("source", ["--facts", "--replay"])
+def test_another_machines_plan_is_never_provisioned_here(
+    gpu_box: str, tmp_path: Path, source: str
+) -> None:
+    """--replay / --facts resolve for another machine: without --dry-run install refuses
+    (before, it ran that machine's plan here: a venv made and pip run on this machine)."""
+    where = (
+        gpu_box if source == "--facts" else str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    )
+    target = tmp_path / "env"
+    out = _run("install", source, where, "--env", str(target), "--json")
+    assert out.returncode == 2, out.stderr
+    document = json.loads(out.stdout)
+    assert (document["outcome"], document["error"]["kind"]) == ("error", "usage")
+    assert out.stderr.startswith(f"envsetup: {source} plans for another machine")
+    assert "fix: add --dry-run" in out.stderr and out.stderr.count("\n") == 1
+    assert not target.exists()

@@ -115,7 +115,10 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
     findings += verdict_findings(verdicts, evidence)
-    system_refuses = any(f.id == "pep668-externally-managed" for f in findings)
+    # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
+    # system Python it needs its own environment, whatever the pasted command did (made one
+    # first, or used conda).
+    system_refuses = facts.python.externally_managed and facts.python.environment == "system"
     no_wheels = (
         "PyTorch publishes no wheels for 32-bit Python; install a 64-bit Python"
         if facts.python.bits == 32 and not command.is_conda

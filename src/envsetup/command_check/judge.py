@@ -199,8 +199,9 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
         out.append(
             _finding(
                 "extra-index-url",
-                "--extra-index-url adds PyTorch's index beside PyPI and pip takes the highest "
-                "version from either, so which build lands depends on both indexes",
+                "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
+                "and pip takes the highest version from either, so which build lands depends "
+                "on both indexes",
                 [f"--extra-index-url {url}" for url in command.extra_index_urls],
                 "use --index-url (the official commands do since 2.0)",
             )
@@ -330,7 +331,7 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
                 "install with pip or uv (the command under Instead)",
             )
         )
-    if pick.decided_by is DecidedBy.CONDA_SOLVER:
+    if pick.decided_by is DecidedBy.CONDA_SOLVER and pick.build is None:
         out.append(
             _finding(
                 "conda-no-selector",

@@ -12,9 +12,11 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Optional
+from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from envsetup.errors import UsageError
 from envsetup.model.compute_platform import ComputePlatform
@@ -43,6 +45,11 @@ _PRE_INDEX = re.compile(r"/whl/(nightly|test)/")
 _CONDA_SPEC = re.compile(
     r"^([A-Za-z0-9_.\-]+)(?:\s*(==|=|>=|<=|>|<|!=|~=)\s*([^=\s]+))?(?:=(\S+))?$"
 )
+# Prompts pasted with the command: an active environment's "(name)", bash's "user@host:dir$".
+_ENV_PROMPT = re.compile(r"\([^()\s]+\)")
+_SHELL_PROMPT = re.compile(r"\S*[@:]\S*[$#]")
+# sudo's options that take a value (the next word): sudo(8).
+_SUDO_VALUE_OPTIONS = {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"}
 _PYTHON_PROGRAM = re.compile(r"^(python[\d.]*|py)(\.exe)?$")
 
 
@@ -62,9 +69,16 @@ class ParsedCommand:
     channels: list[str] = field(default_factory=list)
     torch_backend: Optional[str] = None  # uv --torch-backend
     requirement_files: list[str] = field(default_factory=list)
+    wheel_urls: list[str] = field(default_factory=list)  # torch @ URL, or a wheel's URL / path
     # A command before it in the same paste made a virtual environment (python -m venv, uv venv,
     # virtualenv, conda create): the install does not go into the system Python.
     after_new_environment: bool = False
+    # The Python of the environment the paste makes (`conda create -n t python=3.11`, as this
+    # command or one before it): "3.11"; None when it makes none or does not say.
+    python: Optional[str] = None
+    # The conda environment the paste makes (`conda create -n NAME`, this command or one before
+    # it): its name ("" when not given); None when it makes none.
+    conda_create_name: Optional[str] = None
 
     @property
     def is_conda(self) -> bool:
@@ -76,8 +90,8 @@ class ParsedCommand:
 
     @property
     def strict_urls(self) -> list[str]:
-        """Where the wheels can only come from: --index-url and --find-links."""
-        return [url for url in [self.index_url, *self.find_links] if url]
+        """Where the wheels can only come from: --index-url, --find-links and direct URLs."""
+        return [url for url in [self.index_url, *self.find_links, *self.wheel_urls] if url]
 
     @property
     def all_urls(self) -> list[str]:
@@ -126,8 +140,17 @@ def _strip_prefix(words: list[str]) -> tuple[list[str], str]:
     Returns the words and the program as typed ("python3 -m pip", ".venv/bin/pip").
     """
     out = list(words)
-    while out and out[0] in ("$", ">", "sudo", "!", "%"):
+    if out and _ENV_PROMPT.fullmatch(out[0]):  # (venv) $ pip ..., (base) C:\> conda ...
         out = out[1:]
+    if len(out) >= 2 and out[0] == "PS" and out[1].endswith(">"):  # PS C:\Users\me> pip ...
+        out = out[2:]
+    elif out and _SHELL_PROMPT.fullmatch(out[0]):  # user@host:~$ pip ...
+        out = out[1:]
+    while out and out[0] in ("$", ">", "sudo", "!", "%"):
+        sudo = out[0] == "sudo"
+        out = out[1:]
+        while sudo and out and out[0].startswith("-"):  # sudo -H, sudo -E, sudo -u user
+            out = out[2:] if out[0] in _SUDO_VALUE_OPTIONS else out[1:]
     if out and out[0][:1] in ("!", "%", ">", "$") and len(out[0]) > 1:
         out[0] = out[0][1:]
     if len(out) >= 2 and out[0] == "py" and re.match(r"^-\d", out[1]):
@@ -169,6 +192,9 @@ def parse_install(words: list[str]) -> Optional[ParsedCommand]:
         parsed = _parse_pip("uv", words[3:])
     elif tool in ("conda", "mamba", "micromamba") and words[1:2] in (["install"], ["create"]):
         parsed = _parse_conda(words[2:])
+        if words[1] == "create":
+            parsed.python = conda_python(parsed.conda_specs)
+            parsed.conda_create_name = parsed.conda_create_name or ""
     if parsed is not None:
         parsed.program = program
     return parsed
@@ -182,12 +208,19 @@ def find_torch_install(text: str) -> ParsedCommand:
     if not text.strip():
         raise UsageError("check-command: no command given; fix: paste the command in quotes")
     made_environment = False
+    made_python: Optional[str] = None
+    made_conda: Optional[str] = None
     for words in split_commands(text):
         parsed = parse_install(words)
         if parsed is not None and parsed.installs_torch:
             parsed.after_new_environment = made_environment or parsed.is_conda
+            parsed.python = parsed.python or made_python
+            if parsed.conda_create_name is None:
+                parsed.conda_create_name = made_conda
             return parsed
         made_environment = made_environment or _makes_environment(words)
+        if parsed is not None and parsed.conda_create_name is not None:
+            made_python, made_conda = parsed.python, parsed.conda_create_name
     raise UsageError(
         "check-command: no pip, uv pip or conda install of torch/pytorch found in "
         f"{text.strip()!r}; fix: paste the install command itself, in quotes"
@@ -227,8 +260,16 @@ def _pip_option(parsed: ParsedCommand, name: str, value: str) -> None:
 
 def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
     try:
-        requirement = Requirement(word)
+        requirement: Optional[Requirement] = Requirement(word)
     except InvalidRequirement:
+        requirement = None
+    location = requirement.url if requirement is not None else word
+    if location:  # `torch @ URL` or a bare wheel URL / path: the wheel's name pins the version
+        pinned = _wheel_pin(location)
+        if pinned is not None:
+            requirement = pinned
+            parsed.wheel_urls.append(location)
+    if requirement is None:
         parsed.other_packages.append(word)
         return
     name = requirement.name.lower().replace("_", "-")
@@ -236,6 +277,19 @@ def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
         parsed.requirements[name] = requirement
     else:
         parsed.other_packages.append(word)
+
+
+def _wheel_pin(location: str) -> Optional[Requirement]:
+    """`torch==2.2.0+cu121` for a wheel's URL or path (`.../torch-2.2.0%2Bcu121-cp310-...whl`,
+    the wheel file name as PEP 427 spells it); None for anything else (a source tree, git)."""
+    name = unquote(urlsplit(location).path).replace("\\", "/").rsplit("/", 1)[-1]
+    if not name.endswith(".whl"):
+        return None
+    try:
+        project, version, _, _ = parse_wheel_filename(name)
+    except InvalidWheelFilename:
+        return None
+    return Requirement(f"{project}=={version}")
 
 
 def _parse_conda(args: list[str]) -> ParsedCommand:
@@ -250,6 +304,8 @@ def _parse_conda(args: list[str]) -> ParsedCommand:
                 i += 1
             if name in ("-c", "--channel"):
                 parsed.channels.append(value)
+            elif name in ("-n", "--name"):
+                parsed.conda_create_name = value
         else:
             _conda_spec(parsed, word)
         i += 1

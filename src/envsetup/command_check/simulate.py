@@ -84,6 +84,7 @@ class Pick:
     # The release the command names when the installer cannot supply it (conda after 2.5).
     requested_release: Optional[Release] = None
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
+    from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -96,9 +97,8 @@ class Pick:
         release = self.named_release
         if release is None:
             return None
-        if self.pinned and release.patch(public_version(self.pinned)) is not None:
-            return public_version(self.pinned)
-        return release.release
+        patch = release.patch(public_version(self.pinned)) if self.pinned else None
+        return patch.torch if patch is not None else release.release
 
 
 def simulate(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
@@ -112,6 +112,7 @@ def simulate(command: ParsedCommand, target: Target, releases: list[Release]) ->
 
 
 def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
+    target = dataclasses.replace(target, python=command.python or target.python)
     torch = command.requirements.get("torch")
     pick = Pick(command.tool, target.platform_key, target.python, spec=version_range(torch))
     pick.pinned = exact_pin(torch)
@@ -122,6 +123,14 @@ def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         found = newest_fitting(releases, pick.spec, target, only)
         if found is None:  # versions exist, but none for this Python: judge says so
             found = newest_fitting(releases, pick.spec, dataclasses.replace(target, python=None), only)  # fmt: skip
+        if only and _pypi_beside(command):
+            # --extra-index-url PyPI beside PyTorch's --index-url: pip takes the highest version
+            # from either, and PyPI's newest release is often past the index's last one.
+            anywhere = newest_fitting(releases, pick.spec, target)
+            if anywhere is not None and (
+                found is None or version_key(anywhere[1].torch) > version_key(found[1].torch)
+            ):
+                found, pick.from_pypi = anywhere, True
         if found is not None:
             pick.release, pick.patch = found
             pick.version = pick.patch.torch
@@ -136,7 +145,7 @@ def _pinned(pick: Pick, releases: list[Release]) -> None:
         pick.unknown_version = pick.pinned
         return
     pick.release, pick.patch = release, release.patch(version)
-    pick.version = version
+    pick.version = pick.patch.torch if pick.patch else version  # torch==2.4 installs 2.4.0
     pick.unknown_patch = pick.patch is None
 
 
@@ -147,7 +156,7 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
     backend = (command.torch_backend or "").lower()
     if label:
         pick.build, pick.decided_by = label, DecidedBy.LOCAL_LABEL
-    elif strict:
+    elif strict and not pick.from_pypi:
         pick.build, pick.decided_by = strict, DecidedBy.INDEX_URL
     elif backend == "auto":
         pick.decided_by = DecidedBy.UV_AUTO
@@ -166,12 +175,18 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
     pick.build, pick.decided_by = platform.pypi_default, DecidedBy.PYPI_DEFAULT
 
 
+def _pypi_beside(command: ParsedCommand) -> bool:
+    """An --extra-index-url that is not one of PyTorch's build indexes (PyPI, or a mirror of it)."""
+    return any(index_platform([url]) is None for url in command.extra_index_urls)
+
+
 # ----------------------------------------------------------------------------- conda
 
 
 def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> Pick:
     specs = command.conda_specs
-    target = dataclasses.replace(target, python=conda_python(specs) or target.python)
+    python = conda_python(specs) or command.python or target.python
+    target = dataclasses.replace(target, python=python)
     op, version = specs.get("pytorch", ("", ""))
     pick = Pick("conda", target.platform_key, target.python, spec=conda_version_range(op, version))
     if op in ("=", "==") and version.count(".") == 2:
@@ -197,6 +212,10 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         pick.build, pick.decided_by = wanted, DecidedBy.CONDA_SELECTOR
     elif "cudatoolkit" not in specs:
         pick.decided_by = DecidedBy.CONDA_SOLVER
+        platform = pick.release.platforms.get(target.platform_key)
+        if platform is not None and len(platform.variants) == 1:
+            # Nothing for the solver to choose (macOS has only the cpu build): no selector needed.
+            pick.build = platform.variants[0]
     return pick
 
 

@@ -35,6 +35,9 @@ class Suggestion:
     flags: list[str] = field(default_factory=list)
     note: Optional[str] = None  # why there is none: the resolver's refusal
     refusal_codes: list[str] = field(default_factory=list)
+    # The conda environment the paste makes (name, Python): Instead makes it too, else the
+    # install would land in the active environment, whose Python may not fit.
+    conda_environment: Optional[tuple[str, str]] = None
 
 
 def requests_for(command: ParsedCommand, pick: Pick) -> list[InstallRequest]:
@@ -84,7 +87,11 @@ def suggest(
         if plan.manager != "pip":
             flags += ["--manager", plan.manager]
         venv = NEW_ENVIRONMENT if new_environment and plan.manager != "conda" else None
-        return Suggestion(plan, venv, flags)
+        conda = None
+        if command.conda_create_name is not None and pick.python:
+            conda = (command.conda_create_name or "torch", pick.python)
+            venv = None  # the conda environment is the new environment
+        return Suggestion(plan, venv, flags, conda_environment=conda)
     assert first is not None  # requests_for is never empty
     alternatives = f" (try: {', '.join(first.alternatives)})" if first.alternatives else ""
     return Suggestion(

@@ -66,6 +66,14 @@ def install_command(
         )
         if force and upgrade:
             raise UsageError("--force and --upgrade both given; fix: pass one of them")
+        if (replay or facts_file) and not dry_run:
+            # The plan is resolved for that machine; provisioning it here would install its build
+            # (a CUDA wheel for another host's GPU) into this one.
+            given = "--replay" if replay else "--facts"
+            raise UsageError(
+                f"{given} plans for another machine, so nothing can be installed from it here; "
+                "fix: add --dry-run, or run install on that machine"
+            )
         facts = load_facts(replay, facts_file)
         resolution = resolve_quickly(request, facts)
     except ResolutionRefused as refusal:

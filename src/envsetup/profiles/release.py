@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from envsetup.model.compute_platform import ComputePlatform
+from envsetup.model.versions import parse_version
 
 if TYPE_CHECKING:
     from envsetup.compat.build import Build
@@ -130,7 +131,12 @@ class Release:
         return [self.variants[name] for name in platform.variants] if platform else []
 
     def patch(self, torch_version: str) -> Optional[Patch]:
-        return next((p for p in self.patches if p.torch == torch_version), None)
+        """The patch `torch_version` names, compared as pip compares versions (PEP 440: `2.4`
+        and `2.4.0` are the same version, so `torch==2.4` installs 2.4.0); None when none is."""
+        wanted = parse_version(torch_version)
+        if wanted is None:
+            return None
+        return next((p for p in self.patches if parse_version(p.torch) == wanted), None)
 
     def newest_patch(self) -> Patch:
         return self.patch(self.torch) or self.patches[-1]

@@ -14,18 +14,32 @@ if TYPE_CHECKING:
     from envsetup.command_check.check import CommandReport
 
 
-def render_command(plan: Resolution, new_environment: Optional[str] = None) -> str:
+def render_command(
+    plan: Resolution,
+    new_environment: Optional[str] = None,
+    conda_environment: Optional[tuple[str, str]] = None,
+) -> str:
     """The install command for `plan`.
 
     `new_environment` ("`.venv`"): create that virtual environment first and install into it (for
     a system Python that refuses installs, PEP 668). Ignored for conda, which installs into the
-    active conda environment.
+    active conda environment. `conda_environment` (name, Python "3.11"): create that conda
+    environment first (`conda create -n NAME python=X.Y ...`, as the pasted command did) and
+    install into it.
     """
     if plan.manager == "conda":
-        words = ["conda", "install", *plan.conda_specs]
+        verb = ["install"]
+        if conda_environment:
+            verb = ["create", "-n", conda_environment[0], f"python={conda_environment[1]}"]
+        words = ["conda", *verb, *plan.conda_specs]
         for channel in plan.conda_channels:
             words += ["-c", channel]
         return shlex.join(words)
+    if conda_environment:
+        name, python = conda_environment
+        make = shlex.join(["conda", "create", "-y", "-n", name, f"python={python}"])
+        activate = shlex.join(["conda", "activate", name])
+        return f"{make} && {activate} && {render_command(plan)}"
     pins = [pin.requirement() for pin in plan.pins]
     index = ["--index-url", plan.index_url] if plan.index_url else []
     if plan.manager == "uv":
@@ -43,4 +57,8 @@ def render_command(plan: Resolution, new_environment: Optional[str] = None) -> s
 def instead_command(report: CommandReport) -> Optional[str]:
     """check-command's *Instead*: the plan resolved for the machine, as a command line."""
     plan = report.suggestion.resolution
-    return render_command(plan, report.suggestion.new_environment) if plan else None
+    if plan is None:
+        return None
+    return render_command(
+        plan, report.suggestion.new_environment, report.suggestion.conda_environment
+    )
