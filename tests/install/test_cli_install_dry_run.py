@@ -226,3 +226,27 @@ def test_another_machines_plan_is_never_provisioned_here(
     assert out.stderr.startswith(f"envsetup: {source} plans for another machine")
     assert "fix: add --dry-run" in out.stderr and out.stderr.count("\n") == 1
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("host", "cuda", "warned"),
+    [
+        # AMD only, no NVIDIA driver: a CUDA build asked for installs, but cannot use a GPU.
+        ("10-rocm-rx6700xt-gfx1031", "12.6", True),
+        # An H100 with its driver: the build auto picks is nothing to warn about.
+        ("07-fabricmanager-802-h100", "auto", False),
+    ],
+)
+def test_a_warning_verdict_on_the_chosen_build_is_a_finding(
+    host: str, cuda: str, warned: bool, tmp_path: Path
+) -> None:
+    out = _run(
+        "install", "--dry-run", "--json", "--replay", str(FIXTURES / "hosts" / host),
+        "--cuda", cuda, "--env", str(tmp_path / "env"),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    document = json.loads(out.stdout)
+    warnings = {f["id"] for f in document["findings"] if f["severity"] == "warning"}
+    codes = {v["code"] for v in document["data"]["resolution"]["verdicts"]}
+    assert ("cuda-build-without-nvidia" in warnings) is warned
+    assert ("cuda-build-without-nvidia" in codes) is warned

@@ -100,10 +100,22 @@ def planned_install(plan: Plan, mode: str, notes: list[str]) -> PlannedInstall:
 
 
 def resolution_findings(resolution: Resolution) -> list[dict[str, Any]]:
-    if not resolution.unconfirmed:
-        return []
-    title = "the choice rests on facts the profile marks unconfirmed"
-    return [finding("unconfirmed-profile-facts", "info", title, list(resolution.unconfirmed))]
+    """The chosen build's warning verdicts (a CUDA build asked for on a machine with no NVIDIA
+    driver...), by their verdict code, and the unconfirmed profile facts the choice rests on."""
+    from envsetup.compat.verdicts import Severity
+    from envsetup.compat.wording import describe
+
+    found = [
+        finding(verdict.code.value, "warning", describe(verdict), [], "")
+        for verdict in resolution.verdicts
+        if verdict.severity is Severity.WARNING
+    ]
+    if resolution.unconfirmed:
+        title = "the choice rests on facts the profile marks unconfirmed"
+        found.append(
+            finding("unconfirmed-profile-facts", "info", title, list(resolution.unconfirmed))
+        )
+    return found
 
 
 def preview_findings(preview: Preview) -> list[dict[str, Any]]:
