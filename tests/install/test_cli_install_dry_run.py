@@ -250,3 +250,21 @@ def test_a_warning_verdict_on_the_chosen_build_is_a_finding(
     codes = {v["code"] for v in document["data"]["resolution"]["verdicts"]}
     assert ("cuda-build-without-nvidia" in warnings) is warned
     assert ("cuda-build-without-nvidia" in codes) is warned
+
+
+def test_a_build_no_release_has_is_refused_as_such_and_its_alternatives_work(
+    tmp_path: Path,
+) -> None:
+    # No release publishes cu123: the refusal says so (not the newest release's Python range),
+    # and each alternative it offers, tried on the same host, resolves.
+    host = str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    env = str(tmp_path / "env")
+    out = _run("install", "--dry-run", "--json", "--replay", host, "--cuda", "12.3", "--env", env)
+    assert out.returncode == 2, out.stderr
+    refusal = json.loads(out.stdout)["data"]["refusal"]
+    assert refusal["codes"] == ["no-such-build"]
+    assert refusal["alternatives"][-1] == "--cuda auto" and len(refusal["alternatives"]) > 1
+    for alternative in refusal["alternatives"]:
+        flag, value = alternative.split()
+        tried = _run("install", "--dry-run", "--json", "--replay", host, flag, value, "--env", env)
+        assert tried.returncode == 0, (alternative, tried.stderr)

@@ -7,7 +7,7 @@ would work on this machine.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from envsetup import compat
 from envsetup.compat.assess import assess, driver_floor
@@ -17,7 +17,7 @@ from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.compat.wording import describe, summarize_blocked
 from envsetup.facts import Facts
 from envsetup.model.capability import SOURCE as ARCH_RULE_SOURCE
-from envsetup.model.compute_platform import PlatformKind
+from envsetup.model.compute_platform import ComputePlatform, PlatformKind
 from envsetup.model.machine import GpuArch as GpuArch  # re-exported for the resolver's callers
 from envsetup.model.machine import Machine as Machine
 from envsetup.model.versions import in_release_range, version_key
@@ -31,6 +31,9 @@ from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.request import InstallRequest, compute_flag
 from envsetup.resolve.resolution import RefusalCode, Resolution, ResolutionRefused
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 MAX_ALTERNATIVES = 4
 # The verdicts that tell CUDA builds apart (driver, GPU coverage); glibc and Python are judged
@@ -145,6 +148,7 @@ def resolve_for_machine(
                 (RefusalCode.UNKNOWN_RELEASE,),
             )
         return _resolve_release(request, machine, release, ordered, suggest=True)
+    _refuse_a_build_no_release_has(request, machine, ordered)
     first: Optional[ResolutionRefused] = None
     for release in reversed(ordered):
         try:
@@ -165,6 +169,51 @@ def resolve_for_machine(
             detailed.verdicts,
         ) from None
     raise first  # pragma: no cover - the newest release failed above, so it fails again
+
+
+def _refuse_a_build_no_release_has(
+    request: InstallRequest, machine: Machine, ordered: list[Release]
+) -> None:
+    """--cuda X.Y (or a ROCm build) that no release publishes for this platform: say that, not
+    why the newest release refused (its Python range, say), which no flag change would fix.
+    The alternatives are the builds of that kind that do resolve here, newest first."""
+    if request.compute in ("auto", "cpu"):
+        return
+    key = machine.platform_key
+    offered = {
+        name for release in ordered if key in release.platforms
+        for name in release.platforms[key].variants
+    }  # fmt: skip
+    if request.compute in offered:
+        return
+    wanted = ComputePlatform.try_parse(request.compute)
+    kind = wanted.kind if wanted is not None else PlatformKind.CUDA
+    platforms = [ComputePlatform.parse(name) for name in offered]
+    names = [p.tag for p in sorted(platforms, key=_version_of) if p.kind is kind]
+    working = [
+        n for n in reversed(names) if _resolves(replace(request, compute=n), machine, ordered)
+    ]
+    alternatives = [f"--cuda {compute_flag(n)}" for n in working[: MAX_ALTERNATIVES - 1]]
+    listed = ", ".join(compute_flag(n) for n in names) or "none"
+    raise ResolutionRefused(
+        f"--cuda {compute_flag(request.compute)}: no torch release envsetup knows "
+        f"({ordered[0].release}–{ordered[-1].release}) has that build for {key} "
+        f"({'CUDA' if kind is PlatformKind.CUDA else 'ROCm'} builds: {listed})",
+        [*alternatives, "--cuda auto"],
+        (RefusalCode.NO_SUCH_BUILD,),
+    )
+
+
+def _version_of(platform: ComputePlatform) -> Version:
+    return version_key(platform.version or "0")
+
+
+def _resolves(request: InstallRequest, machine: Machine, ordered: list[Release]) -> bool:
+    try:
+        resolve_for_machine(request, machine, ordered)
+    except ResolutionRefused:
+        return False
+    return True
 
 
 def _refuse_gpu_builds_on_macos(request: InstallRequest, machine: Machine) -> None:
