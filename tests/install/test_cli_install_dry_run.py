@@ -99,7 +99,7 @@ def test_refusal_as_json(gpu_box: str) -> None:
     document = json.loads(out.stdout)
     assert document["outcome"] == "refused"
     refusal = document["data"]["refusal"]
-    assert "no conda package" in refusal["reason"]
+    assert refusal["codes"] == ["no-conda-package"]
     assert "--manager uv" in refusal["alternatives"]
     # The same error object and stderr line as every command that stops short.
     assert document["error"] == {"kind": "usage", "message": refusal["reason"]}
