@@ -191,9 +191,11 @@ def test_a_finding_has_the_same_keys_in_every_command() -> None:
     from envsetup.diagnose.finding import Finding
     from envsetup.render.envelope import finding
 
-    built = finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv")  # fmt: skip
+    built = finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv", {"tool": "uv"})  # fmt: skip
     assert list(built) == [f.name for f in dataclasses.fields(Finding)]
-    assert built == Finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv").to_dict()  # fmt: skip
+    assert list(built)[-1] == "params" and built["params"] == {"tool": "uv"}
+    assert built == Finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv", {"tool": "uv"}).to_dict()  # fmt: skip
+    assert finding("x", "info", "no values")["params"] == {}
     with pytest.raises(ValueError):
         finding("x", "fatal", "no such severity")
 

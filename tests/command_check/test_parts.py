@@ -276,7 +276,10 @@ def test_gpus_alike_make_one_finding(host_facts: dict[str, Facts], releases: lis
     assert report.ids("error") == ["arch-not-covered"]
     assert len([v for v in report.verdicts if v.code.value == "arch-not-covered"]) == 8
     finding = report.finding("arch-not-covered")
-    assert finding is not None and "GPU 7" in finding.evidence[-1]
+    assert finding is not None and finding.params["index"] == 0
+    assert finding.params["sm"] == "sm_90" and "sm_90" not in finding.params["arch_list"]
+    assert len(finding.params["same_for"]) == 7  # GPUs 1-7, merged into GPU 0's finding
+    assert "GPU 7" in finding.params["same_for"][-1]
 
 
 def test_every_finding_id_is_catalogued_with_its_severity() -> None:

@@ -162,7 +162,9 @@ def test_torchvision_that_belongs_to_another_release(releases: list[Release]) ->
     assert _errors(report) == ["domain-version-mismatch"]
     mismatch = report.finding("domain-version-mismatch")
     assert mismatch is not None and mismatch.fix == "pin torchvision==0.15.2"
-    assert "torch 2.1.0" in mismatch.title  # the release 0.16.0 belongs to
+    assert mismatch.params["belongs_to"] == "2.1.0"  # the release 0.16.0 belongs to
+    assert (mismatch.params["package"], mismatch.params["version"]) == ("torchvision", "0.16.0")
+    assert mismatch.params["pairs_with"] == "0.15.2"
 
 
 def test_local_version_pin_without_index_from_a_real_failure(releases: list[Release]) -> None:
@@ -174,7 +176,8 @@ def test_local_version_pin_without_index_from_a_real_failure(releases: list[Rele
     report = _check(f"pip install {pin.group(1)}", releases, python="3.8.10")
     assert "local-version-without-index" in _errors(report)
     local = report.finding("local-version-without-index")
-    assert local is not None and local.fix.endswith("whl/cu113")
+    assert local is not None and local.params["build"] == "cu113"
+    assert local.params["index_url"] == "https://download.pytorch.org/whl/cu113"
     assert "unknown-release" in _warnings(report)
 
 

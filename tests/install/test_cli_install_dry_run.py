@@ -59,7 +59,9 @@ def test_dry_run_json_emits_the_plan(gpu_box: str) -> None:
     assert resolution["variant"] == "cu118"
     assert resolution["index_url"] == "https://download.pytorch.org/whl/cu118"
     assert resolution["pins"][0] == {"name": "torch", "version": "2.0.1+cu118"}
-    assert any("sm_86 is in the cu118 build" in line for line in resolution["explanation"])
+    covered = [v for v in resolution["verdicts"] if v["code"] == "arch-covered"]
+    assert [(v["sm"], v["build"]) for v in covered] == [("sm_86", "cu118")]
+    assert resolution["explanation"]  # the same, in words, for people
 
 
 def test_dry_run_text_explains_and_installs_nothing(gpu_box: str, tmp_path: Path) -> None:
@@ -98,7 +100,7 @@ def test_refusal_as_json(gpu_box: str) -> None:
     document = json.loads(out.stdout)
     assert document["outcome"] == "refused"
     refusal = document["data"]["refusal"]
-    assert "no conda package" in refusal["reason"]
+    assert refusal["codes"] == ["no-conda-package"]
     assert "--manager uv" in refusal["alternatives"]
     # The same error object and stderr line as every command that stops short.
     assert document["error"] == {"kind": "usage", "message": refusal["reason"]}

@@ -191,7 +191,7 @@ def test_resolution_is_plain_json_data(releases: list[Release]) -> None:
 def test_refuses_a_cuda_version_the_release_was_not_built_for(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.0", cuda="12.1")  # fmt: skip
     assert refusal.codes == (RefusalCode.NO_SUCH_BUILD,)
-    assert "11.7, 11.8" in refusal.reason
+    assert refusal.params["builds"] == ["cu117", "cu118"] and refusal.params["build"] == "cu121"
     assert refusal.alternatives[:2] == ["--cuda 11.8", "--cuda 11.7"]
     assert "--torch 2.1" in refusal.alternatives
 
@@ -260,7 +260,8 @@ def test_refuses_intel_mac_after_2_2(releases: list[Release]) -> None:
 def test_refuses_rocm_on_windows(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"system": "Windows", "arch": "AMD64"}, torch="2.5", cuda="rocm6.2")  # fmt: skip
     assert refusal.codes == (RefusalCode.NO_SUCH_BUILD,)
-    assert "no rocm6.2 build for windows-x86_64" in refusal.reason
+    assert refusal.params["build"] == "rocm6.2"
+    assert refusal.params["platform_key"] == "windows-x86_64" and refusal.params["builds"] == []
 
 
 def test_refuses_an_unknown_release_and_patch(releases: list[Release]) -> None:

@@ -33,7 +33,10 @@ def test_a_slow_matmul_fails_and_a_healthy_one_passes() -> None:
         bench("bench.matmul_bf16", {"index": 0, "name": "NVIDIA H100 80GB HBM3", "tflops": 300.0})
     )
     assert slow.status == FAIL
-    assert "300.0 TFLOP/s" in slow.reason and "989" in slow.reason and slow.fix
+    assert slow.fix
+    (device,) = slow.evidence["devices"]
+    assert device["problems"] == ["matmul-below-datasheet"]
+    assert (device["tflops"], device["expected_tflops"]) == (300.0, 989)
     healthy = judge_bench(
         bench("bench.matmul_bf16", {"index": 0, "name": "NVIDIA H100 80GB HBM3", "tflops": 700.0})
     )
@@ -51,7 +54,9 @@ def test_one_slow_device_among_several_is_named() -> None:
         )
     )
     assert result.status == FAIL
-    assert result.reason.startswith("cuda:1 ") and "cuda:0" not in result.reason
+    fine, slow = result.evidence["devices"]
+    assert slow["index"] == 1 and slow["problems"] == ["bandwidth-below-datasheet"]
+    assert fine["index"] == 0 and "problems" not in fine
 
 
 def test_an_unknown_model_passes_and_says_it_has_no_figures() -> None:
@@ -67,12 +72,19 @@ def test_a_downgraded_link_or_harmful_throttling_fails_but_a_power_cap_does_not(
     healthy = dict(base, pcie_gen=5, pcie_width=16, throttle_reasons=["sw_power_cap"])
     assert judge_bench(bench("bench.nvml", healthy)).status == PASS
     slow_link = dict(base, pcie_gen=3, pcie_width=8, throttle_reasons=[])
-    reason = judge_bench(bench("bench.nvml", slow_link)).reason
-    assert "gen 3" in reason and "x8" in reason
+
+    def problems(device: dict) -> list[str]:
+        judged = judge_bench(bench("bench.nvml", device))
+        assert judged.status == FAIL
+        return judged.evidence["devices"][0]["problems"]
+
+    assert problems(slow_link) == ["pcie-gen-below-max", "pcie-width-below-max"]
     hot = dict(base, pcie_gen=5, pcie_width=16, throttle_reasons=["hw_thermal_slowdown"])
-    assert "hw_thermal_slowdown" in judge_bench(bench("bench.nvml", hot)).reason
+    assert problems(hot) == ["throttled"]
+    throttled = judge_bench(bench("bench.nvml", hot)).evidence["devices"][0]
+    assert throttled["harmful_throttles"] == ["hw_thermal_slowdown"]
     capped_slot = dict(base, pcie_gen=4, pcie_width=16, pcie_gen_max=4, throttle_reasons=[])
-    assert "built for gen 5" in judge_bench(bench("bench.nvml", capped_slot)).reason
+    assert problems(capped_slot) == ["pcie-slot-below-model"]
 
 
 def test_skipped_and_non_bench_results_are_left_alone() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from typing import Optional
+from typing import Any, Optional
 
 from envsetup.command_check.parse import (
     ParsedCommand,
@@ -68,8 +68,17 @@ COMMAND_FINDINGS = {
 }
 
 
-def _finding(id: str, title: str, evidence: list[str], fix: str = "") -> Finding:
-    return Finding(id=id, severity=COMMAND_FINDINGS[id], title=title, evidence=evidence, fix=fix)
+def _finding(
+    id: str, title: str, evidence: list[str], fix: str = "", params: Optional[dict[str, Any]] = None
+) -> Finding:
+    return Finding(
+        id=id,
+        severity=COMMAND_FINDINGS[id],
+        title=title,
+        evidence=evidence,
+        fix=fix,
+        params=dict(params or {}),
+    )
 
 
 # ----------------------------------------------------------------------------- machine verdicts
@@ -105,12 +114,14 @@ def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Findi
             severity=_SEVERITY[verdict.severity],
             title=describe(verdict),
             evidence=list(evidence),
+            params=dict(verdict.params),
         )
         seen[same] = (finding, [])
         out.append(finding)
     for finding, others in seen.values():
         if others:
             finding.evidence.append(f"the same for {', '.join(others)}")
+            finding.params["same_for"] = list(others)
     return out
 
 
@@ -193,6 +204,11 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
                 "index, not on PyPI",
                 ["without --index-url pip finds no such version (from versions: ...)"],
                 f"add --index-url https://download.pytorch.org/whl/{label}",
+                {
+                    "pinned": pick.pinned,
+                    "build": label,
+                    "index_url": f"https://download.pytorch.org/whl/{label}",
+                },
             )
         )
     if command.extra_index_urls and index_platform(command.all_urls):
@@ -372,6 +388,13 @@ def _domain_findings(command: ParsedCommand, pick: Pick, releases: list[Release]
                     f"{name} {getattr(patch, name)}"
                 ],
                 f"pin {name}=={getattr(patch, name)}",
+                {
+                    "package": name,
+                    "version": got,
+                    "belongs_to": owner,
+                    "torch": pick.version,
+                    "pairs_with": getattr(patch, name),
+                },
             )
         )
     return out

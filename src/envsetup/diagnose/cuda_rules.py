@@ -43,6 +43,11 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 "container, start it with `--gpus all`. On a build or CI machine without a GPU this is "
                 "expected; set ENVSETUP_CUDA_DRIVER_VERSION to resolve for the target machine."
             ),
+            params={
+                "toolkit": newest.version,
+                "cuda": need.cuda if need else None,
+                "need": need.driver if need else None,
+            },
         )
     ]
 
@@ -108,6 +113,12 @@ def nvcc_shadowed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 f'"$PATH" CUDA_HOME={shlex.quote(newest.path)}` (or remove the older toolkit, '
                 "e.g. Ubuntu's `nvidia-cuda-toolkit`)."
             ),
+            params={
+                "selected": cuda.nvcc_on_path_version,
+                "newest": newest.version,
+                "path": newest.path + "/bin",
+                "cuda_home": newest.path,
+            },
         )
     ]
 

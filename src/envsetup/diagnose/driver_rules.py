@@ -41,6 +41,7 @@ def version_mismatch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 "A driver update replaced the libraries but the old module is still loaded: reboot, "
                 f"or reload the module with `{RELOAD_MODULES}` (stop processes using the GPU first)."
             ),
+            params={"kernel_module": nv.kernel_module_version, "library": nv.driver_version},
         )
     ]
 
@@ -85,12 +86,14 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 id=finding_id, severity="error", title=title, evidence=_smi_evidence(facts), fix=fix
             )
         ]
-    if facts.os.wsl:
+    # Which fix applies, as a code (the words below follow it).
+    cause = "wsl" if facts.os.wsl else ("nouveau" if nv.nouveau_loaded else "driver-not-loaded")
+    if cause == "wsl":
         fix = (
             "In WSL the Windows driver provides the GPU: update the NVIDIA driver on Windows, run "
             "`wsl --update` and `wsl --shutdown` from Windows, and do not install a Linux driver inside WSL."
         )
-    elif nv.nouveau_loaded:
+    elif cause == "nouveau":
         fix = f"nouveau holds the GPU: blacklist it and reboot: `{BLACKLIST_NOUVEAU}`."
     else:
         fix = (
@@ -105,6 +108,7 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             title="nvidia-smi cannot talk to the NVIDIA driver",
             evidence=_smi_evidence(facts),
             fix=fix,
+            params={"failure": nv.smi_failure, "cause": cause},
         )
     ]
 
@@ -126,6 +130,7 @@ def nouveau(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 ),
             ],
             fix=f"Blacklist nouveau, install the NVIDIA driver and reboot: `{BLACKLIST_NOUVEAU}`.",
+            params={"devices": [d for d in facts.nvidia.pci_devices if "nouveau" in d]},
         )
     ]
 

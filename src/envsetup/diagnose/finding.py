@@ -15,6 +15,10 @@ class Finding:
     title: str  # one line: what is wrong
     evidence: list[str] = field(default_factory=list)  # the facts that triggered it, with sources
     fix: str = ""  # a command or a concrete step
+    # The values the words above are made of (JSON-safe: strings, numbers, bools, lists), so a
+    # script or a test reads them without parsing prose; for a finding from a compatibility
+    # verdict, the verdict's parameters (compat/verdicts.py).
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -70,6 +70,7 @@ def outside_torch_range(facts: Facts, lookup: BuildLookup) -> list[Finding]:
                 f"{info.python_max}`), or install a torch release that supports Python {mm}: "
                 "`envsetup install --cuda auto`."
             ),
+            params={**outside[0].params, "torch": torch.version, "release": info.release},
         )
     ]
 
@@ -114,6 +115,7 @@ def install_incomplete(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             title=f"The environment {facts.python.prefix} is {what}",
             evidence=[f"{facts.python.prefix}/envsetup-install.json says state: {said}"],
             fix=_install_incomplete_fix(state, facts.python.prefix),
+            params={"state": state, "prefix": facts.python.prefix},
         )
     ]
 

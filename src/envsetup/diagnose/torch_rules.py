@@ -40,6 +40,7 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             title=f"torch is not installed for {facts.python.executable}",
             evidence=[f"searched: {', '.join(facts.python.site_packages) or '(no site-packages)'}"],
             fix="`envsetup install --cuda auto` picks the build that fits this machine and installs it in ./.venv.",
+            params={"install": "envsetup install --cuda auto"},
         )
     ]
 
@@ -49,7 +50,8 @@ def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     if torch.flavor != "cpu":
         return []
     verdicts = judge_installed(facts, None)
-    if not any(v.code is VerdictCode.CPU_BUILD_ON_NVIDIA_GPU for v in verdicts):
+    cpu_on_gpu = [v for v in verdicts if v.code is VerdictCode.CPU_BUILD_ON_NVIDIA_GPU]
+    if not cpu_on_gpu:
         return []
     gpus = ", ".join(
         f"{g.name or 'GPU'} (sm {g.compute_capability or '?'})" for g in facts.nvidia.gpus
@@ -66,6 +68,12 @@ def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
                 f"GPUs: {gpus}; driver {facts.nvidia.driver_version} supports CUDA <= {facts.nvidia.driver_cuda_version}",
             ],
             fix=f"Reinstall a CUDA build{variants}: `{_install_command(facts)}`.",
+            params={
+                **cpu_on_gpu[0].params,
+                "torch": torch.version,
+                "cuda_variants": list(info.cuda_variants) if info else [],
+                "install": _install_command(facts),
+            },
         )
     ]
 
@@ -96,6 +104,16 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 f"Upgrade the driver to >= {need or 'a newer branch'}, or install a torch "
                 f"build for CUDA <= {nv.driver_cuda_version or 'what the driver supports'}: `{_install_command(facts)}`."
             ),
+            params={
+                **too_old[0].params,
+                "verdict": too_old[0].code.value,
+                "torch": torch.version,
+                "cuda": torch.cuda_version,
+                "have": nv.driver_version,
+                "need": need,
+                "driver_cuda": nv.driver_cuda_version,
+                "install": _install_command(facts),
+            },
         )
     ]
 
@@ -106,9 +124,10 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         return []
     info = installed_info(facts, lookup)
     arch_list, where = installed_arch_list(facts, info)
-    uncovered = {
-        v["index"] for v in judge_installed(facts, info) if v.code is VerdictCode.ARCH_NOT_COVERED
-    }
+    not_covered = [
+        v for v in judge_installed(facts, info) if v.code is VerdictCode.ARCH_NOT_COVERED
+    ]
+    uncovered = {v["index"] for v in not_covered}
     missing = [g for g in facts.nvidia.gpus if g.index in uncovered]
     if not missing:
         return []
@@ -130,6 +149,13 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
                 for g in missing
             ],
             fix=f"Install a build whose arch list covers this GPU: `{_install_command(facts)}`.",
+            params={
+                "torch": torch.version,
+                "sms": [v["sm"] for v in not_covered],
+                "gpus": [v["gpu"] for v in not_covered],
+                "arch_list": list(arch_list),
+                "install": _install_command(facts),
+            },
         )
     ]
 

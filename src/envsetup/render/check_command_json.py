@@ -46,7 +46,7 @@ def common_finding(found: Finding, suggested_command: Optional[str]) -> dict[str
     fix = found.fix or ""
     if not fix and suggested_command and found.severity in ("error", "warning"):
         fix = suggested_command
-    return finding(found.id, found.severity, found.title, list(found.evidence), fix)
+    return finding(found.id, found.severity, found.title, list(found.evidence), fix, found.params)
 
 
 def check_command_data(report: CommandReport) -> CheckCommandData:

@@ -8,7 +8,8 @@
       "outcome": "ok",                 # how the run ended, in one word (OUTCOMES)
       "error": null,                   # {kind, message} when the run did not succeed
       "findings": [                    # what is wrong or worth knowing, the same shape everywhere
-        {"id": "...", "severity": "error", "title": "...", "evidence": ["..."], "fix": "..."}
+        {"id": "...", "severity": "error", "title": "...", "evidence": ["..."], "fix": "...",
+         "params": {...}}             # the values the words are made of (docs/findings.md)
       ],
       "data": {...}                    # the command's own result; null when outcome is "error"
     }
@@ -65,6 +66,7 @@ def finding(
     title: str,
     evidence: Optional[list[str]] = None,
     fix: str = "",
+    params: Optional[dict[str, Any]] = None,
 ) -> dict[str, Any]:
     """One finding in the envelope's shape, that of diagnose.finding.Finding.to_dict() (the type
     the schemas are generated from; built here so that install, check-command and verify do not
@@ -77,6 +79,7 @@ def finding(
         "title": title,
         "evidence": list(evidence or []),
         "fix": fix,
+        "params": dict(params or {}),
     }
 
 
@@ -90,7 +93,7 @@ def envelope(
     error: Optional[dict[str, str]] = None,
 ) -> dict[str, Any]:
     """The document for `command`; findings as Finding.to_dict() (id, severity, title, evidence,
-    fix). Raises ValueError for an unknown command or outcome (a bug, never the user's input)."""
+    fix, params). Raises ValueError for an unknown command or outcome (a bug, never the user's input)."""
     if outcome not in OUTCOMES.get(command, ()):
         raise ValueError(f"{command!r} has no outcome {outcome!r}")
     return {

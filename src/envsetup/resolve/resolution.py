@@ -82,8 +82,11 @@ class ResolutionRefused(Exception):
         alternatives: Optional[list[str]] = None,
         codes: tuple[str, ...] = (),
         verdicts: tuple[Verdict, ...] = (),
+        params: Optional[dict[str, Any]] = None,
     ) -> None:
         super().__init__(reason)
+        # The values `reason` is made of (the release, the build asked for, the builds there are).
+        self.params = dict(params or {})
         self.reason = reason
         self.alternatives = alternatives or []
         self.verdicts = tuple(verdicts)

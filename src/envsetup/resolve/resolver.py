@@ -7,7 +7,7 @@ would work on this machine.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from envsetup import compat
 from envsetup.compat.assess import assess, driver_floor
@@ -201,6 +201,7 @@ def _refuse_a_build_no_release_has(
         f"({'CUDA' if kind is PlatformKind.CUDA else 'ROCm'} builds: {listed})",
         [*alternatives, "--cuda auto"],
         (RefusalCode.NO_SUCH_BUILD,),
+        params={"release": None, "build": request.compute, "platform_key": key, "builds": names},
     )
 
 
@@ -241,13 +242,14 @@ def _refuse(
     suggest: bool,
     codes: tuple[str, ...] = (),
     verdicts: tuple[Verdict, ...] = (),
+    params: Optional[dict[str, Any]] = None,
 ) -> ResolutionRefused:
     """A refusal; with `suggest`, other releases that would work are added as alternatives."""
     alts = list(alternatives)
     if suggest:
         alts += _working_releases(request, machine, release, ordered)
     unique = list(dict.fromkeys(alts))[:MAX_ALTERNATIVES]
-    return ResolutionRefused(reason, unique, codes, verdicts)
+    return ResolutionRefused(reason, unique, codes, verdicts, params)
 
 
 def _working_releases(
@@ -300,9 +302,19 @@ def _resolve_release(
         alternatives: list[str],
         codes: tuple[str, ...] = (),
         verdicts: tuple[Verdict, ...] = (),
+        params: Optional[dict[str, Any]] = None,
     ) -> ResolutionRefused:
         return _refuse(
-            reason, alternatives, request, machine, release, ordered, suggest, codes, verdicts
+            reason,
+            alternatives,
+            request,
+            machine,
+            release,
+            ordered,
+            suggest,
+            codes,
+            verdicts,
+            params,
         )
 
     plan = Gathered()
@@ -484,6 +496,12 @@ def _pick_rocm(
             f"torch {release.release} has no {compute} build for {machine.platform_key} (ROCm builds: {listed})",
             [f"--cuda {v.name}" for v in reversed(rocm_builds)],
             (RefusalCode.NO_SUCH_BUILD,),
+            params={
+                "release": release.release,
+                "build": compute,
+                "platform_key": machine.platform_key,
+                "builds": [v.name for v in rocm_builds],
+            },
         )
     found = f"ROCm {machine.rocm} found" if machine.rocm else "no ROCm found on this machine"
     plan.lines.append(f"{compute} build as asked; {found}")
@@ -515,6 +533,12 @@ def _pick_cuda(
             f"{machine.platform_key} (CUDA builds: {listed})",
             [f"--cuda {v.cuda}" for v in runnable or list(reversed(builds))],
             (RefusalCode.NO_SUCH_BUILD,),
+            params={
+                "release": release.release,
+                "build": compute,
+                "platform_key": machine.platform_key,
+                "builds": [v.name for v in builds],
+            },
         )
     judged = _judge(release, chosen, machine)
     if not judged.usable:

@@ -66,12 +66,18 @@ def load_table(path: Path = DATA) -> Table:
     return Table(gpus, float(thresholds["matmul_share"]), float(thresholds["bandwidth_share"]))
 
 
+def _problem(device: dict[str, Any], code: str) -> None:
+    """Record on the device, as a stable code, what its sentence in `reason` says."""
+    device.setdefault("problems", []).append(code)
+
+
 def _matmul_flags(device: dict[str, Any], expected: GpuExpectation, table: Table) -> list[str]:
     measured, peak = device.get("tflops"), expected.bf16_dense_tflops
     if measured is None or peak is None:
         return []
     device["expected_tflops"] = peak
     if measured < peak * table.matmul_share:
+        _problem(device, "matmul-below-datasheet")
         return [
             f"cuda:{device['index']} {device['name']}: {measured} TFLOP/s bf16 is below "
             f"{table.matmul_share:.0%} of the datasheet's {peak}"
@@ -85,6 +91,7 @@ def _bandwidth_flags(device: dict[str, Any], expected: GpuExpectation, table: Ta
         return []
     device["expected_gb_per_s"] = peak
     if measured < peak * table.bandwidth_share:
+        _problem(device, "bandwidth-below-datasheet")
         return [
             f"cuda:{device['index']} {device['name']}: {measured} GB/s copy bandwidth is below "
             f"{table.bandwidth_share:.0%} of the datasheet's {peak}"
@@ -98,17 +105,22 @@ def _nvml_flags(device: dict[str, Any], expected: Optional[GpuExpectation]) -> l
     gen, gen_max = device.get("pcie_gen"), device.get("pcie_gen_max")
     width, width_max = device.get("pcie_width"), device.get("pcie_width_max")
     if gen is not None and gen_max is not None and gen < gen_max:
+        _problem(device, "pcie-gen-below-max")
         flags.append(
             f"{label}: PCIe link runs at gen {gen} under load, the device supports gen {gen_max}"
         )
     if width is not None and width_max is not None and width < width_max:
+        _problem(device, "pcie-width-below-max")
         flags.append(f"{label}: PCIe link is x{width}, the device supports x{width_max}")
     if expected and expected.pcie_gen and gen_max is not None and gen_max < expected.pcie_gen:
+        _problem(device, "pcie-slot-below-model")
         flags.append(
             f"{label}: the link tops out at gen {gen_max}; a {expected.model} is built for gen {expected.pcie_gen}"
         )
     harmful = sorted(HARMFUL_THROTTLES.intersection(device.get("throttle_reasons") or []))
     if harmful:
+        _problem(device, "throttled")
+        device["harmful_throttles"] = harmful
         flags.append(f"{label}: clocks throttled under load ({', '.join(harmful)})")
     return flags
 
