@@ -435,8 +435,12 @@ def test_a_directory_made_again_at_the_path_of_an_interrupted_install_is_not_rem
     env = tmp_path / "env"
     _kill_a_new_install(tmp_path, env, pytorch_index)
     record = (env / "envsetup-install.json").read_bytes()
-    shutil.rmtree(env)
+    # The old directory goes only once the new one exists: a file system may hand a deleted
+    # directory's inode to the next one made (ext4 does), and then the claim could not tell them
+    # apart (that case is still refused, as an interrupted install only --force removes).
+    old = env.rename(tmp_path / "deleted-by-the-user")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    shutil.rmtree(old)
     _put_user_files(env)
     (env / "envsetup-install.json").write_bytes(record)
     _refused_untouched(tmp_path, pytorch_index, env, NOT_PROVEN)
