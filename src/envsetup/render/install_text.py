@@ -35,8 +35,6 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
     render_resolution(out, resolution)
     plan = preview.plan
     style.command(out, "Index URL", plan.index_url, indent=0)
-    if resolution.index_url and plan.index_url != resolution.index_url:
-        style.text(out, f"in place of {resolution.index_url} (--index-url-base)", indent=2)
     style.labelled(out, "Target", f"{plan.env_path} ({preview.mode})", indent=0)
     for note in preview.notes:
         style.item(out, "info", note, indent=2)
