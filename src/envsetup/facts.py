@@ -207,6 +207,12 @@ class Facts:
         (e.g. `nvidia.gpus[0].memory_total_mib: expected int, got a string`)."""
         if not isinstance(data, dict) or "os" not in data or "python" not in data:
             raise ValueError("it needs at least the 'os' and 'python' tables")
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+            raise ValueError(
+                f"schema_version {version!r}: this envsetup reads Facts up to schema "
+                f"{SCHEMA_VERSION} (written by a newer envsetup? upgrade envsetup)"
+            )
         return _build(cls, data, "")
 
 

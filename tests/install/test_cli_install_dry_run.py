@@ -115,6 +115,9 @@ def test_refusal_as_json(gpu_box: str) -> None:
         (["--manager", "poetry"], "--manager poetry: unknown manager"),
         (["--name", "x"], "--name x: only conda environments have names"),
         (["--force", "--upgrade"], "--force and --upgrade both given"),
+        (["--env", ""], "--env '': an empty path"),
+        (["--env", "  "], "--env '': an empty path"),
+        (["--manager", "conda", "--name", ""], "--name '': an empty name"),
     ],
 )
 def test_bad_flags_are_one_line_usage_errors(gpu_box: str, args: list[str], needle: str) -> None:
@@ -270,3 +273,15 @@ def test_a_build_no_release_has_is_refused_as_such_and_its_alternatives_work(
         flag, value = alternative.split()
         tried = _run("install", "--dry-run", "--json", "--replay", host, flag, value, "--env", env)
         assert tried.returncode == 0, (alternative, tried.stderr)
+
+
+def test_facts_of_a_newer_schema_are_refused(tmp_path: Path) -> None:
+    # A Facts document from a newer envsetup may mean something else by the same keys.
+    data = make_facts(driver="535.104.05", driver_cuda="12.2", gpus=[RTX_3090]).to_dict()
+    data["schema_version"] = 99
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = _run("install", "--dry-run", "--facts", str(path))
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "schema_version 99" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr

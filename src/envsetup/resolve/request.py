@@ -99,6 +99,12 @@ def parse_request(
             f"--name {name}: only conda environments have names; fix: use --env PATH with "
             f"{manager_name}, or --manager conda"
         )
+    if env is not None and not env.strip():
+        raise UsageError(
+            "--env '': an empty path; fix: pass the environment's directory, e.g. --env .venv"
+        )
+    if name is not None and not name.strip():
+        raise UsageError("--name '': an empty name; fix: pass the conda environment's name")
     if name is not None and env is not None:
         raise UsageError(
             "--env and --name both given; fix: pass one of them (a conda prefix or a name)"
