@@ -1,8 +1,8 @@
 """One judgement: doctor, the resolver and the verify worker agree, on every recorded host and
 every profile build.
 
-For each recorded host (tests/fixtures/hosts, and the real users' cases in ../shared/cases when
-that folder is there) and each build the profiles publish for its platform:
+For each recorded host in tests/fixtures/hosts (the real users' cases among them, copied with
+their provenance in SOURCES.tsv) and each build the profiles publish for its platform:
 - doctor, shown that build installed, finds a driver, GPU-architecture, CPU-on-GPU or Python
   problem exactly when the resolver, asked for that build, reports the same verdict code;
 - check-command, given the pinned pip command that installs that build, reports the same verdict
@@ -34,10 +34,7 @@ from envsetup.resolve.resolver import machine_from_facts, resolve
 from envsetup.verify.worker_root.envsetup_verify_worker.basic import arch_verdict
 
 TESTS = Path(__file__).parent
-SHARED_CASES = TESTS.parent.parent / "shared" / "cases"
-HOSTS = sorted(p.parent for p in (TESTS / "fixtures" / "hosts").glob("*/host.json")) + sorted(
-    p.parent for p in SHARED_CASES.glob("*/host/host.json")
-)
+HOSTS = sorted(p.parent for p in (TESTS / "fixtures" / "hosts").glob("*/host.json"))
 # The codes doctor and the resolver both judge a build by once it is picked (glibc and platform
 # decide earlier, in the resolver only: an installed build evidently had wheels there).
 AGREED = {
