@@ -6,17 +6,15 @@ would work on this machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Optional
 
-from envsetup import compat
-from envsetup.compat.assess import assess, driver_floor
+from envsetup.compat.assess import assess
 from envsetup.compat.machine import NoPlatformKey
 from envsetup.compat.machine import machine_from_facts as _machine_from_facts
 from envsetup.compat.verdicts import Verdict, VerdictCode
-from envsetup.compat.wording import describe, summarize_blocked
+from envsetup.compat.wording import describe
 from envsetup.facts import Facts
-from envsetup.model.capability import SOURCE as ARCH_RULE_SOURCE
 from envsetup.model.compute_platform import ComputePlatform, PlatformKind
 from envsetup.model.machine import GpuArch as GpuArch  # re-exported for the resolver's callers
 from envsetup.model.machine import Machine as Machine
@@ -25,8 +23,8 @@ from envsetup.profiles.loader import (
     Patch,
     Platform,
     Release,
-    Variant,
 )
+from envsetup.resolve.build_choice import pick_variant
 from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.request import InstallRequest, compute_flag
@@ -36,74 +34,6 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
 MAX_ALTERNATIVES = 4
-# The verdicts that tell CUDA builds apart (driver, GPU coverage); glibc and Python are judged
-# once per release, before a build is picked.
-_BUILD_CODES = frozenset(
-    {
-        VerdictCode.DRIVER_BELOW_FLOOR,
-        VerdictCode.DRIVER_CUDA_TOO_LOW,
-        VerdictCode.DRIVER_OK,
-        VerdictCode.DRIVER_CUDA_OK,
-        VerdictCode.NO_NVIDIA_DRIVER,
-        VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA,
-        VerdictCode.ARCH_NOT_COVERED,
-        VerdictCode.ARCH_COVERED,
-        VerdictCode.ARCH_UNKNOWN,
-    }
-)
-_PLATFORM_CODES = frozenset(
-    {VerdictCode.CPU_BUILD_ON_NVIDIA_GPU, VerdictCode.ROCM_BUILD_WITHOUT_ROCM}
-)
-
-# Builds a refusal for the release being resolved (adds other releases that would work):
-# (reason, alternatives, codes, verdicts).
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """One build of the release, judged on this machine (envsetup.compat.assess)."""
-
-    variant: Variant
-    verdicts: tuple[Verdict, ...]
-    arch_known: bool
-
-    @property
-    def usable(self) -> bool:
-        return not any(v.blocking for v in self.verdicts)
-
-    @property
-    def driver_blocked(self) -> bool:
-        return any(
-            v.code in (VerdictCode.DRIVER_BELOW_FLOOR, VerdictCode.DRIVER_CUDA_TOO_LOW)
-            for v in self.verdicts
-        )
-
-    @property
-    def uncovered(self) -> bool:
-        return any(v.code is VerdictCode.ARCH_NOT_COVERED for v in self.verdicts)
-
-    @property
-    def native(self) -> Optional[bool]:
-        """The driver supports the build's CUDA itself (no minor version compatibility needed)."""
-        for verdict in self.verdicts:
-            if "native" in verdict.params:
-                return verdict.params["native"]
-        return None
-
-    @property
-    def lines(self) -> list[str]:
-        return [describe(v) for v in self.verdicts]
-
-    @property
-    def blocking(self) -> tuple[Verdict, ...]:
-        return tuple(v for v in self.verdicts if v.blocking)
-
-
-def _judge(release: Release, variant: Variant, machine: Machine) -> _Candidate:
-    build = release.build(variant.name, machine.platform_key)
-    verdicts = tuple(v for v in assess(build, machine) if v.code in _BUILD_CODES)
-    return _Candidate(variant, verdicts, build.arch_list is not None)
-
 
 # ----------------------------------------------------------------------------- machine
 
@@ -335,7 +265,7 @@ def _resolve_release(
     note_status(plan, f"torch {patch.torch}", patch.status, ("torchvision", "torchaudio"))
     _check_glibc(machine, release, platform, plan, refuse)
     python = _pick_python(request, machine, release, platform, plan, refuse)
-    variant = _pick_variant(request, machine, release, platform, plan, refuse)
+    variant = pick_variant(request, machine, release, platform, plan, refuse)
     plan.tags.update(variant.source)
     per = variant.on.get(key)
     if per:
@@ -434,186 +364,3 @@ def _pick_python(
     plan.lines.append(f"Python {python} ({origin}) is in {span}")
     note_status(plan, f"Python range of torch {release.release}", platform.status, ("python",))
     return python
-
-
-def _pick_variant(
-    request: InstallRequest,
-    machine: Machine,
-    release: Release,
-    platform: Platform,
-    plan: Gathered,
-    refuse: Refuser,
-) -> Variant:
-    compute = request.compute
-    available = [release.variants[name] for name in platform.variants]
-    if machine.platform_key.startswith("macos"):
-        engine = (
-            "CPU and MPS (Apple silicon GPU)" if machine.platform_key == "macos-arm64" else "CPU"
-        )
-        plan.lines.append(f"macOS: the PyPI wheel runs on {engine}")
-        return release.variants["cpu"]
-    if compute == "cpu":
-        if machine.gpus:
-            plan.lines.append("CPU build as asked, although NVIDIA GPUs are present")
-        else:
-            plan.lines.append("CPU build as asked")
-        _note_platform_verdicts(plan, release, release.variants["cpu"], machine)
-        return release.variants["cpu"]
-    if compute.startswith("rocm"):
-        chosen = _pick_rocm(compute, machine, release, available, plan, refuse)
-    elif compute == "auto":
-        chosen = _pick_auto(machine, release, available, plan, refuse)
-    else:
-        return _pick_cuda(compute, machine, release, available, plan, refuse)
-    _note_platform_verdicts(plan, release, chosen, machine)
-    return chosen
-
-
-def _note_platform_verdicts(
-    plan: Gathered, release: Release, variant: Variant, machine: Machine
-) -> None:
-    """The judgement's warnings about a CPU or ROCm build on this hardware (no line: the plan's
-    own lines already say why that build was picked)."""
-    if variant.platform.kind is PlatformKind.CUDA:
-        return
-    build = release.build(variant.name, machine.platform_key)
-    plan.verdicts += [v for v in assess(build, machine) if v.code in _PLATFORM_CODES]
-
-
-def _pick_rocm(
-    compute: str,
-    machine: Machine,
-    release: Release,
-    available: list[Variant],
-    plan: Gathered,
-    refuse: Refuser,
-) -> Variant:
-    rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
-    chosen = next((v for v in rocm_builds if v.name == compute), None)
-    if chosen is None:
-        listed = ", ".join(v.name for v in rocm_builds) or "none"
-        raise refuse(
-            f"torch {release.release} has no {compute} build for {machine.platform_key} (ROCm builds: {listed})",
-            [f"--cuda {v.name}" for v in reversed(rocm_builds)],
-            (RefusalCode.NO_SUCH_BUILD,),
-            params={
-                "release": release.release,
-                "build": compute,
-                "platform_key": machine.platform_key,
-                "builds": [v.name for v in rocm_builds],
-            },
-        )
-    found = f"ROCm {machine.rocm} found" if machine.rocm else "no ROCm found on this machine"
-    plan.lines.append(f"{compute} build as asked; {found}")
-    return chosen
-
-
-def _cuda_builds(available: list[Variant]) -> list[Variant]:
-    return sorted(
-        (v for v in available if v.platform.kind is PlatformKind.CUDA),
-        key=lambda v: version_key(v.cuda or "0"),
-    )
-
-
-def _pick_cuda(
-    compute: str,
-    machine: Machine,
-    release: Release,
-    available: list[Variant],
-    plan: Gathered,
-    refuse: Refuser,
-) -> Variant:
-    builds = _cuda_builds(available)
-    chosen = next((v for v in builds if v.name == compute), None)
-    if chosen is None:
-        listed = ", ".join(v.cuda or v.name for v in builds) or "none"
-        runnable = [v for v in reversed(builds) if _judge(release, v, machine).usable]
-        raise refuse(
-            f"torch {release.release} has no CUDA {compute_flag(compute)} build for "
-            f"{machine.platform_key} (CUDA builds: {listed})",
-            [f"--cuda {v.cuda}" for v in runnable or list(reversed(builds))],
-            (RefusalCode.NO_SUCH_BUILD,),
-            params={
-                "release": release.release,
-                "build": compute,
-                "platform_key": machine.platform_key,
-                "builds": [v.name for v in builds],
-            },
-        )
-    judged = _judge(release, chosen, machine)
-    if not judged.usable:
-        others = [
-            v for v in reversed(builds) if v is not chosen and _judge(release, v, machine).usable
-        ]
-        alternatives = [f"--cuda {v.cuda}" for v in others]
-        if judged.driver_blocked:
-            need = _floor(release, chosen, machine)
-            alternatives.append(f"upgrade the NVIDIA driver to ≥ {need}")
-        alternatives.append("--cuda cpu")
-        raise refuse(
-            "; ".join(describe(v) for v in judged.blocking), alternatives, verdicts=judged.blocking
-        )
-    plan.lines += judged.lines
-    plan.verdicts += judged.verdicts
-    _note_driver_source(plan, judged, machine)
-    return chosen
-
-
-def _floor(release: Release, variant: Variant, machine: Machine) -> Optional[str]:
-    return driver_floor(release.build(variant.name, machine.platform_key), machine.system)
-
-
-def _pick_auto(
-    machine: Machine,
-    release: Release,
-    available: list[Variant],
-    plan: Gathered,
-    refuse: Refuser,
-) -> Variant:
-    if not machine.has_nvidia:
-        plan.lines.append("no NVIDIA GPU or driver found: the CPU build")
-        rocm_builds = [v.name for v in available if v.platform.kind is PlatformKind.ROCM]
-        if machine.rocm and rocm_builds:
-            plan.lines.append(
-                f"ROCm {machine.rocm} found: ask for a ROCm build with --cuda {rocm_builds[-1]}"
-            )
-        return release.variants["cpu"]
-    builds = _cuda_builds(available)
-    candidates = [_judge(release, v, machine) for v in builds]
-    usable = [c for c in candidates if c.usable]
-    if not usable:
-        problems = [summarize_blocked(c.variant.name, list(c.blocking)) for c in candidates]
-        alternatives = ["--cuda cpu"]
-        if any(c.driver_blocked for c in candidates) and not any(c.uncovered for c in candidates):
-            floors = [_floor(release, v, machine) for v in builds]
-            lowest = min((f for f in floors if f), key=version_key, default=None)
-            if lowest:
-                alternatives.insert(0, f"upgrade the NVIDIA driver to ≥ {lowest}")
-        reason = (
-            "; ".join(problems) if problems else f"it has no CUDA build for {machine.platform_key}"
-        )
-        raise refuse(
-            f"no CUDA build of torch {release.release} runs here: {reason}",
-            alternatives,
-            (RefusalCode.NO_CUDA_BUILD_RUNS,),
-            tuple(v for c in candidates for v in c.blocking),
-        )
-    best = max(
-        usable,
-        key=lambda c: (c.arch_known, c.native is not False, version_key(c.variant.cuda or "0")),
-    )
-    gpus = ", ".join(g.sm for g in machine.gpus) or "no GPU listed"
-    plan.lines += best.lines
-    plan.verdicts += best.verdicts
-    plan.lines.append(
-        f"auto: {best.variant.name} is the highest CUDA build of {release.release} this driver runs "
-        f"whose arch list holds every GPU ({gpus})"
-    )
-    _note_driver_source(plan, best, machine)
-    return best.variant
-
-
-def _note_driver_source(plan: Gathered, judged: _Candidate, machine: Machine) -> None:
-    plan.extra_sources.append(compat.SOURCE_MVC)
-    if machine.gpus and judged.arch_known:
-        plan.extra_sources.append(ARCH_RULE_SOURCE)
