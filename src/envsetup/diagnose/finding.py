@@ -12,9 +12,9 @@ SEVERITIES = ("error", "warning", "info")
 class Finding:
     id: str  # stable, catalogued in docs/findings.md
     severity: str  # error, warning, info
-    title: str  # one line: what is wrong
+    title: str = ""  # being retired: words live in render/words/ (render/finding_words.py)
     evidence: list[str] = field(default_factory=list)  # the facts that triggered it, with sources
-    fix: str = ""  # a command or a concrete step
+    fix: str = ""  # being retired, as title
     # The values the words above are made of (JSON-safe: strings, numbers, bools, lists), so a
     # script or a test reads them without parsing prose; for a finding from a compatibility
     # verdict, the verdict's parameters (compat/verdicts.py).
