@@ -23,11 +23,13 @@ class Line:
 class Signal:
     """Something a pasted error, warning or log line says, before it is judged against facts.
 
-    id: stable, e.g. "cuda-error-802" (the finding id it becomes may differ); params: JSON-safe
+    id: stable, e.g. "cuda-error-802" (the finding id it becomes may differ); kind: as Reading.kind,
+    the kind of input whose lines say it; params: JSON-safe
     values read from the lines (error number, library name, found driver version...); lines: the
     paste line numbers it rests on (the evidence)."""
 
     id: str
+    kind: str = ""  # the kind of input: "python-traceback", "pip-error", "kernel-log"...
     params: dict[str, Any] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
 
