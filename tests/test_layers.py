@@ -207,32 +207,9 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     (
         "envsetup.safe_read",
         "filesystem",
-    ): "the bounded, non-blocking reader host/, install, --facts share",
-    ("envsetup.sanitize", "environ"): "the secret values to redact are this process's variables",
-    ("envsetup.cli", "environ"): "ENVSETUP_DEBUG: show an internal error's traceback",
-    ("envsetup.profiles.files", "environ"): "ENVSETUP_PROFILES_DIR points at other profiles",
-    (
-        "envsetup.profiles.files",
-        "filesystem",
-    ): "finds the installed profiles (envsetup/_profiles, else the checkout's)",
-    ("envsetup.profiles.loader", "filesystem"): "lists the profiles directory (torch-*.toml)",
-    ("envsetup.verify.runner", "filesystem"): "tells a missing interpreter from a broken one",
-    ("envsetup.install.execute", "environ"): "install's steps run with this process's variables",
-    (
-        "envsetup.install.execute",
-        "filesystem",
-    ): "makes the environment, opens the log, drops a record",
-    ("envsetup.install.lock", "filesystem"): "creates and holds the target's lock file",
-    ("envsetup.install.ownership", "filesystem"): "ownership claims in the state directory",
-    (
-        "envsetup.install.record",
-        "filesystem",
-    ): "writes the install record (temp file, fsync, rename)",
-    ("envsetup.install.state", "filesystem"): "checks that the state directory is usable",
-    ("envsetup.install.target", "filesystem"): "inspects the target; removes a half-made env",
-    ("envsetup.install.tools", "filesystem"): "finds pip/uv/conda on PATH; makes the log directory",
-    ("envsetup.verify.target", "filesystem"): "checks that the target interpreter exists",
-    ("envsetup.verify.expectations", "filesystem"): "reads the shipped datasheet table (TOML)",
+    ): "the bounded, non-blocking reader host/ (and so install, profiles) and --facts share",
+    ("envsetup.sanitize", "environ"): "the secret values to redact are this process's variables "
+    "(base layer, below host/: read afresh at each redaction)",
     ("envsetup.commands.verify", "filesystem"): "writes the --junit report file",
     (
         "envsetup.render.schema",
@@ -241,7 +218,7 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     (
         "envsetup.fast_path",
         "environ",
-    ): "sees click's shell-completion request, to leave it to typer",
+    ): "sees click's shell-completion request, to leave it to typer, before anything is imported",
 }
 
 _OS_FILE_CALLS = {

@@ -8,7 +8,6 @@ included, goes through the typer app, built on first use (`app` below).
 from __future__ import annotations
 
 import io
-import os
 import signal
 import sys
 import threading
@@ -126,7 +125,9 @@ def _run(argv: list[str]) -> int:
                 document = error_envelope(command, "usage", exc.format_message(), ExitCode.USAGE)
                 typer.echo(dumps(document, indent=2))
             return int(ExitCode.USAGE)
-        if os.environ.get("ENVSETUP_DEBUG"):
+        from envsetup.host import environment
+
+        if environment().get("ENVSETUP_DEBUG"):
             raise
         return _fail(
             "internal",

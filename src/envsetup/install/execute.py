@@ -23,6 +23,7 @@ from envsetup import __version__
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.host import environment
+from envsetup.host.files import LOCAL, Files
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
@@ -61,6 +62,9 @@ from envsetup.sanitize import RedactingWriter
 __all__ = ["InstallResult", "Preview", "StepFailed", "StepReport", "preview", "provision"]
 
 READ_BACK_TIMEOUT_S = 120.0
+# pip's --report of a torch install is some hundred KiB (each wheel's metadata); far more is no
+# report of this install's.
+MAX_PIP_REPORT_BYTES = 64 << 20
 DEFAULT_ENV = ".venv"
 
 # -I: ignore PYTHONPATH, the user site and the current directory; only the environment counts.
@@ -100,18 +104,22 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _target_path(resolution: Resolution, environ: Mapping[str, str]) -> Path:
+def _target_path(resolution: Resolution, environ: Mapping[str, str], host_files: Files) -> Path:
     if resolution.env_path:
         return Path(resolution.env_path).expanduser().absolute()
     if resolution.manager == "conda" and resolution.env_name:
         from envsetup.install.tools import find_conda
 
-        return Path(conda_prefix_for_name(find_conda(environ), resolution.env_name, environ))
+        conda = find_conda(environ, host_files)
+        return Path(conda_prefix_for_name(conda, resolution.env_name, environ))
     return Path(DEFAULT_ENV).absolute()
 
 
 def _index_location(
-    resolution: Resolution, index_url_base: Optional[str], environ: Mapping[str, str]
+    resolution: Resolution,
+    index_url_base: Optional[str],
+    environ: Mapping[str, str],
+    host_files: Files,
 ) -> Optional[str]:
     base = index_url_base_from(index_url_base, environ)
     if base is None:
@@ -123,7 +131,7 @@ def _index_location(
         )
     location = as_index_location(base)
     directory = local_directory_of(location)
-    if directory is not None and not directory.is_dir():
+    if directory is not None and not host_files.is_dir(directory):
         raise UsageError(
             f"--index-url-base {base}: {directory} is not a directory; "
             "point it at a local mirror laid out like download.pytorch.org/whl (<base>/cpu, ...)"
@@ -166,12 +174,14 @@ def _read_installed(
     raise StepError(READ_BACK, "no package list in the output", outcome.tail)
 
 
-def _pip_report_hashes(report_path: Optional[str]) -> dict[str, str]:
+def _pip_report_hashes(report_path: Optional[str], host_files: Files) -> dict[str, str]:
     if not report_path:
         return {}
     try:
-        report = json.loads(Path(report_path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        report = json.loads(
+            host_files.read_regular(report_path, MAX_PIP_REPORT_BYTES).decode("utf-8")
+        )
+    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return {}
     return install_record.hashes_from_pip_report(report) if isinstance(report, dict) else {}
 
@@ -191,6 +201,7 @@ def _carry_out(
     on_output: Optional[OutputSink],
     verify: Optional[ImportCheck],
     lock_fd: int,
+    host_files: Files,
 ) -> tuple[dict[str, str], dict[str, str], str, list[StepReport]]:
     reports: list[StepReport] = []
     for step in plan.steps:
@@ -205,7 +216,7 @@ def _carry_out(
     verify_note = quick_verify(plan.python, verify)
     _emit(on_output, log, f"verify: {verify_note}")
     reports.append(StepReport(VERIFY, verify_note, round(time.monotonic() - started, 3)))
-    return installed, _pip_report_hashes(plan.report_path), verify_note, reports
+    return installed, _pip_report_hashes(plan.report_path, host_files), verify_note, reports
 
 
 @dataclass
@@ -225,16 +236,16 @@ def _note(log: IO[str], text: str) -> None:
         log.flush()
 
 
-def _disposition(env_path: Path, made: _Made, state: Path) -> str:
+def _disposition(env_path: Path, made: _Made, state: Path, host_files: Files) -> str:
     claim = made.claim
     if claim is None:
         # pip and uv roll back a failed install, so the environment most likely still works as
         # before: give it back its previous record rather than leave one that says "incomplete".
         try:
             if made.recorded and made.previous_record is not None:
-                install_record.write_install_record(env_path, made.previous_record)
+                install_record.write_install_record(env_path, made.previous_record, host_files)
             elif made.recorded:
-                install_record.record_path(env_path).unlink(missing_ok=True)
+                host_files.remove_file(install_record.record_path(env_path))
         except (OSError, EnvsetupError) as exc:
             return (
                 f"{env_path} is an existing environment, left with what the failed step left in "
@@ -242,12 +253,12 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
             )
         return f"{env_path} is an existing environment, left with what the failed step left in it"
     if claim.ino is None:
-        ownership.drop_claim(state, env_path)
+        ownership.drop_claim(state, env_path, host_files)
         return f"nothing was created at {env_path}"
-    if not ownership.is_our_directory(claim, env_path):
+    if not ownership.is_our_directory(claim, env_path, host_files):
         return f"left {env_path} alone: it is no longer the directory this install created"
     try:
-        foreign = install_target.foreign_entries(env_path)
+        foreign = install_target.foreign_entries(env_path, host_files)
     except OSError:
         foreign = []  # gone or unreadable: remove_tree says what is left
     if foreign:
@@ -257,10 +268,10 @@ def _disposition(env_path: Path, made: _Made, state: Path) -> str:
             f"({install_target.named(foreign)}); move them out, then run the install again with --force"
         )
     try:
-        install_target.remove_tree(env_path, keep_dir=claim.keeps_dir)
+        install_target.remove_tree(env_path, keep_dir=claim.keeps_dir, host_files=host_files)
     except EnvsetupError as exc:
         return str(exc)  # the claim stays: a later --force can finish the removal
-    ownership.drop_claim(state, env_path)
+    ownership.drop_claim(state, env_path, host_files)
     if claim.keeps_dir:
         return f"emptied {env_path} again (it was an empty directory before)"
     return f"removed the new environment {env_path}"
@@ -276,6 +287,7 @@ class _Setup:
     log_path: Path
     report_path: Optional[str]
     state: Optional[Path]  # None only in a preview whose state directory is unusable
+    host_files: Files  # the file system every step of the install reaches the target through
 
 
 def _set_up(
@@ -283,6 +295,7 @@ def _set_up(
     index_url_base: Optional[str],
     log_dir: Optional[str],
     environ: Mapping[str, str],
+    host_files: Files,
     problems: Optional[list[str]] = None,
 ) -> _Setup:
     """provision's decisions before the lock. With `problems` (a preview), what only stops the
@@ -292,7 +305,7 @@ def _set_up(
         raise UsageError("install: the resolution lists no packages; nothing to install")
     if not resolution.python_version:
         raise UsageError("install: the resolution names no Python version; pass --python X.Y")
-    location = _index_location(resolution, index_url_base, environ)
+    location = _index_location(resolution, index_url_base, environ, host_files)
 
     def noted(error: UsageError) -> None:
         if problems is None:
@@ -300,17 +313,17 @@ def _set_up(
         problems.append(str(error))
 
     try:
-        backend = backend_for(resolution.manager, resolution.python_version, environ)
+        backend = backend_for(resolution.manager, resolution.python_version, environ, host_files)
     except UsageError as exc:
         noted(exc)
         backend = backend_as_named(resolution.manager, resolution.python_version)
     try:
-        spelled = _target_path(resolution, environ)
+        spelled = _target_path(resolution, environ, host_files)
     except UsageError as exc:
         noted(exc)
         spelled = Path(resolution.env_name or DEFAULT_ENV).absolute()
-    env_path = real_target(spelled)
-    if is_dangling_link(spelled, env_path):
+    env_path = real_target(spelled, host_files)
+    if is_dangling_link(spelled, env_path, host_files):
         noted(
             UsageError(
                 f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
@@ -319,11 +332,11 @@ def _set_up(
         )
     state: Optional[Path] = None
     try:
-        state = usable_state_dir(environ)
+        state = usable_state_dir(environ, host_files)
     except UsageError as exc:
         noted(exc)
     if problems is None:
-        log_path = new_log_path(log_dir, environ, env_path)
+        log_path = new_log_path(log_dir, environ, env_path, host_files)
     else:
         log_path = log_path_for(log_dir, environ, env_path)
     return _Setup(
@@ -336,6 +349,7 @@ def _set_up(
         if backend.name == "pip"
         else None,
         state=state,
+        host_files=host_files,
     )
 
 
@@ -372,16 +386,19 @@ def preview(
     index_url_base: Optional[str] = None,
     log_dir: Optional[str] = None,
     environ: Optional[Mapping[str, str]] = None,
+    host_files: Files = LOCAL,
 ) -> Preview:
     """provision()'s plan for the same arguments (install --dry-run): the same set-up, target
     decision and plan builder, without the lock, any directory, or any command run. A bad flag is
     a UsageError as in provision(); what would stop the install here is in Preview.problems."""
-    environ = dict(os.environ) if environ is None else environ
+    environ = environment() if environ is None else environ
     problems: list[str] = []
-    setup = _set_up(resolution, index_url_base, log_dir, environ, problems)
+    setup = _set_up(resolution, index_url_base, log_dir, environ, host_files, problems)
     try:
-        claim = ownership.read_claim(setup.state, setup.env_path) if setup.state else None
-        kind = install_target.classify_target(setup.env_path, claim)
+        claim = (
+            ownership.read_claim(setup.state, setup.env_path, host_files) if setup.state else None
+        )
+        kind = install_target.classify_target(setup.env_path, claim, host_files)
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
     except UsageError as exc:
         problems.append(str(exc))
@@ -392,10 +409,10 @@ def preview(
     return Preview(_plan(resolution, setup, decision), decision.mode, notes, problems)
 
 
-def _open_log(log_path: Path) -> IO[str]:
+def _open_log(log_path: Path, host_files: Files) -> IO[str]:
     # The log holds every command line and all of pip/uv output: credentials are redacted on write.
     try:
-        return RedactingWriter(log_path.open("w", encoding="utf-8"))  # type: ignore[return-value]
+        return RedactingWriter(host_files.create_text(log_path))  # type: ignore[return-value]
     except OSError as exc:
         raise EnvsetupError(
             f"install log {log_path}: cannot create it ({exc.strerror or exc}); free space there "
@@ -403,24 +420,24 @@ def _open_log(log_path: Path) -> IO[str]:
         ) from None
 
 
-def _make_target(env_path: Path, made: _Made, state: Path) -> None:
+def _make_target(env_path: Path, made: _Made, state: Path, host_files: Files) -> None:
     """Create the target directory; a creating install then notes its inode in the claim."""
-    env_path.mkdir(parents=True, exist_ok=True)
+    host_files.make_dirs(env_path)
     if made.claim is not None:
-        made.claim = ownership.with_directory(made.claim, env_path)
-        ownership.write_claim(state, made.claim)
+        made.claim = ownership.with_directory(made.claim, env_path, host_files)
+        ownership.write_claim(state, made.claim, host_files)
 
 
 def _clear_the_way(setup: _Setup, decision: install_target.TargetDecision, state: Path) -> _Made:
     """Remove what the decision says to (--force), then, for an install that creates the
     environment, claim it before anything exists at the path."""
-    env_path = setup.env_path
+    env_path, host_files = setup.env_path, setup.host_files
     if decision.remove_first:
-        install_target.remove_tree(env_path)
+        install_target.remove_tree(env_path, host_files=host_files)
     if not decision.creates_env:
-        return _Made(None, install_record.read_install_record(env_path))
+        return _Made(None, install_record.read_install_record(env_path, host_files))
     claim = ownership.new_claim(env_path, keeps_dir=decision.keeps_dir)
-    ownership.write_claim(state, claim)
+    ownership.write_claim(state, claim, host_files)
     return _Made(claim)
 
 
@@ -434,18 +451,23 @@ def _provision_locked(
     verify: Optional[ImportCheck],
     environ: Mapping[str, str],
 ) -> InstallResult:
-    env_path, log_path, state = setup.env_path, setup.log_path, setup.state
+    env_path, log_path, state, host_files = (
+        setup.env_path,
+        setup.log_path,
+        setup.state,
+        setup.host_files,
+    )
     assert state is not None  # _set_up without `problems` raises instead
     plan = _plan(resolution, setup, decision)
     notes = [decision.note] if decision.note else []
-    log = _open_log(log_path)
+    log = _open_log(log_path, host_files)
     try:
         _emit(on_output, log, f"log: {log_path}")
         made = _clear_the_way(setup, decision, state)
         for note in notes:
             _emit(on_output, log, note)
         try:
-            _make_target(env_path, made, state)
+            _make_target(env_path, made, state, host_files)
             started = install_record.started_record(
                 envsetup_version=__version__,
                 started_at=_now(),
@@ -454,23 +476,29 @@ def _provision_locked(
                 mode=decision.mode,
                 owner=made.claim.owner() if made.claim else None,
             )
-            written = install_record.write_install_record(env_path, started)
+            written = install_record.write_install_record(env_path, started, host_files)
             made.recorded = True
             installed, hashes, verify_note, reports = _carry_out(
-                plan, log=log, environ=environ, on_output=on_output, verify=verify, lock_fd=lock_fd
+                plan,
+                log=log,
+                environ=environ,
+                on_output=on_output,
+                verify=verify,
+                lock_fd=lock_fd,
+                host_files=host_files,
             )
             finished = install_record.completed_record(
                 started, finished_at=_now(), installed=installed, hashes=hashes, verify=verify_note
             )
-            install_record.write_install_record(env_path, finished)
+            install_record.write_install_record(env_path, finished, host_files)
         except KeyboardInterrupt:
-            what = _disposition(env_path, made, state)
+            what = _disposition(env_path, made, state, host_files)
             _note(log, f"interrupted; {what}")
             raise EnvsetupError(
                 f"install interrupted; {what}; log: {log_path}", ExitCode.INTERRUPTED
             ) from None
         except StepError as failure:
-            what = _disposition(env_path, made, state)
+            what = _disposition(env_path, made, state, host_files)
             _note(
                 log,
                 f"step {failure.step_id} failed ({failure.reason}: "
@@ -478,22 +506,22 @@ def _provision_locked(
             )
             raise step_failed(failure, what, log_path) from None
         except EnvsetupError as exc:  # a record or claim the disk refused
-            what = _disposition(env_path, made, state)
+            what = _disposition(env_path, made, state, host_files)
             _note(log, f"{exc}; {what}")
             raise EnvsetupError(f"{exc}; {what}; log: {log_path}", exc.exit_code) from None
         except OSError as exc:  # the target or the log the disk refused
-            what = _disposition(env_path, made, state)
+            what = _disposition(env_path, made, state, host_files)
             _note(log, f"{exc}; {what}")
             raise EnvsetupError(
                 f"install stopped: {exc.filename or log_path}: {exc.strerror or exc}; {what}; "
                 "fix: free space there (or make it writable), then run the install again"
             ) from None
         except BaseException:
-            what = _disposition(env_path, made, state)
+            what = _disposition(env_path, made, state, host_files)
             _note(log, f"unexpected error; {what}")
             raise
         # Complete: the environment is the user's now, and no later install may remove it.
-        ownership.drop_claim(state, env_path)
+        ownership.drop_claim(state, env_path, host_files)
         _emit(on_output, log, f"done: {env_path} (record {written})")
     finally:
         with contextlib.suppress(OSError):
@@ -543,20 +571,21 @@ def provision(
     log_dir: Optional[str] = None,
     on_output: Optional[Callable[[str], None]] = None,
     verify: Optional[ImportCheck] = None,
+    host_files: Files = LOCAL,
 ) -> InstallResult:
     """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
     `on_output` gets every line of output (steps announce themselves as "==> ..."); raising
     KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM. `verify` is the
     import check run as the last step (envsetup.verified_install passes envsetup verify's); None
-    skips it.
+    skips it. `host_files` is the file system it works through (a test hands in one that fails).
     """
     environ = environment()
-    setup = _set_up(resolution, index_url_base, log_dir, environ)
+    setup = _set_up(resolution, index_url_base, log_dir, environ, host_files)
     assert setup.state is not None  # _set_up without `problems` raises instead
-    with _terminate_like_interrupt(), target_lock(setup.env_path, environ) as lock:
-        claim = ownership.read_claim(setup.state, setup.env_path)
-        kind = install_target.classify_target(setup.env_path, claim)
+    with _terminate_like_interrupt(), target_lock(setup.env_path, environ, host_files) as lock:
+        claim = ownership.read_claim(setup.state, setup.env_path, host_files)
+        kind = install_target.classify_target(setup.env_path, claim, host_files)
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
         return _provision_locked(
             resolution,

@@ -19,10 +19,11 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator, Mapping, Optional
+from typing import Iterator, Mapping, Optional
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.host import environment
+from envsetup.host.files import LOCAL, Files
 from envsetup.install.state import STATE_DIR_ENV, real_target, state_dir, target_key
 
 LOCKS = "locks"
@@ -34,42 +35,12 @@ class HeldLock:
     fileno: int  # hand it to child processes (POSIX) so they hold the lock as long as they run
 
 
-def lock_path_for(env_path: Path, environ: Optional[Mapping[str, str]] = None) -> Path:
+def lock_path_for(
+    env_path: Path, environ: Optional[Mapping[str, str]] = None, host_files: Files = LOCAL
+) -> Path:
     """The lock file for the directory `env_path` names, whatever the spelling."""
     state = state_dir(environment() if environ is None else environ)
-    return state / LOCKS / f"{target_key(real_target(env_path))}.lock"
-
-
-def _try_lock(handle: IO[bytes]) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        # msvcrt locks bytes from the current position; "a+" opens at the end of the file.
-        handle.seek(0)
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(handle: IO[bytes]) -> None:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return state / LOCKS / f"{target_key(real_target(env_path, host_files))}.lock"
 
 
 def _cannot_lock(env_path: Path, path: Path, exc: OSError) -> EnvsetupError:
@@ -80,18 +51,19 @@ def _cannot_lock(env_path: Path, path: Path, exc: OSError) -> EnvsetupError:
 
 
 @contextlib.contextmanager
-def target_lock(env_path: Path, environ: Optional[Mapping[str, str]] = None) -> Iterator[HeldLock]:
+def target_lock(
+    env_path: Path, environ: Optional[Mapping[str, str]] = None, host_files: Files = LOCAL
+) -> Iterator[HeldLock]:
     """Hold the lock of the directory `env_path` names for the duration, or refuse at once with
     a one-line error (UsageError: another install holds it; EnvsetupError: the disk refuses)."""
-    path = lock_path_for(env_path, environ)
+    path = lock_path_for(env_path, environ, host_files)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Unbuffered: a write the disk refuses leaves nothing queued for close() to retry.
-        handle = path.open("a+b", buffering=0)
+        host_files.make_dirs(path.parent)
+        lock = host_files.open_lock_file(path)
     except OSError as exc:
         raise _cannot_lock(env_path, path, exc) from None
     try:
-        if not _try_lock(handle):
+        if not lock.try_acquire():
             raise UsageError(
                 f"{env_path}: another envsetup install into this environment is running "
                 f"(lock {path} is held); wait for it to finish, or choose another --env"
@@ -100,15 +72,11 @@ def target_lock(env_path: Path, environ: Optional[Mapping[str, str]] = None) -> 
             try:
                 # Who holds it, for a person looking at the file; the lock itself is the flock.
                 # A disk too full for these few bytes would fail the install's own files next.
-                handle.seek(0)
-                handle.truncate()
-                handle.write(f"{os.getpid()}\n".encode())
+                lock.write_holder(f"{os.getpid()}\n")
             except OSError as exc:
-                with contextlib.suppress(OSError):
-                    handle.truncate(0)
                 raise _cannot_lock(env_path, path, exc) from None
-            yield HeldLock(path, handle.fileno())
+            yield HeldLock(path, lock.fileno)
         finally:
-            _unlock(handle)
+            lock.release()
     finally:
-        handle.close()
+        lock.close()

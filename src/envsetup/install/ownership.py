@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
+from envsetup.host.files import LOCAL, Files
 from envsetup.install.record import RecordWriteError, write_json_atomically
 from envsetup.install.state import STATE_DIR_ENV, target_key
-from envsetup.safe_read import read_regular
 
 CLAIMS = "claims"
 MAX_CLAIM_BYTES = 64 * 1024
@@ -48,56 +47,60 @@ def claim_path(state: Path, real: Path) -> Path:
     return state / CLAIMS / f"{target_key(real)}.json"
 
 
-def with_directory(claim: Claim, real: Path) -> Claim:
+def with_directory(claim: Claim, real: Path, host_files: Files = LOCAL) -> Claim:
     """The claim, naming the directory now at `real` by device and inode."""
-    st = os.stat(real, follow_symlinks=False)
+    st = host_files.stat(real, follow_symlinks=False)
     return replace(claim, dev=st.st_dev, ino=st.st_ino)
 
 
-def write_claim(state: Path, claim: Claim) -> Path:
+def write_claim(state: Path, claim: Claim, host_files: Files = LOCAL) -> Path:
     path = claim_path(state, Path(claim.path))
     fix = (
         "free space there (or make it writable), or point "
         f"{STATE_DIR_ENV} at a writable directory, then run the install again"
     )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        host_files.make_dirs(path.parent)
     except OSError as exc:
         raise RecordWriteError(
             f"envsetup state directory {path.parent}: cannot create it ({exc.strerror or exc}); {fix}"
         ) from None
-    return write_json_atomically(path, asdict(claim), what="install claim", fix=fix)
+    return write_json_atomically(
+        path, asdict(claim), what="install claim", fix=fix, host_files=host_files
+    )
 
 
-def read_claim(state: Path, real: Path) -> Optional[Claim]:
+def read_claim(state: Path, real: Path, host_files: Files = LOCAL) -> Optional[Claim]:
     # A claim is envsetup's own small file; anything else there (a FIFO, a huge or garbled file)
     # proves nothing, and must not block or exhaust the install that reads it.
     try:
-        text = read_regular(claim_path(state, real), MAX_CLAIM_BYTES).decode("utf-8")
+        text = host_files.read_regular(claim_path(state, real), MAX_CLAIM_BYTES).decode("utf-8")
         data = json.loads(text)
         return Claim(**data) if isinstance(data, dict) else None
     except (OSError, ValueError, TypeError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
 
 
-def drop_claim(state: Path, real: Path) -> None:
+def drop_claim(state: Path, real: Path, host_files: Files = LOCAL) -> None:
     # A stale claim is harmless (it proves nothing without a matching record and inode).
     with contextlib.suppress(OSError):
-        claim_path(state, real).unlink()
+        host_files.remove_file(claim_path(state, real))
 
 
-def is_our_directory(claim: Optional[Claim], real: Path) -> bool:
+def is_our_directory(claim: Optional[Claim], real: Path, host_files: Files = LOCAL) -> bool:
     """`real` is the very directory the claiming run made (or found empty): same path, same inode."""
     if claim is None or claim.ino is None or claim.path != str(real):
         return False
     try:
-        st = os.stat(real, follow_symlinks=False)
+        st = host_files.stat(real, follow_symlinks=False)
     except OSError:
         return False
     return (st.st_dev, st.st_ino) == (claim.dev, claim.ino)
 
 
-def proves_ownership(claim: Optional[Claim], record: Optional[dict[str, Any]], real: Path) -> bool:
+def proves_ownership(
+    claim: Optional[Claim], record: Optional[dict[str, Any]], real: Path, host_files: Files = LOCAL
+) -> bool:
     """The claim, the record inside `real` and the directory itself all name one creating run."""
     if claim is None or not isinstance(record, dict):
         return False
@@ -105,4 +108,4 @@ def proves_ownership(claim: Optional[Claim], record: Optional[dict[str, Any]], r
     if not isinstance(owner, dict):
         return False
     same_run = owner.get("token") == claim.token and owner.get("path") == claim.path
-    return same_run and is_our_directory(claim, real)
+    return same_run and is_our_directory(claim, real, host_files)

@@ -8,20 +8,20 @@ The record alone never licenses a deletion: anyone can write this file (see owne
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import EnvsetupError
+from envsetup.host.files import LOCAL, Files
 from envsetup.record_state import (  # the names doctor reads, defined below the probe layer
     RECORD_NAME,
     STATE_COMPLETE,
     STATE_INCOMPLETE,
     STATE_UNREADABLE,
 )
-from envsetup.safe_read import Unreadable, read_up_to
+from envsetup.safe_read import Unreadable
 
 RECORD_SCHEMA_VERSION = 1
 # envsetup's own record is a few KiB (the plan, the resolution, a package list) nested 5 deep.
@@ -37,7 +37,9 @@ def record_path(env_path: Path) -> Path:
     return env_path / RECORD_NAME
 
 
-def read_install_record(env_path: str | os.PathLike[str]) -> Optional[dict[str, Any]]:
+def read_install_record(
+    env_path: str | os.PathLike[str], host_files: Files = LOCAL
+) -> Optional[dict[str, Any]]:
     """The record, None when there is none; anything else that is no record envsetup wrote — a
     FIFO, a symlink (to /dev/zero, say), a huge or deeply nested file, invalid UTF-8, not a JSON
     object — reads as state "unreadable" with the reason. Never blocks, never reads more than
@@ -46,11 +48,11 @@ def read_install_record(env_path: str | os.PathLike[str]) -> Optional[dict[str, 
     try:
         # A record envsetup wrote is a regular file; a link is not followed (it could lead to a
         # device, or to another environment's record and so to its proof of ownership).
-        data = read_up_to(path, MAX_RECORD_BYTES, follow_symlinks=False)
+        data = host_files.read_up_to(path, MAX_RECORD_BYTES, follow_symlinks=False)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return _unreadable(path, _why_not_read(path, exc))
+        return _unreadable(path, _why_not_read(path, exc, host_files))
     if len(data) > MAX_RECORD_BYTES:
         return _unreadable(path, f"is larger than the {MAX_RECORD_BYTES >> 20} MiB a record takes")
     try:
@@ -74,8 +76,8 @@ def _unreadable(path: Path, why: str) -> dict[str, Any]:
     return {"state": STATE_UNREADABLE, "reason": f"{path} {why}"}
 
 
-def _why_not_read(path: Path, exc: OSError) -> str:
-    if path.is_symlink():
+def _why_not_read(path: Path, exc: OSError, host_files: Files) -> str:
+    if host_files.is_symlink(path):
         return "is a symbolic link, not the regular file envsetup writes"
     if isinstance(exc, Unreadable):  # "a FIFO, not a regular file", "cannot be opened (…)"
         return str(exc) if str(exc).startswith("cannot") else f"is {exc}"
@@ -96,29 +98,17 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: str) -> Path:
-    """Write `data` to `path` so that a reader, a kill -9 or a full disk never leaves half a file:
-    a temporary file beside it, flushed to disk, then renamed over it. On failure the temporary
-    file is removed and the error is one line naming `what`, the path, the reason and `fix`."""
-    temporary: Optional[str] = None
+def write_json_atomically(
+    path: Path, data: dict[str, Any], *, what: str, fix: str, host_files: Files = LOCAL
+) -> Path:
+    """Write `data` to `path` so that a reader, a kill -9 or a full disk never leaves half a file
+    (Files.write_atomically: a temporary file beside it, flushed to disk, renamed over it). On
+    failure the error is one line naming `what`, the path, the reason and `fix`."""
     try:
-        import tempfile  # here: doctor reads records on its start-up path, and never writes one
-
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-        if hasattr(os, "fchmod"):
-            os.fchmod(handle, 0o644)  # mkstemp makes it 0600; doctor run by another user reads it
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
+        host_files.write_atomically(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     except OSError as exc:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        if path.is_dir() and not path.is_symlink():  # not envsetup's file; never removed for it
+        # Not envsetup's file; never removed for it.
+        if host_files.is_dir(path) and not host_files.is_symlink(path):
             fix = "a directory stands where that file goes: move it away, then run again"
         raise RecordWriteError(
             f"{what} {path}: cannot write it ({exc.strerror or exc}); {fix}"
@@ -126,7 +116,7 @@ def write_json_atomically(path: Path, data: dict[str, Any], *, what: str, fix: s
     return path
 
 
-def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
+def write_install_record(env_path: Path, record: dict[str, Any], host_files: Files = LOCAL) -> Path:
     """Atomically (see write_json_atomically); RecordWriteError when the disk refuses.
     Credentials (the index URL's user-info, in the plan's command lines) are redacted: the record
     is for reading, not replaying."""
@@ -135,6 +125,7 @@ def write_install_record(env_path: Path, record: dict[str, Any]) -> Path:
         _redacted(record),
         what="install record",
         fix="free space on that file system (or make it writable), then run the install again",
+        host_files=host_files,
     )
 
 

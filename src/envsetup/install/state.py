@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
+from envsetup.host.files import LOCAL, Files
 
 STATE_DIR_ENV = "ENVSETUP_STATE_DIR"
 XDG_STATE_HOME = "XDG_STATE_HOME"
@@ -63,24 +64,24 @@ def _no_state_dir(reason: str) -> UsageError:
     )
 
 
-def file_in_the_way(path: Path) -> Optional[Path]:
+def file_in_the_way(path: Path, host_files: Files = LOCAL) -> Optional[Path]:
     """The nearest existing one of `path` and its parents, when it is not a directory: what stops
     `path` from being made as a directory. None when nothing does. Other OSErrors (no search
     permission on the way) pass through."""
     for candidate in (path, *path.parents):
         try:
-            st = os.stat(candidate)
+            st = host_files.stat(candidate)
         except (FileNotFoundError, NotADirectoryError):
             continue
         return None if stat.S_ISDIR(st.st_mode) else candidate
     return None
 
 
-def usable_state_dir(environ: Mapping[str, str]) -> Path:
+def usable_state_dir(environ: Mapping[str, str], host_files: Files = LOCAL) -> Path:
     """state_dir(environ), refused in one line when a file stands where it must be a directory."""
     state = state_dir(environ)
     try:
-        blocker = file_in_the_way(state)
+        blocker = file_in_the_way(state, host_files)
     except OSError as exc:
         blocker, reason = state, exc.strerror or str(exc)
     else:
@@ -94,11 +95,11 @@ def usable_state_dir(environ: Mapping[str, str]) -> Path:
     return state
 
 
-def real_target(path: Path) -> Path:
+def real_target(path: Path, host_files: Files = LOCAL) -> Path:
     """The directory an install acts on: every symlink resolved, once, before anything runs.
     A path that cannot be resolved (no search permission on the way) is a one-line UsageError."""
     try:
-        return Path(os.path.realpath(path.expanduser().absolute()))
+        return host_files.realpath(path.expanduser().absolute())
     except OSError as exc:
         raise UsageError(
             f"--env {path}: cannot resolve it ({exc.strerror or exc}); choose a path you can read and "
@@ -114,11 +115,11 @@ def target_key(real: Path) -> str:
     return f"{readable}-{digest.hexdigest()[:20]}"
 
 
-def is_dangling_link(spelled: Path, real: Path) -> bool:
+def is_dangling_link(spelled: Path, real: Path, host_files: Files = LOCAL) -> bool:
     """`spelled` is a symlink whose target (`real`, resolved) does not exist; an OSError on the
     way is a one-line UsageError like real_target's."""
     try:
-        return spelled.is_symlink() and not real.exists()
+        return host_files.is_symlink(spelled) and not host_files.exists(real)
     except OSError as exc:
         raise UsageError(
             f"--env {spelled}: cannot look at it ({exc.strerror or exc}); choose a path you can "

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import fnmatch
 import shlex
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
 from envsetup.errors import EnvsetupError, UsageError
+from envsetup.host.files import LOCAL, Files
 from envsetup.install.ownership import Claim, proves_ownership
 from envsetup.install.record import read_install_record, record_path
 from envsetup.install.state import file_in_the_way
@@ -73,8 +73,8 @@ class TargetDecision:
     keeps_dir: bool = False  # the target was an empty directory: a failure empties it, keeps it
 
 
-def is_environment(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
+def is_environment(path: Path, host_files: Files = LOCAL) -> bool:
+    return host_files.is_file(path / "pyvenv.cfg") or host_files.is_dir(path / "conda-meta")
 
 
 def _is_record_file(name: str) -> bool:
@@ -91,15 +91,15 @@ def _made_by_the_tools(name: str) -> bool:
     )
 
 
-def foreign_entries(path: Path) -> list[str]:
+def foreign_entries(path: Path, host_files: Files = LOCAL) -> list[str]:
     """The entries at the top level of `path`, an environment this very install is making, that
     neither envsetup nor a tool that makes one (venv, uv, conda) writes: the user's, as far as
     envsetup can tell. Judged by every tool's layout, since a failure may come before pyvenv.cfg
     or conda-meta/ is written. Directories end in "/"; sorted."""
     found = []
-    for child in path.iterdir():
+    for child in host_files.list_dir(path):
         if not _made_by_the_tools(child.name):
-            is_dir = child.is_dir() and not child.is_symlink()
+            is_dir = host_files.is_dir(child) and not host_files.is_symlink(child)
             found.append(child.name + ("/" if is_dir else ""))
     return sorted(found)
 
@@ -111,12 +111,12 @@ def named(entries: Sequence[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def classify_target(path: Path, claim: Optional[Claim] = None) -> str:
+def classify_target(path: Path, claim: Optional[Claim] = None, host_files: Files = LOCAL) -> str:
     """`path` is the resolved real path; `claim` what envsetup's state directory holds for it.
     A path that cannot be looked at (no search permission on a parent, a file where a parent
     directory should be) is a one-line UsageError naming it and the reason."""
     try:
-        return _classify(path, claim)
+        return _classify(path, claim, host_files)
     except OSError as exc:
         raise UsageError(
             f"--env {path}: cannot look at it ({exc.strerror or exc}); choose a path you can "
@@ -124,37 +124,37 @@ def classify_target(path: Path, claim: Optional[Claim] = None) -> str:
         ) from None
 
 
-def _classify(path: Path, claim: Optional[Claim]) -> str:
-    if not path.exists() and not path.is_symlink():
-        blocker = file_in_the_way(path)
+def _classify(path: Path, claim: Optional[Claim], host_files: Files) -> str:
+    if not host_files.exists(path) and not host_files.is_symlink(path):
+        blocker = file_in_the_way(path, host_files)
         if blocker is not None:
             raise UsageError(
                 f"--env {path}: cannot create it: {blocker} is a file, not a directory; "
                 "choose another --env"
             )
         return ABSENT
-    if path.is_symlink() or not path.is_dir():
+    if host_files.is_symlink(path) or not host_files.is_dir(path):
         return FOREIGN
-    environment = is_environment(path)
-    record = read_install_record(path)
+    environment = is_environment(path, host_files)
+    record = read_install_record(path, host_files)
     if is_incomplete(record):
         assert record is not None
         if environment and record.get("mode") == MODE_UPGRADE:
             return INTERRUPTED_UPGRADE
-        if proves_ownership(claim, record, path):
+        if proves_ownership(claim, record, path, host_files):
             return INTERRUPTED_NEW
         if environment:
             return UNPROVEN_INCOMPLETE
     if environment:
         return ENVIRONMENT
-    if not any(path.iterdir()):
+    if host_files.is_empty_dir(path):
         return EMPTY
     return FOREIGN
 
 
-def _is_running_environment(path: Path) -> bool:
+def _is_running_environment(path: Path, host_files: Files) -> bool:
     try:
-        return path.resolve() == Path(sys.prefix).resolve()
+        return host_files.realpath(path) == host_files.realpath(sys.prefix)
     except OSError:
         return False
 
@@ -208,47 +208,47 @@ def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecisi
     )
 
 
-def _remove_child(child: Path) -> None:
-    if child.is_dir() and not child.is_symlink():
-        shutil.rmtree(child)  # unlinks links inside, never follows them
+def _remove_child(child: Path, host_files: Files) -> None:
+    if host_files.is_dir(child) and not host_files.is_symlink(child):
+        host_files.remove_tree(child)  # unlinks links inside, never follows them
     else:
-        child.unlink(missing_ok=True)
+        host_files.remove_file(child)
 
 
-def _remove_marks_last(path: Path, *, keep_dir: bool) -> None:
+def _remove_marks_last(path: Path, *, keep_dir: bool, host_files: Files) -> None:
     # A second Ctrl-C or a kill -9 during removal must leave what still proves the directory is a
     # half-made environment of ours (the record, pyvenv.cfg / conda-meta), so a --force can still
     # finish the job instead of refusing a directory that no longer looks like an environment.
     marks = [path / "conda-meta", path / "pyvenv.cfg", record_path(path)]
-    for child in path.iterdir():
+    for child in host_files.list_dir(path):
         if child not in marks:
-            _remove_child(child)
+            _remove_child(child, host_files)
     for mark in marks:
-        if mark.exists() or mark.is_symlink():
-            _remove_child(mark)
+        if host_files.exists(mark) or host_files.is_symlink(mark):
+            _remove_child(mark, host_files)
     if not keep_dir:
-        path.rmdir()
+        host_files.remove_empty_dir(path)
 
 
-def remove_tree(path: Path, *, keep_dir: bool = False) -> None:
+def remove_tree(path: Path, *, keep_dir: bool = False, host_files: Files = LOCAL) -> None:
     """Remove the directory `path` (a resolved real path) that this install owns, or with
     `keep_dir` only what is in it; a failure names what is left for a person to delete.
 
     A symlink is never removed nor followed: the caller resolved the target once, and a link
     here means the directory changed under the install.
     """
-    if _is_running_environment(path):
+    if _is_running_environment(path, host_files):
         raise UsageError(
             f"{path} is the environment envsetup itself runs from; it cannot remove it: "
             "run envsetup from another environment or choose another --env"
         )
-    if path.is_symlink() or (path.exists() and not path.is_dir()):
+    if host_files.is_symlink(path) or (host_files.exists(path) and not host_files.is_dir(path)):
         raise EnvsetupError(
             f"{path}: is now a symlink or a file, not the directory envsetup resolved --env to; "
             "envsetup left it alone: look at it, and delete it by hand if it is not yours"
         )
     try:
-        _remove_marks_last(path, keep_dir=keep_dir)
+        _remove_marks_last(path, keep_dir=keep_dir, host_files=host_files)
     except FileNotFoundError:
         return
     except OSError as exc:

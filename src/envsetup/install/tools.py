@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -12,13 +11,14 @@ from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.host.execution import Request, run
+from envsetup.host.files import LOCAL, Files
 from envsetup.install.backends import Backend, CondaBackend, PipBackend, UvBackend
 
 LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
 
 
-def _which(name: str, environ: Mapping[str, str]) -> Optional[str]:
-    return shutil.which(name, path=environ.get("PATH"))
+def _which(name: str, environ: Mapping[str, str], host_files: Files) -> Optional[str]:
+    return host_files.which(name, environ.get("PATH"))
 
 
 def running_python_if(version: str) -> Optional[str]:
@@ -26,12 +26,12 @@ def running_python_if(version: str) -> Optional[str]:
     return sys.executable if version == running else None
 
 
-def find_base_python(version: str, environ: Mapping[str, str]) -> str:
+def find_base_python(version: str, environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
     """An interpreter of `version` to make the venv with: this one, or pythonX.Y on PATH."""
     running = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if version == running:
         return sys.executable
-    found = _which(f"python{version}", environ)
+    found = _which(f"python{version}", environ, host_files)
     if found:
         return found
     raise UsageError(
@@ -40,12 +40,12 @@ def find_base_python(version: str, environ: Mapping[str, str]) -> str:
     )
 
 
-def find_uv(environ: Mapping[str, str]) -> str:
+def find_uv(environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
     # The uv installed beside envsetup first: `pip install envsetup uv` puts it there.
     beside = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
-    if beside.is_file():
+    if host_files.is_file(beside):
         return str(beside)
-    found = _which("uv", environ)
+    found = _which("uv", environ, host_files)
     if found:
         return found
     try:
@@ -59,8 +59,8 @@ def find_uv(environ: Mapping[str, str]) -> str:
     )
 
 
-def find_conda(environ: Mapping[str, str]) -> str:
-    for candidate in (environ.get("CONDA_EXE"), _which("conda", environ)):
+def find_conda(environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
+    for candidate in (environ.get("CONDA_EXE"), _which("conda", environ, host_files)):
         if candidate:
             return candidate
     raise UsageError(
@@ -68,13 +68,17 @@ def find_conda(environ: Mapping[str, str]) -> str:
     )
 
 
-def backend_for(manager: str, python_version: str, environ: Mapping[str, str]) -> Backend:
+def backend_for(
+    manager: str, python_version: str, environ: Mapping[str, str], host_files: Files = LOCAL
+) -> Backend:
     if manager == "pip":
-        return PipBackend(find_base_python(python_version, environ))
+        return PipBackend(find_base_python(python_version, environ, host_files))
     if manager == "uv":
-        return UvBackend(find_uv(environ), interpreter=running_python_if(python_version))
+        return UvBackend(
+            find_uv(environ, host_files), interpreter=running_python_if(python_version)
+        )
     if manager == "conda":
-        return CondaBackend(find_conda(environ))
+        return CondaBackend(find_conda(environ, host_files))
     raise UsageError(f"--manager {manager!r}: unknown manager; use pip, uv or conda")
 
 
@@ -170,12 +174,14 @@ def log_path_for(log_dir: Optional[str], environ: Mapping[str, str], env_path: P
     return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
 
 
-def new_log_path(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+def new_log_path(
+    log_dir: Optional[str], environ: Mapping[str, str], env_path: Path, host_files: Files = LOCAL
+) -> Path:
     """log_path_for(), with its directory made (a one-line UsageError when it cannot be)."""
     path = log_path_for(log_dir, environ, env_path)
     directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        host_files.make_dirs(directory)
     except OSError as exc:
         from envsetup.install.state import STATE_DIR_ENV
 

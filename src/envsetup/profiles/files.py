@@ -7,17 +7,18 @@ profiles are schema-checked by the tests, and `install` checks every profile it 
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.errors import UsageError
+from envsetup.host import environment
+from envsetup.host.files import LOCAL as host_files
 
 # Platform keys belong to the domain model; re-exported for the profiles' callers.
 from envsetup.model.machine import PLATFORM_KEYS as PLATFORM_KEYS
 from envsetup.model.machine import platform_key_for as platform_key_for
-from envsetup.safe_read import Unreadable, read_regular
+from envsetup.safe_read import Unreadable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,12 +37,12 @@ class ProfileError(UsageError):
 
 def profiles_dir() -> Path:
     """ENVSETUP_PROFILES_DIR, else the wheel's envsetup/_profiles, else the checkout's profiles/."""
-    override = os.environ.get(PROFILES_ENV)
+    override = environment().get(PROFILES_ENV)
     if override:
         return Path(override)
     package = Path(__file__).resolve().parent.parent
     installed = package / "_profiles"
-    if installed.is_dir():
+    if host_files.is_dir(installed):
         return installed
     return package.parent.parent / "profiles"
 
@@ -66,7 +67,7 @@ def read_profile_toml(path: Path) -> dict[str, Any]:
     """
     fix = f"fix: replace it with a torch-X.Y.toml profile (see profiles/README.md) or unset {PROFILES_ENV}"
     try:
-        raw = read_regular(path, MAX_PROFILE_BYTES)
+        raw = host_files.read_regular(path, MAX_PROFILE_BYTES)
     except Unreadable as exc:
         raise ProfileError(f"{path}: {exc}; {fix}") from None
     try:

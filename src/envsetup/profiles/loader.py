@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 from typing import Optional
 
+from envsetup.host.files import LOCAL as host_files
 from envsetup.model.versions import version_key
 
 # Defined in the cheap-to-import profiles.files; re-exported here for the resolver's callers.
@@ -55,13 +56,13 @@ def load_release(path: Path) -> Release:
 @functools.lru_cache(maxsize=8)
 def _list_files(directory: str) -> tuple[tuple[str, Path], ...]:
     where = Path(directory)
-    if not where.is_dir():
+    if not host_files.is_dir(where):
         raise ProfileError(
             f"profiles directory {directory}: no such directory; fix: point {PROFILES_ENV} at a "
             "directory of torch-*.toml files or unset it"
         )
     found = []
-    for path in where.glob("torch-*.toml"):
+    for path in host_files.glob(where, "torch-*.toml"):
         name = path.name[len("torch-") : -len(".toml")]
         if not RELEASE.match(name):
             raise ProfileError(

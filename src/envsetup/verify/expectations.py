@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
+from envsetup.host.files import LOCAL as host_files
 from envsetup.verify.results import FAIL, PASS, CheckResult
 
 if sys.version_info >= (3, 11):
@@ -16,6 +17,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
 DATA = Path(__file__).parent / "gpu_expectations.toml"
+MAX_TABLE_BYTES = 1 << 20  # the shipped table is some KiB
 
 # Throttle reasons that mean the card is slowed by heat or hardware, not by an ordinary power cap.
 HARMFUL_THROTTLES = frozenset(
@@ -49,8 +51,7 @@ class Table:
 
 @functools.lru_cache(maxsize=1)
 def load_table(path: Path = DATA) -> Table:
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
+    data = tomllib.loads(host_files.read_regular(path, MAX_TABLE_BYTES).decode("utf-8"))
     gpus = tuple(
         GpuExpectation(
             model=row["model"],

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.host.execution import ByteLines, Child, Pump, Request, start
+from envsetup.host.files import LOCAL as host_files
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
@@ -275,7 +276,7 @@ def start_worker(python: str) -> Worker:
 
 
 def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
-    if not Path(python).exists():
+    if not host_files.exists(python):
         # No environment is derived from a path that is not there (`/nonexistent` would name /).
         return Unusable(
             reason=f"no interpreter at {python}",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.host import environment
+from envsetup.host.files import LOCAL as host_files
 from envsetup.host.interpreter import active_python as active_python
 from envsetup.host.interpreter import env_python as env_python
 from envsetup.install.target import is_environment
@@ -35,7 +35,7 @@ def _check_inspectable(flag: str, path: str) -> None:
     even be looked at (no search permission on the way, a file where a directory should be) is a
     one-line usage error naming it and the reason."""
     try:
-        os.stat(path)
+        host_files.stat(path)
     except FileNotFoundError:
         return
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
@@ -65,9 +65,11 @@ def install_fix(env_dir: str) -> str:
     one; anything else (a system prefix such as /usr) gets a new environment of its own."""
     path = Path(env_dir)
     try:
-        if is_environment(path):
+        if is_environment(path, host_files):
             return f"envsetup install --env {shlex.quote(env_dir)} --upgrade --cuda auto"
-        if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        if not host_files.exists(path) or (
+            host_files.is_dir(path) and host_files.is_empty_dir(path)
+        ):
             return f"envsetup install --env {shlex.quote(env_dir)} --cuda auto"
     except OSError:
         pass
