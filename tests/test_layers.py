@@ -255,7 +255,8 @@ _OS_PATH_CALLS = {
     "getmtime", "getatime", "getctime", "samefile",
 }  # fmt: skip
 # pathlib queries. A Host has read_text/exists/glob too: calls on a receiver whose spelling
-# names a host (`host.glob`, `self._host.exists`) are the boundary, not a bypass.
+# names a host (`host.glob`, `self._host.exists`, install's `host_files.is_dir`, the
+# envsetup.host.files.Files it is given) are the boundary, not a bypass.
 _PATH_QUERIES = {
     "exists", "is_file", "is_dir", "is_symlink", "iterdir", "glob", "rglob", "read_text",
     "read_bytes", "stat", "lstat",
