@@ -129,7 +129,7 @@ def _index_location(
             f"--index-url-base {base}: applies to pip and uv indexes, not conda channels; "
             "mirror conda channels with conda's own channel_alias setting"
         )
-    location = as_index_location(base)
+    location = as_index_location(base, host_files=host_files)
     directory = local_directory_of(location)
     if directory is not None and not host_files.is_dir(directory):
         raise UsageError(

@@ -16,6 +16,7 @@ from typing import Mapping, Optional
 from urllib.parse import ParseResult, urlparse
 
 from envsetup.errors import UsageError
+from envsetup.host.files import LOCAL, Files
 from envsetup.sanitize import reveals_secret
 
 PYTORCH_INDEX_PREFIX = "https://download.pytorch.org/whl"
@@ -29,7 +30,7 @@ def index_url_base_from(explicit: Optional[str], environ: Mapping[str, str]) -> 
     return chosen.strip() or None
 
 
-def as_index_location(base: str, cwd: Optional[str] = None) -> str:
+def as_index_location(base: str, cwd: Optional[str] = None, host_files: Files = LOCAL) -> str:
     """A URL as given, or a local directory (path or file:// URL) as an absolute file:// URL.
 
     pip and uv both accept `file:///...` for a PEP 503 tree; pip rejects a bare path.
@@ -46,7 +47,7 @@ def as_index_location(base: str, cwd: Optional[str] = None) -> str:
     path = Path(base)
     if not path.is_absolute():
         path = Path(cwd or os.getcwd()) / path
-    return path.resolve().as_uri()
+    return host_files.realpath(path).as_uri()
 
 
 def normalised_url(parsed: ParseResult) -> str:
