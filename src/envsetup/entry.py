@@ -6,8 +6,8 @@ anything else is imported; cli.main() hands SIGINT back to KeyboardInterrupt onc
 the commands' cleanup (locks, half-made environments) are in place.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: executing it imports the __future__ module, a window
+# before the handler below in which a Ctrl-C would still be a traceback.
 import os  # already loaded by the interpreter's start-up: no window here
 import sys
 
