@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Optional, Protocol, Sequence
 
+from envsetup.host.recording_schema import NVML_DEVICE_TYPES
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.gpu import Gpu
 
@@ -103,8 +104,11 @@ class NvmlSnapshot:
         )
 
 
-# A recorded NVML device's keys besides the two converted ones (memory, compute capability).
-NVML_DEVICE_KEYS = ("index", "name", "uuid", "mig_mode", "pcie_gen", "pcie_gen_max", "pcie_width", "pcie_width_max")  # fmt: skip
+# A recorded NVML device's keys (host.json's schema) that are Gpu fields as they stand; the
+# other two, memory_total_bytes and compute_capability, are converted.
+NVML_DEVICE_KEYS = tuple(
+    k for k in NVML_DEVICE_TYPES if k not in ("memory_total_bytes", "compute_capability")
+)
 
 
 def _device_dict(gpu: Gpu) -> dict[str, Any]:
