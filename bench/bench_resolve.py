@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from envsetup.facts import Facts, Gpu, NvidiaFacts, OsFacts, PythonFacts
+from envsetup.model.capability import ComputeCapability
 
 TARGET_S = 0.3
 
@@ -33,7 +34,13 @@ def _gpu_box() -> Facts:
         nvidia=NvidiaFacts(
             driver_version="535.104.05",
             driver_cuda_version="12.2",
-            gpus=[Gpu(index=0, name="NVIDIA GeForce RTX 3090", compute_capability="8.6")],
+            gpus=[
+                Gpu(
+                    index=0,
+                    name="NVIDIA GeForce RTX 3090",
+                    compute_capability=ComputeCapability(8, 6),
+                )
+            ],
         ),
     )
 
@@ -42,7 +49,9 @@ def _blackwell_box() -> Facts:
     facts = _gpu_box()
     facts.nvidia.driver_version = "570.86.10"
     facts.nvidia.driver_cuda_version = "12.8"
-    facts.nvidia.gpus = [Gpu(index=0, name="NVIDIA GeForce RTX 5090", compute_capability="12.0")]
+    facts.nvidia.gpus = [
+        Gpu(index=0, name="NVIDIA GeForce RTX 5090", compute_capability=ComputeCapability(12, 0))
+    ]
     return facts
 
 

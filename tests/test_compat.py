@@ -30,8 +30,9 @@ from envsetup.model.capability import (
     coverage,
     parse_arch_list,
 )
-from envsetup.model.compute_platform import ComputePlatform, PlatformKind
-from envsetup.model.machine import GpuArch, Machine
+from envsetup.model.compute_platform import ComputePlatform, PlatformKind, TorchFlavor
+from envsetup.model.gpu import Gpu
+from envsetup.model.machine import Machine
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.model.versions import at_least, in_release_range, major_minor, version_key
 from envsetup.profiles.loader import Release, load_releases
@@ -188,8 +189,8 @@ def test_envsetup_gpu_arch_is_read_as_the_judgement_parses_it(
         return
     assert problems == []
     apply_overrides(facts)
-    assert [str(g.cc) for g in gpu_arches(facts)] == judged
-    assert [g.compute_capability for g in facts.nvidia.gpus] == judged
+    assert [str(g.compute_capability) for g in gpu_arches(facts)] == judged
+    assert [str(g.compute_capability) for g in facts.nvidia.gpus] == judged
 
 
 def test_arch_entries_name_their_code_kind_and_suffix() -> None:
@@ -339,12 +340,12 @@ def test_compute_platform_of_an_installed_torch() -> None:
     assert ComputePlatform.from_local_version("2.13.0") is None  # PyPI: the release decides
     assert ComputePlatform.for_cuda("12.8.93") == ComputePlatform.parse("cu128")
     # facts.torch.flavor's published values (docs/schema/doctor.schema.json) map onto kinds.
-    assert ComputePlatform.from_flavor("cuda", "12.1").tag == "cu121"
-    assert ComputePlatform.from_flavor("cuda", None) == ComputePlatform(PlatformKind.CUDA)
-    assert ComputePlatform.from_flavor("macos").kind is PlatformKind.CPU
-    assert ComputePlatform.from_flavor("rocm", hip_version="6.2.41133").tag == "rocm6.2"
-    assert ComputePlatform.from_flavor("none") is None
-    assert ComputePlatform.from_flavor("unknown") is None
+    assert ComputePlatform.from_flavor(TorchFlavor.CUDA, "12.1").tag == "cu121"
+    assert ComputePlatform.from_flavor(TorchFlavor.CUDA, None) == ComputePlatform(PlatformKind.CUDA)
+    assert ComputePlatform.from_flavor(TorchFlavor.MACOS).kind is PlatformKind.CPU
+    assert ComputePlatform.from_flavor(TorchFlavor.ROCM, hip_version="6.2.41133").tag == "rocm6.2"
+    assert ComputePlatform.from_flavor(TorchFlavor.NONE) is None
+    assert ComputePlatform.from_flavor(TorchFlavor.UNKNOWN) is None
 
 
 def test_every_profile_variant_name_is_a_compute_platform(releases: list[Release]) -> None:
@@ -389,8 +390,8 @@ def _machine(**kwargs: object) -> Machine:
     return Machine(**values)  # type: ignore[arg-type]
 
 
-def _gpu(cc: str) -> GpuArch:
-    return GpuArch(f"GPU ({cc})", ComputeCapability.parse(cc), 0)
+def _gpu(cc: str) -> Gpu:
+    return Gpu(0, f"({cc})", compute_capability=ComputeCapability.parse(cc))
 
 
 def test_assess_gives_codes_with_parameters_for_a_cuda_build(releases: list[Release]) -> None:

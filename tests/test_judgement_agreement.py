@@ -25,6 +25,7 @@ from envsetup.diagnose import diagnose
 from envsetup.diagnose.judge import installed_info, judge_installed
 from envsetup.facts import Facts, TorchFacts
 from envsetup.host.recorded import RecordedHost
+from envsetup.model.compute_platform import TorchFlavor
 from envsetup.probe import probe_all
 from envsetup.profiles.loader import Release, Variant, load_releases
 from envsetup.profiles.lookup import lookup_build
@@ -89,7 +90,7 @@ def _installed(facts: Facts, release: Release, variant: Variant, key: str) -> Fa
     """The host's facts with `variant` of `release` installed, as doctor would read it."""
     patch = release.newest_patch()
     label = variant.local_label_for(key)
-    flavor = "macos" if key.startswith("macos") else str(variant.platform.kind)
+    flavor = TorchFlavor.MACOS if key.startswith("macos") else TorchFlavor(variant.kind.value)
     shown = copy.deepcopy(facts)
     shown.torch = TorchFacts(
         version=f"{patch.torch}+{label}" if label else patch.torch,
@@ -221,7 +222,9 @@ def test_the_verify_worker_misses_a_gpu_exactly_when_assess_does(
         missed = {v["sm"] for v in verdicts if v.code is VerdictCode.ARCH_NOT_COVERED}
         covered = {v["sm"] for v in verdicts if v.code is VerdictCode.ARCH_COVERED}
         for gpu in machine.gpus:
-            worker = arch_verdict(gpu.cc.major, gpu.cc.minor, arch_list)
+            cc = gpu.compute_capability
+            assert cc is not None
+            worker = arch_verdict(cc.major, cc.minor, arch_list)
             if gpu.sm in missed:
                 assert worker == "", (release.release, variant.name, gpu.sm)
             elif gpu.sm in covered:

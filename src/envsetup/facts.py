@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Optional
+
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.compute_platform import TorchFlavor
+from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
+from envsetup.model.gpu import is_published
 
 SCHEMA_VERSION = 1
 
@@ -58,20 +64,6 @@ class PythonFacts:
     # envsetup's own install record in the environment: complete, incomplete (killed mid-way), unreadable
     envsetup_install: Optional[str] = None
     source: str = ""
-
-
-@dataclass
-class Gpu:
-    index: int
-    name: str = ""
-    uuid: str = ""
-    memory_total_mib: Optional[int] = None
-    compute_capability: Optional[str] = None  # "8.6"
-    mig_mode: Optional[str] = None  # Enabled / Disabled / N/A
-    pcie_gen: Optional[int] = None
-    pcie_gen_max: Optional[int] = None
-    pcie_width: Optional[int] = None
-    pcie_width_max: Optional[int] = None
 
 
 @dataclass
@@ -147,7 +139,7 @@ class TorchDeep:
 class TorchFacts:
     version: Optional[str] = None  # "2.4.0+cu121"
     location: str = ""
-    flavor: str = "none"  # cuda, cpu, rocm, xpu, macos, none, unknown
+    flavor: TorchFlavor = TorchFlavor.NONE
     cuda_version: Optional[str] = None  # the CUDA it was built with
     hip_version: Optional[str] = None
     cudnn_version: Optional[str] = None  # cuDNN the build pins or bundles
@@ -196,7 +188,9 @@ class Facts:
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON form: published fields only (model.gpu.DETAIL ones are not), a compute
+        capability as "8.6", an enum as its value."""
+        return _plain(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: Any) -> Facts:
@@ -216,12 +210,32 @@ class Facts:
         return _build(cls, data, "")
 
 
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if is_published(f)
+        }
+    if isinstance(value, ComputeCapability):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _build(cls: Any, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise ValueError(f"{where or 'the document'}: expected an object, got {_json_type(data)}")
     hints = typing.get_type_hints(cls)
     values = {}
     for item in dataclasses.fields(cls):
+        if not is_published(item):
+            continue  # not part of the document
         key = f"{where}.{item.name}" if where else item.name
         if item.name in data:
             values[item.name] = _convert(hints[item.name], data[item.name], key)
@@ -237,6 +251,18 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
         return None if value is None else _convert(inner[0], value, where)
     if dataclasses.is_dataclass(hint):
         return _build(hint, value, where)
+    if hint is ComputeCapability:
+        found = ComputeCapability.try_parse(value) if isinstance(value, str) else None
+        if found is None:
+            raise ValueError(
+                f'{where}: expected a compute capability like "8.6", got {value!r:.40}'
+            )
+        return found
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        if not isinstance(value, str) or value not in {m.value for m in hint}:
+            known = ", ".join(m.value for m in hint)
+            raise ValueError(f"{where}: expected one of {known}, got {value!r:.40}")
+        return hint(value)
     if origin is list:
         if not isinstance(value, list):
             raise ValueError(f"{where}: expected an array, got {_json_type(value)}")

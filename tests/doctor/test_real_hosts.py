@@ -13,6 +13,7 @@ import shlex
 import pytest
 
 from doctor.conftest import Doctor, ids
+from envsetup.model.capability import ComputeCapability
 from hostbuilder import HostSpec, fixture_text
 
 VENV_SITE = "/home/u/.venv/lib/python3.11/site-packages"
@@ -243,7 +244,7 @@ def test_gpu_arch_missing_from_the_build_via_the_arch_override(doctor: Doctor) -
     spec.torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
     spec.environ["ENVSETUP_GPU_ARCH"] = "sm_120"
     facts, findings = doctor(spec)
-    assert facts.nvidia.gpus[0].compute_capability == "12.0"
+    assert facts.nvidia.gpus[0].compute_capability == ComputeCapability(12, 0)
     finding = next(f for f in findings if f.id == "gpu-arch-not-in-torch-build")
     assert finding.params["sms"] == ["sm_120"]
     assert "sm_120" not in finding.params["arch_list"]

@@ -14,6 +14,7 @@ from envsetup.facts import (
     PythonFacts,
     RocmFacts,
 )
+from envsetup.model.capability import ComputeCapability
 
 
 def make_facts(
@@ -35,7 +36,8 @@ def make_facts(
             driver_version=driver,
             driver_cuda_version=driver_cuda,
             gpus=[
-                Gpu(index=i, name=name, compute_capability=cc) for i, (name, cc) in enumerate(gpus)
+                Gpu(index=i, name=name, compute_capability=ComputeCapability.try_parse(cc))
+                for i, (name, cc) in enumerate(gpus)
             ],
         ),
         rocm=RocmFacts(version=rocm),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from envsetup import compat
+from envsetup.model.compute_platform import PlatformKind
 from envsetup.profiles.loader import (
     PROFILES_ENV,
     ProfileError,
@@ -212,7 +213,7 @@ CUDA_BUILDS = {
 def test_cuda_builds_per_release_follow_compat_md(releases: list[Release]) -> None:
     for release in releases:
         for key in ("linux-x86_64", "windows-x86_64"):
-            cuda = [v.name for v in release.variants_on(key) if v.kind == "cuda"]
+            cuda = [v.name for v in release.variants_on(key) if v.kind is PlatformKind.CUDA]
             assert cuda == CUDA_BUILDS[release.release], (release.release, key)
 
 

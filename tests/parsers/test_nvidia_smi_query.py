@@ -5,6 +5,7 @@ from _cutting import check_cuts, never_raises_other, read
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from envsetup.model.capability import ComputeCapability
 from envsetup.parsers import ParseError
 from envsetup.parsers.nvidia_smi import parse_smi_query_csv, parse_smi_version
 
@@ -54,7 +55,7 @@ def test_csv_without_header_for_the_probe_fields() -> None:
     assert not report.partial
     a100, t4 = report.gpus
     assert (a100.compute_capability, a100.mig_mode, a100.memory_total_mib) == (
-        "8.0",
+        ComputeCapability(8, 0),
         "Enabled",
         81920,
     )

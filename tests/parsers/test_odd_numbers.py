@@ -17,6 +17,7 @@ from envsetup.diagnose import diagnose
 from envsetup.digits import is_small_int, small_int
 from envsetup.facts import CudaToolkit, Facts, OsFacts, PythonFacts, TorchFacts
 from envsetup.model.capability import ArchTarget, ComputeCapability
+from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.versions import version_key
 from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import parse_cudnn_header
@@ -92,7 +93,9 @@ def test_every_rule_takes_odd_numbers_in_the_facts(odd: str, torch: str) -> None
     facts = Facts(
         os=OsFacts(system="Linux", arch="x86_64", kernel=f"6.{odd}", glibc=f"2.{odd}"),
         python=PythonFacts(executable="/usr/bin/python3", version=f"3.{odd}.1"),
-        torch=TorchFacts(version=torch.format(odd=odd), cuda_version=f"12.{odd}", flavor="cuda"),
+        torch=TorchFacts(
+            version=torch.format(odd=odd), cuda_version=f"12.{odd}", flavor=TorchFlavor.CUDA
+        ),
     )
     facts.nvidia.driver_version = f"535.{odd}"
     facts.nvidia.driver_cuda_version = f"{odd}.2"

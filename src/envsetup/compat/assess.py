@@ -135,8 +135,10 @@ def _arches(build: Build, machine: Machine) -> list[Verdict]:
         ]
     out = []
     for gpu in machine.gpus:
-        found = coverage(build.arch_list, gpu.cc)
-        params = {"build": build.name, "gpu": gpu.label, "index": gpu.index, "sm": gpu.sm}
+        if gpu.compute_capability is None:
+            continue  # Machine.gpus holds known capabilities only; nothing to judge
+        found = coverage(build.arch_list, gpu.compute_capability)
+        params = {"build": build.name, "gpu": gpu.label, "index": gpu.detected_index, "sm": gpu.sm}
         if found is None:
             out.append(
                 Verdict(

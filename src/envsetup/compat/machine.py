@@ -7,7 +7,8 @@ from typing import Optional
 from envsetup import compat
 from envsetup.facts import Facts
 from envsetup.model.capability import ComputeCapability
-from envsetup.model.machine import GpuArch, Machine, platform_key_for
+from envsetup.model.gpu import Gpu
+from envsetup.model.machine import Machine, platform_key_for
 from envsetup.model.versions import major_minor, parse_version
 
 # nvidia-smi states in which the driver answered (or was not asked): its GPUs are usable.
@@ -60,24 +61,19 @@ def machine_from_facts(facts: Facts, *, strict: bool = True) -> Machine:
     )
 
 
-def gpu_arches(facts: Facts) -> tuple[GpuArch, ...]:
-    """The GPUs to judge: ENVSETUP_GPU_ARCH's list when set, else the detected ones."""
+def gpu_arches(facts: Facts) -> tuple[Gpu, ...]:
+    """The GPUs to judge: ENVSETUP_GPU_ARCH's list when set (each a Gpu.stated one), else the
+    detected ones."""
     if facts.overrides.gpu_arch:
         parsed = [ComputeCapability.try_parse(p) for p in split_arches(facts.overrides.gpu_arch)]
-        return tuple(GpuArch("ENVSETUP_GPU_ARCH", cc) for cc in parsed if cc is not None)
+        return tuple(Gpu.stated(cc, "ENVSETUP_GPU_ARCH") for cc in parsed if cc is not None)
     return detected_gpus(facts)
 
 
-def detected_gpus(facts: Facts) -> tuple[GpuArch, ...]:
+def detected_gpus(facts: Facts) -> tuple[Gpu, ...]:
     """facts.nvidia.gpus with a known compute capability (doctor has already folded
     ENVSETUP_GPU_ARCH into them, one capability per GPU)."""
-    out = []
-    for gpu in facts.nvidia.gpus:
-        cc = ComputeCapability.try_parse(gpu.compute_capability)
-        if cc is not None:
-            label = f"GPU {gpu.index} ({gpu.name})" if gpu.name else f"GPU {gpu.index}"
-            out.append(GpuArch(label, cc, gpu.index))
-    return tuple(out)
+    return tuple(gpu for gpu in facts.nvidia.gpus if gpu.compute_capability is not None)
 
 
 def split_arches(text: str) -> list[str]:

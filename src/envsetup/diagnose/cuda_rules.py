@@ -8,6 +8,7 @@ from typing import Optional
 from envsetup.compat import toolkit_driver
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import CudaToolkit, Facts
+from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.model.versions import release_key, release_of, version_key
 from envsetup.profiles.build_info import BuildLookup
@@ -131,7 +132,7 @@ def _lib_major(name: str) -> Optional[str]:
 
 def ld_library_path_shadows_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
-    if torch.flavor != "cuda" or not facts.cuda.ld_library_path_cuda_libs:
+    if torch.flavor is not TorchFlavor.CUDA or not facts.cuda.ld_library_path_cuda_libs:
         return []
     torch_cuda_major = (torch.cuda_version or "").split(".")[0]
     torch_cudnn_major = (torch.cudnn_version or "").split(".")[0]

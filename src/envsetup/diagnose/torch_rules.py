@@ -15,6 +15,7 @@ from envsetup.diagnose.judge import (
     judge_installed,
 )
 from envsetup.facts import Facts
+from envsetup.model.compute_platform import TorchFlavor
 from envsetup.profiles.build_info import BuildLookup
 
 # Environments `envsetup install --env PREFIX --upgrade` installs into (docs/install.md).
@@ -47,7 +48,7 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
-    if torch.flavor != "cpu":
+    if torch.flavor is not TorchFlavor.CPU:
         return []
     verdicts = judge_installed(facts, None)
     cpu_on_gpu = [v for v in verdicts if v.code is VerdictCode.CPU_BUILD_ON_NVIDIA_GPU]
@@ -80,7 +81,7 @@ def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
 
 def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     torch, nv = facts.torch, facts.nvidia
-    if torch.flavor != "cuda" or not torch.cuda_version:
+    if torch.flavor is not TorchFlavor.CUDA or not torch.cuda_version:
         return []
     too_old = [
         v
@@ -120,7 +121,7 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
-    if torch.flavor != "cuda" or not facts.nvidia.gpus:
+    if torch.flavor is not TorchFlavor.CUDA or not facts.nvidia.gpus:
         return []
     info = installed_info(facts, lookup)
     arch_list, where = installed_arch_list(facts, info)
@@ -137,10 +138,7 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
             severity="error",
             title=(
                 f"torch {torch.version} has no kernels for "
-                + ", ".join(
-                    f"{g.name or 'GPU ' + str(g.index)} (sm_{(g.compute_capability or '').replace('.', '')})"
-                    for g in missing
-                )
+                + ", ".join(f"{g.name or 'GPU ' + str(g.index)} ({g.sm})" for g in missing)
                 + ": 'no kernel image is available for execution on the device'"
             ),
             evidence=[f"compiled for: {' '.join(arch_list)} ({where})"]
@@ -183,7 +181,7 @@ def cuda_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     deep, torch = facts.torch.deep, facts.torch
     if not deep.ran or deep.error or deep.cuda_available is not False:
         return []
-    if torch.flavor != "cuda" or not facts.nvidia.gpus:
+    if torch.flavor is not TorchFlavor.CUDA or not facts.nvidia.gpus:
         return []
     return [
         Finding(

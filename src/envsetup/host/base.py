@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Optional, Protocol, Sequence
 
+from envsetup.host.recording_schema import NVML_DEVICE_TYPES
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import Gpu
+
 
 @dataclass(frozen=True)
 class CommandResult:
@@ -66,37 +70,62 @@ class NvmlUnavailable(Exception):
     """NVML could not be used: library missing, driver not loaded, version mismatch..."""
 
 
-@dataclass
-class NvmlDevice:
-    index: int
-    name: str = ""
-    uuid: str = ""
-    memory_total_bytes: Optional[int] = None
-    compute_capability: Optional[str] = None
-    mig_mode: Optional[str] = None
-    pcie_gen: Optional[int] = None
-    pcie_gen_max: Optional[int] = None
-    pcie_width: Optional[int] = None
-    pcie_width_max: Optional[int] = None
+# NVML counts memory in bytes; the model (and doctor's facts) in MiB.
+MIB = 1 << 20
 
 
 @dataclass
 class NvmlSnapshot:
+    """What the NVML query returned: the driver, its CUDA version and each GPU (model.gpu.Gpu).
+
+    Its JSON form is a recorded host's `nvml` entry (docs/recorded-host.md), whose device keys
+    are NVML's: `memory_total_bytes` (the model keeps whole MiB; a recording holds them as
+    bytes, a multiple of 2**20) and `compute_capability` as "8.6".
+    """
+
     driver_version: str
     cuda_driver_version: Optional[int]  # cuDriverGetVersion encoding: 12040 == 12.4
-    devices: list[NvmlDevice] = field(default_factory=list)
+    devices: list[Gpu] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "driver_version": self.driver_version,
+            "cuda_driver_version": self.cuda_driver_version,
+            "devices": [_device_dict(d) for d in self.devices],
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NvmlSnapshot:
-        devices = [NvmlDevice(**d) for d in data.get("devices", [])]
+        """From the recorded form (checked beforehand by host.recording_schema.check_nvml)."""
         return cls(
             driver_version=str(data["driver_version"]),
             cuda_driver_version=data.get("cuda_driver_version"),
-            devices=devices,
+            devices=[_device_from_dict(d) for d in data.get("devices", [])],
         )
+
+
+# A recorded NVML device's keys (host.json's schema) that are Gpu fields as they stand; the
+# other two, memory_total_bytes and compute_capability, are converted.
+NVML_DEVICE_KEYS = tuple(
+    k for k in NVML_DEVICE_TYPES if k not in ("memory_total_bytes", "compute_capability")
+)
+
+
+def _device_dict(gpu: Gpu) -> dict[str, Any]:
+    out: dict[str, Any] = {k: getattr(gpu, k) for k in NVML_DEVICE_KEYS}
+    out["memory_total_bytes"] = gpu.memory_total_mib * MIB if gpu.memory_total_mib else None
+    capability = gpu.compute_capability
+    out["compute_capability"] = str(capability) if capability is not None else None
+    return out
+
+
+def _device_from_dict(data: Mapping[str, Any]) -> Gpu:
+    memory = data.get("memory_total_bytes")
+    return Gpu(
+        **{k: data[k] for k in NVML_DEVICE_KEYS if k in data},
+        memory_total_mib=memory // MIB if memory else None,
+        compute_capability=ComputeCapability.try_parse(data.get("compute_capability")),
+    )
 
 
 class Host(Protocol):

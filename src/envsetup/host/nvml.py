@@ -16,7 +16,9 @@ import os
 import sys
 from typing import Callable, Optional
 
-from envsetup.host.base import NvmlDevice, NvmlSnapshot, NvmlUnavailable
+from envsetup.host.base import MIB, NvmlSnapshot, NvmlUnavailable
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import Gpu
 
 NVML_TIMEOUT_S = 8.0  # as a probe command's default (probe.common.DEFAULT_TIMEOUT_S)
 PROBE_TIMEOUT_VARIABLE = "ENVSETUP_PROBE_TIMEOUT"  # bounds NVML's query as it bounds a command
@@ -96,9 +98,9 @@ def query_nvml() -> NvmlSnapshot:
             pynvml.nvmlShutdown()
 
 
-def _nvml_device(pynvml, index: int) -> NvmlDevice:  # type: ignore[no-untyped-def]
+def _nvml_device(pynvml, index: int) -> Gpu:  # type: ignore[no-untyped-def]
     handle = pynvml.nvmlDeviceGetHandleByIndex(index)
-    device = NvmlDevice(index=index)
+    device = Gpu(index=index)
 
     def attempt(fn):  # type: ignore[no-untyped-def]
         # One unsupported query (vGPU, MIG, old boards) must not hide the rest.
@@ -110,9 +112,10 @@ def _nvml_device(pynvml, index: int) -> NvmlDevice:  # type: ignore[no-untyped-d
     device.name = _text(attempt(lambda: pynvml.nvmlDeviceGetName(handle)) or "")
     device.uuid = _text(attempt(lambda: pynvml.nvmlDeviceGetUUID(handle)) or "")
     memory = attempt(lambda: pynvml.nvmlDeviceGetMemoryInfo(handle))
-    device.memory_total_bytes = int(memory.total) if memory is not None else None
+    total = int(memory.total) if memory is not None else 0
+    device.memory_total_mib = total // MIB if total else None
     cc = attempt(lambda: pynvml.nvmlDeviceGetCudaComputeCapability(handle))
-    device.compute_capability = f"{cc[0]}.{cc[1]}" if cc else None
+    device.compute_capability = ComputeCapability(int(cc[0]), int(cc[1])) if cc else None
     mig = attempt(lambda: pynvml.nvmlDeviceGetMigMode(handle))
     if mig is not None:
         device.mig_mode = "Enabled" if mig[0] else "Disabled"

@@ -27,13 +27,35 @@ class PlatformKind(str, Enum):
 _CUDA_TAG = re.compile(r"^cu(\d{1,3})(\d)$")
 _CUDA_DOTTED = re.compile(r"^(\d{1,3})\.(\d)(\.\d+)*$")
 _ROCM_TAG = re.compile(r"^rocm(\d{1,3}(?:\.\d{1,3}){1,2})$")
-# facts.torch.flavor (docs/schema/doctor.schema.json) -> kind; "macos" wheels are CPU builds.
+
+
+class TorchFlavor(str, Enum):
+    """What doctor read an installed torch to be built for (facts.torch.flavor; the values are
+    the facts document's strings). MACOS: a macOS wheel, a CPU build that also runs on MPS."""
+
+    CUDA = "cuda"
+    CPU = "cpu"
+    ROCM = "rocm"
+    XPU = "xpu"
+    MACOS = "macos"
+    NONE = "none"  # no torch installed
+    UNKNOWN = "unknown"  # installed, but its files name no build
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def platform_kind(self) -> Optional[PlatformKind]:
+        """The compute platform kind of the build; None for NONE and UNKNOWN."""
+        return _FLAVOR_KIND.get(self)
+
+
 _FLAVOR_KIND = {
-    "cpu": PlatformKind.CPU,
-    "cuda": PlatformKind.CUDA,
-    "rocm": PlatformKind.ROCM,
-    "xpu": PlatformKind.XPU,
-    "macos": PlatformKind.CPU,
+    TorchFlavor.CPU: PlatformKind.CPU,
+    TorchFlavor.CUDA: PlatformKind.CUDA,
+    TorchFlavor.ROCM: PlatformKind.ROCM,
+    TorchFlavor.XPU: PlatformKind.XPU,
+    TorchFlavor.MACOS: PlatformKind.CPU,
 }
 
 
@@ -87,14 +109,17 @@ class ComputePlatform:
 
     @classmethod
     def from_flavor(
-        cls, flavor: str, cuda_version: Optional[str] = None, hip_version: Optional[str] = None
+        cls,
+        flavor: TorchFlavor,
+        cuda_version: Optional[str] = None,
+        hip_version: Optional[str] = None,
     ) -> Optional[ComputePlatform]:
         """An installed torch as doctor describes it (facts.torch.flavor and versions).
 
         None for flavor "none" / "unknown"; a CUDA build whose CUDA version is unknown has
         version None (its driver floor is unknown, its arch list may still be judged).
         """
-        kind = _FLAVOR_KIND.get(flavor)
+        kind = flavor.platform_kind
         if kind is PlatformKind.CUDA:
             return (cls.for_cuda(cuda_version) if cuda_version else None) or cls(kind)
         if kind is PlatformKind.ROCM:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import Gpu
 
 # PyTorch's wheel platforms, as the profiles key them.
 PLATFORM_KEYS = ("linux-x86_64", "linux-aarch64", "windows-x86_64", "macos-arm64", "macos-x86_64")
@@ -35,19 +35,6 @@ def platform_key_for(system: str, machine: str) -> Optional[str]:
 
 
 @dataclass(frozen=True)
-class GpuArch:
-    """One NVIDIA GPU as the judgement sees it: who it is (for people) and its capability."""
-
-    label: str  # "GPU 0 (NVIDIA GeForce RTX 3090)" or "ENVSETUP_GPU_ARCH"
-    cc: ComputeCapability
-    index: Optional[int] = None  # the GPU's index (facts.Gpu.index); None for ENVSETUP_GPU_ARCH
-
-    @property
-    def sm(self) -> str:
-        return self.cc.sm
-
-
-@dataclass(frozen=True)
 class Machine:
     """The facts the judgement uses, with doctor's overrides already applied."""
 
@@ -57,7 +44,8 @@ class Machine:
     python: Optional[str] = None  # "3.11": the Python that will run the build
     driver: Optional[str] = None  # the NVIDIA driver version, "550.54.14"
     driver_cuda: Optional[str] = None  # the highest CUDA the driver supports, "12.4"
-    gpus: tuple[GpuArch, ...] = ()
+    # The GPUs to judge, each with a known compute capability (Gpu.label and Gpu.sm name them).
+    gpus: tuple[Gpu, ...] = ()
     rocm: Optional[str] = None
     apple_silicon: bool = False
     # The NVIDIA stack answers (nvidia-smi/NVML worked): a CPU build here wastes a GPU.

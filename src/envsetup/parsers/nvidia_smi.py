@@ -1,4 +1,4 @@
-"""Everything nvidia-smi prints, read into `SmiReport` / `SmiGpu` / `SmiFailure`.
+"""Everything nvidia-smi prints, read into `SmiReport` (of model.gpu.Gpu) / `SmiFailure`.
 
 Each output form lives in its own module; this one is the single place callers import from.
 """
@@ -6,14 +6,12 @@ Each output form lives in its own module; this one is the single place callers i
 from __future__ import annotations
 
 from envsetup.parsers.smi_failure import SmiFailure, classify_smi_failure
-from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
+from envsetup.parsers.smi_model import SmiReport
 from envsetup.parsers.smi_query import parse_smi_query_csv, parse_smi_version
 from envsetup.parsers.smi_table import parse_smi_table
 
 __all__ = [
     "SmiFailure",
-    "SmiGpu",
-    "SmiMigDevice",
     "SmiReport",
     "classify_smi_failure",
     "parse_smi_query_csv",

@@ -6,9 +6,11 @@ import re
 from typing import Callable, Dict, List, Optional
 
 from envsetup.digits import small_int
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import Gpu
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import all_lines, complete_lines, is_version, version_or_none
-from envsetup.parsers.smi_model import SmiGpu, SmiReport
+from envsetup.parsers.smi_model import SmiReport
 
 _MISSING = {"", "N/A", "[N/A]", "[Not Supported]", "Not Supported", "[Unknown Error]", "[ERR!]"}
 _LEADING_INT = re.compile(r"(\d+)")
@@ -46,15 +48,16 @@ def _int_value(value: str) -> Optional[int]:
     return small_int(match.group(1)) if match else None
 
 
-def _set_mig(gpu: SmiGpu, value: str) -> None:
+def _set_mig(gpu: Gpu, value: str) -> None:
     gpu.mig_mode = value if value in ("Enabled", "Disabled") else None
 
 
-def _set_compute_cap(gpu: SmiGpu, value: str) -> None:
-    gpu.compute_capability = value if _COMPUTE_CAP.fullmatch(value) else None
+def _set_compute_cap(gpu: Gpu, value: str) -> None:
+    found = _COMPUTE_CAP.fullmatch(value)
+    gpu.compute_capability = ComputeCapability.try_parse(value) if found else None
 
 
-_SETTERS: Dict[str, Callable[[SmiGpu, str], None]] = {
+_SETTERS: Dict[str, Callable[[Gpu, str], None]] = {
     "name": lambda gpu, value: setattr(gpu, "name", value),
     "uuid": lambda gpu, value: setattr(gpu, "uuid", value),
     "pci.bus_id": lambda gpu, value: setattr(gpu, "bus_id", value),
@@ -158,7 +161,7 @@ def parse_smi_query_csv(text: str, fields: List[str]) -> SmiReport:
 
 
 def _add_row(report: SmiReport, fields: list[str], values: list[str]) -> None:
-    gpu = SmiGpu(index=len(report.gpus))
+    gpu = Gpu(index=len(report.gpus))
     for field, value in zip(fields, values):
         if _is_missing(value):
             continue

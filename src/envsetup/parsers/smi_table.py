@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional
 
 from envsetup.digits import is_small_int, small_int
+from envsetup.model.gpu import Gpu, MigDevice
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import version_or_none
-from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
+from envsetup.parsers.smi_model import SmiReport
 
 _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(\d[\w.\-]*)(?=\s)")
 _DRIVER = re.compile(r"(?:Driver|KMD) Version:\s*([^\s|]+)(?=[\s|])")
@@ -101,8 +102,8 @@ def _blocks(lines: list[_Line], start: int) -> tuple[list[list[list[str]]], bool
     return blocks, False, i
 
 
-def _gpu_from_block(block: list[list[str]], header: list[list[str]]) -> Optional[SmiGpu]:
-    gpu: Optional[SmiGpu] = None
+def _gpu_from_block(block: list[list[str]], header: list[list[str]]) -> Optional[Gpu]:
+    gpu: Optional[Gpu] = None
     for row_number, row in enumerate(block):
         if row_number >= len(header):
             break
@@ -119,11 +120,11 @@ def _gpu_from_block(block: list[list[str]], header: list[list[str]]) -> Optional
     return gpu
 
 
-def _gpu_from_name_cell(cell: str, title: str) -> Optional[SmiGpu]:
+def _gpu_from_name_cell(cell: str, title: str) -> Optional[Gpu]:
     match = _INDEX_AND_REST.fullmatch(cell.strip())
     if not match or not is_small_int(match.group(1)):
         return None
-    gpu = SmiGpu(index=int(match.group(1)))
+    gpu = Gpu(index=int(match.group(1)))
     rest = match.group(2)
     mode: Optional[str] = None
     if any(label in title for label in _MODE_HEADERS):
@@ -139,7 +140,7 @@ def _gpu_from_name_cell(cell: str, title: str) -> Optional[SmiGpu]:
     return gpu
 
 
-def _read_cell(gpu: SmiGpu, title: str, cell: str) -> None:
+def _read_cell(gpu: Gpu, title: str, cell: str) -> None:
     if "Bus-Id" in title:
         bus = _BUS_ID.search(cell)
         gpu.bus_id = bus.group(1) if bus else None
@@ -163,7 +164,7 @@ def _header_rows(lines: list[_Line], start: int) -> tuple[list[list[str]], Optio
     return rows, None
 
 
-def _mig_devices(lines: list[_Line], start: int) -> list[tuple[int, SmiMigDevice]]:
+def _mig_devices(lines: list[_Line], start: int) -> list[tuple[int, MigDevice]]:
     """(gpu index, device) pairs from the "MIG devices:" sub-table, when the text has one."""
     title = _find(lines, start, lambda line: "MIG devices:" in line.text)
     if title is None:
@@ -172,14 +173,14 @@ def _mig_devices(lines: list[_Line], start: int) -> list[tuple[int, SmiMigDevice
     if rule is None:
         return []
     blocks, _, _ = _blocks(lines, rule + 1)
-    found: list[tuple[int, SmiMigDevice]] = []
+    found: list[tuple[int, MigDevice]] = []
     for block in blocks:
         first = block[0]
         match = _MIG_ROW.fullmatch(first[0].strip()) if first else None
         if not match or not (is_small_int(match.group(1)) and is_small_int(match.group(4))):
             continue
         gi, ci = match.group(2), match.group(3)
-        device = SmiMigDevice(
+        device = MigDevice(
             index=int(match.group(4)),
             gpu_instance_id=small_int(gi),
             compute_instance_id=small_int(ci),

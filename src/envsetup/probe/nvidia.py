@@ -6,8 +6,9 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Optional
 
 from envsetup.compat import decode_cuda_int, max_cuda_for_driver
-from envsetup.facts import Gpu, NvidiaFacts, OsFacts, ReadProblem
+from envsetup.facts import NvidiaFacts, OsFacts, ReadProblem
 from envsetup.host.base import Host, NvmlUnavailable
+from envsetup.model.gpu import Gpu
 from envsetup.parsers import ParseError
 from envsetup.parsers.driver import parse_proc_driver_version, parse_sys_module_version
 from envsetup.parsers.nouveau import nouveau_evidence
@@ -30,8 +31,9 @@ QUERY_FIELDS = [
     "pcie.link.width.current",
     "pcie.link.width.max",
 ]
-# Every per-GPU fact, as NVML, nvidia-smi and the facts name them alike.
-GPU_FIELDS = [f.name for f in fields(Gpu) if f.name != "index"]
+# Every per-GPU fact but the index (NVML, nvidia-smi and the facts share model.gpu.Gpu); whether
+# the name was shortened travels with the name.
+GPU_FIELDS = [f.name for f in fields(Gpu) if f.name not in ("index", "name_truncated", "stated_by")]
 # The NVIDIA driver creates /dev/nvidiactl; WSL2 exposes the GPU through /dev/dxg instead.
 DEVICE_NODES = ("/dev/nvidiactl", "/dev/dxg")
 # WSL ships nvidia-smi with the Windows driver, outside PATH on some distros.
@@ -88,16 +90,7 @@ def _from_nvml(host: Host, facts: NvidiaFacts, os_facts: OsFacts) -> None:
     if snapshot.cuda_driver_version:
         facts.driver_cuda_version = decode_cuda_int(snapshot.cuda_driver_version)
         facts.driver_cuda_source = "nvml (nvmlSystemGetCudaDriverVersion)"
-    facts.gpus = [
-        Gpu(
-            index=d.index,
-            memory_total_mib=d.memory_total_bytes // (1024 * 1024)
-            if d.memory_total_bytes
-            else None,
-            **{name: getattr(d, name) for name in GPU_FIELDS if name != "memory_total_mib"},
-        )
-        for d in snapshot.devices
-    ]
+    facts.gpus = list(snapshot.devices)
     facts.gpus_source = "nvml"
 
 
@@ -218,6 +211,10 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
             problems.append(problem("nvidia-smi --query-gpu output", str(exc), query.output))
 
 
+def _unset(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
 def _merge_report(facts: NvidiaFacts, report: SmiReport, source: str) -> None:
     if report.driver_version and not facts.driver_version:
         facts.driver_version, facts.driver_source = report.driver_version, source
@@ -235,8 +232,10 @@ def _merge_report(facts: NvidiaFacts, report: SmiReport, source: str) -> None:
             facts.gpus.append(gpu)
             by_index[smi.index] = gpu
         for name in GPU_FIELDS:
-            value = getattr(smi, name, None)
-            if value not in (None, "") and getattr(gpu, name) in (None, ""):
+            value = getattr(smi, name)
+            if not _unset(value) and _unset(getattr(gpu, name)):
                 setattr(gpu, name, value)
+                if name == "name":
+                    gpu.name_truncated = smi.name_truncated
     facts.gpus.sort(key=lambda g: g.index)
     facts.gpus_source = facts.gpus_source or source

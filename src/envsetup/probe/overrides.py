@@ -9,8 +9,9 @@ import re
 from typing import Mapping
 
 from envsetup.compat.machine import split_arches
-from envsetup.facts import Facts, Gpu, Overrides, ReadProblem
+from envsetup.facts import Facts, Overrides, ReadProblem
 from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import Gpu
 from envsetup.probe.common import problem
 
 CUDA_VAR = "ENVSETUP_CUDA_DRIVER_VERSION"  # highest CUDA the (target) driver supports, e.g. 12.4
@@ -64,7 +65,7 @@ def apply_overrides(facts: Facts) -> None:
         nvidia.driver_cuda_version = o.cuda_driver_version
         nvidia.driver_cuda_source = f"override:{CUDA_VAR}"
     if o.gpu_arch:
-        arches = o.gpu_arch.split(",")
+        arches = [ComputeCapability.parse(a) for a in o.gpu_arch.split(",")]
         if not nvidia.gpus:
             nvidia.gpus = [Gpu(index=i, name="(override)") for i in range(len(arches))]
         for gpu, arch in zip(nvidia.gpus, arches + arches[-1:] * len(nvidia.gpus)):

@@ -7,6 +7,7 @@ from typing import Optional
 
 from envsetup.facts import PythonFacts, ReadProblem, TorchDeep, TorchFacts
 from envsetup.host.base import Host
+from envsetup.model.compute_platform import TorchFlavor
 from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import cudnn_version_from_filename
 from envsetup.parsers.torch_build import (
@@ -117,18 +118,18 @@ def _read_wheel(
     facts.cudnn_version = _bundled_cudnn(host, directory, facts.requires_nvidia)
 
 
-def _flavor(version: str, cuda: Optional[str], hip: Optional[str], system: str) -> str:
+def _flavor(version: str, cuda: Optional[str], hip: Optional[str], system: str) -> TorchFlavor:
     if hip:
-        return "rocm"
+        return TorchFlavor.ROCM
     if cuda:
-        return "cuda"
+        return TorchFlavor.CUDA
     try:
         local, _ = flavor_from_local_version(version)
     except ParseError:
-        return "unknown"
+        return TorchFlavor.UNKNOWN
     if local in ("cuda", "rocm", "cpu", "xpu"):
-        return local
-    return "macos" if system == "Darwin" else "cpu"
+        return TorchFlavor(local)
+    return TorchFlavor.MACOS if system == "Darwin" else TorchFlavor.CPU
 
 
 def _bundled_cudnn(host: Host, directory: str, requires: dict[str, str]) -> Optional[str]:
@@ -158,7 +159,11 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
         facts.cuda_version = f"{cuda.group(1)}.{cuda.group(2)}" if cuda else None
         cudnn = CONDA_BUILD_CUDNN.search(build)
         facts.cudnn_version = cudnn.group(1) if cudnn else None
-        facts.flavor = "cuda" if cuda else ("cpu" if "cpu" in build else "unknown")
+        facts.flavor = (
+            TorchFlavor.CUDA
+            if cuda
+            else (TorchFlavor.CPU if "cpu" in build else TorchFlavor.UNKNOWN)
+        )
 
 
 def _deep(host: Host, python: str) -> TorchDeep:

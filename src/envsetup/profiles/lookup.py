@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from envsetup.digits import is_small_int
+from envsetup.model.compute_platform import PlatformKind
 from envsetup.profiles.build_info import BuildInfo
+
+CUDA = PlatformKind.CUDA.value  # a variant's `kind` in the raw table
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
@@ -44,5 +47,5 @@ def _build_info(table: dict[str, Any], release: str, key: str, local: str) -> Op
         python_min=str(platform["python"][0]),
         python_max=str(platform["python"][1]),
         arch_list=[str(a) for a in on.get("arch_list") or []],
-        cuda_variants=[v for v in platform["variants"] if variants[v].get("kind") == "cuda"],
+        cuda_variants=[v for v in platform["variants"] if variants[v].get("kind") == CUDA],
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from envsetup.model.compute_platform import ComputePlatform
+from envsetup.model.compute_platform import ComputePlatform, PlatformKind
 from envsetup.model.versions import parse_version
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class VariantOnPlatform:
 @dataclass(frozen=True)
 class Variant:
     name: str  # cpu, cu118, rocm6.2
-    kind: str  # cpu, cuda, rocm
+    kind: PlatformKind  # CPU, CUDA or ROCM
     platforms: tuple[str, ...]
     index_url: str
     local_version: str

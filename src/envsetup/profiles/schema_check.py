@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
+from envsetup.model.compute_platform import PlatformKind
 from envsetup.model.versions import version_key
 from envsetup.profiles.files import PLATFORM_KEYS, ProfileError
 from envsetup.profiles.release import (
@@ -25,6 +26,9 @@ _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _ARCH = re.compile(r"^\d+\.\d+[af]?(\+PTX)?$")  # "a": arch-specific, "f": family-specific
 _VARIANT = re.compile(r"^(cpu|cu\d{3,4}|rocm\d+(\.\d+){1,2})$")
+# A variant's `kind` (PlatformKind values) and how the names of its variants begin.
+_KINDS = (PlatformKind.CPU.value, PlatformKind.CUDA.value, PlatformKind.ROCM.value)
+_NAME_PREFIX = {PlatformKind.CPU: "cpu", PlatformKind.CUDA: "cu", PlatformKind.ROCM: "rocm"}
 _URL = re.compile(r"^(https?|file)://\S+$")
 
 
@@ -265,13 +269,20 @@ class _Checker:
         if not isinstance(table, dict):
             raise self.fail(f"variants.{name}", "expected a table")
         self.unknown_keys(table, prefix, _VARIANT_KEYS)
-        kind = self.get(
-            table, prefix, "kind", lambda v: v in ("cpu", "cuda", "rocm"), '"cpu", "cuda" or "rocm"'
+        kind = PlatformKind(
+            self.get(table, prefix, "kind", lambda v: v in _KINDS, '"cpu", "cuda" or "rocm"')
         )
-        if not name.startswith({"cpu": "cpu", "cuda": "cu", "rocm": "rocm"}[kind]):
-            raise self.fail(f"{prefix}kind", f"{kind!r} does not match the variant name {name!r}")
+        if not name.startswith(_NAME_PREFIX[kind]):
+            raise self.fail(
+                f"{prefix}kind", f"{kind.value!r} does not match the variant name {name!r}"
+            )
         cuda = self.get(
-            table, prefix, "cuda", _matches(RELEASE), 'a CUDA version like "11.8"', kind == "cuda"
+            table,
+            prefix,
+            "cuda",
+            _matches(RELEASE),
+            'a CUDA version like "11.8"',
+            kind is PlatformKind.CUDA,
         )
         if cuda is not None and name != "cu" + cuda.replace(".", ""):
             raise self.fail(f"{prefix}cuda", f"{cuda!r} does not match the variant name {name!r}")
@@ -295,7 +306,12 @@ class _Checker:
             cuda=cuda,
             cudnn=self.get(table, prefix, "cudnn", _matches(_VERSION), "a cuDNN version", False),
             rocm=self.get(
-                table, prefix, "rocm", _matches(_VERSION), "a ROCm version", kind == "rocm"
+                table,
+                prefix,
+                "rocm",
+                _matches(_VERSION),
+                "a ROCm version",
+                kind is PlatformKind.ROCM,
             ),
             conda_channels=tuple(
                 self.get(table, prefix, "conda_channels", _is_str_list, "a list of channels", False)

@@ -12,9 +12,12 @@ import dataclasses
 import json
 import sys
 import typing
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
 
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import is_published
 from envsetup.render.envelope import (
     COMMANDS,
     ERROR,
@@ -77,6 +80,14 @@ def _type_schema(tp: Any, definitions: dict[str, Any]) -> dict[str, Any]:
         return {}
     if tp in _SCALARS:
         return dict(_SCALARS[tp])
+    if tp is ComputeCapability:
+        return {
+            "type": "string",
+            "pattern": "^[0-9]{1,2}\\.[0-9]$",
+            "description": 'A compute capability, e.g. "8.6".',
+        }
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return {"type": "string", "enum": [member.value for member in tp]}
     if origin is typing.Union:
         options = [_type_schema(a, definitions) for a in args if a is not type(None)]
         schema = options[0] if len(options) == 1 else {"anyOf": options}
@@ -99,7 +110,7 @@ def _dataclass_schema(cls: Any, definitions: dict[str, Any]) -> dict[str, Any]:
 
     # Types named only under TYPE_CHECKING in the payloads' modules (kept out of their imports).
     hints = typing.get_type_hints(cls, localns={"Verdict": Verdict})
-    fields = dataclasses.fields(cls)
+    fields = [f for f in dataclasses.fields(cls) if is_published(f)]
     properties = {}
     for item in fields:
         refined = _REFINED.get((cls.__name__, item.name))

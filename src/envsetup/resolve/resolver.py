@@ -16,7 +16,6 @@ from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.compat.wording import describe
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, PlatformKind
-from envsetup.model.machine import GpuArch as GpuArch  # re-exported for the resolver's callers
 from envsetup.model.machine import Machine as Machine
 from envsetup.model.versions import in_release_range, version_key
 from envsetup.profiles.loader import (
