@@ -51,4 +51,4 @@ def lines_of(text: str) -> list[Line]:
     return [Line(n, raw.rstrip("\r ")) for n, raw in enumerate(text.splitlines(), start=1)]
 
 
-__all__ = ["classify", "lines_of", "READERS"]
+__all__ = ["READERS", "classify", "lines_of"]

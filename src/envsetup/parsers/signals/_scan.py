@@ -40,7 +40,9 @@ def merge(signals: Iterable[Signal]) -> list[Signal]:
             kept = merged[key]
             kept.lines = sorted(set(kept.lines) | set(signal.lines))
         else:
-            merged[key] = Signal(signal.id, signal.kind, dict(signal.params), sorted(set(signal.lines)))
+            merged[key] = Signal(
+                signal.id, signal.kind, dict(signal.params), sorted(set(signal.lines))
+            )
     return sorted(merged.values(), key=lambda s: (s.lines[0] if s.lines else 0, s.id))
 
 

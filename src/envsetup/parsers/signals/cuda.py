@@ -58,7 +58,7 @@ BY_CODE = {e.code: e for e in ERRORS}
 BY_NAME = {e.name.lower(): e for e in ERRORS}
 
 # Gates: one of these (lower-cased line) must be present before any expression runs.
-_GATES = tuple(e.message for e in ERRORS) + ("cudaerror", "error 999", "cuda failure")
+_GATES = (*(e.message for e in ERRORS), "cudaerror", "error 999", "cuda failure")
 # "Error 802: ...", "error=35 : ...", "runtime error (35) :", "returned 100", "code=100(",
 # "CUDA error 222 ...", "Cuda failure: 222": the number the line printed.
 _NUMBER = re.compile(

@@ -19,7 +19,10 @@ KIND = "kernel-log"
 # Xid -> (what it means, who acts: "hardware" | "application" | "driver"); NVIDIA's catalogue.
 XID_MEANINGS: dict[int, tuple[str, str]] = {
     8: ("GPU stopped processing (channel idle timeout)", "driver"),
-    13: ("Graphics engine exception (an illegal instruction or address in a kernel)", "application"),
+    13: (
+        "Graphics engine exception (an illegal instruction or address in a kernel)",
+        "application",
+    ),
     31: ("GPU memory page fault (MMU fault: an invalid address in a kernel)", "application"),
     32: ("Invalid or corrupted push buffer stream", "driver"),
     38: ("Driver firmware error", "driver"),
@@ -47,7 +50,9 @@ XID_MEANINGS: dict[int, tuple[str, str]] = {
 }
 
 # "NVRM: Xid (PCI:0000:0a:00): 31, pid=..." and the older "NVRM: Xid (0000:01:00): 13, ...".
-_XID = re.compile(r"NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{1,8}(?::[0-9A-Fa-f]{1,4}){1,3}(?:\.[0-7])?)\): (\d{1,4}),\s?(.{0,200})")
+_XID = re.compile(
+    r"NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{1,8}(?::[0-9A-Fa-f]{1,4}){1,3}(?:\.[0-7])?)\): (\d{1,4}),\s?(.{0,200})"
+)
 _PCI = re.compile(r"\b([0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?)\b")
 _RMINIT = re.compile(r"RmInitAdapter failed! \((0x[0-9A-Fa-f]{1,8}:0x[0-9A-Fa-f]{1,8}:\d{1,6})\)")
 _MODULE = re.compile(r"(?:^|\]\s*|kernel: )([\w-]{1,60}): module verification failed")
@@ -92,10 +97,12 @@ def _driver_messages(lines: Sequence[Line]) -> list[Signal]:
         text = line.text
         if "fallen off the bus" in text and "Xid" not in text:
             # "NVRM: The NVIDIA GPU 0000:b3:00.0" / "NVRM: (PCI ID: ...)" / "... fallen off the bus"
-            window = " ".join(l.text for l in lines[max(0, index - 2) : index + 1])
+            window = " ".join(near.text for near in lines[max(0, index - 2) : index + 1])
             pci = _PCI.search(window)
             found.append(
-                signal("nvrm-fallen-off-bus", KIND, [line.number], pci=pci.group(1) if pci else None)
+                signal(
+                    "nvrm-fallen-off-bus", KIND, [line.number], pci=pci.group(1) if pci else None
+                )
             )
         if "RmInitAdapter" in text:
             match = _RMINIT.search(text)
@@ -147,7 +154,10 @@ def _driver_messages(lines: Sequence[Line]) -> list[Signal]:
                         driver=match.group(2),
                     )
                 )
-        if "obtained ownership of the NVIDIA device" in text or "probe routine was not called" in text:
+        if (
+            "obtained ownership of the NVIDIA device" in text
+            or "probe routine was not called" in text
+        ):
             found.append(signal("nvrm-nouveau-owns-gpu", KIND, [line.number]))
         if "nouveau " in text and "nouveau, rivafb" not in text:
             pci = _PCI.search(text.split("nouveau ", 1)[1][:14])

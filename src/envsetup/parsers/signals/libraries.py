@@ -16,7 +16,9 @@ from envsetup.parsers.signals._scan import signal
 KIND = "library-error"
 
 # The lookbehind starts a name only at a name boundary, which keeps the search linear.
-_CANNOT_OPEN = re.compile(r"(?<![\w.+-])([\w.+-]{1,200}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file")
+_CANNOT_OPEN = re.compile(
+    r"(?<![\w.+-])([\w.+-]{1,200}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file"
+)
 _COULD_NOT_LOAD = re.compile(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0,20})\. Error: ")
 # The name must be followed by a delimiter: a cut line never yields a shortened symbol.
 _UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?=[,\s]|$)(?:, version ([\w.]{1,100}))?")
@@ -41,8 +43,22 @@ def _basename(path: str) -> str:
 def _owner(library: str) -> Optional[str]:
     """The family a CUDA library belongs to ("libcudnn_ops_infer.so.8" -> "cudnn")."""
     name = _basename(library).lower()
-    for family in ("cudnn", "cublaslt", "cublas", "cusparse", "cufft", "curand", "cusolver",
-                   "nvjitlink", "nvrtc", "cudart", "nccl", "cupti", "nvtoolsext", "cuda"):
+    for family in (
+        "cudnn",
+        "cublaslt",
+        "cublas",
+        "cusparse",
+        "cufft",
+        "curand",
+        "cusolver",
+        "nvjitlink",
+        "nvrtc",
+        "cudart",
+        "nccl",
+        "cupti",
+        "nvtoolsext",
+        "cuda",
+    ):
         if name.startswith("lib" + family):
             return "cublas" if family == "cublaslt" else family
     return None

@@ -45,7 +45,7 @@ def read(lines: Sequence[Line]) -> list[Signal]:
     index, count = 0, len(lines)
     while index < count:
         text = lines[index].text
-        if _HEADER not in text and not text.lstrip().startswith("File \""):
+        if _HEADER not in text and not text.lstrip().startswith('File "'):
             index += 1
             continue
         start = index

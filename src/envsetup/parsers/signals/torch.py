@@ -22,7 +22,9 @@ _SUPPORTS = re.compile(r"supports CUDA capabilities((?: +(?:sm|compute)_\d{2,3}[
 # torch < 1.8: "Found GPU0 GeForce GTX 770 which is of cuda capability 3.0. PyTorch no longer
 # supports this GPU because it is too old. The minimum cuda capability ... is 3.7."
 _TOO_OLD_GPU = re.compile(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1,2}\.\d)\.")
-_MINIMUM = re.compile(r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)")
+_MINIMUM = re.compile(
+    r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)"
+)
 # "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (torch >= 1.12) and
 # "compiled against 7102 but linked against 7600" (older).
 _CUDNN_TUPLES = re.compile(
