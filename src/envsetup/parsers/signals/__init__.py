@@ -47,8 +47,15 @@ def classify(lines: Sequence[Line]) -> list[Signal]:
 
 def lines_of(text: str) -> list[Line]:
     """Plain text (a subprocess's stderr) as numbered Lines, CR and trailing spaces removed.
-    Pastes go through explain's normaliser instead (prompts, quotes, ANSI)."""
-    return [Line(n, raw.rstrip("\r ")) for n, raw in enumerate(text.splitlines(), start=1)]
+    Pastes go through explain's normaliser instead (prompts, quotes, ANSI).
+
+    Text that ends with a newline gets a last, empty Line: the readers trust a value that runs
+    to the end of the last line only when that line is complete (text cut mid-line could have
+    cut the value short)."""
+    lines = [Line(n, raw.rstrip("\r ")) for n, raw in enumerate(text.splitlines(), start=1)]
+    if text.endswith(("\n", "\r")):
+        lines.append(Line(len(lines) + 1, ""))
+    return lines
 
 
 __all__ = ["READERS", "classify", "lines_of"]

@@ -54,3 +54,9 @@ def following(lines: Sequence[Line], index: int, count: int) -> str:
     """The text of lines[index] and the `count` lines after it, joined by spaces (a message
     a terminal or a forum wrapped)."""
     return " ".join(line.text.strip() for line in lines[index : index + 1 + count])
+
+
+def runs_to_cut(lines: Sequence[Line], line: Line, end: int) -> bool:
+    """Whether a value ending at `end` of `line` may have been cut: it runs to the end of the
+    paste's last line (a paste may stop mid-line; the lines before it were complete)."""
+    return line is lines[-1] and end >= len(line.text.rstrip())

@@ -11,7 +11,7 @@ import re
 from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import signal
+from envsetup.parsers.signals._scan import runs_to_cut, signal
 
 KIND = "library-error"
 
@@ -21,7 +21,7 @@ _CANNOT_OPEN = re.compile(
 )
 _COULD_NOT_LOAD = re.compile(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0,20})\. Error: ")
 # The name must be followed by a delimiter: a cut line never yields a shortened symbol.
-_UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?=[,\s]|$)(?:, version ([\w.]{1,100}))?")
+_UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
 # "__nvJitLinkAddData_12_1": the API version the caller was built against.
 _SYMBOL_VERSION = re.compile(r"_(\d{1,2})_(\d{1,2})$")
 
@@ -33,7 +33,8 @@ def _library_before(text: str, at: int) -> Optional[str]:
         return None
     words = before[:-1].split()
     name = words[-1] if words else ""
-    return name if ".so" in name else None
+    # A shared library's file name starts with "lib": anything else is a name cut short.
+    return name if ".so" in name and _basename(name).startswith("lib") else None
 
 
 def _basename(path: str) -> str:
@@ -71,7 +72,7 @@ def read(lines: Sequence[Line]) -> list[Signal]:
         if "cannot open shared object file" in text:
             missing = _CANNOT_OPEN.search(text)
             loading = _COULD_NOT_LOAD.search(text)
-            if missing:
+            if missing and missing.group(1).startswith("lib"):
                 library = missing.group(1)
                 needed_by = loading.group(1) if loading and loading.group(1) != library else None
                 found.append(
@@ -87,8 +88,13 @@ def read(lines: Sequence[Line]) -> list[Signal]:
         if "undefined symbol: " in text:
             match = _UNDEFINED.search(text)
             if match:
-                symbol = match.group(1)
-                version = _SYMBOL_VERSION.search(symbol)
+                symbol: Optional[str] = match.group(1)
+                symbol_library = match.group(2)
+                if runs_to_cut(lines, line, match.end(1)):
+                    symbol = None  # the name may be cut short
+                if symbol_library and runs_to_cut(lines, line, match.end(2)):
+                    symbol_library = None
+                version = _SYMBOL_VERSION.search(symbol or "")
                 in_library = _library_before(text, match.start())
                 found.append(
                     signal(
@@ -96,8 +102,8 @@ def read(lines: Sequence[Line]) -> list[Signal]:
                         KIND,
                         [line.number],
                         symbol=symbol,
-                        symbol_library=match.group(2),
-                        family=_owner(match.group(2) or ""),
+                        symbol_library=symbol_library,
+                        family=_owner(symbol_library or ""),
                         library=_basename(in_library) if in_library else None,
                         library_path=in_library,
                         api_version=f"{version.group(1)}.{version.group(2)}" if version else None,

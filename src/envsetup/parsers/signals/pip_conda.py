@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import signal
+from envsetup.parsers.signals._scan import runs_to_cut, signal
 
 PIP = "pip-error"
 CONDA = "conda-error"
@@ -33,13 +33,15 @@ def _requirement(text: str) -> dict[str, object]:
 
 def _pip(lines: Sequence[Line]) -> list[Signal]:
     found: list[Signal] = []
+    listed: set[str] = set()  # requirements read whole from a "(from versions: ...)" line
     for line in lines:
         text = line.text
         if "from versions:" in text:
             match = _NO_VERSION.search(text)
             if match:
-                listed = [v.strip() for v in match.group(2).split(",") if v.strip()]
-                versions = [] if listed == ["none"] else listed
+                named = [v.strip() for v in match.group(2).split(",") if v.strip()]
+                versions = [] if named == ["none"] else named
+                listed.add(match.group(1))
                 found.append(
                     signal(
                         "pip-no-matching-version",
@@ -53,12 +55,14 @@ def _pip(lines: Sequence[Line]) -> list[Signal]:
         if "No matching distribution found for" in text:
             match = _NO_MATCHING.search(text)
             if match:
+                requirement = match.group(1)
+                whole = requirement in listed or not runs_to_cut(lines, line, match.end(1))
                 found.append(
                     signal(
                         "pip-no-matching-distribution",
                         PIP,
                         [line.number],
-                        **_requirement(match.group(1)),
+                        **(_requirement(requirement) if whole else {}),
                     )
                 )
         if "externally-managed-environment" in text:
