@@ -61,7 +61,7 @@ def cite(lines: Mapping[int, str], source: str = "paste") -> Evidence:
     """Evidence lines "paste:12: <text>" for a signal, from the paste's line texts."""
 
     def evidence(signal: Signal) -> list[str]:
-        return [f"{source}:{n}: {lines.get(n, '').strip()[:240]}" for n in signal.lines]
+        return [f"{source}:{n}: {lines.get(n, '').strip()[:500]}" for n in signal.lines]
 
     return evidence
 
