@@ -21,7 +21,8 @@ from envsetup import compat
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.model.capability import ComputeCapability, coverage
-from envsetup.model.paste import Signal
+from envsetup.model.paste import Line, Signal
+from envsetup.parsers.signals import classify
 from envsetup.profiles.build_info import BuildLookup
 
 # The releases a "no kernel image" fix may name, newest first (profiles/torch-X.Y.toml). A
@@ -512,4 +513,24 @@ def judge_signals(
     return sorted(found, key=lambda f: order.get(f.severity, 3))
 
 
-__all__ = ["build_with_kernels", "cite", "judge_signals"]
+# Findings a traceback alone gives: doctor's own torch-import-failed says that for --deep.
+_GENERIC = ("torch-import-error", "python-exception")
+
+
+def deep_findings(facts: Facts, lookup: BuildLookup) -> list[Finding]:
+    """doctor --deep: what torch's stderr (and the import error) say, judged on this machine;
+    evidence "stderr:N: text". The generic traceback findings are left to torch_rules."""
+    deep = facts.torch.deep
+    if not deep.ran:
+        return []
+    texts = list(deep.stderr_tail)
+    if deep.error and not any(deep.error in text for text in texts):
+        texts.append(deep.error)
+    lines = [Line(n, text) for n, text in enumerate(texts, start=1)]
+    found = judge_signals(classify(lines), facts, lookup, cite(dict(enumerate(texts, 1)), "stderr"))
+    return [f for f in found if f.id not in _GENERIC]
+
+
+RULES = [deep_findings]
+
+__all__ = ["RULES", "build_with_kernels", "cite", "deep_findings", "judge_signals"]
