@@ -33,17 +33,23 @@ def int_or_none(text: Optional[str]) -> Optional[int]:
 def merge(signals: Iterable[Signal]) -> list[Signal]:
     """One signal per (id, params): repeated lines (a Xid logged 40 times) add their line
     numbers to the first, in paste order."""
-    merged: dict[tuple[str, str], Signal] = {}
+    merged: dict[tuple[str, str], tuple[Signal, set[int]]] = {}
     for signal in signals:
         key = (signal.id, repr(sorted(signal.params.items())))
         if key in merged:
-            kept = merged[key]
-            kept.lines = sorted(set(kept.lines) | set(signal.lines))
+            merged[key][1].update(signal.lines)
         else:
-            merged[key] = Signal(
-                signal.id, signal.kind, dict(signal.params), sorted(set(signal.lines))
-            )
-    return sorted(merged.values(), key=lambda s: (s.lines[0] if s.lines else 0, s.id))
+            merged[key] = (Signal(signal.id, signal.kind, dict(signal.params)), set(signal.lines))
+    out = []
+    for kept, numbers in merged.values():
+        kept.lines = sorted(numbers)
+        out.append(kept)
+    return sorted(out, key=lambda s: (s.lines[0] if s.lines else 0, s.id))
+
+
+def indices(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> Sequence[int]:
+    """The line indices a reader looks at: those classify's gate let through, else all."""
+    return range(len(lines)) if hits is None else hits
 
 
 def signal(id_: str, kind: str, lines: Sequence[int], **params: Any) -> Signal:

@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple, Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import int_or_none, signal
+from envsetup.parsers.signals._scan import indices, int_or_none, signal
 
 KIND = "cuda-error"
 
@@ -83,13 +83,17 @@ def _identify(low: str, text: str) -> Optional[tuple[CudaError, Optional[int]]]:
     return None
 
 
-def read(lines: Sequence[Line]) -> list[Signal]:
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     """One signal per CUDA error the lines show (a warning and the RuntimeError after it are
     one error): id "cuda-error-<code>", params code, name, reported (the number printed
     when it differs from `code`: CUDA 9 numbering)."""
     by_code: dict[int, Signal] = {}
-    for index, line in enumerate(lines):
+    for index in indices(lines, hits):
+        line = lines[index]
         low = line.text.lower()
+        # Every message below holds one of these four; most lines of a log hold none.
+        if not ("cuda" in low or "rror" in low or "ptx" in low or "device" in low):
+            continue
         if not any(gate in low for gate in _GATES):
             continue
         identified = _identify(low, line.text)
@@ -109,7 +113,7 @@ def read(lines: Sequence[Line]) -> list[Signal]:
             kept = by_code[error.code] = signal(
                 f"cuda-error-{error.code}", KIND, [], code=error.code, name=error.name
             )
-        kept.lines.extend(n for n in numbers if n not in kept.lines)
+        kept.lines.extend(numbers)  # classify's merge sorts and dedupes
         if reported is not None and reported != error.code:
             kept.params.setdefault("reported", reported)
     return list(by_code.values())

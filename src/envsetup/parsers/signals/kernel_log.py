@@ -9,10 +9,10 @@ https://docs.nvidia.com/deploy/dynamic-page-retirement/visibility.html .
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import int_or_none, signal
+from envsetup.parsers.signals._scan import indices, int_or_none, signal
 
 KIND = "kernel-log"
 
@@ -65,9 +65,10 @@ _FABRIC_MISMATCH = re.compile(
 _INSTALLER_LOAD = re.compile(r"Unable to load the kernel module '([\w.-]{1,60})'")
 
 
-def _xids(lines: Sequence[Line]) -> list[Signal]:
+def _xids(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     found: list[Signal] = []
-    for line in lines:
+    for index in indices(lines, hits):
+        line = lines[index]
         if "Xid" not in line.text:
             continue
         match = _XID.search(line.text)
@@ -91,9 +92,10 @@ def _xids(lines: Sequence[Line]) -> list[Signal]:
     return found
 
 
-def _driver_messages(lines: Sequence[Line]) -> list[Signal]:
+def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     found: list[Signal] = []
-    for index, line in enumerate(lines):
+    for index in indices(lines, hits):
+        line = lines[index]
         text = line.text
         if "fallen off the bus" in text and "Xid" not in text:
             # "NVRM: The NVIDIA GPU 0000:b3:00.0" / "NVRM: (PCI ID: ...)" / "... fallen off the bus"
@@ -166,9 +168,9 @@ def _driver_messages(lines: Sequence[Line]) -> list[Signal]:
     return found
 
 
-def read(lines: Sequence[Line]) -> list[Signal]:
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     merged_xids: dict[tuple[int, str], Signal] = {}
-    for xid in _xids(lines):
+    for xid in _xids(lines, hits):
         key = (xid.params["xid"], xid.params.get("pci", ""))
         if key in merged_xids:
             kept = merged_xids[key]
@@ -177,7 +179,7 @@ def read(lines: Sequence[Line]) -> list[Signal]:
         else:
             xid.params["count"] = 1
             merged_xids[key] = xid
-    return list(merged_xids.values()) + _driver_messages(lines)
+    return list(merged_xids.values()) + _driver_messages(lines, hits)
 
 
 __all__ = ["XID_MEANINGS", "read"]

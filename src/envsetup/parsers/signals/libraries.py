@@ -11,7 +11,7 @@ import re
 from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import runs_to_cut, signal
+from envsetup.parsers.signals._scan import indices, runs_to_cut, signal
 
 KIND = "library-error"
 
@@ -65,9 +65,10 @@ def _owner(library: str) -> Optional[str]:
     return None
 
 
-def read(lines: Sequence[Line]) -> list[Signal]:
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     found: list[Signal] = []
-    for line in lines:
+    for index in indices(lines, hits):
+        line = lines[index]
         text = line.text
         if "cannot open shared object file" in text:
             missing = _CANNOT_OPEN.search(text)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import runs_to_cut, signal
+from envsetup.parsers.signals._scan import indices, runs_to_cut, signal
 
 PIP = "pip-error"
 CONDA = "conda-error"
@@ -31,10 +31,11 @@ def _requirement(text: str) -> dict[str, object]:
     }
 
 
-def _pip(lines: Sequence[Line]) -> list[Signal]:
+def _pip(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     found: list[Signal] = []
     listed: set[str] = set()  # requirements read whole from a "(from versions: ...)" line
-    for line in lines:
+    for index in indices(lines, hits):
+        line = lines[index]
         text = line.text
         if "from versions:" in text:
             match = _NO_VERSION.search(text)
@@ -70,11 +71,12 @@ def _pip(lines: Sequence[Line]) -> list[Signal]:
     return found
 
 
-def _conda(lines: Sequence[Line]) -> list[Signal]:
+def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     numbers: list[int] = []
     packages: list[str] = []
     driver = None
-    for line in lines:
+    for index in indices(lines, hits):
+        line = lines[index]
         text = line.text
         if (
             "UnsatisfiableError" in text
@@ -105,5 +107,5 @@ def _conda(lines: Sequence[Line]) -> list[Signal]:
     ]
 
 
-def read(lines: Sequence[Line]) -> list[Signal]:
-    return _pip(lines) + _conda(lines)
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
+    return _pip(lines, hits) + _conda(lines, hits)

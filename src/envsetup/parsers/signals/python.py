@@ -6,7 +6,7 @@ import re
 from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import bounded, signal
+from envsetup.parsers.signals._scan import bounded, indices, signal
 
 KIND = "python-traceback"
 
@@ -40,17 +40,18 @@ def _message(lines: Sequence[Line], index: int, first: str) -> tuple[str, list[i
     return bounded(" ".join(parts)), numbers
 
 
-def read(lines: Sequence[Line]) -> list[Signal]:
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     found: list[Signal] = []
-    index, count = 0, len(lines)
-    while index < count:
-        text = lines[index].text
-        if _HEADER not in text and not text.lstrip().startswith('File "'):
-            index += 1
+    count = len(lines)
+    resume = 0  # lines before this one belong to a traceback already read
+    for start in indices(lines, hits):
+        if start < resume:
             continue
-        start = index
+        text = lines[start].text
+        if _HEADER not in text and not text.lstrip().startswith('File "'):
+            continue
         frames: list[str] = []
-        index += 1
+        index = start + 1
         # Frames ("File ...", their source line) until the exception line.
         while index < count and index - start < 2 * _MAX_FRAMES:
             body = lines[index].text.strip()
@@ -79,5 +80,5 @@ def read(lines: Sequence[Line]) -> list[Signal]:
                 during="import torch" if in_torch_init else None,
             )
         )
-        index += 1
+        resume = index + 1
     return found

@@ -8,10 +8,10 @@ torch/backends/cudnn/__init__.py) across 0.4 .. 2.x, as real reports print them
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import bounded, following, int_or_none, signal
+from envsetup.parsers.signals._scan import bounded, following, indices, int_or_none, signal
 
 KIND = "torch-error"
 
@@ -142,9 +142,10 @@ _SIMPLE = (
 )
 
 
-def read(lines: Sequence[Line]) -> list[Signal]:
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     found: list[Signal] = []
-    for index, line in enumerate(lines):
+    for index in indices(lines, hits):
+        line = lines[index]
         text = line.text
         if "too old" in text:
             found += _driver_too_old(lines, index)
