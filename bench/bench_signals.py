@@ -53,7 +53,9 @@ def hostile() -> str:
 
 
 def main() -> None:
-    facts = Facts(os=OsFacts(system="Linux", arch="x86_64"), python=PythonFacts(executable="python3"))
+    facts = Facts(
+        os=OsFacts(system="Linux", arch="x86_64"), python=PythonFacts(executable="python3")
+    )
     for name, text in (("dense", dense()), ("sparse", sparse()), ("hostile", hostile())):
         lines = lines_of(text)
         started = time.perf_counter()
