@@ -44,6 +44,22 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "cuda-100-cuda-samples-helper.txt": [("cuda-error-100", {"code": 100})],
     "cuda-222-cuda-failure-numbered.txt": [("cuda-error-222", {"code": 222})],
     "cuda-222-ptx-unsupported-toolchain.txt": [("cuda-error-222", {"code": 222})],
+    "cuda-35-devicequery-result-fail.txt": [("cuda-error-35", {"code": 35})],
+    "cuda-35-bandwidthtest-windows-samples.txt": [
+        ("cuda-error-35", {"code": 35, "name": "cudaErrorInsufficientDriver"})
+    ],
+    "cuda-35-caffe-glog-check-failed.txt": [("cuda-error-35", {"code": 35})],
+    "kernel-nouveau-bound-rtx-a4000.txt": [("nouveau-bound", {"pci": "0001:01:00.0"})],
+    "kernel-xid-32-31-old-driver.txt": [
+        ("nvrm-xid", {"xid": 32, "count": 2, "actor": "driver"}),
+        ("nvrm-xid", {"xid": 31, "count": 1}),
+    ],
+    "kernel-xid-45-after-nvlink-xid-149.txt": [
+        ("nvrm-xid", {"xid": 45, "pci": "0000:dc:00", "count": 2}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:ed:00"}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:ba:00"}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:97:00"}),
+    ],
     "cuda-38-no-device-cuda9-numbering.txt": [
         ("cuda-error-100", {"code": 100, "reported": 38}),
         ("python-exception", {"exception": "RuntimeError"}),
@@ -211,6 +227,17 @@ def test_fixture_signals(name: str) -> None:
         assert {k: signal.params.get(k) for k in params} == params, signal
         # Every cited line exists and belongs to the paste.
         assert signal.lines and set(signal.lines) <= {line.number for line in lines}
+
+
+def test_devicequery_number_and_message_are_one_error() -> None:
+    """deviceQuery prints the number and the message on two lines: one signal cites both."""
+    lines = _read("cuda-35-devicequery-result-fail.txt")
+    (found,) = classify(lines)
+    cited = [lines[n - 1].text for n in found.lines]
+    assert cited == [
+        "cudaGetDeviceCount returned 35",
+        "-> CUDA driver version is insufficient for CUDA runtime version",
+    ]
 
 
 def test_a_signal_cites_the_line_that_says_it() -> None:
