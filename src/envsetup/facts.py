@@ -133,6 +133,13 @@ class TorchDeep:
     arch_list: list[str] = field(default_factory=list)
     cudnn_version: Optional[int] = None
     duration_s: Optional[float] = None
+    # The last lines torch printed on stderr (its warnings, the traceback of a failed import),
+    # at most STDERR_TAIL_LINES lines of STDERR_LINE_CHARS: what diagnose.signal_rules classifies.
+    stderr_tail: list[str] = field(default_factory=list)
+
+
+STDERR_TAIL_LINES = 40
+STDERR_LINE_CHARS = 1000
 
 
 @dataclass

@@ -322,7 +322,38 @@ def test_deep_import_failure_is_reported_with_the_error(doctor: Doctor) -> None:
     facts, findings = doctor(spec, deep=True)
     assert facts.torch.deep.ran
     assert "undefined symbol: cudaLaunchKernelExC" in (facts.torch.deep.error or "")
+    # The stderr is classified (issue 10): the specific finding replaces the generic one.
+    assert "torch-import-failed" not in ids(findings)
+    finding = next(f for f in findings if f.id == "cuda-library-symbol-missing")
+    assert finding.params["symbol"] == "cudaLaunchKernelExC"
+    assert any("undefined symbol: cudaLaunchKernelExC" in e for e in finding.evidence)
+
+
+def test_deep_import_failure_nothing_recognises_stays_generic(doctor: Doctor) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    error = fixture_text("torch-errors/rocm-collect-env-indexerror-hip-runtime.txt")
+    spec.command([spec.python, "-c", "*", "envsetup-deep"], "", 1, stderr=error)
+    facts, findings = doctor(spec, deep=True)
+    assert "IndexError: list index out of range" in (facts.torch.deep.error or "")
     assert "torch-import-failed" in ids(findings)
+
+
+def test_deep_802_warning_says_fabric_manager_not_cuda_visible_devices(doctor: Doctor) -> None:
+    """torch prints the 802 warning on stderr and is_available() is False: the stderr names the
+    cause (tests/fixtures/paste/errors/case-07-...: the real warning)."""
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    warning = fixture_text("paste/errors/case-07-fabricmanager-802-h100.txt", skip=2, stop="False")
+    result = '{"cuda_available": false, "device_count": 0, "arch_list": [], "duration_s": 1.5}'
+    spec.command(
+        [spec.python, "-c", "*", "envsetup-deep"], f"ENVSETUP-DEEP {result}\n", 0, stderr=warning
+    )
+    facts, findings = doctor(spec, deep=True)
+    assert facts.torch.deep.cuda_available is False
+    assert any("Error 802" in line for line in facts.torch.deep.stderr_tail)
+    assert "torch-cuda-unavailable" not in ids(findings)
+    finding = next(f for f in findings if f.id == "cuda-fabric-manager-not-ready")
+    assert finding.params["driver"] == "535.129.03"  # this host's driver
+    assert finding.evidence[0].startswith("stderr:1: ")
 
 
 def test_no_devices_found(doctor: Doctor) -> None:

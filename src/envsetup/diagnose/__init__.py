@@ -12,7 +12,14 @@ Rule = Callable[[Facts, BuildLookup], "list[Finding]"]
 
 
 def rules() -> list[Rule]:
-    from envsetup.diagnose import cuda_rules, driver_rules, python_rules, read_rules, torch_rules
+    from envsetup.diagnose import (
+        cuda_rules,
+        driver_rules,
+        python_rules,
+        read_rules,
+        signal_rules,
+        torch_rules,
+    )
 
     return [
         *read_rules.RULES,
@@ -20,6 +27,7 @@ def rules() -> list[Rule]:
         *cuda_rules.RULES,
         *python_rules.RULES,
         *torch_rules.RULES,
+        *signal_rules.RULES,
     ]
 
 

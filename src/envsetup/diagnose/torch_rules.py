@@ -14,6 +14,7 @@ from envsetup.diagnose.judge import (
     installed_info,
     judge_installed,
 )
+from envsetup.diagnose.signal_rules import deep_findings
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.profiles.build_info import BuildLookup
@@ -158,9 +159,11 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-def import_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+def import_failed(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     deep = facts.torch.deep
     if not deep.ran or not deep.error or not facts.torch.version:
+        return []
+    if deep_findings(facts, lookup):  # torch's stderr says why: signal_rules reports that
         return []
     return [
         Finding(
@@ -177,9 +180,11 @@ def import_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-def cuda_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+def cuda_unavailable(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     deep, torch = facts.torch.deep, facts.torch
     if not deep.ran or deep.error or deep.cuda_available is not False:
+        return []
+    if deep_findings(facts, lookup):  # e.g. an 802 warning: the fabric manager, not the env
         return []
     if torch.flavor is not TorchFlavor.CUDA or not facts.nvidia.gpus:
         return []

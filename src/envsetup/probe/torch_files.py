@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from envsetup.facts import PythonFacts, ReadProblem, TorchDeep, TorchFacts
+from envsetup.facts import (
+    STDERR_LINE_CHARS,
+    STDERR_TAIL_LINES,
+    PythonFacts,
+    ReadProblem,
+    TorchDeep,
+    TorchFacts,
+)
 from envsetup.host.base import Host
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.parsers import ParseError
@@ -45,6 +52,8 @@ try:
     out["cudnn_version"] = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
 except BaseException as exc:
     out["error"] = "%s: %s" % (type(exc).__name__, exc)
+    import traceback
+    traceback.print_exc()
 out["duration_s"] = time.time() - t0
 print("ENVSETUP-DEEP " + json.dumps(out))
 """
@@ -169,7 +178,7 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
 def _deep(host: Host, python: str) -> TorchDeep:
     # The trailing tag names the probe in recordings ("-c", "*", "envsetup-deep" when built by hand).
     result = host.run([python, "-c", DEEP_SCRIPT, "envsetup-deep"], timeout=DEEP_TIMEOUT_S)
-    deep = TorchDeep(ran=True)
+    deep = TorchDeep(ran=True, stderr_tail=stderr_tail(result.stderr))
     if result.timed_out:
         deep.error = f"importing torch did not finish within {DEEP_TIMEOUT_S:g} s"
         return deep
@@ -194,3 +203,10 @@ def _deep(host: Host, python: str) -> TorchDeep:
     deep.cudnn_version = as_int(data.get("cudnn_version"))
     deep.duration_s = as_number(data.get("duration_s"))
     return deep
+
+
+def stderr_tail(text: str) -> list[str]:
+    """The last STDERR_TAIL_LINES non-blank lines of a subprocess's stderr, each cut to
+    STDERR_LINE_CHARS: enough for torch's warnings and a traceback's end, bounded in the facts."""
+    lines = [clean(line)[:STDERR_LINE_CHARS] for line in text.splitlines() if line.strip()]
+    return lines[-STDERR_TAIL_LINES:]

@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from envsetup.diagnose.finding import Finding
 from envsetup.render.envelope import UNUSABLE, envelope, finding, outcome_of, to_json
+from envsetup.render.finding_words import words_for
 from envsetup.verify.results import FAIL, CheckResult, Target, Unusable, VerifyReport
 
 
@@ -41,6 +43,12 @@ def check_finding(check: CheckResult) -> dict[str, Any]:
     return finding(check.id, "error", check.reason or check.title, evidence, check.fix or "")
 
 
+def signal_finding(found: Finding) -> dict[str, Any]:
+    """What torch printed, judged (envsetup.verify.signals), with its words."""
+    words = words_for(found)
+    return finding(found.id, found.severity, words.title, found.evidence, words.fix, found.params)
+
+
 def verify_document(report: VerifyReport) -> dict[str, Any]:
     code = int(report.exit_code)
     error = None
@@ -55,7 +63,8 @@ def verify_document(report: VerifyReport) -> dict[str, Any]:
         exit_code=code,
         outcome=outcome,
         error=error,
-        findings=[check_finding(c) for c in report.checks if c.status == FAIL],
+        findings=[check_finding(c) for c in report.checks if c.status == FAIL]
+        + [signal_finding(f) for f in report.findings],
         data=report.to_dict(),
     )
 

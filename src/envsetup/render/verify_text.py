@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from envsetup.render import style
+from envsetup.render.finding_words import words_for
 from envsetup.sanitize import for_rich, redact_data
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, VerifyReport
 
@@ -123,6 +124,12 @@ def render_report(report: VerifyReport, console: Console) -> None:
         style.evidence(console, _evidence_lines(check))
         if check.fix:
             style.command(console, "fix", check.fix, indent=style.FIX_INDENT)  # pasteable whole
+    for found in report.findings:  # what torch printed, judged (envsetup.verify.signals)
+        words = words_for(found)
+        style.item(console, found.severity, f"{found.id}: {words.title}", markup="bold")
+        style.evidence(console, found.evidence[:EVIDENCE_LINES])
+        if words.fix:
+            style.command(console, "fix", words.fix, indent=style.FIX_INDENT)
     counts = report.counts()
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
+from envsetup.diagnose.finding import Finding
 from envsetup.exit_codes import ExitCode
 
 PASS = "pass"
@@ -47,6 +48,9 @@ class VerifyReport:
     checks: list[CheckResult] = field(default_factory=list)
     unusable: Optional[Unusable] = None
     duration_s: float = 0.0
+    # What torch printed, judged (envsetup.verify.signals): shown with the failures and in the
+    # envelope's findings; not in `data`, whose checks carry the output itself.
+    findings: list[Finding] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from envsetup.host.execution import ByteLines, Child, Pump, Request, start
 from envsetup.host.files import LOCAL as host_files
 from envsetup.verify.catalogue import CheckInfo
-from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, Unusable
+from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
 
 # Started as a script by path: the target interpreter needs no envsetup, only this package's files.
@@ -333,7 +333,8 @@ def result_from(info: CheckInfo, outcome: Outcome, timeout: float) -> CheckResul
         duration_s=float(message.get("duration_s", 0.0)),
         evidence=dict(message.get("evidence") or {}),
         fix=message.get("fix"),
-        output=outcome.output if status == FAIL else "",
+        # A skip keeps it too: "no GPU" skips follow torch's CUDA warnings (error 802, 804...).
+        output=outcome.output if status != PASS else "",
     )
 
 

@@ -6,6 +6,7 @@ import time
 from typing import Optional
 
 from envsetup.errors import UsageError
+from envsetup.profiles.lookup import lookup_build
 from envsetup.verify.catalogue import CheckInfo, select_checks
 from envsetup.verify.expectations import judge_bench
 from envsetup.verify.results import FAIL, CheckResult, Target, VerifyReport
@@ -18,6 +19,7 @@ from envsetup.verify.runner import (
     torch_missing,
     unusable_from,
 )
+from envsetup.verify.signals import target_facts, verify_findings
 
 IMPORT_CHECK = "torch.import"
 
@@ -55,6 +57,7 @@ def run_verify(
         report.unusable = unusable_from(python, problem)
         return report
     _describe_target(report.target, worker.hello)
+    hello = dict(worker.hello)
     if not worker.hello.get("torch_found"):
         worker.stop()
         report.unusable = torch_missing(report.target)
@@ -89,6 +92,7 @@ def run_verify(
     finally:
         if worker is not None:
             worker.stop()
+    report.findings = verify_findings(report, target_facts(report.target, hello), lookup_build)
     report.duration_s = time.monotonic() - started
     return report
 

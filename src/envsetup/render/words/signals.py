@@ -1,9 +1,322 @@
 """Findings from error and log lines (diagnose/signal_rules.py) in words: what the line means, its fix.
 
-Used by explain (pasted text), doctor --deep and verify (the stderr of their torch subprocesses)."""
+Used by explain (pasted text), doctor --deep and verify (the stderr of their torch subprocesses).
+Sources of the advice: NVIDIA Fabric Manager User Guide (the fabric manager's version must equal
+the driver's), NVIDIA CUDA Compatibility (forward compatibility needs a data-center GPU), NVIDIA
+Xid catalogue, PEP 668, the CUDA Runtime API error enum.
+"""
 
 from __future__ import annotations
 
-from envsetup.render.finding_words import WordFn
+from typing import Any, Mapping
 
-WORDS: dict[str, WordFn] = {}
+from envsetup.render.finding_words import WordFn, Words
+
+
+def _or(p: Mapping[str, Any], key: str, default: str = "?") -> str:
+    value = p.get(key)
+    return default if value is None or value == "" else str(value)
+
+
+def _no_kernel_image(p: Mapping[str, Any]) -> Words:
+    gpu = f"{_or(p, 'gpu', 'this GPU')} ({_or(p, 'sm')})"
+    title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
+    if p.get("release"):
+        fix = (
+            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
+            f"`{p['install']}`."
+        )
+    else:
+        fix = (
+            f"No release envsetup knows has kernels for {_or(p, 'sm')} with this driver; "
+            "build torch from source with TORCH_CUDA_ARCH_LIST naming it, or upgrade the driver."
+        )
+    return Words(title, fix)
+
+
+def _driver_too_old(p: Mapping[str, Any]) -> Words:
+    driver = f"driver {p['have']}" if p.get("have") else "the NVIDIA driver"
+    title = f"{driver} (CUDA {_or(p, 'driver_cuda')}) is too old for this torch build"
+    if p.get("cuda"):
+        title += f" (CUDA {p['cuda']})"
+    need = f" to >= {p['need']}" if p.get("need") else ""
+    return Words(
+        title,
+        f"Upgrade the driver{need}, or install a torch build for the CUDA the driver supports: "
+        f"`{_or(p, 'install')}`.",
+    )
+
+
+def _fabric_manager(p: Mapping[str, Any]) -> Words:
+    driver = _or(p, "driver", "the driver's version")
+    title = (
+        "CUDA error 802 'system not yet initialized': the NVSwitch fabric manager is not running"
+    )
+    if p.get("fabricmanager"):
+        title += f" (fabric manager {p['fabricmanager']} != driver {driver})"
+    branch = _or(p, "branch", "<branch>")
+    return Words(
+        title,
+        f"Install nvidia-fabricmanager of exactly the driver's version ({driver}; "
+        f"`apt-cache policy nvidia-fabricmanager-{branch}` lists it), then "
+        "`sudo systemctl enable --now nvidia-fabricmanager`; check `systemctl status nvidia-fabricmanager`.",
+    )
+
+
+def _ptx(p: Mapping[str, Any]) -> Words:
+    nvcc = f" (nvcc {p['nvcc']})" if p.get("nvcc") else ""
+    need = f" >= {p['need']}" if p.get("need") else ""
+    return Words(
+        f"CUDA error 222: code compiled by a newer CUDA toolkit{nvcc} than driver "
+        f"{_or(p, 'driver')} (CUDA {_or(p, 'driver_cuda')}) supports",
+        f"Upgrade the driver{need}, or rebuild the extension with a toolkit no newer than CUDA "
+        f"{_or(p, 'driver_cuda', 'the driver supports')}.",
+    )
+
+
+def _static(title: str, fix: str) -> WordFn:
+    return lambda p: Words(title.format_map(_Safe(p)), fix.format_map(_Safe(p)))
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _library_not_found(p: Mapping[str, Any]) -> Words:
+    library = _or(p, "library")
+    needed = f" (needed by {p['needed_by']})" if p.get("needed_by") else ""
+    title = f"The dynamic loader cannot find {library}{needed}"
+    if p.get("provider") == "driver":
+        fix = (
+            "libcuda.so comes with the NVIDIA driver, not with torch: install the driver (in "
+            "WSL: put /usr/lib/wsl/lib on LD_LIBRARY_PATH; in a container: run it with `--gpus all`)."
+        )
+        if p.get("unversioned"):
+            fix += " If libcuda.so.1 exists, the unversioned link is missing: run `sudo ldconfig`."
+    elif p.get("wanted_cudnn"):
+        fix = (
+            f"{library} is cuDNN {p['wanted_cudnn']}, but this torch ships cuDNN {_or(p, 'pin')} "
+            f"({p['provider']}): the program asking for it was built for cuDNN "
+            f"{p['wanted_cudnn']}; install a version of that program built for this cuDNN, or "
+            f"give it its own environment with `pip install '{p['provider']}=={p['wanted_cudnn']}.*'`."
+        )
+    elif p.get("provider"):
+        pin = f"=={p['pin']}" if p.get("pin") else ""
+        fix = (
+            f"This torch build gets {library} from the {p['provider']} wheel: "
+            f"`pip install {p['provider']}{pin}` into the same environment, and keep other CUDA "
+            "directories off LD_LIBRARY_PATH"
+        )
+        fix += f"; or reinstall: `{_or(p, 'install')}`."
+    else:
+        fix = (
+            f"Install the package that provides {library} for this torch build, or reinstall torch "
+            f"with its CUDA libraries: `{_or(p, 'install')}`."
+        )
+    return Words(title, fix)
+
+
+def _symbol(p: Mapping[str, Any]) -> Words:
+    lib = _or(p, "symbol_library", "a CUDA library")
+    title = (
+        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol')} from {lib}, but the {lib} "
+        "the loader found is older"
+    )
+    if p.get("shadowing"):
+        dirs = ", ".join(p["shadowing"])
+        fix = (
+            f"LD_LIBRARY_PATH puts {dirs} ahead of torch's own {lib}: remove it when running torch "
+            "(`env -u LD_LIBRARY_PATH python ...`, or drop that entry from the export)."
+        )
+    elif p.get("wheel"):
+        pin = f"=={p['pin']}" if p.get("pin") else ""
+        fix = (
+            f"Another {lib} shadows the {p['wheel']} wheel's (check LD_LIBRARY_PATH and "
+            f"/etc/ld.so.conf.d); or reinstall it: `pip install {p['wheel']}{pin}`."
+        )
+    else:
+        fix = (
+            f"An older {lib} shadows the one torch was built with: check LD_LIBRARY_PATH and "
+            "conda's cudatoolkit; reinstall torch in a fresh environment."
+        )
+    return Words(title, fix)
+
+
+def _pip(p: Mapping[str, Any]) -> Words:
+    requirement = _or(p, "requirement")
+    reason = p.get("reason")
+    fixes = {
+        "local-version-needs-index": (
+            f"{requirement} is a local-version wheel: it is only on download.pytorch.org, "
+            f"not on PyPI; use `--index-url https://download.pytorch.org/whl/{_or(p, 'local')}` "
+            f"or `{_or(p, 'install')}`"
+        ),
+        "pypi-placeholder": (
+            "PyPI then held only a placeholder 'torch' (0.1.2); real wheels are on "
+            f"download.pytorch.org: `{_or(p, 'install')}`"
+        ),
+        "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
+        "no-wheel-for-python": (
+            f"No torch wheel exists for this Python {_or(p, 'python', '')} and platform "
+            f"(32-bit or too new a Python, or an unsupported OS): use a supported 64-bit Python, "
+            f"then `{_or(p, 'install')}`"
+        ),
+        "pinned-release-not-for-python": (
+            f"torch {_or(p, 'pinned')} has no wheel for this Python {_or(p, 'python', '')}; "
+            f"the oldest listed is newer: pin a release that supports it (up to {_or(p, 'newest')}) "
+            "or use an older Python"
+        ),
+    }
+    fix = fixes.get(
+        reason or "",
+        f"Check the name and version; `{_or(p, 'install')}` picks a torch build that fits",
+    )
+    return Words(f"pip found no distribution for {requirement}", fix + ".")
+
+
+def _conda(p: Mapping[str, Any]) -> Words:
+    if p.get("conda_cuda"):
+        title = f"conda's solver refused: the packages need a newer CUDA driver than this one (__cuda={p['conda_cuda']})"
+        fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda."
+    else:
+        pkgs = ", ".join(p.get("packages") or []) or "the requested packages"
+        title = f"conda's solver found conflicting requirements ({pkgs})"
+        fix = (
+            "Drop the conflicting pins (e.g. a cudatoolkit version the pytorch build does not use)"
+        )
+    fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
+    return Words(title, fix)
+
+
+def _xid(title_prefix: str, fix: str) -> WordFn:
+    def words(p: Mapping[str, Any]) -> Words:
+        count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
+        meaning = f": {p['meaning']}" if p.get("meaning") else ""
+        return Words(
+            f"{title_prefix} Xid {_or(p, 'xid')} on GPU {_or(p, 'pci')}{meaning}{count}", fix
+        )
+
+    return words
+
+
+WORDS: dict[str, WordFn] = {
+    "cuda-no-kernel-image": _no_kernel_image,
+    "cuda-driver-too-old": _driver_too_old,
+    "cuda-fabric-manager-not-ready": _fabric_manager,
+    "cuda-ptx-newer-than-driver": _ptx,
+    "cuda-driver-init-failed": _static(
+        "CUDA driver initialization failed (cudaErrorInitializationError)",
+        "Check `nvidia-smi` and `dmesg | grep NVRM`: the kernel module is missing or failed to start.",
+    ),
+    "cuda-no-device": _static(
+        "CUDA sees no GPU: 'no CUDA-capable device is detected' (error 100)",
+        "Check `nvidia-smi` sees the GPU; an empty or wrong CUDA_VISIBLE_DEVICES hides every GPU; "
+        "in a container, start it with `--gpus all`.",
+    ),
+    "cuda-driver-library-mismatch": _static(
+        "CUDA error 803: the driver's user-space library (libcuda) and its kernel module differ",
+        "Reboot after a driver update (or reinstall one driver version); inside a container, do "
+        "not ship a libcuda of another version.",
+    ),
+    "cuda-forward-compat-unsupported": _static(
+        "CUDA error 804: forward-compatibility libraries (cuda-compat) were loaded on a GPU that "
+        "does not support them (driver {driver}, CUDA {driver_cuda})",
+        "Forward compatibility works on data-center GPUs only: remove the compat directory "
+        "(e.g. /usr/local/cuda/compat) from LD_LIBRARY_PATH, use a container whose CUDA is no "
+        "newer than the driver's, or upgrade the driver.",
+    ),
+    "cuda-unknown-error": _static(
+        "CUDA initialization failed with 'CUDA unknown error' (999)",
+        "Usually after suspend/resume or a driver update: `sudo modprobe -r nvidia_uvm && sudo "
+        "modprobe nvidia_uvm`, else reboot; check `dmesg | grep -i xid`.",
+    ),
+    "torch-not-compiled-with-cuda": _static(
+        "The torch in use is a CPU-only build ('Torch not compiled with CUDA enabled')",
+        "Install a CUDA build: `{install}`.",
+    ),
+    "torch-no-nvidia-driver": _static(
+        "torch found no NVIDIA driver on this system",
+        "Install the NVIDIA driver for the GPU (check `lspci | grep -i nvidia`), then reboot.",
+    ),
+    "rocm-no-gpus": _static(
+        "The ROCm torch build found no usable AMD GPU ('No HIP GPUs are available')",
+        "Check `rocminfo` lists the GPU and that this user can open /dev/kfd and /dev/dri "
+        "(groups render and video).",
+    ),
+    "rocm-no-binary-for-gpu": _static(
+        "hipErrorNoBinaryForGpu: the ROCm build has no code for this GPU",
+        "Install a build for this GPU: on an NVIDIA machine a CUDA build (`{install}`); for an AMD "
+        "GPU outside ROCm's list, a ROCm release that supports it.",
+    ),
+    "pip-externally-managed-error": _static(
+        "pip refused to install into the system Python (PEP 668: externally-managed-environment)",
+        "Use a virtual environment: `python3 -m venv .venv && .venv/bin/pip install ...`, or "
+        "`envsetup install --cuda auto` (creates ./.venv).",
+    ),
+    "gpu-init-failed": _static(
+        "The NVIDIA kernel module could not initialise the GPU (RmInitAdapter failed)",
+        "Read the NVRM lines before it in `dmesg`; check that the driver branch supports this GPU, "
+        "power-cycle the machine (not just reboot), and check power and PCIe seating.",
+    ),
+    "secure-boot-rejects-nvidia-module": _static(
+        "Secure Boot rejected the unsigned NVIDIA kernel module ('Key was rejected by service')",
+        "Check `mokutil --sb-state`; enroll the DKMS signing key (`sudo mokutil --import "
+        "/var/lib/dkms/mok.pub`, reboot, confirm in the MOK manager) or disable Secure Boot.",
+    ),
+    "nvidia-module-load-failed": _static(
+        "The NVIDIA installer could not load its kernel module",
+        "Read 'Kernel messages' at the end of /var/log/nvidia-installer.log; the usual causes are "
+        "Secure Boot (`mokutil --sb-state`), nouveau holding the GPU, or kernel headers not "
+        "matching `uname -r`.",
+    ),
+    "nvidia-module-unsigned": _static(
+        "The NVIDIA kernel module is unsigned (the kernel is tainted; harmless unless Secure Boot enforces signatures)",
+        "",
+    ),
+    "nouveau-owns-gpu": _static(
+        "The nouveau driver owns the GPU, so NVIDIA's module cannot bind it",
+        "Blacklist nouveau (`blacklist nouveau` and `options nouveau modeset=0` in "
+        "/etc/modprobe.d/blacklist-nouveau.conf), rebuild the initramfs, reboot.",
+    ),
+    "cuda-library-not-found": _library_not_found,
+    "cuda-library-symbol-missing": _symbol,
+    "cudnn-version-mismatch": _static(
+        "cuDNN mismatch: torch was built with cuDNN {compiled} but loaded {found}",
+        "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
+        "path, or reinstall torch: `{install}`.",
+    ),
+    "pip-no-matching-torch": _pip,
+    "pip-no-matching-distribution": _pip,
+    "conda-solver-conflict": _conda,
+    "gpu-fell-off-bus": _xid(
+        "The GPU fell off the bus:",
+        "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "
+        "system BIOS; reboot to recover; repeated, have the GPU serviced.",
+    ),
+    "gpu-memory-error": _xid(
+        "GPU memory error:",
+        "Reset the GPU (`nvidia-smi -r`) or reboot to retire pages / remap rows; check "
+        "`nvidia-smi -q -d ECC,ROW_REMAPPER`; repeated, have the GPU serviced.",
+    ),
+    "gpu-nvlink-error": _xid(
+        "NVLink error:",
+        "Check `nvidia-smi nvlink -s` and the fabric; reset the GPUs or reboot; repeated, "
+        "contact the system vendor.",
+    ),
+    "gpu-xid-application-fault": _xid(
+        "A program faulted on the GPU:",
+        "Usually a bug or out-of-bounds access in the program (run with CUDA_LAUNCH_BLOCKING=1 "
+        "or compute-sanitizer); on many GPUs or with known-good code, check the hardware.",
+    ),
+    "gpu-xid": _xid(
+        "The NVIDIA driver logged",
+        "Look the Xid up in NVIDIA's Xid catalogue (docs.nvidia.com/deploy/xid-errors); update "
+        "the driver; reset the GPU or reboot.",
+    ),
+    "torch-import-error": _static(
+        "import torch failed: {exception}: {message}",
+        "Reinstall torch in a fresh environment: `{install}`.",
+    ),
+    "python-exception": _static("The program failed: {exception}: {message}", ""),
+}

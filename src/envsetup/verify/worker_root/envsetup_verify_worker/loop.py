@@ -79,6 +79,10 @@ def _hello() -> Dict[str, Any]:
         "torch_found": importlib.util.find_spec("torch") is not None,
         "torch_version": files.get("dist_version"),
         "torch_build": build_from_files(files.get("version_py") or {}) if files else None,
+        # For judging what torch prints on stderr against this machine (envsetup.verify.signals).
+        "system": platform.system(),
+        "machine": platform.machine(),
+        "torch_cuda": (files.get("version_py") or {}).get("cuda") if files else None,
     }
 
 

@@ -1,0 +1,185 @@
+"""The NVIDIA kernel module's messages (dmesg, journalctl -k, /var/log/nvidia-installer.log).
+
+Xid meanings: NVIDIA, "Xid Errors" and the Xid catalogue,
+https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html (Ampere and newer) and
+https://docs.nvidia.com/deploy/xid-errors/index.html ; page retirement (48, 63, 64):
+https://docs.nvidia.com/deploy/dynamic-page-retirement/visibility.html .
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from envsetup.model.paste import Line, Signal
+from envsetup.parsers.signals._scan import indices, int_or_none, signal
+
+KIND = "kernel-log"
+
+# Xid -> (what it means, who acts: "hardware" | "application" | "driver"); NVIDIA's catalogue.
+XID_MEANINGS: dict[int, tuple[str, str]] = {
+    8: ("GPU stopped processing (channel idle timeout)", "driver"),
+    13: (
+        "Graphics engine exception (an illegal instruction or address in a kernel)",
+        "application",
+    ),
+    31: ("GPU memory page fault (MMU fault: an invalid address in a kernel)", "application"),
+    32: ("Invalid or corrupted push buffer stream", "driver"),
+    38: ("Driver firmware error", "driver"),
+    43: ("GPU stopped processing (a channel was reset after an application fault)", "application"),
+    45: ("Preemptive cleanup, due to previous errors (a process was killed)", "application"),
+    48: ("Double-bit ECC error (uncorrectable memory error)", "hardware"),
+    61: ("Internal micro-controller breakpoint/warning", "driver"),
+    62: ("Internal micro-controller halt", "driver"),
+    63: ("ECC page retirement or row remapping recording event", "hardware"),
+    64: ("ECC page retirement or row remapper recording failure", "hardware"),
+    68: ("Video processor exception", "driver"),
+    69: ("Graphics engine class error", "driver"),
+    74: ("NVLink error", "hardware"),
+    79: ("GPU has fallen off the bus", "hardware"),
+    92: ("High single-bit ECC error rate", "hardware"),
+    94: ("Contained ECC error (the affected application was stopped)", "hardware"),
+    95: ("Uncontained ECC error (every application on the GPU is affected)", "hardware"),
+    109: ("Context switch timeout", "application"),
+    119: ("GSP RPC timeout (GPU System Processor firmware did not answer)", "driver"),
+    120: ("GSP error", "driver"),
+    122: ("SPI PMU RPC read failure", "hardware"),
+    123: ("SPI PMU RPC write failure", "hardware"),
+    140: ("Unrecovered ECC error", "hardware"),
+    154: ("GPU recovery action changed (a reset or a reboot is required)", "hardware"),
+}
+
+# "NVRM: Xid (PCI:0000:0a:00): 31, pid=..." and the older "NVRM: Xid (0000:01:00): 13, ...".
+_XID = re.compile(
+    r"NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{1,8}(?::[0-9A-Fa-f]{1,4}){1,3}(?:\.[0-7])?)\): (\d{1,4}),\s?(.{0,200})"
+)
+_PCI = re.compile(r"\b([0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?)\b")
+_RMINIT = re.compile(r"RmInitAdapter failed! \((0x[0-9A-Fa-f]{1,8}:0x[0-9A-Fa-f]{1,8}:\d{1,6})\)")
+_MODULE = re.compile(r"(?:^|\]\s*|kernel: )([\w-]{1,60}): module verification failed")
+_REJECTED = re.compile(r"could not insert '([\w-]{1,60})': Key was rejected by service")
+# nv-fabricmanager's journal: "fabric manager NVIDIA GPU driver interface version 535.183.01
+# don't match with driver version 535.230.02".
+_FABRIC_MISMATCH = re.compile(
+    r"driver interface version (\d{1,4}(?:\.\d{1,4}){1,3}) don't match with driver version (\d{1,4}(?:\.\d{1,4}){1,3})\b"
+)
+_INSTALLER_LOAD = re.compile(r"Unable to load the kernel module '([\w.-]{1,60})'")
+
+
+def _xids(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
+    found: list[Signal] = []
+    for index in indices(lines, hits):
+        line = lines[index]
+        if "Xid" not in line.text:
+            continue
+        match = _XID.search(line.text)
+        if not match:
+            continue
+        xid = int_or_none(match.group(2))
+        if xid is None:
+            continue
+        meaning, actor = XID_MEANINGS.get(xid, ("", ""))
+        found.append(
+            signal(
+                "nvrm-xid",
+                KIND,
+                [line.number],
+                xid=xid,
+                pci=match.group(1),
+                meaning=meaning or None,
+                actor=actor or None,
+            )
+        )
+    return found
+
+
+def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
+    found: list[Signal] = []
+    for index in indices(lines, hits):
+        line = lines[index]
+        text = line.text
+        if "fallen off the bus" in text and "Xid" not in text:
+            # "NVRM: The NVIDIA GPU 0000:b3:00.0" / "NVRM: (PCI ID: ...)" / "... fallen off the bus"
+            window = " ".join(near.text for near in lines[max(0, index - 2) : index + 1])
+            pci = _PCI.search(window)
+            found.append(
+                signal(
+                    "nvrm-fallen-off-bus", KIND, [line.number], pci=pci.group(1) if pci else None
+                )
+            )
+        if "RmInitAdapter" in text:
+            match = _RMINIT.search(text)
+            if match:
+                pci = _PCI.search(text)
+                found.append(
+                    signal(
+                        "nvrm-rminitadapter-failed",
+                        KIND,
+                        [line.number],
+                        pci=pci.group(1) if pci else None,
+                        code=match.group(1),
+                    )
+                )
+            elif "Cannot initialize GSP firmware" in text:
+                found.append(signal("nvrm-gsp-init-failed", KIND, [line.number]))
+        if "module verification failed" in text:
+            match = _MODULE.search(text)
+            module = match.group(1) if match else None
+            if module and module.startswith("nvidia"):
+                found.append(signal("kernel-module-unsigned", KIND, [line.number], module=module))
+        if "Key was rejected by service" in text:
+            match = _REJECTED.search(text)
+            module = match.group(1) if match else None
+            if module is None or module.startswith("nvidia"):
+                found.append(
+                    signal("kernel-module-key-rejected", KIND, [line.number], module=module)
+                )
+        if "Unable to load the kernel module" in text:
+            match = _INSTALLER_LOAD.search(text)
+            if match and match.group(1).startswith("nvidia"):
+                found.append(
+                    signal(
+                        "nvidia-installer-module-load-failed",
+                        KIND,
+                        [line.number],
+                        module=match.group(1),
+                    )
+                )
+        if "don't match with driver version" in text:
+            match = _FABRIC_MISMATCH.search(text)
+            if match:
+                found.append(
+                    signal(
+                        "fabricmanager-version-mismatch",
+                        KIND,
+                        [line.number],
+                        fabricmanager=match.group(1),
+                        driver=match.group(2),
+                    )
+                )
+        if (
+            "obtained ownership of the NVIDIA device" in text
+            or "probe routine was not called" in text
+        ):
+            found.append(signal("nvrm-nouveau-owns-gpu", KIND, [line.number]))
+        if "nouveau " in text and "nouveau, rivafb" not in text:
+            pci = _PCI.search(text.split("nouveau ", 1)[1][:14])
+            if pci:
+                found.append(signal("nouveau-bound", KIND, [line.number], pci=pci.group(1)))
+    return found
+
+
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
+    merged_xids: dict[tuple[int, str], Signal] = {}
+    for xid in _xids(lines, hits):
+        key = (xid.params["xid"], xid.params.get("pci", ""))
+        if key in merged_xids:
+            kept = merged_xids[key]
+            kept.lines += xid.lines
+            kept.params["count"] = len(kept.lines)
+        else:
+            xid.params["count"] = 1
+            merged_xids[key] = xid
+    return list(merged_xids.values()) + _driver_messages(lines, hits)
+
+
+__all__ = ["XID_MEANINGS", "read"]

@@ -1,0 +1,113 @@
+"""Shared libraries the dynamic loader could not find or could not link.
+
+Formats: glibc's dlopen errors ("libX.so.N: cannot open shared object file: No such file or
+directory", "<lib>: undefined symbol: S, version V") as Python's ImportError / OSError and
+cuDNN's own loader ("Could not load library X. Error: Y: cannot open shared object file").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from envsetup.model.paste import Line, Signal
+from envsetup.parsers.signals._scan import indices, runs_to_cut, signal
+
+KIND = "library-error"
+
+# The lookbehind starts a name only at a name boundary, which keeps the search linear.
+_CANNOT_OPEN = re.compile(
+    r"(?<![\w.+-])([\w.+-]{1,200}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file"
+)
+_COULD_NOT_LOAD = re.compile(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0,20})\. Error: ")
+# The name must be followed by a delimiter: a cut line never yields a shortened symbol.
+_UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
+# "__nvJitLinkAddData_12_1": the API version the caller was built against.
+_SYMBOL_VERSION = re.compile(r"_(\d{1,2})_(\d{1,2})$")
+
+
+def _library_before(text: str, at: int) -> Optional[str]:
+    """The library named just before ": undefined symbol" ("/x/libcusparse.so.12: undefined ...")."""
+    before = text[:at].rstrip()
+    if not before.endswith(":"):
+        return None
+    words = before[:-1].split()
+    name = words[-1] if words else ""
+    # A shared library's file name starts with "lib": anything else is a name cut short.
+    return name if ".so" in name and _basename(name).startswith("lib") else None
+
+
+def _basename(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _owner(library: str) -> Optional[str]:
+    """The family a CUDA library belongs to ("libcudnn_ops_infer.so.8" -> "cudnn")."""
+    name = _basename(library).lower()
+    for family in (
+        "cudnn",
+        "cublaslt",
+        "cublas",
+        "cusparse",
+        "cufft",
+        "curand",
+        "cusolver",
+        "nvjitlink",
+        "nvrtc",
+        "cudart",
+        "nccl",
+        "cupti",
+        "nvtoolsext",
+        "cuda",
+    ):
+        if name.startswith("lib" + family):
+            return "cublas" if family == "cublaslt" else family
+    return None
+
+
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
+    found: list[Signal] = []
+    for index in indices(lines, hits):
+        line = lines[index]
+        text = line.text
+        if "cannot open shared object file" in text:
+            missing = _CANNOT_OPEN.search(text)
+            loading = _COULD_NOT_LOAD.search(text)
+            if missing and missing.group(1).startswith("lib"):
+                library = missing.group(1)
+                needed_by = loading.group(1) if loading and loading.group(1) != library else None
+                found.append(
+                    signal(
+                        "library-not-found",
+                        KIND,
+                        [line.number],
+                        library=library,
+                        family=_owner(library),
+                        needed_by=needed_by,
+                    )
+                )
+        if "undefined symbol: " in text:
+            match = _UNDEFINED.search(text)
+            if match:
+                symbol: Optional[str] = match.group(1)
+                symbol_library = match.group(2)
+                if runs_to_cut(lines, line, match.end(1)):
+                    symbol = None  # the name may be cut short
+                if symbol_library and runs_to_cut(lines, line, match.end(2)):
+                    symbol_library = None
+                version = _SYMBOL_VERSION.search(symbol or "")
+                in_library = _library_before(text, match.start())
+                found.append(
+                    signal(
+                        "library-undefined-symbol",
+                        KIND,
+                        [line.number],
+                        symbol=symbol,
+                        symbol_library=symbol_library,
+                        family=_owner(symbol_library or ""),
+                        library=_basename(in_library) if in_library else None,
+                        library_path=in_library,
+                        api_version=f"{version.group(1)}.{version.group(2)}" if version else None,
+                    )
+                )
+    return found

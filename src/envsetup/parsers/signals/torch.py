@@ -1,0 +1,161 @@
+"""What torch says when it cannot use the GPU: its own messages (not the CUDA runtime's).
+
+Wordings from torch's sources (torch/cuda/__init__.py, c10/cuda/CUDAFunctions.cpp,
+torch/backends/cudnn/__init__.py) across 0.4 .. 2.x, as real reports print them
+(tests/fixtures/paste/errors/SOURCES.tsv).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from envsetup.model.paste import Line, Signal
+from envsetup.parsers.signals._scan import bounded, following, indices, int_or_none, signal
+
+KIND = "torch-error"
+
+_FOUND_VERSION = re.compile(r"too old \(found version (\d{1,6})\)")
+# "<name> with CUDA capability sm_86 is not compatible with the current PyTorch installation."
+_ARCH = re.compile(r"^(.*?)\s*with CUDA capability (sm_\d{2,3}[a-z]?) is not compatible")
+_SUPPORTS = re.compile(r"supports CUDA capabilities((?: +(?:sm|compute)_\d{2,3}[a-z]?)+)\s*\.")
+# torch < 1.8: "Found GPU0 GeForce GTX 770 which is of cuda capability 3.0. PyTorch no longer
+# supports this GPU because it is too old. The minimum cuda capability ... is 3.7."
+_TOO_OLD_GPU = re.compile(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1,2}\.\d)\.")
+_MINIMUM = re.compile(
+    r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)"
+)
+# "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (torch >= 1.12) and
+# "compiled against 7102 but linked against 7600" (older).
+_CUDNN_TUPLES = re.compile(
+    r"compiled\s+against \((\d{1,2}), (\d{1,2}), (\d{1,2})\) but found runtime version "
+    r"\((\d{1,2}), (\d{1,2}), (\d{1,2})\)"
+)
+_CUDNN_INTS = re.compile(r"compiled\s+against (\d{4,6}) but linked against (\d{4,6})\b")
+
+
+def driver_cuda(found: int) -> str:
+    """cudaDriverGetVersion's number as a CUDA version: 1000 * major + 10 * minor (11040 -> 11.4)."""
+    return f"{found // 1000}.{found % 1000 // 10}"
+
+
+def _cudnn_int(value: str) -> str:
+    # CUDNN_VERSION: major * 1000 + minor * 100 + patch before cuDNN 9 (7102 -> 7.1.2),
+    # major * 10000 + minor * 100 + patch from 9 on (90100 -> 9.1.0).
+    number = int(value)
+    if number >= 10000:
+        return f"{number // 10000}.{number % 10000 // 100}.{number % 100}"
+    return f"{number // 1000}.{number % 1000 // 100}.{number % 100}"
+
+
+def _driver_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
+    text = lines[index].text
+    if "driver on your system is too old" not in text:
+        return []
+    found = _FOUND_VERSION.search(text)
+    version = int_or_none(found.group(1)) if found else None
+    return [
+        signal(
+            "torch-driver-too-old",
+            KIND,
+            [lines[index].number],
+            found_version=version,
+            driver_cuda=driver_cuda(version) if version else None,
+        )
+    ]
+
+
+def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
+    text = lines[index].text
+    match = _ARCH.search(text.strip())
+    if not match:
+        return []
+    numbers = [lines[index].number]
+    supported: list[str] = []
+    # The supported list is on the same line or one of the next two (a wrapped warning).
+    for offset in range(3):
+        if index + offset >= len(lines):
+            break
+        line = lines[index + offset]
+        if "supports CUDA capabilities" in line.text:
+            listed = _SUPPORTS.search(following(lines, index + offset, 1))
+            if listed:
+                supported = listed.group(1).split()
+                numbers.append(line.number)
+            break
+    # "...__init__.py:146: UserWarning: NVIDIA GeForce RTX 5090 with CUDA capability ..."
+    name = match.group(1).rsplit("Warning:", 1)[-1].strip()
+    return [
+        signal(
+            "torch-gpu-arch-not-supported",
+            KIND,
+            numbers,
+            gpu=bounded(name, 120) if name else None,
+            sm=match.group(2),
+            supported=supported or None,
+        )
+    ]
+
+
+def _gpu_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
+    text = following(lines, index, 1)
+    match = _TOO_OLD_GPU.search(text)
+    if not match:
+        return []
+    minimum = _MINIMUM.search(text)
+    capability = match.group(2)
+    return [
+        signal(
+            "torch-gpu-arch-not-supported",
+            KIND,
+            [lines[index].number],
+            gpu=bounded(match.group(1), 120),
+            sm="sm_" + capability.replace(".", ""),
+            minimum=minimum.group(1) if minimum else None,
+        )
+    ]
+
+
+def _cudnn(lines: Sequence[Line], index: int) -> list[Signal]:
+    text = lines[index].text
+    tuples = _CUDNN_TUPLES.search(text)
+    if tuples:
+        g = tuples.groups()
+        compiled, found = ".".join(g[:3]), ".".join(g[3:])
+    else:
+        ints = _CUDNN_INTS.search(text)
+        if not ints:
+            return []
+        compiled, found = _cudnn_int(ints.group(1)), _cudnn_int(ints.group(2))
+    return [
+        signal(
+            "cudnn-version-mismatch", KIND, [lines[index].number], compiled=compiled, found=found
+        )
+    ]
+
+
+_SIMPLE = (
+    ("Torch not compiled with CUDA enabled", "torch-not-compiled-with-cuda"),
+    ("Found no NVIDIA driver on your system", "torch-no-nvidia-driver"),
+    ("No HIP GPUs are available", "hip-no-gpus"),
+    ("hipErrorNoBinaryForGpu", "hip-no-binary-for-gpu"),
+)
+
+
+def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
+    found: list[Signal] = []
+    for index in indices(lines, hits):
+        line = lines[index]
+        text = line.text
+        if "too old" in text:
+            found += _driver_too_old(lines, index)
+        if "with CUDA capability" in text:
+            found += _arch(lines, index)
+        if "which is of cuda capability" in text:
+            found += _gpu_too_old(lines, index)
+        if "cuDNN version" in text:
+            found += _cudnn(lines, index)
+        for needle, signal_id in _SIMPLE:
+            if needle in text:
+                found.append(signal(signal_id, KIND, [line.number]))
+    return found

@@ -1,0 +1,260 @@
+"""diagnose.signal_rules.judge_signals: real pasted errors judged against recorded hosts.
+
+Pastes: tests/fixtures/paste/errors (SOURCES.tsv); hosts: tests/fixtures/hosts (the shared cases'
+recordings) and hosts assembled from real outputs (hostbuilder). Each test checks the finding and
+that its fix is the one for THIS machine's facts.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from doctor.test_real_hosts import VENV_SITE, rtx3090_host, ubuntu
+from envsetup import compat
+from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.signal_rules import cite, judge_signals
+from envsetup.facts import Facts
+from envsetup.host.recorded import RecordedHost
+from envsetup.model.capability import ComputeCapability, coverage
+from envsetup.parsers.signals import classify, lines_of
+from envsetup.probe import probe_all
+from envsetup.profiles.lookup import lookup_build
+from envsetup.render.finding_words import words_for
+from envsetup.render.words.signals import WORDS
+from hostbuilder import HostSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"
+HOSTS = ROOT / "tests" / "fixtures" / "hosts"
+
+
+def recorded(name: str) -> Facts:
+    return probe_all(RecordedHost(str(HOSTS / name)))
+
+
+def built(spec: HostSpec, tmp_path: Path) -> Facts:
+    return probe_all(RecordedHost(spec.write(tmp_path / "host")))
+
+
+def judge(paste: str, facts: Facts) -> list[Finding]:
+    lines = lines_of((ERRORS / paste).read_text(encoding="utf-8"))
+    texts = {line.number: line.text for line in lines}
+    return judge_signals(classify(lines), facts, lookup_build, cite(texts))
+
+
+def only(findings: list[Finding], finding_id: str) -> Finding:
+    matching = [f for f in findings if f.id == finding_id]
+    assert len(matching) == 1, [f.id for f in findings]
+    return matching[0]
+
+
+def test_case_07_paste_on_its_host_says_fabric_manager_with_both_versions() -> None:
+    findings = judge("case-07-fabricmanager-802-h100.txt", recorded("07-fabricmanager-802-h100"))
+    assert [f.id for f in findings] == ["cuda-fabric-manager-not-ready"]
+    finding = findings[0]
+    assert finding.severity == "error"
+    assert finding.params["driver"] == "535.230.02"
+    assert finding.params["fabricmanager"] == "535.183.01"
+    assert finding.params["branch"] == "535"
+    assert finding.params["gpus"] == 8
+    assert finding.evidence[0].startswith("paste:3: ") and "Error 802" in finding.evidence[0]
+    assert any(e.startswith("paste:7: ") and "don't match" in e for e in finding.evidence)
+    words = words_for(finding)
+    assert "fabric manager" in words.title and "CUDA_VISIBLE_DEVICES" not in words.fix
+    assert "535.230.02" in words.fix and "systemctl status nvidia-fabricmanager" in words.fix
+
+
+def test_an_802_without_the_journal_takes_the_driver_from_the_host() -> None:
+    findings = judge(
+        "cuda-802-warning-llamafactory-torch2.7.txt", recorded("07-fabricmanager-802-h100")
+    )
+    finding = only(findings, "cuda-fabric-manager-not-ready")
+    assert finding.params["driver"] == "535.230.02" and "fabricmanager" not in finding.params
+
+
+def test_case_02_paste_on_its_host_names_the_shadowing_directory_and_the_wheel() -> None:
+    facts = recorded("02-ldpath-nvjitlink-cuda121")
+    findings = judge("case-02-ldpath-nvjitlink-cuda121.txt", facts)
+    assert [f.id for f in findings] == ["cuda-library-symbol-missing"]
+    p = findings[0].params
+    assert p["symbol"] == "__nvJitLinkAddData_12_1" and p["library"] == "libcusparse.so.12"
+    assert p["shadowing"] == ["/usr/local/cuda-12.1/lib64"]
+    assert p["wheel"] == "nvidia-nvjitlink-cu12"
+    assert p["pin"] == facts.torch.requires_nvidia["nvidia-nvjitlink-cu12"]
+    fix = words_for(findings[0]).fix
+    assert "LD_LIBRARY_PATH" in fix and "/usr/local/cuda-12.1/lib64" in fix
+
+
+def _sm61_host(tmp_path: Path) -> Facts:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
+    spec.environ["ENVSETUP_GPU_ARCH"] = "6.1"  # a Pascal GPU (GTX 1080 Ti) in the same machine
+    return built(spec, tmp_path)
+
+
+def test_no_kernel_image_names_the_newest_release_and_variant_with_kernels(tmp_path: Path) -> None:
+    facts = _sm61_host(tmp_path)
+    finding = only(
+        judge("torch-no-kernel-image-available-old-format.txt", facts), "cuda-no-kernel-image"
+    )
+    p = finding.params
+    assert p["sm"] == "sm_61"
+    # The named build has sm_61 kernels (per its profile) and its driver floor is met ...
+    info = lookup_build(f"{p['release']}.0+{p['variant']}", "Linux", "x86_64")
+    assert info is not None and coverage(info.arch_list, ComputeCapability(6, 1))
+    cuda = f"{p['variant'][2:-1]}.{p['variant'][-1]}"
+    floor = compat.min_driver_for_torch_cuda(cuda, "Linux")
+    assert floor is not None and compat.parse_version("535.129.03") >= compat.parse_version(
+        floor.driver
+    )
+    # ... and no newer release has such a build.
+    newer = [f"2.{m}" for m in range(int(p["release"].split(".")[1]) + 1, 31)]
+    for release in newer:
+        top = lookup_build(f"{release}.0", "Linux", "x86_64")
+        for variant in top.cuda_variants if top else []:
+            other = lookup_build(f"{release}.0+{variant}", "Linux", "x86_64")
+            assert not (other and coverage(other.arch_list, ComputeCapability(6, 1)))
+    words = shlex.split(p["install"])
+    assert words[:4] == ["envsetup", "install", "--torch", p["release"]]
+    assert words[words.index("--cuda") + 1] == cuda and "--env" in words
+    assert p["install"] in words_for(finding).fix
+
+
+def test_sm_not_compatible_warning_on_the_gpu_it_names(tmp_path: Path) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    finding = only(
+        judge("torch-sm86-not-compatible-rtx3080-laptop.txt", built(spec, tmp_path)),
+        "cuda-no-kernel-image",
+    )
+    assert finding.params["sm"] == "sm_86"
+    assert finding.params["supported"] == ["sm_37", "sm_50", "sm_60", "sm_70"]
+    info = lookup_build(
+        f"{finding.params['release']}.0+{finding.params['variant']}", "Linux", "x86_64"
+    )
+    assert info is not None and coverage(info.arch_list, ComputeCapability(8, 6))
+
+
+def test_no_build_for_a_gpu_no_release_covers(tmp_path: Path) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
+    spec.environ["ENVSETUP_GPU_ARCH"] = "3.0"  # Kepler GK104: no release envsetup knows has it
+    finding = only(
+        judge("torch-no-kernel-image-available-old-format.txt", built(spec, tmp_path)),
+        "cuda-no-kernel-image",
+    )
+    assert finding.params["sm"] == "sm_30" and "release" not in finding.params
+    assert "TORCH_CUDA_ARCH_LIST" in words_for(finding).fix
+
+
+def test_driver_too_old_gives_the_floor_of_the_installed_build(tmp_path: Path) -> None:
+    spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.2.1+cu121.txt")
+    facts = built(spec, tmp_path)
+    finding = only(
+        judge("torch-driver-too-old-11040-rtx3050-470.86.txt", facts), "cuda-driver-too-old"
+    )
+    floor = compat.min_driver_for_torch_cuda("12.1", "Linux")
+    assert floor is not None
+    assert finding.params["need"] == floor.driver and finding.params["cuda"] == "12.1"
+    assert finding.params["driver_cuda"] == "11.4"
+    # The paste's driver (CUDA 11.4) is not this host's (12.2): its version is not claimed.
+    assert "have" not in finding.params
+    assert f">= {floor.driver}" in words_for(finding).fix
+
+
+def test_pip_from_versions_none_on_32_bit_python(tmp_path: Path) -> None:
+    facts = built(ubuntu(bits=32), tmp_path)
+    assert facts.python.bits == 32
+    finding = only(
+        judge("pip-no-matching-torch-from-versions-none.txt", facts), "pip-no-matching-torch"
+    )
+    assert finding.params["reason"] == "python-32bit"
+    assert "64-bit" in words_for(finding).fix
+
+
+def test_pip_local_version_needs_the_index_url(tmp_path: Path) -> None:
+    finding = only(
+        judge("pip-no-matching-torch-cu113-local-version.txt", built(ubuntu(), tmp_path)),
+        "pip-no-matching-torch",
+    )
+    assert finding.params["reason"] == "local-version-needs-index"
+    assert "https://download.pytorch.org/whl/cu113" in words_for(finding).fix
+
+
+def test_cudnn8_library_wanted_next_to_a_cudnn9_torch() -> None:
+    facts = recorded("02-ldpath-nvjitlink-cuda121")
+    finding = only(
+        judge("torch-libcudnn-ops-infer-so8-missing-only-cudnn9-installed.txt", facts),
+        "cuda-library-not-found",
+    )
+    assert finding.params["provider"] == "nvidia-cudnn-cu12"
+    assert finding.params["pin"] == facts.torch.requires_nvidia["nvidia-cudnn-cu12"]
+    assert finding.params["wanted_cudnn"] == "8"
+
+
+def test_libcuda_missing_is_the_drivers_library() -> None:
+    finding = only(
+        judge(
+            "torch-libcudnn-cnn-infer-so8-libcuda-missing.txt",
+            recorded("ci-debian12-cuda13-no-driver"),
+        ),
+        "cuda-library-not-found",
+    )
+    assert finding.params["provider"] == "driver" and finding.params["unversioned"] is True
+
+
+@pytest.mark.parametrize(
+    ("paste", "finding_id", "xid"),
+    [
+        ("kernel-xid-79-fallen-off-bus.txt", "gpu-fell-off-bus", 79),
+        ("kernel-fallen-off-bus-dmesg-570.txt", "gpu-fell-off-bus", 79),
+        ("kernel-xid-63-row-remapper.txt", "gpu-memory-error", 63),
+        ("kernel-xid-31-mmu-fault-rtx4090.txt", "gpu-xid-application-fault", 31),
+    ],
+)
+def test_xid_classes(paste: str, finding_id: str, xid: int) -> None:
+    finding = only(judge(paste, recorded("07-fabricmanager-802-h100")), finding_id)
+    assert finding.params["xid"] == xid
+    assert finding.severity == ("warning" if finding_id == "gpu-xid-application-fault" else "error")
+
+
+def test_an_unexplained_exception_is_information_only() -> None:
+    findings = judge(
+        "torch-rocm-collect-env-indexerror-hip-runtime.txt", recorded("10-rocm-rx6700xt-gfx1031")
+    )
+    assert [(f.id, f.severity) for f in findings] == [("python-exception", "info")]
+    # An exception another signal explains is not repeated.
+    explained = judge("torch-rocm-no-hip-gpus-available.txt", recorded("10-rocm-rx6700xt-gfx1031"))
+    assert [f.id for f in explained] == ["rocm-no-gpus"]
+
+
+HOST_NAMES = [
+    "07-fabricmanager-802-h100",
+    "02-ldpath-nvjitlink-cuda121",
+    "ci-debian12-cuda13-no-driver",
+]
+
+
+def test_every_finding_of_every_fixture_is_worded_and_documented() -> None:
+    documented = set(re.findall(r"`([a-z0-9-]+)`", (ROOT / "docs" / "findings.md").read_text()))
+    produced: set[str] = set()
+    for host in HOST_NAMES:
+        facts = recorded(host)
+        for paste in sorted(p.name for p in ERRORS.glob("*.txt")):
+            for finding in judge(paste, facts):
+                produced.add(finding.id)
+                assert finding.id in WORDS, finding.id
+                words = words_for(finding)
+                assert words.title and "{" not in words.title + words.fix, (finding.id, words)
+                assert finding.evidence and all(e.startswith("paste:") for e in finding.evidence)
+    assert produced <= documented, sorted(produced - documented)
+    assert set(WORDS) <= documented, sorted(set(WORDS) - documented)
+
+
+def test_unknown_or_empty_signals_give_no_finding() -> None:
+    from envsetup.model.paste import Signal
+
+    facts = recorded("ci-debian12-cuda13-no-driver")
+    assert judge_signals([], facts, lookup_build) == []
+    assert judge_signals([Signal("not-a-signal", "x", {}, [1])], facts, lookup_build) == []

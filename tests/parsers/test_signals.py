@@ -1,0 +1,290 @@
+"""parsers.signals.classify on real pasted errors, warnings and log lines.
+
+Every fixture is a real output (tests/fixtures/paste/errors/SOURCES.tsv names each source); the
+expected signals are what the lines say, read by hand from each report.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envsetup.model.paste import Line
+from envsetup.parsers.signals import classify, lines_of
+
+ERRORS = Path(__file__).resolve().parents[1] / "fixtures" / "paste" / "errors"
+
+# fixture -> [(signal id, params it must have)], every signal the fixture shows (no others).
+EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "case-02-ldpath-nvjitlink-cuda121.txt": [
+        ("python-exception", {"exception": "ImportError", "during": "import torch"}),
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "__nvJitLinkAddData_12_1",
+                "symbol_library": "libnvJitLink.so.12",
+                "library": "libcusparse.so.12",
+                "family": "nvjitlink",
+                "api_version": "12.1",
+            },
+        ),
+    ],
+    "case-07-fabricmanager-802-h100.txt": [
+        ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
+        ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
+    ],
+    "conda-unsatisfiable-cuda-driver-10.1.txt": [("conda-unsatisfiable", {"cuda_driver": "10.1"})],
+    "conda-unsatisfiable-cudatoolkit-conflict.txt": [
+        ("conda-unsatisfiable", {"packages": ["cudatoolkit"]})
+    ],
+    "cuda-100-cuda-samples-helper.txt": [("cuda-error-100", {"code": 100})],
+    "cuda-222-cuda-failure-numbered.txt": [("cuda-error-222", {"code": 222})],
+    "cuda-222-ptx-unsupported-toolchain.txt": [("cuda-error-222", {"code": 222})],
+    "cuda-35-devicequery-result-fail.txt": [("cuda-error-35", {"code": 35})],
+    "cuda-35-bandwidthtest-windows-samples.txt": [
+        ("cuda-error-35", {"code": 35, "name": "cudaErrorInsufficientDriver"})
+    ],
+    "cuda-35-caffe-glog-check-failed.txt": [("cuda-error-35", {"code": 35})],
+    "kernel-nouveau-bound-rtx-a4000.txt": [("nouveau-bound", {"pci": "0001:01:00.0"})],
+    "kernel-xid-32-31-old-driver.txt": [
+        ("nvrm-xid", {"xid": 32, "count": 2, "actor": "driver"}),
+        ("nvrm-xid", {"xid": 31, "count": 1}),
+    ],
+    "kernel-xid-45-after-nvlink-xid-149.txt": [
+        ("nvrm-xid", {"xid": 45, "pci": "0000:dc:00", "count": 2}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:ed:00"}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:ba:00"}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:97:00"}),
+    ],
+    "cuda-38-no-device-cuda9-numbering.txt": [
+        ("cuda-error-100", {"code": 100, "reported": 38}),
+        ("python-exception", {"exception": "RuntimeError"}),
+    ],
+    "cuda-802-thcudacheck-torch1.4.txt": [
+        ("cuda-error-802", {"code": 802}),
+        ("python-exception", {"exception": "RuntimeError"}),
+    ],
+    "cuda-802-warning-llamafactory-torch2.7.txt": [("cuda-error-802", {"code": 802})],
+    "cuda-803-display-driver-combination.txt": [("cuda-error-803", {"code": 803})],
+    "cuda-804-forward-compat-conda-prompt.txt": [("cuda-error-804", {"code": 804})],
+    "cuda-804-forward-compat-rtx3090-driver470.txt": [("cuda-error-804", {"code": 804})],
+    "cuda-999-unknown-error-torch2.7.txt": [("cuda-error-999", {"code": 999})],
+    "cudnn-version-incompatibility-8.5-vs-8.3.txt": [
+        ("cudnn-version-mismatch", {"compiled": "8.5.0", "found": "8.3.3"})
+    ],
+    "cudnn-version-mismatch-old-format-6021-5110.txt": [
+        ("cudnn-version-mismatch", {"compiled": "6.0.21", "found": "5.1.10"})
+    ],
+    "hip-no-binary-for-gpu-easydiffusion.txt": [("hip-no-binary-for-gpu", {})],
+    "installer-unable-to-load-nvidia-ko-secure-boot.txt": [
+        ("nvidia-installer-module-load-failed", {"module": "nvidia.ko"})
+    ],
+    "kernel-dmesg-nvrm-probe-not-called-nouveau-owns-device.txt": [("nvrm-nouveau-owns-gpu", {})],
+    "kernel-fallen-off-bus-dmesg-570.txt": [("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"})],
+    "kernel-module-verification-failed-525.txt": [("kernel-module-unsigned", {"module": "nvidia"})],
+    "kernel-rminitadapter-gsp-rtx3090-550.txt": [
+        ("nvrm-gsp-init-failed", {}),
+        ("nvrm-rminitadapter-failed", {"pci": "0000:98:00.0", "code": "0x62:0x65:1792"}),
+    ],
+    "kernel-rminitadapter-journal-repeated.txt": [
+        ("nvrm-rminitadapter-failed", {"pci": "0000:0a:00.0", "code": "0x24:0x72:1568"})
+    ],
+    "kernel-secure-boot-key-rejected-journal.txt": [
+        ("kernel-module-key-rejected", {"module": "nvidia"})
+    ],
+    "kernel-xid-13-109-dmesg-ctime.txt": [
+        ("nvrm-xid", {"xid": 13, "pci": "0000:cb:00", "count": 3, "actor": "application"}),
+        ("nvrm-xid", {"xid": 109, "count": 1}),
+    ],
+    "kernel-xid-13-old-format-syslog.txt": [
+        ("nvrm-xid", {"xid": 13, "pci": "0000:01:00", "count": 3})
+    ],
+    "kernel-xid-31-62-45-sequence.txt": [
+        ("nvrm-xid", {"xid": 31, "pci": "0000:0a:00", "count": 1}),
+        ("nvrm-xid", {"xid": 62, "actor": "driver"}),
+        ("nvrm-xid", {"xid": 45, "count": 2}),
+    ],
+    "kernel-xid-31-mmu-fault-rtx4090.txt": [("nvrm-xid", {"xid": 31, "count": 2})],
+    "kernel-xid-63-row-remapper.txt": [("nvrm-xid", {"xid": 63, "actor": "hardware"})],
+    "kernel-xid-79-fallen-off-bus.txt": [
+        ("nvrm-xid", {"xid": 79, "pci": "0000:44:00", "meaning": "GPU has fallen off the bus"})
+    ],
+    "lib-libcublas-so11-missing-preload.txt": [
+        ("python-exception", {"exception": "OSError"}),
+        ("library-not-found", {"library": "libcublas.so.11", "family": "cublas"}),
+    ],
+    "lib-undefined-symbol-nvjitlink-12_1-torch2.1.txt": [
+        (
+            "library-undefined-symbol",
+            {"symbol": "__nvJitLinkAddData_12_1", "library": "libcusparse.so.12"},
+        )
+    ],
+    "pip-no-matching-torch-0.3.1-pypi-stub-versions.txt": [
+        ("pip-no-matching-version", {"pinned": "0.3.1", "versions": ["0.1.2", "0.1.2.post1"]}),
+        ("pip-no-matching-distribution", {"requirement": "torch==0.3.1"}),
+    ],
+    "pip-no-matching-torch-1.13.1-py311-windows.txt": [
+        ("pip-no-matching-version", {"pinned": "1.13.1", "none": False}),
+        ("pip-no-matching-distribution", {"package": "torch"}),
+    ],
+    "pip-no-matching-torch-cu113-local-version.txt": [
+        ("pip-no-matching-version", {"local": "cu113", "none": True, "versions": []}),
+        ("pip-no-matching-distribution", {"pinned": "1.11.0+cu113"}),
+    ],
+    "pip-no-matching-torch-from-versions-none.txt": [
+        ("pip-no-matching-version", {"requirement": "torch", "none": True}),
+        ("pip-no-matching-distribution", {"requirement": "torch"}),
+    ],
+    "pip-pep668-externally-managed-ubuntu24.04-py3.12-torch.txt": [("pip-externally-managed", {})],
+    "torch-cuda-runtime-error-35-driver-insufficient-torch0.4.txt": [
+        ("cuda-error-35", {"code": 35, "name": "cudaErrorInsufficientDriver"}),
+        ("python-exception", {"exception": "RuntimeError"}),
+    ],
+    "torch-driver-too-old-10010-torch1.7.1-falls-back-cpu.txt": [
+        ("torch-driver-too-old", {"found_version": 10010, "driver_cuda": "10.1"})
+    ],
+    "torch-driver-too-old-11040-rtx3050-470.86.txt": [
+        ("torch-driver-too-old", {"found_version": 11040, "driver_cuda": "11.4"})
+    ],
+    "torch-driver-too-old-9000-assertionerror-old-format.txt": [
+        ("python-exception", {"exception": "AssertionError"}),
+        ("torch-driver-too-old", {"found_version": 9000, "driver_cuda": "9.0"}),
+    ],
+    "torch-libcudnn-cnn-infer-so8-libcuda-missing.txt": [
+        ("library-not-found", {"library": "libcuda.so", "needed_by": "libcudnn_cnn_infer.so.8"})
+    ],
+    "torch-libcudnn-cnn-infer-so8-libnvrtc-missing.txt": [
+        ("library-not-found", {"library": "libnvrtc.so", "family": "nvrtc"})
+    ],
+    "torch-libcudnn-ops-infer-so8-missing-only-cudnn9-installed.txt": [
+        ("library-not-found", {"library": "libcudnn_ops_infer.so.8", "family": "cudnn"})
+    ],
+    "torch-no-kernel-image-available-old-format.txt": [("cuda-error-209", {"code": 209})],
+    "torch-no-nvidia-driver-found.txt": [("torch-no-nvidia-driver", {})],
+    "torch-not-compiled-with-cuda-check-driver.txt": [
+        ("python-exception", {"exception": "AssertionError"}),
+        ("torch-not-compiled-with-cuda", {}),
+    ],
+    "torch-rocm-collect-env-indexerror-hip-runtime.txt": [
+        ("python-exception", {"exception": "IndexError", "message": "list index out of range"})
+    ],
+    "torch-rocm-no-hip-gpus-available.txt": [
+        ("python-exception", {"exception": "RuntimeError", "message": "No HIP GPUs are available"}),
+        ("hip-no-gpus", {}),
+    ],
+    "torch-sm80-a100-not-compatible-with-nvidia-smi.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {
+                "gpu": "A100-SXM4-40GB",
+                "sm": "sm_80",
+                "supported": ["sm_37", "sm_50", "sm_60", "sm_70"],
+            },
+        )
+    ],
+    "torch-sm86-not-compatible-rtx3080-laptop.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {"gpu": "NVIDIA GeForce RTX 3080 Laptop GPU", "sm": "sm_86"},
+        )
+    ],
+    "torch-undefined-symbol-cudaLaunchKernelExC-libcudart.txt": [
+        ("python-exception", {"exception": "ImportError", "during": "import torch"}),
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "cudaLaunchKernelExC",
+                "symbol_library": "libcudart.so.11.0",
+                "library": "libtorch_cuda.so",
+            },
+        ),
+    ],
+}
+
+
+def _read(name: str) -> list[Line]:
+    return lines_of((ERRORS / name).read_text(encoding="utf-8"))
+
+
+def test_every_fixture_is_listed_with_its_source_and_expected_signals() -> None:
+    files = {p.name for p in ERRORS.glob("*.txt")}
+    with (ERRORS / "SOURCES.tsv").open(encoding="utf-8") as fh:
+        sourced = {row["path"].split("/")[-1] for row in csv.DictReader(fh, delimiter="\t")}
+    assert files == sourced
+    assert files == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_signals(name: str) -> None:
+    lines = _read(name)
+    got = classify(lines)
+    assert [s.id for s in got] == [i for i, _ in EXPECTED[name]]
+    for signal, (_, params) in zip(got, EXPECTED[name]):
+        assert {k: signal.params.get(k) for k in params} == params, signal
+        # Every cited line exists and belongs to the paste.
+        assert signal.lines and set(signal.lines) <= {line.number for line in lines}
+
+
+def test_devicequery_number_and_message_are_one_error() -> None:
+    """deviceQuery prints the number and the message on two lines: one signal cites both."""
+    lines = _read("cuda-35-devicequery-result-fail.txt")
+    (found,) = classify(lines)
+    cited = [lines[n - 1].text for n in found.lines]
+    assert cited == [
+        "cudaGetDeviceCount returned 35",
+        "-> CUDA driver version is insufficient for CUDA runtime version",
+    ]
+
+
+def test_a_signal_cites_the_line_that_says_it() -> None:
+    lines = _read("case-07-fabricmanager-802-h100.txt")
+    by_id = {s.id: s for s in classify(lines)}
+    assert "Error 802" in lines[by_id["cuda-error-802"].lines[0] - 1].text
+    assert "don't match" in lines[by_id["fabricmanager-version-mismatch"].lines[0] - 1].text
+
+
+def test_signals_are_found_anywhere_in_a_mixed_paste() -> None:
+    """Two reports pasted one after the other (with a prompt line between) give both sets."""
+    first = (ERRORS / "case-07-fabricmanager-802-h100.txt").read_text(encoding="utf-8")
+    second = (ERRORS / "kernel-xid-79-fallen-off-bus.txt").read_text(encoding="utf-8")
+    got = {s.id for s in classify(lines_of(first + "$ dmesg | grep NVRM\n" + second))}
+    assert {"cuda-error-802", "fabricmanager-version-mismatch", "nvrm-xid"} <= got
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_cut_anywhere_never_raises_and_never_shortens_a_value(name: str) -> None:
+    """A paste cut at any point (forum excerpts are) gives a subset of the whole's signals,
+    never a value the whole does not have (a number cut to fewer digits)."""
+    text = (ERRORS / name).read_text(encoding="utf-8")
+    whole = {(s.id, repr(sorted(s.params.items()))) for s in classify(lines_of(text))}
+    whole_values = {repr(v) for s in classify(lines_of(text)) for v in s.params.values()}
+    rng = random.Random(name)
+    cuts = sorted({rng.randrange(len(text) + 1) for _ in range(60)} | {len(text) // 2})
+    for cut in cuts:
+        for part in (text[:cut], text[cut:]):
+            for signal in classify(lines_of(part)):
+                for key in ("found_version", "code", "xid", "symbol", "library", "pinned"):
+                    if key in signal.params:
+                        assert repr(signal.params[key]) in whole_values, (cut, signal)
+    assert whole  # the uncut fixture says something
+
+
+def test_hostile_lines_never_raise() -> None:
+    hostile = [
+        "Traceback (most recent call last):",
+        'File "' + "x" * 5000,
+        "NVRM: Xid (PCI:" + "0" * 3000 + "): 79,",
+        "undefined symbol: " + "a" * 10_000,
+        "Could not find a version that satisfies the requirement torch (from versions: "
+        + "1," * 5000,
+        "with CUDA capability sm_" + "9" * 100 + " is not compatible",
+        "\x00\ud800 cuda unknown error Error 999",
+        "",
+    ]
+    for size in range(len(hostile) + 1):
+        classify([Line(n, t) for n, t in enumerate(hostile[:size], start=1)])
+    classify([Line(1, "Traceback (most recent call last):")] * 3)
