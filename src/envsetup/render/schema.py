@@ -40,7 +40,7 @@ _SCALARS = {
 # Constraints the Python types cannot say: (dataclass name, field) -> schema replacing the
 # generated one.
 _REFINED: dict[tuple[str, str], dict[str, Any]] = {
-    ("Finding", "severity"): {"enum": list(SEVERITIES)},
+    ("FindingEntry", "severity"): {"enum": list(SEVERITIES)},
     ("CheckResult", "status"): {"enum": ["pass", "fail", "skip"]},
     ("CheckResult", "id"): {
         "type": "string",
@@ -148,11 +148,13 @@ def _payloads() -> dict[str, Callable[[], type]]:
 
 def command_schema(command: str) -> dict[str, Any]:
     """The JSON Schema of `envsetup COMMAND --json`."""
-    from envsetup.diagnose.finding import Finding
+    from envsetup.render.envelope import FindingEntry
 
     definitions: dict[str, Any] = {}
     data_ref = _type_schema(_payloads()[command](), definitions)
-    finding_ref = _type_schema(Finding, definitions)
+    # Published as "Finding": the name the documents' readers know it by.
+    definitions["Finding"] = _dataclass_schema(FindingEntry, definitions)
+    finding_ref = {"$ref": "#/$defs/Finding"}
     succeeded = [o for o in OUTCOMES[command] if o not in FAILED_OUTCOMES]
     failed = [o for o in OUTCOMES[command] if o in FAILED_OUTCOMES]
     return {
