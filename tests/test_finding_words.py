@@ -10,7 +10,6 @@ from envsetup.diagnose.finding import Finding
 from envsetup.host.recorded import RecordedHost
 from envsetup.install.execute import preview
 from envsetup.probe import probe_all
-from envsetup.render.envelope import FindingEntry
 from envsetup.render.finding_words import CATALOGUES, catalogue, finding_entry, words_for
 from envsetup.render.install_json import (
     install_findings,
@@ -18,6 +17,7 @@ from envsetup.render.install_json import (
     resolution_findings,
     stop_findings,
 )
+from envsetup.render.schema import FindingEntry
 from envsetup.render.words import install as install_words
 from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request

@@ -188,7 +188,8 @@ def test_the_schema_rejects_a_document_of_the_old_shape() -> None:
 def test_a_finding_has_the_same_keys_in_every_command() -> None:
     import dataclasses
 
-    from envsetup.render.envelope import FindingEntry, finding
+    from envsetup.render.envelope import finding
+    from envsetup.render.schema import FindingEntry
 
     built = finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv", {"tool": "uv"})  # fmt: skip
     assert list(built) == [f.name for f in dataclasses.fields(FindingEntry)]

@@ -20,7 +20,6 @@ cheap to import: failure.py builds the error envelope from here while the proces
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from envsetup import __version__
@@ -61,21 +60,6 @@ EXIT_CODES = {
 }
 
 
-@dataclass
-class FindingEntry:
-    """One finding, the same shape in every command's document: id (stable; docs/findings.md,
-    docs/check-command.md, docs/output.md), severity, title (one line: what is wrong), evidence
-    (the facts behind it, with their sources), fix ("" when there is nothing to do), params (the
-    values title and fix are made of)."""
-
-    id: str
-    severity: str
-    title: str
-    evidence: list[str] = field(default_factory=list)
-    fix: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-
-
 def finding(
     finding_id: str,
     severity: str,
@@ -84,8 +68,9 @@ def finding(
     fix: str = "",
     params: Optional[dict[str, Any]] = None,
 ) -> dict[str, Any]:
-    """One finding in the envelope's shape, FindingEntry's (the type the schemas are generated
-    from); a diagnose Finding is worded into it by render/finding_words.py `finding_entry`."""
+    """One finding in the envelope's shape (render/schema.py FindingEntry, the type its schema is
+    generated from); a diagnose Finding is worded into it by render/finding_words.py
+    `finding_entry`."""
     if severity not in SEVERITIES:
         raise ValueError(f"no severity {severity!r}")
     return {
@@ -107,8 +92,8 @@ def envelope(
     data: Optional[dict[str, Any]] = None,
     error: Optional[dict[str, str]] = None,
 ) -> dict[str, Any]:
-    """The document for `command`; findings in FindingEntry's shape (id, severity, title,
-    evidence, fix, params; made by `finding`). Raises ValueError for an unknown command or outcome (a bug, never the user's input)."""
+    """The document for `command`; findings in the shape `finding` makes (id, severity, title,
+    evidence, fix, params). Raises ValueError for an unknown command or outcome (a bug, never the user's input)."""
     if outcome not in OUTCOMES.get(command, ()):
         raise ValueError(f"{command!r} has no outcome {outcome!r}")
     return {

@@ -10,13 +10,14 @@ the real rules over the recorded hosts); an id without one is a bug, raised as L
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(NamedTuple):
+    """A finding's title and fix. (A NamedTuple: doctor loads this module on its start-up
+    budget, and a frozen dataclass costs several times as much to define.)"""
+
     title: str  # one line: what is wrong
     fix: str = ""  # a command or a concrete step; "" when there is nothing to do
 
@@ -32,11 +33,14 @@ CATALOGUES = (
 )
 
 
-class Worded(Protocol):
-    id: str
-    severity: str
-    evidence: list[str]
-    params: dict[str, Any]
+if TYPE_CHECKING:  # (a Protocol class costs start-up time; only the type checker needs it)
+    from typing import Protocol
+
+    class Worded(Protocol):
+        id: str
+        severity: str
+        evidence: list[str]
+        params: dict[str, Any]
 
 
 @cache
@@ -66,7 +70,7 @@ def words_for(finding: Worded) -> Words:
 
 def finding_entry(finding: Worded) -> dict[str, Any]:
     """The finding as every --json document carries it: id, severity, title, evidence, fix,
-    params (render/envelope.py `finding`; schema: envelope.FindingEntry)."""
+    params (render/envelope.py `finding`; schema: render/schema.py FindingEntry)."""
     from envsetup.render.envelope import finding as entry
 
     words = words_for(finding)

@@ -65,6 +65,23 @@ VERDICT_SCHEMA: dict[str, Any] = {
 }
 
 
+@dataclasses.dataclass
+class FindingEntry:
+    """One finding, the same shape in every command's document: id (stable; docs/findings.md,
+    docs/check-command.md, docs/output.md), severity, title (one line: what is wrong), evidence
+    (the facts behind it, with their sources), fix ("" when there is nothing to do), params (the
+    values title and fix are made of)."""
+
+    # The fields of render/envelope.py `finding`'s dict, in its order (a test checks; defined
+    # here, not there, so that the envelope stays cheap to import).
+    id: str
+    severity: str
+    title: str
+    evidence: list[str] = dataclasses.field(default_factory=list)
+    fix: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
 def json_name(field_name: str) -> str:
     """A field's key in JSON: `pass_` (a Python keyword) is `pass`."""
     return field_name[:-1] if field_name.endswith("_") else field_name
@@ -148,8 +165,6 @@ def _payloads() -> dict[str, Callable[[], type]]:
 
 def command_schema(command: str) -> dict[str, Any]:
     """The JSON Schema of `envsetup COMMAND --json`."""
-    from envsetup.render.envelope import FindingEntry
-
     definitions: dict[str, Any] = {}
     data_ref = _type_schema(_payloads()[command](), definitions)
     # Published as "Finding": the name the documents' readers know it by.
