@@ -188,13 +188,13 @@ def test_the_schema_rejects_a_document_of_the_old_shape() -> None:
 def test_a_finding_has_the_same_keys_in_every_command() -> None:
     import dataclasses
 
-    from envsetup.diagnose.finding import Finding
     from envsetup.render.envelope import finding
+    from envsetup.render.schema import FindingEntry
 
     built = finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv", {"tool": "uv"})  # fmt: skip
-    assert list(built) == [f.name for f in dataclasses.fields(Finding)]
+    assert list(built) == [f.name for f in dataclasses.fields(FindingEntry)]
     assert list(built)[-1] == "params" and built["params"] == {"tool": "uv"}
-    assert built == Finding("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv", {"tool": "uv"}).to_dict()  # fmt: skip
+    assert built == dataclasses.asdict(FindingEntry("install-would-stop", "warning", "uv: not found", ["PATH=/usr/bin"], "pip install uv", {"tool": "uv"}))  # fmt: skip
     assert finding("x", "info", "no values")["params"] == {}
     with pytest.raises(ValueError):
         finding("x", "fatal", "no such severity")

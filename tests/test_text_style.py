@@ -21,6 +21,7 @@ from envsetup.render import style
 from envsetup.render.check_command_text import render_report as render_check_command
 from envsetup.render.command_line import instead_command
 from envsetup.render.doctor_text import render_doctor
+from envsetup.render.finding_words import words_for
 from envsetup.render.install_text import render_plan
 from envsetup.render.verify_text import render_report as render_verify
 from envsetup.resolve.quick import resolve_quickly
@@ -95,10 +96,10 @@ def test_doctor_at_60_columns() -> None:
     assert findings
     console, out = narrow()
     render_doctor(console, facts, findings, verbose=True)
-    assert_readable(out.getvalue(), [f.title for f in findings])
+    assert_readable(out.getvalue(), [words_for(f).title for f in findings])
     for finding in findings:
-        if finding.fix:
-            assert f"fix: {finding.fix}" in out.getvalue()  # one line, whole
+        if words_for(finding).fix:
+            assert f"fix: {words_for(finding).fix}" in out.getvalue()  # one line, whole
 
 
 @pytest.mark.parametrize("pasted", PASTED)
@@ -107,7 +108,7 @@ def test_check_command_at_60_columns(pasted: str) -> None:
     console, out = narrow()
     render_check_command(console, report)
     text = out.getvalue()
-    assert_readable(text, [f.title for f in report.findings] + report.installs)
+    assert_readable(text, [words_for(f).title for f in report.findings] + report.installs)
     instead = instead_command(report)
     if instead:
         assert f"Instead: {instead}\n" in text

@@ -36,7 +36,6 @@ def run_doctor(
     host = _host(record, replay)
     facts = probe_all(host, deep=deep, python=python)
     findings = diagnose(facts, lookup_build)
-    _word(findings)
     exit_code = ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
     if record:
         _save_recording(host, record)
@@ -82,14 +81,3 @@ def _save_recording(host: object, directory: str) -> None:
         raise UsageError(
             f"--record {directory}: cannot write there ({exc.strerror}); fix: pick a writable directory"
         ) from exc
-
-
-def _word(findings: list) -> None:
-    """Give a finding made without words (signal_rules') its title and fix from render/words,
-    until the renderers ask render.finding_words themselves."""
-    from envsetup.render.finding_words import words_for
-
-    for finding in findings:
-        if not finding.title:
-            words = words_for(finding)
-            finding.title, finding.fix = words.title, words.fix

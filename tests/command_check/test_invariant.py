@@ -18,6 +18,7 @@ from envsetup.command_check.check import CommandReport, check_command
 from envsetup.facts import Facts
 from envsetup.profiles.loader import Release
 from envsetup.render.command_line import instead_command
+from envsetup.render.finding_words import words_for
 from envsetup.resolve.request import parse_request
 from envsetup.resolve.resolution import Resolution, ResolutionRefused
 from envsetup.resolve.resolver import machine_from_facts, resolve_for_machine
@@ -72,7 +73,11 @@ def expected_build(
 
 
 def _problems(report: CommandReport) -> list[str]:
-    return [f"{f.id}: {f.title}" for f in report.findings if f.severity in ("error", "warning")]
+    return [
+        f"{f.id}: {words_for(f).title}"
+        for f in report.findings
+        if f.severity in ("error", "warning")
+    ]
 
 
 @pytest.mark.parametrize("host", HOSTS)

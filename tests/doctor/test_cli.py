@@ -164,7 +164,7 @@ def test_every_finding_id_is_catalogued() -> None:
     from envsetup.diagnose.driver_rules import SPECIFIC_FAILURES
 
     emitted = set(re.findall(r'id="([a-z0-9-]+)"', rules))
-    emitted |= {finding_id for finding_id, _title, _fix in SPECIFIC_FAILURES.values()}
+    emitted |= set(SPECIFIC_FAILURES.values())
     # signal_rules names its ids in its words catalogue (tests/doctor/test_signal_rules.py
     # checks every id it produces on the real pastes is there).
     from envsetup.render.words.signals import WORDS as SIGNAL_WORDS
@@ -174,6 +174,10 @@ def test_every_finding_id_is_catalogued() -> None:
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )
     assert emitted == catalogue
+    from envsetup.render.words.doctor import WORDS
+
+    # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py
+    assert emitted == set(WORDS) | set(SIGNAL_WORDS)
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from doctor.conftest import Doctor
 from doctor.test_real_hosts import SMI
+from envsetup.render.finding_words import words_for
 from envsetup.verify.target import env_python, install_fix
 from hostbuilder import HostSpec, fixture_text
 from venvs import bare_venv, fake_torch, verify_cli
@@ -93,7 +94,7 @@ def test_doctor_fixes_quote_the_environment_and_the_toolkit_path(
     spec.files[f"{toolkit}/version.json"] = '{"cuda": {"name": "CUDA SDK", "version": "12.5.82"}}'
     spec.environ["CUDA_HOME"] = toolkit
     _, findings = doctor(spec)
-    fixes = {f.id: f.fix for f in findings}
+    fixes = {f.id: words_for(f).fix for f in findings}
     assert assert_pastes_safely(fixes["torch-cpu-only-on-gpu-host"], prefix, tmp_path) == 1
     assert assert_pastes_safely(fixes["nvcc-path-shadowed"], toolkit, tmp_path) == 1
     # The toolkit's bin directory goes first on PATH, whole.
@@ -108,7 +109,7 @@ def test_a_cpu_torch_outside_an_environment_gets_a_fresh_env_command(
     spec = gpu_host_with_cpu_torch("/usr")
     spec.markers.remove("/usr/pyvenv.cfg")
     _, findings = doctor(spec)
-    fix = next(f.fix for f in findings if f.id == "torch-cpu-only-on-gpu-host")
+    fix = next(words_for(f).fix for f in findings if f.id == "torch-cpu-only-on-gpu-host")
     assert "`envsetup install --cuda auto`" in fix  # --python takes a version, not a path
 
 
@@ -153,7 +154,7 @@ def test_the_rendered_fix_keeps_each_command_on_one_line(
     out = io.StringIO()
     render_doctor(Console(file=out, width=width, color_system=None), facts, findings, False)
     rendered = out.getvalue()
-    commands = [c for f in findings for c in BACKTICKED.findall(f.fix or "")]
+    commands = [c for f in findings for c in BACKTICKED.findall(words_for(f).fix)]
     assert any("touch" in c for c in commands)  # the hostile prefix, quoted
     for command in commands:
         assert f"`{command}`" in rendered, (width, command)

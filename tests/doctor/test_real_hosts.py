@@ -14,6 +14,7 @@ import pytest
 
 from doctor.conftest import Doctor, ids
 from envsetup.model.capability import ComputeCapability
+from envsetup.render.finding_words import words_for
 from hostbuilder import HostSpec, fixture_text
 
 VENV_SITE = "/home/u/.venv/lib/python3.11/site-packages"
@@ -57,7 +58,7 @@ def test_two_rtx3090_with_cpu_torch_is_a_cpu_only_error(doctor: Doctor) -> None:
     finding = next(f for f in findings if f.id == "torch-cpu-only-on-gpu-host")
     assert finding.severity == "error"
     assert shlex.split(finding.params["install"])[:2] == ["envsetup", "install"]
-    assert finding.params["install"] in finding.fix
+    assert finding.params["install"] in words_for(finding).fix
     assert "cu126" in finding.params["cuda_variants"]  # the CUDA variants torch 2.13 has
 
 
@@ -106,7 +107,7 @@ def test_version_mismatch_names_both_versions_and_says_reboot(doctor: Doctor) ->
     facts, findings = doctor(spec)
     assert facts.nvidia.kernel_module_version == "580.173.02"
     finding = next(f for f in findings if f.id == "driver-library-mismatch")
-    assert "reboot" in finding.fix.lower()
+    assert "reboot" in words_for(finding).fix.lower()
     assert finding.params["kernel_module"] == "580.173.02"
     assert "nvidia-smi-failed" not in ids(findings)  # one problem, one finding
 
@@ -147,7 +148,7 @@ def test_nouveau_holding_the_gpu(doctor: Doctor) -> None:
     )
     finding = next(f for f in findings if f.id == "nouveau-loaded")
     assert finding.params["devices"] == facts.nvidia.pci_devices[:1]
-    assert "blacklist" in finding.fix
+    assert "blacklist" in words_for(finding).fix
     assert "nouveau-loaded" not in ids(doctor(rtx3090_host())[1])
 
 
@@ -412,7 +413,7 @@ def test_the_fix_for_an_interrupted_install_deletes_nothing_unasked(
     (finding,) = [f for f in findings if f.id == "install-incomplete"]
     assert finding.params == {"state": state, "prefix": prefix}
     quoted = shlex.quote(prefix)
-    commands = [c for c in re.findall(r"`([^`]*)`", finding.fix) if "--env" in c]
+    commands = [c for c in re.findall(r"`([^`]*)`", words_for(finding).fix) if "--env" in c]
     assert commands
     for command in commands:
         assert quoted in command
@@ -421,12 +422,15 @@ def test_the_fix_for_an_interrupted_install_deletes_nothing_unasked(
         assert "--force" in argv or "--upgrade" in argv, command
     if state == "incomplete":
         assert commands == [f"envsetup install --env {quoted} --force"]
-        assert "nothing is removed without --force" in finding.fix
+        assert "nothing is removed without --force" in words_for(finding).fix
     if state == "incomplete-upgrade":
-        assert "packages may be mixed" in finding.fix
+        assert "packages may be mixed" in words_for(finding).fix
         assert f"envsetup install --env {quoted} --upgrade" in commands
         assert f"envsetup install --env {quoted}" not in commands
-    assert "--force` deletes" in finding.fix or "--force` instead deletes" in finding.fix
+    assert (
+        "--force` deletes" in words_for(finding).fix
+        or "--force` instead deletes" in words_for(finding).fix
+    )
 
 
 def test_the_recorded_development_machine_replays_as_what_it_is() -> None:

@@ -13,6 +13,7 @@ from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.profiles.loader import Release
 from envsetup.render.command_line import instead_command
+from envsetup.render.finding_words import words_for
 
 from .machines import make_facts
 
@@ -161,7 +162,7 @@ def test_torchvision_that_belongs_to_another_release(releases: list[Release]) ->
     report = _check(text, releases, **GPU_BOX_535)
     assert _errors(report) == ["domain-version-mismatch"]
     mismatch = report.finding("domain-version-mismatch")
-    assert mismatch is not None and mismatch.fix == "pin torchvision==0.15.2"
+    assert mismatch is not None and words_for(mismatch).fix == "pin torchvision==0.15.2"
     assert mismatch.params["belongs_to"] == "2.1.0"  # the release 0.16.0 belongs to
     assert (mismatch.params["package"], mismatch.params["version"]) == ("torchvision", "0.16.0")
     assert mismatch.params["pairs_with"] == "0.15.2"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from envsetup.command_check.judge import (
+    COMMAND_FINDINGS,
     command_findings,
     machine_evidence,
     machine_verdicts,
@@ -143,15 +144,16 @@ def _build_of(suggestion: Suggestion) -> dict[str, str]:
 
 
 def _point_fixes_at(findings: list[Finding], suggestion: Suggestion) -> None:
-    """A machine verdict's fix is the plan resolved for this machine (the command under Instead)."""
-    fix = (
-        shlex.join(["envsetup", "install", *suggestion.flags])
-        if suggestion.resolution
-        else suggestion.note or ""
-    )
+    """A machine verdict's fix is the plan resolved for this machine (the command under Instead):
+    params `instead` (the `envsetup install` command), else `instead_note` (why there is none)."""
+    if suggestion.resolution:
+        pointer = {"instead": shlex.join(["envsetup", "install", *suggestion.flags])}
+    else:
+        pointer = {"instead_note": suggestion.note or ""}
     for finding in findings:
-        if not finding.fix and finding.severity in PROBLEM_SEVERITIES:
-            finding.fix = fix
+        # The command's own findings name their own fix (render/words/check_command.py).
+        if finding.id not in COMMAND_FINDINGS and finding.severity in PROBLEM_SEVERITIES:
+            finding.params.update(pointer)
 
 
 def _pick_dict(pick: Pick) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Two kinds, kept apart on purpose:
 - machine verdicts: can the build the command installs run here? They come from
   envsetup.compat.assess, the one judgement the resolver and doctor use too; the finding's id is
   the verdict's code (driver-below-floor, arch-not-covered, python-outside-range,
-  cpu-build-on-nvidia-gpu, cuda-build-without-nvidia...), its title the verdict's wording;
+  cpu-build-on-nvidia-gpu, cuda-build-without-nvidia...), its params the verdict's;
 - the command's own mistakes, which no other part of envsetup judges (ids in COMMAND_FINDINGS).
+Findings say what (id, evidence, params); render/words/check_command.py words them.
 Pure: the parsed command, the simulated pick, the machine and doctor's Python facts in.
 """
 
@@ -25,7 +26,6 @@ from envsetup.command_check.parse import (
 from envsetup.command_check.simulate import DecidedBy, Pick
 from envsetup.compat.assess import assess
 from envsetup.compat.verdicts import Severity, Verdict, VerdictCode
-from envsetup.compat.wording import describe
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import PythonFacts
 from envsetup.model.compute_platform import ComputePlatform
@@ -37,7 +37,7 @@ from envsetup.profiles.loader import Release
 _SEVERITY = {Severity.BLOCKING: "error", Severity.WARNING: "warning", Severity.NOTE: "info"}
 # Notes worth a finding: something the judgement could not check. The rest ("driver-ok",
 # "arch-covered"...) stay in the report's verdicts.
-_NOTES_SHOWN = (VerdictCode.NO_NVIDIA_DRIVER, VerdictCode.ARCH_UNKNOWN)
+NOTES_SHOWN = (VerdictCode.NO_NVIDIA_DRIVER, VerdictCode.ARCH_UNKNOWN)
 # What can be judged when the build is not known (uv's auto backend, conda's solver).
 _RELEASE_LEVEL = (
     VerdictCode.NO_BUILD_FOR_PLATFORM,
@@ -68,16 +68,9 @@ COMMAND_FINDINGS = {
 }
 
 
-def _finding(
-    id: str, title: str, evidence: list[str], fix: str = "", params: Optional[dict[str, Any]] = None
-) -> Finding:
+def _finding(id: str, evidence: list[str], params: Optional[dict[str, Any]] = None) -> Finding:
     return Finding(
-        id=id,
-        severity=COMMAND_FINDINGS[id],
-        title=title,
-        evidence=evidence,
-        fix=fix,
-        params=dict(params or {}),
+        id=id, severity=COMMAND_FINDINGS[id], evidence=evidence, params=dict(params or {})
     )
 
 
@@ -98,12 +91,12 @@ def machine_verdicts(pick: Pick, machine: Machine) -> list[Verdict]:
 
 
 def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Finding]:
-    """Findings for the verdicts worth one: id = the verdict's code, title = its wording."""
+    """Findings for the verdicts worth one: id = the verdict's code, params = its params."""
     out: list[Finding] = []
     # Eight H100s are one finding, not eight: verdicts that differ only in the GPU are merged.
     seen: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
     for verdict in verdicts:
-        if verdict.severity is Severity.NOTE and verdict.code not in _NOTES_SHOWN:
+        if verdict.severity is Severity.NOTE and verdict.code not in NOTES_SHOWN:
             continue
         same = (verdict.code.value, repr(sorted((k, v) for k, v in verdict.params.items() if k not in ("gpu", "index"))))  # fmt: skip
         if same in seen:
@@ -112,7 +105,6 @@ def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Findi
         finding = Finding(
             id=verdict.code.value,
             severity=_SEVERITY[verdict.severity],
-            title=describe(verdict),
             evidence=list(evidence),
             params=dict(verdict.params),
         )
@@ -166,28 +158,21 @@ def _environment_findings(command: ParsedCommand, python: PythonFacts) -> list[F
         out.append(
             _finding(
                 "pep668-externally-managed",
-                f"{command.tool} would install into the system Python, which is marked "
-                "externally-managed (PEP 668)",
                 [f"{marker}: {command.tool} refuses with error: externally-managed-environment"],
-                "install into a virtual environment (envsetup install creates one)",
+                {"tool": command.tool},
             )
         )
     if python.bits == 32:
         out.append(
             _finding(
                 "python-32bit",
-                "this Python is 32-bit: PyTorch publishes no 32-bit wheels",
                 [f"{python.executable}: 32-bit; pip finds none (from versions: none)"],
-                "install a 64-bit Python",
+                {"tool": command.tool},
             )
         )
     if command.requirement_files:
         out.append(
-            _finding(
-                "requirements-file-not-read",
-                f"requirements in {', '.join(command.requirement_files)} are not read",
-                [],
-            )
+            _finding("requirements-file-not-read", [], {"files": list(command.requirement_files)})
         )
     return out
 
@@ -200,10 +185,7 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
         out.append(
             _finding(
                 "local-version-without-index",
-                f"torch=={pick.pinned} is a local-version build that exists only on PyTorch's own "
-                "index, not on PyPI",
                 ["without --index-url pip finds no such version (from versions: ...)"],
-                f"add --index-url https://download.pytorch.org/whl/{label}",
                 {
                     "pinned": pick.pinned,
                     "build": label,
@@ -214,33 +196,15 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     if command.extra_index_urls and index_platform(command.all_urls):
         out.append(
             _finding(
-                "extra-index-url",
-                "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
-                "and pip takes the highest version from either, so which build lands depends "
-                "on both indexes",
-                [f"--extra-index-url {url}" for url in command.extra_index_urls],
-                "use --index-url (the official commands do since 2.0)",
+                "extra-index-url", [f"--extra-index-url {url}" for url in command.extra_index_urls]
             )
         )
     if (command.torch_backend or "").lower() == "auto":
-        out.append(
-            _finding(
-                "uv-torch-backend-auto",
-                "uv's --torch-backend auto picks the build from the driver version alone and "
-                "ignores the GPU's compute capability: an older GPU can get a build with no "
-                "kernels for it",
-                ["--torch-backend auto"],
-                "name the build: --torch-backend cuXYZ, or use the command under Instead",
-            )
-        )
+        out.append(_finding("uv-torch-backend-auto", ["--torch-backend auto"]))
     if any(is_prerelease_index(url) for url in command.all_urls):
         out.append(
             _finding(
-                "prerelease-index",
-                "a nightly or test index: pre-release builds that change daily and are not in "
-                "envsetup's profiles",
-                [url for url in command.all_urls if is_prerelease_index(url)],
-                "pin a release for a reproducible environment",
+                "prerelease-index", [url for url in command.all_urls if is_prerelease_index(url)]
             )
         )
     return out
@@ -251,56 +215,54 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     if pick.unknown_version:
         out.append(_unknown_release("torch", pick.unknown_version))
     elif pick.unknown_patch and pick.release is not None:
-        known = ", ".join(p.torch for p in pick.release.patches)
+        known = [p.torch for p in pick.release.patches]
         out.append(
             _finding(
                 "unknown-patch",
-                f"torch {pick.pinned} is not a known {pick.release.release} patch",
-                [f"known patches of {pick.release.release}: {known}"],
-                f"pin one of {known}",
+                [f"known patches of {pick.release.release}: {', '.join(known)}"],
+                {"pinned": pick.pinned, "release": pick.release.release, "known": known},
             )
         )
     if pick.pinned is None and pick.version is not None:
-        allowed = f" matching {pick.spec}" if pick.spec else ""
         out.append(
             _finding(
                 "torch-not-pinned",
-                f"torch is not pinned: {command.tool} takes the newest version{allowed} for "
-                f"Python {pick.python}: {pick.version}",
                 [],
+                {
+                    "tool": command.tool,
+                    "spec": str(pick.spec) if pick.spec else None,
+                    "python": pick.python,
+                    "version": pick.version,
+                },
             )
         )
     if pick.extra_index_build and pick.release is not None:
         out.append(
             _finding(
                 "extra-index-lacks-release",
-                f"the extra index ({pick.extra_index_build}) has no torch {pick.release.release} "
-                "build, so pip takes that version from PyPI instead",
                 [f"--extra-index-url {url}" for url in command.extra_index_urls],
-                "pin a version that index has, or use the command under Instead",
+                {"build": pick.extra_index_build, "release": pick.release.release},
             )
         )
     if pick.decided_by is DecidedBy.PYPI_DEFAULT and pick.release is not None:
-        no_index = "" if command.extra_index_urls else "no index URL: "
         out.append(
             _finding(
                 "pypi-default-build",
-                f"{no_index}{command.tool} installs PyPI's default build of "
-                f"{pick.release.release} for {pick.platform_key}, which is {pick.build}",
                 [f"profile torch-{pick.release.release}: pypi_default = {pick.build}"],
+                {
+                    "tool": command.tool,
+                    "release": pick.release.release,
+                    "platform_key": pick.platform_key,
+                    "build": pick.build,
+                    "extra_index": bool(command.extra_index_urls),  # false: no index URL at all
+                },
             )
         )
     return out
 
 
 def _unknown_release(name: str, version: str) -> Finding:
-    return _finding(
-        "unknown-release",
-        f"{name} {version} is not in envsetup's profiles (2.0 and later): its builds, drivers and "
-        "Python range cannot be checked",
-        [],
-        "pin a release envsetup has a profile for, or use the command under Instead",
-    )
+    return _finding("unknown-release", [], {"package": name, "version": version})
 
 
 def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release]) -> list[Finding]:
@@ -311,22 +273,15 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
         out.append(
             _finding(
                 "conda-cudatoolkit",
-                f"cudatoolkit={toolkit[1] or '?'}: no PyTorch 2.x conda package depends on "
-                "cudatoolkit, so conda can only satisfy this with a PyTorch 1.x build or fails to "
-                "solve",
                 ["PyTorch 2.x conda packages take pytorch-cuda=X.Y from -c nvidia (compat.md §3)"],
-                "use pytorch-cuda=X.Y -c pytorch -c nvidia, or the command under Instead",
+                {"cudatoolkit": toolkit[1] or None},
             )
         )
     if not any("pytorch" in channel for channel in command.channels):
         out.append(
             _finding(
                 "conda-no-pytorch-channel",
-                "no -c pytorch: conda takes pytorch from the default or conda-forge channel, a "
-                "different distribution than PyTorch's own (its builds are not in envsetup's "
-                "profiles)",
                 [f"channels: {', '.join(command.channels) or 'none given'}"],
-                "add -c pytorch",
             )
         )
     if pick.unknown_version:
@@ -339,23 +294,15 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
         out.append(
             _finding(
                 "conda-no-package",
-                f"pytorch{op}{version}: no package on the pytorch channel fits",
                 [
                     f"the channel's last release is {newest.release if newest else 'none'}; after "
                     "2.5 PyTorch publishes no conda packages (pytorch/pytorch #138506)"
                 ],
-                "install with pip or uv (the command under Instead)",
+                {"op": op, "version": version},
             )
         )
     if pick.decided_by is DecidedBy.CONDA_SOLVER and pick.build is None:
-        out.append(
-            _finding(
-                "conda-no-selector",
-                "no pytorch-cuda=X.Y or cpuonly: conda's solver chooses CPU or CUDA by itself",
-                [],
-                "pin one: pytorch-cuda=X.Y or cpuonly",
-            )
-        )
+        out.append(_finding("conda-no-selector", []))
     return out
 
 
@@ -377,17 +324,13 @@ def _domain_findings(command: ParsedCommand, pick: Pick, releases: list[Release]
         if got in expected:
             continue
         owner = _domain_owner(name, got, releases)
-        built_for = f"is built for torch {owner}" if owner else "is not in the profiles"
         out.append(
             _finding(
                 "domain-version-mismatch",
-                f"{name} {got} {built_for}; torch {pick.version} pairs with {name} "
-                f"{getattr(patch, name)}",
                 [
                     f"profile torch-{pick.release.release}: torch {pick.version} pairs with "
                     f"{name} {getattr(patch, name)}"
                 ],
-                f"pin {name}=={getattr(patch, name)}",
                 {
                     "package": name,
                     "version": got,

@@ -1,8 +1,9 @@
-"""CUDA toolkits and libraries: no driver, newer than the driver, shadowed on PATH or LD_LIBRARY_PATH."""
+"""CUDA toolkits and libraries: no driver, newer than the driver, shadowed on PATH or LD_LIBRARY_PATH.
+
+Each finding says what and why (id, evidence, params); render/words/doctor.py words it."""
 
 from __future__ import annotations
 
-import shlex
 from typing import Optional
 
 from envsetup.compat import toolkit_driver
@@ -29,21 +30,14 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         return []
     newest = max(toolkits, key=lambda t: version_key(t.version or ""))
     need = toolkit_driver(newest.version or "", facts.os.system)
-    driver_hint = f" (CUDA {need.cuda} needs driver >= {need.driver})" if need else ""
     return [
         Finding(
             id="toolkit-without-driver",
             severity="warning",
-            title="A CUDA toolkit is installed but no NVIDIA driver is loaded: code compiles but cannot run on a GPU",
             evidence=[f"CUDA {t.version or '?'} at {t.path} ({t.source})" for t in toolkits]
             + [
                 f"no driver: NVML says {facts.nvidia.nvml_error or 'nothing'}; nvidia-smi {facts.nvidia.smi_state}"
             ],
-            fix=(
-                f"On a machine with an NVIDIA GPU, install the driver{driver_hint} and reboot. In a "
-                "container, start it with `--gpus all`. On a build or CI machine without a GPU this is "
-                "expected; set ENVSETUP_CUDA_DRIVER_VERSION to resolve for the target machine."
-            ),
             params={
                 "toolkit": newest.version,
                 "cuda": need.cuda if need else None,
@@ -63,28 +57,22 @@ def toolkit_newer_than_driver(facts: Facts, _lookup: BuildLookup) -> list[Findin
         if have is None or have <= driver_cuda:
             continue
         need = toolkit_driver(toolkit.version or "", facts.os.system)
-        same_major = have.major == driver_cuda.major
-        consequence = (
-            "binaries built with it run through minor-version compatibility, but PTX it generates "
-            "cannot be JIT-compiled and newer driver features fail"
-            if same_major
-            else "binaries built with it fail with 'CUDA driver version is insufficient'"
-        )
         findings.append(
             Finding(
                 id="toolkit-newer-than-driver",
                 severity="warning",
-                title=f"CUDA toolkit {toolkit.version} is newer than the driver supports (CUDA {facts.nvidia.driver_cuda_version}): {consequence}",
                 evidence=[
                     f"toolkit {toolkit.version} at {toolkit.path} ({toolkit.source})",
                     f"driver {facts.nvidia.driver_version} supports CUDA <= {facts.nvidia.driver_cuda_version} ({facts.nvidia.driver_cuda_source})",
                 ],
-                fix=(
-                    f"Upgrade the driver to >= {need.driver} for CUDA {need.cuda}"
-                    if need
-                    else "Upgrade the NVIDIA driver"
-                )
-                + f", or use a toolkit <= {facts.nvidia.driver_cuda_version}.",
+                # same_major: binaries built with it still run (minor-version compatibility).
+                params={
+                    "toolkit": toolkit.version,
+                    "driver_cuda": facts.nvidia.driver_cuda_version,
+                    "same_major": have.major == driver_cuda.major,
+                    "cuda": need.cuda if need else None,
+                    "need": need.driver if need else None,
+                },
             )
         )
     return findings
@@ -104,16 +92,10 @@ def nvcc_shadowed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="nvcc-path-shadowed",
             severity="warning",
-            title=f"PATH selects nvcc {cuda.nvcc_on_path_version} although CUDA {newest.version} is installed",
             evidence=[
                 f"nvcc on PATH: {cuda.nvcc_on_path} ({cuda.nvcc_on_path_version})",
                 f"also installed: {newest.path} ({newest.version})",
             ],
-            fix=(
-                f"Put the toolkit you want first: `export PATH={shlex.quote(newest.path + '/bin')}:"
-                f'"$PATH" CUDA_HOME={shlex.quote(newest.path)}` (or remove the older toolkit, '
-                "e.g. Ubuntu's `nvidia-cuda-toolkit`)."
-            ),
             params={
                 "selected": cuda.nvcc_on_path_version,
                 "newest": newest.version,
@@ -152,12 +134,7 @@ def ld_library_path_shadows_torch(facts: Facts, _lookup: BuildLookup) -> list[Fi
         Finding(
             id="ld-library-path-shadows-torch",
             severity="warning",
-            title="LD_LIBRARY_PATH puts other CUDA/cuDNN libraries ahead of the ones torch was built with",
             evidence=sorted(set(clashes)),
-            fix=(
-                "Drop those directories from LD_LIBRARY_PATH when running PyTorch (e.g. `env -u "
-                "LD_LIBRARY_PATH python ...`): pip-installed torch brings its own CUDA libraries."
-            ),
         )
     ]
 
@@ -171,12 +148,8 @@ def several_cudnns(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="several-cudnn-versions",
             severity="info",
-            title=f"Several cuDNN major versions are installed system-wide ({', '.join(majors)})",
             evidence=[f"cuDNN {c.version} at {c.path} ({c.source})" for c in system],
-            fix=(
-                "Harmless for pip-installed torch, which loads its own; programs linked against the "
-                "system copy load whichever the loader finds first (check `ldconfig -p | grep cudnn`)."
-            ),
+            params={"majors": majors},
         )
     ]
 

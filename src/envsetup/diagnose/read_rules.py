@@ -12,12 +12,8 @@ def could_not_read(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="could-not-read",
             severity="warning",
-            title=f"Could not read {p.what}: {p.reason}",
             evidence=[p.evidence] if p.evidence else [],
-            fix=(
-                "Run the command by hand to see what it prints; if the output looks right, report it "
-                "with `envsetup doctor --record DIR` attached so the parser can learn it."
-            ),
+            params={"what": p.what, "reason": p.reason},
         )
         for p in facts.problems
     ]

@@ -1,4 +1,6 @@
-"""The installed torch build against this machine: CPU-only on a GPU box, driver too old, no kernels."""
+"""The installed torch build against this machine: CPU-only on a GPU box, driver too old, no kernels.
+
+Each finding says what and why (id, evidence, params); render/words/doctor.py words it."""
 
 from __future__ import annotations
 
@@ -39,10 +41,8 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="torch-not-installed",
             severity="info",
-            title=f"torch is not installed for {facts.python.executable}",
             evidence=[f"searched: {', '.join(facts.python.site_packages) or '(no site-packages)'}"],
-            fix="`envsetup install --cuda auto` picks the build that fits this machine and installs it in ./.venv.",
-            params={"install": "envsetup install --cuda auto"},
+            params={"python": facts.python.executable, "install": "envsetup install --cuda auto"},
         )
     ]
 
@@ -59,20 +59,18 @@ def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         f"{g.name or 'GPU'} (sm {g.compute_capability or '?'})" for g in facts.nvidia.gpus
     )
     info = installed_info(facts, lookup)
-    variants = f" ({', '.join(info.cuda_variants)} exist for torch {info.release})" if info else ""
     return [
         Finding(
             id="torch-cpu-only-on-gpu-host",
             severity="error",
-            title=f"torch {torch.version} is a CPU-only build, but this machine has a working NVIDIA GPU",
             evidence=[
                 f"torch {torch.version}, built without CUDA ({torch.source})",
                 f"GPUs: {gpus}; driver {facts.nvidia.driver_version} supports CUDA <= {facts.nvidia.driver_cuda_version}",
             ],
-            fix=f"Reinstall a CUDA build{variants}: `{_install_command(facts)}`.",
             params={
                 **cpu_on_gpu[0].params,
                 "torch": torch.version,
+                "release": info.release if info else None,  # null: the release is not profiled
                 "cuda_variants": list(info.cuda_variants) if info else [],
                 "install": _install_command(facts),
             },
@@ -97,15 +95,10 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="driver-too-old-for-torch",
             severity="error",
-            title=f"The NVIDIA driver is too old for torch {torch.version} (built with CUDA {torch.cuda_version})",
             evidence=[
                 f"driver {nv.driver_version or '?'} ({nv.driver_source}) supports CUDA <= {nv.driver_cuda_version or '?'}",
                 f"torch {torch.version} needs driver >= {need or '?'} ({SOURCE_MVC if need else 'unknown'})",
             ],
-            fix=(
-                f"Upgrade the driver to >= {need or 'a newer branch'}, or install a torch "
-                f"build for CUDA <= {nv.driver_cuda_version or 'what the driver supports'}: `{_install_command(facts)}`."
-            ),
             params={
                 **too_old[0].params,
                 "verdict": too_old[0].code.value,
@@ -137,21 +130,16 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="gpu-arch-not-in-torch-build",
             severity="error",
-            title=(
-                f"torch {torch.version} has no kernels for "
-                + ", ".join(f"{g.name or 'GPU ' + str(g.index)} ({g.sm})" for g in missing)
-                + ": 'no kernel image is available for execution on the device'"
-            ),
             evidence=[f"compiled for: {' '.join(arch_list)} ({where})"]
             + [
                 f"GPU {g.index}: {g.name}, compute capability {g.compute_capability}"
                 for g in missing
             ],
-            fix=f"Install a build whose arch list covers this GPU: `{_install_command(facts)}`.",
             params={
                 "torch": torch.version,
                 "sms": [v["sm"] for v in not_covered],
                 "gpus": [v["gpu"] for v in not_covered],
+                "names": [g.name or f"GPU {g.index}" for g in missing],  # as people call them
                 "arch_list": list(arch_list),
                 "install": _install_command(facts),
             },
@@ -169,13 +157,8 @@ def import_failed(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="torch-import-failed",
             severity="error",
-            title="Importing torch failed in the target interpreter",
             evidence=[deep.error],
-            fix=(
-                "Read the error: a missing or mismatched library (libcudnn, libcudart) usually means "
-                "LD_LIBRARY_PATH or a second CUDA install shadows torch's; reinstall with "
-                f"`{_install_command(facts)}` in a fresh environment."
-            ),
+            params={"install": _install_command(facts)},
         )
     ]
 
@@ -192,15 +175,10 @@ def cuda_unavailable(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="torch-cuda-unavailable",
             severity="error",
-            title="torch is a CUDA build and a GPU is present, yet torch.cuda.is_available() is False",
             evidence=[
                 f"torch {torch.version} (CUDA {torch.cuda_version})",
                 f"driver {facts.nvidia.driver_version}, {len(facts.nvidia.gpus)} GPU(s)",
             ],
-            fix=(
-                "Check CUDA_VISIBLE_DEVICES (an empty or wrong value hides every GPU) and the findings "
-                "above about the driver; in a container, start it with `--gpus all`."
-            ),
         )
     ]
 
@@ -213,9 +191,8 @@ def mps_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         Finding(
             id="mps-needs-newer-macos",
             severity="warning",
-            title=f"PyTorch's MPS (Apple GPU) backend needs macOS 12.3 or newer; this is {facts.os.macos_version}",
             evidence=[f"macOS {facts.os.macos_version} on {facts.os.arch}"],
-            fix="Update macOS to use the GPU; until then torch runs on the CPU.",
+            params={"macos_version": facts.os.macos_version},
         )
     ]
 

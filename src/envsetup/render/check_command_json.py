@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from envsetup.render.command_line import instead_command
-from envsetup.render.envelope import envelope, finding, outcome_of, to_json
+from envsetup.render.envelope import envelope, outcome_of, to_json
+from envsetup.render.finding_words import finding_entry
 
 if TYPE_CHECKING:
     from envsetup.command_check.check import CommandReport
@@ -40,13 +41,13 @@ class CheckCommandData:
 
 
 def common_finding(found: Finding, suggested_command: Optional[str]) -> dict[str, Any]:
-    """A check-command finding in the shape every command's findings have: when the finding
-    names no fix of its own, the command that installs a working build is the fix of every error
-    and warning."""
-    fix = found.fix or ""
-    if not fix and suggested_command and found.severity in ("error", "warning"):
-        fix = suggested_command
-    return finding(found.id, found.severity, found.title, list(found.evidence), fix, found.params)
+    """A check-command finding in the shape every command's findings have, worded
+    (render/words/check_command.py): when the finding names no fix of its own, the command that
+    installs a working build is the fix of every error and warning."""
+    entry = finding_entry(found)
+    if not entry["fix"] and suggested_command and found.severity in ("error", "warning"):
+        entry["fix"] = suggested_command
+    return entry
 
 
 def check_command_data(report: CommandReport) -> CheckCommandData:

@@ -10,6 +10,7 @@ from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.render.envelope import envelope, outcome_of
 from envsetup.render.envelope import to_json as to_json
+from envsetup.render.finding_words import finding_entry
 
 
 @dataclass
@@ -24,6 +25,6 @@ def doctor_document(facts: Facts, findings: list[Finding], exit_code: int) -> di
         "doctor",
         exit_code=exit_code,
         outcome=outcome_of(exit_code),
-        findings=[f.to_dict() for f in findings],
+        findings=[finding_entry(f) for f in findings],
         data={"facts": facts.to_dict()},
     )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.render import style
+from envsetup.render.finding_words import words_for
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -139,15 +140,16 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     if not findings:
         style.item(console, "ok", "No problems found.")
     for finding in findings:
+        words = words_for(finding)
         # The fix is printed whole (soft-wrapped by the terminal): a command in it must paste as
         # one line.
         style.finding(
             console,
             finding.severity,
-            finding.title,
+            words.title,
             finding.id,
             evidence_lines=finding.evidence if verbose else None,
-            fix=finding.fix,
+            fix=words.fix,
         )
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)

@@ -68,9 +68,9 @@ def finding(
     fix: str = "",
     params: Optional[dict[str, Any]] = None,
 ) -> dict[str, Any]:
-    """One finding in the envelope's shape, that of diagnose.finding.Finding.to_dict() (the type
-    the schemas are generated from; built here so that install, check-command and verify do not
-    load diagnose to say one)."""
+    """One finding in the envelope's shape (render/schema.py FindingEntry, the type its schema is
+    generated from); a diagnose Finding is worded into it by render/finding_words.py
+    `finding_entry`."""
     if severity not in SEVERITIES:
         raise ValueError(f"no severity {severity!r}")
     return {
@@ -92,8 +92,8 @@ def envelope(
     data: Optional[dict[str, Any]] = None,
     error: Optional[dict[str, str]] = None,
 ) -> dict[str, Any]:
-    """The document for `command`; findings as Finding.to_dict() (id, severity, title, evidence,
-    fix, params). Raises ValueError for an unknown command or outcome (a bug, never the user's input)."""
+    """The document for `command`; findings in the shape `finding` makes (id, severity, title,
+    evidence, fix, params). Raises ValueError for an unknown command or outcome (a bug, never the user's input)."""
     if outcome not in OUTCOMES.get(command, ()):
         raise ValueError(f"{command!r} has no outcome {outcome!r}")
     return {

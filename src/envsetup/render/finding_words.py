@@ -2,20 +2,22 @@
 
 Logic below render/ says *what* it found (Finding: id, severity, evidence, params); the sentences
 live here, one catalogue module per producer under render/words/, each exporting
-`WORDS: dict[str, WordFn]` keyed by finding id (ids catalogued in docs/findings.md). A finding
-whose id has no entry keeps the title and fix it was made with (the older way, being retired).
+`WORDS: dict[str, WordFn]` keyed by finding id (ids catalogued in docs/findings.md and
+docs/check-command.md). Every id a producer makes has an entry (tests/test_finding_words.py walks
+the real rules over the recorded hosts); an id without one is a bug, raised as LookupError.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(NamedTuple):
+    """A finding's title and fix. (A NamedTuple: doctor loads this module on its start-up
+    budget, and a frozen dataclass costs several times as much to define.)"""
+
     title: str  # one line: what is wrong
     fix: str = ""  # a command or a concrete step; "" when there is nothing to do
 
@@ -23,14 +25,22 @@ class Words:
 WordFn = Callable[[Mapping[str, Any]], Words]
 
 # The catalogue modules, in lookup order; an id must appear in only one (a test checks).
-CATALOGUES = ("envsetup.render.words.doctor", "envsetup.render.words.signals")
+CATALOGUES = (
+    "envsetup.render.words.doctor",
+    "envsetup.render.words.check_command",
+    "envsetup.render.words.install",
+    "envsetup.render.words.signals",
+)
 
 
-class Worded(Protocol):
-    id: str
-    title: str
-    fix: str
-    params: dict[str, Any]
+if TYPE_CHECKING:  # (a Protocol class costs start-up time; only the type checker needs it)
+    from typing import Protocol
+
+    class Worded(Protocol):
+        id: str
+        severity: str
+        evidence: list[str]
+        params: dict[str, Any]
 
 
 @cache
@@ -47,8 +57,23 @@ def catalogue() -> dict[str, WordFn]:
 
 
 def words_for(finding: Worded) -> Words:
-    """The title and fix of `finding`: from its catalogue entry, else the ones it carries."""
+    """The title and fix of `finding`, from its id's catalogue entry and its params.
+
+    LookupError when no catalogue words the id (a producer's bug: each new id needs an entry)."""
     fn = catalogue().get(finding.id)
     if fn is None:
-        return Words(finding.title, finding.fix)
+        raise LookupError(
+            f"finding id {finding.id!r} has no words: add it to a catalogue in render/words/"
+        )
     return fn(finding.params)
+
+
+def finding_entry(finding: Worded) -> dict[str, Any]:
+    """The finding as every --json document carries it: id, severity, title, evidence, fix,
+    params (render/envelope.py `finding`; schema: render/schema.py FindingEntry)."""
+    from envsetup.render.envelope import finding as entry
+
+    words = words_for(finding)
+    return entry(
+        finding.id, finding.severity, words.title, finding.evidence, words.fix, finding.params
+    )

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
+from envsetup.diagnose.finding import Finding
 from envsetup.install.execute import InstallResult
-from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, finding, to_json
+from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, to_json
+from envsetup.render.finding_words import finding_entry
 from envsetup.resolve.resolution import Resolution
 
 if TYPE_CHECKING:
@@ -99,28 +101,37 @@ def planned_install(plan: Plan, mode: str, notes: list[str]) -> PlannedInstall:
     )
 
 
-def resolution_findings(resolution: Resolution) -> list[dict[str, Any]]:
+def install_findings(resolution: Resolution) -> list[Finding]:
     """The chosen build's warning verdicts (a CUDA build asked for on a machine with no NVIDIA
     driver...), by their verdict code, and the unconfirmed profile facts the choice rests on."""
     from envsetup.compat.verdicts import Severity
-    from envsetup.compat.wording import describe
 
     found = [
-        finding(verdict.code.value, "warning", describe(verdict), [], "")
+        Finding(verdict.code.value, "warning", params=dict(verdict.params))
         for verdict in resolution.verdicts
         if verdict.severity is Severity.WARNING
     ]
     if resolution.unconfirmed:
-        title = "the choice rests on facts the profile marks unconfirmed"
-        found.append(
-            finding("unconfirmed-profile-facts", "info", title, list(resolution.unconfirmed))
-        )
+        found.append(Finding("unconfirmed-profile-facts", "info", list(resolution.unconfirmed)))
     return found
 
 
-def preview_findings(preview: Preview) -> list[dict[str, Any]]:
+def stop_findings(preview: Preview) -> list[Finding]:
     """What would stop `install` with the same flags on this machine, one finding each."""
-    return [finding("install-would-stop", "warning", problem) for problem in preview.problems]
+    return [
+        Finding("install-would-stop", "warning", params={"problem": problem})
+        for problem in preview.problems
+    ]
+
+
+def resolution_findings(resolution: Resolution) -> list[dict[str, Any]]:
+    """install_findings, worded (render/words/), in the envelope's shape."""
+    return [finding_entry(found) for found in install_findings(resolution)]
+
+
+def preview_findings(preview: Preview) -> list[dict[str, Any]]:
+    """stop_findings, worded, in the envelope's shape."""
+    return [finding_entry(found) for found in stop_findings(preview)]
 
 
 def plan_document(resolution: Resolution, preview: Preview) -> dict[str, Any]:

@@ -56,8 +56,11 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
         lead = "and without" if shared_set else "Every step runs without"
         style.text(out, f"{lead} {', '.join(shared_unset)}", indent=2, style="dim")
     style.command(out, "Log", plan.log_path, indent=0)
-    for problem in preview.problems:
-        style.item(out, "warning", f"install would stop here: {problem}", indent=0)
+    from envsetup.render.finding_words import words_for
+    from envsetup.render.install_json import stop_findings
+
+    for found in stop_findings(preview):
+        style.item(out, "warning", f"install would stop here: {words_for(found).title}", indent=0)
     style.text(out, "dry run: nothing was installed", indent=0)
 
 

@@ -43,7 +43,7 @@ _SCALARS = {
 # Constraints the Python types cannot say: (dataclass name, field) -> schema replacing the
 # generated one.
 _REFINED: dict[tuple[str, str], dict[str, Any]] = {
-    ("Finding", "severity"): {"enum": list(SEVERITIES)},
+    ("FindingEntry", "severity"): {"enum": list(SEVERITIES)},
     ("CheckResult", "status"): {"enum": ["pass", "fail", "skip"]},
     ("CheckResult", "id"): {
         "type": "string",
@@ -66,6 +66,23 @@ VERDICT_SCHEMA: dict[str, Any] = {
     "required": ["code", "severity"],
     "properties": {"code": {"type": "string"}, "severity": {"type": "string"}},
 }
+
+
+@dataclasses.dataclass
+class FindingEntry:
+    """One finding, the same shape in every command's document: id (stable; docs/findings.md,
+    docs/check-command.md, docs/output.md), severity, title (one line: what is wrong), evidence
+    (the facts behind it, with their sources), fix ("" when there is nothing to do), params (the
+    values title and fix are made of)."""
+
+    # The fields of render/envelope.py `finding`'s dict, in its order (a test checks; defined
+    # here, not there, so that the envelope stays cheap to import).
+    id: str
+    severity: str
+    title: str
+    evidence: list[str] = dataclasses.field(default_factory=list)
+    fix: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def json_name(field_name: str) -> str:
@@ -159,11 +176,11 @@ def _payloads() -> dict[str, Callable[[], type]]:
 
 def command_schema(command: str) -> dict[str, Any]:
     """The JSON Schema of `envsetup COMMAND --json`."""
-    from envsetup.diagnose.finding import Finding
-
     definitions: dict[str, Any] = {}
     data_ref = _type_schema(_payloads()[command](), definitions)
-    finding_ref = _type_schema(Finding, definitions)
+    # Published as "Finding": the name the documents' readers know it by.
+    definitions["Finding"] = _dataclass_schema(FindingEntry, definitions)
+    finding_ref = {"$ref": "#/$defs/Finding"}
     succeeded = [o for o in OUTCOMES[command] if o not in FAILED_OUTCOMES]
     failed = [o for o in OUTCOMES[command] if o in FAILED_OUTCOMES]
     return {

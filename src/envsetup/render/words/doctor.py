@@ -1,7 +1,343 @@
-"""doctor's findings in words (diagnose/*_rules.py say what; this says it to people)."""
+"""doctor's findings in words (diagnose/*_rules.py say what; this says it to people).
+
+One WordFn per finding id, made from the finding's params only (docs/findings.md lists them).
+Every path or value put into a command is quoted for a POSIX shell: a fix must paste safely.
+"""
 
 from __future__ import annotations
 
-from envsetup.render.finding_words import WordFn
+import shlex
+from typing import Any, Mapping
 
-WORDS: dict[str, WordFn] = {}
+from envsetup.render.finding_words import WordFn, Words
+
+P = Mapping[str, Any]
+
+RELOAD_MODULES = "sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia"
+BLACKLIST_NOUVEAU = (
+    "printf 'blacklist nouveau\\noptions nouveau modeset=0\\n' | sudo tee "
+    "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo reboot"
+)
+INSTALL_AUTO = "envsetup install --cuda auto"
+
+
+# ----------------------------------------------------------------------------- the driver
+
+
+def _driver_library_mismatch(p: P) -> Words:
+    return Words(
+        "The loaded NVIDIA kernel module and the driver libraries are different versions",
+        "A driver update replaced the libraries but the old module is still loaded: reboot, "
+        f"or reload the module with `{RELOAD_MODULES}` (stop processes using the GPU first).",
+    )
+
+
+def _nvidia_smi_hung(p: P) -> Words:
+    return Words(
+        "nvidia-smi did not answer: the driver is probably wedged",
+        "Look for Xid errors with `sudo dmesg | grep -i -E 'nvrm|xid'`; enable persistence "
+        "mode (`sudo nvidia-smi -pm 1`) if it is slow rather than hung; otherwise reboot.",
+    )
+
+
+def _no_gpu_devices(p: P) -> Words:
+    return Words(
+        "The NVIDIA driver is loaded but sees no GPU",
+        "Check that the GPU is visible on the bus (`lspci | grep -i nvidia`) and supported by "
+        "this driver branch; in a container, pass the GPU in (`docker run --gpus all`).",
+    )
+
+
+def _gpu_lost(p: P) -> Words:
+    return Words(
+        "A GPU stopped responding (fallen off the bus or unknown error)",
+        "Check `sudo dmesg | grep -i xid` (Xid 79: fell off the bus), power and cooling, then reboot.",
+    )
+
+
+# nvidia-smi-failed: params["cause"] says which fix applies.
+_SMI_FAILED_FIX = {
+    "wsl": (
+        "In WSL the Windows driver provides the GPU: update the NVIDIA driver on Windows, run "
+        "`wsl --update` and `wsl --shutdown` from Windows, and do not install a Linux driver inside WSL."
+    ),
+    "nouveau": f"nouveau holds the GPU: blacklist it and reboot: `{BLACKLIST_NOUVEAU}`.",
+    "driver-not-loaded": (
+        "Install (or reinstall) the driver for the running kernel and reboot, e.g. "
+        "`sudo ubuntu-drivers install` on Ubuntu; check `lsmod | grep nvidia`, and whether "
+        "Secure Boot blocks the unsigned module (`mokutil --sb-state`)."
+    ),
+}
+
+
+def _nvidia_smi_failed(p: P) -> Words:
+    return Words("nvidia-smi cannot talk to the NVIDIA driver", _SMI_FAILED_FIX[p["cause"]])
+
+
+def _nouveau_loaded(p: P) -> Words:
+    return Words(
+        "The open-source nouveau driver is loaded: CUDA cannot use the GPU",
+        f"Blacklist nouveau, install the NVIDIA driver and reboot: `{BLACKLIST_NOUVEAU}`.",
+    )
+
+
+def _gpu_without_driver(p: P) -> Words:
+    return Words(
+        "An NVIDIA GPU is on the PCI bus but no NVIDIA driver is loaded",
+        "Install the NVIDIA driver for this kernel and reboot (Ubuntu: `sudo ubuntu-drivers "
+        "install`; RHEL/Rocky: the `nvidia-driver` module from NVIDIA's repository); if it is "
+        "installed, `sudo modprobe nvidia` shows why the module does not load (Secure Boot?).",
+    )
+
+
+def _wsl_linux_driver_installed(p: P) -> Words:
+    return Words(
+        "A Linux NVIDIA driver is installed inside WSL; it shadows the Windows driver's libraries",
+        "Remove it: `sudo apt-get remove --purge '^nvidia-.*' '^libnvidia-.*'` (keep only a "
+        "`cuda-toolkit-X-Y` package, never `cuda` or `cuda-drivers`); WSL mounts the Windows "
+        "driver at /usr/lib/wsl/lib.",
+    )
+
+
+def _driver_cuda_unusable(p: P) -> Words:
+    return Words(
+        f"nvidia-smi reports 'CUDA Version: {p['reported']}': the driver's CUDA library (libcuda) "
+        "is not usable here",
+        "In a container, run it with the NVIDIA Container Toolkit (`--gpus all` / the nvidia "
+        "runtime) so libcuda is mounted; in WSL, update the Windows driver and `wsl --update`.",
+    )
+
+
+# ----------------------------------------------------------------------------- CUDA toolkits
+
+
+def _toolkit_without_driver(p: P) -> Words:
+    hint = f" (CUDA {p['cuda']} needs driver >= {p['need']})" if p.get("need") else ""
+    return Words(
+        "A CUDA toolkit is installed but no NVIDIA driver is loaded: code compiles but cannot run "
+        "on a GPU",
+        f"On a machine with an NVIDIA GPU, install the driver{hint} and reboot. In a "
+        "container, start it with `--gpus all`. On a build or CI machine without a GPU this is "
+        "expected; set ENVSETUP_CUDA_DRIVER_VERSION to resolve for the target machine.",
+    )
+
+
+def _toolkit_newer_than_driver(p: P) -> Words:
+    consequence = (
+        "binaries built with it run through minor-version compatibility, but PTX it generates "
+        "cannot be JIT-compiled and newer driver features fail"
+        if p["same_major"]
+        else "binaries built with it fail with 'CUDA driver version is insufficient'"
+    )
+    upgrade = (
+        f"Upgrade the driver to >= {p['need']} for CUDA {p['cuda']}"
+        if p.get("need")
+        else "Upgrade the NVIDIA driver"
+    )
+    return Words(
+        f"CUDA toolkit {p['toolkit']} is newer than the driver supports (CUDA "
+        f"{p['driver_cuda']}): {consequence}",
+        f"{upgrade}, or use a toolkit <= {p['driver_cuda']}.",
+    )
+
+
+def _nvcc_path_shadowed(p: P) -> Words:
+    return Words(
+        f"PATH selects nvcc {p['selected']} although CUDA {p['newest']} is installed",
+        f"Put the toolkit you want first: `export PATH={shlex.quote(p['path'])}:"
+        f'"$PATH" CUDA_HOME={shlex.quote(p["cuda_home"])}` (or remove the older toolkit, '
+        "e.g. Ubuntu's `nvidia-cuda-toolkit`).",
+    )
+
+
+def _ld_library_path_shadows_torch(p: P) -> Words:
+    return Words(
+        "LD_LIBRARY_PATH puts other CUDA/cuDNN libraries ahead of the ones torch was built with",
+        "Drop those directories from LD_LIBRARY_PATH when running PyTorch (e.g. `env -u "
+        "LD_LIBRARY_PATH python ...`): pip-installed torch brings its own CUDA libraries.",
+    )
+
+
+def _several_cudnn_versions(p: P) -> Words:
+    return Words(
+        f"Several cuDNN major versions are installed system-wide ({', '.join(p['majors'])})",
+        "Harmless for pip-installed torch, which loads its own; programs linked against the "
+        "system copy load whichever the loader finds first (check `ldconfig -p | grep cudnn`).",
+    )
+
+
+# ----------------------------------------------------------------------------- the Python
+
+
+def _pep668_externally_managed(p: P) -> Words:
+    if "tool" in p:  # check-command: the pasted command's installer would meet the marker
+        return Words(
+            f"{p['tool']} would install into the system Python, which is marked "
+            "externally-managed (PEP 668)",
+            "install into a virtual environment (envsetup install creates one)",
+        )
+    return Words(
+        f"{p['python']} is externally managed (PEP 668): pip will refuse to install into it",
+        "Use a virtual environment: `python3 -m venv .venv && . .venv/bin/activate` "
+        "(or `envsetup install --env .venv`). Do not use --break-system-packages.",
+    )
+
+
+def _python_32bit(p: P) -> Words:
+    if "tool" in p:  # check-command
+        return Words(
+            "this Python is 32-bit: PyTorch publishes no 32-bit wheels", "install a 64-bit Python"
+        )
+    return Words(
+        "This Python is 32-bit: PyTorch publishes 64-bit wheels only ('from versions: none')",
+        "Install a 64-bit Python (python.org's x86-64 installer, or uv python install 3.12).",
+    )
+
+
+def _python_unsupported_by_torch(p: P) -> Words:
+    return Words(
+        f"torch {p['release']} supports Python {p['low']}–{p['high']}; this is Python "
+        f"{p['python_version']}",
+        f"Use Python {p['high']} for torch {p['release']} (e.g. `uv venv --python "
+        f"{p['high']}`), or install a torch release that supports Python {p['python']}: "
+        f"`{INSTALL_AUTO}`.",
+    )
+
+
+def _install_incomplete(p: P) -> Words:
+    state, prefix = p["state"], p["prefix"]
+    what = (
+        "an interrupted envsetup upgrade"
+        if state == "incomplete-upgrade"
+        else "a half-finished envsetup install"
+    )
+    return Words(f"The environment {prefix} is {what}", _install_incomplete_fix(state, prefix))
+
+
+def _install_incomplete_fix(state: str, prefix: str) -> str:
+    # Never a fix that deletes what the user did not ask to delete: --force says it deletes.
+    env = shlex.quote(prefix)
+    if state == "incomplete-upgrade":
+        return (
+            "An `envsetup install --upgrade` into this existing environment was stopped before it "
+            f"finished: packages may be mixed. Retry it with `envsetup install --env {env} "
+            f"--upgrade`; or `envsetup install --env {env} --force` deletes the environment, "
+            "with anything else in it, and builds it again."
+        )
+    if state == "unreadable":
+        return (
+            f"Look at {shlex.quote(prefix + '/envsetup-install.json')}: `envsetup install --env "
+            f"{env} --upgrade` installs into the environment again; `--force` instead deletes "
+            "it, with anything else in it, and builds it again."
+        )
+    return (
+        "An install creating this environment was stopped before it finished; nothing is "
+        f"removed without --force: `envsetup install --env {env} --force` deletes it, with "
+        "everything in it (your files included), and starts again."
+    )
+
+
+# ----------------------------------------------------------------------------- torch
+
+
+def _torch_not_installed(p: P) -> Words:
+    return Words(
+        f"torch is not installed for {p['python']}",
+        f"`{p['install']}` picks the build that fits this machine and installs it in ./.venv.",
+    )
+
+
+def _torch_cpu_only_on_gpu_host(p: P) -> Words:
+    variants = (
+        f" ({', '.join(p['cuda_variants'])} exist for torch {p['release']})"
+        if p.get("release")
+        else ""
+    )
+    return Words(
+        f"torch {p['torch']} is a CPU-only build, but this machine has a working NVIDIA GPU",
+        f"Reinstall a CUDA build{variants}: `{p['install']}`.",
+    )
+
+
+def _driver_too_old_for_torch(p: P) -> Words:
+    return Words(
+        f"The NVIDIA driver is too old for torch {p['torch']} (built with CUDA {p['cuda']})",
+        f"Upgrade the driver to >= {p.get('need') or 'a newer branch'}, or install a torch "
+        f"build for CUDA <= {p.get('driver_cuda') or 'what the driver supports'}: "
+        f"`{p['install']}`.",
+    )
+
+
+def _gpu_arch_not_in_torch_build(p: P) -> Words:
+    gpus = ", ".join(f"{name} ({sm})" for name, sm in zip(p["names"], p["sms"]))
+    return Words(
+        f"torch {p['torch']} has no kernels for {gpus}: 'no kernel image is available for "
+        "execution on the device'",
+        f"Install a build whose arch list covers this GPU: `{p['install']}`.",
+    )
+
+
+def _torch_import_failed(p: P) -> Words:
+    return Words(
+        "Importing torch failed in the target interpreter",
+        "Read the error: a missing or mismatched library (libcudnn, libcudart) usually means "
+        "LD_LIBRARY_PATH or a second CUDA install shadows torch's; reinstall with "
+        f"`{p['install']}` in a fresh environment.",
+    )
+
+
+def _torch_cuda_unavailable(p: P) -> Words:
+    return Words(
+        "torch is a CUDA build and a GPU is present, yet torch.cuda.is_available() is False",
+        "Check CUDA_VISIBLE_DEVICES (an empty or wrong value hides every GPU) and the findings "
+        "above about the driver; in a container, start it with `--gpus all`.",
+    )
+
+
+def _mps_needs_newer_macos(p: P) -> Words:
+    return Words(
+        "PyTorch's MPS (Apple GPU) backend needs macOS 12.3 or newer; this is "
+        f"{p['macos_version']}",
+        "Update macOS to use the GPU; until then torch runs on the CPU.",
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _could_not_read(p: P) -> Words:
+    return Words(
+        f"Could not read {p['what']}: {p['reason']}",
+        "Run the command by hand to see what it prints; if the output looks right, report it "
+        "with `envsetup doctor --record DIR` attached so the parser can learn it.",
+    )
+
+
+WORDS: dict[str, WordFn] = {
+    "could-not-read": _could_not_read,
+    "driver-library-mismatch": _driver_library_mismatch,
+    "nvidia-smi-hung": _nvidia_smi_hung,
+    "no-gpu-devices": _no_gpu_devices,
+    "gpu-lost": _gpu_lost,
+    "nvidia-smi-failed": _nvidia_smi_failed,
+    "nouveau-loaded": _nouveau_loaded,
+    "gpu-without-driver": _gpu_without_driver,
+    "wsl-linux-driver-installed": _wsl_linux_driver_installed,
+    "driver-cuda-unusable": _driver_cuda_unusable,
+    "toolkit-without-driver": _toolkit_without_driver,
+    "toolkit-newer-than-driver": _toolkit_newer_than_driver,
+    "nvcc-path-shadowed": _nvcc_path_shadowed,
+    "ld-library-path-shadows-torch": _ld_library_path_shadows_torch,
+    "several-cudnn-versions": _several_cudnn_versions,
+    "pep668-externally-managed": _pep668_externally_managed,
+    "python-32bit": _python_32bit,
+    "python-unsupported-by-torch": _python_unsupported_by_torch,
+    "install-incomplete": _install_incomplete,
+    "torch-not-installed": _torch_not_installed,
+    "torch-cpu-only-on-gpu-host": _torch_cpu_only_on_gpu_host,
+    "driver-too-old-for-torch": _driver_too_old_for_torch,
+    "gpu-arch-not-in-torch-build": _gpu_arch_not_in_torch_build,
+    "torch-import-failed": _torch_import_failed,
+    "torch-cuda-unavailable": _torch_cuda_unavailable,
+    "mps-needs-newer-macos": _mps_needs_newer_macos,
+}

@@ -1,0 +1,189 @@
+"""check-command's findings in words (command_check/judge.py says what; this says it to people).
+
+Two kinds, as judge.py makes them: the command's own mistakes (ids in its COMMAND_FINDINGS;
+pep668-externally-managed and python-32bit are worded with doctor's, in words/doctor.py), and the
+machine verdicts (id = a compat.verdicts.VerdictCode value, params = the verdict's), worded by
+compat/wording.py's `describe`. install's --json words its warning verdicts through these too.
+Catalogue of ids: docs/check-command.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from envsetup.compat.verdicts import Verdict, VerdictCode
+from envsetup.render.finding_words import WordFn, Words
+
+P = Mapping[str, Any]
+
+# ----------------------------------------------------------------------------- the command's own
+
+
+def _requirements_file_not_read(p: P) -> Words:
+    return Words(f"requirements in {', '.join(p['files'])} are not read")
+
+
+def _local_version_without_index(p: P) -> Words:
+    return Words(
+        f"torch=={p['pinned']} is a local-version build that exists only on PyTorch's own "
+        "index, not on PyPI",
+        f"add --index-url {p['index_url']}",
+    )
+
+
+def _extra_index_url(p: P) -> Words:
+    return Words(
+        "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
+        "and pip takes the highest version from either, so which build lands depends "
+        "on both indexes",
+        "use --index-url (the official commands do since 2.0)",
+    )
+
+
+def _uv_torch_backend_auto(p: P) -> Words:
+    return Words(
+        "uv's --torch-backend auto picks the build from the driver version alone and "
+        "ignores the GPU's compute capability: an older GPU can get a build with no "
+        "kernels for it",
+        "name the build: --torch-backend cuXYZ, or use the command under Instead",
+    )
+
+
+def _prerelease_index(p: P) -> Words:
+    return Words(
+        "a nightly or test index: pre-release builds that change daily and are not in "
+        "envsetup's profiles",
+        "pin a release for a reproducible environment",
+    )
+
+
+def _unknown_patch(p: P) -> Words:
+    return Words(
+        f"torch {p['pinned']} is not a known {p['release']} patch",
+        f"pin one of {', '.join(p['known'])}",
+    )
+
+
+def _torch_not_pinned(p: P) -> Words:
+    allowed = f" matching {p['spec']}" if p.get("spec") else ""
+    return Words(
+        f"torch is not pinned: {p['tool']} takes the newest version{allowed} for "
+        f"Python {p['python']}: {p['version']}"
+    )
+
+
+def _extra_index_lacks_release(p: P) -> Words:
+    return Words(
+        f"the extra index ({p['build']}) has no torch {p['release']} build, so pip takes that "
+        "version from PyPI instead",
+        "pin a version that index has, or use the command under Instead",
+    )
+
+
+def _pypi_default_build(p: P) -> Words:
+    no_index = "" if p["extra_index"] else "no index URL: "
+    return Words(
+        f"{no_index}{p['tool']} installs PyPI's default build of {p['release']} for "
+        f"{p['platform_key']}, which is {p['build']}"
+    )
+
+
+def _unknown_release(p: P) -> Words:
+    return Words(
+        f"{p['package']} {p['version']} is not in envsetup's profiles (2.0 and later): its "
+        "builds, drivers and Python range cannot be checked",
+        "pin a release envsetup has a profile for, or use the command under Instead",
+    )
+
+
+def _conda_cudatoolkit(p: P) -> Words:
+    return Words(
+        f"cudatoolkit={p.get('cudatoolkit') or '?'}: no PyTorch 2.x conda package depends on "
+        "cudatoolkit, so conda can only satisfy this with a PyTorch 1.x build or fails to "
+        "solve",
+        "use pytorch-cuda=X.Y -c pytorch -c nvidia, or the command under Instead",
+    )
+
+
+def _conda_no_pytorch_channel(p: P) -> Words:
+    return Words(
+        "no -c pytorch: conda takes pytorch from the default or conda-forge channel, a "
+        "different distribution than PyTorch's own (its builds are not in envsetup's "
+        "profiles)",
+        "add -c pytorch",
+    )
+
+
+def _conda_no_package(p: P) -> Words:
+    return Words(
+        f"pytorch{p['op']}{p['version']}: no package on the pytorch channel fits",
+        "install with pip or uv (the command under Instead)",
+    )
+
+
+def _conda_no_selector(p: P) -> Words:
+    return Words(
+        "no pytorch-cuda=X.Y or cpuonly: conda's solver chooses CPU or CUDA by itself",
+        "pin one: pytorch-cuda=X.Y or cpuonly",
+    )
+
+
+def _domain_version_mismatch(p: P) -> Words:
+    name, pairs_with = p["package"], p["pairs_with"]
+    owner = p.get("belongs_to")
+    built_for = f"is built for torch {owner}" if owner else "is not in the profiles"
+    return Words(
+        f"{name} {p['version']} {built_for}; torch {p['torch']} pairs with {name} {pairs_with}",
+        f"pin {name}=={pairs_with}",
+    )
+
+
+# ----------------------------------------------------------------------------- machine verdicts
+
+# The verdicts that become findings (command_check/judge.py: every blocking or warning verdict,
+# and the notes in its NOTES_SHOWN; a test checks they agree).
+VERDICT_FINDINGS = (
+    VerdictCode.NO_BUILD_FOR_PLATFORM,
+    VerdictCode.GLIBC_BELOW_FLOOR,
+    VerdictCode.PYTHON_OUTSIDE_RANGE,
+    VerdictCode.DRIVER_BELOW_FLOOR,
+    VerdictCode.DRIVER_CUDA_TOO_LOW,
+    VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA,
+    VerdictCode.ARCH_NOT_COVERED,
+    VerdictCode.CPU_BUILD_ON_NVIDIA_GPU,
+    VerdictCode.ROCM_BUILD_WITHOUT_ROCM,
+    VerdictCode.NO_NVIDIA_DRIVER,
+    VerdictCode.ARCH_UNKNOWN,
+)
+
+
+def _verdict_words(code: VerdictCode) -> WordFn:
+    def words(p: P) -> Words:
+        from envsetup.compat.wording import describe  # its own module until render owns it
+
+        # The fix: check-command points an error or warning at the plan resolved for this
+        # machine (command_check/check.py adds `instead`, or `instead_note` when none fits).
+        fix = p.get("instead") or p.get("instead_note") or ""
+        return Words(describe(Verdict(code, dict(p))), fix)
+
+    return words
+
+
+WORDS: dict[str, WordFn] = {
+    "requirements-file-not-read": _requirements_file_not_read,
+    "local-version-without-index": _local_version_without_index,
+    "extra-index-url": _extra_index_url,
+    "extra-index-lacks-release": _extra_index_lacks_release,
+    "uv-torch-backend-auto": _uv_torch_backend_auto,
+    "prerelease-index": _prerelease_index,
+    "torch-not-pinned": _torch_not_pinned,
+    "pypi-default-build": _pypi_default_build,
+    "unknown-release": _unknown_release,
+    "unknown-patch": _unknown_patch,
+    "conda-cudatoolkit": _conda_cudatoolkit,
+    "conda-no-pytorch-channel": _conda_no_pytorch_channel,
+    "conda-no-selector": _conda_no_selector,
+    "conda-no-package": _conda_no_package,
+    "domain-version-mismatch": _domain_version_mismatch,
+    **{code.value: _verdict_words(code) for code in VERDICT_FINDINGS},
+}
