@@ -18,10 +18,12 @@ from envsetup.probe import probe_all
 from envsetup.profiles.loader import load_releases
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render import style
+from envsetup.render.check_command_json import common_finding
 from envsetup.render.check_command_text import render_report as render_check_command
 from envsetup.render.command_line import instead_command
 from envsetup.render.doctor_text import render_doctor
 from envsetup.render.install_text import render_plan
+from envsetup.render.resolution_words import explanation
 from envsetup.render.verify_text import render_report as render_verify
 from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
@@ -107,7 +109,9 @@ def test_check_command_at_60_columns(pasted: str) -> None:
     console, out = narrow()
     render_check_command(console, report)
     text = out.getvalue()
-    assert_readable(text, [f.title for f in report.findings] + report.installs)
+    titles = [common_finding(f, None)["title"] for f in report.findings]
+    assert all(titles)
+    assert_readable(text, titles + report.installs)
     instead = instead_command(report)
     if instead:
         assert f"Instead: {instead}\n" in text
@@ -120,7 +124,7 @@ def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
     console, out = narrow()
     render_plan(console, resolution, planned)
     text = out.getvalue()
-    assert_readable(text, resolution.explanation + [s.description for s in planned.plan.steps])
+    assert_readable(text, explanation(resolution) + [s.description for s in planned.plan.steps])
     shown = [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("$ ")]
     assert shown == [" ".join(_quoted(step.argv)) for step in planned.plan.steps]
 

@@ -4,7 +4,7 @@ Two kinds, kept apart on purpose:
 - machine verdicts: can the build the command installs run here? They come from
   envsetup.compat.assess, the one judgement the resolver and doctor use too; the finding's id is
   the verdict's code (driver-below-floor, arch-not-covered, python-outside-range,
-  cpu-build-on-nvidia-gpu, cuda-build-without-nvidia...), its title the verdict's wording;
+  cpu-build-on-nvidia-gpu, cuda-build-without-nvidia...), its params the verdict's;
 - the command's own mistakes, which no other part of envsetup judges (ids in COMMAND_FINDINGS).
 Pure: the parsed command, the simulated pick, the machine and doctor's Python facts in.
 """
@@ -25,7 +25,6 @@ from envsetup.command_check.parse import (
 from envsetup.command_check.simulate import DecidedBy, Pick
 from envsetup.compat.assess import assess
 from envsetup.compat.verdicts import Severity, Verdict, VerdictCode
-from envsetup.compat.wording import describe
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import PythonFacts
 from envsetup.model.compute_platform import ComputePlatform
@@ -98,7 +97,7 @@ def machine_verdicts(pick: Pick, machine: Machine) -> list[Verdict]:
 
 
 def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Finding]:
-    """Findings for the verdicts worth one: id = the verdict's code, title = its wording."""
+    """Findings for the verdicts worth one: id = the verdict's code, params = its params."""
     out: list[Finding] = []
     # Eight H100s are one finding, not eight: verdicts that differ only in the GPU are merged.
     seen: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
@@ -112,7 +111,6 @@ def verdict_findings(verdicts: list[Verdict], evidence: list[str]) -> list[Findi
         finding = Finding(
             id=verdict.code.value,
             severity=_SEVERITY[verdict.severity],
-            title=describe(verdict),
             evidence=list(evidence),
             params=dict(verdict.params),
         )

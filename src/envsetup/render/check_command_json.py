@@ -39,14 +39,38 @@ class CheckCommandData:
     suggestion_refusal_codes: list[str] = field(default_factory=list)
 
 
-def common_finding(found: Finding, suggested_command: Optional[str]) -> dict[str, Any]:
+def common_finding(
+    found: Finding, suggested_command: Optional[str], note: Optional[str] = None
+) -> dict[str, Any]:
     """A check-command finding in the shape every command's findings have: when the finding
     names no fix of its own, the command that installs a working build is the fix of every error
-    and warning."""
+    and warning, else `note`, why there is none. A machine verdict's title is its wording."""
     fix = found.fix or ""
-    if not fix and suggested_command and found.severity in ("error", "warning"):
-        fix = suggested_command
-    return finding(found.id, found.severity, found.title, list(found.evidence), fix, found.params)
+    if not fix and found.severity in ("error", "warning"):
+        fix = suggested_command or note or ""
+    title = found.title or _verdict_title(found)
+    return finding(found.id, found.severity, title, list(found.evidence), fix, found.params)
+
+
+def _verdict_title(found: Finding) -> str:
+    from envsetup.compat.verdicts import Verdict, VerdictCode
+    from envsetup.render.verdict_words import describe
+
+    try:
+        code = VerdictCode(found.id)
+    except ValueError:
+        return ""
+    return describe(Verdict(code, dict(found.params)))
+
+
+def suggestion_note(report: CommandReport) -> Optional[str]:
+    """Why there is no *Instead*: no request can work here, or the resolver's refusal, worded."""
+    from envsetup.render.resolution_words import refusal_note
+
+    refusal = report.suggestion.refusal
+    if report.suggestion_note or refusal is None:
+        return report.suggestion_note
+    return refusal_note(refusal)
 
 
 def check_command_data(report: CommandReport) -> CheckCommandData:
@@ -61,7 +85,7 @@ def check_command_data(report: CommandReport) -> CheckCommandData:
         suggested_flags=list(report.suggested_flags),
         suggested_build=dict(report.suggested_build),
         suggested_environment=data["suggested_environment"],
-        suggestion_note=report.suggestion_note,
+        suggestion_note=suggestion_note(report),
         suggestion_refusal_codes=[str(code) for code in data["suggestion_refusal_codes"]],
     )
 
@@ -72,7 +96,7 @@ def check_command_document(report: CommandReport, exit_code: int) -> dict[str, A
         "check-command",
         exit_code=exit_code,
         outcome=outcome_of(exit_code),
-        findings=[common_finding(f, instead) for f in report.findings],
+        findings=[common_finding(f, instead, suggestion_note(report)) for f in report.findings],
         data=asdict(check_command_data(report)),
     )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 if TYPE_CHECKING:
-    from envsetup.compat.verdicts import Verdict
+    from envsetup.compat.verdicts import Verdict, VerdictCode
+    from envsetup.resolve.reasons import Reason, UnconfirmedFact
 
 
 @dataclass(frozen=True)
@@ -37,16 +38,20 @@ class Resolution:
     env_name: Optional[str] = None  # conda --name
     cuda_version: Optional[str] = None
     cudnn_version: Optional[str] = None
-    explanation: list[str] = field(default_factory=list)  # one line per reason, for people
+    # Why, step by step, as data (render/resolution_words.py words one line per reason).
+    reasons: list[Reason] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # where the facts behind the choice come from
     # Profile facts the choice rests on that the profile marks unconfirmed (status U).
-    unconfirmed: list[str] = field(default_factory=list)
-    # envsetup.compat.assess on the chosen build: codes and parameters behind `explanation`.
+    unconfirmed: list[UnconfirmedFact] = field(default_factory=list)
+    # envsetup.compat.assess on the chosen build: codes and parameters behind the reasons.
     verdicts: list[Verdict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data, no prose: reasons as {code, **parameters}, unconfirmed facts as
+        {subject, key, **parameters}, each verdict as every --json writes one."""
         data = asdict(self)
-        # Each verdict as every --json writes one: {code, severity, **parameters}.
+        data["reasons"] = [reason.to_dict() for reason in self.reasons]
+        data["unconfirmed"] = [fact.to_dict() for fact in self.unconfirmed]
         data["verdicts"] = [verdict.to_dict() for verdict in self.verdicts]
         return data
 
@@ -68,26 +73,55 @@ class RefusalCode(str, Enum):
     NO_CONDA_RECIPE = "no-conda-recipe"
 
 
-class ResolutionRefused(Exception):
-    """An impossible request: the reason, the nearest requests that would work, and the codes.
+class AlternativeKind(str, Enum):
+    FLAGS = "flags"  # flags: install flags that resolve here; build: the build they pick (auto)
+    UPGRADE_DRIVER = "upgrade-driver"  # driver: the lowest driver version that would do
+    REINSTALL = "reinstall"  # reinstall envsetup (its profiles are missing)
+    SUPPORTED_MACHINE = "supported-machine"  # a machine PyTorch publishes wheels for
 
-    `codes` holds RefusalCode and VerdictCode members (both str enums): what callers and tests
-    test, never `reason`'s words. `verdicts` are the blocking verdicts behind the refusal, with
-    their parameters (the driver floor, the GPUs an arch list misses...).
+
+@dataclass(frozen=True)
+class Alternative:
+    """One request that would work on this machine (or the step that would make one work)."""
+
+    kind: AlternativeKind
+    flags: tuple[str, ...] = ()  # ("--cuda", "11.8"), ("--manager", "uv", "--python", "3.12")
+    build: Optional[str] = None  # FLAGS under --cuda auto: the build they resolve to ("cu128")
+    driver: Optional[str] = None  # UPGRADE_DRIVER: "450.80.02"
+
+    @classmethod
+    def of(cls, *flags: str, build: Optional[str] = None) -> Alternative:
+        return cls(AlternativeKind.FLAGS, tuple(flags), build=build)
+
+
+class ResolutionRefused(Exception):
+    """An impossible request: why as a code with parameters, the nearest requests that would work
+    (data), and every code behind it. render/resolution_words.py words the one-line reason.
+
+    `code`: a RefusalCode when the request is the problem; a VerdictCode when the machine's
+    blocking verdicts (`verdicts`) are (the build has no wheels here, glibc or Python out of range,
+    the driver or GPU cannot run it). `params`: the values the reason is made of (the release,
+    the build asked for, the builds there are...). `cause`: the refusal a summary refusal stands
+    for (NO_RELEASE_FITS: why the newest release refused). `codes` holds the RefusalCode and
+    VerdictCode members (both str enums) of the refusal, its cause and its verdicts: what callers
+    and tests test.
     """
 
     def __init__(
         self,
-        reason: str,
-        alternatives: Optional[list[str]] = None,
-        codes: tuple[str, ...] = (),
+        code: Union[RefusalCode, VerdictCode],
+        alternatives: Optional[list[Alternative]] = None,
         verdicts: tuple[Verdict, ...] = (),
         params: Optional[dict[str, Any]] = None,
+        cause: Optional[ResolutionRefused] = None,
     ) -> None:
-        super().__init__(reason)
-        # The values `reason` is made of (the release, the build asked for, the builds there are).
+        super().__init__(code.value)  # the sentence is render's (resolution_words.refusal_reason)
+        self.code = code
         self.params = dict(params or {})
-        self.reason = reason
-        self.alternatives = alternatives or []
+        self.alternatives = list(alternatives or [])
         self.verdicts = tuple(verdicts)
-        self.codes = tuple(dict.fromkeys([*codes, *(v.code for v in verdicts)]))
+        self.cause = cause
+        own = [code] if isinstance(code, RefusalCode) else []
+        self.codes = tuple(
+            dict.fromkeys([*own, *(cause.codes if cause else ()), *(v.code for v in verdicts)])
+        )
