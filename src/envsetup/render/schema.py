@@ -59,7 +59,7 @@ _REFINED: dict[tuple[str, str], dict[str, Any]] = {
     ("Resolution", "reasons"): {
         "type": "array",
         "description": "Why, as data: one {code, **parameters} per line of `explanation` "
-        "(codes: docs/install.md); a `verdict` reason carries the verdict.",
+        "(codes: docs/output.md); a `verdict` reason carries the verdict.",
         "items": {
             "type": "object",
             "required": ["code"],

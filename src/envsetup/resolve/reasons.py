@@ -1,5 +1,5 @@
 """Why the resolver chose what it chose, as data: a reason code with parameters, never prose
-(render/resolution_words.py words each reason; docs/install.md lists the codes).
+(render/resolution_words.py words each reason; docs/output.md lists the codes).
 
 Parameters are JSON-ready (strings, bools, lists); a VERDICT reason carries the compatibility
 verdict itself (envsetup.compat.verdicts.Verdict), which render/verdict_words.py words.
