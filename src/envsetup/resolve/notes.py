@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from envsetup.compat.verdicts import Verdict
-from envsetup.resolve.reasons import FactSubject, Reason, UnconfirmedFact
+from envsetup.resolve.reasons import FactSubject, Reason, ReasonCode, UnconfirmedFact
 from envsetup.resolve.resolution import ResolutionRefused
 
 # Builds a refusal for the release being resolved: (code, alternatives, verdicts=..., params=...).
@@ -24,8 +24,8 @@ class Gathered:
     unconfirmed: list[UnconfirmedFact] = field(default_factory=list)
     extra_sources: list[str] = field(default_factory=list)
 
-    def add(self, code: Any, **params: Any) -> None:
-        """One reason: a ReasonCode and its parameters."""
+    def add(self, code: ReasonCode, **params: Any) -> None:
+        """One reason: its code and parameters (JSON-ready)."""
         self.reasons.append(Reason(code, params))
 
 
