@@ -58,19 +58,26 @@ class Resolution:
 
 class RefusalCode(str, Enum):
     """Why the resolver refused, when it is about the request rather than the machine
-    (the machine's reasons are envsetup.compat.verdicts.VerdictCode)."""
+    (the machine's reasons are envsetup.compat.verdicts.VerdictCode). A refusal's parameters
+    per code are listed beside it; the machine's refusals of one release carry, beside their
+    verdicts: no-build-for-platform (release, platform_key), glibc-below-floor (release,
+    platform_key), python-outside-range (python, release, low, high)."""
 
     NO_PROFILES = "no-profiles"
-    NO_PLATFORM = "no-platform"  # PyTorch publishes no wheels for this OS / CPU
-    UNKNOWN_RELEASE = "unknown-release"
-    UNKNOWN_PATCH = "unknown-patch"
-    NO_SUCH_BUILD = "no-such-build"  # the release has no build of the asked compute platform
-    NO_CUDA_BUILD_RUNS = "no-cuda-build-runs"  # --cuda auto: every CUDA build is blocked
-    NO_RELEASE_FITS = "no-release-fits"
-    PIP_PYTHON_MISMATCH = "pip-python-mismatch"
-    NO_GPU_BUILDS_ON_MACOS = "no-gpu-builds-on-macos"
-    NO_CONDA_PACKAGE = "no-conda-package"
-    NO_CONDA_RECIPE = "no-conda-recipe"
+    NO_PLATFORM = "no-platform"  # system, arch: PyTorch publishes no wheels for this OS / CPU
+    UNKNOWN_RELEASE = "unknown-release"  # torch, oldest, newest (the releases with a profile)
+    UNKNOWN_PATCH = "unknown-patch"  # torch, release, known (its patches)
+    # The asked compute platform has no build: release (null when no release has it), build,
+    # platform_key, builds (those of its kind there are), kind (cuda, rocm); oldest, newest.
+    NO_SUCH_BUILD = "no-such-build"
+    # --cuda auto: every CUDA build is blocked. release, platform_key, builds (each blocked by
+    # the verdicts whose `build` names it).
+    NO_CUDA_BUILD_RUNS = "no-cuda-build-runs"
+    NO_RELEASE_FITS = "no-release-fits"  # release (the newest; `cause` says why it refused)
+    PIP_PYTHON_MISMATCH = "pip-python-mismatch"  # python (asked), running
+    NO_GPU_BUILDS_ON_MACOS = "no-gpu-builds-on-macos"  # build
+    NO_CONDA_PACKAGE = "no-conda-package"  # release, why (the profile's conda_reason)
+    NO_CONDA_RECIPE = "no-conda-recipe"  # release, build, platform_key
 
 
 class AlternativeKind(str, Enum):
