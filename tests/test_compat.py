@@ -18,7 +18,6 @@ from envsetup.compat import (
 )
 from envsetup.compat.assess import assess
 from envsetup.compat.verdicts import SEVERITY, Severity, Verdict, VerdictCode, blocking, codes, runs
-from envsetup.compat.wording import describe
 from envsetup.facts import CudaToolkit
 from envsetup.model import capability
 from envsetup.model.capability import (
@@ -36,6 +35,7 @@ from envsetup.model.machine import Machine
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.model.versions import at_least, in_release_range, major_minor, version_key
 from envsetup.profiles.loader import Release, load_releases
+from envsetup.render.verdict_words import describe
 
 
 @pytest.fixture(scope="module")

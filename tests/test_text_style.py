@@ -23,6 +23,7 @@ from envsetup.render.command_line import instead_command
 from envsetup.render.doctor_text import render_doctor
 from envsetup.render.finding_words import words_for
 from envsetup.render.install_text import render_plan
+from envsetup.render.resolution_words import explanation
 from envsetup.render.verify_text import render_report as render_verify
 from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
@@ -121,7 +122,7 @@ def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
     console, out = narrow()
     render_plan(console, resolution, planned)
     text = out.getvalue()
-    assert_readable(text, resolution.explanation + [s.description for s in planned.plan.steps])
+    assert_readable(text, explanation(resolution) + [s.description for s in planned.plan.steps])
     shown = [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("$ ")]
     assert shown == [" ".join(_quoted(step.argv)) for step in planned.plan.steps]
 

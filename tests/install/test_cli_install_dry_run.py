@@ -12,6 +12,7 @@ import pytest
 
 from envsetup.facts import Facts
 from envsetup.profiles.loader import PROFILES_ENV, Release, profiles_dir
+from envsetup.render.install_text import refusal_line
 from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
 from envsetup.resolve.resolution import ResolutionRefused
@@ -198,11 +199,11 @@ def test_resolve_quickly_gives_what_the_full_resolution_gives(
     try:
         expected: object = resolve(request, facts, releases)
     except ResolutionRefused as refusal:
-        expected = (refusal.reason, refusal.alternatives)
+        expected = (refusal.codes, refusal.params, refusal.alternatives, refusal_line(refusal))
     try:
         got: object = resolve_quickly(request, facts)
     except ResolutionRefused as refusal:
-        got = (refusal.reason, refusal.alternatives)
+        got = (refusal.codes, refusal.params, refusal.alternatives, refusal_line(refusal))
     assert got == expected
 
 

@@ -8,8 +8,15 @@ from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.facts import Overrides
 from envsetup.model.capability import ComputeCapability
 from envsetup.profiles.loader import Release
+from envsetup.resolve.reasons import FactSubject, PythonOrigin, Reason, ReasonCode
 from envsetup.resolve.request import parse_request
-from envsetup.resolve.resolution import RefusalCode, Resolution, ResolutionRefused
+from envsetup.resolve.resolution import (
+    Alternative,
+    AlternativeKind,
+    RefusalCode,
+    Resolution,
+    ResolutionRefused,
+)
 from envsetup.resolve.resolver import resolve
 
 from .machines import make_facts
@@ -43,6 +50,18 @@ def _verdict(
     return found[0]
 
 
+def _reason(plan: Resolution, code: ReasonCode) -> Reason:
+    """The one reason with `code` in the plan's explanation."""
+    found = [r for r in plan.reasons if r.code is code]
+    assert len(found) == 1, (code, plan.reasons)
+    return found[0]
+
+
+def _flags(refusal: ResolutionRefused) -> list[tuple[str, ...]]:
+    """The install flags each alternative of the refusal names."""
+    return [a.flags for a in refusal.alternatives if a.kind is AlternativeKind.FLAGS]
+
+
 # ----------------------------------------------------------------------------- plans
 
 
@@ -57,10 +76,11 @@ def test_plan_explains_driver_gpu_and_python(releases: list[Release]) -> None:
     ]
     assert plan.index_url == "https://download.pytorch.org/whl/cu118"
     assert plan.cudnn_version == "8.7.0.84"
-    text = "\n".join(plan.explanation)
     _verdict(plan.verdicts, VerdictCode.DRIVER_OK, have="535.104.05", driver_cuda="12.2", native=True, need="450.80.02")  # fmt: skip
     _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_86", build="cu118", how="exact")
-    assert "Python 3.11 (the Python running envsetup) is in 3.8–3.11" in text
+    python = _reason(plan, ReasonCode.PYTHON_CHOSEN)
+    assert (python["python"], python["origin"]) == ("3.11", PythonOrigin.RUNNING.value)
+    assert (python["low"], python["high"]) == ("3.8", "3.11")
     assert plan.env_path == ".venv" and plan.manager == "pip" and plan.python_version == "3.11"
     assert any(s.startswith("BLD: ") for s in plan.sources)
     assert any("Binary Compatibility" in s for s in plan.sources)
@@ -96,7 +116,7 @@ def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -
     assert RefusalCode.NO_CUDA_BUILD_RUNS in refusal.codes
     _verdict(refusal.verdicts, VerdictCode.ARCH_NOT_COVERED, build="cu126", sm="sm_120")
     _verdict(refusal.verdicts, VerdictCode.ARCH_NOT_COVERED, build="cu128", sm="sm_70")
-    assert "--torch 2.10 (cu128)" in refusal.alternatives
+    assert Alternative.of("--torch", "2.10", build="cu128") in refusal.alternatives
 
 
 def test_no_gpu_gets_the_cpu_build(releases: list[Release]) -> None:
@@ -110,7 +130,7 @@ def test_macos_gets_the_pypi_wheel(releases: list[Release]) -> None:
     plan = _plan(releases, {"system": "Darwin", "arch": "arm64"}, torch="2.3")
     assert plan.variant == "cpu" and plan.index_url is None
     assert [p.version for p in plan.pins] == ["2.3.1", "0.18.1", "2.3.1"]
-    assert any("MPS" in line for line in plan.explanation)
+    assert _reason(plan, ReasonCode.MACOS_BUILD)["platform_key"] == "macos-arm64"
 
 
 def test_overrides_replace_detection(releases: list[Release]) -> None:
@@ -134,7 +154,7 @@ def test_cuda_driver_override_alone_bounds_the_choice(releases: list[Release]) -
 def test_default_release_is_the_newest_that_fits_the_python(releases: list[Release]) -> None:
     plan = _plan(releases, {"python": "3.8.18"})
     assert plan.torch_release == "2.4"
-    assert "the newest release that fits" in plan.explanation[0]
+    assert plan.reasons[0].code is ReasonCode.RELEASE_CHOSEN and not plan.reasons[0]["asked"]
 
 
 def test_uv_provisions_the_newest_python_of_the_release(releases: list[Release]) -> None:
@@ -169,8 +189,9 @@ def test_rocm_build_on_linux(releases: list[Release]) -> None:
 
 def test_plan_says_when_it_rests_on_unconfirmed_facts(releases: list[Release]) -> None:
     plan = _plan(releases, {}, torch="2.5", cuda="cpu")
-    assert any("torchvision" in u for u in plan.unconfirmed)
-    assert plan.explanation[-1].startswith("rests on unconfirmed facts")
+    assert any(u.key == "torchvision" and u.subject is FactSubject.PATCH for u in plan.unconfirmed)
+    assert plan.reasons[-1].code is ReasonCode.UNCONFIRMED_FACTS
+    assert plan.reasons[-1]["facts"] == [u.to_dict() for u in plan.unconfirmed]
     confirmed = _plan(releases, {"glibc": None}, torch="2.11", cuda="cpu")
     assert confirmed.unconfirmed == []
 
@@ -192,27 +213,27 @@ def test_refuses_a_cuda_version_the_release_was_not_built_for(releases: list[Rel
     refusal = _refusal(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, torch="2.0", cuda="12.1")  # fmt: skip
     assert refusal.codes == (RefusalCode.NO_SUCH_BUILD,)
     assert refusal.params["builds"] == ["cu117", "cu118"] and refusal.params["build"] == "cu121"
-    assert refusal.alternatives[:2] == ["--cuda 11.8", "--cuda 11.7"]
-    assert "--torch 2.1" in refusal.alternatives
+    assert _flags(refusal)[:2] == [("--cuda", "11.8"), ("--cuda", "11.7")]
+    assert ("--torch", "2.1") in _flags(refusal)
 
 
 def test_refuses_a_driver_too_old_for_the_build(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "470.57.02", "gpus": [RTX_3090]}, torch="2.1", cuda="12.1")  # fmt: skip
     assert refusal.codes == (VerdictCode.DRIVER_BELOW_FLOOR,)
     _verdict(refusal.verdicts, VerdictCode.DRIVER_BELOW_FLOOR, have="470.57.02", need="525.60.13")
-    assert refusal.alternatives[0] == "--cuda 11.8"
+    assert refusal.alternatives[0] == Alternative.of("--cuda", "11.8")
 
 
 def test_refuses_a_python_the_release_has_no_wheels_for(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"python": "3.12.1"}, torch="2.0")
     _verdict(refusal.verdicts, VerdictCode.PYTHON_OUTSIDE_RANGE, python="3.12", low="3.8", high="3.11")  # fmt: skip
-    assert any(alt.startswith("--torch 2.2") for alt in refusal.alternatives)
+    assert any(flags[:2] == ("--torch", "2.2") for flags in _flags(refusal))
 
 
 def test_refuses_cuda_on_macos(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"system": "Darwin", "arch": "arm64"}, cuda="12.1")
     assert refusal.codes == (RefusalCode.NO_GPU_BUILDS_ON_MACOS,)
-    assert refusal.alternatives == ["--cuda auto", "--cuda cpu"]
+    assert _flags(refusal) == [("--cuda", "auto"), ("--cuda", "cpu")]
 
 
 def test_refuses_blackwell_on_a_release_without_cuda_12_8(releases: list[Release]) -> None:
@@ -221,32 +242,35 @@ def test_refuses_blackwell_on_a_release_without_cuda_12_8(releases: list[Release
     assert {v["sm"] for v in refusal.verdicts if v.code is VerdictCode.ARCH_NOT_COVERED} == {
         "sm_120"
     }
-    assert "--torch 2.7 (cu128)" in refusal.alternatives
+    assert Alternative.of("--torch", "2.7", build="cu128") in refusal.alternatives
 
 
 def test_refuses_conda_for_a_release_without_conda_packages(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [RTX_3090]}, torch="2.6", manager="conda")  # fmt: skip
     assert refusal.codes == (RefusalCode.NO_CONDA_PACKAGE,)
-    assert "--manager uv" in refusal.alternatives
-    assert any(alt.startswith("--torch 2.5") for alt in refusal.alternatives)
+    assert ("--manager", "uv") in _flags(refusal)
+    assert any(flags[:2] == ("--torch", "2.5") for flags in _flags(refusal))
 
 
 def test_refuses_an_explicit_build_without_kernels_for_the_gpu(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "570.86.10", "gpus": [GTX_1080_TI]}, torch="2.7", cuda="12.8")  # fmt: skip
     _verdict(refusal.verdicts, VerdictCode.ARCH_NOT_COVERED, sm="sm_61", build="cu128")
-    assert "--cuda 12.6" in refusal.alternatives
+    assert ("--cuda", "12.6") in _flags(refusal)
 
 
 def test_refuses_when_the_driver_runs_no_cuda_build(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"driver": "418.87.01", "gpus": [V100]}, torch="2.0")
     _verdict(refusal.verdicts, VerdictCode.DRIVER_BELOW_FLOOR, build="cu118", need="450.80.02")
-    assert refusal.alternatives[:2] == ["upgrade the NVIDIA driver to ≥ 450.80.02", "--cuda cpu"]
+    assert refusal.alternatives[:2] == [
+        Alternative(AlternativeKind.UPGRADE_DRIVER, driver="450.80.02"),
+        Alternative.of("--cuda", "cpu"),
+    ]
 
 
 def test_refuses_a_glibc_older_than_the_wheels_need(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"glibc": "2.17"}, torch="2.6", cuda="cpu")
     _verdict(refusal.verdicts, VerdictCode.GLIBC_BELOW_FLOOR, have="2.17", need="2.28")
-    assert "--torch 2.5" in refusal.alternatives
+    assert ("--torch", "2.5") in _flags(refusal)
     # Without --torch the newest release that still fits is chosen.
     assert _plan(releases, {"glibc": "2.17"}, cuda="cpu").torch_release == "2.5"
 
@@ -254,7 +278,7 @@ def test_refuses_a_glibc_older_than_the_wheels_need(releases: list[Release]) -> 
 def test_refuses_intel_mac_after_2_2(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"system": "Darwin", "arch": "x86_64"}, torch="2.3")
     _verdict(refusal.verdicts, VerdictCode.NO_BUILD_FOR_PLATFORM, platform_key="macos-x86_64")
-    assert refusal.alternatives[0].startswith("--torch 2.2")
+    assert _flags(refusal)[0][:2] == ("--torch", "2.2")
 
 
 def test_refuses_rocm_on_windows(releases: list[Release]) -> None:
@@ -268,13 +292,13 @@ def test_refuses_an_unknown_release_and_patch(releases: list[Release]) -> None:
     assert _refusal(releases, {}, torch="3.0").codes == (RefusalCode.UNKNOWN_RELEASE,)
     refusal = _refusal(releases, {}, torch="2.0.7")
     assert refusal.codes == (RefusalCode.UNKNOWN_PATCH,)
-    assert refusal.alternatives[:2] == ["--torch 2.0.1", "--torch 2.0.0"]
+    assert _flags(refusal)[:2] == [("--torch", "2.0.1"), ("--torch", "2.0.0")]
 
 
 def test_refuses_pip_with_a_python_other_than_the_running_one(releases: list[Release]) -> None:
     refusal = _refusal(releases, {"python": "3.11.7"}, torch="2.4", python="3.9")
     assert refusal.codes == (RefusalCode.PIP_PYTHON_MISMATCH,)
-    assert refusal.alternatives[0] == "--manager uv --python 3.9"
+    assert refusal.alternatives[0] == Alternative.of("--manager", "uv", "--python", "3.9")
 
 
 # ----------------------------------------------------------------------------- NVIDIA's rule
@@ -329,7 +353,8 @@ def test_parse_cc_forms() -> None:
 def test_amd_machine_gets_cpu_on_auto_and_a_hint(releases: list[Release]) -> None:
     plan = _plan(releases, {"rocm": "6.2.1"}, torch="2.5")
     assert plan.variant == "cpu"
-    assert "ROCm 6.2.1 found: ask for a ROCm build with --cuda rocm6.2" in plan.explanation
+    hint = _reason(plan, ReasonCode.ROCM_AVAILABLE)
+    assert (hint["rocm"], hint["build"]) == ("6.2.1", "rocm6.2")
 
 
 def test_unsupported_platform_is_refused(releases: list[Release]) -> None:

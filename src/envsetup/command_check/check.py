@@ -106,9 +106,10 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     command = find_torch_install(text)
     try:
         machine = machine_from_facts(facts)  # the one Machine the judgement and the resolver read
-    except ResolutionRefused as exc:
+    except ResolutionRefused as exc:  # RefusalCode.NO_PLATFORM
         raise UsageError(
-            f"check-command: {exc.reason}; fix: run it on a machine PyTorch supports"
+            f"check-command: PyTorch publishes no wheels for {exc.params['system']} on "
+            f"{exc.params['arch']}; fix: run it on a machine PyTorch supports"
         ) from None
     pick = simulate(command, Target(machine.platform_key, machine.python), releases)
     verdicts = machine_verdicts(pick, machine)

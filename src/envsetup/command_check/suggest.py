@@ -33,7 +33,9 @@ class Suggestion:
     # Make this virtual environment first (the command's own Python refuses installs, PEP 668).
     new_environment: Optional[str] = None
     flags: list[str] = field(default_factory=list)
-    note: Optional[str] = None  # why there is none: the resolver's refusal
+    note: Optional[str] = None  # why there is none, when no request can work (32-bit Python)
+    # Why there is none: the resolver's refusal of the first request (render words it).
+    refusal: Optional[ResolutionRefused] = None
     refusal_codes: list[str] = field(default_factory=list)
     # The conda environment the paste makes (name, Python): Instead makes it too, else the
     # install would land in the active environment, whose Python may not fit.
@@ -93,8 +95,7 @@ def suggest(
             venv = None  # the conda environment is the new environment
         return Suggestion(plan, venv, flags, conda_environment=conda)
     assert first is not None  # requests_for is never empty
-    alternatives = f" (try: {', '.join(first.alternatives)})" if first.alternatives else ""
     return Suggestion(
-        note=f"{first.reason}{alternatives}",
+        refusal=first,
         refusal_codes=[str(getattr(code, "value", code)) for code in first.codes],
     )

@@ -1,4 +1,4 @@
-"""What the judgement says: a stable code with parameters, never prose (compat/wording.py words it).
+"""What the judgement says: a stable code with parameters, never prose (render/verdict_words.py words it).
 
 Codes are stable identifiers: tests, the resolver's refusals and --json output name them.
 """

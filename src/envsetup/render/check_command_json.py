@@ -40,14 +40,26 @@ class CheckCommandData:
     suggestion_refusal_codes: list[str] = field(default_factory=list)
 
 
-def common_finding(found: Finding, suggested_command: Optional[str]) -> dict[str, Any]:
+def common_finding(
+    found: Finding, suggested_command: Optional[str], note: Optional[str] = None
+) -> dict[str, Any]:
     """A check-command finding in the shape every command's findings have, worded
     (render/words/check_command.py): when the finding names no fix of its own, the command that
-    installs a working build is the fix of every error and warning."""
+    installs a working build is the fix of every error and warning, else `note`, why there is none."""
     entry = finding_entry(found)
-    if not entry["fix"] and suggested_command and found.severity in ("error", "warning"):
-        entry["fix"] = suggested_command
+    if not entry["fix"] and found.severity in ("error", "warning"):
+        entry["fix"] = suggested_command or note or ""
     return entry
+
+
+def suggestion_note(report: CommandReport) -> Optional[str]:
+    """Why there is no *Instead*: no request can work here, or the resolver's refusal, worded."""
+    from envsetup.render.resolution_words import refusal_note
+
+    refusal = report.suggestion.refusal
+    if report.suggestion_note or refusal is None:
+        return report.suggestion_note
+    return refusal_note(refusal)
 
 
 def check_command_data(report: CommandReport) -> CheckCommandData:
@@ -62,7 +74,7 @@ def check_command_data(report: CommandReport) -> CheckCommandData:
         suggested_flags=list(report.suggested_flags),
         suggested_build=dict(report.suggested_build),
         suggested_environment=data["suggested_environment"],
-        suggestion_note=report.suggestion_note,
+        suggestion_note=suggestion_note(report),
         suggestion_refusal_codes=[str(code) for code in data["suggestion_refusal_codes"]],
     )
 
@@ -73,7 +85,7 @@ def check_command_document(report: CommandReport, exit_code: int) -> dict[str, A
         "check-command",
         exit_code=exit_code,
         outcome=outcome_of(exit_code),
-        findings=[common_finding(f, instead) for f in report.findings],
+        findings=[common_finding(f, instead, suggestion_note(report)) for f in report.findings],
         data=asdict(check_command_data(report)),
     )
 

@@ -6,7 +6,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from envsetup.render import style
-from envsetup.render.check_command_json import common_finding
+from envsetup.render.check_command_json import common_finding, suggestion_note
 from envsetup.render.command_line import instead_command
 
 if TYPE_CHECKING:
@@ -22,8 +22,9 @@ def render_report(out: Console, report: CommandReport) -> None:
         style.text(out, line, indent=2)
     if report.findings:
         out.print("[bold]Findings:[/]")
+        note = suggestion_note(report)
         for item in report.findings:
-            found = common_finding(item, None)
+            found = common_finding(item, None, note)
             style.finding(
                 out,
                 found["severity"],
@@ -39,6 +40,6 @@ def render_report(out: Console, report: CommandReport) -> None:
         style.command(out, "Instead", instead, indent=0)
         flags = shlex.join(["envsetup", "install", *report.suggested_flags])
         style.command(out, "or", flags, indent=2)
-    elif report.suggestion_note:
+    elif suggestion_note(report):
         out.print("[bold]No working command for this machine:[/]")
-        style.text(out, report.suggestion_note, indent=2)
+        style.text(out, suggestion_note(report) or "", indent=2)

@@ -74,7 +74,23 @@ def _data_dict(data: InstallData) -> dict[str, Any]:
     """`data` as JSON: each verdict as every --json writes one ({code, severity, **parameters})."""
     out = asdict(data)
     if data.resolution is not None:
-        out["resolution"] = data.resolution.to_dict()
+        out["resolution"] = resolution_dict(data.resolution)
+    return out
+
+
+def resolution_dict(resolution: Resolution) -> dict[str, Any]:
+    """The resolution as JSON: its data (Resolution.to_dict), with `explanation` (one sentence
+    per reason, for people) before `reasons` (the same as codes with parameters), and the
+    unconfirmed profile facts in words."""
+    from envsetup.render.resolution_words import explanation, unconfirmed_lines
+
+    out: dict[str, Any] = {}
+    for key, value in resolution.to_dict().items():
+        if key == "reasons":
+            out["explanation"] = explanation(resolution)
+        elif key == "unconfirmed":
+            value = unconfirmed_lines(resolution)
+        out[key] = value
     return out
 
 
@@ -105,6 +121,7 @@ def install_findings(resolution: Resolution) -> list[Finding]:
     """The chosen build's warning verdicts (a CUDA build asked for on a machine with no NVIDIA
     driver...), by their verdict code, and the unconfirmed profile facts the choice rests on."""
     from envsetup.compat.verdicts import Severity
+    from envsetup.render.resolution_words import unconfirmed_lines
 
     found = [
         Finding(verdict.code.value, "warning", params=dict(verdict.params))
@@ -112,7 +129,7 @@ def install_findings(resolution: Resolution) -> list[Finding]:
         if verdict.severity is Severity.WARNING
     ]
     if resolution.unconfirmed:
-        found.append(Finding("unconfirmed-profile-facts", "info", list(resolution.unconfirmed)))
+        found.append(Finding("unconfirmed-profile-facts", "info", unconfirmed_lines(resolution)))
     return found
 
 
@@ -164,14 +181,17 @@ def result_document(resolution: Resolution, result: InstallResult) -> dict[str, 
 
 
 def refusal_document(refusal: ResolutionRefused, exit_code: int, dry_run: bool) -> dict[str, Any]:
+    from envsetup.render.resolution_words import alternatives_words, refusal_reason
+
+    reason = refusal_reason(refusal)
     data = InstallData(
         dry_run=dry_run,
         resolution=None,
         plan=None,
         result=None,
         refusal=Refusal(
-            refusal.reason,
-            list(refusal.alternatives),
+            reason,
+            alternatives_words(refusal),
             codes=[str(getattr(code, "value", code)) for code in refusal.codes],
             verdicts=[verdict.to_dict() for verdict in refusal.verdicts],
         ),
@@ -180,7 +200,7 @@ def refusal_document(refusal: ResolutionRefused, exit_code: int, dry_run: bool) 
         "install",
         exit_code=exit_code,
         outcome=REFUSED,
-        error={"kind": "usage", "message": refusal.reason},
+        error={"kind": "usage", "message": reason},
         data=_data_dict(data),
     )
 

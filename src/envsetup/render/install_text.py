@@ -26,7 +26,9 @@ def render_resolution(out: Console, resolution: Resolution) -> None:
         f"with {resolution.manager} into {target}",
         indent=0,
     )
-    for line in resolution.explanation:
+    from envsetup.render.resolution_words import explanation
+
+    for line in explanation(resolution):
         style.item(out, "bullet", line, indent=2)
 
 
@@ -81,7 +83,9 @@ def render_result(out: Console, result: InstallResult) -> None:
 
 def refusal_line(refusal: ResolutionRefused) -> str:
     """The one stderr line of a refused request: the reason, and the flags that would work."""
-    message = f"envsetup: cannot install: {refusal.reason}"
+    from envsetup.render.resolution_words import alternatives_words, refusal_reason
+
+    message = f"envsetup: cannot install: {refusal_reason(refusal)}"
     if refusal.alternatives:
-        message += "; instead try: " + " | ".join(refusal.alternatives)
+        message += "; instead try: " + " | ".join(alternatives_words(refusal))
     return message

@@ -57,6 +57,31 @@ _REFINED: dict[tuple[str, str], dict[str, Any]] = {
     ("Resolution", "verdicts"): {"type": "array", "items": {"$ref": "#/$defs/Verdict"}},
     ("CheckCommandData", "verdicts"): {"type": "array", "items": {"$ref": "#/$defs/Verdict"}},
     ("Refusal", "verdicts"): {"type": "array", "items": {"$ref": "#/$defs/Verdict"}},
+    # The resolver's reasons (envsetup.resolve.reasons.Reason.to_dict): code and parameters;
+    # the unconfirmed facts as render words them.
+    ("Resolution", "reasons"): {
+        "type": "array",
+        "description": "Why, as data: one {code, **parameters} per line of `explanation` "
+        "(codes: docs/output.md); a `verdict` reason carries the verdict.",
+        "items": {
+            "type": "object",
+            "required": ["code"],
+            "properties": {"code": {"type": "string"}, "verdict": {"$ref": "#/$defs/Verdict"}},
+        },
+    },
+    ("Resolution", "unconfirmed"): {"type": "array", "items": {"type": "string"}},
+}
+# Keys render/ adds to a dataclass's JSON, each before the field named: (dataclass name, field)
+# -> (key, schema).
+_ADDED: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("Resolution", "reasons"): (
+        "explanation",
+        {
+            "type": "array",
+            "description": "Why, one sentence per reason.",
+            "items": {"type": "string"},
+        },
+    ),
 }
 # A compatibility verdict (envsetup.compat.verdicts.Verdict.to_dict): its code, its severity and
 # its parameters, flattened beside them.
@@ -126,15 +151,24 @@ def _dataclass_schema(cls: Any, definitions: dict[str, Any]) -> dict[str, Any]:
     from envsetup.compat.verdicts import Verdict
 
     # Types named only under TYPE_CHECKING in the payloads' modules (kept out of their imports).
-    hints = typing.get_type_hints(cls, localns={"Verdict": Verdict})
+    from envsetup.resolve.reasons import Reason, UnconfirmedFact
+
+    named = {"Verdict": Verdict, "Reason": Reason, "UnconfirmedFact": UnconfirmedFact}
+    hints = typing.get_type_hints(cls, localns=named)
     fields = [f for f in dataclasses.fields(cls) if is_published(f)]
     properties = {}
+    required: list[str] = []
     for item in fields:
         refined = _REFINED.get((cls.__name__, item.name))
-        if refined is not None and refined.get("items") == {"$ref": "#/$defs/Verdict"}:
+        if refined is not None and "Verdict" in json.dumps(refined):
             definitions.setdefault("Verdict", VERDICT_SCHEMA)
+        added = _ADDED.get((cls.__name__, item.name))
+        if added is not None:
+            properties[added[0]] = dict(added[1])
+            required.append(added[0])
         schema = refined if refined is not None else _type_schema(hints[item.name], definitions)
         properties[json_name(item.name)] = dict(schema)
+        required.append(json_name(item.name))
     schema: dict[str, Any] = {}
     doc = (cls.__doc__ or "").strip()
     if doc and not doc.startswith(f"{cls.__name__}("):  # dataclass's own placeholder
@@ -143,7 +177,7 @@ def _dataclass_schema(cls: Any, definitions: dict[str, Any]) -> dict[str, Any]:
         {
             "type": "object",
             "properties": properties,
-            "required": [json_name(f.name) for f in fields],
+            "required": required,
             "additionalProperties": False,
         }
     )

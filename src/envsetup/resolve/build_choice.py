@@ -9,15 +9,15 @@ from typing import Optional
 from envsetup import compat
 from envsetup.compat.assess import assess, driver_floor
 from envsetup.compat.verdicts import Verdict, VerdictCode
-from envsetup.compat.wording import describe, summarize_blocked
 from envsetup.model.capability import SOURCE as ARCH_RULE_SOURCE
 from envsetup.model.compute_platform import PlatformKind
 from envsetup.model.machine import Machine
 from envsetup.model.versions import version_key
 from envsetup.profiles.loader import Platform, Release, Variant
 from envsetup.resolve.notes import Gathered, Refuser
+from envsetup.resolve.reasons import Reason, ReasonCode, verdict_reason
 from envsetup.resolve.request import InstallRequest, compute_flag
-from envsetup.resolve.resolution import RefusalCode
+from envsetup.resolve.resolution import Alternative, AlternativeKind, RefusalCode
 
 # The verdicts that tell CUDA builds apart (driver, GPU coverage); glibc and Python are judged
 # once per release, before a build is picked.
@@ -71,8 +71,8 @@ class _Candidate:
         return None
 
     @property
-    def lines(self) -> list[str]:
-        return [describe(v) for v in self.verdicts]
+    def reasons(self) -> list[Reason]:
+        return [verdict_reason(v) for v in self.verdicts]
 
     @property
     def blocking(self) -> tuple[Verdict, ...]:
@@ -96,16 +96,10 @@ def pick_variant(
     compute = request.compute
     available = [release.variants[name] for name in platform.variants]
     if machine.platform_key.startswith("macos"):
-        engine = (
-            "CPU and MPS (Apple silicon GPU)" if machine.platform_key == "macos-arm64" else "CPU"
-        )
-        plan.lines.append(f"macOS: the PyPI wheel runs on {engine}")
+        plan.add(ReasonCode.MACOS_BUILD, platform_key=machine.platform_key)
         return release.variants["cpu"]
     if compute == "cpu":
-        if machine.gpus:
-            plan.lines.append("CPU build as asked, although NVIDIA GPUs are present")
-        else:
-            plan.lines.append("CPU build as asked")
+        plan.add(ReasonCode.CPU_AS_ASKED, gpus_present=bool(machine.gpus))
         _note_platform_verdicts(plan, release, release.variants["cpu"], machine)
         return release.variants["cpu"]
     if compute.startswith("rocm"):
@@ -121,8 +115,8 @@ def pick_variant(
 def _note_platform_verdicts(
     plan: Gathered, release: Release, variant: Variant, machine: Machine
 ) -> None:
-    """The judgement's warnings about a CPU or ROCm build on this hardware (no line: the plan's
-    own lines already say why that build was picked)."""
+    """The judgement's warnings about a CPU or ROCm build on this hardware (no reason: the plan's
+    own reasons already say why that build was picked)."""
     if variant.platform.kind is PlatformKind.CUDA:
         return
     build = release.build(variant.name, machine.platform_key)
@@ -140,20 +134,18 @@ def _pick_rocm(
     rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
     chosen = next((v for v in rocm_builds if v.name == compute), None)
     if chosen is None:
-        listed = ", ".join(v.name for v in rocm_builds) or "none"
         raise refuse(
-            f"torch {release.release} has no {compute} build for {machine.platform_key} (ROCm builds: {listed})",
-            [f"--cuda {v.name}" for v in reversed(rocm_builds)],
-            (RefusalCode.NO_SUCH_BUILD,),
+            RefusalCode.NO_SUCH_BUILD,
+            [Alternative.of("--cuda", v.name) for v in reversed(rocm_builds)],
             params={
                 "release": release.release,
                 "build": compute,
                 "platform_key": machine.platform_key,
                 "builds": [v.name for v in rocm_builds],
+                "kind": PlatformKind.ROCM.value,
             },
         )
-    found = f"ROCm {machine.rocm} found" if machine.rocm else "no ROCm found on this machine"
-    plan.lines.append(f"{compute} build as asked; {found}")
+    plan.add(ReasonCode.ROCM_AS_ASKED, build=compute, rocm=machine.rocm)
     return chosen
 
 
@@ -175,18 +167,19 @@ def _pick_cuda(
     builds = _cuda_builds(available)
     chosen = next((v for v in builds if v.name == compute), None)
     if chosen is None:
-        listed = ", ".join(v.cuda or v.name for v in builds) or "none"
         runnable = [v for v in reversed(builds) if _judge(release, v, machine).usable]
         raise refuse(
-            f"torch {release.release} has no CUDA {compute_flag(compute)} build for "
-            f"{machine.platform_key} (CUDA builds: {listed})",
-            [f"--cuda {v.cuda}" for v in runnable or list(reversed(builds))],
-            (RefusalCode.NO_SUCH_BUILD,),
+            RefusalCode.NO_SUCH_BUILD,
+            [
+                Alternative.of("--cuda", compute_flag(v.name))
+                for v in runnable or list(reversed(builds))
+            ],
             params={
                 "release": release.release,
                 "build": compute,
                 "platform_key": machine.platform_key,
                 "builds": [v.name for v in builds],
+                "kind": PlatformKind.CUDA.value,
             },
         )
     judged = _judge(release, chosen, machine)
@@ -194,15 +187,13 @@ def _pick_cuda(
         others = [
             v for v in reversed(builds) if v is not chosen and _judge(release, v, machine).usable
         ]
-        alternatives = [f"--cuda {v.cuda}" for v in others]
+        alternatives = [Alternative.of("--cuda", compute_flag(v.name)) for v in others]
         if judged.driver_blocked:
             need = _floor(release, chosen, machine)
-            alternatives.append(f"upgrade the NVIDIA driver to ≥ {need}")
-        alternatives.append("--cuda cpu")
-        raise refuse(
-            "; ".join(describe(v) for v in judged.blocking), alternatives, verdicts=judged.blocking
-        )
-    plan.lines += judged.lines
+            alternatives.append(Alternative(AlternativeKind.UPGRADE_DRIVER, driver=need))
+        alternatives.append(Alternative.of("--cuda", "cpu"))
+        raise refuse(judged.blocking[0].code, alternatives, verdicts=judged.blocking)
+    plan.reasons += judged.reasons
     plan.verdicts += judged.verdicts
     _note_driver_source(plan, judged, machine)
     return chosen
@@ -220,43 +211,42 @@ def _pick_auto(
     refuse: Refuser,
 ) -> Variant:
     if not machine.has_nvidia:
-        plan.lines.append("no NVIDIA GPU or driver found: the CPU build")
+        plan.add(ReasonCode.AUTO_NO_NVIDIA)
         rocm_builds = [v.name for v in available if v.platform.kind is PlatformKind.ROCM]
         if machine.rocm and rocm_builds:
-            plan.lines.append(
-                f"ROCm {machine.rocm} found: ask for a ROCm build with --cuda {rocm_builds[-1]}"
-            )
+            plan.add(ReasonCode.ROCM_AVAILABLE, rocm=machine.rocm, build=rocm_builds[-1])
         return release.variants["cpu"]
     builds = _cuda_builds(available)
     candidates = [_judge(release, v, machine) for v in builds]
     usable = [c for c in candidates if c.usable]
     if not usable:
-        problems = [summarize_blocked(c.variant.name, list(c.blocking)) for c in candidates]
-        alternatives = ["--cuda cpu"]
+        alternatives = [Alternative.of("--cuda", "cpu")]
         if any(c.driver_blocked for c in candidates) and not any(c.uncovered for c in candidates):
             floors = [_floor(release, v, machine) for v in builds]
             lowest = min((f for f in floors if f), key=version_key, default=None)
             if lowest:
-                alternatives.insert(0, f"upgrade the NVIDIA driver to ≥ {lowest}")
-        reason = (
-            "; ".join(problems) if problems else f"it has no CUDA build for {machine.platform_key}"
-        )
+                alternatives.insert(0, Alternative(AlternativeKind.UPGRADE_DRIVER, driver=lowest))
         raise refuse(
-            f"no CUDA build of torch {release.release} runs here: {reason}",
+            RefusalCode.NO_CUDA_BUILD_RUNS,
             alternatives,
-            (RefusalCode.NO_CUDA_BUILD_RUNS,),
             tuple(v for c in candidates for v in c.blocking),
+            params={
+                "release": release.release,
+                "platform_key": machine.platform_key,
+                "builds": [c.variant.name for c in candidates],
+            },
         )
     best = max(
         usable,
         key=lambda c: (c.arch_known, c.native is not False, version_key(c.variant.cuda or "0")),
     )
-    gpus = ", ".join(g.sm for g in machine.gpus) or "no GPU listed"
-    plan.lines += best.lines
+    plan.reasons += best.reasons
     plan.verdicts += best.verdicts
-    plan.lines.append(
-        f"auto: {best.variant.name} is the highest CUDA build of {release.release} this driver runs "
-        f"whose arch list holds every GPU ({gpus})"
+    plan.add(
+        ReasonCode.AUTO_CHOSEN,
+        build=best.variant.name,
+        release=release.release,
+        sms=[g.sm for g in machine.gpus],
     )
     _note_driver_source(plan, best, machine)
     return best.variant

@@ -8,8 +8,11 @@ from envsetup.model.compute_platform import PlatformKind
 from envsetup.model.machine import Machine
 from envsetup.profiles.release import Patch, Release, Variant
 from envsetup.resolve.notes import Gathered, Refuser, note_status
+from envsetup.resolve.reasons import FactSubject, ReasonCode
 from envsetup.resolve.request import InstallRequest
-from envsetup.resolve.resolution import Pin, RefusalCode, Resolution
+from envsetup.resolve.resolution import Alternative, Pin, RefusalCode, Resolution
+
+_OTHER_MANAGERS = [Alternative.of("--manager", "uv"), Alternative.of("--manager", "pip")]
 
 
 def wheel_resolution(
@@ -29,9 +32,7 @@ def wheel_resolution(
         Pin("torchvision", patch.torchvision + suffix),
         Pin("torchaudio", patch.torchaudio + suffix),
     ]
-    plan.lines.append(
-        f"from {index_url}" if index_url else "from PyPI (the official command for this platform)"
-    )
+    plan.add(ReasonCode.INDEX, index_url=index_url)
     return finish(request, release, variant, python, plan, pins=pins, index_url=index_url)
 
 
@@ -47,18 +48,20 @@ def conda_resolution(
 ) -> Resolution:
     if not release.conda:
         raise refuse(
-            f"torch {release.release} has no conda package: {release.conda_reason}",
-            ["--manager uv", "--manager pip"],
-            (RefusalCode.NO_CONDA_PACKAGE,),
+            RefusalCode.NO_CONDA_PACKAGE,
+            _OTHER_MANAGERS,
+            params={"release": release.release, "why": release.conda_reason},
         )
     key = machine.platform_key
     if key not in release.conda_platforms or not variant.conda_selector:
         raise refuse(
-            f"torch {release.release} has no conda recipe for the {variant.name} build on {key}",
-            ["--manager uv", "--manager pip"],
-            (RefusalCode.NO_CONDA_RECIPE,),
+            RefusalCode.NO_CONDA_RECIPE,
+            _OTHER_MANAGERS,
+            params={"release": release.release, "build": variant.name, "platform_key": key},
         )
-    note_status(plan, f"conda recipe of torch {release.release}", release.status, ("conda",))
+    note_status(
+        plan, FactSubject.CONDA_RECIPE, {"release": release.release}, release.status, ("conda",)
+    )
     specs = [
         f"pytorch=={patch.torch}",
         f"torchvision=={patch.conda_torchvision or patch.torchvision}",
@@ -68,7 +71,7 @@ def conda_resolution(
     if not (key.startswith("macos") and variant.platform.kind is PlatformKind.CPU):
         specs.append(variant.conda_selector)
     channels = list(variant.conda_channels)
-    plan.lines.append(f"conda channels {', '.join(channels)}: {release.conda_reason}")
+    plan.add(ReasonCode.CONDA_CHANNELS, channels=list(channels), why=release.conda_reason)
     return finish(request, release, variant, python, plan, conda=(channels, specs))
 
 
@@ -83,7 +86,7 @@ def finish(
     conda: Optional[tuple[list[str], list[str]]] = None,
 ) -> Resolution:
     if plan.unconfirmed:
-        plan.lines.append("rests on unconfirmed facts: " + "; ".join(plan.unconfirmed))
+        plan.add(ReasonCode.UNCONFIRMED_FACTS, facts=[f.to_dict() for f in plan.unconfirmed])
     sources = [
         f"{tag}: {release.sources[tag]}" for tag in sorted(plan.tags) if tag in release.sources
     ]
@@ -101,7 +104,7 @@ def finish(
         env_name=request.env_name,
         cuda_version=variant.cuda,
         cudnn_version=variant.cudnn,
-        explanation=plan.lines,
+        reasons=plan.reasons,
         sources=sources,
         unconfirmed=list(plan.unconfirmed),
         verdicts=list(plan.verdicts),

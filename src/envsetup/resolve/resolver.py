@@ -7,13 +7,12 @@ would work on this machine.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from envsetup.compat.assess import assess
 from envsetup.compat.machine import NoPlatformKey
 from envsetup.compat.machine import machine_from_facts as _machine_from_facts
 from envsetup.compat.verdicts import Verdict, VerdictCode
-from envsetup.compat.wording import describe
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, PlatformKind
 from envsetup.model.machine import Machine as Machine
@@ -26,8 +25,15 @@ from envsetup.profiles.loader import (
 from envsetup.resolve.build_choice import pick_variant
 from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
+from envsetup.resolve.reasons import FactSubject, PythonOrigin, ReasonCode, verdict_reason
 from envsetup.resolve.request import InstallRequest, compute_flag
-from envsetup.resolve.resolution import RefusalCode, Resolution, ResolutionRefused
+from envsetup.resolve.resolution import (
+    Alternative,
+    AlternativeKind,
+    RefusalCode,
+    Resolution,
+    ResolutionRefused,
+)
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -43,9 +49,9 @@ def machine_from_facts(facts: Facts) -> Machine:
         return _machine_from_facts(facts)
     except NoPlatformKey as exc:
         raise ResolutionRefused(
-            str(exc),
-            ["a Linux x86_64/aarch64, Windows x86_64 or macOS machine"],
-            codes=(RefusalCode.NO_PLATFORM,),
+            RefusalCode.NO_PLATFORM,
+            [Alternative(AlternativeKind.SUPPORTED_MACHINE)],
+            params={"system": exc.system, "arch": exc.arch},
         ) from None
 
 
@@ -64,17 +70,21 @@ def resolve_for_machine(
     _refuse_gpu_builds_on_macos(request, machine)
     ordered = sorted(releases, key=lambda r: version_key(r.release))
     if not ordered:
-        raise ResolutionRefused(
-            "no release profiles are loaded", ["reinstall envsetup"], (RefusalCode.NO_PROFILES,)
-        )
+        raise ResolutionRefused(RefusalCode.NO_PROFILES, [Alternative(AlternativeKind.REINSTALL)])
     if request.torch_release:
         release = next((r for r in ordered if r.release == request.torch_release), None)
         if release is None:
-            known = f"{ordered[0].release}–{ordered[-1].release}"
             raise ResolutionRefused(
-                f"torch {request.torch} is not a release envsetup has a profile for ({known})",
-                [f"--torch {r.release}" for r in _nearest(ordered, request.torch_release)],
-                (RefusalCode.UNKNOWN_RELEASE,),
+                RefusalCode.UNKNOWN_RELEASE,
+                [
+                    Alternative.of("--torch", r.release)
+                    for r in _nearest(ordered, request.torch_release)
+                ],
+                params={
+                    "torch": request.torch,
+                    "oldest": ordered[0].release,
+                    "newest": ordered[-1].release,
+                },
             )
         return _resolve_release(request, machine, release, ordered, suggest=True)
     _refuse_a_build_no_release_has(request, machine, ordered)
@@ -92,10 +102,11 @@ def resolve_for_machine(
         _resolve_release(request, machine, newest, ordered, suggest=True)
     except ResolutionRefused as detailed:
         raise ResolutionRefused(
-            f"no release fits this machine; for the newest, torch {newest.release}: {detailed.reason}",
+            RefusalCode.NO_RELEASE_FITS,
             detailed.alternatives,
-            (RefusalCode.NO_RELEASE_FITS, *detailed.codes),
             detailed.verdicts,
+            params={"release": newest.release},
+            cause=detailed,
         ) from None
     raise first  # pragma: no cover - the newest release failed above, so it fails again
 
@@ -122,15 +133,21 @@ def _refuse_a_build_no_release_has(
     working = [
         n for n in reversed(names) if _resolves(replace(request, compute=n), machine, ordered)
     ]
-    alternatives = [f"--cuda {compute_flag(n)}" for n in working[: MAX_ALTERNATIVES - 1]]
-    listed = ", ".join(compute_flag(n) for n in names) or "none"
+    alternatives = [
+        Alternative.of("--cuda", compute_flag(n)) for n in working[: MAX_ALTERNATIVES - 1]
+    ]
     raise ResolutionRefused(
-        f"--cuda {compute_flag(request.compute)}: no torch release envsetup knows "
-        f"({ordered[0].release}–{ordered[-1].release}) has that build for {key} "
-        f"({'CUDA' if kind is PlatformKind.CUDA else 'ROCm'} builds: {listed})",
-        [*alternatives, "--cuda auto"],
-        (RefusalCode.NO_SUCH_BUILD,),
-        params={"release": None, "build": request.compute, "platform_key": key, "builds": names},
+        RefusalCode.NO_SUCH_BUILD,
+        [*alternatives, Alternative.of("--cuda", "auto")],
+        params={
+            "release": None,
+            "build": request.compute,
+            "platform_key": key,
+            "builds": names,
+            "kind": kind.value,
+            "oldest": ordered[0].release,
+            "newest": ordered[-1].release,
+        },
     )
 
 
@@ -149,10 +166,9 @@ def _resolves(request: InstallRequest, machine: Machine, ordered: list[Release])
 def _refuse_gpu_builds_on_macos(request: InstallRequest, machine: Machine) -> None:
     if machine.platform_key.startswith("macos") and request.compute not in ("auto", "cpu"):
         raise ResolutionRefused(
-            f"--cuda {compute_flag(request.compute)}: there are no CUDA or ROCm builds for macOS; "
-            "PyTorch on a Mac runs on the CPU and, on Apple silicon, on the GPU through MPS",
-            ["--cuda auto", "--cuda cpu"],
-            (RefusalCode.NO_GPU_BUILDS_ON_MACOS,),
+            RefusalCode.NO_GPU_BUILDS_ON_MACOS,
+            [Alternative.of("--cuda", "auto"), Alternative.of("--cuda", "cpu")],
+            params={"build": request.compute},
         )
 
 
@@ -162,14 +178,13 @@ def _nearest(ordered: list[Release], wanted: str) -> list[Release]:
 
 
 def _refuse(
-    reason: str,
-    alternatives: list[str],
+    code: Union[RefusalCode, VerdictCode],
+    alternatives: list[Alternative],
     request: InstallRequest,
     machine: Machine,
     release: Release,
     ordered: list[Release],
     suggest: bool,
-    codes: tuple[str, ...] = (),
     verdicts: tuple[Verdict, ...] = (),
     params: Optional[dict[str, Any]] = None,
 ) -> ResolutionRefused:
@@ -178,12 +193,12 @@ def _refuse(
     if suggest:
         alts += _working_releases(request, machine, release, ordered)
     unique = list(dict.fromkeys(alts))[:MAX_ALTERNATIVES]
-    return ResolutionRefused(reason, unique, codes, verdicts, params)
+    return ResolutionRefused(code, unique, verdicts, params)
 
 
 def _working_releases(
     request: InstallRequest, machine: Machine, release: Release, ordered: list[Release]
-) -> list[str]:
+) -> list[Alternative]:
     here = ordered.index(release)
     by_distance = sorted(
         (r for r in ordered if r is not release),
@@ -197,8 +212,8 @@ def _working_releases(
             )
         except ResolutionRefused:
             continue
-        build = f" ({plan.variant})" if request.compute == "auto" else ""
-        found.append(f"--torch {other.release}{build}")
+        build = plan.variant if request.compute == "auto" else None
+        found.append(Alternative.of("--torch", other.release, build=build))
         if len(found) == 2:
             break
     return found
@@ -227,23 +242,13 @@ def _resolve_release(
     by_default: bool = False,
 ) -> Resolution:
     def refuse(
-        reason: str,
-        alternatives: list[str],
-        codes: tuple[str, ...] = (),
+        code: Union[RefusalCode, VerdictCode],
+        alternatives: list[Alternative],
         verdicts: tuple[Verdict, ...] = (),
         params: Optional[dict[str, Any]] = None,
     ) -> ResolutionRefused:
         return _refuse(
-            reason,
-            alternatives,
-            request,
-            machine,
-            release,
-            ordered,
-            suggest,
-            codes,
-            verdicts,
-            params,
+            code, alternatives, request, machine, release, ordered, suggest, verdicts, params
         )
 
     plan = Gathered()
@@ -252,16 +257,28 @@ def _resolve_release(
     if platform is None:
         # No platform table: the judgement of any build of this release is NO_BUILD_FOR_PLATFORM.
         verdicts = tuple(assess(release.build("cpu", key), machine))
-        raise refuse(f"torch {release.release} has no wheels for {key}", [], verdicts=verdicts)
+        raise refuse(
+            VerdictCode.NO_BUILD_FOR_PLATFORM,
+            [],
+            verdicts=verdicts,
+            params={"release": release.release, "platform_key": key},
+        )
     patch = _pick_patch(request, release, refuse)
-    note_status(plan, f"torch {release.release}", release.status, ("release_date",))
-    why = "the newest release that fits" if by_default else "as asked"
-    plan.lines.append(
-        f"torch {patch.torch} (release {release.release} of {release.release_date}, {why}) "
-        f"for {key} with {request.manager}"
+    named = {"release": release.release}
+    note_status(plan, FactSubject.RELEASE, named, release.status, ("release_date",))
+    plan.add(
+        ReasonCode.RELEASE_CHOSEN,
+        torch=patch.torch,
+        release=release.release,
+        release_date=release.release_date,
+        asked=not by_default,
+        platform_key=key,
+        manager=request.manager,
     )
     plan.tags.update(release.source + patch.source + platform.source)
-    note_status(plan, f"torch {patch.torch}", patch.status, ("torchvision", "torchaudio"))
+    note_status(
+        plan, FactSubject.PATCH, {"torch": patch.torch}, patch.status, ("torchvision", "torchaudio")
+    )
     _check_glibc(machine, release, platform, plan, refuse)
     python = _pick_python(request, machine, release, platform, plan, refuse)
     variant = pick_variant(request, machine, release, platform, plan, refuse)
@@ -271,7 +288,8 @@ def _resolve_release(
         plan.tags.update(per.source)
     note_status(
         plan,
-        f"{variant.name} on {key}",
+        FactSubject.BUILD,
+        {"build": variant.name, "platform_key": key},
         variant.status_on(key),
         ("arch_list", "local_version", "index_url"),
     )
@@ -285,11 +303,14 @@ def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> P
         return release.newest_patch()
     patch = release.patch(request.torch_patch)
     if patch is None:
-        known = ", ".join(p.torch for p in release.patches)
         raise refuse(
-            f"torch {request.torch_patch} is not a known patch of {release.release} ({known})",
-            [f"--torch {p.torch}" for p in reversed(release.patches)],
-            (RefusalCode.UNKNOWN_PATCH,),
+            RefusalCode.UNKNOWN_PATCH,
+            [Alternative.of("--torch", p.torch) for p in reversed(release.patches)],
+            params={
+                "torch": request.torch_patch,
+                "release": release.release,
+                "known": [p.torch for p in release.patches],
+            },
         )
     return patch
 
@@ -301,17 +322,16 @@ def _check_glibc(
     for verdict in assess(build, machine):
         if verdict.code is VerdictCode.GLIBC_BELOW_FLOOR:
             raise refuse(
-                f"torch {release.release} wheels for {platform.key} need glibc ≥ {verdict['need']}; "
-                f"this system has glibc {verdict['have']}",
+                VerdictCode.GLIBC_BELOW_FLOOR,
                 [],
                 verdicts=(verdict,),
+                params={"release": release.release, "platform_key": platform.key},
             )
         if verdict.code is VerdictCode.GLIBC_OK:
-            plan.lines.append(describe(verdict))
+            plan.reasons.append(verdict_reason(verdict))
             plan.verdicts.append(verdict)
-            note_status(
-                plan, f"glibc floor of torch {release.release}", platform.status, ("glibc_min",)
-            )
+            named = {"release": release.release}
+            note_status(plan, FactSubject.GLIBC_FLOOR, named, platform.status, ("glibc_min",))
 
 
 def _pick_python(
@@ -323,26 +343,22 @@ def _pick_python(
     refuse: Refuser,
 ) -> str:
     low, high = platform.python_min, platform.python_max
-    span = f"{low}–{high}"
     if request.python:
         python = request.python
         if request.manager == "pip" and machine.python and python != machine.python:
             raise refuse(
-                f"pip builds the environment with the Python running envsetup ({machine.python}), "
-                f"not Python {python}",
-                [f"--manager uv --python {python}", f"--python {machine.python}"],
-                (RefusalCode.PIP_PYTHON_MISMATCH,),
+                RefusalCode.PIP_PYTHON_MISMATCH,
+                [
+                    Alternative.of("--manager", "uv", "--python", python),
+                    Alternative.of("--python", machine.python),
+                ],
+                params={"python": python, "running": machine.python},
             )
-        origin = "as asked"
+        origin = PythonOrigin.ASKED
     elif request.manager == "pip" and machine.python:
-        python, origin = machine.python, "the Python running envsetup"
+        python, origin = machine.python, PythonOrigin.RUNNING
     else:
-        provider = (
-            f"{request.manager} provides it"
-            if request.manager != "pip"
-            else "the running Python's version is unknown"
-        )
-        python, origin = high, f"the newest torch {release.release} supports; {provider}"
+        python, origin = high, PythonOrigin.NEWEST
     build = release.build(platform.pypi_default, platform.key)
     outside = [
         v
@@ -350,16 +366,25 @@ def _pick_python(
         if v.code is VerdictCode.PYTHON_OUTSIDE_RANGE
     ]
     if outside or in_release_range(python, low, high) is None:
-        alternatives = []
         if request.manager == "pip":
-            alternatives.append(f"--manager uv --python {high}")
+            alternative = Alternative.of("--manager", "uv", "--python", high)
         else:
-            alternatives.append(f"--python {high}")
+            alternative = Alternative.of("--python", high)
         raise refuse(
-            f"Python {python} is not supported by torch {release.release} (wheels for {span})",
-            alternatives,
+            VerdictCode.PYTHON_OUTSIDE_RANGE,
+            [alternative],
             verdicts=tuple(outside),
+            params={"python": python, "release": release.release, "low": low, "high": high},
         )
-    plan.lines.append(f"Python {python} ({origin}) is in {span}")
-    note_status(plan, f"Python range of torch {release.release}", platform.status, ("python",))
+    plan.add(
+        ReasonCode.PYTHON_CHOSEN,
+        python=python,
+        origin=origin.value,
+        release=release.release,
+        manager=request.manager,
+        low=low,
+        high=high,
+    )
+    named = {"release": release.release}
+    note_status(plan, FactSubject.PYTHON_RANGE, named, platform.status, ("python",))
     return python

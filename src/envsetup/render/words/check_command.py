@@ -3,7 +3,7 @@
 Two kinds, as judge.py makes them: the command's own mistakes (ids in its COMMAND_FINDINGS;
 pep668-externally-managed and python-32bit are worded with doctor's, in words/doctor.py), and the
 machine verdicts (id = a compat.verdicts.VerdictCode value, params = the verdict's), worded by
-compat/wording.py's `describe`. install's --json words its warning verdicts through these too.
+render/verdict_words.py's `describe`. install's --json words its warning verdicts through these too.
 Catalogue of ids: docs/check-command.md.
 """
 
@@ -159,7 +159,7 @@ VERDICT_FINDINGS = (
 
 def _verdict_words(code: VerdictCode) -> WordFn:
     def words(p: P) -> Words:
-        from envsetup.compat.wording import describe  # its own module until render owns it
+        from envsetup.render.verdict_words import describe
 
         # The fix: check-command points an error or warning at the plan resolved for this
         # machine (command_check/check.py adds `instead`, or `instead_note` when none fits).

@@ -1,7 +1,7 @@
 """Verdicts in words: code + parameters -> one sentence for people.
 
-The sentences live beside the codes, below diagnose and resolve, because those pure layers word
-their findings and explanation lines and may not import render/ (above them). Nothing else words a verdict.
+The judgement (compat/) says what, as codes with parameters; the resolver and check-command hand
+their verdicts on as data, and only render/ words them: here. Nothing else words a verdict.
 """
 
 from __future__ import annotations
