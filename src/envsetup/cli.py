@@ -69,6 +69,7 @@ COMMANDS = {
     "install": ("install", "install_command"),
     "verify": ("verify", "verify_command"),
     "check-command": ("check_command", "check_command_command"),
+    "explain": ("explain", "explain_command"),
 }
 
 
