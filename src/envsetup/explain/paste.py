@@ -34,7 +34,8 @@ _TIMESTAMP = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d|
 _SYSLOG_TIME = r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
 _LOG_PREFIXES = (
     # GitHub Actions, docker logs -t, Python logging: "2024-01-02T03:04:05.1234567Z "
-    re.compile(rf"\[?{_TIMESTAMP}\]?(?:\s*[|:-])?\s+"),
+    # (one blank after it: what follows keeps its own indentation, a traceback's "  File")
+    re.compile(rf"\[?{_TIMESTAMP}\]?(?: -(?= ))? "),
     # dmesg -T: "[Mon Jan  2 03:04:05 2024] "; dmesg: "[  123.456789] "
     re.compile(r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?"),
     re.compile(r"\[\s*\d+\.\d+\]\s?"),
@@ -59,12 +60,13 @@ _PROMPTS = (
     # oh-my-zsh: "➜  ~ ", "➜  project git:(main) ✗ "
     re.compile(r"➜\s+\S+(?:\s+git:\([^)\s]*\))?(?:\s+✗)?\s+"),
     # >>> and ... (Python), In [3]: (IPython)
-    re.compile(r"(?:>>>|\.\.\.)(?: |$)"),
+    re.compile(r"(?:>>>|\.\.\.)(?: |$)|>>>(?=[^\s>])"),
     re.compile(r"In \[\d+\]:\s"),
     # (base) $ , $ , # , % (but not "#define" nor "#1 SMP")
     re.compile(r"(?:\([\w.@/+-]+\)\s*)?[$#%](?: |$)"),
 )
 
+_PYTHON_PROMPT = re.compile(r">>>(?!>)")
 _INLINE = re.compile(r"(\*\*|`)([^`*]+)\1")
 
 MAX_PASTE_BYTES = 32 << 20
@@ -99,15 +101,17 @@ def normalise(text: str) -> list[Line]:
     for line in raw:
         line = _ANSI.sub("", line).translate(_INVISIBLE)
         line = _BARE_SGR.sub("", line)
-        line = _unquote(line)
+        line = _strip_log_prefix(_unquote(line))
         if _FENCE.fullmatch(line):
             inside = not inside
             cleaned.append("")
             fenced.append(False)
             continue
-        cleaned.append(_strip_prompt(_strip_log_prefix(line)).rstrip())
+        cleaned.append(line.rstrip())
         fenced.append(inside)
-    return [Line(number + 1, text) for number, text in enumerate(_dedent(cleaned, fenced))]
+    # A forum indents prompts and output alike: the indentation goes before the prompts.
+    texts = [_strip_prompt(line) for line in _dedent(cleaned, fenced)]
+    return [Line(number + 1, text) for number, text in enumerate(texts)]
 
 
 def _split(text: str) -> list[str]:
@@ -129,27 +133,31 @@ def _last_overwrite(line: str) -> str:
 def _unquote(line: str) -> str:
     """Remove e-mail/markdown quote marks ("> ", ">> ", "> > "), not a Python prompt (">>> ")."""
     stripped = line.lstrip()
-    while stripped.startswith(">") and not re.match(r">>>(?: |$)", stripped):
+    indent = line[: len(line) - len(stripped)]  # the post's own indentation stays for _dedent
+    quoted = False
+    while stripped.startswith(">") and not _PYTHON_PROMPT.match(stripped):
         stripped = stripped[1:]
         if stripped.startswith(" "):
             stripped = stripped[1:]
-        line = stripped
+        line, quoted = stripped, True
         stripped = stripped.lstrip()
-    return line
+    return indent + line if quoted else line
 
 
 def _strip_log_prefix(line: str) -> str:
     body = line.lstrip()
     indent = line[: len(line) - len(body)]
     changed = False
-    for pattern in _LOG_PREFIXES:
-        match = pattern.match(body)
-        if match:
-            body, changed = body[match.end() :], True
+    for _ in range(len(_LOG_PREFIXES)):  # "[stderr] [  12.3] ..." carries two, in any order
+        match = next((m for m in (p.match(body) for p in _LOG_PREFIXES) if m), None)
+        if match is None or not match.end():
+            break
+        body, changed = body[match.end() :], True
     program = _PROGRAM.match(body)
     if program:
         body, changed = body[program.end() :], True
-    return body if changed else indent + body
+    # The indentation before a prefix is the post's (a forum's code block): it stays for _dedent.
+    return indent + body if changed else line
 
 
 def _strip_prompt(line: str) -> str:

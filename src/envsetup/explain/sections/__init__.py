@@ -10,7 +10,7 @@ holds its own "CUDA Version") before that other kind.
 from __future__ import annotations
 
 import importlib
-from functools import cache, lru_cache
+from functools import cache
 
 from envsetup.model.paste import SectionReader
 
