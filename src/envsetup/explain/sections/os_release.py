@@ -65,28 +65,30 @@ class OsReleaseReader:
 
     def read(self, lines: Sequence[Line]) -> Reading:
         result = reading(self.kind, lines)
+        fields: dict[str, str] = {}
         where: dict[str, int] = {}
         for line in lines:
-            key, text = _key(line), line.text.strip()
-            if key:
-                where[key] = line.number
-            elif text and not (_belongs(line) or _COMMAND.fullmatch(text)):
+            text = line.text.strip()
+            if not text or text.startswith("#") or _COMMAND.fullmatch(text):
+                continue
+            try:
+                # One line at a time: a value cut or mis-quoted is that line's problem alone.
+                parsed = parse_os_release(text + "\n")
+            except ParseError:
                 result.unread.append(line.number)
-        try:
-            fields = parse_os_release("".join(line.text.strip() + "\n" for line in lines))
-        except ParseError:
-            result.unread = sorted({*result.unread, *where.values()})
+                continue
+            for key, value in parsed.items():
+                fields[key], where[key] = value, line.number
+        if not fields:
             return result
-        # A value with broken quoting is skipped by the parser: its line could not be read.
-        result.unread = sorted({*result.unread, *(n for k, n in where.items() if k not in fields)})
-        put(result, "os.system", "Linux", min(where.values(), default=None))
+        put(result, "os.system", "Linux", min(where.values()))
         for field, key in _FIELDS:
             if key in fields:
-                put(result, f"os.{field}", fields[key], where.get(key))
+                put(result, f"os.{field}", fields[key], where[key])
         if "VERSION_ID" not in fields and "BUILD_ID" in fields:
-            put(result, "os.distro_version", fields["BUILD_ID"], where.get("BUILD_ID"))
+            put(result, "os.distro_version", fields["BUILD_ID"], where["BUILD_ID"])
         if "ID_LIKE" in fields:
-            put(result, "os.distro_like", fields["ID_LIKE"].split(), where.get("ID_LIKE"))
+            put(result, "os.distro_like", fields["ID_LIKE"].split(), where["ID_LIKE"])
         return result
 
 
