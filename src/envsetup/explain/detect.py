@@ -9,6 +9,7 @@ unplaced; blank lines are neither.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
@@ -27,6 +28,19 @@ class Detection:
     unplaced: list[int] = field(default_factory=list)
 
 
+def _start_hints(
+    readers: Sequence[SectionReader],
+) -> tuple[list[Optional[re.Pattern[str]]], Optional[re.Pattern[str]]]:
+    """Each reader's optional `start` pattern (explain/sections/__init__.py), and one pattern
+    that matches where any hinted reader may start (None when none is hinted). Patterns that
+    begin with a literal or a character set make the joined one reject most lines at their
+    first character."""
+    hints = [getattr(reader, "start", None) for reader in readers]
+    patterns = [h.pattern for h in hints if h is not None]
+    any_start = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    return hints, any_start
+
+
 def detect(
     lines: Sequence[Line],
     readers: Sequence[SectionReader],
@@ -36,14 +50,19 @@ def detect(
     classifier raises against their contract (never on any input)."""
     readings: list[Reading] = []
     placed: set[int] = set()
+    hinted, any_start = _start_hints(readers)
     index = 0
     while index < len(lines):
-        if not lines[index].text.strip():
+        text = lines[index].text.lstrip()
+        if not text:
             index += 1
             continue
+        could_start = any_start is None or any_start.match(text) is not None
         claimed = 0
         reader: Optional[SectionReader] = None
-        for reader in readers:
+        for reader, start in zip(readers, hinted):
+            if start is not None and (not could_start or not start.match(text)):
+                continue
             claimed = min(reader.extent(lines, index), len(lines) - index)
             if claimed > 0:
                 break

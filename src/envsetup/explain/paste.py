@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import textwrap
 from typing import Optional
 
 from envsetup.model.paste import Line
@@ -67,6 +66,33 @@ _PROMPTS = (
 )
 
 _PYTHON_PROMPT = re.compile(r">>>(?!>)")
+# Quick tests (string operations, no regular expression): no prefix or prompt of any kind starts
+# here. Most lines of a long log have neither (bench/bench_explain.py).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_PROMPT_MARKS = frozenset("([$#%>~/➜.")
+
+
+def _may_have_log_prefix(line: str) -> bool:
+    body = line.lstrip()
+    return bool(body) and (
+        body[0] == "["
+        or body[0].isdigit()
+        or body.startswith(_MONTHS)
+        or body.startswith("kernel:")
+        or "]: " in body
+    )
+
+
+def _may_have_prompt(line: str) -> bool:
+    body = line.lstrip()
+    return bool(body) and (
+        body[0] in _PROMPT_MARKS
+        or body[1:3] == ":\\"
+        or body.startswith(("PS ", "In ["))
+        or "@" in body[:64]
+    )
+
+
 _INLINE = re.compile(r"(\*\*|`)([^`*]+)\1")
 
 MAX_PASTE_BYTES = 32 << 20
@@ -99,10 +125,18 @@ def normalise(text: str) -> list[Line]:
     fenced: list[bool] = []
     inside = False
     for line in raw:
-        line = _ANSI.sub("", line).translate(_INVISIBLE)
-        line = _BARE_SGR.sub("", line)
-        line = _strip_log_prefix(_unquote(line))
-        if _FENCE.fullmatch(line):
+        # Each step only where its mark is: a 1 MB log has 20,000 lines (bench/bench_explain.py).
+        if "\x1b" in line or "\x9b" in line:
+            line = _ANSI.sub("", line)
+        if not line.isascii():
+            line = line.translate(_INVISIBLE)
+        if "[" in line:
+            line = _BARE_SGR.sub("", line)
+        if ">" in line:
+            line = _unquote(line)
+        if _may_have_log_prefix(line):
+            line = _strip_log_prefix(line)
+        if ("`" in line or "~" in line) and _FENCE.fullmatch(line):
             inside = not inside
             cleaned.append("")
             fenced.append(False)
@@ -110,7 +144,9 @@ def normalise(text: str) -> list[Line]:
         cleaned.append(line.rstrip())
         fenced.append(inside)
     # A forum indents prompts and output alike: the indentation goes before the prompts.
-    texts = [_strip_prompt(line) for line in _dedent(cleaned, fenced)]
+    texts = [
+        _strip_prompt(line) if _may_have_prompt(line) else line for line in _dedent(cleaned, fenced)
+    ]
     return [Line(number + 1, text) for number, text in enumerate(texts)]
 
 
@@ -196,14 +232,39 @@ def _looks_typed(rest: str, prompt: str) -> bool:
 def _dedent(lines: list[str], fenced: list[bool]) -> list[str]:
     """Remove the indentation common to the whole paste, and again inside each fenced block (a
     forum's code block), keeping the relative indentation of a traceback or a table."""
-    whole = textwrap.dedent("\n".join(lines)).split("\n") if lines else []
-    out = list(whole)
+    out = _without_margin(lines)
     start: Optional[int] = None
     for index, inside in enumerate([*fenced, False]):
         if inside and start is None:
             start = index
         elif not inside and start is not None:
-            block = textwrap.dedent("\n".join(out[start:index])).split("\n")
-            out[start:index] = block
+            out[start:index] = _without_margin(out[start:index])
             start = None
     return out
+
+
+def _common_start(one: str, other: str) -> str:
+    size = 0
+    while size < min(len(one), len(other)) and one[size] == other[size]:
+        size += 1
+    return one[:size]
+
+
+def _without_margin(lines: list[str]) -> list[str]:
+    """textwrap.dedent's rule (the longest common leading whitespace of the non-blank lines),
+    stopping as soon as there is none (most pastes)."""
+    margin: Optional[str] = None
+    for line in lines:
+        body = line.lstrip()
+        if not body:
+            continue
+        indent = line[: len(line) - len(body)]
+        if margin is None:
+            margin = indent
+        elif not indent.startswith(margin):
+            margin = _common_start(margin, indent)
+        if not margin:
+            return list(lines)
+    if not margin:
+        return list(lines)
+    return [line[len(margin) :] if line.strip() else "" for line in lines]

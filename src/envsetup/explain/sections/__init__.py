@@ -1,7 +1,10 @@
 """The section readers explain tries, in order: one module per kind of input.
 
 Each module named in READER_MODULES exports `READERS`, a list of `SectionReader` objects
-(envsetup.model.paste). The detector (explain/detect.py) tries every reader's `extent` at each line
+(envsetup.model.paste). A reader may also have `start`, a compiled pattern that `match`es (at
+the start of a line's text, leading blanks removed) every line where its section can begin: the
+detector then calls its `extent` only there (begin the pattern with a literal or a character set,
+not optional blanks or an optional group, so that most lines are rejected at their first character) (a 1 MB log has 20,000 lines and most start nothing). The detector (explain/detect.py) tries every reader's `extent` at each line
 not yet claimed, in the order of this list, and the first one that claims lines gets them: put the
 readers of a kind that embeds another (collect_env holds nvidia-smi's driver line, `nvidia-smi -q`
 holds its own "CUDA Version") before that other kind.

@@ -30,6 +30,7 @@ def _is_output(line: Line) -> bool:
 
 class NvccReader:
     kind = "nvcc-version"
+    start = re.compile(r"(?:(?:sudo\s+)?\S*nvcc|Cuda compilation tools)")
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         head = command_at(lines, start, _COMMAND)

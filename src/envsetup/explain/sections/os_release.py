@@ -42,6 +42,7 @@ def _belongs(line: Line) -> bool:
 
 class OsReleaseReader:
     kind = "os-release"
+    start = re.compile(r"(?:[A-Z][A-Z0-9_]*=|(?:sudo\s+)?(?:cat|more|less|head|tail)\s)")
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         head = command_at(lines, start, _COMMAND)
