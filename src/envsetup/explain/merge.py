@@ -108,7 +108,11 @@ def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:
             and (old.get("path") == item.get("path") or old.get("version") == item.get("version"))
         ]
         if same:
-            merged[same[0]] = copy.deepcopy(item)
+            old, new = merged[same[0]], copy.deepcopy(item)
+            if old.get("path") != new.get("path") and not _is_path(new.get("path")):
+                # The same version, where the paste cannot say where it is: the host knows.
+                new["path"], new["nvcc"] = old.get("path"), old.get("nvcc", new.get("nvcc"))
+            merged[same[0]] = new
         else:
             merged.append(copy.deepcopy(item))
     return merged
@@ -144,3 +148,8 @@ def _ranges(numbers: list[int]) -> str:
         else:
             spans.append([number, number])
     return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
+
+
+def _is_path(value: Any) -> bool:
+    """An absolute path (POSIX or Windows), not a description such as "nvcc on PATH"."""
+    return isinstance(value, str) and (value.startswith("/") or value[1:3] in (":\\", ":/"))
