@@ -14,6 +14,7 @@ Target (issue 10): the command <= 0.5 s.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,11 @@ def paste(size: int = SIZE) -> str:
     return "".join(parts)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -53,28 +59,37 @@ def main() -> int:
     text_ = paste()
     lines = text_.count("\n")
     explain(text_, None)  # warm-up: imports, regex compilation
-    in_process = []
+    in_process, in_process_cpu = [], []
     for _ in range(args.runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = explain(text_, None)
         in_process.append(time.perf_counter() - start)
+        in_process_cpu.append(time.process_time() - cpu)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "paste.txt"
         path.write_text(text_, encoding="utf-8")
         argv = [sys.executable, "-m", "envsetup", "explain", str(path), "--no-host", "--json"]
         subprocess.run(argv, capture_output=True, check=False)
-        command = []
+        command, command_cpu = [], []
         for _ in range(args.runs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _children_cpu()
             subprocess.run(argv, capture_output=True, check=False)
             command.append(time.perf_counter() - start)
+            command_cpu.append(_children_cpu() - cpu)
     judged, whole = statistics.median(in_process), statistics.median(command)
     print(f"paste: {len(text_.encode('utf-8')) / (1 << 20):.2f} MiB, {lines} lines")
     print(
         f"sections: {len(result.detection.readings)}, unplaced lines: {len(result.detection.unplaced)}"
     )
-    print(f"explain() in process: median {judged:.3f} s over {args.runs} runs")
-    print(f"envsetup explain --no-host --json: median {whole:.3f} s (target <= {TARGET_S} s)")
+    # CPU time as well: on a machine shared with other work, wall time measures the others too.
+    print(
+        f"explain() in process: median {judged:.3f} s wall, "
+        f"{statistics.median(in_process_cpu):.3f} s CPU over {args.runs} runs"
+    )
+    print(
+        f"envsetup explain --no-host --json: median {whole:.3f} s wall, "
+        f"{statistics.median(command_cpu):.3f} s CPU (target <= {TARGET_S} s)"
+    )
     return 0 if whole <= TARGET_S else 1
 
 
