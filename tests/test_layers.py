@@ -52,8 +52,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("verified_install", ("envsetup.verified_install",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
-    # A command's run apart from its flags (doctor's, which the fast path calls without typer).
-    ("runs", ("envsetup.doctor_run",)),
+    # A command's run apart from its flags (doctor's and explain's: the fast path calls them without typer).
+    ("runs", ("envsetup.doctor_run", "envsetup.explain_run")),
     ("commands", ("envsetup.commands",)),
     ("entry", ("envsetup.cli", "envsetup.entry", "envsetup.fast_path", "envsetup.__main__")),
 ]
