@@ -21,8 +21,9 @@ from hostbuilder import HostSpec
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {
     command: json.loads((ROOT / f"docs/schema/{command}.schema.json").read_text(encoding="utf-8"))
-    for command in ("doctor", "install", "check-command", "verify")
+    for command in ("doctor", "install", "check-command", "verify", "explain")
 }
+PASTE = str(ROOT / "tests" / "fixtures" / "nvcc" / "nvcc-12.8.93.txt")
 
 # For each command: its arguments (a recorded host where one is read) and what a bug replaces.
 COMMANDS: dict[str, tuple[list[str], str]] = {
@@ -33,6 +34,7 @@ COMMANDS: dict[str, tuple[list[str], str]] = {
         "envsetup.probe:probe_all",
     ),
     "verify": (["verify", "--python", sys.executable], "envsetup.verify:run_verify"),
+    "explain": (["explain", PASTE, "--replay", "{host}"], "envsetup.probe:probe_all"),
 }
 
 

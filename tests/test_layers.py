@@ -44,14 +44,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("diagnose", ("envsetup.diagnose",)),
     ("resolve", ("envsetup.resolve",)),
     ("command_check", ("envsetup.command_check",)),
+    # Pasted text -> sections -> facts merged over a host's -> findings; pure (no I/O).
+    ("explain", ("envsetup.explain",)),
     ("install", ("envsetup.install",)),
     # The worker's registry is read by the tool (catalogue); its modules import no envsetup.
     ("verify", ("envsetup.verify",)),
     ("verified_install", ("envsetup.verified_install",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
-    # A command's run apart from its flags (doctor's, which the fast path calls without typer).
-    ("runs", ("envsetup.doctor_run",)),
+    # A command's run apart from its flags (doctor's and explain's: the fast path calls them without typer).
+    ("runs", ("envsetup.doctor_run", "envsetup.explain_run")),
     ("commands", ("envsetup.commands",)),
     ("entry", ("envsetup.cli", "envsetup.entry", "envsetup.fast_path", "envsetup.__main__")),
 ]

@@ -1,7 +1,7 @@
 """The command line: thin adapters from flags to commands. Logic lives elsewhere.
 
-typer loads only when the command line needs it: envsetup.fast_path serves `doctor` with plain
-flags and `--version` without it (doctor's start-up budget); everything else, errors and help
+typer loads only when the command line needs it: envsetup.fast_path serves `doctor` and
+`explain` with plain flags and `--version` without it (doctor's start-up budget); everything else, errors and help
 included, goes through the typer app, built on first use (`app` below).
 """
 
@@ -68,6 +68,7 @@ COMMANDS = {
     "install": ("install", "install_command"),
     "verify": ("verify", "verify_command"),
     "check-command": ("check_command", "check_command_command"),
+    "explain": ("explain", "explain_command"),
 }
 
 
@@ -157,6 +158,10 @@ def _dispatch(argv: list[str]) -> Any:
 
             echo(f"envsetup {__version__}")
             return ExitCode.OK
+        if call.command == "explain":
+            from envsetup.explain_run import run_explain
+
+            return run_explain(**call.options)  # type: ignore[arg-type]
         from envsetup.doctor_run import run_doctor
 
         return run_doctor(**call.options)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""The command lines the console script serves without typer: `doctor` with plain flags, `--version`.
+"""The command lines the console script serves without typer: `doctor` and `explain` with plain
+flags, `--version`.
 
 Loading typer and click was the largest single cost of doctor's start-up, and doctor has a
 start-up budget (bench/bench_doctor.py). A command line qualifies only when click would parse it
@@ -16,17 +17,26 @@ from typing import Mapping, NamedTuple, Optional, Sequence, Union
 # doctor's flags as commands/doctor.py declares them: option -> run_doctor's parameter.
 DOCTOR_FLAGS = {"--json": "json_output", "--verbose": "verbose", "-v": "verbose", "--deep": "deep"}
 DOCTOR_VALUES = {"--python": "python", "--record": "record", "--replay": "replay"}
+# explain's, as commands/explain.py declares them (run_explain's parameters); FILE arguments
+# go to `files`.
+EXPLAIN_FLAGS = {
+    "--json": "json_output",
+    "--verbose": "verbose",
+    "-v": "verbose",
+    "--no-host": "no_host",
+}
+EXPLAIN_VALUES = {"--replay": "replay", "--record": "record"}
 # Characters click expands on Windows (user, variables, wildcards) before parsing.
 _WINDOWS_EXPANDED = ("~", "$", "%", "*", "?", "[")
 
 
 class Call(NamedTuple):
-    """A command line the fast path serves: `command` ("doctor" or "--version") and, for doctor,
-    the keyword arguments for doctor_run.run_doctor. (A NamedTuple: a third of a
+    """A command line the fast path serves: `command` ("doctor", "explain" or "--version") and
+    the keyword arguments for doctor_run.run_doctor or explain_run.run_explain. (A NamedTuple: a third of a
     dataclass's cost to define, and this module is on every start-up.)"""
 
     command: str
-    options: dict[str, Union[bool, str]]
+    options: dict[str, Union[bool, str, list[str]]]
 
 
 def simple_command(
@@ -44,17 +54,25 @@ def simple_command(
         return None
     if args == ["--version"]:
         return Call("--version", {})
-    if args[:1] != ["doctor"]:
+    if args[:1] == ["doctor"]:
+        flags, values, positional = DOCTOR_FLAGS, DOCTOR_VALUES, False
+    elif args[:1] == ["explain"]:
+        flags, values, positional = EXPLAIN_FLAGS, EXPLAIN_VALUES, True
+    else:
         return None
-    options: dict[str, Union[bool, str]] = {}
+    options: dict[str, Union[bool, str, list[str]]] = {}
+    files: list[str] = []
     rest = args[1:]
     while rest:
         arg = rest.pop(0)
-        if arg in DOCTOR_FLAGS:
-            options[DOCTOR_FLAGS[arg]] = True
+        if arg in flags:
+            options[flags[arg]] = True
+            continue
+        if positional and (arg == "-" or (arg and not arg.startswith("-"))):
+            files.append(arg)  # click: "-" and anything not option-like is an argument
             continue
         name, equals, value = arg.partition("=")
-        if name not in DOCTOR_VALUES:
+        if name not in values:
             return None
         if not equals:
             if not rest:
@@ -63,5 +81,8 @@ def simple_command(
         # click takes an option-looking or empty value as the value; leave such lines to it.
         if not value or value.startswith("-"):
             return None
-        options[DOCTOR_VALUES[name]] = value  # repeated: the last one counts, as in click
+        options[values[name]] = value  # repeated: the last one counts, as in click
+    if positional:
+        options["files"] = files
+        return Call("explain", options)
     return Call("doctor", options)

@@ -177,3 +177,19 @@ def _write(path: str, text: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(redact_text(text))
+
+
+def write_recording(directory: str, recording: tuple[dict[str, Any], dict[str, str]]) -> None:
+    """Write a recording made without a host (explain --record: built from facts) into
+    `directory`: (host.json's manifest, {absolute path on the recorded host: its text}); a path
+    ending in "/" is a directory that exists, an empty text a path that exists. Redacted as
+    RecordingHost.save redacts."""
+    manifest, files = recording
+    os.makedirs(directory, exist_ok=True)
+    for path, text in files.items():
+        if path.endswith("/"):
+            _write(os.path.join(directory, "files", _file_key(path), DIR_MARKER), "")
+        else:
+            _write(os.path.join(directory, "files", _file_key(path)), text)
+    document = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **manifest}
+    _write(os.path.join(directory, "host.json"), json.dumps(redact_data(document), indent=2) + "\n")

@@ -2,7 +2,7 @@
 
     {
       "schema_version": 2,             # this command's document; bumped on incompatible change
-      "command": "doctor",             # doctor, install, check-command, verify
+      "command": "doctor",             # doctor, install, check-command, verify, explain
       "tool": {"name": "envsetup", "version": "0.1.0"},
       "exit_code": 0,                  # the process's exit status, repeated
       "outcome": "ok",                 # how the run ended, in one word (OUTCOMES)
@@ -27,7 +27,7 @@ from envsetup import __version__
 TOOL_NAME = "envsetup"
 
 # Per command: bump on any incompatible change of its document (docs/output.md has the history).
-SCHEMA_VERSIONS = {"doctor": 2, "install": 2, "check-command": 2, "verify": 2}
+SCHEMA_VERSIONS = {"doctor": 2, "install": 2, "check-command": 2, "verify": 2, "explain": 1}
 COMMANDS = tuple(SCHEMA_VERSIONS)
 
 # How a run ended. `error` whenever the `error` object is set and `data` is null.
@@ -43,6 +43,7 @@ OUTCOMES = {
     "install": (PLANNED, INSTALLED, REFUSED, ERROR),
     "check-command": (OK, PROBLEMS, ERROR),
     "verify": (OK, PROBLEMS, UNUSABLE, ERROR),
+    "explain": (OK, PROBLEMS, ERROR),
 }
 # The outcomes that come with an `error` object (and a `data` that says more, except ERROR's).
 FAILED_OUTCOMES = (REFUSED, UNUSABLE, ERROR)
@@ -57,6 +58,7 @@ EXIT_CODES = {
     "install": (0, 1, 2, 70, 130),
     "check-command": (0, 1, 2, 70, 130),
     "verify": (0, 1, 2, 3, 70, 130),
+    "explain": (0, 1, 2, 70, 130),
 }
 
 

@@ -1,7 +1,7 @@
 """JSON Schemas of every command's --json document, generated from the types that make it.
 
 The envelope (render/envelope.py) is the same for every command; `data` is the command's payload
-dataclass (DoctorData, InstallData, CheckCommandData, VerifyData), walked field by field.
+dataclass (DoctorData, InstallData, CheckCommandData, VerifyData, ExplainData), walked field by field.
 `python -m envsetup.render.schema [DIR]` writes DIR/<command>.schema.json (default docs/schema);
 a test fails when the published files and the generator drift apart.
 """
@@ -205,7 +205,18 @@ def _payloads() -> dict[str, Callable[[], type]]:
 
         return VerifyData
 
-    return {"doctor": doctor, "install": install, "check-command": check_command, "verify": verify}
+    def explain() -> type:
+        from envsetup.render.explain_json import ExplainData
+
+        return ExplainData
+
+    return {
+        "doctor": doctor,
+        "install": install,
+        "check-command": check_command,
+        "verify": verify,
+        "explain": explain,
+    }
 
 
 def command_schema(command: str) -> dict[str, Any]:

@@ -1,0 +1,97 @@
+"""Time of `envsetup explain` on a 1 MB pasted log built from real outputs.
+
+The paste is every captured output under tests/fixtures (the files their SOURCES.tsv list: collect_env,
+nvidia-smi in every form, tracebacks, pip errors, os-release, nvcc...), concatenated in turn until
+it passes 1 MB, each one under a shell prompt line as people paste them. Measured: the judgement in
+this process (`envsetup.explain.run.explain(text, None)`: normalise, detect, read, merge,
+diagnose), and the whole command as a user runs it (`envsetup explain FILE --no-host --json`, a new
+process: start-up, reading, output), the median of N runs each after one warm-up.
+Target (issue 10): the command <= 0.5 s.
+
+    .venv/bin/python bench/bench_explain.py --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from explain.corpus import corpus, text  # noqa: E402
+
+TARGET_S = 0.5
+SIZE = 1 << 20
+
+
+def paste(size: int = SIZE) -> str:
+    outputs = [text(path) for path in corpus()]
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        for output in outputs:
+            chunk = "$ some-command\n" + output + ("" if output.endswith("\n") else "\n")
+            parts.append(chunk)
+            total += len(chunk.encode("utf-8"))
+            if total >= size:
+                break
+    return "".join(parts)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from envsetup.explain.run import explain
+
+    text_ = paste()
+    lines = text_.count("\n")
+    explain(text_, None)  # warm-up: imports, regex compilation
+    in_process, in_process_cpu = [], []
+    for _ in range(args.runs):
+        start, cpu = time.perf_counter(), time.process_time()
+        result = explain(text_, None)
+        in_process.append(time.perf_counter() - start)
+        in_process_cpu.append(time.process_time() - cpu)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "paste.txt"
+        path.write_text(text_, encoding="utf-8")
+        argv = [sys.executable, "-m", "envsetup", "explain", str(path), "--no-host", "--json"]
+        subprocess.run(argv, capture_output=True, check=False)
+        command, command_cpu = [], []
+        for _ in range(args.runs):
+            start, cpu = time.perf_counter(), _children_cpu()
+            subprocess.run(argv, capture_output=True, check=False)
+            command.append(time.perf_counter() - start)
+            command_cpu.append(_children_cpu() - cpu)
+    judged, whole = statistics.median(in_process), statistics.median(command)
+    print(f"paste: {len(text_.encode('utf-8')) / (1 << 20):.2f} MiB, {lines} lines")
+    print(
+        f"sections: {len(result.detection.readings)}, unplaced lines: {len(result.detection.unplaced)}"
+    )
+    # CPU time as well: on a machine shared with other work, wall time measures the others too.
+    print(
+        f"explain() in process: median {judged:.3f} s wall, "
+        f"{statistics.median(in_process_cpu):.3f} s CPU over {args.runs} runs"
+    )
+    print(
+        f"envsetup explain --no-host --json: median {whole:.3f} s wall, "
+        f"{statistics.median(command_cpu):.3f} s CPU (target <= {TARGET_S} s)"
+    )
+    return 0 if whole <= TARGET_S else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

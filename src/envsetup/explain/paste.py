@@ -1,0 +1,270 @@
+"""Pasted text -> `Line`s: what a person pasted, with the wrapping of where they pasted it removed.
+
+People paste terminal output into GitHub issues, forums, chats and e-mails. On the way it gains
+code fences (```` ``` ```` / `~~~`), `>` quote marks, shell and Python prompts (`$ `, `# `,
+`(env) user@host:~$ `, `PS C:\\> `, `>>> `), log prefixes (timestamps, `[stderr]`, syslog's
+`Jan  2 03:04:05 host kernel: `, dmesg's `[  12.345678] `), ANSI colours, Windows line ends and
+the indentation of a forum's code block. `normalise` removes each of those from every line and
+keeps the line's number as pasted (1-based), so that every finding can cite the line a person
+sees in their own paste. Pure; standard library only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Optional
+
+from envsetup.model.paste import Line
+
+# ECMA-48: CSI (colours, cursor moves), OSC (titles, hyperlinks; ended by BEL or ST), and the
+# two-byte escapes. A terminal copy keeps them; a log file written with colours too.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
+)
+# A colour code whose ESC byte was lost on the way (a web page shows "[0m" as text).
+_BARE_SGR = re.compile(r"(?<![\]\[])\[(?:\d{1,3};)*\d{0,3}[mK](?!\])")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE.update({ord("\xa0"): " ", ord("\u202f"): " "})
+_FENCE = re.compile(r"\s*(?:`{3,}|~{3,})\s*[\w+#.-]*\s*(?:`{3,})?\s*")
+
+# Log prefixes, tried in this order, each at most once.
+_TIMESTAMP = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| ?[A-Z]{3,4})?"
+_SYSLOG_TIME = r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
+_LOG_PREFIXES = (
+    # GitHub Actions, docker logs -t, Python logging: "2024-01-02T03:04:05.1234567Z "
+    # (one blank after it: what follows keeps its own indentation, a traceback's "  File")
+    re.compile(rf"\[?{_TIMESTAMP}\]?(?: -(?= ))? "),
+    # dmesg -T: "[Mon Jan  2 03:04:05 2024] "; dmesg: "[  123.456789] "
+    re.compile(r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?"),
+    re.compile(r"\[\s*\d+\.\d+\]\s?"),
+    # syslog / journalctl: "Jan  2 03:04:05 host " then the program below
+    re.compile(rf"{_SYSLOG_TIME}\s+[\w.-]+\s+(?=[\w./-]+(?:\[\d+\])?:\s)"),
+    re.compile(r"\[(?:stderr|stdout|STDERR|STDOUT)\]:?\s?"),
+)
+# The program of a syslog line: always "kernel:", or a name with its pid ("systemd[1]: ").
+_PROGRAM = re.compile(r"(?:kernel|[A-Za-z][\w.-]*\[\d+\]):\s")
+
+# Shell, Python and Windows prompts before a command a person typed.
+_PROMPTS = (
+    # (env) user@host:~/dir$ , root@abc123:/workspace# , user@host ~ % , [user@host dir]$
+    re.compile(
+        r"(?:\([\w.@/+-]+\)\s*)?"
+        r"(?:\[[\w.-]+@[\w.-]+[^\]\n]*\]|[\w.-]+@[\w.-]+(?::\S*|\s+\S+)?)\s?[$#%>]\s?"
+    ),
+    # ~/project$ , /mnt/c/Users/me$ , /workspace# (a prompt showing only the directory)
+    re.compile(r"(?:\([\w.@/+-]+\)\s*)?(?:~|/)[\w./~-]*[$#]\s"),
+    # PS C:\Users\me> , (venv) PS C:\> , C:\Users\me>
+    re.compile(r"(?:\([\w.@/+-]+\)\s*)?(?:PS\s+)?[A-Za-z]:\\[^<>|\"\n]*>\s?"),
+    # oh-my-zsh: "➜  ~ ", "➜  project git:(main) ✗ "
+    re.compile(r"➜\s+\S+(?:\s+git:\([^)\s]*\))?(?:\s+✗)?\s+"),
+    # >>> and ... (Python), In [3]: (IPython)
+    re.compile(r"(?:>>>|\.\.\.)(?: |$)|>>>(?=[^\s>])"),
+    re.compile(r"In \[\d+\]:\s"),
+    # (base) $ , $ , # , % (but not "#define" nor "#1 SMP")
+    re.compile(r"(?:\([\w.@/+-]+\)\s*)?[$#%](?: |$)"),
+)
+
+_PYTHON_PROMPT = re.compile(r">>>(?!>)")
+# Quick tests (string operations, no regular expression): no prefix or prompt of any kind starts
+# here. Most lines of a long log have neither (bench/bench_explain.py).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_PROMPT_MARKS = frozenset("([$#%>~/➜.")
+
+
+def _may_have_log_prefix(line: str) -> bool:
+    body = line.lstrip()
+    return bool(body) and (
+        body[0] == "["
+        or body[0].isdigit()
+        or body.startswith(_MONTHS)
+        or body.startswith("kernel:")
+        or "]: " in body
+    )
+
+
+def _may_have_prompt(line: str) -> bool:
+    body = line.lstrip()
+    return bool(body) and (
+        body[0] in _PROMPT_MARKS
+        or body[1:3] == ":\\"
+        or body.startswith(("PS ", "In ["))
+        or "@" in body[:64]
+    )
+
+
+_INLINE = re.compile(r"(\*\*|`)([^`*]+)\1")
+
+MAX_PASTE_BYTES = 32 << 20
+
+
+class NotText(ValueError):
+    """The bytes are not a paste: binary data. str() is the reason."""
+
+
+def decode(data: bytes) -> str:
+    """The text of pasted bytes: UTF-8 (a BOM dropped), or UTF-16 with its BOM (what Windows
+    PowerShell 5's `>` writes); undecodable bytes are replaced. Raises NotText for binary data
+    (NUL bytes in text that is not UTF-16)."""
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data:
+        raise NotText("it holds NUL bytes (binary data, not text)")
+    return data.decode("utf-8", errors="replace")
+
+
+def normalise(text: str) -> list[Line]:
+    """One `Line` per pasted line (numbered from 1 as pasted; CRLF, CR and LF each end a line, a
+    lone CR inside a line of LF-ended text is a terminal's overwrite and keeps what was shown
+    last), its wrapping removed. Blank lines stay (blank), so numbers never shift. Never raises."""
+    raw = _split(text)
+    cleaned: list[str] = []
+    fenced: list[bool] = []
+    inside = False
+    for line in raw:
+        # Each step only where its mark is: a 1 MB log has 20,000 lines (bench/bench_explain.py).
+        if "\x1b" in line or "\x9b" in line:
+            line = _ANSI.sub("", line)
+        if not line.isascii():
+            line = line.translate(_INVISIBLE)
+        if "[" in line:
+            line = _BARE_SGR.sub("", line)
+        if ">" in line:
+            line = _unquote(line)
+        if _may_have_log_prefix(line):
+            line = _strip_log_prefix(line)
+        if ("`" in line or "~" in line) and _FENCE.fullmatch(line):
+            inside = not inside
+            cleaned.append("")
+            fenced.append(False)
+            continue
+        cleaned.append(line.rstrip())
+        fenced.append(inside)
+    # A forum indents prompts and output alike: the indentation goes before the prompts.
+    texts = [
+        _strip_prompt(line) if _may_have_prompt(line) else line for line in _dedent(cleaned, fenced)
+    ]
+    return [Line(number + 1, text) for number, text in enumerate(texts)]
+
+
+def _split(text: str) -> list[str]:
+    if "\n" not in text:
+        return text.split("\r") if text else []
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not start another
+    return [_last_overwrite(line[:-1] if line.endswith("\r") else line) for line in lines]
+
+
+def _last_overwrite(line: str) -> str:
+    if "\r" not in line:
+        return line
+    shown = [part for part in line.split("\r") if part.strip()]
+    return shown[-1] if shown else ""
+
+
+def _unquote(line: str) -> str:
+    """Remove e-mail/markdown quote marks ("> ", ">> ", "> > "), not a Python prompt (">>> ")."""
+    stripped = line.lstrip()
+    indent = line[: len(line) - len(stripped)]  # the post's own indentation stays for _dedent
+    quoted = False
+    while stripped.startswith(">") and not _PYTHON_PROMPT.match(stripped):
+        stripped = stripped[1:]
+        if stripped.startswith(" "):
+            stripped = stripped[1:]
+        line, quoted = stripped, True
+        stripped = stripped.lstrip()
+    return indent + line if quoted else line
+
+
+def _strip_log_prefix(line: str) -> str:
+    body = line.lstrip()
+    indent = line[: len(line) - len(body)]
+    changed = False
+    for _ in range(len(_LOG_PREFIXES)):  # "[stderr] [  12.3] ..." carries two, in any order
+        match = next((m for m in (p.match(body) for p in _LOG_PREFIXES) if m), None)
+        if match is None or not match.end():
+            break
+        body, changed = body[match.end() :], True
+    program = _PROGRAM.match(body)
+    if program:
+        body, changed = body[program.end() :], True
+    # The indentation before a prefix is the post's (a forum's code block): it stays for _dedent.
+    return indent + body if changed else line
+
+
+def _strip_prompt(line: str) -> str:
+    body = line.lstrip()
+    for pattern in _PROMPTS:
+        match = pattern.match(body)
+        if match and _looks_typed(body[match.end() :], body[: match.end()]):
+            return _unwrap_inline(body[match.end() :])
+    return line
+
+
+def _unwrap_inline(line: str) -> str:
+    """A command a post wraps whole in bold or inline code: **nvidia-smi**, `nvcc -V`."""
+    match = _INLINE.fullmatch(line.strip())
+    return match.group(2) if match else line
+
+
+def _looks_typed(rest: str, prompt: str) -> bool:
+    """A `# ` or `% ` prompt is a prompt only when a command follows: "# comment" and
+    "% of the time" stay as written, "# nvidia-smi" loses its prompt."""
+    head = prompt.strip()
+    if head not in ("#", "%"):
+        return True
+    word = rest.split(" ", 1)[0]
+    return bool(
+        re.fullmatch(
+            r"(?:sudo|[\w./-]*(?:nvidia-smi|nvcc|python[\d.]*|pip[\d.]*|conda|"
+            r"cat|uname|ls|ldconfig|dmesg|journalctl|lspci|lsmod|modinfo|"
+            r"grep|apt|apt-get|dnf|yum|echo|export|which|mamba|uv|"
+            r"torchrun|docker|head|tail))",
+            word,
+        )
+    )
+
+
+def _dedent(lines: list[str], fenced: list[bool]) -> list[str]:
+    """Remove the indentation common to the whole paste, and again inside each fenced block (a
+    forum's code block), keeping the relative indentation of a traceback or a table."""
+    out = _without_margin(lines)
+    start: Optional[int] = None
+    for index, inside in enumerate([*fenced, False]):
+        if inside and start is None:
+            start = index
+        elif not inside and start is not None:
+            out[start:index] = _without_margin(out[start:index])
+            start = None
+    return out
+
+
+def _common_start(one: str, other: str) -> str:
+    size = 0
+    while size < min(len(one), len(other)) and one[size] == other[size]:
+        size += 1
+    return one[:size]
+
+
+def _without_margin(lines: list[str]) -> list[str]:
+    """textwrap.dedent's rule (the longest common leading whitespace of the non-blank lines),
+    stopping as soon as there is none (most pastes)."""
+    margin: Optional[str] = None
+    for line in lines:
+        body = line.lstrip()
+        if not body:
+            continue
+        indent = line[: len(line) - len(body)]
+        if margin is None:
+            margin = indent
+        elif not indent.startswith(margin):
+            margin = _common_start(margin, indent)
+        if not margin:
+            return list(lines)
+    if not margin:
+        return list(lines)
+    return [line[len(margin) :] if line.strip() else "" for line in lines]

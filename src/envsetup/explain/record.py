@@ -1,0 +1,168 @@
+"""A recorded host (docs/recorded-host.md) built from facts: `explain --record DIR`.
+
+A paste states facts, not the outputs doctor's probes read, so this writes what the probes would
+need to read those facts back: the platform, /etc/os-release, WSL and container markers, NVML's
+answer (driver, CUDA driver version, GPUs), the Python interpreter's self-description and the
+installed torch's files (torch/version.py, its dist-info METADATA), LD_LIBRARY_PATH and
+CUDA_HOME. `doctor --replay DIR` then reads those facts again. Not written (doctor reads them back
+as absent): CUDA toolkits, cuDNN, nvidia-smi's own output and failures, the kernel module.
+A path the facts do not give is written as the usual one (the interpreter /usr/bin/python3, its
+site-packages), and the docs say so. Pure: host/recording.py writes the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from envsetup.facts import Facts
+
+PLACEHOLDER_PYTHON = "/usr/bin/python3"
+
+
+def recording_of(facts: Facts) -> tuple[dict[str, Any], dict[str, str]]:
+    """(host.json without its format keys, {absolute path: text}) for `facts`. A path ending in
+    "/" is a directory that exists; "" marks a path that exists."""
+    files: dict[str, str] = {}
+    os_ = facts.os
+    system = os_.system or "Linux"
+    python = _python(facts, files)
+    platform = {
+        "system": system,
+        "release": os_.kernel,
+        "version": "",
+        "machine": os_.arch,
+        "libc": f"glibc {os_.glibc}" if os_.glibc else "",
+        "mac_version": os_.macos_version,
+        "windows_version": os_.windows_version,
+        "python_executable": python.get("executable", ""),
+        "python": python,
+    }
+    if system == "Linux":
+        _linux_files(facts, files)
+    environ = {}
+    if facts.cuda.ld_library_path:
+        environ["LD_LIBRARY_PATH"] = ":".join(facts.cuda.ld_library_path)
+    if facts.cuda.cuda_home:
+        environ["CUDA_HOME"] = facts.cuda.cuda_home
+    manifest = {
+        "platform": platform,
+        "environ": environ,
+        "which": {},
+        "realpath": {},
+        "nvml": _nvml(facts),
+        "commands": [],
+    }
+    _torch_files(facts, python, files)
+    return manifest, files
+
+
+def _linux_files(facts: Facts, files: dict[str, str]) -> None:
+    os_ = facts.os
+    fields = [("ID", os_.distro_id), ("NAME", os_.distro_name), ("VERSION_ID", os_.distro_version)]
+    if os_.distro_like:
+        fields.append(("ID_LIKE", " ".join(os_.distro_like)))
+    if any(value for _, value in fields):
+        files["/etc/os-release"] = "".join(f'{k}="{v}"\n' for k, v in fields if v)
+    if os_.kernel:
+        files["/proc/version"] = f"Linux version {os_.kernel} (envsetup explain --record)\n"
+    if os_.wsl == 2:
+        files["/dev/dxg"] = ""
+    if os_.container == "docker":
+        files["/.dockerenv"] = ""
+    elif os_.container == "podman":
+        files["/run/.containerenv"] = ""
+    if facts.nvidia.driver_version and not os_.wsl:
+        files["/dev/nvidiactl"] = ""  # doctor asks NVML only where the driver made its node
+
+
+def _nvml(facts: Facts) -> dict[str, Any]:
+    nvidia = facts.nvidia
+    if not nvidia.driver_version:
+        return {"error": nvidia.nvml_error or "not recorded (explain --record: no driver stated)"}
+    return {
+        "driver_version": nvidia.driver_version,
+        "cuda_driver_version": _cuda_int(nvidia.driver_cuda_version),
+        "devices": [
+            {
+                "index": gpu.index,
+                "name": gpu.name,
+                "uuid": gpu.uuid,
+                "memory_total_bytes": gpu.memory_total_mib * 1024 * 1024
+                if gpu.memory_total_mib
+                else None,
+                "compute_capability": gpu.compute_capability,
+                "mig_mode": gpu.mig_mode,
+                "pcie_gen": gpu.pcie_gen,
+                "pcie_gen_max": gpu.pcie_gen_max,
+                "pcie_width": gpu.pcie_width,
+                "pcie_width_max": gpu.pcie_width_max,
+            }
+            for gpu in nvidia.gpus
+        ],
+    }
+
+
+def _cuda_int(version: Optional[str]) -> Optional[int]:
+    """ "12.4" -> 12040 (NVML's encoding); None when not a MAJOR.MINOR version."""
+    parts = (version or "").split(".")
+    if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
+        return None
+    return int(parts[0]) * 1000 + int(parts[1]) * 10
+
+
+def _python(facts: Facts, files: dict[str, str]) -> dict[str, Any]:
+    """The interpreter's self-description (probe/python_env.py's introspection keys)."""
+    python = facts.python
+    if not (python.executable or python.version):
+        return {}
+    executable = python.executable or PLACEHOLDER_PYTHON
+    version = python.version
+    short = ".".join(version.split(".")[:2]) if version else "3"
+    prefix = python.prefix or "/usr"
+    base_prefix = prefix
+    if python.environment in ("venv", "uv"):
+        base_prefix = "/usr"
+        files[f"{prefix}/pyvenv.cfg"] = "home = /usr/bin\n" + (
+            "uv = 0.0.0\n" if python.environment == "uv" else ""
+        )
+    elif python.environment == "conda":
+        files[f"{prefix}/conda-meta/"] = ""
+    site = list(python.site_packages) or [f"{prefix}/lib/python{short}/site-packages"]
+    stdlib = f"{base_prefix}/lib/python{short}"
+    if python.externally_managed:
+        files[f"{stdlib}/EXTERNALLY-MANAGED"] = "[externally-managed]\n"
+    if python.pip_version:
+        files[f"{site[0]}/pip-{python.pip_version}.dist-info/"] = ""
+    return {
+        "executable": executable,
+        "version": version,
+        "implementation": python.implementation or "CPython",
+        "prefix": prefix,
+        "base_prefix": base_prefix,
+        "stdlib": stdlib,
+        "site_packages": site,
+        "bits": python.bits or 64,
+    }
+
+
+def _torch_files(facts: Facts, python: dict[str, Any], files: dict[str, str]) -> None:
+    torch = facts.torch
+    if not torch.version or not python:
+        return
+    site = python["site_packages"][0]
+    requires = "".join(
+        f"Requires-Dist: {name}=={version}\n" for name, version in torch.requires_nvidia.items()
+    )
+    files[f"{site}/torch-{torch.version}.dist-info/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: torch\nVersion: {torch.version}\n{requires}"
+    )
+    files[f"{site}/torch/version.py"] = (
+        "from typing import Optional\n"
+        f"__version__ = {torch.version!r}\n"
+        f"cuda: Optional[str] = {torch.cuda_version!r}\n"
+        f"hip: Optional[str] = {torch.hip_version!r}\n"
+    )
+    for name in ("torchvision", "torchaudio"):
+        version = getattr(torch, name)
+        if version:
+            files[f"{site}/{name}-{version}.dist-info/"] = ""

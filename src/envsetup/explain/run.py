@@ -1,0 +1,84 @@
+"""explain's judgement: pasted text + the host's facts -> sections, merged facts, findings.
+
+Pure: the text is already read, the host already probed (commands/explain.py does both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from envsetup.diagnose import diagnose
+from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.signal_rules import cite, judge_signals
+from envsetup.explain.detect import Detection, detect
+from envsetup.explain.merge import merge
+from envsetup.explain.paste import normalise
+from envsetup.facts import Facts
+from envsetup.model.paste import Line, SectionReader
+from envsetup.parsers.signals import classify
+from envsetup.profiles.build_info import BuildLookup, no_profiles
+
+
+@dataclass
+class ExplainResult:
+    """lines: the paste as normalised; detection: its sections, signals and unplaced lines;
+    facts: the host's facts with the pasted ones over them; fact_sources: dotted fact path ->
+    "paste:LINE" for every pasted fact; findings: diagnose's rules on those facts, then the
+    findings of the pasted errors (errors first)."""
+
+    lines: list[Line]
+    detection: Detection
+    facts: Facts
+    fact_sources: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def explain(
+    text: str,
+    host_facts: Optional[Facts],
+    lookup: BuildLookup = no_profiles,
+    readers: Optional[Sequence[SectionReader]] = None,
+) -> ExplainResult:
+    """Explain `text` against `host_facts` (None: no host, only what the paste states).
+    `readers` defaults to every reader of explain/sections. Never raises on any text."""
+    if readers is None:
+        from envsetup.explain.sections import readers as all_readers
+
+        readers = all_readers()
+    lines = normalise(text)
+    detection = detect(lines, readers, classify)
+    merged = merge(host_facts, detection.readings, lines)
+    signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
+    findings = diagnose(merged.facts, lookup)
+    if host_facts is None:
+        findings = [f for f in findings if _stated_enough(f, merged.sources)]
+    texts = {line.number: line.text for line in lines}
+    pasted = judge_signals(signals, merged.facts, lookup, evidence=cite(texts))
+    findings = _errors_first([*findings, *pasted])
+    return ExplainResult(
+        lines=lines,
+        detection=detection,
+        facts=merged.facts,
+        fact_sources=merged.sources,
+        findings=findings,
+    )
+
+
+# Without a host, a fact the paste does not state is unknown, not absent. These findings conclude
+# from a fact's absence: without a host they stand only when the paste states that fact (as
+# collect_env's "PyTorch version: N/A" does), by the dotted paths named here.
+FROM_ABSENCE = {
+    "toolkit-without-driver": ("nvidia.driver_version", "nvidia.gpus"),
+    "torch-not-installed": ("torch.version",),
+}
+
+
+def _stated_enough(finding: Finding, sources: dict[str, str]) -> bool:
+    needed = FROM_ABSENCE.get(finding.id)
+    return needed is None or any(path in sources for path in needed)
+
+
+def _errors_first(findings: list[Finding]) -> list[Finding]:
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(findings, key=lambda f: order.get(f.severity, 3))

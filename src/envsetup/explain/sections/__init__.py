@@ -1,0 +1,49 @@
+"""The section readers explain tries, in order: one module per kind of input.
+
+Each module named in READER_MODULES exports `READERS`, a list of `SectionReader` objects
+(envsetup.model.paste). A reader may also have `start`, a compiled pattern that `match`es (at
+the start of a line's text, leading blanks removed) every line where its section can begin: the
+detector then calls its `extent` only there (begin the pattern with a literal or a character set,
+not optional blanks or an optional group, so that most lines are rejected at their first character) (a 1 MB log has 20,000 lines and most start nothing). The detector (explain/detect.py) tries every reader's `extent` at each line
+not yet claimed, in the order of this list, and the first one that claims lines gets them: put the
+readers of a kind that embeds another (collect_env holds nvidia-smi's driver line, `nvidia-smi -q`
+holds its own "CUDA Version") before that other kind.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from envsetup.model.paste import SectionReader
+
+# Module names under envsetup.explain.sections, in the order their readers are tried.
+READER_MODULES: tuple[str, ...] = (
+    "os_release",
+    "kernel",
+    "nvcc",
+)
+
+
+@cache
+def readers() -> tuple[SectionReader, ...]:
+    """Every reader, in the order tried (modules imported on first use)."""
+    found: list[SectionReader] = []
+    for name in READER_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        found.extend(module.READERS)
+    return tuple(found)
+
+
+def kinds() -> tuple[str, ...]:
+    """Every kind of input a reader recognises, in the order tried."""
+    return tuple(dict.fromkeys(reader.kind for reader in readers()))
+
+
+def __getattr__(name: str) -> object:
+    # READERS and KINDS as module attributes, built on first use (the modules load lazily).
+    if name == "READERS":
+        return list(readers())
+    if name == "KINDS":
+        return kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,59 @@
+"""explain's --json document: the result envelope with data = {sections, unplaced, facts,
+fact_sources} (schema: docs/schema/explain.schema.json). No rich import on this path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from envsetup.explain.run import ExplainResult
+from envsetup.facts import Facts
+from envsetup.render.envelope import envelope, outcome_of
+from envsetup.render.envelope import to_json as to_json
+from envsetup.render.finding_words import words_for
+
+
+@dataclass
+class Section:
+    """One recognised section of the paste: its kind (explain/sections KINDS) and its first and
+    last line, numbered as pasted from 1."""
+
+    kind: str
+    first: int
+    last: int
+
+
+@dataclass
+class ExplainData:
+    """explain's `data`: the sections recognised, the non-blank lines in no section and in no
+    error (unplaced, as pasted), the host's facts with the pasted ones merged over them, and the
+    source of each pasted fact (dotted path in `facts` -> "paste:LINE")."""
+
+    sections: list[Section]
+    unplaced: list[int]
+    facts: Facts
+    fact_sources: dict[str, str] = field(default_factory=dict)
+
+
+def explain_document(result: ExplainResult, exit_code: int) -> dict[str, Any]:
+    findings = []
+    for finding in result.findings:
+        item = finding.to_dict()
+        words = words_for(finding)
+        item["title"], item["fix"] = words.title, words.fix
+        findings.append(item)
+    return envelope(
+        "explain",
+        exit_code=exit_code,
+        outcome=outcome_of(exit_code),
+        findings=findings,
+        data={
+            "sections": [
+                {"kind": r.kind, "first": r.first, "last": r.last}
+                for r in result.detection.readings
+            ],
+            "unplaced": list(result.detection.unplaced),
+            "facts": result.facts.to_dict(),
+            "fact_sources": dict(result.fact_sources),
+        },
+    )

@@ -1,0 +1,98 @@
+"""explain for people: what was recognised in the paste, the facts it states, and the findings
+(worded by render/finding_words.py), in the look of doctor's report (render/style.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from envsetup.explain.run import ExplainResult
+from envsetup.model.paste import Reading
+from envsetup.render import style
+from envsetup.render.finding_words import words_for
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_SHOWN_UNPLACED = 12
+
+
+def render_explain(console: Console, result: ExplainResult, host: str, verbose: bool) -> None:
+    """`host` says whose facts the paste was merged over ("this machine", "recorded host DIR",
+    "no host"). Every pasted value is escaped by style (control sequences, markup)."""
+    detection = result.detection
+    style.section(console, "Paste")
+    if not detection.readings and not detection.signals:
+        style.item(console, "none", "Nothing in it is a kind of output explain reads.")
+    for reading in detection.readings:
+        unread = f"; {len(reading.unread)} line(s) unread" if reading.unread else ""
+        style.row(
+            console, "warning" if reading.unread else "ok", reading.kind, _span(reading) + unread
+        )
+    for signal in detection.signals:
+        lines = ", ".join(str(n) for n in signal.lines[:6])
+        style.row(console, "info", signal.kind or "error", f"{signal.id} (line {lines})")
+    if detection.unplaced:
+        shown = ", ".join(_ranges(detection.unplaced))
+        style.row(console, "none", "not placed", f"{len(detection.unplaced)} line(s): {shown}")
+
+    style.section(console, "Facts")
+    style.text(console, f"The paste's facts over those of {host}.", style="dim")
+    if not result.fact_sources:
+        style.item(console, "none", "The paste states no fact explain reads.")
+    for path, source in sorted(result.fact_sources.items(), key=_by_line):
+        label = path.rpartition(".")[2].replace("_", " ")
+        style.row(console, "ok", label, _value(result.facts.to_dict(), path), source)
+
+    style.section(console, "Diagnosis")
+    if not result.findings:
+        style.item(console, "ok", "No problems found.")
+    for finding in result.findings:
+        words = words_for(finding)
+        style.finding(
+            console,
+            finding.severity,
+            words.title,
+            finding.id,
+            evidence_lines=finding.evidence if verbose else None,
+            fix=words.fix,
+        )
+    errors = sum(f.severity == "error" for f in result.findings)
+    warnings = sum(f.severity == "warning" for f in result.findings)
+    console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)
+    if not verbose and any(f.evidence for f in result.findings):
+        console.print("[dim]Run with -v for the evidence behind each finding.[/]")
+
+
+def _span(reading: Reading) -> str:
+    first, last = reading.first, reading.last
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def _by_line(item: tuple[str, str]) -> tuple[int, str]:
+    number = item[1].rpartition(":")[2]
+    return (int(number) if number.isdigit() else 0, item[0])
+
+
+def _value(document: object, path: str) -> str:
+    for key in path.split("."):
+        document = document.get(key) if isinstance(document, dict) else None
+    if isinstance(document, list):
+        parts = [
+            " ".join(str(v) for k, v in item.items() if k in ("name", "version", "path") and v)
+            if isinstance(item, dict)
+            else str(item)
+            for item in document
+        ]
+        return "; ".join(parts)
+    return "?" if document is None else str(document)
+
+
+def _ranges(numbers: list[int]) -> list[str]:
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    shown = [f"{a}-{b}" if a != b else str(a) for a, b in spans[:_SHOWN_UNPLACED]]
+    return shown + (["…"] if len(spans) > _SHOWN_UNPLACED else [])

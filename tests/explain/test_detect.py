@@ -1,0 +1,167 @@
+"""The section detector and the readers of os-release, uname -a, /proc/version and nvcc --version,
+on real outputs: whole, wrapped, cut and mixed at random (Hypothesis)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from envsetup.explain.detect import detect
+from envsetup.explain.paste import normalise
+from envsetup.explain.run import explain
+from envsetup.explain.sections import kinds, readers
+from envsetup.model.paste import Line
+from envsetup.parsers.signals import classify
+from explain.corpus import FIXTURES, corpus, listed, text
+
+CORPUS = corpus()
+TEXTS = [text(path) for path in CORPUS]
+
+
+def only(path: Path, kind: str) -> dict:
+    """The one section of `kind` the whole file is, and its facts."""
+    lines = normalise(text(path))
+    detection = detect(lines, readers())
+    assert [r.kind for r in detection.readings] == [kind], path.name
+    reading = detection.readings[0]
+    assert detection.unplaced == [], path.name
+    assert reading.unread == [], path.name
+    nonblank = [line.number for line in lines if line.text.strip()]
+    assert (reading.first, reading.last) == (nonblank[0], nonblank[-1])
+    return reading.facts
+
+
+@pytest.mark.parametrize("path", listed("nvcc"), ids=lambda p: p.name)
+def test_nvcc_version_of_every_real_output(path: Path) -> None:
+    facts = only(path, "nvcc-version")
+    version = re.search(r"nvcc-(\d+\.\d+\.\d+)", path.name).group(1)  # the file names the release
+    assert facts["cuda"]["nvcc_on_path_version"] == version
+    assert [t["version"] for t in facts["cuda"]["toolkits"]] == [version]
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in listed("os") if "os-release" in p.name], ids=lambda p: p.name
+)
+def test_os_release_of_every_real_file(path: Path) -> None:
+    from envsetup.parsers.os_release import parse_os_release
+
+    facts = only(path, "os-release")["os"]
+    fields = parse_os_release(text(path))
+    assert facts["system"] == "Linux"
+    assert facts["distro_id"] == fields["ID"]
+    assert facts["distro_name"] == fields["NAME"]
+    assert facts["distro_version"] == fields.get("VERSION_ID", fields.get("BUILD_ID", ""))
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in listed("os") if "proc-version" in p.name], ids=lambda p: p.name
+)
+def test_proc_version_of_every_real_file(path: Path) -> None:
+    facts = only(path, "proc-version")["os"]
+    assert facts["wsl"] == int(re.search(r"wsl(\d)", path.name).group(1))
+    assert facts["kernel"] in text(path)
+
+
+def test_uname_and_os_release_in_markdown_notes() -> None:
+    path = FIXTURES / "paste" / "markdown-notes-os-release-uname-ubuntu-24.04.txt"
+    lines = normalise(text(path))
+    detection = detect(lines, readers())
+    by_kind = {r.kind: r for r in detection.readings}
+    assert sorted(by_kind) == ["os-release", "uname"]
+    uname = by_kind["uname"]
+    assert lines[uname.first - 1].text == "uname -a"  # the command line, prompt and bold removed
+    assert uname.facts["os"] == {"system": "Linux", "kernel": "6.11.0-26-generic", "arch": "x86_64"}
+    assert by_kind["os-release"].facts["os"]["distro_version"] == "24.04"
+    # lsb_release's lines, uptime and whoami are no kind explain reads
+    assert all(lines[n - 1].text for n in detection.unplaced)
+    assert "Codename:\tnoble" in [lines[n - 1].text for n in detection.unplaced]
+
+
+def test_every_reader_has_a_kind_and_kinds_are_unique() -> None:
+    assert len(kinds()) == len({r.kind for r in readers()})
+    assert {"os-release", "uname", "proc-version", "nvcc-version"} <= set(kinds())
+
+
+# ------------------------------------------------------------------ Hypothesis over the detector
+
+
+def wrap(body: str, how: int) -> str:
+    lines = body.splitlines()
+    if how == 1:
+        return "```\n" + body + ("" if body.endswith("\n") else "\n") + "```\n"
+    if how == 2:
+        return "".join(f"> {line}\n" for line in lines)
+    if how == 3:
+        return body.replace("\n", "\r\n")
+    if how == 4:
+        return "".join(f"    {line}\n" for line in lines)
+    if how == 5:
+        return "".join(f"\x1b[31m{line}\x1b[0m\n" for line in lines)
+    return body
+
+
+@st.composite
+def pastes(draw: st.DrawFn) -> str:
+    """Up to 5 real outputs, each cut at random lines (or mid-line), wrapped at random, joined."""
+    parts = []
+    for _ in range(draw(st.integers(1, 5))):
+        body = TEXTS[draw(st.integers(0, len(TEXTS) - 1))]
+        start = draw(st.integers(0, len(body)))
+        end = draw(st.integers(start, len(body)))
+        if draw(st.booleans()):  # a whole output
+            start, end = 0, len(body)
+        parts.append(wrap(body[start:end], draw(st.integers(0, 6))))
+    glue = draw(st.sampled_from(["\n", "", "\n\nand then:\n", "\r\n"]))
+    return glue.join(parts)
+
+
+def check_detection(lines: list[Line]) -> None:
+    detection = detect(lines, readers(), classify)
+    numbers = [line.number for line in lines]
+    assert numbers == list(range(1, len(lines) + 1))
+    in_sections: set[int] = set()
+    previous_last = 0
+    for reading in detection.readings:
+        assert reading.kind in kinds()
+        assert previous_last < reading.first <= reading.last <= len(lines)  # in order, apart
+        previous_last = reading.last
+        span = set(range(reading.first, reading.last + 1))
+        assert set(reading.unread) <= span
+        assert all(line in span for line in reading.sources.values())
+        in_sections |= span
+    signal_lines = {n for s in detection.signals for n in s.lines}
+    unplaced = set(detection.unplaced)
+    assert not unplaced & in_sections
+    assert not unplaced & signal_lines
+    for line in lines:  # every non-blank line is in a section, in a signal, or unplaced
+        if line.text.strip():
+            assert line.number in in_sections | signal_lines | unplaced, line
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pastes())
+def test_cut_and_mixed_real_outputs_never_raise_and_every_line_is_placed_or_not(paste: str) -> None:
+    lines = normalise(paste)
+    check_detection(lines)
+    result = explain(paste, None)  # the whole judgement too: never a traceback
+    assert result.facts.os is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_any_text_never_raises(paste: str) -> None:
+    check_detection(normalise(paste))
+    explain(paste, None)
+
+
+def test_a_cut_os_release_value_is_a_could_not_read_finding() -> None:
+    path = FIXTURES / "os" / "os-release-ubuntu-24.04.txt"
+    whole = text(path)
+    cut = whole[: whole.index('"', whole.index("PRETTY_NAME=") + 13) - 2] + "\n" + whole
+    result = explain(cut, None)
+    assert "could-not-read" in [f.id for f in result.findings]
+    assert result.facts.os.distro_id == "ubuntu"  # the rest of the file is still read

@@ -1,0 +1,40 @@
+"""explain's text for people, at 60 columns: the sections, the pasted facts with their lines, and
+each finding in words with its fix whole (the style every command shares)."""
+
+from __future__ import annotations
+
+from envsetup.explain.run import explain
+from envsetup.host.recorded import RecordedHost
+from envsetup.probe import probe_all
+from envsetup.profiles.lookup import lookup_build
+from envsetup.render.explain_text import render_explain
+from envsetup.render.finding_words import words_for
+from explain.corpus import FIXTURES, text
+from test_text_style import assert_readable, narrow
+
+
+def test_explain_at_60_columns() -> None:
+    host = probe_all(RecordedHost(str(FIXTURES / "hosts" / "09-nvcc101-vs-torch-cu111-rtx3090")))
+    notes = text(FIXTURES / "paste" / "markdown-notes-os-release-uname-ubuntu-24.04.txt")
+    pasted = notes + text(FIXTURES / "nvcc" / "nvcc-12.8.93.txt")
+    result = explain(pasted, host, lookup_build)
+    assert result.findings
+    console, out = narrow()
+    render_explain(console, result, "the recorded host 09", verbose=True)
+    shown = out.getvalue()
+    assert_readable(shown, [words_for(f).title for f in result.findings])
+    for finding in result.findings:
+        if words_for(finding).fix:
+            assert f"fix: {words_for(finding).fix}" in shown  # one line, whole
+    for kind in ("os-release", "uname", "nvcc-version"):
+        assert kind in shown
+    assert "12.8.93" in shown and f"paste:{len(notes.splitlines()) + 4}" in shown
+
+
+def test_a_paste_with_nothing_explain_reads_says_so() -> None:
+    console, out = narrow()
+    render_explain(console, explain("hello\nworld\n", None), "no host", verbose=False)
+    shown = out.getvalue()
+    assert "Nothing in it is a kind of output explain reads." in shown
+    assert "2 line(s): 1-2" in shown
+    assert "No problems found." in shown

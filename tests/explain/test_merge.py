@@ -1,0 +1,67 @@
+"""The paste's facts over a recorded host's: the paste wins, the host keeps the rest, every pasted
+fact keeps its line, and a section whose values do not fit is a could-not-read, not a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from envsetup.explain.merge import merge
+from envsetup.explain.run import explain
+from envsetup.facts import Facts
+from envsetup.host.recorded import RecordedHost
+from envsetup.model.paste import Reading
+from envsetup.probe import probe_all
+from explain.corpus import FIXTURES, text
+
+
+@pytest.fixture(scope="module")
+def host_02() -> Facts:
+    """Case 02's machine: a CUDA 12.1.1 toolkit in /usr/local/cuda-12.1, torch 2.5.1."""
+    return probe_all(RecordedHost(str(FIXTURES / "hosts" / "02-ldpath-nvjitlink-cuda121")))
+
+
+def test_a_pasted_nvcc_of_another_release_is_added_beside_the_hosts_toolkit(host_02: Facts) -> None:
+    result = explain(text(FIXTURES / "nvcc" / "nvcc-12.8.93.txt"), host_02)
+    toolkits = {(t.path, t.version) for t in result.facts.cuda.toolkits}
+    assert toolkits == {("/usr/local/cuda-12.1", "12.1.1"), ("nvcc on PATH", "12.8.93")}
+    assert result.facts.cuda.nvcc_on_path_version == "12.8.93"
+    assert result.fact_sources["cuda.nvcc_on_path_version"] == "paste:4"
+    assert result.facts.torch.version == host_02.torch.version == "2.5.1"  # the host's, kept
+    assert result.facts.torch.source == host_02.torch.source
+
+
+def test_the_same_release_pasted_without_a_path_keeps_the_hosts_path(host_02: Facts) -> None:
+    stated = Reading(
+        kind="nvcc-version",
+        first=1,
+        last=3,
+        facts={"cuda": {"toolkits": [{"path": "nvcc on PATH", "version": "12.1.1"}]}},
+        sources={"cuda.toolkits": 3},
+    )
+    merged = merge(host_02, [stated])
+    assert [(t.path, t.version) for t in merged.facts.cuda.toolkits] == [
+        ("/usr/local/cuda-12.1", "12.1.1")
+    ]
+    assert merged.sources == {"cuda.toolkits": "paste:3"}
+
+
+def test_facts_own_source_fields_name_the_pasted_line(host_02: Facts) -> None:
+    notes = text(FIXTURES / "paste" / "markdown-notes-os-release-uname-ubuntu-24.04.txt")
+    result = explain(notes, host_02)
+    assert result.facts.os.source == "paste:32"  # the last os fact stated: uname -a
+    assert result.facts.os.kernel == "6.11.0-26-generic"
+    assert result.facts.python.source == host_02.python.source  # nothing pasted about Python
+
+
+def test_a_section_whose_values_do_not_fit_is_a_problem_and_the_others_still_merge() -> None:
+    good = Reading(
+        kind="uname", first=1, last=1, facts={"os": {"kernel": "6.8.0"}}, sources={"os.kernel": 1}
+    )
+    bad = Reading(
+        kind="x", first=2, last=4, facts={"nvidia": {"gpus": "two"}}, sources={"nvidia.gpus": 2}
+    )
+    merged = merge(None, [good, bad])
+    assert merged.facts.os.kernel == "6.8.0"
+    assert merged.facts.nvidia.gpus == []
+    assert merged.sources == {"os.kernel": "paste:1"}
+    assert [p.what for p in merged.facts.problems] == ["the pasted x (lines 2-4)"]
