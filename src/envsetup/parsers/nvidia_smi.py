@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from envsetup.parsers.smi_failure import SmiFailure, classify_smi_failure
 from envsetup.parsers.smi_model import SmiGpu, SmiMigDevice, SmiReport
-from envsetup.parsers.smi_query import parse_smi_query_csv, parse_smi_version
+from envsetup.parsers.smi_query import parse_smi_list, parse_smi_query_csv, parse_smi_version
 from envsetup.parsers.smi_table import parse_smi_table
+from envsetup.parsers.smi_xml import parse_smi_xml
 
 __all__ = [
     "SmiFailure",
@@ -16,7 +17,9 @@ __all__ = [
     "SmiMigDevice",
     "SmiReport",
     "classify_smi_failure",
+    "parse_smi_list",
     "parse_smi_query_csv",
     "parse_smi_table",
     "parse_smi_version",
+    "parse_smi_xml",
 ]

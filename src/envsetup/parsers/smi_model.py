@@ -8,7 +8,7 @@ from typing import List, Optional
 
 @dataclass
 class SmiMigDevice:
-    """A MIG instance under a physical GPU (from the table's "MIG devices:" sub-table)."""
+    """A MIG instance under a physical GPU (from `-L` or `-q -x`)."""
 
     index: int
     profile: Optional[str] = None  # "1g.5gb"; None where the output does not name it

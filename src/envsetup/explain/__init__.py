@@ -1,0 +1,1 @@
+"""envsetup explain: diagnose what people paste (issue 10)."""

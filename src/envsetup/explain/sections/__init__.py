@@ -1,0 +1,1 @@
+"""Section readers, one module per kind of pasted input; each exports READER (a SectionReader)."""
