@@ -48,6 +48,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The worker's registry is read by the tool (catalogue); its modules import no envsetup.
     ("verify", ("envsetup.verify",)),
     ("verified_install", ("envsetup.verified_install",)),
+    # explain: a paste's sections read into facts, then judged (its section readers use only
+    # model and parsers).
+    ("explain", ("envsetup.explain",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
     # A command's run apart from its flags (doctor's, which the fast path calls without typer).

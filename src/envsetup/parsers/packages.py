@@ -55,7 +55,7 @@ def parse_package_line(line: str) -> Optional[Package]:
         return None
     rest = words[2:]
     # pip list's third column is an editable project's location; conda's are build and channel.
-    if rest and rest[0].startswith(("/", "~", "\\")) or (rest and ":\\" in rest[0]):
+    if (rest and rest[0].startswith(("/", "~", "\\"))) or (rest and ":\\" in rest[0]):
         return Package(normalise(name), version)
     build = rest[0] if rest else ""
     channel = rest[1] if len(rest) > 1 else ""

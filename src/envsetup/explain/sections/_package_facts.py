@@ -61,7 +61,7 @@ def add_package(builder: ReadingBuilder, package: Package, line: int) -> bool:
         builder.put("torch.requires_nvidia", requires, line)
         stated = True
     if name in _RUNTIME_PACKAGES:
-        where = "pip wheel" if name.startswith("nvidia-") else "conda package"
+        where = "conda package" if package.build else "pip wheel"
         toolkit = {
             "path": f"{where} {name}",
             "version": version,
@@ -71,7 +71,7 @@ def add_package(builder: ReadingBuilder, package: Package, line: int) -> bool:
         builder.append("cuda.toolkits", toolkit, line)
         stated = True
     if name in _CUDNN_PACKAGES:
-        where = "pip wheel" if name.startswith("nvidia-") else "conda package"
+        where = "conda package" if package.build else "pip wheel"
         builder.append(
             "cudnn", {"version": version, "path": f"{where} {name}", "source": "pip-wheel"}, line
         )

@@ -81,7 +81,7 @@ def guarded_extent(
             if start < 0 or start >= len(lines):
                 return 0
             found = scan(lines, start)
-        except Exception:  # noqa: BLE001 - the detector tries every line; a bug must not stop it
+        except Exception:
             return 0
         return found if 0 <= found <= len(lines) - start else 0
 
@@ -96,7 +96,7 @@ def guarded_read(
     def safe(lines: Sequence[Line]) -> Reading:
         try:
             return read(lines)
-        except Exception:  # noqa: BLE001 - malformed paste: report it unread, never raise
+        except Exception:
             return ReadingBuilder(kind, lines).finish(lines)
 
     return safe

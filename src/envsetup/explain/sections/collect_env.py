@@ -46,8 +46,23 @@ _START_KEYS = ("PyTorch version", "Collecting environment information")
 _ENV_VAR = re.compile(r"[A-Z][A-Z0-9_]{0,80}=")
 # /etc/os-release's keys look like environment variables: never take them for vLLM's.
 _OS_RELEASE_KEYS = frozenset(
-    "NAME VERSION ID ID_LIKE PRETTY_NAME VERSION_ID HOME_URL SUPPORT_URL BUG_REPORT_URL "
-    "PRIVACY_POLICY_URL VERSION_CODENAME UBUNTU_CODENAME LOGO ANSI_COLOR CPE_NAME".split()
+    [
+        "NAME",
+        "VERSION",
+        "ID",
+        "ID_LIKE",
+        "PRETTY_NAME",
+        "VERSION_ID",
+        "HOME_URL",
+        "SUPPORT_URL",
+        "BUG_REPORT_URL",
+        "PRIVACY_POLICY_URL",
+        "VERSION_CODENAME",
+        "UBUNTU_CODENAME",
+        "LOGO",
+        "ANSI_COLOR",
+        "CPE_NAME",
+    ]
 )
 # Blocks printed as free text: lscpu's, nvidia-smi topo's matrix and legend.
 _FREE_BLOCKS = ("CPU:", "GPU Topology:", "GPU topology:", "Legend:", "NIC Legend:")
@@ -296,13 +311,16 @@ def _place_the_rest(builder: ReadingBuilder, lines: Sequence[Line], env: Dict[st
         if key in _KEY_SET or text in _FREE_BLOCKS or _is_banner(text) or _is_start(text):
             free = text in _FREE_BLOCKS or key in ("CPU", "GPU Topology", "GPU topology")
             builder.place(line.number)
-        elif free or text.startswith(("[pip", "[conda]", "GPU ", "MIG ", "/", "(")) or key:
-            builder.place(line.number)
-        elif "collect_env" in text or text.startswith("warn(RuntimeWarning"):
-            builder.place(line.number)
-        elif _ENV_VAR.match(text) or (len(text) > 2 and text[1:3] == ":\\"):
-            builder.place(line.number)
-        elif text and text == text.strip("=").strip() and _is_title(text):
+        elif (
+            free
+            or text.startswith(("[pip", "[conda]", "GPU ", "MIG ", "/", "("))
+            or key
+            or "collect_env" in text
+            or text.startswith("warn(RuntimeWarning")
+            or _ENV_VAR.match(text)
+            or (len(text) > 2 and text[1:3] == ":\\")
+            or (text and text == text.strip("=").strip() and _is_title(text))
+        ):
             builder.place(line.number)
 
 

@@ -98,7 +98,8 @@ def _table(lines: Sequence[Line], start: int) -> int:
     head = text if text.startswith("|") else stripped(lines, start + 1)
     if not (_is_border(text) or text.startswith("|")):
         return 0
-    if "NVIDIA-SMI" not in head and not head.startswith(("| GPU instance", "| Compute instance")):
+    titles = ("| GPU instance", "| Compute instance", "| MIG devices:")
+    if "NVIDIA-SMI" not in head and not head.startswith(titles):
         return 0
     return _table_rows(lines, start)
 
@@ -118,8 +119,10 @@ def _xml(lines: Sequence[Line], start: int) -> int:
             # comes after a blank line too.
             if not stripped(lines, end + 1).startswith("<"):
                 break
-        elif not current.startswith("<") and stripped(lines, end - 1).endswith(">") and (
-            not stripped(lines, end + 1).startswith("<")
+        elif (
+            not current.startswith("<")
+            and stripped(lines, end - 1).endswith(">")
+            and (not stripped(lines, end + 1).startswith("<"))
         ):
             break  # neither a tag nor a value between tags ("None" under <mig_devices>)
         end += 1
@@ -259,12 +262,14 @@ def _failure(lines: Sequence[Line], start: int) -> int:
     # The NVML library version nvidia-smi adds to a mismatch; the shutdown message under WSL.
     while end < len(lines):
         following = stripped(lines, end)
-        if following.startswith("NVML library version") or "Failed to properly shut down" in (
-            following
-        ):
-            end += 1
-        elif not following and end + 1 < len(lines) and "shut down NVML" in stripped(
-            lines, end + 1
+        if (
+            following.startswith("NVML library version")
+            or "Failed to properly shut down" in (following)
+            or (
+                not following
+                and end + 1 < len(lines)
+                and "shut down NVML" in stripped(lines, end + 1)
+            )
         ):
             end += 1
         else:
@@ -413,10 +418,14 @@ def _read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(KIND, lines)
     body = list(lines)
     # The command line above the output, when the section starts with it.
-    if body and body[0].text.strip().startswith(_COMMANDS + ("sudo ",)) and len(body) > 1:
-        if "--query-gpu=" not in body[0].text:
-            builder.place(body[0].number)
-            body = body[1:]
+    command = body[0].text.strip() if body else ""
+    if (
+        command.startswith((*_COMMANDS, "sudo "))
+        and len(body) > 1
+        and "--query-gpu=" not in command
+    ):
+        builder.place(body[0].number)
+        body = body[1:]
     while body and not body[0].text.strip():
         body = body[1:]
     form = _form_at(body, 0) if body else None

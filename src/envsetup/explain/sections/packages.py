@@ -60,7 +60,7 @@ def _read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(KIND, lines)
     for index, line in enumerate(lines):
         text = line.text.strip()
-        if index == 0 and text.startswith(_COMMANDS + ("sudo ",)):
+        if index == 0 and text.startswith((*_COMMANDS, "sudo ")):
             builder.place(line.number)
             continue
         if is_header(text):
