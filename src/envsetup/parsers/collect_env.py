@@ -86,7 +86,8 @@ def _known(value: Optional[str]) -> Optional[str]:
 
 
 def _boolean(value: Optional[str]) -> Optional[bool]:
-    return {"True": True, "False": False}.get(value or "")
+    # torch < 1.7 printed Yes/No.
+    return {"True": True, "False": False, "Yes": True, "No": False}.get(value or "")
 
 
 def _complete_lines(text: str) -> list[str]:

@@ -180,6 +180,10 @@ def _os_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str, i
             builder.put("os.wsl", wsl_from_kernel(kernel or ""), platform_line)
         if system == "Windows":
             builder.put("os.windows_version", _after(platform, "Windows-"), platform_line)
+    if os_text and not platform:  # torch < 1.8 printed no "Python platform"
+        system = "Windows" if os_text.startswith("Microsoft Windows") else "Linux"
+        system = "Darwin" if os_text.startswith(("macOS", "Mac OSX")) else system
+        builder.put("os.system", system, line_of.get("os"))
     if os_text:
         name, arch = _name_and_arch(os_text)
         builder.put("os.arch", arch, line_of.get("os"))
@@ -241,8 +245,8 @@ def _torch_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str
             flavor = local
         elif (env.get("os") or "").startswith("macOS"):
             flavor = "macos"
-        elif "cuda_build" in line_of and env.get("cuda_build") is None:
-            flavor = "cpu"  # "CUDA used to build PyTorch: None"
+        elif env.get("cuda_build_raw") == "None":
+            flavor = "cpu"  # "CUDA used to build PyTorch: None" ("Could not collect" says nothing)
     if flavor:
         builder.put("torch.flavor", flavor, line)
     available = env.get("cuda_available")
@@ -269,12 +273,15 @@ def _cuda_and_cudnn(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[
     if runtime and runtime[:1].isdigit():
         builder.put("cuda.nvcc_on_path_version", runtime, line_of.get("cuda_runtime"))
     line = line_of.get("cudnn_raw")
-    paths = env.get("cudnn_libraries") or []
-    for path in paths:
-        version = cudnn_version_from_filename(path)
-        if version and "." in version:
-            builder.append("cudnn", {"version": version, "path": path, "source": "library"}, line)
     raw = env.get("cudnn_raw")
+    paths = env.get("cudnn_libraries") or []
+    if not paths and raw and (raw.startswith("/") or raw[1:3] == ":\\"):
+        paths = [raw]  # one library: "cuDNN version: C:\...\cudnn64_7.dll"
+    for path in paths:
+        # Windows DLLs carry the major version only (cudnn64_8.dll): still a fact.
+        version = cudnn_version_from_filename(path)
+        if version:
+            builder.append("cudnn", {"version": version, "path": path, "source": "library"}, line)
     if not paths and raw and raw[:1].isdigit():
         builder.append("cudnn", {"version": raw, "path": "", "source": "library"}, line)
 
@@ -283,6 +290,8 @@ def _read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(KIND, lines)
     env = parse_collect_env(text_of(lines))
     line_of = {name: lines[index].number for name, index in env["lines"].items()}
+    if "cuda_build" in env["lines"]:
+        env["cuda_build_raw"] = lines[env["lines"]["cuda_build"]].text.partition(":")[2].strip()
     builder.place(*line_of.values())
     _torch_facts(builder, env, line_of)
     _os_facts(builder, env, line_of)
