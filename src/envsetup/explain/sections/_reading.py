@@ -106,24 +106,45 @@ def stripped(lines: Sequence[Line], index: int) -> str:
     return lines[index].text.strip() if 0 <= index < len(lines) else ""
 
 
+# The detector asks every reader about the same line in turn: strip it once for all of them.
+# One (line, text) tuple, replaced whole, so a reader never sees another line's text.
+_last_start: tuple[Optional[Line], str] = (None, "")
+
+
+def _start_text(line: Line) -> str:
+    global _last_start
+    cached_line, text = _last_start
+    if cached_line is not line:
+        text = line.text.strip()
+        _last_start = (line, text)
+    return text
+
+
 class Reader:
-    """A SectionReader from two plain functions, with the never-raise guards around them.
+    """A SectionReader from plain functions, with the never-raise guards around them.
 
     kind: the kind of input it claims (Reading.kind may name a narrower form, e.g. the
     nvidia-smi reader's "nvidia-smi-xml"); scan(lines, start) -> line count, 0 when the kind
-    does not start there; read(lines) -> Reading."""
+    does not start there; read(lines) -> Reading; quick(stripped start line) -> falsy when the
+    kind cannot start there (must be cheap: it runs on every line of the paste)."""
 
     def __init__(
         self,
         kind: str,
         scan: Callable[[Sequence[Line], int], int],
         read: Callable[[Sequence[Line]], Reading],
+        quick: Callable[[str], Any],
     ) -> None:
         self.kind = kind
+        self._quick = quick
         self._extent = guarded_extent(scan)
         self._read = guarded_read(kind, read)
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
+        # The detector asks at every line of the paste: a cheap test of the start line's
+        # text (C-level string methods or one anchored regex) turns nearly all of them away.
+        if not 0 <= start < len(lines) or not self._quick(_start_text(lines[start])):
+            return 0
         return self._extent(lines, start)
 
     def read(self, lines: Sequence[Line]) -> Reading:

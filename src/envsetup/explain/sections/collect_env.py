@@ -153,8 +153,13 @@ def _scan(lines: Sequence[Line], start: int) -> int:
             seen_vllm = seen_vllm or key.startswith(("vLLM", "ROCM Version", "Neuron"))
             free = text in _FREE_BLOCKS or key in ("CPU", "GPU Topology", "GPU topology")
             preamble = preamble and key not in _KEY_SET
+            repeated = i > start and _is_start(text) and _is_start(stripped(lines, start))
+            if preamble and (i - start >= 8 or repeated):
+                return 0  # no key within the first lines, or another start: not from here
         elif preamble and i - start < 8:
             pass  # the command, runpy's warning, vLLM's "INFO ... detected platform" line
+        elif preamble:
+            return 0  # no key within the first lines: not collect_env (and never a long scan)
         elif not _belongs(text, free, after_banner):
             break
         after_banner = _is_banner(text) and not after_banner
@@ -340,4 +345,8 @@ def _is_title(text: str) -> bool:
     )  # fmt: skip
 
 
-READER = Reader(KIND, _scan, _read)
+def _quick(text: str) -> bool:
+    return text.startswith(("Collecting env", "PyTorch version", "=====")) or "collect_env" in text
+
+
+READER = Reader(KIND, _scan, _read, _quick)

@@ -87,4 +87,8 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-READER = Reader(KIND, _scan, _read)
+def _quick(text: str) -> bool:
+    return " : " in text or text.startswith(("sudo ", *_COMMANDS))
+
+
+READER = Reader(KIND, _scan, _read, _quick)

@@ -75,4 +75,8 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-READER = Reader(KIND, _scan, _read)
+def _quick(text: str) -> bool:
+    return text.startswith(("#", "/*", *_COMMANDS))
+
+
+READER = Reader(KIND, _scan, _read, _quick)

@@ -63,4 +63,8 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-READER = Reader(KIND, _scan, _read)
+def _quick(text: str) -> bool:
+    return " => " in text or "libs found in cache" in text or text.startswith(("sudo ", *_COMMANDS))
+
+
+READER = Reader(KIND, _scan, _read, _quick)

@@ -88,4 +88,8 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-READER = Reader(KIND, _scan, _read)
+def _quick(text: str) -> bool:
+    return text.startswith(("total ", "sudo ", *_COMMANDS)) or _MODE.match(text) is not None
+
+
+READER = Reader(KIND, _scan, _read, _quick)

@@ -111,22 +111,19 @@ def _xml(lines: Sequence[Line], start: int) -> int:
     window = " ".join(stripped(lines, start + k) for k in range(3))
     if "nvidia_smi_log" not in window:
         return 0
+    total = len(lines)
     end = start
-    while end < len(lines):
-        current = stripped(lines, end)
-        if not current:
-            # nvidia-smi leaves a blank line before its closing tag; prose after a cut log
-            # comes after a blank line too.
-            if not stripped(lines, end + 1).startswith("<"):
-                break
-        elif (
-            not current.startswith("<")
-            and stripped(lines, end - 1).endswith(">")
-            and (not stripped(lines, end + 1).startswith("<"))
-        ):
-            break  # neither a tag nor a value between tags ("None" under <mig_devices>)
+    while end < total:
+        current = lines[end].text.strip()
         end += 1
-        if current.startswith("</nvidia_smi_log>"):
+        if current.startswith("<"):
+            if current.startswith("</nvidia_smi_log>"):
+                break
+            continue
+        # A blank line before the closing tag, a value between tags ("None" under
+        # <mig_devices>): both are followed by a tag. Anything else ends a cut log.
+        if end >= total or not lines[end].text.strip().startswith("<"):
+            end -= 1
             break
     return end - start
 
@@ -290,19 +287,43 @@ _FORMS: Dict[str, Callable[[Sequence[Line], int], int]] = {
 _COMMANDS = ("nvidia-smi", "nvidia-smi.exe", "/usr/bin/nvidia-smi", "watch nvidia-smi")
 
 
-def _form_at(lines: Sequence[Line], start: int) -> Optional[str]:
+def _candidates(text: str) -> tuple[str, ...]:
+    """The forms that can start with this line (each form's own scan then decides)."""
+    if text.startswith(("+", "|")) or (text.startswith(_WEEKDAYS) and len(text) < 40):
+        # "+ VAR='No devices were found'": a shell trace of nvidia-smi's message
+        return ("nvidia-smi-table", "nvidia-smi-failure")
+    if text.startswith("<"):
+        return ("nvidia-smi-xml",)
+    if "NVSMI LOG" in text:
+        return ("nvidia-smi-query",)
+    if text.startswith(("GPU0", "NVIDIA Topology")):
+        return ("nvidia-smi-topo",)
+    if text.startswith("GPU "):
+        return ("nvidia-smi-list",)
+    if text[:18].lower() == "nvidia-smi version":
+        return ("nvidia-smi-version",)
+    if _CSV_HEADER.match(text):
+        return ("nvidia-smi-csv",)
+    return ("nvidia-smi-failure",)
+
+
+def _form_and_extent(lines: Sequence[Line], start: int) -> tuple[Optional[str], int]:
     text = stripped(lines, start)
     if not text:
-        return None
-    for form, scan in _FORMS.items():
-        if scan(lines, start):
-            return form
-    return None
+        return None, 0
+    for form in _candidates(text):
+        count = _FORMS[form](lines, start)
+        if count:
+            return form, count
+    return None, 0
+
+
+def _form_at(lines: Sequence[Line], start: int) -> Optional[str]:
+    return _form_and_extent(lines, start)[0]
 
 
 def _body(lines: Sequence[Line], start: int) -> int:
-    form = _form_at(lines, start)
-    return _FORMS[form](lines, start) if form else 0
+    return _form_and_extent(lines, start)[1]
 
 
 def _scan(lines: Sequence[Line], start: int) -> int:
@@ -444,4 +465,23 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-READER = Reader(KIND, _scan, _read)
+_QUICK_STARTS = ("|", "+", "<", "GPU", "NVIDIA", "nvidia-smi", "sudo ", "watch ",
+                 "/usr/bin/nvidia-smi", *_WEEKDAYS)  # fmt: skip
+_CSV_HEADER = re.compile(r"[a-z][a-z0-9_.]{0,60}(?: \[[^\]]{0,20}\])? ?,")
+
+
+def _quick(text: str) -> bool:
+    return (
+        text.startswith(_QUICK_STARTS)
+        or "NVSMI LOG" in text
+        or _CSV_HEADER.match(text) is not None
+        # Every message in _FAILURES names NVIDIA/NVML, nvidia-smi, "No devices", "No MIG" or
+        # the device handle; _failure checks the message itself.
+        or "NV" in text
+        or "nvidia-smi" in text
+        or "No " in text
+        or "device handle" in text
+    )
+
+
+READER = Reader(KIND, _scan, _read, _quick)

@@ -7,6 +7,7 @@ pytorch-cuda (see _package_facts).
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from envsetup.explain.sections._package_facts import add_package, is_relevant
@@ -30,7 +31,8 @@ def _starts(text: str) -> bool:
     if not text or len(text) > 400:
         return False
     if is_header(text):
-        return True
+        # A rule ("------ ------") or a bare "#" only follows a header row: never a start.
+        return text.strip("- #") != ""
     package = parse_package_line(text)
     return package is not None and is_relevant(package.name)
 
@@ -39,17 +41,18 @@ def _body(lines: Sequence[Line], start: int) -> int:
     if not _starts(stripped(lines, start)):
         return 0
     end = start
+    packages = 0
     while end < len(lines):
         text = stripped(lines, end)
         if not text or len(text) > 400:
             break
-        if not (is_header(text) or parse_package_line(text) is not None):
-            break
+        if parse_package_line(text) is not None:
+            packages += 1
+        elif not is_header(text) or (packages == 0 and end - start >= 3):
+            break  # a list has at most 3 header lines (conda's) before its first package
         end += 1
     # A header alone ("Package Version" then nothing) is no list.
-    if all(is_header(stripped(lines, i)) for i in range(start, end)):
-        return 0
-    return without_trailing_blanks(lines, start, end)
+    return without_trailing_blanks(lines, start, end) if packages else 0
 
 
 def _scan(lines: Sequence[Line], start: int) -> int:
@@ -73,4 +76,17 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-READER = Reader(KIND, _scan, _read)
+_QUICK = re.compile(
+    r"\[(?:pip3?|conda)\]|Package\s|# packages|# Name|Versions of relevant|(?:uv )?pip|"
+    r"python3? -m pip|conda |"
+    r"mamba |micromamba |sudo |torch|pytorch|nvidia|cuda|cudnn|jax|tensorflow|triton|xformers|"
+    r"vllm|cupy",
+    re.IGNORECASE,
+)
+
+
+def _quick(text: str) -> bool:
+    return _QUICK.match(text) is not None
+
+
+READER = Reader(KIND, _scan, _read, _quick)
