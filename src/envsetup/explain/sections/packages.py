@@ -37,6 +37,11 @@ def _starts(text: str) -> bool:
     return package is not None and is_relevant(package.name)
 
 
+def _titles(text: str) -> bool:
+    """A header row that opens a list (not a rule, "#" or conda's "# Name" row under it)."""
+    return text.strip("- #") != "" and not text.startswith("# Name")
+
+
 def _body(lines: Sequence[Line], start: int) -> int:
     if not _starts(stripped(lines, start)):
         return 0
@@ -48,8 +53,8 @@ def _body(lines: Sequence[Line], start: int) -> int:
             break
         if parse_package_line(text) is not None:
             packages += 1
-        elif not is_header(text) or (packages == 0 and end - start >= 3):
-            break  # a list has at most 3 header lines (conda's) before its first package
+        elif not is_header(text) or (packages == 0 and end > start and _titles(text)):
+            break  # one title row ("Package Version", "# packages in ...") heads a list
         end += 1
     # A header alone ("Package Version" then nothing) is no list.
     return without_trailing_blanks(lines, start, end) if packages else 0
