@@ -4,12 +4,15 @@ cut after any line still reads without raising (what cannot be read goes to `unr
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
@@ -224,3 +227,46 @@ def test_garbage_is_not_claimed_and_reads_unread() -> None:
         module = _reader(kind)
         assert all(module.READER.extent(lines, i) == 0 for i in range(-1, len(lines) + 1)), kind
         assert isinstance(module.READER.read(lines), Reading)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=60),
+            st.sampled_from(
+                [
+                    "Collecting environment information...",
+                    "PyTorch version: 2.4.0+cu121",
+                    "GPU models and configuration:",
+                    "GPU 0: NVIDIA A100 (UUID: GPU-1)",
+                    "| NVIDIA-SMI 535.129.03   Driver Version: 535.129.03   CUDA Version: 12.2 |",
+                    "+-----------------------------------------------------------------------------+",
+                    "<nvidia_smi_log>",
+                    "==============NVSMI LOG==============",
+                    "name, driver_version, memory.total [MiB]",
+                    "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.129.03  Thu Oct 19",
+                    "#define CUDNN_MAJOR 9",
+                    "\tlibcudnn.so.9 (libc6,x86-64) => /usr/lib/libcudnn.so.9",
+                    "lrwxrwxrwx 1 root root 22 Jan  1 00:00 cuda -> /usr/local/cuda-12.4",
+                    "       virtual packages : __cuda=12.2=0",
+                    "torch==2.4.0+cu121",
+                    "Package    Version",
+                    "",
+                ]
+            ),
+        ),
+        max_size=25,
+    )
+)
+def test_any_text_is_scanned_and_read_without_raising(texts: List[str]) -> None:
+    lines = [Line(n, text) for n, text in enumerate(texts, 1)]
+    for kind in MODULES:
+        module = _reader(kind)
+        for start in range(len(lines)):
+            count = module._scan(lines, start)  # unguarded
+            assert 0 <= count <= len(lines) - start
+            if count:
+                # ParseError: the guarded reader reports the section unread
+                with contextlib.suppress(ParseError):
+                    module._read(lines[start : start + count])
