@@ -57,6 +57,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "windows-server2019-torch1.5.0-cu101-2x-titan-rtx-quoted-partial.txt": (2, {"os.system": "Windows", "torch.deep.cuda_available": True, "cudnn.0.version": "7", "nvidia.gpus.1.name": "TITAN RTX"}),
     "linux-torch1.3.1-8x-titan-xp-driver410-cuda-not-available-partial.txt": (1, {"torch.cuda_version": "10.1.243", "nvidia.driver_version": "410.48", "nvidia.gpus.7.name": "TITAN Xp"}),
     "colab-torch1.7.0-cu101-tesla-t4-debug-build-true-partial.txt": (1, {"torch.version": "1.7.0+cu101", "nvidia.gpus.0.name": "Tesla T4", "nvidia.driver_version": "418.67"}),
+    "windows10-torch1.0.0-cuda90-conda-gtx1050-oldest-format.txt": (1, {"torch.version": "1.0.0", "torch.cuda_version": "9.0", "torch.cudnn_version": "7", "os.system": "Windows", "nvidia.driver_version": "398.36"}),
     # nvidia-smi, default table
     "390.138-2x-tesla-m2090-no-cuda-version.txt": (2, {"nvidia.driver_version": "390.138", "nvidia.driver_cuda_version": None, "nvidia.gpus.1.name": "Tesla M2090"}),
     "450.119.03-a100-sxm4-40gb-partial.txt": (1, {"nvidia.driver_version": "450.119.03", "nvidia.driver_cuda_version": "11.0", "nvidia.gpus.0.memory_total_mib": 40537}),
@@ -123,6 +124,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "ls-l-usr-local-cuda-dangling-tmp-target-cuda-11.8-image.txt": (1, {}),
     "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt": (1, {"nvidia.driver_cuda_version": "11.2", "os.glibc": "2.27", "os.system": "Linux"}),
     "pip-list-cuda-toolkit-12.6.3-with-cuda-bindings-12.9.7-partial.txt": (1, {"cuda.toolkits.0.version": "12.6.3"}),
+    "conda-list-pypi-nvidia-cu11-wheels-cuda-runtime-11.8-cudnn-8.7-partial.txt": (1, {"torch.requires_nvidia.nvidia-cudnn-cu11": "8.7.0.84", "cuda.toolkits.0.path": "pip wheel nvidia-cuda-runtime-cu11", "cudnn.0.version": "8.7.0.84"}),
     "conda-list-mixed-cuda-11.7-11.8-12.1-nvidia-channel-partial.txt": (1, {"cuda.toolkits.0.version": "11.7.1"}),
 }  # fmt: skip
 

@@ -61,7 +61,7 @@ def add_package(builder: ReadingBuilder, package: Package, line: int) -> bool:
         builder.put("torch.requires_nvidia", requires, line)
         stated = True
     if name in _RUNTIME_PACKAGES:
-        where = "conda package" if package.build else "pip wheel"
+        where = _where(package)
         toolkit = {
             "path": f"{where} {name}",
             "version": version,
@@ -71,12 +71,18 @@ def add_package(builder: ReadingBuilder, package: Package, line: int) -> bool:
         builder.append("cuda.toolkits", toolkit, line)
         stated = True
     if name in _CUDNN_PACKAGES:
-        where = "conda package" if package.build else "pip wheel"
+        where = _where(package)
         builder.append(
             "cudnn", {"version": version, "path": f"{where} {name}", "source": "pip-wheel"}, line
         )
         stated = True
     return stated
+
+
+def _where(package: Package) -> str:
+    """pip's wheels, also as conda lists them ("pypi_0 pypi", "<pip>"), or conda's packages."""
+    by_pip = not package.build or package.channel == "pypi" or package.build == "<pip>"
+    return "pip wheel" if by_pip else "conda package"
 
 
 def _add_torch(builder: ReadingBuilder, package: Package, line: int) -> bool:

@@ -42,8 +42,18 @@ def _titles(text: str) -> bool:
     return text.strip("- #") != "" and not text.startswith("# Name")
 
 
+def _conda_run(lines: Sequence[Line], start: int) -> bool:
+    """conda list rows ("name version build [channel]") on this line and the next: a list,
+    whatever the first package is."""
+    first = parse_package_line(stripped(lines, start))
+    if first is None or not first.build:
+        return False
+    second = parse_package_line(stripped(lines, start + 1))
+    return second is not None and bool(second.build)
+
+
 def _body(lines: Sequence[Line], start: int) -> int:
-    if not _starts(stripped(lines, start)):
+    if not (_starts(stripped(lines, start)) or _conda_run(lines, start)):
         return 0
     end = start
     packages = 0
@@ -85,7 +95,7 @@ _QUICK = re.compile(
     r"\[(?:pip3?|conda)\]|Package\s|# packages|# Name|Versions of relevant|(?:uv )?pip|"
     r"python3? -m pip|conda |"
     r"mamba |micromamba |sudo |torch|pytorch|nvidia|cuda|cudnn|jax|tensorflow|triton|xformers|"
-    r"vllm|cupy",
+    r"vllm|cupy|[a-z0-9][a-z0-9._-]* +\d[^ ]* +[a-z0-9_<]",
     re.IGNORECASE,
 )
 
