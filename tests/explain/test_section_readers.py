@@ -29,7 +29,7 @@ MODULES = {
     "packages": "packages",
 }
 # A stand-in for explain's normaliser, which removes shell prompts before the readers see lines.
-PROMPT = re.compile(r"^(?:> ?)?(?:\S*\$|\[[^\]]*\][#$])\s|^> ?")
+PROMPT = re.compile(r"^(?:> ?)?(?:\S+@\S+[#$]|\S*\$|\[[^\]]*\][#$])\s|^> ?")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 # fixture -> (first line the reader claims, 1-based; facts the text states, by dotted path[;
@@ -63,10 +63,10 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "450.119.03-a100-sxm4-40gb-partial.txt": (1, {"nvidia.driver_version": "450.119.03", "nvidia.driver_cuda_version": "11.0", "nvidia.gpus.0.memory_total_mib": 40537}),
     "450.191.01-cuda-11.3-forward-compat-a100-sxm-80gb-partial.txt": (1, {"nvidia.driver_version": "450.191.01", "nvidia.driver_cuda_version": "11.3"}),
     "450.57-titan-xp-single.txt": (1, {"nvidia.driver_version": "450.57", "nvidia.gpus.0.name": "TITAN Xp"}),
-    "460.73.01-cuda-version-na-in-device-plugin-pod-header.txt": (2, {"nvidia.driver_version": "460.73.01", "nvidia.smi_cuda_version_raw": "N/A"}),
+    "460.73.01-cuda-version-na-in-device-plugin-pod-header.txt": (1, {"nvidia.driver_version": "460.73.01", "nvidia.smi_cuda_version_raw": "N/A"}),
     "510-mig-devices-section-a100-3x-2g.20gb-partial.txt": (1, {}),
     "510.47.03-a100-sxm-mixed-mig-partial.txt": (1, {"nvidia.driver_version": "510.47.03", "nvidia.gpus.1.mig_mode": "Enabled"}),
-    "510.85.02-a100-80g-pcie-multi-partial.txt": (2, {"nvidia.driver_version": "510.85.02", "nvidia.driver_cuda_version": "11.6"}),
+    "510.85.02-a100-80g-pcie-multi-partial.txt": (1, {"nvidia.driver_version": "510.85.02", "nvidia.driver_cuda_version": "11.6"}),
     "525.60.13-2x-grid-a100-40c-vgpu.txt": (1, {"nvidia.driver_version": "525.60.13", "nvidia.gpus.1.name": "GRID A100-40C"}),
     "535.129.03-2x-rtx3090.txt": (1, {"nvidia.driver_version": "535.129.03", "nvidia.driver_cuda_version": "12.2", "nvidia.gpus.1.memory_total_mib": 24576}),
     "535.129.03-h100-80gb-hbm3-partial.txt": (1, {"nvidia.gpus.0.name": "NVIDIA H100 80GB HBM3"}),
@@ -98,6 +98,12 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "nvidia-smi-q-x-rtx-3090-v12.xml.txt": (1, {"nvidia.driver_version": "525.147.05", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 3090"}),
     "nvidia-smi-q-x-tesla-t4.xml.txt": (1, {"nvidia.driver_version": "515.105.01", "nvidia.gpus.0.name": "Tesla T4"}),
     "nvidia-smi-L-a100-pcie-7x-mig-1g.5gb-old-uuid.txt": (1, {"nvidia.gpus.0.name": "A100-PCIE-40GB", "nvidia.gpus.0.mig_mode": "Enabled"}),
+    "L-2x-quadro-rtx4000.txt": (1, {"nvidia.gpus.1.uuid": "GPU-d6de6afc-bdfe-75c4-5273-0544439153fc", "nvidia.gpus.0.name": "Quadro RTX 4000"}),
+    "L-4x-rtx3090.txt": (1, {"nvidia.gpus.3.name": "NVIDIA GeForce RTX 3090"}),
+    "L-4x-a100-sxm4-80gb-mig-1g.20gb-new-uuids.txt": (1, {"nvidia.gpus.0.mig_mode": "Enabled", "nvidia.gpus.1.mig_mode": None, "nvidia.gpus.3.name": "NVIDIA A100-SXM4-80GB"}),
+    "query-gpu-csv-header-5x-gtx1060-1080ti-pci-bus.txt": (1, {"nvidia.gpus.1.name": "GeForce GTX 1080 Ti", "nvidia.gpus.4.index": 4}),
+    "query-gpu-csv-noheader-2x-quadro-rtx6000-570.211.01-then-lspci.txt": (1, {"nvidia.driver_version": "570.211.01", "nvidia.gpus.1.memory_total_mib": 24576}, 3),
+    "q-440.82-cuda-10.2-gtx1650-partial.txt": (1, {"nvidia.driver_version": "440.82", "nvidia.gpus.0.name": "GeForce GTX 1650"}),
     "nvidia-smi-version-590.48.01.txt": (1, {"nvidia.driver_version": "590.48.01", "nvidia.driver_cuda_version": "13.1"}),
     "nvidia-smi-version-610.57.04-deprecated-driver-version.txt": (1, {"nvidia.driver_version": "610.57.04", "nvidia.driver_cuda_version": "13.3"}),
     "query-gpu-csv-tesla-p100.csv.txt": (1, {"nvidia.gpus.0.name": "Tesla P100-PCIE-16GB"}),
@@ -110,7 +116,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "unable-to-determine-device-handle-0B.txt": (1, {"nvidia.smi_failure": "gpu-lost"}),
     "wsl-couldnt-communicate-driver-not-loaded.txt": (1, {"nvidia.smi_state": "failed"}),
     # /proc/driver/nvidia/version
-    "nvml-mismatch-580.178-vs-proc-version-580.173.02-truenas.txt": (5, {"nvidia.kernel_module_version": "580.173.02"}),
+    "nvml-mismatch-580.178-vs-proc-version-580.173.02-truenas.txt": (4, {"nvidia.kernel_module_version": "580.173.02"}),
     "proc-driver-nvidia-version-384.98-proprietary.txt": (1, {"nvidia.kernel_module": "proprietary", "nvidia.kernel_module_version": "384.98"}),
     "proc-driver-nvidia-version-jetson-orin-35.3.1-aarch64.txt": (1, {"nvidia.kernel_module": "open", "os.arch": "aarch64"}),
     "proc-driver-nvidia-version-open-565.57.01-ubuntu24.04.txt": (1, {"nvidia.kernel_module": "open", "nvidia.kernel_module_version": "565.57.01"}),
