@@ -1,7 +1,8 @@
 """`ls -l` of CUDA directories (/usr/local, /usr/local/cuda): which toolkits are installed and
 where the /usr/local/cuda link points.
 
-Facts: cuda.toolkits (each cuda-X.Y directory, kind "system"). Signal "cuda-symlink": the link
+Facts: cuda.toolkits (each cuda-X.Y directory, kind "system"); cudnn (each libcudnn*.so.X.Y.Z
+file listed, source "library"). Signal "cuda-symlink": the link
 and its target, with dangling=True when the listing is of the target's own directory and the
 target is not in it (the link points at nothing), None when the listing cannot tell.
 """
@@ -13,6 +14,7 @@ from typing import Optional, Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
 from envsetup.model.paste import Line, Reading, Signal
+from envsetup.parsers.cudnn import cudnn_version_from_filename
 
 KIND = "ls-cuda"
 _COMMANDS = ("ls -l", "ls -la", "ls -al", "ls -lh", "ls -lah", "ll ", "ls -ld")
@@ -29,11 +31,17 @@ def _entry(text: str) -> Optional[tuple[str, str, str]]:
     return parts[0], name.strip(), target.strip()
 
 
+def _is_cuda_name(name: str) -> bool:
+    """A file of a CUDA install: the toolkit directories and the CUDA / cuDNN libraries."""
+    base = name.rsplit("/", 1)[-1]
+    return "cuda" in base or base.startswith(("libcu", "libnv", "libnpp", "nvcc"))
+
+
 def _body(lines: Sequence[Line], start: int) -> int:
     text = stripped(lines, start)
     end = start + 1 if text.startswith("total ") and text[6:].strip()[:1].isdigit() else start
     first = _entry(stripped(lines, end))
-    if first is None or (end == start and "cuda" not in first[1]):
+    if first is None or (end == start and not _is_cuda_name(first[1])):
         return 0
     while end < len(lines) and _entry(stripped(lines, end)) is not None:
         end += 1
@@ -69,6 +77,12 @@ def _read(lines: Sequence[Line]) -> Reading:
             toolkit = {"path": path, "version": version.group(1), "source": "ls -l",
                        "kind": "system"}  # fmt: skip
             builder.append("cuda.toolkits", toolkit, line.number)
+        base = name.rsplit("/", 1)[-1]
+        cudnn = cudnn_version_from_filename(base) if base.startswith("libcudnn") else None
+        if cudnn and mode.startswith("-") and cudnn.count(".") == 2:
+            path = f"{dir_of_listing}/{base}" if dir_of_listing else base
+            library = {"version": cudnn, "path": path, "source": "library"}
+            builder.append("cudnn", library, line.number)
         if mode.startswith("l") and name.rsplit("/", 1)[-1] == "cuda":
             links.append((line.number, name, target))
     listed = dir_of_listing
