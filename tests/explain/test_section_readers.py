@@ -281,3 +281,13 @@ def test_any_text_is_scanned_and_read_without_raising(texts: List[str]) -> None:
                 # ParseError: the guarded reader reports the section unread
                 with contextlib.suppress(ParseError):
                     module._read(lines[start : start + count])
+
+
+def test_cut_xml_log_still_gives_its_whole_elements() -> None:
+    module = _reader("nvidia-smi")
+    path = PASTE / "nvidia-smi" / "nvidia-smi-q-x-tesla-t4.xml.txt"
+    lines = lines_of(path.read_text())[:40]  # cut inside the first <gpu>
+    reading = module.READER.read(lines[: module.READER.extent(lines, 0)])
+    assert reading.kind == "nvidia-smi-xml"
+    assert _value(reading.facts, "nvidia.driver_version") == "515.105.01"
+    assert _value(reading.facts, "nvidia.gpus.0.name") == "Tesla T4"

@@ -27,6 +27,7 @@ from envsetup.explain.sections._reading import (
 )
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
+from envsetup.parsers._text import version_or_none
 from envsetup.parsers.smi_failure import classify_smi_failure
 from envsetup.parsers.smi_log import parse_smi_log
 from envsetup.parsers.smi_model import SmiGpu, SmiReport
@@ -395,6 +396,39 @@ def _read_mig(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
     builder.put("nvidia.gpus", gpus, first)
 
 
+_XML_VALUE = re.compile(r"<(driver_version|cuda_version|product_name|uuid)>([^<]{1,200})</")
+
+
+def _xml_report(lines: Sequence[Line]) -> SmiReport:
+    """`-q -x` read whole; a log cut short is not well-formed XML, so its whole elements are
+    read line by line instead (the driver, CUDA version and each GPU's name and UUID)."""
+    try:
+        return parse_smi_xml(text_of(lines))
+    except ParseError:
+        pass
+    report = SmiReport(driver_version=None, cuda_version=None, cuda_version_raw=None, partial=True)
+    for line in lines:
+        text = line.text.strip()
+        if text.startswith("<gpu ") or text == "<gpu>":
+            report.gpus.append(SmiGpu(index=len(report.gpus)))
+            continue
+        match = _XML_VALUE.match(text)
+        if match is None:
+            continue
+        tag, value = match.group(1), match.group(2).strip()
+        if tag == "driver_version" and not report.gpus:
+            report.driver_version = version_or_none(value)
+        elif tag == "cuda_version" and not report.gpus:
+            report.cuda_version_raw, report.cuda_version = value, version_or_none(value)
+        elif tag == "product_name" and report.gpus:
+            report.gpus[-1].name = value
+        elif tag == "uuid" and report.gpus:
+            report.gpus[-1].uuid = value
+    if report.driver_version is None and not report.gpus:
+        raise ParseError("no <driver_version> or <gpu> in the nvidia-smi XML")
+    return report
+
+
 def _read_csv(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
     first = lines[0].text.strip()
     fields = _command_fields(first) if "--query-gpu=" in first else None
@@ -423,7 +457,7 @@ def _read_failure(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
 
 _READERS: Dict[str, Callable[[ReadingBuilder, Sequence[Line]], None]] = {
     "nvidia-smi-table": _read_table,
-    "nvidia-smi-xml": lambda b, ls: _put_report(b, ls, parse_smi_xml(text_of(ls))),
+    "nvidia-smi-xml": lambda b, ls: _put_report(b, ls, _xml_report(ls)),
     "nvidia-smi-query": lambda b, ls: _put_report(b, ls, parse_smi_log(text_of(ls))),
     "nvidia-smi-list": lambda b, ls: _put_report(
         b, ls, SmiReport(None, None, None, gpus=parse_smi_list(text_of(ls)))
