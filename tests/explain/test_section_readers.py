@@ -134,6 +134,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "conda-info-cuda-11.2-ubuntu18.04-gpfs.txt": (1, {"nvidia.driver_cuda_version": "11.2", "os.glibc": "2.27", "os.system": "Linux"}),
     "pip-list-cuda-toolkit-12.6.3-with-cuda-bindings-12.9.7-partial.txt": (1, {"cuda.toolkits.0.version": "12.6.3"}),
     "conda-list-pypi-nvidia-cu11-wheels-cuda-runtime-11.8-cudnn-8.7-partial.txt": (1, {"torch.requires_nvidia.nvidia-cudnn-cu11": "8.7.0.84", "cuda.toolkits.0.path": "pip wheel nvidia-cuda-runtime-cu11", "cudnn.0.version": "8.7.0.84"}),
+    "pip-list-nvidia-cu13-wheels-cudnn-9.15-cublas-13.1-partial.txt": (1, {"torch.requires_nvidia.nvidia-cudnn-cu13": "9.15.1.9", "torch.requires_nvidia.nvidia-cublas": "13.1.0.3", "cudnn.0.version": "9.15.1.9"}),
     "conda-list-mixed-cuda-11.7-11.8-12.1-nvidia-channel-partial.txt": (1, {"cuda.toolkits.0.version": "11.7.1"}),
 }  # fmt: skip
 

@@ -310,8 +310,22 @@ def _read(lines: Sequence[Line]) -> Reading:
         package = parse_package_line(text)
         if package is not None:
             add_package(builder, package, lines[index].number)
+    _environment_variables(builder, lines)
     _place_the_rest(builder, lines, env)
     return builder.finish(lines)
+
+
+def _environment_variables(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    """vLLM's collect_env lists the CUDA-related variables of the environment it ran in."""
+    for line in lines:
+        name, equals, value = line.text.strip().partition("=")
+        if not equals or not value:
+            continue
+        if name == "LD_LIBRARY_PATH":
+            paths = [path for path in value.split(":") if path]
+            builder.put("cuda.ld_library_path", paths, line.number)
+        elif name in ("CUDA_HOME", "CUDA_PATH"):
+            builder.put("cuda.cuda_home", value, line.number)
 
 
 def _place_the_rest(builder: ReadingBuilder, lines: Sequence[Line], env: Dict[str, Any]) -> None:

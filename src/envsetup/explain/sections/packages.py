@@ -1,5 +1,5 @@
 """Package lists as pasted: `pip list`, `pip freeze`, `conda list` excerpts (often through
-`| grep torch`) and collect_env's "[pip3] ..." / "[conda] ..." lines on their own.
+`| grep torch`), collect_env's "[pip3] ..." / "[conda] ..." lines on their own, and `pip show`.
 
 Facts: torch version and build, torchvision/torchaudio, nvidia-* wheels, cudatoolkit,
 pytorch-cuda (see _package_facts).
@@ -19,7 +19,7 @@ from envsetup.explain.sections._reading import (
     without_trailing_blanks,
 )
 from envsetup.model.paste import Line, Reading
-from envsetup.parsers.packages import is_header, parse_package_line
+from envsetup.parsers.packages import Package, is_header, normalise, parse_package_line
 
 KIND = "packages"
 _COMMANDS = ("pip list", "pip3 list", "pip freeze", "pip3 freeze", "conda list", "mamba list",
@@ -52,8 +52,26 @@ def _conda_run(lines: Sequence[Line], start: int) -> bool:
     return second is not None and bool(second.build)
 
 
+def _version_column(text: str) -> int:
+    """Where the second column starts in a "name    version" row; -1 when it is no such row."""
+    package = parse_package_line(text)
+    if package is None or package.build:
+        return -1
+    name_end = text.find(" ")
+    return len(text) - len(text[name_end:].lstrip())
+
+
+def _pip_run(lines: Sequence[Line], start: int) -> bool:
+    """Three rows of `pip list` (no header: an excerpt): pip pads names to one column, so the
+    versions line up, and the padding shows as a run of blanks."""
+    rows = [stripped(lines, start + k) for k in range(3)]
+    columns = {_version_column(row) for row in rows}
+    return len(columns) == 1 and -1 not in columns and any("  " in row for row in rows)
+
+
 def _body(lines: Sequence[Line], start: int) -> int:
-    if not (_starts(stripped(lines, start)) or _conda_run(lines, start)):
+    text = stripped(lines, start)
+    if not (_starts(text) or _conda_run(lines, start) or _pip_run(lines, start)):
         return 0
     end = start
     packages = 0
@@ -70,12 +88,60 @@ def _body(lines: Sequence[Line], start: int) -> int:
     return without_trailing_blanks(lines, start, end) if packages else 0
 
 
+# `pip show torch`: "Name: torch" / "Version: 2.4.0+cu121" / ... / "Required-by: ...".
+_SHOW_KEYS = ("Name", "Version", "Summary", "Home-page", "Author", "Author-email", "License",
+              "Location", "Requires", "Required-by", "Editable project location",
+              "License-Expression", "Metadata-Version", "Files")  # fmt: skip
+
+
+def _show_key(text: str) -> str:
+    key, colon, _ = text.partition(":")
+    return key if colon and key in _SHOW_KEYS else ""
+
+
+def _show(lines: Sequence[Line], start: int) -> int:
+    """`pip show` records (one or more, "---" between them)."""
+    if not (stripped(lines, start).startswith("Name: ") and _show_key(stripped(lines, start + 1))):
+        return 0
+    end = start
+    while end < len(lines):
+        text = stripped(lines, end)
+        if not (_show_key(text) or text == "---"):
+            break
+        end += 1
+    return end - start
+
+
 def _scan(lines: Sequence[Line], start: int) -> int:
-    return after_command(lines, start, _COMMANDS, _body) or _body(lines, start)
+    commands = (*_COMMANDS, "pip show", "pip3 show", "python -m pip show", "python3 -m pip show")
+    return (
+        after_command(lines, start, commands, _show)
+        or _show(lines, start)
+        or after_command(lines, start, _COMMANDS, _body)
+        or _body(lines, start)
+    )
+
+
+def _read_show(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    name = ""
+    name_line = 0
+    for line in lines:
+        text = line.text.strip()
+        key, _, value = text.partition(":")
+        value = value.strip()
+        if key == "Name":
+            name, name_line = normalise(value), line.number
+        elif key == "Version" and name:
+            add_package(builder, Package(name, value), name_line)
+            builder.place(name_line)
+        builder.place(line.number)
 
 
 def _read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(KIND, lines)
+    if any(line.text.strip().startswith("Name: ") for line in lines[:2]):
+        _read_show(builder, lines)
+        return builder.finish(lines)
     for index, line in enumerate(lines):
         text = line.text.strip()
         if index == 0 and text.startswith((*_COMMANDS, "sudo ")):
@@ -92,10 +158,10 @@ def _read(lines: Sequence[Line]) -> Reading:
 
 
 _QUICK = re.compile(
-    r"\[(?:pip3?|conda)\]|Package\s|# packages|# Name|Versions of relevant|(?:uv )?pip|"
+    r"\[(?:pip3?|conda)\]|Package\s|# packages|# Name|Versions of relevant|(?:uv )?pip|Name: |"
     r"python3? -m pip|conda |"
     r"mamba |micromamba |sudo |torch|pytorch|nvidia|cuda|cudnn|jax|tensorflow|triton|xformers|"
-    r"vllm|cupy|[a-z0-9][a-z0-9._-]* +\d[^ ]* +[a-z0-9_<]",
+    r"vllm|cupy|[a-z0-9][a-z0-9._-]* +\d[^ ]* +[a-z0-9_<]|[a-z0-9][a-z0-9._-]*  +\d",
     re.IGNORECASE,
 )
 
