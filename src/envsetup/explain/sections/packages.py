@@ -161,7 +161,9 @@ _QUICK = re.compile(
     r"\[(?:pip3?|conda)\]|Package\s|# packages|# Name|Versions of relevant|(?:uv )?pip|Name: |"
     r"python3? -m pip|conda |"
     r"mamba |micromamba |sudo |torch|pytorch|nvidia|cuda|cudnn|jax|tensorflow|triton|xformers|"
-    r"vllm|cupy|[a-z0-9][a-z0-9._-]* +\d[^ ]* +[a-z0-9_<]|[a-z0-9][a-z0-9._-]*  +\d",
+    # conda list rows ("name version build ...") and pip list rows padded to a column
+    r"vllm|cupy|[a-z0-9][a-z0-9._-]* +\d[0-9a-z.+!_-]* +[a-z0-9_<]|[a-z0-9][a-z0-9._-]*  +\d"
+    r"[0-9a-z.+!_-]*$",
     re.IGNORECASE,
 )
 
