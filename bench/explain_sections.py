@@ -95,7 +95,8 @@ def timed(name: str, text: str, runs: int = 3) -> float:
 def log_paste() -> str:
     """A 1 MB log: log lines around the real error outputs of tests/fixtures/torch-errors (some
     hold an nvidia-smi table or ldconfig lines), one collect_env and one nvidia-smi table."""
-    paths = sorted((PASTE.parent / "torch-errors").glob("*.txt")) + [
+    paths = [
+        *sorted((PASTE.parent / "torch-errors").glob("*.txt")),
         PASTE / "collect-env/linux-torch2.3.1-cu121-8x-h100-nvidia-kernel-cudnn8.9.6.txt",
         PASTE / "nvidia-smi/535.129.03-2x-rtx3090.txt",
     ]
