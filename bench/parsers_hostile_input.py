@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any, Callable, Dict
 
 from envsetup.parsers import ParseError
+from envsetup.parsers.collect_env import parse_collect_env
 from envsetup.parsers.cudnn import cudnn_version_from_filename, parse_cudnn_header
 from envsetup.parsers.driver import parse_proc_driver_version, parse_sys_module_version
 from envsetup.parsers.kernel import wsl_from_kernel
+from envsetup.parsers.ldconfig import parse_ldconfig
 from envsetup.parsers.nouveau import nouveau_evidence
 from envsetup.parsers.nvcc import parse_nvcc_version
 from envsetup.parsers.nvidia_smi import (
     classify_smi_failure,
+    parse_smi_list,
     parse_smi_query_csv,
     parse_smi_table,
     parse_smi_version,
+    parse_smi_xml,
 )
 from envsetup.parsers.os_release import parse_os_release
 from envsetup.parsers.torch_build import (
@@ -38,8 +42,10 @@ TABLE = Path(__file__).parent.parent / "tests/fixtures/nvidia-smi/535.129.03-2x-
 
 PARSERS: Dict[str, Callable[[str], Any]] = {
     "parse_smi_table": parse_smi_table,
+    "parse_smi_xml": parse_smi_xml,
     "parse_smi_query_csv": lambda text: parse_smi_query_csv(text, ["index", "name", "uuid"]),
     "parse_smi_version": parse_smi_version,
+    "parse_smi_list": parse_smi_list,
     "classify_smi_failure": classify_smi_failure,
     "parse_nvcc_version": parse_nvcc_version,
     "parse_cudnn_header": parse_cudnn_header,
@@ -49,9 +55,11 @@ PARSERS: Dict[str, Callable[[str], Any]] = {
     "parse_sys_module_version": parse_sys_module_version,
     "wsl_from_kernel": wsl_from_kernel,
     "nouveau_evidence": nouveau_evidence,
+    "parse_ldconfig": parse_ldconfig,
     "parse_torch_version_py": parse_torch_version_py,
     "flavor_from_local_version": flavor_from_local_version,
     "parse_metadata_requires": lambda text: parse_metadata_requires(text, LINUX),
+    "parse_collect_env": parse_collect_env,
 }
 
 

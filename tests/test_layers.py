@@ -44,7 +44,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("diagnose", ("envsetup.diagnose",)),
     ("resolve", ("envsetup.resolve",)),
     ("command_check", ("envsetup.command_check",)),
-    # Pasted text -> sections -> facts merged over a host's -> findings; pure (no I/O).
+    # Pasted text -> sections -> facts merged over a host's -> findings; pure (no I/O). Its
+    # section readers use only model and parsers.
     ("explain", ("envsetup.explain",)),
     ("install", ("envsetup.install",)),
     # The worker's registry is read by the tool (catalogue); its modules import no envsetup.

@@ -82,8 +82,12 @@ def test_uname_and_os_release_in_markdown_notes() -> None:
 
 
 def test_every_reader_has_a_kind_and_kinds_are_unique() -> None:
-    assert len(kinds()) == len({r.kind for r in readers()})
+    claimed = [r.kind for r in readers()]
+    assert len(claimed) == len(set(claimed))
+    given = [form for r in readers() for form in getattr(r, "forms", (r.kind,))]
+    assert len(given) == len(set(given)) == len(kinds())  # no two readers give one kind
     assert {"os-release", "uname", "proc-version", "nvcc-version"} <= set(kinds())
+    assert {"collect-env", "nvidia-smi-table", "nvidia-smi-xml", "conda-info"} <= set(kinds())
 
 
 # ------------------------------------------------------------------ Hypothesis over the detector

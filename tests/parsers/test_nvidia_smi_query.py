@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from envsetup.model.capability import ComputeCapability
 from envsetup.parsers import ParseError
-from envsetup.parsers.nvidia_smi import parse_smi_query_csv, parse_smi_version
+from envsetup.parsers.nvidia_smi import parse_smi_list, parse_smi_query_csv, parse_smi_version
 
 P100_CSV = "query-gpu-csv-tesla-p100.csv.txt"
 # The fields the netdata capture queried, in its header's order.
@@ -127,10 +127,37 @@ def test_version_garbage_is_a_parse_error(text: str) -> None:
         parse_smi_version(text)
 
 
+LIST = "nvidia-smi-L-a100-pcie-7x-mig-1g.5gb-old-uuid.txt"
+
+
+def test_list_with_mig_children() -> None:
+    (gpu,) = parse_smi_list(read("nvidia-smi-query", LIST))
+    assert (gpu.index, gpu.name, gpu.uuid) == (
+        0,
+        "A100-PCIE-40GB",
+        "GPU-fe14a161-d1f3-7706-c257-3b22fe15c684",
+    )
+    assert [device.index for device in gpu.mig_devices] == list(range(7))
+    assert {device.profile for device in gpu.mig_devices} == {"1g.5gb"}
+    assert [device.gpu_instance_id for device in gpu.mig_devices] == [7, 8, 9, 11, 12, 13, 14]
+    assert gpu.mig_devices[3].uuid == "MIG-GPU-fe14a161-d1f3-7706-c257-3b22fe15c684/11/0"
+
+
+def test_list_cut() -> None:
+    check_cuts(parse_smi_list, read("nvidia-smi-query", LIST), count=30)
+
+
+@pytest.mark.parametrize("text", ["", "No devices were found\n", "GPU 0: cut before the uuid"])
+def test_list_without_gpus_is_a_parse_error(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse_smi_list(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(), st.lists(st.sampled_from(PROBE_FIELDS), max_size=5))
 def test_fuzz(text: str, fields: list) -> None:
     never_raises_other(parse_smi_version, text)
+    never_raises_other(parse_smi_list, text)
     never_raises_other(lambda cut: parse_smi_query_csv(cut, fields), text)
 
 

@@ -20,14 +20,17 @@ from envsetup.model.capability import ArchTarget, ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.versions import version_key
 from envsetup.parsers import ParseError
+from envsetup.parsers.collect_env import parse_collect_env
 from envsetup.parsers.cudnn import parse_cudnn_header
 from envsetup.parsers.driver import parse_proc_driver_version
 from envsetup.parsers.nvcc import parse_nvcc_version
 from envsetup.parsers.nvidia_smi import (
     classify_smi_failure,
+    parse_smi_list,
     parse_smi_query_csv,
     parse_smi_table,
     parse_smi_version,
+    parse_smi_xml,
 )
 from envsetup.parsers.os_release import parse_os_release
 from envsetup.parsers.torch_build import (
@@ -42,8 +45,10 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 LINUX = marker_environment(system="Linux", machine="x86_64", python_version="3.12.3")
 PARSERS: list[Callable[[str], Any]] = [
     parse_smi_table,
+    parse_smi_xml,
     lambda text: parse_smi_query_csv(text, ["index", "name", "memory.total", "compute_cap"]),
     parse_smi_version,
+    parse_smi_list,
     classify_smi_failure,
     parse_nvcc_version,
     parse_cudnn_header,
@@ -51,6 +56,7 @@ PARSERS: list[Callable[[str], Any]] = [
     parse_proc_driver_version,
     parse_torch_version_py,
     lambda text: parse_metadata_requires(text, LINUX),
+    parse_collect_env,
 ]
 ODD_NUMBERS = ["9" * 5000, "²", "١٢", "𝟗", "99999999999999999999999"]
 

@@ -1,13 +1,13 @@
-"""The short nvidia-smi forms: `--query-gpu=... --format=csv` and `--version`."""
+"""The short nvidia-smi forms: `--query-gpu=... --format=csv`, `--version` and `-L`."""
 
 from __future__ import annotations
 
 import re
 from typing import Callable, Dict, List, Optional
 
-from envsetup.digits import small_int
+from envsetup.digits import is_small_int, small_int
 from envsetup.model.capability import ComputeCapability
-from envsetup.model.gpu import Gpu
+from envsetup.model.gpu import Gpu, MigDevice
 from envsetup.parsers import ParseError
 from envsetup.parsers._text import all_lines, complete_lines, is_version, version_or_none
 from envsetup.parsers.smi_model import SmiReport
@@ -211,4 +211,51 @@ def parse_smi_version(text: str) -> SmiReport:
     )
 
 
-__all__: List[str] = ["parse_smi_query_csv", "parse_smi_version"]
+_LIST_GPU = re.compile(r"GPU\s+(\d+):\s+(\S.*)")
+_LIST_MIG = re.compile(r"MIG\s+(\S+)\s+Device\s+(\d+):")
+# Before R470 a MIG UUID named its parent and instance ids: MIG-GPU-<uuid>/<gi>/<ci>.
+_OLD_MIG_UUID = re.compile(r"MIG-GPU-[^/]+/(\d+)/(\d+)")
+
+
+def _head_and_uuid(line: str) -> Optional[tuple[str, str]]:
+    """("GPU 0: A100-PCIE-40GB", "GPU-...") from "GPU 0: A100-PCIE-40GB (UUID: GPU-...)"."""
+    text = line.strip()
+    at = text.rfind("(UUID:")
+    # The closing parenthesis proves the UUID was not cut.
+    if at < 0 or not text.endswith(")"):
+        return None
+    uuid = text[at + len("(UUID:") : -1].strip()
+    if not uuid or any(char.isspace() or char in "()" for char in uuid):
+        return None
+    return text[:at].rstrip(), uuid
+
+
+def parse_smi_list(text: str) -> List[Gpu]:
+    """Read `nvidia-smi -L`: one Gpu per physical GPU, MIG instances in `mig_devices`."""
+    gpus: list[Gpu] = []
+    for line in text.splitlines():
+        parts = _head_and_uuid(line)
+        if parts is None:
+            continue
+        head, uuid = parts
+        gpu_match = _LIST_GPU.fullmatch(head)
+        mig_match = _LIST_MIG.fullmatch(head)
+        if gpu_match and is_small_int(gpu_match.group(1)):
+            gpus.append(Gpu(index=int(gpu_match.group(1)), name=gpu_match.group(2), uuid=uuid))
+        elif mig_match and gpus and is_small_int(mig_match.group(2)):
+            gpus[-1].mig_devices.append(_mig_device(mig_match, uuid))
+    if not gpus:
+        raise ParseError("no 'GPU N: <name> (UUID: ...)' lines: not nvidia-smi -L output")
+    return gpus
+
+
+def _mig_device(match: re.Match[str], uuid: str) -> MigDevice:
+    device = MigDevice(index=int(match.group(2)), profile=match.group(1), uuid=uuid)
+    old = _OLD_MIG_UUID.fullmatch(uuid)
+    if old:
+        device.gpu_instance_id = small_int(old.group(1))
+        device.compute_instance_id = small_int(old.group(2))
+    return device
+
+
+__all__: List[str] = ["parse_smi_list", "parse_smi_query_csv", "parse_smi_version"]

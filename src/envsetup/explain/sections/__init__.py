@@ -19,6 +19,14 @@ from envsetup.model.paste import SectionReader
 
 # Module names under envsetup.explain.sections, in the order their readers are tried.
 READER_MODULES: tuple[str, ...] = (
+    "collect_env",  # holds driver, OS, Python, CUDA and package lines of other kinds
+    "nvidia_smi",  # -q holds its own "CUDA Version"
+    "conda_info",
+    "packages",
+    "proc_driver",
+    "cudnn",
+    "ldconfig",
+    "ls_cuda",
     "os_release",
     "kernel",
     "nvcc",
@@ -37,7 +45,8 @@ def readers() -> tuple[SectionReader, ...]:
 
 def kinds() -> tuple[str, ...]:
     """Every kind of input a reader recognises, in the order tried."""
-    return tuple(dict.fromkeys(reader.kind for reader in readers()))
+    forms = (getattr(reader, "forms", (reader.kind,)) for reader in readers())
+    return tuple(dict.fromkeys(kind for kinds_of in forms for kind in kinds_of))
 
 
 def __getattr__(name: str) -> object:
