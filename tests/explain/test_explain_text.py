@@ -38,3 +38,19 @@ def test_a_paste_with_nothing_explain_reads_says_so() -> None:
     assert "Nothing in it is a kind of output explain reads." in shown
     assert "2 line(s): 1-2" in shown
     assert "No problems found." in shown
+
+
+def test_each_pasted_fact_label_fits_its_column_and_names_a_real_fact() -> None:
+    from envsetup.facts import Facts, OsFacts, PythonFacts
+    from envsetup.render.explain_text import _LABELS, fact_label
+    from envsetup.render.style import LABEL_WIDTH
+
+    document = Facts(os=OsFacts(system="", arch=""), python=PythonFacts(executable="")).to_dict()
+    for path in _LABELS:
+        node = document
+        for key in path.split("."):
+            assert isinstance(node, dict) and key in node, f"{path}: no such fact"
+            node = node[key]
+        assert len(fact_label(path)) <= LABEL_WIDTH, path
+    assert fact_label("nvidia.driver_version") == "driver"
+    assert fact_label("os.container") == "os container"

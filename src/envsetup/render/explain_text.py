@@ -40,8 +40,7 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
     if not result.fact_sources:
         style.item(console, "none", "The paste states no fact explain reads.")
     for path, source in sorted(result.fact_sources.items(), key=_by_line):
-        label = path.rpartition(".")[2].replace("_", " ")
-        style.row(console, "ok", label, _value(result.facts.to_dict(), path), source)
+        style.row(console, "ok", fact_label(path), _value(result.facts.to_dict(), path), source)
 
     style.section(console, "Diagnosis")
     if not result.findings:
@@ -61,6 +60,55 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
     console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)
     if not verbose and any(f.evidence for f in result.findings):
         console.print("[dim]Run with -v for the evidence behind each finding.[/]")
+
+
+# A pasted fact's name for people, by its path in the facts document.
+_LABELS = {
+    "os.system": "OS",
+    "os.distro_name": "distribution",
+    "os.distro_id": "distro id",
+    "os.distro_version": "distro version",
+    "os.kernel": "kernel",
+    "os.arch": "machine",
+    "os.glibc": "glibc",
+    "os.wsl": "WSL",
+    "os.macos_version": "macOS",
+    "os.windows_version": "Windows",
+    "python.version": "Python",
+    "python.bits": "Python bits",
+    "python.executable": "Python path",
+    "nvidia.driver_version": "driver",
+    "nvidia.driver_cuda_version": "driver CUDA",
+    "nvidia.gpus": "GPUs",
+    "nvidia.kernel_module": "kernel module",
+    "nvidia.kernel_module_version": "loaded module",
+    "nvidia.smi_state": "nvidia-smi",
+    "nvidia.smi_failure": "smi failure",
+    "cuda.nvcc_on_path_version": "nvcc",
+    "cuda.nvcc_on_path": "nvcc path",
+    "cuda.toolkits": "CUDA toolkits",
+    "cuda.ld_library_path": "LD_LIBRARY_PATH",
+    "cudnn": "cuDNN",
+    "torch.version": "torch",
+    "torch.flavor": "torch build",
+    "torch.cuda_version": "torch CUDA",
+    "torch.hip_version": "torch HIP",
+    "torch.cudnn_version": "torch cuDNN",
+    "torch.torchvision": "torchvision",
+    "torch.torchaudio": "torchaudio",
+    "torch.requires_nvidia": "nvidia wheels",
+    "torch.deep.cuda_available": "CUDA usable",
+    "torch.deep.ran": "torch ran",
+    "torch.deep.arch_list": "torch archs",
+    "rocm.version": "ROCm",
+}
+
+
+def fact_label(path: str) -> str:
+    """'nvidia.driver_version' -> 'driver'; an unnamed path -> its last two keys in words."""
+    if path in _LABELS:
+        return _LABELS[path]
+    return " ".join(path.split(".")[-2:]).replace("_", " ")
 
 
 def _span(reading: Reading) -> str:
