@@ -87,7 +87,7 @@ _LABELS = {
     "cuda.nvcc_on_path_version": "nvcc",
     "cuda.nvcc_on_path": "nvcc path",
     "cuda.toolkits": "CUDA toolkits",
-    "cuda.ld_library_path": "LD_LIBRARY_PATH",
+    "cuda.ld_library_path": "library path",
     "cudnn": "cuDNN",
     "torch.version": "torch",
     "torch.flavor": "torch build",
