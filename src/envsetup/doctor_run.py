@@ -7,10 +7,13 @@ and calls run_doctor the same way.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from envsetup.errors import UsageError
 from envsetup.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from envsetup.facts import Facts
 
 
 def run_doctor(
@@ -33,8 +36,18 @@ def run_doctor(
         raise UsageError(
             "--record and --replay cannot be used together: record on the live host, replay elsewhere"
         )
+    if python and replay:
+        raise UsageError(
+            f"--python {python} cannot be used with --replay: a recording holds the facts of the "
+            "interpreter it was made with; drop --python"
+        )
     host = _host(record, replay)
     facts = probe_all(host, deep=deep, python=python)
+    if python and _not_found(facts, python):
+        raise UsageError(
+            f"--python {python}: no such interpreter (not found); give the path or name of a "
+            "Python, e.g. --python /usr/bin/python3"
+        )
     findings = diagnose(facts, lookup_build)
     exit_code = ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
     if record:
@@ -52,6 +65,14 @@ def run_doctor(
         if record:
             style.text(style.console(stderr=True), f"Recorded this host into {record}", indent=0)
     return int(exit_code)
+
+
+def _not_found(facts: Facts, python: str) -> bool:
+    """Whether the interpreter --python names could not be started at all (probe/python_env.py
+    records it as a problem; one that ran and failed is a finding, not a usage error)."""
+    return not facts.python.version and any(
+        p.reason == "not found" and p.what.startswith("Python interpreter") for p in facts.problems
+    )
 
 
 def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]

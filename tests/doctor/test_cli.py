@@ -187,9 +187,25 @@ def test_another_interpreter_is_asked_in_a_subprocess() -> None:
     assert python["version"] == ".".join(map(str, sys.version_info[:3]))
     if base != sys.executable:
         assert python["source"].startswith("command:")
+    # An interpreter that does not exist is the user's typo: a usage error naming it, exit 2.
     missing = envsetup("doctor", "--json", "--python", "/nonexistent/python3")
-    problems = json.loads(missing.stdout)["data"]["facts"]["problems"]
-    assert any("not found" in p["reason"] for p in problems)
+    assert missing.returncode == 2
+    document = json.loads(missing.stdout)
+    assert document["error"]["kind"] == "usage" and document["data"] is None
+    assert "/nonexistent/python3" in document["error"]["message"]
+    assert missing.stderr.count("\n") == 1 and "Traceback" not in missing.stderr
+
+
+def test_python_with_replay_is_a_usage_error() -> None:
+    replayed = envsetup(
+        "doctor",
+        "--python",
+        "python3",
+        "--replay",
+        str(FIXTURES / "hosts" / "07-fabricmanager-802-h100"),
+    )
+    assert replayed.returncode == 2
+    assert replayed.stderr.startswith("envsetup: --python python3 cannot be used with --replay")
 
 
 @pytest.mark.needs_torch
