@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import threading
 import time
@@ -24,6 +23,7 @@ from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.host import environment
 from envsetup.host.files import LOCAL, Files
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
@@ -106,13 +106,13 @@ def _now() -> str:
 
 def _target_path(resolution: Resolution, environ: Mapping[str, str], host_files: Files) -> Path:
     if resolution.env_path:
-        return Path(resolution.env_path).expanduser().absolute()
+        return host_files.absolute(host_files.expand_user(resolution.env_path))
     if resolution.manager == "conda" and resolution.env_name:
         from envsetup.install.tools import find_conda
 
         conda = find_conda(environ, host_files)
         return Path(conda_prefix_for_name(conda, resolution.env_name, environ))
-    return Path(DEFAULT_ENV).absolute()
+    return host_files.absolute(DEFAULT_ENV)
 
 
 def _index_location(
@@ -321,7 +321,7 @@ def _set_up(
         spelled = _target_path(resolution, environ, host_files)
     except UsageError as exc:
         noted(exc)
-        spelled = Path(resolution.env_name or DEFAULT_ENV).absolute()
+        spelled = host_files.absolute(resolution.env_name or DEFAULT_ENV)
     env_path = real_target(spelled, host_files)
     if is_dangling_link(spelled, env_path, host_files):
         noted(
@@ -547,7 +547,7 @@ def _terminate_like_interrupt() -> Iterator[None]:
     """SIGTERM (`kill`, a service manager, a CI runner's cancel) stops an install the way Ctrl-C
     does: what it created is removed, an upgraded environment gets its record back. A second
     SIGTERM during that clean-up is ignored; kill -9 still stops it, and leaves a record."""
-    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
+    if THIS_MACHINE.windows or threading.current_thread() is not threading.main_thread():
         yield
         return
 

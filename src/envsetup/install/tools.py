@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 import time
 from pathlib import Path
 from typing import Mapping, Optional
@@ -12,6 +10,7 @@ from typing import Mapping, Optional
 from envsetup.errors import UsageError
 from envsetup.host.execution import Request, run
 from envsetup.host.files import LOCAL, Files
+from envsetup.host.machine import THIS_MACHINE, Machine
 from envsetup.install.backends import Backend, CondaBackend, PipBackend, UvBackend
 
 LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
@@ -21,16 +20,21 @@ def _which(name: str, environ: Mapping[str, str], host_files: Files) -> Optional
     return host_files.which(name, environ.get("PATH"))
 
 
-def running_python_if(version: str) -> Optional[str]:
-    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return sys.executable if version == running else None
+def running_python_if(version: str, machine: Machine = THIS_MACHINE) -> Optional[str]:
+    """The interpreter running envsetup, when it is Python `version`."""
+    return machine.executable if version == machine.python_version else None
 
 
-def find_base_python(version: str, environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
+def find_base_python(
+    version: str,
+    environ: Mapping[str, str],
+    host_files: Files = LOCAL,
+    machine: Machine = THIS_MACHINE,
+) -> str:
     """An interpreter of `version` to make the venv with: this one, or pythonX.Y on PATH."""
-    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    running = machine.python_version
     if version == running:
-        return sys.executable
+        return machine.executable
     found = _which(f"python{version}", environ, host_files)
     if found:
         return found
@@ -40,9 +44,11 @@ def find_base_python(version: str, environ: Mapping[str, str], host_files: Files
     )
 
 
-def find_uv(environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
+def find_uv(
+    environ: Mapping[str, str], host_files: Files = LOCAL, machine: Machine = THIS_MACHINE
+) -> str:
     # The uv installed beside envsetup first: `pip install envsetup uv` puts it there.
-    beside = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
+    beside = Path(machine.executable).parent / ("uv.exe" if machine.windows else "uv")
     if host_files.is_file(beside):
         return str(beside)
     found = _which("uv", environ, host_files)
@@ -167,11 +173,16 @@ def default_log_dir(environ: Mapping[str, str]) -> Path:
     return state_dir(environ) / "logs"
 
 
-def log_path_for(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+def log_path_for(
+    log_dir: Optional[str],
+    environ: Mapping[str, str],
+    env_path: Path,
+    machine: Machine = THIS_MACHINE,
+) -> Path:
     """Where this run's log goes (nothing is created: see new_log_path)."""
     directory = Path(log_dir) if log_dir else default_log_dir(environ)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
+    return directory / f"install-{env_path.name or 'env'}-{stamp}-{machine.pid()}.log"
 
 
 def new_log_path(

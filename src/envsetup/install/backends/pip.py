@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install.backends.base import Backend, venv_python
 from envsetup.install.index_url import carries_credentials
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
@@ -59,7 +60,7 @@ class PipBackend(Backend):
     def __init__(self, base_python: str, *, windows: Optional[bool] = None) -> None:
         # base_python: an interpreter of the requested version that makes the venv.
         self.base_python = base_python
-        self.windows = (os.name == "nt") if windows is None else windows
+        self.windows = THIS_MACHINE.windows if windows is None else windows
 
     def python_in_env(self, env_path: str) -> str:
         return venv_python(env_path, self.windows)
