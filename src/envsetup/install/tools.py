@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -96,6 +97,43 @@ def backend_as_named(manager: str, python_version: str) -> Backend:
     if manager == "conda":
         return CondaBackend("conda")
     return PipBackend(running_python_if(python_version) or f"python{python_version}")
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The machine a dry run plans for when it is not this one (install --dry-run --replay DIR or
+    --facts FILE), from its facts: its OS shapes the environment's paths (Scripts\\python.exe on
+    Windows), its interpreter makes the venv when it is of the requested version."""
+
+    system: str  # facts.os.system: Linux, Darwin, Windows
+    python_executable: str = ""  # facts.python.executable
+    python_version: str = ""  # facts.python.version, X.Y.Z
+
+    @property
+    def windows(self) -> bool:
+        return self.system == "Windows"
+
+    def python_if(self, version: str) -> Optional[str]:
+        """Its interpreter, when it is Python `version` (X.Y)."""
+        if not self.python_executable:
+            return None
+        return self.python_executable if _x_y(self.python_version) == version else None
+
+
+def _x_y(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def backend_elsewhere(manager: str, python_version: str, elsewhere: Elsewhere) -> Backend:
+    """The backend as it would run on that machine: its OS, its interpreter when of the requested
+    version, else the tool by bare name (pythonX.Y, uv, conda) as it would be found on its PATH.
+    Nothing of this machine's (its PATH, its interpreter) goes into it."""
+    at_hand = elsewhere.python_if(python_version)
+    if manager == "uv":
+        return UvBackend("uv", interpreter=at_hand, windows=elsewhere.windows)
+    if manager == "conda":
+        return CondaBackend("conda", windows=elsewhere.windows)
+    return PipBackend(at_hand or f"python{python_version}", windows=elsewhere.windows)
 
 
 CONDA_INFO_TIMEOUT_S = 120.0
