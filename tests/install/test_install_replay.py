@@ -85,6 +85,7 @@ def test_a_replayed_windows_host_is_planned_with_its_own_interpreter_and_path_sh
     assert plan["steps"][0]["argv"][:3] == [recorded, "-m", "venv"]
     assert plan["python"] == ".venv\\Scripts\\python.exe"
     assert all(step["argv"][0] == plan["python"] for step in plan["steps"][1:])
+    assert {step["env_set"]["PIP_CONFIG_FILE"] for step in plan["steps"]} == {"nul"}  # its devnull
     words = _argv_words(plan)
     assert sys.executable not in words
     assert not any(str(Path.cwd()) in word for word in words)

@@ -54,6 +54,11 @@ def pip_isolation(
     return set_vars, PIP_UNSET
 
 
+def _devnull(windows: bool) -> str:
+    """os.devnull of the machine the plan runs on (a replayed Windows host's, seen from Linux)."""
+    return "nul" if windows else "/dev/null"
+
+
 class PipBackend(Backend):
     name = "pip"
 
@@ -66,7 +71,7 @@ class PipBackend(Backend):
         return venv_python(env_path, self.windows)
 
     def create_env_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation()
+        env_set, env_unset = pip_isolation(_devnull(self.windows))
         return [
             Step(
                 id=CREATE_ENV,
@@ -95,7 +100,7 @@ class PipBackend(Backend):
         )
 
     def dry_run_check_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation(index_url=spec.index_url)
+        env_set, env_unset = pip_isolation(_devnull(self.windows), index_url=spec.index_url)
         return [
             Step(
                 id=CHECK_RESOLVES,
@@ -114,7 +119,7 @@ class PipBackend(Backend):
         ]
 
     def install_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation(index_url=spec.index_url)
+        env_set, env_unset = pip_isolation(_devnull(self.windows), index_url=spec.index_url)
         report = ("--report", spec.report_path) if spec.report_path else ()
         return [
             Step(
