@@ -3,8 +3,10 @@
 Every module of src/envsetup belongs to one layer; a module imports only from its own layer or
 from layers below it: the test walks each module's syntax tree (imports at the top, inside
 functions, under TYPE_CHECKING, and `importlib.import_module("literal")`). A second test keeps
-processes, the environment and the file system at the edges: host/ and the few modules listed in
-IO_ALLOWED, each with its reason; the list may only shrink.
+processes, the environment, the file system and the questions of which machine this is (os.name,
+sys.platform, the pid, the working and home directories) at the edges: host/ and the few modules
+listed in IO_ALLOWED, each with its reason; the list may only shrink. Its walk is itself tested
+on one-line samples, caught and let through (CAUGHT, NOT_CAUGHT), so it cannot quietly weaken.
 """
 
 from __future__ import annotations
