@@ -3,8 +3,10 @@
 Every module of src/envsetup belongs to one layer; a module imports only from its own layer or
 from layers below it: the test walks each module's syntax tree (imports at the top, inside
 functions, under TYPE_CHECKING, and `importlib.import_module("literal")`). A second test keeps
-processes, the environment and the file system at the edges: host/ and the few modules listed in
-IO_ALLOWED, each with its reason; the list may only shrink.
+processes, the environment, the file system and the questions of which machine this is (os.name,
+sys.platform, the pid, the working and home directories) at the edges: host/ and the few modules
+listed in IO_ALLOWED, each with its reason; the list may only shrink. Its walk is itself tested
+on one-line samples, caught and let through (CAUGHT, NOT_CAUGHT), so it cannot quietly weaken.
 """
 
 from __future__ import annotations
@@ -204,7 +206,8 @@ IO_HOME = ("envsetup.host",)
 # The verify worker runs in the target interpreter: it is the far side of the boundary.
 IO_FAR_SIDE = (WORKER,)
 
-# (module, kind) -> why it still reaches the OS itself. Kinds: subprocess, environ, filesystem.
+# (module, kind) -> why it still reaches the OS itself. Kinds: subprocess, environ, filesystem,
+# machine (which machine this is: os.name, sys.platform, sys.executable, the pid, platform).
 # The list may only shrink: an entry that is no longer needed fails the test too.
 IO_ALLOWED: dict[tuple[str, str], str] = {
     (
@@ -222,88 +225,145 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
         "envsetup.fast_path",
         "environ",
     ): "sees click's shell-completion request, to leave it to typer, before anything is imported",
+    ("envsetup.fast_path", "machine"): "on Windows the C runtime, not a shell, expanded argv: "
+    "decided from os.name before anything is imported (host/ costs tens of ms to import)",
+    ("envsetup.render.stdout", "machine"): "click.echo writes to the Windows console by its own "
+    "API: the stream's kind, decided where it is written, on every start-up (no host/ import)",
 }
 
 _OS_FILE_CALLS = {
     "open", "fdopen", "remove", "unlink", "rename", "replace", "mkdir", "makedirs", "rmdir",
     "removedirs", "listdir", "scandir", "stat", "lstat", "chmod", "fchmod", "chown", "walk",
     "symlink", "link", "readlink", "access", "utime", "truncate", "ftruncate", "fsync", "mkfifo",
+    "getcwd", "getcwdb", "chdir", "statvfs",
 }  # fmt: skip
 _OS_PROCESS_CALLS = {
-    "system",
-    "popen",
-    "fork",
-    "execv",
-    "execve",
-    "execvp",
-    "spawnv",
-    "posix_spawn",
-}
+    "system", "popen", "fork", "execv", "execve", "execvp", "spawnv", "posix_spawn", "kill",
+    "killpg", "waitpid",
+}  # fmt: skip
 _ENVIRON = {"environ", "getenv", "putenv", "unsetenv", "environb"}
+# Which machine this is (its OS, this process, its user): what a recorded host answers instead.
+_OS_MACHINE = {
+    "name", "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getlogin", "uname",
+    "cpu_count", "getloadavg",
+}  # fmt: skip
+_SYS_MACHINE = {"platform", "executable", "getwindowsversion", "_base_executable"}
+# Modules whose every use reaches the OS: importing one is enough.
+_IO_MODULES = {
+    "subprocess": "subprocess",
+    "psutil": "subprocess",
+    "shutil": "filesystem",
+    "tempfile": "filesystem",
+    "glob": "filesystem",
+    "fcntl": "filesystem",
+    "msvcrt": "filesystem",
+    "platformdirs": "filesystem",
+    "platform": "machine",
+    "getpass": "machine",
+    "pwd": "machine",
+}
 # Method names only files have (a Host's read_text/exists/glob are the boundary, not a bypass).
 _PATH_CALLS = {
-    "write_text",
-    "write_bytes",
-    "mkdir",
-    "unlink",
-    "rmdir",
-    "touch",
-    "symlink_to",
-    "open",
-}
-_SHUTIL_FILE_CALLS = {"rmtree", "copy", "copy2", "copyfile", "copytree", "move", "which"}
-# os.path functions that ask the file system (join, basename... are string work).
+    "write_text", "write_bytes", "mkdir", "unlink", "rmdir", "touch", "symlink_to", "open",
+    "hardlink_to", "chmod", "lchmod", "readlink", "samefile",
+}  # fmt: skip
+# os.path functions that ask the file system or the working directory (join, basename... are
+# string work), and the one that reads the environment.
 _OS_PATH_CALLS = {
     "exists", "lexists", "isfile", "isdir", "islink", "ismount", "realpath", "getsize",
-    "getmtime", "getatime", "getctime", "samefile",
+    "getmtime", "getatime", "getctime", "samefile", "abspath", "expanduser",
 }  # fmt: skip
-# pathlib queries. A Host has read_text/exists/glob too: calls on a receiver whose spelling
-# names a host (`host.glob`, `self._host.exists`, install's `host_files.is_dir`, the
-# envsetup.host.files.Files it is given) are the boundary, not a bypass.
+_OS_PATH_ENVIRON = {"expandvars"}
+# pathlib queries, and the Path methods that ask the working directory or the home directory
+# (`Path.cwd()`, `p.resolve()`, `p.absolute()`, `p.expanduser()`). envsetup.host.files.Files has
+# methods of these names too: calls on a receiver named for the boundary (`host.glob`,
+# `self._host.exists`, install's `host_files.is_dir`) are the boundary, not a bypass. The name
+# must be the receiver's own (its last identifier), not a word inside it (`ghost_path`).
 _PATH_QUERIES = {
     "exists", "is_file", "is_dir", "is_symlink", "iterdir", "glob", "rglob", "read_text",
-    "read_bytes", "stat", "lstat",
+    "read_bytes", "stat", "lstat", "resolve", "absolute", "expanduser", "cwd", "home",
 }  # fmt: skip
-# What `from os import ...` / `from shutil import ...` may bring in that touches the OS.
-_FROM_OS = _ENVIRON | _OS_FILE_CALLS | _OS_PROCESS_CALLS
+_BOUNDARY_RECEIVERS = {"host", "_host", "host_files", "_host_files"}
+# What `from os import ...` may bring in that reaches the OS, by kind.
+_FROM_OS = {
+    **{name: "environ" for name in _ENVIRON},
+    **{name: "filesystem" for name in _OS_FILE_CALLS | {"path"}},
+    **{name: "subprocess" for name in _OS_PROCESS_CALLS},
+    **{name: "machine" for name in _OS_MACHINE},
+}
+_FROM_OS_PATH = {
+    **{name: "filesystem" for name in _OS_PATH_CALLS},
+    **{name: "environ" for name in _OS_PATH_ENVIRON},
+}
+
+
+def _receiver_name(node: ast.expr) -> Optional[str]:
+    """The last identifier of a call's receiver: `host` in `self.host.glob`, None for `Path(x)`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _attribute_kind(owner: str, attr: str) -> Optional[str]:
+    """What `owner.attr` reaches, for the OS modules spelled by their own names."""
+    if owner == "os":
+        if attr in _ENVIRON:
+            return "environ"
+        if attr in _OS_FILE_CALLS:
+            return "filesystem"
+        if attr in _OS_PROCESS_CALLS:
+            return "subprocess"
+        if attr in _OS_MACHINE:
+            return "machine"
+    if owner == "sys" and attr in _SYS_MACHINE:
+        return "machine"
+    return None
 
 
 def io_kinds(path: Path) -> set[str]:
-    """What a module does to the OS itself: spawns processes, reads the environment, touches files."""
+    """What a module does to the OS itself: spawns processes, reads the environment, touches files,
+    asks which machine it runs on."""
+    return io_kinds_of(path.read_text(encoding="utf-8"))
+
+
+def io_kinds_of(source: str) -> set[str]:
     kinds: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
-            if any(n and n.split(".")[0] == "subprocess" for n in names):
-                kinds.add("subprocess")
-            if isinstance(node, ast.Import) and any(
-                a.asname and a.name in ("os", "shutil") for a in node.names
-            ):
-                kinds.add("filesystem")  # `import os as o`: o.* is not followed; count it
-            if isinstance(node, ast.ImportFrom) and node.module in ("os", "shutil"):
-                for alias in node.names:
-                    if alias.name in _ENVIRON:
-                        kinds.add("environ")
-                    elif node.module == "shutil" or alias.name in _FROM_OS | {"path"}:
-                        kinds.add("subprocess" if alias.name in _OS_PROCESS_CALLS else "filesystem")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if top in _IO_MODULES:
+                    kinds.add(_IO_MODULES[top])
+                elif alias.asname and alias.name in ("os", "os.path", "sys"):
+                    # `import os as o`: o.* is not followed; count it
+                    kinds.add("machine" if alias.name == "sys" else "filesystem")
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            top = node.module.split(".")[0]
+            if top in _IO_MODULES:
+                kinds.add(_IO_MODULES[top])
+            for alias in node.names:
+                if node.module == "os" and alias.name in _FROM_OS:
+                    kinds.add(_FROM_OS[alias.name])
+                elif node.module == "os.path" and alias.name in _FROM_OS_PATH:
+                    kinds.add(_FROM_OS_PATH[alias.name])
+                elif node.module == "sys" and alias.name in _SYS_MACHINE:
+                    kinds.add("machine")
         elif (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Attribute)
             and isinstance(node.value.value, ast.Name)
             and (node.value.value.id, node.value.attr) == ("os", "path")
-            and node.attr in _OS_PATH_CALLS
         ):
-            kinds.add("filesystem")
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            owner, attr = node.value.id, node.attr
-            if owner == "os" and attr in _ENVIRON:
+            if node.attr in _OS_PATH_CALLS:
+                kinds.add("filesystem")
+            elif node.attr in _OS_PATH_ENVIRON:
                 kinds.add("environ")
-            elif owner == "os" and attr in _OS_FILE_CALLS:
-                kinds.add("filesystem")
-            elif owner == "os" and attr in _OS_PROCESS_CALLS:
-                kinds.add("subprocess")
-            elif owner == "shutil" and attr in _SHUTIL_FILE_CALLS:
-                kinds.add("filesystem")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            kind = _attribute_kind(node.value.id, node.attr)
+            if kind:
+                kinds.add(kind)
         if isinstance(node, ast.Call):
             func = node.func
             if (
@@ -312,7 +372,7 @@ def io_kinds(path: Path) -> set[str]:
                 or (
                     isinstance(func, ast.Attribute)
                     and func.attr in _PATH_QUERIES
-                    and "host" not in ast.unparse(func.value).lower()
+                    and _receiver_name(func.value) not in _BOUNDARY_RECEIVERS
                 )
             ):
                 kinds.add("filesystem")
@@ -406,3 +466,88 @@ def test_the_io_walk_sees_each_kind(tmp_path: Path) -> None:
     assert io_kinds(tmp_path / "probe.py") == set()
     (tmp_path / "paths.py").write_text("import os\nos.path.join('a', 'b')\n", "utf-8")
     assert io_kinds(tmp_path / "paths.py") == set()
+
+
+# One line each: what the walk must catch, with its kind. Each is a way a module once reached, or
+# could reach, the machine past the boundary; a weakened rule fails here, not silently.
+CAUGHT = [
+    ("import subprocess", "subprocess"),
+    ("import psutil", "subprocess"),
+    ("import os\nos.kill(1, 9)", "subprocess"),
+    ("import os\nos.environ.get('A')", "environ"),
+    ("from os import environ", "environ"),
+    ("from os import getenv", "environ"),
+    ("import os\nos.path.expandvars('$HOME')", "environ"),
+    ("from os.path import expandvars", "environ"),
+    ("import os as o", "filesystem"),
+    ("import shutil", "filesystem"),
+    ("from shutil import rmtree", "filesystem"),
+    ("import shutil as s", "filesystem"),
+    ("from shutil import disk_usage", "filesystem"),
+    ("import tempfile", "filesystem"),
+    ("from tempfile import mkdtemp", "filesystem"),
+    ("import platformdirs", "filesystem"),
+    ("import glob", "filesystem"),
+    ("import os\nos.path.exists('/x')", "filesystem"),
+    ("import os\nos.getcwd()", "filesystem"),
+    ("from os import getcwd", "filesystem"),
+    ("import os\nos.chdir('/')", "filesystem"),
+    ("import os\nos.path.expanduser('~')", "filesystem"),
+    ("from os.path import expanduser", "filesystem"),
+    ("import os\nos.path.abspath('x')", "filesystem"),
+    ("from pathlib import Path\nPath.cwd()", "filesystem"),
+    ("from pathlib import Path\nPath.home()", "filesystem"),
+    ("from pathlib import Path\nPath('x').resolve()", "filesystem"),
+    ("from pathlib import Path\nPath('x').absolute()", "filesystem"),
+    ("from pathlib import Path\nPath('~').expanduser()", "filesystem"),
+    ("from pathlib import Path\nPath('/x').is_dir()", "filesystem"),
+    ("def f(where):\n    return list(where.glob('*.toml'))", "filesystem"),
+    ("def f(ghost_path):\n    return ghost_path.read_text()", "filesystem"),
+    ("def f(self):\n    return self.ghost.exists()", "filesystem"),
+    ("def f(hostname):\n    return hostname.is_file()", "filesystem"),
+    ("open('/x')", "filesystem"),
+    ("import os\nos.name", "machine"),
+    ("from os import name", "machine"),
+    ("import os\nos.getpid()", "machine"),
+    ("from os import getpid", "machine"),
+    ("import os\nos.cpu_count()", "machine"),
+    ("import sys\nsys.platform", "machine"),
+    ("from sys import platform", "machine"),
+    ("import sys\nsys.executable", "machine"),
+    ("import sys as s", "machine"),
+    ("import platform", "machine"),
+    ("from platform import system", "machine"),
+    ("import getpass", "machine"),
+]
+# One line each: string work, the boundary's own methods, and names that only look like the OS.
+NOT_CAUGHT = [
+    "import re\nX = re.compile('a').sub('b', 'c')",
+    "import re\nre.match('(a)', 'a').group(1)",
+    "import os\nos.path.join('a', 'b')",
+    "import os\nos.path.isabs('a')",
+    "import os\nos.path.normcase('A')",
+    "import os\nos.devnull",
+    "import sys\nsys.version_info",
+    "import sys\nsys.stdout.write('')",
+    "from pathlib import Path\nPath('a') / 'b'",
+    "from pathlib import Path\nPath('a').is_absolute()",
+    "from pathlib import Path\nPath(__file__).parent",
+    "def f(host):\n    return host.glob('/x/*')",
+    "def f(self):\n    return self._host.exists('/x')",
+    "def f(host_files):\n    return host_files.is_dir('/x')",
+    "def f(host_files):\n    return host_files.absolute(host_files.expand_user('~/x'))",
+    "def f(host_files):\n    return host_files.cwd()",
+    "def f(host):\n    p = host.platform()\n    return p.system",
+    "def f(s):\n    return s.replace('a', 'b')",
+    "def f(resolver):\n    return resolver.resolve_quickly()",
+]
+
+
+@pytest.mark.parametrize(("source", "kind"), CAUGHT, ids=[s for s, _ in CAUGHT])
+def test_the_io_walk_catches(source: str, kind: str) -> None:
+    assert io_kinds_of(source) == {kind}
+
+
+@pytest.mark.parametrize("source", NOT_CAUGHT)
+def test_the_io_walk_lets_through(source: str) -> None:
+    assert io_kinds_of(source) == set()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hostbuilder import FIXTURES, HostSpec, fixture_text
 
 
@@ -64,3 +66,45 @@ def test_driver_470_refuses_cu121_with_the_reason(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "525.60.13" in json.dumps(plan)
+
+
+def _argv_words(plan: dict) -> list[str]:
+    return [word for step in plan["steps"] for word in step["argv"]]
+
+
+def test_a_replayed_windows_host_is_planned_with_its_own_interpreter_and_path_shapes() -> None:
+    # Case 04 was recorded on Windows: the venv is made by the interpreter recorded there, the
+    # environment's python is Scripts\python.exe, and nothing of this machine (the interpreter
+    # running the test, its working directory) is in any command.
+    code, document = install_json(
+        "--replay", str(FIXTURES / "hosts" / "04-windows-pypi-cpu-wheel-rtx4080")
+    )
+    assert code == 0, document
+    plan = document["data"]["plan"]
+    recorded = "C:\\Users\\user\\anaconda3\\envs\\torch\\python.exe"
+    assert plan["steps"][0]["argv"][:3] == [recorded, "-m", "venv"]
+    assert plan["python"] == ".venv\\Scripts\\python.exe"
+    assert all(step["argv"][0] == plan["python"] for step in plan["steps"][1:])
+    assert {step["env_set"]["PIP_CONFIG_FILE"] for step in plan["steps"]} == {"nul"}  # its devnull
+    words = _argv_words(plan)
+    assert sys.executable not in words
+    assert not any(str(Path.cwd()) in word for word in words)
+    assert any("recorded Windows host" in note for note in plan["notes"]), plan["notes"]
+
+
+@pytest.mark.skipif(sys.version_info[:2] == (3, 9), reason="needs a Python other than the host's")
+def test_a_replayed_linux_host_is_planned_with_its_interpreter_never_this_one() -> None:
+    # Case 07 recorded Python 3.9 at /opt/conda/envs/workflow/bin/python. Asked for the version
+    # running this test, uv is handed no interpreter (on this machine it would be handed this
+    # one); asked for 3.9, it is handed the recorded one.
+    host = str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    code, document = install_json("--replay", host, "--manager", "uv", "--python", running)
+    assert code == 0, document
+    plan = document["data"]["plan"]
+    assert plan["python"] == ".venv/bin/python"
+    assert plan["steps"][0]["argv"][0] == "uv"
+    assert sys.executable not in _argv_words(plan)
+    code, document = install_json("--replay", host, "--manager", "uv", "--python", "3.9")
+    assert code == 0, document
+    assert "/opt/conda/envs/workflow/bin/python" in _argv_words(document["data"]["plan"])

@@ -18,6 +18,8 @@ from envsetup.exit_codes import ExitCode
 from envsetup.sanitize import for_terminal
 
 if TYPE_CHECKING:
+    from envsetup.facts import Facts
+    from envsetup.install.tools import Elsewhere
     from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
@@ -83,8 +85,11 @@ def install_command(
             raise
         return _emit_error(exc)
     if dry_run:
+        elsewhere = _elsewhere(facts) if (replay or facts_file) else None
         try:
-            return _emit_plan(resolution, force, upgrade, index_url_base, log_dir, as_json)
+            return _emit_plan(
+                resolution, force, upgrade, index_url_base, log_dir, as_json, elsewhere
+            )
         except EnvsetupError as exc:
             if not as_json:
                 raise
@@ -102,13 +107,19 @@ def _emit_plan(
     index_url_base: Optional[str],
     log_dir: Optional[str],
     as_json: bool,
+    elsewhere: Optional[Elsewhere] = None,
 ) -> int:
     from envsetup.install.execute import preview
     from envsetup.sanitize import register_url_credentials
 
     register_url_credentials(index_url_base)  # the index URL shown is the one used, masked
     planned = preview(
-        resolution, force=force, upgrade=upgrade, index_url_base=index_url_base, log_dir=log_dir
+        resolution,
+        force=force,
+        upgrade=upgrade,
+        index_url_base=index_url_base,
+        log_dir=log_dir,
+        elsewhere=elsewhere,
     )
     if as_json:
         from envsetup.render.install_json import plan_document, to_json
@@ -120,6 +131,13 @@ def _emit_plan(
 
         render_plan(style.console(), resolution, planned)
     return int(ExitCode.OK)
+
+
+def _elsewhere(facts: Facts) -> Elsewhere:
+    """The recorded machine a --replay/--facts plan is for: its OS and interpreter."""
+    from envsetup.install.tools import Elsewhere
+
+    return Elsewhere(facts.os.system, facts.python.executable, facts.python.version)
 
 
 def _emit_refusal(refusal: ResolutionRefused, as_json: bool, dry_run: bool) -> int:

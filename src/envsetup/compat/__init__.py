@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 # packaging and the TOML parser are imported where used: doctor on a machine without a driver
 # needs neither, and every millisecond of start-up counts against its speed target.
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "cuda_drivers.toml"
+# Beside the package, found from this module's own path (absolute for an imported module): the
+# package's data, not the machine's, so no host/ call (compat sits below host/).
+DATA = Path(__file__).parent.parent / "data" / "cuda_drivers.toml"
 SOURCE_TOOLKIT = (
     "NVIDIA CUDA Toolkit Release Notes, Table 3 (see src/envsetup/data/cuda_drivers.toml)"
 )

@@ -118,6 +118,23 @@ class Files:
         """Every symlink resolved (a missing tail is kept as spelled)."""
         return Path(os.path.realpath(path))
 
+    def cwd(self) -> Path:
+        """This process's working directory."""
+        return Path.cwd()
+
+    def home(self) -> Path:
+        """The user's home directory (HOME, or the password database); RuntimeError when there is
+        none, as Path.home() raises."""
+        return Path.home()
+
+    def expand_user(self, path: PathLike) -> Path:
+        """A leading `~` or `~user` replaced by that home directory; anything else as spelled."""
+        return Path(path).expanduser()
+
+    def absolute(self, path: PathLike) -> Path:
+        """The path made absolute against the working directory; symlinks and `..` kept."""
+        return Path(path).absolute()
+
     def which(self, name: str, search_path: Optional[str]) -> Optional[str]:
         """The program `name` on `search_path` (PATH's value; None: this process's PATH)."""
         return shutil.which(name, path=search_path)

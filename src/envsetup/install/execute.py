@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import threading
 import time
@@ -24,6 +23,7 @@ from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.host import environment
 from envsetup.host.files import LOCAL, Files
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
@@ -50,7 +50,9 @@ from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import (
     LOG_DIR_ENV,
+    Elsewhere,
     backend_as_named,
+    backend_elsewhere,
     backend_for,
     conda_prefix_for_name,
     log_path_for,
@@ -104,15 +106,38 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def _this_target(
+    resolution: Resolution,
+    environ: Mapping[str, str],
+    host_files: Files,
+    noted: Callable[[UsageError], None],
+) -> Path:
+    """The target on this machine: spelled, made absolute, every symlink resolved."""
+    try:
+        spelled = _target_path(resolution, environ, host_files)
+    except UsageError as exc:
+        noted(exc)
+        spelled = host_files.absolute(resolution.env_name or DEFAULT_ENV)
+    env_path = real_target(spelled, host_files)
+    if is_dangling_link(spelled, env_path, host_files):
+        noted(
+            UsageError(
+                f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
+                "directory, or pass the path where the environment should be"
+            )
+        )
+    return env_path
+
+
 def _target_path(resolution: Resolution, environ: Mapping[str, str], host_files: Files) -> Path:
     if resolution.env_path:
-        return Path(resolution.env_path).expanduser().absolute()
+        return host_files.absolute(host_files.expand_user(resolution.env_path))
     if resolution.manager == "conda" and resolution.env_name:
         from envsetup.install.tools import find_conda
 
         conda = find_conda(environ, host_files)
         return Path(conda_prefix_for_name(conda, resolution.env_name, environ))
-    return Path(DEFAULT_ENV).absolute()
+    return host_files.absolute(DEFAULT_ENV)
 
 
 def _index_location(
@@ -297,6 +322,7 @@ def _set_up(
     environ: Mapping[str, str],
     host_files: Files,
     problems: Optional[list[str]] = None,
+    elsewhere: Optional[Elsewhere] = None,
 ) -> _Setup:
     """provision's decisions before the lock. With `problems` (a preview), what only stops the
     install on this machine (a tool not found, an unusable target or state directory) is noted
@@ -312,24 +338,23 @@ def _set_up(
             raise error
         problems.append(str(error))
 
-    try:
-        backend = backend_for(resolution.manager, resolution.python_version, environ, host_files)
-    except UsageError as exc:
-        noted(exc)
-        backend = backend_as_named(resolution.manager, resolution.python_version)
-    try:
-        spelled = _target_path(resolution, environ, host_files)
-    except UsageError as exc:
-        noted(exc)
-        spelled = Path(resolution.env_name or DEFAULT_ENV).absolute()
-    env_path = real_target(spelled, host_files)
-    if is_dangling_link(spelled, env_path, host_files):
-        noted(
-            UsageError(
-                f"--env {spelled}: a symlink to {env_path}, which does not exist; create that "
-                "directory, or pass the path where the environment should be"
+    if elsewhere is not None:
+        # Planned for another machine: its OS and interpreter, not this one's PATH.
+        backend = backend_elsewhere(resolution.manager, resolution.python_version, elsewhere)
+    else:
+        try:
+            backend = backend_for(
+                resolution.manager, resolution.python_version, environ, host_files
             )
-        )
+        except UsageError as exc:
+            noted(exc)
+            backend = backend_as_named(resolution.manager, resolution.python_version)
+    if elsewhere is not None and not (resolution.manager == "conda" and resolution.env_name):
+        # That host's target, as spelled (made absolute there): this machine's working
+        # directory and symlinks say nothing about it.
+        env_path = Path(resolution.env_path or DEFAULT_ENV)
+    else:
+        env_path = _this_target(resolution, environ, host_files, noted)
     state: Optional[Path] = None
     try:
         state = usable_state_dir(environ, host_files)
@@ -387,18 +412,30 @@ def preview(
     log_dir: Optional[str] = None,
     environ: Optional[Mapping[str, str]] = None,
     host_files: Files = LOCAL,
+    elsewhere: Optional[Elsewhere] = None,
 ) -> Preview:
     """provision()'s plan for the same arguments (install --dry-run): the same set-up, target
     decision and plan builder, without the lock, any directory, or any command run. A bad flag is
-    a UsageError as in provision(); what would stop the install here is in Preview.problems."""
+    a UsageError as in provision(); what would stop the install here is in Preview.problems.
+
+    `elsewhere`: the plan is for another machine (--replay, --facts): its backend takes that
+    machine's OS and interpreter, the target is as spelled (what is there is taken from
+    --force/--upgrade); the log and state paths stay this machine's, and a note says so."""
     environ = environment() if environ is None else environ
     problems: list[str] = []
-    setup = _set_up(resolution, index_url_base, log_dir, environ, host_files, problems)
+    setup = _set_up(resolution, index_url_base, log_dir, environ, host_files, problems, elsewhere)
     try:
-        claim = (
-            ownership.read_claim(setup.state, setup.env_path, host_files) if setup.state else None
-        )
-        kind = install_target.classify_target(setup.env_path, claim, host_files)
+        if elsewhere is not None:
+            # What that host holds at the target is not on this machine: taken as the flags say
+            # (--force, --upgrade: an environment is there; otherwise nothing is).
+            kind = install_target.ENVIRONMENT if force or upgrade else install_target.ABSENT
+        else:
+            claim = (
+                ownership.read_claim(setup.state, setup.env_path, host_files)
+                if setup.state
+                else None
+            )
+            kind = install_target.classify_target(setup.env_path, claim, host_files)
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
     except UsageError as exc:
         problems.append(str(exc))
@@ -406,7 +443,23 @@ def preview(
             setup.env_path, install_target.ABSENT, force=False, upgrade=False
         )
     notes = [decision.note] if decision.note else []
+    if elsewhere is not None:
+        notes.append(_elsewhere_note(elsewhere, setup.backend))
     return Preview(_plan(resolution, setup, decision), decision.mode, notes, problems)
+
+
+def _elsewhere_note(elsewhere: Elsewhere, backend: Backend) -> str:
+    base = getattr(backend, "base_python", None) or getattr(backend, "interpreter", None)
+    made_by = (
+        f"its interpreter {base}"
+        if base and base == elsewhere.python_executable
+        else "the tool as named on its PATH"
+    )
+    return (
+        f"planned for the recorded {elsewhere.system} host: {made_by}, the environment's "
+        f"paths shaped for {elsewhere.system}, the target as spelled (not looked at here); "
+        "the log and state paths are this machine's"
+    )
 
 
 def _open_log(log_path: Path, host_files: Files) -> IO[str]:
@@ -547,7 +600,7 @@ def _terminate_like_interrupt() -> Iterator[None]:
     """SIGTERM (`kill`, a service manager, a CI runner's cancel) stops an install the way Ctrl-C
     does: what it created is removed, an upgraded environment gets its record back. A second
     SIGTERM during that clean-up is ignored; kill -9 still stops it, and leaves a record."""
-    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
+    if THIS_MACHINE.windows or threading.current_thread() is not threading.main_thread():
         yield
         return
 

@@ -10,7 +10,6 @@ wheels (and, like the official indexes, their dependencies) under the variant's 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import ParseResult, urlparse
@@ -46,7 +45,7 @@ def as_index_location(base: str, cwd: Optional[str] = None, host_files: Files = 
         )
     path = Path(base)
     if not path.is_absolute():
-        path = Path(cwd or os.getcwd()) / path
+        path = (Path(cwd) if cwd else host_files.cwd()) / path
     return host_files.realpath(path).as_uri()
 
 

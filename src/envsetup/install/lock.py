@@ -16,7 +16,6 @@ kill -9, so a stale file never blocks anyone.
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Optional
@@ -24,6 +23,7 @@ from typing import Iterator, Mapping, Optional
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.host import environment
 from envsetup.host.files import LOCAL, Files
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install.state import STATE_DIR_ENV, real_target, state_dir, target_key
 
 LOCKS = "locks"
@@ -39,7 +39,7 @@ def lock_path_for(
     env_path: Path, environ: Optional[Mapping[str, str]] = None, host_files: Files = LOCAL
 ) -> Path:
     """The lock file for the directory `env_path` names, whatever the spelling."""
-    state = state_dir(environment() if environ is None else environ)
+    state = state_dir(environment() if environ is None else environ, host_files)
     return state / LOCKS / f"{target_key(real_target(env_path, host_files))}.lock"
 
 
@@ -72,7 +72,7 @@ def target_lock(
             try:
                 # Who holds it, for a person looking at the file; the lock itself is the flock.
                 # A disk too full for these few bytes would fail the install's own files next.
-                lock.write_holder(f"{os.getpid()}\n")
+                lock.write_holder(f"{THIS_MACHINE.pid()}\n")
             except OSError as exc:
                 raise _cannot_lock(env_path, path, exc) from None
             yield HeldLock(path, lock.fileno)

@@ -14,22 +14,24 @@ import hashlib
 import os
 import re
 import stat
-import sys
 from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.host.files import LOCAL, Files
+from envsetup.host.machine import THIS_MACHINE, Machine
 
 STATE_DIR_ENV = "ENVSETUP_STATE_DIR"
 XDG_STATE_HOME = "XDG_STATE_HOME"
 
 
-def state_dir(environ: Mapping[str, str]) -> Path:
+def state_dir(
+    environ: Mapping[str, str], host_files: Files = LOCAL, machine: Machine = THIS_MACHINE
+) -> Path:
     """ENVSETUP_STATE_DIR (absolute, or a one-line UsageError), else the platform's user state
     directory for envsetup."""
     if environ.get(STATE_DIR_ENV):
-        chosen = Path(environ[STATE_DIR_ENV]).expanduser()
+        chosen = host_files.expand_user(environ[STATE_DIR_ENV])
         if not chosen.is_absolute():
             raise UsageError(
                 f"{STATE_DIR_ENV}={environ[STATE_DIR_ENV]}: a relative path, which would put "
@@ -37,17 +39,15 @@ def state_dir(environ: Mapping[str, str]) -> Path:
                 "path (or unset it)"
             )
         return chosen
-    if sys.platform.startswith("linux") and environ.get(XDG_STATE_HOME) is not None:
+    if machine.linux and environ.get(XDG_STATE_HOME) is not None:
         # The XDG spec: a relative value is invalid and is ignored. Decided here, not left to
         # platformdirs: it reads os.environ, not `environ`, and before 4.x took a relative
         # value at its word.
         xdg = environ[XDG_STATE_HOME]
-        base = Path(xdg) if os.path.isabs(xdg) else Path("~/.local/state").expanduser()
+        base = Path(xdg) if os.path.isabs(xdg) else host_files.expand_user("~/.local/state")
         return _absolute(base / "envsetup")
-    import platformdirs
-
     try:
-        return _absolute(Path(platformdirs.user_state_dir("envsetup", appauthor=False)))
+        return _absolute(Path(machine.user_state_dir("envsetup")))
     except RuntimeError as exc:  # newer platformdirs: HOME is relative or unset
         raise _no_state_dir(str(exc)) from None
 
@@ -79,7 +79,7 @@ def file_in_the_way(path: Path, host_files: Files = LOCAL) -> Optional[Path]:
 
 def usable_state_dir(environ: Mapping[str, str], host_files: Files = LOCAL) -> Path:
     """state_dir(environ), refused in one line when a file stands where it must be a directory."""
-    state = state_dir(environ)
+    state = state_dir(environ, host_files)
     try:
         blocker = file_in_the_way(state, host_files)
     except OSError as exc:
@@ -99,7 +99,7 @@ def real_target(path: Path, host_files: Files = LOCAL) -> Path:
     """The directory an install acts on: every symlink resolved, once, before anything runs.
     A path that cannot be resolved (no search permission on the way) is a one-line UsageError."""
     try:
-        return host_files.realpath(path.expanduser().absolute())
+        return host_files.realpath(host_files.absolute(host_files.expand_user(path)))
     except OSError as exc:
         raise UsageError(
             f"--env {path}: cannot resolve it ({exc.strerror or exc}); choose a path you can read and "

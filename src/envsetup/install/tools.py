@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
 from envsetup.errors import UsageError
 from envsetup.host.execution import Request, run
 from envsetup.host.files import LOCAL, Files
+from envsetup.host.machine import THIS_MACHINE, Machine
 from envsetup.install.backends import Backend, CondaBackend, PipBackend, UvBackend
 
 LOG_DIR_ENV = "ENVSETUP_LOG_DIR"
@@ -21,16 +21,21 @@ def _which(name: str, environ: Mapping[str, str], host_files: Files) -> Optional
     return host_files.which(name, environ.get("PATH"))
 
 
-def running_python_if(version: str) -> Optional[str]:
-    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return sys.executable if version == running else None
+def running_python_if(version: str, machine: Machine = THIS_MACHINE) -> Optional[str]:
+    """The interpreter running envsetup, when it is Python `version`."""
+    return machine.executable if version == machine.python_version else None
 
 
-def find_base_python(version: str, environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
+def find_base_python(
+    version: str,
+    environ: Mapping[str, str],
+    host_files: Files = LOCAL,
+    machine: Machine = THIS_MACHINE,
+) -> str:
     """An interpreter of `version` to make the venv with: this one, or pythonX.Y on PATH."""
-    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    running = machine.python_version
     if version == running:
-        return sys.executable
+        return machine.executable
     found = _which(f"python{version}", environ, host_files)
     if found:
         return found
@@ -40,9 +45,11 @@ def find_base_python(version: str, environ: Mapping[str, str], host_files: Files
     )
 
 
-def find_uv(environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
+def find_uv(
+    environ: Mapping[str, str], host_files: Files = LOCAL, machine: Machine = THIS_MACHINE
+) -> str:
     # The uv installed beside envsetup first: `pip install envsetup uv` puts it there.
-    beside = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
+    beside = Path(machine.executable).parent / ("uv.exe" if machine.windows else "uv")
     if host_files.is_file(beside):
         return str(beside)
     found = _which("uv", environ, host_files)
@@ -90,6 +97,43 @@ def backend_as_named(manager: str, python_version: str) -> Backend:
     if manager == "conda":
         return CondaBackend("conda")
     return PipBackend(running_python_if(python_version) or f"python{python_version}")
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The machine a dry run plans for when it is not this one (install --dry-run --replay DIR or
+    --facts FILE), from its facts: its OS shapes the environment's paths (Scripts\\python.exe on
+    Windows), its interpreter makes the venv when it is of the requested version."""
+
+    system: str  # facts.os.system: Linux, Darwin, Windows
+    python_executable: str = ""  # facts.python.executable
+    python_version: str = ""  # facts.python.version, X.Y.Z
+
+    @property
+    def windows(self) -> bool:
+        return self.system == "Windows"
+
+    def python_if(self, version: str) -> Optional[str]:
+        """Its interpreter, when it is Python `version` (X.Y)."""
+        if not self.python_executable:
+            return None
+        return self.python_executable if _x_y(self.python_version) == version else None
+
+
+def _x_y(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def backend_elsewhere(manager: str, python_version: str, elsewhere: Elsewhere) -> Backend:
+    """The backend as it would run on that machine: its OS, its interpreter when of the requested
+    version, else the tool by bare name (pythonX.Y, uv, conda) as it would be found on its PATH.
+    Nothing of this machine's (its PATH, its interpreter) goes into it."""
+    at_hand = elsewhere.python_if(python_version)
+    if manager == "uv":
+        return UvBackend("uv", interpreter=at_hand, windows=elsewhere.windows)
+    if manager == "conda":
+        return CondaBackend("conda", windows=elsewhere.windows)
+    return PipBackend(at_hand or f"python{python_version}", windows=elsewhere.windows)
 
 
 CONDA_INFO_TIMEOUT_S = 120.0
@@ -167,11 +211,16 @@ def default_log_dir(environ: Mapping[str, str]) -> Path:
     return state_dir(environ) / "logs"
 
 
-def log_path_for(log_dir: Optional[str], environ: Mapping[str, str], env_path: Path) -> Path:
+def log_path_for(
+    log_dir: Optional[str],
+    environ: Mapping[str, str],
+    env_path: Path,
+    machine: Machine = THIS_MACHINE,
+) -> Path:
     """Where this run's log goes (nothing is created: see new_log_path)."""
     directory = Path(log_dir) if log_dir else default_log_dir(environ)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return directory / f"install-{env_path.name or 'env'}-{stamp}-{os.getpid()}.log"
+    return directory / f"install-{env_path.name or 'env'}-{stamp}-{machine.pid()}.log"
 
 
 def new_log_path(

@@ -40,7 +40,7 @@ def profiles_dir() -> Path:
     override = environment().get(PROFILES_ENV)
     if override:
         return Path(override)
-    package = Path(__file__).resolve().parent.parent
+    package = host_files.realpath(__file__).parent.parent
     installed = package / "_profiles"
     if host_files.is_dir(installed):
         return installed

@@ -14,7 +14,6 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 from envsetup.host.execution import ByteLines, Child, Pump, Request, start
@@ -25,11 +24,11 @@ from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
 
 # Started as a script by path: the target interpreter needs no envsetup, only this package's files.
 WORKER_PATH = str(
-    Path(__file__).resolve().parent / "worker_root" / "envsetup_verify_worker" / "__main__.py"
+    host_files.realpath(__file__).parent / "worker_root" / "envsetup_verify_worker" / "__main__.py"
 )
 # The compatibility rule the worker judges GPU architectures with: envsetup's own module, handed
 # to the worker by path (it loads it under a private name; see worker_root/.../shipped.py).
-CAPABILITY_PATH = str(Path(__file__).resolve().parent.parent / "model" / "capability.py")
+CAPABILITY_PATH = str(host_files.realpath(__file__).parent.parent / "model" / "capability.py")
 HELLO_TIMEOUT_S = 60.0
 POLL_S = 0.5  # how often a waiting runner checks that the worker is still alive
 _EOF = object()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install.backends.base import Backend
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
 
@@ -19,7 +19,7 @@ class CondaBackend(Backend):
 
     def __init__(self, conda: str = "conda", *, windows: Optional[bool] = None) -> None:
         self.conda = conda
-        self.windows = (os.name == "nt") if windows is None else windows
+        self.windows = THIS_MACHINE.windows if windows is None else windows
 
     def python_in_env(self, env_path: str) -> str:
         separator = "\\" if self.windows else "/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install.backends.base import Backend, venv_python
 from envsetup.install.index_url import carries_credentials
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
@@ -53,19 +54,24 @@ def pip_isolation(
     return set_vars, PIP_UNSET
 
 
+def _devnull(windows: bool) -> str:
+    """os.devnull of the machine the plan runs on (a replayed Windows host's, seen from Linux)."""
+    return "nul" if windows else "/dev/null"
+
+
 class PipBackend(Backend):
     name = "pip"
 
     def __init__(self, base_python: str, *, windows: Optional[bool] = None) -> None:
         # base_python: an interpreter of the requested version that makes the venv.
         self.base_python = base_python
-        self.windows = (os.name == "nt") if windows is None else windows
+        self.windows = THIS_MACHINE.windows if windows is None else windows
 
     def python_in_env(self, env_path: str) -> str:
         return venv_python(env_path, self.windows)
 
     def create_env_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation()
+        env_set, env_unset = pip_isolation(_devnull(self.windows))
         return [
             Step(
                 id=CREATE_ENV,
@@ -94,7 +100,7 @@ class PipBackend(Backend):
         )
 
     def dry_run_check_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation(index_url=spec.index_url)
+        env_set, env_unset = pip_isolation(_devnull(self.windows), index_url=spec.index_url)
         return [
             Step(
                 id=CHECK_RESOLVES,
@@ -113,7 +119,7 @@ class PipBackend(Backend):
         ]
 
     def install_steps(self, spec: InstallSpec) -> list[Step]:
-        env_set, env_unset = pip_isolation(index_url=spec.index_url)
+        env_set, env_unset = pip_isolation(_devnull(self.windows), index_url=spec.index_url)
         report = ("--report", spec.report_path) if spec.report_path else ()
         return [
             Step(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.install.backends.base import Backend, venv_python
 from envsetup.install.index_url import carries_credentials
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL, InstallSpec, Step
@@ -47,7 +47,7 @@ class UvBackend(Backend):
         # An interpreter of the requested version already at hand (the one running envsetup);
         # without it uv looks for one, and downloads a managed Python if it finds none.
         self.interpreter = interpreter
-        self.windows = (os.name == "nt") if windows is None else windows
+        self.windows = THIS_MACHINE.windows if windows is None else windows
 
     def python_in_env(self, env_path: str) -> str:
         return venv_python(env_path, self.windows)
