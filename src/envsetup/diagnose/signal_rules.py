@@ -209,6 +209,38 @@ def _fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
+# The gfx target families whose officially supported member runs its siblings' code through
+# HSA_OVERRIDE_GFX_VERSION (ROCm's GPU support matrix lists gfx1030 and gfx1100; the RDNA2 and
+# RDNA3 siblings share their instruction set): family prefix -> override value.
+_GFX_OVERRIDE = {"gfx103": "10.3.0", "gfx110": "11.0.0"}
+_GFX_SUPPORTED = {"gfx1030", "gfx1100"}
+
+
+def _rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
+    """hipErrorNoBinaryForGpu: on an AMD GPU, the gfx target the ROCm build lacks and the
+    override that runs a supported sibling's code objects; a CUDA build only when the machine
+    shows NVIDIA GPUs and no AMD one."""
+    gfx = facts.rocm.gfx_targets[0] if facts.rocm.gfx_targets else None
+    nvidia_only = bool(facts.nvidia.gpus) and not facts.rocm.gfx_targets
+    override = None
+    if gfx and gfx not in _GFX_SUPPORTED:
+        override = next((v for k, v in _GFX_OVERRIDE.items() if gfx.startswith(k)), None)
+    return [
+        _finding(
+            "rocm-no-binary-for-gpu",
+            "error",
+            signals,
+            ev,
+            gfx=gfx,
+            override=override,
+            rocm=facts.rocm.version,
+            torch=facts.torch.version,
+            nvidia=True if nvidia_only else None,
+            install=_install(facts) if nvidia_only else None,
+        )
+    ]
+
+
 def _simple(id_: str, severity: str, signals: list[Signal], facts: Facts, ev: Evidence) -> Finding:
     return _finding(
         id_,
@@ -459,7 +491,6 @@ def judge_signals(
         "torch-not-compiled-with-cuda": ("torch-not-compiled-with-cuda", "error"),
         "torch-no-nvidia-driver": ("torch-no-nvidia-driver", "error"),
         "hip-no-gpus": ("rocm-no-gpus", "error"),
-        "hip-no-binary-for-gpu": ("rocm-no-binary-for-gpu", "error"),
         "pip-externally-managed": ("pip-externally-managed-error", "error"),
         "nvrm-rminitadapter-failed": ("gpu-init-failed", "error"),
         "nvrm-gsp-init-failed": ("gpu-init-failed", "error"),
@@ -475,6 +506,8 @@ def judge_signals(
             grouped.setdefault((finding_id, severity), []).append(s)
     for (finding_id, severity), group in grouped.items():
         found.append(_simple(finding_id, severity, group, facts, ev))
+    if get("hip-no-binary-for-gpu"):
+        found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):
         found += _library_not_found(get("library-not-found"), facts, ev)
     if get("library-undefined-symbol"):

@@ -117,6 +117,35 @@ def _library_not_found(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
+def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
+    if p.get("nvidia"):
+        return Words(
+            "hipErrorNoBinaryForGpu: a ROCm (AMD) torch build runs on a machine with NVIDIA GPUs",
+            f"Install a CUDA build: `{_or(p, 'install')}`.",
+        )
+    gfx = p.get("gfx")
+    title = f"hipErrorNoBinaryForGpu: the ROCm build has no code object for {gfx or 'this GPU'}"
+    if p.get("override"):
+        fix = (
+            f"{gfx} is not in ROCm's supported list, but its family's supported target runs on it: "
+            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program; "
+            "or install a ROCm torch release that lists it."
+        )
+    elif gfx:
+        fix = (
+            f"Install a ROCm torch release whose GPU list includes {gfx} (ROCm's GPU support "
+            "matrix); HSA_OVERRIDE_GFX_VERSION helps only when a supported target of the same "
+            "family exists."
+        )
+    else:
+        fix = (
+            "Find the GPU's gfx target with `rocminfo | grep gfx`; if ROCm's list lacks it, set "
+            "HSA_OVERRIDE_GFX_VERSION to its family's supported target (10.3.0 for gfx103x, "
+            "11.0.0 for gfx110x), or install a ROCm release that supports it."
+        )
+    return Words(title, fix)
+
+
 def _symbol(p: Mapping[str, Any]) -> Words:
     lib = _or(p, "symbol_library", "a CUDA library")
     title = (
@@ -244,11 +273,7 @@ WORDS: dict[str, WordFn] = {
         "Check `rocminfo` lists the GPU and that this user can open /dev/kfd and /dev/dri "
         "(groups render and video).",
     ),
-    "rocm-no-binary-for-gpu": _static(
-        "hipErrorNoBinaryForGpu: the ROCm build has no code for this GPU",
-        "Install a build for this GPU: on an NVIDIA machine a CUDA build (`{install}`); for an AMD "
-        "GPU outside ROCm's list, a ROCm release that supports it.",
-    ),
+    "rocm-no-binary-for-gpu": _rocm_no_binary,
     "pip-externally-managed-error": _static(
         "pip refused to install into the system Python (PEP 668: externally-managed-environment)",
         "Use a virtual environment: `python3 -m venv .venv && .venv/bin/pip install ...`, or "
