@@ -186,6 +186,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             },
         )
     ],
+    "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
+        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
+    ],
     "torch-sm86-not-compatible-rtx3080-laptop.txt": [
         (
             "torch-gpu-arch-not-supported",

@@ -105,13 +105,13 @@ def _driver_ok(cuda: str, facts: Facts) -> bool:
     return have is None or need is None or have >= need
 
 
-def build_with_kernels(
+def _covering_builds(
     capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> Optional[tuple[str, str]]:
-    """The newest (release, variant) whose arch list runs on `capability` and whose driver
-    floor this machine's driver meets (the newest CUDA variant of that release first); None
-    when the profiles know none."""
+) -> list[tuple[str, str, str]]:
+    """Every (release, variant, CUDA) whose arch list runs on `capability`, newest release
+    first and, within a release, the newest CUDA variant first."""
     system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    out = []
     for release in _RELEASES:
         info = lookup(f"{release}.0", system, arch)
         if info is None:
@@ -120,10 +120,43 @@ def build_with_kernels(
             built = lookup(f"{release}.0+{variant}", system, arch)
             if built is None or not built.arch_list:
                 continue
-            cuda = f"{variant[2:-1]}.{variant[-1]}"
-            if coverage(built.arch_list, capability) and _driver_ok(cuda, facts):
-                return release, variant
+            if coverage(built.arch_list, capability):
+                out.append((release, variant, _variant_cuda(variant)))
+    return out
+
+
+def _variant_cuda(variant: str) -> str:
+    """'cu128' -> '12.8'."""
+    return f"{variant[2:-1]}.{variant[-1]}"
+
+
+def build_with_kernels(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[tuple[str, str]]:
+    """The newest (release, variant) whose arch list runs on `capability` and whose driver
+    floor this machine's driver meets (the newest CUDA variant of that release first); None
+    when the profiles know none."""
+    for release, variant, cuda in _covering_builds(capability, facts, lookup):
+        if _driver_ok(cuda, facts):
+            return release, variant
     return None
+
+
+def _build_after_driver_upgrade(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[tuple[str, str]]:
+    """When no covering build runs on this driver: the covering build with the lowest driver
+    floor (the smallest upgrade), the newest such; None when no build covers `capability`."""
+    covering = _covering_builds(capability, facts, lookup)
+    if not covering:
+        return None
+    floors = [compat.parse_version(_floor(cuda, facts)) for _, _, cuda in covering]
+    known = [f for f in floors if f is not None]
+    lowest = min(known) if known else None
+    for (release, variant, _), floor in zip(covering, floors):
+        if floor == lowest:
+            return release, variant
+    return covering[0][0], covering[0][1]
 
 
 def _variant_key(variant: str) -> int:
@@ -149,6 +182,10 @@ def _no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, e
     sm = arch[0].params.get("sm") if arch else None
     capability = _gpu_capability(facts, sm)
     found = build_with_kernels(capability, facts, lookup) if capability else None
+    upgrade = None
+    if capability and found is None and facts.nvidia.driver_version:
+        found = _build_after_driver_upgrade(capability, facts, lookup)
+        upgrade = True if found else None
     gpu = arch[0].params.get("gpu") if arch else None
     if gpu is None and facts.nvidia.gpus:
         gpu = facts.nvidia.gpus[0].name or None
@@ -160,11 +197,14 @@ def _no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, e
     }
     if found:
         release, variant = found
-        cuda = f"{variant[2:-1]}.{variant[-1]}"
+        cuda = _variant_cuda(variant)
         params.update(
             release=release,
             variant=variant,
             install=_install(facts, ["--torch", release, "--cuda", cuda]),
+            need=_floor(cuda, facts),
+            driver=facts.nvidia.driver_version or None,
+            upgrade_driver=upgrade,
         )
     return [_finding("cuda-no-kernel-image", "error", signals, ev, **params)]
 

@@ -21,10 +21,20 @@ def _or(p: Mapping[str, Any], key: str, default: str = "?") -> str:
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
     gpu = f"{_or(p, 'gpu', 'this GPU')} ({_or(p, 'sm')})"
     title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
-    if p.get("release"):
+    if p.get("release") and p.get("upgrade_driver"):
         fix = (
-            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
+            f"No torch build with kernels for {_or(p, 'sm')} runs on driver {_or(p, 'driver')}: "
+            f"upgrade the NVIDIA driver to >= {_or(p, 'need')}, then install torch "
+            f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
             f"`{p['install']}`."
+        )
+    elif p.get("release"):
+        floor = (
+            f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
+        )
+        fix = (
+            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}"
+            f"{floor}: `{p['install']}`."
         )
     else:
         fix = (

@@ -1,0 +1,59 @@
+"""explain's fixes for real pastes, judged against a recorded host or none (--no-host): each
+test reads a real paste (tests/fixtures/paste, SOURCES.tsv) through `explain` and checks the
+finding's id and params, the machine-specific fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from envsetup import compat
+from envsetup.explain.run import ExplainResult, explain
+from envsetup.facts import Facts
+from envsetup.host.recorded import RecordedHost
+from envsetup.model.capability import ComputeCapability, coverage
+from envsetup.probe import probe_all
+from envsetup.profiles.lookup import lookup_build
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PASTE = FIXTURES / "paste"
+
+
+def host(name: str) -> Facts:
+    return probe_all(RecordedHost(str(FIXTURES / "hosts" / name)))
+
+
+def explained(path: Path, facts: Optional[Facts]) -> ExplainResult:
+    return explain(path.read_text(encoding="utf-8"), facts, lookup_build)
+
+
+def only(result: ExplainResult, finding_id: str):
+    matching = [f for f in result.findings if f.id == finding_id]
+    assert len(matching) == 1, [(f.id, f.params) for f in result.findings]
+    return matching[0]
+
+
+SM120 = PASTE / "errors" / "torch-sm120-not-compatible-rtx5090-leggedlab.txt"
+
+
+def _covers_sm120(release: str, variant: str) -> bool:
+    info = lookup_build(f"{release}.0+{variant}", "Linux", "x86_64")
+    return info is not None and coverage(info.arch_list, ComputeCapability(12, 0))
+
+
+def test_no_kernel_image_on_a_driver_below_every_covering_build_says_upgrade_first() -> None:
+    # Host 09: driver 460.73.01; every build with sm_120 kernels is CUDA >= 12.8 (floor 525+).
+    p = only(explained(SM120, host("09-nvcc101-vs-torch-cu111-rtx3090")), "cuda-no-kernel-image")
+    p = p.params
+    assert p["sm"] == "sm_120" and p["driver"] == "460.73.01" and p["upgrade_driver"] is True
+    assert _covers_sm120(p["release"], p["variant"])
+    floor = compat.min_driver_for_torch_cuda(f"{p['variant'][2:-1]}.{p['variant'][-1]}", "Linux")
+    assert floor is not None and p["need"] == floor.driver
+    assert compat.parse_version("460.73.01") < compat.parse_version(p["need"])
+
+
+def test_no_kernel_image_without_a_host_names_the_floor_of_the_build_it_suggests() -> None:
+    p = only(explained(SM120, None), "cuda-no-kernel-image").params
+    assert _covers_sm120(p["release"], p["variant"]) and "upgrade_driver" not in p
+    floor = compat.min_driver_for_torch_cuda(f"{p['variant'][2:-1]}.{p['variant'][-1]}", "Linux")
+    assert floor is not None and p["need"] == floor.driver
