@@ -57,3 +57,22 @@ def test_no_kernel_image_without_a_host_names_the_floor_of_the_build_it_suggests
     assert _covers_sm120(p["release"], p["variant"]) and "upgrade_driver" not in p
     floor = compat.min_driver_for_torch_cuda(f"{p['variant'][2:-1]}.{p['variant'][-1]}", "Linux")
     assert floor is not None and p["need"] == floor.driver
+
+
+TRT = PASTE / "errors" / "libcudnn-so8-missing-tensorrt-program.txt"
+WHISPER = PASTE / "errors" / "libcudnn-ops-infer-so8-missing-faster-whisper.txt"
+
+
+def test_a_native_program_missing_cudnn8_gets_cudnn8_not_a_torch_reinstall() -> None:
+    # Host 02 has torch 2.5.1 installed: the failing ./trt_infer is still not torch.
+    for facts in (None, host("02-ldpath-nvjitlink-cuda121")):
+        p = only(explained(TRT, facts), "cuda-library-not-found").params
+        assert p["program"] == "./trt_infer" and p["not_torch"] is True
+        assert p["library_major"] == "8" and p["wheel"].endswith("==8.*")
+        assert p["wheel"].startswith("nvidia-cudnn-cu") and "install" not in p
+
+
+def test_faster_whisper_missing_cudnn8_without_a_host_is_not_a_torch_fix() -> None:
+    p = only(explained(WHISPER, None), "cuda-library-not-found").params
+    assert p["library"] == "libcudnn_ops_infer.so.8" and p["not_torch"] is True
+    assert p["wheel"] == "nvidia-cudnn-cu12==8.*" and "install" not in p

@@ -328,10 +328,73 @@ def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[st
     return _WHEELS[family].format(m=major) if major else None
 
 
-def _library_not_found(signals: list[Signal], facts: Facts, ev: Evidence):
+def _is_torch_program(signal: Signal, signals: Sequence[Signal], facts: Facts) -> bool:
+    """Whether the program that failed to load the library is torch: not when ld.so names a
+    native executable; otherwise when torch's import failed in the paste or torch is known
+    installed (the host or the paste shows its version)."""
+    program = str(signal.params.get("program") or "")
+    if program and not program.rsplit("/", 1)[-1].startswith("python"):
+        return False
+    importing = any(
+        s.id == "python-exception" and s.params.get("during") == "import torch" for s in signals
+    )
+    return importing or facts.torch.version is not None
+
+
+def _cuda_major(facts: Facts) -> Optional[str]:
+    """The CUDA major this machine's CUDA software is on: torch's build, else nvcc's, else the
+    driver's."""
+    for version in (
+        _torch_cuda(facts),
+        facts.cuda.nvcc_on_path_version,
+        facts.nvidia.driver_cuda_version,
+    ):
+        if version:
+            return version.split(".", 1)[0]
+    return None
+
+
+def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
+    """A library a program other than torch could not load: install that library (a torch
+    reinstall would not give it to that program)."""
+    family = signal.params.get("family")
+    library = str(signal.params.get("library", ""))
+    major = _soname_major(library)
+    if family in ("cudnn", "nccl"):
+        # cuDNN's and NCCL's soname major is their own; the wheel's CUDA major is the machine's.
+        cuda_major = _cuda_major(facts) or "12"
+        wheel: Optional[str] = _WHEELS[family].format(m=cuda_major)
+        spec = f"{wheel}=={major}.*" if wheel and major else wheel
+    else:
+        wheel = _WHEELS[family].format(m=major) if family in _WHEELS and major else None
+        spec = wheel
+    return _finding(
+        "cuda-library-not-found",
+        "error",
+        [signal],
+        ev,
+        library=library,
+        needed_by=signal.params.get("needed_by"),
+        program=signal.params.get("program"),
+        family=family,
+        provider="driver" if family == "cuda" else None,
+        not_torch=True,
+        library_major=major,
+        wheel=spec,
+        unversioned=library.endswith(".so"),
+        ld_library_path=facts.cuda.ld_library_path or None,
+    )
+
+
+def _library_not_found(
+    signals: list[Signal], all_signals: Sequence[Signal], facts: Facts, ev: Evidence
+):
     out = []
     for s in signals:
         family = s.params.get("family")
+        if family != "cuda" and not _is_torch_program(s, all_signals, facts):
+            out.append(_library_for_program(s, facts, ev))
+            continue
         library = str(s.params.get("library", ""))
         unversioned = library.endswith(".so")
         wheel = _wheel_for(family, library, facts)
@@ -549,7 +612,7 @@ def judge_signals(
     if get("hip-no-binary-for-gpu"):
         found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):
-        found += _library_not_found(get("library-not-found"), facts, ev)
+        found += _library_not_found(get("library-not-found"), signals, facts, ev)
     if get("library-undefined-symbol"):
         found += _undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):

@@ -96,8 +96,12 @@ class _Safe(dict):
 def _library_not_found(p: Mapping[str, Any]) -> Words:
     library = _or(p, "library")
     needed = f" (needed by {p['needed_by']})" if p.get("needed_by") else ""
+    if p.get("program") and not p.get("needed_by"):
+        needed = f" (needed by {p['program']})"
     title = f"The dynamic loader cannot find {library}{needed}"
-    if p.get("provider") == "driver":
+    if p.get("not_torch") and p.get("provider") != "driver":
+        fix = _library_for_program(p, library)
+    elif p.get("provider") == "driver":
         fix = (
             "libcuda.so comes with the NVIDIA driver, not with torch: install the driver (in "
             "WSL: put /usr/lib/wsl/lib on LD_LIBRARY_PATH; in a container: run it with `--gpus all`)."
@@ -154,6 +158,29 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
             "11.0.0 for gfx110x), or install a ROCm release that supports it."
         )
     return Words(title, fix)
+
+
+def _library_for_program(p: Mapping[str, Any], library: str) -> str:
+    """The fix when the program that failed is not torch: install the library it asks for."""
+    program = p.get("program") or "The program"
+    if p.get("family") == "cudnn":
+        major = _or(p, "library_major", "")
+        fix = (
+            f"{program} needs cuDNN {major} ({library}), which this system does not provide: "
+            f"install it, either NVIDIA's package (`libcudnn{major}` from NVIDIA's CUDA "
+            "repository, or the distribution's)"
+        )
+    else:
+        fix = (
+            f"{program} needs {library}, which this system does not provide: install it "
+            "(the CUDA toolkit's runtime libraries of that major version)"
+        )
+    if p.get("wheel"):
+        fix += (
+            f", or `pip install '{p['wheel']}'` and put the wheel's lib directory (under "
+            "site-packages/nvidia/) on LD_LIBRARY_PATH"
+        )
+    return fix + "; then check with `ldconfig -p | grep " + library.split(".so", 1)[0] + "`."
 
 
 def _symbol(p: Mapping[str, Any]) -> Words:
