@@ -76,3 +76,24 @@ def test_faster_whisper_missing_cudnn8_without_a_host_is_not_a_torch_fix() -> No
     p = only(explained(WHISPER, None), "cuda-library-not-found").params
     assert p["library"] == "libcudnn_ops_infer.so.8" and p["not_torch"] is True
     assert p["wheel"] == "nvidia-cudnn-cu12==8.*" and "install" not in p
+
+
+DANGLING = PASTE / "ls-cuda" / "ls-l-usr-local-cuda-dangling-tmp-target-cuda-11.8-image.txt"
+
+
+def test_a_cuda_link_into_a_temporary_directory_is_judged_dangling() -> None:
+    finding = only(explained(DANGLING, None), "cuda-symlink-dangling")
+    assert finding.severity == "warning"
+    assert finding.params == {
+        "link": "/usr/local/cuda",
+        "target": "/tmp/tmpayalvm_3m/cuda-11",
+        "reason": "temporary-target",
+    }
+    assert finding.evidence[0].startswith("paste:2: lrwxrwxrwx")
+
+
+def test_the_dangling_link_fix_names_a_toolkit_directory_the_host_shows() -> None:
+    finding = only(
+        explained(DANGLING, host("02-ldpath-nvjitlink-cuda121")), "cuda-symlink-dangling"
+    )
+    assert finding.params["toolkit"] == "/usr/local/cuda-12.1"

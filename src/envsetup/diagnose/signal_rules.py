@@ -556,6 +556,50 @@ def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
     return out
 
 
+# Directories emptied at reboot or by the build that made them: a CUDA link into one points at
+# nothing once that build is over (nvidia-container-toolkit issue #1088).
+_TEMPORARY = ("/tmp/", "/var/tmp/", "/dev/shm/")
+
+
+def _toolkit_dir(facts: Facts, link: str) -> Optional[str]:
+    """The newest versioned toolkit directory (…/cuda-X.Y) the paste or host shows, not the
+    link itself."""
+    dirs = []
+    for toolkit in facts.cuda.toolkits:
+        path = toolkit.path.rstrip("/")
+        version = compat.parse_version(path.rsplit("cuda-", 1)[-1]) if "cuda-" in path else None
+        if path != link.rstrip("/") and version is not None and toolkit.kind != "pip-wheel":
+            dirs.append((version, path))
+    return max(dirs)[1] if dirs else None
+
+
+def _cuda_symlinks(signals: list[Signal], facts: Facts, ev: Evidence):
+    out = []
+    for s in signals:
+        target = str(s.params.get("target") or "")
+        link = str(s.params.get("link") or "")
+        if s.params.get("dangling") is True:
+            reason = "target-not-listed"
+        elif s.params.get("dangling") is None and target.startswith(_TEMPORARY):
+            reason = "temporary-target"
+        else:
+            continue
+        shown = link if link.startswith("/") else f"/usr/local/{link}"
+        out.append(
+            _finding(
+                "cuda-symlink-dangling",
+                "warning",
+                [s],
+                ev,
+                link=shown,
+                target=target or None,
+                reason=reason,
+                toolkit=_toolkit_dir(facts, shown),
+            )
+        )
+    return out
+
+
 def _by_id(signals: Sequence[Signal], *ids: str) -> list[Signal]:
     return [s for s in signals if s.id in ids]
 
@@ -624,6 +668,8 @@ def judge_signals(
         )
     if get("conda-unsatisfiable"):
         found += _conda(get("conda-unsatisfiable"), facts, ev)
+    if get("cuda-symlink"):
+        found += _cuda_symlinks(get("cuda-symlink"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += _xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
 

@@ -183,6 +183,24 @@ def _library_for_program(p: Mapping[str, Any], library: str) -> str:
     return fix + "; then check with `ldconfig -p | grep " + library.split(".so", 1)[0] + "`."
 
 
+def _cuda_symlink(p: Mapping[str, Any]) -> Words:
+    link = _or(p, "link", "/usr/local/cuda")
+    why = (
+        "into a temporary directory"
+        if p.get("reason") == "temporary-target"
+        else "at a directory the listing does not show"
+    )
+    title = f"{link} points {why} ({_or(p, 'target')}): the link is dangling"
+    if p.get("toolkit"):
+        fix = f"Point it at the installed toolkit: `sudo ln -sfn {p['toolkit']} {link}`."
+    else:
+        fix = (
+            "Point it at an installed toolkit: `ls -d /usr/local/cuda-*`, then "
+            f"`sudo ln -sfn /usr/local/cuda-X.Y {link}` (or reinstall the CUDA toolkit)."
+        )
+    return Words(title, fix)
+
+
 def _symbol(p: Mapping[str, Any]) -> Words:
     lib = _or(p, "symbol_library", "a CUDA library")
     title = (
@@ -343,6 +361,7 @@ WORDS: dict[str, WordFn] = {
     ),
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
+    "cuda-symlink-dangling": _cuda_symlink,
     "cudnn-version-mismatch": _static(
         "cuDNN mismatch: torch was built with cuDNN {compiled} but loaded {found}",
         "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
