@@ -97,3 +97,12 @@ def test_the_dangling_link_fix_names_a_toolkit_directory_the_host_shows() -> Non
         explained(DANGLING, host("02-ldpath-nvjitlink-cuda121")), "cuda-symlink-dangling"
     )
     assert finding.params["toolkit"] == "/usr/local/cuda-12.1"
+
+
+def test_lsmod_rows_are_not_read_as_a_package_list() -> None:
+    # `lsmod | grep nvidia`: "nvidia_drm  57344  0" is a module, its size and use count.
+    path = FIXTURES / "nvidia-smi-failures" / "nvidia-smi-not-found-diagnostics-rhel8.txt"
+    result = explained(path, None)
+    assert "packages" not in [r.kind for r in result.detection.readings]
+    assert "torch.requires_nvidia" not in result.fact_sources
+    assert result.facts.torch.requires_nvidia == {}
