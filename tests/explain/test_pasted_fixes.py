@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import pytest
+
 from envsetup import compat
 from envsetup.explain.run import ExplainResult, explain
 from envsetup.facts import Facts
@@ -106,3 +108,19 @@ def test_lsmod_rows_are_not_read_as_a_package_list() -> None:
     assert "packages" not in [r.kind for r in result.detection.readings]
     assert "torch.requires_nvidia" not in result.fact_sources
     assert result.facts.torch.requires_nvidia == {}
+
+
+TYPOGRAPHIC = (
+    PASTE / "nvidia-smi" / "couldnt-communicate-typographic-apostrophe-then-nvcc-10.0-chinese.txt"
+)
+
+
+@pytest.mark.parametrize("apostrophe", ["\u2018", "\u2019", "\u02bc"])
+def test_nvidia_smi_failure_with_a_typographic_apostrophe_is_recognised(apostrophe: str) -> None:
+    # The real paste has U+2018 ("couldn‘t"); the same paste with U+2019 and U+02BC.
+    text = TYPOGRAPHIC.read_text(encoding="utf-8").replace("\u2018", apostrophe)
+    result = explain(text, None, lookup_build)
+    assert result.facts.nvidia.smi_failure == "couldnt-communicate"
+    assert result.fact_sources["nvidia.smi_failure"] == "paste:3"
+    finding = only(result, "nvidia-smi-failed")
+    assert finding.params["failure"] == "couldnt-communicate"

@@ -109,6 +109,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "query-gpu-csv-tesla-p100.csv.txt": (1, {"nvidia.gpus.0.name": "Tesla P100-PCIE-16GB"}),
     # nvidia-smi failures
     "couldnt-communicate-after-unattended-upgrade.txt": (1, {"nvidia.smi_failure": "couldnt-communicate"}),
+    "couldnt-communicate-typographic-apostrophe-then-nvcc-10.0-chinese.txt": (3, {"nvidia.smi_failure": "couldnt-communicate"}, 3),
     "no-devices-found-query-csv-ci.txt": (1, {"nvidia.smi_failure": "no-devices"}, 1),
     "nvidia-smi-not-found-diagnostics-rhel8.txt": (3, {"nvidia.smi_state": "not-found"}, 3),
     "nvml-mismatch-570.124-with-library-version.txt": (1, {"nvidia.smi_failure": "version-mismatch"}),
