@@ -124,3 +124,22 @@ def test_nvidia_smi_failure_with_a_typographic_apostrophe_is_recognised(apostrop
     assert result.fact_sources["nvidia.smi_failure"] == "paste:3"
     finding = only(result, "nvidia-smi-failed")
     assert finding.params["failure"] == "couldnt-communicate"
+
+
+def test_collect_env_torch_na_states_torch_absent_so_torch_not_installed_stands() -> None:
+    path = FIXTURES / "collect_env" / "jetson-orin-nano-torch-na-cuda11.4-cudnn8.6-aarch64.txt"
+    result = explained(path, None)
+    assert result.fact_sources["torch.version"] == "paste:3"  # "PyTorch version: N/A"
+    assert result.facts.torch.version is None
+    assert "torch-not-installed" in [f.id for f in result.findings]
+
+
+def test_collect_env_with_a_torch_version_states_no_absence() -> None:
+    # "Could not collect" / a real version never reads as "torch is absent".
+    path = FIXTURES / "collect_env" / "jetson-orin-nano-torch-na-cuda11.4-cudnn8.6-aarch64.txt"
+    text = path.read_text(encoding="utf-8").replace(
+        "PyTorch version: N/A", "PyTorch version: 2.1.0"
+    )
+    result = explain(text, None, lookup_build)
+    assert result.facts.torch.version == "2.1.0"
+    assert "torch-not-installed" not in [f.id for f in result.findings]
