@@ -162,6 +162,7 @@ class RocmFacts:
     version: Optional[str] = None
     source: str = ""
     smi_path: Optional[str] = None
+    gfx_targets: list[str] = field(default_factory=list)  # rocminfo's GPU agents, e.g. "gfx1031"
 
 
 @dataclass

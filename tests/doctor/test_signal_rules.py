@@ -68,6 +68,22 @@ def test_case_07_paste_on_its_host_says_fabric_manager_with_both_versions() -> N
     assert "535.230.02" in words.fix and "systemctl status nvidia-fabricmanager" in words.fix
 
 
+def test_hip_no_binary_on_an_amd_host_names_its_gfx_target_and_the_override() -> None:
+    findings = judge(
+        "hip-no-binary-for-gpu-easydiffusion.txt", recorded("10-rocm-rx6700xt-gfx1031")
+    )
+    finding = only(findings, "rocm-no-binary-for-gpu")
+    assert finding.params["gfx"] == "gfx1031" and finding.params["override"] == "10.3.0"
+    assert "install" not in finding.params and "nvidia" not in finding.params
+
+
+def test_hip_no_binary_on_an_nvidia_only_host_gives_a_cuda_build(tmp_path: Path) -> None:
+    findings = judge("hip-no-binary-for-gpu-easydiffusion.txt", built(rtx3090_host(), tmp_path))
+    finding = only(findings, "rocm-no-binary-for-gpu")
+    assert finding.params["nvidia"] is True and "--cuda" in finding.params["install"]
+    assert "gfx" not in finding.params
+
+
 def test_an_802_without_the_journal_takes_the_driver_from_the_host() -> None:
     findings = judge(
         "cuda-802-warning-llamafactory-torch2.7.txt", recorded("07-fabricmanager-802-h100")

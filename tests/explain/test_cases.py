@@ -1,4 +1,4 @@
-"""The shared cases whose input is a paste (../shared/cases 02 and 07, copied into
+"""The shared cases whose input is a paste (../shared/cases 02, 07 and 10, copied into
 tests/fixtures/paste with their README, the diagnosis a right answer gives): each goes through
 `explain --replay` of its recorded host (tests/fixtures/hosts)."""
 
@@ -29,6 +29,15 @@ CASES = {
         "from_host": None,
         "error_line": 3,  # UserWarning: CUDA initialization: ... Error 802: system not yet initialized
         "named": "535.230.02",
+    },
+    "10-rocm-rx6700xt-gfx1031": {
+        # README: the ROCm build has no code object for gfx1031 (read from the host's rocminfo);
+        # fix: HSA_OVERRIDE_GFX_VERSION=10.3.0; never a CUDA build on this AMD-only machine.
+        "from_host": None,
+        "error_line": 5,  # "hipErrorNoBinaryForGpu: Unable to find code object for all ..."
+        "named": "gfx1031",
+        "params": {"gfx": "gfx1031", "override": "10.3.0"},
+        "never": ["--cuda"],
     },
 }
 
@@ -76,3 +85,15 @@ def test_the_pasted_error_is_diagnosed_as_the_case_readme_says(case: str) -> Non
         assert expected in [f["id"] for f in document["findings"]]
     error_line = CASES[case]["error_line"]
     assert error_line not in document["data"]["unplaced"]  # the classifier placed it
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if "params" in CASES[c]))
+def test_the_case_finding_carries_the_readme_fix_and_nothing_it_rules_out(case: str) -> None:
+    document, _ = explained(case)
+    pasted = [f for f in document["findings"] if PASTED_FINDING(f, case)]
+    assert pasted, document["findings"]
+    for key, value in CASES[case]["params"].items():
+        assert pasted[0]["params"].get(key) == value, pasted[0]["params"]
+    for finding in document["findings"]:
+        for banned in CASES[case]["never"]:
+            assert banned not in json.dumps(finding["params"]), finding

@@ -186,6 +186,18 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             },
         )
     ],
+    "libcudnn-so8-missing-tensorrt-program.txt": [
+        (
+            "library-not-found",
+            {"library": "libcudnn.so.8", "family": "cudnn", "program": "./trt_infer"},
+        )
+    ],
+    "libcudnn-ops-infer-so8-missing-faster-whisper.txt": [
+        ("library-not-found", {"library": "libcudnn_ops_infer.so.8", "program": None})
+    ],
+    "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
+        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
+    ],
     "torch-sm86-not-compatible-rtx3080-laptop.txt": [
         (
             "torch-gpu-arch-not-supported",

@@ -105,13 +105,13 @@ def _driver_ok(cuda: str, facts: Facts) -> bool:
     return have is None or need is None or have >= need
 
 
-def build_with_kernels(
+def _covering_builds(
     capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> Optional[tuple[str, str]]:
-    """The newest (release, variant) whose arch list runs on `capability` and whose driver
-    floor this machine's driver meets (the newest CUDA variant of that release first); None
-    when the profiles know none."""
+) -> list[tuple[str, str, str]]:
+    """Every (release, variant, CUDA) whose arch list runs on `capability`, newest release
+    first and, within a release, the newest CUDA variant first."""
     system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    out = []
     for release in _RELEASES:
         info = lookup(f"{release}.0", system, arch)
         if info is None:
@@ -120,10 +120,43 @@ def build_with_kernels(
             built = lookup(f"{release}.0+{variant}", system, arch)
             if built is None or not built.arch_list:
                 continue
-            cuda = f"{variant[2:-1]}.{variant[-1]}"
-            if coverage(built.arch_list, capability) and _driver_ok(cuda, facts):
-                return release, variant
+            if coverage(built.arch_list, capability):
+                out.append((release, variant, _variant_cuda(variant)))
+    return out
+
+
+def _variant_cuda(variant: str) -> str:
+    """'cu128' -> '12.8'."""
+    return f"{variant[2:-1]}.{variant[-1]}"
+
+
+def build_with_kernels(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[tuple[str, str]]:
+    """The newest (release, variant) whose arch list runs on `capability` and whose driver
+    floor this machine's driver meets (the newest CUDA variant of that release first); None
+    when the profiles know none."""
+    for release, variant, cuda in _covering_builds(capability, facts, lookup):
+        if _driver_ok(cuda, facts):
+            return release, variant
     return None
+
+
+def _build_after_driver_upgrade(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[tuple[str, str]]:
+    """When no covering build runs on this driver: the covering build with the lowest driver
+    floor (the smallest upgrade), the newest such; None when no build covers `capability`."""
+    covering = _covering_builds(capability, facts, lookup)
+    if not covering:
+        return None
+    floors = [compat.parse_version(_floor(cuda, facts)) for _, _, cuda in covering]
+    known = [f for f in floors if f is not None]
+    lowest = min(known) if known else None
+    for (release, variant, _), floor in zip(covering, floors):
+        if floor == lowest:
+            return release, variant
+    return covering[0][0], covering[0][1]
 
 
 def _variant_key(variant: str) -> int:
@@ -149,6 +182,10 @@ def _no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, e
     sm = arch[0].params.get("sm") if arch else None
     capability = _gpu_capability(facts, sm)
     found = build_with_kernels(capability, facts, lookup) if capability else None
+    upgrade = None
+    if capability and found is None and facts.nvidia.driver_version:
+        found = _build_after_driver_upgrade(capability, facts, lookup)
+        upgrade = True if found else None
     gpu = arch[0].params.get("gpu") if arch else None
     if gpu is None and facts.nvidia.gpus:
         gpu = facts.nvidia.gpus[0].name or None
@@ -160,11 +197,14 @@ def _no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, e
     }
     if found:
         release, variant = found
-        cuda = f"{variant[2:-1]}.{variant[-1]}"
+        cuda = _variant_cuda(variant)
         params.update(
             release=release,
             variant=variant,
             install=_install(facts, ["--torch", release, "--cuda", cuda]),
+            need=_floor(cuda, facts),
+            driver=facts.nvidia.driver_version or None,
+            upgrade_driver=upgrade,
         )
     return [_finding("cuda-no-kernel-image", "error", signals, ev, **params)]
 
@@ -205,6 +245,38 @@ def _fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
             fabricmanager=mismatch.params.get("fabricmanager") if mismatch else None,
             branch=driver.split(".", 1)[0] if driver else None,
             gpus=len(facts.nvidia.gpus) or None,
+        )
+    ]
+
+
+# The gfx target families whose officially supported member runs its siblings' code through
+# HSA_OVERRIDE_GFX_VERSION (ROCm's GPU support matrix lists gfx1030 and gfx1100; the RDNA2 and
+# RDNA3 siblings share their instruction set): family prefix -> override value.
+_GFX_OVERRIDE = {"gfx103": "10.3.0", "gfx110": "11.0.0"}
+_GFX_SUPPORTED = {"gfx1030", "gfx1100"}
+
+
+def _rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
+    """hipErrorNoBinaryForGpu: on an AMD GPU, the gfx target the ROCm build lacks and the
+    override that runs a supported sibling's code objects; a CUDA build only when the machine
+    shows NVIDIA GPUs and no AMD one."""
+    gfx = facts.rocm.gfx_targets[0] if facts.rocm.gfx_targets else None
+    nvidia_only = bool(facts.nvidia.gpus) and not facts.rocm.gfx_targets
+    override = None
+    if gfx and gfx not in _GFX_SUPPORTED:
+        override = next((v for k, v in _GFX_OVERRIDE.items() if gfx.startswith(k)), None)
+    return [
+        _finding(
+            "rocm-no-binary-for-gpu",
+            "error",
+            signals,
+            ev,
+            gfx=gfx,
+            override=override,
+            rocm=facts.rocm.version,
+            torch=facts.torch.version,
+            nvidia=True if nvidia_only else None,
+            install=_install(facts) if nvidia_only else None,
         )
     ]
 
@@ -256,10 +328,73 @@ def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[st
     return _WHEELS[family].format(m=major) if major else None
 
 
-def _library_not_found(signals: list[Signal], facts: Facts, ev: Evidence):
+def _is_torch_program(signal: Signal, signals: Sequence[Signal], facts: Facts) -> bool:
+    """Whether the program that failed to load the library is torch: not when ld.so names a
+    native executable; otherwise when torch's import failed in the paste or torch is known
+    installed (the host or the paste shows its version)."""
+    program = str(signal.params.get("program") or "")
+    if program and not program.rsplit("/", 1)[-1].startswith("python"):
+        return False
+    importing = any(
+        s.id == "python-exception" and s.params.get("during") == "import torch" for s in signals
+    )
+    return importing or facts.torch.version is not None
+
+
+def _cuda_major(facts: Facts) -> Optional[str]:
+    """The CUDA major this machine's CUDA software is on: torch's build, else nvcc's, else the
+    driver's."""
+    for version in (
+        _torch_cuda(facts),
+        facts.cuda.nvcc_on_path_version,
+        facts.nvidia.driver_cuda_version,
+    ):
+        if version:
+            return version.split(".", 1)[0]
+    return None
+
+
+def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
+    """A library a program other than torch could not load: install that library (a torch
+    reinstall would not give it to that program)."""
+    family = signal.params.get("family")
+    library = str(signal.params.get("library", ""))
+    major = _soname_major(library)
+    if family in ("cudnn", "nccl"):
+        # cuDNN's and NCCL's soname major is their own; the wheel's CUDA major is the machine's.
+        cuda_major = _cuda_major(facts) or "12"
+        wheel: Optional[str] = _WHEELS[family].format(m=cuda_major)
+        spec = f"{wheel}=={major}.*" if wheel and major else wheel
+    else:
+        wheel = _WHEELS[family].format(m=major) if family in _WHEELS and major else None
+        spec = wheel
+    return _finding(
+        "cuda-library-not-found",
+        "error",
+        [signal],
+        ev,
+        library=library,
+        needed_by=signal.params.get("needed_by"),
+        program=signal.params.get("program"),
+        family=family,
+        provider="driver" if family == "cuda" else None,
+        not_torch=True,
+        library_major=major,
+        wheel=spec,
+        unversioned=library.endswith(".so"),
+        ld_library_path=facts.cuda.ld_library_path or None,
+    )
+
+
+def _library_not_found(
+    signals: list[Signal], all_signals: Sequence[Signal], facts: Facts, ev: Evidence
+):
     out = []
     for s in signals:
         family = s.params.get("family")
+        if family != "cuda" and not _is_torch_program(s, all_signals, facts):
+            out.append(_library_for_program(s, facts, ev))
+            continue
         library = str(s.params.get("library", ""))
         unversioned = library.endswith(".so")
         wheel = _wheel_for(family, library, facts)
@@ -421,6 +556,50 @@ def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
     return out
 
 
+# Directories emptied at reboot or by the build that made them: a CUDA link into one points at
+# nothing once that build is over (nvidia-container-toolkit issue #1088).
+_TEMPORARY = ("/tmp/", "/var/tmp/", "/dev/shm/")
+
+
+def _toolkit_dir(facts: Facts, link: str) -> Optional[str]:
+    """The newest versioned toolkit directory (…/cuda-X.Y) the paste or host shows, not the
+    link itself."""
+    dirs = []
+    for toolkit in facts.cuda.toolkits:
+        path = toolkit.path.rstrip("/")
+        version = compat.parse_version(path.rsplit("cuda-", 1)[-1]) if "cuda-" in path else None
+        if path != link.rstrip("/") and version is not None and toolkit.kind != "pip-wheel":
+            dirs.append((version, path))
+    return max(dirs)[1] if dirs else None
+
+
+def _cuda_symlinks(signals: list[Signal], facts: Facts, ev: Evidence):
+    out = []
+    for s in signals:
+        target = str(s.params.get("target") or "")
+        link = str(s.params.get("link") or "")
+        if s.params.get("dangling") is True:
+            reason = "target-not-listed"
+        elif s.params.get("dangling") is None and target.startswith(_TEMPORARY):
+            reason = "temporary-target"
+        else:
+            continue
+        shown = link if link.startswith("/") else f"/usr/local/{link}"
+        out.append(
+            _finding(
+                "cuda-symlink-dangling",
+                "warning",
+                [s],
+                ev,
+                link=shown,
+                target=target or None,
+                reason=reason,
+                toolkit=_toolkit_dir(facts, shown),
+            )
+        )
+    return out
+
+
 def _by_id(signals: Sequence[Signal], *ids: str) -> list[Signal]:
     return [s for s in signals if s.id in ids]
 
@@ -459,7 +638,6 @@ def judge_signals(
         "torch-not-compiled-with-cuda": ("torch-not-compiled-with-cuda", "error"),
         "torch-no-nvidia-driver": ("torch-no-nvidia-driver", "error"),
         "hip-no-gpus": ("rocm-no-gpus", "error"),
-        "hip-no-binary-for-gpu": ("rocm-no-binary-for-gpu", "error"),
         "pip-externally-managed": ("pip-externally-managed-error", "error"),
         "nvrm-rminitadapter-failed": ("gpu-init-failed", "error"),
         "nvrm-gsp-init-failed": ("gpu-init-failed", "error"),
@@ -475,8 +653,10 @@ def judge_signals(
             grouped.setdefault((finding_id, severity), []).append(s)
     for (finding_id, severity), group in grouped.items():
         found.append(_simple(finding_id, severity, group, facts, ev))
+    if get("hip-no-binary-for-gpu"):
+        found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):
-        found += _library_not_found(get("library-not-found"), facts, ev)
+        found += _library_not_found(get("library-not-found"), signals, facts, ev)
     if get("library-undefined-symbol"):
         found += _undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):
@@ -488,6 +668,8 @@ def judge_signals(
         )
     if get("conda-unsatisfiable"):
         found += _conda(get("conda-unsatisfiable"), facts, ev)
+    if get("cuda-symlink"):
+        found += _cuda_symlinks(get("cuda-symlink"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += _xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
 

@@ -48,7 +48,10 @@ _KINDS: Tuple[Tuple[str, str, Pattern[str]], ...] = (
         "couldnt-communicate",
         "nvidia-smi could not communicate with the NVIDIA driver (not installed, not loaded, or "
         "not built for the running kernel).",
-        re.compile(r"couldn't communicate with the NVIDIA driver", re.IGNORECASE),
+        # The apostrophe as nvidia-smi prints it, or as a word processor or forum retyped it.
+        re.compile(
+            r"couldn['\u2018\u2019\u02bc]t communicate with the NVIDIA driver", re.IGNORECASE
+        ),
     ),
 )
 

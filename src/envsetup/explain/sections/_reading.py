@@ -37,6 +37,20 @@ class ReadingBuilder:
             self.reading.sources[path] = line
             self.placed.add(line)
 
+    def put_absent(self, path: str, line: int) -> None:
+        """State that the fact at `path` is absent (an explicit null, with its source line):
+        merged over the host's value, and a finding that concludes from absence may stand."""
+        node = self.reading.facts
+        *parents, leaf = path.split(".")
+        for key in parents:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+        node[leaf] = None
+        self.reading.sources[path] = line
+        self.placed.add(line)
+
     def get(self, path: str) -> Any:
         node: Any = self.reading.facts
         for key in path.split("."):

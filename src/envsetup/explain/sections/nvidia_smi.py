@@ -51,6 +51,9 @@ _FAILURES = (
     "NVML: Driver Not Loaded",
     "No MIG-enabled devices found",
 )
+# Pastes through word processors and some forums turn "couldn't" into "couldn‘t" / "couldn’t" /
+# "couldnʼt" (U+2018, U+2019, U+02BC): read them as the ASCII apostrophe nvidia-smi prints.
+_APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'"})
 _NOT_FOUND = ("nvidia-smi not found", "nvidia-smi: command not found", "nvidia-smi: not found")
 _MIG_TITLES = ("GPU instance profiles:", "GPU instances:", "Compute instance profiles:",
                "Compute instances:")  # fmt: skip
@@ -252,7 +255,7 @@ def _topo(lines: Sequence[Line], start: int) -> int:
 
 
 def _failure(lines: Sequence[Line], start: int) -> int:
-    text = stripped(lines, start)
+    text = stripped(lines, start).translate(_APOSTROPHES)
     if not text or len(text) > 400 or not any(message in text for message in _FAILURES):
         return 0
     if text.startswith(("[", "NVRM")):  # a kernel log line: not nvidia-smi's

@@ -8,7 +8,7 @@ pytorch-cuda (see _package_facts).
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Optional, Sequence
 
 from envsetup.explain.sections._package_facts import add_package, is_relevant
 from envsetup.explain.sections._reading import (
@@ -27,13 +27,24 @@ _COMMANDS = ("pip list", "pip3 list", "pip freeze", "pip3 freeze", "conda list",
              "python3 -m pip list", "python -m pip freeze", "python3 -m pip freeze")  # fmt: skip
 
 
+# An `lsmod` row: "nvidia_drm   57344  0" / "nvidia_modeset 1224704  1 nvidia_drm" (module,
+# size in bytes, use count, the modules using it) -- name and two integers, never a package.
+_LSMOD_ROW = re.compile(r"[A-Za-z0-9_]+\s+\d+\s+\d+(?:\s+[\w,\[\]-]+)?")
+
+
+def _package_line(text: str) -> Optional[Package]:
+    """parse_package_line, refusing lsmod's rows (their size and use count read as a version
+    and a build)."""
+    return None if _LSMOD_ROW.fullmatch(text.strip()) else parse_package_line(text)
+
+
 def _starts(text: str) -> bool:
     if not text or len(text) > 400:
         return False
     if is_header(text):
         # A rule ("------ ------") or a bare "#" only follows a header row: never a start.
         return text.strip("- #") != ""
-    package = parse_package_line(text)
+    package = _package_line(text)
     return package is not None and is_relevant(package.name)
 
 
@@ -45,16 +56,16 @@ def _titles(text: str) -> bool:
 def _conda_run(lines: Sequence[Line], start: int) -> bool:
     """conda list rows ("name version build [channel]") on this line and the next: a list,
     whatever the first package is."""
-    first = parse_package_line(stripped(lines, start))
+    first = _package_line(stripped(lines, start))
     if first is None or not first.build:
         return False
-    second = parse_package_line(stripped(lines, start + 1))
+    second = _package_line(stripped(lines, start + 1))
     return second is not None and bool(second.build)
 
 
 def _version_column(text: str) -> int:
     """Where the second column starts in a "name    version" row; -1 when it is no such row."""
-    package = parse_package_line(text)
+    package = _package_line(text)
     if package is None or package.build:
         return -1
     name_end = text.find(" ")
@@ -79,7 +90,7 @@ def _body(lines: Sequence[Line], start: int) -> int:
         text = stripped(lines, end)
         if not text or len(text) > 400:
             break
-        if parse_package_line(text) is not None:
+        if _package_line(text) is not None:
             packages += 1
         elif not is_header(text) or (packages == 0 and end > start and _titles(text)):
             break  # one title row ("Package Version", "# packages in ...") heads a list
@@ -150,7 +161,7 @@ def _read(lines: Sequence[Line]) -> Reading:
         if is_header(text):
             builder.place(line.number)
             continue
-        package = parse_package_line(text)
+        package = _package_line(text)
         if package is not None:
             add_package(builder, package, line.number)
             builder.place(line.number)

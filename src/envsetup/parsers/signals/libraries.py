@@ -20,6 +20,9 @@ _CANNOT_OPEN = re.compile(
     r"(?<![\w.+-])([\w.+-]{1,200}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file"
 )
 _COULD_NOT_LOAD = re.compile(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0,20})\. Error: ")
+# ld.so's own message when a program cannot start: "./trt_infer: error while loading shared
+# libraries: libcudnn.so.8: cannot open shared object file" (glibc elf/dl-load.c).
+_LOADER = re.compile(r"(?:^|\s)([^\s:]{1,300}): error while loading shared libraries: ")
 # The name must be followed by a delimiter: a cut line never yields a shortened symbol.
 _UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
 # "__nvJitLinkAddData_12_1": the API version the caller was built against.
@@ -76,6 +79,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             if missing and missing.group(1).startswith("lib"):
                 library = missing.group(1)
                 needed_by = loading.group(1) if loading and loading.group(1) != library else None
+                program = _LOADER.search(text)
                 found.append(
                     signal(
                         "library-not-found",
@@ -84,6 +88,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
                         library=library,
                         family=_owner(library),
                         needed_by=needed_by,
+                        program=program.group(1) if program else None,
                     )
                 )
         if "undefined symbol: " in text:

@@ -21,10 +21,20 @@ def _or(p: Mapping[str, Any], key: str, default: str = "?") -> str:
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
     gpu = f"{_or(p, 'gpu', 'this GPU')} ({_or(p, 'sm')})"
     title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
-    if p.get("release"):
+    if p.get("release") and p.get("upgrade_driver"):
         fix = (
-            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
+            f"No torch build with kernels for {_or(p, 'sm')} runs on driver {_or(p, 'driver')}: "
+            f"upgrade the NVIDIA driver to >= {_or(p, 'need')}, then install torch "
+            f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
             f"`{p['install']}`."
+        )
+    elif p.get("release"):
+        floor = (
+            f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
+        )
+        fix = (
+            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}"
+            f"{floor}: `{p['install']}`."
         )
     else:
         fix = (
@@ -86,8 +96,12 @@ class _Safe(dict):
 def _library_not_found(p: Mapping[str, Any]) -> Words:
     library = _or(p, "library")
     needed = f" (needed by {p['needed_by']})" if p.get("needed_by") else ""
+    if p.get("program") and not p.get("needed_by"):
+        needed = f" (needed by {p['program']})"
     title = f"The dynamic loader cannot find {library}{needed}"
-    if p.get("provider") == "driver":
+    if p.get("not_torch") and p.get("provider") != "driver":
+        fix = _library_for_program(p, library)
+    elif p.get("provider") == "driver":
         fix = (
             "libcuda.so comes with the NVIDIA driver, not with torch: install the driver (in "
             "WSL: put /usr/lib/wsl/lib on LD_LIBRARY_PATH; in a container: run it with `--gpus all`)."
@@ -113,6 +127,76 @@ def _library_not_found(p: Mapping[str, Any]) -> Words:
         fix = (
             f"Install the package that provides {library} for this torch build, or reinstall torch "
             f"with its CUDA libraries: `{_or(p, 'install')}`."
+        )
+    return Words(title, fix)
+
+
+def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
+    if p.get("nvidia"):
+        return Words(
+            "hipErrorNoBinaryForGpu: a ROCm (AMD) torch build runs on a machine with NVIDIA GPUs",
+            f"Install a CUDA build: `{_or(p, 'install')}`.",
+        )
+    gfx = p.get("gfx")
+    title = f"hipErrorNoBinaryForGpu: the ROCm build has no code object for {gfx or 'this GPU'}"
+    if p.get("override"):
+        fix = (
+            f"{gfx} is not in ROCm's supported list, but its family's supported target runs on it: "
+            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program; "
+            "or install a ROCm torch release that lists it."
+        )
+    elif gfx:
+        fix = (
+            f"Install a ROCm torch release whose GPU list includes {gfx} (ROCm's GPU support "
+            "matrix); HSA_OVERRIDE_GFX_VERSION helps only when a supported target of the same "
+            "family exists."
+        )
+    else:
+        fix = (
+            "Find the GPU's gfx target with `rocminfo | grep gfx`; if ROCm's list lacks it, set "
+            "HSA_OVERRIDE_GFX_VERSION to its family's supported target (10.3.0 for gfx103x, "
+            "11.0.0 for gfx110x), or install a ROCm release that supports it."
+        )
+    return Words(title, fix)
+
+
+def _library_for_program(p: Mapping[str, Any], library: str) -> str:
+    """The fix when the program that failed is not torch: install the library it asks for."""
+    program = p.get("program") or "The program"
+    if p.get("family") == "cudnn":
+        major = _or(p, "library_major", "")
+        fix = (
+            f"{program} needs cuDNN {major} ({library}), which this system does not provide: "
+            f"install it, either NVIDIA's package (`libcudnn{major}` from NVIDIA's CUDA "
+            "repository, or the distribution's)"
+        )
+    else:
+        fix = (
+            f"{program} needs {library}, which this system does not provide: install it "
+            "(the CUDA toolkit's runtime libraries of that major version)"
+        )
+    if p.get("wheel"):
+        fix += (
+            f", or `pip install '{p['wheel']}'` and put the wheel's lib directory (under "
+            "site-packages/nvidia/) on LD_LIBRARY_PATH"
+        )
+    return fix + "; then check with `ldconfig -p | grep " + library.split(".so", 1)[0] + "`."
+
+
+def _cuda_symlink(p: Mapping[str, Any]) -> Words:
+    link = _or(p, "link", "/usr/local/cuda")
+    why = (
+        "into a temporary directory"
+        if p.get("reason") == "temporary-target"
+        else "at a directory the listing does not show"
+    )
+    title = f"{link} points {why} ({_or(p, 'target')}): the link is dangling"
+    if p.get("toolkit"):
+        fix = f"Point it at the installed toolkit: `sudo ln -sfn {p['toolkit']} {link}`."
+    else:
+        fix = (
+            "Point it at an installed toolkit: `ls -d /usr/local/cuda-*`, then "
+            f"`sudo ln -sfn /usr/local/cuda-X.Y {link}` (or reinstall the CUDA toolkit)."
         )
     return Words(title, fix)
 
@@ -244,11 +328,7 @@ WORDS: dict[str, WordFn] = {
         "Check `rocminfo` lists the GPU and that this user can open /dev/kfd and /dev/dri "
         "(groups render and video).",
     ),
-    "rocm-no-binary-for-gpu": _static(
-        "hipErrorNoBinaryForGpu: the ROCm build has no code for this GPU",
-        "Install a build for this GPU: on an NVIDIA machine a CUDA build (`{install}`); for an AMD "
-        "GPU outside ROCm's list, a ROCm release that supports it.",
-    ),
+    "rocm-no-binary-for-gpu": _rocm_no_binary,
     "pip-externally-managed-error": _static(
         "pip refused to install into the system Python (PEP 668: externally-managed-environment)",
         "Use a virtual environment: `python3 -m venv .venv && .venv/bin/pip install ...`, or "
@@ -281,6 +361,7 @@ WORDS: dict[str, WordFn] = {
     ),
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
+    "cuda-symlink-dangling": _cuda_symlink,
     "cudnn-version-mismatch": _static(
         "cuDNN mismatch: torch was built with cuDNN {compiled} but loaded {found}",
         "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
