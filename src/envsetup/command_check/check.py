@@ -17,6 +17,7 @@ from envsetup.command_check.judge import (
     machine_evidence,
     machine_verdicts,
     verdict_findings,
+    wheel_findings,
 )
 from envsetup.command_check.parse import ParsedCommand, exact_pin, find_torch_install
 from envsetup.command_check.simulate import DecidedBy, Pick, Target, simulate
@@ -116,6 +117,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     installs = _installs(command, pick, machine)
     evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
+    findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
     # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
     # system Python it needs its own environment, whatever the pasted command did (made one

@@ -31,6 +31,18 @@ def _local_version_without_index(p: P) -> Words:
     )
 
 
+def _wheel_not_supported(p: P) -> Words:
+    wrong = [
+        *([] if p["python_fits"] else [f"Python {p['python']} ({p['interpreter']})"]),
+        *([] if p["platform_fits"] else [p["platform_key"]]),
+    ]
+    return Words(
+        f"{p['wheel']} is built for {', '.join(p['wheel_tags'])}, not for this machine's "
+        f"{' and '.join(wrong)}: pip refuses it as not a supported wheel on this platform",
+        "take the wheel for this machine's Python and platform, or the command under Instead",
+    )
+
+
 def _extra_index_url(p: P) -> Words:
     return Words(
         "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
@@ -172,6 +184,7 @@ def _verdict_words(code: VerdictCode) -> WordFn:
 WORDS: dict[str, WordFn] = {
     "requirements-file-not-read": _requirements_file_not_read,
     "local-version-without-index": _local_version_without_index,
+    "wheel-not-supported": _wheel_not_supported,
     "extra-index-url": _extra_index_url,
     "extra-index-lacks-release": _extra_index_lacks_release,
     "uv-torch-backend-auto": _uv_torch_backend_auto,
