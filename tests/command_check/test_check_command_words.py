@@ -112,6 +112,10 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     "pypi-default-build": (NO_DRIVER, "pip install torch"),
     "unknown-release": (NO_DRIVER, "pip install torch==1.13.1"),
     "unknown-patch": (NO_DRIVER, "pip install torch==2.1.7"),
+    "pick-unknown": (
+        "03-aarch64-gb200-pypi-cpu-wheel",
+        "pip3 install torch torchvision torchaudio --index-url https://download.pytorch.org/whl/cu121",
+    ),
     "conda-cudatoolkit": (
         NO_DRIVER,
         "conda install pytorch torchvision torchaudio cudatoolkit=11.1 -c pytorch",

@@ -369,3 +369,26 @@ def test_a_wheel_this_machine_cannot_take_is_an_error(
     )
     if python_fits is not None:
         assert finding.params["python_fits"] is python_fits
+
+
+def test_a_pick_envsetup_cannot_name_is_a_finding_that_says_why(
+    host_facts: dict[str, Facts], releases: list[Release]
+) -> None:
+    # The tutorial's cu121 command on the GB200 box (case 03, linux-aarch64): no profiled release
+    # has a cu121 build there, and Instead installs another build: a warning, not silence.
+    text = (Path(__file__).parents[1] / "fixtures" / "commands" / "tutorial-pip3-windows-cu121.txt").read_text(encoding="utf-8")  # fmt: skip
+    report = check_command(text, host_facts["03-aarch64-gb200-pypi-cpu-wheel"], releases)
+    assert report.pick["release"] is None
+    finding = report.finding("pick-unknown")
+    assert finding is not None and finding.severity == "warning" and report.has_problems
+    assert finding.params["reason"] == "no-release-with-build"
+    assert (finding.params["build"], finding.params["platform_key"]) == ("cu121", "linux-aarch64")
+    assert finding.params["instead_build"] == report.suggested_build["variant"] != "cu121"
+    # A range no profiled release is in (dstack's H100 box).
+    report = check_command("pip install 'torch<1.5'", host_facts["07-fabricmanager-802-h100"], releases)  # fmt: skip
+    finding = report.finding("pick-unknown")
+    assert finding is not None and finding.params["reason"] == "no-version-in-spec"
+    assert finding.params["spec"] == "<1.5"
+    # The same command where the profiles name the pick: no such finding.
+    report = check_command(text, host_facts["07-fabricmanager-802-h100"], releases)
+    assert report.pick["release"] is not None and report.finding("pick-unknown") is None

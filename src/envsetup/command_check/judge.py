@@ -63,6 +63,7 @@ COMMAND_FINDINGS = {
     "torch-not-pinned": "info",
     "pypi-default-build": "info",
     "unknown-release": "warning",
+    "pick-unknown": "warning",  # info when Instead installs the same build (check.py)
     "unknown-patch": "error",
     "conda-cudatoolkit": "error",
     "conda-no-pytorch-channel": "warning",
@@ -341,6 +342,49 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
             )
         )
     return out
+
+
+def unknown_pick_findings(
+    command: ParsedCommand, pick: Pick, releases: list[Release]
+) -> list[Finding]:
+    """A torch install whose release the profiles cannot name (and no other finding says why):
+    `reason` is what ruled every profiled release out."""
+    if (
+        pick.release is not None
+        or pick.unknown_version
+        or pick.cudatoolkit_only
+        or pick.no_conda_package
+        or not command.installs_torch
+    ):
+        return []
+    on_platform = [r for r in releases if pick.platform_key in r.platforms]
+    with_build = [
+        r
+        for r in on_platform
+        if not pick.build or pick.build in r.platforms[pick.platform_key].variants
+    ]
+    if not on_platform:
+        reason = "no-release-for-platform"
+    elif not with_build:
+        reason = "no-release-with-build"
+    else:
+        reason = "no-version-in-spec"
+    what = f"a {pick.build} build" if pick.build else "wheels"
+    what += f" for {pick.platform_key}"
+    return [
+        _finding(
+            "pick-unknown",
+            [f"profiles: {len(with_build)} of {len(releases)} releases have {what}"],
+            {
+                "package": "pytorch" if command.is_conda else "torch",
+                "reason": reason,
+                "build": pick.build,
+                "platform_key": pick.platform_key,
+                "python": pick.python,
+                "spec": str(pick.spec) if pick.spec else None,
+            },
+        )
+    ]
 
 
 def _unknown_release(name: str, version: str) -> Finding:

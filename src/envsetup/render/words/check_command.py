@@ -108,6 +108,29 @@ def _unknown_release(p: P) -> Words:
     )
 
 
+_PICK_UNKNOWN_WHY = {
+    "no-release-with-build": "no release in envsetup's profiles has a {build} build for {platform_key}",
+    "no-release-for-platform": "no release in envsetup's profiles has wheels for {platform_key}",
+    "no-version-in-spec": "no release in envsetup's profiles matches {spec}",
+}
+
+
+def _pick_unknown(p: P) -> Words:
+    why = _PICK_UNKNOWN_WHY[p["reason"]].format(
+        build=p["build"] or "any", platform_key=p["platform_key"], spec=p["spec"] or "any version"
+    )
+    other = (
+        f"; Instead installs the {p['instead_build']} build"
+        if p.get("instead_build") and p["instead_build"] != p["build"]
+        else ""
+    )
+    return Words(
+        f"envsetup cannot tell which {p['package']} this command installs here: {why} (the "
+        f"installer may find none, or one envsetup cannot check){other}",
+        "pin a release and build that exist for this machine, or use the command under Instead",
+    )
+
+
 def _conda_cudatoolkit(p: P) -> Words:
     return Words(
         f"cudatoolkit={p.get('cudatoolkit') or '?'}: no PyTorch 2.x conda package depends on "
@@ -192,6 +215,7 @@ WORDS: dict[str, WordFn] = {
     "torch-not-pinned": _torch_not_pinned,
     "pypi-default-build": _pypi_default_build,
     "unknown-release": _unknown_release,
+    "pick-unknown": _pick_unknown,
     "unknown-patch": _unknown_patch,
     "conda-cudatoolkit": _conda_cudatoolkit,
     "conda-no-pytorch-channel": _conda_no_pytorch_channel,
