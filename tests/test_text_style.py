@@ -18,6 +18,7 @@ from envsetup.probe import probe_all
 from envsetup.profiles.loader import load_releases
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render import style
+from envsetup.render.check_command_text import instead_label
 from envsetup.render.check_command_text import render_report as render_check_command
 from envsetup.render.command_line import instead_command
 from envsetup.render.doctor_text import render_doctor
@@ -34,7 +35,9 @@ from test_json_envelope import PASTED
 
 WIDTH = 60
 # Lines style.command prints whole (the terminal wraps them; a paste runs them as shown).
-PASTEABLE = re.compile(r"^\s*(\$ |fix: |Instead: |or: |Index URL: |Log: |Command \()")
+PASTEABLE = re.compile(
+    r"^\s*(\$ |fix: |Instead: |envsetup install would pick: |or: |Index URL: |Log: |Command \()"
+)
 GPU_BOX = make_facts(
     driver="535.104.05", driver_cuda="12.2", gpus=[("NVIDIA GeForce RTX 3090", "8.6")]
 )
@@ -112,7 +115,7 @@ def test_check_command_at_60_columns(pasted: str) -> None:
     assert_readable(text, [words_for(f).title for f in report.findings] + report.installs)
     instead = instead_command(report)
     if instead:
-        assert f"Instead: {instead}\n" in text
+        assert f"{instead_label(report)}: {instead}\n" in text
 
 
 def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
