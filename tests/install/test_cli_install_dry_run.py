@@ -286,3 +286,31 @@ def test_facts_of_a_newer_schema_are_refused(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "schema_version 99" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "cuda", "finding"),
+    [
+        # dstack #2348's 8× H100 box asked for the CPU build.
+        ("07-fabricmanager-802-h100", "cpu", "cpu-build-on-nvidia-gpu"),
+        # CI without a driver asked for a CUDA build.
+        ("ci-debian12-cuda13-no-driver", "12.8", "cuda-build-without-nvidia"),
+        # The H100 box (no ROCm) asked for a ROCm build.
+        ("07-fabricmanager-802-h100", "rocm6.3", "rocm-build-without-rocm"),
+    ],
+)
+def test_install_warnings_carry_a_fix_and_are_marked_in_text(
+    host: str, cuda: str, finding: str, tmp_path: Path
+) -> None:
+    args = ["install", "--dry-run", "--replay", str(FIXTURES / "hosts" / host)]
+    args += ["--cuda", cuda, "--env", str(tmp_path / "env")]
+    out = _run(*args, "--json")
+    assert out.returncode == 0, out.stderr
+    found = {f["id"]: f for f in json.loads(out.stdout)["findings"]}
+    assert found[finding]["severity"] == "warning"
+    assert "envsetup install --cuda auto" in found[finding]["fix"]
+    text = _run(*args, env={"COLUMNS": "200"}).stdout
+    marked = [line for line in text.splitlines() if f"[{finding}]" in line]
+    assert marked and marked[0].lstrip().startswith("!")  # a warning mark, not a reason bullet
+    assert f"fix: {found[finding]['fix']}" in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("·") and found[finding]["title"] in line]  # fmt: skip

@@ -26,10 +26,19 @@ def render_resolution(out: Console, resolution: Resolution) -> None:
         f"with {resolution.manager} into {target}",
         indent=0,
     )
-    from envsetup.render.resolution_words import explanation
+    from envsetup.compat.verdicts import Severity
+    from envsetup.render.finding_words import words_for
+    from envsetup.render.install_json import install_findings
+    from envsetup.render.resolution_words import reason_line
 
-    for line in explanation(resolution):
-        style.item(out, "bullet", line, indent=2)
+    # A warning verdict is marked as a warning, with its fix, below the reasons: not a reason.
+    for reason in resolution.reasons:
+        if reason.verdict is None or reason.verdict.severity is not Severity.WARNING:
+            style.item(out, "bullet", reason_line(reason), indent=2)
+    for found in install_findings(resolution):
+        if found.severity == "warning":
+            words = words_for(found)
+            style.finding(out, "warning", words.title, found.id, fix=words.fix)
 
 
 def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:

@@ -192,13 +192,29 @@ VERDICT_FINDINGS = (
 )
 
 
+# install's warnings carry no `instead` (install made the plan): the flags that get the build
+# `--cuda auto` picks for this machine, or what the machine lacks.
+_OWN_FIX = {
+    VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
+        "envsetup install --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
+    ),
+    VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
+        f"envsetup install --cuda auto (the CPU build here), or install an NVIDIA driver "
+        f"≥ {p['need']}"
+    ),
+    VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: (
+        "envsetup install --cuda auto (the build for this machine), or install ROCm first"
+    ),
+}
+
+
 def _verdict_words(code: VerdictCode) -> WordFn:
     def words(p: P) -> Words:
         from envsetup.render.verdict_words import describe
 
         # The fix: check-command points an error or warning at the plan resolved for this
         # machine (command_check/check.py adds `instead`, or `instead_note` when none fits).
-        fix = p.get("instead") or p.get("instead_note") or ""
+        fix = p.get("instead") or p.get("instead_note") or _OWN_FIX.get(code, lambda p: "")(p)
         return Words(describe(Verdict(code, dict(p))), fix)
 
     return words
