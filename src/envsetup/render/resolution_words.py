@@ -59,7 +59,12 @@ def _rocm_as_asked(p: Params) -> str:
 
 
 def _auto_chosen(p: Params) -> str:
-    gpus = ", ".join(p["sms"]) or "no GPU listed"
+    gpus = ", ".join(dict.fromkeys(p["sms"])) or "no GPU listed"
+    if not p.get("arch_known", True):
+        return (
+            f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver runs "
+            f"(GPU coverage of {gpus} unchecked)"
+        )
     return (
         f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver runs "
         f"whose arch list holds every GPU ({gpus})"
