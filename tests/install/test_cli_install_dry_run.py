@@ -314,3 +314,21 @@ def test_install_warnings_carry_a_fix_and_are_marked_in_text(
     assert marked and marked[0].lstrip().startswith("!")  # a warning mark, not a reason bullet
     assert f"fix: {found[finding]['fix']}" in text
     assert not [line for line in text.splitlines() if line.lstrip().startswith("·") and found[finding]["title"] in line]  # fmt: skip
+
+
+def test_a_mirror_is_the_index_the_reasons_name(tmp_path: Path) -> None:
+    # --index-url-base: the reasons name the index the steps use, not the official one.
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    args = ["install", "--dry-run", "--replay", str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")]  # fmt: skip
+    args += ["--index-url-base", str(mirror), "--env", str(tmp_path / "env")]
+    out = _run(*args, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)["data"]
+    used = data["plan"]["index_url"]
+    assert used == f"{mirror.as_uri()}/{data['resolution']['variant']}"
+    codes = [r["code"] for r in data["resolution"]["reasons"]]
+    assert used in data["resolution"]["explanation"][codes.index("index")]
+    text = _run(*args, env={"COLUMNS": "300"}).stdout
+    reasons = [line for line in text.splitlines() if line.lstrip().startswith("· from ")]
+    assert reasons and all(line.lstrip().startswith(f"· from {used}") for line in reasons)
