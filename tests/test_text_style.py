@@ -18,6 +18,7 @@ from envsetup.probe import probe_all
 from envsetup.profiles.loader import load_releases
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render import style
+from envsetup.render.check_command_text import instead_label
 from envsetup.render.check_command_text import render_report as render_check_command
 from envsetup.render.command_line import instead_command
 from envsetup.render.doctor_text import render_doctor
@@ -34,7 +35,9 @@ from test_json_envelope import PASTED
 
 WIDTH = 60
 # Lines style.command prints whole (the terminal wraps them; a paste runs them as shown).
-PASTEABLE = re.compile(r"^\s*(\$ |fix: |Instead: |or: |Index URL: |Log: |Command \()")
+PASTEABLE = re.compile(
+    r"^\s*(\$ |fix: |Instead: |envsetup install would pick: |or: |Index URL: |Log: |Command \()"
+)
 GPU_BOX = make_facts(
     driver="535.104.05", driver_cuda="12.2", gpus=[("NVIDIA GeForce RTX 3090", "8.6")]
 )
@@ -112,7 +115,7 @@ def test_check_command_at_60_columns(pasted: str) -> None:
     assert_readable(text, [words_for(f).title for f in report.findings] + report.installs)
     instead = instead_command(report)
     if instead:
-        assert f"Instead: {instead}\n" in text
+        assert f"{instead_label(report)}: {instead}\n" in text
 
 
 def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
@@ -122,7 +125,8 @@ def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
     console, out = narrow()
     render_plan(console, resolution, planned)
     text = out.getvalue()
-    assert_readable(text, explanation(resolution) + [s.description for s in planned.plan.steps])
+    lines = explanation(resolution, planned.plan.index_url)  # the mirror the steps use
+    assert_readable(text, lines + [s.description for s in planned.plan.steps])
     shown = [line.strip()[2:] for line in text.splitlines() if line.strip().startswith("$ ")]
     assert shown == [" ".join(_quoted(step.argv)) for step in planned.plan.steps]
 
@@ -160,3 +164,25 @@ def test_verify_at_60_columns() -> None:
     text = out.getvalue()
     assert_readable(text, [report.checks[1].reason])
     assert "fix: envsetup install --env /home/u/.venv --force --cuda auto" in text
+
+
+def test_gpus_are_named_by_sm_once_each_and_the_driver_line_reads_plainly() -> None:
+    # dstack #2348's 8× H100 box: doctor, install --cuda cpu and install auto name the GPUs alike.
+    from envsetup.render.install_json import install_findings
+    from envsetup.resolve.resolver import resolve
+
+    facts = probe_all(RecordedHost(str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")))
+    console, out = narrow()
+    render_doctor(console, facts, diagnose(facts, lookup_build), verbose=False)
+    gpu_rows = [line for line in out.getvalue().splitlines() if "GPU " in line and "H100" in line]
+    assert len(gpu_rows) == 8 and all(", sm_90," in row for row in gpu_rows)
+    releases = load_releases()
+    cpu = resolve(parse_request(cuda="cpu"), facts, releases)
+    found = next(f for f in install_findings(cpu) if f.id == "cpu-build-on-nvidia-gpu")
+    assert found.params["sms"] == ["sm_90"] * 8  # the data keeps one per GPU
+    assert words_for(found).title.count("sm_90") == 1  # the words name it once
+    auto = resolve(parse_request(), facts, releases)
+    driver = next(r for r in auto.reasons if r.verdict and r.verdict.code.value == "driver-ok")
+    line = explanation(auto)[auto.reasons.index(driver)]
+    assert re.search(r"≤ [\d.]+ ≥", line) is None  # not "CUDA ≤ 12.2 ≥ 12.1"
+    assert driver.verdict.params["build"] in line and driver.verdict.params["need"] in line

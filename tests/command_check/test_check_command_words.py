@@ -91,6 +91,10 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     "python-32bit": (_built(_python_32bit), "pip install torch"),
     "requirements-file-not-read": (NO_DRIVER, "pip install -r requirements.txt torch"),
     "local-version-without-index": (NO_DRIVER, "pip install torch==2.1.0+cu121"),
+    "wheel-not-supported": (
+        "07-fabricmanager-802-h100",
+        "pip install https://download.pytorch.org/whl/cu121/torch-2.2.0%2Bcu121-cp310-cp310-win_amd64.whl",
+    ),
     "extra-index-url": (
         NO_DRIVER,
         "pip install torch torchvision --extra-index-url https://download.pytorch.org/whl/cu116",
@@ -108,6 +112,10 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     "pypi-default-build": (NO_DRIVER, "pip install torch"),
     "unknown-release": (NO_DRIVER, "pip install torch==1.13.1"),
     "unknown-patch": (NO_DRIVER, "pip install torch==2.1.7"),
+    "pick-unknown": (
+        "03-aarch64-gb200-pypi-cpu-wheel",
+        "pip3 install torch torchvision torchaudio --index-url https://download.pytorch.org/whl/cu121",
+    ),
     "conda-cudatoolkit": (
         NO_DRIVER,
         "conda install pytorch torchvision torchaudio cudatoolkit=11.1 -c pytorch",

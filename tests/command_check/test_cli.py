@@ -54,3 +54,20 @@ def test_the_text_report_names_finding_ids_and_instead() -> None:
     assert "[cpu-build-on-nvidia-gpu]" in text
     instead = next(line for line in text.splitlines() if line.startswith("Instead: "))
     assert "--index-url https://download.pytorch.org/whl/cu12" in instead
+
+
+def test_a_clean_command_is_not_told_to_use_another() -> None:
+    # The RX 6700 XT box (case 10) with a pinned ROCm 6.2 wheel: no error or warning, so the
+    # resolved command is shown as what envsetup install would pick, not as "Instead".
+    host = str(FIXTURES / "hosts" / "10-rocm-rx6700xt-gfx1031")
+    command = "pip install torch==2.5.1 --index-url https://download.pytorch.org/whl/rocm6.2"
+    code, out = check(command, host, "--json")
+    document = json.loads(out)
+    assert code == 0 and document["outcome"] == "ok"
+    assert not [f for f in document["findings"] if f["severity"] in ("error", "warning")]
+    suggested = document["data"]["suggested_command"]
+    assert suggested and suggested != command  # JSON keeps the resolved command
+    code, text = check(command, host)
+    assert code == 0
+    assert not [line for line in text.splitlines() if line.startswith("Instead")]
+    assert f"envsetup install would pick: {suggested}\n" in text

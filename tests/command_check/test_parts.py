@@ -291,3 +291,104 @@ def test_every_finding_id_is_catalogued_with_its_severity() -> None:
     for code, level in SEVERITY.items():
         if level is not Severity.NOTE or code in (VerdictCode.NO_NVIDIA_DRIVER, VerdictCode.ARCH_UNKNOWN):  # fmt: skip
             assert f"`{code.value}`" in catalogue, code
+
+
+# A wheel's tags (PEP 425) against the machine's Python and platform: pip refuses a wheel it
+# cannot take ("is not a supported wheel on this platform"). File names as PyTorch's index has them.
+@pytest.mark.parametrize(
+    ("host", "wheel", "python_fits", "platform_fits"),
+    [
+        # dstackai/dstack #2348's H100 box: Linux x86_64, Python 3.9, glibc 2.35.
+        (
+            "07-fabricmanager-802-h100",
+            "cu121/torch-2.2.0%2Bcu121-cp310-cp310-win_amd64.whl",
+            False,
+            False,
+        ),
+        (
+            "07-fabricmanager-802-h100",
+            "cu121/torch-2.2.0%2Bcu121-cp310-cp310-linux_x86_64.whl",
+            False,
+            True,
+        ),
+        (
+            "07-fabricmanager-802-h100",
+            "cu128/torch-2.7.0%2Bcu128-cp39-cp39-manylinux_2_28_aarch64.whl",
+            True,
+            False,
+        ),
+        (
+            "07-fabricmanager-802-h100",
+            "cu121/torch-2.2.0%2Bcu121-cp39-cp39-linux_x86_64.whl",
+            True,
+            True,
+        ),
+        # The GB200 box (case 03): Linux aarch64, Python 3.12, glibc 2.39.
+        (
+            "03-aarch64-gb200-pypi-cpu-wheel",
+            "cu128/torch-2.7.0%2Bcu128-cp312-cp312-manylinux_2_28_aarch64.whl",
+            True,
+            True,
+        ),
+        (
+            "03-aarch64-gb200-pypi-cpu-wheel",
+            "cu128/torch-2.7.0%2Bcu128-cp312-cp312-manylinux_2_28_x86_64.whl",
+            True,
+            False,
+        ),
+        # The Windows RTX 4080 box (case 04).
+        (
+            "04-windows-pypi-cpu-wheel-rtx4080",
+            "cu121/torch-2.2.0%2Bcu121-cp310-cp310-linux_x86_64.whl",
+            None,
+            False,
+        ),
+    ],
+)
+def test_a_wheel_this_machine_cannot_take_is_an_error(
+    host_facts: dict[str, Facts],
+    releases: list[Release],
+    host: str,
+    wheel: str,
+    python_fits: bool,
+    platform_fits: bool,
+) -> None:
+    url = f"https://download.pytorch.org/whl/{wheel}"
+    report = check_command(f"pip install {url}", host_facts[host], releases)
+    finding = report.finding("wheel-not-supported")
+    if python_fits and platform_fits:
+        assert finding is None
+        return
+    assert finding is not None and finding.severity == "error" and report.has_errors
+    assert finding.params["wheel"] == wheel.split("/")[1].replace("%2B", "+")
+    assert finding.params["wheel_tags"] == ["-".join(wheel[:-4].split("-")[-3:])]
+    assert finding.params["platform_fits"] is platform_fits
+    system = host_facts[host].os.system
+    assert finding.params["platform_key"].startswith(
+        {"Linux": "linux-", "Windows": "windows-"}[system]
+    )
+    if python_fits is not None:
+        assert finding.params["python_fits"] is python_fits
+
+
+def test_a_pick_envsetup_cannot_name_is_a_finding_that_says_why(
+    host_facts: dict[str, Facts], releases: list[Release]
+) -> None:
+    # The tutorial's cu121 command on the GB200 box (case 03, linux-aarch64): no profiled release
+    # has a cu121 build there, and Instead installs another build: a warning, not silence.
+    text = (Path(__file__).parents[1] / "fixtures" / "commands" / "tutorial-pip3-windows-cu121.txt").read_text(encoding="utf-8")  # fmt: skip
+    report = check_command(text, host_facts["03-aarch64-gb200-pypi-cpu-wheel"], releases)
+    assert report.pick["release"] is None
+    finding = report.finding("pick-unknown")
+    assert finding is not None and finding.severity == "warning" and report.has_problems
+    assert finding.params["reason"] == "no-release-with-build"
+    assert (finding.params["build"], finding.params["platform_key"]) == ("cu121", "linux-aarch64")
+    assert finding.params["instead_build"] == report.suggested_build["variant"] != "cu121"
+    # A range no profiled release is in (dstack's H100 box).
+    report = check_command("pip install 'torch<1.5'", host_facts["07-fabricmanager-802-h100"], releases)  # fmt: skip
+    finding = report.finding("pick-unknown")
+    assert finding is not None and finding.params["reason"] == "no-version-in-spec"
+    assert finding.params["spec"] == "<1.5"
+    # The same command where the profiles name the pick: no such finding.
+    report = check_command(text, host_facts["07-fabricmanager-802-h100"], releases)
+    assert report.pick["release"] is not None and report.finding("pick-unknown") is None

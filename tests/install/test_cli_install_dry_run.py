@@ -72,7 +72,7 @@ def test_dry_run_text_explains_and_installs_nothing(gpu_box: str, tmp_path: Path
     # rich wraps prose at the terminal's width: compare with the line breaks taken out.
     text = " ".join(out.stdout.split())
     assert "Plan: torch 2.1.2+cu121 (cu121) for Python 3.11 with pip" in text
-    assert "driver 535.104.05 supports CUDA ≤ 12.2 ≥ 12.1" in text
+    assert "driver 535.104.05 supports CUDA ≤ 12.2: enough for cu121" in text
     # The steps install would run, each command whole on its line (a paste runs it).
     commands = [
         line.strip()[2:] for line in out.stdout.splitlines() if line.strip().startswith("$ ")
@@ -286,3 +286,49 @@ def test_facts_of_a_newer_schema_are_refused(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "schema_version 99" in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "cuda", "finding"),
+    [
+        # dstack #2348's 8× H100 box asked for the CPU build.
+        ("07-fabricmanager-802-h100", "cpu", "cpu-build-on-nvidia-gpu"),
+        # CI without a driver asked for a CUDA build.
+        ("ci-debian12-cuda13-no-driver", "12.8", "cuda-build-without-nvidia"),
+        # The H100 box (no ROCm) asked for a ROCm build.
+        ("07-fabricmanager-802-h100", "rocm6.3", "rocm-build-without-rocm"),
+    ],
+)
+def test_install_warnings_carry_a_fix_and_are_marked_in_text(
+    host: str, cuda: str, finding: str, tmp_path: Path
+) -> None:
+    args = ["install", "--dry-run", "--replay", str(FIXTURES / "hosts" / host)]
+    args += ["--cuda", cuda, "--env", str(tmp_path / "env")]
+    out = _run(*args, "--json")
+    assert out.returncode == 0, out.stderr
+    found = {f["id"]: f for f in json.loads(out.stdout)["findings"]}
+    assert found[finding]["severity"] == "warning"
+    assert "envsetup install --cuda auto" in found[finding]["fix"]
+    text = _run(*args, env={"COLUMNS": "200"}).stdout
+    marked = [line for line in text.splitlines() if f"[{finding}]" in line]
+    assert marked and marked[0].lstrip().startswith("!")  # a warning mark, not a reason bullet
+    assert f"fix: {found[finding]['fix']}" in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("·") and found[finding]["title"] in line]  # fmt: skip
+
+
+def test_a_mirror_is_the_index_the_reasons_name(tmp_path: Path) -> None:
+    # --index-url-base: the reasons name the index the steps use, not the official one.
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    args = ["install", "--dry-run", "--replay", str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")]  # fmt: skip
+    args += ["--index-url-base", str(mirror), "--env", str(tmp_path / "env")]
+    out = _run(*args, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)["data"]
+    used = data["plan"]["index_url"]
+    assert used == f"{mirror.as_uri()}/{data['resolution']['variant']}"
+    codes = [r["code"] for r in data["resolution"]["reasons"]]
+    assert used in data["resolution"]["explanation"][codes.index("index")]
+    text = _run(*args, env={"COLUMNS": "300"}).stdout
+    reasons = [line for line in text.splitlines() if line.lstrip().startswith("· from ")]
+    assert reasons and all(line.lstrip().startswith(f"· from {used}") for line in reasons)

@@ -47,7 +47,7 @@ def test_a_plan_is_worded_one_line_per_reason(releases: list[Release]) -> None:
         "torch 2.0.1 (release 2.0 of 2023-03, as asked) for linux-x86_64 with pip",
         "glibc 2.35 ≥ 2.17",
         "Python 3.11 (the Python running envsetup) is in 3.8–3.11",
-        "driver 535.104.05 supports CUDA ≤ 12.2 ≥ 11.8 (cu118 needs ≥ 450.80.02)",
+        "driver 535.104.05 supports CUDA ≤ 12.2: enough for cu118 (CUDA 11.8, driver ≥ 450.80.02)",
         "GPU 0 (NVIDIA GeForce RTX 3090): sm_86 is in the cu118 build",
         "auto: cu118 is the highest CUDA build of 2.0 this driver runs whose arch list holds "
         "every GPU (sm_86)",
@@ -108,3 +108,28 @@ def test_a_summary_refusal_says_the_refusal_it_stands_for(releases: list[Release
         "no release fits this machine; for the newest, torch 2.13: Python 3.7 is not supported "
         "by torch 2.13 (wheels for 3.10–3.14) (try: --python 3.14)"
     )
+
+
+def _recorded(name: str):  # type: ignore[no-untyped-def]
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from hostbuilder import FIXTURES
+
+    return probe_all(RecordedHost(str(FIXTURES / "hosts" / name)))
+
+
+def test_auto_says_arch_coverage_was_not_checked_when_the_arch_list_is_unknown(
+    releases: list[Release],
+) -> None:
+    # The GB200 box (case 03): cu128 on linux-aarch64, whose arch list the profile lacks.
+    plan = resolve(parse_request(), _recorded("03-aarch64-gb200-pypi-cpu-wheel"), releases)
+    auto = next(r for r in plan.reasons if r.code is ReasonCode.AUTO_CHOSEN)
+    assert auto.params["arch_known"] is False
+    assert any(r.verdict is not None and r.verdict.code.value == "arch-unknown" for r in plan.reasons)  # fmt: skip
+    line = explanation(plan)[plan.reasons.index(auto)]
+    assert "holds every GPU" not in line and "unchecked" in line
+    # dstack's H100 box: cu129's arch list is known and holds sm_90 (once, for eight GPUs).
+    plan = resolve(parse_request(), _recorded("07-fabricmanager-802-h100"), releases)
+    auto = next(r for r in plan.reasons if r.code is ReasonCode.AUTO_CHOSEN)
+    assert auto.params["arch_known"] is True
+    assert explanation(plan)[plan.reasons.index(auto)].endswith("every GPU (sm_90)")

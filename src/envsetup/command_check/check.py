@@ -16,7 +16,9 @@ from envsetup.command_check.judge import (
     command_findings,
     machine_evidence,
     machine_verdicts,
+    unknown_pick_findings,
     verdict_findings,
+    wheel_findings,
 )
 from envsetup.command_check.parse import ParsedCommand, exact_pin, find_torch_install
 from envsetup.command_check.simulate import DecidedBy, Pick, Target, simulate
@@ -116,6 +118,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     installs = _installs(command, pick, machine)
     evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
+    findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
     # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
     # system Python it needs its own environment, whatever the pasted command did (made one
@@ -127,6 +130,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
         else None
     )
     suggestion = suggest(command, pick, machine, releases, system_refuses, no_wheels)
+    findings += _unknown_pick(command, pick, releases, suggestion)
     _point_fixes_at(findings, suggestion)
     return CommandReport(
         command=text.strip(),
@@ -137,6 +141,20 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
         verdicts=verdicts,
         suggestion=suggestion,
     )
+
+
+def _unknown_pick(
+    command: ParsedCommand, pick: Pick, releases: list[Release], suggestion: Suggestion
+) -> list[Finding]:
+    """pick-unknown: a warning when Instead installs another build than the command asks for
+    (the command may well install something else), info when it installs the same build."""
+    found = unknown_pick_findings(command, pick, releases)
+    instead = _build_of(suggestion).get("variant")
+    for finding in found:
+        finding.params["instead_build"] = instead
+        if pick.build is not None and instead == pick.build:
+            finding.severity = "info"
+    return found
 
 
 def _build_of(suggestion: Suggestion) -> dict[str, str]:

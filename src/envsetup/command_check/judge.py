@@ -13,8 +13,11 @@ Pure: the parsed command, the simulated pick, the machine and doctor's Python fa
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from typing import Any, Optional
+
+from packaging.tags import Tag, compatible_tags, cpython_tags
 
 from envsetup.command_check.parse import (
     ParsedCommand,
@@ -52,6 +55,7 @@ COMMAND_FINDINGS = {
     "python-32bit": "error",
     "requirements-file-not-read": "info",
     "local-version-without-index": "error",
+    "wheel-not-supported": "error",
     "extra-index-url": "warning",
     "extra-index-lacks-release": "warning",
     "uv-torch-backend-auto": "warning",
@@ -59,6 +63,7 @@ COMMAND_FINDINGS = {
     "torch-not-pinned": "info",
     "pypi-default-build": "info",
     "unknown-release": "warning",
+    "pick-unknown": "warning",  # info when Instead installs the same build (check.py)
     "unknown-patch": "error",
     "conda-cudatoolkit": "error",
     "conda-no-pytorch-channel": "warning",
@@ -133,6 +138,84 @@ def machine_evidence(machine: Machine) -> str:
     if machine.rocm:
         parts.append(f"ROCm {machine.rocm}")
     return "this machine: " + ", ".join(parts)
+
+
+# ----------------------------------------------------------------------------- a wheel's tags
+
+# Platform tags (PEP 425, PEP 600) -> (platform key, the glibc the tag needs or None).
+_MANYLINUX_LEGACY = {"manylinux1": "2.5", "manylinux2010": "2.12", "manylinux2014": "2.17"}
+_LINUX_TAG = re.compile(
+    r"^(manylinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(\w+)$"
+)
+_MAC_TAG = re.compile(r"^macosx_\d+_\d+_(\w+)$")
+_MAC_ARCHES = {"intel": ("x86_64",), "universal": ("x86_64",), "universal2": ("arm64", "x86_64")}
+_WINDOWS_ARCHES = {"win_amd64": "x86_64", "win_arm64": "arm64", "win32": "x86"}
+
+
+def wheel_findings(command: ParsedCommand, pick: Pick, machine: Machine) -> list[Finding]:
+    """A torch wheel (URL or path) whose tags this machine's Python or platform does not take:
+    pip refuses it ("... is not a supported wheel on this platform")."""
+    python = pick.python or machine.python
+    out = []
+    for filename, tags in command.wheel_tags.items():
+        python_fits = python is None or any(_python_fits(tag, python) for tag in tags)
+        platform_fits = any(_platform_fits(tag.platform, machine) for tag in tags)
+        if python_fits and platform_fits:
+            continue
+        interpreter = f"cp{python.replace('.', '')}" if python else None
+        out.append(
+            _finding(
+                "wheel-not-supported",
+                [f"{filename}: pip says it is not a supported wheel on this platform"],
+                {
+                    "wheel": filename,
+                    "wheel_tags": sorted(str(tag) for tag in tags),
+                    "python_fits": python_fits,
+                    "platform_fits": platform_fits,
+                    "python": python,
+                    "interpreter": interpreter,
+                    "platform_key": machine.platform_key,
+                    "glibc": machine.glibc,
+                },
+            )
+        )
+    return out
+
+
+def _python_fits(tag: Tag, python: str) -> bool:
+    """The tag's interpreter and ABI are ones CPython `python` ("3.11") takes (packaging.tags)."""
+    try:
+        version = tuple(int(part) for part in python.split(".")[:2])
+    except ValueError:
+        return True  # an unreadable version: not judged
+    interpreter = f"cp{version[0]}{version[1]}"
+    bare = Tag(tag.interpreter, tag.abi, "any")
+    taken = set(cpython_tags(version, abis=[interpreter], platforms=["any"]))
+    taken |= set(compatible_tags(version, interpreter, platforms=["any"]))
+    return bare in taken
+
+
+def _platform_fits(platform: str, machine: Machine) -> bool:
+    """The platform tag names this machine's OS and arch (and, for manylinux, a glibc it has)."""
+    if platform == "any":
+        return True
+    system, _, arch = machine.platform_key.partition("-")
+    linux = _LINUX_TAG.match(platform)
+    if linux:
+        if system != "linux" or linux.group(4) != arch:
+            return False
+        needs = (
+            f"{linux.group(2)}.{linux.group(3)}"
+            if linux.group(2)
+            else _MANYLINUX_LEGACY.get(linux.group(1))
+        )
+        return needs is None or machine.glibc is None or version_key(machine.glibc) >= version_key(needs)  # fmt: skip
+    mac = _MAC_TAG.match(platform)
+    if mac:
+        return system == "macos" and arch in _MAC_ARCHES.get(mac.group(1), (mac.group(1),))
+    if platform in _WINDOWS_ARCHES:
+        return system == "windows" and _WINDOWS_ARCHES[platform] == arch
+    return True  # a platform tag envsetup does not know: not judged
 
 
 # ----------------------------------------------------------------------------- the command's own
@@ -259,6 +342,49 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
             )
         )
     return out
+
+
+def unknown_pick_findings(
+    command: ParsedCommand, pick: Pick, releases: list[Release]
+) -> list[Finding]:
+    """A torch install whose release the profiles cannot name (and no other finding says why):
+    `reason` is what ruled every profiled release out."""
+    if (
+        pick.release is not None
+        or pick.unknown_version
+        or pick.cudatoolkit_only
+        or pick.no_conda_package
+        or not command.installs_torch
+    ):
+        return []
+    on_platform = [r for r in releases if pick.platform_key in r.platforms]
+    with_build = [
+        r
+        for r in on_platform
+        if not pick.build or pick.build in r.platforms[pick.platform_key].variants
+    ]
+    if not on_platform:
+        reason = "no-release-for-platform"
+    elif not with_build:
+        reason = "no-release-with-build"
+    else:
+        reason = "no-version-in-spec"
+    what = f"a {pick.build} build" if pick.build else "wheels"
+    what += f" for {pick.platform_key}"
+    return [
+        _finding(
+            "pick-unknown",
+            [f"profiles: {len(with_build)} of {len(releases)} releases have {what}"],
+            {
+                "package": "pytorch" if command.is_conda else "torch",
+                "reason": reason,
+                "build": pick.build,
+                "platform_key": pick.platform_key,
+                "python": pick.python,
+                "spec": str(pick.spec) if pick.spec else None,
+            },
+        )
+    ]
 
 
 def _unknown_release(name: str, version: str) -> Finding:

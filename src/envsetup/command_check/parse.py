@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from envsetup.errors import UsageError
@@ -70,6 +71,8 @@ class ParsedCommand:
     torch_backend: Optional[str] = None  # uv --torch-backend
     requirement_files: list[str] = field(default_factory=list)
     wheel_urls: list[str] = field(default_factory=list)  # torch @ URL, or a wheel's URL / path
+    # Each torch wheel's file name and the tags it names (PEP 425: python-abi-platform).
+    wheel_tags: dict[str, frozenset[Tag]] = field(default_factory=dict)
     # A command before it in the same paste made a virtual environment (python -m venv, uv venv,
     # virtualenv, conda create): the install does not go into the system Python.
     after_new_environment: bool = False
@@ -265,10 +268,11 @@ def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
         requirement = None
     location = requirement.url if requirement is not None else word
     if location:  # `torch @ URL` or a bare wheel URL / path: the wheel's name pins the version
-        pinned = _wheel_pin(location)
-        if pinned is not None:
-            requirement = pinned
+        wheel = _wheel_pin(location)
+        if wheel is not None:
+            requirement, filename, tags = wheel
             parsed.wheel_urls.append(location)
+            parsed.wheel_tags[filename] = tags
     if requirement is None:
         parsed.other_packages.append(word)
         return
@@ -279,17 +283,18 @@ def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
         parsed.other_packages.append(word)
 
 
-def _wheel_pin(location: str) -> Optional[Requirement]:
-    """`torch==2.2.0+cu121` for a wheel's URL or path (`.../torch-2.2.0%2Bcu121-cp310-...whl`,
-    the wheel file name as PEP 427 spells it); None for anything else (a source tree, git)."""
+def _wheel_pin(location: str) -> Optional[tuple[Requirement, str, frozenset[Tag]]]:
+    """(`torch==2.2.0+cu121`, the file name, its tags) for a wheel's URL or path
+    (`.../torch-2.2.0%2Bcu121-cp310-cp310-linux_x86_64.whl`, the wheel file name as PEP 427
+    spells it); None for anything else (a source tree, git)."""
     name = unquote(urlsplit(location).path).replace("\\", "/").rsplit("/", 1)[-1]
     if not name.endswith(".whl"):
         return None
     try:
-        project, version, _, _ = parse_wheel_filename(name)
+        project, version, _, tags = parse_wheel_filename(name)
     except InvalidWheelFilename:
         return None
-    return Requirement(f"{project}=={version}")
+    return Requirement(f"{project}=={version}"), name, tags
 
 
 def _parse_conda(args: list[str]) -> ParsedCommand:

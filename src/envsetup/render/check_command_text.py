@@ -37,9 +37,15 @@ def render_report(out: Console, report: CommandReport) -> None:
         out.print("[bold]Findings:[/] none")
     instead = instead_command(report)
     if instead:
-        style.command(out, "Instead", instead, indent=0)
+        style.command(out, instead_label(report), instead, indent=0)
         flags = shlex.join(["envsetup", "install", *report.suggested_flags])
         style.command(out, "or", flags, indent=2)
     elif suggestion_note(report):
         out.print("[bold]No working command for this machine:[/]")
         style.text(out, suggestion_note(report) or "", indent=2)
+
+
+def instead_label(report: CommandReport) -> str:
+    """What the resolved command is called: "Instead" only when the pasted one has an error or a
+    warning; a clean command is not told to use another (JSON keeps suggested_command either way)."""
+    return "Instead" if report.has_problems else "envsetup install would pick"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
@@ -11,6 +11,8 @@ from envsetup.render.finding_words import words_for
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from envsetup.model.capability import ComputeCapability
 
 
 def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbose: bool) -> None:
@@ -68,7 +70,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         row(
             "ok",
             f"GPU {gpu.index}",
-            f"{gpu.name}, sm {gpu.compute_capability or '?'}{memory}{mig}{link}",
+            f"{gpu.name}, {_sm_of(gpu.compute_capability)}{memory}{mig}{link}",
             nv.gpus_source,
         )
 
@@ -156,3 +158,8 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)
     if not verbose and any(f.evidence for f in findings):
         console.print("[dim]Run with -v for the evidence behind each finding.[/]")
+
+
+def _sm_of(capability: Optional[ComputeCapability]) -> str:
+    """9.0 -> 'sm_90', as every other output names a compute capability."""
+    return capability.sm if capability is not None else "compute capability unknown"

@@ -74,20 +74,22 @@ def _data_dict(data: InstallData) -> dict[str, Any]:
     """`data` as JSON: each verdict as every --json writes one ({code, severity, **parameters})."""
     out = asdict(data)
     if data.resolution is not None:
-        out["resolution"] = resolution_dict(data.resolution)
+        used = data.plan.index_url if data.plan is not None else None
+        out["resolution"] = resolution_dict(data.resolution, used)
     return out
 
 
-def resolution_dict(resolution: Resolution) -> dict[str, Any]:
+def resolution_dict(resolution: Resolution, index_url: Optional[str] = None) -> dict[str, Any]:
     """The resolution as JSON: its data (Resolution.to_dict), with `explanation` (one sentence
-    per reason, for people) before `reasons` (the same as codes with parameters), and the
-    unconfirmed profile facts in words."""
+    per reason, for people; naming `index_url`, the index the plan uses, when given) before
+    `reasons` (the same as codes with parameters, the profile's index URL), and the unconfirmed
+    profile facts in words."""
     from envsetup.render.resolution_words import explanation, unconfirmed_lines
 
     out: dict[str, Any] = {}
     for key, value in resolution.to_dict().items():
         if key == "reasons":
-            out["explanation"] = explanation(resolution)
+            out["explanation"] = explanation(resolution, index_url)
         elif key == "unconfirmed":
             value = unconfirmed_lines(resolution)
         out[key] = value

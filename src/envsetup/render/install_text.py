@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from envsetup.render import style
 
@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
-def render_resolution(out: Console, resolution: Resolution) -> None:
-    """What will be installed, for which Python, with which manager, where, and why."""
+def render_resolution(
+    out: Console, resolution: Resolution, index_url: Optional[str] = None
+) -> None:
+    """What will be installed, for which Python, with which manager, where, and why.
+    `index_url`: the index the plan uses (after --index-url-base), when known."""
     target = resolution.env_name or resolution.env_path or "(default)"
     torch = resolution.pins[0].version if resolution.pins else resolution.torch_release
     style.labelled(
@@ -26,16 +29,25 @@ def render_resolution(out: Console, resolution: Resolution) -> None:
         f"with {resolution.manager} into {target}",
         indent=0,
     )
+    from envsetup.compat.verdicts import Severity
+    from envsetup.render.finding_words import words_for
+    from envsetup.render.install_json import install_findings
     from envsetup.render.resolution_words import explanation
 
-    for line in explanation(resolution):
-        style.item(out, "bullet", line, indent=2)
+    # A warning verdict is marked as a warning, with its fix, below the reasons: not a reason.
+    for reason, line in zip(resolution.reasons, explanation(resolution, index_url)):
+        if reason.verdict is None or reason.verdict.severity is not Severity.WARNING:
+            style.item(out, "bullet", line, indent=2)
+    for found in install_findings(resolution):
+        if found.severity == "warning":
+            words = words_for(found)
+            style.finding(out, "warning", words.title, found.id, fix=words.fix)
 
 
 def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
     """The dry run: the resolution, then every step install would run, exactly."""
-    render_resolution(out, resolution)
     plan = preview.plan
+    render_resolution(out, resolution, plan.index_url)
     style.command(out, "Index URL", plan.index_url, indent=0)
     style.labelled(out, "Target", f"{plan.env_path} ({preview.mode})", indent=0)
     for note in preview.notes:

@@ -7,7 +7,7 @@ sentences live here. A verdict is worded by render/verdict_words.py.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.profiles.release import STATUS_WORDS
@@ -59,7 +59,12 @@ def _rocm_as_asked(p: Params) -> str:
 
 
 def _auto_chosen(p: Params) -> str:
-    gpus = ", ".join(p["sms"]) or "no GPU listed"
+    gpus = ", ".join(dict.fromkeys(p["sms"])) or "no GPU listed"
+    if not p.get("arch_known", True):
+        return (
+            f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver runs "
+            f"(GPU coverage of {gpus} unchecked)"
+        )
     return (
         f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver runs "
         f"whose arch list holds every GPU ({gpus})"
@@ -100,9 +105,16 @@ def reason_line(reason: Reason) -> str:
     return _REASONS[reason.code](reason.params)
 
 
-def explanation(resolution: Resolution) -> list[str]:
-    """Why this plan: one line per reason, in the resolver's order."""
-    return [reason_line(reason) for reason in resolution.reasons]
+def explanation(resolution: Resolution, index_url: Optional[str] = None) -> list[str]:
+    """Why this plan: one line per reason, in the resolver's order. `index_url`: the index the
+    plan really uses (after --index-url-base), named in place of the profile's official one."""
+    return [_reason_line_from(reason, index_url) for reason in resolution.reasons]
+
+
+def _reason_line_from(reason: Reason, index_url: Optional[str]) -> str:
+    if reason.code is ReasonCode.INDEX and index_url and reason.params.get("index_url") != index_url:  # fmt: skip
+        return f"from {index_url} (the mirror of {reason.params['index_url'] or 'PyPI'})"
+    return reason_line(reason)
 
 
 # ----------------------------------------------------------------------------- unconfirmed facts

@@ -6,16 +6,26 @@ their verdicts on as data, and only render/ words them: here. Nothing else words
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable
 
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.model.capability import Coverage
 
 
+def _gpus(sms: list[str]) -> str:
+    """['sm_90'] * 8 -> '8× sm_90'; each compute capability once, in order."""
+    counted = Counter(sms)
+    return ", ".join(f"{n}× {sm}" if n > 1 else sm for sm, n in counted.items())
+
+
 def _driver_ok(p: dict) -> str:
     ceiling = f"supports CUDA ≤ {p['driver_cuda']}" if p.get("driver_cuda") else "supports"
     if p.get("native"):
-        return f"driver {p['have']} {ceiling} ≥ {p['cuda']} ({p['build']} needs ≥ {p['need']})"
+        return (
+            f"driver {p['have']} {ceiling}: enough for {p['build']} (CUDA {p['cuda']}, "
+            f"driver ≥ {p['need']})"
+        )
     return (
         f"driver {p['have']} {ceiling} < {p['cuda']}: {p['build']} runs through CUDA minor "
         f"version compatibility (driver ≥ {p['need']}; JIT of newer PTX may fail)"
@@ -70,11 +80,11 @@ _WORDS: dict[VerdictCode, Callable[[dict], str]] = {
     VerdictCode.ARCH_COVERED: _arch_covered,
     VerdictCode.ARCH_UNKNOWN: lambda p: (
         f"the {p['build']} build's arch list on {p['platform_key']} is not in the profile: "
-        f"GPU coverage of {', '.join(p['sms'])} not checked"
+        f"GPU coverage of {_gpus(p['sms'])} not checked"
     ),
     VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
         "a CPU-only build on a machine with a working NVIDIA GPU"
-        + (f" ({', '.join(p['sms'])})" if p.get("sms") else "")
+        + (f" ({_gpus(p['sms'])})" if p.get("sms") else "")
     ),
     VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: (
         f"a {p['build']} build, but no ROCm was found on this machine"

@@ -247,6 +247,8 @@ def _pick_auto(
         build=best.variant.name,
         release=release.release,
         sms=[g.sm for g in machine.gpus],
+        # False: the build's arch list is not in the profile, so GPU coverage was not checked.
+        arch_known=best.arch_known,
     )
     _note_driver_source(plan, best, machine)
     return best.variant

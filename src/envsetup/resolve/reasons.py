@@ -27,7 +27,9 @@ class ReasonCode(str, Enum):
     ROCM_AS_ASKED = "rocm-as-asked"  # build, rocm (the ROCm version found, or null)
     AUTO_NO_NVIDIA = "auto-no-nvidia"  # --cuda auto without an NVIDIA GPU or driver: the CPU build
     ROCM_AVAILABLE = "rocm-available"  # rocm (found), build (the newest ROCm build to ask for)
-    AUTO_CHOSEN = "auto-chosen"  # build, release, sms (every GPU's sm_XY, in index order)
+    # build, release, sms (every GPU's sm_XY, in index order), arch_known (false: the build's
+    # arch list is not in the profile, so GPU coverage was not checked)
+    AUTO_CHOSEN = "auto-chosen"
     INDEX = "index"  # index_url (null: PyPI, the official command for this platform)
     CONDA_CHANNELS = "conda-channels"  # channels, why (the profile's conda_reason)
     UNCONFIRMED_FACTS = "unconfirmed-facts"  # facts: [UnconfirmedFact.to_dict(), ...]

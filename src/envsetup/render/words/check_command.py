@@ -31,6 +31,18 @@ def _local_version_without_index(p: P) -> Words:
     )
 
 
+def _wheel_not_supported(p: P) -> Words:
+    wrong = [
+        *([] if p["python_fits"] else [f"Python {p['python']} ({p['interpreter']})"]),
+        *([] if p["platform_fits"] else [p["platform_key"]]),
+    ]
+    return Words(
+        f"{p['wheel']} is built for {', '.join(p['wheel_tags'])}, not for this machine's "
+        f"{' and '.join(wrong)}: pip refuses it as not a supported wheel on this platform",
+        "take the wheel for this machine's Python and platform, or the command under Instead",
+    )
+
+
 def _extra_index_url(p: P) -> Words:
     return Words(
         "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
@@ -96,6 +108,29 @@ def _unknown_release(p: P) -> Words:
     )
 
 
+_PICK_UNKNOWN_WHY = {
+    "no-release-with-build": "no release in envsetup's profiles has a {build} build for {platform_key}",
+    "no-release-for-platform": "no release in envsetup's profiles has wheels for {platform_key}",
+    "no-version-in-spec": "no release in envsetup's profiles matches {spec}",
+}
+
+
+def _pick_unknown(p: P) -> Words:
+    why = _PICK_UNKNOWN_WHY[p["reason"]].format(
+        build=p["build"] or "any", platform_key=p["platform_key"], spec=p["spec"] or "any version"
+    )
+    other = (
+        f"; Instead installs the {p['instead_build']} build"
+        if p.get("instead_build") and p["instead_build"] != p["build"]
+        else ""
+    )
+    return Words(
+        f"envsetup cannot tell which {p['package']} this command installs here: {why} (the "
+        f"installer may find none, or one envsetup cannot check){other}",
+        "pin a release and build that exist for this machine, or use the command under Instead",
+    )
+
+
 def _conda_cudatoolkit(p: P) -> Words:
     return Words(
         f"cudatoolkit={p.get('cudatoolkit') or '?'}: no PyTorch 2.x conda package depends on "
@@ -157,13 +192,29 @@ VERDICT_FINDINGS = (
 )
 
 
+# install's warnings carry no `instead` (install made the plan): the flags that get the build
+# `--cuda auto` picks for this machine, or what the machine lacks.
+_OWN_FIX = {
+    VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
+        "envsetup install --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
+    ),
+    VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
+        f"envsetup install --cuda auto (the CPU build here), or install an NVIDIA driver "
+        f"≥ {p['need']}"
+    ),
+    VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: (
+        "envsetup install --cuda auto (the build for this machine), or install ROCm first"
+    ),
+}
+
+
 def _verdict_words(code: VerdictCode) -> WordFn:
     def words(p: P) -> Words:
         from envsetup.render.verdict_words import describe
 
         # The fix: check-command points an error or warning at the plan resolved for this
         # machine (command_check/check.py adds `instead`, or `instead_note` when none fits).
-        fix = p.get("instead") or p.get("instead_note") or ""
+        fix = p.get("instead") or p.get("instead_note") or _OWN_FIX.get(code, lambda p: "")(p)
         return Words(describe(Verdict(code, dict(p))), fix)
 
     return words
@@ -172,6 +223,7 @@ def _verdict_words(code: VerdictCode) -> WordFn:
 WORDS: dict[str, WordFn] = {
     "requirements-file-not-read": _requirements_file_not_read,
     "local-version-without-index": _local_version_without_index,
+    "wheel-not-supported": _wheel_not_supported,
     "extra-index-url": _extra_index_url,
     "extra-index-lacks-release": _extra_index_lacks_release,
     "uv-torch-backend-auto": _uv_torch_backend_auto,
@@ -179,6 +231,7 @@ WORDS: dict[str, WordFn] = {
     "torch-not-pinned": _torch_not_pinned,
     "pypi-default-build": _pypi_default_build,
     "unknown-release": _unknown_release,
+    "pick-unknown": _pick_unknown,
     "unknown-patch": _unknown_patch,
     "conda-cudatoolkit": _conda_cudatoolkit,
     "conda-no-pytorch-channel": _conda_no_pytorch_channel,
