@@ -174,6 +174,10 @@ def test_user_files_in_a_killed_new_environment_are_never_removed_without_force(
     # --force, asked for: everything in it goes, and the environment is made again.
     done = _cli(_install_args(env, pytorch_index, tmp_path, "--force"), dict(os.environ))
     assert done.returncode == 0, done.stderr
+    # The reasons name the index the steps used: the local mirror, not download.pytorch.org.
+    # (the step lines name it too; the reason line is the one marked "·" before the steps)
+    said = " ".join(done.stdout.split())
+    assert f"· from {pytorch_index.as_uri()}/cpu (the mirror of" in said, done.stdout
     assert landed(env)["cuda"] is None  # the cpu build: made again, not the killed cu118 one
     assert read_install_record(env)["state"] == "complete"  # type: ignore[index]
     assert read_install_record(env)["mode"] == "force"  # type: ignore[index]

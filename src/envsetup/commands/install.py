@@ -180,9 +180,12 @@ def _provision(
     # pip and uv get the credential; every output of this run gets it redacted, in any form.
     register_url_credentials(index_url_base)
     if not as_json:
+        from envsetup.install.execute import index_url_used
         from envsetup.render.install_text import render_resolution
 
-        render_resolution(style.console(), resolution)
+        # The reasons name the index the steps use (a mirror under --index-url-base).
+        used = index_url_used(resolution, index_url_base)
+        render_resolution(style.console(), resolution, index_url=used)
 
     def stream(line: str) -> None:
         # The tools' own output, verbatim (not re-wrapped); with --json, stdout carries only the

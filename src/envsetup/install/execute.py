@@ -140,6 +140,18 @@ def _target_path(resolution: Resolution, environ: Mapping[str, str], host_files:
     return host_files.absolute(DEFAULT_ENV)
 
 
+def index_url_used(
+    resolution: Resolution, index_url_base: Optional[str], host_files: Files = LOCAL
+) -> Optional[str]:
+    """The index URL the install's steps will use: the resolution's, or its mirror under
+    --index-url-base / ENVSETUP_INDEX_URL_BASE (None for conda). Raises UsageError for a mirror
+    that cannot be used, as provision() would."""
+    location = _index_location(resolution, index_url_base, environment(), host_files)
+    if resolution.manager == "conda":
+        return None
+    return effective_index_url(resolution.index_url, resolution.variant, location)
+
+
 def _index_location(
     resolution: Resolution,
     index_url_base: Optional[str],
