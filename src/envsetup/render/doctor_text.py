@@ -138,13 +138,18 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     else:
         row("none", "torch", "not installed")
 
+    render_diagnosis(console, findings, verbose)
+
+
+def render_diagnosis(console: Console, findings: list[Finding], verbose: bool) -> None:
+    """The Diagnosis section doctor and explain end with: each finding worded (render/words/),
+    its fix printed whole (soft-wrapped by the terminal: a command in it must paste as one line),
+    its evidence with -v, then the count of errors and warnings."""
     style.section(console, "Diagnosis")
     if not findings:
         style.item(console, "ok", "No problems found.")
     for finding in findings:
         words = words_for(finding)
-        # The fix is printed whole (soft-wrapped by the terminal): a command in it must paste as
-        # one line.
         style.finding(
             console,
             finding.severity,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from envsetup.explain.run import ExplainResult
 from envsetup.model.paste import Reading
 from envsetup.render import style
-from envsetup.render.finding_words import words_for
+from envsetup.render.doctor_text import render_diagnosis
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,24 +42,7 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
     for path, source in sorted(result.fact_sources.items(), key=_by_line):
         style.row(console, "ok", fact_label(path), _value(result.facts.to_dict(), path), source)
 
-    style.section(console, "Diagnosis")
-    if not result.findings:
-        style.item(console, "ok", "No problems found.")
-    for finding in result.findings:
-        words = words_for(finding)
-        style.finding(
-            console,
-            finding.severity,
-            words.title,
-            finding.id,
-            evidence_lines=finding.evidence if verbose else None,
-            fix=words.fix,
-        )
-    errors = sum(f.severity == "error" for f in result.findings)
-    warnings = sum(f.severity == "warning" for f in result.findings)
-    console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)
-    if not verbose and any(f.evidence for f in result.findings):
-        console.print("[dim]Run with -v for the evidence behind each finding.[/]")
+    render_diagnosis(console, result.findings, verbose)
 
 
 # A pasted fact's name for people, by its path in the facts document.
