@@ -6,11 +6,14 @@ dataclasses); the keys are those documented in profiles/README.md.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from envsetup.digits import is_small_int
 from envsetup.model.compute_platform import PlatformKind
 from envsetup.profiles.build_info import BuildInfo, BuildLookup
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CUDA = PlatformKind.CUDA.value  # a variant's `kind` in the raw table
 
@@ -26,13 +29,16 @@ def caching_lookup() -> BuildLookup:
     build with kernels for this GPU" asks for every variant of every release (70 lookups on one
     paste; each a TOML parse was a third of explain's time, bench/bench_explain.py). Per run,
     not per process: a profile edited between runs of a long-lived caller is read again."""
-    from envsetup.profiles.files import read_release_table
-
     tables: dict[str, Optional[dict[str, Any]]] = {}
+    where: list[Path] = []  # the profiles' directory, found at the first read
 
     def read_once(release: str) -> Optional[dict[str, Any]]:
         if release not in tables:
-            tables[release] = read_release_table(release)
+            from envsetup.profiles.files import profiles_dir, read_release_table
+
+            if not where:
+                where.append(profiles_dir())
+            tables[release] = read_release_table(release, where[0])
         return tables[release]
 
     def lookup(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
