@@ -41,8 +41,9 @@ def main() -> None:
     # (a daemon a probe or a check started, setsid or not, tagged or not) ends with the run.
     from envsetup.host.processes import adopt_orphans, end_descendants
 
-    # doctor starts its commands through host.execution, which adopts before the first one.
-    adopt_orphans(at_first_start=sys.argv[1:2] == ["doctor"])
+    # doctor and explain (probing the live host) start their commands through host.execution,
+    # which adopts before the first one: a run that starts none does not load ctypes.
+    adopt_orphans(at_first_start=sys.argv[1:2] in (["doctor"], ["explain"]))
     _end_like_an_interrupt_on_termination()
     try:
         from envsetup.cli import main as cli_main

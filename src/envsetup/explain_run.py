@@ -40,9 +40,9 @@ def run_explain(
     text = read_paste(files or [])
     host_facts, host = _host_facts(replay, no_host)
     from envsetup.explain.run import explain
-    from envsetup.profiles.lookup import lookup_build
+    from envsetup.profiles.lookup import caching_lookup
 
-    result = explain(text, host_facts, lookup_build)
+    result = explain(text, host_facts, caching_lookup())
     exit_code = (
         ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK
     )

@@ -41,3 +41,29 @@ def test_unknown_builds_are_none() -> None:
     assert lookup_build("garbage", "Linux", "x86_64") is None
     assert lookup_build("2.4.0+cu999", "Linux", "x86_64") is None
     assert lookup_build("2.4.0", "SunOS", "sparc") is None
+
+
+def test_caching_lookup_agrees_and_reads_each_profile_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from envsetup.profiles import files
+    from envsetup.profiles.lookup import caching_lookup
+
+    asked = [
+        f"{release.torch}+{variant.name}"
+        for release in load_releases()
+        for variant in release.variants.values()
+    ]
+    asked += ["2.4.0", "1.13.1+cu117", "2.4.0+cu999", "garbage", "2.30.0"]
+    expected = {version: lookup_build(version, "Linux", "x86_64") for version in asked}
+    reads: list[str] = []
+    real_read = files.read_release_table
+
+    def counted(release: str, directory: object = None) -> object:
+        reads.append(release)
+        return real_read(release, directory)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "read_release_table", counted)
+    lookup = caching_lookup()
+    for _ in range(2):
+        assert {v: lookup(v, "Linux", "x86_64") for v in asked} == expected
+    assert sorted(reads) == sorted(set(reads))  # each release's file parsed once
+    assert {r.release for r in load_releases()} <= set(reads)

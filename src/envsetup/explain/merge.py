@@ -51,7 +51,7 @@ def merge(host: Optional[Facts], readings: Sequence[Reading], lines: Sequence[Li
     base = (host or blank_facts()).to_dict()
     texts = {line.number: line.text for line in lines}
     problems: list[ReadProblem] = []
-    document = copy.deepcopy(base)
+    document = _copy(base)
     for reading in readings:
         if reading.facts:
             _overlay(document, reading.facts, "")
@@ -60,9 +60,9 @@ def merge(host: Optional[Facts], readings: Sequence[Reading], lines: Sequence[Li
         fitting = list(readings)
     except ValueError:
         # Rare (a reader's bug, or a value no real tool prints): find the sections at fault.
-        document, fitting = copy.deepcopy(base), []
+        document, fitting = _copy(base), []
         for reading in readings:
-            candidate = copy.deepcopy(document)
+            candidate = _copy(document)
             _overlay(candidate, reading.facts, "")
             try:
                 Facts.from_dict(candidate)
@@ -85,6 +85,22 @@ def merge(host: Optional[Facts], readings: Sequence[Reading], lines: Sequence[Li
     return Merged(facts=facts, sources=sources)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copy(value: Any) -> Any:
+    """copy.deepcopy for the JSON-shaped documents merged here (dicts, lists, scalars) at a
+    fraction of its cost (its memo and dispatch were most of merge's time on a long paste);
+    anything else still goes through deepcopy."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, _SCALARS):
+        return value
+    return copy.deepcopy(value)
+
+
 def _overlay(document: dict[str, Any], partial: dict[str, Any], where: str) -> None:
     for key, value in partial.items():
         path = f"{where}.{key}" if where else key
@@ -94,7 +110,7 @@ def _overlay(document: dict[str, Any], partial: dict[str, Any], where: str) -> N
         elif path in _BY_PATH and isinstance(value, list) and isinstance(current, list):
             document[key] = _merge_installs(current, value)
         else:
-            document[key] = copy.deepcopy(value)
+            document[key] = _copy(value)
 
 
 def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:
@@ -108,13 +124,13 @@ def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:
             and (old.get("path") == item.get("path") or old.get("version") == item.get("version"))
         ]
         if same:
-            old, new = merged[same[0]], copy.deepcopy(item)
+            old, new = merged[same[0]], _copy(item)
             if old.get("path") != new.get("path") and not _is_path(new.get("path")):
                 # The same version, where the paste cannot say where it is: the host knows.
                 new["path"], new["nvcc"] = old.get("path"), old.get("nvcc", new.get("nvcc"))
             merged[same[0]] = new
         else:
-            merged.append(copy.deepcopy(item))
+            merged.append(_copy(item))
     return merged
 
 

@@ -156,6 +156,8 @@ def _split(text: str) -> list[str]:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it does not start another
+    if "\r" not in text:
+        return lines  # most pastes: no CR to drop, no overwrite to resolve
     return [_last_overwrite(line[:-1] if line.endswith("\r") else line) for line in lines]
 
 

@@ -47,13 +47,14 @@ def profiles_dir() -> Path:
     return package.parent.parent / "profiles"
 
 
-def read_release_table(release: str) -> Optional[dict[str, Any]]:
-    """The raw TOML of profiles/torch-<release>.toml; None when there is no such file.
+def read_release_table(release: str, directory: Optional[Path] = None) -> Optional[dict[str, Any]]:
+    """The raw TOML of profiles/torch-<release>.toml (in `directory`, default profiles_dir());
+    None when there is no such file.
 
     A file that is there but unusable is a ProfileError, as for install: the user pointed
     ENVSETUP_PROFILES_DIR at it, and a silent "no profile" would hide that.
     """
-    path = profiles_dir() / f"torch-{release}.toml"
+    path = (directory or profiles_dir()) / f"torch-{release}.toml"
     try:
         return read_profile_toml(path)
     except FileNotFoundError:

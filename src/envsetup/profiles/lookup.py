@@ -6,17 +6,54 @@ dataclasses); the keys are those documented in profiles/README.md.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from envsetup.digits import is_small_int
 from envsetup.model.compute_platform import PlatformKind
-from envsetup.profiles.build_info import BuildInfo
+from envsetup.profiles.build_info import BuildInfo, BuildLookup
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CUDA = PlatformKind.CUDA.value  # a variant's `kind` in the raw table
 
 
 def lookup_build(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
-    from envsetup.profiles.files import platform_key_for, read_release_table
+    from envsetup.profiles.files import read_release_table
+
+    return _lookup(torch_version, system, machine, read_release_table)
+
+
+def caching_lookup() -> BuildLookup:
+    """A lookup_build for one run that reads each release's profile once. explain's "newest
+    build with kernels for this GPU" asks for every variant of every release (70 lookups on one
+    paste; each a TOML parse was a third of explain's time, bench/bench_explain.py). Per run,
+    not per process: a profile edited between runs of a long-lived caller is read again."""
+    tables: dict[str, Optional[dict[str, Any]]] = {}
+    where: list[Path] = []  # the profiles' directory, found at the first read
+
+    def read_once(release: str) -> Optional[dict[str, Any]]:
+        if release not in tables:
+            from envsetup.profiles.files import profiles_dir, read_release_table
+
+            if not where:
+                where.append(profiles_dir())
+            tables[release] = read_release_table(release, where[0])
+        return tables[release]
+
+    def lookup(torch_version: str, system: str, machine: str) -> Optional[BuildInfo]:
+        return _lookup(torch_version, system, machine, read_once)
+
+    return lookup
+
+
+def _lookup(
+    torch_version: str,
+    system: str,
+    machine: str,
+    read_table: Callable[[str], Optional[dict[str, Any]]],
+) -> Optional[BuildInfo]:
+    from envsetup.profiles.files import platform_key_for
 
     key = platform_key_for(system, machine)
     public, _, local = torch_version.strip().partition("+")
@@ -24,7 +61,7 @@ def lookup_build(torch_version: str, system: str, machine: str) -> Optional[Buil
     if key is None or len(parts) < 2 or not (is_small_int(parts[0]) and is_small_int(parts[1])):
         return None
     release = f"{int(parts[0])}.{int(parts[1])}"
-    table = read_release_table(release)
+    table = read_table(release)
     try:
         return _build_info(table, release, key, local.lower()) if table else None
     except (KeyError, TypeError, IndexError, AttributeError):

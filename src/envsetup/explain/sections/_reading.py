@@ -153,14 +153,16 @@ class Reader:
     ) -> None:
         self.kind = kind
         self.forms = tuple(forms) or (kind,)  # the Reading kinds it gives
-        self._quick = quick
+        # Public for the detector, which tests each line once for all readers before calling
+        # any extent (explain/detect.py); extent tests it again for other callers.
+        self.quick = quick
         self._extent = guarded_extent(scan)
         self._read = guarded_read(kind, read)
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         # The detector asks at every line of the paste: a cheap test of the start line's
         # text (C-level string methods or one anchored regex) turns nearly all of them away.
-        if not 0 <= start < len(lines) or not self._quick(_start_text(lines[start])):
+        if not 0 <= start < len(lines) or not self.quick(_start_text(lines[start])):
             return 0
         return self._extent(lines, start)
 

@@ -15,6 +15,8 @@ smi_state / smi_failure / smi_evidence for failures.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from envsetup.explain.sections._reading import (
@@ -356,23 +358,31 @@ def _gpu_dict(gpu: Gpu) -> Dict[str, Any]:
     return found
 
 
-def _first_line(lines: Sequence[Line], needle: str) -> Optional[int]:
-    for line in lines:
-        if needle in line.text:
-            return line.number
-    return None
+class _Lines:
+    """The first line holding a text, by str.find over the section joined once: the XML log is
+    hundreds of lines, and a Python loop over them per text was most of its reading."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self._lines = lines
+        self._text = "\n".join(line.text for line in lines)
+        self._ends = list(accumulate(len(line.text) + 1 for line in lines))  # after each line
+
+    def first(self, needle: str) -> Optional[int]:
+        at = self._text.find(needle)
+        return None if at < 0 else self._lines[bisect_right(self._ends, at)].number
 
 
 def _put_report(builder: ReadingBuilder, lines: Sequence[Line], report: SmiReport) -> None:
-    driver_line = _first_line(lines, "Driver Version") or _first_line(lines, "KMD Version")
-    driver_line = driver_line or _first_line(lines, "driver_version") or lines[0].number
+    found = _Lines(lines)
+    driver_line = found.first("Driver Version") or found.first("KMD Version")
+    driver_line = driver_line or found.first("driver_version") or lines[0].number
     builder.put("nvidia.driver_version", report.driver_version, driver_line)
-    cuda_line = _first_line(lines, "CUDA") or driver_line
+    cuda_line = found.first("CUDA") or driver_line
     builder.put("nvidia.driver_cuda_version", report.cuda_version, cuda_line)
     if report.cuda_version_raw and report.cuda_version is None:
         builder.put("nvidia.smi_cuda_version_raw", report.cuda_version_raw, cuda_line)
     if report.gpus:
-        gpus_line = _first_line(lines, report.gpus[0].name or "\x00") or lines[0].number
+        gpus_line = found.first(report.gpus[0].name or "\x00") or lines[0].number
         builder.put("nvidia.gpus", [_gpu_dict(gpu) for gpu in report.gpus], gpus_line)
     builder.put("nvidia.smi_state", "ok", lines[0].number)
 
