@@ -304,3 +304,14 @@ def test_cut_xml_log_still_gives_its_whole_elements() -> None:
     assert reading.kind == "nvidia-smi-xml"
     assert _value(reading.facts, "nvidia.driver_version") == "515.105.01"
     assert _value(reading.facts, "nvidia.gpus.0.name") == "Tesla T4"
+
+
+def test_a_line_holding_a_character_splitlines_breaks_at_stays_one_line() -> None:
+    # Hypothesis found it: the normaliser splits at "\n" only, the parsers with splitlines(), so
+    # a form feed or U+2028 inside a pasted line shifted every later line number (IndexError).
+    module = _reader("collect-env")
+    texts = ["Collecting environment information", "\n", "PyTorch version: 2.4.0+cu121"]
+    lines = [Line(n, t) for n, t in enumerate([*texts, "OS: Ubuntu\x0c22.04\u2028x"], 1)]
+    reading = module._read(lines[: module._scan(lines, 0)])
+    assert _value(reading.facts, "torch.version") == "2.4.0+cu121"
+    assert reading.sources["torch.version"] == 3

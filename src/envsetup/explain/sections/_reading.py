@@ -80,9 +80,15 @@ class ReadingBuilder:
         return self.reading
 
 
+# Characters str.splitlines() breaks a line at (the parsers split with it), which the paste's
+# normaliser keeps inside a line (it splits at "\n" only): a space keeps one Line one line.
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
 def text_of(lines: Sequence[Line]) -> str:
-    """The lines as the parsers want them: each whole, so each ends in a newline."""
-    return "".join(line.text + "\n" for line in lines)
+    """The lines as the parsers want them: each whole, so each ends in a newline, and each one
+    line to str.splitlines() (the parsers' line numbers are the Lines' indexes)."""
+    return "".join(line.text.translate(_LINE_BREAKS) + "\n" for line in lines)
 
 
 def guarded_extent(
