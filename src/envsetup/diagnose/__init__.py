@@ -14,10 +14,10 @@ Rule = Callable[[Facts, BuildLookup], "list[Finding]"]
 def rules() -> list[Rule]:
     from envsetup.diagnose import (
         cuda_rules,
+        deep_rules,
         driver_rules,
         python_rules,
         read_rules,
-        signal_rules,
         torch_rules,
     )
 
@@ -27,7 +27,7 @@ def rules() -> list[Rule]:
         *cuda_rules.RULES,
         *python_rules.RULES,
         *torch_rules.RULES,
-        *signal_rules.RULES,
+        *deep_rules.RULES,
     ]
 
 

@@ -713,6 +713,4 @@ def deep_findings(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     return [f for f in found if f.id not in _GENERIC]
 
 
-RULES = [deep_findings]
-
-__all__ = ["RULES", "build_with_kernels", "cite", "deep_findings", "judge_signals"]
+__all__ = ["build_with_kernels", "cite", "deep_findings", "judge_signals"]

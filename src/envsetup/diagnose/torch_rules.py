@@ -9,6 +9,7 @@ import shlex
 from envsetup.compat import SOURCE_MVC
 from envsetup.compat.assess import driver_floor
 from envsetup.compat.verdicts import VerdictCode
+from envsetup.diagnose.deep_rules import deep_findings
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.judge import (
     installed_arch_list,
@@ -16,7 +17,6 @@ from envsetup.diagnose.judge import (
     installed_info,
     judge_installed,
 )
-from envsetup.diagnose.signal_rules import deep_findings
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.profiles.build_info import BuildLookup
