@@ -1,4 +1,4 @@
-"""The shared cases whose input is a paste (../shared/cases 02, 07 and 10, copied into
+"""The shared cases whose input is a paste (the team case set 02, 07 and 10, copied into
 tests/fixtures/paste with their README, the diagnosis a right answer gives): each goes through
 `explain --replay` of its recorded host (tests/fixtures/hosts)."""
 
