@@ -14,36 +14,26 @@ Pure: no I/O beyond `lookup`.
 
 from __future__ import annotations
 
-import shlex
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 from envsetup import compat
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.kernel_image import (
+    build_with_kernels,
+    driver_floor_for,
+    judge_no_kernel_image,
+)
+from envsetup.diagnose.library_signals import (
+    judge_library_not_found,
+    judge_undefined_symbol,
+    shadowing_dirs,
+)
+from envsetup.diagnose.signal_common import Evidence, cite, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
-from envsetup.model.capability import ComputeCapability, coverage
-from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import classify
 from envsetup.profiles.build_info import BuildLookup
 
-# The releases a "no kernel image" fix may name, newest first (profiles/torch-X.Y.toml). A
-# release without a profile is skipped by `lookup`.
-_RELEASES = tuple(f"2.{minor}" for minor in range(30, -1, -1))
-# The pip wheel that ships each CUDA library family for a torch build of CUDA major M (the
-# nvidia-*-cuM wheels torch's METADATA requires on Linux).
-_WHEELS = {
-    "cudnn": "nvidia-cudnn-cu{m}",
-    "cublas": "nvidia-cublas-cu{m}",
-    "cusparse": "nvidia-cusparse-cu{m}",
-    "cufft": "nvidia-cufft-cu{m}",
-    "curand": "nvidia-curand-cu{m}",
-    "cusolver": "nvidia-cusolver-cu{m}",
-    "nvjitlink": "nvidia-nvjitlink-cu{m}",
-    "nvrtc": "nvidia-cuda-nvrtc-cu{m}",
-    "cudart": "nvidia-cuda-runtime-cu{m}",
-    "cupti": "nvidia-cuda-cupti-cu{m}",
-    "nccl": "nvidia-nccl-cu{m}",
-}
 _XID_CLASS = {
     79: "gpu-fell-off-bus",
     48: "gpu-memory-error",
@@ -56,168 +46,16 @@ _XID_CLASS = {
     74: "gpu-nvlink-error",
 }
 
-Evidence = Callable[[Signal], "list[str]"]
-
-
-def cite(lines: Mapping[int, str], source: str = "paste") -> Evidence:
-    """Evidence lines "paste:12: <text>" for a signal, from the paste's line texts."""
-
-    def evidence(signal: Signal) -> list[str]:
-        return [f"{source}:{n}: {lines.get(n, '').strip()[:500]}" for n in signal.lines]
-
-    return evidence
-
-
-def _install(facts: Facts, extra: Sequence[str] = ()) -> str:
-    words = ["envsetup", "install", *extra]
-    if "--cuda" not in extra:
-        words += ["--cuda", "auto"]
-    if facts.python.environment in ("venv", "conda", "uv") and facts.python.prefix:
-        words += ["--env", facts.python.prefix, "--upgrade"]
-    return shlex.join(words)
-
-
-def _finding(
-    id_: str, severity: str, signals: Sequence[Signal], evidence: Evidence, **params: Any
-) -> Finding:
-    cited = [line for s in signals for line in evidence(s)]
-    return Finding(
-        id=id_,
-        severity=severity,
-        evidence=list(dict.fromkeys(cited)),
-        params={k: v for k, v in params.items() if v is not None},
-    )
-
-
-def _torch_cuda(facts: Facts) -> Optional[str]:
-    return facts.torch.cuda_version if facts.torch.flavor is TorchFlavor.CUDA else None
-
-
-def _floor(cuda: Optional[str], facts: Facts) -> Optional[str]:
-    need = compat.min_driver_for_torch_cuda(cuda, facts.os.system or "Linux") if cuda else None
-    return need.driver if need else None
-
-
-def _driver_ok(cuda: str, facts: Facts) -> bool:
-    """Whether this machine's driver runs a CUDA `cuda` build (True when the driver is unknown)."""
-    have = compat.parse_version(facts.nvidia.driver_version)
-    need = compat.parse_version(_floor(cuda, facts))
-    return have is None or need is None or have >= need
-
-
-def _covering_builds(
-    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> list[tuple[str, str, str]]:
-    """Every (release, variant, CUDA) whose arch list runs on `capability`, newest release
-    first and, within a release, the newest CUDA variant first."""
-    system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
-    out = []
-    for release in _RELEASES:
-        info = lookup(f"{release}.0", system, arch)
-        if info is None:
-            continue
-        for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
-            built = lookup(f"{release}.0+{variant}", system, arch)
-            if built is None or not built.arch_list:
-                continue
-            if coverage(built.arch_list, capability):
-                out.append((release, variant, _variant_cuda(variant)))
-    return out
-
-
-def _variant_cuda(variant: str) -> str:
-    """'cu128' -> '12.8'."""
-    return f"{variant[2:-1]}.{variant[-1]}"
-
-
-def build_with_kernels(
-    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> Optional[tuple[str, str]]:
-    """The newest (release, variant) whose arch list runs on `capability` and whose driver
-    floor this machine's driver meets (the newest CUDA variant of that release first); None
-    when the profiles know none."""
-    for release, variant, cuda in _covering_builds(capability, facts, lookup):
-        if _driver_ok(cuda, facts):
-            return release, variant
-    return None
-
-
-def _build_after_driver_upgrade(
-    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> Optional[tuple[str, str]]:
-    """When no covering build runs on this driver: the covering build with the lowest driver
-    floor (the smallest upgrade), the newest such; None when no build covers `capability`."""
-    covering = _covering_builds(capability, facts, lookup)
-    if not covering:
-        return None
-    floors = [compat.parse_version(_floor(cuda, facts)) for _, _, cuda in covering]
-    known = [f for f in floors if f is not None]
-    lowest = min(known) if known else None
-    for (release, variant, _), floor in zip(covering, floors):
-        if floor == lowest:
-            return release, variant
-    return covering[0][0], covering[0][1]
-
-
-def _variant_key(variant: str) -> int:
-    digits = variant[2:]
-    return int(digits) if digits.isdigit() else 0
-
-
-def _gpu_capability(facts: Facts, sm: Optional[str]) -> Optional[ComputeCapability]:
-    found = ComputeCapability.try_parse(sm)
-    if found is not None:
-        return found
-    for gpu in facts.nvidia.gpus:
-        if gpu.compute_capability is not None:
-            return gpu.compute_capability
-    return None
-
-
-# ---- one judge per family of signals; each takes all signals of its ids ----
-
-
-def _no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, ev: Evidence):
-    arch = [s for s in signals if s.id == "torch-gpu-arch-not-supported"]
-    sm = arch[0].params.get("sm") if arch else None
-    capability = _gpu_capability(facts, sm)
-    found = build_with_kernels(capability, facts, lookup) if capability else None
-    upgrade = None
-    if capability and found is None and facts.nvidia.driver_version:
-        found = _build_after_driver_upgrade(capability, facts, lookup)
-        upgrade = True if found else None
-    gpu = arch[0].params.get("gpu") if arch else None
-    if gpu is None and facts.nvidia.gpus:
-        gpu = facts.nvidia.gpus[0].name or None
-    params: dict[str, Any] = {
-        "gpu": gpu,
-        "sm": capability.sm if capability else sm,
-        "supported": arch[0].params.get("supported") if arch else None,
-        "torch": facts.torch.version,
-    }
-    if found:
-        release, variant = found
-        cuda = _variant_cuda(variant)
-        params.update(
-            release=release,
-            variant=variant,
-            install=_install(facts, ["--torch", release, "--cuda", cuda]),
-            need=_floor(cuda, facts),
-            driver=facts.nvidia.driver_version or None,
-            upgrade_driver=upgrade,
-        )
-    return [_finding("cuda-no-kernel-image", "error", signals, ev, **params)]
-
 
 def _driver_too_old(signals: list[Signal], facts: Facts, ev: Evidence):
     found = next(
         (s.params.get("driver_cuda") for s in signals if s.params.get("driver_cuda")), None
     )
-    cuda = _torch_cuda(facts)
+    cuda = torch_cuda(facts)
     # The driver the facts name is the one that failed only when it reports the same CUDA.
     same = found is None or found == facts.nvidia.driver_cuda_version
     return [
-        _finding(
+        finding_of(
             "cuda-driver-too-old",
             "error",
             signals,
@@ -226,8 +64,8 @@ def _driver_too_old(signals: list[Signal], facts: Facts, ev: Evidence):
             have=facts.nvidia.driver_version if same else None,
             torch=facts.torch.version,
             cuda=cuda,
-            need=_floor(cuda, facts),
-            install=_install(facts),
+            need=driver_floor_for(cuda, facts),
+            install=install_command(facts),
         )
     ]
 
@@ -236,7 +74,7 @@ def _fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
     mismatch = next((s for s in signals if s.id == "fabricmanager-version-mismatch"), None)
     driver = (mismatch.params.get("driver") if mismatch else None) or facts.nvidia.driver_version
     return [
-        _finding(
+        finding_of(
             "cuda-fabric-manager-not-ready",
             "error",
             signals,
@@ -266,7 +104,7 @@ def _rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
     if gfx and gfx not in _GFX_SUPPORTED:
         override = next((v for k, v in _GFX_OVERRIDE.items() if gfx.startswith(k)), None)
     return [
-        _finding(
+        finding_of(
             "rocm-no-binary-for-gpu",
             "error",
             signals,
@@ -276,13 +114,13 @@ def _rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             rocm=facts.rocm.version,
             torch=facts.torch.version,
             nvidia=True if nvidia_only else None,
-            install=_install(facts) if nvidia_only else None,
+            install=install_command(facts) if nvidia_only else None,
         )
     ]
 
 
 def _simple(id_: str, severity: str, signals: list[Signal], facts: Facts, ev: Evidence) -> Finding:
-    return _finding(
+    return finding_of(
         id_,
         severity,
         signals,
@@ -290,7 +128,7 @@ def _simple(id_: str, severity: str, signals: list[Signal], facts: Facts, ev: Ev
         driver=facts.nvidia.driver_version,
         driver_cuda=facts.nvidia.driver_cuda_version,
         torch=facts.torch.version,
-        install=_install(facts),
+        install=install_command(facts),
     )
 
 
@@ -298,7 +136,7 @@ def _ptx(signals: list[Signal], facts: Facts, ev: Evidence):
     nvcc = facts.cuda.nvcc_on_path_version
     need = compat.toolkit_driver(nvcc, facts.os.system or "Linux") if nvcc else None
     return [
-        _finding(
+        finding_of(
             "cuda-ptx-newer-than-driver",
             "error",
             signals,
@@ -311,166 +149,18 @@ def _ptx(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
-def _soname_major(library: str) -> Optional[str]:
-    """'libcublas.so.11' -> '11'; 'libcudart.so.11.0' -> '11'; 'libcuda.so' -> None."""
-    after = library.partition(".so.")[2]
-    major = after.split(".", 1)[0]
-    return major if major.isdigit() else None
-
-
-def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[str]:
-    """The nvidia-* wheel that ships `library`: its CUDA major from the soname (a CUDA library's
-    soname major is its CUDA major), else from the torch build; cuDNN's soname is cuDNN's."""
-    if family not in _WHEELS:
-        return None
-    major = _soname_major(library) if family not in ("cudnn", "nccl") else None
-    major = major or (_torch_cuda(facts) or "").split(".", 1)[0] or None
-    return _WHEELS[family].format(m=major) if major else None
-
-
-def _is_torch_program(signal: Signal, signals: Sequence[Signal], facts: Facts) -> bool:
-    """Whether the program that failed to load the library is torch: not when ld.so names a
-    native executable; otherwise when torch's import failed in the paste or torch is known
-    installed (the host or the paste shows its version)."""
-    program = str(signal.params.get("program") or "")
-    if program and not program.rsplit("/", 1)[-1].startswith("python"):
-        return False
-    importing = any(
-        s.id == "python-exception" and s.params.get("during") == "import torch" for s in signals
-    )
-    return importing or facts.torch.version is not None
-
-
-def _cuda_major(facts: Facts) -> Optional[str]:
-    """The CUDA major this machine's CUDA software is on: torch's build, else nvcc's, else the
-    driver's."""
-    for version in (
-        _torch_cuda(facts),
-        facts.cuda.nvcc_on_path_version,
-        facts.nvidia.driver_cuda_version,
-    ):
-        if version:
-            return version.split(".", 1)[0]
-    return None
-
-
-def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
-    """A library a program other than torch could not load: install that library (a torch
-    reinstall would not give it to that program)."""
-    family = signal.params.get("family")
-    library = str(signal.params.get("library", ""))
-    major = _soname_major(library)
-    if family in ("cudnn", "nccl"):
-        # cuDNN's and NCCL's soname major is their own; the wheel's CUDA major is the machine's.
-        cuda_major = _cuda_major(facts) or "12"
-        wheel: Optional[str] = _WHEELS[family].format(m=cuda_major)
-        spec = f"{wheel}=={major}.*" if wheel and major else wheel
-    else:
-        wheel = _WHEELS[family].format(m=major) if family in _WHEELS and major else None
-        spec = wheel
-    return _finding(
-        "cuda-library-not-found",
-        "error",
-        [signal],
-        ev,
-        library=library,
-        needed_by=signal.params.get("needed_by"),
-        program=signal.params.get("program"),
-        family=family,
-        provider="driver" if family == "cuda" else None,
-        not_torch=True,
-        library_major=major,
-        wheel=spec,
-        unversioned=library.endswith(".so"),
-        ld_library_path=facts.cuda.ld_library_path or None,
-    )
-
-
-def _library_not_found(
-    signals: list[Signal], all_signals: Sequence[Signal], facts: Facts, ev: Evidence
-):
-    out = []
-    for s in signals:
-        family = s.params.get("family")
-        if family != "cuda" and not _is_torch_program(s, all_signals, facts):
-            out.append(_library_for_program(s, facts, ev))
-            continue
-        library = str(s.params.get("library", ""))
-        unversioned = library.endswith(".so")
-        wheel = _wheel_for(family, library, facts)
-        pin = facts.torch.requires_nvidia.get(wheel) if wheel else None
-        if family == "cudnn" and pin and _soname_major(library) not in (None, pin.split(".")[0]):
-            # The program asks for another cuDNN major than this torch ships.
-            other_cudnn: Optional[str] = _soname_major(library)
-        else:
-            other_cudnn = None
-        provider = "driver" if family == "cuda" else (wheel or None)
-        out.append(
-            _finding(
-                "cuda-library-not-found",
-                "error",
-                [s],
-                ev,
-                library=library,
-                needed_by=s.params.get("needed_by"),
-                family=family,
-                provider=provider,
-                pin=pin,
-                wanted_cudnn=other_cudnn,
-                unversioned=unversioned,
-                ld_library_path=facts.cuda.ld_library_path or None,
-                torch=facts.torch.version,
-                install=_install(facts),
-            )
-        )
-    return out
-
-
-def _shadowing_dirs(facts: Facts, library: Optional[str]) -> list[str]:
-    """LD_LIBRARY_PATH directories holding a CUDA library of the same family (a second copy
-    the loader finds before the wheel's)."""
-    if not library:
-        return []
-    stem = library.split(".so", 1)[0].lower()
-    held = facts.cuda.ld_library_path_cuda_libs
-    dirs = [d for d, libs in held.items() if any(lib.lower().startswith(stem) for lib in libs)]
-    return dirs or [d for d in facts.cuda.ld_library_path if "cuda" in d.lower()]
-
-
-def _undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
-    out = []
-    for s in signals:
-        wheel = _wheel_for(s.params.get("family"), str(s.params.get("symbol_library") or ""), facts)
-        out.append(
-            _finding(
-                "cuda-library-symbol-missing",
-                "error",
-                [s],
-                ev,
-                symbol=s.params.get("symbol"),
-                library=s.params.get("library"),
-                symbol_library=s.params.get("symbol_library"),
-                api_version=s.params.get("api_version"),
-                shadowing=_shadowing_dirs(facts, s.params.get("symbol_library")) or None,
-                wheel=wheel,
-                pin=facts.torch.requires_nvidia.get(wheel) if wheel else None,
-            )
-        )
-    return out
-
-
 def _cudnn(signals: list[Signal], facts: Facts, ev: Evidence):
     s = signals[0]
     return [
-        _finding(
+        finding_of(
             "cudnn-version-mismatch",
             "error",
             signals,
             ev,
             compiled=s.params.get("compiled"),
             found=s.params.get("found"),
-            shadowing=_shadowing_dirs(facts, "libcudnn.so") or None,
-            install=_install(facts),
+            shadowing=shadowing_dirs(facts, "libcudnn.so") or None,
+            install=install_command(facts),
         )
     ]
 
@@ -492,7 +182,7 @@ def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence):
     else:
         reason = "no-match"
     return [
-        _finding(
+        finding_of(
             "pip-no-matching-torch"
             if p.get("package") == "torch"
             else "pip-no-matching-distribution",
@@ -506,7 +196,7 @@ def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence):
             reason=reason,
             newest=versions[-1] if versions else None,
             python=python,
-            install=_install(facts),
+            install=install_command(facts),
         )
     ]
 
@@ -514,7 +204,7 @@ def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence):
 def _conda(signals: list[Signal], facts: Facts, ev: Evidence):
     s = signals[0]
     return [
-        _finding(
+        finding_of(
             "conda-solver-conflict",
             "error",
             signals,
@@ -522,7 +212,7 @@ def _conda(signals: list[Signal], facts: Facts, ev: Evidence):
             packages=s.params.get("packages"),
             conda_cuda=s.params.get("cuda_driver"),
             driver_cuda=facts.nvidia.driver_cuda_version,
-            install=_install(facts),
+            install=install_command(facts),
         )
     ]
 
@@ -542,7 +232,7 @@ def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
             id_ = "gpu-xid"
         severity = "warning" if id_ == "gpu-xid-application-fault" else "error"
         out.append(
-            _finding(
+            finding_of(
                 id_,
                 severity,
                 [s],
@@ -586,7 +276,7 @@ def _cuda_symlinks(signals: list[Signal], facts: Facts, ev: Evidence):
             continue
         shown = link if link.startswith("/") else f"/usr/local/{link}"
         out.append(
-            _finding(
+            finding_of(
                 "cuda-symlink-dangling",
                 "warning",
                 [s],
@@ -620,7 +310,7 @@ def judge_signals(
     get = lambda *ids: _by_id(signals, *ids)  # noqa: E731 - local shorthand
 
     if get("cuda-error-209", "torch-gpu-arch-not-supported"):
-        found += _no_kernel_image(
+        found += judge_no_kernel_image(
             get("cuda-error-209", "torch-gpu-arch-not-supported"), facts, lookup, ev
         )
     if get("cuda-error-35", "torch-driver-too-old"):
@@ -656,9 +346,9 @@ def judge_signals(
     if get("hip-no-binary-for-gpu"):
         found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):
-        found += _library_not_found(get("library-not-found"), signals, facts, ev)
+        found += judge_library_not_found(get("library-not-found"), signals, facts, ev)
     if get("library-undefined-symbol"):
-        found += _undefined_symbol(get("library-undefined-symbol"), facts, ev)
+        found += judge_undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):
         found += _cudnn(get("cudnn-version-mismatch"), facts, ev)
     pip = get("pip-no-matching-version", "pip-no-matching-distribution")
@@ -679,7 +369,7 @@ def judge_signals(
     for s in get("python-exception"):
         if not explained.intersection(s.lines):
             found.append(
-                _finding(
+                finding_of(
                     "torch-import-error"
                     if s.params.get("during") == "import torch"
                     else "python-exception",
@@ -688,7 +378,7 @@ def judge_signals(
                     ev,
                     exception=s.params.get("exception"),
                     message=s.params.get("message"),
-                    install=_install(facts),
+                    install=install_command(facts),
                 )
             )
     order = {"error": 0, "warning": 1, "info": 2}

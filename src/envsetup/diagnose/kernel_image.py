@@ -1,0 +1,134 @@
+"""A GPU the torch build has no kernels for ("no kernel image", error 209, "sm_XX is not
+compatible"): the builds whose arch lists cover it (profiles/torch-X.Y.toml through `lookup`,
+coverage by envsetup.model.capability) and whose driver floor (envsetup.compat) this driver meets."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from envsetup import compat
+from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
+from envsetup.facts import Facts
+from envsetup.model.capability import ComputeCapability, coverage
+from envsetup.model.paste import Signal
+from envsetup.profiles.build_info import BuildLookup
+
+# The releases a "no kernel image" fix may name, newest first (profiles/torch-X.Y.toml). A
+# release without a profile is skipped by `lookup`.
+_RELEASES = tuple(f"2.{minor}" for minor in range(30, -1, -1))
+
+
+def driver_floor_for(cuda: Optional[str], facts: Facts) -> Optional[str]:
+    need = compat.min_driver_for_torch_cuda(cuda, facts.os.system or "Linux") if cuda else None
+    return need.driver if need else None
+
+
+def _driver_ok(cuda: str, facts: Facts) -> bool:
+    """Whether this machine's driver runs a CUDA `cuda` build (True when the driver is unknown)."""
+    have = compat.parse_version(facts.nvidia.driver_version)
+    need = compat.parse_version(driver_floor_for(cuda, facts))
+    return have is None or need is None or have >= need
+
+
+def _covering_builds(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> list[tuple[str, str, str]]:
+    """Every (release, variant, CUDA) whose arch list runs on `capability`, newest release
+    first and, within a release, the newest CUDA variant first."""
+    system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    out = []
+    for release in _RELEASES:
+        info = lookup(f"{release}.0", system, arch)
+        if info is None:
+            continue
+        for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
+            built = lookup(f"{release}.0+{variant}", system, arch)
+            if built is None or not built.arch_list:
+                continue
+            if coverage(built.arch_list, capability):
+                out.append((release, variant, _variant_cuda(variant)))
+    return out
+
+
+def _variant_cuda(variant: str) -> str:
+    """'cu128' -> '12.8'."""
+    return f"{variant[2:-1]}.{variant[-1]}"
+
+
+def build_with_kernels(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[tuple[str, str]]:
+    """The newest (release, variant) whose arch list runs on `capability` and whose driver
+    floor this machine's driver meets (the newest CUDA variant of that release first); None
+    when the profiles know none."""
+    for release, variant, cuda in _covering_builds(capability, facts, lookup):
+        if _driver_ok(cuda, facts):
+            return release, variant
+    return None
+
+
+def _build_after_driver_upgrade(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[tuple[str, str]]:
+    """When no covering build runs on this driver: the covering build with the lowest driver
+    floor (the smallest upgrade), the newest such; None when no build covers `capability`."""
+    covering = _covering_builds(capability, facts, lookup)
+    if not covering:
+        return None
+    floors = [compat.parse_version(driver_floor_for(cuda, facts)) for _, _, cuda in covering]
+    known = [f for f in floors if f is not None]
+    lowest = min(known) if known else None
+    for (release, variant, _), floor in zip(covering, floors):
+        if floor == lowest:
+            return release, variant
+    return covering[0][0], covering[0][1]
+
+
+def _variant_key(variant: str) -> int:
+    digits = variant[2:]
+    return int(digits) if digits.isdigit() else 0
+
+
+def _gpu_capability(facts: Facts, sm: Optional[str]) -> Optional[ComputeCapability]:
+    found = ComputeCapability.try_parse(sm)
+    if found is not None:
+        return found
+    for gpu in facts.nvidia.gpus:
+        if gpu.compute_capability is not None:
+            return gpu.compute_capability
+    return None
+
+
+# ---- one judge per family of signals; each takes all signals of its ids ----
+
+
+def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, ev: Evidence):
+    arch = [s for s in signals if s.id == "torch-gpu-arch-not-supported"]
+    sm = arch[0].params.get("sm") if arch else None
+    capability = _gpu_capability(facts, sm)
+    found = build_with_kernels(capability, facts, lookup) if capability else None
+    upgrade = None
+    if capability and found is None and facts.nvidia.driver_version:
+        found = _build_after_driver_upgrade(capability, facts, lookup)
+        upgrade = True if found else None
+    gpu = arch[0].params.get("gpu") if arch else None
+    if gpu is None and facts.nvidia.gpus:
+        gpu = facts.nvidia.gpus[0].name or None
+    params: dict[str, Any] = {
+        "gpu": gpu,
+        "sm": capability.sm if capability else sm,
+        "supported": arch[0].params.get("supported") if arch else None,
+        "torch": facts.torch.version,
+    }
+    if found:
+        release, variant = found
+        cuda = _variant_cuda(variant)
+        params.update(
+            release=release,
+            variant=variant,
+            install=install_command(facts, ["--torch", release, "--cuda", cuda]),
+            need=driver_floor_for(cuda, facts),
+            driver=facts.nvidia.driver_version or None,
+            upgrade_driver=upgrade,
+        )
+    return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]

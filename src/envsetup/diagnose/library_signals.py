@@ -1,0 +1,176 @@
+"""A CUDA library that does not load (not found, undefined symbol): which package provides it for
+this torch build (the nvidia-*-cuM wheels torch requires) or for another program, and which
+LD_LIBRARY_PATH directory shadows torch's own."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.signal_common import Evidence, finding_of, install_command, torch_cuda
+from envsetup.facts import Facts
+from envsetup.model.paste import Signal
+
+# The pip wheel that ships each CUDA library family for a torch build of CUDA major M (the
+# nvidia-*-cuM wheels torch's METADATA requires on Linux).
+_WHEELS = {
+    "cudnn": "nvidia-cudnn-cu{m}",
+    "cublas": "nvidia-cublas-cu{m}",
+    "cusparse": "nvidia-cusparse-cu{m}",
+    "cufft": "nvidia-cufft-cu{m}",
+    "curand": "nvidia-curand-cu{m}",
+    "cusolver": "nvidia-cusolver-cu{m}",
+    "nvjitlink": "nvidia-nvjitlink-cu{m}",
+    "nvrtc": "nvidia-cuda-nvrtc-cu{m}",
+    "cudart": "nvidia-cuda-runtime-cu{m}",
+    "cupti": "nvidia-cuda-cupti-cu{m}",
+    "nccl": "nvidia-nccl-cu{m}",
+}
+
+
+def _soname_major(library: str) -> Optional[str]:
+    """'libcublas.so.11' -> '11'; 'libcudart.so.11.0' -> '11'; 'libcuda.so' -> None."""
+    after = library.partition(".so.")[2]
+    major = after.split(".", 1)[0]
+    return major if major.isdigit() else None
+
+
+def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[str]:
+    """The nvidia-* wheel that ships `library`: its CUDA major from the soname (a CUDA library's
+    soname major is its CUDA major), else from the torch build; cuDNN's soname is cuDNN's."""
+    if family not in _WHEELS:
+        return None
+    major = _soname_major(library) if family not in ("cudnn", "nccl") else None
+    major = major or (torch_cuda(facts) or "").split(".", 1)[0] or None
+    return _WHEELS[family].format(m=major) if major else None
+
+
+def _is_torch_program(signal: Signal, signals: Sequence[Signal], facts: Facts) -> bool:
+    """Whether the program that failed to load the library is torch: not when ld.so names a
+    native executable; otherwise when torch's import failed in the paste or torch is known
+    installed (the host or the paste shows its version)."""
+    program = str(signal.params.get("program") or "")
+    if program and not program.rsplit("/", 1)[-1].startswith("python"):
+        return False
+    importing = any(
+        s.id == "python-exception" and s.params.get("during") == "import torch" for s in signals
+    )
+    return importing or facts.torch.version is not None
+
+
+def _cuda_major(facts: Facts) -> Optional[str]:
+    """The CUDA major this machine's CUDA software is on: torch's build, else nvcc's, else the
+    driver's."""
+    for version in (
+        torch_cuda(facts),
+        facts.cuda.nvcc_on_path_version,
+        facts.nvidia.driver_cuda_version,
+    ):
+        if version:
+            return version.split(".", 1)[0]
+    return None
+
+
+def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
+    """A library a program other than torch could not load: install that library (a torch
+    reinstall would not give it to that program)."""
+    family = signal.params.get("family")
+    library = str(signal.params.get("library", ""))
+    major = _soname_major(library)
+    if family in ("cudnn", "nccl"):
+        # cuDNN's and NCCL's soname major is their own; the wheel's CUDA major is the machine's.
+        cuda_major = _cuda_major(facts) or "12"
+        wheel: Optional[str] = _WHEELS[family].format(m=cuda_major)
+        spec = f"{wheel}=={major}.*" if wheel and major else wheel
+    else:
+        wheel = _WHEELS[family].format(m=major) if family in _WHEELS and major else None
+        spec = wheel
+    return finding_of(
+        "cuda-library-not-found",
+        "error",
+        [signal],
+        ev,
+        library=library,
+        needed_by=signal.params.get("needed_by"),
+        program=signal.params.get("program"),
+        family=family,
+        provider="driver" if family == "cuda" else None,
+        not_torch=True,
+        library_major=major,
+        wheel=spec,
+        unversioned=library.endswith(".so"),
+        ld_library_path=facts.cuda.ld_library_path or None,
+    )
+
+
+def judge_library_not_found(
+    signals: list[Signal], all_signals: Sequence[Signal], facts: Facts, ev: Evidence
+):
+    out = []
+    for s in signals:
+        family = s.params.get("family")
+        if family != "cuda" and not _is_torch_program(s, all_signals, facts):
+            out.append(_library_for_program(s, facts, ev))
+            continue
+        library = str(s.params.get("library", ""))
+        unversioned = library.endswith(".so")
+        wheel = _wheel_for(family, library, facts)
+        pin = facts.torch.requires_nvidia.get(wheel) if wheel else None
+        if family == "cudnn" and pin and _soname_major(library) not in (None, pin.split(".")[0]):
+            # The program asks for another cuDNN major than this torch ships.
+            other_cudnn: Optional[str] = _soname_major(library)
+        else:
+            other_cudnn = None
+        provider = "driver" if family == "cuda" else (wheel or None)
+        out.append(
+            finding_of(
+                "cuda-library-not-found",
+                "error",
+                [s],
+                ev,
+                library=library,
+                needed_by=s.params.get("needed_by"),
+                family=family,
+                provider=provider,
+                pin=pin,
+                wanted_cudnn=other_cudnn,
+                unversioned=unversioned,
+                ld_library_path=facts.cuda.ld_library_path or None,
+                torch=facts.torch.version,
+                install=install_command(facts),
+            )
+        )
+    return out
+
+
+def shadowing_dirs(facts: Facts, library: Optional[str]) -> list[str]:
+    """LD_LIBRARY_PATH directories holding a CUDA library of the same family (a second copy
+    the loader finds before the wheel's)."""
+    if not library:
+        return []
+    stem = library.split(".so", 1)[0].lower()
+    held = facts.cuda.ld_library_path_cuda_libs
+    dirs = [d for d, libs in held.items() if any(lib.lower().startswith(stem) for lib in libs)]
+    return dirs or [d for d in facts.cuda.ld_library_path if "cuda" in d.lower()]
+
+
+def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
+    out = []
+    for s in signals:
+        wheel = _wheel_for(s.params.get("family"), str(s.params.get("symbol_library") or ""), facts)
+        out.append(
+            finding_of(
+                "cuda-library-symbol-missing",
+                "error",
+                [s],
+                ev,
+                symbol=s.params.get("symbol"),
+                library=s.params.get("library"),
+                symbol_library=s.params.get("symbol_library"),
+                api_version=s.params.get("api_version"),
+                shadowing=shadowing_dirs(facts, s.params.get("symbol_library")) or None,
+                wheel=wheel,
+                pin=facts.torch.requires_nvidia.get(wheel) if wheel else None,
+            )
+        )
+    return out
