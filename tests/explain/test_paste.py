@@ -125,7 +125,7 @@ def test_text_that_only_looks_like_a_prompt_is_kept(kept: str) -> None:
         ("[Mon Jan  2 03:04:05 2024] NVRM: loading NVIDIA UNIX", "NVRM: loading NVIDIA UNIX"),
         (
             "2024-05-01 10:00:00,123 - ERROR - CUDA error: no kernel image",
-            "ERROR - CUDA error: no kernel image",
+            "CUDA error: no kernel image",  # Python logging's level goes with its time
         ),
         (
             "systemd[1]: nvidia-fabricmanager.service: Failed",
@@ -135,6 +135,136 @@ def test_text_that_only_looks_like_a_prompt_is_kept(kept: str) -> None:
 )
 def test_log_prefixes_are_removed(pasted: str, message: str) -> None:
     assert normalise(pasted)[0].text == message
+
+
+# Log prefixes of the programs people run torch under, each a line of a real paste (the source
+# is named beside it); what is left is the message, its own indentation kept.
+REAL_PREFIXED = [
+    # gpustack/gpustack#1254 (vLLM < 0.8: "LEVEL MM-DD hh:mm:ss file.py:N] ", worker processes)
+    (
+        "(VllmWorkerProcess pid=78102) INFO 02-20 16:42:42 cuda.py:230] Using Flash Attention backend.",
+        "Using Flash Attention backend.",
+    ),
+    (
+        'ERROR 02-20 16:43:12 engine.py:389]   File "/scratch/xxxx/deepseek-venv/lib/python3.11/site-packages/vllm/engine/multiprocessing/engine.py", line 380, in run_mp_engine',
+        '  File "/scratch/xxxx/deepseek-venv/lib/python3.11/site-packages/vllm/engine/multiprocessing/engine.py", line 380, in run_mp_engine',
+    ),
+    # MiniMax-AI/MiniMax-M2.5#9 (vLLM >= 0.8: "[file.py:N] ", "(EngineCore_DP0 pid=N) ")
+    (
+        "(EngineCore_DP0 pid=120905) WARNING 03-02 19:48:25 [multiproc_executor.py:921] Reducing Torch parallelism from 112 threads to 1",
+        "Reducing Torch parallelism from 112 threads to 1",
+    ),
+    (
+        "ERROR 03-02 19:49:00 [multiproc_executor.py:783] Traceback (most recent call last):",
+        "Traceback (most recent call last):",
+    ),
+    # OpenRLHF/OpenRLHF#866 (Ray actor "(RayWorkerWrapper pid=N) " before vLLM's prefix)
+    (
+        "(RayWorkerWrapper pid=392789) ERROR 03-13 16:32:15 worker_base.py:574]     worker.main_loop()",
+        "    worker.main_loop()",
+    ),
+    # verl-project/verl#316 (Ray's own "(raylet) " and an actor's)
+    (
+        "(WorkerDict pid=93663) WARNING 02-21 04:32:47 model_runner_base.py:143] Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.",
+        "Compile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.",
+    ),
+    (
+        "(raylet) A worker died or was killed while executing a task by an unexpected system error.",
+        "A worker died or was killed while executing a task by an unexpected system error.",
+    ),
+    # hiyouga/LlamaFactory#7888 (DeepSpeed's "[time] [LEVEL] [file.py:N:function] ")
+    (
+        "[2025-04-28 23:37:56,039] [WARNING] [real_accelerator.py:194:get_accelerator] Setting accelerator to CPU.",
+        "Setting accelerator to CPU.",
+    ),
+    # tensorflow/tensorflow#42428 (TensorFlow's "time: L file.cc:N] ")
+    (
+        "2020-08-17 13:10:23.153604: I tensorflow/stream_executor/platform/default/dso_loader.cc:48] Successfully opened dynamic library libcudart.so.10.1",
+        "Successfully opened dynamic library libcudart.so.10.1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("pasted", "message"), REAL_PREFIXED)
+def test_log_prefixes_of_real_pastes_are_removed(pasted: str, message: str) -> None:
+    # A second line without a prefix keeps the margin: the message keeps its indentation.
+    assert normalise(pasted + "\nx")[0].text == message
+
+
+@pytest.mark.parametrize(
+    ("pasted", "message"),
+    [
+        (
+            "E0220 16:43:12.123456 12345 file.cc:123] Check failed: err == cudaSuccess",
+            "Check failed: err == cudaSuccess",
+        ),
+        (
+            "[W1104 16:57:08.000000000 ProcessGroupNCCL.cpp:1250] Warning: WARNING: destroy",
+            "Warning: WARNING: destroy",
+        ),
+        (
+            "[W socket.cpp:663] [c10d] The client socket has failed to connect",
+            "[c10d] The client socket has failed to connect",
+        ),
+        ("(RayWorkerWrapper pid=5, ip=10.0.0.2) INFO 01-02 03:04:05 [core.py:12] ready", "ready"),
+        ("(VllmWorker rank=0 pid=77) ERROR 01-02 03:04:05 [core.py:12] boom", "boom"),
+        (
+            "2024-05-01 12:00:00,123 - root - ERROR - CUDA error: out of memory",
+            "CUDA error: out of memory",
+        ),
+        ("05/01/2024 12:00:00 - INFO - __main__ - Process rank: 0", "Process rank: 0"),
+        ("[2023-01-01 12:00:00,123][__main__][INFO] - Instantiating model", "Instantiating model"),
+        (
+            "[2024-10-10 12:00:00 TP0] Init torch distributed begin.",
+            "Init torch distributed begin.",
+        ),
+        (
+            "2024-05-01 12:00:00.123 | ERROR    | app.main:run:42 - CUDA out of memory",
+            "CUDA out of memory",
+        ),
+        (
+            "[INFO|2024-12-11 13:06:36] llamafactory.hparams.parser:355 >> Process rank: 0",
+            "Process rank: 0",
+        ),
+        (
+            "[rank0]: RuntimeError: CUDA error: no kernel image",
+            "RuntimeError: CUDA error: no kernel image",
+        ),
+        ("[1,0]<stderr>:RuntimeError: x", "RuntimeError: x"),
+        ("WARNING:tensorflow:From train.py:12", "From train.py:12"),
+        (
+            "2024-05-01T12:00:00+0000 gpu01 kernel: NVRM: Xid (PCI:0000:3b:00): 79",
+            "NVRM: Xid (PCI:0000:3b:00): 79",
+        ),
+        ("trainer-1  | RuntimeError: CUDA error", "RuntimeError: CUDA error"),
+    ],
+)
+def test_log_prefix_forms_are_removed(pasted: str, message: str) -> None:
+    assert normalise(pasted)[0].text == message
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        # pip's own "ERROR: ", not a logger's
+        (
+            "ERROR: No matching distribution found for torch",
+            "ERROR: No matching distribution found for torch",
+        ),
+        # no syslog program after the time: only the time goes
+        ("2024-05-01 12:00:00 foo bar: baz", "foo bar: baz"),
+        # brackets that are no colour code whose ESC was lost
+        ("[multiproc_executor.py:783] text", "[multiproc_executor.py:783] text"),
+        ("[Kernel] nouveau", "[Kernel] nouveau"),
+        (
+            "| NVIDIA-SMI 535.129.03   Driver Version: 535.129.03 |",
+            "| NVIDIA-SMI 535.129.03   Driver Version: 535.129.03 |",
+        ),
+        ("(base) text in parentheses pid", "(base) text in parentheses pid"),
+    ],
+)
+def test_text_like_a_log_prefix_is_kept(pasted: str, kept: str) -> None:
+    assert normalise(pasted)[0].text == kept
 
 
 def test_a_terminal_overwrite_keeps_what_was_shown_last() -> None:

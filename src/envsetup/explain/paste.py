@@ -3,8 +3,11 @@
 People paste terminal output into GitHub issues, forums, chats and e-mails. On the way it gains
 code fences (```` ``` ```` / `~~~`), `>` quote marks, shell and Python prompts (`$ `, `# `,
 `(env) user@host:~$ `, `PS C:\\> `, `>>> `), log prefixes (timestamps, `[stderr]`, syslog's
-`Jan  2 03:04:05 host kernel: `, dmesg's `[  12.345678] `), ANSI colours, Windows line ends and
-the indentation of a forum's code block. `normalise` removes each of those from every line and
+`Jan  2 03:04:05 host kernel: `, dmesg's `[  12.345678] `, the loggers of the programs torch runs
+under: vLLM's `ERROR 02-20 16:43:12 engine.py:389] `, Ray's `(RayWorkerWrapper pid=7, ip=...) `,
+glog's `E0220 16:43:12.123456 12345 file.cc:123] `, TensorFlow's, Python logging's
+`2024-05-01 12:00:00,123 - name - ERROR - `, DeepSpeed's, torchrun's `[rank0]: `), ANSI colours,
+Windows line ends and the indentation of a forum's code block. `normalise` removes each of those from every line and
 keeps the line's number as pasted (1-based), so that every finding can cite the line a person
 sees in their own paste. Pure; standard library only.
 """
@@ -22,26 +25,69 @@ from envsetup.model.paste import Line
 _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
 )
-# A colour code whose ESC byte was lost on the way (a web page shows "[0m" as text).
-_BARE_SGR = re.compile(r"(?<![\]\[])\[(?:\d{1,3};)*\d{0,3}[mK](?!\])")
+# A colour code whose ESC byte was lost on the way (a web page shows "[0m" as text). Without a
+# number ("[m", "[K") only where no word follows: "[multiproc_executor.py:783]", "[Kernel]" stay.
+_BARE_SGR = re.compile(r"(?<![\]\[])\[(?:(?:\d{1,3};)*\d{1,3}[mK]|[mK](?![\w.]))(?!\])")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _INVISIBLE.update({ord("\xa0"): " ", ord("\u202f"): " "})
 _FENCE = re.compile(r"\s*(?:`{3,}|~{3,})\s*[\w+#.-]*\s*(?:`{3,})?\s*")
 
-# Log prefixes, tried in this order, each at most once.
+# Log prefixes: one alternation, the specific forms before the general ones, stripped again
+# while one matches ("(VllmWorkerProcess pid=7) INFO 02-20 16:42:42 engine.py:389] ").
 _TIMESTAMP = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d| ?[A-Z]{3,4})?"
 _SYSLOG_TIME = r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
-_LOG_PREFIXES = (
+_LEVEL = r"(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)"
+_LOGGER = r"[\w.<>-]{1,120}"
+_SOURCE = r"[\w./\\-]{1,200}:\d{1,6}"  # file.py:123, tensorflow/core/x.cc:64
+_LOG_FORMS = (
+    # Ray / vLLM worker processes: "(VllmWorkerProcess pid=78102) ", "(RayWorkerWrapper pid=3,
+    # ip=10.0.0.1) ", "(EngineCore_DP0 pid=1) ", "(VllmWorker rank=0 pid=5) ", "(raylet) "
+    r"\((?:[\w.:-]{1,80}\s+)?(?:rank=\d{1,5}\s+)?pid=\d{1,9}(?:,\s*ip=[\w.:-]{1,64})?\)\s"
+    r"|\((?:raylet|gcs_server|autoscaler|monitor)(?:,\s*ip=[\w.:-]{1,64})?\)\s",
+    # vLLM: "ERROR 02-20 16:43:12 engine.py:389] ", "INFO 01-02 03:04:05 [core.py:12] "
+    rf"{_LEVEL}\s+\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?\s+(?:\[{_SOURCE}\]|{_SOURCE}\]) ?",
+    # glog / absl (C++, torch's c10, TensorFlow): "E0220 16:43:12.123456 12345 file.cc:123] ",
+    # torch's "[W1104 16:57:08.000000000 ProcessGroupNCCL.cpp:1250] " and "[W socket.cpp:663] "
+    rf"[IWEF]\d{{4}} \d\d:\d\d:\d\d\.\d+\s+\d{{1,9}} {_SOURCE}\] ?",
+    rf"\[[IWEF](?:\d{{3,4}} \d\d:\d\d:\d\d\.\d+(?: \d{{1,9}})?)? {_SOURCE}\] ?",
+    # TensorFlow: "2020-11-06 22:08:41.021741: I tensorflow/core/gpu_device.cc:1351] "
+    rf"{_TIMESTAMP}: [IWEF] {_SOURCE}\] ?",
+    # SGLang: "[2024-10-10 12:00:00 TP0] "; Hydra: "[2023-01-01 12:00:00,123][__main__][INFO] - "
+    rf"\[{_TIMESTAMP}(?: [A-Z]{{2,3}}\d{{1,4}})+\] ",
+    rf"\[{_TIMESTAMP}\]\[{_LOGGER}\]\[{_LEVEL}\] - ",
+    # Python logging: "2024-05-01 12:00:00,123 - name - ERROR - ", "... - ERROR - name - ",
+    # transformers' examples "05/01/2024 12:00:00 - INFO - __main__ - "; loguru's
+    # "2024-05-01 12:00:00.123 | ERROR    | module:function:42 - "
+    rf"(?:{_TIMESTAMP}|\d\d/\d\d/\d{{4}} \d\d:\d\d:\d\d) - "
+    rf"(?:{_LEVEL} - (?:{_LOGGER} - )?|{_LOGGER} - {_LEVEL} - )",
+    rf"{_TIMESTAMP} \| {_LEVEL}\s*\| [\w.<>]{{1,120}}:[\w.<>]{{1,120}}:\d{{1,6}} - ",
+    # journald short-iso: "2024-05-01T12:00:00+0000 host kernel: " (the program below)
+    rf"{_TIMESTAMP}\s+[\w.-]+\s+(?=(?:kernel|[A-Za-z][\w.-]*\[\d+\]):\s)",
     # GitHub Actions, docker logs -t, Python logging: "2024-01-02T03:04:05.1234567Z "
     # (one blank after it: what follows keeps its own indentation, a traceback's "  File")
-    re.compile(rf"\[?{_TIMESTAMP}\]?(?: -(?= ))? "),
+    rf"\[?{_TIMESTAMP}\]?(?: -(?= ))? ",
+    # DeepSpeed: "[WARNING] [real_accelerator.py:194:get_accelerator] "; transformers' Trainer
+    # "[INFO|trainer.py:2048] 2024-05-01 12:00:00,123 >> ", LLaMA-Factory's
+    # "[INFO|2024-12-11 13:06:36] llamafactory.hparams.parser:355 >> "
+    rf"\[{_LEVEL}\](?: \[{_SOURCE}(?::[\w<>.]{{1,120}})?\])? ",
+    rf"\[{_LEVEL}\|[^\]]{{1,80}}\] (?:{_TIMESTAMP} )?(?:[\w.]{{1,120}}:\d{{1,6}} )?>> ",
+    # Python logging's basicConfig "ERROR:root:", "WARNING:tensorflow:"; uvicorn's "ERROR:    "
+    rf"{_LEVEL}:(?:[\w.]{{1,120}}:|\s{{2,}})",
     # dmesg -T: "[Mon Jan  2 03:04:05 2024] "; dmesg: "[  123.456789] "
-    re.compile(r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?"),
-    re.compile(r"\[\s*\d+\.\d+\]\s?"),
+    r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?",
+    r"\[\s*\d+\.\d+\]\s?",
     # syslog / journalctl: "Jan  2 03:04:05 host " then the program below
-    re.compile(rf"{_SYSLOG_TIME}\s+[\w.-]+\s+(?=[\w./-]+(?:\[\d+\])?:\s)"),
-    re.compile(r"\[(?:stderr|stdout|STDERR|STDOUT)\]:?\s?"),
+    rf"{_SYSLOG_TIME}\s+[\w.-]+\s+(?=[\w./-]+(?:\[\d+\])?:\s)",
+    r"\[(?:stderr|stdout|STDERR|STDOUT)\]:?\s?",
+    # torchrun / torch.distributed "[rank0]: ", "[default0]:"; mpirun --tag-output
+    # "[1,0]<stderr>:"; GitHub Actions' "##[error]"; docker compose "web-1  | "
+    r"\[(?:rank|default)\d{1,5}\]:\s?",
+    r"\[\d{1,5},\d{1,5}\]<(?:stdout|stderr)>:\s?",
+    r"##\[(?:error|warning|notice|debug|group|endgroup)\]",
+    r"[\w.-]{1,60}[-_]\d{1,3}\s+\| ",
 )
+_LOG_PREFIX = re.compile("|".join(f"(?:{form})" for form in _LOG_FORMS))
+_MAX_PREFIXES = 6  # "[stderr] [rank0]: (pid=3) INFO 01-02 ... ] " carries several
 # The program of a syslog line: always "kernel:", or a name with its pid ("systemd[1]: ").
 _PROGRAM = re.compile(r"(?:kernel|[A-Za-z][\w.-]*\[\d+\]):\s")
 
@@ -68,19 +114,15 @@ _PROMPTS = (
 _PYTHON_PROMPT = re.compile(r">>>(?!>)")
 # Quick tests (string operations, no regular expression): no prefix or prompt of any kind starts
 # here. Most lines of a long log have neither (bench/bench_explain.py).
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Where a log prefix may start (its text's first characters; one anchored match without leading
+# blanks, which keeps the regex engine's first-character test, is cheaper than string tests in
+# Python): a bracket, a parenthesis, "##[", a digit, a glog letter and digit, a level, a month.
+_MAY_HAVE_PREFIX = re.compile(
+    r"[\[(#\d]|[IWEF]\d|DEBUG|INFO|WARN|ERROR|CRITICAL|FATAL|kernel:"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+).match
+_MAY_BE_COMPOSE = re.compile(r"[ \t]*[\w.-]{1,60}[-_]\d{1,3} +\| ").match
 _PROMPT_MARKS = frozenset("([$#%>~/➜.")
-
-
-def _may_have_log_prefix(line: str) -> bool:
-    body = line.lstrip()
-    return bool(body) and (
-        body[0] == "["
-        or body[0].isdigit()
-        or body.startswith(_MONTHS)
-        or body.startswith("kernel:")
-        or "]: " in body
-    )
 
 
 def _may_have_prompt(line: str) -> bool:
@@ -134,7 +176,11 @@ def normalise(text: str) -> list[Line]:
             line = _BARE_SGR.sub("", line)
         if ">" in line:
             line = _unquote(line)
-        if _may_have_log_prefix(line):
+        if (
+            _MAY_HAVE_PREFIX(line.lstrip())
+            or "]: " in line  # a syslog program ("systemd[1]: ") after a prefix-less time
+            or ("| " in line and _MAY_BE_COMPOSE(line))
+        ):
             line = _strip_log_prefix(line)
         if ("`" in line or "~" in line) and _FENCE.fullmatch(line):
             inside = not inside
@@ -186,8 +232,8 @@ def _strip_log_prefix(line: str) -> str:
     body = line.lstrip()
     indent = line[: len(line) - len(body)]
     changed = False
-    for _ in range(len(_LOG_PREFIXES)):  # "[stderr] [  12.3] ..." carries two, in any order
-        match = next((m for m in (p.match(body) for p in _LOG_PREFIXES) if m), None)
+    for _ in range(_MAX_PREFIXES):
+        match = _LOG_PREFIX.match(body)
         if match is None or not match.end():
             break
         body, changed = body[match.end() :], True
