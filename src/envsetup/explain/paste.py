@@ -7,9 +7,9 @@ code fences (```` ``` ```` / `~~~`), `>` quote marks, shell and Python prompts (
 under: vLLM's `ERROR 02-20 16:43:12 engine.py:389] `, Ray's `(RayWorkerWrapper pid=7, ip=...) `,
 glog's `E0220 16:43:12.123456 12345 file.cc:123] `, TensorFlow's, Python logging's
 `2024-05-01 12:00:00,123 - name - ERROR - `, DeepSpeed's, torchrun's `[rank0]: `), ANSI colours,
-Windows line ends and the indentation of a forum's code block. `normalise` removes each of those from every line and
-keeps the line's number as pasted (1-based), so that every finding can cite the line a person
-sees in their own paste. Pure; standard library only.
+Windows line ends and the indentation of a forum's code block. `normalise` removes each of those
+from every line and keeps the line's number as pasted (1-based), so that every finding can cite
+the line a person sees in their own paste. Pure; standard library only.
 """
 
 from __future__ import annotations
