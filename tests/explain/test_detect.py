@@ -81,6 +81,78 @@ def test_uname_and_os_release_in_markdown_notes() -> None:
     assert "Codename:\tnoble" in [lines[n - 1].text for n in detection.unplaced]
 
 
+# Real pastes whose error lines come with the lines of the same message (a traceback's frames, a
+# warning's body, torch's advice, pip's explanation, conda's progress, multi-line NVRM messages):
+# those belong to the signal; what stays unplaced is the person's own prose and commands.
+STILL_UNPLACED = {
+    "errors/detect-802-vllm-engine.txt": [
+        "Worker ready; awaiting tasks",
+        "Using Flash Attention backend.",
+    ],
+    "errors/detect-802-thcudacheck-smi.txt": [],
+    "errors/detect-pep668-comfy.txt": [],
+    "errors/detect-pep668-odyssey-prompt.txt": ["pip install -e ."],
+    "errors/detect-conda-py35-pytorch3d.txt": [],
+    "errors/detect-conda-demucs-cudatoolkit.txt": ["conda env update -f environment-cuda.yml"],
+    "errors/detect-rminit-gsp-3090.txt": [],
+    "errors/detect-rminit-syslog-worker4.txt": [],
+    "errors/detect-xid79-nvsentinel.txt": [
+        "NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  570.158.01  Release Build  (dvs-builder@U22-I3-B10-02-5)  Mon Jun  2 13:13:04 UTC 2025"
+    ],
+    "errors/detect-nouveau-probe-not-called-3dev.txt": [
+        "NVRM: No NVIDIA graphics adapter probed!",
+        "nvidia-nvlink: Unregistered the Nvlink Core, major device number 239",
+        "nvidia-nvlink: Nvlink Core is being initialized, major device number 239",
+    ],
+    "errors/detect-driver-too-old-6050-repeated.txt": [],
+    "errors/detect-nokernel-1080ti-torch28-comfy.txt": [
+        "Hi,",
+        None,  # the person's prose
+        "I also see the following error on boot:",
+        # torch 2.8's "Please install PyTorch with a following CUDA configurations" warning: no
+        # signal reads it (the capability warnings around it are read and owned)
+        "/comfy/mnt/venv/lib/python3.12/site-packages/torch/cuda/__init__.py:304: UserWarning:",
+        "    Please install PyTorch with a following CUDA",
+        "    configurations:  12.6 following instructions at",
+        "    https://pytorch.org/get-started/locally/",
+        "  warnings.warn(matched_cuda_warn.format(matched_arches))",
+        "The",  # the paste stops mid-line
+    ],
+    "detect-802-minimax-vllm-prefixed-log.txt": [
+        "Run:",
+        None,  # the vllm serve command line
+        None,  # vLLM's "Reducing Torch parallelism ..." (its prefix removed), no kind
+        "WorkerProc failed to start.",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(STILL_UNPLACED))
+def test_the_lines_of_a_recognised_message_are_placed(name: str) -> None:
+    lines = normalise(text(FIXTURES / "paste" / name))
+    detection = detect(lines, readers(), classify)
+    assert detection.signals or detection.readings
+    unplaced = [lines[n - 1].text for n in detection.unplaced]
+    expected = STILL_UNPLACED[name]
+    assert len(unplaced) == len(expected), unplaced
+    for got, want in zip(unplaced, expected):
+        assert want is None or got == want
+
+
+def test_a_traceback_cut_before_its_exception_owns_its_frames() -> None:
+    lines = normalise(text(FIXTURES / "paste" / "errors" / "detect-802-vllm-engine.txt"))
+    (cut,) = [s for s in classify(lines) if s.id == "python-traceback-cut"]
+    assert lines[cut.lines[0] - 1].text == "Traceback (most recent call last):"
+    assert [lines[n - 1].text.strip()[:6] for n in cut.owned] == [
+        'File "',
+        "engine",
+        "^^^^^^",
+        'File "',
+        "return",
+        "^^^^^^",
+    ]
+
+
 def test_every_reader_has_a_kind_and_kinds_are_unique() -> None:
     claimed = [r.kind for r in readers()]
     assert len(claimed) == len(set(claimed))
@@ -137,7 +209,9 @@ def check_detection(lines: list[Line]) -> None:
         assert set(reading.unread) <= span
         assert all(line in span for line in reading.sources.values())
         in_sections |= span
-    signal_lines = {n for s in detection.signals for n in s.lines}
+    signal_lines = {n for s in detection.signals for n in (*s.lines, *s.owned)}
+    for s in detection.signals:  # a signal owns lines of the paste, none it also cites
+        assert set(s.owned) <= set(numbers) and not set(s.owned) & set(s.lines), s
     unplaced = set(detection.unplaced)
     assert not unplaced & in_sections
     assert not unplaced & signal_lines

@@ -20,6 +20,30 @@ ERRORS = Path(__file__).resolve().parents[1] / "fixtures" / "paste" / "errors"
 
 # fixture -> [(signal id, params it must have)], every signal the fixture shows (no others).
 EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    # The reviewer's pastes whose lines a signal owns (tests/explain/test_detect.py).
+    "detect-802-vllm-engine.txt": [("cuda-error-802", {"code": 802})],
+    "detect-802-thcudacheck-smi.txt": [
+        ("cuda-error-802", {"code": 802}),
+        ("python-exception", {"exception": "RuntimeError"}),
+    ],
+    "detect-conda-demucs-cudatoolkit.txt": [("conda-unsatisfiable", {"packages": ["cudatoolkit"]})],
+    "detect-conda-py35-pytorch3d.txt": [("conda-unsatisfiable", {})],
+    "detect-driver-too-old-6050-repeated.txt": [("torch-driver-too-old", {"found_version": 6050})],
+    "detect-nokernel-1080ti-torch28-comfy.txt": [
+        ("cuda-error-209", {"code": 209}),
+        ("torch-gpu-arch-not-supported", {"sm": "sm_61"}),
+    ],
+    "detect-nouveau-probe-not-called-3dev.txt": [("nvrm-nouveau-owns-gpu", {})],
+    "detect-pep668-comfy.txt": [("pip-externally-managed", {})],
+    "detect-pep668-odyssey-prompt.txt": [("pip-externally-managed", {})],
+    "detect-rminit-gsp-3090.txt": [
+        ("nvrm-gsp-init-failed", {}),
+        ("nvrm-rminitadapter-failed", {"pci": "0000:98:00.0", "code": "0x62:0x65:1792"}),
+    ],
+    "detect-rminit-syslog-worker4.txt": [
+        ("nvrm-rminitadapter-failed", {"pci": "0000:0a:00.0", "code": "0x24:0x72:1568"})
+    ],
+    "detect-xid79-nvsentinel.txt": [("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"})],
     "case-02-ldpath-nvjitlink-cuda121.txt": [
         ("python-exception", {"exception": "ImportError", "during": "import torch"}),
         (

@@ -3,7 +3,7 @@
 Readers are tried in order (explain/sections READER_MODULES) at each line that no section claims
 yet; the first whose `extent` is positive claims that many lines, so every line belongs to at most
 one section. The error classifier runs over all the lines apart from this: a line one of its
-signals rests on counts as placed too. A non-blank line in no section and in no signal is
+signals rests on or owns (a traceback's frames, a message's continuation) counts as placed too. A non-blank line in no section and in no signal is
 unplaced; blank lines are neither.
 """
 
@@ -85,6 +85,6 @@ def detect(
         placed.update(line.number for line in section)
         index += claimed
     signals = list(classify(lines)) if classify is not None else []
-    placed.update(number for signal in signals for number in signal.lines)
+    placed.update(number for signal in signals for number in (*signal.lines, *signal.owned))
     unplaced = [line.number for line in lines if line.text.strip() and line.number not in placed]
     return Detection(readings=readings, signals=signals, unplaced=unplaced)

@@ -240,6 +240,10 @@ def _strip_log_prefix(line: str) -> str:
     program = _PROGRAM.match(body)
     if program:
         body, changed = body[program.end() :], True
+        # syslog's "host kernel: " before the kernel's own "[  885.242168] "
+        stamp = _LOG_PREFIX.match(body)
+        if stamp:
+            body = body[stamp.end() :]
     # The indentation before a prefix is the post's (a forum's code block): it stays for _dedent.
     return indent + body if changed else line
 

@@ -26,12 +26,15 @@ class Signal:
     id: stable, e.g. "cuda-error-802" (the finding id it becomes may differ); kind: as Reading.kind,
     the kind of input whose lines say it; params: JSON-safe
     values read from the lines (error number, library name, found driver version...); lines: the
-    paste line numbers it rests on (the evidence)."""
+    paste line numbers it rests on (the evidence); owned: the other paste lines that belong to
+    what it says without being evidence (a traceback's frames and source lines, a message's
+    continuation lines, pip's explanation block, conda's progress lines): placed, not cited."""
 
     id: str
     kind: str = ""  # the kind of input: "python-traceback", "pip-error", "kernel-log"...
     params: dict[str, Any] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
+    owned: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -337,12 +337,18 @@ def _environment_variables(builder: ReadingBuilder, lines: Sequence[Line]) -> No
 def _place_the_rest(builder: ReadingBuilder, lines: Sequence[Line], env: Dict[str, Any]) -> None:
     """Every line collect_env printed is read: the facts above come from some, the others
     (lscpu, topology, flags, versions of tools envsetup does not judge) are known to say nothing
-    envsetup uses. Left unread: lines that are not collect_env's at all (a warning in between)."""
+    envsetup uses. Left unread: lines that are not collect_env's at all (a warning in between).
+    The lines between the command and collect_env's first line are what the run printed first
+    (vLLM's "Automatically detected platform cuda." log line, a warning): placed."""
     free = False
+    started = False
     for line in lines:
         text = line.text.strip()
         key = _key_of(text)
-        if key in _KEY_SET or text in _FREE_BLOCKS or _is_banner(text) or _is_start(text):
+        if not started:
+            started = _is_start(text) or _is_banner(text)
+            builder.place(line.number)
+        elif key in _KEY_SET or text in _FREE_BLOCKS or _is_banner(text) or _is_start(text):
             free = text in _FREE_BLOCKS or key in ("CPU", "GPU Topology", "GPU topology")
             builder.place(line.number)
         elif (
@@ -350,7 +356,7 @@ def _place_the_rest(builder: ReadingBuilder, lines: Sequence[Line], env: Dict[st
             or text.startswith(("[pip", "[conda]", "GPU ", "MIG ", "/", "("))
             or key
             or "collect_env" in text
-            or text.startswith("warn(RuntimeWarning")
+            or text.startswith(("warn(RuntimeWarning", "warnings.warn("))
             or _ENV_VAR.match(text)
             or (len(text) > 2 and text[1:3] == ":\\")
             or (text and text == text.strip("=").strip() and _is_title(text))

@@ -23,6 +23,7 @@ from typing import Callable, Optional, Sequence
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import cuda, kernel_log, libraries, pip_conda, python, torch
 from envsetup.parsers.signals._scan import merge
+from envsetup.parsers.signals._span import own
 
 Reader = Callable[[Sequence[Line], Optional[Sequence[int]]], "list[Signal]"]
 READERS: tuple[Reader, ...] = (
@@ -93,8 +94,9 @@ def gate(lines: Sequence[Line]) -> list[int]:
 
 
 def classify(lines: Sequence[Line]) -> list[Signal]:
-    """Every signal the lines show, in paste order, each once (its lines merged). Pure; never
-    raises: a reader that fails on some odd input loses only its own signals."""
+    """Every signal the lines show, in paste order, each once (its lines merged), each owning
+    the lines of its message that are not its evidence (_span.own). Pure; never raises: a
+    reader that fails on some odd input loses only its own signals."""
     hits = gate(lines)
     found: list[Signal] = []
     for read in READERS:
@@ -102,6 +104,7 @@ def classify(lines: Sequence[Line]) -> list[Signal]:
             found += read(lines, hits)
         except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError):
             continue  # defensive: each reader is tested on cut and hostile input
+    own(lines, found)
     return merge(found)
 
 

@@ -32,17 +32,20 @@ def int_or_none(text: Optional[str]) -> Optional[int]:
 
 def merge(signals: Iterable[Signal]) -> list[Signal]:
     """One signal per (id, params): repeated lines (a Xid logged 40 times) add their line
-    numbers to the first, in paste order."""
-    merged: dict[tuple[str, str], tuple[Signal, set[int]]] = {}
+    numbers (and the lines they own) to the first, in paste order."""
+    merged: dict[tuple[str, str], tuple[Signal, set[int], set[int]]] = {}
     for signal in signals:
         key = (signal.id, repr(sorted(signal.params.items())))
         if key in merged:
             merged[key][1].update(signal.lines)
+            merged[key][2].update(signal.owned)
         else:
-            merged[key] = (Signal(signal.id, signal.kind, dict(signal.params)), set(signal.lines))
+            kept = Signal(signal.id, signal.kind, dict(signal.params))
+            merged[key] = (kept, set(signal.lines), set(signal.owned))
     out = []
-    for kept, numbers in merged.values():
+    for kept, numbers, owned in merged.values():
         kept.lines = sorted(numbers)
+        kept.owned = sorted(owned - numbers)
         out.append(kept)
     return sorted(out, key=lambda s: (s.lines[0] if s.lines else 0, s.id))
 

@@ -19,6 +19,29 @@ _CUDA_DRIVER = re.compile(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b"
 _CONFLICTS_FOR = re.compile(r"^\s*Package ([\w.-]{1,100}) conflicts for:")
 _MAX_VERSIONS = 40  # the newest kept; pip lists every version of a package
 
+# pip's diagnostic block under "error: <id>" (pip >= 23: "× ...", "╰─> " and its indented
+# explanation, then "note: ..." and "hint: ..." lines, each possibly wrapped by a terminal).
+_PIP_BLOCK_MARKS = ("×", "╰─>", "│", "note:", "hint:")
+_MAX_BLOCK = 60
+# conda's (and mamba's) solver session: its progress lines, its report, the dependency chains.
+_CONDA_LINES = (
+    "Collecting package metadata", "Solving environment", "Found conflicts!",
+    "This can take several minutes", "Examining ", "Comparing specs", "Determining conflicts",
+    "Finding shortest conflict path", "Finding conflict paths", "Building graph of deps",
+    "failed", "done", "UnsatisfiableError", "LibMambaUnsatisfiableError",
+    "The following specifications were found", "to be incompatible with", "Output in format:",
+    "Specifications:", "Your python:", "Your installed", "If python is on the left-most side",
+    "When python appears to the right", "not available for the python version",
+    "change your python version to a different minor version", "that.",
+    "Note that strict channel priority", "Could not solve for environment specs",
+    "The following packages are incompatible", "Pins seem to be involved",
+    "Encountered problems while solving", "Channels:", "Platform:", "Retrieving notices",
+    "├─", "└─", "│", "- ",
+)  # fmt: skip
+# "pytorch=1.3.1 -> cudatoolkit[version='>=10.1,<10.2']", "cudatoolkit=10.0", "python=3.5"
+_CONDA_SPEC = re.compile(r"[\w.:/|@-]{1,200}(?:\s*->\s*|\[|==?|[<>]=?)")
+_MAX_CONDA = 400
+
 
 def _requirement(text: str) -> dict[str, object]:
     """'torch==1.11.0+cu113' -> name, pin, local label (what the judgement needs)."""
@@ -67,8 +90,31 @@ def _pip(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
                     )
                 )
         if "externally-managed-environment" in text:
-            found.append(signal("pip-externally-managed", PIP, [line.number]))
+            managed = signal("pip-externally-managed", PIP, [line.number])
+            managed.owned = _pip_block(lines, index)
+            found.append(managed)
     return found
+
+
+def _pip_block(lines: Sequence[Line], index: int) -> list[int]:
+    """The lines of pip's diagnostic under lines[index] ("error: ..."): its "×"/"╰─>" lines,
+    their indented explanation (blank lines inside it), its "note:"/"hint:" lines and a note's
+    wrapped rest. [] when none follows."""
+    owned: list[int] = []
+    in_note = False
+    for line in lines[index + 1 : index + 1 + _MAX_BLOCK]:
+        raw = line.text
+        text = raw.strip()
+        if not text:
+            in_note = False
+            continue
+        if text.startswith(_PIP_BLOCK_MARKS) or raw[:1] in " \t" or in_note:
+            owned.append(line.number)
+            in_note = text.startswith("note:") or (in_note and not text.startswith("hint:"))
+            continue
+        break
+    return owned
+
 
 
 def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
@@ -96,15 +142,44 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
                 driver = match.group(1)
     if not numbers:
         return []
-    return [
-        signal(
-            "conda-unsatisfiable",
-            CONDA,
-            numbers,
-            packages=sorted(set(packages))[:20] or None,
-            cuda_driver=driver,
-        )
-    ]
+    unsatisfiable = signal(
+        "conda-unsatisfiable",
+        CONDA,
+        numbers,
+        packages=sorted(set(packages))[:20] or None,
+        cuda_driver=driver,
+    )
+    unsatisfiable.owned = _conda_session(lines, numbers)
+    return [unsatisfiable]
+
+
+def _is_conda_line(text: str) -> bool:
+    return text.startswith(_CONDA_LINES) or bool(_CONDA_SPEC.match(text))
+
+
+def _conda_session(lines: Sequence[Line], numbers: Sequence[int]) -> list[int]:
+    """The lines of the solver session around the signal's lines: the progress lines before
+    them, the report and its dependency chains after (blank lines inside), as conda prints
+    them."""
+    at = {line.number: index for index, line in enumerate(lines)}
+    indexes = sorted(at[n] for n in numbers if n in at)
+    if not indexes:
+        return []
+    owned: set[int] = set()
+    first = indexes[0]
+    while first > 0 and indexes[0] - first < _MAX_CONDA:
+        text = lines[first - 1].text.strip()
+        if text and not _is_conda_line(text):
+            break
+        first -= 1
+    last = indexes[-1]
+    while last + 1 < len(lines) and last - indexes[-1] < _MAX_CONDA:
+        text = lines[last + 1].text.strip()
+        if text and not _is_conda_line(text):
+            break
+        last += 1
+    owned.update(line.number for line in lines[first : last + 1] if line.text.strip())
+    return sorted(owned.difference(numbers))
 
 
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:

@@ -17,6 +17,16 @@ _EXCEPTION = re.compile(
 )
 _FRAME = re.compile(r'^File "([^"]{1,1000})", line \d{1,7}')
 _MAX_FRAMES = 200  # a traceback longer than this is cut at its end, as pasted
+# What follows an exception's message and belongs to it: torch's advice under a CUDA error, the
+# C++ frames of a c10::Error ("Exception raised from ... (most recent call first):", "frame #3:").
+_AFTER_MESSAGE = (
+    "CUDA kernel errors might be asynchronously reported",
+    "For debugging consider passing CUDA_LAUNCH_BLOCKING=1",
+    "Compile with `TORCH_USE_CUDA_DSA`",
+    "Exception raised from ",
+    "frame #",
+)
+_MAX_AFTER = 80
 
 
 def _exception_at(text: str) -> Optional[re.Match[str]]:
@@ -38,6 +48,16 @@ def _message(lines: Sequence[Line], index: int, first: str) -> tuple[str, list[i
         parts.append(line.text.strip())
         numbers.append(line.number)
     return bounded(" ".join(parts)), numbers
+
+
+def _after_message(lines: Sequence[Line], index: int) -> list[int]:
+    """The lines after an exception's message (from lines[index]) that belong to it."""
+    owned: list[int] = []
+    for line in lines[index : index + _MAX_AFTER]:
+        if not line.text.strip().startswith(_AFTER_MESSAGE):
+            break
+        owned.append(line.number)
+    return owned
 
 
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
@@ -63,22 +83,30 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             elif _exception_at(body):
                 break
             index += 1
-        if index >= count:
-            break
-        exception = _exception_at(lines[index].text)
+        exception = _exception_at(lines[index].text) if index < count else None
         if exception is None:
+            if frames:  # cut (or broken by a blank line) before its exception: its frames stay
+                cut = signal("python-traceback-cut", KIND, [lines[start].number])
+                cut.owned = [line.number for line in lines[start + 1 : index]]
+                found.append(cut)
+                resume = index
+            if index >= count:
+                break
             continue
         message, numbers = _message(lines, index, exception.group(2) or "")
         in_torch_init = any(f.replace("\\", "/").endswith("torch/__init__.py") for f in frames)
-        found.append(
-            signal(
-                "python-exception",
-                KIND,
-                [lines[start].number, *numbers],
-                exception=exception.group(1),
-                message=message or None,
-                during="import torch" if in_torch_init else None,
-            )
+        raised = signal(
+            "python-exception",
+            KIND,
+            [lines[start].number, *numbers],
+            exception=exception.group(1),
+            message=message or None,
+            during="import torch" if in_torch_init else None,
         )
-        resume = index + 1
+        # The frames and their source lines between the header and the exception.
+        after = index + len(numbers)
+        raised.owned = [line.number for line in lines[start + 1 : index]]
+        raised.owned += _after_message(lines, after)
+        found.append(raised)
+        resume = after
     return found
