@@ -27,5 +27,14 @@ def corpus() -> list[Path]:
     return [path for folder in TEXT_FOLDERS for path in listed(folder)]
 
 
+# Pasted outputs of the kinds explain reads (each folder's SOURCES.tsv names every file's source),
+# beside corpus() rather than in it: bench/bench_explain.py builds its paste from corpus().
+PASTE_FOLDERS = ("paste/env-report",)
+
+
+def pasted() -> list[Path]:
+    return [path for folder in PASTE_FOLDERS for path in listed(folder)]
+
+
 def text(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")

@@ -16,9 +16,9 @@ from envsetup.explain.run import explain
 from envsetup.explain.sections import kinds, readers
 from envsetup.model.paste import Line
 from envsetup.parsers.signals import classify
-from explain.corpus import FIXTURES, corpus, listed, text
+from explain.corpus import FIXTURES, corpus, listed, pasted, text
 
-CORPUS = corpus()
+CORPUS = corpus() + pasted()
 TEXTS = [text(path) for path in CORPUS]
 
 
@@ -153,12 +153,34 @@ def test_a_traceback_cut_before_its_exception_owns_its_frames() -> None:
     ]
 
 
+@pytest.mark.parametrize("path", listed("paste/env-report"), ids=lambda p: p.name)
+def test_a_tools_environment_report_is_one_section(path: Path) -> None:
+    lines = normalise(text(path))
+    detection = detect(lines, readers(), classify)
+    (report,) = [r for r in detection.readings if r.kind == "env-report"]
+    assert report.unread == []
+    # the person's own caption or heading may stay unplaced, nothing of the tool's output
+    assert all(n < report.first for n in detection.unplaced), detection.unplaced
+    assert lines[report.last - 1].text.startswith(("- ", "\t", " "))
+    assert report.facts["python"]["version"] and report.facts["os"]["system"]
+
+
+def test_an_environment_report_beside_an_802_says_fabric_manager_with_the_reports_facts() -> None:
+    name = "detect-llamafactory-cli-env-0.9.3-torch2.7.0-cu126-no-gpu-802.txt"
+    result = explain(text(FIXTURES / "paste" / "env-report" / name), None)
+    assert [f.id for f in result.findings] == ["cuda-fabric-manager-not-ready"]
+    assert result.facts.torch.version == "2.7.0+cu126"
+    assert result.facts.torch.cuda_version == "12.6"
+    assert result.fact_sources["torch.version"] == "paste:11"
+    assert result.facts.os.glibc == "2.34"
+
+
 def test_every_reader_has_a_kind_and_kinds_are_unique() -> None:
     claimed = [r.kind for r in readers()]
     assert len(claimed) == len(set(claimed))
     given = [form for r in readers() for form in getattr(r, "forms", (r.kind,))]
     assert len(given) == len(set(given)) == len(kinds())  # no two readers give one kind
-    assert {"os-release", "uname", "proc-version", "nvcc-version"} <= set(kinds())
+    assert {"os-release", "uname", "proc-version", "nvcc-version", "env-report"} <= set(kinds())
     assert {"collect-env", "nvidia-smi-table", "nvidia-smi-xml", "conda-info"} <= set(kinds())
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from envsetup.explain.paste import NotText, decode, normalise
-from explain.corpus import corpus, text
+from explain.corpus import corpus, pasted, text
 
-CORPUS = corpus()
+CORPUS = corpus() + pasted()
 
 
 def contents(pasted: str) -> list[str]:

@@ -27,6 +27,7 @@ MODULES = {
     "ls-cuda": "ls_cuda",
     "conda-info": "conda_info",
     "packages": "packages",
+    "env-report": "env_report",
 }
 # A stand-in for explain's normaliser, which removes shell prompts before the readers see lines.
 PROMPT = re.compile(r"^(?:> ?)?(?:\S+@\S+[#$]|\S*\$|\[[^\]]*\][#$])\s|^> ?")
@@ -137,6 +138,12 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "conda-list-pypi-nvidia-cu11-wheels-cuda-runtime-11.8-cudnn-8.7-partial.txt": (1, {"torch.requires_nvidia.nvidia-cudnn-cu11": "8.7.0.84", "cuda.toolkits.0.path": "pip wheel nvidia-cuda-runtime-cu11", "cudnn.0.version": "8.7.0.84"}),
     "pip-list-nvidia-cu13-wheels-cudnn-9.15-cublas-13.1-partial.txt": (1, {"torch.requires_nvidia.nvidia-cudnn-cu13": "9.15.1.9", "torch.requires_nvidia.nvidia-cublas": "13.1.0.3", "cudnn.0.version": "9.15.1.9"}),
     "conda-list-mixed-cuda-11.7-11.8-12.1-nvidia-channel-partial.txt": (1, {"cuda.toolkits.0.version": "11.7.1"}),
+    # tools' `- Key: value` environment reports (accelerate, diffusers, llamafactory, transformers)
+    "accelerate-env-0.22.0.dev0-aarch64-npu-torch2.0.1-config.txt": (4, {"os.arch": "aarch64", "os.glibc": "2.26", "os.kernel": "4.19.90-vhulk2209.2.0.h1327.eulerosv2r10.aarch64", "python.version": "3.8.17", "torch.version": "2.0.1", "torch.deep.cuda_available": False, "nvidia.gpus": None}, 29),
+    "accelerate-env-0.28.0-windows10-rtx4070-torch2.2.1.txt": (1, {"os.system": "Windows", "os.windows_version": "10.0.19045", "python.version": "3.8.18", "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070"}),
+    "detect-llamafactory-cli-env-0.9.3-torch2.7.0-cu126-no-gpu-802.txt": (8, {"torch.version": "2.7.0+cu126", "torch.flavor": "cuda", "torch.cuda_version": "12.6", "torch.deep": None, "os.kernel": "6.1.94-99.176.amzn2023.x86_64", "os.glibc": "2.34", "python.version": "3.10.16"}, 17),
+    "diffusers-cli-env-0.4.0.dev0-wsl1-torch1.12.1-cu116-false.txt": (3, {"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "torch.cuda_version": "11.6", "torch.deep.cuda_available": False, "python.version": "3.9.13"}),
+    "transformers-cli-info-2.4.0-windows10-torch1.4.0-gpu.txt": (2, {"os.windows_version": "10.0.18362", "python.version": "3.6.8", "torch.version": "1.4.0", "torch.deep.cuda_available": True}, 10),
 }  # fmt: skip
 
 
@@ -276,6 +283,12 @@ def test_garbage_is_not_claimed_and_reads_unread() -> None:
                     "       virtual packages : __cuda=12.2=0",
                     "torch==2.4.0+cu121",
                     "Package    Version",
+                    "Copy-and-paste the text below in your GitHub issue",
+                    "- Platform: Linux-5.15.0-1-generic-x86_64-with-glibc2.35",
+                    "- PyTorch version (GPU?): 2.4.0+cu121 (True)",
+                    "- Python version: 3.10.12",
+                    "- GPU type: NVIDIA A100-SXM4-80GB",
+                    "\t- compute_environment: LOCAL_MACHINE",
                     "",
                 ]
             ),

@@ -65,7 +65,10 @@ _LOG_FORMS = (
     rf"{_TIMESTAMP}\s+[\w.-]+\s+(?=(?:kernel|[A-Za-z][\w.-]*\[\d+\]):\s)",
     # GitHub Actions, docker logs -t, Python logging: "2024-01-02T03:04:05.1234567Z "
     # (one blank after it: what follows keeps its own indentation, a traceback's "  File")
-    rf"\[?{_TIMESTAMP}\]?(?: -(?= ))? ",
+    rf"\[?{_TIMESTAMP}\]? ",
+    # Python logging's asctime ("2024-05-01 12:00:00,123") then " - " and the message; never
+    # after GitHub Actions' "...Z " (its text may start with "- ": a list item)
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - ",
     # DeepSpeed: "[WARNING] [real_accelerator.py:194:get_accelerator] "; transformers' Trainer
     # "[INFO|trainer.py:2048] 2024-05-01 12:00:00,123 >> ", LLaMA-Factory's
     # "[INFO|2024-12-11 13:06:36] llamafactory.hparams.parser:355 >> "

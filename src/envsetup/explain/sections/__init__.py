@@ -22,6 +22,7 @@ READER_MODULES: tuple[str, ...] = (
     "collect_env",  # holds driver, OS, Python, CUDA and package lines of other kinds
     "nvidia_smi",  # -q holds its own "CUDA Version"
     "conda_info",
+    "env_report",  # `- Key: value` reports of transformers, accelerate, diffusers, llamafactory...
     "packages",
     "proc_driver",
     "cudnn",

@@ -19,7 +19,9 @@ from typing import Optional, Sequence
 from envsetup.model.paste import Line, Signal
 
 # "/x/torch/cuda/__init__.py:283: UserWarning: ..." (a post may wrap it in inline code).
-_WARNING_HEADER = re.compile(r"[`'\"]?(?:[A-Za-z]:)?[^\s:]{0,400}\.py:\d{1,6}: [A-Z]\w{0,40}Warning:")
+_WARNING_HEADER = re.compile(
+    r"[`'\"]?(?:[A-Za-z]:)?[^\s:]{0,400}\.py:\d{1,6}: [A-Z]\w{0,40}Warning:"
+)
 _WARN_CALL = re.compile(r"\s*warnings\.warn\(")
 _WARNING_REACH = 12  # lines from a warning's header to its `warnings.warn(` line, at most
 
@@ -71,7 +73,15 @@ def _warning_block(lines: Sequence[Line], index: int) -> list[int]:
             break  # the next warning began without a `warnings.warn(` line
         if _WARN_CALL.match(lines[at].text):
             return [line.number for line in lines[header : at + 1]]
-    return [line.number for line in lines[header : index + 1]]
+    # No `warnings.warn(` line: the warning's indented lines (its message, the source line the
+    # warnings module prints under it: "  return torch._C._cuda_getDeviceCount() > 0").
+    end = index + 1
+    while end < len(lines) and end - header <= _WARNING_REACH:
+        raw = lines[end].text
+        if not raw.strip() or raw[:1] not in " \t" or _WARNING_HEADER.match(raw.lstrip()):
+            break
+        end += 1
+    return [line.number for line in lines[header:end]]
 
 
 def _advice(lines: Sequence[Line], index: int) -> list[int]:

@@ -116,7 +116,6 @@ def _pip_block(lines: Sequence[Line], index: int) -> list[int]:
     return owned
 
 
-
 def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     numbers: list[int] = []
     packages: list[str] = []
