@@ -65,7 +65,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "450.191.01-cuda-11.3-forward-compat-a100-sxm-80gb-partial.txt": (1, {"nvidia.driver_version": "450.191.01", "nvidia.driver_cuda_version": "11.3"}),
     "450.57-titan-xp-single.txt": (1, {"nvidia.driver_version": "450.57", "nvidia.gpus.0.name": "TITAN Xp"}),
     "460.73.01-cuda-version-na-in-device-plugin-pod-header.txt": (1, {"nvidia.driver_version": "460.73.01", "nvidia.smi_cuda_version_raw": "N/A"}),
-    "510-mig-devices-section-a100-3x-2g.20gb-partial.txt": (1, {}),
+    "510-mig-devices-section-a100-3x-2g.20gb-partial.txt": (1, {"nvidia.gpus.0.index": 1, "nvidia.gpus.0.mig_mode": "Enabled"}),
     "510.47.03-a100-sxm-mixed-mig-partial.txt": (1, {"nvidia.driver_version": "510.47.03", "nvidia.gpus.1.mig_mode": "Enabled"}),
     "510.85.02-a100-80g-pcie-multi-partial.txt": (1, {"nvidia.driver_version": "510.85.02", "nvidia.driver_cuda_version": "11.6"}),
     "525.60.13-2x-grid-a100-40c-vgpu.txt": (1, {"nvidia.driver_version": "525.60.13", "nvidia.gpus.1.name": "GRID A100-40C"}),
@@ -98,6 +98,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "nvidia-smi-q-x-rtx-3080-v13.xml.txt": (1, {"nvidia.driver_version": "595.58.03", "nvidia.driver_cuda_version": "13.2"}),
     "nvidia-smi-q-x-rtx-3090-v12.xml.txt": (1, {"nvidia.driver_version": "525.147.05", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 3090"}),
     "nvidia-smi-q-x-tesla-t4.xml.txt": (1, {"nvidia.driver_version": "515.105.01", "nvidia.gpus.0.name": "Tesla T4"}),
+    "detect-L-8x-h200-uuids-cut-then-802-nvcc-12.9-table-top-cut-575.57.08.txt": (1, {"nvidia.gpus.7.name": "NVIDIA H200", "nvidia.gpus.0.uuid": None}, 8),
     "nvidia-smi-L-a100-pcie-7x-mig-1g.5gb-old-uuid.txt": (1, {"nvidia.gpus.0.name": "A100-PCIE-40GB", "nvidia.gpus.0.mig_mode": "Enabled"}),
     "L-2x-quadro-rtx4000.txt": (1, {"nvidia.gpus.1.uuid": "GPU-d6de6afc-bdfe-75c4-5273-0544439153fc", "nvidia.gpus.0.name": "Quadro RTX 4000"}),
     "L-4x-rtx3090.txt": (1, {"nvidia.gpus.3.name": "NVIDIA GeForce RTX 3090"}),
@@ -211,6 +212,7 @@ def test_reader_claims_the_fixture_and_reads_its_facts(kind: str, path: Path) ->
     reading = module.READER.read(lines[start : start + count])
     assert isinstance(reading, Reading)
     assert reading.kind.startswith(module.READER.kind.split("-")[0])
+    assert reading.unread == []  # a whole real output is read whole
     for dotted, expected in facts.items():
         assert _value(reading.facts, dotted) == expected, dotted
     for dotted, number in reading.sources.items():
@@ -307,6 +309,45 @@ def test_any_text_is_scanned_and_read_without_raising(texts: List[str]) -> None:
                 # ParseError: the guarded reader reports the section unread
                 with contextlib.suppress(ParseError):
                     module._read(lines[start : start + count])
+
+
+def _default_tables() -> List[Path]:
+    return [
+        path
+        for kind, path in _fixtures()
+        if kind == "nvidia-smi"
+        and "Bus-Id" in path.read_text(errors="replace")
+        and "| NVIDIA-SMI" in path.read_text(errors="replace")
+    ]
+
+
+@pytest.mark.parametrize("path", _default_tables(), ids=lambda p: p.name)
+def test_a_table_whose_top_the_paste_cut_is_still_read_from_its_rows(path: Path) -> None:
+    module = _reader("nvidia-smi")
+    lines = lines_of(path.read_text(errors="replace"))
+    start, count = _first_section(module, lines)
+    whole = module.READER.read(lines[start : start + count])
+    names = [gpu.get("name") for gpu in whole.facts["nvidia"].get("gpus", []) if gpu.get("name")]
+    rule = next(i for i in range(start, start + count) if lines[i].text.strip().startswith("|="))
+    for cut in range(start + 1, rule + 1):  # the border, the header, the column headers...
+        kept = lines[cut : start + count]
+        at, claimed = _first_section(module, kept)
+        assert at == 0, f"cut before line {cut + 1}: not recognised"
+        reading = module.READER.read(kept[:claimed])
+        assert reading.unread == [], f"cut before line {cut + 1}"
+        got = [gpu.get("name") for gpu in reading.facts["nvidia"]["gpus"] if gpu.get("name")]
+        assert got[: len(names)] == names[: len(got)] and got, f"cut before line {cut + 1}"
+
+
+def test_a_processes_box_alone_is_read_as_a_table() -> None:
+    module = _reader("nvidia-smi")
+    path = PASTE / "nvidia-smi" / "535.129.03-2x-rtx3090.txt"
+    lines = lines_of(path.read_text())
+    at = next(i for i, line in enumerate(lines) if "Processes:" in line.text) - 1
+    box = [Line(n, line.text) for n, line in enumerate(lines[at:], 1)]
+    assert module.READER.extent(box, 0) == len([line for line in box if line.text.strip()])
+    reading = module.READER.read(box)
+    assert (reading.kind, reading.unread, reading.facts) == ("nvidia-smi-table", [], {})
 
 
 def test_cut_xml_log_still_gives_its_whole_elements() -> None:

@@ -59,7 +59,9 @@ _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'"})
 _NOT_FOUND = ("nvidia-smi not found", "nvidia-smi: command not found", "nvidia-smi: not found")
 _MIG_TITLES = ("GPU instance profiles:", "GPU instances:", "Compute instance profiles:",
                "Compute instances:")  # fmt: skip
-_LIST_LINE = re.compile(r"GPU \d{1,4}: .{1,200}\(UUID: ")
+# "GPU 0: NVIDIA H200 (UUID: GPU-...)"; a post may cut or redact the UUID ("(UUID: ", "(UUID").
+_LIST_LINE = re.compile(r"GPU \d{1,4}: .{1,200}\(UUID(?::|$)")
+_LIST_NAME = re.compile(r"GPU (\d{1,4}): (.{1,200}?) \(UUID")
 _MIG_LIST_LINE = re.compile(r"MIG \S{1,40}\s+Device\s+\d{1,4}: ")
 _CSV_FIELD = re.compile(r"[a-z][a-z0-9_.]{1,60}(?: \[[^\]]{1,20}\])?")
 _VERSION_KEYS = ("nvidia-smi version", "nvml version", "driver version", "kmd version",
@@ -97,16 +99,48 @@ def _is_border(text: str) -> bool:
     return text.startswith("+-") and text.endswith(("+", "-")) and "|" not in text
 
 
+# A GPU's first row in the default table (R390 to R610, Linux and Windows), and its column-header
+# row: what is left of a table whose top a paste cut off.
+_GPU_ROW = re.compile(
+    r"\|\s{0,4}\d{1,2}\s+\S.{0,60}?\s(?:On|Off|WDDM|TCC|MCDM)\s*\|\s*"
+    r"[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]"
+)
+_COLUMN_WORDS = ("Bus-Id", "Memory-Usage", "Pwr:Usage/Cap", "MIG M.", "Uncorr. ECC", "Compute M.")
+_TITLES = ("| GPU instance", "| Compute instance", "| MIG devices:", "| Processes:")
+
+
+def _cut_top(lines: Sequence[Line], start: int) -> bool:
+    """What remains of a default table whose top border and header the paste cut: the header
+    line without its "| " ("NVIDIA-SMI 575.57.08   Driver Version: ..."), the column headers,
+    the `|===|` rule or a border above a GPU's row, or that row itself."""
+    text = stripped(lines, start)
+    if text.startswith("NVIDIA-SMI ") and "Driver Version" in text:
+        return True
+    if _is_columns_row(text) or _GPU_ROW.match(text):
+        return True
+    if text.startswith(("|=", "|-", "+-")):
+        following = stripped(lines, start + 1)
+        return bool(_GPU_ROW.match(following)) or _is_columns_row(following)
+    return False
+
+
+def _is_columns_row(text: str) -> bool:
+    """A row of the default table's column headers ("| GPU  Name ... | Bus-Id ...", "| Fan  Temp
+    ... Memory-Usage ...", "|  |  |  MIG M. |")."""
+    return text.startswith("|") and any(word in text for word in _COLUMN_WORDS)
+
+
 def _table(lines: Sequence[Line], start: int) -> int:
     text = stripped(lines, start)
     if text.startswith(_WEEKDAYS) and len(text) < 40:  # the timestamp nvidia-smi prints first
         following = _table(lines, start + 1)
         return following + 1 if following else 0
+    if text.startswith("NVIDIA-SMI ") and _cut_top(lines, start):
+        return 1 + _table_rows(lines, start + 1)
     head = text if text.startswith("|") else stripped(lines, start + 1)
     if not (_is_border(text) or text.startswith("|")):
         return 0
-    titles = ("| GPU instance", "| Compute instance", "| MIG devices:")
-    if "NVIDIA-SMI" not in head and not head.startswith(titles):
+    if "NVIDIA-SMI" not in head and not head.startswith(_TITLES) and not _cut_top(lines, start):
         return 0
     return _table_rows(lines, start)
 
@@ -296,7 +330,11 @@ _COMMANDS = ("nvidia-smi", "nvidia-smi.exe", "/usr/bin/nvidia-smi", "watch nvidi
 
 def _candidates(text: str) -> tuple[str, ...]:
     """The forms that can start with this line (each form's own scan then decides)."""
-    if text.startswith(("+", "|")) or (text.startswith(_WEEKDAYS) and len(text) < 40):
+    if (
+        text.startswith(("+", "|"))
+        or (text.startswith(_WEEKDAYS) and len(text) < 40)
+        or (text.startswith("NVIDIA-SMI ") and "Driver Version" in text)
+    ):
         # "+ VAR='No devices were found'": a shell trace of nvidia-smi's message
         return ("nvidia-smi-table", "nvidia-smi-failure")
     if text.startswith("<"):
@@ -388,10 +426,83 @@ def _put_report(builder: ReadingBuilder, lines: Sequence[Line], report: SmiRepor
 
 
 def _read_table(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
-    if not any("NVIDIA-SMI" in line.text for line in lines):
-        _read_mig(builder, lines)
+    if any("NVIDIA-SMI" in line.text for line in lines):
+        _put_report(builder, lines, parse_smi_table(text_of(lines)))
         return
-    _put_report(builder, lines, parse_smi_table(text_of(lines)))
+    first = lines[0].text.strip() if lines else ""
+    head = first if first.startswith("|") else (lines[1].text.strip() if len(lines) > 1 else "")
+    if head.startswith(("| GPU instance", "| Compute instance")):
+        _read_mig(builder, lines)
+    elif head.startswith("| MIG devices:"):
+        _read_mig_devices(builder, lines)
+    elif head.startswith("| Processes:"):
+        builder.place(*(line.number for line in lines))  # no fact: which processes ran where
+    else:
+        _read_rows(builder, lines)
+
+
+def _read_list(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    """`nvidia-smi -L`; when its UUIDs are cut or redacted, each GPU's index and name."""
+    try:
+        gpus = parse_smi_list(text_of(lines))
+    except ParseError:
+        gpus = []
+        for line in lines:
+            match = _LIST_NAME.match(line.text.strip())
+            if match:
+                gpus.append(Gpu(index=int(match.group(1)), name=match.group(2)))
+        if not gpus:
+            raise
+    _put_report(builder, lines, SmiReport(None, None, None, gpus=gpus))
+
+
+def _read_mig_devices(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    """The "MIG devices:" sub-table pasted alone: the GPUs it lists devices of are in MIG mode."""
+    gpus: List[Dict[str, Any]] = []
+    first: Optional[int] = None
+    for line in lines:
+        cells = line.text.strip().strip("|").split("|")
+        match = _MIG_DEVICE.fullmatch(cells[0].strip()) if len(cells) > 1 else None
+        if match is None:
+            continue
+        index = int(match.group(1))
+        first = first or line.number
+        if all(gpu["index"] != index for gpu in gpus):
+            gpus.append({"index": index, "mig_mode": "Enabled"})
+    builder.put("nvidia.gpus", gpus, first)
+    builder.place(*(line.number for line in lines))
+
+
+def _read_rows(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    """A default table whose header the paste cut: each GPU's rows (index, name, bus id, memory,
+    MIG mode) as the default layout has them; no driver or CUDA version (they were above)."""
+    gpus: List[Dict[str, Any]] = []
+    first: Optional[int] = None
+    row = 0  # the row of the current GPU's block (0: its first)
+    for line in lines:
+        text = line.text.strip()
+        if _GPU_ROW.match(text):
+            cells = text.strip("|").split("|")
+            index, _, rest = cells[0].strip().partition(" ")
+            name = rest.strip().rsplit(None, 1)[0] if len(rest.split()) > 1 else rest.strip()
+            gpus.append({"index": int(index), "name": name})
+            first, row = first or line.number, 1
+        elif gpus and row and text.startswith("|") and "MiB" in text:
+            memory = _MEMORY_USE.search(text)
+            if memory and row == 1:
+                gpus[-1]["memory_total_mib"] = int(memory.group(1))
+            row += 1
+        elif gpus and row == 2 and text.startswith("|"):
+            mode = text.strip("|").split("|")[-1].strip()
+            if mode in ("Enabled", "Disabled"):
+                gpus[-1]["mig_mode"] = mode
+            row = 0
+        elif text.startswith("+") or not text:
+            row = 0
+    if not gpus:
+        raise ParseError("no GPU row in what is left of the nvidia-smi table")
+    builder.put("nvidia.gpus", gpus, first)
+    builder.put("nvidia.smi_state", "ok", first)
 
 
 def _read_mig(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
@@ -408,6 +519,10 @@ def _read_mig(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
                 indexes.append(index)
     gpus = [{"index": index, "mig_mode": "Enabled"} for index in indexes]
     builder.put("nvidia.gpus", gpus, first)
+
+
+_MIG_DEVICE = re.compile(r"(\d{1,2})\s+(?:\d{1,3}|N/A)\s+(?:\d{1,3}|N/A)\s+\d{1,3}")
+_MEMORY_USE = re.compile(r"\d+\s*MiB\s*/\s*(\d{1,7})\s*MiB")
 
 
 _XML_VALUE = re.compile(r"<(driver_version|cuda_version|product_name|uuid)>([^<]{1,200})</")
@@ -473,9 +588,7 @@ _READERS: Dict[str, Callable[[ReadingBuilder, Sequence[Line]], None]] = {
     "nvidia-smi-table": _read_table,
     "nvidia-smi-xml": lambda b, ls: _put_report(b, ls, _xml_report(ls)),
     "nvidia-smi-query": lambda b, ls: _put_report(b, ls, parse_smi_log(text_of(ls))),
-    "nvidia-smi-list": lambda b, ls: _put_report(
-        b, ls, SmiReport(None, None, None, gpus=parse_smi_list(text_of(ls)))
-    ),
+    "nvidia-smi-list": lambda b, ls: _read_list(b, ls),
     "nvidia-smi-csv": _read_csv,
     "nvidia-smi-version": lambda b, ls: _put_report(b, ls, parse_smi_version(text_of(ls))),
     "nvidia-smi-topo": lambda b, ls: None,
@@ -508,7 +621,7 @@ def _read(lines: Sequence[Line]) -> Reading:
     except ParseError:
         return builder.finish(lines)  # cut or garbled: every line unread
     # A form read whole: every line of it was understood (borders, units, headings included).
-    if builder.reading.facts or form in ("nvidia-smi-topo", "nvidia-smi-mig"):
+    if builder.reading.facts or builder.reading.kind in ("nvidia-smi-topo", "nvidia-smi-mig"):
         builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
