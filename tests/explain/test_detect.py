@@ -199,6 +199,8 @@ def wrap(body: str, how: int) -> str:
         return "".join(f"    {line}\n" for line in lines)
     if how == 5:
         return "".join(f"\x1b[31m{line}\x1b[0m\n" for line in lines)
+    if how == 6:  # a vLLM worker's log lines under Ray
+        return "".join(f"(RayWorkerWrapper pid=7) INFO 02-20 16:42:42 x.py:9] {ln}\n" for ln in lines)
     return body
 
 
@@ -212,7 +214,7 @@ def pastes(draw: st.DrawFn) -> str:
         end = draw(st.integers(start, len(body)))
         if draw(st.booleans()):  # a whole output
             start, end = 0, len(body)
-        parts.append(wrap(body[start:end], draw(st.integers(0, 6))))
+        parts.append(wrap(body[start:end], draw(st.integers(0, 7))))
     glue = draw(st.sampled_from(["\n", "", "\n\nand then:\n", "\r\n"]))
     return glue.join(parts)
 

@@ -37,6 +37,22 @@ WRAPPINGS = {
         f"2025-03-01T10:22:33.4567890Z {line}\n" for line in body.splitlines()
     ),
     "[stderr] prefix": lambda body: "".join(f"[stderr] {line}\n" for line in body.splitlines()),
+    # the loggers of the programs torch runs under (their real forms: REAL_PREFIXED below)
+    "vLLM worker log": lambda body: "".join(
+        f"(VllmWorkerProcess pid=78102) ERROR 02-20 16:43:12 engine.py:389] {line}\n"
+        for line in body.splitlines()
+    ),
+    "vLLM >= 0.8 log under Ray": lambda body: "".join(
+        f"(RayWorkerWrapper pid=392789, ip=10.0.0.2) INFO 03-02 19:48:25 [core.py:12] {line}\n"
+        for line in body.splitlines()
+    ),
+    "glog": lambda body: "".join(
+        f"E0220 16:43:12.123456 12345 cuda_device.cc:123] {line}\n" for line in body.splitlines()
+    ),
+    "Python logging": lambda body: "".join(
+        f"2024-05-01 12:00:00,123 - root - ERROR - {line}\n" for line in body.splitlines()
+    ),
+    "torchrun rank": lambda body: "".join(f"[rank0]: {line}\n" for line in body.splitlines()),
 }
 
 
