@@ -175,6 +175,25 @@ def test_an_environment_report_beside_an_802_says_fabric_manager_with_the_report
     assert result.facts.os.glibc == "2.34"
 
 
+def test_the_line_chaining_two_tracebacks_belongs_to_the_first() -> None:
+    # CPython's own wording between chained tracebacks (Lib/traceback.py, _context_message and
+    # _cause_message); the tracebacks around it are a shape, not a real paste.
+    for link in (
+        "During handling of the above exception, another exception occurred:",
+        "The above exception was the direct cause of the following exception:",
+    ):
+        pasted = (
+            'Traceback (most recent call last):\n  File "a.py", line 1, in <module>\n'
+            "    import torch\nImportError: libcudnn.so.9: cannot open shared object file\n\n"
+            f'{link}\n\nTraceback (most recent call last):\n  File "b.py", line 2, in <module>\n'
+            "    main()\nRuntimeError: no GPU\n"
+        )
+        detection = detect(normalise(pasted), readers(), classify)
+        assert detection.unplaced == []
+        first = next(s for s in detection.signals if s.id == "python-exception")
+        assert 6 in first.owned and 6 not in first.lines  # owned, not cited as evidence
+
+
 def test_every_reader_has_a_kind_and_kinds_are_unique() -> None:
     claimed = [r.kind for r in readers()]
     assert len(claimed) == len(set(claimed))
@@ -200,7 +219,9 @@ def wrap(body: str, how: int) -> str:
     if how == 5:
         return "".join(f"\x1b[31m{line}\x1b[0m\n" for line in lines)
     if how == 6:  # a vLLM worker's log lines under Ray
-        return "".join(f"(RayWorkerWrapper pid=7) INFO 02-20 16:42:42 x.py:9] {ln}\n" for ln in lines)
+        return "".join(
+            f"(RayWorkerWrapper pid=7) INFO 02-20 16:42:42 x.py:9] {ln}\n" for ln in lines
+        )
     return body
 
 

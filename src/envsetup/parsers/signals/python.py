@@ -50,13 +50,27 @@ def _message(lines: Sequence[Line], index: int, first: str) -> tuple[str, list[i
     return bounded(" ".join(parts)), numbers
 
 
+# Between the tracebacks of a chain: the line that links an exception to the next traceback.
+_CHAINS = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
+
+
 def _after_message(lines: Sequence[Line], index: int) -> list[int]:
-    """The lines after an exception's message (from lines[index]) that belong to it."""
+    """The lines after an exception's message (from lines[index]) that belong to it, and the
+    line that chains it to the next traceback (after a blank line)."""
     owned: list[int] = []
-    for line in lines[index : index + _MAX_AFTER]:
-        if not line.text.strip().startswith(_AFTER_MESSAGE):
+    at = index
+    while at < min(len(lines), index + _MAX_AFTER):
+        if not lines[at].text.strip().startswith(_AFTER_MESSAGE):
             break
-        owned.append(line.number)
+        owned.append(lines[at].number)
+        at += 1
+    blank = at < len(lines) and not lines[at].text.strip()
+    chain = at + 1 if blank else at
+    if chain < len(lines) and lines[chain].text.strip() in _CHAINS:
+        owned.append(lines[chain].number)
     return owned
 
 
