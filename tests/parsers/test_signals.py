@@ -38,6 +38,26 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
     "conda-unsatisfiable-cuda-driver-10.1.txt": [("conda-unsatisfiable", {"cuda_driver": "10.1"})],
+    "words-conda-python-incompatible-py35-pytorch3d.txt": [
+        ("conda-unsatisfiable", {}),
+        (
+            "conda-python-incompatible",
+            {
+                "python": "3.5",
+                "requires": {"pytorch3d": ">=3.6,<3.7.0a0|>=3.7,<3.8.0a0|>=3.8,<3.9.0a0"},
+            },
+        ),
+    ],
+    "words-conda-python-incompatible-py36-dlib-windows.txt": [
+        ("conda-unsatisfiable", {"packages": ["setuptools"]}),
+        (
+            "conda-python-incompatible",
+            {"python": "3.6", "requires": {"dlib": "2.7.*|3.5.*|>=2.7,<2.8.0a0|>=3.5,<3.6.0a0"}},
+        ),
+    ],
+    "words-conda-python-incompatible-py39-pytorch1.4-torchvision.txt": [
+        ("conda-python-incompatible", {"python": "3.9"})
+    ],
     "conda-unsatisfiable-cudatoolkit-conflict.txt": [
         ("conda-unsatisfiable", {"packages": ["cudatoolkit"]})
     ],

@@ -28,6 +28,7 @@ from envsetup.diagnose.library_signals import (
     judge_undefined_symbol,
     shadowing_dirs,
 )
+from envsetup.diagnose.python_fit import judge_conda_python
 from envsetup.diagnose.signal_common import Evidence, cite, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
@@ -356,8 +357,14 @@ def judge_signals(
         found += _pip_no_match(
             [s for s in pip if str(s.params.get("requirement")) == requirement], facts, ev
         )
-    if get("conda-unsatisfiable"):
-        found += _conda(get("conda-unsatisfiable"), facts, ev)
+    python_fit = get("conda-python-incompatible")
+    if python_fit:
+        found += judge_conda_python(python_fit, facts, ev)
+    # The other conflicts conda lists after a Python that does not fit follow from it; a driver
+    # too old for __cuda is a cause of its own.
+    conda = get("conda-unsatisfiable")
+    if conda and (not python_fit or any(s.params.get("cuda_driver") for s in conda)):
+        found += _conda(conda, facts, ev)
     if get("cuda-symlink"):
         found += _cuda_symlinks(get("cuda-symlink"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):

@@ -273,6 +273,36 @@ def _conda(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
+def _alternatives(versions: list[str]) -> str:
+    """['3.6', '3.7', '3.8'] -> '3.6, 3.7 or 3.8'."""
+    return versions[0] if len(versions) == 1 else f"{', '.join(versions[:-1])} or {versions[-1]}"
+
+
+def _conda_python(p: Mapping[str, Any]) -> Words:
+    packages = list(p.get("packages") or [])
+    who = ", ".join(packages) or "The requested packages"
+    verb = "is" if len(packages) == 1 else "are"
+    if p.get("supported"):
+        needs = f"Python {_alternatives(list(p['supported']))}"
+    elif p.get("requires"):
+        needs = "Python " + "; ".join(f"{k}: {v}" for k, v in p["requires"].items())
+    else:
+        needs = "another Python"
+    have = f", not for this environment's Python {p['python']}" if p.get("python") else ""
+    title = f"{who} {verb} built for {needs}{have} (conda: incompatible with the existing python)"
+    target = p.get("suggest")
+    env = f"py{str(target).replace('.', '')}" if target else "newenv"
+    version = target or "X.Y"
+    fix = (
+        "conda never changes an environment's Python minor version by itself: create a new "
+        f"environment with a supported Python, `conda create -n {env} python={version}`, "
+        f"then `conda activate {env}` and install {', '.join(packages) or 'them'} there"
+    )
+    if target is None and p.get("requires"):
+        fix += " (pick X.Y from the versions above)"
+    return Words(title, fix + ".")
+
+
 def _xid(title_prefix: str, fix: str) -> WordFn:
     def words(p: Mapping[str, Any]) -> Words:
         count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
@@ -370,6 +400,7 @@ WORDS: dict[str, WordFn] = {
     "pip-no-matching-torch": _pip,
     "pip-no-matching-distribution": _pip,
     "conda-solver-conflict": _conda,
+    "conda-python-incompatible": _conda_python,
     "gpu-fell-off-bus": _xid(
         "The GPU fell off the bus:",
         "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "
