@@ -38,6 +38,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
     "conda-unsatisfiable-cuda-driver-10.1.txt": [("conda-unsatisfiable", {"cuda_driver": "10.1"})],
+    "words-driver-too-old-11000-ngc-warning.txt": [
+        ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})
+    ],
     "words-conda-python-incompatible-py35-pytorch3d.txt": [
         ("conda-unsatisfiable", {}),
         (

@@ -46,15 +46,46 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
 
 def _driver_too_old(p: Mapping[str, Any]) -> Words:
     driver = f"driver {p['have']}" if p.get("have") else "the NVIDIA driver"
-    title = f"{driver} (CUDA {_or(p, 'driver_cuda')}) is too old for this torch build"
+    if p.get("driver_cuda"):
+        driver += f" (CUDA {p['driver_cuda']})"
+    title = f"{driver} is too old for this torch build"
     if p.get("cuda"):
         title += f" (CUDA {p['cuda']})"
-    need = f" to >= {p['need']}" if p.get("need") else ""
-    return Words(
-        title,
-        f"Upgrade the driver{need}, or install a torch build for the CUDA the driver supports: "
-        f"`{_or(p, 'install')}`.",
+    this = f"driver {p['have']}" if p.get("have") else f"a driver with CUDA {_or(p, 'driver_cuda')}"
+    own = f" (CUDA {p['cuda']})" if p.get("cuda") else ""
+    upgrade = (
+        f"upgrade the driver to >= {p['need']} for the build you have{own}"
+        if p.get("need")
+        else "upgrade the driver"
     )
+    if p.get("release") and p.get("build_need"):
+        fix = (
+            f"If the driver is >= {p['build_need']} (`nvidia-smi` shows its version), torch "
+            f"{p['release']} {p['variant']} runs on it: `{p['install']}`; otherwise {upgrade}."
+        )
+    elif p.get("release"):
+        fix = (
+            f"Install torch {p['release']} {p['variant']}, the newest build that runs on {this}: "
+            f"`{p['install']}`; or {upgrade}."
+        )
+    elif p.get("no_build"):
+        fix = f"No torch build envsetup knows runs on {this}: "
+        if p.get("need"):
+            fix += upgrade
+            if p.get("lowest") and p["lowest"] != p["need"]:
+                fix += f"; >= {p['lowest']} runs the oldest builds envsetup knows"
+        elif p.get("lowest"):
+            fix += f"upgrade the driver to >= {p['lowest']} (the oldest builds envsetup knows need it)"
+        else:
+            fix += "upgrade the driver"
+        fix += "."
+    else:
+        need = f" to >= {p['need']}" if p.get("need") else ""
+        fix = (
+            f"Upgrade the driver{need}, or install a torch build for the CUDA the driver supports: "
+            f"`{_or(p, 'install')}`."
+        )
+    return Words(title, fix)
 
 
 def _fabric_manager(p: Mapping[str, Any]) -> Words:
