@@ -75,7 +75,9 @@ def _driver_too_old(p: Mapping[str, Any]) -> Words:
             if p.get("lowest") and p["lowest"] != p["need"]:
                 fix += f"; >= {p['lowest']} runs the oldest builds envsetup knows"
         elif p.get("lowest"):
-            fix += f"upgrade the driver to >= {p['lowest']} (the oldest builds envsetup knows need it)"
+            fix += (
+                f"upgrade the driver to >= {p['lowest']} (the oldest builds envsetup knows need it)"
+            )
         else:
             fix += "upgrade the driver"
         fix += "."
