@@ -198,3 +198,49 @@ def test_error_35_with_nothing_known_stays_generic() -> None:
     words = words_for(finding)
     assert words.title == "the NVIDIA driver is too old for this torch build"
     assert "envsetup install --cuda auto" in words.fix
+
+
+# ---- a program's own failure: CUDA out of memory, a traceback nothing else explains ----
+
+OOM = {
+    # fixture: why the allocation failed, read by hand from the allocator's numbers
+    "words-cuda-oom-larger-than-gpu-neurolens.txt": "larger-than-gpu",  # 55.57 GiB on 12 GiB
+    "words-cuda-oom-old-format-6gb.txt": "free-but-refused",  # 2.26 GiB asked, 3.03 GiB free
+    "words-cuda-oom-4gb-whisper-typer.txt": "fragmentation",  # 297.78 MiB reserved, 20 asked
+    # This process holds 37.46 of 39.49 GiB; the four others 1.6 GiB: not theirs to free.
+    "words-cuda-oom-rank0-processes-litgpt.txt": "program-needs-more",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OOM))
+def test_cuda_out_of_memory_says_what_holds_the_memory(name: str) -> None:
+    result = explained(name)
+    finding = only(result, "cuda-out-of-memory")
+    assert finding.params["reason"] == OOM[name]
+    assert "python-exception" not in {f.id for f in result.findings}
+    words = words_for(finding)
+    assert f"tried to allocate {finding.params['tried']}" in words.title
+    assert words.fix and "?" not in words.title
+    if OOM[name] in ("fragmentation", "free-but-refused"):
+        assert "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True" in words.fix
+
+
+def test_out_of_memory_held_by_other_processes_names_them() -> None:
+    # The litgpt report's own sizes with the other processes grown past a tenth of the GPU.
+    text = (ERRORS / "words-cuda-oom-rank0-processes-litgpt.txt").read_text(encoding="utf-8")
+    text = text.replace("this process has 37.46 GiB", "this process has 20.00 GiB")
+    text = text.replace("Process 1374765 has 414.00 MiB", "Process 1374765 has 17.00 GiB")
+    finding = only(explain(text, None, lookup_build), "cuda-out-of-memory")
+    assert finding.params["reason"] == "other-processes"
+    assert finding.params["others"] == "18.21 GiB"  # 3 x 414 MiB + 17 GiB
+    assert "`nvidia-smi` lists them" in words_for(finding).fix
+
+
+def test_a_traceback_nothing_explains_says_where_it_was_raised_and_what_to_do() -> None:
+    finding = only(
+        explained("torch-rocm-collect-env-indexerror-hip-runtime.txt"), "python-exception"
+    )
+    assert finding.params["at"].endswith("torch/utils/collect_env.py:437")
+    words = words_for(finding)
+    assert words.title == "The program failed: IndexError: list index out of range"
+    assert "collect_env.py:437" in words.fix and "envsetup doctor --deep" in words.fix

@@ -41,6 +41,44 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "words-driver-too-old-11000-ngc-warning.txt": [
         ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})
     ],
+    "words-cuda-oom-rank0-processes-litgpt.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {
+                "tried": "572.00 MiB",
+                "gpu": "0",
+                "capacity": "39.49 GiB",
+                "free": "321.31 MiB",
+                "in_use": "37.46 GiB",
+                "unallocated": "321.37 MiB",
+                "other_processes": ["414.00 MiB"] * 4,
+            },
+        )
+    ],
+    "words-cuda-oom-larger-than-gpu-neurolens.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {"tried": "55.57 GiB", "capacity": "12.00 GiB", "free": "9.02 GiB"},
+        )
+    ],
+    "words-cuda-oom-old-format-6gb.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {
+                "tried": "2.26 GiB",
+                "capacity": "6.00 GiB",
+                "free": "3.03 GiB",
+                "by_torch": "781.59 MiB",
+                "reserved": "1.24 GiB",
+            },
+        )
+    ],
+    "words-cuda-oom-4gb-whisper-typer.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {"tried": "20.00 MiB", "capacity": "5.78 GiB", "unallocated": "297.78 MiB"},
+        )
+    ],
     "words-conda-python-incompatible-py35-pytorch3d.txt": [
         ("conda-unsatisfiable", {}),
         (
@@ -193,7 +231,15 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("torch-not-compiled-with-cuda", {}),
     ],
     "torch-rocm-collect-env-indexerror-hip-runtime.txt": [
-        ("python-exception", {"exception": "IndexError", "message": "list index out of range"})
+        (
+            "python-exception",
+            {
+                "exception": "IndexError",
+                "message": "list index out of range",
+                # The innermost frame; this paste starts at it (its header was not pasted).
+                "at": "/home/ubuntu/.local/lib/python3.10/site-packages/torch/utils/collect_env.py:437",
+            },
+        )
     ],
     "torch-rocm-no-hip-gpus-available.txt": [
         ("python-exception", {"exception": "RuntimeError", "message": "No HIP GPUs are available"}),

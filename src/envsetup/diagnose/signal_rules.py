@@ -30,6 +30,7 @@ from envsetup.diagnose.library_signals import (
     judge_undefined_symbol,
     shadowing_dirs,
 )
+from envsetup.diagnose.program_signals import judge_exception, judge_out_of_memory
 from envsetup.diagnose.python_fit import judge_conda_python
 from envsetup.diagnose.signal_common import Evidence, cite, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
@@ -392,6 +393,8 @@ def judge_signals(
         found += _conda(conda, facts, ev)
     if get("cuda-symlink"):
         found += _cuda_symlinks(get("cuda-symlink"), facts, ev)
+    if get("torch-cuda-out-of-memory"):
+        found += judge_out_of_memory(get("torch-cuda-out-of-memory"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += _xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
 
@@ -400,19 +403,7 @@ def judge_signals(
     }
     for s in get("python-exception"):
         if not explained.intersection(s.lines):
-            found.append(
-                finding_of(
-                    "torch-import-error"
-                    if s.params.get("during") == "import torch"
-                    else "python-exception",
-                    "error" if s.params.get("during") == "import torch" else "info",
-                    [s],
-                    ev,
-                    exception=s.params.get("exception"),
-                    message=s.params.get("message"),
-                    install=install_command(facts),
-                )
-            )
+            found.append(judge_exception(s, facts, ev))
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order.get(f.severity, 3))
 

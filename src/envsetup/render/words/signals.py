@@ -336,6 +336,83 @@ def _conda_python(p: Mapping[str, Any]) -> Words:
     return Words(title, fix + ".")
 
 
+def _out_of_memory(p: Mapping[str, Any]) -> Words:
+    gpu = f" on GPU {p['gpu']}" if p.get("gpu") is not None else ""
+    if p.get("gpu_name"):
+        gpu += f" ({p['gpu_name']})"
+    parts = [f"tried to allocate {p['tried']}"] if p.get("tried") else []
+    if p.get("free") and p.get("capacity"):
+        parts.append(f"{p['free']} free of {p['capacity']}")
+    elif p.get("capacity"):
+        parts.append(f"{p['capacity']} in all")
+    title = f"CUDA out of memory{gpu}" + (f": {', '.join(parts)}" if parts else "")
+    smaller = (
+        "make the work smaller (batch size, image size or sequence length), use fp16/bf16 "
+        "or 8-bit/4-bit weights, gradient checkpointing or CPU offload"
+    )
+    reason = p.get("reason")
+    if reason == "larger-than-gpu":
+        fix = (
+            f"One allocation ({p['tried']}) is larger than the whole GPU ({p['capacity']}): "
+            f"{smaller}, or use a GPU with more memory."
+        )
+    elif reason == "other-processes":
+        fix = (
+            f"Other processes hold about {p['others']} of this GPU: `nvidia-smi` lists them; "
+            "stop them, or run on a free GPU (CUDA_VISIBLE_DEVICES=N)."
+        )
+    elif reason == "free-but-refused":
+        fix = (
+            f"The GPU shows {p['free']} free, more than the {p['tried']} asked for, yet no block "
+            "that large was free: memory fragmented by earlier allocations (or, on Windows, "
+            "held back by the WDDM driver). Start the program with "
+            f"`PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True`; if it still fails, {smaller}."
+        )
+    elif reason == "fragmentation":
+        fix = (
+            f"PyTorch holds {p['unallocated']} reserved but unallocated (fragmentation): start "
+            "the program with `PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True`; if it still "
+            f"fails, {smaller}."
+        )
+    else:
+        fix = (
+            f"The program needs more memory than this GPU has: {smaller}; keep no references "
+            "to tensors you no longer need (e.g. sum `loss.item()`, not `loss`)."
+        )
+    return Words(title, fix)
+
+
+def _exception_title(prefix: str, p: Mapping[str, Any]) -> str:
+    exception = _or(p, "exception", "an exception")
+    message = f": {p['message']}" if p.get("message") else ""
+    return f"{prefix} {exception}{message}"
+
+
+def _python_exception(p: Mapping[str, Any]) -> Words:
+    where = (
+        f"it was raised at {p['at']}: read that line and the message"
+        if p.get("at")
+        else "read the traceback's last frames and the message"
+    )
+    fix = (
+        f"explain sees no environment cause behind {_or(p, 'exception', 'this exception')}: "
+        f"{where}. If it "
+        "fails only on this machine, paste the whole traceback together with the output of "
+        "`envsetup doctor --deep` (or `python -m torch.utils.collect_env`)."
+    )
+    return Words(_exception_title("The program failed:", p), fix)
+
+
+def _torch_import_error(p: Mapping[str, Any]) -> Words:
+    at = f" (raised at {p['at']})" if p.get("at") else ""
+    fix = (
+        f"torch is broken in this environment{at}: `envsetup doctor --deep` names the cause "
+        f"when it is a known one; otherwise reinstall torch in a fresh environment: "
+        f"`{_or(p, 'install')}`."
+    )
+    return Words(_exception_title("import torch failed:", p), fix)
+
+
 def _xid(title_prefix: str, fix: str) -> WordFn:
     def words(p: Mapping[str, Any]) -> Words:
         count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
@@ -459,9 +536,7 @@ WORDS: dict[str, WordFn] = {
         "Look the Xid up in NVIDIA's Xid catalogue (docs.nvidia.com/deploy/xid-errors); update "
         "the driver; reset the GPU or reboot.",
     ),
-    "torch-import-error": _static(
-        "import torch failed: {exception}: {message}",
-        "Reinstall torch in a fresh environment: `{install}`.",
-    ),
-    "python-exception": _static("The program failed: {exception}: {message}", ""),
+    "cuda-out-of-memory": _out_of_memory,
+    "torch-import-error": _torch_import_error,
+    "python-exception": _python_exception,
 }
