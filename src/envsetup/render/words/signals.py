@@ -18,14 +18,22 @@ def _or(p: Mapping[str, Any], key: str, default: str = "?") -> str:
     return default if value is None or value == "" else str(value)
 
 
+def _known(*parts: Any, sep: str = ", ") -> str:
+    """' (a, b)' from the parts that are known ('' when none is): an unknown value is left out,
+    never shown as '?'."""
+    shown = [str(part) for part in parts if part is not None and part != ""]
+    return f" ({sep.join(shown)})" if shown else ""
+
+
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
-    gpu = f"{_or(p, 'gpu', 'this GPU')} ({_or(p, 'sm')})"
+    gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
     title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
     if p.get("release") and p.get("upgrade_driver"):
         fix = (
-            f"No torch build with kernels for {_or(p, 'sm')} runs on driver {_or(p, 'driver')}: "
+            f"No torch build with kernels for {_or(p, 'sm', 'this GPU')} runs on driver "
+            f"{_or(p, 'driver')}: "
             f"upgrade the NVIDIA driver to >= {_or(p, 'need')}, then install torch "
-            f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
+            f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm', 'it')}: "
             f"`{p['install']}`."
         )
     elif p.get("release"):
@@ -33,12 +41,13 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
         )
         fix = (
-            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}"
+            f"Install torch {p['release']} {p['variant']}, whose arch list covers "
+            f"{_or(p, 'sm', 'this GPU')}"
             f"{floor}: `{p['install']}`."
         )
     else:
         fix = (
-            f"No release envsetup knows has kernels for {_or(p, 'sm')} with this driver; "
+            f"No release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')} with this driver; "
             "build torch from source with TORCH_CUDA_ARCH_LIST naming it, or upgrade the driver."
         )
     return Words(title, fix)
@@ -109,9 +118,11 @@ def _fabric_manager(p: Mapping[str, Any]) -> Words:
 def _ptx(p: Mapping[str, Any]) -> Words:
     nvcc = f" (nvcc {p['nvcc']})" if p.get("nvcc") else ""
     need = f" >= {p['need']}" if p.get("need") else ""
+    driver = f"driver {p['driver']}" if p.get("driver") else "the driver"
+    if p.get("driver_cuda"):
+        driver += f" (CUDA {p['driver_cuda']})"
     return Words(
-        f"CUDA error 222: code compiled by a newer CUDA toolkit{nvcc} than driver "
-        f"{_or(p, 'driver')} (CUDA {_or(p, 'driver_cuda')}) supports",
+        f"CUDA error 222: code compiled by a newer CUDA toolkit{nvcc} than {driver} supports",
         f"Upgrade the driver{need}, or rebuild the extension with a toolkit no newer than CUDA "
         f"{_or(p, 'driver_cuda', 'the driver supports')}.",
     )
@@ -223,7 +234,7 @@ def _cuda_symlink(p: Mapping[str, Any]) -> Words:
         if p.get("reason") == "temporary-target"
         else "at a directory the listing does not show"
     )
-    title = f"{link} points {why} ({_or(p, 'target')}): the link is dangling"
+    title = f"{link} points {why}{_known(p.get('target'))}: the link is dangling"
     if p.get("toolkit"):
         fix = f"Point it at the installed toolkit: `sudo ln -sfn {p['toolkit']} {link}`."
     else:
@@ -237,7 +248,7 @@ def _cuda_symlink(p: Mapping[str, Any]) -> Words:
 def _symbol(p: Mapping[str, Any]) -> Words:
     lib = _or(p, "symbol_library", "a CUDA library")
     title = (
-        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol')} from {lib}, but the {lib} "
+        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol', 'a symbol')} from {lib}, but the {lib} "
         "the loader found is older"
     )
     if p.get("shadowing"):
@@ -261,7 +272,7 @@ def _symbol(p: Mapping[str, Any]) -> Words:
 
 
 def _pip(p: Mapping[str, Any]) -> Words:
-    requirement = _or(p, "requirement")
+    requirement = _or(p, "requirement", "the requirement")
     reason = p.get("reason")
     fixes = {
         "local-version-needs-index": (
@@ -417,9 +428,9 @@ def _xid(title_prefix: str, fix: str) -> WordFn:
     def words(p: Mapping[str, Any]) -> Words:
         count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
         meaning = f": {p['meaning']}" if p.get("meaning") else ""
-        return Words(
-            f"{title_prefix} Xid {_or(p, 'xid')} on GPU {_or(p, 'pci')}{meaning}{count}", fix
-        )
+        xid = f" Xid {p['xid']}" if p.get("xid") is not None else " an Xid"
+        gpu = f" on GPU {p['pci']}" if p.get("pci") else ""
+        return Words(f"{title_prefix}{xid}{gpu}{meaning}{count}", fix)
 
     return words
 
@@ -443,9 +454,13 @@ WORDS: dict[str, WordFn] = {
         "Reboot after a driver update (or reinstall one driver version); inside a container, do "
         "not ship a libcuda of another version.",
     ),
-    "cuda-forward-compat-unsupported": _static(
+    "cuda-forward-compat-unsupported": lambda p: Words(
         "CUDA error 804: forward-compatibility libraries (cuda-compat) were loaded on a GPU that "
-        "does not support them (driver {driver}, CUDA {driver_cuda})",
+        "does not support them"
+        + _known(
+            f"driver {p.get('driver')}" if p.get("driver") else None,
+            f"CUDA {p.get('driver_cuda')}" if p.get("driver_cuda") else None,
+        ),
         "Forward compatibility works on data-center GPUs only: remove the compat directory "
         "(e.g. /usr/local/cuda/compat) from LD_LIBRARY_PATH, use a container whose CUDA is no "
         "newer than the driver's, or upgrade the driver.",
@@ -502,10 +517,12 @@ WORDS: dict[str, WordFn] = {
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
     "cuda-symlink-dangling": _cuda_symlink,
-    "cudnn-version-mismatch": _static(
-        "cuDNN mismatch: torch was built with cuDNN {compiled} but loaded {found}",
+    "cudnn-version-mismatch": lambda p: Words(
+        "cuDNN mismatch: torch was built with "
+        + (f"cuDNN {p['compiled']}" if p.get("compiled") else "another cuDNN")
+        + (f" but loaded {p['found']}" if p.get("found") else " than the one it loaded"),
         "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
-        "path, or reinstall torch: `{install}`.",
+        f"path, or reinstall torch: `{_or(p, 'install')}`.",
     ),
     "pip-no-matching-torch": _pip,
     "pip-no-matching-distribution": _pip,
