@@ -244,3 +244,18 @@ def test_a_traceback_nothing_explains_says_where_it_was_raised_and_what_to_do() 
     words = words_for(finding)
     assert words.title == "The program failed: IndexError: list index out of range"
     assert "collect_env.py:437" in words.fix and "envsetup doctor --deep" in words.fix
+
+
+def test_an_802_without_the_driver_says_where_to_read_its_version() -> None:
+    finding = only(explained("cuda-802-thcudacheck-torch1.4.txt"), "cuda-fabric-manager-not-ready")
+    fix = words_for(finding).fix
+    assert "exactly the driver's version (`nvidia-smi` shows it;" in fix
+    assert "nvidia-fabricmanager-BRANCH" in fix and "<branch>" not in fix
+    with_host = explained("cuda-802-thcudacheck-torch1.4.txt", host("07-fabricmanager-802-h100"))
+    fix = words_for(only(with_host, "cuda-fabric-manager-not-ready")).fix
+    assert "(535.230.02;" in fix and "nvidia-fabricmanager-535`" in fix
+
+
+def test_the_conda_cuda_fix_reads_as_one_sentence() -> None:
+    finding = only(explained("conda-unsatisfiable-cuda-driver-10.1.txt"), "conda-solver-conflict")
+    assert ".;" not in words_for(finding).fix

@@ -100,16 +100,18 @@ def _driver_too_old(p: Mapping[str, Any]) -> Words:
 
 
 def _fabric_manager(p: Mapping[str, Any]) -> Words:
-    driver = _or(p, "driver", "the driver's version")
     title = (
         "CUDA error 802 'system not yet initialized': the NVSwitch fabric manager is not running"
     )
     if p.get("fabricmanager"):
-        title += f" (fabric manager {p['fabricmanager']} != driver {driver})"
-    branch = _or(p, "branch", "<branch>")
+        title += (
+            f" (fabric manager {p['fabricmanager']} != driver {_or(p, 'driver', 'the driver')})"
+        )
+    version = p["driver"] if p.get("driver") else "`nvidia-smi` shows it"
+    branch = _or(p, "branch", "BRANCH")
     return Words(
         title,
-        f"Install nvidia-fabricmanager of exactly the driver's version ({driver}; "
+        f"Install nvidia-fabricmanager of exactly the driver's version ({version}; "
         f"`apt-cache policy nvidia-fabricmanager-{branch}` lists it), then "
         "`sudo systemctl enable --now nvidia-fabricmanager`; check `systemctl status nvidia-fabricmanager`.",
     )
@@ -306,7 +308,7 @@ def _pip(p: Mapping[str, Any]) -> Words:
 def _conda(p: Mapping[str, Any]) -> Words:
     if p.get("conda_cuda"):
         title = f"conda's solver refused: the packages need a newer CUDA driver than this one (__cuda={p['conda_cuda']})"
-        fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda."
+        fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda"
     else:
         pkgs = ", ".join(p.get("packages") or []) or "the requested packages"
         title = f"conda's solver found conflicting requirements ({pkgs})"
