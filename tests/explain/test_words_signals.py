@@ -259,3 +259,24 @@ def test_an_802_without_the_driver_says_where_to_read_its_version() -> None:
 def test_the_conda_cuda_fix_reads_as_one_sentence() -> None:
     finding = only(explained("conda-unsatisfiable-cuda-driver-10.1.txt"), "conda-solver-conflict")
     assert ".;" not in words_for(finding).fix
+
+
+def test_no_module_torch_in_pips_isolated_build_says_no_build_isolation() -> None:
+    finding = only(
+        explained("words-no-module-torch-pip-build-isolation-basicsr.txt"),
+        "torch-not-found-by-python",
+    )
+    assert finding.params["pip_build"] is True and finding.params["package"] == "basicsr"
+    assert "`pip install --no-build-isolation basicsr`" in words_for(finding).fix
+
+
+@pytest.mark.parametrize(
+    "name", ["words-no-module-torch-setup-py-dcnv2.txt", "words-no-module-torch-stdin-indented.txt"]
+)
+def test_no_module_torch_elsewhere_is_the_interpreter_not_a_program_bug(name: str) -> None:
+    result = explained(name)
+    finding = only(result, "torch-not-found-by-python")
+    assert "pip_build" not in finding.params and "python-exception" not in {
+        f.id for f in result.findings
+    }
+    assert "sys.executable" in words_for(finding).fix

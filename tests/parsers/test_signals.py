@@ -79,6 +79,25 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"tried": "20.00 MiB", "capacity": "5.78 GiB", "unallocated": "297.78 MiB"},
         )
     ],
+    "words-no-module-torch-pip-build-isolation-basicsr.txt": [
+        (
+            "python-exception",
+            {
+                "exception": "ModuleNotFoundError",
+                "message": "No module named 'torch'",
+                "in_pip_build": True,
+            },
+        )
+    ],
+    "words-no-module-torch-setup-py-dcnv2.txt": [
+        (
+            "python-exception",
+            {"exception": "ModuleNotFoundError", "at": "setup.py:6", "in_pip_build": None},
+        )
+    ],
+    "words-no-module-torch-stdin-indented.txt": [
+        ("python-exception", {"exception": "ModuleNotFoundError", "at": "<stdin>:1"})
+    ],
     "words-conda-python-incompatible-py35-pytorch3d.txt": [
         ("conda-unsatisfiable", {}),
         (

@@ -78,9 +78,39 @@ def judge_out_of_memory(signals: Sequence[Signal], facts: Facts, ev: Evidence) -
     return out
 
 
+# "No module named 'torch'" (Python 3) / "No module named torch" (Python 2).
+_NO_TORCH = re.compile(r"No module named '?torch'?\s*$")
+# pip's build directory: /tmp/pip-install-XXXX/<name>_<32 hex>/setup.py
+_PIP_BUILD_DIR = re.compile(r"pip-install-[^/\\]+[/\\]([A-Za-z0-9_.-]{1,100}?)_[0-9a-f]{32}[/\\]")
+
+
+def _no_torch(s: Signal, ev: Evidence) -> Optional[Finding]:
+    """`import torch` found no torch: in pip's isolated build of a package (its setup.py imports
+    torch) or in the Python that ran the program."""
+    if s.params.get("exception") not in ("ModuleNotFoundError", "ImportError"):
+        return None
+    if not _NO_TORCH.search(str(s.params.get("message") or "")):
+        return None
+    at = str(s.params.get("at") or "")
+    package = _PIP_BUILD_DIR.search(at)
+    return finding_of(
+        "torch-not-found-by-python",
+        "error",
+        [s],
+        ev,
+        at=at or None,
+        pip_build=True if s.params.get("in_pip_build") else None,
+        package=package.group(1) if package else None,
+    )
+
+
 def judge_exception(s: Signal, facts: Facts, ev: Evidence) -> Finding:
-    """A traceback no other signal explains: from `import torch` an error (torch is broken in
-    this environment), else the program's own failure, told by its type, message and frame."""
+    """A traceback no other signal explains: no torch where it was imported; from `import torch`
+    an error (torch is broken in this environment); else the program's own failure, told by its
+    type, message and frame."""
+    missing = _no_torch(s, ev)
+    if missing is not None:
+        return missing
     during_import = s.params.get("during") == "import torch"
     return finding_of(
         "torch-import-error" if during_import else "python-exception",

@@ -409,7 +409,8 @@ def judge_signals(
 
 
 # Findings a traceback alone gives: doctor's own torch-import-failed says that for --deep.
-_GENERIC = ("torch-import-error", "python-exception")
+# (doctor's torch-not-installed says a torch that is not there.)
+_GENERIC = ("torch-import-error", "python-exception", "torch-not-found-by-python")
 
 
 def deep_findings(facts: Facts, lookup: BuildLookup) -> list[Finding]:

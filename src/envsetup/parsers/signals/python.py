@@ -16,6 +16,8 @@ _EXCEPTION = re.compile(
     r"^([A-Za-z_][\w]{0,60}(?:\.[A-Za-z_]\w{0,60}){0,6}(?:Error|Exception|Exit|Interrupt|Warning))(?::[ \t]?(.*))?$"
 )
 _FRAME = re.compile(r'^File "([^"]{1,1000})", line (\d{1,7})')
+# A frame of a package's build that pip runs in its own temporary (isolated) environment.
+_PIP_BUILD = ("<pip-setuptools-caller>", "/pip-install-", "/pip-build-env-", "/pip-req-build-")
 _MAX_FRAMES = 200  # a traceback longer than this is cut at its end, as pasted
 
 
@@ -75,6 +77,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
         if exception is None:
             continue
         message, numbers = _message(lines, index, exception.group(2) or "")
+        in_pip_build = any(marker in f for f in frames for marker in _PIP_BUILD)
         in_torch_init = any(f.replace("\\", "/").endswith("torch/__init__.py") for f in frames)
         found.append(
             signal(
@@ -85,6 +88,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
                 message=message or None,
                 during="import torch" if in_torch_init else None,
                 at=bounded(last_frame, 300) if last_frame else None,
+                in_pip_build=True if in_pip_build else None,
             )
         )
         resume = index + 1

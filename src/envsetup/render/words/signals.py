@@ -416,6 +416,25 @@ def _python_exception(p: Mapping[str, Any]) -> Words:
     return Words(_exception_title("The program failed:", p), fix)
 
 
+def _torch_not_found(p: Mapping[str, Any]) -> Words:
+    if p.get("pip_build"):
+        package = p.get("package") or "PACKAGE"
+        return Words(
+            f"pip's build of {p.get('package') or 'a package'} imports torch, but pip builds it "
+            "in an isolated environment without torch",
+            "Install torch first (`envsetup install --cuda auto`, or the build you use), then "
+            f"build the package against it: `pip install --no-build-isolation {package}`.",
+        )
+    at = f" ({p['at']})" if p.get("at") else ""
+    return Words(
+        f"The Python that ran this{at} has no torch: 'No module named torch'",
+        "Run it with the interpreter of the environment that has torch (activate it; `sudo "
+        "python` runs the system's, not the environment's; `python -c 'import sys; "
+        "print(sys.executable)'` shows which one runs), or install torch into this one: "
+        "`envsetup install --cuda auto`.",
+    )
+
+
 def _torch_import_error(p: Mapping[str, Any]) -> Words:
     at = f" (raised at {p['at']})" if p.get("at") else ""
     fix = (
@@ -557,5 +576,6 @@ WORDS: dict[str, WordFn] = {
     ),
     "cuda-out-of-memory": _out_of_memory,
     "torch-import-error": _torch_import_error,
+    "torch-not-found-by-python": _torch_not_found,
     "python-exception": _python_exception,
 }
