@@ -185,6 +185,19 @@ def test_the_schema_rejects_a_document_of_the_old_shape() -> None:
         jsonschema.validate(planned, SCHEMAS["install"])
 
 
+def test_explains_schema_requires_the_recognised_error_kinds() -> None:
+    paste = FIXTURES / "paste" / "errors" / "cuda-803-display-driver-combination.txt"
+    document = checked("explain", envsetup("explain", "--no-host", "--json", str(paste)).stdout, 1)
+    (signal,) = [s for s in document["data"]["signals"] if s["id"] == "cuda-error-803"]
+    assert signal["kind"] == "cuda-error" and signal["params"]["code"] == 803 and signal["lines"]
+    for broken in ({k: v for k, v in signal.items() if k != "lines"}, {**signal, "lines": ["1"]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**document, "data": {**document["data"], "signals": [broken]}}, SCHEMAS["explain"])  # fmt: skip
+    without = {k: v for k, v in document["data"].items() if k != "signals"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**document, "data": without}, SCHEMAS["explain"])
+
+
 def test_a_finding_has_the_same_keys_in_every_command() -> None:
     import dataclasses
 

@@ -62,6 +62,86 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
     "conda-unsatisfiable-cuda-driver-10.1.txt": [("conda-unsatisfiable", {"cuda_driver": "10.1"})],
+    "words-driver-too-old-11000-ngc-warning.txt": [
+        ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})
+    ],
+    "words-cuda-oom-rank0-processes-litgpt.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {
+                "tried": "572.00 MiB",
+                "gpu": "0",
+                "capacity": "39.49 GiB",
+                "free": "321.31 MiB",
+                "in_use": "37.46 GiB",
+                "unallocated": "321.37 MiB",
+                "other_processes": ["414.00 MiB"] * 4,
+            },
+        )
+    ],
+    "words-cuda-oom-larger-than-gpu-neurolens.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {"tried": "55.57 GiB", "capacity": "12.00 GiB", "free": "9.02 GiB"},
+        )
+    ],
+    "words-cuda-oom-old-format-6gb.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {
+                "tried": "2.26 GiB",
+                "capacity": "6.00 GiB",
+                "free": "3.03 GiB",
+                "by_torch": "781.59 MiB",
+                "reserved": "1.24 GiB",
+            },
+        )
+    ],
+    "words-cuda-oom-4gb-whisper-typer.txt": [
+        (
+            "torch-cuda-out-of-memory",
+            {"tried": "20.00 MiB", "capacity": "5.78 GiB", "unallocated": "297.78 MiB"},
+        )
+    ],
+    "words-no-module-torch-pip-build-isolation-basicsr.txt": [
+        (
+            "python-exception",
+            {
+                "exception": "ModuleNotFoundError",
+                "message": "No module named 'torch'",
+                "in_pip_build": True,
+            },
+        )
+    ],
+    "words-no-module-torch-setup-py-dcnv2.txt": [
+        (
+            "python-exception",
+            {"exception": "ModuleNotFoundError", "at": "setup.py:6", "in_pip_build": None},
+        )
+    ],
+    "words-no-module-torch-stdin-indented.txt": [
+        ("python-exception", {"exception": "ModuleNotFoundError", "at": "<stdin>:1"})
+    ],
+    "words-conda-python-incompatible-py35-pytorch3d.txt": [
+        ("conda-unsatisfiable", {}),
+        (
+            "conda-python-incompatible",
+            {
+                "python": "3.5",
+                "requires": {"pytorch3d": ">=3.6,<3.7.0a0|>=3.7,<3.8.0a0|>=3.8,<3.9.0a0"},
+            },
+        ),
+    ],
+    "words-conda-python-incompatible-py36-dlib-windows.txt": [
+        ("conda-unsatisfiable", {"packages": ["setuptools"]}),
+        (
+            "conda-python-incompatible",
+            {"python": "3.6", "requires": {"dlib": "2.7.*|3.5.*|>=2.7,<2.8.0a0|>=3.5,<3.6.0a0"}},
+        ),
+    ],
+    "words-conda-python-incompatible-py39-pytorch1.4-torchvision.txt": [
+        ("conda-python-incompatible", {"python": "3.9"})
+    ],
     "conda-unsatisfiable-cudatoolkit-conflict.txt": [
         ("conda-unsatisfiable", {"packages": ["cudatoolkit"]})
     ],
@@ -194,7 +274,15 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("torch-not-compiled-with-cuda", {}),
     ],
     "torch-rocm-collect-env-indexerror-hip-runtime.txt": [
-        ("python-exception", {"exception": "IndexError", "message": "list index out of range"})
+        (
+            "python-exception",
+            {
+                "exception": "IndexError",
+                "message": "list index out of range",
+                # The innermost frame; this paste starts at it (its header was not pasted).
+                "at": "/home/ubuntu/.local/lib/python3.10/site-packages/torch/utils/collect_env.py:437",
+            },
+        )
     ],
     "torch-rocm-no-hip-gpus-available.txt": [
         ("python-exception", {"exception": "RuntimeError", "message": "No HIP GPUs are available"}),

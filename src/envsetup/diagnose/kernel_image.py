@@ -1,6 +1,8 @@
-"""A GPU the torch build has no kernels for ("no kernel image", error 209, "sm_XX is not
-compatible"): the builds whose arch lists cover it (profiles/torch-X.Y.toml through `lookup`,
-coverage by envsetup.model.capability) and whose driver floor (envsetup.compat) this driver meets."""
+"""Which torch builds run here: a GPU the torch build has no kernels for ("no kernel image", error
+209, "sm_XX is not compatible") gets the builds whose arch lists cover it (profiles/torch-X.Y.toml
+through `lookup`, coverage by envsetup.model.capability) and whose driver floor (envsetup.compat)
+this driver meets; a driver too old for the build (error 35, "found version N") gets the newest
+build whose floor the driver meets, known by its version or only by the CUDA it reports."""
 
 from __future__ import annotations
 
@@ -48,6 +50,80 @@ def _covering_builds(
             if coverage(built.arch_list, capability):
                 out.append((release, variant, _variant_cuda(variant)))
     return out
+
+
+def _all_builds(
+    facts: Facts, lookup: BuildLookup, capability: Optional[ComputeCapability]
+) -> list[tuple[str, str, str]]:
+    """(release, variant, CUDA) newest first, only those covering `capability` when it is known."""
+    if capability is not None:
+        return _covering_builds(capability, facts, lookup)
+    system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    out = []
+    for release in _RELEASES:
+        info = lookup(f"{release}.0", system, arch)
+        if info is None:
+            continue
+        for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
+            if variant.startswith("cu") and _variant_key(variant):
+                out.append((release, variant, _variant_cuda(variant)))
+    return out
+
+
+def _runs_on_driver_cuda(cuda: str, driver_cuda: str, facts: Facts) -> Optional[bool]:
+    """Whether a driver known only by the CUDA it reports (`driver_cuda`, X.Y) runs a CUDA `cuda`
+    build: True for every such driver, None for some (minor version compatibility needs a floor
+    that only the newer drivers reporting X.Y meet), False for none."""
+    build, have = compat.cuda_major_minor(cuda), compat.cuda_major_minor(driver_cuda)
+    if build is None or have is None:
+        return False
+    if build <= have:
+        return True  # the driver supports that CUDA itself
+    floor = driver_floor_for(cuda, facts)
+    if build[0] != have[0] or floor is None:
+        return False
+    system = facts.os.system or "Linux"
+    lowest = compat.toolkit_driver(driver_cuda, system)  # the oldest driver reporting X.Y
+    if lowest and compat.parse_version(lowest.driver) >= compat.parse_version(floor):
+        return True
+    at_floor = compat.max_cuda_for_driver(floor, system)  # what a driver at the floor reports
+    reaches = at_floor is not None and compat.cuda_major_minor(at_floor) == have
+    return None if reaches else False
+
+
+def build_for_driver(
+    facts: Facts, lookup: BuildLookup, driver: Optional[str], driver_cuda: Optional[str]
+) -> Optional[tuple[str, str, bool]]:
+    """The newest (release, variant) that runs on this driver (its version `driver`, else the CUDA
+    it reports), covering the machine's GPU when the facts name its compute capability; the bool
+    says it surely runs (False: only if the driver is at or above the build's floor). None when
+    the driver is unknown or no build known to the profiles runs on it."""
+    if not driver and not driver_cuda:
+        return None
+    maybe = None
+    for release, variant, cuda in _all_builds(facts, lookup, _gpu_capability(facts, None)):
+        if driver:
+            have = compat.parse_version(driver)
+            need = compat.parse_version(driver_floor_for(cuda, facts))
+            if have is not None and need is not None and have >= need:
+                return release, variant, True
+            continue
+        runs = _runs_on_driver_cuda(cuda, str(driver_cuda), facts)
+        if runs:
+            return release, variant, True
+        if runs is None and maybe is None:
+            maybe = (release, variant, False)
+    return maybe
+
+
+def lowest_floor(facts: Facts, lookup: BuildLookup) -> Optional[str]:
+    """The lowest driver floor of any build the profiles know (covering the GPU when known)."""
+    floors = {
+        driver_floor_for(cuda, facts)
+        for _, _, cuda in _all_builds(facts, lookup, _gpu_capability(facts, None))
+    }
+    known = [(v, f) for v, f in ((compat.parse_version(f), f) for f in floors if f) if v]
+    return min(known)[1] if known else None
 
 
 def _variant_cuda(variant: str) -> str:

@@ -14,20 +14,24 @@ Pure: no I/O beyond `lookup`.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from envsetup import compat
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.kernel_image import (
+    build_for_driver,
     build_with_kernels,
     driver_floor_for,
     judge_no_kernel_image,
+    lowest_floor,
 )
 from envsetup.diagnose.library_signals import (
     judge_library_not_found,
     judge_undefined_symbol,
     shadowing_dirs,
 )
+from envsetup.diagnose.program_signals import judge_exception, judge_out_of_memory
+from envsetup.diagnose.python_fit import judge_conda_python
 from envsetup.diagnose.signal_common import Evidence, cite, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
@@ -47,25 +51,48 @@ _XID_CLASS = {
 }
 
 
-def _driver_too_old(signals: list[Signal], facts: Facts, ev: Evidence):
+def _driver_too_old(signals: list[Signal], facts: Facts, lookup: BuildLookup, ev: Evidence):
+    """The build that runs on this driver (named exactly when its version or its CUDA is known),
+    or the driver the build in use needs."""
     found = next(
         (s.params.get("driver_cuda") for s in signals if s.params.get("driver_cuda")), None
     )
     cuda = torch_cuda(facts)
     # The driver the facts name is the one that failed only when it reports the same CUDA.
     same = found is None or found == facts.nvidia.driver_cuda_version
+    driver = facts.nvidia.driver_version if same else None
+    driver_cuda = found or facts.nvidia.driver_cuda_version
+    runs = build_for_driver(facts, lookup, driver or None, driver_cuda or None)
+    params: dict[str, Any] = {}
+    if runs:
+        release, variant, sure = runs
+        build_cuda = f"{variant[2:-1]}.{variant[-1]}"
+        params.update(
+            release=release,
+            variant=variant,
+            install=install_command(facts, ["--torch", release, "--cuda", build_cuda]),
+            build_need=None if sure else driver_floor_for(build_cuda, facts),
+        )
+    elif driver or driver_cuda:
+        params.update(no_build=True, lowest=lowest_floor(facts, lookup))
+    else:
+        params.update(install=install_command(facts))
+    need = driver_floor_for(cuda, facts)
+    have, floor = compat.parse_version(driver), compat.parse_version(need)
+    if have is not None and floor is not None and have >= floor:
+        need = None  # this driver meets it: the build that failed is not the one in the facts
     return [
         finding_of(
             "cuda-driver-too-old",
             "error",
             signals,
             ev,
-            driver_cuda=found or facts.nvidia.driver_cuda_version,
-            have=facts.nvidia.driver_version if same else None,
+            driver_cuda=driver_cuda,
+            have=driver or None,
             torch=facts.torch.version,
             cuda=cuda,
-            need=driver_floor_for(cuda, facts),
-            install=install_command(facts),
+            need=need,
+            **params,
         )
     ]
 
@@ -314,7 +341,7 @@ def judge_signals(
             get("cuda-error-209", "torch-gpu-arch-not-supported"), facts, lookup, ev
         )
     if get("cuda-error-35", "torch-driver-too-old"):
-        found += _driver_too_old(get("cuda-error-35", "torch-driver-too-old"), facts, ev)
+        found += _driver_too_old(get("cuda-error-35", "torch-driver-too-old"), facts, lookup, ev)
     if get("cuda-error-802", "fabricmanager-version-mismatch"):
         found += _fabric_manager(get("cuda-error-802", "fabricmanager-version-mismatch"), facts, ev)
     if get("cuda-error-222"):
@@ -356,10 +383,18 @@ def judge_signals(
         found += _pip_no_match(
             [s for s in pip if str(s.params.get("requirement")) == requirement], facts, ev
         )
-    if get("conda-unsatisfiable"):
-        found += _conda(get("conda-unsatisfiable"), facts, ev)
+    python_fit = get("conda-python-incompatible")
+    if python_fit:
+        found += judge_conda_python(python_fit, facts, ev)
+    # The other conflicts conda lists after a Python that does not fit follow from it; a driver
+    # too old for __cuda is a cause of its own.
+    conda = get("conda-unsatisfiable")
+    if conda and (not python_fit or any(s.params.get("cuda_driver") for s in conda)):
+        found += _conda(conda, facts, ev)
     if get("cuda-symlink"):
         found += _cuda_symlinks(get("cuda-symlink"), facts, ev)
+    if get("torch-cuda-out-of-memory"):
+        found += judge_out_of_memory(get("torch-cuda-out-of-memory"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += _xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
 
@@ -368,25 +403,14 @@ def judge_signals(
     }
     for s in get("python-exception"):
         if not explained.intersection(s.lines):
-            found.append(
-                finding_of(
-                    "torch-import-error"
-                    if s.params.get("during") == "import torch"
-                    else "python-exception",
-                    "error" if s.params.get("during") == "import torch" else "info",
-                    [s],
-                    ev,
-                    exception=s.params.get("exception"),
-                    message=s.params.get("message"),
-                    install=install_command(facts),
-                )
-            )
+            found.append(judge_exception(s, facts, ev))
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order.get(f.severity, 3))
 
 
 # Findings a traceback alone gives: doctor's own torch-import-failed says that for --deep.
-_GENERIC = ("torch-import-error", "python-exception")
+# (doctor's torch-not-installed says a torch that is not there.)
+_GENERIC = ("torch-import-error", "python-exception", "torch-not-found-by-python")
 
 
 def deep_findings(facts: Facts, lookup: BuildLookup) -> list[Finding]:

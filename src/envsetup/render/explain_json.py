@@ -1,5 +1,5 @@
 """explain's --json document: the result envelope with data = {sections, unplaced, facts,
-fact_sources} (schema: docs/schema/explain.schema.json). No rich import on this path."""
+fact_sources, signals} (schema: docs/schema/explain.schema.json). No rich import on this path."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from envsetup.explain.run import ExplainResult
 from envsetup.facts import Facts
+from envsetup.model.paste import Signal
 from envsetup.render.envelope import envelope, outcome_of
 from envsetup.render.envelope import to_json as to_json
 from envsetup.render.finding_words import words_for
@@ -24,6 +25,19 @@ class Section:
 
 
 @dataclass
+class SignalEntry:
+    """One error kind recognised in the paste (envsetup.parsers.signals): its stable id (e.g.
+    "cuda-error-802", "torch-driver-too-old"; docs/explain.md lists them), the kind of input whose
+    lines say it ("cuda-error", "python-traceback", ...), the values read from those lines, and
+    the lines, numbered as pasted from 1."""
+
+    id: str
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
 class ExplainData:
     """explain's `data`: the sections recognised, the non-blank lines in no section and in no
     error (unplaced, as pasted), the host's facts with the pasted ones merged over them, and the
@@ -33,6 +47,15 @@ class ExplainData:
     unplaced: list[int]
     facts: Facts
     fact_sources: dict[str, str] = field(default_factory=dict)
+    # The error kinds recognised (the text's "Paste" section lists them too), in paste order.
+    signals: list[SignalEntry] = field(default_factory=list)
+
+
+def _signals(result: ExplainResult) -> list[Signal]:
+    """The classifier's signals and the sections' own (a dangling CUDA link), in paste order."""
+    detection = result.detection
+    found = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
+    return sorted(found, key=lambda s: (s.lines[0] if s.lines else 0, s.id))
 
 
 def explain_document(result: ExplainResult, exit_code: int) -> dict[str, Any]:
@@ -55,5 +78,9 @@ def explain_document(result: ExplainResult, exit_code: int) -> dict[str, Any]:
             "unplaced": list(result.detection.unplaced),
             "facts": result.facts.to_dict(),
             "fact_sources": dict(result.fact_sources),
+            "signals": [
+                {"id": s.id, "kind": s.kind, "params": dict(s.params), "lines": list(s.lines)}
+                for s in _signals(result)
+            ],
         },
     )

@@ -105,17 +105,30 @@ def _by_line(item: tuple[str, str]) -> tuple[int, str]:
 
 
 def _value(document: object, path: str) -> str:
+    """A fact for people: a list's items once each, a run of equal ones counted ("8 × NVIDIA
+    A100 80GB PCIe (8.0)"); a mapping as "name version, ..." (the nvidia wheels)."""
     for key in path.split("."):
         document = document.get(key) if isinstance(document, dict) else None
     if isinstance(document, list):
-        parts = [
-            " ".join(str(v) for k, v in item.items() if k in ("name", "version", "path") and v)
-            if isinstance(item, dict)
-            else str(item)
-            for item in document
-        ]
-        return "; ".join(parts)
+        counts: dict[str, int] = {}
+        for item in document:
+            shown = _item(item)
+            counts[shown] = counts.get(shown, 0) + 1
+        return "; ".join(f"{n} × {shown}" if n > 1 else shown for shown, n in counts.items())
+    if isinstance(document, dict):
+        return ", ".join(f"{k} {v}" if v not in (None, "") else str(k) for k, v in document.items())
     return "?" if document is None else str(document)
+
+
+def _item(item: object) -> str:
+    """One listed fact: a GPU as its name and compute capability, a toolkit or library as its
+    name, version and path."""
+    if not isinstance(item, dict):
+        return str(item)
+    shown = " ".join(str(v) for k, v in item.items() if k in ("name", "version", "path") and v)
+    if item.get("compute_capability"):
+        shown += f" ({item['compute_capability']})"
+    return shown or "?"
 
 
 def _ranges(numbers: list[int]) -> list[str]:

@@ -8,7 +8,8 @@ readers, one per family of messages:
 - cuda: CUDA runtime errors by message and number (35, 100, 209, 222, 802, 803, 804, 999 ...);
 - torch: torch's own warnings (driver too old, GPU arch not supported, cuDNN mismatch, HIP);
 - libraries: shared libraries not found, undefined symbols;
-- pip_conda: pip's "no matching distribution", PEP 668, conda's solver conflicts;
+- pip_conda: pip's "no matching distribution", PEP 668, conda's solver conflicts and its
+  "incompatible with the existing python installation";
 - kernel_log: NVRM Xid, RmInitAdapter, module signing / Secure Boot, nouveau.
 
 Judged against a machine's facts by envsetup.diagnose.signal_rules.judge_signals.
@@ -63,7 +64,10 @@ _TRIGGERS = (
     "Unsatisfiable",
     "conflicts",
     "Could not solve",
-    "Found conflicts",  # pip, conda
+    "Found conflicts",
+    "existing python",
+    "-> python",
+    "Your python",  # pip, conda
     "NVRM",
     "Xid",
     "fallen off",

@@ -1,4 +1,11 @@
-"""pip's and conda's refusals: no matching distribution, PEP 668, solver conflicts."""
+"""pip's and conda's refusals: no matching distribution, PEP 668, solver conflicts, and conda's
+"incompatible with the existing python installation" (the packages are not built for this Python).
+
+conda's message (conda 4.7+, conda/core/solve.py's UnsatisfiableError hints): after "The following
+specifications were found to be incompatible with the existing python installation in your
+environment:" come lines "  - PKG -> python[version='>=3.6,<3.7.0a0|3.7.*']" (or "-> python=3.4"),
+then "Your python: python=3.5".
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,13 @@ _NO_VERSION = re.compile(
 _CUDA_DRIVER = re.compile(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b")
 _CONFLICTS_FOR = re.compile(r"^\s*Package ([\w.-]{1,100}) conflicts for:")
 _MAX_VERSIONS = 40  # the newest kept; pip lists every version of a package
+# "  - pytorch=1.4.0 -> python[version='>=2.7,<2.8.0a0|>=3.5,<3.6.0a0']", "  - mkl_fft -> python=3.4":
+# the package (first of the chain) and the Python versions it was built for (last).
+_NEEDS_PYTHON = re.compile(
+    r"^\s*- ([\w.=*<>!,-]{1,200}?)(?: -> \S{1,200}){0,8} -> python(?:\[version='([^']{1,2000})'\]|=(\S{1,40}))\s*$"
+)
+_YOUR_PYTHON = re.compile(r"Your python: python=(\d{1,2}(?:\.\d{1,3}){0,2})\b")
+_PYTHON_HEADER = "incompatible with the existing python installation"
 
 # pip's diagnostic block under "error: <id>" (pip >= 23: "× ...", "╰─> " and its indented
 # explanation, then "note: ..." and "hint: ..." lines, each possibly wrapped by a terminal).
@@ -181,5 +195,48 @@ def _conda_session(lines: Sequence[Line], numbers: Sequence[int]) -> list[int]:
     return sorted(owned.difference(numbers))
 
 
+def _conda_python(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
+    """conda's "incompatible with the existing python installation": one signal with `python`
+    (the environment's, as conda printed it) and `requires` (package -> the Python versions it
+    was built for, as conda printed them, "|" between alternatives)."""
+    numbers: list[int] = []
+    requires: dict[str, list[str]] = {}
+    python = None
+    within = False  # between the header and "Your python:"
+    for index in indices(lines, hits):
+        line = lines[index]
+        text = line.text
+        if _PYTHON_HEADER in text:
+            numbers.append(line.number)
+            # conda wraps its header: "...found" / "to be incompatible with ...".
+            if index > 0 and "specifications were found" in lines[index - 1].text:
+                numbers.append(lines[index - 1].number)
+            within = True
+        elif within and "-> python" in text:
+            match = _NEEDS_PYTHON.match(text)
+            if match:
+                numbers.append(line.number)
+                spec = match.group(2) or match.group(3)
+                alternatives = requires.setdefault(match.group(1), [])
+                alternatives += [a for a in spec.split("|") if a and a not in alternatives]
+        elif within and "Your python:" in text:
+            match = _YOUR_PYTHON.search(text)
+            if match and not runs_to_cut(lines, line, match.end(1)):
+                numbers.append(line.number)
+                python = match.group(1)
+            within = False
+    if not numbers or not (requires or python):
+        return []
+    return [
+        signal(
+            "conda-python-incompatible",
+            CONDA,
+            numbers,
+            python=python,
+            requires={k: "|".join(v[:40]) for k, v in list(requires.items())[:20]} or None,
+        )
+    ]
+
+
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
-    return _pip(lines, hits) + _conda(lines, hits)
+    return _pip(lines, hits) + _conda(lines, hits) + _conda_python(lines, hits)

@@ -15,7 +15,9 @@ _HEADER = "Traceback (most recent call last):"
 _EXCEPTION = re.compile(
     r"^([A-Za-z_][\w]{0,60}(?:\.[A-Za-z_]\w{0,60}){0,6}(?:Error|Exception|Exit|Interrupt|Warning))(?::[ \t]?(.*))?$"
 )
-_FRAME = re.compile(r'^File "([^"]{1,1000})", line \d{1,7}')
+_FRAME = re.compile(r'^File "([^"]{1,1000})", line (\d{1,7})')
+# A frame of a package's build that pip runs in its own temporary (isolated) environment.
+_PIP_BUILD = ("<pip-setuptools-caller>", "/pip-install-", "/pip-build-env-", "/pip-req-build-")
 _MAX_FRAMES = 200  # a traceback longer than this is cut at its end, as pasted
 # What follows an exception's message and belongs to it: torch's advice under a CUDA error, the
 # C++ frames of a c10::Error ("Exception raised from ... (most recent call first):", "frame #3:").
@@ -85,6 +87,11 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
         if _HEADER not in text and not text.lstrip().startswith('File "'):
             continue
         frames: list[str] = []
+        last_frame = None  # "file:line" of the innermost frame: where it was raised
+        first = _FRAME.match(text.strip())  # a paste that starts at a frame, header cut
+        if first:
+            frames.append(first.group(1))
+            last_frame = f"{first.group(1)}:{first.group(2)}"
         index = start + 1
         # Frames ("File ...", their source line) until the exception line.
         while index < count and index - start < 2 * _MAX_FRAMES:
@@ -94,6 +101,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             frame = _FRAME.match(body)
             if frame:
                 frames.append(frame.group(1))
+                last_frame = f"{frame.group(1)}:{frame.group(2)}"
             elif _exception_at(body):
                 break
             index += 1
@@ -108,6 +116,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
                 break
             continue
         message, numbers = _message(lines, index, exception.group(2) or "")
+        in_pip_build = any(marker in f for f in frames for marker in _PIP_BUILD)
         in_torch_init = any(f.replace("\\", "/").endswith("torch/__init__.py") for f in frames)
         raised = signal(
             "python-exception",
@@ -116,6 +125,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             exception=exception.group(1),
             message=message or None,
             during="import torch" if in_torch_init else None,
+            at=bounded(last_frame, 300) if last_frame else None,
+            in_pip_build=True if in_pip_build else None,
         )
         # The frames and their source lines between the header and the exception.
         after = index + len(numbers)

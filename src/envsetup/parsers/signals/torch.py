@@ -34,6 +34,44 @@ _CUDNN_TUPLES = re.compile(
 _CUDNN_INTS = re.compile(r"compiled\s+against (\d{4,6}) but linked against (\d{4,6})\b")
 
 
+# torch's caching allocator when an allocation fails (c10/cuda/CUDACachingAllocator.cpp):
+# 2.1+: "CUDA out of memory. Tried to allocate 22.00 MiB. GPU 0 has a total capacity of 23.65 GiB
+# of which 11.06 MiB is free. [Process N has S memory in use.] Including non-PyTorch memory, this
+# process has 23.60 GiB memory in use. Of the allocated memory 22.90 GiB is allocated by PyTorch,
+# and 194.87 MiB is reserved by PyTorch but unallocated." ("capacty" in 2.1); before: "Tried to
+# allocate 12.50 MiB (GPU 0; 10.92 GiB total capacity; 8.57 MiB already allocated; 9.28 GiB free;
+# 1.24 GiB reserved in total by PyTorch)" ("cached" instead of "reserved ..." before 1.5).
+_SIZE = r"(\d{1,7}(?:\.\d{1,3})? (?:bytes|[KMGT]iB))"
+_OOM_FIELDS = {
+    "tried": re.compile(r"Tried to allocate " + _SIZE),
+    "gpu": re.compile(r"\bGPU (\d{1,3})\b"),
+    "capacity": re.compile(r"total capac(?:i)?ty of " + _SIZE + r"|" + _SIZE + r" total capacity"),
+    "free": re.compile(r"of which " + _SIZE + r" is free|; " + _SIZE + r" free\b"),
+    "in_use": re.compile(r"this process has " + _SIZE + r" memory in use"),
+    "by_torch": re.compile(_SIZE + r" (?:is allocated by PyTorch|already allocated)"),
+    "unallocated": re.compile(_SIZE + r" is reserved by PyTorch but unallocated"),
+    "reserved": re.compile(_SIZE + r" reserved in total by PyTorch"),
+}
+_OTHER_PROCESS = re.compile(r"Process \d{1,9} has " + _SIZE + r" memory in use")
+
+
+def _out_of_memory(lines: Sequence[Line], index: int) -> list[Signal]:
+    """torch's "CUDA out of memory": the sizes it prints, as printed ("22.00 MiB")."""
+    line = lines[index]
+    text = line.text
+    if "Tried to allocate" in text and " free" not in text:  # a terminal or a post wrapped it
+        text = following(lines, index, 2)
+    params: dict[str, object] = {}
+    for key, pattern in _OOM_FIELDS.items():
+        match = pattern.search(text)
+        if match:
+            params[key] = next(g for g in match.groups() if g is not None)
+    others = _OTHER_PROCESS.findall(text)
+    if others:
+        params["other_processes"] = others[:16]
+    return [signal("torch-cuda-out-of-memory", KIND, [line.number], **params)]
+
+
 def driver_cuda(found: int) -> str:
     """cudaDriverGetVersion's number as a CUDA version: 1000 * major + 10 * minor (11040 -> 11.4)."""
     return f"{found // 1000}.{found % 1000 // 10}"
@@ -155,6 +193,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _gpu_too_old(lines, index)
         if "cuDNN version" in text:
             found += _cudnn(lines, index)
+        if "CUDA out of memory" in text:
+            found += _out_of_memory(lines, index)
         for needle, signal_id in _SIMPLE:
             if needle in text:
                 found.append(signal(signal_id, KIND, [line.number]))

@@ -18,14 +18,22 @@ def _or(p: Mapping[str, Any], key: str, default: str = "?") -> str:
     return default if value is None or value == "" else str(value)
 
 
+def _known(*parts: Any, sep: str = ", ") -> str:
+    """' (a, b)' from the parts that are known ('' when none is): an unknown value is left out,
+    never shown as '?'."""
+    shown = [str(part) for part in parts if part is not None and part != ""]
+    return f" ({sep.join(shown)})" if shown else ""
+
+
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
-    gpu = f"{_or(p, 'gpu', 'this GPU')} ({_or(p, 'sm')})"
+    gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
     title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
     if p.get("release") and p.get("upgrade_driver"):
         fix = (
-            f"No torch build with kernels for {_or(p, 'sm')} runs on driver {_or(p, 'driver')}: "
+            f"No torch build with kernels for {_or(p, 'sm', 'this GPU')} runs on driver "
+            f"{_or(p, 'driver')}: "
             f"upgrade the NVIDIA driver to >= {_or(p, 'need')}, then install torch "
-            f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}: "
+            f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm', 'it')}: "
             f"`{p['install']}`."
         )
     elif p.get("release"):
@@ -33,12 +41,13 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
         )
         fix = (
-            f"Install torch {p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm')}"
+            f"Install torch {p['release']} {p['variant']}, whose arch list covers "
+            f"{_or(p, 'sm', 'this GPU')}"
             f"{floor}: `{p['install']}`."
         )
     else:
         fix = (
-            f"No release envsetup knows has kernels for {_or(p, 'sm')} with this driver; "
+            f"No release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')} with this driver; "
             "build torch from source with TORCH_CUDA_ARCH_LIST naming it, or upgrade the driver."
         )
     return Words(title, fix)
@@ -46,28 +55,63 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
 
 def _driver_too_old(p: Mapping[str, Any]) -> Words:
     driver = f"driver {p['have']}" if p.get("have") else "the NVIDIA driver"
-    title = f"{driver} (CUDA {_or(p, 'driver_cuda')}) is too old for this torch build"
+    if p.get("driver_cuda"):
+        driver += f" (CUDA {p['driver_cuda']})"
+    title = f"{driver} is too old for this torch build"
     if p.get("cuda"):
         title += f" (CUDA {p['cuda']})"
-    need = f" to >= {p['need']}" if p.get("need") else ""
-    return Words(
-        title,
-        f"Upgrade the driver{need}, or install a torch build for the CUDA the driver supports: "
-        f"`{_or(p, 'install')}`.",
+    this = f"driver {p['have']}" if p.get("have") else f"a driver with CUDA {_or(p, 'driver_cuda')}"
+    own = f" (CUDA {p['cuda']})" if p.get("cuda") else ""
+    upgrade = (
+        f"upgrade the driver to >= {p['need']} for the build you have{own}"
+        if p.get("need")
+        else "upgrade the driver"
     )
+    if p.get("release") and p.get("build_need"):
+        fix = (
+            f"If the driver is >= {p['build_need']} (`nvidia-smi` shows its version), torch "
+            f"{p['release']} {p['variant']} runs on it: `{p['install']}`; otherwise {upgrade}."
+        )
+    elif p.get("release"):
+        fix = (
+            f"Install torch {p['release']} {p['variant']}, the newest build that runs on {this}: "
+            f"`{p['install']}`; or {upgrade}."
+        )
+    elif p.get("no_build"):
+        fix = f"No torch build envsetup knows runs on {this}: "
+        if p.get("need"):
+            fix += upgrade
+            if p.get("lowest") and p["lowest"] != p["need"]:
+                fix += f"; >= {p['lowest']} runs the oldest builds envsetup knows"
+        elif p.get("lowest"):
+            fix += (
+                f"upgrade the driver to >= {p['lowest']} (the oldest builds envsetup knows need it)"
+            )
+        else:
+            fix += "upgrade the driver"
+        fix += "."
+    else:
+        need = f" to >= {p['need']}" if p.get("need") else ""
+        fix = (
+            f"Upgrade the driver{need}, or install a torch build for the CUDA the driver supports: "
+            f"`{_or(p, 'install')}`."
+        )
+    return Words(title, fix)
 
 
 def _fabric_manager(p: Mapping[str, Any]) -> Words:
-    driver = _or(p, "driver", "the driver's version")
     title = (
         "CUDA error 802 'system not yet initialized': the NVSwitch fabric manager is not running"
     )
     if p.get("fabricmanager"):
-        title += f" (fabric manager {p['fabricmanager']} != driver {driver})"
-    branch = _or(p, "branch", "<branch>")
+        title += (
+            f" (fabric manager {p['fabricmanager']} != driver {_or(p, 'driver', 'the driver')})"
+        )
+    version = p["driver"] if p.get("driver") else "`nvidia-smi` shows it"
+    branch = _or(p, "branch", "BRANCH")
     return Words(
         title,
-        f"Install nvidia-fabricmanager of exactly the driver's version ({driver}; "
+        f"Install nvidia-fabricmanager of exactly the driver's version ({version}; "
         f"`apt-cache policy nvidia-fabricmanager-{branch}` lists it), then "
         "`sudo systemctl enable --now nvidia-fabricmanager`; check `systemctl status nvidia-fabricmanager`.",
     )
@@ -76,9 +120,11 @@ def _fabric_manager(p: Mapping[str, Any]) -> Words:
 def _ptx(p: Mapping[str, Any]) -> Words:
     nvcc = f" (nvcc {p['nvcc']})" if p.get("nvcc") else ""
     need = f" >= {p['need']}" if p.get("need") else ""
+    driver = f"driver {p['driver']}" if p.get("driver") else "the driver"
+    if p.get("driver_cuda"):
+        driver += f" (CUDA {p['driver_cuda']})"
     return Words(
-        f"CUDA error 222: code compiled by a newer CUDA toolkit{nvcc} than driver "
-        f"{_or(p, 'driver')} (CUDA {_or(p, 'driver_cuda')}) supports",
+        f"CUDA error 222: code compiled by a newer CUDA toolkit{nvcc} than {driver} supports",
         f"Upgrade the driver{need}, or rebuild the extension with a toolkit no newer than CUDA "
         f"{_or(p, 'driver_cuda', 'the driver supports')}.",
     )
@@ -190,7 +236,7 @@ def _cuda_symlink(p: Mapping[str, Any]) -> Words:
         if p.get("reason") == "temporary-target"
         else "at a directory the listing does not show"
     )
-    title = f"{link} points {why} ({_or(p, 'target')}): the link is dangling"
+    title = f"{link} points {why}{_known(p.get('target'))}: the link is dangling"
     if p.get("toolkit"):
         fix = f"Point it at the installed toolkit: `sudo ln -sfn {p['toolkit']} {link}`."
     else:
@@ -204,7 +250,7 @@ def _cuda_symlink(p: Mapping[str, Any]) -> Words:
 def _symbol(p: Mapping[str, Any]) -> Words:
     lib = _or(p, "symbol_library", "a CUDA library")
     title = (
-        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol')} from {lib}, but the {lib} "
+        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol', 'a symbol')} from {lib}, but the {lib} "
         "the loader found is older"
     )
     if p.get("shadowing"):
@@ -228,7 +274,7 @@ def _symbol(p: Mapping[str, Any]) -> Words:
 
 
 def _pip(p: Mapping[str, Any]) -> Words:
-    requirement = _or(p, "requirement")
+    requirement = _or(p, "requirement", "the requirement")
     reason = p.get("reason")
     fixes = {
         "local-version-needs-index": (
@@ -262,7 +308,7 @@ def _pip(p: Mapping[str, Any]) -> Words:
 def _conda(p: Mapping[str, Any]) -> Words:
     if p.get("conda_cuda"):
         title = f"conda's solver refused: the packages need a newer CUDA driver than this one (__cuda={p['conda_cuda']})"
-        fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda."
+        fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda"
     else:
         pkgs = ", ".join(p.get("packages") or []) or "the requested packages"
         title = f"conda's solver found conflicting requirements ({pkgs})"
@@ -273,13 +319,139 @@ def _conda(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
+def _alternatives(versions: list[str]) -> str:
+    """['3.6', '3.7', '3.8'] -> '3.6, 3.7 or 3.8'."""
+    return versions[0] if len(versions) == 1 else f"{', '.join(versions[:-1])} or {versions[-1]}"
+
+
+def _conda_python(p: Mapping[str, Any]) -> Words:
+    packages = list(p.get("packages") or [])
+    who = ", ".join(packages) or "The requested packages"
+    verb = "is" if len(packages) == 1 else "are"
+    if p.get("supported"):
+        needs = f"Python {_alternatives(list(p['supported']))}"
+    elif p.get("requires"):
+        needs = "Python " + "; ".join(f"{k}: {v}" for k, v in p["requires"].items())
+    else:
+        needs = "another Python"
+    have = f", not for this environment's Python {p['python']}" if p.get("python") else ""
+    title = f"{who} {verb} built for {needs}{have} (conda: incompatible with the existing python)"
+    target = p.get("suggest")
+    env = f"py{str(target).replace('.', '')}" if target else "newenv"
+    version = target or "X.Y"
+    fix = (
+        "conda never changes an environment's Python minor version by itself: create a new "
+        f"environment with a supported Python, `conda create -n {env} python={version}`, "
+        f"then `conda activate {env}` and install {', '.join(packages) or 'them'} there"
+    )
+    if target is None and p.get("requires"):
+        fix += " (pick X.Y from the versions above)"
+    return Words(title, fix + ".")
+
+
+def _out_of_memory(p: Mapping[str, Any]) -> Words:
+    gpu = f" on GPU {p['gpu']}" if p.get("gpu") is not None else ""
+    if p.get("gpu_name"):
+        gpu += f" ({p['gpu_name']})"
+    parts = [f"tried to allocate {p['tried']}"] if p.get("tried") else []
+    if p.get("free") and p.get("capacity"):
+        parts.append(f"{p['free']} free of {p['capacity']}")
+    elif p.get("capacity"):
+        parts.append(f"{p['capacity']} in all")
+    title = f"CUDA out of memory{gpu}" + (f": {', '.join(parts)}" if parts else "")
+    smaller = (
+        "make the work smaller (batch size, image size or sequence length), use fp16/bf16 "
+        "or 8-bit/4-bit weights, gradient checkpointing or CPU offload"
+    )
+    reason = p.get("reason")
+    if reason == "larger-than-gpu":
+        fix = (
+            f"One allocation ({p['tried']}) is larger than the whole GPU ({p['capacity']}): "
+            f"{smaller}, or use a GPU with more memory."
+        )
+    elif reason == "other-processes":
+        fix = (
+            f"Other processes hold about {p['others']} of this GPU: `nvidia-smi` lists them; "
+            "stop them, or run on a free GPU (CUDA_VISIBLE_DEVICES=N)."
+        )
+    elif reason == "free-but-refused":
+        fix = (
+            f"The GPU shows {p['free']} free, more than the {p['tried']} asked for, yet no block "
+            "that large was free: memory fragmented by earlier allocations (or, on Windows, "
+            "held back by the WDDM driver). Start the program with "
+            f"`PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True`; if it still fails, {smaller}."
+        )
+    elif reason == "fragmentation":
+        fix = (
+            f"PyTorch holds {p['unallocated']} reserved but unallocated (fragmentation): start "
+            "the program with `PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True`; if it still "
+            f"fails, {smaller}."
+        )
+    else:
+        fix = (
+            f"The program needs more memory than this GPU has: {smaller}; keep no references "
+            "to tensors you no longer need (e.g. sum `loss.item()`, not `loss`)."
+        )
+    return Words(title, fix)
+
+
+def _exception_title(prefix: str, p: Mapping[str, Any]) -> str:
+    exception = _or(p, "exception", "an exception")
+    message = f": {p['message']}" if p.get("message") else ""
+    return f"{prefix} {exception}{message}"
+
+
+def _python_exception(p: Mapping[str, Any]) -> Words:
+    where = (
+        f"it was raised at {p['at']}: read that line and the message"
+        if p.get("at")
+        else "read the traceback's last frames and the message"
+    )
+    fix = (
+        f"explain sees no environment cause behind {_or(p, 'exception', 'this exception')}: "
+        f"{where}. If it "
+        "fails only on this machine, paste the whole traceback together with the output of "
+        "`envsetup doctor --deep` (or `python -m torch.utils.collect_env`)."
+    )
+    return Words(_exception_title("The program failed:", p), fix)
+
+
+def _torch_not_found(p: Mapping[str, Any]) -> Words:
+    if p.get("pip_build"):
+        package = p.get("package") or "PACKAGE"
+        return Words(
+            f"pip's build of {p.get('package') or 'a package'} imports torch, but pip builds it "
+            "in an isolated environment without torch",
+            "Install torch first (`envsetup install --cuda auto`, or the build you use), then "
+            f"build the package against it: `pip install --no-build-isolation {package}`.",
+        )
+    at = f" ({p['at']})" if p.get("at") else ""
+    return Words(
+        f"The Python that ran this{at} has no torch: 'No module named torch'",
+        "Run it with the interpreter of the environment that has torch (activate it; `sudo "
+        "python` runs the system's, not the environment's; `python -c 'import sys; "
+        "print(sys.executable)'` shows which one runs), or install torch into this one: "
+        "`envsetup install --cuda auto`.",
+    )
+
+
+def _torch_import_error(p: Mapping[str, Any]) -> Words:
+    at = f" (raised at {p['at']})" if p.get("at") else ""
+    fix = (
+        f"torch is broken in this environment{at}: `envsetup doctor --deep` names the cause "
+        f"when it is a known one; otherwise reinstall torch in a fresh environment: "
+        f"`{_or(p, 'install')}`."
+    )
+    return Words(_exception_title("import torch failed:", p), fix)
+
+
 def _xid(title_prefix: str, fix: str) -> WordFn:
     def words(p: Mapping[str, Any]) -> Words:
         count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
         meaning = f": {p['meaning']}" if p.get("meaning") else ""
-        return Words(
-            f"{title_prefix} Xid {_or(p, 'xid')} on GPU {_or(p, 'pci')}{meaning}{count}", fix
-        )
+        xid = f" Xid {p['xid']}" if p.get("xid") is not None else " an Xid"
+        gpu = f" on GPU {p['pci']}" if p.get("pci") else ""
+        return Words(f"{title_prefix}{xid}{gpu}{meaning}{count}", fix)
 
     return words
 
@@ -303,9 +475,13 @@ WORDS: dict[str, WordFn] = {
         "Reboot after a driver update (or reinstall one driver version); inside a container, do "
         "not ship a libcuda of another version.",
     ),
-    "cuda-forward-compat-unsupported": _static(
+    "cuda-forward-compat-unsupported": lambda p: Words(
         "CUDA error 804: forward-compatibility libraries (cuda-compat) were loaded on a GPU that "
-        "does not support them (driver {driver}, CUDA {driver_cuda})",
+        "does not support them"
+        + _known(
+            f"driver {p.get('driver')}" if p.get("driver") else None,
+            f"CUDA {p.get('driver_cuda')}" if p.get("driver_cuda") else None,
+        ),
         "Forward compatibility works on data-center GPUs only: remove the compat directory "
         "(e.g. /usr/local/cuda/compat) from LD_LIBRARY_PATH, use a container whose CUDA is no "
         "newer than the driver's, or upgrade the driver.",
@@ -362,14 +538,17 @@ WORDS: dict[str, WordFn] = {
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
     "cuda-symlink-dangling": _cuda_symlink,
-    "cudnn-version-mismatch": _static(
-        "cuDNN mismatch: torch was built with cuDNN {compiled} but loaded {found}",
+    "cudnn-version-mismatch": lambda p: Words(
+        "cuDNN mismatch: torch was built with "
+        + (f"cuDNN {p['compiled']}" if p.get("compiled") else "another cuDNN")
+        + (f" but loaded {p['found']}" if p.get("found") else " than the one it loaded"),
         "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
-        "path, or reinstall torch: `{install}`.",
+        f"path, or reinstall torch: `{_or(p, 'install')}`.",
     ),
     "pip-no-matching-torch": _pip,
     "pip-no-matching-distribution": _pip,
     "conda-solver-conflict": _conda,
+    "conda-python-incompatible": _conda_python,
     "gpu-fell-off-bus": _xid(
         "The GPU fell off the bus:",
         "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "
@@ -395,9 +574,8 @@ WORDS: dict[str, WordFn] = {
         "Look the Xid up in NVIDIA's Xid catalogue (docs.nvidia.com/deploy/xid-errors); update "
         "the driver; reset the GPU or reboot.",
     ),
-    "torch-import-error": _static(
-        "import torch failed: {exception}: {message}",
-        "Reinstall torch in a fresh environment: `{install}`.",
-    ),
-    "python-exception": _static("The program failed: {exception}: {message}", ""),
+    "cuda-out-of-memory": _out_of_memory,
+    "torch-import-error": _torch_import_error,
+    "torch-not-found-by-python": _torch_not_found,
+    "python-exception": _python_exception,
 }
