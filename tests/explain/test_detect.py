@@ -92,7 +92,7 @@ STILL_UNPLACED = {
     "errors/detect-802-thcudacheck-smi.txt": [],
     "errors/detect-pep668-comfy.txt": [],
     "errors/detect-pep668-odyssey-prompt.txt": ["pip install -e ."],
-    "errors/detect-conda-py35-pytorch3d.txt": [],
+    "errors/words-conda-python-incompatible-py35-pytorch3d.txt": [],
     "errors/detect-conda-demucs-cudatoolkit.txt": ["conda env update -f environment-cuda.yml"],
     "errors/detect-rminit-gsp-3090.txt": [],
     "errors/detect-rminit-syslog-worker4.txt": [],

@@ -27,7 +27,6 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "RuntimeError"}),
     ],
     "detect-conda-demucs-cudatoolkit.txt": [("conda-unsatisfiable", {"packages": ["cudatoolkit"]})],
-    "detect-conda-py35-pytorch3d.txt": [("conda-unsatisfiable", {})],
     "detect-driver-too-old-6050-repeated.txt": [("torch-driver-too-old", {"found_version": 6050})],
     "detect-nokernel-1080ti-torch28-comfy.txt": [
         ("cuda-error-209", {"code": 209}),
