@@ -84,8 +84,20 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("nvidia-installer-module-load-failed", {"module": "nvidia.ko"})
     ],
     "kernel-dmesg-nvrm-probe-not-called-nouveau-owns-device.txt": [("nvrm-nouveau-owns-gpu", {})],
-    "kernel-fallen-off-bus-dmesg-570.txt": [("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"})],
-    "kernel-module-verification-failed-525.txt": [("kernel-module-unsigned", {"module": "nvidia"})],
+    "kernel-fallen-off-bus-dmesg-570.txt": [
+        ("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"}),
+        (
+            "nvrm-module-loaded",
+            {"version": "570.158.01", "kernel_module": "open", "arch": "x86_64"},
+        ),
+    ],
+    "kernel-module-verification-failed-525.txt": [
+        ("kernel-module-unsigned", {"module": "nvidia"}),
+        (
+            "nvrm-module-loaded",
+            {"version": "525.147.05", "kernel_module": "proprietary", "arch": "x86_64"},
+        ),
+    ],
     "kernel-rminitadapter-gsp-rtx3090-550.txt": [
         ("nvrm-gsp-init-failed", {}),
         ("nvrm-rminitadapter-failed", {"pci": "0000:98:00.0", "code": "0x62:0x65:1792"}),
@@ -279,7 +291,10 @@ def test_cut_anywhere_never_raises_and_never_shortens_a_value(name: str) -> None
     for cut in cuts:
         for part in (text[:cut], text[cut:]):
             for signal in classify(lines_of(part)):
-                for key in ("found_version", "code", "xid", "symbol", "library", "pinned"):
+                for key in (
+                    *("found_version", "code", "xid", "symbol", "library", "pinned"),
+                    *("version", "driver", "virtual_cuda", "virtual_glibc", "cuda_driver"),
+                ):
                     if key in signal.params:
                         assert repr(signal.params[key]) in whole_values, (cut, signal)
     assert whole  # the uncut fixture says something

@@ -48,8 +48,8 @@ def explain(
         readers = all_readers()
     lines = normalise(text)
     detection = detect(lines, readers, classify)
-    merged = merge(host_facts, detection.readings, lines)
     signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
+    merged = merge(host_facts, detection.readings, lines, signals)
     findings = diagnose(merged.facts, lookup)
     if host_facts is None:
         findings = [f for f in findings if _stated_enough(f, merged.sources)]

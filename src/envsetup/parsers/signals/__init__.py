@@ -62,7 +62,8 @@ _TRIGGERS = (
     "Unsatisfiable",
     "conflicts",
     "Could not solve",
-    "Found conflicts",  # pip, conda
+    "Found conflicts",
+    "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
     "NVRM",
     "Xid",
     "fallen off",
