@@ -9,7 +9,8 @@ say `paste:LINE`, and `sources` maps every pasted fact's dotted path to `paste:L
 
 Errors and log lines prove facts too (explain/signal_facts.py: a GPU's compute capability and
 torch's arch list from torch's warning, the driver's CUDA version from "found version N" or
-conda, the driver from the fabric manager's or the kernel's lines). They merge after the
+conda, the driver from the fabric manager's or the kernel's lines), and so does the first path
+into a Python environment (explain/python_paths.py: its prefix, version, kind). They merge after the
 sections: a fact a section states on a later line wins over one an error states earlier; a GPU a
 warning names gets its compute capability where a pasted or host GPU of that name lacks one.
 """
@@ -20,6 +21,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from envsetup.explain.python_paths import python_of
 from envsetup.explain.signal_facts import StatedFact, StatedGpu, facts_of
 from envsetup.facts import Facts, OsFacts, PythonFacts, ReadProblem
 from envsetup.model.paste import Line, Reading, Signal
@@ -90,6 +92,7 @@ def merge(
         stated_by_sections.update(reading.sources)
     candidate = _copy(document)
     stated, gpus = facts_of(signals, texts)
+    stated += python_of(texts)
     from_signals = _put_stated(candidate, stated, stated_by_sections)
     from_signals.update(_put_gpus(candidate, gpus, "nvidia.gpus" in stated_by_sections))
     _drop_the_hosts_other_driver(candidate, base, {**stated_by_sections, **from_signals})

@@ -30,6 +30,7 @@ READER_MODULES: tuple[str, ...] = (
     "os_release",
     "kernel",
     "nvcc",
+    "environment",
 )
 
 
