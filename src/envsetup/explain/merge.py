@@ -108,6 +108,7 @@ def merge(
     for path, number in from_signals.items():
         sources[path] = f"paste:{number}"
         _set_source_field(facts, path, number, {})
+    _derive_apple(facts, sources)
     for reading in readings:
         if reading.unread:
             unread = sorted(reading.unread)
@@ -163,6 +164,20 @@ def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:
         else:
             merged.append(_copy(item))
     return merged
+
+
+def _derive_apple(facts: Facts, sources: dict[str, str]) -> None:
+    """Apple Silicon and MPS follow from the OS facts (probe/apple.py, as doctor derives them):
+    derived again where the paste states the system, the machine or the macOS version."""
+    from envsetup.probe.apple import probe_apple
+
+    stated = [sources[p] for p in ("os.system", "os.arch", "os.macos_version") if p in sources]
+    if not stated:
+        return
+    facts.apple = probe_apple(facts.os)
+    if facts.apple.apple_silicon:
+        sources["apple.apple_silicon"] = sources.get("os.arch", stated[0])
+        sources["apple.mps_capable"] = sources.get("os.macos_version", stated[0])
 
 
 def _put_stated(
