@@ -165,3 +165,72 @@ def test_a_later_section_wins_over_an_earlier_error_line_and_the_other_way() -> 
     assert smi_driver and smi_driver != "535.230.02"
     assert explain(fm + text(table), None).facts.nvidia.driver_version == smi_driver
     assert explain(text(table) + fm, None).facts.nvidia.driver_version == "535.230.02"
+
+
+# The interpreter a pasted path shows (explain/python_paths.py).
+
+
+def test_a_traceback_into_a_conda_envs_torch_states_the_interpreter() -> None:
+    result = pasted("cuda-802-thcudacheck-torch1.4.txt")  # ~/.conda/envs/qwe2/lib/python3.6/...
+    python = result.facts.python
+    assert (python.executable, python.prefix, python.environment, python.version) == (
+        "/iarai/home/pedro.herruzo/.conda/envs/qwe2/bin/python",
+        "/iarai/home/pedro.herruzo/.conda/envs/qwe2",
+        "conda",
+        "3.6",
+    )
+    assert python.site_packages == [
+        "/iarai/home/pedro.herruzo/.conda/envs/qwe2/lib/python3.6/site-packages"
+    ]
+    assert result.fact_sources["python.executable"] == "paste:4" == python.source
+
+
+def test_debians_dist_packages_is_the_system_python() -> None:
+    python = pasted("facts-driver-too-old-11000-ngc-warning.txt").facts.python
+    assert (python.executable, python.prefix, python.environment) == (
+        "/usr/bin/python3.10",
+        "/usr",
+        "system",
+    )
+    assert python.site_packages == ["/usr/local/lib/python3.10/dist-packages"]
+
+
+def test_the_user_site_names_no_interpreter() -> None:
+    """~/.local/lib/python3.5/site-packages/torch: which interpreter, which prefix? Not said."""
+    python = pasted("torch-cuda-runtime-error-35-driver-insufficient-torch0.4.txt").facts.python
+    assert (python.executable, python.prefix) == ("", "")
+
+
+def test_a_windows_conda_env_and_collect_envs_own_python_version() -> None:
+    """The warning's path names the env; collect_env's "Python version" (a section) wins over
+    the path's version, which Windows paths do not carry anyway."""
+    paste = FIXTURES / "paste" / "collect-env" / "windows-cpu-torch2.8.0.dev-cpu.txt"
+    python = explain(text(paste), None).facts.python
+    assert python.executable == "C:\\Users\\user\\miniforge3\\envs\\py310\\python.exe"
+    assert (python.environment, python.version) == ("conda", "3.10.17")
+
+
+def test_runpys_path_names_the_interpreter_that_ran_collect_env() -> None:
+    paste = FIXTURES / "paste" / "collect-env" / "facts-collect-env-runpy-conda-v100s.txt"
+    result = explain(text(paste), None)
+    assert result.facts.python.executable == "/data/anaconda3/envs/bvllm/bin/python"
+    assert result.facts.python.version == "3.10.15"  # collect_env's, not runpy's "3.10"
+    assert result.fact_sources["python.version"] == "paste:17"
+
+
+# `echo $LD_LIBRARY_PATH` (explain/sections/environment.py).
+
+
+def test_an_echoed_ld_library_path_is_merged_and_judged() -> None:
+    result = pasted("case-02-ldpath-nvjitlink-cuda121.txt")
+    assert result.facts.cuda.ld_library_path == ["/usr/local/cuda-12.1/lib64"]
+    assert [s.kind for s in result.detection.readings] == ["environment-variable"]
+    symbol = next(f for f in result.findings if f.id == "cuda-library-symbol-missing")
+    assert symbol.params["shadowing"] == ["/usr/local/cuda-12.1/lib64"]
+
+
+def test_an_echo_of_an_unset_variable_states_nothing() -> None:
+    result = explain("$ echo $LD_LIBRARY_PATH\n\n$ echo $CUDA_HOME\n/usr/local/cuda-12.4\n", None)
+    assert result.facts.cuda.ld_library_path == []
+    assert result.facts.cuda.cuda_home == "/usr/local/cuda-12.4"
+    assert result.fact_sources == {"cuda.cuda_home": "paste:4"}

@@ -7,8 +7,8 @@ installed in that site-packages, of the interpreter with prefix ".../envs/py312"
 proves about the kind of environment: a conda environment (a prefix under a conda installation's
 envs/, or a conda installation's own root), a virtual environment (a prefix named venv, .venv,
 env or ending in -venv), Debian's system Python (/usr/local/lib/pythonX.Y/dist-packages, prefix
-/usr); any other prefix is named without a kind. Windows: "...\\python\\lib\\site-packages\\torch"
-gives the prefix only. The user site (~/.local/lib/...) names no interpreter and is skipped.
+/usr); any other prefix is named without a kind. Windows: "...\\lib\\site-packages\\torch"
+gives the prefix (and a conda environment's kind), not the version. The user site (~/.local/lib/...) names no interpreter and is skipped.
 
 Only the first such path counts (a paste may hold several programs' paths); every fact is a
 fallback (explain/merge.py: taken only where no section of the paste states it).
@@ -50,7 +50,9 @@ def python_of(texts: Mapping[int, str]) -> list[StatedFact]:
         if windows:
             prefix = windows.group("prefix")
             sites = prefix + "\\" + windows.group("site")
+            kind = _kind(prefix.replace("\\", "/"))
             return [
+                *([StatedFact("python.environment", kind, number, fallback=True)] if kind else []),
                 StatedFact("python.prefix", prefix, number, fallback=True),
                 StatedFact("python.executable", prefix + "\\python.exe", number, fallback=True),
                 StatedFact("python.site_packages", [sites], number, fallback=True),
