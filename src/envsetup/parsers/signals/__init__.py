@@ -9,7 +9,8 @@ readers, one per family of messages:
 - torch: torch's own warnings (driver too old, GPU arch not supported, cuDNN mismatch, HIP);
 - libraries: shared libraries not found, undefined symbols;
 - pip_conda: pip's "no matching distribution", PEP 668, conda's solver conflicts;
-- kernel_log: NVRM Xid, RmInitAdapter, module signing / Secure Boot, nouveau.
+- kernel_log: NVRM Xid, RmInitAdapter, module signing / Secure Boot, nouveau, and the
+  module-loading line (a fact, no problem: explain merges its version).
 
 Judged against a machine's facts by envsetup.diagnose.signal_rules.judge_signals.
 """
