@@ -14,6 +14,7 @@ from envsetup.errors import UsageError
 from envsetup.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from envsetup.explain.run import ExplainResult
     from envsetup.facts import Facts
 
 _FIX_FILE = (
@@ -47,7 +48,7 @@ def run_explain(
         ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK
     )
     if record:
-        _record(result.facts, record)
+        _record(result, record)
     if json_output:
         from envsetup.render.explain_json import explain_document, to_json
         from envsetup.render.stdout import echo
@@ -130,12 +131,17 @@ def _host_facts(replay: Optional[str], no_host: bool) -> tuple[Optional[Facts], 
     return probe_all(LiveHost()), "this machine"
 
 
-def _record(facts: Facts, directory: str) -> None:
-    from envsetup.explain.record import recording_of
+def _record(result: ExplainResult, directory: str) -> None:
+    from envsetup.explain.record import recording_of, torch_stderr_of
     from envsetup.host.recording import write_recording
 
+    signals = [
+        *result.detection.signals,
+        *(s for r in result.detection.readings for s in r.signals),
+    ]
+    stderr = torch_stderr_of(signals, {line.number: line.text for line in result.lines})
     try:
-        write_recording(directory, recording_of(facts))
+        write_recording(directory, recording_of(result.facts, stderr))
     except OSError as exc:
         raise UsageError(
             f"--record {directory}: cannot write there ({exc.strerror or exc}); fix: pick a "

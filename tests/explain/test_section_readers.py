@@ -49,6 +49,8 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "rocm-torch1.7.0a0-rocm3.7.txt": (1, {"torch.flavor": "rocm", "torch.hip_version": "3.7.20315-077bcfa0", "nvidia.gpus": None}),
     "scalellm-torch2.4.0-cu124-a100-80gb-pcie-topology.txt": (1, {"nvidia.driver_version": "550.90.07", "nvidia.gpus.0.name": "NVIDIA A100 80GB PCIe"}),
     "windows-cpu-torch2.8.0.dev-cpu.txt": (3, {"os.system": "Windows", "os.windows_version": "10.0.22631", "torch.flavor": "cpu"}),
+    "facts-collect-env-runpy-conda-v100s.txt": (1, {"torch.version": "2.5.1+cu118", "cuda.nvcc_on_path_version": "11.8.89", "nvidia.gpus.1.name": "Tesla V100S-PCIE-32GB"}),
+    "facts-collect-env-1080ti-nvcc-11.7-energonai.txt": (2, {"torch.version": "1.12.1+cu113", "cuda.nvcc_on_path_version": "11.7.99", "nvidia.driver_version": "515.65.01"}, 34),
     "wsl2-torch2.4.0-cu121-rtx4070-laptop.txt": (1, {"os.wsl": 2, "nvidia.driver_version": "551.88", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070 Laptop GPU"}),
     "vllm-sectioned-rhel8.3-torch2.5.1-cu124-partial.txt": (1, {"torch.version": "2.5.1+cu124", "os.glibc": "2.28", "python.version": "3.10.16"}),
     "vllm-torch2.7.0-cu128-a100-sxm4-40gb-driver575-partial.txt": (1, {"torch.cuda_version": "12.8", "nvidia.driver_version": "575.51.03", "cuda.nvcc_on_path_version": "12.9.41"}),

@@ -187,8 +187,20 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("nvidia-installer-module-load-failed", {"module": "nvidia.ko"})
     ],
     "kernel-dmesg-nvrm-probe-not-called-nouveau-owns-device.txt": [("nvrm-nouveau-owns-gpu", {})],
-    "kernel-fallen-off-bus-dmesg-570.txt": [("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"})],
-    "kernel-module-verification-failed-525.txt": [("kernel-module-unsigned", {"module": "nvidia"})],
+    "kernel-fallen-off-bus-dmesg-570.txt": [
+        ("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"}),
+        (
+            "nvrm-module-loaded",
+            {"version": "570.158.01", "kernel_module": "open", "arch": "x86_64"},
+        ),
+    ],
+    "kernel-module-verification-failed-525.txt": [
+        ("kernel-module-unsigned", {"module": "nvidia"}),
+        (
+            "nvrm-module-loaded",
+            {"version": "525.147.05", "kernel_module": "proprietary", "arch": "x86_64"},
+        ),
+    ],
     "kernel-rminitadapter-gsp-rtx3090-550.txt": [
         ("nvrm-gsp-init-failed", {}),
         ("nvrm-rminitadapter-failed", {"pci": "0000:98:00.0", "code": "0x62:0x65:1792"}),
@@ -326,6 +338,45 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             },
         ),
     ],
+    # Real pastes whose facts explain merges (tests/explain/test_signal_facts.py).
+    "facts-sm120-rtx5070ti-rvc-compute37.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {
+                "gpu": "NVIDIA GeForce RTX 5070 Ti",
+                "sm": "sm_120",
+                "supported": [
+                    *("sm_37", "sm_50", "sm_60", "sm_61", "sm_70", "sm_75", "sm_80", "sm_86"),
+                    *("sm_90", "compute_37"),
+                ],
+            },
+        )
+    ],
+    "facts-sm120-rtx5090-deepprep-indented.txt": [
+        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
+    ],
+    "facts-found-gpu0-gtx1080ti-torch2.8-comfy.txt": [
+        ("cuda-error-209", {"code": 209}),
+        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce GTX 1080 Ti", "sm": "sm_61"}),
+    ],
+    "facts-conda-pyg-virtual-cuda12.2-glibc2.35.txt": [
+        (
+            "conda-unsatisfiable",
+            {"subdir": "linux-64", "virtual_cuda": "12.2", "virtual_glibc": "2.35"},
+        )
+    ],
+    "facts-conda-cuda-driver-10.2-windows.txt": [
+        (
+            "conda-unsatisfiable",
+            {"cuda_driver": "10.2", "subdir": "win-64", "virtual_cuda": "10.2"},
+        )
+    ],
+    "facts-driver-too-old-11000-ngc-warning.txt": [
+        ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})
+    ],
+    "facts-driver-too-old-6050-repeated.txt": [
+        ("torch-driver-too-old", {"found_version": 6050, "driver_cuda": "6.5"})
+    ],
 }
 
 
@@ -390,7 +441,10 @@ def test_cut_anywhere_never_raises_and_never_shortens_a_value(name: str) -> None
     for cut in cuts:
         for part in (text[:cut], text[cut:]):
             for signal in classify(lines_of(part)):
-                for key in ("found_version", "code", "xid", "symbol", "library", "pinned"):
+                for key in (
+                    *("found_version", "code", "xid", "symbol", "library", "pinned"),
+                    *("version", "driver", "virtual_cuda", "virtual_glibc", "cuda_driver"),
+                ):
                     if key in signal.params:
                         assert repr(signal.params[key]) in whole_values, (cut, signal)
     assert whole  # the uncut fixture says something

@@ -126,6 +126,12 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     missing = [g for g in facts.nvidia.gpus if g.index in uncovered]
     if not missing:
         return []
+    # torch's own warning in --deep's stderr says it, with the build that has the kernels
+    judged = {
+        f.params.get("sm") for f in deep_findings(facts, lookup) if f.id == "cuda-no-kernel-image"
+    }
+    if judged and {v["sm"] for v in not_covered} <= judged:
+        return []
     return [
         Finding(
             id="gpu-arch-not-in-torch-build",

@@ -6,6 +6,13 @@ path (CUDA toolkits, cuDNN), where a pasted one replaces the host's at the same 
 version when the paste cannot say where it is, and is added otherwise. Each merged fact keeps its
 source: the Facts fields made for it (`os.source`, `nvidia.driver_source`, `torch.source`...)
 say `paste:LINE`, and `sources` maps every pasted fact's dotted path to `paste:LINE`.
+
+Errors and log lines prove facts too (explain/signal_facts.py: a GPU's compute capability and
+torch's arch list from torch's warning, the driver's CUDA version from "found version N" or
+conda, the driver from the fabric manager's or the kernel's lines), and so does the first path
+into a Python environment (explain/python_paths.py: its prefix, version, kind). They merge after the
+sections: a fact a section states on a later line wins over one an error states earlier; a GPU a
+warning names gets its compute capability where a pasted or host GPU of that name lacks one.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from envsetup.explain.python_paths import python_of
+from envsetup.explain.signal_facts import StatedFact, StatedGpu, facts_of
 from envsetup.facts import Facts, OsFacts, PythonFacts, ReadProblem
-from envsetup.model.paste import Line, Reading
+from envsetup.model.paste import Line, Reading, Signal
 
 # Lists of installations, merged by where they are ("path").
 _BY_PATH = {"cuda.toolkits", "cudnn"}
@@ -43,11 +52,17 @@ def blank_facts() -> Facts:
     return Facts(os=OsFacts(system="", arch=""), python=PythonFacts(executable=""))
 
 
-def merge(host: Optional[Facts], readings: Sequence[Reading], lines: Sequence[Line] = ()) -> Merged:
+def merge(
+    host: Optional[Facts],
+    readings: Sequence[Reading],
+    lines: Sequence[Line] = (),
+    signals: Sequence[Signal] = (),
+) -> Merged:
     """`host` (None: blank_facts()) with every reading's facts over it, in paste order (a later
-    section wins over an earlier one). A section whose facts do not fit the Facts types, and the
-    lines a section could not read, become ReadProblems (a "could not read" finding); `lines`
-    gives their text as evidence. Never raises on any reading."""
+    section wins over an earlier one), then the facts `signals` prove (signal_facts.facts_of).
+    A section whose facts do not fit the Facts types, and the lines a section could not read,
+    become ReadProblems (a "could not read" finding); `lines` gives their text as evidence.
+    Never raises on any reading."""
     base = (host or blank_facts()).to_dict()
     texts = {line.number: line.text for line in lines}
     problems: list[ReadProblem] = []
@@ -72,11 +87,28 @@ def merge(host: Optional[Facts], readings: Sequence[Reading], lines: Sequence[Li
             document = candidate
             fitting.append(reading)
         facts = Facts.from_dict(document)
+    stated_by_sections: dict[str, int] = {}
+    for reading in fitting:
+        stated_by_sections.update(reading.sources)
+    candidate = _copy(document)
+    stated, gpus = facts_of(signals, texts)
+    stated += python_of(texts)
+    from_signals = _put_stated(candidate, stated, stated_by_sections)
+    from_signals.update(_put_gpus(candidate, gpus, "nvidia.gpus" in stated_by_sections))
+    _drop_the_hosts_other_driver(candidate, base, {**stated_by_sections, **from_signals})
+    try:
+        facts = Facts.from_dict(candidate)
+    except ValueError:  # defensive: signal_facts states only values of the Facts' types
+        from_signals = {}
     sources: dict[str, str] = {}
     for reading in fitting:
         for path, number in reading.sources.items():
             sources[path] = f"paste:{number}"
             _set_source_field(facts, path, number, reading.sources)
+    for path, number in from_signals.items():
+        sources[path] = f"paste:{number}"
+        _set_source_field(facts, path, number, {})
+    _derive_apple(facts, sources)
     for reading in readings:
         if reading.unread:
             unread = sorted(reading.unread)
@@ -132,6 +164,138 @@ def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:
         else:
             merged.append(_copy(item))
     return merged
+
+
+def _derive_apple(facts: Facts, sources: dict[str, str]) -> None:
+    """Apple Silicon and MPS follow from the OS facts (probe/apple.py, as doctor derives them):
+    derived again where the paste states the system, the machine or the macOS version."""
+    from envsetup.probe.apple import probe_apple
+
+    stated = [sources[p] for p in ("os.system", "os.arch", "os.macos_version") if p in sources]
+    if not stated:
+        return
+    facts.apple = probe_apple(facts.os)
+    if facts.apple.apple_silicon:
+        sources["apple.apple_silicon"] = sources.get("os.arch", stated[0])
+        sources["apple.mps_capable"] = sources.get("os.macos_version", stated[0])
+
+
+def _put_stated(
+    document: dict[str, Any], stated: Sequence[StatedFact], by_sections: dict[str, int]
+) -> dict[str, int]:
+    """Each stated fact into `document` unless a section states it on a later line (or at all,
+    for a fallback); a kernel module version is also the driver's where nothing states one
+    (doctor's rule for /proc/driver/nvidia/version). Returns {dotted path: line} put."""
+    put: dict[str, int] = {}
+    for fact in stated:
+        line = by_sections.get(fact.path)
+        if line is not None and (fact.fallback or line > fact.line):
+            continue
+        if fact.fallback and fact.path in put:
+            continue
+        _put_path(document, fact.path, fact.value)
+        put[fact.path] = fact.line
+    module = "nvidia.kernel_module_version"
+    if module in put or module in by_sections:
+        line = put.get(module, by_sections.get(module, 0))
+        version = _get_path(document, module)
+        if (
+            "nvidia.driver_version" not in by_sections
+            and "nvidia.driver_version" not in put
+            and isinstance(version, str)
+            and not _is_l4t(version, _get_path(document, "os.arch"))
+        ):
+            _put_path(document, "nvidia.driver_version", version)
+            put["nvidia.driver_version"] = line
+    return put
+
+
+_DRIVER, _DRIVER_CUDA = "nvidia.driver_version", "nvidia.driver_cuda_version"
+
+
+def _drop_the_hosts_other_driver(
+    document: dict[str, Any], host: dict[str, Any], pasted: dict[str, int]
+) -> None:
+    """A driver version and the CUDA version it supports go together: where the paste states
+    one, differing from the host's, and not the other, the host's other one is another driver's
+    and is dropped (unknown, not the host's)."""
+    for stated, other in ((_DRIVER, _DRIVER_CUDA), (_DRIVER_CUDA, _DRIVER)):
+        if stated in pasted and other not in pasted:
+            hosts = _get_path(host, stated)
+            if hosts is not None and hosts != _get_path(document, stated):
+                _put_path(document, other, None)
+                if other == _DRIVER:
+                    _put_path(document, "nvidia.driver_source", "")
+                else:
+                    _put_path(document, "nvidia.driver_cuda_source", "")
+
+
+def _put_gpus(document: dict[str, Any], gpus: Sequence[StatedGpu], pasted: bool) -> dict[str, int]:
+    """GPUs a warning names: the compute capability of a listed GPU of that name that lacks
+    one; a GPU added where the paste lists others, or the list of those named where only the
+    host's GPUs are known (they are another machine's) or none."""
+    put: dict[str, int] = {}
+    nvidia = document.setdefault("nvidia", {})
+    current = nvidia.get("gpus") if isinstance(nvidia.get("gpus"), list) else []
+    for gpu in gpus:
+        same = [i for i, d in enumerate(current) if _same_gpu(d, gpu.name)]
+        for i in same:
+            if gpu.compute_capability and not current[i].get("compute_capability"):
+                current[i]["compute_capability"] = gpu.compute_capability
+                put[f"nvidia.gpus[{i}].compute_capability"] = gpu.line
+        if same:
+            continue
+        new = {"index": 0, "name": gpu.name, "compute_capability": gpu.compute_capability}
+        if not (pasted or "nvidia.gpus" in put):
+            current = []
+        new["index"] = len(current)
+        current.append(new)
+        put.setdefault("nvidia.gpus", gpu.line)
+    nvidia["gpus"] = current
+    return put
+
+
+def _same_gpu(listed: Any, name: str) -> bool:
+    """One GPU model under the names tools give it: "NVIDIA " added by drivers >= 495, a name
+    nvidia-smi's table cut with "..."."""
+    if not isinstance(listed, dict) or not isinstance(listed.get("name"), str):
+        return False
+
+    def bare(text: str) -> str:
+        text = text.strip().casefold()
+        return text[len("nvidia ") :] if text.startswith("nvidia ") else text
+
+    have, want = bare(listed["name"]), bare(name)
+    if have.endswith("..."):
+        return bool(have[:-3]) and want.startswith(have[:-3].rstrip())
+    return have == want
+
+
+def _is_l4t(version: str, arch: Any) -> bool:
+    """Jetson's kernel module carries the L4T release (35.3.1), not a driver version
+    (parsers/driver.py: below 100 on aarch64)."""
+    major = version.split(".", 1)[0]
+    return arch == "aarch64" and major.isdigit() and int(major) < 100
+
+
+def _get_path(document: dict[str, Any], path: str) -> Any:
+    node: Any = document
+    for key in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _put_path(document: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    node = document
+    for key in parents:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[leaf] = _copy(value)
 
 
 def _set_source_field(facts: Facts, path: str, number: int, stated: dict[str, int]) -> None:

@@ -4,24 +4,39 @@ A paste states facts, not the outputs doctor's probes read, so this writes what 
 need to read those facts back: the platform, /etc/os-release, WSL and container markers, NVML's
 answer (driver, CUDA driver version, GPUs), the Python interpreter's self-description and the
 installed torch's files (torch/version.py, its dist-info METADATA), LD_LIBRARY_PATH and
-CUDA_HOME. `doctor --replay DIR` then reads those facts again. Not written (doctor reads them back
-as absent): CUDA toolkits, cuDNN, nvidia-smi's own output and failures, the kernel module.
-A path the facts do not give is written as the usual one (the interpreter /usr/bin/python3, its
-site-packages), and the docs say so. Pure: host/recording.py writes the result.
+CUDA_HOME, the nvcc on PATH and its `--version` answer, toolkit roots found at a path (their
+version.json), and, where the paste shows torch ran (collect_env's "Is CUDA available", torch's
+arch warning), the answer of `--deep`'s torch check: CUDA available, the arch list, and as its
+stderr the paste's torch and CUDA error lines. `doctor --replay DIR` (`--deep` for the last)
+then reads those facts again. Not written (doctor reads them back as absent):
+nvidia-smi's own output and failures, the kernel module, GPUs where no driver is stated (NVML
+answers with a driver). cuDNN is written where the facts give its directory (Linux): an empty
+libcudnn.so.X.Y.Z there (doctor reads the version from the name) or cudnn_version.h's three
+defines. A path the facts do not give is written as the usual one (the interpreter
+/usr/bin/python3, its site-packages, nvcc in /usr/local/cuda-X.Y/bin), and the docs say so.
+Pure: host/recording.py writes the result.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import json
+from typing import Any, Optional, Sequence
 
 from envsetup.facts import Facts
 
 PLACEHOLDER_PYTHON = "/usr/bin/python3"
+# The kinds of pasted signal whose lines torch's CUDA start-up prints (its warnings, the CUDA
+# runtime's errors): --deep's check would print them again. Not tracebacks or library errors: a
+# paste's may come from another program.
+TORCH_STDERR_KINDS = ("torch-error", "cuda-error")
 
 
-def recording_of(facts: Facts) -> tuple[dict[str, Any], dict[str, str]]:
+def recording_of(
+    facts: Facts, torch_stderr: Sequence[str] = ()
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(host.json without its format keys, {absolute path: text}) for `facts`. A path ending in
-    "/" is a directory that exists; "" marks a path that exists."""
+    "/" is a directory that exists; "" marks a path that exists. `torch_stderr`: the lines
+    torch printed in the paste (`torch_stderr_of`), the recorded stderr of --deep's check."""
     files: dict[str, str] = {}
     os_ = facts.os
     system = os_.system or "Linux"
@@ -44,16 +59,113 @@ def recording_of(facts: Facts) -> tuple[dict[str, Any], dict[str, str]]:
         environ["LD_LIBRARY_PATH"] = ":".join(facts.cuda.ld_library_path)
     if facts.cuda.cuda_home:
         environ["CUDA_HOME"] = facts.cuda.cuda_home
+    # PATH's python is the interpreter the paste ran (doctor's target, probe/python_env.py).
+    which: dict[str, str] = (
+        dict.fromkeys(("python3", "python"), python["executable"]) if python else {}
+    )
+    commands: list[dict[str, Any]] = []
+    _toolkits(facts, files)
+    _cudnn(facts, files)
+    _nvcc(facts, which, commands)
+    _deep(facts, python, torch_stderr, commands)
     manifest = {
         "platform": platform,
         "environ": environ,
-        "which": {},
+        "which": which,
         "realpath": {},
         "nvml": _nvml(facts),
-        "commands": [],
+        "commands": commands,
     }
     _torch_files(facts, python, files)
     return manifest, files
+
+
+def torch_stderr_of(signals: Sequence[Any], texts: dict[int, str]) -> list[str]:
+    """The paste's lines (number -> text) that `signals` of TORCH_STDERR_KINDS rest on, in
+    paste order: what torch printed."""
+    numbers = sorted({n for s in signals if s.kind in TORCH_STDERR_KINDS for n in s.lines})
+    return [texts[n] for n in numbers if n in texts]
+
+
+def _toolkits(facts: Facts, files: dict[str, str]) -> None:
+    """A system toolkit at a path: its root with version.json (what doctor reads first) and
+    bin/nvcc where the facts name one."""
+    for toolkit in facts.cuda.toolkits:
+        if toolkit.kind == "pip-wheel" or not toolkit.path.startswith("/") or not toolkit.version:
+            continue
+        root = toolkit.path.rstrip("/")
+        document = {"cuda": {"name": "CUDA SDK", "version": toolkit.version}}
+        files[f"{root}/version.json"] = json.dumps(document) + "\n"
+        if toolkit.nvcc:
+            files[toolkit.nvcc] = ""
+
+
+def _cudnn(facts: Facts, files: dict[str, str]) -> None:
+    """cuDNN found at a path: the library file (doctor reads the version from its name) or
+    cudnn_version.h with the version's three defines."""
+    for install in facts.cudnn:
+        path, version = install.path, install.version or ""
+        if not path.startswith("/") or not version:
+            continue
+        name = path.rsplit("/", 1)[-1]
+        if install.source == "library" and name.startswith("libcudnn") and ".so." in name:
+            # doctor reads libcudnn.so.X.Y.Z: the one library standing for the install (a paste
+            # may list only its parts, libcudnn_cnn_infer.so.8.9.2)
+            files[f"{path.rsplit('/', 1)[0]}/libcudnn.so.{version}"] = ""
+        elif install.source == "header" and name.startswith("cudnn") and version.count(".") == 2:
+            major, minor, patch = version.split(".")
+            files[path] = (
+                f"#define CUDNN_MAJOR {major}\n#define CUDNN_MINOR {minor}\n"
+                f"#define CUDNN_PATCHLEVEL {patch}\n"
+            )
+
+
+def _nvcc(facts: Facts, which: dict[str, str], commands: list[dict[str, Any]]) -> None:
+    """The nvcc on PATH and its `--version` answer (nvcc's own wording)."""
+    version = facts.cuda.nvcc_on_path_version
+    if not version or facts.os.system not in ("", "Linux"):
+        return
+    stated = facts.cuda.nvcc_on_path or ""
+    release = ".".join(version.split(".")[:2])
+    path = stated if stated.startswith("/") else f"/usr/local/cuda-{release}/bin/nvcc"
+    which["nvcc"] = path
+    commands.append(
+        {
+            "argv": [path, "--version"],
+            "returncode": 0,
+            "stdout": "nvcc: NVIDIA (R) Cuda compiler driver\n"
+            f"Cuda compilation tools, release {release}, V{version}\n",
+        }
+    )
+
+
+def _deep(
+    facts: Facts,
+    python: dict[str, Any],
+    stderr: Sequence[str],
+    commands: list[dict[str, Any]],
+) -> None:
+    """--deep's torch check ("-c", "*", "envsetup-deep"), answered as the paste showed it."""
+    deep = facts.torch.deep
+    if not deep.ran or not python.get("version"):
+        return
+    answer: dict[str, Any] = {"arch_list": list(deep.arch_list)}
+    if deep.cuda_available is not None:
+        answer["cuda_available"] = deep.cuda_available
+    if deep.device_count is not None:
+        answer["device_count"] = deep.device_count
+    if deep.cudnn_version is not None:
+        answer["cudnn_version"] = deep.cudnn_version
+    if deep.error:
+        answer["error"] = deep.error
+    commands.append(
+        {
+            "argv": [python["executable"], "-c", "*", "envsetup-deep"],
+            "returncode": 0,
+            "stdout": "ENVSETUP-DEEP " + json.dumps(answer) + "\n",
+            "stderr": "".join(line + "\n" for line in stderr),
+        }
+    )
 
 
 def _linux_files(facts: Facts, files: dict[str, str]) -> None:
@@ -90,7 +202,10 @@ def _nvml(facts: Facts) -> dict[str, Any]:
                 "memory_total_bytes": gpu.memory_total_mib * 1024 * 1024
                 if gpu.memory_total_mib
                 else None,
-                "compute_capability": gpu.compute_capability,
+                # host.json writes it "8.6" (recording_schema), not the model's tuple
+                "compute_capability": str(gpu.compute_capability)
+                if gpu.compute_capability
+                else None,
                 "mig_mode": gpu.mig_mode,
                 "pcie_gen": gpu.pcie_gen,
                 "pcie_gen_max": gpu.pcie_gen_max,

@@ -48,14 +48,14 @@ def explain(
         readers = all_readers()
     lines = normalise(text)
     detection = detect(lines, readers, classify)
-    merged = merge(host_facts, detection.readings, lines)
     signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
+    merged = merge(host_facts, detection.readings, lines, signals)
     findings = diagnose(merged.facts, lookup)
     if host_facts is None:
         findings = [f for f in findings if _stated_enough(f, merged.sources)]
     texts = {line.number: line.text for line in lines}
     pasted = judge_signals(signals, merged.facts, lookup, evidence=cite(texts))
-    findings = _errors_first([*findings, *pasted])
+    findings = _errors_first(_once([*findings, *pasted]))
     return ExplainResult(
         lines=lines,
         detection=detection,
@@ -77,6 +77,22 @@ FROM_ABSENCE = {
 def _stated_enough(finding: Finding, sources: dict[str, str]) -> bool:
     needed = FROM_ABSENCE.get(finding.id)
     return needed is None or any(path in sources for path in needed)
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem: torch's pasted "sm_XX is not compatible" / "no kernel image"
+    (cuda-no-kernel-image, with the build that has the kernels) says what the arch rule's
+    gpu-arch-not-in-torch-build says of the same GPUs from the merged arch list."""
+    judged = {f.params.get("sm") for f in findings if f.id == "cuda-no-kernel-image"}
+    return [
+        f
+        for f in findings
+        if not (
+            f.id == "gpu-arch-not-in-torch-build"
+            and judged
+            and set(f.params.get("sms") or ()) <= judged
+        )
+    ]
 
 
 def _errors_first(findings: list[Finding]) -> list[Finding]:

@@ -31,6 +31,7 @@ READER_MODULES: tuple[str, ...] = (
     "os_release",
     "kernel",
     "nvcc",
+    "environment",
 )
 
 

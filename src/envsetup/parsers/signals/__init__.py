@@ -10,7 +10,8 @@ readers, one per family of messages:
 - libraries: shared libraries not found, undefined symbols;
 - pip_conda: pip's "no matching distribution", PEP 668, conda's solver conflicts and its
   "incompatible with the existing python installation";
-- kernel_log: NVRM Xid, RmInitAdapter, module signing / Secure Boot, nouveau.
+- kernel_log: NVRM Xid, RmInitAdapter, module signing / Secure Boot, nouveau, and the
+  module-loading line (a fact, no problem: explain merges its version).
 
 Judged against a machine's facts by envsetup.diagnose.signal_rules.judge_signals.
 """
@@ -68,6 +69,7 @@ _TRIGGERS = (
     "existing python",
     "-> python",
     "Your python",  # pip, conda
+    "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
     "NVRM",
     "Xid",
     "fallen off",

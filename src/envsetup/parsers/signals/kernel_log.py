@@ -12,7 +12,9 @@ import re
 from typing import Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals._scan import indices, int_or_none, signal
+from envsetup.parsers import ParseError
+from envsetup.parsers.driver import parse_proc_driver_version
+from envsetup.parsers.signals._scan import indices, int_or_none, runs_to_cut, signal
 
 KIND = "kernel-log"
 
@@ -153,9 +155,12 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
                         KIND,
                         [line.number],
                         fabricmanager=match.group(1),
-                        driver=match.group(2),
+                        # a version the paste's end may have cut is no fact
+                        driver=None if runs_to_cut(lines, line, match.end(2)) else match.group(2),
                     )
                 )
+        if "NVRM: loading NVIDIA UNIX" in text:
+            found += _module_loaded(lines, line)
         if (
             "obtained ownership of the NVIDIA device" in text
             or "probe routine was not called" in text
@@ -166,6 +171,30 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
             if pci:
                 found.append(signal("nouveau-bound", KIND, [line.number], pci=pci.group(1)))
     return found
+
+
+def _module_loaded(lines: Sequence[Line], line: Line) -> list[Signal]:
+    """ "NVRM: loading NVIDIA UNIX [Open] Kernel Module for x86_64  570.158.01  Release Build ...":
+    the kernel module the driver loaded (the format of /proc/driver/nvidia/version's first
+    line). Not a problem: a fact, merged by explain (nvidia.kernel_module_version)."""
+    text = line.text
+    tail = text[text.index("NVRM: loading ") + len("NVRM: loading ") :]
+    try:
+        parsed = parse_proc_driver_version("NVRM version: " + tail + " ")
+    except ParseError:
+        return []
+    if runs_to_cut(lines, line, len(text)) and tail.rstrip().endswith(parsed.version):
+        return []  # the version may have been cut with the paste
+    return [
+        signal(
+            "nvrm-module-loaded",
+            KIND,
+            [line.number],
+            version=parsed.version,
+            kernel_module=parsed.kernel_module,
+            arch=parsed.arch or None,
+        )
+    ]
 
 
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:

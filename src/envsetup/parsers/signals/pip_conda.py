@@ -23,6 +23,12 @@ _NO_VERSION = re.compile(
     r"Could not find a version that satisfies the requirement (\S{1,200}) \(from versions: ([^)]{0,4000})\)"
 )
 _CUDA_DRIVER = re.compile(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b")
+# The virtual packages conda's solver names: "feature:|@/linux-64::__cuda==12.2=0" (the CUDA
+# version the driver supports, as conda read it) and "::__glibc==2.35=0"; the subdir is the
+# platform conda solved for.
+_VIRTUAL = re.compile(
+    r"feature:\|?@?/([a-z0-9]{2,8}-[a-z0-9_]{2,10})::__(cuda|glibc)==(\d{1,3}(?:\.\d{1,3}){1,2})="
+)
 _CONFLICTS_FOR = re.compile(r"^\s*Package ([\w.-]{1,100}) conflicts for:")
 _MAX_VERSIONS = 40  # the newest kept; pip lists every version of a package
 # "  - pytorch=1.4.0 -> python[version='>=2.7,<2.8.0a0|>=3.5,<3.6.0a0']", "  - mkl_fft -> python=3.4":
@@ -134,6 +140,7 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
     numbers: list[int] = []
     packages: list[str] = []
     driver = None
+    virtual: dict[str, str] = {}
     for index in indices(lines, hits):
         line = lines[index]
         text = line.text
@@ -153,6 +160,12 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
             if match:
                 numbers.append(line.number)
                 driver = match.group(1)
+        elif "::__" in text:
+            match = _VIRTUAL.search(text)
+            if match:
+                numbers.append(line.number)
+                virtual.setdefault("subdir", match.group(1))
+                virtual.setdefault(f"virtual_{match.group(2)}", match.group(3))
     if not numbers:
         return []
     unsatisfiable = signal(
@@ -161,6 +174,7 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
         numbers,
         packages=sorted(set(packages))[:20] or None,
         cuda_driver=driver,
+        **virtual,
     )
     unsatisfiable.owned = _conda_session(lines, numbers)
     return [unsatisfiable]

@@ -1,0 +1,118 @@
+"""The facts a pasted error or log line proves, beyond what it says is wrong: Signals -> facts.
+
+Each fact is what the line itself proves, nothing more:
+
+- torch's "X with CUDA capability sm_120 is not compatible ... The current PyTorch install
+  supports CUDA capabilities sm_50 ..." (and torch < 1.8's "Found GPU0 X which is of cuda
+  capability 3.0"): GPU X's compute capability, and the installed build's arch list (torch prints
+  `torch.cuda.get_arch_list()` there, torch/cuda/__init__.py), i.e. what `--deep` reads;
+- "The NVIDIA driver on your system is too old (found version 11000)": the CUDA version the
+  driver supports (cudaDriverGetVersion, 11.0), not the driver's own version;
+- nv-fabricmanager's "... driver interface version X don't match with driver version Y": the
+  driver is Y (X is the fabric manager's, which Facts do not hold);
+- conda's "Your installed CUDA driver is: 12.2" and its solver's `__cuda==12.2` (conda's virtual
+  package: the CUDA version the driver supports) and `__glibc==2.35` (the C library), with the
+  platform of the subdir it solved for (`linux-64` -> Linux);
+- the kernel's "NVRM: loading NVIDIA UNIX ... Kernel Module 535.104.05": the kernel module loaded
+  (open or proprietary) and its version; explain/merge.py takes it as the driver version where
+  the paste states no other, as doctor does with /proc/driver/nvidia/version.
+
+Pure: explain/merge.py puts these over the facts with each one's `paste:LINE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence
+
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.paste import Signal
+
+# conda subdirs' platform part -> Facts' os.system.
+_CONDA_SYSTEMS = {"linux": "Linux", "win": "Windows", "osx": "Darwin"}
+
+
+@dataclass(frozen=True)
+class StatedFact:
+    """A value for a dotted Facts path (as in Facts.to_dict()), stated at paste line `line`.
+    `fallback`: taken only where nothing else in the paste states the path."""
+
+    path: str
+    value: Any
+    line: int
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class StatedGpu:
+    """A GPU a warning names, with the compute capability it states ("12.0")."""
+
+    name: str
+    compute_capability: Optional[str]
+    line: int
+
+
+def facts_of(
+    signals: Sequence[Signal], texts: Optional[Mapping[int, str]] = None
+) -> tuple[list[StatedFact], list[StatedGpu]]:
+    """What `signals` prove about the machine, in paste order. `texts` (paste line number ->
+    text) finds which of a signal's lines states each fact; without it, its first line. Never
+    raises."""
+    texts = texts or {}
+    facts: list[StatedFact] = []
+    gpus: list[StatedGpu] = []
+    for s in sorted(signals, key=lambda s: s.lines[0] if s.lines else 0):
+        if not s.lines:
+            continue
+        line, p = s.lines[0], s.params
+        if s.id == "torch-gpu-arch-not-supported":
+            gpus += _gpu(p, line)
+            supported = p.get("supported")
+            if isinstance(supported, list) and supported:
+                at = _line_with(s, texts, "supports CUDA capabilities")
+                facts.append(StatedFact("torch.deep.ran", True, at))
+                facts.append(StatedFact("torch.deep.arch_list", [str(a) for a in supported], at))
+        elif s.id == "torch-driver-too-old" and p.get("driver_cuda"):
+            facts.append(StatedFact("nvidia.driver_cuda_version", p["driver_cuda"], line))
+        elif s.id == "fabricmanager-version-mismatch" and p.get("driver"):
+            facts.append(StatedFact("nvidia.driver_version", p["driver"], line))
+        elif s.id == "conda-unsatisfiable":
+            facts += _conda(s, texts)
+        elif s.id == "nvrm-module-loaded" and p.get("version"):
+            facts.append(StatedFact("nvidia.kernel_module_version", p["version"], line))
+            if p.get("kernel_module"):
+                facts.append(StatedFact("nvidia.kernel_module", p["kernel_module"], line))
+            if p.get("arch"):
+                facts.append(StatedFact("os.arch", p["arch"], line, fallback=True))
+    return facts, gpus
+
+
+def _gpu(params: dict[str, Any], line: int) -> list[StatedGpu]:
+    name = params.get("gpu")
+    capability = ComputeCapability.try_parse(params.get("sm"))
+    if not isinstance(name, str) or not name or name.endswith("..."):
+        return []
+    return [StatedGpu(name, str(capability) if capability else None, line)]
+
+
+def _line_with(s: Signal, texts: Mapping[int, str], needle: str) -> int:
+    """The first of the signal's lines whose text holds `needle`; else its first line."""
+    return next((n for n in s.lines if needle in texts.get(n, "")), s.lines[0])
+
+
+def _conda(s: Signal, texts: Mapping[int, str]) -> list[StatedFact]:
+    p = s.params
+    out = []
+    if p.get("cuda_driver"):
+        line = _line_with(s, texts, "Your installed CUDA driver is")
+        out.append(StatedFact("nvidia.driver_cuda_version", p["cuda_driver"], line))
+    elif p.get("virtual_cuda"):
+        line = _line_with(s, texts, "::__cuda==")
+        out.append(StatedFact("nvidia.driver_cuda_version", p["virtual_cuda"], line))
+    if p.get("virtual_glibc"):
+        out.append(StatedFact("os.glibc", p["virtual_glibc"], _line_with(s, texts, "::__glibc==")))
+    system = _CONDA_SYSTEMS.get(str(p.get("subdir") or "").split("-", 1)[0])
+    if system:
+        line = _line_with(s, texts, "::__")
+        out.append(StatedFact("os.system", system, line, fallback=True))
+    return out

@@ -1,0 +1,119 @@
+"""`explain PASTE --no-host --record DIR`, then `doctor --replay DIR` (with --deep where the
+recording answers torch's check): real pastes (tests/fixtures/paste/*/SOURCES.tsv) come back
+with the same findings and the facts the paste stated, as real processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from explain.corpus import FIXTURES
+
+PASTE = FIXTURES / "paste"
+# Findings about the paste itself (lines explain could not place): no recording holds them.
+_ABOUT_THE_PASTE = {"could-not-read"}
+
+
+def _run(*args: str) -> dict[str, Any]:
+    process = subprocess.run(
+        [sys.executable, "-m", "envsetup", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode in (0, 1), process.stderr
+    return json.loads(process.stdout)  # type: ignore[no-any-return]
+
+
+def round_trip(paste: Path, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    record = tmp_path / "recorded"
+    explained = _run("explain", str(paste), "--no-host", "--json", "--record", str(record))
+    deep = explained["data"]["facts"]["torch"]["deep"]["ran"]
+    replayed = _run("doctor", "--replay", str(record), "--json", *(["--deep"] if deep else []))
+    return explained, replayed
+
+
+def ids(document: dict[str, Any]) -> list[str]:
+    return sorted(f["id"] for f in document["findings"] if f["id"] not in _ABOUT_THE_PASTE)
+
+
+@pytest.mark.parametrize(
+    ("paste", "findings"),
+    [
+        # torch's sm_120 warning over collect_env: the GPU's capability and the build's arch
+        # list come back through NVML and --deep, its lines as torch's stderr.
+        (
+            "collect-env/linux-torch2.6.0-cu126-rtx5090d-sm120-warning-driver570.txt",
+            ["cuda-no-kernel-image"],  # once: not also gpu-arch-not-in-torch-build
+        ),
+        ("collect-env/linux-torch2.6.0-cu124-8x-h100-centos-stream9-cudnn8-and-9.txt", ["several-cudnn-versions"]),
+        ("collect-env/macos-arm64-torch1.13.0.dev-conda-forge-m1.txt", ["mps-needs-newer-macos"]),
+        ("collect-env/linux-torch1.6.0-rhel7.6-2x-v100-cuda-not-available-conda-pip.txt", ["torch-cuda-unavailable"]),
+        ("collect-env/facts-collect-env-runpy-conda-v100s.txt", []),
+        ("collect-env/facts-collect-env-1080ti-nvcc-11.7-energonai.txt", []),
+        ("collect-env/wsl2-torch2.4.0-cu121-rtx4070-laptop.txt", []),
+    ],
+    ids=lambda v: v.split("/")[-1] if isinstance(v, str) else None,
+)  # fmt: skip
+def test_doctor_replays_the_recording_with_explains_findings(
+    paste: str, findings: list[str], tmp_path: Path
+) -> None:
+    explained, replayed = round_trip(PASTE / paste, tmp_path)
+    assert ids(explained) == findings  # what the paste says (a regression guard)
+    assert ids(replayed) == ids(explained)
+
+
+def test_the_conda_interpreter_runpy_names_and_the_nvcc_collect_env_names(
+    tmp_path: Path,
+) -> None:
+    explained, replayed = round_trip(
+        PASTE / "collect-env/facts-collect-env-runpy-conda-v100s.txt", tmp_path
+    )
+    want, got = explained["data"]["facts"], replayed["data"]["facts"]
+    assert want["python"]["executable"] == "/data/anaconda3/envs/bvllm/bin/python"
+    assert explained["data"]["fact_sources"]["python.executable"] == "paste:3"  # runpy's line
+    for block, key in [
+        ("python", "executable"),
+        ("python", "environment"),
+        ("python", "version"),
+        ("cuda", "nvcc_on_path_version"),
+        ("torch", "version"),
+        ("nvidia", "driver_version"),
+    ]:
+        assert got[block][key] == want[block][key], f"{block}.{key}"
+    assert got["python"]["environment"] == "conda"
+    assert got["cuda"]["nvcc_on_path_version"] == "11.8.89"
+    assert got["torch"]["deep"]["cuda_available"] is True
+
+
+def test_the_arch_list_and_the_gpus_capability_come_back(tmp_path: Path) -> None:
+    paste = PASTE / "collect-env/linux-torch2.6.0-cu126-rtx5090d-sm120-warning-driver570.txt"
+    explained, replayed = round_trip(paste, tmp_path)
+    got = replayed["data"]["facts"]
+    assert (
+        got["torch"]["deep"]["arch_list"]
+        == explained["data"]["facts"]["torch"]["deep"]["arch_list"]
+    )
+    assert [(g["name"], g["compute_capability"]) for g in got["nvidia"]["gpus"]] == [
+        ("NVIDIA GeForce RTX 5090 D", "12.0")
+    ]
+    assert got["python"]["prefix"] == "/home/mm/anaconda3/envs/py312"
+
+
+def test_ld_library_path_from_an_echo_line_comes_back(tmp_path: Path) -> None:
+    """Case 02: `echo $LD_LIBRARY_PATH` printed /usr/local/cuda-12.1/lib64: (the trailing colon
+    adds an empty entry, dropped)."""
+    explained, replayed = round_trip(
+        PASTE / "errors/case-02-ldpath-nvjitlink-cuda121.txt", tmp_path
+    )
+    assert explained["data"]["fact_sources"]["cuda.ld_library_path"] == "paste:7"
+    want = explained["data"]["facts"]["cuda"]["ld_library_path"]
+    assert want == ["/usr/local/cuda-12.1/lib64"]
+    assert replayed["data"]["facts"]["cuda"]["ld_library_path"] == want
+    assert replayed["data"]["facts"]["python"]["environment"] == "venv"  # .../ragflow/.venv
