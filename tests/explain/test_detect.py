@@ -96,9 +96,7 @@ STILL_UNPLACED = {
     "errors/detect-conda-demucs-cudatoolkit.txt": ["conda env update -f environment-cuda.yml"],
     "errors/detect-rminit-gsp-3090.txt": [],
     "errors/detect-rminit-syslog-worker4.txt": [],
-    "errors/detect-xid79-nvsentinel.txt": [
-        "NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  570.158.01  Release Build  (dvs-builder@U22-I3-B10-02-5)  Mon Jun  2 13:13:04 UTC 2025"
-    ],
+    "errors/detect-xid79-nvsentinel.txt": [],
     "errors/detect-nouveau-probe-not-called-3dev.txt": [
         "NVRM: No NVIDIA graphics adapter probed!",
         "nvidia-nvlink: Unregistered the Nvlink Core, major device number 239",

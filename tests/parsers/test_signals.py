@@ -42,7 +42,10 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "detect-rminit-syslog-worker4.txt": [
         ("nvrm-rminitadapter-failed", {"pci": "0000:0a:00.0", "code": "0x24:0x72:1568"})
     ],
-    "detect-xid79-nvsentinel.txt": [("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"})],
+    "detect-xid79-nvsentinel.txt": [
+        ("nvrm-fallen-off-bus", {"pci": "0000:b3:00.0"}),
+        ("nvrm-module-loaded", {"version": "570.158.01"}),
+    ],
     "case-02-ldpath-nvjitlink-cuda121.txt": [
         ("python-exception", {"exception": "ImportError", "during": "import torch"}),
         (
