@@ -41,6 +41,13 @@ CUDA3 = "(nobody) CUDA error 3 printed as the runtime's string 'initialization e
 WARN_CONT = "(nobody) the `  warnings.warn(` line of a UserWarning inside a collect_env paste is unread, so a could-not-read finding is given for noise"
 MODINFO = "(nobody) `modinfo -F version nvidia` output (the installed module's version) is no kind"
 COMMENT_MARK = "(nobody) an output line behind a '# ' comment mark ('# lrwxrwxrwx ... /usr/local/cuda -> ...') is not read"
+CONSEQUENT = "(nobody) an exception that only follows from the recognised error (the caller's FileNotFoundError) is judged on its own, with an install fix; and a closing code fence glued to the line's end stays in its message"
+CUDNN_LINKED = "(nobody) torch 1.12's wording 'compiled against (8, 3, 2) but linked against (8, 0, 3)' is not read as a cuDNN version mismatch"
+ECHO_LDPATH = "(nobody) the output of `echo $LD_LIBRARY_PATH` is not merged as cuda.ld_library_path"
+REPL_BANNER = (
+    "(nobody) the Python REPL banner ('Python 3.8.12 | packaged by conda-forge ...') is no kind"
+)
+ROSETTA = "(nobody) uname -a of an x86_64 shell on an ARM64 kernel (RELEASE_ARM64_T6031: Rosetta on Apple Silicon) is not read as Apple Silicon"
 TORCH_CUDNN = "(nobody) torch's own conv.py warning that it cannot open libcudnn_cnn_infer.so.8 is judged a non-torch program (not_torch)"
 
 
@@ -332,4 +339,67 @@ PASTES: tuple[Paste, ...] = (
              "nvidia.gpus.0.compute_capability": "7.0",
              "nvidia.gpus.1.name": "NVIDIA RTX 5880 Ada Generation",
              "nvidia.gpus.1.compute_capability": "8.9"}),
+    # --- found with `search` for kinds with few or no real examples ----------------------
+    # CUDA error 3 (cudaErrorInitializationError), as the runtime and torch print it.
+    P("errors/ext-cuda-3-thcudacheck-goodnews.txt",
+      signals={"cuda-error-3"}, findings={"cuda-driver-init-failed"},
+      pending={"signals": CUDA3, "findings": CUDA3}),
+    # In a DataLoader worker: CUDA touched before the fork; the finding is still error 3's.
+    P("errors/ext-cuda-3-dataloader-worker-i3d.txt",
+      signals={"cuda-error-3", "python-exception"}, findings={"cuda-driver-init-failed"},
+      pending={"signals": CUDA3, "findings": CUDA3}),
+    P("errors/ext-cuda-3-c10-error-multiprocessing-wsl.txt",
+      signals={"cuda-error-3"}, findings={"cuda-driver-init-failed"},
+      pending={"signals": CUDA3, "findings": CUDA3}),
+    P("errors/ext-cuda-3-runtime-error-title-alphapose.txt",
+      signals={"cuda-error-3"}, findings={"cuda-driver-init-failed"},
+      pending={"signals": CUDA3, "findings": CUDA3}),
+    # CUDA error 803: the user-mode driver library does not match the kernel module.
+    P("errors/ext-cuda-803-easydiffusion-warning.txt",
+      signals={"cuda-error-803"}, findings={"cuda-driver-library-mismatch"}),
+    P("errors/ext-cuda-803-caffe-check-failed.txt",
+      signals={"cuda-error-803"}, findings={"cuda-driver-library-mismatch"}),
+    P("errors/ext-cuda-803-atorch-container.txt",
+      signals={"cuda-error-803"}, findings={"cuda-driver-library-mismatch"}),
+    # CUDA error 999.
+    P("errors/ext-cuda-999-torch-encoding-prompt.txt",
+      signals={"cuda-error-999"}, findings={"cuda-unknown-error"}),
+    P("errors/ext-cuda-999-parrot-prompt-old-photos.txt",
+      signals={"cuda-error-999", "python-exception"}, findings={"cuda-unknown-error"},
+      pending={"findings": CONSEQUENT}),
+    # hipErrorNoBinaryForGpu (the first on an NVIDIA laptop: a ROCm torch where CUDA's belongs).
+    P("errors/ext-hip-no-binary-on-nvidia-laptop-easydiffusion.txt",
+      signals={"hip-no-binary-for-gpu"}, findings={"rocm-no-binary-for-gpu"}),
+    P("errors/ext-hip-no-binary-rx6600-prose.txt",
+      signals={"hip-no-binary-for-gpu"}, findings={"rocm-no-binary-for-gpu"}),
+    # cuDNN version mismatch, three wordings.
+    P("errors/ext-cudnn-incompat-8.5-vs-8.4-python-session.txt",
+      signals={"cudnn-version-mismatch", "python-exception"}, facts={"python.version": "3.8.12"},
+      findings={"cudnn-version-mismatch"},
+      params={"cudnn-version-mismatch": {"compiled": "8.5.0", "found": "8.4.1"}},
+      pending={"python.version": REPL_BANNER}),
+    P("errors/ext-cudnn-incompat-8.3.2-ld-library-path-functorch.txt",
+      signals={"cudnn-version-mismatch", "python-exception"},
+      facts={"cuda.ld_library_path.0": "/public/apps/cudnn/v8.0.3.33-cuda.11.0/cuda/lib64"},
+      findings={"cudnn-version-mismatch"},
+      params={"cudnn-version-mismatch": {"compiled": "8.3.2", "found": "8.0.3"}},
+      pending={"signals": CUDNN_LINKED, "findings": CUDNN_LINKED,
+               "params:cudnn-version-mismatch": CUDNN_LINKED,
+               "cuda.ld_library_path.0": ECHO_LDPATH}),
+    P("errors/ext-cudnn-incompat-8.5-vs-8.3.3-cogat.txt",
+      signals={"cudnn-version-mismatch"}, findings={"cudnn-version-mismatch"},
+      params={"cudnn-version-mismatch": {"compiled": "8.5.0", "found": "8.3.3"}}),
+    P("errors/ext-cudnn-mismatch-old-7102-7605-centernet.txt",
+      signals={"cudnn-version-mismatch"}, findings={"cudnn-version-mismatch"},
+      params={"cudnn-version-mismatch": {"compiled": "7.1.2", "found": "7.6.5"}}),
+    # macOS uname -a.
+    P("uname/ext-uname-a-macos-arm64-rosetta-dorothy.txt",
+      kinds={"uname"},
+      facts={"os.system": "Darwin", "os.kernel": "24.0.0", "os.arch": "x86_64",
+             "apple.apple_silicon": True},
+      pending={"apple.apple_silicon": ROSETTA}),
+    P("uname/ext-uname-a-macos-x86_64-testssl.txt",
+      kinds={"uname"}, facts={"os.system": "Darwin", "os.kernel": "13.4.0", "os.arch": "x86_64"}),
+    P("uname/ext-uname-a-macos-x86_64-quoted.txt",
+      kinds={"uname"}, facts={"os.system": "Darwin", "os.kernel": "15.0.0", "os.arch": "x86_64"}),
 )  # fmt: skip
