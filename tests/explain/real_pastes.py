@@ -48,6 +48,7 @@ REPL_BANNER = (
     "(nobody) the Python REPL banner ('Python 3.8.12 | packaged by conda-forge ...') is no kind"
 )
 ROSETTA = "(nobody) uname -a of an x86_64 shell on an ARM64 kernel (RELEASE_ARM64_T6031: Rosetta on Apple Silicon) is not read as Apple Silicon"
+SYMBOL = "(nobody) an undefined symbol in a library whose name has no 'lib' prefix, or after 'libtorch.so.1: ', is not read: the signal has no symbol"
 TORCH_CUDNN = "(nobody) torch's own conv.py warning that it cannot open libcudnn_cnn_infer.so.8 is judged a non-torch program (not_torch)"
 
 
@@ -402,4 +403,27 @@ PASTES: tuple[Paste, ...] = (
       kinds={"uname"}, facts={"os.system": "Darwin", "os.kernel": "13.4.0", "os.arch": "x86_64"}),
     P("uname/ext-uname-a-macos-x86_64-quoted.txt",
       kinds={"uname"}, facts={"os.system": "Darwin", "os.kernel": "15.0.0", "os.arch": "x86_64"}),
+    # nvidia-smi topo -m, tab- and space-aligned.
+    P("nvidia-smi/ext-topo-m-2x-rtx5090-phb-club3090.txt", kinds={"nvidia-smi-topo"}),
+    P("nvidia-smi/ext-topo-m-5-gpus-two-numa-club3090.txt", kinds={"nvidia-smi-topo"}),
+    # conda info before virtual packages (conda < 4.8): nothing about CUDA or glibc.
+    P("conda-info/ext-conda-info-4.6.0a2-windows-prompt.txt",
+      kinds={"conda-info"}, facts={"nvidia.driver_cuda_version": None, "os.glibc": None}),
+    P("conda-info/ext-conda-info-4.5.12-linux-prompt.txt",
+      kinds={"conda-info"}, facts={"nvidia.driver_cuda_version": None, "os.glibc": None}),
+    # undefined symbol: compiled extensions built against another torch, libtorch and NVRTC.
+    P("errors/ext-undefined-symbol-pytorch3d-extension-abi.txt",
+      signals={"library-undefined-symbol"}, findings={"cuda-library-symbol-missing"},
+      params={"signal:library-undefined-symbol": {"symbol": "_ZNK2at6Tensor7is_cudaEv"}},
+      pending={"params:signal:library-undefined-symbol": SYMBOL}),
+    P("errors/ext-undefined-symbol-libtorch-nvrtc-repl.txt",
+      signals={"library-undefined-symbol", "python-exception"},
+      findings={"cuda-library-symbol-missing"},
+      params={"signal:library-undefined-symbol": {"symbol": "nvrtcGetProgramLogSize",
+                                                  "library": "libtorch.so.1"}},
+      pending={"params:signal:library-undefined-symbol": SYMBOL}),
+    P("errors/ext-undefined-symbol-c10-setdevice-sgutils.txt",
+      signals={"library-undefined-symbol"}, findings={"cuda-library-symbol-missing"},
+      params={"signal:library-undefined-symbol": {"symbol": "_ZN3c104cuda9SetDeviceEi"}},
+      pending={"params:signal:library-undefined-symbol": SYMBOL}),
 )  # fmt: skip
