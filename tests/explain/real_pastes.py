@@ -51,6 +51,12 @@ ROSETTA = "(nobody) uname -a of an x86_64 shell on an ARM64 kernel (RELEASE_ARM6
 SYMBOL = "(nobody) an undefined symbol in a library whose name has no 'lib' prefix, or after 'libtorch.so.1: ', is not read: the signal has no symbol"
 XID45_CAUSE = "(nobody) Xid 45 'caused by previous Xid 149/145' is judged an application fault; the NVLink Xid it names is the cause"
 TORCH_OWN = "(nobody) a library torch's own _load_global_deps cannot load is judged a non-torch program (not_torch)"
+UNAVAILABLE = "(nobody) a CUDA build whose collect_env says 'Is CUDA available: False' with GPU and driver 'Could not collect' gives no finding"
+DRIVER_FOR_TORCH = "(nobody) collect_env's driver older than the CUDA torch was built with (410.48 < CUDA 10.1's 418.39, 418.67 < CUDA 10.2's 440.33) gives no driver-too-old-for-torch"
+OLD_CPU_BUILD = "(nobody) old collect_env's 'CUDA used to build PyTorch: Could not collect' (a CPU-only build) is not read as flavor cpu"
+MPS_OLD_MACOS = (
+    "(nobody) a macOS 12.2.1 arm64 collect_env gives no mps-needs-newer-macos (MPS needs 12.3)"
+)
 TORCH_CUDNN = "(nobody) torch's own conv.py warning that it cannot open libcudnn_cnn_infer.so.8 is judged a non-torch program (not_torch)"
 
 
@@ -92,6 +98,7 @@ LIB = "cuda-library-not-found"
 PEP668 = ("pip-externally-managed",)
 AUTO = "envsetup install --cuda auto"
 E = "errors/"  # tests/fixtures/paste/errors
+C = "collect-env/"
 
 PASTES: tuple[Paste, ...] = (
     # --- CUDA 802: the NVSwitch fabric manager ---------------------------------------------
@@ -592,4 +599,118 @@ PASTES: tuple[Paste, ...] = (
       signals={"library-undefined-symbol", "python-exception"},
       findings={"cuda-library-symbol-missing"},
       params={"signal:library-undefined-symbol": {"symbol": "cudaLaunchKernelExC"}}),
+    # --- the collect_env fixtures (paste/collect-env) -----------------------------------
+    P(C + "colab-torch1.7.0-cu101-tesla-t4-debug-build-true-partial.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "1.7.0+cu101", "nvidia.driver_version": "418.67",
+             "nvidia.gpus.0.name": "Tesla T4"}),
+    P(C + "jetson-orin-nano-torch-na-cuda11.4-cudnn8.6-aarch64.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": None, "os.arch": "aarch64", "cudnn.0.version": "8.6.0",
+             "cuda.nvcc_on_path_version": "11.4.315"},
+      findings={"torch-not-installed"}),
+    # A CUDA build that sees no CUDA, with neither GPU nor driver collected: no driver running.
+    P(C + "linux-torch1.10.2-cu113-conda-cuda-false.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "1.10.2", "torch.cuda_version": "11.3",
+             "torch.deep.cuda_available": False},
+      findings={"torch-cuda-unavailable"}, pending={"findings": UNAVAILABLE}),
+    # Driver 410.48 runs CUDA <= 10.0; this torch was built with CUDA 10.1.
+    P(C + "linux-torch1.3.1-8x-titan-xp-driver410-cuda-not-available-partial.txt",
+      kinds={"collect-env"},
+      facts={"torch.cuda_version": "10.1.243", "nvidia.driver_version": "410.48",
+             "nvidia.gpus.#": 8},
+      findings={"torch-cuda-unavailable", "driver-too-old-for-torch"},
+      pending={"findings": DRIVER_FOR_TORCH}),
+    # Old collect_env: 'CUDA used to build PyTorch: Could not collect' is a CPU-only build.
+    P(C + "linux-torch1.3.1-indented-cuda-not-available-rtx2080ti.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "1.3.1", "torch.flavor": "cpu", "nvidia.driver_version": "430.64",
+             "nvidia.gpus.0.name": "GeForce RTX 2080 Ti"},
+      findings={"torch-cpu-only-on-gpu-host"},
+      pending={"torch.flavor": OLD_CPU_BUILD, "findings": OLD_CPU_BUILD}),
+    # Driver 418.67 runs CUDA <= 10.1; this torch was built with CUDA 10.2.
+    P(C + "linux-torch1.6.0-rhel7.6-2x-v100-cuda-not-available-conda-pip.txt",
+      kinds={"collect-env"},
+      facts={"torch.cuda_version": "10.2", "nvidia.driver_version": "418.67",
+             "nvidia.gpus.#": 2},
+      findings={"torch-cuda-unavailable", "driver-too-old-for-torch"},
+      pending={"findings": DRIVER_FOR_TORCH}),
+    P(C + "linux-torch2.3.1-cu121-8x-h100-nvidia-kernel-cudnn8.9.6.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.3.1+cu121", "nvidia.driver_version": "550.90.07",
+             "nvidia.gpus.#": 8, "cudnn.0.version": "8.9.6"}),
+    P(C + "linux-torch2.5.0.dev-cu121-a100-mig-3g.40gb.txt",
+      kinds={"collect-env"},
+      facts={"torch.cuda_version": "12.1", "nvidia.driver_version": "535.161.08",
+             "nvidia.gpus.0.mig_mode": "Enabled"}),
+    P(C + "linux-torch2.6.0-cu124-8x-h100-centos-stream9-cudnn8-and-9.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.6.0+cu124", "nvidia.driver_version": "535.154.05",
+             "cudnn.0.version": "8.9.2", "cudnn.1.version": "9.7.1"},
+      findings={"several-cudnn-versions"}),
+    # torch 2.6.0+cu126 has no sm_120 kernels; the cu128 builds do, and driver 570 runs them.
+    P(C + "linux-torch2.6.0-cu126-rtx5090d-sm120-warning-driver570.txt",
+      kinds={"collect-env"}, signals={ARCH},
+      facts={"torch.version": "2.6.0+cu126", "nvidia.driver_version": "570.124.04",
+             "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090 D"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_120", "variant": "cu128", "upgrade_driver": None}}),
+    P(C + "linux-torch2.9.1-cu126-h100-driver580-conda-forge.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.9.1+cu126", "nvidia.driver_version": "580.126.09",
+             "python.version": "3.11.14"}),
+    # MPS needs macOS 12.3; this is 12.2.1 on an M1.
+    P(C + "macos-arm64-torch1.13.0.dev-conda-forge-m1.txt",
+      kinds={"collect-env"},
+      facts={"os.system": "Darwin", "os.macos_version": "12.2.1", "os.arch": "arm64"},
+      findings={"mps-needs-newer-macos"}, pending={"findings": MPS_OLD_MACOS}),
+    P(C + "macos-x86_64-torch2.2.2.txt",
+      kinds={"collect-env"},
+      facts={"os.system": "Darwin", "torch.version": "2.2.2", "os.arch": "x86_64"}),
+    P(C + "rocm-torch1.7.0a0-rocm3.7.txt",
+      kinds={"collect-env"}, facts={"torch.flavor": "rocm", "nvidia.gpus.#": 0}),
+    P(C + "scalellm-torch2.4.0-cu124-a100-80gb-pcie-topology.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.4.0+cu124", "nvidia.driver_version": "550.90.07",
+             "nvidia.gpus.0.name": "NVIDIA A100 80GB PCIe"}),
+    P(C + "vllm-sectioned-rhel8.3-torch2.5.1-cu124-partial.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.5.1+cu124", "os.glibc": "2.28", "python.version": "3.10.16"},
+      pending={"findings": WARN_CONT}),
+    P(C + "vllm-torch2.7.0-cu128-a100-sxm4-40gb-driver575-partial.txt",
+      kinds={"collect-env"},
+      facts={"torch.cuda_version": "12.8", "nvidia.driver_version": "575.51.03",
+             "cuda.nvcc_on_path_version": "12.9.41"}),
+    P(C + "windows-cpu-torch2.8.0.dev-cpu.txt",
+      kinds={"collect-env"}, facts={"os.system": "Windows", "torch.flavor": "cpu"}),
+    P(C + "windows-server2019-torch1.5.0-cu101-2x-titan-rtx-quoted-partial.txt",
+      kinds={"collect-env"},
+      facts={"os.system": "Windows", "torch.version": "1.5.0+cu101", "nvidia.gpus.#": 2}),
+    P(C + "windows10-torch1.0.0-cuda90-conda-gtx1050-oldest-format.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "1.0.0", "torch.cuda_version": "9.0",
+             "nvidia.driver_version": "398.36"}),
+    P(C + "windows11-torch2.0.1-cu117-gtx1050ti-cudnn-dll-partial.txt",
+      kinds={"collect-env"},
+      facts={"os.system": "Windows", "torch.version": "2.0.1+cu117",
+             "nvidia.driver_version": "535.98"}),
+    P(C + "wsl2-torch2.4.0-cu121-rtx4070-laptop.txt",
+      kinds={"collect-env"},
+      facts={"os.wsl": 2, "nvidia.driver_version": "551.88", "torch.version": "2.4.0+cu121"}),
+    # --- the team's pasted cases and the markdown notes (paste/) -------------------------
+    P("case-02-ldpath-nvjitlink-cuda121.paste.txt",
+      signals={"library-undefined-symbol", "python-exception"},
+      facts={"cuda.ld_library_path.0": "/usr/local/cuda-12.1/lib64"},
+      findings={"cuda-library-symbol-missing"},
+      pending={"cuda.ld_library_path.0": ECHO_LDPATH}),
+    P("case-07-fabricmanager-802-h100.paste.txt",
+      signals={"cuda-error-802", "fabricmanager-version-mismatch"}, findings={FABRIC},
+      params={FABRIC: {"driver": "535.230.02", "fabricmanager": "535.183.01"}}),
+    P("case-10-rocm-rx6700xt-gfx1031.paste.txt",
+      signals={"hip-no-binary-for-gpu"}, findings={"rocm-no-binary-for-gpu"}),
+    P("markdown-notes-os-release-uname-ubuntu-24.04.txt",
+      kinds={"os-release", "uname"},
+      facts={"os.distro_id": "ubuntu", "os.distro_version": "24.04",
+             "os.kernel": "6.11.0-26-generic"}),
 )  # fmt: skip
