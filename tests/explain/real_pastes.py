@@ -74,7 +74,7 @@ class Not:
 
 @dataclass(frozen=True)
 class Paste:
-    path: str  # under tests/fixtures/paste
+    path: str  # under tests/fixtures/paste ("../os/...": another folder of tests/fixtures)
     kinds: frozenset[str] = frozenset()
     signals: frozenset[str] = frozenset()
     facts: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +105,8 @@ AUTO = "envsetup install --cuda auto"
 E = "errors/"  # tests/fixtures/paste/errors
 C = "collect-env/"
 S = "nvidia-smi/"
+OS = "../os/"  # tests/fixtures/os
+NVCC = "../nvcc/"  # tests/fixtures/nvcc
 
 PASTES: tuple[Paste, ...] = (
     # --- CUDA 802: the NVSwitch fabric manager ---------------------------------------------
@@ -937,4 +939,66 @@ PASTES: tuple[Paste, ...] = (
     P("proc-driver-version/proc-driver-nvidia-version-open-565.57.01-ubuntu24.04.txt",
       kinds={"proc-driver-version"},
       facts={"nvidia.kernel_module": "open", "nvidia.kernel_module_version": "565.57.01"}),
+    # --- tests/fixtures/os and tests/fixtures/nvcc (their SOURCES.tsv), pasted alone ----
+    P(OS + "os-release-almalinux-10.txt", kinds={"os-release"},
+      facts={"os.distro_id": "almalinux", "os.distro_version": "10.0"}),
+    P(OS + "os-release-amazon-linux-ami-2016.txt", kinds={"os-release"},
+      facts={"os.distro_id": "amzn", "os.distro_version": "2016.03"}),
+    # Arch has no VERSION_ID; its BUILD_ID says rolling.
+    P(OS + "os-release-arch.txt", kinds={"os-release"},
+      facts={"os.distro_id": "arch", "os.distro_version": "rolling"}),
+    P(OS + "os-release-centos-7.txt", kinds={"os-release"},
+      facts={"os.distro_id": "centos", "os.distro_version": "7"}),
+    P(OS + "os-release-centos-stream-9.txt", kinds={"os-release"},
+      facts={"os.distro_id": "centos", "os.distro_version": "9"}),
+    P(OS + "os-release-debian-10.txt", kinds={"os-release"},
+      facts={"os.distro_id": "debian", "os.distro_version": "10"}),
+    P(OS + "os-release-debian-11.txt", kinds={"os-release"},
+      facts={"os.distro_id": "debian", "os.distro_version": "11"}),
+    P(OS + "os-release-debian-12.txt", kinds={"os-release"},
+      facts={"os.distro_id": "debian", "os.distro_version": "12"}),
+    P(OS + "os-release-debian-13.txt", kinds={"os-release"},
+      facts={"os.distro_id": "debian", "os.distro_version": "13"}),
+    P(OS + "os-release-fedora-42.txt", kinds={"os-release"},
+      facts={"os.distro_id": "fedora", "os.distro_version": "42"}),
+    P(OS + "os-release-pop-os-22.04.txt", kinds={"os-release"},
+      facts={"os.distro_id": "pop", "os.distro_version": "22.04"}),
+    P(OS + "os-release-rhel-7.txt", kinds={"os-release"},
+      facts={"os.distro_id": "rhel", "os.distro_version": "7.0"}),
+    P(OS + "os-release-rhel-9.txt", kinds={"os-release"},
+      facts={"os.distro_id": "rhel", "os.distro_version": "9.6"}),
+    P(OS + "os-release-rocky-8.txt", kinds={"os-release"},
+      facts={"os.distro_id": "rocky", "os.distro_version": "8.4"}),
+    P(OS + "os-release-rocky-9.txt", kinds={"os-release"},
+      facts={"os.distro_id": "rocky", "os.distro_version": "9.3"}),
+    P(OS + "os-release-sles-12.txt", kinds={"os-release"},
+      facts={"os.distro_id": "sles", "os.distro_version": "12.1"}),
+    P(OS + "os-release-ubuntu-22.04.2.txt", kinds={"os-release"},
+      facts={"os.distro_id": "ubuntu", "os.distro_version": "22.04"}),
+    P(OS + "os-release-ubuntu-24.04.txt", kinds={"os-release"},
+      facts={"os.distro_id": "ubuntu", "os.distro_version": "24.04"}),
+    P(OS + "proc-version-wsl1-3.4.0-Microsoft.txt", kinds={"proc-version"},
+      facts={"os.wsl": 1, "os.kernel": "3.4.0-Microsoft"}),
+    P(OS + "proc-version-wsl1-4.4.0-18985-Microsoft.txt", kinds={"proc-version"},
+      facts={"os.wsl": 1, "os.kernel": "4.4.0-18985-Microsoft"}),
+    P(OS + "proc-version-wsl2-4.19.67-microsoft-standard.txt", kinds={"proc-version"},
+      facts={"os.wsl": 2, "os.kernel": "4.19.67-microsoft-standard"}),
+    P(OS + "proc-version-wsl2-custom-4.19.104-kernel.txt", kinds={"proc-version"},
+      facts={"os.wsl": 2, "os.kernel": "4.19.104-microsoft-standard"}),
+    P(NVCC + "nvcc-10.0.130.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "10.0.130"}),
+    P(NVCC + "nvcc-10.1.243.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "10.1.243"}),
+    P(NVCC + "nvcc-11.0.221.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "11.0.221"}),
+    P(NVCC + "nvcc-11.1.105.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "11.1.105"}),
+    P(NVCC + "nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "11.5.119"}),
+    P(NVCC + "nvcc-12.5.82-after-path-fix.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "12.5.82"}),
+    P(NVCC + "nvcc-12.8.93.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "12.8.93"}),
+    P(NVCC + "nvcc-13.1.80-fedora42.txt", kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path_version": "13.1.80"}),
 )  # fmt: skip

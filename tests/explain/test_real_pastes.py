@@ -22,7 +22,9 @@ from envsetup.render.explain_json import explain_document
 from envsetup.render.explain_text import render_explain
 from explain.real_pastes import JSON_SIGNALS, PASTES, Not, Paste
 
-PASTE = Path(__file__).resolve().parents[1] / "fixtures" / "paste"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PASTE = FIXTURES / "paste"
+OTHER = ("os", "nvcc")  # folders of tests/fixtures whose outputs have readings too
 _RESULTS: dict[str, ExplainResult] = {}
 # ENVSETUP_RUN_PENDING=1 runs the pending aspects too: after a fix lands, those that pass are the
 # ones to turn on (delete their `pending` entry).
@@ -93,20 +95,18 @@ def test_every_real_paste_has_its_reading_and_a_source() -> None:
     assert len(stated) == len(PASTES), "a paste stated twice"
     # Every paste fixture (the .txt files; the cases' README.md are not pastes) has its reading.
     pastes = {str(p.relative_to(PASTE)) for p in PASTE.glob("**/*.txt")}
+    pastes |= {f"../{d}/{p.name}" for d in OTHER for p in (FIXTURES / d).glob("*.txt")}
     assert pastes == stated, f"without a reading: {sorted(pastes - stated)}"
-    sourced: set[str] = set()
-    for sources in PASTE.glob("**/SOURCES.tsv"):
+    sourced: set[Path] = set()  # every file a SOURCES.tsv lists (paths as in corpus.listed)
+    for sources in [*PASTE.glob("**/SOURCES.tsv"), *(FIXTURES / d / "SOURCES.tsv" for d in OTHER)]:
         with sources.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
                 name = row["path"]
-                if name.startswith("paste/"):
-                    sourced.add(name.removeprefix("paste/"))
-                else:
-                    sourced.add(str((sources.parent / name).relative_to(PASTE)))
+                sourced.add((FIXTURES / name if "/" in name else sources.parent / name).resolve())
                 assert row["source"].strip(), name
     for paste in PASTES:
         assert (PASTE / paste.path).is_file(), paste.path
-        assert paste.path in sourced, f"{paste.path} has no SOURCES.tsv row"
+        assert (PASTE / paste.path).resolve() in sourced, f"{paste.path} has no SOURCES.tsv row"
         known = {*_aspects(paste), *paste.facts}
         assert set(paste.pending) <= known, (paste.path, set(paste.pending) - known)
 
