@@ -64,6 +64,17 @@ def test_a_wrapped_real_output_reads_as_the_output(path: Path, wrapping: str) ->
         original += "\n"  # a file cut mid-line: the wrapping starts on a line of its own
     if "fence" in wrapping and "```" in original:
         pytest.skip("a post does not put a fence inside a fence")
+    # Real pastes that are posts themselves (tests/fixtures/paste ext-*): their own quote marks
+    # and list dashes are the post's, not the output's.
+    post = path.name.startswith("ext-")
+    starts = [line.lstrip()[:3] for line in original.splitlines()] if post else []
+    quoted = any(start.startswith(">") and start != ">>>" for start in starts)
+    if wrapping in ("GitHub Actions timestamps", "[stderr] prefix") and (
+        quoted or any(start.startswith("- ") for start in starts)
+    ):
+        pytest.skip("a log line does not carry a post's quote marks or list dashes")
+    if "quote" in wrapping and quoted:
+        pytest.skip("a quoted post quoted again loses the indentation before its own quote marks")
     wrapped = WRAPPINGS[wrapping](original)
     expected = contents(original)
     if wrapping == "code fence":

@@ -78,8 +78,10 @@ def detect(
             continue
         section = lines[index : index + claimed]
         reading = reader.read(section)
-        # The detector decides where a section lies; the reader says what it holds.
-        reading.kind = reader.kind
+        # The detector decides where a section lies; the reader says what it holds (a form of
+        # its kind, e.g. the nvidia-smi reader's "nvidia-smi-table").
+        if reading.kind not in getattr(reader, "forms", (reader.kind,)):
+            reading.kind = reader.kind
         reading.first, reading.last = section[0].number, section[-1].number
         readings.append(reading)
         placed.update(line.number for line in section)
