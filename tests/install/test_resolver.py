@@ -90,7 +90,7 @@ def test_auto_gives_a_pascal_gpu_the_build_with_its_kernels(releases: list[Relea
     # The newest release's PyPI default (cu130) starts at sm_75; cu126 still has sm_60 SASS,
     # which a 6.1 GPU runs (same major, higher minor).
     plan = _plan(releases, {"driver": "580.65.06", "driver_cuda": "13.0", "gpus": [GTX_1080_TI]})
-    assert (plan.torch_release, plan.variant) == ("2.13", "cu126")
+    assert (plan.torch_release, plan.variant) == ("2.14", "cu126")
     covered = _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_61")
     assert (covered["how"], covered["target"]) == ("compatible-cubin", "sm_60")
 
@@ -121,8 +121,8 @@ def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -
 
 def test_no_gpu_gets_the_cpu_build(releases: list[Release]) -> None:
     plan = _plan(releases, {})
-    assert (plan.torch_release, plan.variant) == ("2.13", "cpu")
-    assert plan.pins[0].version == "2.13.0+cpu"
+    assert (plan.torch_release, plan.variant) == ("2.14", "cpu")
+    assert plan.pins[0].version == "2.14.0+cpu"
     assert plan.index_url == "https://download.pytorch.org/whl/cpu"
 
 
