@@ -239,7 +239,7 @@ def test_2_14_holds_the_additions_of_2026_11_30(releases: list[Release]) -> None
     # PR #197555 (arch lists as 2.13), RFC #190355 against test-infra (PyPI's default CUDA: U).
     by_name = _by_name(releases)
     new, old = by_name["2.14"], by_name["2.13"]
-    assert new.release_date == "2026-09-02" and new.torch == "2.14.0"
+    assert new.release_date == "2026-09-02"
     assert new.python_range("linux-x86_64") == ("3.10", "3.14")
     assert [v.cudnn for v in new.variants_on("linux-x86_64") if v.cuda] == [
         "9.10.2.21",
@@ -250,8 +250,12 @@ def test_2_14_holds_the_additions_of_2026_11_30(releases: list[Release]) -> None
     for variant in ("cu126", "cu130", "cu132"):
         for key in ("linux-x86_64", "linux-aarch64", "windows-x86_64"):
             assert new.variants[variant].arch_list(key) == old.variants[variant].arch_list(key)
-    # Facts only a third party read (compat.md's T) are unconfirmed, never installed by default.
-    assert new.platforms["linux-x86_64"].status["pypi_default"] == "U"
-    assert new.patch("2.14.1").status["torch"] == "U"  # type: ignore[union-attr]
-    assert new.patch("2.14.0").status["torchvision"] == "U"  # type: ignore[union-attr]
+    # PyPI's own 2.14.1 wheel (version.py 2.14.1+cu130, tag manylinux_2_28_x86_64) settles what
+    # compat.md left open; torchvision 0.29.0's wheel pins torch==2.14.0.
+    assert new.torch == "2.14.1" and new.platforms["linux-x86_64"].pypi_default == "cu130"
+    assert "pypi_default" not in new.platforms["linux-x86_64"].status
+    assert new.platforms["linux-x86_64"].glibc_min == "2.28"
+    assert new.patch("2.14.0").torchvision == "0.29.0"  # type: ignore[union-attr]
+    assert new.patch("2.14.1").status["torchvision"] == "D"  # type: ignore[union-attr]
+    # Facts only release candidates had (cu134) stay out.
     assert not new.conda and "cu134" not in new.variants

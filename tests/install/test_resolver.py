@@ -122,7 +122,7 @@ def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -
 def test_no_gpu_gets_the_cpu_build(releases: list[Release]) -> None:
     plan = _plan(releases, {})
     assert (plan.torch_release, plan.variant) == ("2.14", "cpu")
-    assert plan.pins[0].version == "2.14.0+cpu"
+    assert plan.pins[0].version == "2.14.1+cpu"
     assert plan.index_url == "https://download.pytorch.org/whl/cpu"
 
 
