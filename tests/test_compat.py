@@ -472,6 +472,13 @@ def test_assess_judges_platform_python_glibc_and_the_wrong_kind_of_build(
         VerdictCode.GLIBC_BELOW_FLOOR,
         VerdictCode.PYTHON_OUTSIDE_RANGE,
     ]
+    # musl: no manylinux wheel loads, whatever the build; the glibc floor is said with it.
+    musl = assess(cpu, _machine(musl="1.2"))
+    assert codes(musl) == [VerdictCode.MUSL_LIBC] and musl[0].params == {
+        "have": "1.2",
+        "need": "2.28",
+    }
+    assert musl[0].severity is Severity.BLOCKING
     rocm = release.build("rocm6.2.4", "linux-x86_64")
     assert codes(assess(rocm, _machine())) == [VerdictCode.ROCM_BUILD_WITHOUT_ROCM]
     assert codes(assess(rocm, _machine(rocm="6.2.1"))) == []
@@ -489,6 +496,7 @@ def test_every_verdict_code_has_a_severity_and_words() -> None:
         VerdictCode.NO_BUILD_FOR_PLATFORM: {"platform_key": "k", "build": "cu118"},
         VerdictCode.GLIBC_BELOW_FLOOR: {"have": "2.17", "need": "2.28"},
         VerdictCode.GLIBC_OK: {"have": "2.35", "need": "2.28"},
+        VerdictCode.MUSL_LIBC: {"have": "", "need": "2.28"},
         VerdictCode.PYTHON_OUTSIDE_RANGE: {"python": "3.14", "low": "3.9", "high": "3.13"},
         VerdictCode.DRIVER_BELOW_FLOOR: {
             "build": "cu121",

@@ -45,6 +45,7 @@ NOTES_SHOWN = (VerdictCode.NO_NVIDIA_DRIVER, VerdictCode.ARCH_UNKNOWN)
 _RELEASE_LEVEL = (
     VerdictCode.NO_BUILD_FOR_PLATFORM,
     VerdictCode.GLIBC_BELOW_FLOOR,
+    VerdictCode.MUSL_LIBC,
     VerdictCode.PYTHON_OUTSIDE_RANGE,
 )
 

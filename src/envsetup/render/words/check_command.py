@@ -180,6 +180,7 @@ def _domain_version_mismatch(p: P) -> Words:
 VERDICT_FINDINGS = (
     VerdictCode.NO_BUILD_FOR_PLATFORM,
     VerdictCode.GLIBC_BELOW_FLOOR,
+    VerdictCode.MUSL_LIBC,
     VerdictCode.PYTHON_OUTSIDE_RANGE,
     VerdictCode.DRIVER_BELOW_FLOOR,
     VerdictCode.DRIVER_CUDA_TOO_LOW,
@@ -195,6 +196,14 @@ VERDICT_FINDINGS = (
 # install's warnings carry no `instead` (install made the plan): the flags that get the build
 # `--cuda auto` picks for this machine, or what the machine lacks.
 _OWN_FIX = {
+    VerdictCode.MUSL_LIBC: lambda p: (
+        "use a glibc-based system or container image (Debian, Ubuntu; python:3.X-slim rather "
+        "than python:3.X-alpine), or build PyTorch from source"
+    ),
+    VerdictCode.GLIBC_BELOW_FLOOR: lambda p: (
+        f"envsetup install (it picks the newest release whose wheels run on this glibc), or "
+        f"move to a system with glibc ≥ {p['need']}"
+    ),
     VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
         "envsetup install --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
     ),
