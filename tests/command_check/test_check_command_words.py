@@ -124,6 +124,8 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     "conda-no-pytorch-channel": (NO_DRIVER, "conda install pytorch"),
     "conda-no-selector": (NO_DRIVER, "conda install pytorch"),
     "conda-no-package": (NO_DRIVER, "conda install pytorch==2.6.0 -c pytorch"),
+    "conda-channel-ends": (NO_DRIVER, "conda install pytorch torchvision cpuonly -c pytorch"),
+    "conda-forge-build": ("07-fabricmanager-802-h100", "conda install pytorch-gpu -c conda-forge"),
     "domain-version-mismatch": (NO_DRIVER, "pip install torch==2.0.0 torchvision==0.16.0"),
     # machine verdicts
     "no-build-for-platform": (

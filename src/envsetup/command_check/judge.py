@@ -70,6 +70,8 @@ COMMAND_FINDINGS = {
     "conda-no-pytorch-channel": "warning",
     "conda-no-selector": "warning",
     "conda-no-package": "error",
+    "conda-channel-ends": "info",
+    "conda-forge-build": "info",
     "domain-version-mismatch": "error",
 }
 
@@ -355,6 +357,7 @@ def unknown_pick_findings(
         or pick.unknown_version
         or pick.cudatoolkit_only
         or pick.no_conda_package
+        or pick.conda_forge
         or not command.installs_torch
     ):
         return []
@@ -404,6 +407,16 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
                 {"cudatoolkit": toolkit[1] or None},
             )
         )
+    if pick.conda_forge:
+        # conda-forge's metapackage: its own build of pytorch, nothing on the pytorch channel.
+        out.append(
+            _finding(
+                "conda-forge-build",
+                [f"channels: {', '.join(command.channels) or 'none given'}"],
+                {"package": pick.conda_forge, "cuda": pick.conda_forge == "pytorch-gpu"},
+            )
+        )
+        return out
     if not any("pytorch" in channel for channel in command.channels):
         out.append(
             _finding(
@@ -428,8 +441,20 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
                 {"op": op, "version": version},
             )
         )
-    if pick.decided_by is DecidedBy.CONDA_SOLVER and pick.build is None:
-        out.append(_finding("conda-no-selector", []))
+    platform = pick.release.platforms.get(pick.platform_key) if pick.release else None
+    if pick.decided_by is DecidedBy.CONDA_SOLVER and (
+        platform is None or len(platform.variants) > 1
+    ):
+        out.append(_finding("conda-no-selector", [], {"build": pick.build}))
+    newest = max(releases, key=lambda r: version_key(r.release), default=None)
+    if pick.release is not None and pick.spec is None and newest and not newest.conda:
+        out.append(
+            _finding(
+                "conda-channel-ends",
+                ["pytorch/pytorch #138506: 2.5 is the last release on the pytorch channel"],
+                {"last": pick.release.release, "newest": newest.release},
+            )
+        )
     return out
 
 

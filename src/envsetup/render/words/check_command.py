@@ -157,9 +157,38 @@ def _conda_no_package(p: P) -> Words:
 
 
 def _conda_no_selector(p: P) -> Words:
+    if p.get("build") == "cpu":
+        return Words(
+            "no pytorch-cuda=X.Y or cpuonly: nothing asks for a CUDA build, so the pytorch "
+            "channel's solver takes the CPU build (pytorch-mutex=cpu)",
+            "pin one: pytorch-cuda=X.Y -c nvidia for the CUDA build, or cpuonly for CPU",
+        )
     return Words(
         "no pytorch-cuda=X.Y or cpuonly: conda's solver chooses CPU or CUDA by itself",
         "pin one: pytorch-cuda=X.Y or cpuonly",
+    )
+
+
+def _conda_channel_ends(p: P) -> Words:
+    return Words(
+        f"the pytorch conda channel ends at {p['last']}: PyTorch publishes no conda packages "
+        f"after 2.5, so conda installs {p['last']} at most while torch {p['newest']} is out",
+        f"for torch {p['newest']} install with pip or uv: envsetup install --manager uv",
+    )
+
+
+def _conda_forge_build(p: P) -> Words:
+    build = "CUDA" if p.get("cuda") else "CPU"
+    needs = (
+        "; conda solves it only where an NVIDIA driver provides the __cuda virtual package "
+        "(CONDA_OVERRIDE_CUDA=X.Y on a machine without one)"
+        if p.get("cuda")
+        else ""
+    )
+    return Words(
+        f"{p['package']} is conda-forge's metapackage for its own {build} build of pytorch, a "
+        f"distribution envsetup's profiles do not describe{needs}",
+        "to get PyTorch's own wheels instead, use the command under Instead",
     )
 
 
@@ -246,6 +275,8 @@ WORDS: dict[str, WordFn] = {
     "conda-no-pytorch-channel": _conda_no_pytorch_channel,
     "conda-no-selector": _conda_no_selector,
     "conda-no-package": _conda_no_package,
+    "conda-channel-ends": _conda_channel_ends,
+    "conda-forge-build": _conda_forge_build,
     "domain-version-mismatch": _domain_version_mismatch,
     **{code.value: _verdict_words(code) for code in VERDICT_FINDINGS},
 }
