@@ -382,3 +382,11 @@ def test_windows_uses_the_windows_arch_list_and_driver_floor(releases: list[Rele
 def test_rocm_through_conda_is_refused(releases: list[Release]) -> None:
     refusal = _refusal(releases, {}, torch="2.3", cuda="rocm6.0", manager="conda")
     assert refusal.codes == (RefusalCode.NO_CONDA_RECIPE,)
+
+
+def test_conda_install_says_the_pytorch_channel_ends_at_2_5(releases: list[Release]) -> None:
+    # pytorch/pytorch #138506: the newest release conda can install is 2.5; the plan says why.
+    plan = _plan(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, manager="conda")
+    assert plan.torch_release == "2.5"
+    why = _reason(plan, ReasonCode.CONDA_CHANNELS)["why"]
+    assert "last release" in why and "pip or uv" in why
