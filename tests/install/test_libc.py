@@ -166,3 +166,17 @@ def test_the_json_facts_carry_the_libc(tmp_path: Path) -> None:
     data = json.loads(out.stdout)
     assert data["data"]["facts"]["os"]["musl"] == ""
     assert "musl-libc" in [f["id"] for f in data["findings"]]
+
+
+def test_a_manylinux_wheel_url_on_musl_is_not_a_supported_wheel(
+    tmp_path: Path, releases: list[Release]
+) -> None:
+    # pip on musl takes musllinux tags only (PEP 656): PyPI's real 2.14.1 wheel is refused there.
+    url = (
+        "https://files.pythonhosted.org/packages/torch-2.14.1-cp311-cp311-manylinux_2_28_x86_64.whl"
+    )
+    musl = check_command(f"pip install {url}", _facts(alpine(), tmp_path / "a"), releases)
+    refused = musl.finding("wheel-not-supported")
+    assert refused is not None and refused.params["platform_fits"] is False
+    glibc = check_command(f"pip install {url}", _facts(debian_with_musl_package(), tmp_path / "d"), releases)  # fmt: skip
+    assert glibc.finding("wheel-not-supported") is None  # Debian's glibc 2.36 meets 2.28

@@ -33,6 +33,7 @@ from envsetup.diagnose.finding import Finding
 from envsetup.facts import PythonFacts
 from envsetup.model.compute_platform import ComputePlatform
 from envsetup.model.machine import Machine
+from envsetup.model.manylinux import is_musllinux, tag_glibc
 from envsetup.model.versions import version_key
 from envsetup.profiles.loader import Release
 
@@ -145,10 +146,9 @@ def machine_evidence(machine: Machine) -> str:
 
 # ----------------------------------------------------------------------------- a wheel's tags
 
-# Platform tags (PEP 425, PEP 600) -> (platform key, the glibc the tag needs or None).
-_MANYLINUX_LEGACY = {"manylinux1": "2.5", "manylinux2010": "2.12", "manylinux2014": "2.17"}
+# Linux platform tags (PEP 425, 600, 656): the tag's arch; its glibc is envsetup.model.manylinux's.
 _LINUX_TAG = re.compile(
-    r"^(manylinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(\w+)$"
+    r"^(manylinux_(\d+)_(\d+)|musllinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(\w+)$"
 )
 _MAC_TAG = re.compile(r"^macosx_\d+_\d+_(\w+)$")
 _MAC_ARCHES = {"intel": ("x86_64",), "universal": ("x86_64",), "universal2": ("arm64", "x86_64")}
@@ -205,13 +205,15 @@ def _platform_fits(platform: str, machine: Machine) -> bool:
     system, _, arch = machine.platform_key.partition("-")
     linux = _LINUX_TAG.match(platform)
     if linux:
-        if system != "linux" or linux.group(4) != arch:
+        if system != "linux" or linux.group(6) != arch:
             return False
-        needs = (
-            f"{linux.group(2)}.{linux.group(3)}"
-            if linux.group(2)
-            else _MANYLINUX_LEGACY.get(linux.group(1))
-        )
+        # pip takes musllinux wheels on musl only and manylinux ones on glibc only (PEP 656);
+        # a bare linux_ARCH tag it takes anywhere (whether it loads is the musl-libc verdict's).
+        if is_musllinux(platform):
+            return machine.musl is not None
+        if machine.musl is not None and platform.startswith("manylinux"):
+            return False
+        needs = tag_glibc(platform)
         return needs is None or machine.glibc is None or version_key(machine.glibc) >= version_key(needs)  # fmt: skip
     mac = _MAC_TAG.match(platform)
     if mac:
