@@ -74,6 +74,21 @@ def test_torch_cuda_builds_need_the_minor_version_compat_floor() -> None:
     assert at_least("garbage", "580") is None
 
 
+def test_cuda_13_3_and_13_4_are_in_the_table_with_their_status() -> None:
+    # compat.md "Additions 2026-11-30": 13.3 needs Linux >= 610.43.02 (release notes, C); 13.4's
+    # floor is only the R615 branch it shipped with (U), and the readers say so.
+    assert toolkit_driver("13.3.1", "Linux").driver == "610.43.02"
+    assert "unconfirmed" not in toolkit_driver("13.3", "Linux").source
+    assert toolkit_driver("13.4.2", "Linux").driver == "615"
+    assert "unconfirmed" in toolkit_driver("13.4", "Linux").source
+    assert max_cuda_for_driver("610.43.02", "Linux") == "13.3"
+    assert max_cuda_for_driver("605.10", "Linux") == "13.2"
+    assert max_cuda_for_driver("616.00", "Linux") == "13.4"
+    # A torch build of any CUDA 13 minor still runs from R580 on (minor version compatibility).
+    assert min_driver_for_torch_cuda("13.4", "Linux").driver == "580"
+    assert toolkit_driver("13.5", "Linux") is None  # its driver row was not read: not in the table
+
+
 def test_toolkit_driver_and_cuda_integer_decoding() -> None:
     assert toolkit_driver("12.8.93", "Linux").driver == "570.26"
     assert toolkit_driver("12.7", "Linux") is None  # there is no CUDA 12.7
@@ -241,6 +256,40 @@ def test_coverage_follows_nvidia_binary_and_ptx_compatibility(
 ) -> None:
     found = coverage(arch_list, ComputeCapability(*device))
     assert (found.how if found else None) is how
+
+
+# The newest GPUs against torch 2.14's own arch lists (profiles/torch-2.14.toml, PR #197555), as
+# compat.md "Additions 2026-11-30" states: B300/GB300 (10.3) and Rubin (10.7) run the sm_100 code
+# (same major, higher minor); Thor (11.0) only on aarch64's lists, which name it; GB10 / DGX Spark
+# (12.1) runs the sm_120 code. A cu126 build has none of them.
+@pytest.mark.parametrize(
+    ("capability", "variant", "platform_key", "how", "target"),
+    [
+        ("10.3", "cu130", "linux-x86_64", Coverage.COMPATIBLE_CUBIN, "sm_100"),
+        ("10.3", "cu132", "windows-x86_64", Coverage.COMPATIBLE_CUBIN, "sm_100"),
+        ("10.3", "cu126", "linux-x86_64", None, None),
+        ("10.7", "cu132", "linux-x86_64", Coverage.COMPATIBLE_CUBIN, "sm_100"),
+        ("10.7", "cu130", "linux-aarch64", Coverage.COMPATIBLE_CUBIN, "sm_100"),
+        ("11.0", "cu130", "linux-aarch64", Coverage.EXACT, "sm_110"),
+        ("11.0", "cu132", "linux-x86_64", None, None),  # 10.0 code is another major; 12.0 PTX newer
+        ("11.0", "cu126", "linux-aarch64", None, None),
+        ("12.1", "cu130", "linux-x86_64", Coverage.COMPATIBLE_CUBIN, "sm_120"),
+        ("12.1", "cu132", "linux-aarch64", Coverage.COMPATIBLE_CUBIN, "sm_120"),
+        ("12.1", "cu126", "windows-x86_64", None, None),
+    ],
+)
+def test_the_newest_capabilities_against_torch_2_14s_arch_lists(
+    releases: list[Release],
+    capability: str,
+    variant: str,
+    platform_key: str,
+    how: object,
+    target: object,
+) -> None:
+    arch_list = _by_release(releases, "2.14").variants[variant].arch_list(platform_key)
+    found = coverage(arch_list, ComputeCapability.parse(capability))
+    assert (found.how if found else None) is how
+    assert (str(found.target) if found else None) == target
 
 
 def test_every_profile_arch_list_runs_each_capability_it_names(releases: list[Release]) -> None:
@@ -423,6 +472,13 @@ def test_assess_judges_platform_python_glibc_and_the_wrong_kind_of_build(
         VerdictCode.GLIBC_BELOW_FLOOR,
         VerdictCode.PYTHON_OUTSIDE_RANGE,
     ]
+    # musl: no manylinux wheel loads, whatever the build; the glibc floor is said with it.
+    musl = assess(cpu, _machine(musl="1.2"))
+    assert codes(musl) == [VerdictCode.MUSL_LIBC] and musl[0].params == {
+        "have": "1.2",
+        "need": "2.28",
+    }
+    assert musl[0].severity is Severity.BLOCKING
     rocm = release.build("rocm6.2.4", "linux-x86_64")
     assert codes(assess(rocm, _machine())) == [VerdictCode.ROCM_BUILD_WITHOUT_ROCM]
     assert codes(assess(rocm, _machine(rocm="6.2.1"))) == []
@@ -440,6 +496,7 @@ def test_every_verdict_code_has_a_severity_and_words() -> None:
         VerdictCode.NO_BUILD_FOR_PLATFORM: {"platform_key": "k", "build": "cu118"},
         VerdictCode.GLIBC_BELOW_FLOOR: {"have": "2.17", "need": "2.28"},
         VerdictCode.GLIBC_OK: {"have": "2.35", "need": "2.28"},
+        VerdictCode.MUSL_LIBC: {"have": "", "need": "2.28"},
         VerdictCode.PYTHON_OUTSIDE_RANGE: {"python": "3.14", "low": "3.9", "high": "3.13"},
         VerdictCode.DRIVER_BELOW_FLOOR: {
             "build": "cu121",

@@ -40,6 +40,8 @@ class OsFacts:
     distro_version: str = ""
     distro_like: list[str] = field(default_factory=list)
     glibc: Optional[str] = None
+    # musl libc (Alpine): its version ("1.2"), "" when only its loader was seen; None: not musl
+    musl: Optional[str] = None
     wsl: Optional[int] = None  # 1 or 2 when running under WSL
     wsl_evidence: list[str] = field(default_factory=list)
     container: Optional[str] = None  # docker, podman, kubernetes, containerd, lxc...

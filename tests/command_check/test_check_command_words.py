@@ -27,6 +27,7 @@ from envsetup.render.check_command_json import check_command_document
 from envsetup.render.finding_words import catalogue, words_for
 from envsetup.render.words import check_command as check_command_words
 from hostbuilder import FIXTURES, HostSpec, fixture_text
+from libc_hosts import alpine
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "check-command.md"
 # Made by check-command, worded with doctor's findings of the same id (render/words/doctor.py).
@@ -123,6 +124,8 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     "conda-no-pytorch-channel": (NO_DRIVER, "conda install pytorch"),
     "conda-no-selector": (NO_DRIVER, "conda install pytorch"),
     "conda-no-package": (NO_DRIVER, "conda install pytorch==2.6.0 -c pytorch"),
+    "conda-channel-ends": (NO_DRIVER, "conda install pytorch torchvision cpuonly -c pytorch"),
+    "conda-forge-build": ("07-fabricmanager-802-h100", "conda install pytorch-gpu -c conda-forge"),
     "domain-version-mismatch": (NO_DRIVER, "pip install torch==2.0.0 torchvision==0.16.0"),
     # machine verdicts
     "no-build-for-platform": (
@@ -130,6 +133,7 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
         "pip install torch==2.1.0+cu121 --index-url https://download.pytorch.org/whl/cu121",
     ),
     "glibc-below-floor": (_built(_centos7), "pip install torch==2.7.1"),
+    "musl-libc": (_built(alpine), "pip install torch"),
     "python-outside-range": ("02-ldpath-nvjitlink-cuda121", "pip install torch==2.1.0"),
     "driver-below-floor": ("assembled-titan-xp-450.57", CU128),
     "driver-cuda-too-low": (

@@ -135,7 +135,8 @@ def test_an_empty_paste_is_a_usage_error() -> None:
             DecidedBy.EXTRA_INDEX_URL,
         ),
         ("conda install pytorch==2.3.1 cpuonly -c pytorch", "2.3", "cpu", DecidedBy.CONDA_SELECTOR),
-        ("conda install pytorch==2.3.1 -c pytorch", "2.3", None, DecidedBy.CONDA_SOLVER),
+        # Nothing asks for CUDA: the pytorch channel's solver takes the CPU build.
+        ("conda install pytorch==2.3.1 -c pytorch", "2.3", "cpu", DecidedBy.CONDA_SOLVER),
     ],
 )
 def test_simulate_names_what_decides_the_build(
@@ -176,6 +177,44 @@ def test_conda_on_macos_needs_no_selector(releases: list[Release]) -> None:
     assert check_command(instead, mac, releases).ids("error", "warning") == []
     linux = check_command("conda install pytorch -c pytorch", make_facts(), releases)
     assert "conda-no-selector" in linux.ids("warning")  # Linux: CPU or CUDA, the solver's pick
+
+
+def test_conda_without_a_cuda_selector_resolves_to_the_cpu_build(releases: list[Release]) -> None:
+    # The pytorch channel's solver takes pytorch-mutex=cpu when nothing asks for CUDA
+    # (meta-pytorch/data #315, microsoft/torchgeo #529): on a GPU box that is the CPU-build warning.
+    gpu = check_command("conda install pytorch torchvision -c pytorch", make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]  # fmt: skip
+    assert (gpu.pick["build"], gpu.pick["decided_by"]) == ("cpu", "conda-solver")
+    assert {"conda-no-selector", "cpu-build-on-nvidia-gpu"} <= set(gpu.ids("warning"))
+    instead = instead_command(gpu)
+    assert instead is not None and "pytorch-cuda=" in instead
+    # A CUDA selector is what forces the CUDA build.
+    cuda = check_command("conda install pytorch pytorch-cuda=12.1 -c pytorch -c nvidia", make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]  # fmt: skip
+    assert cuda.pick["build"] == "cu121" and "conda-no-selector" not in cuda.ids()
+
+
+def test_conda_says_the_pytorch_channel_ends_at_2_5(releases: list[Release]) -> None:
+    report = check_command("conda install pytorch cpuonly -c pytorch", make_facts(), releases)
+    ends = report.finding("conda-channel-ends")
+    assert ends is not None and ends.params["last"] == "2.5"
+    assert ends.params["newest"] == max((r.release for r in releases), key=lambda v: int(v.split(".")[1]))  # fmt: skip
+    # A pinned version says what it pins; no reminder.
+    pinned = check_command(
+        "conda install pytorch==2.3.1 cpuonly -c pytorch", make_facts(), releases
+    )
+    assert "conda-channel-ends" not in pinned.ids()
+
+
+@pytest.mark.parametrize(("package", "cuda"), [("pytorch-gpu", True), ("pytorch-cpu", False)])
+def test_conda_forge_s_metapackages_are_recognised(
+    releases: list[Release], package: str, cuda: bool
+) -> None:
+    # conda-forge's pytorch-gpu is its pytorch-cuda (conda-forge/pytorch-cpu-feedstock #187).
+    report = check_command(f"conda install {package} -c conda-forge", make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]  # fmt: skip
+    forge = report.finding("conda-forge-build")
+    assert forge is not None and forge.params == {"package": package, "cuda": cuda}
+    assert report.pick["decided_by"] == "conda-forge-metapackage" and report.pick["release"] is None
+    # Not PyTorch's channel, and not a pick envsetup failed to name: no -c pytorch advice.
+    assert not {"conda-no-pytorch-channel", "pick-unknown"} & set(report.ids())
 
 
 # ----------------------------------------------------------------------------- suggest

@@ -170,6 +170,12 @@ def test_every_finding_id_is_catalogued() -> None:
     from envsetup.render.words.signals import WORDS as SIGNAL_WORDS
 
     emitted |= set(SIGNAL_WORDS)
+    # libc_rules' findings take the ids of their verdicts, worded with check-command's.
+    from envsetup.diagnose.libc_rules import IDS as VERDICT_IDS
+    from envsetup.render.words.check_command import VERDICT_FINDINGS
+
+    assert {code.value for code in VERDICT_FINDINGS} >= VERDICT_IDS
+    emitted |= VERDICT_IDS
     catalogue = set(
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )
@@ -177,7 +183,7 @@ def test_every_finding_id_is_catalogued() -> None:
     from envsetup.render.words.doctor import WORDS
 
     # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py
-    assert emitted == set(WORDS) | set(SIGNAL_WORDS)
+    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:

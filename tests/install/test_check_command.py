@@ -101,8 +101,8 @@ def test_pinned_1_x_conda_command_is_not_described_as_missing(releases: list[Rel
 
 def test_bare_pip_install_means_the_pypi_default_build(releases: list[Release]) -> None:
     report = _check("tutorial-pip3-linux-bare.txt", releases, **GPU_BOX_535)
-    assert "torch 2.13.0, the cu130 build" in report.installs[0]
-    assert (report.pick["release"], report.pick["build"]) == ("2.13", "cu130")
+    assert "torch 2.14.1, the cu130 build" in report.installs[0]
+    assert (report.pick["release"], report.pick["build"]) == ("2.14", "cu130")
     assert report.pick["decided_by"] == "pypi-default"
     assert "pypi-default-build" in report.ids("info")
     # cu130 needs an R580 driver: the 535 driver cannot run it.
@@ -118,7 +118,7 @@ def test_bare_pip_install_on_a_pascal_gpu_gets_no_kernels(releases: list[Release
     assert "arch-not-covered" in _errors(report)
     uncovered = report.verdict("arch-not-covered")
     assert uncovered is not None and (uncovered["sm"], uncovered["build"]) == ("sm_61", "cu130")
-    assert report.suggested_flags == ["--torch", "2.13", "--cuda", "12.6"]
+    assert report.suggested_flags == ["--torch", "2.14", "--cuda", "12.6"]
 
 
 def test_cpu_index_on_a_gpu_box(releases: list[Release]) -> None:
@@ -127,9 +127,9 @@ def test_cpu_index_on_a_gpu_box(releases: list[Release]) -> None:
     )
     report = _check(text, releases, **GPU_BOX_535)
     assert "cpu-build-on-nvidia-gpu" in _warnings(report)
-    # Instead is what `install --cuda auto` picks for 2.13 on this machine, never the CPU index
+    # Instead is what `install --cuda auto` picks for 2.14 on this machine, never the CPU index
     # the command itself names (issue 9).
-    assert report.suggested_flags == ["--torch", "2.13", "--cuda", "12.6"]
+    assert report.suggested_flags == ["--torch", "2.14", "--cuda", "12.6"]
     assert instead_command(report) is not None and "whl/cpu" not in instead_command(report)
     assert _warnings(_check(text, releases)) == []  # no GPU: nothing to say
 
@@ -219,7 +219,7 @@ def test_index_url_decides_the_release_of_an_unpinned_torch(releases: list[Relea
 def test_extra_index_without_the_release_falls_back_to_pypi(releases: list[Release]) -> None:
     report = _check("tutorial-pip-extra-index-cu116.txt", releases, **GPU_BOX_535)
     assert "extra-index-lacks-release" in _warnings(report)
-    assert report.pick["decided_by"] == "pypi-default" and report.pick["release"] == "2.13"
+    assert report.pick["decided_by"] == "pypi-default" and report.pick["release"] == "2.14"
     assert "the cu130 build" in report.installs[0]
 
 

@@ -26,8 +26,8 @@ def _by_name(releases: list[Release]) -> dict[str, Release]:
     return {r.release: r for r in releases}
 
 
-def test_every_release_from_2_0_to_2_13_has_one_profile(releases: list[Release]) -> None:
-    assert [r.release for r in releases] == [f"2.{n}" for n in range(14)]
+def test_every_release_from_2_0_to_2_14_has_one_profile(releases: list[Release]) -> None:
+    assert [r.release for r in releases] == [f"2.{n}" for n in range(15)]
 
 
 @pytest.mark.parametrize(
@@ -207,6 +207,7 @@ CUDA_BUILDS = {
     "2.8": ["cu126", "cu128", "cu129"], "2.9": ["cu126", "cu128", "cu130"],
     "2.10": ["cu126", "cu128", "cu130"], "2.11": ["cu126", "cu128", "cu130"],
     "2.12": ["cu126", "cu130", "cu132"], "2.13": ["cu126", "cu130", "cu132"],
+    "2.14": ["cu126", "cu130", "cu132"],
 }  # fmt: skip
 
 
@@ -231,3 +232,30 @@ def test_unconfirmed_facts_are_marked(releases: list[Release]) -> None:
     assert by_name["2.13"].patch("2.13.0").status["torchaudio"] == "U"  # type: ignore[union-attr]
     assert by_name["2.5"].platforms["linux-aarch64"].status["variants"] == "U"
     assert by_name["2.11"].variants["cu130"].status_on("linux-x86_64").get("arch_list") is None
+
+
+def test_2_14_holds_the_additions_of_2026_11_30(releases: list[Release]) -> None:
+    # compat.md "Additions 2026-11-30": PR #194367 (Python, CUDA builds, cuDNN, ROCm 7.14),
+    # PR #197555 (arch lists as 2.13), RFC #190355 against test-infra (PyPI's default CUDA: U).
+    by_name = _by_name(releases)
+    new, old = by_name["2.14"], by_name["2.13"]
+    assert new.release_date == "2026-09-02"
+    assert new.python_range("linux-x86_64") == ("3.10", "3.14")
+    assert [v.cudnn for v in new.variants_on("linux-x86_64") if v.cuda] == [
+        "9.10.2.21",
+        "9.24.0.43",
+        "9.24.0.43",
+    ]
+    assert [v.name for v in new.variants_on("linux-x86_64") if v.rocm] == ["rocm7.14"]
+    for variant in ("cu126", "cu130", "cu132"):
+        for key in ("linux-x86_64", "linux-aarch64", "windows-x86_64"):
+            assert new.variants[variant].arch_list(key) == old.variants[variant].arch_list(key)
+    # PyPI's own 2.14.1 wheel (version.py 2.14.1+cu130, tag manylinux_2_28_x86_64) settles what
+    # compat.md left open; torchvision 0.29.0's wheel pins torch==2.14.0.
+    assert new.torch == "2.14.1" and new.platforms["linux-x86_64"].pypi_default == "cu130"
+    assert "pypi_default" not in new.platforms["linux-x86_64"].status
+    assert new.platforms["linux-x86_64"].glibc_min == "2.28"
+    assert new.patch("2.14.0").torchvision == "0.29.0"  # type: ignore[union-attr]
+    assert new.patch("2.14.1").status["torchvision"] == "D"  # type: ignore[union-attr]
+    # Facts only release candidates had (cu134) stay out.
+    assert not new.conda and "cu134" not in new.variants

@@ -100,13 +100,13 @@ def test_a_summary_refusal_says_the_refusal_it_stands_for(releases: list[Release
     refusal = _refusal(releases, {"python": "3.8.10"}, cuda="auto", manager="uv", python="3.7")
     assert refusal.code is RefusalCode.NO_RELEASE_FITS and refusal.cause is not None
     assert refusal_line(refusal) == (
-        "envsetup: cannot install: no release fits this machine; for the newest, torch 2.13: "
-        "Python 3.7 is not supported by torch 2.13 (wheels for 3.10–3.14); instead try: "
+        "envsetup: cannot install: no release fits this machine; for the newest, torch 2.14: "
+        "Python 3.7 is not supported by torch 2.14 (wheels for 3.10–3.14); instead try: "
         "--python 3.14"
     )
     assert refusal_note(refusal) == (
-        "no release fits this machine; for the newest, torch 2.13: Python 3.7 is not supported "
-        "by torch 2.13 (wheels for 3.10–3.14) (try: --python 3.14)"
+        "no release fits this machine; for the newest, torch 2.14: Python 3.7 is not supported "
+        "by torch 2.14 (wheels for 3.10–3.14) (try: --python 3.14)"
     )
 
 

@@ -90,7 +90,7 @@ def test_auto_gives_a_pascal_gpu_the_build_with_its_kernels(releases: list[Relea
     # The newest release's PyPI default (cu130) starts at sm_75; cu126 still has sm_60 SASS,
     # which a 6.1 GPU runs (same major, higher minor).
     plan = _plan(releases, {"driver": "580.65.06", "driver_cuda": "13.0", "gpus": [GTX_1080_TI]})
-    assert (plan.torch_release, plan.variant) == ("2.13", "cu126")
+    assert (plan.torch_release, plan.variant) == ("2.14", "cu126")
     covered = _verdict(plan.verdicts, VerdictCode.ARCH_COVERED, sm="sm_61")
     assert (covered["how"], covered["target"]) == ("compatible-cubin", "sm_60")
 
@@ -121,8 +121,8 @@ def test_every_gpu_must_be_covered_on_a_mixed_machine(releases: list[Release]) -
 
 def test_no_gpu_gets_the_cpu_build(releases: list[Release]) -> None:
     plan = _plan(releases, {})
-    assert (plan.torch_release, plan.variant) == ("2.13", "cpu")
-    assert plan.pins[0].version == "2.13.0+cpu"
+    assert (plan.torch_release, plan.variant) == ("2.14", "cpu")
+    assert plan.pins[0].version == "2.14.1+cpu"
     assert plan.index_url == "https://download.pytorch.org/whl/cpu"
 
 
@@ -382,3 +382,11 @@ def test_windows_uses_the_windows_arch_list_and_driver_floor(releases: list[Rele
 def test_rocm_through_conda_is_refused(releases: list[Release]) -> None:
     refusal = _refusal(releases, {}, torch="2.3", cuda="rocm6.0", manager="conda")
     assert refusal.codes == (RefusalCode.NO_CONDA_RECIPE,)
+
+
+def test_conda_install_says_the_pytorch_channel_ends_at_2_5(releases: list[Release]) -> None:
+    # pytorch/pytorch #138506: the newest release conda can install is 2.5; the plan says why.
+    plan = _plan(releases, {"driver": "535.104.05", "gpus": [RTX_3090]}, manager="conda")
+    assert plan.torch_release == "2.5"
+    why = _reason(plan, ReasonCode.CONDA_CHANNELS)["why"]
+    assert "last release" in why and "pip or uv" in why

@@ -11,6 +11,7 @@ from envsetup.parsers.os_release import parse_os_release
 # (ID, VERSION_ID) as each real file states them; Arch has no VERSION_ID.
 EXPECTED = {
     "os-release-almalinux-10.txt": ("almalinux", "10.0"),
+    "os-release-alpine-3.23.txt": ("alpine", "3.23.2"),  # unquoted values throughout
     "os-release-amazon-linux-ami-2016.txt": ("amzn", "2016.03"),
     "os-release-arch.txt": ("arch", None),
     "os-release-centos-7.txt": ("centos", "7"),

@@ -195,6 +195,9 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
             f"pytorch 1.x with cudatoolkit {toolkit} (the newest build that still uses "
             "cudatoolkit), or nothing"
         ]
+    if pick.conda_forge:
+        build = "CUDA" if pick.conda_forge == "pytorch-gpu" else "CPU"
+        return [f"pytorch, conda-forge's own {build} build (its versions are not in the profiles)"]
     if pick.unknown_version:
         return [f"{name} {pick.unknown_version}, a release envsetup's profiles cannot describe"]
     if pick.version is None or pick.release is None:
@@ -238,5 +241,6 @@ _DECIDED_BY_WORDS = {
     "extra-index-url": "its extra index URL (when that index has the newest version)",
     "conda-selector": "its conda selector (pytorch-cuda / cpuonly)",
     "uv-auto-backend": "uv's auto backend (from the driver version alone)",
-    "conda-solver": "conda's solver (no selector package)",
+    "conda-solver": "conda's solver (no selector package: the CPU build)",
+    "conda-forge-metapackage": "conda-forge's metapackage (its own build, not in the profiles)",
 }

@@ -33,6 +33,7 @@ from envsetup.diagnose.finding import Finding
 from envsetup.facts import PythonFacts
 from envsetup.model.compute_platform import ComputePlatform
 from envsetup.model.machine import Machine
+from envsetup.model.manylinux import is_musllinux, tag_glibc
 from envsetup.model.versions import version_key
 from envsetup.profiles.loader import Release
 
@@ -45,6 +46,7 @@ NOTES_SHOWN = (VerdictCode.NO_NVIDIA_DRIVER, VerdictCode.ARCH_UNKNOWN)
 _RELEASE_LEVEL = (
     VerdictCode.NO_BUILD_FOR_PLATFORM,
     VerdictCode.GLIBC_BELOW_FLOOR,
+    VerdictCode.MUSL_LIBC,
     VerdictCode.PYTHON_OUTSIDE_RANGE,
 )
 
@@ -69,6 +71,8 @@ COMMAND_FINDINGS = {
     "conda-no-pytorch-channel": "warning",
     "conda-no-selector": "warning",
     "conda-no-package": "error",
+    "conda-channel-ends": "info",
+    "conda-forge-build": "info",
     "domain-version-mismatch": "error",
 }
 
@@ -142,10 +146,9 @@ def machine_evidence(machine: Machine) -> str:
 
 # ----------------------------------------------------------------------------- a wheel's tags
 
-# Platform tags (PEP 425, PEP 600) -> (platform key, the glibc the tag needs or None).
-_MANYLINUX_LEGACY = {"manylinux1": "2.5", "manylinux2010": "2.12", "manylinux2014": "2.17"}
+# Linux platform tags (PEP 425, 600, 656): the tag's arch; its glibc is envsetup.model.manylinux's.
 _LINUX_TAG = re.compile(
-    r"^(manylinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(\w+)$"
+    r"^(manylinux_(\d+)_(\d+)|musllinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(\w+)$"
 )
 _MAC_TAG = re.compile(r"^macosx_\d+_\d+_(\w+)$")
 _MAC_ARCHES = {"intel": ("x86_64",), "universal": ("x86_64",), "universal2": ("arm64", "x86_64")}
@@ -202,13 +205,15 @@ def _platform_fits(platform: str, machine: Machine) -> bool:
     system, _, arch = machine.platform_key.partition("-")
     linux = _LINUX_TAG.match(platform)
     if linux:
-        if system != "linux" or linux.group(4) != arch:
+        if system != "linux" or linux.group(6) != arch:
             return False
-        needs = (
-            f"{linux.group(2)}.{linux.group(3)}"
-            if linux.group(2)
-            else _MANYLINUX_LEGACY.get(linux.group(1))
-        )
+        # pip takes musllinux wheels on musl only and manylinux ones on glibc only (PEP 656);
+        # a bare linux_ARCH tag it takes anywhere (whether it loads is the musl-libc verdict's).
+        if is_musllinux(platform):
+            return machine.musl is not None
+        if machine.musl is not None and platform.startswith("manylinux"):
+            return False
+        needs = tag_glibc(platform)
         return needs is None or machine.glibc is None or version_key(machine.glibc) >= version_key(needs)  # fmt: skip
     mac = _MAC_TAG.match(platform)
     if mac:
@@ -354,6 +359,7 @@ def unknown_pick_findings(
         or pick.unknown_version
         or pick.cudatoolkit_only
         or pick.no_conda_package
+        or pick.conda_forge
         or not command.installs_torch
     ):
         return []
@@ -403,6 +409,16 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
                 {"cudatoolkit": toolkit[1] or None},
             )
         )
+    if pick.conda_forge:
+        # conda-forge's metapackage: its own build of pytorch, nothing on the pytorch channel.
+        out.append(
+            _finding(
+                "conda-forge-build",
+                [f"channels: {', '.join(command.channels) or 'none given'}"],
+                {"package": pick.conda_forge, "cuda": pick.conda_forge == "pytorch-gpu"},
+            )
+        )
+        return out
     if not any("pytorch" in channel for channel in command.channels):
         out.append(
             _finding(
@@ -427,8 +443,20 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
                 {"op": op, "version": version},
             )
         )
-    if pick.decided_by is DecidedBy.CONDA_SOLVER and pick.build is None:
-        out.append(_finding("conda-no-selector", []))
+    platform = pick.release.platforms.get(pick.platform_key) if pick.release else None
+    if pick.decided_by is DecidedBy.CONDA_SOLVER and (
+        platform is None or len(platform.variants) > 1
+    ):
+        out.append(_finding("conda-no-selector", [], {"build": pick.build}))
+    newest = max(releases, key=lambda r: version_key(r.release), default=None)
+    if pick.release is not None and pick.spec is None and newest and not newest.conda:
+        out.append(
+            _finding(
+                "conda-channel-ends",
+                ["pytorch/pytorch #138506: 2.5 is the last release on the pytorch channel"],
+                {"last": pick.release.release, "newest": newest.release},
+            )
+        )
     return out
 
 

@@ -89,7 +89,9 @@ class ParsedCommand:
 
     @property
     def installs_torch(self) -> bool:
-        return bool(self.requirements) if not self.is_conda else "pytorch" in self.conda_specs
+        if not self.is_conda:
+            return bool(self.requirements)
+        return "pytorch" in self.conda_specs or conda_forge_selector(self.conda_specs) is not None
 
     @property
     def strict_urls(self) -> list[str]:
@@ -385,6 +387,17 @@ def conda_selector_platform(specs: dict[str, tuple[str, str]]) -> Optional[str]:
         found = ComputePlatform.for_cuda(selector[1])
         return found.tag if found else None
     return "cpu" if "cpuonly" in specs else None
+
+
+# conda-forge's metapackages that choose its own build of pytorch: pytorch-gpu the CUDA build,
+# pytorch-cpu the CPU one ("pytorch-cuda is the same as our pytorch-gpu package",
+# conda-forge/pytorch-cpu-feedstock #187).
+CONDA_FORGE_SELECTORS = ("pytorch-gpu", "pytorch-cpu")
+
+
+def conda_forge_selector(specs: dict[str, tuple[str, str]]) -> Optional[str]:
+    """'pytorch-gpu' / 'pytorch-cpu' when the command names conda-forge's metapackage, else None."""
+    return next((name for name in CONDA_FORGE_SELECTORS if name in specs), None)
 
 
 def conda_python(specs: dict[str, tuple[str, str]]) -> Optional[str]:

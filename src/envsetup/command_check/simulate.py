@@ -10,7 +10,11 @@ The rules are the installers' own:
   --torch-backend decide the compute platform; without them the wheel is PyPI's, which is the
   release's `pypi_default` build for the platform (profiles, compat.md §1 [TI-M]);
 - conda takes the newest `pytorch` on the pytorch channel that its selector package
-  (pytorch-cuda=X.Y, cpuonly) has a build for (compat.md §3).
+  (pytorch-cuda=X.Y, cpuonly) has a build for (compat.md §3); with neither, the channel's solver
+  takes the CPU build (pytorch-mutex=cpu: meta-pytorch/data #315, microsoft/torchgeo #529,
+  pytorch/pytorch #32369). The channel ends at 2.5 (pytorch/pytorch #138506);
+- conda-forge's pytorch-gpu / pytorch-cpu choose conda-forge's own build, which the profiles do
+  not describe: the pick names no release.
 Nothing here judges the pick: judge.py does.
 """
 
@@ -25,6 +29,7 @@ from packaging.specifiers import SpecifierSet
 
 from envsetup.command_check.parse import (
     ParsedCommand,
+    conda_forge_selector,
     conda_python,
     conda_selector_platform,
     conda_version_range,
@@ -48,7 +53,8 @@ class DecidedBy(str, enum.Enum):
     PYPI_DEFAULT = "pypi-default"  # the wheel on PyPI: the release's default build
     CONDA_SELECTOR = "conda-selector"  # pytorch-cuda=X.Y / cpuonly
     UV_AUTO = "uv-auto-backend"  # uv --torch-backend auto: decided on the machine by uv
-    CONDA_SOLVER = "conda-solver"  # no selector: conda's solver chooses
+    CONDA_SOLVER = "conda-solver"  # no selector: the pytorch channel's solver takes the CPU build
+    CONDA_FORGE = "conda-forge-metapackage"  # pytorch-gpu / pytorch-cpu: conda-forge's own build
 
     def __str__(self) -> str:
         return self.value
@@ -85,6 +91,7 @@ class Pick:
     requested_release: Optional[Release] = None
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
+    conda_forge: Optional[str] = None  # conda-forge's metapackage named (pytorch-gpu, pytorch-cpu)
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -189,6 +196,10 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
     target = dataclasses.replace(target, python=python)
     op, version = specs.get("pytorch", ("", ""))
     pick = Pick("conda", target.platform_key, target.python, spec=conda_version_range(op, version))
+    pick.conda_forge = conda_forge_selector(specs)
+    if pick.conda_forge is not None:
+        pick.decided_by = DecidedBy.CONDA_FORGE
+        return pick
     if op in ("=", "==") and version.count(".") == 2:
         pick.pinned = version
     if version and release_named(major_minor(version), releases) is None:
@@ -216,6 +227,8 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         if platform is not None and len(platform.variants) == 1:
             # Nothing for the solver to choose (macOS has only the cpu build): no selector needed.
             pick.build = platform.variants[0]
+        elif platform is not None and "cpu" in platform.variants:
+            pick.build = "cpu"  # nothing asks for CUDA: the channel's pytorch-mutex=cpu build
     return pick
 
 

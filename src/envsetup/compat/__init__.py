@@ -109,7 +109,10 @@ def toolkit_driver(cuda: str, system: str) -> Optional[DriverRequirement]:
         return None
     for row in _table()["toolkit"]:
         if cuda_major_minor(row["cuda"]) == mm:
-            return DriverRequirement(row["cuda"], str(row[_os_key(system)]), SOURCE_TOOLKIT)
+            source = SOURCE_TOOLKIT
+            if row.get("status") == "U":  # a branch named in the notes, not a published build
+                source += "; unconfirmed: NVIDIA names the driver branch only"
+            return DriverRequirement(row["cuda"], str(row[_os_key(system)]), source)
     return None
 
 

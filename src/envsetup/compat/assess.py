@@ -7,7 +7,10 @@ Used by doctor's rules (an installed build), the resolver (every candidate build
 - driver floor of a CUDA X.Y build: CUDA minor version compatibility (data/cuda_drivers.toml,
   compat.min_driver_for_torch_cuda): the one source of driver floors;
 - GPU coverage: envsetup.model.capability (NVIDIA Binary Compatibility / PTX Compatibility);
-- Python range and glibc floor: the release profile (profiles/torch-X.Y.toml).
+- Python range and glibc floor: the release profile (profiles/torch-X.Y.toml);
+- musl libc: PyTorch publishes manylinux (glibc) wheels only, and a musl system takes
+  musllinux wheels only (PEP 656); pytorch/pytorch #102592 shows the 2.0.0 wheel failing to
+  load on python:3.9-alpine.
 """
 
 from __future__ import annotations
@@ -60,6 +63,11 @@ def driver_floor(build: Build, system: str) -> Optional[str]:
 
 
 def _glibc(build: Build, machine: Machine) -> list[Verdict]:
+    # Every PyTorch Linux wheel is a manylinux (glibc) build: none loads on musl libc (PEP 656).
+    if machine.musl is not None and (build.platform_key or machine.platform_key).startswith(
+        "linux"
+    ):
+        return [Verdict(VerdictCode.MUSL_LIBC, {"have": machine.musl, "need": build.glibc_min})]
     if not build.glibc_min or not machine.glibc:
         return []
     ok = at_least(machine.glibc, build.glibc_min)

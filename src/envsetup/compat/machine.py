@@ -49,6 +49,7 @@ def machine_from_facts(facts: Facts, *, strict: bool = True) -> Machine:
         platform_key=key,
         system=facts.os.system,
         glibc=facts.os.glibc,
+        musl=facts.os.musl,
         python=major_minor(facts.python.version) if facts.python.version else None,
         driver=driver,
         driver_cuda=driver_cuda,

@@ -23,6 +23,7 @@ class VerdictCode(str, Enum):
     NO_BUILD_FOR_PLATFORM = "no-build-for-platform"  # platform_key, build
     GLIBC_BELOW_FLOOR = "glibc-below-floor"  # have, need
     GLIBC_OK = "glibc-ok"  # have, need
+    MUSL_LIBC = "musl-libc"  # have (musl's version, "" unknown), need (the glibc floor or None)
     PYTHON_OUTSIDE_RANGE = "python-outside-range"  # python, low, high
     # The NVIDIA driver, for a CUDA build
     DRIVER_BELOW_FLOOR = "driver-below-floor"  # build, cuda, have, need
@@ -45,6 +46,7 @@ SEVERITY = {
     VerdictCode.NO_BUILD_FOR_PLATFORM: Severity.BLOCKING,
     VerdictCode.GLIBC_BELOW_FLOOR: Severity.BLOCKING,
     VerdictCode.GLIBC_OK: Severity.NOTE,
+    VerdictCode.MUSL_LIBC: Severity.BLOCKING,
     VerdictCode.PYTHON_OUTSIDE_RANGE: Severity.BLOCKING,
     VerdictCode.DRIVER_BELOW_FLOOR: Severity.BLOCKING,
     VerdictCode.DRIVER_CUDA_TOO_LOW: Severity.BLOCKING,

@@ -88,6 +88,7 @@ def installed_build(facts: Facts, info: Optional[BuildInfo]) -> Optional[Build]:
         arch_list=tuple(arch_list) if arch_list else None,
         python_min=info.python_min if info else None,
         python_max=info.python_max if info else None,
+        glibc_min=info.glibc_min if info else None,
     )
 
 

@@ -123,6 +123,8 @@ class LiveHost:
 
     def _read_platform(self) -> PlatformInfo:
         libc_name, libc_version = _platform.libc_ver()
+        if not libc_name and sys.platform.startswith("linux"):
+            libc_name, libc_version = _musl_of_this_interpreter()
         mac = _platform.mac_ver()[0]
         win = " ".join(x for x in _platform.win32_ver()[:2] if x)
         return PlatformInfo(
@@ -156,3 +158,19 @@ class LiveHost:
 
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
+
+
+def _musl_of_this_interpreter() -> tuple[str, str]:
+    """("musl", "1.2") when this interpreter runs on musl libc, else ("", "").
+
+    platform.libc_ver() recognises glibc only; packaging reads the interpreter's ELF loader
+    (PEP 656) and offers musllinux_X_Y tags exactly where musl X.Y runs it.
+    """
+    from packaging.tags import platform_tags
+
+    for tag in platform_tags():
+        name, _, rest = tag.partition("_")
+        parts = rest.split("_")
+        if name == "musllinux" and len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+            return "musl", f"{parts[0]}.{parts[1]}"
+    return "", ""

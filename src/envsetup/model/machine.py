@@ -41,6 +41,7 @@ class Machine:
     platform_key: str
     system: str  # Linux, Windows, Darwin
     glibc: Optional[str] = None
+    musl: Optional[str] = None  # musl libc: its version, "" when unknown; None: not musl
     python: Optional[str] = None  # "3.11": the Python that will run the build
     driver: Optional[str] = None  # the NVIDIA driver version, "550.54.14"
     driver_cuda: Optional[str] = None  # the highest CUDA the driver supports, "12.4"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from envsetup.facts import OsFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.parsers import ParseError
@@ -10,6 +12,8 @@ from envsetup.parsers.os_release import parse_os_release
 from envsetup.probe.common import problem
 
 OS_RELEASE_PATHS = ("/etc/os-release", "/usr/lib/os-release")
+# musl's dynamic loader (ld-musl-x86_64.so.1, ld-musl-aarch64.so.1): where glibc has ld-linux.
+MUSL_LOADER = "/lib/ld-musl-*.so.1"
 CGROUP_MARKERS = (
     ("kubepods", "kubernetes"),
     ("docker", "docker"),
@@ -26,6 +30,7 @@ def probe_os(host: Host, problems: list[ReadProblem]) -> OsFacts:
         _read_distro(host, facts, problems)
         if info.libc.startswith("glibc"):
             facts.glibc = info.libc.split()[-1]
+        facts.musl = _musl(host, info.libc, facts.glibc)
         _detect_wsl(host, facts)
         _detect_container(host, facts)
     elif info.system == "Darwin":
@@ -35,6 +40,20 @@ def probe_os(host: Host, problems: list[ReadProblem]) -> OsFacts:
         facts.windows_version = info.windows_version or info.release
         facts.distro_name, facts.distro_version = "Windows", facts.windows_version
     return facts
+
+
+def _musl(host: Host, libc: str, glibc: Optional[str]) -> Optional[str]:
+    """musl's version ("1.2"), "" when only its dynamic loader is there, None when not musl.
+
+    A recording made from a report may hold no libc at all (platform.libc_ver() says nothing on
+    musl); musl's loader is the sign then, unless glibc was read (Debian's musl package installs
+    the same loader beside glibc's)."""
+    name, _, version = libc.partition(" ")
+    if name == "musl":
+        return version.strip()
+    if glibc is None and not name and host.glob(MUSL_LOADER):
+        return ""
+    return None
 
 
 def _read_distro(host: Host, facts: OsFacts, problems: list[ReadProblem]) -> None:

@@ -14,6 +14,7 @@ class BuildInfo:
     python_max: str
     arch_list: list[str] = field(default_factory=list)  # ["5.0", ..., "9.0+PTX"]
     cuda_variants: list[str] = field(default_factory=list)  # every CUDA variant of the release
+    glibc_min: Optional[str] = None  # the release's glibc floor on this platform (manylinux)
 
 
 # (torch version, system, machine) -> what the profiles know, or None.

@@ -216,6 +216,12 @@ _MACHINE_REFUSALS: dict[VerdictCode, Callable[[Params, Verdict], str]] = {
         f"torch {p['release']} wheels for {p['platform_key']} need glibc ≥ {v['need']}; "
         f"this system has glibc {v['have']}"
     ),
+    VerdictCode.MUSL_LIBC: lambda p, v: (
+        f"torch {p['release']} wheels for {p['platform_key']} need glibc"
+        f"{' ≥ ' + v['need'] if v.params.get('need') else ''} (manylinux); this system runs musl libc "
+        "(Alpine), which cannot load them; use a glibc-based system or image (Debian, Ubuntu; "
+        "python:3.X-slim rather than -alpine)"
+    ),
     VerdictCode.PYTHON_OUTSIDE_RANGE: lambda p, v: (
         f"Python {p['python']} is not supported by torch {p['release']} "
         f"(wheels for {p['low']}–{p['high']})"

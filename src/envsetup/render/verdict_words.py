@@ -53,6 +53,11 @@ _WORDS: dict[VerdictCode, Callable[[dict], str]] = {
         f"the wheels need glibc ≥ {p['need']}; this system has glibc {p['have']}"
     ),
     VerdictCode.GLIBC_OK: lambda p: f"glibc {p['have']} ≥ {p['need']}",
+    VerdictCode.MUSL_LIBC: lambda p: (
+        f"this system's C library is musl{' ' + p['have'] if p.get('have') else ''} (Alpine), "
+        "and PyTorch's Linux wheels are manylinux builds for glibc: pip finds none, and a glibc "
+        "wheel does not load on musl"
+    ),
     VerdictCode.PYTHON_OUTSIDE_RANGE: lambda p: (
         f"Python {p['python']} is outside the supported {p['low']}–{p['high']}"
     ),

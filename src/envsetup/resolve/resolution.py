@@ -61,7 +61,8 @@ class RefusalCode(str, Enum):
     (the machine's reasons are envsetup.compat.verdicts.VerdictCode). A refusal's parameters
     per code are listed beside it; the machine's refusals of one release carry, beside their
     verdicts: no-build-for-platform (release, platform_key), glibc-below-floor (release,
-    platform_key), python-outside-range (python, release, low, high)."""
+    platform_key), musl-libc (release, platform_key), python-outside-range (python, release,
+    low, high)."""
 
     NO_PROFILES = "no-profiles"
     NO_PLATFORM = "no-platform"  # system, arch: PyTorch publishes no wheels for this OS / CPU

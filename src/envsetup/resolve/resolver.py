@@ -320,9 +320,9 @@ def _check_glibc(
 ) -> None:
     build = release.build(platform.pypi_default, platform.key)
     for verdict in assess(build, machine):
-        if verdict.code is VerdictCode.GLIBC_BELOW_FLOOR:
+        if verdict.code in (VerdictCode.GLIBC_BELOW_FLOOR, VerdictCode.MUSL_LIBC):
             raise refuse(
-                VerdictCode.GLIBC_BELOW_FLOOR,
+                verdict.code,
                 [],
                 verdicts=(verdict,),
                 params={"release": release.release, "platform_key": platform.key},

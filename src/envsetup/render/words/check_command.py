@@ -157,9 +157,38 @@ def _conda_no_package(p: P) -> Words:
 
 
 def _conda_no_selector(p: P) -> Words:
+    if p.get("build") == "cpu":
+        return Words(
+            "no pytorch-cuda=X.Y or cpuonly: nothing asks for a CUDA build, so the pytorch "
+            "channel's solver takes the CPU build (pytorch-mutex=cpu)",
+            "pin one: pytorch-cuda=X.Y -c nvidia for the CUDA build, or cpuonly for CPU",
+        )
     return Words(
         "no pytorch-cuda=X.Y or cpuonly: conda's solver chooses CPU or CUDA by itself",
         "pin one: pytorch-cuda=X.Y or cpuonly",
+    )
+
+
+def _conda_channel_ends(p: P) -> Words:
+    return Words(
+        f"the pytorch conda channel ends at {p['last']}: PyTorch publishes no conda packages "
+        f"after 2.5, so conda installs {p['last']} at most while torch {p['newest']} is out",
+        f"for torch {p['newest']} install with pip or uv: envsetup install --manager uv",
+    )
+
+
+def _conda_forge_build(p: P) -> Words:
+    build = "CUDA" if p.get("cuda") else "CPU"
+    needs = (
+        "; conda solves it only where an NVIDIA driver provides the __cuda virtual package "
+        "(CONDA_OVERRIDE_CUDA=X.Y on a machine without one)"
+        if p.get("cuda")
+        else ""
+    )
+    return Words(
+        f"{p['package']} is conda-forge's metapackage for its own {build} build of pytorch, a "
+        f"distribution envsetup's profiles do not describe{needs}",
+        "to get PyTorch's own wheels instead, use the command under Instead",
     )
 
 
@@ -180,6 +209,7 @@ def _domain_version_mismatch(p: P) -> Words:
 VERDICT_FINDINGS = (
     VerdictCode.NO_BUILD_FOR_PLATFORM,
     VerdictCode.GLIBC_BELOW_FLOOR,
+    VerdictCode.MUSL_LIBC,
     VerdictCode.PYTHON_OUTSIDE_RANGE,
     VerdictCode.DRIVER_BELOW_FLOOR,
     VerdictCode.DRIVER_CUDA_TOO_LOW,
@@ -195,6 +225,14 @@ VERDICT_FINDINGS = (
 # install's warnings carry no `instead` (install made the plan): the flags that get the build
 # `--cuda auto` picks for this machine, or what the machine lacks.
 _OWN_FIX = {
+    VerdictCode.MUSL_LIBC: lambda p: (
+        "use a glibc-based system or container image (Debian, Ubuntu; python:3.X-slim rather "
+        "than python:3.X-alpine), or build PyTorch from source"
+    ),
+    VerdictCode.GLIBC_BELOW_FLOOR: lambda p: (
+        f"envsetup install (it picks the newest release whose wheels run on this glibc), or "
+        f"move to a system with glibc ≥ {p['need']}"
+    ),
     VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
         "envsetup install --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
     ),
@@ -237,6 +275,8 @@ WORDS: dict[str, WordFn] = {
     "conda-no-pytorch-channel": _conda_no_pytorch_channel,
     "conda-no-selector": _conda_no_selector,
     "conda-no-package": _conda_no_package,
+    "conda-channel-ends": _conda_channel_ends,
+    "conda-forge-build": _conda_forge_build,
     "domain-version-mismatch": _domain_version_mismatch,
     **{code.value: _verdict_words(code) for code in VERDICT_FINDINGS},
 }
