@@ -85,7 +85,9 @@ def test_the_pasted_error_is_diagnosed_as_the_case_readme_says(case: str) -> Non
         assert expected in [f["id"] for f in document["findings"]]
     error_line = CASES[case]["error_line"]
     unplaced = document["data"]["unplaced"]  # [first, last] runs
-    assert not any(first <= error_line <= last for first, last in unplaced)  # the classifier placed it
+    assert not any(
+        first <= error_line <= last for first, last in unplaced
+    )  # the classifier placed it
 
 
 @pytest.mark.parametrize("case", sorted(c for c in CASES if "params" in CASES[c]))

@@ -66,6 +66,8 @@ _PROMPTS = (
 )
 
 _PYTHON_PROMPT = re.compile(r">>>(?!>)")
+# Where _unquote may remove something: the line's first non-blank character is ">".
+_QUOTE_MARK = re.compile(r"\s*>")
 # Quick tests (string operations, no regular expression): no prefix or prompt of any kind starts
 # here. Most lines of a long log have neither (bench/bench_explain.py).
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -132,7 +134,7 @@ def normalise(text: str) -> list[Line]:
             line = line.translate(_INVISIBLE)
         if "[" in line:
             line = _BARE_SGR.sub("", line)
-        if ">" in line:
+        if ">" in line and _QUOTE_MARK.match(line):  # not every line with a tag or a "->"
             line = _unquote(line)
         if _may_have_log_prefix(line):
             line = _strip_log_prefix(line)
