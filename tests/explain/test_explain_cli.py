@@ -57,7 +57,8 @@ def test_standard_input_and_a_file_say_the_same() -> None:
     assert data["facts"]["os"]["kernel"] == "6.11.0-26-generic"
     assert data["fact_sources"]["os.kernel"] == "paste:32"
     assert data["facts"]["os"]["source"] == "paste:32"  # Facts' own source field says it too
-    assert 4 in data["unplaced"]  # lsb_release's "No LSB modules are available."
+    # lsb_release's "No LSB modules are available.", in a [first, last] run of unplaced lines
+    assert any(first <= 4 <= last for first, last in data["unplaced"]), data["unplaced"]
 
 
 def test_text_output_names_the_sections_and_the_facts() -> None:
@@ -189,3 +190,15 @@ def test_the_json_path_does_not_load_rich() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
     )
     assert out.stderr.endswith("NO-RICH"), out.stderr
+
+
+def test_unplaced_lines_are_the_detections_lines_in_runs() -> None:
+    from envsetup.explain.run import explain as explain_paste
+    from envsetup.explain_run import read_paste
+
+    runs = document(explain(str(NOTES), "--no-host", "--json"))["data"]["unplaced"]
+    lines = explain_paste(read_paste([str(NOTES)]), None).detection.unplaced
+    assert [n for first, last in runs for n in range(first, last + 1)] == lines
+    # Each run as long as it goes: the next one starts after a placed or blank line.
+    assert all(later[0] > earlier[1] + 1 for earlier, later in zip(runs, runs[1:]))
+    assert any(first < last for first, last in runs)  # this paste has a run of several lines

@@ -375,3 +375,27 @@ def test_a_line_holding_a_character_splitlines_breaks_at_stays_one_line() -> Non
     reading = module._read(lines[: module._scan(lines, 0)])
     assert _value(reading.facts, "torch.version") == "2.4.0+cu121"
     assert reading.sources["torch.version"] == 3
+
+
+# Every character str.splitlines() breaks at, ASCII and not (text_of tests ASCII text without
+# its regular expression).
+_SPLITLINES_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@pytest.mark.parametrize("mark", list(_SPLITLINES_BREAKS))
+@pytest.mark.parametrize("other", ["plain ASCII", "café"])
+def test_text_of_gives_one_parser_line_per_line_whatever_it_holds(mark: str, other: str) -> None:
+    from envsetup.explain.sections._reading import text_of
+
+    texts = ["Driver Version: 535.54", f"GPU 0{mark}Tesla T4", other, "", "end\r"]
+    text = text_of([Line(n, t) for n, t in enumerate(texts, 1)])
+    assert text.splitlines() == [t.replace(mark, " ").replace("\r", " ") for t in texts]
+    assert text.endswith("\n") and text.count("\n") == len(texts)
+
+
+def test_text_of_keeps_lines_without_breaks_as_they_are() -> None:
+    from envsetup.explain.sections._reading import text_of
+
+    texts = ["| NVIDIA-SMI 535.54 |", "  indented  ", "", "é ü"]
+    assert text_of([Line(n, t) for n, t in enumerate(texts, 1)]) == "".join(t + "\n" for t in texts)
+    assert text_of([]) == ""

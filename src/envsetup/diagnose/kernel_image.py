@@ -6,7 +6,7 @@ build whose floor the driver meets, known by its version or only by the CUDA it 
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from envsetup import compat
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
@@ -34,11 +34,11 @@ def _driver_ok(cuda: str, facts: Facts) -> bool:
 
 def _covering_builds(
     capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> list[tuple[str, str, str]]:
+) -> Iterator[tuple[str, str, str]]:
     """Every (release, variant, CUDA) whose arch list runs on `capability`, newest release
-    first and, within a release, the newest CUDA variant first."""
+    first and, within a release, the newest CUDA variant first. Lazy: build_with_kernels stops
+    at the first one this driver runs, before reading the older releases' profiles."""
     system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
-    out = []
     for release in _RELEASES:
         info = lookup(f"{release}.0", system, arch)
         if info is None:
@@ -48,8 +48,7 @@ def _covering_builds(
             if built is None or not built.arch_list:
                 continue
             if coverage(built.arch_list, capability):
-                out.append((release, variant, _variant_cuda(variant)))
-    return out
+                yield release, variant, _variant_cuda(variant)
 
 
 def _all_builds(
@@ -148,7 +147,7 @@ def _build_after_driver_upgrade(
 ) -> Optional[tuple[str, str]]:
     """When no covering build runs on this driver: the covering build with the lowest driver
     floor (the smallest upgrade), the newest such; None when no build covers `capability`."""
-    covering = _covering_builds(capability, facts, lookup)
+    covering = list(_covering_builds(capability, facts, lookup))
     if not covering:
         return None
     floors = [compat.parse_version(driver_floor_for(cuda, facts)) for _, _, cuda in covering]

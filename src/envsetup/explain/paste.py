@@ -115,6 +115,8 @@ _PROMPTS = (
 )
 
 _PYTHON_PROMPT = re.compile(r">>>(?!>)")
+# Where _unquote may remove something: the line's first non-blank character is ">".
+_QUOTE_MARK = re.compile(r"\s*>")
 # Quick tests (string operations, no regular expression): no prefix or prompt of any kind starts
 # here. Most lines of a long log have neither (bench/bench_explain.py).
 # Where a log prefix may start (its text's first characters; one anchored match without leading
@@ -177,7 +179,7 @@ def normalise(text: str) -> list[Line]:
             line = line.translate(_INVISIBLE)
         if "[" in line:
             line = _BARE_SGR.sub("", line)
-        if ">" in line:
+        if ">" in line and _QUOTE_MARK.match(line):  # not every line with a tag or a "->"
             line = _unquote(line)
         if (
             _MAY_HAVE_PREFIX(line.lstrip())

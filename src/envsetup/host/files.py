@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from pathlib import Path
 from typing import IO, Optional, Union
 
@@ -137,6 +136,10 @@ class Files:
 
     def which(self, name: str, search_path: Optional[str]) -> Optional[str]:
         """The program `name` on `search_path` (PATH's value; None: this process's PATH)."""
+        # Imported here, not at the top: shutil loads bz2, lzma and fnmatch, which explain on a
+        # paste never uses.
+        import shutil
+
         return shutil.which(name, path=search_path)
 
     # ------------------------------------------------------------------ reading
@@ -203,6 +206,8 @@ class Files:
     def remove_tree(self, path: PathLike) -> None:
         """Delete a directory and everything under it; symlinks inside are unlinked, never
         followed. Whether it may be deleted is the caller's decision (install/target.py)."""
+        import shutil
+
         shutil.rmtree(path)
 
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 if TYPE_CHECKING:
+    # Loaded by whoever started the process: the console script's start-up (explain on a
+    # paste starts none) does not pay for subprocess, selectors and locale.
+    import subprocess
+
     import psutil
 
 TAG_VARIABLE = "ENVSETUP_PROCESS_TAG"
@@ -148,6 +151,8 @@ def _wait_gone(
     family: list[psutil.Process],
     deadline: float,
 ) -> None:
+    import subprocess
+
     import psutil
 
     with contextlib.suppress(subprocess.TimeoutExpired):

@@ -40,11 +40,12 @@ class SignalEntry:
 @dataclass
 class ExplainData:
     """explain's `data`: the sections recognised, the non-blank lines in no section and in no
-    error (unplaced, as pasted), the host's facts with the pasted ones merged over them, and the
-    source of each pasted fact (dotted path in `facts` -> "paste:LINE")."""
+    error (unplaced: [first, last] runs of consecutive line numbers as pasted, ascending), the
+    host's facts with the pasted ones merged over them, and the source of each pasted fact
+    (dotted path in `facts` -> "paste:LINE")."""
 
     sections: list[Section]
-    unplaced: list[int]
+    unplaced: list[list[int]]
     facts: Facts
     fact_sources: dict[str, str] = field(default_factory=dict)
     # The error kinds recognised (the text's "Paste" section lists them too), in paste order.
@@ -75,7 +76,7 @@ def explain_document(result: ExplainResult, exit_code: int) -> dict[str, Any]:
                 {"kind": r.kind, "first": r.first, "last": r.last}
                 for r in result.detection.readings
             ],
-            "unplaced": list(result.detection.unplaced),
+            "unplaced": line_ranges(result.detection.unplaced),
             "facts": result.facts.to_dict(),
             "fact_sources": dict(result.fact_sources),
             "signals": [
@@ -84,3 +85,16 @@ def explain_document(result: ExplainResult, exit_code: int) -> dict[str, Any]:
             ],
         },
     )
+
+
+def line_ranges(numbers: list[int]) -> list[list[int]]:
+    """Ascending line numbers as [first, last] runs of consecutive ones: [3, 4, 5, 9] ->
+    [[3, 5], [9, 9]]. A long log leaves thousands of lines unplaced, most of them in runs: one
+    number per line made the document large and slow to write."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return runs

@@ -70,6 +70,17 @@ _REFINED: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
     ("Resolution", "unconfirmed"): {"type": "array", "items": {"type": "string"}},
+    ("ExplainData", "unplaced"): {
+        "type": "array",
+        "description": "The unplaced lines as [first, last] runs of consecutive line numbers "
+        "(numbered from 1 as pasted), ascending and apart.",
+        "items": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1},
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    },
 }
 # Keys render/ adds to a dataclass's JSON, each before the field named: (dataclass name, field)
 # -> (key, schema).
