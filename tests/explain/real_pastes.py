@@ -28,6 +28,7 @@ CUT_TOP = (
     "an nvidia-smi table whose top border or left edge was cut is not recognised (cut table tops)"
 )
 # Gaps no helper had on its list.
+WSL1 = "(nobody) a CUDA build that sees no GPU under WSL 1 (kernel 4.4.0-NNNNN-Microsoft: WSL 1 gives Linux no GPU, CUDA needs WSL 2) gives no finding: no GPU is stated, so torch-cuda-unavailable does not fire and nothing names WSL 1"
 L_CUT_UUID = "(nobody) nvidia-smi -L lines whose UUID was cut ('GPU 0: NVIDIA H200 (UUID: ') are not read as a -L list"
 CUDA3 = "(nobody) CUDA error 3 printed as the runtime's string 'initialization error' is not recognised (only torch's 'CUDA driver initialization failed' is)"
 WARN_CONT = "(nobody) the `  warnings.warn(` line of a UserWarning inside a collect_env paste is unread, so a could-not-read finding is given for noise"
@@ -966,4 +967,69 @@ PASTES: tuple[Paste, ...] = (
       facts={"cuda.nvcc_on_path_version": "12.8.93"}),
     P(NVCC + "nvcc-13.1.80-fedora42.txt", kinds={"nvcc-version"},
       facts={"cuda.nvcc_on_path_version": "13.1.80"}),
+    # --- tools' `- Key: value` environment reports (paste/env-report, sources in its SOURCES.tsv)
+    # accelerate on an Ascend NPU box (aarch64, EulerOS): torch without CUDA, nothing to fix here.
+    P("env-report/accelerate-env-0.22.0.dev0-aarch64-npu-torch2.0.1-config.txt",
+      kinds={"env-report"},
+      facts={"os.arch": "aarch64", "os.glibc": "2.26",
+             "os.kernel": "4.19.90-vhulk2209.2.0.h1327.eulerosv2r10.aarch64",
+             "python.version": "3.8.17", "torch.version": "2.0.1",
+             "torch.deep.cuda_available": False, "nvidia.gpus.#": 0}),
+    P("env-report/accelerate-env-0.28.0-windows10-rtx4070-torch2.2.1.txt",
+      kinds={"env-report"},
+      facts={"os.system": "Windows", "os.windows_version": "10.0.19045",
+             "python.version": "3.8.18", "torch.version": "2.2.1",
+             "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070"}),
+    # A cu116 build that sees no GPU under WSL 1 (kernel 4.4.0-19041-Microsoft): WSL 1 gives
+    # Linux no GPU; CUDA needs WSL 2.
+    P("env-report/diffusers-cli-env-0.4.0.dev0-wsl1-torch1.12.1-cu116-false.txt",
+      kinds={"env-report"},
+      facts={"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "os.glibc": "2.31",
+             "python.version": "3.9.13", "torch.version": "1.12.1+cu116",
+             "torch.cuda_version": "11.6", "torch.deep.cuda_available": False},
+      findings={"torch-cuda-unavailable"}, pending={"findings": WSL1}),
+    P("env-report/transformers-cli-info-2.4.0-windows10-torch1.4.0-gpu.txt",
+      kinds={"env-report"},
+      facts={"os.system": "Windows", "os.windows_version": "10.0.18362",
+             "python.version": "3.6.8", "torch.version": "1.4.0",
+             "torch.deep.cuda_available": True}),
+    # --- conda's Python incompatibility, CUDA out of memory, no torch (paste/errors) -----------
+    P(E + "words-conda-python-incompatible-py36-dlib-windows.txt",
+      signals={"conda-python-incompatible", "conda-unsatisfiable"},
+      facts={"python.version": "3.6"}, findings={"conda-python-incompatible"},
+      params={"conda-python-incompatible": {"python": "3.6", "packages": ["dlib"],
+                                            "supported": ["2.7", "3.5"]}}),
+    P(E + "words-conda-python-incompatible-py39-pytorch1.4-torchvision.txt",
+      signals={"conda-python-incompatible"},
+      facts={"python.version": "3.9"}, findings={"conda-python-incompatible"},
+      params={"conda-python-incompatible": {"python": "3.9", "suggest": "3.8",
+                                            "packages": ["pytorch=1.4.0", "torchvision=0.5.0"]}}),
+    # 20 MiB asked, 8 MiB free, 298 MiB reserved by torch but unallocated: fragmentation.
+    P(E + "words-cuda-oom-4gb-whisper-typer.txt",
+      signals={"torch-cuda-out-of-memory"}, findings={"cuda-out-of-memory"},
+      params={"cuda-out-of-memory": {"tried": "20.00 MiB", "capacity": "5.78 GiB",
+                                     "reason": "fragmentation"}}),
+    P(E + "words-cuda-oom-larger-than-gpu-neurolens.txt",
+      signals={"torch-cuda-out-of-memory"}, findings={"cuda-out-of-memory"},
+      params={"cuda-out-of-memory": {"tried": "55.57 GiB", "capacity": "12.00 GiB",
+                                     "reason": "larger-than-gpu"}}),
+    # The pre-2.1 wording: 2.26 GiB asked while 3.03 GiB is reported free.
+    P(E + "words-cuda-oom-old-format-6gb.txt",
+      signals={"torch-cuda-out-of-memory"}, findings={"cuda-out-of-memory"},
+      params={"cuda-out-of-memory": {"tried": "2.26 GiB", "free": "3.03 GiB",
+                                     "reason": "free-but-refused"}}),
+    # This process holds 37.46 GiB of the 39.49 GiB GPU: the program needs more than the GPU.
+    P(E + "words-cuda-oom-rank0-processes-litgpt.txt",
+      signals={"torch-cuda-out-of-memory", "python-exception"}, findings={"cuda-out-of-memory"},
+      params={"cuda-out-of-memory": {"in_use": "37.46 GiB", "reason": "program-needs-more"}}),
+    # pip's build isolation: basicsr's setup.py imports torch in a fresh build environment.
+    P(E + "words-no-module-torch-pip-build-isolation-basicsr.txt",
+      signals={"python-exception"}, findings={"torch-not-found-by-python"},
+      params={"torch-not-found-by-python": {"pip_build": True, "package": "basicsr"}}),
+    P(E + "words-no-module-torch-setup-py-dcnv2.txt",
+      signals={"python-exception"}, findings={"torch-not-found-by-python"},
+      params={"torch-not-found-by-python": {"at": "setup.py:6", "pip_build": None}}),
+    P(E + "words-no-module-torch-stdin-indented.txt",
+      signals={"python-exception"}, findings={"torch-not-found-by-python"},
+      params={"torch-not-found-by-python": {"at": "<stdin>:1"}}),
 )  # fmt: skip
