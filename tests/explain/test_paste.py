@@ -56,6 +56,11 @@ WRAPPINGS = {
 }
 
 
+# The wrappings that make each line a log line (a logger's prefix on every line).
+LOG_LINES = ("GitHub Actions timestamps", "[stderr] prefix", "vLLM worker log", "glog",
+             "vLLM >= 0.8 log under Ray", "Python logging", "torchrun rank")  # fmt: skip
+
+
 @pytest.mark.parametrize("wrapping", sorted(WRAPPINGS))
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_a_wrapped_real_output_reads_as_the_output(path: Path, wrapping: str) -> None:
@@ -69,9 +74,7 @@ def test_a_wrapped_real_output_reads_as_the_output(path: Path, wrapping: str) ->
     post = path.name.startswith("ext-")
     starts = [line.lstrip()[:3] for line in original.splitlines()] if post else []
     quoted = any(start.startswith(">") and start != ">>>" for start in starts)
-    if wrapping in ("GitHub Actions timestamps", "[stderr] prefix") and (
-        quoted or any(start.startswith("- ") for start in starts)
-    ):
+    if wrapping in LOG_LINES and (quoted or any(start.startswith("- ") for start in starts)):
         pytest.skip("a log line does not carry a post's quote marks or list dashes")
     if "quote" in wrapping and quoted:
         pytest.skip("a quoted post quoted again loses the indentation before its own quote marks")

@@ -20,7 +20,7 @@ from envsetup.explain.run import ExplainResult, explain
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.explain_json import explain_document
 from envsetup.render.explain_text import render_explain
-from explain.real_pastes import JSON_SIGNALS, PASTES, Not, Paste
+from explain.real_pastes import PASTES, Not, Paste
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PASTE = FIXTURES / "paste"
@@ -70,7 +70,7 @@ def _reason(paste: Paste, aspect: str) -> str:
     if aspect == "json-sections":
         return paste.pending.get("kinds", "")
     if aspect == "json-signals":
-        return paste.pending.get("signals") or (JSON_SIGNALS if paste.signals else "")
+        return paste.pending.get("signals", "")
     return paste.pending.get(key, "")
 
 

@@ -49,7 +49,7 @@ def test_an_indented_warning_and_prose_around_it() -> None:
 def test_torch_28s_found_gpu_line_and_the_cut_warning_name_one_gpu() -> None:
     """ "Found GPU0 NVIDIA GeForce GTX 1080 Ti which is of cuda capability 6.1" and the
     sm_61 warning cut after "The": one GPU, compute capability 6.1; no arch list (cut)."""
-    result = pasted("facts-found-gpu0-gtx1080ti-torch2.8-comfy.txt")
+    result = pasted("detect-nokernel-1080ti-torch28-comfy.txt")
     assert gpus(result) == [(0, "NVIDIA GeForce GTX 1080 Ti", "6.1")]
     assert result.fact_sources["nvidia.gpus"] == "paste:13"
     assert result.facts.torch.deep.arch_list == []
@@ -79,12 +79,12 @@ def test_a_warning_naming_another_gpu_replaces_the_hosts() -> None:
 
 
 def test_found_version_is_the_drivers_cuda_version_not_its_version() -> None:
-    result = pasted("facts-driver-too-old-11000-ngc-warning.txt")
+    result = pasted("words-driver-too-old-11000-ngc-warning.txt")
     nvidia = result.facts.nvidia
     assert (nvidia.driver_cuda_version, nvidia.driver_version) == ("11.0", None)
     assert nvidia.driver_cuda_source == "paste:1"
     assert (
-        pasted("facts-driver-too-old-6050-repeated.txt").facts.nvidia.driver_cuda_version == "6.5"
+        pasted("detect-driver-too-old-6050-repeated.txt").facts.nvidia.driver_cuda_version == "6.5"
     )
 
 
@@ -92,7 +92,7 @@ def test_over_a_host_another_drivers_cuda_drops_the_hosts_driver_version() -> No
     """Case 09's driver 460.73.01 supports CUDA 11.2; the paste's driver supports 11.0: the
     host's driver version is another driver's, so it is unknown, not 460.73.01."""
     result = pasted(
-        "facts-driver-too-old-11000-ngc-warning.txt", host("09-nvcc101-vs-torch-cu111-rtx3090")
+        "words-driver-too-old-11000-ngc-warning.txt", host("09-nvcc101-vs-torch-cu111-rtx3090")
     )
     assert result.facts.nvidia.driver_cuda_version == "11.0"
     assert result.facts.nvidia.driver_version is None
@@ -186,7 +186,7 @@ def test_a_traceback_into_a_conda_envs_torch_states_the_interpreter() -> None:
 
 
 def test_debians_dist_packages_is_the_system_python() -> None:
-    python = pasted("facts-driver-too-old-11000-ngc-warning.txt").facts.python
+    python = pasted("words-driver-too-old-11000-ngc-warning.txt").facts.python
     assert (python.executable, python.prefix, python.environment) == (
         "/usr/bin/python3.10",
         "/usr",

@@ -27,10 +27,12 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "RuntimeError"}),
     ],
     "detect-conda-demucs-cudatoolkit.txt": [("conda-unsatisfiable", {"packages": ["cudatoolkit"]})],
-    "detect-driver-too-old-6050-repeated.txt": [("torch-driver-too-old", {"found_version": 6050})],
+    "detect-driver-too-old-6050-repeated.txt": [
+        ("torch-driver-too-old", {"found_version": 6050, "driver_cuda": "6.5"})
+    ],
     "detect-nokernel-1080ti-torch28-comfy.txt": [
         ("cuda-error-209", {"code": 209}),
-        ("torch-gpu-arch-not-supported", {"sm": "sm_61"}),
+        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce GTX 1080 Ti", "sm": "sm_61"}),
     ],
     "detect-nouveau-probe-not-called-3dev.txt": [("nvrm-nouveau-owns-gpu", {})],
     "detect-pep668-comfy.txt": [("pip-externally-managed", {})],
@@ -358,10 +360,6 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "facts-sm120-rtx5090-deepprep-indented.txt": [
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
     ],
-    "facts-found-gpu0-gtx1080ti-torch2.8-comfy.txt": [
-        ("cuda-error-209", {"code": 209}),
-        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce GTX 1080 Ti", "sm": "sm_61"}),
-    ],
     "facts-conda-pyg-virtual-cuda12.2-glibc2.35.txt": [
         (
             "conda-unsatisfiable",
@@ -373,12 +371,6 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             "conda-unsatisfiable",
             {"cuda_driver": "10.2", "subdir": "win-64", "virtual_cuda": "10.2"},
         )
-    ],
-    "facts-driver-too-old-11000-ngc-warning.txt": [
-        ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})
-    ],
-    "facts-driver-too-old-6050-repeated.txt": [
-        ("torch-driver-too-old", {"found_version": 6050, "driver_cuda": "6.5"})
     ],
 }
 

@@ -96,10 +96,11 @@ _PROGRAM = re.compile(r"(?:kernel|[A-Za-z][\w.-]*\[\d+\]):\s")
 
 # Shell, Python and Windows prompts before a command a person typed.
 _PROMPTS = (
-    # (env) user@host:~/dir$ , root@abc123:/workspace# , user@host ~ % , [user@host dir]$
+    # (env) user@host:~/dir$ , root@abc123:/workspace# , user@host ~ % , [user@host dir]$ ,
+    # (env) [0] user@host:~/dir  $ (a PS1 showing the last exit status)
     re.compile(
-        r"(?:\([\w.@/+-]+\)\s*)?"
-        r"(?:\[[\w.-]+@[\w.-]+[^\]\n]*\]|[\w.-]+@[\w.-]+(?::\S*|\s+\S+)?)\s?[$#%>]\s?"
+        r"(?:\([\w.@/+-]+\)\s*)?(?:\[\d{1,3}\]\s)?"
+        r"(?:\[[\w.-]+@[\w.-]+[^\]\n]*\]|[\w.-]+@[\w.-]+(?::\S*|\s+\S+)?)\s{0,2}[$#%>]\s?"
     ),
     # ~/project$ , /mnt/c/Users/me$ , /workspace# (a prompt showing only the directory)
     re.compile(r"(?:\([\w.@/+-]+\)\s*)?(?:~|/)[\w./~-]*[$#]\s"),

@@ -13,6 +13,10 @@ Each fact is what the line itself proves, nothing more:
 - conda's "Your installed CUDA driver is: 12.2" and its solver's `__cuda==12.2` (conda's virtual
   package: the CUDA version the driver supports) and `__glibc==2.35` (the C library), with the
   platform of the subdir it solved for (`linux-64` -> Linux);
+- conda's "Your python: python=3.5" (the environment's Python, which the packages do not
+  support);
+- PEP 668's "See /usr/share/doc/python3.12/README.venv": Debian's Python 3.12 refused the
+  install (a fallback: a section of the paste stating the Python wins);
 - the kernel's "NVRM: loading NVIDIA UNIX ... Kernel Module 535.104.05": the kernel module loaded
   (open or proprietary) and its version; explain/merge.py takes it as the driver version where
   the paste states no other, as doctor does with /proc/driver/nvidia/version.
@@ -22,12 +26,17 @@ Pure: explain/merge.py puts these over the facts with each one's `paste:LINE`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.paste import Signal
 
+# Debian's python3.X package ships this file; PEP 668's message names the one of the Python
+# that refused the install.
+_README_VENV = re.compile(r"/usr/share/doc/python(3\.\d{1,2})/README\.venv\b")
+_PEP668_BLOCK = 25
 # conda subdirs' platform part -> Facts' os.system.
 _CONDA_SYSTEMS = {"linux": "Linux", "win": "Windows", "osx": "Darwin"}
 
@@ -78,6 +87,11 @@ def facts_of(
             facts.append(StatedFact("nvidia.driver_version", p["driver"], line))
         elif s.id == "conda-unsatisfiable":
             facts += _conda(s, texts)
+        elif s.id == "conda-python-incompatible" and p.get("python"):
+            at = _line_with(s, texts, "Your python")
+            facts.append(StatedFact("python.version", str(p["python"]), at))
+        elif s.id == "pip-externally-managed":
+            facts += _debian_python(s, texts)
         elif s.id == "nvrm-module-loaded" and p.get("version"):
             facts.append(StatedFact("nvidia.kernel_module_version", p["version"], line))
             if p.get("kernel_module"):
@@ -85,6 +99,16 @@ def facts_of(
             if p.get("arch"):
                 facts.append(StatedFact("os.arch", p["arch"], line, fallback=True))
     return facts, gpus
+
+
+def _debian_python(s: Signal, texts: Mapping[int, str]) -> list[StatedFact]:
+    # The signal holds the "externally-managed-environment" line; the README line closes the
+    # explanation pip prints under it (about 15 lines).
+    for number in range(s.lines[0], s.lines[-1] + _PEP668_BLOCK):
+        match = _README_VENV.search(texts.get(number, ""))
+        if match:
+            return [StatedFact("python.version", match.group(1), number, fallback=True)]
+    return []
 
 
 def _gpu(params: dict[str, Any], line: int) -> list[StatedGpu]:
