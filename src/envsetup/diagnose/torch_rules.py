@@ -193,6 +193,8 @@ def mps_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     apple = facts.apple
     if not apple.apple_silicon or apple.mps_capable or not facts.torch.version:
         return []
+    if facts.os.arch != "arm64":  # an x86_64 process under Rosetta 2: no macOS version has MPS
+        return []
     return [
         Finding(
             id="mps-needs-newer-macos",
