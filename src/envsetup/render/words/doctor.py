@@ -287,6 +287,15 @@ def _torch_import_failed(p: P) -> Words:
 
 
 def _torch_cuda_unavailable(p: P) -> Words:
+    if p.get("gpu_known") is False:
+        return Words(
+            f"torch {p.get('torch') or ''} is a CUDA build (CUDA {p.get('cuda') or '?'}), yet "
+            "torch.cuda.is_available() is False and neither a GPU nor an NVIDIA driver answered",
+            "Run `nvidia-smi`: if it is missing or fails, install the NVIDIA driver for this "
+            "kernel and reboot (`sudo ubuntu-drivers install` on Ubuntu); in a container, start "
+            "it with `--gpus all`; with no NVIDIA GPU, install a CPU build "
+            "(`envsetup install --cuda cpu`).",
+        )
     return Words(
         "torch is a CUDA build and a GPU is present, yet torch.cuda.is_available() is False",
         "Check CUDA_VISIBLE_DEVICES (an empty or wrong value hides every GPU) and the findings "
