@@ -299,9 +299,7 @@ PASTES: tuple[Paste, ...] = (
     P("ldconfig/ext-ldconfig-cudart-gpustat.txt", kinds={"ldconfig"}),
     P("ls-cuda/ext-ls-cuda-dangling-container.txt",
       kinds={"ls-cuda"}, signals={"cuda-symlink"}, findings={"cuda-symlink-dangling"},
-      params={"cuda-symlink-dangling": {"target": "/tmp/tmpayalvm_3m/cuda-11"}},
-      pending={"kinds": COMMENT_MARK, "signals": COMMENT_MARK, "findings": COMMENT_MARK,
-               "params:cuda-symlink-dangling": COMMENT_MARK}),
+      params={"cuda-symlink-dangling": {"target": "/tmp/tmpayalvm_3m/cuda-11"}}),
     # A Jetson's /usr/local/cuda -> /usr/local/cuda-10.2/: the usual link, nothing wrong.
     P("ls-cuda/ext-ls-cuda-jetson-quoted.txt", kinds={"ls-cuda"}, signals={"cuda-symlink"}),
     P("nvcc-version/ext-nvcc-home-colon.txt",
