@@ -242,7 +242,7 @@ PASTES: tuple[Paste, ...] = (
       signals={"nvrm-gsp-init-failed", "nvrm-rminitadapter-failed"}, findings={"gpu-init-failed"}),
     # lsmod output (no kind) and /proc/driver/nvidia/version of the open module, German date.
     P("errors/ext-rminit-open-515.txt",
-      kinds={"proc-driver-version"},
+      kinds={"proc-driver-version", "lsmod"},
       facts={"nvidia.kernel_module": "open", "nvidia.kernel_module_version": "515.57"}),
     P("errors/ext-rminit-syslog-worker4.txt",
       signals={"nvrm-rminitadapter-failed"}, findings={"gpu-init-failed"}),
@@ -808,8 +808,9 @@ PASTES: tuple[Paste, ...] = (
       facts={"nvidia.gpus.#": 1, "nvidia.gpus.0.name": "A100-PCIE-40GB"}),
     # nvidia-smi not on PATH while lsmod shows the nvidia modules: the userspace tools are missing.
     P(S + "nvidia-smi-not-found-diagnostics-rhel8.txt",
-      kinds={"nvidia-smi-failure"}, facts={"nvidia.smi_state": "not-found"},
-      findings={"nvidia-smi-failed"}, pending={"findings": SMI_NOT_FOUND}),
+      kinds={"nvidia-smi-failure", "lsmod"}, facts={"nvidia.smi_state": "not-found"},
+      findings={"nvidia-smi-failed"},
+      params={"nvidia-smi-failed": {"cause": "tools-missing"}}),
     P(S + "nvidia-smi-q-x-a100-sxm4-v12.xml.txt",
       kinds={"nvidia-smi-xml"},
       facts={"nvidia.driver_version": "535.54.03", "nvidia.driver_cuda_version": "12.2",

@@ -26,6 +26,7 @@ READER_MODULES: tuple[str, ...] = (
     "packages",
     "proc_driver",
     "modinfo",
+    "lsmod",
     "cudnn",
     "ldconfig",
     "ls_cuda",

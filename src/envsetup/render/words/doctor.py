@@ -71,6 +71,14 @@ _SMI_FAILED_FIX = {
 
 
 def _nvidia_smi_failed(p: P) -> Words:
+    if p["cause"] == "tools-missing":
+        return Words(
+            "The NVIDIA kernel module is loaded but nvidia-smi is not found: the driver's "
+            "user-space tools are missing",
+            "Install the utilities of the loaded driver's branch (Ubuntu: `nvidia-utils-BRANCH`; "
+            "RHEL/Fedora: `nvidia-driver-cuda` or `xorg-x11-drv-nvidia-cuda`), or put their "
+            "directory on PATH; `cat /proc/driver/nvidia/version` names the loaded version.",
+        )
     return Words("nvidia-smi cannot talk to the NVIDIA driver", _SMI_FAILED_FIX[p["cause"]])
 
 
