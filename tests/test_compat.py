@@ -68,7 +68,11 @@ def test_torch_cuda_builds_need_the_minor_version_compat_floor() -> None:
     assert min_driver_for_torch_cuda("cu121", "Linux").driver == "525.60.13"
     assert min_driver_for_torch_cuda("13.0", "Linux").driver == "580"
     assert min_driver_for_torch_cuda("12.1", "Windows").driver == "527.41"
-    assert min_driver_for_torch_cuda("9.2", "Linux") is None
+    # Before CUDA 11 (no minor version compatibility) a build needs its own toolkit's driver.
+    assert min_driver_for_torch_cuda("9.2", "Linux").driver == "396.26"
+    assert min_driver_for_torch_cuda("10.1.243", "Linux").driver == "418.39"
+    assert min_driver_for_torch_cuda("10.2", "Windows").driver == "441.22"
+    assert min_driver_for_torch_cuda("7.5", "Linux") is None  # no row: unknown, not "any"
     assert at_least("470.86", "525.60.13") is False
     assert at_least("580.126.09", "580") is True
     assert at_least("garbage", "580") is None

@@ -88,6 +88,8 @@ class NvidiaFacts:
     smi_evidence: str = ""
     smi_cuda_version_raw: Optional[str] = None  # "N/A" or "ERR!" when libcuda is unusable
     nouveau_loaded: bool = False
+    # NVIDIA kernel modules lsmod (or /proc/modules) lists as loaded: "nvidia", "nvidia_uvm"...
+    modules_loaded: list[str] = field(default_factory=list)
     # NVIDIA display devices lspci shows, as "slot description [driver: X]" (read when no driver answers)
     pci_devices: list[str] = field(default_factory=list)
     linux_driver_in_wsl: list[str] = field(

@@ -54,7 +54,7 @@ def ids(document: dict[str, Any]) -> list[str]:
         ),
         ("collect-env/linux-torch2.6.0-cu124-8x-h100-centos-stream9-cudnn8-and-9.txt", ["several-cudnn-versions"]),
         ("collect-env/macos-arm64-torch1.13.0.dev-conda-forge-m1.txt", ["mps-needs-newer-macos"]),
-        ("collect-env/linux-torch1.6.0-rhel7.6-2x-v100-cuda-not-available-conda-pip.txt", ["torch-cuda-unavailable"]),
+        ("collect-env/linux-torch1.6.0-rhel7.6-2x-v100-cuda-not-available-conda-pip.txt", ["driver-too-old-for-torch", "torch-cuda-unavailable"]),
         ("collect-env/facts-collect-env-runpy-conda-v100s.txt", []),
         ("collect-env/facts-collect-env-1080ti-nvcc-11.7-energonai.txt", []),
         ("collect-env/wsl2-torch2.4.0-cu121-rtx4070-laptop.txt", []),

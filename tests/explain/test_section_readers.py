@@ -54,7 +54,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "wsl2-torch2.4.0-cu121-rtx4070-laptop.txt": (1, {"os.wsl": 2, "nvidia.driver_version": "551.88", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070 Laptop GPU"}),
     "vllm-sectioned-rhel8.3-torch2.5.1-cu124-partial.txt": (1, {"torch.version": "2.5.1+cu124", "os.glibc": "2.28", "python.version": "3.10.16"}),
     "vllm-torch2.7.0-cu128-a100-sxm4-40gb-driver575-partial.txt": (1, {"torch.cuda_version": "12.8", "nvidia.driver_version": "575.51.03", "cuda.nvcc_on_path_version": "12.9.41"}),
-    "linux-torch1.3.1-indented-cuda-not-available-rtx2080ti.txt": (1, {"torch.version": "1.3.1", "torch.flavor": None, "torch.deep.cuda_available": False, "nvidia.driver_version": "430.64", "cudnn.1.path": "/usr/local/cuda-10.1/targets/x86_64-linux/lib/libcudnn.so.7.6.5", "torch.torchvision": "0.4.2"}),
+    "linux-torch1.3.1-indented-cuda-not-available-rtx2080ti.txt": (1, {"torch.version": "1.3.1", "torch.flavor": "cpu", "torch.deep.cuda_available": False, "nvidia.driver_version": "430.64", "cudnn.1.path": "/usr/local/cuda-10.1/targets/x86_64-linux/lib/libcudnn.so.7.6.5", "torch.torchvision": "0.4.2"}),
     "linux-torch1.6.0-rhel7.6-2x-v100-cuda-not-available-conda-pip.txt": (1, {"torch.cuda_version": "10.2", "nvidia.gpus.1.name": "Tesla V100-PCIE-16GB", "os.system": "Linux"}, 24),
     "windows11-torch2.0.1-cu117-gtx1050ti-cudnn-dll-partial.txt": (1, {"os.system": "Windows", "nvidia.driver_version": "535.98", "cudnn.0.version": "8", "torch.torchaudio": "2.0.2+cu117"}),
     "windows-server2019-torch1.5.0-cu101-2x-titan-rtx-quoted-partial.txt": (2, {"os.system": "Windows", "torch.deep.cuda_available": True, "cudnn.0.version": "7", "nvidia.gpus.1.name": "TITAN RTX"}),

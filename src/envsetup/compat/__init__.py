@@ -92,13 +92,17 @@ def cuda_major_minor(text: str) -> Optional[tuple[int, int]]:
 
 
 def min_driver_for_torch_cuda(cuda: str, system: str) -> Optional[DriverRequirement]:
-    """The lowest driver that runs a PyTorch build made with CUDA `cuda` (minor version compat)."""
+    """The lowest driver that runs a PyTorch build made with CUDA `cuda`: minor version
+    compatibility's floor for its major version (CUDA 11+); before CUDA 11, which had none, the
+    driver of that toolkit release itself (toolkit_driver); None when neither is known."""
     mm = cuda_major_minor(cuda)
     if mm is None:
         return None
     for row in _table()["minor_version_compat"]:
         if int(row["major"]) == mm[0]:
             return DriverRequirement(f"{mm[0]}.{mm[1]}", str(row[_os_key(system)]), SOURCE_MVC)
+    if mm[0] < 11:
+        return toolkit_driver(cuda, system)
     return None
 
 

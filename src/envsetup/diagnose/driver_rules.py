@@ -45,6 +45,20 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     nv = facts.nvidia
     if nv.smi_state == "timed-out":
         return [Finding(id="nvidia-smi-hung", severity="error", evidence=_smi_evidence(facts))]
+    if nv.smi_state == "not-found" and "nvidia" in nv.modules_loaded:
+        # The kernel module is loaded but nvidia-smi is not on PATH: the driver's user-space
+        # tools are missing (or the PATH lost them), not the driver.
+        return [
+            Finding(
+                id="nvidia-smi-failed",
+                severity="error",
+                evidence=[
+                    *_smi_evidence(facts),
+                    f"loaded modules: {', '.join(nv.modules_loaded)}",
+                ],
+                params={"failure": "not-found", "cause": "tools-missing"},
+            )
+        ]
     if nv.smi_state != "failed" or nv.smi_failure == "version-mismatch":
         return []
     if nv.smi_failure in SPECIFIC_FAILURES:

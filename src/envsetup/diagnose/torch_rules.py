@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shlex
 
-from envsetup.compat import SOURCE_MVC
+from envsetup import compat
 from envsetup.compat.assess import driver_floor
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.deep_rules import deep_findings
@@ -97,7 +97,7 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             severity="error",
             evidence=[
                 f"driver {nv.driver_version or '?'} ({nv.driver_source}) supports CUDA <= {nv.driver_cuda_version or '?'}",
-                f"torch {torch.version} needs driver >= {need or '?'} ({SOURCE_MVC if need else 'unknown'})",
+                f"torch {torch.version} needs driver >= {need or '?'} ({_floor_source(torch.cuda_version, facts.os.system)})",
             ],
             params={
                 **too_old[0].params,
@@ -111,6 +111,11 @@ def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             },
         )
     ]
+
+
+def _floor_source(cuda: str, system: str) -> str:
+    requirement = compat.min_driver_for_torch_cuda(cuda, system)
+    return requirement.source if requirement else "unknown"
 
 
 def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
@@ -175,7 +180,13 @@ def cuda_unavailable(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         return []
     if deep_findings(facts, lookup):  # e.g. an 802 warning: the fabric manager, not the env
         return []
-    if torch.flavor is not TorchFlavor.CUDA or not facts.nvidia.gpus:
+    nv = facts.nvidia
+    if torch.flavor is not TorchFlavor.CUDA:
+        return []
+    # No GPU known: only where nothing looked for one (a pasted collect_env whose GPU and driver
+    # lines say "Could not collect"); a probed machine without a GPU is not this finding.
+    unknown = not nv.gpus and not nv.driver_version and nv.smi_state == "not-run"
+    if not nv.gpus and not unknown:
         return []
     return [
         Finding(
@@ -183,8 +194,16 @@ def cuda_unavailable(facts: Facts, lookup: BuildLookup) -> list[Finding]:
             severity="error",
             evidence=[
                 f"torch {torch.version} (CUDA {torch.cuda_version})",
-                f"driver {facts.nvidia.driver_version}, {len(facts.nvidia.gpus)} GPU(s)",
+                f"driver {nv.driver_version or 'unknown'}, "
+                + (f"{len(nv.gpus)} GPU(s)" if nv.gpus else "no GPU known"),
             ],
+            params={
+                "torch": torch.version,
+                "cuda": torch.cuda_version,
+                "driver": nv.driver_version,
+                "gpus": len(nv.gpus),
+                "gpu_known": bool(nv.gpus),
+            },
         )
     ]
 
@@ -192,6 +211,8 @@ def cuda_unavailable(facts: Facts, lookup: BuildLookup) -> list[Finding]:
 def mps_unavailable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     apple = facts.apple
     if not apple.apple_silicon or apple.mps_capable or not facts.torch.version:
+        return []
+    if facts.os.arch != "arm64":  # an x86_64 process under Rosetta 2: no macOS version has MPS
         return []
     return [
         Finding(

@@ -21,6 +21,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from envsetup.explain.python_banner import banner_of
 from envsetup.explain.python_paths import python_of
 from envsetup.explain.signal_facts import StatedFact, StatedGpu, facts_of
 from envsetup.facts import Facts, OsFacts, PythonFacts, ReadProblem
@@ -92,7 +93,7 @@ def merge(
         stated_by_sections.update(reading.sources)
     candidate = _copy(document)
     stated, gpus = facts_of(signals, texts)
-    stated += python_of(texts)
+    stated += python_of(texts) + banner_of(texts)  # the banner's exact version wins over a path's
     from_signals = _put_stated(candidate, stated, stated_by_sections)
     from_signals.update(_put_gpus(candidate, gpus, "nvidia.gpus" in stated_by_sections))
     _drop_the_hosts_other_driver(candidate, base, {**stated_by_sections, **from_signals})
@@ -174,7 +175,11 @@ def _derive_apple(facts: Facts, sources: dict[str, str]) -> None:
     stated = [sources[p] for p in ("os.system", "os.arch", "os.macos_version") if p in sources]
     if not stated:
         return
+    # A section may state Apple Silicon the OS facts cannot show (uname's ARM64 kernel under an
+    # x86_64 shell: Rosetta 2); MPS stays out of reach of that x86_64 process.
+    kernel_says_arm64 = "apple.apple_silicon" in sources and facts.apple.apple_silicon
     facts.apple = probe_apple(facts.os)
+    facts.apple.apple_silicon = facts.apple.apple_silicon or kernel_says_arm64
     if facts.apple.apple_silicon:
         sources["apple.apple_silicon"] = sources.get("os.arch", stated[0])
         sources["apple.mps_capable"] = sources.get("os.macos_version", stated[0])

@@ -269,11 +269,28 @@ def _unwrap_inline(line: str) -> str:
     return match.group(2) if match else line
 
 
+# Output a post puts behind a "# " comment mark (under the command that printed it), in forms
+# prose never starts with: an `ls -l` row ("lrwxrwxrwx 1 root root ..."), `nvidia-smi -L`'s
+# "GPU 0: ", /proc/driver/nvidia/version's "NVRM version:", nvcc's banner, uname -a's "Linux
+# HOST RELEASE #N", nvidia-smi's header.
+_COMMENTED_OUTPUT = re.compile(
+    r"[-lbcdps][rwxsStT-]{9}[.+@]?\s+\d+\s"
+    r"|GPU \d+: .+\(UUID"
+    r"|NVRM version: "
+    r"|nvcc: NVIDIA \(R\)|Cuda compilation tools, release "
+    r"|Linux \S+ \d+\.\d+\S* #\d"
+    r"|\|?\s*NVIDIA-SMI \d"
+)
+
+
 def _looks_typed(rest: str, prompt: str) -> bool:
     """A `# ` or `% ` prompt is a prompt only when a command follows: "# comment" and
-    "% of the time" stay as written, "# nvidia-smi" loses its prompt."""
+    "% of the time" stay as written, "# nvidia-smi" loses its prompt. A `# ` before a known
+    output's line is a comment mark (the output shown under its command): it goes too."""
     head = prompt.strip()
     if head not in ("#", "%"):
+        return True
+    if head == "#" and _COMMENTED_OUTPUT.match(rest):
         return True
     word = rest.split(" ", 1)[0]
     return bool(

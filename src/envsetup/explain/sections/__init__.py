@@ -25,6 +25,8 @@ READER_MODULES: tuple[str, ...] = (
     "env_report",  # `- Key: value` reports of transformers, accelerate, diffusers, llamafactory...
     "packages",
     "proc_driver",
+    "modinfo",
+    "lsmod",
     "cudnn",
     "ldconfig",
     "ls_cuda",

@@ -253,14 +253,23 @@ def _torch_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str
             flavor = local
         elif (env.get("os") or "").startswith("macOS"):
             flavor = "macos"
-        elif env.get("cuda_build_raw") == "None":
-            flavor = "cpu"  # "CUDA used to build PyTorch: None" ("Could not collect" says nothing)
+        elif env.get("cuda_build_raw") in ("None", "Could not collect") and not _amd(env):
+            # torch/utils/collect_env.py prints torch.version.cuda, None as "Could not collect"
+            # (its replace_nones, every version since 1.0) or as "None" (its no-GPU branch);
+            # torch not importable prints "N/A". Both words are a build without CUDA: a CPU
+            # build, once ROCm (whose own line says "N/A" for CUDA since 1.7) is ruled out.
+            flavor = "cpu"
     if flavor:
         builder.put("torch.flavor", flavor, line)
     available = env.get("cuda_available")
     if available is not None:
         builder.put("torch.deep.ran", True, line_of.get("cuda_available"))
         builder.put("torch.deep.cuda_available", available, line_of.get("cuda_available"))
+
+
+def _amd(env: Dict[str, Any]) -> bool:
+    """ROCm stated anywhere in the dump (its build or HIP runtime line)."""
+    return bool(env.get("rocm_build") or env.get("hip_runtime"))
 
 
 def _nvidia_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str, int]) -> None:

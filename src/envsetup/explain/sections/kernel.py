@@ -19,6 +19,9 @@ _UNAME_DARWIN = re.compile(
     rf"Darwin\s+\S+\s+(?P<release>\d\S*)\s+Darwin Kernel Version .*\s(?P<arch>{_ARCHES})"
 )
 _UNAME_COMMAND = re.compile(r"uname\s+-a")
+# XNU's build names the hardware it was built for ("root:xnu-.../RELEASE_ARM64_T6031"): an ARM64
+# kernel under an x86_64 machine name is a shell run through Rosetta 2 on Apple Silicon.
+_XNU_ARM64 = re.compile(r"/RELEASE_ARM64(?:_\w+)?\b")
 # /proc/version: "Linux version RELEASE (BUILDER) (COMPILER) #BUILD ..."
 _PROC_VERSION = re.compile(r"Linux version (?P<release>\d\S*)\s+\(.*")
 _PROC_COMMAND = re.compile(r"(?:sudo\s+)?cat\s+/proc/version")
@@ -50,6 +53,8 @@ class UnameReader:
             put(result, "os.system", system, line.number)
             put(result, "os.kernel", match.group("release"), line.number)
             put(result, "os.arch", match.group("arch"), line.number)
+            if system == "Darwin" and _XNU_ARM64.search(line.text):
+                put(result, "apple.apple_silicon", True, line.number)
             wsl = wsl_from_kernel(match.group("release")) if system == "Linux" else None
             if wsl:
                 put(result, "os.wsl", wsl, line.number)

@@ -71,6 +71,14 @@ _SMI_FAILED_FIX = {
 
 
 def _nvidia_smi_failed(p: P) -> Words:
+    if p["cause"] == "tools-missing":
+        return Words(
+            "The NVIDIA kernel module is loaded but nvidia-smi is not found: the driver's "
+            "user-space tools are missing",
+            "Install the utilities of the loaded driver's branch (Ubuntu: `nvidia-utils-BRANCH`; "
+            "RHEL/Fedora: `nvidia-driver-cuda` or `xorg-x11-drv-nvidia-cuda`), or put their "
+            "directory on PATH; `cat /proc/driver/nvidia/version` names the loaded version.",
+        )
     return Words("nvidia-smi cannot talk to the NVIDIA driver", _SMI_FAILED_FIX[p["cause"]])
 
 
@@ -287,6 +295,15 @@ def _torch_import_failed(p: P) -> Words:
 
 
 def _torch_cuda_unavailable(p: P) -> Words:
+    if p.get("gpu_known") is False:
+        return Words(
+            f"torch {p.get('torch') or ''} is a CUDA build (CUDA {p.get('cuda') or '?'}), yet "
+            "torch.cuda.is_available() is False and neither a GPU nor an NVIDIA driver answered",
+            "Run `nvidia-smi`: if it is missing or fails, install the NVIDIA driver for this "
+            "kernel and reboot (`sudo ubuntu-drivers install` on Ubuntu); in a container, start "
+            "it with `--gpus all`; with no NVIDIA GPU, install a CPU build "
+            "(`envsetup install --cuda cpu`).",
+        )
     return Words(
         "torch is a CUDA build and a GPU is present, yet torch.cuda.is_available() is False",
         "Check CUDA_VISIBLE_DEVICES (an empty or wrong value hides every GPU) and the findings "
