@@ -118,7 +118,7 @@ PASTES: tuple[Paste, ...] = (
              "nvidia.gpus.0.name": "NVIDIA H200"},
       findings={FABRIC}, params={FABRIC: {"driver": "575.57.08", "branch": "575"}},
       pending={"nvidia.driver_version": CUT_TOP, "nvidia.driver_cuda_version": CUT_TOP,
-               "nvidia.gpus.#": f"{L_CUT_UUID}; {CUT_TOP}", "nvidia.gpus.0.name": CUT_TOP,
+               "nvidia.gpus.0.name": CUT_TOP,
                f"params:{FABRIC}": CUT_TOP}),
     P("errors/ext-802-llamafactory-env.txt",
       kinds={"cli-env"}, signals={"cuda-error-802"},
