@@ -245,6 +245,82 @@ def test_an_unexplained_exception_is_information_only() -> None:
     assert [f.id for f in explained] == ["rocm-no-gpus"]
 
 
+def test_a_cleanup_xid_is_judged_by_the_xid_it_names() -> None:
+    """Xid 45 'caused by previous Xid 149/145' (NVLink): NVLink errors, not a program's fault."""
+    findings = judge(
+        "kernel-xid-45-after-nvlink-xid-149.txt", recorded("07-fabricmanager-802-h100")
+    )
+    assert {(f.id, f.params["xid"], f.params["logged"]) for f in findings} == {
+        ("gpu-nvlink-error", 149, 45),
+        ("gpu-nvlink-error", 145, 45),
+    }
+    assert "Xid 149" in words_for(findings[0]).title or "Xid 145" in words_for(findings[0]).title
+    # A plain Xid 45 (no cause named) stays the application's.
+    plain = judge("kernel-xid-31-62-45-sequence.txt", recorded("07-fabricmanager-802-h100"))
+    assert any(f.params.get("xid") == 45 and f.id == "gpu-xid-application-fault" for f in plain)
+
+
+def _judge_text(text: str, facts: Facts) -> list[Finding]:
+    lines = lines_of(text)
+    return judge_signals(
+        classify(lines), facts, lookup_build, cite({line.number: line.text for line in lines})
+    )
+
+
+def test_an_exception_after_a_recognised_error_gives_no_finding_of_its_own() -> None:
+    """The caller failing on after the real error (a missing output file) is no cause itself;
+    the same exception alone is still reported."""
+    paste = (ERRORS / "ext-cuda-999-parrot-prompt-old-photos.txt").read_text(encoding="utf-8")
+    facts = recorded("ci-debian12-cuda13-no-driver")
+    assert [f.id for f in _judge_text(paste, facts)] == ["cuda-unknown-error"]
+    caller = paste[paste.rindex("Traceback") :].replace("```", "")
+    assert [f.id for f in _judge_text(caller, facts)] == ["python-exception"]
+
+
+def test_cuda_error_3_after_an_error_that_says_why_is_that_error() -> None:
+    """gpu_burn's second 'initialization error' after an 802 repeats it: fabric manager only."""
+    text = (
+        "Couldn't init CUDA: Error (gpu_burn-drv.cpp:304): system not yet initialized\n"
+        "Couldn't init a GPU test: Error (gpu_burn-drv.cpp:112): initialization error\n"
+    )
+    facts = recorded("07-fabricmanager-802-h100")
+    assert [f.id for f in _judge_text(text, facts)] == ["cuda-fabric-manager-not-ready"]
+    alone = _judge_text(text.split("\n", 1)[1], facts)
+    assert [f.id for f in alone] == ["cuda-driver-init-failed"]
+    assert "reboot" in words_for(alone[0]).fix
+
+
+def test_cuda_error_3_in_a_worker_says_spawn() -> None:
+    findings = judge("ext-cuda-3-dataloader-worker-i3d.txt", recorded("07-fabricmanager-802-h100"))
+    finding = only(findings, "cuda-driver-init-failed")
+    assert finding.params["in_worker"] is True
+    assert "spawn" in words_for(finding).fix
+    assert [f.id for f in findings] == ["cuda-driver-init-failed"]  # the re-raise is the same error
+
+
+def test_a_library_torchs_own_loader_misses_is_torchs() -> None:
+    """torch/__init__.py's _load_global_deps failing on libcublas.so.11 is torch's install, even
+    with no torch known on the host."""
+    finding = only(
+        judge("lib-libcublas-so11-missing-preload.txt", recorded("ci-debian12-cuda13-no-driver")),
+        "cuda-library-not-found",
+    )
+    assert "not_torch" not in finding.params
+    assert finding.params["provider"] == "nvidia-cublas-cu11"
+
+
+def test_an_extension_built_against_another_torch() -> None:
+    finding = only(
+        judge(
+            "ext-undefined-symbol-pytorch3d-extension-abi.txt",
+            recorded("ci-debian12-cuda13-no-driver"),
+        ),
+        "cuda-library-symbol-missing",
+    )
+    assert finding.params["torch_abi"] is True
+    assert "Rebuild or reinstall that extension" in words_for(finding).fix
+
+
 HOST_NAMES = [
     "07-fabricmanager-802-h100",
     "02-ldpath-nvjitlink-cuda121",

@@ -65,3 +65,32 @@ def test_a_section_whose_values_do_not_fit_is_a_problem_and_the_others_still_mer
     assert merged.facts.nvidia.gpus == []
     assert merged.sources == {"os.kernel": "paste:1"}
     assert [p.what for p in merged.facts.problems] == ["the pasted x (lines 2-4)"]
+
+
+def _gpus(*names: str) -> Reading:
+    gpus = [{"index": i, "name": name} for i, name in enumerate(names)]
+    return Reading(
+        kind="nvidia-smi-list", first=1, last=len(names), facts={"nvidia": {"gpus": gpus}}
+    )
+
+
+def test_a_shorter_later_gpu_list_that_agrees_keeps_the_gpus_it_left_out() -> None:
+    """A table cut after GPU 0 beside a whole `nvidia-smi -L` of eight (the real gpu_burn paste,
+    tests/fixtures/paste/errors/ext-802-gpuburn-h200.txt): eight GPUs; another machine's list
+    (other names at the same indices) still replaces the earlier one."""
+    eight = _gpus(*["NVIDIA H200"] * 8)
+    cut = Reading(
+        kind="nvidia-smi-table",
+        first=10,
+        last=12,
+        facts={
+            "nvidia": {"gpus": [{"index": 0, "name": "NVIDIA H200", "memory_total_mib": 143771}]}
+        },
+    )
+    merged = merge(None, [eight, cut]).facts.nvidia.gpus
+    assert [g.index for g in merged] == list(range(8))
+    assert merged[0].memory_total_mib == 143771  # the later section's fields win
+    other = merge(None, [eight, _gpus("Tesla T4")]).facts.nvidia.gpus
+    assert [(g.index, g.name) for g in other] == [(0, "Tesla T4")]
+    explained = explain(text(FIXTURES / "paste" / "errors" / "ext-802-gpuburn-h200.txt"), None)
+    assert len(explained.facts.nvidia.gpus) == 8

@@ -163,10 +163,10 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("nvrm-xid", {"xid": 31, "count": 1}),
     ],
     "kernel-xid-45-after-nvlink-xid-149.txt": [
-        ("nvrm-xid", {"xid": 45, "pci": "0000:dc:00", "count": 2}),
-        ("nvrm-xid", {"xid": 45, "pci": "0000:ed:00"}),
-        ("nvrm-xid", {"xid": 45, "pci": "0000:ba:00"}),
-        ("nvrm-xid", {"xid": 45, "pci": "0000:97:00"}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:dc:00", "count": 2, "caused_by": 149}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:ed:00", "caused_by": 145}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:ba:00", "caused_by": 145}),
+        ("nvrm-xid", {"xid": 45, "pci": "0000:97:00", "caused_by": 145}),
     ],
     "cuda-38-no-device-cuda9-numbering.txt": [
         ("cuda-error-100", {"code": 100, "reported": 38}),
@@ -235,7 +235,8 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     ],
     "lib-libcublas-so11-missing-preload.txt": [
         ("python-exception", {"exception": "OSError"}),
-        ("library-not-found", {"library": "libcublas.so.11", "family": "cublas"}),
+        # torch/__init__.py's _load_global_deps frame above it: torch's own library.
+        ("library-not-found", {"library": "libcublas.so.11", "family": "cublas", "in_torch": True}),
     ],
     "lib-undefined-symbol-nvjitlink-12_1-torch2.1.txt": [
         (
@@ -462,3 +463,86 @@ def test_hostile_lines_never_raise() -> None:
     for size in range(len(hostile) + 1):
         classify([Line(n, t) for n, t in enumerate(hostile[:size], start=1)])
     classify([Line(1, "Traceback (most recent call last):")] * 3)
+
+
+# Lines from real reports (tests/fixtures/paste/errors/ext-cuda-3-*, SOURCES.tsv) and one made up
+# to hold the words without CUDA.
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        ("RuntimeError: CUDA error: initialization error", None),
+        ("  what():  CUDA error: initialization error", None),
+        (
+            "RuntimeError: cuda runtime error (3) : initialization error at "
+            "/pytorch/aten/src/THC/generic/THCStorage.c:60",
+            None,
+        ),
+        (
+            "THCudaCheck FAIL file=/opt/conda/work/aten/src/THC/THCGeneral.cpp line=51 error=3 : "
+            "initialization error",
+            None,
+        ),
+        ("Couldn't init a GPU test: Error (gpu_burn-drv.cpp:112): initialization error", None),
+        ("cudaErrorInitializationError", None),
+    ],
+)
+def test_cuda_error_3_as_the_runtimes_string(text: str, reported: Any) -> None:
+    (found,) = classify(lines_of(text + "\n"))
+    assert (found.id, found.params.get("reported")) == ("cuda-error-3", reported)
+
+
+def test_initialization_error_without_cuda_is_not_cuda_error_3() -> None:
+    assert classify(lines_of("ValueError: plugin foo: initialization error\n")) == []
+
+
+def test_cuda_error_3_in_a_dataloader_worker_says_so() -> None:
+    lines = lines_of((ERRORS / "ext-cuda-3-dataloader-worker-i3d.txt").read_text(encoding="utf-8"))
+    (error,) = [s for s in classify(lines) if s.id == "cuda-error-3"]
+    assert error.params.get("in_worker") is True
+    alone = classify(lines_of("RuntimeError: CUDA error: initialization error\n"))
+    assert "in_worker" not in alone[0].params
+
+
+def test_cudnn_compiled_against_but_linked_against_tuples() -> None:
+    # torch 1.12 (tests/fixtures/paste/errors/ext-cudnn-incompat-8.3.2-ld-library-path-functorch.txt)
+    text = (
+        "RuntimeError: cuDNN version incompatibility: PyTorch was compiled against (8, 3, 2) "
+        "but linked against (8, 0, 3)\n"
+    )
+    (found,) = classify(lines_of(text))
+    assert (found.id, found.params) == (
+        "cudnn-version-mismatch",
+        {"compiled": "8.3.2", "found": "8.0.3"},
+    )
+
+
+def test_an_undefined_symbol_in_an_extension_keeps_its_symbol_and_library() -> None:
+    name = "ext-undefined-symbol-pytorch3d-extension-abi.txt"
+    text = (ERRORS / name).read_text(encoding="utf-8")
+    (found,) = classify(lines_of(text))
+    assert found.params["symbol"] == "_ZNK2at6Tensor7is_cudaEv"
+    assert found.params["library"] == "_C.cpython-37m-x86_64-linux-gnu.so"
+    # Without its line end the paste may have been cut inside the symbol: no symbol then.
+    (cut,) = classify(lines_of(text.rstrip("\n")))
+    assert "symbol" not in cut.params
+
+
+def test_a_cleanup_xid_names_its_cause_only_when_whole() -> None:
+    line = "NVRM: Xid (PCI:0000:dc:00): 45, pid=1, name=python3, Ch 00000001 caused by previous Xid 149"
+    (whole,) = classify(lines_of(line + "\n"))
+    assert whole.params["caused_by"] == 149
+    (cut,) = classify(lines_of(line[:-1]))  # "... Xid 14": maybe 149 cut short
+    assert "caused_by" not in cut.params
+
+
+def test_torchs_own_warning_about_a_library_is_torchs() -> None:
+    # tests/fixtures/paste/errors/ext-cudnn-cnn-infer-warning-magictime.txt
+    warning = (
+        "miniforge3/envs/magictime/lib/python3.10/site-packages/torch/nn/modules/conv.py:456: "
+        "UserWarning: Attempt to open cnn_infer failed: handle=0 error: libcudnn_cnn_infer.so.8: "
+        "cannot open shared object file: No such file or directory\n"
+    )
+    (found,) = classify(lines_of(warning))
+    assert found.params.get("in_torch") is True
+    program = "OSError: libcudnn_ops_infer.so.8: cannot open shared object file: No such file\n"
+    assert "in_torch" not in classify(lines_of(program))[0].params

@@ -46,9 +46,11 @@ def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[st
 
 
 def _is_torch_program(signal: Signal, signals: Sequence[Signal], facts: Facts) -> bool:
-    """Whether the program that failed to load the library is torch: not when ld.so names a
-    native executable; otherwise when torch's import failed in the paste or torch is known
+    """Whether the program that failed to load the library is torch: yes when torch's own code
+    tried to load it (signal param in_torch); not when ld.so names a native executable; otherwise when torch's import failed in the paste or torch is known
     installed (the host or the paste shows its version)."""
+    if signal.params.get("in_torch"):
+        return True  # torch's own loader or torch's own warning named it
     program = str(signal.params.get("program") or "")
     if program and not program.rsplit("/", 1)[-1].startswith("python"):
         return False
@@ -154,9 +156,16 @@ def shadowing_dirs(facts: Facts, library: Optional[str]) -> list[str]:
     return dirs or [d for d in facts.cuda.ld_library_path if "cuda" in d.lower()]
 
 
+# Itanium-mangled names in torch's C++ namespaces (c10::, at::, torch::), const or not: a library
+# that wants one was compiled against a torch whose C++ API differs from the one installed.
+_TORCH_ABI = tuple(f"_Z{n}{ns}" for n in ("N", "NK") for ns in ("3c10", "2at", "5torch"))
+
+
 def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
     out = []
     for s in signals:
+        symbol = str(s.params.get("symbol") or "")
+        torch_abi = symbol.startswith(_TORCH_ABI) and not s.params.get("symbol_library")
         wheel = _wheel_for(s.params.get("family"), str(s.params.get("symbol_library") or ""), facts)
         out.append(
             finding_of(
@@ -165,6 +174,7 @@ def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
                 [s],
                 ev,
                 symbol=s.params.get("symbol"),
+                torch_abi=True if torch_abi else None,
                 library=s.params.get("library"),
                 symbol_library=s.params.get("symbol_library"),
                 api_version=s.params.get("api_version"),

@@ -36,6 +36,7 @@ from envsetup.diagnose.signal_common import Evidence, cite, finding_of, install_
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import classify
+from envsetup.parsers.signals.kernel_log import XID_MEANINGS
 from envsetup.profiles.build_info import BuildLookup
 
 _XID_CLASS = {
@@ -48,6 +49,7 @@ _XID_CLASS = {
     95: "gpu-memory-error",
     140: "gpu-memory-error",
     74: "gpu-nvlink-error",
+    **{xid: "gpu-nvlink-error" for xid in range(144, 151)},
 }
 
 
@@ -249,6 +251,15 @@ def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
     for s in signals:
         xid = s.params.get("xid")
         actor = s.params.get("actor")
+        meaning = s.params.get("meaning")
+        cause = s.params.get("caused_by")
+        logged = None
+        if isinstance(cause, int) and cause != xid:
+            # "Xid 45 ... caused by previous Xid 149": the cleanup follows the named Xid, which
+            # is the one to judge (its line may not be in the paste).
+            logged, xid = xid, cause
+            meaning, actor = XID_MEANINGS.get(cause, ("", ""))
+            meaning = meaning or None
         if s.id == "nvrm-fallen-off-bus":
             id_, xid = "gpu-fell-off-bus", 79
         elif xid in _XID_CLASS:
@@ -265,7 +276,8 @@ def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
                 [s],
                 ev,
                 xid=xid,
-                meaning=s.params.get("meaning"),
+                meaning=meaning,
+                logged=logged,
                 pci=s.params.get("pci"),
                 count=s.params.get("count"),
             )
@@ -317,6 +329,66 @@ def _cuda_symlinks(signals: list[Signal], facts: Facts, ev: Evidence):
     return out
 
 
+# CUDA initialisation errors that say why; a "3: initialization error" printed with one of them
+# (gpu_burn retries, a second process) only repeats that the runtime did not start.
+_SPECIFIC_INIT_ERRORS = (
+    "cuda-error-35",
+    "cuda-error-100",
+    "cuda-error-802",
+    "cuda-error-803",
+    "cuda-error-804",
+    "fabricmanager-version-mismatch",
+)
+
+
+def _init_failed(signals: list[Signal], facts: Facts, ev: Evidence):
+    """CUDA error 3 (cudaErrorInitializationError: "the CUDA driver and runtime could not be
+    initialized", CUDA Runtime API, enum cudaError): in a forked worker, CUDA initialised in the
+    parent before the fork; otherwise the driver (a library/module mismatch, a module that did
+    not load, an update without reboot)."""
+    return [
+        finding_of(
+            "cuda-driver-init-failed",
+            "error",
+            signals,
+            ev,
+            in_worker=True if any(s.params.get("in_worker") for s in signals) else None,
+            driver=facts.nvidia.driver_version or None,
+            kernel_module=facts.nvidia.kernel_module_version or None,
+        )
+    ]
+
+
+# The signals a program's own later exception can follow from (each is judged an error).
+_CAUSES = (
+    "cuda-error-",
+    "torch-",
+    "library-",
+    "cudnn-",
+    "hip-",
+    "fabricmanager-",
+    "nvrm-",
+    "nouveau-",
+    "kernel-module-key-rejected",
+    "nvidia-installer-",
+)
+# A re-raise that prints the worker's traceback as its message (torch's DataLoader, 1.x: the
+# message is "Traceback (most recent call last):"; 1.5+: "Caught X in DataLoader worker process").
+_RERAISE = ("Traceback (most recent call last)", "in DataLoader worker process", "in replica ")
+
+
+def _follows(exception: Signal, causes: list[int]) -> bool:
+    """Whether a traceback no signal explains only follows from a recognised error: it starts
+    after that error's line (the caller failing on: a missing output file, a None result), or it
+    re-raises the worker's traceback printed below it."""
+    if not causes or not exception.lines:
+        return False
+    if exception.lines[0] > min(causes):
+        return True
+    message = str(exception.params.get("message") or "")
+    return any(mark in message for mark in _RERAISE) and max(causes) > exception.lines[0]
+
+
 def _by_id(signals: Sequence[Signal], *ids: str) -> list[Signal]:
     return [s for s in signals if s.id in ids]
 
@@ -346,8 +418,9 @@ def judge_signals(
         found += _fabric_manager(get("cuda-error-802", "fabricmanager-version-mismatch"), facts, ev)
     if get("cuda-error-222"):
         found += _ptx(get("cuda-error-222"), facts, ev)
+    if get("cuda-error-3") and not get(*_SPECIFIC_INIT_ERRORS):
+        found += _init_failed(get("cuda-error-3"), facts, ev)
     simple = {
-        "cuda-error-3": ("cuda-driver-init-failed", "error"),
         "cuda-error-100": ("cuda-no-device", "error"),
         "cuda-error-803": ("cuda-driver-library-mismatch", "error"),
         "cuda-error-804": ("cuda-forward-compat-unsupported", "error"),
@@ -401,9 +474,14 @@ def judge_signals(
     explained = {
         n for f_signals in signals if f_signals.id != "python-exception" for n in f_signals.lines
     }
+    causes = [n for c in signals if c.id.startswith(_CAUSES) for n in c.lines]
     for s in get("python-exception"):
-        if not explained.intersection(s.lines):
-            found.append(judge_exception(s, facts, ev))
+        if explained.intersection(s.lines):
+            continue
+        judged = judge_exception(s, facts, ev)
+        if judged.id == "python-exception" and _follows(s, causes):
+            continue  # the program failing on after the error the paste shows: no cause itself
+        found.append(judged)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order.get(f.severity, 3))
 

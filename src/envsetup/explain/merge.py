@@ -68,9 +68,11 @@ def merge(
     texts = {line.number: line.text for line in lines}
     problems: list[ReadProblem] = []
     document = _copy(base)
+    pasted_gpus: Optional[list[Any]] = None
     for reading in readings:
         if reading.facts:
             _overlay(document, reading.facts, "")
+            pasted_gpus = _keep_listed_gpus(document, reading.facts, pasted_gpus)
     try:
         facts = Facts.from_dict(document)
         fitting = list(readings)
@@ -144,6 +146,37 @@ def _overlay(document: dict[str, Any], partial: dict[str, Any], where: str) -> N
             document[key] = _merge_installs(current, value)
         else:
             document[key] = _copy(value)
+
+
+def _keep_listed_gpus(
+    document: dict[str, Any], partial: dict[str, Any], earlier: Optional[list[Any]]
+) -> Optional[list[Any]]:
+    """The pasted GPU list after `partial`: a later section's list replaces an earlier one, except
+    that GPUs it leaves out stay when every GPU it lists is the earlier list's at the same index
+    (a table cut after its first rows beside a whole `nvidia-smi -L`). Returns the list."""
+    stated = (
+        partial.get("nvidia", {}).get("gpus") if isinstance(partial.get("nvidia"), dict) else None
+    )
+    if not isinstance(stated, list):
+        return earlier
+    current = document["nvidia"]["gpus"]
+    if not earlier or len(stated) >= len(earlier):
+        return current
+
+    def key(gpu: Any) -> Any:
+        return (gpu.get("index"), gpu.get("name")) if isinstance(gpu, dict) else None
+
+    by_index = {key(gpu)[0]: gpu for gpu in earlier if key(gpu) is not None}
+    if not all(
+        key(gpu) is not None and key(gpu) == key(by_index.get(key(gpu)[0], {})) for gpu in stated
+    ):
+        return current  # another machine, or GPUs renumbered: the later list stands
+    for gpu in current:
+        by_index[gpu["index"]] = {**by_index[gpu["index"]], **gpu}
+    document["nvidia"]["gpus"] = [
+        by_index[i] for i in sorted(by_index, key=lambda i: i if isinstance(i, int) else -1)
+    ]
+    return document["nvidia"]["gpus"]
 
 
 def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:

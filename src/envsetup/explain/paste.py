@@ -31,6 +31,9 @@ _BARE_SGR = re.compile(r"(?<![\]\[])\[(?:(?:\d{1,3};)*\d{1,3}[mK]|[mK](?![\w.]))
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _INVISIBLE.update({ord("\xa0"): " ", ord("\u202f"): " "})
 _FENCE = re.compile(r"\s*(?:`{3,}|~{3,})\s*[\w+#.-]*\s*(?:`{3,})?\s*")
+# A closing fence typed at the end of the last output line ("...restored_image'```"): the fence is
+# no part of that line (an inline code span would hold a backtick before it).
+_GLUED_CLOSE = re.compile(r"([^`]*[^`\s])`{3,}\s*")
 
 # Log prefixes: one alternation, the specific forms before the general ones, stripped again
 # while one matches ("(VllmWorkerProcess pid=7) INFO 02-20 16:42:42 engine.py:389] ").
@@ -193,8 +196,13 @@ def normalise(text: str) -> list[Line]:
             cleaned.append("")
             fenced.append(False)
             continue
+        glued = _GLUED_CLOSE.fullmatch(line) if "```" in line else None
+        if glued:
+            line = glued.group(1)
         cleaned.append(line.rstrip())
         fenced.append(inside)
+        if glued:
+            inside = False
     # A forum indents prompts and output alike: the indentation goes before the prompts.
     texts = [
         _strip_prompt(line) if _may_have_prompt(line) else line for line in _dedent(cleaned, fenced)

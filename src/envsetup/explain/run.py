@@ -6,7 +6,7 @@ Pure: the text is already read, the host already probed (commands/explain.py doe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.finding import Finding
@@ -15,7 +15,7 @@ from envsetup.explain.detect import Detection, detect
 from envsetup.explain.merge import merge
 from envsetup.explain.paste import normalise
 from envsetup.facts import Facts
-from envsetup.model.paste import Line, SectionReader
+from envsetup.model.paste import Line, SectionReader, Signal
 from envsetup.parsers.signals import classify
 from envsetup.profiles.build_info import BuildLookup, no_profiles
 
@@ -47,7 +47,7 @@ def explain(
 
         readers = all_readers()
     lines = normalise(text)
-    detection = detect(lines, readers, classify)
+    detection = detect(lines, readers, _classifier(text))
     signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
     merged = merge(host_facts, detection.readings, lines, signals)
     findings = diagnose(merged.facts, lookup)
@@ -63,6 +63,16 @@ def explain(
         fact_sources=merged.sources,
         findings=findings,
     )
+
+
+def _classifier(text: str) -> Callable[[Sequence[Line]], list[Signal]]:
+    """classify, told whether the paste's last line is whole. The readers distrust a value that
+    runs to the end of the last line (a paste may stop mid-line: parsers.signals._scan.runs_to_cut);
+    text that ends with a line end was not cut there, which lines_of marks with a last, empty
+    Line (normalise drops that end)."""
+    if not text.endswith(("\n", "\r")):
+        return classify
+    return lambda lines: classify([*lines, Line(lines[-1].number + 1, "")]) if lines else []
 
 
 # Without a host, a fact the paste does not state is unknown, not absent. These findings conclude

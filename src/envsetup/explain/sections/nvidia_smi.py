@@ -571,7 +571,8 @@ def _read_csv(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
 
 def _read_failure(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
     text = text_of(lines)
-    failure = classify_smi_failure(text)
+    # A section's lines are whole lines: the last one ends where the next begins.
+    failure = classify_smi_failure(text + "\n")
     line = lines[0].number
     if any(message in text for message in _NOT_FOUND):
         builder.put("nvidia.smi_state", "not-found", line)
@@ -579,6 +580,11 @@ def _read_failure(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
         builder.put("nvidia.smi_state", "failed", line)
         builder.put("nvidia.smi_failure", failure.id, line)
         builder.put("nvidia.smi_evidence", failure.evidence, line)
+        if failure.library_version:
+            # "NVML library version: 570.124": the user-space driver's version (NVML ships with
+            # libcuda), the side of a mismatch the kernel module is not.
+            at = next((x.number for x in lines if "NVML library version" in x.text), line)
+            builder.put("nvidia.driver_version", failure.library_version, at)
     elif "No MIG-enabled devices found" in text:
         builder.reading.kind = "nvidia-smi-mig"
         builder.place(line)

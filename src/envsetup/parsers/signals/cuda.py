@@ -56,9 +56,16 @@ ERRORS: tuple[CudaError, ...] = (
 )
 BY_CODE = {e.code: e for e in ERRORS}
 BY_NAME = {e.name.lower(): e for e in ERRORS}
+# cudaGetErrorString(cudaErrorInitializationError) since CUDA 10 (torch's own "CUDA driver
+# initialization failed" is the message above). The words alone are too common to trust: the line
+# must also say CUDA, print the number 3, or be a CUDA check macro's "Error (file.cpp:N): <string>".
+_INIT_STRING = "initialization error"
+_CHECK_MACRO = re.compile(
+    r"error \([^()\s]{1,200}:\d{1,6}\)\s*:\s*initialization error", re.IGNORECASE
+)
 
 # Gates: one of these (lower-cased line) must be present before any expression runs.
-_GATES = (*(e.message for e in ERRORS), "cudaerror", "error 999", "cuda failure")
+_GATES = (*(e.message for e in ERRORS), _INIT_STRING, "cudaerror", "error 999", "cuda failure")
 # "Error 802: ...", "error=35 : ...", "runtime error (35) :", "returned 100", "code=100(",
 # "CUDA error 222 ...", "Cuda failure: 222": the number the line printed.
 _NUMBER = re.compile(
@@ -80,6 +87,10 @@ def _identify(low: str, text: str) -> Optional[tuple[CudaError, Optional[int]]]:
     # "CUDA unknown error" is sometimes printed as "Error 999: unknown error".
     if reported == 999 and "unknown error" in low:
         return BY_CODE[999], reported
+    # "CUDA error: initialization error", "cuda runtime error (3) : initialization error",
+    # "THCudaCheck FAIL ... error=3 : initialization error".
+    if _INIT_STRING in low and ("cuda" in low or reported == 3 or _CHECK_MACRO.search(text)):
+        return BY_CODE[3], reported
     return None
 
 
@@ -116,4 +127,16 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
         kept.lines.extend(numbers)  # classify's merge sorts and dedupes
         if reported is not None and reported != error.code:
             kept.params.setdefault("reported", reported)
+    if 3 in by_code and _in_forked_worker(lines):
+        by_code[3].params["in_worker"] = True
     return list(by_code.values())
+
+
+# A process forked from one that had initialised CUDA cannot initialise it again (error 3 in the
+# child): torch's DataLoader workers and multiprocessing pools fork by default on Linux.
+_WORKER_MARKS = ("_worker_loop", "DataLoader worker", "multiprocessing", "forked subprocess")
+
+
+def _in_forked_worker(lines: Sequence[Line]) -> bool:
+    """Whether the paste shows a worker process (a DataLoader worker, a multiprocessing pool)."""
+    return any(mark in line.text for line in lines for mark in _WORKER_MARKS)

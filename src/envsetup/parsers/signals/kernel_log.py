@@ -48,6 +48,9 @@ XID_MEANINGS: dict[int, tuple[str, str]] = {
     122: ("SPI PMU RPC read failure", "hardware"),
     123: ("SPI PMU RPC write failure", "hardware"),
     140: ("Unrecovered ECC error", "hardware"),
+    # 144-150: the NVLink units of Hopper and newer (SAW/MVB, RLW, TLW, TREX, NVLPW control,
+    # NETIR, MSE), one Xid each in the catalogue.
+    **{xid: ("NVLink error", "hardware") for xid in range(144, 151)},
     154: ("GPU recovery action changed (a reset or a reboot is required)", "hardware"),
 }
 
@@ -55,6 +58,8 @@ XID_MEANINGS: dict[int, tuple[str, str]] = {
 _XID = re.compile(
     r"NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{1,8}(?::[0-9A-Fa-f]{1,4}){1,3}(?:\.[0-7])?)\): (\d{1,4}),\s?(.{0,200})"
 )
+# Xid 45 (and others the driver logs to clean up) name the Xid that caused them (R555+).
+_CAUSED_BY = re.compile(r"caused by previous Xid (\d{1,4})\b")
 _PCI = re.compile(r"\b([0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?)\b")
 _RMINIT = re.compile(r"RmInitAdapter failed! \((0x[0-9A-Fa-f]{1,8}:0x[0-9A-Fa-f]{1,8}:\d{1,6})\)")
 _MODULE = re.compile(r"(?:^|\]\s*|kernel: )([\w-]{1,60}): module verification failed")
@@ -80,6 +85,9 @@ def _xids(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
         if xid is None:
             continue
         meaning, actor = XID_MEANINGS.get(xid, ("", ""))
+        cause = _CAUSED_BY.search(match.group(3))
+        if cause and runs_to_cut(lines, line, match.start(3) + cause.end(1)):
+            cause = None  # "Xid 14" may be "Xid 149" cut short
         found.append(
             signal(
                 "nvrm-xid",
@@ -89,6 +97,7 @@ def _xids(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
                 pci=match.group(1),
                 meaning=meaning or None,
                 actor=actor or None,
+                caused_by=int_or_none(cause.group(1)) if cause else None,
             )
         )
     return found

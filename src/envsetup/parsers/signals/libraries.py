@@ -36,8 +36,13 @@ def _library_before(text: str, at: int) -> Optional[str]:
         return None
     words = before[:-1].split()
     name = words[-1] if words else ""
-    # A shared library's file name starts with "lib": anything else is a name cut short.
-    return name if ".so" in name and _basename(name).startswith("lib") else None
+    if ".so" not in name:
+        return None
+    # A system library's file name starts with "lib"; a Python extension's does not
+    # ("_C.cpython-38-x86_64-linux-gnu.so"), but then its whole path is printed. Anything else
+    # is a name cut short.
+    whole_path = name.startswith("/") and ".so" in _basename(name)
+    return name if whole_path or _basename(name).startswith("lib") else None
 
 
 def _basename(path: str) -> str:
@@ -68,6 +73,34 @@ def _owner(library: str) -> Optional[str]:
     return None
 
 
+# torch's own code loading its libraries: a warning from a module of the torch package
+# (".../torch/nn/modules/conv.py:456: UserWarning: ... libcudnn_cnn_infer.so.8: cannot open"),
+# or a frame of torch/__init__.py (_load_global_deps, _preload_cuda_deps) in the traceback above.
+_TORCH_WARNING = re.compile(r"[/\\]torch[/\\][\w/\\.-]{0,200}\.py:\d{1,6}: \w{0,40}Warning:")
+_TORCH_LOADER = (
+    "torch/__init__.py",
+    "torch\\__init__.py",
+    "_load_global_deps",
+    "_preload_cuda_deps",
+)
+_FRAMES_REACH = 40  # lines above the error that may be its traceback
+
+
+def _by_torch(lines: Sequence[Line], index: int) -> bool:
+    """Whether torch itself tried to load the library on lines[index]."""
+    if _TORCH_WARNING.search(lines[index].text):
+        return True
+    for line in reversed(lines[max(0, index - _FRAMES_REACH) : index]):
+        text = line.text.strip()
+        if not text:
+            return False  # a traceback has no blank line: the frames above are another text's
+        if any(mark in text for mark in _TORCH_LOADER):
+            return True
+        if text.startswith("Traceback (most recent call last)"):
+            return False
+    return False
+
+
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     found: list[Signal] = []
     for index in indices(lines, hits):
@@ -89,6 +122,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
                         family=_owner(library),
                         needed_by=needed_by,
                         program=program.group(1) if program else None,
+                        in_torch=True if _by_torch(lines, index) else None,
                     )
                 )
         if "undefined symbol: " in text:

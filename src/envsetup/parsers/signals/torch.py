@@ -25,11 +25,12 @@ _TOO_OLD_GPU = re.compile(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1
 _MINIMUM = re.compile(
     r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)"
 )
-# "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (torch >= 1.12) and
+# "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (later torch),
+# "compiled against (8, 3, 2) but linked against (8, 0, 3)" (torch 1.12) and
 # "compiled against 7102 but linked against 7600" (older).
 _CUDNN_TUPLES = re.compile(
-    r"compiled\s+against \((\d{1,2}), (\d{1,2}), (\d{1,2})\) but found runtime version "
-    r"\((\d{1,2}), (\d{1,2}), (\d{1,2})\)"
+    r"compiled\s+against \((\d{1,2}), (\d{1,2}), (\d{1,2})\) but "
+    r"(?:found runtime version|linked against) \((\d{1,2}), (\d{1,2}), (\d{1,2})\)"
 )
 _CUDNN_INTS = re.compile(r"compiled\s+against (\d{4,6}) but linked against (\d{4,6})\b")
 

@@ -248,10 +248,20 @@ def _cuda_symlink(p: Mapping[str, Any]) -> Words:
 
 
 def _symbol(p: Mapping[str, Any]) -> Words:
-    lib = _or(p, "symbol_library", "a CUDA library")
+    if p.get("torch_abi"):
+        # A compiled extension (or libtorch's user) linked against another torch's C++ API.
+        ext = _or(p, "library", "A compiled extension")
+        return Words(
+            f"{ext} was built against another torch: torch's C++ symbol "
+            f"{_or(p, 'symbol', '?')} is not in the torch installed",
+            "Rebuild or reinstall that extension against the torch installed (`pip install "
+            "--no-build-isolation --force-reinstall <package>`, or its wheel made for this "
+            "torch and CUDA version), or install the torch it was built for.",
+        )
+    lib = _or(p, "symbol_library", "CUDA library")
     title = (
-        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol', 'a symbol')} from {lib}, but the {lib} "
-        "the loader found is older"
+        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol', 'a symbol')} from "
+        f"{lib if p.get('symbol_library') else 'a ' + lib}, but the {lib} the loader found is older"
     )
     if p.get("shadowing"):
         dirs = ", ".join(p["shadowing"])
@@ -445,13 +455,43 @@ def _torch_import_error(p: Mapping[str, Any]) -> Words:
     return Words(_exception_title("import torch failed:", p), fix)
 
 
+def _init_failed(p: Mapping[str, Any]) -> Words:
+    """CUDA error 3, cudaErrorInitializationError: "the CUDA driver and runtime could not be
+    initialized" (CUDA Runtime API, enum cudaError:
+    https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html). A child process
+    cannot use a CUDA context its parent made before fork() (CUDA C++ Programming Guide; torch:
+    "Cannot re-initialize CUDA in forked subprocess")."""
+    title = "CUDA error 3 (cudaErrorInitializationError): the CUDA driver and runtime could not be initialised"
+    spawn = (
+        "use the 'spawn' start method (`torch.multiprocessing.set_start_method(\"spawn\")`, or "
+        '`DataLoader(..., multiprocessing_context="spawn")`), or keep CUDA out of the parent '
+        "until the workers have started (no .cuda() in a Dataset or collate_fn)"
+    )
+    if p.get("in_worker"):
+        return Words(
+            title + " in a worker process",
+            "CUDA was initialised in the parent before it forked its workers, and a forked child "
+            f"cannot use it: {spawn}.",
+        )
+    driver = f" ({p['driver']})" if p.get("driver") else ""
+    return Words(
+        title,
+        f"Run `nvidia-smi`: if it fails ('Driver/library version mismatch') or the driver{driver} "
+        "was updated since boot, reboot so the loaded kernel module matches the libraries; "
+        "`dmesg | grep NVRM` shows a module that did not start. If the program forks after "
+        f"using CUDA (multiprocessing, DataLoader workers), {spawn}.",
+    )
+
+
 def _xid(title_prefix: str, fix: str) -> WordFn:
     def words(p: Mapping[str, Any]) -> Words:
         count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
         meaning = f": {p['meaning']}" if p.get("meaning") else ""
         xid = f" Xid {p['xid']}" if p.get("xid") is not None else " an Xid"
         gpu = f" on GPU {p['pci']}" if p.get("pci") else ""
-        return Words(f"{title_prefix}{xid}{gpu}{meaning}{count}", fix)
+        # The driver logged a cleanup Xid (45) that names this one as its cause.
+        logged = f" (named as the cause of the Xid {p['logged']} logged)" if p.get("logged") else ""
+        return Words(f"{title_prefix}{xid}{gpu}{meaning}{logged}{count}", fix)
 
     return words
 
@@ -461,10 +501,7 @@ WORDS: dict[str, WordFn] = {
     "cuda-driver-too-old": _driver_too_old,
     "cuda-fabric-manager-not-ready": _fabric_manager,
     "cuda-ptx-newer-than-driver": _ptx,
-    "cuda-driver-init-failed": _static(
-        "CUDA driver initialization failed (cudaErrorInitializationError)",
-        "Check `nvidia-smi` and `dmesg | grep NVRM`: the kernel module is missing or failed to start.",
-    ),
+    "cuda-driver-init-failed": _init_failed,
     "cuda-no-device": _static(
         "CUDA sees no GPU: 'no CUDA-capable device is detected' (error 100)",
         "Check `nvidia-smi` sees the GPU; an empty or wrong CUDA_VISIBLE_DEVICES hides every GPU; "
