@@ -76,7 +76,7 @@ def _gpus(*names: str) -> Reading:
 
 def test_a_shorter_later_gpu_list_that_agrees_keeps_the_gpus_it_left_out() -> None:
     """A table cut after GPU 0 beside a whole `nvidia-smi -L` of eight (the real gpu_burn paste,
-    tests/fixtures/paste/errors/ext-802-gpuburn-h200.txt): eight GPUs; another machine's list
+    tests/fixtures/paste/nvidia-smi/detect-L-8x-h200-uuids-cut-then-802-nvcc-12.9-table-top-cut-575.57.08.txt): eight GPUs; another machine's list
     (other names at the same indices) still replaces the earlier one."""
     eight = _gpus(*["NVIDIA H200"] * 8)
     cut = Reading(
@@ -92,5 +92,13 @@ def test_a_shorter_later_gpu_list_that_agrees_keeps_the_gpus_it_left_out() -> No
     assert merged[0].memory_total_mib == 143771  # the later section's fields win
     other = merge(None, [eight, _gpus("Tesla T4")]).facts.nvidia.gpus
     assert [(g.index, g.name) for g in other] == [(0, "Tesla T4")]
-    explained = explain(text(FIXTURES / "paste" / "errors" / "ext-802-gpuburn-h200.txt"), None)
+    explained = explain(
+        text(
+            FIXTURES
+            / "paste"
+            / "nvidia-smi"
+            / "detect-L-8x-h200-uuids-cut-then-802-nvcc-12.9-table-top-cut-575.57.08.txt"
+        ),
+        None,
+    )
     assert len(explained.facts.nvidia.gpus) == 8
