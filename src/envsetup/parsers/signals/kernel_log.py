@@ -48,8 +48,9 @@ XID_MEANINGS: dict[int, tuple[str, str]] = {
     122: ("SPI PMU RPC read failure", "hardware"),
     123: ("SPI PMU RPC write failure", "hardware"),
     140: ("Unrecovered ECC error", "hardware"),
-    # 144-150: the NVLink units of Hopper and newer (SAW/MVB, RLW, TLW, TREX, NVLPW control,
-    # NETIR, MSE), one Xid each in the catalogue.
+    # 144-150: the NVLink units of Hopper and newer (NVLINK_SAW/MVB, RLW, TLW, TREX, NVLPW_CTRL,
+    # NETIR, MSE errors), one Xid each in NVIDIA's Xid catalogue
+    # (https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html).
     **{xid: ("NVLink error", "hardware") for xid in range(144, 151)},
     154: ("GPU recovery action changed (a reset or a reboot is required)", "hardware"),
 }
