@@ -47,9 +47,10 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
         )
     elif p.get("capability_unknown"):
         fix = (
-            "The paste does not say which GPU this is (its compute capability), so no build can "
-            "be named: run `nvidia-smi --query-gpu=name,compute_cap --format=csv` and explain "
-            "its output together with this error."
+            "This GPU's compute capability is not known (nothing states it, and no name "
+            "envsetup's GPU table lists), so no build can be named: run `nvidia-smi "
+            "--query-gpu=name,compute_cap --format=csv` and explain its output together with "
+            "this error."
         )
     elif p.get("last_branch"):
         fix = (
