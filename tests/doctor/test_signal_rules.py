@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from doctor.test_real_hosts import VENV_SITE, rtx3090_host, ubuntu
+from doctor.test_real_hosts import SMI, VENV_SITE, rtx3090_host, ubuntu
 from envsetup import compat
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.kernel_image import last_driver_branch
 from envsetup.diagnose.signal_rules import cite, judge_signals
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
@@ -25,7 +26,7 @@ from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
 from envsetup.render.words.signals import WORDS
-from hostbuilder import HostSpec
+from hostbuilder import HostSpec, fixture_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"
@@ -105,22 +106,36 @@ def test_case_02_paste_on_its_host_names_the_shadowing_directory_and_the_wheel()
     assert "LD_LIBRARY_PATH" in fix and "/usr/local/cuda-12.1/lib64" in fix
 
 
-def _sm61_host(tmp_path: Path) -> Facts:
+def _sm61_host(tmp_path: Path, arch: str = "6.1") -> Facts:
     spec = rtx3090_host().torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
-    spec.environ["ENVSETUP_GPU_ARCH"] = "6.1"  # a Pascal GPU (GTX 1080 Ti) in the same machine
+    spec.environ["ENVSETUP_GPU_ARCH"] = arch  # a Pascal GPU (GTX 1080 Ti) in the same machine
     return built(spec, tmp_path)
 
 
-def test_no_kernel_image_names_the_newest_release_and_variant_with_kernels(tmp_path: Path) -> None:
+def test_no_kernel_image_where_torch_covers_the_gpu_blames_an_extension(tmp_path: Path) -> None:
+    # torch 2.7.1+cu126 has sm_60 kernels (its profile), which run on 6.1: the kernel missing is
+    # an extension's, not torch's.
     facts = _sm61_host(tmp_path)
+    finding = only(
+        judge("torch-no-kernel-image-available-old-format.txt", facts),
+        "cuda-no-kernel-image-in-extension",
+    )
+    assert finding.params["sm"] == "sm_61" and finding.params["arch_source"] == "profile"
+    assert "release" not in finding.params
+    assert "not in torch" in words_for(finding).fix
+
+
+def test_no_kernel_image_names_the_newest_release_and_variant_with_kernels(tmp_path: Path) -> None:
+    # A Kepler GPU (Tesla K80, 3.7) beside: torch 2.7.1+cu126 starts at sm_50.
+    facts = _sm61_host(tmp_path, "3.7")
     finding = only(
         judge("torch-no-kernel-image-available-old-format.txt", facts), "cuda-no-kernel-image"
     )
     p = finding.params
-    assert p["sm"] == "sm_61"
-    # The named build has sm_61 kernels (per its profile) and its driver floor is met ...
+    assert p["sm"] == "sm_37"
+    # The named build has sm_37 kernels (per its profile) and its driver floor is met ...
     info = lookup_build(f"{p['release']}.0+{p['variant']}", "Linux", "x86_64")
-    assert info is not None and coverage(info.arch_list, ComputeCapability(6, 1))
+    assert info is not None and coverage(info.arch_list, ComputeCapability(3, 7))
     cuda = f"{p['variant'][2:-1]}.{p['variant'][-1]}"
     floor = compat.min_driver_for_torch_cuda(cuda, "Linux")
     assert floor is not None and compat.parse_version("535.129.03") >= compat.parse_version(
@@ -132,7 +147,7 @@ def test_no_kernel_image_names_the_newest_release_and_variant_with_kernels(tmp_p
         top = lookup_build(f"{release}.0", "Linux", "x86_64")
         for variant in top.cuda_variants if top else []:
             other = lookup_build(f"{release}.0+{variant}", "Linux", "x86_64")
-            assert not (other and coverage(other.arch_list, ComputeCapability(6, 1)))
+            assert not (other and coverage(other.arch_list, ComputeCapability(3, 7)))
     words = shlex.split(p["install"])
     assert words[:4] == ["envsetup", "install", "--torch", p["release"]]
     assert words[words.index("--cuda") + 1] == cuda and "--env" in words
@@ -350,3 +365,50 @@ def test_unknown_or_empty_signals_give_no_finding() -> None:
     facts = recorded("ci-debian12-cuda13-no-driver")
     assert judge_signals([], facts, lookup_build) == []
     assert judge_signals([Signal("not-a-signal", "x", {}, [1])], facts, lookup_build) == []
+
+
+def _kepler_host_on_470(tmp_path: Path, arch: str) -> Facts:
+    """Driver 470.86 (nvidia-smi's header from a real paste) with a Kepler GPU stated beside."""
+    header = fixture_text("torch-errors/driver-too-old-11040-rtx3050-470.86.txt", skip=7)
+    spec = (
+        ubuntu()
+        .command([SMI], header, 0)
+        .torch_wheel(VENV_SITE, "torch/version.py-2.7.1+cu126.txt")
+    )
+    spec.which["nvidia-smi"] = SMI
+    spec.environ["ENVSETUP_GPU_ARCH"] = arch
+    return built(spec, tmp_path)
+
+
+def test_k80_on_its_last_driver_branch_gets_a_build_with_sm_37_not_an_upgrade(
+    tmp_path: Path,
+) -> None:
+    # pytorch #44828 (a K80, error 209) on a host with driver 470 (Kepler's last branch).
+    facts = _kepler_host_on_470(tmp_path, "3.7")
+    finding = only(judge("capfix-k80-thcudacheck-209.txt", facts), "cuda-no-kernel-image")
+    p = finding.params
+    assert p["sm"] == "sm_37" and not p.get("upgrade_driver")
+    info = lookup_build(f"{p['release']}.0+{p['variant']}", "Linux", "x86_64")
+    assert info is not None and coverage(info.arch_list, ComputeCapability(3, 7))
+    floor = compat.min_driver_for_torch_cuda(f"{p['variant'][2:-1]}.{p['variant'][-1]}", "Linux")
+    assert floor is not None and compat.parse_version(floor.driver) <= compat.parse_version(
+        "470.86"
+    )
+    assert "driver" not in words_for(finding).fix  # no "upgrade the NVIDIA driver"
+
+
+def test_a_kepler_gpu_no_release_covers_gets_no_driver_upgrade(tmp_path: Path) -> None:
+    # A 3.5 Kepler (GTX 780): no profile's arch list runs on it (3.7 cubins need 3.7).
+    facts = _kepler_host_on_470(tmp_path, "3.5")
+    finding = only(judge("capfix-k80-thcudacheck-209.txt", facts), "cuda-no-kernel-image")
+    assert finding.params["sm"] == "sm_35" and "release" not in finding.params
+    assert finding.params["last_branch"] == "470"  # driver 470: no newer branch for Kepler
+    fix = words_for(finding).fix
+    assert "No torch release envsetup knows has kernels for sm_35" in fix
+    assert "upgrade" not in fix and "R470 is the last driver branch" in fix
+
+
+def test_kepler_last_driver_branch_is_470_and_others_are_not_claimed() -> None:
+    assert last_driver_branch(ComputeCapability(3, 7)) == 470
+    assert last_driver_branch(ComputeCapability(6, 1)) is None
+    assert last_driver_branch(ComputeCapability(12, 0)) is None

@@ -153,17 +153,27 @@ def test_a_driver_with_cuda_9_runs_no_known_build_upgrade_is_the_fix() -> None:
 
 
 def test_error_35_on_a_recorded_host_names_a_build_for_its_driver() -> None:
-    # Host 09: driver 460.73.01, torch cu111 (whose floor 460 meets: no `need`).
+    # Host 09: driver 460.73.01, torch cu111 (whose floor 460 meets: no `need`), a GeForce RTX
+    # 3090 known from its name only (nvidia-smi's table, no NVML): 8.6.
     p = only(
         explained("cuda-35-devicequery-result-fail.txt", host("09-nvcc101-vs-torch-cu111-rtx3090")),
         "cuda-driver-too-old",
     ).params
     assert p["have"] == "460.73.01" and "need" not in p
     assert compat.parse_version(_floor(p["variant"])) <= compat.parse_version("460.73.01")
+    info = lookup_build(f"{p['release']}.0+{p['variant']}", "Linux", "x86_64")
+    assert info is not None and coverage(info.arch_list, ComputeCapability(8, 6))
+    # No newer build with kernels for the 3090 (per its profile) runs on this driver.
     assert all(
         compat.parse_version(_floor(v)) > compat.parse_version("460.73.01")
-        for _, v in _newer_builds(p["release"])
+        for r, v in _newer_builds(p["release"])
+        if _covers(f"{r}.0+{v}", ComputeCapability(8, 6))
     )
+
+
+def _covers(version: str, capability: ComputeCapability) -> bool:
+    info = lookup_build(version, "Linux", "x86_64")
+    return bool(info and info.arch_list and coverage(info.arch_list, capability))
 
 
 def test_error_35_names_a_build_with_kernels_for_the_hosts_gpu() -> None:

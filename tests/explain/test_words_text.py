@@ -28,7 +28,9 @@ def test_eight_equal_gpus_are_counted_once() -> None:
     shown = _shown(
         PASTE / "collect-env" / "linux-torch2.6.0-cu124-8x-h100-centos-stream9-cudnn8-and-9.txt"
     )
-    assert "GPUs 8 × NVIDIA H100 (paste:19)" in shown
+    # collect_env gives names only: the compute capability is the name's (one row for the eight).
+    assert "GPUs 8 × NVIDIA H100 (9.0) (paste:19)" in shown
+    assert "GPU 0 CC 9.0 (name at paste:19)" in shown and "GPU 1 CC" not in shown
     assert shown.count("NVIDIA H100") == 1
 
 

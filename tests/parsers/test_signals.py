@@ -30,6 +30,14 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "detect-driver-too-old-6050-repeated.txt": [
         ("torch-driver-too-old", {"found_version": 6050, "driver_cuda": "6.5"})
     ],
+    # The reviewer's no-kernel-image pastes whose GPU is known by its name only (capfix).
+    "capfix-vggt-5070ti-windows-smi.txt": [("cuda-error-209", {"code": 209})],
+    "capfix-vllm-19906-5080-cu128.txt": [("cuda-error-209", {"code": 209})],
+    "capfix-k80-thcudacheck-209.txt": [
+        ("cuda-error-209", {"code": 209}),
+        ("python-traceback-cut", {}),
+    ],
+    "capfix-corridorkey-1080ti-cu130.txt": [("cuda-error-209", {"code": 209})],
     "detect-nokernel-1080ti-torch28-comfy.txt": [
         ("cuda-error-209", {"code": 209}),
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce GTX 1080 Ti", "sm": "sm_61"}),

@@ -103,3 +103,57 @@ def test_a_healthy_cpu_torch_gives_no_signal_findings() -> None:
         f["id"] in {"torch.import", "cuda.available"} for f in verify_document(report)["findings"]
     )
     json.dumps(verify_document(report))
+
+
+# The line torch raises with on the first kernel launch, as ComfyUI printed it
+# (ext-nokernel-1080ti-torch28-comfy.txt, the reviewer's ext set).
+NO_KERNEL_LINE = (
+    (ERRORS / "ext-nokernel-1080ti-torch28-comfy.txt").read_text(encoding="utf-8").splitlines()[3]
+)
+
+
+def _device_checks(capability: str, arch_list: list[str]) -> list[CheckResult]:
+    """What the worker's device checks record (basic.check_cuda_available, check_cuda_arch)."""
+    name = "NVIDIA GeForce GTX 1080 Ti"
+    available = CheckResult(
+        "cuda.available",
+        "CUDA devices",
+        "pass",
+        evidence={"devices": [{"index": 0, "name": name, "capability": capability}]},
+    )
+    arch = CheckResult("cuda.arch", "arch list", "pass", evidence={"arch_list": arch_list})
+    failed = CheckResult(
+        "cuda.matmul", "a matmul", FAIL, reason="RuntimeError", output=NO_KERNEL_LINE
+    )
+    return [available, arch, failed]
+
+
+def test_no_kernel_image_in_verify_names_a_build_for_the_recorded_gpu() -> None:
+    # torch 2.6.0+cu124 here; the device check recorded a 6.1 GPU and an arch list without sm_6x.
+    report = _report(*_device_checks("6.1", ["sm_75", "sm_80", "sm_86", "sm_90"]))
+    facts = target_facts(report.target, HELLO, report.checks)
+    assert [str(g.compute_capability) for g in facts.nvidia.gpus] == ["6.1"]
+    finding = next(f for f in verify_findings(report, facts, lookup_build))
+    assert finding.id == "cuda-no-kernel-image" and finding.params["sm"] == "sm_61"
+    info = lookup_build(
+        f"{finding.params['release']}.0+{finding.params['variant']}", "Linux", "x86_64"
+    )
+    assert info is not None and "6.0" in info.arch_list  # sm_60 kernels run on 6.1
+
+
+def test_no_kernel_image_in_verify_where_torch_covers_the_gpu_is_an_extension() -> None:
+    report = _report(*_device_checks("6.1", ["sm_50", "sm_60", "sm_70"]))
+    facts = target_facts(report.target, HELLO, report.checks)
+    found = verify_findings(report, facts, lookup_build)
+    assert [f.id for f in found] == ["cuda-no-kernel-image-in-extension"]
+    assert found[0].params["arch_source"] == "torch"
+
+
+def test_without_device_checks_the_capability_is_unknown_not_no_release() -> None:
+    failed = CheckResult(
+        "cuda.matmul", "a matmul", FAIL, reason="RuntimeError", output=NO_KERNEL_LINE
+    )
+    report = _report(failed)
+    found = verify_findings(report, target_facts(report.target, HELLO, report.checks), lookup_build)
+    assert [f.id for f in found] == ["cuda-no-kernel-image"]
+    assert found[0].params.get("capability_unknown") is True and "release" not in found[0].params

@@ -181,11 +181,6 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
     arch = [s for s in signals if s.id == "torch-gpu-arch-not-supported"]
     sm = arch[0].params.get("sm") if arch else None
     capability = _gpu_capability(facts, sm)
-    found = build_with_kernels(capability, facts, lookup) if capability else None
-    upgrade = None
-    if capability and found is None and facts.nvidia.driver_version:
-        found = _build_after_driver_upgrade(capability, facts, lookup)
-        upgrade = True if found else None
     gpu = arch[0].params.get("gpu") if arch else None
     if gpu is None and facts.nvidia.gpus:
         gpu = facts.nvidia.gpus[0].name or None
@@ -195,6 +190,24 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
         "supported": arch[0].params.get("supported") if arch else None,
         "torch": facts.torch.version,
     }
+    if capability is None:
+        params["capability_unknown"] = True
+        return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
+    covered_by = None if arch else _installed_torch_covers(capability, facts, lookup)
+    if covered_by:
+        # torch itself has the kernels: the error came from an extension built without them.
+        params["arch_source"] = covered_by
+        return [finding_of("cuda-no-kernel-image-in-extension", "error", signals, ev, **params)]
+    found = build_with_kernels(capability, facts, lookup)
+    upgrade = None
+    if found is None and facts.nvidia.driver_version:
+        last = last_driver_branch(capability)
+        have = compat.parse_version(facts.nvidia.driver_version)
+        if last is not None and have is not None and have.major >= last:
+            params["last_branch"] = str(last)  # no newer driver supports this GPU
+        else:
+            found = _build_after_driver_upgrade(capability, facts, lookup)
+            upgrade = True if found else None
     if found:
         release, variant = found
         cuda = _variant_cuda(variant)
@@ -206,4 +219,37 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
             driver=facts.nvidia.driver_version or None,
             upgrade_driver=upgrade,
         )
+    else:
+        params["driver"] = facts.nvidia.driver_version or None
     return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
+
+
+def _installed_torch_covers(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Optional[str]:
+    """Where the installed torch's arch list, covering `capability`, was read: "torch" (its own
+    torch.cuda.get_arch_list()) or "profile" (profiles/torch-X.Y.toml for its +cuXXX build);
+    None when it does not cover it or is not known."""
+    if facts.torch.deep.arch_list:
+        return "torch" if coverage(facts.torch.deep.arch_list, capability) else None
+    version = facts.torch.version or ""
+    if "+cu" not in version:
+        return None
+    system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    built = lookup(version, system, arch)
+    if built is None or not built.arch_list:
+        return None
+    return "profile" if coverage(built.arch_list, capability) else None
+
+
+# The last driver branch that supports a GPU, by compute capability: R470 is the last branch for
+# Kepler (NVIDIA, "Support plan for Kepler GPUs", support article 5202: Tesla K80/K40/K20/K10,
+# Quadro K, GeForce 600/700). Other architectures are left out until a source says it: unknown
+# is never claimed. Jetson TK1 (3.2) uses L4T, not this branch.
+_LAST_BRANCH = {(3, 0): 470, (3, 5): 470, (3, 7): 470}
+
+
+def last_driver_branch(capability: ComputeCapability) -> Optional[int]:
+    """The last NVIDIA driver branch (major version) supporting a GPU of `capability`; None
+    when newer branches support it or it is not known."""
+    return _LAST_BRANCH.get((capability.major, capability.minor))

@@ -21,6 +21,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from envsetup.explain.gpu_capability import derive_capabilities
 from envsetup.explain.python_banner import banner_of
 from envsetup.explain.python_paths import python_of
 from envsetup.explain.signal_facts import StatedFact, StatedGpu, facts_of
@@ -112,6 +113,7 @@ def merge(
         sources[path] = f"paste:{number}"
         _set_source_field(facts, path, number, {})
     _derive_apple(facts, sources)
+    derive_capabilities(facts, sources)
     for reading in readings:
         if reading.unread:
             unread = sorted(reading.unread)

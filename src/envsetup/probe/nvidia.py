@@ -60,6 +60,7 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
         _from_nvidia_smi(host, facts, problems)
     if os_facts.system == "Linux" and not facts.driver_version and not os_facts.wsl:
         _from_lspci(host, facts, problems)
+    _capability_from_names(facts)
     if facts.driver_version and not facts.driver_cuda_version:
         derived = max_cuda_for_driver(facts.driver_version, os_facts.system)
         if derived:
@@ -68,6 +69,20 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
                 f"derived from driver {facts.driver_version} (NVIDIA driver table)"
             )
     return facts
+
+
+def _capability_from_names(facts: NvidiaFacts) -> None:
+    """NVML before R510-era drivers and the nvidia-smi table give no compute capability; the
+    GPU's name does, for the GPUs envsetup's sourced table lists (compat.gpu_names)."""
+    if all(g.compute_capability for g in facts.gpus):
+        return
+    from envsetup.compat.gpu_names import SOURCE, capabilities_from_names
+
+    found = capabilities_from_names(facts.gpus)
+    for position, capability in found.items():
+        facts.gpus[position].compute_capability = capability
+    if found:
+        facts.gpus_source = f"{facts.gpus_source}; compute capability from the name ({SOURCE})"
 
 
 def _needs_smi(facts: NvidiaFacts) -> bool:

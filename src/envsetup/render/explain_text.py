@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from envsetup.explain.run import ExplainResult
@@ -91,6 +92,9 @@ def fact_label(path: str) -> str:
     """'nvidia.driver_version' -> 'driver'; an unnamed path -> its last two keys in words."""
     if path in _LABELS:
         return _LABELS[path]
+    gpu = re.fullmatch(r"nvidia\.gpus\[(\d+)\]\.compute_capability", path)
+    if gpu:
+        return f"GPU {gpu.group(1)} CC"
     return " ".join(path.split(".")[-2:]).replace("_", " ")
 
 
@@ -108,7 +112,11 @@ def _value(document: object, path: str) -> str:
     """A fact for people: a list's items once each, a run of equal ones counted ("8 × NVIDIA
     A100 80GB PCIe (8.0)"); a mapping as "name version, ..." (the nvidia wheels)."""
     for key in path.split("."):
+        key, _, index = key.partition("[")  # "gpus[0]": the list's item 0
         document = document.get(key) if isinstance(document, dict) else None
+        if index and isinstance(document, list):
+            at = int(index.rstrip("]")) if index.rstrip("]").isdigit() else len(document)
+            document = document[at] if at < len(document) else None
     if isinstance(document, list):
         counts: dict[str, int] = {}
         for item in document:

@@ -92,7 +92,8 @@ def run_verify(
     finally:
         if worker is not None:
             worker.stop()
-    report.findings = verify_findings(report, target_facts(report.target, hello), lookup_build)
+    facts = target_facts(report.target, hello, report.checks)
+    report.findings = verify_findings(report, facts, lookup_build)
     report.duration_s = time.monotonic() - started
     return report
 

@@ -45,11 +45,40 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             f"{_or(p, 'sm', 'this GPU')}"
             f"{floor}: `{p['install']}`."
         )
+    elif p.get("capability_unknown"):
+        fix = (
+            "This GPU's compute capability is not known (nothing states it, and no name "
+            "envsetup's GPU table lists), so no build can be named: run `nvidia-smi "
+            "--query-gpu=name,compute_cap --format=csv` and explain its output together with "
+            "this error."
+        )
+    elif p.get("last_branch"):
+        fix = (
+            f"No torch release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')} and runs "
+            f"on driver {_or(p, 'driver')}, and R{p['last_branch']} is the last driver branch "
+            "for this GPU: build torch from source with TORCH_CUDA_ARCH_LIST naming it."
+        )
     else:
         fix = (
-            f"No release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')} with this driver; "
-            "build torch from source with TORCH_CUDA_ARCH_LIST naming it, or upgrade the driver."
+            f"No torch release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')}: build "
+            "torch from source with TORCH_CUDA_ARCH_LIST naming it."
         )
+    return Words(title, fix)
+
+
+def _no_kernel_image_in_extension(p: Mapping[str, Any]) -> Words:
+    gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
+    read = "its arch list" if p.get("arch_source") == "torch" else "its build's arch list"
+    title = (
+        f"an extension has no kernels for {gpu}: 'no kernel image is available for execution "
+        f"on the device', though torch {_or(p, 'torch')} has them ({read})"
+    )
+    fix = (
+        "The missing kernel is in a package compiled against torch (vLLM's `_C`, flash-attn, "
+        "xformers, a custom op), not in torch: the traceback's last frames name it. Install a "
+        f"release of it built for {_or(p, 'sm', 'this GPU')}, or rebuild it from source with "
+        f"TORCH_CUDA_ARCH_LIST naming {_or(p, 'sm', 'it')} against this torch."
+    )
     return Words(title, fix)
 
 
@@ -498,6 +527,7 @@ def _xid(title_prefix: str, fix: str) -> WordFn:
 
 WORDS: dict[str, WordFn] = {
     "cuda-no-kernel-image": _no_kernel_image,
+    "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
     "cuda-driver-too-old": _driver_too_old,
     "cuda-fabric-manager-not-ready": _fabric_manager,
     "cuda-ptx-newer-than-driver": _ptx,

@@ -1,0 +1,129 @@
+"""A GPU's compute capability from its product name, for GPUs no tool stated it for: NVML too old
+for it, an nvidia-smi table, `nvidia-smi -L` or collect_env pasted, a recorded host without it.
+
+The table is src/envsetup/data/gpu_capabilities.toml (NVIDIA's CUDA GPUs pages, each group with
+its source). Matching is exact after one normalisation applied to both sides, never a guess: a
+name the table does not list, or a name a tool cut ("NVIDIA GeForce RTX 3...") stays unknown.
+
+The normalisation drops what tools add around a product name: the vendor ("NVIDIA"), the old
+"Tesla" brand, the board's memory and form factor ("-SXM4-80GB", "80GB HBM3", "PCIe", "NVL"), a
+MIG profile, "Laptop GPU", "with Max-Q Design", "Generation"; case, hyphens and brackets count as
+spaces. "NVIDIA A100-SXM4-80GB" and "NVIDIA A100" are one key; "GeForce GTX TITAN X" (5.2) and
+"NVIDIA TITAN X" (6.1) stay two.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from envsetup.model.capability import ComputeCapability
+from envsetup.model.gpu import Gpu
+
+DATA = Path(__file__).parent.parent / "data" / "gpu_capabilities.toml"
+SOURCE = "NVIDIA CUDA GPUs table, src/envsetup/data/gpu_capabilities.toml"
+
+_DROPPED = {"nvidia", "tesla", "generation", "pcie", "nvl", "mig"}
+_DROPPED_PATTERN = re.compile(r"^(?:\d+gb|sxm\d*|hbm\d*e?|\d+g\.\d+gb|\d+c\.\d+g\.\d+gb)$")
+_TAILS = (("with", "max", "q", "design"), ("laptop", "gpu"))
+
+
+@dataclass(frozen=True)
+class NamedCapability:
+    """One table entry: the product name as the source lists it, its capability, its source."""
+
+    name: str
+    capability: ComputeCapability
+    source: str
+
+
+def normalised(name: str) -> str:
+    """The lookup key of a GPU name: "NVIDIA A100-SXM4-80GB" -> "a100" (see the module doc)."""
+    words = re.sub(r"[\s\-_(),/]+", " ", name.casefold()).split()
+    for tail in _TAILS:
+        if tuple(words[-len(tail) :]) == tail:
+            words = words[: -len(tail)]
+    return " ".join(w for w in words if w not in _DROPPED and not _DROPPED_PATTERN.match(w))
+
+
+def capability_by_name(name: Optional[str]) -> Optional[ComputeCapability]:
+    """The compute capability of the GPU called `name`; None when the table does not list it
+    or the name was cut ("..."). Raises EnvsetupError only when the shipped table is unusable."""
+    entry = entry_by_name(name)
+    return entry.capability if entry else None
+
+
+def entry_by_name(name: Optional[str]) -> Optional[NamedCapability]:
+    """As capability_by_name, with the table's name and source."""
+    if not name or name.rstrip().endswith(("...", "…")):
+        return None
+    return table().get(normalised(name))
+
+
+@functools.lru_cache(maxsize=1)
+def table() -> dict[str, NamedCapability]:
+    """Every key (normalised name or alias) -> its entry. A key listed twice with two
+    capabilities is a broken table: EnvsetupError, as for any unusable shipped data."""
+    from envsetup.errors import EnvsetupError
+
+    data = _load()
+    try:
+        return _entries(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise EnvsetupError(
+            f"{DATA}: envsetup's GPU table is unusable ({exc}); fix: reinstall envsetup"
+        ) from None
+
+
+def _entries(data: dict[str, Any]) -> dict[str, NamedCapability]:
+    sources: dict[str, str] = data["sources"]
+    out: dict[str, NamedCapability] = {}
+    for group in data["group"]:
+        capability = ComputeCapability.parse(group["capability"])
+        source = sources[group["source"]]
+        names = {name: name for name in group["names"]}
+        names.update(group.get("aliases", {}))
+        for spelling, listed in names.items():
+            if listed not in group["names"]:
+                raise ValueError(f"alias {spelling!r} names {listed!r}, not in its group")
+            key = normalised(spelling)
+            entry = NamedCapability(listed, capability, source)
+            known = out.get(key)
+            if not key or (known is not None and known.capability != capability):
+                raise ValueError(f"{spelling!r} is listed with two capabilities")
+            out.setdefault(key, entry)
+    return out
+
+
+def _load() -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+
+    from envsetup.errors import EnvsetupError
+    from envsetup.safe_read import Unreadable, read_regular
+
+    try:
+        return tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
+    except (OSError, Unreadable, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise EnvsetupError(
+            f"{DATA}: envsetup's GPU table is unusable ({exc or type(exc).__name__}); "
+            "fix: reinstall envsetup"
+        ) from None
+
+
+def capabilities_from_names(gpus: Sequence[Gpu]) -> dict[int, ComputeCapability]:
+    """For each GPU (by its position in `gpus`) that has a name but no compute capability, the
+    capability its name gives; GPUs the table does not know are left out."""
+    found: dict[int, ComputeCapability] = {}
+    for position, gpu in enumerate(gpus):
+        if gpu.compute_capability is None and gpu.name and not gpu.name_truncated:
+            capability = capability_by_name(gpu.name)
+            if capability is not None:
+                found[position] = capability
+    return found
