@@ -202,3 +202,29 @@ def test_unplaced_lines_are_the_detections_lines_in_runs() -> None:
     # Each run as long as it goes: the next one starts after a placed or blank line.
     assert all(later[0] > earlier[1] + 1 for earlier, later in zip(runs, runs[1:]))
     assert any(first < last for first, last in runs)  # this paste has a run of several lines
+
+
+@pytest.mark.parametrize(
+    ("stdin", "words"),
+    [
+        (b"", "standard input: empty"),
+        (b"  \n\n\t\r\n", "standard input: empty"),
+        (b"hello\nworld\n", "standard input: explain recognised nothing in it"),
+    ],
+    ids=["empty", "blanks", "nothing recognised"],
+)
+def test_nothing_to_explain_is_one_line_and_exit_2(stdin: bytes, words: str) -> None:
+    out = explain("--no-host", stdin=stdin)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and words in out.stderr and "fix: " in out.stderr
+    assert "No problems found" not in out.stderr
+    error = document(explain("--no-host", "--json", stdin=stdin))
+    assert error["outcome"] == "error" and error["error"]["kind"] == "usage"
+    assert words in error["error"]["message"]
+
+
+def test_an_empty_file_is_named(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"\n \n")
+    out = explain(str(empty), "--no-host")
+    assert out.returncode == 2 and f"{empty}: empty" in out.stderr

@@ -42,6 +42,12 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
     for path, source in sorted(result.fact_sources.items(), key=_by_line):
         style.row(console, "ok", fact_label(path), _value(result.facts.to_dict(), path), source)
 
+    if not result.findings and not (detection.readings or detection.signals):
+        # Nothing read is nothing judged: never "No problems found" (the CLI stops before this,
+        # exit 2; see explain_run.recognised).
+        style.section(console, "Diagnosis")
+        style.item(console, "none", "Nothing judged: docs/explain.md lists the kinds explain reads.")
+        return
     render_diagnosis(console, result.findings, verbose)
 
 
