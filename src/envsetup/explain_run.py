@@ -39,12 +39,12 @@ def run_explain(
             "host, --no-host over none; fix: drop one of them"
         )
     text = read_paste(files or [])
+    host_facts, host = _host_facts(replay, no_host)  # a bad --replay is named first
     if not text.strip():
         raise UsageError(
             f"{_named(files)}: empty (nothing but blank lines): nothing to explain; fix: paste "
             "the output itself (the error, collect_env, nvidia-smi, ...) or name the file holding it"
         )
-    host_facts, host = _host_facts(replay, no_host)
     from envsetup.explain.run import explain
     from envsetup.profiles.lookup import caching_lookup
 

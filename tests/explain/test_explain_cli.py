@@ -156,8 +156,9 @@ def test_record_with_no_host_writes_what_the_paste_states(tmp_path: Path) -> Non
             b"",
             "--no-host",
         ),
+        (["--replay", str(NVCC_128), "-"], b"", "a file, not a recording directory"),
     ],
-    ids=["missing file", "directory", "binary", "--replay with --no-host"],
+    ids=["missing file", "directory", "binary", "--replay with --no-host", "--replay FILE"],
 )
 def test_bad_input_is_one_line_and_exit_2(
     args: list[str], stdin: Optional[bytes], words: str
