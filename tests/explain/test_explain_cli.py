@@ -229,3 +229,21 @@ def test_an_empty_file_is_named(tmp_path: Path) -> None:
     empty.write_bytes(b"\n \n")
     out = explain(str(empty), "--no-host")
     assert out.returncode == 2 and f"{empty}: empty" in out.stderr
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_reads(tmp_path: Path, codec: str) -> None:
+    # `iconv -t utf-16le` (and .NET without its preamble) writes no BOM: once "binary data".
+    pasted = tmp_path / "nvcc.txt"
+    pasted.write_bytes(text(NVCC_128).replace("\n", "\r\n").encode(codec))
+    doc = document(explain(str(pasted), "--no-host", "--json"))
+    assert doc["data"]["facts"]["cuda"]["nvcc_on_path_version"] == "12.8.93"
+
+
+def test_binary_with_nul_bytes_at_both_positions_is_still_not_text() -> None:
+    from envsetup.explain.paste import NotText, decode
+
+    elf = Path(sys.executable).resolve().read_bytes()[:8192]
+    with pytest.raises(NotText):
+        decode(elf)
+    assert decode("ab\u00e9c\n".encode("utf-16-le")) == "ab\u00e9c\n"
