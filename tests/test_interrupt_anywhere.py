@@ -100,3 +100,57 @@ def test_sigint_inside_envsetup_imports_is_the_one_line_and_the_json_envelope() 
     document = json.loads(out.stdout)
     assert document["error"] == {"kind": "interrupted", "message": "interrupted"}
     assert document["exit_code"] == 130 and document["data"] is None
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_sigint_while_a_class_is_created_is_the_interruption(json_output: bool) -> None:
+    # A real SIGINT landing in __set_name__ (a dataclass made during an import): Python 3.11
+    # wraps the KeyboardInterrupt in RuntimeError("Error calling __set_name__ ..."), which once
+    # came out as an internal error (exit 70).
+    script = (
+        "import os, signal, sys, time\n"
+        f"sys.argv = ['envsetup', 'doctor'{', ' + repr('--json') if json_output else ''}]\n"
+        "import envsetup.doctor_run\n"
+        "class Slot:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        time.sleep(30)\n"
+        "def run_doctor(**options):\n"
+        "    class Made:\n"
+        "        slot = Slot()\n"
+        "    return 0\n"
+        "envsetup.doctor_run.run_doctor = run_doctor\n"
+        "from envsetup.cli import main\n"
+        "main()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 130, out.stderr
+    assert out.stderr == LINE
+    if json_output:
+        document = json.loads(out.stdout)
+        assert document["error"] == {"kind": "interrupted", "message": "interrupted"}
+
+
+def test_an_interrupt_anywhere_in_the_chain_counts_and_nothing_else_does() -> None:
+    from envsetup.cli import _interrupt_behind
+
+    def wrapped_in_runtime_error(cause: BaseException) -> BaseException:
+        try:
+            try:
+                raise cause
+            except BaseException as inner:
+                raise RuntimeError("Error calling __set_name__") from inner
+        except RuntimeError as outer:
+            return outer
+
+    assert _interrupt_behind(wrapped_in_runtime_error(KeyboardInterrupt()))
+    outer = ValueError("while handling")
+    outer.__context__ = wrapped_in_runtime_error(KeyboardInterrupt())
+    assert _interrupt_behind(outer)
+    assert not _interrupt_behind(wrapped_in_runtime_error(OSError("disk")))
+    looped = RuntimeError("a")
+    other = RuntimeError("b")
+    looped.__context__, other.__context__ = other, looped
+    assert not _interrupt_behind(looped)  # a cycle ends

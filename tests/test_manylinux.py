@@ -59,3 +59,25 @@ def test_each_profile_glibc_floor_meets_the_tags_of_the_wheels_it_cites() -> Non
                         assert floor == platform.glibc_min, (release.release, key, name)
                     checked += 1
     assert checked >= 4
+
+
+def test_each_build_s_own_glibc_floor_meets_its_cited_wheels_and_its_platform() -> None:
+    # [variants.X.on.KEY] glibc_min: a build's floor below the platform's (2.6's cu124, whose
+    # PyPI wheel is tagged manylinux1); never below a cited wheel's tag, never above the platform.
+    checked = 0
+    for release in load_releases():
+        for variant in release.variants.values():
+            for key, per in variant.on.items():
+                if per.glibc_min is None:
+                    continue
+                platform_floor = release.platforms[key].glibc_min
+                assert platform_floor is not None, (release.release, variant.name, key)
+                assert version_key(per.glibc_min) <= version_key(platform_floor)
+                arch = key.split("-")[1]
+                for tag in per.source:
+                    for name in re.findall(r"torch-[\w.+%-]+?\.whl", release.sources[tag]):
+                        floor = wheel_glibc(name) if name.endswith(f"_{arch}.whl") else None
+                        if floor is not None:
+                            assert version_key(floor) <= version_key(per.glibc_min), name
+                checked += 1
+    assert checked >= 2

@@ -108,7 +108,7 @@ def _run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:
-        if _is_abort(exc):  # click turns a KeyboardInterrupt into Abort
+        if _is_abort(exc) or _interrupt_behind(exc):  # click turns a KeyboardInterrupt into Abort
             return _fail("interrupted", "interrupted", ExitCode.INTERRUPTED)
         quiet_interrupts()
         # click's usage errors (typer vendors click in some releases, so match by behaviour).
@@ -205,6 +205,20 @@ def _is_abort(exc: BaseException) -> bool:
     """click's Abort (typer.Abort). Only the typer app raises it, so typer is loaded if it is one."""
     typer = sys.modules.get("typer")
     return typer is not None and isinstance(exc, typer.Abort)
+
+
+def _interrupt_behind(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in `exc`'s chain of causes and contexts: Python 3.11 wraps
+    one raised while a class is created (a dataclass's __set_name__, during an import) in
+    RuntimeError("Error calling __set_name__ ..."). That is the user's Ctrl-C, not a bug."""
+    seen: set[int] = set()
+    link: Optional[BaseException] = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _fail(kind: str, message: str, code: ExitCode) -> int:

@@ -39,11 +39,23 @@ def run_explain(
             "host, --no-host over none; fix: drop one of them"
         )
     text = read_paste(files or [])
-    host_facts, host = _host_facts(replay, no_host)
+    host_facts, host = _host_facts(replay, no_host)  # a bad --replay is named first
+    if not text.strip():
+        raise UsageError(
+            f"{_named(files)}: empty (nothing but blank lines): nothing to explain; fix: paste "
+            "the output itself (the error, collect_env, nvidia-smi, ...) or name the file holding it"
+        )
     from envsetup.explain.run import explain
     from envsetup.profiles.lookup import caching_lookup
 
     result = explain(text, host_facts, caching_lookup())
+    if not recognised(result):
+        raise UsageError(
+            f"{_named(files)}: explain recognised nothing in it: it reads collect_env, nvidia-smi, "
+            "nvcc --version, OS and driver files, package lists, Python tracebacks, CUDA, pip and "
+            "conda errors, kernel logs (docs/explain.md lists every kind); fix: paste the whole "
+            "output as printed, with the command that printed it"
+        )
     exit_code = (
         ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK
     )
@@ -62,6 +74,20 @@ def run_explain(
         if record:
             style.text(style.console(stderr=True), f"Recorded the merged facts into {record}")
     return int(exit_code)
+
+
+def recognised(result: ExplainResult) -> bool:
+    """Whether explain found anything in the paste: a section, an error, or a stated fact. Text
+    with none of them is not a paste explain can judge (exit 2, docs/explain.md), never "no
+    problems"."""
+    detection = result.detection
+    return bool(detection.readings or detection.signals or result.fact_sources)
+
+
+def _named(files: Optional[list[str]]) -> str:
+    """The input in words: 'standard input', or the files' names."""
+    names = [("standard input" if name == "-" else name) for name in files or ["-"]]
+    return ", ".join(dict.fromkeys(names))
 
 
 def read_paste(files: list[str]) -> str:

@@ -156,8 +156,9 @@ def test_record_with_no_host_writes_what_the_paste_states(tmp_path: Path) -> Non
             b"",
             "--no-host",
         ),
+        (["--replay", str(NVCC_128), "-"], b"", "a file, not a recording directory"),
     ],
-    ids=["missing file", "directory", "binary", "--replay with --no-host"],
+    ids=["missing file", "directory", "binary", "--replay with --no-host", "--replay FILE"],
 )
 def test_bad_input_is_one_line_and_exit_2(
     args: list[str], stdin: Optional[bytes], words: str
@@ -202,3 +203,47 @@ def test_unplaced_lines_are_the_detections_lines_in_runs() -> None:
     # Each run as long as it goes: the next one starts after a placed or blank line.
     assert all(later[0] > earlier[1] + 1 for earlier, later in zip(runs, runs[1:]))
     assert any(first < last for first, last in runs)  # this paste has a run of several lines
+
+
+@pytest.mark.parametrize(
+    ("stdin", "words"),
+    [
+        (b"", "standard input: empty"),
+        (b"  \n\n\t\r\n", "standard input: empty"),
+        (b"hello\nworld\n", "standard input: explain recognised nothing in it"),
+    ],
+    ids=["empty", "blanks", "nothing recognised"],
+)
+def test_nothing_to_explain_is_one_line_and_exit_2(stdin: bytes, words: str) -> None:
+    out = explain("--no-host", stdin=stdin)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and words in out.stderr and "fix: " in out.stderr
+    assert "No problems found" not in out.stderr
+    error = document(explain("--no-host", "--json", stdin=stdin))
+    assert error["outcome"] == "error" and error["error"]["kind"] == "usage"
+    assert words in error["error"]["message"]
+
+
+def test_an_empty_file_is_named(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"\n \n")
+    out = explain(str(empty), "--no-host")
+    assert out.returncode == 2 and f"{empty}: empty" in out.stderr
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_reads(tmp_path: Path, codec: str) -> None:
+    # `iconv -t utf-16le` (and .NET without its preamble) writes no BOM: once "binary data".
+    pasted = tmp_path / "nvcc.txt"
+    pasted.write_bytes(text(NVCC_128).replace("\n", "\r\n").encode(codec))
+    doc = document(explain(str(pasted), "--no-host", "--json"))
+    assert doc["data"]["facts"]["cuda"]["nvcc_on_path_version"] == "12.8.93"
+
+
+def test_binary_with_nul_bytes_at_both_positions_is_still_not_text() -> None:
+    from envsetup.explain.paste import NotText, decode
+
+    elf = Path(sys.executable).resolve().read_bytes()[:8192]
+    with pytest.raises(NotText):
+        decode(elf)
+    assert decode("ab\u00e9c\n".encode("utf-16-le")) == "ab\u00e9c\n"

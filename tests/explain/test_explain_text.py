@@ -37,7 +37,7 @@ def test_a_paste_with_nothing_explain_reads_says_so() -> None:
     shown = out.getvalue()
     assert "Nothing in it is a kind of output explain reads." in shown
     assert "2 line(s): 1-2" in shown
-    assert "No problems found." in shown
+    assert "No problems found." not in shown and "Nothing judged" in shown
 
 
 def test_each_pasted_fact_label_fits_its_column_and_names_a_real_fact() -> None:
@@ -54,3 +54,59 @@ def test_each_pasted_fact_label_fits_its_column_and_names_a_real_fact() -> None:
         assert len(fact_label(path)) <= LABEL_WIDTH, path
     assert fact_label("nvidia.driver_version") == "driver"
     assert fact_label("os.container") == "os container"
+
+
+def _report(pasted: str, width: int) -> str:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, highlight=False)
+    render_explain(console, explain(pasted, None, lookup_build), "no host", verbose=False)
+    return out.getvalue()
+
+
+def test_kind_names_are_never_cut_at_60_or_100_columns() -> None:
+    # An nvidia-smi table and a traceback: "nvidia-smi-table" and "python-traceback" are longer
+    # than the 14-column labels doctor uses; they were shown as "nvidia-smi-tab", "python-traceba".
+    pasted = text(FIXTURES / "nvidia-smi" / "535.129.03-2x-rtx3090.txt") + (
+        'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n'
+        "    x = torch.ones(1).cuda()\n"
+        + text(FIXTURES / "torch-errors" / "no-kernel-image-available-old-format.txt")
+    )
+    result = explain(pasted, None, lookup_build)
+    kinds = [r.kind for r in result.detection.readings] + [s.kind for s in result.detection.signals]
+    assert "nvidia-smi-table" in kinds and any(len(k) > 14 for k in kinds), kinds
+    for width in (60, 100):
+        shown = _report(pasted, width)
+        if width == 60:
+            assert_readable(shown, [])
+        paste = shown.split("Facts")[0].splitlines()[1:-1]
+        for kind in kinds:
+            assert any(line.split()[1:2] == [kind] for line in paste), (kind, shown)
+        # One column: every row's value starts where the others' do.
+        starts = {len(line) - len(line[3:].lstrip().split(" ", 1)[1].lstrip()) for line in paste}
+        assert len(starts) == 1, shown
+
+
+def test_a_label_wider_than_its_column_gets_a_line_of_its_own() -> None:
+    from envsetup.render import style
+
+    console, out = narrow()
+    style.row(console, "ok", "a-label-far-too-long-for-it", "the value", "paste:3", label_width=14)
+    first, second = out.getvalue().splitlines()
+    assert first == " ✓ a-label-far-too-long-for-it"
+    assert second.strip() == "the value  (paste:3)"
+    assert second.index("the") == 1 + 1 + 1 + 14 + 1
+
+
+def test_what_collect_env_says_is_unknown_is_left_out() -> None:
+    # Jetson's collect_env: "PyTorch version: N/A" once showed as "torch  ?".
+    pasted = text(FIXTURES / "paste" / "collect-env" / "jetson-orin-nano-torch-na-cuda11.4-cudnn8.6-aarch64.txt")  # fmt: skip
+    result = explain(pasted, None, lookup_build)
+    assert "torch.version" in result.fact_sources and result.facts.torch.version is None
+    shown = _report(pasted, 100)
+    assert " ?" not in shown and not any(
+        line.split()[:2] == ["✓", "torch"] for line in shown.splitlines()
+    ), shown

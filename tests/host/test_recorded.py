@@ -85,6 +85,14 @@ def test_recorded_argv_wildcard_and_basename_matching(tmp_path: Path) -> None:
     assert host.which("nvidia-smi") == "/usr/bin/nvidia-smi"
 
 
+def test_a_file_given_to_replay_is_named_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "host.json"
+    a_file.write_text("{}")
+    with pytest.raises(UsageError) as caught:
+        RecordedHost(str(a_file))
+    assert str(caught.value).startswith(f"--replay {a_file}: a file, not a recording directory;")
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [

@@ -26,7 +26,7 @@ from envsetup.render.finding_words import words_for
 from envsetup.resolve.request import InstallRequest
 from envsetup.resolve.resolution import RefusalCode, ResolutionRefused
 from envsetup.resolve.resolver import resolve_for_machine
-from hostbuilder import HostSpec
+from hostbuilder import FIXTURES, HostSpec
 from libc_hosts import OLD_GLIBC, alpine, centos7, debian_with_musl_package, with_torch
 
 
@@ -180,3 +180,32 @@ def test_a_manylinux_wheel_url_on_musl_is_not_a_supported_wheel(
     assert refused is not None and refused.params["platform_fits"] is False
     glibc = check_command(f"pip install {url}", _facts(debian_with_musl_package(), tmp_path / "d"), releases)  # fmt: skip
     assert glibc.finding("wheel-not-supported") is None  # Debian's glibc 2.36 meets 2.28
+
+
+def test_torch_2_6_cu124_on_centos_7_is_not_below_its_floor(releases: list[Release]) -> None:
+    # A real collect_env (vLLM's, 8x A100 on CentOS 7.9, glibc 2.17) with torch 2.6.0+cu124: PyPI's
+    # 2.6.0 cu124 wheel is tagged manylinux1 (built on the manylinux2014 image), so it runs there.
+    # Only 2.6's cu126 build is manylinux_2_28.
+    from dataclasses import replace
+
+    from envsetup.explain.run import explain
+
+    paste = FIXTURES / "paste" / "collect-env" / "ext-vllm-collect-env-8xa100-centos7.txt"
+    facts = explain(paste.read_text(encoding="utf-8"), None, lookup_build).facts
+    assert (facts.os.glibc, facts.torch.version) == ("2.17", "2.6.0+cu124")
+
+    def libc_ids(changed: Facts) -> list[str]:
+        return [f.id for f in diagnose(changed, lookup_build) if f.id == "glibc-below-floor"]
+
+    assert libc_ids(facts) == []
+    # The build's own floor clears it, without the evidence that torch ran ...
+    not_run = replace(facts, torch=replace(facts.torch, deep=replace(facts.torch.deep, ran=False)))
+    assert libc_ids(not_run) == []
+    # ... while 2.6's cu126 build (manylinux_2_28) is below its floor ...
+    cu126 = replace(not_run, torch=replace(not_run.torch, version="2.6.0+cu126"))
+    assert libc_ids(cu126) == ["glibc-below-floor"]
+    # ... unless that torch is seen to import: then its glibc was enough.
+    ran = replace(cu126, torch=replace(cu126.torch, deep=replace(cu126.torch.deep, ran=True)))
+    assert libc_ids(ran) == []
+    # check-command agrees: pip's plain torch==2.6.0 is the manylinux1 cu124 wheel.
+    assert check_command("pip install torch==2.6.0", facts, releases).finding("glibc-below-floor") is None  # fmt: skip

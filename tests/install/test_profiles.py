@@ -110,6 +110,28 @@ def test_lookup_without_label_is_the_pypi_default() -> None:
     assert windows is not None and windows.variant == "cpu"
 
 
+def test_a_build_s_own_glibc_floor_is_below_its_platform_s(releases: list[Release]) -> None:
+    # 2.6 on Linux x86_64: cu118 and cu124 on the manylinux2014 image (glibc 2.17), cu126 on
+    # manylinux_2_28; the platform's floor stays 2.28, the default of every other build.
+    for version, floor in [
+        ("2.6.0+cu124", "2.17"),
+        ("2.6.0", "2.17"),  # no label: PyPI's default there, the manylinux1-tagged cu124 wheel
+        ("2.6.0+cu118", "2.17"),
+        ("2.6.0+cu126", "2.28"),
+        ("2.6.0+cpu", "2.28"),
+        ("2.7.1+cu118", "2.28"),
+    ]:
+        info = lookup_build(version, "Linux", "x86_64")
+        assert info is not None and info.glibc_min == floor, version
+    release = next(r for r in releases if r.release == "2.6")
+    assert release.platforms["linux-x86_64"].glibc_min == "2.28"
+    assert release.build("cu124", "linux-x86_64").glibc_min == "2.17"
+    assert release.build("cu126", "linux-x86_64").glibc_min == "2.28"
+    assert release.build("cu124", "windows-x86_64").glibc_min is None
+    status = release.variants["cu118"].status_on("linux-x86_64")
+    assert status["glibc_min"] == "D"  # from the build image, no wheel name seen
+
+
 def test_lookup_unknown_builds_are_none() -> None:
     assert lookup_build("2.0.1+cu121", "Linux", "x86_64") is None  # no such 2.0 build
     assert lookup_build("1.13.1+cu117", "Linux", "x86_64") is None  # no profile
@@ -166,6 +188,9 @@ BROKEN = [
     ("torch-2.13.toml", 'python = ["3.10", "3.14"]', 'python = ["3.14", "3.10"]', "platforms.linux-x86_64.python", "a range like"),
     ("torch-2.0.toml", 'cuda = "11.7"\n', 'cuda = "11.7"\nmin_driver = { linux = "450.80.02" }\n', "variants.cu117.min_driver", "no longer read"),
     ("torch-2.3.toml", "[[patches]]", "[[patches]\n", None, "not valid TOML"),
+    ("torch-2.6.toml", 'glibc_min = "2.17"\nsource = ["3P", "I-ml2014", "PYPI-WHL"]', 'glibc_min = "2.34"\nsource = ["3P", "I-ml2014", "PYPI-WHL"]', "variants.cu124.on.linux-x86_64.glibc_min", "strictest floor"),
+    ("torch-2.6.toml", 'glibc_min = "2.17"\nsource = ["3P", "I-ml2014", "PYPI-WHL"]', 'glibc_min = "two"\nsource = ["3P", "I-ml2014", "PYPI-WHL"]', "variants.cu124.on.linux-x86_64.glibc_min", "a glibc version"),
+    ("torch-2.3.toml", "[variants.cu118.on.windows-x86_64]", '[variants.cu118.on.windows-x86_64]\nglibc_min = "2.17"', "variants.cu118.on.windows-x86_64.glibc_min", "has no glibc_min to lower"),
 ]  # fmt: skip
 
 

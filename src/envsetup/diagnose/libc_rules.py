@@ -23,12 +23,17 @@ IDS = frozenset(code.value for code in _LIBC)
 
 def libc_cannot_run_torch(facts: Facts, lookup: BuildLookup) -> list[Finding]:
     """musl: always (no PyTorch wheel runs here, installed or not); an old glibc: when the
-    installed torch's release needs a newer one (install picks a release that fits)."""
+    installed torch's build needs a newer one (its own floor, else its platform's; install picks
+    a release that fits), unless that torch is seen to import."""
     if facts.os.system != "Linux" or (facts.os.musl is None and not facts.torch.version):
         return []
     info = installed_info(facts, lookup) if facts.torch.version else None
     build = installed_build(facts, info) or Build(platform=ComputePlatform.parse("cpu"))
     verdicts = [v for v in assess(build, doctor_machine(facts)) if v.code in _LIBC]
+    if facts.torch.deep.ran and not facts.torch.deep.error:
+        # torch imported here (--deep, or a pasted collect_env that ran): its glibc was enough,
+        # whatever a profile's floor says.
+        verdicts = [v for v in verdicts if v.code is not VerdictCode.GLIBC_BELOW_FLOOR]
     return [_finding(facts, v, info.release if info else None) for v in verdicts[:1]]
 
 

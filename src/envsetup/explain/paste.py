@@ -155,16 +155,36 @@ class NotText(ValueError):
 
 def decode(data: bytes) -> str:
     """The text of pasted bytes: UTF-8 (a BOM dropped), or UTF-16 with its BOM (what Windows
-    PowerShell 5's `>` writes); undecodable bytes are replaced. Raises NotText for binary data
-    (NUL bytes in text that is not UTF-16)."""
+    PowerShell 5's `>` writes) or without one (told by its NUL bytes); undecodable bytes are
+    replaced. Raises NotText for binary data (NUL bytes in text that is not UTF-16)."""
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom) :].decode(codec, errors="replace")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data:
-        raise NotText("it holds NUL bytes (binary data, not text)")
+        codec = _utf16_without_bom(data)
+        if codec is None:
+            raise NotText("it holds NUL bytes (binary data, not text)")
+        return data.decode(codec, errors="replace")
     return data.decode("utf-8", errors="replace")
+
+
+def _utf16_without_bom(data: bytes) -> Optional[str]:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text written without a BOM (`iconv -t utf-16le`,
+    .NET's Unicode encoding without its preamble), else None. Told by its NUL pattern: the high
+    byte of every ASCII character is NUL, so in the first 4 KiB NULs fill at least half of one
+    byte position (odd for LE, even for BE) and none of the other. Binary data has NULs in both."""
+    sample = data[:4096]
+    if len(sample) < 2:
+        return None
+    for codec, high, low in (
+        ("utf-16-le", sample[1::2], sample[0::2]),
+        ("utf-16-be", sample[0::2], sample[1::2]),
+    ):
+        if b"\x00" not in low and high.count(0) * 2 >= len(high):
+            return codec
+    return None
 
 
 def normalise(text: str) -> list[Line]:

@@ -71,7 +71,12 @@ class RecordedHost:
     def __init__(self, directory: str) -> None:
         self.directory = directory
         if not os.path.isdir(directory):
-            raise _bad(directory, "no such directory")
+            reason = (
+                "a file, not a recording directory"
+                if os.path.exists(directory)
+                else "no such directory"
+            )
+            raise _bad(directory, reason)
         self._root = os.path.realpath(directory)
         # One budget for every link in the recording: host.json, the commands' files, files/.
         self._resolver = _Resolver(self._root, directory)

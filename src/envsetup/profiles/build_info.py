@@ -14,7 +14,9 @@ class BuildInfo:
     python_max: str
     arch_list: list[str] = field(default_factory=list)  # ["5.0", ..., "9.0+PTX"]
     cuda_variants: list[str] = field(default_factory=list)  # every CUDA variant of the release
-    glibc_min: Optional[str] = None  # the release's glibc floor on this platform (manylinux)
+    # This build's glibc floor (manylinux): its own where the profile gives one
+    # ([variants.X.on.KEY] glibc_min), else the platform's.
+    glibc_min: Optional[str] = None
 
 
 # (torch version, system, machine) -> what the profiles know, or None.

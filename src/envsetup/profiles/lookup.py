@@ -85,5 +85,6 @@ def _build_info(table: dict[str, Any], release: str, key: str, local: str) -> Op
         python_max=str(platform["python"][1]),
         arch_list=[str(a) for a in on.get("arch_list") or []],
         cuda_variants=[v for v in platform["variants"] if variants[v].get("kind") == CUDA],
-        glibc_min=str(platform["glibc_min"]) if platform.get("glibc_min") else None,
+        # The build's own floor where its profile gives one, else the platform's (the strictest).
+        glibc_min=str(on.get("glibc_min") or platform.get("glibc_min") or "") or None,
     )

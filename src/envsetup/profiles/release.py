@@ -34,6 +34,10 @@ class VariantOnPlatform:
     arch_list: Optional[tuple[str, ...]] = None  # None: compat.md gives no list
     index_url: Optional[str] = None  # None: as the variant; "" : plain PyPI
     local_version: Optional[str] = None  # None: as the variant; "": no "+label"
+    # This build's own glibc floor (the manylinux tag of its wheel) where it is below the
+    # platform's (2.6's cu124 on manylinux2014 beside cu126 on manylinux_2_28); None: the
+    # platform's floor.
+    glibc_min: Optional[str] = None
     source: tuple[str, ...] = ()
     status: dict[str, str] = field(default_factory=dict)
 
@@ -159,6 +163,7 @@ class Release:
             arch_list=arch.arch_list if arch is not None and arch.arch_list is not None else None,
             python_min=platform.python_min if platform else None,
             python_max=platform.python_max if platform else None,
-            glibc_min=platform.glibc_min if platform else None,
+            glibc_min=(arch.glibc_min if arch is not None else None)
+            or (platform.glibc_min if platform else None),
             available_on_platform=available,
         )

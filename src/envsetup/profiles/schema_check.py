@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from envsetup.model.compute_platform import PlatformKind
 from envsetup.model.versions import version_key
@@ -78,7 +78,7 @@ _VARIANT_KEYS = {
     "status",
     "on",
 }
-_ON_KEYS = {"arch_list", "index_url", "local_version", "source", "status"}
+_ON_KEYS = {"arch_list", "index_url", "local_version", "glibc_min", "source", "status"}
 
 
 class _Checker:
@@ -192,6 +192,8 @@ class _Checker:
                         f"variants.{variant.name}.platforms",
                         f"{key!r} does not list {variant.name!r} in platforms.{key}.variants",
                     )
+            for key, per in variant.on.items():
+                self.check_build_glibc(variant.name, key, per, platforms.get(key))
         return Release(
             release=name,
             release_date=date,
@@ -207,6 +209,23 @@ class _Checker:
             status=self.status_of(data, ""),
             path=self.path,
         )
+
+    def check_build_glibc(
+        self, name: str, key: str, per: VariantOnPlatform, platform: Optional[Platform]
+    ) -> None:
+        """A build's own glibc floor is below or at its platform's: the platform's is the
+        strictest floor of all its builds (the one install judges a release by)."""
+        if per.glibc_min is None:
+            return
+        where = f"variants.{name}.on.{key}.glibc_min"
+        if platform is None or platform.glibc_min is None:
+            raise self.fail(where, f"platforms.{key} has no glibc_min to lower")
+        if version_key(per.glibc_min) > version_key(platform.glibc_min):
+            raise self.fail(
+                where,
+                f"{per.glibc_min} is above platforms.{key}.glibc_min ({platform.glibc_min}), "
+                "which is the strictest floor of the platform's builds",
+            )
 
     def patch(self, table: Any, prefix: str, release: str) -> Patch:
         if not isinstance(table, dict):
@@ -344,11 +363,17 @@ class _Checker:
             'a URL or "" for PyPI',
             False,
         )
+        glibc_min = self.get(
+            table, prefix, "glibc_min", _matches(_VERSION), "a glibc version", False
+        )
         return VariantOnPlatform(
             arch_list=tuple(arch) if arch is not None else None,
             index_url=index_url,
             local_version=self.get(table, prefix, "local_version", _is_str, 'a label or ""', False),
-            source=self.sources_of(table, prefix, required=arch is not None),
+            glibc_min=glibc_min,
+            source=self.sources_of(
+                table, prefix, required=arch is not None or glibc_min is not None
+            ),
             status=self.status_of(table, prefix),
         )
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from envsetup.explain.run import ExplainResult
 from envsetup.model.paste import Reading
@@ -21,29 +21,64 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
     """`host` says whose facts the paste was merged over ("this machine", "recorded host DIR",
     "no host"). Every pasted value is escaped by style (control sequences, markup)."""
     detection = result.detection
+    document = result.facts.to_dict()
+    # What the paste states as unknown (collect_env's "N/A", "Could not collect") is left out.
+    facts = [
+        (fact_label(path), shown, source)
+        for path, source in sorted(result.fact_sources.items(), key=_by_line)
+        if (shown := _value(document, path)) is not None
+    ]
+    labels = [
+        *(r.kind for r in detection.readings),
+        *(s.kind or "error" for s in detection.signals),
+        *(label for label, _, _ in facts),
+    ]
+    width = label_width(console.width, labels)
     style.section(console, "Paste")
     if not detection.readings and not detection.signals:
         style.item(console, "none", "Nothing in it is a kind of output explain reads.")
     for reading in detection.readings:
         unread = f"; {len(reading.unread)} line(s) unread" if reading.unread else ""
         style.row(
-            console, "warning" if reading.unread else "ok", reading.kind, _span(reading) + unread
+            console,
+            "warning" if reading.unread else "ok",
+            reading.kind,
+            _span(reading) + unread,
+            label_width=width,
         )
     for signal in detection.signals:
         lines = ", ".join(str(n) for n in signal.lines[:6])
-        style.row(console, "info", signal.kind or "error", f"{signal.id} (line {lines})")
+        kind = signal.kind or "error"
+        style.row(console, "info", kind, f"{signal.id} (line {lines})", label_width=width)
     if detection.unplaced:
         shown = ", ".join(_ranges(detection.unplaced))
-        style.row(console, "none", "not placed", f"{len(detection.unplaced)} line(s): {shown}")
+        unplaced = f"{len(detection.unplaced)} line(s): {shown}"
+        style.row(console, "none", "not placed", unplaced, label_width=width)
 
     style.section(console, "Facts")
     style.text(console, f"The paste's facts over those of {host}.", style="dim")
-    if not result.fact_sources:
+    if not facts:
         style.item(console, "none", "The paste states no fact explain reads.")
-    for path, source in sorted(result.fact_sources.items(), key=_by_line):
-        style.row(console, "ok", fact_label(path), _value(result.facts.to_dict(), path), source)
+    for label, shown, source in facts:
+        style.row(console, "ok", label, shown, source, label_width=width)
 
+    if not result.findings and not (detection.readings or detection.signals):
+        # Nothing read is nothing judged: never "No problems found" (the CLI stops before this,
+        # exit 2; see explain_run.recognised).
+        style.section(console, "Diagnosis")
+        style.item(
+            console, "none", "Nothing judged: docs/explain.md lists the kinds explain reads."
+        )
+        return
     render_diagnosis(console, result.findings, verbose)
+
+
+def label_width(columns: int, labels: list[str]) -> int:
+    """The label column of the report: as wide as its longest label (a kind's name such as
+    "nvidia-smi-table" or "python-traceback" is never cut), at least style's LABEL_WIDTH, at most
+    a third of the line; a longer label gets a line of its own (style.row)."""
+    widest = max((len(label) for label in labels), default=0)
+    return max(style.LABEL_WIDTH, min(widest, columns // 3))
 
 
 # A pasted fact's name for people, by its path in the facts document.
@@ -61,6 +96,8 @@ _LABELS = {
     "python.version": "Python",
     "python.bits": "Python bits",
     "python.executable": "Python path",
+    "python.prefix": "Python prefix",
+    "python.site_packages": "site-packages",
     "nvidia.driver_version": "driver",
     "nvidia.driver_cuda_version": "driver CUDA",
     "nvidia.gpus": "GPUs",
@@ -74,6 +111,7 @@ _LABELS = {
     "cuda.ld_library_path": "library path",
     "cudnn": "cuDNN",
     "torch.version": "torch",
+    "torch.location": "torch path",
     "torch.flavor": "torch build",
     "torch.cuda_version": "torch CUDA",
     "torch.hip_version": "torch HIP",
@@ -108,9 +146,10 @@ def _by_line(item: tuple[str, str]) -> tuple[int, str]:
     return (int(number) if number.isdigit() else 0, item[0])
 
 
-def _value(document: object, path: str) -> str:
+def _value(document: object, path: str) -> Optional[str]:
     """A fact for people: a list's items once each, a run of equal ones counted ("8 × NVIDIA
-    A100 80GB PCIe (8.0)"); a mapping as "name version, ..." (the nvidia wheels)."""
+    A100 80GB PCIe (8.0)"); a mapping as "name version, ..." (the nvidia wheels). None when the
+    fact is unknown (None, empty), so that no row shows a bare "?"."""
     for key in path.split("."):
         key, _, index = key.partition("[")  # "gpus[0]": the list's item 0
         document = document.get(key) if isinstance(document, dict) else None
@@ -121,22 +160,27 @@ def _value(document: object, path: str) -> str:
         counts: dict[str, int] = {}
         for item in document:
             shown = _item(item)
-            counts[shown] = counts.get(shown, 0) + 1
-        return "; ".join(f"{n} × {shown}" if n > 1 else shown for shown, n in counts.items())
+            if shown:
+                counts[shown] = counts.get(shown, 0) + 1
+        listed = "; ".join(f"{n} × {shown}" if n > 1 else shown for shown, n in counts.items())
+        return listed or None
     if isinstance(document, dict):
-        return ", ".join(f"{k} {v}" if v not in (None, "") else str(k) for k, v in document.items())
-    return "?" if document is None else str(document)
+        mapped = ", ".join(
+            f"{k} {v}" if v not in (None, "") else str(k) for k, v in document.items()
+        )
+        return mapped or None
+    return None if document is None or document == "" else str(document)
 
 
 def _item(item: object) -> str:
     """One listed fact: a GPU as its name and compute capability, a toolkit or library as its
-    name, version and path."""
+    name, version and path; "" when nothing of it is known."""
     if not isinstance(item, dict):
         return str(item)
     shown = " ".join(str(v) for k, v in item.items() if k in ("name", "version", "path") and v)
     if item.get("compute_capability"):
         shown += f" ({item['compute_capability']})"
-    return shown or "?"
+    return shown
 
 
 def _ranges(numbers: list[int]) -> list[str]:

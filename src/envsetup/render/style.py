@@ -69,11 +69,26 @@ def item(out: Console, mark: str, text: str, *, indent: int = INDENT, markup: st
     _hanging(out, MARKS[mark], MARK_WIDTH, body, indent)
 
 
-def row(out: Console, mark: str, label: str, value: str, note: str = "") -> None:
-    """A fact: mark, label in its column, the value; `note` (dim) follows it (a source, an id)."""
+def row(
+    out: Console,
+    mark: str,
+    label: str,
+    value: str,
+    note: str = "",
+    *,
+    label_width: int = LABEL_WIDTH,
+) -> None:
+    """A fact: mark, label in its column (`label_width` wide), the value; `note` (dim) follows it
+    (a source, an id). A label longer than its column is never cut: it gets a line of its own and
+    the value hangs under the column."""
     body = for_rich(value) + (f"  [dim]({for_rich(note)})[/]" if note else "")
     first = f"{MARKS[mark]} [bold]{for_rich(label)}[/]"
-    _hanging(out, first, MARK_WIDTH + 1 + LABEL_WIDTH, body)
+    column = MARK_WIDTH + 1 + label_width
+    if len(label) > label_width:
+        _hanging(out, "", 0, first)
+        _hanging(out, "", 0, body, INDENT + column + 1)
+        return
+    _hanging(out, first, column, body)
 
 
 def text(out: Console, line: str, *, indent: int = INDENT, style: str = "") -> None:

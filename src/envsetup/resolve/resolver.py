@@ -318,7 +318,11 @@ def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> P
 def _check_glibc(
     machine: Machine, release: Release, platform: Platform, plan: Gathered, refuse: Refuser
 ) -> None:
-    build = release.build(platform.pypi_default, platform.key)
+    # Judged once per release, before a build is picked: by the platform's strictest floor, not
+    # a build's own lower one (profiles/README.md), so every build install may pick runs here.
+    build = replace(
+        release.build(platform.pypi_default, platform.key), glibc_min=platform.glibc_min
+    )
     for verdict in assess(build, machine):
         if verdict.code in (VerdictCode.GLIBC_BELOW_FLOOR, VerdictCode.MUSL_LIBC):
             raise refuse(
