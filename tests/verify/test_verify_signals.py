@@ -108,7 +108,9 @@ def test_a_healthy_cpu_torch_gives_no_signal_findings() -> None:
 # The line torch raises with on the first kernel launch, as ComfyUI printed it
 # (detect-nokernel-1080ti-torch28-comfy.txt, the reviewer's ext set).
 NO_KERNEL_LINE = (
-    (ERRORS / "detect-nokernel-1080ti-torch28-comfy.txt").read_text(encoding="utf-8").splitlines()[3]
+    (ERRORS / "detect-nokernel-1080ti-torch28-comfy.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()[3]
 )
 
 
