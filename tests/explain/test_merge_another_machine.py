@@ -113,6 +113,12 @@ def test_another_machine_names_what_differs() -> None:
     assert "H100" in another_machine(host, gpu)
     host["nvidia"]["gpus"] = [{"name": "NVIDIA H100 80GB HBM3"}]
     assert another_machine(host, gpu) == ""
+    # the same driver and GPU under other spellings: collect_env's short version, the table's cut
+    # name, a driver < 495's name without "NVIDIA "
+    assert another_machine(host, {"nvidia": {"driver_version": "535.104"}}) == ""
+    assert another_machine(host, {"nvidia": {"gpus": [{"name": "NVIDIA H100 80GB ..."}]}}) == ""
+    assert another_machine(host, {"nvidia": {"gpus": [{"name": "H100 80GB HBM3"}]}}) == ""
+    assert another_machine(host, {"nvidia": {"driver_version": "535.54.03"}}) != ""
 
 
 def test_collect_env_na_with_torchs_own_traceback_is_not_torch_not_installed(

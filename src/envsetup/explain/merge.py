@@ -13,6 +13,12 @@ conda, the driver from the fabric manager's or the kernel's lines), and so does 
 into a Python environment (explain/python_paths.py: its prefix, version, kind). They merge after the
 sections: a fact a section states on a later line wins over one an error states earlier; a GPU a
 warning names gets its compute capability where a pasted or host GPU of that name lacks one.
+
+The host is the paste's machine only where the paste says nothing against it: a paste stating
+another OS, driver or GPU (another_machine) is judged over no host; one naming another
+interpreter (another_environment) over the host without its Python and torch facts. A value a
+section reads off the paste's last line and that is visibly cut there is not taken
+(_without_cut_values). docs/explain.md "Merge" states both rules.
 """
 
 from __future__ import annotations
@@ -169,15 +175,27 @@ def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
     system = _get_path(pasted, "os.system")
     if system and _get_path(host, "os.system") and system != _get_path(host, "os.system"):
         return f"its OS is {system}, this host's {_get_path(host, 'os.system')}"
-    driver = _get_path(pasted, _DRIVER)
-    if isinstance(driver, str) and driver != _get_path(host, _DRIVER):
-        return f"its driver is {driver}, this host's {_get_path(host, _DRIVER) or 'none'}"
+    driver, hosts_driver = _get_path(pasted, _DRIVER), _get_path(host, _DRIVER)
+    if isinstance(driver, str) and not _same_version(driver, hosts_driver):
+        return f"its driver is {driver}, this host's {hosts_driver or 'none'}"
     gpus = _get_path(pasted, "nvidia.gpus")
     names = [g.get("name") for g in gpus or () if isinstance(g, dict) and g.get("name")]
-    hosts = _get_path(host, "nvidia.gpus") or []
-    if names and not any(_same_gpu(h, name) for h in hosts for name in names):
+    hosts = [h for h in _get_path(host, "nvidia.gpus") or () if isinstance(h, dict)]
+    if names and not any(
+        _same_gpu(h, name) or _same_gpu({"name": name}, str(h.get("name")))
+        for h in hosts
+        for name in names
+    ):
         return f"its GPU is {names[0]}, not one of this host's"
     return ""
+
+
+def _same_version(stated: str, hosts: Any) -> bool:
+    """One driver under two spellings: 535.104 is 535.104.05 printed shorter."""
+    if not isinstance(hosts, str) or not hosts:
+        return False
+    short, long = sorted((stated, hosts), key=len)
+    return long == short or long.startswith(short + ".")
 
 
 def another_environment(host: dict[str, Any], pasted: dict[str, Any]) -> bool:
