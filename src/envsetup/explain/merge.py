@@ -167,15 +167,29 @@ def _pasted_document(
     return document
 
 
+# Facts of the machine that a paste and its host state differently only when they are two
+# machines (or one reinstalled since): the OS, its distribution, kernel and C library.
+_MACHINE_FACTS = (
+    ("os.system", "OS"),
+    ("os.distro_id", "distribution"),
+    ("os.distro_name", "distribution"),
+    ("os.kernel", "kernel"),
+    ("os.glibc", "glibc"),
+)
+
+
 def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
     """Why the paste is another machine's than `host`'s (both Facts documents, the paste's
-    partial), "" when nothing it states says so: another OS, another driver version (or one
-    where the host has none), or GPUs none of which the host has. Their facts belong to
+    partial), "" when nothing it states says so: another OS, distribution, kernel or glibc,
+    another driver version (or one where the host has none), or GPUs none of which the host has. Their facts belong to
     another machine: no finding about the paste's machine may rest on the host's."""
-    system = _get_path(pasted, "os.system")
-    if system and _get_path(host, "os.system") and system != _get_path(host, "os.system"):
-        return f"its OS is {system}, this host's {_get_path(host, 'os.system')}"
+    for path, what in _MACHINE_FACTS:
+        stated, hosts = _get_path(pasted, path), _get_path(host, path)
+        if stated and hosts and isinstance(stated, str) and stated != hosts:
+            return f"its {what} is {stated}, this host's {hosts}"
     driver, hosts_driver = _get_path(pasted, _DRIVER), _get_path(host, _DRIVER)
+    if not isinstance(driver, str):  # the kernel module's version is the driver's (_put_stated)
+        driver = _get_path(pasted, "nvidia.kernel_module_version")
     if isinstance(driver, str) and not _same_version(driver, hosts_driver):
         return f"its driver is {driver}, this host's {hosts_driver or 'none'}"
     gpus = _get_path(pasted, "nvidia.gpus")
@@ -199,13 +213,18 @@ def _same_version(stated: str, hosts: Any) -> bool:
 
 
 def another_environment(host: dict[str, Any], pasted: dict[str, Any]) -> bool:
-    """Whether the paste names another Python environment than the host's: its interpreter or
-    prefix differs. The host's Python and torch facts are then another environment's."""
+    """Whether the paste names another Python environment than the host's: its interpreter,
+    prefix or Python version (3.10 is 3.10.18) differs. The host's Python and torch facts are
+    then another environment's."""
     for path in ("python.executable", "python.prefix"):
         stated, hosts = _get_path(pasted, path), _get_path(host, path)
         if stated and hosts and stated != hosts:
             return True
-    return False
+    version = _get_path(pasted, "python.version")
+    hosts_version = _get_path(host, "python.version")
+    return bool(
+        isinstance(version, str) and hosts_version and not _same_version(version, hosts_version)
+    )
 
 
 def _without_cut_values(reading: Reading, lines: Sequence[Line]) -> Reading:

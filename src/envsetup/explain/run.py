@@ -60,9 +60,11 @@ def explain(
             for f in findings
             if f.id != "torch-not-installed" or _stated_enough(f, merged.sources)
         ]
-    if torch_proven(signals, merged.sources):
-        findings = [f for f in findings if f.id != "torch-not-installed"]
     texts = {line.number: line.text for line in lines}
+    if any(f.id == "torch-not-installed" for f in findings) and torch_proven(
+        signals, merged.sources, texts
+    ):
+        findings = [f for f in findings if f.id != "torch-not-installed"]
     pasted = judge_signals(signals, merged.facts, lookup, evidence=cite(texts))
     findings = _errors_first(_once([*findings, *pasted]))
     return ExplainResult(
@@ -92,12 +94,21 @@ _TORCH_THERE = ("torch.location", "torch.deep.ran", "torch.deep.arch_list")
 _TORCH_KINDS = ("torch-error", "cuda-error")
 
 
-def torch_proven(signals: Sequence[Signal], sources: dict[str, str]) -> bool:
+# A path into torch's package, also relative or cut ('venv/lib64/python3.11/site-packages/torch/').
+_TORCH_PACKAGE = ("site-packages/torch/", "dist-packages/torch/", "site-packages\\torch\\")
+
+
+def torch_proven(
+    signals: Sequence[Signal], sources: dict[str, str], texts: Optional[dict[int, str]] = None
+) -> bool:
     """Whether the paste proves torch is installed (though maybe broken): then
     torch-not-installed, which concludes from a version no one read, is false."""
-    return any(path in sources for path in _TORCH_THERE) or any(
+    if any(path in sources for path in _TORCH_THERE) or any(
         s.kind in _TORCH_KINDS for s in signals
-    )
+    ):
+        return True
+    joined = "\n".join((texts or {}).values())
+    return any(mark in joined for mark in _TORCH_PACKAGE)
 
 
 def _stated_enough(finding: Finding, sources: dict[str, str]) -> bool:
