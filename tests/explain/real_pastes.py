@@ -53,6 +53,7 @@ SMI_NOT_FOUND = (
     "(nobody) 'nvidia-smi not found' with the nvidia modules loaded (lsmod) gives no finding"
 )
 NVML_LIB = "(nobody) the 'NVML library version: N' line is not carried into the driver-library-mismatch finding (library: None)"
+BULLETS = "(readfix) a bug template's bullet-list System Info ('-     Driver Version: 570.144') is not read"
 TORCH_CUDNN = "(nobody) torch's own conv.py warning that it cannot open libcudnn_cnn_infer.so.8 is judged a non-torch program (not_torch)"
 
 
@@ -566,7 +567,7 @@ PASTES: tuple[Paste, ...] = (
       kinds={"collect-env"},
       facts={"torch.version": None, "os.arch": "aarch64", "cudnn.0.version": "8.6.0",
              "cuda.nvcc_on_path_version": "11.4.315"},
-      findings={"torch-not-installed"}),
+      findings=set()),  # "PyTorch version: N/A": import failed, installed or not: unknown
     # A CUDA build that sees no CUDA, with neither GPU nor driver collected: no driver running.
     P(C + "linux-torch1.10.2-cu113-conda-cuda-false.txt",
       kinds={"collect-env"},
@@ -1013,4 +1014,37 @@ PASTES: tuple[Paste, ...] = (
     P(E + "words-no-module-torch-stdin-indented.txt",
       signals={"python-exception"}, findings={"torch-not-found-by-python"},
       params={"torch-not-found-by-python": {"at": "<stdin>:1"}}),
+    # --- mergefix: pasted facts over the host's, cut values (attack10 defects 3, 6, 9) -----
+    # "PyTorch version: N/A" beside torch's own traceback: torch is installed (a frame inside its
+    # package) but will not import: never torch-not-installed.
+    P(C + "mergefix-win-fbgemm-126-collectenv.txt",
+      kinds={"collect-env"}, signals={"python-exception"},
+      facts={"os.system": "Windows", "python.version": "3.12.5", "torch.version": None,
+             "torch.location": "C:\\Users\\USER\\AppData\\Local\\Programs\\Python\\Python312"
+                               "\\Lib\\site-packages\\torch"},
+      findings={"torch-import-error"}),
+    # The paste stops mid-line in the GPU's name: no GPU is taken, line 34 is could-not-read.
+    P(C + "mergefix-vllm-19542-1080ti-cu126-cut.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.7.0+cu126", "torch.deep.cuda_available": True,
+             "nvidia.gpus.#": 0, "os.distro_name": "Ubuntu 20.04.5 LTS"},
+      findings={"could-not-read"}),
+    P(S + "mergefix-vggt-5070ti-windows-smi.txt",
+      kinds={"nvidia-smi-table"}, signals={"cuda-error-209"},
+      facts={"nvidia.driver_version": "581.57", "nvidia.driver_cuda_version": "13.0",
+             "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5070 Ti"},
+      findings={NO_KERNEL}),
+    P(E + "mergefix-journal-sm120-forge.txt",
+      signals={ARCH, "cuda-error-209"},
+      facts={"python.version": "3.11", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
+             "nvidia.gpus.0.compute_capability": "12.0",
+             "python.executable": "/nix/store/a1jmpf3hja9g4rx7lwxza4gwng9vscj5-python3-3.11.13-env/bin/python"},
+      findings={NO_KERNEL}),
+    P(E + "mergefix-cosmos-5090-torch222.txt",
+      signals={ARCH},
+      facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
+             "nvidia.gpus.0.compute_capability": "12.0", "nvidia.driver_version": "570.144",
+             "torch.version": "2.2.2"},
+      findings={NO_KERNEL},
+      pending={"nvidia.driver_version": BULLETS, "torch.version": BULLETS}),
 )  # fmt: skip

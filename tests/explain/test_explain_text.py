@@ -16,9 +16,14 @@ from test_text_style import assert_readable, narrow
 def test_explain_at_60_columns() -> None:
     host = probe_all(RecordedHost(str(FIXTURES / "hosts" / "09-nvcc101-vs-torch-cu111-rtx3090")))
     notes = text(FIXTURES / "paste" / "markdown-notes-os-release-uname-ubuntu-24.04.txt")
-    pasted = notes + text(FIXTURES / "nvcc" / "nvcc-12.8.93.txt")
+    # Ubuntu 24.04's kernel 6.11 is not host 09's 5.8: another machine, the host set aside (its
+    # driver would otherwise judge the pasted nvcc); torch's sm_120 warning gives a finding.
+    warning = text(
+        FIXTURES / "paste" / "errors" / "torch-sm120-not-compatible-rtx5090-leggedlab.txt"
+    )
+    pasted = notes + text(FIXTURES / "nvcc" / "nvcc-12.8.93.txt") + warning
     result = explain(pasted, host, lookup_build)
-    assert result.findings
+    assert result.findings and result.host_set_aside
     console, out = narrow()
     render_explain(console, result, "the recorded host 09", verbose=True)
     shown = out.getvalue()
@@ -29,6 +34,7 @@ def test_explain_at_60_columns() -> None:
     for kind in ("os-release", "uname", "nvcc-version"):
         assert kind in shown
     assert "12.8.93" in shown and f"paste:{len(notes.splitlines()) + 4}" in shown
+    assert "set aside" in shown and "6.11.0-26-generic" in shown
 
 
 def test_a_paste_with_nothing_explain_reads_says_so() -> None:

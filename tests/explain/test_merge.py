@@ -50,7 +50,18 @@ def test_facts_own_source_fields_name_the_pasted_line(host_02: Facts) -> None:
     result = explain(notes, host_02)
     assert result.facts.os.source == "paste:32"  # the last os fact stated: uname -a
     assert result.facts.os.kernel == "6.11.0-26-generic"
-    assert result.facts.python.source == host_02.python.source  # nothing pasted about Python
+    # Ubuntu 24.04 with kernel 6.11 is not host 02's machine (kernel 5.8): the host's facts are
+    # set aside, so its Python is not the paste's (explain/merge.py another_machine).
+    assert "kernel" in result.host_set_aside
+    assert result.facts.python.source == "" != host_02.python.source
+
+
+def test_a_paste_of_the_hosts_own_machine_keeps_the_hosts_other_facts(host_02: Facts) -> None:
+    """Nothing pasted about Python: the host's Python and its source stay (the nvcc paste says
+    nothing against host 02 being its machine)."""
+    result = explain(text(FIXTURES / "nvcc" / "nvcc-12.8.93.txt"), host_02)
+    assert result.host_set_aside == ""
+    assert result.facts.python.source == host_02.python.source != ""
 
 
 def test_a_section_whose_values_do_not_fit_is_a_problem_and_the_others_still_merge() -> None:

@@ -58,6 +58,13 @@ def ids(document: dict[str, Any]) -> list[str]:
         ("collect-env/facts-collect-env-runpy-conda-v100s.txt", []),
         ("collect-env/facts-collect-env-1080ti-nvcc-11.7-energonai.txt", []),
         ("collect-env/wsl2-torch2.4.0-cu121-rtx4070-laptop.txt", []),
+        # torch's sm_120 warning alone (cosmos-reason1 #21) or in journald lines from a /nix/store
+        # Python (stable-diffusion-webui-nix #9): torch ran, its arch list comes back (before:
+        # "torch not installed" and 0 errors).
+        ("errors/mergefix-cosmos-5090-torch222.txt", ["cuda-no-kernel-image"]),
+        ("errors/mergefix-journal-sm120-forge.txt", ["cuda-no-kernel-image"]),
+        # "Is CUDA available: True" and no driver line (vllm #19542, cut in the GPU's name).
+        ("collect-env/mergefix-vllm-19542-1080ti-cu126-cut.txt", []),
     ],
     ids=lambda v: v.split("/")[-1] if isinstance(v, str) else None,
 )  # fmt: skip
@@ -117,3 +124,40 @@ def test_ld_library_path_from_an_echo_line_comes_back(tmp_path: Path) -> None:
     assert want == ["/usr/local/cuda-12.1/lib64"]
     assert replayed["data"]["facts"]["cuda"]["ld_library_path"] == want
     assert replayed["data"]["facts"]["python"]["environment"] == "venv"  # .../ragflow/.venv
+
+
+def test_a_paste_that_states_no_os_records_none(tmp_path: Path) -> None:
+    """cosmos-reason1 #21 states a GPU, a torch warning and (in bullets explain does not read
+    yet) a driver, never the OS: the recording says no system (before: "Linux"), doctor reads
+    the OS as unknown, and finds torch by its arch list, not "not installed"."""
+    paste = PASTE / "errors/mergefix-cosmos-5090-torch222.txt"
+    explained, replayed = round_trip(paste, tmp_path)
+    host = json.loads((tmp_path / "recorded" / "host.json").read_text(encoding="utf-8"))
+    assert host["platform"]["system"] == ""
+    got = replayed["data"]["facts"]
+    assert got["os"]["system"] == ""
+    assert (
+        got["torch"]["deep"]["arch_list"]
+        == explained["data"]["facts"]["torch"]["deep"]["arch_list"]
+    )
+    assert "torch-not-installed" not in ids(replayed)
+    assert [(g["name"], g["compute_capability"]) for g in got["nvidia"]["gpus"]] == []  # no driver
+
+
+def test_cuda_available_records_a_driver_of_unknown_version(tmp_path: Path) -> None:
+    """vllm #19542: "Is CUDA available: True" proves a loaded NVIDIA driver though no line states
+    its version: NVML answers with an unknown version (before: NVML's error, "Driver not found"
+    and toolkit-without-driver's premise); the GPU name the paste cut is not recorded."""
+    paste = PASTE / "collect-env/mergefix-vllm-19542-1080ti-cu126-cut.txt"
+    explained, replayed = round_trip(paste, tmp_path)
+    host = json.loads((tmp_path / "recorded" / "host.json").read_text(encoding="utf-8"))
+    assert host["nvml"]["driver_version"] == "" and host["nvml"]["devices"] == []
+    got = replayed["data"]["facts"]
+    assert got["nvidia"]["driver_source"] == "nvml"
+    assert got["nvidia"]["driver_version"] is None  # unknown, as in explain's facts
+    assert explained["data"]["facts"]["nvidia"]["driver_version"] is None
+    assert got["nvidia"]["gpus"] == []
+    assert got["torch"]["deep"]["cuda_available"] is True
+    assert got["torch"]["version"] == "2.7.0+cu126"
+    assert got["os"]["system"] == "Linux"
+    assert "toolkit-without-driver" not in ids(replayed)

@@ -51,6 +51,11 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "windows-cpu-torch2.8.0.dev-cpu.txt": (3, {"os.system": "Windows", "os.windows_version": "10.0.22631", "torch.flavor": "cpu"}),
     "facts-collect-env-runpy-conda-v100s.txt": (1, {"torch.version": "2.5.1+cu118", "cuda.nvcc_on_path_version": "11.8.89", "nvidia.gpus.1.name": "Tesla V100S-PCIE-32GB"}),
     "facts-collect-env-1080ti-nvcc-11.7-energonai.txt": (2, {"torch.version": "1.12.1+cu113", "cuda.nvcc_on_path_version": "11.7.99", "nvidia.driver_version": "515.65.01"}, 34),
+    # collect_env after torch's traceback (pytorch #133397): "PyTorch version: N/A" states nothing.
+    "mergefix-win-fbgemm-126-collectenv.txt": (11, {"os.system": "Windows", "torch.version": None, "python.version": "3.12.5"}),
+    # The reader takes the last line as printed; explain's merge drops the name the paste's end cut.
+    "mergefix-vllm-19542-1080ti-cu126-cut.txt": (3, {"torch.version": "2.7.0+cu126", "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce GTX"}),
+    "mergefix-vggt-5070ti-windows-smi.txt": (2, {"nvidia.driver_version": "581.57", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5070 Ti"}, 12),
     "wsl2-torch2.4.0-cu121-rtx4070-laptop.txt": (1, {"os.wsl": 2, "nvidia.driver_version": "551.88", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070 Laptop GPU"}),
     "vllm-sectioned-rhel8.3-torch2.5.1-cu124-partial.txt": (1, {"torch.version": "2.5.1+cu124", "os.glibc": "2.28", "python.version": "3.10.16"}),
     "vllm-torch2.7.0-cu128-a100-sxm4-40gb-driver575-partial.txt": (1, {"torch.cuda_version": "12.8", "nvidia.driver_version": "575.51.03", "cuda.nvcc_on_path_version": "12.9.41"}),

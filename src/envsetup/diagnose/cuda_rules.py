@@ -21,7 +21,10 @@ def _system_toolkits(facts: Facts) -> list[CudaToolkit]:
 
 def _driver_present(facts: Facts) -> bool:
     nv = facts.nvidia
-    return bool(nv.driver_version or nv.gpus or nv.kernel_module_version)
+    # NVML answering proves a loaded driver, even one whose version a recording leaves unknown
+    return bool(
+        nv.driver_version or nv.gpus or nv.kernel_module_version or nv.driver_source == "nvml"
+    )
 
 
 def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

@@ -35,8 +35,11 @@ def _install_command(facts: Facts) -> str:
 
 
 def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    deep = facts.torch.deep
     if facts.torch.version or not facts.python.version:
         return []
+    if deep.arch_list or deep.cuda_available is not None:
+        return []  # torch imported and answered (--deep): installed, though no files name it
     return [
         Finding(
             id="torch-not-installed",

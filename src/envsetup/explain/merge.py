@@ -13,11 +13,18 @@ conda, the driver from the fabric manager's or the kernel's lines), and so does 
 into a Python environment (explain/python_paths.py: its prefix, version, kind). They merge after the
 sections: a fact a section states on a later line wins over one an error states earlier; a GPU a
 warning names gets its compute capability where a pasted or host GPU of that name lacks one.
+
+The host is the paste's machine only where the paste says nothing against it: a paste stating
+another OS, driver or GPU (another_machine) is judged over no host; one naming another
+interpreter (another_environment) over the host without its Python and torch facts. A value a
+section reads off the paste's last line and that is visibly cut there is not taken
+(_without_cut_values). docs/explain.md "Merge" states both rules.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -45,8 +52,15 @@ _EVIDENCE_LINES = 3
 
 @dataclass
 class Merged:
+    """facts: the merged facts; sources: dotted path -> "paste:LINE" of every pasted fact;
+    set_aside: why the host's facts were set aside ("" where they were merged): the paste
+    describes another machine (another_machine); environment_set_aside: only the host's Python
+    and torch facts were (another_environment)."""
+
     facts: Facts
     sources: dict[str, str] = field(default_factory=dict)  # dotted path -> "paste:LINE"
+    set_aside: str = ""
+    environment_set_aside: bool = False
 
 
 def blank_facts() -> Facts:
@@ -64,9 +78,27 @@ def merge(
     section wins over an earlier one), then the facts `signals` prove (signal_facts.facts_of).
     A section whose facts do not fit the Facts types, and the lines a section could not read,
     become ReadProblems (a "could not read" finding); `lines` gives their text as evidence.
-    Never raises on any reading."""
-    base = (host or blank_facts()).to_dict()
+    Never raises on any reading.
+
+    The host's facts are those of the machine and environment the paste came from only where
+    the paste says nothing against that: where it states another OS, driver or GPU
+    (another_machine), the host's facts are set aside whole (as --no-host); where it states
+    another interpreter (another_environment), the host's Python and torch facts are. A value
+    running to the end of the paste's last line may have been cut with the paste and is not
+    taken (cut_values)."""
     texts = {line.number: line.text for line in lines}
+    readings = [_without_cut_values(reading, lines) for reading in readings]
+    base = (host or blank_facts()).to_dict()
+    set_aside, environment_set_aside = "", False
+    if host is not None:
+        pasted = _pasted_document(readings, signals, texts)
+        set_aside = another_machine(base, pasted)
+        if set_aside:
+            base = blank_facts().to_dict()
+        elif another_environment(base, pasted):
+            environment_set_aside = True
+            blank = blank_facts().to_dict()
+            base["python"], base["torch"] = blank["python"], blank["torch"]
     problems: list[ReadProblem] = []
     document = _copy(base)
     pasted_gpus: Optional[list[Any]] = None
@@ -119,7 +151,164 @@ def merge(
             unread = sorted(reading.unread)
             problems.append(_problem(reading, f"line(s) {_ranges(unread)} unread", unread, texts))
     facts.problems.extend(problems)
-    return Merged(facts=facts, sources=sources)
+    return Merged(facts, sources, set_aside, environment_set_aside)
+
+
+def _pasted_document(
+    readings: Sequence[Reading], signals: Sequence[Signal], texts: dict[int, str]
+) -> dict[str, Any]:
+    """What the paste alone states, as a partial Facts document (the sections, then what its
+    errors and paths prove)."""
+    document: dict[str, Any] = {}
+    for reading in readings:
+        if reading.facts:
+            _overlay(document, _copy(reading.facts), "")
+    stated, gpus = facts_of(signals, texts)
+    for fact in [*stated, *python_of(texts)]:
+        if _get_path(document, fact.path) is None:
+            _put_path(document, fact.path, fact.value)
+    if gpus and not _get_path(document, "nvidia.gpus"):
+        _put_path(document, "nvidia.gpus", [{"name": gpu.name} for gpu in gpus])
+    return document
+
+
+# Facts of the machine that a paste and its host state differently only when they are two
+# machines (or one reinstalled since): the OS, its distribution, kernel and C library.
+_MACHINE_FACTS = (
+    ("os.system", "OS"),
+    ("os.distro_id", "distribution"),
+    ("os.distro_name", "distribution"),
+    ("os.kernel", "kernel"),
+    ("os.glibc", "glibc"),
+)
+
+
+def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
+    """Why the paste is another machine's than `host`'s (both Facts documents, the paste's
+    partial), "" when nothing it states says so: another OS, distribution, kernel or glibc,
+    another driver version (or one where the host has none), or GPUs none of which the host has. Their facts belong to
+    another machine: no finding about the paste's machine may rest on the host's."""
+    for path, what in _MACHINE_FACTS:
+        stated, hosts = _get_path(pasted, path), _get_path(host, path)
+        if stated and hosts and isinstance(stated, str) and stated != hosts:
+            return f"its {what} is {stated}, this host's {hosts}"
+    driver, hosts_driver = _get_path(pasted, _DRIVER), _get_path(host, _DRIVER)
+    if not isinstance(driver, str):  # the kernel module's version is the driver's (_put_stated)
+        driver = _get_path(pasted, "nvidia.kernel_module_version")
+    if isinstance(driver, str) and not _same_version(driver, hosts_driver):
+        return f"its driver is {driver}, this host's {hosts_driver or 'none'}"
+    gpus = _get_path(pasted, "nvidia.gpus")
+    names = [g.get("name") for g in gpus or () if isinstance(g, dict) and g.get("name")]
+    hosts = [h for h in _get_path(host, "nvidia.gpus") or () if isinstance(h, dict)]
+    if names and not any(
+        _same_gpu(h, name) or _same_gpu({"name": name}, str(h.get("name")))
+        for h in hosts
+        for name in names
+    ):
+        return f"its GPU is {names[0]}, not one of this host's"
+    return ""
+
+
+def _same_version(stated: str, hosts: Any) -> bool:
+    """One driver under two spellings: 535.104 is 535.104.05 printed shorter."""
+    if not isinstance(hosts, str) or not hosts:
+        return False
+    short, long = sorted((stated, hosts), key=len)
+    return long == short or long.startswith(short + ".")
+
+
+def another_environment(host: dict[str, Any], pasted: dict[str, Any]) -> bool:
+    """Whether the paste names another Python environment than the host's: its interpreter,
+    prefix or Python version (3.10 is 3.10.18) differs. The host's Python and torch facts are
+    then another environment's."""
+    for path in ("python.executable", "python.prefix"):
+        stated, hosts = _get_path(pasted, path), _get_path(host, path)
+        if stated and hosts and stated != hosts:
+            return True
+    version = _get_path(pasted, "python.version")
+    hosts_version = _get_path(host, "python.version")
+    return bool(
+        isinstance(version, str) and hosts_version and not _same_version(version, hosts_version)
+    )
+
+
+def _without_cut_values(reading: Reading, lines: Sequence[Line]) -> Reading:
+    """`reading` without the values its section read off the paste's last line where they run
+    to that line's end and are visibly cut there (_visibly_cut): a paste may stop mid-line
+    ("GPU 0: NVIDIA GeForce GTX" of a GTX 1080 Ti); the line becomes unread (a could-not-read
+    finding). The error classifier's rule (parsers/signals/_scan.py runs_to_cut), for facts."""
+    if not lines or reading.last != lines[-1].number:
+        return reading
+    tail = lines[-1].text.rstrip()
+    facts = _drop_values_ending(reading.facts, tail)
+    if facts == reading.facts:
+        return reading
+    last = lines[-1].number
+    return dataclasses.replace(
+        reading,
+        facts=facts,
+        sources={
+            path: n
+            for path, n in reading.sources.items()
+            if _has_path(facts, path) or not _has_path(reading.facts, path)
+        },
+        unread=sorted({*reading.unread, last}),
+    )
+
+
+def _drop_values_ending(value: Any, tail: str) -> Any:
+    """`value` (a partial Facts document) without the strings `tail` ends with, without the
+    list items (a GPU) holding one, and without what that leaves empty."""
+    if isinstance(value, dict):
+        kept = {}
+        for key, item in value.items():
+            if _ends(item, tail):
+                continue
+            new = _drop_values_ending(item, tail)
+            if new == item or new not in ({}, []):
+                kept[key] = new
+        return kept
+    if isinstance(value, list):
+        return [item for item in value if not _ends(item, tail)]
+    return value
+
+
+# A GPU name that ends in one of these names no model: the line was cut after it.
+_SERIES = frozenset(
+    ("nvidia", "geforce", "gtx", "rtx", "quadro", "tesla", "titan", "jetson", "grid", "amd",
+     "radeon", "instinct", "intel", "arc")
+)  # fmt: skip
+_CUT_MARKS = ("-", "(", "/", "\\", "_", ",", ":", "=", "+")
+
+
+def _visibly_cut(value: str) -> bool:
+    """A value that cannot end where it ends: a version or path ending in a separator
+    ("12.", "/usr/local/cuda-"), a GPU name without its model ("NVIDIA GeForce GTX"). A cut that
+    leaves a whole-looking value ("535.10" of 535.104.05) cannot be told from a whole one: taken,
+    as the nvcc reader takes its last line."""
+    words = value.split()
+    if value.endswith(_CUT_MARKS) or (value.endswith(".") and value[-2:-1].isdigit()):
+        return True  # (a sentence's full stop is whole)
+    return bool(words and words[-1].casefold() in _SERIES)
+
+
+def _ends(value: Any, tail: str) -> bool:
+    """Whether `value` holds a string the last line's text `tail` ends with and that is visibly
+    cut there (a GPU's name without its model)."""
+    if isinstance(value, str):
+        return bool(value) and tail.endswith(value) and _visibly_cut(value)
+    if isinstance(value, dict):
+        return any(_ends(item, tail) for item in value.values())
+    return False
+
+
+def _has_path(document: dict[str, Any], path: str) -> bool:
+    node: Any = document
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 _SCALARS = (str, int, float, bool, type(None))

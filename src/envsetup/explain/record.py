@@ -39,7 +39,7 @@ def recording_of(
     torch printed in the paste (`torch_stderr_of`), the recorded stderr of --deep's check."""
     files: dict[str, str] = {}
     os_ = facts.os
-    system = os_.system or "Linux"
+    system = os_.system  # "" where the paste states none: doctor reads the OS as unknown
     python = _python(facts, files)
     platform = {
         "system": system,
@@ -147,7 +147,7 @@ def _deep(
 ) -> None:
     """--deep's torch check ("-c", "*", "envsetup-deep"), answered as the paste showed it."""
     deep = facts.torch.deep
-    if not deep.ran or not python.get("version"):
+    if not deep.ran or not python.get("executable"):
         return
     answer: dict[str, Any] = {"arch_list": list(deep.arch_list)}
     if deep.cuda_available is not None:
@@ -183,16 +183,17 @@ def _linux_files(facts: Facts, files: dict[str, str]) -> None:
         files["/.dockerenv"] = ""
     elif os_.container == "podman":
         files["/run/.containerenv"] = ""
-    if facts.nvidia.driver_version and not os_.wsl:
+    if (facts.nvidia.driver_version or _driver_proven(facts)) and not os_.wsl:
         files["/dev/nvidiactl"] = ""  # doctor asks NVML only where the driver made its node
 
 
 def _nvml(facts: Facts) -> dict[str, Any]:
     nvidia = facts.nvidia
-    if not nvidia.driver_version:
+    if not (nvidia.driver_version or _driver_proven(facts)):
         return {"error": nvidia.nvml_error or "not recorded (explain --record: no driver stated)"}
     return {
-        "driver_version": nvidia.driver_version,
+        # "": a driver whose version the paste does not state (torch found CUDA usable)
+        "driver_version": nvidia.driver_version or "",
         "cuda_driver_version": _cuda_int(nvidia.driver_cuda_version),
         "devices": [
             {
@@ -217,6 +218,21 @@ def _nvml(facts: Facts) -> dict[str, Any]:
     }
 
 
+def _torch_ran(facts: Facts) -> bool:
+    """The paste shows torch ran (collect_env's "Is CUDA available", torch's arch warning) or
+    is installed at a path: some Python ran it, though the paste may not say which."""
+    return facts.torch.deep.ran or bool(facts.torch.location)
+
+
+def _driver_proven(facts: Facts) -> bool:
+    """torch found CUDA usable (collect_env's "Is CUDA available: True"): an NVIDIA driver is
+    loaded, whatever its version (torch's CUDA runtime needs one)."""
+    torch = facts.torch
+    return (
+        torch.deep.cuda_available is True and torch.flavor.value != "rocm" and not torch.hip_version
+    )
+
+
 def _cuda_int(version: Optional[str]) -> Optional[int]:
     """ "12.4" -> 12040 (NVML's encoding); None when not a MAJOR.MINOR version."""
     parts = (version or "").split(".")
@@ -228,7 +244,7 @@ def _cuda_int(version: Optional[str]) -> Optional[int]:
 def _python(facts: Facts, files: dict[str, str]) -> dict[str, Any]:
     """The interpreter's self-description (probe/python_env.py's introspection keys)."""
     python = facts.python
-    if not (python.executable or python.version):
+    if not (python.executable or python.version or _torch_ran(facts)):
         return {}
     executable = python.executable or PLACEHOLDER_PYTHON
     version = python.version

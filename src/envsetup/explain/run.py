@@ -32,6 +32,7 @@ class ExplainResult:
     facts: Facts
     fact_sources: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    host_set_aside: str = ""
 
 
 def explain(
@@ -51,9 +52,19 @@ def explain(
     signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
     merged = merge(host_facts, detection.readings, lines, signals)
     findings = diagnose(merged.facts, lookup)
-    if host_facts is None:
+    if host_facts is None or merged.set_aside:
         findings = [f for f in findings if _stated_enough(f, merged.sources)]
+    elif merged.environment_set_aside:  # the host's torch search was another environment's
+        findings = [
+            f
+            for f in findings
+            if f.id != "torch-not-installed" or _stated_enough(f, merged.sources)
+        ]
     texts = {line.number: line.text for line in lines}
+    if any(f.id == "torch-not-installed" for f in findings) and torch_proven(
+        signals, merged.sources, texts
+    ):
+        findings = [f for f in findings if f.id != "torch-not-installed"]
     pasted = judge_signals(signals, merged.facts, lookup, evidence=cite(texts))
     findings = _errors_first(_once([*findings, *pasted]))
     return ExplainResult(
@@ -62,6 +73,7 @@ def explain(
         facts=merged.facts,
         fact_sources=merged.sources,
         findings=findings,
+        host_set_aside=merged.set_aside,
     )
 
 
@@ -75,13 +87,38 @@ def _classifier(text: str) -> Callable[[Sequence[Line]], list[Signal]]:
     return lambda lines: classify([*lines, Line(lines[-1].number + 1, "")]) if lines else []
 
 
-# Without a host, a fact the paste does not state is unknown, not absent. These findings conclude
-# from a fact's absence: without a host they stand only when the paste states that fact (as
-# collect_env's "PyTorch version: N/A" does), by the dotted paths named here.
+# Without a host (or with one the paste shows is another machine), a fact the paste does not state
+# is unknown, not absent. These findings conclude from a fact's absence: they then stand only when
+# the paste states that fact, by the dotted paths named here. (collect_env's "PyTorch version: N/A"
+# does not: it prints N/A when `import torch` fails, installed or not.)
 FROM_ABSENCE = {
     "toolkit-without-driver": ("nvidia.driver_version", "nvidia.gpus"),
     "torch-not-installed": ("torch.version",),
 }
+
+
+# Pasted facts that prove torch is installed in the paste's environment: a path into its package
+# (a traceback's frame, a warning's file), torch's arch list or collect_env's "Is CUDA available".
+_TORCH_THERE = ("torch.location", "torch.deep.ran", "torch.deep.arch_list")
+# Signal kinds only torch prints (its warnings, the CUDA runtime's errors raised through it).
+_TORCH_KINDS = ("torch-error", "cuda-error")
+
+
+# A path into torch's package, also relative or cut ('venv/lib64/python3.11/site-packages/torch/').
+_TORCH_PACKAGE = ("site-packages/torch/", "dist-packages/torch/", "site-packages\\torch\\")
+
+
+def torch_proven(
+    signals: Sequence[Signal], sources: dict[str, str], texts: Optional[dict[int, str]] = None
+) -> bool:
+    """Whether the paste proves torch is installed (though maybe broken): then
+    torch-not-installed, which concludes from a version no one read, is false."""
+    if any(path in sources for path in _TORCH_THERE) or any(
+        s.kind in _TORCH_KINDS for s in signals
+    ):
+        return True
+    joined = "\n".join((texts or {}).values())
+    return any(mark in joined for mark in _TORCH_PACKAGE)
 
 
 def _stated_enough(finding: Finding, sources: dict[str, str]) -> bool:

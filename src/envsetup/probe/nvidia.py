@@ -101,7 +101,8 @@ def _from_nvml(host: Host, facts: NvidiaFacts, os_facts: OsFacts) -> None:
     except NvmlUnavailable as exc:
         facts.nvml_error = str(exc)
         return
-    facts.driver_version, facts.driver_source = snapshot.driver_version, "nvml"
+    # "" from a recording of a paste that proves a driver but not its version: unknown, not absent
+    facts.driver_version, facts.driver_source = snapshot.driver_version or None, "nvml"
     if snapshot.cuda_driver_version:
         facts.driver_cuda_version = decode_cuda_int(snapshot.cuda_driver_version)
         facts.driver_cuda_source = "nvml (nvmlSystemGetCudaDriverVersion)"

@@ -76,7 +76,7 @@ def probe_torch(
         for name in ("torchvision", "torchaudio"):
             for dist in host.glob(join(directory, f"{name}-*.dist-info")):
                 setattr(facts, name, dist_version(dist, f"{name}-"))
-    if deep and python.version:
+    if deep and (python.version or python.site_packages):  # an interpreter that answered
         facts.deep = _deep(host, python.executable)
     return facts
 

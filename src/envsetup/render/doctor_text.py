@@ -45,6 +45,8 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     if nv.driver_version:
         module = f", {nv.kernel_module} kernel module" if nv.kernel_module else ""
         row("ok", "Driver", f"{nv.driver_version}{module}", nv.driver_source)
+    elif nv.driver_source:  # NVML answered without a version (explain --record of a paste)
+        row("ok", "Driver", "version unknown", nv.driver_source)
     else:
         why = nv.nvml_error or "no driver found"
         row("none", "Driver", f"not found ({why}; nvidia-smi: {nv.smi_state})")
@@ -135,6 +137,9 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
                     "import torch",
                     f"cuda available: {deep.cuda_available}, devices: {deep.device_count}, arch list: {' '.join(deep.arch_list) or '-'}",
                 )
+    elif torch.deep.arch_list or torch.deep.cuda_available is not None:
+        # torch imported (--deep answered) though no installed files name it (a recorded paste)
+        row("ok", "torch", f"version unknown; arch list: {' '.join(torch.deep.arch_list) or '-'}")
     else:
         row("none", "torch", "not installed")
 

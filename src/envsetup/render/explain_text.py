@@ -56,6 +56,10 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
         style.row(console, "none", "not placed", unplaced, label_width=width)
 
     style.section(console, "Facts")
+    if result.host_set_aside:  # the paste is another machine's (explain/merge.py)
+        host = (
+            f"no host ({host} set aside: the paste is another machine's, {result.host_set_aside})"
+        )
     style.text(console, f"The paste's facts over those of {host}.", style="dim")
     if not facts:
         style.item(console, "none", "The paste states no fact explain reads.")

@@ -231,9 +231,7 @@ def _name_and_arch(os_text: str) -> tuple[str, Optional[str]]:
 def _torch_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str, int]) -> None:
     version = env.get("torch_version")
     builder.put("torch.version", version, line_of.get("torch_version"))
-    if version is None and env.get("torch_version_raw") == "N/A" and "torch_version" in line_of:
-        # collect_env prints "PyTorch version: N/A" when it cannot import torch: absent, stated.
-        builder.put_absent("torch.version", line_of["torch_version"])
+    # "PyTorch version: N/A": collect_env could not import torch, installed or not: unknown.
     cuda = env.get("cuda_build")
     rocm = env.get("rocm_build")
     builder.put("torch.cuda_version", cuda, line_of.get("cuda_build"))
@@ -309,9 +307,6 @@ def _read(lines: Sequence[Line]) -> Reading:
     line_of = {name: lines[index].number for name, index in env["lines"].items()}
     if "cuda_build" in env["lines"]:
         env["cuda_build_raw"] = lines[env["lines"]["cuda_build"]].text.partition(":")[2].strip()
-    if "torch_version" in env["lines"]:
-        raw = lines[env["lines"]["torch_version"]].text.partition(":")[2].strip()
-        env["torch_version_raw"] = raw
     builder.place(*line_of.values())
     _torch_facts(builder, env, line_of)
     _os_facts(builder, env, line_of)
