@@ -250,7 +250,7 @@ PASTES: tuple[Paste, ...] = (
     P("errors/ext-xid79-nvsentinel.txt",
       signals={"nvrm-fallen-off-bus"},
       facts={"nvidia.kernel_module": "open", "nvidia.kernel_module_version": "570.158.01"},
-      findings={"gpu-fell-off-bus"}, params={"gpu-fell-off-bus": {"pci": "0000:b3:00.0"}},
+      findings={"gpu-fell-off-bus"}, params={"gpu-fell-off-bus": {"pci": "0000:b3:00.0", "xid": None}},
       pending={"nvidia.kernel_module": ERROR_FACTS, "nvidia.kernel_module_version": ERROR_FACTS}),
     P("errors/ext-xid79-oneline.txt",
       signals={"nvrm-xid"}, findings={"gpu-fell-off-bus"},

@@ -276,6 +276,9 @@ def _symbol(p: Mapping[str, Any]) -> Words:
 def _pip(p: Mapping[str, Any]) -> Words:
     requirement = _or(p, "requirement", "the requirement")
     reason = p.get("reason")
+    py = f" {p['python']}" if p.get("python") else ""  # unknown: left out, no empty slot
+    pinned, newest = _or(p, "pinned"), _or(p, "newest")
+    needs = f"Python >= {p['python_min']}" if p.get("python_min") else "a newer Python"
     fixes = {
         "local-version-needs-index": (
             f"{requirement} is a local-version wheel: it is only on download.pytorch.org, "
@@ -288,14 +291,28 @@ def _pip(p: Mapping[str, Any]) -> Words:
         ),
         "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
         "no-wheel-for-python": (
-            f"No torch wheel exists for this Python {_or(p, 'python', '')} and platform "
+            f"No torch wheel exists for this Python{py} and platform "
             f"(32-bit or too new a Python, or an unsupported OS): use a supported 64-bit Python, "
             f"then `{_or(p, 'install')}`"
         ),
         "pinned-release-not-for-python": (
-            f"torch {_or(p, 'pinned')} has no wheel for this Python {_or(p, 'python', '')}; "
-            f"the oldest listed is newer: pin a release that supports it (up to {_or(p, 'newest')}) "
+            f"torch {pinned} has no wheel for this Python{py}; "
+            f"the oldest listed is newer: pin a release that supports it (up to {newest}) "
             "or use an older Python"
+        ),
+        "pinned-release-needs-newer-python": (
+            f"torch {pinned} is newer than every release pip lists for this Python{py}: "
+            f"it needs {needs}; use a newer Python, or pin a release pip lists "
+            f"(`{_or(p, 'package', 'torch')}=={newest}`, the newest for this Python)"
+        ),
+        "pinned-release-not-for-platform": (
+            f"torch {pinned} has no wheel for {_or(p, 'platform', 'this platform')}: the list "
+            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); a newer "
+            f"Python does not help: pin `torch=={newest}`, or use an Apple-silicon Mac or Linux"
+        ),
+        "pinned-release-not-published": (
+            f"torch {pinned} is not among the releases this index has for this Python{py}: "
+            f"pin one pip lists (the newest is {newest})"
         ),
     }
     fix = fixes.get(
@@ -445,10 +462,15 @@ def _torch_import_error(p: Mapping[str, Any]) -> Words:
     return Words(_exception_title("import torch failed:", p), fix)
 
 
-def _xid(title_prefix: str, fix: str) -> WordFn:
+def _xid(title_prefix: str, fix: str, bare: str = "") -> WordFn:
+    """`bare`: the title when no Xid number was logged (the message alone), else " an Xid"."""
+
     def words(p: Mapping[str, Any]) -> Words:
-        count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
+        count = f", {p['count']} times" if (p.get("count") or 1) > 1 else ""
         meaning = f": {p['meaning']}" if p.get("meaning") else ""
+        if p.get("xid") is None and bare:
+            gpu = f" (GPU {p['pci']})" if p.get("pci") else ""
+            return Words(f"{bare}{gpu}{count}", fix)
         xid = f" Xid {p['xid']}" if p.get("xid") is not None else " an Xid"
         gpu = f" on GPU {p['pci']}" if p.get("pci") else ""
         return Words(f"{title_prefix}{xid}{gpu}{meaning}{count}", fix)
@@ -553,6 +575,7 @@ WORDS: dict[str, WordFn] = {
         "The GPU fell off the bus:",
         "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "
         "system BIOS; reboot to recover; repeated, have the GPU serviced.",
+        bare="The GPU fell off the bus",
     ),
     "gpu-memory-error": _xid(
         "GPU memory error:",
