@@ -19,6 +19,7 @@ from typing import Any, Optional, Sequence
 from packaging.version import InvalidVersion, Version
 
 from envsetup import compat
+from envsetup.diagnose.dll_signals import judge_dll_load_failed
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.kernel_image import (
     build_for_driver,
@@ -419,6 +420,8 @@ def judge_signals(
         found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):
         found += judge_library_not_found(get("library-not-found"), signals, facts, ev)
+    if get("library-dll-load-failed"):
+        found += judge_dll_load_failed(get("library-dll-load-failed"), facts, ev)
     if get("library-undefined-symbol"):
         found += judge_undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):

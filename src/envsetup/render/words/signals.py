@@ -478,6 +478,40 @@ def _xid(title_prefix: str, fix: str, bare: str = "") -> WordFn:
     return words
 
 
+def _dll_load(p: Mapping[str, Any]) -> Words:
+    """windows-dll-load-failed (diagnose/dll_signals.py has the facts and their sources)."""
+    library = p.get("library") or (f"a DLL of {p['module']}" if p.get("module") else "a DLL")
+    code = f" (WinError {p['winerror']})" if p.get("winerror") is not None else ""
+    whose = "torch's own " if p.get("torch_lib") else ""
+    title = f"Windows could not load {whose}{library} or a DLL it depends on{code}"
+    vc = (
+        "install the latest Microsoft Visual C++ Redistributable (x64): "
+        "https://aka.ms/vs/17/release/vc_redist.x64.exe"
+    )
+    fixes = {
+        "fbgemm-libomp": (
+            "torch 2.4.0's Windows fbgemm.dll needs libomp140.x86_64.dll, which that wheel does "
+            "not ship (pytorch/pytorch#131662): install torch 2.4.1 or newer "
+            "(`pip install --upgrade torch`, from the same index), or go back to 2.3.1; "
+            f"if it persists, {vc}"
+        ),
+        "wrong-architecture": (
+            f"{library} is built for another architecture (32-bit vs 64-bit): use a 64-bit "
+            "Python and reinstall the package in a fresh environment"
+        ),
+        "procedure-not-found": (
+            f"Another version of a DLL {library} needs is found first (on PATH or next to the "
+            "program): remove that folder from PATH, then reinstall torch in a fresh environment"
+        ),
+    }
+    fix = fixes.get(
+        str(p.get("reason")),
+        f"The DLL or one it depends on is missing: {vc}, restart, and if it persists reinstall "
+        "torch in a fresh environment",
+    )
+    return Words(title, fix + ".")
+
+
 WORDS: dict[str, WordFn] = {
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-driver-too-old": _driver_too_old,
@@ -559,6 +593,7 @@ WORDS: dict[str, WordFn] = {
     ),
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
+    "windows-dll-load-failed": _dll_load,
     "cuda-symlink-dangling": _cuda_symlink,
     "cudnn-version-mismatch": lambda p: Words(
         "cuDNN mismatch: torch was built with "
