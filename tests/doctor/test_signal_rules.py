@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Optional
 from pathlib import Path
+from typing import Optional
 
 import pytest
 

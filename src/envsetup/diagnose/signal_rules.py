@@ -229,9 +229,7 @@ def _pinned_reason(
     system = facts.os.system if facts.os.system in ("Linux", "Windows", "Darwin") else "Linux"
     machine = facts.os.arch or ("arm64" if system == "Darwin" else "x86_64")
     build = lookup(pinned, system, machine) if package == "torch" else None
-    return "pinned-release-needs-newer-python", {
-        "python_min": build.python_min if build else None
-    }
+    return "pinned-release-needs-newer-python", {"python_min": build.python_min if build else None}
 
 
 def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence, lookup: BuildLookup):
@@ -284,8 +282,23 @@ def _conda(signals: list[Signal], facts: Facts, ev: Evidence):
             conda_cuda=s.params.get("cuda_driver"),
             driver_cuda=facts.nvidia.driver_cuda_version,
             install=install_command(facts),
+            # mamba / libmamba's report: what nothing provides (a virtual package such as
+            # __cuda: the driver's CUDA the solver saw, none), and who needs what
+            **_solver_report(signals),
         )
     ]
+
+
+def _solver_report(signals: list[Signal]) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for key in ("missing", "needed_by", "requested", "not_installable", "wanted", "requires"):
+        values = [v for s in signals for v in s.params.get(key) or []]
+        if values:
+            report[key] = list(dict.fromkeys(values))
+    missing = report.get("missing") or []
+    if any(m.split()[0] == "__cuda" for m in missing):
+        report["no_cuda_driver"] = True  # the solver saw no NVIDIA driver (no __cuda)
+    return report
 
 
 def _xids(signals: list[Signal], facts: Facts, ev: Evidence):

@@ -323,6 +323,25 @@ def _pip(p: Mapping[str, Any]) -> Words:
 
 
 def _conda(p: Mapping[str, Any]) -> Words:
+    if p.get("no_cuda_driver"):
+        who = ", ".join(p.get("needed_by") or []) or "a CUDA build"
+        title = (
+            f"conda's solver sees no NVIDIA driver (no __cuda virtual package), which {who} needs"
+        )
+        fix = (
+            "On a machine without an NVIDIA GPU, ask for the CPU build (`cpuonly`, or a "
+            "pytorch build without cuda in its name); with one, make `nvidia-smi` work (install or "
+            "repair the driver: `conda info` then lists __cuda); building an environment or "
+            "container for another machine, set CONDA_OVERRIDE_CUDA to that driver's CUDA "
+            "version (e.g. `CONDA_OVERRIDE_CUDA=12.4`)"
+        )
+        return Words(
+            title,
+            fix
+            + f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip.",
+        )
+    if p.get("not_installable") or p.get("requires") or p.get("missing"):
+        return _conda_report(p)
     if p.get("conda_cuda"):
         title = f"conda's solver refused: the packages need a newer CUDA driver than this one (__cuda={p['conda_cuda']})"
         fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda"
@@ -332,6 +351,34 @@ def _conda(p: Mapping[str, Any]) -> Words:
         fix = (
             "Drop the conflicting pins (e.g. a cudatoolkit version the pytorch build does not use)"
         )
+    fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
+    return Words(title, fix)
+
+
+def _conda_report(p: Mapping[str, Any]) -> Words:
+    """mamba / libmamba's problem report: who cannot be installed, what it needs, what was
+    requested instead."""
+    blocked = ", ".join(p.get("not_installable") or []) or ""
+    requires = list(p.get("requires") or [])
+    wanted = [w for w in p.get("wanted") or [] if w not in (p.get("requested") or [])]
+    requested = ", ".join(p.get("requested") or [])
+    if blocked:
+        needs = " or ".join(wanted) or ", ".join(r.split(" -> ", 1)[-1] for r in requires)
+        title = f"conda's solver cannot install {blocked}" + (
+            f": it needs {needs}" if needs else ""
+        )
+    elif requires:
+        title = "conda's solver found conflicting requirements: " + "; ".join(requires)
+    else:
+        title = f"conda's solver found nothing that provides {', '.join(p['missing'])}"
+    title += f", but {requested} is requested" if requested and blocked else ""
+    fix = (
+        "Ask for versions that go together: a release of "
+        f"{blocked.split()[0] if blocked else 'the package'} built for what you request "
+        "(often a newer one), or request what it needs instead"
+        if blocked or requires
+        else "Check the package name, version and channels (`conda search NAME -c CHANNEL`)"
+    )
     fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
     return Words(title, fix)
 
