@@ -93,7 +93,8 @@ STILL_UNPLACED = {
     "errors/detect-pep668-comfy.txt": [],
     "errors/detect-pep668-odyssey-prompt.txt": ["pip install -e ."],
     "errors/words-conda-python-incompatible-py35-pytorch3d.txt": [],
-    "errors/detect-conda-demucs-cudatoolkit.txt": ["conda env update -f environment-cuda.yml"],
+    # the `conda env update` command that ran the solver belongs to its session (readfix)
+    "errors/detect-conda-demucs-cudatoolkit.txt": [],
     "errors/detect-rminit-gsp-3090.txt": [],
     "errors/detect-rminit-syslog-worker4.txt": [],
     "errors/detect-xid79-nvsentinel.txt": [],

@@ -145,7 +145,12 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "accelerate-env-0.22.0.dev0-aarch64-npu-torch2.0.1-config.txt": (4, {"os.arch": "aarch64", "os.glibc": "2.26", "os.kernel": "4.19.90-vhulk2209.2.0.h1327.eulerosv2r10.aarch64", "python.version": "3.8.17", "torch.version": "2.0.1", "torch.deep.cuda_available": False, "nvidia.gpus": None}, 29),
     "accelerate-env-0.28.0-windows10-rtx4070-torch2.2.1.txt": (1, {"os.system": "Windows", "os.windows_version": "10.0.19045", "python.version": "3.8.18", "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070"}),
     "detect-llamafactory-cli-env-0.9.3-torch2.7.0-cu126-no-gpu-802.txt": (8, {"torch.version": "2.7.0+cu126", "torch.flavor": "cuda", "torch.cuda_version": "12.6", "torch.deep": None, "os.kernel": "6.1.94-99.176.amzn2023.x86_64", "os.glibc": "2.34", "python.version": "3.10.16"}, 17),
-    "diffusers-cli-env-0.4.0.dev0-wsl1-torch1.12.1-cu116-false.txt": (3, {"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "torch.cuda_version": "11.6", "torch.deep.cuda_available": False, "python.version": "3.9.13"}),
+    "diffusers-cli-env-0.4.0.dev0-wsl1-torch1.12.1-cu116-false.txt": (1, {"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "torch.cuda_version": "11.6", "torch.deep.cuda_available": False, "python.version": "3.9.13"}),
+    # bug templates' hand-written lists: bullets, bold keys, bare keys (attack10 defect 8)
+    "readfix-bullets-rtx5090-driver590-berkeley49.txt": (1, {"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "nvidia.driver_version": "590.48.01", "os.system": "Linux", "os.distro_name": "Ubuntu 24.04.4 LTS"}),
+    "readfix-bare-keys-rtx5090-torch250-mir35.txt": (1, {"torch.version": "2.5.0+cu121", "torch.cuda_version": "12.1", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "os.distro_name": "Ubuntu 20.04", "nvidia.driver_version": None}),
+    "readfix-bullets-rtx5090-torch222-driver570-cosmos21.txt": (7, {"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "torch.version": "2.2.2", "nvidia.driver_version": "570.144", "torch.cuda_version": None}),
+    "readfix-bold-keys-1080ti-torch291-cu130-corridorkey87.txt": (4, {"os.system": "Windows", "os.windows_version": "10.0.26200", "python.version": "3.11.15", "torch.version": "2.9.1+cu130", "nvidia.gpus.0.name": "NVIDIA GeForce GTX 1080 Ti"}),
     "transformers-cli-info-2.4.0-windows10-torch1.4.0-gpu.txt": (2, {"os.windows_version": "10.0.18362", "python.version": "3.6.8", "torch.version": "1.4.0", "torch.deep.cuda_available": True}, 10),
 }  # fmt: skip
 
