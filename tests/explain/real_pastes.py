@@ -1044,6 +1044,8 @@ PASTES: tuple[Paste, ...] = (
       params={"windows-dll-load-failed": {"library": "fbgemm.dll", "winerror": 126,
                                           "reason": "fbgemm-libomp"}},
       pending={"findings": TORCH_NA}),
+    P("python-check/readfix-print-torch-version-1.8.1-cu102-pytorch85332.txt",
+      kinds={"python-repl-torch"}, facts={"torch.version": "1.8.1+cu102", "torch.cuda_version": "10.2"}),
     P("env-report/readfix-bullets-rtx5090-driver590-berkeley49.txt",
       kinds={"env-report"},
       facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "nvidia.driver_version": "590.48.01",

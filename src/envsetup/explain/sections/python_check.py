@@ -190,6 +190,8 @@ def _scan_repl(lines: Sequence[Line], start: int) -> int:
         if at + 1 < len(lines) and _repl_value(expression, following) is not None:
             at += 2
             read += 1
+        elif at + 1 < len(lines) and _repl_expression(following) is not None:
+            at += 1  # the REPL shows nothing for None ("torch.version.cuda" of a CPU build)
         else:
             break
     return at - start if read else 0
@@ -270,11 +272,16 @@ def _read_repl(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
                 builder.place(lines[index].number)
             index += 1
             continue
-        value = _repl_value(expression, lines[index + 1].text.strip())
+        following = lines[index + 1].text.strip()
+        value = _repl_value(expression, following)
         if value is not None:
             builder.place(lines[index].number, lines[index + 1].number)
             _put(builder, expression.path, value, lines[index + 1].number)
-        index += 2
+            index += 2
+        else:
+            if _repl_expression(following) is not None and "None" in expression.value:
+                builder.place(lines[index].number)  # printed nothing: None
+            index += 1
 
 
 def _read(lines: Sequence[Line]) -> Reading:
