@@ -305,7 +305,7 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-_QUICK = ("python", "py ", "py.exe", "import ", "torch.", "print(", "platform.", "sys.", "/", ".")
+_QUICK = ("python", "py ", "py.exe", "import ", "torch.", "print(", "platform.", "sys.")
 
 
 def _quick(text: str) -> bool:
