@@ -209,14 +209,13 @@ def _system_list(lines: Sequence[Line]) -> bool:
 
 
 def _quick(text: str) -> bool:
-    return (
-        text[:1] in "-*•#"
-        or text.startswith(_COPY_LINE)
-        or _is_heading(text)
-        or " env" in text
-        or " info" in text
-        or (":" in text[:44] and _unmarked(text.partition(":")[0]).strip().lower() in _SYSTEM_KEYS)
-    )
+    # Runs on every line of a paste: string tests first, the key lookup only on a short head.
+    if text[:1] in "-*•#" or text.startswith(_COPY_LINE) or " env" in text or " info" in text:
+        return True
+    if len(text) <= 48 and _is_heading(text):
+        return True
+    head, colon, _ = text[:44].partition(":")
+    return bool(colon) and _unmarked(head).strip().lower() in _SYSTEM_KEYS
 
 
 # -- reading ---------------------------------------------------------------------------------
