@@ -57,6 +57,10 @@ BULLETS = "(readfix) a bug template's bullet-list System Info ('-     Driver Ver
 TORCH_CUDNN = "(nobody) torch's own conv.py warning that it cannot open libcudnn_cnn_infer.so.8 is judged a non-torch program (not_torch)"
 
 
+TORCH_NA = "collect_env's 'PyTorch version: N/A' next to a torch import error is read as torch absent (torch-not-installed; attack10 defect 3)"
+ARCH_FROM_FACTS = "(nobody) a stated CUDA build whose release has no kernels for the stated GPU (2.5.0+cu121 on an RTX 5090), with no error pasted, gives no gpu-arch-not-in-torch-build"
+
+
 @dataclass(frozen=True)
 class Not:
     """A param that must be anything but `value` (e.g. a fix that is not the generic one)."""
@@ -220,7 +224,7 @@ PASTES: tuple[Paste, ...] = (
     P("errors/detect-xid79-nvsentinel.txt",
       signals={"nvrm-fallen-off-bus", "nvrm-module-loaded"},
       facts={"nvidia.kernel_module": "open", "nvidia.kernel_module_version": "570.158.01"},
-      findings={"gpu-fell-off-bus"}, params={"gpu-fell-off-bus": {"pci": "0000:b3:00.0"}}),
+      findings={"gpu-fell-off-bus"}, params={"gpu-fell-off-bus": {"pci": "0000:b3:00.0", "xid": None}}),
     # --- no kernel image / sm_XX not compatible -------------------------------------------
     P("errors/detect-nokernel-1080ti-torch28-comfy.txt",
       signals={"cuda-error-209", ARCH},
@@ -1047,4 +1051,56 @@ PASTES: tuple[Paste, ...] = (
              "torch.version": "2.2.2"},
       findings={NO_KERNEL},
       pending={"nvidia.driver_version": BULLETS, "torch.version": BULLETS}),
+    # --- readfix (attack10 defects 2, 4, 5, 8, 11, 12) ---------------------------------------
+    P(E + "readfix-libmamba-torchaudio-pytorch-cuda-conflict.txt",
+      signals={"conda-unsatisfiable"}, findings={"conda-solver-conflict"},
+      params={"conda-solver-conflict": {"not_installable": ["torchaudio 2.0.2"],
+                                        "requested": ["pytorch-cuda 12.1", "pytorch-mutex 1.0 cuda"]}}),
+    P(E + "readfix-mamba-nothing-provides-cuda-laptop.txt",
+      signals={"conda-unsatisfiable"}, findings={"conda-solver-conflict"},
+      params={"conda-solver-conflict": {"no_cuda_driver": True, "needed_by": ["pytorch 1.11.0"]}}),
+    P(E + "readfix-pip-macos-torch260-py311.txt",
+      signals={"pip-no-matching-distribution", "pip-no-matching-version"},
+      findings={"pip-no-matching-torch"},
+      params={"pip-no-matching-torch": {"reason": "pinned-release-not-for-platform", "newest": "2.2.2"}}),
+    P(E + "readfix-pip-macos-x86-torch230-pytorch127870.txt",
+      signals={"pip-no-matching-distribution", "pip-no-matching-version"},
+      findings={"pip-no-matching-torch"},
+      params={"pip-no-matching-torch": {"reason": "pinned-release-not-for-platform", "newest": "2.2.2"}}),
+    P(E + "readfix-pip-mingw-torch210-none.txt",
+      signals={"pip-no-matching-distribution", "pip-no-matching-version"},
+      findings={"pip-no-matching-torch"},
+      params={"pip-no-matching-torch": {"reason": "no-wheel-for-python", "python": None}}),
+    P(E + "readfix-torch171-rtx3070-prompt.txt",
+      kinds={"python-repl-torch"}, signals={"torch-gpu-arch-not-supported", "python-traceback-cut"},
+      facts={"torch.version": "1.7.1", "nvidia.gpus.0.name": "GeForce RTX 3070"},
+      findings={NO_KERNEL}),
+    P(E + "readfix-win-fbgemm-126-collectenv.txt",
+      kinds={"collect-env"}, signals={"python-exception", "library-dll-load-failed"},
+      facts={"os.system": "Windows", "python.version": "3.12.5"},
+      findings={"windows-dll-load-failed"},
+      params={"windows-dll-load-failed": {"library": "fbgemm.dll", "winerror": 126,
+                                          "reason": "fbgemm-libomp"}},
+      pending={"findings": TORCH_NA}),
+    P("python-check/readfix-print-torch-version-1.8.1-cu102-pytorch85332.txt",
+      kinds={"python-repl-torch"}, facts={"torch.version": "1.8.1+cu102", "torch.cuda_version": "10.2"}),
+    P("env-report/readfix-bullets-rtx5090-driver590-berkeley49.txt",
+      kinds={"env-report"},
+      facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "nvidia.driver_version": "590.48.01",
+             "os.distro_name": "Ubuntu 24.04.4 LTS"}),
+    P("env-report/readfix-bare-keys-rtx5090-torch250-mir35.txt",
+      kinds={"env-report"},
+      facts={"torch.version": "2.5.0+cu121", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
+             "os.system": "Linux"},
+      findings={"gpu-arch-not-in-torch-build"}, pending={"findings": ARCH_FROM_FACTS}),
+    P("env-report/readfix-bullets-rtx5090-torch222-driver570-cosmos21.txt",
+      kinds={"env-report"}, signals={"torch-gpu-arch-not-supported"},
+      facts={"nvidia.driver_version": "570.144", "torch.version": "2.2.2",
+             "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
+      findings={NO_KERNEL}, params={NO_KERNEL: {"release": "2.11", "variant": "cu128"}}),
+    P("env-report/readfix-bold-keys-1080ti-torch291-cu130-corridorkey87.txt",
+      kinds={"env-report"}, signals={"cuda-error-209"},
+      facts={"torch.version": "2.9.1+cu130", "python.version": "3.11.15", "os.system": "Windows",
+             "nvidia.gpus.0.name": "NVIDIA GeForce GTX 1080 Ti"},
+      findings={NO_KERNEL}),
 )  # fmt: skip

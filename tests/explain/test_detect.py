@@ -93,7 +93,8 @@ STILL_UNPLACED = {
     "errors/detect-pep668-comfy.txt": [],
     "errors/detect-pep668-odyssey-prompt.txt": ["pip install -e ."],
     "errors/words-conda-python-incompatible-py35-pytorch3d.txt": [],
-    "errors/detect-conda-demucs-cudatoolkit.txt": ["conda env update -f environment-cuda.yml"],
+    # the `conda env update` command that ran the solver belongs to its session (readfix)
+    "errors/detect-conda-demucs-cudatoolkit.txt": [],
     "errors/detect-rminit-gsp-3090.txt": [],
     "errors/detect-rminit-syslog-worker4.txt": [],
     "errors/detect-xid79-nvsentinel.txt": [],
@@ -151,7 +152,24 @@ def test_a_traceback_cut_before_its_exception_owns_its_frames() -> None:
     ]
 
 
-@pytest.mark.parametrize("path", listed("paste/env-report"), ids=lambda p: p.name)
+# readfix-*: bug templates' hand-written "System Info" lists (tested below), not a tool's report
+_TOOL_REPORTS = [p for p in listed("paste/env-report") if not p.name.startswith("readfix-")]
+_HAND_WRITTEN = [p for p in listed("paste/env-report") if p.name.startswith("readfix-")]
+
+
+@pytest.mark.parametrize("path", _HAND_WRITTEN, ids=lambda p: p.name)
+def test_a_hand_written_system_info_list_is_one_section(path: Path) -> None:
+    lines = normalise(text(path))
+    detection = detect(lines, readers(), classify)
+    (report,) = [r for r in detection.readings if r.kind == "env-report"]
+    assert report.unread == []
+    # its heading and every item are placed; only text before the list may stay unplaced
+    assert all(n < report.first for n in detection.unplaced), detection.unplaced
+    assert report.last == max(line.number for line in lines if line.text.strip())
+    assert report.facts["nvidia"]["gpus"][0]["name"]
+
+
+@pytest.mark.parametrize("path", _TOOL_REPORTS, ids=lambda p: p.name)
 def test_a_tools_environment_report_is_one_section(path: Path) -> None:
     lines = normalise(text(path))
     detection = detect(lines, readers(), classify)

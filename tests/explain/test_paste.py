@@ -116,6 +116,9 @@ def test_line_numbers_are_those_of_the_paste_as_given() -> None:
         ("In [3]: import torch", "import torch"),
         ("➜  ~ **cat /etc/os-release** ", "cat /etc/os-release"),
         ("user@host ~ % nvidia-smi", "nvidia-smi"),
+        # a conda prompt whose "(" the post cut (facebookresearch/vggt#437)
+        ("vggt) D:\\Anaconda\\envs\\vggt\\vggt>nvidia-smi", "nvidia-smi"),
+        ("❯ mamba env update -f environment.yml", "mamba env update -f environment.yml"),
     ],
 )
 def test_prompts_are_removed_and_the_command_kept(pasted: str, command: str) -> None:
@@ -135,6 +138,18 @@ def test_prompts_are_removed_and_the_command_kept(pasted: str, command: str) -> 
 )
 def test_text_that_only_looks_like_a_prompt_is_kept(kept: str) -> None:
     assert normalise(kept)[0].text == kept.rstrip()
+
+
+def test_a_git_bash_prompt_head_line_is_a_prompt() -> None:
+    # Git Bash prints "user@HOST MINGW64 /dir (branch)" on a line of its own, then "$ "
+    # (radames/Real-Time-Latent-Consistency-Model#22).
+    lines = normalise(
+        "86186@QFordPC MINGW64 /f/Real-Time-Latent-Consistency-Model (main)\n"
+        "$ pip3 install -r requirements.txt\n"
+    )
+    assert [line.text for line in lines[:2]] == ["", "pip3 install -r requirements.txt"]
+    # prose that merely names the shell stays
+    assert normalise("I use MINGW64 on Windows")[0].text == "I use MINGW64 on Windows"
 
 
 @pytest.mark.parametrize(

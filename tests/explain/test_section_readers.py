@@ -28,6 +28,7 @@ MODULES = {
     "conda-info": "conda_info",
     "packages": "packages",
     "env-report": "env_report",
+    "python-check": "python_check",
 }
 # A stand-in for explain's normaliser, which removes shell prompts before the readers see lines.
 PROMPT = re.compile(r"^(?:> ?)?(?:\S+@\S+[#$]|\S*\$|\[[^\]]*\][#$])\s|^> ?")
@@ -150,8 +151,15 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "accelerate-env-0.22.0.dev0-aarch64-npu-torch2.0.1-config.txt": (4, {"os.arch": "aarch64", "os.glibc": "2.26", "os.kernel": "4.19.90-vhulk2209.2.0.h1327.eulerosv2r10.aarch64", "python.version": "3.8.17", "torch.version": "2.0.1", "torch.deep.cuda_available": False, "nvidia.gpus": None}, 29),
     "accelerate-env-0.28.0-windows10-rtx4070-torch2.2.1.txt": (1, {"os.system": "Windows", "os.windows_version": "10.0.19045", "python.version": "3.8.18", "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070"}),
     "detect-llamafactory-cli-env-0.9.3-torch2.7.0-cu126-no-gpu-802.txt": (8, {"torch.version": "2.7.0+cu126", "torch.flavor": "cuda", "torch.cuda_version": "12.6", "torch.deep": None, "os.kernel": "6.1.94-99.176.amzn2023.x86_64", "os.glibc": "2.34", "python.version": "3.10.16"}, 17),
-    "diffusers-cli-env-0.4.0.dev0-wsl1-torch1.12.1-cu116-false.txt": (3, {"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "torch.cuda_version": "11.6", "torch.deep.cuda_available": False, "python.version": "3.9.13"}),
+    "diffusers-cli-env-0.4.0.dev0-wsl1-torch1.12.1-cu116-false.txt": (1, {"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "torch.cuda_version": "11.6", "torch.deep.cuda_available": False, "python.version": "3.9.13"}),
+    # bug templates' hand-written lists: bullets, bold keys, bare keys (attack10 defect 8)
+    "readfix-bullets-rtx5090-driver590-berkeley49.txt": (1, {"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "nvidia.driver_version": "590.48.01", "os.system": "Linux", "os.distro_name": "Ubuntu 24.04.4 LTS"}),
+    "readfix-bare-keys-rtx5090-torch250-mir35.txt": (1, {"torch.version": "2.5.0+cu121", "torch.cuda_version": "12.1", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "os.distro_name": "Ubuntu 20.04", "nvidia.driver_version": None}),
+    "readfix-bullets-rtx5090-torch222-driver570-cosmos21.txt": (7, {"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090", "torch.version": "2.2.2", "nvidia.driver_version": "570.144", "torch.cuda_version": None}),
+    "readfix-bold-keys-1080ti-torch291-cu130-corridorkey87.txt": (4, {"os.system": "Windows", "os.windows_version": "10.0.26200", "python.version": "3.11.15", "torch.version": "2.9.1+cu130", "nvidia.gpus.0.name": "NVIDIA GeForce GTX 1080 Ti"}),
     "transformers-cli-info-2.4.0-windows10-torch1.4.0-gpu.txt": (2, {"os.windows_version": "10.0.18362", "python.version": "3.6.8", "torch.version": "1.4.0", "torch.deep.cuda_available": True}, 10),
+    # python -V, python -c one-liners, REPL torch expressions (attack10 defect 4)
+    "readfix-print-torch-version-1.8.1-cu102-pytorch85332.txt": (1, {"torch.version": "1.8.1+cu102", "torch.cuda_version": "10.2", "torch.flavor": "cuda"}),
 }  # fmt: skip
 
 
@@ -404,3 +412,107 @@ def test_text_of_keeps_lines_without_breaks_as_they_are() -> None:
     texts = ["| NVIDIA-SMI 535.54 |", "  indented  ", "", "é ü"]
     assert text_of([Line(n, t) for n, t in enumerate(texts, 1)]) == "".join(t + "\n" for t in texts)
     assert text_of([]) == ""
+
+
+# -- python-check: only what the command says it prints is read (attack10 defect 4). The lines
+# below are constructed (the everyday forms), not real pastes: the real ones are the fixtures.
+def _python_check(*texts: str) -> Tuple[int, Reading]:
+    module = _reader("python-check")
+    lines = [Line(n, t) for n, t in enumerate(texts, 1)]
+    count = module.READER.extent(lines, 0)
+    return count, module.READER.read(lines[:count]) if count else Reading("none", 0, 0)
+
+
+def test_a_python_c_one_liner_is_read_through_its_print() -> None:
+    count, reading = _python_check(
+        'python -c "import torch; print(torch.__version__, torch.version.cuda, '
+        'torch.cuda.is_available())"',
+        "2.7.0+cu128 12.8 False",
+        "NVIDIA-SMI has failed",
+    )
+    assert count == 2 and reading.kind == "python-c" and reading.unread == []
+    assert _value(reading.facts, "torch.version") == "2.7.0+cu128"
+    assert _value(reading.facts, "torch.cuda_version") == "12.8"
+    assert _value(reading.facts, "torch.deep.cuda_available") is False
+    assert reading.sources["torch.deep.cuda_available"] == 2
+    # labels are string literals; one print per line
+    count, reading = _python_check(
+        'python3 -c \'import torch; print("cuda:", torch.cuda.is_available()); '
+        "print(torch.cuda.get_device_name(0))'",
+        "cuda: True",
+        "NVIDIA GeForce GTX 1080 Ti",
+    )
+    assert count == 3
+    assert _value(reading.facts, "nvidia.gpus.0.name") == "NVIDIA GeForce GTX 1080 Ti"
+    assert _value(reading.facts, "torch.deep.cuda_available") is True
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # the output does not have the shape the print makes (a traceback instead)
+        (
+            'python -c "import torch; print(torch.__version__)"',
+            "Traceback (most recent call last):",
+        ),
+        # an expression the reader does not know: its output cannot be split
+        ('python -c "import torch; print(torch.randn(2), torch.__version__)"', "tensor 2.1.0"),
+        # sep= changes the line
+        ("python -c \"import torch; print(torch.__version__, 1, sep=',')\"", "2.1.0,1"),
+        # an output-like line with no command before it
+        ("2.7.0+cu128 12.8 False",),
+        ("Python 3.11.4",),
+        # a REPL expression whose next line is not its value
+        ("torch.cuda.is_available()", "Traceback (most recent call last):"),
+    ],
+)
+def test_an_output_line_is_read_only_after_the_command_that_prints_it(texts: Tuple[str]) -> None:
+    count, _ = _python_check(*texts)
+    assert count == 0
+
+
+def test_python_version_and_repl_torch_lines() -> None:
+    count, reading = _python_check("python --version", "", "Python 3.11.4")
+    assert count == 3 and reading.kind == "python-version"
+    assert _value(reading.facts, "python.version") == "3.11.4"
+    # the REPL (">>> " removed by the normaliser): repr values; None prints nothing
+    count, reading = _python_check(
+        "import torch",
+        "torch.version.cuda",
+        "torch.__version__",
+        "'2.7.0+cpu'",
+        "torch.cuda.is_available()",
+        "False",
+        "torch.zeros(1).cuda()",
+    )
+    assert reading.kind == "python-repl-torch" and count == 7
+    assert _value(reading.facts, "torch.version") == "2.7.0+cpu"
+    assert _value(reading.facts, "torch.flavor") == "cpu"
+    assert _value(reading.facts, "torch.deep.cuda_available") is False
+    # torch.version.cuda printed nothing (None): read, no fact
+    assert reading.unread == [] and _value(reading.facts, "torch.cuda_version") is None
+
+
+# -- hand-written "System Info" lists (attack10 defect 8): constructed lines
+def test_a_bare_key_list_needs_two_known_system_keys() -> None:
+    module = _reader("env-report")
+    lines = [Line(1, "OS: Ubuntu 22.04"), Line(2, "PyTorch version: 2.5.1"), Line(3, "Note: x")]
+    assert module.READER.extent(lines, 0) == 2
+    reading = module.READER.read(lines[:2])
+    assert _value(reading.facts, "os.distro_name") == "Ubuntu 22.04"
+    assert _value(reading.facts, "torch.version") == "2.5.1"
+    alone = [Line(1, "OS: Ubuntu 22.04"), Line(2, "Note: it fails")]
+    assert module.READER.extent(alone, 0) == 0
+    prose = [Line(1, "Error: it failed"), Line(2, "Reason: unknown")]
+    assert module.READER.extent(prose, 0) == 0
+    # "CUDA Version" names the driver's, the toolkit's or torch's: placed, no fact
+    cuda = [
+        Line(1, "* GPU: RTX 4090"),
+        Line(2, "* CUDA Version: 12.4"),
+        Line(3, "* Driver: 550.54.15"),
+    ]
+    assert module.READER.extent(cuda, 0) == 3
+    reading = module.READER.read(cuda)
+    assert reading.unread == [] and _value(reading.facts, "nvidia.driver_version") == "550.54.15"
+    assert _value(reading.facts, "torch.cuda_version") is None
+    assert _value(reading.facts, "nvidia.driver_cuda_version") is None

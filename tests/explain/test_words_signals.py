@@ -290,3 +290,77 @@ def test_no_module_torch_elsewhere_is_the_interpreter_not_a_program_bug(name: st
         f.id for f in result.findings
     }
     assert "sys.executable" in words_for(finding).fix
+
+
+# -- readfix (attack10 defects 2, 5, 11, 13) ---------------------------------------------------
+def test_a_pin_newer_than_every_listed_release_says_a_newer_python_or_the_platform_end() -> None:
+    # Intel Mac (pytorch/pytorch#127870): the list ends at 2.2.2, macOS x86_64's last release
+    finding = only(
+        explained("readfix-pip-macos-x86-torch230-pytorch127870.txt"), "pip-no-matching-torch"
+    )
+    assert finding.params["reason"] == "pinned-release-not-for-platform"
+    fix = words_for(finding).fix
+    assert "2.2.2" in fix and "macOS" in fix and "older Python" not in fix
+    # a list ending below the pin on another platform: this Python is too old for the release
+    text = (
+        "Python 3.8.10\n"  # not read alone: the python-version reader needs its command
+        "ERROR: Could not find a version that satisfies the requirement torch==2.6.0 (from "
+        "versions: 2.2.0, 2.3.0, 2.4.0, 2.4.1)\n"
+        "ERROR: No matching distribution found for torch==2.6.0\n"
+    )
+    finding = only(explain(text, None, lookup_build), "pip-no-matching-torch")
+    assert finding.params["reason"] == "pinned-release-needs-newer-python"
+    assert finding.params["python_min"] == "3.9"  # profiles/torch-2.6.toml
+    fix = words_for(finding).fix
+    assert "newer Python" in fix and "torch==2.4.1" in fix and "older Python" not in fix
+    assert "Python ;" not in fix and "Python  " not in fix  # no empty slot
+
+
+def test_from_versions_none_with_no_python_known_leaves_no_empty_slot() -> None:
+    finding = only(explained("readfix-pip-mingw-torch210-none.txt"), "pip-no-matching-torch")
+    assert finding.params["reason"] == "no-wheel-for-python"
+    fix = words_for(finding).fix
+    assert "this Python and platform" in fix and "Python  " not in fix
+
+
+def test_mamba_nothing_provides_cuda_says_no_driver_seen_and_conda_override_cuda() -> None:
+    finding = only(
+        explained("readfix-mamba-nothing-provides-cuda-laptop.txt"), "conda-solver-conflict"
+    )
+    words = words_for(finding)
+    assert "__cuda" in words.title and "pytorch 1.11.0" in words.title
+    assert "CONDA_OVERRIDE_CUDA" in words.fix and "CPU build" in words.fix
+
+
+def test_libmamba_conflict_tree_names_the_packages() -> None:
+    finding = only(
+        explained("readfix-libmamba-torchaudio-pytorch-cuda-conflict.txt"), "conda-solver-conflict"
+    )
+    title = words_for(finding).title
+    assert "torchaudio 2.0.2" in title and "pytorch-cuda 11.8.*" in title
+    assert "pytorch-cuda 12.1" in title and "the requested packages" not in title
+
+
+def test_windows_fbgemm_dll_126_is_a_library_load_failure_with_its_fix() -> None:
+    result = explained("readfix-win-fbgemm-126-collectenv.txt")
+    finding = only(result, "windows-dll-load-failed")
+    assert finding.params["library"] == "fbgemm.dll" and finding.params["winerror"] == 126
+    assert "torch-import-error" not in {f.id for f in result.findings}
+    fix = words_for(finding).fix
+    assert "libomp140" in fix and "2.4.1" in fix
+    # another DLL: the Visual C++ runtime
+    other = explain(
+        "OSError: [WinError 126] The specified module could not be found. Error loading "
+        '"C:\\env\\Lib\\site-packages\\torch\\lib\\c10.dll" or one of its dependencies.\n',
+        None,
+        lookup_build,
+    )
+    assert "Visual C++" in words_for(only(other, "windows-dll-load-failed")).fix
+
+
+def test_fallen_off_the_bus_without_an_xid_line_names_no_xid() -> None:
+    finding = only(explained("kernel-fallen-off-bus-dmesg-570.txt"), "gpu-fell-off-bus")
+    title = words_for(finding).title
+    assert "Xid" not in title and "0000:b3:00.0" in title
+    with_xid = only(explained("kernel-xid-79-fallen-off-bus.txt"), "gpu-fell-off-bus")
+    assert "Xid 79" in words_for(with_xid).title

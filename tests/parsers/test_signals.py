@@ -381,6 +381,43 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"cuda_driver": "10.2", "subdir": "win-64", "virtual_cuda": "10.2"},
         )
     ],
+    # readfix (attack10 defects 2, 5, 11): real pastes
+    "readfix-libmamba-torchaudio-pytorch-cuda-conflict.txt": [
+        (
+            "conda-unsatisfiable",
+            {
+                "not_installable": ["torchaudio 2.0.2"],
+                "requested": ["pytorch-cuda 12.1", "pytorch-mutex 1.0 cuda"],
+                "wanted": ["pytorch-mutex 1.0 cpu", "pytorch-cuda 11.7.*", "pytorch-cuda 11.8.*"],
+            },
+        )
+    ],
+    "readfix-mamba-nothing-provides-cuda-laptop.txt": [
+        ("conda-unsatisfiable", {"missing": ["__cuda"], "needed_by": ["pytorch 1.11.0"]})
+    ],
+    "readfix-pip-macos-torch260-py311.txt": [
+        ("pip-no-matching-version", {"pinned": "2.6.0", "none": False}),
+        ("pip-no-matching-distribution", {"pinned": "2.6.0"}),
+    ],
+    "readfix-pip-macos-x86-torch230-pytorch127870.txt": [
+        ("pip-no-matching-version", {"pinned": "2.3.0", "none": False}),
+        ("pip-no-matching-distribution", {"pinned": "2.3.0"}),
+    ],
+    "readfix-pip-mingw-torch210-none.txt": [
+        ("pip-no-matching-version", {"pinned": "2.1.0", "none": True}),
+        ("pip-no-matching-distribution", {"pinned": "2.1.0"}),
+    ],
+    "readfix-torch171-rtx3070-prompt.txt": [
+        ("torch-gpu-arch-not-supported", {"gpu": "GeForce RTX 3070", "sm": "sm_86"}),
+        ("python-traceback-cut", {}),
+    ],
+    "readfix-win-fbgemm-126-collectenv.txt": [
+        ("python-exception", {"exception": "OSError", "during": "import torch"}),
+        (
+            "library-dll-load-failed",
+            {"library": "fbgemm.dll", "winerror": 126, "torch_lib": True},
+        ),
+    ],
 }
 
 

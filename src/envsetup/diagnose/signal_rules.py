@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from packaging.version import InvalidVersion, Version
+
 from envsetup import compat
+from envsetup.diagnose.dll_signals import judge_dll_load_failed
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.kernel_image import (
     build_for_driver,
@@ -194,12 +197,50 @@ def _cudnn(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
-def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence):
+# The last torch release PyPI has macOS x86_64 (Intel) wheels for: PyTorch stopped building them
+# after 2.2 (pytorch/pytorch#114602, the 2.2.0 release notes; pip's list on an Intel Mac ends at
+# 2.2.2, pytorch/pytorch#127870, #137281). No CPython's list ends there on another platform.
+INTEL_MACOS_LAST_TORCH = "2.2.2"
+
+
+def _version(text: object) -> Optional[Version]:
+    try:
+        return Version(str(text))
+    except InvalidVersion:
+        return None
+
+
+def _pinned_reason(
+    pinned: str, versions: list[str], facts: Facts, lookup: BuildLookup, package: object
+) -> tuple[str, dict[str, Any]]:
+    """Why a pinned release is not in pip's list of the versions it could install, and what the
+    wording needs: newer than every one listed (this Python is too old for it, or the platform
+    has no such wheel), older than every one (this Python is too new), or never published."""
+    pin = _version(pinned)
+    listed = [v for v in (_version(text) for text in versions) if v is not None]
+    if pin is None or not listed:
+        return "pinned-release-not-for-python", {}
+    if pin < min(listed):
+        return "pinned-release-not-for-python", {}
+    if pin <= max(listed):
+        return "pinned-release-not-published", {}
+    newest = str(max(listed))
+    intel_mac = facts.os.system == "Darwin" and facts.os.arch == "x86_64"
+    if package == "torch" and (newest == INTEL_MACOS_LAST_TORCH or intel_mac):
+        return "pinned-release-not-for-platform", {"platform": "macOS x86_64"}
+    system = facts.os.system if facts.os.system in ("Linux", "Windows", "Darwin") else "Linux"
+    machine = facts.os.arch or ("arm64" if system == "Darwin" else "x86_64")
+    build = lookup(pinned, system, machine) if package == "torch" else None
+    return "pinned-release-needs-newer-python", {"python_min": build.python_min if build else None}
+
+
+def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence, lookup: BuildLookup):
     versions_signal = next((s for s in signals if s.id == "pip-no-matching-version"), None)
     first = versions_signal or signals[0]
     p = first.params
     versions = list(p.get("versions") or [])
     python = facts.python.version or None
+    extra: dict[str, Any] = {}
     if p.get("local"):
         reason = "local-version-needs-index"
     elif versions and all(v.startswith("0.1.2") for v in versions):
@@ -207,7 +248,7 @@ def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence):
     elif versions_signal is not None and not versions:
         reason = "python-32bit" if facts.python.bits == 32 else "no-wheel-for-python"
     elif p.get("pinned") and versions:
-        reason = "pinned-release-not-for-python"
+        reason, extra = _pinned_reason(p["pinned"], versions, facts, lookup, p.get("package"))
     else:
         reason = "no-match"
     return [
@@ -226,6 +267,7 @@ def _pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence):
             newest=versions[-1] if versions else None,
             python=python,
             install=install_command(facts),
+            **extra,
         )
     ]
 
@@ -242,8 +284,23 @@ def _conda(signals: list[Signal], facts: Facts, ev: Evidence):
             conda_cuda=s.params.get("cuda_driver"),
             driver_cuda=facts.nvidia.driver_cuda_version,
             install=install_command(facts),
+            # mamba / libmamba's report: what nothing provides (a virtual package such as
+            # __cuda: the driver's CUDA the solver saw, none), and who needs what
+            **_solver_report(signals),
         )
     ]
+
+
+def _solver_report(signals: list[Signal]) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for key in ("missing", "needed_by", "requested", "not_installable", "wanted", "requires"):
+        values = [v for s in signals for v in s.params.get(key) or []]
+        if values:
+            report[key] = list(dict.fromkeys(values))
+    missing = report.get("missing") or []
+    if any(m.split()[0] == "__cuda" for m in missing):
+        report["no_cuda_driver"] = True  # the solver saw no NVIDIA driver (no __cuda)
+    return report
 
 
 def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
@@ -261,7 +318,9 @@ def _xids(signals: list[Signal], facts: Facts, ev: Evidence):
             meaning, actor = XID_MEANINGS.get(cause, ("", ""))
             meaning = meaning or None
         if s.id == "nvrm-fallen-off-bus":
-            id_, xid = "gpu-fell-off-bus", 79
+            # The message alone, no Xid line: the same fault as Xid 79, but the paste states
+            # no Xid number, so none is claimed.
+            id_, xid = "gpu-fell-off-bus", None
         elif xid in _XID_CLASS:
             id_ = _XID_CLASS[xid]
         elif actor == "application":
@@ -447,6 +506,8 @@ def judge_signals(
         found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):
         found += judge_library_not_found(get("library-not-found"), signals, facts, ev)
+    if get("library-dll-load-failed"):
+        found += judge_dll_load_failed(get("library-dll-load-failed"), facts, ev)
     if get("library-undefined-symbol"):
         found += judge_undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):
@@ -454,7 +515,7 @@ def judge_signals(
     pip = get("pip-no-matching-version", "pip-no-matching-distribution")
     for requirement in dict.fromkeys(str(s.params.get("requirement")) for s in pip):
         found += _pip_no_match(
-            [s for s in pip if str(s.params.get("requirement")) == requirement], facts, ev
+            [s for s in pip if str(s.params.get("requirement")) == requirement], facts, ev, lookup
         )
     python_fit = get("conda-python-incompatible")
     if python_fit:

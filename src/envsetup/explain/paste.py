@@ -101,14 +101,23 @@ _PROGRAM = re.compile(r"(?:kernel|[A-Za-z][\w.-]*\[\d+\]):\s")
 _PROMPTS = (
     # (env) user@host:~/dir$ , root@abc123:/workspace# , user@host ~ % , [user@host dir]$ ,
     # (env) [0] user@host:~/dir  $ (a PS1 showing the last exit status)
+    # (the environment's "(" may be cut off by a post: "vggt) D:\\dir>")
     re.compile(
-        r"(?:\([\w.@/+-]+\)\s*)?(?:\[\d{1,3}\]\s)?"
+        r"(?:\(?[\w.@/+-]+\)\s*)?(?:\[\d{1,3}\]\s)?"
         r"(?:\[[\w.-]+@[\w.-]+[^\]\n]*\]|[\w.-]+@[\w.-]+(?::\S*|\s+\S+)?)\s{0,2}[$#%>]\s?"
+    ),
+    # Git Bash / MSYS2 print the prompt's head on a line of its own, the "$ " on the next:
+    # "user@HOST MINGW64 /f/project (main)" (MSYSTEM: MINGW64/32, UCRT64, CLANG64, MSYS)
+    re.compile(
+        r"[\w.-]+@[\w.-]+ (?:MINGW(?:64|32)|UCRT64|CLANG(?:64|32|ARM64)|MSYS)"
+        r"(?: [^\n()]*?)?(?: \([^)\n]*\))?\s*$"
     ),
     # ~/project$ , /mnt/c/Users/me$ , /workspace# (a prompt showing only the directory)
     re.compile(r"(?:\([\w.@/+-]+\)\s*)?(?:~|/)[\w./~-]*[$#]\s"),
     # PS C:\Users\me> , (venv) PS C:\> , C:\Users\me>
-    re.compile(r"(?:\([\w.@/+-]+\)\s*)?(?:PS\s+)?[A-Za-z]:\\[^<>|\"\n]*>\s?"),
+    re.compile(r"(?:\(?[\w.@/+-]+\)\s*)?(?:PS\s+)?[A-Za-z]:\\[^<>|\"\n]*>\s?"),
+    # starship / pure / powerlevel10k: "❯ cmd"
+    re.compile(r"❯\s+"),
     # oh-my-zsh: "➜  ~ ", "➜  project git:(main) ✗ "
     re.compile(r"➜\s+\S+(?:\s+git:\([^)\s]*\))?(?:\s+✗)?\s+"),
     # >>> and ... (Python), In [3]: (IPython)
@@ -131,7 +140,7 @@ _MAY_HAVE_PREFIX = re.compile(
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
 ).match
 _MAY_BE_COMPOSE = re.compile(r"[ \t]*[\w.-]{1,60}[-_]\d{1,3} +\| ").match
-_PROMPT_MARKS = frozenset("([$#%>~/➜.")
+_PROMPT_MARKS = frozenset("([$#%>~/➜.❯")
 
 
 def _may_have_prompt(line: str) -> bool:
@@ -141,6 +150,7 @@ def _may_have_prompt(line: str) -> bool:
         or body[1:3] == ":\\"
         or body.startswith(("PS ", "In ["))
         or "@" in body[:64]
+        or ") " in body[:40]  # "vggt) D:\\dir>": an environment's prompt, its "(" cut off
     )
 
 

@@ -34,6 +34,7 @@ READER_MODULES: tuple[str, ...] = (
     "kernel",
     "nvcc",
     "environment",
+    "python_check",  # `python -c "import torch; print(...)"`, `>>> torch.__version__`, `python -V`
 )
 
 

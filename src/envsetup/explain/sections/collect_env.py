@@ -73,6 +73,9 @@ def _key_of(text: str) -> str:
     return key.rstrip() if colon else ""
 
 
+_VLLM_PLATFORM = "Automatically detected platform"
+
+
 def _is_banner(text: str) -> bool:
     return len(text) >= 10 and text.startswith("=====") and set(text) == {"="}
 
@@ -92,7 +95,9 @@ def _start_offset(lines: Sequence[Line], start: int) -> int:
     if _is_start(text) or (_is_banner(text) and stripped(lines, start + 1) == "System Info"):
         return 0
     # "python collect_env.py", "python -m torch.utils.collect_env", runpy's RuntimeWarning about it
-    if "collect_env" in text and len(text) < 400:
+    # vLLM's own log line before its collect_env ("INFO 06-20 12:32:13 [__init__.py:244]
+    # Automatically detected platform cuda.", vllm/platforms/__init__.py)
+    if ("collect_env" in text or _VLLM_PLATFORM in text) and len(text) < 400:
         for ahead in range(1, 6):
             following = stripped(lines, start + ahead)
             if _is_start(following) or _is_banner(following):
@@ -376,7 +381,11 @@ def _is_title(text: str) -> bool:
 
 
 def _quick(text: str) -> bool:
-    return text.startswith(("Collecting env", "PyTorch version", "=====")) or "collect_env" in text
+    return (
+        text.startswith(("Collecting env", "PyTorch version", "====="))
+        or "collect_env" in text
+        or _VLLM_PLATFORM in text
+    )
 
 
 READER = Reader(KIND, _scan, _read, _quick)

@@ -18,6 +18,12 @@ diffusers/commands/env.py, llamafactory/extras/env.py) and real reports
   device(s)"; "Driver version"/"NVIDIA driver version", "CUDA version", "cuDNN version" where a
   tool states them.
 
+Also the "System Info" lists of bug templates, written by hand: `- **GPU:** NVIDIA GeForce RTX
+4090`, `- Driver Version: 570.144`, `* CUDA Version: 12.4`, and the same without a bullet (`OS: Ubuntu
+22.04`, `PyTorch version: 2.5.1`); a block of them is read when it holds two keys of _SYSTEM_KEYS at
+least (a bare `Key: value` line only when its key is one of them). "CUDA Version" there is read as
+nothing: a person writes the driver's, the toolkit's or torch's under that one name.
+
 Facts: os (system, kernel, arch, glibc, WSL, Windows/macOS version, distribution), python.version,
 torch version / flavor / CUDA build and whether CUDA was available, the GPUs named, the driver.
 """
@@ -63,22 +69,62 @@ _CUDA_NO = ("false", "na", "mps", "xpu", "npu", "hpu", "mlu", "musa", "cpu")
 _NOT_NVIDIA = ("AMD ", "Radeon", "Apple", "Intel", "Ascend", "Gaudi")
 
 
+# Keys of the hand-written lists (lowercase, markup removed) -> what they state.
+_SYSTEM_KEYS = {
+    **dict.fromkeys(("os", "operating system", "os version", "system", "platform"), "os"),
+    **dict.fromkeys(("python", "python version"), "python"),
+    **dict.fromkeys(
+        ("pytorch", "pytorch version", "torch", "torch version", "pytorch version (gpu?)"), "torch"
+    ),
+    **dict.fromkeys(("gpu", "gpus", "gpu model", "gpu name", "gpu type", "graphics card"), "gpu"),
+    **dict.fromkeys(
+        ("driver", "driver version", "nvidia driver", "nvidia driver version", "gpu driver"),
+        "driver",
+    ),
+    **dict.fromkeys(("cuda", "cuda version", "cudnn", "cudnn version"), "cuda"),
+}
+_BARE = re.compile(r"(?P<key>[A-Za-z][\w .()/?-]{0,40}?)\s*:(?:\s+(?P<value>.*))?")
+_MARKUP = ("**", "__")
+_MIN_SYSTEM_KEYS = 2
+_DISTROS = (
+    "Ubuntu", "Debian", "CentOS", "Fedora", "Arch", "Manjaro", "Red Hat", "RHEL", "Rocky",
+    "AlmaLinux", "openSUSE", "SUSE", "Linux Mint", "Pop!_OS", "Amazon Linux", "Kali", "Gentoo",
+    "NixOS", "Oracle Linux", "Alpine",
+)  # fmt: skip
+
+
+def _unmarked(text: str) -> str:
+    """ "- **GPU:** RTX 4090" -> "- GPU: RTX 4090" (a post's bold around the key)."""
+    if "**" in text or "__" in text:
+        for mark in _MARKUP:
+            text = text.replace(mark, "")
+    return text
+
+
 def _item(text: str) -> Optional[re.Match[str]]:
-    return _ITEM.fullmatch(text.strip())
+    text = _unmarked(text.strip())
+    match = _ITEM.fullmatch(text)
+    if match is None and ":" in text[:44] and text[:1].isalpha():
+        bare = _BARE.fullmatch(text)
+        if bare is not None and _key(bare) in _SYSTEM_KEYS:
+            return bare
+    return match
 
 
 def _key(match: re.Match[str]) -> str:
     """The key as a lowercase name without markup: "`Accelerate` version" -> "accelerate version"."""
-    return " ".join(match.group("key").replace("`", "").replace("🤗", "").lower().split())
+    key = match.group("key").replace("`", "").replace("🤗", "").replace("*", "")
+    return " ".join(key.lower().split())
 
 
 def _block_end(lines: Sequence[Line], start: int) -> tuple[int, int, bool]:
     """(end, items, report): the lines from `start` that are items (or a nested item's indented
     value, or blank lines between items), how many items, and whether one names the platform or
-    Python."""
+    Python (or two name system facts: a bug template's list)."""
     end = start
     items = 0
     report = False
+    system: set[str] = set()
     i = start
     while i < len(lines) and i - start < _MAX_LINES:
         raw = lines[i].text
@@ -87,6 +133,9 @@ def _block_end(lines: Sequence[Line], start: int) -> tuple[int, int, bool]:
         if match is not None:
             items += 1
             report = report or _key(match) in _REPORT_KEYS
+            if _key(match) in _SYSTEM_KEYS:
+                system.add(_SYSTEM_KEYS[_key(match)])
+                report = report or len(system) >= _MIN_SYSTEM_KEYS
             i += 1
             end = i
         elif text and raw[:1] in " \t" and items:  # "        Not found" under a config key
@@ -107,6 +156,8 @@ def _head(lines: Sequence[Line], start: int) -> int:
     """Lines before the items: the command (and what its run printed before its report: an
     import's warning, a logger's line), the "Copy-and-paste" line and blanks between."""
     at = start
+    if at < len(lines) and _is_heading(stripped(lines, at)):
+        at += 1  # a bug template's "### System Info" above its list
     if at < len(lines) and _COMMAND.fullmatch(stripped(lines, at)):
         for ahead in range(1, _RUN_OUTPUT + 1):
             text = stripped(lines, at + ahead) if at + ahead < len(lines) else ""
@@ -124,6 +175,16 @@ def _head(lines: Sequence[Line], start: int) -> int:
     return at - start
 
 
+_HEADINGS = (
+    "system info", "system information", "environment", "environment information",
+    "your environment", "environment info", "versions", "hardware / software",
+)  # fmt: skip
+
+
+def _is_heading(text: str) -> bool:
+    return text.strip("#*_: ").lower() in _HEADINGS
+
+
 def _scan(lines: Sequence[Line], start: int) -> int:
     text = stripped(lines, start)
     if not text:
@@ -132,13 +193,29 @@ def _scan(lines: Sequence[Line], start: int) -> int:
     if not head and not _item(text):
         return 0
     end, items, report = _block_end(lines, start + head)
-    if items < _MIN_ITEMS or not report:
+    if not report or (items < _MIN_ITEMS and not _system_list(lines[start + head : end])):
         return 0
     return end - start
 
 
+def _system_list(lines: Sequence[Line]) -> bool:
+    """Two system facts named at least (a bug template's list may hold only those)."""
+    named = {
+        _SYSTEM_KEYS[key]
+        for key in (_key(m) for m in (_item(line.text) for line in lines) if m)
+        if key in _SYSTEM_KEYS
+    }
+    return len(named) >= _MIN_SYSTEM_KEYS
+
+
 def _quick(text: str) -> bool:
-    return text[:1] in "-*•" or text.startswith(_COPY_LINE) or " env" in text or " info" in text
+    # Runs on every line of a paste: string tests first, the key lookup only on a short head.
+    if text[:1] in "-*•#" or text.startswith(_COPY_LINE) or " env" in text or " info" in text:
+        return True
+    if len(text) <= 48 and _is_heading(text):
+        return True
+    head, colon, _ = text[:44].partition(":")
+    return bool(colon) and _unmarked(head).strip().lower() in _SYSTEM_KEYS
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -212,7 +289,8 @@ def _gpus(builder: ReadingBuilder, value: str, line: int, count: Optional[int]) 
         match = _ACCELERATOR.fullmatch(text)
         if match is None:
             return False
-        name = match.group("name").strip()
+        # "NVIDIA GeForce RTX 5090 (SM_120)": a person's note after the name
+        name = re.sub(r"\s*\([^()]{0,40}\)$", "", match.group("name").strip())
         if name.upper() in ("NA", "N/A", "NONE", "<FILL IN>") or name.startswith(_NOT_NVIDIA):
             return True  # no NVIDIA GPU named: nothing to state
         gpu: dict[str, object] = {"index": index, "name": name}
@@ -224,6 +302,37 @@ def _gpus(builder: ReadingBuilder, value: str, line: int, count: Optional[int]) 
         gpus += [{"index": index} for index in range(1, count)]
     builder.put("nvidia.gpus", gpus, line)
     return True
+
+
+def _first(value: str) -> str:
+    """The version at the head of a hand-written value: "3.11.4 (main, Jun  7 2023)" -> "3.11.4"."""
+    words = value.strip().split()
+    return words[0].rstrip(",;") if words else ""
+
+
+def _os(builder: ReadingBuilder, value: str, line: int) -> bool:
+    """A hand-written OS: "Ubuntu 22.04", "Windows 11", "macOS 14.4 (arm64)", or a
+    platform.platform() string."""
+    text = value.strip()
+    if text.startswith(("Linux-", "Windows-", "macOS-", "Darwin-")):
+        return _platform(builder, text, line)
+    head = text.lower()
+    if head.startswith(("windows", "microsoft windows", "win10", "win11")):
+        builder.put("os.system", "Windows", line)
+        return True
+    if head.startswith(("macos", "mac os", "os x", "osx")):
+        builder.put("os.system", "Darwin", line)
+        version = next((w for w in text.split()[1:] if w[:1].isdigit()), None)
+        builder.put(
+            "os.macos_version", version if version and _PYTHON.fullmatch(version) else None, line
+        )
+        return True
+    if text.startswith(_DISTROS) or head.startswith(("linux", "wsl")):
+        builder.put("os.system", "Linux", line)
+        if text.startswith(_DISTROS):
+            builder.put("os.distro_name", text.split(" (", 1)[0][:80], line)
+        return True
+    return False
 
 
 def _version_value(text: str, pattern: re.Pattern[str]) -> Optional[str]:
@@ -254,15 +363,45 @@ def _read(lines: Sequence[Line]) -> Reading:
                 unread.append(number)
 
     take("platform", lambda v, n: _platform(builder, v, n))
-    take("python version", lambda v, n: _put_checked(builder, "python.version", v, _PYTHON, n))
-    for key in ("pytorch version (gpu?)", "pytorch version (accelerator?)", "pytorch version"):
-        take(key, lambda v, n, key=key: _torch(builder, key, v, n))
+    for key in ("os", "operating system", "os version", "system"):
+        if not builder.get("os.system"):
+            take(key, lambda v, n: _os(builder, v, n))
+    for key in ("python version", "python"):
+        if not builder.get("python.version"):
+            take(key, lambda v, n: _put_checked(builder, "python.version", _first(v), _PYTHON, n))
+    for key in (
+        "pytorch version (gpu?)", "pytorch version (accelerator?)", "pytorch version", "pytorch",
+        "torch version", "torch",
+    ):  # fmt: skip
+        if not builder.get("torch.version"):
+            take(key, lambda v, n, key=key: _torch(builder, key, v, n))
     count_text = items.get("gpu number", ("", 0))[0]
     count = int(count_text) if count_text.isdigit() else None
-    for key in ("gpu type", "accelerator", "cuda device(s)", "gpu"):
-        take(key, lambda v, n: _gpus(builder, v, n, count))
-    for key in ("driver version", "nvidia driver version", "cuda driver version"):
-        take(key, lambda v, n: _put_checked(builder, "nvidia.driver_version", v, _DRIVER, n))
+    for key in (
+        "gpu type",
+        "accelerator",
+        "cuda device(s)",
+        "gpu",
+        "gpus",
+        "gpu model",
+        "gpu name",
+        "graphics card",
+    ):
+        if not builder.get("nvidia.gpus"):
+            take(key, lambda v, n: _gpus(builder, v, n, count))
+    for key in (
+        "driver version",
+        "nvidia driver version",
+        "cuda driver version",
+        "driver",
+        "nvidia driver",
+        "gpu driver",
+    ):
+        if not builder.get("nvidia.driver_version"):
+            take(
+                key,
+                lambda v, n: _put_checked(builder, "nvidia.driver_version", _first(v), _DRIVER, n),
+            )
     builder.placed.difference_update(unread)
     return builder.finish(lines)
 

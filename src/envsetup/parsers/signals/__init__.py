@@ -65,6 +65,8 @@ _TRIGGERS = (
     "Unsatisfiable",
     "conflicts",
     "Could not solve",
+    "Encountered problems",
+    "nothing provides",
     "Found conflicts",
     "existing python",
     "-> python",

@@ -2,7 +2,12 @@
 
 Formats: glibc's dlopen errors ("libX.so.N: cannot open shared object file: No such file or
 directory", "<lib>: undefined symbol: S, version V") as Python's ImportError / OSError and
-cuDNN's own loader ("Could not load library X. Error: Y: cannot open shared object file").
+cuDNN's own loader ("Could not load library X. Error: Y: cannot open shared object file");
+Windows' loader as Python raises it: torch's own preload, `OSError: [WinError 126] The specified
+module could not be found. Error loading "...\\torch\\lib\\fbgemm.dll" or one of its
+dependencies.` (torch/__init__.py, `_load_dll_libraries`; pytorch/pytorch#131662, #133397), and
+an extension module's `ImportError: DLL load failed while importing _C: ...` (CPython 3.8+,
+Python/dynload_win.c; before 3.8 "DLL load failed: ...").
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ _COULD_NOT_LOAD = re.compile(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0
 _LOADER = re.compile(r"(?:^|\s)([^\s:]{1,300}): error while loading shared libraries: ")
 # The name must be followed by a delimiter: a cut line never yields a shortened symbol.
 _UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
+# Windows: "[WinError 126] <message>. Error loading "<path>" or one of its dependencies."; the
+# message is localised ("找不到指定的模块。"), the number and the torch wording are not.
+_WIN_ERROR = re.compile(r"\[WinError (\d{1,5})\]")
+_ERROR_LOADING = re.compile(r'Error loading "([^"\n]{1,400})" or one of its dependencies')
+_DLL_IMPORT = re.compile(r"DLL load failed(?: while importing ([\w.]{1,100}))?: ?(.{0,200})")
 # "__nvJitLinkAddData_12_1": the API version the caller was built against.
 _SYMBOL_VERSION = re.compile(r"_(\d{1,2})_(\d{1,2})$")
 
@@ -101,11 +111,39 @@ def _by_torch(lines: Sequence[Line], index: int) -> bool:
     return False
 
 
+def _dll_signal(line: Line) -> Optional[Signal]:
+    """Windows could not load a DLL (or one it depends on): torch's preload of its own DLLs or
+    an extension module's import. None when the line says neither."""
+    text = line.text
+    loading = _ERROR_LOADING.search(text) if "Error loading" in text else None
+    dll_import = _DLL_IMPORT.search(text) if "DLL load failed" in text else None
+    if loading is None and dll_import is None:
+        return None
+    code = _WIN_ERROR.search(text)
+    path = loading.group(1) if loading else None
+    name = re.split(r"[\\/]", path)[-1] if path else None
+    in_torch = bool(path) and re.search(r"[\\/]torch[\\/]lib[\\/]", path or "") is not None
+    return signal(
+        "library-dll-load-failed",
+        KIND,
+        [line.number],
+        library=name,
+        path=path,
+        winerror=int(code.group(1)) if code else None,
+        module=dll_import.group(1) if dll_import else None,
+        torch_lib=in_torch or None,
+    )
+
+
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
     found: list[Signal] = []
     for index in indices(lines, hits):
         line = lines[index]
         text = line.text
+        if "Error loading" in text or "DLL load failed" in text:
+            dll = _dll_signal(line)
+            if dll is not None:
+                found.append(dll)
         if "cannot open shared object file" in text:
             missing = _CANNOT_OPEN.search(text)
             loading = _COULD_NOT_LOAD.search(text)

@@ -29,6 +29,26 @@ _CUDA_DRIVER = re.compile(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b"
 _VIRTUAL = re.compile(
     r"feature:\|?@?/([a-z0-9]{2,8}-[a-z0-9_]{2,10})::__(cuda|glibc)==(\d{1,3}(?:\.\d{1,3}){1,2})="
 )
+# mamba / conda-libmamba (mamba's libsolv problems; libmamba's problem tree, conda 23.10+):
+# "  - nothing provides __cuda needed by pytorch-1.11.0-cuda102py310hdf4a2db_202",
+# "  - nothing provides requested pytorch-cuda 12.9**",
+# "  - package torchaudio-2.0.2-py310_cu117 requires pytorch-cuda 11.7.*, but none of the providers
+# can be installed", and the tree: "├─ pytorch-cuda ==12.1 ha16c6d3_5 is requested and can be
+# installed;", "└─ torchaudio 2.0.2  is not installable because ...", "│  └─ pytorch-cuda 11.7.* ,
+# which conflicts with any installable versions previously reported;".
+_NOTHING_PROVIDES = re.compile(
+    r"nothing provides (?:requested )?(\S{1,200}(?: (?!needed\b)[^\s,]{1,100})?)"
+    r"(?: needed by (\S{1,300}))?"
+)
+_PACKAGE_REQUIRES = re.compile(
+    r"package (\S{1,300}) requires (\S{1,200}(?: [^\s,]{1,100})?), but none of the providers"
+)
+_TREE = re.compile(
+    r"^[\s│├└─]*[├└]─ (?P<spec>.{1,300}?)\s*(?P<what>is requested|is not installable|"
+    r"is installable|would require|, which (?:conflicts|requires|cannot)|does not exist)"
+)
+# "pytorch-1.11.0-cuda102py310hdf4a2db_202" (a build's file name) -> "pytorch 1.11.0".
+_BUILD_NAME = re.compile(r"([A-Za-z_][\w.-]*?)-(\d[\w.]*)-[\w.]+$")
 _CONFLICTS_FOR = re.compile(r"^\s*Package ([\w.-]{1,100}) conflicts for:")
 _MAX_VERSIONS = 40  # the newest kept; pip lists every version of a package
 # "  - pytorch=1.4.0 -> python[version='>=2.7,<2.8.0a0|>=3.5,<3.6.0a0']", "  - mkl_fft -> python=3.4":
@@ -43,6 +63,7 @@ _PYTHON_HEADER = "incompatible with the existing python installation"
 # explanation, then "note: ..." and "hint: ..." lines, each possibly wrapped by a terminal).
 _PIP_BLOCK_MARKS = ("×", "╰─>", "│", "note:", "hint:")
 _MAX_BLOCK = 60
+_MAX_SESSION = 400
 # conda's (and mamba's) solver session: its progress lines, its report, the dependency chains.
 _CONDA_LINES = (
     "Collecting package metadata", "Solving environment", "Found conflicts!",
@@ -56,6 +77,8 @@ _CONDA_LINES = (
     "Note that strict channel priority", "Could not solve for environment specs",
     "The following packages are incompatible", "Pins seem to be involved",
     "Encountered problems while solving", "Channels:", "Platform:", "Retrieving notices",
+    "conda ", "mamba ", "micromamba ", "Looking for:", "Transaction", "nothing provides",
+    "package ",
     "├─", "└─", "│", "- ",
 )  # fmt: skip
 # "pytorch=1.3.1 -> cudatoolkit[version='>=10.1,<10.2']", "cudatoolkit=10.0", "python=3.5"
@@ -86,16 +109,16 @@ def _pip(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
                 named = [v.strip() for v in match.group(2).split(",") if v.strip()]
                 versions = [] if named == ["none"] else named
                 listed.add(match.group(1))
-                found.append(
-                    signal(
-                        "pip-no-matching-version",
-                        PIP,
-                        [line.number],
-                        **_requirement(match.group(1)),
-                        versions=versions[-_MAX_VERSIONS:],
-                        none=not versions,
-                    )
+                versions_signal = signal(
+                    "pip-no-matching-version",
+                    PIP,
+                    [line.number],
+                    **_requirement(match.group(1)),
+                    versions=versions[-_MAX_VERSIONS:],
+                    none=not versions,
                 )
+                versions_signal.owned = _pip_session(lines, index)
+                found.append(versions_signal)
         if "No matching distribution found for" in text:
             match = _NO_MATCHING.search(text)
             if match:
@@ -114,6 +137,39 @@ def _pip(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
             managed.owned = _pip_block(lines, index)
             found.append(managed)
     return found
+
+
+# What pip prints before it gives up (pip/_internal: its resolver's progress), and the command.
+_PIP_SESSION = (
+    "Collecting ", "Using cached ", "Downloading ", "Looking in indexes:", "Looking in links:",
+    "Requirement already satisfied:", "Obtaining ", "Processing ", "Preparing metadata",
+    "Getting requirements to build", "Installing build dependencies", "INFO: pip is looking",
+    "Defaulting to user installation", "ERROR: ", "WARNING: ", "Ignoring ", "Installing collected",
+    "━", "|", "Building wheel", "Created wheel", "Stored in directory", "Successfully",
+)  # fmt: skip
+_PIP_COMMAND = re.compile(
+    r"(?:sudo\s+)?(?:[\w./\\:-]*python[\d.]*(?:\.exe)?\s+-m\s+)?"
+    r"[\w./\\:-]*\bpip[\d.]*(?:\.exe)?\s+(?:install|download|wheel)\b"
+)
+
+
+def _pip_session(lines: Sequence[Line], index: int) -> list[int]:
+    """The lines pip printed before its error at lines[index] (its resolver's progress, each
+    requirement's "Collecting" and "Using cached"/"Downloading" lines, indented under it) and the
+    `pip install` command that ran it; [] when none."""
+    owned: list[int] = []
+    at = index - 1
+    while at >= 0 and index - at <= _MAX_SESSION:
+        raw = lines[at].text
+        text = raw.strip()
+        if text and not (text.startswith(_PIP_SESSION) or raw[:1] in " \t"):
+            if _PIP_COMMAND.match(text):
+                owned.append(lines[at].number)
+            break
+        if text:
+            owned.append(lines[at].number)
+        at -= 1
+    return owned
 
 
 def _pip_block(lines: Sequence[Line], index: int) -> list[int]:
@@ -141,14 +197,20 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
     packages: list[str] = []
     driver = None
     virtual: dict[str, str] = {}
-    for index in indices(lines, hits):
+    solver: dict[str, list[str]] = {}
+    in_report = False  # inside mamba's "Encountered problems" / libmamba's tree
+    for index in range(len(lines)) if hits is None else _with_report(lines, hits):
         line = lines[index]
         text = line.text
         if (
             "UnsatisfiableError" in text
             or "Found conflicts!" in text
             or "Could not solve for environment specs" in text
+            or "Encountered problems while solving" in text
         ):
+            numbers.append(line.number)
+            in_report = True
+        elif in_report and _mamba(text, solver):
             numbers.append(line.number)
         elif "conflicts for:" in text:
             match = _CONFLICTS_FOR.match(text)
@@ -168,20 +230,104 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
                 virtual.setdefault(f"virtual_{match.group(2)}", match.group(3))
     if not numbers:
         return []
+    named = [
+        p.split()[0]
+        for key in ("needed_by", "not_installable", "requested")
+        for p in solver.get(key, [])
+    ]
     unsatisfiable = signal(
         "conda-unsatisfiable",
         CONDA,
         numbers,
-        packages=sorted(set(packages))[:20] or None,
+        packages=sorted(set(packages + named))[:20] or None,
         cuda_driver=driver,
+        missing=_unique(solver.get("missing")),
+        needed_by=_unique(solver.get("needed_by")),
+        requested=_unique(solver.get("requested")),
+        not_installable=_unique(solver.get("not_installable")),
+        wanted=_unique(solver.get("wanted")),
+        requires=_unique(solver.get("requires")),
         **virtual,
     )
     unsatisfiable.owned = _conda_session(lines, numbers)
     return [unsatisfiable]
 
 
+# mamba's download progress: "conda-forge/linux-64     [====================] (00m:05s) Done".
+_MAMBA_PROGRESS = re.compile(r"[\w.-]{1,100}/[\w-]{3,20}\s{1,40}(?:\[|Using cache|No change)")
+
+
 def _is_conda_line(text: str) -> bool:
-    return text.startswith(_CONDA_LINES) or bool(_CONDA_SPEC.match(text))
+    return (
+        text.startswith(_CONDA_LINES)
+        or bool(_CONDA_SPEC.match(text))
+        or bool(_MAMBA_PROGRESS.match(text))
+    )
+
+
+def _package(text: str) -> str:
+    """A solver's package as people name it: "pytorch-1.11.0-cuda102py310h..." -> "pytorch
+    1.11.0"; "pytorch-cuda ==12.1 ha16c6d3_5" -> "pytorch-cuda 12.1"; "pytorch-cuda 11.7.*"
+    stays."""
+    text = text.strip().rstrip("`;,").strip()  # a post's code fence glued to the line's end
+    match = _BUILD_NAME.fullmatch(text) if " " not in text else None
+    if match:
+        return f"{match.group(1)} {match.group(2)}"
+    parts = text.split()
+    if len(parts) >= 3 and parts[2].isalpha():  # "pytorch-mutex 1.0 cpu": the variant, no hash
+        return f"{parts[0]} {parts[1].lstrip('=')} {parts[2]}"
+    if len(parts) >= 2:
+        return f"{parts[0]} {parts[1].lstrip('=')}"
+    return text
+
+
+def _mamba(text: str, found: dict[str, list[str]]) -> bool:
+    """Read one line of mamba's / libmamba's report into `found` (missing, needed_by,
+    requested, not_installable, requires); whether the line said anything."""
+    if "nothing provides" in text:
+        match = _NOTHING_PROVIDES.search(text)
+        if match:
+            found.setdefault("missing", []).append(_package(match.group(1)))
+            if match.group(2):
+                found.setdefault("needed_by", []).append(_package(match.group(2)))
+            return True
+    if "but none of the providers" in text:
+        match = _PACKAGE_REQUIRES.search(text)
+        if match:
+            found.setdefault("requires", []).append(
+                f"{_package(match.group(1))} -> {_package(match.group(2))}"
+            )
+            return True
+    match = _TREE.match(text) if ("├─" in text or "└─" in text) else None
+    if match:
+        spec, what = _package(match.group("spec")), match.group("what")
+        if what == "is requested":
+            found.setdefault("requested", []).append(spec)
+        elif what == "is not installable":
+            found.setdefault("not_installable", []).append(spec)
+        elif what.startswith(", which"):
+            found.setdefault("wanted", []).append(spec)
+        return True
+    return False
+
+
+def _unique(items: Optional[list[str]]) -> Optional[list[str]]:
+    return list(dict.fromkeys(items))[:20] if items else None
+
+
+def _with_report(lines: Sequence[Line], hits: Sequence[int]) -> list[int]:
+    """The gated lines plus the lines of a mamba / libmamba report after its header (its tree
+    lines hold no trigger word)."""
+    kept = set(hits)
+    for index in hits:
+        text = lines[index].text
+        if "Encountered problems while solving" in text or "Could not solve for" in text:
+            for ahead in range(index + 1, min(len(lines), index + 1 + _MAX_CONDA)):
+                ahead_text = lines[ahead].text.strip()
+                if ahead_text and not _is_conda_line(ahead_text):
+                    break
+                kept.add(ahead)
+    return sorted(kept)
 
 
 def _conda_session(lines: Sequence[Line], numbers: Sequence[int]) -> list[int]:

@@ -315,6 +315,9 @@ def _symbol(p: Mapping[str, Any]) -> Words:
 def _pip(p: Mapping[str, Any]) -> Words:
     requirement = _or(p, "requirement", "the requirement")
     reason = p.get("reason")
+    py = f" {p['python']}" if p.get("python") else ""  # unknown: left out, no empty slot
+    pinned, newest = _or(p, "pinned"), _or(p, "newest")
+    needs = f"Python >= {p['python_min']}" if p.get("python_min") else "a newer Python"
     fixes = {
         "local-version-needs-index": (
             f"{requirement} is a local-version wheel: it is only on download.pytorch.org, "
@@ -327,14 +330,28 @@ def _pip(p: Mapping[str, Any]) -> Words:
         ),
         "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
         "no-wheel-for-python": (
-            f"No torch wheel exists for this Python {_or(p, 'python', '')} and platform "
+            f"No torch wheel exists for this Python{py} and platform "
             f"(32-bit or too new a Python, or an unsupported OS): use a supported 64-bit Python, "
             f"then `{_or(p, 'install')}`"
         ),
         "pinned-release-not-for-python": (
-            f"torch {_or(p, 'pinned')} has no wheel for this Python {_or(p, 'python', '')}; "
-            f"the oldest listed is newer: pin a release that supports it (up to {_or(p, 'newest')}) "
+            f"torch {pinned} has no wheel for this Python{py}; "
+            f"the oldest listed is newer: pin a release that supports it (up to {newest}) "
             "or use an older Python"
+        ),
+        "pinned-release-needs-newer-python": (
+            f"torch {pinned} is newer than every release pip lists for this Python{py}: "
+            f"it needs {needs}; use a newer Python, or pin a release pip lists "
+            f"(`{_or(p, 'package', 'torch')}=={newest}`, the newest for this Python)"
+        ),
+        "pinned-release-not-for-platform": (
+            f"torch {pinned} has no wheel for {_or(p, 'platform', 'this platform')}: the list "
+            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); a newer "
+            f"Python does not help: pin `torch=={newest}`, or use an Apple-silicon Mac or Linux"
+        ),
+        "pinned-release-not-published": (
+            f"torch {pinned} is not among the releases this index has for this Python{py}: "
+            f"pin one pip lists (the newest is {newest})"
         ),
     }
     fix = fixes.get(
@@ -345,6 +362,25 @@ def _pip(p: Mapping[str, Any]) -> Words:
 
 
 def _conda(p: Mapping[str, Any]) -> Words:
+    if p.get("no_cuda_driver"):
+        who = ", ".join(p.get("needed_by") or []) or "a CUDA build"
+        title = (
+            f"conda's solver sees no NVIDIA driver (no __cuda virtual package), which {who} needs"
+        )
+        fix = (
+            "On a machine without an NVIDIA GPU, ask for the CPU build (`cpuonly`, or a "
+            "pytorch build without cuda in its name); with one, make `nvidia-smi` work (install or "
+            "repair the driver: `conda info` then lists __cuda); building an environment or "
+            "container for another machine, set CONDA_OVERRIDE_CUDA to that driver's CUDA "
+            "version (e.g. `CONDA_OVERRIDE_CUDA=12.4`)"
+        )
+        return Words(
+            title,
+            fix
+            + f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip.",
+        )
+    if p.get("not_installable") or p.get("requires") or p.get("missing"):
+        return _conda_report(p)
     if p.get("conda_cuda"):
         title = f"conda's solver refused: the packages need a newer CUDA driver than this one (__cuda={p['conda_cuda']})"
         fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda"
@@ -354,6 +390,34 @@ def _conda(p: Mapping[str, Any]) -> Words:
         fix = (
             "Drop the conflicting pins (e.g. a cudatoolkit version the pytorch build does not use)"
         )
+    fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
+    return Words(title, fix)
+
+
+def _conda_report(p: Mapping[str, Any]) -> Words:
+    """mamba / libmamba's problem report: who cannot be installed, what it needs, what was
+    requested instead."""
+    blocked = ", ".join(p.get("not_installable") or []) or ""
+    requires = list(p.get("requires") or [])
+    wanted = [w for w in p.get("wanted") or [] if w not in (p.get("requested") or [])]
+    requested = ", ".join(p.get("requested") or [])
+    if blocked:
+        needs = " or ".join(wanted) or ", ".join(r.split(" -> ", 1)[-1] for r in requires)
+        title = f"conda's solver cannot install {blocked}" + (
+            f": it needs {needs}" if needs else ""
+        )
+    elif requires:
+        title = "conda's solver found conflicting requirements: " + "; ".join(requires)
+    else:
+        title = f"conda's solver found nothing that provides {', '.join(p['missing'])}"
+    title += f", but {requested} is requested" if requested and blocked else ""
+    fix = (
+        "Ask for versions that go together: a release of "
+        f"{blocked.split()[0] if blocked else 'the package'} built for what you request "
+        "(often a newer one), or request what it needs instead"
+        if blocked or requires
+        else "Check the package name, version and channels (`conda search NAME -c CHANNEL`)"
+    )
     fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
     return Words(title, fix)
 
@@ -512,10 +576,15 @@ def _init_failed(p: Mapping[str, Any]) -> Words:
     )
 
 
-def _xid(title_prefix: str, fix: str) -> WordFn:
+def _xid(title_prefix: str, fix: str, bare: str = "") -> WordFn:
+    """`bare`: the title when no Xid number was logged (the message alone), else " an Xid"."""
+
     def words(p: Mapping[str, Any]) -> Words:
-        count = f", {p['count']} times" if p.get("count", 1) > 1 else ""
+        count = f", {p['count']} times" if (p.get("count") or 1) > 1 else ""
         meaning = f": {p['meaning']}" if p.get("meaning") else ""
+        if p.get("xid") is None and bare:
+            gpu = f" (GPU {p['pci']})" if p.get("pci") else ""
+            return Words(f"{bare}{gpu}{count}", fix)
         xid = f" Xid {p['xid']}" if p.get("xid") is not None else " an Xid"
         gpu = f" on GPU {p['pci']}" if p.get("pci") else ""
         # The driver logged a cleanup Xid (45) that names this one as its cause.
@@ -523,6 +592,40 @@ def _xid(title_prefix: str, fix: str) -> WordFn:
         return Words(f"{title_prefix}{xid}{gpu}{meaning}{logged}{count}", fix)
 
     return words
+
+
+def _dll_load(p: Mapping[str, Any]) -> Words:
+    """windows-dll-load-failed (diagnose/dll_signals.py has the facts and their sources)."""
+    library = p.get("library") or (f"a DLL of {p['module']}" if p.get("module") else "a DLL")
+    code = f" (WinError {p['winerror']})" if p.get("winerror") is not None else ""
+    whose = "torch's own " if p.get("torch_lib") else ""
+    title = f"Windows could not load {whose}{library} or a DLL it depends on{code}"
+    vc = (
+        "install the latest Microsoft Visual C++ Redistributable (x64): "
+        "https://aka.ms/vs/17/release/vc_redist.x64.exe"
+    )
+    fixes = {
+        "fbgemm-libomp": (
+            "torch 2.4.0's Windows fbgemm.dll needs libomp140.x86_64.dll, which that wheel does "
+            "not ship (pytorch/pytorch#131662): install torch 2.4.1 or newer "
+            "(`pip install --upgrade torch`, from the same index), or go back to 2.3.1; "
+            f"if it persists, {vc}"
+        ),
+        "wrong-architecture": (
+            f"{library} is built for another architecture (32-bit vs 64-bit): use a 64-bit "
+            "Python and reinstall the package in a fresh environment"
+        ),
+        "procedure-not-found": (
+            f"Another version of a DLL {library} needs is found first (on PATH or next to the "
+            "program): remove that folder from PATH, then reinstall torch in a fresh environment"
+        ),
+    }
+    fix = fixes.get(
+        str(p.get("reason")),
+        f"The DLL or one it depends on is missing: {vc}, restart, and if it persists reinstall "
+        "torch in a fresh environment",
+    )
+    return Words(title, fix + ".")
 
 
 WORDS: dict[str, WordFn] = {
@@ -604,6 +707,7 @@ WORDS: dict[str, WordFn] = {
     ),
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
+    "windows-dll-load-failed": _dll_load,
     "cuda-symlink-dangling": _cuda_symlink,
     "cudnn-version-mismatch": lambda p: Words(
         "cuDNN mismatch: torch was built with "
@@ -620,6 +724,7 @@ WORDS: dict[str, WordFn] = {
         "The GPU fell off the bus:",
         "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "
         "system BIOS; reboot to recover; repeated, have the GPU serviced.",
+        bare="The GPU fell off the bus",
     ),
     "gpu-memory-error": _xid(
         "GPU memory error:",
