@@ -14,8 +14,7 @@ in paste/SOURCES.tsv) and states:
 
 `pending` maps an aspect ("kinds", "signals", "findings", "json-signals", a fact path, or
 "params:<finding id>") to why explain gets it wrong today; tests/explain/test_real_pastes.py
-skips those with that reason. A reason starting "(nobody)" names a gap no helper was fixing
-when it was written; the others are being fixed (see the constants below).
+skips those with that reason (ENVSETUP_RUN_PENDING=1 runs them).
 """
 
 from __future__ import annotations
@@ -23,42 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-# Gaps being fixed in parallel (issue 10's closing work; the others it listed are fixed).
-CUT_TOP = (
-    "an nvidia-smi table whose top border or left edge was cut is not recognised (cut table tops)"
-)
-# Gaps no helper had on its list.
-WSL1 = "(nobody) a CUDA build that sees no GPU under WSL 1 (kernel 4.4.0-NNNNN-Microsoft: WSL 1 gives Linux no GPU, CUDA needs WSL 2) gives no finding: no GPU is stated, so torch-cuda-unavailable does not fire and nothing names WSL 1"
-L_CUT_UUID = "(nobody) nvidia-smi -L lines whose UUID was cut ('GPU 0: NVIDIA H200 (UUID: ') are not read as a -L list"
-CUDA3 = "(nobody) CUDA error 3 printed as the runtime's string 'initialization error' is not recognised (only torch's 'CUDA driver initialization failed' is)"
-WARN_CONT = "(nobody) the `  warnings.warn(` line of a UserWarning inside a collect_env paste is unread, so a could-not-read finding is given for noise"
-MODINFO = "(nobody) `modinfo -F version nvidia` output (the installed module's version) is no kind"
-COMMENT_MARK = "(nobody) an output line behind a '# ' comment mark ('# lrwxrwxrwx ... /usr/local/cuda -> ...') is not read"
-CONSEQUENT = "(nobody) an exception that only follows from the recognised error (the caller's FileNotFoundError) is judged on its own, with an install fix; and a closing code fence glued to the line's end stays in its message"
-CUDNN_LINKED = "(nobody) torch 1.12's wording 'compiled against (8, 3, 2) but linked against (8, 0, 3)' is not read as a cuDNN version mismatch"
-REPL_BANNER = (
-    "(nobody) the Python REPL banner ('Python 3.8.12 | packaged by conda-forge ...') is no kind"
-)
-ROSETTA = "(nobody) uname -a of an x86_64 shell on an ARM64 kernel (RELEASE_ARM64_T6031: Rosetta on Apple Silicon) is not read as Apple Silicon"
-SYMBOL = "(nobody) an undefined symbol in a library whose name has no 'lib' prefix, or after 'libtorch.so.1: ', is not read: the signal has no symbol"
-XID45_CAUSE = "(nobody) Xid 45 'caused by previous Xid 149/145' is judged an application fault; the NVLink Xid it names is the cause"
-TORCH_OWN = "(nobody) a library torch's own _load_global_deps cannot load is judged a non-torch program (not_torch)"
-UNAVAILABLE = "(nobody) a CUDA build whose collect_env says 'Is CUDA available: False' with GPU and driver 'Could not collect' gives no finding"
-DRIVER_FOR_TORCH = "(nobody) collect_env's driver older than the CUDA torch was built with (410.48 < CUDA 10.1's 418.39, 418.67 < CUDA 10.2's 440.33) gives no driver-too-old-for-torch"
-OLD_CPU_BUILD = "(nobody) old collect_env's 'CUDA used to build PyTorch: Could not collect' (a CPU-only build) is not read as flavor cpu"
-MPS_OLD_MACOS = (
-    "(nobody) a macOS 12.2.1 arm64 collect_env gives no mps-needs-newer-macos (MPS needs 12.3)"
-)
-SMI_NOT_FOUND = (
-    "(nobody) 'nvidia-smi not found' with the nvidia modules loaded (lsmod) gives no finding"
-)
-NVML_LIB = "(nobody) the 'NVML library version: N' line is not carried into the driver-library-mismatch finding (library: None)"
-BULLETS = "(readfix) a bug template's bullet-list System Info ('-     Driver Version: 570.144') is not read"
-TORCH_CUDNN = "(nobody) torch's own conv.py warning that it cannot open libcudnn_cnn_infer.so.8 is judged a non-torch program (not_torch)"
-
-
-TORCH_NA = "collect_env's 'PyTorch version: N/A' next to a torch import error is read as torch absent (torch-not-installed; attack10 defect 3)"
-ARCH_FROM_FACTS = "(nobody) a stated CUDA build whose release has no kernels for the stated GPU (2.5.0+cu121 on an RTX 5090), with no error pasted, gives no gpu-arch-not-in-torch-build"
+# Gaps explain still has (each a real paste's aspect it gets wrong, skipped with this reason).
+WSL1 = "a CUDA build that sees no GPU under WSL 1 (kernel 4.4.0-NNNNN-Microsoft: WSL 1 gives Linux no GPU, CUDA needs WSL 2) gives no finding: no GPU is stated, so torch-cuda-unavailable does not fire and nothing names WSL 1"
+ARCH_FROM_FACTS = "a stated CUDA build whose release has no kernels for the stated GPU (2.5.0+cu121 on an RTX 5090), with no error pasted, gives no gpu-arch-not-in-torch-build"
 
 
 @dataclass(frozen=True)
@@ -261,9 +227,11 @@ PASTES: tuple[Paste, ...] = (
     P("errors/capfix-k80-thcudacheck-209.txt",
       kinds={"packages"}, signals={"cuda-error-209", "python-traceback-cut"}, findings={NO_KERNEL},
       params={NO_KERNEL: {"capability_unknown": True, "sm": None}}),
+    # The bug template's bullets name the GPU (GTX 1080 Ti: 6.1 by its name) and torch 2.9.1+cu130.
     P("errors/capfix-corridorkey-1080ti-cu130.txt",
-      signals={"cuda-error-209"}, findings={NO_KERNEL},
-      params={NO_KERNEL: {"capability_unknown": True}}),
+      kinds={"env-report"}, signals={"cuda-error-209"}, findings={NO_KERNEL},
+      facts={"nvidia.gpus.0.name": "NVIDIA GeForce GTX 1080 Ti", "torch.version": "2.9.1+cu130"},
+      params={NO_KERNEL: {"sm": "sm_61", "capability_unknown": None}}),
     # --- PEP 668 --------------------------------------------------------------------------
     P("errors/ext-pep668-ci-indented.txt", signals=PEP668,
       facts={"python.version": "3.12"}, findings={"pip-externally-managed-error"}),
@@ -1022,11 +990,11 @@ PASTES: tuple[Paste, ...] = (
     # "PyTorch version: N/A" beside torch's own traceback: torch is installed (a frame inside its
     # package) but will not import: never torch-not-installed.
     P(C + "mergefix-win-fbgemm-126-collectenv.txt",
-      kinds={"collect-env"}, signals={"python-exception"},
+      kinds={"collect-env"}, signals={"python-exception", "library-dll-load-failed"},
       facts={"os.system": "Windows", "python.version": "3.12.5", "torch.version": None,
              "torch.location": "C:\\Users\\USER\\AppData\\Local\\Programs\\Python\\Python312"
                                "\\Lib\\site-packages\\torch"},
-      findings={"torch-import-error"}),
+      findings={"windows-dll-load-failed"}),
     # The paste stops mid-line in the GPU's name: no GPU is taken, line 34 is could-not-read.
     P(C + "mergefix-vllm-19542-1080ti-cu126-cut.txt",
       kinds={"collect-env"},
@@ -1045,12 +1013,11 @@ PASTES: tuple[Paste, ...] = (
              "python.executable": "/nix/store/a1jmpf3hja9g4rx7lwxza4gwng9vscj5-python3-3.11.13-env/bin/python"},
       findings={NO_KERNEL}),
     P(E + "mergefix-cosmos-5090-torch222.txt",
-      signals={ARCH},
+      kinds={"env-report"}, signals={ARCH},
       facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
              "nvidia.gpus.0.compute_capability": "12.0", "nvidia.driver_version": "570.144",
              "torch.version": "2.2.2"},
-      findings={NO_KERNEL},
-      pending={"nvidia.driver_version": BULLETS, "torch.version": BULLETS}),
+      findings={NO_KERNEL}),
     # --- readfix (attack10 defects 2, 4, 5, 8, 11, 12) ---------------------------------------
     P(E + "readfix-libmamba-torchaudio-pytorch-cuda-conflict.txt",
       signals={"conda-unsatisfiable"}, findings={"conda-solver-conflict"},
@@ -1080,8 +1047,7 @@ PASTES: tuple[Paste, ...] = (
       facts={"os.system": "Windows", "python.version": "3.12.5"},
       findings={"windows-dll-load-failed"},
       params={"windows-dll-load-failed": {"library": "fbgemm.dll", "winerror": 126,
-                                          "reason": "fbgemm-libomp"}},
-      pending={"findings": TORCH_NA}),
+                                          "reason": "fbgemm-libomp"}}),
     P("python-check/readfix-print-torch-version-1.8.1-cu102-pytorch85332.txt",
       kinds={"python-repl-torch"}, facts={"torch.version": "1.8.1+cu102", "torch.cuda_version": "10.2"}),
     P("env-report/readfix-bullets-rtx5090-driver590-berkeley49.txt",

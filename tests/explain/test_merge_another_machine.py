@@ -125,12 +125,13 @@ def test_collect_env_na_with_torchs_own_traceback_is_not_torch_not_installed(
     linux_host: Facts,
 ) -> None:
     """pytorch #133397: "PyTorch version: N/A" under a WinError 126 raised inside torch: torch is
-    installed but will not import. Unknown, not absent: no torch-not-installed, with or without
+    installed but will not import (its fbgemm.dll does not load). Unknown, not absent: no
+    torch-not-installed, with or without
     a host (the host is set aside: Windows)."""
     paste = text(PASTE / "collect-env" / "mergefix-win-fbgemm-126-collectenv.txt")
     for host in (None, linux_host):
         result = explain(paste, host, lookup_build)
-        assert _ids(result) == {"torch-import-error"}, host and host.os.system
+        assert _ids(result) == {"windows-dll-load-failed"}, host and host.os.system
         assert result.facts.torch.version is None
         assert "torch.version" not in result.fact_sources
 

@@ -55,7 +55,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     # collect_env after torch's traceback (pytorch #133397): "PyTorch version: N/A" states nothing.
     "mergefix-win-fbgemm-126-collectenv.txt": (11, {"os.system": "Windows", "torch.version": None, "python.version": "3.12.5"}),
     # The reader takes the last line as printed; explain's merge drops the name the paste's end cut.
-    "mergefix-vllm-19542-1080ti-cu126-cut.txt": (3, {"torch.version": "2.7.0+cu126", "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce GTX"}),
+    "mergefix-vllm-19542-1080ti-cu126-cut.txt": (2, {"torch.version": "2.7.0+cu126", "torch.deep.cuda_available": True, "nvidia.gpus.0.name": "NVIDIA GeForce GTX"}),
     "mergefix-vggt-5070ti-windows-smi.txt": (2, {"nvidia.driver_version": "581.57", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5070 Ti"}, 12),
     "wsl2-torch2.4.0-cu121-rtx4070-laptop.txt": (1, {"os.wsl": 2, "nvidia.driver_version": "551.88", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 4070 Laptop GPU"}),
     "vllm-sectioned-rhel8.3-torch2.5.1-cu124-partial.txt": (1, {"torch.version": "2.5.1+cu124", "os.glibc": "2.28", "python.version": "3.10.16"}),

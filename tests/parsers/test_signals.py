@@ -381,6 +381,14 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"cuda_driver": "10.2", "subdir": "win-64", "virtual_cuda": "10.2"},
         )
     ],
+    # mergefix (attack10 defects 3, 6, 9): real pastes
+    "mergefix-journal-sm120-forge.txt": [  # journald's prefixes: explain's normaliser strips them
+        ("torch-gpu-arch-not-supported", {"sm": "sm_120"}),
+        ("cuda-error-209", {"code": 209}),
+    ],
+    "mergefix-cosmos-5090-torch222.txt": [
+        ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"}),
+    ],
     # readfix (attack10 defects 2, 5, 11): real pastes
     "readfix-libmamba-torchaudio-pytorch-cuda-conflict.txt": [
         (
