@@ -85,14 +85,13 @@ def _where(package: Package) -> str:
     return "pip wheel" if by_pip else "conda package"
 
 
-def _add_torch(builder: ReadingBuilder, package: Package, line: int) -> bool:
-    version = package.version
-    if builder.get("torch.version") is None:
-        builder.put("torch.version", version, line)
+def put_torch_build(builder: ReadingBuilder, version: str, line: int) -> bool:
+    """torch's build from its version's local part ("2.7.0+cu128" -> cuda 12.8, "+rocm6.2" ->
+    rocm, "+cpu"/"+xpu"): whether the local part named one."""
     try:
         flavor, build_version = flavor_from_local_version(version)
     except ParseError:
-        return True
+        return False
     if flavor == "cuda":
         builder.put("torch.flavor", "cuda", line)
         builder.put("torch.cuda_version", build_version, line)
@@ -101,7 +100,18 @@ def _add_torch(builder: ReadingBuilder, package: Package, line: int) -> bool:
         builder.put("torch.hip_version", build_version, line)
     elif flavor in ("cpu", "xpu"):
         builder.put("torch.flavor", flavor, line)
-    elif package.build:
+    else:
+        return False
+    return True
+
+
+def _add_torch(builder: ReadingBuilder, package: Package, line: int) -> bool:
+    version = package.version
+    if builder.get("torch.version") is None:
+        builder.put("torch.version", version, line)
+    if put_torch_build(builder, version, line):
+        return True
+    if package.build:
         cuda = cuda_of_conda_build(package.build)
         if cuda:
             builder.put("torch.flavor", "cuda", line)

@@ -33,11 +33,10 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional, Sequence
 
+from envsetup.explain.sections._package_facts import put_torch_build
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
 from envsetup.model.paste import Line, Reading
-from envsetup.parsers import ParseError
 from envsetup.parsers.kernel import wsl_from_kernel
-from envsetup.parsers.torch_build import flavor_from_local_version
 
 KIND = "env-report"
 
@@ -265,14 +264,7 @@ def _torch(builder: ReadingBuilder, key: str, value: str, line: int) -> bool:
         return False
     version = match.group("version")
     builder.put("torch.version", version, line)
-    try:
-        flavor, cuda = flavor_from_local_version(version)
-    except ParseError:
-        flavor, cuda = "", None
-    if flavor in ("cuda", "rocm", "cpu", "xpu"):
-        builder.put("torch.flavor", flavor, line)
-    if flavor == "cuda":
-        builder.put("torch.cuda_version", cuda, line)
+    put_torch_build(builder, version, line)
     device = (match.group("device") or "").strip().lower()
     if device in _CUDA_YES or (device in _CUDA_NO and ("?" in key or device != "na")):
         # "(GPU?)" and "(accelerator?)" always state it; llamafactory's bare "PyTorch version"

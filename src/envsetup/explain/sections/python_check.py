@@ -27,10 +27,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
+from envsetup.explain.sections._package_facts import put_torch_build
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
 from envsetup.model.paste import Line, Reading
-from envsetup.parsers import ParseError
-from envsetup.parsers.torch_build import flavor_from_local_version
 
 KIND = "python-check"
 FORMS = ("python-version", "python-c", "python-repl-torch")
@@ -217,14 +216,7 @@ def _put(builder: ReadingBuilder, path: str, value: str, line: int) -> None:
         return
     if path == "torch.version":
         builder.put(path, value, line)
-        try:
-            flavor, cuda = flavor_from_local_version(value)
-        except ParseError:
-            flavor, cuda = "", None
-        if flavor in ("cuda", "rocm", "cpu", "xpu"):
-            builder.put("torch.flavor", flavor, line)
-        if flavor == "cuda":
-            builder.put("torch.cuda_version", cuda, line)
+        put_torch_build(builder, value, line)
     elif path == "torch.deep.cuda_available":
         builder.put("torch.deep.ran", True, line)
         builder.put(path, value == "True", line)
