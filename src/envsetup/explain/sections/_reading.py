@@ -22,10 +22,8 @@ class ReadingBuilder:
         self.reading = Reading(kind=kind, first=first, last=last)
         self.placed: set[int] = set()
 
-    def put(self, path: str, value: Any, line: Optional[int]) -> None:
-        """Set `value` at `path` ("nvidia.driver_version") unless it is None or empty."""
-        if value is None or value == [] or value == {} or value == "":
-            return
+    def _parent(self, path: str) -> tuple[dict[str, Any], str]:
+        """The object holding `path`'s last key (made on the way) and that key."""
         node = self.reading.facts
         *parents, leaf = path.split(".")
         for key in parents:
@@ -33,6 +31,13 @@ class ReadingBuilder:
             if not isinstance(child, dict):
                 child = node[key] = {}
             node = child
+        return node, leaf
+
+    def put(self, path: str, value: Any, line: Optional[int]) -> None:
+        """Set `value` at `path` ("nvidia.driver_version") unless it is None or empty."""
+        if value is None or value == [] or value == {} or value == "":
+            return
+        node, leaf = self._parent(path)
         node[leaf] = value
         if line is not None:
             self.reading.sources[path] = line
@@ -41,13 +46,7 @@ class ReadingBuilder:
     def put_absent(self, path: str, line: int) -> None:
         """State that the fact at `path` is absent (an explicit null, with its source line):
         merged over the host's value, and a finding that concludes from absence may stand."""
-        node = self.reading.facts
-        *parents, leaf = path.split(".")
-        for key in parents:
-            child = node.get(key)
-            if not isinstance(child, dict):
-                child = node[key] = {}
-            node = child
+        node, leaf = self._parent(path)
         node[leaf] = None
         self.reading.sources[path] = line
         self.placed.add(line)
