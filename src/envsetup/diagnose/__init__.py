@@ -17,8 +17,10 @@ def rules() -> list[Rule]:
         deep_rules,
         driver_rules,
         libc_rules,
+        library_shadow_rules,
         python_rules,
         read_rules,
+        toolkit_layout_rules,
         torch_rules,
     )
 
@@ -26,6 +28,8 @@ def rules() -> list[Rule]:
         *read_rules.RULES,
         *driver_rules.RULES,
         *cuda_rules.RULES,
+        *library_shadow_rules.RULES,
+        *toolkit_layout_rules.RULES,
         *libc_rules.RULES,
         *python_rules.RULES,
         *torch_rules.RULES,

@@ -8,10 +8,12 @@ from typing import Optional
 
 from envsetup.compat import toolkit_driver
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.library_shadow_rules import shadow_findings
 from envsetup.facts import CudaToolkit, Facts
+from envsetup.model.cuda_layout import VIA_LD_LIBRARY_PATH
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.toolkit import ToolkitKind
-from envsetup.model.versions import parse_version, release_key, release_of, version_key
+from envsetup.model.versions import release_key, release_of, version_key
 from envsetup.profiles.build_info import BuildLookup
 
 
@@ -116,9 +118,13 @@ def _lib_major(name: str) -> Optional[str]:
 
 
 def ld_library_path_shadows_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    """Per library: an older copy on LD_LIBRARY_PATH that the loader takes before torch's wheel
+    (diagnose/library_shadow_rules.py); and, as before, a CUDA runtime or cuDNN of another major
+    than torch's there (params empty)."""
+    findings = shadow_findings(facts, VIA_LD_LIBRARY_PATH)
     torch = facts.torch
     if torch.flavor is not TorchFlavor.CUDA or not facts.cuda.ld_library_path_cuda_libs:
-        return []
+        return findings
     torch_cuda_major = (torch.cuda_version or "").split(".")[0]
     torch_cudnn_major = (torch.cudnn_version or "").split(".")[0]
     clashes = []
@@ -131,38 +137,15 @@ def ld_library_path_shadows_torch(facts: Facts, _lookup: BuildLookup) -> list[Fi
                 clashes.append(f"{directory}/{lib} (torch is built with CUDA {torch.cuda_version})")
             elif lib.startswith("libcudnn") and torch_cudnn_major and major != torch_cudnn_major:
                 clashes.append(f"{directory}/{lib} (torch uses cuDNN {torch.cudnn_version})")
-        clashes += _older_minor_ahead_of_wheels(facts, directory)
-    if not clashes:
-        return []
-    return [
-        Finding(
-            id="ld-library-path-shadows-torch",
-            severity="warning",
-            evidence=sorted(set(clashes)),
+    if clashes:
+        findings.append(
+            Finding(
+                id="ld-library-path-shadows-torch",
+                severity="warning",
+                evidence=sorted(set(clashes)),
+            )
         )
-    ]
-
-
-def _older_minor_ahead_of_wheels(facts: Facts, directory: str) -> list[str]:
-    """A toolkit's library directory on LD_LIBRARY_PATH, of torch's CUDA major but an older minor,
-    while torch loads its CUDA libraries from nvidia-* wheels: the loader searches
-    LD_LIBRARY_PATH before the wheels' DT_RUNPATH, so the older libnvJitLink/libcusparse... win
-    and fail with "undefined symbol" (ragflow#4466: 12.1 ahead of torch 2.5.1+cu124's 12.4)."""
-    torch = facts.torch
-    if not torch.requires_nvidia or not torch.cuda_version:
-        return []
-    built = parse_version(torch.cuda_version)
-    for toolkit in facts.cuda.toolkits:
-        inside = directory == toolkit.path or directory.startswith(toolkit.path.rstrip("/") + "/")
-        have = parse_version(toolkit.version or "")
-        if not inside or built is None or have is None:
-            continue
-        if have.major == built.major and have.release[:2] < built.release[:2]:
-            return [
-                f"{directory}: CUDA {toolkit.version} libraries, older than torch's CUDA "
-                f"{torch.cuda_version} nvidia-* wheels, found first"
-            ]
-    return []
+    return findings
 
 
 def several_cudnns(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

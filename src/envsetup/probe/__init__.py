@@ -35,6 +35,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
     worker.start()
     from envsetup.probe import (
         apple,
+        cuda_layout,
         cuda_toolkit,
         cudnn,
         nvidia,
@@ -63,6 +64,9 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         rocm=rocm.probe_rocm(host, os_facts),
         apple=apple.probe_apple(os_facts),
         overrides=overrides.read_overrides(host.environ(), problems),
+        cuda_layout=cuda_layout.probe_cuda_layout(
+            host, os_facts, python_facts, cuda_facts, torch_facts, problems
+        ),
         problems=problems,
     )
     overrides.apply_overrides(facts)

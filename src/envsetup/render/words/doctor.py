@@ -159,6 +159,10 @@ def _nvcc_path_shadowed(p: P) -> Words:
 
 
 def _ld_library_path_shadows_torch(p: P) -> Words:
+    if p.get("library"):  # one library named, with both versions (library_shadow_rules)
+        from envsetup.render.words.shadow import library_path_shadow
+
+        return library_path_shadow(p)
     return Words(
         "LD_LIBRARY_PATH puts other CUDA/cuDNN libraries ahead of the ones torch was built with",
         "Drop those directories from LD_LIBRARY_PATH when running PyTorch (e.g. `env -u "
