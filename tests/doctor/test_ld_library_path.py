@@ -4,8 +4,6 @@ say so from the host alone"): a CUDA 12.1 toolkit's lib64 on LD_LIBRARY_PATH ahe
 
 from __future__ import annotations
 
-import dataclasses
-
 from doctor.test_signal_rules import recorded
 from envsetup.diagnose.cuda_rules import ld_library_path_shadows_torch
 from envsetup.profiles.lookup import lookup_build
@@ -15,14 +13,18 @@ def test_an_older_minor_toolkit_ahead_of_the_wheels_is_named() -> None:
     facts = recorded("02-ldpath-nvjitlink-cuda121")
     [finding] = ld_library_path_shadows_torch(facts, lookup_build)
     assert finding.severity == "warning"
-    assert any(e.startswith("/usr/local/cuda-12.1/lib64: CUDA 12.1.1") for e in finding.evidence)
+    assert finding.params["directory"] == "/usr/local/cuda-12.1/lib64"
+    assert finding.params["version"] == "12.1.1"  # the toolkit's CUDA (version.json)
+    assert finding.params["library"] == "nvJitLink"
 
 
 def test_the_same_minor_or_no_wheels_is_no_clash() -> None:
     facts = recorded("02-ldpath-nvjitlink-cuda121")
-    same = dataclasses.replace(facts.cuda.toolkits[0], version="12.4.1")
-    facts.cuda.toolkits = [same]
+    for copy in facts.cuda_layout.library_copies:
+        copy.version = "12.4.1"
     assert ld_library_path_shadows_torch(facts, lookup_build) == []
     facts = recorded("02-ldpath-nvjitlink-cuda121")
-    facts.torch.requires_nvidia = {}  # a torch that links the system's CUDA, as conda's does
+    # a torch that links the system's CUDA, as conda's does: no nvidia-* wheel libraries
+    facts.torch.requires_nvidia = {}
+    facts.cuda_layout.torch_libraries = []
     assert ld_library_path_shadows_torch(facts, lookup_build) == []

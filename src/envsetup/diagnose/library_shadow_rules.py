@@ -67,16 +67,13 @@ def shadows(facts: Facts) -> list[Shadow]:
 
 
 def _preloaded(facts: Facts, family: LibraryFamily) -> bool:
-    """torch loads the wheel's copy itself before anything asks (nvJitLink from 2.6), when its
-    CUDA runtime comes from a wheel too (pytorch/pytorch#141063 checks exactly that)."""
+    """torch loads the wheel's copy itself before anything asks (nvJitLink from 2.6) when its
+    CUDA runtime comes from a wheel (pytorch/pytorch#141063 checks that): true of every pip torch
+    whose CUDA libraries are nvidia-* wheels, the only torch this judgement is made for."""
     if family.preloaded_from is None:
         return False
-    torch = parse_version(facts.torch.version)
-    wheel_runtime = any(
-        lib.soname.startswith("libcudart.so.") for lib in facts.cuda_layout.torch_libraries
-    )
-    since = parse_version(family.preloaded_from)
-    return bool(torch and since and wheel_runtime and torch.release >= since.release)
+    torch, since = parse_version(facts.torch.version), parse_version(family.preloaded_from)
+    return bool(torch and since and torch.release >= since.release)
 
 
 def _beside_its_askers(facts: Facts, family: LibraryFamily, wheel: WheelLibrary) -> bool:
