@@ -176,14 +176,20 @@ def test_every_finding_id_is_catalogued() -> None:
 
     assert {code.value for code in VERDICT_FINDINGS} >= VERDICT_IDS
     emitted |= VERDICT_IDS
+    # library_shadow_rules names its ids by where the loader meets the copy.
+    from envsetup.diagnose.library_shadow_rules import FINDING_IDS as SHADOW_IDS
+
+    emitted |= set(SHADOW_IDS.values())
     catalogue = set(
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )
     assert emitted == catalogue
     from envsetup.render.words.doctor import WORDS
+    from envsetup.render.words.shadow import WORDS as SHADOW_WORDS
 
-    # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py
-    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
+    # every id doctor emits is worded: its rules' in render/words/doctor.py (shadowing libraries'
+    # and toolkit layouts' in shadow.py), signals' in signals.py
+    assert emitted == set(WORDS) | set(SHADOW_WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:

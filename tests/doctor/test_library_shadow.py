@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from doctor.conftest import Doctor, ids
+from doctor.test_doctor_words import assert_worded
 from envsetup.diagnose.finding import Finding
 from hostbuilder import FIXTURES, HostSpec, fixture_text
 
@@ -76,6 +77,7 @@ def test_an_older_nvjitlink_named_by_its_file_is_found(doctor: Doctor) -> None:
     assert found.params["wheel_version"] == "12.4.127"
     assert found.params["wheel_directory"] == NVJITLINK_WHEEL_DIR
     assert found.params["directory"] == "/usr/local/cuda-12.1/lib64"
+    assert_worded(found)  # its fix's commands split as a shell splits them
 
 
 def test_a_newer_nvjitlink_first_on_the_path_is_no_shadow(doctor: Doctor) -> None:
@@ -131,6 +133,7 @@ def test_an_older_nvjitlink_in_the_loader_cache_shadows_torch_2_5(doctor: Doctor
     assert facts.cuda_layout.ld_cache_source == "command:ldconfig -p"
     [found] = shadow(findings, "ld-cache-shadows-torch")
     assert (found.params["version"], found.params["directory"]) == ("12.1.105", lib)
+    assert_worded(found)
     assert "ld-library-path-shadows-torch" not in ids(findings)
     # The same copy first on LD_LIBRARY_PATH: the loader never reaches its cache entry.
     spec.environ["LD_LIBRARY_PATH"] = lib

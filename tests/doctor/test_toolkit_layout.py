@@ -8,6 +8,7 @@ outputs are real (tests/fixtures/nvcc/SOURCES.tsv); version files and links are 
 from __future__ import annotations
 
 from doctor.conftest import Doctor, ids
+from doctor.test_doctor_words import assert_worded
 from hostbuilder import HostSpec, fixture_text
 
 
@@ -35,6 +36,7 @@ def test_a_link_to_a_removed_toolkit_is_named_with_the_one_still_installed(docto
 
     # the report's own workaround
     assert "sudo ln -sfn /usr/local/cuda-11.8 /usr/local/cuda" in words_for(finding).fix
+    assert_worded(finding)
 
 
 def test_a_link_to_an_installed_toolkit_is_no_finding(doctor: Doctor) -> None:
@@ -66,6 +68,7 @@ def test_version_files_and_nvcc_that_disagree_are_named(doctor: Doctor) -> None:
     )
     [finding] = [f for f in findings if f.id == "toolkit-nvcc-version-mismatch"]
     assert finding.params["path"] == "/usr/local/cuda-9.2"
+    assert_worded(finding)
 
 
 def test_a_version_json_that_agrees_with_nvcc_is_no_finding(doctor: Doctor) -> None:
