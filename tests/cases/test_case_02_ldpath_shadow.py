@@ -56,6 +56,8 @@ def test_doctor_s_words_say_it_to_people() -> None:
     text = " ".join(run.stdout.split())
     assert "LD_LIBRARY_PATH shadows torch's nvJitLink" in text
     assert "12.4.127" in text and "12.1.1" in text
+    # the fact behind it, in the CUDA section
+    assert "Library copy libnvJitLink.so.12 12.1.1 at /usr/local/cuda-12.1/lib64" in text
 
 
 def test_explain_names_the_library_from_the_pasted_error() -> None:

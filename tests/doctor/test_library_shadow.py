@@ -70,7 +70,7 @@ def shadow(findings: list[Finding], finding_id: str) -> list[Finding]:
 
 def test_an_older_nvjitlink_named_by_its_file_is_found(doctor: Doctor) -> None:
     spec = toolkit_on_ld_library_path(torch_251_host(), "12.1", "libnvJitLink.so.12.1.105")
-    facts, findings = doctor(spec)
+    findings = doctor(spec)[1]
     [found] = shadow(findings, "ld-library-path-shadows-torch")
     assert found.params["version"] == "12.1.105"
     assert found.params["version_source"] == "file name"
@@ -118,7 +118,9 @@ def test_libraries_torch_links_itself_are_not_shadowed(doctor: Doctor) -> None:
 
 
 def _ldconfig(spec: HostSpec, listing: str) -> HostSpec:
-    return spec.command(["ldconfig", "-p"], f"{listing.count(chr(10))} libs found in cache\n" + listing)
+    return spec.command(
+        ["ldconfig", "-p"], f"{listing.count(chr(10))} libs found in cache\n" + listing
+    )
 
 
 def test_an_older_nvjitlink_in_the_loader_cache_shadows_torch_2_5(doctor: Doctor) -> None:
@@ -147,7 +149,9 @@ def test_a_system_cudnn_of_another_major_shadows_nothing(doctor: Doctor) -> None
     and cuDNN 9's in /lib/x86_64-linux-gnu (stream-whisper #28). Beside torch 2.5.1's cuDNN 9 the
     first is another soname (libcudnn_ops_infer.so.8); the second's libcudnn_ops.so.9 is the same
     soname, but libcudnn.so.9 finds its own sub-libraries through DT_RPATH $ORIGIN."""
-    cudnn8 = fixture_text("libs/ldconfig-p-grep-cudnn8-nvinfer8-in-usr-local-cuda-lib64-partial.txt", 2)
+    cudnn8 = fixture_text(
+        "libs/ldconfig-p-grep-cudnn8-nvinfer8-in-usr-local-cuda-lib64-partial.txt", 2
+    )
     cudnn9 = fixture_text("libs/ldconfig-p-grep-cudnn9-in-lib-x86_64-linux-gnu-partial.txt", 1)
     for listing in (cudnn8, cudnn9):
         facts, findings = doctor(_ldconfig(torch_251_host(), listing))
@@ -163,9 +167,15 @@ def cuda13_torch_host() -> HostSpec:
     spec.files = {k: v for k, v in spec.files.items() if "torch" not in k}
     spec.markers = [m for m in spec.markers if "/nvidia/" not in m]
     spec.torch_wheel(
-        SITE, "torch/version.py-2.14.1.txt", "torch/METADATA-2.14.1-pypi-manylinux-x86_64-header.txt"
+        SITE,
+        "torch/version.py-2.14.1.txt",
+        "torch/METADATA-2.14.1-pypi-manylinux-x86_64-header.txt",
     )
-    for name in ("nvidia_nvjitlink-13.4.92", "nvidia_cusparse-12.6.3.3", "nvidia_cudnn_cu13-9.24.0.43"):
+    for name in (
+        "nvidia_nvjitlink-13.4.92",
+        "nvidia_cusparse-12.6.3.3",
+        "nvidia_cudnn_cu13-9.24.0.43",
+    ):
         record = fixture_text(f"libs/RECORD-{name}.txt")
         spec.files[f"{SITE}/{name}.dist-info/RECORD"] = record
         for line in record.splitlines():

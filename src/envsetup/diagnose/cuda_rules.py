@@ -10,8 +10,8 @@ from envsetup.compat import toolkit_driver
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.library_shadow_rules import shadow_findings
 from envsetup.facts import CudaToolkit, Facts
-from envsetup.model.cuda_layout import VIA_LD_LIBRARY_PATH
 from envsetup.model.compute_platform import TorchFlavor
+from envsetup.model.cuda_layout import VIA_LD_LIBRARY_PATH
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.model.versions import release_key, release_of, version_key
 from envsetup.profiles.build_info import BuildLookup

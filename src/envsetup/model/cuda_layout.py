@@ -26,7 +26,9 @@ class WheelLibrary:
     version: Optional[str]  # the installed wheel's version, else torch's pin; None: unknown
     soname: str  # "libnvJitLink.so.12"
     path: str  # where the wheel put it ("" when the wheel is pinned but its files are missing)
-    source: str  # "dist-info RECORD", "dist-info + lib/ listing", "torch METADATA pin + lib/ listing"
+    source: (
+        str  # "dist-info RECORD", "dist-info + lib/ listing", "torch METADATA pin + lib/ listing"
+    )
 
 
 @dataclass
@@ -38,7 +40,9 @@ class LibraryCopy:
     directory: str  # the LD_LIBRARY_PATH entry or the cache entry's directory
     via: str  # VIA_LD_LIBRARY_PATH or VIA_LD_CACHE
     version: Optional[str] = None  # "12.1.105"; None: unknown
-    version_source: str = ""  # "file name", "version.json libnvjitlink", "CUDA 12.1.1 toolkit (version.json)"
+    version_source: str = (
+        ""  # "file name", "version.json libnvjitlink", "CUDA 12.1.1 toolkit (version.json)"
+    )
     wheel_own: bool = False  # it is the wheel's own file (its directory put on LD_LIBRARY_PATH)
 
 

@@ -22,8 +22,8 @@ from envsetup.model.cuda_layout import (
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.model.torch_libraries import (
     LibraryFamily,
-    family_of_soname,
     families_of_project,
+    family_of_soname,
     file_version,
     wheel_dirs,
 )
@@ -224,7 +224,9 @@ def copy_version(
 
 
 def _dangling_links(host: Host, cuda: CudaFacts) -> list[DanglingLink]:
-    candidates = list(dict.fromkeys(p for g in LINK_GLOBS for p in [g, *host.glob(g)] if "*" not in p))
+    candidates = list(
+        dict.fromkeys(p for g in LINK_GLOBS for p in [g, *host.glob(g)] if "*" not in p)
+    )
     found = []
     for path in candidates:
         target = host.realpath(path)
@@ -259,7 +261,11 @@ def _toolkit_nvcc(
     found = []
     for toolkit in cuda.toolkits:
         real = host.realpath(toolkit.path)
-        if ToolkitKind.of(toolkit) is not ToolkitKind.SYSTEM or not toolkit.nvcc or real not in wanted:
+        if (
+            ToolkitKind.of(toolkit) is not ToolkitKind.SYSTEM
+            or not toolkit.nvcc
+            or real not in wanted
+        ):
             continue
         version, source = files_version(host, toolkit.path)
         if not version:
@@ -270,7 +276,9 @@ def _toolkit_nvcc(
             else _ask_nvcc(host, toolkit.nvcc, timeout, problems)
         )
         if nvcc_version:
-            found.append(ToolkitNvccVersion(toolkit.path, version, source, toolkit.nvcc, nvcc_version))
+            found.append(
+                ToolkitNvccVersion(toolkit.path, version, source, toolkit.nvcc, nvcc_version)
+            )
     return found
 
 

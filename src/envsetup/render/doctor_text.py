@@ -98,6 +98,9 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         )
     for cudnn in facts.cudnn:
         row("ok", "cuDNN", f"{cudnn.version or '?'} ({cudnn.source}) at {cudnn.path}")
+    from envsetup.render.cuda_layout_text import render_cuda_layout
+
+    render_cuda_layout(row, facts.cuda_layout, verbose)
     if facts.rocm.version or facts.rocm.smi_path:
         row("ok", "ROCm", facts.rocm.version or "present", facts.rocm.source)
     if facts.apple.apple_silicon:

@@ -22,7 +22,7 @@ def _found(p: P) -> str:
 
 
 def _first(p: P) -> str:
-    return f"`export LD_LIBRARY_PATH={shlex.quote(p['wheel_directory'])}:\"$LD_LIBRARY_PATH\"`"
+    return f'`export LD_LIBRARY_PATH={shlex.quote(p["wheel_directory"])}:"$LD_LIBRARY_PATH"`'
 
 
 def _upgrade(p: P) -> str:
