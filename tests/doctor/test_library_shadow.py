@@ -217,3 +217,20 @@ def test_layout_facts_survive_the_json_round_trip(tmp_path: Path) -> None:
     again = Facts.from_dict(facts.to_dict())
     assert again.cuda_layout == facts.cuda_layout
     assert again.cuda_layout.library_copies[0].version == "12.1.105"
+
+
+def test_a_toolkit_s_version_json_names_its_nvjitlink(doctor: Doctor) -> None:
+    """No versioned file beside the soname: the toolkit's version.json entry for the library (the
+    format of CUDA's own, e.g. CUDA 13.2's `"libnvjitlink": {"name": "JIT Linker Library",
+    "version": "13.2.86"}`; the 12.1 values here are this test's)."""
+    spec = torch_251_host()
+    spec.environ["LD_LIBRARY_PATH"] = "/usr/local/cuda-12.1/targets/x86_64-linux/lib"
+    spec.markers.append("/usr/local/cuda-12.1/targets/x86_64-linux/lib/libnvJitLink.so.12")
+    spec.files["/usr/local/cuda-12.1/version.json"] = (
+        '{"cuda": {"name": "CUDA SDK", "version": "12.1.1"},\n'
+        ' "libnvjitlink": {"name": "JIT Linker Library", "version": "12.1.105"}}\n'
+    )
+    facts, findings = doctor(spec)
+    [copy] = facts.cuda_layout.library_copies
+    assert (copy.version, copy.version_source) == ("12.1.105", "version.json libnvjitlink")
+    assert shadow(findings, "ld-library-path-shadows-torch")
