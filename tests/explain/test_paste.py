@@ -332,22 +332,3 @@ def test_decode_reads_utf16_with_a_bom_and_refuses_binary() -> None:
 def test_nothing_and_blank_text() -> None:
     assert normalise("") == []
     assert [line.text for line in normalise("\n\n")] == ["", ""]
-
-
-def test_lines_are_those_the_line_dataclass_makes() -> None:
-    # normalise builds its Lines without Line.__init__ (explain/paste.py _numbered, for speed):
-    # they must be what Line(number, text) makes, field for field, and stay frozen; a field
-    # added to Line (a default, a __post_init__) must fail here until _numbered sets it too.
-    import dataclasses
-
-    from envsetup.model.paste import Line
-
-    assert [f.name for f in dataclasses.fields(Line)] == ["number", "text"]
-    assert not hasattr(Line, "__post_init__")
-    made = normalise("first\n  second\r\n\nlast")
-    expected = [Line(1, "first"), Line(2, "  second"), Line(3, ""), Line(4, "last")]
-    assert made == expected
-    assert [vars(line) for line in made] == [vars(line) for line in expected]
-    assert {hash(line) for line in made} == {hash(line) for line in expected}
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made[0].text = "changed"  # type: ignore[misc]

@@ -237,25 +237,7 @@ def normalise(text: str) -> list[Line]:
     texts = [
         _strip_prompt(line) if _may_have_prompt(line) else line for line in _dedent(cleaned, fenced)
     ]
-    return _numbered(texts)
-
-
-_new_line = object.__new__
-_set_field = object.__setattr__
-
-
-def _numbered(texts: list[str]) -> list[Line]:
-    """Line(1, texts[0]), Line(2, texts[1]), ...: the frozen dataclass's own __init__ (a Python
-    frame setting each field through object.__setattr__) for every line of a 1 MB paste was a
-    twentieth of explain's time (bench/bench_explain.py); the same two fields set here, without
-    that frame. The Lines are equal to, and hash as, those Line(number, text) makes."""
-    lines = []
-    for number, text in enumerate(texts, 1):
-        line = _new_line(Line)
-        _set_field(line, "number", number)
-        _set_field(line, "text", text)
-        lines.append(line)
-    return lines
+    return [Line(number + 1, text) for number, text in enumerate(texts)]
 
 
 def _split(text: str) -> list[str]:
