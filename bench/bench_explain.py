@@ -22,8 +22,8 @@ is a copy outside the checkout; run the command once first so its bytecode is wr
         .venv/bin/python -m envsetup explain --no-host --json PASTE
 
 with PASTE written by paste() above at 4 KB, 300 KB and 1 MB. Figures of 2026-11-30 (main at
-cac76d2 -> branch perf): the command on the 1 MB paste 2,381 M instructions after, the 300 KB
-one 1,290 M -> 1,248 M (running without the cyclic garbage collector, entry.py: -3%); a 4 KB
+cac76d2 -> branch perf): the command on the 1 MB paste 2,443 M -> 2,381 M instructions, on the
+300 KB one 1,290 M -> 1,248 M (running without the cyclic garbage collector, entry.py); a 4 KB
 paste costs 659 M, the start-up, imports and profile reading every run pays (28% of the 1 MB
 run). Of that, parsing the 15 profiles/torch-X.Y.toml with tomllib is 159 M (each file once per
 run already: caching_lookup keeps one table per release; the other 16 of its 31 reads are
