@@ -34,8 +34,9 @@ except KeyboardInterrupt:
 
 
 def main() -> None:
-    doctor = sys.argv[1:2] == ["doctor"]
-    if doctor:
+    # doctor and explain run once and end: neither needs the cyclic collector while it runs.
+    short_run = sys.argv[1:2] in (["doctor"], ["explain"])
+    if short_run:
         _short_run_memory()
     # Only here, in the console script's own process: what the run starts and leaves behind
     # (a daemon a probe or a check started, setsid or not, tagged or not) ends with the run.
@@ -51,7 +52,7 @@ def main() -> None:
         cli_main()
     finally:
         end_descendants()
-        if doctor:
+        if short_run:
             # What is left is freed with the process: no last full collection of every object at
             # shutdown (5% of doctor's instructions), which no __del__ may rely on anyway.
             import gc
@@ -62,7 +63,10 @@ def main() -> None:
 def _short_run_memory() -> None:
     """doctor runs for a fraction of a second, in a few MB, and has a start-up budget: no cyclic
     garbage collection while it runs (during start-up the collector rescans every object the
-    imports made, again and again: 3% of doctor's instructions, measured with callgrind)."""
+    imports made, again and again: 3% of doctor's instructions, measured with callgrind).
+    explain too: a 1 MB paste is some 20,000 Line objects and their readings, which the
+    collector rescanned again and again as they were made (about a sixth of its run,
+    bench/bench_explain.py); what it leaves is freed by reference counting or with the process."""
     import gc
 
     gc.disable()
