@@ -17,6 +17,7 @@ from envsetup.model.capability import ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
+from envsetup.model.gpu_access import GpuAccessFacts
 
 SCHEMA_VERSION = 1
 
@@ -196,6 +197,8 @@ class Facts:
     rocm: RocmFacts = field(default_factory=RocmFacts)
     apple: AppleFacts = field(default_factory=AppleFacts)
     overrides: Overrides = field(default_factory=Overrides)
+    # The NVSwitch fabric and a container's GPU pass-through (model/gpu_access.py).
+    gpu_access: GpuAccessFacts = field(default_factory=GpuAccessFacts)
     problems: list[ReadProblem] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 

@@ -16,6 +16,7 @@ def rules() -> list[Rule]:
         cuda_rules,
         deep_rules,
         driver_rules,
+        gpu_access_rules,
         libc_rules,
         python_rules,
         read_rules,
@@ -25,6 +26,7 @@ def rules() -> list[Rule]:
     return [
         *read_rules.RULES,
         *driver_rules.RULES,
+        *gpu_access_rules.RULES,
         *cuda_rules.RULES,
         *libc_rules.RULES,
         *python_rules.RULES,
