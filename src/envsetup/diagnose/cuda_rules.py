@@ -8,7 +8,6 @@ from typing import Optional
 
 from envsetup.compat import toolkit_driver
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.gpu_access_rules import gpu_not_passed
 from envsetup.facts import CudaToolkit, Facts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.toolkit import ToolkitKind
@@ -32,8 +31,6 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     toolkits = _system_toolkits(facts)
     if not toolkits or _driver_present(facts) or facts.os.system == "Darwin":
         return []
-    if gpu_not_passed(facts):
-        return []  # container-gpu-not-passed: the runtime, not a driver to install
     newest = max(toolkits, key=lambda t: version_key(t.version or ""))
     need = toolkit_driver(newest.version or "", facts.os.system)
     return [
@@ -48,6 +45,8 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 "toolkit": newest.version,
                 "cuda": need.cuda if need else None,
                 "need": need.driver if need else None,
+                # Inside a container the driver belongs to the host (render words the fix so).
+                "container": facts.os.container,
             },
         )
     ]

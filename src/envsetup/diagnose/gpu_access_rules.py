@@ -21,7 +21,6 @@ from envsetup.profiles.build_info import BuildLookup
 # What a container needs for a GPU, per runtime (NVIDIA Container Toolkit user guide,
 # "Running a Sample Workload": `docker run --gpus all`, `podman run --device nvidia.com/gpu=all`
 # (CDI); the NVIDIA device plugin for Kubernetes: `resources.limits: nvidia.com/gpu`).
-KUBERNETES = "kubernetes"
 
 
 def _deep_saw_802(facts: Facts) -> bool:
@@ -75,7 +74,7 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         "gpus": len(facts.nvidia.gpus) or None,
     }
     found: list[Finding] = []
-    if fabric.manager_package_absent and not fabric.manager_state == "active":
+    if fabric.manager_package_absent and fabric.manager_state != "active":
         found.append(
             Finding("fabric-manager-not-installed", "error", evidence, params=dict(common))
         )
@@ -146,6 +145,14 @@ def _wants_gpu(facts: Facts) -> list[str]:
     return wants
 
 
+def _toolkit_without_driver(facts: Facts) -> bool:
+    """cuda_rules' toolkit-without-driver fires and, in a container, says the same (its words
+    name the runtime's fix): one finding, not two."""
+    from envsetup.diagnose.cuda_rules import toolkit_without_driver
+
+    return bool(toolkit_without_driver(facts, lambda *_: None))
+
+
 def container_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     """A container without the GPU passed through, or with the device nodes but without the
     driver's user-space libraries (nvidia-smi, libnvidia-ml, libcuda) mounted."""
@@ -159,7 +166,7 @@ def container_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         if box.cli_driver
         else []
     )
-    if gpu_not_passed(facts):
+    if gpu_not_passed(facts) and not _toolkit_without_driver(facts):
         wants = _wants_gpu(facts)
         host_driver = nv.kernel_module_version or nv.driver_version
         evidence = [

@@ -37,6 +37,11 @@ PASS_GPU_OTHER = (
 )
 
 
+def pass_gpu(runtime: str) -> str:
+    """How to start a container of this runtime with the GPU."""
+    return PASS_GPU.get(runtime, PASS_GPU_OTHER)
+
+
 def _branch_package(p: P) -> str:
     branch = p.get("branch") or "BRANCH"
     return f"nvidia-fabricmanager-{branch}"
@@ -87,7 +92,7 @@ def _fabric_unchecked(p: P) -> Words:
 
 def _container_gpu_not_passed(p: P) -> Words:
     runtime = str(p.get("runtime") or "container")
-    how = PASS_GPU.get(runtime, PASS_GPU_OTHER)
+    how = pass_gpu(runtime)
     host = (
         f"; the host's driver ({p['host_driver']}) is loaded, do not install one inside"
         if p.get("host_driver")
