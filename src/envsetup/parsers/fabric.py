@@ -91,3 +91,30 @@ def parse_container_cli_info(text: str) -> tuple[Optional[str], list[str]]:
         elif key == "Model" and value:
             models.append(value)
     return driver, models
+
+
+def parse_smi_xml_fabric(text: str) -> list[GpuFabric]:
+    """Each GPU's <fabric> in `nvidia-smi -q -x` (telegraf's a100-sxm4-v12.xml:
+    <fabric><state>N/A</state><status>N/A</status></fabric>). ParseError as parse_smi_xml."""
+    from envsetup.parsers.smi_xml import _root
+
+    found = []
+    for position, gpu in enumerate(_root(text).findall("gpu")):
+        fabric = gpu.find("fabric")
+        if fabric is None:
+            continue
+
+        def text_of(tag: str, node=fabric) -> str:  # type: ignore[no-untyped-def]
+            child = node.find(tag)
+            return (child.text or "").strip() if child is not None else ""
+
+        found.append(
+            GpuFabric(
+                index=position,
+                state=text_of("state"),
+                status=text_of("status"),
+                clique_id=text_of("cliqueId") or None,
+                cluster_uuid=text_of("clusterUuid") or None,
+            )
+        )
+    return found

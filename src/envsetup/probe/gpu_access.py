@@ -103,20 +103,25 @@ def _fabric_states(
     smi = nvidia.smi_path or host.which("nvidia-smi")
     if smi is None:
         return
-    from envsetup.parsers.fabric import parse_smi_fabric
+    from envsetup.parsers.fabric import parse_smi_fabric, parse_smi_xml_fabric
 
-    result = host.run([smi, "-q"], timeout=probe_timeout(host.environ()))
+    timeout = probe_timeout(host.environ())
+    result = host.run([smi, "-q"], timeout=timeout)
+    argv, parse = "-q", parse_smi_fabric
+    if result.not_found:  # a recording that holds the XML log instead
+        result = host.run([smi, "-q", "-x"], timeout=timeout)
+        argv, parse = "-q -x", parse_smi_xml_fabric
     if result.truncated:
-        problems.append(output_cut(f"{smi} -q output"))
+        problems.append(output_cut(f"{smi} {argv} output"))
         return
     if not result.ok:
         return
     try:
-        facts.gpus = parse_smi_fabric(result.stdout)
+        facts.gpus = parse(result.stdout)
     except ParseError as exc:
-        problems.append(problem("nvidia-smi -q output", str(exc), result.output))
+        problems.append(problem(f"nvidia-smi {argv} output", str(exc), result.output))
         return
-    facts.gpus_source = "command:nvidia-smi -q"
+    facts.gpus_source = f"command:nvidia-smi {argv}"
 
 
 def _fabric_manager(host: Host, facts: FabricFacts) -> None:
