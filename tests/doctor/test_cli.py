@@ -181,9 +181,11 @@ def test_every_finding_id_is_catalogued() -> None:
     )
     assert emitted == catalogue
     from envsetup.render.words.doctor import WORDS
+    from envsetup.render.words.fabric import WORDS as FABRIC_WORDS
 
-    # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py
-    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
+    # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py,
+    # the NVSwitch fabric's and containers' (diagnose/gpu_access_rules.py) in fabric.py
+    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS | set(FABRIC_WORDS)
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:

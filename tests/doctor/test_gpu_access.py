@@ -332,3 +332,37 @@ def test_a_ci_container_with_a_toolkit_gets_one_finding_worded_for_the_container
     assert "docker container has no GPU passed through" in words.title
     assert "never install one inside the container" in words.fix
     assert "CUDA 13.0 needs driver >= 580" in words.fix
+
+
+def test_every_fabric_and_container_id_is_made_worded_and_documented(doctor: Doctor) -> None:
+    """Each id of render/words/fabric.py comes out of one of the hosts above; every finding on
+    them is worded from its params (one-line title, fix commands a POSIX shell splits) and has
+    its row in docs/findings.md."""
+    import re
+    from pathlib import Path
+
+    from doctor.test_doctor_words import assert_worded
+    from envsetup.render.words.fabric import WORDS
+
+    hosts = [
+        board([H100] * 8, "535.230.02", IN_PROGRESS, manager="535.183.01", state="failed"),
+        board([H100] * 8, "550.54.15", IN_PROGRESS, manager=None, state="inactive"),
+        board([H100] * 8, "550.54.15", FAILED, manager="550.54.15"),
+        board([H100] * 8, "550.54.15", None, manager=None, state=None),
+        container("docker"),
+        container("kubernetes"),
+    ]
+    hosts[3].markers.append("/.dockerenv")  # inside a container: the manager is not looked at
+    libs = container("docker")
+    libs.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    made: set[str] = set()
+    for spec in [*hosts, libs]:
+        _, findings = doctor(spec)
+        for finding in findings:
+            assert_worded(finding)
+        made |= ids(findings)
+    assert set(WORDS) | {"cuda-fabric-manager-not-ready"} <= made
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "findings.md").read_text(
+        encoding="utf-8"
+    )
+    assert set(WORDS) <= set(re.findall(r"^\| `([a-z0-9-]+)` \|", docs, re.M))

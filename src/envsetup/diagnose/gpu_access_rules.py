@@ -76,14 +76,19 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     found: list[Finding] = []
     if fabric.manager_package_absent and fabric.manager_state != "active":
         found.append(
-            Finding("fabric-manager-not-installed", "error", evidence, params=dict(common))
+            Finding(
+                id="fabric-manager-not-installed",
+                severity="error",
+                evidence=evidence,
+                params=dict(common),
+            )
         )
     elif (mismatch or stopped or not_ready) and not _deep_saw_802(facts):
         found.append(
             Finding(
-                "cuda-fabric-manager-not-ready",
-                "error",
-                evidence,
+                id="cuda-fabric-manager-not-ready",
+                severity="error",
+                evidence=evidence,
                 params={
                     **common,
                     "fabricmanager": mismatch,
@@ -97,9 +102,9 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     if failed:
         found.append(
             Finding(
-                "nvswitch-fabric-failed",
-                "error",
-                evidence,
+                id="nvswitch-fabric-failed",
+                severity="error",
+                evidence=evidence,
                 params={
                     "gpus": [g.index for g in failed],
                     "status": failed[0].status,
@@ -111,9 +116,9 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     if not found and not read_anything and not _deep_saw_802(facts):
         found.append(
             Finding(
-                "nvswitch-fabric-unchecked",
-                "info",
-                evidence,
+                id="nvswitch-fabric-unchecked",
+                severity="info",
+                evidence=evidence,
                 params={
                     **common,
                     "reason": fabric.manager_unchecked or None,
@@ -182,9 +187,9 @@ def container_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             )
         return [
             Finding(
-                "container-gpu-not-passed",
-                "error" if wants else "warning",
-                evidence,
+                id="container-gpu-not-passed",
+                severity="error" if wants else "warning",
+                evidence=evidence,
                 params={
                     "runtime": os_facts.container,
                     "host_driver": host_driver,
@@ -196,9 +201,9 @@ def container_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     if nodes and not nv.gpus and nv.smi_state == "not-found" and nv.driver_source != "nvml":
         return [
             Finding(
-                "container-driver-libs-missing",
-                "error",
-                [
+                id="container-driver-libs-missing",
+                severity="error",
+                evidence=[
                     f"container: {os_facts.container}",
                     f"device nodes: {', '.join(nodes[:4])}",
                     "nvidia-smi: not found",
