@@ -182,6 +182,22 @@ def test_a_stopped_manager_of_the_right_version_is_still_not_ready(doctor: Docto
     assert found.params["fabricmanager"] is None and found.params["manager_state"] == "inactive"
 
 
+def test_the_service_state_is_read_from_systemctl_status_when_that_is_recorded(
+    doctor: Doctor,
+) -> None:
+    """A hand-made recording of `systemctl status` (systemd's "Active:" line, written here)."""
+    spec = board([H100] * 8, "550.54.15", IN_PROGRESS, manager="550.54.15", state=None)
+    status = (
+        "× nvidia-fabricmanager.service - NVIDIA fabric manager service\n"
+        "     Loaded: loaded (/lib/systemd/system/nvidia-fabricmanager.service; enabled)\n"
+        "     Active: failed (Result: exit-code) since Tue 2026-02-17 10:00:00 UTC\n"
+    )
+    spec.command([SYSTEMCTL, "status", "nvidia-fabricmanager"], status, 3)
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.fabric.manager_state == "failed"
+    assert "cuda-fabric-manager-not-ready" in ids(findings)
+
+
 def test_no_manager_installed_on_an_nvswitch_board(doctor: Doctor) -> None:
     spec = board([H100] * 8, "550.54.15", IN_PROGRESS, manager=None, state="inactive")
     facts, findings = doctor(spec)

@@ -7,6 +7,8 @@ parsers/fabric.py (the tools' output formats).
 
 from __future__ import annotations
 
+import re
+
 from envsetup.facts import NvidiaFacts, OsFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.model.gpu_access import (
@@ -27,6 +29,8 @@ NVSWITCH_PROC = "/proc/driver/nvidia-nvswitch/devices/*"
 # The NVIDIA driver's device nodes a container needs (NVIDIA Container Toolkit mounts them).
 NVIDIA_NODES = ("/dev/nvidiactl", "/dev/nvidia[0-9]*", "/dev/nvidia-uvm")
 FM_SERVICE = "nvidia-fabricmanager"
+# `systemctl status`: "     Active: failed (Result: exit-code) since ..." (NVIDIA/NVSentinel #883).
+_ACTIVE_LINE = re.compile(r"^\s*Active:\s+([a-z-]+)", re.M)
 # Package names: Ubuntu's nvidia-fabricmanager-BRANCH (CUDA repos: also cuda-drivers-fabricmanager-
 # BRANCH and, from R580, nvidia-fabricmanager); RHEL's nvidia-fabric-manager (Fabric Manager User
 # Guide, "Installing Fabric Manager").
@@ -139,6 +143,10 @@ def _fabric_manager(host: Host, facts: FabricFacts) -> None:
         result = host.run([systemctl, "is-active", FM_SERVICE], timeout=timeout)
         # is-active exits non-zero for every state but active; its stdout names the state.
         state = result.stdout.strip().splitlines()[0] if result.stdout.strip() else ""
+        if result.not_found:  # a recording of `systemctl status` instead: its "Active:" line
+            result = host.run([systemctl, "status", FM_SERVICE], timeout=timeout)
+            found = _ACTIVE_LINE.search(result.stdout)
+            state = found.group(1) if found else ""
         if state and not result.timed_out and not result.not_found:
             facts.manager_state = state
     if facts.manager_version:
