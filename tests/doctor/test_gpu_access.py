@@ -382,3 +382,11 @@ def test_every_fabric_and_container_id_is_made_worded_and_documented(doctor: Doc
         encoding="utf-8"
     )
     assert set(WORDS) <= set(re.findall(r"^\| `([a-z0-9-]+)` \|", docs, re.M))
+
+
+def test_an_amd_container_is_not_an_nvidia_pass_through_problem(doctor: Doctor) -> None:
+    spec = container("docker")
+    spec.markers.append("/dev/kfd")  # `docker run --device /dev/kfd --device /dev/dri` (ROCm)
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.container.amd_kfd
+    assert not ids(findings) & {"container-gpu-not-passed", "container-driver-libs-missing"}

@@ -135,7 +135,10 @@ def gpu_not_passed(facts: Facts) -> bool:
     os_facts, nv = facts.os, facts.nvidia
     if not os_facts.container or os_facts.system != "Linux" or os_facts.wsl:
         return False
-    if facts.gpu_access.container.device_nodes or facts.rocm.gfx_targets:
+    box = facts.gpu_access.container
+    if box.device_nodes or box.amd_kfd or facts.rocm.gfx_targets:
+        return False
+    if facts.torch.flavor is TorchFlavor.ROCM:  # an AMD container: not NVIDIA's pass-through
         return False
     return not nv.gpus and nv.smi_state != "ok" and nv.driver_source != "nvml"
 

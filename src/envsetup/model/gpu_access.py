@@ -57,6 +57,7 @@ class ContainerGpuFacts:
     """What a container shows of the GPU the host may or may not have passed through."""
 
     device_nodes: list[str] = field(default_factory=list)  # /dev/nvidia0, /dev/nvidiactl...
+    amd_kfd: bool = False  # /dev/kfd: an AMD GPU passed through for ROCm
     # `nvidia-container-cli info` when the tool is present: the driver and GPUs it sees.
     cli_driver: Optional[str] = None
     cli_gpus: list[str] = field(default_factory=list)

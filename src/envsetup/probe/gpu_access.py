@@ -52,7 +52,8 @@ def probe_gpu_access(
 
 def _container(host: Host, problems: list[ReadProblem]) -> ContainerGpuFacts:
     facts = ContainerGpuFacts(
-        device_nodes=sorted({p for pattern in NVIDIA_NODES for p in host.glob(pattern)})
+        device_nodes=sorted({p for pattern in NVIDIA_NODES for p in host.glob(pattern)}),
+        amd_kfd=host.exists("/dev/kfd"),
     )
     cli = host.which("nvidia-container-cli")
     if cli is None:
