@@ -14,7 +14,7 @@ from typing import Optional
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import TorchFlavor
-from envsetup.model.gpu_access import NOT_READY_STATES, UNSUPPORTED_STATES, GpuFabric
+from envsetup.model.gpu_access import NOT_READY_STATES, UNSUPPORTED_STATES
 from envsetup.model.toolkit import ToolkitKind
 from envsetup.profiles.build_info import BuildLookup
 
@@ -36,10 +36,6 @@ def host_fabric_manager_mismatch(facts: Facts) -> Optional[str]:
     fabric, driver = facts.gpu_access.fabric, facts.nvidia.driver_version
     version = fabric.manager_version
     return version if version and driver and version != driver else None
-
-
-def _ranges(gpus: list[GpuFabric]) -> str:
-    return ", ".join(str(g.index) for g in gpus)
 
 
 def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
