@@ -18,6 +18,7 @@ from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.cuda_layout import CudaLayoutFacts
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
+from envsetup.model.gpu_access import GpuAccessFacts
 
 SCHEMA_VERSION = 1
 
@@ -199,6 +200,8 @@ class Facts:
     overrides: Overrides = field(default_factory=Overrides)
     # torch's wheel libraries, the copies that could shadow them, broken toolkit links/versions
     cuda_layout: CudaLayoutFacts = field(default_factory=CudaLayoutFacts)
+    # The NVSwitch fabric and a container's GPU pass-through (model/gpu_access.py).
+    gpu_access: GpuAccessFacts = field(default_factory=GpuAccessFacts)
     problems: list[ReadProblem] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 

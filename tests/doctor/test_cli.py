@@ -184,12 +184,19 @@ def test_every_finding_id_is_catalogued() -> None:
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )
     assert emitted == catalogue
-    from envsetup.render.words.doctor import WORDS
-    from envsetup.render.words.shadow import WORDS as SHADOW_WORDS
+    import importlib
 
-    # every id doctor emits is worded: its rules' in render/words/doctor.py (shadowing libraries'
-    # and toolkit layouts' in shadow.py), signals' in signals.py
-    assert emitted == set(WORDS) | set(SHADOW_WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
+    from envsetup.render.finding_words import CATALOGUES
+
+    # every id doctor emits is worded, and every word of a doctor-side catalogue module (all but
+    # check-command's and install's) is emitted: render/words/doctor.py, signals.py and one module
+    # per kind (shadow.py, fabric.py, ...)
+    commands = {"envsetup.render.words.check_command", "envsetup.render.words.install"}
+    worded: set[str] = set()
+    for module in CATALOGUES:
+        if module not in commands:
+            worded |= set(importlib.import_module(module).WORDS)
+    assert emitted == worded | VERDICT_IDS
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:

@@ -16,6 +16,7 @@ def rules() -> list[Rule]:
         cuda_rules,
         deep_rules,
         driver_rules,
+        gpu_access_rules,
         libc_rules,
         library_shadow_rules,
         python_rules,
@@ -27,6 +28,7 @@ def rules() -> list[Rule]:
     return [
         *read_rules.RULES,
         *driver_rules.RULES,
+        *gpu_access_rules.RULES,
         *cuda_rules.RULES,
         *library_shadow_rules.RULES,
         *toolkit_layout_rules.RULES,

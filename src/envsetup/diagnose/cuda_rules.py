@@ -47,6 +47,8 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 "toolkit": newest.version,
                 "cuda": need.cuda if need else None,
                 "need": need.driver if need else None,
+                # Inside a container the driver belongs to the host (render words the fix so).
+                "container": facts.os.container,
             },
         )
     ]

@@ -45,7 +45,7 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     nv = facts.nvidia
     if nv.smi_state == "timed-out":
         return [Finding(id="nvidia-smi-hung", severity="error", evidence=_smi_evidence(facts))]
-    if nv.smi_state == "not-found" and "nvidia" in nv.modules_loaded:
+    if nv.smi_state == "not-found" and "nvidia" in nv.modules_loaded and not facts.os.container:
         # The kernel module is loaded but nvidia-smi is not on PATH: the driver's user-space
         # tools are missing (or the PATH lost them), not the driver.
         return [

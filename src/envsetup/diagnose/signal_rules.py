@@ -21,6 +21,7 @@ from packaging.version import InvalidVersion, Version
 from envsetup import compat
 from envsetup.diagnose.dll_signals import judge_dll_load_failed
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch
 from envsetup.diagnose.kernel_image import (
     build_for_driver,
     build_with_kernels,
@@ -112,7 +113,8 @@ def _fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
             signals,
             ev,
             driver=driver,
-            fabricmanager=mismatch.params.get("fabricmanager") if mismatch else None,
+            fabricmanager=(mismatch.params.get("fabricmanager") if mismatch else None)
+            or host_fabric_manager_mismatch(facts),
             branch=driver.split(".", 1)[0] if driver else None,
             gpus=len(facts.nvidia.gpus) or None,
         )

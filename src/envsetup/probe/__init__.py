@@ -38,6 +38,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         cuda_layout,
         cuda_toolkit,
         cudnn,
+        gpu_access,
         nvidia,
         overrides,
         rocm,
@@ -67,6 +68,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         cuda_layout=cuda_layout.probe_cuda_layout(
             host, os_facts, python_facts, cuda_facts, torch_facts, problems
         ),
+        gpu_access=gpu_access.probe_gpu_access(host, os_facts, nvidia_facts, problems),
         problems=problems,
     )
     overrides.apply_overrides(facts)

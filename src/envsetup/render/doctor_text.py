@@ -8,6 +8,7 @@ from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.render import style
 from envsetup.render.finding_words import words_for
+from envsetup.render.gpu_access_text import gpu_access_rows
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -75,6 +76,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
             f"{gpu.name}, {_sm_of(gpu.compute_capability)}{memory}{mig}{link}",
             nv.gpus_source,
         )
+    gpu_access_rows(row, facts)
 
     style.section(console, "CUDA")
     toolkit_versions = ", ".join(sorted({t.version or "?" for t in facts.cuda.toolkits})) or "none"

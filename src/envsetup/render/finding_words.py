@@ -31,6 +31,7 @@ CATALOGUES = (
     "envsetup.render.words.install",
     "envsetup.render.words.signals",
     "envsetup.render.words.shadow",
+    "envsetup.render.words.fabric",
 )
 
 

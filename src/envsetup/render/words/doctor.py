@@ -10,6 +10,7 @@ import shlex
 from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
+from envsetup.render.words.fabric import pass_gpu
 
 P = Mapping[str, Any]
 
@@ -121,6 +122,17 @@ def _driver_cuda_unusable(p: P) -> Words:
 
 def _toolkit_without_driver(p: P) -> Words:
     hint = f" (CUDA {p['cuda']} needs driver >= {p['need']})" if p.get("need") else ""
+    if p.get("container"):
+        # The same judgement as container-gpu-not-passed (render/words/fabric.py): the host's
+        # driver and the runtime, never a driver inside the container.
+        return Words(
+            f"A CUDA toolkit is installed but this {p['container']} container has no GPU passed "
+            "through (no NVIDIA driver visible): code compiles but cannot run on a GPU",
+            f"Restart the container with the GPU: {pass_gpu(str(p['container']))}; the host "
+            f"needs the driver{hint}, never install one inside the container. On a build or CI "
+            "container without a GPU this is expected; set ENVSETUP_CUDA_DRIVER_VERSION to "
+            "resolve for the target machine.",
+        )
     return Words(
         "A CUDA toolkit is installed but no NVIDIA driver is loaded: code compiles but cannot run "
         "on a GPU",

@@ -132,6 +132,16 @@ def _fabric_manager(p: Mapping[str, Any]) -> Words:
     title = (
         "CUDA error 802 'system not yet initialized': the NVSwitch fabric manager is not running"
     )
+    if p.get("seen_error") is False:  # judged from the host (doctor), before any CUDA error
+        title = (
+            "The NVSwitch fabric manager is not ready: CUDA will fail with error 802 'system "
+            "not yet initialized'"
+        )
+        if p.get("manager_state"):
+            title += f" (nvidia-fabricmanager is {p['manager_state']})"
+        if p.get("fabric_state"):
+            gpus = ", ".join(str(g) for g in p.get("not_ready_gpus") or [])
+            title += f" (fabric state {p['fabric_state']} on GPU {gpus})"
     if p.get("fabricmanager"):
         title += (
             f" (fabric manager {p['fabricmanager']} != driver {_or(p, 'driver', 'the driver')})"

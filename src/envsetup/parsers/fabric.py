@@ -1,0 +1,120 @@
+"""The NVSwitch fabric and the container runtime's view of the GPUs, from their tools' text.
+
+- `nvidia-smi -q`: each GPU's "Fabric" block (State, Status, CliqueId, ClusterUUID), as in
+  Azure/azhpc-images pull request #506 ("State : Completed", "Status : Insufficient Resources")
+  and kubernetes-sigs/dra-driver-nvidia-gpu issue #626 ("State : Completed", "Status : Success");
+  "N/A" on GPUs without fabric support (telegraf's a100-sxm4-v12.xml: <state>N/A</state>).
+- `nv-fabricmanager --version`: "Fabric Manager version is : 535.161.08" (leptonai/gpud,
+  components/accelerator/nvidia/query parseFabricManagerVersion's test).
+- `nvidia-container-cli info`: "NVRM version:   575.57.08", then per device "Model:  NVIDIA
+  Tesla T4" (NVIDIA/nvidia-container-toolkit, the nvidia-container-cli info example in its issues).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from envsetup.model.gpu_access import GpuFabric
+from envsetup.parsers import ParseError
+
+_GPU_HEADING = re.compile(r"GPU [0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]")
+_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
+_FM_VERSION = re.compile(r"Fabric Manager version is\s*:\s*(\d+\.\d+(?:\.\d+)?)\s*$", re.M)
+_FABRIC_KEYS = {"State": "state", "Status": "status", "CliqueId": "clique_id"}
+
+
+def parse_smi_fabric(text: str) -> list[GpuFabric]:
+    """Each GPU's Fabric block in `nvidia-smi -q` text, in GPU order ([] when the driver prints
+    none: before R525, or a GPU without fabric support). ParseError when the text is not
+    `nvidia-smi -q` at all. Lines that cut off without a newline are not read."""
+    if "NVSMI LOG" not in text and "Driver Version" not in text:
+        raise ParseError("no 'NVSMI LOG' banner or 'Driver Version' line: not nvidia-smi -q")
+    found: list[GpuFabric] = []
+    gpu: Optional[GpuFabric] = None
+    gpus = 0
+    in_fabric = False
+    for raw in text.splitlines(keepends=True):
+        if not raw.endswith(("\n", "\r")):
+            break
+        line = raw.strip()
+        if _GPU_HEADING.fullmatch(line):
+            gpu, in_fabric = None, False
+            gpus += 1
+            continue
+        key, colon, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if not colon or (not value and line.endswith(":")):
+            in_fabric = line.rstrip(":").strip() == "Fabric" and gpus > 0
+            if in_fabric:
+                gpu = GpuFabric(index=gpus - 1)
+                found.append(gpu)
+            continue
+        if not in_fabric or gpu is None:
+            continue
+        if key in _FABRIC_KEYS:
+            setattr(gpu, _FABRIC_KEYS[key], value)
+        elif key == "ClusterUUID":
+            gpu.cluster_uuid = value
+        # "Health" and its "Summary"/"Bandwidth" lines follow; they are not the state.
+    return found
+
+
+def parse_fabric_manager_version(text: str) -> Optional[str]:
+    """The version `nv-fabricmanager --version` prints; None when it prints none."""
+    match = _FM_VERSION.search(text)
+    return match.group(1) if match else None
+
+
+def parse_package_version(text: str) -> Optional[str]:
+    """The upstream version in a package query's first line: dpkg-query's
+    "nvidia-fabricmanager-535 535.183.01-1" or rpm's "535.183.01" -> "535.183.01"."""
+    for line in text.splitlines():
+        for word in reversed(line.split()):
+            match = _VERSION.match(word)
+            if match:
+                return match.group(0)
+    return None
+
+
+def parse_container_cli_info(text: str) -> tuple[Optional[str], list[str]]:
+    """(driver version, GPU models) from `nvidia-container-cli info`."""
+    driver = None
+    models: list[str] = []
+    for line in text.splitlines():
+        key, colon, value = line.partition(":")
+        if not colon:
+            continue
+        key, value = key.strip(), value.strip()
+        if key == "NVRM version" and _VERSION.match(value):
+            driver = value
+        elif key == "Model" and value:
+            models.append(value)
+    return driver, models
+
+
+def parse_smi_xml_fabric(text: str) -> list[GpuFabric]:
+    """Each GPU's <fabric> in `nvidia-smi -q -x` (telegraf's a100-sxm4-v12.xml:
+    <fabric><state>N/A</state><status>N/A</status></fabric>). ParseError as parse_smi_xml."""
+    from envsetup.parsers.smi_xml import _root
+
+    found = []
+    for position, gpu in enumerate(_root(text).findall("gpu")):
+        fabric = gpu.find("fabric")
+        if fabric is None:
+            continue
+
+        def text_of(tag: str, node=fabric) -> str:  # type: ignore[no-untyped-def]
+            child = node.find(tag)
+            return (child.text or "").strip() if child is not None else ""
+
+        found.append(
+            GpuFabric(
+                index=position,
+                state=text_of("state"),
+                status=text_of("status"),
+                clique_id=text_of("cliqueId") or None,
+                cluster_uuid=text_of("clusterUuid") or None,
+            )
+        )
+    return found

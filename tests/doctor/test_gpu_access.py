@@ -1,0 +1,392 @@
+"""The kinds behind case 07 and the container cases, on other machines: NVSwitch boards (fabric
+state, the fabric manager's version and service) and containers without the GPU passed through.
+
+Hosts are built by hand (tests/hostbuilder.py) around real outputs from tests/fixtures/fabric
+(SOURCES.tsv): the Fabric blocks of `nvidia-smi -q` (Azure/azhpc-images #506,
+kubernetes-sigs/dra-driver-nvidia-gpu #626), `nv-fabricmanager --version` (leptonai/gpud),
+`nvidia-container-cli info`; the rest of each host (its NVML answer, the `nvidia-smi -q` header
+around the real blocks, systemctl's one word) is written here, plainly.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from doctor.conftest import Doctor, ids
+from envsetup.model.gpu_access import fabric_module, nvswitch_board
+from envsetup.parsers.fabric import (
+    parse_container_cli_info,
+    parse_fabric_manager_version,
+    parse_package_version,
+    parse_smi_fabric,
+    parse_smi_xml_fabric,
+)
+from envsetup.render.finding_words import words_for
+from hostbuilder import HostSpec, fixture_text
+
+SMI = "/usr/bin/nvidia-smi"
+FM = "/usr/bin/nv-fabricmanager"
+SYSTEMCTL = "/usr/bin/systemctl"
+H100 = "NVIDIA H100 80GB HBM3"
+A100 = "NVIDIA A100-SXM4-80GB"
+SUCCESS = "fabric/smi-q-fabric-completed-success-health-unhealthy.txt"
+FAILED = "fabric/smi-q-fabric-completed-insufficient-resources.txt"
+# As nvidia-smi -q prints a GPU before its registration completes (NVIDIA/NVSentinel issue #883:
+# "Not Started" -> "In Progress" -> "Completed"); written here in the real blocks' layout.
+IN_PROGRESS = "Fabric\n    State : In Progress\n    Status : N/A\n    CliqueId : N/A\n"
+NOT_SUPPORTED = "Fabric\n    State : N/A\n    Status : N/A\n"
+
+
+def nvml(names: list[str], driver: str, cuda: int = 12020) -> dict:
+    return {
+        "driver_version": driver,
+        "cuda_driver_version": cuda,
+        "devices": [
+            {"index": i, "name": name, "uuid": f"GPU-{i:08d}", "compute_capability": "9.0"}
+            for i, name in enumerate(names)
+        ],
+    }
+
+
+def smi_q(names: list[str], driver: str, fabric: str) -> str:
+    """`nvidia-smi -q`: its banner and header, then each GPU with the given Fabric block."""
+    lines = ["", "==============NVSMI LOG==============", "", f"Driver Version : {driver}"]
+    lines += ["CUDA Version : 12.2", "", f"Attached GPUs : {len(names)}"]
+    for i, name in enumerate(names):
+        lines += [f"GPU 00000000:{0x18 + i:02X}:00.0", f"    Product Name : {name}"]
+        lines += ["    " + line for line in fabric.strip("\n").splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def board(
+    names: list[str],
+    driver: str,
+    fabric: Optional[str] = None,
+    manager: Optional[str] = None,
+    state: Optional[str] = "active",
+) -> HostSpec:
+    """A bare-metal HGX host: NVML, nvidia-smi -q with `fabric` (a fixture or a block), the fabric
+    manager of version `manager` (None: not installed) and its service in `state`."""
+    spec = HostSpec(nvml=nvml(names, driver))
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-ubuntu-22.04.2.txt")
+    spec.markers.append("/dev/nvidiactl")
+    spec.which["nvidia-smi"] = SMI
+    if fabric is not None:
+        block = fixture_text(fabric) if fabric.endswith(".txt") else fabric
+        spec.command([SMI, "-q"], smi_q(names, driver, block))
+    spec.which["systemctl"] = SYSTEMCTL
+    if state is not None:
+        spec.command([SYSTEMCTL, "is-active", "nvidia-fabricmanager"], state + "\n",
+                     0 if state == "active" else 3)  # fmt: skip
+    if manager is not None:
+        spec.which["nv-fabricmanager"] = FM
+        version = fixture_text("fabric/nv-fabricmanager-version-535.161.08.txt")
+        spec.command([FM, "--version"], version.replace("535.161.08", manager))
+    else:
+        spec.which["dpkg-query"] = "/usr/bin/dpkg-query"
+        spec.command(["/usr/bin/dpkg-query", "-W", "-f=${Package} ${Version}\\n", "*fabricmanager*"],
+                     "", 1, stderr="dpkg-query: no packages found matching *fabricmanager*\n")  # fmt: skip
+    return spec
+
+
+# --- the parsers, on the real outputs -------------------------------------------------------
+
+
+def test_the_real_fabric_blocks_read_as_state_and_status() -> None:
+    text = smi_q([H100, H100], "550.54.15", fixture_text(SUCCESS))
+    gpus = parse_smi_fabric(text)
+    assert [(g.index, g.state, g.status, g.clique_id) for g in gpus] == [
+        (0, "Completed", "Success", "2"),
+        (1, "Completed", "Success", "2"),
+    ]
+    assert gpus[0].cluster_uuid == "dc6e40c4-d722-4357-9ba6-5291dd461278"
+    failed = parse_smi_fabric(smi_q([H100], "550.54.15", fixture_text(FAILED)))
+    assert (failed[0].state, failed[0].status) == ("Completed", "Insufficient Resources")
+
+
+def test_the_a100_xml_log_has_a_fabric_of_state_n_a() -> None:
+    gpus = parse_smi_xml_fabric(
+        fixture_text("nvidia-smi-query/nvidia-smi-q-x-a100-sxm4-v12.xml.txt")
+    )
+    assert gpus and {(g.state, g.status) for g in gpus} == {("N/A", "N/A")}
+
+
+def test_fabric_manager_and_package_versions() -> None:
+    text = fixture_text("fabric/nv-fabricmanager-version-535.161.08.txt")
+    assert parse_fabric_manager_version(text) == "535.161.08"
+    assert parse_fabric_manager_version("nv-fabricmanager: command not found\n") is None
+    assert parse_package_version("nvidia-fabricmanager-535 535.183.01-1\n") == "535.183.01"
+
+
+def test_nvidia_container_cli_info() -> None:
+    driver, models = parse_container_cli_info(
+        fixture_text("fabric/nvidia-container-cli-info-4x-t4.txt")
+    )
+    assert driver == "575.57.08" and models == ["NVIDIA Tesla T4"] * 2
+
+
+def test_which_boards_carry_nvswitches() -> None:
+    assert nvswitch_board([H100] * 8) and nvswitch_board([A100] * 8)
+    assert nvswitch_board(["NVIDIA B200"] * 8) and nvswitch_board(["Tesla V100-SXM3-32GB"] * 16)
+    assert not nvswitch_board([A100] * 4)  # HGX A100 4-GPU: direct NVLink
+    assert not nvswitch_board(["NVIDIA H100 PCIe"] * 8) and not nvswitch_board(
+        ["NVIDIA H100 NVL"] * 8
+    )
+    assert not nvswitch_board(["Tesla V100-SXM2-32GB"] * 8)  # DGX-1: hybrid cube mesh
+    assert not fabric_module("NVIDIA GeForce RTX 4090") and not fabric_module("NVIDIA H200 NVL")
+
+
+# --- NVSwitch systems -------------------------------------------------------------------------
+
+
+def test_8x_h100_with_a_completed_fabric_and_a_matching_manager_has_no_finding(
+    doctor: Doctor,
+) -> None:
+    facts, findings = doctor(board([H100] * 8, "550.54.15", SUCCESS, manager="550.54.15"))
+    fabric = facts.gpu_access.fabric
+    assert fabric.nvswitch and fabric.manager_version == "550.54.15"
+    assert fabric.manager_state == "active" and len(fabric.gpus) == 8
+    assert not ids(findings) & {"cuda-fabric-manager-not-ready", "fabric-manager-not-installed",
+                                "nvswitch-fabric-failed", "nvswitch-fabric-unchecked"}  # fmt: skip
+
+
+def test_8x_a100_with_nvswitch_nodes_and_a_matching_manager_has_no_finding(doctor: Doctor) -> None:
+    spec = board([A100] * 8, "535.54.03", NOT_SUPPORTED, manager="535.54.03")
+    spec.markers += [f"/dev/nvidia-nvswitch{i}" for i in range(6)]
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.fabric.evidence[0].startswith("NVSwitch devices: /dev/nvidia-nvswitch0")
+    assert not {f.id for f in findings if "fabric" in f.id or "nvswitch" in f.id}
+
+
+def test_a_manager_of_another_version_is_the_802_finding_before_any_error(doctor: Doctor) -> None:
+    # The versions of case 07 (dstackai/dstack #2348), on bare metal where both can be read.
+    spec = board([H100] * 8, "535.230.02", IN_PROGRESS, manager="535.183.01", state="failed")
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.fabric.manager_source == f"command:{FM} --version"
+    found = next(f for f in findings if f.id == "cuda-fabric-manager-not-ready")
+    assert found.params["fabricmanager"] == "535.183.01" and found.params["driver"] == "535.230.02"
+    assert (
+        found.params["manager_state"] == "failed" and found.params["fabric_state"] == "In Progress"
+    )
+    assert found.params["not_ready_gpus"] == list(range(8))
+    words = words_for(found)
+    assert words.title.startswith("The NVSwitch fabric manager is not ready")
+    assert "535.183.01 != driver 535.230.02" in words.title
+    assert "exactly the driver's version (535.230.02" in words.fix
+
+
+def test_a_stopped_manager_of_the_right_version_is_still_not_ready(doctor: Doctor) -> None:
+    spec = board([H100] * 8, "550.54.15", IN_PROGRESS, manager="550.54.15", state="inactive")
+    _, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "cuda-fabric-manager-not-ready")
+    assert found.params["fabricmanager"] is None and found.params["manager_state"] == "inactive"
+
+
+def test_the_service_state_is_read_from_systemctl_status_when_that_is_recorded(
+    doctor: Doctor,
+) -> None:
+    """A hand-made recording of `systemctl status` (systemd's "Active:" line, written here)."""
+    spec = board([H100] * 8, "550.54.15", IN_PROGRESS, manager="550.54.15", state=None)
+    status = (
+        "× nvidia-fabricmanager.service - NVIDIA fabric manager service\n"
+        "     Loaded: loaded (/lib/systemd/system/nvidia-fabricmanager.service; enabled)\n"
+        "     Active: failed (Result: exit-code) since Tue 2026-02-17 10:00:00 UTC\n"
+    )
+    spec.command([SYSTEMCTL, "status", "nvidia-fabricmanager"], status, 3)
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.fabric.manager_state == "failed"
+    assert "cuda-fabric-manager-not-ready" in ids(findings)
+
+
+def test_no_manager_installed_on_an_nvswitch_board(doctor: Doctor) -> None:
+    spec = board([H100] * 8, "550.54.15", IN_PROGRESS, manager=None, state="inactive")
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.fabric.manager_package_absent
+    found = next(f for f in findings if f.id == "fabric-manager-not-installed")
+    assert "nvidia-fabricmanager-550=550.54.15-1" in words_for(found).fix
+    assert "cuda-fabric-manager-not-ready" not in ids(findings)  # one finding, the cause
+
+
+def test_a_gpu_that_failed_to_register_loses_its_nvlink_peers(doctor: Doctor) -> None:
+    spec = board([H100] * 8, "550.54.15", FAILED, manager="550.54.15")
+    _, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "nvswitch-fabric-failed")
+    assert found.params["status"] == "Insufficient Resources" and found.params["gpus"] == list(
+        range(8)
+    )
+
+
+def test_pcie_gpus_without_nvswitch_ask_nothing_of_the_fabric(doctor: Doctor) -> None:
+    # 8x H100 PCIe: no NVSwitch; nvidia-smi -q is not even recorded (asked, it would fail the test
+    # only by a finding: the recording answers not-found).
+    spec = board(["NVIDIA H100 PCIe"] * 8, "550.54.15", None, manager=None, state=None)
+    facts, findings = doctor(spec)
+    assert not facts.gpu_access.fabric.nvswitch and facts.gpu_access.fabric.evidence == []
+    assert not {f.id for f in findings if "fabric" in f.id or "nvswitch" in f.id}
+
+
+def test_a_4_gpu_hgx_a100_board_has_no_nvswitch(doctor: Doctor) -> None:
+    spec = board([A100] * 4, "535.54.03", NOT_SUPPORTED, manager=None, state=None)
+    facts, findings = doctor(spec)
+    assert not facts.gpu_access.fabric.nvswitch
+    assert not {f.id for f in findings if "fabric" in f.id or "nvswitch" in f.id}
+
+
+def test_a_gb200_rack_node_has_no_fabric_manager_of_its_own(doctor: Doctor) -> None:
+    spec = board(["NVIDIA GB200"] * 4, "570.133.20", SUCCESS, manager=None, state="inactive")
+    spec.machine = "aarch64"
+    facts, findings = doctor(spec)
+    fabric = facts.gpu_access.fabric
+    assert fabric.nvswitch and not fabric.manager_on_host and fabric.manager_state is None
+    assert not {f.id for f in findings if "fabric" in f.id or "nvswitch" in f.id}
+
+
+# --- containers -------------------------------------------------------------------------------
+
+
+def container(kind: str) -> HostSpec:
+    spec = HostSpec(
+        python="/usr/bin/python3",
+        python_version="3.10.12",
+        site_packages=["/usr/local/lib/python3.10/dist-packages"],
+    )
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-ubuntu-22.04.2.txt")
+    if kind == "docker":
+        spec.markers.append("/.dockerenv")
+    else:
+        spec.environ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1"
+    spec.torch_wheel("/usr/local/lib/python3.10/dist-packages", "torch/version.py-2.7.1+cu126.txt")
+    return spec
+
+
+def test_a_docker_container_without_the_gpu(doctor: Doctor) -> None:
+    facts, findings = doctor(container("docker"))
+    assert facts.os.container == "docker" and facts.gpu_access.container.device_nodes == []
+    found = next(f for f in findings if f.id == "container-gpu-not-passed")
+    assert found.severity == "error" and found.params["wants_gpu"]  # a CUDA build of torch
+    words = words_for(found)
+    assert "docker run --gpus all" in words.fix and "never inside the container" in words.fix
+    assert "gpu-without-driver" not in ids(findings)
+
+
+def test_a_kubernetes_pod_without_the_gpu_names_the_resource_request(doctor: Doctor) -> None:
+    spec = container("kubernetes")
+    # The node's kernel shows through /proc: the host has a driver, the pod has no device.
+    spec.files["/proc/driver/nvidia/version"] = fixture_text(
+        "driver/proc-driver-nvidia-version-open-565.57.01-ubuntu24.04.txt"
+    )
+    facts, findings = doctor(spec)
+    assert facts.os.container == "kubernetes"
+    found = next(f for f in findings if f.id == "container-gpu-not-passed")
+    assert found.params["host_driver"] == "565.57.01"
+    words = words_for(found)
+    assert "nvidia.com/gpu" in words.fix and "do not install one inside" in words.fix
+
+
+def test_device_nodes_without_the_driver_s_libraries(doctor: Doctor) -> None:
+    spec = container("docker")
+    spec.markers += ["/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia-uvm"]
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.container.device_nodes == [
+        "/dev/nvidia-uvm",
+        "/dev/nvidia0",
+        "/dev/nvidiactl",
+    ]
+    assert "container-gpu-not-passed" not in ids(findings)
+    found = next(f for f in findings if f.id == "container-driver-libs-missing")
+    assert "--gpus all" in words_for(found).fix
+
+
+def test_a_container_with_the_gpu_passed_through_has_no_container_finding(doctor: Doctor) -> None:
+    spec = container("docker")
+    spec.nvml = nvml(["NVIDIA GeForce RTX 3090"], "535.129.03")
+    spec.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    spec.which["nvidia-container-cli"] = "/usr/bin/nvidia-container-cli"
+    spec.command(
+        ["/usr/bin/nvidia-container-cli", "info"],
+        fixture_text("fabric/nvidia-container-cli-info-4x-t4.txt"),
+    )
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.container.cli_driver == "575.57.08"
+    assert not ids(findings) & {"container-gpu-not-passed", "container-driver-libs-missing"}
+
+
+def test_bare_metal_without_a_driver_keeps_the_driver_findings(doctor: Doctor) -> None:
+    """Outside a container, no driver is still "install the driver" (toolkit-without-driver)."""
+    spec = HostSpec()
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-ubuntu-22.04.2.txt")
+    spec.which["nvcc"] = "/usr/local/cuda-12.4/bin/nvcc"
+    spec.markers.append("/usr/local/cuda-12.4/bin/nvcc")
+    spec.files["/usr/local/cuda-12.4/include/cuda.h"] = "#define CUDA_VERSION 12040\n"
+    spec.realpath["/usr/local/cuda"] = "/usr/local/cuda-12.4"
+    spec.markers.append("/usr/local/cuda")
+    facts, findings = doctor(spec)
+    assert facts.os.container is None
+    assert not ids(findings) & {"container-gpu-not-passed", "container-driver-libs-missing"}
+    found = next(f for f in findings if f.id == "toolkit-without-driver")
+    assert found.params["container"] is None
+    assert words_for(found).fix.startswith("On a machine with an NVIDIA GPU, install the driver")
+
+
+def test_a_ci_container_with_a_toolkit_gets_one_finding_worded_for_the_container(
+    doctor: Doctor,
+) -> None:
+    """The recorded CI machine (a Debian 12 container, CUDA 13.0 toolkit, no GPU): the toolkit
+    finding says the container's fix, and no second finding repeats it."""
+    from pathlib import Path
+
+    from envsetup.diagnose import diagnose
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
+    from hostbuilder import FIXTURES
+
+    facts = probe_all(RecordedHost(str(Path(FIXTURES) / "hosts" / "ci-debian12-cuda13-no-driver")))
+    findings = diagnose(facts, lookup_build)
+    assert [f.id for f in findings] == ["toolkit-without-driver"]
+    words = words_for(findings[0])
+    assert "docker container has no GPU passed through" in words.title
+    assert "never install one inside the container" in words.fix
+    assert "CUDA 13.0 needs driver >= 580" in words.fix
+
+
+def test_every_fabric_and_container_id_is_made_worded_and_documented(doctor: Doctor) -> None:
+    """Each id of render/words/fabric.py comes out of one of the hosts above; every finding on
+    them is worded from its params (one-line title, fix commands a POSIX shell splits) and has
+    its row in docs/findings.md."""
+    import re
+    from pathlib import Path
+
+    from doctor.test_doctor_words import assert_worded
+    from envsetup.render.words.fabric import WORDS
+
+    hosts = [
+        board([H100] * 8, "535.230.02", IN_PROGRESS, manager="535.183.01", state="failed"),
+        board([H100] * 8, "550.54.15", IN_PROGRESS, manager=None, state="inactive"),
+        board([H100] * 8, "550.54.15", FAILED, manager="550.54.15"),
+        board([H100] * 8, "550.54.15", None, manager=None, state=None),
+        container("docker"),
+        container("kubernetes"),
+    ]
+    hosts[3].markers.append("/.dockerenv")  # inside a container: the manager is not looked at
+    libs = container("docker")
+    libs.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    made: set[str] = set()
+    for spec in [*hosts, libs]:
+        _, findings = doctor(spec)
+        for finding in findings:
+            assert_worded(finding)
+        made |= ids(findings)
+    assert set(WORDS) | {"cuda-fabric-manager-not-ready"} <= made
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "findings.md").read_text(
+        encoding="utf-8"
+    )
+    assert set(WORDS) <= set(re.findall(r"^\| `([a-z0-9-]+)` \|", docs, re.M))
+
+
+def test_an_amd_container_is_not_an_nvidia_pass_through_problem(doctor: Doctor) -> None:
+    spec = container("docker")
+    spec.markers.append("/dev/kfd")  # `docker run --device /dev/kfd --device /dev/dri` (ROCm)
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.container.amd_kfd
+    assert not ids(findings) & {"container-gpu-not-passed", "container-driver-libs-missing"}
