@@ -19,6 +19,7 @@ def rules() -> list[Rule]:
         libc_rules,
         python_rules,
         read_rules,
+        rocm_rules,
         torch_rules,
     )
 
@@ -29,6 +30,7 @@ def rules() -> list[Rule]:
         *libc_rules.RULES,
         *python_rules.RULES,
         *torch_rules.RULES,
+        *rocm_rules.RULES,
         *deep_rules.RULES,
     ]
 
