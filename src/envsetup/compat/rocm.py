@@ -163,9 +163,9 @@ def _all_targets() -> tuple[str, ...]:
 def override_for(gfx: str, targets: tuple[str, ...]) -> Optional[Override]:
     """The override that runs a sibling of `gfx` listed in `targets` (not `gfx` itself)."""
     for override in _table()[1]:
-        if gfx.startswith(override.family) and gfx != override.runs_as:
-            if override.runs_as in targets:
-                return override
+        sibling = gfx.startswith(override.family) and gfx != override.runs_as
+        if sibling and override.runs_as in targets:
+            return override
     return None
 
 
