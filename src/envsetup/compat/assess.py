@@ -49,7 +49,8 @@ def assess(build: Build, machine: Machine) -> list[Verdict]:
         verdicts.append(
             Verdict(VerdictCode.CPU_BUILD_ON_NVIDIA_GPU, {"sms": [g.sm for g in machine.gpus]})
         )
-    elif kind is PlatformKind.ROCM and not machine.rocm:
+    elif kind is PlatformKind.ROCM and not machine.rocm and not machine.amd_gfx:
+        # An AMD GPU the kernel driver serves runs a ROCm wheel, which brings its own ROCm.
         verdicts.append(Verdict(VerdictCode.ROCM_BUILD_WITHOUT_ROCM, {"build": build.name}))
     return verdicts
 

@@ -20,7 +20,9 @@ from envsetup.model.versions import parse_version, release_of
 
 # Beside the package, found from this module's own path (see envsetup.compat.DATA).
 DATA = Path(__file__).parent.parent / "data" / "rocm_gfx_targets.toml"
-SOURCE = "PyTorch's ROCm build scripts (PYTORCH_ROCM_ARCH; see src/envsetup/data/rocm_gfx_targets.toml)"
+SOURCE = (
+    "PyTorch's ROCm build scripts (PYTORCH_ROCM_ARCH; see src/envsetup/data/rocm_gfx_targets.toml)"
+)
 
 _GFX = re.compile(r"^gfx[0-9a-f]{3,4}$")
 _OVERRIDE_VALUE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{1,2})\s*$")

@@ -1,5 +1,7 @@
 """Which build of one release: CPU, ROCm or CUDA as asked, or `--cuda auto`'s pick: the highest
-CUDA build the driver runs whose arch list holds every GPU (envsetup.compat.assess judges each)."""
+CUDA build the driver runs whose arch list holds every GPU (envsetup.compat.assess judges each);
+on a machine with AMD GPUs and no NVIDIA one, the newest ROCm build whose gfx targets run them
+(envsetup.compat.rocm)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from envsetup import compat
+from envsetup.compat import rocm as rocm_compat
 from envsetup.compat.assess import assess, driver_floor
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.model.capability import SOURCE as ARCH_RULE_SOURCE
@@ -211,10 +214,12 @@ def _pick_auto(
     refuse: Refuser,
 ) -> Variant:
     if not machine.has_nvidia:
+        rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
+        if machine.amd_gfx and rocm_builds:
+            return _pick_auto_rocm(machine, release, rocm_builds, plan)
         plan.add(ReasonCode.AUTO_NO_NVIDIA)
-        rocm_builds = [v.name for v in available if v.platform.kind is PlatformKind.ROCM]
         if machine.rocm and rocm_builds:
-            plan.add(ReasonCode.ROCM_AVAILABLE, rocm=machine.rocm, build=rocm_builds[-1])
+            plan.add(ReasonCode.ROCM_AVAILABLE, rocm=machine.rocm, build=rocm_builds[-1].name)
         return release.variants["cpu"]
     builds = _cuda_builds(available)
     candidates = [_judge(release, v, machine) for v in builds]
@@ -252,6 +257,51 @@ def _pick_auto(
     )
     _note_driver_source(plan, best, machine)
     return best.variant
+
+
+# How well a ROCm build runs the AMD GPUs, best first (see ReasonCode.AUTO_ROCM_CHOSEN).
+_ROCM_COVERAGE = ("listed", "unconfirmed", "override")
+
+
+def _rocm_coverage(
+    machine: Machine, release: Release, variant: Variant
+) -> tuple[str, Optional[str]]:
+    """('listed' | 'unconfirmed' | 'override' | 'none', the override value to set or None)."""
+    verdicts = [rocm_compat.judge_gfx(gfx, release.torch, variant.rocm) for gfx in machine.amd_gfx]
+    if all(v.covered for v in verdicts):
+        return "listed", None
+    uncovered = [v for v in verdicts if v.covered is False]
+    if not uncovered:
+        return "unconfirmed", None
+    overrides = {v.override.value for v in uncovered if v.override is not None}
+    # One HSA_OVERRIDE_GFX_VERSION for the whole process: it helps only when one value serves all.
+    if len(overrides) == 1 and all(v.override is not None for v in uncovered):
+        return "override", overrides.pop()
+    return "none", None
+
+
+def _pick_auto_rocm(
+    machine: Machine, release: Release, rocm_builds: list[Variant], plan: Gathered
+) -> Variant:
+    """--cuda auto on a machine with AMD GPUs and no NVIDIA one: the newest ROCm build whose
+    gfx targets run every GPU (listed first, then an unconfirmed list, then through the
+    override); the CPU build when none does."""
+    judged = [(v, *_rocm_coverage(machine, release, v)) for v in reversed(rocm_builds)]
+    for coverage in _ROCM_COVERAGE:
+        for variant, found, override in judged:
+            if found == coverage:
+                plan.add(
+                    ReasonCode.AUTO_ROCM_CHOSEN,
+                    build=variant.name,
+                    release=release.release,
+                    gfx=list(machine.amd_gfx),
+                    coverage=coverage,
+                    override=override,
+                )
+                plan.extra_sources.append(rocm_compat.SOURCE)
+                return variant
+    plan.add(ReasonCode.AUTO_ROCM_NONE, gfx=list(machine.amd_gfx), release=release.release)
+    return release.variants["cpu"]
 
 
 def _note_driver_source(plan: Gathered, judged: _Candidate, machine: Machine) -> None:
