@@ -215,7 +215,7 @@ def test_a_target_the_wheel_lacks_with_no_close_override_names_the_wheels_that_l
     # gfx900, gfx906, gfx908 (pytorch/builder release/1.11). gfx1030 is its family's own listed
     # member, so no override helps; the ROCm >= 4.3 wheels list it.
     spec = with_kfd(amd_host("1.11.0+rocm4.2", "4.2.21155-37cb3a34"), 100300)
-    facts, findings = run(spec, tmp_path)
+    _facts, findings = run(spec, tmp_path)
     [finding] = gfx_findings(findings)
     assert finding.params["override"] is None
     assert finding.params["listed_torch"][0] == "1.11" and finding.params["listed_rocm"][0] == "4.3"
