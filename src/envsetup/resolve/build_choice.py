@@ -105,10 +105,16 @@ def pick_variant(
         plan.add(ReasonCode.CPU_AS_ASKED, gpus_present=bool(machine.gpus))
         _note_platform_verdicts(plan, release, release.variants["cpu"], machine)
         return release.variants["cpu"]
-    if compute.startswith("rocm"):
+    if compute == "rocm":
+        chosen = _pick_any_rocm(machine, release, available, plan, refuse)
+    elif compute.startswith("rocm"):
         chosen = _pick_rocm(compute, machine, release, available, plan, refuse)
-    elif compute == "auto":
+    elif compute == "auto" or (compute == "cuda" and machine.has_nvidia):
         chosen = _pick_auto(machine, release, available, plan, refuse)
+    elif compute == "cuda":  # no NVIDIA GPU seen: the newest CUDA build, judged as asked
+        builds = _cuda_builds(available)
+        newest = builds[-1].name if builds else "cuda"
+        return _pick_cuda(newest, machine, release, available, plan, refuse)
     else:
         return _pick_cuda(compute, machine, release, available, plan, refuse)
     _note_platform_verdicts(plan, release, chosen, machine)
@@ -150,6 +156,24 @@ def _pick_rocm(
         )
     plan.add(ReasonCode.ROCM_AS_ASKED, build=compute, rocm=machine.rocm)
     return chosen
+
+
+def _pick_any_rocm(
+    machine: Machine,
+    release: Release,
+    available: list[Variant],
+    plan: Gathered,
+    refuse: Refuser,
+) -> Variant:
+    """--backend rocm: the ROCm build for the AMD GPUs (as --cuda auto picks it on an AMD-only
+    machine), else the newest ROCm build of the release."""
+    rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
+    if not rocm_builds:
+        return _pick_rocm("rocm", machine, release, available, plan, refuse)  # refuses
+    if machine.amd_gfx and _best_rocm(machine, release, rocm_builds) is not None:
+        return _pick_auto_rocm(machine, release, rocm_builds, plan)
+    plan.add(ReasonCode.ROCM_AS_ASKED, build=rocm_builds[-1].name, rocm=machine.rocm)
+    return rocm_builds[-1]
 
 
 def _cuda_builds(available: list[Variant]) -> list[Variant]:
@@ -280,28 +304,40 @@ def _rocm_coverage(
     return "none", None
 
 
-def _pick_auto_rocm(
-    machine: Machine, release: Release, rocm_builds: list[Variant], plan: Gathered
-) -> Variant:
-    """--cuda auto on a machine with AMD GPUs and no NVIDIA one: the newest ROCm build whose
-    gfx targets run every GPU (listed first, then an unconfirmed list, then through the
-    override); the CPU build when none does."""
+def _best_rocm(
+    machine: Machine, release: Release, rocm_builds: list[Variant]
+) -> Optional[tuple[Variant, str, Optional[str]]]:
+    """The newest ROCm build whose gfx targets run every AMD GPU (listed first, then an
+    unconfirmed list, then through one override), with its coverage and override; None when
+    none does."""
     judged = [(v, *_rocm_coverage(machine, release, v)) for v in reversed(rocm_builds)]
     for coverage in _ROCM_COVERAGE:
         for variant, found, override in judged:
             if found == coverage:
-                plan.add(
-                    ReasonCode.AUTO_ROCM_CHOSEN,
-                    build=variant.name,
-                    release=release.release,
-                    gfx=list(machine.amd_gfx),
-                    coverage=coverage,
-                    override=override,
-                )
-                plan.extra_sources.append(rocm_compat.SOURCE)
-                return variant
-    plan.add(ReasonCode.AUTO_ROCM_NONE, gfx=list(machine.amd_gfx), release=release.release)
-    return release.variants["cpu"]
+                return variant, found, override
+    return None
+
+
+def _pick_auto_rocm(
+    machine: Machine, release: Release, rocm_builds: list[Variant], plan: Gathered
+) -> Variant:
+    """--cuda auto on a machine with AMD GPUs and no NVIDIA one: the best ROCm build for them
+    (_best_rocm); the CPU build when none runs them."""
+    best = _best_rocm(machine, release, rocm_builds)
+    if best is None:
+        plan.add(ReasonCode.AUTO_ROCM_NONE, gfx=list(machine.amd_gfx), release=release.release)
+        return release.variants["cpu"]
+    variant, coverage, override = best
+    plan.add(
+        ReasonCode.AUTO_ROCM_CHOSEN,
+        build=variant.name,
+        release=release.release,
+        gfx=list(machine.amd_gfx),
+        coverage=coverage,
+        override=override,
+    )
+    plan.extra_sources.append(rocm_compat.SOURCE)
+    return variant
 
 
 def _note_driver_source(plan: Gathered, judged: _Candidate, machine: Machine) -> None:
