@@ -22,15 +22,17 @@ import pytest
 from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.finding import Finding
+from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
+from envsetup.model.machine import Machine
 from envsetup.probe import probe_all
 from envsetup.probe.rocm import gfx_from_kfd_version, kfd_gfx_target, rocminfo_gpus
 from envsetup.profiles.loader import load_releases
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
 from envsetup.resolve.request import parse_request
-from envsetup.resolve.resolution import Resolution
+from envsetup.resolve.resolution import Resolution, ResolutionRefused
 from envsetup.resolve.resolver import machine_from_facts, resolve_for_machine
 from hostbuilder import FIXTURES, HostSpec, fixture_text
 
@@ -265,3 +267,42 @@ def test_override_values_and_the_wheel_table() -> None:
     # An unconfirmed list judges only targets in no wheel at all.
     assert rocm_compat.judge_gfx("gfx1101", "2.8.0+rocm6.4", "6.4").covered is None
     assert rocm_compat.judge_gfx("gfx1031", "2.8.0+rocm6.4", "6.4").covered is False
+
+
+# ------------------------------------------------------------------------------ --backend
+
+
+def test_backend_flag_names_the_kind_and_cuda_its_version() -> None:
+    assert parse_request(backend="rocm").compute == "rocm"
+    assert parse_request(backend="rocm", cuda="rocm6.4").compute == "rocm6.4"
+    assert parse_request(backend="cpu").compute == "cpu"
+    assert parse_request(backend="auto", cuda="12.8").compute == "cu128"
+    assert parse_request(cuda="rocm").compute == "rocm"  # --cuda keeps working, bare kinds too
+    with pytest.raises(UsageError, match=r"--backend rocm --cuda 12\.8"):
+        parse_request(backend="rocm", cuda="12.8")
+    with pytest.raises(UsageError, match="unknown backend"):
+        parse_request(backend="gpu")
+
+
+def test_backend_rocm_and_cuda_on_an_amd_only_machine(tmp_path: Path) -> None:
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 110000)  # gfx1100
+    facts, _ = run(spec, tmp_path)
+    machine = dataclasses.replace(machine_from_facts(facts), python="3.10")
+    releases = load_releases()
+    rocm = resolve_for_machine(parse_request(torch="2.1", backend="rocm"), machine, releases)
+    assert rocm.variant == "rocm5.6"  # the newest ROCm build of 2.1; both list gfx1100
+    cuda = resolve_for_machine(parse_request(torch="2.1", backend="cuda"), machine, releases)
+    assert cuda.variant.startswith("cu")
+    [warning] = [v for v in cuda.verdicts if v.code.value == "cuda-build-without-nvidia"]
+    assert warning.params["amd_gfx"] == ["gfx1100"]
+    from envsetup.render.verdict_words import describe
+
+    assert "only AMD ones (gfx1100)" in describe(warning)
+    assert "NVIDIA driver" not in describe(warning)
+
+
+def test_backend_rocm_where_no_rocm_build_is_published_is_refused() -> None:
+    machine = Machine(platform_key="windows-x86_64", system="Windows", python="3.11")
+    with pytest.raises(ResolutionRefused) as refused:
+        resolve_for_machine(parse_request(backend="rocm"), machine, load_releases())
+    assert refused.value.code.value == "no-such-build"

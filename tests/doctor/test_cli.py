@@ -183,7 +183,9 @@ def test_every_finding_id_is_catalogued() -> None:
     from envsetup.render.words.doctor import WORDS
 
     # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py
-    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
+    from envsetup.render.words.rocm import WORDS as ROCM_WORDS
+
+    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS | set(ROCM_WORDS)
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:
