@@ -306,3 +306,19 @@ def test_backend_rocm_where_no_rocm_build_is_published_is_refused() -> None:
     with pytest.raises(ResolutionRefused) as refused:
         resolve_for_machine(parse_request(backend="rocm"), machine, load_releases())
     assert refused.value.code.value == "no-such-build"
+
+
+def test_a_cuda_torch_on_an_amd_only_machine_points_at_the_rocm_build(tmp_path: Path) -> None:
+    # torch 2.7.1+cu126's real version.py (tests/fixtures/torch) on a KFD host with a gfx1100.
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 110000)
+    for path in [p for p in spec.files if "/torch" in p]:
+        del spec.files[path]
+    spec.torch_wheel(SITE, "torch/version.py-2.7.1+cu126.txt")
+    facts, findings = run(spec, tmp_path)
+    [finding] = [f for f in findings if f.id == "torch-not-rocm-on-amd-gpu"]
+    assert finding.params["flavor"] == "cuda" and finding.params["gfx"] == ["gfx1100"]
+    assert "--backend rocm" in finding.params["install"]
+    assert "NVIDIA driver" not in words_for(finding).fix
+    # The same torch with an NVIDIA GPU and driver beside the AMD one: not this finding.
+    facts.nvidia.driver_version = "550.54.14"
+    assert not [f for f in diagnose(facts, lookup_build) if f.id == "torch-not-rocm-on-amd-gpu"]

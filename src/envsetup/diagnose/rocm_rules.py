@@ -3,6 +3,7 @@ aborts at the first kernel with hipErrorNoBinaryForGpu (envsetup.compat.rocm hol
 
 from __future__ import annotations
 
+import shlex
 from typing import Optional
 
 from envsetup.compat import rocm as rocm_compat
@@ -85,4 +86,48 @@ def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     return found
 
 
-RULES = [gfx_not_in_build]
+# Environments `envsetup install --env PREFIX --upgrade` installs into (as torch_rules').
+_ENVIRONMENTS = ("venv", "conda", "uv")
+
+
+def _rocm_install(facts: Facts) -> str:
+    """The install of the ROCm build, into torch's own environment when it is one."""
+    if facts.python.environment in _ENVIRONMENTS and facts.python.prefix:
+        words = ["envsetup", "install", "--env", facts.python.prefix, "--backend", "rocm"]
+        return shlex.join([*words, "--upgrade"])
+    return "envsetup install --backend rocm"
+
+
+def not_rocm_on_amd_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    """A CUDA or CPU torch on a machine whose GPUs are AMD ones only: it runs on the CPU alone
+    (a CUDA build finds no NVIDIA driver); the ROCm build uses the GPUs."""
+    torch = facts.torch
+    if torch.flavor not in (TorchFlavor.CUDA, TorchFlavor.CPU) or not facts.rocm.gfx_targets:
+        return []
+    if facts.nvidia.gpus or facts.nvidia.driver_version:
+        return []  # an NVIDIA GPU too: the CUDA/CPU rules judge the build against it
+    gpus = [g.name or g.gfx for g in facts.rocm.gpus] or facts.rocm.gfx_targets
+    return [
+        Finding(
+            id="torch-not-rocm-on-amd-gpu",
+            severity="error",
+            evidence=[
+                f"torch {torch.version} [{torch.flavor.value}] ({torch.source or 'installed'})",
+                *(
+                    f"AMD GPU {g.name + ' ' if g.name else ''}{g.gfx} ({g.source})"
+                    for g in facts.rocm.gpus
+                ),
+                "no NVIDIA GPU or driver found",
+            ],
+            params={
+                "torch": torch.version,
+                "flavor": torch.flavor.value,
+                "gfx": list(facts.rocm.gfx_targets),
+                "gpus": gpus,
+                "install": _rocm_install(facts),
+            },
+        )
+    ]
+
+
+RULES = [gfx_not_in_build, not_rocm_on_amd_gpu]

@@ -49,6 +49,16 @@ def _gfx_not_in_build(p: P) -> Words:
     return Words(title, fix + ".")
 
 
+def _not_rocm_on_amd_gpu(p: P) -> Words:
+    build = "a CUDA build" if p["flavor"] == "cuda" else "the CPU build"
+    return Words(
+        f"torch {p['torch']} is {build}, but this machine's GPUs are AMD ones "
+        f"({', '.join(p['gpus'])}): it runs on the CPU only",
+        f"install the ROCm build, whose gfx targets run these GPUs: `{p['install']}`",
+    )
+
+
 WORDS: dict[str, Callable[[P], Words]] = {
     "rocm-gfx-not-in-build": _gfx_not_in_build,
+    "torch-not-rocm-on-amd-gpu": _not_rocm_on_amd_gpu,
 }
