@@ -164,11 +164,24 @@ class TorchFacts:
 
 
 @dataclass
+class AmdGpu:
+    """One AMD GPU agent: its gfx target ("gfx1031"), its name where rocminfo gave one."""
+
+    gfx: str
+    name: str = ""  # rocminfo's Marketing Name, "AMD Radeon RX 6700 XT"
+    source: str = ""  # "command:rocminfo" or "file:/sys/class/kfd/kfd/topology/nodes/1/properties"
+
+
+@dataclass
 class RocmFacts:
     version: Optional[str] = None
     source: str = ""
     smi_path: Optional[str] = None
-    gfx_targets: list[str] = field(default_factory=list)  # rocminfo's GPU agents, e.g. "gfx1031"
+    # The GPUs' gfx targets, once each: rocminfo's GPU agents, else the KFD topology's GPU nodes.
+    gfx_targets: list[str] = field(default_factory=list)
+    gpus: list[AmdGpu] = field(default_factory=list)  # each AMD GPU, in agent/node order
+    # HSA_OVERRIDE_GFX_VERSION as set (the ROCm runtime then reports that target, "10.3.0").
+    hsa_override_gfx_version: Optional[str] = None
 
 
 @dataclass

@@ -30,6 +30,11 @@ def install_command(
     cuda: str = typer.Option(
         "auto", "--cuda", help="A CUDA version (11.8), auto, cpu, or a ROCm build (rocm6.2)."
     ),
+    backend: Optional[str] = typer.Option(
+        None,
+        "--backend",
+        help="auto, cuda, rocm or cpu: the kind of build (--cuda may name its version).",
+    ),
     python: Optional[str] = typer.Option(
         None, "--python", help="Python X.Y; default: this Python (pip) or the newest (uv, conda)."
     ),
@@ -64,7 +69,13 @@ def install_command(
 
     try:
         request = parse_request(
-            torch=torch, cuda=cuda, python=python, manager=manager, env=env, name=name
+            torch=torch,
+            cuda=cuda,
+            python=python,
+            manager=manager,
+            env=env,
+            name=name,
+            backend=backend,
         )
         if force and upgrade:
             raise UsageError("--force and --upgrade both given; fix: pass one of them")

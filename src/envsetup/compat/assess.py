@@ -49,7 +49,8 @@ def assess(build: Build, machine: Machine) -> list[Verdict]:
         verdicts.append(
             Verdict(VerdictCode.CPU_BUILD_ON_NVIDIA_GPU, {"sms": [g.sm for g in machine.gpus]})
         )
-    elif kind is PlatformKind.ROCM and not machine.rocm:
+    elif kind is PlatformKind.ROCM and not machine.rocm and not machine.amd_gfx:
+        # An AMD GPU the kernel driver serves runs a ROCm wheel, which brings its own ROCm.
         verdicts.append(Verdict(VerdictCode.ROCM_BUILD_WITHOUT_ROCM, {"build": build.name}))
     return verdicts
 
@@ -123,7 +124,9 @@ def _driver(build: Build, machine: Machine) -> list[Verdict]:
             return [Verdict(VerdictCode.DRIVER_CUDA_TOO_LOW, params)]
         return [Verdict(VerdictCode.DRIVER_CUDA_OK, params)]
     if not machine.has_nvidia:
-        return [Verdict(VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA, {**base, "need": need})]
+        # amd_gfx: the machine's AMD GPUs, whose build is ROCm (no NVIDIA driver to advise)
+        params = {**base, "need": need, "amd_gfx": list(machine.amd_gfx) or None}
+        return [Verdict(VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA, params)]
     return [Verdict(VerdictCode.NO_NVIDIA_DRIVER, {**base, "need": need})]
 
 

@@ -55,6 +55,7 @@ def machine_from_facts(facts: Facts, *, strict: bool = True) -> Machine:
         driver_cuda=driver_cuda,
         gpus=gpus,
         rocm=facts.rocm.version,
+        amd_gfx=tuple(facts.rocm.gfx_targets),
         apple_silicon=facts.apple.apple_silicon,
         working_nvidia_gpu=bool(facts.nvidia.gpus)
         and bool(facts.nvidia.driver_version)

@@ -21,6 +21,7 @@ def rules() -> list[Rule]:
         library_shadow_rules,
         python_rules,
         read_rules,
+        rocm_rules,
         toolkit_layout_rules,
         torch_rules,
     )
@@ -35,6 +36,7 @@ def rules() -> list[Rule]:
         *libc_rules.RULES,
         *python_rules.RULES,
         *torch_rules.RULES,
+        *rocm_rules.RULES,
         *deep_rules.RULES,
     ]
 

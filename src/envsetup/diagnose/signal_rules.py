@@ -19,6 +19,7 @@ from typing import Any, Optional, Sequence
 from packaging.version import InvalidVersion, Version
 
 from envsetup import compat
+from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose.dll_signals import judge_dll_load_failed
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch
@@ -36,6 +37,7 @@ from envsetup.diagnose.library_signals import (
 )
 from envsetup.diagnose.program_signals import judge_exception, judge_out_of_memory
 from envsetup.diagnose.python_fit import judge_conda_python
+from envsetup.diagnose.rocm_rules import wheel_rocm
 from envsetup.diagnose.signal_common import Evidence, cite, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
@@ -121,13 +123,6 @@ def _fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
-# The gfx target families whose officially supported member runs its siblings' code through
-# HSA_OVERRIDE_GFX_VERSION (ROCm's GPU support matrix lists gfx1030 and gfx1100; the RDNA2 and
-# RDNA3 siblings share their instruction set): family prefix -> override value.
-_GFX_OVERRIDE = {"gfx103": "10.3.0", "gfx110": "11.0.0"}
-_GFX_SUPPORTED = {"gfx1030", "gfx1100"}
-
-
 def _rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
     """hipErrorNoBinaryForGpu: on an AMD GPU, the gfx target the ROCm build lacks and the
     override that runs a supported sibling's code objects; a CUDA build only when the machine
@@ -135,8 +130,11 @@ def _rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
     gfx = facts.rocm.gfx_targets[0] if facts.rocm.gfx_targets else None
     nvidia_only = bool(facts.nvidia.gpus) and not facts.rocm.gfx_targets
     override = None
-    if gfx and gfx not in _GFX_SUPPORTED:
-        override = next((v for k, v in _GFX_OVERRIDE.items() if gfx.startswith(k)), None)
+    if gfx:
+        # One judgement with doctor's rocm-gfx-not-in-build (envsetup.compat.rocm's sourced
+        # lists): the override that runs a listed sibling of this target in this wheel.
+        verdict = rocm_compat.judge_gfx(gfx, facts.torch.version, wheel_rocm(facts.torch.version))
+        override = verdict.override.value if verdict.override else None
     return [
         finding_of(
             "rocm-no-binary-for-gpu",

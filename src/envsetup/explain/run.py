@@ -131,6 +131,8 @@ def _once(findings: list[Finding]) -> list[Finding]:
     (cuda-no-kernel-image, with the build that has the kernels) says what the arch rule's
     gpu-arch-not-in-torch-build says of the same GPUs from the merged arch list."""
     judged = {f.params.get("sm") for f in findings if f.id == "cuda-no-kernel-image"}
+    # Likewise the pasted hipErrorNoBinaryForGpu and the gfx rule's rocm-gfx-not-in-build.
+    gfx_judged = {f.params.get("gfx") for f in findings if f.id == "rocm-no-binary-for-gpu"}
     return [
         f
         for f in findings
@@ -139,6 +141,7 @@ def _once(findings: list[Finding]) -> list[Finding]:
             and judged
             and set(f.params.get("sms") or ()) <= judged
         )
+        and not (f.id == "rocm-gfx-not-in-build" and f.params.get("gfx") in gfx_judged)
     ]
 
 

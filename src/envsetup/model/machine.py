@@ -48,6 +48,8 @@ class Machine:
     # The GPUs to judge, each with a known compute capability (Gpu.label and Gpu.sm name them).
     gpus: tuple[Gpu, ...] = ()
     rocm: Optional[str] = None
+    # The AMD GPUs' gfx targets ("gfx1031"), from rocminfo or the KFD topology.
+    amd_gfx: tuple[str, ...] = ()
     apple_silicon: bool = False
     # The NVIDIA stack answers (nvidia-smi/NVML worked): a CPU build here wastes a GPU.
     working_nvidia_gpu: bool = False

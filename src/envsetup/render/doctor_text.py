@@ -105,6 +105,9 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     render_cuda_layout(row, facts.cuda_layout, verbose)
     if facts.rocm.version or facts.rocm.smi_path:
         row("ok", "ROCm", facts.rocm.version or "present", facts.rocm.source)
+    for gpu in facts.rocm.gpus:
+        name = f"{gpu.name} ({gpu.gfx})" if gpu.name else gpu.gfx
+        row("ok", "AMD GPU", name, gpu.source)
     if facts.apple.apple_silicon:
         row(
             "ok" if facts.apple.mps_capable else "warning",

@@ -32,6 +32,7 @@ CATALOGUES = (
     "envsetup.render.words.signals",
     "envsetup.render.words.shadow",
     "envsetup.render.words.fabric",
+    "envsetup.render.words.rocm",
 )
 
 

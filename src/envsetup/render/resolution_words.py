@@ -71,6 +71,19 @@ def _auto_chosen(p: Params) -> str:
     )
 
 
+def _auto_rocm_chosen(p: Params) -> str:
+    gpus = ", ".join(p["gfx"])
+    said = {
+        "listed": f"whose gfx targets hold every AMD GPU ({gpus})",
+        "unconfirmed": f"for the AMD GPUs ({gpus}; the build's gfx list is not confirmed)",
+        "override": (
+            f"for the AMD GPUs ({gpus}): set HSA_OVERRIDE_GFX_VERSION={p['override']} to run "
+            "its code objects for their family's listed target"
+        ),
+    }[p["coverage"]]
+    return f"auto: no NVIDIA GPU; {p['build']} is the newest ROCm build of {p['release']} {said}"
+
+
 _REASONS: dict[ReasonCode, Callable[[Params], str]] = {
     ReasonCode.RELEASE_CHOSEN: _release_chosen,
     ReasonCode.PYTHON_CHOSEN: _python_chosen,
@@ -86,6 +99,11 @@ _REASONS: dict[ReasonCode, Callable[[Params], str]] = {
         f"ROCm {p['rocm']} found: ask for a ROCm build with --cuda {p['build']}"
     ),
     ReasonCode.AUTO_CHOSEN: _auto_chosen,
+    ReasonCode.AUTO_ROCM_CHOSEN: _auto_rocm_chosen,
+    ReasonCode.AUTO_ROCM_NONE: lambda p: (
+        f"auto: no ROCm build of {p['release']} has code for {', '.join(p['gfx'])} (and no "
+        "override runs a listed sibling): the CPU build"
+    ),
     ReasonCode.INDEX: lambda p: (
         f"from {p['index_url']}"
         if p["index_url"]

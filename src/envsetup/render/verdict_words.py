@@ -76,7 +76,10 @@ _WORDS: dict[VerdictCode, Callable[[dict], str]] = {
         f"no NVIDIA driver found: {p['build']} installs, but CUDA needs a driver ≥ {p['need']}"
     ),
     VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
-        f"no NVIDIA driver found: {p['build']} installs, but CUDA needs a driver ≥ {p['need']}"
+        f"no NVIDIA GPU here, only AMD ones ({', '.join(p['amd_gfx'])}): {p['build']} installs, "
+        "but a CUDA build cannot use them (they need a ROCm build)"
+        if p.get("amd_gfx")
+        else f"no NVIDIA driver found: {p['build']} installs, but CUDA needs a driver ≥ {p['need']}"
     ),
     VerdictCode.ARCH_NOT_COVERED: lambda p: (
         f"{p['gpu']} {p['sm']} has no kernels in the {p['build']} build "

@@ -1,5 +1,7 @@
 """Which build of one release: CPU, ROCm or CUDA as asked, or `--cuda auto`'s pick: the highest
-CUDA build the driver runs whose arch list holds every GPU (envsetup.compat.assess judges each)."""
+CUDA build the driver runs whose arch list holds every GPU (envsetup.compat.assess judges each);
+on a machine with AMD GPUs and no NVIDIA one, the newest ROCm build whose gfx targets run them
+(envsetup.compat.rocm)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from envsetup import compat
+from envsetup.compat import rocm as rocm_compat
 from envsetup.compat.assess import assess, driver_floor
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.model.capability import SOURCE as ARCH_RULE_SOURCE
@@ -102,10 +105,16 @@ def pick_variant(
         plan.add(ReasonCode.CPU_AS_ASKED, gpus_present=bool(machine.gpus))
         _note_platform_verdicts(plan, release, release.variants["cpu"], machine)
         return release.variants["cpu"]
-    if compute.startswith("rocm"):
+    if compute == "rocm":
+        chosen = _pick_any_rocm(machine, release, available, plan, refuse)
+    elif compute.startswith("rocm"):
         chosen = _pick_rocm(compute, machine, release, available, plan, refuse)
-    elif compute == "auto":
+    elif compute == "auto" or (compute == "cuda" and machine.has_nvidia):
         chosen = _pick_auto(machine, release, available, plan, refuse)
+    elif compute == "cuda":  # no NVIDIA GPU seen: the newest CUDA build, judged as asked
+        builds = _cuda_builds(available)
+        newest = builds[-1].name if builds else "cuda"
+        return _pick_cuda(newest, machine, release, available, plan, refuse)
     else:
         return _pick_cuda(compute, machine, release, available, plan, refuse)
     _note_platform_verdicts(plan, release, chosen, machine)
@@ -147,6 +156,24 @@ def _pick_rocm(
         )
     plan.add(ReasonCode.ROCM_AS_ASKED, build=compute, rocm=machine.rocm)
     return chosen
+
+
+def _pick_any_rocm(
+    machine: Machine,
+    release: Release,
+    available: list[Variant],
+    plan: Gathered,
+    refuse: Refuser,
+) -> Variant:
+    """--backend rocm: the ROCm build for the AMD GPUs (as --cuda auto picks it on an AMD-only
+    machine), else the newest ROCm build of the release."""
+    rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
+    if not rocm_builds:
+        return _pick_rocm("rocm", machine, release, available, plan, refuse)  # refuses
+    if machine.amd_gfx and _best_rocm(machine, release, rocm_builds) is not None:
+        return _pick_auto_rocm(machine, release, rocm_builds, plan)
+    plan.add(ReasonCode.ROCM_AS_ASKED, build=rocm_builds[-1].name, rocm=machine.rocm)
+    return rocm_builds[-1]
 
 
 def _cuda_builds(available: list[Variant]) -> list[Variant]:
@@ -211,10 +238,12 @@ def _pick_auto(
     refuse: Refuser,
 ) -> Variant:
     if not machine.has_nvidia:
+        rocm_builds = [v for v in available if v.platform.kind is PlatformKind.ROCM]
+        if machine.amd_gfx and rocm_builds:
+            return _pick_auto_rocm(machine, release, rocm_builds, plan)
         plan.add(ReasonCode.AUTO_NO_NVIDIA)
-        rocm_builds = [v.name for v in available if v.platform.kind is PlatformKind.ROCM]
         if machine.rocm and rocm_builds:
-            plan.add(ReasonCode.ROCM_AVAILABLE, rocm=machine.rocm, build=rocm_builds[-1])
+            plan.add(ReasonCode.ROCM_AVAILABLE, rocm=machine.rocm, build=rocm_builds[-1].name)
         return release.variants["cpu"]
     builds = _cuda_builds(available)
     candidates = [_judge(release, v, machine) for v in builds]
@@ -252,6 +281,63 @@ def _pick_auto(
     )
     _note_driver_source(plan, best, machine)
     return best.variant
+
+
+# How well a ROCm build runs the AMD GPUs, best first (see ReasonCode.AUTO_ROCM_CHOSEN).
+_ROCM_COVERAGE = ("listed", "unconfirmed", "override")
+
+
+def _rocm_coverage(
+    machine: Machine, release: Release, variant: Variant
+) -> tuple[str, Optional[str]]:
+    """('listed' | 'unconfirmed' | 'override' | 'none', the override value to set or None)."""
+    verdicts = [rocm_compat.judge_gfx(gfx, release.torch, variant.rocm) for gfx in machine.amd_gfx]
+    if all(v.covered for v in verdicts):
+        return "listed", None
+    uncovered = [v for v in verdicts if v.covered is False]
+    if not uncovered:
+        return "unconfirmed", None
+    overrides = {v.override.value for v in uncovered if v.override is not None}
+    # One HSA_OVERRIDE_GFX_VERSION for the whole process: it helps only when one value serves all.
+    if len(overrides) == 1 and all(v.override is not None for v in uncovered):
+        return "override", overrides.pop()
+    return "none", None
+
+
+def _best_rocm(
+    machine: Machine, release: Release, rocm_builds: list[Variant]
+) -> Optional[tuple[Variant, str, Optional[str]]]:
+    """The newest ROCm build whose gfx targets run every AMD GPU (listed first, then an
+    unconfirmed list, then through one override), with its coverage and override; None when
+    none does."""
+    judged = [(v, *_rocm_coverage(machine, release, v)) for v in reversed(rocm_builds)]
+    for coverage in _ROCM_COVERAGE:
+        for variant, found, override in judged:
+            if found == coverage:
+                return variant, found, override
+    return None
+
+
+def _pick_auto_rocm(
+    machine: Machine, release: Release, rocm_builds: list[Variant], plan: Gathered
+) -> Variant:
+    """--cuda auto on a machine with AMD GPUs and no NVIDIA one: the best ROCm build for them
+    (_best_rocm); the CPU build when none runs them."""
+    best = _best_rocm(machine, release, rocm_builds)
+    if best is None:
+        plan.add(ReasonCode.AUTO_ROCM_NONE, gfx=list(machine.amd_gfx), release=release.release)
+        return release.variants["cpu"]
+    variant, coverage, override = best
+    plan.add(
+        ReasonCode.AUTO_ROCM_CHOSEN,
+        build=variant.name,
+        release=release.release,
+        gfx=list(machine.amd_gfx),
+        coverage=coverage,
+        override=override,
+    )
+    plan.extra_sources.append(rocm_compat.SOURCE)
+    return variant
 
 
 def _note_driver_source(plan: Gathered, judged: _Candidate, machine: Machine) -> None:

@@ -27,6 +27,14 @@ class ReasonCode(str, Enum):
     ROCM_AS_ASKED = "rocm-as-asked"  # build, rocm (the ROCm version found, or null)
     AUTO_NO_NVIDIA = "auto-no-nvidia"  # --cuda auto without an NVIDIA GPU or driver: the CPU build
     ROCM_AVAILABLE = "rocm-available"  # rocm (found), build (the newest ROCm build to ask for)
+    # --cuda auto on a machine with AMD GPUs and no NVIDIA one: build, release, gfx (every GPU's
+    # target), coverage ("listed": the build's confirmed list holds every target; "unconfirmed":
+    # its list is not confirmed; "override": a target runs a sibling's code with override),
+    # override (the HSA_OVERRIDE_GFX_VERSION value to set, or null)
+    AUTO_ROCM_CHOSEN = "auto-rocm-chosen"
+    # --cuda auto with AMD GPUs but no ROCm build of the release runs them: gfx (the targets no
+    # build has code for), release; the CPU build instead
+    AUTO_ROCM_NONE = "auto-rocm-none"
     # build, release, sms (every GPU's sm_XY, in index order), arch_known (false: the build's
     # arch list is not in the profile, so GPU coverage was not checked)
     AUTO_CHOSEN = "auto-chosen"

@@ -20,7 +20,9 @@ _CUDA_DOTTED = re.compile(r"^(\d+)\.(\d)$")
 @dataclass(frozen=True)
 class InstallRequest:
     torch: Optional[str] = None  # "2.0" (a release) or "2.0.1" (a patch); None: newest that fits
-    compute: str = "auto"  # auto, cpu, cuXYZ, rocmX.Y
+    # auto, cpu, cuXYZ, rocmX.Y, or a backend without a version: rocm (the ROCm build for the
+    # AMD GPUs), cuda (the CUDA build for the NVIDIA ones)
+    compute: str = "auto"
     python: Optional[str] = None  # "3.10"; None: the running Python (pip) or the newest (uv, conda)
     manager: str = "pip"
     env_path: Optional[str] = None  # None with conda --name
@@ -55,9 +57,10 @@ def compute_flag(compute: str) -> str:
 
 def parse_compute(text: str) -> str:
     """--cuda: '11.8' / 'cu118' -> 'cu118'; 'auto', 'cpu', 'rocm6.2' as they are (the compute
-    platform's tag, envsetup.model.compute_platform). UsageError for anything else."""
+    platform's tag, envsetup.model.compute_platform); a bare 'rocm' or 'cuda' (a backend, the
+    version picked for this machine). UsageError for anything else."""
     value = text.strip().lower()
-    if value == "auto":
+    if value in ("auto", *KINDS):
         return value
     platform = ComputePlatform.for_cuda(value) if _CUDA_DOTTED.match(value) else None
     platform = platform or ComputePlatform.try_parse(value)
@@ -69,8 +72,38 @@ def parse_compute(text: str) -> str:
         return platform.tag
     raise UsageError(
         f"--cuda {text}: not a CUDA version, 'auto', 'cpu' or a ROCm version; "
-        "fix: pass e.g. --cuda 11.8, --cuda auto, --cuda cpu or --cuda rocm6.2"
+        "fix: pass e.g. --cuda 11.8, --cuda auto, --cuda cpu or --cuda rocm6.2 "
+        "(or --backend rocm for the ROCm build of the AMD GPUs)"
     )
+
+
+# The backends --backend names (and --cuda takes bare): which kind of build, version unsaid.
+KINDS = ("cpu", "cuda", "rocm")
+BACKENDS = ("auto", *KINDS)
+
+
+def parse_backend(backend: Optional[str], cuda: str) -> str:
+    """--backend (auto, cuda, rocm, cpu) with --cuda -> the compute to resolve: --backend names the
+    kind, --cuda may name its version (--backend rocm --cuda rocm6.4). UsageError when they
+    disagree (--backend rocm --cuda 12.8) or the backend is unknown."""
+    compute = parse_compute(cuda)
+    if backend is None:
+        return compute
+    kind = backend.strip().lower()
+    if kind not in BACKENDS:
+        raise UsageError(
+            f"--backend {backend}: unknown backend; fix: pass one of {', '.join(BACKENDS)}"
+        )
+    if compute == "auto" or kind == "auto":
+        return kind if compute == "auto" else compute
+    platform = ComputePlatform.try_parse(compute)
+    compute_kind = compute if compute in KINDS else (platform.kind.value if platform else "")
+    if compute_kind != kind:
+        raise UsageError(
+            f"--backend {backend} --cuda {cuda}: the flags name different builds; fix: drop "
+            f"--cuda, or pass a {kind} version with it"
+        )
+    return compute
 
 
 def parse_request(
@@ -80,6 +113,7 @@ def parse_request(
     manager: str = "pip",
     env: Optional[str] = None,
     name: Optional[str] = None,
+    backend: Optional[str] = None,
 ) -> InstallRequest:
     """Flags as typed -> InstallRequest, or UsageError naming the flag, the reason and the fix."""
     if torch is not None and not _RELEASE_OR_VERSION.match(torch.strip()):
@@ -111,7 +145,7 @@ def parse_request(
         )
     return InstallRequest(
         torch=torch.strip() if torch else None,
-        compute=parse_compute(cuda),
+        compute=parse_backend(backend, cuda),
         python=python.strip() if python else None,
         manager=manager_name,
         env_path=env if env is not None else (None if name else DEFAULT_ENV),

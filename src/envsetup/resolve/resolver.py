@@ -117,17 +117,22 @@ def _refuse_a_build_no_release_has(
     """--cuda X.Y (or a ROCm build) that no release publishes for this platform: say that, not
     why the newest release refused (its Python range, say), which no flag change would fix.
     The alternatives are the builds of that kind that do resolve here, newest first."""
-    if request.compute in ("auto", "cpu"):
+    if request.compute in ("auto", "cpu", "cuda"):
         return
     key = machine.platform_key
     offered = {
         name for release in ordered if key in release.platforms
         for name in release.platforms[key].variants
     }  # fmt: skip
-    if request.compute in offered:
+    if request.compute in offered or (
+        request.compute == "rocm" and any(n.startswith("rocm") for n in offered)
+    ):
         return
     wanted = ComputePlatform.try_parse(request.compute)
-    kind = wanted.kind if wanted is not None else PlatformKind.CUDA
+    if request.compute == "rocm":  # --backend rocm: any ROCm build
+        kind = PlatformKind.ROCM
+    else:
+        kind = wanted.kind if wanted is not None else PlatformKind.CUDA
     platforms = [ComputePlatform.parse(name) for name in offered]
     names = [p.tag for p in sorted(platforms, key=_version_of) if p.kind is kind]
     working = [
@@ -212,7 +217,7 @@ def _working_releases(
             )
         except ResolutionRefused:
             continue
-        build = plan.variant if request.compute == "auto" else None
+        build = plan.variant if request.compute in ("auto", "rocm", "cuda") else None
         found.append(Alternative.of("--torch", other.release, build=build))
         if len(found) == 2:
             break

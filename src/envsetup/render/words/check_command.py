@@ -237,7 +237,9 @@ _OWN_FIX = {
         "envsetup install --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
     ),
     VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
-        f"envsetup install --cuda auto (the CPU build here), or install an NVIDIA driver "
+        "envsetup install --cuda auto (the ROCm build for these AMD GPUs)"
+        if p.get("amd_gfx")
+        else f"envsetup install --cuda auto (the CPU build here), or install an NVIDIA driver "
         f"≥ {p['need']}"
     ),
     VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: (

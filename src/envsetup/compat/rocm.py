@@ -1,0 +1,205 @@
+"""AMD gfx targets against PyTorch's ROCm wheels: which targets a wheel carries code objects for,
+and whether HSA_OVERRIDE_GFX_VERSION lets a GPU run a close sibling's.
+
+The facts live in src/envsetup/data/rocm_gfx_targets.toml, each with its source (pytorch/builder's
+manywheel/build_docker.sh per release branch, pytorch/pytorch's .ci/docker/manywheel/build.sh;
+the override values from AUTOMATIC1111/stable-diffusion-webui #5067 and pytorch/pytorch #179653).
+Pure apart from reading that shipped file once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from envsetup.model.versions import parse_version, release_of
+
+# Beside the package, found from this module's own path (see envsetup.compat.DATA).
+DATA = Path(__file__).parent.parent / "data" / "rocm_gfx_targets.toml"
+SOURCE = (
+    "PyTorch's ROCm build scripts (PYTORCH_ROCM_ARCH; see src/envsetup/data/rocm_gfx_targets.toml)"
+)
+
+_GFX = re.compile(r"^gfx[0-9a-f]{3,4}$")
+_OVERRIDE_VALUE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{1,2})\s*$")
+
+
+@dataclass(frozen=True)
+class WheelTargets:
+    """The gfx targets one range of ROCm wheels was built for (PYTORCH_ROCM_ARCH)."""
+
+    targets: tuple[str, ...]
+    confirmed: bool  # status C in the data file; a U list is not judged against
+    torch: tuple[str, str]  # first and last torch release of the range
+    rocm: tuple[str, str]  # the wheel's ROCm version: from (inclusive), below ("" = unbounded)
+    source: str
+
+
+@dataclass(frozen=True)
+class Override:
+    """HSA_OVERRIDE_GFX_VERSION=value runs `runs_as`'s code objects on a member of `family`."""
+
+    family: str  # "gfx103": every gfx103x target
+    runs_as: str  # "gfx1030"
+    value: str  # "10.3.0"
+    source: str
+
+
+@dataclass(frozen=True)
+class GfxVerdict:
+    """One GPU's gfx target judged against one ROCm wheel.
+
+    covered: True (the wheel lists the target, or the override already set makes it run a listed
+    one), False (no code object for it), None (the wheel's list is not known for sure)."""
+
+    gfx: str
+    covered: Optional[bool]
+    wheel: Optional[WheelTargets]
+    override: Optional[Override]  # the override that would run a listed sibling, when one does
+    # HSA_OVERRIDE_GFX_VERSION already set, as the target it makes the runtime report.
+    overridden_as: Optional[str] = None
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    return tomllib
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> tuple[tuple[WheelTargets, ...], tuple[Override, ...]]:
+    tomllib = _toml()
+    from envsetup.errors import EnvsetupError
+    from envsetup.safe_read import Unreadable, read_regular
+
+    # Shipped with envsetup, but a damaged install must still end in one line, not a traceback.
+    try:
+        data = tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
+        builds = tuple(
+            WheelTargets(
+                targets=tuple(entry["targets"]),
+                confirmed=entry["status"] == "C",
+                torch=(entry["torch"][0], entry["torch"][1]),
+                rocm=(entry["rocm"][0], entry["rocm"][1]),
+                source=entry["source"],
+            )
+            for entry in data["build"]
+        )
+        overrides = tuple(
+            Override(e["family"], e["runs_as"], e["value"], e["source"]) for e in data["override"]
+        )
+    except (
+        OSError,
+        Unreadable,
+        UnicodeDecodeError,
+        tomllib.TOMLDecodeError,
+        RecursionError,
+        KeyError,
+        IndexError,
+        TypeError,
+    ) as exc:
+        raise EnvsetupError(
+            f"{DATA}: envsetup's ROCm gfx target table is unusable ({exc or type(exc).__name__}); "
+            "fix: reinstall envsetup"
+        ) from None
+    return builds, overrides
+
+
+def is_gfx_target(text: str) -> bool:
+    """'gfx1031', 'gfx90a' -> True; anything else (a CPU agent's name) -> False."""
+    return bool(_GFX.match(text))
+
+
+def gfx_from_override(value: str) -> Optional[str]:
+    """HSA_OVERRIDE_GFX_VERSION's value -> the target the runtime then reports: '10.3.0' ->
+    'gfx1030', '9.0.10' -> 'gfx90a' (minor and stepping written in hex, as in the target's name);
+    None for a value of no such shape."""
+    found = _OVERRIDE_VALUE.match(value)
+    if not found:
+        return None
+    major, minor, stepping = (int(part) for part in found.groups())
+    if minor > 15 or stepping > 15:
+        return None
+    return f"gfx{major}{minor:x}{stepping:x}"
+
+
+def _in_rocm_range(rocm: Optional[str], low: str, below: str) -> bool:
+    version = parse_version(rocm)
+    if version is None:
+        return not low and not below  # an unknown ROCm fits only a list that does not depend on it
+    low_v, below_v = parse_version(low), parse_version(below)
+    return (low_v is None or version >= low_v) and (below_v is None or version < below_v)
+
+
+def wheel_targets(torch_version: Optional[str], rocm: Optional[str]) -> Optional[WheelTargets]:
+    """The gfx targets of the ROCm wheel of `torch_version` ('1.12.1+rocm5.1.1' or '1.12.1')
+    built with ROCm `rocm` ('5.1.1'); None when the table has no list for that wheel."""
+    release = release_of(torch_version)
+    if release is None:
+        return None
+    for entry in _table()[0]:
+        first, last = parse_version(entry.torch[0]), parse_version(entry.torch[1])
+        if first is None or last is None or not first <= release <= last:
+            continue
+        if _in_rocm_range(rocm, *entry.rocm):
+            return entry
+    return None
+
+
+def in_any_wheel(gfx: str) -> bool:
+    """Whether any PyTorch ROCm wheel in the table (confirmed or not) lists `gfx`: a target in
+    none has no official wheel at all."""
+    return gfx in _all_targets()
+
+
+def _all_targets() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for entry in _table()[0] for t in entry.targets))
+
+
+def override_for(gfx: str, targets: tuple[str, ...]) -> Optional[Override]:
+    """The override that runs a sibling of `gfx` listed in `targets` (not `gfx` itself)."""
+    for override in _table()[1]:
+        sibling = gfx.startswith(override.family) and gfx != override.runs_as
+        if sibling and override.runs_as in targets:
+            return override
+    return None
+
+
+def first_wheels_listing(gfx: str) -> Optional[WheelTargets]:
+    """The oldest confirmed range of wheels whose list holds `gfx` (where its wheels start);
+    None when no confirmed list does."""
+    for entry in _table()[0]:  # the file lists ranges oldest first
+        if entry.confirmed and gfx in entry.targets:
+            return entry
+    return None
+
+
+def judge_gfx(
+    gfx: str, torch_version: Optional[str], rocm: Optional[str], override_set: Optional[str] = None
+) -> GfxVerdict:
+    """Can the ROCm wheel `torch_version` (+rocm`rocm`) run code on a GPU of target `gfx`?
+
+    `override_set`: HSA_OVERRIDE_GFX_VERSION's value in the environment, if any (the runtime then
+    loads that target's code objects instead). A confirmed list decides; a list that is not
+    confirmed, or no list, decides only that a target in no wheel at all is not covered."""
+    wheel = wheel_targets(torch_version, rocm)
+    overridden = gfx_from_override(override_set) if override_set else None
+    effective = overridden or gfx
+    if wheel is not None and wheel.confirmed:
+        covered: Optional[bool] = effective in wheel.targets
+    elif not in_any_wheel(effective):
+        covered = False
+    else:
+        covered = None
+    override = None
+    if covered is False:
+        # An unconfirmed list still names the sibling; with no list, any wheel's targets.
+        listed = wheel.targets if wheel is not None else _all_targets()
+        override = override_for(gfx, listed)
+    return GfxVerdict(gfx, covered, wheel, override, overridden)
