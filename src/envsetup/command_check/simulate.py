@@ -93,7 +93,7 @@ class Pick:
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
     conda_forge: Optional[str] = None  # conda-forge's metapackage named (pytorch-gpu, pytorch-cpu)
-    pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build (DecidedBy.PYPI_DEFAULT)
+    pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build
 
     @property
     def named_release(self) -> Optional[Release]:
