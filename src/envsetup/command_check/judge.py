@@ -310,7 +310,8 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
                 {"pinned": pick.pinned, "release": pick.release.release, "known": known},
             )
         )
-    if pick.pinned is None and pick.version is not None:
+    no_wheel = pick.pypi is not None and pick.pypi.missing is not None  # nothing to take
+    if pick.pinned is None and pick.version is not None and not no_wheel:
         out.append(
             _finding(
                 "torch-not-pinned",
@@ -331,7 +332,7 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
                 {"build": pick.extra_index_build, "release": pick.release.release},
             )
         )
-    if pick.decided_by is DecidedBy.PYPI_DEFAULT and pick.release is not None:
+    if pick.decided_by is DecidedBy.PYPI_DEFAULT and pick.release is not None and pick.build:
         status = pick.pypi.status if pick.pypi else "C"
         out.append(
             _finding(

@@ -181,7 +181,8 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
         pick.build, pick.decided_by = extra, DecidedBy.EXTRA_INDEX_URL
         return
     pick.extra_index_build = extra
-    pick.pypi = pick.release.pypi_wheel(target.platform_key)
+    # No wheel for this Python (3.13 and torch 2.5 on Windows): no build, pip finds nothing.
+    pick.pypi = pick.release.pypi_wheel(target.platform_key, target.python)
     pick.build, pick.decided_by = pick.pypi.build, DecidedBy.PYPI_DEFAULT
 
 
