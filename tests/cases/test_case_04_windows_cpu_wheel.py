@@ -62,7 +62,9 @@ def test_check_command_warns_and_instead_is_a_cuda_build_this_driver_runs(
     facts: Facts, releases: list[Release]
 ) -> None:
     report = check_command(COMMAND, facts, releases)
-    assert report.pick["decided_by"] == DecidedBy.PYPI_DEFAULT.value and report.pick["build"] == "cpu"
+    assert (
+        report.pick["decided_by"] == DecidedBy.PYPI_DEFAULT.value and report.pick["build"] == "cpu"
+    )
     assert "cpu-build-on-nvidia-gpu" in report.ids("warning")
     instead = instead_command(report)
     assert instead is not None and "whl/cpu" not in instead
