@@ -25,6 +25,7 @@ from packaging.utils import parse_wheel_filename
 
 from envsetup.command_check.check import check_command
 from envsetup.command_check.simulate import DecidedBy
+from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose import diagnose
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
@@ -37,6 +38,9 @@ from envsetup.profiles.loader import Release, load_releases
 from envsetup.profiles.lookup import lookup_build
 from envsetup.profiles.pypi import NoWheel, pypi_wheel
 from envsetup.render.command_line import instead_command
+from envsetup.resolve.request import parse_request
+from envsetup.resolve.resolution import ResolutionRefused
+from envsetup.resolve.resolver import resolve
 from hostbuilder import FIXTURES, HostSpec, fixture_text
 from install.machines import make_facts
 
@@ -270,3 +274,31 @@ def test_linux_x86_64_pip_install_torch_takes_pypi_s_cuda_build_without_a_findin
     assert report.pick["decided_by"] == DecidedBy.PYPI_DEFAULT.value
     assert ComputePlatform.parse(report.pick["build"]).kind is PlatformKind.CUDA
     assert report.ids("error", "warning") == []
+
+
+def test_windows_python_3_13_and_torch_2_5_has_no_wheel_in_check_command_and_install(
+    releases: list[Release],
+) -> None:
+    # PyPI has no cp313 win_amd64 wheel of 2.5.1 (pip finds none: read 2026-11-30).
+    facts = make_facts(system="Windows", arch="AMD64", python="3.13.1")
+    report = check_command("pip install torch==2.5.1", facts, releases)
+    assert report.installs[0].startswith("nothing: PyPI has no torch 2.5.1 wheel for Python 3.13")
+    assert report.ids("error") == ["python-outside-range"]
+    assert "torch-not-pinned" not in report.ids() and "pypi-default-build" not in report.ids()
+    with pytest.raises(ResolutionRefused) as refused:
+        resolve(parse_request(torch="2.5"), facts, releases)
+    assert refused.value.code is VerdictCode.PYTHON_OUTSIDE_RANGE
+    assert refused.value.params["high"] == "3.12"
+
+
+def test_intel_macos_takes_2_2_2_the_last_release_with_wheels_there(
+    releases: list[Release],
+) -> None:
+    facts = make_facts(system="Darwin", arch="x86_64", python="3.11.5", glibc=None)
+    report = check_command("pip install torch", facts, releases)
+    assert report.pick["version"] == "2.2.2" and report.pick["build"] == "cpu"
+    assert report.ids("error", "warning") == []
+    plan = resolve(parse_request(), facts, releases)
+    assert (plan.torch_release, plan.variant) == ("2.2", "cpu")
+    pinned = check_command("pip install torch==2.4.0", facts, releases)
+    assert "no-build-for-platform" in pinned.ids("error")
