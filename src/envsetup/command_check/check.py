@@ -203,6 +203,12 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
     if pick.version is None or pick.release is None:
         return [f"{name}: a version envsetup's profiles cannot name"]
     what = f"torch {pick.version}"
+    if pick.pypi is not None and pick.pypi.missing is not None and pick.pypi.python_range:
+        low, high = pick.pypi.python_range
+        return [
+            f"nothing: PyPI has no torch {pick.version} wheel for Python {pick.python} on "
+            f"{pick.platform_key} (its wheels are for Python {low}–{high})"
+        ]
     variant = pick.release.variants.get(pick.build or "")
     if variant is not None and variant.platform.kind is PlatformKind.CUDA:
         what += f", the {variant.name} build (CUDA {variant.cuda}, cuDNN {variant.cudnn or 'unknown'})"  # fmt: skip

@@ -93,8 +93,7 @@ def machine_verdicts(pick: Pick, machine: Machine) -> list[Verdict]:
     machine = dataclasses.replace(machine, python=pick.python or machine.python)
     if pick.build is not None and ComputePlatform.try_parse(pick.build) is not None:
         return assess(pick.release.build(pick.build, machine.platform_key), machine)
-    platform = pick.release.platforms.get(machine.platform_key)
-    any_build = platform.pypi_default if platform else "cpu"
+    any_build = pick.release.pypi_wheel(machine.platform_key).build or "cpu"
     found = assess(pick.release.build(any_build, machine.platform_key), machine)
     return [v for v in found if v.code in _RELEASE_LEVEL]
 
@@ -311,7 +310,8 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
                 {"pinned": pick.pinned, "release": pick.release.release, "known": known},
             )
         )
-    if pick.pinned is None and pick.version is not None:
+    no_wheel = pick.pypi is not None and pick.pypi.missing is not None  # nothing to take
+    if pick.pinned is None and pick.version is not None and not no_wheel:
         out.append(
             _finding(
                 "torch-not-pinned",
@@ -332,17 +332,19 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
                 {"build": pick.extra_index_build, "release": pick.release.release},
             )
         )
-    if pick.decided_by is DecidedBy.PYPI_DEFAULT and pick.release is not None:
+    if pick.decided_by is DecidedBy.PYPI_DEFAULT and pick.release is not None and pick.build:
+        status = pick.pypi.status if pick.pypi else "C"
         out.append(
             _finding(
                 "pypi-default-build",
-                [f"profile torch-{pick.release.release}: pypi_default = {pick.build}"],
+                [f"profile torch-{pick.release.release}: pypi_default = {pick.build} ({status})"],
                 {
                     "tool": command.tool,
                     "release": pick.release.release,
                     "platform_key": pick.platform_key,
                     "build": pick.build,
                     "extra_index": bool(command.extra_index_urls),  # false: no index URL at all
+                    "confirmed": status != "U",  # false: the profile marks the fact unconfirmed
                 },
             )
         )

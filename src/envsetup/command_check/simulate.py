@@ -39,8 +39,9 @@ from envsetup.command_check.parse import (
     public_version,
     version_range,
 )
-from envsetup.model.versions import in_release_range, major_minor, version_key
+from envsetup.model.versions import major_minor, version_key
 from envsetup.profiles.loader import Patch, Release
+from envsetup.profiles.pypi import PypiWheel
 
 
 class DecidedBy(str, enum.Enum):
@@ -92,6 +93,7 @@ class Pick:
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
     conda_forge: Optional[str] = None  # conda-forge's metapackage named (pytorch-gpu, pytorch-cpu)
+    pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -179,7 +181,9 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
         pick.build, pick.decided_by = extra, DecidedBy.EXTRA_INDEX_URL
         return
     pick.extra_index_build = extra
-    pick.build, pick.decided_by = platform.pypi_default, DecidedBy.PYPI_DEFAULT
+    # No wheel for this Python (3.13 and torch 2.5 on Windows): no build, pip finds nothing.
+    pick.pypi = pick.release.pypi_wheel(target.platform_key, target.python)
+    pick.build, pick.decided_by = pick.pypi.build, DecidedBy.PYPI_DEFAULT
 
 
 def _pypi_beside(command: ParsedCommand) -> bool:
@@ -248,10 +252,12 @@ def newest_fitting(
     """The release and patch an installer picks: the newest the spec allows with a wheel for this
     platform and Python (and, when the only index is one build's, that build)."""
     for release in sorted(releases, key=lambda r: version_key(r.release), reverse=True):
-        platform = release.platforms.get(target.platform_key)
-        if platform is None or (only_build and only_build not in platform.variants):
+        # No wheel for this platform or Python on PyPI: none on PyTorch's indexes either (their
+        # Python ranges are the platform's, profiles/README.md).
+        if release.pypi_wheel(target.platform_key, target.python).missing is not None:
             continue
-        if target.python and in_release_range(target.python, platform.python_min, platform.python_max) is False:  # fmt: skip
+        platform = release.platforms[target.platform_key]
+        if only_build and only_build not in platform.variants:
             continue
         for patch in reversed(release.patches):
             if spec is None or spec.contains(patch.torch, prereleases=True):

@@ -5,21 +5,25 @@ Each finding says what and why (id, evidence, params); render/words/doctor.py wo
 from __future__ import annotations
 
 import shlex
+from typing import Optional
 
 from envsetup import compat
-from envsetup.compat.assess import driver_floor
+from envsetup.compat.assess import assess, driver_floor
+from envsetup.compat.build import Build
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.deep_rules import deep_findings
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.judge import (
+    doctor_machine,
     installed_arch_list,
     installed_build,
     installed_info,
     judge_installed,
 )
 from envsetup.facts import Facts
-from envsetup.model.compute_platform import TorchFlavor
-from envsetup.profiles.build_info import BuildLookup
+from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
+from envsetup.model.machine import platform_key_for
+from envsetup.profiles.build_info import BuildInfo, BuildLookup
 
 # Environments `envsetup install --env PREFIX --upgrade` installs into (docs/install.md).
 ENVIRONMENTS = ("venv", "conda", "uv")
@@ -75,10 +79,37 @@ def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:
                 "torch": torch.version,
                 "release": info.release if info else None,  # null: the release is not profiled
                 "cuda_variants": list(info.cuda_variants) if info else [],
+                "runs_here": _cuda_builds_that_run(facts, lookup, info),
+                # PyPI's wheel of that release here (envsetup.profiles.pypi): "cpu" on Windows,
+                # on aarch64 through 2.10, on Intel macOS; with no local label in the version,
+                # a plain `pip install torch` is what put this build here.
+                "pypi_build": info.pypi_build if info else None,
+                "pypi_confirmed": info.pypi_status != "U" if info else None,
+                "from_pypi": bool(info and info.pypi_build == "cpu" and "+" not in torch.version),
+                "platform_key": platform_key_for(facts.os.system, facts.os.arch),
                 "install": _install_command(facts),
             },
         )
     ]
+
+
+def _cuda_builds_that_run(
+    facts: Facts, lookup: BuildLookup, info: Optional[BuildInfo]
+) -> list[str]:
+    """The release's CUDA builds this machine runs, as the one judgement says (the driver's
+    floor, and each build's arch list where its profile gives one), oldest CUDA first."""
+    if info is None:
+        return []
+    public = (facts.torch.version or "").partition("+")[0]
+    machine = doctor_machine(facts)
+    runs = []
+    for name in info.cuda_variants:
+        other = lookup(f"{public}+{name}", facts.os.system, facts.os.arch)
+        arch = tuple(other.arch_list) if other and other.arch_list else None
+        build = Build(platform=ComputePlatform.parse(name), arch_list=arch)
+        if not any(v.blocking for v in assess(build, machine)):
+            runs.append(name)
+    return runs
 
 
 def driver_too_old(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

@@ -17,6 +17,10 @@ class BuildInfo:
     # This build's glibc floor (manylinux): its own where the profile gives one
     # ([variants.X.on.KEY] glibc_min), else the platform's.
     glibc_min: Optional[str] = None
+    # What a plain `pip install torch` of this release gets here (envsetup.profiles.pypi): the
+    # build PyPI carries, and the status of that fact (C, D, U).
+    pypi_build: Optional[str] = None
+    pypi_status: str = "C"
 
 
 # (torch version, system, machine) -> what the profiles know, or None.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from envsetup.digits import is_small_int
 from envsetup.model.compute_platform import PlatformKind
 from envsetup.profiles.build_info import BuildInfo, BuildLookup
+from envsetup.profiles.pypi import pypi_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,8 +73,9 @@ def _build_info(table: dict[str, Any], release: str, key: str, local: str) -> Op
     platform = table["platforms"].get(key)
     if platform is None:
         return None
-    # No local label: the wheel came from PyPI, i.e. the platform's PyPI default variant.
-    name = local or platform["pypi_default"]
+    # No local label: the wheel came from PyPI, i.e. PyPI's build of this release here.
+    pypi = pypi_wheel(release, key, platform)
+    name = local or pypi.build
     if name not in platform["variants"]:
         return None
     variants = table["variants"]
@@ -87,4 +89,6 @@ def _build_info(table: dict[str, Any], release: str, key: str, local: str) -> Op
         cuda_variants=[v for v in platform["variants"] if variants[v].get("kind") == CUDA],
         # The build's own floor where its profile gives one, else the platform's (the strictest).
         glibc_min=str(on.get("glibc_min") or platform.get("glibc_min") or "") or None,
+        pypi_build=pypi.build,
+        pypi_status=pypi.status,
     )

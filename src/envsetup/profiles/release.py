@@ -11,6 +11,7 @@ from envsetup.model.versions import parse_version
 
 if TYPE_CHECKING:
     from envsetup.compat.build import Build
+    from envsetup.profiles.pypi import PypiWheel
 
 STATUSES = ("C", "D", "U")
 STATUS_WORDS = {"C": "confirmed", "D": "derived", "U": "unconfirmed"}
@@ -144,6 +145,23 @@ class Release:
 
     def newest_patch(self) -> Patch:
         return self.patch(self.torch) or self.patches[-1]
+
+    def pypi_wheel(self, platform_key: str, python: Optional[str] = None) -> PypiWheel:
+        """What a plain `pip install torch` of this release takes from PyPI on `platform_key`
+        (envsetup.profiles.pypi.pypi_wheel, the one answer doctor and check-command use too)."""
+        from envsetup.profiles.pypi import pypi_wheel
+
+        platform = self.platforms.get(platform_key)
+        table = (
+            {
+                "pypi_default": platform.pypi_default,
+                "python": [platform.python_min, platform.python_max],
+                "status": platform.status,
+            }
+            if platform
+            else None
+        )
+        return pypi_wheel(self.release, platform_key, table, python)
 
     def build(self, variant: str, platform_key: str) -> Build:
         """What envsetup.compat.assess judges for this release's `variant` on `platform_key`.

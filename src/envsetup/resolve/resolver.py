@@ -325,9 +325,8 @@ def _check_glibc(
 ) -> None:
     # Judged once per release, before a build is picked: by the platform's strictest floor, not
     # a build's own lower one (profiles/README.md), so every build install may pick runs here.
-    build = replace(
-        release.build(platform.pypi_default, platform.key), glibc_min=platform.glibc_min
-    )
+    any_build = release.pypi_wheel(platform.key).build or "cpu"
+    build = replace(release.build(any_build, platform.key), glibc_min=platform.glibc_min)
     for verdict in assess(build, machine):
         if verdict.code in (VerdictCode.GLIBC_BELOW_FLOOR, VerdictCode.MUSL_LIBC):
             raise refuse(
@@ -368,7 +367,7 @@ def _pick_python(
         python, origin = machine.python, PythonOrigin.RUNNING
     else:
         python, origin = high, PythonOrigin.NEWEST
-    build = release.build(platform.pypi_default, platform.key)
+    build = release.build(release.pypi_wheel(platform.key).build or "cpu", platform.key)
     outside = [
         v
         for v in assess(build, replace(machine, python=python))

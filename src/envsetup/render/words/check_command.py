@@ -94,9 +94,11 @@ def _extra_index_lacks_release(p: P) -> Words:
 
 def _pypi_default_build(p: P) -> Words:
     no_index = "" if p["extra_index"] else "no index URL: "
+    # A profile fact marked U: said as the profile's belief, not as PyPI's file list.
+    hedge = "" if p.get("confirmed", True) else " (unconfirmed in envsetup's profile)"
     return Words(
         f"{no_index}{p['tool']} installs PyPI's default build of {p['release']} for "
-        f"{p['platform_key']}, which is {p['build']}"
+        f"{p['platform_key']}, which is {p['build']}{hedge}"
     )
 
 

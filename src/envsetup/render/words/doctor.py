@@ -272,14 +272,24 @@ def _torch_not_installed(p: P) -> Words:
 
 
 def _torch_cpu_only_on_gpu_host(p: P) -> Words:
-    variants = (
-        f" ({', '.join(p['cuda_variants'])} exist for torch {p['release']})"
-        if p.get("release")
-        else ""
-    )
+    runs = p.get("runs_here")
+    if p.get("release") and runs:
+        variants = f" ({', '.join(runs)} of torch {p['release']} run here)"
+    elif p.get("release"):
+        variants = f" ({', '.join(p['cuda_variants'])} exist for torch {p['release']})"
+    else:
+        variants = ""
+    why = ""
+    if p.get("from_pypi"):
+        # The cause of the kind: PyPI's wheel is the CPU build on this platform (profiles/pypi).
+        hedge = "" if p.get("pypi_confirmed", True) else " (unconfirmed)"
+        why = (
+            f"PyPI's torch {p['release']} for {p.get('platform_key') or 'this platform'} is the "
+            f"CPU build{hedge}: `pip install torch` without PyTorch's --index-url gives it here. "
+        )
     return Words(
         f"torch {p['torch']} is a CPU-only build, but this machine has a working NVIDIA GPU",
-        f"Reinstall a CUDA build{variants}: `{p['install']}`.",
+        f"{why}Reinstall a CUDA build{variants}: `{p['install']}`.",
     )
 
 
