@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
+from envsetup.model.extension_build import ExtensionBuildFacts
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
 
@@ -196,6 +197,8 @@ class Facts:
     rocm: RocmFacts = field(default_factory=RocmFacts)
     apple: AppleFacts = field(default_factory=AppleFacts)
     overrides: Overrides = field(default_factory=Overrides)
+    # what building a CUDA extension would use (model/extension_build.py)
+    extension_build: ExtensionBuildFacts = field(default_factory=ExtensionBuildFacts)
     problems: list[ReadProblem] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 

@@ -37,6 +37,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         apple,
         cuda_toolkit,
         cudnn,
+        extension_build,
         nvidia,
         overrides,
         rocm,
@@ -63,6 +64,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         rocm=rocm.probe_rocm(host, os_facts),
         apple=apple.probe_apple(os_facts),
         overrides=overrides.read_overrides(host.environ(), problems),
+        extension_build=extension_build.probe_extension_build(host, os_facts, cuda_facts, problems),
         problems=problems,
     )
     overrides.apply_overrides(facts)
