@@ -411,7 +411,10 @@ def test_the_io_allow_list_only_shrinks() -> None:
 
 
 # Modules that read only envsetup's own shipped data (once, cached): data, not the machine.
-SHIPPED_DATA = {"envsetup.compat": "the CUDA driver table, src/envsetup/data/cuda_drivers.toml"}
+SHIPPED_DATA = {
+    "envsetup.compat": "the CUDA driver table, src/envsetup/data/cuda_drivers.toml",
+    "envsetup.compat.nvcc": "what each nvcc builds, src/envsetup/data/nvcc_support.toml",
+}
 
 
 def reached_from(package: str) -> set[str]:

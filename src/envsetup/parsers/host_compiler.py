@@ -1,11 +1,10 @@
 """`gcc --version`, `clang --version` and cl.exe's banner: which compiler family and version.
 
-Real first lines read (tests/fixtures/compilers/SOURCES.tsv names each source):
-  gcc (Ubuntu 13.2.0-23ubuntu4) 13.2.0
-  gcc (GCC) 12.3.1 20230508 (Red Hat 12.3.1-1)
-  x86_64-conda-linux-gnu-cc (conda-forge gcc 12.3.0-3) 12.3.0
-  Ubuntu clang version 14.0.0-1ubuntu1.1
-  Microsoft (R) C/C++ Optimizing Compiler Version 19.29.30133 for x64
+Forms read (tests/fixtures/compilers/SOURCES.tsv names the real ones the tests use):
+  gcc (Ubuntu 13.2.0-23ubuntu4) 13.2.0                      GCC: NAME (PKGVERSION) VERSION
+  gcc (GCC) 13.2.1 20231011 (Red Hat 13.2.1-4)              a date may follow the version
+  clang version X.Y.Z / Ubuntu clang version X.Y.Z-...      clang
+  Microsoft (R) C/C++ Optimizing Compiler Version X.Y.Z     cl.exe's banner (on stderr)
 """
 
 from __future__ import annotations
