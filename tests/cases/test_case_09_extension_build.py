@@ -213,3 +213,28 @@ def test_cuda_home_wins_over_path_as_in_torch(tmp_path: Path) -> None:
     assert (ext.cuda_home_from, ext.nvcc_version) == ("CUDA_HOME", "11.1.1")
     assert extension_findings(findings) == {}
     assert "nvcc-path-shadowed" in {f.id for f in findings}
+
+
+def test_apts_nvcc_through_its_link_shadowing_a_newer_toolkit(tmp_path: Path) -> None:
+    """feuyeux/hello-ai's machine (nvcc/nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt): apt's
+    nvcc 11.5 first on PATH, /usr/local/cuda-12.5 installed too (its version.json and the link
+    /usr/bin/nvcc -> /usr/lib/nvidia-cuda-toolkit/bin/nvcc written here), torch 2.7.1+cu126."""
+    spec = gpu_host(
+        smi_of_case(),
+        "nvcc/nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt",
+        "torch/version.py-2.7.1+cu126.txt",
+        nvcc_path="/usr/bin/nvcc",
+    )
+    spec.realpath["/usr/bin/nvcc"] = "/usr/lib/nvidia-cuda-toolkit/bin/nvcc"
+    spec.markers += ["/usr/lib/nvidia-cuda-toolkit/bin/nvcc", "/usr/local/cuda-12.5/bin/nvcc"]
+    spec.files["/usr/local/cuda-12.5/version.json"] = '{"cuda": {"version": "12.5.82"}}'
+    facts, findings = doctor(spec.write(tmp_path / "h"))
+    toolkits = {t.path: t.version for t in facts.cuda.toolkits}
+    assert toolkits == {
+        "/usr/lib/nvidia-cuda-toolkit": "11.5.119",
+        "/usr/local/cuda-12.5": "12.5.82",
+    }
+    assert facts.extension_build.cuda_home == "/usr"  # torch does not resolve the link
+    found = extension_findings(findings)
+    assert set(found) == {"extension-nvcc-major-mismatch"}
+    assert "nvcc-path-shadowed" in {f.id for f in findings}

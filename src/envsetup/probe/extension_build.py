@@ -74,6 +74,8 @@ def _nvcc_version(
     timeout: float,
     problems: list[ReadProblem],
 ) -> tuple[Optional[str], str]:
+    if nvcc == cuda.nvcc_on_path and cuda.nvcc_on_path_version:
+        return cuda.nvcc_on_path_version, "nvcc on PATH (as the toolkit probe read it)"
     real_home = host.realpath(home)
     for toolkit in cuda.toolkits:
         if toolkit.version and host.realpath(toolkit.path) == real_home:
