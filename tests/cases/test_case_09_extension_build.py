@@ -238,3 +238,48 @@ def test_apts_nvcc_through_its_link_shadowing_a_newer_toolkit(tmp_path: Path) ->
     found = extension_findings(findings)
     assert set(found) == {"extension-nvcc-major-mismatch"}
     assert "nvcc-path-shadowed" in {f.id for f in findings}
+
+
+def test_a_gpu_an_nvcc_dropped_needs_an_older_toolkit(tmp_path: Path) -> None:
+    """A Kepler sm_37 (K80; ENVSETUP_GPU_ARCH stands for it on the case's table) with nvcc 12.2:
+    CUDA 12.0 dropped Kepler, so no newer toolkit helps."""
+    spec = gpu_host(smi_of_case(), "nvcc/nvcc-12.2.91.txt")
+    spec.environ["ENVSETUP_GPU_ARCH"] = "3.7"
+    _, findings = doctor(spec.write(tmp_path / "h"))
+    [arch] = extension_findings(findings).values()
+    assert (arch.params["archs"], arch.params["removed_in"], arch.params["needs"]) == (
+        ["sm_37"],
+        "12.0",
+        None,
+    )
+    assert "older than 12.0" in words_for(arch).fix
+
+
+# ------------------------------------------------ the kind in pasted collect_env reports
+
+
+def explained(name: str) -> dict[str, Finding]:
+    """explain --no-host on a real collect_env paste: its "CUDA runtime version" is the version
+    of the nvcc PATH selects (collect_env runs `nvcc --version`)."""
+    from envsetup.explain.run import explain
+
+    text = (FIXTURES / "paste" / "collect-env" / name).read_text(encoding="utf-8")
+    return extension_findings(explain(text, None, lookup_build).findings)
+
+
+def test_a_pasted_nvcc_11_8_under_a_cu121_torch_is_a_major_mismatch() -> None:
+    # vllm-project/vllm#4313: torch 2.2.1 (CUDA 12.1), CUDA runtime (nvcc) 11.8.89, an RTX 3090
+    found = explained("ext-collect-env-chinese-lscpu.txt")
+    assert set(found) == {"extension-nvcc-major-mismatch"}
+    assert found["extension-nvcc-major-mismatch"].params["nvcc"] == "11.8.89"
+
+
+def test_a_pasted_newer_minor_nvcc_is_no_finding() -> None:
+    # hpcaitech/EnergonAI#152: torch 1.12.1+cu113, nvcc 11.7.99, a GTX 1080 Ti (sm_61)
+    assert explained("facts-collect-env-1080ti-nvcc-11.7-energonai.txt") == {}
+
+
+def test_a_pasted_older_minor_nvcc_is_a_warning() -> None:
+    # pytorch/pytorch#30071: torch 1.3.1 built with CUDA 10.1.243, nvcc 10.0.130 (TITAN Xp)
+    found = explained("linux-torch1.3.1-8x-titan-xp-driver410-cuda-not-available-partial.txt")
+    assert set(found) == {"extension-nvcc-older"}

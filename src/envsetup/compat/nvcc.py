@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
+from envsetup.digits import is_small_int
 from envsetup.model.capability import ComputeCapability
 
 # Beside the package, found from this module's own path: envsetup's data, not the machine's.
@@ -67,8 +68,8 @@ def _table() -> dict[str, Any]:
 def release_of(cuda: str) -> Optional[tuple[int, int]]:
     """'10.1.243' -> (10, 1); '11.8' -> (11, 8); None for anything else."""
     parts = cuda.strip().split(".")
-    if len(parts) < 2 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
-        return None
+    if len(parts) < 2 or not all(is_small_int(p) for p in parts[:2]):
+        return None  # untrusted text: a 5,000-digit "version" is none, not an exception
     return int(parts[0]), int(parts[1])
 
 

@@ -35,12 +35,16 @@ def _toolkit_fix(p: P, release: Any) -> str:
 
 
 def _where(p: P) -> str:
-    return f"{p.get('nvcc_path')} ({p.get('cuda_home_from')})"
+    """'at /usr/bin/nvcc (nvcc on PATH)'; 'on PATH' for a pasted bare `nvcc`."""
+    path = str(p.get("nvcc_path") or "")
+    if "/" not in path and "\\" not in path:
+        return "on PATH"
+    return f"at {path} ({p.get('cuda_home_from')})"
 
 
 def _major_mismatch(p: P) -> Words:
     return Words(
-        f"CUDA extensions will not build: nvcc {p['nvcc']} at {_where(p)} is CUDA "
+        f"CUDA extensions will not build: nvcc {p['nvcc']} {_where(p)} is CUDA "
         f"{str(p['nvcc']).split('.')[0]}, torch is built with CUDA {p['torch_cuda']} "
         "(torch.utils.cpp_extension stops: 'The detected CUDA version mismatches the version "
         "that was used to compile PyTorch')",
@@ -50,7 +54,7 @@ def _major_mismatch(p: P) -> Words:
 
 def _older(p: P) -> Words:
     return Words(
-        f"nvcc {p['nvcc']} at {_where(p)} is older than torch's CUDA {p['torch_cuda']}: "
+        f"nvcc {p['nvcc']} {_where(p)} is older than torch's CUDA {p['torch_cuda']}: "
         "CUDA extensions build against older CUDA headers than torch's and may fail",
         _toolkit_fix(p, p.get("torch_release")),
     )
@@ -62,18 +66,13 @@ def _no_gpu_arch(p: P) -> Words:
         why = f"nvcc compiles for {archs} from CUDA {p['needs']} on"
     else:
         why = f"CUDA {p.get('removed_in')} dropped {archs} from nvcc"
-    release = p.get("torch_release") or p.get("needs")
-    needs = p.get("needs")
-    if (
-        needs
-        and release
-        and tuple(map(int, str(release).split("."))) < tuple(map(int, str(needs).split(".")))
-    ):
-        release = needs  # torch's own CUDA cannot target the GPU either
     return Words(
-        f"nvcc {p['nvcc']} at {_where(p)} cannot compile for {archs} ({why}; 'nvcc fatal: "
+        f"nvcc {p['nvcc']} {_where(p)} cannot compile for {archs} ({why}; 'nvcc fatal: "
         "Unsupported gpu architecture'): CUDA extensions will not build for this GPU",
-        _toolkit_fix(p, release if p.get("needs") else p.get("torch_release")),
+        _toolkit_fix(p, p.get("install"))
+        if p.get("install") or not p.get("removed_in")
+        else f"Build with a CUDA toolkit older than {p['removed_in']} (and a torch built with "
+        "one that still lists this GPU), pointing CUDA_HOME and PATH at it.",
     )
 
 
