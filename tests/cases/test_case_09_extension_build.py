@@ -142,7 +142,7 @@ def test_an_nvcc_of_a_newer_minor_than_torchs_is_no_finding(tmp_path: Path) -> N
         smi_of_case(),
         "nvcc/nvcc-12.8.93.txt",
         "torch/version.py-2.7.1+cu126.txt",
-        gcc="compilers/gcc-13.2.0-ubuntu24.04-first-line.txt",  # 12.8 accepts gcc 6 to 14
+        gcc="toolchain/gcc-13.2.0-ubuntu24.04-first-line.txt",  # 12.8 accepts gcc 6 to 14
         nvcc_path="/usr/local/cuda-12.8/bin/nvcc",
     )
     facts, findings = doctor(spec.write(tmp_path / "h"))
@@ -152,7 +152,7 @@ def test_an_nvcc_of_a_newer_minor_than_torchs_is_no_finding(tmp_path: Path) -> N
 
 
 def test_an_nvcc_of_an_older_minor_than_torchs_is_a_warning(tmp_path: Path) -> None:
-    spec = gpu_host(smi_of_case(), "nvcc/nvcc-12.2.91.txt", "torch/version.py-2.7.1+cu126.txt")
+    spec = gpu_host(smi_of_case(), "toolchain/nvcc-12.2.91.txt", "torch/version.py-2.7.1+cu126.txt")
     _, findings = doctor(spec.write(tmp_path / "h"))
     [older] = extension_findings(findings).values()
     assert older.id == "extension-nvcc-older"
@@ -164,9 +164,9 @@ def test_a_gcc_newer_than_nvcc_accepts_is_named(tmp_path: Path) -> None:
     #1562 hit it with 12.1); torch 2.2.1+cu121, whose CUDA the nvcc matches (a newer minor)."""
     spec = gpu_host(
         smi_of_case(),
-        "nvcc/nvcc-12.2.91.txt",
+        "toolchain/nvcc-12.2.91.txt",
         "torch/version.py-2.2.1+cu121.txt",
-        gcc="compilers/gcc-13.2.0-ubuntu24.04-first-line.txt",
+        gcc="toolchain/gcc-13.2.0-ubuntu24.04-first-line.txt",
     )
     _, findings = doctor(spec.write(tmp_path / "h"))
     [compiler] = extension_findings(findings).values()
@@ -180,7 +180,7 @@ def test_a_gpu_newer_than_nvcc_is_named_without_torch(tmp_path: Path) -> None:
     """An H100 (sm_90) with nvcc 11.7 (NVIDIA/thrust#1948 hit 'Unsupported gpu architecture
     compute_90' with it): sm_90 needs CUDA 11.8's nvcc."""
     smi = fixture_text("nvidia-smi/535.129.03-h100-80gb-hbm3-partial.txt")
-    spec = gpu_host(smi, "nvcc/nvcc-11.7.99.txt", nvcc_path="/usr/local/cuda-11.7/bin/nvcc")
+    spec = gpu_host(smi, "toolchain/nvcc-11.7.99.txt", nvcc_path="/usr/local/cuda-11.7/bin/nvcc")
     _, findings = doctor(spec.write(tmp_path / "h"))
     [arch] = extension_findings(findings).values()
     assert arch.id == "extension-nvcc-no-gpu-arch"
@@ -243,7 +243,7 @@ def test_apts_nvcc_through_its_link_shadowing_a_newer_toolkit(tmp_path: Path) ->
 def test_a_gpu_an_nvcc_dropped_needs_an_older_toolkit(tmp_path: Path) -> None:
     """A Kepler sm_37 (K80; ENVSETUP_GPU_ARCH stands for it on the case's table) with nvcc 12.2:
     CUDA 12.0 dropped Kepler, so no newer toolkit helps."""
-    spec = gpu_host(smi_of_case(), "nvcc/nvcc-12.2.91.txt")
+    spec = gpu_host(smi_of_case(), "toolchain/nvcc-12.2.91.txt")
     spec.environ["ENVSETUP_GPU_ARCH"] = "3.7"
     _, findings = doctor(spec.write(tmp_path / "h"))
     [arch] = extension_findings(findings).values()

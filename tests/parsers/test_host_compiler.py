@@ -1,4 +1,4 @@
-"""gcc --version first lines as people pasted them (tests/fixtures/compilers/SOURCES.tsv)."""
+"""gcc --version first lines as people pasted them (tests/fixtures/toolchain/SOURCES.tsv)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from envsetup.parsers.host_compiler import parse_compiler_version
     ],
 )
 def test_gcc_first_lines(name: str, version: str) -> None:
-    text = (FIXTURES / "compilers" / name).read_text(encoding="utf-8")
+    text = (FIXTURES / "toolchain" / name).read_text(encoding="utf-8")
     assert parse_compiler_version(text) == ("gcc", version)
 
 
 def test_nvcc_output_is_not_a_compiler_line() -> None:
-    text = (FIXTURES / "nvcc" / "nvcc-12.2.91.txt").read_text(encoding="utf-8")
+    text = (FIXTURES / "toolchain" / "nvcc-12.2.91.txt").read_text(encoding="utf-8")
     with pytest.raises(ParseError):
         parse_compiler_version(text)
 

@@ -1,6 +1,6 @@
 """`gcc --version`, `clang --version` and cl.exe's banner: which compiler family and version.
 
-Forms read (tests/fixtures/compilers/SOURCES.tsv names the real ones the tests use):
+Forms read (tests/fixtures/toolchain/SOURCES.tsv names the real ones the tests use):
   gcc (Ubuntu 13.2.0-23ubuntu4) 13.2.0                      GCC: NAME (PKGVERSION) VERSION
   gcc (GCC) 13.2.1 20231011 (Red Hat 13.2.1-4)              a date may follow the version
   clang version X.Y.Z / Ubuntu clang version X.Y.Z-...      clang
