@@ -105,8 +105,19 @@ def nvcc_against_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         f"torch {facts.torch.version} built with CUDA {facts.torch.cuda_version} "
         f"({facts.torch.source})",
     ]
-    finding_id = "extension-nvcc-major-mismatch" if have[0] != want[0] else "extension-nvcc-older"
-    return [Finding(finding_id, "warning", evidence, _common_params(facts, ext))]
+    params = _common_params(facts, ext)
+    if have[0] != want[0]:
+        return [
+            Finding(
+                id="extension-nvcc-major-mismatch",
+                severity="warning",
+                evidence=evidence,
+                params=params,
+            )
+        ]
+    return [
+        Finding(id="extension-nvcc-older", severity="warning", evidence=evidence, params=params)
+    ]
 
 
 def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
@@ -152,7 +163,11 @@ def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             "source": nvcc_table.SOURCE_ARCH,
         }
     )
-    return [Finding("extension-nvcc-no-gpu-arch", "warning", evidence, params)]
+    return [
+        Finding(
+            id="extension-nvcc-no-gpu-arch", severity="warning", evidence=evidence, params=params
+        )
+    ]
 
 
 def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
@@ -184,7 +199,14 @@ def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         f"nvcc {ext.nvcc_version} accepts {compiler.family} {accepted.lowest} to "
         f"{accepted.highest} ({nvcc_table.SOURCE_HOST_COMPILER})",
     ]
-    return [Finding("extension-host-compiler-unsupported", "warning", evidence, params)]
+    return [
+        Finding(
+            id="extension-host-compiler-unsupported",
+            severity="warning",
+            evidence=evidence,
+            params=params,
+        )
+    ]
 
 
 RULES = [nvcc_against_torch, nvcc_against_gpus, host_compiler_range]
