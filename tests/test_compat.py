@@ -55,7 +55,19 @@ REAL_HEADERS = [
     ("525.60.13", "12.0"),  # nvidia-smi/525.60.13-2x-grid-a100-40c-vgpu.txt
     ("580.126.09", "13.0"),  # nvidia-smi/580.126.09-a100-sxm4-40gb-multi-partial.txt
     ("595.80", "13.2"),  # nvidia-smi/595.80-l40s-fedora44-full.txt
+    # Builds of a branch older than its toolkit's own driver report the branch's CUDA:
+    ("550.40.07", "12.4"),  # nvidia-smi/550.40.07-rtx4070-single.txt (12.4 shipped 550.54.14)
+    ("510.06", "11.6"),  # WSL: rapidsai/dask-cuda#761's header (11.6 shipped 510.39.01)
 ]
+
+
+def test_the_branch_gives_a_linux_drivers_cuda_not_the_build() -> None:
+    # issue 11: 525.60.11 is a CUDA 12.0 driver although the 12.0 toolkit shipped with 525.60.13.
+    assert max_cuda_for_driver("525.60.11", "Linux") == "12.0"
+    assert max_cuda_for_driver("520.61.05", "Linux") == "11.8"  # the branch below stays itself
+    # Windows numbers are not Linux branches: the full version decides (460.15 WSL preview: 11.1,
+    # nvidia-smi/windows-460.15-nvidia-smi-exe-from-wsl.txt).
+    assert max_cuda_for_driver("460.15", "Windows") == "11.1"
 
 
 @pytest.mark.parametrize(("driver", "cuda"), REAL_HEADERS)

@@ -414,6 +414,7 @@ def test_the_io_allow_list_only_shrinks() -> None:
 SHIPPED_DATA = {
     "envsetup.compat": "the CUDA driver table, src/envsetup/data/cuda_drivers.toml",
     "envsetup.compat.rocm": "the ROCm gfx target table, src/envsetup/data/rocm_gfx_targets.toml",
+    "envsetup.compat.nvcc": "what each nvcc builds, src/envsetup/data/nvcc_support.toml",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any, Optional
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.cuda_layout import CudaLayoutFacts
+from envsetup.model.extension_build import ExtensionBuildFacts
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
 from envsetup.model.gpu_access import GpuAccessFacts
@@ -215,6 +216,8 @@ class Facts:
     cuda_layout: CudaLayoutFacts = field(default_factory=CudaLayoutFacts)
     # The NVSwitch fabric and a container's GPU pass-through (model/gpu_access.py).
     gpu_access: GpuAccessFacts = field(default_factory=GpuAccessFacts)
+    # what building a CUDA extension would use (model/extension_build.py)
+    extension_build: ExtensionBuildFacts = field(default_factory=ExtensionBuildFacts)
     problems: list[ReadProblem] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 

@@ -107,7 +107,9 @@ PASTES: tuple[Paste, ...] = (
              "os.kernel": "6.5.0-28-generic", "python.version": "3.10.14",
              "nvidia.driver_version": "550.54.15", "nvidia.gpus.#": 1,
              "nvidia.gpus.0.name": "NVIDIA GeForce RTX 3090",
-             "cuda.nvcc_on_path_version": "11.8.89", "torch.deep.cuda_available": True}),
+             "cuda.nvcc_on_path_version": "11.8.89", "torch.deep.cuda_available": True},
+      # its nvcc (CUDA runtime version) 11.8 under a CUDA 12.1 torch: extensions will not build
+      findings={"extension-nvcc-major-mismatch"}),
     P("collect-env/facts-collect-env-runpy-conda-v100s.txt",
       kinds={"collect-env"},
       facts={"torch.version": "2.5.1+cu118", "torch.cuda_version": "11.8",
@@ -551,7 +553,8 @@ PASTES: tuple[Paste, ...] = (
       kinds={"collect-env"},
       facts={"torch.cuda_version": "10.1.243", "nvidia.driver_version": "410.48",
              "nvidia.gpus.#": 8},
-      findings={"torch-cuda-unavailable", "driver-too-old-for-torch"}),
+      # nvcc 10.0.130 under torch built with CUDA 10.1.243: an older minor for extension builds
+      findings={"torch-cuda-unavailable", "driver-too-old-for-torch", "extension-nvcc-older"}),
     # Old collect_env: 'CUDA used to build PyTorch: Could not collect' is a CPU-only build.
     P(C + "linux-torch1.3.1-indented-cuda-not-available-rtx2080ti.txt",
       kinds={"collect-env"},

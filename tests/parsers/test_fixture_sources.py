@@ -9,7 +9,7 @@ from _cutting import FIXTURES
 
 # The categories the parser tests copied in (other tests may own other categories).
 CATEGORIES = [
-    "collect_env", "cudnn", "driver", "libs", "nvcc", "nvidia-smi", "nvidia-smi-failures",
+    "collect_env", "toolchain", "cudnn", "driver", "libs", "nvcc", "nvidia-smi", "nvidia-smi-failures",
     "nvidia-smi-query", "os", "torch", "torch-errors",
 ]  # fmt: skip
 

@@ -121,14 +121,24 @@ def toolkit_driver(cuda: str, system: str) -> Optional[DriverRequirement]:
 
 
 def max_cuda_for_driver(driver: str, system: str) -> Optional[str]:
-    """The highest CUDA version whose toolkit driver is at or below `driver` ("535.104.05" -> "12.2")."""
+    """The highest CUDA version a driver supports, from NVIDIA's toolkit table ("535.104.05" ->
+    "12.2"): on Linux by its branch (the first number: R525), since every driver of a branch
+    reports that branch's CUDA, builds older than the toolkit's own included (525.60.11 is a
+    CUDA 12.0 driver though the 12.0 toolkit shipped with 525.60.13; the 550.40.07 beta reports
+    12.4, tests/fixtures/nvidia-smi/550.40.07-rtx4070-single.txt); on Windows, whose driver
+    numbers do not follow the Linux branches (the WSL preview 460.15 reports 11.1, not 11.2),
+    by the full version. A branch with no toolkit of its own (R430, R565) gets the CUDA of the
+    newest toolkit before it: a floor, as NVML or nvidia-smi, when they answer, are preferred."""
     have = parse_version(driver)
     if have is None:
         return None
+    by_branch = _os_key(system) == "linux"
     best: Optional[str] = None
     for row in _table()["toolkit"]:
         need = parse_version(str(row[_os_key(system)]))
-        if need is not None and need <= have:
+        if need is None:
+            continue
+        if need <= have or (by_branch and need.release[0] <= have.release[0]):
             best = row["cuda"]
     return best
 

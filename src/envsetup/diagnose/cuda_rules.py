@@ -23,9 +23,14 @@ def _system_toolkits(facts: Facts) -> list[CudaToolkit]:
 
 def _driver_present(facts: Facts) -> bool:
     nv = facts.nvidia
-    # NVML answering proves a loaded driver, even one whose version a recording leaves unknown
+    # NVML or nvidia-smi answering proves a loaded driver, even one whose version a recording
+    # (or a paste cut to the processes box) leaves unknown
     return bool(
-        nv.driver_version or nv.gpus or nv.kernel_module_version or nv.driver_source == "nvml"
+        nv.driver_version
+        or nv.gpus
+        or nv.kernel_module_version
+        or nv.driver_source == "nvml"
+        or nv.smi_state == "ok"
     )
 
 

@@ -230,4 +230,15 @@ def parse_smi_table(text: str) -> SmiReport:
     return report
 
 
-__all__: List[str] = ["parse_smi_table"]
+# The processes box's title row, as every driver since R390 prints it ("|  Processes: ... |").
+_PROCESSES_TITLE = re.compile(r"^\s*\|\s*Processes:", re.MULTILINE)
+
+
+def shows_processes_only(text: str) -> bool:
+    """True for nvidia-smi's processes box without the GPU table above it: a paste or a
+    recording cut at its top. nvidia-smi lists processes only after NVML answered, so it proves
+    a working driver (not "cannot talk to the driver"), though it names no version and no GPU."""
+    return _SMI_HEADER.search(text) is None and _PROCESSES_TITLE.search(text) is not None
+
+
+__all__: List[str] = ["parse_smi_table", "shows_processes_only"]

@@ -38,6 +38,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         cuda_layout,
         cuda_toolkit,
         cudnn,
+        extension_build,
         gpu_access,
         nvidia,
         overrides,
@@ -69,6 +70,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
             host, os_facts, python_facts, cuda_facts, torch_facts, problems
         ),
         gpu_access=gpu_access.probe_gpu_access(host, os_facts, nvidia_facts, problems),
+        extension_build=extension_build.probe_extension_build(host, os_facts, cuda_facts, problems),
         problems=problems,
     )
     overrides.apply_overrides(facts)

@@ -78,6 +78,10 @@ def probe_cuda(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> Cu
             if selected
             else _nvcc_version(host, facts.nvcc_on_path, timeout, problems)
         )
+        if not selected and facts.nvcc_on_path_version:
+            # An nvcc outside any toolkit root (Ubuntu's nvidia-cuda-toolkit: /usr/bin/nvcc) is
+            # still the toolkit PATH selects, and the one torch's cpp_extension builds with.
+            facts.toolkits.insert(0, _path_only_toolkit(facts, nvcc_root))
     facts.ld_library_path = [d for d in environ.get("LD_LIBRARY_PATH", "").split(":") if d]
     for directory in facts.ld_library_path:
         libs = sorted(
@@ -86,6 +90,16 @@ def probe_cuda(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> Cu
         if libs:
             facts.ld_library_path_cuda_libs[directory] = libs
     return facts
+
+
+def _path_only_toolkit(facts: CudaFacts, nvcc_root: str) -> CudaToolkit:
+    return CudaToolkit(
+        path=nvcc_root,
+        version=facts.nvcc_on_path_version,
+        source=f"nvcc on PATH ({facts.nvcc_on_path}), no toolkit files beside it; nvcc --version",
+        nvcc=facts.nvcc_on_path,
+        kind=ToolkitKind.SYSTEM.value,
+    )
 
 
 def _candidate_roots(

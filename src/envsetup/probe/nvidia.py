@@ -58,7 +58,13 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
             facts.linux_driver_in_wsl = [p for g in LINUX_DRIVER_LIBS_IN_WSL for p in host.glob(g)]
     if _needs_smi(facts):
         _from_nvidia_smi(host, facts, problems)
-    if os_facts.system == "Linux" and not facts.driver_version and not os_facts.wsl:
+    answered = facts.smi_state == "ok"  # nvidia-smi worked, even if it showed no version
+    if (
+        os_facts.system == "Linux"
+        and not facts.driver_version
+        and not os_facts.wsl
+        and not answered
+    ):
         _from_lspci(host, facts, problems)
     _capability_from_names(facts)
     if facts.driver_version and not facts.driver_cuda_version:
@@ -178,6 +184,7 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
         classify_smi_failure,
         parse_smi_query_csv,
         parse_smi_table,
+        shows_processes_only,
     )
 
     timeout = probe_timeout(host.environ())
@@ -201,6 +208,11 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
     try:
         report = parse_smi_table(table.stdout)
     except ParseError as exc:
+        if shows_processes_only(table.stdout):
+            # Cut above the processes box: the driver answered, its version is not shown.
+            facts.smi_state = "ok"
+            facts.driver_source = facts.driver_source or f"command:{path} (processes table only)"
+            return
         facts.smi_state = "failed"
         facts.smi_failure = "unreadable"
         problems.append(problem("nvidia-smi output", str(exc), table.output))

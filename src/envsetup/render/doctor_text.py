@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
@@ -98,6 +98,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         row(
             "ok", "Toolkit", f"{toolkit.version or '?'} at {toolkit.path}{selected}", toolkit.source
         )
+    _extension_build_row(row, facts)
     for cudnn in facts.cudnn:
         row("ok", "cuDNN", f"{cudnn.version or '?'} ({cudnn.source}) at {cudnn.path}")
     from envsetup.render.cuda_layout_text import render_cuda_layout
@@ -176,6 +177,18 @@ def render_diagnosis(console: Console, findings: list[Finding], verbose: bool) -
     console.print(f"\n{errors} error(s), {warnings} warning(s).", highlight=False)
     if not verbose and any(f.evidence for f in findings):
         console.print("[dim]Run with -v for the evidence behind each finding.[/]")
+
+
+def _extension_build_row(row: Callable[..., None], facts: Facts) -> None:
+    """The nvcc torch.utils.cpp_extension would build with, and nvcc's host compiler."""
+    ext = facts.extension_build
+    if not ext.nvcc:
+        return
+    value = f"nvcc {ext.nvcc_version or '?'} at {ext.nvcc} (CUDA_HOME from {ext.cuda_home_from})"
+    compiler = ext.host_compiler
+    if compiler is not None:
+        value += f"; host compiler {compiler.family} {compiler.version or '?'} at {compiler.path}"
+    row("ok", "Extensions", value, ext.source)
 
 
 def _sm_of(capability: Optional[ComputeCapability]) -> str:

@@ -33,6 +33,7 @@ CATALOGUES = (
     "envsetup.render.words.shadow",
     "envsetup.render.words.fabric",
     "envsetup.render.words.rocm",
+    "envsetup.render.words.extension",
 )
 
 

@@ -1,0 +1,212 @@
+"""Building CUDA extensions (torch.utils.cpp_extension, setup.py builds of detectron2, apex...):
+the nvcc torch would use against torch's CUDA, the GPUs and the host compiler.
+
+Judged only where that nvcc exists (facts.extension_build, or the nvcc on PATH a paste states): a machine without one
+runs pip's torch wheels as they are. The checks are torch's and nvcc's own:
+
+- torch.utils.cpp_extension `_check_cuda_version` (pytorch/pytorch torch/utils/cpp_extension.py)
+  raises "The detected CUDA version (X) mismatches the version that was used to compile PyTorch
+  (Y)" when nvcc's major differs from torch.version.cuda's, and only warns on a minor mismatch;
+  an older minor compiles against headers older than those torch was built with, so it is
+  worth a warning here too; a newer minor is not (NVIDIA's minor version compatibility).
+- nvcc stops with "Unsupported gpu architecture 'compute_XX'" for a capability its release does
+  not know (compat.nvcc.arch_support: sourced per CUDA release).
+- nvcc's host_config.h stops with "unsupported GNU version!" outside its compiler range
+  (compat.nvcc.host_compiler_range).
+
+Each finding says what and why (id, evidence, params); render/words/extension.py words it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Optional
+
+from envsetup.compat import nvcc as nvcc_table
+from envsetup.diagnose.finding import Finding
+from envsetup.facts import Facts
+from envsetup.model.compute_platform import TorchFlavor
+from envsetup.model.extension_build import ExtensionBuildFacts
+from envsetup.model.toolkit import ToolkitKind
+from envsetup.profiles.build_info import BuildLookup
+
+# How torch found CUDA_HOME when a stated nvcc on PATH decides instead of what the host showed.
+_PATH_DECIDES = ("", "nvcc on PATH", "default location")
+
+
+def _build_nvcc(facts: Facts) -> ExtensionBuildFacts:
+    """The nvcc an extension build uses: the host's (facts.extension_build), unless the facts
+    state another nvcc on PATH where PATH is what decides (explain: a pasted `nvcc --version` or
+    collect_env's "CUDA runtime version" wins over the host's, as every pasted fact does; with
+    --no-host it is the only one). A CUDA_HOME the host sets still wins, as in torch."""
+    ext = facts.extension_build
+    stated = facts.cuda.nvcc_on_path_version
+    if not stated or stated == ext.nvcc_version or ext.cuda_home_from not in _PATH_DECIDES:
+        return ext
+    return replace(
+        ext,
+        cuda_home=None,
+        cuda_home_from="nvcc on PATH",
+        nvcc=facts.cuda.nvcc_on_path or "nvcc",
+        nvcc_version=stated,
+        source="the nvcc PATH selects, as stated (cuda.nvcc_on_path_version)",
+    )
+
+
+def _nvcc_evidence(ext: ExtensionBuildFacts) -> str:
+    return (
+        f"nvcc {ext.nvcc_version} at {ext.nvcc} (CUDA_HOME {ext.cuda_home}, from "
+        f"{ext.cuda_home_from}; version: {ext.source})"
+    )
+
+
+def _torch_cuda(facts: Facts) -> Optional[tuple[int, int]]:
+    torch = facts.torch
+    if torch.flavor is not TorchFlavor.CUDA or not torch.cuda_version:
+        return None
+    return nvcc_table.release_of(torch.cuda_version)
+
+
+def _release_key(text: str) -> tuple[int, int]:
+    return nvcc_table.release_of(text) or (0, 0)
+
+
+def _matching_toolkit(facts: Facts, want: tuple[int, int]) -> Optional[str]:
+    """An installed system toolkit of exactly torch's CUDA release, to point CUDA_HOME at."""
+    for toolkit in facts.cuda.toolkits:
+        if ToolkitKind.of(toolkit) is not ToolkitKind.SYSTEM or not toolkit.nvcc:
+            continue
+        if nvcc_table.release_of(toolkit.version or "") == want:
+            return toolkit.path
+    return None
+
+
+def _common_params(facts: Facts, ext: ExtensionBuildFacts) -> dict[str, Any]:
+    want = _torch_cuda(facts)
+    return {
+        "nvcc": ext.nvcc_version,
+        "nvcc_path": ext.nvcc,
+        "cuda_home": ext.cuda_home,
+        "cuda_home_from": ext.cuda_home_from,
+        "torch_cuda": facts.torch.cuda_version,
+        "torch_release": f"{want[0]}.{want[1]}" if want else None,
+        "installed_match": _matching_toolkit(facts, want) if want else None,
+    }
+
+
+def nvcc_against_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    ext = _build_nvcc(facts)
+    have = nvcc_table.release_of(ext.nvcc_version or "")
+    want = _torch_cuda(facts)
+    if have is None or want is None or (have >= want and have[0] == want[0]):
+        return []
+    evidence = [
+        _nvcc_evidence(ext),
+        f"torch {facts.torch.version} built with CUDA {facts.torch.cuda_version} "
+        f"({facts.torch.source})",
+    ]
+    params = _common_params(facts, ext)
+    if have[0] != want[0]:
+        return [
+            Finding(
+                id="extension-nvcc-major-mismatch",
+                severity="warning",
+                evidence=evidence,
+                params=params,
+            )
+        ]
+    return [
+        Finding(id="extension-nvcc-older", severity="warning", evidence=evidence, params=params)
+    ]
+
+
+def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    ext = _build_nvcc(facts)
+    if not ext.nvcc_version:
+        return []
+    missing: list[str] = []
+    first: list[str] = []
+    removed: list[str] = []
+    for gpu in facts.nvidia.gpus:
+        capability = gpu.compute_capability
+        support = nvcc_table.arch_support(ext.nvcc_version, capability) if capability else None
+        if capability is None or support is None or support.supported:
+            continue
+        if capability.sm not in missing:
+            missing.append(capability.sm)
+            if support.reason == "too-new":
+                first.append(support.first)
+            else:
+                removed.append(support.removed)
+    if not missing:
+        return []
+    evidence = [_nvcc_evidence(ext)] + [
+        f"GPU {g.index}: {g.name}, {g.compute_capability.sm} ({facts.nvidia.gpus_source})"
+        for g in facts.nvidia.gpus
+        if g.compute_capability is not None and g.compute_capability.sm in missing
+    ]
+    params = _common_params(facts, ext)
+    needs = max(first, key=_release_key) if first else None
+    torch_release = params["torch_release"]
+    # the toolkit to build with: torch's own CUDA, unless even that cannot target the GPUs
+    install = torch_release if not removed else None  # a dropped GPU needs an older toolkit
+    if needs and (torch_release is None or _release_key(torch_release) < _release_key(needs)):
+        install = needs
+    params.update(
+        {
+            "archs": missing,
+            "install": install,
+            # the oldest CUDA release that compiles for every GPU listed (too new for this nvcc)
+            "needs": needs,
+            # the release that dropped a GPU listed (too old for this nvcc)
+            "removed_in": min(removed, key=_release_key) if removed else None,
+            "source": nvcc_table.SOURCE_ARCH,
+        }
+    )
+    return [
+        Finding(
+            id="extension-nvcc-no-gpu-arch", severity="warning", evidence=evidence, params=params
+        )
+    ]
+
+
+def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    ext = _build_nvcc(facts)
+    compiler = ext.host_compiler
+    if not ext.nvcc_version or compiler is None or not compiler.version:
+        return []
+    accepted = nvcc_table.host_compiler_range(ext.nvcc_version, compiler.family)
+    major = nvcc_table.release_of(compiler.version + ".0")
+    if accepted is None or major is None:
+        return []
+    if accepted.lowest <= major[0] <= accepted.highest:
+        return []
+    params = _common_params(facts, ext)
+    params.update(
+        {
+            "compiler": compiler.family,
+            "compiler_version": compiler.version,
+            "compiler_path": compiler.path,
+            "lowest": accepted.lowest,
+            "highest": accepted.highest,
+            "too": "new" if major[0] > accepted.highest else "old",
+            "source": nvcc_table.SOURCE_HOST_COMPILER,
+        }
+    )
+    evidence = [
+        _nvcc_evidence(ext),
+        f"host compiler {compiler.family} {compiler.version} at {compiler.path} ({compiler.source})",
+        f"nvcc {ext.nvcc_version} accepts {compiler.family} {accepted.lowest} to "
+        f"{accepted.highest} ({nvcc_table.SOURCE_HOST_COMPILER})",
+    ]
+    return [
+        Finding(
+            id="extension-host-compiler-unsupported",
+            severity="warning",
+            evidence=evidence,
+            params=params,
+        )
+    ]
+
+
+RULES = [nvcc_against_torch, nvcc_against_gpus, host_compiler_range]
