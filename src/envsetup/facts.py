@@ -17,6 +17,7 @@ from envsetup.model.capability import ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
+from envsetup.model.jetson import JetsonFacts
 
 SCHEMA_VERSION = 1
 
@@ -195,6 +196,7 @@ class Facts:
     torch: TorchFacts = field(default_factory=TorchFacts)
     rocm: RocmFacts = field(default_factory=RocmFacts)
     apple: AppleFacts = field(default_factory=AppleFacts)
+    jetson: JetsonFacts = field(default_factory=JetsonFacts)  # model/jetson.py
     overrides: Overrides = field(default_factory=Overrides)
     problems: list[ReadProblem] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION

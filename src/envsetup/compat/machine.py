@@ -59,6 +59,7 @@ def machine_from_facts(facts: Facts, *, strict: bool = True) -> Machine:
         working_nvidia_gpu=bool(facts.nvidia.gpus)
         and bool(facts.nvidia.driver_version)
         and facts.nvidia.smi_state in _SMI_WORKING,
+        jetson=facts.jetson if facts.jetson.is_jetson else None,
     )
 
 

@@ -16,6 +16,7 @@ def rules() -> list[Rule]:
         cuda_rules,
         deep_rules,
         driver_rules,
+        jetson_rules,
         libc_rules,
         python_rules,
         read_rules,
@@ -29,6 +30,7 @@ def rules() -> list[Rule]:
         *libc_rules.RULES,
         *python_rules.RULES,
         *torch_rules.RULES,
+        *jetson_rules.RULES,
         *deep_rules.RULES,
     ]
 

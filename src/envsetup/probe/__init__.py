@@ -37,6 +37,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         apple,
         cuda_toolkit,
         cudnn,
+        jetson,
         nvidia,
         overrides,
         rocm,
@@ -62,6 +63,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         torch=torch_facts,
         rocm=rocm.probe_rocm(host, os_facts),
         apple=apple.probe_apple(os_facts),
+        jetson=jetson.probe_jetson(host, os_facts),
         overrides=overrides.read_overrides(host.environ(), problems),
         problems=problems,
     )

@@ -30,6 +30,7 @@ CATALOGUES = (
     "envsetup.render.words.check_command",
     "envsetup.render.words.install",
     "envsetup.render.words.signals",
+    "envsetup.render.words.jetson",
 )
 
 
