@@ -213,3 +213,8 @@ def is_jetson_build(version: Optional[str], index_url: Optional[str] = None) -> 
         return True
     local = (version or "").partition("+")[2]
     return local.startswith("nv")
+
+
+def is_jetpack_variant(variant: str) -> bool:
+    """A resolution's variant that is NVIDIA's JetPack build ("jp6-cu126", resolve/jetson.py)."""
+    return re.fullmatch(r"jp\d+-cu\d+", variant) is not None

@@ -1,0 +1,61 @@
+"""check-command on a Jetson: a torch from PyPI or download.pytorch.org does not use the
+integrated GPU (envsetup.model.jetson, with sources); NVIDIA's JetPack build does.
+
+The machine verdicts that would send a Jetson user to a desktop driver (no NVIDIA driver found)
+are replaced by this one finding; *Instead* comes from the resolver, which on a Jetson resolves
+to the JetPack build (resolve/jetson.py). Pure."""
+
+from __future__ import annotations
+
+from envsetup.command_check.parse import ParsedCommand
+from envsetup.command_check.simulate import Pick
+from envsetup.compat.verdicts import VerdictCode
+from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.jetson_rules import jetson_params
+from envsetup.model.jetson import is_jetson_build
+from envsetup.model.machine import Machine
+
+# Verdicts whose fix is a desktop driver: wrong advice on a Jetson, whose driver is part of L4T.
+DRIVER_VERDICTS = (VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA.value, VerdictCode.NO_NVIDIA_DRIVER.value)
+FINDING = "jetson-command-not-for-igpu"
+
+
+def from_jetson_source(command: ParsedCommand, pick: Pick) -> bool:
+    """The command takes torch from NVIDIA's Jetson index or wheels, or pins a Jetson build."""
+    sources = [
+        command.index_url,
+        *command.extra_index_urls,
+        *command.find_links,
+        *command.wheel_urls,
+    ]
+    return is_jetson_build(pick.pinned) or any(is_jetson_build(None, s) for s in sources if s)
+
+
+def jetson_findings(
+    command: ParsedCommand,
+    pick: Pick,
+    machine: Machine,
+    findings: list[Finding],
+    evidence: list[str],
+) -> list[Finding]:
+    """`findings` for a Jetson: the driver verdicts dropped, jetson-command-not-for-igpu added
+    when the command installs a build that does not use the integrated GPU. Unchanged elsewhere."""
+    jetson = machine.jetson
+    if (
+        jetson is None
+        or from_jetson_source(command, pick)
+        or (command.is_conda and not pick.release)
+    ):
+        return findings
+    params = jetson_params(jetson)
+    if params["pytorch_wheels"] and machine.has_nvidia and pick.build != "cpu":
+        return findings  # Thor under JetPack 7: PyTorch's aarch64 CUDA wheels cover it
+    kept = [f for f in findings if f.id not in DRIVER_VERDICTS]
+    build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None
+    finding = Finding(
+        id=FINDING,
+        severity="warning" if pick.build == "cpu" else "error",
+        evidence=[*evidence, *jetson.evidence],
+        params={**params, "build": build},
+    )
+    return [finding, *kept]
