@@ -2,9 +2,10 @@
 huggingface/lerobot#2363, copied under tests/fixtures/cases with its PROVENANCE.md) and the same
 kind on other Jetsons and on a non-Jetson aarch64 server.
 
-The hand-built hosts are built here with tests/hostbuilder.py: what /etc/nv_tegra_release and the
-device tree hold on each board follows the formats quoted in model/jetson.py's sources (the
-R36 line of the real case; the L4T releases the "PyTorch for Jetson" forum page names)."""
+The other hosts are built here by hand with tests/hostbuilder.py. Their /etc/nv_tegra_release
+lines are either a real one (R35_4_1_LINE, quoted below with its source) or the bare
+"# Rxx (release), REVISION: y.z" start that every such line has (the real case's R36 line);
+JetPack 6's nvidia-smi table is real (tests/fixtures/nvidia-smi/SOURCES.tsv)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,16 @@ from envsetup.render.finding_words import words_for
 from envsetup.resolve.request import InstallRequest
 from envsetup.resolve.resolution import RefusalCode, ResolutionRefused
 from envsetup.resolve.resolver import resolve
-from hostbuilder import FIXTURES, HostSpec
+from hostbuilder import FIXTURES, HostSpec, fixture_text
 
 CASE = FIXTURES / "cases" / "05-jetson-orin-pypi-cpu-wheel"
+# A real L4T R35.4.1 (JetPack 5.1.2) line, from boxcutter/kvm's Jetson docs (`cat
+# /etc/nv_tegra_release` beside `apt-cache show nvidia-jetpack` = 5.1.2-b104).
+R35_4_1_LINE = (
+    "# R35 (release), REVISION: 4.1, GCID: 33958178, BOARD: t186ref, EABI: aarch64, "
+    "DATE: Tue Aug  1 19:57:35 UTC 2023\n"
+)
+JP6_SMI = "nvidia-smi/540.4.0-jetson-orin-nvgpu-jetpack6-partial.txt"
 SITE = "/home/user/venv/lib/python3.{minor}/site-packages"
 DRIVER_ADVICE = ("toolkit-without-driver", "gpu-without-driver", "nvidia-smi-failed")
 
@@ -112,7 +120,7 @@ def test_case_install_resolves_to_the_jetpack_6_index(releases) -> None:
     plan = resolve(InstallRequest(compute="auto"), _facts(str(CASE / "host")), releases)
     assert plan.index_url == "https://pypi.jetson-ai-lab.io/jp6/cu126"
     assert plan.variant == "jp6-cu126" and plan.python_version == "3.10"
-    assert [p.requirement() for p in plan.pins][0] == "torch==2.9.1"
+    assert [p.requirement() for p in plan.pins] == ["torch==2.9.1", "torchvision==0.24.1"]
 
 
 def test_case_install_cpu_stays_the_cpu_build(releases) -> None:
@@ -145,7 +153,7 @@ def test_xavier_jetpack5_cpu_torch_refuses_with_the_wheel_page(tmp_path, release
     host = _jetson(
         tmp_path,
         "xavier",
-        "# R35 (release), REVISION: 4.1, GCID: 33958178, BOARD: t186ref, EABI: aarch64, DATE: Tue Aug  1 19:57:35 UTC 2023\n",
+        R35_4_1_LINE,
         "NVIDIA Jetson AGX Xavier Developer Kit",
         "5.10.120-tegra",
         "3.8.10",
@@ -164,7 +172,7 @@ def test_orin_with_pytorch_aarch64_cuda_wheel_is_flagged(tmp_path) -> None:
     host = _jetson(
         tmp_path,
         "orin-cu126",
-        "# R36 (release), REVISION: 4.4, GCID: 1, BOARD: generic, EABI: aarch64, DATE: x\n",
+        "# R36 (release), REVISION: 4.4\n",
         "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super",
         "5.15.148-tegra",
         "3.10.12",
@@ -175,11 +183,52 @@ def test_orin_with_pytorch_aarch64_cuda_wheel_is_flagged(tmp_path) -> None:
     assert "jetson-torch-not-for-igpu" in ids and "jetson-torch-cpu-only" not in ids
 
 
+def _with_jetpack6_smi(host: str) -> str:
+    """The host's manifest with JetPack 6's real nvidia-smi answer added."""
+    manifest = Path(host) / "host.json"
+    data = json.loads(manifest.read_text())
+    data["which"]["nvidia-smi"] = "/usr/bin/nvidia-smi"
+    data["commands"].insert(
+        0, {"argv": ["/usr/bin/nvidia-smi"], "returncode": 0, "stdout": fixture_text(JP6_SMI)}
+    )
+    manifest.write_text(json.dumps(data))
+    return host
+
+
+def test_jetpack6_nvidia_smi_does_not_turn_a_jetson_into_a_desktop(tmp_path, releases) -> None:
+    """JetPack 6's nvidia-smi answers driver 540.4.0, CUDA 12.6, 'Orin (nvgpu)': the desktop
+    judgement (cu128 would fit, driver 540 is below cu130's floor) must not speak; the Jetson one
+    does, once."""
+    host = _with_jetpack6_smi(
+        _jetson(
+            tmp_path,
+            "orin-smi",
+            "# R36 (release), REVISION: 4.3\n",
+            None,
+            "5.15.148-tegra",
+            "3.10.12",
+            "2.7.1+cpu",
+        )
+    )
+    facts = _facts(host)
+    assert facts.nvidia.driver_version == "540.4.0"  # read, as on any machine
+    ids = [f.id for f in diagnose(facts)]
+    assert ids.count("jetson-torch-cpu-only") == 1
+    assert "torch-cpu-only-on-gpu-host" not in ids
+    report = check_command("pip install torch", facts, releases)
+    problems = report.ids("error", "warning")
+    assert "jetson-command-not-for-igpu" in problems
+    assert not {"driver-below-floor", "arch-not-covered", "cuda-build-without-nvidia"} & set(
+        problems
+    )
+    assert report.suggestion.resolution.index_url == "https://pypi.jetson-ai-lab.io/jp6/cu126"
+
+
 def test_orin_with_nvidias_own_build_is_not_flagged(tmp_path) -> None:
     host = _jetson(
         tmp_path,
         "orin-nv",
-        "# R35 (release), REVISION: 3.1, GCID: 1, BOARD: t186ref, EABI: aarch64, DATE: x\n",
+        "# R35 (release), REVISION: 3.1\n",
         "NVIDIA Jetson AGX Orin",
         "5.10.120-tegra",
         "3.8.10",
@@ -194,7 +243,7 @@ def test_thor_jetpack7_uses_the_sbsa_index_without_a_driver_answer(tmp_path, rel
     host = _jetson(
         tmp_path,
         "thor",
-        "# R38 (release), REVISION: 2.0, GCID: 1, BOARD: generic, EABI: aarch64, DATE: x\n",
+        "# R38 (release), REVISION: 2.0\n",
         "NVIDIA Jetson AGX Thor Developer Kit",
         "6.8.12-tegra",
         "3.12.3",

@@ -15,8 +15,22 @@ from envsetup.diagnose.jetson_rules import jetson_params
 from envsetup.model.jetson import is_jetson_build
 from envsetup.model.machine import Machine
 
-# Verdicts whose fix is a desktop driver: wrong advice on a Jetson, whose driver is part of L4T.
-DRIVER_VERDICTS = (VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA.value, VerdictCode.NO_NVIDIA_DRIVER.value)
+# Verdicts that judge PyTorch's build against a desktop driver or GPU: their fixes (install or
+# upgrade the driver, another PyTorch build) are wrong advice on a Jetson, whose driver is part
+# of L4T (JetPack 6's nvidia-smi says 540.4.0, below every desktop floor) and which needs
+# NVIDIA's build whatever PyTorch's arch list holds. The Jetson finding says it instead.
+SUPERSEDED_VERDICTS = tuple(
+    code.value
+    for code in (
+        VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA,
+        VerdictCode.NO_NVIDIA_DRIVER,
+        VerdictCode.DRIVER_BELOW_FLOOR,
+        VerdictCode.DRIVER_CUDA_TOO_LOW,
+        VerdictCode.ARCH_NOT_COVERED,
+        VerdictCode.ARCH_UNKNOWN,
+        VerdictCode.CPU_BUILD_ON_NVIDIA_GPU,
+    )
+)
 FINDING = "jetson-command-not-for-igpu"
 
 
@@ -38,7 +52,7 @@ def jetson_findings(
     findings: list[Finding],
     evidence: list[str],
 ) -> list[Finding]:
-    """`findings` for a Jetson: the driver verdicts dropped, jetson-command-not-for-igpu added
+    """`findings` for a Jetson: SUPERSEDED_VERDICTS dropped, jetson-command-not-for-igpu added
     when the command installs a build that does not use the integrated GPU. Unchanged elsewhere."""
     jetson = machine.jetson
     if (
@@ -50,7 +64,7 @@ def jetson_findings(
     params = jetson_params(jetson)
     if params["pytorch_wheels"] and machine.has_nvidia and pick.build != "cpu":
         return findings  # Thor under JetPack 7: PyTorch's aarch64 CUDA wheels cover it
-    kept = [f for f in findings if f.id not in DRIVER_VERDICTS]
+    kept = [f for f in findings if f.id not in SUPERSEDED_VERDICTS]
     build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None
     finding = Finding(
         id=FINDING,

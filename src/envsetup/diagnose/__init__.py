@@ -38,5 +38,7 @@ def rules() -> list[Rule]:
 def diagnose(facts: Facts, lookup: BuildLookup = no_profiles) -> list[Finding]:
     """Every finding for `facts`, errors first."""
     order = {"error": 0, "warning": 1, "info": 2}
-    found = [finding for rule in rules() for finding in rule(facts, lookup)]
+    from envsetup.diagnose.jetson_rules import drop_superseded
+
+    found = drop_superseded([finding for rule in rules() for finding in rule(facts, lookup)])
     return sorted(found, key=lambda f: order.get(f.severity, 3))

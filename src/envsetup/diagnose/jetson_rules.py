@@ -110,3 +110,21 @@ def generic_cuda_torch_on_jetson(facts: Facts, _lookup: BuildLookup) -> list[Fin
 
 
 RULES = [cpu_torch_on_jetson, generic_cuda_torch_on_jetson]
+
+# What the Jetson findings replace (diagnose() drops them beside one): torch_rules' judgement of
+# PyTorch's builds against a desktop driver and GPU. Their fixes (another PyTorch build, a newer
+# driver) are wrong on a Jetson, where JetPack 6's nvidia-smi reports driver 540.4.0 and an
+# "Orin (nvgpu)" GPU (ultralytics/ultralytics PR #20680) and only NVIDIA's build uses that GPU.
+SUPERSEDES = (
+    "torch-cpu-only-on-gpu-host",
+    "driver-too-old-for-torch",
+    "gpu-arch-not-in-torch-build",
+)
+JETSON_FINDINGS = ("jetson-torch-cpu-only", "jetson-torch-not-for-igpu")
+
+
+def drop_superseded(findings: list[Finding]) -> list[Finding]:
+    """`findings` without SUPERSEDES when a Jetson finding is among them."""
+    if not any(f.id in JETSON_FINDINGS for f in findings):
+        return findings
+    return [f for f in findings if f.id not in SUPERSEDES]

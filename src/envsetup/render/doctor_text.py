@@ -48,7 +48,9 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     elif nv.driver_source:  # NVML answered without a version (explain --record of a paste)
         row("ok", "Driver", "version unknown", nv.driver_source)
     elif facts.jetson.is_jetson:  # the integrated GPU's driver is part of L4T
-        row("ok", "Driver", "integrated GPU driver, part of L4T (no nvidia-smi before JetPack 7)")
+        # JetPack 5 and older have no nvidia-smi; JetPack 6's answers with little
+        # (ultralytics/ultralytics PR #20680).
+        row("ok", "Driver", "the integrated GPU's, part of L4T (nvidia-smi did not answer)")
     else:
         why = nv.nvml_error or "no driver found"
         row("none", "Driver", f"not found ({why}; nvidia-smi: {nv.smi_state})")
