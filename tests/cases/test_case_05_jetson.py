@@ -258,6 +258,32 @@ def test_thor_jetpack7_uses_the_sbsa_index_without_a_driver_answer(tmp_path, rel
     assert refused.value.code is RefusalCode.JETSON_PYTHON
 
 
+def test_thor_with_its_driver_takes_pytorchs_cu130_wheels(tmp_path, releases) -> None:
+    """Thor under JetPack 7 has a driver (580, CUDA 13.0; pollen-robotics/microduck_rl #38), here
+    stated by ENVSETUP_CUDA_DRIVER_VERSION: PyTorch's aarch64 cu130 build lists 11.0, so the
+    profiles decide, judged against the module's GPU, and check-command has nothing to say."""
+    host = Path(
+        _jetson(
+            tmp_path,
+            "thor-driver",
+            "# R38 (release), REVISION: 2.0\n",
+            "NVIDIA Jetson AGX Thor Developer Kit",
+            "6.8.12-tegra",
+            "3.12.3",
+            None,
+        )
+    )
+    manifest = json.loads((host / "host.json").read_text())
+    manifest["environ"]["ENVSETUP_CUDA_DRIVER_VERSION"] = "13.0"
+    (host / "host.json").write_text(json.dumps(manifest))
+    facts = _facts(str(host))
+    plan = resolve(InstallRequest(compute="auto"), facts, releases)
+    assert plan.variant == "cu130" and "download.pytorch.org" in (plan.index_url or "")
+    report = check_command("pip install torch", facts, releases)
+    assert "jetson-command-not-for-igpu" not in report.ids("error", "warning", "info")
+    assert not report.has_problems
+
+
 def test_nano_without_tegra_release_is_still_a_jetson(tmp_path) -> None:
     host = _jetson(
         tmp_path,

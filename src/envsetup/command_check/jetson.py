@@ -62,7 +62,8 @@ def jetson_findings(
     ):
         return findings
     params = jetson_params(jetson)
-    if params["pytorch_wheels"] and machine.has_nvidia and pick.build != "cpu":
+    driver = machine.driver or machine.driver_cuda
+    if params["pytorch_wheels"] and driver and pick.build != "cpu":
         return findings  # Thor under JetPack 7: PyTorch's aarch64 CUDA wheels cover it
     kept = [f for f in findings if f.id not in SUPERSEDED_VERDICTS]
     build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None

@@ -32,7 +32,7 @@ def jetson_resolution(request: InstallRequest, machine: Machine) -> Optional[Res
     if jetson is None or request.compute == "cpu":
         return None
     builds = builds_for(jetson.jetpack)
-    if builds is not None and builds.pytorch_wheels and machine.has_nvidia:
+    if builds is not None and builds.pytorch_wheels and (machine.driver or machine.driver_cuda):
         return None
     named = {
         "module": jetson.module,
