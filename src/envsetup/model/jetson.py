@@ -76,11 +76,14 @@ class JetPackBuilds:
 
 # Sources:
 # - JetPack 6 (L4T R36, CUDA 12.6, Python 3.10): NVIDIA's Jetson AI Lab index
-#   https://pypi.jetson-ai-lab.io/jp6/cu126, holding torch-2.9.1 / torchvision-0.24.1
-#   cp310 linux_aarch64 wheels (pinned from that index in public pyproject/requirement files, e.g.
-#   the uv sources quoted by find_string id 24020769758; torch-2.8.0 / torchvision-0.23.0 in
-#   several more); PyTorch's aarch64 CUDA wheels fail on Orin under JetPack 6 (pytorch/pytorch
-#   issue #145560, "no kernel image" with download.pytorch.org/whl/nightly/cu124 on JetPack 6.2).
+#   https://pypi.jetson-ai-lab.io/jp6/cu126, holding cp310 linux_aarch64 wheels of torch 2.9.1
+#   and torchvision 0.24.1 (the wheel files .../jp6/cu126/+f/02f/de421eabbf626/torch-2.9.1-cp310-
+#   cp310-linux_aarch64.whl and .../+f/d5b/caaf709f11750/torchvision-0.24.1-cp310-cp310-linux_
+#   aarch64.whl, pinned by URL in public install scripts; 2.8.0 / 0.23.0 beside them; whether
+#   the 2.10.0 that dusty-nv/jetson-containers packages/pytorch/version.py builds for JetPack 6.2
+#   is published there: unknown); PyTorch's aarch64 CUDA wheels fail on Orin under JetPack 6
+#   (pytorch/pytorch issue #145560, "no kernel image" with download.pytorch.org/whl/nightly/cu124
+#   on JetPack 6.2).
 # - JetPack 7 (L4T R38, CUDA 13.0, Python 3.12): Jetson AI Lab's SBSA index
 #   https://pypi.jetson-ai-lab.io/sbsa/cu130 (pollen-robotics/microduck_rl issue #38: "Thor on
 #   JetPack 7 uses the SBSA userspace"; it hosts torch-2.9.1 cp312); PyTorch's own aarch64
