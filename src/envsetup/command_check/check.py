@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from envsetup.command_check.jetson import jetson_findings
+from envsetup.command_check.jetson import jetson_findings, jetson_pick
 from envsetup.command_check.judge import (
     COMMAND_FINDINGS,
     command_findings,
@@ -115,6 +115,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
             f"{exc.params['arch']}; fix: run it on a machine PyTorch supports"
         ) from None
     pick = simulate(command, Target(machine.platform_key, machine.python), releases)
+    pick = jetson_pick(command, pick, machine)
     verdicts = machine_verdicts(pick, machine)
     installs = _installs(command, pick, machine)
     evidence = [installs[0], machine_evidence(machine)]

@@ -7,12 +7,14 @@ to the JetPack build (resolve/jetson.py). Pure."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from envsetup.command_check.parse import ParsedCommand
-from envsetup.command_check.simulate import Pick
+from envsetup.command_check.simulate import DecidedBy, Pick
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.jetson_rules import jetson_params
-from envsetup.model.jetson import is_jetson_build
+from envsetup.model.jetson import builds_for, is_jetson_build, jetpack_variant
 from envsetup.model.machine import Machine
 
 # Verdicts that judge PyTorch's build against a desktop driver or GPU: their fixes (install or
@@ -43,6 +45,19 @@ def from_jetson_source(command: ParsedCommand, pick: Pick) -> bool:
         *command.wheel_urls,
     ]
     return is_jetson_build(pick.pinned) or any(is_jetson_build(None, s) for s in sources if s)
+
+
+def jetson_pick(command: ParsedCommand, pick: Pick, machine: Machine) -> Pick:
+    """On a Jetson, a command whose --index-url is NVIDIA's index for this JetPack installs the
+    JetPack build (jp6-cu126: what `install --cuda auto` resolves to here), not the profiles'
+    PyPI default, which that index does not serve. Unchanged elsewhere."""
+    jetson = machine.jetson
+    builds = builds_for(jetson.jetpack) if jetson is not None else None
+    if builds is None or not builds.index_url or command.is_conda:
+        return pick
+    if (command.index_url or "").rstrip("/") != builds.index_url:
+        return pick
+    return dataclasses.replace(pick, build=jetpack_variant(builds), decided_by=DecidedBy.INDEX_URL)
 
 
 def jetson_findings(

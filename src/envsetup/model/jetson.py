@@ -218,6 +218,11 @@ def is_jetson_build(version: Optional[str], index_url: Optional[str] = None) -> 
     return local.startswith("nv")
 
 
+def jetpack_variant(builds: JetPackBuilds) -> str:
+    """The name a resolution gives NVIDIA's build for a JetPack series: 'jp6-cu126'."""
+    return f"jp{builds.series}-cu{(builds.cuda or '').replace('.', '')}"
+
+
 def is_jetpack_variant(variant: str) -> bool:
     """A resolution's variant that is NVIDIA's JetPack build ("jp6-cu126", resolve/jetson.py)."""
     return re.fullmatch(r"jp\d+-cu\d+", variant) is not None

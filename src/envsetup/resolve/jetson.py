@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from envsetup.model.jetson import JetPackBuilds, builds_for
+from envsetup.model.jetson import JetPackBuilds, builds_for, jetpack_variant
 from envsetup.model.machine import Machine
 from envsetup.resolve.reasons import Reason, ReasonCode
 from envsetup.resolve.request import InstallRequest
@@ -90,9 +90,7 @@ def _resolution(
     if builds.torchvision:
         pins.append(Pin("torchvision", builds.torchvision))
     series = builds.series
-    variant = (
-        f"jp{series}-cu{(builds.cuda or '').replace('.', '')}"  # model.jetson.is_jetpack_variant
-    )
+    variant = jetpack_variant(builds)
     reasons = [
         Reason(
             ReasonCode.JETSON_BUILD,
