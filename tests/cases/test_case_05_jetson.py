@@ -334,6 +334,20 @@ def test_l4t_from_package_and_module_names() -> None:
     assert module_of("Raspberry Pi 4 Model B") is None
 
 
+def test_a_device_tree_string_reads_as_text_on_a_live_host(tmp_path) -> None:
+    """/proc/device-tree/model holds one NUL-terminated string: the live host reads it (a real
+    file, the real LiveHost), while a file with NULs inside or several at its end stays binary."""
+    from envsetup.host.live import LiveHost
+
+    model = tmp_path / "model"
+    model.write_bytes(b"NVIDIA Jetson AGX Orin Developer Kit\0")
+    elf = tmp_path / "elf"
+    elf.write_bytes(b"\x7fELF\0\0")
+    host = LiveHost()
+    assert host.read_text(str(model)) == "NVIDIA Jetson AGX Orin Developer Kit"
+    assert host.read_text(str(elf)) is None
+
+
 def test_doctor_json_on_the_case_by_cli() -> None:
     import subprocess
     import sys
