@@ -180,10 +180,14 @@ def test_every_finding_id_is_catalogued() -> None:
         re.findall(r"^\| `([a-z0-9-]+)` \|", (ROOT / "docs" / "findings.md").read_text(), re.M)
     )
     assert emitted == catalogue
+    # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py,
+    # the Jetson rules' in render/words/jetson.py
+    from envsetup.diagnose.jetson_rules import JETSON_FINDINGS
     from envsetup.render.words.doctor import WORDS
+    from envsetup.render.words.jetson import WORDS as JETSON_WORDS
 
-    # every id doctor emits is worded: its rules' in render/words/doctor.py, signals' in signals.py
-    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS
+    assert set(JETSON_FINDINGS) <= set(JETSON_WORDS)
+    assert emitted == set(WORDS) | set(SIGNAL_WORDS) | VERDICT_IDS | set(JETSON_FINDINGS)
 
 
 def test_another_interpreter_is_asked_in_a_subprocess() -> None:
