@@ -20,6 +20,7 @@ from envsetup.model.extension_build import ExtensionBuildFacts
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
 from envsetup.model.gpu_access import GpuAccessFacts
+from envsetup.model.jetson import JetsonFacts
 
 SCHEMA_VERSION = 1
 
@@ -211,6 +212,7 @@ class Facts:
     torch: TorchFacts = field(default_factory=TorchFacts)
     rocm: RocmFacts = field(default_factory=RocmFacts)
     apple: AppleFacts = field(default_factory=AppleFacts)
+    jetson: JetsonFacts = field(default_factory=JetsonFacts)  # model/jetson.py
     overrides: Overrides = field(default_factory=Overrides)
     # torch's wheel libraries, the copies that could shadow them, broken toolkit links/versions
     cuda_layout: CudaLayoutFacts = field(default_factory=CudaLayoutFacts)

@@ -104,6 +104,10 @@ TABLES = {
         "Disabled",
         True,
     ),
+    # Jetson Orin, JetPack 6: every field but the name is N/A or "Not Supported"; processes cut.
+    "540.4.0-jetson-orin-nvgpu-jetpack6-partial.txt": Table(
+        "540.4.0", "12.6", "12.6", 1, "Orin (nvgpu)", None, None, None, True
+    ),
     "550.40.07-rtx4070-single.txt": Table(
         "550.40.07",
         "12.4",

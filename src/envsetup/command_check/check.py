@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from envsetup.command_check.jetson import jetson_findings, jetson_pick
 from envsetup.command_check.judge import (
     COMMAND_FINDINGS,
     command_findings,
@@ -114,12 +115,14 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
             f"{exc.params['arch']}; fix: run it on a machine PyTorch supports"
         ) from None
     pick = simulate(command, Target(machine.platform_key, machine.python), releases)
+    pick = jetson_pick(command, pick, machine)
     verdicts = machine_verdicts(pick, machine)
     installs = _installs(command, pick, machine)
     evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
     findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
+    findings = jetson_findings(command, pick, machine, findings, evidence)
     # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
     # system Python it needs its own environment, whatever the pasted command did (made one
     # first, or used conda).

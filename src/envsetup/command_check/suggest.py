@@ -15,6 +15,7 @@ from typing import Optional
 
 from envsetup.command_check.parse import ParsedCommand
 from envsetup.command_check.simulate import Pick
+from envsetup.model.jetson import is_jetpack_variant
 from envsetup.model.machine import Machine
 from envsetup.profiles.loader import Release
 from envsetup.resolve.request import InstallRequest, compute_flag
@@ -83,7 +84,9 @@ def suggest(
         except ResolutionRefused as refusal:
             first = first or refusal
             continue
-        flags = ["--torch", request.torch or plan.torch_release, "--cuda", compute_flag(plan.variant)]  # fmt: skip
+        # A JetPack build has no --cuda name of its own: --cuda auto picks it on a Jetson.
+        cuda = "auto" if is_jetpack_variant(plan.variant) else compute_flag(plan.variant)
+        flags = ["--torch", request.torch or plan.torch_release, "--cuda", cuda]
         if request.python:
             flags += ["--python", request.python]
         if plan.manager != "pip":

@@ -60,6 +60,7 @@ def machine_from_facts(facts: Facts, *, strict: bool = True) -> Machine:
         working_nvidia_gpu=bool(facts.nvidia.gpus)
         and bool(facts.nvidia.driver_version)
         and facts.nvidia.smi_state in _SMI_WORKING,
+        jetson=facts.jetson if facts.jetson.is_jetson else None,
     )
 
 
@@ -69,7 +70,13 @@ def gpu_arches(facts: Facts) -> tuple[Gpu, ...]:
     if facts.overrides.gpu_arch:
         parsed = [ComputeCapability.try_parse(p) for p in split_arches(facts.overrides.gpu_arch)]
         return tuple(Gpu.stated(cc, "ENVSETUP_GPU_ARCH") for cc in parsed if cc is not None)
-    return detected_gpus(facts)
+    detected = detected_gpus(facts)
+    jetson = facts.jetson
+    if not detected and jetson.is_jetson and jetson.compute_capability is not None:
+        # A Jetson's integrated GPU, known from its module when no driver tool named it
+        # (JetPack 5 has no nvidia-smi): what a build's arch list is judged against.
+        return (Gpu.stated(jetson.compute_capability, f"Jetson {jetson.module}"),)
+    return detected
 
 
 def detected_gpus(facts: Facts) -> tuple[Gpu, ...]:

@@ -18,6 +18,7 @@ def rules() -> list[Rule]:
         driver_rules,
         extension_rules,
         gpu_access_rules,
+        jetson_rules,
         libc_rules,
         library_shadow_rules,
         python_rules,
@@ -39,6 +40,7 @@ def rules() -> list[Rule]:
         *python_rules.RULES,
         *torch_rules.RULES,
         *rocm_rules.RULES,
+        *jetson_rules.RULES,
         *deep_rules.RULES,
     ]
 
@@ -46,5 +48,7 @@ def rules() -> list[Rule]:
 def diagnose(facts: Facts, lookup: BuildLookup = no_profiles) -> list[Finding]:
     """Every finding for `facts`, errors first."""
     order = {"error": 0, "warning": 1, "info": 2}
-    found = [finding for rule in rules() for finding in rule(facts, lookup)]
+    from envsetup.diagnose.jetson_rules import drop_superseded
+
+    found = drop_superseded([finding for rule in rules() for finding in rule(facts, lookup)])
     return sorted(found, key=lambda f: order.get(f.severity, 3))

@@ -38,6 +38,8 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     toolkits = _system_toolkits(facts)
     if not toolkits or _driver_present(facts) or facts.os.system == "Darwin":
         return []
+    if facts.jetson.is_jetson:  # the integrated GPU's driver is part of L4T: none to install
+        return []
     newest = max(toolkits, key=lambda t: version_key(t.version or ""))
     need = toolkit_driver(newest.version or "", facts.os.system)
     return [

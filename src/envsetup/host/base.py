@@ -138,7 +138,7 @@ class Host(Protocol):
     def read_text(self, path: str, max_bytes: int = 1 << 20) -> Optional[str]:
         """A regular file's first `max_bytes` as text (undecodable bytes replaced); None when it
         cannot be read, is not a regular file (FIFO, device, directory) or is binary (holds NUL
-        bytes). Never blocks."""
+        bytes; a device-tree string's one terminating NUL is dropped first). Never blocks."""
 
     def exists(self, path: str) -> bool: ...
 

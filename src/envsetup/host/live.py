@@ -69,6 +69,8 @@ class LiveHost:
             data = read_up_to(path, cap)[:cap]
         except OSError:
             return None
+        # A device-tree string (/proc/device-tree/model) ends in one NUL: text, not binary.
+        data = data[:-1] if data.endswith(b"\0") else data
         return None if b"\0" in data else _decode(data)
 
     def exists(self, path: str) -> bool:

@@ -122,6 +122,7 @@ class RecordedHost:
             return None
         # As on a live host: the first max_bytes of a longer file, and a binary file is unreadable.
         data = data[: min(max_bytes, MAX_FILE_BYTES)]
+        data = data[:-1] if data.endswith(b"\0") else data  # a device-tree string (as live.py)
         return None if b"\0" in data else data.decode("utf-8", errors="replace")
 
     def exists(self, path: str) -> bool:

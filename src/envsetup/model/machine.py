@@ -6,10 +6,11 @@ overrides and fills the driver's CUDA version from the driver table).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from envsetup.model.gpu import Gpu
+from envsetup.model.jetson import JetsonFacts
 
 # PyTorch's wheel platforms, as the profiles key them.
 PLATFORM_KEYS = ("linux-x86_64", "linux-aarch64", "windows-x86_64", "macos-arm64", "macos-x86_64")
@@ -53,6 +54,9 @@ class Machine:
     apple_silicon: bool = False
     # The NVIDIA stack answers (nvidia-smi/NVML worked): a CPU build here wastes a GPU.
     working_nvidia_gpu: bool = False
+    # A Jetson (model/jetson.py): its integrated GPU needs NVIDIA's JetPack builds. None elsewhere.
+    # (compare=False: Machine stays hashable; JetsonFacts holds a list.)
+    jetson: Optional[JetsonFacts] = field(default=None, compare=False)
 
     @property
     def has_nvidia(self) -> bool:

@@ -40,6 +40,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         cudnn,
         extension_build,
         gpu_access,
+        jetson,
         nvidia,
         overrides,
         rocm,
@@ -65,6 +66,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         torch=torch_facts,
         rocm=rocm.probe_rocm(host, os_facts),
         apple=apple.probe_apple(os_facts),
+        jetson=jetson.probe_jetson(host, os_facts),
         overrides=overrides.read_overrides(host.environ(), problems),
         cuda_layout=cuda_layout.probe_cuda_layout(
             host, os_facts, python_facts, cuda_facts, torch_facts, problems

@@ -48,9 +48,15 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         row("ok", "Driver", f"{nv.driver_version}{module}", nv.driver_source)
     elif nv.driver_source:  # NVML answered without a version (explain --record of a paste)
         row("ok", "Driver", "version unknown", nv.driver_source)
+    elif facts.jetson.is_jetson:  # the integrated GPU's driver is part of L4T
+        # JetPack 5 and older have no nvidia-smi; JetPack 6's answers with little
+        # (ultralytics/ultralytics PR #20680).
+        row("ok", "Driver", "the integrated GPU's, part of L4T (nvidia-smi did not answer)")
     else:
         why = nv.nvml_error or "no driver found"
         row("none", "Driver", f"not found ({why}; nvidia-smi: {nv.smi_state})")
+    if facts.jetson.is_jetson:
+        _jetson_row(row, facts)
     if nv.smi_state in ("failed", "timed-out"):
         row(
             "error",
@@ -153,6 +159,24 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         row("none", "torch", "not installed")
 
     render_diagnosis(console, findings, verbose)
+
+
+def _jetson_row(row: Callable[..., None], facts: Facts) -> None:
+    jetson = facts.jetson
+    parts = [f"Jetson {jetson.module}" if jetson.module else "Jetson", jetson.model]
+    if jetson.l4t:
+        parts.append(f"L4T R{jetson.l4t}")
+    if jetson.jetpack:
+        parts.append(f"JetPack {jetson.jetpack}")
+    if jetson.compute_capability:
+        parts.append(f"integrated GPU {_sm_of(jetson.compute_capability)}")
+    value = ", ".join(p for p in parts if p)
+    row(
+        "ok",
+        "Jetson",
+        value,
+        "; ".join(x for x in (jetson.l4t_source, jetson.compute_capability_source) if x),
+    )
 
 
 def render_diagnosis(console: Console, findings: list[Finding], verbose: bool) -> None:

@@ -34,6 +34,7 @@ CATALOGUES = (
     "envsetup.render.words.fabric",
     "envsetup.render.words.rocm",
     "envsetup.render.words.extension",
+    "envsetup.render.words.jetson",
 )
 
 

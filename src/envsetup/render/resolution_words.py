@@ -104,6 +104,11 @@ _REASONS: dict[ReasonCode, Callable[[Params], str]] = {
         f"auto: no ROCm build of {p['release']} has code for {', '.join(p['gfx'])} (and no "
         "override runs a listed sibling): the CPU build"
     ),
+    ReasonCode.JETSON_BUILD: lambda p: (
+        f"a Jetson {p['module'] or ''} (L4T R{p['l4t']}, JetPack {p['jetpack']}): NVIDIA's JetPack "
+        f"build, torch {p['torch']} with CUDA {p['cuda']} for Python {p['python']}; PyTorch's own "
+        "aarch64 wheels do not use its integrated GPU"
+    ),
     ReasonCode.INDEX: lambda p: (
         f"from {p['index_url']}"
         if p["index_url"]
@@ -219,6 +224,24 @@ _REFUSALS: dict[RefusalCode, Callable[[Params], str]] = {
     RefusalCode.NO_CONDA_PACKAGE: lambda p: (
         f"torch {p['release']} has no conda package: {p['why']}"
     ),
+    RefusalCode.JETSON_BUILD_ONLY: lambda p: (
+        f"{_jetson(p)}: PyTorch's {p['build']} build does not use its integrated GPU; "
+        "--cuda auto picks NVIDIA's JetPack build"
+    ),
+    RefusalCode.JETSON_NO_INDEX: lambda p: (
+        f"{_jetson(p)}: envsetup knows no pip index of NVIDIA's torch builds for this JetPack "
+        f"release; its wheels are listed at {p['page'] or 'https://github.com/pytorch/pytorch#nvidia-jetson-platforms'}"
+    ),
+    RefusalCode.JETSON_NO_SUCH_RELEASE: lambda p: (
+        f"{_jetson(p)}: NVIDIA's index {p['index_url']} has torch {p['known']}, not {p['torch']}"
+    ),
+    RefusalCode.JETSON_NO_CONDA: lambda p: (
+        f"{_jetson(p)}: NVIDIA's JetPack builds of torch are pip wheels ({p['index_url']}), not conda packages"
+    ),
+    RefusalCode.JETSON_PYTHON: lambda p: (
+        f"{_jetson(p)}: NVIDIA's JetPack builds on {p['index_url']} are for Python "
+        f"{p['wheels_python']} only, not {p['python']}"
+    ),
     RefusalCode.NO_CONDA_RECIPE: lambda p: (
         f"torch {p['release']} has no conda recipe for the {p['build']} build on "
         f"{p['platform_key']}"
@@ -245,6 +268,13 @@ _MACHINE_REFUSALS: dict[VerdictCode, Callable[[Params, Verdict], str]] = {
         f"(wheels for {p['low']}–{p['high']})"
     ),
 }
+
+
+def _jetson(p: Params) -> str:
+    jetpack = f", JetPack {p['jetpack']}" if p.get("jetpack") else ""
+    return f"a Jetson {p.get('module') or ''} (L4T R{p.get('l4t') or '?'}{jetpack})".replace(
+        "  ", " "
+    )
 
 
 def refusal_reason(refusal: ResolutionRefused) -> str:

@@ -41,6 +41,9 @@ class ReasonCode(str, Enum):
     INDEX = "index"  # index_url (null: PyPI, the official command for this platform)
     CONDA_CHANNELS = "conda-channels"  # channels, why (the profile's conda_reason)
     UNCONFIRMED_FACTS = "unconfirmed-facts"  # facts: [UnconfirmedFact.to_dict(), ...]
+    # A Jetson's JetPack build (resolve/jetson.py): module, l4t, jetpack, page, index_url,
+    # torch, cuda, python
+    JETSON_BUILD = "jetson-build"
 
 
 class PythonOrigin(str, Enum):

@@ -79,6 +79,12 @@ class RefusalCode(str, Enum):
     NO_GPU_BUILDS_ON_MACOS = "no-gpu-builds-on-macos"  # build
     NO_CONDA_PACKAGE = "no-conda-package"  # release, why (the profile's conda_reason)
     NO_CONDA_RECIPE = "no-conda-recipe"  # release, build, platform_key
+    # A Jetson (resolve/jetson.py); each names module, l4t, jetpack, page, index_url:
+    JETSON_BUILD_ONLY = "jetson-build-only"  # + build: a PyTorch CUDA build asked for
+    JETSON_NO_INDEX = "jetson-no-index"  # no pip index of NVIDIA's builds for this JetPack
+    JETSON_NO_SUCH_RELEASE = "jetson-no-such-release"  # + torch (asked), known (on the index)
+    JETSON_NO_CONDA = "jetson-no-conda"  # NVIDIA's Jetson builds are pip wheels only
+    JETSON_PYTHON = "jetson-python"  # + python (asked or running), wheels_python
 
 
 class AlternativeKind(str, Enum):

@@ -23,6 +23,7 @@ from envsetup.profiles.loader import (
     Release,
 )
 from envsetup.resolve.build_choice import pick_variant
+from envsetup.resolve.jetson import jetson_resolution
 from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.reasons import FactSubject, PythonOrigin, ReasonCode, verdict_reason
@@ -68,6 +69,9 @@ def resolve_for_machine(
     request: InstallRequest, machine: Machine, releases: list[Release]
 ) -> Resolution:
     _refuse_gpu_builds_on_macos(request, machine)
+    on_jetson = jetson_resolution(request, machine)
+    if on_jetson is not None:
+        return on_jetson
     ordered = sorted(releases, key=lambda r: version_key(r.release))
     if not ordered:
         raise ResolutionRefused(RefusalCode.NO_PROFILES, [Alternative(AlternativeKind.REINSTALL)])

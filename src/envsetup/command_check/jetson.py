@@ -1,0 +1,91 @@
+"""check-command on a Jetson: a torch from PyPI or download.pytorch.org does not use the
+integrated GPU (envsetup.model.jetson, with sources); NVIDIA's JetPack build does.
+
+The machine verdicts that would send a Jetson user to a desktop driver (no NVIDIA driver found)
+are replaced by this one finding; *Instead* comes from the resolver, which on a Jetson resolves
+to the JetPack build (resolve/jetson.py). Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from envsetup.command_check.parse import ParsedCommand
+from envsetup.command_check.simulate import DecidedBy, Pick
+from envsetup.compat.verdicts import VerdictCode
+from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.jetson_rules import jetson_params
+from envsetup.model.jetson import builds_for, is_jetson_build, jetpack_variant
+from envsetup.model.machine import Machine
+
+# Verdicts that judge PyTorch's build against a desktop driver or GPU: their fixes (install or
+# upgrade the driver, another PyTorch build) are wrong advice on a Jetson, whose driver is part
+# of L4T (JetPack 6's nvidia-smi says 540.4.0, below every desktop floor) and which needs
+# NVIDIA's build whatever PyTorch's arch list holds. The Jetson finding says it instead.
+SUPERSEDED_VERDICTS = tuple(
+    code.value
+    for code in (
+        VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA,
+        VerdictCode.NO_NVIDIA_DRIVER,
+        VerdictCode.DRIVER_BELOW_FLOOR,
+        VerdictCode.DRIVER_CUDA_TOO_LOW,
+        VerdictCode.ARCH_NOT_COVERED,
+        VerdictCode.ARCH_UNKNOWN,
+        VerdictCode.CPU_BUILD_ON_NVIDIA_GPU,
+    )
+)
+FINDING = "jetson-command-not-for-igpu"
+
+
+def from_jetson_source(command: ParsedCommand, pick: Pick) -> bool:
+    """The command takes torch from NVIDIA's Jetson index or wheels, or pins a Jetson build."""
+    sources = [
+        command.index_url,
+        *command.extra_index_urls,
+        *command.find_links,
+        *command.wheel_urls,
+    ]
+    return is_jetson_build(pick.pinned) or any(is_jetson_build(None, s) for s in sources if s)
+
+
+def jetson_pick(command: ParsedCommand, pick: Pick, machine: Machine) -> Pick:
+    """On a Jetson, a command whose --index-url is NVIDIA's index for this JetPack installs the
+    JetPack build (jp6-cu126: what `install --cuda auto` resolves to here), not the profiles'
+    PyPI default, which that index does not serve. Unchanged elsewhere."""
+    jetson = machine.jetson
+    builds = builds_for(jetson.jetpack) if jetson is not None else None
+    if builds is None or not builds.index_url or command.is_conda:
+        return pick
+    if (command.index_url or "").rstrip("/") != builds.index_url:
+        return pick
+    return dataclasses.replace(pick, build=jetpack_variant(builds), decided_by=DecidedBy.INDEX_URL)
+
+
+def jetson_findings(
+    command: ParsedCommand,
+    pick: Pick,
+    machine: Machine,
+    findings: list[Finding],
+    evidence: list[str],
+) -> list[Finding]:
+    """`findings` for a Jetson: SUPERSEDED_VERDICTS dropped, jetson-command-not-for-igpu added
+    when the command installs a build that does not use the integrated GPU. Unchanged elsewhere."""
+    jetson = machine.jetson
+    if (
+        jetson is None
+        or from_jetson_source(command, pick)
+        or (command.is_conda and not pick.release)
+    ):
+        return findings
+    params = jetson_params(jetson)
+    driver = machine.driver or machine.driver_cuda
+    if params["pytorch_wheels"] and driver and pick.build != "cpu":
+        return findings  # Thor under JetPack 7: PyTorch's aarch64 CUDA wheels cover it
+    kept = [f for f in findings if f.id not in SUPERSEDED_VERDICTS]
+    build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None
+    finding = Finding(
+        id=FINDING,
+        severity="warning" if pick.build == "cpu" else "error",
+        evidence=[*evidence, *jetson.evidence],
+        params={**params, "build": build},
+    )
+    return [finding, *kept]

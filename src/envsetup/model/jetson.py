@@ -1,0 +1,228 @@
+"""NVIDIA Jetson (L4T / JetPack): the board, its integrated GPU, and the torch builds that use it.
+
+A Jetson's GPU is part of its system-on-chip and its driver is part of L4T (Linux for Tegra, the
+board support package JetPack ships): there is no desktop driver to install, and nvidia-smi is
+absent before JetPack 7. Wheels from PyPI or PyPI-style aarch64 CUDA wheels are built for
+server ARM (SBSA) and the desktop/server driver, not for L4T's CUDA stack (bitsandbytes PR #1941,
+https://github.com/bitsandbytes-foundation/bitsandbytes/pull/1941), so a Jetson needs NVIDIA's
+own builds of torch, per JetPack release.
+
+Pure data and functions: the probe (envsetup.probe.jetson) reads the files, this module reads
+their text. Every table names its source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from envsetup.model.capability import ComputeCapability
+
+# The compute capability of each Jetson module's integrated GPU, by the words of its name in
+# /proc/device-tree/model. Sources: NVIDIA "CUDA GPU Compute Capability",
+# https://developer.nvidia.com/cuda-gpus (Jetson AGX Orin / Orin NX / Orin Nano 8.7; Jetson
+# T5000 / T4000, i.e. Thor, 11.0) and "Legacy CUDA GPU Compute Capability",
+# https://developer.nvidia.com/cuda-legacy-gpus (Jetson AGX Xavier / Xavier NX 7.2, TX2 6.2,
+# Nano 5.3). TX1 (Tegra X1, the Nano's chip) is 5.3 on the same legacy page's Tegra X1 row.
+# Order matters: the first module word found in the model string wins ("Orin Nano" is Orin).
+MODULES: tuple[tuple[str, str, str], ...] = (
+    ("thor", "Thor", "11.0"),
+    ("orin", "Orin", "8.7"),
+    ("xavier", "Xavier", "7.2"),
+    ("tx2", "TX2", "6.2"),
+    ("nano", "Nano", "5.3"),
+    ("tx1", "TX1", "5.3"),
+)
+CAPABILITY_SOURCE = "https://developer.nvidia.com/cuda-gpus"
+
+# L4T major release -> the JetPack series that ships it. Source: NVIDIA's "PyTorch for Jetson"
+# forum page, https://forums.developer.nvidia.com/t/pytorch-for-jetson/72048 (JetPack 4.4 = L4T
+# R32.4.3; JetPack 5.0 = R34.1; 5.0.2 = R35.1; 5.1 = R35.2.1; 5.1.1 = R35.3.1; 5.1.2 = R35.4.1;
+# JetPack 6.0 DP = R36.2.0), and for JetPack 7 = L4T R38 (Thor): pollen-robotics/microduck_rl
+# issue #38 ("Jetson AGX Thor (JetPack 7 / L4T R38, CUDA 13.0)") and roboflow/inference PR #1935
+# ("JetPack 7.1 (L4T R38.4.0)").
+JETPACK_FOR_L4T = {32: "4", 34: "5", 35: "5", 36: "6", 38: "7"}
+JETPACK_SOURCE = "https://forums.developer.nvidia.com/t/pytorch-for-jetson/72048"
+# The same source as facts and output name it: a URL with /t/<name>/ reads as an Anaconda token
+# URL to envsetup.sanitize, which would mask it.
+JETPACK_SOURCE_LABEL = "NVIDIA forum 'PyTorch for Jetson' (forums.developer.nvidia.com topic 72048)"
+# Where people are sent for JetPack releases with no pip index: PyTorch's README section that
+# links NVIDIA's Jetson wheels (no /t/ path, so output keeps it whole).
+JETSON_PAGE = "https://github.com/pytorch/pytorch#nvidia-jetson-platforms"
+
+
+@dataclass(frozen=True)
+class JetPackBuilds:
+    """Where the torch builds for one JetPack series come from.
+
+    index_url: NVIDIA's pip index of torch builds for that series (None: only single wheel files,
+    no index envsetup can install from); cuda: the CUDA those builds use; python: the one Python
+    they are built for; torch / torchvision: a matching pair seen on that index; page: where a
+    person finds the builds; pytorch_wheels: PyTorch's own aarch64 CUDA wheels run on this
+    series' GPU (Thor under JetPack 7, whose GPU they list); source: where each fact was read.
+    """
+
+    series: str
+    index_url: Optional[str]
+    cuda: Optional[str]
+    python: Optional[str]
+    torch: Optional[str]
+    torchvision: Optional[str]
+    page: str
+    pytorch_wheels: bool
+    source: str
+
+
+# Sources:
+# - JetPack 6 (L4T R36, CUDA 12.6, Python 3.10): NVIDIA's Jetson AI Lab index
+#   https://pypi.jetson-ai-lab.io/jp6/cu126, holding cp310 linux_aarch64 wheels of torch 2.9.1
+#   and torchvision 0.24.1 (the wheel files .../jp6/cu126/+f/02f/de421eabbf626/torch-2.9.1-cp310-
+#   cp310-linux_aarch64.whl and .../+f/d5b/caaf709f11750/torchvision-0.24.1-cp310-cp310-linux_
+#   aarch64.whl, pinned by URL in public install scripts; 2.8.0 / 0.23.0 beside them; whether
+#   the 2.10.0 that dusty-nv/jetson-containers packages/pytorch/version.py builds for JetPack 6.2
+#   is published there: unknown); PyTorch's aarch64 CUDA wheels fail on Orin under JetPack 6
+#   (pytorch/pytorch issue #145560, "no kernel image" with download.pytorch.org/whl/nightly/cu124
+#   on JetPack 6.2).
+# - JetPack 7 (L4T R38, CUDA 13.0, Python 3.12): Jetson AI Lab's SBSA index
+#   https://pypi.jetson-ai-lab.io/sbsa/cu130 (pollen-robotics/microduck_rl issue #38: "Thor on
+#   JetPack 7 uses the SBSA userspace"; it hosts torch-2.9.1 cp312); PyTorch's own aarch64
+#   cu130/cu132 wheels list compute capability 11.0 (pytorch/pytorch PR #197555, compat guide
+#   "Additions 2026-11-30") and run on Thor (OpenRAL/openral PR #167, measured on L4T R38.4).
+# - JetPack 4 and 5: single wheel files linked from the forum page, no pip index (the v512
+#   redist links now answer 404: pinokiocomputer/pinokio issue #1027).
+BUILDS: dict[str, JetPackBuilds] = {
+    "4": JetPackBuilds("4", None, "10.2", "3.6", None, None, JETSON_PAGE, False, JETPACK_SOURCE),
+    "5": JetPackBuilds(
+        "5",
+        None,
+        "11.4",
+        "3.8",
+        None,
+        None,
+        JETSON_PAGE,
+        False,
+        JETPACK_SOURCE + "; https://github.com/pinokiocomputer/pinokio/issues/1027",
+    ),
+    "6": JetPackBuilds(
+        "6",
+        "https://pypi.jetson-ai-lab.io/jp6/cu126",
+        "12.6",
+        "3.10",
+        "2.9.1",
+        "0.24.1",
+        "https://pypi.jetson-ai-lab.io/jp6/cu126",
+        False,
+        "https://pypi.jetson-ai-lab.io/jp6/cu126; https://github.com/pytorch/pytorch/issues/145560",
+    ),
+    "7": JetPackBuilds(
+        "7",
+        "https://pypi.jetson-ai-lab.io/sbsa/cu130",
+        "13.0",
+        "3.12",
+        "2.9.1",
+        None,
+        "https://pypi.jetson-ai-lab.io/sbsa/cu130",
+        True,
+        "https://github.com/pollen-robotics/microduck_rl/issues/38; "
+        "https://github.com/OpenRAL/openral/pull/167",
+    ),
+}
+
+# /etc/nv_tegra_release's first line: "# R36 (release), REVISION: 4.3, GCID: ..., BOARD: ..."
+_TEGRA_RELEASE = re.compile(r"#\s*R(\d+)\s*\(release\),\s*REVISION:\s*([0-9][0-9.]*)")
+# dpkg's version of nvidia-l4t-core: "36.4.3-20250107174145"
+_L4T_PACKAGE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@dataclass
+class JetsonFacts:
+    """What marks this machine as a Jetson, and what it is. Empty (is_jetson False) elsewhere.
+
+    l4t: the L4T release ("36.4.3"), from /etc/nv_tegra_release or the nvidia-l4t-core package;
+    jetpack: the JetPack series that ships it ("6"; JETPACK_FOR_L4T, source JETPACK_SOURCE);
+    model: /proc/device-tree/model ("NVIDIA Jetson AGX Orin Developer Kit"); module: the module
+    family ("Orin"; MODULES); compute_capability: its integrated GPU's (MODULES, source
+    CAPABILITY_SOURCE); evidence: each sign read, with its file.
+    """
+
+    is_jetson: bool = False
+    evidence: list[str] = field(default_factory=list)
+    l4t: Optional[str] = None
+    l4t_source: str = ""
+    jetpack: Optional[str] = None
+    jetpack_source: str = ""
+    model: str = ""
+    module: Optional[str] = None
+    compute_capability: Optional[ComputeCapability] = None
+    compute_capability_source: str = ""
+
+
+def l4t_from_tegra_release(text: str) -> Optional[str]:
+    """'# R36 (release), REVISION: 4.3, ...' -> '36.4.3'; None when the line is not there."""
+    found = _TEGRA_RELEASE.search(text)
+    if not found:
+        return None
+    return f"{found.group(1)}.{found.group(2).strip('.')}"
+
+
+def l4t_from_package(version: str) -> Optional[str]:
+    """nvidia-l4t-core's dpkg version '36.4.3-20250107174145' -> '36.4.3'."""
+    found = _L4T_PACKAGE.match(version.strip())
+    if not found:
+        return None
+    return ".".join(part for part in found.groups() if part is not None)
+
+
+def jetpack_for(l4t: Optional[str]) -> Optional[str]:
+    """The JetPack series of an L4T release: '36.4.3' -> '6'; None when the major is not known."""
+    if not l4t:
+        return None
+    major = l4t.split(".")[0]
+    return JETPACK_FOR_L4T.get(int(major)) if major.isdigit() else None
+
+
+def module_of(model: str) -> Optional[tuple[str, ComputeCapability]]:
+    """'NVIDIA Jetson AGX Orin Developer Kit' -> ('Orin', 8.7); None for a board not in MODULES."""
+    words = model.lower()
+    for word, name, capability in MODULES:
+        if re.search(rf"\b{word}\b", words):
+            return name, ComputeCapability.parse(capability)
+    return None
+
+
+def module_for_l4t(l4t: Optional[str]) -> Optional[tuple[str, ComputeCapability]]:
+    """The module an L4T release implies when the device tree is unreadable (a recording, a
+    container): Jetson Linux 36.x is the Orin release line ("Jetson Linux 36.x remains relevant
+    for Jetson Orin"; 38.4 "does not support the Jetson Orin family", from NVIDIA's r38.4
+    Developer Guide as summarised at
+    https://brent-newsom-nvidia.github.io/AIPS-Boom/wiki/NVIDIA-Jetson-Linux). Other lines run
+    on more than one module (R35: Xavier and Orin; R38: Thor, and Orin from JetPack 7.2): None."""
+    if (l4t or "").split(".")[0] == "36":
+        return "Orin", ComputeCapability.parse("8.7")
+    return None
+
+
+def builds_for(series: Optional[str]) -> Optional[JetPackBuilds]:
+    """NVIDIA's torch builds for a JetPack series, None when none are known."""
+    return BUILDS.get(series or "")
+
+
+def is_jetson_build(version: Optional[str], index_url: Optional[str] = None) -> bool:
+    """A torch version or index that is NVIDIA's Jetson build: JetPack 4/5 wheels carry
+    '+nvYY.MM' ('2.0.0+nv23.05', forum page above); Jetson AI Lab's carry no local label and come
+    from its index. PyTorch's own builds carry '+cpu' / '+cuXYZ' or come from PyPI."""
+    if index_url and ("jetson-ai-lab" in index_url or "/compute/redist/jp/" in index_url):
+        return True
+    local = (version or "").partition("+")[2]
+    return local.startswith("nv")
+
+
+def jetpack_variant(builds: JetPackBuilds) -> str:
+    """The name a resolution gives NVIDIA's build for a JetPack series: 'jp6-cu126'."""
+    return f"jp{builds.series}-cu{(builds.cuda or '').replace('.', '')}"
+
+
+def is_jetpack_variant(variant: str) -> bool:
+    """A resolution's variant that is NVIDIA's JetPack build ("jp6-cu126", resolve/jetson.py)."""
+    return re.fullmatch(r"jp\d+-cu\d+", variant) is not None

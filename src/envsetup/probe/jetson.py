@@ -1,0 +1,80 @@
+"""NVIDIA Jetson: /etc/nv_tegra_release, a `-tegra` kernel, the device tree's model, nvidia-l4t-core.
+
+What each sign means and the tables behind the JetPack series and the GPU's compute capability
+live in envsetup.model.jetson; this module only reads.
+"""
+
+from __future__ import annotations
+
+from envsetup.facts import OsFacts
+from envsetup.host.base import Host
+from envsetup.model.jetson import (
+    CAPABILITY_SOURCE,
+    JETPACK_SOURCE_LABEL,
+    JetsonFacts,
+    jetpack_for,
+    l4t_from_package,
+    l4t_from_tegra_release,
+    module_for_l4t,
+    module_of,
+)
+from envsetup.probe.common import first_line, probe_timeout
+
+TEGRA_RELEASE = "/etc/nv_tegra_release"
+# The same string twice: /proc/device-tree is a link to /sys/firmware/devicetree/base.
+MODEL_PATHS = ("/proc/device-tree/model", "/sys/firmware/devicetree/base/model")
+L4T_PACKAGE = "nvidia-l4t-core"
+
+
+def probe_jetson(host: Host, os_facts: OsFacts) -> JetsonFacts:
+    """A Jetson's facts; JetsonFacts() (is_jetson False) on any other machine."""
+    facts = JetsonFacts()
+    if os_facts.system != "Linux" or os_facts.arch not in ("aarch64", "arm64"):
+        return facts
+    release = host.read_text(TEGRA_RELEASE)
+    if release is not None:
+        facts.evidence.append(f"{TEGRA_RELEASE}: {first_line(release)}")
+        facts.l4t = l4t_from_tegra_release(release)
+        facts.l4t_source = f"file:{TEGRA_RELEASE}" if facts.l4t else ""
+    if os_facts.kernel.endswith("-tegra"):
+        facts.evidence.append(f"kernel {os_facts.kernel} (an L4T kernel)")
+    model = _model(host)
+    if model and "jetson" in model.lower():
+        facts.evidence.append(f"device tree model: {model}")
+    if not facts.evidence:
+        return facts
+    facts.is_jetson = True
+    facts.model = model
+    if facts.l4t is None:
+        _l4t_from_package(host, facts)
+    facts.jetpack = jetpack_for(facts.l4t)
+    facts.jetpack_source = JETPACK_SOURCE_LABEL if facts.jetpack else ""
+    module = module_of(model) if model else None
+    where = "device tree model"
+    if module is None:
+        module, where = module_for_l4t(facts.l4t), f"L4T {facts.l4t}"
+    if module is not None:
+        facts.module, facts.compute_capability = module
+        facts.compute_capability_source = f"{where}; {CAPABILITY_SOURCE}"
+    return facts
+
+
+def _model(host: Host) -> str:
+    for path in MODEL_PATHS:
+        text = host.read_text(path)
+        if text:
+            return text.strip().strip("\0")
+    return ""
+
+
+def _l4t_from_package(host: Host, facts: JetsonFacts) -> None:
+    """nvidia-l4t-core's version, when /etc/nv_tegra_release is missing (a container with only
+    the L4T packages): asked of dpkg only on a machine already seen to be a Jetson."""
+    dpkg = host.which("dpkg-query")
+    if not dpkg:
+        return
+    result = host.run([dpkg, "-W", "-f=${Version}", L4T_PACKAGE], probe_timeout(host.environ()))
+    l4t = l4t_from_package(result.output) if result.ok else None
+    if l4t:
+        facts.l4t, facts.l4t_source = l4t, f"command:dpkg-query {L4T_PACKAGE}"
+        facts.evidence.append(f"{L4T_PACKAGE} {result.output.strip()}")

@@ -1,0 +1,79 @@
+"""Words for the Jetson findings (diagnose/jetson_rules.py, command_check/jetson.py).
+
+Params as jetson_rules.jetson_params lists them: module, compute_capability, l4t, jetpack,
+index_url, page, cuda, python, command, pytorch_wheels; plus torch, install (doctor) or
+build, instead (check-command)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from envsetup.render.finding_words import Words
+
+P = Mapping[str, Any]
+
+
+def _board(p: P) -> str:
+    module = f"Jetson {p['module']}" if p.get("module") else "a Jetson"
+    gpu = (
+        f" (integrated GPU, compute capability {p['compute_capability']})"
+        if p.get("compute_capability")
+        else ""
+    )
+    release = f", L4T R{p['l4t']}" if p.get("l4t") else ""
+    jetpack = f" / JetPack {p['jetpack']}" if p.get("jetpack") else ""
+    return f"{module}{gpu}{release}{jetpack}"
+
+
+def builds_sentence(p: P) -> str:
+    """Which torch builds use the GPU here, and the command or page that installs one."""
+    jetpack = f"JetPack {p['jetpack']}" if p.get("jetpack") else "this JetPack release"
+    if p.get("command"):
+        how = f"NVIDIA's torch builds for {jetpack} (CUDA {p['cuda']}, Python {p['python']}): `{p['command']}`"
+    elif p.get("page"):
+        how = f"NVIDIA's torch wheels for {jetpack}, listed at {p['page']} (no pip index to install from)"
+    else:
+        how = f"NVIDIA's torch builds for {jetpack}; envsetup knows of none: see https://github.com/pytorch/pytorch#nvidia-jetson-platforms"
+    pytorch = (
+        "; PyTorch's own aarch64 CUDA wheels also cover this GPU"
+        if p.get("pytorch_wheels")
+        else "; PyTorch's own aarch64 CUDA wheels (PyPI, download.pytorch.org) are built for server ARM and the desktop driver and do not use this GPU"
+    )
+    return how + pytorch
+
+
+def _install(p: P) -> str:
+    return f" Or `{p['install']}`." if p.get("install") and p.get("command") else ""
+
+
+def _cpu_only(p: P) -> Words:
+    return Words(
+        f"torch {p.get('torch') or ''} is a CPU-only build: it does not use the GPU of this {_board(p)}",
+        f"Install {builds_sentence(p)}.{_install(p)} Do not install a desktop NVIDIA driver: the "
+        "Jetson's GPU driver is part of L4T.",
+    )
+
+
+def _not_for_igpu(p: P) -> Words:
+    return Words(
+        f"torch {p.get('torch') or ''} is PyTorch's generic aarch64 CUDA build: it does not run on "
+        f"the integrated GPU of this {_board(p)}",
+        f"Install {builds_sentence(p)}.{_install(p)} Do not install a desktop NVIDIA driver: the "
+        "Jetson's GPU driver is part of L4T.",
+    )
+
+
+def _command_not_for_igpu(p: P) -> Words:
+    build = p.get("build") or "PyPI's default build"
+    return Words(
+        f"this installs {build} from PyPI/download.pytorch.org: on this {_board(p)} it will not use "
+        "the integrated GPU",
+        f"Install {builds_sentence(p)}.",
+    )
+
+
+WORDS = {
+    "jetson-torch-cpu-only": _cpu_only,
+    "jetson-torch-not-for-igpu": _not_for_igpu,
+    "jetson-command-not-for-igpu": _command_not_for_igpu,
+}
