@@ -51,5 +51,12 @@ class Machine:
 
         return platformdirs.user_state_dir(app, appauthor=False)
 
+    def user_cache_dir(self, app: str) -> str:
+        """platformdirs' user cache directory for `app` (~/.cache/APP on Linux, honouring
+        XDG_CACHE_HOME). RuntimeError as user_state_dir."""
+        import platformdirs  # here: only the profiles' parse cache needs it
+
+        return platformdirs.user_cache_dir(app, appauthor=False)
+
 
 THIS_MACHINE = Machine()
