@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
+from envsetup.host.machine import THIS_MACHINE
 from envsetup.profiles import files
 from envsetup.profiles.files import ProfileError, read_profile_toml, read_release_table
 
@@ -97,3 +100,20 @@ def test_no_cache_when_asked(cache_home: Path, monkeypatch: pytest.MonkeyPatch) 
     path = next(SHIPPED.glob("torch-*.toml"))
     assert files.read_profile_cached(path) == read_profile_toml(path)
     assert _cached_files(cache_home) == []
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the XDG rule is applied by hand on Linux only"
+)
+@pytest.mark.parametrize("value", [None, "", "  ", "/tmp/xdg-cache", "relative/dir", " /tmp/y "])
+def test_the_cache_directory_is_platformdirs_own(
+    value: Optional[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    if value is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", value)
+    expected = platformdirs.user_cache_dir("envsetup", appauthor=False)
+    assert THIS_MACHINE.user_cache_dir("envsetup") == expected

@@ -97,12 +97,15 @@ def read_profile_cached(path: Path) -> dict[str, Any]:
 
 
 def _cache_path(profile: str) -> Path:
-    import hashlib
+    import zlib  # not hashlib: its OpenSSL start-up costs more than a cached profile saves
 
     from envsetup.host.machine import THIS_MACHINE
 
-    name = hashlib.sha256(profile.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return Path(THIS_MACHINE.user_cache_dir("envsetup")) / "profiles" / f"{name}.json"
+    # Two directories' files of one name share an entry only when their CRCs collide: the key
+    # inside tells them apart, and the one read last is parsed again.
+    checksum = zlib.crc32(profile.encode("utf-8", "surrogatepass"))
+    name = f"{Path(profile).stem}-{checksum:08x}.json"
+    return Path(THIS_MACHINE.user_cache_dir("envsetup")) / "profiles" / name
 
 
 def _read_cache(entry: Path, key: dict[str, Any]) -> Optional[dict[str, Any]]:
