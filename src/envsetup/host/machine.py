@@ -51,5 +51,27 @@ class Machine:
 
         return platformdirs.user_state_dir(app, appauthor=False)
 
+    def user_cache_dir(self, app: str) -> str:
+        """The user cache directory for `app`, as platformdirs' user_cache_dir names it. On Linux
+        and the other Unixes but macOS that is the XDG Base Directory rule, applied here:
+        $XDG_CACHE_HOME/APP when that is an absolute path, else ~/.cache/APP
+        (https://specifications.freedesktop.org/basedir-spec/latest/). explain reads its
+        profiles through this cache on every run, and importing platformdirs (with tempfile and
+        random) cost more than the cache saved on a short paste (bench/bench_explain.py).
+        RuntimeError when there is no home directory to put it in."""
+        if sys.platform.startswith(("win", "cygwin", "darwin")) or hasattr(
+            sys, "getandroidapilevel"
+        ):
+            import platformdirs  # the rules of Windows, macOS and Android
+
+            return platformdirs.user_cache_dir(app, appauthor=False)
+        configured = os.environ.get("XDG_CACHE_HOME", "")
+        if configured.strip() and os.path.isabs(configured):
+            return os.path.join(configured, app)
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            raise RuntimeError("no home directory for the user cache (HOME is unset or relative)")
+        return os.path.join(home, ".cache", app)
+
 
 THIS_MACHINE = Machine()

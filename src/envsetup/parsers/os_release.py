@@ -13,6 +13,18 @@ _ESCAPABLE_IN_DOUBLE = '"\\$`'
 
 def _unquote(raw: str, line_complete: bool) -> Optional[str]:
     """The value of a shell-quoted word; None when it is malformed or may have been cut."""
+    # Most values: a bare word or one double-quoted string, nothing to unescape: _unquote_word's
+    # answer without a Python step per character (explain reads every os-release pasted).
+    if "\\" not in raw and "'" not in raw:
+        if '"' not in raw:
+            return raw if line_complete else None
+        if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"' and '"' not in raw[1:-1]:
+            return raw[1:-1]
+    return _unquote_word(raw, line_complete)
+
+
+def _unquote_word(raw: str, line_complete: bool) -> Optional[str]:
+    """_unquote, character by character (any quoting and escapes)."""
     out: list[str] = []
     quote: Optional[str] = None
     was_quoted = False

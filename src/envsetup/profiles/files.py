@@ -56,9 +56,81 @@ def read_release_table(release: str, directory: Optional[Path] = None) -> Option
     """
     path = (directory or profiles_dir()) / f"torch-{release}.toml"
     try:
-        return read_profile_toml(path)
+        return read_profile_cached(path)
     except FileNotFoundError:
         return None
+
+
+# The parsed profiles, kept outside the tree: parsing the 15 shipped TOML files cost every explain
+# run 159 M instructions, a tenth of a 1 MB paste's (bench/bench_explain.py); a cached table is a
+# stat and a JSON load. Keyed by the file's path, size and mtime_ns; any failure to read or write
+# the cache falls back to parsing, silently.
+NO_CACHE_ENV = "ENVSETUP_NO_CACHE"
+_CACHE_FORMAT = 1
+
+
+def read_profile_cached(path: Path) -> dict[str, Any]:
+    """read_profile_toml(path), through the user cache directory (platformdirs'
+    user_cache_dir("envsetup")/profiles/) unless ENVSETUP_NO_CACHE is set. Raises as
+    read_profile_toml (FileNotFoundError, ProfileError); a profile that fails is never cached."""
+    if environment().get(NO_CACHE_ENV):
+        return read_profile_toml(path)
+    try:
+        status = host_files.stat(path)
+        key = {
+            "format": _CACHE_FORMAT,
+            "path": str(host_files.absolute(path)),
+            "size": status.st_size,
+            "mtime_ns": status.st_mtime_ns,
+        }
+        entry = _cache_path(key["path"])
+    except FileNotFoundError:
+        raise
+    except (OSError, RuntimeError):
+        return read_profile_toml(path)
+    cached = _read_cache(entry, key)
+    if cached is not None:
+        return cached
+    data = read_profile_toml(path)
+    _write_cache(entry, key, data)
+    return data
+
+
+def _cache_path(profile: str) -> Path:
+    import zlib  # not hashlib: its OpenSSL start-up costs more than a cached profile saves
+
+    from envsetup.host.machine import THIS_MACHINE
+
+    # Two directories' files of one name share an entry only when their CRCs collide: the key
+    # inside tells them apart, and the one read last is parsed again.
+    checksum = zlib.crc32(profile.encode("utf-8", "surrogatepass"))
+    name = f"{Path(profile).stem}-{checksum:08x}.json"
+    return Path(THIS_MACHINE.user_cache_dir("envsetup")) / "profiles" / name
+
+
+def _read_cache(entry: Path, key: dict[str, Any]) -> Optional[dict[str, Any]]:
+    import json
+
+    try:
+        stored = json.loads(host_files.read_regular(entry, 4 * MAX_PROFILE_BYTES))
+    except (OSError, Unreadable, ValueError, RecursionError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    data = stored.get("data")
+    return data if isinstance(data, dict) else None
+
+
+def _write_cache(entry: Path, key: dict[str, Any], data: dict[str, Any]) -> None:
+    import json
+
+    try:
+        # TOML's dates and times have no JSON form: such a profile is parsed every time.
+        text = json.dumps({"key": key, "data": data}, allow_nan=True)
+        host_files.make_dirs(entry.parent)
+        host_files.write_atomically(entry, text)
+    except (OSError, TypeError, ValueError, RecursionError):
+        return
 
 
 def read_profile_toml(path: Path) -> dict[str, Any]:

@@ -145,12 +145,15 @@ def _table(lines: Sequence[Line], start: int) -> int:
     return _table_rows(lines, start)
 
 
+def _xml_starts(lines: Sequence[Line], start: int) -> bool:
+    """Whether _xml claims lines here (it then claims at least its first line)."""
+    if not stripped(lines, start).startswith("<"):
+        return False
+    return "nvidia_smi_log" in " ".join(stripped(lines, start + k) for k in range(3))
+
+
 def _xml(lines: Sequence[Line], start: int) -> int:
-    text = stripped(lines, start)
-    if not text.startswith("<"):
-        return 0
-    window = " ".join(stripped(lines, start + k) for k in range(3))
-    if "nvidia_smi_log" not in window:
+    if not _xml_starts(lines, start):
         return 0
     total = len(lines)
     end = start
@@ -364,6 +367,10 @@ def _form_and_extent(lines: Sequence[Line], start: int) -> tuple[Optional[str], 
 
 
 def _form_at(lines: Sequence[Line], start: int) -> Optional[str]:
+    # The XML log's length is a loop over its hundreds of lines; the form needs only its start.
+    text = stripped(lines, start)
+    if text and _candidates(text) == ("nvidia-smi-xml",):
+        return "nvidia-smi-xml" if _xml_starts(lines, start) else None
     return _form_and_extent(lines, start)[0]
 
 
