@@ -33,9 +33,10 @@ from envsetup.resolve.request import InstallRequest
 from envsetup.resolve.resolution import ResolutionRefused
 from envsetup.resolve.resolver import machine_from_facts, resolve
 from envsetup.verify.worker_root.envsetup_verify_worker.basic import arch_verdict
+from hostbuilder import host_name, recorded_host_dirs
 
 TESTS = Path(__file__).parent
-HOSTS = sorted(p.parent for p in (TESTS / "fixtures" / "hosts").glob("*/host.json"))
+HOSTS = recorded_host_dirs()
 # The codes doctor and the resolver both judge a build by once it is picked (glibc and platform
 # decide earlier, in the resolver only: an installed build evidently had wheels there).
 AGREED = {
@@ -62,7 +63,7 @@ FINDING_OF = {
 
 
 def _name(host: Path) -> str:
-    return host.parent.name if host.name == "host" else host.name
+    return host_name(host)
 
 
 @pytest.fixture(scope="module")

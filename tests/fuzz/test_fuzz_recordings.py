@@ -31,7 +31,7 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import FIXTURES, HostSpec, fixture_text, recorded_host_dirs
 
 pytestmark = pytest.mark.fuzz
 
@@ -202,9 +202,7 @@ class Recording:
 
 def seeds(workdir: Path) -> list[Recording]:
     found = []
-    for directory in sorted((FIXTURES / "hosts").iterdir()):
-        if (directory / "host.json").is_file():
-            found.append(Recording.read(directory))
+    found += [Recording.read(directory) for directory in recorded_host_dirs()]
     for i in range(_seed_count()):
         written = _seed_spec(i).write(workdir / f"seed{i}")
         found.append(Recording.read(Path(written)))
