@@ -1,8 +1,9 @@
 """One judgement: doctor, the resolver and the verify worker agree, on every recorded host and
 every profile build.
 
-For each recorded host in tests/fixtures/hosts (the real users' cases among them, copied with
-their provenance in SOURCES.tsv) and each build the profiles publish for its platform:
+For each recorded host (hostbuilder.recorded_host_dirs: tests/fixtures/hosts, and the real users'
+cases in tests/fixtures/cases, each with its PROVENANCE.md) and each build the profiles publish
+for its platform:
 - doctor, shown that build installed, finds a driver, GPU-architecture, CPU-on-GPU or Python
   problem exactly when the resolver, asked for that build, reports the same verdict code;
 - check-command, given the pinned pip command that installs that build, reports the same verdict

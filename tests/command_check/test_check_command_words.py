@@ -1,6 +1,6 @@
 """render/words/check_command.py words every finding check-command makes, from its params alone.
 
-One scenario per finding id: a recorded host (tests/fixtures/hosts, or one assembled from a real
+One scenario per finding id: a recorded host (tests/fixtures/hosts or cases/*/host, or one assembled from a real
 nvidia-smi output, or from real files as in tests/doctor/) and a pasted command; the real
 parse -> simulate -> judge -> suggest makes the finding, and render words it. A new id with no
 scenario, no entry in the catalogue or no row in docs/check-command.md fails a test.

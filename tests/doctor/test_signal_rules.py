@@ -1,8 +1,8 @@
 """diagnose.signal_rules.judge_signals: real pasted errors judged against recorded hosts.
 
-Pastes: tests/fixtures/paste/errors (SOURCES.tsv); hosts: tests/fixtures/hosts (the shared cases'
-recordings) and hosts assembled from real outputs (hostbuilder). Each test checks the finding and
-that its fix is the one for THIS machine's facts.
+Pastes: tests/fixtures/paste/errors (SOURCES.tsv); hosts: tests/fixtures/cases/*/host (the shared
+cases' recordings) and hosts assembled from real outputs (hostbuilder). Each test checks the
+finding and that its fix is the one for THIS machine's facts.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The shared cases whose input is a paste (the team case set 02, 07 and 10, copied into
 tests/fixtures/paste with their README, the diagnosis a right answer gives): each goes through
-`explain --replay` of its recorded host (tests/fixtures/hosts)."""
+`explain --replay` of its recorded host (tests/fixtures/cases/NN/host)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`envsetup explain` as a real process: standard input and files, --json against its published
-schema, --no-host, --replay with the real recordings of tests/fixtures/hosts, --record that doctor
+schema, --no-host, --replay with the real recordings (tests/fixtures/hosts, cases/*/host), --record that doctor
 replays, and bad input as one line and exit 2."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Facts stated only in pasted error and log lines are merged, each with the line that states
 it: real pastes (tests/fixtures/paste/errors/SOURCES.tsv), over no host and over real recorded
-hosts (tests/fixtures/hosts)."""
+hosts (tests/fixtures/cases/*/host)."""
 
 from __future__ import annotations
 

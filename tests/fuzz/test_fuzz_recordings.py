@@ -1,6 +1,6 @@
 """Garbled recordings: every one is either a bad recording (one UsageError line) or a report.
 
-The seeds are the real recordings in tests/fixtures/hosts/ and hosts assembled (tests/hostbuilder.py)
+The seeds are the real recordings (hostbuilder.recorded_host_dirs) and hosts assembled (tests/hostbuilder.py)
 from every captured output under tests/fixtures/. Each mutated copy — bytes of a file or a command's
 output, the JSON types of host.json, links and FIFOs — runs through the real pipeline in-process:
 RecordedHost → probe_all → diagnose → JSON and text reports → the install resolver on the facts.
