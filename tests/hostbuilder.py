@@ -16,6 +16,28 @@ from typing import Any, Optional
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def recorded_host_dirs() -> list[Path]:
+    """Every recorded host the tests hold, sorted by name: the project's own machines
+    (fixtures/hosts/NAME/, rows in its SOURCES.tsv) and the real users' cases
+    (fixtures/cases/NAME/host/, the case's PROVENANCE.md beside it)."""
+    machines = [p.parent for p in (FIXTURES / "hosts").glob("*/host.json")]
+    cases = [p.parent for p in (FIXTURES / "cases").glob("*/host/host.json")]
+    return sorted(machines + cases, key=host_name)
+
+
+def host_name(directory: Path) -> str:
+    """A recorded host's name: its folder's, or its case's for a case's host/ folder."""
+    return directory.parent.name if directory.parent.parent.name == "cases" else directory.name
+
+
+def case_host(name: str) -> Path:
+    """The recorded host of case NAME (fixtures/cases/NAME/host), or of the project's machine NAME."""
+    for directory in (FIXTURES / "cases" / name / "host", FIXTURES / "hosts" / name):
+        if (directory / "host.json").is_file():
+            return directory
+    raise FileNotFoundError(f"no recorded host named {name} under {FIXTURES}/cases or hosts")
+
+
 def fixture_text(relative: str, skip: int = 0, stop: Optional[str] = None) -> str:
     """A fixture's text without its first `skip` lines (the pasted prompt) and from `stop` on."""
     text = (FIXTURES / relative).read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from envsetup.model.capability import ComputeCapability, coverage
 from envsetup.model.gpu import Gpu
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
+from hostbuilder import case_host
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -124,9 +125,7 @@ def test_a_truncated_gpu_gets_no_capability() -> None:
 
 def test_doctor_on_a_host_with_only_the_smi_table_takes_the_capability_from_the_name() -> None:
     # Case 09 (detectron2 #2980): driver 460, no NVML in the recording, nvidia-smi's table only.
-    facts: Facts = probe_all(
-        RecordedHost(str(FIXTURES / "hosts" / "09-nvcc101-vs-torch-cu111-rtx3090"))
-    )
+    facts: Facts = probe_all(RecordedHost(str(case_host("09-nvcc101-vs-torch-cu111-rtx3090"))))
     assert [(g.name, str(g.compute_capability)) for g in facts.nvidia.gpus] == [
         ("GeForce RTX 3090", "8.6")
     ]

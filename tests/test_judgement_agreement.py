@@ -1,8 +1,9 @@
 """One judgement: doctor, the resolver and the verify worker agree, on every recorded host and
 every profile build.
 
-For each recorded host in tests/fixtures/hosts (the real users' cases among them, copied with
-their provenance in SOURCES.tsv) and each build the profiles publish for its platform:
+For each recorded host (hostbuilder.recorded_host_dirs: tests/fixtures/hosts, and the real users'
+cases in tests/fixtures/cases, each with its PROVENANCE.md) and each build the profiles publish
+for its platform:
 - doctor, shown that build installed, finds a driver, GPU-architecture, CPU-on-GPU or Python
   problem exactly when the resolver, asked for that build, reports the same verdict code;
 - check-command, given the pinned pip command that installs that build, reports the same verdict
@@ -33,9 +34,10 @@ from envsetup.resolve.request import InstallRequest
 from envsetup.resolve.resolution import ResolutionRefused
 from envsetup.resolve.resolver import machine_from_facts, resolve
 from envsetup.verify.worker_root.envsetup_verify_worker.basic import arch_verdict
+from hostbuilder import host_name, recorded_host_dirs
 
 TESTS = Path(__file__).parent
-HOSTS = sorted(p.parent for p in (TESTS / "fixtures" / "hosts").glob("*/host.json"))
+HOSTS = recorded_host_dirs()
 # The codes doctor and the resolver both judge a build by once it is picked (glibc and platform
 # decide earlier, in the resolver only: an installed build evidently had wheels there).
 AGREED = {
@@ -62,7 +64,7 @@ FINDING_OF = {
 
 
 def _name(host: Path) -> str:
-    return host.parent.name if host.name == "host" else host.name
+    return host_name(host)
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,11 @@ from envsetup.model.gpu import Gpu
 from envsetup.parsers.nvidia_smi import parse_smi_table
 from envsetup.probe import probe_all
 from envsetup.profiles.loader import load_releases
+from hostbuilder import case_host
 
 TESTS = Path(__file__).parent
-HOSTS = TESTS / "fixtures" / "hosts"
-NVML_HOST = HOSTS / "07-fabricmanager-802-h100"  # NVML answered: 8 H100s
-SMI_HOST = HOSTS / "09-nvcc101-vs-torch-cu111-rtx3090"  # NVML not recorded: nvidia-smi's table
+NVML_HOST = case_host("07-fabricmanager-802-h100")  # NVML answered: 8 H100s
+SMI_HOST = case_host("09-nvcc101-vs-torch-cu111-rtx3090")  # NVML not recorded: nvidia-smi's table
 SCHEMA = TESTS.parent / "docs" / "schema" / "doctor.schema.json"
 
 

@@ -29,7 +29,7 @@ from envsetup.render.verify_text import render_report as render_verify
 from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
 from envsetup.verify.results import CheckResult, Target, VerifyReport
-from hostbuilder import FIXTURES
+from hostbuilder import FIXTURES, case_host
 from install.machines import make_facts
 from test_json_envelope import PASTED
 
@@ -171,7 +171,7 @@ def test_gpus_are_named_by_sm_once_each_and_the_driver_line_reads_plainly() -> N
     from envsetup.render.install_json import install_findings
     from envsetup.resolve.resolver import resolve
 
-    facts = probe_all(RecordedHost(str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")))
+    facts = probe_all(RecordedHost(str(case_host("07-fabricmanager-802-h100"))))
     console, out = narrow()
     render_doctor(console, facts, diagnose(facts, lookup_build), verbose=False)
     gpu_rows = [line for line in out.getvalue().splitlines() if "GPU " in line and "H100" in line]

@@ -1,6 +1,7 @@
 """Recorded hosts and the corpus of real pasted install commands, for the check-command tests.
 
-Hosts: every recording in tests/fixtures/hosts/ (SOURCES.tsv names each machine or case), plus
+Hosts: every recording the tests hold (hostbuilder.recorded_host_dirs: tests/fixtures/hosts/, whose
+SOURCES.tsv names each machine, and tests/fixtures/cases/*/host, beside its PROVENANCE.md), plus
 hosts assembled from real nvidia-smi outputs (tests/fixtures/nvidia-smi/SOURCES.tsv) for driver
 branches the recordings lack. Commands: tests/fixtures/commands/, the rows of SOURCES.tsv whose
 category is `commands` (the file is one command) or `commands-page` (one command per line; lines
@@ -18,9 +19,9 @@ from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
 from envsetup.profiles.loader import Release, load_releases
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import FIXTURES, HostSpec, case_host, fixture_text, host_name, recorded_host_dirs
 
-RECORDED = sorted(p.name for p in (FIXTURES / "hosts").iterdir() if (p / "host.json").is_file())
+RECORDED = [host_name(p) for p in recorded_host_dirs()]
 # nvidia-smi outputs of real machines: one driver branch each (Linux 450, 535, 550, 575; Windows).
 ASSEMBLED = {
     "assembled-titan-xp-450.57": "450.57-titan-xp-single.txt",
@@ -54,7 +55,7 @@ def releases() -> list[Release]:
 @pytest.fixture(scope="session")
 def host_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Host name -> a recorded host directory (for --replay and probe_all)."""
-    out = {name: str(FIXTURES / "hosts" / name) for name in RECORDED}
+    out = {name: str(case_host(name)) for name in RECORDED}
     for name, smi in ASSEMBLED.items():
         out[name] = _assemble(tmp_path_factory.mktemp(name), smi)
     return out

@@ -1,6 +1,6 @@
 """render/words/check_command.py words every finding check-command makes, from its params alone.
 
-One scenario per finding id: a recorded host (tests/fixtures/hosts, or one assembled from a real
+One scenario per finding id: a recorded host (tests/fixtures/hosts or cases/*/host, or one assembled from a real
 nvidia-smi output, or from real files as in tests/doctor/) and a pasted command; the real
 parse -> simulate -> judge -> suggest makes the finding, and render words it. A new id with no
 scenario, no entry in the catalogue or no row in docs/check-command.md fails a test.
@@ -26,7 +26,7 @@ from envsetup.profiles.loader import Release
 from envsetup.render.check_command_json import check_command_document
 from envsetup.render.finding_words import catalogue, words_for
 from envsetup.render.words import check_command as check_command_words
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import HostSpec, case_host, fixture_text
 from libc_hosts import alpine
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "check-command.md"
@@ -70,7 +70,7 @@ def _overridden(name: str, environ: dict[str, str]) -> Callable[[Path], str]:
     """A recorded host with envsetup's overrides set (docs/findings.md, Overrides)."""
 
     def copy(directory: Path) -> str:
-        shutil.copytree(FIXTURES / "hosts" / name, directory)
+        shutil.copytree(case_host(name), directory)
         manifest = directory / "host.json"
         host = json.loads(manifest.read_text(encoding="utf-8"))
         host["environ"].update(environ)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from hostbuilder import FIXTURES
+from hostbuilder import FIXTURES, case_host
 from scripts import run_envsetup
 
-WINDOWS_RTX4080 = str(FIXTURES / "hosts" / "04-windows-pypi-cpu-wheel-rtx4080")
+WINDOWS_RTX4080 = str(case_host("04-windows-pypi-cpu-wheel-rtx4080"))
 NO_GPU = str(FIXTURES / "hosts" / "ci-debian12-cuda13-no-driver")
 
 
@@ -59,7 +59,7 @@ def test_the_text_report_names_finding_ids_and_instead() -> None:
 def test_a_clean_command_is_not_told_to_use_another() -> None:
     # The RX 6700 XT box (case 10) with a pinned ROCm 6.2 wheel: no error or warning, so the
     # resolved command is shown as what envsetup install would pick, not as "Instead".
-    host = str(FIXTURES / "hosts" / "10-rocm-rx6700xt-gfx1031")
+    host = str(case_host("10-rocm-rx6700xt-gfx1031"))
     command = "pip install torch==2.5.1 --index-url https://download.pytorch.org/whl/rocm6.2"
     code, out = check(command, host, "--json")
     document = json.loads(out)

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from envsetup.render.schema import doctor_schema
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import FIXTURES, HostSpec, case_host, fixture_text
 from scripts import run_envsetup as envsetup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,7 +224,7 @@ def test_python_with_replay_is_a_usage_error() -> None:
         "--python",
         "python3",
         "--replay",
-        str(FIXTURES / "hosts" / "07-fabricmanager-802-h100"),
+        str(case_host("07-fabricmanager-802-h100")),
     )
     assert replayed.returncode == 2
     assert replayed.stderr.startswith("envsetup: --python python3 cannot be used with --replay")

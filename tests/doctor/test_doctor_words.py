@@ -24,7 +24,7 @@ from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import catalogue, words_for
 from envsetup.render.words import doctor as doctor_words
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import FIXTURES, HostSpec, fixture_text, host_name, recorded_host_dirs
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
 BACKTICKED = re.compile(r"`([^`]*)`")
@@ -312,11 +312,11 @@ def test_could_not_read_is_worded_from_what_and_why(tmp_path: Path) -> None:
 
 
 def test_every_recorded_host_s_findings_are_worded() -> None:
-    hosts = sorted(p for p in (FIXTURES / "hosts").iterdir() if (p / "host.json").is_file())
+    hosts = recorded_host_dirs()
     assert hosts
     for host in hosts:
         for finding in diagnose(probe_all(RecordedHost(str(host))), lookup_build):
-            assert finding.id in catalogue(), (host.name, finding.id)
+            assert finding.id in catalogue(), (host_name(host), finding.id)
             assert_worded(finding)
 
 

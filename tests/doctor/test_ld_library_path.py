@@ -1,4 +1,4 @@
-"""ld-library-path-shadows-torch from the host alone (case 02, tests/fixtures/hosts/02-ldpath-nvjitlink-cuda121/README.md: "It should
+"""ld-library-path-shadows-torch from the host alone (case 02, tests/fixtures/cases/02-ldpath-nvjitlink-cuda121/PROVENANCE.md: "It should
 say so from the host alone"): a CUDA 12.1 toolkit's lib64 on LD_LIBRARY_PATH ahead of torch
 2.5.1+cu124's nvidia-* wheels (same major, older minor: the loader takes libnvJitLink 12.1)."""
 

@@ -1,8 +1,8 @@
 """diagnose.signal_rules.judge_signals: real pasted errors judged against recorded hosts.
 
-Pastes: tests/fixtures/paste/errors (SOURCES.tsv); hosts: tests/fixtures/hosts (the shared cases'
-recordings) and hosts assembled from real outputs (hostbuilder). Each test checks the finding and
-that its fix is the one for THIS machine's facts.
+Pastes: tests/fixtures/paste/errors (SOURCES.tsv); hosts: tests/fixtures/cases/*/host (the shared
+cases' recordings) and hosts assembled from real outputs (hostbuilder). Each test checks the
+finding and that its fix is the one for THIS machine's facts.
 """
 
 from __future__ import annotations
@@ -27,15 +27,14 @@ from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
 from envsetup.render.words.signals import WORDS
-from hostbuilder import HostSpec, fixture_text
+from hostbuilder import HostSpec, case_host, fixture_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"
-HOSTS = ROOT / "tests" / "fixtures" / "hosts"
 
 
 def recorded(name: str) -> Facts:
-    return probe_all(RecordedHost(str(HOSTS / name)))
+    return probe_all(RecordedHost(str(case_host(name))))
 
 
 def built(spec: HostSpec, tmp_path: Path) -> Facts:

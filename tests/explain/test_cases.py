@@ -1,6 +1,6 @@
 """The shared cases whose input is a paste (the team case set 02, 07 and 10, copied into
 tests/fixtures/paste with their README, the diagnosis a right answer gives): each goes through
-`explain --replay` of its recorded host (tests/fixtures/hosts)."""
+`explain --replay` of its recorded host (tests/fixtures/cases/NN/host)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 
 from explain.corpus import FIXTURES
 from explain.test_explain_cli import SCHEMA
+from hostbuilder import case_host
 
 CASES = {
     "02-ldpath-nvjitlink-cuda121": {
@@ -46,7 +47,7 @@ def explained(case: str) -> tuple[dict[str, Any], int]:
     paste = FIXTURES / "paste" / f"case-{case}.paste.txt"
     out = subprocess.run(
         [sys.executable, "-m", "envsetup", "explain", str(paste), "--replay",
-         str(FIXTURES / "hosts" / case), "--json"],
+         str(case_host(case)), "--json"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert out.returncode in (0, 1), out.stderr

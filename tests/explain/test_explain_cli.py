@@ -1,5 +1,5 @@
 """`envsetup explain` as a real process: standard input and files, --json against its published
-schema, --no-host, --replay with the real recordings of tests/fixtures/hosts, --record that doctor
+schema, --no-host, --replay with the real recordings (tests/fixtures/hosts, cases/*/host), --record that doctor
 replays, and bad input as one line and exit 2."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 
 from explain.corpus import FIXTURES, text
+from hostbuilder import case_host, host_name, recorded_host_dirs
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "schema" / "explain.schema.json").read_text(encoding="utf-8"))
-HOSTS = FIXTURES / "hosts"
 NVCC_128 = FIXTURES / "nvcc" / "nvcc-12.8.93.txt"
 NOTES = FIXTURES / "paste" / "markdown-notes-os-release-uname-ubuntu-24.04.txt"
 
@@ -80,7 +80,7 @@ def test_paste_over_a_recorded_host_wins_and_the_host_keeps_the_rest() -> None:
     """Case 09's machine (driver 460.73.01, nvcc 10.1 on PATH) with a pasted nvcc 12.8: the
     pasted nvcc replaces the host's, the driver stays the host's, and a toolkit newer than the
     driver is found from the two together."""
-    host = str(HOSTS / "09-nvcc101-vs-torch-cu111-rtx3090")
+    host = str(case_host("09-nvcc101-vs-torch-cu111-rtx3090"))
     doc = document(explain(str(NVCC_128), "--replay", host, "--json"))
     facts, sources = doc["data"]["facts"], doc["data"]["fact_sources"]
     assert facts["cuda"]["nvcc_on_path_version"] == "12.8.93"
@@ -93,9 +93,9 @@ def test_paste_over_a_recorded_host_wins_and_the_host_keeps_the_rest() -> None:
     assert "toolkit-newer-than-driver" not in [f["id"] for f in alone["findings"]]
 
 
-@pytest.mark.parametrize("host", sorted(p.name for p in HOSTS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("host", [host_name(p) for p in recorded_host_dirs()])
 def test_every_recorded_host_takes_a_paste(host: str) -> None:
-    doc = document(explain(str(NOTES), "--replay", str(HOSTS / host), "--json"))
+    doc = document(explain(str(NOTES), "--replay", str(case_host(host)), "--json"))
     assert doc["data"]["facts"]["os"]["distro_version"] == "24.04"
     assert doc["outcome"] in ("ok", "problems")
 
@@ -104,7 +104,7 @@ def test_record_writes_a_host_that_doctor_replays(tmp_path: Path) -> None:
     """The merged facts (case 09's host, the pasted os-release, uname and nvcc) recorded, then
     read back by doctor: what the recording can say comes back the same."""
     record = tmp_path / "rec"
-    host = str(HOSTS / "09-nvcc101-vs-torch-cu111-rtx3090")
+    host = str(case_host("09-nvcc101-vs-torch-cu111-rtx3090"))
     merged = document(explain(str(NOTES), "--replay", host, "--json", "--record", str(record)))
     assert (record / "host.json").is_file()
     replay = subprocess.run(
@@ -152,7 +152,7 @@ def test_record_with_no_host_writes_what_the_paste_states(tmp_path: Path) -> Non
         ([str(FIXTURES)], None, "a directory"),
         (["-"], b"\x7fELF\x02\x01\x01\x00\x00\x00\x00", "not text"),
         (
-            ["--replay", str(HOSTS / "09-nvcc101-vs-torch-cu111-rtx3090"), "--no-host"],
+            ["--replay", str(case_host("09-nvcc101-vs-torch-cu111-rtx3090")), "--no-host"],
             b"",
             "--no-host",
         ),

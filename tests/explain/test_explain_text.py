@@ -10,11 +10,12 @@ from envsetup.profiles.lookup import lookup_build
 from envsetup.render.explain_text import render_explain
 from envsetup.render.finding_words import words_for
 from explain.corpus import FIXTURES, text
+from hostbuilder import case_host
 from test_text_style import assert_readable, narrow
 
 
 def test_explain_at_60_columns() -> None:
-    host = probe_all(RecordedHost(str(FIXTURES / "hosts" / "09-nvcc101-vs-torch-cu111-rtx3090")))
+    host = probe_all(RecordedHost(str(case_host("09-nvcc101-vs-torch-cu111-rtx3090"))))
     notes = text(FIXTURES / "paste" / "markdown-notes-os-release-uname-ubuntu-24.04.txt")
     # Ubuntu 24.04's kernel 6.11 is not host 09's 5.8: another machine, the host set aside (its
     # driver would otherwise judge the pasted nvcc); torch's sm_120 warning gives a finding.

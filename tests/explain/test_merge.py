@@ -12,12 +12,13 @@ from envsetup.host.recorded import RecordedHost
 from envsetup.model.paste import Reading
 from envsetup.probe import probe_all
 from explain.corpus import FIXTURES, text
+from hostbuilder import case_host
 
 
 @pytest.fixture(scope="module")
 def host_02() -> Facts:
     """Case 02's machine: a CUDA 12.1.1 toolkit in /usr/local/cuda-12.1, torch 2.5.1."""
-    return probe_all(RecordedHost(str(FIXTURES / "hosts" / "02-ldpath-nvjitlink-cuda121")))
+    return probe_all(RecordedHost(str(case_host("02-ldpath-nvjitlink-cuda121"))))
 
 
 def test_a_pasted_nvcc_of_another_release_is_added_beside_the_hosts_toolkit(host_02: Facts) -> None:

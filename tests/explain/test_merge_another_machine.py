@@ -17,13 +17,13 @@ from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from explain.corpus import FIXTURES, text
+from hostbuilder import case_host
 
 PASTE = FIXTURES / "paste"
-HOSTS = FIXTURES / "hosts"
 
 
 def _host(name: str) -> Facts:
-    return probe_all(RecordedHost(str(HOSTS / name)))
+    return probe_all(RecordedHost(str(case_host(name))))
 
 
 @pytest.fixture(scope="module")

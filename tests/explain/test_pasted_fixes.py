@@ -17,13 +17,14 @@ from envsetup.model.capability import ComputeCapability, coverage
 from envsetup.model.gpu import Gpu
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
+from hostbuilder import case_host
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PASTE = FIXTURES / "paste"
 
 
 def host(name: str) -> Facts:
-    return probe_all(RecordedHost(str(FIXTURES / "hosts" / name)))
+    return probe_all(RecordedHost(str(case_host(name))))
 
 
 def explained(path: Path, facts: Optional[Facts]) -> ExplainResult:

@@ -1,6 +1,6 @@
 """Facts stated only in pasted error and log lines are merged, each with the line that states
 it: real pastes (tests/fixtures/paste/errors/SOURCES.tsv), over no host and over real recorded
-hosts (tests/fixtures/hosts)."""
+hosts (tests/fixtures/cases/*/host)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
 from explain.corpus import FIXTURES, text
+from hostbuilder import case_host
 
 ERRORS = FIXTURES / "paste" / "errors"
-HOSTS = FIXTURES / "hosts"
 
 
 def pasted(name: str, host: Facts | None = None) -> ExplainResult:
@@ -21,7 +21,7 @@ def pasted(name: str, host: Facts | None = None) -> ExplainResult:
 
 
 def host(name: str) -> Facts:
-    return probe_all(RecordedHost(str(HOSTS / name)))
+    return probe_all(RecordedHost(str(case_host(name))))
 
 
 def gpus(result: ExplainResult) -> list[tuple[int, str, str]]:

@@ -19,13 +19,14 @@ from envsetup.model.capability import ComputeCapability, coverage
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
+from hostbuilder import case_host
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ERRORS = FIXTURES / "paste" / "errors"
 
 
 def host(name: str) -> Facts:
-    return probe_all(RecordedHost(str(FIXTURES / "hosts" / name)))
+    return probe_all(RecordedHost(str(case_host(name))))
 
 
 def explained(name: str, facts: Optional[Facts] = None) -> ExplainResult:

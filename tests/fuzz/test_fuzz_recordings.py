@@ -1,6 +1,6 @@
 """Garbled recordings: every one is either a bad recording (one UsageError line) or a report.
 
-The seeds are the real recordings in tests/fixtures/hosts/ and hosts assembled (tests/hostbuilder.py)
+The seeds are the real recordings (hostbuilder.recorded_host_dirs) and hosts assembled (tests/hostbuilder.py)
 from every captured output under tests/fixtures/. Each mutated copy — bytes of a file or a command's
 output, the JSON types of host.json, links and FIFOs — runs through the real pipeline in-process:
 RecordedHost → probe_all → diagnose → JSON and text reports → the install resolver on the facts.
@@ -31,7 +31,7 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import FIXTURES, HostSpec, fixture_text, recorded_host_dirs
 
 pytestmark = pytest.mark.fuzz
 
@@ -202,9 +202,7 @@ class Recording:
 
 def seeds(workdir: Path) -> list[Recording]:
     found = []
-    for directory in sorted((FIXTURES / "hosts").iterdir()):
-        if (directory / "host.json").is_file():
-            found.append(Recording.read(directory))
+    found += [Recording.read(directory) for directory in recorded_host_dirs()]
     for i in range(_seed_count()):
         written = _seed_spec(i).write(workdir / f"seed{i}")
         found.append(Recording.read(Path(written)))

@@ -18,7 +18,7 @@ from envsetup.errors import UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.host import recorded
 from envsetup.host.recorded import RecordedHost
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import HostSpec, fixture_text, recorded_host_dirs
 
 SECRET = "SECRET-OUTSIDE-e41d"
 SMI = "/usr/bin/nvidia-smi"
@@ -417,9 +417,8 @@ def test_an_integer_too_long_to_read_is_not_valid_json(tmp_path: Path) -> None:
 
 
 def test_the_real_recordings_pass_the_schema() -> None:
-    for directory in sorted((FIXTURES / "hosts").iterdir()):
-        if directory.is_dir():
-            assert _load(directory).platform().system
+    for directory in recorded_host_dirs():
+        assert _load(directory).platform().system
 
 
 # ----------------------------------------------------------------------------- speed

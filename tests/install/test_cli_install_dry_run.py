@@ -17,7 +17,7 @@ from envsetup.resolve.quick import resolve_quickly
 from envsetup.resolve.request import parse_request
 from envsetup.resolve.resolution import ResolutionRefused
 from envsetup.resolve.resolver import resolve
-from hostbuilder import FIXTURES
+from hostbuilder import case_host
 
 from .machines import make_facts
 
@@ -221,9 +221,7 @@ def test_another_machines_plan_is_never_provisioned_here(
 ) -> None:
     """--replay / --facts resolve for another machine: without --dry-run install refuses
     (before, it ran that machine's plan here: a venv made and pip run on this machine)."""
-    where = (
-        gpu_box if source == "--facts" else str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
-    )
+    where = gpu_box if source == "--facts" else str(case_host("07-fabricmanager-802-h100"))
     target = tmp_path / "env"
     out = _run("install", source, where, "--env", str(target), "--json")
     assert out.returncode == 2, out.stderr
@@ -247,7 +245,7 @@ def test_a_warning_verdict_on_the_chosen_build_is_a_finding(
     host: str, cuda: str, warned: bool, tmp_path: Path
 ) -> None:
     out = _run(
-        "install", "--dry-run", "--json", "--replay", str(FIXTURES / "hosts" / host),
+        "install", "--dry-run", "--json", "--replay", str(case_host(host)),
         "--cuda", cuda, "--env", str(tmp_path / "env"),
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
@@ -263,7 +261,7 @@ def test_a_build_no_release_has_is_refused_as_such_and_its_alternatives_work(
 ) -> None:
     # No release publishes cu123: the refusal says so (not the newest release's Python range),
     # and each alternative it offers, tried on the same host, resolves.
-    host = str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    host = str(case_host("07-fabricmanager-802-h100"))
     env = str(tmp_path / "env")
     out = _run("install", "--dry-run", "--json", "--replay", host, "--cuda", "12.3", "--env", env)
     assert out.returncode == 2, out.stderr
@@ -302,7 +300,7 @@ def test_facts_of_a_newer_schema_are_refused(tmp_path: Path) -> None:
 def test_install_warnings_carry_a_fix_and_are_marked_in_text(
     host: str, cuda: str, finding: str, tmp_path: Path
 ) -> None:
-    args = ["install", "--dry-run", "--replay", str(FIXTURES / "hosts" / host)]
+    args = ["install", "--dry-run", "--replay", str(case_host(host))]
     args += ["--cuda", cuda, "--env", str(tmp_path / "env")]
     out = _run(*args, "--json")
     assert out.returncode == 0, out.stderr
@@ -320,7 +318,7 @@ def test_a_mirror_is_the_index_the_reasons_name(tmp_path: Path) -> None:
     # --index-url-base: the reasons name the index the steps use, not the official one.
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    args = ["install", "--dry-run", "--replay", str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")]  # fmt: skip
+    args = ["install", "--dry-run", "--replay", str(case_host("07-fabricmanager-802-h100"))]  # fmt: skip
     args += ["--index-url-base", str(mirror), "--env", str(tmp_path / "env")]
     out = _run(*args, "--json")
     assert out.returncode == 0, out.stderr

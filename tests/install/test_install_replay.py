@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hostbuilder import FIXTURES, HostSpec, fixture_text
+from hostbuilder import FIXTURES, HostSpec, case_host, fixture_text
 
 
 def install_json(*args: str) -> tuple[int, dict]:
@@ -76,9 +76,7 @@ def test_a_replayed_windows_host_is_planned_with_its_own_interpreter_and_path_sh
     # Case 04 was recorded on Windows: the venv is made by the interpreter recorded there, the
     # environment's python is Scripts\python.exe, and nothing of this machine (the interpreter
     # running the test, its working directory) is in any command.
-    code, document = install_json(
-        "--replay", str(FIXTURES / "hosts" / "04-windows-pypi-cpu-wheel-rtx4080")
-    )
+    code, document = install_json("--replay", str(case_host("04-windows-pypi-cpu-wheel-rtx4080")))
     assert code == 0, document
     plan = document["data"]["plan"]
     recorded = "C:\\Users\\user\\anaconda3\\envs\\torch\\python.exe"
@@ -97,7 +95,7 @@ def test_a_replayed_linux_host_is_planned_with_its_interpreter_never_this_one() 
     # Case 07 recorded Python 3.9 at /opt/conda/envs/workflow/bin/python. Asked for the version
     # running this test, uv is handed no interpreter (on this machine it would be handed this
     # one); asked for 3.9, it is handed the recorded one.
-    host = str(FIXTURES / "hosts" / "07-fabricmanager-802-h100")
+    host = str(case_host("07-fabricmanager-802-h100"))
     running = f"{sys.version_info[0]}.{sys.version_info[1]}"
     code, document = install_json("--replay", host, "--manager", "uv", "--python", running)
     assert code == 0, document

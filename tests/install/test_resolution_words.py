@@ -113,9 +113,9 @@ def test_a_summary_refusal_says_the_refusal_it_stands_for(releases: list[Release
 def _recorded(name: str):  # type: ignore[no-untyped-def]
     from envsetup.host.recorded import RecordedHost
     from envsetup.probe import probe_all
-    from hostbuilder import FIXTURES
+    from hostbuilder import case_host
 
-    return probe_all(RecordedHost(str(FIXTURES / "hosts" / name)))
+    return probe_all(RecordedHost(str(case_host(name))))
 
 
 def test_auto_says_arch_coverage_was_not_checked_when_the_arch_list_is_unknown(
