@@ -253,8 +253,14 @@ def test_thor_jetpack7_uses_the_sbsa_index_without_a_driver_answer(tmp_path, rel
     assert facts.jetson.module == "Thor" and str(facts.jetson.compute_capability) == "11.0"
     plan = resolve(InstallRequest(compute="auto"), facts, releases)
     assert plan.index_url == "https://pypi.jetson-ai-lab.io/sbsa/cu130"
+    # NVIDIA's SBSA index is cp312 only; PyTorch's own cu130 wheels run on Thor for Python 3.10
+    # (attack11 J2: a refusal here sent people to another Python for no reason).
+    other = resolve(InstallRequest(compute="auto", python="3.10", manager="uv"), facts, releases)
+    assert other.variant == "cu130" and "download.pytorch.org" in (other.index_url or "")
+    # On Orin (JetPack 6) only NVIDIA's cp310 builds use the GPU: another Python is refused.
+    orin = _facts(str(CASE / "host"))
     with pytest.raises(ResolutionRefused) as refused:
-        resolve(InstallRequest(compute="auto", python="3.10", manager="uv"), facts, releases)
+        resolve(InstallRequest(compute="auto", python="3.12", manager="uv"), orin, releases)
     assert refused.value.code is RefusalCode.JETSON_PYTHON
 
 

@@ -14,7 +14,13 @@ from envsetup.command_check.simulate import DecidedBy, Pick
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.jetson_rules import jetson_params
-from envsetup.model.jetson import builds_for, is_jetson_build, jetpack_variant
+from envsetup.model.jetson import (
+    builds_for,
+    is_jetson_build,
+    jetpack_variant,
+    pytorch_wheels_run,
+    same_jetson_index,
+)
 from envsetup.model.machine import Machine
 
 # Verdicts that judge PyTorch's build against a desktop driver or GPU: their fixes (install or
@@ -32,6 +38,10 @@ SUPERSEDED_VERDICTS = tuple(
         VerdictCode.ARCH_UNKNOWN,
         VerdictCode.CPU_BUILD_ON_NVIDIA_GPU,
     )
+)
+NO_DRIVER_VERDICTS = (
+    VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA.value,
+    VerdictCode.NO_NVIDIA_DRIVER.value,
 )
 FINDING = "jetson-command-not-for-igpu"
 
@@ -55,7 +65,7 @@ def jetson_pick(command: ParsedCommand, pick: Pick, machine: Machine) -> Pick:
     builds = builds_for(jetson.jetpack) if jetson is not None else None
     if builds is None or not builds.index_url or command.is_conda:
         return pick
-    if (command.index_url or "").rstrip("/") != builds.index_url:
+    if not same_jetson_index(command.index_url, builds.index_url):
         return pick
     return dataclasses.replace(pick, build=jetpack_variant(builds), decided_by=DecidedBy.INDEX_URL)
 
@@ -70,17 +80,18 @@ def jetson_findings(
     """`findings` for a Jetson: SUPERSEDED_VERDICTS dropped, jetson-command-not-for-igpu added
     when the command installs a build that does not use the integrated GPU. Unchanged elsewhere."""
     jetson = machine.jetson
-    if (
-        jetson is None
-        or from_jetson_source(command, pick)
-        or (command.is_conda and not pick.release)
-    ):
+    if jetson is None or (command.is_conda and not pick.release):
         return findings
-    params = jetson_params(jetson)
-    driver = machine.driver or machine.driver_cuda
-    if params["pytorch_wheels"] and driver and pick.build != "cpu":
-        return findings  # Thor under JetPack 7: PyTorch's aarch64 CUDA wheels cover it
     kept = [f for f in findings if f.id not in SUPERSEDED_VERDICTS]
+    if from_jetson_source(command, pick):
+        return kept  # NVIDIA's build: no desktop driver or PyTorch arch list judges it
+    params = jetson_params(jetson, machine.python)
+    if pytorch_wheels_run(jetson) and pick.build != "cpu":
+        # Thor: PyTorch's aarch64 CUDA wheels use its GPU, judged as on a server, but its driver
+        # is part of L4T: no tool answering is no missing driver.
+        if machine.driver or machine.driver_cuda:
+            return findings
+        return [f for f in findings if f.id not in NO_DRIVER_VERDICTS]
     build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None
     finding = Finding(
         id=FINDING,

@@ -7,31 +7,37 @@ render/words/jetson.py words it."""
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import Any, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import TorchFlavor
-from envsetup.model.jetson import JetsonFacts, builds_for, is_jetson_build
+from envsetup.model.jetson import JetsonFacts, builds_for, is_jetson_build, pytorch_wheels_run
 from envsetup.profiles.build_info import BuildLookup
 
 # Environments `envsetup install --env PREFIX --upgrade` installs into (as torch_rules).
 _ENVIRONMENTS = ("venv", "conda", "uv")
 
 
-def jetson_params(jetson: JetsonFacts) -> dict[str, Any]:
+def jetson_params(jetson: JetsonFacts, python: Optional[str] = None) -> dict[str, Any]:
     """What a Jetson finding says about the board and the builds that use its GPU: module,
     compute capability, L4T, JetPack series, NVIDIA's index (null: none known), the page that
     lists the builds, the builds' CUDA and Python, a torch/torchvision pair on that index, the
     pip command that installs it (null without an index), and whether PyTorch's own aarch64 CUDA
-    wheels run there."""
+    wheels run there (pytorch_wheels_run). `python` ("3.10"): the environment's; when NVIDIA's
+    index has no build for it, the command is PyTorch's own index where its wheels run there,
+    else null (python_mismatch says so), never a pip command that cannot resolve."""
     builds = builds_for(jetson.jetpack)
+    pytorch_wheels = pytorch_wheels_run(jetson)
     command = None
-    if builds and builds.index_url and builds.torch:
+    mismatch = bool(builds and builds.python and python and python != builds.python)
+    if builds and builds.index_url and builds.torch and not mismatch:
         pins = [f"torch=={builds.torch}"]
         if builds.torchvision:
             pins.append(f"torchvision=={builds.torchvision}")
         command = shlex.join(["pip", "install", *pins, "--index-url", builds.index_url])
+    elif builds and builds.pytorch_index and pytorch_wheels:
+        command = shlex.join(["pip", "install", "torch", "--index-url", builds.pytorch_index])
     return {
         "module": jetson.module,
         "compute_capability": str(jetson.compute_capability or "") or None,
@@ -42,15 +48,35 @@ def jetson_params(jetson: JetsonFacts) -> dict[str, Any]:
         "cuda": builds.cuda if builds else None,
         "python": builds.python if builds else None,
         "command": command,
-        "pytorch_wheels": bool(builds and builds.pytorch_wheels),
+        "pytorch_wheels": pytorch_wheels,
+        "env_python": python if mismatch else None,
     }
 
 
 def _install(facts: Facts) -> str:
+    """The `envsetup install` line that resolves on this host (resolve/jetson.py): into this
+    environment, unless NVIDIA's builds need another Python and PyTorch's own wheels do not run
+    here, where a new uv environment with that Python is the way (JETSON_PYTHON's alternative)."""
+    builds = builds_for(facts.jetson.jetpack)
+    python = _python(facts)
+    if (
+        builds
+        and builds.python
+        and python not in (None, builds.python)
+        and not (builds.pytorch_index and pytorch_wheels_run(facts.jetson))
+    ):
+        words = ["envsetup", "install", "--manager", "uv", "--python", builds.python]
+        return shlex.join([*words, "--cuda", "auto"])
     if facts.python.environment in _ENVIRONMENTS and facts.python.prefix:
         words = ["envsetup", "install", "--env", facts.python.prefix, "--cuda", "auto", "--upgrade"]
         return shlex.join(words)
     return "envsetup install --cuda auto"
+
+
+def _python(facts: Facts) -> Optional[str]:
+    """The environment's Python as NVIDIA's indexes name it: '3.10.12' -> '3.10'."""
+    version = facts.python.version or ""
+    return ".".join(version.split(".")[:2]) or None
 
 
 def _evidence(facts: Facts) -> list[str]:
@@ -77,7 +103,7 @@ def cpu_torch_on_jetson(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             severity="error",
             evidence=_evidence(facts),
             params={
-                **jetson_params(facts.jetson),
+                **jetson_params(facts.jetson, _python(facts)),
                 "torch": facts.torch.version,
                 "install": _install(facts),
             },
@@ -96,7 +122,7 @@ def generic_cuda_torch_on_jetson(facts: Facts, _lookup: BuildLookup) -> list[Fin
     local = (torch.version or "").partition("+")[2]
     if not (local.startswith("cu") or torch.requires_nvidia):
         return []  # no label and no nvidia-* wheels: may well be NVIDIA's own build
-    params = jetson_params(jetson)
+    params = jetson_params(jetson, _python(facts))
     if params["pytorch_wheels"]:
         return []  # Thor under JetPack 7 runs them; arch coverage is torch_rules' judgement
     return [

@@ -43,6 +43,13 @@ CAPABILITY_SOURCE = "https://developer.nvidia.com/cuda-gpus"
 # issue #38 ("Jetson AGX Thor (JetPack 7 / L4T R38, CUDA 13.0)") and roboflow/inference PR #1935
 # ("JetPack 7.1 (L4T R38.4.0)").
 JETPACK_FOR_L4T = {32: "4", 34: "5", 35: "5", 36: "6", 38: "7"}
+# The module an L4T major release line implies (module_for_l4t, with its source).
+L4T_MODULE: dict[str, tuple[str, ComputeCapability]] = {
+    "36": ("Orin", ComputeCapability.parse("8.7")),
+    "38": ("Thor", ComputeCapability.parse("11.0")),
+}
+# Modules whose GPU PyTorch's own aarch64 CUDA wheels use (pytorch_wheels_run, with sources).
+PYTORCH_WHEEL_MODULES = ("Thor",)
 JETPACK_SOURCE = "https://forums.developer.nvidia.com/t/pytorch-for-jetson/72048"
 # The same source as facts and output name it: a URL with /t/<name>/ reads as an Anaconda token
 # URL to envsetup.sanitize, which would mask it.
@@ -72,6 +79,9 @@ class JetPackBuilds:
     page: str
     pytorch_wheels: bool
     source: str
+    # PyTorch's own index whose aarch64 wheels use this series' GPU (pytorch_wheels), built for
+    # every Python PyTorch supports, not one only: what a Python other than `python` installs.
+    pytorch_index: Optional[str] = None
 
 
 # Sources:
@@ -126,6 +136,7 @@ BUILDS: dict[str, JetPackBuilds] = {
         True,
         "https://github.com/pollen-robotics/microduck_rl/issues/38; "
         "https://github.com/OpenRAL/openral/pull/167",
+        "https://download.pytorch.org/whl/cu130",
     ),
 }
 
@@ -194,13 +205,42 @@ def module_of(model: str) -> Optional[tuple[str, ComputeCapability]]:
 def module_for_l4t(l4t: Optional[str]) -> Optional[tuple[str, ComputeCapability]]:
     """The module an L4T release implies when the device tree is unreadable (a recording, a
     container): Jetson Linux 36.x is the Orin release line ("Jetson Linux 36.x remains relevant
-    for Jetson Orin"; 38.4 "does not support the Jetson Orin family", from NVIDIA's r38.4
-    Developer Guide as summarised at
-    https://brent-newsom-nvidia.github.io/AIPS-Boom/wiki/NVIDIA-Jetson-Linux). Other lines run
-    on more than one module (R35: Xavier and Orin; R38: Thor, and Orin from JetPack 7.2): None."""
-    if (l4t or "").split(".")[0] == "36":
-        return "Orin", ComputeCapability.parse("8.7")
-    return None
+    for Jetson Orin") and 38.x the Thor line (38.4 "does not support the Jetson Orin family"),
+    from NVIDIA's r38.4 Developer Guide as summarised at
+    https://brent-newsom-nvidia.github.io/AIPS-Boom/wiki/NVIDIA-Jetson-Linux. Other lines run on
+    more than one module (R35: Xavier and Orin), or are not known to envsetup: None."""
+    return L4T_MODULE.get((l4t or "").split(".")[0])
+
+
+def jetpack_for_module(module: Optional[str]) -> Optional[str]:
+    """The JetPack series a module implies when no L4T release was read: Thor ships with JetPack 7
+    only (JETPACK_FOR_L4T's R38 sources: "Jetson AGX Thor (JetPack 7 / L4T R38, CUDA 13.0)");
+    every other module runs several series: None."""
+    return "7" if module == "Thor" else None
+
+
+def pytorch_wheels_run(jetson: JetsonFacts) -> bool:
+    """The one judgement of whether PyTorch's own aarch64 CUDA wheels (PyPI, download.pytorch.org)
+    use this Jetson's integrated GPU, whichever sign named the board (nv_tegra_release, the device
+    tree's model, the GPU's name): yes on Thor (compute capability 11.0, listed by PyTorch's
+    cu130 aarch64 build: pytorch/pytorch PR #197555; measured on L4T R38.4 in OpenRAL/openral
+    PR #167), and on a JetPack series whose BUILDS row says so when the module is unknown; no on
+    Orin and older under JetPack 4-6 (pytorch/pytorch issue #145560)."""
+    if jetson.module is not None:
+        return jetson.module in PYTORCH_WHEEL_MODULES
+    builds = builds_for(jetson.jetpack)
+    return bool(builds and builds.pytorch_wheels)
+
+
+def l4t_driver_cuda(jetson: Optional[JetsonFacts]) -> Optional[str]:
+    """The CUDA an L4T driver supports where PyTorch's own wheels judge against it (Thor, JetPack
+    7: driver 580 with CUDA 13.0, pollen-robotics/microduck_rl issue #38 and vllm-project/vllm
+    issue #34470 "Nvidia driver version : 580.00"), when no driver tool answered (a container, a
+    recording): the driver is part of L4T, so it is there. None elsewhere."""
+    if jetson is None or not jetson.is_jetson or not pytorch_wheels_run(jetson):
+        return None
+    builds = builds_for(jetson.jetpack)
+    return builds.cuda if builds else None
 
 
 def builds_for(series: Optional[str]) -> Optional[JetPackBuilds]:
@@ -216,6 +256,21 @@ def is_jetson_build(version: Optional[str], index_url: Optional[str] = None) -> 
         return True
     local = (version or "").partition("+")[2]
     return local.startswith("nv")
+
+
+def same_jetson_index(url: Optional[str], index_url: Optional[str]) -> bool:
+    """`url` is the Jetson AI Lab index `index_url` under any of its host names: the index began
+    as pypi.jetson-ai-lab.dev and moved to pypi.jetson-ai-lab.io, and the old name is still pasted
+    (fzyzcjy/torch_memory_saver PR #15, "https://pypi.jetson-ai-lab.dev/jp6/cu128/...").
+    Compared by path: '/jp6/cu126'."""
+    if not url or not index_url or "jetson-ai-lab" not in url:
+        return False
+    return _index_path(url) == _index_path(index_url)
+
+
+def _index_path(url: str) -> str:
+    path = url.split("://", 1)[-1].partition("/")[2]
+    return "/" + path.strip("/").removesuffix("/simple").strip("/")
 
 
 def jetpack_variant(builds: JetPackBuilds) -> str:

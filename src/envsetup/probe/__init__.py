@@ -66,7 +66,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         torch=torch_facts,
         rocm=rocm.probe_rocm(host, os_facts),
         apple=apple.probe_apple(os_facts),
-        jetson=jetson.probe_jetson(host, os_facts),
+        jetson=jetson.probe_jetson(host, os_facts, [gpu.name for gpu in nvidia_facts.gpus]),
         overrides=overrides.read_overrides(host.environ(), problems),
         cuda_layout=cuda_layout.probe_cuda_layout(
             host, os_facts, python_facts, cuda_facts, torch_facts, problems

@@ -6,13 +6,17 @@ live in envsetup.model.jetson; this module only reads.
 
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
 from envsetup.facts import OsFacts
 from envsetup.host.base import Host
+from envsetup.model.capability import ComputeCapability
 from envsetup.model.jetson import (
     CAPABILITY_SOURCE,
     JETPACK_SOURCE_LABEL,
     JetsonFacts,
     jetpack_for,
+    jetpack_for_module,
     l4t_from_package,
     l4t_from_tegra_release,
     module_for_l4t,
@@ -26,8 +30,10 @@ MODEL_PATHS = ("/proc/device-tree/model", "/sys/firmware/devicetree/base/model")
 L4T_PACKAGE = "nvidia-l4t-core"
 
 
-def probe_jetson(host: Host, os_facts: OsFacts) -> JetsonFacts:
-    """A Jetson's facts; JetsonFacts() (is_jetson False) on any other machine."""
+def probe_jetson(host: Host, os_facts: OsFacts, gpu_names: Sequence[str] = ()) -> JetsonFacts:
+    """A Jetson's facts; JetsonFacts() (is_jetson False) on any other machine. `gpu_names`: what
+    nvidia-smi / NVML called the GPUs ("NVIDIA Thor" under JetPack 7), which name the module
+    when neither the device tree nor the L4T release does (a container, a pasted report)."""
     facts = JetsonFacts()
     if os_facts.system != "Linux" or os_facts.arch not in ("aarch64", "arm64"):
         return facts
@@ -49,14 +55,32 @@ def probe_jetson(host: Host, os_facts: OsFacts) -> JetsonFacts:
         _l4t_from_package(host, facts)
     facts.jetpack = jetpack_for(facts.l4t)
     facts.jetpack_source = JETPACK_SOURCE_LABEL if facts.jetpack else ""
-    module = module_of(model) if model else None
-    where = "device tree model"
-    if module is None:
-        module, where = module_for_l4t(facts.l4t), f"L4T {facts.l4t}"
+    module, where = _module(model, facts.l4t, gpu_names)
     if module is not None:
         facts.module, facts.compute_capability = module
         facts.compute_capability_source = f"{where}; {CAPABILITY_SOURCE}"
+    if facts.jetpack is None and jetpack_for_module(facts.module):
+        facts.jetpack = jetpack_for_module(facts.module)
+        facts.jetpack_source = f"the {facts.module} module ships with JetPack {facts.jetpack} only"
     return facts
+
+
+def _module(
+    model: str, l4t: Optional[str], gpu_names: Sequence[str]
+) -> tuple[Optional[tuple[str, ComputeCapability]], str]:
+    """The module and the sign that named it: the device tree's model, else the L4T release
+    line, else a GPU's name."""
+    module = module_of(model) if model else None
+    if module is not None:
+        return module, "device tree model"
+    module = module_for_l4t(l4t)
+    if module is not None:
+        return module, f"L4T {l4t}"
+    for name in gpu_names:
+        module = module_of(name)
+        if module is not None:
+            return module, f"GPU name {name}"
+    return None, ""
 
 
 def _model(host: Host) -> str:

@@ -231,6 +231,10 @@ _REFUSALS: dict[RefusalCode, Callable[[Params], str]] = {
     RefusalCode.JETSON_NO_INDEX: lambda p: (
         f"{_jetson(p)}: envsetup knows no pip index of NVIDIA's torch builds for this JetPack "
         f"release; its wheels are listed at {p['page'] or 'https://github.com/pytorch/pytorch#nvidia-jetson-platforms'}"
+        if p.get("jetpack")
+        else f"{_jetson(p)}: envsetup does not know this JetPack release nor NVIDIA's torch "
+        "builds for it; NVIDIA lists its Jetson wheels at "
+        "https://github.com/pytorch/pytorch#nvidia-jetson-platforms and https://pypi.jetson-ai-lab.io"
     ),
     RefusalCode.JETSON_NO_SUCH_RELEASE: lambda p: (
         f"{_jetson(p)}: NVIDIA's index {p['index_url']} has torch {p['known']}, not {p['torch']}"
@@ -271,10 +275,17 @@ _MACHINE_REFUSALS: dict[VerdictCode, Callable[[Params, Verdict], str]] = {
 
 
 def _jetson(p: Params) -> str:
-    jetpack = f", JetPack {p['jetpack']}" if p.get("jetpack") else ""
-    return f"a Jetson {p.get('module') or ''} (L4T R{p.get('l4t') or '?'}{jetpack})".replace(
-        "  ", " "
+    """'a Jetson Orin (L4T R36.4.3, JetPack 6)'; the parts not known are left out."""
+    name = " ".join(x for x in ("a Jetson", p.get("module")) if x)
+    release = ", ".join(
+        x
+        for x in (
+            f"L4T R{p['l4t']}" if p.get("l4t") else "",
+            f"JetPack {p['jetpack']}" if p.get("jetpack") else "",
+        )
+        if x
     )
+    return f"{name} ({release})" if release else name
 
 
 def refusal_reason(refusal: ResolutionRefused) -> str:

@@ -9,9 +9,16 @@ JetPack 7 with its driver answering, which PyTorch's aarch64 cu130 wheels cover)
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
-from envsetup.model.jetson import JetPackBuilds, builds_for, jetpack_variant
+from envsetup.model.jetson import (
+    JetPackBuilds,
+    builds_for,
+    jetpack_variant,
+    l4t_driver_cuda,
+    pytorch_wheels_run,
+)
 from envsetup.model.machine import Machine
 from envsetup.resolve.reasons import Reason, ReasonCode
 from envsetup.resolve.request import InstallRequest
@@ -32,7 +39,7 @@ def jetson_resolution(request: InstallRequest, machine: Machine) -> Optional[Res
     if jetson is None or request.compute == "cpu":
         return None
     builds = builds_for(jetson.jetpack)
-    if builds is not None and builds.pytorch_wheels and (machine.driver or machine.driver_cuda):
+    if pytorch_wheels_run(jetson) and _profiles_decide(request, machine, builds):
         return None
     named = {
         "module": jetson.module,
@@ -48,12 +55,34 @@ def jetson_resolution(request: InstallRequest, machine: Machine) -> Optional[Res
             params={**named, "build": request.compute},
         )
     if builds is None or not builds.index_url or not builds.torch:
-        raise ResolutionRefused(
-            RefusalCode.JETSON_NO_INDEX,
-            [Alternative.of("--cuda", "cpu")],
-            params=named,
-        )
+        # No alternative: the CPU build is no fix for a Jetson's GPU; the refusal names the page
+        # that lists NVIDIA's wheels for this release.
+        raise ResolutionRefused(RefusalCode.JETSON_NO_INDEX, [], params=named)
     return _resolution(request, machine, builds, named)
+
+
+def with_l4t_driver(machine: Machine) -> Machine:
+    """`machine` as PyTorch's profiles judge it on a Jetson whose GPU their wheels use (Thor):
+    with the CUDA its L4T driver supports when no driver tool answered (model.jetson.
+    l4t_driver_cuda, sourced), for the driver is part of L4T. Unchanged elsewhere."""
+    if machine.driver or machine.driver_cuda:
+        return machine
+    cuda = l4t_driver_cuda(machine.jetson)
+    return dataclasses.replace(machine, driver_cuda=cuda) if cuda else machine
+
+
+def _profiles_decide(
+    request: InstallRequest, machine: Machine, builds: Optional[JetPackBuilds]
+) -> bool:
+    """Where PyTorch's own wheels run (Thor), they are the plan unless NVIDIA's index fits
+    exactly: asked for by --cuda auto, no driver tool answered (driver_cuda then is L4T's, from
+    model.jetson.l4t_driver_cuda), and the Python is the one its builds are for."""
+    if builds is None or not builds.index_url or not builds.torch:
+        return True
+    if request.compute != "auto" or machine.driver or machine.driver_cuda:
+        return True
+    python = request.python or (machine.python if request.manager == "pip" else None)
+    return python not in (None, builds.python) or request.manager == "conda"
 
 
 def _resolution(

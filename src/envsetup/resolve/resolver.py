@@ -23,7 +23,7 @@ from envsetup.profiles.loader import (
     Release,
 )
 from envsetup.resolve.build_choice import pick_variant
-from envsetup.resolve.jetson import jetson_resolution
+from envsetup.resolve.jetson import jetson_resolution, with_l4t_driver
 from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.reasons import FactSubject, PythonOrigin, ReasonCode, verdict_reason
@@ -72,6 +72,7 @@ def resolve_for_machine(
     on_jetson = jetson_resolution(request, machine)
     if on_jetson is not None:
         return on_jetson
+    machine = with_l4t_driver(machine)
     ordered = sorted(releases, key=lambda r: version_key(r.release))
     if not ordered:
         raise ResolutionRefused(RefusalCode.NO_PROFILES, [Alternative(AlternativeKind.REINSTALL)])

@@ -1,7 +1,7 @@
 """Words for the Jetson findings (diagnose/jetson_rules.py, command_check/jetson.py).
 
 Params as jetson_rules.jetson_params lists them: module, compute_capability, l4t, jetpack,
-index_url, page, cuda, python, command, pytorch_wheels; plus torch, install (doctor) or
+index_url, page, cuda, python, command, pytorch_wheels, env_python; plus torch, install (doctor) or
 build, instead (check-command)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ P = Mapping[str, Any]
 
 
 def _board(p: P) -> str:
-    module = f"Jetson {p['module']}" if p.get("module") else "a Jetson"
+    module = f"Jetson {p['module']}" if p.get("module") else "Jetson"
     gpu = (
         f" (integrated GPU, compute capability {p['compute_capability']})"
         if p.get("compute_capability")
@@ -28,12 +28,32 @@ def _board(p: P) -> str:
 def builds_sentence(p: P) -> str:
     """Which torch builds use the GPU here, and the command or page that installs one."""
     jetpack = f"JetPack {p['jetpack']}" if p.get("jetpack") else "this JetPack release"
+    if p.get("env_python") and p.get("pytorch_wheels") and p.get("command"):
+        return (
+            f"PyTorch's own aarch64 CUDA build, which uses this GPU: `{p['command']}` "
+            f"(NVIDIA's builds for {jetpack} on {p['index_url']} are for Python {p['python']} "
+            f"only, this environment's is {p['env_python']})"
+        )
     if p.get("command"):
         how = f"NVIDIA's torch builds for {jetpack} (CUDA {p['cuda']}, Python {p['python']}): `{p['command']}`"
+    elif p.get("env_python") and p.get("index_url"):
+        how = (
+            f"NVIDIA's torch builds for {jetpack} from {p['index_url']}: they are for Python "
+            f"{p['python']} only, this environment's is {p['env_python']}, so make a Python "
+            f"{p['python']} environment for them"
+        )
     elif p.get("page"):
         how = f"NVIDIA's torch wheels for {jetpack}, listed at {p['page']} (no pip index to install from)"
+        if p.get("python"):
+            how += f"; they are built for Python {p['python']}"
     else:
-        how = f"NVIDIA's torch builds for {jetpack}; envsetup knows of none: see https://github.com/pytorch/pytorch#nvidia-jetson-platforms"
+        l4t = f" (L4T R{p['l4t']})" if p.get("l4t") else ""
+        return (
+            f"NVIDIA's torch build for this JetPack release{l4t}, which envsetup does not know: "
+            "NVIDIA lists its Jetson wheels at https://github.com/pytorch/pytorch#nvidia-jetson-platforms "
+            "and https://pypi.jetson-ai-lab.io; whether PyTorch's own aarch64 CUDA wheels use "
+            "this GPU depends on that release"
+        )
     pytorch = (
         "; PyTorch's own aarch64 CUDA wheels also cover this GPU"
         if p.get("pytorch_wheels")
@@ -43,7 +63,8 @@ def builds_sentence(p: P) -> str:
 
 
 def _install(p: P) -> str:
-    return f" Or `{p['install']}`." if p.get("install") and p.get("command") else ""
+    usable = p.get("command") or (p.get("env_python") and p.get("index_url"))
+    return f" Or `{p['install']}`." if p.get("install") and usable else ""
 
 
 def _cpu_only(p: P) -> Words:
