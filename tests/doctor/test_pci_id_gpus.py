@@ -11,6 +11,8 @@ from pathlib import Path
 
 from doctor.test_real_hosts import VENV_SITE, ubuntu
 from envsetup.diagnose import diagnose
+from envsetup.diagnose.finding import Finding
+from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
@@ -26,7 +28,7 @@ def _lspci_host(text: str) -> HostSpec:
     return spec.command(["/usr/bin/lspci", "-vv", "-d", "10de:"], text)
 
 
-def _doctor(spec: HostSpec, tmp_path: Path):  # noqa: ANN202 - (facts, findings by id)
+def _doctor(spec: HostSpec, tmp_path: Path) -> tuple[Facts, dict[str, Finding]]:
     facts = probe_all(RecordedHost(spec.write(tmp_path)))
     return facts, {f.id: f for f in diagnose(facts, lookup_build)}
 
