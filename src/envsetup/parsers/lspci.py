@@ -18,7 +18,7 @@ _DEVICE = re.compile(
 _NN_ID = re.compile(r"\[10de:([0-9a-fA-F]{4})\]", re.IGNORECASE)
 _UNNAMED_ID = re.compile(r"NVIDIA Corporation Device ([0-9a-fA-F]{4})\b", re.IGNORECASE)
 _CLASS_CODE = re.compile(r"\s*\[[0-9a-fA-F]{4}\]$")
-_DRIVER = re.compile(r"^\s+Kernel driver in use:\s*(\S+)")
+_DRIVER = re.compile(r"^\s*Kernel driver in use:\s*(\S+)")
 # Display controllers only: NVIDIA's audio and USB functions share the vendor.
 _DISPLAY_CLASSES = ("vga compatible controller", "3d controller", "display controller")
 
