@@ -46,3 +46,12 @@ def test_torch_without_sm120_is_judged_against_the_pasted_gpu() -> None:
 def test_an_unlisted_id_names_no_gpu() -> None:
     text = fixture_text(RTX5090).replace("Device 2b85", "Device 2bff")
     assert _gpus(text) == []
+
+
+def test_a_driver_listed_gpu_wins_over_the_pci_id_name() -> None:
+    # nvidia-smi -L (line built by hand) lists the GPUs as CUDA counts them, with UUIDs: the
+    # lspci names stay out of nvidia.gpus wherever the paste or the host lists GPUs otherwise.
+    smi = "$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 5090 (UUID: GPU-11111111-2222-3333-4444-555555555555)\n"  # fmt: skip
+    for paste in (smi + fixture_text("driver/lspci-nn-a30-20b7.txt"),
+                  fixture_text("driver/lspci-nn-a30-20b7.txt") + smi):  # fmt: skip
+        assert _gpus(paste) == [("NVIDIA GeForce RTX 5090", "12.0")]
