@@ -788,7 +788,7 @@ PASTES: tuple[Paste, ...] = (
     P(S + "query-gpu-csv-header-5x-gtx1060-1080ti-pci-bus.txt",
       kinds={"nvidia-smi-csv"}, facts={"nvidia.gpus.#": 5}),
     P(S + "query-gpu-csv-noheader-2x-quadro-rtx6000-570.211.01-then-lspci.txt",
-      kinds={"nvidia-smi-csv"},
+      kinds={"nvidia-smi-csv", "lspci"},
       facts={"nvidia.driver_version": "570.211.01", "nvidia.gpus.#": 2,
              "nvidia.gpus.0.name": "Quadro RTX 6000"}),
     P(S + "query-gpu-csv-tesla-p100.csv.txt",

@@ -26,6 +26,9 @@ from envsetup.model.gpu import Gpu
 
 DATA = Path(__file__).parent.parent / "data" / "gpu_capabilities.toml"
 SOURCE = "NVIDIA CUDA GPUs table, src/envsetup/data/gpu_capabilities.toml"
+PCI_IDS = Path(__file__).parent.parent / "data" / "gpu_pci_ids.toml"
+PCI_SOURCE = "PCI ID Repository (pci.ids), src/envsetup/data/gpu_pci_ids.toml"
+_PCI_ID = re.compile(r"(?:10de:)?([0-9a-f]{4})", re.IGNORECASE)
 
 _DROPPED = {"nvidia", "tesla", "generation", "pcie", "nvl", "mig"}
 _DROPPED_PATTERN = re.compile(r"^(?:\d+gb|sxm\d*|hbm\d*e?|\d+g\.\d+gb|\d+c\.\d+g\.\d+gb)$")
@@ -70,7 +73,7 @@ def table() -> dict[str, NamedCapability]:
     capabilities is a broken table: EnvsetupError, as for any unusable shipped data."""
     from envsetup.errors import EnvsetupError
 
-    data = _load()
+    data = _load(DATA)
     try:
         return _entries(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -99,7 +102,32 @@ def _entries(data: dict[str, Any]) -> dict[str, NamedCapability]:
     return out
 
 
-def _load() -> dict[str, Any]:
+def name_by_pci_id(device_id: Optional[str]) -> Optional[str]:
+    """The GPU name pci.ids gives NVIDIA's PCI device `device_id` ("2b85" or "10de:2b85" ->
+    "GeForce RTX 5090"); None for an id the table does not list (see data/gpu_pci_ids.toml)."""
+    match = _PCI_ID.fullmatch(device_id.strip()) if device_id else None
+    return pci_table().get(match.group(1).lower()) if match else None
+
+
+@functools.lru_cache(maxsize=1)
+def pci_table() -> dict[str, str]:
+    """Every listed device id (4 lower-case hex digits) -> its name; EnvsetupError when the
+    shipped table is unusable (a row whose name the capability table does not know counts)."""
+    from envsetup.errors import EnvsetupError
+
+    try:
+        devices = {str(k).lower(): str(v) for k, v in _load(PCI_IDS)["devices"].items()}
+        unknown = [name for name in devices.values() if entry_by_name(name) is None]
+        if unknown or not all(_PCI_ID.fullmatch(k) for k in devices):
+            raise ValueError(f"rows the capability table cannot read: {unknown[:3]}")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise EnvsetupError(
+            f"{PCI_IDS}: envsetup's PCI id table is unusable ({exc}); fix: reinstall envsetup"
+        ) from None
+    return devices
+
+
+def _load(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -109,10 +137,10 @@ def _load() -> dict[str, Any]:
     from envsetup.safe_read import Unreadable, read_regular
 
     try:
-        return tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
+        return tomllib.loads(read_regular(path, 1 << 20).decode("utf-8"))
     except (OSError, Unreadable, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise EnvsetupError(
-            f"{DATA}: envsetup's GPU table is unusable ({exc or type(exc).__name__}); "
+            f"{path}: envsetup's GPU table is unusable ({exc or type(exc).__name__}); "
             "fix: reinstall envsetup"
         ) from None
 

@@ -68,6 +68,25 @@ def blank_facts() -> Facts:
     return Facts(os=OsFacts(system="", arch=""), python=PythonFacts(executable=""))
 
 
+def _pci_named_gpus_as_fallback(readings: list[Reading], host: Optional[Facts]) -> list[Reading]:
+    """GPUs an lspci paste names by PCI device id only where nothing else lists GPUs: a driver's
+    list (host, nvidia-smi, collect_env) has more (UUID, memory, index as CUDA counts them)."""
+    listed = bool(host and host.nvidia.gpus) or any(
+        "gpus" in r.facts.get("nvidia", {}) for r in readings if r.kind != "lspci"
+    )
+    if not listed:
+        return readings
+    out = []
+    for reading in readings:
+        if reading.kind == "lspci" and "gpus" in reading.facts.get("nvidia", {}):
+            reading = copy.deepcopy(reading)
+            for key in ("gpus", "gpus_source"):
+                reading.facts["nvidia"].pop(key, None)
+                reading.sources.pop(f"nvidia.{key}", None)
+        out.append(reading)
+    return out
+
+
 def merge(
     host: Optional[Facts],
     readings: Sequence[Reading],
@@ -88,6 +107,7 @@ def merge(
     taken (cut_values)."""
     texts = {line.number: line.text for line in lines}
     readings = [_without_cut_values(reading, lines) for reading in readings]
+    readings = _pci_named_gpus_as_fallback(readings, host)
     base = (host or blank_facts()).to_dict()
     set_aside, environment_set_aside = "", False
     if host is not None:

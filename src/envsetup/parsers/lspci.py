@@ -1,4 +1,10 @@
-"""`lspci -vv` / `lspci -k` output: which NVIDIA devices are on the bus and which driver holds them."""
+"""`lspci -vv` / `lspci -k` / `lspci -nn` output: which NVIDIA devices are on the bus, their PCI
+device id and which driver holds them.
+
+The device id is read where lspci prints it: `lspci -nn` ends the line with "[10de:2b85]" (and
+the class with "[0300]"); a plain lspci whose pci.ids is older than the GPU prints
+"NVIDIA Corporation Device 2b85" (pciutils' lspci.8, https://man7.org/linux/man-pages/man8/lspci.8.html).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,10 @@ from typing import List, Optional
 _DEVICE = re.compile(
     r"^([0-9a-fA-F]{2,4}:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})?\.[0-7])\s+([^:]+):\s+(.*)$"
 )
-_DRIVER = re.compile(r"^\s+Kernel driver in use:\s*(\S+)")
+_NN_ID = re.compile(r"\[10de:([0-9a-fA-F]{4})\]", re.IGNORECASE)
+_UNNAMED_ID = re.compile(r"NVIDIA Corporation Device ([0-9a-fA-F]{4})\b", re.IGNORECASE)
+_CLASS_CODE = re.compile(r"\s*\[[0-9a-fA-F]{4}\]$")
+_DRIVER = re.compile(r"^\s*Kernel driver in use:\s*(\S+)")
 # Display controllers only: NVIDIA's audio and USB functions share the vendor.
 _DISPLAY_CLASSES = ("vga compatible controller", "3d controller", "display controller")
 
@@ -19,6 +28,7 @@ class PciDevice:
     slot: str
     description: str
     driver: Optional[str] = None
+    device_id: Optional[str] = None  # "2b85": 4 lower-case hex digits, vendor 10de implied
 
 
 def nvidia_display_devices(text: str) -> List[PciDevice]:
@@ -29,9 +39,15 @@ def nvidia_display_devices(text: str) -> List[PciDevice]:
         device = _DEVICE.match(line)
         if device:
             current = None
-            kind, description = device.group(2).strip().lower(), device.group(3).strip()
+            kind = _CLASS_CODE.sub("", device.group(2).strip().lower())
+            description = device.group(3).strip()
             if "nvidia" in description.lower() and any(kind.endswith(c) for c in _DISPLAY_CLASSES):
-                current = PciDevice(slot=device.group(1), description=description)
+                found = _NN_ID.search(description) or _UNNAMED_ID.search(description)
+                current = PciDevice(
+                    slot=device.group(1),
+                    description=description,
+                    device_id=found.group(1).lower() if found else None,
+                )
                 devices.append(current)
             continue
         driver = _DRIVER.match(line)

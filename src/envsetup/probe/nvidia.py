@@ -159,11 +159,27 @@ def _from_lspci(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> 
         problems.append(output_cut(f"{lspci} output"))
     if not result.ok:
         return
-    for device in nvidia_display_devices(result.stdout):
+    devices = nvidia_display_devices(result.stdout)
+    for device in devices:
         held = f" [driver in use: {device.driver}]" if device.driver else " [no driver bound]"
         facts.pci_devices.append(f"{device.slot} {device.description}{held}")
         if device.driver == "nouveau":
             facts.nouveau_loaded = True
+    if not facts.gpus:
+        _gpus_from_pci_ids(facts, [d.device_id for d in devices])
+
+
+def _gpus_from_pci_ids(facts: NvidiaFacts, device_ids: list[Optional[str]]) -> None:
+    """No driver named the GPUs: their PCI device ids do, through pci.ids (compat.gpu_names);
+    the name then gives the compute capability (_capability_from_names), so the arch judgement
+    holds before a driver is in. All or nothing: one unknown id would shift the indices."""
+    from envsetup.compat.gpu_names import PCI_SOURCE, name_by_pci_id
+
+    names = [name_by_pci_id(device_id) for device_id in device_ids]
+    if not names or not all(names):
+        return
+    facts.gpus = [Gpu(index=i, name=name or "") for i, name in enumerate(names)]
+    facts.gpus_source = f"lspci (PCI device id, {PCI_SOURCE})"
 
 
 def _smi_path(host: Host) -> Optional[str]:

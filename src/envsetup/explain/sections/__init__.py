@@ -27,6 +27,7 @@ READER_MODULES: tuple[str, ...] = (
     "proc_driver",
     "modinfo",
     "lsmod",
+    "lspci",
     "cudnn",
     "ldconfig",
     "ls_cuda",
