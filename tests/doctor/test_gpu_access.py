@@ -10,6 +10,7 @@ around the real blocks, systemctl's one word) is written here, plainly.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from doctor.conftest import Doctor, ids
@@ -23,6 +24,7 @@ from envsetup.parsers.fabric import (
 )
 from envsetup.render.finding_words import words_for
 from hostbuilder import HostSpec, fixture_text
+from scripts import run_envsetup
 
 SMI = "/usr/bin/nvidia-smi"
 FM = "/usr/bin/nv-fabricmanager"
@@ -467,3 +469,35 @@ def test_a_cpu_only_container_without_a_gpu_is_told_so_not_to_restart(doctor: Do
     found = next(f for f in findings if f.id == "container-gpu-not-passed")
     assert found.severity == "info" and found.params["cpu_only"]
     assert not words_for(found).fix.startswith("Restart")
+
+
+# --- L2: blanks in text output ------------------------------------------------------------------
+
+
+def test_a_recording_that_names_no_os_prints_unknown_not_blanks(tmp_path: Path) -> None:
+    """A recording with empty platform.system / platform.machine (what `explain --no-host
+    --record` writes for a paste), built here: doctor says "unknown", check-command refuses in
+    one line naming the missing keys, install names no blank OS."""
+    spec = HostSpec(nvml=nvml(["NVIDIA GeForce RTX 4090"], "552.60"))
+    spec.system, spec.machine, spec.python = "", "", ""
+    host = spec.write(tmp_path / "host")
+    text = run_envsetup("doctor", "--replay", host).stdout
+    assert "OS             unknown (architecture unknown)" in text and "();" not in text
+    assert " at  " not in text and "at an unknown path" in text
+    command = "pip install torch==2.5.1 --index-url https://download.pytorch.org/whl/cu124"
+    checked = run_envsetup("check-command", "--replay", host, command)
+    assert checked.returncode != 0 and "platform.system" in checked.stderr
+    assert "for  on" not in checked.stderr + checked.stdout
+    installed = run_envsetup("install", "--dry-run", "--replay", host)
+    assert "an unknown OS on an unknown CPU architecture" in installed.stdout + installed.stderr
+
+
+def test_an_amd_container_shows_its_amd_device_not_a_missing_nvidia_one(doctor: Doctor) -> None:
+    from envsetup.render.gpu_access_text import gpu_access_rows
+
+    spec = container("docker")
+    spec.markers.append("/dev/kfd")
+    facts, _ = doctor(spec)
+    rows: list[tuple[str, str, str]] = []
+    gpu_access_rows(lambda mark, label, value, source="": rows.append((mark, label, value)), facts)
+    assert ("ok", "Container GPU", "/dev/kfd (AMD, ROCm)") in rows
