@@ -10,6 +10,7 @@ around the real blocks, systemctl's one word) is written here, plainly.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from doctor.conftest import Doctor, ids
@@ -23,6 +24,7 @@ from envsetup.parsers.fabric import (
 )
 from envsetup.render.finding_words import words_for
 from hostbuilder import HostSpec, fixture_text
+from scripts import run_envsetup
 
 SMI = "/usr/bin/nvidia-smi"
 FM = "/usr/bin/nv-fabricmanager"
@@ -390,3 +392,112 @@ def test_an_amd_container_is_not_an_nvidia_pass_through_problem(doctor: Doctor) 
     facts, findings = doctor(spec)
     assert facts.gpu_access.container.amd_kfd
     assert not ids(findings) & {"container-gpu-not-passed", "container-driver-libs-missing"}
+
+
+# --- the attack-11 review: F1, F2, F3, L1 -----------------------------------------------------
+
+DPKG = "/usr/bin/dpkg-query"
+DPKG_STATUS = ["-W", "-f=${db:Status-Abbrev} ${Package} ${Version}\\n", "*fabricmanager*"]
+
+
+def test_a_package_query_reads_only_installed_packages_and_the_newest() -> None:
+    # dpkg-query's layout with ${db:Status-Abbrev}, written here: after a branch change the old
+    # branch's package stays known to dpkg in state "rc" (removed, configuration kept).
+    both = "rc  nvidia-fabricmanager-525 525.85.12-1\nii  nvidia-fabricmanager-535 535.230.02-1\n"
+    assert parse_package_version(both) == "535.230.02"
+    assert parse_package_version("rc  nvidia-fabricmanager-525 525.85.12-1\n") is None
+    # Without the status column: the newest of the lines, not the first.
+    old = "nvidia-fabricmanager-525 525.85.12-1\nnvidia-fabricmanager-535 535.230.02-1\n"
+    assert parse_package_version(old) == "535.230.02"
+    assert parse_package_version("535.183.01\n") == "535.183.01"  # rpm --qf %{VERSION}
+
+
+def test_a_stale_package_line_does_not_outrank_a_completed_fabric(doctor: Doctor) -> None:
+    """F1: every GPU Completed/Success (the real block, dra-driver-nvidia-gpu #626) and the
+    service active: CUDA starts, whatever a package line says. The dpkg lines are written here."""
+    spec = board([H100] * 8, "535.230.02", SUCCESS, manager=None, state="active")
+    spec.command([DPKG, *DPKG_STATUS],
+                 "rc  nvidia-fabricmanager-525 525.85.12-1\nii  nvidia-fabricmanager-535 535.230.02-1\n")  # fmt: skip
+    facts, findings = doctor(spec)
+    assert facts.gpu_access.fabric.manager_version == "535.230.02"
+    assert not {f.id for f in findings if "fabric" in f.id or "nvswitch" in f.id}
+    # A recording without the status column and a stale first line: still no 802 prediction.
+    spec = board([H100] * 8, "535.230.02", SUCCESS, manager=None, state="active")
+    spec.command([DPKG, "-W", "-f=${Package} ${Version}\\n", "*fabricmanager*"],
+                 "nvidia-fabricmanager-535 535.230.02-1\nnvidia-fabricmanager-525 525.85.12-1\n")  # fmt: skip
+    _, findings = doctor(spec)
+    assert "cuda-fabric-manager-not-ready" not in ids(findings)
+
+
+def test_a_mismatched_manager_with_gpus_not_joined_is_still_the_802_finding(doctor: Doctor) -> None:
+    spec = board([H100] * 8, "535.230.02", IN_PROGRESS, manager=None, state="active")
+    spec.command([DPKG, *DPKG_STATUS], "ii  nvidia-fabricmanager-535 535.183.01-1\n")
+    _, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "cuda-fabric-manager-not-ready")
+    assert found.params["fabricmanager"] == "535.183.01"
+
+
+def test_a_gb200_tray_whose_fabric_is_not_ready_is_sent_to_the_switch_trays(
+    doctor: Doctor,
+) -> None:
+    """F2: GB200 NVL, fabric In Progress (NVIDIA/gpu-operator #2511's values), the compute
+    tray's nvidia-fabricmanager inactive, as is normal there (leptonai/gpud #1106)."""
+    spec = board(["NVIDIA GB200"] * 4, "570.133.20", IN_PROGRESS, manager=None, state="inactive")
+    spec.machine = "aarch64"
+    _, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "cuda-fabric-manager-not-ready")
+    assert found.params["on_host"] is False
+    fix = words_for(found).fix
+    assert "switch trays" in fix and "Install nvidia-fabricmanager" not in fix
+
+
+def test_inside_a_container_the_fabric_manager_fix_is_on_the_host(doctor: Doctor) -> None:
+    """F3: an HGX container whose GPUs have not joined the fabric: the fix is the host's."""
+    spec = board([H100] * 8, "535.230.02", IN_PROGRESS, manager=None, state=None)
+    spec.markers.append("/.dockerenv")
+    _, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "cuda-fabric-manager-not-ready")
+    assert found.params["container"] == "docker"
+    assert words_for(found).fix.startswith("On the host, not inside this docker container")
+
+
+def test_a_cpu_only_container_without_a_gpu_is_told_so_not_to_restart(doctor: Doctor) -> None:
+    """L1: a CPU build of torch and nothing else wanting a GPU (a CI or CPU-serving image)."""
+    spec = container("docker")
+    spec.torch_wheel("/usr/local/lib/python3.10/dist-packages", "torch/version.py-2.13.0+cpu.txt")
+    _, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "container-gpu-not-passed")
+    assert found.severity == "info" and found.params["cpu_only"]
+    assert not words_for(found).fix.startswith("Restart")
+
+
+# --- L2: blanks in text output ------------------------------------------------------------------
+
+
+def test_a_recording_that_names_no_os_prints_unknown_not_blanks(tmp_path: Path) -> None:
+    """A recording with empty platform.system / platform.machine (what `explain --no-host
+    --record` writes for a paste), built here: doctor says "unknown", check-command refuses in
+    one line naming the missing keys, install names no blank OS."""
+    spec = HostSpec(nvml=nvml(["NVIDIA GeForce RTX 4090"], "552.60"))
+    spec.system, spec.machine, spec.python = "", "", ""
+    host = spec.write(tmp_path / "host")
+    text = run_envsetup("doctor", "--replay", host).stdout
+    assert "OS             unknown (architecture unknown)" in text and "();" not in text
+    assert " at  " not in text and "at an unknown path" in text
+    command = "pip install torch==2.5.1 --index-url https://download.pytorch.org/whl/cu124"
+    checked = run_envsetup("check-command", "--replay", host, command)
+    assert checked.returncode != 0 and "platform.system" in checked.stderr
+    assert "for  on" not in checked.stderr + checked.stdout
+    installed = run_envsetup("install", "--dry-run", "--replay", host)
+    assert "an unknown OS on an unknown CPU architecture" in installed.stdout + installed.stderr
+
+
+def test_an_amd_container_shows_its_amd_device_not_a_missing_nvidia_one(doctor: Doctor) -> None:
+    from envsetup.render.gpu_access_text import gpu_access_rows
+
+    spec = container("docker")
+    spec.markers.append("/dev/kfd")
+    facts, _ = doctor(spec)
+    rows: list[tuple[str, str, str]] = []
+    gpu_access_rows(lambda mark, label, value, source="": rows.append((mark, label, value)), facts)
+    assert ("ok", "Container GPU", "/dev/kfd (AMD, ROCm)") in rows

@@ -110,6 +110,12 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     try:
         machine = machine_from_facts(facts)  # the one Machine the judgement and the resolver read
     except ResolutionRefused as exc:  # RefusalCode.NO_PLATFORM
+        if not exc.params["system"] or not exc.params["arch"]:  # a recording that names neither
+            raise UsageError(
+                "check-command: the machine's OS or CPU architecture is unknown (a recording "
+                "without platform.system / platform.machine); fix: record the machine itself "
+                "(`envsetup doctor --record DIR`) or add them to its host.json"
+            ) from None
         raise UsageError(
             f"check-command: PyTorch publishes no wheels for {exc.params['system']} on "
             f"{exc.params['arch']}; fix: run it on a machine PyTorch supports"

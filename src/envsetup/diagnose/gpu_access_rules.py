@@ -51,7 +51,12 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         for g in fabric.gpus
         if g.state == "Completed" and g.status not in ("Success", *UNSUPPORTED_STATES)
     ]
-    mismatch = host_fabric_manager_mismatch(facts)
+    # NVML's fabric state is the ground truth: every GPU Completed/Success means CUDA starts,
+    # whatever version a package query reports (a stale dpkg line, leptonai/gpud #1106).
+    joined = bool(fabric.gpus) and all(
+        g.state == "Completed" and g.status == "Success" for g in fabric.gpus
+    )
+    mismatch = None if joined else host_fabric_manager_mismatch(facts)
     stopped = fabric.manager_state not in (None, "active", "activating", "reloading")
     evidence = [*fabric.evidence]
     if fabric.manager_version:
@@ -92,6 +97,8 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                     "fabric_state": not_ready[0].state if not_ready else None,
                     "not_ready_gpus": [g.index for g in not_ready] or None,
                     "seen_error": False,
+                    "container": facts.os.container or None,
+                    "on_host": None if fabric.manager_on_host else False,
                 },
             )
         )
@@ -184,15 +191,21 @@ def container_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             evidence.append(
                 f"the host's kernel runs NVIDIA driver {host_driver} ({nv.driver_source or '/proc'})"
             )
+        # A CPU build of torch and nothing else wanting a GPU: a CPU image (CI, CPU serving)
+        # that has nothing to restart; say only that no GPU is here.
+        cpu_only = not wants and facts.torch.flavor is TorchFlavor.CPU
+        if cpu_only:
+            evidence.append(f"torch {facts.torch.version} is a CPU build")
         return [
             Finding(
                 id="container-gpu-not-passed",
-                severity="error" if wants else "warning",
+                severity="error" if wants else "info" if cpu_only else "warning",
                 evidence=evidence,
                 params={
                     "runtime": os_facts.container,
                     "host_driver": host_driver,
                     "wants_gpu": bool(wants),
+                    "cpu_only": cpu_only or None,
                 },
             )
         ]

@@ -119,6 +119,8 @@ def _fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
             or host_fabric_manager_mismatch(facts),
             branch=driver.split(".", 1)[0] if driver else None,
             gpus=len(facts.nvidia.gpus) or None,
+            container=facts.os.container or None,
+            on_host=None if facts.gpu_access.fabric.manager_on_host else False,
         )
     ]
 

@@ -21,6 +21,8 @@ from envsetup.parsers import ParseError
 _GPU_HEADING = re.compile(r"GPU [0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]")
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
 _FM_VERSION = re.compile(r"Fabric Manager version is\s*:\s*(\d+\.\d+(?:\.\d+)?)\s*$", re.M)
+# dpkg's ${db:Status-Abbrev}: want (u i h r p), status (n i c U F h W t), error (R or blank).
+_DPKG_STATUS = re.compile(r"[uihrp][nicUFhWt]R?")
 _FABRIC_KEYS = {"State": "state", "Status": "status", "CliqueId": "clique_id"}
 
 
@@ -67,14 +69,24 @@ def parse_fabric_manager_version(text: str) -> Optional[str]:
 
 
 def parse_package_version(text: str) -> Optional[str]:
-    """The upstream version in a package query's first line: dpkg-query's
-    "nvidia-fabricmanager-535 535.183.01-1" or rpm's "535.183.01" -> "535.183.01"."""
+    """The newest installed upstream version in a package query's lines: dpkg-query's
+    "ii  nvidia-fabricmanager-535 535.183.01-1" (with ${db:Status-Abbrev}) or
+    "nvidia-fabricmanager-535 535.183.01-1", or rpm's "535.183.01" -> "535.183.01".
+    A line whose dpkg status is not installed ("rc": removed, its configuration kept, as an
+    old branch's package stays after a branch change) is not read; of several, the newest."""
+    versions: list[str] = []
     for line in text.splitlines():
-        for word in reversed(line.split()):
+        words = line.split()
+        if len(words) >= 3 and _DPKG_STATUS.fullmatch(words[0]):
+            if words[0][1] != "i":  # want/status/error: the second letter "i" is installed
+                continue
+            words = words[1:]
+        for word in reversed(words):
             match = _VERSION.match(word)
             if match:
-                return match.group(0)
-    return None
+                versions.append(match.group(0))
+                break
+    return max(versions, key=lambda v: tuple(int(n) for n in v.split("."))) if versions else None
 
 
 def parse_container_cli_info(text: str) -> tuple[Optional[str], list[str]]:

@@ -159,12 +159,17 @@ def _package(host: Host, facts: FabricFacts, timeout: float, parse) -> None:  # 
     dpkg = host.which("dpkg-query")
     rpm = host.which("rpm")
     if dpkg is not None:
-        argv = [dpkg, "-W", "-f=${Package} ${Version}\\n", DPKG_PATTERN]
+        # The status column tells an installed package from one removed with its configuration
+        # kept (state "rc"), which dpkg-query -W still lists with its old version.
+        argv = [dpkg, "-W", "-f=${db:Status-Abbrev} ${Package} ${Version}\\n", DPKG_PATTERN]
     elif rpm is not None:
         argv = [rpm, "-q", "--qf", "%{VERSION}\\n", RPM_PACKAGE]
     else:
         return
     result = host.run(argv, timeout=timeout)
+    if result.not_found and dpkg is not None:  # a recording made before the status column
+        argv = [dpkg, "-W", "-f=${Package} ${Version}\\n", DPKG_PATTERN]
+        result = host.run(argv, timeout=timeout)
     if result.not_found or result.timed_out or result.returncode is None:
         return
     version = parse(result.stdout) if result.ok else None

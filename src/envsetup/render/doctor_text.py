@@ -24,7 +24,10 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
 
     os_, py, nv, torch = facts.os, facts.python, facts.nvidia, facts.torch
     style.section(console, "System")
+    # A recording may name no OS or CPU (explain --record of a paste): print "unknown", never
+    # a blank between the punctuation.
     distro = " ".join(x for x in (os_.distro_name, os_.distro_version) if x) or os_.system
+    distro = f"{distro or 'unknown'} ({os_.arch or 'architecture unknown'})"
     extras = [f"kernel {os_.kernel}"] if os_.system == "Linux" else []
     if os_.glibc:
         extras.append(f"glibc {os_.glibc}")
@@ -32,11 +35,13 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         extras.append(f"WSL{os_.wsl}")
     if os_.container:
         extras.append(f"container: {os_.container}")
-    row("ok", "OS", f"{distro} ({os_.arch}); " + ", ".join(extras), os_.source)
+    row("ok", "OS", "; ".join([distro, ", ".join(extras)]) if extras else distro, os_.source)
     py_mark = "ok" if py.version else "error"
     if py.externally_managed:
         py_mark = "warning"
-    py_value = f"{py.version or '?'} {py.implementation} at {py.executable} [{py.environment}]"
+    py_value = " ".join(x for x in (py.version or "?", py.implementation) if x)
+    py_value += f" at {py.executable or 'an unknown path'}"
+    py_value += f" [{py.environment}]" if py.environment else ""
     py_value += f", pip {py.pip_version}" if py.pip_version else ", no pip"
     if py.externally_managed:
         py_value += ", externally managed (PEP 668)"

@@ -30,6 +30,9 @@ def gpu_access_rows(row: Row, facts: Facts) -> None:
         bad = any(g.state in ("Not Started", "In Progress") for g in fabric.gpus)
         row("warning" if bad else "ok", "Fabric", " · ".join(parts), fabric.gpus_source)
     if facts.os.container and facts.os.system == "Linux":
-        nodes = ", ".join(box.device_nodes[:4]) or "no NVIDIA device node"
+        nodes = ", ".join(box.device_nodes[:4])
+        if not nodes and box.amd_kfd:  # an AMD GPU passed through for ROCm: not a gap
+            nodes = "/dev/kfd (AMD, ROCm)"
         extra = f" · nvidia-container-cli: driver {box.cli_driver}" if box.cli_driver else ""
-        row("ok" if box.device_nodes else "none", "Container GPU", f"{nodes}{extra}")
+        mark = "ok" if nodes else "none"
+        row(mark, "Container GPU", f"{nodes or 'no NVIDIA device node'}{extra}")

@@ -203,7 +203,8 @@ def _no_cuda_build_runs(p: Params, verdicts: tuple[Verdict, ...]) -> str:
 _REFUSALS: dict[RefusalCode, Callable[[Params], str]] = {
     RefusalCode.NO_PROFILES: lambda p: "no release profiles are loaded",
     RefusalCode.NO_PLATFORM: lambda p: (
-        f"PyTorch publishes no wheels for {p['system']} on {p['arch']}"
+        f"PyTorch publishes no wheels for {p['system'] or 'an unknown OS'} on "
+        f"{p['arch'] or 'an unknown CPU architecture'}"
     ),
     RefusalCode.UNKNOWN_RELEASE: lambda p: (
         f"torch {p['torch']} is not a release envsetup has a profile for "

@@ -74,6 +74,8 @@ def _fabric_unchecked(p: P) -> Words:
     where = f" ({p['reason']})" if p.get("reason") else ""
     version = p.get("driver") or "the driver's version"
     if p.get("on_host") is False:
+        # GB200/GB300 NVL: leptonai/gpud pull request #1106 (https://github.com/leptonai/gpud/
+        # pull/1106) skips fabric-manager activeness there in favour of the fabric state.
         fix = (
             "On this rack-scale system the fabric is managed from the NVLink switch trays; "
             "`nvidia-smi -q | grep -A6 Fabric` must say State: Completed, Status: Success."
@@ -98,11 +100,16 @@ def _container_gpu_not_passed(p: P) -> Words:
         if p.get("host_driver")
         else "; install the driver on the host, never inside the container"
     )
-    return Words(
+    title = (
         f"Inside a {runtime} container without a GPU passed through: no NVIDIA device node and "
-        "no nvidia-smi",
-        f"Restart the container with the GPU: {how}{host}.",
+        "no nvidia-smi"
     )
+    if p.get("cpu_only"):
+        return Words(
+            title + "; the CPU build of torch here needs none",
+            f"Nothing to do for CPU work. To use a GPU: {how}, and install a CUDA build of torch.",
+        )
+    return Words(title, f"Restart the container with the GPU: {how}{host}.")
 
 
 def _container_driver_libs_missing(p: P) -> Words:

@@ -148,9 +148,26 @@ def _fabric_manager(p: Mapping[str, Any]) -> Words:
         )
     version = p["driver"] if p.get("driver") else "`nvidia-smi` shows it"
     branch = _or(p, "branch", "BRANCH")
+    if p.get("on_host") is False:
+        # GB200/GB300 NVL: the fabric is set up by the fabric manager on the NVLink switch
+        # trays; an inactive nvidia-fabricmanager on the compute tray is normal there
+        # (leptonai/gpud pull request #1106, https://github.com/leptonai/gpud/pull/1106).
+        return Words(
+            title,
+            "On this rack-scale (GB200/GB300 NVL) system the fabric manager runs on the NVLink "
+            "switch trays, not on this compute tray: ask the rack's administrator to check it and "
+            "the NVLink domain (and `nvidia-imex` for multi-node), then wait until `nvidia-smi -q "
+            "| grep -A6 Fabric` says State: Completed, Status: Success.",
+        )
+    where = (
+        f"On the host, not inside this {p['container']} container (the fabric manager is a host "
+        "service): install"
+        if p.get("container")
+        else "Install"
+    )
     return Words(
         title,
-        f"Install nvidia-fabricmanager of exactly the driver's version ({version}; "
+        f"{where} nvidia-fabricmanager of exactly the driver's version ({version}; "
         f"`apt-cache policy nvidia-fabricmanager-{branch}` lists it), then "
         "`sudo systemctl enable --now nvidia-fabricmanager`; check `systemctl status nvidia-fabricmanager`.",
     )
