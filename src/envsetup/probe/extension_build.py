@@ -77,9 +77,13 @@ def _nvcc_version(
     if nvcc == cuda.nvcc_on_path and cuda.nvcc_on_path_version:
         return cuda.nvcc_on_path_version, "nvcc on PATH (as the toolkit probe read it)"
     real_home = host.realpath(home)
-    for toolkit in cuda.toolkits:
-        if toolkit.version and host.realpath(toolkit.path) == real_home:
-            return toolkit.version, f"toolkit at {toolkit.path} ({toolkit.source})"
+    toolkit = next(
+        (t for t in cuda.toolkits if t.version and host.realpath(t.path) == real_home), None
+    )
+    if toolkit is not None and toolkit.source.endswith("nvcc --version"):
+        return toolkit.version, f"toolkit at {toolkit.path} ({toolkit.source})"
+    # The toolkit's files may name another release than its nvcc (two installs mixed in one
+    # root): what compiles is the nvcc binary, so ask it; the files only when it cannot answer.
     result = host.run([nvcc, "--version"], timeout=timeout)
     if result.timed_out:
         problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))
@@ -90,6 +94,8 @@ def _nvcc_version(
             return parse_nvcc_version(result.stdout), f"command:{nvcc} --version"
         except ParseError as exc:
             problems.append(problem(f"{nvcc} --version output", str(exc), result.output))
+    if toolkit is not None:
+        return toolkit.version, f"toolkit at {toolkit.path} ({toolkit.source})"
     return None, ""
 
 
