@@ -320,7 +320,9 @@ def test_nvcc_prepend_flags_ccbin_is_the_compiler_judged(tmp_path: Path) -> None
     found = _gcc13_elsewhere(
         tmp_path, {"NVCC_PREPEND_FLAGS": " -ccbin=/opt/gcc13/bin/gcc"}, "/opt/gcc13/bin/gcc"
     )
-    assert found["extension-host-compiler-unsupported"].params["compiler_version"] == "13.2.0"
+    finding = found["extension-host-compiler-unsupported"]
+    assert finding.params["compiler_version"] == "13.2.0"
+    assert "chosen by -ccbin in NVCC_PREPEND_FLAGS" in words_for(finding).fix
 
 
 def test_nvcc_ccbin_is_the_compiler_judged(tmp_path: Path) -> None:
