@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,21 @@ def test_explain_names_the_library_from_the_pasted_error() -> None:
     assert symbol, document["findings"]
     assert "libnvJitLink.so.12" in symbol[0]["title"]
     assert "/usr/local/cuda-12.1/lib64" in symbol[0]["fix"]
+
+
+def test_a_version_json_contradicting_nvcc_keeps_nvcc_for_extensions_and_the_shadow(
+    tmp_path: Path,
+) -> None:
+    # The case's host with its version.json edited by hand to say 12.4.1 (two installs mixed in
+    # one root); nvcc --version and the libraries are the case's own, still 12.1.
+    host = tmp_path / "host"
+    shutil.copytree(CASE / "host", host)
+    version_json = host / "files/usr/local/cuda-12.1/version.json"
+    version_json.write_text(version_json.read_text().replace('"12.1.1"', '"12.4.1"'))
+    document = json.loads(envsetup("doctor", "--replay", str(host), "--json").stdout)
+    found = {f["id"]: f for f in document["findings"]}
+    assert "toolkit-nvcc-version-mismatch" in found
+    assert document["data"]["facts"]["extension_build"]["nvcc_version"] == "12.1.105"
+    assert found["extension-nvcc-older"]["params"]["nvcc"] == "12.1.105"
+    shadow = found["ld-library-path-shadows-torch"]["params"]
+    assert shadow["library"] == "nvJitLink" and not shadow["version"].startswith("12.4")

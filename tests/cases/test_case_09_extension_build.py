@@ -203,6 +203,17 @@ def test_cuda_home_wins_over_path_as_in_torch(tmp_path: Path) -> None:
     shutil.copytree(CASE, host)
     manifest = json.loads((host / "host.json").read_text(encoding="utf-8"))
     manifest["environ"]["CUDA_HOME"] = "/usr/local/cuda-11.1"
+    # its nvcc answers as CUDA 11.1's does (real output, tests/fixtures/nvcc/SOURCES.tsv): torch
+    # builds with that binary, so its own version is the one taken over version.json's
+    nvcc_out = fixture_text("nvcc/nvcc-11.1.105.txt")
+    manifest["commands"].insert(
+        0,
+        {
+            "argv": ["/usr/local/cuda-11.1/bin/nvcc", "--version"],
+            "returncode": 0,
+            "stdout": nvcc_out,
+        },
+    )
     (host / "host.json").write_text(json.dumps(manifest), encoding="utf-8")
     root = host / "files" / "usr" / "local" / "cuda-11.1"
     (root / "bin").mkdir(parents=True)
@@ -210,7 +221,7 @@ def test_cuda_home_wins_over_path_as_in_torch(tmp_path: Path) -> None:
     (root / "version.json").write_text('{"cuda": {"name": "CUDA SDK", "version": "11.1.1"}}')
     facts, findings = doctor(str(host))
     ext = facts.extension_build
-    assert (ext.cuda_home_from, ext.nvcc_version) == ("CUDA_HOME", "11.1.1")
+    assert (ext.cuda_home_from, ext.nvcc_version) == ("CUDA_HOME", "11.1.105")
     assert extension_findings(findings) == {}
     assert "nvcc-path-shadowed" in {f.id for f in findings}
 
@@ -283,3 +294,81 @@ def test_a_pasted_older_minor_nvcc_is_a_warning() -> None:
     # pytorch/pytorch#30071: torch 1.3.1 built with CUDA 10.1.243, nvcc 10.0.130 (TITAN Xp)
     found = explained("linux-torch1.3.1-8x-titan-xp-driver410-cuda-not-available-partial.txt")
     assert set(found) == {"extension-nvcc-older"}
+
+
+# ----------------------------------------------------------------------------- nvcc's own compiler
+
+
+def _gcc13_elsewhere(tmp_path: Path, environ: dict[str, str], gcc_path: str) -> dict[str, Finding]:
+    """CUDA 12.2's nvcc (accepts gcc up to 12) and torch 2.2.1+cu121, no gcc on PATH; a gcc 13.2
+    (its real banner) at `gcc_path`, which only nvcc's own selection (`environ`) names. The path
+    and the variables are this test's."""
+    spec = gpu_host(smi_of_case(), "toolchain/nvcc-12.2.91.txt", "torch/version.py-2.2.1+cu121.txt")
+    spec.environ.update(environ)
+    spec.markers.append(gcc_path)
+    spec.command(
+        [gcc_path, "--version"], fixture_text("toolchain/gcc-13.2.0-ubuntu24.04-first-line.txt")
+    )
+    facts, findings = doctor(spec.write(tmp_path / "h"))
+    assert facts.extension_build.host_compiler is not None
+    assert facts.extension_build.host_compiler.path == gcc_path
+    return extension_findings(findings)
+
+
+def test_nvcc_prepend_flags_ccbin_is_the_compiler_judged(tmp_path: Path) -> None:
+    # conda-forge's cuda-nvcc activation sets NVCC_PREPEND_FLAGS="... -ccbin=$CXX"
+    found = _gcc13_elsewhere(
+        tmp_path, {"NVCC_PREPEND_FLAGS": " -ccbin=/opt/gcc13/bin/gcc"}, "/opt/gcc13/bin/gcc"
+    )
+    finding = found["extension-host-compiler-unsupported"]
+    assert finding.params["compiler_version"] == "13.2.0"
+    assert "chosen by -ccbin in NVCC_PREPEND_FLAGS" in words_for(finding).fix
+
+
+def test_nvcc_ccbin_is_the_compiler_judged(tmp_path: Path) -> None:
+    # Arch's /etc/profile.d/cuda.sh exports NVCC_CCBIN (archlinuxarm/PKGBUILDs extra/cuda/cuda.sh)
+    found = _gcc13_elsewhere(tmp_path, {"NVCC_CCBIN": "/usr/bin/gcc-13"}, "/usr/bin/gcc-13")
+    assert "extension-host-compiler-unsupported" in found
+
+
+def test_debians_packaged_nvcc_uses_its_own_gcc_link(tmp_path: Path) -> None:
+    # Ubuntu's /usr/bin/nvcc execs /usr/lib/nvidia-cuda-toolkit/bin/nvcc, whose nvcc.profile puts
+    # that bin/ (with its gcc link) first on nvcc's PATH. The script's text is this test's.
+    spec = gpu_host(
+        smi_of_case(),
+        "toolchain/nvcc-12.2.91.txt",
+        "torch/version.py-2.2.1+cu121.txt",
+        nvcc_path="/usr/bin/nvcc",
+    )
+    spec.markers.remove("/usr/bin/nvcc")
+    spec.files["/usr/bin/nvcc"] = '#!/bin/sh\nexec /usr/lib/nvidia-cuda-toolkit/bin/nvcc "$@"\n'
+    link = "/usr/lib/nvidia-cuda-toolkit/bin/gcc"
+    spec.markers.append(link)
+    spec.command(
+        [link, "--version"], fixture_text("toolchain/gcc-13.2.0-ubuntu24.04-first-line.txt")
+    )
+    facts, findings = doctor(spec.write(tmp_path / "h"))
+    compiler = facts.extension_build.host_compiler
+    assert compiler is not None and (compiler.path, compiler.chosen_by) == (
+        link,
+        "Debian's nvcc.profile",
+    )
+    assert "extension-host-compiler-unsupported" in extension_findings(findings)
+
+
+def test_the_host_compiler_choice_follows_nvccs_order() -> None:
+    from envsetup.probe.extension_build import ccbin_of_flags, host_compiler_choice
+
+    assert ccbin_of_flags(" -ccbin=/usr/bin/g++-8") == "/usr/bin/g++-8"
+    assert ccbin_of_flags("-O2 --compiler-bindir /opt/gcc") == "/opt/gcc"
+    assert ccbin_of_flags("-O2 -Xcompiler -fPIC") is None
+    env = {"CC": "gcc-11", "NVCC_CCBIN": "g++-10", "NVCC_PREPEND_FLAGS": "-ccbin g++-9"}
+    assert host_compiler_choice(env, None, False) == ("g++-9", "-ccbin in NVCC_PREPEND_FLAGS")
+    del env["NVCC_PREPEND_FLAGS"]
+    assert host_compiler_choice(env, None, False) == ("gcc-11", "CC")
+    del env["CC"]
+    assert host_compiler_choice(env, None, False) == ("g++-10", "NVCC_CCBIN")
+    debian = "/usr/lib/nvidia-cuda-toolkit/bin/nvcc"
+    assert host_compiler_choice({}, debian, False)[0] == "/usr/lib/nvidia-cuda-toolkit/bin/gcc"
+    assert host_compiler_choice({}, None, False) == ("gcc", "PATH")
+    assert host_compiler_choice({}, None, True) == ("cl", "PATH")

@@ -431,3 +431,22 @@ def test_a_pick_envsetup_cannot_name_is_a_finding_that_says_why(
     # The same command where the profiles name the pick: no such finding.
     report = check_command(text, host_facts["07-fabricmanager-802-h100"], releases)
     assert report.pick["release"] is not None and report.finding("pick-unknown") is None
+
+
+def test_uv_extra_index_url_is_worded_by_uvs_first_index_rule(releases: list[Release]) -> None:
+    # uv asks --extra-index-url before the default index and takes torch from the first that has
+    # it (https://docs.astral.sh/uv/concepts/indexes/): a PyTorch extra index decides the build,
+    # which is an info for uv, while pip's "highest version from either" stays a warning.
+    facts = make_facts(**GPU_BOX_535)  # type: ignore[arg-type]
+    tail = "install torch==2.2.2 --extra-index-url https://download.pytorch.org/whl/cu121"
+    uv = check_command(f"uv pip {tail}", facts, releases)
+    pip = check_command(f"pip {tail}", facts, releases)
+    assert "extra-index-url" in pip.ids("warning")
+    assert "extra-index-url" in uv.ids("info") and "extra-index-url" not in uv.ids("warning")
+    # PyPI as uv's extra index beside PyTorch's --index-url: PyPI is asked first and wins.
+    pypi_first = check_command(
+        "uv pip install torch --index-url https://download.pytorch.org/whl/cu121 --extra-index-url https://pypi.org/simple",
+        facts,
+        releases,
+    )
+    assert "extra-index-url" in pypi_first.ids("warning")

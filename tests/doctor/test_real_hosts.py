@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
 from doctor.conftest import Doctor, ids
+from envsetup.diagnose import diagnose
+from envsetup.host.recorded import RecordedHost
 from envsetup.model.capability import ComputeCapability
+from envsetup.probe import probe_all
+from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
 from hostbuilder import HostSpec, fixture_text
+from scripts import run_envsetup
 
 VENV_SITE = "/home/u/.venv/lib/python3.11/site-packages"
 SMI = "/usr/bin/nvidia-smi"
@@ -461,3 +467,29 @@ def test_a_torch_dist_without_a_readable_version_is_unknown_not_a_crash(doctor: 
     facts, findings = doctor(spec)
     assert facts.torch.flavor == "unknown"
     assert "torch-cpu-only-on-gpu-host" not in ids(findings)
+
+
+@pytest.mark.parametrize(("python", "in_place"), [("3.8.18", False), ("3.11.7", True)])
+def test_the_arch_fix_is_an_install_this_host_accepts(
+    tmp_path: Path, python: str, in_place: bool
+) -> None:
+    # RTX 5070 (sm_120, real nvidia-smi) with torch 2.7.1+cu126 (no sm_120): the builds with
+    # sm_120 kernels start at 2.7's cu128 and need Python >= 3.9 (profiles). A Python 3.8
+    # environment (this test's) cannot take them: the fix is a new environment with a newer
+    # Python, and install must accept the command the fix gives, on the same host.
+    minor = ".".join(python.split(".")[:2])
+    site = f"/home/u/.venv/lib/python{minor}/site-packages"
+    spec = with_smi(ubuntu(), "nvidia-smi/575.64.03-cuda-version-na-freebsd-linux-shim-rtx5070.txt")
+    spec.python_version, spec.site_packages = python, [site]
+    spec.torch_wheel(site, "torch/version.py-2.7.1+cu126.txt")
+    spec.environ["ENVSETUP_GPU_ARCH"] = "sm_120"
+    host = spec.write(tmp_path / "host")
+    findings = diagnose(probe_all(RecordedHost(host)), lookup_build)
+    finding = next(f for f in findings if f.id == "gpu-arch-not-in-torch-build")
+    command = shlex.split(finding.params["install"])
+    assert ("--env" in command) is in_place
+    if not in_place:
+        assert finding.params["needs_python"] == "3.9"
+        assert "Python 3.9 or newer" in words_for(finding).fix
+    run = run_envsetup(*command[1:], "--dry-run", "--replay", str(host))
+    assert run.returncode == 0, run.stdout + run.stderr

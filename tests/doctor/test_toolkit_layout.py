@@ -79,3 +79,20 @@ def test_a_version_json_that_agrees_with_nvcc_is_no_finding(doctor: Doctor) -> N
     facts, findings = doctor(spec)
     assert [t.nvcc_version for t in facts.cuda_layout.toolkit_nvcc] == ["12.8.93"]
     assert "toolkit-nvcc-version-mismatch" not in ids(findings)
+
+
+def test_the_toolkit_and_extension_build_take_nvcc_own_version_over_the_files(
+    doctor: Doctor,
+) -> None:
+    # version.json says 12.4.1 while the nvcc beside it is 12.8.93 (real output): builds run that
+    # nvcc, so the toolkit PATH selects and the extension build's nvcc are 12.8, and the mismatch
+    # stays named from the files' side.
+    spec = toolkit_with_nvcc(
+        "version.json", '{"cuda": {"version": "12.4.1"}}\n', "nvcc/nvcc-12.8.93.txt"
+    )
+    facts, findings = doctor(spec)
+    assert facts.cuda.nvcc_on_path_version == "12.8.93"
+    assert facts.extension_build.nvcc_version == "12.8.93"
+    [seen] = facts.cuda_layout.toolkit_nvcc
+    assert (seen.files_version, seen.nvcc_version) == ("12.4.1", "12.8.93")
+    assert "toolkit-nvcc-version-mismatch" in ids(findings)

@@ -24,7 +24,8 @@ def host_02() -> Facts:
 def test_a_pasted_nvcc_of_another_release_is_added_beside_the_hosts_toolkit(host_02: Facts) -> None:
     result = explain(text(FIXTURES / "nvcc" / "nvcc-12.8.93.txt"), host_02)
     toolkits = {(t.path, t.version) for t in result.facts.cuda.toolkits}
-    assert toolkits == {("/usr/local/cuda-12.1", "12.1.1"), ("nvcc on PATH", "12.8.93")}
+    # the host's toolkit carries its own nvcc's version (12.1.105), not version.json's 12.1.1
+    assert toolkits == {("/usr/local/cuda-12.1", "12.1.105"), ("nvcc on PATH", "12.8.93")}
     assert result.facts.cuda.nvcc_on_path_version == "12.8.93"
     assert result.fact_sources["cuda.nvcc_on_path_version"] == "paste:4"
     assert result.facts.torch.version == host_02.torch.version == "2.5.1"  # the host's, kept
@@ -36,12 +37,13 @@ def test_the_same_release_pasted_without_a_path_keeps_the_hosts_path(host_02: Fa
         kind="nvcc-version",
         first=1,
         last=3,
-        facts={"cuda": {"toolkits": [{"path": "nvcc on PATH", "version": "12.1.1"}]}},
+        # as nvcc --version states it; the host's toolkit carries its own nvcc's version too
+        facts={"cuda": {"toolkits": [{"path": "nvcc on PATH", "version": "12.1.105"}]}},
         sources={"cuda.toolkits": 3},
     )
     merged = merge(host_02, [stated])
     assert [(t.path, t.version) for t in merged.facts.cuda.toolkits] == [
-        ("/usr/local/cuda-12.1", "12.1.1")
+        ("/usr/local/cuda-12.1", "12.1.105")
     ]
     assert merged.sources == {"cuda.toolkits": "paste:3"}
 

@@ -281,11 +281,7 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
             )
         )
     if command.extra_index_urls and index_platform(command.all_urls):
-        out.append(
-            _finding(
-                "extra-index-url", [f"--extra-index-url {url}" for url in command.extra_index_urls]
-            )
-        )
+        out.append(_extra_index_finding(command))
     if (command.torch_backend or "").lower() == "auto":
         out.append(_finding("uv-torch-backend-auto", ["--torch-backend auto"]))
     if any(is_prerelease_index(url) for url in command.all_urls):
@@ -295,6 +291,27 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
             )
         )
     return out
+
+
+def _extra_index_finding(command: ParsedCommand) -> Finding:
+    """--extra-index-url beside another index: pip and uv resolve it by different rules.
+
+    pip takes the highest version from every index. uv's default index strategy is first-index:
+    it takes a package from the first index that has it, and asks --extra-index-url indexes before
+    --index-url / PyPI (https://docs.astral.sh/uv/concepts/indexes/ "Searching across multiple
+    indexes"; uv-distribution-types IndexUrls::indexes, "Prioritizes ... the --extra-index-url
+    definitions over the --index-url definition"). So for uv the first extra index decides: when it
+    is one of PyTorch's build indexes the build is the one it names, which is only worth an info.
+    """
+    evidence = [f"--extra-index-url {url}" for url in command.extra_index_urls]
+    if command.tool != "uv":
+        return _finding("extra-index-url", evidence, {"installer": "pip"})
+    first = command.extra_index_urls[0]
+    build = index_platform([first])
+    finding = _finding(
+        "extra-index-url", evidence, {"installer": "uv", "first_index": first, "build": build}
+    )
+    return finding if build is None else dataclasses.replace(finding, severity="info")
 
 
 def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:

@@ -187,6 +187,7 @@ def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             "compiler": compiler.family,
             "compiler_version": compiler.version,
             "compiler_path": compiler.path,
+            "chosen_by": compiler.chosen_by,
             "lowest": accepted.lowest,
             "highest": accepted.highest,
             "too": "new" if major[0] > accepted.highest else "old",
@@ -195,7 +196,8 @@ def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     )
     evidence = [
         _nvcc_evidence(ext),
-        f"host compiler {compiler.family} {compiler.version} at {compiler.path} ({compiler.source})",
+        f"host compiler {compiler.family} {compiler.version} at {compiler.path}, chosen by "
+        f"{compiler.chosen_by} ({compiler.source})",
         f"nvcc {ext.nvcc_version} accepts {compiler.family} {accepted.lowest} to "
         f"{accepted.highest} ({nvcc_table.SOURCE_HOST_COMPILER})",
     ]

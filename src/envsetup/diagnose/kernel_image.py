@@ -142,6 +142,16 @@ def build_with_kernels(
     return None
 
 
+def builds_with_kernels(
+    capability: ComputeCapability, facts: Facts, lookup: BuildLookup
+) -> Iterator[tuple[str, str]]:
+    """Every (release, variant) whose arch list runs on `capability` and whose driver floor this
+    machine's driver meets, newest first (lazy, like _covering_builds)."""
+    for release, variant, cuda in _covering_builds(capability, facts, lookup):
+        if _driver_ok(cuda, facts):
+            yield release, variant
+
+
 def _build_after_driver_upgrade(
     capability: ComputeCapability, facts: Facts, lookup: BuildLookup
 ) -> Optional[tuple[str, str]]:

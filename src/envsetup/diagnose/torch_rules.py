@@ -5,7 +5,7 @@ Each finding says what and why (id, evidence, params); render/words/doctor.py wo
 from __future__ import annotations
 
 import shlex
-from typing import Optional
+from typing import Any, Optional
 
 from envsetup import compat
 from envsetup.compat.assess import assess, driver_floor
@@ -20,6 +20,7 @@ from envsetup.diagnose.judge import (
     installed_info,
     judge_installed,
 )
+from envsetup.diagnose.kernel_image import builds_with_kernels
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
 from envsetup.model.machine import platform_key_for
@@ -186,10 +187,64 @@ def arch_missing(facts: Facts, lookup: BuildLookup) -> list[Finding]:
                 "gpus": [v["gpu"] for v in not_covered],
                 "names": [g.name or f"GPU {g.index}" for g in missing],  # as people call them
                 "arch_list": list(arch_list),
-                "install": _install_command(facts),
+                **_install_for_arch(facts, lookup, missing),
             },
         )
     ]
+
+
+def _install_for_arch(facts: Facts, lookup: BuildLookup, missing: list[Any]) -> dict[str, Any]:
+    """The install that gets kernels for `missing`, one `envsetup install` accepts: into this
+    environment when a build covering them (and run by this driver) supports its Python; else
+    the newest such build names the Python it needs (its profile's python range), and the
+    install is a new environment with that Python (uv fetches it; install's own suggestion)."""
+    here = _python_minor(facts.python.version)
+    capability = next((g.compute_capability for g in missing if g.compute_capability), None)
+    if here is None or capability is None:
+        return {"install": _install_command(facts)}
+    system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    covering: list[BuildInfo] = []  # newest first
+    for release, variant in builds_with_kernels(capability, facts, lookup):
+        info = lookup(f"{release}.0+{variant}", system, arch)
+        low, high = (
+            (_python_minor(info.python_min), _python_minor(info.python_max))
+            if info
+            else (None, None)
+        )
+        if info is None or low is None or high is None:
+            continue
+        if low <= here <= high:
+            return {"install": _install_command(facts)}
+        covering.append(info)
+    if not covering:
+        return {"install": _install_command(facts)}
+    newest, oldest = covering[0], covering[-1]
+    lowest_python = min(covering, key=lambda i: _python_minor(i.python_min) or here).python_min
+    words = [
+        "envsetup",
+        "install",
+        "--manager",
+        "uv",
+        "--python",
+        newest.python_max,
+        "--cuda",
+        "auto",
+    ]
+    return {
+        "install": shlex.join(words),
+        "python": facts.python.version,
+        "releases": [oldest.release, newest.release],
+        "needs_python": lowest_python,
+    }
+
+
+def _python_minor(version: Optional[str]) -> Optional[tuple[int, int]]:
+    parts = (version or "").split(".")
+    return (
+        (int(parts[0]), int(parts[1]))
+        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit()
+        else None
+    )
 
 
 def import_failed(facts: Facts, lookup: BuildLookup) -> list[Finding]:

@@ -23,6 +23,9 @@ class HostCompiler:
     path: str  # as found (PATH or $CC)
     version: Optional[str] = None  # "13.2.0"; None when its output named no version
     source: str = ""  # e.g. "command:gcc --version"
+    # what made nvcc take it: "-ccbin in NVCC_PREPEND_FLAGS", "CC", "NVCC_CCBIN",
+    # "Debian's nvcc.profile" or "PATH"
+    chosen_by: str = "PATH"
 
 
 @dataclass

@@ -65,11 +65,17 @@ def probe_cuda_layout(
     layout.toolkit_nvcc = _toolkit_nvcc(host, cuda, timeout, problems)
     if not torch.version:
         return layout
+    # A version.json that disagrees with its own nvcc cannot be trusted for the libraries beside it.
+    stale = frozenset(
+        host.realpath(seen.path)
+        for seen in layout.toolkit_nvcc
+        if _release(seen.files_version) != _release(seen.nvcc_version)
+    )
     layout.torch_libraries = wheel_libraries(host, _torch_sites(python, torch), torch)
     if layout.torch_libraries:
-        layout.library_copies = _ld_library_path_copies(host, cuda, layout.torch_libraries)
+        layout.library_copies = _ld_library_path_copies(host, cuda, layout.torch_libraries, stale)
         layout.ld_cache_source, cached = _ld_cache_copies(
-            host, layout.torch_libraries, timeout, problems
+            host, layout.torch_libraries, timeout, problems, stale
         )
         layout.library_copies += cached
     return layout
@@ -138,20 +144,28 @@ def _listed_libraries(
     return libs
 
 
+def _release(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
 def _ld_library_path_copies(
-    host: Host, cuda: CudaFacts, libraries: list[WheelLibrary]
+    host: Host, cuda: CudaFacts, libraries: list[WheelLibrary], stale: frozenset[str]
 ) -> list[LibraryCopy]:
     copies = []
     for directory in cuda.ld_library_path:
         for lib in libraries:
             path = join(directory, lib.soname)
             if host.exists(path):
-                copies.append(_copy(host, lib, path, directory, VIA_LD_LIBRARY_PATH))
+                copies.append(_copy(host, lib, path, directory, VIA_LD_LIBRARY_PATH, stale))
     return copies
 
 
 def _ld_cache_copies(
-    host: Host, libraries: list[WheelLibrary], timeout: float, problems: list[ReadProblem]
+    host: Host,
+    libraries: list[WheelLibrary],
+    timeout: float,
+    problems: list[ReadProblem],
+    stale: frozenset[str],
 ) -> tuple[str, list[LibraryCopy]]:
     # ldconfig lives in /sbin, which is not on every user's PATH.
     ldconfig = host.which("ldconfig") or "/sbin/ldconfig"
@@ -174,27 +188,34 @@ def _ld_cache_copies(
     for soname, path in entries:
         lib = by_soname.get(soname)
         if lib is not None:
-            copies.append(_copy(host, lib, path, path.rsplit("/", 1)[0], VIA_LD_CACHE))
+            copies.append(_copy(host, lib, path, path.rsplit("/", 1)[0], VIA_LD_CACHE, stale))
     return "command:ldconfig -p", copies
 
 
-def _copy(host: Host, lib: WheelLibrary, path: str, directory: str, via: str) -> LibraryCopy:
+def _copy(
+    host: Host, lib: WheelLibrary, path: str, directory: str, via: str, stale: frozenset[str]
+) -> LibraryCopy:
     copy = LibraryCopy(lib.soname, path, directory, via)
     if lib.path and host.realpath(path) == host.realpath(lib.path):
         copy.version, copy.version_source, copy.wheel_own = lib.version, lib.project, True
         return copy
     family = family_of_soname(lib.soname)
-    copy.version, copy.version_source = copy_version(host, path, directory, family)
+    copy.version, copy.version_source = copy_version(host, path, directory, family, stale)
     return copy
 
 
 def copy_version(
-    host: Host, path: str, directory: str, family: Optional[LibraryFamily]
+    host: Host,
+    path: str,
+    directory: str,
+    family: Optional[LibraryFamily],
+    stale_roots: frozenset[str] = frozenset(),
 ) -> tuple[Optional[str], str]:
     """A library file's own version and where it was read: its real file's name
     (libnvJitLink.so.12 -> libnvJitLink.so.12.1.105), the only fully versioned file of that soname
     in its directory, the toolkit's version.json entry for it, or, for a library versioned like
-    CUDA itself, the toolkit's CUDA version or a cuda-X.Y directory. (None, "") when none says."""
+    CUDA itself, the toolkit's CUDA version or a cuda-X.Y directory. (None, "") when none says.
+    A toolkit root in `stale_roots` has a version.json its own nvcc contradicts: it is not read."""
     soname = basename(path)
     version = file_version(soname, basename(host.realpath(path)))
     if version:
@@ -207,7 +228,7 @@ def copy_version(
         return None, ""
     real_dir = host.realpath(directory)
     root = _LIB_SUFFIX.sub("", real_dir.rstrip("/") + "/")
-    if root != real_dir.rstrip("/") + "/":
+    if root != real_dir.rstrip("/") + "/" and root.rstrip("/") not in stale_roots:
         data = json_object(host.read_text(join(root, "version.json"))) or {}
         entry = data.get(family.component) if family.component else None
         version = as_text(entry.get("version")) if isinstance(entry, dict) else ""

@@ -151,13 +151,10 @@ def _describe_root(
         nvcc=nvcc if has_nvcc else None,
         kind=ToolkitKind.SYSTEM.value,
     )
-    # nvcc is slow to start (tens of ms): ask it only when the files lack the full x.y.z version.
-    if (
-        has_nvcc
-        and nvcc_root is not None
-        and host.realpath(nvcc_root) == real
-        and version.count(".") < 2
-    ):
+    # The toolkit PATH's nvcc belongs to is the one builds use, so its version is nvcc's own:
+    # version files can disagree with it (two installs mixed in one root), and what compiles is
+    # the nvcc binary. cuda_layout reads the files' version beside it to report the mismatch.
+    if has_nvcc and nvcc_root is not None and host.realpath(nvcc_root) == real:
         nvcc_version = _nvcc_version(host, nvcc, timeout, problems)
         if nvcc_version:
             toolkit.version, toolkit.source = nvcc_version, f"{label}; nvcc --version"

@@ -44,6 +44,20 @@ def _wheel_not_supported(p: P) -> Words:
 
 
 def _extra_index_url(p: P) -> Words:
+    if p.get("installer") == "uv":
+        if p.get("build"):
+            return Words(
+                f"uv takes torch from the first index that has it and asks --extra-index-url "
+                f"before the default index, so {p['first_index']} decides: the {p['build']} build",
+                f"to say so plainly, use --index-url {p['first_index']} "
+                "(or --torch-backend " + str(p["build"]) + ")",
+            )
+        return Words(
+            f"uv takes torch from the first index that has it and asks --extra-index-url "
+            f"before --index-url, so {p['first_index']} decides which build lands, not "
+            "PyTorch's index",
+            "give PyTorch's index as the only --index-url, or drop the extra index",
+        )
     return Words(
         "--extra-index-url puts a second index beside the first (PyTorch's and PyPI) "
         "and pip takes the highest version from either, so which build lands depends "

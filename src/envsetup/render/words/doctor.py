@@ -307,7 +307,20 @@ def _gpu_arch_not_in_torch_build(p: P) -> Words:
     return Words(
         f"torch {p['torch']} has no kernels for {gpus}: 'no kernel image is available for "
         "execution on the device'",
-        f"Install a build whose arch list covers this GPU: `{p['install']}`.",
+        _arch_fix(p),
+    )
+
+
+def _arch_fix(p: P) -> str:
+    if not p.get("needs_python"):
+        return f"Install a build whose arch list covers this GPU: `{p['install']}`."
+    oldest, newest = p["releases"]
+    releases = f"torch {oldest}" if oldest == newest else f"torch {oldest} to {newest}"
+    return (
+        f"The builds with kernels for it ({releases}) need Python {p['needs_python']} or newer; "
+        f"this environment has Python {p['python']}, so install into a new environment with a "
+        f"newer Python: `{p['install']}`. Upgrade torch first, then rebuild CUDA extensions "
+        "against the new torch's CUDA."
     )
 
 

@@ -97,6 +97,10 @@ def _host_compiler(p: P) -> Words:
             f"with `CC={cc} CXX={cxx}` (torch passes CC to nvcc as -ccbin; or nvcc's "
             f"`-ccbin {cc}`), or use a CUDA toolkit whose nvcc supports {family} {version}."
         )
+        chosen_by = str(p.get("chosen_by", "PATH"))
+        if chosen_by.startswith("-ccbin in "):
+            # a -ccbin in nvcc's own flag variables comes before torch's CC: change it there
+            fix += f" The compiler is chosen by {chosen_by}: change or unset it there."
     else:
         title = (
             f"{family} {version} is older than nvcc {p['nvcc']} accepts ({accepted}): CUDA "
