@@ -8,7 +8,7 @@ from typing import Optional
 
 from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose.finding import Finding
-from envsetup.facts import AmdGpu, Facts
+from envsetup.facts import AmdGpu, Facts, RocmFacts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.parsers import ParseError
 from envsetup.parsers.torch_build import flavor_from_local_version
@@ -40,33 +40,40 @@ def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         return []
     if any(_NO_BINARY in line for line in torch.deep.stderr_tail):
         return []  # --deep saw the abort itself: signal_rules' rocm-no-binary-for-gpu says it
-    rocm = wheel_rocm(torch.version)
+    label = f"torch {torch.version} ({torch.source or 'installed'})"
+    return gfx_findings(facts.rocm, torch.version, wheel_rocm(torch.version), label)
+
+
+def gfx_findings(
+    rocm_facts: RocmFacts, torch: Optional[str], rocm: Optional[str], torch_evidence: str
+) -> list[Finding]:
+    """rocm-gfx-not-in-build for each AMD GPU the ROCm wheel `torch` (+rocm`rocm`) has no code
+    object for: doctor's judgement of the installed wheel and check-command's of the wheel a
+    command installs, one function. Pure."""
     found = []
-    for gfx in facts.rocm.gfx_targets:
-        verdict = rocm_compat.judge_gfx(
-            gfx, torch.version, rocm, facts.rocm.hsa_override_gfx_version
-        )
+    override_set = rocm_facts.hsa_override_gfx_version
+    for gfx in rocm_facts.gfx_targets:
+        verdict = rocm_compat.judge_gfx(gfx, torch, rocm, override_set)
         if verdict.covered is not False:
             continue
-        gpu = _gpu_named(facts.rocm.gpus, gfx)
+        gpu = _gpu_named(rocm_facts.gpus, gfx)
         wheel = verdict.wheel
         override = verdict.override
         keep_visible = None
-        if override and not rocm_compat.override_serves_all(override, facts.rocm.gfx_targets):
+        if override and not rocm_compat.override_serves_all(override, rocm_facts.gfx_targets):
             # One process-wide override would break the other family's GPUs: hide this one.
             override = None
-            keep_visible = [i for i, g in enumerate(facts.rocm.gpus) if g.gfx != gfx] or None
+            keep_visible = [i for i, g in enumerate(rocm_facts.gpus) if g.gfx != gfx] or None
         listing = rocm_compat.first_wheels_listing(gfx)
         evidence = [
             f"GPU {gpu.name + ' ' if gpu.name else ''}{gfx} ({gpu.source or 'rocm facts'})",
-            f"torch {torch.version} ({torch.source or 'installed'})",
+            torch_evidence,
         ]
         if wheel is not None:
             evidence.append(f"the wheel's gfx targets: {';'.join(wheel.targets)} ({wheel.source})")
         if verdict.overridden_as:
             evidence.append(
-                f"HSA_OVERRIDE_GFX_VERSION={facts.rocm.hsa_override_gfx_version} "
-                f"(runs as {verdict.overridden_as})"
+                f"HSA_OVERRIDE_GFX_VERSION={override_set} (runs as {verdict.overridden_as})"
             )
         found.append(
             Finding(
@@ -76,15 +83,15 @@ def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 params={
                     "gfx": gfx,
                     "gpu": gpu.name or None,
-                    "torch": torch.version,
+                    "torch": torch,
                     "rocm": rocm,
                     # None: no confirmed list for this wheel (the target is in no wheel at all)
                     "build_targets": list(wheel.targets) if wheel and wheel.confirmed else None,
                     "override": override.value if override else None,
                     "runs_as": override.runs_as if override else None,
                     "keep_visible": keep_visible,
-                    "other_gfx": sorted(set(facts.rocm.gfx_targets) - {gfx}) or None,
-                    "override_set": facts.rocm.hsa_override_gfx_version,
+                    "other_gfx": sorted(set(rocm_facts.gfx_targets) - {gfx}) or None,
+                    "override_set": override_set,
                     "listed_torch": list(listing.torch) if listing else None,
                     "listed_rocm": list(listing.rocm) if listing else None,
                     "listed_confirmed": listing.confirmed if listing else None,

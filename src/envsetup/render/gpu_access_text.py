@@ -29,7 +29,10 @@ def gpu_access_rows(row: Row, facts: Facts) -> None:
             parts.append(f"fabric manager not checked ({fabric.manager_unchecked})")
         bad = any(g.state in ("Not Started", "In Progress") for g in fabric.gpus)
         row("warning" if bad else "ok", "Fabric", " · ".join(parts), fabric.gpus_source)
-    if facts.os.container and facts.os.system == "Linux":
+    if facts.os.container and facts.os.system == "Linux" and not box.device_nodes and box.amd_kfd:
+        # An AMD container: /dev/kfd passed in; NVIDIA's device nodes are not expected there.
+        row("ok", "Container GPU", "/dev/kfd (AMD, ROCm)")
+    elif facts.os.container and facts.os.system == "Linux":
         nodes = ", ".join(box.device_nodes[:4]) or "no NVIDIA device node"
         extra = f" · nvidia-container-cli: driver {box.cli_driver}" if box.cli_driver else ""
         row("ok" if box.device_nodes else "none", "Container GPU", f"{nodes}{extra}")
