@@ -12,12 +12,21 @@ from envsetup.facts import RocmFacts
 
 
 def rocm_findings(pick: Pick, rocm_facts: RocmFacts) -> list[Finding]:
-    """rocm-gfx-not-in-build for the ROCm build `pick` installs; none for another build, or
-    when the torch version it installs is not known."""
+    """rocm-gfx-not-in-build for the ROCm build `pick` installs (an error when no override or
+    hiding helps); none for another build, or when the torch version it installs is not known."""
     build = pick.build or ""
     torch = pick.version or (pick.release.torch if pick.release else None)
     if not build.startswith("rocm") or not torch or not rocm_facts.gfx_targets:
         return []
     rocm = build[len("rocm") :]
     wheel = f"{torch.split('+')[0]}+{build}"
-    return gfx_findings(rocm_facts, wheel, rocm, f"the command installs torch {wheel}")
+    found = gfx_findings(rocm_facts, wheel, rocm, f"the command installs torch {wheel}")
+    for finding in found:
+        # Before installing, a known fix is advice, not a refusal: with the family's override the
+        # wheel runs the GPU (install --cuda auto picks such a build and says the same); hiding a
+        # GPU of another family leaves the others running it. Without either, it cannot run.
+        if finding.params["override"]:
+            finding.severity = "info"
+        elif finding.params["keep_visible"]:
+            finding.severity = "warning"
+    return found

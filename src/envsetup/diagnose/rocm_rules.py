@@ -207,21 +207,17 @@ def kfd_unreachable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         evidence.append(f"rocminfo: Unable to open /dev/kfd read-write: {rocm.kfd_error}")
     if container:
         evidence.append(f"container: {container} ({'; '.join(facts.os.container_evidence)})")
+    params = {"runtime": container, "reason": rocm.kfd_error, "source": DOCKER_SOURCE}
     if rocm.kfd_error and _PERMISSION in rocm.kfd_error:
-        finding_id = "rocm-kfd-permission"
-    elif container and not box.amd_kfd:
-        finding_id = "rocm-container-no-kfd"
+        return [
+            Finding(id="rocm-kfd-permission", severity="error", evidence=evidence, params=params)
+        ]
+    if container and not box.amd_kfd:
         evidence.append("no /dev/kfd in the container")
-    else:
-        return []
-    return [
-        Finding(
-            id=finding_id,
-            severity="error",
-            evidence=evidence,
-            params={"runtime": container, "reason": rocm.kfd_error, "source": DOCKER_SOURCE},
-        )
-    ]
+        return [
+            Finding(id="rocm-container-no-kfd", severity="error", evidence=evidence, params=params)
+        ]
+    return []
 
 
 RULES = [gfx_not_in_build, not_rocm_on_amd_gpu, override_of_other_family, kfd_unreachable]
