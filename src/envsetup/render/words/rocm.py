@@ -17,12 +17,7 @@ def _from_release(p: P) -> str:
     if not torch:
         return ""
     floor = f" built with ROCm ≥ {rocm[0]}" if rocm and rocm[0] else ""
-    text = f"the ROCm wheels of torch {torch[0]} and later{floor}"
-    if p.get("listed_confirmed") is False:
-        text += (
-            " (`envsetup install --cuda auto` picks one; per PyTorch CI, not confirmed per release)"
-        )
-    return text
+    return f"the ROCm wheels of torch {torch[0]} and later{floor}"
 
 
 def _gfx_not_in_build(p: P) -> Words:
@@ -53,7 +48,10 @@ def _gfx_not_in_build(p: P) -> Words:
         fix = f"no listed gfx target of {p['gfx']}'s family runs its code, so no override helps"
     release = _from_release(p)
     if release:
-        fix += f"; or install {release} (they list {p['gfx']})"
+        fix += f"; or install {release} (they list {p['gfx']}"
+        if p.get("listed_confirmed") is False:
+            fix += " per PyTorch CI, not confirmed per release"
+        fix += "): `envsetup install --cuda auto` picks one"
     elif not p.get("override") and not p.get("keep_visible"):
         fix += (
             f"; no official PyTorch ROCm wheel lists {p['gfx']}: build PyTorch from source with "
