@@ -184,6 +184,9 @@ class RocmFacts:
     gpus: list[AmdGpu] = field(default_factory=list)  # each AMD GPU, in agent/node order
     # HSA_OVERRIDE_GFX_VERSION as set (the ROCm runtime then reports that target, "10.3.0").
     hsa_override_gfx_version: Optional[str] = None
+    # rocminfo's "Unable to open /dev/kfd read-write: REASON" (the REASON: "Permission denied",
+    # "No such file or directory"): the runtime cannot reach the GPUs at all.
+    kfd_error: Optional[str] = None
 
 
 @dataclass

@@ -322,3 +322,148 @@ def test_a_cuda_torch_on_an_amd_only_machine_points_at_the_rocm_build(tmp_path: 
     # The same torch with an NVIDIA GPU and driver beside the AMD one: not this finding.
     facts.nvidia.driver_version = "550.54.14"
     assert not [f for f in diagnose(facts, lookup_build) if f.id == "torch-not-rocm-on-amd-gpu"]
+
+
+# ------------------------------------------- attack11: R1, R7, R8, R9, R2, L2 (hosts built by hand)
+
+
+@pytest.mark.parametrize(
+    ("kfd_version", "gfx"),
+    # RX 7800 XT gfx1101, RX 7600 gfx1102, RX 9060/9070 gfx1200/gfx1201: listed only by the
+    # unconfirmed ("U") lists of torch >= 2.5 (PyTorch CI; PRs #141667, #148562).
+    [(110001, "gfx1101"), (110002, "gfx1102"), (120000, "gfx1200"), (120001, "gfx1201")],
+)
+def test_doctor_reads_the_unconfirmed_lists_as_install_does(
+    tmp_path: Path, kfd_version: int, gfx: str
+) -> None:
+    spec = with_kfd(amd_host("1.12.1+rocm5.1.1", "5.1.20531-cacfa990"), kfd_version)
+    facts, findings = run(spec, tmp_path)
+    [finding] = gfx_findings(findings)  # torch 1.12's confirmed list lacks it: still an error
+    assert finding.params["gfx"] == gfx
+    assert finding.params["listed_torch"] is not None
+    assert finding.params["listed_confirmed"] is False
+    fix = words_for(finding).fix
+    assert "no official PyTorch ROCm wheel" not in fix and "--cuda cpu" not in fix, fix
+    assert "envsetup install --cuda auto" in fix
+    # install reads the same table the same way: it picks a ROCm build, not the CPU one
+    assert auto(facts).variant.startswith("rocm")
+
+
+def test_an_igpu_of_another_family_is_hidden_not_overridden(tmp_path: Path) -> None:
+    # ROCm/legacy-rocm-build #4380: an RX 7600 XT (gfx1102) beside the Ryzen 7000 iGPU (gfx1036).
+    # HSA_OVERRIDE_GFX_VERSION applies to every GPU of the process: 10.3.0 would make the
+    # RDNA3 card load gfx1030 code (InvokeAI #3967), so the iGPU is to be hidden instead.
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 110002, 100306)
+    facts, findings = run(spec, tmp_path)
+    assert facts.rocm.gfx_targets == ["gfx1102", "gfx1036"]
+    igpu = next(f for f in gfx_findings(findings) if f.params["gfx"] == "gfx1036")
+    assert igpu.params["override"] is None and igpu.params["keep_visible"] == [0]
+    fix = words_for(igpu).fix
+    assert "ROCR_VISIBLE_DEVICES=0" in fix and "export HSA_OVERRIDE_GFX_VERSION" not in fix
+    plan = auto(facts)
+    assert plan.variant.startswith("rocm"), plan.variant
+    [chosen] = [r for r in plan.reasons if r.code.value == "auto-rocm-chosen"]
+    assert chosen.params["override"] is None and chosen.params["coverage"] == "hide"
+    assert chosen.params["hide"] == ["gfx1036"]
+
+
+def test_gpus_of_one_family_still_share_one_override(tmp_path: Path) -> None:
+    # gfx1031 and gfx1030 (RDNA2) together: 10.3.0 serves both, as on case 10.
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 100301, 100300)
+    facts, findings = run(spec, tmp_path)
+    [finding] = gfx_findings(findings)
+    assert finding.params["override"] == "10.3.0" and finding.params["keep_visible"] is None
+    [chosen] = [r for r in auto(facts, "2.0").reasons if r.code.value == "auto-rocm-chosen"]
+    assert chosen.params["override"] == "10.3.0"
+
+
+@pytest.mark.parametrize(
+    ("kfd_version", "value", "wrong"),
+    [
+        (110001, "10.3.0", True),  # RX 7800 XT forced to gfx1030 (InvokeAI #3967)
+        (100301, "11.0.0", True),  # RX 6700 XT forced to gfx1100
+        (110001, "11.0.0", False),  # its own family's value (InvokeAI #3967's fix)
+        (100301, "10.3.0", False),  # case 10's setting
+    ],
+)
+def test_an_override_of_another_family_is_a_finding(
+    tmp_path: Path, kfd_version: int, value: str, wrong: bool
+) -> None:
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), kfd_version)
+    spec.environ["HSA_OVERRIDE_GFX_VERSION"] = value
+    _facts, findings = run(spec, tmp_path)
+    found = [f for f in findings if f.id == "rocm-override-other-family"]
+    assert bool(found) is wrong, findings
+    if wrong:
+        assert found[0].severity == "error"
+        assert f"HSA_OVERRIDE_GFX_VERSION={value}" in words_for(found[0]).title
+
+
+def rocm_container(tmp_path: Path, rocminfo: Optional[str], kfd: bool) -> list[Finding]:
+    """A docker container (/.dockerenv) with a ROCm torch; rocminfo prints the real text of
+    tests/fixtures/rocm (exit 1), /dev/kfd passed in or not."""
+    spec = amd_host("1.12.1+rocm5.1.1", "5.1.20531-cacfa990")
+    spec.markers.append("/.dockerenv")
+    if not kfd:
+        spec.markers.remove("/dev/kfd")
+    if rocminfo:
+        spec.which["rocminfo"] = ROCMINFO
+        spec.command([ROCMINFO], fixture_text(rocminfo), returncode=1)
+    return run(spec, tmp_path)[1]
+
+
+def test_kfd_permission_denied_in_a_container_is_a_finding(tmp_path: Path) -> None:
+    findings = rocm_container(tmp_path, "rocm/rocminfo-kfd-permission-denied.txt", kfd=True)
+    [finding] = [f for f in findings if f.id == "rocm-kfd-permission"]
+    assert finding.params["reason"] == "Permission denied"
+    assert "--group-add render" in words_for(finding).fix
+
+
+def test_a_rocm_container_without_kfd_is_a_finding(tmp_path: Path) -> None:
+    findings = rocm_container(tmp_path, "rocm/rocminfo-kfd-no-such-file.txt", kfd=False)
+    [finding] = [f for f in findings if f.id == "rocm-container-no-kfd"]
+    assert "--device=/dev/kfd --device=/dev/dri" in words_for(finding).fix
+    # also without rocminfo in the image: the missing device node alone says it
+    assert "rocm-container-no-kfd" in {f.id for f in rocm_container(tmp_path / "b", None, False)}
+
+
+def test_a_rocm_container_with_kfd_and_no_error_has_no_kfd_finding(tmp_path: Path) -> None:
+    ids = {f.id for f in rocm_container(tmp_path, None, kfd=True)}
+    assert not ids & {"rocm-kfd-permission", "rocm-container-no-kfd"}, ids
+
+
+@pytest.mark.parametrize(
+    ("kfd_version", "index", "found"),
+    [
+        (80003, "rocm5.7", True),  # gfx803: in no 2.3 wheel (pytorch/pytorch #53738's kind)
+        (100301, "rocm5.7", True),  # gfx1031: needs 10.3.0 (case 10's kind)
+        (100300, "rocm5.7", False),  # gfx1030: listed
+        (100300, "rocm6.0", False),
+    ],
+)
+def test_check_command_judges_the_rocm_wheel_as_doctor_does(
+    tmp_path: Path, kfd_version: int, index: str, found: bool
+) -> None:
+    from envsetup.command_check.check import check_command
+
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), kfd_version)
+    facts = probe_all(RecordedHost(spec.write(tmp_path / "host")))
+    command = f"pip install torch==2.3.1 --index-url https://download.pytorch.org/whl/{index}"
+    report = check_command(command, facts, load_releases())
+    judged = [f for f in report.findings if f.id == "rocm-gfx-not-in-build"]
+    assert bool(judged) is found, report.findings
+    if found:
+        assert judged[0].params["torch"] == f"2.3.1+{index}"
+        # an error (exit 1) when no override helps; the override, as install says it, is info
+        override = judged[0].params["override"]
+        assert judged[0].severity == ("info" if override else "error")
+        assert report.has_errors is (override is None)
+
+
+def test_an_amd_container_row_names_kfd_not_a_missing_nvidia_node() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "envsetup", "doctor", "--replay", str(CASE / "host")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    row = next(line for line in out.stdout.splitlines() if "Container GPU" in line)
+    assert "/dev/kfd" in row and "NVIDIA" not in row, row

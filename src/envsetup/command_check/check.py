@@ -22,6 +22,7 @@ from envsetup.command_check.judge import (
     wheel_findings,
 )
 from envsetup.command_check.parse import ParsedCommand, exact_pin, find_torch_install
+from envsetup.command_check.rocm import rocm_findings
 from envsetup.command_check.simulate import DecidedBy, Pick, Target, simulate
 from envsetup.command_check.suggest import Suggestion, suggest
 from envsetup.compat.verdicts import Verdict
@@ -128,6 +129,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     findings = command_findings(command, pick, facts.python, releases)
     findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
+    findings += rocm_findings(pick, facts.rocm)
     findings = jetson_findings(command, pick, machine, findings, evidence)
     # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
     # system Python it needs its own environment, whatever the pasted command did (made one

@@ -171,13 +171,38 @@ def override_for(gfx: str, targets: tuple[str, ...]) -> Optional[Override]:
     return None
 
 
+# GPU isolation: the ROCm runtime exposes only the listed device indices to the process; AMD
+# recommends ROCR_VISIBLE_DEVICES on Linux
+# (https://rocm.docs.amd.com/projects/HIP/en/latest/reference/env_variables.html).
+ISOLATION_SOURCE = "https://rocm.docs.amd.com/projects/HIP/en/latest/reference/env_variables.html"
+
+
+def override_serves_all(override: Override, gfx_targets: list[str] | tuple[str, ...]) -> bool:
+    """HSA_OVERRIDE_GFX_VERSION applies to every GPU of the process: it helps only when each
+    GPU is of the override's family (else it makes the others load code of another family,
+    e.g. 10.3.0 on an RDNA3 gfx1102, InvokeAI #3967)."""
+    return all(gfx.startswith(override.family) for gfx in gfx_targets)
+
+
+def override_of_other_family(gfx: str, value: str) -> Optional[str]:
+    """The target HSA_OVERRIDE_GFX_VERSION=`value` makes a `gfx` GPU report, when that target is
+    of another family (its name differs beyond the last digit: 10.3.0 -> gfx1030 on a gfx1101);
+    an RDNA3 card forced to gfx1030 code fails (InvokeAI #3967,
+    https://github.com/invoke-ai/InvokeAI/issues/3967). None when it is of the same family or
+    the value is malformed (another check says so)."""
+    runs_as = gfx_from_override(value)
+    if runs_as is None or runs_as == gfx or runs_as[:-1] == gfx[:-1]:
+        return None
+    return runs_as
+
+
 def first_wheels_listing(gfx: str) -> Optional[WheelTargets]:
-    """The oldest confirmed range of wheels whose list holds `gfx` (where its wheels start);
-    None when no confirmed list does."""
-    for entry in _table()[0]:  # the file lists ranges oldest first
-        if entry.confirmed and gfx in entry.targets:
-            return entry
-    return None
+    """The oldest range of wheels whose list holds `gfx` (where its wheels start): a confirmed
+    list first, else an unconfirmed one (entry.confirmed says which), so that doctor's "where
+    wheels start" reads the table as install's choice does; None only when no list holds it."""
+    entries = _table()[0]  # the file lists ranges oldest first
+    confirmed = next((e for e in entries if e.confirmed and gfx in e.targets), None)
+    return confirmed or next((e for e in entries if gfx in e.targets), None)
 
 
 def judge_gfx(

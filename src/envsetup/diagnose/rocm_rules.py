@@ -8,7 +8,7 @@ from typing import Optional
 
 from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose.finding import Finding
-from envsetup.facts import AmdGpu, Facts
+from envsetup.facts import AmdGpu, Facts, RocmFacts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.parsers import ParseError
 from envsetup.parsers.torch_build import flavor_from_local_version
@@ -40,27 +40,40 @@ def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         return []
     if any(_NO_BINARY in line for line in torch.deep.stderr_tail):
         return []  # --deep saw the abort itself: signal_rules' rocm-no-binary-for-gpu says it
-    rocm = wheel_rocm(torch.version)
+    label = f"torch {torch.version} ({torch.source or 'installed'})"
+    return gfx_findings(facts.rocm, torch.version, wheel_rocm(torch.version), label)
+
+
+def gfx_findings(
+    rocm_facts: RocmFacts, torch: Optional[str], rocm: Optional[str], torch_evidence: str
+) -> list[Finding]:
+    """rocm-gfx-not-in-build for each AMD GPU the ROCm wheel `torch` (+rocm`rocm`) has no code
+    object for: doctor's judgement of the installed wheel and check-command's of the wheel a
+    command installs, one function. Pure."""
     found = []
-    for gfx in facts.rocm.gfx_targets:
-        verdict = rocm_compat.judge_gfx(
-            gfx, torch.version, rocm, facts.rocm.hsa_override_gfx_version
-        )
+    override_set = rocm_facts.hsa_override_gfx_version
+    for gfx in rocm_facts.gfx_targets:
+        verdict = rocm_compat.judge_gfx(gfx, torch, rocm, override_set)
         if verdict.covered is not False:
             continue
-        gpu = _gpu_named(facts.rocm.gpus, gfx)
+        gpu = _gpu_named(rocm_facts.gpus, gfx)
         wheel = verdict.wheel
+        override = verdict.override
+        keep_visible = None
+        if override and not rocm_compat.override_serves_all(override, rocm_facts.gfx_targets):
+            # One process-wide override would break the other family's GPUs: hide this one.
+            override = None
+            keep_visible = [i for i, g in enumerate(rocm_facts.gpus) if g.gfx != gfx] or None
         listing = rocm_compat.first_wheels_listing(gfx)
         evidence = [
             f"GPU {gpu.name + ' ' if gpu.name else ''}{gfx} ({gpu.source or 'rocm facts'})",
-            f"torch {torch.version} ({torch.source or 'installed'})",
+            torch_evidence,
         ]
         if wheel is not None:
             evidence.append(f"the wheel's gfx targets: {';'.join(wheel.targets)} ({wheel.source})")
         if verdict.overridden_as:
             evidence.append(
-                f"HSA_OVERRIDE_GFX_VERSION={facts.rocm.hsa_override_gfx_version} "
-                f"(runs as {verdict.overridden_as})"
+                f"HSA_OVERRIDE_GFX_VERSION={override_set} (runs as {verdict.overridden_as})"
             )
         found.append(
             Finding(
@@ -70,15 +83,18 @@ def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 params={
                     "gfx": gfx,
                     "gpu": gpu.name or None,
-                    "torch": torch.version,
+                    "torch": torch,
                     "rocm": rocm,
                     # None: no confirmed list for this wheel (the target is in no wheel at all)
                     "build_targets": list(wheel.targets) if wheel and wheel.confirmed else None,
-                    "override": verdict.override.value if verdict.override else None,
-                    "runs_as": verdict.override.runs_as if verdict.override else None,
-                    "override_set": facts.rocm.hsa_override_gfx_version,
+                    "override": override.value if override else None,
+                    "runs_as": override.runs_as if override else None,
+                    "keep_visible": keep_visible,
+                    "other_gfx": sorted(set(rocm_facts.gfx_targets) - {gfx}) or None,
+                    "override_set": override_set,
                     "listed_torch": list(listing.torch) if listing else None,
                     "listed_rocm": list(listing.rocm) if listing else None,
+                    "listed_confirmed": listing.confirmed if listing else None,
                     "source": rocm_compat.SOURCE,
                 },
             )
@@ -130,4 +146,78 @@ def not_rocm_on_amd_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-RULES = [gfx_not_in_build, not_rocm_on_amd_gpu]
+def override_of_other_family(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    """HSA_OVERRIDE_GFX_VERSION naming a target of another family than a GPU's: the runtime then
+    loads code objects whose instruction set that GPU does not have."""
+    value = facts.rocm.hsa_override_gfx_version
+    if not value or facts.torch.flavor is not TorchFlavor.ROCM:
+        return []
+    found = []
+    rocm = wheel_rocm(facts.torch.version)
+    for gfx in facts.rocm.gfx_targets:
+        runs_as = rocm_compat.override_of_other_family(gfx, value)
+        if runs_as is None:
+            continue
+        gpu = _gpu_named(facts.rocm.gpus, gfx)
+        native = rocm_compat.judge_gfx(gfx, facts.torch.version, rocm)
+        found.append(
+            Finding(
+                id="rocm-override-other-family",
+                severity="error",
+                evidence=[
+                    f"GPU {gpu.name + ' ' if gpu.name else ''}{gfx} ({gpu.source or 'rocm facts'})",
+                    f"HSA_OVERRIDE_GFX_VERSION={value} (runs as {runs_as}) (environment)",
+                ],
+                params={
+                    "gfx": gfx,
+                    "gpu": gpu.name or None,
+                    "override_set": value,
+                    "runs_as": runs_as,
+                    # what to do instead: the family's own override, or none when listed
+                    "override": native.override.value if native.override else None,
+                    "listed": native.covered is not False,
+                    "source": "https://github.com/invoke-ai/InvokeAI/issues/3967",
+                },
+            )
+        )
+    return found
+
+
+# ROCm's container guide: the compute device /dev/kfd and the render nodes /dev/dri must be
+# passed in (https://rocm.docs.amd.com/projects/install-on-linux/en/latest/how-to/docker.html);
+# /dev/kfd belongs to group render (video on older releases), ROCm/ROCm-docker #116.
+DOCKER_SOURCE = "https://rocm.docs.amd.com/projects/install-on-linux/en/latest/how-to/docker.html"
+_PERMISSION = "Permission denied"
+
+
+def kfd_unreachable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    """The ROCm runtime cannot open /dev/kfd: not passed into the container, or not opened for
+    want of the render/video group. A ROCm torch then sees no GPU at all."""
+    rocm, box, torch = facts.rocm, facts.gpu_access.container, facts.torch
+    wants = torch.flavor is TorchFlavor.ROCM or rocm.kfd_error is not None
+    if not wants or facts.os.system != "Linux":
+        return []
+    container = facts.os.container
+    evidence = [
+        f"torch {torch.version} [rocm] ({torch.source or 'installed'})"
+        if torch.flavor is TorchFlavor.ROCM
+        else f"ROCm {rocm.version or ''} ({rocm.source or 'found'})".replace("  ", " "),
+    ]
+    if rocm.kfd_error:
+        evidence.append(f"rocminfo: Unable to open /dev/kfd read-write: {rocm.kfd_error}")
+    if container:
+        evidence.append(f"container: {container} ({'; '.join(facts.os.container_evidence)})")
+    params = {"runtime": container, "reason": rocm.kfd_error, "source": DOCKER_SOURCE}
+    if rocm.kfd_error and _PERMISSION in rocm.kfd_error:
+        return [
+            Finding(id="rocm-kfd-permission", severity="error", evidence=evidence, params=params)
+        ]
+    if container and not box.amd_kfd:
+        evidence.append("no /dev/kfd in the container")
+        return [
+            Finding(id="rocm-container-no-kfd", severity="error", evidence=evidence, params=params)
+        ]
+    return []
+
+
+RULES = [gfx_not_in_build, not_rocm_on_amd_gpu, override_of_other_family, kfd_unreachable]

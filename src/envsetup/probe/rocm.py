@@ -25,6 +25,16 @@ _GFX_NAME = re.compile(r"^\s*Name:\s+(gfx[0-9a-f]+)\b", re.MULTILINE)
 _AGENT_LINE = re.compile(r"^\s*(Name|Marketing Name):\s*(.*?)\s*$")
 _KFD_VERSION = re.compile(r"^gfx_target_version\s+(\d{1,7})\s*$", re.MULTILINE)
 _NODE = re.compile(r"/nodes/(\d+)/properties$")
+# The ROCm runtime's words when it cannot open the compute device, as rocminfo prints them
+# (ROCm/ROCm-docker #116: "Unable to open /dev/kfd read-write: Permission denied";
+# ROCm/legacy-rocm-build #1798: "... read-write: No such file or directory").
+_KFD_OPEN = re.compile(r"Unable to open /dev/kfd read-write: *(.+?)\s*$", re.MULTILINE)
+
+
+def kfd_open_error(rocminfo: str) -> Optional[str]:
+    """'Permission denied' from rocminfo's failure text; None when it says no such thing."""
+    found = _KFD_OPEN.search(rocminfo)
+    return found.group(1) if found else None
 
 
 def gfx_targets(rocminfo: str) -> list[str]:
@@ -99,6 +109,8 @@ def probe_rocm(host: Host, os_facts: OsFacts) -> RocmFacts:
         result = host.run([rocminfo], probe_timeout(environ))
         if result.ok:
             facts.gpus = rocminfo_gpus(result.output)
+        else:
+            facts.kfd_error = kfd_open_error(result.output)
     if not facts.gpus:
         facts.gpus = kfd_gpus(host)  # the kernel's answer: no ROCm user space needed
     facts.gfx_targets = list(dict.fromkeys(gpu.gfx for gpu in facts.gpus))

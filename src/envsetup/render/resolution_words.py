@@ -80,6 +80,11 @@ def _auto_rocm_chosen(p: Params) -> str:
             f"for the AMD GPUs ({gpus}): set HSA_OVERRIDE_GFX_VERSION={p['override']} to run "
             "its code objects for their family's listed target"
         ),
+        "hide": (
+            f"for the AMD GPUs ({gpus}): it has no code for {', '.join(p.get('hide') or [])}, "
+            "and no one HSA_OVERRIDE_GFX_VERSION serves every GPU (it applies to all of them): "
+            "hide that GPU with ROCR_VISIBLE_DEVICES set to the other GPUs' indices"
+        ),
     }[p["coverage"]]
     return f"auto: no NVIDIA GPU; {p['build']} is the newest ROCm build of {p['release']} {said}"
 

@@ -284,13 +284,14 @@ def _pick_auto(
 
 
 # How well a ROCm build runs the AMD GPUs, best first (see ReasonCode.AUTO_ROCM_CHOSEN).
-_ROCM_COVERAGE = ("listed", "unconfirmed", "override")
+_ROCM_COVERAGE = ("listed", "unconfirmed", "override", "hide")
 
 
 def _rocm_coverage(
     machine: Machine, release: Release, variant: Variant
 ) -> tuple[str, Optional[str]]:
-    """('listed' | 'unconfirmed' | 'override' | 'none', the override value to set or None)."""
+    """('listed' | 'unconfirmed' | 'override' | 'hide' | 'none', the override value to set or
+    None); 'hide': it runs some GPUs, the others must be hidden from the process."""
     verdicts = [rocm_compat.judge_gfx(gfx, release.torch, variant.rocm) for gfx in machine.amd_gfx]
     if all(v.covered for v in verdicts):
         return "listed", None
@@ -299,8 +300,16 @@ def _rocm_coverage(
         return "unconfirmed", None
     overrides = {v.override.value for v in uncovered if v.override is not None}
     # One HSA_OVERRIDE_GFX_VERSION for the whole process: it helps only when one value serves all.
-    if len(overrides) == 1 and all(v.override is not None for v in uncovered):
+    serves_all = all(
+        v.override is not None and rocm_compat.override_serves_all(v.override, machine.amd_gfx)
+        for v in uncovered
+    )
+    if len(overrides) == 1 and serves_all:
         return "override", overrides.pop()
+    if len(uncovered) < len(verdicts):
+        # Some GPUs run it: the others are hidden from the process (ROCR_VISIBLE_DEVICES), since
+        # no process-wide override serves every GPU.
+        return "hide", None
     return "none", None
 
 
@@ -328,6 +337,11 @@ def _pick_auto_rocm(
         plan.add(ReasonCode.AUTO_ROCM_NONE, gfx=list(machine.amd_gfx), release=release.release)
         return release.variants["cpu"]
     variant, coverage, override = best
+    hidden = [
+        v.gfx
+        for v in (rocm_compat.judge_gfx(g, release.torch, variant.rocm) for g in machine.amd_gfx)
+        if v.covered is False
+    ]
     plan.add(
         ReasonCode.AUTO_ROCM_CHOSEN,
         build=variant.name,
@@ -335,8 +349,11 @@ def _pick_auto_rocm(
         gfx=list(machine.amd_gfx),
         coverage=coverage,
         override=override,
+        hide=hidden if coverage == "hide" else None,
     )
     plan.extra_sources.append(rocm_compat.SOURCE)
+    if coverage == "hide":
+        plan.extra_sources.append(rocm_compat.ISOLATION_SOURCE)
     return variant
 
 

@@ -30,7 +30,8 @@ class ReasonCode(str, Enum):
     # --cuda auto on a machine with AMD GPUs and no NVIDIA one: build, release, gfx (every GPU's
     # target), coverage ("listed": the build's confirmed list holds every target; "unconfirmed":
     # its list is not confirmed; "override": a target runs a sibling's code with override),
-    # override (the HSA_OVERRIDE_GFX_VERSION value to set, or null)
+    # override (the HSA_OVERRIDE_GFX_VERSION value to set, or null); "hide": it runs some GPUs,
+    # hide (the targets it has no code for, to hide with ROCR_VISIBLE_DEVICES, or null)
     AUTO_ROCM_CHOSEN = "auto-rocm-chosen"
     # --cuda auto with AMD GPUs but no ROCm build of the release runs them: gfx (the targets no
     # build has code for), release; the CPU build instead

@@ -36,12 +36,23 @@ def _gfx_not_in_build(p: P) -> Words:
             f"the runtime then loads the {p['runs_as']} code objects, whose instruction set the "
             f"{p['gfx'][:-1]}x GPUs share (a community-used setting AMD does not support)"
         )
+    elif p.get("keep_visible"):
+        fix = (
+            f"HSA_OVERRIDE_GFX_VERSION would apply to every GPU of the process, also the "
+            f"{', '.join(p.get('other_gfx') or [])} of another family, and break it: hide the "
+            f"{p['gfx']} instead with `export ROCR_VISIBLE_DEVICES="
+            f"{','.join(str(i) for i in p['keep_visible'])}` (ROCm GPU isolation), or disable it "
+            "in the firmware settings"
+        )
     else:
         fix = f"no listed gfx target of {p['gfx']}'s family runs its code, so no override helps"
     release = _from_release(p)
     if release:
-        fix += f"; or install {release} (they list {p['gfx']})"
-    elif not p.get("override"):
+        fix += f"; or install {release} (they list {p['gfx']}"
+        if p.get("listed_confirmed") is False:
+            fix += " per PyTorch CI, not confirmed per release"
+        fix += "): `envsetup install --cuda auto` picks one"
+    elif not p.get("override") and not p.get("keep_visible"):
         fix += (
             f"; no official PyTorch ROCm wheel lists {p['gfx']}: build PyTorch from source with "
             f"PYTORCH_ROCM_ARCH={p['gfx']}, or use the CPU build (envsetup install --cuda cpu)"
@@ -58,7 +69,54 @@ def _not_rocm_on_amd_gpu(p: P) -> Words:
     )
 
 
+def _override_other_family(p: P) -> Words:
+    gpu = f"{p['gpu']} ({p['gfx']})" if p.get("gpu") else p["gfx"]
+    if p.get("override"):
+        fix = f"set `HSA_OVERRIDE_GFX_VERSION={p['override']}`, the value of {p['gfx']}'s family"
+    elif p.get("listed"):
+        fix = "`unset HSA_OVERRIDE_GFX_VERSION`: the installed build runs this GPU's own target"
+    else:
+        fix = (
+            "`unset HSA_OVERRIDE_GFX_VERSION` and install a build that lists "
+            f"{p['gfx']} (`envsetup install --cuda auto`)"
+        )
+    return Words(
+        f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} makes the {gpu} load {p['runs_as']} "
+        "code objects, of another GPU family: its kernels fail",
+        fix,
+    )
+
+
+_PASS_AMD = "--device=/dev/kfd --device=/dev/dri --group-add video --group-add render"
+
+
+def _kfd_permission(p: P) -> Words:
+    if p.get("runtime"):
+        fix = (
+            f"start the {p['runtime']} container with `--group-add video --group-add render` "
+            "(the groups that own /dev/kfd and /dev/dri on the host; a numeric id works too: "
+            "`--group-add $(getent group render | cut -d: -f3)`)"
+        )
+    else:
+        fix = "`sudo usermod -aG video,render $USER`, then log in again"
+    return Words(
+        "the ROCm runtime cannot open /dev/kfd (Permission denied): no AMD GPU is usable",
+        fix,
+    )
+
+
+def _container_no_kfd(p: P) -> Words:
+    return Words(
+        f"Inside a {p['runtime']} container without the AMD GPU passed through: no /dev/kfd, so "
+        "ROCm sees no GPU",
+        f"start the container with `docker run {_PASS_AMD} ...` (ROCm's container guide)",
+    )
+
+
 WORDS: dict[str, Callable[[P], Words]] = {
+    "rocm-kfd-permission": _kfd_permission,
+    "rocm-container-no-kfd": _container_no_kfd,
+    "rocm-override-other-family": _override_other_family,
     "rocm-gfx-not-in-build": _gfx_not_in_build,
     "torch-not-rocm-on-amd-gpu": _not_rocm_on_amd_gpu,
 }
