@@ -111,6 +111,10 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     ),
     "torch-not-pinned": (NO_DRIVER, "pip install torch"),
     "pypi-default-build": (NO_DRIVER, "pip install torch"),
+    "index-url-unknown": (
+        NO_DRIVER,
+        "pip install torch -i https://devpi.example.com/root/prod/+simple/",
+    ),
     "unknown-release": (NO_DRIVER, "pip install torch==1.13.1"),
     "unknown-patch": (NO_DRIVER, "pip install torch==2.1.7"),
     "pick-unknown": (

@@ -260,4 +260,5 @@ _DECIDED_BY_WORDS = {
     "uv-auto-backend": "uv's auto backend (from the driver version alone)",
     "conda-solver": "conda's solver (no selector package: the CPU build)",
     "conda-forge-metapackage": "conda-forge's metapackage (its own build, not in the profiles)",
+    "unknown-index": "its index URL, which names no build: envsetup cannot tell which it serves",
 }

@@ -64,6 +64,7 @@ COMMAND_FINDINGS = {
     "prerelease-index": "warning",
     "torch-not-pinned": "info",
     "pypi-default-build": "info",
+    "index-url-unknown": "warning",
     "unknown-release": "warning",
     "pick-unknown": "warning",  # info when Instead installs the same build (check.py)
     "unknown-patch": "error",
@@ -361,7 +362,25 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
                     "platform_key": pick.platform_key,
                     "build": pick.build,
                     "extra_index": bool(command.extra_index_urls),  # false: no index URL at all
+                    # a PyPI mirror given as --index-url (null: PyPI itself)
+                    "index_url": command.index_url,
                     "confirmed": status != "U",  # false: the profile marks the fact unconfirmed
+                },
+            )
+        )
+    if pick.decided_by is DecidedBy.UNKNOWN_INDEX and pick.release is not None:
+        out.append(
+            _finding(
+                "index-url-unknown",
+                [f"{url}: the URL names no compute platform" for url in pick.unknown_indexes],
+                {
+                    "tool": command.tool,
+                    "urls": list(pick.unknown_indexes),
+                    "version": pick.version,
+                    "release": pick.release.release,
+                    "platform_key": pick.platform_key,
+                    # what a mirror of PyPI would serve, said beside the unknown
+                    "pypi_build": pick.release.pypi_wheel(pick.platform_key, pick.python).build,
                 },
             )
         )

@@ -21,6 +21,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from envsetup.errors import UsageError
 from envsetup.model.compute_platform import ComputePlatform
+from envsetup.model.package_index import read_index_url
 
 TORCH_PACKAGES = ("torch", "torchvision", "torchaudio")
 
@@ -38,11 +39,6 @@ _PIP_VALUE_OPTIONS = {
 _CONDA_VALUE_OPTIONS = {
     "-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--solver", "--repodata-fn",
 }  # fmt: skip
-# https://download.pytorch.org/whl/[nightly/|test/]<platform>[/torch_stable.html]
-_WHL_INDEX = re.compile(
-    r"download\.pytorch\.org/whl/(?:(nightly|test)/)?([a-z0-9.]+?)/?(?:torch_stable\.html)?$"
-)
-_PRE_INDEX = re.compile(r"/whl/(nightly|test)/")
 _CONDA_SPEC = re.compile(
     r"^([A-Za-z0-9_.\-]+)(?:\s*(==|=|>=|<=|>|<|!=|~=)\s*([^=\s]+))?(?:=(\S+))?$"
 )
@@ -410,14 +406,15 @@ def conda_python(specs: dict[str, tuple[str, str]]) -> Optional[str]:
 
 
 def index_platform(urls: list[str]) -> Optional[str]:
-    """The compute platform a PyTorch index URL names ('.../whl/cu121' -> 'cu121'), else None."""
+    """The compute platform the first index URL that names one serves ('.../whl/cu121',
+    a mirror's '.../pytorch-wheels/cu118' -> 'cu118'), else None (envsetup.model.package_index)."""
     for url in urls:
-        match = _WHL_INDEX.search(url.rstrip("/"))
-        if match and ComputePlatform.try_parse(match.group(2)) is not None:
-            return match.group(2)
+        platform = read_index_url(url).platform
+        if platform is not None:
+            return platform
     return None
 
 
 def is_prerelease_index(url: str) -> bool:
-    """PyTorch's nightly or test index (pre-release builds)."""
-    return bool(_PRE_INDEX.search(url))
+    """PyTorch's nightly or test index (pre-release builds), or a mirror of one."""
+    return read_index_url(url).prerelease

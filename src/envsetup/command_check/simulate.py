@@ -39,6 +39,7 @@ from envsetup.command_check.parse import (
     public_version,
     version_range,
 )
+from envsetup.model.package_index import read_index_url
 from envsetup.model.versions import major_minor, version_key
 from envsetup.profiles.loader import Patch, Release
 from envsetup.profiles.pypi import PypiWheel
@@ -56,6 +57,9 @@ class DecidedBy(str, enum.Enum):
     UV_AUTO = "uv-auto-backend"  # uv --torch-backend auto: decided on the machine by uv
     CONDA_SOLVER = "conda-solver"  # no selector: the pytorch channel's solver takes the CPU build
     CONDA_FORGE = "conda-forge-metapackage"  # pytorch-gpu / pytorch-cpu: conda-forge's own build
+    # An --index-url / --extra-index-url whose URL names no build (a company proxy, PyTorch's
+    # root /whl): which build it serves cannot be told (envsetup.model.package_index).
+    UNKNOWN_INDEX = "unknown-index"
 
     def __str__(self) -> str:
         return self.value
@@ -94,6 +98,7 @@ class Pick:
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
     conda_forge: Optional[str] = None  # conda-forge's metapackage named (pytorch-gpu, pytorch-cpu)
     pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build
+    unknown_indexes: list[str] = dataclasses.field(default_factory=list)  # URLs naming no build
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -173,6 +178,12 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
         pick.build, pick.decided_by = backend, DecidedBy.TORCH_BACKEND
     if pick.decided_by is not None or pick.release is None:
         return
+    pick.unknown_indexes = unknown_indexes(command)
+    if pick.unknown_indexes:
+        # pip takes the highest version from every index it is given, a local label (+cu118)
+        # above the bare version: an index that may serve any build leaves the build open.
+        pick.decided_by = DecidedBy.UNKNOWN_INDEX
+        return
     platform = pick.release.platforms.get(target.platform_key)
     if platform is None:
         return
@@ -184,6 +195,13 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
     # No wheel for this Python (3.13 and torch 2.5 on Windows): no build, pip finds nothing.
     pick.pypi = pick.release.pypi_wheel(target.platform_key, target.python)
     pick.build, pick.decided_by = pick.pypi.build, DecidedBy.PYPI_DEFAULT
+
+
+def unknown_indexes(command: ParsedCommand) -> list[str]:
+    """The --index-url / --extra-index-url values whose URL tells no build (neither one of
+    PyTorch's per-build indexes or a mirror of one, nor PyPI or a public mirror of it)."""
+    urls = [url for url in [command.index_url, *command.extra_index_urls] if url]
+    return [url for url in urls if read_index_url(url).build_unknown]
 
 
 def _pypi_beside(command: ParsedCommand) -> bool:

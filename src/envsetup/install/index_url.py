@@ -16,6 +16,7 @@ from urllib.parse import ParseResult, urlparse
 
 from envsetup.errors import UsageError
 from envsetup.host.files import LOCAL, Files
+from envsetup.model.package_index import IndexKind, read_index_url
 from envsetup.sanitize import reveals_secret
 
 PYTORCH_INDEX_PREFIX = "https://download.pytorch.org/whl"
@@ -35,6 +36,15 @@ def as_index_location(base: str, cwd: Optional[str] = None, host_files: Files = 
     pip and uv both accept `file:///...` for a PEP 503 tree; pip rejects a bare path.
     """
     parsed = urlparse(base)
+    reading = read_index_url(base)
+    if parsed.scheme in ("http", "https") and reading.platform is not None:
+        # <base>/<variant> is appended: a base that is already one build's index would give
+        # .../cu118/cu121 (Aliyun's and SJTU's pages give per-build URLs, package_index).
+        root = base.rstrip("/").rsplit("/", 1)[0]
+        raise UsageError(
+            f"--index-url-base {base!r} is the index of one build ({reading.platform}); "
+            f"give the mirror's root that holds <root>/cpu, <root>/cu121, ...: {root}"
+        )
     if parsed.scheme in ("http", "https", "file"):
         return normalised_url(parsed).rstrip("/")
     # A Windows drive letter parses as a one-letter scheme: it is a path.
@@ -86,7 +96,8 @@ def effective_index_url(index_url: Optional[str], variant: str, base: Optional[s
     if not index_url:
         return f"{base}/{variant}"
     url = index_url.rstrip("/")
-    if url == PYTORCH_INDEX_PREFIX or url.startswith(PYTORCH_INDEX_PREFIX + "/"):
+    own = url == PYTORCH_INDEX_PREFIX or url.startswith(PYTORCH_INDEX_PREFIX + "/")
+    if own and read_index_url(url).kind is IndexKind.PYTORCH:
         return base + url[len(PYTORCH_INDEX_PREFIX) :]
     # Some other index (a company mirror the profile names): the base does not apply to it.
     return url

@@ -107,12 +107,28 @@ def _extra_index_lacks_release(p: P) -> Words:
 
 
 def _pypi_default_build(p: P) -> Words:
-    no_index = "" if p["extra_index"] else "no index URL: "
+    if p.get("index_url"):  # a public mirror of PyPI (envsetup.model.package_index)
+        no_index = f"the index {p['index_url']} mirrors PyPI: "
+    else:
+        no_index = "" if p["extra_index"] else "no index URL: "
     # A profile fact marked U: said as the profile's belief, not as PyPI's file list.
     hedge = "" if p.get("confirmed", True) else " (unconfirmed in envsetup's profile)"
     return Words(
         f"{no_index}{p['tool']} installs PyPI's default build of {p['release']} for "
         f"{p['platform_key']}, which is {p['build']}{hedge}"
+    )
+
+
+def _index_url_unknown(p: P) -> Words:
+    urls = ", ".join(p["urls"])
+    pypi = f"; a mirror of PyPI would serve {p['pypi_build']}" if p.get("pypi_build") else ""
+    return Words(
+        f"envsetup cannot tell which build of torch {p['version'] or p['release']} the index "
+        f"{urls} serves: its URL names no compute platform (a mirror of download.pytorch.org "
+        f"ends in /cu121, /rocm6.2 or /cpu){pypi}, so the driver and GPU checks were not made "
+        "for a build",
+        "pin the build with its local label (torch==X+cu121), or use a mirror URL that names "
+        "it, or the command under Instead",
     )
 
 
@@ -286,6 +302,7 @@ WORDS: dict[str, WordFn] = {
     "prerelease-index": _prerelease_index,
     "torch-not-pinned": _torch_not_pinned,
     "pypi-default-build": _pypi_default_build,
+    "index-url-unknown": _index_url_unknown,
     "unknown-release": _unknown_release,
     "pick-unknown": _pick_unknown,
     "unknown-patch": _unknown_patch,
