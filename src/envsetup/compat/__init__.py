@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -47,28 +46,9 @@ def _os_key(system: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
+    from envsetup.compat.shipped import load_table
 
-    from envsetup.errors import EnvsetupError
-    from envsetup.safe_read import Unreadable, read_regular
-
-    # Shipped with envsetup, but a damaged install must still end in one line, not a traceback.
-    try:
-        return tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
-    except (
-        OSError,
-        Unreadable,
-        UnicodeDecodeError,
-        tomllib.TOMLDecodeError,
-        RecursionError,
-    ) as exc:
-        raise EnvsetupError(
-            f"{DATA}: envsetup's CUDA driver table is unusable ({exc or type(exc).__name__}); "
-            "fix: reinstall envsetup"
-        ) from None
+    return load_table(DATA, "CUDA driver table")
 
 
 def parse_version(text: Optional[str]) -> Optional[Version]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -128,21 +127,9 @@ def pci_table() -> dict[str, str]:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
+    from envsetup.compat.shipped import load_table
 
-    from envsetup.errors import EnvsetupError
-    from envsetup.safe_read import Unreadable, read_regular
-
-    try:
-        return tomllib.loads(read_regular(path, 1 << 20).decode("utf-8"))
-    except (OSError, Unreadable, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise EnvsetupError(
-            f"{path}: envsetup's GPU table is unusable ({exc or type(exc).__name__}); "
-            "fix: reinstall envsetup"
-        ) from None
+    return load_table(path, "GPU table")
 
 
 def capabilities_from_names(gpus: Sequence[Gpu]) -> dict[int, ComputeCapability]:

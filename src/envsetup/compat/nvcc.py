@@ -9,7 +9,6 @@ is not a judgement.
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
@@ -48,21 +47,9 @@ class CompilerRange(NamedTuple):
 
 @functools.lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
+    from envsetup.compat.shipped import load_table
 
-    from envsetup.errors import EnvsetupError
-    from envsetup.safe_read import Unreadable, read_regular
-
-    try:
-        return tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
-    except (OSError, Unreadable, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise EnvsetupError(
-            f"{DATA}: envsetup's nvcc table is unusable ({exc or type(exc).__name__}); "
-            "fix: reinstall envsetup"
-        ) from None
+    return load_table(DATA, "nvcc table")
 
 
 def release_of(cuda: str) -> Optional[tuple[int, int]]:

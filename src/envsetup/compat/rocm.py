@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from envsetup.model.versions import parse_version, release_of
 
@@ -64,23 +63,14 @@ class GfxVerdict:
     overridden_as: Optional[str] = None
 
 
-def _toml() -> Any:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
-    return tomllib
-
-
 @functools.lru_cache(maxsize=1)
 def _table() -> tuple[tuple[WheelTargets, ...], tuple[Override, ...]]:
-    tomllib = _toml()
+    from envsetup.compat.shipped import load_table
     from envsetup.errors import EnvsetupError
-    from envsetup.safe_read import Unreadable, read_regular
 
+    data = load_table(DATA, "ROCm gfx target table")
     # Shipped with envsetup, but a damaged install must still end in one line, not a traceback.
     try:
-        data = tomllib.loads(read_regular(DATA, 1 << 20).decode("utf-8"))
         builds = tuple(
             WheelTargets(
                 targets=tuple(entry["targets"]),
@@ -94,16 +84,7 @@ def _table() -> tuple[tuple[WheelTargets, ...], tuple[Override, ...]]:
         overrides = tuple(
             Override(e["family"], e["runs_as"], e["value"], e["source"]) for e in data["override"]
         )
-    except (
-        OSError,
-        Unreadable,
-        UnicodeDecodeError,
-        tomllib.TOMLDecodeError,
-        RecursionError,
-        KeyError,
-        IndexError,
-        TypeError,
-    ) as exc:
+    except (KeyError, IndexError, TypeError) as exc:
         raise EnvsetupError(
             f"{DATA}: envsetup's ROCm gfx target table is unusable ({exc or type(exc).__name__}); "
             "fix: reinstall envsetup"
