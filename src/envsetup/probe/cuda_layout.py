@@ -29,7 +29,6 @@ from envsetup.model.torch_libraries import (
 )
 from envsetup.parsers import ParseError
 from envsetup.parsers.ldconfig import parse_ldconfig
-from envsetup.parsers.nvcc import parse_nvcc_version
 from envsetup.probe.common import (
     as_text,
     basename,
@@ -39,6 +38,7 @@ from envsetup.probe.common import (
     probe_timeout,
     problem,
 )
+from envsetup.probe.cuda_toolkit import read_nvcc_version
 
 # The places a toolkit link usually sits (NVIDIA's .run and .deb installers make /usr/local/cuda
 # a link to /usr/local/cuda-X.Y, the .deb one through /etc/alternatives/cuda).
@@ -294,22 +294,10 @@ def _toolkit_nvcc(
         nvcc_version = (
             toolkit.version
             if toolkit.source.endswith("nvcc --version")
-            else _ask_nvcc(host, toolkit.nvcc, timeout, problems)
+            else read_nvcc_version(host, toolkit.nvcc, timeout, problems)
         )
         if nvcc_version:
             found.append(
                 ToolkitNvccVersion(toolkit.path, version, source, toolkit.nvcc, nvcc_version)
             )
     return found
-
-
-def _ask_nvcc(host: Host, nvcc: str, timeout: float, problems: list[ReadProblem]) -> Optional[str]:
-    result = host.run([nvcc, "--version"], timeout=timeout)
-    if result.timed_out:
-        problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))
-    elif result.ok:
-        try:
-            return parse_nvcc_version(result.stdout)
-        except ParseError as exc:
-            problems.append(problem(f"{nvcc} --version output", str(exc), result.output))
-    return None

@@ -76,7 +76,7 @@ def probe_cuda(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> Cu
         facts.nvcc_on_path_version = (
             selected[0].version
             if selected
-            else _nvcc_version(host, facts.nvcc_on_path, timeout, problems)
+            else read_nvcc_version(host, facts.nvcc_on_path, timeout, problems)
         )
         if not selected and facts.nvcc_on_path_version:
             # An nvcc outside any toolkit root (Ubuntu's nvidia-cuda-toolkit: /usr/bin/nvcc) is
@@ -155,7 +155,7 @@ def _describe_root(
     # version files can disagree with it (two installs mixed in one root), and what compiles is
     # the nvcc binary. cuda_layout reads the files' version beside it to report the mismatch.
     if has_nvcc and nvcc_root is not None and host.realpath(nvcc_root) == real:
-        nvcc_version = _nvcc_version(host, nvcc, timeout, problems)
+        nvcc_version = read_nvcc_version(host, nvcc, timeout, problems)
         if nvcc_version:
             toolkit.version, toolkit.source = nvcc_version, f"{label}; nvcc --version"
     return toolkit
@@ -173,9 +173,11 @@ def _follow_wrapper(host: Host, nvcc: str) -> str:
     return target.group(1) if target and target.group(1) != nvcc else nvcc
 
 
-def _nvcc_version(
+def read_nvcc_version(
     host: Host, nvcc: str, timeout: float, problems: list[ReadProblem]
 ) -> Optional[str]:
+    """`nvcc --version`'s release ("12.8.93"), or None with a ReadProblem added when it timed
+    out, was cut or could not be parsed (None without one when nvcc failed)."""
     result = host.run([nvcc, "--version"], timeout=timeout)
     if result.timed_out:
         problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))

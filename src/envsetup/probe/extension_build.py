@@ -15,8 +15,8 @@ from envsetup.host.base import Host
 from envsetup.model.extension_build import ExtensionBuildFacts, HostCompiler
 from envsetup.parsers import ParseError
 from envsetup.parsers.host_compiler import parse_compiler_version
-from envsetup.parsers.nvcc import parse_nvcc_version
-from envsetup.probe.common import join, output_cut, probe_timeout, problem
+from envsetup.probe.common import join, probe_timeout, problem
+from envsetup.probe.cuda_toolkit import read_nvcc_version
 
 WINDOWS_DEFAULT_GLOB = "C:/Program Files/NVIDIA GPU Computing Toolkit/CUDA/v*.*"
 LINUX_DEFAULT = "/usr/local/cuda"
@@ -86,16 +86,9 @@ def _nvcc_version(
         return toolkit.version, f"toolkit at {toolkit.path} ({toolkit.source})"
     # The toolkit's files may name another release than its nvcc (two installs mixed in one
     # root): what compiles is the nvcc binary, so ask it; the files only when it cannot answer.
-    result = host.run([nvcc, "--version"], timeout=timeout)
-    if result.timed_out:
-        problems.append(problem(f"{nvcc} --version", f"timed out after {timeout:g} s"))
-    elif result.truncated:
-        problems.append(output_cut(f"{nvcc} --version output"))
-    elif result.ok:
-        try:
-            return parse_nvcc_version(result.stdout), f"command:{nvcc} --version"
-        except ParseError as exc:
-            problems.append(problem(f"{nvcc} --version output", str(exc), result.output))
+    version = read_nvcc_version(host, nvcc, timeout, problems)
+    if version:
+        return version, f"command:{nvcc} --version"
     if toolkit is not None:
         return toolkit.version, f"toolkit at {toolkit.path} ({toolkit.source})"
     return None, ""
