@@ -10,6 +10,7 @@ from typing import Any, Iterator, Optional
 
 from envsetup import compat
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
+from envsetup.digits import small_int
 from envsetup.facts import Facts
 from envsetup.model.capability import ComputeCapability, coverage
 from envsetup.model.paste import Signal
@@ -171,7 +172,7 @@ def _build_after_driver_upgrade(
 
 def _variant_key(variant: str) -> int:
     digits = variant[2:]
-    return int(digits) if digits.isdigit() else 0
+    return small_int(digits) or 0
 
 
 def _gpu_capability(facts: Facts, sm: Optional[str]) -> Optional[ComputeCapability]:

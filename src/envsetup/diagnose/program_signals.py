@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
+from envsetup.digits import small_int
 from envsetup.facts import Facts
 from envsetup.model.paste import Signal
 
@@ -56,8 +57,9 @@ def judge_out_of_memory(signals: Sequence[Signal], facts: Facts, ev: Evidence) -
         p = dict(group[-1].params)
         reason, others = _oom_reason(p)
         name = None
-        if gpu is not None and str(gpu).isdigit() and int(gpu) < len(facts.nvidia.gpus):
-            name = facts.nvidia.gpus[int(gpu)].name or None
+        index = small_int(str(gpu)) if gpu is not None else None
+        if index is not None and index < len(facts.nvidia.gpus):
+            name = facts.nvidia.gpus[index].name or None
         out.append(
             finding_of(
                 "cuda-out-of-memory",

@@ -21,6 +21,7 @@ from envsetup.diagnose.judge import (
     judge_installed,
 )
 from envsetup.diagnose.kernel_image import builds_with_kernels
+from envsetup.digits import small_int
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
 from envsetup.model.machine import platform_key_for
@@ -240,11 +241,10 @@ def _install_for_arch(facts: Facts, lookup: BuildLookup, missing: list[Any]) -> 
 
 def _python_minor(version: Optional[str]) -> Optional[tuple[int, int]]:
     parts = (version or "").split(".")
-    return (
-        (int(parts[0]), int(parts[1]))
-        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit()
-        else None
-    )
+    if len(parts) < 2:
+        return None
+    major, minor = small_int(parts[0]), small_int(parts[1])
+    return (major, minor) if major is not None and minor is not None else None
 
 
 def import_failed(facts: Facts, lookup: BuildLookup) -> list[Finding]:

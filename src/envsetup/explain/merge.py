@@ -28,6 +28,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from envsetup.digits import small_int
 from envsetup.explain.gpu_capability import derive_capabilities
 from envsetup.explain.python_banner import banner_of
 from envsetup.explain.python_paths import python_of
@@ -524,7 +525,8 @@ def _is_l4t(version: str, arch: Any) -> bool:
     """Jetson's kernel module carries the L4T release (35.3.1), not a driver version
     (parsers/driver.py: below 100 on aarch64)."""
     major = version.split(".", 1)[0]
-    return arch == "aarch64" and major.isdigit() and int(major) < 100
+    number = small_int(major)
+    return arch == "aarch64" and number is not None and number < 100
 
 
 def _get_path(document: dict[str, Any], path: str) -> Any:

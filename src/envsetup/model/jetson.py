@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from envsetup.digits import small_int
 from envsetup.model.capability import ComputeCapability
 
 # The compute capability of each Jetson module's integrated GPU, by the words of its name in
@@ -190,7 +191,8 @@ def jetpack_for(l4t: Optional[str]) -> Optional[str]:
     if not l4t:
         return None
     major = l4t.split(".")[0]
-    return JETPACK_FOR_L4T.get(int(major)) if major.isdigit() else None
+    number = small_int(major)
+    return JETPACK_FOR_L4T.get(number) if number is not None else None
 
 
 def module_of(model: str) -> Optional[tuple[str, ComputeCapability]]:

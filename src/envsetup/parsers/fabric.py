@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envsetup.digits import small_int
 from envsetup.model.gpu_access import GpuFabric
 from envsetup.parsers import ParseError
 
@@ -86,7 +87,11 @@ def parse_package_version(text: str) -> Optional[str]:
             if match:
                 versions.append(match.group(0))
                 break
-    return max(versions, key=lambda v: tuple(int(n) for n in v.split("."))) if versions else None
+    return (
+        max(versions, key=lambda v: tuple(small_int(n) or 0 for n in v.split(".")))
+        if versions
+        else None
+    )
 
 
 def parse_container_cli_info(text: str) -> tuple[Optional[str], list[str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envsetup.digits import small_int
 from envsetup.facts import AmdGpu, OsFacts, RocmFacts
 from envsetup.host.base import Host
 from envsetup.probe.common import first_line, probe_timeout
@@ -78,7 +79,7 @@ def kfd_gfx_target(properties: str) -> Optional[str]:
 
 def _node_number(path: str) -> int:
     found = _NODE.search(path)
-    return int(found.group(1)) if found else 0
+    return (small_int(found.group(1)) or 0) if found else 0
 
 
 def kfd_gpus(host: Host) -> list[AmdGpu]:
