@@ -19,12 +19,12 @@ from envsetup.command_check.judge import (
     machine_verdicts,
     unknown_pick_findings,
     verdict_findings,
-    wheel_findings,
 )
 from envsetup.command_check.parse import ParsedCommand, exact_pin, find_torch_install
 from envsetup.command_check.rocm import rocm_findings
 from envsetup.command_check.simulate import DecidedBy, Pick, Target, simulate
 from envsetup.command_check.suggest import Suggestion, suggest
+from envsetup.command_check.wheel_fit import wheel_findings
 from envsetup.compat.verdicts import Verdict
 from envsetup.diagnose.finding import Finding
 from envsetup.errors import UsageError

@@ -13,11 +13,8 @@ Pure: the parsed command, the simulated pick, the machine and doctor's Python fa
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from typing import Any, Optional
-
-from packaging.tags import Tag, compatible_tags, cpython_tags
 
 from envsetup.command_check.parse import (
     ParsedCommand,
@@ -33,7 +30,6 @@ from envsetup.diagnose.finding import Finding
 from envsetup.facts import PythonFacts
 from envsetup.model.compute_platform import ComputePlatform
 from envsetup.model.machine import Machine
-from envsetup.model.manylinux import is_musllinux, tag_glibc
 from envsetup.model.versions import version_key
 from envsetup.profiles.loader import Release
 
@@ -78,7 +74,9 @@ COMMAND_FINDINGS = {
 }
 
 
-def _finding(id: str, evidence: list[str], params: Optional[dict[str, Any]] = None) -> Finding:
+def command_finding(
+    id: str, evidence: list[str], params: Optional[dict[str, Any]] = None
+) -> Finding:
     return Finding(
         id=id, severity=COMMAND_FINDINGS[id], evidence=evidence, params=dict(params or {})
     )
@@ -144,85 +142,6 @@ def machine_evidence(machine: Machine) -> str:
     return "this machine: " + ", ".join(parts)
 
 
-# ----------------------------------------------------------------------------- a wheel's tags
-
-# Linux platform tags (PEP 425, 600, 656): the tag's arch; its glibc is envsetup.model.manylinux's.
-_LINUX_TAG = re.compile(
-    r"^(manylinux_(\d+)_(\d+)|musllinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(\w+)$"
-)
-_MAC_TAG = re.compile(r"^macosx_\d+_\d+_(\w+)$")
-_MAC_ARCHES = {"intel": ("x86_64",), "universal": ("x86_64",), "universal2": ("arm64", "x86_64")}
-_WINDOWS_ARCHES = {"win_amd64": "x86_64", "win_arm64": "arm64", "win32": "x86"}
-
-
-def wheel_findings(command: ParsedCommand, pick: Pick, machine: Machine) -> list[Finding]:
-    """A torch wheel (URL or path) whose tags this machine's Python or platform does not take:
-    pip refuses it ("... is not a supported wheel on this platform")."""
-    python = pick.python or machine.python
-    out = []
-    for filename, tags in command.wheel_tags.items():
-        python_fits = python is None or any(_python_fits(tag, python) for tag in tags)
-        platform_fits = any(_platform_fits(tag.platform, machine) for tag in tags)
-        if python_fits and platform_fits:
-            continue
-        interpreter = f"cp{python.replace('.', '')}" if python else None
-        out.append(
-            _finding(
-                "wheel-not-supported",
-                [f"{filename}: pip says it is not a supported wheel on this platform"],
-                {
-                    "wheel": filename,
-                    "wheel_tags": sorted(str(tag) for tag in tags),
-                    "python_fits": python_fits,
-                    "platform_fits": platform_fits,
-                    "python": python,
-                    "interpreter": interpreter,
-                    "platform_key": machine.platform_key,
-                    "glibc": machine.glibc,
-                },
-            )
-        )
-    return out
-
-
-def _python_fits(tag: Tag, python: str) -> bool:
-    """The tag's interpreter and ABI are ones CPython `python` ("3.11") takes (packaging.tags)."""
-    try:
-        version = tuple(int(part) for part in python.split(".")[:2])
-    except ValueError:
-        return True  # an unreadable version: not judged
-    interpreter = f"cp{version[0]}{version[1]}"
-    bare = Tag(tag.interpreter, tag.abi, "any")
-    taken = set(cpython_tags(version, abis=[interpreter], platforms=["any"]))
-    taken |= set(compatible_tags(version, interpreter, platforms=["any"]))
-    return bare in taken
-
-
-def _platform_fits(platform: str, machine: Machine) -> bool:
-    """The platform tag names this machine's OS and arch (and, for manylinux, a glibc it has)."""
-    if platform == "any":
-        return True
-    system, _, arch = machine.platform_key.partition("-")
-    linux = _LINUX_TAG.match(platform)
-    if linux:
-        if system != "linux" or linux.group(6) != arch:
-            return False
-        # pip takes musllinux wheels on musl only and manylinux ones on glibc only (PEP 656);
-        # a bare linux_ARCH tag it takes anywhere (whether it loads is the musl-libc verdict's).
-        if is_musllinux(platform):
-            return machine.musl is not None
-        if machine.musl is not None and platform.startswith("manylinux"):
-            return False
-        needs = tag_glibc(platform)
-        return needs is None or machine.glibc is None or version_key(machine.glibc) >= version_key(needs)  # fmt: skip
-    mac = _MAC_TAG.match(platform)
-    if mac:
-        return system == "macos" and arch in _MAC_ARCHES.get(mac.group(1), (mac.group(1),))
-    if platform in _WINDOWS_ARCHES:
-        return system == "windows" and _WINDOWS_ARCHES[platform] == arch
-    return True  # a platform tag envsetup does not know: not judged
-
-
 # ----------------------------------------------------------------------------- the command's own
 
 
@@ -244,7 +163,7 @@ def _environment_findings(command: ParsedCommand, python: PythonFacts) -> list[F
     if python.externally_managed and python.environment == "system" and command.in_system_python:
         marker = python.externally_managed_path or "EXTERNALLY-MANAGED"
         out.append(
-            _finding(
+            command_finding(
                 "pep668-externally-managed",
                 [f"{marker}: {command.tool} refuses with error: externally-managed-environment"],
                 {"tool": command.tool},
@@ -252,7 +171,7 @@ def _environment_findings(command: ParsedCommand, python: PythonFacts) -> list[F
         )
     if python.bits == 32:
         out.append(
-            _finding(
+            command_finding(
                 "python-32bit",
                 [f"{python.executable}: 32-bit; pip finds none (from versions: none)"],
                 {"tool": command.tool},
@@ -260,7 +179,9 @@ def _environment_findings(command: ParsedCommand, python: PythonFacts) -> list[F
         )
     if command.requirement_files:
         out.append(
-            _finding("requirements-file-not-read", [], {"files": list(command.requirement_files)})
+            command_finding(
+                "requirements-file-not-read", [], {"files": list(command.requirement_files)}
+            )
         )
     return out
 
@@ -271,7 +192,7 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     label = pick.pinned.split("+", 1)[1] if pick.pinned and "+" in pick.pinned else None
     if label and not command.all_urls:
         out.append(
-            _finding(
+            command_finding(
                 "local-version-without-index",
                 ["without --index-url pip finds no such version (from versions: ...)"],
                 {
@@ -284,10 +205,10 @@ def _index_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     if command.extra_index_urls and index_platform(command.all_urls):
         out.append(_extra_index_finding(command))
     if (command.torch_backend or "").lower() == "auto":
-        out.append(_finding("uv-torch-backend-auto", ["--torch-backend auto"]))
+        out.append(command_finding("uv-torch-backend-auto", ["--torch-backend auto"]))
     if any(is_prerelease_index(url) for url in command.all_urls):
         out.append(
-            _finding(
+            command_finding(
                 "prerelease-index", [url for url in command.all_urls if is_prerelease_index(url)]
             )
         )
@@ -306,10 +227,10 @@ def _extra_index_finding(command: ParsedCommand) -> Finding:
     """
     evidence = [f"--extra-index-url {url}" for url in command.extra_index_urls]
     if command.tool != "uv":
-        return _finding("extra-index-url", evidence, {"installer": "pip"})
+        return command_finding("extra-index-url", evidence, {"installer": "pip"})
     first = command.extra_index_urls[0]
     build = index_platform([first])
-    finding = _finding(
+    finding = command_finding(
         "extra-index-url", evidence, {"installer": "uv", "first_index": first, "build": build}
     )
     return finding if build is None else dataclasses.replace(finding, severity="info")
@@ -322,7 +243,7 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     elif pick.unknown_patch and pick.release is not None:
         known = [p.torch for p in pick.release.patches]
         out.append(
-            _finding(
+            command_finding(
                 "unknown-patch",
                 [f"known patches of {pick.release.release}: {', '.join(known)}"],
                 {"pinned": pick.pinned, "release": pick.release.release, "known": known},
@@ -331,7 +252,7 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     no_wheel = pick.pypi is not None and pick.pypi.missing is not None  # nothing to take
     if pick.pinned is None and pick.version is not None and not no_wheel:
         out.append(
-            _finding(
+            command_finding(
                 "torch-not-pinned",
                 [],
                 {
@@ -344,7 +265,7 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
         )
     if pick.extra_index_build and pick.release is not None:
         out.append(
-            _finding(
+            command_finding(
                 "extra-index-lacks-release",
                 [f"--extra-index-url {url}" for url in command.extra_index_urls],
                 {"build": pick.extra_index_build, "release": pick.release.release},
@@ -353,7 +274,7 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
     if pick.decided_by is DecidedBy.PYPI_DEFAULT and pick.release is not None and pick.build:
         status = pick.pypi.status if pick.pypi else "C"
         out.append(
-            _finding(
+            command_finding(
                 "pypi-default-build",
                 [f"profile torch-{pick.release.release}: pypi_default = {pick.build} ({status})"],
                 {
@@ -370,7 +291,7 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
         )
     if pick.decided_by is DecidedBy.UNKNOWN_INDEX and pick.release is not None:
         out.append(
-            _finding(
+            command_finding(
                 "index-url-unknown",
                 [f"{url}: the URL names no compute platform" for url in pick.unknown_indexes],
                 {
@@ -416,7 +337,7 @@ def unknown_pick_findings(
     what = f"a {pick.build} build" if pick.build else "wheels"
     what += f" for {pick.platform_key}"
     return [
-        _finding(
+        command_finding(
             "pick-unknown",
             [f"profiles: {len(with_build)} of {len(releases)} releases have {what}"],
             {
@@ -432,7 +353,7 @@ def unknown_pick_findings(
 
 
 def _unknown_release(name: str, version: str) -> Finding:
-    return _finding("unknown-release", [], {"package": name, "version": version})
+    return command_finding("unknown-release", [], {"package": name, "version": version})
 
 
 def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release]) -> list[Finding]:
@@ -441,7 +362,7 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
     toolkit = specs.get("cudatoolkit")
     if toolkit:
         out.append(
-            _finding(
+            command_finding(
                 "conda-cudatoolkit",
                 ["PyTorch 2.x conda packages take pytorch-cuda=X.Y from -c nvidia (compat.md §3)"],
                 {"cudatoolkit": toolkit[1] or None},
@@ -450,7 +371,7 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
     if pick.conda_forge:
         # conda-forge's metapackage: its own build of pytorch, nothing on the pytorch channel.
         out.append(
-            _finding(
+            command_finding(
                 "conda-forge-build",
                 [f"channels: {', '.join(command.channels) or 'none given'}"],
                 {"package": pick.conda_forge, "cuda": pick.conda_forge == "pytorch-gpu"},
@@ -459,7 +380,7 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
         return out
     if not any("pytorch" in channel for channel in command.channels):
         out.append(
-            _finding(
+            command_finding(
                 "conda-no-pytorch-channel",
                 [f"channels: {', '.join(command.channels) or 'none given'}"],
             )
@@ -472,7 +393,7 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
             (r for r in releases if r.conda), key=lambda r: version_key(r.release), default=None
         )
         out.append(
-            _finding(
+            command_finding(
                 "conda-no-package",
                 [
                     f"the channel's last release is {newest.release if newest else 'none'}; after "
@@ -485,11 +406,11 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
     if pick.decided_by is DecidedBy.CONDA_SOLVER and (
         platform is None or len(platform.variants) > 1
     ):
-        out.append(_finding("conda-no-selector", [], {"build": pick.build}))
+        out.append(command_finding("conda-no-selector", [], {"build": pick.build}))
     newest = max(releases, key=lambda r: version_key(r.release), default=None)
     if pick.release is not None and pick.spec is None and newest and not newest.conda:
         out.append(
-            _finding(
+            command_finding(
                 "conda-channel-ends",
                 ["pytorch/pytorch #138506: 2.5 is the last release on the pytorch channel"],
                 {"last": pick.release.release, "newest": newest.release},
@@ -517,7 +438,7 @@ def _domain_findings(command: ParsedCommand, pick: Pick, releases: list[Release]
             continue
         owner = _domain_owner(name, got, releases)
         out.append(
-            _finding(
+            command_finding(
                 "domain-version-mismatch",
                 [
                     f"profile torch-{pick.release.release}: torch {pick.version} pairs with "
