@@ -191,7 +191,7 @@ def _provision(
     # pip and uv get the credential; every output of this run gets it redacted, in any form.
     register_url_credentials(index_url_base)
     if not as_json:
-        from envsetup.install.execute import index_url_used
+        from envsetup.install.index_url import index_url_used
         from envsetup.render.install_text import render_resolution
 
         # The reasons name the index the steps use (a mirror under --index-url-base).

@@ -38,10 +38,8 @@ from envsetup.install.failure import (
     telling_line,
 )
 from envsetup.install.index_url import (
-    as_index_location,
     effective_index_url,
-    index_url_base_from,
-    local_directory_of,
+    index_location,
 )
 from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
@@ -138,42 +136,6 @@ def _target_path(resolution: Resolution, environ: Mapping[str, str], host_files:
         conda = find_conda(environ, host_files)
         return Path(conda_prefix_for_name(conda, resolution.env_name, environ))
     return host_files.absolute(DEFAULT_ENV)
-
-
-def index_url_used(
-    resolution: Resolution, index_url_base: Optional[str], host_files: Files = LOCAL
-) -> Optional[str]:
-    """The index URL the install's steps will use: the resolution's, or its mirror under
-    --index-url-base / ENVSETUP_INDEX_URL_BASE (None for conda). Raises UsageError for a mirror
-    that cannot be used, as provision() would."""
-    location = _index_location(resolution, index_url_base, environment(), host_files)
-    if resolution.manager == "conda":
-        return None
-    return effective_index_url(resolution.index_url, resolution.variant, location)
-
-
-def _index_location(
-    resolution: Resolution,
-    index_url_base: Optional[str],
-    environ: Mapping[str, str],
-    host_files: Files,
-) -> Optional[str]:
-    base = index_url_base_from(index_url_base, environ)
-    if base is None:
-        return None
-    if resolution.manager == "conda":
-        raise UsageError(
-            f"--index-url-base {base}: applies to pip and uv indexes, not conda channels; "
-            "mirror conda channels with conda's own channel_alias setting"
-        )
-    location = as_index_location(base, host_files=host_files)
-    directory = local_directory_of(location)
-    if directory is not None and not host_files.is_dir(directory):
-        raise UsageError(
-            f"--index-url-base {base}: {directory} is not a directory; "
-            "point it at a local mirror laid out like download.pytorch.org/whl (<base>/cpu, ...)"
-        )
-    return location
 
 
 def _run_checked(
@@ -343,7 +305,7 @@ def _set_up(
         raise UsageError("install: the resolution lists no packages; nothing to install")
     if not resolution.python_version:
         raise UsageError("install: the resolution names no Python version; pass --python X.Y")
-    location = _index_location(resolution, index_url_base, environ, host_files)
+    location = index_location(resolution, index_url_base, environ, host_files)
 
     def noted(error: UsageError) -> None:
         if problems is None:

@@ -15,8 +15,10 @@ from typing import Mapping, Optional
 from urllib.parse import ParseResult, urlparse
 
 from envsetup.errors import UsageError
+from envsetup.host import environment
 from envsetup.host.files import LOCAL, Files
 from envsetup.model.package_index import IndexKind, read_index_url
+from envsetup.resolve.resolution import Resolution
 from envsetup.sanitize import reveals_secret
 
 PYTORCH_INDEX_PREFIX = "https://download.pytorch.org/whl"
@@ -101,3 +103,42 @@ def effective_index_url(index_url: Optional[str], variant: str, base: Optional[s
         return base + url[len(PYTORCH_INDEX_PREFIX) :]
     # Some other index (a company mirror the profile names): the base does not apply to it.
     return url
+
+
+def index_url_used(
+    resolution: Resolution, index_url_base: Optional[str], host_files: Files = LOCAL
+) -> Optional[str]:
+    """The index URL the install's steps will use: the resolution's, or its mirror under
+    --index-url-base / ENVSETUP_INDEX_URL_BASE (None for conda). Raises UsageError for a mirror
+    that cannot be used, as provision() would."""
+    location = index_location(resolution, index_url_base, environment(), host_files)
+    if resolution.manager == "conda":
+        return None
+    return effective_index_url(resolution.index_url, resolution.variant, location)
+
+
+def index_location(
+    resolution: Resolution,
+    index_url_base: Optional[str],
+    environ: Mapping[str, str],
+    host_files: Files,
+) -> Optional[str]:
+    """The --index-url-base mirror as an index location (a URL, or a file: URL for a local
+    directory); None without one. Raises UsageError for conda or a local mirror that is not a
+    directory."""
+    base = index_url_base_from(index_url_base, environ)
+    if base is None:
+        return None
+    if resolution.manager == "conda":
+        raise UsageError(
+            f"--index-url-base {base}: applies to pip and uv indexes, not conda channels; "
+            "mirror conda channels with conda's own channel_alias setting"
+        )
+    location = as_index_location(base, host_files=host_files)
+    directory = local_directory_of(location)
+    if directory is not None and not host_files.is_dir(directory):
+        raise UsageError(
+            f"--index-url-base {base}: {directory} is not a directory; "
+            "point it at a local mirror laid out like download.pytorch.org/whl (<base>/cpu, ...)"
+        )
+    return location
