@@ -531,7 +531,14 @@ def _provision_locked(
                 f"step {failure.step_id} failed ({failure.reason}: "
                 f"{telling_line(failure.tail)}); {what}",
             )
-            raise step_failed(failure, what, log_path) from None
+            raise step_failed(
+                failure,
+                what,
+                log_path,
+                manager=plan.manager,
+                python_version=resolution.python_version,
+                index_url=setup.index_url,
+            ) from None
         except EnvsetupError as exc:  # a record or claim the disk refused
             what = _disposition(env_path, made, state, host_files)
             _note(log, f"{exc}; {what}")
