@@ -111,7 +111,7 @@ def test_a_terminal_wrapped_cause_is_joined_behind_its_bar() -> None:
     lines = logical_lines(_tail("uv-terminal-wrapped-dns-try-again.txt"))
     assert "  ├─▶ error sending request for url (https://files.pythonhosted.org/packages/78/b6/6307fbef88d9b5ee7421e68d78a9f162e0da4900bc5f5793f6d3d0e34fb8/annotated_types-0.7.0-py3-none-any.whl)" in lines  # fmt: skip
     assert len(lines) == 9  # 12 lines, three of them continuations
-    assert lines[-1].startswith("help: `annotated-types` (v0.7.0) was included")
+    assert lines[-1].startswith("  help: `annotated-types` (v0.7.0) was included")
     assert lines[-1].endswith("which depends on `pydantic` (v2.10.6) which depends on `annotated-types`")  # fmt: skip
 
 
@@ -134,6 +134,8 @@ def test_a_uv_python_download_offline_names_the_download_and_the_way_out() -> No
         "  cause: Connection refused (os error 111)",
     ]
     said, fix = failure_summary(StepError(CREATE_ENV, "exit status 1", tail), manager="uv", python_version="3.14")  # fmt: skip
-    assert said.startswith("exit status 1: cannot reach http://127.0.0.1:9/20261110/cpython-3.14.10")
+    assert said.startswith(
+        "exit status 1: cannot reach http://127.0.0.1:9/20261110/cpython-3.14.10"
+    )
     assert "connection refused" in said
     assert "install Python 3.14" in fix and "--python" in fix and "--manager" not in fix
