@@ -20,6 +20,7 @@ from envsetup.sanitize import for_terminal
 if TYPE_CHECKING:
     from envsetup.facts import Facts
     from envsetup.install.tools import Elsewhere
+    from envsetup.resolve.request import InstallRequest
     from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 
@@ -88,6 +89,8 @@ def install_command(
                 "fix: add --dry-run, or run install on that machine"
             )
         facts = load_facts(replay, facts_file)
+        if request.manager == "uv" and not request.python and not (replay or facts_file):
+            request = _with_installed_pythons(request)
         resolution = resolve_quickly(request, facts)
     except ResolutionRefused as refusal:
         return _emit_refusal(refusal, as_json, dry_run)
@@ -106,6 +109,17 @@ def install_command(
                 raise
             return _emit_error(exc)
     return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
+
+
+def _with_installed_pythons(request: InstallRequest) -> InstallRequest:
+    """The request with this machine's installed interpreters: uv uses one in range rather than
+    download a Python (which fails offline)."""
+    from dataclasses import replace
+
+    from envsetup.host import environment
+    from envsetup.install.tools import installed_pythons
+
+    return replace(request, installed_pythons=tuple(sorted(installed_pythons(environment()))))
 
 
 # ----------------------------------------------------------------------------- output

@@ -75,6 +75,52 @@ def find_conda(environ: Mapping[str, str], host_files: Files = LOCAL) -> str:
     )
 
 
+# The minor versions looked for by name (python3.6 … python3.30): a generous bound, not a fact.
+_MINORS = range(6, 31)
+
+
+def _pyenv_root(environ: Mapping[str, str], host_files: Files) -> Path:
+    return host_files.expand_user(environ.get("PYENV_ROOT") or "~/.pyenv")
+
+
+def _uv_python_dir(environ: Mapping[str, str], host_files: Files) -> Path:
+    # uv's managed Pythons (its docs, "Python versions": UV_PYTHON_INSTALL_DIR, else
+    # $XDG_DATA_HOME/uv/python, else ~/.local/share/uv/python on Linux and macOS).
+    if environ.get("UV_PYTHON_INSTALL_DIR"):
+        return host_files.expand_user(environ["UV_PYTHON_INSTALL_DIR"])
+    data = environ.get("XDG_DATA_HOME") or "~/.local/share"
+    return host_files.expand_user(data) / "uv" / "python"
+
+
+def installed_pythons(
+    environ: Mapping[str, str], host_files: Files = LOCAL, machine: Machine = THIS_MACHINE
+) -> dict[str, str]:
+    """X.Y -> an interpreter of that version installed here, found by name and without running
+    anything (a uv install then uses it instead of downloading one): the running interpreter,
+    pythonX.Y on PATH, pyenv's versions and uv's managed Pythons. pyenv's shims are skipped: a
+    shim answers only for the versions pyenv has selected, and fails for the others."""
+    if machine.windows:  # python.exe by any version: only the running one is known by name
+        return {machine.python_version: machine.executable}
+    found = {machine.python_version: machine.executable}
+    shims = str(_pyenv_root(environ, host_files) / "shims")
+    search = [d for d in (environ.get("PATH") or "").split(":") if d and d.rstrip("/") != shims]
+    roots = [_pyenv_root(environ, host_files) / "versions", _uv_python_dir(environ, host_files)]
+    for root in roots:
+        try:
+            installs = host_files.list_dir(root) if host_files.is_dir(root) else []
+        except OSError:
+            continue
+        search.extend(str(install / "bin") for install in sorted(installs))
+    path = ":".join(search)
+    for minor in _MINORS:
+        version = f"3.{minor}"
+        if version not in found:
+            hit = host_files.which(f"python{version}", path) if path else None
+            if hit:
+                found[version] = hit
+    return found
+
+
 def backend_for(
     manager: str, python_version: str, environ: Mapping[str, str], host_files: Files = LOCAL
 ) -> Backend:
@@ -82,7 +128,8 @@ def backend_for(
         return PipBackend(find_base_python(python_version, environ, host_files))
     if manager == "uv":
         return UvBackend(
-            find_uv(environ, host_files), interpreter=running_python_if(python_version)
+            find_uv(environ, host_files),
+            interpreter=installed_pythons(environ, host_files).get(python_version),
         )
     if manager == "conda":
         return CondaBackend(find_conda(environ, host_files))

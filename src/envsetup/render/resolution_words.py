@@ -38,6 +38,8 @@ def _python_chosen(p: Params) -> str:
         said = "as asked"
     elif origin is PythonOrigin.RUNNING:
         said = "the Python running envsetup"
+    elif origin is PythonOrigin.INSTALLED:
+        said = f"the newest installed here that torch {p['release']} supports; nothing to download"
     else:
         provider = (
             f"{p['manager']} provides it"

@@ -53,6 +53,7 @@ class PythonOrigin(str, Enum):
     ASKED = "asked"  # --python
     RUNNING = "running"  # pip: the Python running envsetup
     NEWEST = "newest"  # the newest the release supports (uv / conda provide it, or unknown)
+    INSTALLED = "installed"  # uv: the newest installed interpreter in range (nothing to download)
 
 
 @dataclass(frozen=True)

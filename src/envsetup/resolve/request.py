@@ -27,6 +27,9 @@ class InstallRequest:
     manager: str = "pip"
     env_path: Optional[str] = None  # None with conda --name
     env_name: Optional[str] = None
+    # X.Y of the interpreters installed on the target machine besides the inspected one (found
+    # by install on this machine): uv takes the newest in range instead of downloading one.
+    installed_pythons: tuple[str, ...] = ()
 
     @property
     def torch_release(self) -> Optional[str]:

@@ -230,14 +230,7 @@ def _working_releases(
 
 
 def _with_release(request: InstallRequest, release: str) -> InstallRequest:
-    return InstallRequest(
-        torch=release,
-        compute=request.compute,
-        python=request.python,
-        manager=request.manager,
-        env_path=request.env_path,
-        env_name=request.env_name,
-    )
+    return replace(request, torch=release)
 
 
 # ----------------------------------------------------------------------------- one release
@@ -373,11 +366,24 @@ def _pick_python(
     else:
         python, origin = high, PythonOrigin.NEWEST
     build = release.build(release.pypi_wheel(platform.key).build or "cpu", platform.key)
-    outside = [
-        v
-        for v in assess(build, replace(machine, python=python))
-        if v.code is VerdictCode.PYTHON_OUTSIDE_RANGE
-    ]
+
+    def outside_range(version: str) -> list[Verdict]:
+        return [
+            v
+            for v in assess(build, replace(machine, python=version))
+            if v.code is VerdictCode.PYTHON_OUTSIDE_RANGE
+        ]
+
+    if request.manager == "uv" and origin is PythonOrigin.NEWEST:
+        # An interpreter already here beats a download (which fails offline): the newest in range.
+        installed = [
+            v
+            for v in {machine.python, *request.installed_pythons}
+            if v and in_release_range(v, low, high) and not outside_range(v)
+        ]
+        if installed:
+            python, origin = max(installed, key=version_key), PythonOrigin.INSTALLED
+    outside = outside_range(python)
     if outside or in_release_range(python, low, high) is None:
         if request.manager == "pip":
             alternative = Alternative.of("--manager", "uv", "--python", high)
