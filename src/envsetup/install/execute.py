@@ -447,12 +447,22 @@ def _open_log(log_path: Path, host_files: Files) -> IO[str]:
         ) from None
 
 
+# What uv and Python's own venv (3.13+, "scm_ignore_files",
+# https://docs.python.org/3/library/venv.html) write into a new environment: git then ignores
+# it, so an install into ./.venv-test leaves a checkout's `git status` clean whatever the tool.
+GITIGNORE = ".gitignore"
+GITIGNORE_TEXT = "# created by envsetup automatically\n*\n"
+
+
 def _make_target(env_path: Path, made: _Made, state: Path, host_files: Files) -> None:
-    """Create the target directory; a creating install then notes its inode in the claim."""
+    """Create the target directory; a creating install then notes its inode in the claim, and
+    tells git to ignore the new environment."""
     host_files.make_dirs(env_path)
     if made.claim is not None:
         made.claim = ownership.with_directory(made.claim, env_path, host_files)
         ownership.write_claim(state, made.claim, host_files)
+        if not host_files.exists(env_path / GITIGNORE):
+            host_files.write_atomically(env_path / GITIGNORE, GITIGNORE_TEXT)
 
 
 def _clear_the_way(setup: _Setup, decision: install_target.TargetDecision, state: Path) -> _Made:
