@@ -218,7 +218,8 @@ def test_kill_9_at_any_moment_of_an_upgrade_costs_the_user_nothing(
     assert record is not None
     if record == before:  # killed before the upgrade wrote its record
         with pytest.raises(UsageError, match="already exists"):
-            _install(tmp_path, pytorch_index, env)
+            # Another plan than the one it holds (the same one is "already satisfied").
+            _install(tmp_path, pytorch_index, env, "cu118")
         _assert_user_files(env)
     elif record["state"] == "complete":  # the upgrade finished before the kill
         assert landed(env)["cuda"] == "11.8"

@@ -39,9 +39,14 @@ def test_the_previewed_steps_are_the_steps_provision_runs(
     assert record is not None
     assert unstamped(planned.plan.to_dict()) == unstamped(record["plan"])
     assert planned.plan.index_url == (pytorch_index / "cpu").resolve().as_uri()
-    # Now the target exists: the preview says the install would stop, and why.
+    # Now the target holds this plan: the preview says so, and that nothing would run.
     again = preview(resolution, index_url_base=str(pytorch_index), log_dir=str(logs))
-    assert len(again.problems) == 1 and "already exists" in again.problems[0]
+    assert again.problems == [] and again.mode == "satisfied" and again.plan.steps == []
+    assert again.notes == [f"already satisfied: {env} holds torch 2.0.1+cpu; nothing to install"]
+    # Another plan into it: the preview says the install would stop, and why.
+    other = resolution_for("cu118", env, manager=manager, projects=("torch",))
+    refused = preview(other, index_url_base=str(pytorch_index), log_dir=str(logs))
+    assert len(refused.problems) == 1 and "already exists" in refused.problems[0]
     upgrade = preview(resolution, upgrade=True, index_url_base=str(pytorch_index))
     assert upgrade.problems == [] and upgrade.mode == "upgrade"
     assert "create-env" not in upgrade.plan.step_ids()

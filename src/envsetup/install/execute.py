@@ -27,6 +27,7 @@ from envsetup.host.machine import THIS_MACHINE
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
+from envsetup.install.activate import activate_command, shell_of, verify_command
 from envsetup.install.backends import Backend
 from envsetup.install.failure import (
     READ_BACK,
@@ -45,6 +46,7 @@ from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
 from envsetup.install.quick_verify import ImportCheck, quick_verify
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
+from envsetup.install.satisfied import already_satisfied
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import (
     LOG_DIR_ENV,
@@ -66,6 +68,8 @@ READ_BACK_TIMEOUT_S = 120.0
 # report of this install's.
 MAX_PIP_REPORT_BYTES = 64 << 20
 DEFAULT_ENV = ".venv"
+# An existing environment that holds the whole plan already: nothing to do, exit 0.
+MODE_SATISFIED = "satisfied"
 
 # -I: ignore PYTHONPATH, the user site and the current directory; only the environment counts.
 _READ_VERSIONS = (
@@ -95,6 +99,9 @@ class InstallResult:
     verify: str = ""
     steps: list[StepReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What the user types next: the activate line for their shell, then envsetup's verify.
+    activate: str = ""
+    verify_command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -410,6 +417,11 @@ def preview(
                 else None
             )
             kind = install_target.classify_target(setup.env_path, claim, host_files)
+            held = _held_already(resolution, setup, kind, force=force, upgrade=upgrade)
+            if held is not None:
+                plan = _plan(resolution, setup, install_target.decide(setup.env_path, kind, force=False, upgrade=True))  # fmt: skip
+                plan.steps = []  # nothing would run
+                return Preview(plan, MODE_SATISFIED, [_satisfied_note(setup.env_path, held)], problems)  # fmt: skip
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
     except UsageError as exc:
         problems.append(str(exc))
@@ -583,7 +595,58 @@ def _provision_locked(
         verify=verify_note,
         steps=reports,
         notes=notes,
+        **_next_commands(resolution, env_path, environ),
     )
+
+
+def _next_commands(
+    resolution: Resolution, env_path: Path, environ: Mapping[str, str]
+) -> dict[str, str]:
+    windows = THIS_MACHINE.windows
+    return {
+        "activate": activate_command(
+            str(env_path),
+            shell=shell_of(environ, windows),
+            windows=windows,
+            conda=resolution.manager == "conda",
+        ),
+        "verify_command": verify_command(str(env_path), windows),
+    }
+
+
+def _satisfied_note(env_path: Path, held: Mapping[str, str]) -> str:
+    pins = ", ".join(f"{name} {version}" for name, version in held.items())
+    return f"already satisfied: {env_path} holds {pins}; nothing to install"
+
+
+def _satisfied(
+    resolution: Resolution, setup: _Setup, held: Mapping[str, str], environ: Mapping[str, str]
+) -> InstallResult:
+    """The result of an install whose target holds the plan already: nothing run, nothing
+    written (the log and the record stay as the install that made it left them)."""
+    record = install_record.record_path(setup.env_path)
+    return InstallResult(
+        env_path=str(setup.env_path),
+        python=setup.backend.python_in_env(str(setup.env_path)),
+        manager=setup.backend.name,
+        index_url=setup.index_url,
+        log_path="",
+        record_path=str(record) if setup.host_files.exists(record) else "",
+        mode=MODE_SATISFIED,
+        installed=dict(held),
+        notes=[_satisfied_note(setup.env_path, held)],
+        **_next_commands(resolution, setup.env_path, environ),
+    )
+
+
+def _held_already(
+    resolution: Resolution, setup: _Setup, kind: str, *, force: bool, upgrade: bool
+) -> Optional[dict[str, str]]:
+    """The plan's pins as the target holds them, when it is an environment holding them all
+    and neither --force nor --upgrade asks for anything else; else None."""
+    if force or upgrade or kind != install_target.ENVIRONMENT:
+        return None
+    return already_satisfied(resolution, setup.env_path, setup.host_files)
 
 
 @contextlib.contextmanager
@@ -630,6 +693,9 @@ def provision(
     with _terminate_like_interrupt(), target_lock(setup.env_path, environ, host_files) as lock:
         claim = ownership.read_claim(setup.state, setup.env_path, host_files)
         kind = install_target.classify_target(setup.env_path, claim, host_files)
+        held = _held_already(resolution, setup, kind, force=force, upgrade=upgrade)
+        if held is not None:
+            return _satisfied(resolution, setup, held, environ)
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
         return _provision_locked(
             resolution,

@@ -88,9 +88,17 @@ def _shared_environment(steps: list[Step]) -> tuple[list[tuple[str, str]], list[
 
 
 def render_result(out: Console, result: InstallResult) -> None:
-    style.item(out, "ok", f"installed into {result.env_path}", indent=0)
+    if result.mode == "satisfied":
+        for note in result.notes:
+            style.item(out, "ok", note, indent=0)
+    else:
+        style.item(out, "ok", f"installed into {result.env_path}", indent=0)
     if result.log_path:
         style.command(out, "log", result.log_path, indent=2)
+    if result.activate:
+        style.command(out, "activate", result.activate, indent=2)
+    if result.verify_command:
+        style.command(out, "check", result.verify_command, indent=2)
 
 
 def refusal_line(refusal: ResolutionRefused) -> str:
