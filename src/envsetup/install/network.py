@@ -73,6 +73,10 @@ class NetworkFailure:
     line: str  # the tool's line that says so, whole
 
 
+# The tools' frames around a message: uv's cause chain (plain and on a terminal).
+_FRAME = re.compile(r"^(?:cause:|Caused by:|├─▶|╰─▶|×)\s*")
+
+
 def _own_line(line: str) -> bool:
     # envsetup's own notes in the tail ("[envsetup] step … timed out after 1800 s") are not the
     # tool's words about the network.
@@ -101,5 +105,5 @@ def network_failure(lines: list[str]) -> Optional[NetworkFailure]:
     for cause, pattern in _CAUSES:
         for line in reversed(theirs):
             if pattern.search(line):
-                return NetworkFailure(cause, _url_in(theirs), line)
+                return NetworkFailure(cause, _url_in(theirs), _FRAME.sub("", line))
     return None

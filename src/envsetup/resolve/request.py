@@ -23,7 +23,9 @@ class InstallRequest:
     # auto, cpu, cuXYZ, rocmX.Y, or a backend without a version: rocm (the ROCm build for the
     # AMD GPUs), cuda (the CUDA build for the NVIDIA ones)
     compute: str = "auto"
-    python: Optional[str] = None  # "3.10"; None: the running Python (pip) or the newest (uv, conda)
+    python: Optional[str] = (
+        None  # "3.10"; None: the running Python (pip), the newest installed in range else the newest (uv), the newest (conda)
+    )
     manager: str = "pip"
     env_path: Optional[str] = None  # None with conda --name
     env_name: Optional[str] = None
