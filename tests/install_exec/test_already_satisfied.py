@@ -63,10 +63,10 @@ def test_any_difference_from_the_plan_is_not_satisfied(tmp_path: Path, pytorch_i
         provision(other_label, index_url_base=str(pytorch_index), log_dir=str(tmp_path / "l"))
 
 
-def _cli(env: Path, index: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _cli(env: Path, index: Path, tmp_path: Path, *more: str) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "envsetup", "install", "--torch", "2.0", "--cuda", "cpu",
             "--python", RUNNING, "--manager", "uv", "--env", str(env),
-            "--index-url-base", str(index), "--json"]  # fmt: skip
+            "--index-url-base", str(index), *(more or ("--json",))]  # fmt: skip
     # This checkout's envsetup, whatever the working directory (a relative PYTHONPATH would not).
     source = str(Path(envsetup.__file__).resolve().parents[1])
     environ = {**os.environ, "SHELL": "/bin/bash", "PYTHONPATH": source}
@@ -86,3 +86,11 @@ def test_the_cli_says_already_satisfied_with_exit_0_and_the_next_commands(
     assert second.returncode == 0, second.stderr
     again = json.loads(second.stdout)["data"]["result"]
     assert again["mode"] == "satisfied" and again["activate"] == result["activate"]
+    text = _cli(env, pytorch_index, tmp_path, "--dry-run")
+    assert text.returncode == 0, text.stderr
+    assert "Steps: none: the target holds the plan" in text.stdout
+    assert "already satisfied" in text.stdout
+    said = _cli(env, pytorch_index, tmp_path, "--log-dir", str(tmp_path / "logs"))
+    assert said.returncode == 0, said.stderr
+    assert f"activate: source {env}/bin/activate" in said.stdout
+    assert f"check: envsetup verify --env {env}" in said.stdout

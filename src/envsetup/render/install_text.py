@@ -52,7 +52,7 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
     style.labelled(out, "Target", f"{plan.env_path} ({preview.mode})", indent=0)
     for note in preview.notes:
         style.item(out, "info", note, indent=2)
-    out.print("[bold]Steps:[/]")
+    out.print("[bold]Steps:[/]" + ("" if plan.steps else " none: the target holds the plan"))
     # The steps' changes to the inherited environment (an index URL may travel there): what
     # every step shares is said once, below them; what one step adds, under it.
     shared_set, shared_unset = _shared_environment(plan.steps)
