@@ -71,3 +71,80 @@ def kfd_gfx_target(properties: str) -> Optional[str]:
     """One topology node's properties text -> its GPU's gfx target; None for a CPU node."""
     found = _KFD_VERSION.search(properties)
     return gfx_from_kfd_version(int(found.group(1))) if found else None
+
+
+# A GPU agent's ISA name, "amdgcn-amd-amdhsa--gfx1032" (a feature suffix such as ":xnack-" may
+# follow); the generic ISAs ROCm 6.4+ also lists ("gfx9-generic") name no one target.
+_ISA_GFX = re.compile(r"^\s*Name:\s+amdgcn-amd-amdhsa--(gfx[0-9a-f]+)(?=[:\s]|$)", re.MULTILINE)
+
+
+def isa_gfx_targets(rocminfo: str) -> list[str]:
+    """The gfx targets of the ISA names rocminfo lists under its GPU agents ("ISA Info:"), for
+    a paste cut so that only an agent's ISA part is left."""
+    return list(dict.fromkeys(_ISA_GFX.findall(rocminfo)))
+
+
+# `grep gfx_target_version /sys/class/kfd/kfd/topology/nodes/*/properties` prefixes each line
+# with its file (ROCm/rocm-cli pull request #343 shows the property line itself).
+_KFD_LINE = re.compile(
+    r"^\s*(?:/sys/class/kfd/kfd/topology/nodes/(?P<node>\d{1,4})/properties:)?"
+    r"gfx_target_version\s+(?P<value>\d{1,7})\s*$",
+    re.MULTILINE,
+)
+
+
+def kfd_text_gfx_targets(text: str) -> list[tuple[Optional[int], str]]:
+    """(node, gfx target) of every GPU node in KFD properties text (one node's file, `cat` of
+    several, or grep's "path:line" form); CPU nodes (0) are left out."""
+    found = []
+    for match in _KFD_LINE.finditer(text):
+        gfx = gfx_from_kfd_version(int(match.group("value")))
+        node = match.group("node")
+        if gfx:
+            found.append((int(node) if node else None, gfx))
+    return found
+
+
+# rocm-smi --showproductname: "GPU[0]\t\t: Card series: \t\tNavi 22 [Radeon RX 6700 XT]"
+# (ROCm/legacy-rocm-build issue #1351 shows ROCm 4.0's lines); newer releases add a
+# "GFX Version: gfx1031" line per GPU.
+_SMI_PRODUCT = re.compile(
+    r"^\s*GPU\[(?P<index>\d{1,3})\]\s*:\s*(?P<key>[A-Za-z][\w ]{1,30}?):\s*(?P<value>.*?)\s*$"
+)
+_HEX_ID = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def rocm_smi_products(text: str) -> list[AmdGpu]:
+    """The GPUs of `rocm-smi --showproductname` whose gfx target it prints, in index order,
+    each named by its card series (or model) where that is a name, not a PCI id."""
+    by_index: dict[int, dict[str, str]] = {}
+    for line in text.splitlines():
+        match = _SMI_PRODUCT.match(line)
+        if match:
+            fields = by_index.setdefault(int(match.group("index")), {})
+            fields[match.group("key").strip().casefold()] = match.group("value")
+    gpus = []
+    for index in sorted(by_index):
+        fields = by_index[index]
+        gfx = fields.get("gfx version", "")
+        if not re.fullmatch(r"gfx[0-9a-f]+", gfx):
+            continue
+        names = (fields.get("card series", ""), fields.get("card model", ""))
+        name = next((n for n in names if n and not _HEX_ID.fullmatch(n)), "")
+        gpus.append(AmdGpu(gfx=gfx, name=name, source="rocm-smi --showproductname"))
+    return gpus
+
+
+# HSA_OVERRIDE_GFX_VERSION as a shell sets it: "export HSA_OVERRIDE_GFX_VERSION=10.3.0", the
+# assignment before a command, or `env`'s line. The runtime reads "major.minor.stepping"
+# (ROCm/rocBLAS pull request #1251 and the threads it cites use 10.3.0 for gfx1031).
+_OVERRIDE = re.compile(
+    r"(?:export\s+|set\s+|\$env:)?HSA_OVERRIDE_GFX_VERSION\s*=\s*[\"']?(?P<value>\d{1,2}\.\d{1,2}\.\d{1,2})[\"']?(?:\s|;|$)"
+)
+
+
+def hsa_override(line: str) -> Optional[str]:
+    """The override a shell line sets ("10.3.0"); None when the line does not start with the
+    assignment (prose that mentions it sets nothing)."""
+    match = _OVERRIDE.match(line.strip())
+    return match.group("value") if match else None
