@@ -47,6 +47,8 @@ _VERSION = re.compile(r"\d{3}\.\d{1,3}(?:\.\d{1,3})?")
 
 
 def _line(text: str) -> bool:
+    if "NVIDIA UNIX" in text:  # /proc/driver/nvidia/version's "NVRM version:" (proc_driver.py)
+        return False
     return (
         text.startswith(_FIELDS + _MESSAGES)
         or text == _WARNING
