@@ -46,6 +46,9 @@ _FIELDS = (
 _VERSION = re.compile(r"\d{3}\.\d{1,3}(?:\.\d{1,3})?")
 
 
+_STARTS = ("NVRM version:", "nvidia-container-cli", "sudo ", "-- WARNING", *_MESSAGES)
+
+
 def _line(text: str) -> bool:
     if "NVIDIA UNIX" in text:  # /proc/driver/nvidia/version's "NVRM version:" (proc_driver.py)
         return False
