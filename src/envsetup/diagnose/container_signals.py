@@ -15,12 +15,20 @@ Both are the host's side of a container without its GPU, distinct from container
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.signal_common import Evidence, finding_of
+from envsetup.diagnose.signal_common import Evidence
 from envsetup.facts import Facts
 from envsetup.model.paste import Signal
+
+
+def _cited(signals: Sequence[Signal], evidence: Evidence) -> list[str]:
+    return list(dict.fromkeys(line for s in signals for line in evidence(s)))
+
+
+def _present(**params: Any) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}
 
 
 def _cause(reason: str) -> str:
@@ -42,27 +50,26 @@ def judge_container_signals(
     if missing:
         driver = next((s.params.get("driver") for s in missing if s.params.get("driver")), None)
         found.append(
-            finding_of(
-                "container-toolkit-missing",
-                "error",
-                missing,
-                evidence,
-                driver=driver,
-                host_driver=facts.nvidia.driver_version,
+            Finding(
+                id="container-toolkit-missing",
+                severity="error",
+                evidence=_cited(missing, evidence),
+                params=_present(driver=driver, host_driver=facts.nvidia.driver_version),
             )
         )
     failed = [s for s in signals if s.id == "nvidia-container-cli-init-failed"]
     if failed:
         reason = str(failed[0].params.get("reason") or "")
         found.append(
-            finding_of(
-                "container-runtime-no-driver",
-                "error",
-                failed,
-                evidence,
-                reason=reason or None,
-                cause=_cause(reason),
-                host_driver=facts.nvidia.driver_version,
+            Finding(
+                id="container-runtime-no-driver",
+                severity="error",
+                evidence=_cited(failed, evidence),
+                params=_present(
+                    reason=reason or None,
+                    cause=_cause(reason),
+                    host_driver=facts.nvidia.driver_version,
+                ),
             )
         )
     return found
