@@ -533,6 +533,10 @@ def judge_signals(
         found += judge_out_of_memory(get("torch-cuda-out-of-memory"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += _xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
+    if get("docker-gpu-driver-missing", "nvidia-container-cli-init-failed"):
+        from envsetup.diagnose.container_signals import judge_container_signals
+
+        found += judge_container_signals(signals, facts, ev)
 
     explained = {
         n for f_signals in signals if f_signals.id != "python-exception" for n in f_signals.lines

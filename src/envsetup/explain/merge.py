@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from envsetup.digits import small_int
+from envsetup.explain.fabric_facts import derive_fabric
 from envsetup.explain.gpu_capability import derive_capabilities
+from envsetup.explain.jetson_facts import derive_jetson
 from envsetup.explain.python_banner import banner_of
 from envsetup.explain.python_paths import python_of
 from envsetup.explain.signal_facts import StatedFact, StatedGpu, facts_of
@@ -167,6 +169,8 @@ def merge(
         _set_source_field(facts, path, number, {})
     _derive_apple(facts, sources)
     derive_capabilities(facts, sources)
+    derive_jetson(facts, sources)  # a Jetson's signs -> board, JetPack, GPU (explain11)
+    derive_fabric(facts, sources)  # pasted fabric facts -> an NVSwitch system (explain11)
     for reading in readings:
         if reading.unread:
             unread = sorted(reading.unread)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from envsetup.digits import small_int
 from envsetup.model.capability import ComputeCapability
@@ -212,6 +212,45 @@ def module_for_l4t(l4t: Optional[str]) -> Optional[tuple[str, ComputeCapability]
     https://brent-newsom-nvidia.github.io/AIPS-Boom/wiki/NVIDIA-Jetson-Linux. Other lines run on
     more than one module (R35: Xavier and Orin), or are not known to envsetup: None."""
     return L4T_MODULE.get((l4t or "").split(".")[0])
+
+
+def module_from_signs(
+    model: str, l4t: Optional[str], gpu_names: Sequence[str] = ()
+) -> tuple[Optional[tuple[str, ComputeCapability]], str]:
+    """The module and the sign that named it: the device tree's model, else the L4T release
+    line, else a GPU's name ("Orin (nvgpu)", "NVIDIA Thor"). One rule for doctor's probe and
+    explain's pasted signs."""
+    module = module_of(model) if model else None
+    if module is not None:
+        return module, "device tree model"
+    module = module_for_l4t(l4t)
+    if module is not None:
+        return module, f"L4T {l4t}"
+    for name in gpu_names:
+        module = module_of(name)
+        if module is not None:
+            return module, f"GPU name {name}"
+    return None, ""
+
+
+# A kernel release that only L4T ships: "5.15.148-tegra" (NVIDIA's kernels, e.g. collect_env's
+# "Linux-5.15.136-tegra-aarch64" in dusty-nv/jetson-containers issue #1495) or OE4T's
+# "5.15.136-l4t-r36.3-1009.9+g46cdb595bebc" (OE4T/meta-tegra pull request #1566, an IGX Orin).
+_L4T_KERNEL = re.compile(r"-l4t-r(\d{2})\.(\d{1,2})(?:\.(\d{1,2}))?(?=[-+.]|$)")
+# The Tegra integrated GPU's driver is nvgpu: nvidia-smi and torch name the GPU "Orin (nvgpu)"
+# on JetPack 6 (ollama/ollama issue #9503; dusty-nv/jetson-containers issue #1495).
+NVGPU_SUFFIX = "(nvgpu)"
+
+
+def tegra_kernel(release: str) -> bool:
+    """Whether a kernel release is an L4T kernel (a Jetson's)."""
+    return release.endswith("-tegra") or "-tegra-" in release or bool(_L4T_KERNEL.search(release))
+
+
+def l4t_from_kernel(release: str) -> Optional[str]:
+    """'5.15.136-l4t-r36.3-1009.9+g...' -> '36.3'; None for kernels that do not name it."""
+    found = _L4T_KERNEL.search(release)
+    return ".".join(p for p in found.groups() if p is not None) if found else None
 
 
 def jetpack_for_module(module: Optional[str]) -> Optional[str]:

@@ -135,3 +135,42 @@ def parse_smi_xml_fabric(text: str) -> list[GpuFabric]:
             )
         )
     return found
+
+
+def parse_fabric_blocks(text: str) -> list[GpuFabric]:
+    """Each "Fabric" block of `nvidia-smi -q` text cut to those blocks (`nvidia-smi -q | grep -A6
+    Fabric`, NVIDIA/gpu-operator issue #2511; grep -C's "--" separators between them): one per
+    GPU, in order, without the log's banner or GPU headings parse_smi_fabric wants. Blocks with
+    no State line are not GPUs' ([] when none has one)."""
+    found: list[GpuFabric] = []
+    gpu: Optional[GpuFabric] = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line == "Fabric":
+            gpu = GpuFabric(index=len(found))
+            found.append(gpu)
+            continue
+        key, colon, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if gpu is None or not colon:
+            continue
+        if key in _FABRIC_KEYS:
+            setattr(gpu, _FABRIC_KEYS[key], value)
+        elif key == "ClusterUUID":
+            gpu.cluster_uuid = value
+    kept = [g for g in found if g.state]
+    for index, gpu in enumerate(kept):
+        gpu.index = index
+    return kept
+
+
+# systemd's `systemctl status` unit line: "     Active: failed (Result: exit-code) since ..."
+# (NVIDIA/NVSentinel issue #883), "Active: active (running) since ..." (bottlerocket-os/
+# bottlerocket-kernel-kit pull request #142).
+_ACTIVE = re.compile(r"^\s*Active:\s+([a-z-]+)", re.M)
+
+
+def parse_systemctl_active(text: str) -> Optional[str]:
+    """The unit's state from `systemctl status` text ("active", "failed", "inactive"...)."""
+    found = _ACTIVE.search(text)
+    return found.group(1) if found else None

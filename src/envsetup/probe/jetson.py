@@ -6,11 +6,10 @@ live in envsetup.model.jetson; this module only reads.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Sequence
 
 from envsetup.facts import OsFacts
 from envsetup.host.base import Host
-from envsetup.model.capability import ComputeCapability
 from envsetup.model.jetson import (
     CAPABILITY_SOURCE,
     JETPACK_SOURCE_LABEL,
@@ -19,8 +18,7 @@ from envsetup.model.jetson import (
     jetpack_for_module,
     l4t_from_package,
     l4t_from_tegra_release,
-    module_for_l4t,
-    module_of,
+    module_from_signs,
 )
 from envsetup.probe.common import first_line, probe_timeout
 
@@ -55,7 +53,7 @@ def probe_jetson(host: Host, os_facts: OsFacts, gpu_names: Sequence[str] = ()) -
         _l4t_from_package(host, facts)
     facts.jetpack = jetpack_for(facts.l4t)
     facts.jetpack_source = JETPACK_SOURCE_LABEL if facts.jetpack else ""
-    module, where = _module(model, facts.l4t, gpu_names)
+    module, where = module_from_signs(model, facts.l4t, tuple(gpu_names))
     if module is not None:
         facts.module, facts.compute_capability = module
         facts.compute_capability_source = f"{where}; {CAPABILITY_SOURCE}"
@@ -63,24 +61,6 @@ def probe_jetson(host: Host, os_facts: OsFacts, gpu_names: Sequence[str] = ()) -
         facts.jetpack = jetpack_for_module(facts.module)
         facts.jetpack_source = f"the {facts.module} module ships with JetPack {facts.jetpack} only"
     return facts
-
-
-def _module(
-    model: str, l4t: Optional[str], gpu_names: Sequence[str]
-) -> tuple[Optional[tuple[str, ComputeCapability]], str]:
-    """The module and the sign that named it: the device tree's model, else the L4T release
-    line, else a GPU's name."""
-    module = module_of(model) if model else None
-    if module is not None:
-        return module, "device tree model"
-    module = module_for_l4t(l4t)
-    if module is not None:
-        return module, f"L4T {l4t}"
-    for name in gpu_names:
-        module = module_of(name)
-        if module is not None:
-            return module, f"GPU name {name}"
-    return None, ""
 
 
 def _model(host: Host) -> str:

@@ -35,6 +35,7 @@ CATALOGUES = (
     "envsetup.render.words.rocm",
     "envsetup.render.words.extension",
     "envsetup.render.words.jetson",
+    "envsetup.render.words.container_runtime",  # explain11: docker / toolkit errors pasted
 )
 
 

@@ -20,11 +20,13 @@ from envsetup.model.paste import SectionReader
 # Module names under envsetup.explain.sections, in the order their readers are tried.
 READER_MODULES: tuple[str, ...] = (
     "collect_env",  # holds driver, OS, Python, CUDA and package lines of other kinds
+    "fabric",  # a grep'd -q Fabric block, fabric manager version/status (explain11)
     "nvidia_smi",  # -q holds its own "CUDA Version"
     "conda_info",
     "env_report",  # `- Key: value` reports of transformers, accelerate, diffusers, llamafactory...
     "packages",
     "proc_driver",
+    "container",  # nvidia-container-cli info (explain11; its "NVRM version:" is no /proc line)
     "modinfo",
     "lsmod",
     "lspci",
@@ -35,6 +37,8 @@ READER_MODULES: tuple[str, ...] = (
     "kernel",
     "nvcc",
     "environment",
+    "jetson",  # /etc/nv_tegra_release, jetson_release (explain11)
+    "rocm",  # rocminfo, KFD properties, rocm-smi, HSA_OVERRIDE_GFX_VERSION (explain11)
     "python_check",  # `python -c "import torch; print(...)"`, `>>> torch.__version__`, `python -V`
 )
 

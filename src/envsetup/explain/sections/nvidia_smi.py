@@ -27,6 +27,7 @@ from envsetup.explain.sections._reading import (
     text_of,
     without_trailing_blanks,
 )
+from envsetup.explain.sections.fabric import put_smi_fabric
 from envsetup.model.gpu import Gpu
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
@@ -600,10 +601,15 @@ def _read_failure(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
         builder.place(line)
 
 
+def _read_query(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    _put_report(builder, lines, parse_smi_log(text_of(lines)))
+    put_smi_fabric(builder, lines)  # each GPU's NVSwitch fabric state (explain11)
+
+
 _READERS: Dict[str, Callable[[ReadingBuilder, Sequence[Line]], None]] = {
     "nvidia-smi-table": _read_table,
     "nvidia-smi-xml": lambda b, ls: _put_report(b, ls, _xml_report(ls)),
-    "nvidia-smi-query": lambda b, ls: _put_report(b, ls, parse_smi_log(text_of(ls))),
+    "nvidia-smi-query": lambda b, ls: _read_query(b, ls),
     "nvidia-smi-list": lambda b, ls: _read_list(b, ls),
     "nvidia-smi-csv": _read_csv,
     "nvidia-smi-version": lambda b, ls: _put_report(b, ls, parse_smi_version(text_of(ls))),

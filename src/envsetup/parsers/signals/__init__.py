@@ -23,7 +23,15 @@ from itertools import accumulate
 from typing import Callable, Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
-from envsetup.parsers.signals import cuda, kernel_log, libraries, pip_conda, python, torch
+from envsetup.parsers.signals import (
+    container,
+    cuda,
+    kernel_log,
+    libraries,
+    pip_conda,
+    python,
+    torch,
+)
 from envsetup.parsers.signals._scan import merge
 from envsetup.parsers.signals._span import own
 
@@ -35,6 +43,7 @@ READERS: tuple[Reader, ...] = (
     libraries.read,
     pip_conda.read,
     kernel_log.read,
+    container.read,  # docker's / the NVIDIA Container Toolkit's GPU errors (explain11)
 )
 
 

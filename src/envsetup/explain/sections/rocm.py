@@ -1,0 +1,211 @@
+"""AMD ROCm's tools as people paste them: `rocminfo`, the KFD topology's node properties,
+`rocm-smi --showproductname`, and a shell line setting HSA_OVERRIDE_GFX_VERSION.
+
+Facts: rocm.gpus and rocm.gfx_targets (each AMD GPU's gfx target, as doctor's probe/rocm.py
+builds them, read with the same parsers/rocm.py functions), rocm.hsa_override_gfx_version.
+diagnose/rocm_rules.py judges them: gfx1031 under a ROCm wheel without the override gets the
+override advice; a pasted hipErrorNoBinaryForGpu names the pasted GPU's target.
+
+rocminfo's layout (ROCm/rocminfo rocminfo.cc; pasted whole in ROCm/legacy-rocm-build issues
+#1698 and #1759): a header ("ROCk module is loaded", "HSA System Attributes", "Runtime Version:
+1.1"...), then per agent "*******" / "Agent N" / "*******" and indented "Key: value" lines ("Name:
+gfx1032", "Marketing Name: AMD Radeon RX 6600 XT", "Device Type: GPU"), with "ISA Info:" / "Pool
+Info:" sub-blocks and "x  1024(0x400)" dimension lines; "*** Done ***" ends it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped, text_of
+from envsetup.facts import AmdGpu
+from envsetup.model.paste import Line, Reading
+from envsetup.parsers.rocm import (
+    hsa_override,
+    isa_gfx_targets,
+    kfd_open_error,
+    kfd_text_gfx_targets,
+    rocm_smi_products,
+    rocminfo_gpus,
+)
+
+ROCMINFO = "rocminfo"
+KFD = "kfd-properties"
+ROCM_SMI = "rocm-smi"
+OVERRIDE = "hsa-override"
+
+# Lines rocminfo prints that are not "Key: value".
+_STRUCTURE = re.compile(
+    r"\*{5,}|={5,}|Agent \d{1,3}|ISA \d{1,2}|Pool \d{1,2}|ROCk module is (?:NOT )?loaded"
+    r"|Able to open /dev/kfd read-write|Unable to open /dev/kfd read-write:.*|HSA System Attributes"
+    r"|HSA Agents|\*\*\* Done \*\*\*|rocminfo|(?:/opt/rocm[\w.-]*/bin/)?rocminfo(?:\s.*)?"
+)
+# "  Max Clock Freq. (MHz):   4890", "WatchPts on Addr. Ranges:4", "  L1:   32768(0x8000) KB".
+_FIELD = re.compile(r"[A-Za-z][\w .()/#+-]{0,44}:(?:\s*\S.*)?")
+_DIMENSION = re.compile(r"[xyz]\s+\d+(?:\(0x[0-9a-f]+\))?")
+# Where a rocminfo section may begin (a paste may start inside an agent).
+_ROCMINFO_START = re.compile(
+    r"(?:ROCk module|HSA (?:System|Agents)|={5,}\s*$|\*{5,}\s*$|Agent \d|rocminfo|"
+    r"Name:\s+(?:gfx|amdgcn-)|(?:/opt/rocm[\w.-]*/bin/)?rocminfo|Unable to open /dev/kfd)"
+)
+# What makes a run of such lines rocminfo and not any "Key: value" log.
+_ROCMINFO_MARKS = re.compile(
+    r"Agent \d|HSA Agents|ROCk module|Name:\s+(?:gfx[0-9a-f]+|amdgcn-amd-amdhsa--)|"
+    r"Unable to open /dev/kfd|Device Type:\s+(?:GPU|CPU)"
+)
+
+
+def _rocminfo_line(text: str) -> bool:
+    return bool(_STRUCTURE.fullmatch(text) or _DIMENSION.fullmatch(text) or _FIELD.fullmatch(text))
+
+
+def _rocminfo_scan(lines: Sequence[Line], start: int) -> int:
+    at, last, marked = start, start - 1, False
+    while at < len(lines):
+        text = stripped(lines, at)
+        if not text:
+            # One blank line inside (between the header and "HSA Agents"); two end it.
+            if not stripped(lines, at + 1) or not _rocminfo_line(stripped(lines, at + 1)):
+                break
+            at += 1
+            continue
+        if not _rocminfo_line(text):
+            break
+        marked = marked or _ROCMINFO_MARKS.match(text) is not None
+        last = at
+        at += 1
+        if text == "*** Done ***":
+            break
+    return last - start + 1 if marked and last >= start else 0
+
+
+def _amd_gpus(gpus: list[AmdGpu]) -> list[dict[str, Any]]:
+    return [{"gfx": g.gfx, "name": g.name, "source": g.source} for g in gpus]
+
+
+def _rocminfo_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(ROCMINFO, lines)
+    text = text_of(lines)
+    gpus = rocminfo_gpus(text)
+    for gpu in gpus:
+        gpu.source = "paste:rocminfo"
+    first = next((line.number for line in lines if re.match(r"\s*Name:\s+gfx", line.text)), None)
+    if not gpus:
+        # Cut before the agent's Name: its ISA names the target too.
+        targets = isa_gfx_targets(text)
+        first = next((line.number for line in lines if "amdgcn-amd-amdhsa--" in line.text), None)
+        gpus = [AmdGpu(gfx=t, source="paste:rocminfo ISA") for t in targets]
+    if gpus:
+        builder.put("rocm.gpus", _amd_gpus(gpus), first)
+        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+    error = kfd_open_error(text)
+    if error:
+        line = next(line.number for line in lines if "Unable to open /dev/kfd" in line.text)
+        builder.put("rocm.kfd_error", error, line)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _rocminfo_quick(text: str) -> bool:
+    return _ROCMINFO_START.match(text) is not None
+
+
+# --- the KFD topology: `cat .../nodes/N/properties` or `grep gfx_target_version ...`
+_PROPERTY = re.compile(
+    r"(?:/sys/class/kfd/kfd/topology/nodes/\d{1,4}/properties:)?[a-z][a-z0-9_]{1,40}\s+-?\d{1,20}"
+)
+_KFD_COMMAND = re.compile(r"(?:sudo\s+)?(?:cat|grep|head|tail)\s.*?/sys/class/kfd/\S*.*")
+
+
+def _kfd_scan(lines: Sequence[Line], start: int) -> int:
+    at = start + 1 if _KFD_COMMAND.fullmatch(stripped(lines, start)) else start
+    while at < len(lines) and _PROPERTY.fullmatch(stripped(lines, at)):
+        at += 1
+    block = text_of(lines[start:at])
+    return at - start if at > start and kfd_text_gfx_targets(block) else 0
+
+
+def _kfd_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(KFD, lines)
+    found = kfd_text_gfx_targets(text_of(lines))
+    first = next((line.number for line in lines if "gfx_target_version" in line.text), None)
+    gpus = [
+        {
+            "gfx": gfx,
+            "name": "",
+            "source": f"paste:kfd node {node}" if node is not None else "paste:kfd",
+        }
+        for node, gfx in found
+    ]
+    builder.put("rocm.gpus", gpus, first)
+    builder.put("rocm.gfx_targets", list(dict.fromkeys(g["gfx"] for g in gpus)), first)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _kfd_quick(text: str) -> bool:
+    return text.startswith(("gfx_target_version", "cpu_cores_count", "/sys/class/kfd")) or (
+        "/sys/class/kfd/" in text and text.startswith(("cat ", "grep ", "sudo ", "head ", "tail "))
+    )
+
+
+# --- rocm-smi --showproductname
+_SMI_LINE = re.compile(
+    r"=+(?: ?[A-Za-z][\w ]*[A-Za-z] ?=+)?|GPU\[\d{1,3}\]\s*:.*|(?:\S*/)?rocm-smi(?:\s.*)?"
+)
+
+
+def _smi_scan(lines: Sequence[Line], start: int) -> int:
+    at, gpu_lines = start, 0
+    while at < len(lines):
+        text = stripped(lines, at)
+        if not _SMI_LINE.fullmatch(text):
+            break
+        gpu_lines += text.startswith("GPU[")
+        at += 1
+        if "End of ROCm SMI Log" in text:
+            break
+    return at - start if gpu_lines else 0
+
+
+def _smi_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(ROCM_SMI, lines)
+    gpus = rocm_smi_products(text_of(lines))
+    for gpu in gpus:
+        gpu.source = "paste:rocm-smi"
+    first = next((line.number for line in lines if "GFX Version" in line.text), None)
+    if gpus:
+        builder.put("rocm.gpus", _amd_gpus(gpus), first)
+        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _smi_quick(text: str) -> bool:
+    return text.startswith(("=", "GPU[")) or "rocm-smi" in text[:60]
+
+
+# --- HSA_OVERRIDE_GFX_VERSION set on a shell line
+def _override_scan(lines: Sequence[Line], start: int) -> int:
+    return 1 if hsa_override(stripped(lines, start)) else 0
+
+
+def _override_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(OVERRIDE, lines)
+    for line in lines:
+        value = hsa_override(line.text)
+        builder.put("rocm.hsa_override_gfx_version", value, line.number)
+    return builder.finish(lines)
+
+
+def _override_quick(text: str) -> bool:
+    return text.startswith(("HSA_OVERRIDE_GFX_VERSION", "export HSA_", "set HSA_", "$env:HSA_"))
+
+
+READERS = [
+    Reader(ROCMINFO, _rocminfo_scan, _rocminfo_read, _rocminfo_quick),
+    Reader(KFD, _kfd_scan, _kfd_read, _kfd_quick),
+    Reader(ROCM_SMI, _smi_scan, _smi_read, _smi_quick),
+    Reader(OVERRIDE, _override_scan, _override_read, _override_quick),
+]

@@ -1,0 +1,150 @@
+"""AMD ROCm tools' text: rocminfo's agents, the KFD topology's node properties, rocm-smi's
+product names. Pure: doctor's probe (probe/rocm.py) and explain's section reader
+(explain/sections/rocm.py) read the same text with these functions.
+
+The KFD topology (/sys/class/kfd/kfd/topology/nodes/N/properties) is the kernel's own answer and
+needs no ROCm user space: each node's `gfx_target_version` is major*10000 + minor*100 + stepping
+(0 on a CPU node), and the target's name writes minor and stepping in hex (90010 -> gfx90a,
+100301 -> gfx1031). Source: the Linux kernel, drivers/gpu/drm/amd/amdkfd/kfd_device.c (the
+gfx_target_version of each GC IP version, e.g. Navy Flounder 100301) and kfd_topology.c (the
+`gfx_target_version` property it prints).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from envsetup.facts import AmdGpu
+
+# rocminfo names each agent "  Name:   gfx1031" (GPU) or the CPU's model (not a gfx target), and
+# gives a GPU agent's product as "  Marketing Name:   AMD Radeon RX 6700 XT".
+_GFX_NAME = re.compile(r"^\s*Name:\s+(gfx[0-9a-f]+)\b", re.MULTILINE)
+_AGENT_LINE = re.compile(r"^\s*(Name|Marketing Name):\s*(.*?)\s*$")
+_KFD_VERSION = re.compile(r"^gfx_target_version\s+(\d{1,7})\s*$", re.MULTILINE)
+# The ROCm runtime's words when it cannot open the compute device, as rocminfo prints them
+# (ROCm/ROCm-docker #116: "Unable to open /dev/kfd read-write: Permission denied";
+# ROCm/legacy-rocm-build #1798: "... read-write: No such file or directory").
+_KFD_OPEN = re.compile(r"Unable to open /dev/kfd read-write: *(.+?)\s*$", re.MULTILINE)
+
+
+def kfd_open_error(rocminfo: str) -> Optional[str]:
+    """'Permission denied' from rocminfo's failure text; None when it says no such thing."""
+    found = _KFD_OPEN.search(rocminfo)
+    return found.group(1) if found else None
+
+
+def gfx_targets(rocminfo: str) -> list[str]:
+    """The GPU agents' gfx targets rocminfo lists, in order, once each."""
+    return list(dict.fromkeys(_GFX_NAME.findall(rocminfo)))
+
+
+def rocminfo_gpus(rocminfo: str) -> list[AmdGpu]:
+    """Each GPU agent rocminfo lists: its gfx target and the Marketing Name that follows it.
+
+    rocminfo prints a "Name:" line per agent and, per ISA, another "Name:" line naming the full
+    ISA ("amdgcn-amd-amdhsa--gfx1031"), which does not start with gfx and is not a new agent."""
+    gpus: list[AmdGpu] = []
+    for line in rocminfo.splitlines():
+        found = _AGENT_LINE.match(line)
+        if not found:
+            continue
+        key, value = found.groups()
+        if key == "Name" and re.fullmatch(r"gfx[0-9a-f]+", value):
+            gpus.append(AmdGpu(gfx=value, source="command:rocminfo"))
+        elif key == "Marketing Name" and gpus and not gpus[-1].name:
+            gpus[-1].name = value
+    return gpus
+
+
+def gfx_from_kfd_version(value: int) -> Optional[str]:
+    """KFD's gfx_target_version -> the target's name: 100301 -> 'gfx1031', 90010 -> 'gfx90a';
+    None for 0 (a CPU node) or a value no target has."""
+    major, rest = divmod(value, 10000)
+    minor, stepping = divmod(rest, 100)
+    if major == 0 or minor > 15 or stepping > 15:
+        return None
+    return f"gfx{major}{minor:x}{stepping:x}"
+
+
+def kfd_gfx_target(properties: str) -> Optional[str]:
+    """One topology node's properties text -> its GPU's gfx target; None for a CPU node."""
+    found = _KFD_VERSION.search(properties)
+    return gfx_from_kfd_version(int(found.group(1))) if found else None
+
+
+# A GPU agent's ISA name, "amdgcn-amd-amdhsa--gfx1032" (a feature suffix such as ":xnack-" may
+# follow); the generic ISAs ROCm 6.4+ also lists ("gfx9-generic") name no one target.
+_ISA_GFX = re.compile(r"^\s*Name:\s+amdgcn-amd-amdhsa--(gfx[0-9a-f]+)(?=[:\s]|$)", re.MULTILINE)
+
+
+def isa_gfx_targets(rocminfo: str) -> list[str]:
+    """The gfx targets of the ISA names rocminfo lists under its GPU agents ("ISA Info:"), for
+    a paste cut so that only an agent's ISA part is left."""
+    return list(dict.fromkeys(_ISA_GFX.findall(rocminfo)))
+
+
+# `grep gfx_target_version /sys/class/kfd/kfd/topology/nodes/*/properties` prefixes each line
+# with its file (ROCm/rocm-cli pull request #343 shows the property line itself).
+_KFD_LINE = re.compile(
+    r"^\s*(?:/sys/class/kfd/kfd/topology/nodes/(?P<node>\d{1,4})/properties:)?"
+    r"gfx_target_version\s+(?P<value>\d{1,7})\s*$",
+    re.MULTILINE,
+)
+
+
+def kfd_text_gfx_targets(text: str) -> list[tuple[Optional[int], str]]:
+    """(node, gfx target) of every GPU node in KFD properties text (one node's file, `cat` of
+    several, or grep's "path:line" form); CPU nodes (0) are left out."""
+    found = []
+    for match in _KFD_LINE.finditer(text):
+        gfx = gfx_from_kfd_version(int(match.group("value")))
+        node = match.group("node")
+        if gfx:
+            found.append((int(node) if node else None, gfx))
+    return found
+
+
+# rocm-smi --showproductname: "GPU[0]\t\t: Card series: \t\tNavi 22 [Radeon RX 6700 XT]"
+# (ROCm/legacy-rocm-build issue #1351 shows ROCm 4.0's lines); newer releases add a
+# "GFX Version: gfx1031" line per GPU.
+_SMI_PRODUCT = re.compile(
+    r"^\s*GPU\[(?P<index>\d{1,3})\]\s*:\s*(?P<key>[A-Za-z][\w ]{1,30}?):\s*(?P<value>.*?)\s*$"
+)
+_HEX_ID = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def rocm_smi_products(text: str) -> list[AmdGpu]:
+    """The GPUs of `rocm-smi --showproductname` whose gfx target it prints, in index order,
+    each named by its card series (or model) where that is a name, not a PCI id."""
+    by_index: dict[int, dict[str, str]] = {}
+    for line in text.splitlines():
+        match = _SMI_PRODUCT.match(line)
+        if match:
+            fields = by_index.setdefault(int(match.group("index")), {})
+            fields[match.group("key").strip().casefold()] = match.group("value")
+    gpus = []
+    for index in sorted(by_index):
+        fields = by_index[index]
+        gfx = fields.get("gfx version", "")
+        if not re.fullmatch(r"gfx[0-9a-f]+", gfx):
+            continue
+        names = (fields.get("card series", ""), fields.get("card model", ""))
+        name = next((n for n in names if n and not _HEX_ID.fullmatch(n)), "")
+        gpus.append(AmdGpu(gfx=gfx, name=name, source="rocm-smi --showproductname"))
+    return gpus
+
+
+# HSA_OVERRIDE_GFX_VERSION as a shell sets it: "export HSA_OVERRIDE_GFX_VERSION=10.3.0", the
+# assignment before a command, or `env`'s line. The runtime reads "major.minor.stepping"
+# (ROCm/rocBLAS pull request #1251 and the threads it cites use 10.3.0 for gfx1031).
+_OVERRIDE = re.compile(
+    r"(?:export\s+|set\s+|\$env:)?HSA_OVERRIDE_GFX_VERSION\s*=\s*[\"']?(?P<value>\d{1,2}\.\d{1,2}\.\d{1,2})[\"']?(?:\s|;|$)"
+)
+
+
+def hsa_override(line: str) -> Optional[str]:
+    """The override a shell line sets ("10.3.0"); None when the line does not start with the
+    assignment (prose that mentions it sets nothing)."""
+    match = _OVERRIDE.match(line.strip())
+    return match.group("value") if match else None

@@ -1,0 +1,263 @@
+"""explain reads the machines issue 11 taught doctor (AMD ROCm, Jetson, NVSwitch fabric, the
+container runtime) from pasted tool outputs, with the parsers and model rules doctor uses.
+
+The tool outputs are real (tests/fixtures/explain/SOURCES.tsv, tests/fixtures/rocm and
+tests/fixtures/fabric SOURCES.tsv name each one's public bug report); the `python -c` torch lines
+and the `export` line added to some pastes are built by hand for these tests (what a user adds).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envsetup.explain.detect import detect
+from envsetup.explain.paste import normalise
+from envsetup.explain.run import explain
+from envsetup.explain.sections import container, fabric, jetson, rocm
+from envsetup.parsers.signals import classify
+from envsetup.profiles.lookup import lookup_build
+from envsetup.render.finding_words import words_for
+from hostbuilder import fixture_text
+
+HERE = "explain/"
+TORCH = '$ python -c "import torch; print(torch.__version__)"\n{}\n'
+MODULES = (rocm, jetson, fabric, container)
+NEW_KINDS = {kind for module in MODULES for reader in module.READERS for kind in reader.forms}
+
+
+def _value(facts: Any, path: str) -> Any:
+    node = facts
+    for key in path.split("."):
+        node = node[int(key)] if isinstance(node, list) else getattr(node, key)
+    return node
+
+
+# fixture -> (section kinds recognised, facts (dotted, on Facts; "n" indexes a list), finding ids)
+EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
+    "explain/rocm/rocminfo-rx6600xt-gfx1032-agent2-cut.txt": (
+        {"rocminfo"}, {"rocm.gfx_targets": ["gfx1032"], "rocm.gpus.0.name": "AMD Radeon RX 6600 XT"}, set()),
+    "rocm/rocminfo-rx7900xtx-two-gpus-partial.txt": (
+        {"rocminfo"}, {"rocm.gfx_targets": ["gfx1100"], "rocm.gpus.0.name": "Radeon RX 7900 XTX"}, set()),
+    "explain/rocm/rocminfo-isa-gfx1032-cut.txt": ({"rocminfo"}, {"rocm.gfx_targets": ["gfx1032"]}, set()),
+    "explain/rocm/rocminfo-ryzen-3600x-cpu-agent-cut.txt": ({"rocminfo"}, {"rocm.gfx_targets": []}, set()),
+    "rocm/rocminfo-kfd-permission-denied.txt": ({"rocminfo"}, {"rocm.kfd_error": "Permission denied"}, set()),
+    "explain/rocm/kfd-grep-gfx-target-version-mi300x.txt": (
+        {"kfd-properties"}, {"rocm.gfx_targets": ["gfx942"]}, set()),
+    "explain/rocm/rocm-smi-showproductname-mi100.txt": ({"rocm-smi"}, {"rocm.gfx_targets": []}, set()),
+    # Prose quoting the export sets nothing.
+    "explain/rocm/hsa-override-export-rx6600.txt": (set(), {"rocm.hsa_override_gfx_version": None}, set()),
+    "explain/jetson/nv-tegra-release-r35.4.1-agx-orin.txt": (
+        {"nv-tegra-release"}, {"jetson.is_jetson": True, "jetson.l4t": "35.4.1", "jetson.jetpack": "5"}, set()),
+    "explain/jetson/jetson-release-orin-nx-l4t-36.4.3.txt": (
+        {"jetson-release"},
+        {"jetson.l4t": "36.4.3", "jetson.module": "Orin", "jetson.jetpack": "6", "os.kernel": "5.15.148-tegra"},
+        set()),
+    "explain/jetson/nvidia-smi-orin-nvgpu-jetpack-6.2.txt": (
+        {"nvidia-smi-table"}, {"jetson.is_jetson": True, "jetson.module": "Orin"}, set()),
+    "explain/jetson/uname-igx-orin-l4t-r36.3.txt": (
+        {"uname"}, {"jetson.l4t": "36.3", "jetson.module": "Orin", "os.arch": "aarch64"}, set()),
+    "explain/fabric/smi-q-fabric-in-progress-gpu-operator.txt": (
+        {"nvidia-smi-fabric"}, {"gpu_access.fabric.gpus.0.state": "In Progress", "gpu_access.fabric.nvswitch": True},
+        {"cuda-fabric-manager-not-ready"}),
+    "explain/fabric/smi-q-grep-fabric-completed-k8s.txt": (
+        {"nvidia-smi-fabric"}, {"gpu_access.fabric.gpus.0.status": "Success", "gpu_access.fabric.gpus.0.clique_id": "2"},
+        set()),
+    "fabric/smi-q-fabric-completed-insufficient-resources.txt": (
+        {"nvidia-smi-fabric"}, {"gpu_access.fabric.gpus.0.status": "Insufficient Resources"}, {"nvswitch-fabric-failed"}),
+    "fabric/nv-fabricmanager-version-535.161.08.txt": (
+        {"fabric-manager-version"}, {"gpu_access.fabric.manager_version": "535.161.08"}, set()),
+    # The service's state alone is no NVSwitch sign.
+    "explain/fabric/systemctl-status-fabricmanager-active-bottlerocket.txt": (
+        {"fabric-manager-status"}, {"gpu_access.fabric.manager_state": "active", "gpu_access.fabric.nvswitch": False},
+        set()),
+    "explain/container/nvidia-container-cli-info-gtx1080-maxq.txt": (
+        {"nvidia-container-cli-info"},
+        {"gpu_access.container.cli_driver": "390.87", "nvidia.gpus.0.compute_capability": "6.1",
+         "nvidia.driver_version": "390.87"}, set()),
+    "explain/container/nvidia-container-cli-info-geforce-920m.txt": (
+        {"nvidia-container-cli-info"}, {"gpu_access.container.cli_gpus": ["GeForce 920M"]}, set()),
+    "explain/container/nvidia-container-cli-info-xavier-null.txt": (
+        {"nvidia-container-cli-info"}, {"gpu_access.container.cli_driver": None, "nvidia.gpus.0.name": "Xavier"}, set()),
+    "fabric/nvidia-container-cli-info-4x-t4.txt": (
+        {"nvidia-container-cli-info"}, {"gpu_access.container.cli_driver": "575.57.08"}, set()),
+    "explain/container/docker-could-not-select-driver-retinanet.txt": (set(), {}, {"container-toolkit-missing"}),
+    "explain/container/docker-could-not-select-driver-xagent.txt": (set(), {}, {"container-toolkit-missing"}),
+    "explain/container/docker-nvml-driver-not-loaded.txt": (set(), {}, {"container-runtime-no-driver"}),
+    "explain/container/nvidia-container-cli-info-nvml-driver-not-loaded.txt": (
+        set(), {}, {"container-runtime-no-driver"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED))
+def test_a_real_output_gives_its_facts_and_findings(path: str) -> None:
+    kinds, facts, findings = EXPECTED[path]
+    result = explain(fixture_text(path), None, lookup_build)
+    assert {r.kind for r in result.detection.readings} & (
+        NEW_KINDS | {"nvidia-smi-table", "uname"}
+    ) == kinds
+    for dotted, expected in facts.items():
+        value = _value(result.facts, dotted)
+        assert (
+            str(value) if value is not None and dotted.endswith("capability") else value
+        ) == expected, dotted
+    ids = {f.id for f in result.findings}
+    assert findings <= ids
+    for finding in result.findings:
+        assert words_for(finding).title  # every id is worded
+    # A section of these kinds reads its whole text: nothing left as unread.
+    assert not [r for r in result.detection.readings if r.kind in NEW_KINDS and r.unread]
+
+
+def test_every_fixture_here_has_a_source_row() -> None:
+    root = Path(__file__).parent.parent / "fixtures" / "explain"
+    listed = (root / "SOURCES.tsv").read_text(encoding="utf-8")
+    for path in root.rglob("*.txt"):
+        row = f"{path.relative_to(root).as_posix()}\thttps://"
+        assert row in listed, path
+
+
+def test_gfx1032_under_a_rocm_wheel_gets_the_override_unless_it_is_set() -> None:
+    agent = fixture_text(HERE + "rocm/rocminfo-rx6600xt-gfx1032-agent2-cut.txt")
+    paste = agent + "\n\n" + TORCH.format("1.12.1+rocm5.1.1")
+    found = [
+        f for f in explain(paste, None, lookup_build).findings if f.id == "rocm-gfx-not-in-build"
+    ]
+    assert [(f.params["gfx"], f.params["override"]) for f in found] == [("gfx1032", "10.3.0")]
+    with_override = "export HSA_OVERRIDE_GFX_VERSION=10.3.0\n" + paste
+    result = explain(with_override, None, lookup_build)
+    assert result.facts.rocm.hsa_override_gfx_version == "10.3.0"
+    assert "rocm-gfx-not-in-build" not in {f.id for f in result.findings}
+
+
+def test_the_pasted_abort_names_the_pasted_gpu_target() -> None:
+    """Case 10's error lines (hipErrorNoBinaryForGpu, then the abort) with a rocminfo agent."""
+    paste = fixture_text(HERE + "rocm/rocminfo-rx6600xt-gfx1032-agent2-cut.txt") + "\n\n"
+    paste += '"hipErrorNoBinaryForGpu: Unable to find code object for all current devices!"\n'
+    paste += "Aborted (core dumped)\n"
+    found = [
+        f for f in explain(paste, None, lookup_build).findings if f.id == "rocm-no-binary-for-gpu"
+    ]
+    assert [(f.params.get("gfx"), f.params.get("override")) for f in found] == [
+        ("gfx1032", "10.3.0")
+    ]
+    alone = explain(paste.split("\n\n", 1)[1], None, lookup_build).findings
+    assert [f.params.get("gfx") for f in alone if f.id == "rocm-no-binary-for-gpu"] == [None]
+
+
+@pytest.mark.parametrize(
+    "sign",
+    [
+        "jetson/jetson-release-orin-nx-l4t-36.4.3.txt",
+        "jetson/nvidia-smi-orin-nvgpu-jetpack-6.2.txt",
+        "jetson/uname-igx-orin-l4t-r36.3.txt",
+    ],
+)
+def test_a_cpu_torch_on_a_pasted_orin_is_judged_a_jetson_torch(sign: str) -> None:
+    paste = fixture_text(HERE + sign) + "\n" + TORCH.format("2.7.1+cpu")
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    assert found["jetson-torch-cpu-only"].params["module"] == "Orin"
+    assert found["jetson-torch-cpu-only"].params["compute_capability"] == "8.7"
+    # Never a desktop driver on a Jetson.
+    assert not any("driver" in f.id and "install" in str(f.params) for f in found.values())
+
+
+def test_a_pypi_cuda_wheel_on_a_pasted_l4t_35_is_not_for_its_gpu() -> None:
+    paste = fixture_text(HERE + "jetson/nv-tegra-release-r35.4.1-agx-orin.txt") + TORCH.format(
+        "2.5.1+cu124"
+    )
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    assert found["jetson-torch-not-for-igpu"].params["jetpack"] == "5"
+
+
+def test_an_x86_64_uname_with_a_tegra_looking_name_is_no_jetson() -> None:
+    paste = (
+        "$ uname -a\nLinux box 5.15.0-tegra #1 SMP Fri May 3 10:21:41 UTC 2024 x86_64 GNU/Linux\n"
+    )
+    assert explain(paste, None, lookup_build).facts.jetson.is_jetson is False
+
+
+def test_fabric_manager_version_beside_a_fabric_in_progress() -> None:
+    paste = fixture_text("fabric/nv-fabricmanager-version-535.161.08.txt")
+    paste += fixture_text(HERE + "fabric/smi-q-fabric-in-progress-gpu-operator.txt")
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    assert found["cuda-fabric-manager-not-ready"].params["fabric_state"] == "In Progress"
+    assert explain(paste, None).facts.gpu_access.fabric.manager_version == "535.161.08"
+
+
+def test_a_fabric_block_inside_a_whole_smi_q_log_is_read() -> None:
+    """A `nvidia-smi -q` banner and GPU heading (built by hand) around a real Fabric block."""
+    block = fixture_text(HERE + "fabric/smi-q-fabric-in-progress-gpu-operator.txt")
+    log = (
+        "==============NVSMI LOG==============\n\nTimestamp                                 : Tue Jun  2 09:49:44 2026\n"
+        "Driver Version                            : 580.159.04\nCUDA Version                              : 13.0\n\n"
+        "Attached GPUs                             : 1\nGPU 00000000:18:00.0\n"
+        "    Product Name                          : NVIDIA H100 80GB HBM3\n" + block
+    )
+    result = explain(log, None, lookup_build)
+    assert "nvidia-smi-query" in {r.kind for r in result.detection.readings}
+    assert [g.state for g in result.facts.gpu_access.fabric.gpus] == ["In Progress"]
+    assert "cuda-fabric-manager-not-ready" in {f.id for f in result.findings}
+
+
+def test_a_failed_fabric_manager_on_a_machine_without_nvswitch_is_no_fabric_finding() -> None:
+    paste = fixture_text(HERE + "fabric/journal-fabricmanager-nothing-to-do-a40.txt")
+    result = explain(paste, None, lookup_build)
+    assert result.facts.gpu_access.fabric.nvswitch is False
+    assert not [f for f in result.findings if "fabric" in f.id]
+
+
+def _other_pastes() -> list[Path]:
+    root = Path(__file__).parent.parent / "fixtures"
+    mine = {"explain", "rocm", "fabric"}
+    return sorted(
+        p
+        for p in root.rglob("*.txt")
+        if p.relative_to(root).parts[0] not in mine | {"cases", "hosts"}
+    )
+
+
+def test_the_new_readers_stay_quiet_on_every_other_real_paste() -> None:
+    readers = [reader for module in MODULES for reader in module.READERS]
+    claimed = []
+    for path in _other_pastes():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        lines = normalise(text)
+        found = detect(lines, readers)
+        claimed += [(path.name, r.kind) for r in found.readings]
+        ids = {s.id for s in classify(lines)}
+        assert not ids & {"docker-gpu-driver-missing", "nvidia-container-cli-init-failed"}, path
+    # Jetson signs in a Jetson's own collect_env are read by collect_env, not claimed here; the
+    # one real `nvidia-container-cli info` of tests/fixtures/fabric is outside this set.
+    assert claimed == []
+
+
+def _variants(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    cut = ["".join(lines[:n]) for n in range(len(lines) + 1)]
+    halves = ["".join(lines[:n]) + lines[n][: len(lines[n]) // 2] for n in range(len(lines))]
+    wrapped = "\n".join(textwrap.fill(line, 30) for line in text.splitlines())
+    return [*cut, *halves, wrapped, text.replace("\t", " "), text.upper()]
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED))
+def test_cut_and_wrapped_variants_never_raise(path: str) -> None:
+    scans = [
+        (rocm._rocminfo_scan, rocm._rocminfo_read), (rocm._kfd_scan, rocm._kfd_read),
+        (rocm._smi_scan, rocm._smi_read), (rocm._override_scan, rocm._override_read),
+        (jetson._release_scan, jetson._release_read), (jetson._stats_scan, jetson._stats_read),
+        (fabric._fabric_scan, fabric._fabric_read), (fabric._version_scan, fabric._version_read),
+        (fabric._status_scan, fabric._status_read), (container._scan, container._read),
+    ]  # fmt: skip
+    for text in _variants(fixture_text(path)):
+        lines = normalise(text)
+        for scan, read in scans:  # unguarded: a reader's bug must show here
+            for start in range(len(lines)):
+                count = scan(lines, start)
+                assert 0 <= count <= len(lines) - start
+                if count:
+                    read(lines[start : start + count])
+        explain(text, None, lookup_build)
