@@ -1,0 +1,53 @@
+"""What `python -m torch.utils.collect_env` reports beside torch and CUDA, and what users expect
+doctor to say too: the CPU (model and count), the memory, the C compilers (gcc, clang) and the
+versions of the relevant Python packages (numpy, triton, transformers, nvidia-* wheels...).
+
+collect_env reads these with `lscpu` (Linux), `sysctl -n machdep.cpu.brand_string` (macOS) and
+`wmic cpu get Name,...` (Windows), `gcc --version`, `clang --version`, and `pip list` filtered by
+its DEFAULT_PIP_PATTERNS (pytorch/pytorch torch/utils/collect_env.py:
+https://github.com/pytorch/pytorch/blob/main/torch/utils/collect_env.py). doctor reads the same
+facts without importing anything from the target environment: /proc files, the target's
+site-packages listing, and each compiler's `--version` (envsetup.probe.system_info).
+
+Every field may be unknown (None or empty): a recorded host made before these facts were read, a
+paste that cut collect_env's CPU block, a machine where the file was unreadable. Unknown means
+"not recorded", never "none".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class Compiler:
+    """One C compiler found on PATH (or named by $CC): `gcc --version`'s first line, read."""
+
+    name: str  # what was asked for: "gcc", "clang", "cl", or $CC's value
+    family: str  # what it says it is: "gcc", "clang" (Apple clang too), "msvc", "unknown"
+    version: Optional[str] = None  # "12.2.0"; None when its output named no version
+    path: str = ""
+    # the first line it printed: "gcc (Debian 12.2.0-14+deb12u1) 12.2.0",
+    # "Apple clang version 15.0.0 (clang-1500.0.40.1)": distro, vendor and build in one line
+    banner: str = ""
+    source: str = ""  # "command:/usr/bin/gcc --version", "paste:12"
+
+
+@dataclass
+class SystemInfo:
+    # "AMD Ryzen 9 7950X 16-Core Processor"; on aarch64, where /proc/cpuinfo names no model,
+    # the core names from its CPU implementer/part ids ("4x Cortex-A53", "Neoverse-N1")
+    cpu_model: str = ""
+    cpu_count: Optional[int] = None  # logical CPUs the OS lists (lscpu's "CPU(s)")
+    cpu_source: str = ""
+    memory_total_mib: Optional[int] = None  # MemTotal
+    memory_available_mib: Optional[int] = None  # MemAvailable (Linux 3.14+)
+    # a cgroup's memory limit (a container's --memory), when one is set below the machine's
+    memory_limit_mib: Optional[int] = None
+    memory_source: str = ""
+    compilers: list[Compiler] = field(default_factory=list)
+    # the relevant packages of the target environment, name -> version: collect_env's list
+    # (envsetup.probe.system_info.RELEVANT_PATTERNS), read from the dist-info directory names
+    packages: dict[str, str] = field(default_factory=dict)
+    packages_source: str = ""
