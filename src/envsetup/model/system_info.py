@@ -19,6 +19,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+# The packages collect_env lists under "Versions of relevant libraries": every installed name
+# that contains one of these. pytorch/pytorch torch/utils/collect_env.py DEFAULT_PIP_PATTERNS
+# (torch, numpy, mypy, flake8, triton, optree, onnx, nccl:
+# https://github.com/pytorch/pytorch/blob/main/torch/utils/collect_env.py) and vLLM's copy of it,
+# which adds transformers, zmq, nvidia, pynvml and flashinfer-python
+# (https://github.com/vllm-project/vllm/blob/main/vllm/collect_env.py).
+RELEVANT_PATTERNS = (
+    "torch",
+    "numpy",
+    "mypy",
+    "flake8",
+    "triton",
+    "optree",
+    "onnx",
+    "nccl",
+    "transformers",
+    "zmq",
+    "nvidia",
+    "pynvml",
+    "flashinfer-python",
+)
+
 
 @dataclass
 class Compiler:
@@ -48,6 +70,19 @@ class SystemInfo:
     memory_source: str = ""
     compilers: list[Compiler] = field(default_factory=list)
     # the relevant packages of the target environment, name -> version: collect_env's list
-    # (envsetup.probe.system_info.RELEVANT_PATTERNS), read from the dist-info directory names
+    # (RELEVANT_PATTERNS), read from the dist-info directory names (collect_env: `pip list`)
     packages: dict[str, str] = field(default_factory=dict)
     packages_source: str = ""
+
+
+def package_key(name: str) -> str:
+    """A distribution name as PEP 503 normalises it: "nvidia_cudnn_cu12" -> "nvidia-cudnn-cu12"."""
+    return "-".join(
+        part for part in name.lower().replace(".", "_").replace("-", "_").split("_") if part
+    )
+
+
+def is_relevant(name: str) -> bool:
+    """A package collect_env would list (its name, normalised, contains a pattern)."""
+    key = package_key(name)
+    return any(pattern in key for pattern in RELEVANT_PATTERNS)

@@ -19,33 +19,12 @@ from typing import Optional
 
 from envsetup.facts import OsFacts, PythonFacts
 from envsetup.host.base import Host
-from envsetup.model.system_info import Compiler, SystemInfo
+from envsetup.model.system_info import RELEVANT_PATTERNS, Compiler, SystemInfo, package_key
 from envsetup.parsers import ParseError
 from envsetup.parsers.cpuinfo import parse_cpuinfo, parse_meminfo, parse_sysctl
 from envsetup.parsers.host_compiler import parse_compiler_version
 from envsetup.probe.common import basename, clean, first_line, join, probe_timeout
 
-# The packages collect_env lists under "Versions of relevant libraries": every installed name
-# that contains one of these. pytorch/pytorch torch/utils/collect_env.py DEFAULT_PIP_PATTERNS
-# (torch, numpy, mypy, flake8, triton, optree, onnx, nccl:
-# https://github.com/pytorch/pytorch/blob/main/torch/utils/collect_env.py) and vLLM's copy of it,
-# which adds transformers, zmq, nvidia, pynvml and flashinfer-python
-# (https://github.com/vllm-project/vllm/blob/main/vllm/collect_env.py).
-RELEVANT_PATTERNS = (
-    "torch",
-    "numpy",
-    "mypy",
-    "flake8",
-    "triton",
-    "optree",
-    "onnx",
-    "nccl",
-    "transformers",
-    "zmq",
-    "nvidia",
-    "pynvml",
-    "flashinfer-python",
-)
 CGROUP_MEMORY_LIMITS = (
     "/sys/fs/cgroup/memory.max",
     "/sys/fs/cgroup/memory/memory.limit_in_bytes",
@@ -182,5 +161,4 @@ def _name_and_version(entry: str, suffix: str) -> tuple[str, str]:
     stem = entry[: -len(suffix)]
     name, _, rest = stem.partition("-")
     version = rest.split("-", 1)[0] if suffix == ".egg-info" else rest
-    normal = "-".join(part for part in name.lower().replace(".", "_").split("_") if part)
-    return clean(normal), clean(version)
+    return clean(package_key(name)), clean(version)
