@@ -120,6 +120,7 @@ def merge(
             environment_set_aside = True
             blank = blank_facts().to_dict()
             base["python"], base["torch"] = blank["python"], blank["torch"]
+            base["system_info"]["packages"] = {}  # the host environment's, not the paste's
     problems: list[ReadProblem] = []
     document = _copy(base)
     pasted_gpus: Optional[list[Any]] = None

@@ -158,18 +158,24 @@ def parse_meminfo(text: str) -> tuple[Optional[int], Optional[int]]:
     return kib("MemTotal"), kib("MemAvailable")
 
 
+# lscpu translates its keys: zh_CN prints "型号名称：" for "Model name:" and "CPU：" for "CPU(s):",
+# with a full-width colon (a real paste: tests/fixtures/paste/collect-env/ext-collect-env-chinese-lscpu.txt).
+_LSCPU_MODEL_KEYS = ("Model name", "型号名称")
+_LSCPU_COUNT_KEYS = ("CPU(s)", "CPU")
+
+
 def parse_lscpu(text: str) -> CpuReading:
     """lscpu's "Model name:" (each core type's, on a big.LITTLE machine) and "CPU(s):"."""
     names: list[str] = []
     count: Optional[int] = None
-    for line in text.splitlines():
+    for line in text.replace("\uff1a", ":").splitlines():
         match = _KEY_VALUE.match(line.strip())
         if not match:
             continue
         key, value = match.group(1), match.group(2).strip()
-        if key == "Model name" and value and value not in names:
+        if key in _LSCPU_MODEL_KEYS and value and value not in names:
             names.append(value)
-        elif key == "CPU(s)" and count is None and value.isdigit() and len(value) < 8:
+        elif key in _LSCPU_COUNT_KEYS and count is None and value.isdigit() and len(value) < 8:
             count = int(value)
     return CpuReading(" + ".join(names), count)
 
