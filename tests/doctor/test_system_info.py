@@ -13,6 +13,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from envsetup.diagnose import diagnose
@@ -21,7 +23,13 @@ from envsetup.host.live import LiveHost
 from envsetup.host.recorded import RecordedHost
 from envsetup.host.recording import RecordingHost
 from envsetup.model.system_info import SystemInfo, is_relevant
-from envsetup.parsers.cpuinfo import arm_core_name, parse_cpuinfo, parse_lscpu, parse_meminfo
+from envsetup.parsers.cpuinfo import (
+    arm_core_name,
+    parse_cpuinfo,
+    parse_lscpu,
+    parse_meminfo,
+    parse_sysctl,
+)
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.doctor_text import render_doctor
@@ -234,3 +242,16 @@ def test_relevant_is_collect_envs_substring_rule() -> None:
     assert is_relevant("nvidia_cublas_cu12") and is_relevant("pytorch-triton")
     assert is_relevant("mypy-extensions")  # collect_env lists it too (its "mypy" pattern)
     assert not is_relevant("requests")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("processor\t: 0x41d0cCPU partmodel name\n MemTotal:kB9"),
+        max_size=400,
+    )
+)
+def test_the_readers_never_raise_on_any_text(text: str) -> None:
+    for parse in (parse_cpuinfo, parse_lscpu, parse_meminfo, parse_sysctl):
+        parse(text)
+    parse_cpuinfo(text.replace("\n", "\n\n"))  # every line a processor block of its own
