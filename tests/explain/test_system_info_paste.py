@@ -80,3 +80,12 @@ def test_a_paste_of_another_environment_drops_the_hosts_packages(tmp_path) -> No
     assert not result.host_set_aside  # the same machine: only its environment is another
     info = result.facts.system_info
     assert "triton" not in info.packages and info.packages["numpy"] == "1.26.4"
+
+
+def test_the_report_names_these_facts_for_people() -> None:
+    from envsetup.render.explain_text import fact_label
+
+    result = explain(text(ARCH), None)
+    assert result.fact_sources["system_info.cpu_model"] == result.facts.system_info.cpu_source
+    labels = {fact_label(path) for path in result.fact_sources if path.startswith("system_info")}
+    assert labels == {"CPU", "CPU count", "compilers", "libraries"}

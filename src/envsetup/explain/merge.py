@@ -47,6 +47,9 @@ _SOURCE_FIELDS = (
     ("python.", "python.source"),
     ("torch.", "torch.source"),
     ("rocm.", "rocm.source"),
+    ("system_info.cpu_model", "system_info.cpu_source"),
+    ("system_info.cpu_count", "system_info.cpu_source"),
+    ("system_info.packages", "system_info.packages_source"),
 )
 _EVIDENCE_LINES = 3
 

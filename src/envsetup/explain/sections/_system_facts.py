@@ -93,7 +93,6 @@ def _add_cpu(builder: ReadingBuilder, lines: Sequence[Line], texts: list[str]) -
         return
     builder.put("system_info.cpu_model", model, line)
     builder.put("system_info.cpu_count", count, line)
-    builder.put("system_info.cpu_source", f"paste:{line}", line)
 
 
 def _add_packages(builder: ReadingBuilder, lines: Sequence[Line], texts: list[str]) -> None:
@@ -110,4 +109,3 @@ def _add_packages(builder: ReadingBuilder, lines: Sequence[Line], texts: list[st
         first = lines[index].number if first is None else first
     if found and first is not None:
         builder.put("system_info.packages", dict(sorted(found.items())), first)
-        builder.put("system_info.packages_source", f"paste:{first}", first)
