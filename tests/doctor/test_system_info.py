@@ -103,6 +103,7 @@ def _linux_host() -> HostSpec:
     spec.files["/proc/cpuinfo"] = _fixture("proc-cpuinfo-aarch64-agilex5-a55-a76.txt")
     spec.files["/proc/meminfo"] = _fixture("proc-meminfo-debian12-docker.txt")
     spec.files["/sys/fs/cgroup/memory.max"] = "8589934592\n"  # docker run --memory 8g
+    spec.files["/sys/fs/cgroup/cpu.max"] = "200000 100000\n"  # docker run --cpus 2
     spec.command(["/usr/bin/gcc", "--version"], _fixture("gcc-version-debian12.txt"))
     spec.command(["/usr/bin/clang", "--version"], _fixture("clang-version-ubuntu-10.0.1.txt"))
     spec.command(
@@ -128,6 +129,8 @@ def test_a_linux_host_reports_cpu_memory_compilers_and_packages(tmp_path: Path) 
     assert (info.cpu_model, info.cpu_count) == ("2x ARM Cortex-A55 + 2x ARM Cortex-A76", 4)
     assert (info.memory_total_mib, info.memory_available_mib) == (24105, 22548)
     assert info.memory_limit_mib == 8192
+    assert info.cpu_limit == 2.0
+    assert info.cpu_source == "file:/proc/cpuinfo, file:/sys/fs/cgroup/cpu.max"
     assert [(c.name, c.family, c.version) for c in info.compilers] == [
         ("gcc", "gcc", "12.2.0"),
         ("clang", "clang", "10.0.1"),
@@ -154,14 +157,18 @@ def test_the_first_site_packages_wins_as_on_sys_path(tmp_path: Path) -> None:
     assert _probe(spec, tmp_path).system_info.packages == {"numpy": "2.1.0"}
 
 
-def test_no_cgroup_limit_when_the_limit_is_none_or_above_the_machine(tmp_path: Path) -> None:
+def test_no_cgroup_limits_when_none_is_set_or_above_the_machine(tmp_path: Path) -> None:
     spec = HostSpec()
     spec.files["/proc/meminfo"] = _fixture("proc-meminfo-debian12-docker.txt")
     # cgroup v1's "no limit": PAGE_COUNTER_MAX pages, rounded to a page
     spec.files["/sys/fs/cgroup/memory/memory.limit_in_bytes"] = "9223372036854771712\n"
     spec.files["/sys/fs/cgroup/memory.max"] = "max\n"
+    spec.files["/sys/fs/cgroup/cpu.max"] = "max 100000\n"  # cgroup v2: no CPU quota
+    spec.files["/sys/fs/cgroup/cpu/cpu.cfs_quota_us"] = "-1\n"  # cgroup v1: none either
+    spec.files["/sys/fs/cgroup/cpu/cpu.cfs_period_us"] = "100000\n"
     info = _probe(spec, tmp_path).system_info
     assert info.memory_total_mib == 24105 and info.memory_limit_mib is None
+    assert info.cpu_limit is None
 
 
 def test_macos_reads_sysctl_and_gcc_is_apple_clang(tmp_path: Path) -> None:
@@ -208,7 +215,8 @@ def test_the_rows_at_60_and_100_columns(tmp_path: Path) -> None:
     facts = _probe(_linux_host(), tmp_path)
     for width in (60, 100):
         text = _text(facts, width)
-        assert "2x ARM Cortex-A55 + 2x ARM Cortex-A76, 4 logical CPUs" in " ".join(text.split())
+        cpu = "2x ARM Cortex-A55 + 2x ARM Cortex-A76, 4 logical CPUs; cgroup quota 2 CPUs"
+        assert cpu in " ".join(text.split())
         assert "23.5 GiB total, 22.0 GiB available; cgroup limit 8.0 GiB" in " ".join(text.split())
         assert "gcc (Debian 12.2.0-14+deb12u1) 12.2.0 at /usr/bin/gcc" in " ".join(text.split())
         # (a finding's fix is printed whole, to paste as one line: not these rows)
@@ -255,3 +263,13 @@ def test_the_readers_never_raise_on_any_text(text: str) -> None:
     for parse in (parse_cpuinfo, parse_lscpu, parse_meminfo, parse_sysctl):
         parse(text)
     parse_cpuinfo(text.replace("\n", "\n\n"))  # every line a processor block of its own
+
+
+def test_a_cgroup_v1_cpu_quota(tmp_path: Path) -> None:
+    spec = HostSpec()
+    spec.files["/sys/fs/cgroup/cpu/cpu.cfs_quota_us"] = "150000\n"  # docker run --cpus 1.5
+    spec.files["/sys/fs/cgroup/cpu/cpu.cfs_period_us"] = "100000\n"
+    info = _probe(spec, tmp_path).system_info
+    assert info.cpu_limit == 1.5 and info.cpu_source == "file:/sys/fs/cgroup/cpu/cpu.cfs_quota_us"
+    facts = _probe(spec, tmp_path / "again")
+    assert "model unknown, CPU count unknown; cgroup quota 1.5 CPUs" in _text(facts)

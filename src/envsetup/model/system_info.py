@@ -62,6 +62,9 @@ class SystemInfo:
     # the core names from its CPU implementer/part ids ("4x Cortex-A53", "Neoverse-N1")
     cpu_model: str = ""
     cpu_count: Optional[int] = None  # logical CPUs the OS lists (lscpu's "CPU(s)")
+    # a cgroup's CPU quota in CPUs (a container's --cpus 2 -> 2.0): torch still starts a thread
+    # per listed CPU; None when there is none
+    cpu_limit: Optional[float] = None
     cpu_source: str = ""
     memory_total_mib: Optional[int] = None  # MemTotal
     memory_available_mib: Optional[int] = None  # MemAvailable (Linux 3.14+)

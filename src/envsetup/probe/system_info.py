@@ -29,6 +29,10 @@ CGROUP_MEMORY_LIMITS = (
     "/sys/fs/cgroup/memory.max",
     "/sys/fs/cgroup/memory/memory.limit_in_bytes",
 )
+# cgroup v2 cpu.max "$MAX $PERIOD" ("max 100000": none), v1 cpu.cfs_quota_us (-1: none) over
+# cpu.cfs_period_us: https://docs.kernel.org/admin-guide/cgroup-v2.html (CPU Interface Files)
+CGROUP_CPU_MAX = "/sys/fs/cgroup/cpu.max"
+CGROUP_V1_CPU = ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us")
 SYSCTL_NAMES = ("machdep.cpu.brand_string", "hw.ncpu", "hw.memsize")
 KIB_PER_MIB = 1024
 
@@ -52,6 +56,9 @@ def _linux_cpu_and_memory(host: Host, info: SystemInfo) -> None:
         reading = parse_cpuinfo(cpuinfo)
         info.cpu_model, info.cpu_count = clean(reading.model), reading.count
         info.cpu_source = "file:/proc/cpuinfo"
+    info.cpu_limit, where = _cpu_limit(host)
+    if info.cpu_limit is not None:
+        info.cpu_source += f"{', ' if info.cpu_source else ''}file:{where}"
     meminfo = host.read_text("/proc/meminfo")
     if meminfo is None:
         return
@@ -66,6 +73,20 @@ def _linux_cpu_and_memory(host: Host, info: SystemInfo) -> None:
             info.memory_limit_mib = limit >> 20
             info.memory_source += f", file:{path}"
             return
+
+
+def _cpu_limit(host: Host) -> tuple[Optional[float], str]:
+    """The cgroup's CPU quota in CPUs and the file that says it; (None, "") when none is set."""
+    where = CGROUP_CPU_MAX
+    quota, _, period = first_line(host.read_text(where, max_bytes=64)).partition(" ")
+    if not (quota and period):
+        where = CGROUP_V1_CPU[0]
+        quota = first_line(host.read_text(where, max_bytes=64))
+        period = first_line(host.read_text(CGROUP_V1_CPU[1], max_bytes=64))
+    quota_us, period_us = _bytes(quota), _bytes(period)
+    if not quota_us or not period_us:
+        return None, ""  # "max", -1, missing or garbled
+    return round(quota_us / period_us, 2), where
 
 
 def _bytes(text: str) -> Optional[int]:

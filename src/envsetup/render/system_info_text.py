@@ -18,8 +18,10 @@ _SHOWN_WITH_TORCH = ("torch", "torchvision", "torchaudio")  # rows of their own 
 def system_info_rows(row: Callable[..., None], facts: Facts) -> None:
     """CPU, Memory and Compilers rows: `row(mark, label, value, source)` as doctor_text's."""
     info = facts.system_info
-    if info.cpu_model or info.cpu_count:
+    if info.cpu_model or info.cpu_count or info.cpu_limit is not None:
         count = f"{info.cpu_count} logical CPUs" if info.cpu_count else "CPU count unknown"
+        if info.cpu_limit is not None:
+            count += f"; cgroup quota {info.cpu_limit:g} CPUs"
         row("ok", "CPU", f"{info.cpu_model or 'model unknown'}, {count}", info.cpu_source)
     else:
         row("none", "CPU", "not recorded")
