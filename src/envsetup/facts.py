@@ -21,6 +21,7 @@ from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one 
 from envsetup.model.gpu import is_published
 from envsetup.model.gpu_access import GpuAccessFacts
 from envsetup.model.jetson import JetsonFacts
+from envsetup.model.system_info import SystemInfo
 
 SCHEMA_VERSION = 1
 
@@ -223,6 +224,8 @@ class Facts:
     gpu_access: GpuAccessFacts = field(default_factory=GpuAccessFacts)
     # what building a CUDA extension would use (model/extension_build.py)
     extension_build: ExtensionBuildFacts = field(default_factory=ExtensionBuildFacts)
+    # CPU, memory, compilers, relevant package versions: collect_env's (model/system_info.py)
+    system_info: SystemInfo = field(default_factory=SystemInfo)
     problems: list[ReadProblem] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 

@@ -49,6 +49,9 @@ _SOURCE_FIELDS = (
     ("python.", "python.source"),
     ("torch.", "torch.source"),
     ("rocm.", "rocm.source"),
+    ("system_info.cpu_model", "system_info.cpu_source"),
+    ("system_info.cpu_count", "system_info.cpu_source"),
+    ("system_info.packages", "system_info.packages_source"),
 )
 _EVIDENCE_LINES = 3
 
@@ -122,6 +125,7 @@ def merge(
             environment_set_aside = True
             blank = blank_facts().to_dict()
             base["python"], base["torch"] = blank["python"], blank["torch"]
+            base["system_info"]["packages"] = {}  # the host environment's, not the paste's
     problems: list[ReadProblem] = []
     document = _copy(base)
     pasted_gpus: Optional[list[Any]] = None

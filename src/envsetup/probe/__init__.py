@@ -45,6 +45,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         overrides,
         rocm,
         system,
+        system_info,
         torch_files,
     )
 
@@ -73,6 +74,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         ),
         gpu_access=gpu_access.probe_gpu_access(host, os_facts, nvidia_facts, problems),
         extension_build=extension_build.probe_extension_build(host, os_facts, cuda_facts, problems),
+        system_info=system_info.probe_system_info(host, os_facts, python_facts),
         problems=problems,
     )
     overrides.apply_overrides(facts)

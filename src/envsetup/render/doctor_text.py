@@ -9,6 +9,7 @@ from envsetup.facts import Facts
 from envsetup.render import style
 from envsetup.render.finding_words import words_for
 from envsetup.render.gpu_access_text import gpu_access_rows
+from envsetup.render.system_info_text import library_row, system_info_rows
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,6 +47,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     if py.externally_managed:
         py_value += ", externally managed (PEP 668)"
     row(py_mark, "Python", py_value, py.source)
+    system_info_rows(row, facts)
 
     style.section(console, "NVIDIA")
     if nv.driver_version:
@@ -162,6 +164,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         row("ok", "torch", f"version unknown; arch list: {' '.join(torch.deep.arch_list) or '-'}")
     else:
         row("none", "torch", "not installed")
+    library_row(row, facts, verbose)
 
     render_diagnosis(console, findings, verbose)
 

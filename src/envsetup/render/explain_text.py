@@ -127,6 +127,10 @@ _LABELS = {
     "torch.deep.ran": "torch ran",
     "torch.deep.arch_list": "torch archs",
     "rocm.version": "ROCm",
+    "system_info.cpu_model": "CPU",
+    "system_info.cpu_count": "CPU count",
+    "system_info.compilers": "compilers",
+    "system_info.packages": "libraries",
 }
 
 

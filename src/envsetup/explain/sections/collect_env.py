@@ -21,6 +21,7 @@ from envsetup.explain.sections._reading import (
     text_of,
     without_trailing_blanks,
 )
+from envsetup.explain.sections._system_facts import add_system_info
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.collect_env import parse_collect_env
 from envsetup.parsers.cudnn import cudnn_version_from_filename
@@ -326,6 +327,7 @@ def _read(lines: Sequence[Line]) -> Reading:
         if package is not None:
             add_package(builder, package, lines[index].number)
     _environment_variables(builder, lines)
+    add_system_info(builder, lines)
     _place_the_rest(builder, lines, env)
     return builder.finish(lines)
 
