@@ -31,6 +31,9 @@ class InstallRequest:
     manager: str = "pip"
     env_path: Optional[str] = None  # None with conda --name
     env_name: Optional[str] = None
+    # --backend as typed (None without it): alternatives that change --cuda then say --backend
+    # too, since `--backend rocm --cuda auto` is still the ROCm build.
+    backend: Optional[str] = None
 
     @property
     def torch_release(self) -> Optional[str]:
@@ -60,13 +63,24 @@ def with_flags(request: InstallRequest, flags: tuple[str, ...]) -> InstallReques
     changes: dict[str, Any] = {}
     if "--torch" in values:
         changes["torch"] = values["--torch"]
-    if "--cuda" in values:
-        changes["compute"] = parse_compute(values["--cuda"])
+    backend = values.get("--backend", request.backend)
+    if "--cuda" in values or "--backend" in values:
+        cuda = values.get("--cuda", "auto" if request.backend else compute_flag(request.compute))
+        changes["compute"] = parse_backend(backend, cuda)
+        changes["backend"] = backend
     if "--python" in values:
         changes["python"] = values["--python"]
     if "--manager" in values:
         changes["manager"] = values["--manager"]
     return dataclasses.replace(request, **changes)
+
+
+def backend_of(compute: str) -> str:
+    """The --backend that goes with --cuda COMPUTE: auto, cpu, rocm or cuda."""
+    if compute in BACKENDS:
+        return compute
+    platform = ComputePlatform.try_parse(compute)
+    return platform.kind.value if platform is not None else "cuda"
 
 
 def compute_flag(compute: str) -> str:
@@ -201,4 +215,5 @@ def parse_request(
         manager=manager_name,
         env_path=env if env is not None else (None if name else DEFAULT_ENV),
         env_name=name,
+        backend=backend.strip().lower() if backend else None,
     )

@@ -29,7 +29,14 @@ from envsetup.resolve.jetson import jetson_resolution, with_l4t_driver
 from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.reasons import FactSubject, PythonOrigin, ReasonCode, verdict_reason
-from envsetup.resolve.request import InstallRequest, compute_flag, cuda_major, with_flags
+from envsetup.resolve.request import (
+    InstallRequest,
+    backend_of,
+    compute_flag,
+    cuda_major,
+    parse_compute,
+    with_flags,
+)
 from envsetup.resolve.resolution import (
     Alternative,
     AlternativeKind,
@@ -75,13 +82,24 @@ def resolve_for_machine(
     try:
         return _resolve_for_machine(request, machine, releases)
     except ResolutionRefused as refusal:
-        refusal.alternatives = [
-            alternative
-            for alternative in refusal.alternatives
-            if alternative.kind is not AlternativeKind.FLAGS
-            or _resolves(with_flags(request, alternative.flags), machine, releases)
-        ]
+        kept = []
+        for alternative in refusal.alternatives:
+            if alternative.kind is AlternativeKind.FLAGS:
+                alternative = _with_backend(request, alternative)
+                if not _resolves(with_flags(request, alternative.flags), machine, releases):
+                    continue
+            kept.append(alternative)
+        refusal.alternatives = kept
         raise
+
+
+def _with_backend(request: InstallRequest, alternative: Alternative) -> Alternative:
+    """Under --backend, an alternative --cuda V says the backend V belongs to as well."""
+    flags = dict(zip(alternative.flags[::2], alternative.flags[1::2]))
+    if request.backend is None or "--cuda" not in flags or "--backend" in flags:
+        return alternative
+    backend = backend_of(parse_compute(flags["--cuda"]))
+    return replace(alternative, flags=(*alternative.flags, "--backend", backend))
 
 
 def _resolve_for_machine(
@@ -290,6 +308,7 @@ def _with_release(request: InstallRequest, release: str) -> InstallRequest:
         manager=request.manager,
         env_path=request.env_path,
         env_name=request.env_name,
+        backend=request.backend,
     )
 
 
