@@ -44,11 +44,7 @@ INSTALL_REQUESTS: list[list[str]] = [
     ["--manager", "conda", "--torch", "2.6"],
 ]
 # Pasted commands judged on every host (real ones: tests/fixtures/commands/SOURCES.tsv).
-COMMAND_FILES = [
-    "tutorial-pip3-linux-bare.txt",
-    "pv-2.0.0-pip-cu118.txt",
-    "tutorial-conda-2.0.0-cu117.txt",
-]
+COMMAND_FILES = ["tutorial-pip3-linux-bare.txt", "tutorial-conda-2.0.0-cu117.txt"]
 COMMANDS_DIR = FIXTURES / "commands"
 # What a fix may say around a command: it ends at a bracket, a comma or a semicolon, or where
 # prose starts (" or ", " and "); a quoted one (`...`) ends at its closing backquote.
@@ -238,6 +234,9 @@ def runs_for(
     runs += [(["doctor", *where], None), (["doctor", "--json", *where], None)]
     for asked in INSTALL_REQUESTS:
         runs.append((["install", "--dry-run", *asked, *where], asked))
+    # JSON of a plan (its findings' fixes) and of refusals (alternatives as data) once each: the
+    # other requests' JSON carries the same words as their human lines.
+    for asked in INSTALL_REQUESTS[:2]:
         runs.append((["install", "--dry-run", "--json", *asked, *where], asked))
     pasted = [(COMMANDS_DIR / name).read_text(encoding="utf-8").strip() for name in COMMAND_FILES]
     if case is not None and (case / "command.txt").is_file():
@@ -355,3 +354,18 @@ def test_a_refused_fix_is_caught(quiet_env: None) -> None:
     assert argv is not None and refusal(argv, run_cli(argv))
     argv = on_host(("install", "--cuda", "11.8"), host)
     assert argv is not None and refusal(argv, run_cli(argv)) is None
+
+
+def test_an_install_that_would_stop_is_caught(
+    tmp_path: Path, quiet_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run exits 0 but says "install would stop here" when ./.venv already exists: that
+    printed fix is refused too (a doctor fix "installs it in ./.venv" beside an existing one)."""
+    import venv
+
+    venv.EnvBuilder(with_pip=False).create(tmp_path / ".venv")
+    monkeypatch.chdir(tmp_path)
+    argv = on_host(("install", "--cuda", "cpu"), str(recorded_host_dirs()[0]))
+    assert argv is not None
+    why = refusal(argv, run_cli(argv))
+    assert why is not None and "already exists" in why
