@@ -111,7 +111,8 @@ def test_refusal_as_json(gpu_box: str) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--cuda", "11"], "--cuda 11: not a CUDA version"),
+        # --cuda 11 is a CUDA major (the newest 11.x); a version with words in it is no version.
+        (["--cuda", "11.x"], "--cuda 11.x: not a CUDA version"),
         (["--torch", "2.0.1+cu118"], "--torch 2.0.1+cu118: not a release or version"),
         (["--manager", "poetry"], "--manager poetry: unknown manager"),
         (["--name", "x"], "--name x: only conda environments have names"),

@@ -159,3 +159,19 @@ def test_bad_flags_are_usage_errors(args: list[str], message: str) -> None:
     out = verify_cli(*args)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_checks_fixes_are_the_runners_install_for_this_target() -> None:
+    """The worker (in the target, no envsetup) prints the install the runner decided; without one
+    from the runner, its own format. Under --require-gpu where --cuda auto is the CPU build
+    (gpu_install_fix None), the fix points at doctor and names no install."""
+    from envsetup.verify.worker_root.envsetup_verify_worker.outcome import Context
+
+    fix = "envsetup install --env /tmp/env --upgrade --cuda auto"
+    said = Context({"require_gpu": True, "install_fix": fix, "gpu_install_fix": fix})
+    assert said.install_fix == fix and said.gpu_fix.endswith(f"install a GPU build: {fix}")
+    cpu_only = Context({"require_gpu": True, "install_fix": fix, "gpu_install_fix": None})
+    assert cpu_only.install_fix == fix
+    assert "envsetup install" not in cpu_only.gpu_fix
+    assert cpu_only.gpu_fix.startswith("check the driver with `envsetup doctor`")
+    assert Context({}).install_fix.startswith("envsetup install --env ")

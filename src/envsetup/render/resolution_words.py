@@ -73,6 +73,14 @@ def _auto_chosen(p: Params) -> str:
     )
 
 
+def _cuda_major_chosen(p: Params) -> str:
+    builds = ", ".join(p["builds"])
+    return (
+        f"--cuda {p['major']}: {p['build']}, the newest CUDA {p['major']}.x build of "
+        f"{p['release']} this machine allows (of {builds})"
+    )
+
+
 def _auto_rocm_chosen(p: Params) -> str:
     gpus = ", ".join(p["gfx"])
     said = {
@@ -106,6 +114,7 @@ _REASONS: dict[ReasonCode, Callable[[Params], str]] = {
         f"ROCm {p['rocm']} found: ask for a ROCm build with --cuda {p['build']}"
     ),
     ReasonCode.AUTO_CHOSEN: _auto_chosen,
+    ReasonCode.CUDA_MAJOR_CHOSEN: _cuda_major_chosen,
     ReasonCode.AUTO_ROCM_CHOSEN: _auto_rocm_chosen,
     ReasonCode.AUTO_ROCM_NONE: lambda p: (
         f"auto: no ROCm build of {p['release']} has code for {', '.join(p['gfx'])} (and no "

@@ -6,7 +6,7 @@ on a machine with AMD GPUs and no NVIDIA one, the newest ROCm build whose gfx ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from envsetup import compat
 from envsetup.compat import rocm as rocm_compat
@@ -19,8 +19,11 @@ from envsetup.model.versions import version_key
 from envsetup.profiles.loader import Platform, Release, Variant
 from envsetup.resolve.notes import Gathered, Refuser
 from envsetup.resolve.reasons import Reason, ReasonCode, verdict_reason
-from envsetup.resolve.request import InstallRequest, compute_flag
+from envsetup.resolve.request import InstallRequest, compute_flag, cuda_major
 from envsetup.resolve.resolution import Alternative, AlternativeKind, RefusalCode
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 # The verdicts that tell CUDA builds apart (driver, GPU coverage); glibc and Python are judged
 # once per release, before a build is picked.
@@ -111,6 +114,8 @@ def pick_variant(
         chosen = _pick_rocm(compute, machine, release, available, plan, refuse)
     elif compute == "auto" or (compute == "cuda" and machine.has_nvidia):
         chosen = _pick_auto(machine, release, available, plan, refuse)
+    elif cuda_major(compute) is not None:
+        return _pick_cuda_major(compute, machine, release, available, plan, refuse)
     elif compute == "cuda":  # no NVIDIA GPU seen: the newest CUDA build, judged as asked
         builds = _cuda_builds(available)
         newest = builds[-1].name if builds else "cuda"
@@ -195,11 +200,12 @@ def _pick_cuda(
     chosen = next((v for v in builds if v.name == compute), None)
     if chosen is None:
         runnable = [v for v in reversed(builds) if _judge(release, v, machine).usable]
+        asked = compute_flag(compute)
         raise refuse(
             RefusalCode.NO_SUCH_BUILD,
             [
                 Alternative.of("--cuda", compute_flag(v.name))
-                for v in runnable or list(reversed(builds))
+                for v in by_distance(runnable or list(reversed(builds)), asked)
             ],
             params={
                 "release": release.release,
@@ -211,9 +217,10 @@ def _pick_cuda(
         )
     judged = _judge(release, chosen, machine)
     if not judged.usable:
-        others = [
-            v for v in reversed(builds) if v is not chosen and _judge(release, v, machine).usable
-        ]
+        others = by_distance(
+            [v for v in reversed(builds) if v is not chosen and _judge(release, v, machine).usable],
+            chosen.cuda or "0",
+        )
         alternatives = [Alternative.of("--cuda", compute_flag(v.name)) for v in others]
         if judged.driver_blocked:
             need = _floor(release, chosen, machine)
@@ -224,6 +231,78 @@ def _pick_cuda(
     plan.verdicts += judged.verdicts
     _note_driver_source(plan, judged, machine)
     return chosen
+
+
+def _pick_cuda_major(
+    compute: str,
+    machine: Machine,
+    release: Release,
+    available: list[Variant],
+    plan: Gathered,
+    refuse: Refuser,
+) -> Variant:
+    """--cuda 12: of the release's 12.x builds, the one --cuda auto would pick among them (the
+    highest the driver runs whose arch list holds every GPU); without an NVIDIA GPU seen, the
+    newest 12.x, judged as asked. None runs: refused as that build asked by name would be."""
+    major = cuda_major(compute)
+    every = _cuda_builds(available)
+    builds = [v for v in every if (v.cuda or "").split(".")[0] == major]
+    if not builds:
+        runnable = [v for v in every if _judge(release, v, machine).usable] or every
+        raise refuse(
+            RefusalCode.NO_SUCH_BUILD,
+            [Alternative.of("--cuda", compute_flag(v.name)) for v in by_distance(runnable, major)],
+            params={
+                "release": release.release,
+                "build": compute,
+                "platform_key": machine.platform_key,
+                "builds": [v.name for v in every],
+                "kind": PlatformKind.CUDA.value,
+            },
+        )
+    chosen = builds[-1]
+    if machine.has_nvidia:
+        usable = [c for c in (_judge(release, v, machine) for v in builds) if c.usable]
+        if usable:
+            chosen = max(
+                usable,
+                key=lambda c: (
+                    c.arch_known,
+                    c.native is not False,
+                    version_key(c.variant.cuda or "0"),
+                ),
+            ).variant
+    plan.add(
+        ReasonCode.CUDA_MAJOR_CHOSEN,
+        major=major,
+        build=chosen.name,
+        release=release.release,
+        builds=[v.name for v in builds],
+    )
+    return _pick_cuda(chosen.name, machine, release, available, plan, refuse)
+
+
+def by_distance(builds: list[Variant], wanted: str) -> list[Variant]:
+    """`builds` nearest in CUDA version to `wanted` ('11.9', or a major '12') first; of two as
+    near, the newer. What a user who asked for `wanted` most likely meant."""
+    target = version_key(wanted)
+    return sorted(builds, key=lambda v: cuda_distance(v.cuda or "0", target))
+
+
+def cuda_distance(cuda: str, target: Version) -> tuple[int, int, int]:
+    """(majors apart, minor versions apart, older) of CUDA `cuda` from `target`: the same major
+    first (11.8 and 11.7 before 12.1 for 11.9), then by how far in value; of two as near, the
+    newer. A major alone (12) is nearest its own newest minor."""
+    have = version_key(cuda)
+    majors = abs(have.major - target.major)
+    if len(target.release) < 2:  # a major alone: any of its minors, the newest first
+        return (majors, -have.minor if majors == 0 else abs(_linear(have) - _linear(target)), 0)
+    return (majors, abs(_linear(have) - _linear(target)), 0 if have >= target else 1)
+
+
+def _linear(version: Version) -> int:
+    # CUDA minors are one digit (cu118, cu128), so 11.9 -> 119 and 12.1 -> 121 are 2 apart.
+    return version.major * 10 + version.minor
 
 
 def _floor(release: Release, variant: Variant, machine: Machine) -> Optional[str]:

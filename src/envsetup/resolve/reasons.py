@@ -39,6 +39,9 @@ class ReasonCode(str, Enum):
     # build, release, sms (every GPU's sm_XY, in index order), arch_known (false: the build's
     # arch list is not in the profile, so GPU coverage was not checked)
     AUTO_CHOSEN = "auto-chosen"
+    # --cuda 12 (a CUDA major alone): major, build (the newest build of that major that runs
+    # here, as --cuda auto judges them), release, builds (every build of that major the release has)
+    CUDA_MAJOR_CHOSEN = "cuda-major-chosen"
     INDEX = "index"  # index_url (null: PyPI, the official command for this platform)
     CONDA_CHANNELS = "conda-channels"  # channels, why (the profile's conda_reason)
     UNCONFIRMED_FACTS = "unconfirmed-facts"  # facts: [UnconfirmedFact.to_dict(), ...]

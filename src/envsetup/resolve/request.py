@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from envsetup.errors import UsageError
 from envsetup.model.compute_platform import ComputePlatform, PlatformKind
@@ -14,7 +15,10 @@ DEFAULT_ENV = ".venv"
 
 _RELEASE_OR_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
 _PYTHON = re.compile(r"^3\.\d+$")
-_CUDA_DOTTED = re.compile(r"^(\d+)\.(\d)$")
+# A CUDA major alone (--cuda 12): the newest 12.x build this machine and the release allow.
+_CUDA_MAJOR = re.compile(r"^(\d{1,3})$")
+# The compute value for a CUDA major: "cuda12" (KINDS' "cuda" with the major it is held to).
+CUDA_MAJOR_PREFIX = "cuda"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,9 @@ class InstallRequest:
     # X.Y of the interpreters installed on the target machine besides the inspected one (found
     # by install on this machine): uv takes the newest in range instead of downloading one.
     installed_pythons: tuple[str, ...] = ()
+    # --backend as typed (None without it): alternatives that change --cuda then say --backend
+    # too, since `--backend rocm --cuda auto` is still the ROCm build.
+    backend: Optional[str] = None
 
     @property
     def torch_release(self) -> Optional[str]:
@@ -54,20 +61,76 @@ class InstallRequest:
         return out
 
 
+def with_flags(request: InstallRequest, flags: tuple[str, ...]) -> InstallRequest:
+    """`request` with an alternative's flags laid over it, as a user adds them to the command
+    they ran (--torch, --cuda, --python, --manager; each replaces the same flag's value)."""
+    values = dict(zip(flags[::2], flags[1::2]))
+    changes: dict[str, Any] = {}
+    if "--torch" in values:
+        changes["torch"] = values["--torch"]
+    backend = values.get("--backend", request.backend)
+    if "--cuda" in values or "--backend" in values:
+        cuda = values.get("--cuda", "auto" if request.backend else compute_flag(request.compute))
+        changes["compute"] = parse_backend(backend, cuda)
+        changes["backend"] = backend
+    if "--python" in values:
+        changes["python"] = values["--python"]
+    if "--manager" in values:
+        changes["manager"] = values["--manager"]
+    return dataclasses.replace(request, **changes)
+
+
+def backend_of(compute: str) -> str:
+    """The --backend that goes with --cuda COMPUTE: auto, cpu, rocm or cuda."""
+    if compute in BACKENDS:
+        return compute
+    platform = ComputePlatform.try_parse(compute)
+    return platform.kind.value if platform is not None else "cuda"
+
+
 def compute_flag(compute: str) -> str:
-    """'cu118' -> '11.8' (how --cuda spells a CUDA build); other values as they are."""
+    """'cu118' -> '11.8' (how --cuda spells a CUDA build), 'cuda12' -> '12'; others as they are."""
+    major = cuda_major(compute)
+    if major is not None:
+        return major
     platform = ComputePlatform.try_parse(compute)
     return platform.cuda if platform is not None and platform.cuda else compute
 
 
+def cuda_major(compute: str) -> Optional[str]:
+    """'cuda12' (what --cuda 12 parses to) -> '12'; None for every other compute value."""
+    rest = compute[len(CUDA_MAJOR_PREFIX) :] if compute.startswith(CUDA_MAJOR_PREFIX) else ""
+    return str(int(rest)) if rest.isdigit() else None
+
+
+def _cuda_release(value: str) -> Optional[str]:
+    """'11.8', '11.8.0' or '11.8.89' (a toolkit's full version) -> '11.8': a CUDA build is named by
+    major.minor, so a patch level names the same build. None when it is not a version."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        version = Version(value)
+    except InvalidVersion:
+        return None
+    if len(version.release) < 2 or version.local or version.pre or version.post or version.dev:
+        return None
+    if version.epoch or value.lstrip("0123456789.") or version.release[1] > 9:
+        return None  # cu1110 does not exist: a minor is one digit in a tag (cu118, cu128)
+    return f"{version.release[0]}.{version.release[1]}"
+
+
 def parse_compute(text: str) -> str:
-    """--cuda: '11.8' / 'cu118' -> 'cu118'; 'auto', 'cpu', 'rocm6.2' as they are (the compute
-    platform's tag, envsetup.model.compute_platform); a bare 'rocm' or 'cuda' (a backend, the
-    version picked for this machine). UsageError for anything else."""
+    """--cuda: '11.8' / '11.8.0' / 'cu118' -> 'cu118'; 'auto', 'cpu', 'rocm6.2' as they are (the
+    compute platform's tag, envsetup.model.compute_platform); a bare 'rocm' or 'cuda' (a backend,
+    the version picked for this machine); '12' -> 'cuda12' (the newest 12.x build that runs
+    here). UsageError for anything else."""
     value = text.strip().lower()
     if value in ("auto", *KINDS):
         return value
-    platform = ComputePlatform.for_cuda(value) if _CUDA_DOTTED.match(value) else None
+    if _CUDA_MAJOR.match(value):
+        return f"{CUDA_MAJOR_PREFIX}{int(value)}"
+    dotted = _cuda_release(value)
+    platform = ComputePlatform.for_cuda(dotted) if dotted else None
     platform = platform or ComputePlatform.try_parse(value)
     if platform is not None and platform.kind in (
         PlatformKind.CPU,
@@ -77,7 +140,7 @@ def parse_compute(text: str) -> str:
         return platform.tag
     raise UsageError(
         f"--cuda {text}: not a CUDA version, 'auto', 'cpu' or a ROCm version; "
-        "fix: pass e.g. --cuda 11.8, --cuda auto, --cuda cpu or --cuda rocm6.2 "
+        "fix: pass e.g. --cuda 11.8, --cuda 12, --cuda auto, --cuda cpu or --cuda rocm6.2 "
         "(or --backend rocm for the ROCm build of the AMD GPUs)"
     )
 
@@ -103,6 +166,8 @@ def parse_backend(backend: Optional[str], cuda: str) -> str:
         return kind if compute == "auto" else compute
     platform = ComputePlatform.try_parse(compute)
     compute_kind = compute if compute in KINDS else (platform.kind.value if platform else "")
+    if cuda_major(compute) is not None:
+        compute_kind = "cuda"
     if compute_kind != kind:
         raise UsageError(
             f"--backend {backend} --cuda {cuda}: the flags name different builds; fix: drop "
@@ -155,4 +220,5 @@ def parse_request(
         manager=manager_name,
         env_path=env if env is not None else (None if name else DEFAULT_ENV),
         env_name=name,
+        backend=backend.strip().lower() if backend else None,
     )

@@ -6,6 +6,7 @@ would work on this machine.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -13,6 +14,7 @@ from envsetup.compat.assess import assess
 from envsetup.compat.machine import NoPlatformKey
 from envsetup.compat.machine import machine_from_facts as _machine_from_facts
 from envsetup.compat.verdicts import Verdict, VerdictCode
+from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, PlatformKind
 from envsetup.model.machine import Machine as Machine
@@ -22,12 +24,19 @@ from envsetup.profiles.loader import (
     Platform,
     Release,
 )
-from envsetup.resolve.build_choice import pick_variant
+from envsetup.resolve.build_choice import cuda_distance, pick_variant
 from envsetup.resolve.jetson import jetson_resolution, with_l4t_driver
 from envsetup.resolve.notes import Gathered, Refuser, note_status
 from envsetup.resolve.outcome import conda_resolution, wheel_resolution
 from envsetup.resolve.reasons import FactSubject, PythonOrigin, ReasonCode, verdict_reason
-from envsetup.resolve.request import InstallRequest, compute_flag
+from envsetup.resolve.request import (
+    InstallRequest,
+    backend_of,
+    compute_flag,
+    cuda_major,
+    parse_compute,
+    with_flags,
+)
 from envsetup.resolve.resolution import (
     Alternative,
     AlternativeKind,
@@ -68,6 +77,34 @@ def resolve(request: InstallRequest, facts: Facts, releases: list[Release]) -> R
 def resolve_for_machine(
     request: InstallRequest, machine: Machine, releases: list[Release]
 ) -> Resolution:
+    """The plan, or ResolutionRefused whose flag alternatives each resolve on this machine when
+    laid over `request` (a suggestion the tool would refuse in turn is no suggestion)."""
+    try:
+        return _resolve_for_machine(request, machine, releases)
+    except ResolutionRefused as refusal:
+        kept = []
+        for alternative in refusal.alternatives:
+            if alternative.kind is AlternativeKind.FLAGS:
+                alternative = _with_backend(request, alternative)
+                if not _resolves(with_flags(request, alternative.flags), machine, releases):
+                    continue
+            kept.append(alternative)
+        refusal.alternatives = kept
+        raise
+
+
+def _with_backend(request: InstallRequest, alternative: Alternative) -> Alternative:
+    """Under --backend, an alternative --cuda V says the backend V belongs to as well."""
+    flags = dict(zip(alternative.flags[::2], alternative.flags[1::2]))
+    if request.backend is None or "--cuda" not in flags or "--backend" in flags:
+        return alternative
+    backend = backend_of(parse_compute(flags["--cuda"]))
+    return replace(alternative, flags=(*alternative.flags, "--backend", backend))
+
+
+def _resolve_for_machine(
+    request: InstallRequest, machine: Machine, releases: list[Release]
+) -> Resolution:
     _refuse_gpu_builds_on_macos(request, machine)
     on_jetson = jetson_resolution(request, machine)
     if on_jetson is not None:
@@ -84,7 +121,8 @@ def resolve_for_machine(
                 [
                     Alternative.of("--torch", r.release)
                     for r in _nearest(ordered, request.torch_release)
-                ],
+                    if _resolves(_with_release(request, r.release), machine, ordered)
+                ][:2],
                 params={
                     "torch": request.torch,
                     "oldest": ordered[0].release,
@@ -129,8 +167,12 @@ def _refuse_a_build_no_release_has(
         name for release in ordered if key in release.platforms
         for name in release.platforms[key].variants
     }  # fmt: skip
-    if request.compute in offered or (
-        request.compute == "rocm" and any(n.startswith("rocm") for n in offered)
+    platforms = [ComputePlatform.parse(name) for name in offered]
+    major = cuda_major(request.compute)
+    if (
+        request.compute in offered
+        or (request.compute == "rocm" and any(n.startswith("rocm") for n in offered))
+        or (major is not None and any(_major_of(p) == major for p in platforms))
     ):
         return
     wanted = ComputePlatform.try_parse(request.compute)
@@ -138,11 +180,11 @@ def _refuse_a_build_no_release_has(
         kind = PlatformKind.ROCM
     else:
         kind = wanted.kind if wanted is not None else PlatformKind.CUDA
-    platforms = [ComputePlatform.parse(name) for name in offered]
     names = [p.tag for p in sorted(platforms, key=_version_of) if p.kind is kind]
-    working = [
-        n for n in reversed(names) if _resolves(replace(request, compute=n), machine, ordered)
-    ]
+    # Nearest in value to the build asked for first (--cuda 11.9: 11.8), the newest as near.
+    asked = compute_flag(request.compute)
+    by_value = sorted(reversed(names), key=lambda n: _value_distance(n, asked, kind))
+    working = [n for n in by_value if _resolves(replace(request, compute=n), machine, ordered)]
     alternatives = [
         Alternative.of("--cuda", compute_flag(n)) for n in working[: MAX_ALTERNATIVES - 1]
     ]
@@ -165,10 +207,29 @@ def _version_of(platform: ComputePlatform) -> Version:
     return version_key(platform.version or "0")
 
 
+def _major_of(platform: ComputePlatform) -> Optional[str]:
+    if platform.kind is not PlatformKind.CUDA or not platform.version:
+        return None
+    return platform.version.split(".")[0]
+
+
+def _value_distance(name: str, asked: str, kind: PlatformKind) -> tuple[Any, ...]:
+    """How far build `name` is from the version asked for: CUDA by build_choice.cuda_distance, a
+    ROCm build by its version's distance (no order when nothing comparable was asked)."""
+    platform = ComputePlatform.parse(name)
+    if kind is PlatformKind.CUDA:
+        return cuda_distance(platform.version or "0", version_key(asked))
+    wanted = ComputePlatform.try_parse(asked)
+    if wanted is None or not wanted.version or not platform.version:
+        return (0,)
+    have, target = version_key(platform.version), version_key(wanted.version)
+    return (abs(have.major - target.major), abs(have.minor - target.minor), have < target)
+
+
 def _resolves(request: InstallRequest, machine: Machine, ordered: list[Release]) -> bool:
     try:
-        resolve_for_machine(request, machine, ordered)
-    except ResolutionRefused:
+        _resolve_for_machine(request, machine, ordered)
+    except (ResolutionRefused, UsageError):
         return False
     return True
 
@@ -183,8 +244,17 @@ def _refuse_gpu_builds_on_macos(request: InstallRequest, machine: Machine) -> No
 
 
 def _nearest(ordered: list[Release], wanted: str) -> list[Release]:
+    """The releases nearest in value to `wanted`, nearest first: by place in the release order,
+    so 1.13 (older than every profile) is nearest the oldest, 3.0 the newest, and an unknown
+    2.5 its neighbours (of two as near, the newer)."""
     target = version_key(wanted)
-    return sorted(ordered, key=lambda r: abs(version_key(r.release).minor - target.minor))[:2]
+    place = bisect.bisect_left([version_key(r.release) for r in ordered], target)
+
+    def distance(index: int) -> tuple[int, int]:
+        apart = index - place if index >= place else place - index - 1
+        return (apart, -index)
+
+    return [ordered[i] for i in sorted(range(len(ordered)), key=distance)]
 
 
 def _refuse(
@@ -222,7 +292,8 @@ def _working_releases(
             )
         except ResolutionRefused:
             continue
-        build = plan.variant if request.compute in ("auto", "rocm", "cuda") else None
+        picks = request.compute in ("auto", "rocm", "cuda") or cuda_major(request.compute)
+        build = plan.variant if picks else None
         found.append(Alternative.of("--torch", other.release, build=build))
         if len(found) == 2:
             break
@@ -306,9 +377,16 @@ def _pick_patch(request: InstallRequest, release: Release, refuse: Refuser) -> P
         return release.newest_patch()
     patch = release.patch(request.torch_patch)
     if patch is None:
+        asked = version_key(request.torch_patch)  # nearest in value first: 2.0.7 -> 2.0.1
         raise refuse(
             RefusalCode.UNKNOWN_PATCH,
-            [Alternative.of("--torch", p.torch) for p in reversed(release.patches)],
+            [
+                Alternative.of("--torch", p.torch)
+                for p in sorted(
+                    reversed(release.patches),
+                    key=lambda p: abs(version_key(p.torch).micro - asked.micro),
+                )
+            ],
             params={
                 "torch": request.torch_patch,
                 "release": release.release,

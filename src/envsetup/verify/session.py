@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from envsetup.errors import UsageError
 from envsetup.profiles.lookup import lookup_build
@@ -20,6 +20,7 @@ from envsetup.verify.runner import (
     unusable_from,
 )
 from envsetup.verify.signals import target_facts, verify_findings
+from envsetup.verify.target import env_dir_of, gpu_install_fix, install_fix
 
 IMPORT_CHECK = "torch.import"
 
@@ -62,7 +63,15 @@ def run_verify(
         worker.stop()
         report.unusable = torch_missing(report.target)
         return report
-    options = {"require_gpu": require_gpu}
+    # The fixes the checks print, decided here where envsetup's own rules are (the worker runs
+    # in the target and imports no envsetup): an install that this target accepts, and whether
+    # a GPU build fits this machine at all.
+    fix = install_fix(report.target.prefix or env_dir_of(python))
+    options: dict[str, Any] = {
+        "require_gpu": require_gpu,
+        "install_fix": fix,
+        "gpu_install_fix": gpu_install_fix(fix) if require_gpu else fix,
+    }
     torch_broken = False
     try:
         for info in selected:

@@ -74,3 +74,19 @@ def install_fix(env_dir: str) -> str:
     except OSError:
         pass
     return NEW_ENV_FIX
+
+
+def gpu_install_fix(fix: str) -> Optional[str]:
+    """`fix` (install_fix's command) when `--cuda auto` picks a GPU build on this machine, else
+    None: where no NVIDIA or AMD GPU is seen auto means the CPU build, which no GPU check passes
+    (verify --require-gpu then points at `envsetup doctor`, which says why none is seen)."""
+    from envsetup.probe.facts_source import load_facts
+    from envsetup.resolve.quick import resolve_quickly
+    from envsetup.resolve.request import InstallRequest
+    from envsetup.resolve.resolution import ResolutionRefused
+
+    try:
+        plan = resolve_quickly(InstallRequest(), load_facts(None, None))
+    except ResolutionRefused:
+        return None
+    return None if plan.variant == "cpu" else fix

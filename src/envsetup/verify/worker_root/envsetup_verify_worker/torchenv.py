@@ -54,7 +54,7 @@ def gpu_devices(ctx: Context) -> List[int]:
         if ctx.require_gpu:
             raise CheckFailed(
                 f"--require-gpu: {reason}",
-                fix=f"check the driver with `envsetup doctor`; install a GPU build: {ctx.install_fix}",
+                fix=ctx.gpu_fix,
             )
         raise CheckSkipped(f"no GPU: {reason}")
     return list(range(torch.cuda.device_count()))
