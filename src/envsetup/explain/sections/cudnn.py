@@ -6,6 +6,7 @@ Facts: cudnn (a list of one install: version "9.6.0", source "header").
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import (
@@ -80,4 +81,7 @@ def _quick(text: str) -> bool:
 
 
 READER = Reader(KIND, _scan, _read, _quick)
+# Where _quick can be true (every string it starts with), for the detector's one test
+# of each line against all readers (explain/sections/__init__.py).
+READER.start = re.compile(r"(?:#|/\*|cat |grep |more |head |less )")
 READERS = [READER]

@@ -107,4 +107,7 @@ def _quick(text: str) -> bool:
 
 
 READER = Reader(KIND, _scan, _read, _quick)
+# Where _quick can be true (every string it starts with), for the detector's one test
+# of each line against all readers (explain/sections/__init__.py).
+READER.start = re.compile(r"(?:total |sudo |ls -l|ls -al|ll |[dlcbps-][rwxsStT-]{9})")
 READERS = [READER]

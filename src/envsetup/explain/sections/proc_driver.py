@@ -8,6 +8,7 @@ mismatch" after an update without a reboot.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
@@ -49,4 +50,9 @@ def _quick(text: str) -> bool:
 
 
 READER = Reader(KIND, _scan, _read, _quick)
+# Where _quick can be true (every string it starts with), for the detector's one test
+# of each line against all readers (explain/sections/__init__.py).
+READER.start = re.compile(
+    r"(?:NVRM version|sudo |cat /proc/driver/nvidia/version|more /proc/driver/nvidia/version)"
+)
 READERS = [READER]
