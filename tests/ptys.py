@@ -38,6 +38,15 @@ class PtyRun:
         """What was written with the escape sequences taken out (each redraw of a live row stays)."""
         return ESCAPES.sub("", self.raw)
 
+    @property
+    def lines(self) -> list[str]:
+        """Every line and every redraw of a line (split at carriage returns too), escape sequences
+        out, blanks at either end stripped, empty ones left out."""
+        pieces = re.split(r"\r\n|\n|\r", self.raw)
+        return [
+            ESCAPES.sub("", piece).strip() for piece in pieces if ESCAPES.sub("", piece).strip()
+        ]
+
     def longest_silence(self, until: Optional[float] = None) -> float:
         """The longest stretch without output between the first chunk and `until` (default the
         last chunk)."""

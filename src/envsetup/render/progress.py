@@ -166,8 +166,16 @@ class _Progress:
                 if running is None or self.clock() - self._last_line < HEARTBEAT_S:
                     continue
                 took = elapsed(self.clock() - running.started)
-                style.text(self.out, f"… still running: {running.label} ({took})", indent=2)
+                # One line whatever the width: a log is read line by line.
+                self._verbatim(f"  … still running: {running.label} ({took})")
                 self._last_line = self.clock()
+
+    def _verbatim(self, text: str, text_style: str = "") -> None:
+        """A line as the tool wrote it (made safe): no markup, no re-wrapping; a terminal wraps
+        it, and a command or URL in it stays whole for a paste."""
+        from rich.text import Text
+
+        self.out.print(Text(for_terminal(text), style=text_style), soft_wrap=True)
 
 
 class VerifyProgress(_Progress):
@@ -227,10 +235,3 @@ class InstallProgress(_Progress):
         with self._lock:
             if self.running is not None and shown.strip():
                 self.running.detail = for_terminal(shown.strip())
-
-    def _verbatim(self, text: str, text_style: str = "") -> None:
-        """A line as the tool wrote it (made safe): no markup, no re-wrapping; a terminal wraps
-        it, and a command or URL in it stays whole for a paste."""
-        from rich.text import Text
-
-        self.out.print(Text(for_terminal(text), style=text_style), soft_wrap=True)
