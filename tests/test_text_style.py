@@ -37,6 +37,7 @@ WIDTH = 60
 # Lines style.command prints whole (the terminal wraps them; a paste runs them as shown).
 PASTEABLE = re.compile(
     r"^\s*(\$ |fix: |Instead: |envsetup install would pick: |or: |Index URL: |Log: |Command \()"
+    r"|^\s*[^\s`]*`[^`]*`\S*$"  # a prose fix's code span too long for a line: on its own
 )
 GPU_BOX = make_facts(
     driver="535.104.05", driver_cuda="12.2", gpus=[("NVIDIA GeForce RTX 3090", "8.6")]
@@ -102,8 +103,11 @@ def test_doctor_at_60_columns() -> None:
     render_doctor(console, facts, findings, verbose=True)
     assert_readable(out.getvalue(), [words_for(f).title for f in findings])
     for finding in findings:
-        if words_for(finding).fix:
-            assert f"fix: {words_for(finding).fix}" in out.getvalue()  # one line, whole
+        fix = words_for(finding).fix
+        if fix and style.is_command(fix):
+            assert f"fix: {fix}" in out.getvalue()  # one line, whole
+        elif fix:
+            assert flat(f"fix: {fix}") in flat(out.getvalue())  # prose: wrapped, words whole
 
 
 @pytest.mark.parametrize("pasted", PASTED)
@@ -311,6 +315,23 @@ def test_verify_with_a_failing_check_reads_well(tmp_path: Path, width: int) -> N
     assert_reads_well(wide, narrow, width)
     table = [line for line in narrow.splitlines() if BOX.search(line)]
     assert table and all(len(line) <= width for line in table)
+
+
+def test_a_prose_fix_wraps_and_keeps_each_code_span_on_one_line() -> None:
+    console, out = narrow()
+    span = "`export CUDA_HOME=/usr/local/cuda-12.4 PATH=/usr/local/cuda-12.4/bin:$PATH`"
+    text = f"Install the CUDA 12.4 toolkit, then point CUDA_HOME at it, e.g. {span}, and rebuild the extension."  # fmt: skip
+    style.fix_line(console, text)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("     fix: Install the CUDA 12.4")
+    assert f"{span}," in [line.strip() for line in lines]  # whole, on a line of its own (longer than the room)
+    assert all(len(line) <= WIDTH for line in lines if "`" not in line)
+    column = lines[0].index("Install")
+    assert all(line[:column].strip() == "" and line[column] != " " for line in lines[1:]), lines
+    assert flat(out.getvalue()) == flat(f"fix: {text}")
+    console, out = narrow()
+    style.fix_line(console, "envsetup install --env /home/u/.venv --force --cuda auto --torch 2.1 --python 3.11")  # fmt: skip
+    assert out.getvalue().count("\n") == 1  # a command: whole, the terminal wraps it
 
 
 def test_the_checks_catch_what_they_look_for() -> None:

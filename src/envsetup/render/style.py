@@ -3,9 +3,10 @@
 A line is a mark (✓ ✗ ! i) or a label, then its text; when the text wraps, it continues under
 the text's first column, never under the mark, and rich breaks it between words. A word longer
 than the whole column (a path, a URL) is broken after one of its separators (`/`, `;`...), never
-mid-name, unless one part of it is itself too long. A command the
-reader may paste is printed whole with soft_wrap: the terminal wraps it, no newline is put inside
-it (a paste of "envsetup⏎install ..." would run coreutils' install).
+mid-name, unless one part of it is itself too long. A command the reader may paste is printed
+whole with soft_wrap: the terminal wraps it, no newline is put inside it (a paste of
+"envsetup⏎install ..." would run coreutils' install). A fix in prose wraps like prose, each
+`code span` in it whole on one line (fix_line).
 
 Every string passed here is plain text: it is escaped for rich (sanitize.for_rich) before markup
 is added, so a GPU name or a pasted command cannot inject markup or control sequences.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from envsetup.sanitize import for_rich
+from envsetup.sanitize import for_rich, for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -164,6 +165,50 @@ def command(
     out.print(f"{pad}[cyan]{label}[/] {for_rich(argv_text)}", soft_wrap=True)
 
 
+# A fix that is a command from its first word: printed whole, like `command`.
+COMMAND_WORDS = ("envsetup", "pip", "pip3", "uv", "conda", "python", "python3", "sudo", "export")
+# A fix's units for wrapping: runs of non-blanks, a `code span` whole inside one (with the
+# punctuation around it: "(`envsetup verify --only compile`)").
+_FIX_UNITS = r"(?:`[^`]*`|[^\s`])+"
+
+
+def is_command(fix: str) -> bool:
+    """Whether the fix is a command to paste as it stands, not prose around one."""
+    return "`" not in fix and fix.split(" ", 1)[0] in COMMAND_WORDS
+
+
+def fix_line(out: Console, text: str, *, indent: int = FIX_INDENT) -> None:
+    """A finding's fix. A command: whole on its line (`command`). Prose: wrapped between words,
+    hanging under its first word past "fix: ", every `code span` in it kept whole on one line (a
+    paste of half a command runs the wrong one); a span longer than the line gets a line of its
+    own and the terminal wraps it."""
+    import re
+
+    from rich.text import Text
+
+    if is_command(text):
+        command(out, "fix", text, indent=indent)
+        return
+    label = "fix: "
+    room = max(out.width - indent - len(label), MIN_TEXT_WIDTH)
+    lines = [""]
+    for unit in re.findall(_FIX_UNITS, for_terminal(text)):
+        # A path too long for any line breaks after its separators (break_points), each part
+        # on the next line with nothing between; a code span stays whole.
+        cuts = [] if "`" in unit else break_points(unit, room)
+        parts = [unit[a:b] for a, b in zip([0, *cuts], [*cuts, len(unit)])]
+        for number, part in enumerate(parts):
+            if number == 0 and lines[-1] and len(lines[-1]) + 1 + len(part) <= room:
+                lines[-1] += " " + part
+            elif number == 0 and not lines[-1]:
+                lines[-1] = part
+            else:
+                lines.append(part)
+    for number, line in enumerate(lines):
+        lead = Text(label, style="cyan") if number == 0 else Text(" " * len(label))
+        out.print(Text.assemble(" " * indent, lead, line), soft_wrap=True)
+
+
 def evidence(out: Console, lines: list[str]) -> None:
     """Evidence under a finding, dim, each line wrapped under itself."""
     for line in lines:
@@ -186,4 +231,4 @@ def finding(
     if evidence_lines:
         evidence(out, evidence_lines)
     if fix:
-        command(out, "fix", fix, indent=FIX_INDENT)
+        fix_line(out, fix)

@@ -132,13 +132,13 @@ def render_report(report: VerifyReport, console: Console) -> None:
         style.item(console, "error", f"{check.id}: {check.reason}", markup="bold")
         style.evidence(console, _evidence_lines(check))
         if check.fix:
-            style.command(console, "fix", check.fix, indent=style.FIX_INDENT)  # pasteable whole
+            style.fix_line(console, check.fix)  # a command whole, prose wrapped
     for found in report.findings:  # what torch printed, judged (envsetup.verify.signals)
         words = words_for(found)
         style.item(console, found.severity, f"{found.id}: {words.title}", markup="bold")
         style.evidence(console, found.evidence[:EVIDENCE_LINES])
         if words.fix:
-            style.command(console, "fix", words.fix, indent=style.FIX_INDENT)
+            style.fix_line(console, words.fix)
     counts = report.counts()
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"
