@@ -324,7 +324,8 @@ def test_a_prose_fix_wraps_and_keeps_each_code_span_on_one_line() -> None:
     style.fix_line(console, text)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("     fix: Install the CUDA 12.4")
-    assert f"{span}," in [line.strip() for line in lines]  # whole, on a line of its own (longer than the room)
+    # Whole, on a line of its own (longer than the room).
+    assert f"{span}," in [line.strip() for line in lines]
     assert all(len(line) <= WIDTH for line in lines if "`" not in line)
     column = lines[0].index("Install")
     assert all(line[:column].strip() == "" and line[column] != " " for line in lines[1:]), lines

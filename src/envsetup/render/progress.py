@@ -131,7 +131,10 @@ class _Progress:
         trace: Optional[TracebackType],
     ) -> None:
         self._stop.set()
-        running, self.running = self.running, None
+        with self._lock:
+            running, self.running = self.running, None
+        if self._beat is not None:
+            self._beat.join(timeout=2)  # no "still running" line after the report
         if self.live is not None:
             self.live.stop()  # transient: the row goes, the lasting lines stay
         interrupted = kind is not None and issubclass(kind, KeyboardInterrupt)
