@@ -145,3 +145,28 @@ def test_a_bad_flag_is_the_one_error_line_without_a_progress_line(tmp_path: Path
 )
 def test_elapsed_time_stays_short(seconds: float, shown: str) -> None:
     assert elapsed(seconds) == shown
+
+
+def test_the_live_row_says_torch_compile_is_warming_up() -> None:
+    import io
+    import time
+
+    from rich.console import Console
+
+    from envsetup.render.progress import VerifyProgress
+    from envsetup.verify.catalogue import all_checks
+
+    written = io.StringIO()
+    out = Console(file=written, width=100, force_terminal=True, highlight=False)
+    compile_check = next(c for c in all_checks() if c.id == "compile")
+    with VerifyProgress(out) as display:
+        display.started(compile_check, 9, 12)
+        time.sleep(0.5)  # a few redraws of the live row
+    rows = re.findall(
+        rf"[{SPINNER}] \x1b\[0m\x1b\[1m(\d+\.\d)s\x1b\[0m ([^\r\n]*)", written.getvalue()
+    )
+    assert rows and all(
+        text.startswith("[9/12] compile · torch.compile warms up: the first call compiles")
+        for _, text in rows
+    ), rows
+    assert float(rows[-1][0]) >= 0.3
