@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
     from envsetup.install.execute import InstallResult
+    from envsetup.install.progress import StepProgress
     from envsetup.resolve.resolution import Resolution
     from envsetup.verify import VerifyReport
 
@@ -44,6 +45,7 @@ def provision(
     log_dir: Optional[str] = None,
     on_output: Optional[Callable[[str], None]] = None,
     verify: bool = True,
+    on_step: Optional[StepProgress] = None,
 ) -> InstallResult:
     """envsetup.install.execute.provision, ending with the import check unless `verify` is False;
     raises what that raises (a failed check: StepFailed for step "verify", the new env removed)."""
@@ -57,4 +59,5 @@ def provision(
         log_dir=log_dir,
         on_output=on_output,
         verify=import_check if verify else None,
+        on_step=on_step,
     )

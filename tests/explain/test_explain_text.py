@@ -1,12 +1,16 @@
 """explain's text for people, at 60 columns: the sections, the pasted facts with their lines, and
-each finding in words with its fix whole (the style every command shares)."""
+each finding in words with its fix (a command whole, prose wrapped with its code spans whole: the
+style every command shares)."""
 
 from __future__ import annotations
+
+import re
 
 from envsetup.explain.run import explain
 from envsetup.host.recorded import RecordedHost
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
+from envsetup.render import style
 from envsetup.render.explain_text import render_explain
 from envsetup.render.finding_words import words_for
 from explain.corpus import FIXTURES, text
@@ -30,8 +34,13 @@ def test_explain_at_60_columns() -> None:
     shown = out.getvalue()
     assert_readable(shown, [words_for(f).title for f in result.findings])
     for finding in result.findings:
-        if words_for(finding).fix:
-            assert f"fix: {words_for(finding).fix}" in shown  # one line, whole
+        fix = words_for(finding).fix
+        if fix and style.is_command(fix):
+            assert f"fix: {fix}" in shown  # one line, whole
+        elif fix:  # prose: wrapped between words, each `code span` whole on one line
+            assert " ".join(f"fix: {fix}".split()) in " ".join(shown.split())
+            for span in re.findall(r"`[^`]*`", fix):
+                assert any(span in line for line in shown.splitlines()), span
     for kind in ("os-release", "uname", "nvcc-version"):
         assert kind in shown
     assert "12.8.93" in shown and f"paste:{len(notes.splitlines()) + 4}" in shown

@@ -212,20 +212,21 @@ def _provision(
         used = index_url_used(resolution, index_url_base)
         render_resolution(style.console(), resolution, index_url=used)
 
-    def stream(line: str) -> None:
-        # The tools' own output, verbatim (not re-wrapped); with --json, stdout carries only the
-        # JSON document.
-        typer.echo(for_terminal(f"  | {line.rstrip()}"), err=as_json)
+    from envsetup.render.progress import InstallProgress
 
+    # Each step with its elapsed time, the tools' own output verbatim (not re-wrapped); with
+    # --json on stderr, so that stdout carries only the JSON document.
     try:
-        result = provision(
-            resolution,
-            force=force,
-            upgrade=upgrade,
-            index_url_base=index_url_base,
-            log_dir=log_dir,
-            on_output=stream,
-        )
+        with InstallProgress(style.console(stderr=as_json)) as display:
+            result = provision(
+                resolution,
+                force=force,
+                upgrade=upgrade,
+                index_url_base=index_url_base,
+                log_dir=log_dir,
+                on_output=display,
+                on_step=display,
+            )
     except EnvsetupError as exc:
         if as_json:
             return _emit_error(exc)

@@ -46,9 +46,20 @@ def verify_command(
         raise UsageError(
             f"--junit {junit}: its directory does not exist; create it or pick another path"
         )
-    report = run_verify(
-        target, only=parse_only(only), timeout=timeout, require_gpu=require_gpu, bench=bench
-    )
+    from envsetup.render import style
+    from envsetup.render.progress import VerifyProgress
+
+    # Each check as it runs; with --json on stderr, so that stdout holds the document alone.
+    checks = parse_only(only)
+    with VerifyProgress(style.console(stderr=as_json)) as display:
+        report = run_verify(
+            target,
+            only=checks,
+            timeout=timeout,
+            require_gpu=require_gpu,
+            bench=bench,
+            progress=display,
+        )
     if junit is not None:
         try:
             Path(junit).write_text(to_junit(report), encoding="utf-8")
@@ -70,7 +81,6 @@ def verify_command(
             f"{report.unusable.reason}; fix: {report.unusable.fix}", ExitCode.TARGET_UNUSABLE
         )
     else:
-        from envsetup.render import style
         from envsetup.render.verify_text import render_report
 
         render_report(report, style.console())

@@ -44,6 +44,7 @@ from envsetup.install.index_url import (
 )
 from envsetup.install.lock import target_lock
 from envsetup.install.plan import Plan, Step, build_plan
+from envsetup.install.progress import NoSteps, StepProgress
 from envsetup.install.quick_verify import ImportCheck, quick_verify
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
 from envsetup.install.satisfied import already_satisfied
@@ -208,20 +209,28 @@ def _carry_out(
     verify: Optional[ImportCheck],
     lock_fd: int,
     host_files: Files,
+    on_step: StepProgress,
 ) -> tuple[dict[str, str], dict[str, str], str, list[StepReport]]:
     reports: list[StepReport] = []
-    for step in plan.steps:
+    total = len(plan.steps) + 2  # and the read-back, and the import check
+    for number, step in enumerate(plan.steps, 1):
+        on_step.step_started(step.id, step.description, number, total)
         _emit(on_output, log, step.description)
         outcome = _run_checked(step, log=log, environ=environ, on_output=on_output, lock_fd=lock_fd)
         reports.append(StepReport(step.id, step.description, round(outcome.duration_s, 3)))
+        on_step.step_finished(step.id, outcome.duration_s, number, total)
+    on_step.step_started(READ_BACK, "read back what is installed", total - 1, total)
     _emit(on_output, log, "read back what is installed")
     installed, took = _read_installed(plan.python, log=log, environ=environ, lock_fd=lock_fd)
     reports.append(StepReport(READ_BACK, "read back what is installed", round(took, 3)))
+    on_step.step_finished(READ_BACK, took, total - 1, total)
+    on_step.step_started(VERIFY, "verify: import torch in the new environment", total, total)
     _emit(on_output, log, "verify: import torch in the new environment")
     started = time.monotonic()
     verify_note = quick_verify(plan.python, verify)
     _emit(on_output, log, f"verify: {verify_note}")
     reports.append(StepReport(VERIFY, verify_note, round(time.monotonic() - started, 3)))
+    on_step.step_finished(VERIFY, time.monotonic() - started, total, total)
     return installed, _pip_report_hashes(plan.report_path, host_files), verify_note, reports
 
 
@@ -499,6 +508,7 @@ def _provision_locked(
     on_output: Optional[OutputSink],
     verify: Optional[ImportCheck],
     environ: Mapping[str, str],
+    on_step: StepProgress,
 ) -> InstallResult:
     env_path, log_path, state, host_files = (
         setup.env_path,
@@ -535,6 +545,7 @@ def _provision_locked(
                 verify=verify,
                 lock_fd=lock_fd,
                 host_files=host_files,
+                on_step=on_step,
             )
             finished = install_record.completed_record(
                 started, finished_at=_now(), installed=installed, hashes=hashes, verify=verify_note
@@ -679,6 +690,7 @@ def provision(
     on_output: Optional[Callable[[str], None]] = None,
     verify: Optional[ImportCheck] = None,
     host_files: Files = LOCAL,
+    on_step: Optional[StepProgress] = None,
 ) -> InstallResult:
     """Provision `resolution` into its target, or raise a one-line EnvsetupError / UsageError.
 
@@ -686,6 +698,7 @@ def provision(
     KeyboardInterrupt from it stops the install like Ctrl-C does; so does SIGTERM. `verify` is the
     import check run as the last step (envsetup.verified_install passes envsetup verify's); None
     skips it. `host_files` is the file system it works through (a test hands in one that fails).
+    `on_step` is told of each step as it starts and ends (a display shows elapsed times).
     """
     environ = environment()
     setup = _set_up(resolution, index_url_base, log_dir, environ, host_files)
@@ -705,4 +718,5 @@ def provision(
             on_output=on_output,
             verify=verify,
             environ=environ,
+            on_step=on_step or NoSteps(),
         )

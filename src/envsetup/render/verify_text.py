@@ -7,10 +7,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from envsetup.render import style
 from envsetup.render.finding_words import words_for
-from envsetup.sanitize import for_rich, redact_data
+from envsetup.sanitize import for_rich, for_terminal, redact_data
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, VerifyReport
 
 _STYLE = {PASS: "[green]pass[/]", FAIL: "[bold red]FAIL[/]", SKIP: "[yellow]skip[/]"}
@@ -86,6 +87,14 @@ def _evidence_lines(check: CheckResult) -> list[str]:
     return lines
 
 
+def _detail_room(report: VerifyReport, width: int) -> int:
+    """The detail column's width when the other three take what their longest cell needs: five
+    borders, a blank each side of four cells, "result" and "time" as wide as their widest."""
+    check = max([len("check"), *(len(c.id) for c in report.checks)])
+    took = max([len("time"), *(len(f"{c.duration_s:.2f}s") for c in report.checks)])
+    return max(width - (5 + 8 + check + len("result") + took), style.MIN_TEXT_WIDTH)
+
+
 def render_report(report: VerifyReport, console: Console) -> None:
     # Redacted whole before any text is cut short (see envsetup.sanitize.redact_data).
     report = redact_data(report)
@@ -101,20 +110,20 @@ def render_report(report: VerifyReport, console: Console) -> None:
         if target.torch_version
         else "torch ?"
     )
-    console.print(
-        f"verify {for_rich(target.python)} (Python {for_rich(target.python_version)}), {for_rich(torch)}"
-    )
+    style.lead(console, "verify", f"{target.python} (Python {target.python_version}), {torch}")
     table = Table(show_header=True, header_style="bold")
     table.add_column("check")
     table.add_column("result")
     table.add_column("time", justify="right")
     table.add_column("detail", overflow="fold")
+    room = _detail_room(report, console.width)
     for check in report.checks:
         table.add_row(
             for_rich(check.id),
             _STYLE.get(check.status, check.status),
             f"{check.duration_s:.2f}s",
-            for_rich(_summary_of(check)),
+            # A path longer than the column breaks after a "/", not mid-name.
+            style.break_long_words(Text(for_terminal(_summary_of(check))), room),
         )
     console.print(table)
     for check in report.checks:
@@ -123,13 +132,13 @@ def render_report(report: VerifyReport, console: Console) -> None:
         style.item(console, "error", f"{check.id}: {check.reason}", markup="bold")
         style.evidence(console, _evidence_lines(check))
         if check.fix:
-            style.command(console, "fix", check.fix, indent=style.FIX_INDENT)  # pasteable whole
+            style.fix_line(console, check.fix)  # a command whole, prose wrapped
     for found in report.findings:  # what torch printed, judged (envsetup.verify.signals)
         words = words_for(found)
         style.item(console, found.severity, f"{found.id}: {words.title}", markup="bold")
         style.evidence(console, found.evidence[:EVIDENCE_LINES])
         if words.fix:
-            style.command(console, "fix", words.fix, indent=style.FIX_INDENT)
+            style.fix_line(console, words.fix)
     counts = report.counts()
     console.print(
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped in {report.duration_s:.1f}s"

@@ -9,6 +9,7 @@ from envsetup.errors import UsageError
 from envsetup.profiles.lookup import lookup_build
 from envsetup.verify.catalogue import CheckInfo, select_checks
 from envsetup.verify.expectations import judge_bench
+from envsetup.verify.progress import CheckProgress, NoProgress
 from envsetup.verify.results import FAIL, CheckResult, Target, VerifyReport
 from envsetup.verify.runner import (
     Worker,
@@ -41,8 +42,10 @@ def run_verify(
     timeout: float = 120.0,
     require_gpu: bool = False,
     bench: bool = False,
+    progress: Optional[CheckProgress] = None,
 ) -> VerifyReport:
-    """Run the selected checks in `python`; every check gets `timeout` seconds.
+    """Run the selected checks in `python`; every check gets `timeout` seconds. `progress` is
+    told of each check as it starts and ends (a display; the session itself prints nothing).
 
     Raises UsageError for bad arguments. A target that cannot run checks at all comes back as a
     report whose `unusable` is set (exit code 3), so callers can render it like any other report.
@@ -73,16 +76,21 @@ def run_verify(
         "gpu_install_fix": gpu_install_fix(fix) if require_gpu else fix,
     }
     torch_broken = False
+    told = progress or NoProgress()
+    total = len(selected)
     try:
-        for info in selected:
+        for number, info in enumerate(selected, 1):
             if torch_broken:
                 report.checks.append(skipped_after_import_failure(info))
+                told.finished(report.checks[-1], number, total)
                 continue
+            told.started(info, number, total)
             if worker is None:
                 try:
                     worker = start_worker(python)
                 except WorkerUnavailable as problem:
                     report.checks.append(_lost_worker_result(info, problem))
+                    told.finished(report.checks[-1], number, total)
                     continue
             outcome = worker.request(info.id, options, timeout)
             if outcome.message is None:  # crashed or timed out: the next check gets a fresh one
@@ -93,6 +101,7 @@ def run_verify(
                 torch_broken = result.status == FAIL
                 _note_torch(report.target, result)
             report.checks.append(result)
+            told.finished(result, number, total)
     except BaseException:  # Ctrl-C above all: a worker mid-check would not read "exit" for long
         if worker is not None:
             worker.kill()
