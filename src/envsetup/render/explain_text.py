@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from envsetup.explain.run import ExplainResult
-from envsetup.model.paste import Reading
+from envsetup.model.paste import Reading, Signal
 from envsetup.render import style
 from envsetup.render.doctor_text import render_diagnosis
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 _SHOWN_UNPLACED = 12
+_SHOWN_SPANS = 6
 
 
 def render_explain(console: Console, result: ExplainResult, host: str, verbose: bool) -> None:
@@ -37,19 +38,19 @@ def render_explain(console: Console, result: ExplainResult, host: str, verbose: 
     style.section(console, "Paste")
     if not detection.readings and not detection.signals:
         style.item(console, "none", "Nothing in it is a kind of output explain reads.")
-    for reading in detection.readings:
-        unread = f"; {len(reading.unread)} line(s) unread" if reading.unread else ""
+    for kind, readings in _grouped(detection.readings, verbose):
+        unread = sum(len(reading.unread) for reading in readings)
         style.row(
             console,
-            "warning" if reading.unread else "ok",
-            reading.kind,
-            _span(reading) + unread,
+            "warning" if unread else "ok",
+            kind,
+            _spans(readings) + (f"; {unread} line(s) unread" if unread else ""),
             label_width=width,
         )
-    for signal in detection.signals:
-        lines = ", ".join(str(n) for n in signal.lines[:6])
-        kind = signal.kind or "error"
-        style.row(console, "info", kind, f"{signal.id} (line {lines})", label_width=width)
+    for (kind, signal_id), numbers, count in _signal_rows(detection.signals, verbose):
+        lines = ", ".join(str(n) for n in numbers[:6]) + (", …" if len(numbers) > 6 else "")
+        times = f"; {count} times" if count > 1 else ""
+        style.row(console, "info", kind, f"{signal_id} (line {lines}{times})", label_width=width)
     if detection.unplaced:
         shown = ", ".join(_ranges(detection.unplaced))
         unplaced = f"{len(detection.unplaced)} line(s): {shown}"
@@ -147,6 +148,43 @@ def fact_label(path: str) -> str:
 def _span(reading: Reading) -> str:
     first, last = reading.first, reading.last
     return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def _grouped(readings: Sequence[Reading], verbose: bool) -> list[tuple[str, list[Reading]]]:
+    """One row per kind of section, in order of first appearance: a long log holds hundreds of
+    sections, and a row each buries the findings (-v keeps a row per section)."""
+    if verbose:
+        return [(reading.kind, [reading]) for reading in readings]
+    groups: dict[str, list[Reading]] = {}
+    for reading in readings:
+        groups.setdefault(reading.kind, []).append(reading)
+    return list(groups.items())
+
+
+def _signal_rows(
+    signals: Sequence[Signal], verbose: bool
+) -> list[tuple[tuple[str, str], list[int], int]]:
+    """(kind, id), the lines it was seen on and how many times: one row per kind of message
+    (a log repeats the same error for every worker and retry); -v keeps a row per message."""
+    if verbose:
+        return [((s.kind or "error", s.id), list(s.lines), 1) for s in signals]
+    rows: dict[tuple[str, str], tuple[list[int], int]] = {}
+    for s in signals:
+        numbers, count = rows.get((s.kind or "error", s.id), ([], 0))
+        rows[(s.kind or "error", s.id)] = ([*numbers, *s.lines], count + 1)
+    return [(key, numbers, count) for key, (numbers, count) in rows.items()]
+
+
+def _spans(readings: list[Reading]) -> str:
+    """'lines 2-32' for one section; 'lines 2-32, 34-63, … (13 sections)' for several."""
+    if len(readings) == 1:
+        return _span(readings[0])
+    shown = ", ".join(
+        str(r.first) if r.first == r.last else f"{r.first}-{r.last}"
+        for r in readings[:_SHOWN_SPANS]
+    )
+    more = ", …" if len(readings) > _SHOWN_SPANS else ""
+    return f"lines {shown}{more} ({len(readings)} sections)"
 
 
 def _by_line(item: tuple[str, str]) -> tuple[int, str]:
