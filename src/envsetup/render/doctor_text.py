@@ -9,6 +9,7 @@ from envsetup.facts import Facts
 from envsetup.render import style
 from envsetup.render.finding_words import words_for
 from envsetup.render.gpu_access_text import gpu_access_rows
+from envsetup.render.interpreter_words import why_this_python
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,6 +42,8 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         py_mark = "warning"
     py_value = " ".join(x for x in (py.version or "?", py.implementation) if x)
     py_value += f" at {py.executable or 'an unknown path'}"
+    why = why_this_python(py.chosen_by)
+    py_value += f" ({why})" if why else ""
     py_value += f" [{py.environment}]" if py.environment else ""
     py_value += f", pip {py.pip_version}" if py.pip_version else ", no pip"
     if py.externally_managed:
