@@ -29,6 +29,7 @@ import sys
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Callable, Mapping, Optional
 
+from envsetup.errors import UsageError
 from envsetup.model import interpreter_choice as rules
 from envsetup.model.interpreter_choice import InterpreterChoice
 
@@ -55,6 +56,10 @@ def _candidates(env_dir: str, windows: bool) -> tuple[str, ...]:
     return (str(PurePosixPath(env_dir) / "bin" / "python"),)
 
 
+def _inside(directory: str, name: str, windows: bool) -> str:
+    return directory.rstrip("\\/") + ("\\" if windows else "/") + name
+
+
 def _env_python(env_dir: str, exists: Callable[[str], bool], windows: bool) -> str:
     # An activated environment names its interpreter even when it is gone: the probe then says
     # "not found" for that path, which is the truth the user needs.
@@ -76,6 +81,12 @@ def discover(
         inside = env_interpreter(requested, exists, windows)
         if inside:
             return inside, InterpreterChoice(rules.REQUESTED_ENV, env_dir=requested)
+        if exists(_inside(requested, ".", windows)):  # a directory, without an interpreter
+            expected = " or ".join(_candidates(requested, windows))
+            raise UsageError(
+                f"--python {requested}: a directory with no Python in it (no {expected}); "
+                "fix: give an interpreter, or the directory of a venv or conda environment"
+            )
         return requested, InterpreterChoice(rules.REQUESTED)
     conda = environ.get("CONDA_PREFIX", "")
     conda_base = environ.get("CONDA_DEFAULT_ENV", "") in CONDA_BASE_NAMES
