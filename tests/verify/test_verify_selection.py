@@ -10,8 +10,8 @@ import pytest
 
 from conftest import VERIFY_TEST_CHECKS_ENV
 from envsetup.errors import UsageError
-from envsetup.verify.catalogue import all_checks, parse_only, select_checks
 from envsetup.host.interpreter_discovery import discover_here
+from envsetup.verify.catalogue import all_checks, parse_only, select_checks
 from envsetup.verify.target import (
     env_dir_of,
     env_python,
