@@ -147,6 +147,11 @@ def working_directory_here() -> str:
         return ""
 
 
+def new_env_dir_here(exists: Callable[[str], bool] = os.path.exists) -> str:
+    """`new_env_dir` in this process's working directory, on this machine's OS."""
+    return new_env_dir(working_directory_here(), exists, sys.platform == "win32")
+
+
 def discover_here(
     requested: Optional[str], environ: Optional[Mapping[str, str]] = None
 ) -> tuple[str, InterpreterChoice]:

@@ -165,12 +165,9 @@ def _is_running_environment(path: Path, host_files: Files) -> bool:
 def free_env_dir(host_files: Files = LOCAL) -> str:
     """A directory in the working directory with nothing at it yet, for a new environment
     ("./.venv-torch"...; host/interpreter_discovery.py, the name doctor's fixes use)."""
-    from envsetup.host.interpreter_discovery import new_env_dir, working_directory_here
+    from envsetup.host.interpreter_discovery import new_env_dir_here
 
-    found = new_env_dir(
-        working_directory_here(), lambda p: host_files.exists(p), sys.platform == "win32"
-    )
-    return found or "DIR"
+    return new_env_dir_here(lambda p: host_files.exists(p)) or "DIR"
 
 
 def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecision:
