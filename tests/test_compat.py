@@ -207,18 +207,18 @@ def test_envsetup_gpu_arch_is_read_as_the_judgement_parses_it(
     value: str, judged: list[str] | None
 ) -> None:
     """ENVSETUP_GPU_ARCH is read once (probe.overrides) with the one capability parser: what the
-    reader accepts is what the judgement gets, and what it refuses is a read problem."""
+    reader accepts is what the judgement gets, and what it refuses is a usage error naming it."""
     from envsetup.compat.machine import gpu_arches
+    from envsetup.errors import UsageError
     from envsetup.facts import Facts, OsFacts, PythonFacts
     from envsetup.probe.overrides import apply_overrides, read_overrides
 
-    problems: list = []
-    overrides = read_overrides({"ENVSETUP_GPU_ARCH": value}, problems)
-    facts = Facts(OsFacts("Linux", "x86_64"), PythonFacts("/usr/bin/python3"), overrides=overrides)
     if judged is None:
-        assert overrides.gpu_arch is None and [p.what for p in problems] == ["ENVSETUP_GPU_ARCH"]
+        with pytest.raises(UsageError, match=r"^ENVSETUP_GPU_ARCH=.* fix: set it like"):
+            read_overrides({"ENVSETUP_GPU_ARCH": value})
         return
-    assert problems == []
+    overrides = read_overrides({"ENVSETUP_GPU_ARCH": value})
+    facts = Facts(OsFacts("Linux", "x86_64"), PythonFacts("/usr/bin/python3"), overrides=overrides)
     apply_overrides(facts)
     assert [str(g.compute_capability) for g in gpu_arches(facts)] == judged
     assert [str(g.compute_capability) for g in facts.nvidia.gpus] == judged

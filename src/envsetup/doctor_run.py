@@ -26,7 +26,8 @@ def run_doctor(
 ) -> int:
     """doctor with its flags' values; returns the exit code (0, or 1 when a finding is an error).
 
-    Raises UsageError for --record with --replay, or a --record directory that cannot be written.
+    Raises UsageError for --record with --replay, --deep or --python with --replay, a --python
+    that names no interpreter, or a --record directory that cannot be written.
     """
     from envsetup.diagnose import diagnose
     from envsetup.probe import probe_all
@@ -42,6 +43,8 @@ def run_doctor(
             "interpreter it was made with; drop --python"
         )
     host = _host(record, replay)
+    if deep and replay:
+        _check_deep_recorded(host, replay)
     facts = probe_all(host, deep=deep, python=python)
     if python and _not_found(facts, python):
         raise UsageError(
@@ -73,6 +76,20 @@ def _not_found(facts: Facts, python: str) -> bool:
     return not facts.python.version and any(
         p.reason == "not found" and p.what.startswith("Python interpreter") for p in facts.problems
     )
+
+
+def _check_deep_recorded(host: object, replay: str) -> None:
+    """--deep on a recorded host replays the recorded torch import check; a recording made
+    without --deep has none, and this machine's torch is not the recorded one's."""
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe.torch_files import DEEP_TAG
+
+    if isinstance(host, RecordedHost) and not host.recorded_tag(DEEP_TAG):
+        raise UsageError(
+            f"--deep cannot be used with --replay {replay}: the recording holds no torch import "
+            "check (it was made without --deep), and torch is never imported on this machine for "
+            "a recorded host; drop --deep, or record with `envsetup doctor --deep --record DIR`"
+        )
 
 
 def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from envsetup.model.extension_build import ExtensionBuildFacts
 from envsetup.model.gpu import Gpu as Gpu  # facts.nvidia.gpus: the model's one GPU type
 from envsetup.model.gpu import is_published
 from envsetup.model.gpu_access import GpuAccessFacts
+from envsetup.model.interpreter_choice import InterpreterChoice
 from envsetup.model.jetson import JetsonFacts
 from envsetup.model.system_info import SystemInfo
 
@@ -71,6 +72,9 @@ class PythonFacts:
     # envsetup's own install record in the environment: complete, incomplete (killed mid-way), unreadable
     envsetup_install: Optional[str] = None
     source: str = ""
+    # Which rule chose this interpreter (--python, VIRTUAL_ENV, a .venv found from the working
+    # directory...; model/interpreter_choice.py); None in facts read from elsewhere (a paste).
+    chosen_by: Optional[InterpreterChoice] = None
 
 
 @dataclass

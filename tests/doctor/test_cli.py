@@ -117,8 +117,12 @@ def test_overrides_stand_in_for_a_missing_gpu(tmp_path: Path) -> None:
     assert nvidia["driver_cuda_version"] == "12.4"
     assert nvidia["driver_cuda_source"] == "override:ENVSETUP_CUDA_DRIVER_VERSION"
     assert nvidia["gpus"][0]["compute_capability"] == "8.6"
+    assert nvidia["driver_source"] == "override:ENVSETUP_DRIVER_VERSION"
+    assert nvidia["gpus_source"] == "override:ENVSETUP_GPU_ARCH"
+    # A value that is not one is a usage error naming the variable (before: a read problem).
     bad = envsetup("doctor", "--json", env={"ENVSETUP_GPU_ARCH": "banana"})
-    assert "could-not-read" in {f["id"] for f in json.loads(bad.stdout)["findings"]}
+    assert bad.returncode == 2
+    assert json.loads(bad.stdout)["error"]["message"].startswith("ENVSETUP_GPU_ARCH='banana'")
 
 
 # Every real nvidia-smi / nvcc / os-release output, cut at random points, run through the whole

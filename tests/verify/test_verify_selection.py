@@ -10,9 +10,9 @@ import pytest
 
 from conftest import VERIFY_TEST_CHECKS_ENV
 from envsetup.errors import UsageError
+from envsetup.host.interpreter_discovery import discover_here
 from envsetup.verify.catalogue import all_checks, parse_only, select_checks
 from envsetup.verify.target import (
-    active_python,
     env_dir_of,
     env_python,
     resolve_python,
@@ -81,8 +81,9 @@ def test_env_dir_maps_to_its_interpreter_and_back() -> None:
 
 
 def test_active_environment_prefers_an_activated_venv_then_conda() -> None:
-    assert active_python({"VIRTUAL_ENV": "/v", "CONDA_PREFIX": "/c"}) == env_python("/v")
-    assert active_python({"CONDA_PREFIX": "/c"}) == env_python("/c")
+    both = {"VIRTUAL_ENV": "/v", "CONDA_PREFIX": "/c"}
+    assert discover_here(None, both)[0] == env_python("/v")
+    assert discover_here(None, {"CONDA_PREFIX": "/c"})[0] == env_python("/c")
 
 
 def test_the_test_only_checks_are_not_shipped() -> None:

@@ -10,13 +10,11 @@ import shlex
 from typing import Any, Optional
 
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.install_target import install_command, new_env_command
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.jetson import JetsonFacts, builds_for, is_jetson_build, pytorch_wheels_run
 from envsetup.profiles.build_info import BuildLookup
-
-# Environments `envsetup install --env PREFIX --upgrade` installs into (as torch_rules).
-_ENVIRONMENTS = ("venv", "conda", "uv")
 
 
 def jetson_params(jetson: JetsonFacts, python: Optional[str] = None) -> dict[str, Any]:
@@ -65,12 +63,10 @@ def _install(facts: Facts) -> str:
         and python not in (None, builds.python)
         and not (builds.pytorch_index and pytorch_wheels_run(facts.jetson))
     ):
-        words = ["envsetup", "install", "--manager", "uv", "--python", builds.python]
-        return shlex.join([*words, "--cuda", "auto"])
-    if facts.python.environment in _ENVIRONMENTS and facts.python.prefix:
-        words = ["envsetup", "install", "--env", facts.python.prefix, "--cuda", "auto", "--upgrade"]
-        return shlex.join(words)
-    return "envsetup install --cuda auto"
+        return new_env_command(
+            facts, ["--manager", "uv", "--python", builds.python, "--cuda", "auto"]
+        )
+    return install_command(facts, ["--cuda", "auto"])
 
 
 def _python(facts: Facts) -> Optional[str]:

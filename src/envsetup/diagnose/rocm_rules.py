@@ -3,11 +3,11 @@ aborts at the first kernel with hipErrorNoBinaryForGpu (envsetup.compat.rocm hol
 
 from __future__ import annotations
 
-import shlex
 from typing import Optional
 
 from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.install_target import install_command
 from envsetup.facts import AmdGpu, Facts, RocmFacts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.parsers import ParseError
@@ -102,16 +102,9 @@ def gfx_findings(
     return found
 
 
-# Environments `envsetup install --env PREFIX --upgrade` installs into (as torch_rules').
-_ENVIRONMENTS = ("venv", "conda", "uv")
-
-
 def _rocm_install(facts: Facts) -> str:
     """The install of the ROCm build, into torch's own environment when it is one."""
-    if facts.python.environment in _ENVIRONMENTS and facts.python.prefix:
-        words = ["envsetup", "install", "--env", facts.python.prefix, "--backend", "rocm"]
-        return shlex.join([*words, "--upgrade"])
-    return "envsetup install --backend rocm"
+    return install_command(facts, ["--backend", "rocm"])
 
 
 def not_rocm_on_amd_gpu(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

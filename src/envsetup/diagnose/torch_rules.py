@@ -4,7 +4,6 @@ Each finding says what and why (id, evidence, params); render/words/doctor.py wo
 
 from __future__ import annotations
 
-import shlex
 from typing import Any, Optional
 
 from envsetup import compat
@@ -13,6 +12,7 @@ from envsetup.compat.build import Build
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.deep_rules import deep_findings
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.install_target import install_command, install_params, new_env_command
 from envsetup.diagnose.judge import (
     doctor_machine,
     installed_arch_list,
@@ -27,17 +27,11 @@ from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
 from envsetup.model.machine import platform_key_for
 from envsetup.profiles.build_info import BuildInfo, BuildLookup
 
-# Environments `envsetup install --env PREFIX --upgrade` installs into (docs/install.md).
-ENVIRONMENTS = ("venv", "conda", "uv")
-
 
 def _install_command(facts: Facts) -> str:
-    """The install that replaces this torch, quoted for a POSIX shell (a prefix may hold spaces
-    or `$(...)`): into its own environment when it is one, else into a new ./.venv."""
-    if facts.python.environment in ENVIRONMENTS and facts.python.prefix:
-        words = ["envsetup", "install", "--env", facts.python.prefix, "--cuda", "auto", "--upgrade"]
-        return shlex.join(words)
-    return "envsetup install --cuda auto"
+    """The install that replaces this torch (diagnose/install_target.py): into its own
+    environment when install may install there, else into a new one."""
+    return install_command(facts, ["--cuda", "auto"])
 
 
 def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
@@ -51,7 +45,7 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             id="torch-not-installed",
             severity="info",
             evidence=[f"searched: {', '.join(facts.python.site_packages) or '(no site-packages)'}"],
-            params={"python": facts.python.executable, "install": "envsetup install --cuda auto"},
+            params={"python": facts.python.executable, **install_params(facts, ["--cuda", "auto"])},
         )
     ]
 
@@ -221,18 +215,9 @@ def _install_for_arch(facts: Facts, lookup: BuildLookup, missing: list[Any]) -> 
         return {"install": _install_command(facts)}
     newest, oldest = covering[0], covering[-1]
     lowest_python = min(covering, key=lambda i: _python_minor(i.python_min) or here).python_min
-    words = [
-        "envsetup",
-        "install",
-        "--manager",
-        "uv",
-        "--python",
-        newest.python_max,
-        "--cuda",
-        "auto",
-    ]
+    flags = ["--manager", "uv", "--python", newest.python_max, "--cuda", "auto"]
     return {
-        "install": shlex.join(words),
+        "install": new_env_command(facts, flags),
         "python": facts.python.version,
         "releases": [oldest.release, newest.release],
         "needs_python": lowest_python,

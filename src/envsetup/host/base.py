@@ -49,6 +49,9 @@ class PlatformInfo:
     mac_version: str = ""
     windows_version: str = ""
     python_executable: str = ""
+    # Where envsetup was started: doctor looks for a .venv from here upwards
+    # (host/interpreter_discovery.py). "" in a recording made before it was recorded.
+    working_directory: str = ""
     # The interpreter running envsetup, described as envsetup.probe.python_env's introspection
     # script would describe it, so that probing that interpreter costs no subprocess.
     python: dict[str, Any] = field(default_factory=dict)

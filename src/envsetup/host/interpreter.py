@@ -1,7 +1,7 @@
 """Which Python interpreter is meant, and how an interpreter describes itself.
 
-The active environment (doctor's and verify's default target) is found by one rule here.
-An interpreter's self-description has one source for both ways it is asked.
+The active environment (doctor's and verify's default target) is found by one rule, in
+host/interpreter_discovery.py. An interpreter's self-description has one source for both ways it is asked.
 
 The target interpreter runs `SCRIPT` (stdlib only, and only what is cheap to import: json and
 platform would double its start-up; it prints a dict literal that ast.literal_eval reads back).
@@ -11,10 +11,9 @@ itself the target.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 DESCRIBE_SOURCE = r"""
 def describe():
@@ -51,23 +50,3 @@ def env_python(env_dir: str, windows: bool = sys.platform == "win32") -> str:
                 return str(candidate)
         return str(root / "Scripts" / "python.exe")
     return str(root / "bin" / "python")
-
-
-def active_python(
-    environ: Mapping[str, str],
-    which: Optional[Callable[[str], Optional[str]]] = None,
-    windows: bool = sys.platform == "win32",
-    fallback: str = sys.executable,
-) -> str:
-    """The active environment's interpreter: an activated venv, then conda, then PATH's python.
-
-    doctor passes its Host's `which` so that a recorded host answers; verify uses the live PATH.
-    """
-    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        if environ.get(variable):
-            return env_python(environ[variable], windows)
-    for name in ("python3", "python"):
-        found = which(name) if which else shutil.which(name, path=environ.get("PATH"))
-        if found:
-            return found
-    return fallback

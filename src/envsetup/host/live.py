@@ -15,6 +15,7 @@ from envsetup.host.base import CommandResult, NvmlSnapshot, PlatformInfo
 from envsetup.host.execution import MAX_TIMEOUT_S, Request
 from envsetup.host.execution import run as run_request
 from envsetup.host.interpreter import describe_running_python
+from envsetup.host.interpreter_discovery import working_directory_here
 from envsetup.host.nvml import (
     NVML_TIMEOUT_S,
     PROBE_TIMEOUT_VARIABLE,
@@ -138,6 +139,7 @@ class LiveHost:
             mac_version=mac,
             windows_version=win,
             python_executable=sys.executable,
+            working_directory=working_directory_here(),
             python=describe_running_python(),
         )
 

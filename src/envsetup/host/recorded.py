@@ -179,6 +179,11 @@ class RecordedHost:
             raise NvmlUnavailable(str(self._nvml["error"]))
         return NvmlSnapshot.from_dict(self._nvml)  # checked on load
 
+    def recorded_tag(self, tag: str) -> bool:
+        """Whether a recorded command ends with `tag`, the way envsetup's own probe scripts name
+        themselves (`python -c * envsetup-deep`)."""
+        return any(c.argv and c.argv[-1] == tag for c in self._commands)
+
     def _find_command(self, argv: Sequence[str]) -> Optional[CommandResult]:
         wanted = [str(a) for a in argv]
         by_name = [_command_name(wanted), *wanted[1:]] if wanted else []

@@ -15,7 +15,13 @@ from typing import Any, Mapping
 INT_LIMIT = 1 << 63
 
 PLATFORM_REQUIRED = ("system", "release", "version", "machine")
-PLATFORM_OPTIONAL = ("libc", "mac_version", "windows_version", "python_executable")
+PLATFORM_OPTIONAL = (
+    "libc",
+    "mac_version",
+    "windows_version",
+    "python_executable",
+    "working_directory",
+)
 # The running interpreter's self-description (envsetup.host.interpreter.DESCRIBE_SOURCE).
 PYTHON_STRINGS = ("executable", "version", "implementation", "prefix", "base_prefix", "stdlib")
 PYTHON_KEYS = (*PYTHON_STRINGS, "purelib", "site_packages", "bits")

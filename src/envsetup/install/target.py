@@ -37,6 +37,9 @@ INTERRUPTED_UPGRADE = "interrupted-upgrade"
 # An environment whose record says "incomplete" but that nothing proves envsetup made here: a
 # planted or copied record, a directory made again since, an older envsetup's record.
 UNPROVEN_INCOMPLETE = "unproven-incomplete"
+# The environment envsetup itself runs from (sys.prefix): a plain install or --force would
+# replace the packages envsetup runs on; --upgrade, asked for by name, adds torch to it.
+ENVSETUP_OWN = "envsetup-own"
 
 MODE_NEW = "new"
 MODE_FORCE = "force"
@@ -146,7 +149,7 @@ def _classify(path: Path, claim: Optional[Claim], host_files: Files) -> str:
         if environment:
             return UNPROVEN_INCOMPLETE
     if environment:
-        return ENVIRONMENT
+        return ENVSETUP_OWN if _is_running_environment(path, host_files) else ENVIRONMENT
     if host_files.is_empty_dir(path):
         return EMPTY
     return FOREIGN
@@ -157,6 +160,14 @@ def _is_running_environment(path: Path, host_files: Files) -> bool:
         return host_files.realpath(path) == host_files.realpath(sys.prefix)
     except OSError:
         return False
+
+
+def free_env_dir(host_files: Files = LOCAL) -> str:
+    """A directory in the working directory with nothing at it yet, for a new environment
+    ("./.venv-torch"...; host/interpreter_discovery.py, the name doctor's fixes use)."""
+    from envsetup.host.interpreter_discovery import new_env_dir_here
+
+    return new_env_dir_here(lambda p: host_files.exists(p)) or "DIR"
 
 
 def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecision:
@@ -174,6 +185,12 @@ def decide(path: Path, kind: str, *, force: bool, upgrade: bool) -> TargetDecisi
         raise UsageError(
             f"{path} exists and is not a Python environment (no pyvenv.cfg or conda-meta); "
             "envsetup will not touch it: choose another --env"
+        )
+    if kind == ENVSETUP_OWN and not upgrade:
+        raise UsageError(
+            f"{path} is the environment envsetup itself runs from; install never recreates or "
+            f"replaces it: install torch into a new environment with `--env {free_env_dir()}`, "
+            "or pass --upgrade to add torch to this one"
         )
     if force:
         return TargetDecision(MODE_FORCE, remove_first=True, creates_env=True)

@@ -17,9 +17,12 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
     """Everything doctor reports about `host`. `python` picks the interpreter whose torch is read."""
     from envsetup.probe import python_env
     from envsetup.probe.common import probe_timeout
+    from envsetup.probe.overrides import read_overrides
 
-    # A bad ENVSETUP_PROBE_TIMEOUT is a usage error, raised here, before any command starts.
+    # A bad ENVSETUP_PROBE_TIMEOUT or ENVSETUP_* override is a usage error, raised here, before
+    # any command starts.
     probe_timeout(host.environ())
+    overridden = read_overrides(host.environ())
     problems: list = []
     # The target interpreter's start-up is the slowest read: start it first, and import and run
     # the other probes while it runs.
@@ -68,7 +71,7 @@ def probe_all(host: Host, *, deep: bool = False, python: Optional[str] = None) -
         rocm=rocm.probe_rocm(host, os_facts),
         apple=apple.probe_apple(os_facts),
         jetson=jetson.probe_jetson(host, os_facts, [gpu.name for gpu in nvidia_facts.gpus]),
-        overrides=overrides.read_overrides(host.environ(), problems),
+        overrides=overridden,
         cuda_layout=cuda_layout.probe_cuda_layout(
             host, os_facts, python_facts, cuda_facts, torch_facts, problems
         ),

@@ -9,10 +9,10 @@ import re
 from typing import Mapping
 
 from envsetup.compat.machine import split_arches
-from envsetup.facts import Facts, Overrides, ReadProblem
+from envsetup.errors import UsageError
+from envsetup.facts import Facts, Overrides
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.gpu import Gpu
-from envsetup.probe.common import problem
 
 CUDA_VAR = "ENVSETUP_CUDA_DRIVER_VERSION"  # highest CUDA the (target) driver supports, e.g. 12.4
 DRIVER_VAR = "ENVSETUP_DRIVER_VERSION"  # e.g. 550.54.15
@@ -22,32 +22,35 @@ _CUDA = re.compile(r"^\d{1,2}\.\d{1,2}$")
 _DRIVER = re.compile(r"^\d{3}(\.\d{1,3}){0,2}$")
 
 
-def read_overrides(environ: Mapping[str, str], problems: list[ReadProblem]) -> Overrides:
+def read_overrides(environ: Mapping[str, str]) -> Overrides:
+    """The values set; a UsageError naming the variable, the reason and an example for one that
+    is not a value of its kind (a typo must not silently turn into "not overridden")."""
     result = Overrides()
     cuda = environ.get(CUDA_VAR, "").strip()
     if cuda:
-        if _CUDA.match(cuda):
-            result.cuda_driver_version = cuda
-        else:
-            problems.append(problem(CUDA_VAR, f"{cuda!r} is not a CUDA version like 12.4", cuda))
+        if not _CUDA.match(cuda):
+            raise _bad(CUDA_VAR, cuda, "a CUDA version", "12.4")
+        result.cuda_driver_version = cuda
     driver = environ.get(DRIVER_VAR, "").strip()
     if driver:
-        if _DRIVER.match(driver):
-            result.driver_version = driver
-        else:
-            problems.append(
-                problem(DRIVER_VAR, f"{driver!r} is not a driver version like 550.54.15", driver)
-            )
+        if not _DRIVER.match(driver):
+            raise _bad(DRIVER_VAR, driver, "an NVIDIA driver version", "550.54.15")
+        result.driver_version = driver
     arch = environ.get(ARCH_VAR, "").strip()
     if arch:
         parsed = [normalise_arch(a) for a in split_arches(arch)]
-        if parsed and all(parsed):
-            result.gpu_arch = ",".join(p for p in parsed if p)
-        else:
-            problems.append(
-                problem(ARCH_VAR, f"{arch!r} is not a compute capability like 8.6 or sm_86", arch)
-            )
+        if not parsed or not all(parsed):
+            raise _bad(ARCH_VAR, arch, "a list of compute capabilities", "sm_86,sm_90")
+        result.gpu_arch = ",".join(p for p in parsed if p)
     return result
+
+
+def _bad(variable: str, value: str, kind: str, example: str) -> UsageError:
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return UsageError(
+        f"{variable}={shown!r} is not {kind}; fix: set it like {variable}={example}, or unset it "
+        "to read this machine's own"
+    )
 
 
 def normalise_arch(text: str) -> str | None:

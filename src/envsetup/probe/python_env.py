@@ -8,6 +8,7 @@ from typing import Any, Optional
 from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.host.interpreter import SCRIPT
+from envsetup.model.interpreter_choice import InterpreterChoice
 from envsetup.probe.common import (
     as_int,
     as_text,
@@ -22,21 +23,45 @@ from envsetup.probe.common import (
 from envsetup.record_state import RECORD_NAME, STATE_UNREADABLE, reported_state
 
 
-def target_interpreter(host: Host, requested: Optional[str]) -> str:
-    """--python wins; then the active environment, by the rule verify uses (an activated venv,
-    conda, PATH's python3/python); the interpreter running envsetup last."""
-    from envsetup.host.interpreter import active_python
+def target_interpreter(host: Host, requested: Optional[str]) -> tuple[str, InterpreterChoice]:
+    """--python (an interpreter, or an environment's directory) wins; else uv's order
+    (host/interpreter_discovery.py): VIRTUAL_ENV, CONDA_PREFIX (not base), a .venv from the
+    working directory upwards, conda's base, PATH's python3/python, the interpreter running
+    envsetup last. Asked of `host`, so a recorded host answers as the live one did."""
+    from envsetup.host.interpreter_discovery import discover, new_env_dir
 
-    if requested:
-        return requested
     platform = host.platform()
-    return active_python(
-        host.environ(), host.which, platform.system == "Windows", platform.python_executable
+    windows = platform.system == "Windows"
+    executable, choice = discover(
+        requested,
+        host.environ(),
+        platform.working_directory,
+        host.exists,
+        host.which,
+        windows,
+        platform.python_executable,
     )
+    choice.new_env_dir = new_env_dir(platform.working_directory, host.exists, windows)
+    return executable, choice
 
 
 def probe_python(host: Host, requested: Optional[str], problems: list[ReadProblem]) -> PythonFacts:
-    executable = target_interpreter(host, requested)
+    executable, choice = target_interpreter(host, requested)
+    facts = _probe_python(host, executable, problems)
+    choice.envsetup_environment = _is_envsetup_environment(host, facts.prefix)
+    facts.chosen_by = choice
+    return facts
+
+
+def _is_envsetup_environment(host: Host, prefix: str) -> bool:
+    """Whether `prefix` is the environment envsetup runs from (sys.prefix of the running tool)."""
+    running = as_text(host.platform().python.get("prefix"))
+    if not prefix or not running:
+        return False
+    return prefix == running or host.realpath(prefix) == host.realpath(running)
+
+
+def _probe_python(host: Host, executable: str, problems: list[ReadProblem]) -> PythonFacts:
     running = host.platform()
     if running.python and _same_interpreter(host, executable, running.python_executable):
         # The target is the interpreter running envsetup: it has described itself already.

@@ -39,6 +39,7 @@ from envsetup.probe.common import (
 )
 
 DEEP_TIMEOUT_S = 90.0
+DEEP_TAG = "envsetup-deep"  # the last argument of the --deep check: it names it in a recording
 # Runs in the target interpreter with --deep only: the one place torch is ever imported.
 DEEP_SCRIPT = r"""
 import json, time
@@ -177,7 +178,7 @@ def _read_conda_package(host: Host, python: PythonFacts, facts: TorchFacts) -> N
 
 def _deep(host: Host, python: str) -> TorchDeep:
     # The trailing tag names the probe in recordings ("-c", "*", "envsetup-deep" when built by hand).
-    result = host.run([python, "-c", DEEP_SCRIPT, "envsetup-deep"], timeout=DEEP_TIMEOUT_S)
+    result = host.run([python, "-c", DEEP_SCRIPT, DEEP_TAG], timeout=DEEP_TIMEOUT_S)
     deep = TorchDeep(ran=True, stderr_tail=stderr_tail(result.stderr))
     if result.timed_out:
         deep.error = f"importing torch did not finish within {DEEP_TIMEOUT_S:g} s"

@@ -10,6 +10,7 @@ from envsetup.render import style
 from envsetup.render.finding_words import words_for
 from envsetup.render.gpu_access_text import gpu_access_rows
 from envsetup.render.system_info_text import library_row, system_info_rows
+from envsetup.render.interpreter_words import why_this_python
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,6 +43,8 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         py_mark = "warning"
     py_value = " ".join(x for x in (py.version or "?", py.implementation) if x)
     py_value += f" at {py.executable or 'an unknown path'}"
+    why = why_this_python(py.chosen_by)
+    py_value += f" ({why})" if why else ""
     py_value += f" [{py.environment}]" if py.environment else ""
     py_value += f", pip {py.pip_version}" if py.pip_version else ", no pip"
     if py.externally_managed:
@@ -50,9 +53,13 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     system_info_rows(row, facts)
 
     style.section(console, "NVIDIA")
+    simulated = _simulated_values(facts)
+    if simulated:
+        row("info", "Simulated", f"{simulated}; not read from this machine")
     if nv.driver_version:
         module = f", {nv.kernel_module} kernel module" if nv.kernel_module else ""
-        row("ok", "Driver", f"{nv.driver_version}{module}", nv.driver_source)
+        value = f"{nv.driver_version}{module}{_simulated_by(nv.driver_source)}"
+        row("ok", "Driver", value, nv.driver_source)
     elif nv.driver_source:  # NVML answered without a version (explain --record of a paste)
         row("ok", "Driver", "version unknown", nv.driver_source)
     elif facts.jetson.is_jetson:  # the integrated GPU's driver is part of L4T
@@ -86,7 +93,8 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
         row(
             "ok",
             f"GPU {gpu.index}",
-            f"{gpu.name}, {_sm_of(gpu.compute_capability)}{memory}{mig}{link}",
+            f"{gpu.name}, {_sm_of(gpu.compute_capability)}{memory}{mig}{link}"
+            + _simulated_by(nv.gpus_source),
             nv.gpus_source,
         )
     gpu_access_rows(row, facts)
@@ -226,3 +234,31 @@ def _extension_build_row(row: Callable[..., None], facts: Facts) -> None:
 def _sm_of(capability: Optional[ComputeCapability]) -> str:
     """9.0 -> 'sm_90', as every other output names a compute capability."""
     return capability.sm if capability is not None else "compute capability unknown"
+
+
+OVERRIDE_SOURCE = "override:"  # probe/overrides.py: a fact an ENVSETUP_* variable set
+
+
+def _simulated_by(source: str) -> str:
+    """ " (simulated by ENVSETUP_X)" for a fact an override set, else ""."""
+    if source.startswith(OVERRIDE_SOURCE):
+        return f" (simulated by {source[len(OVERRIDE_SOURCE) :]})"
+    return ""
+
+
+def _simulated_values(facts: Facts) -> str:
+    """Every value an ENVSETUP_* override set, each with its variable: the default view says so
+    without -v, since a simulated GPU reads like a real one."""
+    nv = facts.nvidia
+    parts = []
+    if nv.driver_version and _simulated_by(nv.driver_source):
+        parts.append(f"driver {nv.driver_version}{_simulated_by(nv.driver_source)}")
+    if nv.driver_cuda_version and _simulated_by(nv.driver_cuda_source):
+        parts.append(
+            f"driver supports CUDA <= {nv.driver_cuda_version}"
+            + _simulated_by(nv.driver_cuda_source)
+        )
+    if nv.gpus and _simulated_by(nv.gpus_source):
+        arches = ", ".join(_sm_of(g.compute_capability) for g in nv.gpus)
+        parts.append(f"GPU {arches}{_simulated_by(nv.gpus_source)}")
+    return "; ".join(parts)

@@ -9,8 +9,8 @@ from typing import Mapping, Optional
 from envsetup.errors import UsageError
 from envsetup.host import environment
 from envsetup.host.files import LOCAL as host_files
-from envsetup.host.interpreter import active_python as active_python
 from envsetup.host.interpreter import env_python as env_python
+from envsetup.host.interpreter_discovery import discover_here
 from envsetup.install.target import is_environment
 
 
@@ -19,15 +19,17 @@ def resolve_python(
 ) -> str:
     if python and env:
         raise UsageError("--python and --env both name a target; give one of them")
+    live = environment() if environ is None else environ
     if python:
         _check_inspectable("--python", python)
-        return python
+        return discover_here(python, live)[0]  # an interpreter, or an environment's directory
     if env:
         _check_inspectable("--env", env)
         found = env_python(env)
         _check_inspectable("--env", found)
         return found
-    return active_python(environment() if environ is None else environ)
+    # The rule doctor uses (uv's order): an active venv, conda, a .venv from here upwards, PATH.
+    return discover_here(None, live)[0]
 
 
 def _check_inspectable(flag: str, path: str) -> None:

@@ -265,9 +265,27 @@ def _install_incomplete_fix(state: str, prefix: str) -> str:
 
 
 def _torch_not_installed(p: P) -> Words:
-    return Words(
-        f"torch is not installed for {p['python']}",
-        f"`{p['install']}` picks the build that fits this machine and installs it in ./.venv.",
+    return Words(f"torch is not installed for {p['python']}", _install_where(p))
+
+
+def _install_where(p: P) -> str:
+    """The install fix and where it installs (diagnose/install_target.py's params; a document
+    from before them has only `install`)."""
+    into = p.get("install_into")
+    if not into:
+        return f"`{p['install']}` picks the build that fits this machine and installs it."
+    if not p.get("install_new_env"):
+        return (
+            f"`{p['install']}` picks the build that fits this machine and installs it into {into}."
+        )
+    own = (
+        "envsetup itself runs from this environment and never installs into it; "
+        if p.get("envsetup_environment")
+        else ""
+    )
+    return (
+        f"{own}`{p['install']}` picks the build that fits this machine and installs it into a "
+        f"new environment, {into}."
     )
 
 
