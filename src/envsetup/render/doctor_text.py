@@ -9,8 +9,8 @@ from envsetup.facts import Facts
 from envsetup.render import style
 from envsetup.render.finding_words import words_for
 from envsetup.render.gpu_access_text import gpu_access_rows
-from envsetup.render.system_info_text import library_row, system_info_rows
 from envsetup.render.interpreter_words import why_this_python
+from envsetup.render.system_info_text import library_row, system_info_rows
 
 if TYPE_CHECKING:
     from rich.console import Console
