@@ -53,6 +53,6 @@ def this_python_active(environ: Mapping[str, str]) -> dict[str, str]:
     """`environ` in which the interpreter running the tests is the active Python (no activated
     venv or conda environment, its directory first on PATH): a command that inspects "the active
     environment" sees this one, whatever python3 the machine puts first on PATH."""
-    kept = {k: v for k, v in environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
     path = os.pathsep.join([str(Path(sys.executable).parent), environ.get("PATH", "")])
-    return {**kept, "PATH": path}
+    # Empty rather than absent: laid over os.environ (run_envsetup's env) they still count as unset.
+    return {**environ, "VIRTUAL_ENV": "", "CONDA_PREFIX": "", "PATH": path}
