@@ -1,6 +1,6 @@
 """Wall time and peak RSS of `envsetup doctor --json` against `python -m torch.utils.collect_env`.
 
-Both run in the same interpreter/venv (which must have torch installed: `pip install -e '.[test]'`
+Both run in the same interpreter/venv (which must have torch installed: README's test command
 brings the CPU wheel), interleaved, N runs each, after one warm-up run each that is not counted.
 Targets (issue 9): doctor's median wall time <= 1/20 of collect_env's; doctor's peak RSS <= 60 MB.
 `--importtime N` also prints the N costliest imports of doctor's start-up (python -X importtime,

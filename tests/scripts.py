@@ -47,3 +47,12 @@ def alive(pid: int) -> bool:
 def read_pids(path: Path) -> list[int]:
     """The pids a script wrote to `path`, one per word (none if it wrote nothing)."""
     return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def this_python_active(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` in which the interpreter running the tests is the active Python (no activated
+    venv or conda environment, its directory first on PATH): a command that inspects "the active
+    environment" sees this one, whatever python3 the machine puts first on PATH."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), environ.get("PATH", "")])
+    # Empty rather than absent: laid over os.environ (run_envsetup's env) they still count as unset.
+    return {**environ, "VIRTUAL_ENV": "", "CONDA_PREFIX": "", "PATH": path}

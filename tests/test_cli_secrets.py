@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from scripts import run_envsetup
+from scripts import run_envsetup, this_python_active
 
 TOKEN = "pastedT0ken-8e7f6a5b"
 
 
 def envsetup(*args: str) -> subprocess.CompletedProcess[str]:
-    return run_envsetup(*args, env={"ENVSETUP_INDEX_URL_BASE": ""})
+    # Planned for the interpreter running the tests, not whatever python3 is first on PATH.
+    return run_envsetup(
+        *args, env={**this_python_active(os.environ), "ENVSETUP_INDEX_URL_BASE": ""}
+    )
 
 
 @pytest.mark.parametrize("as_json", [False, True])

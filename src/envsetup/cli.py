@@ -38,11 +38,18 @@ def _app() -> typer.Typer:
         return _APP
     import typer
 
+    from envsetup.render.help_words import epilog
+
     app = typer.Typer(
         name="envsetup",
         help="Take a machine from fresh install to a verified PyTorch GPU environment.",
+        epilog=epilog(""),
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        # -h as well as --help, on every command (click hands the setting down to them); the
+        # rich help on every typer release the dependency range allows.
+        context_settings={"help_option_names": ["-h", "--help"]},
+        rich_markup_mode="rich",
     )
 
     def _version(value: bool) -> None:
@@ -80,11 +87,13 @@ def _register(argv: list[str]) -> None:
     """
     import importlib
 
+    from envsetup.render.help_words import epilog
+
     named = [a for a in argv[1:2] if a in COMMANDS]
     for name in named or COMMANDS:
         module_name, function = COMMANDS[name]
         module = importlib.import_module(f"envsetup.commands.{module_name}")
-        _app().command(name)(getattr(module, function))
+        _app().command(name, epilog=epilog(name))(getattr(module, function))
 
 
 def main() -> None:
@@ -151,7 +160,8 @@ def _dispatch(argv: list[str]) -> Any:
     call = simple_command(argv)
     if call is None:
         _register(argv)
-        return _app()(standalone_mode=False)
+        # The console script's name in usage lines and help, also under `python -m envsetup`.
+        return _app()(standalone_mode=False, prog_name="envsetup")
     try:
         if call.command == "--version":
             from envsetup.render.stdout import echo

@@ -115,7 +115,7 @@ def test_case_09_doctor_json_and_text_carry_it() -> None:
     ids = {f["id"] for f in document["findings"]}
     assert {"extension-nvcc-major-mismatch", "extension-nvcc-no-gpu-arch"} <= ids
     text = run_envsetup("doctor", "--replay", str(CASE)).stdout
-    assert "toolkits: 10.1.243" in text
+    assert "toolkit 10.1.243" in text
     assert "nvcc 10.1.243 at /usr/bin/nvcc" in text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,8 +31,16 @@ def test_live_host_json_validates_and_tells_the_truth_about_this_machine() -> No
     document = json.loads(result.stdout)
     jsonschema.validate(document, SCHEMA)
     facts = document["data"]["facts"]
-    assert facts["python"]["executable"]
-    assert facts["python"]["version"] == ".".join(map(str, sys.version_info[:3]))
+    # The interpreter doctor chose (PATH's python3 or an active environment's: not necessarily
+    # the one running the tests) is asked its version itself.
+    asked = subprocess.run(
+        [facts["python"]["executable"], "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert facts["python"]["version"] == asked.stdout.strip()
     assert document["exit_code"] == result.returncode
     if not facts["nvidia"]["driver_version"] and facts["cuda"]["toolkits"]:
         # This machine: a CUDA 13.0 toolkit and no driver.

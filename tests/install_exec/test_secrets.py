@@ -28,6 +28,7 @@ import pytest
 
 from envsetup.install.backends.base import venv_python
 from envsetup.verified_install import provision
+from scripts import this_python_active
 
 from .helpers import resolution_for
 from .local_index import build_pytorch_index, build_wheel, write_simple_pages
@@ -58,7 +59,9 @@ LEAKY_TORCH = (
 
 
 def _planted_environ(extra: dict[str, str]) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if k != "ENVSETUP_INDEX_URL_BASE"}
+    # Planned for the interpreter running the tests, not whatever python3 is first on PATH.
+    active = this_python_active(os.environ)
+    inherited = {k: v for k, v in active.items() if k != "ENVSETUP_INDEX_URL_BASE"}
     return {
         **inherited,
         "PIP_INDEX_URL": f"http://pip-user:{PIP_TOKEN}@{NOWHERE}/simple",
@@ -356,7 +359,8 @@ def test_a_local_index_directory_is_no_secret(
     base = tmp_path / "idx"
     shutil.copytree(mirror.root / tree, base)
     env, logs = Path(f"{base}-env"), Path(f"{base}-logs")
-    environ = {k: v for k, v in os.environ.items() if k != "ENVSETUP_INDEX_URL_BASE"}
+    active = this_python_active(os.environ)  # not whatever python3 is first on PATH
+    environ = {k: v for k, v in active.items() if k != "ENVSETUP_INDEX_URL_BASE"}
     args = ["--manager", manager, "--env", str(env), "--log-dir", str(logs), "--json"]
     done = _install([*args, "--index-url-base", str(base)], environ)
     outputs = [done.stdout, done.stderr, _read_all(logs)]

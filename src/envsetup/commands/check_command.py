@@ -10,15 +10,26 @@ from envsetup.exit_codes import ExitCode
 
 
 def check_command_command(
-    command: str = typer.Argument(..., help="The pip / uv pip / conda install command, quoted."),
+    command: str = typer.Argument(
+        ..., metavar="COMMAND", help="The pip / uv pip / conda install command, quoted."
+    ),
     as_json: bool = typer.Option(
-        False, "--json", help="Emit the report as JSON (docs/schema/check-command.schema.json)."
+        False,
+        "--json",
+        help="Print the report as one JSON document, the result envelope "
+        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
     ),
     replay: Optional[str] = typer.Option(
-        None, "--replay", help="Judge it for a recorded host directory instead of this machine."
+        None,
+        "--replay",
+        metavar="DIR",
+        help="Judge it for a recorded host directory instead of this machine.",
     ),
     facts_file: Optional[str] = typer.Option(
-        None, "--facts", help="Judge it for the machine described by a Facts JSON file."
+        None,
+        "--facts",
+        metavar="FILE",
+        help="Judge it for the machine described by a Facts JSON file.",
     ),
 ) -> int:
     """Say what a pasted install command would really install here, and what is wrong with it."""

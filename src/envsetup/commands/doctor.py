@@ -9,7 +9,10 @@ import typer
 
 def doctor_command(
     json_output: bool = typer.Option(
-        False, "--json", help="Print the report as JSON (docs/schema/doctor.schema.json)."
+        False,
+        "--json",
+        help="Print the report as one JSON document, the result envelope "
+        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
     ),
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Show the evidence and source of every fact."
@@ -22,6 +25,7 @@ def doctor_command(
     python: Optional[str] = typer.Option(
         None,
         "--python",
+        metavar="PATH",
         help="Inspect this interpreter's torch (default: the active environment's).",
     ),
     record: Optional[str] = typer.Option(

@@ -24,7 +24,10 @@ def explain_command(
         False, "--no-host", help="Merge over no host: only what the paste states."
     ),
     json_output: bool = typer.Option(
-        False, "--json", help="Print the result as JSON (docs/schema/explain.schema.json)."
+        False,
+        "--json",
+        help="Print the result as one JSON document, the result envelope "
+        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
     ),
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Show the evidence (pasted lines, facts) of every finding."

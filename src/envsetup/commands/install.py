@@ -26,41 +26,72 @@ if TYPE_CHECKING:
 
 def install_command(
     torch: Optional[str] = typer.Option(
-        None, "--torch", help="A release (2.0) or version (2.0.1); default: the newest that fits."
+        None,
+        "--torch",
+        metavar="VERSION",
+        help="A release (2.0) or version (2.0.1); default: the newest that fits.",
     ),
     cuda: str = typer.Option(
-        "auto", "--cuda", help="A CUDA version (11.8), auto, cpu, or a ROCm build (rocm6.2)."
+        "auto",
+        "--cuda",
+        metavar="VERSION",
+        help="A CUDA version (11.8), auto, cpu, or a ROCm build (rocm6.2).",
     ),
     backend: Optional[str] = typer.Option(
         None,
         "--backend",
+        metavar="[auto|cuda|rocm|cpu]",
         help="auto, cuda, rocm or cpu: the kind of build (--cuda may name its version).",
     ),
     python: Optional[str] = typer.Option(
-        None, "--python", help="Python X.Y; default: this Python (pip) or the newest (uv, conda)."
+        None,
+        "--python",
+        metavar="VERSION",
+        help="Python X.Y; default: this Python (pip) or the newest (uv, conda).",
     ),
-    manager: str = typer.Option("pip", "--manager", help="pip, uv or conda."),
+    manager: str = typer.Option(
+        "pip", "--manager", metavar="[pip|uv|conda]", help="pip, uv or conda."
+    ),
     env: Optional[str] = typer.Option(
-        None, "--env", help="Target environment directory (default ./.venv) or conda prefix."
+        None,
+        "--env",
+        metavar="DIR",
+        help="Target environment directory (default ./.venv) or conda prefix.",
     ),
-    name: Optional[str] = typer.Option(None, "--name", help="conda environment name."),
+    name: Optional[str] = typer.Option(
+        None, "--name", metavar="NAME", help="conda environment name."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; install nothing."),
-    as_json: bool = typer.Option(False, "--json", help="Emit the plan (or result) as JSON."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the plan (or result) as one JSON document, the result envelope "
+        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+    ),
     replay: Optional[str] = typer.Option(
-        None, "--replay", help="Plan for a recorded host directory instead of this machine."
+        None,
+        "--replay",
+        metavar="DIR",
+        help="Plan for a recorded host directory instead of this machine.",
     ),
     facts_file: Optional[str] = typer.Option(
-        None, "--facts", help="Plan for the machine described by a Facts JSON file."
+        None,
+        "--facts",
+        metavar="FILE",
+        help="Plan for the machine described by a Facts JSON file.",
     ),
     force: bool = typer.Option(False, "--force", help="Replace an existing target environment."),
     upgrade: bool = typer.Option(False, "--upgrade", help="Install into an existing target."),
     index_url_base: Optional[str] = typer.Option(
         None,
         "--index-url-base",
+        metavar="URL",
         help="Mirror or local directory replacing https://download.pytorch.org/whl "
         "(env ENVSETUP_INDEX_URL_BASE).",
     ),
-    log_dir: Optional[str] = typer.Option(None, "--log-dir", help="Where to write the log."),
+    log_dir: Optional[str] = typer.Option(
+        None, "--log-dir", metavar="DIR", help="Where to write the log."
+    ),
 ) -> int:
     """Resolve a PyTorch environment for this machine and provision it."""
     from envsetup.probe.facts_source import load_facts

@@ -11,23 +11,43 @@ from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 
 
+def _check_ids() -> str:
+    """The ids --only takes, for its help: the catalogue itself (an installed wheel has no docs/)."""
+    from envsetup.verify.catalogue import all_checks
+
+    return ", ".join(c.id for c in all_checks() if not c.hidden)
+
+
 def verify_command(
-    python: Optional[str] = typer.Option(None, "--python", help="The target interpreter."),
+    python: Optional[str] = typer.Option(
+        None, "--python", metavar="PATH", help="The target interpreter."
+    ),
     env: Optional[str] = typer.Option(
-        None, "--env", help="The target environment (venv or conda prefix)."
+        None, "--env", metavar="DIR", help="The target environment (venv or conda prefix)."
     ),
     require_gpu: bool = typer.Option(
         False, "--require-gpu", help="Fail GPU checks instead of skipping them."
     ),
     only: Optional[str] = typer.Option(
-        None, "--only", help="Comma-separated check ids or prefixes (see docs/verify.md)."
+        None,
+        "--only",
+        metavar="IDS",
+        help=f"Comma-separated check ids or prefixes (bench = bench.*): {_check_ids()}.",
     ),
     timeout: float = typer.Option(
-        120.0, "--timeout", help="Seconds each check may take before it is stopped."
+        120.0,
+        "--timeout",
+        metavar="SECONDS",
+        help="Seconds each check may take before it is stopped.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the versioned JSON report."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the report as one JSON document, the result envelope "
+        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+    ),
     junit: Optional[str] = typer.Option(
-        None, "--junit", help="Also write a JUnit XML report to this file."
+        None, "--junit", metavar="FILE", help="Also write a JUnit XML report to this file."
     ),
     bench: bool = typer.Option(
         False, "--bench", help="Also measure bf16 TFLOP/s, bandwidth, PCIe link, throttling."

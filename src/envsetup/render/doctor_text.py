@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.model.compute_platform import TorchFlavor
 from envsetup.render import style
 from envsetup.render.finding_words import words_for
 from envsetup.render.gpu_access_text import gpu_access_rows
@@ -100,12 +101,10 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
     gpu_access_rows(row, facts)
 
     style.section(console, "CUDA")
-    toolkit_versions = ", ".join(sorted({t.version or "?" for t in facts.cuda.toolkits})) or "none"
     row(
         "ok" if nv.driver_cuda_version else "none",
-        "Three CUDAs",
-        f"driver supports <= {nv.driver_cuda_version or 'n/a'} · toolkits: {toolkit_versions} · "
-        f"torch built with: {torch.cuda_version or ('ROCm ' + torch.hip_version if torch.hip_version else 'n/a')}",
+        "CUDA",
+        cuda_versions(facts),
         nv.driver_cuda_source,
     )
     for toolkit in facts.cuda.toolkits:
@@ -117,11 +116,14 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
             else ""
         )
         row(
-            "ok", "Toolkit", f"{toolkit.version or '?'} at {toolkit.path}{selected}", toolkit.source
+            "ok",
+            "Toolkit",
+            f"{toolkit.version or 'version unknown'} at {toolkit.path}{selected}",
+            toolkit.source,
         )
     _extension_build_row(row, facts)
     for cudnn in facts.cudnn:
-        row("ok", "cuDNN", f"{cudnn.version or '?'} ({cudnn.source}) at {cudnn.path}")
+        row("ok", "cuDNN", f"{cudnn.version or 'version unknown'} ({cudnn.source}) at {cudnn.path}")
     from envsetup.render.cuda_layout_text import render_cuda_layout
 
     render_cuda_layout(row, facts.cuda_layout, verbose)
@@ -146,13 +148,7 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
             built.append(f"ROCm/HIP {torch.hip_version}")
         if torch.cudnn_version:
             built.append(f"cuDNN {torch.cudnn_version}")
-        row(
-            "ok",
-            "torch",
-            f"{torch.version} [{torch.flavor}]"
-            + (f", built with {', '.join(built)}" if built else ""),
-            torch.source,
-        )
+        row("ok", "torch", f"{torch.version}, {_build_words(torch.flavor, built)}", torch.source)
         for name in ("torchvision", "torchaudio"):
             version = getattr(torch, name)
             if version:
@@ -165,16 +161,66 @@ def render_doctor(console: Console, facts: Facts, findings: list[Finding], verbo
                 row(
                     "ok" if deep.cuda_available or not nv.gpus else "error",
                     "import torch",
-                    f"cuda available: {deep.cuda_available}, devices: {deep.device_count}, arch list: {' '.join(deep.arch_list) or '-'}",
+                    f"cuda available: {deep.cuda_available}, devices: {deep.device_count}, arch list: {' '.join(deep.arch_list) or 'empty'}",
                 )
     elif torch.deep.arch_list or torch.deep.cuda_available is not None:
         # torch imported (--deep answered) though no installed files name it (a recorded paste)
-        row("ok", "torch", f"version unknown; arch list: {' '.join(torch.deep.arch_list) or '-'}")
+        arch_list = " ".join(torch.deep.arch_list) or "empty"
+        row("ok", "torch", f"version unknown; arch list: {arch_list}")
     else:
         row("none", "torch", "not installed")
     library_row(row, facts, verbose)
 
     render_diagnosis(console, findings, verbose)
+
+
+def cuda_versions(facts: Facts) -> str:
+    """The three CUDA versions a newcomer mixes up, each named by what it means: the highest CUDA
+    the driver runs, the toolkits (nvcc) installed, the CUDA torch was built for. A missing part
+    says what is missing ("no NVIDIA driver", "no toolkit", "CPU build"), never "n/a"."""
+    return " · ".join((_driver_cuda(facts), _toolkit_cuda(facts), _torch_cuda(facts)))
+
+
+def _driver_cuda(facts: Facts) -> str:
+    nv = facts.nvidia
+    if nv.driver_cuda_version:
+        return f"driver supports up to {nv.driver_cuda_version}"
+    if nv.driver_version or nv.driver_source:
+        return "driver's highest CUDA unknown"
+    if facts.jetson.is_jetson:
+        return "driver part of L4T"
+    return "no NVIDIA driver"
+
+
+def _toolkit_cuda(facts: Facts) -> str:
+    versions = sorted({t.version or "of unknown version" for t in facts.cuda.toolkits})
+    if not versions:
+        return "no toolkit"
+    return f"{'toolkit' if len(versions) == 1 else 'toolkits'} {', '.join(versions)}"
+
+
+def _torch_cuda(facts: Facts) -> str:
+    torch = facts.torch
+    if torch.cuda_version:
+        return f"torch built for {torch.cuda_version}"
+    if torch.hip_version:
+        return f"torch built for ROCm {torch.hip_version} (no CUDA)"
+    if torch.flavor == TorchFlavor.NONE and not torch.version:
+        return "no torch"
+    return f"torch: {_build_words(torch.flavor, [])}"
+
+
+def _build_words(flavor: TorchFlavor, built: list[str]) -> str:
+    """What an installed torch was built for, in words (the JSON keeps the flavor's value)."""
+    if built:
+        return f"built with {', '.join(built)}"
+    return {
+        TorchFlavor.CPU: "CPU build (no CUDA)",
+        TorchFlavor.MACOS: "macOS build (CPU and MPS, no CUDA)",
+        TorchFlavor.XPU: "Intel XPU build (no CUDA)",
+        TorchFlavor.CUDA: "CUDA build (CUDA version unknown)",
+        TorchFlavor.ROCM: "ROCm build (ROCm version unknown)",
+    }.get(flavor, "build unknown (its files name no CUDA, ROCm or CPU build)")
 
 
 def _jetson_row(row: Callable[..., None], facts: Facts) -> None:
@@ -224,10 +270,11 @@ def _extension_build_row(row: Callable[..., None], facts: Facts) -> None:
     ext = facts.extension_build
     if not ext.nvcc:
         return
-    value = f"nvcc {ext.nvcc_version or '?'} at {ext.nvcc} (CUDA_HOME from {ext.cuda_home_from})"
+    value = f"nvcc {ext.nvcc_version or '(version unknown)'} at {ext.nvcc} (CUDA_HOME from {ext.cuda_home_from})"
     compiler = ext.host_compiler
     if compiler is not None:
-        value += f"; host compiler {compiler.family} {compiler.version or '?'} at {compiler.path}"
+        version = compiler.version or "(version unknown)"
+        value += f"; host compiler {compiler.family} {version} at {compiler.path}"
     row("ok", "Extensions", value, ext.source)
 
 

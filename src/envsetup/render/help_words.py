@@ -1,0 +1,79 @@
+"""The words of `--help` that are not an option's own: each command's examples (its help epilog)
+and the top level's. cli.py hands them to typer when it registers a command.
+
+Help must stand on its own in an installed wheel, where docs/ is not shipped: it names no file of
+the source tree; what a reader needs (the check ids, how to get a JSON Schema) is said here or in
+the option's help itself.
+"""
+
+from __future__ import annotations
+
+# command -> (example command line, what it does); every line is a command the tool accepts
+# (tests/test_help.py runs them through the parser).
+EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "doctor": [
+        ("envsetup doctor", "check this machine; each problem with its fix"),
+        ("envsetup doctor -v", "plus the evidence and where each fact was read"),
+        ("envsetup doctor --json", "the same report as one JSON document"),
+        ("envsetup doctor --python ~/envs/ml/bin/python", "inspect another environment's torch"),
+        ("envsetup doctor --deep", "also import torch to confirm CUDA works"),
+        ("envsetup doctor --record host-dir", "capture this host into host-dir ..."),
+        ("envsetup doctor --replay host-dir", "... and diagnose it on any machine"),
+    ],
+    "install": [
+        ("envsetup install --dry-run", "the plan: the reasons, every step"),
+        ("envsetup install --cuda 11.8 --torch 2.0", "resolve that build, provision ./.venv"),
+        ("envsetup install --manager uv --env ./.venv-torch", "with uv, into ./.venv-torch"),
+        ("envsetup install --backend rocm --dry-run", "AMD GPUs: the ROCm build that runs them"),
+        ("envsetup install --cuda cpu --python 3.12 --dry-run", "a CPU build for Python 3.12"),
+        ("envsetup install --dry-run --replay host-dir", "plan for a recorded host"),
+    ],
+    "verify": [
+        ("envsetup verify --env ./.venv", "run the smoke tests in ./.venv's interpreter"),
+        ("envsetup verify --python ~/envs/ml/bin/python --require-gpu", "fail without a GPU"),
+        ("envsetup verify --only matmul,compile", "only these checks"),
+        ("envsetup verify --bench --junit verify.xml", "add the benchmarks; a JUnit report"),
+    ],
+    "check-command": [
+        (
+            'envsetup check-command "pip install torch --index-url '
+            'https://download.pytorch.org/whl/cu118"',
+            "what it would install",
+        ),
+        (
+            'envsetup check-command "conda install pytorch cudatoolkit=11.1 -c pytorch"',
+            "a conda command",
+        ),
+        (
+            'envsetup check-command --replay host-dir "uv pip install torch"',
+            "judged for a recorded host",
+        ),
+    ],
+    "explain": [
+        ("envsetup explain report.txt", "a pasted report, over this machine's facts"),
+        ("xclip -o | envsetup explain", "standard input (macOS: pbpaste)"),
+        ("envsetup explain log.txt --no-host", "only what the paste states"),
+        ("envsetup explain report.txt --record host-dir", "the merged facts as a recorded host"),
+    ],
+}
+
+TOP_EXAMPLES: list[tuple[str, str]] = [
+    ("envsetup doctor", "start here: what is wrong, how to fix it"),
+    ("envsetup install --dry-run", "the PyTorch build that fits, its steps"),
+    ("envsetup verify --env ./.venv", "prove an environment computes on its GPU"),
+    ("envsetup COMMAND -h", "each command's options and examples"),
+]
+
+
+def epilog(command: str) -> str:
+    """The help epilog of `command` ("" for the top level): its examples, one paragraph each,
+    each a command line and a shell comment saying what it does.
+
+    Paragraphs, not lines: typer's rich help joins the lines of a paragraph in some releases
+    (0.12) and keeps them in others (0.28). The text is rich markup, so it is escaped."""
+    from rich.markup import escape
+
+    examples = EXAMPLES[command] if command else TOP_EXAMPLES
+    # Not aligned: padding pushes the comments past a narrow terminal's edge.
+    rows = [f"{escape(line)}  # {escape(what)}" for line, what in examples]
+    return "\n\n".join(["Examples (each line can be pasted into a shell):", *rows])
