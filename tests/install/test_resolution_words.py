@@ -46,7 +46,7 @@ def test_a_plan_is_worded_one_line_per_reason(releases: list[Release]) -> None:
     assert explanation(plan) == [
         "torch 2.0.1 (release 2.0 of 2023-03, as asked) for linux-x86_64 with pip",
         "glibc 2.35 ≥ 2.17",
-        "Python 3.11 (the Python running envsetup) is in 3.8–3.11",
+        "Python 3.11 (the version of the Python doctor inspects here) is in 3.8–3.11",
         "driver 535.104.05 supports CUDA ≤ 12.2: enough for cu118 (CUDA 11.8, driver ≥ 450.80.02)",
         "GPU 0 (NVIDIA GeForce RTX 3090): sm_86 is in the cu118 build",
         "auto: cu118 is the highest CUDA build of 2.0 this driver runs whose arch list holds "

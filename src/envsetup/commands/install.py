@@ -47,7 +47,7 @@ def install_command(
         None,
         "--python",
         metavar="VERSION",
-        help="Python X.Y; default: this Python (pip) or the newest (uv, conda).",
+        help="Python X.Y; default: the inspected Python's (pip), the newest installed in range else the newest (uv), the newest (conda).",
     ),
     manager: str = typer.Option(
         "pip", "--manager", metavar="[pip|uv|conda]", help="pip, uv or conda."

@@ -37,7 +37,7 @@ def _python_chosen(p: Params) -> str:
     if origin is PythonOrigin.ASKED:
         said = "as asked"
     elif origin is PythonOrigin.RUNNING:
-        said = "the Python running envsetup"
+        said = "the version of the Python doctor inspects here"
     elif origin is PythonOrigin.INSTALLED:
         said = f"the newest installed here that torch {p['release']} supports; nothing to download"
     else:
@@ -231,7 +231,8 @@ _REFUSALS: dict[RefusalCode, Callable[[Params], str]] = {
     ),
     RefusalCode.NO_SUCH_BUILD: _no_such_build,
     RefusalCode.PIP_PYTHON_MISMATCH: lambda p: (
-        f"pip builds the environment with the Python running envsetup ({p['running']}), "
+        f"pip builds the environment with the version of the Python doctor inspects here "
+        f"({p['running']}), "
         f"not Python {p['python']}"
     ),
     RefusalCode.NO_GPU_BUILDS_ON_MACOS: lambda p: (

@@ -54,7 +54,7 @@ class PythonOrigin(str, Enum):
     """Where the environment's Python version came from."""
 
     ASKED = "asked"  # --python
-    RUNNING = "running"  # pip: the Python running envsetup
+    RUNNING = "running"  # pip: the version of the inspected Python (doctor's facts.python)
     NEWEST = "newest"  # the newest the release supports (uv / conda provide it, or unknown)
     INSTALLED = "installed"  # uv: the newest installed interpreter in range (nothing to download)
 
