@@ -148,7 +148,7 @@ def test_require_gpu_fails_the_gpu_checks_with_the_reason_and_the_fix() -> None:
     assert "1 passed, 3 failed, 0 skipped" in text  # cuda.available, cuda.arch, memory.device
     import torch
 
-    assert f"torch {torch.__version__} (cpu)" in text  # the build, read from the files
+    assert f"torch {torch.__version__}, CPU build (no CUDA)" in text  # the build, from the files
 
 
 def test_a_missing_cpu_compiler_skips_compile_and_says_so(tmp_path: Path) -> None:

@@ -25,6 +25,18 @@ def _devices_text(devices: list[dict[str, Any]], fields: tuple[str, ...]) -> str
     )
 
 
+_BUILD_WORDS = {
+    "cpu": "CPU build (no CUDA)",
+    "cuda": "CUDA build",
+    "rocm": "ROCm build (no CUDA)",
+}
+
+
+def build_words(build: object) -> str:
+    """The worker's build name (torchenv.build_of: cuda, rocm, cpu) in doctor's words."""
+    return _BUILD_WORDS.get(str(build), "build unknown") if build else "build unknown"
+
+
 def _summary_of(check: CheckResult) -> str:
     """One line for the table: the reason of a failure or skip, else what the check saw."""
     if check.reason:
@@ -32,7 +44,9 @@ def _summary_of(check: CheckResult) -> str:
     e = check.evidence
     devices = e.get("devices") if isinstance(e.get("devices"), list) else []
     summaries = {
-        "torch.import": lambda: f"{e.get('version')} ({e.get('build')}) from {e.get('location')}",
+        "torch.import": lambda: (
+            f"{e.get('version')}, {build_words(e.get('build'))}, from {e.get('location')}"
+        ),
         "cuda.available": lambda: _devices_text(devices, ("name", "capability")),
         "cuda.arch": lambda: _devices_text(devices, ("arch", "verdict")),
         "matmul": lambda: ", ".join(
@@ -106,7 +120,7 @@ def render_report(report: VerifyReport, console: Console) -> None:
         )
         return
     torch = (
-        f"torch {target.torch_version} ({target.torch_build or '?'})"
+        f"torch {target.torch_version}, {build_words(target.torch_build)}"
         if target.torch_version
         else "torch ?"
     )
