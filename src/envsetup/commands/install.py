@@ -120,6 +120,8 @@ def install_command(
                 "fix: add --dry-run, or run install on that machine"
             )
         facts = load_facts(replay, facts_file)
+        if env is None and name is None and not (replay or facts_file or force or upgrade):
+            request = _away_from_own_environment(request, as_json)
         if request.manager == "uv" and not request.python and not (replay or facts_file):
             request = _with_installed_pythons(request)
         resolution = resolve_quickly(request, facts)
@@ -140,6 +142,26 @@ def install_command(
                 raise
             return _emit_error(exc)
     return _provision(resolution, force, upgrade, index_url_base, log_dir, as_json)
+
+
+def _away_from_own_environment(request: InstallRequest, as_json: bool) -> InstallRequest:
+    """With no --env, install's default ./.venv, unless that is the environment envsetup runs
+    from (README's first command makes it so): then the first free ./.venv-torch[-N], said on
+    stderr, since install never replaces its own environment (install/target.py)."""
+    from dataclasses import replace
+
+    from envsetup.install.target import free_env_dir, is_running_environment
+
+    if request.env_path is None or not is_running_environment(request.env_path):
+        return request
+    chosen = free_env_dir()
+    if not as_json:
+        typer.echo(
+            f"envsetup: {request.env_path} is the environment envsetup runs from; "
+            f"installing into {chosen} instead (--env DIR chooses another)",
+            err=True,
+        )
+    return replace(request, env_path=chosen)
 
 
 def _with_installed_pythons(request: InstallRequest) -> InstallRequest:

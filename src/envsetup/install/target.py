@@ -155,6 +155,11 @@ def _classify(path: Path, claim: Optional[Claim], host_files: Files) -> str:
     return FOREIGN
 
 
+def is_running_environment(path: str | Path, host_files: Files = LOCAL) -> bool:
+    """Whether `path` is the environment envsetup itself runs from (sys.prefix)."""
+    return host_files.exists(Path(path)) and _is_running_environment(Path(path), host_files)
+
+
 def _is_running_environment(path: Path, host_files: Files) -> bool:
     try:
         return host_files.realpath(path) == host_files.realpath(sys.prefix)
