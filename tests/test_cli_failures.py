@@ -120,3 +120,26 @@ def test_an_unknown_flag_under_json_is_a_usage_envelope(command: str, host: str)
 def test_without_json_stdout_stays_empty_on_errors(tmp_path: Path) -> None:
     out = cli("doctor", "--replay", str(tmp_path / "missing"))
     assert out.returncode == 2 and out.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "start", "hint"),
+    [
+        (["install", "--cdua", "11.8"], "envsetup install: No such option: --cdua", "--cuda"),
+        (["doctr"], "envsetup: No such command 'doctr'", "'doctor'"),
+        (["install", "--cuda"], "envsetup install: Option '--cuda' requires an argument", "-h"),
+    ],
+)
+def test_a_typo_is_one_line_naming_the_command_and_the_fix(
+    args: list[str], start: str, hint: str
+) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "envsetup", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == ExitCode.USAGE
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith(start), out.stderr
+    assert hint in out.stderr and "fix: see `envsetup" in out.stderr

@@ -7,7 +7,6 @@ included, goes through the typer app, built on first use (`app` below).
 
 from __future__ import annotations
 
-import io
 import signal
 import sys
 import threading
@@ -126,10 +125,9 @@ def _run(argv: list[str]) -> int:
 
             from envsetup.sanitize import dumps, for_terminal
 
+            # One line, as every other envsetup error (click's own is a Usage/Try/Error block);
             # click quotes the offending value, which may be a credential URL.
-            shown = io.StringIO()
-            exc.show(file=shown)
-            typer.echo(for_terminal(shown.getvalue().rstrip("\n")), err=True)
+            typer.echo(for_terminal(_usage_line(exc, argv)), err=True)
             command = json_command(argv)
             if command is not None:
                 document = error_envelope(command, "usage", exc.format_message(), ExitCode.USAGE)
@@ -151,6 +149,16 @@ def _run(argv: list[str]) -> int:
     quiet_interrupts()
     # Commands return their exit code; click hands back typer.Exit's code the same way.
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _usage_line(exc: Any, argv: list[str]) -> str:
+    """click's usage error as one line: 'envsetup install: No such option: --cdua Did you mean
+    --cuda?; fix: see `envsetup install -h`'."""
+    context = getattr(exc, "ctx", None)
+    named = [a for a in argv[1:2] if a in COMMANDS]
+    path = getattr(context, "command_path", None) or " ".join(["envsetup", *named])
+    message = " ".join(str(exc.format_message()).split()).rstrip(".")
+    return f"{path}: {message}; fix: see `{path} -h`"
 
 
 def _dispatch(argv: list[str]) -> Any:
