@@ -56,11 +56,41 @@ def test_a_venv_in_a_parent_of_the_working_directory_is_found(project: Path) -> 
     assert live(None, {}, project)[1] == "dot-venv"
 
 
-def test_an_active_venv_then_conda_win_over_the_working_directory(project: Path) -> None:
-    both = {"VIRTUAL_ENV": "/v", "CONDA_PREFIX": "/c", "CONDA_DEFAULT_ENV": "torch"}
-    assert live(None, both, project) == ("/v/bin/python", "virtual-env")
-    conda = {"CONDA_PREFIX": "/c", "CONDA_DEFAULT_ENV": "torch"}
-    assert live(None, conda, project) == ("/c/bin/python", "conda-env")
+def test_an_active_venv_then_conda_win_over_the_working_directory(
+    project: Path, tmp_path: Path
+) -> None:
+    v, c = str(tmp_path / "v"), str(tmp_path / "c")
+    real_venv(Path(v))
+    real_venv(Path(c))  # a conda prefix has bin/python too
+    both = {"VIRTUAL_ENV": v, "CONDA_PREFIX": c, "CONDA_DEFAULT_ENV": "torch"}
+    assert live(None, both, project) == (f"{v}/bin/python", "virtual-env")
+    conda = {"CONDA_PREFIX": c, "CONDA_DEFAULT_ENV": "torch"}
+    assert live(None, conda, project) == (f"{c}/bin/python", "conda-env")
+
+
+def test_an_activated_environment_that_is_gone_is_set_aside(project: Path, tmp_path: Path) -> None:
+    # Activated, then deleted: uv goes on to the next rule, and so does envsetup, saying so.
+    gone = {
+        "VIRTUAL_ENV": str(tmp_path / "deleted"),
+        "CONDA_PREFIX": "/gone",
+        "CONDA_DEFAULT_ENV": "x",
+    }
+    found, choice = discover(
+        None, gone, str(project), os.path.exists, lambda n: None, False, "/running/python"
+    )
+    assert (found, choice.rule) == (str(project / ".venv" / "bin" / "python"), "dot-venv")
+    assert choice.set_aside == f"$VIRTUAL_ENV={tmp_path / 'deleted'}"
+    out = subprocess.run(
+        [sys.executable, "-m", "envsetup", "doctor"],
+        cwd=tmp_path,
+        env=clean_environ(VIRTUAL_ENV="/nope", COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "$VIRTUAL_ENV=/nope set aside: it holds no Python" in " ".join(out.stdout.split())
+    assert "/nope/bin/python" not in out.stdout
 
 
 def test_conda_base_comes_after_a_dot_venv_and_before_path(project: Path, tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import venv
+from pathlib import Path
 
 import pytest
 
@@ -80,10 +82,20 @@ def test_env_dir_maps_to_its_interpreter_and_back() -> None:
     assert env_dir_of("/opt/env/bin/python") == "/opt/env"
 
 
-def test_active_environment_prefers_an_activated_venv_then_conda() -> None:
-    both = {"VIRTUAL_ENV": "/v", "CONDA_PREFIX": "/c"}
-    assert discover_here(None, both)[0] == env_python("/v")
-    assert discover_here(None, {"CONDA_PREFIX": "/c"})[0] == env_python("/c")
+def test_active_environment_prefers_an_activated_venv_then_conda(tmp_path: Path) -> None:
+    v, c = tmp_path / "v", tmp_path / "c"
+    venv.EnvBuilder(with_pip=False).create(v)
+    venv.EnvBuilder(with_pip=False).create(c)  # a conda prefix has bin/python too
+    both = {"VIRTUAL_ENV": str(v), "CONDA_PREFIX": str(c)}
+    assert discover_here(None, both)[0] == env_python(str(v))
+    assert discover_here(None, {"CONDA_PREFIX": str(c)})[0] == env_python(str(c))
+
+
+def test_an_activated_environment_that_is_gone_is_a_usage_error_for_verify() -> None:
+    # doctor sets it aside and says so; verify would otherwise test another Python silently.
+    out = run_envsetup("verify", env={"VIRTUAL_ENV": "/nope-deleted-venv"})
+    assert out.returncode == 2
+    assert out.stderr.startswith("envsetup: $VIRTUAL_ENV=/nope-deleted-venv: the activated")
 
 
 def test_the_test_only_checks_are_not_shipped() -> None:

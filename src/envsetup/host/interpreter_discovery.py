@@ -90,10 +90,31 @@ def discover(
         return requested, InterpreterChoice(rules.REQUESTED)
     conda = environ.get("CONDA_PREFIX", "")
     conda_base = environ.get("CONDA_DEFAULT_ENV", "") in CONDA_BASE_NAMES
+    set_aside = ""
     for variable, rule in (("VIRTUAL_ENV", rules.VIRTUAL_ENV), ("CONDA_PREFIX", rules.CONDA_ENV)):
         value = environ.get(variable, "")
         if value and not (variable == "CONDA_PREFIX" and conda_base):
-            return _env_python(value, exists, windows), InterpreterChoice(rule, env_dir=value)
+            inside = env_interpreter(value, exists, windows)
+            if inside:
+                return inside, InterpreterChoice(rule, env_dir=value)
+            # Activated, then deleted or moved: uv too goes on to the next rule.
+            set_aside = set_aside or f"${variable}={value}"
+    conda_base_prefix = conda if conda_base else ""  # an active non-base one was tried above
+    path, choice = _not_activated(
+        working_directory, conda_base_prefix, exists, which, windows, running
+    )
+    choice.set_aside = set_aside
+    return path, choice
+
+
+def _not_activated(
+    working_directory: str,
+    conda: str,
+    exists: Callable[[str], bool],
+    which: Callable[[str], Optional[str]],
+    windows: bool,
+    running: str,
+) -> tuple[str, InterpreterChoice]:
     found = find_dot_venv(working_directory, exists, windows)
     if found:
         choice = InterpreterChoice(

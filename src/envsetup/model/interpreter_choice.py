@@ -37,3 +37,6 @@ class InterpreterChoice:
     # A directory in the working directory where nothing is yet, so `envsetup install --env` can
     # make a new environment there ("./.venv", else "./.venv-torch", ...); "" when not known.
     new_env_dir: str = ""
+    # "$VIRTUAL_ENV=/old/venv": an activated environment whose directory holds no interpreter
+    # (deleted or moved since it was activated), set aside as uv does; "" when none was.
+    set_aside: str = ""

@@ -17,6 +17,8 @@ def why_this_python(choice: Optional[InterpreterChoice]) -> str:
     reason = _rule_words(choice)
     if choice.envsetup_environment:
         reason += "; envsetup itself runs from this environment"
+    if choice.set_aside:
+        reason += f"; {choice.set_aside} set aside: it holds no Python"
     return reason
 
 

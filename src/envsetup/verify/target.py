@@ -29,7 +29,13 @@ def resolve_python(
         _check_inspectable("--env", found)
         return found
     # The rule doctor uses (uv's order): an active venv, conda, a .venv from here upwards, PATH.
-    return discover_here(None, live)[0]
+    found, choice = discover_here(None, live)
+    if choice.set_aside:  # doctor says so and goes on; verify must not test another Python
+        raise UsageError(
+            f"{choice.set_aside}: the activated environment holds no Python (deleted or moved "
+            "since it was activated); fix: deactivate it, or name the target with --env or --python"
+        )
+    return found
 
 
 def _check_inspectable(flag: str, path: str) -> None:
