@@ -307,7 +307,8 @@ def test_install_warnings_carry_a_fix_and_are_marked_in_text(
     assert out.returncode == 0, out.stderr
     found = {f["id"]: f for f in json.loads(out.stdout)["findings"]}
     assert found[finding]["severity"] == "warning"
-    assert "envsetup install --cuda auto" in found[finding]["fix"]
+    # The fix keeps the target the user named (a fix that drops it installs somewhere else).
+    assert f"envsetup install --env {tmp_path / 'env'} --cuda auto" in found[finding]["fix"]
     text = _run(*args, env={"COLUMNS": "200"}).stdout
     marked = [line for line in text.splitlines() if f"[{finding}]" in line]
     assert marked and marked[0].lstrip().startswith("!")  # a warning mark, not a reason bullet

@@ -125,14 +125,27 @@ def install_findings(resolution: Resolution) -> list[Finding]:
     from envsetup.compat.verdicts import Severity
     from envsetup.render.resolution_words import unconfirmed_lines
 
+    # The fix's `envsetup install ...` keeps the target the user named (--env DIR, --name N).
+    target = _target_flags(resolution)
     found = [
-        Finding(verdict.code.value, "warning", params=dict(verdict.params))
+        Finding(verdict.code.value, "warning", params={**verdict.params, "target_flags": target})
         for verdict in resolution.verdicts
         if verdict.severity is Severity.WARNING
     ]
     if resolution.unconfirmed:
         found.append(Finding("unconfirmed-profile-facts", "info", unconfirmed_lines(resolution)))
     return found
+
+
+def _target_flags(resolution: Resolution) -> str:
+    """' --env DIR' or ' --name N' for a target other than install's default ./.venv; ''."""
+    import shlex
+
+    if resolution.env_name:
+        return f" --name {shlex.quote(resolution.env_name)}"
+    if resolution.env_path and resolution.env_path.rstrip("/\\") not in (".venv", "./.venv"):
+        return f" --env {shlex.quote(resolution.env_path)}"
+    return ""
 
 
 def stop_findings(preview: Preview) -> list[Finding]:

@@ -262,20 +262,21 @@ _OWN_FIX = {
         "than python:3.X-alpine), or build PyTorch from source"
     ),
     VerdictCode.GLIBC_BELOW_FLOOR: lambda p: (
-        f"envsetup install (it picks the newest release whose wheels run on this glibc), or "
+        f"envsetup install{p.get('target_flags', '')} (it picks the newest release whose "
+        "wheels run on this glibc), or "
         f"move to a system with glibc ≥ {p['need']}"
     ),
     VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
-        "envsetup install --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
+        f"envsetup install{p.get('target_flags', '')} --cuda auto (the CUDA build for this GPU), unless CPU-only is meant"
     ),
     VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
-        "envsetup install --cuda auto (the ROCm build for these AMD GPUs)"
+        f"envsetup install{p.get('target_flags', '')} --cuda auto (the ROCm build for these AMD GPUs)"
         if p.get("amd_gfx")
-        else f"envsetup install --cuda auto (the CPU build here), or install an NVIDIA driver "
+        else f"envsetup install{p.get('target_flags', '')} --cuda auto (the CPU build here), or install an NVIDIA driver "
         f"≥ {p['need']}"
     ),
     VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: (
-        "envsetup install --cuda auto (the build for this machine), or install ROCm first"
+        f"envsetup install{p.get('target_flags', '')} --cuda auto (the build for this machine), or install ROCm first"
     ),
 }
 
