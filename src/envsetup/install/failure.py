@@ -47,7 +47,7 @@ NETWORK_CAUSES = {
 
 NETWORK_FIX = (
     "check the network (DNS, a proxy in HTTPS_PROXY, offline?), or use --index-url-base for a "
-    "mirror (a local directory of wheels works offline)"
+    "mirror laid out as https://download.pytorch.org/whl (BASE/cpu/torch/..., docs/install.md)"
 )
 NETWORK_CREATE_ENV_FIX = (
     "uv needed to download Python {python}: install Python {python} here, or pass --python with "
@@ -157,7 +157,9 @@ def failure_summary(
         said = f"{failure.reason}: {telling_line(failure.tail)}"
         return said, _fix(failure.step_id, manager, python_version)
     url = network.url or index_url or "the index"
-    said = f"{failure.reason}: cannot reach {url}: {NETWORK_CAUSES[network.cause]} ({network.line})"
+    # The cause in our words; the tool's own line (pip's is a 500-character retry warning with
+    # an object address) stays in the log the message names.
+    said = f"{failure.reason}: cannot reach {url}: {NETWORK_CAUSES[network.cause]}"
     if failure.step_id == CREATE_ENV and manager == "uv":
         return said, NETWORK_CREATE_ENV_FIX.format(python=python_version or "X.Y")
     return said, NETWORK_FIX
