@@ -49,7 +49,9 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
     plan = preview.plan
     render_resolution(out, resolution, plan.index_url)
     style.command(out, "Index URL", plan.index_url, indent=0)
-    style.labelled(out, "Target", f"{plan.env_path} ({preview.mode})", indent=0)
+    # A target the install would refuse is not "new": say so here, the reason comes below.
+    state = "install would stop: see below" if preview.problems else preview.mode
+    style.labelled(out, "Target", f"{plan.env_path} ({state})", indent=0)
     for note in preview.notes:
         style.item(out, "info", note, indent=2)
     out.print("[bold]Steps:[/]" + ("" if plan.steps else " none: the target holds the plan"))
