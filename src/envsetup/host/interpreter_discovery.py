@@ -94,9 +94,8 @@ def discover(
     for variable, rule in (("VIRTUAL_ENV", rules.VIRTUAL_ENV), ("CONDA_PREFIX", rules.CONDA_ENV)):
         value = environ.get(variable, "")
         if value and not (variable == "CONDA_PREFIX" and conda_base):
-            inside = env_interpreter(value, exists, windows)
-            if inside:
-                return inside, InterpreterChoice(rule, env_dir=value)
+            if env_interpreter(value, exists, windows) or _inside_env(value, which, running):
+                return _env_python(value, exists, windows), InterpreterChoice(rule, env_dir=value)
             # Activated, then deleted or moved: uv too goes on to the next rule.
             set_aside = set_aside or f"${variable}={value}"
     conda_base_prefix = conda if conda_base else ""  # an active non-base one was tried above
@@ -105,6 +104,14 @@ def discover(
     )
     choice.set_aside = set_aside
     return path, choice
+
+
+def _inside_env(env_dir: str, which: Callable[[str], Optional[str]], running: str) -> bool:
+    """Whether PATH's python3 (or python), or the interpreter running envsetup, lies inside
+    `env_dir`: the environment is there even when its files were not listed (a recording)."""
+    root = env_dir.rstrip("\\/")
+    found = [which("python3"), which("python"), running]
+    return any(path and path.startswith((root + "/", root + "\\")) for path in found)
 
 
 def _not_activated(
