@@ -144,6 +144,9 @@ def test_require_gpu_fails_the_gpu_checks_with_the_reason_and_the_fix() -> None:
     assert out.returncode == 1
     text = " ".join(out.stdout.split())
     assert "--require-gpu: torch" in text and "is a CPU-only build" in text
+    # The checks failing for the same reason with the same fix and no output of their own are
+    # told once, named together (cuda.available printed torch's numpy warning: told apart).
+    assert "cuda.arch, memory.device: --require-gpu" in text
     assert "fix: check the driver with `envsetup doctor`" in text
     assert "1 passed, 3 failed, 0 skipped" in text  # cuda.available, cuda.arch, memory.device
     import torch

@@ -25,6 +25,25 @@ def _devices_text(devices: list[dict[str, Any]], fields: tuple[str, ...]) -> str
     )
 
 
+def _failures(checks: list[CheckResult]) -> list[tuple[list[str], CheckResult]]:
+    """The failed checks, those failing for the same reason with the same fix and no evidence of
+    their own told once ("cuda.available, cuda.arch: --require-gpu: ..."), in order."""
+    told: dict[tuple[str, str], list[str]] = {}
+    shown: list[tuple[list[str], CheckResult]] = []
+    for check in checks:
+        if check.status != FAIL:
+            continue
+        key = (check.reason or "", check.fix or "")
+        if key in told and not _evidence_lines(check):
+            told[key].append(check.id)
+            continue
+        ids = [check.id]
+        if not _evidence_lines(check):
+            told[key] = ids
+        shown.append((ids, check))
+    return shown
+
+
 _BUILD_WORDS = {
     "cpu": "CPU build (no CUDA)",
     "cuda": "CUDA build",
@@ -140,10 +159,8 @@ def render_report(report: VerifyReport, console: Console) -> None:
             style.break_long_words(Text(for_terminal(_summary_of(check))), room),
         )
     console.print(table)
-    for check in report.checks:
-        if check.status != FAIL:
-            continue
-        style.item(console, "error", f"{check.id}: {check.reason}", markup="bold")
+    for ids, check in _failures(report.checks):
+        style.item(console, "error", f"{', '.join(ids)}: {check.reason}", markup="bold")
         style.evidence(console, _evidence_lines(check))
         if check.fix:
             style.fix_line(console, check.fix)  # a command whole, prose wrapped
