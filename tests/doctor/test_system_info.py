@@ -228,6 +228,13 @@ def test_the_rows_at_60_and_100_columns(tmp_path: Path) -> None:
     assert "nvidia-cudnn-cu12 9.1.0.70" in " ".join(_text(facts, verbose=True).split())
 
 
+def test_nvml_bindings_are_named_not_counted_as_a_cuda_wheel(tmp_path: Path) -> None:
+    facts = _probe(_linux_host(), tmp_path)
+    facts.system_info.packages["nvidia-ml-py"] = "13.580.82"
+    libraries = " ".join(_text(facts).split())
+    assert "nvidia-ml-py 13.580.82" in libraries and "2 nvidia-* wheels" in libraries
+
+
 def test_the_json_form_round_trips_and_an_old_document_loads(tmp_path: Path) -> None:
     facts = _probe(_linux_host(), tmp_path)
     document = facts.to_dict()

@@ -57,7 +57,8 @@ def library_row(row: Callable[..., None], facts: Facts, verbose: bool) -> None:
     }
     if not packages:
         return
-    nvidia = {n: v for n, v in packages.items() if n.startswith("nvidia-")}
+    # nvidia-ml-py is NVML's Python binding (envsetup's own dependency), not a CUDA library wheel.
+    nvidia = {n: v for n, v in packages.items() if n.startswith("nvidia-") and n != "nvidia-ml-py"}
     others = [f"{name} {version}" for name, version in packages.items() if name not in nvidia]
     if nvidia and verbose:
         others += [f"{name} {version}" for name, version in nvidia.items()]
