@@ -11,18 +11,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
-
-
-def _or(p: Mapping[str, Any], key: str, default: str = "?") -> str:
-    value = p.get(key)
-    return default if value is None or value == "" else str(value)
-
-
-def _known(*parts: Any, sep: str = ", ") -> str:
-    """' (a, b)' from the parts that are known ('' when none is): an unknown value is left out,
-    never shown as '?'."""
-    shown = [str(part) for part in parts if part is not None and part != ""]
-    return f" ({sep.join(shown)})" if shown else ""
+from envsetup.render.words.installer_signals import INSTALLER_WORDS
+from envsetup.render.words.params import known as _known
+from envsetup.render.words.params import or_unknown as _or
 
 
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
@@ -339,146 +330,6 @@ def _symbol(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
-def _pip(p: Mapping[str, Any]) -> Words:
-    requirement = _or(p, "requirement", "the requirement")
-    reason = p.get("reason")
-    py = f" {p['python']}" if p.get("python") else ""  # unknown: left out, no empty slot
-    pinned, newest = _or(p, "pinned"), _or(p, "newest")
-    needs = f"Python >= {p['python_min']}" if p.get("python_min") else "a newer Python"
-    fixes = {
-        "local-version-needs-index": (
-            f"{requirement} is a local-version wheel: it is only on download.pytorch.org, "
-            f"not on PyPI; use `--index-url https://download.pytorch.org/whl/{_or(p, 'local')}` "
-            f"or `{_or(p, 'install')}`"
-        ),
-        "pypi-placeholder": (
-            "PyPI then held only a placeholder 'torch' (0.1.2); real wheels are on "
-            f"download.pytorch.org: `{_or(p, 'install')}`"
-        ),
-        "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
-        "no-wheel-for-python": (
-            f"No torch wheel exists for this Python{py} and platform "
-            f"(32-bit or too new a Python, or an unsupported OS): use a supported 64-bit Python, "
-            f"then `{_or(p, 'install')}`"
-        ),
-        "pinned-release-not-for-python": (
-            f"torch {pinned} has no wheel for this Python{py}; "
-            f"the oldest listed is newer: pin a release that supports it (up to {newest}) "
-            "or use an older Python"
-        ),
-        "pinned-release-needs-newer-python": (
-            f"torch {pinned} is newer than every release pip lists for this Python{py}: "
-            f"it needs {needs}; use a newer Python, or pin a release pip lists "
-            f"(`{_or(p, 'package', 'torch')}=={newest}`, the newest for this Python)"
-        ),
-        "pinned-release-not-for-platform": (
-            f"torch {pinned} has no wheel for {_or(p, 'platform', 'this platform')}: the list "
-            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); a newer "
-            f"Python does not help: pin `torch=={newest}`, or use an Apple-silicon Mac or Linux"
-        ),
-        "pinned-release-not-published": (
-            f"torch {pinned} is not among the releases this index has for this Python{py}: "
-            f"pin one pip lists (the newest is {newest})"
-        ),
-    }
-    fix = fixes.get(
-        reason or "",
-        f"Check the name and version; `{_or(p, 'install')}` picks a torch build that fits",
-    )
-    return Words(f"pip found no distribution for {requirement}", fix + ".")
-
-
-def _conda(p: Mapping[str, Any]) -> Words:
-    if p.get("no_cuda_driver"):
-        who = ", ".join(p.get("needed_by") or []) or "a CUDA build"
-        title = (
-            f"conda's solver sees no NVIDIA driver (no __cuda virtual package), which {who} needs"
-        )
-        fix = (
-            "On a machine without an NVIDIA GPU, ask for the CPU build (`cpuonly`, or a "
-            "pytorch build without cuda in its name); with one, make `nvidia-smi` work (install or "
-            "repair the driver: `conda info` then lists __cuda); building an environment or "
-            "container for another machine, set CONDA_OVERRIDE_CUDA to that driver's CUDA "
-            "version (e.g. `CONDA_OVERRIDE_CUDA=12.4`)"
-        )
-        return Words(
-            title,
-            fix
-            + f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip.",
-        )
-    if p.get("not_installable") or p.get("requires") or p.get("missing"):
-        return _conda_report(p)
-    if p.get("conda_cuda"):
-        title = f"conda's solver refused: the packages need a newer CUDA driver than this one (__cuda={p['conda_cuda']})"
-        fix = "Upgrade the NVIDIA driver, or ask for a pytorch-cuda / cudatoolkit no newer than __cuda"
-    else:
-        pkgs = ", ".join(p.get("packages") or []) or "the requested packages"
-        title = f"conda's solver found conflicting requirements ({pkgs})"
-        fix = (
-            "Drop the conflicting pins (e.g. a cudatoolkit version the pytorch build does not use)"
-        )
-    fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
-    return Words(title, fix)
-
-
-def _conda_report(p: Mapping[str, Any]) -> Words:
-    """mamba / libmamba's problem report: who cannot be installed, what it needs, what was
-    requested instead."""
-    blocked = ", ".join(p.get("not_installable") or []) or ""
-    requires = list(p.get("requires") or [])
-    wanted = [w for w in p.get("wanted") or [] if w not in (p.get("requested") or [])]
-    requested = ", ".join(p.get("requested") or [])
-    if blocked:
-        needs = " or ".join(wanted) or ", ".join(r.split(" -> ", 1)[-1] for r in requires)
-        title = f"conda's solver cannot install {blocked}" + (
-            f": it needs {needs}" if needs else ""
-        )
-    elif requires:
-        title = "conda's solver found conflicting requirements: " + "; ".join(requires)
-    else:
-        title = f"conda's solver found nothing that provides {', '.join(p['missing'])}"
-    title += f", but {requested} is requested" if requested and blocked else ""
-    fix = (
-        "Ask for versions that go together: a release of "
-        f"{blocked.split()[0] if blocked else 'the package'} built for what you request "
-        "(often a newer one), or request what it needs instead"
-        if blocked or requires
-        else "Check the package name, version and channels (`conda search NAME -c CHANNEL`)"
-    )
-    fix += f"; PyTorch publishes no conda packages after 2.5: `{_or(p, 'install')}` uses pip."
-    return Words(title, fix)
-
-
-def _alternatives(versions: list[str]) -> str:
-    """['3.6', '3.7', '3.8'] -> '3.6, 3.7 or 3.8'."""
-    return versions[0] if len(versions) == 1 else f"{', '.join(versions[:-1])} or {versions[-1]}"
-
-
-def _conda_python(p: Mapping[str, Any]) -> Words:
-    packages = list(p.get("packages") or [])
-    who = ", ".join(packages) or "The requested packages"
-    verb = "is" if len(packages) == 1 else "are"
-    if p.get("supported"):
-        needs = f"Python {_alternatives(list(p['supported']))}"
-    elif p.get("requires"):
-        needs = "Python " + "; ".join(f"{k}: {v}" for k, v in p["requires"].items())
-    else:
-        needs = "another Python"
-    have = f", not for this environment's Python {p['python']}" if p.get("python") else ""
-    title = f"{who} {verb} built for {needs}{have} (conda: incompatible with the existing python)"
-    target = p.get("suggest")
-    env = f"py{str(target).replace('.', '')}" if target else "newenv"
-    version = target or "X.Y"
-    fix = (
-        "conda never changes an environment's Python minor version by itself: create a new "
-        f"environment with a supported Python, `conda create -n {env} python={version}`, "
-        f"then `conda activate {env}` and install {', '.join(packages) or 'them'} there"
-    )
-    if target is None and p.get("requires"):
-        fix += " (pick X.Y from the versions above)"
-    return Words(title, fix + ".")
-
-
 def _out_of_memory(p: Mapping[str, Any]) -> Words:
     gpu = f" on GPU {p['gpu']}" if p.get("gpu") is not None else ""
     if p.get("gpu_name"):
@@ -656,6 +507,7 @@ def _dll_load(p: Mapping[str, Any]) -> Words:
 
 
 WORDS: dict[str, WordFn] = {
+    **INSTALLER_WORDS,
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
     "cuda-driver-too-old": _driver_too_old,
@@ -743,10 +595,6 @@ WORDS: dict[str, WordFn] = {
         "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
         f"path, or reinstall torch: `{_or(p, 'install')}`.",
     ),
-    "pip-no-matching-torch": _pip,
-    "pip-no-matching-distribution": _pip,
-    "conda-solver-conflict": _conda,
-    "conda-python-incompatible": _conda_python,
     "gpu-fell-off-bus": _xid(
         "The GPU fell off the bus:",
         "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "

@@ -1,0 +1,18 @@
+"""Small helpers the words modules share for a finding's params."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+
+def or_unknown(p: Mapping[str, Any], key: str, default: str = "?") -> str:
+    """p[key] as text, `default` when it is missing or empty."""
+    value = p.get(key)
+    return default if value is None or value == "" else str(value)
+
+
+def known(*parts: Any, sep: str = ", ") -> str:
+    """' (a, b)' from the parts that are known ('' when none is): an unknown value is left out,
+    never shown as '?'."""
+    shown = [str(part) for part in parts if part is not None and part != ""]
+    return f" ({sep.join(shown)})" if shown else ""
