@@ -62,3 +62,16 @@ def _quoted(path: str, windows: bool) -> str:
     if windows:
         return f'"{path}"' if any(c in path for c in " &()'") else path
     return shlex.quote(path)
+
+
+def next_commands(
+    env_path: str, conda: bool, environ: Mapping[str, str], windows: bool
+) -> dict[str, str]:
+    """What to run after an install into `env_path`: the activate line for the user's shell and
+    the verify command (InstallResult's `activate` and `verify_command`)."""
+    return {
+        "activate": activate_command(
+            env_path, shell=shell_of(environ, windows), windows=windows, conda=conda
+        ),
+        "verify_command": verify_command(env_path, windows),
+    }

@@ -27,7 +27,7 @@ from envsetup.host.machine import THIS_MACHINE
 from envsetup.install import ownership
 from envsetup.install import record as install_record
 from envsetup.install import target as install_target
-from envsetup.install.activate import activate_command, shell_of, verify_command
+from envsetup.install.activate import next_commands
 from envsetup.install.backends import Backend
 from envsetup.install.failure import (
     READ_BACK,
@@ -47,7 +47,7 @@ from envsetup.install.plan import Plan, Step, build_plan
 from envsetup.install.progress import NoSteps, StepProgress
 from envsetup.install.quick_verify import ImportCheck, quick_verify
 from envsetup.install.runner import OutputSink, StepOutcome, run_step
-from envsetup.install.satisfied import already_satisfied
+from envsetup.install.satisfied import already_satisfied, satisfied_note
 from envsetup.install.state import is_dangling_link, real_target, usable_state_dir
 from envsetup.install.tools import (
     LOG_DIR_ENV,
@@ -430,7 +430,7 @@ def preview(
             if held is not None:
                 plan = _plan(resolution, setup, install_target.decide(setup.env_path, kind, force=False, upgrade=True))  # fmt: skip
                 plan.steps = []  # nothing would run
-                return Preview(plan, MODE_SATISFIED, [_satisfied_note(setup.env_path, held)], problems)  # fmt: skip
+                return Preview(plan, MODE_SATISFIED, [satisfied_note(setup.env_path, held)], problems)  # fmt: skip
         decision = install_target.decide(setup.env_path, kind, force=force, upgrade=upgrade)
     except UsageError as exc:
         problems.append(str(exc))
@@ -606,28 +606,10 @@ def _provision_locked(
         verify=verify_note,
         steps=reports,
         notes=notes,
-        **_next_commands(resolution, env_path, environ),
-    )
-
-
-def _next_commands(
-    resolution: Resolution, env_path: Path, environ: Mapping[str, str]
-) -> dict[str, str]:
-    windows = THIS_MACHINE.windows
-    return {
-        "activate": activate_command(
-            str(env_path),
-            shell=shell_of(environ, windows),
-            windows=windows,
-            conda=resolution.manager == "conda",
+        **next_commands(
+            str(env_path), resolution.manager == "conda", environ, THIS_MACHINE.windows
         ),
-        "verify_command": verify_command(str(env_path), windows),
-    }
-
-
-def _satisfied_note(env_path: Path, held: Mapping[str, str]) -> str:
-    pins = ", ".join(f"{name} {version}" for name, version in held.items())
-    return f"already satisfied: {env_path} holds {pins}; nothing to install"
+    )
 
 
 def _satisfied(
@@ -645,8 +627,10 @@ def _satisfied(
         record_path=str(record) if setup.host_files.exists(record) else "",
         mode=MODE_SATISFIED,
         installed=dict(held),
-        notes=[_satisfied_note(setup.env_path, held)],
-        **_next_commands(resolution, setup.env_path, environ),
+        notes=[satisfied_note(setup.env_path, held)],
+        **next_commands(
+            str(setup.env_path), resolution.manager == "conda", environ, THIS_MACHINE.windows
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -100,3 +100,9 @@ def already_satisfied(
             return None
         held[pin.name] = str(have)
     return held
+
+
+def satisfied_note(env_path: Path, held: Mapping[str, str]) -> str:
+    """'already satisfied: ENV holds torch 2.0.1+cpu; nothing to install'."""
+    pins = ", ".join(f"{name} {version}" for name, version in held.items())
+    return f"already satisfied: {env_path} holds {pins}; nothing to install"
