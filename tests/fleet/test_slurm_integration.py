@@ -328,3 +328,78 @@ def test_healthcheck_program_drains_and_resumes_only_its_own(
     assert _show_node(cluster, "n3")["Reason"] == "admin: new DIMM"
     done = cluster.run(["srun", "-w", "n2", "-N1", "true"])
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slurm
+def test_nhc_check_drains_a_node_under_slurm(start_slurm_cluster, tmp_path: Path) -> None:
+    """NHC itself is not packaged in Debian 12 (`apt-cache policy nhc`: no candidate), so the
+    HealthCheckProgram here is a stand-in for its driver doing what NHC does for one
+    `* || check_envsetup` line under Slurm (mej/nhc: nhc's `die()` logs "Health check failed:
+    <message>" and runs helpers/node-mark-offline, which drains with Reason="NHC: <that>")."""
+    nodes = _nodes(tmp_path)
+    driver = script(
+        tmp_path / "bin",
+        "nhc-lite",
+        f"""
+HOSTNAME="$SLURMD_NODENAME"
+die() {{
+  local RET=1
+  if [[ "$1" =~ ^[0-9]+$ ]]; then RET=$1; shift; fi
+  scontrol update State=DRAIN NodeName="$HOSTNAME" Reason="NHC: Health check failed:  $*"
+  exit "$RET"
+}}
+. "$ENVSETUP_HEALTHCHECK_CONF"
+export SLURM_CONF
+. "{NHC_CHECK}"
+check_envsetup -e "$ENVSETUP" -o "$ENVSETUP_REPORT_DIR"
+""",
+        interpreter="/bin/bash",
+    )
+    hook = _hook(tmp_path, nodes, "nhc-hook", driver)
+    cluster = start_slurm_cluster(
+        nodes=2, extra_conf=[f"HealthCheckProgram={hook}", "HealthCheckInterval=2"]
+    )
+    _settings(tmp_path, nodes, cluster.conf)
+    nodes.arm("n1", HEALTHY)
+    nodes.arm("n2", BROKEN)
+
+    _wait("n2 drained by the NHC check", lambda: cluster.node_state("n2") == "drained")
+    assert _show_node(cluster, "n2") == {
+        "State": "IDLE+DRAIN",
+        "Reason": f"NHC: Health check failed:  envsetup: {BROKEN_ID}",
+    }
+    healthy_runs = _runs_after(nodes.report("n1"), 2)
+    _wait("two health checks on n1", healthy_runs)
+    assert _show_node(cluster, "n1") == {"State": "IDLE"}
+
+
+@pytest.mark.slurm
+def test_prolog_error_drains_the_node_and_holds_the_job(
+    start_slurm_cluster, tmp_path: Path
+) -> None:
+    """slurm.conf(5), Prolog: a failing prolog drains the node and requeues the job held."""
+    nodes = _nodes(tmp_path)
+    hook = _hook(tmp_path, nodes, "prolog", str(PROLOG))
+    cluster = start_slurm_cluster(nodes=2, extra_conf=[f"Prolog={hook}"])
+    _settings(tmp_path, nodes, cluster.conf)
+    nodes.arm("n1", HEALTHY)
+    nodes.arm("n2", BROKEN)
+
+    healthy = cluster.run(["srun", "-w", "n1", "-N1", "echo", "ran"])
+    assert (healthy.returncode, healthy.stdout) == (0, "ran\n"), healthy.stderr
+    assert nodes.report("n1").exists()  # the prolog did run doctor there
+
+    job = cluster.run(["sbatch", "--parsable", "-w", "n2", "-o", os.devnull, "--wrap", "true"])
+    assert job.returncode == 0, job.stderr
+    job_id = job.stdout.strip().split(";")[0]
+
+    def job_state() -> str:
+        return cluster.run(["squeue", "-h", "-j", job_id, "-o", "%T %r"]).stdout.strip()
+
+    _wait("the job requeued and held", lambda: job_state() == "PENDING launch failed requeued held")
+    assert _show_node(cluster, "n2") == {"State": "IDLE+DRAIN", "Reason": "Prolog error"}
+    slurmd_log = (cluster.directory / "log" / "slurmd-n2.log").read_text()
+    assert (
+        f"prolog failed: rc:1 output:envsetup-healthcheck: n2: envsetup: {BROKEN_ID}" in slurmd_log
+    )
+    cluster.run(["scancel", job_id])
