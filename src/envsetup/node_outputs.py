@@ -12,6 +12,7 @@ Free of typer: doctor's fast path (envsetup.fast_path) runs these flags too.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class NodeRun:
     out: Optional[str] = None
     prometheus: Optional[str] = None
     deadline: Optional[Deadline] = None
+    written: bool = False  # the run's own document is in the files: a later failure keeps it
 
     @property
     def writes(self) -> bool:
@@ -88,6 +90,7 @@ def write_reports(run: NodeRun, document: dict[str, Any]) -> None:
         from envsetup.render.prometheus import prometheus_text
 
         _write(run.prometheus, "--prometheus", prometheus_text(document, time.time()))
+    run.written = True
 
 
 def _write(path: str, option: str, text: str) -> None:
@@ -124,11 +127,10 @@ def reports_on_failure(run: NodeRun) -> Iterator[None]:
 
 
 def _write_error(run: NodeRun, kind: str, message: str, exit_code: int) -> None:
-    if not run.writes:
+    if not run.writes or run.written:
         return
     from envsetup.render.envelope import error_document
 
-    try:
+    # The run's own failure is what gets reported, not a failure to write it down.
+    with contextlib.suppress(EnvsetupError, OSError, ValueError):
         write_reports(run, error_document(run.command, kind, message, exit_code))
-    except (EnvsetupError, OSError, ValueError):
-        pass  # the run's own failure is what gets reported

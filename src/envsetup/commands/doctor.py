@@ -58,6 +58,4 @@ def doctor_command(
     # The run lives apart from typer: envsetup.fast_path calls it without loading typer.
     from envsetup.doctor_run import run_doctor
 
-    return run_doctor(
-        json_output, verbose, deep, python, record, replay, out, budget, prometheus
-    )
+    return run_doctor(json_output, verbose, deep, python, record, replay, out, budget, prometheus)

@@ -10,6 +10,7 @@ to a temporary file and rename it, https://github.com/prometheus/node_exporter#t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -86,10 +87,8 @@ def write_atomically(path: str, text: str) -> None:
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
     _sync_folder(target.parent)
 

@@ -49,7 +49,7 @@ class Fingerprint:
 
     driver: Optional[str] = None  # "550.90.07"
     driver_cuda: Optional[str] = None  # "12.4": the highest CUDA the driver supports
-    gpus: tuple[FingerprintGpu, ...] = field(default_factory=tuple)
+    gpus: list[FingerprintGpu] = field(default_factory=list)
     torch: Optional[str] = None  # "2.5.1+cu124"
     compute_platform: Optional[str] = None  # "cu124", "cpu", "rocm6.2"
     cudnn: Optional[str] = None  # "9.1.0"
@@ -61,7 +61,7 @@ class Fingerprint:
     def empty(cls) -> Fingerprint:
         """Nothing known (every field null): the fingerprint of an inspection that read nothing."""
         fields: dict[str, Any] = {name: None for name in _FIELDS}
-        fields["gpus"] = ()
+        fields["gpus"] = []
         return cls(**fields, key=fingerprint_key(fields))
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def fingerprint_key(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:KEY_HEX_DIGITS]
 
 
-def _gpus(facts: Facts) -> tuple[FingerprintGpu, ...]:
+def _gpus(facts: Facts) -> list[FingerprintGpu]:
     """The node's GPUs grouped by (name, compute capability), sorted: NVIDIA's, then AMD's
     (named by their gfx target). Stated capabilities (a variable's, no GPU behind them) are
     not GPUs of the node."""
@@ -125,10 +125,12 @@ def _gpus(facts: Facts) -> tuple[FingerprintGpu, ...]:
         models[(gpu.name, capability)] += 1
     for amd in facts.rocm.gpus:
         models[(amd.name, amd.gfx or None)] += 1
-    return tuple(
+    return [
         FingerprintGpu(name=name, compute_capability=capability, count=count)
-        for (name, capability), count in sorted(models.items(), key=lambda i: (i[0][0], i[0][1] or ""))
-    )
+        for (name, capability), count in sorted(
+            models.items(), key=lambda i: (i[0][0], i[0][1] or "")
+        )
+    ]
 
 
 def _compute_platform(facts: Facts) -> Optional[str]:

@@ -89,9 +89,7 @@ def prometheus_text(document: Mapping[str, Any], timestamp: float) -> str:
     fingerprint = data.get("fingerprint")
     if isinstance(fingerprint, Mapping):
         labels = {**base, **fingerprint_labels(fingerprint)}
-        samples["envsetup_fingerprint_info"].append(
-            sample("envsetup_fingerprint_info", labels, 1)
-        )
+        samples["envsetup_fingerprint_info"].append(sample("envsetup_fingerprint_info", labels, 1))
     budget = data.get("budget")
     if isinstance(budget, Mapping):
         cut = 1 if budget.get("cut") else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from envsetup.render.finding_words import Words, WordFn
+from envsetup.render.finding_words import WordFn, Words
 
 P = Mapping[str, Any]
 
