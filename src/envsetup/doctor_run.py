@@ -77,6 +77,10 @@ def _run(
             f"--python {python}: no such interpreter (not found); give the path or name of a "
             "Python, e.g. --python /usr/bin/python3"
         )
+    if deadline is not None:
+        from envsetup.node_outputs import forget_cut_steps
+
+        forget_cut_steps(facts, deadline)
     findings = diagnose(facts, lookup_build)
     if deadline is not None:
         from envsetup.node_outputs import budget_finding

@@ -16,11 +16,14 @@ import contextlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from envsetup.errors import EnvsetupError, UsageError
-from envsetup.host.budget import Deadline, parse_budget
+from envsetup.host.budget import Deadline, parse_budget, process_start
 from envsetup.host.report_file import check_writable, expand, node_name, write_atomically
+
+if TYPE_CHECKING:
+    from envsetup.facts import Facts
 
 BUDGET_CUT = "budget-cut"  # the finding's id (docs/findings.md, render/words/budget.py)
 
@@ -52,7 +55,8 @@ def start_node_run(
     positive number of seconds, or an --out / --prometheus path that cannot be written."""
     seconds = parse_budget(budget)
     node = node_name()
-    run = NodeRun(command, node, deadline=Deadline(seconds) if seconds is not None else None)
+    deadline = Deadline(seconds, started=process_start()) if seconds is not None else None
+    run = NodeRun(command, node, deadline=deadline)
     if out is not None:
         run.out = expand(out, node)
         check_writable(run.out, "--out")
@@ -77,6 +81,23 @@ def budget_finding(deadline: Optional[Deadline]):  # type: ignore[no-untyped-def
         ],
         params={"seconds": deadline.seconds, "cut": list(deadline.cut)},
     )
+
+
+def forget_cut_steps(facts: Facts, deadline: Optional[Deadline]) -> None:
+    """A step --budget ended early did not hang or fail: it was not given its time. Its facts
+    say "not run" instead of "timed out", so that no rule reports a hung nvidia-smi or a torch
+    import that never finishes (errors that would drain a healthy node); `budget-cut` says what
+    is missing."""
+    if deadline is None:
+        return
+    if facts.nvidia.smi_state == "timed-out" and any(
+        step.startswith("nvidia-smi") for step in deadline.cut
+    ):
+        facts.nvidia.smi_state = "not-run"
+    if "deep" in deadline.cut:
+        from envsetup.facts import TorchDeep
+
+        facts.torch.deep = TorchDeep()
 
 
 def write_reports(run: NodeRun, document: dict[str, Any]) -> None:

@@ -21,6 +21,13 @@ from envsetup.host.base import CommandResult, Host, NvmlSnapshot, NvmlUnavailabl
 # A step is not started with less than this left: no command does anything useful in 50 ms, and
 # a timeout that small would only add a cut to the report.
 MIN_STEP_S = 0.05
+# Kept back from the steps for what follows them (diagnose, render, writing the files): a tenth
+# of the budget, at most a quarter second.
+FINISH_SHARE = 0.1
+FINISH_MAX_S = 0.25
+# The process's own start-up counts (Slurm's clock starts when it starts the program); an age
+# past this is a clock step, not a start-up, and is not counted.
+MAX_START_UP_S = 10.0
 
 
 def parse_budget(value: Optional[str], option: str = "--budget") -> Optional[float]:
@@ -62,8 +69,9 @@ class Deadline:
     clock: Callable[[], float] = time.monotonic
 
     def remaining(self) -> float:
-        """Seconds left (never below 0)."""
-        return max(0.0, self.started + self.seconds - self.clock())
+        """Seconds left for steps (never below 0): the budget less what is kept for the end."""
+        reserve = min(self.seconds * FINISH_SHARE, FINISH_MAX_S)
+        return max(0.0, self.started + self.seconds - reserve - self.clock())
 
     def expired(self) -> bool:
         return self.remaining() < MIN_STEP_S
@@ -81,6 +89,23 @@ class Deadline:
 
     def report(self) -> BudgetReport:
         return BudgetReport(self.seconds, round(self.elapsed(), 3), list(self.cut))
+
+
+def process_start() -> float:
+    """When this process started, on the monotonic clock: the interpreter's start-up and imports
+    are part of the time a HealthCheckProgram is given. Linux: /proc/self/stat's starttime (clock
+    ticks after boot, field 22, proc(5): https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html)
+    against CLOCK_BOOTTIME; elsewhere, or when unreadable, now."""
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stream:
+            # The command name (field 2) may hold spaces and parentheses: split after its ")".
+            fields = stream.read().rpartition(")")[2].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22 = 20th after ")"
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    return now - min(max(age, 0.0), MAX_START_UP_S)
 
 
 def step_name(argv: Sequence[str], tags: Mapping[str, str]) -> str:
