@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostbuilder import case_host
 
 from envsetup.facts import Facts, OsFacts, PythonFacts
 from envsetup.host.recorded import RecordedHost
@@ -24,6 +23,7 @@ from envsetup.model.fingerprint import (
 from envsetup.model.gpu import Gpu
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
+from hostbuilder import case_host
 
 H100_NODE = "07-fabricmanager-802-h100"  # 8 x H100 SXM, driver 535.230.02, torch 2.6.0 (cu124)
 

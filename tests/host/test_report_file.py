@@ -117,7 +117,7 @@ def test_an_unwritable_path_is_one_usage_line(tmp_path: Path, path: str, reason:
 
 @pytest.mark.parametrize("value", ["0", "-5", "abc", "nan", "inf", "", "1e999"])
 def test_a_budget_that_is_not_a_positive_number_is_a_usage_error(value: str) -> None:
-    with pytest.raises(UsageError, match="--budget .*not a positive number of seconds; fix:"):
+    with pytest.raises(UsageError, match=r"--budget .*not a positive number of seconds; fix:"):
         parse_budget(value)
 
 
