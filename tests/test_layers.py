@@ -56,7 +56,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
     # A command's run apart from its flags (doctor's and explain's: the fast path calls them without typer).
-    ("runs", ("envsetup.doctor_run", "envsetup.explain_run")),
+    ("runs", ("envsetup.doctor_run", "envsetup.explain_run", "envsetup.node_outputs")),
     ("commands", ("envsetup.commands",)),
     ("entry", ("envsetup.cli", "envsetup.entry", "envsetup.fast_path", "envsetup.__main__")),
 ]

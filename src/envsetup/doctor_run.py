@@ -14,6 +14,8 @@ from envsetup.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
+    from envsetup.host.budget import Deadline
+    from envsetup.node_outputs import NodeRun
 
 
 def run_doctor(
@@ -23,16 +25,17 @@ def run_doctor(
     python: Optional[str] = None,
     record: Optional[str] = None,
     replay: Optional[str] = None,
+    out: Optional[str] = None,
+    budget: Optional[str] = None,
+    prometheus: Optional[str] = None,
 ) -> int:
     """doctor with its flags' values; returns the exit code (0, or 1 when a finding is an error).
 
     Raises UsageError for --record with --replay, --deep or --python with --replay, a --python
-    that names no interpreter, or a --record directory that cannot be written.
+    that names no interpreter, a --record directory that cannot be written, a --budget that is
+    not a positive number of seconds, or an --out / --prometheus path that cannot be written
+    (envsetup/node_outputs.py; checked before anything is probed).
     """
-    from envsetup.diagnose import diagnose
-    from envsetup.probe import probe_all
-    from envsetup.profiles.lookup import lookup_build
-
     if record and replay:
         raise UsageError(
             "--record and --replay cannot be used together: record on the live host, replay elsewhere"
@@ -42,24 +45,72 @@ def run_doctor(
             f"--python {python} cannot be used with --replay: a recording holds the facts of the "
             "interpreter it was made with; drop --python"
         )
-    host = _host(record, replay)
+    if out is None and prometheus is None and budget is None:
+        return _run(json_output, verbose, deep, python, record, replay, None)
+    from envsetup.node_outputs import reports_on_failure, start_node_run
+
+    node_run = start_node_run("doctor", out, prometheus, budget)
+    with reports_on_failure(node_run):
+        return _run(json_output, verbose, deep, python, record, replay, node_run)
+
+
+def _run(
+    json_output: bool,
+    verbose: bool,
+    deep: bool,
+    python: Optional[str],
+    record: Optional[str],
+    replay: Optional[str],
+    node_run: Optional[NodeRun],
+) -> int:
+    from envsetup.diagnose import diagnose
+    from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
+
+    deadline = node_run.deadline if node_run else None
+    host = _host(record, replay, deadline)
     if deep and replay:
         _check_deep_recorded(host, replay)
-    facts = probe_all(host, deep=deep, python=python)
+    facts = probe_all(_within(host, deadline), deep=deep, python=python)
     if python and _not_found(facts, python):
         raise UsageError(
             f"--python {python}: no such interpreter (not found); give the path or name of a "
             "Python, e.g. --python /usr/bin/python3"
         )
+    if deadline is not None:
+        from envsetup.node_outputs import forget_cut_steps
+
+        forget_cut_steps(facts, deadline)
     findings = diagnose(facts, lookup_build)
+    if deadline is not None:
+        from envsetup.node_outputs import budget_finding
+
+        cut = budget_finding(deadline)
+        findings += [cut] if cut else []
     exit_code = ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
     if record:
         _save_recording(host, record)
-    if json_output:
+    if json_output or (node_run and node_run.writes):
+        from envsetup.host.report_file import node_name
+        from envsetup.model.fingerprint import profile_release
         from envsetup.render.doctor_json import doctor_document, to_json
+
+        document = doctor_document(
+            facts,
+            findings,
+            int(exit_code),
+            node=node_run.node if node_run else node_name(),
+            budget=deadline.report() if deadline else None,
+            profile_of=profile_release(lookup_build),
+        )
+        if node_run:
+            from envsetup.node_outputs import write_reports
+
+            write_reports(node_run, document)
+    if json_output:
         from envsetup.render.stdout import echo
 
-        echo(to_json(doctor_document(facts, findings, int(exit_code))))
+        echo(to_json(document))
     else:
         from envsetup.render import style
         from envsetup.render.doctor_text import render_doctor
@@ -68,6 +119,17 @@ def run_doctor(
         if record:
             style.text(style.console(stderr=True), f"Recorded this host into {record}", indent=0)
     return int(exit_code)
+
+
+def _within(host: object, deadline: Optional[Deadline]):  # type: ignore[no-untyped-def]
+    """The host the probes read: every command under the deadline's remaining time (--budget),
+    the --deep torch import named `deep` when it is cut."""
+    if deadline is None:
+        return host
+    from envsetup.host.budget import BudgetedHost
+    from envsetup.probe.torch_files import DEEP_TAG
+
+    return BudgetedHost(host, deadline, {DEEP_TAG: "deep"})  # type: ignore[arg-type]
 
 
 def _not_found(facts: Facts, python: str) -> bool:
@@ -92,7 +154,9 @@ def _check_deep_recorded(host: object, replay: str) -> None:
         )
 
 
-def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-untyped-def]
+def _host(  # type: ignore[no-untyped-def]
+    record: Optional[str], replay: Optional[str], deadline: Optional[Deadline] = None
+):
     if replay:
         from envsetup.host.recorded import RecordedHost
         from envsetup.sanitize import register_environ
@@ -102,11 +166,19 @@ def _host(record: Optional[str], replay: Optional[str]):  # type: ignore[no-unty
         return recorded
     from envsetup.host.live import LiveHost
 
+    live = LiveHost()
+    if deadline is not None:
+        # NVML is asked in a child process under its own time limit, not through run().
+        from envsetup.host.budget import MIN_STEP_S
+        from envsetup.probe.common import probe_timeout
+
+        limit = min(probe_timeout(live.environ()), deadline.remaining())
+        live = LiveHost(nvml_timeout_s=max(limit, MIN_STEP_S))
     if record:
         from envsetup.host.recording import RecordingHost
 
-        return RecordingHost(LiveHost())
-    return LiveHost()
+        return RecordingHost(live)
+    return live
 
 
 def _save_recording(host: object, directory: str) -> None:

@@ -16,7 +16,14 @@ from typing import Mapping, NamedTuple, Optional, Sequence, Union
 
 # doctor's flags as commands/doctor.py declares them: option -> run_doctor's parameter.
 DOCTOR_FLAGS = {"--json": "json_output", "--verbose": "verbose", "-v": "verbose", "--deep": "deep"}
-DOCTOR_VALUES = {"--python": "python", "--record": "record", "--replay": "replay"}
+DOCTOR_VALUES = {
+    "--python": "python",
+    "--record": "record",
+    "--replay": "replay",
+    "--out": "out",
+    "--budget": "budget",
+    "--prometheus": "prometheus",
+}
 # explain's, as commands/explain.py declares them (run_explain's parameters); FILE arguments
 # go to `files`.
 EXPLAIN_FLAGS = {

@@ -34,9 +34,28 @@ def doctor_command(
     replay: Optional[str] = typer.Option(
         None, "--replay", metavar="DIR", help="Run on a recorded host instead of this one."
     ),
+    out: Optional[str] = typer.Option(
+        None,
+        "--out",
+        metavar="PATH",
+        help="Also write the --json document to PATH, atomically; {host} in PATH is the node "
+        "name ($SLURMD_NODENAME, else the host name).",
+    ),
+    budget: Optional[str] = typer.Option(
+        None,
+        "--budget",
+        metavar="SECONDS",
+        help="Finish within SECONDS with what is known; what was cut is listed in the report.",
+    ),
+    prometheus: Optional[str] = typer.Option(
+        None,
+        "--prometheus",
+        metavar="PATH",
+        help="Also write a node_exporter textfile (.prom) to PATH, atomically; {host} as for --out.",
+    ),
 ) -> int:
     """Detect OS, Python, NVIDIA driver and GPUs, CUDA, cuDNN and torch; say what is wrong and how to fix it."""
     # The run lives apart from typer: envsetup.fast_path calls it without loading typer.
     from envsetup.doctor_run import run_doctor
 
-    return run_doctor(json_output, verbose, deep, python, record, replay)
+    return run_doctor(json_output, verbose, deep, python, record, replay, out, budget, prometheus)

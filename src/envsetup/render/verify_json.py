@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from envsetup.diagnose.finding import Finding
+from envsetup.facts import Facts
+from envsetup.host.budget import BudgetReport
+from envsetup.model.fingerprint import Fingerprint, ProfileLookup, fingerprint_of
+from envsetup.render.doctor_json import budget_dict
 from envsetup.render.envelope import UNUSABLE, envelope, finding, outcome_of, to_json
 from envsetup.render.finding_words import words_for
 from envsetup.verify.results import FAIL, CheckResult, Target, Unusable, VerifyReport
@@ -25,13 +29,18 @@ class Summary:
 @dataclass
 class VerifyData:
     """verify's `data`. target is the interpreter checked; unusable is set (exit 3) when no
-    check could run; checks lists every check run, in order, with its evidence."""
+    check could run; checks lists every check run, in order, with its evidence. node and
+    fingerprint as in doctor's data (the fingerprint of the target environment, with the driver
+    NVML reports on this machine); budget: what --budget cut (null without it)."""
 
     target: Target
     unusable: Optional[Unusable]
     summary: Summary
     duration_s: float
     checks: list[CheckResult]
+    node: str
+    fingerprint: Fingerprint
+    budget: Optional[BudgetReport]
 
 
 def check_finding(check: CheckResult) -> dict[str, Any]:
@@ -49,7 +58,16 @@ def signal_finding(found: Finding) -> dict[str, Any]:
     return finding(found.id, found.severity, words.title, found.evidence, words.fix, found.params)
 
 
-def verify_document(report: VerifyReport) -> dict[str, Any]:
+def verify_document(
+    report: VerifyReport,
+    *,
+    facts: Optional[Facts] = None,
+    node: str = "",
+    budget: Optional[BudgetReport] = None,
+    profile_of: Optional[ProfileLookup] = None,
+) -> dict[str, Any]:
+    """`facts`: what verify knows of its target (verify.signals.target_facts, with the driver
+    added); the fingerprint is made of them (all null without)."""
     code = int(report.exit_code)
     error = None
     outcome = outcome_of(code)
@@ -65,9 +83,17 @@ def verify_document(report: VerifyReport) -> dict[str, Any]:
         error=error,
         findings=[check_finding(c) for c in report.checks if c.status == FAIL]
         + [signal_finding(f) for f in report.findings],
-        data=report.to_dict(),
+        data={
+            **report.to_dict(),
+            "node": node,
+            "fingerprint": (
+                fingerprint_of(facts, profile_of) if facts is not None else Fingerprint.empty()
+            ).to_dict(),
+            "budget": budget_dict(budget),
+        },
     )
 
 
-def render_json(report: VerifyReport) -> str:
-    return to_json(verify_document(report))
+def render_json(report: VerifyReport, **node_data: Any) -> str:
+    """The document as printed; `node_data` as verify_document takes it."""
+    return to_json(verify_document(report, **node_data))

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.exit_codes import ExitCode
+from envsetup.facts import Facts
 
 PASS = "pass"
 FAIL = "fail"
@@ -51,6 +52,9 @@ class VerifyReport:
     # What torch printed, judged (envsetup.verify.signals): shown with the failures and in the
     # envelope's findings; not in `data`, whose checks carry the output itself.
     findings: list[Finding] = field(default_factory=list)
+    # What verify knows of its target as doctor's facts (verify.signals.target_facts): the
+    # fingerprint is made of them; None when no check ran.
+    facts: Optional[Facts] = None
 
     def counts(self) -> dict[str, int]:
         return {

@@ -155,7 +155,8 @@ class _TailSink:
 class Worker:
     """One worker process and the readers of its two output streams."""
 
-    def __init__(self, python: str) -> None:
+    def __init__(self, python: str, hello_timeout_s: float = HELLO_TIMEOUT_S) -> None:
+        self.hello_timeout_s = hello_timeout_s
         request = Request(
             (python, WORKER_PATH, CAPABILITY_PATH), env_set=(("PYTHONUNBUFFERED", "1"),)
         )
@@ -201,11 +202,11 @@ class Worker:
 
     def _hello(self) -> dict[str, Any]:
         try:
-            message = self.messages.get(timeout=HELLO_TIMEOUT_S)
+            message = self.messages.get(timeout=self.hello_timeout_s)
         except queue.Empty:
             self.kill()
             raise WorkerUnavailable(
-                f"the interpreter did not start the checks within {HELLO_TIMEOUT_S:.0f} s",
+                f"the interpreter did not start the checks within {self.hello_timeout_s:.3g} s",
                 self.stderr.since(0),
             ) from None
         if message is _EOF or message.get("event") != "hello":
@@ -270,8 +271,8 @@ class Worker:
         self.kill()
 
 
-def start_worker(python: str) -> Worker:
-    return Worker(python)
+def start_worker(python: str, hello_timeout_s: float = HELLO_TIMEOUT_S) -> Worker:
+    return Worker(python, hello_timeout_s)
 
 
 def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:

@@ -6,12 +6,14 @@ import time
 from typing import Any, Optional
 
 from envsetup.errors import UsageError
+from envsetup.host.budget import MIN_STEP_S, Deadline
 from envsetup.profiles.lookup import lookup_build
 from envsetup.verify.catalogue import CheckInfo, select_checks
 from envsetup.verify.expectations import judge_bench
 from envsetup.verify.progress import CheckProgress, NoProgress
-from envsetup.verify.results import FAIL, CheckResult, Target, VerifyReport
+from envsetup.verify.results import FAIL, SKIP, CheckResult, Target, VerifyReport
 from envsetup.verify.runner import (
+    HELLO_TIMEOUT_S,
     Worker,
     WorkerUnavailable,
     result_from,
@@ -43,9 +45,12 @@ def run_verify(
     require_gpu: bool = False,
     bench: bool = False,
     progress: Optional[CheckProgress] = None,
+    deadline: Optional[Deadline] = None,
 ) -> VerifyReport:
     """Run the selected checks in `python`; every check gets `timeout` seconds. `progress` is
     told of each check as it starts and ends (a display; the session itself prints nothing).
+    `deadline` (--budget): a check gets no more than what is left of it, and once it has passed
+    the remaining checks are skipped; both are named in deadline.cut.
 
     Raises UsageError for bad arguments. A target that cannot run checks at all comes back as a
     report whose `unusable` is set (exit code 3), so callers can render it like any other report.
@@ -56,8 +61,10 @@ def run_verify(
     started = time.monotonic()
     report = VerifyReport(target=Target(python=python))
     try:
-        worker: Optional[Worker] = start_worker(python)
+        worker: Optional[Worker] = start_worker(python, _hello_limit(deadline))
     except WorkerUnavailable as problem:
+        if deadline is not None and deadline.expired():
+            deadline.note_cut("worker")
         report.unusable = unusable_from(python, problem)
         return report
     _describe_target(report.target, worker.hello)
@@ -84,19 +91,27 @@ def run_verify(
                 report.checks.append(skipped_after_import_failure(info))
                 told.finished(report.checks[-1], number, total)
                 continue
+            if deadline is not None and deadline.expired():
+                deadline.note_cut(info.id)
+                report.checks.append(cut_by_budget(info, deadline.seconds))
+                told.finished(report.checks[-1], number, total)
+                continue
             told.started(info, number, total)
             if worker is None:
                 try:
-                    worker = start_worker(python)
+                    worker = start_worker(python, _hello_limit(deadline))
                 except WorkerUnavailable as problem:
                     report.checks.append(_lost_worker_result(info, problem))
                     told.finished(report.checks[-1], number, total)
                     continue
-            outcome = worker.request(info.id, options, timeout)
+            limit = deadline.limit(timeout) if deadline is not None else timeout
+            outcome = worker.request(info.id, options, limit)
             if outcome.message is None:  # crashed or timed out: the next check gets a fresh one
                 worker.kill()
                 worker = None
-            result = judge_bench(result_from(info, outcome, timeout))
+            if outcome.timed_out and limit < timeout and deadline is not None:
+                deadline.note_cut(info.id)
+            result = judge_bench(result_from(info, outcome, limit))
             if info.id == IMPORT_CHECK:
                 torch_broken = result.status == FAIL
                 _note_torch(report.target, result)
@@ -112,8 +127,26 @@ def run_verify(
             worker.stop()
     facts = target_facts(report.target, hello, report.checks)
     report.findings = verify_findings(report, facts, lookup_build)
+    report.facts = facts
     report.duration_s = time.monotonic() - started
     return report
+
+
+def _hello_limit(deadline: Optional[Deadline]) -> float:
+    """How long the worker may take to start: HELLO_TIMEOUT_S, or what is left of --budget."""
+    if deadline is None:
+        return HELLO_TIMEOUT_S
+    return max(deadline.limit(HELLO_TIMEOUT_S), MIN_STEP_S)
+
+
+def cut_by_budget(info: CheckInfo, seconds: float) -> CheckResult:
+    """A check not run: the --budget was spent before its turn."""
+    return CheckResult(
+        id=info.id,
+        title=info.title,
+        status=SKIP,
+        reason=f"not run: the --budget of {seconds:g} s was spent",
+    )
 
 
 def _describe_target(target: Target, hello: dict[str, object]) -> None:
