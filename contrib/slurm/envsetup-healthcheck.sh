@@ -15,9 +15,11 @@
 # (seen in tests/fleet/test_slurm_integration.py's cluster). Settings therefore come from a file.
 #
 # What it does, each run:
-#   1. runs `envsetup doctor --json` (inside ENVSETUP_TIMEOUT seconds) and writes its report,
-#      atomically (temp file in the same folder, then rename), to ENVSETUP_REPORT_DIR/<node>.json;
-#      with ENVSETUP_REPORT_DIR on a shared file system, `envsetup fleet report DIR` merges them.
+#   1. runs `envsetup doctor --json --budget ENVSETUP_BUDGET --out ENVSETUP_REPORT_DIR/{host}.json`:
+#      doctor finishes with what it knows within the budget and writes its report atomically
+#      (temp file in the same folder, then rename) to <node>.json; with ENVSETUP_REPORT_DIR on a
+#      shared file system, `envsetup fleet report DIR` merges them. A doctor that still runs
+#      ENVSETUP_TIMEOUT seconds after it started is killed (no verdict).
 #   2. doctor exit 1 (an error finding): drains the node with Reason="envsetup: <first error
 #      finding id>". A node that is already drained, down or failed for another reason (an admin's,
 #      Slurm's) keeps its state and reason: this script never overwrites them.
@@ -36,7 +38,7 @@
 # Arguments:
 #   (none)       the health check, as slurmd runs it
 #   --no-drain   report and exit status only; never calls scontrol (cron, a first trial run)
-#   --prolog     for prolog-envsetup.sh: budget ENVSETUP_PROLOG_BUDGET, no scontrol, exit 1 only
+#   --prolog     for prolog-envsetup.sh: --budget ENVSETUP_PROLOG_BUDGET, no scontrol, exit 1 only
 #                on an error finding (a missing verdict never blocks a job); prints one line
 #
 # Settings: shell variables, read from the settings file ENVSETUP_HEALTHCHECK_CONF (default
@@ -48,10 +50,13 @@
 #                          (default: none -- as root under slurmd no environment is active, so set
 #                          it to the cluster's shared environment, e.g. /shared/envs/torch/bin/python)
 #   ENVSETUP_REPORT_DIR    where <node>.json goes          (default /var/lib/envsetup/health)
-#   ENVSETUP_TIMEOUT       seconds doctor may run, then it is killed (default 50; slurmd kills this
+#   ENVSETUP_BUDGET        doctor --budget: seconds to finish in with what is known (default 45)
+#   ENVSETUP_TIMEOUT       seconds after which doctor is killed (default 55; slurmd kills this
 #                          script at 60 s)
-#   ENVSETUP_PROLOG_BUDGET seconds doctor may run under --prolog (default 5: a prolog should end
-#                          within MessageTimeout, 10 s by default -- slurm.conf(5), Prolog)
+#   ENVSETUP_PROLOG_BUDGET doctor --budget under --prolog (default 5, killed 3 s later: a prolog
+#                          should end within MessageTimeout, 10 s by default -- slurm.conf(5), Prolog)
+#   ENVSETUP_PROMETHEUS    also write a node_exporter textfile there (doctor --prometheus; {host}
+#                          is the node name), e.g. /var/lib/node_exporter/textfile/envsetup.prom
 #   ENVSETUP_JSON_PYTHON   a python3 to read the report with  (default: python3 on PATH)
 #   PATH                   reset here to the system directories below; extend it in the file
 #   SLURM_CONF             set it in the file when slurm.conf is not where scontrol looks
@@ -87,12 +92,15 @@ fi
 ENVSETUP="${ENVSETUP:-envsetup}"
 ENVSETUP_PYTHON="${ENVSETUP_PYTHON:-}"
 ENVSETUP_REPORT_DIR="${ENVSETUP_REPORT_DIR:-/var/lib/envsetup/health}"
-ENVSETUP_TIMEOUT="${ENVSETUP_TIMEOUT:-50}"
+ENVSETUP_BUDGET="${ENVSETUP_BUDGET:-45}"
+ENVSETUP_TIMEOUT="${ENVSETUP_TIMEOUT:-55}"
 ENVSETUP_PROLOG_BUDGET="${ENVSETUP_PROLOG_BUDGET:-5}"
+ENVSETUP_PROMETHEUS="${ENVSETUP_PROMETHEUS:-}"
 ENVSETUP_JSON_PYTHON="${ENVSETUP_JSON_PYTHON:-python3}"
 [ -z "${SLURM_CONF:-}" ] || export SLURM_CONF
 
 seconds_ok() { [[ "$1" =~ ^[1-9][0-9]{0,3}$ ]]; }
+seconds_ok "$ENVSETUP_BUDGET" || fail_setup "ENVSETUP_BUDGET=$ENVSETUP_BUDGET is not a whole number of seconds (1-9999): fix the settings file"
 seconds_ok "$ENVSETUP_TIMEOUT" || fail_setup "ENVSETUP_TIMEOUT=$ENVSETUP_TIMEOUT is not a whole number of seconds (1-9999): fix the settings file"
 seconds_ok "$ENVSETUP_PROLOG_BUDGET" || fail_setup "ENVSETUP_PROLOG_BUDGET=$ENVSETUP_PROLOG_BUDGET is not a whole number of seconds (1-9999): fix the settings file"
 command -v "$ENVSETUP" >/dev/null || fail_setup "envsetup ($ENVSETUP) not found: set ENVSETUP to its full path in the settings file"
@@ -109,18 +117,23 @@ node="${SLURMD_NODENAME:-$(hostname -s)}"
   || fail_setup "report folder $ENVSETUP_REPORT_DIR cannot be written: create it or set ENVSETUP_REPORT_DIR"
 report="$ENVSETUP_REPORT_DIR/$node.json"
 
+budget=$ENVSETUP_BUDGET
 limit=$ENVSETUP_TIMEOUT
-[ "$mode" != prolog ] || limit=$ENVSETUP_PROLOG_BUDGET
+if [ "$mode" = prolog ]; then
+  budget=$ENVSETUP_PROLOG_BUDGET
+  limit=$((ENVSETUP_PROLOG_BUDGET + 3))
+fi
 
-# The report: doctor's JSON envelope, renamed into place only when complete, so a reader
-# (fleet report, a person) never sees half a file.
-tmp=$(mktemp "$ENVSETUP_REPORT_DIR/.$node.json.XXXXXX")
+# doctor writes the report file itself (--out: renamed into place only when complete, so a
+# reader never sees half a file); the verdict is read from what it prints, the same document,
+# so a report left by an earlier run is never mistaken for this run's.
+tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.err"' EXIT
-chmod 0644 "$tmp"  # mktemp makes it 0600; fleet report may run as another user
-doctor=("$ENVSETUP" doctor --json)
+doctor=("$ENVSETUP" doctor --json --budget "$budget" --out "$ENVSETUP_REPORT_DIR/{host}.json")
 [ -z "$ENVSETUP_PYTHON" ] || doctor+=(--python "$ENVSETUP_PYTHON")
+[ -z "$ENVSETUP_PROMETHEUS" ] || doctor+=(--prometheus "$ENVSETUP_PROMETHEUS")
 set +e
-timeout --kill-after=2 "$limit" "${doctor[@]}" >"$tmp" 2>"$tmp.err"
+SLURMD_NODENAME="$node" timeout --kill-after=2 "$limit" "${doctor[@]}" >"$tmp" 2>"$tmp.err"
 rc=$?
 set -e
 errline=$(tail -n 1 "$tmp.err" 2>/dev/null || true)
@@ -148,7 +161,6 @@ verdict=none
 case "$rc" in
   0 | 1)
     if id=$(first_error_id "$tmp"); then
-      mv -f "$tmp" "$report"
       if [ "$rc" = 0 ]; then
         verdict=healthy
       else

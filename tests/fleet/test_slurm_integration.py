@@ -143,8 +143,9 @@ def test_no_drain_exit_status_is_the_verdict(tmp_path: Path) -> None:
     assert report["command"] == "doctor" and report["exit_code"] == 1
     assert [f["id"] for f in report["findings"] if f["severity"] == "error"] == [BROKEN_ID]
     assert nodes.report("n1").stat().st_mode & 0o777 == 0o644
-    assert not nodes.report("n3").exists()
-    assert sorted(p.name for p in nodes.reports.iterdir()) == ["n1.json", "n2.json"]
+    # doctor --out writes its error envelope too: fleet report shows why n3 has no verdict
+    assert json.loads(nodes.report("n3").read_text())["error"]["kind"] == "usage"
+    assert sorted(p.name for p in nodes.reports.iterdir()) == ["n1.json", "n2.json", "n3.json"]
 
 
 def test_doctor_past_the_time_limit_is_no_verdict(tmp_path: Path) -> None:
@@ -403,3 +404,23 @@ def test_prolog_error_drains_the_node_and_holds_the_job(
         f"prolog failed: rc:1 output:envsetup-healthcheck: n2: envsetup: {BROKEN_ID}" in slurmd_log
     )
     cluster.run(["scancel", job_id])
+
+
+def test_a_report_left_by_an_earlier_run_is_not_this_runs_verdict(tmp_path: Path) -> None:
+    nodes = _nodes(tmp_path)
+    nodes.arm("n1", HEALTHY)
+    assert _run([str(HEALTHCHECK), "--no-drain"], _plain_env(nodes, "n1")).returncode == 0
+    nodes.report("n1").replace(nodes.report("n3"))  # n3 "was healthy" last time
+    done = _run([str(HEALTHCHECK), "--no-drain"], _plain_env(nodes, "n3"))  # no recording now
+    assert done.returncode == 2
+
+
+def test_prometheus_textfile_when_asked(tmp_path: Path) -> None:
+    nodes = _nodes(tmp_path)
+    nodes.arm("n2", BROKEN)
+    textfiles = tmp_path / "textfile"
+    textfiles.mkdir()
+    env = _plain_env(nodes, "n2", ENVSETUP_PROMETHEUS=f"{textfiles}/envsetup-{{host}}.prom")
+    assert _run([str(HEALTHCHECK), "--no-drain"], env).returncode == 1
+    metrics = (textfiles / "envsetup-n2.prom").read_text()
+    assert f'envsetup_finding{{command="doctor",id="{BROKEN_ID}",severity="error"}} 1' in metrics
