@@ -179,8 +179,11 @@ if [ "$verdict" = none ]; then
     0 | 1) why="doctor's report is not readable JSON" ;;
     *) why="doctor exited $rc${errline:+: $errline}" ;;
   esac
+  if [ "$mode" = prolog ]; then
+    say "$node: no verdict ($why); the job runs" >&2
+    exit 0
+  fi
   say "$node: no verdict ($why); node left as it is" >&2
-  [ "$mode" = prolog ] && exit 0
   exit 2
 fi
 

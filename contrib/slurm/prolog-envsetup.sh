@@ -22,9 +22,8 @@
 # its settings file, /etc/default/envsetup-healthcheck.
 set -euo pipefail
 
+# --- block to paste into an existing prolog (set the path to where the health check is) -----
 ENVSETUP_HEALTHCHECK="${ENVSETUP_HEALTHCHECK:-$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/envsetup-healthcheck.sh}"
-
-# --- block to paste into an existing prolog --------------------------------------------------
 if [ -x "$ENVSETUP_HEALTHCHECK" ]; then
   envsetup_rc=0
   "$ENVSETUP_HEALTHCHECK" --prolog || envsetup_rc=$?
