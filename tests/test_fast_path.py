@@ -38,6 +38,9 @@ SERVED = [
     ["doctor", "--replay", "/tmp/a", "--replay=/tmp/b"],
     ["doctor", "--record", "doctor", "--replay", "json=x"],
     ["doctor", "--python", "has space", "--python", "é/ünïcode"],
+    # issue 13's node-check flags: values passed on as typed (run_doctor checks them).
+    ["doctor", "--json", "--out", "/runs/{host}.json", "--budget", "50"],
+    ["doctor", "--prometheus=/var/lib/node_exporter/{host}.prom", "--budget=abc"],
     ["--version"],
 ]
 # ... and those it leaves to typer: help, typos, missing or odd values, extra arguments.
@@ -63,6 +66,8 @@ LEFT_TO_TYPER = [
     ["doctor", "--python", ""],
     ["doctor", "--python="],
     ["doctor", "--pyth", "/usr/bin/python3"],
+    ["doctor", "--budget", "-1"],
+    ["doctor", "--out"],
     ["doctor", "--"],
     ["doctor", "--", "--json"],
     ["doctor", "extra"],

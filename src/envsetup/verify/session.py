@@ -101,7 +101,11 @@ def run_verify(
                 try:
                     worker = start_worker(python, _hello_limit(deadline))
                 except WorkerUnavailable as problem:
-                    report.checks.append(_lost_worker_result(info, problem))
+                    if deadline is not None and deadline.expired():
+                        deadline.note_cut(info.id)  # it ran out of time starting, not broken
+                        report.checks.append(cut_by_budget(info, deadline.seconds))
+                    else:
+                        report.checks.append(_lost_worker_result(info, problem))
                     told.finished(report.checks[-1], number, total)
                     continue
             limit = deadline.limit(timeout) if deadline is not None else timeout
@@ -110,8 +114,11 @@ def run_verify(
                 worker.kill()
                 worker = None
             if outcome.timed_out and limit < timeout and deadline is not None:
+                # Ended by the budget, not by its own --timeout: not a failure of the target.
                 deadline.note_cut(info.id)
-            result = judge_bench(result_from(info, outcome, limit))
+                result = cut_by_budget(info, deadline.seconds, outcome.duration_s)
+            else:
+                result = judge_bench(result_from(info, outcome, limit))
             if info.id == IMPORT_CHECK:
                 torch_broken = result.status == FAIL
                 _note_torch(report.target, result)
@@ -139,13 +146,16 @@ def _hello_limit(deadline: Optional[Deadline]) -> float:
     return max(deadline.limit(HELLO_TIMEOUT_S), MIN_STEP_S)
 
 
-def cut_by_budget(info: CheckInfo, seconds: float) -> CheckResult:
-    """A check not run: the --budget was spent before its turn."""
+def cut_by_budget(info: CheckInfo, seconds: float, ran_s: float = 0.0) -> CheckResult:
+    """A check the --budget left out (ran_s 0) or ended before its own --timeout: skipped, not
+    failed; nothing is known of the target from it."""
+    reason = (
+        f"ended after {ran_s:.1f} s: the --budget of {seconds:g} s was spent"
+        if ran_s
+        else f"not run: the --budget of {seconds:g} s was spent"
+    )
     return CheckResult(
-        id=info.id,
-        title=info.title,
-        status=SKIP,
-        reason=f"not run: the --budget of {seconds:g} s was spent",
+        id=info.id, title=info.title, status=SKIP, reason=reason, duration_s=round(ran_s, 4)
     )
 
 
