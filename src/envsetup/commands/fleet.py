@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import List, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -31,9 +31,14 @@ def run_command(
         metavar="DIR",
         help="Test/demo aid: each node replays this recorded host; {host} is the node's name.",
     ),
-    srun_options: Optional[List[str]] = typer.Argument(
-        None, metavar="[-- SRUN_OPTIONS...]", help="Options for srun: -N, -w, -p ..."
-    ),
+    srun_options: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            metavar="[-- SRUN_OPTIONS...]",
+            help="Options for srun that choose nodes: -N, -w, -p ...",
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
     """Run doctor (or verify) on every node through srun, one report per node in DIR."""
     from envsetup.fleet.run import plan_fleet, run_fleet

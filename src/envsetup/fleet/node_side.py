@@ -22,7 +22,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from envsetup.errors import UsageError
 from envsetup.host import environment, execution
-from envsetup.host.files import LOCAL
+from envsetup.host.files import LOCAL as host_files
 from envsetup.host.machine import THIS_MACHINE
 
 STARTED_SUFFIX = ".started"
@@ -67,7 +67,7 @@ def write_node_report(path: Path, envelope: Mapping[str, Any]) -> None:
     """The node's report, atomically (temp file in the same folder + os.replace): a reader on
     another node sees the whole file or none. At merge this gives way to fleetnode's
     doctor/verify --out (report_file.py), which writes the same envelope the same way."""
-    LOCAL.write_atomically(path, json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
+    host_files.write_atomically(path, json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
 
 
 def node_command(out: str, verify: bool, budget_s: float, replay: Optional[str]) -> list[str]:
@@ -127,8 +127,8 @@ def run_node(out: str, verify: bool, budget_s: float, replay: Optional[str] = No
     folder = Path(out)
     started = f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {THIS_MACHINE.pid()}\n"
     try:
-        LOCAL.write_atomically(folder / f"{node}{STARTED_SUFFIX}", started)
-        LOCAL.write_atomically(folder / STEP_FILE, json.dumps(_step(environ)) + "\n")
+        host_files.write_atomically(folder / f"{node}{STARTED_SUFFIX}", started)
+        host_files.write_atomically(folder / STEP_FILE, json.dumps(_step(environ)) + "\n")
     except OSError as exc:
         raise UsageError(
             f"fleet node {node}: cannot write to {out} ({exc.strerror or exc}); fix: put the run "
@@ -168,4 +168,4 @@ def run_node(out: str, verify: bool, budget_s: float, replay: Optional[str] = No
 
 def started_nodes(folder: Path, names: Sequence[str]) -> list[str]:
     """Which of `names` wrote a .started marker in `folder`."""
-    return [name for name in names if LOCAL.exists(folder / f"{name}{STARTED_SUFFIX}")]
+    return [name for name in names if host_files.exists(folder / f"{name}{STARTED_SUFFIX}")]

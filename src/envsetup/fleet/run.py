@@ -26,7 +26,7 @@ from envsetup.exit_codes import ExitCode
 from envsetup.fleet import slurm
 from envsetup.fleet.node_side import STARTED_SUFFIX, STEP_FILE, node_command
 from envsetup.host import execution
-from envsetup.host.files import LOCAL
+from envsetup.host.files import LOCAL as host_files
 from envsetup.safe_read import Unreadable
 
 MANIFEST = "fleet.json"
@@ -108,7 +108,7 @@ def plan_fleet(
             "naming nodes; fix: run it inside salloc/sbatch, or name the nodes after --: "
             "`envsetup fleet run --out DIR -- -N 4` or `-- -w node[01-04]`"
         )
-    folder = LOCAL.absolute(out)
+    folder = host_files.absolute(out)
     expected: list[str] = []
     if selection.nodelist is not None and "/" not in selection.nodelist:
         expected = slurm.expand_hostnames(clients.scontrol, selection.nodelist, environ)
@@ -122,7 +122,7 @@ def plan_fleet(
         unavailable = slurm.unusable_nodes(clients.sinfo, expected, environ)
         if unavailable:
             usable = [n for n in expected if n not in unavailable]
-            options = slurm.without_nodelist(options) + [f"--nodelist={','.join(usable)}"]
+            options = [*slurm.without_nodelist(options), f"--nodelist={','.join(usable)}"]
     command = node_command(str(folder), verify, budget_s, replay)
     argv = slurm.srun_argv(clients.srun, budget_s, options, command)
     return FleetPlan(
@@ -151,12 +151,12 @@ def manifest(plan: FleetPlan, nodes: Sequence[str], started_at: str) -> dict[str
 
 
 def write_manifest(folder: Path, document: Mapping[str, Any]) -> None:
-    LOCAL.write_atomically(folder / MANIFEST, json.dumps(document, indent=2) + "\n")
+    host_files.write_atomically(folder / MANIFEST, json.dumps(document, indent=2) + "\n")
 
 
 def _prepare(plan: FleetPlan, document: Mapping[str, Any]) -> None:
     try:
-        LOCAL.make_dirs(plan.out)
+        host_files.make_dirs(plan.out)
         write_manifest(plan.out, document)
     except OSError as exc:
         raise UsageError(
@@ -167,7 +167,7 @@ def _prepare(plan: FleetPlan, document: Mapping[str, Any]) -> None:
 
 def _read_json(path: Path) -> Optional[Any]:
     try:
-        return json.loads(LOCAL.read_regular(path, MAX_REPORT_BYTES).decode("utf-8"))
+        return json.loads(host_files.read_regular(path, MAX_REPORT_BYTES).decode("utf-8"))
     except (FileNotFoundError, Unreadable, UnicodeDecodeError, ValueError):
         return None
 
@@ -230,12 +230,12 @@ def run_fleet(
     nodes = list(plan.expected) or _step_nodes(plan, environ)
     found = sorted(
         p.name[: -len(".json")]
-        for p in LOCAL.glob(plan.out, "*.json")
+        for p in host_files.glob(plan.out, "*.json")
         if p.name != MANIFEST and not p.name.startswith(".")
     )
     nodes += [n for n in found if n not in nodes]  # a report from a node nobody expected
     reports = {n: _read_json(plan.out / f"{n}.json") for n in nodes if n in found}
-    started = [n for n in nodes if LOCAL.exists(plan.out / f"{n}{STARTED_SUFFIX}")]
+    started = [n for n in nodes if host_files.exists(plan.out / f"{n}{STARTED_SUFFIX}")]
     document = {
         **document,
         "nodes": nodes,
