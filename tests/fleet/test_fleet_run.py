@@ -15,7 +15,6 @@ slurmd dies inside an allocation.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 import sys
@@ -150,11 +149,9 @@ def test_inside_an_allocation_a_node_whose_slurmd_died_never_answers(
     ('Communication connection failure'), n1 still reports, and n6 is named."""
     out = tmp_path / "run"
     pidfile = slurm_cluster.directory / "run" / "slurmd-n6.pid"
-    command = " ".join(
-        shlex.quote(a)
-        for a in (sys.executable, "-m", "envsetup", "fleet", "run", "--out", str(out))
-        + ("--budget", BUDGET, "--replay", f"{hosts}/{{host}}")
-    )
+    argv = [sys.executable, "-m", "envsetup", "fleet", "run", "--out", str(out)]
+    argv += ["--budget", BUDGET, "--replay", f"{hosts}/{{host}}"]
+    command = shlex.join(argv)
     script = f'kill -9 "$(cat {shlex.quote(str(pidfile))})"; {command}'
     env = {**slurm_cluster.env, "PYTHONPATH": SRC}
     env.pop("ENVSETUP_FLEET_TEST_HANG", None)
