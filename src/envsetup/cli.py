@@ -95,7 +95,7 @@ def _register(argv: list[str]) -> None:
         module = importlib.import_module(f"envsetup.commands.{module_name}")
         target = getattr(module, function)
         if hasattr(target, "registered_commands"):  # a typer group (fleet)
-            _app().add_typer(target, name=name)
+            _app().add_typer(target, name=name, epilog=epilog(name))
             continue
         _app().command(name, epilog=epilog(name))(target)
 
