@@ -10,7 +10,7 @@ starts and again after it ends; DIR/<node>.started and DIR/<node>.json, written 
   which every node side writes (SLURM_STEP_NODELIST, node_side.STEP_FILE) and fleet run reads
   after srun; fleet.json lists no node until then.
 srun itself runs under a wall limit of budget + slurm.MARGIN_S: past it, fleet run stops srun
-(SIGTERM, which srun forwards to the tasks; then SIGKILL) and scancels the job or step.
+(SIGTERM, on which srun cancels its step; then SIGKILL) and scancels the job or step.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from envsetup.safe_read import Unreadable
 MANIFEST = "fleet.json"
 SCHEMA_VERSION = 1
 MAX_BUDGET_S = 3600.0
-STOP_GRACE_S = 3.0  # after SIGTERM to srun (forwarded to the node sides), before SIGKILL
+STOP_GRACE_S = 3.0  # after SIGTERM to srun (it cancels its step), before SIGKILL
 MAX_REPORT_BYTES = 16 << 20
 
 

@@ -9,8 +9,10 @@ Slurm facts used here, with their sources:
   and measured on Debian's 22.05.8 (tests/slurm_local/PROVENANCE.md).
 - `--kill-on-bad-exit=0`: one task's non-zero exit does not end the others:
   https://slurm.schedmd.com/srun.html (-K, --kill-on-bad-exit).
-- srun forwards SIGTERM (among others) to the tasks of its step:
-  https://slurm.schedmd.com/srun.html ("SIGNALS AND ESCAPE SEQUENCES").
+- SIGTERM to srun ends its step: srun prints "forcing job termination" and slurmstepd cancels the
+  step's tasks (measured on Debian's 22.05.8: `srun -w n1 bash -c 'sleep 30'`, then SIGTERM to
+  srun; the step is CANCELLED at once). A pending srun withdraws its request instead ("Job
+  allocation N has been revoked").
 - Inside salloc/sbatch the allocation is SLURM_JOB_ID and SLURM_JOB_NODELIST; in a task,
   SLURMD_NODENAME is the node, SLURM_STEP_NODELIST the step's nodes:
   https://slurm.schedmd.com/srun.html ("OUTPUT ENVIRONMENT VARIABLES").
