@@ -47,18 +47,28 @@ def test_h_is_help_on_every_command(command: str) -> None:
     assert "Examples" in short and "-h" in short
 
 
+def _leaf_commands(name: str):  # type: ignore[no-untyped-def]
+    """The command, or a group's subcommands (fleet run, fleet node, ...) with their words."""
+    command = _click_command(name)
+    subcommands = getattr(command, "commands", None)
+    if not subcommands:
+        return [([name], command)]
+    return [([name, sub], leaf) for sub, leaf in sorted(subcommands.items())]
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_each_option_taking_a_value_names_what_it_takes(command: str) -> None:
-    options = [p for p in _click_command(command).params if p.opts[0].startswith("--")]
-    valued = [p for p in options if not p.is_flag]
-    assert valued, command
-    for param in valued:
-        assert param.metavar in METAVARS or CHOICES.match(param.metavar or ""), (
-            f"{command} {param.opts[0]}: metavar {param.metavar!r}"
-        )
-    text = _help(command, "-h")
-    assert "<str>" not in text.split("Options")[1] and "TEXT" not in text
-    assert "<float>" not in text and "<int>" not in text
+    for words, leaf in _leaf_commands(command):
+        options = [p for p in leaf.params if p.opts[0].startswith("--")]
+        valued = [p for p in options if not p.is_flag]
+        assert valued, words
+        for param in valued:
+            assert param.metavar in METAVARS or CHOICES.match(param.metavar or ""), (
+                f"{words} {param.opts[0]}: metavar {param.metavar!r}"
+            )
+        text = _help(*words, "-h")
+        assert "<str>" not in text.split("Options")[1] and "TEXT" not in text
+        assert "<float>" not in text and "<int>" not in text
 
 
 def test_the_metavars_say_what_the_value_is() -> None:
@@ -129,11 +139,13 @@ def test_the_json_schema_the_help_names_is_written_by_the_package_itself(
     import subprocess
     import sys
 
-    for name in COMMANDS:
+    # A group (fleet) has no --json of its own: its subcommands say theirs.
+    leaves = [name for name in COMMANDS if not getattr(_click_command(name), "commands", None)]
+    for name in leaves:
         text = _words(_help(name, "-h"))
         assert "python -m envsetup.render.schema DIR writes its JSON Schema" in text
     subprocess.run(
         [sys.executable, "-m", "envsetup.render.schema", str(tmp_path)], check=True, timeout=60
     )
-    for name in COMMANDS:
+    for name in leaves:
         assert (tmp_path / f"{name}.schema.json").is_file()

@@ -53,6 +53,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The worker's registry is read by the tool (catalogue); its modules import no envsetup.
     ("verify", ("envsetup.verify",)),
     ("verified_install", ("envsetup.verified_install",)),
+    # Every node of a cluster through its scheduler (Slurm's srun), merged (issue 13).
+    ("fleet", ("envsetup.fleet",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
     # A command's run apart from its flags (doctor's and explain's: the fast path calls them without typer).

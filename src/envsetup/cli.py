@@ -75,6 +75,7 @@ COMMANDS = {
     "verify": ("verify", "verify_command"),
     "check-command": ("check_command", "check_command_command"),
     "explain": ("explain", "explain_command"),
+    "fleet": ("fleet", "fleet_app"),  # a typer group: its subcommands register themselves
 }
 
 
@@ -92,7 +93,11 @@ def _register(argv: list[str]) -> None:
     for name in named or COMMANDS:
         module_name, function = COMMANDS[name]
         module = importlib.import_module(f"envsetup.commands.{module_name}")
-        _app().command(name, epilog=epilog(name))(getattr(module, function))
+        target = getattr(module, function)
+        if hasattr(target, "registered_commands"):  # a typer group (fleet)
+            _app().add_typer(target, name=name, epilog=epilog(name))
+            continue
+        _app().command(name, epilog=epilog(name))(target)
 
 
 def main() -> None:

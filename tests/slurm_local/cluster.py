@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -60,11 +62,34 @@ class SlurmCluster:
         return done.stdout.strip()
 
     def set_state(self, node: str, state: str, reason: str = "envsetup tests") -> None:
+        if state.lower() == "resume" and self.node_state(node) == "idle":
+            return  # back already: ReturnToService=2 returns a DOWN node when its slurmd registers
         argv = ["scontrol", "update", f"nodename={node}", f"state={state}"]
         if state.lower() in ("down", "drain", "fail"):
             argv.append(f"reason={reason}")
         done = self.run(argv)
         assert done.returncode == 0, done.stderr
+
+    def stop_node(self, node: str) -> None:
+        """Kill one node's slurmd (by the pid in its pid file): the node stops answering, as a
+        machine that crashed. Jobs already on it are not cancelled."""
+        pid = int((self.directory / "run" / f"slurmd-{node}.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+
+    def start_node(self, node: str, timeout: float = 60) -> None:
+        """Start one node's slurmd again and wait until Slurm takes jobs on it (ReturnToService=2
+        brings a node that stopped answering back when it registers)."""
+        done = self.run(["slurmd", "-N", node, "-f", str(self.conf)])
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.node_state(node)
+            if state == "idle":
+                return
+            if state.startswith(("down", "drain", "fail")) and not state.endswith("*"):
+                self.set_state(node, "resume")
+            time.sleep(0.2)
+        raise AssertionError(f"{node} not idle {timeout} s after its slurmd started: {state}")
 
 
 def _why_slurm_cannot_start() -> str | None:

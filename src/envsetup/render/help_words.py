@@ -55,6 +55,11 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("envsetup explain log.txt --no-host", "only what the paste states"),
         ("envsetup explain report.txt --record host-dir", "the merged facts as a recorded host"),
     ],
+    "fleet": [
+        ("envsetup fleet run --out /shared/envsetup/run1", "inside salloc/sbatch: every node"),
+        ("envsetup fleet run --out /shared/run2 -- -w gpu[01-64]", "from a login node: these"),
+        ("envsetup fleet run --verify --budget 300 --out /shared/run3 -- -N 8 -p gpu", "verify"),
+    ],
 }
 
 TOP_EXAMPLES: list[tuple[str, str]] = [

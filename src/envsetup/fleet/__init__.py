@@ -1,0 +1,1 @@
+"""Fleet: envsetup on every node of a cluster (Slurm first), merged into one report (issue 13)."""
