@@ -424,3 +424,52 @@ def test_prometheus_textfile_when_asked(tmp_path: Path) -> None:
     assert _run([str(HEALTHCHECK), "--no-drain"], env).returncode == 1
     metrics = (textfiles / "envsetup-n2.prom").read_text()
     assert f'envsetup_finding{{command="doctor",id="{BROKEN_ID}",severity="error"}} 1' in metrics
+
+
+@pytest.mark.slurm
+def test_nightly_sbatch_runs_fleet_verify_on_every_node(
+    start_slurm_cluster, tmp_path: Path
+) -> None:
+    """nightly-verify.sbatch as an admin submits it: fleet run --verify across the allocation,
+    one report per node in SHARED/envsetup/<date>, the job's exit status the report's. The
+    environment verified is a real venv whose torch fails to import (a stand-in package named
+    torch raising the loader's error), so verify is quick and every node has a failed check."""
+    from venvs import bare_venv, fake_torch
+
+    cluster = start_slurm_cluster(nodes=2)
+    env_dir = tmp_path / "torch-env"
+    fake_torch(
+        bare_venv(env_dir),
+        "raise ImportError('libcudart.so.12: cannot open shared object file: No such file')\n",
+    )
+    shared = tmp_path / "shared"
+    envsetup_bin = script(
+        tmp_path / "bin",
+        "envsetup",
+        f'export PYTHONPATH="{SRC}"\nexec "{sys.executable}" -m envsetup "$@"\n',
+    )
+    env = {k: v for k, v in cluster.env.items() if not k.startswith("ENVSETUP")}
+    env.update(SHARED=str(shared), ENVSETUP=envsetup_bin, ENVSETUP_VENV=str(env_dir))
+    out = tmp_path / "job.out"
+    days = {time.strftime("%Y-%m-%d")}
+    job = _run(["sbatch", "--parsable", "-N2", "-o", str(out), str(SBATCH)], env)
+    assert job.returncode == 0, job.stderr
+    job_id = job.stdout.strip().split(";")[0]
+
+    def finished() -> bool:
+        state = cluster.run(["scontrol", "show", "job", job_id]).stdout
+        return "JobState=COMPLETED" in state or "JobState=FAILED" in state
+
+    _wait(f"job {job_id} finished", finished, timeout=240)
+    shown = cluster.run(["scontrol", "show", "job", job_id]).stdout
+    assert "ExitCode=1:0" in shown, out.read_text()  # a node has a failed check
+    runs = list((shared / "envsetup").iterdir())
+    days.add(time.strftime("%Y-%m-%d"))  # the job may have started after midnight
+    assert len(runs) == 1 and runs[0].name in days
+    manifest = json.loads((runs[0] / "fleet.json").read_text())
+    assert (manifest["mode"], sorted(manifest["nodes"])) == ("verify", ["n1", "n2"])
+    for node in ("n1", "n2"):
+        report = json.loads((runs[0] / f"{node}.json").read_text())
+        assert (report["command"], report["data"]["node"]) == ("verify", node)
+        checks = {c["id"]: c["status"] for c in report["data"]["checks"]}
+        assert checks["torch.import"] == "fail"
