@@ -473,3 +473,23 @@ def test_nightly_sbatch_runs_fleet_verify_on_every_node(
         assert (report["command"], report["data"]["node"]) == ("verify", node)
         checks = {c["id"]: c["status"] for c in report["data"]["checks"]}
         assert checks["torch.import"] == "fail"
+
+
+def test_fleet_report_reads_the_health_check_folder(tmp_path: Path) -> None:
+    """docs/fleet.md: with ENVSETUP_REPORT_DIR shared, `envsetup fleet report DIR` is the
+    cluster's state as of the last health check, and names the same drain reason."""
+    import importlib.util
+
+    if importlib.util.find_spec("envsetup.fleet.report") is None:
+        pytest.skip("`envsetup fleet report` is not in this tree (branch fleetreport)")
+    nodes = _nodes(tmp_path)
+    nodes.arm("n1", HEALTHY)
+    nodes.arm("n2", BROKEN)
+    for node in ("n1", "n2"):
+        _run([str(HEALTHCHECK), "--no-drain"], _plain_env(nodes, node))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVSETUP")}
+    env["PYTHONPATH"] = str(SRC)
+    report = _run([sys.executable, "-m", "envsetup", "fleet", "report", str(nodes.reports)], env)
+    assert report.returncode == 1, report.stdout + report.stderr
+    drain = f'scontrol update nodename=n2 state=drain reason="envsetup: {BROKEN_ID}"'
+    assert drain in report.stdout
