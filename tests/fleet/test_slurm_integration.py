@@ -493,3 +493,37 @@ def test_fleet_report_reads_the_health_check_folder(tmp_path: Path) -> None:
     assert report.returncode == 1, report.stdout + report.stderr
     drain = f'scontrol update nodename=n2 state=drain reason="envsetup: {BROKEN_ID}"'
     assert drain in report.stdout
+
+
+@pytest.mark.slurm
+def test_health_check_at_slurmd_start_drains_before_any_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """slurm.conf(5): the HealthCheckProgram also runs "when the slurmd daemon is first started
+    and before it registers": a broken node comes up drained and never takes a job. The cluster
+    is started here (not by the fixture) because the settings must name its slurm.conf before
+    slurmd starts, and without the start script's smoke `srun` over every node, which the drained
+    node would refuse."""
+    from slurm_local.cluster import start_cluster, stop_cluster
+
+    nodes = _nodes(tmp_path)
+    nodes.arm("n1", HEALTHY)
+    nodes.arm("n2", BROKEN)
+    directory = tmp_path / "slurm"
+    directory.mkdir()
+    _settings(tmp_path, nodes, directory / "etc" / "slurm.conf")
+    hook = _hook(tmp_path, nodes, "healthcheck", str(HEALTHCHECK))
+    monkeypatch.setenv("SLURM_LOCAL_SMOKE", "0")
+    cluster, why = start_cluster(
+        directory, 2, [f"HealthCheckProgram={hook}", "HealthCheckInterval=3600"]
+    )
+    if cluster is None:
+        pytest.skip(why)
+    try:
+        _wait("n2 drained at start", lambda: cluster.node_state("n2") == "drained", timeout=30)
+        assert _show_node(cluster, "n2")["Reason"] == f"envsetup: {BROKEN_ID}"
+        assert cluster.node_state("n1") == "idle"
+        done = cluster.run(["srun", "-N2", "--immediate=5", "true"])
+        assert done.returncode != 0  # two nodes wanted, one can take jobs
+    finally:
+        stop_cluster(directory)
