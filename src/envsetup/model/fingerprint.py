@@ -60,7 +60,7 @@ class Fingerprint:
     @classmethod
     def empty(cls) -> Fingerprint:
         """Nothing known (every field null): the fingerprint of an inspection that read nothing."""
-        fields: dict[str, Any] = {name: None for name in _FIELDS}
+        fields: dict[str, Any] = {name: None for name in FIELDS}
         fields["gpus"] = []
         return cls(**fields, key=fingerprint_key(fields))
 
@@ -70,7 +70,7 @@ class Fingerprint:
         return out
 
 
-_FIELDS = (
+FIELDS = (
     "driver",
     "driver_cuda",
     "gpus",

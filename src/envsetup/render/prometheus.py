@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional
 
+from envsetup.model.fingerprint import FIELDS
+
 # (name, type, help) of every metric, in the file's order.
 METRICS = (
     ("envsetup_finding", "gauge", "A finding of the last envsetup run (1 per finding id)."),
@@ -39,17 +41,7 @@ METRICS = (
         "When the last envsetup run ended, in seconds since the Unix epoch.",
     ),
 )
-FINGERPRINT_LABELS = (
-    "driver",
-    "driver_cuda",
-    "gpus",
-    "torch",
-    "compute_platform",
-    "cudnn",
-    "python",
-    "profile",
-    "key",
-)
+FINGERPRINT_LABELS = (*FIELDS, "key")
 
 
 def escape_label_value(value: str) -> str:
