@@ -53,6 +53,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The worker's registry is read by the tool (catalogue); its modules import no envsetup.
     ("verify", ("envsetup.verify",)),
     ("verified_install", ("envsetup.verified_install",)),
+    # Many nodes' reports merged (issue 13): reads a run folder through host/files, the rest pure.
+    ("fleet", ("envsetup.fleet",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
     # A command's run apart from its flags (doctor's and explain's: the fast path calls them without typer).
@@ -217,6 +219,7 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     ("envsetup.sanitize", "environ"): "the secret values to redact are this process's variables "
     "(base layer, below host/: read afresh at each redaction)",
     ("envsetup.commands.verify", "filesystem"): "writes the --junit report file",
+    ("envsetup.commands.fleet", "filesystem"): "fleet report writes the --junit report file",
     (
         "envsetup.render.schema",
         "filesystem",

@@ -77,6 +77,11 @@ COMMANDS = {
     "explain": ("explain", "explain_command"),
 }
 
+# command group name -> (module under envsetup.commands, its typer.Typer), registered like COMMANDS
+GROUPS = {
+    "fleet": ("fleet", "fleet_app"),
+}
+
 
 def _register(argv: list[str]) -> None:
     """Register the command being run, or every command (for --help, completion, typos).
@@ -88,8 +93,13 @@ def _register(argv: list[str]) -> None:
 
     from envsetup.render.help_words import epilog
 
-    named = [a for a in argv[1:2] if a in COMMANDS]
-    for name in named or COMMANDS:
+    named = [a for a in argv[1:2] if a in COMMANDS or a in GROUPS]
+    for name in named or [*COMMANDS, *GROUPS]:
+        if name in GROUPS:
+            module_name, group = GROUPS[name]
+            module = importlib.import_module(f"envsetup.commands.{module_name}")
+            _app().add_typer(getattr(module, group), name=name)
+            continue
         module_name, function = COMMANDS[name]
         module = importlib.import_module(f"envsetup.commands.{module_name}")
         _app().command(name, epilog=epilog(name))(getattr(module, function))
@@ -155,7 +165,7 @@ def _usage_line(exc: Any, argv: list[str]) -> str:
     """click's usage error as one line: 'envsetup install: No such option: --cdua Did you mean
     --cuda?; fix: see `envsetup install -h`'."""
     context = getattr(exc, "ctx", None)
-    named = [a for a in argv[1:2] if a in COMMANDS]
+    named = [a for a in argv[1:2] if a in COMMANDS or a in GROUPS]
     path = getattr(context, "command_path", None) or " ".join(["envsetup", *named])
     message = " ".join(str(exc.format_message()).split()).rstrip(".")
     return f"{path}: {message}; fix: see `{path} -h`"

@@ -36,6 +36,7 @@ CATALOGUES = (
     "envsetup.render.words.extension",
     "envsetup.render.words.jetson",
     "envsetup.render.words.container_runtime",  # explain11: docker / toolkit errors pasted
+    "envsetup.render.words.fleet",  # fleetreport: what `fleet report` says of the fleet
 )
 
 

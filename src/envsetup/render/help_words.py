@@ -57,6 +57,15 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# A command group's subcommands (`envsetup fleet report`), by their full name.
+GROUP_EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "fleet report": [
+        ("envsetup fleet report runs/nightly", "merge the node reports in runs/nightly"),
+        ("envsetup fleet report runs/nightly --json", "the merged report as one JSON document"),
+        ("envsetup fleet report runs/nightly --junit fleet.xml", "also one JUnit suite per node"),
+    ],
+}
+
 TOP_EXAMPLES: list[tuple[str, str]] = [
     ("envsetup doctor", "start here: what is wrong, how to fix it"),
     ("envsetup install --dry-run", "the PyTorch build that fits, its steps"),
@@ -73,7 +82,7 @@ def epilog(command: str) -> str:
     (0.12) and keeps them in others (0.28). The text is rich markup, so it is escaped."""
     from rich.markup import escape
 
-    examples = EXAMPLES[command] if command else TOP_EXAMPLES
+    examples = (EXAMPLES.get(command) or GROUP_EXAMPLES[command]) if command else TOP_EXAMPLES
     # Not aligned: padding pushes the comments past a narrow terminal's edge.
     rows = [f"{escape(line)}  # {escape(what)}" for line, what in examples]
     return "\n\n".join(["Examples (each line can be pasted into a shell):", *rows])
