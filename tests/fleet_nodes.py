@@ -116,6 +116,7 @@ def varied(
             fingerprint["driver"] = driver
         if torch is not None:
             fingerprint["torch"] = torch
+            fingerprint["profile"] = ".".join(torch.split(".")[:2])  # profiles/ has 2.0 on
         fingerprint.pop("key", None)
     return changed
 
