@@ -123,5 +123,6 @@ def gpus_text(gpus: list[GpuCount]) -> str:
 def value_text(name: str, value: Any) -> str:
     """A fingerprint field's value in a line: 'unknown' for null, the GPUs as gpus_text."""
     if name == "gpus":
-        return gpus_text([g if isinstance(g, GpuCount) else GpuCount(**g) for g in value or []])
+        gpus = [g if isinstance(g, GpuCount) else GpuCount(**g) for g in value or []]
+        return gpus_text(gpus) if gpus else "none"
     return "unknown" if value is None else str(value)

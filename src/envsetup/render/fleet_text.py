@@ -68,7 +68,10 @@ def fingerprint_words(fingerprint: Fingerprint) -> str:
 def short_fix(fix: str) -> str:
     """A fix's first clause, for a one-line deviation: up to its first sentence end, cut."""
     first = fix.split(". ")[0].rstrip(".")
-    return first if len(first) <= SHORT_FIX else first[: SHORT_FIX - 1].rstrip() + "…"
+    if len(first) <= SHORT_FIX:
+        return first
+    cut = first[:SHORT_FIX].rsplit(" ", 1)[0]  # between words
+    return cut.rstrip(",;:") + " …"
 
 
 def deviation_line(group: Group, by_name: dict[str, Node]) -> str:
