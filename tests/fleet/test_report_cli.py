@@ -5,6 +5,8 @@ the exit codes, and bad input in one line."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -182,3 +184,35 @@ def test_help_shows_the_examples_and_the_group_lists_report() -> None:
     assert group.returncode == 0 and "report" in group.stdout
     top = run_envsetup("-h", env={"COLUMNS": "120"})
     assert "fleet" in top.stdout
+
+
+def _cli(*args: str, code: str = "") -> subprocess.CompletedProcess[str]:
+    script = f"import sys\n{code}\nsys.argv = ['envsetup', *{list(args)!r}]\nfrom envsetup.entry import main\nmain()\n"
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_an_internal_error_is_exit_70_one_line_and_the_fleet_report_envelope(run: Path) -> None:
+    bug = (
+        "import envsetup.fleet.report\n"
+        "def planted(*args, **kwargs):\n"
+        "    raise RuntimeError('planted bug')\n"
+        "envsetup.fleet.report.fleet_report = planted\n"
+    )
+    plain = _cli("fleet", "report", str(run), code=bug)
+    assert plain.returncode == 70 and "Traceback" not in plain.stderr
+    assert len(plain.stderr.strip().splitlines()) == 1
+    assert plain.stderr.startswith("envsetup: internal error (RuntimeError: planted bug)")
+    as_json = _cli("fleet", "report", str(run), "--json", code=bug)
+    document = _document(as_json.stdout, 70)
+    assert document["command"] == "fleet-report" and document["error"]["kind"] == "internal"
+
+
+def test_an_unknown_flag_under_json_is_a_usage_envelope(run: Path) -> None:
+    out = _cli("fleet", "report", str(run), "--json", "--no-such-flag")
+    assert out.returncode == 2
+    document = _document(out.stdout, 2)
+    assert document["outcome"] == "error" and document["error"]["kind"] == "usage"
+    assert "--no-such-flag" in document["error"]["message"]
+    assert out.stderr.startswith("envsetup fleet report: No such option: --no-such-flag")

@@ -253,6 +253,11 @@ def test_a_missing_folder_is_a_usage_error_in_one_line(tmp_path: Path) -> None:
     ) as caught:
         fleet_report(str(tmp_path / "no-such-dir"))
     assert caught.value.exit_code == 2 and "\n" not in str(caught.value)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(
+        UsageError, match=r"empty: no node report, start marker or fleet.json in it"
+    ):
+        fleet_report(str(tmp_path / "empty"))
     (tmp_path / "file").write_text("x")
     with pytest.raises(UsageError, match="it is not a directory"):
         fleet_report(str(tmp_path / "file"))

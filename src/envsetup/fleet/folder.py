@@ -72,6 +72,14 @@ def read_run_folder(directory: str, host_files: Files = LOCAL) -> RunFolder:
         elif name.endswith(MARKER_SUFFIX):
             node = name[: -len(MARKER_SUFFIX)]
             run.started[node] = _marker_line(path, host_files)
+    if not run.reports and not run.started and run.manifest is None:
+        # Nothing to merge: a wrong folder, or a run whose nodes could not write to it.
+        problem = f" ({run.manifest_problem})" if run.manifest_problem else ""
+        raise UsageError(
+            f"fleet report {directory}: no node report, start marker or fleet.json in it"
+            f"{problem}; fix: name the folder `envsetup fleet run --out DIR` wrote, on a file "
+            "system every node shares"
+        )
     return run
 
 
