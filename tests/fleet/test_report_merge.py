@@ -307,3 +307,18 @@ def test_schema_states_are_merge_s_states() -> None:
 
     schema = command_schema("fleet-report")
     assert schema["$defs"]["Node"]["properties"]["state"]["enum"] == list(merge_module.STATES)
+
+
+def test_an_unusable_verify_target_is_drained_with_a_reason_safe_inside_quotes(
+    tmp_path: Path,
+) -> None:
+    """The drain reason is pasted inside "..." in a shell: a path with a quote, a backquote and a
+    dollar (here the interpreter's, in verify's real unusable report) cannot break out of it."""
+    result = envsetup("verify", "--json", "--python", str(tmp_path / 'no$such"`py'))
+    document = json.loads(result.stdout)
+    assert document["outcome"] == "unusable"
+    run = write_run(tmp_path / "run", {"u1": document}, mode="verify")
+    node = fleet_report(str(run)).nodes[0]
+    assert node.state == "unhealthy" and "verify target unusable: no interpreter at" in node.reason
+    assert node.drain_reason is not None and node.drain_reason.startswith("envsetup: verify target")
+    assert not set('"`$\\') & set(node.drain_reason) and len(node.drain_reason) <= 100

@@ -40,6 +40,14 @@ def report_command(
     """Merge the node reports in DIR: nodes grouped by fingerprint, findings counted, the nodes
     to drain, the nodes that never answered. Exit 0 all healthy, 1 a node has an error, 2 a node
     is missing or timed out."""
+    return print_fleet_report(directory, as_json=as_json, junit=junit)
+
+
+def print_fleet_report(
+    directory: str, *, as_json: bool = False, junit: Optional[str] = None
+) -> int:
+    """The merged report of the run folder DIR, printed (text, or the envelope with --json; the
+    JUnit file with --junit); its exit code. `fleet run` ends with it too."""
     from envsetup.fleet.report import fleet_report
 
     if junit is not None and not Path(junit).resolve().parent.is_dir():

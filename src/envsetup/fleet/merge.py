@@ -16,6 +16,7 @@ is unhealthy or failed; else 0.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -268,8 +269,9 @@ def _reason(
 
 
 def _drain_reason(reason: str) -> str:
-    """`envsetup: <ids>`, one line of at most MAX_DRAIN_REASON characters, no quotes."""
-    text = " ".join(f"envsetup: {reason}".replace('"', "'").split())
+    """`envsetup: <ids>`, one line of at most MAX_DRAIN_REASON characters. The line is pasted
+    inside double quotes in a shell: no quote, backquote, dollar or backslash survives."""
+    text = " ".join(re.sub(r'["`$\\]', "'", f"envsetup: {reason}").split())
     return text if len(text) <= MAX_DRAIN_REASON else text[: MAX_DRAIN_REASON - 3] + "..."
 
 
