@@ -216,3 +216,14 @@ def test_an_unknown_flag_under_json_is_a_usage_envelope(run: Path) -> None:
     assert document["outcome"] == "error" and document["error"]["kind"] == "usage"
     assert "--no-such-flag" in document["error"]["message"]
     assert out.stderr.startswith("envsetup fleet report: No such option: --no-such-flag")
+
+
+def test_a_deviation_s_fix_is_cut_between_words_and_never_inside_a_code_span() -> None:
+    from envsetup.render.fleet_text import SHORT_FIX, short_fix
+
+    # A command that runs past the cut: cutting inside it would leave half a command to paste.
+    fix = "Install the CUDA build: `pip install --force-reinstall torch==2.6.0 --index-url https://download.pytorch.org/whl/cu124`"
+    cut = short_fix(fix)
+    assert cut == "Install the CUDA build …"
+    assert len(short_fix("word " * 40)) <= SHORT_FIX + 2
+    assert short_fix("Reboot. Then check again.") == "Reboot"

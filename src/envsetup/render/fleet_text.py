@@ -71,6 +71,8 @@ def short_fix(fix: str) -> str:
     if len(first) <= SHORT_FIX:
         return first
     cut = first[:SHORT_FIX].rsplit(" ", 1)[0]  # between words
+    if cut.count("`") % 2:  # never half a `code span`: a pasted half runs something else
+        cut = cut[: cut.rindex("`")].rstrip()
     return cut.rstrip(",;:") + " …"
 
 
