@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from envsetup.fleet.hostlist import compress, expand
+from envsetup.fleet.hostlist import compress, expand, natural_key
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,9 @@ def test_slurm_expands_what_we_compress_to_the_same_names(tmp_path: Path) -> Non
         pytest.skip(f"scontrol could not run here: {result.stderr.strip()[:200]}")
     assert sorted(result.stdout.split()) == sorted(names)
     assert sorted(expand(expression)) == sorted(names)
+
+
+def test_nodes_sort_by_number_not_by_character() -> None:
+    names = ["n10", "n2", "gpu01", "n1", "login"]
+    assert sorted(names, key=natural_key) == ["gpu01", "login", "n1", "n2", "n10"]
+    assert sorted(["a1", "1a", "a"], key=natural_key) == ["1a", "a", "a1"]

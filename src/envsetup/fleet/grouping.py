@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from envsetup.fleet.fingerprint import FIELDS, comparable
-from envsetup.fleet.hostlist import compress
+from envsetup.fleet.hostlist import compress, natural_key
 
 
 @dataclass
@@ -73,9 +73,9 @@ def group_nodes(fingerprints: dict[str, dict[str, Any]]) -> list[Group]:
     """node -> fingerprint fields (fingerprint.fingerprint_of_report) -> the groups, the majority
     first, then the others largest first."""
     by_value: dict[tuple[str, ...], list[str]] = {}
-    for node in sorted(fingerprints):
+    for node in sorted(fingerprints, key=natural_key):
         by_value.setdefault(comparable(fingerprints[node]), []).append(node)
-    ordered = sorted(by_value.values(), key=lambda nodes: (-len(nodes), nodes[0]))
+    ordered = sorted(by_value.values(), key=lambda nodes: (-len(nodes), natural_key(nodes[0])))
     if not ordered:
         return []
     majority_fields = fingerprints[ordered[0][0]]

@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
+_RUNS = re.compile(r"(\d+)")
 _BRACKETED = re.compile(r"([^,\[\]]*)\[([^\[\]]*)\]([^,\[\]]*)|([^,\[\]]+)")
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key that puts n2 before n10: the name's runs of digits compared as numbers."""
+    # (kind, number, text): a number and a word at one position compare without a TypeError
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in _RUNS.split(name) if part
+    )
 
 
 def _split(name: str) -> tuple[str, Optional[str]]:

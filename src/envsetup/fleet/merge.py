@@ -25,7 +25,7 @@ from envsetup.exit_codes import ExitCode
 from envsetup.fleet.fingerprint import fingerprint_of_report
 from envsetup.fleet.folder import NodeFile, RunFolder
 from envsetup.fleet.grouping import Group, group_nodes, value_text
-from envsetup.fleet.hostlist import compress
+from envsetup.fleet.hostlist import compress, natural_key
 
 HEALTHY = "healthy"
 UNHEALTHY = "unhealthy"
@@ -157,7 +157,7 @@ def merge(run: RunFolder, releases: frozenset[str] = frozenset()) -> FleetReport
     """The fleet report of a run folder. `releases`: the profiled torch releases, for the
     fingerprint fallback of older reports (fingerprint.py)."""
     expected = list(run.manifest["nodes"]) if run.manifest else []
-    names = sorted(set(expected) | set(run.reports) | set(run.started))
+    names = sorted(set(expected) | set(run.reports) | set(run.started), key=natural_key)
     nodes: list[Node] = []
     fingerprints: dict[str, dict[str, Any]] = {}
     for name in names:
