@@ -53,7 +53,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The worker's registry is read by the tool (catalogue); its modules import no envsetup.
     ("verify", ("envsetup.verify",)),
     ("verified_install", ("envsetup.verified_install",)),
-    # Every node of a cluster through its scheduler (Slurm's srun), merged (issue 13).
+    # Every node of a cluster through its scheduler (Slurm's srun), and their reports merged (issue 13).
     ("fleet", ("envsetup.fleet",)),
     # failure: the error envelope and its kinds, which render.schema publishes.
     ("render", ("envsetup.render", "envsetup.failure")),
@@ -219,6 +219,7 @@ IO_ALLOWED: dict[tuple[str, str], str] = {
     ("envsetup.sanitize", "environ"): "the secret values to redact are this process's variables "
     "(base layer, below host/: read afresh at each redaction)",
     ("envsetup.commands.verify", "filesystem"): "writes the --junit report file",
+    ("envsetup.commands.fleet", "filesystem"): "fleet report writes the --junit report file",
     (
         "envsetup.render.schema",
         "filesystem",

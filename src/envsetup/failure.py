@@ -24,12 +24,16 @@ def json_command(argv: Sequence[str]) -> Optional[str]:
     """The command whose --json document is wanted, or None (no --json, or no known command)."""
     from envsetup.render.envelope import COMMANDS
 
-    if len(argv) < 2 or argv[1] not in COMMANDS:
+    if len(argv) < 2:
         return None
-    options = list(argv[2:])
+    command, options = argv[1], list(argv[2:])
+    if command not in COMMANDS and options and f"{command}-{options[0]}" in COMMANDS:
+        command, options = f"{command}-{options[0]}", options[1:]  # a group's: `fleet report`
+    if command not in COMMANDS:
+        return None
     if "--" in options:
         options = options[: options.index("--")]
-    return argv[1] if "--json" in options else None
+    return command if "--json" in options else None
 
 
 def error_envelope(command: str, kind: str, message: str, exit_code: int) -> dict[str, Any]:

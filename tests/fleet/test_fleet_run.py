@@ -135,11 +135,21 @@ def test_each_node_reports_and_the_missing_ones_are_named(slurm_cluster, hosts, 
     assert not (out / "n5.json").exists()  # started, ran past its budget, stopped
     assert not (out / "n6.started").exists() and not (out / "n6.json").exists()
 
-    assert "started, no report (timed out or killed): n5" in done.stdout
-    assert "never answered: n6" in done.stdout
-    assert "n6: not started, Slurm says it is down" in done.stdout
-    assert "with an error finding or failed check: n4" in done.stdout
+    assert "started, no report (timed out or killed): n5" in done.stderr
+    assert "never answered: n6" in done.stderr
+    assert "n6: not started, Slurm says it is down" in done.stderr
+    assert "with an error finding or failed check: n4" in done.stderr
     assert "envsetup fleet node n5: still running after 15 s" in done.stderr
+    # Then the merged report of the folder, as `fleet report` prints it, on standard output.
+    report = subprocess.run(
+        [sys.executable, "-m", "envsetup", "fleet", "report", str(out)],
+        env={**slurm_cluster.env, "PYTHONPATH": SRC},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.stdout, done.returncode) == (report.stdout, report.returncode)
+    assert "2 nodes did not answer; 1 unhealthy." in done.stdout
 
 
 def test_inside_an_allocation_a_node_whose_slurmd_died_never_answers(
@@ -172,7 +182,7 @@ def test_inside_an_allocation_a_node_whose_slurmd_died_never_answers(
     assert "-w" not in manifest["srun_argv"] and "--nodelist" not in " ".join(manifest["srun_argv"])
     assert load(out / "n1.json")["exit_code"] == 0
     assert not (out / "n6.started").exists()
-    assert "never answered: n6" in done.stdout
+    assert "never answered: n6" in done.stderr
 
 
 def test_with_a_node_count_the_nodes_come_from_the_step(slurm_cluster, hosts, tmp_path) -> None:
@@ -187,7 +197,7 @@ def test_with_a_node_count_the_nodes_come_from_the_step(slurm_cluster, hosts, tm
     nodes = load(out / "fleet.json")["nodes"]
     assert len(nodes) == 3 and set(nodes) <= set(slurm_cluster.nodes)
     assert sorted(p.stem for p in out.glob("n*.json")) == sorted(nodes)
-    assert "3 node(s) expected, 3 wrote a report" in done.stdout
+    assert "3 node(s) expected, 3 wrote a report" in done.stderr
 
 
 def test_srun_past_its_limit_is_stopped_and_its_nodes_reported_missing(
@@ -208,8 +218,8 @@ def test_srun_past_its_limit_is_stopped_and_its_nodes_reported_missing(
     assert done.returncode == 2, done.stdout + done.stderr
     manifest = load(tmp_path / "run" / "fleet.json")
     assert manifest["nodes"] == ["n2"] and manifest["srun_exit_code"] is None
-    assert "never answered: n2" in done.stdout
-    assert "srun still ran after 1 s + margin: stopped and cancelled" in done.stdout
+    assert "never answered: n2" in done.stderr
+    assert "srun still ran after 1 s + margin: stopped and cancelled" in done.stderr
     assert not slurm_cluster.run(["squeue", "-h", "-n", "envsetup-fleet"]).stdout.strip()
 
 

@@ -478,10 +478,6 @@ def test_nightly_sbatch_runs_fleet_verify_on_every_node(
 def test_fleet_report_reads_the_health_check_folder(tmp_path: Path) -> None:
     """docs/fleet.md: with ENVSETUP_REPORT_DIR shared, `envsetup fleet report DIR` is the
     cluster's state as of the last health check, and names the same drain reason."""
-    import importlib.util
-
-    if importlib.util.find_spec("envsetup.fleet.report") is None:
-        pytest.skip("`envsetup fleet report` is not in this tree (branch fleetreport)")
     nodes = _nodes(tmp_path)
     nodes.arm("n1", HEALTHY)
     nodes.arm("n2", BROKEN)

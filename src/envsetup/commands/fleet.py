@@ -1,20 +1,32 @@
-"""`envsetup fleet`: the typer group and its subcommands' flags. The logic is in envsetup/fleet/."""
+"""`envsetup fleet`: the typer group, and one registration per subcommand (docs/fleet.md).
+
+`fleet run` (flags -> envsetup.fleet.run, srun) and its hidden per-node task `fleet node`;
+`fleet report DIR` (flags -> envsetup.fleet.report -> render -> exit code). The logic is in
+envsetup/fleet/."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from envsetup.errors import UsageError
 
 fleet_app = typer.Typer(
     name="fleet",
     help="Check every node of a Slurm cluster and merge what they report.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
 )
 
-# ---------------------------------------------------------------- fleet run / fleet node (fleetrun)
+
+def _epilog(name: str) -> str:
+    from envsetup.render.help_words import epilog
+
+    return epilog(name)
 
 
 def run_command(
@@ -44,14 +56,17 @@ def run_command(
     from envsetup.fleet.run import plan_fleet, run_fleet
     from envsetup.host import environment
     from envsetup.render.fleet_run_text import summary_lines
-    from envsetup.render.stdout import echo
 
     environ = environment()
     plan = plan_fleet(out, verify, budget, srun_options or [], replay, environ)
     result = run_fleet(plan, environ, lambda line: (sys.stderr.write(line), sys.stderr.flush()))
     for line in summary_lines(result):
-        echo(line)
-    return result.exit_code
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    # The merged report is the run's result: printed, and its exit code (2 a node never
+    # answered or timed out, 1 a node has an error, 0 all healthy).
+    report_code = print_fleet_report(str(result.plan.out))
+    return max(report_code, result.exit_code)
 
 
 def node_command(
@@ -69,5 +84,64 @@ def node_command(
     return outcome.exit_code
 
 
-fleet_app.command("run", context_settings={"allow_interspersed_args": False})(run_command)
+def report_command(
+    directory: str = typer.Argument(
+        ..., metavar="DIR", help="The run folder: one <node>.json report per node."
+    ),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the report as one JSON document, the result envelope "
+        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+    ),
+    junit: Optional[str] = typer.Option(
+        None,
+        "--junit",
+        metavar="FILE",
+        help="Also write a JUnit XML report to this file: one testsuite per node.",
+    ),
+) -> int:
+    """Merge the node reports in DIR: nodes grouped by fingerprint, findings counted, the nodes
+    to drain, the nodes that never answered. Exit 0 all healthy, 1 a node has an error, 2 a node
+    is missing or timed out."""
+    return print_fleet_report(directory, as_json=as_json, junit=junit)
+
+
+def print_fleet_report(
+    directory: str, *, as_json: bool = False, junit: Optional[str] = None
+) -> int:
+    """The merged report of the run folder DIR, printed (text, or the envelope with --json; the
+    JUnit file with --junit); its exit code. `fleet run` ends with it too."""
+    from envsetup.fleet.report import fleet_report
+
+    if junit is not None and not Path(junit).resolve().parent.is_dir():
+        raise UsageError(
+            f"--junit {junit}: its directory does not exist; create it or pick another path"
+        )
+    report = fleet_report(directory)
+    if junit is not None:
+        from envsetup.render.fleet_junit import to_junit
+
+        try:
+            Path(junit).write_text(to_junit(report), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"--junit {junit}: cannot write the file ({exc.strerror}); pick a writable path"
+            ) from None
+    if as_json:
+        from envsetup.render.fleet_json import render_json
+
+        typer.echo(render_json(report))
+    else:
+        from envsetup.render import style
+        from envsetup.render.fleet_text import render_report
+
+        render_report(report, style.console())
+    return int(report.exit_code)
+
+
+fleet_app.command(
+    "run", context_settings={"allow_interspersed_args": False}, epilog=_epilog("fleet run")
+)(run_command)
 fleet_app.command("node", hidden=True)(node_command)
+fleet_app.command("report", epilog=_epilog("fleet report"))(report_command)

@@ -2,11 +2,13 @@
 
 It writes DIR/<node>.started (its start time and pid) before anything else, so that a node that
 started and never finished is told apart from one that never answered; then runs doctor (or
-verify) as a child with `--json` and writes the envelope it prints to DIR/<node>.json atomically.
+verify) as a child with `--json --out DIR/<node>.json --budget SECONDS`: the child writes the
+node's report itself, atomically, the same way a HealthCheckProgram's doctor does (node_outputs.py).
 
 A child rather than in-process: the node side stays in charge of the wall clock. doctor's own
-budget is cooperative (it skips what it has no time for); a probe stuck in the kernel (nvidia-smi on
-a wedged GPU) is not, and only a process that can be killed keeps the node side inside its budget,
+`--budget` is cooperative (it cuts what it has no time for and says so); a probe stuck in the kernel
+(nvidia-smi on a wedged GPU) is not, and only a process that can be killed keeps the node side inside
+its budget,
 before srun's --time (a minute at least, enforced up to a minute late) or Slurm's 60 s limit on a
 health check does it less gracefully. The cost is one more interpreter start (~0.2 s).
 """
@@ -14,16 +16,16 @@ health check does it less gracefully. The cost is one more interpreter start (~0
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from envsetup.errors import UsageError
 from envsetup.host import environment, execution
 from envsetup.host.files import LOCAL as host_files
 from envsetup.host.machine import THIS_MACHINE
+from envsetup.host.report_file import expand, node_name
 
 STARTED_SUFFIX = ".started"
 # Written by every node side (the same content): the step's job id, step id and node list, from
@@ -36,7 +38,6 @@ NODE_GRACE_S = 5.0
 # separated) run a child that sleeps instead of doctor, so that the node-side timeout is seen
 # under a real Slurm (docs/fleet.md, "fleet run").
 TEST_HANG_ENV = "ENVSETUP_FLEET_TEST_HANG"
-HOST_PLACEHOLDER = "{host}"
 
 
 @dataclass(frozen=True)
@@ -51,25 +52,6 @@ class NodeOutcome:
     message: str = ""
 
 
-def node_name(environ: Mapping[str, str]) -> str:
-    """The node's name as Slurm knows it (SLURMD_NODENAME: several slurmd may share one host),
-    else the short host name."""
-    name = environ.get("SLURMD_NODENAME", "").strip()
-    return name or socket.gethostname().split(".")[0]
-
-
-def for_node(template: str, node: str) -> str:
-    """`template` with {host} replaced by the node's name."""
-    return template.replace(HOST_PLACEHOLDER, node)
-
-
-def write_node_report(path: Path, envelope: Mapping[str, Any]) -> None:
-    """The node's report, atomically (temp file in the same folder + os.replace): a reader on
-    another node sees the whole file or none. At merge this gives way to fleetnode's
-    doctor/verify --out (report_file.py), which writes the same envelope the same way."""
-    host_files.write_atomically(path, json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
-
-
 def node_command(out: str, verify: bool, budget_s: float, replay: Optional[str]) -> list[str]:
     """The node side's command line, as srun runs it on every node: this interpreter and this
     envsetup (the run folder and the install are on a shared filesystem)."""
@@ -80,12 +62,16 @@ def node_command(out: str, verify: bool, budget_s: float, replay: Optional[str])
     return argv
 
 
-def child_argv(verify: bool, replay: Optional[str], hang: bool) -> list[str]:
+def child_argv(
+    verify: bool, report: Path, budget_s: float, replay: Optional[str], hang: bool
+) -> list[str]:
+    """doctor's (or verify's) command line: it writes `report` itself within `budget_s`."""
     python = THIS_MACHINE.executable
     if hang:
         return [python, "-c", "import time; time.sleep(3600)"]
     command = "verify" if verify else "doctor"
-    argv = [python, "-m", "envsetup", command, "--json"]
+    argv = [python, "-m", "envsetup", command, "--json", "--out", str(report)]
+    argv += ["--budget", f"{budget_s:g}"]
     return argv + (["--replay", replay] if replay else [])
 
 
@@ -101,12 +87,13 @@ def _step(environ: Mapping[str, str]) -> dict[str, Optional[str]]:
     }
 
 
-def _envelope(stdout: bytes) -> Optional[dict[str, Any]]:
+def _written_since(path: Path, started_ns: int) -> bool:
+    """The child wrote `path`: it is there and newer than the node side's start (a report left
+    in the folder by an earlier run does not count)."""
     try:
-        document = json.loads(stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return document if isinstance(document, dict) and "command" in document else None
+        return host_files.stat(path).st_mtime_ns >= started_ns - 1_000_000_000
+    except OSError:
+        return False
 
 
 def _last_line(stderr: bytes) -> str:
@@ -125,16 +112,21 @@ def run_node(out: str, verify: bool, budget_s: float, replay: Optional[str] = No
     environ = environment()
     node = node_name(environ)
     folder = Path(out)
+    report = folder / f"{node}.json"
+    started_ns = 0
     started = f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {THIS_MACHINE.pid()}\n"
     try:
         host_files.write_atomically(folder / f"{node}{STARTED_SUFFIX}", started)
         host_files.write_atomically(folder / STEP_FILE, json.dumps(_step(environ)) + "\n")
+        started_ns = host_files.stat(folder / f"{node}{STARTED_SUFFIX}").st_mtime_ns
     except OSError as exc:
         raise UsageError(
             f"fleet node {node}: cannot write to {out} ({exc.strerror or exc}); fix: put the run "
             "folder on a filesystem every node mounts and may write"
         ) from None
-    argv = child_argv(verify, for_node(replay, node) if replay else None, _hangs(environ, node))
+    argv = child_argv(
+        verify, report, budget_s, expand(replay, node) if replay else None, _hangs(environ, node)
+    )
     limit = budget_s + NODE_GRACE_S
     try:
         done = execution.run(execution.Request(tuple(argv), timeout_s=limit, stop_grace_s=1.0))
@@ -150,20 +142,14 @@ def run_node(out: str, verify: bool, budget_s: float, replay: Optional[str] = No
             "stopped, no report",
         )
     code = done.returncode if done.returncode is not None else 1
-    envelope = _envelope(done.stdout)
-    if envelope is None:
+    if not _written_since(report, started_ns):
         return NodeOutcome(
             node,
             None,
             code or 1,
-            message=f"no JSON report (exit {code}): {_last_line(done.stderr)}",
+            message=f"no report written (exit {code}): {_last_line(done.stderr)}",
         )
-    data = envelope.get("data")
-    if isinstance(data, dict):
-        data.setdefault("node", node)  # fleetnode's doctor/verify set it themselves
-    path = folder / f"{node}.json"
-    write_node_report(path, envelope)
-    return NodeOutcome(node, path, code)
+    return NodeOutcome(node, report, code)
 
 
 def started_nodes(folder: Path, names: Sequence[str]) -> list[str]:

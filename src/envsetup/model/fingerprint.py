@@ -107,8 +107,12 @@ def fingerprint_of(facts: Facts, profile_of: Optional[ProfileLookup] = None) -> 
 
 
 def fingerprint_key(fields: dict[str, Any]) -> str:
-    """The first 12 hex digits of the SHA-256 of the fields' canonical JSON."""
-    plain = {k: ([asdict(g) for g in v] if k == "gpus" else v) for k, v in fields.items()}
+    """The first 12 hex digits of the SHA-256 of the fields' canonical JSON. `gpus` may hold
+    FingerprintGpu or their dicts (a report read back by `fleet report`): the same key."""
+    plain = {
+        k: ([g if isinstance(g, dict) else asdict(g) for g in v] if k == "gpus" else v)
+        for k, v in fields.items()
+    }
     canonical = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:KEY_HEX_DIGITS]
 

@@ -2,7 +2,7 @@
 
     {
       "schema_version": 2,             # this command's document; bumped on incompatible change
-      "command": "doctor",             # doctor, install, check-command, verify, explain
+      "command": "doctor",             # doctor, install, check-command, verify, explain, fleet-report
       "tool": {"name": "envsetup", "version": "0.1.0"},
       "exit_code": 0,                  # the process's exit status, repeated
       "outcome": "ok",                 # how the run ended, in one word (OUTCOMES)
@@ -27,7 +27,14 @@ from envsetup import __version__
 TOOL_NAME = "envsetup"
 
 # Per command: bump on any incompatible change of its document (docs/output.md has the history).
-SCHEMA_VERSIONS = {"doctor": 2, "install": 2, "check-command": 2, "verify": 2, "explain": 1}
+SCHEMA_VERSIONS = {
+    "doctor": 2,
+    "install": 2,
+    "check-command": 2,
+    "verify": 2,
+    "explain": 1,
+    "fleet-report": 1,
+}
 COMMANDS = tuple(SCHEMA_VERSIONS)
 
 # How a run ended. `error` whenever the `error` object is set and `data` is null.
@@ -37,6 +44,7 @@ PLANNED = "planned"  # install --dry-run: the plan (exit 0)
 INSTALLED = "installed"  # install: the environment is provisioned (exit 0)
 REFUSED = "refused"  # install: no build fits the request; data.refusal says why (exit 2)
 UNUSABLE = "unusable"  # verify: the target cannot run checks; data.unusable says why (exit 3)
+INCOMPLETE = "incomplete"  # fleet report: some expected node did not answer (exit 2)
 ERROR = "error"  # the run stopped before its result (see error.kind); data is null
 OUTCOMES = {
     "doctor": (OK, PROBLEMS, ERROR),
@@ -44,6 +52,7 @@ OUTCOMES = {
     "check-command": (OK, PROBLEMS, ERROR),
     "verify": (OK, PROBLEMS, UNUSABLE, ERROR),
     "explain": (OK, PROBLEMS, ERROR),
+    "fleet-report": (OK, PROBLEMS, INCOMPLETE, ERROR),
 }
 # The outcomes that come with an `error` object (and a `data` that says more, except ERROR's).
 FAILED_OUTCOMES = (REFUSED, UNUSABLE, ERROR)
@@ -59,6 +68,7 @@ EXIT_CODES = {
     "check-command": (0, 1, 2, 70, 130),
     "verify": (0, 1, 2, 3, 70, 130),
     "explain": (0, 1, 2, 70, 130),
+    "fleet-report": (0, 1, 2, 70, 130),
 }
 
 

@@ -37,6 +37,7 @@ CATALOGUES = (
     "envsetup.render.words.jetson",
     "envsetup.render.words.container_runtime",  # explain11: docker / toolkit errors pasted
     "envsetup.render.words.budget",  # fleetnode: --budget cut the run short
+    "envsetup.render.words.fleet",  # fleetreport: what `fleet report` says of the fleet
 )
 
 

@@ -58,7 +58,21 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "fleet": [
         ("envsetup fleet run --out /shared/envsetup/run1", "inside salloc/sbatch: every node"),
         ("envsetup fleet run --out /shared/run2 -- -w gpu[01-64]", "from a login node: these"),
+        ("envsetup fleet report /shared/envsetup/run1 --json", "a run folder's merged report"),
+    ],
+}
+
+# A command group's subcommands (`envsetup fleet report`), by their full name.
+GROUP_EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "fleet run": [
+        ("envsetup fleet run --out /shared/envsetup/run1", "inside salloc/sbatch: every node"),
+        ("envsetup fleet run --out /shared/run2 -- -w gpu[01-64]", "from a login node: these"),
         ("envsetup fleet run --verify --budget 300 --out /shared/run3 -- -N 8 -p gpu", "verify"),
+    ],
+    "fleet report": [
+        ("envsetup fleet report runs/nightly", "merge the node reports in runs/nightly"),
+        ("envsetup fleet report runs/nightly --json", "the merged report as one JSON document"),
+        ("envsetup fleet report runs/nightly --junit fleet.xml", "also one JUnit suite per node"),
     ],
 }
 
@@ -78,7 +92,7 @@ def epilog(command: str) -> str:
     (0.12) and keeps them in others (0.28). The text is rich markup, so it is escaped."""
     from rich.markup import escape
 
-    examples = EXAMPLES[command] if command else TOP_EXAMPLES
+    examples = (EXAMPLES.get(command) or GROUP_EXAMPLES[command]) if command else TOP_EXAMPLES
     # Not aligned: padding pushes the comments past a narrow terminal's edge.
     rows = [f"{escape(line)}  # {escape(what)}" for line, what in examples]
     return "\n\n".join(["Examples (each line can be pasted into a shell):", *rows])

@@ -1,7 +1,7 @@
 """JSON Schemas of every command's --json document, generated from the types that make it.
 
 The envelope (render/envelope.py) is the same for every command; `data` is the command's payload
-dataclass (DoctorData, InstallData, CheckCommandData, VerifyData, ExplainData), walked field by field.
+dataclass (DoctorData, InstallData, CheckCommandData, VerifyData, ExplainData, FleetReportData), walked field by field.
 `python -m envsetup.render.schema [DIR]` writes DIR/<command>.schema.json (default docs/schema);
 a test fails when the published files and the generator drift apart.
 """
@@ -51,6 +51,12 @@ _REFINED: dict[tuple[str, str], dict[str, Any]] = {
         "description": "Stable id, see docs/verify.md.",
     },
     ("Target", "torch_build"): {"enum": ["cuda", "rocm", "cpu", None]},
+    # fleet report (fleet/merge.py STATES; a test keeps the two equal)
+    ("Node", "state"): {
+        "enum": ["healthy", "unhealthy", "failed", "unreadable", "timed-out", "missing"]
+    },
+    ("NodeFinding", "severity"): {"enum": list(SEVERITIES)},
+    ("FindingCount", "severity"): {"enum": list(SEVERITIES)},
     ("PlannedStep", "id"): {"enum": ["create-env", "check-resolves", "install"]},
     ("PlannedInstall", "mode"): {"enum": ["new", "force", "upgrade"]},
     ("InstallResult", "mode"): {"enum": ["new", "force", "upgrade"]},
@@ -221,12 +227,18 @@ def _payloads() -> dict[str, Callable[[], type]]:
 
         return ExplainData
 
+    def fleet_report() -> type:
+        from envsetup.render.fleet_json import FleetReportData
+
+        return FleetReportData
+
     return {
         "doctor": doctor,
         "install": install,
         "check-command": check_command,
         "verify": verify,
         "explain": explain,
+        "fleet-report": fleet_report,
     }
 
 

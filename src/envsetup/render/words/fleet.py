@@ -1,0 +1,77 @@
+"""Words for what `envsetup fleet report` says about the fleet itself (fleet/merge.py
+`fleet_findings`). Params: nodes, hostlist (Slurm's compressed form), count, directory; plus
+ids (unhealthy), groups (differ)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from envsetup.render.finding_words import Words
+
+P = Mapping[str, Any]
+
+
+def _nodes(p: P) -> str:
+    count = p.get("count", 0)
+    return f"{count} node{'s' if count != 1 else ''} ({p.get('hostlist', '')})"
+
+
+def _missing(p: P) -> Words:
+    return Words(
+        f"{_nodes(p)} never answered: no report and no start marker in {p.get('directory')}",
+        "Check the nodes are up (`sinfo -N -n HOSTLIST`) and that the run folder is on a file "
+        "system they all share; run `envsetup fleet run` again for them.",
+    )
+
+
+def _timed_out(p: P) -> Words:
+    return Words(
+        f"{_nodes(p)} started but wrote no report: timed out or killed",
+        "Run `envsetup doctor` on one of them by hand to see where it hangs (a hung nvidia-smi "
+        "shows as nvidia-smi-hung); give `fleet run` a longer --budget if the nodes are only slow.",
+    )
+
+
+def _unreadable(p: P) -> Words:
+    return Words(
+        f"{_nodes(p)} wrote a file that is not a doctor or verify report",
+        "Look at the file named in the evidence; write reports with `envsetup doctor --json "
+        "--out DIR/{host}.json` (or verify's), which writes them whole or not at all.",
+    )
+
+
+def _unhealthy(p: P) -> Words:
+    ids = ", ".join(p.get("ids") or [])
+    return Words(
+        f"{_nodes(p)} with an error finding or a failed check ({ids})",
+        "Drain them (the drain list gives each `scontrol update ... state=drain` line), fix each "
+        "node as its report says, then resume them with `scontrol update nodename=HOSTLIST "
+        "state=resume`.",
+    )
+
+
+def _failed(p: P) -> Words:
+    return Words(
+        f"envsetup stopped on {_nodes(p)} before its result",
+        "The evidence has each node's one-line error and its fix; rerun there with "
+        "ENVSETUP_DEBUG=1 for an internal error.",
+    )
+
+
+def _differ(p: P) -> Words:
+    groups = p.get("groups", 0)
+    return Words(
+        f"{_nodes(p)} differ from the majority's fingerprint ({groups} groups)",
+        "Compare the fields each group differs in (driver, torch, GPUs...); bring the nodes to "
+        "one software image, or split the partition where the difference is meant.",
+    )
+
+
+WORDS = {
+    "fleet-node-missing": _missing,
+    "fleet-node-timed-out": _timed_out,
+    "fleet-report-unreadable": _unreadable,
+    "fleet-node-unhealthy": _unhealthy,
+    "fleet-node-failed": _failed,
+    "fleet-nodes-differ": _differ,
+}
