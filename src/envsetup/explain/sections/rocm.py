@@ -1,5 +1,6 @@
 """AMD ROCm's tools as people paste them: `rocminfo`, the KFD topology's node properties,
-`rocm-smi --showproductname`, and a shell line setting HSA_OVERRIDE_GFX_VERSION.
+`rocm-smi --showproductname` (and its --csv form; a target from the card series where no "GFX
+Version" line is printed: ROCm 4.x/5.x), and a shell line setting HSA_OVERRIDE_GFX_VERSION.
 
 Facts: rocm.gpus and rocm.gfx_targets (each AMD GPU's gfx target, as doctor's probe/rocm.py
 builds them, read with the same parsers/rocm.py functions), rocm.hsa_override_gfx_version.
@@ -23,9 +24,11 @@ from envsetup.facts import AmdGpu
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.rocm import (
     hsa_override,
+    is_rocm_smi_csv_header,
     isa_gfx_targets,
     kfd_open_error,
     kfd_text_gfx_targets,
+    rocm_smi_csv_products,
     rocm_smi_products,
     rocminfo_gpus,
 )
@@ -173,8 +176,11 @@ def _smi_read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(ROCM_SMI, lines)
     gpus = rocm_smi_products(text_of(lines))
     for gpu in gpus:
-        gpu.source = "paste:rocm-smi"
-    first = next((line.number for line in lines if "GFX Version" in line.text), None)
+        # A target from the card series says so: it is the table's reading, not rocm-smi's.
+        by_series = gpu.source.startswith("rocm-smi card series")
+        gpu.source = "paste:" + (gpu.source if by_series else "rocm-smi")
+    marks = ("GFX Version", "Card series", "Card Series")
+    first = next((line.number for line in lines if any(m in line.text for m in marks)), None)
     if gpus:
         builder.put("rocm.gpus", _amd_gpus(gpus), first)
         builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
@@ -184,6 +190,40 @@ def _smi_read(lines: Sequence[Line]) -> Reading:
 
 def _smi_quick(text: str) -> bool:
     return text.startswith(("=", "GPU[")) or "rocm-smi" in text[:60]
+
+
+# --- rocm-smi --showproductname --csv
+ROCM_SMI_CSV = "rocm-smi-csv"
+_SMI_CSV_COMMAND = re.compile(r"(?:\S*/)?rocm-smi\s.*--csv.*")
+_SMI_CSV_ROW = re.compile(r"card\d{1,3},.*", re.IGNORECASE)
+
+
+def _smi_csv_scan(lines: Sequence[Line], start: int) -> int:
+    at = start + 1 if _SMI_CSV_COMMAND.fullmatch(stripped(lines, start)) else start
+    if at >= len(lines) or not is_rocm_smi_csv_header(stripped(lines, at)):
+        return 0
+    at += 1
+    while at < len(lines) and _SMI_CSV_ROW.fullmatch(stripped(lines, at)):
+        at += 1
+    return at - start
+
+
+def _smi_csv_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(ROCM_SMI_CSV, lines)
+    gpus = rocm_smi_csv_products(text_of(lines))
+    for gpu in gpus:
+        by_series = gpu.source.startswith("rocm-smi card series")
+        gpu.source = "paste:" + (gpu.source if by_series else "rocm-smi --csv")
+    first = next((x.number for x in lines if _SMI_CSV_ROW.fullmatch(x.text.strip())), None)
+    if gpus:
+        builder.put("rocm.gpus", _amd_gpus(gpus), first)
+        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _smi_csv_quick(text: str) -> bool:
+    return text.startswith("device,") or ("rocm-smi" in text[:60] and "--csv" in text)
 
 
 # --- HSA_OVERRIDE_GFX_VERSION set on a shell line
@@ -207,5 +247,6 @@ READERS = [
     Reader(ROCMINFO, _rocminfo_scan, _rocminfo_read, _rocminfo_quick),
     Reader(KFD, _kfd_scan, _kfd_read, _kfd_quick),
     Reader(ROCM_SMI, _smi_scan, _smi_read, _smi_quick),
+    Reader(ROCM_SMI_CSV, _smi_csv_scan, _smi_csv_read, _smi_csv_quick),
     Reader(OVERRIDE, _override_scan, _override_read, _override_quick),
 ]
