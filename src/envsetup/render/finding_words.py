@@ -36,6 +36,7 @@ CATALOGUES = (
     "envsetup.render.words.extension",
     "envsetup.render.words.jetson",
     "envsetup.render.words.container_runtime",  # explain11: docker / toolkit errors pasted
+    "envsetup.render.words.wsl",  # explain11: WSL 1 gives Linux no GPU
 )
 
 
