@@ -10,7 +10,7 @@ import pytest
 
 from envsetup.compat import amd_gpu_ids
 from envsetup.compat.shipped import load_table
-from envsetup.parsers.rocm import rocm_smi_csv_products, rocm_smi_products
+from envsetup.parsers.rocm import amd_smi_static_gpus, rocm_smi_csv_products, rocm_smi_products
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,13 @@ def test_the_csv_form_gives_the_same_gpus() -> None:
     )
     assert [g.gfx for g in rocm_smi_csv_products(text)] == ["gfx908", "gfx803"]
     assert rocm_smi_csv_products("device,Driver version\ncardsystem,4.18.0\n") == []
+
+
+def test_amd_smi_static_gives_the_target_it_prints_or_its_device_ids() -> None:
+    # Built by hand in amd-smi's layout (the real outputs: tests/fixtures/explain/rocm/amd-smi-*).
+    printed = "GPU: 0\n    ASIC:\n        MARKET_NAME: X\n        TARGET_GRAPHICS_VERSION: gfx942\n"
+    assert [(g.gfx, g.name) for g in amd_smi_static_gpus(printed)] == [("gfx942", "X")]
+    by_id = "GPU: 1\n    ASIC:\n        MARKET_NAME: N/A\n        DEVICE_ID: 0x738c\n"
+    assert [(g.gfx, g.name) for g in amd_smi_static_gpus(by_id)] == [("gfx908", "")]
+    nic = "AI_NIC: 0\n    DEVICE_ID: 0x738c\n"  # another device's block: no GPU
+    assert amd_smi_static_gpus(nic) == []

@@ -53,6 +53,12 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
     "explain/rocm/rocm-smi-showproductname-fiji.txt": (
         {"rocm-smi"}, {"rocm.gfx_targets": ["gfx803"], "rocm.gpus.0.name": "Fiji [Radeon R9 FURY / NANO Series]"},
         set()),
+    # amd-smi (ROCm 6+): TARGET_GRAPHICS_VERSION, or the DEVICE_ID (0x740f, Aldebaran) where the
+    # paste was cut above it; `amd-smi list` states no GPU model.
+    "explain/rocm/amd-smi-static-mi350x.txt": (
+        {"amd-smi"}, {"rocm.gfx_targets": ["gfx950"], "rocm.gpus.0.name": "AMD Instinct MI350X"}, set()),
+    "explain/rocm/amd-smi-list-static-mi210-cut.txt": (
+        {"amd-smi"}, {"rocm.gfx_targets": ["gfx90a"], "rocm.gpus.0.name": "AMD Instinct MI210"}, set()),
     "explain/rocm/rocm-smi-showproductname-csv-2x-mi100.txt": (
         {"rocm-smi-csv"}, {"rocm.gfx_targets": ["gfx908"], "rocm.gpus.1.gfx": "gfx908"}, set()),
     # Prose quoting the export sets nothing.

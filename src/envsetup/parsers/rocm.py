@@ -16,7 +16,7 @@ import re
 from typing import Optional
 
 from envsetup.compat.amd_gpu_ids import SOURCE as AMD_IDS_SOURCE
-from envsetup.compat.amd_gpu_ids import gfx_by_series
+from envsetup.compat.amd_gpu_ids import gfx_by_device_id, gfx_by_series
 from envsetup.facts import AmdGpu
 
 # rocminfo names each agent "  Name:   gfx1031" (GPU) or the CPU's model (not a gfx target), and
@@ -178,6 +178,43 @@ def rocm_smi_csv_products(text: str) -> list[AmdGpu]:
             f"GPU[{match.group(1)}] : {key}: {value}" for key, value in zip(keys[1:], row[1:])
         ]
     return rocm_smi_products("\n".join(lines))
+
+
+# `amd-smi static` (ROCm 6+): per GPU a "GPU: N" line, then indented blocks ("ASIC:", "BUS:"...)
+# of "KEY: value" lines; ASIC's TARGET_GRAPHICS_VERSION is the gfx target, MARKET_NAME the product,
+# DEVICE_ID the PCI id (ROCm/rocm-systems pull requests #2987, an MI350X's, and #3654, an MI210's).
+_AMD_SMI_GPU = re.compile(r"^GPU:\s*(\d{1,3})\s*$")
+_AMD_SMI_FIELD = re.compile(r"^\s+([A-Z][A-Z0-9_]{1,40}):\s*(.*?)\s*$")
+
+
+def amd_smi_static_gpus(text: str) -> list[AmdGpu]:
+    """Each GPU of `amd-smi static` whose ASIC block gives its target (TARGET_GRAPHICS_VERSION,
+    or its DEVICE_ID through compat/amd_gpu_ids.py), named by MARKET_NAME, in index order."""
+    by_index: dict[int, dict[str, str]] = {}
+    current: Optional[dict[str, str]] = None
+    for line in text.splitlines():
+        gpu = _AMD_SMI_GPU.match(line)
+        if gpu:
+            current = by_index.setdefault(int(gpu.group(1)), {})
+            continue
+        if line[:1] not in (" ", "\t"):
+            current = None  # another top-level block ("AI_NIC: 0"): not a GPU's
+            continue
+        field = _AMD_SMI_FIELD.match(line)
+        if field and current is not None:
+            current.setdefault(field.group(1), field.group(2))
+    gpus = []
+    for index in sorted(by_index):
+        fields = by_index[index]
+        gfx, source = fields.get("TARGET_GRAPHICS_VERSION", ""), "amd-smi static"
+        if not re.fullmatch(r"gfx[0-9a-f]+", gfx):
+            device = fields.get("DEVICE_ID", "")
+            gfx = gfx_by_device_id(device) or "" if device else ""
+            source = f"amd-smi DEVICE_ID {device} ({AMD_IDS_SOURCE})"
+        if gfx:
+            name = fields.get("MARKET_NAME", "")
+            gpus.append(AmdGpu(gfx=gfx, name="" if name == "N/A" else name, source=source))
+    return gpus
 
 
 # HSA_OVERRIDE_GFX_VERSION as a shell sets it: "export HSA_OVERRIDE_GFX_VERSION=10.3.0", the
