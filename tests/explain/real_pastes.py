@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 # Gaps explain still has (each a real paste's aspect it gets wrong, skipped with this reason).
-WSL1 = "a CUDA build that sees no GPU under WSL 1 (kernel 4.4.0-NNNNN-Microsoft: WSL 1 gives Linux no GPU, CUDA needs WSL 2) gives no finding: no GPU is stated, so torch-cuda-unavailable does not fire and nothing names WSL 1"
-ARCH_FROM_FACTS = "a stated CUDA build whose release has no kernels for the stated GPU (2.5.0+cu121 on an RTX 5090), with no error pasted, gives no gpu-arch-not-in-torch-build"
 
 
 @dataclass(frozen=True)
@@ -944,7 +942,8 @@ PASTES: tuple[Paste, ...] = (
       facts={"os.wsl": 1, "os.kernel": "4.4.0-19041-Microsoft", "os.glibc": "2.31",
              "python.version": "3.9.13", "torch.version": "1.12.1+cu116",
              "torch.cuda_version": "11.6", "torch.deep.cuda_available": False},
-      findings={"torch-cuda-unavailable"}, pending={"findings": WSL1}),
+      # WSL 1 is named (wsl1-no-gpu), in place of torch-cuda-unavailable's driver advice.
+      findings={"wsl1-no-gpu"}, params={"wsl1-no-gpu": {"kernel": "4.4.0-19041-Microsoft"}}),
     P("env-report/transformers-cli-info-2.4.0-windows10-torch1.4.0-gpu.txt",
       kinds={"env-report"},
       facts={"os.system": "Windows", "os.windows_version": "10.0.18362",
@@ -1061,7 +1060,8 @@ PASTES: tuple[Paste, ...] = (
       kinds={"env-report"},
       facts={"torch.version": "2.5.0+cu121", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
              "os.system": "Linux"},
-      findings={"gpu-arch-not-in-torch-build"}, pending={"findings": ARCH_FROM_FACTS}),
+      # No architecture stated: x86_64 is assumed (the only Linux one 2.5.0+cu121 is built for).
+      findings={"gpu-arch-not-in-torch-build"}),
     P("env-report/readfix-bullets-rtx5090-torch222-driver570-cosmos21.txt",
       kinds={"env-report"}, signals={"torch-gpu-arch-not-supported"},
       facts={"nvidia.driver_version": "570.144", "torch.version": "2.2.2",

@@ -47,7 +47,20 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
     "rocm/rocminfo-kfd-permission-denied.txt": ({"rocminfo"}, {"rocm.kfd_error": "Permission denied"}, set()),
     "explain/rocm/kfd-grep-gfx-target-version-mi300x.txt": (
         {"kfd-properties"}, {"rocm.gfx_targets": ["gfx942"]}, set()),
-    "explain/rocm/rocm-smi-showproductname-mi100.txt": ({"rocm-smi"}, {"rocm.gfx_targets": []}, set()),
+    # No "GFX Version" line (ROCm 4.0): the card series is the PCI device id 0x738c (Arcturus).
+    "explain/rocm/rocm-smi-showproductname-mi100.txt": ({"rocm-smi"}, {"rocm.gfx_targets": ["gfx908"]}, set()),
+    # No "GFX Version" line: the card series names the chip (Fiji, gfx803).
+    "explain/rocm/rocm-smi-showproductname-fiji.txt": (
+        {"rocm-smi"}, {"rocm.gfx_targets": ["gfx803"], "rocm.gpus.0.name": "Fiji [Radeon R9 FURY / NANO Series]"},
+        set()),
+    # amd-smi (ROCm 6+): TARGET_GRAPHICS_VERSION, or the DEVICE_ID (0x740f, Aldebaran) where the
+    # paste was cut above it; `amd-smi list` states no GPU model.
+    "explain/rocm/amd-smi-static-mi350x.txt": (
+        {"amd-smi"}, {"rocm.gfx_targets": ["gfx950"], "rocm.gpus.0.name": "AMD Instinct MI350X"}, set()),
+    "explain/rocm/amd-smi-list-static-mi210-cut.txt": (
+        {"amd-smi"}, {"rocm.gfx_targets": ["gfx90a"], "rocm.gpus.0.name": "AMD Instinct MI210"}, set()),
+    "explain/rocm/rocm-smi-showproductname-csv-2x-mi100.txt": (
+        {"rocm-smi-csv"}, {"rocm.gfx_targets": ["gfx908"], "rocm.gpus.1.gfx": "gfx908"}, set()),
     # Prose quoting the export sets nothing.
     "explain/rocm/hsa-override-export-rx6600.txt": (set(), {"rocm.hsa_override_gfx_version": None}, set()),
     "explain/jetson/nv-tegra-release-r35.4.1-agx-orin.txt": (
@@ -261,3 +274,17 @@ def test_cut_and_wrapped_variants_never_raise(path: str) -> None:
                 if count:
                     read(lines[start : start + count])
         explain(text, None, lookup_build)
+
+
+def test_a_rocm_smi_without_gfx_version_is_judged_against_the_rocm_wheel() -> None:
+    """ROCm 4.x/5.x rocm-smi prints no "GFX Version": the chip its card series names (Fiji,
+    gfx803: in no PyTorch ROCm wheel) or its device id (0x738c, MI100, gfx908: in them) is."""
+    torch = TORCH.format("2.3.1+rocm6.0")
+    fiji = fixture_text(HERE + "rocm/rocm-smi-showproductname-fiji.txt") + "\n" + torch
+    found = [
+        f for f in explain(fiji, None, lookup_build).findings if f.id == "rocm-gfx-not-in-build"
+    ]
+    assert [f.params["gfx"] for f in found] == ["gfx803"]
+    mi100 = fixture_text(HERE + "rocm/rocm-smi-showproductname-mi100.txt") + "\n" + torch
+    ids = {f.id for f in explain(mi100, None, lookup_build).findings}
+    assert "rocm-gfx-not-in-build" not in ids

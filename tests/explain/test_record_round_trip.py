@@ -163,3 +163,34 @@ def test_cuda_available_records_a_driver_of_unknown_version(tmp_path: Path) -> N
     assert got["torch"]["version"] == "2.7.0+cu126"
     assert got["os"]["system"] == "Linux"
     assert "toolkit-without-driver" not in ids(replayed)
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        FIXTURES / "system_info/collect-env-arch-linux-ryzen9-7950x-lscpu.txt",  # lscpu, gcc
+        PASTE / "collect-env/macos-x86_64-torch2.2.2.txt",  # sysctl's brand string, Apple clang
+        PASTE / "collect-env/windows11-torch2.0.1-cu117-gtx1050ti-cudnn-dll-partial.txt",
+        PASTE / "collect-env/ext-collect-env-chinese-lscpu.txt",
+    ],
+)
+def test_the_system_info_and_platform_come_back(paste: Path, tmp_path: Path) -> None:
+    """The CPU, memory, compilers and relevant packages a paste states are recorded where doctor
+    reads them (/proc/cpuinfo, sysctl, NUMBER_OF_PROCESSORS, `gcc --version`, dist-info
+    directories), and the OS facts through the platform keys."""
+    explained, replayed = round_trip(paste, tmp_path)
+    stated = explained["data"]["facts"]
+    read = replayed["data"]["facts"]
+    info, again = stated["system_info"], read["system_info"]
+    assert info["cpu_model"] or info["packages"], "the paste states no system info"
+    for key in ("cpu_model", "cpu_count", "memory_total_mib", "memory_available_mib"):
+        assert again[key] == info[key], key
+    # torch's own dist-info is recorded from its version (a paste may list torch nowhere else)
+    torch_too = {k: v for k, v in again["packages"].items() if k in ("torch", "torchvision")}
+    assert again["packages"] == {**info["packages"], **torch_too}
+    assert [(c["name"], c["version"]) for c in again["compilers"]] == [
+        (c["name"], c["version"]) for c in info["compilers"] if c["name"] in ("gcc", "clang")
+    ] or stated["os"]["system"] == "Windows"
+    for key in ("system", "arch", "kernel", "glibc", "macos_version", "windows_version"):
+        assert read["os"][key] == stated["os"][key], key
+    assert read["python"]["version"] == stated["python"]["version"]

@@ -26,6 +26,7 @@ def rules() -> list[Rule]:
         rocm_rules,
         toolkit_layout_rules,
         torch_rules,
+        wsl_rules,
     )
 
     return [
@@ -42,6 +43,7 @@ def rules() -> list[Rule]:
         *rocm_rules.RULES,
         *jetson_rules.RULES,
         *deep_rules.RULES,
+        *wsl_rules.RULES,
     ]
 
 
@@ -51,4 +53,7 @@ def diagnose(facts: Facts, lookup: BuildLookup = no_profiles) -> list[Finding]:
     from envsetup.diagnose.jetson_rules import drop_superseded
 
     found = drop_superseded([finding for rule in rules() for finding in rule(facts, lookup)])
+    from envsetup.diagnose.wsl_rules import drop_superseded as drop_under_wsl1
+
+    found = drop_under_wsl1(found)
     return sorted(found, key=lambda f: order.get(f.severity, 3))

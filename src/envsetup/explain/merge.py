@@ -19,27 +19,36 @@ another OS, driver or GPU (another_machine) is judged over no host; one naming a
 interpreter (another_environment) over the host without its Python and torch facts. A value a
 section reads off the paste's last line and that is visibly cut there is not taken
 (_without_cut_values). docs/explain.md "Merge" states both rules.
+
+The set-aside rules are explain/another_machine.py, the lspci fallback explain/pci_fallback.py,
+the document helpers (dotted paths, copy, overlay) explain/document.py.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from envsetup.digits import small_int
+from envsetup.explain.another_machine import (
+    _DRIVER,
+    _pasted_document,
+    _same_gpu,
+    another_environment,
+    another_machine,
+)
+from envsetup.explain.document import _copy, _get_path, _has_path, _overlay, _put_path
 from envsetup.explain.fabric_facts import derive_fabric
 from envsetup.explain.gpu_capability import derive_capabilities
 from envsetup.explain.jetson_facts import derive_jetson
+from envsetup.explain.pci_fallback import _pci_named_gpus_as_fallback
 from envsetup.explain.python_banner import banner_of
 from envsetup.explain.python_paths import python_of
 from envsetup.explain.signal_facts import StatedFact, StatedGpu, facts_of
 from envsetup.facts import Facts, OsFacts, PythonFacts, ReadProblem
 from envsetup.model.paste import Line, Reading, Signal
 
-# Lists of installations, merged by where they are ("path").
-_BY_PATH = {"cuda.toolkits", "cudnn"}
 # Facts' own source fields: the pasted fact (dotted path, or the prefix of one) -> its field.
 _SOURCE_FIELDS = (
     ("nvidia.driver_version", "nvidia.driver_source"),
@@ -72,25 +81,6 @@ class Merged:
 def blank_facts() -> Facts:
     """Facts of no machine (--no-host): only what the paste states."""
     return Facts(os=OsFacts(system="", arch=""), python=PythonFacts(executable=""))
-
-
-def _pci_named_gpus_as_fallback(readings: list[Reading], host: Optional[Facts]) -> list[Reading]:
-    """GPUs an lspci paste names by PCI device id only where nothing else lists GPUs: a driver's
-    list (host, nvidia-smi, collect_env) has more (UUID, memory, index as CUDA counts them)."""
-    listed = bool(host and host.nvidia.gpus) or any(
-        "gpus" in r.facts.get("nvidia", {}) for r in readings if r.kind != "lspci"
-    )
-    if not listed:
-        return readings
-    out = []
-    for reading in readings:
-        if reading.kind == "lspci" and "gpus" in reading.facts.get("nvidia", {}):
-            reading = copy.deepcopy(reading)
-            for key in ("gpus", "gpus_source"):
-                reading.facts["nvidia"].pop(key, None)
-                reading.sources.pop(f"nvidia.{key}", None)
-        out.append(reading)
-    return out
 
 
 def merge(
@@ -183,84 +173,6 @@ def merge(
     return Merged(facts, sources, set_aside, environment_set_aside)
 
 
-def _pasted_document(
-    readings: Sequence[Reading], signals: Sequence[Signal], texts: dict[int, str]
-) -> dict[str, Any]:
-    """What the paste alone states, as a partial Facts document (the sections, then what its
-    errors and paths prove)."""
-    document: dict[str, Any] = {}
-    for reading in readings:
-        if reading.facts:
-            _overlay(document, _copy(reading.facts), "")
-    stated, gpus = facts_of(signals, texts)
-    for fact in [*stated, *python_of(texts)]:
-        if _get_path(document, fact.path) is None:
-            _put_path(document, fact.path, fact.value)
-    if gpus and not _get_path(document, "nvidia.gpus"):
-        _put_path(document, "nvidia.gpus", [{"name": gpu.name} for gpu in gpus])
-    return document
-
-
-# Facts of the machine that a paste and its host state differently only when they are two
-# machines (or one reinstalled since): the OS, its distribution, kernel and C library.
-_MACHINE_FACTS = (
-    ("os.system", "OS"),
-    ("os.distro_id", "distribution"),
-    ("os.distro_name", "distribution"),
-    ("os.kernel", "kernel"),
-    ("os.glibc", "glibc"),
-)
-
-
-def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
-    """Why the paste is another machine's than `host`'s (both Facts documents, the paste's
-    partial), "" when nothing it states says so: another OS, distribution, kernel or glibc,
-    another driver version (or one where the host has none), or GPUs none of which the host has. Their facts belong to
-    another machine: no finding about the paste's machine may rest on the host's."""
-    for path, what in _MACHINE_FACTS:
-        stated, hosts = _get_path(pasted, path), _get_path(host, path)
-        if stated and hosts and isinstance(stated, str) and stated != hosts:
-            return f"its {what} is {stated}, this host's {hosts}"
-    driver, hosts_driver = _get_path(pasted, _DRIVER), _get_path(host, _DRIVER)
-    if not isinstance(driver, str):  # the kernel module's version is the driver's (_put_stated)
-        driver = _get_path(pasted, "nvidia.kernel_module_version")
-    if isinstance(driver, str) and not _same_version(driver, hosts_driver):
-        return f"its driver is {driver}, this host's {hosts_driver or 'none'}"
-    gpus = _get_path(pasted, "nvidia.gpus")
-    names = [g.get("name") for g in gpus or () if isinstance(g, dict) and g.get("name")]
-    hosts = [h for h in _get_path(host, "nvidia.gpus") or () if isinstance(h, dict)]
-    if names and not any(
-        _same_gpu(h, name) or _same_gpu({"name": name}, str(h.get("name")))
-        for h in hosts
-        for name in names
-    ):
-        return f"its GPU is {names[0]}, not one of this host's"
-    return ""
-
-
-def _same_version(stated: str, hosts: Any) -> bool:
-    """One driver under two spellings: 535.104 is 535.104.05 printed shorter."""
-    if not isinstance(hosts, str) or not hosts:
-        return False
-    short, long = sorted((stated, hosts), key=len)
-    return long == short or long.startswith(short + ".")
-
-
-def another_environment(host: dict[str, Any], pasted: dict[str, Any]) -> bool:
-    """Whether the paste names another Python environment than the host's: its interpreter,
-    prefix or Python version (3.10 is 3.10.18) differs. The host's Python and torch facts are
-    then another environment's."""
-    for path in ("python.executable", "python.prefix"):
-        stated, hosts = _get_path(pasted, path), _get_path(host, path)
-        if stated and hosts and stated != hosts:
-            return True
-    version = _get_path(pasted, "python.version")
-    hosts_version = _get_path(host, "python.version")
-    return bool(
-        isinstance(version, str) and hosts_version and not _same_version(version, hosts_version)
-    )
-
-
 def _without_cut_values(reading: Reading, lines: Sequence[Line]) -> Reading:
     """`reading` without the values its section read off the paste's last line where they run
     to that line's end and are visibly cut there (_visibly_cut): a paste may stop mid-line
@@ -331,43 +243,6 @@ def _ends(value: Any, tail: str) -> bool:
     return False
 
 
-def _has_path(document: dict[str, Any], path: str) -> bool:
-    node: Any = document
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return False
-        node = node[key]
-    return True
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _copy(value: Any) -> Any:
-    """copy.deepcopy for the JSON-shaped documents merged here (dicts, lists, scalars) at a
-    fraction of its cost (its memo and dispatch were most of merge's time on a long paste);
-    anything else still goes through deepcopy."""
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    if isinstance(value, _SCALARS):
-        return value
-    return copy.deepcopy(value)
-
-
-def _overlay(document: dict[str, Any], partial: dict[str, Any], where: str) -> None:
-    for key, value in partial.items():
-        path = f"{where}.{key}" if where else key
-        current = document.get(key)
-        if isinstance(value, dict) and isinstance(current, dict):
-            _overlay(current, value, path)
-        elif path in _BY_PATH and isinstance(value, list) and isinstance(current, list):
-            document[key] = _merge_installs(current, value)
-        else:
-            document[key] = _copy(value)
-
-
 def _keep_listed_gpus(
     document: dict[str, Any], partial: dict[str, Any], earlier: Optional[list[Any]]
 ) -> Optional[list[Any]]:
@@ -397,27 +272,6 @@ def _keep_listed_gpus(
         by_index[i] for i in sorted(by_index, key=lambda i: i if isinstance(i, int) else -1)
     ]
     return document["nvidia"]["gpus"]
-
-
-def _merge_installs(current: list[Any], pasted: list[Any]) -> list[Any]:
-    merged = list(current)
-    for item in pasted:
-        same = [
-            i
-            for i, old in enumerate(merged)
-            if isinstance(old, dict)
-            and isinstance(item, dict)
-            and (old.get("path") == item.get("path") or old.get("version") == item.get("version"))
-        ]
-        if same:
-            old, new = merged[same[0]], _copy(item)
-            if old.get("path") != new.get("path") and not _is_path(new.get("path")):
-                # The same version, where the paste cannot say where it is: the host knows.
-                new["path"], new["nvcc"] = old.get("path"), old.get("nvcc", new.get("nvcc"))
-            merged[same[0]] = new
-        else:
-            merged.append(_copy(item))
-    return merged
 
 
 def _derive_apple(facts: Facts, sources: dict[str, str]) -> None:
@@ -468,7 +322,7 @@ def _put_stated(
     return put
 
 
-_DRIVER, _DRIVER_CUDA = "nvidia.driver_version", "nvidia.driver_cuda_version"
+_DRIVER_CUDA = "nvidia.driver_cuda_version"
 
 
 def _drop_the_hosts_other_driver(
@@ -513,48 +367,12 @@ def _put_gpus(document: dict[str, Any], gpus: Sequence[StatedGpu], pasted: bool)
     return put
 
 
-def _same_gpu(listed: Any, name: str) -> bool:
-    """One GPU model under the names tools give it: "NVIDIA " added by drivers >= 495, a name
-    nvidia-smi's table cut with "..."."""
-    if not isinstance(listed, dict) or not isinstance(listed.get("name"), str):
-        return False
-
-    def bare(text: str) -> str:
-        text = text.strip().casefold()
-        return text[len("nvidia ") :] if text.startswith("nvidia ") else text
-
-    have, want = bare(listed["name"]), bare(name)
-    if have.endswith("..."):
-        return bool(have[:-3]) and want.startswith(have[:-3].rstrip())
-    return have == want
-
-
 def _is_l4t(version: str, arch: Any) -> bool:
     """Jetson's kernel module carries the L4T release (35.3.1), not a driver version
     (parsers/driver.py: below 100 on aarch64)."""
     major = version.split(".", 1)[0]
     number = small_int(major)
     return arch == "aarch64" and number is not None and number < 100
-
-
-def _get_path(document: dict[str, Any], path: str) -> Any:
-    node: Any = document
-    for key in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
-def _put_path(document: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    node = document
-    for key in parents:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = node[key] = {}
-        node = child
-    node[leaf] = _copy(value)
 
 
 def _set_source_field(facts: Facts, path: str, number: int, stated: dict[str, int]) -> None:
@@ -587,8 +405,3 @@ def _ranges(numbers: list[int]) -> str:
         else:
             spans.append([number, number])
     return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
-
-
-def _is_path(value: Any) -> bool:
-    """An absolute path (POSIX or Windows), not a description such as "nvcc on PATH"."""
-    return isinstance(value, str) and (value.startswith("/") or value[1:3] in (":\\", ":/"))

@@ -7,7 +7,10 @@ installed torch's files (torch/version.py, its dist-info METADATA), LD_LIBRARY_P
 CUDA_HOME, the nvcc on PATH and its `--version` answer, toolkit roots found at a path (their
 version.json), and, where the paste shows torch ran (collect_env's "Is CUDA available", torch's
 arch warning), the answer of `--deep`'s torch check: CUDA available, the arch list, and as its
-stderr the paste's torch and CUDA error lines. `doctor --replay DIR` (`--deep` for the last)
+stderr the paste's torch and CUDA error lines; the CPU, memory and C compilers (where doctor's
+probe/system_info.py reads them: /proc/cpuinfo and /proc/meminfo on Linux, sysctl's answer on
+macOS, NUMBER_OF_PROCESSORS and PROCESSOR_IDENTIFIER on Windows, `gcc/clang --version`'s first
+line) and the relevant packages as dist-info directories. `doctor --replay DIR` (`--deep` for the last)
 then reads those facts again. Not written (doctor reads them back as absent):
 nvidia-smi's own output and failures, the kernel module, GPUs where no driver is stated (NVML
 answers with a driver). cuDNN is written where the facts give its directory (Linux): an empty
@@ -20,6 +23,7 @@ Pure: host/recording.py writes the result.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional, Sequence
 
 from envsetup.facts import Facts
@@ -68,6 +72,7 @@ def recording_of(
     _cudnn(facts, files)
     _nvcc(facts, which, commands)
     _deep(facts, python, torch_stderr, commands)
+    _system_info(facts, files, environ, which, commands)
     manifest = {
         "platform": platform,
         "environ": environ,
@@ -77,6 +82,7 @@ def recording_of(
         "commands": commands,
     }
     _torch_files(facts, python, files)
+    _package_files(facts, python, files)
     return manifest, files
 
 
@@ -271,6 +277,7 @@ def _python(facts: Facts, files: dict[str, str]) -> dict[str, Any]:
         "prefix": prefix,
         "base_prefix": base_prefix,
         "stdlib": stdlib,
+        "purelib": site[0],
         "site_packages": site,
         "bits": python.bits or 64,
     }
@@ -297,3 +304,87 @@ def _torch_files(facts: Facts, python: dict[str, Any], files: dict[str, str]) ->
         version = getattr(torch, name)
         if version:
             files[f"{site}/{name}-{version}.dist-info/"] = ""
+
+
+# The files and commands probe/system_info.py reads (its paths and argv, kept in step).
+_SYSCTL = ("/usr/sbin/sysctl", "machdep.cpu.brand_string", "hw.ncpu", "hw.memsize")
+_CGROUP_CPU_PERIOD_US = 100000
+_GROUPED = re.compile(r"(\d{1,4})x (.+)")
+
+
+def _system_info(
+    facts: Facts,
+    files: dict[str, str],
+    environ: dict[str, str],
+    which: dict[str, str],
+    commands: list[dict[str, Any]],
+) -> None:
+    """The CPU, memory and C compilers the facts state, where doctor's probe reads them: Linux's
+    /proc/cpuinfo, /proc/meminfo and the cgroup's limits; macOS's sysctl answer; Windows'
+    NUMBER_OF_PROCESSORS and PROCESSOR_IDENTIFIER; each compiler's `--version` first line (on
+    PATH as /usr/bin/NAME where the paste names no path)."""
+    info, system = facts.system_info, facts.os.system
+    if system == "Linux":
+        if info.cpu_model or info.cpu_count:
+            files["/proc/cpuinfo"] = _cpuinfo(info.cpu_model, info.cpu_count)
+        if info.cpu_limit:
+            quota = round(info.cpu_limit * _CGROUP_CPU_PERIOD_US)
+            files["/sys/fs/cgroup/cpu.max"] = f"{quota} {_CGROUP_CPU_PERIOD_US}\n"
+        if info.memory_total_mib is not None:
+            lines = [f"MemTotal:       {info.memory_total_mib * 1024} kB"]
+            if info.memory_available_mib is not None:
+                lines.append(f"MemAvailable:   {info.memory_available_mib * 1024} kB")
+            files["/proc/meminfo"] = "\n".join(lines) + "\n"
+            if info.memory_limit_mib is not None:
+                files["/sys/fs/cgroup/memory.max"] = f"{info.memory_limit_mib << 20}\n"
+    elif system == "Darwin" and (info.cpu_model or info.cpu_count):
+        values = [("machdep.cpu.brand_string", info.cpu_model), ("hw.ncpu", info.cpu_count)]
+        if info.memory_total_mib is not None:
+            values.append(("hw.memsize", info.memory_total_mib << 20))
+        which["sysctl"] = _SYSCTL[0]
+        stdout = "".join(f"{name}: {value}\n" for name, value in values if value)
+        commands.append({"argv": list(_SYSCTL), "returncode": 0, "stdout": stdout})
+    elif system == "Windows":
+        if info.cpu_count is not None:
+            environ["NUMBER_OF_PROCESSORS"] = str(info.cpu_count)
+        if info.cpu_model:
+            environ["PROCESSOR_IDENTIFIER"] = info.cpu_model
+    for compiler in info.compilers:
+        if compiler.name not in ("gcc", "clang") or not compiler.banner or system == "Windows":
+            continue
+        path = compiler.path if compiler.path.startswith("/") else f"/usr/bin/{compiler.name}"
+        which.setdefault(compiler.name, path)
+        commands.append(
+            {"argv": [path, "--version"], "returncode": 0, "stdout": compiler.banner + "\n"}
+        )
+
+
+def _cpuinfo(model: str, count: Optional[int]) -> str:
+    """/proc/cpuinfo listing `count` processors named `model` ("2x A + 2x B": each group's
+    processors named as it says); without a count, the model on the one "Processor" line old
+    arm kernels print (read back as the model, with no count)."""
+    if not count:
+        return f"Processor\t: {model}\n"
+    groups = [_GROUPED.fullmatch(part) for part in model.split(" + ")] if model else []
+    if groups and all(groups) and sum(int(g.group(1)) for g in groups if g) == count:
+        names = [g.group(2) for g in groups if g for _ in range(int(g.group(1)))]
+    else:
+        names = [model] * count
+    blocks = [
+        f"processor\t: {number}\n" + (f"model name\t: {name}\n" if name else "")
+        for number, name in enumerate(names)
+    ]
+    return "\n".join(blocks)
+
+
+def _package_files(facts: Facts, python: dict[str, Any], files: dict[str, str]) -> None:
+    """The relevant packages the paste lists, as dist-info directories in the interpreter's
+    site-packages (doctor reads their names: probe/system_info.py)."""
+    packages = facts.system_info.packages
+    if not packages or not python:
+        return
+    site = python["site_packages"][0]
+    for name, version in packages.items():
+        if name in ("torch", "torchvision", "torchaudio"):
+            continue  # written with their files (_torch_files)
+        files.setdefault(f"{site}/{name.replace('-', '_')}-{version}.dist-info/", "")

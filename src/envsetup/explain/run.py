@@ -11,6 +11,7 @@ from typing import Callable, Optional, Sequence
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.signal_rules import cite, judge_signals
+from envsetup.explain.assumed_arch import assume_arch, with_assumption
 from envsetup.explain.detect import Detection, detect
 from envsetup.explain.merge import merge
 from envsetup.explain.paste import normalise
@@ -51,7 +52,8 @@ def explain(
     detection = detect(lines, readers, _classifier(text))
     signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
     merged = merge(host_facts, detection.readings, lines, signals)
-    findings = diagnose(merged.facts, lookup)
+    assumed = assume_arch(merged.facts, merged.sources, lookup)  # no arch stated (explain11)
+    findings = with_assumption(diagnose(merged.facts, lookup), assumed)
     if host_facts is None or merged.set_aside:
         findings = [f for f in findings if _stated_enough(f, merged.sources)]
     elif merged.environment_set_aside:  # the host's torch search was another environment's

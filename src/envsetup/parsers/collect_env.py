@@ -155,11 +155,12 @@ def _cudnn(env: CollectEnv, value: Optional[str], paths: list[str]) -> None:
             env.cudnn_versions.append(version)
 
 
-def parse_collect_env(text: str) -> Dict[str, Any]:
-    """The fields doctor knows, as a dict (see CollectEnv). ParseError without "PyTorch version:"."""
+def parse_collect_env(text: str, cut_above: bool = False) -> Dict[str, Any]:
+    """The fields doctor knows, as a dict (see CollectEnv). ParseError without "PyTorch version:",
+    unless `cut_above` (a paste that starts below it: its torch version is unknown)."""
     env = CollectEnv()
     values, follow = _read_fields(_complete_lines(text), env.lines, env.package_lines)
-    if "torch_version" not in values:
+    if "torch_version" not in values and not cut_above:
         raise ParseError("no 'PyTorch version:' line: not torch.utils.collect_env output")
     for name in ("torch_version", "cuda_build", "rocm_build", "os", "gcc_version", "libc_version",
                  "python_platform", "cuda_runtime", "driver_version", "hip_runtime",

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envsetup.compat.amd_gpu_ids import SOURCE as AMD_IDS_SOURCE
+from envsetup.compat.amd_gpu_ids import gfx_by_device_id, gfx_by_series
 from envsetup.facts import AmdGpu
 
 # rocminfo names each agent "  Name:   gfx1031" (GPU) or the CPU's model (not a gfx target), and
@@ -106,8 +108,11 @@ def kfd_text_gfx_targets(text: str) -> list[tuple[Optional[int], str]]:
 
 
 # rocm-smi --showproductname: "GPU[0]\t\t: Card series: \t\tNavi 22 [Radeon RX 6700 XT]"
-# (ROCm/legacy-rocm-build issue #1351 shows ROCm 4.0's lines); newer releases add a
-# "GFX Version: gfx1031" line per GPU.
+# (ROCm/legacy-rocm-build issue #1351 shows ROCm 4.0's lines, easybuilders/easybuild-framework
+# pull request #3978 a Fiji's); newer releases add a "GFX Version: gfx1031" line per GPU. Without
+# it the card series names the chip ("Fiji [...]") or, where pci.ids had no name, is the PCI device
+# id ("0x738c"): compat/amd_gpu_ids.py's sourced table gives the target. The card model is no key
+# (ROCm 4.0 prints the subsystem id there, "0xc34", which may equal another chip's device id).
 _SMI_PRODUCT = re.compile(
     r"^\s*GPU\[(?P<index>\d{1,3})\]\s*:\s*(?P<key>[A-Za-z][\w ]{1,30}?):\s*(?P<value>.*?)\s*$"
 )
@@ -115,8 +120,9 @@ _HEX_ID = re.compile(r"0x[0-9a-fA-F]+")
 
 
 def rocm_smi_products(text: str) -> list[AmdGpu]:
-    """The GPUs of `rocm-smi --showproductname` whose gfx target it prints, in index order,
-    each named by its card series (or model) where that is a name, not a PCI id."""
+    """The GPUs of `rocm-smi --showproductname` whose gfx target it prints or its card series
+    gives (compat/amd_gpu_ids.py), in index order, each named by its card series (or model) where
+    that is a name, not a PCI id."""
     by_index: dict[int, dict[str, str]] = {}
     for line in text.splitlines():
         match = _SMI_PRODUCT.match(line)
@@ -126,12 +132,88 @@ def rocm_smi_products(text: str) -> list[AmdGpu]:
     gpus = []
     for index in sorted(by_index):
         fields = by_index[index]
-        gfx = fields.get("gfx version", "")
+        gfx, source = fields.get("gfx version", ""), "rocm-smi --showproductname"
+        series = fields.get("card series", "")
         if not re.fullmatch(r"gfx[0-9a-f]+", gfx):
+            gfx = gfx_by_series(series) or ""
+            source = f"rocm-smi card series {series!r} ({AMD_IDS_SOURCE})"
+        if not gfx:
             continue
-        names = (fields.get("card series", ""), fields.get("card model", ""))
+        names = (series, fields.get("card model", ""))
         name = next((n for n in names if n and not _HEX_ID.fullmatch(n)), "")
-        gpus.append(AmdGpu(gfx=gfx, name=name, source="rocm-smi --showproductname"))
+        gpus.append(AmdGpu(gfx=gfx, name=name, source=source))
+    return gpus
+
+
+# `rocm-smi --showproductname --csv`: a "device,Card series,Card model,Card vendor,Card SKU" header,
+# then one "card0,Arcturus GL-XL [AMD Instinct MI100],0x0c34,..." row per GPU
+# (easybuilders/easybuild-framework pull request #3978).
+_SMI_CSV_ROW = re.compile(r"^\s*card(\d{1,3}),", re.IGNORECASE)
+
+
+def is_rocm_smi_csv_header(line: str) -> bool:
+    """Whether `line` is the header row of `rocm-smi --showproductname --csv`."""
+    cells = [cell.strip().casefold() for cell in line.strip().split(",")]
+    return (
+        len(cells) > 1 and cells[0] == "device" and bool({"card series", "gfx version"} & {*cells})
+    )
+
+
+def rocm_smi_csv_products(text: str) -> list[AmdGpu]:
+    """rocm_smi_products for the --csv form: the header names the columns, each "cardN" row a
+    GPU (its fields as the text form's, so the same rules give its target and name)."""
+    import csv
+
+    rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
+    header = next((i for i, row in enumerate(rows) if is_rocm_smi_csv_header(",".join(row))), None)
+    if header is None:
+        return []
+    keys = [cell.strip().casefold() for cell in rows[header]]
+    lines = []
+    for row in rows[header + 1 :]:
+        match = _SMI_CSV_ROW.match(",".join(row[:1]) + ",")
+        if match is None or len(row) != len(keys):
+            continue
+        lines += [
+            f"GPU[{match.group(1)}] : {key}: {value}" for key, value in zip(keys[1:], row[1:])
+        ]
+    return rocm_smi_products("\n".join(lines))
+
+
+# `amd-smi static` (ROCm 6+): per GPU a "GPU: N" line, then indented blocks ("ASIC:", "BUS:"...)
+# of "KEY: value" lines; ASIC's TARGET_GRAPHICS_VERSION is the gfx target, MARKET_NAME the product,
+# DEVICE_ID the PCI id (ROCm/rocm-systems pull requests #2987, an MI350X's, and #3654, an MI210's).
+_AMD_SMI_GPU = re.compile(r"^GPU:\s*(\d{1,3})\s*$")
+_AMD_SMI_FIELD = re.compile(r"^\s+([A-Z][A-Z0-9_]{1,40}):\s*(.*?)\s*$")
+
+
+def amd_smi_static_gpus(text: str) -> list[AmdGpu]:
+    """Each GPU of `amd-smi static` whose ASIC block gives its target (TARGET_GRAPHICS_VERSION,
+    or its DEVICE_ID through compat/amd_gpu_ids.py), named by MARKET_NAME, in index order."""
+    by_index: dict[int, dict[str, str]] = {}
+    current: Optional[dict[str, str]] = None
+    for line in text.splitlines():
+        gpu = _AMD_SMI_GPU.match(line)
+        if gpu:
+            current = by_index.setdefault(int(gpu.group(1)), {})
+            continue
+        if line[:1] not in (" ", "\t"):
+            current = None  # another top-level block ("AI_NIC: 0"): not a GPU's
+            continue
+        field = _AMD_SMI_FIELD.match(line)
+        if field and current is not None:
+            current.setdefault(field.group(1), field.group(2))
+    gpus = []
+    for index in sorted(by_index):
+        fields = by_index[index]
+        gfx, source = fields.get("TARGET_GRAPHICS_VERSION", ""), "amd-smi static"
+        if not re.fullmatch(r"gfx[0-9a-f]+", gfx):
+            device = fields.get("DEVICE_ID", "")
+            gfx = gfx_by_device_id(device) or "" if device else ""
+            source = f"amd-smi DEVICE_ID {device} ({AMD_IDS_SOURCE})"
+        if gfx:
+            name = fields.get("MARKET_NAME", "")
+            gpus.append(AmdGpu(gfx=gfx, name="" if name == "N/A" else name, source=source))
     return gpus
 
 

@@ -38,6 +38,7 @@ CATALOGUES = (
     "envsetup.render.words.container_runtime",  # explain11: docker / toolkit errors pasted
     "envsetup.render.words.budget",  # fleetnode: --budget cut the run short
     "envsetup.render.words.fleet",  # fleetreport: what `fleet report` says of the fleet
+    "envsetup.render.words.wsl",  # explain11: WSL 1 gives Linux no GPU
 )
 
 

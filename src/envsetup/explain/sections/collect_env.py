@@ -87,13 +87,50 @@ def _is_start(text: str) -> bool:
     )
 
 
+# Keys only collect_env prints, in its "Key: value" form. A paste cut above "PyTorch version"
+# ("CMake version: ...", or any later line) starts at a key line followed by another, one of them
+# among these ("OS:" then "Python version:" is any report's).
+_CUT_START_KEYS = _KEY_SET - {"OS", "CPU", "Python version", "Legend", "NIC Legend", "SGLang",
+                              "GPU Topology", "GPU topology", "Environment Variables"}  # fmt: skip
+_GENERIC_KEYS = frozenset(("OS", "CPU", "Python version"))
+_CUT_LOOKAHEAD = 8
+
+
+def _is_cut_start(lines: Sequence[Line], start: int, text: str) -> bool:
+    """Whether a paste cut above collect_env's first lines starts here: a key line, then within
+    a few lines another key, one of the two only collect_env's ("Versions of relevant
+    libraries:" then its "[pip3] ..." rows)."""
+    key = _key_of(text)
+    if key not in _CUT_START_KEYS and key not in _GENERIC_KEYS:
+        return False
+    seen = 0
+    for at in range(start + 1, min(len(lines), start + 1 + 8 * _CUT_LOOKAHEAD)):
+        following = stripped(lines, at)
+        if not following or following.startswith(("GPU ", "MIG ", "/")):
+            continue  # a blank, a GPU or cuDNN library line under its key
+        seen += 1
+        if seen > _CUT_LOOKAHEAD:
+            return False
+        other = _key_of(following)
+        if other != key and (
+            other in _CUT_START_KEYS or (other in _GENERIC_KEYS and key in _CUT_START_KEYS)
+        ):
+            return True
+        if key == "Versions of relevant libraries" and following.startswith(("[pip", "[conda]")):
+            return True
+    return False
+
+
 def _start_offset(lines: Sequence[Line], start: int) -> int:
     """Where collect_env's own text begins from `start` (the command line that ran it, a warning
-    it printed, or its first line); -1 when it does not begin there."""
+    it printed, its first line, or a later key line where the paste was cut above it); -1 when
+    it does not begin there."""
     text = stripped(lines, start)
     if not text:
         return -1
     if _is_start(text) or (_is_banner(text) and stripped(lines, start + 1) == "System Info"):
+        return 0
+    if _is_cut_start(lines, start, text):
         return 0
     # "python collect_env.py", "python -m torch.utils.collect_env", runpy's RuntimeWarning about it
     # vLLM's own log line before its collect_env ("INFO 06-20 12:32:13 [__init__.py:244]
@@ -309,7 +346,9 @@ def _cuda_and_cudnn(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[
 
 def _read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(KIND, lines)
-    env = parse_collect_env(text_of(lines))
+    first = next((i for i, line in enumerate(lines) if line.text.strip()), 0)
+    cut_above = _is_cut_start(lines, first, stripped(lines, first))
+    env = parse_collect_env(text_of(lines), cut_above=cut_above)
     line_of = {name: lines[index].number for name, index in env["lines"].items()}
     if "cuda_build" in env["lines"]:
         env["cuda_build_raw"] = lines[env["lines"]["cuda_build"]].text.partition(":")[2].strip()
@@ -387,8 +426,10 @@ def _quick(text: str) -> bool:
         text.startswith(("Collecting env", "PyTorch version", "====="))
         or "collect_env" in text
         or _VLLM_PLATFORM in text
+        or text.startswith(_CUT_START_PREFIXES)
     )
 
 
+_CUT_START_PREFIXES = tuple(sorted(_CUT_START_KEYS | _GENERIC_KEYS))
 READER = Reader(KIND, _scan, _read, _quick)
 READERS = [READER]

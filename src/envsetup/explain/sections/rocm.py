@@ -1,5 +1,7 @@
 """AMD ROCm's tools as people paste them: `rocminfo`, the KFD topology's node properties,
-`rocm-smi --showproductname`, and a shell line setting HSA_OVERRIDE_GFX_VERSION.
+`rocm-smi --showproductname` (and its --csv form; a target from the card series where no "GFX
+Version" line is printed: ROCm 4.x/5.x), `amd-smi static` / `amd-smi list` (ROCm 6+), and a shell
+line setting HSA_OVERRIDE_GFX_VERSION.
 
 Facts: rocm.gpus and rocm.gfx_targets (each AMD GPU's gfx target, as doctor's probe/rocm.py
 builds them, read with the same parsers/rocm.py functions), rocm.hsa_override_gfx_version.
@@ -22,10 +24,13 @@ from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped,
 from envsetup.facts import AmdGpu
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.rocm import (
+    amd_smi_static_gpus,
     hsa_override,
+    is_rocm_smi_csv_header,
     isa_gfx_targets,
     kfd_open_error,
     kfd_text_gfx_targets,
+    rocm_smi_csv_products,
     rocm_smi_products,
     rocminfo_gpus,
 )
@@ -173,8 +178,11 @@ def _smi_read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(ROCM_SMI, lines)
     gpus = rocm_smi_products(text_of(lines))
     for gpu in gpus:
-        gpu.source = "paste:rocm-smi"
-    first = next((line.number for line in lines if "GFX Version" in line.text), None)
+        # A target from the card series says so: it is the table's reading, not rocm-smi's.
+        by_series = gpu.source.startswith("rocm-smi card series")
+        gpu.source = "paste:" + (gpu.source if by_series else "rocm-smi")
+    marks = ("GFX Version", "Card series", "Card Series")
+    first = next((line.number for line in lines if any(m in line.text for m in marks)), None)
     if gpus:
         builder.put("rocm.gpus", _amd_gpus(gpus), first)
         builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
@@ -184,6 +192,91 @@ def _smi_read(lines: Sequence[Line]) -> Reading:
 
 def _smi_quick(text: str) -> bool:
     return text.startswith(("=", "GPU[")) or "rocm-smi" in text[:60]
+
+
+# --- rocm-smi --showproductname --csv
+ROCM_SMI_CSV = "rocm-smi-csv"
+_SMI_CSV_COMMAND = re.compile(r"(?:\S*/)?rocm-smi\s.*--csv.*")
+_SMI_CSV_ROW = re.compile(r"card\d{1,3},.*", re.IGNORECASE)
+
+
+def _smi_csv_scan(lines: Sequence[Line], start: int) -> int:
+    at = start + 1 if _SMI_CSV_COMMAND.fullmatch(stripped(lines, start)) else start
+    if at >= len(lines) or not is_rocm_smi_csv_header(stripped(lines, at)):
+        return 0
+    at += 1
+    while at < len(lines) and _SMI_CSV_ROW.fullmatch(stripped(lines, at)):
+        at += 1
+    return at - start
+
+
+def _smi_csv_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(ROCM_SMI_CSV, lines)
+    gpus = rocm_smi_csv_products(text_of(lines))
+    for gpu in gpus:
+        by_series = gpu.source.startswith("rocm-smi card series")
+        gpu.source = "paste:" + (gpu.source if by_series else "rocm-smi --csv")
+    first = next((x.number for x in lines if _SMI_CSV_ROW.fullmatch(x.text.strip())), None)
+    if gpus:
+        builder.put("rocm.gpus", _amd_gpus(gpus), first)
+        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _smi_csv_quick(text: str) -> bool:
+    return text.startswith("device,") or ("rocm-smi" in text[:60] and "--csv" in text)
+
+
+# --- amd-smi static / amd-smi list: "GPU: N" (or "AI_NIC: N") then indented "KEY: value" lines
+AMD_SMI = "amd-smi"
+_AMD_SMI_COMMAND = re.compile(r"(?:sudo\s+)?(?:\S*/)?amd-smi(?:\s+(?:static|list)\b.*)?")
+_AMD_SMI_TOP = re.compile(r"(?:GPU|AI_NIC|CPU|CPU_CORE):\s*\d{1,4}")
+_AMD_SMI_FIELD = re.compile(r"\s+[A-Z][A-Z0-9_]{1,40}:.*")
+
+
+def _amd_smi_scan(lines: Sequence[Line], start: int) -> int:
+    at = start + 1 if _AMD_SMI_COMMAND.fullmatch(stripped(lines, start)) else start
+    if not (
+        _AMD_SMI_TOP.fullmatch(stripped(lines, at))
+        and at + 1 < len(lines)
+        and _AMD_SMI_FIELD.fullmatch(lines[at + 1].text)
+    ):
+        return 0
+    end = at
+    while end < len(lines):
+        text = lines[end].text
+        if _AMD_SMI_TOP.fullmatch(text.strip()) or _AMD_SMI_FIELD.fullmatch(text):
+            end += 1
+        elif not text.strip() and _AMD_SMI_TOP.fullmatch(stripped(lines, end + 1)):
+            end += 1  # the blank line between two devices
+        elif _AMD_SMI_COMMAND.fullmatch(text.strip()) and _AMD_SMI_TOP.fullmatch(
+            stripped(lines, end + 1)
+        ):
+            end += 1  # the next amd-smi command of the same paste
+        else:
+            break
+    return end - start
+
+
+def _amd_smi_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(AMD_SMI, lines)
+    gpus = amd_smi_static_gpus(text_of(lines))
+    for gpu in gpus:
+        gpu.source = "paste:" + gpu.source
+    first = next(
+        (x.number for x in lines if "TARGET_GRAPHICS_VERSION" in x.text or "DEVICE_ID" in x.text),
+        None,
+    )
+    if gpus:
+        builder.put("rocm.gpus", _amd_gpus(gpus), first)
+        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _amd_smi_quick(text: str) -> bool:
+    return text.startswith(("GPU:", "AI_NIC:", "CPU:", "CPU_CORE:")) or "amd-smi" in text[:60]
 
 
 # --- HSA_OVERRIDE_GFX_VERSION set on a shell line
@@ -207,5 +300,7 @@ READERS = [
     Reader(ROCMINFO, _rocminfo_scan, _rocminfo_read, _rocminfo_quick),
     Reader(KFD, _kfd_scan, _kfd_read, _kfd_quick),
     Reader(ROCM_SMI, _smi_scan, _smi_read, _smi_quick),
+    Reader(ROCM_SMI_CSV, _smi_csv_scan, _smi_csv_read, _smi_csv_quick),
+    Reader(AMD_SMI, _amd_smi_scan, _amd_smi_read, _amd_smi_quick),
     Reader(OVERRIDE, _override_scan, _override_read, _override_quick),
 ]

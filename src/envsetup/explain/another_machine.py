@@ -1,0 +1,112 @@
+"""Whether a paste is another machine's (or another environment's) than the host explain runs on.
+
+The host is the paste's machine only where the paste says nothing against it: a paste stating
+another OS, distribution, kernel, glibc, driver or GPU (another_machine) is judged over no host;
+one naming another interpreter, prefix or Python version (another_environment) over the host
+without its Python and torch facts. explain/merge.py applies both; docs/explain.md "Merge".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from envsetup.explain.document import _copy, _get_path, _overlay, _put_path
+from envsetup.explain.python_paths import python_of
+from envsetup.explain.signal_facts import facts_of
+from envsetup.model.paste import Reading, Signal
+
+_DRIVER = "nvidia.driver_version"
+
+
+def _pasted_document(
+    readings: Sequence[Reading], signals: Sequence[Signal], texts: dict[int, str]
+) -> dict[str, Any]:
+    """What the paste alone states, as a partial Facts document (the sections, then what its
+    errors and paths prove)."""
+    document: dict[str, Any] = {}
+    for reading in readings:
+        if reading.facts:
+            _overlay(document, _copy(reading.facts), "")
+    stated, gpus = facts_of(signals, texts)
+    for fact in [*stated, *python_of(texts)]:
+        if _get_path(document, fact.path) is None:
+            _put_path(document, fact.path, fact.value)
+    if gpus and not _get_path(document, "nvidia.gpus"):
+        _put_path(document, "nvidia.gpus", [{"name": gpu.name} for gpu in gpus])
+    return document
+
+
+# Facts of the machine that a paste and its host state differently only when they are two
+# machines (or one reinstalled since): the OS, its distribution, kernel and C library.
+_MACHINE_FACTS = (
+    ("os.system", "OS"),
+    ("os.distro_id", "distribution"),
+    ("os.distro_name", "distribution"),
+    ("os.kernel", "kernel"),
+    ("os.glibc", "glibc"),
+)
+
+
+def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
+    """Why the paste is another machine's than `host`'s (both Facts documents, the paste's
+    partial), "" when nothing it states says so: another OS, distribution, kernel or glibc,
+    another driver version (or one where the host has none), or GPUs none of which the host has. Their facts belong to
+    another machine: no finding about the paste's machine may rest on the host's."""
+    for path, what in _MACHINE_FACTS:
+        stated, hosts = _get_path(pasted, path), _get_path(host, path)
+        if stated and hosts and isinstance(stated, str) and stated != hosts:
+            return f"its {what} is {stated}, this host's {hosts}"
+    driver, hosts_driver = _get_path(pasted, _DRIVER), _get_path(host, _DRIVER)
+    if not isinstance(driver, str):  # the kernel module's version is the driver's (_put_stated)
+        driver = _get_path(pasted, "nvidia.kernel_module_version")
+    if isinstance(driver, str) and not _same_version(driver, hosts_driver):
+        return f"its driver is {driver}, this host's {hosts_driver or 'none'}"
+    gpus = _get_path(pasted, "nvidia.gpus")
+    names = [g.get("name") for g in gpus or () if isinstance(g, dict) and g.get("name")]
+    hosts = [h for h in _get_path(host, "nvidia.gpus") or () if isinstance(h, dict)]
+    if names and not any(
+        _same_gpu(h, name) or _same_gpu({"name": name}, str(h.get("name")))
+        for h in hosts
+        for name in names
+    ):
+        return f"its GPU is {names[0]}, not one of this host's"
+    return ""
+
+
+def _same_version(stated: str, hosts: Any) -> bool:
+    """One driver under two spellings: 535.104 is 535.104.05 printed shorter."""
+    if not isinstance(hosts, str) or not hosts:
+        return False
+    short, long = sorted((stated, hosts), key=len)
+    return long == short or long.startswith(short + ".")
+
+
+def another_environment(host: dict[str, Any], pasted: dict[str, Any]) -> bool:
+    """Whether the paste names another Python environment than the host's: its interpreter,
+    prefix or Python version (3.10 is 3.10.18) differs. The host's Python and torch facts are
+    then another environment's."""
+    for path in ("python.executable", "python.prefix"):
+        stated, hosts = _get_path(pasted, path), _get_path(host, path)
+        if stated and hosts and stated != hosts:
+            return True
+    version = _get_path(pasted, "python.version")
+    hosts_version = _get_path(host, "python.version")
+    return bool(
+        isinstance(version, str) and hosts_version and not _same_version(version, hosts_version)
+    )
+
+
+def _same_gpu(listed: Any, name: str) -> bool:
+    """One GPU model under the names tools give it: "NVIDIA " added by drivers >= 495, a name
+    nvidia-smi's table cut with "..."."""
+    if not isinstance(listed, dict) or not isinstance(listed.get("name"), str):
+        return False
+
+    def bare(text: str) -> str:
+        text = text.strip().casefold()
+        return text[len("nvidia ") :] if text.startswith("nvidia ") else text
+
+    have, want = bare(listed["name"]), bare(name)
+    if have.endswith("..."):
+        return bool(have[:-3]) and want.startswith(have[:-3].rstrip())
+    return have == want
