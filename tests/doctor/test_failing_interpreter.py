@@ -39,6 +39,14 @@ def test_pyenv_message_is_read(text: str, command: str, versions: list[str]) -> 
 def test_traceback_tells_its_last_line() -> None:
     text = 'Traceback (most recent call last):\n  File "<string>", line 1\nSyntaxError: bad\n'
     assert parse_interpreter_failure(text).telling_line == "SyntaxError: bad"
+    # A compile-time SyntaxError has no "Traceback" header (Python 2 reading Python 3 code).
+    compile_time = (
+        '  File "<string>", line 1\n    print "x"\n            ^\nSyntaxError: invalid syntax\n'
+    )
+    assert parse_interpreter_failure(compile_time).telling_line == "SyntaxError: invalid syntax"
+    assert parse_interpreter_failure("env: python3.12: No such file\n").telling_line == (
+        "env: python3.12: No such file"
+    )
     assert telling_part("Python path configuration:\n  x\nFatal Python error: y\nz\n").startswith(
         "Fatal Python error: y"
     )

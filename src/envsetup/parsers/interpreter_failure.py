@@ -16,7 +16,7 @@ Two shapes matter:
 
   When no installed version has the command, pyenv prints the first line alone.
 - anything else: its first line; for a Python traceback its last line (the exception; the
-  first is "Traceback (most recent call last):"); for an interpreter that cannot start, the
+  first is "Traceback (most recent call last):", or for a SyntaxError '  File "<string>"...'); for an interpreter that cannot start, the
   "Fatal Python error:" line (CPython prints its path configuration first, e.g. with a wrong
   PYTHONHOME: "Fatal Python error: init_fs_encoding: failed to get the Python codec of the
   filesystem encoding", as python3.11 prints it here).
@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 _PYENV_NOT_FOUND = re.compile(r"^pyenv: (?P<command>\S+): command not found\s*$")
 _PYENV_EXISTS_IN = re.compile(r"^The `(?P<command>[^']+)' command exists in these Python versions:")
 _VERSION_LINE = re.compile(r"^\s+(?P<version>\S+)\s*$")
+# The last line of an uncaught Python exception, also without a "Traceback" header (a SyntaxError
+# at compile time: Python 2 reading Python 3 code prints '  File "<string>", line 1' first).
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
 
 
 @dataclass
@@ -46,7 +49,9 @@ def telling_part(text: str) -> str:
     for index, line in enumerate(lines):
         if line.startswith("Fatal Python error:"):
             return "\n".join(lines[index:])
-    if kept and kept[0].startswith("Traceback (most recent call last)"):
+    if kept and (
+        kept[0].startswith("Traceback (most recent call last)") or _EXCEPTION.match(kept[-1])
+    ):
         return kept[-1]
     return text
 
