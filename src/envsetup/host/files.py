@@ -124,7 +124,10 @@ class Files:
     def mount_of(self, path: PathLike) -> Optional[Mount]:
         """The mount holding `path`, or its nearest existing parent: the longest mount point
         above its real path in this machine's mount table (psutil.disk_partitions; the later
-        of two mounts on one point, as the kernel shows the later); None when none is listed."""
+        of two mounts on one point, as the kernel shows the later); None when none is listed.
+        Read-only is asked of the directory itself (statvfs's ST_RDONLY), not read from the
+        table: macOS mounts / read-only and reaches /Users through a firmlink to a writable
+        volume, which the table does not show."""
         import psutil
 
         probe = Path(path)
@@ -136,7 +139,11 @@ class Files:
             point = part.mountpoint
             inside = real == point or real.startswith(point.rstrip("/\\") + os.sep)
             if inside and (best is None or len(point) >= len(best.point)):
-                best = Mount(point, part.fstype, "ro" in part.opts.split(","))
+                best = Mount(point, part.fstype, False)
+        if best is not None and hasattr(os, "statvfs"):
+            with contextlib.suppress(OSError):
+                read_only = bool(os.statvfs(probe).f_flag & os.ST_RDONLY)
+                best = Mount(best.point, best.fstype, read_only)
         return best
 
     def realpath(self, path: PathLike) -> Path:

@@ -288,7 +288,7 @@ PSEUDO_FILESYSTEMS = frozenset(
     {
         "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
         "securityfs", "configfs", "pstore", "bpf", "mqueue", "fusectl", "binfmt_misc",
-        "efivarfs", "hugetlbfs", "nsfs", "rpc_pipefs", "selinuxfs", "autofs",
+        "efivarfs", "hugetlbfs", "nsfs", "rpc_pipefs", "selinuxfs",
     }
 )  # fmt: skip
 
