@@ -319,9 +319,12 @@ def test_install_warnings_carry_a_fix_and_are_marked_in_text(
 def test_a_mirror_is_the_index_the_reasons_name(tmp_path: Path) -> None:
     # --index-url-base: the reasons name the index the steps use, not the official one.
     mirror = tmp_path / "mirror"
-    mirror.mkdir()
     args = ["install", "--dry-run", "--replay", str(case_host("07-fabricmanager-802-h100"))]  # fmt: skip
-    args += ["--index-url-base", str(mirror), "--env", str(tmp_path / "env")]
+    args += ["--env", str(tmp_path / "env")]
+    # The local mirror holds the directory of the build the plan picks (checked since issue 12).
+    official = json.loads(_run(*args, "--json").stdout)["data"]["resolution"]["variant"]
+    (mirror / official).mkdir(parents=True)
+    args += ["--index-url-base", str(mirror)]
     out = _run(*args, "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)["data"]
