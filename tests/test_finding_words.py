@@ -61,6 +61,7 @@ def test_install_s_findings_are_worded_from_a_real_resolution_and_preview(tmp_pa
     env.mkdir()
     (env / "mine.txt").write_text("not envsetup's")  # an existing target: install would stop
     resolution = resolve_quickly(parse_request(torch="2.7", cuda="12.6", env=str(env)), facts)
+    (tmp_path / "cu126").mkdir()  # the local mirror holds the plan's build directory
     planned = preview(resolution, index_url_base=str(tmp_path), environ={"PATH": "/usr/bin:/bin"})
     found = install_findings(resolution) + stop_findings(planned)
     assert [f.id for f in found][:1] == ["cuda-build-without-nvidia"]

@@ -149,3 +149,22 @@ def test_the_json_schema_the_help_names_is_written_by_the_package_itself(
     )
     for name in leaves:
         assert (tmp_path / f"{name}.schema.json").is_file()
+
+
+@pytest.mark.parametrize("width", [60, 100])
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_examples_wrap_as_shell_comments_at_60_and_100_columns(command: str, width: int) -> None:
+    """Each line of the examples fits the terminal; a comment too long for its command's line goes
+    under it, broken between words, each line with its own `#` (no word of a comment left at the
+    margin as if it were a command). A command longer than the line is wrapped as before."""
+    result = run_envsetup(*([command] if command else []), "-h", env={"COLUMNS": str(width)})
+    assert result.returncode == 0, result.stderr
+    section = result.stdout.split("Examples (each line can be pasted into a shell):")[1]
+    lines = [line.rstrip() for line in section.splitlines() if line.strip()]
+    assert lines
+    assert all(len(line) <= width for line in lines), lines
+    examples = EXAMPLES.get(command, TOP_EXAMPLES) if command else TOP_EXAMPLES
+    comments = " ".join(line.split("# ", 1)[1] for line in lines if "# " in line)
+    assert " ".join(comments.split()) == " ".join(what for _, what in examples)
+    commands = " ".join(line.split("# ", 1)[0] for line in lines)
+    assert " ".join(commands.split()) == " ".join(line for line, _ in examples)

@@ -359,7 +359,7 @@ def test_a_refused_fix_is_caught(quiet_env: None) -> None:
 def test_an_install_that_would_stop_is_caught(
     tmp_path: Path, quiet_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A dry run exits 0 but says "install would stop here" when ./.venv already exists: that
+    """A dry run exits 1 and says "install would stop here" when ./.venv already exists: that
     printed fix is refused too (a doctor fix "installs it in ./.venv" beside an existing one)."""
     import venv
 

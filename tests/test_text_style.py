@@ -125,6 +125,7 @@ def test_check_command_at_60_columns(pasted: str) -> None:
 def test_install_dry_run_at_60_columns(tmp_path: Path) -> None:
     request = parse_request(torch="2.1", env=str(tmp_path / "env"))
     resolution = resolve_quickly(request, GPU_BOX)
+    (tmp_path / resolution.variant).mkdir()  # the local mirror holds the plan's build directory
     planned = preview(resolution, index_url_base=str(tmp_path), environ={"PATH": "/usr/bin:/bin"})
     console, out = narrow()
     render_plan(console, resolution, planned)

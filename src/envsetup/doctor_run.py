@@ -81,6 +81,8 @@ def _run(
         from envsetup.node_outputs import forget_cut_steps
 
         forget_cut_steps(facts, deadline)
+    if python:
+        _check_started(facts, python)
     findings = diagnose(facts, lookup_build)
     if deadline is not None:
         from envsetup.node_outputs import budget_finding
@@ -138,6 +140,20 @@ def _not_found(facts: Facts, python: str) -> bool:
     return not facts.python.version and any(
         p.reason == "not found" and p.what.startswith("Python interpreter") for p in facts.problems
     )
+
+
+def _check_started(facts: Facts, python: str) -> None:
+    """A --python that ran but exited non-zero before describing itself (a pyenv shim of a
+    version that is not selected, a broken install) is a usage error quoting its own words."""
+    from envsetup.parsers.interpreter_failure import parse_interpreter_failure
+    from envsetup.render.interpreter_words import failed_interpreter_words
+
+    if facts.python.version:
+        return
+    for p in facts.problems:
+        if p.what.startswith("Python interpreter") and p.reason.startswith("exit status"):
+            failure = parse_interpreter_failure(p.evidence)
+            raise UsageError(failed_interpreter_words(python, p.reason, failure))
 
 
 def _check_deep_recorded(host: object, replay: str) -> None:

@@ -280,3 +280,30 @@ def test_a_cgroup_v1_cpu_quota(tmp_path: Path) -> None:
     assert info.cpu_limit == 1.5 and info.cpu_source == "file:/sys/fs/cgroup/cpu/cpu.cfs_quota_us"
     facts = _probe(spec, tmp_path / "again")
     assert "model unknown, CPU count unknown; cgroup quota 1.5 CPUs" in _text(facts)
+
+
+def test_a_recording_made_before_compilers_were_read_says_not_recorded(tmp_path: Path) -> None:
+    """Case 09's recording (made before doctor looked gcc and clang up: no which entry for
+    either) says "not recorded", not "no gcc or clang found"; a recording that looked them up
+    and found neither says that none is on PATH (built by hand); one that found gcc on PATH but
+    holds no answer of its --version is not recorded either."""
+    from hostbuilder import case_host
+
+    old = probe_all(RecordedHost(str(case_host("09-nvcc101-vs-torch-cu111-rtx3090"))))
+    assert old.system_info.compilers == [] and old.system_info.compilers_not_recorded
+    assert _row(_text(old), "Compilers") == "not recorded"
+    looked_up = HostSpec(which={"gcc": None, "clang": None})
+    none = _probe(looked_up, tmp_path / "none")
+    assert not none.system_info.compilers_not_recorded
+    assert _row(_text(none), "Compilers") == "no gcc or clang found on PATH"
+    no_version = HostSpec(which={"gcc": "/usr/bin/gcc", "clang": None})
+    assert _probe(no_version, tmp_path / "no-version").system_info.compilers_not_recorded
+
+
+def test_this_machine_is_never_not_recorded() -> None:
+    assert not probe_all(LiveHost()).system_info.compilers_not_recorded
+
+
+def _row(text: str, label: str) -> str:
+    line = next(line for line in text.splitlines() if f" {label} " in line)
+    return line.split(label, 1)[1].strip()

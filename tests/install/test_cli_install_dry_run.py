@@ -319,9 +319,12 @@ def test_install_warnings_carry_a_fix_and_are_marked_in_text(
 def test_a_mirror_is_the_index_the_reasons_name(tmp_path: Path) -> None:
     # --index-url-base: the reasons name the index the steps use, not the official one.
     mirror = tmp_path / "mirror"
-    mirror.mkdir()
     args = ["install", "--dry-run", "--replay", str(case_host("07-fabricmanager-802-h100"))]  # fmt: skip
-    args += ["--index-url-base", str(mirror), "--env", str(tmp_path / "env")]
+    args += ["--env", str(tmp_path / "env")]
+    # The local mirror holds the directory of the build the plan picks (checked since issue 12).
+    official = json.loads(_run(*args, "--json").stdout)["data"]["resolution"]["variant"]
+    (mirror / official).mkdir(parents=True)
+    args += ["--index-url-base", str(mirror)]
     out = _run(*args, "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)["data"]
@@ -332,3 +335,25 @@ def test_a_mirror_is_the_index_the_reasons_name(tmp_path: Path) -> None:
     text = _run(*args, env={"COLUMNS": "300"}).stdout
     reasons = [line for line in text.splitlines() if line.lstrip().startswith("· from ")]
     assert reasons and all(line.lstrip().startswith(f"· from {used}") for line in reasons)
+
+
+def test_a_dry_run_that_would_stop_fails_as_the_install_would(tmp_path: Path) -> None:
+    """A real existing venv as the target, no --upgrade: the install would stop ("already
+    exists"), so its dry run exits 1 (outcome problems, an error finding), in JSON and in text."""
+    import venv
+
+    target = tmp_path / "env"
+    venv.EnvBuilder(with_pip=False).create(target)
+    args = ("install", "--torch", "2.0", "--cuda", "cpu", "--env", str(target), "--dry-run")
+    out = _run(*args, "--json")
+    assert out.returncode == 1, out.stderr
+    document = json.loads(out.stdout)
+    assert (document["outcome"], document["exit_code"], document["error"]) == ("problems", 1, None)
+    stops = [f for f in document["findings"] if f["id"] == "install-would-stop"]
+    assert [f["severity"] for f in stops] == ["error"] and "already exists" in stops[0]["title"]
+    assert document["data"]["plan"]["steps"]  # the plan is still shown
+    text = _run(*args)
+    assert text.returncode == 1 and "install would stop here" in text.stdout
+    # The same flags with --upgrade would not stop: exit 0, outcome planned.
+    upgrade = _run(*args, "--upgrade", "--json")
+    assert upgrade.returncode == 0 and json.loads(upgrade.stdout)["outcome"] == "planned"

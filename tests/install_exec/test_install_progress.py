@@ -73,9 +73,12 @@ def test_a_pipe_gets_plain_lines_with_each_steps_time(tmp_path: Path, pytorch_in
     assert len(starts) == len(ends) == int(starts[0][1].group(2))
     for (start, begun), (end, ended) in zip(starts, ends):
         assert start < end and begun.group(1) == ended.group(1)
-        # Between a step's start and its end: its own output, provision's notes, heartbeats.
+        # Between a step's start and its end: its own output, provision's notes (a long one
+        # wrapped, hanging under its text), heartbeats.
         between = lines[start + 1 : end]
-        assert all(line.startswith(("  | ", "==> ", "  … still running: ")) for line in between)
+        assert all(
+            line.startswith(("  | ", "==> ", "    ", "  … still running: ")) for line in between
+        )
 
 
 def test_a_silent_step_in_a_log_gets_a_still_running_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -122,3 +125,28 @@ def test_a_failing_step_says_which_and_after_how_long() -> None:
     assert re.fullmatch(
         r" ✗ stopped: \[3/5\] install torch after 0\.\ds", written.getvalue().splitlines()[-1]
     )
+
+
+@pytest.mark.parametrize("width", [60, 100])
+def test_envsetups_own_lines_wrap_between_words_hanging_under_their_text(width: int) -> None:
+    """A step's announcement and provision's notes are prose: at 60 and 100 columns each line
+    fits, words stay whole, continuation lines hang under the text past "==> "."""
+    written = io.StringIO()
+    out = Console(file=written, width=width, color_system=None, highlight=False)
+    long_path = "/home/someone/projects/a-project-with-a-long-name/.venv-torch-cu121"
+    description = f"create a venv at {long_path} with python3.11 from the uv-managed interpreters"
+    note = "verify: import torch in the new environment and check that it sees every GPU it should"
+    with InstallProgress(out) as display:
+        display.step_started("create-env", description, 1, 3)
+        display(f"==> {note}")
+        display.step_finished("create-env", 0.25, 1, 3)
+    lines = written.getvalue().splitlines()
+    assert all(len(line) <= width and line == line.rstrip() for line in lines), lines
+    announced = lines[: next(i for i, line in enumerate(lines) if line.startswith("==> verify"))]
+    assert announced[0].startswith("==> [1/3] create a venv at")
+    # The path is longer than the room: broken after a separator (style.BREAK_AFTER).
+    assert "".join("".join(announced).split()) == "".join(f"==> [1/3] {description}".split())
+    assert len(announced) > 1 and all(line.startswith("    ") for line in announced[1:])
+    noted = lines[len(announced) : -1]
+    assert " ".join(" ".join(noted).split()) == f"==> {note}"
+    assert all(line.startswith("    ") and line[4] != " " for line in noted[1:])

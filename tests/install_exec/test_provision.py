@@ -191,6 +191,46 @@ def test_a_missing_local_mirror_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "env").exists()
 
 
+def test_a_flat_folder_of_wheels_as_mirror_is_refused_by_the_dry_run_and_the_install(
+    tmp_path: Path, pytorch_index: Path
+) -> None:
+    """The test index's real wheels copied into one folder (no cpu/ under it): the dry run
+    refuses it with the reason and the fix (exit 2), as provision() does, before anything runs;
+    the same wheels laid out as <base>/cpu/... are accepted."""
+    import shutil
+    import subprocess
+    import sys
+
+    flat = tmp_path / "wheels"
+    flat.mkdir()
+    for wheel in (pytorch_index / "cpu").rglob("*.whl"):
+        shutil.copy(wheel, flat)
+    with pytest.raises(UsageError, match=r"flat folder of 3 \.whl files.*reads .*wheels/cpu"):
+        provision(
+            resolution_for("cpu", tmp_path / "env"),
+            index_url_base=str(flat),
+            log_dir=str(tmp_path / "logs"),
+        )
+    assert not (tmp_path / "env").exists()
+    args = ["install", "--dry-run", "--torch", "2.0", "--cuda", "cpu", "--env", str(tmp_path / "env")]  # fmt: skip
+    for base in (str(flat), flat.as_uri()):
+        out = subprocess.run(
+            [sys.executable, "-m", "envsetup", *args, "--index-url-base", base],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert out.returncode == 2, out.stdout
+        assert out.stderr.count("\n") == 1 and "flat folder" in out.stderr
+        assert "fix: lay the mirror out like download.pytorch.org/whl, cpu/torch/" in out.stderr
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match="has no cpu/ directory"):
+        provision(resolution_for("cpu", tmp_path / "env"), index_url_base=str(tmp_path / "empty"))
+    accepted = subprocess.run(
+        [sys.executable, "-m", "envsetup", *args, "--index-url-base", str(pytorch_index)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert accepted.returncode == 0, accepted.stderr
+
+
 def test_a_resolution_without_packages_or_python_is_refused_before_anything_runs(
     tmp_path: Path,
 ) -> None:

@@ -175,3 +175,20 @@ def test_the_checks_fixes_are_the_runners_install_for_this_target() -> None:
     assert "envsetup install" not in cpu_only.gpu_fix
     assert cpu_only.gpu_fix.startswith("check the driver with `envsetup doctor`")
     assert Context({}).install_fix.startswith("envsetup install --env ")
+
+
+def test_a_pyenv_shim_of_an_unselected_version_is_quoted_by_its_first_line(tmp_path: Path) -> None:
+    """pyenv's real message (tests/fixtures/interpreter-failures/SOURCES.tsv), replayed by a shim
+    script with pyenv's status 127: the reason quotes its telling first line, not its last
+    ("python2 and python3 to be found.")."""
+    if sys.platform == "win32":
+        pytest.skip("a shell script is not an executable on Windows")
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "interpreter-failures"
+    message = (fixtures / "pyenv-python3.11-exists-in-versions.txt").read_text()
+    shim = tmp_path / "python3.11"
+    shim.write_text(f"#!/bin/sh\ncat >&2 <<'EOF'\n{message}EOF\nexit 127\n")
+    shim.chmod(0o755)
+    out = verify_cli("--python", str(shim))
+    assert out.returncode == 3
+    assert "(exit status 127): pyenv: python3.11: command not found;" in out.stderr
+    assert "to be found" not in out.stderr

@@ -208,7 +208,9 @@ def _emit_plan(
         from envsetup.render.install_text import render_plan
 
         render_plan(style.console(), resolution, planned)
-    return int(ExitCode.OK)
+    # A dry run that would stop fails as the install would (exit 1, not a usage error: the plan
+    # was made; docs/output.md, outcome "problems").
+    return int(ExitCode.FINDINGS if planned.problems else ExitCode.OK)
 
 
 def _elsewhere(facts: Facts) -> Elsewhere:

@@ -42,10 +42,12 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         return []
     newest = max(toolkits, key=lambda t: version_key(t.version or ""))
     need = toolkit_driver(newest.version or "", facts.os.system)
+    simulated = simulated_driver(facts)
     return [
         Finding(
             id="toolkit-without-driver",
-            severity="warning",
+            # A simulated driver says the user knows this machine has none (a build or CI box).
+            severity="info" if simulated else "warning",
             evidence=[f"CUDA {t.version or '?'} at {t.path} ({t.source})" for t in toolkits]
             + [
                 f"no driver: NVML says {facts.nvidia.nvml_error or 'nothing'}; nvidia-smi {facts.nvidia.smi_state}"
@@ -56,6 +58,9 @@ def toolkit_without_driver(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 "need": need.driver if need else None,
                 # Inside a container the driver belongs to the host (render words the fix so).
                 "container": facts.os.container,
+                # "ENVSETUP_CUDA_DRIVER_VERSION=12.4" when the driver's CUDA is simulated.
+                "simulated": simulated,
+                "driver_cuda": facts.nvidia.driver_cuda_version,
             },
         )
     ]
@@ -86,10 +91,20 @@ def toolkit_newer_than_driver(facts: Facts, _lookup: BuildLookup) -> list[Findin
                     "same_major": have.major == driver_cuda.major,
                     "cuda": need.cuda if need else None,
                     "need": need.driver if need else None,
+                    "simulated": simulated_driver(facts),
                 },
             )
         )
     return findings
+
+
+def simulated_driver(facts: Facts) -> Optional[str]:
+    """`VARIABLE=value` when the driver's CUDA comes from an ENVSETUP_* override (probe/overrides.py
+    marks its source "override:VARIABLE"), else None."""
+    source = facts.nvidia.driver_cuda_source or ""
+    if not source.startswith("override:") or not facts.nvidia.driver_cuda_version:
+        return None
+    return f"{source[len('override:') :]}={facts.nvidia.driver_cuda_version}"
 
 
 def nvcc_shadowed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

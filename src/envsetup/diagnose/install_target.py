@@ -63,3 +63,35 @@ def install_params(facts: Facts, flags: Sequence[str]) -> dict[str, Any]:
 def _new_env_dir(facts: Facts) -> str:
     choice = facts.python.chosen_by
     return choice.new_env_dir if choice else ""
+
+
+# Why `envsetup install --cuda auto` would pick no CUDA build on the machine the facts describe
+# (resolve/build_choice.py, _pick_auto: without an NVIDIA GPU or driver it takes a ROCm build for
+# a visible AMD GPU, else the CPU build; macOS has no CUDA build at all).
+AUTO_NOT_CUDA_MACOS = "macos"
+AUTO_NOT_CUDA_AMD = "amd"
+AUTO_NOT_CUDA_NO_NVIDIA = "no-nvidia"
+
+
+def auto_not_cuda(facts: Facts) -> dict[str, Any]:
+    """Params saying why `--cuda auto` gives no CUDA build here: `auto_not_cuda` (one of the
+    codes above) with what was seen (`gfx`, `nvidia_seen`); {} when it would give one, or when the
+    facts do not say (no host: a paste alone, where NVIDIA was never looked for)."""
+    from envsetup.compat.machine import machine_from_facts
+
+    system = facts.os.system
+    if system == "Darwin":
+        return {"auto_not_cuda": AUTO_NOT_CUDA_MACOS}
+    nvidia = facts.nvidia
+    looked = nvidia.smi_state != "not-run" or bool(nvidia.nvml_error or nvidia.driver_source)
+    if not system or not looked:
+        return {}
+    machine = machine_from_facts(facts, strict=False)
+    if machine.has_nvidia:
+        return {}
+    if machine.amd_gfx and system == "Linux":  # PyTorch's ROCm wheels are Linux's only
+        return {"auto_not_cuda": AUTO_NOT_CUDA_AMD, "gfx": list(machine.amd_gfx)}
+    return {
+        "auto_not_cuda": AUTO_NOT_CUDA_NO_NVIDIA,
+        "nvidia_seen": nvidia.nvml_error or f"nvidia-smi {nvidia.smi_state}",
+    }

@@ -504,6 +504,11 @@ def judge_signals(
             grouped.setdefault((finding_id, severity), []).append(s)
     for (finding_id, severity), group in grouped.items():
         found.append(_simple(finding_id, severity, group, facts, ev))
+        if finding_id == "torch-not-compiled-with-cuda":
+            # Its fix installs a CUDA build: say so when `--cuda auto` would not give one here.
+            from envsetup.diagnose.install_target import auto_not_cuda
+
+            found[-1].params.update(auto_not_cuda(facts))
     if get("hip-no-binary-for-gpu"):
         found += _rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):

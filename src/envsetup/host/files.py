@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Optional, Union
 
 from envsetup.safe_read import read_regular, read_up_to
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True)
+class Mount:
+    point: str  # where it is mounted, e.g. "/proc"
+    fstype: str  # e.g. "proc", "sysfs", "ext4"
+    read_only: bool
 
 
 class FileLock:
@@ -112,6 +120,31 @@ class Files:
 
     def glob(self, directory: PathLike, pattern: str) -> list[Path]:
         return list(Path(directory).glob(pattern))
+
+    def mount_of(self, path: PathLike) -> Optional[Mount]:
+        """The mount holding `path`, or its nearest existing parent: the longest mount point
+        above its real path in this machine's mount table (psutil.disk_partitions; the later
+        of two mounts on one point, as the kernel shows the later); None when none is listed.
+        Read-only is asked of the directory itself (statvfs's ST_RDONLY), not read from the
+        table: macOS mounts / read-only and reaches /Users through a firmlink to a writable
+        volume, which the table does not show."""
+        import psutil
+
+        probe = Path(path)
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        real = os.path.realpath(probe)
+        best: Optional[Mount] = None
+        for part in psutil.disk_partitions(all=True):
+            point = part.mountpoint
+            inside = real == point or real.startswith(point.rstrip("/\\") + os.sep)
+            if inside and (best is None or len(point) >= len(best.point)):
+                best = Mount(point, part.fstype, False)
+        if best is not None and hasattr(os, "statvfs"):
+            with contextlib.suppress(OSError):
+                read_only = bool(os.statvfs(probe).f_flag & os.ST_RDONLY)
+                best = Mount(best.point, best.fstype, read_only)
+        return best
 
     def realpath(self, path: PathLike) -> Path:
         """Every symlink resolved (a missing tail is kept as spelled)."""

@@ -166,6 +166,12 @@ class RecordedHost:
             return f"/usr/bin/{name}"
         return None
 
+    def looked_up(self, name: str) -> bool:
+        """Whether the recording holds an answer for `name`: a which entry (a path or "not on
+        PATH"), or a command it ran. A recording made before envsetup asked for a command has
+        neither: its which() says None, which is "not recorded", not "not there"."""
+        return name in self._which or any(_command_name(c.argv) == name for c in self._commands)
+
     def realpath(self, path: str) -> str:
         return self._realpaths.get(path, path)
 

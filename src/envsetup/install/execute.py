@@ -125,6 +125,11 @@ def _this_target(
         noted(exc)
         spelled = host_files.absolute(resolution.env_name or DEFAULT_ENV)
     env_path = real_target(spelled, host_files)
+    # /proc/x, /sys/x, a read-only mount: never a place for an environment (a bad flag, on any
+    # run), not a full disk.
+    unusable = install_target.unusable_mount(env_path, host_files.mount_of(env_path))
+    if unusable is not None:
+        raise unusable
     if is_dangling_link(spelled, env_path, host_files):
         noted(
             UsageError(

@@ -10,6 +10,7 @@ from envsetup.errors import EnvsetupError
 from envsetup.install.network import NetworkCause, network_failure
 from envsetup.install.plan import CHECK_RESOLVES, CREATE_ENV, INSTALL
 from envsetup.install.runner import StepOutcome
+from envsetup.parsers.uv_abi_hint import abi_mismatch
 from envsetup.sanitize import redact_text
 
 READ_BACK = "read-back"
@@ -138,6 +139,22 @@ def _fix(step_id: str, manager: str, python_version: str) -> str:
     return FIXES.get(step_id, "read the log")
 
 
+def _abi_fix(failure: StepError) -> str:
+    """uv found the pins, but only for other Pythons (its ABI hint): name the nearest one."""
+    if failure.step_id not in (CHECK_RESOLVES, INSTALL):
+        return ""
+    found = abi_mismatch(logical_lines(failure.tail))
+    nearest = found.nearest() if found else None
+    if found is None or nearest is None:
+        return ""
+    which = f"{found.project} {found.version}".strip()
+    others = ", ".join(found.pythons)
+    return (
+        f"{which} on that index has wheels for Python {others}, none for Python {found.python}: "
+        f"pass --python {nearest}"
+    )
+
+
 def failure_summary(
     failure: StepError, *, manager: str = "", python_version: str = "", index_url: str = ""
 ) -> tuple[str, str]:
@@ -155,7 +172,7 @@ def failure_summary(
     )
     if network is None:
         said = f"{failure.reason}: {telling_line(failure.tail)}"
-        return said, _fix(failure.step_id, manager, python_version)
+        return said, _abi_fix(failure) or _fix(failure.step_id, manager, python_version)
     url = network.url or index_url or "the index"
     # The cause in our words; the tool's own line (pip's is a 500-character retry warning with
     # an object address) stays in the log the message names.

@@ -124,8 +124,10 @@ def index_location(
     host_files: Files,
 ) -> Optional[str]:
     """The --index-url-base mirror as an index location (a URL, or a file: URL for a local
-    directory); None without one. Raises UsageError for conda or a local mirror that is not a
-    directory."""
+    directory); None without one. Raises UsageError for conda, a local mirror that is not a
+    directory, or one that lacks the directory of the build the plan uses (<base>/<platform>: a
+    flat folder of wheels is not laid out like download.pytorch.org/whl). An http(s) mirror is not
+    asked: the resolve step reaches it and says what it lacks."""
     base = index_url_base_from(index_url_base, environ)
     if base is None:
         return None
@@ -141,4 +143,30 @@ def index_location(
             f"--index-url-base {base}: {directory} is not a directory; "
             "point it at a local mirror laid out like download.pytorch.org/whl (<base>/cpu, ...)"
         )
+    if directory is not None:
+        _check_build_directory(base, location, resolution, host_files)
     return location
+
+
+def _check_build_directory(
+    base: str, location: str, resolution: Resolution, host_files: Files
+) -> None:
+    used = effective_index_url(resolution.index_url, resolution.variant, location)
+    build_directory = local_directory_of(used)
+    if not used.startswith(location) or build_directory is None:
+        return  # an index the base does not apply to (a company index the profile names)
+    if host_files.is_dir(build_directory):
+        return
+    platform = used[len(location) :].strip("/") or resolution.variant
+    wheels = host_files.glob(local_directory_of(location) or build_directory, "*.whl")
+    what = (
+        f"it holds wheels directly (a flat folder of {len(wheels)} .whl files)"
+        if wheels
+        else f"it has no {platform}/ directory"
+    )
+    raise UsageError(
+        f"--index-url-base {base}: {what}, but this plan reads {build_directory} (the {platform} "
+        f"build's index); fix: lay the mirror out like download.pytorch.org/whl, "
+        f"{platform}/torch/<wheel>.whl with an index.html in each directory (PEP 503), and pass "
+        f"the folder that holds {platform}/"
+    )

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from envsetup.errors import EnvsetupError, UsageError
-from envsetup.host.files import LOCAL, Files
+from envsetup.host.files import LOCAL, Files, Mount
 from envsetup.install.ownership import Claim, proves_ownership
 from envsetup.install.record import read_install_record, record_path
 from envsetup.install.state import file_in_the_way
@@ -277,3 +277,37 @@ def remove_tree(path: Path, *, keep_dir: bool = False, host_files: Files = LOCAL
         raise EnvsetupError(
             f"{path}: could not remove it ({exc.strerror or exc}); delete it by hand, then retry"
         ) from None
+
+
+# File systems the kernel makes up to show itself (processes, devices, control groups...): they
+# hold no files a program may create, whatever their mount options say. proc(5):
+# https://man7.org/linux/man-pages/man5/proc.5.html; sysfs(5):
+# https://man7.org/linux/man-pages/man5/sysfs.5.html; the cgroup, debugfs, tracefs... entries of
+# the kernel's file system list: https://docs.kernel.org/filesystems/index.html.
+PSEUDO_FILESYSTEMS = frozenset(
+    {
+        "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
+        "securityfs", "configfs", "pstore", "bpf", "mqueue", "fusectl", "binfmt_misc",
+        "efivarfs", "hugetlbfs", "nsfs", "rpc_pipefs", "selinuxfs",
+    }
+)  # fmt: skip
+
+
+def unusable_mount(env_path: Path, mount: Optional[Mount]) -> Optional[UsageError]:
+    """Why no environment can be made at `env_path` on `mount` (a pseudo file system, or one
+    mounted read-only), or None: not "free space", which would not help."""
+    if mount is None:
+        return None
+    if mount.fstype in PSEUDO_FILESYSTEMS:
+        return UsageError(
+            f"target {env_path}: {mount.point} is a {mount.fstype} file system (made up by the "
+            "kernel, nothing can be installed in it), not a place for an environment; fix: pass "
+            "--env a directory on a disk, e.g. --env ./.venv"
+        )
+    if mount.read_only:
+        return UsageError(
+            f"target {env_path}: {mount.point} is mounted read-only ({mount.fstype}), so no "
+            "environment can be made there; fix: pass --env a writable directory, e.g. "
+            "--env ./.venv"
+        )
+    return None

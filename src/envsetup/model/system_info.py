@@ -72,6 +72,9 @@ class SystemInfo:
     memory_limit_mib: Optional[int] = None
     memory_source: str = ""
     compilers: list[Compiler] = field(default_factory=list)
+    # True when the host could not say whether a compiler is there: a recording made before
+    # compilers were read (no gcc/clang lookup in it), not "none found"
+    compilers_not_recorded: bool = False
     # the relevant packages of the target environment, name -> version: collect_env's list
     # (RELEVANT_PATTERNS), read from the dist-info directory names (collect_env: `pip list`)
     packages: dict[str, str] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from envsetup.facts import PythonFacts, ReadProblem
 from envsetup.host.base import Host
 from envsetup.host.interpreter import SCRIPT
 from envsetup.model.interpreter_choice import InterpreterChoice
+from envsetup.parsers.interpreter_failure import telling_part
 from envsetup.probe.common import (
     as_int,
     as_text,
@@ -80,7 +81,10 @@ def _probe_python(host: Host, executable: str, problems: list[ReadProblem]) -> P
             if result.timed_out
             else ("not found" if result.not_found else f"exit status {result.returncode}")
         )
-        problems.append(problem(f"Python interpreter {executable}", reason, result.output))
+        # Keep the interpreter's telling line in the excerpt (doctor quotes it; see
+        # parsers/interpreter_failure.py).
+        said = telling_part(result.output) if result.returncode else result.output
+        problems.append(problem(f"Python interpreter {executable}", reason, said))
         return facts
     try:
         data = ast.literal_eval(result.stdout.strip().splitlines()[-1])

@@ -46,6 +46,7 @@ def probe_system_info(host: Host, os_facts: OsFacts, python: PythonFacts) -> Sys
     elif os_facts.system == "Windows":
         _windows_cpu(host, info)
     info.compilers = _compilers(host, os_facts.system == "Windows")
+    info.compilers_not_recorded = not info.compilers and _compilers_not_recorded(host)
     info.packages, info.packages_source = _packages(host, python.site_packages)
     return info
 
@@ -138,6 +139,22 @@ def _compilers(host: Host, windows: bool) -> list[Compiler]:
         if compiler is not None:
             found.append(compiler)
     return found
+
+
+def _compilers_not_recorded(host: Host) -> bool:
+    """A recorded host that never looked gcc or clang up (recorded before compilers were read),
+    or found one but holds no answer of its `--version`."""
+    from envsetup.host.recorded import RecordedHost
+
+    if not isinstance(host, RecordedHost):
+        return False
+    for name in ("gcc", "clang"):
+        if not host.looked_up(name):
+            return True
+        path = host.which(name)
+        if path is not None and host.run([path, "--version"], timeout=1).not_found:
+            return True
+    return False
 
 
 def _compiler(host: Host, name: str, path: str) -> Optional[Compiler]:

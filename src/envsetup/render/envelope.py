@@ -29,7 +29,7 @@ TOOL_NAME = "envsetup"
 # Per command: bump on any incompatible change of its document (docs/output.md has the history).
 SCHEMA_VERSIONS = {
     "doctor": 2,
-    "install": 2,
+    "install": 3,
     "check-command": 2,
     "verify": 2,
     "explain": 1,
@@ -39,7 +39,7 @@ COMMANDS = tuple(SCHEMA_VERSIONS)
 
 # How a run ended. `error` whenever the `error` object is set and `data` is null.
 OK = "ok"  # the result, and no finding that fails the run (exit 0)
-PROBLEMS = "problems"  # the result, with a finding that fails the run (exit 1)
+PROBLEMS = "problems"  # the result, with a finding that fails the run (exit 1; install: a dry run that would stop)
 PLANNED = "planned"  # install --dry-run: the plan (exit 0)
 INSTALLED = "installed"  # install: the environment is provisioned (exit 0)
 REFUSED = "refused"  # install: no build fits the request; data.refusal says why (exit 2)
@@ -48,7 +48,7 @@ INCOMPLETE = "incomplete"  # fleet report: some expected node did not answer (ex
 ERROR = "error"  # the run stopped before its result (see error.kind); data is null
 OUTCOMES = {
     "doctor": (OK, PROBLEMS, ERROR),
-    "install": (PLANNED, INSTALLED, REFUSED, ERROR),
+    "install": (PLANNED, PROBLEMS, INSTALLED, REFUSED, ERROR),
     "check-command": (OK, PROBLEMS, ERROR),
     "verify": (OK, PROBLEMS, UNUSABLE, ERROR),
     "explain": (OK, PROBLEMS, ERROR),

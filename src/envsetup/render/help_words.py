@@ -8,6 +8,8 @@ the option's help itself.
 
 from __future__ import annotations
 
+from typing import Optional
+
 # command -> (example command line, what it does); every line is a command the tool accepts
 # (tests/test_help.py runs them through the parser).
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
@@ -84,15 +86,38 @@ TOP_EXAMPLES: list[tuple[str, str]] = [
 ]
 
 
-def epilog(command: str) -> str:
+def epilog(command: str, width: Optional[int] = None) -> str:
     """The help epilog of `command` ("" for the top level): its examples, one paragraph each,
-    each a command line and a shell comment saying what it does.
+    each a command line and a shell comment saying what it does, for a terminal `width` columns
+    wide (None: this terminal's, as rich detects it).
 
     Paragraphs, not lines: typer's rich help joins the lines of a paragraph in some releases
     (0.12) and keeps them in others (0.28). The text is rich markup, so it is escaped."""
     from rich.markup import escape
 
+    if width is None:
+        from envsetup.render.style import console
+
+        width = console().width
     examples = (EXAMPLES.get(command) or GROUP_EXAMPLES[command]) if command else TOP_EXAMPLES
-    # Not aligned: padding pushes the comments past a narrow terminal's edge.
-    rows = [f"{escape(line)}  # {escape(what)}" for line, what in examples]
+    # typer pads the epilog by one column on each side.
+    room = max(width - 2, 20)
+    rows = [escape(_example(line, what, room)) for line, what in examples]
     return "\n\n".join(["Examples (each line can be pasted into a shell):", *rows])
+
+
+def _example(line: str, what: str, room: int) -> str:
+    """`line  # what` when it fits in `room` columns; else the comment under the command, each
+    of its lines a shell comment hanging under it, broken between words (a paste of any line
+    still runs; where typer joins a paragraph's lines, the comments follow the command)."""
+    import textwrap
+
+    # Not aligned: padding pushes the comments past a narrow terminal's edge.
+    one = f"{line}  # {what}"
+    if len(one) <= room:
+        return one
+    comment = textwrap.wrap(what, max(room - len(COMMENT_LEAD), 10), break_long_words=False)
+    return "\n".join([line, *(COMMENT_LEAD + part for part in comment)])
+
+
+COMMENT_LEAD = "  # "

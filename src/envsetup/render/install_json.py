@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.install.execute import InstallResult
-from envsetup.render.envelope import INSTALLED, PLANNED, REFUSED, envelope, to_json
+from envsetup.render.envelope import INSTALLED, PLANNED, PROBLEMS, REFUSED, envelope, to_json
 from envsetup.render.finding_words import finding_entry
 from envsetup.resolve.resolution import Resolution
 
@@ -149,9 +149,10 @@ def _target_flags(resolution: Resolution) -> str:
 
 
 def stop_findings(preview: Preview) -> list[Finding]:
-    """What would stop `install` with the same flags on this machine, one finding each."""
+    """What would stop `install` with the same flags on this machine, one finding each: an error,
+    so that the dry run fails as the install would (exit 1, outcome "problems")."""
     return [
-        Finding("install-would-stop", "warning", params={"problem": problem})
+        Finding("install-would-stop", "error", params={"problem": problem})
         for problem in preview.problems
     ]
 
@@ -175,10 +176,11 @@ def plan_document(resolution: Resolution, preview: Preview) -> dict[str, Any]:
         refusal=None,
     )
     findings = resolution_findings(resolution) + preview_findings(preview)
+    stops = bool(preview.problems)
     return envelope(
         "install",
-        exit_code=0,
-        outcome=PLANNED,
+        exit_code=1 if stops else 0,
+        outcome=PROBLEMS if stops else PLANNED,
         findings=findings,
         data=_data_dict(data),
     )

@@ -76,7 +76,7 @@ def render_plan(out: Console, resolution: Resolution, preview: Preview) -> None:
     from envsetup.render.install_json import stop_findings
 
     for found in stop_findings(preview):
-        style.item(out, "warning", f"install would stop here: {words_for(found).title}", indent=0)
+        style.item(out, "error", f"install would stop here: {words_for(found).title}", indent=0)
     style.text(out, "dry run: nothing was installed", indent=0)
 
 

@@ -7,6 +7,7 @@ from typing import Optional
 
 from envsetup.model import interpreter_choice as rules
 from envsetup.model.interpreter_choice import InterpreterChoice
+from envsetup.parsers.interpreter_failure import InterpreterFailure
 
 
 def why_this_python(choice: Optional[InterpreterChoice]) -> str:
@@ -44,3 +45,36 @@ def _rule_words(choice: InterpreterChoice) -> str:
 def _parent(env_dir: str) -> str:
     path = PureWindowsPath(env_dir) if "\\" in env_dir else PurePosixPath(env_dir)
     return str(path.parent)
+
+
+def failed_interpreter_words(requested: str, reason: str, failure: InterpreterFailure) -> str:
+    """The usage error for a --python that ran but exited before describing itself: its own
+    telling line quoted, then the fix (for a pyenv shim, pyenv's own commands)."""
+    said = f': "{failure.telling_line}"' if failure.telling_line else " and printed nothing"
+    head = (
+        f"--python {requested}: the interpreter stopped ({reason}) before describing itself{said}"
+    )
+    if failure.pyenv_command:
+        return f"{head}; fix: {_pyenv_fix(failure)}, or pass an existing interpreter with --python PATH"
+    return f"{head}; fix: repair that interpreter, or pass another with --python PATH"
+
+
+def _pyenv_fix(failure: InterpreterFailure) -> str:
+    if failure.pyenv_versions:
+        version = failure.pyenv_versions[0]
+        return (
+            f"select a pyenv version that has {failure.pyenv_command}: `pyenv shell {version}` "
+            f"(this shell) or `pyenv local {version}` (this directory)"
+        )
+    wanted = (
+        failure.pyenv_command[len("python") :] if failure.pyenv_command.startswith("python") else ""
+    )
+    if wanted.count(".") == 1 and wanted.replace(".", "").isdigit():
+        return (
+            f"no pyenv version has {failure.pyenv_command}: `pyenv install {wanted}` then "
+            f"`pyenv shell {wanted}`"
+        )
+    return (
+        f"no selected pyenv version has {failure.pyenv_command}: `pyenv versions` lists the "
+        "installed ones, `pyenv shell VERSION` selects one"
+    )

@@ -203,7 +203,8 @@ class VerifyProgress(_Progress):
 class InstallProgress(_Progress):
     """install's steps as they run (envsetup.install.progress.StepProgress), and the output
     sink provision() streams the installer's lines to: each shown verbatim ("  | ...") and,
-    on a terminal, the last one under the live row too."""
+    on a terminal, the last one under the live row too. envsetup's own "==> ..." lines are
+    prose: wrapped between words, hanging under their text (style.lead)."""
 
     def __init__(self, out: Console, *, clock: Clock = time.monotonic) -> None:
         super().__init__(out, clock=clock)
@@ -217,7 +218,7 @@ class InstallProgress(_Progress):
     def step_started(self, step_id: str, description: str, number: int, total: int) -> None:
         label = f"[{number}/{total}] {description}"
         self._announced = description
-        self.line(lambda: self._verbatim(f"==> {label}", "bold"))
+        self.line(lambda: style.lead(self.out, "==>", label))
         self.run(label, named=True)
 
     def step_finished(self, step_id: str, duration_s: float, number: int, total: int) -> None:
@@ -232,7 +233,8 @@ class InstallProgress(_Progress):
             if shown[4:] == self._announced:  # the step's announcement, printed with its number
                 self._announced = ""
                 return
-            self.line(lambda: self._verbatim(shown))
+            # envsetup's own note: prose, wrapped like the rest (hanging under its first word).
+            self.line(lambda: style.lead(self.out, "==>", shown[4:]))
             return
         self.line(lambda: self._verbatim(f"  | {shown}"))
         with self._lock:

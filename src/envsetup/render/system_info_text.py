@@ -43,6 +43,8 @@ def system_info_rows(row: Callable[..., None], facts: Facts) -> None:
         ]
         sources = ", ".join(c.source for c in info.compilers if c.source)
         row("ok", "Compilers", "; ".join(shown), sources)
+    elif info.compilers_not_recorded:
+        row("none", "Compilers", "not recorded")
     else:
         row("none", "Compilers", "no gcc or clang found on PATH")
 

@@ -15,6 +15,7 @@ DEFAULT_ENV = ".venv"
 
 _RELEASE_OR_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
 _PYTHON = re.compile(r"^3\.\d+$")
+_OLD_PYTHON = re.compile(r"^[12]\.\d+$")  # a real Python, older than any torch 2.x supports
 # A CUDA major alone (--cuda 12): the newest 12.x build this machine and the release allow.
 _CUDA_MAJOR = re.compile(r"^(\d{1,3})$")
 # The compute value for a CUDA major: "cuda12" (KINDS' "cuda" with the major it is held to).
@@ -176,6 +177,24 @@ def parse_backend(backend: Optional[str], cuda: str) -> str:
     return compute
 
 
+def too_old_python(python: str, profiles: Optional[str] = None) -> str:
+    """The usage error for a Python 2.x or 1.x: the oldest torch the profiles know and the
+    oldest Python it supports (its profile's `python` range, on any platform)."""
+    from envsetup.model.versions import version_key
+    from envsetup.profiles.loader import load_releases
+
+    releases = load_releases(profiles)
+    if not releases:
+        return f"--python {python}: too old for torch; fix: pass e.g. --python 3.11"
+    oldest = releases[0]
+    floor = min((p.python_min for p in oldest.platforms.values()), key=version_key, default="3.8")
+    return (
+        f"--python {python}: Python {python} is too old for any torch this tool knows (the "
+        f"oldest, torch {oldest.release}, needs Python >= {floor}); fix: pass --python {floor} "
+        "or newer, e.g. --python 3.11"
+    )
+
+
 def parse_request(
     torch: Optional[str] = None,
     cuda: str = "auto",
@@ -191,6 +210,8 @@ def parse_request(
             f"--torch {torch}: not a release or version; fix: pass a release like 2.0 or a "
             "version like 2.0.1 (no +cu118 suffix: choose the build with --cuda)"
         )
+    if python is not None and _OLD_PYTHON.match(python.strip()):
+        raise UsageError(too_old_python(python.strip()))
     if python is not None and not _PYTHON.match(python.strip()):
         raise UsageError(f"--python {python}: not a Python version; fix: pass e.g. --python 3.11")
     manager_name = manager.strip().lower()

@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from envsetup.host.execution import ByteLines, Child, Pump, Request, start
 from envsetup.host.files import LOCAL as host_files
+from envsetup.parsers.interpreter_failure import parse_interpreter_failure
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, Target, Unusable
 from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
@@ -283,7 +284,8 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
             fix=f"check the path, or create a new environment: {NEW_ENV_FIX}",
         )
     env_dir = env_dir_of(python)
-    detail = problem.output.strip().splitlines()[-1] if problem.output.strip() else ""
+    # The interpreter's telling line: a traceback's last, a pyenv shim's first (parsers/).
+    detail = parse_interpreter_failure(problem.output).telling_line
     detail = bound_text(detail, UNUSABLE_DETAIL_CHARS)  # a reason is one line people read
     if detail.startswith("SyntaxError"):  # Python 2 or < 3.7 cannot even parse the worker
         detail += " (the checks need Python 3.7 or newer)"

@@ -122,6 +122,8 @@ def _driver_cuda_unusable(p: P) -> Words:
 
 def _toolkit_without_driver(p: P) -> Words:
     hint = f" (CUDA {p['cuda']} needs driver >= {p['need']})" if p.get("need") else ""
+    if p.get("simulated"):
+        return _toolkit_with_simulated_driver(p, hint)
     if p.get("container"):
         # The same judgement as container-gpu-not-passed (render/words/fabric.py): the host's
         # driver and the runtime, never a driver inside the container.
@@ -142,6 +144,25 @@ def _toolkit_without_driver(p: P) -> Words:
     )
 
 
+def _toolkit_with_simulated_driver(p: P, hint: str) -> Words:
+    """The driver is simulated (ENVSETUP_CUDA_DRIVER_VERSION): say so and its value, not "no
+    driver visible"; what would run GPU code here is the second half of the fix."""
+    variable = str(p["simulated"]).split("=", 1)[0]
+    here = (
+        f"the host needs the driver{hint} and the container the GPU: "
+        f"{pass_gpu(str(p['container']))}"
+        if p.get("container")
+        else f"install the driver{hint} and reboot"
+    )
+    return Words(
+        f"A CUDA toolkit is installed; the driver is simulated ({p['simulated']}: supports CUDA "
+        f"<= {p.get('driver_cuda') or '?'}), none is read from this machine: the checks use the "
+        "simulated value",
+        f"Nothing to do on a build or CI machine. To run GPU code here, {here}; unset {variable} "
+        "to see this machine as it is.",
+    )
+
+
 def _toolkit_newer_than_driver(p: P) -> Words:
     consequence = (
         "binaries built with it run through minor-version compatibility, but PTX it generates "
@@ -154,9 +175,12 @@ def _toolkit_newer_than_driver(p: P) -> Words:
         if p.get("need")
         else "Upgrade the NVIDIA driver"
     )
+    simulated = (
+        f", simulated by {str(p['simulated']).split('=', 1)[0]}" if p.get("simulated") else ""
+    )
     return Words(
         f"CUDA toolkit {p['toolkit']} is newer than the driver supports (CUDA "
-        f"{p['driver_cuda']}): {consequence}",
+        f"{p['driver_cuda']}{simulated}): {consequence}",
         f"{upgrade}, or use a toolkit <= {p['driver_cuda']}.",
     )
 

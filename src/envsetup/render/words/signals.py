@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
+from envsetup.render.words.auto_build import torch_not_compiled_with_cuda
 from envsetup.render.words.installer_signals import INSTALLER_WORDS
 from envsetup.render.words.params import known as _known
 from envsetup.render.words.params import or_unknown as _or
@@ -540,10 +541,8 @@ WORDS: dict[str, WordFn] = {
         "Usually after suspend/resume or a driver update: `sudo modprobe -r nvidia_uvm && sudo "
         "modprobe nvidia_uvm`, else reboot; check `dmesg | grep -i xid`.",
     ),
-    "torch-not-compiled-with-cuda": _static(
-        "The torch in use is a CPU-only build ('Torch not compiled with CUDA enabled')",
-        "Install a CUDA build: `{install}`.",
-    ),
+    # Worded in render/words/auto_build.py: why `--cuda auto` gives no CUDA build on some hosts.
+    "torch-not-compiled-with-cuda": torch_not_compiled_with_cuda,
     "torch-no-nvidia-driver": _static(
         "torch found no NVIDIA driver on this system",
         "Install the NVIDIA driver for the GPU (check `lspci | grep -i nvidia`), then reboot.",
