@@ -8,6 +8,7 @@ pytorch-cuda (see _package_facts).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from envsetup.explain.sections._package_facts import add_package, is_relevant
@@ -33,6 +34,9 @@ _COMMANDS = ("pip list", "pip3 list", "pip freeze", "pip3 freeze", "conda list",
 _LSMOD_ROW = lazy(r"[A-Za-z0-9_]+\s+\d+\s+\d+(?:\s+[\w,\[\]-]+)?")
 
 
+# The same row is asked about again and again: as a possible start (three rows ahead for pip's
+# columns), then while the section is measured, then read. Package is frozen: shared safely.
+@lru_cache(maxsize=4096)
 def _package_line(text: str) -> Optional[Package]:
     """parse_package_line, refusing lsmod's rows (their size and use count read as a version
     and a build)."""
