@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "envsetup.safe_read",
             "envsetup.secrets",
             "envsetup.sanitize",
+            "envsetup.lazy_pattern",
         ),
     ),
     ("model", ("envsetup.model", "envsetup.facts", "envsetup.record_state")),

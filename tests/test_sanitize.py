@@ -407,3 +407,41 @@ def test_the_cut_of_a_long_line_moves_only_as_far_back_as_the_lead() -> None:
     # No cut that would do: nothing written until the bound, then all of it.
     assert sanitize.whitespace_cut("Bearer ", 10**6) == 0
     assert sanitize.whitespace_cut("Bearer ", 7) == 7
+
+
+def test_redact_data_skips_no_string_redact_text_would_change() -> None:
+    """redact_data's shortcut (no known secret: strings without ':', '=' or 'earer' are kept as
+    they are) agrees with redact_text on every kind of string, nested in every container."""
+    from envsetup.sanitize import forget_registered_secrets, redact_data, redact_text
+
+    forget_registered_secrets()
+    texts = [
+        "https://user:pw@example.com/simple",
+        "Authorization: Bearer abc.def",
+        "Bearer abc.def",
+        "see ?token=abc&x=1",
+        "plain words, nothing secret",
+        "",
+        "torch 2.5.1+cu121",
+    ]
+    document = {"a": texts, "b": [{"c": t, t or "k": 1} for t in texts], "n": None, "f": 1.5}
+    redacted = redact_data(document)
+    assert redacted["a"] == [redact_text(t, frozenset()) for t in texts]
+    assert redacted["a"][0] != texts[0] and redacted["a"][1] != texts[1]
+    assert redacted["a"][2] != texts[2] and redacted["a"][3] != texts[3]
+    assert redacted["a"][4:] == texts[4:]
+    assert [item["c"] for item in redacted["b"]] == redacted["a"]
+    assert (redacted["n"], redacted["f"]) == (None, 1.5)
+
+
+def test_redact_data_masks_a_known_secret_without_any_mark() -> None:
+    """With a known secret, strings with no ':' or '=' are still searched for its value."""
+    from envsetup.sanitize import forget_registered_secrets, redact_data, register_secret
+
+    register_secret("s3cr3t-value-123")
+    try:
+        assert redact_data({"x": ["token s3cr3t-value-123 here"]}) == {
+            "x": [f"token {sanitize.REDACTED} here"]
+        }
+    finally:
+        forget_registered_secrets()

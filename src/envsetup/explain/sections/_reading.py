@@ -7,9 +7,9 @@ the indentation of a forum post, so every test here works on stripped text.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 
 
@@ -83,7 +83,7 @@ class ReadingBuilder:
 # Characters str.splitlines() breaks a line at (the parsers split with it), which the paste's
 # normaliser keeps inside a line (it splits at "\n" only): a space keeps one Line one line.
 _LINE_BREAKS = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
-_BREAK_IN_LINE = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAK_IN_LINE = lazy("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _ASCII_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
 
 

@@ -10,7 +10,6 @@ the packages of "Versions of relevant libraries".
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Optional, Sequence
 
 from envsetup.explain.sections._package_facts import add_package
@@ -22,6 +21,7 @@ from envsetup.explain.sections._reading import (
     without_trailing_blanks,
 )
 from envsetup.explain.sections._system_facts import add_system_info
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.collect_env import parse_collect_env
 from envsetup.parsers.cudnn import cudnn_version_from_filename
@@ -44,7 +44,7 @@ _KEYS = (
 )  # fmt: skip
 _KEY_SET = frozenset(_KEYS)
 _START_KEYS = ("PyTorch version", "Collecting environment information")
-_ENV_VAR = re.compile(r"[A-Z][A-Z0-9_]{0,80}=")
+_ENV_VAR = lazy(r"[A-Z][A-Z0-9_]{0,80}=")
 # /etc/os-release's keys look like environment variables: never take them for vLLM's.
 _OS_RELEASE_KEYS = frozenset(
     [

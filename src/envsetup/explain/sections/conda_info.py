@@ -87,8 +87,11 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
+_QUICK_STARTS = ("sudo ", *_COMMANDS)  # built once: _quick runs at every line no section claims
+
+
 def _quick(text: str) -> bool:
-    return " : " in text or text.startswith(("sudo ", *_COMMANDS))
+    return " : " in text or text.startswith(_QUICK_STARTS)
 
 
 READER = Reader(KIND, _scan, _read, _quick)

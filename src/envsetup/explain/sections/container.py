@@ -15,18 +15,18 @@ and nvidia.gpus with each GPU's compute capability.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped, text_of
+from envsetup.lazy_pattern import lazy
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.fabric import parse_container_cli_info
 
 KIND = "nvidia-container-cli-info"
 
-_COMMAND = re.compile(r"(?:sudo\s+)?nvidia-container-cli\s+(?:-\S+\s+(?:/\S+\s+)?)*info")
-_GLOG = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+\s+[\w.]+:\d+\]\s.*")
+_COMMAND = lazy(r"(?:sudo\s+)?nvidia-container-cli\s+(?:-\S+\s+(?:/\S+\s+)?)*info")
+_GLOG = lazy(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+\s+[\w.]+:\d+\]\s.*")
 # libnvidia-container's debug messages (nvc.c, nvc_info.c, driver.c), as explain sees them once
 # the normaliser has removed their glog prefix.
 _MESSAGES = (
@@ -43,7 +43,7 @@ _FIELDS = (
     "NVRM version:", "CUDA version:", "Device Index:", "Device Minor:", "Model:", "Brand:",
     "GPU UUID:", "Bus Location:", "Architecture:",
 )  # fmt: skip
-_VERSION = re.compile(r"\d{3}\.\d{1,3}(?:\.\d{1,3})?")
+_VERSION = lazy(r"\d{3}\.\d{1,3}(?:\.\d{1,3})?")
 
 
 _STARTS = ("NVRM version:", "nvidia-container-cli", "sudo ", "-- WARNING", *_MESSAGES)
@@ -103,9 +103,9 @@ def _read(lines: Sequence[Line]) -> Reading:
 
 
 def _quick(text: str) -> bool:
-    return text.startswith(
-        ("NVRM version:", "nvidia-container-cli", "sudo ", "-- WARNING", *_MESSAGES)
-    ) or (_GLOG.fullmatch(text) is not None and "nvc" in text)
+    # _STARTS built once (a tuple made per call cost more than the test), the substring before
+    # the regex: this runs at every line no section claims.
+    return text.startswith(_STARTS) or ("nvc" in text and _GLOG.fullmatch(text) is not None)
 
 
 READER = Reader(KIND, _scan, _read, _quick)

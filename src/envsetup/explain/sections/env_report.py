@@ -35,6 +35,7 @@ from typing import Callable, Optional, Sequence
 
 from envsetup.explain.sections._package_facts import put_torch_build
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.kernel import wsl_from_kernel
 
@@ -42,8 +43,8 @@ KIND = "env-report"
 
 # "- `transformers` version: 4.46.0", "- Platform: ...", "\t- compute_environment: ..." (a nested
 # config), "- 🤗 Diffusers version: 0.28.0"; the value may be empty ("- `Accelerate` default config:").
-_ITEM = re.compile(r"[-*•]\s+(?P<key>[^:\n]{1,80}?)\s*:(?:\s+(?P<value>.*))?")
-_COMMAND = re.compile(
+_ITEM = lazy(r"[-*•]\s+(?P<key>[^:\n]{1,80}?)\s*:(?:\s+(?P<value>.*))?")
+_COMMAND = lazy(
     r"(?:python3?\s+-m\s+)?(?:[\w.-]{1,40}-cli|transformers|accelerate|diffusers|trl|lerobot|optimum)"
     r"\s+(?:env|info)\s*:?"
 )
@@ -54,13 +55,11 @@ _MIN_ITEMS = 3
 _RUN_OUTPUT = 8  # lines a tool may print between its command and its report
 _MAX_LINES = 200
 
-_VERSION = re.compile(
-    r"\d{1,4}(?:\.\d{1,4}){1,3}(?:[a-z]{1,5}\d{0,4})?(?:\.\w{1,40})*(?:\+[\w.]{1,40})?"
-)
-_PYTHON = re.compile(r"\d\.\d{1,2}(?:\.\d{1,3})?(?:[a-z]{1,2}\d{0,2})?")
-_DRIVER = re.compile(r"\d{3,4}\.\d{1,3}(?:\.\d{1,3})?")
-_TORCH = re.compile(rf"(?P<version>{_VERSION.pattern})(?:\s+\((?P<device>[^)]{{0,20}})\))?")
-_ACCELERATOR = re.compile(r"(?P<name>[^,]{2,120}?)\s*(?:,\s*(?P<memory>\d{2,7})\s*MiB)?")
+_VERSION = lazy(r"\d{1,4}(?:\.\d{1,4}){1,3}(?:[a-z]{1,5}\d{0,4})?(?:\.\w{1,40})*(?:\+[\w.]{1,40})?")
+_PYTHON = lazy(r"\d\.\d{1,2}(?:\.\d{1,3})?(?:[a-z]{1,2}\d{0,2})?")
+_DRIVER = lazy(r"\d{3,4}\.\d{1,3}(?:\.\d{1,3})?")
+_TORCH = lazy(rf"(?P<version>{_VERSION.pattern})(?:\s+\((?P<device>[^)]{{0,20}})\))?")
+_ACCELERATOR = lazy(r"(?P<name>[^,]{2,120}?)\s*(?:,\s*(?P<memory>\d{2,7})\s*MiB)?")
 _ARCHES = ("x86_64", "aarch64", "arm64", "ppc64le", "s390x", "armv7l", "AMD64", "i686")
 # The device torch reports as available, as each tool words it.
 _CUDA_YES = ("true", "gpu", "cuda")
@@ -82,7 +81,7 @@ _SYSTEM_KEYS = {
     ),
     **dict.fromkeys(("cuda", "cuda version", "cudnn", "cudnn version"), "cuda"),
 }
-_BARE = re.compile(r"(?P<key>[A-Za-z][\w .()/?-]{0,40}?)\s*:(?:\s+(?P<value>.*))?")
+_BARE = lazy(r"(?P<key>[A-Za-z][\w .()/?-]{0,40}?)\s*:(?:\s+(?P<value>.*))?")
 _MARKUP = ("**", "__")
 _MIN_SYSTEM_KEYS = 2
 _DISTROS = (

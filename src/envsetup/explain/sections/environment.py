@@ -12,13 +12,14 @@ import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 
 KIND = "environment-variable"
 # The variable -> its fact.
 _FACTS = {"LD_LIBRARY_PATH": "cuda.ld_library_path", "CUDA_HOME": "cuda.cuda_home"}
 _FACTS["CUDA_PATH"] = "cuda.cuda_home"
-_COMMAND = re.compile(
+_COMMAND = lazy(
     r"(?:echo\s+(?:\$(?P<a>[A-Z_]{4,20})|\$\{(?P<b>[A-Z_]{4,20})\}|\"\$(?P<c>[A-Z_]{4,20})\")"
     r"|printenv\s+(?P<d>[A-Z_]{4,20}))"
 )

@@ -17,10 +17,10 @@ up the fabric (CUDA error 802), as it does on the host. Formats (parsers/fabric.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped, text_of
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.fabric import (
     parse_fabric_blocks,
@@ -32,9 +32,9 @@ SMI_FABRIC = "nvidia-smi-fabric"
 FM_VERSION = "fabric-manager-version"
 FM_STATUS = "fabric-manager-status"
 
-_GREP_COMMAND = re.compile(r"(?:sudo\s+)?nvidia-smi\s+(?:-q|--query)\b.*\|\s*(?:grep|egrep)\b.*")
+_GREP_COMMAND = lazy(r"(?:sudo\s+)?nvidia-smi\s+(?:-q|--query)\b.*\|\s*(?:grep|egrep)\b.*")
 # "State : Completed", "Route Recovery in progress : N/A", "Health" (a sub-heading), "--".
-_FABRIC_FIELD = re.compile(r"[A-Z][\w ]{1,40}?\s*:\s*\S.*|Health|--")
+_FABRIC_FIELD = lazy(r"[A-Z][\w ]{1,40}?\s*:\s*\S.*|Health|--")
 
 
 def _fabric_scan(lines: Sequence[Line], start: int) -> int:
@@ -113,16 +113,16 @@ def _version_quick(text: str) -> bool:
 
 
 # --- systemctl status nvidia-fabricmanager
-_STATUS_COMMAND = re.compile(
+_STATUS_COMMAND = lazy(
     r"(?:\S{1,40}[#$]\s*)?(?:sudo\s+)?systemctl\s+status\s+nvidia-fabricmanager(?:\.service)?(?:\s.*)?"
 )
-_UNIT_LINE = re.compile(r"[●×○↻*]?\s*nvidia-fabricmanager\.service\s+-\s+.*")
-_STATUS_FIELD = re.compile(
+_UNIT_LINE = lazy(r"[●×○↻*]?\s*nvidia-fabricmanager\.service\s+-\s+.*")
+_STATUS_FIELD = lazy(
     r"(?:Loaded|Active|Drop-In|Docs|Process|Main PID|Tasks|Memory|CPU|CGroup|TriggeredBy|IP|IO|Mem peak|Status|Invocation):.*"
     r"|[└├│]\S.*|[└├│]─.*|/\S.*"
 )
 # The journal's lines systemctl status prints under the unit: "May 16 15:10:22 host nv-fabricmanager[29850]: ..."
-_JOURNAL = re.compile(r"\S+\s+\d{1,2}\s+\d\d:\d\d:\d\d\s+\S+\s+[\w.@-]+(?:\[\d+\])?:\s.*")
+_JOURNAL = lazy(r"\S+\s+\d{1,2}\s+\d\d:\d\d:\d\d\s+\S+\s+[\w.@-]+(?:\[\d+\])?:\s.*")
 
 
 def _status_scan(lines: Sequence[Line], start: int) -> int:

@@ -18,21 +18,19 @@ model/jetson.py rules doctor uses, as do the signs other sections read (a `-tegr
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.jetson import l4t_from_tegra_release
 from envsetup.model.paste import Line, Reading
 
 TEGRA_RELEASE = "nv-tegra-release"
 JETSON_RELEASE = "jetson-release"
 
-_RELEASE_LINE = re.compile(r"#?\s*R\d{2}\s*\(release\),\s*REVISION:\s*[0-9][0-9.]*.*")
-_RELEASE_TAIL = re.compile(r"#\s*KERNEL_VARIANT:.*|TARGET_USERSPACE_LIB_DIR(?:_PATH)?=\S*")
-_RELEASE_COMMAND = re.compile(
-    r"(?:sudo\s+)?(?:cat|head(?:\s+-n\s*\d+|\s+-\d+)?)\s+/etc/nv_tegra_release"
-)
+_RELEASE_LINE = lazy(r"#?\s*R\d{2}\s*\(release\),\s*REVISION:\s*[0-9][0-9.]*.*")
+_RELEASE_TAIL = lazy(r"#\s*KERNEL_VARIANT:.*|TARGET_USERSPACE_LIB_DIR(?:_PATH)?=\S*")
+_RELEASE_COMMAND = lazy(r"(?:sudo\s+)?(?:cat|head(?:\s+-n\s*\d+|\s+-\d+)?)\s+/etc/nv_tegra_release")
 
 
 def _release_scan(lines: Sequence[Line], start: int) -> int:
@@ -67,13 +65,13 @@ def _release_quick(text: str) -> bool:
 
 
 # --- jetson_release (jetson-stats)
-_STATS_BANNER = re.compile(r"Software part of jetson-stats\s+\S+.*")
-_STATS_LINE = re.compile(
+_STATS_BANNER = lazy(r"Software part of jetson-stats\s+\S+.*")
+_STATS_LINE = lazy(
     r"(?:-\s+)?[A-Za-z][\w ./()-]{0,30}(?:\[\d+\])?:(?:\s*\S.*)?|Jetpack(?: missing!|\s.*)|jetson_release(?:\s.*)?"
 )
-_L4T = re.compile(r"\bL4T:?\s*(\d{2}\.\d{1,2}(?:\.\d{1,2})?)\b")
-_MODEL = re.compile(r"^(?:-\s+)?Model:\s*(?P<model>.+?)(?:\s+-\s+Jetpack\b.*)?$")
-_KERNEL = re.compile(r"^(?:-\s+)?Release:\s*(?P<kernel>\d\S*)$")
+_L4T = lazy(r"\bL4T:?\s*(\d{2}\.\d{1,2}(?:\.\d{1,2})?)\b")
+_MODEL = lazy(r"^(?:-\s+)?Model:\s*(?P<model>.+?)(?:\s+-\s+Jetpack\b.*)?$")
+_KERNEL = lazy(r"^(?:-\s+)?Release:\s*(?P<kernel>\d\S*)$")
 
 
 def _stats_scan(lines: Sequence[Line], start: int) -> int:

@@ -6,25 +6,26 @@ import re
 from typing import Sequence
 
 from envsetup.explain.sections._common import command_at, put, reading
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.kernel import wsl_from_kernel
 
 _ARCHES = r"x86_64|amd64|aarch64|arm64|ppc64le|ppc64|s390x|i[3-6]86|armv[67]l|riscv64|loongarch64"
 # uname -a on Linux: "Linux HOST RELEASE #BUILD ... MACHINE [PROCESSOR PLATFORM] GNU/Linux"
-_UNAME_LINUX = re.compile(
+_UNAME_LINUX = lazy(
     rf"Linux\s+\S+\s+(?P<release>\d\S*)\s+#.*?\s(?P<arch>{_ARCHES})(?:\s+\S+){{0,3}}"
 )
 # uname -a on macOS: "Darwin HOST 23.5.0 Darwin Kernel Version 23.5.0: ...; root:xnu-.../RELEASE_ARM64_T6000 arm64"
-_UNAME_DARWIN = re.compile(
+_UNAME_DARWIN = lazy(
     rf"Darwin\s+\S+\s+(?P<release>\d\S*)\s+Darwin Kernel Version .*\s(?P<arch>{_ARCHES})"
 )
-_UNAME_COMMAND = re.compile(r"uname\s+-a")
+_UNAME_COMMAND = lazy(r"uname\s+-a")
 # XNU's build names the hardware it was built for ("root:xnu-.../RELEASE_ARM64_T6031"): an ARM64
 # kernel under an x86_64 machine name is a shell run through Rosetta 2 on Apple Silicon.
-_XNU_ARM64 = re.compile(r"/RELEASE_ARM64(?:_\w+)?\b")
+_XNU_ARM64 = lazy(r"/RELEASE_ARM64(?:_\w+)?\b")
 # /proc/version: "Linux version RELEASE (BUILDER) (COMPILER) #BUILD ..."
-_PROC_VERSION = re.compile(r"Linux version (?P<release>\d\S*)\s+\(.*")
-_PROC_COMMAND = re.compile(r"(?:sudo\s+)?cat\s+/proc/version")
+_PROC_VERSION = lazy(r"Linux version (?P<release>\d\S*)\s+\(.*")
+_PROC_COMMAND = lazy(r"(?:sudo\s+)?cat\s+/proc/version")
 
 
 def _uname(text: str) -> re.Match[str] | None:

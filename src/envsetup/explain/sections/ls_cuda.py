@@ -13,13 +13,14 @@ import re
 from typing import Optional, Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading, Signal
 from envsetup.parsers.cudnn import cudnn_version_from_filename
 
 KIND = "ls-cuda"
 _COMMANDS = ("ls -l", "ls -la", "ls -al", "ls -lh", "ls -lah", "ll ", "ls -ld")
-_MODE = re.compile(r"[dlcbps-][rwxsStT-]{9}[.+@]?")
-_TOOLKIT_DIR = re.compile(r"cuda-(\d+\.\d+)")
+_MODE = lazy(r"[dlcbps-][rwxsStT-]{9}[.+@]?")
+_TOOLKIT_DIR = lazy(r"cuda-(\d+\.\d+)")
 
 
 def _entry(text: str) -> Optional[tuple[str, str, str]]:

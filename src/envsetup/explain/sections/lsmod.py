@@ -12,16 +12,17 @@ import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 
 KIND = "lsmod"
 _COMMANDS = ("lsmod", "cat /proc/modules", "/sbin/lsmod")
-_HEADER = re.compile(r"Module\s+Size\s+Used by")
-_ROW = re.compile(
+_HEADER = lazy(r"Module\s+Size\s+Used by")
+_ROW = lazy(
     r"(?P<module>[A-Za-z0-9_]{1,60})\s+\d+\s+(?:\d+|-)(?:\s+[\w,\[\]-]+)?"
     r"(?:,?\s+(?:Live|Loading|Unloading)\s+0x[0-9a-f]+(?:\s+\([A-Z]+\))?)?"
 )
-_NVIDIA = re.compile(r"nvidia(?:_[a-z]+)?")
+_NVIDIA = lazy(r"nvidia(?:_[a-z]+)?")
 
 
 def _rows(lines: Sequence[Line], start: int) -> int:

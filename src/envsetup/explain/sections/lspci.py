@@ -23,12 +23,13 @@ from envsetup.explain.sections._reading import (
     stripped,
     text_of,
 )
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.lspci import nvidia_display_devices
 
 KIND = "lspci"
 _COMMANDS = ("lspci", "/usr/bin/lspci", "/sbin/lspci")
-_NVIDIA_LINE = re.compile(
+_NVIDIA_LINE = lazy(
     r"[0-9a-fA-F]{2,4}:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})?\.[0-7]\s+[^:]+:\s+NVIDIA Corporation\b"
 )
 # The indented lines -v / -k print under a device (lspci.8); only these are claimed with it.

@@ -16,19 +16,20 @@ import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 
 KIND = "modinfo"
 _COMMANDS = ("modinfo ", "/sbin/modinfo ", "/usr/sbin/modinfo ")
 # modinfo [-F version|--field=version|--field version] nvidia[-current|_drm...] [| grep ...]
-_COMMAND = re.compile(
+_COMMAND = lazy(
     r"(?:sudo\s+)?(?:/usr)?(?:/sbin/)?modinfo\s+(?P<field>(?:-F\s*|--field[=\s])version\s+)?"
     r"(?:-k\s+\S+\s+)?nvidia[\w-]*(?:\.ko)?(?:\s*\|\s*grep\b.*)?"
 )
-_FIELD = re.compile(r"(?P<key>[a-z][a-z_]{1,20}):\s+(?P<value>\S.*)?")
-_VERSION = re.compile(r"\d{3}\.\d{1,3}(?:\.\d{1,3})?")  # a driver branch's version: 580.105.08
-_SIGNATURE = re.compile(r"(?:[0-9A-F]{2}:)+[0-9A-F]{0,2}")  # sig_key/signature's hex lines
-_NVIDIA_FILE = re.compile(r"/nvidia(?:[-_]current)?\.ko(?:\.[gx]z|\.zst)?$")
+_FIELD = lazy(r"(?P<key>[a-z][a-z_]{1,20}):\s+(?P<value>\S.*)?")
+_VERSION = lazy(r"\d{3}\.\d{1,3}(?:\.\d{1,3})?")  # a driver branch's version: 580.105.08
+_SIGNATURE = lazy(r"(?:[0-9A-F]{2}:)+[0-9A-F]{0,2}")  # sig_key/signature's hex lines
+_NVIDIA_FILE = lazy(r"/nvidia(?:[-_]current)?\.ko(?:\.[gx]z|\.zst)?$")
 
 
 def _fields(lines: Sequence[Line], start: int) -> int:

@@ -6,12 +6,13 @@ import re
 from typing import Optional, Sequence
 
 from envsetup.explain.sections._common import command_at, put, reading
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
 from envsetup.parsers.nvcc import parse_nvcc_version
 
 # The command, with the nvcc it names: "nvcc -V", "/usr/local/cuda-12.1/bin/nvcc --version".
-_COMMAND = re.compile(r"(?:sudo\s+)?(?P<nvcc>(?:\S*[/\\])?nvcc(?:\.exe)?)\s+(?:--version|-V)")
+_COMMAND = lazy(r"(?:sudo\s+)?(?P<nvcc>(?:\S*[/\\])?nvcc(?:\.exe)?)\s+(?:--version|-V)")
 # Every line nvcc --version prints, from CUDA 7 to 13.
 _OUTPUT = (
     re.compile(r"nvcc: NVIDIA \(R\) Cuda compiler driver"),

@@ -6,12 +6,13 @@ import re
 from typing import Sequence
 
 from envsetup.explain.sections._common import command_at, put, reading
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
 from envsetup.parsers.os_release import parse_os_release
 
-_COMMAND = re.compile(r"(?:sudo\s+)?(?:cat|more|less|head|tail)\s+(?:/usr/lib|/etc)/os-release")
-_ASSIGNMENT = re.compile(r"([A-Z][A-Z0-9_]*)=(.*)")
+_COMMAND = lazy(r"(?:sudo\s+)?(?:cat|more|less|head|tail)\s+(?:/usr/lib|/etc)/os-release")
+_ASSIGNMENT = lazy(r"([A-Z][A-Z0-9_]*)=(.*)")
 # Keys os-release(5) defines. NAME= or ID= alone may be anything; one of these says os-release.
 _KEYS = {
     "NAME", "ID", "ID_LIKE", "PRETTY_NAME", "CPE_NAME", "VARIANT", "VARIANT_ID", "VERSION",

@@ -8,6 +8,7 @@ pytorch-cuda (see _package_facts).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from envsetup.explain.sections._package_facts import add_package, is_relevant
@@ -18,6 +19,7 @@ from envsetup.explain.sections._reading import (
     stripped,
     without_trailing_blanks,
 )
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.packages import Package, is_header, normalise, parse_package_line
 
@@ -29,9 +31,12 @@ _COMMANDS = ("pip list", "pip3 list", "pip freeze", "pip3 freeze", "conda list",
 
 # An `lsmod` row: "nvidia_drm   57344  0" / "nvidia_modeset 1224704  1 nvidia_drm" (module,
 # size in bytes, use count, the modules using it) -- name and two integers, never a package.
-_LSMOD_ROW = re.compile(r"[A-Za-z0-9_]+\s+\d+\s+\d+(?:\s+[\w,\[\]-]+)?")
+_LSMOD_ROW = lazy(r"[A-Za-z0-9_]+\s+\d+\s+\d+(?:\s+[\w,\[\]-]+)?")
 
 
+# The same row is asked about again and again: as a possible start (three rows ahead for pip's
+# columns), then while the section is measured, then read. Package is frozen: shared safely.
+@lru_cache(maxsize=4096)
 def _package_line(text: str) -> Optional[Package]:
     """parse_package_line, refusing lsmod's rows (their size and use count read as a version
     and a build)."""
@@ -168,7 +173,7 @@ def _read(lines: Sequence[Line]) -> Reading:
     return builder.finish(lines)
 
 
-_QUICK = re.compile(
+_QUICK = lazy(
     r"\[(?:pip3?|conda)\]|Package\s|# packages|# Name|Versions of relevant|(?:uv )?pip|Name: |"
     r"python3? -m pip|conda |"
     r"mamba |micromamba |sudo |torch|pytorch|nvidia|cuda|cudnn|jax|tensorflow|triton|xformers|"

@@ -29,21 +29,22 @@ from typing import Callable, Optional, Sequence
 
 from envsetup.explain.sections._package_facts import put_torch_build
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 
 KIND = "python-check"
 FORMS = ("python-version", "python-c", "python-repl-torch")
 
 _PYTHON_CMD = r"(?:[\w./\\:~-]*[\\/])?(?:python(?:\d(?:\.\d{1,2})?)?|py)(?:\.exe)?"
-_VERSION_CMD = re.compile(rf"{_PYTHON_CMD}\s+(?:--version|-V)")
-_VERSION_OUT = re.compile(r"Python (\d\.\d{1,2}(?:\.\d{1,3})?(?:[a-z]{1,2}\d{0,2})?\+?)")
-_C_CMD = re.compile(rf"{_PYTHON_CMD}\s+-c\s+(?P<q>[\"'])(?P<code>.{{1,2000}})(?P=q)")
-_PRINT = re.compile(r"print\((?P<args>.*)\)")
-_IMPORT = re.compile(r"import\s+(?:torch|sys|platform)(?:\s*,\s*(?:torch|sys|platform)){0,3}")
-_STRING = re.compile(r"(?P<q>[\"'])(?P<s>[^\"'\\{}]{0,200})(?P=q)")
+_VERSION_CMD = lazy(rf"{_PYTHON_CMD}\s+(?:--version|-V)")
+_VERSION_OUT = lazy(r"Python (\d\.\d{1,2}(?:\.\d{1,3})?(?:[a-z]{1,2}\d{0,2})?\+?)")
+_C_CMD = lazy(rf"{_PYTHON_CMD}\s+-c\s+(?P<q>[\"'])(?P<code>.{{1,2000}})(?P=q)")
+_PRINT = lazy(r"print\((?P<args>.*)\)")
+_IMPORT = lazy(r"import\s+(?:torch|sys|platform)(?:\s*,\s*(?:torch|sys|platform)){0,3}")
+_STRING = lazy(r"(?P<q>[\"'])(?P<s>[^\"'\\{}]{0,200})(?P=q)")
 _MAX_BLANKS = 2
 # Another torch statement typed in the same REPL session: "torch.tensor([1.0]).cuda()".
-_STATEMENT = re.compile(r"(?:[\w.]{1,40} ?= ?)?torch\.[\w.]{1,80}\(.{0,200}\)[\w.()]{0,80}")
+_STATEMENT = lazy(r"(?:[\w.]{1,40} ?= ?)?torch\.[\w.]{1,80}\(.{0,200}\)[\w.()]{0,80}")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped, text_of
 from envsetup.facts import AmdGpu
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.rocm import (
     amd_smi_static_gpus,
@@ -41,21 +42,21 @@ ROCM_SMI = "rocm-smi"
 OVERRIDE = "hsa-override"
 
 # Lines rocminfo prints that are not "Key: value".
-_STRUCTURE = re.compile(
+_STRUCTURE = lazy(
     r"\*{5,}|={5,}|Agent \d{1,3}|ISA \d{1,2}|Pool \d{1,2}|ROCk module is (?:NOT )?loaded"
     r"|Able to open /dev/kfd read-write|Unable to open /dev/kfd read-write:.*|HSA System Attributes"
     r"|HSA Agents|\*\*\* Done \*\*\*|rocminfo|(?:/opt/rocm[\w.-]*/bin/)?rocminfo(?:\s.*)?"
 )
 # "  Max Clock Freq. (MHz):   4890", "WatchPts on Addr. Ranges:4", "  L1:   32768(0x8000) KB".
-_FIELD = re.compile(r"[A-Za-z][\w .()/#+-]{0,44}:(?:\s*\S.*)?")
-_DIMENSION = re.compile(r"[xyz]\s+\d+(?:\(0x[0-9a-f]+\))?")
+_FIELD = lazy(r"[A-Za-z][\w .()/#+-]{0,44}:(?:\s*\S.*)?")
+_DIMENSION = lazy(r"[xyz]\s+\d+(?:\(0x[0-9a-f]+\))?")
 # Where a rocminfo section may begin (a paste may start inside an agent).
-_ROCMINFO_START = re.compile(
+_ROCMINFO_START = lazy(
     r"(?:ROCk module|HSA (?:System|Agents)|={5,}\s*$|\*{5,}\s*$|Agent \d|rocminfo|"
     r"Name:\s+(?:gfx|amdgcn-)|(?:/opt/rocm[\w.-]*/bin/)?rocminfo|Unable to open /dev/kfd)"
 )
 # What makes a run of such lines rocminfo and not any "Key: value" log.
-_ROCMINFO_MARKS = re.compile(
+_ROCMINFO_MARKS = lazy(
     r"Agent \d|HSA Agents|ROCk module|Name:\s+(?:gfx[0-9a-f]+|amdgcn-amd-amdhsa--)|"
     r"Unable to open /dev/kfd|Device Type:\s+(?:GPU|CPU)"
 )
@@ -117,10 +118,10 @@ def _rocminfo_quick(text: str) -> bool:
 
 
 # --- the KFD topology: `cat .../nodes/N/properties` or `grep gfx_target_version ...`
-_PROPERTY = re.compile(
+_PROPERTY = lazy(
     r"(?:/sys/class/kfd/kfd/topology/nodes/\d{1,4}/properties:)?[a-z][a-z0-9_]{1,40}\s+-?\d{1,20}"
 )
-_KFD_COMMAND = re.compile(r"(?:sudo\s+)?(?:cat|grep|head|tail)\s.*?/sys/class/kfd/\S*.*")
+_KFD_COMMAND = lazy(r"(?:sudo\s+)?(?:cat|grep|head|tail)\s.*?/sys/class/kfd/\S*.*")
 
 
 def _kfd_scan(lines: Sequence[Line], start: int) -> int:
@@ -156,7 +157,7 @@ def _kfd_quick(text: str) -> bool:
 
 
 # --- rocm-smi --showproductname
-_SMI_LINE = re.compile(
+_SMI_LINE = lazy(
     r"=+(?: ?[A-Za-z][\w ]*[A-Za-z] ?=+)?|GPU\[\d{1,3}\]\s*:.*|(?:\S*/)?rocm-smi(?:\s.*)?"
 )
 

@@ -7,16 +7,16 @@ anchored or linear (no nested quantifiers), so a megabyte of log costs milliseco
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 
 # A captured value longer than this is cut: it is evidence, not a document.
 MAX_VALUE = 300
 # A value captured at the very end of a line may have been cut by the paste (a forum post
 # truncated mid-word); readers anchor numbers on a delimiter after them for that reason.
-_INT = re.compile(r"\d{1,9}")
+_INT = lazy(r"\d{1,9}")
 
 
 def bounded(text: str, limit: int = MAX_VALUE) -> str:

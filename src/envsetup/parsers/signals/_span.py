@@ -13,16 +13,14 @@ Pure; each walk is bounded, so a megabyte of log costs nothing more than its sig
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 
 # "/x/torch/cuda/__init__.py:283: UserWarning: ..." (a post may wrap it in inline code).
-_WARNING_HEADER = re.compile(
-    r"[`'\"]?(?:[A-Za-z]:)?[^\s:]{0,400}\.py:\d{1,6}: [A-Z]\w{0,40}Warning:"
-)
-_WARN_CALL = re.compile(r"\s*warnings\.warn\(")
+_WARNING_HEADER = lazy(r"[`'\"]?(?:[A-Za-z]:)?[^\s:]{0,400}\.py:\d{1,6}: [A-Z]\w{0,40}Warning:")
+_WARN_CALL = lazy(r"\s*warnings\.warn\(")
 _WARNING_REACH = 12  # lines from a warning's header to its `warnings.warn(` line, at most
 
 # The fixed text under torch's and the CUDA runtime's messages (torch/cuda/__init__.py,

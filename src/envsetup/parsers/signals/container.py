@@ -15,18 +15,18 @@ NVIDIA hook): the host side of a container without its GPU.
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals._scan import bounded, indices, signal
 
 KIND = "container-runtime"
 
-_NO_DRIVER = re.compile(
+_NO_DRIVER = lazy(
     r"could not select device driver \"(?P<driver>[^\"]{0,40})\" with capabilities: \[\[gpu\]\]"
 )
-_CLI_INIT = re.compile(
+_CLI_INIT = lazy(
     r"nvidia-container-cli: initialization error: (?P<reason>.+?)(?::\s*unknown)?[.`'\"\\]*\s*$"
 )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals._scan import indices, int_or_none, signal
 
@@ -60,19 +61,17 @@ BY_NAME = {e.name.lower(): e for e in ERRORS}
 # initialization failed" is the message above). The words alone are too common to trust: the line
 # must also say CUDA, print the number 3, or be a CUDA check macro's "Error (file.cpp:N): <string>".
 _INIT_STRING = "initialization error"
-_CHECK_MACRO = re.compile(
-    r"error \([^()\s]{1,200}:\d{1,6}\)\s*:\s*initialization error", re.IGNORECASE
-)
+_CHECK_MACRO = lazy(r"error \([^()\s]{1,200}:\d{1,6}\)\s*:\s*initialization error", re.IGNORECASE)
 
 # Gates: one of these (lower-cased line) must be present before any expression runs.
 _GATES = (*(e.message for e in ERRORS), _INIT_STRING, "cudaerror", "error 999", "cuda failure")
 # "Error 802: ...", "error=35 : ...", "runtime error (35) :", "returned 100", "code=100(",
 # "CUDA error 222 ...", "Cuda failure: 222": the number the line printed.
-_NUMBER = re.compile(
+_NUMBER = lazy(
     r"(?:error[ =]|error \(|returned |code=|cuda error |failure: |failed with error )(\d{1,4})\b",
     re.IGNORECASE,
 )
-_NAMED = re.compile(r"\b(cudaError[A-Za-z]{2,60})\b")
+_NAMED = lazy(r"\b(cudaError[A-Za-z]{2,60})\b")
 
 
 def _identify(low: str, text: str) -> Optional[tuple[CudaError, Optional[int]]]:

@@ -8,9 +8,9 @@ https://docs.nvidia.com/deploy/dynamic-page-retirement/visibility.html .
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers import ParseError
 from envsetup.parsers.driver import parse_proc_driver_version
@@ -56,21 +56,21 @@ XID_MEANINGS: dict[int, tuple[str, str]] = {
 }
 
 # "NVRM: Xid (PCI:0000:0a:00): 31, pid=..." and the older "NVRM: Xid (0000:01:00): 13, ...".
-_XID = re.compile(
+_XID = lazy(
     r"NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{1,8}(?::[0-9A-Fa-f]{1,4}){1,3}(?:\.[0-7])?)\): (\d{1,4}),\s?(.{0,200})"
 )
 # Xid 45 (and others the driver logs to clean up) name the Xid that caused them (R555+).
-_CAUSED_BY = re.compile(r"caused by previous Xid (\d{1,4})\b")
-_PCI = re.compile(r"\b([0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?)\b")
-_RMINIT = re.compile(r"RmInitAdapter failed! \((0x[0-9A-Fa-f]{1,8}:0x[0-9A-Fa-f]{1,8}:\d{1,6})\)")
-_MODULE = re.compile(r"(?:^|\]\s*|kernel: )([\w-]{1,60}): module verification failed")
-_REJECTED = re.compile(r"could not insert '([\w-]{1,60})': Key was rejected by service")
+_CAUSED_BY = lazy(r"caused by previous Xid (\d{1,4})\b")
+_PCI = lazy(r"\b([0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?)\b")
+_RMINIT = lazy(r"RmInitAdapter failed! \((0x[0-9A-Fa-f]{1,8}:0x[0-9A-Fa-f]{1,8}:\d{1,6})\)")
+_MODULE = lazy(r"(?:^|\]\s*|kernel: )([\w-]{1,60}): module verification failed")
+_REJECTED = lazy(r"could not insert '([\w-]{1,60})': Key was rejected by service")
 # nv-fabricmanager's journal: "fabric manager NVIDIA GPU driver interface version 535.183.01
 # don't match with driver version 535.230.02".
-_FABRIC_MISMATCH = re.compile(
+_FABRIC_MISMATCH = lazy(
     r"driver interface version (\d{1,4}(?:\.\d{1,4}){1,3}) don't match with driver version (\d{1,4}(?:\.\d{1,4}){1,3})\b"
 )
-_INSTALLER_LOAD = re.compile(r"Unable to load the kernel module '([\w.-]{1,60})'")
+_INSTALLER_LOAD = lazy(r"Unable to load the kernel module '([\w.-]{1,60})'")
 
 
 def _xids(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:

@@ -15,28 +15,29 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals._scan import indices, runs_to_cut, signal
 
 KIND = "library-error"
 
 # The lookbehind starts a name only at a name boundary, which keeps the search linear.
-_CANNOT_OPEN = re.compile(
+_CANNOT_OPEN = lazy(
     r"(?<![\w.+-])([\w.+-]{1,200}\.so(?:\.\d{1,6}){0,4}): cannot open shared object file"
 )
-_COULD_NOT_LOAD = re.compile(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0,20})\. Error: ")
+_COULD_NOT_LOAD = lazy(r"Could not load library ([\w.+-]{1,200}\.so[\w.]{0,20})\. Error: ")
 # ld.so's own message when a program cannot start: "./trt_infer: error while loading shared
 # libraries: libcudnn.so.8: cannot open shared object file" (glibc elf/dl-load.c).
-_LOADER = re.compile(r"(?:^|\s)([^\s:]{1,300}): error while loading shared libraries: ")
+_LOADER = lazy(r"(?:^|\s)([^\s:]{1,300}): error while loading shared libraries: ")
 # The name must be followed by a delimiter: a cut line never yields a shortened symbol.
-_UNDEFINED = re.compile(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
+_UNDEFINED = lazy(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
 # Windows: "[WinError 126] <message>. Error loading "<path>" or one of its dependencies."; the
 # message is localised ("找不到指定的模块。"), the number and the torch wording are not.
-_WIN_ERROR = re.compile(r"\[WinError (\d{1,5})\]")
-_ERROR_LOADING = re.compile(r'Error loading "([^"\n]{1,400})" or one of its dependencies')
-_DLL_IMPORT = re.compile(r"DLL load failed(?: while importing ([\w.]{1,100}))?: ?(.{0,200})")
+_WIN_ERROR = lazy(r"\[WinError (\d{1,5})\]")
+_ERROR_LOADING = lazy(r'Error loading "([^"\n]{1,400})" or one of its dependencies')
+_DLL_IMPORT = lazy(r"DLL load failed(?: while importing ([\w.]{1,100}))?: ?(.{0,200})")
 # "__nvJitLinkAddData_12_1": the API version the caller was built against.
-_SYMBOL_VERSION = re.compile(r"_(\d{1,2})_(\d{1,2})$")
+_SYMBOL_VERSION = lazy(r"_(\d{1,2})_(\d{1,2})$")
 
 
 def _library_before(text: str, at: int) -> Optional[str]:
@@ -86,7 +87,7 @@ def _owner(library: str) -> Optional[str]:
 # torch's own code loading its libraries: a warning from a module of the torch package
 # (".../torch/nn/modules/conv.py:456: UserWarning: ... libcudnn_cnn_infer.so.8: cannot open"),
 # or a frame of torch/__init__.py (_load_global_deps, _preload_cuda_deps) in the traceback above.
-_TORCH_WARNING = re.compile(r"[/\\]torch[/\\][\w/\\.-]{0,200}\.py:\d{1,6}: \w{0,40}Warning:")
+_TORCH_WARNING = lazy(r"[/\\]torch[/\\][\w/\\.-]{0,200}\.py:\d{1,6}: \w{0,40}Warning:")
 _TORCH_LOADER = (
     "torch/__init__.py",
     "torch\\__init__.py",

@@ -12,21 +12,22 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals._scan import indices, runs_to_cut, signal
 
 PIP = "pip-error"
 CONDA = "conda-error"
 
-_NO_MATCHING = re.compile(r"No matching distribution found for (\S{1,200})")
-_NO_VERSION = re.compile(
+_NO_MATCHING = lazy(r"No matching distribution found for (\S{1,200})")
+_NO_VERSION = lazy(
     r"Could not find a version that satisfies the requirement (\S{1,200}) \(from versions: ([^)]{0,4000})\)"
 )
-_CUDA_DRIVER = re.compile(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b")
+_CUDA_DRIVER = lazy(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b")
 # The virtual packages conda's solver names: "feature:|@/linux-64::__cuda==12.2=0" (the CUDA
 # version the driver supports, as conda read it) and "::__glibc==2.35=0"; the subdir is the
 # platform conda solved for.
-_VIRTUAL = re.compile(
+_VIRTUAL = lazy(
     r"feature:\|?@?/([a-z0-9]{2,8}-[a-z0-9_]{2,10})::__(cuda|glibc)==(\d{1,3}(?:\.\d{1,3}){1,2})="
 )
 # mamba / conda-libmamba (mamba's libsolv problems; libmamba's problem tree, conda 23.10+):
@@ -36,27 +37,27 @@ _VIRTUAL = re.compile(
 # can be installed", and the tree: "├─ pytorch-cuda ==12.1 ha16c6d3_5 is requested and can be
 # installed;", "└─ torchaudio 2.0.2  is not installable because ...", "│  └─ pytorch-cuda 11.7.* ,
 # which conflicts with any installable versions previously reported;".
-_NOTHING_PROVIDES = re.compile(
+_NOTHING_PROVIDES = lazy(
     r"nothing provides (?:requested )?(\S{1,200}(?: (?!needed\b)[^\s,]{1,100})?)"
     r"(?: needed by (\S{1,300}))?"
 )
-_PACKAGE_REQUIRES = re.compile(
+_PACKAGE_REQUIRES = lazy(
     r"package (\S{1,300}) requires (\S{1,200}(?: [^\s,]{1,100})?), but none of the providers"
 )
-_TREE = re.compile(
+_TREE = lazy(
     r"^[\s│├└─]*[├└]─ (?P<spec>.{1,300}?)\s*(?P<what>is requested|is not installable|"
     r"is installable|would require|, which (?:conflicts|requires|cannot)|does not exist)"
 )
 # "pytorch-1.11.0-cuda102py310hdf4a2db_202" (a build's file name) -> "pytorch 1.11.0".
-_BUILD_NAME = re.compile(r"([A-Za-z_][\w.-]*?)-(\d[\w.]*)-[\w.]+$")
-_CONFLICTS_FOR = re.compile(r"^\s*Package ([\w.-]{1,100}) conflicts for:")
+_BUILD_NAME = lazy(r"([A-Za-z_][\w.-]*?)-(\d[\w.]*)-[\w.]+$")
+_CONFLICTS_FOR = lazy(r"^\s*Package ([\w.-]{1,100}) conflicts for:")
 _MAX_VERSIONS = 40  # the newest kept; pip lists every version of a package
 # "  - pytorch=1.4.0 -> python[version='>=2.7,<2.8.0a0|>=3.5,<3.6.0a0']", "  - mkl_fft -> python=3.4":
 # the package (first of the chain) and the Python versions it was built for (last).
-_NEEDS_PYTHON = re.compile(
+_NEEDS_PYTHON = lazy(
     r"^\s*- ([\w.=*<>!,-]{1,200}?)(?: -> \S{1,200}){0,8} -> python(?:\[version='([^']{1,2000})'\]|=(\S{1,40}))\s*$"
 )
-_YOUR_PYTHON = re.compile(r"Your python: python=(\d{1,2}(?:\.\d{1,3}){0,2})\b")
+_YOUR_PYTHON = lazy(r"Your python: python=(\d{1,2}(?:\.\d{1,3}){0,2})\b")
 _PYTHON_HEADER = "incompatible with the existing python installation"
 
 # pip's diagnostic block under "error: <id>" (pip >= 23: "× ...", "╰─> " and its indented
@@ -82,7 +83,7 @@ _CONDA_LINES = (
     "├─", "└─", "│", "- ",
 )  # fmt: skip
 # "pytorch=1.3.1 -> cudatoolkit[version='>=10.1,<10.2']", "cudatoolkit=10.0", "python=3.5"
-_CONDA_SPEC = re.compile(r"[\w.:/|@-]{1,200}(?:\s*->\s*|\[|==?|[<>]=?)")
+_CONDA_SPEC = lazy(r"[\w.:/|@-]{1,200}(?:\s*->\s*|\[|==?|[<>]=?)")
 _MAX_CONDA = 400
 
 
@@ -147,7 +148,7 @@ _PIP_SESSION = (
     "Defaulting to user installation", "ERROR: ", "WARNING: ", "Ignoring ", "Installing collected",
     "━", "|", "Building wheel", "Created wheel", "Stored in directory", "Successfully",
 )  # fmt: skip
-_PIP_COMMAND = re.compile(
+_PIP_COMMAND = lazy(
     r"(?:sudo\s+)?(?:[\w./\\:-]*python[\d.]*(?:\.exe)?\s+-m\s+)?"
     r"[\w./\\:-]*\bpip[\d.]*(?:\.exe)?\s+(?:install|download|wheel)\b"
 )
@@ -254,7 +255,7 @@ def _conda(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]
 
 
 # mamba's download progress: "conda-forge/linux-64     [====================] (00m:05s) Done".
-_MAMBA_PROGRESS = re.compile(r"[\w.-]{1,100}/[\w-]{3,20}\s{1,40}(?:\[|Using cache|No change)")
+_MAMBA_PROGRESS = lazy(r"[\w.-]{1,100}/[\w-]{3,20}\s{1,40}(?:\[|Using cache|No change)")
 
 
 def _is_conda_line(text: str) -> bool:

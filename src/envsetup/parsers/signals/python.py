@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals._scan import bounded, indices, signal
 
@@ -12,10 +13,10 @@ KIND = "python-traceback"
 
 _HEADER = "Traceback (most recent call last):"
 # "RuntimeError: ...", "torch.cuda.OutOfMemoryError: ...", "AssertionError:" (message below).
-_EXCEPTION = re.compile(
+_EXCEPTION = lazy(
     r"^([A-Za-z_][\w]{0,60}(?:\.[A-Za-z_]\w{0,60}){0,6}(?:Error|Exception|Exit|Interrupt|Warning))(?::[ \t]?(.*))?$"
 )
-_FRAME = re.compile(r'^File "([^"]{1,1000})", line (\d{1,7})')
+_FRAME = lazy(r'^File "([^"]{1,1000})", line (\d{1,7})')
 # A frame of a package's build that pip runs in its own temporary (isolated) environment.
 _PIP_BUILD = ("<pip-setuptools-caller>", "/pip-install-", "/pip-build-env-", "/pip-req-build-")
 _MAX_FRAMES = 200  # a traceback longer than this is cut at its end, as pasted

@@ -7,32 +7,32 @@ torch/backends/cudnn/__init__.py) across 0.4 .. 2.x, as real reports print them
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals._scan import bounded, following, indices, int_or_none, signal
 
 KIND = "torch-error"
 
-_FOUND_VERSION = re.compile(r"too old \(found version (\d{1,6})\)")
+_FOUND_VERSION = lazy(r"too old \(found version (\d{1,6})\)")
 # "<name> with CUDA capability sm_86 is not compatible with the current PyTorch installation."
-_ARCH = re.compile(r"^(.*?)\s*with CUDA capability (sm_\d{2,3}[a-z]?) is not compatible")
-_SUPPORTS = re.compile(r"supports CUDA capabilities((?: +(?:sm|compute)_\d{2,3}[a-z]?)+)\s*\.")
+_ARCH = lazy(r"^(.*?)\s*with CUDA capability (sm_\d{2,3}[a-z]?) is not compatible")
+_SUPPORTS = lazy(r"supports CUDA capabilities((?: +(?:sm|compute)_\d{2,3}[a-z]?)+)\s*\.")
 # torch < 1.8: "Found GPU0 GeForce GTX 770 which is of cuda capability 3.0. PyTorch no longer
 # supports this GPU because it is too old. The minimum cuda capability ... is 3.7."
-_TOO_OLD_GPU = re.compile(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1,2}\.\d)\.")
-_MINIMUM = re.compile(
+_TOO_OLD_GPU = lazy(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1,2}\.\d)\.")
+_MINIMUM = lazy(
     r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)"
 )
 # "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (later torch),
 # "compiled against (8, 3, 2) but linked against (8, 0, 3)" (torch 1.12) and
 # "compiled against 7102 but linked against 7600" (older).
-_CUDNN_TUPLES = re.compile(
+_CUDNN_TUPLES = lazy(
     r"compiled\s+against \((\d{1,2}), (\d{1,2}), (\d{1,2})\) but "
     r"(?:found runtime version|linked against) \((\d{1,2}), (\d{1,2}), (\d{1,2})\)"
 )
-_CUDNN_INTS = re.compile(r"compiled\s+against (\d{4,6}) but linked against (\d{4,6})\b")
+_CUDNN_INTS = lazy(r"compiled\s+against (\d{4,6}) but linked against (\d{4,6})\b")
 
 
 # torch's caching allocator when an allocation fails (c10/cuda/CUDACachingAllocator.cpp):
@@ -44,16 +44,16 @@ _CUDNN_INTS = re.compile(r"compiled\s+against (\d{4,6}) but linked against (\d{4
 # 1.24 GiB reserved in total by PyTorch)" ("cached" instead of "reserved ..." before 1.5).
 _SIZE = r"(\d{1,7}(?:\.\d{1,3})? (?:bytes|[KMGT]iB))"
 _OOM_FIELDS = {
-    "tried": re.compile(r"Tried to allocate " + _SIZE),
-    "gpu": re.compile(r"\bGPU (\d{1,3})\b"),
-    "capacity": re.compile(r"total capac(?:i)?ty of " + _SIZE + r"|" + _SIZE + r" total capacity"),
-    "free": re.compile(r"of which " + _SIZE + r" is free|; " + _SIZE + r" free\b"),
-    "in_use": re.compile(r"this process has " + _SIZE + r" memory in use"),
-    "by_torch": re.compile(_SIZE + r" (?:is allocated by PyTorch|already allocated)"),
-    "unallocated": re.compile(_SIZE + r" is reserved by PyTorch but unallocated"),
-    "reserved": re.compile(_SIZE + r" reserved in total by PyTorch"),
+    "tried": lazy(r"Tried to allocate " + _SIZE),
+    "gpu": lazy(r"\bGPU (\d{1,3})\b"),
+    "capacity": lazy(r"total capac(?:i)?ty of " + _SIZE + r"|" + _SIZE + r" total capacity"),
+    "free": lazy(r"of which " + _SIZE + r" is free|; " + _SIZE + r" free\b"),
+    "in_use": lazy(r"this process has " + _SIZE + r" memory in use"),
+    "by_torch": lazy(_SIZE + r" (?:is allocated by PyTorch|already allocated)"),
+    "unallocated": lazy(_SIZE + r" is reserved by PyTorch but unallocated"),
+    "reserved": lazy(_SIZE + r" reserved in total by PyTorch"),
 }
-_OTHER_PROCESS = re.compile(r"Process \d{1,9} has " + _SIZE + r" memory in use")
+_OTHER_PROCESS = lazy(r"Process \d{1,9} has " + _SIZE + r" memory in use")
 
 
 def _out_of_memory(lines: Sequence[Line], index: int) -> list[Signal]:
