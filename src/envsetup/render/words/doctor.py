@@ -316,7 +316,8 @@ def _install_where(p: P) -> str:
 def _torch_cpu_only_on_gpu_host(p: P) -> Words:
     runs = p.get("runs_here")
     if p.get("release") and runs:
-        variants = f" ({', '.join(runs)} of torch {p['release']} run here)"
+        verb = "runs" if len(runs) == 1 else "run"
+        variants = f" ({', '.join(runs)} of torch {p['release']} {verb} here)"
     elif p.get("release"):
         variants = f" ({', '.join(p['cuda_variants'])} exist for torch {p['release']})"
     else:
