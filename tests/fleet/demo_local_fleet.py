@@ -21,8 +21,9 @@ TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path[:0] = [str(TESTS), str(TESTS / "fleet")]
 
-from slurm_local.cluster import start_cluster, stop_cluster  # noqa: E402
 from test_fleet_run import _node_host, healthy  # noqa: E402
+
+from slurm_local.cluster import start_cluster, stop_cluster  # noqa: E402
 
 
 def _show(title: str, done: subprocess.CompletedProcess[str]) -> None:
@@ -75,7 +76,9 @@ def main() -> int:
         schema = json.loads((ROOT / "docs/schema/fleet-report.schema.json").read_text())
         jsonschema.validate(json.loads(done.stdout), schema)
         print("\nJSON validates against docs/schema/fleet-report.schema.json")
-        print(f"JUnit: {junit.stat().st_size} bytes, {junit.read_text().count('<testsuite ')} suites")
+        print(
+            f"JUnit: {junit.stat().st_size} bytes, {junit.read_text().count('<testsuite ')} suites"
+        )
         left = cluster.run(["squeue", "-h"]).stdout.strip()
         print(f"squeue after the run: {left or '(empty)'}")
     finally:
