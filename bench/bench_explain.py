@@ -51,6 +51,18 @@ Where the rest goes (1 MB): normalise ~380 M (of which building 18,500 frozen `L
 dataclasses is about a quarter); detect's readers, nvidia-smi's XML logs first (17 logs, half
 of all reading); the classifier; JSON output with indent=2 (the pure-Python encoder) after
 redacting every string; start-up and imports ~680 M, of which ~250 regex compiles.
+
+Session s21 (main ec5c50c -> branch perf21), callgrind as above, base a `git archive` of main:
+--json 4 KB 755 M -> 732 M, 1 MB 2,491 M -> 2,477 M; text output 4 KB 905 M -> 882 M, 1 MB
+2,895 M -> 2,877 M; outputs byte-identical at 4 KB, 300 KB and 1 MB. The detector asks only
+the unhinted readers where no start hint matches and no longer has Reader.extent repeat the
+`quick` test it has just passed (-13 M on 1 MB); the regexes a run may never use are compiled on
+first use (-24 M on every run), the per-line ones stay eager (lazy ones there cost +10 M on 1 MB).
+Not kept: searching the signal gate without the triggers that hold another (no change).
+Still compiled at import and unused by a 4 KB paste: 125 of 166 module-level patterns, about
+80 of them in parsers/ and model/ (rocm 12, smi_query 8, smi_table 8, smi_failure 6, fabric 5,
+lspci 5...), outside explain. Wall time at load average 5.5 means nothing here (the command
+median 1.35 s wall, 0.56 s CPU on 1 MB, base and branch alike).
 """
 
 from __future__ import annotations

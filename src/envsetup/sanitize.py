@@ -27,6 +27,7 @@ import re
 from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional
 from urllib.parse import unquote
 
+from envsetup.lazy_pattern import lazy
 from envsetup.secrets import REDACTED, is_secret_name
 
 USERINFO_MASK = "***"
@@ -35,17 +36,17 @@ USERINFO_MASK = "***"
 # short credential still goes wherever it sits in a URL's user-info.
 MIN_LITERAL_LENGTH = 8
 
+# Compiled on first use (lazy_pattern) but for _HEADER and _QUERY_PARAMETER, which redaction
+# tries on thousands of strings per document (see explain/paste.py for why that matters).
 # scheme://USERINFO@ — the user-info may itself hold an unencoded "@" (the last one before the
 # host counts, as for pip); it stops at what ends a URL's authority or the URL itself.
-_URL_USERINFO = re.compile(
-    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#\"'<>`\\]*)@"
-)
+_URL_USERINFO = lazy(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^\s/?#\"'<>`\\]*)@")
 _QUERY_PARAMETER = re.compile(
     r"(?P<lead>[?&;](?P<name>[A-Za-z0-9_.\-]+)=)(?P<value>[^&#;\s\"'<>`]+)"
 )
 # Anaconda's token URLs (conda.anaconda.org, Anaconda Server): the path segment after /t/ of an
 # http(s) URL (a file:// mirror's directory named "t" is a path, not a token).
-_PATH_TOKEN = re.compile(
+_PATH_TOKEN = lazy(
     r"(?P<lead>\bhttps?://[^\s/?#\"'<>`\\]*(?:/[^\s/?#\"'<>`\\]*)*?/t/)"
     r"(?P<value>[^\s/?#\"'<>`\\]+)",
     re.IGNORECASE,
@@ -59,14 +60,14 @@ _HEADER = re.compile(
     r"(?P<value>[^\s\"'`,;]+)",
     re.IGNORECASE,
 )
-_BEARER = re.compile(r"(?P<lead>\bBearer[ \t]+)(?P<value>[^\s\"'`,;]+)", re.IGNORECASE)
+_BEARER = lazy(r"(?P<lead>\bBearer[ \t]+)(?P<value>[^\s\"'`,;]+)", re.IGNORECASE)
 # Signed-URL parameters (S3, GCS, Azure SAS) on top of the secret-name pattern.
-_SECRET_QUERY_NAME = re.compile(r"SIG|SIGNATURE|CREDENTIAL|^CODE$|^PWD$|^PASS$", re.IGNORECASE)
+_SECRET_QUERY_NAME = lazy(r"SIG|SIGNATURE|CREDENTIAL|^CODE$|^PWD$|^PASS$", re.IGNORECASE)
 
 # ECMA-48: CSI, the string controls (OSC, DCS, SOS, PM, APC) up to their terminator, other
 # two-byte ESC sequences, and the same in their 8-bit C1 forms. One cut short at the end of a
 # line goes whole, like one that is complete.
-_ESCAPE_SEQUENCE = re.compile(
+_ESCAPE_SEQUENCE = lazy(
     r"""
       (?:\x1b\[|\x9b) [0-?]* [ -/]* (?:[@-~]|$)
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) .*? (?:\x07|\x1b\\|\x9c|$)
@@ -75,8 +76,8 @@ _ESCAPE_SEQUENCE = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 # What is left: C0 controls but newline and tab, DEL, and C1 controls (a lone ESC, \r, \b, ...).
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_C1_OR_DEL = re.compile(r"[\x7f-\x9f]")
+_CONTROL_CHARACTER = lazy(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1_OR_DEL = lazy(r"[\x7f-\x9f]")
 
 _registered: set[str] = set()
 
@@ -183,7 +184,7 @@ def _mask_value(match: re.Match[str]) -> str:
 
 # Header names that carry a key without saying KEY or TOKEN: Artifactory's X-JFrog-Art-Api, and
 # any other name whose last word is "Api".
-_SECRET_HEADER_NAME = re.compile(r"(?:^|_)API$", re.IGNORECASE)
+_SECRET_HEADER_NAME = lazy(r"(?:^|_)API$", re.IGNORECASE)
 
 
 def is_secret_header_name(name: str) -> bool:
@@ -324,7 +325,7 @@ def for_rich(text: str) -> str:
 # flush can cut. Bounds the memory one endless line takes.
 MAX_PENDING_CHARS = 1024 * 1024
 # The end of each run of whitespace, where text may be cut without splitting a word.
-_WORD_START = re.compile(r"\s(?=\S)|\s\Z")
+_WORD_START = lazy(r"\s(?=\S)|\s\Z")
 # A header or Bearer lead whose value would follow the cut: probing with a stand-in value, and
 # with the colon still to come ("Authorization" | ": Bearer ..."), shows whether a rule spans it.
 _PROBES = ("x", ": x")

@@ -54,7 +54,19 @@ def detect(
     # A reader's optional `quick(text)` (the line's text stripped; falsy: its kind cannot start
     # there), called here directly: most lines of a long log start nothing, and asking each
     # reader's extent only to hear that cost a tenth of explain's time (bench/bench_explain.py).
-    tests = list(zip(readers, hinted, [getattr(reader, "quick", None) for reader in readers]))
+    # Where quick said yes, a reader's optional `measure` is its extent without asking quick
+    # again (explain/sections/_reading.py Reader).
+    tests = [
+        (
+            reader,
+            start,
+            getattr(reader, "quick", None),
+            getattr(reader, "measure", None) or reader.extent,
+        )
+        for reader, start in zip(readers, hinted)
+    ]
+    # Where no hinted reader may start (most lines), only the unhinted ones are asked, in order.
+    unhinted = [test for test in tests if test[1] is None]
     index = 0
     while index < len(lines):
         text = lines[index].text.lstrip()
@@ -65,12 +77,16 @@ def detect(
         whole = text.rstrip()
         claimed = 0
         reader: Optional[SectionReader] = None
-        for reader, start, quick in tests:
-            if start is not None and (not could_start or not start.match(text)):
+        for reader, start, quick, measure in tests if could_start else unhinted:
+            if start is not None and not start.match(text):
                 continue
-            if quick is not None and not quick(whole):
+            if quick is None:
+                claimed = reader.extent(lines, index)
+            elif not quick(whole):
                 continue
-            claimed = min(reader.extent(lines, index), len(lines) - index)
+            else:
+                claimed = measure(lines, index)
+            claimed = min(claimed, len(lines) - index)
             if claimed > 0:
                 break
         if claimed <= 0 or reader is None:

@@ -18,11 +18,16 @@ import codecs
 import re
 from typing import Optional
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line
 
+# Patterns most pastes never need (ANSI, a glued fence, an inline code span...) are compiled on
+# first use (lazy_pattern); those tried on most lines stay re.compile'd: a LazyPattern's method is
+# found in its instance dict after the class's, which on every line cost more (+10 M instructions
+# on the 1 MB bench paste) than compiling them at import saves (bench/bench_explain.py).
 # ECMA-48: CSI (colours, cursor moves), OSC (titles, hyperlinks; ended by BEL or ST), and the
 # two-byte escapes. A terminal copy keeps them; a log file written with colours too.
-_ANSI = re.compile(
+_ANSI = lazy(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
 )
 # A colour code whose ESC byte was lost on the way (a web page shows "[0m" as text). Without a
@@ -33,7 +38,7 @@ _INVISIBLE.update({ord("\xa0"): " ", ord("\u202f"): " "})
 _FENCE = re.compile(r"\s*(?:`{3,}|~{3,})\s*[\w+#.-]*\s*(?:`{3,})?\s*")
 # A closing fence typed at the end of the last output line ("...restored_image'```"): the fence is
 # no part of that line (an inline code span would hold a backtick before it).
-_GLUED_CLOSE = re.compile(r"([^`]*[^`\s])`{3,}\s*")
+_GLUED_CLOSE = lazy(r"([^`]*[^`\s])`{3,}\s*")
 
 # Log prefixes: one alternation, the specific forms before the general ones, stripped again
 # while one matches ("(VllmWorkerProcess pid=7) INFO 02-20 16:42:42 engine.py:389] ").
@@ -127,7 +132,7 @@ _PROMPTS = (
     re.compile(r"(?:\([\w.@/+-]+\)\s*)?[$#%](?: |$)"),
 )
 
-_PYTHON_PROMPT = re.compile(r">>>(?!>)")
+_PYTHON_PROMPT = lazy(r">>>(?!>)")
 # Where _unquote may remove something: the line's first non-blank character is ">".
 _QUOTE_MARK = re.compile(r"\s*>")
 # Quick tests (string operations, no regular expression): no prefix or prompt of any kind starts
@@ -143,7 +148,7 @@ _MAY_BE_COMPOSE = re.compile(r"[ \t]*[\w.-]{1,60}[-_]\d{1,3} +\| ").match
 _PROMPT_MARKS = frozenset("([$#%>~/➜.❯")
 
 
-_INLINE = re.compile(r"(\*\*|`)([^`*]+)\1")
+_INLINE = lazy(r"(\*\*|`)([^`*]+)\1")
 
 MAX_PASTE_BYTES = 32 << 20
 
@@ -312,7 +317,7 @@ def _unwrap_inline(line: str) -> str:
 # prose never starts with: an `ls -l` row ("lrwxrwxrwx 1 root root ..."), `nvidia-smi -L`'s
 # "GPU 0: ", /proc/driver/nvidia/version's "NVRM version:", nvcc's banner, uname -a's "Linux
 # HOST RELEASE #N", nvidia-smi's header.
-_COMMENTED_OUTPUT = re.compile(
+_COMMENTED_OUTPUT = lazy(
     r"[-lbcdps][rwxsStT-]{9}[.+@]?\s+\d+\s"
     r"|GPU \d+: .+\(UUID"
     r"|NVRM version: "

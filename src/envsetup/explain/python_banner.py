@@ -12,12 +12,12 @@ environment better).
 
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
 from envsetup.explain.signal_facts import StatedFact
+from envsetup.lazy_pattern import lazy
 
-_BANNER = re.compile(
+_BANNER = lazy(
     r"Python (?P<version>[23]\.\d{1,2}\.\d{1,2}(?:(?:a|b|rc)\d+)?\+?)\s+"
     r"(?:\|\s*(?:packaged by\s+)?(?P<packager>[^|]{1,60}?)\s*\|\s*)?"
     # (build, Mon DD YYYY, HH:MM:SS): the build date proves a banner, not prose naming a version

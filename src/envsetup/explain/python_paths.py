@@ -20,13 +20,14 @@ import re
 from typing import Mapping
 
 from envsetup.explain.signal_facts import StatedFact
+from envsetup.lazy_pattern import lazy
 
 # POSIX: <prefix>/lib/pythonX.Y/{site,dist}-packages/torch/ or <prefix>/lib/pythonX.Y/runpy.py
-_POSIX = re.compile(
+_POSIX = lazy(
     r"(?P<prefix>/[^\s\"':]{0,400}?)/lib(?:64)?/python(?P<version>[23]\.\d{1,2})/"
     r"(?:(?P<site>site-packages|dist-packages)/torch/|runpy\.py)"
 )
-_WINDOWS = re.compile(
+_WINDOWS = lazy(
     r"(?P<prefix>[A-Za-z]:\\[^\"'<>|*?\r\n]{0,400}?)\\(?P<site>[Ll]ib\\site-packages)\\torch\\"
 )
 _CONDA_ROOTS = ("anaconda3", "anaconda2", "miniconda3", "miniconda2", "miniforge3", "mambaforge")

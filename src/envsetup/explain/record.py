@@ -23,10 +23,10 @@ Pure: host/recording.py writes the result.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Optional, Sequence
 
 from envsetup.facts import Facts
+from envsetup.lazy_pattern import lazy
 
 PLACEHOLDER_PYTHON = "/usr/bin/python3"
 # The kinds of pasted signal whose lines torch's CUDA start-up prints (its warnings, the CUDA
@@ -309,7 +309,7 @@ def _torch_files(facts: Facts, python: dict[str, Any], files: dict[str, str]) ->
 # The files and commands probe/system_info.py reads (its paths and argv, kept in step).
 _SYSCTL = ("/usr/sbin/sysctl", "machdep.cpu.brand_string", "hw.ncpu", "hw.memsize")
 _CGROUP_CPU_PERIOD_US = 100000
-_GROUPED = re.compile(r"(\d{1,4})x (.+)")
+_GROUPED = lazy(r"(\d{1,4})x (.+)")
 
 
 def _system_info(

@@ -26,16 +26,16 @@ Pure: explain/merge.py puts these over the facts with each one's `paste:LINE`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
+from envsetup.lazy_pattern import lazy
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.paste import Signal
 
 # Debian's python3.X package ships this file; PEP 668's message names the one of the Python
 # that refused the install.
-_README_VENV = re.compile(r"/usr/share/doc/python(3\.\d{1,2})/README\.venv\b")
+_README_VENV = lazy(r"/usr/share/doc/python(3\.\d{1,2})/README\.venv\b")
 _PEP668_BLOCK = 25
 # conda subdirs' platform part -> Facts' os.system.
 _CONDA_SYSTEMS = {"linux": "Linux", "win": "Windows", "osx": "Darwin"}

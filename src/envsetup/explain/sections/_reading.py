@@ -188,6 +188,11 @@ class Reader:
             return 0
         return self._extent(lines, start)
 
+    def measure(self, lines: Sequence[Line], start: int) -> int:
+        """extent, for a caller that has had `quick` pass the start line's stripped text (the
+        detector): without testing it again."""
+        return self._extent(lines, start)
+
     def read(self, lines: Sequence[Line]) -> Reading:
         return self._read(lines)
 

@@ -7,7 +7,6 @@ The reader is explain/sections/nvidia_smi.py.
 
 from __future__ import annotations
 
-import re
 from typing import List, Optional, Sequence
 
 from envsetup.explain.sections._reading import (
@@ -18,6 +17,7 @@ from envsetup.explain.sections._reading import (
 )
 from envsetup.explain.sections._smi_report import _put_report
 from envsetup.explain.sections.fabric import put_smi_fabric
+from envsetup.lazy_pattern import lazy
 from envsetup.model.gpu import Gpu
 from envsetup.model.paste import Line
 from envsetup.parsers import ParseError
@@ -48,10 +48,10 @@ _NOT_FOUND = ("nvidia-smi not found", "nvidia-smi: command not found", "nvidia-s
 _MIG_TITLES = ("GPU instance profiles:", "GPU instances:", "Compute instance profiles:",
                "Compute instances:")  # fmt: skip
 # "GPU 0: NVIDIA H200 (UUID: GPU-...)"; a post may cut or redact the UUID ("(UUID: ", "(UUID").
-_LIST_LINE = re.compile(r"GPU \d{1,4}: .{1,200}\(UUID(?::|$)")
-_LIST_NAME = re.compile(r"GPU (\d{1,4}): (.{1,200}?) \(UUID")
-_MIG_LIST_LINE = re.compile(r"MIG \S{1,40}\s+Device\s+\d{1,4}: ")
-_CSV_FIELD = re.compile(r"[a-z][a-z0-9_.]{1,60}(?: \[[^\]]{1,20}\])?")
+_LIST_LINE = lazy(r"GPU \d{1,4}: .{1,200}\(UUID(?::|$)")
+_LIST_NAME = lazy(r"GPU (\d{1,4}): (.{1,200}?) \(UUID")
+_MIG_LIST_LINE = lazy(r"MIG \S{1,40}\s+Device\s+\d{1,4}: ")
+_CSV_FIELD = lazy(r"[a-z][a-z0-9_.]{1,60}(?: \[[^\]]{1,20}\])?")
 _VERSION_KEYS = ("nvidia-smi version", "nvml version", "driver version", "kmd version",
                  "cuda version", "cuda umd version", "vbios version")  # fmt: skip
 
@@ -244,7 +244,7 @@ def _read_list(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
     _put_report(builder, lines, SmiReport(None, None, None, gpus=gpus))
 
 
-_XML_VALUE = re.compile(r"<(driver_version|cuda_version|product_name|uuid)>([^<]{1,200})</")
+_XML_VALUE = lazy(r"<(driver_version|cuda_version|product_name|uuid)>([^<]{1,200})</")
 
 
 def _xml_report(lines: Sequence[Line]) -> SmiReport:

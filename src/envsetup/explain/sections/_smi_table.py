@@ -6,11 +6,11 @@ The reader is explain/sections/nvidia_smi.py; its forms nvidia-smi-table and nvi
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from envsetup.explain.sections._reading import ReadingBuilder, stripped, text_of
 from envsetup.explain.sections._smi_report import _put_report
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line
 from envsetup.parsers import ParseError
 from envsetup.parsers.smi_table import parse_smi_table
@@ -47,7 +47,7 @@ def _is_border(text: str) -> bool:
 
 # A GPU's first row in the default table (R390 to R610, Linux and Windows), and its column-header
 # row: what is left of a table whose top a paste cut off.
-_GPU_ROW = re.compile(
+_GPU_ROW = lazy(
     r"\|\s{0,4}\d{1,2}\s+\S.{0,60}?\s(?:On|Off|WDDM|TCC|MCDM)\s*\|\s*"
     r"[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]"
 )
@@ -175,5 +175,5 @@ def _read_mig(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
     builder.put("nvidia.gpus", gpus, first)
 
 
-_MIG_DEVICE = re.compile(r"(\d{1,2})\s+(?:\d{1,3}|N/A)\s+(?:\d{1,3}|N/A)\s+\d{1,3}")
-_MEMORY_USE = re.compile(r"\d+\s*MiB\s*/\s*(\d{1,7})\s*MiB")
+_MIG_DEVICE = lazy(r"(\d{1,2})\s+(?:\d{1,3}|N/A)\s+(?:\d{1,3}|N/A)\s+\d{1,3}")
+_MEMORY_USE = lazy(r"\d+\s*MiB\s*/\s*(\d{1,7})\s*MiB")

@@ -6,7 +6,6 @@ Facts: cudnn (a list of one install: version "9.6.0", source "header").
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import (
@@ -16,6 +15,7 @@ from envsetup.explain.sections._reading import (
     stripped,
     without_trailing_blanks,
 )
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
 from envsetup.parsers.cudnn import parse_cudnn_header
@@ -83,5 +83,5 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(r"(?:#|/\*|cat |grep |more |head |less )")
+READER.start = lazy(r"(?:#|/\*|cat |grep |more |head |less )")
 READERS = [READER]

@@ -8,7 +8,6 @@ line for an unset and an empty variable.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
@@ -64,5 +63,5 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(r'(?:echo "?\$|printenv )')
+READER.start = lazy(r'(?:echo "?\$|printenv )')
 READERS = [READER]

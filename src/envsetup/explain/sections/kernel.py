@@ -35,7 +35,7 @@ def _uname(text: str) -> re.Match[str] | None:
 
 class UnameReader:
     kind = "uname"
-    start = re.compile(r"(?:Linux\s|Darwin\s|uname\s)")
+    start = lazy(r"(?:Linux\s|Darwin\s|uname\s)")
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         head = command_at(lines, start, _UNAME_COMMAND)
@@ -65,7 +65,7 @@ class UnameReader:
 
 class ProcVersionReader:
     kind = "proc-version"
-    start = re.compile(r"(?:Linux version |(?:sudo\s+)?cat\s+/proc/version)")
+    start = lazy(r"(?:Linux version |(?:sudo\s+)?cat\s+/proc/version)")
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         head = command_at(lines, start, _PROC_COMMAND)

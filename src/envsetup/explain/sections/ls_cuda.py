@@ -9,7 +9,6 @@ target is not in it (the link points at nothing), None when the listing cannot t
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
@@ -110,5 +109,5 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(r"(?:total |sudo |ls -l|ls -al|ll |[dlcbps-][rwxsStT-]{9})")
+READER.start = lazy(r"(?:total |sudo |ls -l|ls -al|ll |[dlcbps-][rwxsStT-]{9})")
 READERS = [READER]

@@ -8,7 +8,6 @@ NVIDIA modules listed: the driver's kernel side is loaded), nvidia.nouveau_loade
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
@@ -66,5 +65,5 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(r"(?:nvidia|nouveau|Module|lsmod|cat /proc/modules|/sbin/lsmod)")
+READER.start = lazy(r"(?:nvidia|nouveau|Module|lsmod|cat /proc/modules|/sbin/lsmod)")
 READERS = [READER]

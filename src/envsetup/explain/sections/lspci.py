@@ -12,7 +12,6 @@ judgement holds for a pasted lspci as for a host.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Sequence
 
 from envsetup.compat.gpu_names import capability_by_name, name_by_pci_id
@@ -86,5 +85,5 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(r"(?:[0-9a-fA-F]|lspci|/usr/bin/lspci|/sbin/lspci)")
+READER.start = lazy(r"(?:[0-9a-fA-F]|lspci|/usr/bin/lspci|/sbin/lspci)")
 READERS = [READER]

@@ -12,7 +12,6 @@ states no fact.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
@@ -92,5 +91,5 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(r"(?:modinfo|sudo |/sbin/modinfo|/usr/sbin/modinfo|filename:)")
+READER.start = lazy(r"(?:modinfo|sudo |/sbin/modinfo|/usr/sbin/modinfo|filename:)")
 READERS = [READER]

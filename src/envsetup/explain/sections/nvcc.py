@@ -15,11 +15,11 @@ from envsetup.parsers.nvcc import parse_nvcc_version
 _COMMAND = lazy(r"(?:sudo\s+)?(?P<nvcc>(?:\S*[/\\])?nvcc(?:\.exe)?)\s+(?:--version|-V)")
 # Every line nvcc --version prints, from CUDA 7 to 13.
 _OUTPUT = (
-    re.compile(r"nvcc: NVIDIA \(R\) Cuda compiler driver"),
-    re.compile(r"Copyright \(c\) \d{4}-\d{4} NVIDIA Corporation"),
-    re.compile(r"Built on \S+"),
-    re.compile(r"Cuda compilation tools, release \d+\.\d+.*"),
-    re.compile(r"Build cuda_\S+"),
+    lazy(r"nvcc: NVIDIA \(R\) Cuda compiler driver"),
+    lazy(r"Copyright \(c\) \d{4}-\d{4} NVIDIA Corporation"),
+    lazy(r"Built on \S+"),
+    lazy(r"Cuda compilation tools, release \d+\.\d+.*"),
+    lazy(r"Build cuda_\S+"),
 )
 _START = (_OUTPUT[0], _OUTPUT[3])
 
@@ -31,7 +31,7 @@ def _is_output(line: Line) -> bool:
 
 class NvccReader:
     kind = "nvcc-version"
-    start = re.compile(r"(?:(?:sudo\s+)?\S*nvcc|Cuda compilation tools)")
+    start = lazy(r"(?:(?:sudo\s+)?\S*nvcc|Cuda compilation tools)")
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         head = command_at(lines, start, _COMMAND)

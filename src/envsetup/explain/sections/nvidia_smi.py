@@ -18,7 +18,6 @@ facts through _smi_report.py.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Dict, Optional, Sequence
 
 from envsetup.explain.sections._reading import (
@@ -45,6 +44,7 @@ from envsetup.explain.sections._smi_forms import (
 )
 from envsetup.explain.sections._smi_report import _put_report
 from envsetup.explain.sections._smi_table import _WEEKDAYS, _read_table, _table
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers import ParseError
 from envsetup.parsers.smi_query import parse_smi_version
@@ -166,7 +166,7 @@ def _read(lines: Sequence[Line]) -> Reading:
 
 _QUICK_STARTS = ("|", "+", "<", "GPU", "NVIDIA", "nvidia-smi", "sudo ", "watch ",
                  "/usr/bin/nvidia-smi", *_WEEKDAYS)  # fmt: skip
-_CSV_HEADER = re.compile(r"[a-z][a-z0-9_.]{0,60}(?: \[[^\]]{0,20}\])? ?,")
+_CSV_HEADER = lazy(r"[a-z][a-z0-9_.]{0,60}(?: \[[^\]]{0,20}\])? ?,")
 
 
 def _quick(text: str) -> bool:

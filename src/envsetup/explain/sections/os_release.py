@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._common import command_at, put, reading
@@ -43,7 +42,7 @@ def _belongs(line: Line) -> bool:
 
 class OsReleaseReader:
     kind = "os-release"
-    start = re.compile(r"(?:[A-Z][A-Z0-9_]*=|(?:sudo\s+)?(?:cat|more|less|head|tail)\s)")
+    start = lazy(r"(?:[A-Z][A-Z0-9_]*=|(?:sudo\s+)?(?:cat|more|less|head|tail)\s)")
 
     def extent(self, lines: Sequence[Line], start: int) -> int:
         head = command_at(lines, start, _COMMAND)

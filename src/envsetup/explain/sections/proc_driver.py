@@ -8,10 +8,10 @@ mismatch" after an update without a reboot.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, after_command, stripped
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.driver import parse_proc_driver_version
 
@@ -52,7 +52,7 @@ def _quick(text: str) -> bool:
 READER = Reader(KIND, _scan, _read, _quick)
 # Where _quick can be true (every string it starts with), for the detector's one test
 # of each line against all readers (explain/sections/__init__.py).
-READER.start = re.compile(
+READER.start = lazy(
     r"(?:NVRM version|sudo |cat /proc/driver/nvidia/version|more /proc/driver/nvidia/version)"
 )
 READERS = [READER]

@@ -197,8 +197,8 @@ def _smi_quick(text: str) -> bool:
 
 # --- rocm-smi --showproductname --csv
 ROCM_SMI_CSV = "rocm-smi-csv"
-_SMI_CSV_COMMAND = re.compile(r"(?:\S*/)?rocm-smi\s.*--csv.*")
-_SMI_CSV_ROW = re.compile(r"card\d{1,3},.*", re.IGNORECASE)
+_SMI_CSV_COMMAND = lazy(r"(?:\S*/)?rocm-smi\s.*--csv.*")
+_SMI_CSV_ROW = lazy(r"card\d{1,3},.*", re.IGNORECASE)
 
 
 def _smi_csv_scan(lines: Sequence[Line], start: int) -> int:
@@ -231,9 +231,9 @@ def _smi_csv_quick(text: str) -> bool:
 
 # --- amd-smi static / amd-smi list: "GPU: N" (or "AI_NIC: N") then indented "KEY: value" lines
 AMD_SMI = "amd-smi"
-_AMD_SMI_COMMAND = re.compile(r"(?:sudo\s+)?(?:\S*/)?amd-smi(?:\s+(?:static|list)\b.*)?")
-_AMD_SMI_TOP = re.compile(r"(?:GPU|AI_NIC|CPU|CPU_CORE):\s*\d{1,4}")
-_AMD_SMI_FIELD = re.compile(r"\s+[A-Z][A-Z0-9_]{1,40}:.*")
+_AMD_SMI_COMMAND = lazy(r"(?:sudo\s+)?(?:\S*/)?amd-smi(?:\s+(?:static|list)\b.*)?")
+_AMD_SMI_TOP = lazy(r"(?:GPU|AI_NIC|CPU|CPU_CORE):\s*\d{1,4}")
+_AMD_SMI_FIELD = lazy(r"\s+[A-Z][A-Z0-9_]{1,40}:.*")
 
 
 def _amd_smi_scan(lines: Sequence[Line], start: int) -> int:
