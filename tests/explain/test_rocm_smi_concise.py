@@ -34,6 +34,9 @@ EXPECTED: dict[str, tuple[str, list[str], list[tuple[str, str]]]] = {
     # --json: "gfx9010" is gfx90a.
     "rocm-smi-showproductname-json-mi250x-gfx9010.txt": (
         "rocm-smi-json", ["gfx90a"], [("gfx90a", "AMD INSTINCT MI200 (MCM) OAM LC MBA HPE C2")]),
+    # TorchServe's rocm-smi command on two MI250 dies: gfx9010 and the VRAM in bytes.
+    "rocm-smi-json-meminfo-2x-mi250.txt": (
+        "rocm-smi-json", ["gfx90a"], [("gfx90a", "AMD INSTINCT MI250 (MCM) OAM AC MBA")] * 2),
 }  # fmt: skip
 
 
@@ -104,3 +107,8 @@ def test_json_without_gfx_version_takes_the_device_name_or_id() -> None:
         ("", "Phoenix3"),
         ("gfx1100", ""),
     ]
+
+
+def test_json_meminfo_gives_each_gpus_vram() -> None:
+    result = explain(fixture_text(HERE + "rocm-smi-json-meminfo-2x-mi250.txt"), None, lookup_build)
+    assert [g.vram_mib for g in result.facts.rocm.gpus] == [65520, 65520]  # 68702699520 B

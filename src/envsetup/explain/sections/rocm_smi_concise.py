@@ -17,7 +17,8 @@ then the GPU is kept with its name and no target (never a guess).
 
 `rocm-smi --json` prints one object: "card0": {...} per GPU, "system": {...}. Its keys name what
 was asked: "Card series"/"Card Series"/"Device Name" (the chip and series), "GFX Version" (the
-target; "gfx9010" is rocm-smi's writing of gfx90a, parsers/rocm.py), "Device ID" ("0x1900"). Keys as printed in sebhildebrandt/systeminformation #960 and
+target; "gfx9010" is rocm-smi's writing of gfx90a, parsers/rocm.py), "Device ID", "VRAM Total
+Memory (B)" (--showmeminfo vram: the GPU's memory in bytes, kept in MiB as AmdGpu.vram_mib) ("0x1900"). Keys as printed in sebhildebrandt/systeminformation #960 and
 wandb/wandb #5449; a "system" object (driver version) states no GPU.
 """
 
@@ -185,8 +186,18 @@ def json_gpus(data: dict[str, Any]) -> list[dict[str, Any]]:
             or ""
         )
         if gfx or name:
-            gpus.append(_gpu(gfx, name, f"paste:rocm-smi --json {key}"))
+            gpu = _gpu(gfx, name, f"paste:rocm-smi --json {key}")
+            vram = _vram_mib(card.get("VRAM Total Memory (B)"))
+            if vram:
+                gpu["vram_mib"] = vram
+            gpus.append(gpu)
     return gpus
+
+
+def _vram_mib(value: Any) -> Optional[int]:
+    """ "68702699520" (bytes, as --showmeminfo vram prints them) -> 65520 (MiB)."""
+    text = str(value or "").strip()
+    return int(text) >> 20 if text.isdigit() and len(text) <= 16 else None
 
 
 def _json_read(lines: Sequence[Line]) -> Reading:
