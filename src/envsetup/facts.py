@@ -177,6 +177,7 @@ class AmdGpu:
     gfx: str
     name: str = ""  # rocminfo's Marketing Name, "AMD Radeon RX 6700 XT"
     source: str = ""  # "command:rocminfo" or "file:/sys/class/kfd/kfd/topology/nodes/1/properties"
+    vram_mib: Optional[int] = None  # rocm-smi --showmeminfo vram's "VRAM Total Memory (B)" / 2**20
 
 
 @dataclass

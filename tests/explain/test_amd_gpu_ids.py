@@ -22,6 +22,12 @@ from envsetup.parsers.rocm import amd_smi_static_gpus, rocm_smi_csv_products, ro
         ("Navi 21 [Radeon RX 6800/6800 XT / 6900 XT]", "gfx1030"),  # ROCm/pyrsmi #21
         ("Navi 31 [Radeon RX 7900 XT/7900 XTX/7900 GRE/7900M]", "gfx1100"),  # OpenLinkHub #27
         ("navi_22", "gfx1031"),
+        # pci.ids' chip names (PCIIDS in the table), as lspci and rocm-smi print them.
+        ("Navi 23 [Radeon RX 6600/6600 XT/6600M]", "gfx1032"),
+        ("Navi 24 [Radeon RX 6400/6500 XT/6500M]", "gfx1034"),
+        ("Navi 24 [Radeon PRO W6400]", "gfx1034"),
+        ("0x73ff", "gfx1032"),  # RX 6600 / 6600 XT
+        ("0x743f", "gfx1034"),  # RX 6400 / 6500 XT
         ("1002:73BF", "gfx1030"),
     ],
 )
@@ -34,6 +40,7 @@ def test_a_listed_chip_or_device_id_gives_its_target(series: str, gfx: str) -> N
     [
         "Navi 48 [Radeon AI PRO R9700]",  # not in the table: unknown, not guessed
         "Navi 2",  # no chip is "navi2"
+        "Navi 21/23 HDMI/DP Audio Controller",  # the cards' audio function names two chips
         "Radeon R9 FURY X",  # a marketing name names no chip
         "0xc34",  # the MI100's subsystem id (its "Card model")
         "",

@@ -139,7 +139,10 @@ def gpu_not_passed(facts: Facts) -> bool:
     if not os_facts.container or os_facts.system != "Linux" or os_facts.wsl:
         return False
     box = facts.gpu_access.container
-    if box.device_nodes or box.amd_kfd or facts.rocm.gfx_targets:
+    if box.device_nodes or box.amd_kfd or facts.rocm.gfx_targets or facts.rocm.gpus:
+        return False
+    if facts.rocm.version and facts.rocm.source.startswith("file:"):
+        # A ROCm image: rocm_rules' rocm-container-no-kfd gives AMD's way (rocm21), not --gpus all.
         return False
     if facts.torch.flavor is TorchFlavor.ROCM:  # an AMD container: not NVIDIA's pass-through
         return False

@@ -187,7 +187,9 @@ def kfd_unreachable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     """The ROCm runtime cannot open /dev/kfd: not passed into the container, or not opened for
     want of the render/video group. A ROCm torch then sees no GPU at all."""
     rocm, box, torch = facts.rocm, facts.gpu_access.container, facts.torch
-    wants = torch.flavor is TorchFlavor.ROCM or rocm.kfd_error is not None
+    # A ROCm image (its /opt/rocm found on this host) wants the GPU whatever torch it holds.
+    image = bool(facts.os.container and rocm.version and rocm.source.startswith("file:"))
+    wants = torch.flavor is TorchFlavor.ROCM or rocm.kfd_error is not None or image
     if not wants or facts.os.system != "Linux":
         return []
     container = facts.os.container

@@ -117,6 +117,21 @@ _SMI_PRODUCT = re.compile(
     r"^\s*GPU\[(?P<index>\d{1,3})\]\s*:\s*(?P<key>[A-Za-z][\w ]{1,30}?):\s*(?P<value>.*?)\s*$"
 )
 _HEX_ID = re.compile(r"0x[0-9a-fA-F]+")
+# rocm-smi writes the target's stepping in decimal where it is over 9: an MI250X (Aldebaran, device
+# 0x7408, gfx90a) prints "GFX Version": "gfx9010" (ROCm/rocm_smi_lib issue #159). No gfx9 target
+# has four digits (LLVM AMDGPUUsage: gfx900 ... gfx90c, gfx940 ... gfx950), so "gfx9" + minor +
+# two decimal digits is that writing.
+_DECIMAL_STEPPING = re.compile(r"gfx9([0-9])(1[0-5])")
+
+
+def rocm_smi_gfx(value: str) -> Optional[str]:
+    """The gfx target rocm-smi's "GFX Version" value names ("gfx1031"; "gfx9010" -> "gfx90a");
+    None for anything else ("N/A", "")."""
+    value = value.strip().lower()
+    decimal = _DECIMAL_STEPPING.fullmatch(value)
+    if decimal:
+        return f"gfx9{decimal.group(1)}{int(decimal.group(2)):x}"
+    return value if re.fullmatch(r"gfx[0-9a-f]{3,4}", value) else None
 
 
 def rocm_smi_products(text: str) -> list[AmdGpu]:
@@ -132,9 +147,9 @@ def rocm_smi_products(text: str) -> list[AmdGpu]:
     gpus = []
     for index in sorted(by_index):
         fields = by_index[index]
-        gfx, source = fields.get("gfx version", ""), "rocm-smi --showproductname"
+        gfx, source = rocm_smi_gfx(fields.get("gfx version", "")), "rocm-smi --showproductname"
         series = fields.get("card series", "")
-        if not re.fullmatch(r"gfx[0-9a-f]+", gfx):
+        if not gfx:
             gfx = gfx_by_series(series) or ""
             source = f"rocm-smi card series {series!r} ({AMD_IDS_SOURCE})"
         if not gfx:

@@ -39,6 +39,7 @@ READER_MODULES: tuple[str, ...] = (
     "environment",
     "jetson",  # /etc/nv_tegra_release, jetson_release (explain11)
     "rocm",  # rocminfo, KFD properties, rocm-smi, HSA_OVERRIDE_GFX_VERSION (explain11)
+    "rocm_smi_concise",  # plain rocm-smi's Concise Info table, rocm-smi --json (rocm21)
     "python_check",  # `python -c "import torch; print(...)"`, `>>> torch.__version__`, `python -V`
 )
 

@@ -105,11 +105,35 @@ def _kfd_permission(p: P) -> Words:
     )
 
 
+# How each runtime gives a container the AMD GPU (OsFacts.container's values). Docker and Podman:
+# the device nodes and groups of ROCm's container guide
+# (https://rocm.docs.amd.com/projects/install-on-linux/en/latest/how-to/docker.html). Kubernetes:
+# the `amd.com/gpu` resource that AMD's device plugin exposes
+# (https://instinct.docs.amd.com/projects/k8s-device-plugin/en/latest/: "Exposes AMD GPUs as
+# amd.com/gpu resources"; requested under limits as
+# https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/ shows). Never NVIDIA's `--gpus all`.
+PASS_AMD_GPU = {
+    "docker": f"start the container with `docker run {_PASS_AMD} ...` (ROCm's container guide)",
+    "podman": f"start the container with `podman run {_PASS_AMD} ...` (ROCm's container guide)",
+    "kubernetes": "request the GPU in the pod spec, `resources: limits: amd.com/gpu: 1`, on a "
+    "node running AMD's GPU device plugin (rocm/k8s-device-plugin, or the AMD GPU Operator)",
+}
+
+
+def pass_amd_gpu(runtime: str) -> str:
+    """How to start a container of this runtime with the AMD GPU (the device nodes elsewhere)."""
+    return PASS_AMD_GPU.get(
+        runtime,
+        f"pass /dev/kfd and /dev/dri into the container (Docker: `docker run {_PASS_AMD} ...`; "
+        "Kubernetes: `resources: limits: amd.com/gpu: 1`)",
+    )
+
+
 def _container_no_kfd(p: P) -> Words:
     return Words(
         f"Inside a {p['runtime']} container without the AMD GPU passed through: no /dev/kfd, so "
         "ROCm sees no GPU",
-        f"start the container with `docker run {_PASS_AMD} ...` (ROCm's container guide)",
+        pass_amd_gpu(str(p.get("runtime") or "")),
     )
 
 

@@ -1,0 +1,114 @@
+"""Plain `rocm-smi` (its "Concise Info" table, three layouts) and `rocm-smi --json` read by
+explain (explain/sections/rocm_smi_concise.py), and rocm-smi's decimal writing of a gfx target.
+
+The fixtures are real outputs (tests/fixtures/explain/SOURCES.tsv names each one's public
+report); the JSON objects and `GPU[0]` lines written inline below are built by hand and say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from envsetup.explain.run import explain
+from envsetup.explain.sections.rocm_smi_concise import json_gpus
+from envsetup.parsers.rocm import rocm_smi_gfx, rocm_smi_products
+from envsetup.profiles.lookup import lookup_build
+from hostbuilder import fixture_text
+
+HERE = "explain/rocm/"
+TORCH = '$ python -c "import torch; print(torch.__version__)"\n{}\n'
+
+
+# fixture -> (kind, gfx targets, [(gfx, name) per GPU])
+EXPECTED: dict[str, tuple[str, list[str], list[tuple[str, str]]]] = {
+    # ROCm 3.3: index only; no name or id to read, but the table is recognised whole.
+    "rocm-smi-concise-rocm3.3.txt": ("rocm-smi-concise", [], []),
+    # ROCm 6.0, the name row is the device id 0x744c (RX 7900 XTX): Navi 31, gfx1100.
+    "rocm-smi-concise-6.0-rx7900xtx-no-name.txt": ("rocm-smi-concise", ["gfx1100"], [("gfx1100", "0x744c")]),
+    # ROCm 6.0 cut before its name row: the subsystem id in [Model : Revision] is no chip id.
+    "rocm-smi-concise-6.0-cut.txt": ("rocm-smi-concise", [], []),
+    # ROCm 7, DPX partitions: 8 devices of DID 0x75a0, a chip the table does not list (no guess).
+    "rocm-smi-concise-7.x-mi355x-dpx-cut.txt": ("rocm-smi-concise", [], [("", "0x75a0")] * 8),
+    # --json: "gfx9010" is gfx90a.
+    "rocm-smi-showproductname-json-mi250x-gfx9010.txt": (
+        "rocm-smi-json", ["gfx90a"], [("gfx90a", "AMD INSTINCT MI200 (MCM) OAM LC MBA HPE C2")]),
+    # TorchServe's rocm-smi command on two MI250 dies: gfx9010 and the VRAM in bytes.
+    "rocm-smi-json-meminfo-2x-mi250.txt": (
+        "rocm-smi-json", ["gfx90a"], [("gfx90a", "AMD INSTINCT MI250 (MCM) OAM AC MBA")] * 2),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_real_rocm_smi_output_gives_its_gpus(name: str) -> None:
+    kind, targets, gpus = EXPECTED[name]
+    result = explain(fixture_text(HERE + name), None, lookup_build)
+    readings = result.detection.readings
+    assert [r.kind for r in readings] == [kind]
+    assert not readings[0].unread  # every line of the table is read
+    assert result.facts.rocm.gfx_targets == targets
+    assert [(g.gfx, g.name) for g in result.facts.rocm.gpus] == gpus
+
+
+def test_a_concise_table_with_a_cuda_torch_names_the_amd_gpu() -> None:
+    # The real 7900 XTX table plus a CUDA torch line (built by hand): the CUDA build cannot use it.
+    paste = (
+        fixture_text(HERE + "rocm-smi-concise-6.0-rx7900xtx-no-name.txt")
+        + "\n"
+        + TORCH.format("2.5.1+cu124")
+    )
+    found = [
+        f
+        for f in explain(paste, None, lookup_build).findings
+        if f.id == "torch-not-rocm-on-amd-gpu"
+    ]
+    assert found and found[0].params["gfx"] == ["gfx1100"]
+
+
+def test_without_a_gpu_row_the_banner_alone_is_not_claimed() -> None:
+    paste = "======================= ROCm System Management Interface =======================\n"
+    result = explain(paste, None, lookup_build)
+    assert "rocm-smi-concise" not in {r.kind for r in result.detection.readings}
+
+
+@pytest.mark.parametrize(
+    ("value", "gfx"),
+    [
+        ("gfx9010", "gfx90a"),  # MI250X (ROCm/rocm_smi_lib #159)
+        ("gfx9012", "gfx90c"),
+        ("gfx908", "gfx908"),
+        ("gfx1010", "gfx1010"),  # Navi 10: a real four-digit target stays
+        ("GFX1031", "gfx1031"),
+        ("N/A", None),
+        ("", None),
+    ],
+)
+def test_rocm_smi_gfx_version_reads_the_decimal_stepping(value: str, gfx: Any) -> None:
+    assert rocm_smi_gfx(value) == gfx
+
+
+def test_the_text_form_reads_gfx9010_as_gfx90a_too() -> None:
+    # Built by hand: the --showproductname text line of the same value.
+    gpus = rocm_smi_products("GPU[0]\t\t: GFX Version: \t\tgfx9010\n")
+    assert [g.gfx for g in gpus] == ["gfx90a"]
+
+
+def test_json_without_gfx_version_takes_the_device_name_or_id() -> None:
+    # Built by hand in the keys rocm-smi 6.2 prints (sebhildebrandt/systeminformation #960).
+    data = {
+        "card0": {"Device Name": "Navi 23 [Radeon RX 6600/6600 XT/6600M]", "Device ID": "0x73ff"},
+        "card1": {"Device Name": "Phoenix3", "Device ID": "0x1900"},  # not in the table
+        "card2": {"Device ID": "0x744c"},
+        "system": {"Driver version": "6.8.0"},
+    }
+    assert [(g["gfx"], g["name"]) for g in json_gpus(data)] == [
+        ("gfx1032", "Navi 23 [Radeon RX 6600/6600 XT/6600M]"),
+        ("", "Phoenix3"),
+        ("gfx1100", ""),
+    ]
+
+
+def test_json_meminfo_gives_each_gpus_vram() -> None:
+    result = explain(fixture_text(HERE + "rocm-smi-json-meminfo-2x-mi250.txt"), None, lookup_build)
+    assert [g.vram_mib for g in result.facts.rocm.gpus] == [65520, 65520]  # 68702699520 B
