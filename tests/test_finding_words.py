@@ -8,7 +8,7 @@ import pytest
 
 from envsetup.diagnose.finding import Finding
 from envsetup.host.recorded import RecordedHost
-from envsetup.install.execute import preview
+from envsetup.install.preview import preview
 from envsetup.probe import probe_all
 from envsetup.render.finding_words import CATALOGUES, catalogue, finding_entry, words_for
 from envsetup.render.install_json import (

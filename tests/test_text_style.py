@@ -13,7 +13,7 @@ from rich.console import Console
 from envsetup.command_check.check import check_command
 from envsetup.diagnose import diagnose
 from envsetup.host.recorded import RecordedHost
-from envsetup.install.execute import preview
+from envsetup.install.preview import preview
 from envsetup.probe import probe_all
 from envsetup.profiles.loader import load_releases
 from envsetup.profiles.lookup import lookup_build

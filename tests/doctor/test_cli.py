@@ -180,9 +180,22 @@ def test_every_finding_id_is_catalogued() -> None:
     emitted |= set(SPECIFIC_FAILURES.values())
     # signal_rules names its ids in its words catalogue (tests/doctor/test_signal_rules.py
     # checks every id it produces on the real pastes is there).
-    from envsetup.render.words.signals import WORDS as SIGNAL_WORDS
+    from envsetup.render.words import (
+        cuda_errors,
+        installer_signals,
+        kernel_log_signals,
+        loader_signals,
+        python_signals,
+    )
 
-    emitted |= set(SIGNAL_WORDS)
+    for kind in (
+        cuda_errors,
+        loader_signals,
+        kernel_log_signals,
+        python_signals,
+        installer_signals,
+    ):
+        emitted |= set(kind.WORDS)
     # libc_rules' findings take the ids of their verdicts, worded with check-command's.
     from envsetup.diagnose.libc_rules import IDS as VERDICT_IDS
     from envsetup.render.words.check_command import VERDICT_FINDINGS

@@ -26,8 +26,21 @@ from envsetup.parsers.signals import classify, lines_of
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
-from envsetup.render.words.signals import WORDS
+from envsetup.render.words import (
+    cuda_errors,
+    installer_signals,
+    kernel_log_signals,
+    loader_signals,
+    python_signals,
+)
 from hostbuilder import HostSpec, case_host, fixture_text
+
+# signal_rules' ids, worded by the signal kinds' catalogues (render/words/).
+WORDS = {
+    k: fn
+    for kind in (cuda_errors, loader_signals, kernel_log_signals, python_signals, installer_signals)
+    for k, fn in kind.WORDS.items()
+}
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"

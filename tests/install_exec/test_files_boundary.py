@@ -13,7 +13,8 @@ from typing import IO, Callable, Optional
 
 from envsetup.errors import EnvsetupError
 from envsetup.host.files import LOCAL, FileLock, Files, PathLike
-from envsetup.install.execute import preview, provision
+from envsetup.install.execute import provision
+from envsetup.install.preview import preview
 from envsetup.install.record import read_install_record
 
 from .helpers import resolution_for, snapshot

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from envsetup.install.execute import preview, provision
+from envsetup.install.execute import provision
+from envsetup.install.preview import preview
 from envsetup.install.record import read_install_record
 from scripts import this_python_active
 

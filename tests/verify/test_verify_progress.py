@@ -23,6 +23,25 @@ DONE = re.compile(r"^ [✓✗-] \[(\d+)/(\d+)\] (\S+): (pass|fail|skip) \((\d+\.
 # A live row: spinner frame, elapsed time, [n/N] check id.
 LIVE_ROW = re.compile(rf"[{SPINNER}] (\d+\.\d)s \[(\d+)/(\d+)\] (\S+)")
 TABLE_TOP = "┏"
+# The plain log's heartbeat: a check (or the run's finishing) silent for HEARTBEAT_S. A loaded
+# machine can make torch's import take that long, so a pipe may carry it between finished lines.
+BEAT = re.compile(r"^  … still running: (\[(\d+)/(\d+)\] (\S+)|finishing|between steps) \((\S+)\)$")
+
+
+def finished_lines(lines: list[str]) -> list[re.Match[str]]:
+    """The finished-check lines of a plain log, each other line being a heartbeat for the check
+    still running then (never one already finished, never a check out of turn)."""
+    done: list[re.Match[str]] = []
+    for line in lines:
+        finished = DONE.match(line)
+        if finished:
+            done.append(finished)
+            continue
+        beat = BEAT.match(line)
+        assert beat, f"neither a finished check nor a heartbeat: {line!r}"
+        if beat.group(2) is not None:
+            assert int(beat.group(2)) == len(done) + 1, (line, lines)
+    return done
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +93,8 @@ def test_a_pipe_gets_one_plain_line_per_finished_check_then_the_table() -> None:
     assert "\x1b" not in out.stdout and not set(SPINNER) & set(out.stdout)
     lines = out.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("verify "))
-    done = [DONE.match(line) for line in lines[:header]]
-    assert all(done), lines[:header]
-    assert [(m.group(1), m.group(3), m.group(4)) for m in done] == [  # type: ignore[union-attr]
+    done = finished_lines(lines[:header])
+    assert [(m.group(1), m.group(3), m.group(4)) for m in done] == [
         ("1", "torch.import", "pass"),
         ("2", "tensor.roundtrip", "pass"),
         ("3", "matmul", "pass"),
@@ -90,7 +108,8 @@ def test_with_json_stdout_is_the_document_and_the_lines_go_to_stderr() -> None:
     out = piped("verify", "--python", sys.executable, "--only", "torch.import", "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["data"]["checks"][0]["id"] == "torch.import"
-    assert [DONE.match(line).group(3) for line in out.stderr.splitlines()] == ["torch.import"]  # type: ignore[union-attr]
+    done = finished_lines(out.stderr.splitlines())
+    assert [m.group(3) for m in done] == ["torch.import"]
 
 
 def test_ctrl_c_on_a_terminal_names_the_check_it_interrupted(hanging_target: str) -> None:
@@ -170,3 +189,15 @@ def test_the_live_row_says_torch_compile_is_warming_up() -> None:
         for _, text in rows
     ), rows
     assert float(rows[-1][0]) >= 0.3
+
+
+def test_a_heartbeat_is_allowed_only_for_the_check_then_running() -> None:
+    """The pipe tests above let a slow machine's heartbeat through, and nothing else."""
+    first = " ✓ [1/2] torch.import: pass (6.10s)"
+    second = " ✓ [2/2] matmul: pass (0.20s)"
+    beat = "  … still running: [1/2] torch.import (5.0s)"
+    assert len(finished_lines([beat, first, second])) == 2
+    with pytest.raises(AssertionError):
+        finished_lines([first, beat, second])  # a beat for a check already finished
+    with pytest.raises(AssertionError):
+        finished_lines([first, "Traceback (most recent call last):", second])

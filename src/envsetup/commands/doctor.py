@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from envsetup.render.help_words import BUDGET_HELP, OUT_HELP, PROMETHEUS_HELP
+
 
 def doctor_command(
     json_output: bool = typer.Option(
@@ -38,20 +40,19 @@ def doctor_command(
         None,
         "--out",
         metavar="PATH",
-        help="Also write the --json document to PATH, atomically; {host} in PATH is the node "
-        "name ($SLURMD_NODENAME, else the host name).",
+        help=OUT_HELP,
     ),
     budget: Optional[str] = typer.Option(
         None,
         "--budget",
         metavar="SECONDS",
-        help="Finish within SECONDS with what is known; what was cut is listed in the report.",
+        help=BUDGET_HELP["doctor"],
     ),
     prometheus: Optional[str] = typer.Option(
         None,
         "--prometheus",
         metavar="PATH",
-        help="Also write a node_exporter textfile (.prom) to PATH, atomically; {host} as for --out.",
+        help=PROMETHEUS_HELP,
     ),
 ) -> int:
     """Detect OS, Python, NVIDIA driver and GPUs, CUDA, cuDNN and torch; say what is wrong and how to fix it."""

@@ -187,7 +187,7 @@ def _emit_plan(
     as_json: bool,
     elsewhere: Optional[Elsewhere] = None,
 ) -> int:
-    from envsetup.install.execute import preview
+    from envsetup.install.preview import preview
     from envsetup.sanitize import register_url_credentials
 
     register_url_credentials(index_url_base)  # the index URL shown is the one used, masked

@@ -9,6 +9,7 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.render.help_words import BUDGET_HELP, OUT_HELP, PROMETHEUS_HELP
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
@@ -62,20 +63,19 @@ def verify_command(
         None,
         "--out",
         metavar="PATH",
-        help="Also write the --json document to PATH, atomically; {host} in PATH is the node "
-        "name ($SLURMD_NODENAME, else the host name).",
+        help=OUT_HELP,
     ),
     budget: Optional[str] = typer.Option(
         None,
         "--budget",
         metavar="SECONDS",
-        help="Finish within SECONDS: checks get what is left, later ones are skipped and listed.",
+        help=BUDGET_HELP["verify"],
     ),
     prometheus: Optional[str] = typer.Option(
         None,
         "--prometheus",
         metavar="PATH",
-        help="Also write a node_exporter textfile (.prom) to PATH, atomically; {host} as for --out.",
+        help=PROMETHEUS_HELP,
     ),
 ) -> int:
     """Prove the target environment computes on its GPU (or CPU): run smoke tests in its interpreter."""

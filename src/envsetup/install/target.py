@@ -4,7 +4,7 @@ The rule: a later install never removes what an earlier one left on its own. An 
 interrupted install was creating is refused like any existing one; --force deletes it, and only
 when it is a Python environment or envsetup's claim (ownership.py) proves envsetup made it. Only
 the run that creates an environment removes it unasked, when that same run fails
-(execute._disposition). Everything here works on the target's resolved real path
+(rollback.disposition). Everything here works on the target's resolved real path
 (state.real_target): a symlink the user passed as --env is never followed twice, and never removed.
 """
 

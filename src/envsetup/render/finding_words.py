@@ -29,7 +29,11 @@ CATALOGUES = (
     "envsetup.render.words.doctor",
     "envsetup.render.words.check_command",
     "envsetup.render.words.install",
-    "envsetup.render.words.signals",
+    "envsetup.render.words.cuda_errors",  # split21: signals by kind (was words.signals)
+    "envsetup.render.words.loader_signals",
+    "envsetup.render.words.kernel_log_signals",
+    "envsetup.render.words.python_signals",
+    "envsetup.render.words.installer_signals",
     "envsetup.render.words.shadow",
     "envsetup.render.words.fabric",
     "envsetup.render.words.rocm",

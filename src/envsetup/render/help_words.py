@@ -10,6 +10,21 @@ from __future__ import annotations
 
 from typing import Optional
 
+# The node outputs' option help (doctor and verify both take them, envsetup/node_outputs.py writes
+# them): said once here, since commands/ modules do not import each other.
+OUT_HELP = (
+    "Also write the --json document to PATH, atomically; {host} in PATH is the node "
+    "name ($SLURMD_NODENAME, else the host name)."
+)
+PROMETHEUS_HELP = (
+    "Also write a node_exporter textfile (.prom) to PATH, atomically; {host} as for --out."
+)
+# What --budget cuts differs: doctor stops probing, verify skips the later checks.
+BUDGET_HELP: dict[str, str] = {
+    "doctor": "Finish within SECONDS with what is known; what was cut is listed in the report.",
+    "verify": "Finish within SECONDS: checks get what is left, later ones are skipped and listed.",
+}
+
 # command -> (example command line, what it does); every line is a command the tool accepts
 # (tests/test_help.py runs them through the parser).
 EXAMPLES: dict[str, list[tuple[str, str]]] = {

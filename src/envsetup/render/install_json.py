@@ -13,8 +13,8 @@ from envsetup.render.finding_words import finding_entry
 from envsetup.resolve.resolution import Resolution
 
 if TYPE_CHECKING:
-    from envsetup.install.execute import Preview
     from envsetup.install.plan import Plan
+    from envsetup.install.preview import Preview
     from envsetup.resolve.resolution import ResolutionRefused
 
 

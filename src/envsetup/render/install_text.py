@@ -10,8 +10,9 @@ from envsetup.render import style
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from envsetup.install.execute import InstallResult, Preview
+    from envsetup.install.execute import InstallResult
     from envsetup.install.plan import Step
+    from envsetup.install.preview import Preview
     from envsetup.resolve.resolution import Resolution, ResolutionRefused
 
 

@@ -8,7 +8,7 @@ Toolkit user guide (https://docs.nvidia.com/datacenter/cloud-native/container-to
 sample-workload.html: `docker run --runtime=nvidia --gpus all`, Podman through CDI
 `--device nvidia.com/gpu=all`); NVIDIA device plugin for Kubernetes
 (https://github.com/NVIDIA/k8s-device-plugin: `resources.limits: nvidia.com/gpu: 1`).
-(`cuda-fabric-manager-not-ready` is worded in render/words/signals.py, one finding for a paste
+(`cuda-fabric-manager-not-ready` is worded in render/words/cuda_errors.py, one finding for a paste
 and a host.)
 """
 

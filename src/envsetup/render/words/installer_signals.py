@@ -1,6 +1,6 @@
 """Findings from pip's and conda's error lines (diagnose/signal_rules.py) in words: no matching
-distribution, the solver's conflicts, a Python the package does not support. Part of
-render/words/signals.py's catalogue (merged into its WORDS)."""
+distribution, the solver's conflicts, a Python the package does not support. Also PEP 668's
+externally-managed-environment refusal. Registered in render/finding_words.py CATALOGUES."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
 from envsetup.render.words.params import or_unknown as _or
+from envsetup.render.words.params import static as _static
 
 
 def _pip(p: Mapping[str, Any]) -> Words:
@@ -151,8 +152,15 @@ def _conda_python(p: Mapping[str, Any]) -> Words:
 
 
 INSTALLER_WORDS: dict[str, WordFn] = {
+    "pip-externally-managed-error": _static(
+        "pip refused to install into the system Python (PEP 668: externally-managed-environment)",
+        "Use a virtual environment: `python3 -m venv .venv && .venv/bin/pip install ...`, or "
+        "`envsetup install --cuda auto` (creates ./.venv).",
+    ),
     "pip-no-matching-torch": _pip,
     "pip-no-matching-distribution": _pip,
     "conda-solver-conflict": _conda,
     "conda-python-incompatible": _conda_python,
 }
+
+WORDS = INSTALLER_WORDS

@@ -1,9 +1,10 @@
-"""Findings from error and log lines (diagnose/signal_rules.py) in words: what the line means, its fix.
-
-Used by explain (pasted text), doctor --deep and verify (the stderr of their torch subprocesses).
+"""Findings from CUDA (and ROCm) runtime errors a program prints in words: no kernel image for the
+GPU, a driver too old for the build, error 222/803/804/999, fabric manager not ready, out of
+memory, no GPU seen. Judged in diagnose/signal_rules.py; used by explain (pasted text), doctor
+--deep and verify (the stderr of their torch subprocesses).
 Sources of the advice: NVIDIA Fabric Manager User Guide (the fabric manager's version must equal
-the driver's), NVIDIA CUDA Compatibility (forward compatibility needs a data-center GPU), NVIDIA
-Xid catalogue, PEP 668, the CUDA Runtime API error enum.
+the driver's), NVIDIA CUDA Compatibility (forward compatibility needs a data-center GPU), the CUDA
+Runtime API error enum.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
 from envsetup.render.words.auto_build import torch_not_compiled_with_cuda
-from envsetup.render.words.installer_signals import INSTALLER_WORDS
 from envsetup.render.words.params import known as _known
 from envsetup.render.words.params import or_unknown as _or
+from envsetup.render.words.params import static as _static
 
 
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
@@ -178,53 +179,6 @@ def _ptx(p: Mapping[str, Any]) -> Words:
     )
 
 
-def _static(title: str, fix: str) -> WordFn:
-    return lambda p: Words(title.format_map(_Safe(p)), fix.format_map(_Safe(p)))
-
-
-class _Safe(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def _library_not_found(p: Mapping[str, Any]) -> Words:
-    library = _or(p, "library")
-    needed = f" (needed by {p['needed_by']})" if p.get("needed_by") else ""
-    if p.get("program") and not p.get("needed_by"):
-        needed = f" (needed by {p['program']})"
-    title = f"The dynamic loader cannot find {library}{needed}"
-    if p.get("not_torch") and p.get("provider") != "driver":
-        fix = _library_for_program(p, library)
-    elif p.get("provider") == "driver":
-        fix = (
-            "libcuda.so comes with the NVIDIA driver, not with torch: install the driver (in "
-            "WSL: put /usr/lib/wsl/lib on LD_LIBRARY_PATH; in a container: run it with `--gpus all`)."
-        )
-        if p.get("unversioned"):
-            fix += " If libcuda.so.1 exists, the unversioned link is missing: run `sudo ldconfig`."
-    elif p.get("wanted_cudnn"):
-        fix = (
-            f"{library} is cuDNN {p['wanted_cudnn']}, but this torch ships cuDNN {_or(p, 'pin')} "
-            f"({p['provider']}): the program asking for it was built for cuDNN "
-            f"{p['wanted_cudnn']}; install a version of that program built for this cuDNN, or "
-            f"give it its own environment with `pip install '{p['provider']}=={p['wanted_cudnn']}.*'`."
-        )
-    elif p.get("provider"):
-        pin = f"=={p['pin']}" if p.get("pin") else ""
-        fix = (
-            f"This torch build gets {library} from the {p['provider']} wheel: "
-            f"`pip install {p['provider']}{pin}` into the same environment, and keep other CUDA "
-            "directories off LD_LIBRARY_PATH"
-        )
-        fix += f"; or reinstall: `{_or(p, 'install')}`."
-    else:
-        fix = (
-            f"Install the package that provides {library} for this torch build, or reinstall torch "
-            f"with its CUDA libraries: `{_or(p, 'install')}`."
-        )
-    return Words(title, fix)
-
-
 def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
     if p.get("nvidia"):
         return Words(
@@ -250,83 +204,6 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
             "Find the GPU's gfx target with `rocminfo | grep gfx`; if ROCm's list lacks it, set "
             "HSA_OVERRIDE_GFX_VERSION to its family's supported target (10.3.0 for gfx103x, "
             "11.0.0 for gfx110x), or install a ROCm release that supports it."
-        )
-    return Words(title, fix)
-
-
-def _library_for_program(p: Mapping[str, Any], library: str) -> str:
-    """The fix when the program that failed is not torch: install the library it asks for."""
-    program = p.get("program") or "The program"
-    if p.get("family") == "cudnn":
-        major = _or(p, "library_major", "")
-        fix = (
-            f"{program} needs cuDNN {major} ({library}), which this system does not provide: "
-            f"install it, either NVIDIA's package (`libcudnn{major}` from NVIDIA's CUDA "
-            "repository, or the distribution's)"
-        )
-    else:
-        fix = (
-            f"{program} needs {library}, which this system does not provide: install it "
-            "(the CUDA toolkit's runtime libraries of that major version)"
-        )
-    if p.get("wheel"):
-        fix += (
-            f", or `pip install '{p['wheel']}'` and put the wheel's lib directory (under "
-            "site-packages/nvidia/) on LD_LIBRARY_PATH"
-        )
-    return fix + "; then check with `ldconfig -p | grep " + library.split(".so", 1)[0] + "`."
-
-
-def _cuda_symlink(p: Mapping[str, Any]) -> Words:
-    link = _or(p, "link", "/usr/local/cuda")
-    why = (
-        "into a temporary directory"
-        if p.get("reason") == "temporary-target"
-        else "at a directory the listing does not show"
-    )
-    title = f"{link} points {why}{_known(p.get('target'))}: the link is dangling"
-    if p.get("toolkit"):
-        fix = f"Point it at the installed toolkit: `sudo ln -sfn {p['toolkit']} {link}`."
-    else:
-        fix = (
-            "Point it at an installed toolkit: `ls -d /usr/local/cuda-*`, then "
-            f"`sudo ln -sfn /usr/local/cuda-X.Y {link}` (or reinstall the CUDA toolkit)."
-        )
-    return Words(title, fix)
-
-
-def _symbol(p: Mapping[str, Any]) -> Words:
-    if p.get("torch_abi"):
-        # A compiled extension (or libtorch's user) linked against another torch's C++ API.
-        ext = _or(p, "library", "A compiled extension")
-        return Words(
-            f"{ext} was built against another torch: torch's C++ symbol "
-            f"{_or(p, 'symbol', '?')} is not in the torch installed",
-            "Rebuild or reinstall that extension against the torch installed (`pip install "
-            "--no-build-isolation --force-reinstall <package>`, or its wheel made for this "
-            "torch and CUDA version), or install the torch it was built for.",
-        )
-    lib = _or(p, "symbol_library", "CUDA library")
-    title = (
-        f"{_or(p, 'library', 'A library')} needs {_or(p, 'symbol', 'a symbol')} from "
-        f"{lib if p.get('symbol_library') else 'a ' + lib}, but the {lib} the loader found is older"
-    )
-    if p.get("shadowing"):
-        dirs = ", ".join(p["shadowing"])
-        fix = (
-            f"LD_LIBRARY_PATH puts {dirs} ahead of torch's own {lib}: remove it when running torch "
-            "(`env -u LD_LIBRARY_PATH python ...`, or drop that entry from the export)."
-        )
-    elif p.get("wheel"):
-        pin = f"=={p['pin']}" if p.get("pin") else ""
-        fix = (
-            f"Another {lib} shadows the {p['wheel']} wheel's (check LD_LIBRARY_PATH and "
-            f"/etc/ld.so.conf.d); or reinstall it: `pip install {p['wheel']}{pin}`."
-        )
-    else:
-        fix = (
-            f"An older {lib} shadows the one torch was built with: check LD_LIBRARY_PATH and "
-            "conda's cudatoolkit; reinstall torch in a fresh environment."
         )
     return Words(title, fix)
 
@@ -377,56 +254,6 @@ def _out_of_memory(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
-def _exception_title(prefix: str, p: Mapping[str, Any]) -> str:
-    exception = _or(p, "exception", "an exception")
-    message = f": {p['message']}" if p.get("message") else ""
-    return f"{prefix} {exception}{message}"
-
-
-def _python_exception(p: Mapping[str, Any]) -> Words:
-    where = (
-        f"it was raised at {p['at']}: read that line and the message"
-        if p.get("at")
-        else "read the traceback's last frames and the message"
-    )
-    fix = (
-        f"explain sees no environment cause behind {_or(p, 'exception', 'this exception')}: "
-        f"{where}. If it "
-        "fails only on this machine, paste the whole traceback together with the output of "
-        "`envsetup doctor --deep` (or `python -m torch.utils.collect_env`)."
-    )
-    return Words(_exception_title("The program failed:", p), fix)
-
-
-def _torch_not_found(p: Mapping[str, Any]) -> Words:
-    if p.get("pip_build"):
-        package = p.get("package") or "PACKAGE"
-        return Words(
-            f"pip's build of {p.get('package') or 'a package'} imports torch, but pip builds it "
-            "in an isolated environment without torch",
-            "Install torch first (`envsetup install --cuda auto`, or the build you use), then "
-            f"build the package against it: `pip install --no-build-isolation {package}`.",
-        )
-    at = f" ({p['at']})" if p.get("at") else ""
-    return Words(
-        f"The Python that ran this{at} has no torch: 'No module named torch'",
-        "Run it with the interpreter of the environment that has torch (activate it; `sudo "
-        "python` runs the system's, not the environment's; `python -c 'import sys; "
-        "print(sys.executable)'` shows which one runs), or install torch into this one: "
-        "`envsetup install --cuda auto`.",
-    )
-
-
-def _torch_import_error(p: Mapping[str, Any]) -> Words:
-    at = f" (raised at {p['at']})" if p.get("at") else ""
-    fix = (
-        f"torch is broken in this environment{at}: `envsetup doctor --deep` names the cause "
-        f"when it is a known one; otherwise reinstall torch in a fresh environment: "
-        f"`{_or(p, 'install')}`."
-    )
-    return Words(_exception_title("import torch failed:", p), fix)
-
-
 def _init_failed(p: Mapping[str, Any]) -> Words:
     """CUDA error 3, cudaErrorInitializationError: "the CUDA driver and runtime could not be
     initialized" (CUDA Runtime API, enum cudaError:
@@ -455,60 +282,7 @@ def _init_failed(p: Mapping[str, Any]) -> Words:
     )
 
 
-def _xid(title_prefix: str, fix: str, bare: str = "") -> WordFn:
-    """`bare`: the title when no Xid number was logged (the message alone), else " an Xid"."""
-
-    def words(p: Mapping[str, Any]) -> Words:
-        count = f", {p['count']} times" if (p.get("count") or 1) > 1 else ""
-        meaning = f": {p['meaning']}" if p.get("meaning") else ""
-        if p.get("xid") is None and bare:
-            gpu = f" (GPU {p['pci']})" if p.get("pci") else ""
-            return Words(f"{bare}{gpu}{count}", fix)
-        xid = f" Xid {p['xid']}" if p.get("xid") is not None else " an Xid"
-        gpu = f" on GPU {p['pci']}" if p.get("pci") else ""
-        # The driver logged a cleanup Xid (45) that names this one as its cause.
-        logged = f" (named as the cause of the Xid {p['logged']} logged)" if p.get("logged") else ""
-        return Words(f"{title_prefix}{xid}{gpu}{meaning}{logged}{count}", fix)
-
-    return words
-
-
-def _dll_load(p: Mapping[str, Any]) -> Words:
-    """windows-dll-load-failed (diagnose/dll_signals.py has the facts and their sources)."""
-    library = p.get("library") or (f"a DLL of {p['module']}" if p.get("module") else "a DLL")
-    code = f" (WinError {p['winerror']})" if p.get("winerror") is not None else ""
-    whose = "torch's own " if p.get("torch_lib") else ""
-    title = f"Windows could not load {whose}{library} or a DLL it depends on{code}"
-    vc = (
-        "install the latest Microsoft Visual C++ Redistributable (x64): "
-        "https://aka.ms/vs/17/release/vc_redist.x64.exe"
-    )
-    fixes = {
-        "fbgemm-libomp": (
-            "torch 2.4.0's Windows fbgemm.dll needs libomp140.x86_64.dll, which that wheel does "
-            "not ship (pytorch/pytorch#131662): install torch 2.4.1 or newer "
-            "(`pip install --upgrade torch`, from the same index), or go back to 2.3.1; "
-            f"if it persists, {vc}"
-        ),
-        "wrong-architecture": (
-            f"{library} is built for another architecture (32-bit vs 64-bit): use a 64-bit "
-            "Python and reinstall the package in a fresh environment"
-        ),
-        "procedure-not-found": (
-            f"Another version of a DLL {library} needs is found first (on PATH or next to the "
-            "program): remove that folder from PATH, then reinstall torch in a fresh environment"
-        ),
-    }
-    fix = fixes.get(
-        str(p.get("reason")),
-        f"The DLL or one it depends on is missing: {vc}, restart, and if it persists reinstall "
-        "torch in a fresh environment",
-    )
-    return Words(title, fix + ".")
-
-
 WORDS: dict[str, WordFn] = {
-    **INSTALLER_WORDS,
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
     "cuda-driver-too-old": _driver_too_old,
@@ -553,75 +327,5 @@ WORDS: dict[str, WordFn] = {
         "(groups render and video).",
     ),
     "rocm-no-binary-for-gpu": _rocm_no_binary,
-    "pip-externally-managed-error": _static(
-        "pip refused to install into the system Python (PEP 668: externally-managed-environment)",
-        "Use a virtual environment: `python3 -m venv .venv && .venv/bin/pip install ...`, or "
-        "`envsetup install --cuda auto` (creates ./.venv).",
-    ),
-    "gpu-init-failed": _static(
-        "The NVIDIA kernel module could not initialise the GPU (RmInitAdapter failed)",
-        "Read the NVRM lines before it in `dmesg`; check that the driver branch supports this GPU, "
-        "power-cycle the machine (not just reboot), and check power and PCIe seating.",
-    ),
-    "secure-boot-rejects-nvidia-module": _static(
-        "Secure Boot rejected the unsigned NVIDIA kernel module ('Key was rejected by service')",
-        "Check `mokutil --sb-state`; enroll the DKMS signing key (`sudo mokutil --import "
-        "/var/lib/dkms/mok.pub`, reboot, confirm in the MOK manager) or disable Secure Boot.",
-    ),
-    "nvidia-module-load-failed": _static(
-        "The NVIDIA installer could not load its kernel module",
-        "Read 'Kernel messages' at the end of /var/log/nvidia-installer.log; the usual causes are "
-        "Secure Boot (`mokutil --sb-state`), nouveau holding the GPU, or kernel headers not "
-        "matching `uname -r`.",
-    ),
-    "nvidia-module-unsigned": _static(
-        "The NVIDIA kernel module is unsigned (the kernel is tainted; harmless unless Secure Boot enforces signatures)",
-        "",
-    ),
-    "nouveau-owns-gpu": _static(
-        "The nouveau driver owns the GPU, so NVIDIA's module cannot bind it",
-        "Blacklist nouveau (`blacklist nouveau` and `options nouveau modeset=0` in "
-        "/etc/modprobe.d/blacklist-nouveau.conf), rebuild the initramfs, reboot.",
-    ),
-    "cuda-library-not-found": _library_not_found,
-    "cuda-library-symbol-missing": _symbol,
-    "windows-dll-load-failed": _dll_load,
-    "cuda-symlink-dangling": _cuda_symlink,
-    "cudnn-version-mismatch": lambda p: Words(
-        "cuDNN mismatch: torch was built with "
-        + (f"cuDNN {p['compiled']}" if p.get("compiled") else "another cuDNN")
-        + (f" but loaded {p['found']}" if p.get("found") else " than the one it loaded"),
-        "Another cuDNN shadows torch's own (LD_LIBRARY_PATH, conda's cudnn): remove it from the "
-        f"path, or reinstall torch: `{_or(p, 'install')}`.",
-    ),
-    "gpu-fell-off-bus": _xid(
-        "The GPU fell off the bus:",
-        "A hardware or power fault: check power cables and PSU, cooling, PCIe seating and the "
-        "system BIOS; reboot to recover; repeated, have the GPU serviced.",
-        bare="The GPU fell off the bus",
-    ),
-    "gpu-memory-error": _xid(
-        "GPU memory error:",
-        "Reset the GPU (`nvidia-smi -r`) or reboot to retire pages / remap rows; check "
-        "`nvidia-smi -q -d ECC,ROW_REMAPPER`; repeated, have the GPU serviced.",
-    ),
-    "gpu-nvlink-error": _xid(
-        "NVLink error:",
-        "Check `nvidia-smi nvlink -s` and the fabric; reset the GPUs or reboot; repeated, "
-        "contact the system vendor.",
-    ),
-    "gpu-xid-application-fault": _xid(
-        "A program faulted on the GPU:",
-        "Usually a bug or out-of-bounds access in the program (run with CUDA_LAUNCH_BLOCKING=1 "
-        "or compute-sanitizer); on many GPUs or with known-good code, check the hardware.",
-    ),
-    "gpu-xid": _xid(
-        "The NVIDIA driver logged",
-        "Look the Xid up in NVIDIA's Xid catalogue (docs.nvidia.com/deploy/xid-errors); update "
-        "the driver; reset the GPU or reboot.",
-    ),
     "cuda-out-of-memory": _out_of_memory,
-    "torch-import-error": _torch_import_error,
-    "torch-not-found-by-python": _torch_not_found,
-    "python-exception": _python_exception,
 }

@@ -1,0 +1,120 @@
+"""pip's and conda's refusals judged on this machine's facts: no matching distribution or
+version (why: a Python, platform or pin no torch wheel has), and conda's unsatisfiable specs
+(its solver report, a driver too old for __cuda). Called from signal_rules.judge_signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from packaging.version import InvalidVersion, Version
+
+from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
+from envsetup.facts import Facts
+from envsetup.model.paste import Signal
+from envsetup.profiles.build_info import BuildLookup
+
+# The last torch release PyPI has macOS x86_64 (Intel) wheels for: PyTorch stopped building them
+# after 2.2 (pytorch/pytorch#114602, the 2.2.0 release notes; pip's list on an Intel Mac ends at
+# 2.2.2, pytorch/pytorch#127870, #137281). No CPython's list ends there on another platform.
+INTEL_MACOS_LAST_TORCH = "2.2.2"
+
+
+def _version(text: object) -> Optional[Version]:
+    try:
+        return Version(str(text))
+    except InvalidVersion:
+        return None
+
+
+def _pinned_reason(
+    pinned: str, versions: list[str], facts: Facts, lookup: BuildLookup, package: object
+) -> tuple[str, dict[str, Any]]:
+    """Why a pinned release is not in pip's list of the versions it could install, and what the
+    wording needs: newer than every one listed (this Python is too old for it, or the platform
+    has no such wheel), older than every one (this Python is too new), or never published."""
+    pin = _version(pinned)
+    listed = [v for v in (_version(text) for text in versions) if v is not None]
+    if pin is None or not listed:
+        return "pinned-release-not-for-python", {}
+    if pin < min(listed):
+        return "pinned-release-not-for-python", {}
+    if pin <= max(listed):
+        return "pinned-release-not-published", {}
+    newest = str(max(listed))
+    intel_mac = facts.os.system == "Darwin" and facts.os.arch == "x86_64"
+    if package == "torch" and (newest == INTEL_MACOS_LAST_TORCH or intel_mac):
+        return "pinned-release-not-for-platform", {"platform": "macOS x86_64"}
+    system = facts.os.system if facts.os.system in ("Linux", "Windows", "Darwin") else "Linux"
+    machine = facts.os.arch or ("arm64" if system == "Darwin" else "x86_64")
+    build = lookup(pinned, system, machine) if package == "torch" else None
+    return "pinned-release-needs-newer-python", {"python_min": build.python_min if build else None}
+
+
+def judge_pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence, lookup: BuildLookup):
+    versions_signal = next((s for s in signals if s.id == "pip-no-matching-version"), None)
+    first = versions_signal or signals[0]
+    p = first.params
+    versions = list(p.get("versions") or [])
+    python = facts.python.version or None
+    extra: dict[str, Any] = {}
+    if p.get("local"):
+        reason = "local-version-needs-index"
+    elif versions and all(v.startswith("0.1.2") for v in versions):
+        reason = "pypi-placeholder"
+    elif versions_signal is not None and not versions:
+        reason = "python-32bit" if facts.python.bits == 32 else "no-wheel-for-python"
+    elif p.get("pinned") and versions:
+        reason, extra = _pinned_reason(p["pinned"], versions, facts, lookup, p.get("package"))
+    else:
+        reason = "no-match"
+    return [
+        finding_of(
+            "pip-no-matching-torch"
+            if p.get("package") == "torch"
+            else "pip-no-matching-distribution",
+            "error",
+            signals,
+            ev,
+            requirement=p.get("requirement"),
+            package=p.get("package"),
+            pinned=p.get("pinned"),
+            local=p.get("local"),
+            reason=reason,
+            newest=versions[-1] if versions else None,
+            python=python,
+            install=install_command(facts),
+            **extra,
+        )
+    ]
+
+
+def judge_conda_unsatisfiable(signals: list[Signal], facts: Facts, ev: Evidence):
+    s = signals[0]
+    return [
+        finding_of(
+            "conda-solver-conflict",
+            "error",
+            signals,
+            ev,
+            packages=s.params.get("packages"),
+            conda_cuda=s.params.get("cuda_driver"),
+            driver_cuda=facts.nvidia.driver_cuda_version,
+            install=install_command(facts),
+            # mamba / libmamba's report: what nothing provides (a virtual package such as
+            # __cuda: the driver's CUDA the solver saw, none), and who needs what
+            **_solver_report(signals),
+        )
+    ]
+
+
+def _solver_report(signals: list[Signal]) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for key in ("missing", "needed_by", "requested", "not_installable", "wanted", "requires"):
+        values = [v for s in signals for v in s.params.get(key) or []]
+        if values:
+            report[key] = list(dict.fromkeys(values))
+    missing = report.get("missing") or []
+    if any(m.split()[0] == "__cuda" for m in missing):
+        report["no_cuda_driver"] = True  # the solver saw no NVIDIA driver (no __cuda)
+    return report
