@@ -156,10 +156,14 @@ def _away_from_own_environment(request: InstallRequest, as_json: bool) -> Instal
         return request
     chosen = free_env_dir()
     if not as_json:
-        typer.echo(
+        from envsetup.render import style
+
+        # Wrapped between words at the terminal's width, as every other note (issue 12: 60 columns).
+        style.text(
+            style.console(stderr=True),
             f"envsetup: {request.env_path} is the environment envsetup runs from; "
             f"installing into {chosen} instead (--env DIR chooses another)",
-            err=True,
+            indent=0,
         )
     return replace(request, env_path=chosen)
 

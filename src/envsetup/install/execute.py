@@ -86,7 +86,7 @@ class InstallResult:
     verify: str = ""
     steps: list[StepReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # What the user types next: the activate line for their shell, then envsetup's verify.
+    # What the user types next: envsetup's verify, then the activate line for their shell.
     activate: str = ""
     verify_command: str = ""
 

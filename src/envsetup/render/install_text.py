@@ -98,10 +98,13 @@ def render_result(out: Console, result: InstallResult) -> None:
         style.item(out, "ok", f"installed into {result.env_path}", indent=0)
     if result.log_path:
         style.command(out, "log", result.log_path, indent=2)
-    if result.activate:
-        style.command(out, "activate", result.activate, indent=2)
+    # check before activate: lines run top to bottom, and activating the new environment
+    # deactivates the one `envsetup` runs from (the README's .venv), so a check after it would
+    # find no `envsetup` on PATH (exit 127).
     if result.verify_command:
         style.command(out, "check", result.verify_command, indent=2)
+    if result.activate:
+        style.command(out, "activate", result.activate, indent=2)
 
 
 def refusal_line(refusal: ResolutionRefused) -> str:

@@ -21,7 +21,7 @@ from envsetup.host.files import LOCAL as host_files
 from envsetup.parsers.interpreter_failure import parse_interpreter_failure
 from envsetup.verify.catalogue import CheckInfo
 from envsetup.verify.results import FAIL, PASS, SKIP, CheckResult, Target, Unusable
-from envsetup.verify.target import NEW_ENV_FIX, env_dir_of, install_fix
+from envsetup.verify.target import env_dir_of, install_fix, new_env_dir, new_env_fix
 
 # Started as a script by path: the target interpreter needs no envsetup, only this package's files.
 WORKER_PATH = str(
@@ -281,7 +281,7 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
         # No environment is derived from a path that is not there (`/nonexistent` would name /).
         return Unusable(
             reason=f"no interpreter at {python}",
-            fix=f"check the path, or create a new environment: {NEW_ENV_FIX}",
+            fix=f"check the path, or create a new environment: {new_env_fix()}",
         )
     env_dir = env_dir_of(python)
     # The interpreter's telling line: a traceback's last, a pyenv shim's first (parsers/).
@@ -298,7 +298,7 @@ def unusable_from(python: str, problem: WorkerUnavailable) -> Unusable:
 
 def torch_missing(target: Target) -> Unusable:
     fix = install_fix(target.prefix or env_dir_of(target.python))
-    where = " into a new environment (./.venv)" if fix == NEW_ENV_FIX else ""
+    where = f" into a new environment ({new_env_dir()})" if fix == new_env_fix() else ""
     return Unusable(
         reason=f"torch is not installed for {target.python}", fix=f"install it{where}: {fix}"
     )

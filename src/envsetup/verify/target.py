@@ -10,7 +10,7 @@ from envsetup.errors import UsageError
 from envsetup.host import environment
 from envsetup.host.files import LOCAL as host_files
 from envsetup.host.interpreter import env_python as env_python
-from envsetup.host.interpreter_discovery import discover_here
+from envsetup.host.interpreter_discovery import DOT_VENV, discover_here, new_env_dir_here
 from envsetup.install.target import is_environment
 
 
@@ -67,6 +67,21 @@ def env_dir_of(python: str) -> str:
 NEW_ENV_FIX = "envsetup install --cuda auto"  # a new environment in ./.venv
 
 
+def new_env_dir() -> str:
+    """Where a new environment goes: install's default ./.venv when nothing is there, else the
+    first free name doctor's fixes use (./.venv-torch...): a plain `install --cuda auto` refuses a
+    ./.venv that exists (a user's venv, or envsetup's own in its checkout)."""
+    return new_env_dir_here(lambda p: host_files.exists(p)) or f"./{DOT_VENV}"
+
+
+def new_env_fix() -> str:
+    """`envsetup install --cuda auto` into `new_env_dir()`, `--env` only where it is not ./.venv."""
+    new = new_env_dir()
+    if Path(new).name == DOT_VENV:
+        return NEW_ENV_FIX
+    return f"envsetup install --env {shlex.quote(new)} --cuda auto"
+
+
 def install_fix(env_dir: str) -> str:
     """The install command that works for what is at `env_dir`: an existing environment is
     installed into (--upgrade: a plain install refuses it), an empty or missing directory is made
@@ -81,7 +96,7 @@ def install_fix(env_dir: str) -> str:
             return f"envsetup install --env {shlex.quote(env_dir)} --cuda auto"
     except OSError:
         pass
-    return NEW_ENV_FIX
+    return new_env_fix()
 
 
 def gpu_install_fix(fix: str) -> Optional[str]:
