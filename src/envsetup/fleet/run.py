@@ -67,7 +67,7 @@ class FleetResult:
     @property
     def exit_code(self) -> int:
         """fleet report's codes: 2 a node missing or timed out, 1 a node with an error, else 0."""
-        if self.started_only or self.missing:
+        if self.started_only or self.missing or not self.nodes:
             return 2
         return 1 if self.failing else 0
 
@@ -148,6 +148,8 @@ def manifest(plan: FleetPlan, nodes: Sequence[str], started_at: str) -> dict[str
         "finished_at": None,
         "srun_argv": list(plan.srun_argv),
         "srun_exit_code": None,
+        # Expected nodes left out of srun, with why (sinfo's state): fleet report says so.
+        "unavailable": dict(sorted(plan.unavailable.items())),
     }
 
 

@@ -182,4 +182,6 @@ def _closing(report: FleetReport) -> str:
         return f"{nodes_words(silent)} did not answer; {bad} unhealthy."
     if bad:
         return f"{nodes_words(bad)} unhealthy; drain them as above."
+    if not report.nodes:
+        return "No node answered, and the run names none: srun started no node."
     return f"All {nodes_words(report.summary.expected)} healthy."
