@@ -180,8 +180,13 @@ def test_help_shows_the_examples_and_the_group_lists_report() -> None:
     assert help_text.returncode == 0
     assert "Usage: envsetup fleet report" in help_text.stdout
     assert "envsetup fleet report runs/nightly --json" in help_text.stdout
-    group = run_envsetup("fleet", "-h")
-    assert group.returncode == 0 and "report" in group.stdout
+    # One sentence per paragraph, not the docstring's mid-sentence line breaks (attack13, 6).
+    assert "the nodes that never answered. Exit 0 all healthy" in help_text.stdout
+    group = run_envsetup("fleet", "-h", env={"COLUMNS": "120"})
+    assert (
+        group.returncode == 0 and "Merge the node reports in DIR into one report." in group.stdout
+    )
+    assert "the nodes\n" not in group.stdout
     top = run_envsetup("-h", env={"COLUMNS": "120"})
     assert "fleet" in top.stdout
 

@@ -101,9 +101,10 @@ def report_command(
         help="Also write a JUnit XML report to this file: one testsuite per node.",
     ),
 ) -> int:
-    """Merge the node reports in DIR: nodes grouped by fingerprint, findings counted, the nodes
-    to drain, the nodes that never answered. Exit 0 all healthy, 1 a node has an error, 2 a node
-    is missing or timed out."""
+    """Merge the node reports in DIR into one report.
+
+    Nodes grouped by fingerprint, findings counted, the nodes to drain, the nodes that never
+    answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing or timed out."""
     return print_fleet_report(directory, as_json=as_json, junit=junit)
 
 
@@ -144,4 +145,10 @@ fleet_app.command(
     "run", context_settings={"allow_interspersed_args": False}, epilog=_epilog("fleet run")
 )(run_command)
 fleet_app.command("node", hidden=True)(node_command)
-fleet_app.command("report", epilog=_epilog("fleet report"))(report_command)
+# help= rather than the docstring: rich keeps a docstring's line breaks, mid-sentence.
+REPORT_HELP = (
+    "Merge the node reports in DIR into one report.\n\n"
+    "Nodes grouped by fingerprint, findings counted, the nodes to drain, the nodes that never "
+    "answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing or timed out."
+)
+fleet_app.command("report", help=REPORT_HELP, epilog=_epilog("fleet report"))(report_command)

@@ -143,7 +143,8 @@ class FleetReport:
     @property
     def exit_code(self) -> ExitCode:
         states = {node.state for node in self.nodes}
-        if states & set(NOT_ANSWERED):
+        if not self.nodes or states & set(NOT_ANSWERED):
+            # No node at all (srun started none, a -N it never granted) is no healthy fleet.
             return ExitCode.NODES_MISSING  # some node's answer is missing (README, Exit codes)
         if states & {UNHEALTHY, FAILED}:
             return ExitCode.FINDINGS
@@ -160,8 +161,11 @@ def merge(run: RunFolder, releases: frozenset[str] = frozenset()) -> FleetReport
     names = sorted(set(expected) | set(run.reports) | set(run.started), key=natural_key)
     nodes: list[Node] = []
     fingerprints: dict[str, dict[str, Any]] = {}
+    unavailable = _unavailable(run.manifest)
     for name in names:
         node, fields = _node(name, run.reports.get(name), run.started.get(name), releases)
+        if node.state == MISSING and name in unavailable:
+            node.reason = f"not started: Slurm says it is {unavailable[name]}"
         nodes.append(node)
         if fields is not None:
             fingerprints[name] = fields
@@ -180,6 +184,15 @@ def merge(run: RunFolder, releases: frozenset[str] = frozenset()) -> FleetReport
         findings=count_findings(nodes),
         drain=drain_list(nodes),
     )
+
+
+def _unavailable(manifest: Optional[dict[str, Any]]) -> dict[str, str]:
+    """fleet.json's `unavailable`: the expected nodes fleet run left out of srun, with their
+    Slurm state (absent in folders of older runs)."""
+    found = (manifest or {}).get("unavailable")
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items() if isinstance(v, str)}
 
 
 def _node(
@@ -325,6 +338,15 @@ def fleet_findings(report: FleetReport) -> list[Finding]:
     the nodes named: those that did not answer, the unhealthy, those where envsetup stopped, and
     those whose fingerprint differs from the majority's."""
     found = []
+    if not report.nodes:
+        found.append(
+            Finding(
+                "fleet-no-nodes",
+                "error",
+                [f"{report.directory}: fleet.json lists no node, and no report or marker is there"],
+                {"directory": report.directory},
+            )
+        )
     for state, finding_id in (
         (MISSING, "fleet-node-missing"),
         (TIMED_OUT, "fleet-node-timed-out"),

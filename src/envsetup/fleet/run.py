@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
 from envsetup.fleet import slurm
+from envsetup.fleet.folder import parse_report
 from envsetup.fleet.node_side import STARTED_SUFFIX, STEP_FILE, node_command
 from envsetup.host import execution
 from envsetup.host.files import LOCAL as host_files
@@ -66,7 +67,7 @@ class FleetResult:
     @property
     def exit_code(self) -> int:
         """fleet report's codes: 2 a node missing or timed out, 1 a node with an error, else 0."""
-        if self.started_only or self.missing:
+        if self.started_only or self.missing or not self.nodes:
             return 2
         return 1 if self.failing else 0
 
@@ -147,6 +148,8 @@ def manifest(plan: FleetPlan, nodes: Sequence[str], started_at: str) -> dict[str
         "finished_at": None,
         "srun_argv": list(plan.srun_argv),
         "srun_exit_code": None,
+        # Expected nodes left out of srun, with why (sinfo's state): fleet report says so.
+        "unavailable": dict(sorted(plan.unavailable.items())),
     }
 
 
@@ -154,15 +157,52 @@ def write_manifest(folder: Path, document: Mapping[str, Any]) -> None:
     host_files.write_atomically(folder / MANIFEST, json.dumps(document, indent=2) + "\n")
 
 
-def _prepare(plan: FleetPlan, document: Mapping[str, Any]) -> None:
+def previous_run_files(folder: Path) -> list[Path]:
+    """The files an earlier run left in `folder`: its manifest, step file and start markers, and
+    every `<node>.json` that is a node report or belongs to a node of that run. Left there, they
+    would pass as this run's answers (a drained node's old report counted healthy, a node not
+    asked at all merged in). Other files are the user's and stay."""
+    if not host_files.is_dir(folder):
+        return []
+    entries = host_files.list_dir(folder)
+    old = _read_json(folder / MANIFEST)
+    known = set(old.get("nodes") or []) if isinstance(old, dict) else set()
+    known |= {p.name[: -len(STARTED_SUFFIX)] for p in entries if p.name.endswith(STARTED_SUFFIX)}
+    return sorted(path for path in entries if _left_by_a_run(path, known))
+
+
+def _left_by_a_run(path: Path, known: set[str]) -> bool:
+    name = path.name
+    if name in (MANIFEST, STEP_FILE) or name.endswith(STARTED_SUFFIX):
+        return True
+    if not name.endswith(".json") or name.startswith("."):
+        return False
+    return name[: -len(".json")] in known or _is_node_report(path)
+
+
+def _is_node_report(path: Path) -> bool:
+    try:
+        raw = host_files.read_regular(path, MAX_REPORT_BYTES)
+    except OSError:
+        return False
+    return parse_report(raw)[0] is not None
+
+
+def _prepare(plan: FleetPlan, document: Mapping[str, Any]) -> int:
+    """Create the run folder (or clear an earlier run's files from it) and write the manifest;
+    how many files of an earlier run were removed."""
     try:
         host_files.make_dirs(plan.out)
+        stale = previous_run_files(plan.out)
+        for path in stale:
+            host_files.remove_file(path)
         write_manifest(plan.out, document)
     except OSError as exc:
         raise UsageError(
             f"--out {plan.out}: cannot write there ({exc.strerror or exc}); fix: pick a "
             "writable directory on a filesystem every node mounts"
         ) from None
+    return len(stale)
 
 
 def _read_json(path: Path) -> Optional[Any]:
@@ -208,7 +248,9 @@ def run_fleet(
     to `on_line`), then classify the nodes and write the manifest again."""
     started_at = _now()
     document = manifest(plan, plan.expected, started_at)
-    _prepare(plan, document)
+    cleared = _prepare(plan, document)
+    if cleared:
+        on_line(f"fleet run: {plan.out} held an earlier run: removed its {cleared} file(s)\n")
     request = execution.Request(
         plan.srun_argv,
         timeout_s=plan.budget_s + slurm.MARGIN_S,
@@ -233,7 +275,11 @@ def run_fleet(
         for p in host_files.glob(plan.out, "*.json")
         if p.name != MANIFEST and not p.name.startswith(".")
     )
-    nodes += [n for n in found if n not in nodes]  # a report from a node nobody expected
+    # A node side nobody expected (srun's own choice): it left a start marker in this run. A
+    # .json without one is not a node's (the folder was cleared of earlier runs).
+    nodes += [
+        n for n in found if n not in nodes and host_files.exists(plan.out / f"{n}{STARTED_SUFFIX}")
+    ]
     reports = {n: _read_json(plan.out / f"{n}.json") for n in nodes if n in found}
     started = [n for n in nodes if host_files.exists(plan.out / f"{n}{STARTED_SUFFIX}")]
     document = {

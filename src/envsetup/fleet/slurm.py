@@ -172,12 +172,18 @@ def expand_hostnames(scontrol: str, expression: str, env: Mapping[str, str]) -> 
 _USABLE_STATES = {"idle", "mixed", "allocated", "completing"}
 
 
+# The state given to a name sinfo does not list at all (a typo, a node removed from slurm.conf):
+# srun -w with it fails for every node ("Invalid node name specified"), so it is left out too.
+NOT_A_NODE = "not a node of this cluster (sinfo does not list it)"
+
+
 def unusable_nodes(sinfo: str, names: Sequence[str], env: Mapping[str, str]) -> dict[str, str]:
-    """Of `names`, the nodes srun could not start on now, with their sinfo state. A node sinfo
-    does not list at all is left to srun (it says why itself)."""
+    """Of `names`, the nodes srun could not start on now, with their sinfo state (NOT_A_NODE for
+    a name sinfo does not know). `-a`: nodes of hidden partitions are nodes too. When sinfo
+    itself fails, nothing is left out: srun says why itself."""
     if not names:
         return {}
-    done = _client([sinfo, "-h", "-N", "-n", ",".join(names), "-o", "%N %T"], env)
+    done = _client([sinfo, "-a", "-h", "-N", "-n", ",".join(names), "-o", "%N %T"], env)
     if done.returncode != 0:
         return {}
     states: dict[str, str] = {}
@@ -185,7 +191,13 @@ def unusable_nodes(sinfo: str, names: Sequence[str], env: Mapping[str, str]) -> 
         parts = line.split()
         if len(parts) == 2 and parts[0] in names:
             states.setdefault(parts[0], parts[1])
-    return {name: state for name, state in states.items() if state not in _USABLE_STATES}
+    if not states:
+        return {}  # sinfo answered nothing at all: not a verdict on the names
+    return {
+        name: states.get(name, NOT_A_NODE)
+        for name in names
+        if states.get(name, NOT_A_NODE) not in _USABLE_STATES
+    }
 
 
 def cancel(scancel: str, target: str, env: Mapping[str, str]) -> bool:

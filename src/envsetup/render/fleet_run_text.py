@@ -24,6 +24,10 @@ def summary_lines(result: FleetResult) -> list[str]:
         lines.append(f"  never answered: {_names(result.missing)}")
     for node, state in sorted(result.plan.unavailable.items()):
         lines.append(f"  {node}: not started, Slurm says it is {state}")
+    if result.srun_exit_code not in (None, 0) and not (result.reported or result.started_only):
+        lines.append(
+            f"  srun started no node (exit {result.srun_exit_code}): its own error is above"
+        )
     if result.srun_timed_out:
         lines.append(
             f"  srun still ran after {result.plan.budget_s:g} s + margin: stopped and cancelled"

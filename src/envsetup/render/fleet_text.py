@@ -176,10 +176,19 @@ def render_report(report: FleetReport, out: Console) -> None:
 
 
 def _closing(report: FleetReport) -> str:
+    """The last line. Its counts are the sections' own: the unhealthy are the nodes the Drain
+    section drains; a node where envsetup stopped is counted apart (it is named, not drained)."""
     silent = len(report.in_state(MISSING, TIMED_OUT, UNREADABLE))
-    bad = len(report.in_state(UNHEALTHY, FAILED))
+    unhealthy = len(report.in_state(UNHEALTHY))
+    failed = len(report.in_state(FAILED))
+    stopped = f"; envsetup stopped on {nodes_words(failed)} (not drained)" if failed else ""
     if silent:
-        return f"{nodes_words(silent)} did not answer; {bad} unhealthy."
-    if bad:
-        return f"{nodes_words(bad)} unhealthy; drain them as above."
+        return f"{nodes_words(silent)} did not answer; {unhealthy} unhealthy{stopped}."
+    if unhealthy:
+        them = "them" if unhealthy != 1 else "it"
+        return f"{nodes_words(unhealthy)} unhealthy; drain {them} as above{stopped}."
+    if failed:
+        return f"envsetup stopped on {nodes_words(failed)}: see why above (not drained)."
+    if not report.nodes:
+        return "No node answered, and the run names none: srun started no node."
     return f"All {nodes_words(report.summary.expected)} healthy."

@@ -67,7 +67,17 @@ def _differ(p: P) -> Words:
     )
 
 
+def _no_nodes(p: P) -> Words:
+    return Words(
+        f"No node answered and none was expected: {p.get('directory')} names no node",
+        "srun started no task (it waited for nodes past the budget, or refused the options: "
+        "its error is in fleet run's output); check `sinfo`, ask for nodes that are up "
+        "(`-N` no larger than the idle nodes, or `-w LIST`), and run `fleet run` again.",
+    )
+
+
 WORDS = {
+    "fleet-no-nodes": _no_nodes,
     "fleet-node-missing": _missing,
     "fleet-node-timed-out": _timed_out,
     "fleet-report-unreadable": _unreadable,
