@@ -84,3 +84,24 @@ def test_a_reused_folder_does_not_pass_old_reports_as_fresh(slurm_cluster, tmp_p
     report = json.loads(merged.stdout)
     states = {n["node"]: n["state"] for n in report["data"]["nodes"]}
     assert states == {"n1": "healthy", "n2": "healthy", "notes": "unreadable"}
+
+
+@pytest.mark.slurm
+def test_a_folder_of_reports_no_fleet_run_wrote_is_refused_untouched(
+    slurm_cluster, tmp_path: Path
+) -> None:
+    """The HealthCheckProgram's folder (`doctor --out DIR/{host}.json`, no fleet.json): its
+    reports are the user's record; fleet run stops before srun and removes nothing."""
+    out = tmp_path / "health"
+    out.mkdir()
+    (out / "n1.json").write_text(_doctor_envelope())
+    (out / "n2.json").write_text(_doctor_envelope())
+    before = sorted((p.name, p.read_text()) for p in out.iterdir())
+
+    done = fleet_run(slurm_cluster, "--out", str(out), "--budget", BUDGET, "--", "-w", "n1")
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    [line] = done.stderr.splitlines()
+    assert "node report(s)" in line and "no fleet.json" in line and "fix: " in line
+    assert sorted((p.name, p.read_text()) for p in out.iterdir()) == before
+    assert not slurm_cluster.run(["squeue", "-h"]).stdout.strip()

@@ -194,6 +194,7 @@ def _prepare(plan: FleetPlan, document: Mapping[str, Any]) -> int:
     try:
         host_files.make_dirs(plan.out)
         stale = previous_run_files(plan.out)
+        _refuse_a_folder_of_other_reports(plan.out, stale)
         for path in stale:
             host_files.remove_file(path)
         write_manifest(plan.out, document)
@@ -203,6 +204,22 @@ def _prepare(plan: FleetPlan, document: Mapping[str, Any]) -> int:
             "writable directory on a filesystem every node mounts"
         ) from None
     return len(stale)
+
+
+def _refuse_a_folder_of_other_reports(folder: Path, stale: Sequence[Path]) -> None:
+    """Only an earlier fleet run's files are cleared. Node reports without its manifest were
+    written by something else (the HealthCheckProgram's `doctor --out`, a cron job): they are
+    the user's record, so the run stops before touching them. Raises UsageError."""
+    if not stale or host_files.exists(folder / MANIFEST):
+        return
+    reports = [p.name for p in stale if p.name.endswith(".json")]
+    if not reports:
+        return
+    raise UsageError(
+        f"--out {folder}: it holds {len(reports)} node report(s) ({reports[0]}, ...) that no "
+        "fleet run wrote (no fleet.json), e.g. the health check's; fix: give fleet run a folder "
+        f"of its own, e.g. --out {folder}/run-$(date +%F)"
+    )
 
 
 def _read_json(path: Path) -> Optional[Any]:
