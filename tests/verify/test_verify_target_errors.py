@@ -15,6 +15,13 @@ from envsetup.verify.target import install_fix
 from venvs import bare_venv, fake_torch, verify_cli
 
 
+@pytest.fixture(autouse=True)
+def _in_an_empty_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """The new-environment fix depends on what the current folder holds (a ./.venv there turns
+    it into `--env ./.venv-torch`, tests/verify/test_new_env_fix.py): these run where none is."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 def test_a_venv_without_torch_is_exit_3_with_the_install_command(tmp_path: Path) -> None:
     env_dir = tmp_path / "notorch"
     bare_venv(env_dir)

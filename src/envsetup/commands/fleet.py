@@ -121,14 +121,10 @@ def print_fleet_report(
         )
     report = fleet_report(directory)
     if junit is not None:
+        from envsetup.host.report_file import write_report
         from envsetup.render.fleet_junit import to_junit
 
-        try:
-            Path(junit).write_text(to_junit(report), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(
-                f"--junit {junit}: cannot write the file ({exc.strerror}); pick a writable path"
-            ) from None
+        write_report(junit, to_junit(report), "--junit")
     if as_json:
         from envsetup.render.fleet_json import render_json
 

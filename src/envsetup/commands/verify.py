@@ -133,12 +133,9 @@ def _verify(
         document = _document(report, node_run)
         write_reports(node_run, document)
     if junit is not None:
-        try:
-            Path(junit).write_text(to_junit(report), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(
-                f"--junit {junit}: cannot write the file ({exc.strerror}); pick a writable path"
-            ) from None
+        from envsetup.host.report_file import write_report
+
+        write_report(junit, to_junit(report), "--junit")
     if as_json:
         typer.echo(to_json(document))
         if report.unusable is not None:  # the same line as without --json

@@ -93,6 +93,18 @@ def write_atomically(path: str, text: str) -> None:
     _sync_folder(target.parent)
 
 
+def write_report(path: str, text: str, option: str) -> None:
+    """`text` written to the file an option names (--junit FILE), atomically. Raises UsageError,
+    one line naming the option, the path and why, when it cannot be written."""
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {path}: cannot write the file ({exc.strerror or exc}); fix: pick a "
+            "writable path"
+        ) from None
+
+
 def _sync_folder(folder: Path) -> None:
     """The rename itself reaches the disk (POSIX: fsync of the directory); best effort, and not
     possible on Windows."""
