@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from envsetup.exit_codes import ExitCode
+from envsetup.render.help_words import JSON_HELP
 
 
 def check_command_command(
@@ -16,8 +17,7 @@ def check_command_command(
     as_json: bool = typer.Option(
         False,
         "--json",
-        help="Print the report as one JSON document, the result envelope "
-        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+        help=JSON_HELP.format(what="report"),
     ),
     replay: Optional[str] = typer.Option(
         None,

@@ -6,15 +6,14 @@ from typing import Optional
 
 import typer
 
-from envsetup.render.help_words import BUDGET_HELP, OUT_HELP, PROMETHEUS_HELP
+from envsetup.render.help_words import BUDGET_HELP, JSON_HELP, OUT_HELP, PROMETHEUS_HELP
 
 
 def doctor_command(
     json_output: bool = typer.Option(
         False,
         "--json",
-        help="Print the report as one JSON document, the result envelope "
-        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+        help=JSON_HELP.format(what="report"),
     ),
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Show the evidence and source of every fact."

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from envsetup.render.help_words import JSON_HELP
+
 
 def explain_command(
     files: Annotated[
@@ -26,8 +28,7 @@ def explain_command(
     json_output: bool = typer.Option(
         False,
         "--json",
-        help="Print the result as one JSON document, the result envelope "
-        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+        help=JSON_HELP.format(what="result"),
     ),
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Show the evidence (pasted lines, facts) of every finding."

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from envsetup.errors import UsageError
+from envsetup.render.help_words import JSON_HELP, epilog
 
 fleet_app = typer.Typer(
     name="fleet",
@@ -21,12 +22,6 @@ fleet_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
 )
-
-
-def _epilog(name: str) -> str:
-    from envsetup.render.help_words import epilog
-
-    return epilog(name)
 
 
 def run_command(
@@ -65,8 +60,7 @@ def run_command(
     sys.stderr.flush()
     # The merged report is the run's result: printed, and its exit code (2 a node never
     # answered or timed out, 1 a node has an error, 0 all healthy).
-    report_code = print_fleet_report(str(result.plan.out))
-    return max(report_code, result.exit_code)
+    return print_fleet_report(str(result.plan.out))
 
 
 def node_command(
@@ -91,8 +85,7 @@ def report_command(
     as_json: bool = typer.Option(
         False,
         "--json",
-        help="Print the report as one JSON document, the result envelope "
-        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+        help=JSON_HELP.format(what="report"),
     ),
     junit: Optional[str] = typer.Option(
         None,
@@ -138,7 +131,7 @@ def print_fleet_report(
 
 
 fleet_app.command(
-    "run", context_settings={"allow_interspersed_args": False}, epilog=_epilog("fleet run")
+    "run", context_settings={"allow_interspersed_args": False}, epilog=epilog("fleet run")
 )(run_command)
 fleet_app.command("node", hidden=True)(node_command)
 # help= rather than the docstring: rich keeps a docstring's line breaks, mid-sentence.
@@ -147,4 +140,4 @@ REPORT_HELP = (
     "Nodes grouped by fingerprint, findings counted, the nodes to drain, the nodes that never "
     "answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing or timed out."
 )
-fleet_app.command("report", help=REPORT_HELP, epilog=_epilog("fleet report"))(report_command)
+fleet_app.command("report", help=REPORT_HELP, epilog=epilog("fleet report"))(report_command)

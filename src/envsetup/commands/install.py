@@ -15,6 +15,7 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
+from envsetup.render.help_words import JSON_HELP
 from envsetup.sanitize import for_terminal
 
 if TYPE_CHECKING:
@@ -65,8 +66,7 @@ def install_command(
     as_json: bool = typer.Option(
         False,
         "--json",
-        help="Print the plan (or result) as one JSON document, the result envelope "
-        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+        help=JSON_HELP.format(what="plan (or result)"),
     ),
     replay: Optional[str] = typer.Option(
         None,

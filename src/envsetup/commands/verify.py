@@ -9,7 +9,7 @@ import typer
 
 from envsetup.errors import EnvsetupError, UsageError
 from envsetup.exit_codes import ExitCode
-from envsetup.render.help_words import BUDGET_HELP, OUT_HELP, PROMETHEUS_HELP
+from envsetup.render.help_words import BUDGET_HELP, JSON_HELP, OUT_HELP, PROMETHEUS_HELP
 
 if TYPE_CHECKING:
     from envsetup.facts import Facts
@@ -50,8 +50,7 @@ def verify_command(
     as_json: bool = typer.Option(
         False,
         "--json",
-        help="Print the report as one JSON document, the result envelope "
-        "(python -m envsetup.render.schema DIR writes its JSON Schema).",
+        help=JSON_HELP.format(what="report"),
     ),
     junit: Optional[str] = typer.Option(
         None, "--junit", metavar="FILE", help="Also write a JUnit XML report to this file."

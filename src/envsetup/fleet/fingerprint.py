@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any, Mapping, Optional
 
 from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
-from envsetup.model.fingerprint import FIELDS, fingerprint_key
+from envsetup.model.fingerprint import FIELDS, cudnn_text, fingerprint_key, platform_tag
 
 # FIELDS (model/fingerprint.py) are compared, in the order people read them; the contract's `key`
 # is not: it is a digest of them, and a report's digest may come from another envsetup version.
@@ -100,7 +100,7 @@ def _from_facts(facts: Any, releases: frozenset[str]) -> dict[str, Any]:
         ),
         "torch": version,
         "compute_platform": _platform(version, torch) if version else None,
-        "cudnn": _cudnn(torch.get("cudnn_version")),
+        "cudnn": cudnn_text(_plain(torch.get("cudnn_version"))),
         "python": _plain(_section(facts, "python").get("version")),
         "profile": _release(version, releases),
     }
@@ -125,24 +125,15 @@ def _from_verify_target(target: Any, releases: frozenset[str]) -> dict[str, Any]
 
 
 def _platform(version: str, torch: Mapping[str, Any]) -> Optional[str]:
-    """As model/fingerprint.py: the wheel's local label ("+rocm5.1.1"), else the build's flavor."""
-    labelled = ComputePlatform.from_local_version(version)
-    if labelled is not None:
-        return labelled.tag
+    """As a node computes it (model/fingerprint.platform_tag); a flavor this envsetup does not
+    know counts as unknown."""
     try:
         flavor = TorchFlavor(str(torch.get("flavor")))
     except ValueError:
-        return None
-    platform = ComputePlatform.from_flavor(
-        flavor, _plain(torch.get("cuda_version")), _plain(torch.get("hip_version"))
+        flavor = TorchFlavor.UNKNOWN
+    return platform_tag(
+        version, flavor, _plain(torch.get("cuda_version")), _plain(torch.get("hip_version"))
     )
-    return platform.tag if platform else None
-
-
-def _cudnn(value: Any) -> Optional[str]:
-    """'9.1.0.70' -> '9.1.0' (major.minor.patch, the contract's form)."""
-    text = _plain(value)
-    return ".".join(text.split(".")[:3]) if text else None
 
 
 def _release(version: Optional[str], releases: frozenset[str]) -> Optional[str]:

@@ -64,13 +64,6 @@ class FleetResult:
     srun_timed_out: bool
     manifest: dict[str, Any] = field(repr=False)
 
-    @property
-    def exit_code(self) -> int:
-        """fleet report's codes: 2 a node missing or timed out, 1 a node with an error, else 0."""
-        if self.started_only or self.missing or not self.nodes:
-            return 2
-        return 1 if self.failing else 0
-
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Optional
 
 from envsetup.facts import Facts
-from envsetup.model.compute_platform import ComputePlatform
+from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
 
 KEY_HEX_DIGITS = 12
 CUDNN_9_ENCODING_FROM = 10000  # a CUDNN_VERSION this large is cuDNN 9's encoding
@@ -138,13 +138,22 @@ def _gpus(facts: Facts) -> list[FingerprintGpu]:
 
 
 def _compute_platform(facts: Facts) -> Optional[str]:
-    """The torch build's compute platform: its wheel's local label ("+cu124"), else what its
-    files say it was built for (a PyPI wheel has no label)."""
+    """The torch build's compute platform (platform_tag)."""
     version = facts.torch.version
     if not version:
         return None
+    return platform_tag(
+        version, facts.torch.flavor, facts.torch.cuda_version, facts.torch.hip_version
+    )
+
+
+def platform_tag(
+    version: str, flavor: TorchFlavor, cuda_version: Optional[str], hip_version: Optional[str]
+) -> Optional[str]:
+    """A torch build's compute platform tag: its wheel's local label ("+cu124"), else what its
+    files say it was built for (a PyPI wheel has no label)."""
     platform = ComputePlatform.from_local_version(version) or ComputePlatform.from_flavor(
-        facts.torch.flavor, facts.torch.cuda_version, facts.torch.hip_version
+        flavor, cuda_version, hip_version
     )
     return platform.tag if platform else None
 
@@ -154,7 +163,13 @@ def _cudnn(facts: Facts) -> Optional[str]:
     bundles."""
     if facts.torch.deep.cudnn_version:
         return cudnn_from_number(facts.torch.deep.cudnn_version)
-    text = (facts.torch.cudnn_version or "").strip()
+    return cudnn_text(facts.torch.cudnn_version)
+
+
+def cudnn_text(value: Optional[str]) -> Optional[str]:
+    """A cuDNN version as major.minor.patch: "9.1.0.70" -> "9.1.0", CUDNN_VERSION "90100" ->
+    "9.1.0"; None for nothing."""
+    text = (value or "").strip()
     if not text:
         return None
     if text.isdigit():

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from typing import Optional
 
+# --json, as every command with a result envelope says it ({what}: "report", "result", ...).
+JSON_HELP = (
+    "Print the {what} as one JSON document, the result envelope "
+    "(python -m envsetup.render.schema DIR writes its JSON Schema)."
+)
+
 # The node outputs' option help (doctor and verify both take them, envsetup/node_outputs.py writes
 # them): said once here, since commands/ modules do not import each other.
 OUT_HELP = (

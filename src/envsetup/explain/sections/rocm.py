@@ -18,7 +18,7 @@ Info:" sub-blocks and "x  1024(0x400)" dimension lines; "*** Done ***" ends it.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped, text_of
 from envsetup.facts import AmdGpu
@@ -90,6 +90,13 @@ def _amd_gpus(gpus: list[AmdGpu]) -> list[dict[str, Any]]:
     return [{"gfx": g.gfx, "name": g.name, "source": g.source} for g in gpus]
 
 
+def put_amd_gpus(builder: ReadingBuilder, gpus: list[dict[str, Any]], first: Optional[int]) -> None:
+    """The AMD GPUs a reader found (`{"gfx", "name", "source", ...}`), and their gfx targets once
+    each in order, as facts stated at line `first`."""
+    builder.put("rocm.gpus", gpus, first)
+    builder.put("rocm.gfx_targets", list(dict.fromkeys(g["gfx"] for g in gpus if g["gfx"])), first)
+
+
 def _rocminfo_read(lines: Sequence[Line]) -> Reading:
     builder = ReadingBuilder(ROCMINFO, lines)
     text = text_of(lines)
@@ -103,8 +110,7 @@ def _rocminfo_read(lines: Sequence[Line]) -> Reading:
         first = next((line.number for line in lines if "amdgcn-amd-amdhsa--" in line.text), None)
         gpus = [AmdGpu(gfx=t, source="paste:rocminfo ISA") for t in targets]
     if gpus:
-        builder.put("rocm.gpus", _amd_gpus(gpus), first)
-        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+        put_amd_gpus(builder, _amd_gpus(gpus), first)
     error = kfd_open_error(text)
     if error:
         line = next(line.number for line in lines if "Unable to open /dev/kfd" in line.text)
@@ -144,8 +150,7 @@ def _kfd_read(lines: Sequence[Line]) -> Reading:
         }
         for node, gfx in found
     ]
-    builder.put("rocm.gpus", gpus, first)
-    builder.put("rocm.gfx_targets", list(dict.fromkeys(g["gfx"] for g in gpus)), first)
+    put_amd_gpus(builder, gpus, first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
@@ -185,8 +190,7 @@ def _smi_read(lines: Sequence[Line]) -> Reading:
     marks = ("GFX Version", "Card series", "Card Series")
     first = next((line.number for line in lines if any(m in line.text for m in marks)), None)
     if gpus:
-        builder.put("rocm.gpus", _amd_gpus(gpus), first)
-        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+        put_amd_gpus(builder, _amd_gpus(gpus), first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
@@ -219,8 +223,7 @@ def _smi_csv_read(lines: Sequence[Line]) -> Reading:
         gpu.source = "paste:" + (gpu.source if by_series else "rocm-smi --csv")
     first = next((x.number for x in lines if _SMI_CSV_ROW.fullmatch(x.text.strip())), None)
     if gpus:
-        builder.put("rocm.gpus", _amd_gpus(gpus), first)
-        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+        put_amd_gpus(builder, _amd_gpus(gpus), first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
@@ -270,8 +273,7 @@ def _amd_smi_read(lines: Sequence[Line]) -> Reading:
         None,
     )
     if gpus:
-        builder.put("rocm.gpus", _amd_gpus(gpus), first)
-        builder.put("rocm.gfx_targets", list(dict.fromkeys(g.gfx for g in gpus)), first)
+        put_amd_gpus(builder, _amd_gpus(gpus), first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 

@@ -30,6 +30,7 @@ from typing import Any, Optional, Sequence
 
 from envsetup.compat.amd_gpu_ids import gfx_by_device_id, gfx_by_series
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped, text_of
+from envsetup.explain.sections.rocm import put_amd_gpus
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.rocm import rocm_smi_gfx
 
@@ -120,10 +121,7 @@ def _concise_read(lines: Sequence[Line]) -> Reading:
     # A GPU without name or target says nothing a reader can use: only those with either count.
     gpus = [g for g in gpus if g["gfx"] or g["name"]]
     if gpus:
-        builder.put("rocm.gpus", gpus, first)
-        builder.put(
-            "rocm.gfx_targets", list(dict.fromkeys(g["gfx"] for g in gpus if g["gfx"])), first
-        )
+        put_amd_gpus(builder, gpus, first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
@@ -207,10 +205,7 @@ def _json_read(lines: Sequence[Line]) -> Reading:
     gpus = json_gpus(data)
     first = lines[start].number
     if gpus:
-        builder.put("rocm.gpus", gpus, first)
-        builder.put(
-            "rocm.gfx_targets", list(dict.fromkeys(g["gfx"] for g in gpus if g["gfx"])), first
-        )
+        put_amd_gpus(builder, gpus, first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
