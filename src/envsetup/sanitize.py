@@ -148,15 +148,26 @@ def environ_secrets(environ: Mapping[str, str]) -> frozenset[str]:
     return frozenset(found)
 
 
-@functools.lru_cache(maxsize=8)
-def _environ_secrets_cached(items: tuple[tuple[str, str], ...]) -> frozenset[str]:
-    return environ_secrets(dict(items))
+# The environment's secrets as last computed, with the environment they were computed from.
+_environ_memo: tuple[tuple[Any, ...], frozenset[str]] = ((), frozenset())
+
+
+def _environ_state() -> tuple[Any, ...]:
+    """This process's environment as a comparable value, read without decoding it: CPython's
+    os.environ keeps its encoded items in `_data` (decoding every value was most of the cost of
+    printing a line: doctor and explain redact each one)."""
+    data = getattr(os.environ, "_data", None)
+    return tuple(data.items()) if isinstance(data, dict) else tuple(os.environ.items())
 
 
 def known_secrets() -> frozenset[str]:
     """The registered values and those of this process's environment, read afresh each time (a
     test, or a command, may change the environment)."""
-    return _environ_secrets_cached(tuple(os.environ.items())) | frozenset(_registered)
+    global _environ_memo
+    state = _environ_state()
+    if state != _environ_memo[0]:
+        _environ_memo = (state, environ_secrets(os.environ))
+    return _environ_memo[1] | frozenset(_registered) if _registered else _environ_memo[1]
 
 
 @functools.lru_cache(maxsize=8)

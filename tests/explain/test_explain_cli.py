@@ -247,3 +247,16 @@ def test_binary_with_nul_bytes_at_both_positions_is_still_not_text() -> None:
     with pytest.raises(NotText):
         decode(elf)
     assert decode("ab\u00e9c\n".encode("utf-16-le")) == "ab\u00e9c\n"
+
+
+def test_pasted_emoji_codes_are_printed_as_written() -> None:
+    # rich turns ":fire:" and ":100:" into pictures by default; explain prints what was pasted.
+    error = text(FIXTURES / "paste" / "errors" / "capfix-k80-thcudacheck-209.txt")
+    device = "execution on the device"
+    assert device in error
+    pasted = error.replace(device, device + " :fire: :100: :x:", 1)
+    out = explain("--no-host", "-v", stdin=pasted.encode())
+    shown = out.stdout
+    assert ":fire:" in shown and ":100:" in shown, shown
+    pictures = ("\N{FIRE}", "\N{HUNDRED POINTS SYMBOL}", "\N{CROSS MARK}")
+    assert not any(picture in shown for picture in pictures), shown

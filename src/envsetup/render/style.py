@@ -44,7 +44,8 @@ def console(*, stderr: bool = False, width: Optional[int] = None) -> Console:
     """The console every command prints to: rich's terminal detection, or a fixed width (tests)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, width=width, highlight=False)
+    # emoji=False: a pasted ":fire:" or ":100:" is printed as written, never as a picture.
+    return Console(stderr=stderr, width=width, highlight=False, emoji=False)
 
 
 def section(out: Console, title: str) -> None:
@@ -59,16 +60,21 @@ def _hanging(
     without a mark or label: its own first word is what they hang under). No trailing blanks."""
     from rich.text import Text
 
-    head = Text.from_markup(first)
+    head = Text.from_markup(first, emoji=False)
     head.truncate(first_width, pad=True)
     gap = " " if first_width else ""
     room = max(out.width - indent - first_width - len(gap) - hang, MIN_TEXT_WIDTH)
-    lines = break_long_words(Text.from_markup(body), room).wrap(out, room, overflow="fold")
+    lines = break_long_words(Text.from_markup(body, emoji=False), room).wrap(
+        out, room, overflow="fold"
+    )
     lines = lines or [Text("")]
+    shown = []
     for number, line in enumerate(lines):
         lead = head if number == 0 else Text(" " * (first_width + hang))
         line.rstrip()
-        out.print(Text.assemble(" " * indent, lead, gap, line), soft_wrap=True)
+        shown.append(Text.assemble(" " * indent, lead, gap, line))
+    # One print for all of them: rich's print pipeline per line was most of a report's cost.
+    out.print(Text("\n").join(shown), soft_wrap=True)
 
 
 def break_points(word: str, room: int) -> list[int]:
