@@ -54,6 +54,7 @@ def main() -> int:
             "torch/METADATA-2.13.0+cpu.txt",
         ).write(hosts / "n4")
         healthy().write(hosts / "n5")
+        cluster.stop_node("n6")  # a DOWN node whose slurmd runs comes back (ReturnToService=2)
         cluster.set_state("n6", "down", reason="demo: never answers")
         env = {
             **{k: v for k, v in cluster.env.items() if not k.startswith("SLURM_JOB")},

@@ -93,16 +93,13 @@ def load(path: Path) -> dict:
 
 def test_each_node_reports_and_the_missing_ones_are_named(slurm_cluster, hosts, tmp_path) -> None:
     out = tmp_path / "run"
-    slurm_cluster.set_state("n6", "down", reason="fleet test: never answers")
-    try:
+    with slurm_cluster.held_down("n6", reason="fleet test: never answers"):
         done = fleet_run(
             slurm_cluster,
             *("--out", str(out), "--budget", BUDGET, "--replay", f"{hosts}/{{host}}"),
             *("--", "-w", "n[1-6]"),
             env={"ENVSETUP_FLEET_TEST_HANG": "n5"},
         )
-    finally:
-        slurm_cluster.set_state("n6", "resume")
     assert done.returncode == 2, done.stdout + done.stderr  # a node missing or timed out
 
     manifest = load(out / "fleet.json")
