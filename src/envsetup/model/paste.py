@@ -10,11 +10,13 @@ Pure data, standard library only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, NamedTuple, Protocol, Sequence
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One pasted line. A named tuple, not a frozen dataclass: a 1 MB paste makes 18,000 of
+    them, and a frozen dataclass's __init__ costs three times as much (bench/bench_explain.py)."""
+
     number: int  # 1-based line number in the paste as given (before any unwrapping)
     text: str  # the line with prompts, quote marks, log prefixes, ANSI and CR removed
 

@@ -210,9 +210,13 @@ def fix_line(out: Console, text: str, *, indent: int = FIX_INDENT) -> None:
                 lines[-1] = part
             else:
                 lines.append(part)
-    for number, line in enumerate(lines):
-        lead = Text(label, style="cyan") if number == 0 else Text(" " * len(label))
-        out.print(Text.assemble(" " * indent, lead, line), soft_wrap=True)
+    shown = [
+        Text.assemble(
+            " " * indent, Text(label, style="cyan") if number == 0 else " " * len(label), line
+        )
+        for number, line in enumerate(lines)
+    ]
+    out.print(Text("\n").join(shown), soft_wrap=True)
 
 
 def evidence(out: Console, lines: list[str]) -> None:
