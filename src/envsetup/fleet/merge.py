@@ -184,7 +184,12 @@ def merge(
     for name in names:
         file = run.reports.get(name)
         node, fields = _node(name, file, run.started.get(name), releases)
-        if file is not None and file.document is not None and file.mtime is not None and now:
+        if (
+            file is not None
+            and file.document is not None
+            and file.mtime is not None
+            and now is not None
+        ):
             node.report_age_s = int(max(0.0, now - file.mtime))
             if max_age_s is not None and node.report_age_s > max_age_s:
                 node, fields = _stale(node, max_age_s), None
