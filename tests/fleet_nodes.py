@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -29,12 +30,16 @@ ROCM = CASES / "10-rocm-rx6700xt-gfx1031" / "host"
 NEWER_DRIVER = "535.247.01"
 
 
-def envsetup(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def envsetup(
+    *args: str, timeout: float = 120, env: Optional[Mapping[str, str]] = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m envsetup ARGS`; `env` is laid over this process's environment."""
     return subprocess.run(
         [sys.executable, "-m", "envsetup", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={**os.environ, **env} if env is not None else None,
         check=False,
     )
 
@@ -66,6 +71,25 @@ def newer_driver_host(directory: Path) -> Path:
 
 def mismatch_host(directory: Path) -> Path:
     return _derived(H100, directory, {"error": "Driver/library version mismatch"})
+
+
+def health_check_report(directory: Path, node: str, host: Path) -> Path:
+    """`<node>.json` as the Slurm health check writes it (contrib/slurm/envsetup-healthcheck.sh):
+    `envsetup doctor --json --out DIR/{host}.json` with SLURMD_NODENAME set, here replaying
+    `host`. No marker and no fleet.json: a health-check folder has neither."""
+    directory.mkdir(parents=True, exist_ok=True)
+    result = envsetup(
+        "doctor",
+        "--json",
+        "--replay",
+        str(host),
+        "--out",
+        str(directory / "{host}.json"),
+        env={"SLURMD_NODENAME": node},
+    )
+    report = directory / f"{node}.json"
+    assert result.returncode in (0, 1) and report.is_file(), result.stderr
+    return report
 
 
 def write_run(

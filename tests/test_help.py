@@ -16,7 +16,7 @@ from scripts import run_envsetup
 
 COMMANDS = sorted(cli.COMMANDS)
 # The metavars a value-taking option may show: what the value is, never its Python type.
-METAVARS = {"VERSION", "PATH", "DIR", "FILE", "URL", "NAME", "IDS", "SECONDS"}
+METAVARS = {"VERSION", "PATH", "DIR", "FILE", "URL", "NAME", "IDS", "SECONDS", "DURATION"}
 CHOICES = re.compile(r"^\[[a-z]+(\|[a-z]+)+\]$")  # click's way of showing choices: [pip|uv|conda]
 
 

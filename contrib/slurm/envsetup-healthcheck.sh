@@ -18,7 +18,9 @@
 #   1. runs `envsetup doctor --json --budget ENVSETUP_BUDGET --out ENVSETUP_REPORT_DIR/{host}.json`:
 #      doctor finishes with what it knows within the budget and writes its report atomically
 #      (temp file in the same folder, then rename) to <node>.json; with ENVSETUP_REPORT_DIR on a
-#      shared file system, `envsetup fleet report DIR` merges them. A doctor that still runs
+#      shared file system, `envsetup fleet report DIR --max-age 30m` merges them (a node that went
+#      down keeps its last report: --max-age makes one older than 30 min stale, not healthy;
+#      docs/fleet.md, "Old reports"). A doctor that still runs
 #      ENVSETUP_TIMEOUT seconds after it started is killed (no verdict).
 #   2. doctor exit 1 (an error finding): drains the node with Reason="envsetup: <first error
 #      finding id>". A node that is already drained, down or failed for another reason (an admin's,

@@ -491,6 +491,28 @@ def test_fleet_report_reads_the_health_check_folder(tmp_path: Path) -> None:
     assert drain in report.stdout
 
 
+def test_fleet_report_max_age_makes_a_silent_node_s_last_report_stale(tmp_path: Path) -> None:
+    """docs/fleet.md, "Old reports": a node whose health check stopped (it went down) keeps its
+    last report; with --max-age it is stale, not healthy, and the exit code says an answer is
+    missing. Here n1's last health-check report is set two hours back."""
+    nodes = _nodes(tmp_path)
+    for node in ("n1", "n2"):
+        nodes.arm(node, HEALTHY)
+        _run([str(HEALTHCHECK), "--no-drain"], _plain_env(nodes, node))
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(nodes.report("n1"), (two_hours_ago, two_hours_ago))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENVSETUP")}
+    env.update(PYTHONPATH=str(SRC), COLUMNS="200")
+    merge = [sys.executable, "-m", "envsetup", "fleet", "report", str(nodes.reports)]
+    report = _run([*merge, "--max-age", "30m"], env)
+    assert report.returncode == 2, report.stdout + report.stderr
+    assert " ✗ n1: last report 2 h ago, older than --max-age 30m: not judged (then: healthy)" in (
+        report.stdout.splitlines()
+    )
+    plain = _run(merge, env)  # without it: judged healthy, and told once to add it
+    assert plain.returncode == 0 and "[fleet-reports-old]" in plain.stdout
+
+
 @pytest.mark.slurm
 def test_health_check_at_slurmd_start_drains_before_any_job(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -93,16 +93,33 @@ def report_command(
         metavar="FILE",
         help="Also write a JUnit XML report to this file: one testsuite per node.",
     ),
+    max_age: Optional[str] = typer.Option(
+        None,
+        "--max-age",
+        metavar="DURATION",
+        help="A node whose report file is older than DURATION (90s, 15m, 2h, 1d; a plain "
+        "number is seconds) is stale: not judged, listed with the nodes that did not answer, "
+        "exit 2. For a health-check folder, where a node that went down keeps its last report.",
+        show_default=False,
+    ),
 ) -> int:
     """Merge the node reports in DIR into one report.
 
     Nodes grouped by fingerprint, findings counted, the nodes to drain, the nodes that never
-    answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing or timed out."""
-    return print_fleet_report(directory, as_json=as_json, junit=junit)
+    answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing, timed out or
+    (with --max-age) stale."""
+    from envsetup.fleet.age import parse_max_age
+
+    max_age_s = parse_max_age(max_age) if max_age is not None else None
+    return print_fleet_report(directory, as_json=as_json, junit=junit, max_age_s=max_age_s)
 
 
 def print_fleet_report(
-    directory: str, *, as_json: bool = False, junit: Optional[str] = None
+    directory: str,
+    *,
+    as_json: bool = False,
+    junit: Optional[str] = None,
+    max_age_s: Optional[float] = None,
 ) -> int:
     """The merged report of the run folder DIR, printed (text, or the envelope with --json; the
     JUnit file with --junit); its exit code. `fleet run` ends with it too."""
@@ -112,7 +129,7 @@ def print_fleet_report(
         raise UsageError(
             f"--junit {junit}: its directory does not exist; create it or pick another path"
         )
-    report = fleet_report(directory)
+    report = fleet_report(directory, max_age_s=max_age_s)
     if junit is not None:
         from envsetup.host.report_file import write_report
         from envsetup.render.fleet_junit import to_junit
@@ -138,6 +155,7 @@ fleet_app.command("node", hidden=True)(node_command)
 REPORT_HELP = (
     "Merge the node reports in DIR into one report.\n\n"
     "Nodes grouped by fingerprint, findings counted, the nodes to drain, the nodes that never "
-    "answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing or timed out."
+    "answered. Exit 0 all healthy, 1 a node has an error, 2 a node is missing, timed out or "
+    "(with --max-age) stale."
 )
 fleet_app.command("report", help=REPORT_HELP, epilog=epilog("fleet report"))(report_command)

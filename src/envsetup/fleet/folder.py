@@ -32,6 +32,9 @@ class NodeFile:
     node: str
     document: Optional[dict[str, Any]] = None
     problem: Optional[str] = None
+    # When the file was last written (seconds since the epoch): a report carries no time of its
+    # own, and `--out` renames the finished report into place (fleet/age.py). None: no stat.
+    mtime: Optional[float] = None
 
 
 @dataclass
@@ -84,12 +87,22 @@ def read_run_folder(directory: str, host_files: Files = LOCAL) -> RunFolder:
 
 
 def read_node_file(node: str, path: Path, host_files: Files = LOCAL) -> NodeFile:
+    # Its time before its content: a report renamed into place between the two is judged by
+    # the older time, never an old report by a newer one's time.
+    mtime = _mtime(path, host_files)
     try:
         raw = host_files.read_regular(path, MAX_REPORT_BYTES)
     except OSError as exc:
         return NodeFile(node, problem=f"{path.name}: {exc.strerror or exc}")
     document, problem = parse_report(raw)
-    return NodeFile(node, document, f"{path.name}: {problem}" if problem else None)
+    return NodeFile(node, document, f"{path.name}: {problem}" if problem else None, mtime)
+
+
+def _mtime(path: Path, host_files: Files) -> Optional[float]:
+    try:
+        return host_files.stat(path).st_mtime
+    except OSError:  # reading it says why
+        return None
 
 
 def parse_report(raw: bytes) -> tuple[Optional[dict[str, Any]], Optional[str]]:

@@ -9,9 +9,12 @@ A node's state:
   not drained, since the node was not found at fault;
 - unreadable: its `<node>.json` is not a report (cut short, not JSON, another command's);
 - timed-out: a `<node>.started` marker and no report (the budget ran out or the step was killed);
+- stale: its report is older than `--max-age` (fleet/age.py: the file's modification time): an
+  answer from before, not judged (a node that went down keeps its last report in a health-check
+  folder); its findings, checks and fingerprint are left out, its reason says what it read then;
 - missing: expected (fleet.json) and neither marker nor report: it never answered.
-Exit: 2 when a node is missing, timed out or unreadable (its answer is missing); else 1 when one
-is unhealthy or failed; else 0.
+Exit: 2 when a node is missing, timed out, unreadable or stale (its answer is missing); else 1
+when one is unhealthy or failed; else 0.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Optional
 
 from envsetup.diagnose.finding import Finding
 from envsetup.exit_codes import ExitCode
+from envsetup.fleet.age import OLD_REPORT_S, age_words, duration_option
 from envsetup.fleet.fingerprint import fingerprint_of_report
 from envsetup.fleet.folder import NodeFile, RunFolder
 from envsetup.fleet.grouping import Group, group_nodes, value_text
@@ -32,9 +36,10 @@ UNHEALTHY = "unhealthy"
 FAILED = "failed"
 UNREADABLE = "unreadable"
 TIMED_OUT = "timed-out"
+STALE = "stale"
 MISSING = "missing"
-STATES = (HEALTHY, UNHEALTHY, FAILED, UNREADABLE, TIMED_OUT, MISSING)
-NOT_ANSWERED = (MISSING, TIMED_OUT, UNREADABLE)
+STATES = (HEALTHY, UNHEALTHY, FAILED, UNREADABLE, TIMED_OUT, STALE, MISSING)
+NOT_ANSWERED = (MISSING, TIMED_OUT, UNREADABLE, STALE)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Slurm stores the reason as given; kept to one short line so that `sinfo -R` shows it whole.
 MAX_DRAIN_REASON = 100
@@ -76,9 +81,11 @@ class Checks:
 
 @dataclass
 class Node:
-    """One node: its state (healthy, unhealthy, failed, unreadable, timed-out, missing), what it
-    ran, its fingerprint group's key, its findings, verify's checks, and in one line why it is not
-    healthy (`reason`) and what `scontrol update state=drain reason=...` takes (`drain_reason`)."""
+    """One node: its state (healthy, unhealthy, failed, unreadable, timed-out, stale, missing),
+    what it ran, its fingerprint group's key, its findings, verify's checks, and in one line why it
+    is not healthy (`reason`) and what `scontrol update state=drain reason=...` takes
+    (`drain_reason`). `report_age_s`: whole seconds from its report file's last modification to
+    the merge (a report carries no time of its own); null without a readable report."""
 
     node: str
     state: str
@@ -90,6 +97,7 @@ class Node:
     reason: Optional[str] = None
     started: Optional[str] = None
     drain_reason: Optional[str] = None
+    report_age_s: Optional[int] = None
 
 
 @dataclass
@@ -126,6 +134,7 @@ class Summary:
     failed: int
     unreadable: int
     timed_out: int
+    stale: int
     missing: int
 
 
@@ -139,6 +148,8 @@ class FleetReport:
     nodes: list[Node]
     findings: list[FindingCount]
     drain: list[Drain]
+    # --max-age in seconds (null without it): reports older than this are stale.
+    max_age_s: Optional[float] = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -154,16 +165,34 @@ class FleetReport:
         return [node for node in self.nodes if node.state in states]
 
 
-def merge(run: RunFolder, releases: frozenset[str] = frozenset()) -> FleetReport:
+def merge(
+    run: RunFolder,
+    releases: frozenset[str] = frozenset(),
+    *,
+    now: Optional[float] = None,
+    max_age_s: Optional[float] = None,
+) -> FleetReport:
     """The fleet report of a run folder. `releases`: the profiled torch releases, for the
-    fingerprint fallback of older reports (fingerprint.py)."""
+    fingerprint fallback of older reports (fingerprint.py). `now`: the time of the merge
+    (seconds since the epoch), which the reports' ages are measured from (none without it);
+    `max_age_s`: a report older than this is stale."""
     expected = list(run.manifest["nodes"]) if run.manifest else []
     names = sorted(set(expected) | set(run.reports) | set(run.started), key=natural_key)
     nodes: list[Node] = []
     fingerprints: dict[str, dict[str, Any]] = {}
     unavailable = _unavailable(run.manifest)
     for name in names:
-        node, fields = _node(name, run.reports.get(name), run.started.get(name), releases)
+        file = run.reports.get(name)
+        node, fields = _node(name, file, run.started.get(name), releases)
+        if (
+            file is not None
+            and file.document is not None
+            and file.mtime is not None
+            and now is not None
+        ):
+            node.report_age_s = int(max(0.0, now - file.mtime))
+            if max_age_s is not None and node.report_age_s > max_age_s:
+                node, fields = _stale(node, max_age_s), None
         if node.state == MISSING and name in unavailable:
             node.reason = f"not started: Slurm says it is {unavailable[name]}"
         nodes.append(node)
@@ -183,6 +212,25 @@ def merge(run: RunFolder, releases: frozenset[str] = frozenset()) -> FleetReport
         nodes=nodes,
         findings=count_findings(nodes),
         drain=drain_list(nodes),
+        max_age_s=max_age_s,
+    )
+
+
+def _stale(node: Node, max_age_s: float) -> Node:
+    """The node of a report older than --max-age: what it read then, in its reason only."""
+    then = {UNHEALTHY: f"unhealthy, {node.reason}", FAILED: "envsetup had stopped"}.get(
+        node.state, node.state
+    )
+    age = age_words(node.report_age_s or 0)
+    return Node(
+        node.node,
+        STALE,
+        command=node.command,
+        exit_code=node.exit_code,
+        started=node.started,
+        report_age_s=node.report_age_s,
+        reason=f"last report {age} ago, older than --max-age {duration_option(max_age_s)}: "
+        f"not judged (then: {then})",
     )
 
 
@@ -329,6 +377,7 @@ def _summary(nodes: list[Node], expected: int) -> Summary:
         failed=count[FAILED],
         unreadable=count[UNREADABLE],
         timed_out=count[TIMED_OUT],
+        stale=count[STALE],
         missing=count[MISSING],
     )
 
@@ -351,6 +400,7 @@ def fleet_findings(report: FleetReport) -> list[Finding]:
         (MISSING, "fleet-node-missing"),
         (TIMED_OUT, "fleet-node-timed-out"),
         (UNREADABLE, "fleet-report-unreadable"),
+        (STALE, "fleet-node-stale"),
         (UNHEALTHY, "fleet-node-unhealthy"),
         (FAILED, "fleet-node-failed"),
     ):
@@ -362,6 +412,8 @@ def fleet_findings(report: FleetReport) -> list[Finding]:
                     {f.id for n in nodes for f in n.findings if f.severity == "error"}
                     | {c for n in nodes if n.checks for c in n.checks.failed_ids()}
                 )
+            if state == STALE and report.max_age_s is not None:
+                params["max_age"] = duration_option(report.max_age_s)
             found.append(
                 Finding(finding_id, "error", [f"{n.node}: {n.reason}" for n in nodes], params)
             )
@@ -379,7 +431,22 @@ def fleet_findings(report: FleetReport) -> list[Finding]:
             for group in report.groups[1:]
         ]
         found.append(Finding("fleet-nodes-differ", "warning", evidence, params))
+    old = old_reports(report)
+    if old:
+        params = _node_params([n.node for n in old], report.directory)
+        params["oldest"] = age_words(max(n.report_age_s or 0 for n in old))
+        evidence = [f"{n.node}: last report {age_words(n.report_age_s or 0)} ago" for n in old]
+        found.append(Finding("fleet-reports-old", "info", evidence, params))
     return found
+
+
+def old_reports(report: FleetReport) -> list[Node]:
+    """Without --max-age, in a folder without fleet.json (a health check's: nothing says which
+    nodes to expect; the fleet.json fleet run writes always names its mode), the nodes whose
+    report is older than an hour: told, not judged."""
+    if report.max_age_s is not None or report.mode is not None or report.manifest_problem:
+        return []
+    return [n for n in report.nodes if (n.report_age_s or 0) > OLD_REPORT_S]
 
 
 def _node_params(names: list[str], directory: str) -> dict[str, Any]:

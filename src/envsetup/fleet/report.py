@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Optional
+
 from envsetup.fleet.folder import read_run_folder
 from envsetup.fleet.merge import FleetReport, merge
 from envsetup.host.files import LOCAL, Files
@@ -21,6 +24,10 @@ def profiled_releases() -> frozenset[str]:
         return frozenset()
 
 
-def fleet_report(directory: str, host_files: Files = LOCAL) -> FleetReport:
-    """The merged report of the run folder DIR. UsageError (exit 2) when DIR is no folder."""
-    return merge(read_run_folder(directory, host_files), profiled_releases())
+def fleet_report(
+    directory: str, host_files: Files = LOCAL, *, max_age_s: Optional[float] = None
+) -> FleetReport:
+    """The merged report of the run folder DIR, the reports' ages measured from now; with
+    `max_age_s`, older reports are stale. UsageError (exit 2) when DIR is no folder."""
+    run = read_run_folder(directory, host_files)
+    return merge(run, profiled_releases(), now=time.time(), max_age_s=max_age_s)

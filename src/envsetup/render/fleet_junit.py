@@ -24,6 +24,7 @@ def _node_suite(suites: ET.Element, node: Node) -> None:
         ("state", node.state),
         ("command", node.command or ""),
         ("group", node.group or ""),
+        ("report_age_s", "" if node.report_age_s is None else str(node.report_age_s)),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     failures = errors = skipped = 0

@@ -10,13 +10,16 @@ from envsetup.fleet.grouping import Fingerprint, Group, gpus_text, value_text
 from envsetup.fleet.merge import (
     FAILED,
     MISSING,
+    STALE,
     TIMED_OUT,
     UNHEALTHY,
     UNREADABLE,
     FleetReport,
     Node,
+    fleet_findings,
 )
 from envsetup.render import style
+from envsetup.render.finding_words import words_for
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 MAX_FINDINGS = 12
 MAX_DEVIATIONS = 20
 SHORT_FIX = 90
+# Said under the stale nodes: what their age is measured by.
+AGE_SOURCE = "Ages are the report files' modification times (reports carry no time of their own)."
 _FIELD_WORDS = {
     "driver": "driver",
     "driver_cuda": "driver's CUDA",
@@ -107,6 +112,7 @@ def render_report(report: FleetReport, out: Console) -> None:
         (summary.unhealthy, "unhealthy"),
         (summary.failed, "envsetup failed"),
         (summary.timed_out, "timed out"),
+        (summary.stale, "stale"),
         (summary.missing, "missing"),
         (summary.unreadable, "unreadable"),
     ):
@@ -116,6 +122,10 @@ def render_report(report: FleetReport, out: Console) -> None:
     style.lead(out, "fleet report", f"{report.directory}{mode}: {', '.join(counts)}")
     if report.manifest_problem:
         style.item(out, "warning", report.manifest_problem)
+    for found in fleet_findings(report):
+        if found.id == "fleet-reports-old":  # the one finding no section below says
+            words = words_for(found)
+            style.finding(out, "info", words.title, found.id, fix=words.fix)
     by_name = {node.node: node for node in report.nodes}
     if report.groups:
         style.section(out, "Nodes by fingerprint")
@@ -166,11 +176,13 @@ def render_report(report: FleetReport, out: Console) -> None:
             )
         for node in failed:
             style.item(out, "error", f"{node.node} (not drained): {node.reason}")
-    silent = report.in_state(MISSING, TIMED_OUT, UNREADABLE)
+    silent = report.in_state(MISSING, TIMED_OUT, UNREADABLE, STALE)
     if silent:
         style.section(out, "Did not answer")
         for node in silent:
             style.item(out, "error", f"{node.node}: {node.reason}")
+        if any(node.state == STALE for node in silent):
+            style.text(out, AGE_SOURCE)
     out.print()
     out.print(_closing(report))
 
@@ -178,12 +190,14 @@ def render_report(report: FleetReport, out: Console) -> None:
 def _closing(report: FleetReport) -> str:
     """The last line. Its counts are the sections' own: the unhealthy are the nodes the Drain
     section drains; a node where envsetup stopped is counted apart (it is named, not drained)."""
-    silent = len(report.in_state(MISSING, TIMED_OUT, UNREADABLE))
+    silent = len(report.in_state(MISSING, TIMED_OUT, UNREADABLE, STALE))
     unhealthy = len(report.in_state(UNHEALTHY))
     failed = len(report.in_state(FAILED))
     stopped = f"; envsetup stopped on {nodes_words(failed)} (not drained)" if failed else ""
+    stale = len(report.in_state(STALE))
     if silent:
-        return f"{nodes_words(silent)} did not answer; {unhealthy} unhealthy{stopped}."
+        old = f" ({stale} with a report older than --max-age)" if stale else ""
+        return f"{nodes_words(silent)} did not answer{old}; {unhealthy} unhealthy{stopped}."
     if unhealthy:
         them = "them" if unhealthy != 1 else "it"
         return f"{nodes_words(unhealthy)} unhealthy; drain {them} as above{stopped}."

@@ -96,6 +96,10 @@ GROUP_EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("envsetup fleet report runs/nightly", "merge the node reports in runs/nightly"),
         ("envsetup fleet report runs/nightly --json", "the merged report as one JSON document"),
         ("envsetup fleet report runs/nightly --junit fleet.xml", "also one JUnit suite per node"),
+        (
+            "envsetup fleet report /shared/envsetup/health --max-age 30m",
+            "a health check's folder: reports older than 30 min are stale",
+        ),
     ],
 }
 

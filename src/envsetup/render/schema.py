@@ -53,7 +53,7 @@ _REFINED: dict[tuple[str, str], dict[str, Any]] = {
     ("Target", "torch_build"): {"enum": ["cuda", "rocm", "cpu", None]},
     # fleet report (fleet/merge.py STATES; a test keeps the two equal)
     ("Node", "state"): {
-        "enum": ["healthy", "unhealthy", "failed", "unreadable", "timed-out", "missing"]
+        "enum": ["healthy", "unhealthy", "failed", "unreadable", "timed-out", "stale", "missing"]
     },
     ("NodeFinding", "severity"): {"enum": list(SEVERITIES)},
     ("FindingCount", "severity"): {"enum": list(SEVERITIES)},

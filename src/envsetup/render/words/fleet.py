@@ -1,9 +1,10 @@
 """Words for what `envsetup fleet report` says about the fleet itself (fleet/merge.py
 `fleet_findings`). Params: nodes, hostlist (Slurm's compressed form), count, directory; plus
-ids (unhealthy), groups (differ)."""
+ids (unhealthy), groups (differ), max_age (stale), oldest (reports-old)."""
 
 from __future__ import annotations
 
+import shlex
 from typing import Any, Mapping
 
 from envsetup.render.finding_words import Words
@@ -37,6 +38,24 @@ def _unreadable(p: P) -> Words:
         f"{_nodes(p)} wrote a file that is not a doctor or verify report",
         "Look at the file named in the evidence; write reports with `envsetup doctor --json "
         "--out DIR/{host}.json` (or verify's), which writes them whole or not at all.",
+    )
+
+
+def _stale(p: P) -> Words:
+    return Words(
+        f"{_nodes(p)} with a report older than --max-age {p.get('max_age')}: not judged",
+        "Check the nodes are up and their health check runs (`sinfo -R -n HOSTLIST` lists down "
+        "and drained nodes with their reasons); a node that went down keeps its last report. "
+        "Give --max-age a few health-check intervals.",
+    )
+
+
+def _old(p: P) -> Words:
+    return Words(
+        f"{_nodes(p)} with a report older than an hour (oldest {p.get('oldest')}), judged as if new",
+        f"This folder has no fleet.json: a node that went down keeps its last report. Add "
+        f"--max-age (a few health-check intervals, e.g. `envsetup fleet report "
+        f"{shlex.quote(str(p.get('directory')))} --max-age 30m`) to count old reports as stale.",
     )
 
 
@@ -81,7 +100,9 @@ WORDS = {
     "fleet-node-missing": _missing,
     "fleet-node-timed-out": _timed_out,
     "fleet-report-unreadable": _unreadable,
+    "fleet-node-stale": _stale,
     "fleet-node-unhealthy": _unhealthy,
     "fleet-node-failed": _failed,
     "fleet-nodes-differ": _differ,
+    "fleet-reports-old": _old,
 }
