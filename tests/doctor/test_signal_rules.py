@@ -98,6 +98,24 @@ def test_hip_no_binary_on_an_nvidia_only_host_gives_a_cuda_build(tmp_path: Path)
     assert "gfx" not in finding.params
 
 
+def test_rocblas_names_the_target_its_library_lacks_over_the_host_s() -> None:
+    """rocBLAS's missing Tensile library names the GPU that failed: that target is judged, with
+    the targets rocBLAS lists, even over a host whose rocminfo says another (case 10, gfx1031)."""
+    gfx1102 = "rocblas-tensile-no-gfx1102-torch2.6.0-rocm6.2.4.txt"
+    finding = only(judge(gfx1102, recorded("10-rocm-rx6700xt-gfx1031")), "rocm-no-binary-for-gpu")
+    assert (finding.params["gfx"], finding.params["override"]) == ("gfx1102", "11.0.0")
+    words = words_for(finding)
+    assert words.title.startswith("rocBLAS has no kernels for gfx1102")
+    assert "HSA_OVERRIDE_GFX_VERSION=11.0.0" in words.fix
+    # gfx906 (ROCm 6.4.0): no sibling in rocBLAS's list runs its code, so no override.
+    gfx906 = only(
+        judge("rocblas-tensile-no-gfx906-rocm6.4.0.txt", recorded("ci-debian12-cuda13-no-driver")),
+        "rocm-no-binary-for-gpu",
+    )
+    assert gfx906.params["gfx"] == "gfx906" and "override" not in gfx906.params
+    assert "HSA_OVERRIDE_GFX_VERSION=" not in words_for(gfx906).fix.split("helps only")[0]
+
+
 def test_an_802_without_the_journal_takes_the_driver_from_the_host() -> None:
     findings = judge(
         "cuda-802-warning-llamafactory-torch2.7.txt", recorded("07-fabricmanager-802-h100")
