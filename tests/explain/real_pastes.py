@@ -809,6 +809,9 @@ PASTES: tuple[Paste, ...] = (
     P(S + "topo-m-single-h100-ansi-underline-escape.txt", kinds={"nvidia-smi-topo"}),
     P(S + "unable-to-determine-device-handle-0B.txt",
       kinds={"nvidia-smi-failure"}, findings={"gpu-lost"}),
+    # NVML's "Unknown Error" in a container that lost its devices (no host: not said which).
+    P(S + "nvml-unknown-error-container-after-daemon-reload.txt",
+      kinds={"nvidia-smi-failure"}, findings={"nvml-unknown-error"}),
     P(S + "windows-419.71-mx250-wddm-indented.txt",
       kinds={"nvidia-smi-table"},
       facts={"nvidia.driver_version": "419.71", "nvidia.driver_cuda_version": "10.0",
