@@ -28,6 +28,7 @@ from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
 from envsetup.render.words import (
     cuda_errors,
+    extension,
     installer_signals,
     kernel_log_signals,
     loader_signals,
@@ -35,12 +36,10 @@ from envsetup.render.words import (
 )
 from hostbuilder import HostSpec, case_host, fixture_text
 
-# signal_rules' ids, worded by the signal kinds' catalogues (render/words/).
-WORDS = {
-    k: fn
-    for kind in (cuda_errors, loader_signals, kernel_log_signals, python_signals, installer_signals)
-    for k, fn in kind.WORDS.items()
-}
+# signal_rules' ids, worded by the signal kinds' catalogues (render/words/); a pasted
+# torch.utils.cpp_extension mismatch is doctor's extension judgement (render/words/extension.py).
+SIGNAL_KINDS = (cuda_errors, loader_signals, kernel_log_signals, python_signals, installer_signals)
+WORDS = {k: fn for kind in (*SIGNAL_KINDS, extension) for k, fn in kind.WORDS.items()}
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"

@@ -421,6 +421,15 @@ PASTES: tuple[Paste, ...] = (
       params={"cudnn-version-mismatch": {"compiled": "6.0.21", "found": "5.1.10"}}),
     P(E + "hip-no-binary-for-gpu-easydiffusion.txt",
       signals={"hip-no-binary-for-gpu"}, findings={"rocm-no-binary-for-gpu"}),
+    # torch.utils.cpp_extension: the toolkit it found is of another CUDA major than torch's
+    # (doctor's extension-nvcc-major-mismatch from the two versions the message states).
+    P(E + "torch-extension-cuda-mismatch-12.4-vs-11.8.txt",
+      signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
+      params={"extension-nvcc-major-mismatch": {"nvcc": "12.4", "torch_cuda": "11.8",
+                                                "torch_release": "11.8"}}),
+    P(E + "torch-extension-cuda-mismatch-11.8-vs-12.4-pip-indented.txt",
+      signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
+      params={"extension-nvcc-major-mismatch": {"nvcc": "11.8", "torch_release": "12.4"}}),
     # rocBLAS names the target its Tensile library lacks (gfx906 after ROCm 6.4.0): no
     # override (no supported gfx90x sibling runs gfx906's code), a release that lists it.
     P(E + "rocblas-tensile-no-gfx906-rocm6.4.0.txt",

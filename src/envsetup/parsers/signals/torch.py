@@ -184,6 +184,34 @@ _ROCBLAS_NO_ARCH = lazy(
 )
 
 
+# torch.utils.cpp_extension's CUDA_MISMATCH_MESSAGE when the toolkit it found (CUDA_HOME, else
+# nvcc on PATH) is not torch's CUDA: "The detected CUDA version (10.1) mismatches the version
+# that was used to compile\nPyTorch (11.7). Please make sure to use the same CUDA versions."
+# (wrapped there or elsewhere by the paste).
+_EXT_MISMATCH = lazy(
+    r"The detected CUDA version \((\d{1,2}\.\d{1,2})\) mismatches the version that was used "
+    r"to compile\s+PyTorch \((\d{1,2}\.\d{1,2})\)"
+)
+
+
+def _extension_mismatch(lines: Sequence[Line], index: int) -> list[Signal]:
+    match = _EXT_MISMATCH.search(following(lines, index, 1))
+    if not match:
+        return []
+    cited = [lines[index].number]
+    if "PyTorch (" not in lines[index].text and index + 1 < len(lines):
+        cited.append(lines[index + 1].number)
+    return [
+        signal(
+            "torch-extension-cuda-mismatch",
+            KIND,
+            cited,
+            detected=match.group(1),
+            torch_cuda=match.group(2),
+        )
+    ]
+
+
 # The list rocBLAS prints under it: ' List of available TensileLibrary Files : ', then one
 # quoted "<dir>/TensileLibrary_lazy_gfx1100.dat" per target it has.
 _TENSILE_LISTED = lazy(r"TensileLibrary_lazy_(gfx[0-9a-f]{3,5})\.dat")
@@ -239,6 +267,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _cudnn(lines, index)
         if "CUDA out of memory" in text:
             found += _out_of_memory(lines, index)
+        if "The detected CUDA version (" in text:
+            found += _extension_mismatch(lines, index)
         if "for GPU arch" in text:
             found += _rocblas_no_arch(lines, index)
         for needle, signal_id in _SIMPLE:
