@@ -21,6 +21,7 @@ from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.profiles.loader import Release
 from envsetup.render.command_line import instead_command
+from envsetup.render.finding_words import words_for
 from install.machines import make_facts
 
 LINUX = Target("linux-x86_64", "3.11")
@@ -197,6 +198,11 @@ def test_conda_says_the_pytorch_channel_ends_at_2_5(releases: list[Release]) -> 
     ends = report.finding("conda-channel-ends")
     assert ends is not None and ends.params["last"] == "2.5"
     assert ends.params["newest"] == max((r.release for r in releases), key=lambda v: int(v.split(".")[1]))  # fmt: skip
+    # Python 3.8 (case 09's conda env): 2.4 is the newest that runs there; the channel still
+    # ends at 2.5 (the words said "ends at 2.4 ... no conda packages after 2.5").
+    old_python = check_command("conda install pytorch -c pytorch", make_facts(python="3.8.8"), releases)  # fmt: skip
+    words = words_for(old_python.finding("conda-channel-ends")).title
+    assert "ends at 2.5" in words and "installs 2.4 at most here" in words
     # A pinned version says what it pins; no reminder.
     pinned = check_command(
         "conda install pytorch==2.3.1 cpuonly -c pytorch", make_facts(), releases

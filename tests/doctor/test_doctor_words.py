@@ -211,6 +211,16 @@ def _mac() -> HostSpec:
     )
 
 
+def _nvml_lost_in_container() -> HostSpec:
+    # NVIDIA/nvidia-docker #1671: nvidia-smi inside a container after the host's daemon-reload;
+    # 255 is nvidia-smi(1)'s "other error" return value.
+    spec = with_smi(
+        ubuntu(), "nvidia-smi-failures/nvml-unknown-error-container-after-daemon-reload.txt", 255, 1
+    )
+    spec.markers.append("/.dockerenv")
+    return spec
+
+
 def _cut_nvidia_smi() -> HostSpec:
     # A real nvidia-smi table cut after its first line (the date): no header to read.
     first = fixture_text("nvidia-smi/535.129.03-2x-rtx3090.txt").splitlines(keepends=True)[0]
@@ -238,6 +248,7 @@ SCENARIOS: dict[str, tuple[Scenario, bool]] = {
         ),
         False,
     ),
+    "nvml-unknown-error": (_nvml_lost_in_container, False),
     "nouveau-loaded": (lambda: _lspci(fixture_text(GTX970, skip=1)), False),
     "gpu-without-driver": (_gpu_without_driver, False),
     "wsl-linux-driver-installed": (_wsl_with_linux_driver, False),
@@ -297,6 +308,19 @@ def test_each_doctor_finding_is_worded_from_a_real_host(tmp_path: Path, finding_
     assert made, f"{finding_id} not made; made: {[f.id for f in findings]}"
     for finding in findings:  # every other finding on that host too
         assert_worded(finding)
+
+
+def test_nvml_unknown_error_in_a_container_is_the_container_not_the_gpu(tmp_path: Path) -> None:
+    """'Failed to initialize NVML: Unknown Error' in a container: NVIDIA's notice (container-toolkit
+    #48) says the container lost its devices; it was worded as a GPU fallen off the bus."""
+    (found,) = [
+        f for f in _findings(tmp_path, "nvml-unknown-error") if f.id.startswith(("nvml", "gpu"))
+    ]
+    assert found.id == "nvml-unknown-error" and found.params == {"container": "docker"}
+    words = words_for(found)
+    assert "docker container" in words.title and "re-create the container" in words.fix
+    assert "nvidia-ctk system create-dev-char-symlinks --create-all" in words.fix
+    assert "Xid" not in words.fix  # the GPU did not fall off the bus
 
 
 def test_could_not_read_is_worded_from_what_and_why(tmp_path: Path) -> None:

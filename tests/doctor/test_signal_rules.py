@@ -28,6 +28,7 @@ from envsetup.profiles.lookup import lookup_build
 from envsetup.render.finding_words import words_for
 from envsetup.render.words import (
     cuda_errors,
+    extension,
     installer_signals,
     kernel_log_signals,
     loader_signals,
@@ -35,12 +36,10 @@ from envsetup.render.words import (
 )
 from hostbuilder import HostSpec, case_host, fixture_text
 
-# signal_rules' ids, worded by the signal kinds' catalogues (render/words/).
-WORDS = {
-    k: fn
-    for kind in (cuda_errors, loader_signals, kernel_log_signals, python_signals, installer_signals)
-    for k, fn in kind.WORDS.items()
-}
+# signal_rules' ids, worded by the signal kinds' catalogues (render/words/); a pasted
+# torch.utils.cpp_extension mismatch is doctor's extension judgement (render/words/extension.py).
+SIGNAL_KINDS = (cuda_errors, loader_signals, kernel_log_signals, python_signals, installer_signals)
+WORDS = {k: fn for kind in (*SIGNAL_KINDS, extension) for k, fn in kind.WORDS.items()}
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"
@@ -96,6 +95,24 @@ def test_hip_no_binary_on_an_nvidia_only_host_gives_a_cuda_build(tmp_path: Path)
     finding = only(findings, "rocm-no-binary-for-gpu")
     assert finding.params["nvidia"] is True and "--cuda" in finding.params["install"]
     assert "gfx" not in finding.params
+
+
+def test_rocblas_names_the_target_its_library_lacks_over_the_host_s() -> None:
+    """rocBLAS's missing Tensile library names the GPU that failed: that target is judged, with
+    the targets rocBLAS lists, even over a host whose rocminfo says another (case 10, gfx1031)."""
+    gfx1102 = "rocblas-tensile-no-gfx1102-torch2.6.0-rocm6.2.4.txt"
+    finding = only(judge(gfx1102, recorded("10-rocm-rx6700xt-gfx1031")), "rocm-no-binary-for-gpu")
+    assert (finding.params["gfx"], finding.params["override"]) == ("gfx1102", "11.0.0")
+    words = words_for(finding)
+    assert words.title.startswith("rocBLAS has no kernels for gfx1102")
+    assert "HSA_OVERRIDE_GFX_VERSION=11.0.0" in words.fix
+    # gfx906 (ROCm 6.4.0): no sibling in rocBLAS's list runs its code, so no override.
+    gfx906 = only(
+        judge("rocblas-tensile-no-gfx906-rocm6.4.0.txt", recorded("ci-debian12-cuda13-no-driver")),
+        "rocm-no-binary-for-gpu",
+    )
+    assert gfx906.params["gfx"] == "gfx906" and "override" not in gfx906.params
+    assert "HSA_OVERRIDE_GFX_VERSION=" not in words_for(gfx906).fix.split("helps only")[0]
 
 
 def test_an_802_without_the_journal_takes_the_driver_from_the_host() -> None:

@@ -421,6 +421,29 @@ PASTES: tuple[Paste, ...] = (
       params={"cudnn-version-mismatch": {"compiled": "6.0.21", "found": "5.1.10"}}),
     P(E + "hip-no-binary-for-gpu-easydiffusion.txt",
       signals={"hip-no-binary-for-gpu"}, findings={"rocm-no-binary-for-gpu"}),
+    # torch.utils.cpp_extension: the toolkit it found is of another CUDA major than torch's
+    # (doctor's extension-nvcc-major-mismatch from the two versions the message states).
+    P(E + "torch-extension-cuda-mismatch-12.4-vs-11.8.txt",
+      signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
+      params={"extension-nvcc-major-mismatch": {"nvcc": "12.4", "torch_cuda": "11.8",
+                                                "torch_release": "11.8"}}),
+    P(E + "torch-extension-cuda-mismatch-11.8-vs-12.4-pip-indented.txt",
+      signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
+      params={"extension-nvcc-major-mismatch": {"nvcc": "11.8", "torch_release": "12.4"}}),
+    # rocBLAS names the target its Tensile library lacks (gfx906 after ROCm 6.4.0): no
+    # override (no supported gfx90x sibling runs gfx906's code), a release that lists it.
+    P(E + "rocblas-tensile-no-gfx906-rocm6.4.0.txt",
+      signals={"hip-no-binary-for-gpu"}, findings={"rocm-no-binary-for-gpu"},
+      params={"signal:hip-no-binary-for-gpu": {"gfx": "gfx906", "library": "rocBLAS"},
+              "rocm-no-binary-for-gpu": {"gfx": "gfx906", "library": "rocBLAS",
+                                         "override": None, "nvidia": None}}),
+    # torch 2.6.0+rocm6.2.4's own rocBLAS on an RX 7600 XT: gfx1102 missing, gfx1100 there, so
+    # the RDNA3 override runs it (the thread's user then took a release listing gfx1102).
+    P(E + "rocblas-tensile-no-gfx1102-torch2.6.0-rocm6.2.4.txt", kinds={"packages"},
+      signals={"hip-no-binary-for-gpu"}, facts={"torch.version": "2.6.0+rocm6.2.4"},
+      findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1102", "library": "rocBLAS",
+                                         "override": "11.0.0"}}),
     P(E + "installer-unable-to-load-nvidia-ko-secure-boot.txt",
       signals={"nvidia-installer-module-load-failed"}, findings={"nvidia-module-load-failed"}),
     P(E + "kernel-dmesg-nvrm-probe-not-called-nouveau-owns-device.txt",
@@ -795,6 +818,9 @@ PASTES: tuple[Paste, ...] = (
     P(S + "topo-m-single-h100-ansi-underline-escape.txt", kinds={"nvidia-smi-topo"}),
     P(S + "unable-to-determine-device-handle-0B.txt",
       kinds={"nvidia-smi-failure"}, findings={"gpu-lost"}),
+    # NVML's "Unknown Error" in a container that lost its devices (no host: not said which).
+    P(S + "nvml-unknown-error-container-after-daemon-reload.txt",
+      kinds={"nvidia-smi-failure"}, findings={"nvml-unknown-error"}),
     P(S + "windows-419.71-mx250-wddm-indented.txt",
       kinds={"nvidia-smi-table"},
       facts={"nvidia.driver_version": "419.71", "nvidia.driver_cuda_version": "10.0",

@@ -125,6 +125,7 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "nvml-mismatch-570.124-with-library-version.txt": (1, {"nvidia.smi_failure": "version-mismatch"}),
     "nvml-mismatch-old-format.txt": (1, {"nvidia.smi_failure": "version-mismatch"}),
     "unable-to-determine-device-handle-0B.txt": (1, {"nvidia.smi_failure": "gpu-lost"}),
+    "nvml-unknown-error-container-after-daemon-reload.txt": (1, {"nvidia.smi_failure": "nvml-unknown-error"}),
     "wsl-couldnt-communicate-driver-not-loaded.txt": (1, {"nvidia.smi_state": "failed"}),
     # /proc/driver/nvidia/version
     "nvml-mismatch-580.178-vs-proc-version-580.173.02-truenas.txt": (4, {"nvidia.kernel_module_version": "580.173.02"}),

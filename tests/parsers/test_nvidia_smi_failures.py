@@ -14,6 +14,8 @@ FAILURES = {
     "no-devices-found-query-csv-ci.txt": ("no-devices", None),
     "unable-to-determine-device-handle-0B.txt": ("gpu-lost", None),
     "fallen-off-bus-dmesg-570.txt": ("gpu-lost", None),
+    # A container that lost its device access (NVIDIA/nvidia-container-toolkit #48), not a lost GPU.
+    "nvml-unknown-error-container-after-daemon-reload.txt": ("nvml-unknown-error", None),
     "wsl-couldnt-communicate-driver-not-loaded.txt": ("driver-not-loaded", None),
 }
 # A tool's own diagnostics saying nvidia-smi is missing: not a failure nvidia-smi printed.

@@ -196,6 +196,52 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cudnn-version-mismatch", {"compiled": "6.0.21", "found": "5.1.10"})
     ],
     "hip-no-binary-for-gpu-easydiffusion.txt": [("hip-no-binary-for-gpu", {})],
+    # torch.utils.cpp_extension's CUDA_MISMATCH_MESSAGE, wrapped before "PyTorch (".
+    "torch-extension-cuda-mismatch-12.4-vs-11.8.txt": [
+        ("torch-extension-cuda-mismatch", {"detected": "12.4", "torch_cuda": "11.8"})
+    ],
+    "torch-extension-cuda-mismatch-11.8-vs-12.4-pip-indented.txt": [
+        ("torch-extension-cuda-mismatch", {"detected": "11.8", "torch_cuda": "12.4"})
+    ],
+    # rocBLAS names the target its Tensile library lacks and lists the ones it has.
+    "rocblas-tensile-no-gfx906-rocm6.4.0.txt": [
+        (
+            "hip-no-binary-for-gpu",
+            {
+                "gfx": "gfx906",
+                "library": "rocBLAS",
+                "available": [
+                    "gfx1101",
+                    "gfx1102",
+                    "gfx1200",
+                    "gfx1030",
+                    "gfx1100",
+                    "gfx1201",
+                    "gfx942",
+                    "gfx90a",
+                    "gfx908",
+                ],
+            },
+        )
+    ],
+    "rocblas-tensile-no-gfx1102-torch2.6.0-rocm6.2.4.txt": [
+        (
+            "hip-no-binary-for-gpu",
+            {
+                "gfx": "gfx1102",
+                "available": [
+                    "gfx1030",
+                    "gfx1100",
+                    "gfx1101",
+                    "gfx900",
+                    "gfx906",
+                    "gfx908",
+                    "gfx90a",
+                    "gfx942",
+                ],
+            },
+        )
+    ],
     "installer-unable-to-load-nvidia-ko-secure-boot.txt": [
         ("nvidia-installer-module-load-failed", {"module": "nvidia.ko"})
     ],

@@ -139,8 +139,12 @@ def in_any_wheel(gfx: str) -> bool:
     return gfx in _all_targets()
 
 
-def _all_targets() -> tuple[str, ...]:
+def all_targets() -> tuple[str, ...]:
+    """Every gfx target any PyTorch ROCm wheel in the table lists, in table order."""
     return tuple(dict.fromkeys(t for entry in _table()[0] for t in entry.targets))
+
+
+_all_targets = all_targets
 
 
 def override_for(gfx: str, targets: tuple[str, ...]) -> Optional[Override]:

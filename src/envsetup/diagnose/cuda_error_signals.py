@@ -95,14 +95,49 @@ def judge_fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
+def judge_extension_cuda_mismatch(signals: list[Signal], facts: Facts, ev: Evidence):
+    """torch.utils.cpp_extension stopped: the CUDA it found is of another major than torch's.
+    The same judgement as doctor's extension-nvcc-major-mismatch (diagnose/extension_rules.py),
+    from the two versions the message states; a same-major message (older torch raised on any
+    difference) is left to the traceback's own finding."""
+    found = []
+    for s in signals:
+        detected, torch_cuda = str(s.params["detected"]), str(s.params["torch_cuda"])
+        if detected.split(".")[0] == torch_cuda.split(".")[0]:
+            continue
+        found.append(
+            finding_of(
+                "extension-nvcc-major-mismatch",
+                "warning",
+                [s],
+                ev,
+                nvcc=detected,
+                torch_cuda=torch_cuda,
+                torch_release=torch_cuda,
+                pasted=True,
+            )
+        )
+    return found[:1]
+
+
 def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
     """hipErrorNoBinaryForGpu: on an AMD GPU, the gfx target the ROCm build lacks and the
     override that runs a supported sibling's code objects; a CUDA build only when the machine
-    shows NVIDIA GPUs and no AMD one."""
-    gfx = facts.rocm.gfx_targets[0] if facts.rocm.gfx_targets else None
-    nvidia_only = bool(facts.nvidia.gpus) and not facts.rocm.gfx_targets
+    shows NVIDIA GPUs and no AMD one. rocBLAS's missing Tensile library names the target
+    itself (`gfx`, `library` in the signal): that target is the one judged."""
+    named = next((s for s in signals if s.params.get("gfx")), None)
+    gfx = named.params["gfx"] if named else None
+    if gfx is None and facts.rocm.gfx_targets:
+        gfx = facts.rocm.gfx_targets[0]
+    nvidia_only = bool(facts.nvidia.gpus) and not facts.rocm.gfx_targets and named is None
     override = None
-    if gfx:
+    if gfx and named is not None and named.params.get("library"):
+        # The library said it lacks this target, and which it has: the override runs a sibling
+        # it has (a cut list: any wheel's targets, as judge_gfx does without a list).
+        listed = tuple(named.params.get("available") or rocm_compat.all_targets())
+        found = rocm_compat.override_for(gfx, listed)
+        override = found.value if found else None
+    elif gfx:
         # One judgement with doctor's rocm-gfx-not-in-build (envsetup.compat.rocm's sourced
         # lists): the override that runs a listed sibling of this target in this wheel.
         verdict = rocm_compat.judge_gfx(gfx, facts.torch.version, wheel_rocm(facts.torch.version))
@@ -114,6 +149,7 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             signals,
             ev,
             gfx=gfx,
+            library=named.params.get("library") if named else None,
             override=override,
             rocm=facts.rocm.version,
             torch=facts.torch.version,

@@ -61,6 +61,16 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         ]
     if nv.smi_state != "failed" or nv.smi_failure == "version-mismatch":
         return []
+    if nv.smi_failure == "nvml-unknown-error":
+        # Inside a container: it lost its GPU devices (re-create it); params name the runtime.
+        return [
+            Finding(
+                id="nvml-unknown-error",
+                severity="error",
+                evidence=_smi_evidence(facts),
+                params={"container": facts.os.container or None},
+            )
+        ]
     if nv.smi_failure in SPECIFIC_FAILURES:
         finding_id = SPECIFIC_FAILURES[nv.smi_failure]
         return [Finding(id=finding_id, severity="error", evidence=_smi_evidence(facts))]

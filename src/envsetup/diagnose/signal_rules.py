@@ -25,6 +25,7 @@ from envsetup.diagnose.cuda_error_signals import (
     SPECIFIC_INIT_ERRORS,
     judge_cudnn_mismatch,
     judge_driver_too_old,
+    judge_extension_cuda_mismatch,
     judge_fabric_manager,
     judge_init_failed,
     judge_ptx,
@@ -145,6 +146,8 @@ def judge_signals(
             from envsetup.diagnose.install_target import auto_not_cuda
 
             found[-1].params.update(auto_not_cuda(facts))
+    if get("torch-extension-cuda-mismatch"):
+        found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):

@@ -135,6 +135,9 @@ def _once(findings: list[Finding]) -> list[Finding]:
     judged = {f.params.get("sm") for f in findings if f.id == "cuda-no-kernel-image"}
     # Likewise the pasted hipErrorNoBinaryForGpu and the gfx rule's rocm-gfx-not-in-build.
     gfx_judged = {f.params.get("gfx") for f in findings if f.id == "rocm-no-binary-for-gpu"}
+    # A pasted error 802 or fabric manager journal (cuda-fabric-manager-not-ready) answers what
+    # the host's nvswitch-fabric-unchecked could not check: doctor --deep drops it the same way.
+    fabric_judged = any(f.id == "cuda-fabric-manager-not-ready" for f in findings)
     return [
         f
         for f in findings
@@ -144,6 +147,7 @@ def _once(findings: list[Finding]) -> list[Finding]:
             and set(f.params.get("sms") or ()) <= judged
         )
         and not (f.id == "rocm-gfx-not-in-build" and f.params.get("gfx") in gfx_judged)
+        and not (f.id == "nvswitch-fabric-unchecked" and fabric_judged)
     ]
 
 

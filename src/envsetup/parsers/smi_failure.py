@@ -9,7 +9,8 @@ from typing import List, Optional, Pattern, Tuple
 
 @dataclass
 class SmiFailure:
-    id: str  # couldnt-communicate, version-mismatch, no-devices, gpu-lost, driver-not-loaded
+    id: str  # couldnt-communicate, version-mismatch, no-devices, gpu-lost, driver-not-loaded,
+    # nvml-unknown-error
     summary: str
     evidence: str  # the lines that show it, verbatim but stripped
     library_version: Optional[str] = None  # NVML's own version, printed by newer drivers
@@ -29,10 +30,18 @@ _KINDS: Tuple[Tuple[str, str, Pattern[str]], ...] = (
         "gpu-lost",
         "A GPU stopped answering the driver (lost, fallen off the bus, or an unknown error).",
         re.compile(
-            r"Unable to determine the device handle|fallen off the bus|GPU is lost"
-            r"|NVML: Unknown Error",
+            r"Unable to determine the device handle|fallen off the bus|GPU is lost",
             re.IGNORECASE,
         ),
+    ),
+    (
+        # NVML cannot open the device nodes it sees: in a container, the runtime's device access
+        # was taken back (systemd reloading the container's cgroups), NVIDIA/nvidia-container-
+        # toolkit #48; the GPU itself still answers on the host.
+        "nvml-unknown-error",
+        "NVML could not be initialised (an unknown error): in a container, the container has "
+        "lost access to its GPU devices.",
+        re.compile(r"Failed to initialize NVML: Unknown Error", re.IGNORECASE),
     ),
     (
         "driver-not-loaded",

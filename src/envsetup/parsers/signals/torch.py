@@ -173,6 +173,77 @@ def _cudnn(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+# rocBLAS (ROCm's BLAS, bundled in torch's ROCm wheels under torch/lib/rocblas) when its
+# Tensile kernel library has no file for the GPU: the same judgement as hipErrorNoBinaryForGpu
+# (the build lacks this gfx target), naming the target itself. ROCm/ROCm #4625 (gfx906, 6.4.0):
+# "rocBLAS error: Cannot read /opt/rocm-6.4.0/lib/rocblas/library/TensileLibrary.dat: No such
+# file or directory for GPU arch : gfx906".
+_ROCBLAS_NO_ARCH = lazy(
+    r"rocBLAS error: Cannot read \S*TensileLibrary\.\w{1,8}: No such file or directory "
+    r"for GPU arch : (gfx[0-9a-f]{3,5})\b"
+)
+
+
+# torch.utils.cpp_extension's CUDA_MISMATCH_MESSAGE when the toolkit it found (CUDA_HOME, else
+# nvcc on PATH) is not torch's CUDA: "The detected CUDA version (10.1) mismatches the version
+# that was used to compile\nPyTorch (11.7). Please make sure to use the same CUDA versions."
+# (wrapped there or elsewhere by the paste).
+_EXT_MISMATCH = lazy(
+    r"The detected CUDA version \((\d{1,2}\.\d{1,2})\) mismatches the version that was used "
+    r"to compile\s+PyTorch \((\d{1,2}\.\d{1,2})\)"
+)
+
+
+def _extension_mismatch(lines: Sequence[Line], index: int) -> list[Signal]:
+    match = _EXT_MISMATCH.search(following(lines, index, 1))
+    if not match:
+        return []
+    cited = [lines[index].number]
+    if "PyTorch (" not in lines[index].text and index + 1 < len(lines):
+        cited.append(lines[index + 1].number)
+    return [
+        signal(
+            "torch-extension-cuda-mismatch",
+            KIND,
+            cited,
+            detected=match.group(1),
+            torch_cuda=match.group(2),
+        )
+    ]
+
+
+# The list rocBLAS prints under it: ' List of available TensileLibrary Files : ', then one
+# quoted "<dir>/TensileLibrary_lazy_gfx1100.dat" per target it has.
+_TENSILE_LISTED = lazy(r"TensileLibrary_lazy_(gfx[0-9a-f]{3,5})\.dat")
+_TENSILE_LIST_REACH = 40
+
+
+def _rocblas_no_arch(lines: Sequence[Line], index: int) -> list[Signal]:
+    """rocBLAS's missing Tensile library for a target, with the targets it lists as present
+    (`available`, empty when the paste cut the list): the lines of both are the evidence."""
+    match = _ROCBLAS_NO_ARCH.search(lines[index].text)
+    if not match:
+        return []
+    cited, available = [lines[index].number], []
+    for line in lines[index + 1 : index + 1 + _TENSILE_LIST_REACH]:
+        listed = _TENSILE_LISTED.search(line.text)
+        if listed is None and "List of available TensileLibrary" not in line.text:
+            break
+        cited.append(line.number)
+        if listed is not None and listed.group(1) not in available:
+            available.append(listed.group(1))
+    return [
+        signal(
+            "hip-no-binary-for-gpu",
+            KIND,
+            cited,
+            gfx=match.group(1),
+            library="rocBLAS",
+            available=available or None,
+        )
+    ]
+
+
 _SIMPLE = (
     ("Torch not compiled with CUDA enabled", "torch-not-compiled-with-cuda"),
     ("Found no NVIDIA driver on your system", "torch-no-nvidia-driver"),
@@ -196,6 +267,10 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _cudnn(lines, index)
         if "CUDA out of memory" in text:
             found += _out_of_memory(lines, index)
+        if "The detected CUDA version (" in text:
+            found += _extension_mismatch(lines, index)
+        if "for GPU arch" in text:
+            found += _rocblas_no_arch(lines, index)
         for needle, signal_id in _SIMPLE:
             if needle in text:
                 found.append(signal(signal_id, KIND, [line.number]))

@@ -203,8 +203,8 @@ def _conda_no_selector(p: P) -> Words:
 
 def _conda_channel_ends(p: P) -> Words:
     return Words(
-        f"the pytorch conda channel ends at {p['last']}: PyTorch publishes no conda packages "
-        f"after 2.5, so conda installs {p['last']} at most while torch {p['newest']} is out",
+        f"the pytorch conda channel ends at 2.5: PyTorch publishes no conda packages after it, "
+        f"so conda installs {p['last']} at most here while torch {p['newest']} is out",
         f"for torch {p['newest']} install with pip or uv: envsetup install --manager uv",
     )
 

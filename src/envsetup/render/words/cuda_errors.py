@@ -187,6 +187,11 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
         )
     gfx = p.get("gfx")
     title = f"hipErrorNoBinaryForGpu: the ROCm build has no code object for {gfx or 'this GPU'}"
+    if p.get("library"):
+        title = (
+            f"{p['library']} has no kernels for {gfx} (no Tensile library file for it): "
+            "the ROCm build's libraries do not cover this GPU"
+        )
     if p.get("override"):
         fix = (
             f"{gfx} is not in ROCm's supported list, but its family's supported target runs on it: "

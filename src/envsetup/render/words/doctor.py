@@ -56,6 +56,35 @@ def _gpu_lost(p: P) -> Words:
     )
 
 
+# NVIDIA/nvidia-container-toolkit #48 (NVIDIA's notice): a container loses its GPUs when systemd
+# reloads its cgroups; only a new container gets them back; the host-side workarounds, in NVIDIA's
+# order: /dev/char symlinks (nvidia-ctk, at every boot), or Docker's cgroupfs cgroup driver.
+_NVML_LOST_HOST_FIX = (
+    "to keep it from recurring, on the host run "
+    "`sudo nvidia-ctk system create-dev-char-symlinks --create-all` at every boot (NVIDIA's "
+    'udev rule) or set `"exec-opts": ["native.cgroupdriver=cgroupfs"]` in '
+    "/etc/docker/daemon.json (NVIDIA/nvidia-container-toolkit #48)"
+)
+
+
+def _nvml_unknown_error(p: P) -> Words:
+    if p.get("container"):
+        return Words(
+            f"Inside a {p['container']} container nvidia-smi fails with 'Failed to initialize "
+            "NVML: Unknown Error': the container has lost access to the GPU devices it was "
+            "started with (the host's systemd reloaded its cgroups, e.g. `systemctl "
+            "daemon-reload`)",
+            "Delete and re-create the container (a new container gets the GPUs back; restarting "
+            f"the program inside it does not); {_NVML_LOST_HOST_FIX}.",
+        )
+    return Words(
+        "nvidia-smi fails with 'Failed to initialize NVML: Unknown Error'",
+        "Inside a container this is the container losing access to its GPU devices: delete and "
+        f"re-create it; {_NVML_LOST_HOST_FIX}. On the host itself, check "
+        "`sudo dmesg | grep -i -E 'NVRM|Xid'` and reboot.",
+    )
+
+
 # nvidia-smi-failed: params["cause"] says which fix applies.
 _SMI_FAILED_FIX = {
     "wsl": (
@@ -418,6 +447,7 @@ WORDS: dict[str, WordFn] = {
     "nvidia-smi-hung": _nvidia_smi_hung,
     "no-gpu-devices": _no_gpu_devices,
     "gpu-lost": _gpu_lost,
+    "nvml-unknown-error": _nvml_unknown_error,
     "nvidia-smi-failed": _nvidia_smi_failed,
     "nouveau-loaded": _nouveau_loaded,
     "gpu-without-driver": _gpu_without_driver,

@@ -36,6 +36,8 @@ def _toolkit_fix(p: P, release: Any) -> str:
 
 def _where(p: P) -> str:
     """'at /usr/bin/nvcc (nvcc on PATH)'; 'on PATH' for a pasted bare `nvcc`."""
+    if p.get("pasted"):  # torch.utils.cpp_extension's own message: its CUDA_HOME, else nvcc
+        return "(the toolkit torch.utils.cpp_extension found: CUDA_HOME, else the nvcc on PATH)"
     path = str(p.get("nvcc_path") or "")
     if "/" not in path and "\\" not in path:
         return "on PATH"
