@@ -1072,4 +1072,11 @@ PASTES: tuple[Paste, ...] = (
       facts={"torch.version": "2.9.1+cu130", "python.version": "3.11.15", "os.system": "Windows",
              "nvidia.gpus.0.name": "NVIDIA GeForce GTX 1080 Ti"},
       findings={NO_KERNEL}),
+    # --- attack10: a code fence opened on the output's first line ("```NVIDIA GeForce ...") ---
+    P(E + "attack10-sm120-fence-glued-direct3d.txt",
+      signals={ARCH},
+      facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
+             "nvidia.gpus.0.compute_capability": "12.0"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_120", "gpu": "NVIDIA GeForce RTX 5090"}}),
 )  # fmt: skip
