@@ -1079,4 +1079,13 @@ PASTES: tuple[Paste, ...] = (
              "nvidia.gpus.0.compute_capability": "12.0"},
       findings={NO_KERNEL},
       params={NO_KERNEL: {"sm": "sm_120", "gpu": "NVIDIA GeForce RTX 5090"}}),
+    # --- attack10: a Poetry virtualenv is a venv: the fix installs into it ------------------
+    P(E + "attack10-libcudnn8-poetry-virtualenv.txt",
+      signals={"python-exception", "library-not-found"},
+      facts={"python.environment": "venv", "python.version": "3.8",
+             "python.prefix": "/home/anne/.cache/pypoetry/virtualenvs/transformers-test-hTrBSg_k-py3.8"},
+      findings={LIB},
+      params={LIB: {"library": "libcudnn.so.8",
+                    "install": "envsetup install --cuda auto --env /home/anne/.cache/pypoetry/"
+                               "virtualenvs/transformers-test-hTrBSg_k-py3.8 --upgrade"}}),
 )  # fmt: skip
