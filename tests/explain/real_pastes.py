@@ -1088,4 +1088,11 @@ PASTES: tuple[Paste, ...] = (
       params={LIB: {"library": "libcudnn.so.8",
                     "install": "envsetup install --cuda auto --env /home/anne/.cache/pypoetry/"
                                "virtualenvs/transformers-test-hTrBSg_k-py3.8 --upgrade"}}),
+    # --- attack10: a Fermi GPU (sm_21): no build and no source build runs on it --------------
+    P(E + "attack10-gpu-too-old-fermi-820m-thcudacheck-48.txt",
+      signals={ARCH, "cuda-error-209"},
+      facts={"nvidia.gpus.0.name": "GeForce 820M", "nvidia.gpus.0.compute_capability": "2.1",
+             "python.version": "2.7"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_21", "too_old_for_torch": True, "release": None}}),
 )  # fmt: skip
