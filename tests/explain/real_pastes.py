@@ -1095,4 +1095,11 @@ PASTES: tuple[Paste, ...] = (
              "python.version": "2.7"},
       findings={NO_KERNEL},
       params={NO_KERNEL: {"sm": "sm_21", "too_old_for_torch": True, "release": None}}),
+    # --- attack10: torch's "too old (found version 10010)" states the driver's CUDA only -------
+    P(E + "attack10-driver-too-old-10010-assertion-slurm.txt",
+      signals={"python-exception", "torch-driver-too-old"},
+      facts={"nvidia.driver_cuda_version": "10.1", "nvidia.driver_version": None,
+             "python.environment": "conda", "python.version": "3.7",
+             "python.prefix": "/home/drozdyuka/anaconda3/envs/patchy_discs_model"},
+      findings={"cuda-driver-too-old"}),
 )  # fmt: skip
