@@ -1098,4 +1098,34 @@ PASTES: tuple[Paste, ...] = (
       facts={"torch.version": "2.9.1+cu130", "python.version": "3.11.15", "os.system": "Windows",
              "nvidia.gpus.0.name": "NVIDIA GeForce GTX 1080 Ti"},
       findings={NO_KERNEL}),
+    # --- attack10: a code fence opened on the output's first line ("```NVIDIA GeForce ...") ---
+    P(E + "attack10-sm120-fence-glued-direct3d.txt",
+      signals={ARCH},
+      facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090",
+             "nvidia.gpus.0.compute_capability": "12.0"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_120", "gpu": "NVIDIA GeForce RTX 5090"}}),
+    # --- attack10: a Poetry virtualenv is a venv: the fix installs into it ------------------
+    P(E + "attack10-libcudnn8-poetry-virtualenv.txt",
+      signals={"python-exception", "library-not-found"},
+      facts={"python.environment": "venv", "python.version": "3.8",
+             "python.prefix": "/home/anne/.cache/pypoetry/virtualenvs/transformers-test-hTrBSg_k-py3.8"},
+      findings={LIB},
+      params={LIB: {"library": "libcudnn.so.8",
+                    "install": "envsetup install --cuda auto --env /home/anne/.cache/pypoetry/"
+                               "virtualenvs/transformers-test-hTrBSg_k-py3.8 --upgrade"}}),
+    # --- attack10: a Fermi GPU (sm_21): no build and no source build runs on it --------------
+    P(E + "attack10-gpu-too-old-fermi-820m-thcudacheck-48.txt",
+      signals={ARCH, "cuda-error-209"},
+      facts={"nvidia.gpus.0.name": "GeForce 820M", "nvidia.gpus.0.compute_capability": "2.1",
+             "python.version": "2.7"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_21", "too_old_for_torch": True, "release": None}}),
+    # --- attack10: torch's "too old (found version 10010)" states the driver's CUDA only -------
+    P(E + "attack10-driver-too-old-10010-assertion-slurm.txt",
+      signals={"python-exception", "torch-driver-too-old"},
+      facts={"nvidia.driver_cuda_version": "10.1", "nvidia.driver_version": None,
+             "python.environment": "conda", "python.version": "3.7",
+             "python.prefix": "/home/drozdyuka/anaconda3/envs/patchy_discs_model"},
+      findings={"cuda-driver-too-old"}),
 )  # fmt: skip

@@ -178,3 +178,21 @@ def test_a_version_cut_after_its_dot_at_the_end_is_not_taken() -> None:
     cut = header[: header.index("581.57") + len("581.")]
     result = explain("\n".join([*lines[1:3], cut]) + "\n", None, lookup_build)
     assert result.facts.nvidia.driver_version != "581."
+
+
+def test_a_pasted_drivers_cuda_over_a_host_without_a_driver_sets_the_host_aside() -> None:
+    """ai4d-iasc/trixie#9: torch's "driver on your system is too old (found version 10010)" states
+    the paste's driver supports CUDA 10.1; over a CI host with a CUDA 13 toolkit and no driver,
+    that host is another machine. Before: the host's toolkit-without-driver ("no NVIDIA driver
+    visible") and toolkit-newer-than-driver (its CUDA 13.0 toolkit against the paste's 10.1)
+    beside the pasted error."""
+    host = probe_all(RecordedHost(str(case_host("ci-debian12-cuda13-no-driver"))))
+    assert host.nvidia.driver_version is None and host.cuda.toolkits  # a toolkit, no driver
+    paste = text(PASTE / "errors" / "attack10-driver-too-old-10010-assertion-slurm.txt")
+    result = explain(paste, host, lookup_build)
+    assert result.host_set_aside == (
+        "its driver supports CUDA 10.1 and its Python is "
+        "/home/drozdyuka/anaconda3/envs/patchy_discs_model, this host has no driver"
+    )
+    assert _ids(result) == {"cuda-driver-too-old"}
+    assert result.facts.cuda.toolkits == []

@@ -332,3 +332,37 @@ def test_decode_reads_utf16_with_a_bom_and_refuses_binary() -> None:
 def test_nothing_and_blank_text() -> None:
     assert normalise("") == []
     assert [line.text for line in normalise("\n\n")] == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "lines"),
+    [
+        # a block opened on its first line (DreamTechAI/Direct3D-S2#32), closed on its own line
+        (
+            "I get\n```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible\n"
+            "The current PyTorch install supports CUDA capabilities sm_50 sm_90.\n```\n",
+            ["I get", "NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible",
+             "The current PyTorch install supports CUDA capabilities sm_50 sm_90."],
+        ),
+        # a one-line block: the fence on both ends
+        (
+            "```pip3 install --pre torch --index-url https://download.pytorch.org/whl/cu128```\n",
+            ["pip3 install --pre torch --index-url https://download.pytorch.org/whl/cu128"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_fence_typed_on_the_text_line_is_no_part_of_it(pasted: str, lines: list[str]) -> None:
+    assert contents(pasted) == lines
+
+
+@pytest.mark.parametrize(
+    ("pasted", "lines"),
+    [
+        ("```python\nimport torch\n```\n", ["import torch"]),  # an info string: a fence line
+        ("see ```code``` here\n", ["see ```code``` here"]),  # inline code: kept as typed
+        ("```a``` b\n", ["```a``` b"]),
+        ("```\n```x y\n```\n", ["```x y"]),  # inside a block: a line of the output
+    ],
+)
+def test_an_info_string_or_inline_code_is_not_a_glued_fence(pasted: str, lines: list[str]) -> None:
+    assert contents(pasted) == lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from envsetup.explain.python_paths import python_of
 from envsetup.explain.run import ExplainResult, explain
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
@@ -183,6 +184,35 @@ def test_a_traceback_into_a_conda_envs_torch_states_the_interpreter() -> None:
         "/iarai/home/pedro.herruzo/.conda/envs/qwe2/lib/python3.6/site-packages"
     ]
     assert result.fact_sources["python.executable"] == "paste:4" == python.source
+
+
+@pytest.mark.parametrize(
+    ("prefix", "kind"),
+    [
+        ("/home/anne/.cache/pypoetry/virtualenvs/transformers-test-hTrBSg_k-py3.8", "venv"),
+        ("/home/u/.local/share/virtualenvs/proj-AbC123", "venv"),  # pipenv
+        ("/home/u/.virtualenvs/proj", "venv"),  # virtualenvwrapper
+        ("/home/u/.pyenv/versions/3.10.4/envs/proj", "venv"),  # pyenv-virtualenv
+        ("/home/u/micromamba/envs/s2fft", "conda"),
+        ("/home/u/miniconda/envs/x", "conda"),
+        ("/home/u/.pyenv/versions/3.10.4", ""),  # a pyenv Python itself: no environment
+        ("/home/u/virtualenvs", ""),  # the folder, not an environment in it
+    ],
+)
+def test_the_environment_managers_folders_name_the_kind(prefix: str, kind: str) -> None:
+    line = f'  File "{prefix}/lib/python3.8/site-packages/torch/__init__.py", line 229, in <module>'
+    facts = {f.path: f.value for f in python_of({1: line})}
+    assert facts.get("python.environment", "") == kind
+    assert facts["python.prefix"] == prefix
+
+
+def test_a_poetry_virtualenv_is_fixed_in_place() -> None:
+    """pytorch/pytorch#104259: libcudnn.so.8 missing in a Poetry virtualenv; the fix installs
+    into that virtualenv, not into a new ./.venv the program never runs from."""
+    result = pasted("attack10-libcudnn8-poetry-virtualenv.txt")
+    assert result.facts.python.environment == "venv"
+    (finding,) = [f for f in result.findings if f.id == "cuda-library-not-found"]
+    assert "--env /home/anne/.cache/pypoetry/virtualenvs/" in finding.params["install"]
 
 
 def test_debians_dist_packages_is_the_system_python() -> None:

@@ -232,7 +232,19 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
         )
     else:
         params["driver"] = facts.nvidia.driver_version or None
+        if capability.major < _OLDEST_MAJOR:
+            # Fermi and older: no toolkit torch builds with compiles for it, so no source build
+            # helps either; the CPU build is what runs.
+            params["too_old_for_torch"] = True
+            params["install"] = install_command(facts, ["--cuda", "cpu"])
     return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
+
+
+# The oldest compute capability major any PyTorch runs on: torch 0.3 and 0.4 warn "Found GPU0
+# GeForce 820M which is of cuda capability 2.1. PyTorch no longer supports this GPU because it is
+# too old" (torch/cuda/__init__.py), and CUDA 9.0 removed Fermi (sm_2x) from nvcc (CUDA 9.0
+# release notes), so no toolkit a later torch builds with compiles for it.
+_OLDEST_MAJOR = 3
 
 
 def _installed_torch_covers(

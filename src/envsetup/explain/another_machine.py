@@ -16,6 +16,7 @@ from envsetup.explain.signal_facts import facts_of
 from envsetup.model.paste import Reading, Signal
 
 _DRIVER = "nvidia.driver_version"
+_DRIVER_CUDA = "nvidia.driver_cuda_version"
 
 
 def _pasted_document(
@@ -50,7 +51,8 @@ _MACHINE_FACTS = (
 def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
     """Why the paste is another machine's than `host`'s (both Facts documents, the paste's
     partial), "" when nothing it states says so: another OS, distribution, kernel or glibc,
-    another driver version (or one where the host has none), or GPUs none of which the host has. Their facts belong to
+    another driver version (or one where the host has none; a driver's CUDA, stated from another
+    interpreter, where the host has no driver), or GPUs none of which the host has. Their facts belong to
     another machine: no finding about the paste's machine may rest on the host's."""
     for path, what in _MACHINE_FACTS:
         stated, hosts = _get_path(pasted, path), _get_path(host, path)
@@ -61,6 +63,23 @@ def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
         driver = _get_path(pasted, "nvidia.kernel_module_version")
     if isinstance(driver, str) and not _same_version(driver, hosts_driver):
         return f"its driver is {driver}, this host's {hosts_driver or 'none'}"
+    # torch's "driver on your system is too old (found version 10010)" states the driver's CUDA
+    # without its version: a driver this host lacks, run from an interpreter this host does not
+    # have (a traceback's path), is another machine's. (With the host's own interpreter, or none
+    # named, the host may be the paste's machine probed without its driver: a container.)
+    driver_cuda = _get_path(pasted, _DRIVER_CUDA)
+    if (
+        isinstance(driver_cuda, str)
+        and driver_cuda
+        and not hosts_driver
+        and not _get_path(host, _DRIVER_CUDA)
+        and _get_path(pasted, "python.prefix")
+        and another_environment(host, pasted)
+    ):
+        return (
+            f"its driver supports CUDA {driver_cuda} and its Python is "
+            f"{_get_path(pasted, 'python.prefix')}, this host has no driver"
+        )
     gpus = _get_path(pasted, "nvidia.gpus")
     names = [g.get("name") for g in gpus or () if isinstance(g, dict) and g.get("name")]
     hosts = [h for h in _get_path(host, "nvidia.gpus") or () if isinstance(h, dict)]

@@ -39,6 +39,10 @@ _FENCE = re.compile(r"\s*(?:`{3,}|~{3,})\s*[\w+#.-]*\s*(?:`{3,})?\s*")
 # A closing fence typed at the end of the last output line ("...restored_image'```"): the fence is
 # no part of that line (an inline code span would hold a backtick before it).
 _GLUED_CLOSE = lazy(r"([^`]*[^`\s])`{3,}\s*")
+# An opening fence typed on the first output line ("```NVIDIA GeForce RTX 5090 with CUDA
+# capability sm_120 is not compatible..."), or a one-line block ("```pip3 install torch```"): the
+# rest holds a blank, so it is no info string ("```python"), and the fence is no part of the line.
+_GLUED_OPEN = lazy(r"\s*`{3,}([^`\s][^`]*?\s[^`]*?)(`{3,})?\s*")
 
 # Log prefixes: one alternation, the specific forms before the general ones, stripped again
 # while one matches ("(VllmWorkerProcess pid=7) INFO 02-20 16:42:42 engine.py:389] ").
@@ -220,6 +224,10 @@ def normalise(text: str) -> list[Line]:
             cleaned.append("")
             fenced.append(False)
             continue
+        opened = _GLUED_OPEN.fullmatch(line) if "```" in line and not inside else None
+        if opened:
+            line = opened.group(1)
+            inside = opened.group(2) is None  # no closing fence: the block goes on
         glued = _GLUED_CLOSE.fullmatch(line) if "```" in line else None
         if glued:
             line = glued.group(1)

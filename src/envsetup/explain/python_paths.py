@@ -5,8 +5,9 @@ A path ".../envs/py312/lib/python3.12/site-packages/torch/cuda/__init__.py" prov
 installed in that site-packages, of the interpreter with prefix ".../envs/py312" and Python 3.12;
 ".../lib/python3.10/runpy.py" proves the prefix and version of the interpreter that ran. What it
 proves about the kind of environment: a conda environment (a prefix under a conda installation's
-envs/, or a conda installation's own root), a virtual environment (a prefix named venv, .venv,
-env or ending in -venv), Debian's system Python (/usr/local/lib/pythonX.Y/dist-packages, prefix
+envs/, micromamba's too, or a conda installation's own root), a virtual environment (a prefix named
+venv, .venv, env or ending in -venv, or one Poetry, pipenv, virtualenvwrapper or pyenv-virtualenv
+keeps: .../virtualenvs/NAME, ~/.virtualenvs/NAME, ~/.pyenv/versions/X.Y.Z/envs/NAME), Debian's system Python (/usr/local/lib/pythonX.Y/dist-packages, prefix
 /usr); any other prefix is named without a kind. Windows: "...\\lib\\site-packages\\torch"
 gives the prefix (and a conda environment's kind), not the version. The user site (~/.local/lib/...) names no interpreter and is skipped.
 
@@ -31,7 +32,14 @@ _WINDOWS = lazy(
     r"(?P<prefix>[A-Za-z]:\\[^\"'<>|*?\r\n]{0,400}?)\\(?P<site>[Ll]ib\\site-packages)\\torch\\"
 )
 _CONDA_ROOTS = ("anaconda3", "anaconda2", "miniconda3", "miniconda2", "miniforge3", "mambaforge")
+# Conda installations under other names: "~/miniconda/envs/x", "~/micromamba/envs/x",
+# "~/.local/share/mamba/envs/x" (an environment under them, not the root itself)
+_CONDA_HOMES = (*_CONDA_ROOTS, "anaconda", "miniconda", "miniforge", "micromamba", "mamba")
 _VENV_NAMES = ("venv", ".venv", "env", ".env")
+# The folders virtual-environment managers keep their environments in: Poetry's
+# "~/.cache/pypoetry/virtualenvs/NAME-HASH-py3.8", pipenv's "~/.local/share/virtualenvs/NAME",
+# virtualenvwrapper's "~/.virtualenvs/NAME"
+_VENV_HOMES = ("virtualenvs", ".virtualenvs")
 _NEEDLES = ("/torch/", "runpy.py", "\\torch\\")
 
 
@@ -92,11 +100,21 @@ def _kind(prefix: str) -> str:
     if (
         len(parts) >= 3
         and parts[-2] == "envs"
-        and (parts[-3] in _CONDA_ROOTS or parts[-3] in (".conda", "conda"))
+        and (parts[-3] in _CONDA_HOMES or parts[-3] in (".conda", "conda"))
     ):
         return "conda"
     if parts[-1] in _CONDA_ROOTS or prefix in ("/opt/conda", "/opt/miniconda3"):
         return "conda"
     if parts[-1] in _VENV_NAMES or parts[-1].endswith("-venv"):
+        return "venv"
+    if len(parts) >= 2 and parts[-2] in _VENV_HOMES:
+        return "venv"
+    # pyenv-virtualenv: "~/.pyenv/versions/3.10.4/envs/NAME" (a venv of that pyenv Python)
+    if (
+        len(parts) >= 5
+        and parts[-2] == "envs"
+        and parts[-4] == "versions"
+        and parts[-5] == ".pyenv"
+    ):
         return "venv"
     return ""

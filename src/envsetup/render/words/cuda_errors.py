@@ -45,6 +45,13 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             "--query-gpu=name,compute_cap --format=csv` and explain its output together with "
             "this error."
         )
+    elif p.get("too_old_for_torch"):
+        fix = (
+            f"{_or(p, 'gpu', 'This GPU')} ({_or(p, 'sm', 'its compute capability')}) is older "
+            "than any PyTorch runs on (compute capability 3.0 at least), and no CUDA toolkit "
+            "since 9.0 compiles for it, so a build from source does not help either: run torch "
+            f"on the CPU (`{_or(p, 'install')}`), or use a newer GPU."
+        )
     elif p.get("last_branch"):
         fix = (
             f"No torch release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')} and runs "
