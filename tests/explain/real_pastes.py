@@ -1128,4 +1128,12 @@ PASTES: tuple[Paste, ...] = (
              "python.environment": "conda", "python.version": "3.7",
              "python.prefix": "/home/drozdyuka/anaconda3/envs/patchy_discs_model"},
       findings={"cuda-driver-too-old"}),
+    # --- attack10: pastes of machines with a GPU, read over a host without one -------------------
+    P(E + "attack10-fallen-off-bus-bumblebee-dmesg.txt",
+      signals={"nvrm-fallen-off-bus"}, findings={"gpu-fell-off-bus"}),
+    P(E + "attack10-smi-device-handle-unknown-dmesg-aer-zsh.txt",
+      kinds={"nvidia-smi-failure"}, findings={"gpu-lost"}),
+    P(E + "attack10-hip-no-binary-navi14-rocminfo-irregular.txt",
+      kinds={"rocminfo"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1012"}, findings={"rocm-no-binary-for-gpu"}),
 )  # fmt: skip

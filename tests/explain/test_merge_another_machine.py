@@ -196,3 +196,45 @@ def test_a_pasted_drivers_cuda_over_a_host_without_a_driver_sets_the_host_aside(
     )
     assert _ids(result) == {"cuda-driver-too-old"}
     assert result.facts.cuda.toolkits == []
+
+
+@pytest.mark.parametrize(
+    ("paste", "why"),
+    [
+        (
+            "attack10-fallen-off-bus-bumblebee-dmesg.txt",
+            "kernel log shows the NVIDIA kernel module",
+        ),
+        ("attack10-smi-device-handle-unknown-dmesg-aer-zsh.txt", "NVIDIA driver or GPU"),
+        ("attack10-hip-no-binary-navi14-rocminfo-irregular.txt", "its AMD GPU is gfx1012"),
+    ],
+)
+def test_a_machine_with_a_gpu_pasted_over_a_host_without_one_is_another_machine(
+    paste: str, why: str
+) -> None:
+    """NVRM kernel-log lines, an nvidia-smi that ran, an AMD GPU: the paste's machine has what
+    this host (a CI container: toolkit, no driver, no GPU) shows no trace of. The host's toolkit
+    must not give the paste's machine 'no NVIDIA driver visible' (attack10, problem 1)."""
+    result = explain(
+        text(PASTE / "errors" / paste), _host("ci-debian12-cuda13-no-driver"), lookup_build
+    )
+    assert why in result.host_set_aside, result.host_set_aside
+    assert "toolkit-without-driver" not in _ids(result)
+    assert "torch-not-installed" not in _ids(result)
+
+
+def test_a_kernel_log_over_a_host_with_an_nvidia_driver_is_merged() -> None:
+    """Case 07's H100 host has a driver: NVRM lines may well be its own."""
+    paste = text(PASTE / "errors" / "attack10-fallen-off-bus-bumblebee-dmesg.txt")
+    result = explain(paste, _host("07-fabricmanager-802-h100"), lookup_build)
+    assert result.host_set_aside == ""
+
+
+def test_another_machine_by_amd_gpus() -> None:
+    host = {"rocm": {"gfx_targets": ["gfx1031"], "gpus": [{"gfx": "gfx1031"}]}}
+    assert another_machine(host, {"rocm": {"gfx_targets": ["gfx1031"]}}) == ""
+    assert "gfx1100" in another_machine(host, {"rocm": {"gfx_targets": ["gfx1100"]}})
+    assert "none" in another_machine({}, {"rocm": {"gpus": [{"gfx": "gfx90a"}]}})
+    # rocminfo could not open /dev/kfd here: the host's GPUs are unknown, not absent
+    blocked = {"rocm": {"kfd_error": "Permission denied"}}
+    assert another_machine(blocked, {"rocm": {"gfx_targets": ["gfx1031"]}}) == ""

@@ -48,12 +48,16 @@ _MACHINE_FACTS = (
 )
 
 
-def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
+def another_machine(
+    host: dict[str, Any], pasted: dict[str, Any], signals: Sequence[Signal] = ()
+) -> str:
     """Why the paste is another machine's than `host`'s (both Facts documents, the paste's
     partial), "" when nothing it states says so: another OS, distribution, kernel or glibc,
     another driver version (or one where the host has none; a driver's CUDA, stated from another
-    interpreter, where the host has no driver), or GPUs none of which the host has. Their facts belong to
-    another machine: no finding about the paste's machine may rest on the host's."""
+    interpreter, where the host has no driver), GPUs none of which the host has, AMD GPUs where
+    the host has none, or NVIDIA kernel-log lines (`signals`) where the host shows no trace of an
+    NVIDIA driver or GPU. Their facts belong to another machine: no finding about the paste's
+    machine may rest on the host's."""
     for path, what in _MACHINE_FACTS:
         stated, hosts = _get_path(pasted, path), _get_path(host, path)
         if stated and hosts and isinstance(stated, str) and stated != hosts:
@@ -89,7 +93,53 @@ def another_machine(host: dict[str, Any], pasted: dict[str, Any]) -> str:
         for name in names
     ):
         return f"its GPU is {names[0]}, not one of this host's"
+    amd, hosts_amd = _amd_targets(pasted), _amd_targets(host)
+    if amd and hosts_amd and not set(amd) & set(hosts_amd):
+        return f"its AMD GPU is {amd[0]}, this host's {hosts_amd[0]}"
+    if amd and not hosts_amd and not _get_path(host, "rocm.kfd_error"):
+        return f"its AMD GPU is {amd[0]}, this host has none"
+    if _nvidia_trace(host):
+        return ""
+    logged = next((s for s in signals if s.id.startswith(_NVIDIA_MODULE_LOG)), None)
+    if logged is not None:
+        line = f" (line {logged.lines[0]})" if logged.lines else ""
+        return (
+            f"its kernel log shows the NVIDIA kernel module{line}, "
+            "this host has no NVIDIA driver or GPU"
+        )
+    if _nvidia_trace(pasted):  # nvidia-smi that ran and failed, lsmod, lspci's NVIDIA devices
+        return "it shows an NVIDIA driver or GPU, this host has none"
     return ""
+
+
+# Kernel-log signals only a loaded NVIDIA kernel module prints ("NVRM: ..." lines: Xid, fallen off
+# the bus, RmInitAdapter, GSP, module loaded, nouveau holding the device).
+_NVIDIA_MODULE_LOG = "nvrm-"
+
+
+def _nvidia_trace(host: dict[str, Any]) -> bool:
+    """Whether the host shows an NVIDIA driver or GPU in any form: a driver or kernel module
+    version, GPUs, loaded modules, NVIDIA devices on the PCI bus, an nvidia-smi that ran."""
+    nvidia = host.get("nvidia") if isinstance(host.get("nvidia"), dict) else {}
+    return bool(
+        nvidia.get("driver_version")
+        or nvidia.get("kernel_module_version")
+        or nvidia.get("gpus")
+        or nvidia.get("modules_loaded")
+        or nvidia.get("pci_devices")
+        or nvidia.get("smi_state") in ("ok", "failed", "timed-out")
+    )
+
+
+def _amd_targets(document: dict[str, Any]) -> list[str]:
+    """The AMD GPUs' gfx targets a Facts document states (rocm.gfx_targets, else each GPU's)."""
+    targets = _get_path(document, "rocm.gfx_targets") or []
+    gpus = _get_path(document, "rocm.gpus") or []
+    found = [t for t in targets if isinstance(t, str) and t]
+    found += [
+        g["gfx"] for g in gpus if isinstance(g, dict) and isinstance(g.get("gfx"), str) and g["gfx"]
+    ]
+    return found or (["an AMD GPU"] if gpus else [])
 
 
 def _same_version(stated: str, hosts: Any) -> bool:

@@ -108,7 +108,7 @@ def merge(
     set_aside, environment_set_aside = "", False
     if host is not None:
         pasted = _pasted_document(readings, signals, texts)
-        set_aside = another_machine(base, pasted)
+        set_aside = another_machine(base, pasted, signals)
         if set_aside:
             base = blank_facts().to_dict()
         elif another_environment(base, pasted):
