@@ -1131,9 +1131,15 @@ PASTES: tuple[Paste, ...] = (
     # --- attack10: pastes of machines with a GPU, read over a host without one -------------------
     P(E + "attack10-fallen-off-bus-bumblebee-dmesg.txt",
       signals={"nvrm-fallen-off-bus"}, findings={"gpu-fell-off-bus"}),
-    P(E + "attack10-smi-device-handle-unknown-dmesg-aer-zsh.txt",
+    P("attack10-smi-device-handle-unknown-dmesg-aer-zsh.txt",
       kinds={"nvidia-smi-failure"}, findings={"gpu-lost"}),
     P(E + "attack10-hip-no-binary-navi14-rocminfo-irregular.txt",
       kinds={"rocminfo"}, signals={"hip-no-binary-for-gpu"},
       facts={"rocm.gfx_targets.0": "gfx1012"}, findings={"rocm-no-binary-for-gpu"}),
+    # --- attack10: a traceback cut before its exception names no error: never a clean bill ---
+    P(E + "attack10-traceback-cut-before-exception-edm.txt",
+      signals={"python-traceback-cut"},
+      facts={"python.environment": "conda",
+             "python.prefix": "C:\\Users\\user\\AppData\\Local\\anaconda3\\envs\\edm"},
+      findings={"python-traceback-cut"}),
 )  # fmt: skip

@@ -205,7 +205,7 @@ def test_a_pasted_drivers_cuda_over_a_host_without_a_driver_sets_the_host_aside(
             "attack10-fallen-off-bus-bumblebee-dmesg.txt",
             "kernel log shows the NVIDIA kernel module",
         ),
-        ("attack10-smi-device-handle-unknown-dmesg-aer-zsh.txt", "NVIDIA driver or GPU"),
+        ("../attack10-smi-device-handle-unknown-dmesg-aer-zsh.txt", "NVIDIA driver or GPU"),
         ("attack10-hip-no-binary-navi14-rocminfo-irregular.txt", "its AMD GPU is gfx1012"),
     ],
 )

@@ -472,6 +472,25 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"library": "fbgemm.dll", "winerror": 126, "torch_lib": True},
         ),
     ],
+    # attack10 (session s22): real pastes the newcomer's attack found, read by hand
+    "attack10-driver-too-old-10010-assertion-slurm.txt": [
+        ("python-exception", {}),
+        ("torch-driver-too-old", {}),
+    ],
+    "attack10-fallen-off-bus-bumblebee-dmesg.txt": [("nvrm-fallen-off-bus", {})],
+    "attack10-gpu-too-old-fermi-820m-thcudacheck-48.txt": [
+        ("torch-gpu-arch-not-supported", {"sm": "sm_21"}),
+        ("cuda-error-209", {"code": 209}),
+    ],
+    "attack10-hip-no-binary-navi14-rocminfo-irregular.txt": [("hip-no-binary-for-gpu", {})],
+    "attack10-libcudnn8-poetry-virtualenv.txt": [
+        ("python-exception", {}),
+        ("library-not-found", {"library": "libcudnn.so.8"}),
+    ],
+    "attack10-sm120-fence-glued-direct3d.txt": [
+        ("torch-gpu-arch-not-supported", {"sm": "sm_120"}),
+    ],
+    "attack10-traceback-cut-before-exception-edm.txt": [("python-traceback-cut", {})],
 }
 
 

@@ -10,6 +10,7 @@ from typing import Callable, Optional, Sequence
 
 from envsetup.diagnose import diagnose
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.signal_common import finding_of
 from envsetup.diagnose.signal_rules import cite, judge_signals
 from envsetup.explain.assumed_arch import assume_arch, with_assumption
 from envsetup.explain.detect import Detection, detect
@@ -69,6 +70,10 @@ def explain(
         findings = [f for f in findings if f.id != "torch-not-installed"]
     pasted = judge_signals(signals, merged.facts, lookup, evidence=cite(texts))
     findings = _errors_first(_once([*findings, *pasted]))
+    cut = [s for s in signals if s.id == "python-traceback-cut"]
+    if cut and not findings:
+        # A traceback cut before its exception line names no error: never a clean bill.
+        findings = [finding_of("python-traceback-cut", "warning", cut, cite(texts))]
     return ExplainResult(
         lines=lines,
         detection=detection,

@@ -61,7 +61,17 @@ def _torch_import_error(p: Mapping[str, Any]) -> Words:
     return Words(_exception_title("import torch failed:", p), fix)
 
 
+def _python_traceback_cut(p: Mapping[str, Any]) -> Words:
+    return Words(
+        "The pasted traceback stops before its last line: the exception that ended it is not "
+        "in the paste",
+        "Paste the traceback to its end: its last line, after the last `File ...` frame and its "
+        "source line, names the exception and its message, which is what explain judges.",
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "python-traceback-cut": _python_traceback_cut,
     "torch-import-error": _torch_import_error,
     "torch-not-found-by-python": _torch_not_found,
     "python-exception": _python_exception,
