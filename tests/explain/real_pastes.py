@@ -1142,4 +1142,11 @@ PASTES: tuple[Paste, ...] = (
       facts={"python.environment": "conda",
              "python.prefix": "C:\\Users\\user\\AppData\\Local\\anaconda3\\envs\\edm"},
       findings={"python-traceback-cut"}),
+    # --- CUDA error 46, both wordings: a busy / exclusive-mode GPU ---------------------------
+    P(E + "cuda-46-devices-busy-t4-pytorch100691.txt",
+      signals={"python-exception", "cuda-error-46"}, findings={"cuda-devices-unavailable"}),
+    P(E + "cuda-46-devices-busy-thcudacheck-pytorch2704.txt",
+      signals={"cuda-error-46", "python-traceback-cut"},
+      facts={"python.environment": "conda", "python.version": "3.6"},
+      findings={"cuda-devices-unavailable"}),
 )  # fmt: skip

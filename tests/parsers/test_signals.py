@@ -491,6 +491,15 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("torch-gpu-arch-not-supported", {"sm": "sm_120"}),
     ],
     "attack10-traceback-cut-before-exception-edm.txt": [("python-traceback-cut", {})],
+    # CUDA error 46 in both wordings (attack10 problem 2)
+    "cuda-46-devices-busy-t4-pytorch100691.txt": [
+        ("python-exception", {"exception": "RuntimeError"}),
+        ("cuda-error-46", {"code": 46, "name": "cudaErrorDevicesUnavailable"}),
+    ],
+    "cuda-46-devices-busy-thcudacheck-pytorch2704.txt": [
+        ("cuda-error-46", {"code": 46}),
+        ("python-traceback-cut", {}),
+    ],
 }
 
 

@@ -119,6 +119,7 @@ def judge_signals(
     if get("cuda-error-3") and not get(*SPECIFIC_INIT_ERRORS):
         found += judge_init_failed(get("cuda-error-3"), facts, ev)
     simple = {
+        "cuda-error-46": ("cuda-devices-unavailable", "error"),
         "cuda-error-100": ("cuda-no-device", "error"),
         "cuda-error-803": ("cuda-driver-library-mismatch", "error"),
         "cuda-error-804": ("cuda-forward-compat-unsupported", "error"),

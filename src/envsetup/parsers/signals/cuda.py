@@ -31,6 +31,9 @@ ERRORS: tuple[CudaError, ...] = (
         "cudaErrorInsufficientDriver",
         "cuda driver version is insufficient for cuda runtime version",
     ),
+    # "all CUDA-capable devices are busy or unavailable" before CUDA 11, "CUDA-capable device(s)
+    # is/are busy or unavailable" since (pytorch/pytorch #2704, #100691).
+    CudaError(46, "cudaErrorDevicesUnavailable", "are busy or unavailable"),
     CudaError(100, "cudaErrorNoDevice", "no cuda-capable device is detected"),
     CudaError(
         209,

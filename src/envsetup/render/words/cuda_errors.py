@@ -322,6 +322,17 @@ WORDS: dict[str, WordFn] = {
         "(e.g. /usr/local/cuda/compat) from LD_LIBRARY_PATH, use a container whose CUDA is no "
         "newer than the driver's, or upgrade the driver.",
     ),
+    # cudaErrorDevicesUnavailable (46), CUDA Runtime API: "all CUDA devices are busy or unavailable
+    # at the current time ... due to use of cudaComputeModeProhibited, cudaComputeModeExclusiveProcess,
+    # or when long running CUDA kernels have filled up the GPU".
+    "cuda-devices-unavailable": _static(
+        "CUDA error 46: every GPU this process may use is busy or unavailable",
+        "A GPU in Exclusive_Process or Prohibited compute mode held by another process, or one "
+        "filled by another job, refuses a new one: `nvidia-smi --query-gpu=index,compute_mode "
+        "--format=csv` and `nvidia-smi` (its processes) tell which; stop that process, pick a free "
+        "GPU with CUDA_VISIBLE_DEVICES, or set the default mode (`sudo nvidia-smi -i N -c "
+        "DEFAULT`, an admin's choice on shared servers).",
+    ),
     "cuda-unknown-error": _static(
         "CUDA initialization failed with 'CUDA unknown error' (999)",
         "Usually after suspend/resume or a driver update: `sudo modprobe -r nvidia_uvm && sudo "
