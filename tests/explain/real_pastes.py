@@ -1142,6 +1142,16 @@ PASTES: tuple[Paste, ...] = (
       facts={"python.environment": "conda",
              "python.prefix": "C:\\Users\\user\\AppData\\Local\\anaconda3\\envs\\edm"},
       findings={"python-traceback-cut"}),
+    # --- attack10: nvidia-smi's header behind a label ("当前环境：NVIDIA-SMI 475.14 ...") ------
+    P("attack10-labelled-smi-header-zh-mobileagent.txt",
+      kinds={"nvidia-smi-table"},
+      facts={"nvidia.driver_version": "475.14", "nvidia.driver_cuda_version": "11.4"}),
+    # --- attack10: "nvidia-smi:NVIDIA-SMI 450.51.05 ..." and "nvcc -V:Cuda compilation tools" --
+    P("attack10-labelled-smi-nvcc-lines-torch-181-cu102.txt",
+      kinds={"python-repl-torch", "nvidia-smi-table", "nvcc-version"},
+      facts={"torch.version": "1.8.1+cu102", "torch.cuda_version": "10.2",
+             "nvidia.driver_version": "450.51.05", "nvidia.driver_cuda_version": "11.0",
+             "cuda.nvcc_on_path_version": "10.2.89"}),
     # --- CUDA error 46, both wordings: a busy / exclusive-mode GPU ---------------------------
     P(E + "cuda-46-devices-busy-t4-pytorch100691.txt",
       signals={"python-exception", "cuda-error-46"}, findings={"cuda-devices-unavailable"}),

@@ -38,6 +38,12 @@ _INVISIBLE.update({ord("\xa0"): " ", ord("\u202f"): " "})
 _FENCE = re.compile(r"\s*(?:`{3,}|~{3,})\s*[\w+#.-]*\s*(?:`{3,})?\s*")
 # A closing fence typed at the end of the last output line ("...restored_image'```"): the fence is
 # no part of that line (an inline code span would hold a backtick before it).
+# A label a post puts before a tool's first output line on the same line ("nvidia-smi:NVIDIA-SMI
+# 450.51.05 ...", "当前环境：NVIDIA-SMI 475.14 ...", "nvcc -V:Cuda compilation tools, release 10.2"):
+# the label goes, the output stays (pytorch/pytorch #85332, X-PLUG/MobileAgent #60).
+_LABELLED_OUTPUT = lazy(
+    r"[^|\s][^|]{0,59}?[:：]\s*(?=NVIDIA-SMI \d|Cuda compilation tools, release \d)"
+)
 _GLUED_CLOSE = lazy(r"([^`]*[^`\s])`{3,}\s*")
 # An opening fence typed on the first output line ("```NVIDIA GeForce RTX 5090 with CUDA
 # capability sm_120 is not compatible..."), or a one-line block ("```pip3 install torch```"): the
@@ -228,6 +234,11 @@ def normalise(text: str) -> list[Line]:
         if opened:
             line = opened.group(1)
             inside = opened.group(2) is None  # no closing fence: the block goes on
+        if ("NVIDIA-SMI " in line or "compilation tools" in line) and (
+            labelled := _LABELLED_OUTPUT.match(line, len(line) - len(line.lstrip()))
+        ):
+            # The post's indentation stays for _dedent.
+            line = line[: labelled.start()] + line[labelled.end() :]
         glued = _GLUED_CLOSE.fullmatch(line) if "```" in line else None
         if glued:
             line = glued.group(1)
