@@ -1135,7 +1135,9 @@ PASTES: tuple[Paste, ...] = (
       kinds={"nvidia-smi-failure"}, findings={"gpu-lost"}),
     P(E + "attack10-hip-no-binary-navi14-rocminfo-irregular.txt",
       kinds={"rocminfo"}, signals={"hip-no-binary-for-gpu"},
-      facts={"rocm.gfx_targets.0": "gfx1012"}, findings={"rocm-no-binary-for-gpu"}),
+      facts={"rocm.gfx_targets.0": "gfx1012"}, findings={"rocm-no-binary-for-gpu"},
+      # RDNA1 is in no PyTorch ROCm wheel and has no supported sibling: no release to name
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1012", "in_no_wheel": True, "override": None}}),
     # --- attack10: a traceback cut before its exception names no error: never a clean bill ---
     P(E + "attack10-traceback-cut-before-exception-edm.txt",
       signals={"python-traceback-cut"},

@@ -151,6 +151,11 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             gfx=gfx,
             library=named.params.get("library") if named else None,
             override=override,
+            # No wheel of any release lists it and no sibling runs in its place (RDNA1's gfx1010,
+            # gfx1012; gfx803): no ROCm release to name.
+            in_no_wheel=True
+            if gfx and not override and not nvidia_only and not rocm_compat.in_any_wheel(gfx)
+            else None,
             rocm=facts.rocm.version,
             torch=facts.torch.version,
             nvidia=True if nvidia_only else None,

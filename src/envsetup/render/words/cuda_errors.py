@@ -205,6 +205,12 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
             f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program; "
             "or install a ROCm torch release that lists it."
         )
+    elif gfx and p.get("in_no_wheel"):
+        fix = (
+            f"No PyTorch ROCm wheel of any release lists {gfx}, and no supported target of its "
+            "family runs in its place (HSA_OVERRIDE_GFX_VERSION cannot help): use the CPU build "
+            f"(`envsetup install --cuda cpu`), or a ROCm and PyTorch built from source for {gfx}."
+        )
     elif gfx:
         fix = (
             f"Install a ROCm torch release whose GPU list includes {gfx} (ROCm's GPU support "
