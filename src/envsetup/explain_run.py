@@ -59,8 +59,7 @@ def run_explain(
     exit_code = (
         ExitCode.FINDINGS if any(f.severity == "error" for f in result.findings) else ExitCode.OK
     )
-    if record:
-        _record(result, record)
+    deep_recorded = _record(result, record) if record else False
     if json_output:
         from envsetup.render.explain_json import explain_document, to_json
         from envsetup.render.stdout import echo
@@ -72,7 +71,14 @@ def run_explain(
 
         render_explain(style.console(), result, host, verbose)
         if record:
-            style.text(style.console(stderr=True), f"Recorded the merged facts into {record}")
+            import shlex
+
+            replay = f"envsetup doctor --replay {shlex.quote(record)}" + (
+                " --deep" if deep_recorded else ""
+            )
+            err = style.console(stderr=True)
+            style.text(err, f"Recorded the merged facts into {record}.")
+            style.command(err, "replay", replay, indent=0)
     return int(exit_code)
 
 
@@ -157,8 +163,9 @@ def _host_facts(replay: Optional[str], no_host: bool) -> tuple[Optional[Facts], 
     return probe_all(LiveHost()), "this machine"
 
 
-def _record(result: ExplainResult, directory: str) -> None:
-    from envsetup.explain.record import recording_of, torch_stderr_of
+def _record(result: ExplainResult, directory: str) -> bool:
+    """Write the recording; whether it answers --deep's torch check (replay with --deep)."""
+    from envsetup.explain.record import DEEP_TAG, recording_of, torch_stderr_of
     from envsetup.host.recording import write_recording
 
     signals = [
@@ -166,10 +173,12 @@ def _record(result: ExplainResult, directory: str) -> None:
         *(s for r in result.detection.readings for s in r.signals),
     ]
     stderr = torch_stderr_of(signals, {line.number: line.text for line in result.lines})
+    manifest, files = recording_of(result.facts, stderr)
     try:
-        write_recording(directory, recording_of(result.facts, stderr))
+        write_recording(directory, (manifest, files))
     except OSError as exc:
         raise UsageError(
             f"--record {directory}: cannot write there ({exc.strerror or exc}); fix: pick a "
             "writable directory"
         ) from exc
+    return any(DEEP_TAG in command.get("argv", ()) for command in manifest.get("commands", ()))

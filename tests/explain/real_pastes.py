@@ -1154,6 +1154,11 @@ PASTES: tuple[Paste, ...] = (
       facts={"torch.version": "1.8.1+cu102", "torch.cuda_version": "10.2",
              "nvidia.driver_version": "450.51.05", "nvidia.driver_cuda_version": "11.0",
              "cuda.nvcc_on_path_version": "10.2.89"}),
+    # --- attack10: torch's "too old (found version 11040)" with nvidia-smi's cut header -------
+    P(E + "attack10-driver-too-old-11040-smi-header-3050.txt",
+      kinds={"nvidia-smi-table"}, signals={"torch-driver-too-old"},
+      facts={"nvidia.driver_version": "470.86", "nvidia.driver_cuda_version": "11.4"},
+      findings={"cuda-driver-too-old"}),
     # --- CUDA error 46, both wordings: a busy / exclusive-mode GPU ---------------------------
     P(E + "cuda-46-devices-busy-t4-pytorch100691.txt",
       signals={"python-exception", "cuda-error-46"}, findings={"cuda-devices-unavailable"}),

@@ -491,6 +491,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("torch-gpu-arch-not-supported", {"sm": "sm_120"}),
     ],
     "attack10-traceback-cut-before-exception-edm.txt": [("python-traceback-cut", {})],
+    "attack10-driver-too-old-11040-smi-header-3050.txt": [
+        ("torch-driver-too-old", {"found_version": 11040, "driver_cuda": "11.4"}),
+    ],
     # CUDA error 46 in both wordings (attack10 problem 2)
     "cuda-46-devices-busy-t4-pytorch100691.txt": [
         ("python-exception", {"exception": "RuntimeError"}),

@@ -27,6 +27,7 @@ from typing import Any, Optional, Sequence
 
 from envsetup.facts import Facts
 from envsetup.lazy_pattern import lazy
+from envsetup.probe.torch_files import DEEP_TAG
 
 PLACEHOLDER_PYTHON = "/usr/bin/python3"
 # The kinds of pasted signal whose lines torch's CUDA start-up prints (its warnings, the CUDA
@@ -44,7 +45,8 @@ def recording_of(
     files: dict[str, str] = {}
     os_ = facts.os
     system = os_.system  # "" where the paste states none: doctor reads the OS as unknown
-    python = _python(facts, files)
+    # torch's own start-up errors in the paste (torch_stderr) show some Python ran torch too.
+    python = _python(facts, files, bool(torch_stderr))
     platform = {
         "system": system,
         "release": os_.kernel,
@@ -151,9 +153,11 @@ def _deep(
     stderr: Sequence[str],
     commands: list[dict[str, Any]],
 ) -> None:
-    """--deep's torch check ("-c", "*", "envsetup-deep"), answered as the paste showed it."""
+    """--deep's torch check ("-c", "*", "envsetup-deep"), answered as the paste showed it: where
+    the paste shows only torch's start-up errors (`stderr`), the answer holds no more than that
+    (an empty arch list), and its stderr those lines."""
     deep = facts.torch.deep
-    if not deep.ran or not python.get("executable"):
+    if not (deep.ran or stderr) or not python.get("executable"):
         return
     answer: dict[str, Any] = {"arch_list": list(deep.arch_list)}
     if deep.cuda_available is not None:
@@ -166,7 +170,7 @@ def _deep(
         answer["error"] = deep.error
     commands.append(
         {
-            "argv": [python["executable"], "-c", "*", "envsetup-deep"],
+            "argv": [python["executable"], "-c", "*", DEEP_TAG],
             "returncode": 0,
             "stdout": "ENVSETUP-DEEP " + json.dumps(answer) + "\n",
             "stderr": "".join(line + "\n" for line in stderr),
@@ -247,10 +251,10 @@ def _cuda_int(version: Optional[str]) -> Optional[int]:
     return int(parts[0]) * 1000 + int(parts[1]) * 10
 
 
-def _python(facts: Facts, files: dict[str, str]) -> dict[str, Any]:
+def _python(facts: Facts, files: dict[str, str], torch_printed: bool = False) -> dict[str, Any]:
     """The interpreter's self-description (probe/python_env.py's introspection keys)."""
     python = facts.python
-    if not (python.executable or python.version or _torch_ran(facts)):
+    if not (python.executable or python.version or _torch_ran(facts) or torch_printed):
         return {}
     executable = python.executable or PLACEHOLDER_PYTHON
     version = python.version

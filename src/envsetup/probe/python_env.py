@@ -68,6 +68,10 @@ def _probe_python(host: Host, executable: str, problems: list[ReadProblem]) -> P
         # The target is the interpreter running envsetup: it has described itself already.
         facts = PythonFacts(executable=executable, source="the interpreter running envsetup")
         return _fill(host, facts, running.python)
+    if not executable:
+        # No interpreter to ask (a recording that holds none, e.g. one explain --record made
+        # from a paste stating no Python): nothing was read, nothing failed.
+        return PythonFacts(executable="", source="none found")
     result = host.run(
         [executable, "-c", SCRIPT, "envsetup-introspect"], timeout=probe_timeout(host.environ())
     )
