@@ -73,6 +73,12 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
+    "fabricmanager-doesnt-match-550.127.05-vs-550.120-systemctl.txt": [
+        ("fabricmanager-version-mismatch", {"fabricmanager": "550.127.05", "driver": "550.120"}),
+    ],
+    "fabricmanager-dont-match-typographic-apostrophe-550.90.07.txt": [
+        ("fabricmanager-version-mismatch", {"fabricmanager": "550.90.07", "driver": "550.107.02"}),
+    ],
     "conda-unsatisfiable-cuda-driver-10.1.txt": [("conda-unsatisfiable", {"cuda_driver": "10.1"})],
     "words-driver-too-old-11000-ngc-warning.txt": [
         ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})

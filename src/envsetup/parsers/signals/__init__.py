@@ -87,7 +87,7 @@ _TRIGGERS = (
     "RmInitAdapter",
     "module",
     "Key was rejected",
-    "don't match",
+    "t match",  # nv-fabricmanager: "don't match", "doesn't match", "don\u2019t match"
     "ownership",
     "probe routine",
     "nouveau",  # kernel log
