@@ -288,3 +288,17 @@ def test_a_rocm_smi_without_gfx_version_is_judged_against_the_rocm_wheel() -> No
     mi100 = fixture_text(HERE + "rocm/rocm-smi-showproductname-mi100.txt") + "\n" + torch
     ids = {f.id for f in explain(mi100, None, lookup_build).findings}
     assert "rocm-gfx-not-in-build" not in ids
+
+
+def test_a_pypi_cpu_wheel_of_a_release_with_no_aarch64_cuda_build_says_so() -> None:
+    """pytorch/pytorch #123835: PyPI's torch 2.2.2 on a GH200. torch 2.2 has no CUDA build for
+    linux-aarch64 at all, so the fix says to take a later release's (it printed "( exist for
+    torch 2.2)", an empty list)."""
+    paste = fixture_text("collect_env/linux-aarch64-gh200-pypi-torch2.2.2-cpu-cuda-false.txt")
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    finding = found["torch-cpu-only-on-gpu-host"]
+    assert finding.params["cuda_variants"] == []
+    fix = words_for(finding).fix
+    assert "( exist" not in fix
+    assert "torch 2.2 has none for linux-aarch64: take a later release's" in fix
+    assert "`envsetup install --cuda auto`" in fix
