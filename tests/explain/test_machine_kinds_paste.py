@@ -302,3 +302,43 @@ def test_a_pypi_cpu_wheel_of_a_release_with_no_aarch64_cuda_build_says_so() -> N
     assert "( exist" not in fix
     assert "torch 2.2 has none for linux-aarch64: take a later release's" in fix
     assert "`envsetup install --cuda auto`" in fix
+
+
+@pytest.mark.parametrize(
+    ("name", "owner", "says"),
+    [
+        # pytorch/pytorch #150724: conda's libcurand on CentOS 7 (glibc 2.17).
+        (
+            "glibc-2.27-not-found-libcurand-centos7-conda-torch2.5.1.txt",
+            "cuda-library",
+            "a CUDA library torch loads",
+        ),
+        # pytorch/pytorch #14274: torch 1.0 on CentOS 6.8, the error quoted in backticks.
+        (
+            "glibc-2.14-not-found-libshm-centos6.8-torch1.0-backticks.txt",
+            "torch",
+            "picks the newest",
+        ),
+        # KumaTea/pytorch-aarch64 #17: an aarch64 torch 1.6.0 wheel on Ubuntu 18.04.
+        (
+            "glibc-2.28-not-found-libtorch-python-aarch64-ubuntu18.04.txt",
+            "torch",
+            "picks the newest",
+        ),
+        # pyg-team/pyg-lib #548: pyg-lib's own library, not torch's.
+        ("glibc-2.33-not-found-libpyg-extension-ubuntu20.04.txt", "other", "is not torch's"),
+    ],
+)
+def test_a_library_that_needs_a_newer_glibc_is_the_old_glibc_kind(
+    name: str, owner: str, says: str
+) -> None:
+    """`version 'GLIBC_X' not found (required by P)` was a generic traceback finding (or nothing
+    at all without a traceback): the old-glibc kind, judged by whose library P is."""
+    paste = fixture_text("paste/errors/" + name)
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    finding = found["glibc-too-old"]
+    assert finding.params["owner"] == owner
+    assert finding.severity == "error"
+    words = words_for(finding)
+    assert "glibc" in words.title and says in words.fix
+    assert "python-exception" not in found and "torch-import-error" not in found

@@ -73,6 +73,32 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
+    "glibc-2.27-not-found-libcurand-centos7-conda-torch2.5.1.txt": [
+        ("python-exception", {"exception": "ImportError", "during": "import torch"}),
+        (
+            "library-glibc-too-old",
+            {"need": "2.27", "library": "libm.so.6", "required_by_name": "libcurand.so.10"},
+        ),
+    ],
+    "glibc-2.14-not-found-libshm-centos6.8-torch1.0-backticks.txt": [
+        (
+            "library-glibc-too-old",
+            {"need": "2.14", "library": "libc.so.6", "required_by_name": "libshm.so"},
+        ),
+    ],
+    "glibc-2.33-not-found-libpyg-extension-ubuntu20.04.txt": [
+        ("python-exception", {"exception": "OSError"}),
+        (
+            "library-glibc-too-old",
+            {"need": "2.33", "required_by_name": "libpyg.so", "in_torch": None, "family": None},
+        ),
+    ],
+    "glibc-2.28-not-found-libtorch-python-aarch64-ubuntu18.04.txt": [
+        (
+            "library-glibc-too-old",
+            {"need": "2.28", "required_by_name": "libtorch_python.so", "in_torch": True},
+        ),
+    ],
     "fabricmanager-doesnt-match-550.127.05-vs-550.120-systemctl.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "550.127.05", "driver": "550.120"}),
     ],

@@ -184,3 +184,44 @@ def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
             )
         )
     return out
+
+
+# torch's own shared objects (torch/lib/libtorch_cpu.so, libc10.so, libshm.so, torch/_C...so).
+_TORCH_OWN = ("libtorch", "libc10", "libshm", "_C.", "libcaffe2")
+
+
+def judge_glibc_too_old(signals: list[Signal], facts: Facts, ev: Evidence) -> list[Finding]:
+    """`version 'GLIBC_X' not found (required by P)`: P needs a newer glibc than this system's.
+    Whose P is decides the fix: torch's own library (a torch release whose manylinux tag this
+    glibc meets), a CUDA library torch loads (a build of an older CUDA, or a newer system), or
+    another package's (that package's build, not torch)."""
+    out = []
+    for need in dict.fromkeys(str(s.params.get("need")) for s in signals):
+        group = [s for s in signals if str(s.params.get("need")) == need]
+        first = group[0]
+        name = str(first.params.get("required_by_name") or "")
+        if first.params.get("family"):
+            owner = "cuda-library"
+        elif name.startswith(_TORCH_OWN) or (first.params.get("in_torch") and not name):
+            owner = "torch"
+        elif name:
+            owner = "other"
+        else:
+            owner = "unknown"
+        out.append(
+            finding_of(
+                "glibc-too-old",
+                "error",
+                group,
+                ev,
+                need=need,
+                have=facts.os.glibc,
+                library=first.params.get("library"),
+                required_by=first.params.get("required_by"),
+                required_by_name=name or None,
+                owner=owner,
+                torch=facts.torch.version,
+                install=install_command(facts),
+            )
+        )
+    return out

@@ -42,6 +42,7 @@ from envsetup.diagnose.kernel_image import (
 )
 from envsetup.diagnose.kernel_log_signals import judge_xids
 from envsetup.diagnose.library_signals import (
+    judge_glibc_too_old,
     judge_library_not_found,
     judge_undefined_symbol,
 )
@@ -154,6 +155,8 @@ def judge_signals(
         found += judge_library_not_found(get("library-not-found"), signals, facts, ev)
     if get("library-dll-load-failed"):
         found += judge_dll_load_failed(get("library-dll-load-failed"), facts, ev)
+    if get("library-glibc-too-old"):
+        found += judge_glibc_too_old(get("library-glibc-too-old"), facts, ev)
     if get("library-undefined-symbol"):
         found += judge_undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):

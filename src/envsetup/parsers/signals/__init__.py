@@ -81,6 +81,7 @@ _TRIGGERS = (
     "-> python",
     "Your python",  # pip, conda
     "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
+    "GLIBC_",  # the loader: version `GLIBC_2.27' not found
     "NVRM",
     "Xid",
     "fallen off",

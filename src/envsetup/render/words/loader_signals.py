@@ -161,7 +161,39 @@ def _dll_load(p: Mapping[str, Any]) -> Words:
     return Words(title, fix + ".")
 
 
+def _glibc_too_old(p: Mapping[str, Any]) -> Words:
+    need = p["need"]
+    name = p.get("required_by_name") or "a library"
+    have = f" (glibc {p['have']})" if p.get("have") else ""
+    title = f"{name} needs glibc {need} or newer, but this system's C library is older{have}"
+    newer_system = (
+        "or run it on a newer distribution or in a container of one (Ubuntu 22.04 has glibc 2.35)"
+    )
+    owner = p.get("owner")
+    if owner == "other":
+        fix = (
+            f"{name} is not torch's: that package's build needs glibc {need}. Install a build of "
+            f"it made for this system's glibc (an older release of it, or built from source), "
+            f"{newer_system}; reinstalling torch does not change it."
+        )
+    elif owner == "cuda-library":
+        fix = (
+            f"{name}, a CUDA library torch loads, needs glibc {need}: install a torch build whose "
+            f"CUDA libraries run on this glibc (`{p['install']}` checks the glibc floor of each "
+            f"release), {newer_system}. The glibc itself cannot be upgraded in place."
+        )
+    else:
+        torch = f"torch {p['torch']}" if p.get("torch") else "This torch"
+        fix = (
+            f"{torch} is built for glibc {need} or newer: `{p['install']}` picks the newest "
+            f"release whose wheels run on this glibc (a wheel's manylinux tag names its floor), "
+            f"{newer_system}. The glibc itself cannot be upgraded in place."
+        )
+    return Words(title, fix)
+
+
 WORDS: dict[str, WordFn] = {
+    "glibc-too-old": _glibc_too_old,
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
     "windows-dll-load-failed": _dll_load,
