@@ -73,6 +73,16 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
+    "nvcc-unsupported-gnu-version-gcc-later-than-10-usr-include-cuda.txt": [
+        ("nvcc-host-compiler-unsupported", {"highest": "10", "toolkit": "/usr"}),
+    ],
+    "nvcc-unsupported-gnu-version-gcc-later-than-7-cuda10.0-gpfs.txt": [
+        ("nvcc-host-compiler-unsupported", {"highest": "7", "toolkit": "/gpfs/software/cuda/10.0"}),
+    ],
+    "nvcc-unsupported-gnu-version-gcc-later-than-12-usr-include-crt.txt": [
+        ("nvcc-host-compiler-unsupported", {"highest": "12", "toolkit": "/usr"}),
+        ("nvcc-host-compiler-unsupported", {"highest": "12", "toolkit": None}),  # gcc's echo
+    ],
     "glibc-2.27-not-found-libcurand-centos7-conda-torch2.5.1.txt": [
         ("python-exception", {"exception": "ImportError", "during": "import torch"}),
         (

@@ -27,6 +27,7 @@ from envsetup.diagnose.cuda_error_signals import (
     judge_driver_too_old,
     judge_extension_cuda_mismatch,
     judge_fabric_manager,
+    judge_host_compiler_rejected,
     judge_init_failed,
     judge_ptx,
     judge_rocm_no_binary,
@@ -149,6 +150,8 @@ def judge_signals(
             found[-1].params.update(auto_not_cuda(facts))
     if get("torch-extension-cuda-mismatch"):
         found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
+    if get("nvcc-host-compiler-unsupported"):
+        found += judge_host_compiler_rejected(get("nvcc-host-compiler-unsupported"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("library-not-found"):

@@ -81,6 +81,7 @@ _TRIGGERS = (
     "-> python",
     "Your python",  # pip, conda
     "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
+    "unsupported GNU version",  # nvcc's host_config.h
     "GLIBC_",  # the loader: version `GLIBC_2.27' not found
     "NVRM",
     "Xid",
