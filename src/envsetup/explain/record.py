@@ -191,6 +191,25 @@ def _linux_files(facts: Facts, files: dict[str, str]) -> None:
         files["/run/.containerenv"] = ""
     if (facts.nvidia.driver_version or _driver_proven(facts)) and not os_.wsl:
         files["/dev/nvidiactl"] = ""  # doctor asks NVML only where the driver made its node
+    _jetson_files(facts, files)
+
+
+def _jetson_files(facts: Facts, files: dict[str, str]) -> None:
+    """A pasted Jetson's L4T release and device-tree model, where doctor's probe reads them
+    (probe/jetson.py): the release as /etc/nv_tegra_release's first line, the model as
+    /proc/device-tree/model. Without them the replayed host was a Jetson of no JetPack (or no
+    Jetson at all when /etc/nv_tegra_release was the only sign), and install and check-command
+    could not pick NVIDIA's builds for it."""
+    jetson = facts.jetson
+    if not jetson.is_jetson:
+        return
+    if jetson.l4t:
+        major, _, revision = jetson.l4t.partition(".")
+        files["/etc/nv_tegra_release"] = (
+            f"# R{major} (release), REVISION: {revision}, (envsetup explain --record)\n"
+        )
+    if jetson.model:
+        files["/proc/device-tree/model"] = jetson.model
 
 
 def _nvml(facts: Facts) -> dict[str, Any]:
