@@ -227,3 +227,25 @@ def test_a_pasted_jetson_comes_back_with_its_l4t_release_and_model(
     for key, value in want.items():
         assert explained["data"]["facts"]["jetson"][key] == value, key
         assert replayed["data"]["facts"]["jetson"][key] == value, key
+
+
+def test_pasted_amd_gpus_come_back_as_the_kfd_topology(tmp_path: Path) -> None:
+    """rocminfo's GPU agent (ROCm/legacy-rocm-build #1698, an RX 6600 XT, gfx1032) after an
+    os-release: the recording held no AMD GPU, so the replayed host had none and install and
+    check-command chose a CPU build. Now each pasted target is a KFD topology node (the probe's
+    own fallback) with its gfx_target_version."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text(
+        "$ cat /etc/os-release\n"
+        + (FIXTURES / "os/os-release-debian-12.txt").read_text(encoding="utf-8")
+        + "\n$ rocminfo\n"
+        + (FIXTURES / "explain/rocm/rocminfo-rx6600xt-gfx1032-agent2-cut.txt").read_text(
+            encoding="utf-8"
+        ),
+        encoding="utf-8",
+    )
+    explained, replayed = round_trip(paste, tmp_path)
+    assert explained["data"]["facts"]["rocm"]["gfx_targets"] == ["gfx1032"]
+    assert replayed["data"]["facts"]["rocm"]["gfx_targets"] == ["gfx1032"]
+    node = tmp_path / "recorded/files/sys/class/kfd/kfd/topology/nodes/1/properties"
+    assert node.read_text(encoding="utf-8") == "gfx_target_version 100302\n"
