@@ -83,6 +83,27 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("nvcc-host-compiler-unsupported", {"highest": "12", "toolkit": "/usr"}),
         ("nvcc-host-compiler-unsupported", {"highest": "12", "toolkit": None}),  # gcc's echo
     ],
+    "lib-symbol-not-defined-link-time-reference-cublasLt-colossalai.txt": [
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "cublasLtHSHMatmulAlgoInit",
+                "symbol_library": "libcublasLt.so.11",
+                "library": "libcublas.so.11",
+                "family": "cublas",
+            },
+        ),
+    ],
+    "lib-symbol-not-defined-link-time-reference-chatglm-title.txt": [
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "cublasLtGetStatusString",
+                "symbol_library": "libcublasLt.so.11",
+                "library": "libcublas.so.11",
+            },
+        ),
+    ],
     "glibc-2.27-not-found-libcurand-centos7-conda-torch2.5.1.txt": [
         ("python-exception", {"exception": "ImportError", "during": "import torch"}),
         (

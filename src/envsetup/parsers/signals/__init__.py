@@ -82,7 +82,8 @@ _TRIGGERS = (
     "Your python",  # pip, conda
     "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
     "unsupported GNU version",  # nvcc's host_config.h
-    "GLIBC_",  # the loader: version `GLIBC_2.27' not found
+    "GLIBC_",
+    "with link time reference",  # the loader: symbol S version V not defined in file F  # the loader: version `GLIBC_2.27' not found
     "NVRM",
     "Xid",
     "fallen off",

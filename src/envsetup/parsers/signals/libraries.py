@@ -43,6 +43,13 @@ _GLIBC = lazy(
     r"(?:([\w.+/-]{1,300}): )?version [`'\u2018]GLIBC_(\d{1,2}\.\d{1,3})['`\u2019] not found"
     r"(?: \(required by ([^\s()]{1,400})\))?"
 )
+# glibc's other wording of the same failure (dl-lookup.c): "<lib>: symbol S version V not defined
+# in file F with link time reference" (hpcaitech/ColossalAI #4059: libcublas.so.11 wanting
+# cublasLtHSHMatmulAlgoInit of libcublasLt.so.11, an older copy of which was found first).
+_NOT_DEFINED = lazy(
+    r"symbol (\w{1,300}),? version ([\w.]{1,100}) not defined in file [\w.+-]{1,200} with link"
+    r" time reference"
+)
 # "__nvJitLinkAddData_12_1": the API version the caller was built against.
 _SYMBOL_VERSION = lazy(r"_(\d{1,2})_(\d{1,2})$")
 
@@ -175,6 +182,24 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             glibc = _glibc_signal(lines, line)
             if glibc is not None:
                 found.append(glibc)
+        if "with link time reference" in text:
+            defined = _NOT_DEFINED.search(text)
+            if defined:
+                in_library = _library_before(text, defined.start())
+                version = _SYMBOL_VERSION.search(defined.group(1))
+                found.append(
+                    signal(
+                        "library-undefined-symbol",
+                        KIND,
+                        [line.number],
+                        symbol=defined.group(1),
+                        symbol_library=defined.group(2),
+                        family=_owner(defined.group(2)),
+                        library=_basename(in_library) if in_library else None,
+                        library_path=in_library,
+                        api_version=f"{version.group(1)}.{version.group(2)}" if version else None,
+                    )
+                )
         if "undefined symbol: " in text:
             match = _UNDEFINED.search(text)
             if match:
