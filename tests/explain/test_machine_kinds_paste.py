@@ -102,6 +102,8 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
     "explain/container/docker-nvml-driver-not-loaded.txt": (set(), {}, {"container-runtime-no-driver"}),
     "explain/container/nvidia-container-cli-info-nvml-driver-not-loaded.txt": (
         set(), {}, {"container-runtime-no-driver"}),
+    "explain/container/nvidia-container-cli-list-libnvidia-ml-missing-rocky9.3.txt": (
+        set(), {}, {"container-runtime-no-driver"}),
 }  # fmt: skip
 
 
@@ -342,3 +344,29 @@ def test_a_library_that_needs_a_newer_glibc_is_the_old_glibc_kind(
     words = words_for(finding)
     assert "glibc" in words.title and says in words.fix
     assert "python-exception" not in found and "torch-import-error" not in found
+
+
+def test_the_drivers_nvml_library_missing_is_the_drivers_to_install() -> None:
+    """libnvidia-ml.so.1 is NVML, the driver's library (like libcuda): its fix is the driver,
+    never "the CUDA toolkit's runtime libraries". A constructed line (glibc's dlopen wording, as
+    NVIDIA/libnvidia-container #231 shows it inside nvidia-container-cli's message, where the
+    container runtime's finding says it instead)."""
+    paste = (
+        "OSError: libnvidia-ml.so.1: cannot open shared object file: No such file or directory\n"
+    )
+    finding = {f.id: f for f in explain(paste, None, lookup_build).findings}[
+        "cuda-library-not-found"
+    ]
+    assert finding.params["provider"] == "driver"
+    assert "libnvidia-ml.so.1 comes with the NVIDIA driver" in words_for(finding).fix
+
+
+def test_nvidia_container_clis_missing_nvml_is_one_finding_about_the_driver() -> None:
+    """NVIDIA/libnvidia-container #231: the cli's "load library failed: libnvidia-ml.so.1: cannot
+    open ..." gave a second error, cuda-library-not-found, whose fix was "the CUDA toolkit's
+    runtime libraries" (libnvidia-ml is the driver's NVML). The runtime's finding says it."""
+    paste = fixture_text(
+        "explain/container/nvidia-container-cli-list-libnvidia-ml-missing-rocky9.3.txt"
+    )
+    ids = [f.id for f in explain(paste, None, lookup_build).findings]
+    assert ids == ["container-runtime-no-driver"]

@@ -28,6 +28,10 @@ _WHEELS = {
 }
 
 
+# The driver's own libraries (libcuda, libnvidia-ml): the NVIDIA driver provides them, no wheel.
+_DRIVER_FAMILIES = ("cuda", "nvml")
+
+
 def _soname_major(library: str) -> Optional[str]:
     """'libcublas.so.11' -> '11'; 'libcudart.so.11.0' -> '11'; 'libcuda.so' -> None."""
     after = library.partition(".so.")[2]
@@ -96,7 +100,7 @@ def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
         needed_by=signal.params.get("needed_by"),
         program=signal.params.get("program"),
         family=family,
-        provider="driver" if family == "cuda" else None,
+        provider="driver" if family in _DRIVER_FAMILIES else None,
         not_torch=True,
         library_major=major,
         wheel=spec,
@@ -111,7 +115,7 @@ def judge_library_not_found(
     out = []
     for s in signals:
         family = s.params.get("family")
-        if family != "cuda" and not _is_torch_program(s, all_signals, facts):
+        if family not in _DRIVER_FAMILIES and not _is_torch_program(s, all_signals, facts):
             out.append(_library_for_program(s, facts, ev))
             continue
         library = str(s.params.get("library", ""))
@@ -123,7 +127,7 @@ def judge_library_not_found(
             other_cudnn: Optional[str] = _soname_major(library)
         else:
             other_cudnn = None
-        provider = "driver" if family == "cuda" else (wheel or None)
+        provider = "driver" if family in _DRIVER_FAMILIES else (wheel or None)
         out.append(
             finding_of(
                 "cuda-library-not-found",

@@ -154,8 +154,12 @@ def judge_signals(
         found += judge_host_compiler_rejected(get("nvcc-host-compiler-unsupported"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
-    if get("library-not-found"):
-        found += judge_library_not_found(get("library-not-found"), signals, facts, ev)
+    # nvidia-container-cli's "load library failed: libnvidia-ml.so.1: cannot open ..." is the
+    # container runtime's finding (container_signals), not a second one about the library.
+    runtime = {n for s in get("nvidia-container-cli-init-failed") for n in s.lines}
+    missing = [s for s in get("library-not-found") if not runtime.intersection(s.lines)]
+    if missing:
+        found += judge_library_not_found(missing, signals, facts, ev)
     if get("library-dll-load-failed"):
         found += judge_dll_load_failed(get("library-dll-load-failed"), facts, ev)
     if get("library-glibc-too-old"):

@@ -92,9 +92,10 @@ def _owner(library: str) -> Optional[str]:
         "cupti",
         "nvtoolsext",
         "cuda",
+        "nvidia-ml",  # NVML, the driver's like libcuda
     ):
         if name.startswith("lib" + family):
-            return "cublas" if family == "cublaslt" else family
+            return {"cublaslt": "cublas", "nvidia-ml": "nvml"}.get(family, family)
     return None
 
 

@@ -22,11 +22,11 @@ def _library_not_found(p: Mapping[str, Any]) -> Words:
         fix = _library_for_program(p, library)
     elif p.get("provider") == "driver":
         fix = (
-            "libcuda.so comes with the NVIDIA driver, not with torch: install the driver (in "
+            f"{library} comes with the NVIDIA driver, not with torch: install the driver (in "
             "WSL: put /usr/lib/wsl/lib on LD_LIBRARY_PATH; in a container: run it with `--gpus all`)."
         )
         if p.get("unversioned"):
-            fix += " If libcuda.so.1 exists, the unversioned link is missing: run `sudo ldconfig`."
+            fix += f" If {library}.1 exists, the unversioned link is missing: run `sudo ldconfig`."
     elif p.get("wanted_cudnn"):
         fix = (
             f"{library} is cuDNN {p['wanted_cudnn']}, but this torch ships cuDNN {_or(p, 'pin')} "
