@@ -102,6 +102,8 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
     "explain/container/docker-nvml-driver-not-loaded.txt": (set(), {}, {"container-runtime-no-driver"}),
     "explain/container/nvidia-container-cli-info-nvml-driver-not-loaded.txt": (
         set(), {}, {"container-runtime-no-driver"}),
+    "explain/container/nvidia-container-cli-list-libnvidia-ml-missing-rocky9.3.txt": (
+        set(), {}, {"container-runtime-no-driver"}),
 }  # fmt: skip
 
 
@@ -289,3 +291,83 @@ def test_a_rocm_smi_without_gfx_version_is_judged_against_the_rocm_wheel() -> No
     mi100 = fixture_text(HERE + "rocm/rocm-smi-showproductname-mi100.txt") + "\n" + torch
     ids = {f.id for f in explain(mi100, None, lookup_build).findings}
     assert "rocm-gfx-not-in-build" not in ids
+
+
+def test_a_pypi_cpu_wheel_of_a_release_with_no_aarch64_cuda_build_says_so() -> None:
+    """pytorch/pytorch #123835: PyPI's torch 2.2.2 on a GH200. torch 2.2 has no CUDA build for
+    linux-aarch64 at all, so the fix says to take a later release's (it printed "( exist for
+    torch 2.2)", an empty list)."""
+    paste = fixture_text("collect_env/linux-aarch64-gh200-pypi-torch2.2.2-cpu-cuda-false.txt")
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    finding = found["torch-cpu-only-on-gpu-host"]
+    assert finding.params["cuda_variants"] == []
+    fix = words_for(finding).fix
+    assert "( exist" not in fix
+    assert "torch 2.2 has none for linux-aarch64: take a later release's" in fix
+    assert "`envsetup install --cuda auto`" in fix
+
+
+@pytest.mark.parametrize(
+    ("name", "owner", "says"),
+    [
+        # pytorch/pytorch #150724: conda's libcurand on CentOS 7 (glibc 2.17).
+        (
+            "glibc-2.27-not-found-libcurand-centos7-conda-torch2.5.1.txt",
+            "cuda-library",
+            "a CUDA library torch loads",
+        ),
+        # pytorch/pytorch #14274: torch 1.0 on CentOS 6.8, the error quoted in backticks.
+        (
+            "glibc-2.14-not-found-libshm-centos6.8-torch1.0-backticks.txt",
+            "torch",
+            "picks the newest",
+        ),
+        # KumaTea/pytorch-aarch64 #17: an aarch64 torch 1.6.0 wheel on Ubuntu 18.04.
+        (
+            "glibc-2.28-not-found-libtorch-python-aarch64-ubuntu18.04.txt",
+            "torch",
+            "picks the newest",
+        ),
+        # pyg-team/pyg-lib #548: pyg-lib's own library, not torch's.
+        ("glibc-2.33-not-found-libpyg-extension-ubuntu20.04.txt", "other", "is not torch's"),
+    ],
+)
+def test_a_library_that_needs_a_newer_glibc_is_the_old_glibc_kind(
+    name: str, owner: str, says: str
+) -> None:
+    """`version 'GLIBC_X' not found (required by P)` was a generic traceback finding (or nothing
+    at all without a traceback): the old-glibc kind, judged by whose library P is."""
+    paste = fixture_text("paste/errors/" + name)
+    found = {f.id: f for f in explain(paste, None, lookup_build).findings}
+    finding = found["glibc-too-old"]
+    assert finding.params["owner"] == owner
+    assert finding.severity == "error"
+    words = words_for(finding)
+    assert "glibc" in words.title and says in words.fix
+    assert "python-exception" not in found and "torch-import-error" not in found
+
+
+def test_the_drivers_nvml_library_missing_is_the_drivers_to_install() -> None:
+    """libnvidia-ml.so.1 is NVML, the driver's library (like libcuda): its fix is the driver,
+    never "the CUDA toolkit's runtime libraries". A constructed line (glibc's dlopen wording, as
+    NVIDIA/libnvidia-container #231 shows it inside nvidia-container-cli's message, where the
+    container runtime's finding says it instead)."""
+    paste = (
+        "OSError: libnvidia-ml.so.1: cannot open shared object file: No such file or directory\n"
+    )
+    finding = {f.id: f for f in explain(paste, None, lookup_build).findings}[
+        "cuda-library-not-found"
+    ]
+    assert finding.params["provider"] == "driver"
+    assert "libnvidia-ml.so.1 comes with the NVIDIA driver" in words_for(finding).fix
+
+
+def test_nvidia_container_clis_missing_nvml_is_one_finding_about_the_driver() -> None:
+    """NVIDIA/libnvidia-container #231: the cli's "load library failed: libnvidia-ml.so.1: cannot
+    open ..." gave a second error, cuda-library-not-found, whose fix was "the CUDA toolkit's
+    runtime libraries" (libnvidia-ml is the driver's NVML). The runtime's finding says it."""
+    paste = fixture_text(
+        "explain/container/nvidia-container-cli-list-libnvidia-ml-missing-rocky9.3.txt"
+    )
+    ids = [f.id for f in explain(paste, None, lookup_build).findings]
+    assert ids == ["container-runtime-no-driver"]

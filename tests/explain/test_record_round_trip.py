@@ -197,3 +197,58 @@ def test_the_system_info_and_platform_come_back(paste: Path, tmp_path: Path) -> 
     for key in ("system", "arch", "kernel", "glibc", "macos_version", "windows_version"):
         assert read["os"][key] == stated["os"][key], key
     assert read["python"]["version"] == stated["python"]["version"]
+
+
+@pytest.mark.parametrize(
+    ("paste", "want"),
+    [
+        # /etc/nv_tegra_release alone (boxcutter/kvm's setup notes): the only Jetson sign.
+        (
+            FIXTURES / "explain/jetson/nv-tegra-release-r35.4.1-agx-orin.txt",
+            {"is_jetson": True, "l4t": "35.4.1", "jetpack": "5"},
+        ),
+        # jetson_release (rbonghi/jetson_stats #603): the L4T release and the device-tree model.
+        (
+            FIXTURES / "explain/jetson/jetson-release-orin-nx-l4t-36.4.3.txt",
+            {
+                "is_jetson": True,
+                "l4t": "36.4.3",
+                "jetpack": "6",
+                "model": "NVIDIA Jetson Orin NX Engineering Reference Developer Kit",
+                "module": "Orin",
+            },
+        ),
+    ],
+)
+def test_a_pasted_jetson_comes_back_with_its_l4t_release_and_model(
+    paste: Path, want: dict[str, Any], tmp_path: Path
+) -> None:
+    """The recording held no /etc/nv_tegra_release nor device-tree model: the replayed host was
+    no Jetson (nv_tegra_release alone) or a Jetson of no JetPack, so install and check-command
+    could not pick NVIDIA's builds for it."""
+    explained, replayed = round_trip(paste, tmp_path)
+    for key, value in want.items():
+        assert explained["data"]["facts"]["jetson"][key] == value, key
+        assert replayed["data"]["facts"]["jetson"][key] == value, key
+
+
+def test_pasted_amd_gpus_come_back_as_the_kfd_topology(tmp_path: Path) -> None:
+    """rocminfo's GPU agent (ROCm/legacy-rocm-build #1698, an RX 6600 XT, gfx1032) after an
+    os-release: the recording held no AMD GPU, so the replayed host had none and install and
+    check-command chose a CPU build. Now each pasted target is a KFD topology node (the probe's
+    own fallback) with its gfx_target_version."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text(
+        "$ cat /etc/os-release\n"
+        + (FIXTURES / "os/os-release-debian-12.txt").read_text(encoding="utf-8")
+        + "\n$ rocminfo\n"
+        + (FIXTURES / "explain/rocm/rocminfo-rx6600xt-gfx1032-agent2-cut.txt").read_text(
+            encoding="utf-8"
+        ),
+        encoding="utf-8",
+    )
+    explained, replayed = round_trip(paste, tmp_path)
+    assert explained["data"]["facts"]["rocm"]["gfx_targets"] == ["gfx1032"]
+    assert replayed["data"]["facts"]["rocm"]["gfx_targets"] == ["gfx1032"]
+    node = tmp_path / "recorded/files/sys/class/kfd/kfd/topology/nodes/1/properties"
+    assert node.read_text(encoding="utf-8") == "gfx_target_version 100302\n"

@@ -14,6 +14,16 @@ H100 = "NVIDIA H100 80GB HBM3"
 
 # Read off each real report by hand: the fields doctor uses.
 EXPECTED: dict[str, dict[str, Any]] = {
+    "linux-aarch64-gh200-pypi-torch2.2.2-cpu-cuda-false.txt": {
+        "torch_version": "2.2.2",
+        "cuda_build": None,
+        "cuda_available": False,
+        "cuda_runtime": "12.1.105",
+        "gpus": ["NVIDIA GH200 480GB"],
+        "driver_version": "550.54.15",
+        "python_version": "3.12.1",
+        "os": "Ubuntu 22.04.4 LTS (aarch64)",
+    },
     "jetson-orin-nano-torch-na-cuda11.4-cudnn8.6-aarch64.txt": {
         "torch_version": None,
         "cuda_build": None,

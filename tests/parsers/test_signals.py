@@ -73,6 +73,69 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
         ("fabricmanager-version-mismatch", {"fabricmanager": "535.183.01", "driver": "535.230.02"}),
     ],
+    "nvcc-unsupported-gnu-version-gcc-later-than-10-usr-include-cuda.txt": [
+        ("nvcc-host-compiler-unsupported", {"highest": "10", "toolkit": "/usr"}),
+    ],
+    "nvcc-unsupported-gnu-version-gcc-later-than-7-cuda10.0-gpfs.txt": [
+        ("nvcc-host-compiler-unsupported", {"highest": "7", "toolkit": "/gpfs/software/cuda/10.0"}),
+    ],
+    "nvcc-unsupported-gnu-version-gcc-later-than-12-usr-include-crt.txt": [
+        ("nvcc-host-compiler-unsupported", {"highest": "12", "toolkit": "/usr"}),
+        ("nvcc-host-compiler-unsupported", {"highest": "12", "toolkit": None}),  # gcc's echo
+    ],
+    "lib-symbol-not-defined-link-time-reference-cublasLt-colossalai.txt": [
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "cublasLtHSHMatmulAlgoInit",
+                "symbol_library": "libcublasLt.so.11",
+                "library": "libcublas.so.11",
+                "family": "cublas",
+            },
+        ),
+    ],
+    "lib-symbol-not-defined-link-time-reference-chatglm-title.txt": [
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "cublasLtGetStatusString",
+                "symbol_library": "libcublasLt.so.11",
+                "library": "libcublas.so.11",
+            },
+        ),
+    ],
+    "glibc-2.27-not-found-libcurand-centos7-conda-torch2.5.1.txt": [
+        ("python-exception", {"exception": "ImportError", "during": "import torch"}),
+        (
+            "library-glibc-too-old",
+            {"need": "2.27", "library": "libm.so.6", "required_by_name": "libcurand.so.10"},
+        ),
+    ],
+    "glibc-2.14-not-found-libshm-centos6.8-torch1.0-backticks.txt": [
+        (
+            "library-glibc-too-old",
+            {"need": "2.14", "library": "libc.so.6", "required_by_name": "libshm.so"},
+        ),
+    ],
+    "glibc-2.33-not-found-libpyg-extension-ubuntu20.04.txt": [
+        ("python-exception", {"exception": "OSError"}),
+        (
+            "library-glibc-too-old",
+            {"need": "2.33", "required_by_name": "libpyg.so", "in_torch": None, "family": None},
+        ),
+    ],
+    "glibc-2.28-not-found-libtorch-python-aarch64-ubuntu18.04.txt": [
+        (
+            "library-glibc-too-old",
+            {"need": "2.28", "required_by_name": "libtorch_python.so", "in_torch": True},
+        ),
+    ],
+    "fabricmanager-doesnt-match-550.127.05-vs-550.120-systemctl.txt": [
+        ("fabricmanager-version-mismatch", {"fabricmanager": "550.127.05", "driver": "550.120"}),
+    ],
+    "fabricmanager-dont-match-typographic-apostrophe-550.90.07.txt": [
+        ("fabricmanager-version-mismatch", {"fabricmanager": "550.90.07", "driver": "550.107.02"}),
+    ],
     "conda-unsatisfiable-cuda-driver-10.1.txt": [("conda-unsatisfiable", {"cuda_driver": "10.1"})],
     "words-driver-too-old-11000-ngc-warning.txt": [
         ("torch-driver-too-old", {"found_version": 11000, "driver_cuda": "11.0"})

@@ -240,3 +240,26 @@ def judge_init_failed(signals: list[Signal], facts: Facts, ev: Evidence):
             kernel_module=facts.nvidia.kernel_module_version or None,
         )
     ]
+
+
+def judge_host_compiler_rejected(signals: list[Signal], facts: Facts, ev: Evidence):
+    """nvcc's host_config.h stopped the build: the host gcc is newer than this CUDA release
+    accepts (the pasted twin of doctor's extension-host-compiler-unsupported, which needs the
+    compiler's version; the message gives the highest it accepts and, by its path, the toolkit)."""
+    found = []
+    for highest in dict.fromkeys(str(s.params.get("highest")) for s in signals):
+        group = [s for s in signals if str(s.params.get("highest")) == highest]
+        toolkit = next((s.params["toolkit"] for s in group if s.params.get("toolkit")), None)
+        found.append(
+            finding_of(
+                "nvcc-host-compiler-unsupported",
+                "error",
+                group,
+                ev,
+                compiler="gcc",
+                highest=highest,
+                toolkit=toolkit,
+                nvcc=facts.cuda.nvcc_on_path_version,
+            )
+        )
+    return found

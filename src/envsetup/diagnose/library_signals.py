@@ -28,6 +28,10 @@ _WHEELS = {
 }
 
 
+# The driver's own libraries (libcuda, libnvidia-ml): the NVIDIA driver provides them, no wheel.
+_DRIVER_FAMILIES = ("cuda", "nvml")
+
+
 def _soname_major(library: str) -> Optional[str]:
     """'libcublas.so.11' -> '11'; 'libcudart.so.11.0' -> '11'; 'libcuda.so' -> None."""
     after = library.partition(".so.")[2]
@@ -96,7 +100,7 @@ def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
         needed_by=signal.params.get("needed_by"),
         program=signal.params.get("program"),
         family=family,
-        provider="driver" if family == "cuda" else None,
+        provider="driver" if family in _DRIVER_FAMILIES else None,
         not_torch=True,
         library_major=major,
         wheel=spec,
@@ -111,7 +115,7 @@ def judge_library_not_found(
     out = []
     for s in signals:
         family = s.params.get("family")
-        if family != "cuda" and not _is_torch_program(s, all_signals, facts):
+        if family not in _DRIVER_FAMILIES and not _is_torch_program(s, all_signals, facts):
             out.append(_library_for_program(s, facts, ev))
             continue
         library = str(s.params.get("library", ""))
@@ -123,7 +127,7 @@ def judge_library_not_found(
             other_cudnn: Optional[str] = _soname_major(library)
         else:
             other_cudnn = None
-        provider = "driver" if family == "cuda" else (wheel or None)
+        provider = "driver" if family in _DRIVER_FAMILIES else (wheel or None)
         out.append(
             finding_of(
                 "cuda-library-not-found",
@@ -181,6 +185,47 @@ def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
                 shadowing=shadowing_dirs(facts, s.params.get("symbol_library")) or None,
                 wheel=wheel,
                 pin=facts.torch.requires_nvidia.get(wheel) if wheel else None,
+            )
+        )
+    return out
+
+
+# torch's own shared objects (torch/lib/libtorch_cpu.so, libc10.so, libshm.so, torch/_C...so).
+_TORCH_OWN = ("libtorch", "libc10", "libshm", "_C.", "libcaffe2")
+
+
+def judge_glibc_too_old(signals: list[Signal], facts: Facts, ev: Evidence) -> list[Finding]:
+    """`version 'GLIBC_X' not found (required by P)`: P needs a newer glibc than this system's.
+    Whose P is decides the fix: torch's own library (a torch release whose manylinux tag this
+    glibc meets), a CUDA library torch loads (a build of an older CUDA, or a newer system), or
+    another package's (that package's build, not torch)."""
+    out = []
+    for need in dict.fromkeys(str(s.params.get("need")) for s in signals):
+        group = [s for s in signals if str(s.params.get("need")) == need]
+        first = group[0]
+        name = str(first.params.get("required_by_name") or "")
+        if first.params.get("family"):
+            owner = "cuda-library"
+        elif name.startswith(_TORCH_OWN) or (first.params.get("in_torch") and not name):
+            owner = "torch"
+        elif name:
+            owner = "other"
+        else:
+            owner = "unknown"
+        out.append(
+            finding_of(
+                "glibc-too-old",
+                "error",
+                group,
+                ev,
+                need=need,
+                have=facts.os.glibc,
+                library=first.params.get("library"),
+                required_by=first.params.get("required_by"),
+                required_by_name=name or None,
+                owner=owner,
+                torch=facts.torch.version,
+                install=install_command(facts),
             )
         )
     return out

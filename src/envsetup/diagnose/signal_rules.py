@@ -27,6 +27,7 @@ from envsetup.diagnose.cuda_error_signals import (
     judge_driver_too_old,
     judge_extension_cuda_mismatch,
     judge_fabric_manager,
+    judge_host_compiler_rejected,
     judge_init_failed,
     judge_ptx,
     judge_rocm_no_binary,
@@ -42,6 +43,7 @@ from envsetup.diagnose.kernel_image import (
 )
 from envsetup.diagnose.kernel_log_signals import judge_xids
 from envsetup.diagnose.library_signals import (
+    judge_glibc_too_old,
     judge_library_not_found,
     judge_undefined_symbol,
 )
@@ -149,12 +151,20 @@ def judge_signals(
             found[-1].params.update(auto_not_cuda(facts))
     if get("torch-extension-cuda-mismatch"):
         found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
+    if get("nvcc-host-compiler-unsupported"):
+        found += judge_host_compiler_rejected(get("nvcc-host-compiler-unsupported"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
-    if get("library-not-found"):
-        found += judge_library_not_found(get("library-not-found"), signals, facts, ev)
+    # nvidia-container-cli's "load library failed: libnvidia-ml.so.1: cannot open ..." is the
+    # container runtime's finding (container_signals), not a second one about the library.
+    runtime = {n for s in get("nvidia-container-cli-init-failed") for n in s.lines}
+    missing = [s for s in get("library-not-found") if not runtime.intersection(s.lines)]
+    if missing:
+        found += judge_library_not_found(missing, signals, facts, ev)
     if get("library-dll-load-failed"):
         found += judge_dll_load_failed(get("library-dll-load-failed"), facts, ev)
+    if get("library-glibc-too-old"):
+        found += judge_glibc_too_old(get("library-glibc-too-old"), facts, ev)
     if get("library-undefined-symbol"):
         found += judge_undefined_symbol(get("library-undefined-symbol"), facts, ev)
     if get("cudnn-version-mismatch"):

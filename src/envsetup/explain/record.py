@@ -60,11 +60,14 @@ def recording_of(
     }
     if system == "Linux":
         _linux_files(facts, files)
+    _rocm_files(facts, files)  # (doctor reads them on Linux only; a paste may state no OS)
     environ = {}
     if facts.cuda.ld_library_path:
         environ["LD_LIBRARY_PATH"] = ":".join(facts.cuda.ld_library_path)
     if facts.cuda.cuda_home:
         environ["CUDA_HOME"] = facts.cuda.cuda_home
+    if facts.rocm.hsa_override_gfx_version:
+        environ["HSA_OVERRIDE_GFX_VERSION"] = facts.rocm.hsa_override_gfx_version
     # PATH's python is the interpreter the paste ran (doctor's target, probe/python_env.py).
     which: dict[str, str] = (
         dict.fromkeys(("python3", "python"), python["executable"]) if python else {}
@@ -195,6 +198,51 @@ def _linux_files(facts: Facts, files: dict[str, str]) -> None:
         files["/run/.containerenv"] = ""
     if (facts.nvidia.driver_version or _driver_proven(facts)) and not os_.wsl:
         files["/dev/nvidiactl"] = ""  # doctor asks NVML only where the driver made its node
+    _jetson_files(facts, files)
+
+
+def _kfd_version(gfx: str) -> Optional[int]:
+    """'gfx1102' -> 110002, 'gfx90a' -> 90010: the inverse of parsers.rocm's
+    gfx_from_kfd_version (the last two characters are the minor and stepping, in hex)."""
+    digits = gfx[3:] if gfx.startswith("gfx") else ""
+    if len(digits) < 3 or not digits[:-2].isdigit():
+        return None
+    try:
+        minor, stepping = int(digits[-2], 16), int(digits[-1], 16)
+    except ValueError:
+        return None
+    return int(digits[:-2]) * 10000 + minor * 100 + stepping
+
+
+def _rocm_files(facts: Facts, files: dict[str, str]) -> None:
+    """Pasted AMD GPUs as the KFD topology doctor's probe falls back to (probe/rocm.py): one
+    node per GPU with its gfx_target_version (node 0 is the CPU's), and /dev/kfd. The GPUs'
+    names are not kept (the topology has none); their targets are what install judges."""
+    targets = [gpu.gfx for gpu in facts.rocm.gpus if gpu.gfx] or list(facts.rocm.gfx_targets)
+    versions = [v for v in (_kfd_version(t) for t in targets) if v]
+    for node, version in enumerate(versions, start=1):
+        path = f"/sys/class/kfd/kfd/topology/nodes/{node}/properties"
+        files[path] = f"gfx_target_version {version}\n"
+    if versions:
+        files["/dev/kfd"] = ""
+
+
+def _jetson_files(facts: Facts, files: dict[str, str]) -> None:
+    """A pasted Jetson's L4T release and device-tree model, where doctor's probe reads them
+    (probe/jetson.py): the release as /etc/nv_tegra_release's first line, the model as
+    /proc/device-tree/model. Without them the replayed host was a Jetson of no JetPack (or no
+    Jetson at all when /etc/nv_tegra_release was the only sign), and install and check-command
+    could not pick NVIDIA's builds for it."""
+    jetson = facts.jetson
+    if not jetson.is_jetson:
+        return
+    if jetson.l4t:
+        major, _, revision = jetson.l4t.partition(".")
+        files["/etc/nv_tegra_release"] = (
+            f"# R{major} (release), REVISION: {revision}, (envsetup explain --record)\n"
+        )
+    if jetson.model:
+        files["/proc/device-tree/model"] = jetson.model
 
 
 def _nvml(facts: Facts) -> dict[str, Any]:

@@ -81,13 +81,16 @@ _TRIGGERS = (
     "-> python",
     "Your python",  # pip, conda
     "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
+    "unsupported GNU version",  # nvcc's host_config.h
+    "GLIBC_",
+    "with link time reference",  # the loader: symbol S version V not defined in file F  # the loader: version `GLIBC_2.27' not found
     "NVRM",
     "Xid",
     "fallen off",
     "RmInitAdapter",
     "module",
     "Key was rejected",
-    "don't match",
+    "t match",  # nv-fabricmanager: "don't match", "doesn't match", "don\u2019t match"
     "ownership",
     "probe routine",
     "nouveau",  # kernel log

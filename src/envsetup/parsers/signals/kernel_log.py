@@ -66,9 +66,12 @@ _RMINIT = lazy(r"RmInitAdapter failed! \((0x[0-9A-Fa-f]{1,8}:0x[0-9A-Fa-f]{1,8}:
 _MODULE = lazy(r"(?:^|\]\s*|kernel: )([\w-]{1,60}): module verification failed")
 _REJECTED = lazy(r"could not insert '([\w-]{1,60})': Key was rejected by service")
 # nv-fabricmanager's journal: "fabric manager NVIDIA GPU driver interface version 535.183.01
-# don't match with driver version 535.230.02".
+# don't match with driver version 535.230.02"; newer releases say "doesn't match" (550.127.05:
+# akash-network/website #632), and a paste may carry a typographic apostrophe ("don’t match":
+# NVIDIA/nvtrust #55).
+_FABRIC_MISMATCH_WORDS = ("don't match", "doesn't match", "don\u2019t match", "doesn\u2019t match")
 _FABRIC_MISMATCH = lazy(
-    r"driver interface version (\d{1,4}(?:\.\d{1,4}){1,3}) don't match with driver version (\d{1,4}(?:\.\d{1,4}){1,3})\b"
+    r"driver interface version (\d{1,4}(?:\.\d{1,4}){1,3}) (?:don|doesn)['\u2019]t match with driver version (\d{1,4}(?:\.\d{1,4}){1,3})\b"
 )
 _INSTALLER_LOAD = lazy(r"Unable to load the kernel module '([\w.-]{1,60})'")
 
@@ -156,7 +159,7 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
                         module=match.group(1),
                     )
                 )
-        if "don't match with driver version" in text:
+        if "match with driver version" in text and any(w in text for w in _FABRIC_MISMATCH_WORDS):
             match = _FABRIC_MISMATCH.search(text)
             if match:
                 found.append(
@@ -165,8 +168,11 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
                         KIND,
                         [line.number],
                         fabricmanager=match.group(1),
-                        # a version the paste's end may have cut is no fact
-                        driver=None if runs_to_cut(lines, line, match.end(2)) else match.group(2),
+                        # a version the paste's end may have cut is no fact ("550.107." may
+                        # be "550.107.02." cut after its dot)
+                        driver=None
+                        if runs_to_cut(lines, line, _dots_after(text, match.end(2)))
+                        else match.group(2),
                     )
                 )
         if "NVRM: loading NVIDIA UNIX" in text:
@@ -181,6 +187,14 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
             if pci:
                 found.append(signal("nouveau-bound", KIND, [line.number], pci=pci.group(1)))
     return found
+
+
+def _dots_after(text: str, end: int) -> int:
+    """`end` moved past the dots that follow it: a version followed only by dots up to a cut may
+    have lost the digits after them."""
+    while text[end : end + 1] == ".":
+        end += 1
+    return end
 
 
 def _module_loaded(lines: Sequence[Line], line: Line) -> list[Signal]:

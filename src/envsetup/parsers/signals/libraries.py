@@ -36,6 +36,20 @@ _UNDEFINED = lazy(r"undefined symbol: (\w{1,300})(?:, version ([\w.]{1,100}))?")
 _WIN_ERROR = lazy(r"\[WinError (\d{1,5})\]")
 _ERROR_LOADING = lazy(r'Error loading "([^"\n]{1,400})" or one of its dependencies')
 _DLL_IMPORT = lazy(r"DLL load failed(?: while importing ([\w.]{1,100}))?: ?(.{0,200})")
+# glibc's loader when a library needs a newer glibc than the system's: "/lib64/libm.so.6: version
+# `GLIBC_2.27' not found (required by .../libcurand.so.10)" (pytorch/pytorch #150724; quoted
+# 'GLIBC_2.14' in #14274). The version needs its closing quote: a cut line gives no version.
+_GLIBC = lazy(
+    r"(?:([\w.+/-]{1,300}): )?version [`'\u2018]GLIBC_(\d{1,2}\.\d{1,3})['`\u2019] not found"
+    r"(?: \(required by ([^\s()]{1,400})\))?"
+)
+# glibc's other wording of the same failure (dl-lookup.c): "<lib>: symbol S version V not defined
+# in file F with link time reference" (hpcaitech/ColossalAI #4059: libcublas.so.11 wanting
+# cublasLtHSHMatmulAlgoInit of libcublasLt.so.11, an older copy of which was found first).
+_NOT_DEFINED = lazy(
+    r"symbol (\w{1,300}),? version ([\w.]{1,100}) not defined in file [\w.+-]{1,200} with link"
+    r" time reference"
+)
 # "__nvJitLinkAddData_12_1": the API version the caller was built against.
 _SYMBOL_VERSION = lazy(r"_(\d{1,2})_(\d{1,2})$")
 
@@ -78,9 +92,10 @@ def _owner(library: str) -> Optional[str]:
         "cupti",
         "nvtoolsext",
         "cuda",
+        "nvidia-ml",  # NVML, the driver's like libcuda
     ):
         if name.startswith("lib" + family):
-            return "cublas" if family == "cublaslt" else family
+            return {"cublaslt": "cublas", "nvidia-ml": "nvml"}.get(family, family)
     return None
 
 
@@ -164,6 +179,28 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
                         in_torch=True if _by_torch(lines, index) else None,
                     )
                 )
+        if "GLIBC_" in text and "not found" in text:
+            glibc = _glibc_signal(lines, line)
+            if glibc is not None:
+                found.append(glibc)
+        if "with link time reference" in text:
+            defined = _NOT_DEFINED.search(text)
+            if defined:
+                in_library = _library_before(text, defined.start())
+                version = _SYMBOL_VERSION.search(defined.group(1))
+                found.append(
+                    signal(
+                        "library-undefined-symbol",
+                        KIND,
+                        [line.number],
+                        symbol=defined.group(1),
+                        symbol_library=defined.group(2),
+                        family=_owner(defined.group(2)),
+                        library=_basename(in_library) if in_library else None,
+                        library_path=in_library,
+                        api_version=f"{version.group(1)}.{version.group(2)}" if version else None,
+                    )
+                )
         if "undefined symbol: " in text:
             match = _UNDEFINED.search(text)
             if match:
@@ -189,3 +226,28 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
                     )
                 )
     return found
+
+
+def _glibc_signal(lines: Sequence[Line], line: Line) -> Optional[Signal]:
+    """`version 'GLIBC_X.Y' not found (required by P)`: P was built for a newer glibc than the
+    system's. P is cut short when the paste stops inside it (then unnamed)."""
+    match = _GLIBC.search(line.text)
+    if not match:
+        return None
+    required_by = match.group(3)
+    if required_by and runs_to_cut(lines, line, match.end(3) + 1):
+        required_by = None
+    name = _basename(required_by) if required_by else None
+    # A library's file name starts with "lib"; anything else is a name the paste cut short.
+    library = _basename(match.group(1)) if match.group(1) else None
+    return signal(
+        "library-glibc-too-old",
+        KIND,
+        [line.number],
+        need=match.group(2),
+        library=library if library and library.startswith("lib") else None,
+        required_by=required_by,
+        required_by_name=name,
+        in_torch=True if required_by and "/torch/" in required_by else None,
+        family=_owner(name) if name else None,
+    )

@@ -212,6 +212,35 @@ def _extension_mismatch(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+# nvcc's host_config.h when the host compiler is newer than its CUDA release accepts:
+# "/usr/local/cuda/include/crt/host_config.h:139:2: error: #error -- unsupported GNU version! gcc
+# versions later than 10 are not supported!" (the header's path names the toolkit: mlverse/torch
+# #631's /usr/include/cuda/crt/host_config.h, TorchProteinLibrary #25's /gpfs/software/cuda/10.0).
+_HOST_GNU = lazy(r"unsupported GNU version! gcc versions later than (\d{1,2}) are not supported!")
+_HOST_CONFIG = lazy(r"(?<![\w./-])(/[\w./+-]{1,300}?)/(?:include/)?(?:cuda/)?crt/host_config\.h:")
+
+
+def _host_compiler(lines: Sequence[Line], index: int) -> list[Signal]:
+    text = lines[index].text
+    match = _HOST_GNU.search(text)
+    if not match:
+        return []
+    header = _HOST_CONFIG.search(text)
+    root = header.group(1) if header else None
+    if root and root.endswith("/include"):
+        root = root[: -len("/include")]
+    return [
+        signal(
+            "nvcc-host-compiler-unsupported",
+            KIND,
+            [lines[index].number],
+            compiler="gcc",
+            highest=match.group(1),
+            toolkit=root,
+        )
+    ]
+
+
 # The list rocBLAS prints under it: ' List of available TensileLibrary Files : ', then one
 # quoted "<dir>/TensileLibrary_lazy_gfx1100.dat" per target it has.
 _TENSILE_LISTED = lazy(r"TensileLibrary_lazy_(gfx[0-9a-f]{3,5})\.dat")
@@ -271,6 +300,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _extension_mismatch(lines, index)
         if "for GPU arch" in text:
             found += _rocblas_no_arch(lines, index)
+        if "unsupported GNU version!" in text and "#error" not in text.lstrip()[:7]:
+            found += _host_compiler(lines, index)
         for needle, signal_id in _SIMPLE:
             if needle in text:
                 found.append(signal(signal_id, KIND, [line.number]))

@@ -300,7 +300,22 @@ def _init_failed(p: Mapping[str, Any]) -> Words:
     )
 
 
+def _host_compiler_rejected(p: Mapping[str, Any]) -> Words:
+    highest = p["highest"]
+    nvcc = f"nvcc {p['nvcc']}" if p.get("nvcc") else "nvcc"
+    where = f" (the CUDA toolkit at {p['toolkit']})" if p.get("toolkit") else ""
+    return Words(
+        f"{nvcc}{where} accepts gcc {highest} at most and stopped with 'unsupported GNU "
+        "version!': the host compiler is newer, so CUDA code (extensions) will not build",
+        f"Install gcc {highest} (e.g. `sudo apt install gcc-{highest} g++-{highest}`) and build "
+        f"with `CC=gcc-{highest} CXX=g++-{highest}` (torch passes CC to nvcc as -ccbin; CMake: "
+        f"`CUDAHOSTCXX=g++-{highest}`), or use a newer CUDA toolkit whose nvcc accepts your gcc "
+        "(point CUDA_HOME and PATH at it). `-allow-unsupported-compiler` only skips the check.",
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "nvcc-host-compiler-unsupported": _host_compiler_rejected,
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
     "cuda-driver-too-old": _driver_too_old,

@@ -347,8 +347,12 @@ def _torch_cpu_only_on_gpu_host(p: P) -> Words:
     if p.get("release") and runs:
         verb = "runs" if len(runs) == 1 else "run"
         variants = f" ({', '.join(runs)} of torch {p['release']} {verb} here)"
-    elif p.get("release"):
+    elif p.get("release") and p.get("cuda_variants"):
         variants = f" ({', '.join(p['cuda_variants'])} exist for torch {p['release']})"
+    elif p.get("release"):
+        # PyTorch published no CUDA build of this release here (torch 2.2 on linux-aarch64).
+        where = p.get("platform_key") or "this platform"
+        variants = f" (torch {p['release']} has none for {where}: take a later release's)"
     else:
         variants = ""
     why = ""

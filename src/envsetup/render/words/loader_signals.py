@@ -22,11 +22,11 @@ def _library_not_found(p: Mapping[str, Any]) -> Words:
         fix = _library_for_program(p, library)
     elif p.get("provider") == "driver":
         fix = (
-            "libcuda.so comes with the NVIDIA driver, not with torch: install the driver (in "
+            f"{library} comes with the NVIDIA driver, not with torch: install the driver (in "
             "WSL: put /usr/lib/wsl/lib on LD_LIBRARY_PATH; in a container: run it with `--gpus all`)."
         )
         if p.get("unversioned"):
-            fix += " If libcuda.so.1 exists, the unversioned link is missing: run `sudo ldconfig`."
+            fix += f" If {library}.1 exists, the unversioned link is missing: run `sudo ldconfig`."
     elif p.get("wanted_cudnn"):
         fix = (
             f"{library} is cuDNN {p['wanted_cudnn']}, but this torch ships cuDNN {_or(p, 'pin')} "
@@ -161,7 +161,39 @@ def _dll_load(p: Mapping[str, Any]) -> Words:
     return Words(title, fix + ".")
 
 
+def _glibc_too_old(p: Mapping[str, Any]) -> Words:
+    need = p["need"]
+    name = p.get("required_by_name") or "a library"
+    have = f" (glibc {p['have']})" if p.get("have") else ""
+    title = f"{name} needs glibc {need} or newer, but this system's C library is older{have}"
+    newer_system = (
+        "or run it on a newer distribution or in a container of one (Ubuntu 22.04 has glibc 2.35)"
+    )
+    owner = p.get("owner")
+    if owner == "other":
+        fix = (
+            f"{name} is not torch's: that package's build needs glibc {need}. Install a build of "
+            f"it made for this system's glibc (an older release of it, or built from source), "
+            f"{newer_system}; reinstalling torch does not change it."
+        )
+    elif owner == "cuda-library":
+        fix = (
+            f"{name}, a CUDA library torch loads, needs glibc {need}: install a torch build whose "
+            f"CUDA libraries run on this glibc (`{p['install']}` checks the glibc floor of each "
+            f"release), {newer_system}. The glibc itself cannot be upgraded in place."
+        )
+    else:
+        torch = f"torch {p['torch']}" if p.get("torch") else "This torch"
+        fix = (
+            f"{torch} is built for glibc {need} or newer: `{p['install']}` picks the newest "
+            f"release whose wheels run on this glibc (a wheel's manylinux tag names its floor), "
+            f"{newer_system}. The glibc itself cannot be upgraded in place."
+        )
+    return Words(title, fix)
+
+
 WORDS: dict[str, WordFn] = {
+    "glibc-too-old": _glibc_too_old,
     "cuda-library-not-found": _library_not_found,
     "cuda-library-symbol-missing": _symbol,
     "windows-dll-load-failed": _dll_load,
