@@ -75,8 +75,9 @@ _LOG_FORMS = (
     rf"\[{_TIMESTAMP}\]\[{_LOGGER}\]\[{_LEVEL}\] - ",
     # Python logging: "2024-05-01 12:00:00,123 - name - ERROR - ", "... - ERROR - name - ",
     # transformers' examples "05/01/2024 12:00:00 - INFO - __main__ - "; loguru's
-    # "2024-05-01 12:00:00.123 | ERROR    | module:function:42 - "
-    rf"(?:{_TIMESTAMP}|\d\d/\d\d/\d{{4}} \d\d:\d\d:\d\d) - "
+    # "2024-05-01 12:00:00.123 | ERROR    | module:function:42 - "; OpenMMLab's mmengine
+    # "10/07 17:11:55 - mmengine - INFO - " and "2024/10/15 13:48:48 - mmengine - INFO - "
+    rf"(?:{_TIMESTAMP}|\d\d/\d\d/\d{{4}} \d\d:\d\d:\d\d|(?:\d{{4}}/)?\d\d/\d\d \d\d:\d\d:\d\d) - "
     rf"(?:{_LEVEL} - (?:{_LOGGER} - )?|{_LOGGER} - {_LEVEL} - )",
     rf"{_TIMESTAMP} \| {_LEVEL}\s*\| [\w.<>]{{1,120}}:[\w.<>]{{1,120}}:\d{{1,6}} - ",
     # journald short-iso: "2024-05-01T12:00:00+0000 host kernel: " (the program below)

@@ -24,6 +24,7 @@ READER_MODULES: tuple[str, ...] = (
     "nvidia_smi",  # -q holds its own "CUDA Version"
     "conda_info",
     "env_report",  # `- Key: value` reports of transformers, accelerate, diffusers, llamafactory...
+    "openmmlab_env",  # mmcv/mmdet's collect_env: sys.platform, NVCC, PyTorch compiling details
     "packages",
     "proc_driver",
     "container",  # nvidia-container-cli info (explain11; its "NVRM version:" is no /proc line)
