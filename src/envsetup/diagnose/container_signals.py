@@ -54,7 +54,13 @@ def judge_container_signals(
                 id="container-toolkit-missing",
                 severity="error",
                 evidence=_cited(missing, evidence),
-                params=_present(driver=driver, host_driver=facts.nvidia.driver_version),
+                # The host's OS decides the fix: the toolkit on Linux, Docker Desktop's WSL 2
+                # backend on Windows; unknown (a paste that does not say) gets both.
+                params=_present(
+                    driver=driver,
+                    host_driver=facts.nvidia.driver_version,
+                    system=facts.os.system or None,
+                ),
             )
         )
     failed = [s for s in signals if s.id == "nvidia-container-cli-init-failed"]

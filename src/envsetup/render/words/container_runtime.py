@@ -24,13 +24,28 @@ _TOOLKIT_FIX = (
 )
 
 
+# Docker Desktop gives containers NVIDIA GPUs only on Windows with its WSL 2 backend, with an
+# NVIDIA driver supporting WSL 2 GPU paravirtualization and an up-to-date WSL kernel
+# (https://docs.docker.com/desktop/features/gpu/); no toolkit is installed there.
+_DESKTOP_FIX = (
+    "Docker Desktop on Windows gives containers the GPU only with its WSL 2 backend (Settings > "
+    "General > Use the WSL 2 based engine), NVIDIA's Windows driver with WSL 2 support and an "
+    "up-to-date WSL kernel (`wsl --update`); nothing is installed for the GPU inside WSL or "
+    "the image."
+)
+
+
 def _toolkit_missing(p: P) -> Words:
     driver = f' (it asked for the "{p["driver"]}" driver)' if p.get("driver") else ""
     title = (
         "Docker cannot give the container a GPU: no NVIDIA runtime is registered with it"
         f"{driver}; the NVIDIA Container Toolkit is missing or docker is not configured for it"
     )
-    return Words(title, _TOOLKIT_FIX)
+    if p.get("system") == "Windows":
+        return Words(title, _DESKTOP_FIX)
+    if p.get("system"):
+        return Words(title, _TOOLKIT_FIX)
+    return Words(title, f"{_TOOLKIT_FIX} On Windows instead: {_DESKTOP_FIX}")
 
 
 _CAUSES = {
