@@ -110,6 +110,11 @@ _SHOW_KEYS = ("Name", "Version", "Summary", "Home-page", "Author", "Author-email
               "License-Expression", "Metadata-Version", "Files")  # fmt: skip
 
 
+# rocminfo's agent names ("gfx1102", "amdgcn-amd-amdhsa--gfx1102"), which `grep Name` shows
+# one after another as pip show's "Name:" lines would start.
+_AGENT_NAME = lazy(r"(?:gfx[0-9a-f]{3,5}\b|amdgcn-amd-amdhsa--)")
+
+
 def _show_key(text: str) -> str:
     key, colon, _ = text.partition(":")
     return key if colon and key in _SHOW_KEYS else ""
@@ -117,8 +122,11 @@ def _show_key(text: str) -> str:
 
 def _show(lines: Sequence[Line], start: int) -> int:
     """`pip show` records (one or more, "---" between them)."""
-    if not (stripped(lines, start).startswith("Name: ") and _show_key(stripped(lines, start + 1))):
+    first = stripped(lines, start)
+    if not (first.startswith("Name: ") and _show_key(stripped(lines, start + 1))):
         return 0
+    if _AGENT_NAME.match(first[len("Name: ") :].lstrip()):
+        return 0  # `rocminfo | grep Name`: an agent's gfx target, not a package (rocm.py)
     end = start
     while end < len(lines):
         text = stripped(lines, end)
