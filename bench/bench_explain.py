@@ -63,6 +63,14 @@ Still compiled at import and unused by a 4 KB paste: 125 of 166 module-level pat
 80 of them in parsers/ and model/ (rocm 12, smi_query 8, smi_table 8, smi_failure 6, fabric 5,
 lspci 5...), outside explain. Wall time at load average 5.5 means nothing here (the command
 median 1.35 s wall, 0.56 s CPU on 1 MB, base and branch alike).
+Session s22 (ad75217 -> the session's tip), callgrind as above: text output 1 MB 2,908 M ->
+2,755 M after the render changes (one print per wrapped row and per prose fix, emoji codes off,
+the environment's secrets recomputed only when os.environ changes, Line a named tuple), 2,799 M
+at the tip with the session's new readers (OpenMMLab's report, labelled lines, CUDA error 46...);
+--json 1 MB 2,498 M -> 2,550 M at the tip (the new readers and signals). The bench in one run,
+`--runs 11 --compare` a `git archive` of ad75217, load 0.9: --json 0.253 s (base) / 0.262 s,
+text 0.307 s / 0.298 s wall, explain() in process 0.153 s (this session's machine is faster than
+s21's: there the same bench gave 0.455 s / 0.560 s).
 """
 
 from __future__ import annotations
