@@ -367,3 +367,21 @@ def test_doctor_json_on_the_case_by_cli() -> None:
     data = json.loads(done.stdout)
     assert data["data"]["facts"]["jetson"]["jetpack"] == "6"
     assert "jetson-torch-cpu-only" in [f["id"] for f in data["findings"]]
+
+
+def test_an_oe4t_l4t_kernel_alone_is_a_jetson_with_its_l4t_release(tmp_path) -> None:
+    """OE4T's kernel release names L4T ("5.15.136-l4t-r36.3-1009.9+g46cdb595bebc", an IGX Orin:
+    OE4T/meta-tegra pull request #1566); in a container without /etc/nv_tegra_release or the
+    device tree, it is the only sign. doctor judges it as explain does (model/jetson.tegra_kernel)."""
+    host = _jetson(
+        tmp_path,
+        "igx-oe4t",
+        None,
+        None,
+        "5.15.136-l4t-r36.3-1009.9+g46cdb595bebc",
+        "3.10.12",
+        "2.7.1+cpu",
+    )
+    facts = _facts(host)
+    assert facts.jetson.is_jetson and facts.jetson.l4t == "36.3"
+    assert facts.jetson.jetpack == "6"

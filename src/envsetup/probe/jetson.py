@@ -1,4 +1,5 @@
-"""NVIDIA Jetson: /etc/nv_tegra_release, a `-tegra` kernel, the device tree's model, nvidia-l4t-core.
+"""NVIDIA Jetson: /etc/nv_tegra_release, an L4T kernel (`-tegra`, OE4T's `-l4t-rNN.N`), the device
+tree's model, nvidia-l4t-core.
 
 What each sign means and the tables behind the JetPack series and the GPU's compute capability
 live in envsetup.model.jetson; this module only reads.
@@ -16,9 +17,11 @@ from envsetup.model.jetson import (
     JetsonFacts,
     jetpack_for,
     jetpack_for_module,
+    l4t_from_kernel,
     l4t_from_package,
     l4t_from_tegra_release,
     module_from_signs,
+    tegra_kernel,
 )
 from envsetup.probe.common import first_line, probe_timeout
 
@@ -40,8 +43,10 @@ def probe_jetson(host: Host, os_facts: OsFacts, gpu_names: Sequence[str] = ()) -
         facts.evidence.append(f"{TEGRA_RELEASE}: {first_line(release)}")
         facts.l4t = l4t_from_tegra_release(release)
         facts.l4t_source = f"file:{TEGRA_RELEASE}" if facts.l4t else ""
-    if os_facts.kernel.endswith("-tegra"):
+    if tegra_kernel(os_facts.kernel):  # one judgement with explain's (model/jetson.py)
         facts.evidence.append(f"kernel {os_facts.kernel} (an L4T kernel)")
+        if facts.l4t is None and (from_kernel := l4t_from_kernel(os_facts.kernel)):
+            facts.l4t, facts.l4t_source = from_kernel, f"kernel release {os_facts.kernel}"
     model = _model(host)
     if model and "jetson" in model.lower():
         facts.evidence.append(f"device tree model: {model}")
