@@ -118,7 +118,15 @@ def _driver_too_old(p: Mapping[str, Any]) -> Words:
             )
         else:
             fix += "upgrade the driver"
-        fix += "."
+        # envsetup's profiles start at torch 2.0; PyTorch still serves older 1.x builds for older
+        # CUDA (https://pytorch.org/get-started/previous-versions/), the way out where the driver
+        # cannot be changed (a shared cluster).
+        fix += (
+            ". Where the driver cannot be upgraded (a shared cluster), an older torch 1.x build "
+            "for the CUDA the driver supports may run (PyTorch's previous versions page: "
+            "https://pytorch.org/get-started/previous-versions/); envsetup's profiles start at "
+            "torch 2.0."
+        )
     else:
         need = f" to >= {p['need']}" if p.get("need") else ""
         fix = (
