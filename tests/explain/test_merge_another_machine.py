@@ -238,3 +238,28 @@ def test_another_machine_by_amd_gpus() -> None:
     # rocminfo could not open /dev/kfd here: the host's GPUs are unknown, not absent
     blocked = {"rocm": {"kfd_error": "Permission denied"}}
     assert another_machine(blocked, {"rocm": {"gfx_targets": ["gfx1031"]}}) == ""
+
+
+def test_a_cuda_error_only_a_driver_gives_over_a_host_without_one_is_another_machine() -> None:
+    """CUDA error 35 / torch's "too old (found version N)" / 803 / 804 / 222 / 802 come from a
+    driver that answered: over a host with no NVIDIA trace, the paste is another machine's
+    (attack10: WSL #8174's deviceQuery 35, TensorRT-LLM's 804 over a GPU-less container)."""
+    from envsetup.model.paste import Signal
+
+    bare = {"os": {"system": "Linux"}, "nvidia": {}}
+    for signal_id in ("cuda-error-35", "torch-driver-too-old", "cuda-error-804"):
+        why = another_machine(bare, {}, [Signal(id=signal_id, kind="cuda-error", lines=[2])])
+        assert "comes from an NVIDIA driver" in why, signal_id
+    # A host with a driver may be the paste's machine; an error any machine gives says nothing.
+    with_driver = {"os": {"system": "Linux"}, "nvidia": {"driver_version": "550.54.14"}}
+    assert another_machine(with_driver, {}, [Signal(id="cuda-error-35", kind="cuda-error")]) == ""
+    assert another_machine(bare, {}, [Signal(id="cuda-error-209", kind="cuda-error")]) == ""
+
+
+def test_a_windows_interpreter_over_a_linux_host_is_another_machine(linux_host: Facts) -> None:
+    """A traceback's frames in C:\\Users\\...\\anaconda3\\envs\\edm (NVlabs/edm #25) name a Windows
+    Python: over a Linux host the paste is another machine's, not an environment of it."""
+    paste = text(PASTE / "errors" / "attack10-traceback-cut-before-exception-edm.txt")
+    result = explain(paste, linux_host, lookup_build)
+    assert "(Windows), this host runs Linux" in result.host_set_aside
+    assert _ids(result) == {"python-traceback-cut"}

@@ -189,11 +189,13 @@ def test_error_35_names_a_build_with_kernels_for_the_hosts_gpu() -> None:
 
 
 def test_the_build_in_use_gets_its_driver_floor_beside_the_build_for_the_old_driver() -> None:
-    # Host 02: torch cu124 (floor 525.60.13); the paste's driver reports CUDA 10.1.
+    # Host 07: torch cu124 (floor 525.60.13) beside a driver (host 02 has none: torch's "found
+    # version N" comes from a driver, so over host 02 the paste is another machine's); the
+    # paste's driver reports CUDA 10.1.
     finding = only(
         explained(
             "torch-driver-too-old-10010-torch1.7.1-falls-back-cpu.txt",
-            host("02-ldpath-nvjitlink-cuda121"),
+            host("07-fabricmanager-802-h100"),
         ),
         "cuda-driver-too-old",
     )

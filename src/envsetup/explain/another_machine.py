@@ -98,6 +98,11 @@ def another_machine(
         return f"its AMD GPU is {amd[0]}, this host's {hosts_amd[0]}"
     if amd and not hosts_amd and not _get_path(host, "rocm.kfd_error"):
         return f"its AMD GPU is {amd[0]}, this host has none"
+    windows = _windows_path(pasted)
+    if windows and _get_path(host, "os.system") in ("Linux", "Darwin"):
+        return (
+            f"its Python is at {windows} (Windows), this host runs {_get_path(host, 'os.system')}"
+        )
     if _nvidia_trace(host):
         return ""
     logged = next((s for s in signals if s.id.startswith(_NVIDIA_MODULE_LOG)), None)
@@ -107,8 +112,32 @@ def another_machine(
             f"its kernel log shows the NVIDIA kernel module{line}, "
             "this host has no NVIDIA driver or GPU"
         )
+    answered = next((s for s in signals if s.id in _DRIVER_ANSWERED), None)
+    if answered is not None:
+        return (
+            f"its CUDA error ({answered.id}) comes from an NVIDIA driver, "
+            "this host has no NVIDIA driver or GPU"
+        )
     if _nvidia_trace(pasted):  # nvidia-smi that ran and failed, lsmod, lspci's NVIDIA devices
         return "it shows an NVIDIA driver or GPU, this host has none"
+    return ""
+
+
+# CUDA errors only a machine with an NVIDIA driver gives: the driver answered, too old (35,
+# torch's "found version N"), mismatched with its libraries (803), refusing forward compatibility
+# (804) or a PTX too new for it (222), its NVSwitch fabric not ready (802).
+_DRIVER_ANSWERED = frozenset(
+    ("cuda-error-35", "torch-driver-too-old", "cuda-error-803", "cuda-error-804",
+     "cuda-error-222", "cuda-error-802")
+)  # fmt: skip
+
+
+def _windows_path(pasted: dict[str, Any]) -> str:
+    """The pasted interpreter's path or prefix where it is a Windows one ("C:\\Users\\..."), else ""."""
+    for path in ("python.executable", "python.prefix"):
+        value = _get_path(pasted, path)
+        if isinstance(value, str) and len(value) > 2 and value[1:3] == ":\\":
+            return value
     return ""
 
 
