@@ -1228,6 +1228,11 @@ PASTES: tuple[Paste, ...] = (
       facts={"python.version": "3.9.17", "torch.version": "1.12.1+cu116", "torch.cuda_version": "11.6",
              "nvidia.gpus.#": 8, "nvidia.gpus.7.name": "NVIDIA GeForce RTX 3080",
              "extension_build.cuda_home": None}),
+    # --- attack10: pip's versions line retyped; only PyPI's placeholder 0.1.2 fits --------------
+    P(E + "attack10-pip-placeholder-retyped-torch191-cu111.txt",
+      signals={"pip-no-matching-version", "pip-no-matching-distribution"},
+      findings={"pip-no-matching-torch"},
+      params={"pip-no-matching-torch": {"reason": "pypi-placeholder", "local": "cu111"}}),
     # --- CUDA error 46, both wordings: a busy / exclusive-mode GPU ---------------------------
     P(E + "cuda-46-devices-busy-t4-pytorch100691.txt",
       signals={"python-exception", "cuda-error-46"}, findings={"cuda-devices-unavailable"}),

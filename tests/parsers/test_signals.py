@@ -557,6 +557,17 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "attack10-driver-too-old-11040-smi-header-3050.txt": [
         ("torch-driver-too-old", {"found_version": 11040, "driver_cuda": "11.4"}),
     ],
+    "attack10-pip-placeholder-retyped-torch191-cu111.txt": [
+        (
+            "pip-no-matching-version",
+            {
+                "pinned": "1.9.1+cu111",
+                "local": "cu111",
+                "versions": ["0.1.2", "0.1.2post1", "0.1.2post2"],
+            },
+        ),
+        ("pip-no-matching-distribution", {"requirement": "torch==1.9.1+cu111"}),
+    ],
     # CUDA error 46 in both wordings (attack10 problem 2)
     "cuda-46-devices-busy-t4-pytorch100691.txt": [
         ("python-exception", {"exception": "RuntimeError"}),

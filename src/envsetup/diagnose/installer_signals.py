@@ -58,10 +58,12 @@ def judge_pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence, lookup
     versions = list(p.get("versions") or [])
     python = facts.python.version or None
     extra: dict[str, Any] = {}
-    if p.get("local"):
-        reason = "local-version-needs-index"
-    elif versions and all(v.startswith("0.1.2") for v in versions):
+    if versions and all(v.startswith("0.1.2") for v in versions):
+        # Only PyPI's placeholder fits: no real torch wheel there suits this Python and platform
+        # (a local +cuXXX pin also needs PyTorch's index, which the words add).
         reason = "pypi-placeholder"
+    elif p.get("local"):
+        reason = "local-version-needs-index"
     elif versions_signal is not None and not versions:
         reason = "python-32bit" if facts.python.bits == 32 else "no-wheel-for-python"
     elif p.get("pinned") and versions:

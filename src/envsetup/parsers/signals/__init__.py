@@ -68,7 +68,7 @@ _TRIGGERS = (
     "NVIDIA driver",  # torch
     "symbol",
     "shared object",  # libraries
-    "versions:",
+    "from versions",  # pip's "(from versions: ...)", also retyped without the colon
     "distribution",
     "externally-managed",
     "Unsatisfiable",

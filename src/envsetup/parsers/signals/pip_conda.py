@@ -20,8 +20,11 @@ PIP = "pip-error"
 CONDA = "conda-error"
 
 _NO_MATCHING = lazy(r"No matching distribution found for (\S{1,200})")
+# pip's line; also as people retype it ("could not find ...torch==1.9.1+cu111(from versions
+# 0.1.2, ..." without the colon or the closing parenthesis: pytorch/pytorch #66399).
 _NO_VERSION = lazy(
-    r"Could not find a version that satisfies the requirement (\S{1,200}) \(from versions: ([^)]{0,4000})\)"
+    r"[Cc]ould not find a version that satisfies the requirement (\S{1,200}?) ?"
+    r"\(from versions:? ?([^)]{0,4000})(?:\)|$)"
 )
 _CUDA_DRIVER = lazy(r"Your installed CUDA driver is: (\d{1,3}\.\d{1,3})\b")
 # The virtual packages conda's solver names: "feature:|@/linux-64::__cuda==12.2=0" (the CUDA
@@ -104,7 +107,7 @@ def _pip(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     for index in indices(lines, hits):
         line = lines[index]
         text = line.text
-        if "from versions:" in text:
+        if "from versions" in text:
             match = _NO_VERSION.search(text)
             if match:
                 named = [v.strip() for v in match.group(2).split(",") if v.strip()]

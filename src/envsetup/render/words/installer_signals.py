@@ -24,8 +24,16 @@ def _pip(p: Mapping[str, Any]) -> Words:
             f"or `{_or(p, 'install')}`"
         ),
         "pypi-placeholder": (
-            "PyPI then held only a placeholder 'torch' (0.1.2); real wheels are on "
-            f"download.pytorch.org: `{_or(p, 'install')}`"
+            "pip saw only PyPI's placeholder 'torch' 0.1.2: no real torch wheel there fits this "
+            f"Python{py} and platform (a Python newer than the release supports, a 32-bit "
+            "Python, or an unsupported OS); use a 64-bit Python the release supports"
+            + (
+                f", and PyTorch's index for the +{p['local']} build "
+                f"(`--index-url https://download.pytorch.org/whl/{p['local']}`)"
+                if p.get("local")
+                else ""
+            )
+            + f", or `{_or(p, 'install')}`"
         ),
         "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
         "no-wheel-for-python": (
