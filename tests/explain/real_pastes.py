@@ -1233,6 +1233,18 @@ PASTES: tuple[Paste, ...] = (
       signals={"pip-no-matching-version", "pip-no-matching-distribution"},
       findings={"pip-no-matching-torch"},
       params={"pip-no-matching-torch": {"reason": "pypi-placeholder", "local": "cu111"}}),
+    # --- modprobe finds no NVIDIA module for the running kernel -----------------------------------
+    P(E + "modprobe-nvidia-not-found-kernel-update-nvidia-docker365.txt",
+      kinds={"nvidia-smi-failure", "uname"}, signals={"kernel-module-not-found"},
+      facts={"os.kernel": "3.13.0-116-generic"},
+      findings={"nvidia-module-not-built", "nvidia-smi-failed"},
+      params={"nvidia-module-not-built": {"module": "nvidia", "kernel": "3.13.0-116-generic"}}),
+    P(E + "modprobe-nvidia-not-found-in-directory-fedora-nvidia-xrun135.txt",
+      signals={"kernel-module-not-found"}, findings={"nvidia-module-not-built"},
+      params={"nvidia-module-not-built": {"kernel": "5.2.13-200.fc30.x86_64"}}),
+    P(E + "modprobe-nvidia-not-found-centos7-nvidia-docker291.txt",
+      kinds={"nvidia-smi-failure"}, signals={"kernel-module-not-found"},
+      findings={"nvidia-module-not-built", "nvidia-smi-failed"}),
     # --- CUDA error 46, both wordings: a busy / exclusive-mode GPU ---------------------------
     P(E + "cuda-46-devices-busy-t4-pytorch100691.txt",
       signals={"python-exception", "cuda-error-46"}, findings={"cuda-devices-unavailable"}),

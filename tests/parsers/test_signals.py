@@ -568,6 +568,20 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ),
         ("pip-no-matching-distribution", {"requirement": "torch==1.9.1+cu111"}),
     ],
+    # modprobe: FATAL: Module nvidia not found (a kernel update without DKMS; attack10 problem 8)
+    "modprobe-nvidia-not-found-kernel-update-nvidia-docker365.txt": [
+        ("kernel-module-not-found", {"module": "nvidia", "kernel": None}),
+        ("kernel-module-not-found", {"module": "nvidia-uvm"}),
+    ],
+    "modprobe-nvidia-not-found-in-directory-fedora-nvidia-xrun135.txt": [
+        ("kernel-module-not-found", {"module": "nvidia", "kernel": "5.2.13-200.fc30.x86_64"}),
+        ("kernel-module-not-found", {"module": "nvidia_uvm"}),
+        ("kernel-module-not-found", {"module": "nvidia_modeset"}),
+        ("kernel-module-not-found", {"module": "nvidia_drm"}),
+    ],
+    "modprobe-nvidia-not-found-centos7-nvidia-docker291.txt": [
+        ("kernel-module-not-found", {"module": "nvidia"}),
+    ],
     # CUDA error 46 in both wordings (attack10 problem 2)
     "cuda-46-devices-busy-t4-pytorch100691.txt": [
         ("python-exception", {"exception": "RuntimeError"}),

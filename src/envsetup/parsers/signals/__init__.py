@@ -93,6 +93,7 @@ _TRIGGERS = (
     "t match",  # nv-fabricmanager: "don't match", "doesn't match", "don\u2019t match"
     "ownership",
     "probe routine",
+    "Module nvidia",  # modprobe: FATAL: Module nvidia not found
     "nouveau",  # kernel log
     "Traceback",
     'File "',  # python

@@ -55,6 +55,13 @@ XID_MEANINGS: dict[int, tuple[str, str]] = {
     154: ("GPU recovery action changed (a reset or a reboot is required)", "hardware"),
 }
 
+# kmod's modprobe when no module of that name is installed for the running kernel: "modprobe:
+# FATAL: Module nvidia not found." (older kmod), "... not found in directory /lib/modules/KERNEL"
+# (NVIDIA/nvidia-docker #365 and #291, Witko/nvidia-xrun #135: a kernel update without DKMS).
+_MODULE_NOT_FOUND = lazy(
+    r"modprobe: FATAL: Module (nvidia[\w-]{0,30}) not found(?: in directory /lib/modules/(\S{1,100}))?"
+)
+
 # "NVRM: Xid (PCI:0000:0a:00): 31, pid=..." and the older "NVRM: Xid (0000:01:00): 13, ...".
 _XID = lazy(
     r"NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{1,8}(?::[0-9A-Fa-f]{1,4}){1,3}(?:\.[0-7])?)\): (\d{1,4}),\s?(.{0,200})"
@@ -173,6 +180,18 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
                         driver=None
                         if runs_to_cut(lines, line, _dots_after(text, match.end(2)))
                         else match.group(2),
+                    )
+                )
+        if "Module nvidia" in text and "not found" in text:
+            match = _MODULE_NOT_FOUND.search(text)
+            if match:
+                found.append(
+                    signal(
+                        "kernel-module-not-found",
+                        KIND,
+                        [line.number],
+                        module=match.group(1),
+                        kernel=match.group(2),
                     )
                 )
         if "NVRM: loading NVIDIA UNIX" in text:

@@ -29,7 +29,22 @@ def _xid(title_prefix: str, fix: str, bare: str = "") -> WordFn:
     return words
 
 
+def _module_not_built(p: Mapping[str, Any]) -> Words:
+    module = p.get("module") or "nvidia"
+    kernel = f" {p['kernel']}" if p.get("kernel") else ""
+    return Words(
+        f"modprobe finds no NVIDIA kernel module ({module}) for the running kernel{kernel}: the "
+        "driver's module was built for another kernel, or removed",
+        "Rebuild the driver's module for this kernel, with DKMS so that the next kernel update "
+        "rebuilds it too: install the headers (`linux-headers-$(uname -r)` / `kernel-devel`) and "
+        "`dkms`, then `sudo dkms autoinstall` (Ubuntu: reinstall the driver's `nvidia-dkms-BRANCH` "
+        "package; RPM Fusion: `sudo akmods --force`; the .run installer: run it again with "
+        "`--dkms`), or boot the kernel it was built for; then check `nvidia-smi`.",
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "nvidia-module-not-built": _module_not_built,
     "gpu-init-failed": _static(
         "The NVIDIA kernel module could not initialise the GPU (RmInitAdapter failed)",
         "Read the NVRM lines before it in `dmesg`; check that the driver branch supports this GPU, "
