@@ -119,6 +119,9 @@ def test_line_numbers_are_those_of_the_paste_as_given() -> None:
         # a conda prompt whose "(" the post cut (facebookresearch/vggt#437)
         ("vggt) D:\\Anaconda\\envs\\vggt\\vggt>nvidia-smi", "nvidia-smi"),
         ("❯ mamba env update -f environment.yml", "mamba env update -f environment.yml"),
+        # Kali's two-line zsh prompt, its second line (mistralai/mistral-inference#144)
+        ("└─$ nvidia-smi", "nvidia-smi"),
+        ("└─# nvidia-smi -L", "nvidia-smi -L"),
     ],
 )
 def test_prompts_are_removed_and_the_command_kept(pasted: str, command: str) -> None:
@@ -282,6 +285,11 @@ def test_log_prefixes_of_real_pastes_are_removed(pasted: str, message: str) -> N
             "NVRM: Xid (PCI:0000:3b:00): 79",
         ),
         ("trainer-1  | RuntimeError: CUDA error", "RuntimeError: CUDA error"),
+        # dmesg -H: the time since the previous line (rwth-i6/returnn#1486)
+        ("[  +0.000316] NVRM: Xid (PCI:0000:03:00): 79", "NVRM: Xid (PCI:0000:03:00): 79"),
+        # OpenMMLab's mmengine logger (open-mmlab/mmdeploy#2469, nizhenliang/CGRSeg#12)
+        ("10/07 17:11:55 - mmengine - INFO - sys.platform: linux", "sys.platform: linux"),
+        ("2024/10/15 13:48:48 - mmengine - INFO - Python: 3.8.18", "Python: 3.8.18"),
     ],
 )
 def test_log_prefix_forms_are_removed(pasted: str, message: str) -> None:

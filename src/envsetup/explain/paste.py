@@ -98,6 +98,8 @@ _LOG_FORMS = (
     # dmesg -T: "[Mon Jan  2 03:04:05 2024] "; dmesg: "[  123.456789] "
     r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?",
     r"\[\s*\d+\.\d+\]\s?",
+    # dmesg -H / --reltime: "[  +0.000316] " between stamps
+    r"\[\s*\+\d+\.\d+\]\s?",
     # syslog / journalctl: "Jan  2 03:04:05 host " then the program below
     rf"{_SYSLOG_TIME}\s+[\w.-]+\s+(?=[\w./-]+(?:\[\d+\])?:\s)",
     r"\[(?:stderr|stdout|STDERR|STDOUT)\]:?\s?",
@@ -132,8 +134,9 @@ _PROMPTS = (
     re.compile(r"(?:\([\w.@/+-]+\)\s*)?(?:~|/)[\w./~-]*[$#]\s"),
     # PS C:\Users\me> , (venv) PS C:\> , C:\Users\me>
     re.compile(r"(?:\(?[\w.@/+-]+\)\s*)?(?:PS\s+)?[A-Za-z]:\\[^<>|\"\n]*>\s?"),
-    # starship / pure / powerlevel10k: "❯ cmd"
+    # starship / pure / powerlevel10k: "❯ cmd"; Kali's two-line zsh prompt: "└─$ cmd", "└─# cmd"
     re.compile(r"❯\s+"),
+    re.compile(r"└─+[$#]\s"),
     # oh-my-zsh: "➜  ~ ", "➜  project git:(main) ✗ "
     re.compile(r"➜\s+\S+(?:\s+git:\([^)\s]*\))?(?:\s+✗)?\s+"),
     # >>> and ... (Python), In [3]: (IPython)
@@ -156,7 +159,7 @@ _MAY_HAVE_PREFIX = re.compile(
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
 ).match
 _MAY_BE_COMPOSE = re.compile(r"[ \t]*[\w.-]{1,60}[-_]\d{1,3} +\| ").match
-_PROMPT_MARKS = frozenset("([$#%>~/➜.❯")
+_PROMPT_MARKS = frozenset("([$#%>~/➜.❯└")
 
 
 _INLINE = lazy(r"(\*\*|`)([^`*]+)\1")
