@@ -205,12 +205,19 @@ def test_the_build_in_use_gets_its_driver_floor_beside_the_build_for_the_old_dri
     )
 
 
-def test_error_35_with_nothing_known_stays_generic() -> None:
+def test_error_35_from_devicequery_speaks_of_the_program_not_torch() -> None:
+    # deviceQuery's "cudaGetDeviceCount returned 35", no torch stated: the CUDA samples were built
+    # with a toolkit newer than the driver (attack10: WSL #8174's was worded for a torch build).
     finding = only(explained("cuda-35-devicequery-result-fail.txt"), "cuda-driver-too-old")
     assert "release" not in finding.params and "no_build" not in finding.params
+    assert finding.params["program"] == "cuda-runtime"
     words = words_for(finding)
-    assert words.title == "the NVIDIA driver is too old for this torch build"
-    assert "envsetup install --cuda auto" in words.fix
+    assert (
+        words.title
+        == "the NVIDIA driver is too old for the CUDA runtime this program was built with"
+    )
+    assert "toolkit no newer than the CUDA the driver supports" in words.fix
+    assert "torch" not in words.fix
 
 
 # ---- a program's own failure: CUDA out of memory, a traceback nothing else explains ----

@@ -223,7 +223,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "cuda-100-cuda-samples-helper.txt": [("cuda-error-100", {"code": 100})],
     "cuda-222-cuda-failure-numbered.txt": [("cuda-error-222", {"code": 222})],
     "cuda-222-ptx-unsupported-toolchain.txt": [("cuda-error-222", {"code": 222})],
-    "cuda-35-devicequery-result-fail.txt": [("cuda-error-35", {"code": 35})],
+    "cuda-35-devicequery-result-fail.txt": [
+        ("cuda-error-35", {"code": 35, "via": "cudaGetDeviceCount"}),
+    ],
     "cuda-35-bandwidthtest-windows-samples.txt": [
         ("cuda-error-35", {"code": 35, "name": "cudaErrorInsufficientDriver"})
     ],

@@ -36,6 +36,11 @@ def judge_driver_too_old(signals: list[Signal], facts: Facts, lookup: BuildLooku
         (s.params.get("driver_cuda") for s in signals if s.params.get("driver_cuda")), None
     )
     cuda = torch_cuda(facts)
+    # deviceQuery's "cudaGetDeviceCount returned 35" with no torch stated: a CUDA program built
+    # with a toolkit newer than the driver, not a torch build.
+    program = None
+    if not facts.torch.version and any(s.params.get("via") for s in signals):
+        program = "cuda-runtime"
     # The driver the facts name is the one that failed only when it reports the same CUDA.
     same = found is None or found == facts.nvidia.driver_cuda_version
     driver = facts.nvidia.driver_version if same else None
@@ -70,6 +75,7 @@ def judge_driver_too_old(signals: list[Signal], facts: Facts, lookup: BuildLooku
             torch=facts.torch.version,
             cuda=cuda,
             need=need,
+            program=program,
             **params,
         )
     ]

@@ -114,6 +114,7 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             continue
         error, reported = identified
         numbers = [line.number]
+        via = None
         # deviceQuery prints the number and the message on two lines:
         # "cudaGetDeviceCount returned 100" / "-> no CUDA-capable device is detected".
         if reported is None and index > 0 and "returned" in lines[index - 1].text:
@@ -121,6 +122,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             if earlier:
                 reported = int_or_none(earlier.group(1))
                 numbers.insert(0, lines[index - 1].number)
+                if "cudaGetDeviceCount" in lines[index - 1].text:
+                    via = "cudaGetDeviceCount"  # a CUDA program of its own: deviceQuery, a sample
         kept = by_code.get(error.code)
         if kept is None:
             kept = by_code[error.code] = signal(
@@ -129,6 +132,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
         kept.lines.extend(numbers)  # classify's merge sorts and dedupes
         if reported is not None and reported != error.code:
             kept.params.setdefault("reported", reported)
+        if via:
+            kept.params.setdefault("via", via)
     if 3 in by_code and _in_forked_worker(lines):
         by_code[3].params["in_worker"] = True
     return list(by_code.values())

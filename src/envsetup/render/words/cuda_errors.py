@@ -86,6 +86,14 @@ def _driver_too_old(p: Mapping[str, Any]) -> Words:
     driver = f"driver {p['have']}" if p.get("have") else "the NVIDIA driver"
     if p.get("driver_cuda"):
         driver += f" (CUDA {p['driver_cuda']})"
+    if p.get("program") == "cuda-runtime":
+        return Words(
+            f"{driver} is too old for the CUDA runtime this program was built with",
+            "A program built with a CUDA toolkit (deviceQuery, the CUDA samples) needs a driver "
+            "that supports that toolkit's CUDA: upgrade the driver (under WSL 2: NVIDIA's Windows "
+            "driver), or build the program with a toolkit no newer than the CUDA the driver "
+            "supports (`nvidia-smi` prints it).",
+        )
     title = f"{driver} is too old for this torch build"
     if p.get("cuda"):
         title += f" (CUDA {p['cuda']})"
