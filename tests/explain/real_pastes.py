@@ -1245,6 +1245,11 @@ PASTES: tuple[Paste, ...] = (
     P(E + "modprobe-nvidia-not-found-centos7-nvidia-docker291.txt",
       kinds={"nvidia-smi-failure"}, signals={"kernel-module-not-found"},
       findings={"nvidia-module-not-built", "nvidia-smi-failed"}),
+    # --- attack11: /proc/version's head alone names WSL 2: error 100 gets WSL's fix -------------
+    P(E + "wsl2-kernel-line-cuda-100-rtx3080ti-wsl9821.txt",
+      kinds={"proc-version", "nvidia-smi-table"}, signals={"cuda-error-100"},
+      facts={"os.wsl": 2, "os.kernel": "5.15.90.1-microsoft-standard-WSL2", "nvidia.driver_version": "528.49"},
+      findings={"cuda-no-device"}, params={"cuda-no-device": {"wsl": 2}}),
     # --- CUDA error 46, both wordings: a busy / exclusive-mode GPU ---------------------------
     P(E + "cuda-46-devices-busy-t4-pytorch100691.txt",
       signals={"python-exception", "cuda-error-46"}, findings={"cuda-devices-unavailable"}),

@@ -584,6 +584,7 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "modprobe-nvidia-not-found-centos7-nvidia-docker291.txt": [
         ("kernel-module-not-found", {"module": "nvidia"}),
     ],
+    "wsl2-kernel-line-cuda-100-rtx3080ti-wsl9821.txt": [("cuda-error-100", {"code": 100})],
     # CUDA error 46 in both wordings (attack10 problem 2)
     "cuda-46-devices-busy-t4-pytorch100691.txt": [
         ("python-exception", {"exception": "RuntimeError"}),

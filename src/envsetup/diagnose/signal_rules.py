@@ -144,6 +144,8 @@ def judge_signals(
             grouped.setdefault((finding_id, severity), []).append(s)
     for (finding_id, severity), group in grouped.items():
         found.append(judge_simple(finding_id, severity, group, facts, ev))
+        if finding_id == "cuda-no-device" and facts.os.wsl:
+            found[-1].params["wsl"] = facts.os.wsl  # the GPU is the Windows driver's there
         if finding_id == "torch-not-compiled-with-cuda":
             # Its fix installs a CUDA build: say so when `--cuda auto` would not give one here.
             from envsetup.diagnose.install_target import auto_not_cuda

@@ -23,8 +23,9 @@ _UNAME_COMMAND = lazy(r"uname\s+-a")
 # XNU's build names the hardware it was built for ("root:xnu-.../RELEASE_ARM64_T6031"): an ARM64
 # kernel under an x86_64 machine name is a shell run through Rosetta 2 on Apple Silicon.
 _XNU_ARM64 = lazy(r"/RELEASE_ARM64(?:_\w+)?\b")
-# /proc/version: "Linux version RELEASE (BUILDER) (COMPILER) #BUILD ..."
-_PROC_VERSION = lazy(r"Linux version (?P<release>\d\S*)\s+\(.*")
+# /proc/version: "Linux version RELEASE (BUILDER) (COMPILER) #BUILD ..."; bug templates get its
+# head alone ("Linux version 5.15.90.1-microsoft-standard-WSL2": microsoft/WSL #9821).
+_PROC_VERSION = lazy(r"Linux version (?P<release>\d{1,2}\.\d{1,3}\S*)(?:\s+\(.*)?")
 _PROC_COMMAND = lazy(r"(?:sudo\s+)?cat\s+/proc/version")
 
 

@@ -82,6 +82,25 @@ def _no_kernel_image_in_extension(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
+def _no_device(p: Mapping[str, Any]) -> Words:
+    title = "CUDA sees no GPU: 'no CUDA-capable device is detected' (error 100)"
+    if p.get("wsl"):
+        # Under WSL 2 the GPU is the Windows driver's, reached through /usr/lib/wsl/lib (NVIDIA's
+        # CUDA on WSL User Guide); a Linux driver installed inside WSL replaces those libraries.
+        return Words(
+            title,
+            "Under WSL 2 the GPU comes from NVIDIA's Windows driver: check "
+            "`/usr/lib/wsl/lib/nvidia-smi`, update WSL (`wsl --update`, then `wsl --shutdown`), and "
+            "install no Linux NVIDIA driver inside WSL (`lspci` shows no NVIDIA device there: that "
+            "is expected); WSL 1 has no GPU at all (`wsl --set-version DISTRO 2`).",
+        )
+    return Words(
+        title,
+        "Check `nvidia-smi` sees the GPU; an empty or wrong CUDA_VISIBLE_DEVICES hides every GPU; "
+        "in a container, start it with `--gpus all`.",
+    )
+
+
 def _driver_too_old(p: Mapping[str, Any]) -> Words:
     driver = f"driver {p['have']}" if p.get("have") else "the NVIDIA driver"
     if p.get("driver_cuda"):
@@ -338,11 +357,7 @@ WORDS: dict[str, WordFn] = {
     "cuda-fabric-manager-not-ready": _fabric_manager,
     "cuda-ptx-newer-than-driver": _ptx,
     "cuda-driver-init-failed": _init_failed,
-    "cuda-no-device": _static(
-        "CUDA sees no GPU: 'no CUDA-capable device is detected' (error 100)",
-        "Check `nvidia-smi` sees the GPU; an empty or wrong CUDA_VISIBLE_DEVICES hides every GPU; "
-        "in a container, start it with `--gpus all`.",
-    ),
+    "cuda-no-device": _no_device,
     "cuda-driver-library-mismatch": _static(
         "CUDA error 803: the driver's user-space library (libcuda) and its kernel module differ",
         "Reboot after a driver update (or reinstall one driver version); inside a container, do "
