@@ -102,6 +102,8 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
         {"nvidia-container-cli-info"}, {"gpu_access.container.cli_driver": "575.57.08"}, set()),
     "explain/container/docker-could-not-select-driver-retinanet.txt": (set(), {}, {"container-toolkit-missing"}),
     "explain/container/docker-could-not-select-driver-xagent.txt": (set(), {}, {"container-toolkit-missing"}),
+    "explain/container/k8s-failedscheduling-insufficient-nvidia-gpu.txt": (
+        set(), {}, {"k8s-gpu-unschedulable"}),
     "explain/container/docker-desktop-windows-could-not-select-driver-titanv.txt": (
         set(), {}, {"container-toolkit-missing"}),
     "explain/container/docker-nvml-driver-not-loaded.txt": (set(), {}, {"container-runtime-no-driver"}),

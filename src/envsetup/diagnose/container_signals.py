@@ -63,6 +63,21 @@ def judge_container_signals(
                 ),
             )
         )
+    unschedulable = [s for s in signals if s.id == "k8s-insufficient-gpu"]
+    if unschedulable:
+        first = unschedulable[0].params
+        found.append(
+            Finding(
+                id="k8s-gpu-unschedulable",
+                severity="error",
+                evidence=_cited(unschedulable, evidence),
+                params=_present(
+                    resource=first.get("resource"),
+                    nodes=first.get("nodes"),
+                    insufficient=first.get("insufficient"),
+                ),
+            )
+        )
     failed = [s for s in signals if s.id == "nvidia-container-cli-init-failed"]
     if failed:
         reason = str(failed[0].params.get("reason") or "")

@@ -204,7 +204,7 @@ def judge_signals(
         found += judge_out_of_memory(get("torch-cuda-out-of-memory"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += judge_xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
-    if get("docker-gpu-driver-missing", "nvidia-container-cli-init-failed"):
+    if get("docker-gpu-driver-missing", "nvidia-container-cli-init-failed", "k8s-insufficient-gpu"):
         from envsetup.diagnose.container_signals import judge_container_signals
 
         found += judge_container_signals(signals, facts, ev)

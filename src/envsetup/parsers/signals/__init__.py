@@ -94,6 +94,7 @@ _TRIGGERS = (
     "ownership",
     "probe routine",
     "Module nvidia",  # modprobe: FATAL: Module nvidia not found
+    "Insufficient ",  # Kubernetes: "Insufficient nvidia.com/gpu"
     "nouveau",  # kernel log
     "Traceback",
     'File "',  # python

@@ -81,7 +81,26 @@ def _runtime_no_driver(p: P) -> Words:
     return Words(f"The container could not get the GPU: {cause}{reason}", fix)
 
 
+def _k8s_unschedulable(p: P) -> Words:
+    resource = p.get("resource") or "nvidia.com/gpu"
+    of = f" ({p['insufficient']} of {p['nodes']} nodes lack it)" if p.get("nodes") else ""
+    vendor = (
+        "AMD GPU device plugin"
+        if resource.startswith("amd")
+        else "NVIDIA device plugin (or the GPU Operator)"
+    )
+    return Words(
+        f"Kubernetes cannot schedule the pod: no node has a free {resource}{of}",
+        f"Check the GPU nodes advertise it (`kubectl describe node NODE`: {resource} under "
+        f"Capacity and Allocatable; 0 or missing means the {vendor} is not running there: "
+        "`kubectl get pods -A | grep -i device-plugin`), that other pods do not hold every GPU, "
+        "and that the pod asks for no more GPUs than one node has and matches its node selector "
+        "and tolerations.",
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "k8s-gpu-unschedulable": _k8s_unschedulable,
     "container-toolkit-missing": _toolkit_missing,
     "container-runtime-no-driver": _runtime_no_driver,
 }
