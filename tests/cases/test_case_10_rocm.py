@@ -26,6 +26,7 @@ from envsetup.errors import UsageError
 from envsetup.facts import Facts
 from envsetup.host.recorded import RecordedHost
 from envsetup.model.machine import Machine
+from envsetup.parsers.rocm import kfd_version_from_gfx
 from envsetup.probe import probe_all
 from envsetup.probe.rocm import gfx_from_kfd_version, kfd_gfx_target, rocminfo_gpus
 from envsetup.profiles.loader import load_releases
@@ -253,6 +254,8 @@ def test_kfd_gfx_target_version_names_the_target(value: int, gfx: Optional[str])
     # Encoding: the kernel's kfd_device.c (e.g. Navy Flounder = 100301, Aldebaran = 90010).
     assert gfx_from_kfd_version(value) == gfx
     assert kfd_gfx_target(f"simd_count 0\ngfx_target_version {value}\n") == gfx
+    if gfx is not None:  # explain --record writes the topology back from the name
+        assert kfd_version_from_gfx(gfx) == value
 
 
 def test_override_values_and_the_wheel_table() -> None:

@@ -63,3 +63,19 @@ def judge_xids(signals: list[Signal], facts: Facts, ev: Evidence):
             )
         )
     return out
+
+
+def judge_module_not_built(signals: list[Signal], facts: Facts, ev: Evidence):
+    """modprobe's "Module nvidia not found": no module for the running kernel, named by
+    modprobe's "in directory /lib/modules/KERNEL", else by the facts (a pasted uname)."""
+    kernel = next((s.params["kernel"] for s in signals if s.params.get("kernel")), None)
+    return [
+        finding_of(
+            "nvidia-module-not-built",
+            "error",
+            signals,
+            ev,
+            module=signals[0].params.get("module"),
+            kernel=kernel or facts.os.kernel or None,
+        )
+    ]

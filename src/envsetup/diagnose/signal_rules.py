@@ -41,7 +41,7 @@ from envsetup.diagnose.kernel_image import (
     build_with_kernels,
     judge_no_kernel_image,
 )
-from envsetup.diagnose.kernel_log_signals import judge_xids
+from envsetup.diagnose.kernel_log_signals import judge_module_not_built, judge_xids
 from envsetup.diagnose.library_signals import (
     judge_glibc_too_old,
     judge_library_not_found,
@@ -49,7 +49,7 @@ from envsetup.diagnose.library_signals import (
 )
 from envsetup.diagnose.program_signals import judge_exception, judge_out_of_memory
 from envsetup.diagnose.python_fit import judge_conda_python
-from envsetup.diagnose.signal_common import Evidence, cite, finding_of
+from envsetup.diagnose.signal_common import Evidence, cite
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import classify
@@ -151,20 +151,8 @@ def judge_signals(
             from envsetup.diagnose.install_target import auto_not_cuda
 
             found[-1].params.update(auto_not_cuda(facts))
-    missing_module = get("kernel-module-not-found")
-    if missing_module:
-        # The running kernel: modprobe's "in directory /lib/modules/KERNEL", else the paste's uname.
-        kernel = next((s.params["kernel"] for s in missing_module if s.params.get("kernel")), None)
-        found.append(
-            finding_of(
-                "nvidia-module-not-built",
-                "error",
-                missing_module,
-                ev,
-                module=missing_module[0].params.get("module"),
-                kernel=kernel or facts.os.kernel or None,
-            )
-        )
+    if get("kernel-module-not-found"):
+        found += judge_module_not_built(get("kernel-module-not-found"), facts, ev)
     if get("torch-extension-cuda-mismatch"):
         found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
     if get("nvcc-host-compiler-unsupported"):

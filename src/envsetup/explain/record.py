@@ -27,6 +27,7 @@ from typing import Any, Optional, Sequence
 
 from envsetup.facts import Facts
 from envsetup.lazy_pattern import lazy
+from envsetup.parsers.rocm import kfd_version_from_gfx
 from envsetup.probe.torch_files import DEEP_TAG
 
 PLACEHOLDER_PYTHON = "/usr/bin/python3"
@@ -201,25 +202,12 @@ def _linux_files(facts: Facts, files: dict[str, str]) -> None:
     _jetson_files(facts, files)
 
 
-def _kfd_version(gfx: str) -> Optional[int]:
-    """'gfx1102' -> 110002, 'gfx90a' -> 90010: the inverse of parsers.rocm's
-    gfx_from_kfd_version (the last two characters are the minor and stepping, in hex)."""
-    digits = gfx[3:] if gfx.startswith("gfx") else ""
-    if len(digits) < 3 or not digits[:-2].isdigit():
-        return None
-    try:
-        minor, stepping = int(digits[-2], 16), int(digits[-1], 16)
-    except ValueError:
-        return None
-    return int(digits[:-2]) * 10000 + minor * 100 + stepping
-
-
 def _rocm_files(facts: Facts, files: dict[str, str]) -> None:
     """Pasted AMD GPUs as the KFD topology doctor's probe falls back to (probe/rocm.py): one
     node per GPU with its gfx_target_version (node 0 is the CPU's), and /dev/kfd. The GPUs'
     names are not kept (the topology has none); their targets are what install judges."""
     targets = [gpu.gfx for gpu in facts.rocm.gpus if gpu.gfx] or list(facts.rocm.gfx_targets)
-    versions = [v for v in (_kfd_version(t) for t in targets) if v]
+    versions = [v for v in (kfd_version_from_gfx(t) for t in targets) if v]
     for node, version in enumerate(versions, start=1):
         path = f"/sys/class/kfd/kfd/topology/nodes/{node}/properties"
         files[path] = f"gfx_target_version {version}\n"

@@ -69,6 +69,19 @@ def gfx_from_kfd_version(value: int) -> Optional[str]:
     return f"gfx{major}{minor:x}{stepping:x}"
 
 
+def kfd_version_from_gfx(gfx: str) -> Optional[int]:
+    """The inverse of gfx_from_kfd_version: 'gfx1102' -> 110002, 'gfx90a' -> 90010 (the last
+    two characters are the minor and stepping, in hex); None for a name of no such shape."""
+    digits = gfx[3:] if gfx.startswith("gfx") else ""
+    if len(digits) < 3 or not digits[:-2].isdigit():
+        return None
+    try:
+        minor, stepping = int(digits[-2], 16), int(digits[-1], 16)
+    except ValueError:
+        return None
+    return int(digits[:-2]) * 10000 + minor * 100 + stepping
+
+
 def kfd_gfx_target(properties: str) -> Optional[str]:
     """One topology node's properties text -> its GPU's gfx target; None for a CPU node."""
     found = _KFD_VERSION.search(properties)
