@@ -62,11 +62,27 @@ def without_cpython_argv0_check(stderr: str) -> str:
     return rest
 
 
+# CPython prints this, a traceback and "KeyboardInterrupt" when the signal lands in a callback it
+# may not raise from (sys.unraisablehook): a weakref callback such as importlib's module-lock `cb`
+# (<frozen importlib._bootstrap>), or a __del__. The exception is dropped and the run goes on.
+UNRAISABLE = re.compile(
+    r"Exception ignored in: [^\n]*\nTraceback \(most recent call last\):\n(?:  .*\n)*KeyboardInterrupt: ?\n"
+)
+
+
+def without_unraisable_interrupts(stderr: str) -> str:
+    """stderr without the KeyboardInterrupts CPython reported as unraisable and then ignored."""
+    return UNRAISABLE.sub("", stderr)
+
+
 def judge(out: subprocess.CompletedProcess[str]) -> str:
     """How the run ended; fails the test on a traceback from envsetup or a wrong 130."""
     assert not ENVSETUP_FRAME.search(out.stderr), out.stderr
     out = subprocess.CompletedProcess(
-        out.args, out.returncode, out.stdout, without_cpython_argv0_check(out.stderr)
+        out.args,
+        out.returncode,
+        out.stdout,
+        without_unraisable_interrupts(without_cpython_argv0_check(out.stderr)),
     )
     if out.returncode == 130:
         assert "Traceback" not in out.stderr, out.stderr
