@@ -42,7 +42,8 @@ def probe_gpu_access(
     host: Host, os_facts: OsFacts, nvidia: NvidiaFacts, problems: list[ReadProblem]
 ) -> GpuAccessFacts:
     facts = GpuAccessFacts()
-    if os_facts.system != "Linux" or os_facts.wsl:
+    # "": a recording of a paste that states no OS (explain --record); a live host always knows.
+    if os_facts.system not in ("Linux", "") or os_facts.wsl:
         return facts
     if os_facts.container:
         facts.container = _container(host, problems)
@@ -81,7 +82,10 @@ def _fabric(
     if nvswitch_board(names):
         module = next(n for n in names if fabric_module(n))
         facts.evidence.append(f"{len(names)} GPUs on an HGX/DGX board ({module})")
-    if not nodes and not any(fabric_module(n) for n in names):
+    # NVML answered but named no GPU (a recording of a paste that shows only nvidia-smi -q's
+    # Fabric block): a board cannot be ruled out, so nvidia-smi -q is asked.
+    unnamed = nvidia.driver_source == "nvml" and not nvidia.gpus
+    if not nodes and not unnamed and not any(fabric_module(n) for n in names):
         return facts  # no NVSwitch and no GPU that could sit on one: nothing more to ask
     facts.manager_on_host = not any(rack_module(n) for n in names)
     _fabric_states(host, nvidia, facts, problems)

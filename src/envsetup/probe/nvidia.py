@@ -205,6 +205,11 @@ def _from_nvidia_smi(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]
 
     timeout = probe_timeout(host.environ())
     table = host.run([path], timeout=timeout)
+    if table.not_found:
+        # No answer at all: a recording that holds none for it (explain --record of a paste
+        # that shows only `nvidia-smi -q`), or the file gone since `which`. Not run, not failed.
+        facts.smi_evidence = f"{path}: no answer (not recorded, or gone when run)"
+        return
     if table.timed_out:
         facts.smi_state = "timed-out"
         facts.smi_evidence = f"{path} did not answer within {timeout:g} s"
