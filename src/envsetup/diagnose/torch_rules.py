@@ -38,8 +38,11 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     deep = facts.torch.deep
     if facts.torch.version or not facts.python.version:
         return []
-    if deep.arch_list or deep.cuda_available is not None:
-        return []  # torch imported and answered (--deep): installed, though no files name it
+    if deep.ran and not deep.error:
+        # torch imported and answered (--deep; its script names any failure in "error"):
+        # installed, though no files name it. A recording of a paste where torch printed only
+        # its CUDA warning (case 07's error 802) answers with no more than that.
+        return []
     return [
         Finding(
             id="torch-not-installed",
