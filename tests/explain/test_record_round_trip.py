@@ -68,6 +68,11 @@ def ids(document: dict[str, Any]) -> list[str]:
         ("errors/mergefix-journal-sm120-forge.txt", ["cuda-no-kernel-image"]),
         # "Is CUDA available: True" and no driver line (vllm #19542, cut in the GPU's name).
         ("collect-env/mergefix-vllm-19542-1080ti-cu126-cut.txt", []),
+        # Error 802 in torch's warning: --deep's stderr again; its answer holds no more than the
+        # warning, and doctor reads torch as installed (before: also torch-not-installed).
+        ("errors/case-07-fabricmanager-802-h100.txt", ["cuda-fabric-manager-not-ready"]),
+        ("errors/cuda-802-warning-llamafactory-torch2.7.txt", ["cuda-fabric-manager-not-ready"]),
+        ("errors/detect-802-vllm-engine.txt", ["cuda-fabric-manager-not-ready"]),
     ],
     ids=lambda v: v.split("/")[-1] if isinstance(v, str) else None,
 )  # fmt: skip
@@ -252,3 +257,60 @@ def test_pasted_amd_gpus_come_back_as_the_kfd_topology(tmp_path: Path) -> None:
     assert replayed["data"]["facts"]["rocm"]["gfx_targets"] == ["gfx1032"]
     node = tmp_path / "recorded/files/sys/class/kfd/kfd/topology/nodes/1/properties"
     assert node.read_text(encoding="utf-8") == "gfx_target_version 100302\n"
+
+
+FABRIC = FIXTURES / "explain/fabric"
+
+
+@pytest.mark.parametrize(
+    ("pastes", "findings"),
+    [
+        # The case's own paste: torch's error 802 and the fabric manager's journal.
+        ([FIXTURES / "cases/07-fabricmanager-802-h100/paste.txt"], ["cuda-fabric-manager-not-ready"]),
+        # nvidia-smi -q's Fabric block alone (gpu-operator #2511): a GPU "In Progress".
+        ([FABRIC / "smi-q-fabric-in-progress-gpu-operator.txt"], ["cuda-fabric-manager-not-ready"]),
+        # ... and the fabric manager's service, active (bottlerocket-kernel-kit #142).
+        (
+            [
+                FABRIC / "smi-q-fabric-in-progress-gpu-operator.txt",
+                FABRIC / "systemctl-status-fabricmanager-active-bottlerocket.txt",
+            ],
+            ["cuda-fabric-manager-not-ready"],
+        ),
+        # Completed, Success (dra-driver-nvidia-gpu #626): joined, nothing to say, nothing unchecked.
+        ([FABRIC / "smi-q-grep-fabric-completed-k8s.txt"], []),
+    ],
+    ids=lambda v: "+".join(p.stem for p in v) if isinstance(v, list) and v and isinstance(v[0], Path) else None,
+)  # fmt: skip
+def test_a_pasted_fabric_comes_back_with_its_finding(
+    pastes: list[Path], findings: list[str], tmp_path: Path
+) -> None:
+    """The fabric facts a paste states (each GPU's Fabric block, the fabric manager's service
+    state) are recorded as the answers doctor's probe/gpu_access.py asks for (`nvidia-smi -q -x`,
+    `systemctl is-active`): before, the recording held none and doctor judged no fabric."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text("".join(p.read_text(encoding="utf-8") for p in pastes), encoding="utf-8")
+    explained, replayed = round_trip(paste, tmp_path)
+    assert ids(explained) == findings
+    assert ids(replayed) == findings
+    want = explained["data"]["facts"]["gpu_access"]["fabric"]
+    got = replayed["data"]["facts"]["gpu_access"]["fabric"]
+    for key in ("nvswitch", "gpus", "manager_state", "manager_version", "manager_on_host"):
+        assert got[key] == want[key], key
+    assert replayed["data"]["facts"]["os"]["system"] == ""  # the pastes state no OS
+
+
+def test_case_07_over_its_own_host_comes_back_with_the_board(tmp_path: Path) -> None:
+    """Case 07's paste over its recorded host (8x H100 in a docker container): the board, the
+    container's device node and the fabric manager left unchecked come back as doctor read them."""
+    case = FIXTURES / "cases/07-fabricmanager-802-h100"
+    record = tmp_path / "recorded"
+    explained = _run(
+        "explain", str(case / "paste.txt"), "--replay", str(case / "host"), "--json",
+        "--record", str(record),
+    )  # fmt: skip
+    replayed = _run("doctor", "--replay", str(record), "--json", "--deep")
+    assert ids(explained) == ids(replayed) == ["cuda-fabric-manager-not-ready"]
+    want = explained["data"]["facts"]["gpu_access"]
+    assert want["fabric"]["nvswitch"] and want["container"]["device_nodes"] == ["/dev/nvidiactl"]
+    assert replayed["data"]["facts"]["gpu_access"] == want

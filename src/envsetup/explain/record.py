@@ -10,12 +10,15 @@ arch warning), the answer of `--deep`'s torch check: CUDA available, the arch li
 stderr the paste's torch and CUDA error lines; the CPU, memory and C compilers (where doctor's
 probe/system_info.py reads them: /proc/cpuinfo and /proc/meminfo on Linux, sysctl's answer on
 macOS, NUMBER_OF_PROCESSORS and PROCESSOR_IDENTIFIER on Windows, `gcc/clang --version`'s first
-line) and the relevant packages as dist-info directories. `doctor --replay DIR` (`--deep` for the last)
-then reads those facts again. Not written (doctor reads them back as absent):
-nvidia-smi's own output and failures, the kernel module, GPUs where no driver is stated (NVML
-answers with a driver). cuDNN is written where the facts give its directory (Linux): an empty
-libcudnn.so.X.Y.Z there (doctor reads the version from the name) or cudnn_version.h's three
-defines. A path the facts do not give is written as the usual one (the interpreter
+line), the relevant packages as dist-info directories, and the NVSwitch fabric and container
+facts doctor's probe/gpu_access.py reads (explain/record_gpu_access.py: each GPU's Fabric block
+as `nvidia-smi -q -x`'s answer, the fabric manager's version and service state, a container's
+device nodes and `nvidia-container-cli info`). `doctor --replay DIR` (`--deep` for the
+torch check) then reads those facts again. Not written (doctor reads them back as absent):
+nvidia-smi's own table and failures, the kernel module, GPUs where no driver is stated or proven
+(NVML answers with a driver; a pasted Fabric block proves one), NVSwitch device nodes. cuDNN
+is written where the facts give its directory (Linux): an empty libcudnn.so.X.Y.Z there (doctor
+reads the version from the name) or cudnn_version.h's three defines. A path the facts do not give is written as the usual one (the interpreter
 /usr/bin/python3, its site-packages, nvcc in /usr/local/cuda-X.Y/bin), and the docs say so.
 Pure: host/recording.py writes the result.
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Sequence
 
+from envsetup.explain.record_gpu_access import record_gpu_access
 from envsetup.facts import Facts
 from envsetup.lazy_pattern import lazy
 from envsetup.parsers.rocm import kfd_version_from_gfx
@@ -79,6 +83,8 @@ def recording_of(
     _nvcc(facts, which, commands)
     _deep(facts, python, torch_stderr, commands)
     _system_info(facts, files, environ, which, commands)
+    if system in ("", "Linux") and not os_.wsl:  # where doctor's probe/gpu_access.py reads
+        record_gpu_access(facts, files, which, commands)
     manifest = {
         "platform": platform,
         "environ": environ,
@@ -271,9 +277,12 @@ def _torch_ran(facts: Facts) -> bool:
 
 
 def _driver_proven(facts: Facts) -> bool:
-    """torch found CUDA usable (collect_env's "Is CUDA available: True"): an NVIDIA driver is
-    loaded, whatever its version (torch's CUDA runtime needs one)."""
+    """torch found CUDA usable (collect_env's "Is CUDA available: True"), or `nvidia-smi -q`
+    printed a GPU's Fabric block: an NVIDIA driver is loaded, whatever its version (torch's CUDA
+    runtime needs one; nvidia-smi reads the block through it)."""
     torch = facts.torch
+    if facts.gpu_access.fabric.gpus:
+        return True
     return (
         torch.deep.cuda_available is True and torch.flavor.value != "rocm" and not torch.hip_version
     )
