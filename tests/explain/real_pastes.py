@@ -506,6 +506,28 @@ PASTES: tuple[Paste, ...] = (
       signals={"nouveau-bound"}, findings={"nouveau-owns-gpu"}),
     P(E + "kernel-rminitadapter-gsp-rtx3090-550.txt",
       signals={"nvrm-gsp-init-failed", "nvrm-rminitadapter-failed"}, findings={"gpu-init-failed"}),
+    # --- the driver refuses a GPU at probe time: driver-gpu-unsupported, its cause by our data ---
+    P(E + "kernel-gpu-not-supported-h100-550-cvm-nvtrust67.txt",
+      signals={"nvrm-gpu-not-supported"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "not-listed", "gpu": "H100 SXM5 80GB", "device": "10de:2330",
+          "driver": "550.90.07", "branch": 550, "capability": "9.0", "need_branch": 520}}),
+    P(E + "kernel-gpu-not-supported-rtx3050ti-open-520-ogkm393.txt",
+      signals={"nvrm-gpu-not-supported"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "not-listed", "device": "10de:25a0", "driver": "520.56.06"}}),
+    P(E + "kernel-gpu-not-supported-old-format-280-bumblebee583.txt",
+      signals={"nvrm-gpu-not-supported"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "not-listed", "device": "10de:1050", "driver": "280.13"}}),
+    P(E + "kernel-gpu-open-module-no-gsp-gt1030-560-negativo158.txt",
+      signals={"nvrm-gpu-open-module-no-gsp"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {"cause": "open-module-no-gsp", "device": "10de:1d01"}}),
+    P(E + "kernel-gpu-legacy-branch-gt710-535-talos8764.txt",
+      signals={"nvrm-gpu-legacy"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "legacy-gpu", "gpu": "GeForce GT 710", "legacy": "470",
+          "driver": "535.129.03"}}),
     P(E + "kernel-rminitadapter-journal-repeated.txt",
       signals={"nvrm-rminitadapter-failed"}, findings={"gpu-init-failed"}),
     P(E + "kernel-secure-boot-key-rejected-journal.txt",
