@@ -1218,6 +1218,11 @@ PASTES: tuple[Paste, ...] = (
     P("attack10-labelled-smi-header-zh-mobileagent.txt",
       kinds={"nvidia-smi-table"},
       facts={"nvidia.driver_version": "475.14", "nvidia.driver_cuda_version": "11.4"}),
+    # --- issue 11: 525.60.11 reports CUDA 12.0 (its branch's), older than 12.0's own 525.60.13 ---
+    P("smi-head-525.60.11-cuda-12.0-rtx4080-os-uname-zenn.txt",
+      kinds={"os-release", "uname", "nvidia-smi-table"},
+      facts={"nvidia.driver_version": "525.60.11", "nvidia.driver_cuda_version": "12.0",
+             "os.kernel": "5.4.0-139-generic"}),
     # --- attack10: "nvidia-smi:NVIDIA-SMI 450.51.05 ..." and "nvcc -V:Cuda compilation tools" --
     P("attack10-labelled-smi-nvcc-lines-torch-181-cu102.txt",
       kinds={"python-repl-torch", "nvidia-smi-table", "nvcc-version"},
