@@ -246,6 +246,11 @@ PASTES: tuple[Paste, ...] = (
       params={"cuda-symlink-dangling": {"target": "/tmp/tmpayalvm_3m/cuda-11"}}),
     # A Jetson's /usr/local/cuda -> /usr/local/cuda-10.2/: the usual link, nothing wrong.
     P("ls-cuda/ext-ls-cuda-jetson-quoted.txt", kinds={"ls-cuda"}, signals={"cuda-symlink"}),
+    # --- issue 11: two nvcc run by path and echo $PATH: the nvcc PATH gives, the other a toolkit
+    P("nvcc-version/two-nvcc-by-path-12.0-usr-bin-12.8-cuda-echo-path-comfyui-docker36.txt",
+      kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path": "/usr/bin/nvcc", "cuda.nvcc_on_path_version": "12.0.140"},
+      findings={"nvcc-path-shadowed"}),
     P("nvcc-version/ext-nvcc-home-colon.txt",
       kinds={"nvcc-version"}, facts={"cuda.nvcc_on_path_version": "11.8.89"}),
     P("nvcc-version/ext-nvcc-make-127.txt",
