@@ -1223,6 +1223,11 @@ PASTES: tuple[Paste, ...] = (
     P("attack10-labelled-smi-header-zh-mobileagent.txt",
       kinds={"nvidia-smi-table"},
       facts={"nvidia.driver_version": "475.14", "nvidia.driver_cuda_version": "11.4"}),
+    # --- issue 11: pip fetching PyPI's aarch64 torch wheel, the CPU build (no GPU in the paste)
+    P("pip-download-torch-2.4.0-manylinux2014-aarch64-pytorch-github-io1687.txt",
+      signals={"pip-torch-wheel"},
+      facts={"os.arch": "aarch64", "torch.version": "2.4.0", "torch.flavor": "cpu",
+             "python.version": "3.10"}),
     # --- issue 11: 525.60.11 reports CUDA 12.0 (its branch's), older than 12.0's own 525.60.13 ---
     P("smi-head-525.60.11-cuda-12.0-rtx4080-os-uname-zenn.txt",
       kinds={"os-release", "uname", "nvidia-smi-table"},
