@@ -443,3 +443,64 @@ def test_kepler_last_driver_branch_is_470_and_others_are_not_claimed() -> None:
     assert last_driver_branch(ComputeCapability(3, 7)) == 470
     assert last_driver_branch(ComputeCapability(6, 1)) is None
     assert last_driver_branch(ComputeCapability(12, 0)) is None
+
+
+def _refused(device: str, driver: str) -> Finding:
+    from envsetup.model.paste import Signal
+
+    signal = Signal(
+        "nvrm-gpu-not-supported",
+        "kernel-log",
+        {"pci": "0000:3c:00.0", "device": device, "driver": driver},
+        [1],
+    )
+    (finding,) = judge_signals([signal], recorded("10-rocm-rx6700xt-gfx1031"), lookup_build)
+    return finding
+
+
+def test_a_driver_below_the_gpu_architecture_s_floor_is_too_old() -> None:
+    # RTX 5060 Ti (10de:2d04, Blackwell, compute capability 12.0) refused by 555.58.02: the values
+    # of a real Debian 13 log (the refusal quoted in the lead; its repository not recorded, so no
+    # fixture): CUDA 12.8 first builds for sm_120 and ships with R570.
+    finding = _refused("2d04", "555.58.02")
+    p = finding.params
+    assert p["cause"] == "driver-too-old"
+    assert (p["gpu"], p["capability"], p["need_cuda"], p["need_branch"]) == (
+        "GeForce RTX 5060 Ti",
+        "12.0",
+        "12.8",
+        570,
+    )
+    title = words_for(finding).title
+    assert "555.58.02" in title and "GeForce RTX 5060 Ti" in title and "R570" in title
+
+
+def test_a_driver_at_or_above_the_floor_is_not_called_too_old() -> None:
+    # H100 (Hopper, 9.0: CUDA 11.8, R520) refused by R550 (NVIDIA/nvtrust #67): not the branch.
+    assert _refused("2330", "550.90.07").params["cause"] == "not-listed"
+    # A GPU our table does not list: no floor, no claim.
+    p = _refused("1050", "280.13").params
+    assert p["cause"] == "not-listed" and "gpu" not in p and "need_branch" not in p
+
+
+def test_the_refused_gpus_of_one_model_and_driver_are_one_finding() -> None:
+    from envsetup.model.paste import Signal
+
+    # Two A100s (10de:20b0) refused by one driver: one finding naming both PCI addresses.
+    signals = [
+        Signal(
+            "nvrm-gpu-not-supported",
+            "kernel-log",
+            {"pci": pci, "device": "20b0", "driver": "535.309.01"},
+            [n],
+        )
+        for n, pci in ((1, "0000:04:00.0"), (7, "0000:05:00.0"))
+    ]
+    (finding,) = judge_signals(signals, recorded("10-rocm-rx6700xt-gfx1031"), lookup_build)
+    assert finding.params["pci"] == ["0000:04:00.0", "0000:05:00.0"]
+    assert finding.params["gpu"] == "A100 SXM4 40GB" and finding.params["cause"] == "not-listed"
+    # The paste's own: judged on any host, the message's lines cited.
+    (pasted,) = judge(
+        "kernel-gpu-not-supported-h100-550-cvm-nvtrust67.txt", recorded("07-fabricmanager-802-h100")
+    )
+    assert pasted.id == "driver-gpu-unsupported" and len(pasted.evidence) == 6

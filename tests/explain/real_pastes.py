@@ -246,6 +246,11 @@ PASTES: tuple[Paste, ...] = (
       params={"cuda-symlink-dangling": {"target": "/tmp/tmpayalvm_3m/cuda-11"}}),
     # A Jetson's /usr/local/cuda -> /usr/local/cuda-10.2/: the usual link, nothing wrong.
     P("ls-cuda/ext-ls-cuda-jetson-quoted.txt", kinds={"ls-cuda"}, signals={"cuda-symlink"}),
+    # --- issue 11: two nvcc run by path and echo $PATH: the nvcc PATH gives, the other a toolkit
+    P("nvcc-version/two-nvcc-by-path-12.0-usr-bin-12.8-cuda-echo-path-comfyui-docker36.txt",
+      kinds={"nvcc-version"},
+      facts={"cuda.nvcc_on_path": "/usr/bin/nvcc", "cuda.nvcc_on_path_version": "12.0.140"},
+      findings={"nvcc-path-shadowed"}),
     P("nvcc-version/ext-nvcc-home-colon.txt",
       kinds={"nvcc-version"}, facts={"cuda.nvcc_on_path_version": "11.8.89"}),
     P("nvcc-version/ext-nvcc-make-127.txt",
@@ -506,6 +511,28 @@ PASTES: tuple[Paste, ...] = (
       signals={"nouveau-bound"}, findings={"nouveau-owns-gpu"}),
     P(E + "kernel-rminitadapter-gsp-rtx3090-550.txt",
       signals={"nvrm-gsp-init-failed", "nvrm-rminitadapter-failed"}, findings={"gpu-init-failed"}),
+    # --- the driver refuses a GPU at probe time: driver-gpu-unsupported, its cause by our data ---
+    P(E + "kernel-gpu-not-supported-h100-550-cvm-nvtrust67.txt",
+      signals={"nvrm-gpu-not-supported"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "not-listed", "gpu": "H100 SXM5 80GB", "device": "10de:2330",
+          "driver": "550.90.07", "branch": 550, "capability": "9.0", "need_branch": 520}}),
+    P(E + "kernel-gpu-not-supported-rtx3050ti-open-520-ogkm393.txt",
+      signals={"nvrm-gpu-not-supported"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "not-listed", "device": "10de:25a0", "driver": "520.56.06"}}),
+    P(E + "kernel-gpu-not-supported-old-format-280-bumblebee583.txt",
+      signals={"nvrm-gpu-not-supported"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "not-listed", "device": "10de:1050", "driver": "280.13"}}),
+    P(E + "kernel-gpu-open-module-no-gsp-gt1030-560-negativo158.txt",
+      signals={"nvrm-gpu-open-module-no-gsp"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {"cause": "open-module-no-gsp", "device": "10de:1d01"}}),
+    P(E + "kernel-gpu-legacy-branch-gt710-535-talos8764.txt",
+      signals={"nvrm-gpu-legacy"}, findings={"driver-gpu-unsupported"},
+      params={"driver-gpu-unsupported": {
+          "cause": "legacy-gpu", "gpu": "GeForce GT 710", "legacy": "470",
+          "driver": "535.129.03"}}),
     P(E + "kernel-rminitadapter-journal-repeated.txt",
       signals={"nvrm-rminitadapter-failed"}, findings={"gpu-init-failed"}),
     P(E + "kernel-secure-boot-key-rejected-journal.txt",
@@ -1196,6 +1223,16 @@ PASTES: tuple[Paste, ...] = (
     P("attack10-labelled-smi-header-zh-mobileagent.txt",
       kinds={"nvidia-smi-table"},
       facts={"nvidia.driver_version": "475.14", "nvidia.driver_cuda_version": "11.4"}),
+    # --- issue 11: pip fetching PyPI's aarch64 torch wheel, the CPU build (no GPU in the paste)
+    P("pip-download-torch-2.4.0-manylinux2014-aarch64-pytorch-github-io1687.txt",
+      signals={"pip-torch-wheel"},
+      facts={"os.arch": "aarch64", "torch.version": "2.4.0", "torch.flavor": "cpu",
+             "python.version": "3.10"}),
+    # --- issue 11: 525.60.11 reports CUDA 12.0 (its branch's), older than 12.0's own 525.60.13 ---
+    P("smi-head-525.60.11-cuda-12.0-rtx4080-os-uname-zenn.txt",
+      kinds={"os-release", "uname", "nvidia-smi-table"},
+      facts={"nvidia.driver_version": "525.60.11", "nvidia.driver_cuda_version": "12.0",
+             "os.kernel": "5.4.0-139-generic"}),
     # --- attack10: "nvidia-smi:NVIDIA-SMI 450.51.05 ..." and "nvcc -V:Cuda compilation tools" --
     P("attack10-labelled-smi-nvcc-lines-torch-181-cu102.txt",
       kinds={"python-repl-torch", "nvidia-smi-table", "nvcc-version"},

@@ -329,6 +329,28 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("nvrm-gsp-init-failed", {}),
         ("nvrm-rminitadapter-failed", {"pci": "0000:98:00.0", "code": "0x62:0x65:1792"}),
     ],
+    # the driver refusing a GPU: the R500+, R280 wordings, the open module without GSP, legacy
+    "kernel-gpu-not-supported-h100-550-cvm-nvtrust67.txt": [
+        (
+            "nvrm-gpu-not-supported",
+            {"pci": "0000:01:00.0", "device": "2330", "driver": "550.90.07"},
+        ),
+    ],
+    "kernel-gpu-not-supported-rtx3050ti-open-520-ogkm393.txt": [
+        (
+            "nvrm-gpu-not-supported",
+            {"pci": "0000:01:00.0", "device": "25a0", "driver": "520.56.06"},
+        ),
+    ],
+    "kernel-gpu-not-supported-old-format-280-bumblebee583.txt": [
+        ("nvrm-gpu-not-supported", {"pci": "0000:01:00.0", "device": "1050", "driver": "280.13"}),
+    ],
+    "kernel-gpu-open-module-no-gsp-gt1030-560-negativo158.txt": [
+        ("nvrm-gpu-open-module-no-gsp", {"pci": "0000:09:00.0", "device": "1d01"}),
+    ],
+    "kernel-gpu-legacy-branch-gt710-535-talos8764.txt": [
+        ("nvrm-gpu-legacy", {"gpu": "GeForce GT 710", "legacy": "470", "driver": "535.129.03"}),
+    ],
     "kernel-rminitadapter-journal-repeated.txt": [
         ("nvrm-rminitadapter-failed", {"pci": "0000:0a:00.0", "code": "0x24:0x72:1568"})
     ],

@@ -100,6 +100,20 @@ def toolkit_driver(cuda: str, system: str) -> Optional[DriverRequirement]:
     return None
 
 
+def meets_driver_floor(driver: str, floor: str, system: str) -> Optional[bool]:
+    """Whether `driver` meets a driver floor (min_driver_for_torch_cuda's): at or above it, or,
+    on Linux, of the floor's own branch. A Linux driver's CUDA is its branch's (max_cuda_for_driver:
+    525.60.11 reports CUDA 12.0 although the 12.0 toolkit, whose driver is minor version
+    compatibility's 12.x floor, shipped with 525.60.13), so a build of the floor's branch runs
+    what the floor runs (issue 11). None when either version is unreadable."""
+    have, need = parse_version(driver), parse_version(floor)
+    if have is None or need is None:
+        return None
+    if have >= need:
+        return True
+    return _os_key(system) == "linux" and have.release[0] == need.release[0]
+
+
 def max_cuda_for_driver(driver: str, system: str) -> Optional[str]:
     """The highest CUDA version a driver supports, from NVIDIA's toolkit table ("535.104.05" ->
     "12.2"): on Linux by its branch (the first number: R525), since every driver of a branch

@@ -98,7 +98,7 @@ def _driver(build: Build, machine: Machine) -> list[Verdict]:
     driver_cuda = parse_version(machine.driver_cuda)
     native = driver_cuda >= parse_version(cuda) if driver_cuda and parse_version(cuda) else None
     if machine.driver and need:
-        ok = at_least(machine.driver, need)
+        ok = compat.meets_driver_floor(machine.driver, need, machine.system)
         if ok is False:
             return [
                 Verdict(

@@ -61,8 +61,7 @@ def judge_driver_too_old(signals: list[Signal], facts: Facts, lookup: BuildLooku
     else:
         params.update(install=install_command(facts))
     need = driver_floor_for(cuda, facts)
-    have, floor = compat.parse_version(driver), compat.parse_version(need)
-    if have is not None and floor is not None and have >= floor:
+    if driver and need and compat.meets_driver_floor(driver, need, facts.os.system or "Linux"):
         need = None  # this driver meets it: the build that failed is not the one in the facts
     return [
         finding_of(

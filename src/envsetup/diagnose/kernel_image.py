@@ -28,9 +28,11 @@ def driver_floor_for(cuda: Optional[str], facts: Facts) -> Optional[str]:
 
 def _driver_ok(cuda: str, facts: Facts) -> bool:
     """Whether this machine's driver runs a CUDA `cuda` build (True when the driver is unknown)."""
-    have = compat.parse_version(facts.nvidia.driver_version)
-    need = compat.parse_version(driver_floor_for(cuda, facts))
-    return have is None or need is None or have >= need
+    have, need = facts.nvidia.driver_version, driver_floor_for(cuda, facts)
+    ok = (
+        compat.meets_driver_floor(have, need, facts.os.system or "Linux") if have and need else None
+    )
+    return ok is not False
 
 
 def _covering_builds(
@@ -103,9 +105,8 @@ def build_for_driver(
     maybe = None
     for release, variant, cuda in _all_builds(facts, lookup, _gpu_capability(facts, None)):
         if driver:
-            have = compat.parse_version(driver)
-            need = compat.parse_version(driver_floor_for(cuda, facts))
-            if have is not None and need is not None and have >= need:
+            need = driver_floor_for(cuda, facts)
+            if need and compat.meets_driver_floor(driver, need, facts.os.system or "Linux"):
                 return release, variant, True
             continue
         runs = _runs_on_driver_cuda(cuda, str(driver_cuda), facts)

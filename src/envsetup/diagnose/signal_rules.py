@@ -41,7 +41,11 @@ from envsetup.diagnose.kernel_image import (
     build_with_kernels,
     judge_no_kernel_image,
 )
-from envsetup.diagnose.kernel_log_signals import judge_module_not_built, judge_xids
+from envsetup.diagnose.kernel_log_signals import (
+    judge_gpu_refused,
+    judge_module_not_built,
+    judge_xids,
+)
 from envsetup.diagnose.library_signals import (
     judge_glibc_too_old,
     judge_library_not_found,
@@ -153,6 +157,9 @@ def judge_signals(
             found[-1].params.update(auto_not_cuda(facts))
     if get("kernel-module-not-found"):
         found += judge_module_not_built(get("kernel-module-not-found"), facts, ev)
+    refused = get("nvrm-gpu-not-supported", "nvrm-gpu-open-module-no-gsp", "nvrm-gpu-legacy")
+    if refused:
+        found += judge_gpu_refused(refused, facts, ev)
     if get("torch-extension-cuda-mismatch"):
         found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
     if get("nvcc-host-compiler-unsupported"):

@@ -42,6 +42,7 @@ from envsetup.explain.document import _copy, _get_path, _has_path, _overlay, _pu
 from envsetup.explain.fabric_facts import derive_fabric
 from envsetup.explain.gpu_capability import derive_capabilities
 from envsetup.explain.jetson_facts import derive_jetson
+from envsetup.explain.nvcc_on_path import one_nvcc_on_path
 from envsetup.explain.pci_fallback import _pci_named_gpus_as_fallback
 from envsetup.explain.python_banner import banner_of
 from envsetup.explain.python_paths import python_of
@@ -104,6 +105,7 @@ def merge(
     texts = {line.number: line.text for line in lines}
     readings = [_without_cut_values(reading, lines) for reading in readings]
     readings = _pci_named_gpus_as_fallback(readings, host)
+    readings = one_nvcc_on_path(readings, lines)  # several nvcc pasted: PATH's only
     base = (host or blank_facts()).to_dict()
     set_aside, environment_set_aside = "", False
     if host is not None:

@@ -92,6 +92,8 @@ def facts_of(
             facts.append(StatedFact("python.version", str(p["python"]), at))
         elif s.id == "pip-externally-managed":
             facts += _debian_python(s, texts)
+        elif s.id == "pip-torch-wheel":
+            facts += _torch_wheel(p, line)
         elif s.id == "nvrm-module-loaded" and p.get("version"):
             facts.append(StatedFact("nvidia.kernel_module_version", p["version"], line))
             if p.get("kernel_module"):
@@ -99,6 +101,70 @@ def facts_of(
             if p.get("arch"):
                 facts.append(StatedFact("os.arch", p["arch"], line, fallback=True))
     return facts, gpus
+
+
+# A wheel's platform tag -> (Facts' os.system, os.arch, the profiles' platform key).
+_WHEEL_PLATFORMS = (
+    ("manylinux", "_aarch64", "Linux", "aarch64", "linux-aarch64"),
+    ("manylinux", "_x86_64", "Linux", "x86_64", "linux-x86_64"),
+    ("win", "_amd64", "Windows", "AMD64", "windows-x86_64"),
+    ("macosx", "_arm64", "Darwin", "arm64", "macos-arm64"),
+    ("macosx", "_x86_64", "Darwin", "x86_64", "macos-x86_64"),
+)
+
+
+def _torch_wheel(p: Mapping[str, Any], line: int) -> list[StatedFact]:
+    """pip fetching torch's wheel (pip-torch-wheel): the platform and Python its tags name, and
+    the torch build it is: its local version's ("+cu129", "+cpu"), else, for PyPI's file, the
+    build PyPI publishes for that release and platform (profiles' pypi_default: torch 2.4's
+    manylinux2014_aarch64 wheel is the CPU build). Fallbacks: a section stating them wins."""
+    from envsetup.parsers import ParseError
+    from envsetup.parsers.torch_build import flavor_from_local_version
+
+    platform, version = str(p.get("platform") or ""), str(p.get("version") or "")
+    found = next(
+        (
+            row
+            for row in _WHEEL_PLATFORMS
+            if platform.startswith(row[0]) and platform.endswith(row[1])
+        ),
+        None,
+    )
+    out: list[StatedFact] = []
+    if found:
+        out.append(StatedFact("os.system", found[2], line, fallback=True))
+        out.append(StatedFact("os.arch", found[3], line, fallback=True))
+    python = str(p.get("python") or "")
+    if python.startswith("cp3") and python[3:].rstrip("t").isdigit():
+        out.append(StatedFact("python.version", f"3.{python[3:].rstrip('t')}", line, fallback=True))
+    try:
+        flavor, build = flavor_from_local_version(version)
+    except ParseError:
+        flavor, build = None, None
+    if flavor not in ("cpu", "cuda") and p.get("pypi") and found:
+        flavor, build = _pypi_build(version, found[4])
+    if flavor not in ("cpu", "cuda"):
+        return out
+    out.append(StatedFact("torch.version", version, line, fallback=True))
+    out.append(StatedFact("torch.flavor", flavor, line, fallback=True))
+    if flavor == "cuda" and build:
+        out.append(StatedFact("torch.cuda_version", build, line, fallback=True))
+    return out
+
+
+def _pypi_build(version: str, platform_key: str) -> tuple[Optional[str], Optional[str]]:
+    """(flavor, CUDA version) of PyPI's wheel of `version` on `platform_key`, from the profiles;
+    (None, None) when no profile says."""
+    from envsetup.profiles.loader import load_releases
+
+    release = ".".join(version.split(".")[:2])
+    profile = next((r for r in load_releases() if r.release == release), None)
+    build = profile.pypi_wheel(platform_key).build if profile else None
+    if build == "cpu":
+        return "cpu", None
+    if build and build.startswith("cu") and build[2:].isdigit():
+        return "cuda", f"{build[2:-1]}.{build[-1]}"
+    return None, None
 
 
 def _debian_python(s: Signal, texts: Mapping[int, str]) -> list[StatedFact]:

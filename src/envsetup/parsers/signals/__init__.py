@@ -81,6 +81,7 @@ _TRIGGERS = (
     "-> python",
     "Your python",  # pip, conda
     "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
+    "torch-",  # pip fetching torch's wheel: "Downloading torch-2.4.0-cp310-...aarch64.whl"
     "unsupported GNU version",  # nvcc's host_config.h
     "GLIBC_",
     "with link time reference",  # the loader: symbol S version V not defined in file F  # the loader: version `GLIBC_2.27' not found

@@ -82,6 +82,31 @@ _FABRIC_MISMATCH = lazy(
 )
 _INSTALLER_LOAD = lazy(r"Unable to load the kernel module '([\w.-]{1,60})'")
 
+# The driver refusing a GPU at probe time, one message over several "NVRM:" lines, in three
+# wordings over the years (collapsed to one line before matching):
+#   R500+: "The NVIDIA GPU 0000:01:00.0 (PCI ID: 10de:2330) installed in this system is not
+#     supported by the NVIDIA 550.90.07 driver release." (NVIDIA/nvtrust #67,
+#     NVIDIA/open-gpu-kernel-modules #393); R367: "... not supported by the 367.57 NVIDIA Linux
+#     driver release." (Bumblebee-Project/Bumblebee #810); R280: "... (PCI ID: 10de:1050)
+#     installed in this system is not supported by the 280.13 NVIDIA Linux graphics driver
+#     release." (MrMEEE/bumblebee #583);
+#   the open module on a GPU without GSP (before Turing): "... is not supported by open nvidia.ko
+#     because it does not include the required GPU System Processor (GSP)." (negativo17/
+#     nvidia-driver #158);
+#   a GPU whose support moved to a legacy branch: "The NVIDIA GeForce GT 710 GPU installed in
+#     this system is supported through the NVIDIA 470.xx Legacy drivers. ... The 535.129.03
+#     NVIDIA driver will ignore this GPU." (siderolabs/talos #8764; journalctl may cut the first
+#     line: "... installed in this system>", NixOS/nixos-hardware #1828).
+_UNSUPPORTED = lazy(
+    r"The NVIDIA GPU ([0-9A-Fa-f]{4}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?) \(PCI ID: 10de:([0-9A-Fa-f]{4})\) installed in this system is not supported by (?:the (?:NVIDIA )?(\d{2,4}\.(?:\d{1,4}(?:\.\d{1,4})?|xx))(?= NVIDIA| driver)|(open nvidia\.ko because it does not include the required GPU System Processor))"
+)
+_LEGACY = lazy(
+    r"The NVIDIA (?:NVIDIA )?(.{1,80}?) GPU installed in this system.{0,4}? supported through the NVIDIA (\d{2,4})\.xx Legacy drivers\..{0,200}?The (\d{2,4}\.\d{1,4}(?:\.\d{1,4})?) NVIDIA driver will ignore"
+)
+_NVRM_TAIL = lazy(r"NVRM:\s?(.*)$")
+# The lines after the message that are messages of their own (the probe's summary).
+_NEXT_MESSAGE = ("The NVIDIA ", "No NVIDIA GPU", "None of the NVIDIA", "The NVIDIA probe")
+
 
 def _xids(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     found: list[Signal] = []
@@ -194,6 +219,8 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
                         kernel=match.group(2),
                     )
                 )
+        if "NVRM: The NVIDIA " in text:
+            found += _gpu_refused(lines, index)
         if "NVRM: loading NVIDIA UNIX" in text:
             found += _module_loaded(lines, line)
         if (
@@ -206,6 +233,49 @@ def _driver_messages(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> li
             if pci:
                 found.append(signal("nouveau-bound", KIND, [line.number], pci=pci.group(1)))
     return found
+
+
+def _gpu_refused(lines: Sequence[Line], index: int) -> list[Signal]:
+    """The driver's refusal of a GPU (_UNSUPPORTED, _LEGACY): the message starting at
+    lines[index] and its "NVRM:" continuation lines, each line's text after "NVRM:" joined."""
+    parts: list[str] = []
+    numbers: list[int] = []
+    for at in range(index, min(index + 10, len(lines))):
+        text = lines[at].text
+        tail = _NVRM_TAIL.search(text)
+        if tail is None or (at > index and tail.group(1).startswith(_NEXT_MESSAGE)):
+            break
+        parts.append(tail.group(1).strip())
+        numbers.append(lines[at].number)
+    message = " ".join(" ".join(parts).split())
+    if "installed in this system" not in message:
+        return []
+    unsupported = _UNSUPPORTED.search(message)
+    if unsupported:
+        pci, device, driver, open_module = unsupported.groups()
+        return [
+            signal(
+                "nvrm-gpu-open-module-no-gsp" if open_module else "nvrm-gpu-not-supported",
+                KIND,
+                numbers,
+                pci=pci,
+                device=device.lower(),
+                driver=driver,
+            )
+        ]
+    legacy = _LEGACY.search(message)
+    if legacy:
+        return [
+            signal(
+                "nvrm-gpu-legacy",
+                KIND,
+                numbers,
+                gpu=legacy.group(1).strip(),
+                legacy=legacy.group(2),
+                driver=legacy.group(3),
+            )
+        ]
+    return []
 
 
 def _dots_after(text: str, end: int) -> int:

@@ -402,5 +402,43 @@ def _conda_python(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[
     ]
 
 
+# pip fetching torch's wheel: "Downloading torch-2.4.0-cp310-cp310-manylinux2014_aarch64.whl
+# (89.8 MB)" (PyPI: the file name only; pytorch/pytorch.github.io #1687), "Downloading
+# https://download.pytorch.org/whl/nightly/cu129/torch-2.9.0.dev20250814%2Bcu129-cp310-cp310-
+# manylinux_2_28_aarch64.whl (3422.6 MB)" (another index: its address; pytorch/pytorch #160425),
+# "Using cached torch-...whl". The wheel's name is PEP 427's: name-version-python-abi-platform.
+_TORCH_WHEEL = lazy(
+    r"(?:Downloading|Using cached)\s+(?:\S{0,300}/)?torch-(\d{1,3}\.\d{1,3}(?:\.\d{1,3})?(?:\.?(?:dev|a|b|rc|post)\d{1,12})?(?:(?:%2B|\+)[\w.]{1,30})?)-(cp\d{2,3}t?)-(?:cp\d{2,3}t?|abi3|none)-([\w.]{1,120})\.whl\b"
+)
+
+
+def _torch_wheel(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
+    found: list[Signal] = []
+    for index in range(len(lines)) if hits is None else hits:
+        line = lines[index]
+        if "torch-" not in line.text:
+            continue
+        match = _TORCH_WHEEL.search(line.text)
+        if match:
+            version, python, platform = match.groups()
+            found.append(
+                signal(
+                    "pip-torch-wheel",
+                    PIP,
+                    [line.number],
+                    version=version.replace("%2B", "+"),
+                    python=python,
+                    platform=platform,
+                    pypi="/" not in line.text[: match.start(1)],
+                )
+            )
+    return found
+
+
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
-    return _pip(lines, hits) + _conda(lines, hits) + _conda_python(lines, hits)
+    return (
+        _pip(lines, hits)
+        + _conda(lines, hits)
+        + _conda_python(lines, hits)
+        + _torch_wheel(lines, hits)
+    )

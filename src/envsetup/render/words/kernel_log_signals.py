@@ -43,7 +43,66 @@ def _module_not_built(p: Mapping[str, Any]) -> Words:
     )
 
 
+def _gpu_unsupported(p: Mapping[str, Any]) -> Words:
+    gpu = p.get("gpu") or "the GPU"
+    device = f" (PCI ID {p['device']})" if p.get("device") else ""
+    at = f" at {', '.join(p['pci'])}" if p.get("pci") else ""
+    driver = f"driver {p['driver']}" if p.get("driver") else "this driver"
+    cause = p.get("cause")
+    arch = (
+        f"compute capability {p['capability']}, first built for by CUDA {p['need_cuda']}, whose "
+        f"driver is {p['need_driver']} (R{p['need_branch']})"
+        if p.get("need_branch")
+        else ""
+    )
+    if cause == "legacy-gpu":
+        return Words(
+            f"The NVIDIA {driver} ignores the {gpu}: its support moved to the NVIDIA "
+            f"{p.get('legacy')}.xx legacy branch",
+            f"Install the R{p.get('legacy')} legacy driver (Ubuntu `nvidia-driver-"
+            f"{p.get('legacy')}`; the .run installer of the newest {p.get('legacy')}.xx release "
+            "from nvidia.com/object/unix.html), whose CUDA is older: take a torch build for it "
+            "(`envsetup install --cuda auto` after the driver), or a newer GPU.",
+        )
+    if cause == "open-module-no-gsp":
+        return Words(
+            f"The open NVIDIA kernel module cannot drive {gpu}{device}{at}: it has no GPU System "
+            "Processor (GSP), which the open module needs (GPUs before Turing)",
+            "Install the proprietary kernel module of the same driver instead of the open one "
+            "(Ubuntu: `nvidia-driver-BRANCH`, not `-open`; RPM Fusion / negativo17: the `kernel` "
+            "flavour in /etc/nvidia/kernel.conf, then `akmods --rebuild`; the .run installer: "
+            "`-m=kernel`), or a branch that still ships it for this GPU; then reboot and check "
+            "`nvidia-smi`.",
+        )
+    if cause == "driver-too-old":
+        return Words(
+            f"The NVIDIA {driver} (R{p.get('branch')}) is too old for {gpu}{device}{at}: its "
+            f"architecture ({arch}) needs R{p['need_branch']} or newer",
+            f"Install a driver of branch R{p['need_branch']} or newer that lists this GPU in its "
+            "README's 'Appendix A - Supported NVIDIA GPU Products' (the newest production branch "
+            "is the safe choice: a product released after its architecture needs a later "
+            "release than the architecture's first), remove the old one's kernel module, reboot "
+            "and check `nvidia-smi`.",
+        )
+    supports = (
+        f"; its branch R{p.get('branch')} is not older than the architecture's first ({arch})"
+        if p.get("need_branch") and p.get("branch")
+        else ""
+    )
+    return Words(
+        f"The NVIDIA {driver} does not list {gpu}{device}{at} among the GPUs it supports, so it "
+        f"refused it{supports}",
+        "Check this GPU in the driver README's 'Appendix A - Supported NVIDIA GPU Products': a "
+        "product newer than the release needs a newer release of a current branch; a GPU "
+        "passed to a VM as a vGPU needs NVIDIA's vGPU (GRID) guest driver, and one in "
+        "confidential-computing mode the driver and settings NVIDIA's CC deployment guide gives; "
+        "the open kernel module of early branches took GeForce GPUs only with "
+        "`NVreg_OpenRmEnableUnsupportedGpus=1`.",
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "driver-gpu-unsupported": _gpu_unsupported,
     "nvidia-module-not-built": _module_not_built,
     "gpu-init-failed": _static(
         "The NVIDIA kernel module could not initialise the GPU (RmInitAdapter failed)",
