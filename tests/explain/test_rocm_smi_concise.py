@@ -1,4 +1,5 @@
-"""Plain `rocm-smi` (its "Concise Info" table, three layouts) and `rocm-smi --json` read by
+"""Plain `rocm-smi` (its "Concise Info" table, three layouts), `rocm-smi --showhw` (its "Concise
+Hardware Info" table, two layouts) and `rocm-smi --json` read by
 explain (explain/sections/rocm_smi_concise.py), and rocm-smi's decimal writing of a gfx target.
 
 The fixtures are real outputs (tests/fixtures/explain/SOURCES.tsv names each one's public
@@ -37,6 +38,14 @@ EXPECTED: dict[str, tuple[str, list[str], list[tuple[str, str]]]] = {
     # TorchServe's rocm-smi command on two MI250 dies: gfx9010 and the VRAM in bytes.
     "rocm-smi-json-meminfo-2x-mi250.txt": (
         "rocm-smi-json", ["gfx90a"], [("gfx90a", "AMD INSTINCT MI250 (MCM) OAM AC MBA")] * 2),
+    # --showhw, ROCm 5.x: no GFX VER column, device ids without "0x"; the Raphael iGPU (164e,
+    # gfx1036) is GPU 0, the RX 7900 XTX (744c, gfx1100) GPU 1.
+    "rocm-smi-showhw-rocm5-raphael-igpu-first-rx7900xtx.txt": (
+        "rocm-smi-showhw", ["gfx1036", "gfx1100"], [("gfx1036", "0x164e"), ("gfx1100", "0x744c")]),
+    # --showhw, ROCm 7.x: GFX VER "gfx90a" (its own name since ROCm 6.4), after the low-power
+    # WARNING line, the code fence glued to the command and to the last banner.
+    "rocm-smi-showhw-rocm7-2x-mi210-lowpower-warning.txt": (
+        "rocm-smi-showhw", ["gfx90a"], [("gfx90a", "0x740f")] * 2),
 }  # fmt: skip
 
 
@@ -77,6 +86,16 @@ def test_without_a_gpu_row_the_banner_alone_is_not_claimed() -> None:
     [
         ("gfx9010", "gfx90a"),  # MI250X (ROCm/rocm_smi_lib #159)
         ("gfx9012", "gfx90c"),
+        # rocm-smi 6.1-6.2 multiplies the major by 10 more where the minor is 0
+        # (rocm_smi_lib src/rocm_smi_utils.cc rsmi_get_gfx_target_version):
+        ("gfx11002", "gfx1102"),  # RX 7600 XT (ROCm/legacy-rocm-build #4380)
+        ("gfx11000", "gfx1100"),  # Radeon PRO W7900 (hackster README, 3d94f0a5)
+        ("gfx12001", "gfx1201"),
+        ("gfx9008", "gfx908"),  # MI100, still so in ROCm 6.3
+        ("gfx9006", "gfx906"),
+        ("gfx1036", "gfx1036"),  # a non-zero minor reads right (the Raphael iGPU)
+        ("gfx942", "gfx942"),
+        ("gfx10016", None),  # no target has a stepping of 16
         ("gfx908", "gfx908"),
         ("gfx1010", "gfx1010"),  # Navi 10: a real four-digit target stays
         ("GFX1031", "gfx1031"),
@@ -112,3 +131,30 @@ def test_json_without_gfx_version_takes_the_device_name_or_id() -> None:
 def test_json_meminfo_gives_each_gpus_vram() -> None:
     result = explain(fixture_text(HERE + "rocm-smi-json-meminfo-2x-mi250.txt"), None, lookup_build)
     assert [g.vram_mib for g in result.facts.rocm.gpus] == [65520, 65520]  # 68702699520 B
+
+
+def test_showhw_of_rocm_6_1_reads_gfx11002_and_the_igpu_in_node_order() -> None:
+    # ROCm/legacy-rocm-build #4380: `rocminfo --support | grep gfx`, then `rocm-smi --showhw`
+    # (NODE 1: 0x7480 "gfx11002" = gfx1102, NODE 2: the Raphael iGPU 0x164e, gfx1036).
+    result = explain(
+        fixture_text(HERE + "rocminfo-grep-gfx1102-and-rocm-smi-showhw-igpu.txt"),
+        None,
+        lookup_build,
+    )
+    assert [r.kind for r in result.detection.readings] == ["rocminfo", "rocm-smi-showhw"]
+    assert not any(r.unread for r in result.detection.readings)
+    assert [(g.gfx, g.name) for g in result.facts.rocm.gpus] == [
+        ("gfx1102", "0x7480"),
+        ("gfx1036", "0x164e"),
+    ]
+
+
+def test_showproductname_of_rocm_6_1_reads_gfx11000_as_gfx1100() -> None:
+    # A Radeon PRO W7900 and the Ryzen 9 7950X's iGPU (hackster README at 3d94f0a5).
+    result = explain(
+        fixture_text(HERE + "rocm-smi-showproductname-gfx11000-w7900-raphael-igpu.txt"),
+        None,
+        lookup_build,
+    )
+    assert result.facts.rocm.gfx_targets == ["gfx1100", "gfx1036"]
+
