@@ -364,11 +364,28 @@ def test_an_igpu_of_another_family_is_hidden_not_overridden(tmp_path: Path) -> N
     assert igpu.params["override"] is None and igpu.params["keep_visible"] == [0]
     fix = words_for(igpu).fix
     assert "ROCR_VISIBLE_DEVICES=0" in fix and "export HSA_OVERRIDE_GFX_VERSION" not in fix
+    # gfx1036 is an APU target (LLVM AMDGPUUsage): said as the processor's integrated GPU
+    assert igpu.params["integrated"] is True and "BIOS" in fix
     plan = auto(facts)
     assert plan.variant.startswith("rocm"), plan.variant
     [chosen] = [r for r in plan.reasons if r.code.value == "auto-rocm-chosen"]
     assert chosen.params["override"] is None and chosen.params["coverage"] == "hide"
     assert chosen.params["hide"] == ["gfx1036"]
+
+
+def test_an_igpu_of_the_dgpus_own_family_is_hidden_too(tmp_path: Path) -> None:
+    # An RX 6700 XT (gfx1031) beside a Ryzen 7000 iGPU (gfx1036): 10.3.0 would run both, but
+    # torch may then pick the iGPU (ROCm/ROC-smi #100 lists it as GPU 0); AMD's advice is to
+    # keep ROCm to the discrete card (oobabooga/textgen #7319). Host built by hand (KFD values).
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 100301, 100306)
+    _facts, findings = run(spec, tmp_path)
+    found = {f.params["gfx"]: f for f in gfx_findings(findings)}
+    assert found["gfx1031"].params["override"] == "10.3.0"
+    assert found["gfx1031"].params["integrated"] is False
+    igpu = found["gfx1036"]
+    assert igpu.params["integrated"] is True and igpu.params["override"] is None
+    assert igpu.params["keep_visible"] == [0]
+    assert "HIP_VISIBLE_DEVICES=0" in words_for(igpu).fix
 
 
 def test_gpus_of_one_family_still_share_one_override(tmp_path: Path) -> None:

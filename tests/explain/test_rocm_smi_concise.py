@@ -8,6 +8,7 @@ report); the JSON objects and `GPU[0]` lines written inline below are built by h
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from envsetup.explain.run import explain
 from envsetup.explain.sections.rocm_smi_concise import json_gpus
 from envsetup.parsers.rocm import rocm_smi_gfx, rocm_smi_products
 from envsetup.profiles.lookup import lookup_build
+from envsetup.render.finding_words import words_for
 from hostbuilder import fixture_text
 
 HERE = "explain/rocm/"
@@ -158,3 +160,47 @@ def test_showproductname_of_rocm_6_1_reads_gfx11000_as_gfx1100() -> None:
     )
     assert result.facts.rocm.gfx_targets == ["gfx1100", "gfx1036"]
 
+
+def _gfx_findings(paste: str) -> list[Any]:
+    found = explain(paste, None, lookup_build).findings
+    return [f for f in found if f.id == "rocm-gfx-not-in-build"]
+
+
+@pytest.mark.parametrize(
+    ("name", "torch", "keep"),
+    [
+        # The RX 7600 XT is NODE 1, the iGPU NODE 2: keep GPU 0 (#4380's torch 2.6.0+rocm6.2.4).
+        ("rocminfo-grep-gfx1102-and-rocm-smi-showhw-igpu.txt", "2.6.0+rocm6.2.4", [0]),
+        # The W7900 and the iGPU, with that README's own torch 2.3.1+rocm6.0 (its list: gfx1100).
+        ("rocm-smi-showproductname-gfx11000-w7900-raphael-igpu.txt", "2.3.1+rocm6.0", [0]),
+        # ROC-smi #100: the iGPU listed first, the RX 7900 XTX second.
+        ("rocm-smi-showhw-rocm5-raphael-igpu-first-rx7900xtx.txt", "2.3.1+rocm6.0", [1]),
+    ],
+)
+def test_the_igpu_beside_a_dgpu_is_to_be_hidden(name: str, torch: str, keep: list[int]) -> None:
+    # The real tables plus a torch line built by hand.
+    [igpu] = _gfx_findings(fixture_text(HERE + name) + "\n" + TORCH.format(torch))
+    assert igpu.params["gfx"] == "gfx1036" and igpu.params["integrated"] is True
+    assert igpu.params["override"] is None and igpu.params["keep_visible"] == keep
+    words = words_for(igpu)
+    assert "integrated GPU" in words.title
+    shown = ",".join(map(str, keep))
+    assert f"ROCR_VISIBLE_DEVICES={shown}" in words.fix
+    assert f"HIP_VISIBLE_DEVICES={shown}" in words.fix and "BIOS" in words.fix
+    assert "HSA_OVERRIDE_GFX_VERSION" not in words.fix
+
+
+def test_an_igpu_of_the_dgpus_family_is_hidden_not_overridden() -> None:
+    # Built by hand (--json keys as rocm-smi 6.2 prints them): an RX 6700 XT (gfx1031) and the
+    # Raphael iGPU (gfx1036) under torch 1.12.1+rocm5.1.1 (its list: gfx1030). One override,
+    # 10.3.0, would run both; the iGPU is still to be hidden, the dGPU to get the override.
+    data = {
+        "card0": {"GFX Version": "gfx1031", "Device Name": "Navi 22"},
+        "card1": {"GFX Version": "gfx1036", "Device Name": "Raphael"},
+    }
+    paste = json.dumps(data, indent=4) + "\n" + TORCH.format("1.12.1+rocm5.1.1")
+    found = {f.params["gfx"]: f for f in _gfx_findings(paste)}
+    assert found["gfx1031"].params["override"] == "10.3.0"
+    assert found["gfx1031"].params["integrated"] is False
+    assert found["gfx1036"].params["override"] is None
+    assert found["gfx1036"].params["keep_visible"] == [0]
