@@ -204,3 +204,14 @@ def test_an_igpu_of_the_dgpus_family_is_hidden_not_overridden() -> None:
     assert found["gfx1031"].params["integrated"] is False
     assert found["gfx1036"].params["override"] is None
     assert found["gfx1036"].params["keep_visible"] == [0]
+
+
+def test_the_dgpus_override_is_judged_without_the_hidden_igpu() -> None:
+    # Built by hand: an RX 7800 XT (gfx1101) and the Raphael iGPU under torch 2.1.2+rocm5.6 (its
+    # confirmed list has gfx1100). 11.0.0 serves the GPU that stays visible; before, the iGPU's
+    # other family made it hide the RX 7800 XT instead.
+    data = {"card0": {"GFX Version": "gfx1101"}, "card1": {"GFX Version": "gfx1036"}}
+    paste = json.dumps(data, indent=4) + "\n" + TORCH.format("2.1.2+rocm5.6")
+    found = {f.params["gfx"]: f.params for f in _gfx_findings(paste)}
+    assert (found["gfx1101"]["override"], found["gfx1101"]["keep_visible"]) == ("11.0.0", None)
+    assert (found["gfx1036"]["override"], found["gfx1036"]["keep_visible"]) == (None, [0])
