@@ -387,7 +387,7 @@ def test_an_igpu_of_the_dgpus_own_family_is_hidden_too(tmp_path: Path) -> None:
     # torch may then pick the iGPU (ROCm/ROC-smi #100 lists it as GPU 0); AMD's advice is to
     # keep ROCm to the discrete card (oobabooga/textgen #7319). Host built by hand (KFD values).
     spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 100301, 100306)
-    _facts, findings = run(spec, tmp_path)
+    facts, findings = run(spec, tmp_path)
     found = {f.params["gfx"]: f for f in gfx_findings(findings)}
     assert found["gfx1031"].params["override"] == "10.3.0"
     assert found["gfx1031"].params["integrated"] is False
@@ -395,6 +395,10 @@ def test_an_igpu_of_the_dgpus_own_family_is_hidden_too(tmp_path: Path) -> None:
     assert igpu.params["integrated"] is True and igpu.params["override"] is None
     assert igpu.params["keep_visible"] == [0]
     assert "HIP_VISIBLE_DEVICES=0" in words_for(igpu).fix
+    # install --cuda auto says the same: hide the iGPU, the override for the RX 6700 XT
+    [chosen] = [r for r in auto(facts, "2.0").reasons if r.code.value == "auto-rocm-chosen"]
+    assert chosen.params["coverage"] == "hide" and chosen.params["override"] == "10.3.0"
+    assert chosen.params["hide"] == ["gfx1036"]
 
 
 def test_gpus_of_one_family_still_share_one_override(tmp_path: Path) -> None:
