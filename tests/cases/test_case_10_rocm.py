@@ -332,20 +332,29 @@ def test_a_cuda_torch_on_an_amd_only_machine_points_at_the_rocm_build(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    ("kfd_version", "gfx"),
-    # RX 7800 XT gfx1101, RX 7600 gfx1102, RX 9060/9070 gfx1200/gfx1201: listed only by the
-    # unconfirmed ("U") lists of torch >= 2.5 (PyTorch CI; PRs #141667, #148562).
-    [(110001, "gfx1101"), (110002, "gfx1102"), (120000, "gfx1200"), (120001, "gfx1201")],
+    ("kfd_version", "gfx", "confirmed"),
+    [
+        # RX 7800 XT gfx1101, RX 7600 gfx1102, RX 9060/9070 gfx1200/gfx1201: torch
+        # 2.7.1+rocm6.3's own get_arch_list() lists them (astral-sh/uv #14086): confirmed.
+        (110001, "gfx1101", True),
+        (110002, "gfx1102", True),
+        (120000, "gfx1200", True),
+        (120001, "gfx1201", True),
+        # MI350 gfx950, Strix Halo gfx1151: only the unconfirmed ("U") lists of torch >= 2.5
+        # (PyTorch CI's build.sh on main) hold them.
+        (90500, "gfx950", False),
+        (110501, "gfx1151", False),
+    ],
 )
 def test_doctor_reads_the_unconfirmed_lists_as_install_does(
-    tmp_path: Path, kfd_version: int, gfx: str
+    tmp_path: Path, kfd_version: int, gfx: str, confirmed: bool
 ) -> None:
     spec = with_kfd(amd_host("1.12.1+rocm5.1.1", "5.1.20531-cacfa990"), kfd_version)
     facts, findings = run(spec, tmp_path)
     [finding] = gfx_findings(findings)  # torch 1.12's confirmed list lacks it: still an error
     assert finding.params["gfx"] == gfx
     assert finding.params["listed_torch"] is not None
-    assert finding.params["listed_confirmed"] is False
+    assert finding.params["listed_confirmed"] is confirmed
     fix = words_for(finding).fix
     assert "no official PyTorch ROCm wheel" not in fix and "--cuda cpu" not in fix, fix
     assert "envsetup install --cuda auto" in fix
@@ -364,10 +373,31 @@ def test_an_igpu_of_another_family_is_hidden_not_overridden(tmp_path: Path) -> N
     assert igpu.params["override"] is None and igpu.params["keep_visible"] == [0]
     fix = words_for(igpu).fix
     assert "ROCR_VISIBLE_DEVICES=0" in fix and "export HSA_OVERRIDE_GFX_VERSION" not in fix
+    # gfx1036 is an APU target (LLVM AMDGPUUsage): said as the processor's integrated GPU
+    assert igpu.params["integrated"] is True and "BIOS" in fix
     plan = auto(facts)
     assert plan.variant.startswith("rocm"), plan.variant
     [chosen] = [r for r in plan.reasons if r.code.value == "auto-rocm-chosen"]
     assert chosen.params["override"] is None and chosen.params["coverage"] == "hide"
+    assert chosen.params["hide"] == ["gfx1036"]
+
+
+def test_an_igpu_of_the_dgpus_own_family_is_hidden_too(tmp_path: Path) -> None:
+    # An RX 6700 XT (gfx1031) beside a Ryzen 7000 iGPU (gfx1036): 10.3.0 would run both, but
+    # torch may then pick the iGPU (ROCm/ROC-smi #100 lists it as GPU 0); AMD's advice is to
+    # keep ROCm to the discrete card (oobabooga/textgen #7319). Host built by hand (KFD values).
+    spec = with_kfd(amd_host("2.0.1+rocm5.4.2", "5.4.22803-474e8620"), 100301, 100306)
+    facts, findings = run(spec, tmp_path)
+    found = {f.params["gfx"]: f for f in gfx_findings(findings)}
+    assert found["gfx1031"].params["override"] == "10.3.0"
+    assert found["gfx1031"].params["integrated"] is False
+    igpu = found["gfx1036"]
+    assert igpu.params["integrated"] is True and igpu.params["override"] is None
+    assert igpu.params["keep_visible"] == [0]
+    assert "HIP_VISIBLE_DEVICES=0" in words_for(igpu).fix
+    # install --cuda auto says the same: hide the iGPU, the override for the RX 6700 XT
+    [chosen] = [r for r in auto(facts, "2.0").reasons if r.code.value == "auto-rocm-chosen"]
+    assert chosen.params["coverage"] == "hide" and chosen.params["override"] == "10.3.0"
     assert chosen.params["hide"] == ["gfx1036"]
 
 
@@ -471,3 +501,23 @@ def test_an_amd_container_row_names_kfd_not_a_missing_nvidia_node() -> None:
     )  # fmt: skip
     row = next(line for line in out.stdout.splitlines() if "Container GPU" in line)
     assert "/dev/kfd" in row and "NVIDIA" not in row, row
+
+
+@pytest.mark.parametrize(
+    ("wheel", "rocm", "gfx", "covered"),
+    [
+        # torch.cuda.get_arch_list() of real wheels (astral-sh/uv #14086): 2.5.1+rocm6.2 has no
+        # gfx1101 (main's build.sh, the U list, said it might); 2.7.1+rocm6.2.4/6.3 have it.
+        ("2.5.1+rocm6.2", "6.2", "gfx1101", False),
+        ("2.5.1+rocm6.2", "6.2", "gfx942", True),
+        ("2.7.1+rocm6.3", "6.3", "gfx1201", True),
+        ("2.7.1+rocm6.2.4", "6.2.4", "gfx1101", True),
+        ("2.7.1+rocm6.3", "6.3", "gfx1151", False),
+        # a wheel of another ROCm keeps the unconfirmed list: not judged
+        ("2.5.1+rocm6.1", "6.1", "gfx1101", None),
+    ],
+)
+def test_the_lists_real_wheels_print_are_confirmed(
+    wheel: str, rocm: str, gfx: str, covered: bool | None
+) -> None:
+    assert rocm_compat.judge_gfx(gfx, wheel, rocm).covered is covered

@@ -43,9 +43,13 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
     "rocm/rocminfo-rx7900xtx-two-gpus-partial.txt": (
         {"rocminfo"}, {"rocm.gfx_targets": ["gfx1100"], "rocm.gpus.0.name": "Radeon RX 7900 XTX"}, set()),
     "explain/rocm/rocminfo-isa-gfx1032-cut.txt": ({"rocminfo"}, {"rocm.gfx_targets": ["gfx1032"]}, set()),
-    # `rocminfo | grep gfx`: the agent's "Name: gfx1102" lines are rocminfo's, not pip show's.
+    # `rocminfo | grep gfx`: the agent's "Name: gfx1102" lines are rocminfo's, not pip show's;
+    # then `rocm-smi --showhw`: "gfx11002" is rocm-smi 6.1-6.2's writing of gfx1102, and the
+    # Raphael iGPU's gfx1036 beside it (the later table's GPUs win; its reader,
+    # rocm_smi_concise's, is tested in tests/explain/test_rocm_smi_concise.py).
     "explain/rocm/rocminfo-grep-gfx1102-and-rocm-smi-showhw-igpu.txt": (
-        {"rocminfo"}, {"rocm.gfx_targets": ["gfx1102"]}, set()),
+        {"rocminfo"},
+        {"rocm.gfx_targets": ["gfx1102", "gfx1036"], "rocm.gpus.1.name": "0x164e"}, set()),
     "explain/rocm/rocminfo-ryzen-3600x-cpu-agent-cut.txt": ({"rocminfo"}, {"rocm.gfx_targets": []}, set()),
     "rocm/rocminfo-kfd-permission-denied.txt": ({"rocminfo"}, {"rocm.kfd_error": "Permission denied"}, set()),
     "explain/rocm/kfd-grep-gfx-target-version-mi300x.txt": (

@@ -92,6 +92,38 @@ def _table() -> tuple[tuple[WheelTargets, ...], tuple[Override, ...]]:
     return builds, overrides
 
 
+@functools.lru_cache(maxsize=1)
+def _integrated() -> frozenset[str]:
+    from envsetup.compat.shipped import load_table
+    from envsetup.errors import EnvsetupError
+
+    data = load_table(DATA, "ROCm gfx target table")
+    try:
+        targets = frozenset(str(t) for t in data["apu"]["targets"])
+    except (KeyError, TypeError) as exc:
+        raise EnvsetupError(
+            f"{DATA}: envsetup's ROCm gfx target table has no usable [apu] list "
+            f"({exc or type(exc).__name__}); fix: reinstall envsetup"
+        ) from None
+    return targets
+
+
+# LLVM's AMDGPU processor table marks each target dGPU or APU (rocm_gfx_targets.toml [apu]).
+APU_SOURCE = "https://llvm.org/docs/AMDGPUUsage.html#processors (the dGPU/APU column)"
+
+
+def is_integrated(gfx: str) -> bool:
+    """Whether `gfx` is an integrated GPU's target (an APU's: gfx1036 in a Ryzen 7000/9000,
+    gfx1103 in a Ryzen 7040), per LLVM's AMDGPU processor table."""
+    return gfx in _integrated()
+
+
+def igpu_beside_dgpu(gfx_targets: list[str] | tuple[str, ...]) -> bool:
+    """An integrated GPU next to a discrete one: the ROCm runtime enumerates both, so a program
+    should be kept to the discrete GPUs (the integrated one hidden)."""
+    return any(map(is_integrated, gfx_targets)) and not all(map(is_integrated, gfx_targets))
+
+
 def is_gfx_target(text: str) -> bool:
     """'gfx1031', 'gfx90a' -> True; anything else (a CPU agent's name) -> False."""
     return bool(_GFX.match(text))

@@ -52,6 +52,10 @@ def gfx_findings(
     command installs, one function. Pure."""
     found = []
     override_set = rocm_facts.hsa_override_gfx_version
+    # An integrated GPU beside a discrete one is to be hidden, not run (rocm_gfx_targets.toml
+    # [apu]): the override need serve only the GPUs that stay visible.
+    mixed = rocm_compat.igpu_beside_dgpu(rocm_facts.gfx_targets)
+    visible = [g for g in rocm_facts.gfx_targets if not (mixed and rocm_compat.is_integrated(g))]
     for gfx in rocm_facts.gfx_targets:
         verdict = rocm_compat.judge_gfx(gfx, torch, rocm, override_set)
         if verdict.covered is not False:
@@ -60,15 +64,30 @@ def gfx_findings(
         wheel = verdict.wheel
         override = verdict.override
         keep_visible = None
-        if override and not rocm_compat.override_serves_all(override, rocm_facts.gfx_targets):
+        integrated = mixed and rocm_compat.is_integrated(gfx)
+        if integrated:
+            # The processor's iGPU: keep the process to the discrete GPUs whatever its family
+            # (an override would make the iGPU run, and torch may pick it as device 0).
+            override = None
+            keep_visible = [
+                i for i, g in enumerate(rocm_facts.gpus) if g.gfx in visible and g.gfx != gfx
+            ] or None
+        elif override and not rocm_compat.override_serves_all(override, visible):
             # One process-wide override would break the other family's GPUs: hide this one.
             override = None
-            keep_visible = [i for i, g in enumerate(rocm_facts.gpus) if g.gfx != gfx] or None
+            keep_visible = [
+                i for i, g in enumerate(rocm_facts.gpus) if g.gfx != gfx and g.gfx in visible
+            ] or None
         listing = rocm_compat.first_wheels_listing(gfx)
         evidence = [
             f"GPU {gpu.name + ' ' if gpu.name else ''}{gfx} ({gpu.source or 'rocm facts'})",
             torch_evidence,
         ]
+        if integrated:
+            evidence.append(
+                f"{gfx} is an integrated GPU's target beside a discrete GPU "
+                f"({rocm_compat.APU_SOURCE})"
+            )
         if wheel is not None:
             evidence.append(f"the wheel's gfx targets: {';'.join(wheel.targets)} ({wheel.source})")
         if verdict.overridden_as:
@@ -90,6 +109,8 @@ def gfx_findings(
                     "override": override.value if override else None,
                     "runs_as": override.runs_as if override else None,
                     "keep_visible": keep_visible,
+                    # the processor's integrated GPU beside a discrete one: hide it
+                    "integrated": integrated,
                     "other_gfx": sorted(set(rocm_facts.gfx_targets) - {gfx}) or None,
                     "override_set": override_set,
                     "listed_torch": list(listing.torch) if listing else None,

@@ -130,20 +130,39 @@ _SMI_PRODUCT = re.compile(
     r"^\s*GPU\[(?P<index>\d{1,3})\]\s*:\s*(?P<key>[A-Za-z][\w ]{1,30}?):\s*(?P<value>.*?)\s*$"
 )
 _HEX_ID = re.compile(r"0x[0-9a-fA-F]+")
-# rocm-smi writes the target's stepping in decimal where it is over 9: an MI250X (Aldebaran, device
-# 0x7408, gfx90a) prints "GFX Version": "gfx9010" (ROCm/rocm_smi_lib issue #159). No gfx9 target
-# has four digits (LLVM AMDGPUUsage: gfx900 ... gfx90c, gfx940 ... gfx950), so "gfx9" + minor +
-# two decimal digits is that writing.
-_DECIMAL_STEPPING = re.compile(r"gfx9([0-9])(1[0-5])")
+# rocm-smi's "GFX Version" ("GFX VER" in --showhw's Concise Hardware Info) comes from KFD's
+# gfx_target_version (major*10000 + minor*100 + stepping), written three ways (ROCm/rocm_smi_lib,
+# src/rocm_smi_utils.cc rsmi_get_gfx_target_version and python_smi_tools/rocm_smi.py
+# getTargetGfxVersion; the history is in ROCm/rocm-systems, projects/rocm-smi-lib):
+# - ROCm 6.1-6.2 (commit 5d2cd0c, 2024-01-29): "gfx" + decimal(major*100 + minor*10 + stepping),
+#   the major first multiplied by 10 more where the minor is 0: gfx1102 (110002) -> "gfx11002",
+#   gfx1100 -> "gfx11000", gfx1201 -> "gfx12001", gfx90a (90010) -> "gfx9010", gfx908 -> "gfx9008";
+#   a target with a non-zero minor reads right (gfx1036, gfx942, gfx1151). Real outputs:
+#   "gfx11002" beside "gfx1036" (ROCm/legacy-rocm-build #4380), "gfx11000" (a W7900,
+#   BJankow/hackster.io-AI-video-narration-for-visually-impaired), "gfx9010" (an MI250X,
+#   ROCm/rocm_smi_lib #159).
+# - ROCm 6.3 (rocm_smi_lib 4690227, 2024-11-06: no extra x10 once major*100 has four digits;
+#   d2efac3, 2024-12-08: "9010" printed "gfx90a"; its CHANGELOG: "Fixed ... --showhw ... not
+#   displaying properly for MI2x or Navi 3x"): gfx10+ and gfx90a read right, other gfx9 targets
+#   with a zero minor still print "gfx9008".
+# - ROCm 6.4+ (rocm_smi_lib 94dca70, 2025-01-21): the target's own name ("gfx90a", "gfx1102").
+# No target's name has five digits or starts "gfx9" with four, so those are the decimal writing.
+_DECIMAL_GFX9 = re.compile(r"gfx90(0[0-9]|1[0-5])")
+_DECIMAL_GFX1X = re.compile(r"gfx(1[0-2])(0[0-9]{2})")
 
 
 def rocm_smi_gfx(value: str) -> Optional[str]:
-    """The gfx target rocm-smi's "GFX Version" value names ("gfx1031"; "gfx9010" -> "gfx90a");
-    None for anything else ("N/A", "")."""
+    """The gfx target rocm-smi's "GFX Version" / "GFX VER" value names ("gfx1031"; the ROCm
+    6.1-6.3 decimal writing: "gfx9010" -> "gfx90a", "gfx9008" -> "gfx908", "gfx11002" ->
+    "gfx1102"); None for anything else ("N/A", "")."""
     value = value.strip().lower()
-    decimal = _DECIMAL_STEPPING.fullmatch(value)
-    if decimal:
-        return f"gfx9{decimal.group(1)}{int(decimal.group(2)):x}"
+    gfx9 = _DECIMAL_GFX9.fullmatch(value)
+    if gfx9:
+        return f"gfx90{int(gfx9.group(1)):x}"
+    gfx1x = _DECIMAL_GFX1X.fullmatch(value)
+    if gfx1x:
+        stepping = int(gfx1x.group(2))
+        return f"gfx{gfx1x.group(1)}0{stepping:x}" if stepping <= 15 else None
     return value if re.fullmatch(r"gfx[0-9a-f]{3,4}", value) else None
 
 

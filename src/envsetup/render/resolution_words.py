@@ -92,8 +92,14 @@ def _auto_rocm_chosen(p: Params) -> str:
         ),
         "hide": (
             f"for the AMD GPUs ({gpus}): it has no code for {', '.join(p.get('hide') or [])}, "
-            "and no one HSA_OVERRIDE_GFX_VERSION serves every GPU (it applies to all of them): "
+            "the processor's integrated GPU beside a discrete one or a GPU no one "
+            "HSA_OVERRIDE_GFX_VERSION serves with the others (it applies to all of them): "
             "hide that GPU with ROCR_VISIBLE_DEVICES set to the other GPUs' indices"
+            + (
+                f", and set HSA_OVERRIDE_GFX_VERSION={p['override']} for the GPUs left"
+                if p.get("override")
+                else ""
+            )
         ),
     }[p["coverage"]]
     return f"auto: no NVIDIA GPU; {p['build']} is the newest ROCm build of {p['release']} {said}"

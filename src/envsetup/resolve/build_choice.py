@@ -371,7 +371,30 @@ def _rocm_coverage(
 ) -> tuple[str, Optional[str]]:
     """('listed' | 'unconfirmed' | 'override' | 'hide' | 'none', the override value to set or
     None); 'hide': it runs some GPUs, the others must be hidden from the process."""
-    verdicts = [rocm_compat.judge_gfx(gfx, release.torch, variant.rocm) for gfx in machine.amd_gfx]
+    visible, igpus = _visible_amd(machine)
+    if any(
+        rocm_compat.judge_gfx(gfx, release.torch, variant.rocm).covered is False for gfx in igpus
+    ):
+        # An integrated GPU beside a discrete one that the build cannot run: hidden (doctor's
+        # rocm-gfx-not-in-build says the same), with the discrete GPUs' own override if any.
+        coverage, override = _rocm_coverage_of(visible, release, variant)
+        return ("hide", override) if coverage != "none" else ("none", None)
+    return _rocm_coverage_of(visible, release, variant)
+
+
+def _visible_amd(machine: Machine) -> tuple[list[str], list[str]]:
+    """(the AMD GPU targets a process should run on, the integrated ones to hide): an iGPU is
+    hidden only beside a discrete GPU (rocm_gfx_targets.toml [apu])."""
+    if not rocm_compat.igpu_beside_dgpu(machine.amd_gfx):
+        return list(machine.amd_gfx), []
+    igpus = [g for g in machine.amd_gfx if rocm_compat.is_integrated(g)]
+    return [g for g in machine.amd_gfx if g not in igpus], igpus
+
+
+def _rocm_coverage_of(
+    targets: list[str], release: Release, variant: Variant
+) -> tuple[str, Optional[str]]:
+    verdicts = [rocm_compat.judge_gfx(gfx, release.torch, variant.rocm) for gfx in targets]
     if all(v.covered for v in verdicts):
         return "listed", None
     uncovered = [v for v in verdicts if v.covered is False]
@@ -380,7 +403,7 @@ def _rocm_coverage(
     overrides = {v.override.value for v in uncovered if v.override is not None}
     # One HSA_OVERRIDE_GFX_VERSION for the whole process: it helps only when one value serves all.
     serves_all = all(
-        v.override is not None and rocm_compat.override_serves_all(v.override, machine.amd_gfx)
+        v.override is not None and rocm_compat.override_serves_all(v.override, targets)
         for v in uncovered
     )
     if len(overrides) == 1 and serves_all:
@@ -416,10 +439,11 @@ def _pick_auto_rocm(
         plan.add(ReasonCode.AUTO_ROCM_NONE, gfx=list(machine.amd_gfx), release=release.release)
         return release.variants["cpu"]
     variant, coverage, override = best
+    _, igpus = _visible_amd(machine)
     hidden = [
         v.gfx
         for v in (rocm_compat.judge_gfx(g, release.torch, variant.rocm) for g in machine.amd_gfx)
-        if v.covered is False
+        if v.covered is False and (v.gfx in igpus or not override)
     ]
     plan.add(
         ReasonCode.AUTO_ROCM_CHOSEN,

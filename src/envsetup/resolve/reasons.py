@@ -31,7 +31,8 @@ class ReasonCode(str, Enum):
     # target), coverage ("listed": the build's confirmed list holds every target; "unconfirmed":
     # its list is not confirmed; "override": a target runs a sibling's code with override),
     # override (the HSA_OVERRIDE_GFX_VERSION value to set, or null); "hide": it runs some GPUs,
-    # hide (the targets it has no code for, to hide with ROCR_VISIBLE_DEVICES, or null)
+    # hide (the targets it has no code for, to hide with ROCR_VISIBLE_DEVICES, or null; an
+    # integrated GPU beside a discrete one, with override then the discrete GPUs' own value)
     AUTO_ROCM_CHOSEN = "auto-rocm-chosen"
     # --cuda auto with AMD GPUs but no ROCm build of the release runs them: gfx (the targets no
     # build has code for), release; the CPU build instead

@@ -15,6 +15,18 @@ A gfx target comes from the chip name or device id through the sourced table
 (compat/amd_gpu_ids.py); a marketing name ("Instinct MI210") or an unlisted id gives none, and
 then the GPU is kept with its name and no target (never a guess).
 
+`rocm-smi --showhw` prints a "Concise Hardware Info" table, in the layouts of
+ROCm/rocm_smi_lib's python_smi_tools/rocm_smi.py showAllConciseHw (rocm-4.0.0 ... rocm-6.2.0 tags):
+- ROCm up to 6.1.0: "GPU  DID  [DREV]  GFX RAS  SDMA RAS  UMC RAS  VBIOS  BUS", the PCI device id
+  written without its "0x" ("0    164e  N/A ...": ROCm/ROC-smi #100, a Raphael iGPU and an RX
+  7900 XTX); the target comes from the id through the chip table, as above.
+- ROCm 6.1.1+: "GPU  NODE  DID  GUID  GFX VER  GFX RAS ... BUS  PARTITION ID", each row
+  "0  1  0x7480  3799  gfx11002 ...": GFX VER is the target, in rocm-smi's writing of ROCm
+  6.1-6.3 ("gfx11002" is gfx1102, parsers/rocm.rocm_smi_gfx), else the DID gives it. The GPUs
+  are kept in NODE order: the ROCm runtime numbers its GPU agents (the indices
+  ROCR_VISIBLE_DEVICES and HIP_VISIBLE_DEVICES count) in KFD node order, as rocminfo lists them,
+  where rocm-smi's GPU column is the DRM card's.
+
 `rocm-smi --json` prints one object: "card0": {...} per GPU, "system": {...}. Its keys name what
 was asked: "Card series"/"Card Series"/"Device Name" (the chip and series), "GFX Version" (the
 target; "gfx9010" is rocm-smi's writing of gfx90a, parsers/rocm.py), "Device ID", "VRAM Total
@@ -130,6 +142,98 @@ def _concise_quick(text: str) -> bool:
     return text.startswith(("=", "GPU ", "Device ")) or "rocm-smi" in text[:60]
 
 
+# --- rocm-smi --showhw: "Concise Hardware Info"
+SHOWHW = "rocm-smi-showhw"
+_HW_BANNER = re.compile(r"=+\s*(?:ROCm System Management Interface|Concise Hardware Info)\s*=+")
+# ROCm 7's rocm-smi warns before its banner when a GPU sleeps (ROCm/legacy-rocm-build #6031).
+_HW_WARNING = re.compile(r"WARNING: .{1,200}")
+_HW_HEAD_OLD = re.compile(r"GPU\s+DID\s+(?:DREV\s+)?GFX RAS\s+SDMA RAS\s+UMC RAS\s+VBIOS\s+BUS")
+_HW_HEAD_NEW = re.compile(
+    r"GPU\s+NODE\s+DID\s+GUID\s+GFX VER\s+GFX RAS\s+SDMA RAS\s+UMC RAS\s+VBIOS\s+BUS"
+    r"(?:\s+PARTITION ID)?"
+)
+_HW_ROW_OLD = re.compile(r"(\d{1,3})\s+(?:0x)?([0-9a-fA-F]{4}|N/A)\s+\S.*")
+_HW_ROW_NEW = re.compile(
+    r"(\d{1,3})\s+(\d{1,4}|N/A)\s+(0x[0-9a-fA-F]{1,4}|N/A)\s+\S+\s+(\S+)\s+\S.*"
+)
+
+
+def _showhw_scan(lines: Sequence[Line], start: int) -> int:
+    at = start
+    if _COMMAND.match(stripped(lines, at)) and "--showhw" in stripped(lines, at):
+        at += 1
+    while at < len(lines) and (
+        not stripped(lines, at) or _HW_WARNING.fullmatch(stripped(lines, at))
+    ):
+        at += 1
+    while _HW_BANNER.fullmatch(stripped(lines, at)) or _BORDER.fullmatch(stripped(lines, at)):
+        at += 1
+    head = stripped(lines, at)
+    row = (
+        _HW_ROW_NEW
+        if _HW_HEAD_NEW.fullmatch(head)
+        else _HW_ROW_OLD
+        if _HW_HEAD_OLD.fullmatch(head)
+        else None
+    )
+    if row is None:
+        return 0
+    at += 1
+    rows = 0
+    while at < len(lines) and row.fullmatch(stripped(lines, at)):
+        rows += 1
+        at += 1
+    if not rows:
+        return 0
+    # The closing border and "End of ROCm SMI Log" banner belong to the table.
+    while at < len(lines) and stripped(lines, at) and _BORDER.fullmatch(stripped(lines, at)):
+        at += 1
+    return at - start
+
+
+def showhw_gpus(lines: Sequence[Line]) -> tuple[list[dict[str, Any]], Optional[int]]:
+    """Each row's GPU ({"gfx", "name" (its PCI device id), "source"}), in KFD node order where
+    the table has a NODE column; and the first row's line number."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    first: Optional[int] = None
+    new_layout = any(_HW_HEAD_NEW.fullmatch(line.text.strip()) for line in lines)
+    for line in lines:
+        text = line.text.strip()
+        if new_layout:
+            found = _HW_ROW_NEW.fullmatch(text)
+            if not found:
+                continue
+            index, node, did, gfx_ver = found.groups()
+            gfx = rocm_smi_gfx(gfx_ver) or (did != "N/A" and gfx_by_device_id(did)) or None
+            order = int(node) if node.isdigit() else int(index)
+        else:
+            found = _HW_ROW_OLD.fullmatch(text)
+            if not found:
+                continue
+            index, did = found.groups()
+            did = "" if did == "N/A" else f"0x{did.lower()}"
+            gfx = gfx_by_device_id(did) if did else None
+            order = int(index)
+        did = "" if did == "N/A" else did.lower()
+        rows.append((order, _gpu(gfx, did, "paste:rocm-smi --showhw")))
+        first = line.number if first is None else first
+    rows.sort(key=lambda pair: pair[0])  # stable: rows without a node keep their order
+    return [gpu for _, gpu in rows if gpu["gfx"] or gpu["name"]], first
+
+
+def _showhw_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(SHOWHW, lines)
+    gpus, first = showhw_gpus(lines)
+    if gpus:
+        put_amd_gpus(builder, gpus, first)
+    builder.place(*(line.number for line in lines))
+    return builder.finish(lines)
+
+
+def _showhw_quick(text: str) -> bool:
+    return text.startswith(("=", "GPU ", "WARNING")) or "--showhw" in text
+
+
 # --- rocm-smi --json
 _JSON_START = re.compile(r"\{\s*(?:\"card\d{1,3}\"\s*:.*)?")
 
@@ -216,5 +320,6 @@ def _json_quick(text: str) -> bool:
 
 READERS = [
     Reader(CONCISE, _concise_scan, _concise_read, _concise_quick),
+    Reader(SHOWHW, _showhw_scan, _showhw_read, _showhw_quick),
     Reader(JSON, _json_scan, _json_read, _json_quick),
 ]

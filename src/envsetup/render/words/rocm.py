@@ -20,8 +20,32 @@ def _from_release(p: P) -> str:
     return f"the ROCm wheels of torch {torch[0]} and later{floor}"
 
 
+# An integrated GPU beside a discrete one: AMD's advice is to keep ROCm to the discrete card
+# (oobabooga/textgen #7319: "Setting ROCR_VISIBLE_DEVICES=0 before launching tells the ROCm
+# runtime to only use your discrete card"; HIP_VISIBLE_DEVICES counts the same devices, ROCm's
+# GPU isolation page, https://rocm.docs.amd.com/en/latest/conceptual/gpu-isolation.html) or to
+# disable the integrated GPU in the BIOS (ROCm/ROCm #675).
+def _hide_igpu(p: P) -> str:
+    keep = ",".join(str(i) for i in p.get("keep_visible") or [])
+    hide = (
+        f"hide it from the process with `export ROCR_VISIBLE_DEVICES={keep}` (or "
+        f"HIP_VISIBLE_DEVICES={keep}: the discrete GPUs, numbered as rocminfo lists its GPU "
+        "agents)"
+        if keep
+        else "hide it from the process with ROCR_VISIBLE_DEVICES (or HIP_VISIBLE_DEVICES) set "
+        "to the discrete GPUs' indices, as rocminfo numbers its GPU agents"
+    )
+    return (
+        f"the {p['gfx']} is the processor's integrated GPU, which ROCm enumerates beside the "
+        f"discrete one and torch may pick or crash on: {hide}, or disable the integrated "
+        "graphics in the BIOS/UEFI setup"
+    )
+
+
 def _gfx_not_in_build(p: P) -> Words:
     gpu = f"{p['gpu']} ({p['gfx']})" if p.get("gpu") else p["gfx"]
+    if p.get("integrated"):
+        gpu = f"integrated GPU {gpu}"
     has = p.get("build_targets")
     has_text = f" (it has {', '.join(has)})" if has else ""
     title = (
@@ -30,7 +54,9 @@ def _gfx_not_in_build(p: P) -> Words:
     )
     if p.get("override_set"):
         title += f" even with HSA_OVERRIDE_GFX_VERSION={p['override_set']}"
-    if p.get("override"):
+    if p.get("integrated"):
+        fix = _hide_igpu(p)
+    elif p.get("override"):
         fix = (
             f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program: "
             f"the runtime then loads the {p['runs_as']} code objects, whose instruction set the "
@@ -47,7 +73,9 @@ def _gfx_not_in_build(p: P) -> Words:
     else:
         fix = f"no listed gfx target of {p['gfx']}'s family runs its code, so no override helps"
     release = _from_release(p)
-    if release:
+    if p.get("integrated"):
+        pass  # the discrete GPU is the one to run on: no wheel for the iGPU is worth seeking
+    elif release:
         fix += f"; or install {release} (they list {p['gfx']}"
         if p.get("listed_confirmed") is False:
             fix += " per PyTorch CI, not confirmed per release"
