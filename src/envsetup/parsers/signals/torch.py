@@ -25,6 +25,29 @@ _TOO_OLD_GPU = lazy(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1,2}\.\
 _MINIMUM = lazy(
     r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)"
 )
+# torch 2.8 .. 2.12 (_check_capability, torch/cuda/__init__.py): the device is outside the lowest
+# and highest entry of torch.cuda.get_arch_list(), major*10+minor compared as numbers, so a
+# binary-compatible minor (12.1 beside sm_120) is reported too (pytorch/pytorch #164596, #172629):
+# "Found GPU0 NVIDIA GB10 which is of cuda capability 12.1.\n Minimum and Maximum cuda
+# capability supported by this version of PyTorch is\n (8.0) - (12.0)".
+_RANGE = lazy(
+    r"Minimum and Maximum cuda capability supported by this version of PyTorch is\s*"
+    r"\((\d{1,2}\.\d)\)\s*-\s*\((\d{1,2}\.\d)\)"
+)
+_RANGE_REACH = 3
+# torch 2.13+: "Found GPU0 NVIDIA GB10 which is of compute capability (CC) 12.1." then (a line or
+# a "..." later) "Your installed torch==2.13.0+cu130 does not include kernels for this GPU.
+# Reinstall the same version against a CUDA build that does, e.g.:" and one hint a line, "For
+# CUDA 13.0 use pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu130"
+# (pytorch/pytorch #172629; the RTX 5060 Ti paste in tests/fixtures/paste/errors/SOURCES.tsv).
+_CC_GPU = lazy(r"Found GPU\d{1,3} (.*?) which is of compute capability \(CC\) (\d{1,2}\.\d)\b")
+_NO_KERNELS = lazy(r"Your installed torch==(\S{1,60}?) does not include kernels for this GPU")
+_HINT = lazy(
+    r"For CUDA (\d{1,2}\.\d{1,2}) use pip install torch==(\S{1,60}) --index-url "
+    r"(https?://\S{1,200}/(cu\d{3}))\b"
+)
+_CC_REACH = 4
+_HINT_REACH = 8
 # "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (later torch),
 # "compiled against (8, 3, 2) but linked against (8, 0, 3)" (torch 1.12) and
 # "compiled against 7102 but linked against 7600" (older).
@@ -137,20 +160,75 @@ def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
 
 
 def _gpu_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
-    text = following(lines, index, 1)
+    # A launcher's rank prefix on each line ("0:     (8.0) - (12.0)", srun -l / torchrun; PR
+    # pytorch/pytorch #164590) is not part of the message.
+    text = " ".join(
+        _RANK.sub("", line.text).strip() for line in lines[index : index + 1 + _RANGE_REACH]
+    )
     match = _TOO_OLD_GPU.search(text)
     if not match:
         return []
     minimum = _MINIMUM.search(text)
+    # The range belongs to this warning only when no other "Found GPU" starts before it.
+    ranged = _RANGE.search(text)
+    if ranged and "Found GPU" in text[match.end() : ranged.start()]:
+        ranged = None
+    cited = [lines[index].number]
+    if ranged:
+        cited += [
+            line.number
+            for line in lines[index + 1 : index + 1 + _RANGE_REACH]
+            if "Minimum and Maximum" in line.text or _RANGE_END.search(line.text)
+        ]
     capability = match.group(2)
     return [
         signal(
             "torch-gpu-arch-not-supported",
             KIND,
-            [lines[index].number],
+            cited,
             gpu=bounded(match.group(1), 120),
             sm="sm_" + capability.replace(".", ""),
-            minimum=minimum.group(1) if minimum else None,
+            minimum=ranged.group(1) if ranged else (minimum.group(1) if minimum else None),
+            maximum=ranged.group(2) if ranged else None,
+        )
+    ]
+
+
+_RANGE_END = lazy(r"^\s*(?:\d{1,5}:\s+)?\(\d{1,2}\.\d\)\s*-\s*\(\d{1,2}\.\d\)\W{0,3}$")
+_RANK = lazy(r"^\s*\d{1,5}:\s+")
+
+
+def _no_kernels_for_cc(lines: Sequence[Line], index: int) -> list[Signal]:
+    """torch 2.13+'s warning: the GPU and its compute capability, the installed torch it names
+    (`torch`), and the builds its hint lists (`hints`: [[CUDA, variant, version], ...])."""
+    match = _CC_GPU.search(lines[index].text)
+    if not match:
+        return []
+    cited, torch, hints = [lines[index].number], None, []
+    for at in range(index + 1, min(len(lines), index + 1 + _CC_REACH)):
+        found = _NO_KERNELS.search(lines[at].text)
+        if found:
+            cited.append(lines[at].number)
+            torch = found.group(1).rstrip(".")
+            for line in lines[at + 1 : at + 1 + _HINT_REACH]:
+                hint = _HINT.search(line.text)
+                if hint:
+                    cited.append(line.number)
+                    hints.append([hint.group(1), hint.group(4), hint.group(2)])
+            break
+        if "Found GPU" in lines[at].text:
+            break
+    name = match.group(1).rsplit("Warning:", 1)[-1].strip()
+    capability = match.group(2)
+    return [
+        signal(
+            "torch-gpu-arch-not-supported",
+            KIND,
+            cited,
+            gpu=bounded(name, 120) if name else None,
+            sm="sm_" + capability.replace(".", ""),
+            torch=torch,
+            hints=hints or None,
         )
     ]
 
@@ -292,6 +370,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _arch(lines, index)
         if "which is of cuda capability" in text:
             found += _gpu_too_old(lines, index)
+        if "which is of compute capability (CC)" in text:
+            found += _no_kernels_for_cc(lines, index)
         if "cuDNN version" in text:
             found += _cudnn(lines, index)
         if "CUDA out of memory" in text:
