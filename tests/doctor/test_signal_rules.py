@@ -19,7 +19,7 @@ from envsetup import compat
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.kernel_image import last_driver_branch
 from envsetup.diagnose.signal_rules import cite, judge_signals
-from envsetup.facts import Facts
+from envsetup.facts import Facts, OsFacts, PythonFacts
 from envsetup.host.recorded import RecordedHost
 from envsetup.model.capability import ComputeCapability, coverage
 from envsetup.parsers.signals import classify, lines_of
@@ -443,3 +443,51 @@ def test_kepler_last_driver_branch_is_470_and_others_are_not_claimed() -> None:
     assert last_driver_branch(ComputeCapability(3, 7)) == 470
     assert last_driver_branch(ComputeCapability(6, 1)) is None
     assert last_driver_branch(ComputeCapability(12, 0)) is None
+
+
+def _bare_facts() -> Facts:
+    """A machine nothing is known of but its OS (as explain --no-host of a paste)."""
+    return Facts(os=OsFacts(system="Linux", arch="x86_64"), python=PythonFacts(executable=""))
+
+
+# torch 2.8 .. 2.12's min/max warning, its range judged by NVIDIA's binary compatibility rule
+# (attack12b H2): the lines are the real GB10 warning's (torch-gb10-*.txt) with the numbers of
+# the capability and range varied; only a same-major top entry at or below the GPU's minor runs.
+@pytest.mark.parametrize(
+    ("capability", "low", "high", "expected"),
+    [
+        ("12.1", "8.0", "12.0", "torch-arch-warning-harmless"),  # GB10 beside sm_120
+        ("8.9", "5.0", "8.6", "torch-arch-warning-harmless"),  # sm_86 cubins run on 8.9
+        ("12.0", "5.0", "9.0", "cuda-no-kernel-image"),  # another major: no cubin runs
+        ("6.1", "7.0", "12.0", "cuda-no-kernel-image"),  # below the lowest entry
+    ],
+)
+def test_min_max_range_is_judged_by_binary_compatibility(
+    capability: str, low: str, high: str, expected: str
+) -> None:
+    text = (
+        "/venv/lib/python3.12/site-packages/torch/cuda/__init__.py:283: UserWarning: \n"
+        f"    Found GPU0 NVIDIA GB10 which is of cuda capability {capability}.\n"
+        "    Minimum and Maximum cuda capability supported by this version of PyTorch is\n"
+        f"    ({low}) - ({high})\n"
+    )
+    lines = lines_of(text)
+    signals = classify(lines)
+    assert [(s.params["minimum"], s.params["maximum"]) for s in signals] == [(low, high)]
+    findings = judge_signals(
+        signals, _bare_facts(), lookup_build, cite({n.number: n.text for n in lines})
+    )
+    assert [f.id for f in findings] == [expected]
+    if expected == "torch-arch-warning-harmless":
+        assert findings[0].severity == "info" and findings[0].params["arch_source"] == "range"
+
+
+def test_a_harmless_warning_beside_no_kernel_image_blames_an_extension() -> None:
+    """The GB10 warning and a pasted 'no kernel image': torch's own code runs on 12.1, so the
+    kernel missing is an extension's."""
+    text = (ERRORS / "torch-gb10-sm121-min-max-warning-torch2.9.1-unsloth.txt").read_text()
+    text += "RuntimeError: CUDA error: no kernel image is available for execution on the device\n"
+    lines = lines_of(text)
+    findings = judge_signals(classify(lines), _bare_facts(), lookup_build)
+    assert "cuda-no-kernel-image-in-extension" in [f.id for f in findings]
+    assert "torch-arch-warning-harmless" not in [f.id for f in findings]

@@ -58,6 +58,7 @@ def P(  # a short name: the calls below read as a table
 
 FABRIC = "cuda-fabric-manager-not-ready"
 NO_KERNEL = "cuda-no-kernel-image"
+HARMLESS = "torch-arch-warning-harmless"
 ARCH = "torch-gpu-arch-not-supported"
 LIB = "cuda-library-not-found"
 PEP668 = ("pip-externally-managed",)
@@ -590,6 +591,27 @@ PASTES: tuple[Paste, ...] = (
       signals={"python-exception"}, findings={"python-exception"}),
     P(E + "torch-rocm-no-hip-gpus-available.txt",
       signals={"hip-no-gpus", "python-exception"}, findings={"rocm-no-gpus"}),
+    # A GB10 (12.1) beside torch's min/max warning "(8.0) - (12.0)": sm_120 code runs on 12.1
+    # (binary compatibility; pytorch #164596, #172629), an info, not "no kernels" (attack12b H2).
+    P(E + "torch-gb10-sm121-min-max-warning-torch2.9.1-unsloth.txt",
+      signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GB10"},
+      findings={HARMLESS},
+      params={HARMLESS: {"sm": "sm_121", "arch_source": "range", "target": "sm_120"}}),
+    P(E + "torch-gb10-sm121-min-max-one-line-spark-vllm-docker.txt",
+      signals={ARCH}, findings={HARMLESS}, params={HARMLESS: {"arch_source": "range"}}),
+    P(E + "torch-gb10-sm121-min-max-rank-prefixed-pr164590.txt",
+      signals={ARCH}, findings={HARMLESS}, params={HARMLESS: {"sm": "sm_121"}}),
+    # torch 2.13's new warning: the installed torch is read; its cu130 build covers 12.1.
+    P(E + "torch-gb10-sm121-cc-warning-torch2.13.0-cu130.txt",
+      signals={ARCH}, facts={"torch.version": "2.13.0+cu130", "torch.cuda_version": "13.0"},
+      findings={HARMLESS}, params={HARMLESS: {"arch_source": "profile", "torch": "2.13.0+cu130"}}),
+    # ... and a real gap (cu126 has no sm_120): keep 2.13, as torch's own hint says (H3).
+    P(E + "torch-rtx5060ti-sm120-cc-warning-torch2.13.0-cu126-hints.txt",
+      signals={ARCH, "python-exception", "cuda-error-209"},
+      facts={"torch.version": "2.13.0+cu126", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5060 Ti"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_120", "release": "2.13", "variant": "cu130",
+                          "same_release": True}}),
     P(E + "torch-sm120-not-compatible-rtx5090-leggedlab.txt",
       signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
       findings={NO_KERNEL}, params={NO_KERNEL: {"sm": "sm_120"}}),

@@ -29,6 +29,14 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm', 'it')}: "
             f"`{p['install']}`."
         )
+    elif p.get("release") and p.get("same_release"):
+        floor = (
+            f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
+        )
+        fix = (
+            f"Keep torch {p['release']} and reinstall it as its {p['variant']} build, whose "
+            f"arch list covers {_or(p, 'sm', 'this GPU')}{floor}: `{p['install']}`."
+        )
     elif p.get("release"):
         floor = (
             f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
@@ -64,6 +72,36 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             "torch from source with TORCH_CUDA_ARCH_LIST naming it."
         )
     return Words(title, fix)
+
+
+_ARCH_SOURCES = {
+    "torch": "read from torch.cuda.get_arch_list()",
+    "range": "the top of the range the warning prints",
+    "profile": "read from envsetup's profile of this build",
+}
+
+
+def _arch_warning_harmless(p: Mapping[str, Any]) -> Words:
+    gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
+    read = _ARCH_SOURCES.get(str(p.get("arch_source")), "read from its arch list")
+    torch = f"torch {p['torch']}" if p.get("torch") else "this torch"
+    if p.get("runs_as") == "ptx-jit":
+        how = (
+            f"its {_or(p, 'target')} PTX ({read}) is compiled for the GPU by the driver at first "
+            "use (a slower first start)"
+        )
+    else:
+        how = (
+            f"its {_or(p, 'target')} code ({read}) runs there: a cubin built for X.y runs on "
+            "every X.z with z >= y (NVIDIA's binary compatibility rule)"
+        )
+    return Words(
+        f"torch's warning that {torch} has no kernels for {gpu} is a false alarm",
+        f"Nothing to fix: {how}. torch 2.8 to 2.12 compare the capability with their arch "
+        "list's highest entry as a number, and 2.13's new warning still fires on a GB10 "
+        "(pytorch/pytorch #164596, #172629); the GPU runs this build. If a later 'no kernel "
+        "image' error appears, it comes from an extension, not from torch.",
+    )
 
 
 def _no_kernel_image_in_extension(p: Mapping[str, Any]) -> Words:
@@ -353,6 +391,7 @@ WORDS: dict[str, WordFn] = {
     "nvcc-host-compiler-unsupported": _host_compiler_rejected,
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
+    "torch-arch-warning-harmless": _arch_warning_harmless,
     "cuda-driver-too-old": _driver_too_old,
     "cuda-fabric-manager-not-ready": _fabric_manager,
     "cuda-ptx-newer-than-driver": _ptx,
