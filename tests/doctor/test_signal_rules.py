@@ -491,3 +491,20 @@ def test_a_harmless_warning_beside_no_kernel_image_blames_an_extension() -> None
     findings = judge_signals(classify(lines), _bare_facts(), lookup_build)
     assert "cuda-no-kernel-image-in-extension" in [f.id for f in findings]
     assert "torch-arch-warning-harmless" not in [f.id for f in findings]
+
+
+def test_no_kernel_image_on_a_jetson_uses_its_module_s_capability_and_jetpack_index() -> None:
+    """attack12a H5: the Orin's 8.7 comes from the Jetson facts (no nvidia-smi row), and the fix
+    is NVIDIA's JetPack 6 index, not a download.pytorch.org build (SBSA, no sm_87)."""
+    finding = only(
+        judge(
+            "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt",
+            recorded("05-jetson-orin-pypi-cpu-wheel"),
+        ),
+        "cuda-no-kernel-image",
+    )
+    assert finding.params["sm"] == "sm_87" and finding.params["jetson"] is True
+    assert "capability_unknown" not in finding.params and "release" not in finding.params
+    assert finding.params["jetson_index_url"] == "https://pypi.jetson-ai-lab.io/jp6/cu126"
+    fix = words_for(finding).fix
+    assert "https://pypi.jetson-ai-lab.io/jp6/cu126" in fix and "JetPack 6" in fix

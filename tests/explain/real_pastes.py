@@ -612,6 +612,15 @@ PASTES: tuple[Paste, ...] = (
       findings={NO_KERNEL},
       params={NO_KERNEL: {"sm": "sm_120", "release": "2.13", "variant": "cu130",
                           "same_release": True}}),
+    # A Jetson AGX Orin (JetPack 6.2, in prose) with a download.pytorch.org nightly cu124: its
+    # SBSA wheels carry no sm_87; NVIDIA's JetPack build is the fix (attack12a H5; with a
+    # Jetson host: tests/doctor/test_signal_rules.py).
+    P(E + "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt",
+      kinds={"nvcc-version"}, signals={"python-exception", "cuda-error-209"},
+      facts={"cuda.nvcc_on_path_version": "12.4.99"},
+      findings={NO_KERNEL}, params={NO_KERNEL: {"jetson": True, "sm": "sm_87"}},
+      pending={"params:cuda-no-kernel-image": "the prose 'Jetpack 6.2 ... Jetson orin agx "
+               "developer kit' is not read, so no Jetson is known without a host"}),
     P(E + "torch-sm120-not-compatible-rtx5090-leggedlab.txt",
       signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
       findings={NO_KERNEL}, params={NO_KERNEL: {"sm": "sm_120"}}),

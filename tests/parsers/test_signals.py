@@ -499,6 +499,10 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "torch.AcceleratorError"}),
         ("cuda-error-209", {"code": 209}),
     ],
+    "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt": [
+        ("python-exception", {"exception": "RuntimeError"}),
+        ("cuda-error-209", {"code": 209}),
+    ],
     "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
     ],

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from envsetup import compat
+from envsetup.diagnose.jetson_rules import jetson_params
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
 from envsetup.digits import small_int
 from envsetup.facts import Facts
 from envsetup.model.capability import ComputeCapability, Coverage, CoverageResult, coverage
+from envsetup.model.jetson import pytorch_wheels_run
 from envsetup.model.paste import Signal
 from envsetup.profiles.build_info import BuildLookup
 
@@ -182,6 +184,9 @@ def _gpu_capability(facts: Facts, sm: Optional[str]) -> Optional[ComputeCapabili
     for gpu in facts.nvidia.gpus:
         if gpu.compute_capability is not None:
             return gpu.compute_capability
+    # A Jetson's integrated GPU is no nvidia-smi row: its capability is the module's (model/jetson).
+    if facts.jetson.is_jetson and facts.jetson.compute_capability is not None:
+        return facts.jetson.compute_capability
     return None
 
 
@@ -232,6 +237,15 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
         # torch itself has the kernels: the error came from an extension built without them.
         params["arch_source"] = covered[0]
         return [finding_of("cuda-no-kernel-image-in-extension", "error", signals, ev, **params)]
+    if facts.jetson.is_jetson and not pytorch_wheels_run(facts.jetson):
+        # PyTorch's own aarch64 CUDA builds are for server ARM (SBSA) and carry no code for
+        # Orin's 8.7 and older (pytorch/pytorch #145560): NVIDIA's JetPack build is the way.
+        python = ".".join((facts.python.version or "").split(".")[:2]) or None
+        jetson = jetson_params(facts.jetson, python)
+        if params["gpu"] is None and jetson["module"]:
+            params["gpu"] = f"Jetson {jetson['module']}"
+        params.update({f"jetson_{key}": value for key, value in jetson.items()}, jetson=True)
+        return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
     found = _same_release_build(capability, facts, lookup) or build_with_kernels(
         capability, facts, lookup
     )

@@ -21,6 +21,21 @@ from envsetup.render.words.params import static as _static
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
     gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
     title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
+    if p.get("jetson"):
+        board = f"Jetson {p['jetson_module']}" if p.get("jetson_module") else "This Jetson"
+        series = f"JetPack {p['jetson_jetpack']}" if p.get("jetson_jetpack") else "its JetPack"
+        fix = (
+            f"{board} ({_or(p, 'sm', 'its integrated GPU')}): PyTorch's own aarch64 CUDA wheels "
+            "(PyPI, download.pytorch.org, nightly included) are built for server ARM GPUs and "
+            f"carry no kernels for it; install NVIDIA's torch build for {series}"
+        )
+        if p.get("jetson_command"):
+            fix += f": `{p['jetson_command']}`."
+        elif p.get("jetson_page"):
+            fix += f" (listed at {p['jetson_page']})."
+        else:
+            fix += "."
+        return Words(title, fix)
     if p.get("release") and p.get("upgrade_driver"):
         fix = (
             f"No torch build with kernels for {_or(p, 'sm', 'this GPU')} runs on driver "
