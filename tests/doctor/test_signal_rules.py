@@ -508,3 +508,28 @@ def test_no_kernel_image_on_a_jetson_uses_its_module_s_capability_and_jetpack_in
     assert finding.params["jetson_index_url"] == "https://pypi.jetson-ai-lab.io/jp6/cu126"
     fix = words_for(finding).fix
     assert "https://pypi.jetson-ai-lab.io/jp6/cu126" in fix and "JetPack 6" in fix
+
+
+def test_ptxas_too_old_names_this_machine_s_newer_toolkit() -> None:
+    """attack12a H7: Thor's sm_110a needs CUDA 13.0's ptxas; the project's CI machine has CUDA
+    13.0.88 at /usr/local/cuda-13.0, so the fix names its ptxas for TRITON_PTXAS_PATH."""
+    finding = only(
+        judge(
+            "triton-ptxas-sm110a-not-defined-thor-vllm.txt",
+            recorded("ci-debian12-cuda13-no-driver"),
+        ),
+        "ptxas-gpu-arch-unknown",
+    )
+    assert finding.params["reason"] == "too-new" and finding.params["first"] == "13.0"
+    assert finding.params["ptxas"] == "/usr/local/cuda-13.0/bin/ptxas"
+    assert "TRITON_PTXAS_PATH=/usr/local/cuda-13.0/bin/ptxas" in words_for(finding).fix
+
+
+def test_ptxas_newer_than_a_removed_target_says_it_was_dropped() -> None:
+    """CUDA 13 dropped Maxwell: "ptxas fatal: Value 'sm_52' is not defined for option
+    'gpu-name'" (the line a public CUDA 13.3 build guide quotes, found with the code search)."""
+    lines = lines_of("ptxas fatal: Value 'sm_52' is not defined for option 'gpu-name'\n")
+    (finding,) = judge_signals(classify(lines), _bare_facts(), lookup_build)
+    assert finding.id == "ptxas-gpu-arch-unknown"
+    assert finding.params["reason"] == "removed" and finding.params["removed"] == "13.0"
+    assert "TRITON" not in words_for(finding).fix

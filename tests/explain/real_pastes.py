@@ -621,6 +621,20 @@ PASTES: tuple[Paste, ...] = (
       findings={NO_KERNEL}, params={NO_KERNEL: {"jetson": True, "sm": "sm_87"}},
       pending={"params:cuda-no-kernel-image": "the prose 'Jetpack 6.2 ... Jetson orin agx "
                "developer kit' is not read, so no Jetson is known without a host"}),
+    # ptxas older than the GPU: Thor's sm_110a and GB10's sm_121a need CUDA 13.0 / 12.9's ptxas
+    # (data/nvcc_support.toml); Triton's fix is TRITON_PTXAS_PATH (attack12a H7).
+    P(E + "triton-ptxas-sm110a-not-defined-thor-vllm.txt",
+      signals={"ptxas-gpu-arch-unknown"}, findings={"ptxas-gpu-arch-unknown"},
+      params={"ptxas-gpu-arch-unknown": {"capability": "11.0", "first": "13.0",
+                                         "reason": "too-new"}}),
+    P(E + "triton-ptxas-sm121a-not-defined-dgx-spark.txt",
+      signals={"ptxas-gpu-arch-unknown"}, findings={"ptxas-gpu-arch-unknown"},
+      params={"ptxas-gpu-arch-unknown": {"capability": "12.1", "first": "12.9",
+                                         "triton": True}}),
+    P(E + "triton-ptxas-blackwell-sm110a-thor-torch-compile.txt",
+      signals={"ptxas-gpu-arch-unknown", "python-exception"},
+      findings={"ptxas-gpu-arch-unknown"},
+      params={"ptxas-gpu-arch-unknown": {"program": "ptxas-blackwell", "first": "13.0"}}),
     P(E + "torch-sm120-not-compatible-rtx5090-leggedlab.txt",
       signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
       findings={NO_KERNEL}, params={NO_KERNEL: {"sm": "sm_120"}}),

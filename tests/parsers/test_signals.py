@@ -503,6 +503,23 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "RuntimeError"}),
         ("cuda-error-209", {"code": 209}),
     ],
+    # ptxas older than the GPU (Triton's bundled one; attack12a H7).
+    "triton-ptxas-sm110a-not-defined-thor-vllm.txt": [
+        ("ptxas-gpu-arch-unknown", {"program": "ptxas", "arch": "sm_110a"})
+    ],
+    "triton-ptxas-sm121a-not-defined-dgx-spark.txt": [
+        ("ptxas-gpu-arch-unknown", {"program": "ptxas", "arch": "sm_121a", "triton": True})
+    ],
+    "triton-ptxas-blackwell-sm110a-thor-torch-compile.txt": [
+        (
+            "python-exception",
+            {"exception": "torch._inductor.runtime.triton_heuristics.NoTritonConfigsError"},
+        ),
+        (
+            "ptxas-gpu-arch-unknown",
+            {"program": "ptxas-blackwell", "arch": "sm_110a", "triton": True},
+        ),
+    ],
     "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
     ],

@@ -351,6 +351,33 @@ def _rocblas_no_arch(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+# ptxas (nvcc's assembler, and the one Triton bundles: bin/ptxas, 3.5+'s bin/ptxas-blackwell for
+# sm >= 100) refusing a target its CUDA release does not know: "ptxas fatal   : Value 'sm_110a' is
+# not defined for option 'gpu-name'" (triton-lang/triton #8096 on Thor, #8539 'sm_121a' on a DGX
+# Spark; triton-inference-server/server #8632 'ptxas-blackwell fatal').
+_PTXAS_ARCH = lazy(
+    r"\b(ptxas(?:-[a-z]{1,12})?)(?:\.exe)? fatal\s*: Value '((?:sm|compute)_\d{2,3}[af]?)' is "
+    r"not defined for option 'gpu-name'"
+)
+
+
+def _ptxas_arch(lines: Sequence[Line], index: int) -> list[Signal]:
+    match = _PTXAS_ARCH.search(lines[index].text)
+    if not match:
+        return []
+    near = " ".join(line.text for line in lines[max(0, index - 3) : index + 4])
+    return [
+        signal(
+            "ptxas-gpu-arch-unknown",
+            KIND,
+            [lines[index].number],
+            program=match.group(1),
+            arch=match.group(2),
+            triton=True if "triton" in near.lower() or match.group(1) != "ptxas" else None,
+        )
+    ]
+
+
 _SIMPLE = (
     ("Torch not compiled with CUDA enabled", "torch-not-compiled-with-cuda"),
     ("Found no NVIDIA driver on your system", "torch-no-nvidia-driver"),
@@ -380,6 +407,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _extension_mismatch(lines, index)
         if "for GPU arch" in text:
             found += _rocblas_no_arch(lines, index)
+        if "gpu-name" in text:
+            found += _ptxas_arch(lines, index)
         if "unsupported GNU version!" in text and "#error" not in text.lstrip()[:7]:
             found += _host_compiler(lines, index)
         for needle, signal_id in _SIMPLE:

@@ -119,6 +119,39 @@ def _arch_warning_harmless(p: Mapping[str, Any]) -> Words:
     )
 
 
+def _ptxas_arch(p: Mapping[str, Any]) -> Words:
+    program, arch = _or(p, "program", "ptxas"), _or(p, "arch", "this target")
+    cap = f" (compute capability {p['capability']})" if p.get("capability") else ""
+    if p.get("reason") == "removed":
+        return Words(
+            f"{program} no longer builds for {arch}{cap}: CUDA {p['removed']} dropped it",
+            f"This ptxas is from CUDA {p['removed']} or later: build with an older CUDA toolkit "
+            f"(before {p['removed']}) for this GPU, or drop {arch} from the build's arch list "
+            "(TORCH_CUDA_ARCH_LIST, CMAKE_CUDA_ARCHITECTURES, -gencode).",
+        )
+    first = f"CUDA {p['first']}" if p.get("first") else "the CUDA release that knows it"
+    title = f"{program} does not know {arch}{cap}: it predates {first}, the first to build for it"
+    ptxas = p.get("ptxas") or "/usr/local/cuda/bin/ptxas"
+    where = (
+        "this machine has one" if p.get("ptxas") else f"where /usr/local/cuda is {first} or later"
+    )
+    triton = (
+        f"Triton's bundled {program} is older than this GPU: point Triton at the ptxas of a "
+        f"{first}+ toolkit ({where}): `export TRITON_PTXAS_PATH={ptxas} "
+        f"TRITON_PTXAS_BLACKWELL_PATH={ptxas}` (Triton 3.5+ uses the second for sm_100 and "
+        "up); or upgrade Triton (torch's pytorch-triton comes with torch) to a release that "
+        "bundles one"
+    )
+    need = first
+    build = f"an nvcc build: use {need} or later (its nvcc and ptxas)"
+    fix = (
+        f"{triton}."
+        if p.get("triton")
+        else f"If Triton printed it (torch.compile, vLLM): {triton}; for {build}."
+    )
+    return Words(title, fix)
+
+
 def _no_kernel_image_in_extension(p: Mapping[str, Any]) -> Words:
     gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
     read = "its arch list" if p.get("arch_source") == "torch" else "its build's arch list"
@@ -407,6 +440,7 @@ WORDS: dict[str, WordFn] = {
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
     "torch-arch-warning-harmless": _arch_warning_harmless,
+    "ptxas-gpu-arch-unknown": _ptxas_arch,
     "cuda-driver-too-old": _driver_too_old,
     "cuda-fabric-manager-not-ready": _fabric_manager,
     "cuda-ptx-newer-than-driver": _ptx,
