@@ -520,6 +520,13 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"program": "ptxas-blackwell", "arch": "sm_110a", "triton": True},
         ),
     ],
+    # Markdown backticks around each line are not part of the GPU's name (attack12b L2).
+    "torch-sm120-not-compatible-markdown-backticks-rtx-pro-6000.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {"gpu": "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "sm": "sm_120"},
+        )
+    ],
     "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
     ],

@@ -127,6 +127,13 @@ def _driver_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+def _gpu_name(text: str) -> str:
+    """The GPU's name as torch printed it: without the "...: UserWarning:" before it and the
+    Markdown code or quote marks a post wrapped the line in ("`NVIDIA RTX PRO 6000 ... with CUDA
+    capability", spinalcordtoolbox #5104)."""
+    return text.rsplit("Warning:", 1)[-1].strip().strip("`'\"").strip()
+
+
 def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
     text = lines[index].text
     match = _ARCH.search(text.strip())
@@ -146,7 +153,7 @@ def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
                 numbers.append(line.number)
             break
     # "...__init__.py:146: UserWarning: NVIDIA GeForce RTX 5090 with CUDA capability ..."
-    name = match.group(1).rsplit("Warning:", 1)[-1].strip()
+    name = _gpu_name(match.group(1))
     return [
         signal(
             "torch-gpu-arch-not-supported",
@@ -186,7 +193,7 @@ def _gpu_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
             "torch-gpu-arch-not-supported",
             KIND,
             cited,
-            gpu=bounded(match.group(1), 120),
+            gpu=bounded(_gpu_name(match.group(1)), 120) or None,
             sm="sm_" + capability.replace(".", ""),
             minimum=ranged.group(1) if ranged else (minimum.group(1) if minimum else None),
             maximum=ranged.group(2) if ranged else None,
@@ -218,7 +225,7 @@ def _no_kernels_for_cc(lines: Sequence[Line], index: int) -> list[Signal]:
             break
         if "Found GPU" in lines[at].text:
             break
-    name = match.group(1).rsplit("Warning:", 1)[-1].strip()
+    name = _gpu_name(match.group(1))
     capability = match.group(2)
     return [
         signal(
