@@ -641,6 +641,13 @@ PASTES: tuple[Paste, ...] = (
              "nvidia.gpus.0.compute_capability": "12.0"},
       findings={NO_KERNEL},
       params={NO_KERNEL: {"gpu": "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition"}}),
+    # No build stated, but a CUDA 12.8 driver runs every 12.x build: the failing one is CUDA
+    # 13.x, whose floor (>= 580, data/cuda_drivers.toml) the fix names (attack12b L3).
+    P(E + "torch-driver-too-old-12080-cu130-ci-pr162531.txt",
+      signals={"torch-driver-too-old"}, facts={"nvidia.driver_cuda_version": "12.8"},
+      findings={"cuda-driver-too-old"},
+      params={"cuda-driver-too-old": {"need": "580", "failing_major": "13",
+                                      "variant": "cu126"}}),
     P(E + "torch-sm120-not-compatible-rtx5090-leggedlab.txt",
       signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
       findings={NO_KERNEL}, params={NO_KERNEL: {"sm": "sm_120"}}),

@@ -527,6 +527,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"gpu": "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "sm": "sm_120"},
         )
     ],
+    "torch-driver-too-old-12080-cu130-ci-pr162531.txt": [
+        ("torch-driver-too-old", {"found_version": 12080, "driver_cuda": "12.8"})
+    ],
     "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})
     ],

@@ -118,6 +118,37 @@ def build_for_driver(
     return maybe
 
 
+def failing_build_floor(
+    facts: Facts, lookup: BuildLookup, driver_cuda: Optional[str]
+) -> Optional[tuple[str, str]]:
+    """When torch said the driver (known by the CUDA it reports) is too old but not which build
+    failed: the builds the profiles know that do not run on it; where they are all of one CUDA
+    major (a driver with CUDA 12.8 runs every 12.x build by minor version compatibility, so only
+    a 13.x build fails there), (that major, the lowest driver floor among them: data/
+    cuda_drivers.toml). None when they are of several majors or none."""
+    if not driver_cuda:
+        return None
+    failing = [
+        cuda
+        for _, _, cuda in _all_builds(facts, lookup, None)
+        if _runs_on_driver_cuda(cuda, driver_cuda, facts) is False
+    ]
+    majors = {cuda.split(".", 1)[0] for cuda in failing}
+    if len(majors) != 1:
+        return None
+    floors = [compat.parse_version(driver_floor_for(cuda, facts)) for cuda in failing]
+    known = [f for f in floors if f is not None]
+    if not known:
+        return None
+    lowest = min(known)
+    need = next(
+        str(driver_floor_for(cuda, facts))
+        for cuda, floor in zip(failing, floors)
+        if floor == lowest
+    )
+    return majors.pop(), need
+
+
 def lowest_floor(facts: Facts, lookup: BuildLookup) -> Optional[str]:
     """The lowest driver floor of any build the profiles know (covering the GPU when known)."""
     floors = {

@@ -204,6 +204,11 @@ def _driver_too_old(p: Mapping[str, Any]) -> Words:
         title += f" (CUDA {p['cuda']})"
     this = f"driver {p['have']}" if p.get("have") else f"a driver with CUDA {_or(p, 'driver_cuda')}"
     own = f" (CUDA {p['cuda']})" if p.get("cuda") else ""
+    if p.get("failing_major") and not p.get("cuda"):
+        own = (
+            f" (a CUDA {p['failing_major']}.x build: a driver with CUDA "
+            f"{_or(p, 'driver_cuda')} runs every older build envsetup knows)"
+        )
     upgrade = (
         f"upgrade the driver to >= {p['need']} for the build you have{own}"
         if p.get("need")
