@@ -35,6 +35,9 @@ EXPECTED = {
     "04-windows-pypi-cpu-wheel-rtx4080": (
         "driver supports up to 12.4 · toolkit 12.4.99 · torch: CPU build (no CUDA)"
     ),
+    "gb10-dgx-spark-torch29-arch-warning": (
+        "driver supports up to 13.0 · no toolkit · torch built for 13.0"
+    ),
     "05-jetson-orin-pypi-cpu-wheel": (
         "driver part of L4T · toolkit 12.6.68 · torch: CPU build (no CUDA)"
     ),

@@ -19,7 +19,7 @@ from envsetup import compat
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.kernel_image import last_driver_branch
 from envsetup.diagnose.signal_rules import cite, judge_signals
-from envsetup.facts import Facts
+from envsetup.facts import Facts, OsFacts, PythonFacts
 from envsetup.host.recorded import RecordedHost
 from envsetup.model.capability import ComputeCapability, coverage
 from envsetup.parsers.signals import classify, lines_of
@@ -504,3 +504,93 @@ def test_the_refused_gpus_of_one_model_and_driver_are_one_finding() -> None:
         "kernel-gpu-not-supported-h100-550-cvm-nvtrust67.txt", recorded("07-fabricmanager-802-h100")
     )
     assert pasted.id == "driver-gpu-unsupported" and len(pasted.evidence) == 6
+
+
+def _bare_facts() -> Facts:
+    """A machine nothing is known of but its OS (as explain --no-host of a paste)."""
+    return Facts(os=OsFacts(system="Linux", arch="x86_64"), python=PythonFacts(executable=""))
+
+
+# torch 2.8 .. 2.12's min/max warning, its range judged by NVIDIA's binary compatibility rule
+# (attack12b H2): the lines are the real GB10 warning's (torch-gb10-*.txt) with the numbers of
+# the capability and range varied; only a same-major top entry at or below the GPU's minor runs.
+@pytest.mark.parametrize(
+    ("capability", "low", "high", "expected"),
+    [
+        ("12.1", "8.0", "12.0", "torch-arch-warning-harmless"),  # GB10 beside sm_120
+        ("8.9", "5.0", "8.6", "torch-arch-warning-harmless"),  # sm_86 cubins run on 8.9
+        ("12.0", "5.0", "9.0", "cuda-no-kernel-image"),  # another major: no cubin runs
+        ("6.1", "7.0", "12.0", "cuda-no-kernel-image"),  # below the lowest entry
+    ],
+)
+def test_min_max_range_is_judged_by_binary_compatibility(
+    capability: str, low: str, high: str, expected: str
+) -> None:
+    text = (
+        "/venv/lib/python3.12/site-packages/torch/cuda/__init__.py:283: UserWarning: \n"
+        f"    Found GPU0 NVIDIA GB10 which is of cuda capability {capability}.\n"
+        "    Minimum and Maximum cuda capability supported by this version of PyTorch is\n"
+        f"    ({low}) - ({high})\n"
+    )
+    lines = lines_of(text)
+    signals = classify(lines)
+    assert [(s.params["minimum"], s.params["maximum"]) for s in signals] == [(low, high)]
+    findings = judge_signals(
+        signals, _bare_facts(), lookup_build, cite({n.number: n.text for n in lines})
+    )
+    assert [f.id for f in findings] == [expected]
+    if expected == "torch-arch-warning-harmless":
+        assert findings[0].severity == "info" and findings[0].params["arch_source"] == "range"
+
+
+def test_a_harmless_warning_beside_no_kernel_image_blames_an_extension() -> None:
+    """The GB10 warning and a pasted 'no kernel image': torch's own code runs on 12.1, so the
+    kernel missing is an extension's."""
+    text = (ERRORS / "torch-gb10-sm121-min-max-warning-torch2.9.1-unsloth.txt").read_text()
+    text += "RuntimeError: CUDA error: no kernel image is available for execution on the device\n"
+    lines = lines_of(text)
+    findings = judge_signals(classify(lines), _bare_facts(), lookup_build)
+    assert "cuda-no-kernel-image-in-extension" in [f.id for f in findings]
+    assert "torch-arch-warning-harmless" not in [f.id for f in findings]
+
+
+def test_no_kernel_image_on_a_jetson_uses_its_module_s_capability_and_jetpack_index() -> None:
+    """attack12a H5: the Orin's 8.7 comes from the Jetson facts (no nvidia-smi row), and the fix
+    is NVIDIA's JetPack 6 index, not a download.pytorch.org build (SBSA, no sm_87)."""
+    finding = only(
+        judge(
+            "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt",
+            recorded("05-jetson-orin-pypi-cpu-wheel"),
+        ),
+        "cuda-no-kernel-image",
+    )
+    assert finding.params["sm"] == "sm_87" and finding.params["jetson"] is True
+    assert "capability_unknown" not in finding.params and "release" not in finding.params
+    assert finding.params["jetson_index_url"] == "https://pypi.jetson-ai-lab.io/jp6/cu126"
+    fix = words_for(finding).fix
+    assert "https://pypi.jetson-ai-lab.io/jp6/cu126" in fix and "JetPack 6" in fix
+
+
+def test_ptxas_too_old_names_this_machine_s_newer_toolkit() -> None:
+    """attack12a H7: Thor's sm_110a needs CUDA 13.0's ptxas; the project's CI machine has CUDA
+    13.0.88 at /usr/local/cuda-13.0, so the fix names its ptxas for TRITON_PTXAS_PATH."""
+    finding = only(
+        judge(
+            "triton-ptxas-sm110a-not-defined-thor-vllm.txt",
+            recorded("ci-debian12-cuda13-no-driver"),
+        ),
+        "ptxas-gpu-arch-unknown",
+    )
+    assert finding.params["reason"] == "too-new" and finding.params["first"] == "13.0"
+    assert finding.params["ptxas"] == "/usr/local/cuda-13.0/bin/ptxas"
+    assert "TRITON_PTXAS_PATH=/usr/local/cuda-13.0/bin/ptxas" in words_for(finding).fix
+
+
+def test_ptxas_newer_than_a_removed_target_says_it_was_dropped() -> None:
+    """CUDA 13 dropped Maxwell: "ptxas fatal: Value 'sm_52' is not defined for option
+    'gpu-name'" (the line a public CUDA 13.3 build guide quotes, found with the code search)."""
+    lines = lines_of("ptxas fatal: Value 'sm_52' is not defined for option 'gpu-name'\n")
+    (finding,) = judge_signals(classify(lines), _bare_facts(), lookup_build)
+    assert finding.id == "ptxas-gpu-arch-unknown"
+    assert finding.params["reason"] == "removed" and finding.params["removed"] == "13.0"
+    assert "TRITON" not in words_for(finding).fix

@@ -58,6 +58,7 @@ def P(  # a short name: the calls below read as a table
 
 FABRIC = "cuda-fabric-manager-not-ready"
 NO_KERNEL = "cuda-no-kernel-image"
+HARMLESS = "torch-arch-warning-harmless"
 ARCH = "torch-gpu-arch-not-supported"
 LIB = "cuda-library-not-found"
 PEP668 = ("pip-externally-managed",)
@@ -617,6 +618,63 @@ PASTES: tuple[Paste, ...] = (
       signals={"python-exception"}, findings={"python-exception"}),
     P(E + "torch-rocm-no-hip-gpus-available.txt",
       signals={"hip-no-gpus", "python-exception"}, findings={"rocm-no-gpus"}),
+    # A GB10 (12.1) beside torch's min/max warning "(8.0) - (12.0)": sm_120 code runs on 12.1
+    # (binary compatibility; pytorch #164596, #172629), an info, not "no kernels" (attack12b H2).
+    P(E + "torch-gb10-sm121-min-max-warning-torch2.9.1-unsloth.txt",
+      signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GB10"},
+      findings={HARMLESS},
+      params={HARMLESS: {"sm": "sm_121", "arch_source": "range", "target": "sm_120"}}),
+    P(E + "torch-gb10-sm121-min-max-one-line-spark-vllm-docker.txt",
+      signals={ARCH}, findings={HARMLESS}, params={HARMLESS: {"arch_source": "range"}}),
+    P(E + "torch-gb10-sm121-min-max-rank-prefixed-pr164590.txt",
+      signals={ARCH}, findings={HARMLESS}, params={HARMLESS: {"sm": "sm_121"}}),
+    # torch 2.13's new warning: the installed torch is read; its cu130 build covers 12.1.
+    P(E + "torch-gb10-sm121-cc-warning-torch2.13.0-cu130.txt",
+      signals={ARCH}, facts={"torch.version": "2.13.0+cu130", "torch.cuda_version": "13.0"},
+      findings={HARMLESS}, params={HARMLESS: {"arch_source": "profile", "torch": "2.13.0+cu130"}}),
+    # ... and a real gap (cu126 has no sm_120): keep 2.13, as torch's own hint says (H3).
+    P(E + "torch-rtx5060ti-sm120-cc-warning-torch2.13.0-cu126-hints.txt",
+      signals={ARCH, "python-exception", "cuda-error-209"},
+      facts={"torch.version": "2.13.0+cu126", "nvidia.gpus.0.name": "NVIDIA GeForce RTX 5060 Ti"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_120", "release": "2.13", "variant": "cu130",
+                          "same_release": True}}),
+    # A Jetson AGX Orin (JetPack 6.2, in prose) with a download.pytorch.org nightly cu124: its
+    # SBSA wheels carry no sm_87; NVIDIA's JetPack build is the fix (attack12a H5; with a
+    # Jetson host: tests/doctor/test_signal_rules.py).
+    P(E + "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt",
+      kinds={"nvcc-version"}, signals={"python-exception", "cuda-error-209"},
+      facts={"cuda.nvcc_on_path_version": "12.4.99"},
+      findings={NO_KERNEL}, params={NO_KERNEL: {"jetson": True, "sm": "sm_87"}},
+      pending={"params:cuda-no-kernel-image": "the prose 'Jetpack 6.2 ... Jetson orin agx "
+               "developer kit' is not read, so no Jetson is known without a host"}),
+    # ptxas older than the GPU: Thor's sm_110a and GB10's sm_121a need CUDA 13.0 / 12.9's ptxas
+    # (data/nvcc_support.toml); Triton's fix is TRITON_PTXAS_PATH (attack12a H7).
+    P(E + "triton-ptxas-sm110a-not-defined-thor-vllm.txt",
+      signals={"ptxas-gpu-arch-unknown"}, findings={"ptxas-gpu-arch-unknown"},
+      params={"ptxas-gpu-arch-unknown": {"capability": "11.0", "first": "13.0",
+                                         "reason": "too-new"}}),
+    P(E + "triton-ptxas-sm121a-not-defined-dgx-spark.txt",
+      signals={"ptxas-gpu-arch-unknown"}, findings={"ptxas-gpu-arch-unknown"},
+      params={"ptxas-gpu-arch-unknown": {"capability": "12.1", "first": "12.9",
+                                         "triton": True}}),
+    P(E + "triton-ptxas-blackwell-sm110a-thor-torch-compile.txt",
+      signals={"ptxas-gpu-arch-unknown", "python-exception"},
+      findings={"ptxas-gpu-arch-unknown"},
+      params={"ptxas-gpu-arch-unknown": {"program": "ptxas-blackwell", "first": "13.0"}}),
+    P(E + "torch-sm120-not-compatible-markdown-backticks-rtx-pro-6000.txt",
+      signals={ARCH},
+      facts={"nvidia.gpus.0.name": "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition",
+             "nvidia.gpus.0.compute_capability": "12.0"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"gpu": "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition"}}),
+    # No build stated, but a CUDA 12.8 driver runs every 12.x build: the failing one is CUDA
+    # 13.x, whose floor (>= 580, data/cuda_drivers.toml) the fix names (attack12b L3).
+    P(E + "torch-driver-too-old-12080-cu130-ci-pr162531.txt",
+      signals={"torch-driver-too-old"}, facts={"nvidia.driver_cuda_version": "12.8"},
+      findings={"cuda-driver-too-old"},
+      params={"cuda-driver-too-old": {"need": "580", "failing_major": "13",
+                                      "variant": "cu126"}}),
     P(E + "torch-sm120-not-compatible-rtx5090-leggedlab.txt",
       signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
       findings={NO_KERNEL}, params={NO_KERNEL: {"sm": "sm_120"}}),

@@ -40,6 +40,16 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "capfix-corridorkey-1080ti-cu130.txt": [("cuda-error-209", {"code": 209})],
     "detect-nokernel-1080ti-torch28-comfy.txt": [
         ("cuda-error-209", {"code": 209}),
+        # the min/max warning: 6.1 is below the range's lowest entry (a real gap, unlike GB10's)
+        (
+            "torch-gpu-arch-not-supported",
+            {
+                "gpu": "NVIDIA GeForce GTX 1080 Ti",
+                "sm": "sm_61",
+                "minimum": "7.0",
+                "maximum": "12.0",
+            },
+        ),
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce GTX 1080 Ti", "sm": "sm_61"}),
     ],
     "detect-nouveau-probe-not-called-3dev.txt": [("nvrm-nouveau-owns-gpu", {})],
@@ -464,6 +474,83 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     ],
     "libcudnn-ops-infer-so8-missing-faster-whisper.txt": [
         ("library-not-found", {"library": "libcudnn_ops_infer.so.8", "program": None})
+    ],
+    # torch 2.8 .. 2.12's min/max warning (three forms) and 2.13's new one (attack12b H2, H3).
+    "torch-gb10-sm121-min-max-warning-torch2.9.1-unsloth.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {"gpu": "NVIDIA GB10", "sm": "sm_121", "minimum": "8.0", "maximum": "12.0"},
+        )
+    ],
+    "torch-gb10-sm121-min-max-one-line-spark-vllm-docker.txt": [
+        ("torch-gpu-arch-not-supported", {"sm": "sm_121", "minimum": "8.0", "maximum": "12.0"})
+    ],
+    "torch-gb10-sm121-min-max-rank-prefixed-pr164590.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {"gpu": "NVIDIA GB10", "sm": "sm_121", "minimum": "8.0", "maximum": "12.0"},
+        )
+    ],
+    "torch-gb10-sm121-cc-warning-torch2.13.0-cu130.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {"gpu": "NVIDIA GB10", "sm": "sm_121", "torch": "2.13.0+cu130", "hints": None},
+        )
+    ],
+    "torch-rtx5060ti-sm120-cc-warning-torch2.13.0-cu126-hints.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {
+                "gpu": "NVIDIA GeForce RTX 5060 Ti",
+                "sm": "sm_120",
+                "torch": "2.13.0+cu126",
+                "hints": [
+                    ["12.9", "cu129", "2.13.0"],
+                    ["13.0", "cu130", "2.13.0"],
+                    ["13.2", "cu132", "2.13.0"],
+                ],
+            },
+        ),
+        (
+            "torch-gpu-arch-not-supported",
+            {
+                "sm": "sm_120",
+                "supported": ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"],
+            },
+        ),
+        ("python-exception", {"exception": "torch.AcceleratorError"}),
+        ("cuda-error-209", {"code": 209}),
+    ],
+    "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt": [
+        ("python-exception", {"exception": "RuntimeError"}),
+        ("cuda-error-209", {"code": 209}),
+    ],
+    # ptxas older than the GPU (Triton's bundled one; attack12a H7).
+    "triton-ptxas-sm110a-not-defined-thor-vllm.txt": [
+        ("ptxas-gpu-arch-unknown", {"program": "ptxas", "arch": "sm_110a"})
+    ],
+    "triton-ptxas-sm121a-not-defined-dgx-spark.txt": [
+        ("ptxas-gpu-arch-unknown", {"program": "ptxas", "arch": "sm_121a", "triton": True})
+    ],
+    "triton-ptxas-blackwell-sm110a-thor-torch-compile.txt": [
+        (
+            "python-exception",
+            {"exception": "torch._inductor.runtime.triton_heuristics.NoTritonConfigsError"},
+        ),
+        (
+            "ptxas-gpu-arch-unknown",
+            {"program": "ptxas-blackwell", "arch": "sm_110a", "triton": True},
+        ),
+    ],
+    # Markdown backticks around each line are not part of the GPU's name (attack12b L2).
+    "torch-sm120-not-compatible-markdown-backticks-rtx-pro-6000.txt": [
+        (
+            "torch-gpu-arch-not-supported",
+            {"gpu": "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "sm": "sm_120"},
+        )
+    ],
+    "torch-driver-too-old-12080-cu130-ci-pr162531.txt": [
+        ("torch-driver-too-old", {"found_version": 12080, "driver_cuda": "12.8"})
     ],
     "torch-sm120-not-compatible-rtx5090-leggedlab.txt": [
         ("torch-gpu-arch-not-supported", {"gpu": "NVIDIA GeForce RTX 5090", "sm": "sm_120"})

@@ -17,6 +17,7 @@ from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch
 from envsetup.diagnose.kernel_image import (
     build_for_driver,
     driver_floor_for,
+    failing_build_floor,
     lowest_floor,
 )
 from envsetup.diagnose.library_signals import (
@@ -61,6 +62,13 @@ def judge_driver_too_old(signals: list[Signal], facts: Facts, lookup: BuildLooku
     else:
         params.update(install=install_command(facts))
     need = driver_floor_for(cuda, facts)
+    failing_major = None
+    if cuda is None and program is None:
+        # No torch build stated: the one that failed is of the only CUDA major this driver
+        # does not run (a cu130 build on a 12.8 driver: >= 580; pytorch PR #162531).
+        inferred = failing_build_floor(facts, lookup, driver_cuda)
+        if inferred:
+            failing_major, need = inferred
     if driver and need and compat.meets_driver_floor(driver, need, facts.os.system or "Linux"):
         need = None  # this driver meets it: the build that failed is not the one in the facts
     return [
@@ -74,6 +82,7 @@ def judge_driver_too_old(signals: list[Signal], facts: Facts, lookup: BuildLooku
             torch=facts.torch.version,
             cuda=cuda,
             need=need,
+            failing_major=failing_major if need else None,
             program=program,
             **params,
         )

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from envsetup import compat
+from envsetup.diagnose.jetson_rules import jetson_params
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
 from envsetup.digits import small_int
 from envsetup.facts import Facts
-from envsetup.model.capability import ComputeCapability, coverage
+from envsetup.model.capability import ComputeCapability, Coverage, CoverageResult, coverage
+from envsetup.model.jetson import pytorch_wheels_run
 from envsetup.model.paste import Signal
 from envsetup.profiles.build_info import BuildLookup
 
@@ -117,6 +119,37 @@ def build_for_driver(
     return maybe
 
 
+def failing_build_floor(
+    facts: Facts, lookup: BuildLookup, driver_cuda: Optional[str]
+) -> Optional[tuple[str, str]]:
+    """When torch said the driver (known by the CUDA it reports) is too old but not which build
+    failed: the builds the profiles know that do not run on it; where they are all of one CUDA
+    major (a driver with CUDA 12.8 runs every 12.x build by minor version compatibility, so only
+    a 13.x build fails there), (that major, the lowest driver floor among them: data/
+    cuda_drivers.toml). None when they are of several majors or none."""
+    if not driver_cuda:
+        return None
+    failing = [
+        cuda
+        for _, _, cuda in _all_builds(facts, lookup, None)
+        if _runs_on_driver_cuda(cuda, driver_cuda, facts) is False
+    ]
+    majors = {cuda.split(".", 1)[0] for cuda in failing}
+    if len(majors) != 1:
+        return None
+    floors = [compat.parse_version(driver_floor_for(cuda, facts)) for cuda in failing]
+    known = [f for f in floors if f is not None]
+    if not known:
+        return None
+    lowest = min(known)
+    need = next(
+        str(driver_floor_for(cuda, facts))
+        for cuda, floor in zip(failing, floors)
+        if floor == lowest
+    )
+    return majors.pop(), need
+
+
 def lowest_floor(facts: Facts, lookup: BuildLookup) -> Optional[str]:
     """The lowest driver floor of any build the profiles know (covering the GPU when known)."""
     floors = {
@@ -183,34 +216,71 @@ def _gpu_capability(facts: Facts, sm: Optional[str]) -> Optional[ComputeCapabili
     for gpu in facts.nvidia.gpus:
         if gpu.compute_capability is not None:
             return gpu.compute_capability
+    # A Jetson's integrated GPU is no nvidia-smi row: its capability is the module's (model/jetson).
+    if facts.jetson.is_jetson and facts.jetson.compute_capability is not None:
+        return facts.jetson.compute_capability
     return None
 
 
 # ---- one judge per family of signals; each takes all signals of its ids ----
 
 
+def _arch_params(arch: list[Signal]) -> dict[str, Any]:
+    """The params of torch's arch warnings, merged: each key from the first that has it (torch
+    2.13 prints its new warning and the older "is not compatible" one together)."""
+    merged: dict[str, Any] = {}
+    for s in arch:
+        for key, value in s.params.items():
+            merged.setdefault(key, value)
+    return merged
+
+
 def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLookup, ev: Evidence):
     arch = [s for s in signals if s.id == "torch-gpu-arch-not-supported"]
-    sm = arch[0].params.get("sm") if arch else None
+    stated = _arch_params(arch)
+    sm = stated.get("sm")
     capability = _gpu_capability(facts, sm)
-    gpu = arch[0].params.get("gpu") if arch else None
+    gpu = stated.get("gpu")
     if gpu is None and facts.nvidia.gpus:
         gpu = facts.nvidia.gpus[0].name or None
     params: dict[str, Any] = {
         "gpu": gpu,
         "sm": capability.sm if capability else sm,
-        "supported": arch[0].params.get("supported") if arch else None,
+        "supported": stated.get("supported"),
         "torch": facts.torch.version,
     }
     if capability is None:
         params["capability_unknown"] = True
         return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
-    covered_by = None if arch else _installed_torch_covers(capability, facts, lookup)
-    if covered_by:
+    covered = _running_torch_covers(capability, facts, lookup, stated if arch else None)
+    if arch and covered and covered[1].how is Coverage.PTX_JIT:
+        # Only PTX against torch's own warning (cu118's compute_37 on an RTX 50): not trusted;
+        # the libraries torch bundles carry no code for the GPU (the attack10 RTX 5070 Ti paste).
+        covered = None
+    if covered and arch and not any(s.id == "cuda-error-209" for s in signals):
+        # torch warned, but by NVIDIA's binary compatibility rule its code runs on this GPU:
+        # torch 2.8 .. 2.12 compares the capability with its arch list's highest entry as a
+        # number (12.1 > 12.0, though sm_120 cubins run on 12.1: pytorch/pytorch #164596, PR
+        # #164590, #172629), and 2.13's new warning still fires on GB10 (#172629).
+        source, result = covered
+        params.update(arch_source=source, runs_as=result.how.value, target=str(result.target))
+        return [finding_of("torch-arch-warning-harmless", "info", signals, ev, **params)]
+    if covered:
         # torch itself has the kernels: the error came from an extension built without them.
-        params["arch_source"] = covered_by
+        params["arch_source"] = covered[0]
         return [finding_of("cuda-no-kernel-image-in-extension", "error", signals, ev, **params)]
-    found = build_with_kernels(capability, facts, lookup)
+    if facts.jetson.is_jetson and not pytorch_wheels_run(facts.jetson):
+        # PyTorch's own aarch64 CUDA builds are for server ARM (SBSA) and carry no code for
+        # Orin's 8.7 and older (pytorch/pytorch #145560): NVIDIA's JetPack build is the way.
+        python = ".".join((facts.python.version or "").split(".")[:2]) or None
+        jetson = jetson_params(facts.jetson, python)
+        if params["gpu"] is None and jetson["module"]:
+            params["gpu"] = f"Jetson {jetson['module']}"
+        params.update({f"jetson_{key}": value for key, value in jetson.items()}, jetson=True)
+        return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
+    found = _same_release_build(capability, facts, lookup) or build_with_kernels(
+        capability, facts, lookup
+    )
     upgrade = None
     if found is None and facts.nvidia.driver_version:
         last = last_driver_branch(capability)
@@ -230,6 +300,7 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
             need=driver_floor_for(cuda, facts),
             driver=facts.nvidia.driver_version or None,
             upgrade_driver=upgrade,
+            same_release=True if release == _release_of(facts.torch.version) else None,
         )
     else:
         params["driver"] = facts.nvidia.driver_version or None
@@ -241,21 +312,67 @@ def judge_no_kernel_image(signals: list[Signal], facts: Facts, lookup: BuildLook
     return [finding_of("cuda-no-kernel-image", "error", signals, ev, **params)]
 
 
-# The oldest compute capability major any PyTorch runs on: torch 0.3 and 0.4 warn "Found GPU0
-# GeForce 820M which is of cuda capability 2.1. PyTorch no longer supports this GPU because it is
-# too old" (torch/cuda/__init__.py), and CUDA 9.0 removed Fermi (sm_2x) from nvcc (CUDA 9.0
-# release notes), so no toolkit a later torch builds with compiles for it.
-_OLDEST_MAJOR = 3
+def _release_of(version: Optional[str]) -> Optional[str]:
+    """'2.13.0+cu126' -> '2.13'; None for None or no X.Y."""
+    parts = (version or "").partition("+")[0].split(".")
+    if len(parts) < 2 or not all(small_int(p) is not None for p in parts[:2]):
+        return None
+    return f"{small_int(parts[0])}.{small_int(parts[1])}"
 
 
-def _installed_torch_covers(
+def _same_release_build(
     capability: ComputeCapability, facts: Facts, lookup: BuildLookup
-) -> Optional[str]:
-    """Where the installed torch's arch list, covering `capability`, was read: "torch" (its own
-    torch.cuda.get_arch_list()) or "profile" (profiles/torch-X.Y.toml for its +cuXXX build);
-    None when it does not cover it or is not known."""
-    if facts.torch.deep.arch_list:
-        return "torch" if coverage(facts.torch.deep.arch_list, capability) else None
+) -> Optional[tuple[str, str]]:
+    """A build of the installed torch's own release whose arch list covers `capability` and
+    whose driver floor this driver meets: torch 2.13's own advice ("Reinstall the same version
+    against a CUDA build that does"); the release's PyPI default build where it is one of them
+    (the CUDA build `pip install torch` gets), else its newest. None when the release is not
+    known or has none."""
+    release = _release_of(facts.torch.version)
+    if release is None or release not in _RELEASES:
+        return None
+    system, arch = facts.os.system or "Linux", facts.os.arch or "x86_64"
+    info = lookup(f"{release}.0", system, arch)
+    if info is None:
+        return None
+    fits = []
+    for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
+        built = lookup(f"{release}.0+{variant}", system, arch)
+        if built is None or not built.arch_list or not coverage(built.arch_list, capability):
+            continue
+        if _driver_ok(_variant_cuda(variant), facts):
+            fits.append(variant)
+    if not fits:
+        return None
+    return release, info.pypi_build if info.pypi_build in fits else fits[0]
+
+
+def _running_torch_covers(
+    capability: ComputeCapability,
+    facts: Facts,
+    lookup: BuildLookup,
+    stated: Optional[dict[str, Any]],
+) -> Optional[tuple[str, CoverageResult]]:
+    """Whether the running torch's code runs on `capability` (model.capability's rule), and
+    where its arch list was read: "torch" (torch.cuda.get_arch_list(): the list torch's warning
+    prints, else doctor --deep's), "range" (torch 2.8 .. 2.12's "Minimum and Maximum ... (8.0) -
+    (12.0)": its highest entry, same major and a minor at or below the GPU's, is code that runs
+    there), "profile" (profiles/torch-X.Y.toml for the installed +cuXXX build). None when it
+    does not cover it or nothing says."""
+    stated = stated or {}
+    listed = stated.get("supported") or facts.torch.deep.arch_list
+    if listed:  # the warning's own list is that of the torch that warned
+        result = coverage([str(a) for a in listed], capability)
+        return ("torch", result) if result else None
+    low = ComputeCapability.try_parse(stated.get("minimum"))
+    high = ComputeCapability.try_parse(stated.get("maximum"))
+    if high is not None:
+        if (low is not None and capability < low) or high.major != capability.major:
+            return None
+        result = coverage([high.sm], capability)
+        return ("range", result) if result else None
+    if low is not None and capability < low:
+        return None  # torch < 1.8's "too old": below the lowest entry, nothing runs
     version = facts.torch.version or ""
     if "+cu" not in version:
         return None
@@ -263,7 +380,15 @@ def _installed_torch_covers(
     built = lookup(version, system, arch)
     if built is None or not built.arch_list:
         return None
-    return "profile" if coverage(built.arch_list, capability) else None
+    result = coverage(built.arch_list, capability)
+    return ("profile", result) if result else None
+
+
+# The oldest compute capability major any PyTorch runs on: torch 0.3 and 0.4 warn "Found GPU0
+# GeForce 820M which is of cuda capability 2.1. PyTorch no longer supports this GPU because it is
+# too old" (torch/cuda/__init__.py), and CUDA 9.0 removed Fermi (sm_2x) from nvcc (CUDA 9.0
+# release notes), so no toolkit a later torch builds with compiles for it.
+_OLDEST_MAJOR = 3
 
 
 # The last driver branch that supports a GPU, by compute capability: R470 is the last branch for

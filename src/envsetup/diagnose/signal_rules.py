@@ -71,6 +71,7 @@ _CAUSES = (
     "nouveau-",
     "kernel-module-key-rejected",
     "nvidia-installer-",
+    "ptxas-",
 )
 # A re-raise that prints the worker's traceback as its message (torch's DataLoader, 1.x: the
 # message is "Traceback (most recent call last):"; 1.5+: "Caught X in DataLoader worker process").
@@ -164,6 +165,10 @@ def judge_signals(
         found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
     if get("nvcc-host-compiler-unsupported"):
         found += judge_host_compiler_rejected(get("nvcc-host-compiler-unsupported"), facts, ev)
+    if get("ptxas-gpu-arch-unknown"):
+        from envsetup.diagnose.ptxas_signals import judge_ptxas_arch
+
+        found += judge_ptxas_arch(get("ptxas-gpu-arch-unknown"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     # nvidia-container-cli's "load library failed: libnvidia-ml.so.1: cannot open ..." is the
@@ -211,6 +216,8 @@ def judge_signals(
     for s in get("python-exception"):
         if explained.intersection(s.lines):
             continue
+        if get("ptxas-gpu-arch-unknown") and "PTXAS" in str(s.params.get("message") or ""):
+            continue  # Triton's PTXASError carries the ptxas error judged above
         judged = judge_exception(s, facts, ev)
         if judged.id == "python-exception" and _follows(s, causes):
             continue  # the program failing on after the error the paste shows: no cause itself

@@ -6,6 +6,9 @@ Each fact is what the line itself proves, nothing more:
   supports CUDA capabilities sm_50 ..." (and torch < 1.8's "Found GPU0 X which is of cuda
   capability 3.0"): GPU X's compute capability, and the installed build's arch list (torch prints
   `torch.cuda.get_arch_list()` there, torch/cuda/__init__.py), i.e. what `--deep` reads;
+- torch 2.13+'s "Your installed torch==2.13.0+cu130 does not include kernels for this GPU": the
+  installed torch's version, and the CUDA its +cuXYZ label names (fallbacks: a section stating
+  them wins);
 - "The NVIDIA driver on your system is too old (found version 11000)": the CUDA version the
   driver supports (cudaDriverGetVersion, 11.0), not the driver's own version;
 - nv-fabricmanager's "... driver interface version X don't match with driver version Y": the
@@ -32,6 +35,8 @@ from typing import Any, Mapping, Optional, Sequence
 from envsetup.lazy_pattern import lazy
 from envsetup.model.capability import ComputeCapability
 from envsetup.model.paste import Signal
+from envsetup.parsers import ParseError
+from envsetup.parsers.torch_build import flavor_from_local_version
 
 # Debian's python3.X package ships this file; PEP 668's message names the one of the Python
 # that refused the install.
@@ -76,6 +81,7 @@ def facts_of(
         line, p = s.lines[0], s.params
         if s.id == "torch-gpu-arch-not-supported":
             gpus += _gpu(p, line)
+            facts += _installed_torch(s, texts)
             supported = p.get("supported")
             if isinstance(supported, list) and supported:
                 at = _line_with(s, texts, "supports CUDA capabilities")
@@ -165,6 +171,22 @@ def _pypi_build(version: str, platform_key: str) -> tuple[Optional[str], Optiona
     if build and build.startswith("cu") and build[2:].isdigit():
         return "cuda", f"{build[2:-1]}.{build[-1]}"
     return None, None
+
+
+def _installed_torch(s: Signal, texts: Mapping[int, str]) -> list[StatedFact]:
+    version = s.params.get("torch")
+    if not isinstance(version, str) or not version:
+        return []
+    at = _line_with(s, texts, "Your installed torch==")
+    out = [StatedFact("torch.version", version, at, fallback=True)]
+    try:
+        flavor, cuda = flavor_from_local_version(version)
+    except ParseError:
+        return []
+    if flavor == "cuda" and cuda:
+        out.append(StatedFact("torch.flavor", "cuda", at, fallback=True))
+        out.append(StatedFact("torch.cuda_version", cuda, at, fallback=True))
+    return out
 
 
 def _debian_python(s: Signal, texts: Mapping[int, str]) -> list[StatedFact]:

@@ -60,6 +60,7 @@ _TRIGGERS = (
     "kernel image",
     "capable device",  # cuda
     "too old",
+    "gpu-name",  # ptxas's "Value 'sm_110a' is not defined for option 'gpu-name'"
     "capability",
     "cuDNN",
     "HIP",

@@ -25,6 +25,29 @@ _TOO_OLD_GPU = lazy(r"Found GPU\d+ (.*?) which is of cuda capability (\d{1,2}\.\
 _MINIMUM = lazy(
     r"minimum cuda capability (?:that we support|supported by this library) is (\d{1,2}\.\d)"
 )
+# torch 2.8 .. 2.12 (_check_capability, torch/cuda/__init__.py): the device is outside the lowest
+# and highest entry of torch.cuda.get_arch_list(), major*10+minor compared as numbers, so a
+# binary-compatible minor (12.1 beside sm_120) is reported too (pytorch/pytorch #164596, #172629):
+# "Found GPU0 NVIDIA GB10 which is of cuda capability 12.1.\n Minimum and Maximum cuda
+# capability supported by this version of PyTorch is\n (8.0) - (12.0)".
+_RANGE = lazy(
+    r"Minimum and Maximum cuda capability supported by this version of PyTorch is\s*"
+    r"\((\d{1,2}\.\d)\)\s*-\s*\((\d{1,2}\.\d)\)"
+)
+_RANGE_REACH = 3
+# torch 2.13+: "Found GPU0 NVIDIA GB10 which is of compute capability (CC) 12.1." then (a line or
+# a "..." later) "Your installed torch==2.13.0+cu130 does not include kernels for this GPU.
+# Reinstall the same version against a CUDA build that does, e.g.:" and one hint a line, "For
+# CUDA 13.0 use pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cu130"
+# (pytorch/pytorch #172629; the RTX 5060 Ti paste in tests/fixtures/paste/errors/SOURCES.tsv).
+_CC_GPU = lazy(r"Found GPU\d{1,3} (.*?) which is of compute capability \(CC\) (\d{1,2}\.\d)\b")
+_NO_KERNELS = lazy(r"Your installed torch==(\S{1,60}?) does not include kernels for this GPU")
+_HINT = lazy(
+    r"For CUDA (\d{1,2}\.\d{1,2}) use pip install torch==(\S{1,60}) --index-url "
+    r"(https?://\S{1,200}/(cu\d{3}))\b"
+)
+_CC_REACH = 4
+_HINT_REACH = 8
 # "compiled  against (8, 5, 0) but found runtime version (8, 3, 3)" (later torch),
 # "compiled against (8, 3, 2) but linked against (8, 0, 3)" (torch 1.12) and
 # "compiled against 7102 but linked against 7600" (older).
@@ -104,6 +127,13 @@ def _driver_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+def _gpu_name(text: str) -> str:
+    """The GPU's name as torch printed it: without the "...: UserWarning:" before it and the
+    Markdown code or quote marks a post wrapped the line in ("`NVIDIA RTX PRO 6000 ... with CUDA
+    capability", spinalcordtoolbox #5104)."""
+    return text.rsplit("Warning:", 1)[-1].strip().strip("`'\"").strip()
+
+
 def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
     text = lines[index].text
     match = _ARCH.search(text.strip())
@@ -123,7 +153,7 @@ def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
                 numbers.append(line.number)
             break
     # "...__init__.py:146: UserWarning: NVIDIA GeForce RTX 5090 with CUDA capability ..."
-    name = match.group(1).rsplit("Warning:", 1)[-1].strip()
+    name = _gpu_name(match.group(1))
     return [
         signal(
             "torch-gpu-arch-not-supported",
@@ -137,20 +167,75 @@ def _arch(lines: Sequence[Line], index: int) -> list[Signal]:
 
 
 def _gpu_too_old(lines: Sequence[Line], index: int) -> list[Signal]:
-    text = following(lines, index, 1)
+    # A launcher's rank prefix on each line ("0:     (8.0) - (12.0)", srun -l / torchrun; PR
+    # pytorch/pytorch #164590) is not part of the message.
+    text = " ".join(
+        _RANK.sub("", line.text).strip() for line in lines[index : index + 1 + _RANGE_REACH]
+    )
     match = _TOO_OLD_GPU.search(text)
     if not match:
         return []
     minimum = _MINIMUM.search(text)
+    # The range belongs to this warning only when no other "Found GPU" starts before it.
+    ranged = _RANGE.search(text)
+    if ranged and "Found GPU" in text[match.end() : ranged.start()]:
+        ranged = None
+    cited = [lines[index].number]
+    if ranged:
+        cited += [
+            line.number
+            for line in lines[index + 1 : index + 1 + _RANGE_REACH]
+            if "Minimum and Maximum" in line.text or _RANGE_END.search(line.text)
+        ]
     capability = match.group(2)
     return [
         signal(
             "torch-gpu-arch-not-supported",
             KIND,
-            [lines[index].number],
-            gpu=bounded(match.group(1), 120),
+            cited,
+            gpu=bounded(_gpu_name(match.group(1)), 120) or None,
             sm="sm_" + capability.replace(".", ""),
-            minimum=minimum.group(1) if minimum else None,
+            minimum=ranged.group(1) if ranged else (minimum.group(1) if minimum else None),
+            maximum=ranged.group(2) if ranged else None,
+        )
+    ]
+
+
+_RANGE_END = lazy(r"^\s*(?:\d{1,5}:\s+)?\(\d{1,2}\.\d\)\s*-\s*\(\d{1,2}\.\d\)\W{0,3}$")
+_RANK = lazy(r"^\s*\d{1,5}:\s+")
+
+
+def _no_kernels_for_cc(lines: Sequence[Line], index: int) -> list[Signal]:
+    """torch 2.13+'s warning: the GPU and its compute capability, the installed torch it names
+    (`torch`), and the builds its hint lists (`hints`: [[CUDA, variant, version], ...])."""
+    match = _CC_GPU.search(lines[index].text)
+    if not match:
+        return []
+    cited, torch, hints = [lines[index].number], None, []
+    for at in range(index + 1, min(len(lines), index + 1 + _CC_REACH)):
+        found = _NO_KERNELS.search(lines[at].text)
+        if found:
+            cited.append(lines[at].number)
+            torch = found.group(1).rstrip(".")
+            for line in lines[at + 1 : at + 1 + _HINT_REACH]:
+                hint = _HINT.search(line.text)
+                if hint:
+                    cited.append(line.number)
+                    hints.append([hint.group(1), hint.group(4), hint.group(2)])
+            break
+        if "Found GPU" in lines[at].text:
+            break
+    name = _gpu_name(match.group(1))
+    capability = match.group(2)
+    return [
+        signal(
+            "torch-gpu-arch-not-supported",
+            KIND,
+            cited,
+            gpu=bounded(name, 120) if name else None,
+            sm="sm_" + capability.replace(".", ""),
+            torch=torch,
+            hints=hints or None,
         )
     ]
 
@@ -273,6 +358,33 @@ def _rocblas_no_arch(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+# ptxas (nvcc's assembler, and the one Triton bundles: bin/ptxas, 3.5+'s bin/ptxas-blackwell for
+# sm >= 100) refusing a target its CUDA release does not know: "ptxas fatal   : Value 'sm_110a' is
+# not defined for option 'gpu-name'" (triton-lang/triton #8096 on Thor, #8539 'sm_121a' on a DGX
+# Spark; triton-inference-server/server #8632 'ptxas-blackwell fatal').
+_PTXAS_ARCH = lazy(
+    r"\b(ptxas(?:-[a-z]{1,12})?)(?:\.exe)? fatal\s*: Value '((?:sm|compute)_\d{2,3}[af]?)' is "
+    r"not defined for option 'gpu-name'"
+)
+
+
+def _ptxas_arch(lines: Sequence[Line], index: int) -> list[Signal]:
+    match = _PTXAS_ARCH.search(lines[index].text)
+    if not match:
+        return []
+    near = " ".join(line.text for line in lines[max(0, index - 3) : index + 4])
+    return [
+        signal(
+            "ptxas-gpu-arch-unknown",
+            KIND,
+            [lines[index].number],
+            program=match.group(1),
+            arch=match.group(2),
+            triton=True if "triton" in near.lower() or match.group(1) != "ptxas" else None,
+        )
+    ]
+
+
 _SIMPLE = (
     ("Torch not compiled with CUDA enabled", "torch-not-compiled-with-cuda"),
     ("Found no NVIDIA driver on your system", "torch-no-nvidia-driver"),
@@ -292,6 +404,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _arch(lines, index)
         if "which is of cuda capability" in text:
             found += _gpu_too_old(lines, index)
+        if "which is of compute capability (CC)" in text:
+            found += _no_kernels_for_cc(lines, index)
         if "cuDNN version" in text:
             found += _cudnn(lines, index)
         if "CUDA out of memory" in text:
@@ -300,6 +414,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _extension_mismatch(lines, index)
         if "for GPU arch" in text:
             found += _rocblas_no_arch(lines, index)
+        if "gpu-name" in text:
+            found += _ptxas_arch(lines, index)
         if "unsupported GNU version!" in text and "#error" not in text.lstrip()[:7]:
             found += _host_compiler(lines, index)
         for needle, signal_id in _SIMPLE:

@@ -21,6 +21,21 @@ from envsetup.render.words.params import static as _static
 def _no_kernel_image(p: Mapping[str, Any]) -> Words:
     gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
     title = f"torch has no kernels for {gpu}: 'no kernel image is available for execution on the device'"
+    if p.get("jetson"):
+        board = f"Jetson {p['jetson_module']}" if p.get("jetson_module") else "This Jetson"
+        series = f"JetPack {p['jetson_jetpack']}" if p.get("jetson_jetpack") else "its JetPack"
+        fix = (
+            f"{board} ({_or(p, 'sm', 'its integrated GPU')}): PyTorch's own aarch64 CUDA wheels "
+            "(PyPI, download.pytorch.org, nightly included) are built for server ARM GPUs and "
+            f"carry no kernels for it; install NVIDIA's torch build for {series}"
+        )
+        if p.get("jetson_command"):
+            fix += f": `{p['jetson_command']}`."
+        elif p.get("jetson_page"):
+            fix += f" (listed at {p['jetson_page']})."
+        else:
+            fix += "."
+        return Words(title, fix)
     if p.get("release") and p.get("upgrade_driver"):
         fix = (
             f"No torch build with kernels for {_or(p, 'sm', 'this GPU')} runs on driver "
@@ -28,6 +43,14 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             f"upgrade the NVIDIA driver to >= {_or(p, 'need')}, then install torch "
             f"{p['release']} {p['variant']}, whose arch list covers {_or(p, 'sm', 'it')}: "
             f"`{p['install']}`."
+        )
+    elif p.get("release") and p.get("same_release"):
+        floor = (
+            f" (it needs driver >= {p['need']})" if p.get("need") and not p.get("driver") else ""
+        )
+        fix = (
+            f"Keep torch {p['release']} and reinstall it as its {p['variant']} build, whose "
+            f"arch list covers {_or(p, 'sm', 'this GPU')}{floor}: `{p['install']}`."
         )
     elif p.get("release"):
         floor = (
@@ -63,6 +86,69 @@ def _no_kernel_image(p: Mapping[str, Any]) -> Words:
             f"No torch release envsetup knows has kernels for {_or(p, 'sm', 'this GPU')}: build "
             "torch from source with TORCH_CUDA_ARCH_LIST naming it."
         )
+    return Words(title, fix)
+
+
+_ARCH_SOURCES = {
+    "torch": "read from torch.cuda.get_arch_list()",
+    "range": "the top of the range the warning prints",
+    "profile": "read from envsetup's profile of this build",
+}
+
+
+def _arch_warning_harmless(p: Mapping[str, Any]) -> Words:
+    gpu = f"{_or(p, 'gpu', 'this GPU')}{_known(p.get('sm'))}"
+    read = _ARCH_SOURCES.get(str(p.get("arch_source")), "read from its arch list")
+    torch = f"torch {p['torch']}" if p.get("torch") else "this torch"
+    if p.get("runs_as") == "ptx-jit":
+        how = (
+            f"its {_or(p, 'target')} PTX ({read}) is compiled for the GPU by the driver at first "
+            "use (a slower first start)"
+        )
+    else:
+        how = (
+            f"its {_or(p, 'target')} code ({read}) runs there: a cubin built for X.y runs on "
+            "every X.z with z >= y (NVIDIA's binary compatibility rule)"
+        )
+    return Words(
+        f"torch's warning that {torch} has no kernels for {gpu} is a false alarm",
+        f"Nothing to fix: {how}. torch 2.8 to 2.12 compare the capability with their arch "
+        "list's highest entry as a number, and 2.13's new warning still fires on a GB10 "
+        "(pytorch/pytorch #164596, #172629); the GPU runs this build. If a later 'no kernel "
+        "image' error appears, it comes from an extension, not from torch.",
+    )
+
+
+def _ptxas_arch(p: Mapping[str, Any]) -> Words:
+    program, arch = _or(p, "program", "ptxas"), _or(p, "arch", "this target")
+    cap = f" (compute capability {p['capability']})" if p.get("capability") else ""
+    if p.get("reason") == "removed":
+        return Words(
+            f"{program} no longer builds for {arch}{cap}: CUDA {p['removed']} dropped it",
+            f"This ptxas is from CUDA {p['removed']} or later: build with an older CUDA toolkit "
+            f"(before {p['removed']}) for this GPU, or drop {arch} from the build's arch list "
+            "(TORCH_CUDA_ARCH_LIST, CMAKE_CUDA_ARCHITECTURES, -gencode).",
+        )
+    first = f"CUDA {p['first']}" if p.get("first") else "the CUDA release that knows it"
+    title = f"{program} does not know {arch}{cap}: it predates {first}, the first to build for it"
+    ptxas = p.get("ptxas") or "/usr/local/cuda/bin/ptxas"
+    where = (
+        "this machine has one" if p.get("ptxas") else f"where /usr/local/cuda is {first} or later"
+    )
+    triton = (
+        f"Triton's bundled {program} is older than this GPU: point Triton at the ptxas of a "
+        f"{first}+ toolkit ({where}): `export TRITON_PTXAS_PATH={ptxas} "
+        f"TRITON_PTXAS_BLACKWELL_PATH={ptxas}` (Triton 3.5+ uses the second for sm_100 and "
+        "up); or upgrade Triton (torch's pytorch-triton comes with torch) to a release that "
+        "bundles one"
+    )
+    need = first
+    build = f"an nvcc build: use {need} or later (its nvcc and ptxas)"
+    fix = (
+        f"{triton}."
+        if p.get("triton")
+        else f"If Triton printed it (torch.compile, vLLM): {triton}; for {build}."
+    )
     return Words(title, fix)
 
 
@@ -118,6 +204,11 @@ def _driver_too_old(p: Mapping[str, Any]) -> Words:
         title += f" (CUDA {p['cuda']})"
     this = f"driver {p['have']}" if p.get("have") else f"a driver with CUDA {_or(p, 'driver_cuda')}"
     own = f" (CUDA {p['cuda']})" if p.get("cuda") else ""
+    if p.get("failing_major") and not p.get("cuda"):
+        own = (
+            f" (a CUDA {p['failing_major']}.x build: a driver with CUDA "
+            f"{_or(p, 'driver_cuda')} runs every older build envsetup knows)"
+        )
     upgrade = (
         f"upgrade the driver to >= {p['need']} for the build you have{own}"
         if p.get("need")
@@ -353,6 +444,8 @@ WORDS: dict[str, WordFn] = {
     "nvcc-host-compiler-unsupported": _host_compiler_rejected,
     "cuda-no-kernel-image": _no_kernel_image,
     "cuda-no-kernel-image-in-extension": _no_kernel_image_in_extension,
+    "torch-arch-warning-harmless": _arch_warning_harmless,
+    "ptxas-gpu-arch-unknown": _ptxas_arch,
     "cuda-driver-too-old": _driver_too_old,
     "cuda-fabric-manager-not-ready": _fabric_manager,
     "cuda-ptx-newer-than-driver": _ptx,
