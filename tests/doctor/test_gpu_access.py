@@ -566,3 +566,18 @@ def test_deep_no_driver_on_a_bare_host_keeps_torch_s_finding(doctor: Doctor) -> 
     facts, findings = doctor(_deep_stderr(spec, stderr), deep=True)
     assert not facts.os.container
     assert "torch-no-nvidia-driver" in ids(findings)
+
+
+def test_nvml_insufficient_permissions_in_a_container_is_its_own_finding(doctor: Doctor) -> None:
+    """nvidia-smi's real message (NVIDIA/nvidia-container-toolkit #210, tests/fixtures/explain/
+    container): the driver answers, the device nodes are refused."""
+    spec = container("docker")
+    spec.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    message = fixture_text("explain/container/podman-cdi-nvml-insufficient-permissions.txt")
+    spec.command([SMI], message.splitlines()[2] + "\n", 255)
+    spec.which["nvidia-smi"] = SMI
+    facts, findings = doctor(spec)
+    assert facts.nvidia.smi_failure == "nvml-insufficient-permissions"
+    found = next(f for f in findings if f.id == "nvml-insufficient-permissions")
+    assert found.params["runtime"] == "docker"
+    assert "nvidia-smi-failed" not in ids(findings)

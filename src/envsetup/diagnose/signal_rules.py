@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from envsetup.diagnose.container_signals import IDS as CONTAINER_IDS
 from envsetup.diagnose.cuda_error_signals import (
     SPECIFIC_INIT_ERRORS,
     judge_cudnn_mismatch,
@@ -193,7 +194,7 @@ def judge_signals(
         found += judge_out_of_memory(get("torch-cuda-out-of-memory"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += judge_xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
-    if get("docker-gpu-driver-missing", "nvidia-container-cli-init-failed", "k8s-insufficient-gpu"):
+    if get(*CONTAINER_IDS):
         from envsetup.diagnose.container_signals import judge_container_signals
 
         found += judge_container_signals(signals, facts, ev)
@@ -219,12 +220,13 @@ def judge_signals(
 # the GPU), and their own fixes (install the driver and reboot) are the wrong ones: NVIDIA/
 # nvidia-docker issue #1234, torch's "Found no NVIDIA driver" in a container run without --gpus.
 _CONTAINER_CONSEQUENCES = ("torch-no-nvidia-driver", "cuda-no-device")
+_CONTAINER_FINDINGS = ("container-gpu-not-passed", "container-gpu-not-injected")
 
 
 def _defer_to_container(found: list[Finding], facts: Facts) -> list[Finding]:
     """Drop the driver/device findings that only restate a container without its GPU: the
     container's finding is made here (a pasted one) or by doctor's gpu_access_rules (facts)."""
-    pasted = any(f.id == "container-gpu-not-passed" for f in found)
+    pasted = any(f.id in _CONTAINER_FINDINGS for f in found)
     if not (pasted or gpu_not_passed(facts)):
         return found
     return [f for f in found if f.id not in _CONTAINER_CONSEQUENCES]
