@@ -581,3 +581,32 @@ def test_nvml_insufficient_permissions_in_a_container_is_its_own_finding(doctor:
     found = next(f for f in findings if f.id == "nvml-insufficient-permissions")
     assert found.params["runtime"] == "docker"
     assert "nvidia-smi-failed" not in ids(findings)
+
+
+def test_cuda_version_na_in_a_kubernetes_pod_gets_pod_words_not_docker_s() -> None:
+    """attack12c host 13 (tests/fixtures/hosts SOURCES.tsv; NVIDIA/k8s-device-plugin #257): a
+    pod with the device nodes and nvidia-smi but 'CUDA Version: N/A'."""
+    from envsetup.diagnose import diagnose
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
+    from hostbuilder import case_host
+
+    facts = probe_all(RecordedHost(str(case_host("k8s-pod-cuda-version-na"))))
+    found = next(f for f in diagnose(facts, lookup_build) if f.id == "driver-cuda-unusable")
+    assert found.params["container"] == "kubernetes"
+    words = words_for(found)
+    assert "NVIDIA_DRIVER_CAPABILITIES=compute" in words.fix and "runtimeClassName" in words.fix
+    assert "--gpus" not in words.fix and "wsl" not in words.fix.lower()
+
+
+def test_cuda_version_na_in_a_docker_container_gets_the_container_s_words(doctor: Doctor) -> None:
+    spec = container("docker")
+    spec.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    header = "nvidia-smi/460.73.01-cuda-version-na-in-device-plugin-pod-header.txt"
+    spec.command([SMI], fixture_text(header, skip=1), 0)
+    spec.which["nvidia-smi"] = SMI
+    _facts, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "driver-cuda-unusable")
+    assert found.params["container"] == "docker"
+    assert "--gpus all" in words_for(found).fix and "wsl" not in words_for(found).fix.lower()

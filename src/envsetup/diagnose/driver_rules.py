@@ -138,7 +138,9 @@ def cuda_version_na(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             id="driver-cuda-unusable",
             severity="warning",
             evidence=[f"{facts.nvidia.smi_path or 'nvidia-smi'} header: CUDA Version: {raw}"],
-            params={"reported": raw},
+            # Inside a container the runtime's way to mount libcuda differs (a pod: the NVIDIA
+            # runtime class and NVIDIA_DRIVER_CAPABILITIES, not docker's --gpus).
+            params={"reported": raw, "container": facts.os.container or None},
         )
     ]
 
