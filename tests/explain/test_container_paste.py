@@ -28,6 +28,14 @@ def test_a_container_id_prompt_is_a_container_sign_a_host_name_is_not() -> None:
         assert not prompt_signals([host]), host
 
 
+def test_the_prompt_is_cited_by_its_container_id() -> None:
+    text = fixture_text(C + "docker-root-hex-prompt-nvidia-smi-not-found-anomalib.txt")
+    found = _findings(text)["container-gpu-not-passed"]
+    assert found.evidence[0] == (
+        "paste:2: prompt root@00921839c781 (a container's id as its host name)"
+    )
+
+
 def test_nvidia_smi_missing_on_a_host_is_no_container_finding() -> None:
     # Written here: a host's prompt, and bash's message as in the anomalib paste.
     text = "user@workstation:~$ nvidia-smi\nbash: nvidia-smi: command not found\n"

@@ -46,7 +46,18 @@ from envsetup.model.paste import Signal
 
 
 def _cited(signals: Sequence[Signal], evidence: Evidence) -> list[str]:
-    return list(dict.fromkeys(line for s in signals for line in evidence(s)))
+    return list(dict.fromkeys(line for s in signals for line in _lines(s, evidence)))
+
+
+def _lines(signal: Signal, evidence: Evidence) -> list[str]:
+    """A signal's cited lines; a container's prompt, which the cited (normalised) line no
+    longer shows, by its host name."""
+    if signal.id == "container-shell-prompt":
+        return [
+            f"paste:{n}: prompt root@{signal.params.get('id')} (a container's id as its host name)"
+            for n in signal.lines
+        ]
+    return evidence(signal)
 
 
 def _present(**params: Any) -> dict[str, Any]:
