@@ -48,6 +48,9 @@ EXPECTED = {
     "10-rocm-rx6700xt-gfx1031": (
         "no NVIDIA driver · no toolkit · torch built for ROCm 5.1.20531-cacfa990 (no CUDA)"
     ),
+    "docker-without-gpus-torch1.4": "no NVIDIA driver · no toolkit · torch built for 10.1",
+    # The driver's branch (460) says 11.2; nvidia-smi's 'CUDA Version: N/A' is driver-cuda-unusable.
+    "k8s-pod-cuda-version-na": "driver supports up to 11.2 · no toolkit · torch built for 11.1",
 }
 
 

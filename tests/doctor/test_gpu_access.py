@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import pytest
+
 from doctor.conftest import Doctor, ids
 from envsetup.model.gpu_access import fabric_module, nvswitch_board
 from envsetup.parsers.fabric import (
@@ -501,3 +503,110 @@ def test_an_amd_container_shows_its_amd_device_not_a_missing_nvidia_one(doctor: 
     rows: list[tuple[str, str, str]] = []
     gpu_access_rows(lambda mark, label, value, source="": rows.append((mark, label, value)), facts)
     assert ("ok", "Container GPU", "/dev/kfd (AMD, ROCm)") in rows
+
+
+# --- a container without its GPU, doctor --deep: torch's own error defers to the container -----
+
+DEEP_FALSE = '{"cuda_available": false, "device_count": 0, "arch_list": [], "duration_s": 1.0}'
+
+
+def _deep_stderr(spec: HostSpec, stderr: str) -> HostSpec:
+    spec.command(
+        [spec.python, "-c", "*", "envsetup-deep"], f"ENVSETUP-DEEP {DEEP_FALSE}\n", 0, stderr=stderr
+    )
+    return spec
+
+
+@pytest.mark.parametrize("kind", ["docker", "kubernetes"])
+@pytest.mark.parametrize(
+    "stderr",
+    [
+        "torch-errors/no-nvidia-driver-found.txt",  # pytorch3d #1259: torch's own sentence
+        "paste/errors/torch-no-nvidia-driver-found.txt",
+    ],
+)
+def test_deep_no_driver_inside_a_container_is_the_container_s_finding_only(
+    doctor: Doctor, kind: str, stderr: str
+) -> None:
+    facts, findings = doctor(_deep_stderr(container(kind), fixture_text(stderr)), deep=True)
+    assert facts.torch.deep.ran and facts.os.container == kind
+    assert "container-gpu-not-passed" in ids(findings)
+    assert "torch-no-nvidia-driver" not in ids(findings)
+    assert not any("reboot" in words_for(f).fix for f in findings)
+
+
+def test_the_recorded_docker_container_without_gpus_nvidia_docker_1234(tmp_path: Path) -> None:
+    """attack12c host 12 (tests/fixtures/hosts SOURCES.tsv): torch 1.4's 'Found no NVIDIA driver'
+    in a container run without --gpus: one finding, restart it with the GPU."""
+    from envsetup.diagnose import diagnose
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
+    from hostbuilder import case_host
+
+    facts = probe_all(RecordedHost(str(case_host("docker-without-gpus-torch1.4"))), deep=True)
+    findings = diagnose(facts, lookup_build)
+    assert (
+        "Found no NVIDIA driver on your system. Please check that you"
+        in facts.torch.deep.stderr_tail
+    )
+    assert ids(findings) == {"container-gpu-not-passed"}
+    assert "docker run --gpus all" in words_for(findings[0]).fix
+
+
+def test_deep_no_driver_on_a_bare_host_keeps_torch_s_finding(doctor: Doctor) -> None:
+    spec = HostSpec(
+        python="/usr/bin/python3",
+        python_version="3.10.12",
+        site_packages=["/usr/local/lib/python3.10/dist-packages"],
+    )
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-ubuntu-22.04.2.txt")
+    spec.torch_wheel("/usr/local/lib/python3.10/dist-packages", "torch/version.py-2.7.1+cu126.txt")
+    stderr = fixture_text("torch-errors/no-nvidia-driver-found.txt")
+    facts, findings = doctor(_deep_stderr(spec, stderr), deep=True)
+    assert not facts.os.container
+    assert "torch-no-nvidia-driver" in ids(findings)
+
+
+def test_nvml_insufficient_permissions_in_a_container_is_its_own_finding(doctor: Doctor) -> None:
+    """nvidia-smi's real message (NVIDIA/nvidia-container-toolkit #210, tests/fixtures/explain/
+    container): the driver answers, the device nodes are refused."""
+    spec = container("docker")
+    spec.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    message = fixture_text("explain/container/podman-cdi-nvml-insufficient-permissions.txt")
+    spec.command([SMI], message.splitlines()[2] + "\n", 255)
+    spec.which["nvidia-smi"] = SMI
+    facts, findings = doctor(spec)
+    assert facts.nvidia.smi_failure == "nvml-insufficient-permissions"
+    found = next(f for f in findings if f.id == "nvml-insufficient-permissions")
+    assert found.params["runtime"] == "docker"
+    assert "nvidia-smi-failed" not in ids(findings)
+
+
+def test_cuda_version_na_in_a_kubernetes_pod_gets_pod_words_not_docker_s() -> None:
+    """attack12c host 13 (tests/fixtures/hosts SOURCES.tsv; NVIDIA/k8s-device-plugin #257): a
+    pod with the device nodes and nvidia-smi but 'CUDA Version: N/A'."""
+    from envsetup.diagnose import diagnose
+    from envsetup.host.recorded import RecordedHost
+    from envsetup.probe import probe_all
+    from envsetup.profiles.lookup import lookup_build
+    from hostbuilder import case_host
+
+    facts = probe_all(RecordedHost(str(case_host("k8s-pod-cuda-version-na"))))
+    found = next(f for f in diagnose(facts, lookup_build) if f.id == "driver-cuda-unusable")
+    assert found.params["container"] == "kubernetes"
+    words = words_for(found)
+    assert "NVIDIA_DRIVER_CAPABILITIES=compute" in words.fix and "runtimeClassName" in words.fix
+    assert "--gpus" not in words.fix and "wsl" not in words.fix.lower()
+
+
+def test_cuda_version_na_in_a_docker_container_gets_the_container_s_words(doctor: Doctor) -> None:
+    spec = container("docker")
+    spec.markers += ["/dev/nvidiactl", "/dev/nvidia0"]
+    header = "nvidia-smi/460.73.01-cuda-version-na-in-device-plugin-pod-header.txt"
+    spec.command([SMI], fixture_text(header, skip=1), 0)
+    spec.which["nvidia-smi"] = SMI
+    _facts, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "driver-cuda-unusable")
+    assert found.params["container"] == "docker"
+    assert "--gpus all" in words_for(found).fix and "wsl" not in words_for(found).fix.lower()

@@ -242,8 +242,9 @@ PASTES: tuple[Paste, ...] = (
       facts={"python.version": "3.14"}, findings={"pip-externally-managed-error"}),
     # --- ldconfig, ls -l, nvcc, package lists ---------------------------------------------
     P("ldconfig/ext-ldconfig-cudart-gpustat.txt", kinds={"ldconfig"}),
+    # Its `podman run` without a GPU flag is a container sign only: nvidia-smi is not shown missing.
     P("ls-cuda/ext-ls-cuda-dangling-container.txt",
-      kinds={"ls-cuda"}, signals={"cuda-symlink"}, findings={"cuda-symlink-dangling"},
+      kinds={"ls-cuda"}, signals={"cuda-symlink", "container-run-command"}, findings={"cuda-symlink-dangling"},
       params={"cuda-symlink-dangling": {"target": "/tmp/tmpayalvm_3m/cuda-11"}}),
     # A Jetson's /usr/local/cuda -> /usr/local/cuda-10.2/: the usual link, nothing wrong.
     P("ls-cuda/ext-ls-cuda-jetson-quoted.txt", kinds={"ls-cuda"}, signals={"cuda-symlink"}),
@@ -798,7 +799,7 @@ PASTES: tuple[Paste, ...] = (
              "os.kernel": "6.11.0-26-generic"}),
     # --- the nvidia-smi fixtures (paste/nvidia-smi) -------------------------------------
     P(S + "390.138-2x-tesla-m2090-no-cuda-version.txt",
-      kinds={"nvidia-smi-table"},
+      kinds={"nvidia-smi-table"}, signals={"container-run-command"},
       facts={"nvidia.driver_version": "390.138", "nvidia.driver_cuda_version": None,
              "nvidia.gpus.#": 2, "nvidia.gpus.1.name": "Tesla M2090"}),
     P(S + "450.119.03-a100-sxm4-40gb-partial.txt",
@@ -888,8 +889,10 @@ PASTES: tuple[Paste, ...] = (
       kinds={"nvidia-smi-list"},
       facts={"nvidia.gpus.#": 1, "nvidia.gpus.0.name": "A100-PCIE-40GB"}),
     # nvidia-smi not on PATH while lsmod shows the nvidia modules: the userspace tools are missing.
+    # nvidia-smi not found on a host (no container sign): never container-gpu-not-passed.
     P(S + "nvidia-smi-not-found-diagnostics-rhel8.txt",
       kinds={"nvidia-smi-failure", "lsmod"}, facts={"nvidia.smi_state": "not-found"},
+      signals={"nvidia-smi-not-found"},
       findings={"nvidia-smi-failed"},
       params={"nvidia-smi-failed": {"cause": "tools-missing"}}),
     P(S + "nvidia-smi-q-x-a100-sxm4-v12.xml.txt",

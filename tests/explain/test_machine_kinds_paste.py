@@ -115,6 +115,35 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
         set(), {}, {"container-runtime-no-driver"}),
     "explain/container/nvidia-container-cli-list-libnvidia-ml-missing-rocky9.3.txt": (
         set(), {}, {"container-runtime-no-driver"}),
+    # A container started without the GPU, told by the paste's container signs (explain12): the
+    # root@<container id> prompt, a `docker run` without --gpus, the OCI runtime's exec error.
+    "explain/container/docker-root-hex-prompt-nvidia-smi-not-found-anomalib.txt": (
+        set(), {}, {"container-gpu-not-passed"}),
+    "explain/container/docker-run-no-gpus-nvidia-smi-not-found-host-v100.txt": (
+        {"nvidia-smi-table"}, {"nvidia.driver_version": "435.21"}, {"container-gpu-not-passed"}),
+    "explain/container/docker-env-visible-devices-only-exec-nvidia-smi-not-found.txt": (
+        {"nvidia-smi-table"}, {"nvidia.driver_version": "510.47.03"}, {"container-gpu-not-passed"}),
+    "explain/container/podman-env-visible-devices-exec-nvidia-smi-not-found.txt": (
+        set(), {}, {"container-gpu-not-passed"}),
+    # A pod that asked for GPUs (nvidia.com/gpu limits) and got none injected: the runtime's fault.
+    "explain/container/k8s-pod-gpu-limit-exec-nvidia-smi-not-found-nvkind.txt": (
+        set(), {}, {"container-gpu-not-injected"}),
+    "explain/container/nvidia-container-cli-requirement-cuda12.8-driver-550.txt": (
+        {"nvidia-smi-table"}, {"nvidia.driver_version": "550.144.03"}, {"container-cuda-requirement-unmet"}),
+    "explain/container/nvidia-container-cli-requirement-cuda12.8-windows-551.txt": (
+        {"nvidia-smi-table"}, {"nvidia.driver_version": "551.78"}, {"container-cuda-requirement-unmet"}),
+    "explain/container/podman-docker-cdi-unresolvable-nvidia-gpu-all.txt": (
+        set(), {}, {"container-cdi-spec-missing"}),
+    "explain/container/docker-unknown-or-invalid-runtime-name-nvidia.txt": (
+        set(), {}, {"container-toolkit-missing"}),
+    "explain/container/jetson-l4t-36.4.7-invalid-runtime-nvidia-retold.txt": (
+        set(), {}, {"container-toolkit-missing"}),
+    "explain/container/podman-cdi-nvml-insufficient-permissions.txt": (
+        set(), {"nvidia.smi_failure": "nvml-insufficient-permissions"}, {"nvml-insufficient-permissions"}),
+    "explain/container/docker-fedora-selinux-nvml-insufficient-permissions.txt": (
+        set(), {"nvidia.smi_failure": "nvml-insufficient-permissions"}, {"nvml-insufficient-permissions"}),
+    "explain/container/docker-hook-nvml-error-insufficient-permissions.txt": (
+        set(), {}, {"nvml-insufficient-permissions"}),
 }  # fmt: skip
 
 

@@ -71,6 +71,16 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 params={"container": facts.os.container or None},
             )
         ]
+    if nv.smi_failure == "nvml-insufficient-permissions":
+        # The driver answers; the device nodes are refused (their mode, SELinux, rootless).
+        return [
+            Finding(
+                id="nvml-insufficient-permissions",
+                severity="error",
+                evidence=_smi_evidence(facts),
+                params={"runtime": facts.os.container or None},
+            )
+        ]
     if nv.smi_failure in SPECIFIC_FAILURES:
         finding_id = SPECIFIC_FAILURES[nv.smi_failure]
         return [Finding(id=finding_id, severity="error", evidence=_smi_evidence(facts))]
@@ -128,7 +138,9 @@ def cuda_version_na(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             id="driver-cuda-unusable",
             severity="warning",
             evidence=[f"{facts.nvidia.smi_path or 'nvidia-smi'} header: CUDA Version: {raw}"],
-            params={"reported": raw},
+            # Inside a container the runtime's way to mount libcuda differs (a pod: the NVIDIA
+            # runtime class and NVIDIA_DRIVER_CAPABILITIES, not docker's --gpus).
+            params={"reported": raw, "container": facts.os.container or None},
         )
     ]
 

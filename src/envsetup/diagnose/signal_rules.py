@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from envsetup.diagnose.container_signals import IDS as CONTAINER_IDS
 from envsetup.diagnose.cuda_error_signals import (
     SPECIFIC_INIT_ERRORS,
     judge_cudnn_mismatch,
@@ -36,6 +37,7 @@ from envsetup.diagnose.cuda_error_signals import (
 from envsetup.diagnose.cuda_symlink_signals import judge_cuda_symlinks
 from envsetup.diagnose.dll_signals import judge_dll_load_failed
 from envsetup.diagnose.finding import Finding
+from envsetup.diagnose.gpu_access_rules import gpu_not_passed
 from envsetup.diagnose.installer_signals import judge_conda_unsatisfiable, judge_pip_no_match
 from envsetup.diagnose.kernel_image import (
     build_with_kernels,
@@ -204,7 +206,7 @@ def judge_signals(
         found += judge_out_of_memory(get("torch-cuda-out-of-memory"), facts, ev)
     if get("nvrm-xid", "nvrm-fallen-off-bus"):
         found += judge_xids(get("nvrm-xid", "nvrm-fallen-off-bus"), facts, ev)
-    if get("docker-gpu-driver-missing", "nvidia-container-cli-init-failed", "k8s-insufficient-gpu"):
+    if get(*CONTAINER_IDS):
         from envsetup.diagnose.container_signals import judge_container_signals
 
         found += judge_container_signals(signals, facts, ev)
@@ -222,8 +224,26 @@ def judge_signals(
         if judged.id == "python-exception" and _follows(s, causes):
             continue  # the program failing on after the error the paste shows: no cause itself
         found.append(judged)
+    found = _defer_to_container(found, facts)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order.get(f.severity, 3))
+
+
+# What torch and the CUDA runtime say inside a container without its GPU: no driver, no device.
+# There the cause is the runtime (container-gpu-not-passed, whose fix restarts the container with
+# the GPU), and their own fixes (install the driver and reboot) are the wrong ones: NVIDIA/
+# nvidia-docker issue #1234, torch's "Found no NVIDIA driver" in a container run without --gpus.
+_CONTAINER_CONSEQUENCES = ("torch-no-nvidia-driver", "cuda-no-device")
+_CONTAINER_FINDINGS = ("container-gpu-not-passed", "container-gpu-not-injected")
+
+
+def _defer_to_container(found: list[Finding], facts: Facts) -> list[Finding]:
+    """Drop the driver/device findings that only restate a container without its GPU: the
+    container's finding is made here (a pasted one) or by doctor's gpu_access_rules (facts)."""
+    pasted = any(f.id in _CONTAINER_FINDINGS for f in found)
+    if not (pasted or gpu_not_passed(facts)):
+        return found
+    return [f for f in found if f.id not in _CONTAINER_CONSEQUENCES]
 
 
 # Findings a traceback alone gives: doctor's own torch-import-failed says that for --deep.

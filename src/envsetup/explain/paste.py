@@ -269,6 +269,12 @@ def normalise(text: str) -> list[Line]:
     return out
 
 
+def raw_lines(text: str) -> list[str]:
+    """The paste's lines as pasted, numbered as normalise numbers them (index + 1): for what
+    normalise removes, a prompt's host."""
+    return _split(text)
+
+
 def _split(text: str) -> list[str]:
     if "\n" not in text:
         return text.split("\r") if text else []

@@ -15,10 +15,11 @@ from envsetup.diagnose.signal_rules import cite, judge_signals
 from envsetup.explain.assumed_arch import assume_arch, with_assumption
 from envsetup.explain.detect import Detection, detect
 from envsetup.explain.merge import merge
-from envsetup.explain.paste import normalise
+from envsetup.explain.paste import normalise, raw_lines
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, SectionReader, Signal
 from envsetup.parsers.signals import classify
+from envsetup.parsers.signals.container import prompt_signals
 from envsetup.profiles.build_info import BuildLookup, no_profiles
 
 
@@ -52,6 +53,7 @@ def explain(
     lines = normalise(text)
     detection = detect(lines, readers, _classifier(text))
     signals = [*detection.signals, *(s for r in detection.readings for s in r.signals)]
+    signals += prompt_signals(raw_lines(text))  # a container's prompt, which normalise drops
     merged = merge(host_facts, detection.readings, lines, signals)
     assumed = assume_arch(merged.facts, merged.sources, lookup)  # no arch stated (explain11)
     findings = with_assumption(diagnose(merged.facts, lookup), assumed)

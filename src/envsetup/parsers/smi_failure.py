@@ -10,7 +10,7 @@ from typing import List, Optional, Pattern, Tuple
 @dataclass
 class SmiFailure:
     id: str  # couldnt-communicate, version-mismatch, no-devices, gpu-lost, driver-not-loaded,
-    # nvml-unknown-error
+    # nvml-unknown-error, nvml-insufficient-permissions
     summary: str
     evidence: str  # the lines that show it, verbatim but stripped
     library_version: Optional[str] = None  # NVML's own version, printed by newer drivers
@@ -42,6 +42,15 @@ _KINDS: Tuple[Tuple[str, str, Pattern[str]], ...] = (
         "NVML could not be initialised (an unknown error): in a container, the container has "
         "lost access to its GPU devices.",
         re.compile(r"Failed to initialize NVML: Unknown Error", re.IGNORECASE),
+    ),
+    (
+        # NVML sees the GPUs but may not open their device nodes (/dev/nvidia*): the node's mode
+        # or group on a host; in a container SELinux (container_use_devices) or a rootless
+        # runtime (NVIDIA/nvidia-container-toolkit issues #210, #33; NVIDIA/nvidia-docker #1608).
+        "nvml-insufficient-permissions",
+        "NVML may not open the GPU's device nodes (/dev/nvidia*): a permission, SELinux or "
+        "rootless-container problem, not the driver.",
+        re.compile(r"Failed to initialize NVML: Insufficient Permissions", re.IGNORECASE),
     ),
     (
         "driver-not-loaded",

@@ -96,7 +96,14 @@ _TRIGGERS = (
     "ownership",
     "probe routine",
     "Module nvidia",  # modprobe: FATAL: Module nvidia not found
-    "Insufficient ",  # Kubernetes: "Insufficient nvidia.com/gpu"
+    "Insufficient ",  # Kubernetes: "Insufficient nvidia.com/gpu"; NVML's "Insufficient Permissions"
+    "nvidia-smi",  # not found in a container (explain12)
+    "invalid runtime",
+    "CDI device",
+    " run ",  # docker / podman / nerdctl run: where the paste's container came from
+    "kind:",
+    "kubectl",
+    "nvidia.com/gpu",  # a pod spec
     "nouveau",  # kernel log
     "Traceback",
     'File "',  # python

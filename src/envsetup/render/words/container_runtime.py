@@ -37,10 +37,23 @@ _DESKTOP_FIX = (
 
 def _toolkit_missing(p: P) -> Words:
     driver = f' (it asked for the "{p["driver"]}" driver)' if p.get("driver") else ""
+    if p.get("runtime_name"):
+        driver = f' ("unknown or invalid runtime name: {p["runtime_name"]}")'
     title = (
         "Docker cannot give the container a GPU: no NVIDIA runtime is registered with it"
         f"{driver}; the NVIDIA Container Toolkit is missing or docker is not configured for it"
     )
+    if p.get("jetson"):
+        # JetPack's nvidia-container package pulls in the toolkit; the same configure step
+        # registers the runtime (NVIDIA-AI-IOT/live-vlm-webui issue #28; dusty-nv/
+        # jetson-containers issue #1460, L4T 36.4.7).
+        return Words(
+            title,
+            f"On this {p['jetson']}: `sudo apt-get install nvidia-container` (JetPack's package "
+            "of the NVIDIA Container Toolkit), then `sudo nvidia-ctk runtime configure "
+            "--runtime=docker` and `sudo systemctl restart docker`; `docker info | grep -i "
+            "runtime` must list nvidia.",
+        )
     if p.get("system") == "Windows":
         return Words(title, _DESKTOP_FIX)
     if p.get("system"):
@@ -99,7 +112,112 @@ def _k8s_unschedulable(p: P) -> Words:
     )
 
 
+def _gpu_not_injected(p: P) -> Words:
+    runtime = str(p.get("runtime") or "")
+    gpus = f" (its limits: nvidia.com/gpu: {p['gpus']})" if p.get("gpus") else ""
+    what = {"kubernetes": "Kubernetes pod", "": "container"}.get(runtime, f"{runtime} container")
+    title = (
+        f"The {what} asked for the GPU{gpus} but the NVIDIA runtime did not set it up: "
+        "nvidia-smi (which the NVIDIA Container Toolkit mounts from the host) is not in it"
+    )
+    if runtime == "kubernetes":
+        # The device plugin allocates; the NVIDIA runtime injects (GPU Operator: runtimeClassName
+        # nvidia; NVIDIA/nvkind issue #31, fixed by accept-nvidia-visible-devices-as-volume-mounts).
+        return Words(
+            title,
+            "Run the pod with the NVIDIA runtime: `runtimeClassName: nvidia` in its spec (the GPU "
+            "Operator's class), or make nvidia containerd's default runtime on the node (`sudo "
+            "nvidia-ctk runtime configure --runtime=containerd --set-as-default`, restart "
+            "containerd); if the device plugin passes devices as volume mounts (kind/nvkind), set "
+            "`accept-nvidia-visible-devices-as-volume-mounts = true` in "
+            "/etc/nvidia-container-runtime/config.toml. Keep NVIDIA_DRIVER_CAPABILITIES at "
+            "compute,utility; do not install a driver in the image.",
+        )
+    return Words(
+        title,
+        "Check the host: `nvidia-ctk --version`, `docker info | grep -i runtime` (nvidia listed), "
+        "and that NVIDIA_DRIVER_CAPABILITIES, if the image sets it, includes utility (nvidia-smi) "
+        "and compute (libcuda); `docker run --rm --gpus all ubuntu nvidia-smi` must work.",
+    )
+
+
+def _cuda_requirement(p: P) -> Words:
+    have = ""
+    if p.get("host_driver"):
+        cuda = f", CUDA {p['driver_cuda']}" if p.get("driver_cuda") else ""
+        have = f" ({p['host_driver']}{cuda})"
+    need = f"CUDA {p['cuda']}"
+    linux, windows = p.get("need_linux"), p.get("need_windows")
+    if p.get("system") == "Windows":
+        floor = f"driver >= {windows}" if windows else "a newer driver"
+        where = "the Windows driver (Docker Desktop and WSL 2 use it)"
+    elif p.get("system") == "Linux":
+        floor = f"driver >= {linux}" if linux else "a newer driver"
+        where = "the host's driver"
+    else:
+        floor = (
+            f"driver >= {linux} on Linux, >= {windows} on Windows (Docker Desktop / WSL 2)"
+            if linux and windows
+            else "a newer driver"
+        )
+        where = "the host's driver"
+    older = f" (<= CUDA {p['driver_cuda']})" if p.get("driver_cuda") else ""
+    return Words(
+        f"The image requires {need} (its NVIDIA_REQUIRE_CUDA) and the NVIDIA Container Toolkit "
+        f"refused to start it: the host's driver{have} is older",
+        f"Update {where} to a {need} {floor}, or use a tag of the image built for the driver's "
+        f"CUDA{older}. NVIDIA_DISABLE_REQUIRES=true only skips the check: the image's CUDA then "
+        "fails at run time.",
+    )
+
+
+def _cdi_spec_missing(p: P) -> Words:
+    devices = p.get("devices") or "nvidia.com/gpu=all"
+    return Words(
+        f"Podman cannot resolve the CDI device {devices}: the host has no NVIDIA CDI "
+        "specification (or it is stale)",
+        "On the host: `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (the NVIDIA "
+        "Container Toolkit), check with `nvidia-ctk cdi list` that nvidia.com/gpu=all is listed, "
+        "and regenerate it after every driver update; then `podman run --device "
+        "nvidia.com/gpu=all ...` (docker's `--gpus` emulated by podman asks for the same CDI "
+        "device).",
+    )
+
+
+def _nvml_permissions(p: P) -> Words:
+    where = "the container runtime's hook" if p.get("hook") else "nvidia-smi"
+    runtime = p.get("runtime")
+    title = (
+        f"NVML may not open the GPU's device nodes (Insufficient Permissions, from {where}): the "
+        "driver is there, access to /dev/nvidia* is refused"
+    )
+    container = (
+        "on SELinux hosts (Fedora, RHEL) allow containers the devices, `sudo setsebool -P "
+        "container_use_devices 1` (or run with `--security-opt=label=disable`); for rootless "
+        "podman/docker use CDI (`sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`, "
+        "`--device nvidia.com/gpu=all`) or the legacy hook with `no-cgroups = true` in "
+        "/etc/nvidia-container-runtime/config.toml"
+    )
+    host = (
+        "`ls -l /dev/nvidia*` must show them readable by this user (the driver's default is "
+        "0666; NVreg_DeviceFileMode / NVreg_DeviceFileGID in /etc/modprobe.d change it: add the "
+        "user to that group or restore the default)"
+    )
+    if runtime or p.get("hook"):
+        return Words(
+            title,
+            f"In the container: {container}; on the host, {host}. Do not reinstall the driver.",
+        )
+    return Words(
+        title, f"On a host: {host}. In a container: {container}. Do not reinstall the driver."
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "container-gpu-not-injected": _gpu_not_injected,
+    "container-cuda-requirement-unmet": _cuda_requirement,
+    "container-cdi-spec-missing": _cdi_spec_missing,
+    "nvml-insufficient-permissions": _nvml_permissions,
     "k8s-gpu-unschedulable": _k8s_unschedulable,
     "container-toolkit-missing": _toolkit_missing,
     "container-runtime-no-driver": _runtime_no_driver,

@@ -138,9 +138,31 @@ def _wsl_linux_driver_installed(p: P) -> Words:
 
 
 def _driver_cuda_unusable(p: P) -> Words:
-    return Words(
+    title = (
         f"nvidia-smi reports 'CUDA Version: {p['reported']}': the driver's CUDA library (libcuda) "
-        "is not usable here",
+        "is not usable here"
+    )
+    container = p.get("container")
+    if container == "kubernetes":
+        # NVIDIA/k8s-device-plugin issue #257 (CUDA Version: N/A in a pod): the NVIDIA runtime
+        # mounts libcuda only for the "compute" driver capability (NVIDIA Container Toolkit docs,
+        # "Driver Capabilities"); the GPU Operator runs pods under runtimeClassName nvidia.
+        return Words(
+            title + " (this Kubernetes pod got nvidia-smi but not libcuda)",
+            "Give the pod the compute capability: NVIDIA_DRIVER_CAPABILITIES=compute,utility (or "
+            "all) in its env or image, and run it with the NVIDIA runtime (`runtimeClassName: "
+            "nvidia`, or nvidia as containerd's default runtime on the node), the GPU requested "
+            "as `resources: limits: nvidia.com/gpu: 1`; do not install a driver in the image.",
+        )
+    if container:
+        return Words(
+            title + f" (this {container} container got nvidia-smi but not libcuda)",
+            "Start it with the NVIDIA Container Toolkit (`--gpus all`, or `--device "
+            "nvidia.com/gpu=all` for Podman) and NVIDIA_DRIVER_CAPABILITIES including compute "
+            "(compute,utility or all) so libcuda is mounted; do not install a driver in the image.",
+        )
+    return Words(
+        title,
         "In a container, run it with the NVIDIA Container Toolkit (`--gpus all` / the nvidia "
         "runtime) so libcuda is mounted; in WSL, update the Windows driver and `wsl --update`.",
     )

@@ -104,6 +104,23 @@ def _container_gpu_not_passed(p: P) -> Words:
         f"Inside a {runtime} container without a GPU passed through: no NVIDIA device node and "
         "no nvidia-smi"
     )
+    if p.get("pasted"):
+        # explain: the paste shows the container (its prompt, its run command) and nvidia-smi
+        # missing in it, which the NVIDIA Container Toolkit mounts from the host's driver.
+        title = (
+            f"The {runtime} container was started without the GPU: nvidia-smi is not in it "
+            "(the NVIDIA Container Toolkit mounts it from the host's driver)"
+            if p.get("runtime")
+            else "A container started without the GPU: nvidia-smi is not in it (the NVIDIA "
+            "Container Toolkit mounts it from the host's driver)"
+        )
+    if p.get("visible_env_only"):
+        # NVIDIA Container Toolkit docs ("Specialized Configurations with Docker"): the
+        # NVIDIA_VISIBLE_DEVICES variable is read by the NVIDIA runtime only (alphafold #374).
+        host += (
+            "; `-e NVIDIA_VISIBLE_DEVICES=all` alone does nothing under the default runc "
+            "runtime: it is read only by the NVIDIA runtime (`--gpus all` or `--runtime=nvidia`)"
+        )
     if p.get("cpu_only"):
         return Words(
             title + "; the CPU build of torch here needs none",
