@@ -217,10 +217,94 @@ def test_conda_forge_s_metapackages_are_recognised(
     # conda-forge's pytorch-gpu is its pytorch-cuda (conda-forge/pytorch-cpu-feedstock #187).
     report = check_command(f"conda install {package} -c conda-forge", make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]  # fmt: skip
     forge = report.finding("conda-forge-build")
-    assert forge is not None and forge.params == {"package": package, "cuda": cuda}
+    assert forge is not None and forge.params["package"] == package
+    assert forge.params["cuda"] is cuda and forge.params["reason"] == "metapackage"
     assert report.pick["decided_by"] == "conda-forge-metapackage" and report.pick["release"] is None
     # Not PyTorch's channel, and not a pick envsetup failed to name: no -c pytorch advice.
     assert not {"conda-no-pytorch-channel", "pick-unknown"} & set(report.ids())
+
+
+NO_DRIVER_BOX: dict = {}
+OLD_DRIVER_BOX = {"driver": "460.73.01", "driver_cuda": "11.2", "gpus": [("NVIDIA GeForce RTX 3090", "8.6")]}  # fmt: skip
+FORGE_364 = 'micromamba install -c conda-forge pytorch "libtorch=*=cuda12*"'  # pytorch-cpu-feedstock #364  # fmt: skip
+FORGE_DOCS = "conda install -c conda-forge pytorch"  # https://conda-forge.org/docs/user/cuda/
+FORGE_DOCS_CUDA = 'conda install -c conda-forge "pytorch=*=cuda*"'  # the same page
+FORGE_338 = 'mamba install "pytorch=*=cuda12*" "libtorch=2.4.1"'  # pytorch-cpu-feedstock #338
+
+
+@pytest.mark.parametrize(
+    ("text", "box", "takes", "reason"),
+    [
+        # conda-forge has no pytorch-mutex: with __cuda (a driver) its solver selects the CUDA
+        # build (https://conda-forge.org/docs/user/cuda/), without it the CPU build.
+        (FORGE_DOCS, GPU_BOX_535, True, "driver"),
+        (FORGE_DOCS, NO_DRIVER_BOX, False, "no-driver"),
+        (FORGE_DOCS_CUDA, GPU_BOX_535, True, "build-string"),
+        (FORGE_364, GPU_BOX_535, True, "build-string"),
+        (FORGE_338, GPU_BOX_535, True, "build-string"),  # no channel: a cudaXY build string
+        ('conda install -c conda-forge "pytorch=*=cpu*"', GPU_BOX_535, False, "build-string"),
+        ("conda install conda-forge::pytorch", GPU_BOX_535, True, "driver"),
+    ],
+)
+def test_conda_forge_s_pytorch_is_its_own_build_chosen_by_cuda(
+    releases: list[Release], text: str, box: dict, takes: bool, reason: str
+) -> None:
+    report = check_command(text, make_facts(**box), releases)
+    forge = report.finding("conda-forge-build")
+    assert forge is not None and forge.params["cuda"] is takes and forge.params["reason"] == reason
+    # Not the pytorch channel's mutex, not a release "*", and never "add -c pytorch".
+    assert not {
+        "conda-no-pytorch-channel", "conda-no-selector", "unknown-release", "pick-unknown",
+        "cpu-build-on-nvidia-gpu", "conda-channel-ends",
+    } & set(report.ids())  # fmt: skip
+    assert report.pick["release"] is None and report.pick["build"] is None
+    assert ("CUDA build" if takes else "CPU build") in report.installs[0]
+    assert "-c pytorch" not in (instead_command(report) or "")
+    for finding in report.findings:
+        assert "add -c pytorch" not in (words_for(finding).fix or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "box", "major"),
+    [
+        (FORGE_364, NO_DRIVER_BOX, 12),  # the issue's own login node: "__cuda ... missing"
+        (FORGE_DOCS_CUDA, NO_DRIVER_BOX, None),
+        ("conda install pytorch-gpu -c conda-forge", NO_DRIVER_BOX, None),
+        (FORGE_364, OLD_DRIVER_BOX, 12),  # __cuda=11.2 is below the cuda12 builds' need
+        (FORGE_338, OLD_DRIVER_BOX, 12),
+    ],
+)
+def test_conda_forge_s_cuda_build_does_not_solve_without_a_driver_for_it(
+    releases: list[Release], text: str, box: dict, major: int
+) -> None:
+    report = check_command(text, make_facts(**box), releases)
+    assert report.ids("error") == ["conda-forge-cuda-unsolvable"]
+    finding = report.finding("conda-forge-cuda-unsolvable")
+    assert finding is not None and finding.params["cuda_major"] == major
+    words = words_for(finding)
+    if box:
+        assert "upgrade the NVIDIA driver" in (words.fix or "")
+    else:
+        assert "CONDA_OVERRIDE_CUDA" in (words.fix or "") and "missing on the system" in words.title
+    assert report.installs[0].startswith("nothing: conda fails to solve")
+
+
+def test_conda_forge_s_cuda_build_string_on_macos_has_no_build(releases: list[Release]) -> None:
+    facts = make_facts(system="Darwin", arch="arm64", python="3.12.1")
+    report = check_command(FORGE_DOCS_CUDA, facts, releases)
+    finding = report.finding("conda-forge-cuda-unsolvable")
+    assert finding is not None and finding.params["macos"] is True
+    plain = check_command(FORGE_DOCS, facts, releases).finding("conda-forge-build")
+    assert plain is not None and plain.params["cuda"] is False
+
+
+def test_the_conda_parser_reads_the_build_string(releases: list[Release]) -> None:
+    parsed = find_torch_install('conda install -c conda-forge "pytorch=*=cuda*" "libtorch=2.4.1"')
+    # '*' is any version, '=cuda*' the build selector (conda's match spec), not a release "*".
+    assert parsed.conda_specs["pytorch"] == ("", "") and parsed.conda_builds == {"pytorch": "cuda*"}
+    assert parsed.conda_specs["libtorch"] == ("=", "2.4.1")
+    pinned = find_torch_install("conda install pytorch==2.4.1=cuda120* -c conda-forge")
+    assert pinned.conda_specs["pytorch"] == ("==", "2.4.1") and pinned.conda_builds["pytorch"] == "cuda120*"  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- suggest

@@ -15,6 +15,8 @@ from envsetup.command_check.jetson import jetson_findings, jetson_pick
 from envsetup.command_check.judge import (
     COMMAND_FINDINGS,
     command_findings,
+    conda_forge_findings,
+    conda_forge_takes,
     machine_evidence,
     machine_verdicts,
     unknown_pick_findings,
@@ -127,6 +129,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     installs = _installs(command, pick, machine)
     evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
+    findings += conda_forge_findings(command, pick, machine)
     findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
     findings += rocm_findings(pick, facts.rocm)
@@ -207,8 +210,17 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
             "cudatoolkit), or nothing"
         ]
     if pick.conda_forge:
-        build = "CUDA" if pick.conda_forge == "pytorch-gpu" else "CPU"
-        return [f"pytorch, conda-forge's own {build} build (its versions are not in the profiles)"]
+        takes = conda_forge_takes(pick, machine)
+        if takes is None:
+            return [
+                "nothing: conda fails to solve (the conda-forge CUDA build it requires needs a "
+                "__cuda virtual package, from an NVIDIA driver, that this machine lacks)"
+            ]
+        build = "CUDA" if takes == "cuda" else "CPU"
+        return [
+            f"pytorch, conda-forge's own {build} build, chosen by "
+            f"{_decided_by_words(pick, machine)} (its versions are not in the profiles)"
+        ]
     if pick.unknown_version:
         return [f"{name} {pick.unknown_version}, a release envsetup's profiles cannot describe"]
     if pick.version is None or pick.release is None:
@@ -259,6 +271,9 @@ _DECIDED_BY_WORDS = {
     "conda-selector": "its conda selector (pytorch-cuda / cpuonly)",
     "uv-auto-backend": "uv's auto backend (from the driver version alone)",
     "conda-solver": "conda's solver (no selector package: the CPU build)",
-    "conda-forge-metapackage": "conda-forge's metapackage (its own build, not in the profiles)",
+    "conda-forge-metapackage": "conda-forge's metapackage",
+    "conda-forge-build-string": "its build string",
+    "conda-forge-solver": "conda-forge's solver (the CUDA build where an NVIDIA driver provides "
+    "__cuda, else the CPU build)",
     "unknown-index": "its index URL, which names no build: envsetup cannot tell which it serves",
 }

@@ -59,6 +59,9 @@ class ParsedCommand:
     program: str = ""  # the first word as typed: "pip3", ".venv/bin/pip", "python3 -m pip"
     requirements: dict[str, Requirement] = field(default_factory=dict)  # torch packages
     conda_specs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (op, version)
+    # A conda spec's build-string selector: `"pytorch=*=cuda*"` -> {"pytorch": "cuda*"} (conda's
+    # match spec `name version build`: '*' is any version, the third part matches the build).
+    conda_builds: dict[str, str] = field(default_factory=dict)
     other_packages: list[str] = field(default_factory=list)
     index_url: Optional[str] = None
     extra_index_urls: list[str] = field(default_factory=list)
@@ -324,7 +327,11 @@ def _conda_spec(parsed: ParsedCommand, word: str) -> None:
         parsed.other_packages.append(word)
         return
     name, op, version = match.group(1).lower(), match.group(2) or "", match.group(3) or ""
+    if version == "*":  # "pytorch=*=cuda*": any version (the build string selects)
+        op, version = "", ""
     parsed.conda_specs[name] = (op, version)
+    if match.group(4):
+        parsed.conda_builds[name] = match.group(4)
 
 
 # ----------------------------------------------------------------------------- reading specs
@@ -394,6 +401,79 @@ CONDA_FORGE_SELECTORS = ("pytorch-gpu", "pytorch-cpu")
 def conda_forge_selector(specs: dict[str, tuple[str, str]]) -> Optional[str]:
     """'pytorch-gpu' / 'pytorch-cpu' when the command names conda-forge's metapackage, else None."""
     return next((name for name in CONDA_FORGE_SELECTORS if name in specs), None)
+
+
+def conda_forge_package(command: ParsedCommand) -> Optional[str]:
+    """The conda-forge package that brings pytorch: its metapackage ('pytorch-gpu' /
+    'pytorch-cpu'), or 'pytorch' when conda-forge is the channel pytorch comes from (named before
+    any pytorch channel, or `conda-forge::pytorch`: conda takes a package from the first channel
+    that has it, https://docs.conda.io/projects/conda/en/latest/user-guide/tasks/manage-channels.html).
+    None for PyTorch's channel, or no channel named (the default channel: not judged here)."""
+    selector = conda_forge_selector(command.conda_specs)
+    if selector is not None:
+        return selector
+    for channel in command.channels:
+        name = channel.rstrip("/").rsplit("/", 1)[-1].lower()
+        if name == "conda-forge":
+            return "pytorch"
+        if "pytorch" in name:
+            return None
+    # No channel named, and a cudaXY* build string: only conda-forge names its pytorch builds so
+    # (cuda126_generic_py312_...; the pytorch channel's are py3.X_cudaX.Y_..., Anaconda's
+    # gpu_cuda...), so it is Miniforge's default channel: `mamba install "pytorch=*=cuda12*"
+    # "libtorch=2.4.1"` (conda-forge/pytorch-cpu-feedstock #338).
+    builds = [command.conda_builds.get(name, "").lower() for name in ("pytorch", "libtorch")]
+    if any(build.startswith("cuda") for build in builds):
+        return "pytorch"
+    return None
+
+
+def conda_forge_build(command: ParsedCommand) -> Optional[str]:
+    """'cuda' / 'cpu' when the command requires conda-forge's CUDA or CPU build: pytorch-gpu /
+    pytorch-cpu, or a build string on pytorch or libtorch (`"pytorch=*=cuda*"`,
+    `"libtorch=*=cuda12*"`; conda-forge's builds are named cuda126_generic_py312_..., cpu_...:
+    https://conda-forge.org/docs/user/cuda/, conda-forge/pytorch-cpu-feedstock #338). None: the
+    solver chooses, by the __cuda virtual package."""
+    selector = conda_forge_selector(command.conda_specs)
+    if selector is not None:
+        return "cuda" if selector == "pytorch-gpu" else "cpu"
+    for name in ("pytorch", "libtorch"):
+        build = command.conda_builds.get(name, "").lower().lstrip("*")
+        if build.startswith("cuda"):
+            return "cuda"
+        if build.startswith("cpu"):
+            return "cpu"
+    return None
+
+
+def conda_forge_cuda_major(command: ParsedCommand) -> Optional[int]:
+    """The CUDA major the command asks of conda-forge's build: `cuda-version=12`, or a build
+    string's `cuda12*` / `cuda126*` / `cuda118*` (conda-forge names its builds cudaXY(Z)_...);
+    None when it names none (`cuda*`)."""
+    op, version = command.conda_specs.get("cuda-version", ("", ""))
+    major = version.split(".")[0]
+    if op in ("=", "==") and major.isdigit():
+        return int(major)
+    for name in ("pytorch", "libtorch"):
+        found = re.match(r"^\*?cuda(\d+)", command.conda_builds.get(name, "").lower())
+        if found:
+            digits = found.group(1)
+            return (
+                int(digits[:2]) if digits.startswith("1") and len(digits) >= 2 else int(digits[0])
+            )
+    return None
+
+
+def conda_forge_build_spec(command: ParsedCommand) -> Optional[str]:
+    """The spec that selects conda-forge's build, as typed ('pytorch-gpu', 'libtorch=*=cuda12*')."""
+    selector = conda_forge_selector(command.conda_specs)
+    if selector is not None:
+        return selector
+    for name in ("pytorch", "libtorch"):
+        if name in command.conda_builds:
+            _op, version = command.conda_specs.get(name, ("", ""))
+            return f"{name}={version or '*'}={command.conda_builds[name]}"
+    return None
 
 
 def conda_python(specs: dict[str, tuple[str, str]]) -> Optional[str]:

@@ -13,7 +13,9 @@ The rules are the installers' own:
   (pytorch-cuda=X.Y, cpuonly) has a build for (compat.md §3); with neither, the channel's solver
   takes the CPU build (pytorch-mutex=cpu: meta-pytorch/data #315, microsoft/torchgeo #529,
   pytorch/pytorch #32369). The channel ends at 2.5 (pytorch/pytorch #138506);
-- conda-forge's pytorch-gpu / pytorch-cpu choose conda-forge's own build, which the profiles do
+- conda-forge's pytorch-gpu / pytorch-cpu, or pytorch from the conda-forge channel (which has no
+  pytorch-mutex: its solver takes the CUDA build where the __cuda virtual package is,
+  https://conda-forge.org/docs/user/cuda/), choose conda-forge's own build, which the profiles do
   not describe: the pick names no release.
 Nothing here judges the pick: judge.py does.
 """
@@ -29,7 +31,9 @@ from packaging.specifiers import SpecifierSet
 
 from envsetup.command_check.parse import (
     ParsedCommand,
-    conda_forge_selector,
+    conda_forge_build,
+    conda_forge_cuda_major,
+    conda_forge_package,
     conda_python,
     conda_selector_platform,
     conda_version_range,
@@ -57,6 +61,11 @@ class DecidedBy(str, enum.Enum):
     UV_AUTO = "uv-auto-backend"  # uv --torch-backend auto: decided on the machine by uv
     CONDA_SOLVER = "conda-solver"  # no selector: the pytorch channel's solver takes the CPU build
     CONDA_FORGE = "conda-forge-metapackage"  # pytorch-gpu / pytorch-cpu: conda-forge's own build
+    # conda-forge's pytorch with a build string ("pytorch=*=cuda*", "libtorch=*=cuda12*").
+    CONDA_FORGE_BUILD = "conda-forge-build-string"
+    # conda-forge's pytorch with no selector: its solver takes the CUDA build where the __cuda
+    # virtual package is (an NVIDIA driver), else the CPU one (https://conda-forge.org/docs/user/cuda/).
+    CONDA_FORGE_SOLVER = "conda-forge-solver"
     # An --index-url / --extra-index-url whose URL names no build (a company proxy, PyTorch's
     # root /whl): which build it serves cannot be told (envsetup.model.package_index).
     UNKNOWN_INDEX = "unknown-index"
@@ -96,7 +105,12 @@ class Pick:
     requested_release: Optional[Release] = None
     cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
-    conda_forge: Optional[str] = None  # conda-forge's metapackage named (pytorch-gpu, pytorch-cpu)
+    # conda-forge's package that brings pytorch (pytorch-gpu, pytorch-cpu, or pytorch from the
+    # conda-forge channel), and the build the command requires of it (cuda, cpu; None: the solver
+    # chooses by __cuda).
+    conda_forge: Optional[str] = None
+    conda_forge_build: Optional[str] = None
+    conda_forge_cuda_major: Optional[int] = None  # cuda-version=12, "libtorch=*=cuda12*": 12
     pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build
     unknown_indexes: list[str] = dataclasses.field(default_factory=list)  # URLs naming no build
 
@@ -218,9 +232,17 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
     target = dataclasses.replace(target, python=python)
     op, version = specs.get("pytorch", ("", ""))
     pick = Pick("conda", target.platform_key, target.python, spec=conda_version_range(op, version))
-    pick.conda_forge = conda_forge_selector(specs)
+    pick.conda_forge = conda_forge_package(command)
     if pick.conda_forge is not None:
-        pick.decided_by = DecidedBy.CONDA_FORGE
+        # conda-forge's own builds, which the profiles do not describe: no release is named.
+        pick.conda_forge_build = conda_forge_build(command)
+        pick.conda_forge_cuda_major = conda_forge_cuda_major(command)
+        if pick.conda_forge != "pytorch":
+            pick.decided_by = DecidedBy.CONDA_FORGE
+        elif pick.conda_forge_build is not None:
+            pick.decided_by = DecidedBy.CONDA_FORGE_BUILD
+        else:
+            pick.decided_by = DecidedBy.CONDA_FORGE_SOLVER
         return pick
     if op in ("=", "==") and version.count(".") == 2:
         pick.pinned = version

@@ -49,6 +49,10 @@ def requests_for(command: ParsedCommand, pick: Pick) -> list[InstallRequest]:
     manager = command.tool
     if manager == "conda" and pick.named_release is not None and not pick.named_release.conda:
         manager = "pip"
+    if pick.conda_forge:
+        # A conda-forge command: PyTorch's own builds come from pip now, not from the pytorch
+        # channel, which ends at 2.5 (pytorch/pytorch #138506).
+        manager = "pip"
     torch = pick.torch_request
     out = []
     for release in dict.fromkeys([torch, None]):

@@ -211,16 +211,65 @@ def _conda_channel_ends(p: P) -> Words:
 
 def _conda_forge_build(p: P) -> Words:
     build = "CUDA" if p.get("cuda") else "CPU"
+    reason = p.get("reason", "metapackage")
+    where = f" (driver CUDA ≤ {p['driver_cuda']})" if p.get("driver_cuda") else ""
+    if reason == "metapackage":
+        what = f"{p['package']} is conda-forge's metapackage for its own {build} build of pytorch"
+    elif reason == "build-string":
+        what = f"{p['spec']} selects conda-forge's own {build} build of pytorch"
+    elif reason == "driver":
+        what = (
+            "conda-forge's pytorch (conda-forge has no pytorch-mutex): an NVIDIA driver here "
+            f"provides the __cuda virtual package{where}, so conda selects conda-forge's CUDA "
+            "build, one this driver runs (conda has been seen to take the CPU build anyway: "
+            "conda/conda #14761)"
+        )
+    else:
+        what = (
+            "conda-forge's pytorch (conda-forge has no pytorch-mutex): with no NVIDIA driver "
+            "here there is no __cuda virtual package, so conda takes conda-forge's CPU build"
+        )
     needs = (
         "; conda solves it only where an NVIDIA driver provides the __cuda virtual package "
         "(CONDA_OVERRIDE_CUDA=X.Y on a machine without one)"
-        if p.get("cuda")
+        if p.get("cuda") and reason == "metapackage"
         else ""
     )
+    fix = "to get PyTorch's own wheels instead, use the command under Instead"
+    if reason == "driver":
+        fix = (
+            'to require the CUDA build, add "pytorch=*=cuda*" (and cuda-version=12 to choose '
+            f"CUDA 12; https://conda-forge.org/docs/user/cuda/), or {fix}"
+        )
     return Words(
-        f"{p['package']} is conda-forge's metapackage for its own {build} build of pytorch, a "
-        f"distribution envsetup's profiles do not describe{needs}",
-        "to get PyTorch's own wheels instead, use the command under Instead",
+        f"{what}, a distribution whose versions envsetup's profiles do not describe{needs}", fix
+    )
+
+
+def _conda_forge_cuda_unsolvable(p: P) -> Words:
+    spec = p.get("spec") or "the command"
+    if p.get("macos"):
+        return Words(
+            f"{spec} requires conda-forge's CUDA build of pytorch, and there is none for "
+            f"{p['platform_key']}: conda fails to solve",
+            f"drop {spec} (conda-forge's macOS build is CPU and MPS), or use the command under "
+            "Instead",
+        )
+    if p.get("driver_cuda"):
+        return Words(
+            f"{spec} requires conda-forge's CUDA {p['cuda_major']} build of pytorch, which needs "
+            f"a driver for CUDA ≥ {p['cuda_major']} (the __cuda virtual package); this driver's "
+            f"is CUDA {p['driver_cuda']}: conda fails to solve",
+            f"upgrade the NVIDIA driver to one for CUDA {p['cuda_major']}, or use the command "
+            "under Instead",
+        )
+    return Words(
+        f"{spec} requires conda-forge's CUDA build of pytorch, which depends on the __cuda "
+        "virtual package an NVIDIA driver provides; with no driver here conda fails to solve "
+        '("__cuda =* *, which is missing on the system")',
+        "install the NVIDIA driver first; to install without one (a login node, an image "
+        f"build) set CONDA_OVERRIDE_CUDA=12.6 for the solve (conda-forge/pytorch-cpu-feedstock "
+        f"#364, https://conda-forge.org/docs/user/cuda/); or drop {spec} for the CPU build",
     )
 
 
@@ -313,6 +362,7 @@ WORDS: dict[str, WordFn] = {
     "conda-no-package": _conda_no_package,
     "conda-channel-ends": _conda_channel_ends,
     "conda-forge-build": _conda_forge_build,
+    "conda-forge-cuda-unsolvable": _conda_forge_cuda_unsolvable,
     "domain-version-mismatch": _domain_version_mismatch,
     **{code.value: _verdict_words(code) for code in VERDICT_FINDINGS},
 }
