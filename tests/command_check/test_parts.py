@@ -307,6 +307,41 @@ def test_the_conda_parser_reads_the_build_string(releases: list[Release]) -> Non
     assert pinned.conda_specs["pytorch"] == ("==", "2.4.1") and pinned.conda_builds["pytorch"] == "cuda120*"  # fmt: skip
 
 
+RTX4080_WINDOWS = {"system": "Windows", "python": "3.10.11", "glibc": None, "driver": "551.86", "driver_cuda": "12.4", "gpus": [("NVIDIA GeForce RTX 4080", "8.9")]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # conda/conda #11001: the plan was pytorch-1.10.0-py3.6_cpu_0 + pytorch-mutex cpu.
+        "conda install pytorch torchvision torchaudio cudatoolkit=10.1 -c pytorch",
+        "conda install pytorch torchvision torchaudio cudatoolkit=11.1 -c pytorch",  # issue 4
+        "conda install pytorch cudatoolkit=11.3 -c pytorch -c conda-forge",
+    ],
+)
+def test_a_cudatoolkit_pin_gets_the_newest_pytorch_s_cpu_build(
+    releases: list[Release], text: str
+) -> None:
+    report = check_command(text, make_facts(**RTX4080_WINDOWS), releases)  # type: ignore[arg-type]
+    # No 2.x package depends on cudatoolkit: the solver maximises pytorch's version and the
+    # mutex falls to cpu; not "1.x with cudatoolkit, or nothing".
+    assert report.pick["build"] == "cpu" and report.pick["release"] == "2.5"
+    assert "or nothing" not in report.installs[0]
+    toolkit = report.finding("conda-cudatoolkit")
+    assert toolkit is not None and "CPU build" in words_for(toolkit).title
+    assert "cpu-build-on-nvidia-gpu" in report.ids("warning")
+    assert "conda-no-selector" not in report.ids()  # conda-cudatoolkit says it
+
+
+def test_a_cudatoolkit_pin_on_a_1x_release_may_get_its_cpu_build(releases: list[Release]) -> None:
+    # pytorch/pytorch #92273: 1.12.1 + cudatoolkit=10.2 on Windows -> pytorch-1.12.1-py3.8_cpu_0.
+    text = "conda install pytorch==1.12.1 torchvision==0.13.1 torchaudio==0.12.1 cudatoolkit=10.2 -c pytorch"  # fmt: skip
+    report = check_command(text, make_facts(**RTX4080_WINDOWS), releases)  # type: ignore[arg-type]
+    assert "else its CPU build" in report.installs[0]
+    toolkit = report.finding("conda-cudatoolkit")
+    assert toolkit is not None and "CPU build" in words_for(toolkit).title
+
+
 # ----------------------------------------------------------------------------- suggest
 
 

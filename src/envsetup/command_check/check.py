@@ -203,12 +203,6 @@ def _pick_dict(pick: Pick) -> dict[str, Any]:
 def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]:
     """What the command would install, one line per package, for people."""
     name = "pytorch" if command.is_conda else "torch"
-    if pick.cudatoolkit_only:
-        toolkit = command.conda_specs.get("cudatoolkit", ("", ""))[1]
-        return [
-            f"pytorch 1.x with cudatoolkit {toolkit} (the newest build that still uses "
-            "cudatoolkit), or nothing"
-        ]
     if pick.conda_forge:
         takes = conda_forge_takes(pick, machine)
         if takes is None:
@@ -222,7 +216,17 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
             f"{_decided_by_words(pick, machine)} (its versions are not in the profiles)"
         ]
     if pick.unknown_version:
-        return [f"{name} {pick.unknown_version}, a release envsetup's profiles cannot describe"]
+        what = f"{name} {pick.unknown_version}, a release envsetup's profiles cannot describe"
+        toolkit = command.conda_specs.get("cudatoolkit", ("", ""))[1]
+        if toolkit:
+            # The pytorch channel's mutex: the cudatoolkit build when the release has one for
+            # this platform, else its CPU build (pytorch/pytorch #92273: 1.12.1 with
+            # cudatoolkit=10.2 on Windows -> pytorch-1.12.1-py3.8_cpu_0, pytorch-mutex cpu).
+            what += (
+                f": its cudatoolkit {toolkit} build if it has one for this platform and Python, "
+                "else its CPU build (pytorch-mutex cpu)"
+            )
+        return [what]
     if pick.version is None or pick.release is None:
         return [f"{name}: a version envsetup's profiles cannot name"]
     what = f"torch {pick.version}"

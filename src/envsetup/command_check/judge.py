@@ -367,7 +367,13 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
             command_finding(
                 "conda-cudatoolkit",
                 ["PyTorch 2.x conda packages take pytorch-cuda=X.Y from -c nvidia (compat.md §3)"],
-                {"cudatoolkit": toolkit[1] or None},
+                {
+                    "cudatoolkit": toolkit[1] or None,
+                    # what conda takes instead: "cpu" (the newest release's CPU build, a 2.x
+                    # with no cudatoolkit builds); null when a pinned 1.x release decides
+                    "build": pick.build,
+                    "version": pick.version,
+                },
             )
         )
     if pick.conda_forge:
@@ -399,8 +405,10 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
             )
         )
     platform = pick.release.platforms.get(pick.platform_key) if pick.release else None
-    if pick.decided_by is DecidedBy.CONDA_SOLVER and (
-        platform is None or len(platform.variants) > 1
+    if (
+        pick.decided_by is DecidedBy.CONDA_SOLVER
+        and (platform is None or len(platform.variants) > 1)
+        and not toolkit  # conda-cudatoolkit says why the solver takes the CPU build
     ):
         out.append(command_finding("conda-no-selector", [], {"build": pick.build}))
     newest = max(releases, key=lambda r: version_key(r.release), default=None)

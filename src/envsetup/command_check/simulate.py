@@ -12,7 +12,8 @@ The rules are the installers' own:
 - conda takes the newest `pytorch` on the pytorch channel that its selector package
   (pytorch-cuda=X.Y, cpuonly) has a build for (compat.md §3); with neither, the channel's solver
   takes the CPU build (pytorch-mutex=cpu: meta-pytorch/data #315, microsoft/torchgeo #529,
-  pytorch/pytorch #32369). The channel ends at 2.5 (pytorch/pytorch #138506);
+  pytorch/pytorch #32369), also beside a cudatoolkit=X, which no 2.x package depends on
+  (conda/conda #11001). The channel ends at 2.5 (pytorch/pytorch #138506);
 - conda-forge's pytorch-gpu / pytorch-cpu, or pytorch from the conda-forge channel (which has no
   pytorch-mutex: its solver takes the CUDA build where the __cuda virtual package is,
   https://conda-forge.org/docs/user/cuda/), choose conda-forge's own build, which the profiles do
@@ -103,7 +104,7 @@ class Pick:
     no_conda_package: bool = False  # conda: nothing on the pytorch channel fits
     # The release the command names when the installer cannot supply it (conda after 2.5).
     requested_release: Optional[Release] = None
-    cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
+    cudatoolkit_only: bool = False  # conda: cudatoolkit=X (1.x era) without a pytorch version
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
     # conda-forge's package that brings pytorch (pytorch-gpu, pytorch-cpu, or pytorch from the
     # conda-forge channel), and the build the command requires of it (cuda, cpu; None: the solver
@@ -249,9 +250,10 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
     if version and release_named(major_minor(version), releases) is None:
         pick.unknown_version = version
         return pick
-    if "cudatoolkit" in specs and not version:
-        pick.cudatoolkit_only = True
-        return pick
+    # cudatoolkit=X selects no build: no 2.x package depends on it, so the solver takes the newest
+    # pytorch it may (a version before a build) and that release's CPU build, cudatoolkit X beside
+    # it unused (conda/conda #11001: cudatoolkit=10.1 -> pytorch-1.10.0-py3.6_cpu_0, cpuonly).
+    pick.cudatoolkit_only = "cudatoolkit" in specs and not version
     wanted = conda_selector_platform(specs)
     on_channel = [r for r in releases if r.conda]
     found = newest_fitting(on_channel, pick.spec, target, wanted)
@@ -265,7 +267,7 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
     pick.version = pick.patch.torch
     if wanted:
         pick.build, pick.decided_by = wanted, DecidedBy.CONDA_SELECTOR
-    elif "cudatoolkit" not in specs:
+    else:
         pick.decided_by = DecidedBy.CONDA_SOLVER
         platform = pick.release.platforms.get(target.platform_key)
         if platform is not None and len(platform.variants) == 1:

@@ -164,10 +164,20 @@ def _pick_unknown(p: P) -> Words:
 
 
 def _conda_cudatoolkit(p: P) -> Words:
+    toolkit = f"cudatoolkit={p.get('cudatoolkit') or '?'}"
+    if p.get("build") == "cpu":
+        return Words(
+            f"{toolkit} selects no build: no PyTorch 2.x conda package depends on cudatoolkit, "
+            f"so the pytorch channel's solver takes the newest pytorch, {p['version']}, as its "
+            "CPU build (pytorch-mutex cpu) and installs the cudatoolkit beside it, "
+            "unused (conda/conda #11001: pytorch-1.10.0-py3.6_cpu_0)",
+            "use pytorch-cuda=X.Y -c pytorch -c nvidia, or the command under Instead",
+        )
     return Words(
-        f"cudatoolkit={p.get('cudatoolkit') or '?'}: no PyTorch 2.x conda package depends on "
-        "cudatoolkit, so conda can only satisfy this with a PyTorch 1.x build or fails to "
-        "solve",
+        f"{toolkit}: no PyTorch 2.x conda package depends on cudatoolkit, so only a 1.x "
+        "release built for that cudatoolkit on this platform gets the CUDA build; for any other "
+        "the pytorch channel's solver takes its CPU build (pytorch-mutex cpu; pytorch/pytorch "
+        "#92273)",
         "use pytorch-cuda=X.Y -c pytorch -c nvidia, or the command under Instead",
     )
 
