@@ -342,6 +342,30 @@ def test_a_cudatoolkit_pin_on_a_1x_release_may_get_its_cpu_build(releases: list[
     assert toolkit is not None and "CPU build" in words_for(toolkit).title
 
 
+@pytest.mark.parametrize(
+    ("text", "build"),
+    [
+        # The uv docs' form (astral-sh/uv #9901's command, https://docs.astral.sh/uv/guides/integration/pytorch/)
+        ("uv add torch --index https://download.pytorch.org/whl/cu124", "cu124"),
+        ("uv add torch torchvision --index pytorch=https://download.pytorch.org/whl/cpu", "cpu"),
+        ("uv add --index=https://download.pytorch.org/whl/cu121 torch --group gpu", "cu121"),
+        # uv pip's --index: asked before PyPI, the first index with torch is its only source
+        ("uv pip install torch --index https://download.pytorch.org/whl/cu118", "cu118"),
+        # pip reads --index as --index-url (optparse's unambiguous prefix)
+        ("pip install torch --index https://download.pytorch.org/whl/cu118", "cu118"),
+    ],
+)
+def test_uv_add_and_uv_s_index_are_read(releases: list[Release], text: str, build: str) -> None:
+    parsed = find_torch_install(text)
+    assert index_platform(parsed.strict_urls) == build
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    assert report.pick["build"] == build and report.pick["decided_by"] == "index-url"
+    assert "extra-index-url" not in report.ids()
+    if text.startswith("uv add"):
+        # uv add installs into the project's .venv: never the system Python (PEP 668 not judged)
+        assert parsed.uv_project and not parsed.in_system_python
+
+
 # ----------------------------------------------------------------------------- suggest
 
 

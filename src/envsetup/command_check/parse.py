@@ -35,6 +35,10 @@ _PIP_VALUE_OPTIONS = {
     "--no-binary", "--only-binary", "-e", "--editable", "--python", "-p", "--torch-backend",
     "--index", "--default-index", "--index-strategy", "--extra-index", "--keyring-provider",
     "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--override", "--header",
+    # uv add's own (https://docs.astral.sh/uv/reference/cli/#uv-add)
+    "--group", "--optional", "--package", "--script", "--tag", "--branch", "--rev", "--marker",
+    "-m", "--extra", "--bounds", "--directory", "--project", "--config-file", "--constraints",
+    "--requirements",
 }  # fmt: skip
 _CONDA_VALUE_OPTIONS = {
     "-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--solver", "--repodata-fn",
@@ -65,6 +69,12 @@ class ParsedCommand:
     other_packages: list[str] = field(default_factory=list)
     index_url: Optional[str] = None
     extra_index_urls: list[str] = field(default_factory=list)
+    # uv's --index (uv add, uv pip install): asked before the default index, and uv takes a
+    # package from the first index that has it (index-strategy first-index), so for torch the
+    # first one that has torch is its only source (https://docs.astral.sh/uv/concepts/indexes/).
+    uv_indexes: list[str] = field(default_factory=list)
+    # `uv add`: into the project's own environment (.venv), never the system Python.
+    uv_project: bool = False
     find_links: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     torch_backend: Optional[str] = None  # uv --torch-backend
@@ -95,7 +105,11 @@ class ParsedCommand:
     @property
     def strict_urls(self) -> list[str]:
         """Where the wheels can only come from: --index-url, --find-links and direct URLs."""
-        return [url for url in [self.index_url, *self.find_links, *self.wheel_urls] if url]
+        return [
+            url
+            for url in [*self.uv_indexes, self.index_url, *self.find_links, *self.wheel_urls]
+            if url
+        ]
 
     @property
     def all_urls(self) -> list[str]:
@@ -194,6 +208,9 @@ def parse_install(words: list[str]) -> Optional[ParsedCommand]:
         parsed = _parse_pip("pip", words[2:])
     elif tool == "uv" and words[1:3] == ["pip", "install"]:
         parsed = _parse_pip("uv", words[3:])
+    elif tool == "uv" and words[1:2] == ["add"]:  # the uv docs' form: uv add torch --index URL
+        parsed = _parse_pip("uv", words[2:])
+        parsed.uv_project = True
     elif tool in ("conda", "mamba", "micromamba") and words[1:2] in (["install"], ["create"]):
         parsed = _parse_conda(words[2:])
         if words[1] == "create":
@@ -217,7 +234,7 @@ def find_torch_install(text: str) -> ParsedCommand:
     for words in split_commands(text):
         parsed = parse_install(words)
         if parsed is not None and parsed.installs_torch:
-            parsed.after_new_environment = made_environment or parsed.is_conda
+            parsed.after_new_environment = made_environment or parsed.is_conda or parsed.uv_project
             parsed.python = parsed.python or made_python
             if parsed.conda_create_name is None:
                 parsed.conda_create_name = made_conda
@@ -226,7 +243,7 @@ def find_torch_install(text: str) -> ParsedCommand:
         if parsed is not None and parsed.conda_create_name is not None:
             made_python, made_conda = parsed.python, parsed.conda_create_name
     raise UsageError(
-        "check-command: no pip, uv pip or conda install of torch/pytorch found in "
+        "check-command: no pip, uv pip, uv add or conda install of torch/pytorch found in "
         f"{text.strip()!r}; fix: paste the install command itself, in quotes"
     )
 
@@ -250,9 +267,14 @@ def _parse_pip(tool: str, args: list[str]) -> ParsedCommand:
 
 
 def _pip_option(parsed: ParsedCommand, name: str, value: str) -> None:
-    if name in ("-i", "--index-url", "--default-index"):
+    if name == "--index" and parsed.tool == "uv":
+        # `--index URL` or `--index NAME=URL` (uv's named index)
+        named = re.match(r"^[A-Za-z0-9_.\-]+=(.+)$", value)
+        parsed.uv_indexes.append(named.group(1) if named else value)
+    elif name in ("-i", "--index-url", "--default-index", "--index"):
+        # pip reads `--index` as --index-url: optparse takes an unambiguous prefix of an option
         parsed.index_url = value
-    elif name in ("--extra-index-url", "--index", "--extra-index"):
+    elif name in ("--extra-index-url", "--extra-index"):
         parsed.extra_index_urls.append(value)
     elif name in ("-f", "--find-links"):
         parsed.find_links.append(value)

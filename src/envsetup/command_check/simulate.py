@@ -215,7 +215,9 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
 def unknown_indexes(command: ParsedCommand) -> list[str]:
     """The --index-url / --extra-index-url values whose URL tells no build (neither one of
     PyTorch's per-build indexes or a mirror of one, nor PyPI or a public mirror of it)."""
-    urls = [url for url in [command.index_url, *command.extra_index_urls] if url]
+    urls = [
+        url for url in [*command.uv_indexes, command.index_url, *command.extra_index_urls] if url
+    ]
     return [url for url in urls if read_index_url(url).build_unknown]
 
 
