@@ -369,6 +369,32 @@ def test_uv_add_and_uv_s_index_are_read(releases: list[Release], text: str, buil
 # ----------------------------------------------------------------------------- suggest
 
 
+@pytest.mark.parametrize(
+    ("text", "packages"),
+    [
+        # opendatalab/MinerU #240 (Windows RTX 4080): torch and torchvision, no torchaudio.
+        (
+            "pip install torch==2.3.1 torchvision==0.18.1 -i https://mirrors.aliyun.com/pypi/simple/",
+            ("torch", "torchvision"),
+        ),  # fmt: skip
+        ("pip install torch", ("torch",)),
+        (
+            "conda install pytorch torchaudio cudatoolkit=10.1 -c pytorch",
+            ("pytorch", "torchaudio"),
+        ),  # fmt: skip
+        ("pip3 install torch torchvision torchaudio", ("torch", "torchvision", "torchaudio")),
+    ],
+)
+def test_instead_installs_only_the_packages_the_command_names(
+    releases: list[Release], text: str, packages: tuple[str, ...]
+) -> None:
+    report = check_command(text, make_facts(**RTX4080_WINDOWS), releases)  # type: ignore[arg-type]
+    instead = instead_command(report) or ""
+    for name in ("torchvision", "torchaudio"):
+        assert (f"{name}==" in instead) is (name in packages), instead
+    assert ("pytorch==" if packages[0] == "pytorch" else "torch==") in instead
+
+
 def test_instead_makes_a_virtual_environment_where_the_system_python_refuses(
     releases: list[Release],
 ) -> None:

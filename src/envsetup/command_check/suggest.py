@@ -10,6 +10,7 @@ here, the newest release that does (`install --cuda auto`). Pure: the resolver i
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -23,6 +24,7 @@ from envsetup.resolve.resolution import Resolution, ResolutionRefused
 from envsetup.resolve.resolver import resolve_for_machine
 
 NEW_ENVIRONMENT = ".venv"
+DOMAIN_PACKAGES = ("torchvision", "torchaudio")
 
 
 @dataclass
@@ -64,6 +66,21 @@ def requests_for(command: ParsedCommand, pick: Pick) -> list[InstallRequest]:
     return out
 
 
+def _only_asked(plan: Resolution, command: ParsedCommand) -> Resolution:
+    """The plan with the torch packages the command installs (torch, and torchvision /
+    torchaudio only where it names them): Instead replaces the command, it adds nothing."""
+    named = set(command.conda_specs) if command.is_conda else set(command.requirements)
+    wanted = {"torch", "pytorch", *named}
+    pins = [pin for pin in plan.pins if pin.name in wanted]
+    specs = [
+        spec
+        for spec in plan.conda_specs
+        if re.split(r"[=<>!~ ]", spec, maxsplit=1)[0] not in DOMAIN_PACKAGES
+        or re.split(r"[=<>!~ ]", spec, maxsplit=1)[0] in wanted
+    ]
+    return dataclasses.replace(plan, pins=pins, conda_specs=specs)
+
+
 def suggest(
     command: ParsedCommand,
     pick: Pick,
@@ -100,7 +117,7 @@ def suggest(
         if command.conda_create_name is not None and pick.python:
             conda = (command.conda_create_name or "torch", pick.python)
             venv = None  # the conda environment is the new environment
-        return Suggestion(plan, venv, flags, conda_environment=conda)
+        return Suggestion(_only_asked(plan, command), venv, flags, conda_environment=conda)
     assert first is not None  # requests_for is never empty
     return Suggestion(
         refusal=first,
