@@ -376,12 +376,12 @@ def test_uv_add_and_uv_s_index_are_read(releases: list[Release], text: str, buil
         (
             "pip install torch==2.3.1 torchvision==0.18.1 -i https://mirrors.aliyun.com/pypi/simple/",
             ("torch", "torchvision"),
-        ),  # fmt: skip
+        ),
         ("pip install torch", ("torch",)),
         (
             "conda install pytorch torchaudio cudatoolkit=10.1 -c pytorch",
             ("pytorch", "torchaudio"),
-        ),  # fmt: skip
+        ),
         ("pip3 install torch torchvision torchaudio", ("torch", "torchvision", "torchaudio")),
     ],
 )
