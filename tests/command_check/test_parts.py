@@ -366,6 +366,31 @@ def test_uv_add_and_uv_s_index_are_read(releases: list[Release], text: str, buil
         assert parsed.uv_project and not parsed.in_system_python
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ROCm/legacy-rocm-build #2746's command
+        "pip3 install --pre torch torchvision torchaudio --index-url https://download.pytorch.org/whl/nightly/rocm5.7",
+        "pip install --pre torch --index-url https://download.pytorch.org/whl/nightly/cu128",
+        "pip install torch --index-url https://download.pytorch.org/whl/test/cu126",
+    ],
+)
+def test_a_nightly_index_installs_a_pre_release_not_a_release(
+    releases: list[Release], text: str
+) -> None:
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    # The index holds 2.X.devYYYYMMDD builds (or rcs): no release version is predicted.
+    assert report.pick["prerelease"] is True and report.pick["version"] is None
+    assert report.installs[0].startswith("a pre-release torch")
+    assert "prerelease-index" in report.ids() and "torch-not-pinned" not in report.ids()
+    release = check_command(
+        "pip install torch --index-url https://download.pytorch.org/whl/cu126",
+        make_facts(**GPU_BOX_535),  # type: ignore[arg-type]
+        releases,
+    )
+    assert release.pick["prerelease"] is False and release.pick["version"] is not None
+
+
 # ----------------------------------------------------------------------------- suggest
 
 

@@ -193,7 +193,10 @@ def _pick_dict(pick: Pick) -> dict[str, Any]:
     return {
         "release": pick.release.release if pick.release else None,
         "requested_release": pick.named_release.release if pick.named_release else None,
-        "version": pick.version,
+        "version": None if pick.prerelease else pick.version,
+        "prerelease": pick.prerelease,
+        # the profiled release the verdicts stand in with for a pre-release (null: none)
+        "judged_as": pick.version if pick.prerelease else None,
         "build": pick.build,
         "decided_by": pick.decided_by.value if pick.decided_by else None,
         "python": pick.python,
@@ -230,6 +233,12 @@ def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]
     if pick.version is None or pick.release is None:
         return [f"{name}: a version envsetup's profiles cannot name"]
     what = f"torch {pick.version}"
+    if pick.prerelease:
+        # A nightly / test index serves pre-releases (2.X.devYYYYMMDD, rcs), not the release.
+        what = (
+            "a pre-release torch (a 2.X.devYYYYMMDD nightly or a release candidate, not a "
+            f"release; judged as {pick.version}, the newest release with this build)"
+        )
     if pick.pypi is not None and pick.pypi.missing is not None and pick.pypi.python_range:
         low, high = pick.pypi.python_range
         return [

@@ -252,7 +252,8 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
             )
         )
     no_wheel = pick.pypi is not None and pick.pypi.missing is not None  # nothing to take
-    if pick.pinned is None and pick.version is not None and not no_wheel:
+    # A pre-release index: prerelease-index says what it takes, not "the newest version".
+    if pick.pinned is None and pick.version is not None and not no_wheel and not pick.prerelease:
         out.append(
             command_finding(
                 "torch-not-pinned",

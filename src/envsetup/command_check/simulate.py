@@ -40,6 +40,7 @@ from envsetup.command_check.parse import (
     conda_version_range,
     exact_pin,
     index_platform,
+    is_prerelease_index,
     local_label,
     public_version,
     version_range,
@@ -114,6 +115,10 @@ class Pick:
     conda_forge_cuda_major: Optional[int] = None  # cuda-version=12, "libtorch=*=cuda12*": 12
     pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build
     unknown_indexes: list[str] = dataclasses.field(default_factory=list)  # URLs naming no build
+    # Unpinned from a nightly / test index (PyTorch's /whl/nightly/, /whl/test/): the wheel is a
+    # pre-release (2.X.devYYYYMMDD, an rc), not a profiled release; `release` is then the newest
+    # profiled release with that build, the stand-in the verdicts judge.
+    prerelease: bool = False
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -163,6 +168,7 @@ def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         if found is not None:
             pick.release, pick.patch = found
             pick.version = pick.patch.torch
+        pick.prerelease = any(is_prerelease_index(url) for url in command.strict_urls)
     _wheel_build(command, pick, target)
     return pick
 
