@@ -133,7 +133,7 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
     findings += rocm_findings(pick, facts.rocm)
-    findings = jetson_findings(command, pick, machine, findings, evidence)
+    findings = jetson_findings(command, pick, machine, findings, evidence, facts.torch.version)
     # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
     # system Python it needs its own environment, whatever the pasted command did (made one
     # first, or used conda).

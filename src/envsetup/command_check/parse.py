@@ -290,6 +290,10 @@ def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
     except InvalidRequirement:
         requirement = None
     location = requirement.url if requirement is not None else word
+    if not location and word.lower().endswith(".whl"):
+        # A wheel file by path: `torch-1.10.0-cp36-cp36m-linux_aarch64.whl` is also a valid
+        # project name to packaging, but pip installs the file (NVIDIA's JetPack 4 form).
+        location = word
     if location:  # `torch @ URL` or a bare wheel URL / path: the wheel's name pins the version
         wheel = _wheel_pin(location)
         if wheel is not None:

@@ -133,6 +133,12 @@ def _index_url_unknown(p: P) -> Words:
 
 
 def _unknown_release(p: P) -> Words:
+    if p.get("jetson_build"):
+        return Words(
+            f"{p['package']} {p['version']} is NVIDIA's Jetson build, a release outside "
+            "envsetup's profiles (2.0 and later): its Python range and GPU support are not "
+            "checked here"
+        )
     return Words(
         f"{p['package']} {p['version']} is not in envsetup's profiles (2.0 and later): its "
         "builds, drivers and Python range cannot be checked",
