@@ -95,3 +95,40 @@ def test_amazon_linux_2_glibc_2_26_blocks_2_6_s_cu126_build_not_its_cu124(
     cu126 = check_command("pip install torch==2.6.0 --index-url https://download.pytorch.org/whl/cu126", facts, releases)  # fmt: skip
     assert {"glibc-below-floor", "python-outside-range"} <= set(cu126.ids("error"))
     assert cu126.suggested_build == {"torch_release": "2.4", "variant": "cu121"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pip install torch",
+        "pip install torch==2.6.0 --index-url https://download.pytorch.org/whl/cu124",
+    ],
+)
+def test_where_install_refuses_no_fix_sends_the_user_to_it(
+    releases: list[Release], text: str
+) -> None:
+    # attack12c hosts 16 / 24: glibc 2.17-2.27 and Python 3.6/3.7: no release resolves, so a fix
+    # of "envsetup install (it picks the newest release ...)" is refused when followed, and the
+    # Python verdict's fix was the glibc refusal's sentence.
+    from install.machines import make_facts
+
+    facts = make_facts(glibc="2.27", python="3.7.3", driver="418.67", driver_cuda="10.1")
+    report = check_command(text, facts, releases)
+    assert report.suggestion.resolution is None
+    for finding in report.findings:
+        if finding.severity in ("error", "warning"):
+            fix = words_for(finding).fix or ""
+            assert "envsetup install" not in fix, (finding.id, fix)
+    python = report.finding("python-outside-range")
+    assert python is not None and "use a Python in" in (words_for(python).fix or "")
+
+
+def test_doctor_s_torch_not_installed_on_a_jetson_install_refuses_names_nvidia_s_wheels() -> None:
+    from envsetup.diagnose import diagnose
+
+    finding = next(f for f in diagnose(facts_of(NANO)) if f.id == "torch-not-installed")
+    assert finding.params["install_refused"] == "jetson-no-index"
+    fix = words_for(finding).fix or ""
+    assert (
+        "envsetup install --cuda auto" not in fix and "NVIDIA's torch wheels for JetPack 4" in fix
+    )

@@ -180,9 +180,11 @@ def _point_fixes_at(findings: list[Finding], suggestion: Suggestion) -> None:
     """A machine verdict's fix is the plan resolved for this machine (the command under Instead):
     params `instead` (the `envsetup install` command), else `instead_note` (why there is none)."""
     if suggestion.resolution:
-        pointer = {"instead": shlex.join(["envsetup", "install", *suggestion.flags])}
+        pointer: dict[str, Any] = {"instead": shlex.join(["envsetup", "install", *suggestion.flags])}  # fmt: skip
     else:
-        pointer = {"instead_note": suggestion.note or ""}
+        # No request resolves here: a fix must not send the user to `envsetup install`, which
+        # refuses (render/words/check_command.py words the verdict's own fix then).
+        pointer = {"instead_note": suggestion.note or "", "install_refuses": True}
     for finding in findings:
         # The command's own findings name their own fix (render/words/check_command.py).
         if finding.id not in COMMAND_FINDINGS and finding.severity in PROBLEM_SEVERITIES:

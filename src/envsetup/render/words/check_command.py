@@ -346,13 +346,34 @@ _OWN_FIX = {
 }
 
 
+# When no release resolves on the machine (check.py sets `install_refuses`): each verdict's own
+# remedy, which does not name `envsetup install` (attack12c M2: the glibc fix said "envsetup
+# install (it picks the newest release whose wheels run on this glibc)" where install refused,
+# and the Python verdict's fix was the glibc refusal's sentence).
+_FIX_WHEN_INSTALL_REFUSES = {
+    VerdictCode.GLIBC_BELOW_FLOOR: lambda p: (
+        f"move to a system or container with glibc ≥ {p['need']} (a newer distribution), or an "
+        f"older torch whose wheels run on glibc {p['have']} with a Python it supports"
+    ),
+    VerdictCode.PYTHON_OUTSIDE_RANGE: lambda p: (
+        f"use a Python in {p['low']}–{p['high']}: make an environment with one (`uv venv "
+        f"--python {p['high']}`, or `conda create -n torch python={p['high']}`), or pin an "
+        f"older torch that supports Python {p['python']}"
+    ),
+}
+
+
 def _verdict_words(code: VerdictCode) -> WordFn:
     def words(p: P) -> Words:
         from envsetup.render.verdict_words import describe
 
         # The fix: check-command points an error or warning at the plan resolved for this
         # machine (command_check/check.py adds `instead`, or `instead_note` when none fits).
-        fix = p.get("instead") or p.get("instead_note") or _OWN_FIX.get(code, lambda p: "")(p)
+        if p.get("install_refuses") and code in _FIX_WHEN_INSTALL_REFUSES:
+            # `envsetup install` refuses on this machine: the verdict's own remedy, never it.
+            fix = _FIX_WHEN_INSTALL_REFUSES[code](p)
+        else:
+            fix = p.get("instead") or p.get("instead_note") or _OWN_FIX.get(code, lambda p: "")(p)
         return Words(describe(Verdict(code, dict(p))), fix)
 
     return words
