@@ -130,6 +130,10 @@ SCENARIOS: dict[str, tuple[Host, str]] = {
     "conda-no-package": (NO_DRIVER, "conda install pytorch==2.6.0 -c pytorch"),
     "conda-channel-ends": (NO_DRIVER, "conda install pytorch torchvision cpuonly -c pytorch"),
     "conda-forge-build": ("07-fabricmanager-802-h100", "conda install pytorch-gpu -c conda-forge"),
+    "conda-forge-cuda-unsolvable": (
+        NO_DRIVER,
+        'micromamba install -c conda-forge pytorch "libtorch=*=cuda12*"',
+    ),
     "domain-version-mismatch": (NO_DRIVER, "pip install torch==2.0.0 torchvision==0.16.0"),
     # machine verdicts
     "no-build-for-platform": (

@@ -62,6 +62,8 @@ def expected_build(
     newest release that fits. `seen` keeps the answers for this host (many commands share one)."""
     python = report.pick["python"]
     managers = list(dict.fromkeys([report.tool, "pip"]))
+    if str(report.pick["decided_by"]).startswith("conda-forge"):
+        managers = ["pip"]  # a conda-forge command: PyTorch's own builds come from pip
     for torch in dict.fromkeys([report.pick["requested_release"], None]):
         for manager in managers:
             key = (torch, manager, python)

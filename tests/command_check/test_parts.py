@@ -217,13 +217,207 @@ def test_conda_forge_s_metapackages_are_recognised(
     # conda-forge's pytorch-gpu is its pytorch-cuda (conda-forge/pytorch-cpu-feedstock #187).
     report = check_command(f"conda install {package} -c conda-forge", make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]  # fmt: skip
     forge = report.finding("conda-forge-build")
-    assert forge is not None and forge.params == {"package": package, "cuda": cuda}
+    assert forge is not None and forge.params["package"] == package
+    assert forge.params["cuda"] is cuda and forge.params["reason"] == "metapackage"
     assert report.pick["decided_by"] == "conda-forge-metapackage" and report.pick["release"] is None
     # Not PyTorch's channel, and not a pick envsetup failed to name: no -c pytorch advice.
     assert not {"conda-no-pytorch-channel", "pick-unknown"} & set(report.ids())
 
 
+NO_DRIVER_BOX: dict = {}
+OLD_DRIVER_BOX = {"driver": "460.73.01", "driver_cuda": "11.2", "gpus": [("NVIDIA GeForce RTX 3090", "8.6")]}  # fmt: skip
+FORGE_364 = 'micromamba install -c conda-forge pytorch "libtorch=*=cuda12*"'  # pytorch-cpu-feedstock #364  # fmt: skip
+FORGE_DOCS = "conda install -c conda-forge pytorch"  # https://conda-forge.org/docs/user/cuda/
+FORGE_DOCS_CUDA = 'conda install -c conda-forge "pytorch=*=cuda*"'  # the same page
+FORGE_338 = 'mamba install "pytorch=*=cuda12*" "libtorch=2.4.1"'  # pytorch-cpu-feedstock #338
+
+
+@pytest.mark.parametrize(
+    ("text", "box", "takes", "reason"),
+    [
+        # conda-forge has no pytorch-mutex: with __cuda (a driver) its solver selects the CUDA
+        # build (https://conda-forge.org/docs/user/cuda/), without it the CPU build.
+        (FORGE_DOCS, GPU_BOX_535, True, "driver"),
+        (FORGE_DOCS, NO_DRIVER_BOX, False, "no-driver"),
+        (FORGE_DOCS_CUDA, GPU_BOX_535, True, "build-string"),
+        (FORGE_364, GPU_BOX_535, True, "build-string"),
+        (FORGE_338, GPU_BOX_535, True, "build-string"),  # no channel: a cudaXY build string
+        ('conda install -c conda-forge "pytorch=*=cpu*"', GPU_BOX_535, False, "build-string"),
+        ("conda install conda-forge::pytorch", GPU_BOX_535, True, "driver"),
+    ],
+)
+def test_conda_forge_s_pytorch_is_its_own_build_chosen_by_cuda(
+    releases: list[Release], text: str, box: dict, takes: bool, reason: str
+) -> None:
+    report = check_command(text, make_facts(**box), releases)
+    forge = report.finding("conda-forge-build")
+    assert forge is not None and forge.params["cuda"] is takes and forge.params["reason"] == reason
+    # Not the pytorch channel's mutex, not a release "*", and never "add -c pytorch".
+    assert not {
+        "conda-no-pytorch-channel", "conda-no-selector", "unknown-release", "pick-unknown",
+        "cpu-build-on-nvidia-gpu", "conda-channel-ends",
+    } & set(report.ids())  # fmt: skip
+    assert report.pick["release"] is None and report.pick["build"] is None
+    assert ("CUDA build" if takes else "CPU build") in report.installs[0]
+    assert "-c pytorch" not in (instead_command(report) or "")
+    for finding in report.findings:
+        assert "add -c pytorch" not in (words_for(finding).fix or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "box", "major"),
+    [
+        (FORGE_364, NO_DRIVER_BOX, 12),  # the issue's own login node: "__cuda ... missing"
+        (FORGE_DOCS_CUDA, NO_DRIVER_BOX, None),
+        ("conda install pytorch-gpu -c conda-forge", NO_DRIVER_BOX, None),
+        (FORGE_364, OLD_DRIVER_BOX, 12),  # __cuda=11.2 is below the cuda12 builds' need
+        (FORGE_338, OLD_DRIVER_BOX, 12),
+    ],
+)
+def test_conda_forge_s_cuda_build_does_not_solve_without_a_driver_for_it(
+    releases: list[Release], text: str, box: dict, major: int
+) -> None:
+    report = check_command(text, make_facts(**box), releases)
+    assert report.ids("error") == ["conda-forge-cuda-unsolvable"]
+    finding = report.finding("conda-forge-cuda-unsolvable")
+    assert finding is not None and finding.params["cuda_major"] == major
+    words = words_for(finding)
+    if box:
+        assert "upgrade the NVIDIA driver" in (words.fix or "")
+    else:
+        assert "CONDA_OVERRIDE_CUDA" in (words.fix or "") and "missing on the system" in words.title
+    assert report.installs[0].startswith("nothing: conda fails to solve")
+
+
+def test_conda_forge_s_cuda_build_string_on_macos_has_no_build(releases: list[Release]) -> None:
+    facts = make_facts(system="Darwin", arch="arm64", python="3.12.1")
+    report = check_command(FORGE_DOCS_CUDA, facts, releases)
+    finding = report.finding("conda-forge-cuda-unsolvable")
+    assert finding is not None and finding.params["macos"] is True
+    plain = check_command(FORGE_DOCS, facts, releases).finding("conda-forge-build")
+    assert plain is not None and plain.params["cuda"] is False
+
+
+def test_the_conda_parser_reads_the_build_string(releases: list[Release]) -> None:
+    parsed = find_torch_install('conda install -c conda-forge "pytorch=*=cuda*" "libtorch=2.4.1"')
+    # '*' is any version, '=cuda*' the build selector (conda's match spec), not a release "*".
+    assert parsed.conda_specs["pytorch"] == ("", "") and parsed.conda_builds == {"pytorch": "cuda*"}
+    assert parsed.conda_specs["libtorch"] == ("=", "2.4.1")
+    pinned = find_torch_install("conda install pytorch==2.4.1=cuda120* -c conda-forge")
+    assert pinned.conda_specs["pytorch"] == ("==", "2.4.1") and pinned.conda_builds["pytorch"] == "cuda120*"  # fmt: skip
+
+
+RTX4080_WINDOWS = {"system": "Windows", "python": "3.10.11", "glibc": None, "driver": "551.86", "driver_cuda": "12.4", "gpus": [("NVIDIA GeForce RTX 4080", "8.9")]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # conda/conda #11001: the plan was pytorch-1.10.0-py3.6_cpu_0 + pytorch-mutex cpu.
+        "conda install pytorch torchvision torchaudio cudatoolkit=10.1 -c pytorch",
+        "conda install pytorch torchvision torchaudio cudatoolkit=11.1 -c pytorch",  # issue 4
+        "conda install pytorch cudatoolkit=11.3 -c pytorch -c conda-forge",
+    ],
+)
+def test_a_cudatoolkit_pin_gets_the_newest_pytorch_s_cpu_build(
+    releases: list[Release], text: str
+) -> None:
+    report = check_command(text, make_facts(**RTX4080_WINDOWS), releases)  # type: ignore[arg-type]
+    # No 2.x package depends on cudatoolkit: the solver maximises pytorch's version and the
+    # mutex falls to cpu; not "1.x with cudatoolkit, or nothing".
+    assert report.pick["build"] == "cpu" and report.pick["release"] == "2.5"
+    assert "or nothing" not in report.installs[0]
+    toolkit = report.finding("conda-cudatoolkit")
+    assert toolkit is not None and "CPU build" in words_for(toolkit).title
+    assert "cpu-build-on-nvidia-gpu" in report.ids("warning")
+    assert "conda-no-selector" not in report.ids()  # conda-cudatoolkit says it
+
+
+def test_a_cudatoolkit_pin_on_a_1x_release_may_get_its_cpu_build(releases: list[Release]) -> None:
+    # pytorch/pytorch #92273: 1.12.1 + cudatoolkit=10.2 on Windows -> pytorch-1.12.1-py3.8_cpu_0.
+    text = "conda install pytorch==1.12.1 torchvision==0.13.1 torchaudio==0.12.1 cudatoolkit=10.2 -c pytorch"  # fmt: skip
+    report = check_command(text, make_facts(**RTX4080_WINDOWS), releases)  # type: ignore[arg-type]
+    assert "else its CPU build" in report.installs[0]
+    toolkit = report.finding("conda-cudatoolkit")
+    assert toolkit is not None and "CPU build" in words_for(toolkit).title
+
+
+@pytest.mark.parametrize(
+    ("text", "build"),
+    [
+        # The uv docs' form (astral-sh/uv #9901's command, https://docs.astral.sh/uv/guides/integration/pytorch/)
+        ("uv add torch --index https://download.pytorch.org/whl/cu124", "cu124"),
+        ("uv add torch torchvision --index pytorch=https://download.pytorch.org/whl/cpu", "cpu"),
+        ("uv add --index=https://download.pytorch.org/whl/cu121 torch --group gpu", "cu121"),
+        # uv pip's --index: asked before PyPI, the first index with torch is its only source
+        ("uv pip install torch --index https://download.pytorch.org/whl/cu118", "cu118"),
+        # pip reads --index as --index-url (optparse's unambiguous prefix)
+        ("pip install torch --index https://download.pytorch.org/whl/cu118", "cu118"),
+    ],
+)
+def test_uv_add_and_uv_s_index_are_read(releases: list[Release], text: str, build: str) -> None:
+    parsed = find_torch_install(text)
+    assert index_platform(parsed.strict_urls) == build
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    assert report.pick["build"] == build and report.pick["decided_by"] == "index-url"
+    assert "extra-index-url" not in report.ids()
+    if text.startswith("uv add"):
+        # uv add installs into the project's .venv: never the system Python (PEP 668 not judged)
+        assert parsed.uv_project and not parsed.in_system_python
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ROCm/legacy-rocm-build #2746's command
+        "pip3 install --pre torch torchvision torchaudio --index-url https://download.pytorch.org/whl/nightly/rocm5.7",
+        "pip install --pre torch --index-url https://download.pytorch.org/whl/nightly/cu128",
+        "pip install torch --index-url https://download.pytorch.org/whl/test/cu126",
+    ],
+)
+def test_a_nightly_index_installs_a_pre_release_not_a_release(
+    releases: list[Release], text: str
+) -> None:
+    report = check_command(text, make_facts(**GPU_BOX_535), releases)  # type: ignore[arg-type]
+    # The index holds 2.X.devYYYYMMDD builds (or rcs): no release version is predicted.
+    assert report.pick["prerelease"] is True and report.pick["version"] is None
+    assert report.installs[0].startswith("a pre-release torch")
+    assert "prerelease-index" in report.ids() and "torch-not-pinned" not in report.ids()
+    release = check_command(
+        "pip install torch --index-url https://download.pytorch.org/whl/cu126",
+        make_facts(**GPU_BOX_535),  # type: ignore[arg-type]
+        releases,
+    )
+    assert release.pick["prerelease"] is False and release.pick["version"] is not None
+
+
 # ----------------------------------------------------------------------------- suggest
+
+
+@pytest.mark.parametrize(
+    ("text", "packages"),
+    [
+        # opendatalab/MinerU #240 (Windows RTX 4080): torch and torchvision, no torchaudio.
+        (
+            "pip install torch==2.3.1 torchvision==0.18.1 -i https://mirrors.aliyun.com/pypi/simple/",
+            ("torch", "torchvision"),
+        ),
+        ("pip install torch", ("torch",)),
+        (
+            "conda install pytorch torchaudio cudatoolkit=10.1 -c pytorch",
+            ("pytorch", "torchaudio"),
+        ),
+        ("pip3 install torch torchvision torchaudio", ("torch", "torchvision", "torchaudio")),
+    ],
+)
+def test_instead_installs_only_the_packages_the_command_names(
+    releases: list[Release], text: str, packages: tuple[str, ...]
+) -> None:
+    report = check_command(text, make_facts(**RTX4080_WINDOWS), releases)  # type: ignore[arg-type]
+    instead = instead_command(report) or ""
+    for name in ("torchvision", "torchaudio"):
+        assert (f"{name}==" in instead) is (name in packages), instead
+    assert ("pytorch==" if packages[0] == "pytorch" else "torch==") in instead
 
 
 def test_instead_makes_a_virtual_environment_where_the_system_python_refuses(

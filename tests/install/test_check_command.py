@@ -280,7 +280,7 @@ def test_prefixes_around_pip_are_understood(text: str) -> None:
 
 
 def test_not_an_install_command_is_a_usage_error(releases: list[Release]) -> None:
-    with pytest.raises(UsageError, match="no pip, uv pip or conda install of torch"):
+    with pytest.raises(UsageError, match="no pip, uv pip, uv add or conda install of torch"):
         check_command("pip install numpy", make_facts(), releases)
     with pytest.raises(UsageError, match="check its quotes"):
         check_command("pip install 'torch", make_facts(), releases)

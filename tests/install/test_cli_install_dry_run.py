@@ -162,7 +162,7 @@ def test_check_command_cli_reports_and_exits_1_on_errors(gpu_box: str) -> None:
 
 def test_check_command_cli_rejects_non_install_text(gpu_box: str) -> None:
     out = _run("check-command", "ls -la", "--facts", gpu_box)
-    assert out.returncode == 2 and "no pip, uv pip or conda install of torch" in out.stderr
+    assert out.returncode == 2 and "no pip, uv pip, uv add or conda install of torch" in out.stderr
 
 
 def test_facts_round_trip_through_json(tmp_path: Path) -> None:

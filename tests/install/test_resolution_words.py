@@ -133,3 +133,36 @@ def test_auto_says_arch_coverage_was_not_checked_when_the_arch_list_is_unknown(
     auto = next(r for r in plan.reasons if r.code is ReasonCode.AUTO_CHOSEN)
     assert auto.params["arch_known"] is True
     assert explanation(plan)[plan.reasons.index(auto)].endswith("every GPU (sm_90)")
+
+
+@pytest.mark.parametrize(
+    ("machine", "nearer"),
+    [
+        # attack12c hosts 16 (CentOS 7, glibc 2.17, Python 3.6.8) and 24 (Ubuntu 18.04, glibc
+        # 2.27, Python 3.7 with driver 418): glibc stops 2.6 and later, but what stops 2.5, which
+        # that glibc allows, is the Python, not glibc.
+        (
+            {"glibc": "2.17", "python": "3.6.8"},
+            "torch 2.5: Python 3.6 is not supported by torch 2.5",
+        ),
+        (
+            {
+                "glibc": "2.27",
+                "python": "3.7.3",
+                "driver": "418.67",
+                "driver_cuda": "10.1",
+                "gpus": [V100],
+            },
+            "torch 2.5: Python 3.7 is not supported by torch 2.5",
+        ),
+    ],
+)
+def test_no_release_fits_names_the_next_constraint_that_binds(
+    releases: list[Release], machine: dict, nearer: str
+) -> None:
+    refusal = _refusal(releases, machine, cuda="auto")
+    assert refusal.code is RefusalCode.NO_RELEASE_FITS
+    assert refusal.nearer is not None and refusal.nearer.params["release"] == "2.5"
+    line = refusal_line(refusal)
+    assert "for the newest, torch 2.14: torch 2.14 wheels for linux-x86_64 need glibc ≥ 2.28" in line  # fmt: skip
+    assert f"the newest release without that block, {nearer}" in line

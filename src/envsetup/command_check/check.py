@@ -15,6 +15,8 @@ from envsetup.command_check.jetson import jetson_findings, jetson_pick
 from envsetup.command_check.judge import (
     COMMAND_FINDINGS,
     command_findings,
+    conda_forge_findings,
+    conda_forge_takes,
     machine_evidence,
     machine_verdicts,
     unknown_pick_findings,
@@ -127,10 +129,11 @@ def check_command(text: str, facts: Facts, releases: list[Release]) -> CommandRe
     installs = _installs(command, pick, machine)
     evidence = [installs[0], machine_evidence(machine)]
     findings = command_findings(command, pick, facts.python, releases)
+    findings += conda_forge_findings(command, pick, machine)
     findings += wheel_findings(command, pick, machine)
     findings += verdict_findings(verdicts, evidence)
     findings += rocm_findings(pick, facts.rocm)
-    findings = jetson_findings(command, pick, machine, findings, evidence)
+    findings = jetson_findings(command, pick, machine, findings, evidence, facts.torch.version)
     # Instead is a bare pip / uv command (or conda's fallback to pip): into an externally-managed
     # system Python it needs its own environment, whatever the pasted command did (made one
     # first, or used conda).
@@ -177,9 +180,11 @@ def _point_fixes_at(findings: list[Finding], suggestion: Suggestion) -> None:
     """A machine verdict's fix is the plan resolved for this machine (the command under Instead):
     params `instead` (the `envsetup install` command), else `instead_note` (why there is none)."""
     if suggestion.resolution:
-        pointer = {"instead": shlex.join(["envsetup", "install", *suggestion.flags])}
+        pointer: dict[str, Any] = {"instead": shlex.join(["envsetup", "install", *suggestion.flags])}  # fmt: skip
     else:
-        pointer = {"instead_note": suggestion.note or ""}
+        # No request resolves here: a fix must not send the user to `envsetup install`, which
+        # refuses (render/words/check_command.py words the verdict's own fix then).
+        pointer = {"instead_note": suggestion.note or "", "install_refuses": True}
     for finding in findings:
         # The command's own findings name their own fix (render/words/check_command.py).
         if finding.id not in COMMAND_FINDINGS and finding.severity in PROBLEM_SEVERITIES:
@@ -190,7 +195,10 @@ def _pick_dict(pick: Pick) -> dict[str, Any]:
     return {
         "release": pick.release.release if pick.release else None,
         "requested_release": pick.named_release.release if pick.named_release else None,
-        "version": pick.version,
+        "version": None if pick.prerelease else pick.version,
+        "prerelease": pick.prerelease,
+        # the profiled release the verdicts stand in with for a pre-release (null: none)
+        "judged_as": pick.version if pick.prerelease else None,
         "build": pick.build,
         "decided_by": pick.decided_by.value if pick.decided_by else None,
         "python": pick.python,
@@ -200,20 +208,39 @@ def _pick_dict(pick: Pick) -> dict[str, Any]:
 def _installs(command: ParsedCommand, pick: Pick, machine: Machine) -> list[str]:
     """What the command would install, one line per package, for people."""
     name = "pytorch" if command.is_conda else "torch"
-    if pick.cudatoolkit_only:
-        toolkit = command.conda_specs.get("cudatoolkit", ("", ""))[1]
-        return [
-            f"pytorch 1.x with cudatoolkit {toolkit} (the newest build that still uses "
-            "cudatoolkit), or nothing"
-        ]
     if pick.conda_forge:
-        build = "CUDA" if pick.conda_forge == "pytorch-gpu" else "CPU"
-        return [f"pytorch, conda-forge's own {build} build (its versions are not in the profiles)"]
+        takes = conda_forge_takes(pick, machine)
+        if takes is None:
+            return [
+                "nothing: conda fails to solve (the conda-forge CUDA build it requires needs a "
+                "__cuda virtual package, from an NVIDIA driver, that this machine lacks)"
+            ]
+        build = "CUDA" if takes == "cuda" else "CPU"
+        return [
+            f"pytorch, conda-forge's own {build} build, chosen by "
+            f"{_decided_by_words(pick, machine)} (its versions are not in the profiles)"
+        ]
     if pick.unknown_version:
-        return [f"{name} {pick.unknown_version}, a release envsetup's profiles cannot describe"]
+        what = f"{name} {pick.unknown_version}, a release envsetup's profiles cannot describe"
+        toolkit = command.conda_specs.get("cudatoolkit", ("", ""))[1]
+        if toolkit:
+            # The pytorch channel's mutex: the cudatoolkit build when the release has one for
+            # this platform, else its CPU build (pytorch/pytorch #92273: 1.12.1 with
+            # cudatoolkit=10.2 on Windows -> pytorch-1.12.1-py3.8_cpu_0, pytorch-mutex cpu).
+            what += (
+                f": its cudatoolkit {toolkit} build if it has one for this platform and Python, "
+                "else its CPU build (pytorch-mutex cpu)"
+            )
+        return [what]
     if pick.version is None or pick.release is None:
         return [f"{name}: a version envsetup's profiles cannot name"]
     what = f"torch {pick.version}"
+    if pick.prerelease:
+        # A nightly / test index serves pre-releases (2.X.devYYYYMMDD, rcs), not the release.
+        what = (
+            "a pre-release torch (a 2.X.devYYYYMMDD nightly or a release candidate, not a "
+            f"release; judged as {pick.version}, the newest release with this build)"
+        )
     if pick.pypi is not None and pick.pypi.missing is not None and pick.pypi.python_range:
         low, high = pick.pypi.python_range
         return [
@@ -259,6 +286,9 @@ _DECIDED_BY_WORDS = {
     "conda-selector": "its conda selector (pytorch-cuda / cpuonly)",
     "uv-auto-backend": "uv's auto backend (from the driver version alone)",
     "conda-solver": "conda's solver (no selector package: the CPU build)",
-    "conda-forge-metapackage": "conda-forge's metapackage (its own build, not in the profiles)",
+    "conda-forge-metapackage": "conda-forge's metapackage",
+    "conda-forge-build-string": "its build string",
+    "conda-forge-solver": "conda-forge's solver (the CUDA build where an NVIDIA driver provides "
+    "__cuda, else the CPU build)",
     "unknown-index": "its index URL, which names no build: envsetup cannot tell which it serves",
 }

@@ -8,6 +8,7 @@ to the JetPack build (resolve/jetson.py). Pure."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Optional
 
 from envsetup.command_check.parse import ParsedCommand
 from envsetup.command_check.simulate import DecidedBy, Pick
@@ -54,7 +55,23 @@ def from_jetson_source(command: ParsedCommand, pick: Pick) -> bool:
         *command.find_links,
         *command.wheel_urls,
     ]
-    return is_jetson_build(pick.pinned) or any(is_jetson_build(None, s) for s in sources if s)
+    return (
+        is_jetson_build(pick.pinned)
+        or any(is_jetson_build(None, s) for s in sources if s)
+        or any(_jetson_wheel_file(location, command) for location in command.wheel_urls)
+    )
+
+
+def _jetson_wheel_file(location: str, command: ParsedCommand) -> bool:
+    """A torch wheel file on disk tagged only linux_aarch64: NVIDIA's Jetson wheels are named so
+    (the 'PyTorch for Jetson' page's `wget ... -O torch-1.10.0-cp36-cp36m-linux_aarch64.whl` then
+    `pip3 install torch-1.10.0-cp36-cp36m-linux_aarch64.whl`), while PyPI and download.pytorch.org
+    publish aarch64 wheels as manylinux only (a bare linux tag is refused on PyPI, PEP 513)."""
+    if "://" in location:
+        return False
+    name = location.replace("\\", "/").rsplit("/", 1)[-1]
+    tags = command.wheel_tags.get(name)
+    return bool(tags) and all(tag.platform == "linux_aarch64" for tag in tags)
 
 
 def jetson_pick(command: ParsedCommand, pick: Pick, machine: Machine) -> Pick:
@@ -76,15 +93,23 @@ def jetson_findings(
     machine: Machine,
     findings: list[Finding],
     evidence: list[str],
+    installed: Optional[str] = None,
 ) -> list[Finding]:
     """`findings` for a Jetson: SUPERSEDED_VERDICTS dropped, jetson-command-not-for-igpu added
-    when the command installs a build that does not use the integrated GPU. Unchanged elsewhere."""
+    when the command installs a build that does not use the integrated GPU (saying so when it
+    replaces the installed NVIDIA build, `installed`: its version). Unchanged elsewhere."""
     jetson = machine.jetson
     if jetson is None or (command.is_conda and not pick.release):
         return findings
     kept = [f for f in findings if f.id not in SUPERSEDED_VERDICTS]
     if from_jetson_source(command, pick):
-        return kept  # NVIDIA's build: no desktop driver or PyTorch arch list judges it
+        # NVIDIA's build: no desktop driver or PyTorch arch list judges it; a 1.x JetPack wheel
+        # (JetPack 4's only GPU torch) is outside the profiles, not a wrong pin.
+        for finding in kept:
+            if finding.id == "unknown-release":
+                finding.severity = "info"
+                finding.params["jetson_build"] = True
+        return kept
     params = jetson_params(jetson, machine.python)
     if pytorch_wheels_run(jetson) and pick.build != "cpu":
         # Thor: PyTorch's aarch64 CUDA wheels use its GPU, judged as on a server, but its driver
@@ -95,8 +120,14 @@ def jetson_findings(
     build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None
     finding = Finding(
         id=FINDING,
-        severity="warning" if pick.build == "cpu" else "error",
+        # A CPU build is a warning, unless it replaces NVIDIA's working GPU build.
+        severity="warning" if pick.build == "cpu" and not is_jetson_build(installed) else "error",
         evidence=[*evidence, *jetson.evidence],
-        params={**params, "build": build},
+        params={
+            **params,
+            "build": build,
+            # the NVIDIA build pip would replace ("1.14.0a0+44dac51c.nv23.02"; null: none)
+            "replaces": installed if is_jetson_build(installed) else None,
+        },
     )
     return [finding, *kept]

@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from envsetup.command_check.parse import (
     ParsedCommand,
+    conda_forge_build_spec,
     exact_pin,
     index_platform,
     is_prerelease_index,
@@ -70,6 +71,7 @@ COMMAND_FINDINGS = {
     "conda-no-package": "error",
     "conda-channel-ends": "info",
     "conda-forge-build": "info",
+    "conda-forge-cuda-unsolvable": "error",
     "domain-version-mismatch": "error",
 }
 
@@ -250,7 +252,8 @@ def _pick_findings(command: ParsedCommand, pick: Pick) -> list[Finding]:
             )
         )
     no_wheel = pick.pypi is not None and pick.pypi.missing is not None  # nothing to take
-    if pick.pinned is None and pick.version is not None and not no_wheel:
+    # A pre-release index: prerelease-index says what it takes, not "the newest version".
+    if pick.pinned is None and pick.version is not None and not no_wheel and not pick.prerelease:
         out.append(
             command_finding(
                 "torch-not-pinned",
@@ -365,18 +368,18 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
             command_finding(
                 "conda-cudatoolkit",
                 ["PyTorch 2.x conda packages take pytorch-cuda=X.Y from -c nvidia (compat.md §3)"],
-                {"cudatoolkit": toolkit[1] or None},
+                {
+                    "cudatoolkit": toolkit[1] or None,
+                    # what conda takes instead: "cpu" (the newest release's CPU build, a 2.x
+                    # with no cudatoolkit builds); null when a pinned 1.x release decides
+                    "build": pick.build,
+                    "version": pick.version,
+                },
             )
         )
     if pick.conda_forge:
-        # conda-forge's metapackage: its own build of pytorch, nothing on the pytorch channel.
-        out.append(
-            command_finding(
-                "conda-forge-build",
-                [f"channels: {', '.join(command.channels) or 'none given'}"],
-                {"package": pick.conda_forge, "cuda": pick.conda_forge == "pytorch-gpu"},
-            )
-        )
+        # conda-forge's own build of pytorch, nothing on the pytorch channel (which has the
+        # pytorch-mutex): judged against the machine by conda_forge_findings.
         return out
     if not any("pytorch" in channel for channel in command.channels):
         out.append(
@@ -403,8 +406,10 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
             )
         )
     platform = pick.release.platforms.get(pick.platform_key) if pick.release else None
-    if pick.decided_by is DecidedBy.CONDA_SOLVER and (
-        platform is None or len(platform.variants) > 1
+    if (
+        pick.decided_by is DecidedBy.CONDA_SOLVER
+        and (platform is None or len(platform.variants) > 1)
+        and not toolkit  # conda-cudatoolkit says why the solver takes the CPU build
     ):
         out.append(command_finding("conda-no-selector", [], {"build": pick.build}))
     newest = max(releases, key=lambda r: version_key(r.release), default=None)
@@ -417,6 +422,84 @@ def _conda_findings(command: ParsedCommand, pick: Pick, releases: list[Release])
             )
         )
     return out
+
+
+def _has_cuda(machine: Machine) -> bool:
+    """conda's __cuda virtual package: set from the NVIDIA driver (none on macOS)."""
+    return bool(machine.driver or machine.driver_cuda) and not machine.is_macos
+
+
+def major_of(version: Optional[str]) -> Optional[int]:
+    """12 for '12.2'; None when unknown."""
+    head = (version or "").split(".")[0]
+    return int(head) if head.isdigit() else None
+
+
+def _driver_below(pick: Pick, machine: Machine) -> bool:
+    """The command asks for a CUDA major (cuda-version=12, a cuda12* build string) above the one
+    the driver's __cuda offers: the cuda-version package requires __cuda >= its major
+    (conda-forge/cuda-version-feedstock recipe/README.md)."""
+    major = pick.conda_forge_cuda_major
+    have = major_of(machine.driver_cuda)
+    return major is not None and have is not None and have < major
+
+
+def conda_forge_takes(pick: Pick, machine: Machine) -> Optional[str]:
+    """The conda-forge build conda takes here: 'cuda' or 'cpu'; None when the command requires
+    the CUDA build and nothing provides a __cuda it accepts (conda fails to solve)."""
+    if pick.conda_forge_build == "cuda":
+        return "cuda" if _has_cuda(machine) and not _driver_below(pick, machine) else None
+    if pick.conda_forge_build == "cpu":
+        return "cpu"
+    return "cuda" if _has_cuda(machine) else "cpu"
+
+
+def conda_forge_findings(command: ParsedCommand, pick: Pick, machine: Machine) -> list[Finding]:
+    """conda-forge's pytorch: which of its builds conda takes here, or why it cannot solve.
+
+    conda-forge has no pytorch-mutex. Its CUDA builds depend on the __cuda virtual package, which
+    conda sets from the NVIDIA driver: "If conda detects a CUDA driver (that is, the __cuda virtual
+    package is available), it selects the CUDA-enabled build ... To require a CUDA-enabled build,
+    match the build string: "pytorch=*=cuda*"" (https://conda-forge.org/docs/user/cuda/). A
+    command that requires the CUDA build (pytorch-gpu, a cuda* build string) on a machine without a
+    driver fails to solve unless CONDA_OVERRIDE_CUDA stands in for it (same page, "Installing CUDA
+    packages without a GPU"; conda-forge/pytorch-cpu-feedstock #364)."""
+    if not pick.conda_forge:
+        return []
+    evidence = [f"channels: {', '.join(command.channels) or 'none given'}"]
+    spec = conda_forge_build_spec(command)
+    takes = conda_forge_takes(pick, machine)
+    if takes is None:
+        return [
+            command_finding(
+                "conda-forge-cuda-unsolvable",
+                [*evidence, machine_evidence(machine)],
+                {
+                    "spec": spec,
+                    "platform_key": machine.platform_key,
+                    "macos": machine.is_macos,
+                    # the __cuda there is, below the CUDA major the command asks for (null: none)
+                    "driver_cuda": machine.driver_cuda if _has_cuda(machine) else None,
+                    "cuda_major": pick.conda_forge_cuda_major,
+                },
+            )
+        ]
+    if pick.conda_forge_build is not None:
+        reason = "metapackage" if pick.conda_forge != "pytorch" else "build-string"
+    else:
+        reason = "driver" if takes == "cuda" else "no-driver"
+    finding = command_finding(
+        "conda-forge-build",
+        evidence,
+        {
+            "package": pick.conda_forge,
+            "cuda": takes == "cuda",
+            "reason": reason,
+            "spec": spec,
+            "driver_cuda": machine.driver_cuda if _has_cuda(machine) else None,
+        },
+    )
+    return [finding]
 
 
 def _domain_findings(command: ParsedCommand, pick: Pick, releases: list[Release]) -> list[Finding]:

@@ -35,6 +35,10 @@ _PIP_VALUE_OPTIONS = {
     "--no-binary", "--only-binary", "-e", "--editable", "--python", "-p", "--torch-backend",
     "--index", "--default-index", "--index-strategy", "--extra-index", "--keyring-provider",
     "--resolution", "--prerelease", "--link-mode", "--exclude-newer", "--override", "--header",
+    # uv add's own (https://docs.astral.sh/uv/reference/cli/#uv-add)
+    "--group", "--optional", "--package", "--script", "--tag", "--branch", "--rev", "--marker",
+    "-m", "--extra", "--bounds", "--directory", "--project", "--config-file", "--constraints",
+    "--requirements",
 }  # fmt: skip
 _CONDA_VALUE_OPTIONS = {
     "-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--solver", "--repodata-fn",
@@ -59,9 +63,18 @@ class ParsedCommand:
     program: str = ""  # the first word as typed: "pip3", ".venv/bin/pip", "python3 -m pip"
     requirements: dict[str, Requirement] = field(default_factory=dict)  # torch packages
     conda_specs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (op, version)
+    # A conda spec's build-string selector: `"pytorch=*=cuda*"` -> {"pytorch": "cuda*"} (conda's
+    # match spec `name version build`: '*' is any version, the third part matches the build).
+    conda_builds: dict[str, str] = field(default_factory=dict)
     other_packages: list[str] = field(default_factory=list)
     index_url: Optional[str] = None
     extra_index_urls: list[str] = field(default_factory=list)
+    # uv's --index (uv add, uv pip install): asked before the default index, and uv takes a
+    # package from the first index that has it (index-strategy first-index), so for torch the
+    # first one that has torch is its only source (https://docs.astral.sh/uv/concepts/indexes/).
+    uv_indexes: list[str] = field(default_factory=list)
+    # `uv add`: into the project's own environment (.venv), never the system Python.
+    uv_project: bool = False
     find_links: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     torch_backend: Optional[str] = None  # uv --torch-backend
@@ -92,7 +105,11 @@ class ParsedCommand:
     @property
     def strict_urls(self) -> list[str]:
         """Where the wheels can only come from: --index-url, --find-links and direct URLs."""
-        return [url for url in [self.index_url, *self.find_links, *self.wheel_urls] if url]
+        return [
+            url
+            for url in [*self.uv_indexes, self.index_url, *self.find_links, *self.wheel_urls]
+            if url
+        ]
 
     @property
     def all_urls(self) -> list[str]:
@@ -191,6 +208,9 @@ def parse_install(words: list[str]) -> Optional[ParsedCommand]:
         parsed = _parse_pip("pip", words[2:])
     elif tool == "uv" and words[1:3] == ["pip", "install"]:
         parsed = _parse_pip("uv", words[3:])
+    elif tool == "uv" and words[1:2] == ["add"]:  # the uv docs' form: uv add torch --index URL
+        parsed = _parse_pip("uv", words[2:])
+        parsed.uv_project = True
     elif tool in ("conda", "mamba", "micromamba") and words[1:2] in (["install"], ["create"]):
         parsed = _parse_conda(words[2:])
         if words[1] == "create":
@@ -214,7 +234,7 @@ def find_torch_install(text: str) -> ParsedCommand:
     for words in split_commands(text):
         parsed = parse_install(words)
         if parsed is not None and parsed.installs_torch:
-            parsed.after_new_environment = made_environment or parsed.is_conda
+            parsed.after_new_environment = made_environment or parsed.is_conda or parsed.uv_project
             parsed.python = parsed.python or made_python
             if parsed.conda_create_name is None:
                 parsed.conda_create_name = made_conda
@@ -223,7 +243,7 @@ def find_torch_install(text: str) -> ParsedCommand:
         if parsed is not None and parsed.conda_create_name is not None:
             made_python, made_conda = parsed.python, parsed.conda_create_name
     raise UsageError(
-        "check-command: no pip, uv pip or conda install of torch/pytorch found in "
+        "check-command: no pip, uv pip, uv add or conda install of torch/pytorch found in "
         f"{text.strip()!r}; fix: paste the install command itself, in quotes"
     )
 
@@ -247,9 +267,14 @@ def _parse_pip(tool: str, args: list[str]) -> ParsedCommand:
 
 
 def _pip_option(parsed: ParsedCommand, name: str, value: str) -> None:
-    if name in ("-i", "--index-url", "--default-index"):
+    if name == "--index" and parsed.tool == "uv":
+        # `--index URL` or `--index NAME=URL` (uv's named index)
+        named = re.match(r"^[A-Za-z0-9_.\-]+=(.+)$", value)
+        parsed.uv_indexes.append(named.group(1) if named else value)
+    elif name in ("-i", "--index-url", "--default-index", "--index"):
+        # pip reads `--index` as --index-url: optparse takes an unambiguous prefix of an option
         parsed.index_url = value
-    elif name in ("--extra-index-url", "--index", "--extra-index"):
+    elif name in ("--extra-index-url", "--extra-index"):
         parsed.extra_index_urls.append(value)
     elif name in ("-f", "--find-links"):
         parsed.find_links.append(value)
@@ -265,6 +290,10 @@ def _pip_requirement(parsed: ParsedCommand, word: str) -> None:
     except InvalidRequirement:
         requirement = None
     location = requirement.url if requirement is not None else word
+    if not location and word.lower().endswith(".whl"):
+        # A wheel file by path: `torch-1.10.0-cp36-cp36m-linux_aarch64.whl` is also a valid
+        # project name to packaging, but pip installs the file (NVIDIA's JetPack 4 form).
+        location = word
     if location:  # `torch @ URL` or a bare wheel URL / path: the wheel's name pins the version
         wheel = _wheel_pin(location)
         if wheel is not None:
@@ -324,7 +353,11 @@ def _conda_spec(parsed: ParsedCommand, word: str) -> None:
         parsed.other_packages.append(word)
         return
     name, op, version = match.group(1).lower(), match.group(2) or "", match.group(3) or ""
+    if version == "*":  # "pytorch=*=cuda*": any version (the build string selects)
+        op, version = "", ""
     parsed.conda_specs[name] = (op, version)
+    if match.group(4):
+        parsed.conda_builds[name] = match.group(4)
 
 
 # ----------------------------------------------------------------------------- reading specs
@@ -394,6 +427,79 @@ CONDA_FORGE_SELECTORS = ("pytorch-gpu", "pytorch-cpu")
 def conda_forge_selector(specs: dict[str, tuple[str, str]]) -> Optional[str]:
     """'pytorch-gpu' / 'pytorch-cpu' when the command names conda-forge's metapackage, else None."""
     return next((name for name in CONDA_FORGE_SELECTORS if name in specs), None)
+
+
+def conda_forge_package(command: ParsedCommand) -> Optional[str]:
+    """The conda-forge package that brings pytorch: its metapackage ('pytorch-gpu' /
+    'pytorch-cpu'), or 'pytorch' when conda-forge is the channel pytorch comes from (named before
+    any pytorch channel, or `conda-forge::pytorch`: conda takes a package from the first channel
+    that has it, https://docs.conda.io/projects/conda/en/latest/user-guide/tasks/manage-channels.html).
+    None for PyTorch's channel, or no channel named (the default channel: not judged here)."""
+    selector = conda_forge_selector(command.conda_specs)
+    if selector is not None:
+        return selector
+    for channel in command.channels:
+        name = channel.rstrip("/").rsplit("/", 1)[-1].lower()
+        if name == "conda-forge":
+            return "pytorch"
+        if "pytorch" in name:
+            return None
+    # No channel named, and a cudaXY* build string: only conda-forge names its pytorch builds so
+    # (cuda126_generic_py312_...; the pytorch channel's are py3.X_cudaX.Y_..., Anaconda's
+    # gpu_cuda...), so it is Miniforge's default channel: `mamba install "pytorch=*=cuda12*"
+    # "libtorch=2.4.1"` (conda-forge/pytorch-cpu-feedstock #338).
+    builds = [command.conda_builds.get(name, "").lower() for name in ("pytorch", "libtorch")]
+    if any(build.startswith("cuda") for build in builds):
+        return "pytorch"
+    return None
+
+
+def conda_forge_build(command: ParsedCommand) -> Optional[str]:
+    """'cuda' / 'cpu' when the command requires conda-forge's CUDA or CPU build: pytorch-gpu /
+    pytorch-cpu, or a build string on pytorch or libtorch (`"pytorch=*=cuda*"`,
+    `"libtorch=*=cuda12*"`; conda-forge's builds are named cuda126_generic_py312_..., cpu_...:
+    https://conda-forge.org/docs/user/cuda/, conda-forge/pytorch-cpu-feedstock #338). None: the
+    solver chooses, by the __cuda virtual package."""
+    selector = conda_forge_selector(command.conda_specs)
+    if selector is not None:
+        return "cuda" if selector == "pytorch-gpu" else "cpu"
+    for name in ("pytorch", "libtorch"):
+        build = command.conda_builds.get(name, "").lower().lstrip("*")
+        if build.startswith("cuda"):
+            return "cuda"
+        if build.startswith("cpu"):
+            return "cpu"
+    return None
+
+
+def conda_forge_cuda_major(command: ParsedCommand) -> Optional[int]:
+    """The CUDA major the command asks of conda-forge's build: `cuda-version=12`, or a build
+    string's `cuda12*` / `cuda126*` / `cuda118*` (conda-forge names its builds cudaXY(Z)_...);
+    None when it names none (`cuda*`)."""
+    op, version = command.conda_specs.get("cuda-version", ("", ""))
+    major = version.split(".")[0]
+    if op in ("=", "==") and major.isdigit():
+        return int(major)
+    for name in ("pytorch", "libtorch"):
+        found = re.match(r"^\*?cuda(\d+)", command.conda_builds.get(name, "").lower())
+        if found:
+            digits = found.group(1)
+            return (
+                int(digits[:2]) if digits.startswith("1") and len(digits) >= 2 else int(digits[0])
+            )
+    return None
+
+
+def conda_forge_build_spec(command: ParsedCommand) -> Optional[str]:
+    """The spec that selects conda-forge's build, as typed ('pytorch-gpu', 'libtorch=*=cuda12*')."""
+    selector = conda_forge_selector(command.conda_specs)
+    if selector is not None:
+        return selector
+    for name in ("pytorch", "libtorch"):
+        if name in command.conda_builds:
+            _op, version = command.conda_specs.get(name, ("", ""))
+            return f"{name}={version or '*'}={command.conda_builds[name]}"
+    return None
 
 
 def conda_python(specs: dict[str, tuple[str, str]]) -> Optional[str]:

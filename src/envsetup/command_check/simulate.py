@@ -12,8 +12,11 @@ The rules are the installers' own:
 - conda takes the newest `pytorch` on the pytorch channel that its selector package
   (pytorch-cuda=X.Y, cpuonly) has a build for (compat.md §3); with neither, the channel's solver
   takes the CPU build (pytorch-mutex=cpu: meta-pytorch/data #315, microsoft/torchgeo #529,
-  pytorch/pytorch #32369). The channel ends at 2.5 (pytorch/pytorch #138506);
-- conda-forge's pytorch-gpu / pytorch-cpu choose conda-forge's own build, which the profiles do
+  pytorch/pytorch #32369), also beside a cudatoolkit=X, which no 2.x package depends on
+  (conda/conda #11001). The channel ends at 2.5 (pytorch/pytorch #138506);
+- conda-forge's pytorch-gpu / pytorch-cpu, or pytorch from the conda-forge channel (which has no
+  pytorch-mutex: its solver takes the CUDA build where the __cuda virtual package is,
+  https://conda-forge.org/docs/user/cuda/), choose conda-forge's own build, which the profiles do
   not describe: the pick names no release.
 Nothing here judges the pick: judge.py does.
 """
@@ -29,12 +32,15 @@ from packaging.specifiers import SpecifierSet
 
 from envsetup.command_check.parse import (
     ParsedCommand,
-    conda_forge_selector,
+    conda_forge_build,
+    conda_forge_cuda_major,
+    conda_forge_package,
     conda_python,
     conda_selector_platform,
     conda_version_range,
     exact_pin,
     index_platform,
+    is_prerelease_index,
     local_label,
     public_version,
     version_range,
@@ -57,6 +63,11 @@ class DecidedBy(str, enum.Enum):
     UV_AUTO = "uv-auto-backend"  # uv --torch-backend auto: decided on the machine by uv
     CONDA_SOLVER = "conda-solver"  # no selector: the pytorch channel's solver takes the CPU build
     CONDA_FORGE = "conda-forge-metapackage"  # pytorch-gpu / pytorch-cpu: conda-forge's own build
+    # conda-forge's pytorch with a build string ("pytorch=*=cuda*", "libtorch=*=cuda12*").
+    CONDA_FORGE_BUILD = "conda-forge-build-string"
+    # conda-forge's pytorch with no selector: its solver takes the CUDA build where the __cuda
+    # virtual package is (an NVIDIA driver), else the CPU one (https://conda-forge.org/docs/user/cuda/).
+    CONDA_FORGE_SOLVER = "conda-forge-solver"
     # An --index-url / --extra-index-url whose URL names no build (a company proxy, PyTorch's
     # root /whl): which build it serves cannot be told (envsetup.model.package_index).
     UNKNOWN_INDEX = "unknown-index"
@@ -94,11 +105,20 @@ class Pick:
     no_conda_package: bool = False  # conda: nothing on the pytorch channel fits
     # The release the command names when the installer cannot supply it (conda after 2.5).
     requested_release: Optional[Release] = None
-    cudatoolkit_only: bool = False  # conda: cudatoolkit=X without a pytorch version (1.x era)
+    cudatoolkit_only: bool = False  # conda: cudatoolkit=X (1.x era) without a pytorch version
     from_pypi: bool = False  # an extra index (PyPI) beside --index-url has the newer version
-    conda_forge: Optional[str] = None  # conda-forge's metapackage named (pytorch-gpu, pytorch-cpu)
+    # conda-forge's package that brings pytorch (pytorch-gpu, pytorch-cpu, or pytorch from the
+    # conda-forge channel), and the build the command requires of it (cuda, cpu; None: the solver
+    # chooses by __cuda).
+    conda_forge: Optional[str] = None
+    conda_forge_build: Optional[str] = None
+    conda_forge_cuda_major: Optional[int] = None  # cuda-version=12, "libtorch=*=cuda12*": 12
     pypi: Optional[PypiWheel] = None  # PyPI's wheel, when it decided the build
     unknown_indexes: list[str] = dataclasses.field(default_factory=list)  # URLs naming no build
+    # Unpinned from a nightly / test index (PyTorch's /whl/nightly/, /whl/test/): the wheel is a
+    # pre-release (2.X.devYYYYMMDD, an rc), not a profiled release; `release` is then the newest
+    # profiled release with that build, the stand-in the verdicts judge.
+    prerelease: bool = False
 
     @property
     def named_release(self) -> Optional[Release]:
@@ -148,6 +168,7 @@ def _wheel(command: ParsedCommand, target: Target, releases: list[Release]) -> P
         if found is not None:
             pick.release, pick.patch = found
             pick.version = pick.patch.torch
+        pick.prerelease = any(is_prerelease_index(url) for url in command.strict_urls)
     _wheel_build(command, pick, target)
     return pick
 
@@ -200,7 +221,9 @@ def _wheel_build(command: ParsedCommand, pick: Pick, target: Target) -> None:
 def unknown_indexes(command: ParsedCommand) -> list[str]:
     """The --index-url / --extra-index-url values whose URL tells no build (neither one of
     PyTorch's per-build indexes or a mirror of one, nor PyPI or a public mirror of it)."""
-    urls = [url for url in [command.index_url, *command.extra_index_urls] if url]
+    urls = [
+        url for url in [*command.uv_indexes, command.index_url, *command.extra_index_urls] if url
+    ]
     return [url for url in urls if read_index_url(url).build_unknown]
 
 
@@ -218,18 +241,27 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
     target = dataclasses.replace(target, python=python)
     op, version = specs.get("pytorch", ("", ""))
     pick = Pick("conda", target.platform_key, target.python, spec=conda_version_range(op, version))
-    pick.conda_forge = conda_forge_selector(specs)
+    pick.conda_forge = conda_forge_package(command)
     if pick.conda_forge is not None:
-        pick.decided_by = DecidedBy.CONDA_FORGE
+        # conda-forge's own builds, which the profiles do not describe: no release is named.
+        pick.conda_forge_build = conda_forge_build(command)
+        pick.conda_forge_cuda_major = conda_forge_cuda_major(command)
+        if pick.conda_forge != "pytorch":
+            pick.decided_by = DecidedBy.CONDA_FORGE
+        elif pick.conda_forge_build is not None:
+            pick.decided_by = DecidedBy.CONDA_FORGE_BUILD
+        else:
+            pick.decided_by = DecidedBy.CONDA_FORGE_SOLVER
         return pick
     if op in ("=", "==") and version.count(".") == 2:
         pick.pinned = version
     if version and release_named(major_minor(version), releases) is None:
         pick.unknown_version = version
         return pick
-    if "cudatoolkit" in specs and not version:
-        pick.cudatoolkit_only = True
-        return pick
+    # cudatoolkit=X selects no build: no 2.x package depends on it, so the solver takes the newest
+    # pytorch it may (a version before a build) and that release's CPU build, cudatoolkit X beside
+    # it unused (conda/conda #11001: cudatoolkit=10.1 -> pytorch-1.10.0-py3.6_cpu_0, cpuonly).
+    pick.cudatoolkit_only = "cudatoolkit" in specs and not version
     wanted = conda_selector_platform(specs)
     on_channel = [r for r in releases if r.conda]
     found = newest_fitting(on_channel, pick.spec, target, wanted)
@@ -243,7 +275,7 @@ def _conda(command: ParsedCommand, target: Target, releases: list[Release]) -> P
     pick.version = pick.patch.torch
     if wanted:
         pick.build, pick.decided_by = wanted, DecidedBy.CONDA_SELECTOR
-    elif "cudatoolkit" not in specs:
+    else:
         pick.decided_by = DecidedBy.CONDA_SOLVER
         platform = pick.release.platforms.get(target.platform_key)
         if platform is not None and len(platform.variants) == 1:

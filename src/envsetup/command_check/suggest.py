@@ -10,6 +10,7 @@ here, the newest release that does (`install --cuda auto`). Pure: the resolver i
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -23,6 +24,7 @@ from envsetup.resolve.resolution import Resolution, ResolutionRefused
 from envsetup.resolve.resolver import resolve_for_machine
 
 NEW_ENVIRONMENT = ".venv"
+DOMAIN_PACKAGES = ("torchvision", "torchaudio")
 
 
 @dataclass
@@ -49,6 +51,10 @@ def requests_for(command: ParsedCommand, pick: Pick) -> list[InstallRequest]:
     manager = command.tool
     if manager == "conda" and pick.named_release is not None and not pick.named_release.conda:
         manager = "pip"
+    if pick.conda_forge:
+        # A conda-forge command: PyTorch's own builds come from pip now, not from the pytorch
+        # channel, which ends at 2.5 (pytorch/pytorch #138506).
+        manager = "pip"
     torch = pick.torch_request
     out = []
     for release in dict.fromkeys([torch, None]):
@@ -58,6 +64,21 @@ def requests_for(command: ParsedCommand, pick: Pick) -> list[InstallRequest]:
             python = None if name == "pip" else pick.python
             out.append(InstallRequest(torch=release, compute="auto", manager=name, python=python))
     return out
+
+
+def _only_asked(plan: Resolution, command: ParsedCommand) -> Resolution:
+    """The plan with the torch packages the command installs (torch, and torchvision /
+    torchaudio only where it names them): Instead replaces the command, it adds nothing."""
+    named = set(command.conda_specs) if command.is_conda else set(command.requirements)
+    wanted = {"torch", "pytorch", *named}
+    pins = [pin for pin in plan.pins if pin.name in wanted]
+    specs = [
+        spec
+        for spec in plan.conda_specs
+        if re.split(r"[=<>!~ ]", spec, maxsplit=1)[0] not in DOMAIN_PACKAGES
+        or re.split(r"[=<>!~ ]", spec, maxsplit=1)[0] in wanted
+    ]
+    return dataclasses.replace(plan, pins=pins, conda_specs=specs)
 
 
 def suggest(
@@ -96,7 +117,7 @@ def suggest(
         if command.conda_create_name is not None and pick.python:
             conda = (command.conda_create_name or "torch", pick.python)
             venv = None  # the conda environment is the new environment
-        return Suggestion(plan, venv, flags, conda_environment=conda)
+        return Suggestion(_only_asked(plan, command), venv, flags, conda_environment=conda)
     assert first is not None  # requests_for is never empty
     return Suggestion(
         refusal=first,

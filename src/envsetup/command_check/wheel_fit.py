@@ -62,8 +62,10 @@ def _python_fits(tag: Tag, python: str) -> bool:
     except ValueError:
         return True  # an unreadable version: not judged
     interpreter = f"cp{version[0]}{version[1]}"
+    # CPython before 3.8 is built with pymalloc by default: its ABI tag is cp36m (PEP 3149)
+    abis = [f"{interpreter}m", interpreter] if version < (3, 8) else [interpreter]
     bare = Tag(tag.interpreter, tag.abi, "any")
-    taken = set(cpython_tags(version, abis=[interpreter], platforms=["any"]))
+    taken = set(cpython_tags(version, abis=abis, platforms=["any"]))
     taken |= set(compatible_tags(version, interpreter, platforms=["any"]))
     return bare in taken
 

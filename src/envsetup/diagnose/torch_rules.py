@@ -13,6 +13,7 @@ from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.deep_rules import deep_findings
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.install_target import install_command, install_params, new_env_command
+from envsetup.diagnose.jetson_rules import jetson_params
 from envsetup.diagnose.judge import (
     doctor_machine,
     installed_arch_list,
@@ -24,6 +25,7 @@ from envsetup.diagnose.kernel_image import builds_with_kernels
 from envsetup.digits import small_int
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
+from envsetup.model.jetson import builds_for, pytorch_wheels_run
 from envsetup.model.machine import platform_key_for
 from envsetup.profiles.build_info import BuildInfo, BuildLookup
 
@@ -43,14 +45,32 @@ def not_installed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         # installed, though no files name it. A recording of a paste where torch printed only
         # its CUDA warning (case 07's error 802) answers with no more than that.
         return []
+    params: dict[str, Any] = {
+        "python": facts.python.executable,
+        **install_params(facts, ["--cuda", "auto"]),
+    }
+    jetson = facts.jetson
+    if jetson.is_jetson and not pytorch_wheels_run(jetson):
+        builds = builds_for(jetson.jetpack)
+        if builds is None or not builds.index_url or not builds.torch:
+            # `envsetup install --cuda auto` refuses here (resolve/jetson.py: no pip index of
+            # NVIDIA's builds for this JetPack release): the fix is NVIDIA's wheels, not install.
+            params["install_refused"] = "jetson-no-index"
+            params["jetson"] = jetson_params(jetson, _env_python(facts))
     return [
         Finding(
             id="torch-not-installed",
             severity="info",
             evidence=[f"searched: {', '.join(facts.python.site_packages) or '(no site-packages)'}"],
-            params={"python": facts.python.executable, **install_params(facts, ["--cuda", "auto"])},
+            params=params,
         )
     ]
+
+
+def _env_python(facts: Facts) -> Optional[str]:
+    """'3.6' for the environment's Python 3.6.9."""
+    parts = (facts.python.version or "").split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else None
 
 
 def cpu_torch_on_gpu_host(facts: Facts, lookup: BuildLookup) -> list[Finding]:

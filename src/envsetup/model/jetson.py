@@ -296,7 +296,8 @@ def is_jetson_build(version: Optional[str], index_url: Optional[str] = None) -> 
     if index_url and ("jetson-ai-lab" in index_url or "/compute/redist/jp/" in index_url):
         return True
     local = (version or "").partition("+")[2]
-    return local.startswith("nv")
+    # '+nv23.05', or with the source commit first: '1.14.0a0+44dac51c.nv23.02' (JetPack 5.1)
+    return any(part.startswith("nv") for part in local.split("."))
 
 
 def same_jetson_index(url: Optional[str], index_url: Optional[str]) -> bool:

@@ -318,7 +318,16 @@ def refusal_reason(refusal: ResolutionRefused) -> str:
     if code is RefusalCode.NO_RELEASE_FITS:
         assert refusal.cause is not None
         detail = refusal_reason(refusal.cause)
-        return f"no release fits this machine; for the newest, torch {p['release']}: {detail}"
+        said = f"no release fits this machine; for the newest, torch {p['release']}: {detail}"
+        nearer = refusal.nearer
+        if nearer is not None and nearer.params.get("release"):
+            # The next constraint that binds: what stops the newest release the first block
+            # lets through (Python 3.6 for torch 2.5 on glibc 2.27).
+            said += (
+                f"; the newest release without that block, torch {nearer.params['release']}: "
+                f"{refusal_reason(nearer)}"
+            )
+        return said
     if code is RefusalCode.NO_CUDA_BUILD_RUNS:
         return _no_cuda_build_runs(p, refusal.verdicts)
     if isinstance(code, RefusalCode):

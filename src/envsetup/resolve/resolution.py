@@ -116,7 +116,8 @@ class ResolutionRefused(Exception):
     blocking verdicts (`verdicts`) are (the build has no wheels here, glibc or Python out of range,
     the driver or GPU cannot run it). `params`: the values the reason is made of (the release,
     the build asked for, the builds there are...). `cause`: the refusal a summary refusal stands
-    for (NO_RELEASE_FITS: why the newest release refused). `codes` holds the RefusalCode and
+    for (NO_RELEASE_FITS: why the newest release refused; `nearer`: why the newest release that
+    block lets through refused). `codes` holds the RefusalCode and
     VerdictCode members (both str enums) of the refusal, its cause and its verdicts: what callers
     and tests test.
     """
@@ -128,6 +129,7 @@ class ResolutionRefused(Exception):
         verdicts: tuple[Verdict, ...] = (),
         params: Optional[dict[str, Any]] = None,
         cause: Optional[ResolutionRefused] = None,
+        nearer: Optional[ResolutionRefused] = None,
     ) -> None:
         super().__init__(code.value)  # the sentence is render's (resolution_words.refusal_reason)
         self.code = code
@@ -135,6 +137,11 @@ class ResolutionRefused(Exception):
         self.alternatives = list(alternatives or [])
         self.verdicts = tuple(verdicts)
         self.cause = cause
+        # NO_RELEASE_FITS: why the newest release that `cause`'s block lets through refused (its
+        # `params["release"]` names it): the next constraint that binds, e.g. glibc 2.17 stops
+        # 2.6+, and Python 3.6 stops 2.5, which glibc allows. None when every release refused
+        # for the same reason.
+        self.nearer = nearer
         own = [code] if isinstance(code, RefusalCode) else []
         self.codes = tuple(
             dict.fromkeys([*own, *(cause.codes if cause else ()), *(v.code for v in verdicts)])

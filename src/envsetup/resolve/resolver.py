@@ -150,8 +150,29 @@ def _resolve_for_machine(
             detailed.verdicts,
             params={"release": newest.release},
             cause=detailed,
+            nearer=_nearer_refusal(request, machine, ordered, detailed),
         ) from None
     raise first  # pragma: no cover - the newest release failed above, so it fails again
+
+
+def _nearer_refusal(
+    request: InstallRequest,
+    machine: Machine,
+    ordered: list[Release],
+    newest: ResolutionRefused,
+) -> Optional[ResolutionRefused]:
+    """Why the newest release that the newest's block does not stop refused: the next constraint
+    that binds (glibc 2.27 stops torch 2.6 and later; Python 3.6 stops 2.5, which glibc 2.27
+    allows). Named with the release in its params; None when every release refuses for the same
+    reason as the newest."""
+    for release in reversed(ordered[:-1]):
+        try:
+            _resolve_release(request, machine, release, ordered, suggest=True)
+        except ResolutionRefused as refusal:
+            if refusal.code is not newest.code:
+                refusal.params.setdefault("release", release.release)
+                return refusal
+    return None
 
 
 def _refuse_a_build_no_release_has(

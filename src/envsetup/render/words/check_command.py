@@ -133,6 +133,12 @@ def _index_url_unknown(p: P) -> Words:
 
 
 def _unknown_release(p: P) -> Words:
+    if p.get("jetson_build"):
+        return Words(
+            f"{p['package']} {p['version']} is NVIDIA's Jetson build, a release outside "
+            "envsetup's profiles (2.0 and later): its Python range and GPU support are not "
+            "checked here"
+        )
     return Words(
         f"{p['package']} {p['version']} is not in envsetup's profiles (2.0 and later): its "
         "builds, drivers and Python range cannot be checked",
@@ -164,10 +170,20 @@ def _pick_unknown(p: P) -> Words:
 
 
 def _conda_cudatoolkit(p: P) -> Words:
+    toolkit = f"cudatoolkit={p.get('cudatoolkit') or '?'}"
+    if p.get("build") == "cpu":
+        return Words(
+            f"{toolkit} selects no build: no PyTorch 2.x conda package depends on cudatoolkit, "
+            f"so the pytorch channel's solver takes the newest pytorch, {p['version']}, as its "
+            "CPU build (pytorch-mutex cpu) and installs the cudatoolkit beside it, "
+            "unused (conda/conda #11001: pytorch-1.10.0-py3.6_cpu_0)",
+            "use pytorch-cuda=X.Y -c pytorch -c nvidia, or the command under Instead",
+        )
     return Words(
-        f"cudatoolkit={p.get('cudatoolkit') or '?'}: no PyTorch 2.x conda package depends on "
-        "cudatoolkit, so conda can only satisfy this with a PyTorch 1.x build or fails to "
-        "solve",
+        f"{toolkit}: no PyTorch 2.x conda package depends on cudatoolkit, so only a 1.x "
+        "release built for that cudatoolkit on this platform gets the CUDA build; for any other "
+        "the pytorch channel's solver takes its CPU build (pytorch-mutex cpu; pytorch/pytorch "
+        "#92273)",
         "use pytorch-cuda=X.Y -c pytorch -c nvidia, or the command under Instead",
     )
 
@@ -211,16 +227,65 @@ def _conda_channel_ends(p: P) -> Words:
 
 def _conda_forge_build(p: P) -> Words:
     build = "CUDA" if p.get("cuda") else "CPU"
+    reason = p.get("reason", "metapackage")
+    where = f" (driver CUDA ≤ {p['driver_cuda']})" if p.get("driver_cuda") else ""
+    if reason == "metapackage":
+        what = f"{p['package']} is conda-forge's metapackage for its own {build} build of pytorch"
+    elif reason == "build-string":
+        what = f"{p['spec']} selects conda-forge's own {build} build of pytorch"
+    elif reason == "driver":
+        what = (
+            "conda-forge's pytorch (conda-forge has no pytorch-mutex): an NVIDIA driver here "
+            f"provides the __cuda virtual package{where}, so conda selects conda-forge's CUDA "
+            "build, one this driver runs (conda has been seen to take the CPU build anyway: "
+            "conda/conda #14761)"
+        )
+    else:
+        what = (
+            "conda-forge's pytorch (conda-forge has no pytorch-mutex): with no NVIDIA driver "
+            "here there is no __cuda virtual package, so conda takes conda-forge's CPU build"
+        )
     needs = (
         "; conda solves it only where an NVIDIA driver provides the __cuda virtual package "
         "(CONDA_OVERRIDE_CUDA=X.Y on a machine without one)"
-        if p.get("cuda")
+        if p.get("cuda") and reason == "metapackage"
         else ""
     )
+    fix = "to get PyTorch's own wheels instead, use the command under Instead"
+    if reason == "driver":
+        fix = (
+            'to require the CUDA build, add "pytorch=*=cuda*" (and cuda-version=12 to choose '
+            f"CUDA 12; https://conda-forge.org/docs/user/cuda/), or {fix}"
+        )
     return Words(
-        f"{p['package']} is conda-forge's metapackage for its own {build} build of pytorch, a "
-        f"distribution envsetup's profiles do not describe{needs}",
-        "to get PyTorch's own wheels instead, use the command under Instead",
+        f"{what}, a distribution whose versions envsetup's profiles do not describe{needs}", fix
+    )
+
+
+def _conda_forge_cuda_unsolvable(p: P) -> Words:
+    spec = p.get("spec") or "the command"
+    if p.get("macos"):
+        return Words(
+            f"{spec} requires conda-forge's CUDA build of pytorch, and there is none for "
+            f"{p['platform_key']}: conda fails to solve",
+            f"drop {spec} (conda-forge's macOS build is CPU and MPS), or use the command under "
+            "Instead",
+        )
+    if p.get("driver_cuda"):
+        return Words(
+            f"{spec} requires conda-forge's CUDA {p['cuda_major']} build of pytorch, which needs "
+            f"a driver for CUDA ≥ {p['cuda_major']} (the __cuda virtual package); this driver's "
+            f"is CUDA {p['driver_cuda']}: conda fails to solve",
+            f"upgrade the NVIDIA driver to one for CUDA {p['cuda_major']}, or use the command "
+            "under Instead",
+        )
+    return Words(
+        f"{spec} requires conda-forge's CUDA build of pytorch, which depends on the __cuda "
+        "virtual package an NVIDIA driver provides; with no driver here conda fails to solve "
+        '("__cuda =* *, which is missing on the system")',
+        "install the NVIDIA driver first; to install without one (a login node, an image "
+        f"build) set CONDA_OVERRIDE_CUDA=12.6 for the solve (conda-forge/pytorch-cpu-feedstock "
+        f"#364, https://conda-forge.org/docs/user/cuda/); or drop {spec} for the CPU build",
     )
 
 
@@ -281,13 +346,34 @@ _OWN_FIX = {
 }
 
 
+# When no release resolves on the machine (check.py sets `install_refuses`): each verdict's own
+# remedy, which does not name `envsetup install` (attack12c M2: the glibc fix said "envsetup
+# install (it picks the newest release whose wheels run on this glibc)" where install refused,
+# and the Python verdict's fix was the glibc refusal's sentence).
+_FIX_WHEN_INSTALL_REFUSES = {
+    VerdictCode.GLIBC_BELOW_FLOOR: lambda p: (
+        f"move to a system or container with glibc ≥ {p['need']} (a newer distribution), or an "
+        f"older torch whose wheels run on glibc {p['have']} with a Python it supports"
+    ),
+    VerdictCode.PYTHON_OUTSIDE_RANGE: lambda p: (
+        f"use a Python in {p['low']}–{p['high']}: make an environment with one (`uv venv "
+        f"--python {p['high']}`, or `conda create -n torch python={p['high']}`), or pin an "
+        f"older torch that supports Python {p['python']}"
+    ),
+}
+
+
 def _verdict_words(code: VerdictCode) -> WordFn:
     def words(p: P) -> Words:
         from envsetup.render.verdict_words import describe
 
         # The fix: check-command points an error or warning at the plan resolved for this
         # machine (command_check/check.py adds `instead`, or `instead_note` when none fits).
-        fix = p.get("instead") or p.get("instead_note") or _OWN_FIX.get(code, lambda p: "")(p)
+        if p.get("install_refuses") and code in _FIX_WHEN_INSTALL_REFUSES:
+            # `envsetup install` refuses on this machine: the verdict's own remedy, never it.
+            fix = _FIX_WHEN_INSTALL_REFUSES[code](p)
+        else:
+            fix = p.get("instead") or p.get("instead_note") or _OWN_FIX.get(code, lambda p: "")(p)
         return Words(describe(Verdict(code, dict(p))), fix)
 
     return words
@@ -313,6 +399,7 @@ WORDS: dict[str, WordFn] = {
     "conda-no-package": _conda_no_package,
     "conda-channel-ends": _conda_channel_ends,
     "conda-forge-build": _conda_forge_build,
+    "conda-forge-cuda-unsolvable": _conda_forge_cuda_unsolvable,
     "domain-version-mismatch": _domain_version_mismatch,
     **{code.value: _verdict_words(code) for code in VERDICT_FINDINGS},
 }

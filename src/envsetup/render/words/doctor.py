@@ -340,6 +340,16 @@ def _install_incomplete_fix(state: str, prefix: str) -> str:
 
 
 def _torch_not_installed(p: P) -> Words:
+    if p.get("install_refused") == "jetson-no-index" and p.get("jetson"):
+        from envsetup.render.words.jetson import builds_sentence
+
+        # envsetup install refuses on this Jetson (no index of NVIDIA's builds for its JetPack):
+        # never send the user to it.
+        return Words(
+            f"torch is not installed for {p['python']}",
+            f"Install {builds_sentence(p['jetson'])} (envsetup install knows no pip index of "
+            "NVIDIA's builds for this JetPack release).",
+        )
     return Words(f"torch is not installed for {p['python']}", _install_where(p))
 
 

@@ -86,9 +86,14 @@ def _not_for_igpu(p: P) -> Words:
 
 def _command_not_for_igpu(p: P) -> Words:
     build = p.get("build") or "PyPI's default build"
+    replaces = (
+        f", and it replaces the installed NVIDIA build torch {p['replaces']}, which does"
+        if p.get("replaces")
+        else ""
+    )
     return Words(
         f"this installs {build} from PyPI/download.pytorch.org: on this {_board(p)} it will not use "
-        "the integrated GPU",
+        f"the integrated GPU{replaces}",
         f"Install {builds_sentence(p)}.",
     )
 
