@@ -276,10 +276,7 @@ def verify_runs(tmp_path: Path) -> list[list[str]]:
 # Recorded hosts whose printed fixes are known to be refused, with the open report: check-command's
 # glibc/Python fixes say `envsetup install` where install refuses every release (glibc 2.27,
 # Python 3.6: attack12c M2). strict: the mark fails once the fixes agree, to be removed then.
-KNOWN_REFUSED = {
-    "docker-without-gpus-torch1.4": "attack12c M2: check-command prints `envsetup install` "
-    "where install refuses (glibc 2.27, Python 3.6)",
-}
+KNOWN_REFUSED: dict[str, str] = {}
 HOSTS = [
     pytest.param(
         str(d),

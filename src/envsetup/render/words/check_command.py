@@ -360,6 +360,18 @@ _FIX_WHEN_INSTALL_REFUSES = {
         f"--python {p['high']}`, or `conda create -n torch python={p['high']}`), or pin an "
         f"older torch that supports Python {p['python']}"
     ),
+    VerdictCode.CUDA_BUILD_WITHOUT_NVIDIA: lambda p: (
+        "a ROCm build, once a release runs on this machine (see the refusal below)"
+        if p.get("amd_gfx")
+        else f"install an NVIDIA driver ≥ {p['need']} on the machine (in a container: start it "
+        "with the GPU passed through, e.g. `docker run --gpus all`), or take the CPU build, "
+        "once a release runs on this machine (see the refusal below)"
+    ),
+    VerdictCode.CPU_BUILD_ON_NVIDIA_GPU: lambda p: (
+        "a CUDA build, once a release runs on this machine (see the refusal below), unless "
+        "CPU-only is meant"
+    ),
+    VerdictCode.ROCM_BUILD_WITHOUT_ROCM: lambda p: "install ROCm first",
 }
 
 
