@@ -190,6 +190,21 @@ def judge_signals(
         found += judge_pip_no_match(
             [s for s in pip if str(s.params.get("requirement")) == requirement], facts, ev, lookup
         )
+    from envsetup.diagnose import installer_platform as platform_logs
+
+    if get("pip-torch-placeholder") and not any(f.id == "pip-no-matching-torch" for f in found):
+        found += platform_logs.judge_placeholder(get("pip-torch-placeholder"), facts, ev)
+    if get("uv-no-platform-wheel"):
+        glibc_judged = any(
+            f.params.get("reason") == "pinned-release-needs-newer-glibc" for f in found
+        )
+        found += platform_logs.judge_uv_platform(
+            get("uv-no-platform-wheel"), facts, lookup, ev, glibc_judged
+        )
+    if get("conda-plan-cpu-pytorch"):
+        found += platform_logs.judge_conda_plan(get("conda-plan-cpu-pytorch"), facts, lookup, ev)
+    if get("pip-torch-wheel"):
+        found += platform_logs.judge_pip_wheel(get("pip-torch-wheel"), facts, lookup, ev)
     python_fit = get("conda-python-incompatible")
     if python_fit:
         found += judge_conda_python(python_fit, facts, ev)

@@ -26,6 +26,7 @@ from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import (
     container,
     cuda,
+    installer_logs,
     kernel_log,
     libraries,
     pip_conda,
@@ -43,6 +44,7 @@ READERS: tuple[Reader, ...] = (
     libraries.read,
     pip_conda.read,
     kernel_log.read,
+    installer_logs.read,  # uv's platform refusals, musl's loader, conda plans, pip's wheel
     container.read,  # docker's / the NVIDIA Container Toolkit's GPU errors (explain11)
 )
 
@@ -100,6 +102,16 @@ _TRIGGERS = (
     "nouveau",  # kernel log
     "Traceback",
     'File "',  # python
+    "matching platform tag",
+    "current platform",
+    "Wheels are available for",
+    "only has wheels for",  # uv
+    "torch-0.1.2",
+    "provide packages for PyPI",  # PyPI's placeholder torch
+    "_cpu",
+    "cpuonly",
+    "pytorch-mutex",  # a conda plan taking the CPU build
+    ".whl",  # pip's log: the wheel it takes
 )
 
 
