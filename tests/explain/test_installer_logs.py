@@ -231,3 +231,23 @@ def test_signals_of_other_real_uv_lines() -> None:
         "target": "win_amd64",
         "available": ["manylinux2014_armv7l"],
     }
+
+
+# ------------------------------------------ M2: Apple silicon running an x86_64 Python
+
+ROSETTA = "attack12-mac-mini-m4-rosetta-python-torch2.4.1-to-2.2.2.txt"  # text-gen-webui #6527
+
+
+def test_a_list_ending_at_2_2_2_on_an_apple_silicon_mac_is_a_rosetta_python() -> None:
+    result = run(paste(ROSETTA))
+    p = only(result, "pip-no-matching-torch").params
+    assert p["reason"] == "pinned-release-not-for-platform" and p["rosetta"] is True
+    assert result.facts.apple.apple_silicon is True
+
+
+def test_an_intel_mac_keeps_the_intel_answer() -> None:
+    # pytorch/pytorch #127870: an Intel Mac (no Apple chip named): no Rosetta advice.
+    p = only(
+        run(paste("readfix-pip-macos-x86-torch230-pytorch127870.txt")), "pip-no-matching-torch"
+    )
+    assert p.params["reason"] == "pinned-release-not-for-platform" and "rosetta" not in p.params

@@ -471,6 +471,10 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             },
         ),
     ],
+    "attack12-mac-mini-m4-rosetta-python-torch2.4.1-to-2.2.2.txt": [
+        ("pip-no-matching-version", {"pinned": "2.4.1"}),
+        ("pip-no-matching-distribution", {"requirement": "torch==2.4.1"}),
+    ],
     "pip-no-matching-torch-0.3.1-pypi-stub-versions.txt": [
         ("pip-no-matching-version", {"pinned": "0.3.1", "versions": ["0.1.2", "0.1.2.post1"]}),
         ("pip-no-matching-distribution", {"requirement": "torch==0.3.1"}),

@@ -45,7 +45,12 @@ def _pinned_reason(
     newest = str(max(listed))
     intel_mac = facts.os.system == "Darwin" and facts.os.arch == "x86_64"
     if package == "torch" and (newest == INTEL_MACOS_LAST_TORCH or intel_mac):
-        return "pinned-release-not-for-platform", {"platform": "macOS x86_64"}
+        extra: dict[str, Any] = {"platform": "macOS x86_64"}
+        if facts.apple.apple_silicon:
+            # An Apple-silicon Mac whose Python takes only macOS x86_64 wheels: an x86_64 Python
+            # under Rosetta 2 (an Intel conda or installer; pytorch/pytorch #161614).
+            extra["rosetta"] = True
+        return "pinned-release-not-for-platform", extra
     system = facts.os.system if facts.os.system in ("Linux", "Windows", "Darwin") else "Linux"
     machine = facts.os.arch or ("arm64" if system == "Darwin" else "x86_64")
     build = lookup(pinned, system, machine) if package == "torch" else None

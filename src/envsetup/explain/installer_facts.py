@@ -7,7 +7,10 @@ paste's lines (not signals: these lines say nothing is wrong):
 - an Alpine image the commands run in: "docker run -it ghcr.io/astral-sh/uv:python3.10-alpine"
   (astral-sh/uv #9901), "FROM python:3.7-alpine": Alpine Linux's C library is musl
   (https://wiki.alpinelinux.org/wiki/Running_glibc_programs: "Alpine Linux uses musl libc"), so
-  musl, its version unknown (a fallback: an os-release or the loader's line says more).
+  musl, its version unknown (a fallback: an os-release or the loader's line says more);
+- an Apple-silicon Mac named ("Apple Mac Mini M4", "MacBook Pro M1 Max", collect_env's CPU line
+  "Apple M2 Pro"; oobabooga/text-generation-webui #6527): Apple silicon, whatever CPU the pasted
+  Python reports (an x86_64 Python there runs under Rosetta 2). A fallback.
 
 Pure; explain/merge.py puts these over the facts with each one's `paste:LINE`.
 """
@@ -25,6 +28,10 @@ _UV_PYTHON = lazy(
 )
 # An image reference in a container command or a Dockerfile's FROM whose name or tag is Alpine's:
 # "alpine", "alpine:3.18", "python:3.10-alpine", "uv:python3.10-alpine3.20".
+_APPLE_CHIP = lazy(
+    r"\b(?:Apple|Mac(?:Book(?: Pro| Air)?| ?[Mm]ini| Studio| Pro)?|iMac)\b[^\n]{0,40}?"
+    r"\bM[1-9](?: (?:Pro|Max|Ultra))?\b"
+)
 _IMAGE_COMMAND = lazy(r"\b(?:docker|podman|nerdctl)\s+(?:run|create|pull)\b|^\s*FROM\s")
 _ALPINE_IMAGE = lazy(r"(?:^|[\s/:-])alpine(?:\d{1,2}\.\d{1,2})?(?::[\w.-]{1,40})?(?=\s|$|`)")
 
@@ -32,7 +39,7 @@ _ALPINE_IMAGE = lazy(r"(?:^|[\s/:-])alpine(?:\d{1,2}\.\d{1,2})?(?::[\w.-]{1,40})
 def installer_facts_of(texts: Mapping[int, str]) -> list[StatedFact]:
     """The facts uv's interpreter line and an Alpine image state (paste line -> text)."""
     facts: list[StatedFact] = []
-    python_seen = musl_seen = False
+    python_seen = musl_seen = apple_seen = False
     for number in sorted(texts):
         text = texts[number]
         if not python_seen and "Using " in text and " at" in text:
@@ -49,4 +56,7 @@ def installer_facts_of(texts: Mapping[int, str]) -> list[StatedFact]:
             facts.append(StatedFact("os.musl", "", number, fallback=True))
             facts.append(StatedFact("os.system", "Linux", number, fallback=True))
             musl_seen = True
+        if not apple_seen and ("Apple" in text or "Mac" in text) and _APPLE_CHIP.search(text):
+            facts.append(StatedFact("apple.apple_silicon", True, number, fallback=True))
+            apple_seen = True
     return facts

@@ -73,8 +73,17 @@ def _pip(p: Mapping[str, Any]) -> Words:
         ),
         "pinned-release-not-for-platform": (
             f"torch {pinned} has no wheel for {_or(p, 'platform', 'this platform')}: the list "
-            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); a newer "
-            f"Python does not help: pin `torch=={newest}`, or use an Apple-silicon Mac or Linux"
+            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); "
+            + (
+                "this Mac is Apple silicon, so this Python is an x86_64 build running under "
+                "Rosetta 2 (an Intel Anaconda/conda or Python installer): install an arm64 Python "
+                "(Miniforge's arm64 installer, or python.org's universal2 one; "
+                '`python -c "import platform; print(platform.machine())"` must print arm64), '
+                "recreate the environment with it and install torch there"
+                if p.get("rosetta")
+                else f"a newer Python does not help: pin `torch=={newest}`, or use an "
+                "Apple-silicon Mac or Linux"
+            )
         ),
         "pinned-release-not-published": (
             f"torch {pinned} is not among the releases this index has for this Python{py}: "
