@@ -609,6 +609,11 @@ PASTES: tuple[Paste, ...] = (
       facts={"apple.apple_silicon": True}, findings={"pip-no-matching-torch"},
       params={"pip-no-matching-torch": {"reason": "pinned-release-not-for-platform",
                                         "rosetta": True}}),
+    P(E + "attack12-collect-env-torch-na-fedora41-python3.13.txt",
+      kinds={"collect-env"}, signals={"collect-env-torch-not-importable"},
+      facts={"torch.version": None, "python.version": "3.13.2", "os.glibc": "2.40"},
+      findings={"collect-env-without-torch"},
+      params={"collect-env-without-torch": {"python": "3.13.2"}}),
     P(E + "pip-no-matching-torch-0.3.1-pypi-stub-versions.txt",
       signals={"pip-no-matching-distribution", "pip-no-matching-version"},
       findings={"pip-no-matching-torch"},
@@ -737,7 +742,9 @@ PASTES: tuple[Paste, ...] = (
       kinds={"collect-env"},
       facts={"torch.version": None, "os.arch": "aarch64", "cudnn.0.version": "8.6.0",
              "cuda.nvcc_on_path_version": "11.4.315"},
-      findings=set()),  # "PyTorch version: N/A": import failed, installed or not: unknown
+      # "PyTorch version: N/A": import failed, installed or not: torch unknown; collect_env ran
+      # where torch does not import
+      signals={"collect-env-torch-not-importable"}, findings={"collect-env-without-torch"}),
     # A CUDA build that sees no CUDA, with neither GPU nor driver collected: no driver running.
     P(C + "linux-torch1.10.2-cu113-conda-cuda-false.txt",
       kinds={"collect-env"},
@@ -1193,7 +1200,8 @@ PASTES: tuple[Paste, ...] = (
     # "PyTorch version: N/A" beside torch's own traceback: torch is installed (a frame inside its
     # package) but will not import: never torch-not-installed.
     P(C + "mergefix-win-fbgemm-126-collectenv.txt",
-      kinds={"collect-env"}, signals={"python-exception", "library-dll-load-failed"},
+      kinds={"collect-env"}, signals={"python-exception", "library-dll-load-failed",
+               "collect-env-torch-not-importable"},
       facts={"os.system": "Windows", "python.version": "3.12.5", "torch.version": None,
              "torch.location": "C:\\Users\\USER\\AppData\\Local\\Programs\\Python\\Python312"
                                "\\Lib\\site-packages\\torch"},
@@ -1246,7 +1254,8 @@ PASTES: tuple[Paste, ...] = (
       facts={"torch.version": "1.7.1", "nvidia.gpus.0.name": "GeForce RTX 3070"},
       findings={NO_KERNEL}),
     P(E + "readfix-win-fbgemm-126-collectenv.txt",
-      kinds={"collect-env"}, signals={"python-exception", "library-dll-load-failed"},
+      kinds={"collect-env"}, signals={"python-exception", "library-dll-load-failed",
+               "collect-env-torch-not-importable"},
       facts={"os.system": "Windows", "python.version": "3.12.5"},
       findings={"windows-dll-load-failed"},
       params={"windows-dll-load-failed": {"library": "fbgemm.dll", "winerror": 126,

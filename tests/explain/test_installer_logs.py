@@ -251,3 +251,20 @@ def test_an_intel_mac_keeps_the_intel_answer() -> None:
         run(paste("readfix-pip-macos-x86-torch230-pytorch127870.txt")), "pip-no-matching-torch"
     )
     assert p.params["reason"] == "pinned-release-not-for-platform" and "rosetta" not in p.params
+
+
+# ------------------------------------------ M6: collect_env run where torch does not import
+
+
+def test_collect_env_with_pytorch_version_na_says_where_it_ran() -> None:
+    # pytorch/pytorch #147626: Fedora 41's system Python 3.13.2 ran it.
+    result = run(paste("attack12-collect-env-torch-na-fedora41-python3.13.txt"))
+    finding = only(result, "collect-env-without-torch")
+    assert finding.severity == "warning" and finding.params["python"] == "3.13.2"
+
+
+def test_beside_an_import_error_the_na_is_no_second_finding() -> None:
+    # The fbgemm.dll failure (WinError 126) already says why torch does not import.
+    result = run(paste("readfix-win-fbgemm-126-collectenv.txt"))
+    assert "collect-env-without-torch" not in ids(result)
+    assert "windows-dll-load-failed" in ids(result)

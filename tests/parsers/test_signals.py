@@ -475,6 +475,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("pip-no-matching-version", {"pinned": "2.4.1"}),
         ("pip-no-matching-distribution", {"requirement": "torch==2.4.1"}),
     ],
+    "attack12-collect-env-torch-na-fedora41-python3.13.txt": [
+        ("collect-env-torch-not-importable", {}),
+    ],
     "pip-no-matching-torch-0.3.1-pypi-stub-versions.txt": [
         ("pip-no-matching-version", {"pinned": "0.3.1", "versions": ["0.1.2", "0.1.2.post1"]}),
         ("pip-no-matching-distribution", {"requirement": "torch==0.3.1"}),
@@ -725,6 +728,7 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             "library-dll-load-failed",
             {"library": "fbgemm.dll", "winerror": 126, "torch_lib": True},
         ),
+        ("collect-env-torch-not-importable", {}),
     ],
     # attack10 (session s22): real pastes the newcomer's attack found, read by hand
     "attack10-driver-too-old-10010-assertion-slurm.txt": [

@@ -53,7 +53,7 @@ from envsetup.diagnose.library_signals import (
 )
 from envsetup.diagnose.program_signals import judge_exception, judge_out_of_memory
 from envsetup.diagnose.python_fit import judge_conda_python
-from envsetup.diagnose.signal_common import Evidence, cite
+from envsetup.diagnose.signal_common import Evidence, cite, finding_of
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import classify
@@ -223,6 +223,20 @@ def judge_signals(
         from envsetup.diagnose.container_signals import judge_container_signals
 
         found += judge_container_signals(signals, facts, ev)
+
+    if get("collect-env-torch-not-importable") and not any(f.severity == "error" for f in found):
+        # After the others: an error finding (pip's refusal, an import failure) already says
+        # why torch is missing or does not import.
+        found.append(
+            finding_of(
+                "collect-env-without-torch",
+                "warning",
+                get("collect-env-torch-not-importable"),
+                ev,
+                python=facts.python.version or None,
+                executable=facts.python.executable or None,
+            )
+        )
 
     explained = {
         n for f_signals in signals if f_signals.id != "python-exception" for n in f_signals.lines

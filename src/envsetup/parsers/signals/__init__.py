@@ -24,6 +24,7 @@ from typing import Callable, Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import (
+    collect_env_state,
     container,
     cuda,
     installer_logs,
@@ -45,6 +46,7 @@ READERS: tuple[Reader, ...] = (
     pip_conda.read,
     kernel_log.read,
     installer_logs.read,  # uv's platform refusals, musl's loader, conda plans, pip's wheel
+    collect_env_state.read,  # collect_env's "PyTorch version: N/A"
     container.read,  # docker's / the NVIDIA Container Toolkit's GPU errors (explain11)
 )
 
@@ -112,6 +114,7 @@ _TRIGGERS = (
     "cpuonly",
     "pytorch-mutex",  # a conda plan taking the CPU build
     ".whl",  # pip's log: the wheel it takes
+    "PyTorch version",  # collect_env's "PyTorch version: N/A"
 )
 
 

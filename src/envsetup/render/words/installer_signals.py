@@ -281,7 +281,19 @@ def _installs_cpu_build(p: Mapping[str, Any]) -> Words:
     return Words(title, fix + ".")
 
 
+def _collect_env_without_torch(p: Mapping[str, Any]) -> Words:
+    py = f" {p['python']}" if p.get("python") else ""
+    return Words(
+        f"collect_env ran in a Python{py} that cannot import torch ('PyTorch version: N/A')",
+        "Its torch facts (version, build, CUDA available) are unknown: this Python has no torch, "
+        "or torch fails to import in it. Run collect_env with the Python of the environment that "
+        "has torch (activate it, then `python -m torch.utils.collect_env`); if it is this one, "
+        '`python -c "import torch"` shows why the import fails.',
+    )
+
+
 INSTALLER_WORDS: dict[str, WordFn] = {
+    "collect-env-without-torch": _collect_env_without_torch,
     "uv-no-platform-wheel": _uv_no_platform_wheel,
     "installs-cpu-build": _installs_cpu_build,
     "pip-externally-managed-error": _static(
