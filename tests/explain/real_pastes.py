@@ -587,7 +587,7 @@ PASTES: tuple[Paste, ...] = (
       signals={"pip-torch-placeholder", "python-exception"}, findings={"pip-no-matching-torch"},
       params={"pip-no-matching-torch": {"reason": "pypi-placeholder"}}),
     P(E + "attack12-conda-plan-win-pytorch1.12.1-cudatoolkit10.2-cpu.txt",
-      signals={"conda-plan-cpu-pytorch"}, facts={"python.version": "3.8"},
+      signals={"conda-plan-cpu-pytorch"}, facts={"python.version": "3.8", "os.system": "Windows"},
       findings={"installs-cpu-build"},
       params={"installs-cpu-build": {"tool": "conda", "build": "py3.8_cpu_0",
                                      "requested": ["cudatoolkit=10.2"]}}),

@@ -8,6 +8,8 @@ paste's lines (not signals: these lines say nothing is wrong):
   (astral-sh/uv #9901), "FROM python:3.7-alpine": Alpine Linux's C library is musl
   (https://wiki.alpinelinux.org/wiki/Running_glibc_programs: "Alpine Linux uses musl libc"), so
   musl, its version unknown (a fallback: an os-release or the loader's line says more);
+- conda's Package Plan "environment location: D:\\anaconda3" (pytorch/pytorch #92273): a drive letter
+  is Windows (a fallback);
 - an Apple-silicon Mac named ("Apple Mac Mini M4", "MacBook Pro M1 Max", collect_env's CPU line
   "Apple M2 Pro"; oobabooga/text-generation-webui #6527): Apple silicon, whatever CPU the pasted
   Python reports (an x86_64 Python there runs under Rosetta 2). A fallback.
@@ -32,6 +34,7 @@ _APPLE_CHIP = lazy(
     r"\b(?:Apple|Mac(?:Book(?: Pro| Air)?| ?[Mm]ini| Studio| Pro)?|iMac)\b[^\n]{0,40}?"
     r"\bM[1-9](?: (?:Pro|Max|Ultra))?\b"
 )
+_CONDA_LOCATION = lazy(r"^\s*environment location: [A-Za-z]:\\")
 _IMAGE_COMMAND = lazy(r"\b(?:docker|podman|nerdctl)\s+(?:run|create|pull)\b|^\s*FROM\s")
 _ALPINE_IMAGE = lazy(r"(?:^|[\s/:-])alpine(?:\d{1,2}\.\d{1,2})?(?::[\w.-]{1,40})?(?=\s|$|`)")
 
@@ -39,7 +42,7 @@ _ALPINE_IMAGE = lazy(r"(?:^|[\s/:-])alpine(?:\d{1,2}\.\d{1,2})?(?::[\w.-]{1,40})
 def installer_facts_of(texts: Mapping[int, str]) -> list[StatedFact]:
     """The facts uv's interpreter line and an Alpine image state (paste line -> text)."""
     facts: list[StatedFact] = []
-    python_seen = musl_seen = apple_seen = False
+    python_seen = musl_seen = apple_seen = windows_seen = False
     for number in sorted(texts):
         text = texts[number]
         if not python_seen and "Using " in text and " at" in text:
@@ -56,6 +59,9 @@ def installer_facts_of(texts: Mapping[int, str]) -> list[StatedFact]:
             facts.append(StatedFact("os.musl", "", number, fallback=True))
             facts.append(StatedFact("os.system", "Linux", number, fallback=True))
             musl_seen = True
+        if not windows_seen and "environment location" in text and _CONDA_LOCATION.match(text):
+            facts.append(StatedFact("os.system", "Windows", number, fallback=True))
+            windows_seen = True
         if not apple_seen and ("Apple" in text or "Mac" in text) and _APPLE_CHIP.search(text):
             facts.append(StatedFact("apple.apple_silicon", True, number, fallback=True))
             apple_seen = True
