@@ -14,6 +14,7 @@ from envsetup.host.recorded import RecordedHost
 from envsetup.parsers.signals import classify, lines_of
 from envsetup.probe import probe_all
 from envsetup.profiles.lookup import lookup_build
+from envsetup.render.finding_words import words_for
 from hostbuilder import case_host
 
 ERRORS = Path(__file__).resolve().parents[1] / "fixtures" / "paste" / "errors"
@@ -268,3 +269,15 @@ def test_beside_an_import_error_the_na_is_no_second_finding() -> None:
     result = run(paste("readfix-win-fbgemm-126-collectenv.txt"))
     assert "collect-env-without-torch" not in ids(result)
     assert "windows-dll-load-failed" in ids(result)
+
+
+def test_the_placeholder_on_a_musl_host_names_musl_and_no_install() -> None:
+    # docker-library/python #341 ran in python:3.7-alpine; a recorded host made musl at the
+    # host boundary (its C library the only change) stands for that container.
+    facts = probe_all(RecordedHost(str(case_host("09-nvcc101-vs-torch-cu111-rtx3090"))))
+    facts.os.musl, facts.os.glibc = "1.1", None
+    result = run(paste("attack12-pip-torch-0.1.2-sdist-python3.7-alpine.txt"), facts)
+    assert only(result, "pip-no-matching-torch").params["musl"] is True
+    assert "musl-libc" in ids(result)
+    fix = words_for(only(result, "pip-no-matching-torch")).fix
+    assert "musl" in fix and "envsetup install" not in fix

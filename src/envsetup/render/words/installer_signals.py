@@ -36,12 +36,16 @@ def _pip(p: Mapping[str, Any]) -> Words:
                 "release supports on a glibc-based system"
             )
             + (
-                f", and PyTorch's index for the +{p['local']} build "
-                f"(`--index-url https://download.pytorch.org/whl/{p['local']}`)"
-                if p.get("local")
-                else ""
+                ""
+                if p.get("musl")  # no build installs here: install would refuse too
+                else (
+                    f", and PyTorch's index for the +{p['local']} build "
+                    f"(`--index-url https://download.pytorch.org/whl/{p['local']}`)"
+                    if p.get("local")
+                    else ""
+                )
+                + f", or `{_or(p, 'install')}`"
             )
-            + f", or `{_or(p, 'install')}`"
         ),
         "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
         "no-wheel-for-python": (
