@@ -110,8 +110,8 @@ _TRIGGERS = (
     "only has wheels for",  # uv
     "torch-0.1.2",
     "provide packages for PyPI",  # PyPI's placeholder torch
-    "_cpu",
-    "cpuonly",
+    "_cpu_",
+    "cpuonly-",
     "pytorch-mutex",  # a conda plan taking the CPU build
     ".whl",  # pip's log: the wheel it takes
     "PyTorch version",  # collect_env's "PyTorch version: N/A"

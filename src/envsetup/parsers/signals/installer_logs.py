@@ -77,7 +77,8 @@ _PLAN_LIST = lazy(
     r"(?:(?P<channel>[\w./-]{1,100})::)(?P<name>" + _PLAN_NAMES + r")-(?P<version>\d[\w.]{0,40}?)"
     r"-(?P<build>[\w.]{1,60})\s*$"
 )
-_PLAN_MARK = lazy(r"_cpu|\bcpuonly\b|pytorch-mutex")
+_PLAN_WORDS = ("_cpu_", "cpuonly-", "pytorch-mutex")
+_PLAN_MARK = lazy(r"_cpu_\d|\bcpuonly-\d|pytorch-mutex")  # a plan's CPU build, as listed
 _PLAN_SPEC = lazy(
     r"^\s*-\s+(?P<spec>[A-Za-z][\w.-]{0,60}(?:[=<>!]=?[\w.*]{1,40})?(?:=[\w.*]{1,40})?)\s*$"
 )
@@ -237,9 +238,7 @@ def _plan(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     specs: list[str] = []
     command: list[str] = []
     in_specs = False
-    if hits is not None and not any(_PLAN_MARK.search(lines[i].text) for i in hits):
-        return []
-    for index in range(len(lines)):
+    for index in _plan_window(lines, hits):
         line = lines[index]
         text = line.text
         if "added / updated specs" in text:
@@ -291,6 +290,28 @@ def _plan(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
             python=f"{python.group(1)}.{python.group(2)}" if python else None,
         )
     ]
+
+
+# How far a plan's specs and its command sit above its package lines (conda prints the specs,
+# then up to a few dozen packages), and below them.
+_PLAN_BEFORE = 80
+_PLAN_AFTER = 10
+
+
+def _plan_window(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[int]:
+    """The line indices around the lines that mark a CPU plan (all, without the gate's hits):
+    a megabyte of log is not read line by line for one plan."""
+    if hits is None:
+        return list(range(len(lines)))
+    marked = [
+        i
+        for i in hits
+        if any(m in lines[i].text for m in _PLAN_WORDS) and _PLAN_MARK.search(lines[i].text)
+    ]
+    kept: set[int] = set()
+    for i in marked:
+        kept.update(range(max(0, i - _PLAN_BEFORE), min(len(lines), i + _PLAN_AFTER)))
+    return sorted(kept)
 
 
 def _pip_wheel(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
