@@ -590,7 +590,7 @@ PASTES: tuple[Paste, ...] = (
       signals={"conda-plan-cpu-pytorch"}, facts={"python.version": "3.8", "os.system": "Windows"},
       findings={"installs-cpu-build"},
       params={"installs-cpu-build": {"tool": "conda", "build": "py3.8_cpu_0",
-                                     "requested": ["cudatoolkit=10.2"]}}),
+                                     "requested": ["cudatoolkit=10.2"], "system": "Windows"}}),
     P(E + "attack12-conda-plan-win-pytorch1.10-cudatoolkit10.1-cpuonly.txt",
       signals={"conda-plan-cpu-pytorch"}, facts={"os.system": "Windows", "python.version": "3.6"},
       findings={"installs-cpu-build"},

@@ -141,11 +141,10 @@ def judge_conda_plan(
     requested = list(p.get("requested_cuda") or [])
     gpu = bool(facts.nvidia.gpus)
     release = _release(p.get("version"))
+    stated = facts.os.system or _subdir_system(p.get("subdir"))
     variants: list[str] = []
     if release and release[0] != "1":
-        system = facts.os.system or _subdir_system(p.get("subdir")) or "Linux"
-        arch = facts.os.arch or "x86_64"
-        info = lookup(f"{release}.0", system, arch)
+        info = lookup(f"{release}.0", stated or "Linux", facts.os.arch or "x86_64")
         variants = list(info.cuda_variants) if info else []
     return [
         finding_of(
@@ -161,6 +160,7 @@ def judge_conda_plan(
             requested=requested or None,
             release=release,
             cuda_variants=variants or None,
+            system=stated or None,
             gpu=gpu or None,
             install=install_command(facts),
         )

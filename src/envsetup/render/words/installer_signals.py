@@ -233,6 +233,9 @@ def _uv_no_platform_wheel(p: Mapping[str, Any]) -> Words:
     return Words(title, "; ".join(parts) + ".")
 
 
+_SYSTEM_NAMES = {"Windows": "Windows", "Linux": "Linux", "Darwin": "macOS"}
+
+
 def _installs_cpu_build(p: Mapping[str, Any]) -> Words:
     version = _or(p, "version", "")
     variants = list(p.get("cuda_variants") or [])
@@ -246,7 +249,8 @@ def _installs_cpu_build(p: Mapping[str, Any]) -> Words:
         if requested:
             title += f", although {requested} was asked for"
             why = (
-                f"The channels have no pytorch {version} build for {requested} on this platform"
+                f"The channels have no pytorch {version} build for {requested} on "
+                + (_SYSTEM_NAMES.get(str(p.get("system")), "this platform"))
                 + (" (that day's nightly)" if ".dev" in version else "")
                 + ", so the solver fell back to the CPU variant (pytorch-mutex=cpu)"
             )
