@@ -1336,7 +1336,10 @@ PASTES: tuple[Paste, ...] = (
     P("pip-download-torch-2.4.0-manylinux2014-aarch64-pytorch-github-io1687.txt",
       signals={"pip-torch-wheel"},
       facts={"os.arch": "aarch64", "torch.version": "2.4.0", "torch.flavor": "cpu",
-             "python.version": "3.10"}),
+             "python.version": "3.10"},
+      # no GPU known: pip takes PyPI's CPU build of 2.4 on linux-aarch64 (attack12b M1's kind)
+      findings={"installs-cpu-build"},
+      params={"installs-cpu-build": {"platform_key": "linux-aarch64", "tool": "pip"}}),
     # --- issue 11: 525.60.11 reports CUDA 12.0 (its branch's), older than 12.0's own 525.60.13 ---
     P("smi-head-525.60.11-cuda-12.0-rtx4080-os-uname-zenn.txt",
       kinds={"os-release", "uname", "nvidia-smi-table"},

@@ -193,14 +193,19 @@ def test_a_plain_win_amd64_wheel_from_a_mirror_is_the_cpu_build() -> None:
     finding = only(result, "installs-cpu-build")
     p = finding.params
     assert p["tool"] == "pip" and p["platform_key"] == "windows-x86_64"
+    assert p["wheel"] == "torch-2.3.1-cp310-cp310-win_amd64.whl"
     assert p["index_host"] == "mirrors.aliyun.com" and p["cuda_variants"] == ["cu118", "cu121"]
     assert finding.severity == "warning"  # no GPU known from the paste alone
     assert result.facts.os.system == "Windows" and result.facts.python.version == "3.10"
 
 
-def test_the_same_wheel_on_a_windows_gpu_host_is_an_error() -> None:
+def test_the_same_wheel_on_a_windows_gpu_host_is_the_cpu_torch_on_a_gpu_host() -> None:
+    # The wheel states a CPU torch 2.3.1 (the mirror serves PyPI's file): doctor's own finding
+    # says it on a GPU machine, once.
     facts = probe_all(RecordedHost(str(case_host("04-windows-pypi-cpu-wheel-rtx4080"))))
-    assert only(run(paste(MIRROR), facts), "installs-cpu-build").severity == "error"
+    result = run(paste(MIRROR), facts)
+    assert only(result, "torch-cpu-only-on-gpu-host").severity == "error"
+    assert "installs-cpu-build" not in ids(result)
 
 
 def test_pytorchs_own_index_and_linux_cuda_wheels_are_no_finding() -> None:

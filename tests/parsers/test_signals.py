@@ -466,7 +466,8 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {
                 "version": "2.3.1",
                 "platform": "win_amd64",
-                "python": "3.10",
+                "python": "cp310",
+                "pypi": True,
                 "index_host": "mirrors.aliyun.com",
             },
         ),

@@ -175,36 +175,39 @@ def _subdir_system(subdir: object) -> Optional[str]:
 def judge_pip_wheel(
     signals: list[Signal], facts: Facts, lookup: BuildLookup, ev: Evidence
 ) -> list[Finding]:
-    """A torch wheel without a local label from PyPI or a mirror of it is PyPI's build of that
-    release on its platform: the CPU build on Windows (every release), macOS, and Linux aarch64
-    before 2.11 (profiles' pypi_default, envsetup.profiles.pypi)."""
-    s = signals[0]
-    p = s.params
-    version, platform = str(p.get("version") or ""), str(p.get("platform") or "")
-    if "+" in version or p.get("index_host") == _PYTORCH_INDEX:
-        return []  # a local label (+cpu, +cu121) names its build; PyTorch's index is chosen
-    system = _platform_system(platform)
-    if system is None:
+    """pip's "Downloading torch-V-cpXY-cpXY-PLATFORM.whl" (pip_conda's pip-torch-wheel) without a
+    local label, from PyPI or a mirror of it, is PyPI's build of that release on its platform: the
+    CPU build on Windows (every release), macOS, and Linux aarch64 before 2.11 (profiles'
+    pypi_default, envsetup.profiles.pypi). With an NVIDIA GPU known, the wheel's facts (a CPU
+    torch) give torch-cpu-only-on-gpu-host instead; without one this warns."""
+    if facts.nvidia.gpus:
         return []
-    arch = _tag_cpu(platform)
-    info = lookup(version, system, arch)
-    if info is None or info.pypi_build != "cpu":
-        return []
-    gpu = bool(facts.nvidia.gpus)
-    key = platform_key_for(system, arch)
-    params: dict[str, Any] = {
-        "tool": "pip",
-        "version": version,
-        "build": "cpu",
-        "wheel": p.get("file"),
-        "index_host": p.get("index_host"),
-        "platform_key": key,
-        "release": info.release,
-        "cuda_variants": list(info.cuda_variants) or None,
-        "gpu": gpu or None,
-        "install": install_command(facts),
-    }
-    return [finding_of("installs-cpu-build", "error" if gpu else "warning", signals, ev, **params)]
+    for s in signals:
+        p = s.params
+        version, platform = str(p.get("version") or ""), str(p.get("platform") or "")
+        if "+" in version or not p.get("pypi"):
+            continue  # a local label (+cpu, +cu121) names its build; another index was chosen
+        system = _platform_system(platform)
+        if system is None:
+            continue
+        arch = _tag_cpu(platform)
+        info = lookup(version, system, arch)
+        if info is None or info.pypi_build != "cpu":
+            continue
+        python = str(p.get("python") or "")
+        params: dict[str, Any] = {
+            "tool": "pip",
+            "version": version,
+            "build": "cpu",
+            "wheel": f"torch-{version}-{python}-{python}-{platform}.whl" if python else None,
+            "index_host": p.get("index_host"),
+            "platform_key": platform_key_for(system, arch),
+            "release": info.release,
+            "cuda_variants": list(info.cuda_variants) or None,
+            "install": install_command(facts),
+        }
+        return [finding_of("installs-cpu-build", "warning", [s], ev, **params)]
+    return []
 
 
 def _platform_system(tag: str) -> Optional[str]:

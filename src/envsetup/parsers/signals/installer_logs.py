@@ -1,7 +1,7 @@
 """What an installer's log shows it took or could not take for this platform: uv's "no wheels with a
 matching platform tag", pip taking PyPI's torch 0.1.2 placeholder, musl's loader refusing a glibc
-wheel's library, a conda plan that installs pytorch's CPU build, and the torch wheel a pip log
-downloads.
+wheel's library, and a conda plan that installs pytorch's CPU build (pip's "Downloading
+torch-...whl" is pip_conda's pip-torch-wheel).
 
 Real forms (tests/fixtures/paste/errors/attack12-*, SOURCES.tsv):
 
@@ -25,8 +25,7 @@ Real forms (tests/fixtures/paste/errors/attack12-*, SOURCES.tsv):
   "pytorch-mutex-1.0 | cpu" (pytorch/pytorch #92273, #91009) and the NEW list "pytorch
   pytorch/win-64::pytorch-1.10.0-py3.6_cpu_0", "cpuonly pytorch/noarch::cpuonly-2.0-0" (conda/conda
   #11001), below "added / updated specs:" and its "- cudatoolkit=10.1" lines;
-- pip's "Using cached https://mirrors.aliyun.com/.../torch-2.3.1-cp310-cp310-win_amd64.whl" /
-  "Downloading torch-2.5.1-cp312-cp312-win_amd64.whl" (opendatalab/MinerU #240).
+(pip's "Downloading torch-...whl" is pip_conda's pip-torch-wheel.)
 """
 
 from __future__ import annotations
@@ -87,13 +86,6 @@ _CUDA_SELECTOR = lazy(
     r"\b((?:cudatoolkit|pytorch-cuda|cuda-version)\s*=\s*=?\d{1,2}(?:\.\d{1,2})?)"
 )
 _PY_BUILD = lazy(r"\bpy(\d)\.?(\d{1,2})")
-# pip's log: the torch wheel it takes ("Downloading torch-2.5.1-cp312-cp312-win_amd64.whl",
-# "Using cached https://.../torch-2.3.1-cp310-cp310-win_amd64.whl (159.8 MB)").
-_PIP_WHEEL = lazy(
-    r"^\s*(?:Downloading|Using cached|Obtaining|Processing)\s+(?P<url>\S{0,400}?)"
-    r"(?P<file>torch-(?P<version>\d[\w.+!]{0,40})-(?P<python>cp\d{2,3})-[\w]{1,20}-(?P<platform>[\w.]{1,80})\.whl)\b"
-)
-_URL_HOST = lazy(r"https?://([^/\s]{1,200})/")
 
 
 def _tags(text: str) -> list[str]:
@@ -314,37 +306,5 @@ def _plan_window(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[i
     return sorted(kept)
 
 
-def _pip_wheel(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
-    found = []
-    for index in indices(lines, hits):
-        text = lines[index].text
-        if "torch-" not in text or ".whl" not in text:
-            continue
-        match = _PIP_WHEEL.match(text)
-        if match is None:
-            continue
-        host = _URL_HOST.match(match.group("url"))
-        python = match.group("python")
-        found.append(
-            signal(
-                "pip-torch-wheel",
-                PIP,
-                [lines[index].number],
-                version=match.group("version"),
-                platform=match.group("platform"),
-                python=f"{python[2]}.{python[3:]}",
-                index_host=host.group(1) if host else None,
-                file=match.group("file"),
-            )
-        )
-    return found[:1]
-
-
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
-    return (
-        _uv(lines, hits)
-        + _musl(lines, hits)
-        + _placeholder(lines, hits)
-        + _plan(lines, hits)
-        + _pip_wheel(lines, hits)
-    )
+    return _uv(lines, hits) + _musl(lines, hits) + _placeholder(lines, hits) + _plan(lines, hits)
