@@ -44,6 +44,19 @@ def test_another_index_s_wheel_is_read_by_its_local_version() -> None:
         "python": "cp310",
         "platform": "manylinux_2_28_aarch64",
         "pypi": False,
+        "index_host": "download.pytorch.org",
     }
     facts = explain(line, None, lookup_build).facts
     assert (facts.torch.flavor, facts.torch.cuda_version) == ("cuda", "12.9")
+
+
+def test_a_pypi_mirrors_wheel_is_pypis_file() -> None:
+    # opendatalab/MinerU #240: mirrors.aliyun.com serves PyPI's files unchanged (attack12b M1).
+    line = (
+        "  Using cached https://mirrors.aliyun.com/pypi/packages/85/fc/ee5bb50eff313149657f173b003"
+        "649677e27fa3aaae1ecc806add37f017c/torch-2.3.1-cp310-cp310-win_amd64.whl (159.8 MB)\n"
+    )
+    (signal,) = classify(lines_of(line))
+    assert signal.params["pypi"] is True and signal.params["index_host"] == "mirrors.aliyun.com"
+    facts = explain(line, None, lookup_build).facts
+    assert (facts.torch.version, facts.torch.flavor) == ("2.3.1", "cpu")

@@ -395,6 +395,90 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"symbol": "__nvJitLinkAddData_12_1", "library": "libcusparse.so.12"},
         )
     ],
+    "attack12-uv-pip-glibc2.27-torch2.7.0-cu118.txt": [
+        ("pip-no-matching-version", {"pinned": "2.7.0"}),
+        ("pip-no-matching-distribution", {"requirement": "torch==2.7.0"}),
+        (
+            "uv-no-platform-wheel",
+            {
+                "package": "torch",
+                "version": "2.7.0+cu118",
+                "target": "manylinux_2_27_x86_64",
+                "available": ["manylinux_2_28_x86_64", "win_amd64"],
+            },
+        ),
+    ],
+    "attack12-uv-torch2.8.0-cu128-no-platform-wheel.txt": [
+        (
+            "uv-no-platform-wheel",
+            {
+                "version": "2.8.0+cu128",
+                "target": None,
+                "available": ["manylinux_2_28_x86_64", "win_amd64"],
+            },
+        ),
+    ],
+    "attack12-uv-alpine-nvidia-cublas-no-wheel.txt": [
+        ("uv-no-platform-wheel", {"package": "nvidia-cublas-cu12", "version": "12.4.5.8"}),
+    ],
+    "attack12-musl-error-relocating-libgomp-alpine.txt": [
+        ("library-musl-symbol-not-found", {"symbol": "pthread_attr_setaffinity_np"}),
+    ],
+    "attack12-pip-torch-0.1.2-sdist-python3.7-alpine.txt": [
+        ("pip-torch-placeholder", {"version": "0.1.2.post1"}),
+        ("python-exception", {"exception": "RuntimeError"}),
+    ],
+    "attack12-conda-plan-win-pytorch1.12.1-cudatoolkit10.2-cpu.txt": [
+        (
+            "conda-plan-cpu-pytorch",
+            {
+                "version": "1.12.1",
+                "build": "py3.8_cpu_0",
+                "mutex_cpu": True,
+                "requested_cuda": ["cudatoolkit=10.2"],
+            },
+        ),
+    ],
+    "attack12-conda-plan-win-pytorch1.10-cudatoolkit10.1-cpuonly.txt": [
+        (
+            "conda-plan-cpu-pytorch",
+            {
+                "version": "1.10.0",
+                "cpuonly": True,
+                "subdir": "win-64",
+                "requested_cuda": ["cudatoolkit=10.1"],
+            },
+        ),
+    ],
+    "attack12-conda-plan-nightly-pytorch-cuda11.6-cpu.txt": [
+        (
+            "conda-plan-cpu-pytorch",
+            {
+                "version": "2.0.0.dev20221216",
+                "python": "3.8",
+                "requested_cuda": ["pytorch-cuda=11.6"],
+            },
+        ),
+    ],
+    "attack12-pip-log-mirror-torch2.3.1-win-amd64.txt": [
+        (
+            "pip-torch-wheel",
+            {
+                "version": "2.3.1",
+                "platform": "win_amd64",
+                "python": "cp310",
+                "pypi": True,
+                "index_host": "mirrors.aliyun.com",
+            },
+        ),
+    ],
+    "attack12-mac-mini-m4-rosetta-python-torch2.4.1-to-2.2.2.txt": [
+        ("pip-no-matching-version", {"pinned": "2.4.1"}),
+        ("pip-no-matching-distribution", {"requirement": "torch==2.4.1"}),
+    ],
+    "attack12-collect-env-torch-na-fedora41-python3.13.txt": [
+        ("collect-env-torch-not-importable", {}),
+    ],
     "pip-no-matching-torch-0.3.1-pypi-stub-versions.txt": [
         ("pip-no-matching-version", {"pinned": "0.3.1", "versions": ["0.1.2", "0.1.2.post1"]}),
         ("pip-no-matching-distribution", {"requirement": "torch==0.3.1"}),
@@ -645,6 +729,7 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             "library-dll-load-failed",
             {"library": "fbgemm.dll", "winerror": 126, "torch_lib": True},
         ),
+        ("collect-env-torch-not-importable", {}),
     ],
     # attack10 (session s22): real pastes the newcomer's attack found, read by hand
     "attack10-driver-too-old-10010-assertion-slurm.txt": [

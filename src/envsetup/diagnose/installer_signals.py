@@ -12,6 +12,7 @@ from packaging.version import InvalidVersion, Version
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command
 from envsetup.facts import Facts
 from envsetup.model.paste import Signal
+from envsetup.model.versions import version_key
 from envsetup.profiles.build_info import BuildLookup
 
 # The last torch release PyPI has macOS x86_64 (Intel) wheels for: PyTorch stopped building them
@@ -44,11 +45,49 @@ def _pinned_reason(
     newest = str(max(listed))
     intel_mac = facts.os.system == "Darwin" and facts.os.arch == "x86_64"
     if package == "torch" and (newest == INTEL_MACOS_LAST_TORCH or intel_mac):
-        return "pinned-release-not-for-platform", {"platform": "macOS x86_64"}
+        extra: dict[str, Any] = {"platform": "macOS x86_64"}
+        if facts.apple.apple_silicon:
+            # An Apple-silicon Mac whose Python takes only macOS x86_64 wheels: an x86_64 Python
+            # under Rosetta 2 (an Intel conda or installer; pytorch/pytorch #161614).
+            extra["rosetta"] = True
+        return "pinned-release-not-for-platform", extra
     system = facts.os.system if facts.os.system in ("Linux", "Windows", "Darwin") else "Linux"
     machine = facts.os.arch or ("arm64" if system == "Darwin" else "x86_64")
     build = lookup(pinned, system, machine) if package == "torch" else None
+    if package == "torch" and system == "Linux":
+        glibc = _glibc_reason(pinned, newest, facts, lookup, machine)
+        if glibc is not None:
+            return "pinned-release-needs-newer-glibc", glibc
     return "pinned-release-needs-newer-python", {"python_min": build.python_min if build else None}
+
+
+def _glibc_reason(
+    pinned: str, newest: str, facts: Facts, lookup: BuildLookup, machine: str
+) -> Optional[dict[str, Any]]:
+    """Why a Linux pip lists releases up to `newest` but not the newer `pinned`, when it is the
+    C library: the pinned release's wheels have a higher manylinux floor (profiles' glibc_min,
+    e.g. 2.7's manylinux_2_28 against 2.6's cu118 manylinux2014) than this glibc (where known),
+    or than the newest listed, whose Python range already covers the pinned release's (so this
+    Python is not the cause; pytorch/pytorch #156215: Ubuntu 18.04's glibc 2.27). None: not it."""
+    local = newest.partition("+")[2]
+    labelled = f"{pinned}+{local}" if local and "+" not in pinned else pinned
+    pin_build = lookup(labelled, "Linux", machine) or lookup(pinned, "Linux", machine)
+    if pin_build is None or not pin_build.glibc_min:
+        return None
+    need = pin_build.glibc_min
+    glibc = facts.os.glibc
+    if glibc:
+        if version_key(glibc) >= version_key(need):
+            return None
+        return {"need": need, "have": glibc}
+    listed = lookup(newest, "Linux", machine)
+    if listed is None or not listed.glibc_min:
+        return None
+    if version_key(listed.glibc_min) >= version_key(need):
+        return None
+    if version_key(pin_build.python_min) > version_key(listed.python_min):
+        return None  # the pinned release also needs a newer Python: that may be the cause
+    return {"need": need, "listed_need": listed.glibc_min}
 
 
 def judge_pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence, lookup: BuildLookup):

@@ -29,7 +29,14 @@ def libc_cannot_run_torch(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         return []
     info = installed_info(facts, lookup) if facts.torch.version else None
     build = installed_build(facts, info) or Build(platform=ComputePlatform.parse("cpu"))
-    verdicts = [v for v in assess(build, doctor_machine(facts)) if v.code in _LIBC]
+    machine = doctor_machine(facts)
+    verdicts = [v for v in assess(build, machine) if v.code in _LIBC]
+    if not verdicts and facts.os.musl is not None and not machine.platform_key:
+        # musl stated without the CPU (musl's loader line in a paste): no PyTorch Linux wheel
+        # runs on musl, whichever CPU this is.
+        verdicts = [
+            Verdict(VerdictCode.MUSL_LIBC, {"have": facts.os.musl, "need": build.glibc_min})
+        ]
     if facts.torch.deep.ran and not facts.torch.deep.error:
         # torch imported here (--deep, or a pasted collect_env that ran): its glibc was enough,
         # whatever a profile's floor says.

@@ -55,7 +55,7 @@ from envsetup.diagnose.library_signals import (
 )
 from envsetup.diagnose.program_signals import judge_exception, judge_out_of_memory
 from envsetup.diagnose.python_fit import judge_conda_python
-from envsetup.diagnose.signal_common import Evidence, cite
+from envsetup.diagnose.signal_common import Evidence, cite, finding_of
 from envsetup.facts import Facts
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import classify
@@ -192,6 +192,21 @@ def judge_signals(
         found += judge_pip_no_match(
             [s for s in pip if str(s.params.get("requirement")) == requirement], facts, ev, lookup
         )
+    from envsetup.diagnose import installer_platform as platform_logs
+
+    if get("pip-torch-placeholder") and not any(f.id == "pip-no-matching-torch" for f in found):
+        found += platform_logs.judge_placeholder(get("pip-torch-placeholder"), facts, ev)
+    if get("uv-no-platform-wheel"):
+        glibc_judged = any(
+            f.params.get("reason") == "pinned-release-needs-newer-glibc" for f in found
+        )
+        found += platform_logs.judge_uv_platform(
+            get("uv-no-platform-wheel"), facts, lookup, ev, glibc_judged
+        )
+    if get("conda-plan-cpu-pytorch"):
+        found += platform_logs.judge_conda_plan(get("conda-plan-cpu-pytorch"), facts, lookup, ev)
+    if get("pip-torch-wheel"):
+        found += platform_logs.judge_pip_wheel(get("pip-torch-wheel"), facts, lookup, ev)
     python_fit = get("conda-python-incompatible")
     if python_fit:
         found += judge_conda_python(python_fit, facts, ev)
@@ -210,6 +225,20 @@ def judge_signals(
         from envsetup.diagnose.container_signals import judge_container_signals
 
         found += judge_container_signals(signals, facts, ev)
+
+    if get("collect-env-torch-not-importable") and not any(f.severity == "error" for f in found):
+        # After the others: an error finding (pip's refusal, an import failure) already says
+        # why torch is missing or does not import.
+        found.append(
+            finding_of(
+                "collect-env-without-torch",
+                "warning",
+                get("collect-env-torch-not-importable"),
+                ev,
+                python=facts.python.version or None,
+                executable=facts.python.executable or None,
+            )
+        )
 
     explained = {
         n for f_signals in signals if f_signals.id != "python-exception" for n in f_signals.lines

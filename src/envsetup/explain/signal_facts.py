@@ -20,6 +20,15 @@ Each fact is what the line itself proves, nothing more:
   support);
 - PEP 668's "See /usr/share/doc/python3.12/README.venv": Debian's Python 3.12 refused the
   install (a fallback: a section of the paste stating the Python wins);
+- uv's target platform tag ("no wheels with a matching platform tag (e.g., `manylinux_2_27_x86_64`)",
+  "You're on Linux (`manylinux_2_28_x86_64`)"): the best tag of the interpreter uv resolved for,
+  so Linux, its glibc 2.27 (PEP 600: manylinux_X_Y needs glibc >= X.Y, and uv offers the highest
+  the system's glibc allows) and its CPU; `musllinux_1_2_x86_64`: musl 1.2 (PEP 656);
+- the torch wheel a pip log takes ("torch-2.3.1-cp310-cp310-win_amd64.whl"): the platform and
+  the Python pip resolved for (fallbacks: pip takes only wheels whose tags this Python supports);
+- musl's loader line "Error relocating ...: symbol not found": musl libc (its version unknown);
+- a conda plan's "pytorch/win-64::pytorch-1.10.0-py3.6_cpu_0": the platform (a fallback) and
+  the Python the build is for (a fallback);
 - the kernel's "NVRM: loading NVIDIA UNIX ... Kernel Module 535.104.05": the kernel module loaded
   (open or proprietary) and its version; explain/merge.py takes it as the driver version where
   the paste states no other, as doctor does with /proc/driver/nvidia/version.
@@ -106,6 +115,17 @@ def facts_of(
                 facts.append(StatedFact("nvidia.kernel_module", p["kernel_module"], line))
             if p.get("arch"):
                 facts.append(StatedFact("os.arch", p["arch"], line, fallback=True))
+        elif s.id == "uv-no-platform-wheel" and p.get("target"):
+            facts += tag_facts(str(p["target"]), line)
+        elif s.id == "library-musl-symbol-not-found":
+            facts.append(StatedFact("os.musl", "", line, fallback=True))
+            facts.append(StatedFact("os.system", "Linux", line, fallback=True))
+        elif s.id == "conda-plan-cpu-pytorch":
+            system = _CONDA_SYSTEMS.get(str(p.get("subdir") or "").split("-", 1)[0])
+            if system:
+                facts.append(StatedFact("os.system", system, line, fallback=True))
+            if p.get("python"):
+                facts.append(StatedFact("python.version", str(p["python"]), line, fallback=True))
     return facts, gpus
 
 
@@ -186,6 +206,37 @@ def _installed_torch(s: Signal, texts: Mapping[int, str]) -> list[StatedFact]:
     if flavor == "cuda" and cuda:
         out.append(StatedFact("torch.flavor", "cuda", at, fallback=True))
         out.append(StatedFact("torch.cuda_version", cuda, at, fallback=True))
+    return out
+
+
+# A wheel platform tag's CPU -> the os.arch a host of that OS records (platform.machine()).
+_TAG_ARCH = {"amd64": "AMD64", "arm64": "ARM64", "win32": "x86"}
+
+
+def tag_facts(tag: str, line: int, fallback: bool = False) -> list[StatedFact]:
+    """What an interpreter's best platform tag states: 'manylinux_2_27_x86_64' -> Linux, glibc
+    2.27, x86_64; 'musllinux_1_2_aarch64' -> Linux, musl 1.2, aarch64; 'win_amd64' -> Windows,
+    AMD64; 'macosx_14_0_arm64' -> Darwin, arm64. [] for a tag of none of these forms. The glibc
+    (or musl) is the tag's only where it is the interpreter's own best tag (uv's target), not a
+    wheel's (`fallback`: a wheel's tag is any glibc at or above it, so no libc is stated)."""
+    parts = tag.split("_")
+    out: list[StatedFact] = []
+    if parts[0] in ("manylinux", "musllinux") and len(parts) >= 4 and parts[1].isdigit():
+        libc = "os.glibc" if parts[0] == "manylinux" else "os.musl"
+        out.append(StatedFact("os.system", "Linux", line, fallback=True))
+        if not fallback and parts[2].isdigit():
+            out.append(StatedFact(libc, f"{int(parts[1])}.{int(parts[2])}", line))
+        out.append(StatedFact("os.arch", "_".join(parts[3:]), line, fallback=True))
+    elif parts[0] in ("manylinux1", "manylinux2010", "manylinux2014", "linux") and len(parts) >= 2:
+        out.append(StatedFact("os.system", "Linux", line, fallback=True))
+        out.append(StatedFact("os.arch", "_".join(parts[1:]), line, fallback=True))
+    elif (parts[0] == "win" and len(parts) == 2) or tag == "win32":
+        out.append(StatedFact("os.system", "Windows", line, fallback=True))
+        arch = _TAG_ARCH.get(parts[-1], parts[-1])
+        out.append(StatedFact("os.arch", arch, line, fallback=True))
+    elif parts[0] == "macosx" and len(parts) >= 4:
+        out.append(StatedFact("os.system", "Darwin", line, fallback=True))
+        out.append(StatedFact("os.arch", "_".join(parts[3:]), line, fallback=True))
     return out
 
 

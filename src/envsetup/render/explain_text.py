@@ -95,6 +95,8 @@ _LABELS = {
     "os.kernel": "kernel",
     "os.arch": "machine",
     "os.glibc": "glibc",
+    "os.musl": "musl libc",
+    "apple.apple_silicon": "Apple silicon",
     "os.wsl": "WSL",
     "os.macos_version": "macOS",
     "os.windows_version": "Windows",

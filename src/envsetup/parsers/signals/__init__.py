@@ -24,8 +24,10 @@ from typing import Callable, Optional, Sequence
 
 from envsetup.model.paste import Line, Signal
 from envsetup.parsers.signals import (
+    collect_env_state,
     container,
     cuda,
+    installer_logs,
     kernel_log,
     libraries,
     pip_conda,
@@ -43,6 +45,8 @@ READERS: tuple[Reader, ...] = (
     libraries.read,
     pip_conda.read,
     kernel_log.read,
+    installer_logs.read,  # uv's platform refusals, musl's loader, conda plans, pip's wheel
+    collect_env_state.read,  # collect_env's "PyTorch version: N/A"
     container.read,  # docker's / the NVIDIA Container Toolkit's GPU errors (explain11)
 )
 
@@ -107,6 +111,17 @@ _TRIGGERS = (
     "nouveau",  # kernel log
     "Traceback",
     'File "',  # python
+    "matching platform tag",
+    "current platform",
+    "Wheels are available for",
+    "only has wheels for",  # uv
+    "torch-0.1.2",
+    "provide packages for PyPI",  # PyPI's placeholder torch
+    "_cpu_",
+    "cpuonly-",
+    "pytorch-mutex",  # a conda plan taking the CPU build
+    ".whl",  # pip's log: the wheel it takes
+    "PyTorch version",  # collect_env's "PyTorch version: N/A"
 )
 
 

@@ -412,6 +412,21 @@ _TORCH_WHEEL = lazy(
 )
 
 
+_URL_HOST = lazy(r"https?://([^/\s]{1,200})/")
+
+
+def _pypi_mirror(host: Optional[re.Match[str]]) -> bool:
+    """A file URL of PyPI itself (files.pythonhosted.org) or of a PyPI mirror, which serve PyPI's
+    files unchanged: "https://mirrors.aliyun.com/pypi/packages/.../torch-2.3.1-...whl"
+    (opendatalab/MinerU #240), "https://pypi.tuna.tsinghua.edu.cn/packages/...". PyTorch's own
+    index (download.pytorch.org) and any other index are not."""
+    if host is None:
+        return False
+    name = host.group(1).lower()
+    tail = host.string[host.end() : host.end() + 5]
+    return name == "files.pythonhosted.org" or name.startswith("pypi.") or tail == "pypi/"
+
+
 def _torch_wheel(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     found: list[Signal] = []
     for index in range(len(lines)) if hits is None else hits:
@@ -421,6 +436,7 @@ def _torch_wheel(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[S
         match = _TORCH_WHEEL.search(line.text)
         if match:
             version, python, platform = match.groups()
+            host = _URL_HOST.search(line.text[: match.start(1)])
             found.append(
                 signal(
                     "pip-torch-wheel",
@@ -429,7 +445,8 @@ def _torch_wheel(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[S
                     version=version.replace("%2B", "+"),
                     python=python,
                     platform=platform,
-                    pypi="/" not in line.text[: match.start(1)],
+                    pypi="/" not in line.text[: match.start(1)] or _pypi_mirror(host),
+                    index_host=host.group(1) if host else None,
                 )
             )
     return found

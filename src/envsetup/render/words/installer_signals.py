@@ -24,16 +24,28 @@ def _pip(p: Mapping[str, Any]) -> Words:
             f"or `{_or(p, 'install')}`"
         ),
         "pypi-placeholder": (
-            "pip saw only PyPI's placeholder 'torch' 0.1.2: no real torch wheel there fits this "
-            f"Python{py} and platform (a Python newer than the release supports, a 32-bit "
-            "Python, or an unsupported OS); use a 64-bit Python the release supports"
-            + (
-                f", and PyTorch's index for the +{p['local']} build "
-                f"(`--index-url https://download.pytorch.org/whl/{p['local']}`)"
-                if p.get("local")
-                else ""
+            (
+                "pip saw only PyPI's placeholder 'torch' 0.1.2: no real torch wheel there fits this "
+                f"Python{py} and platform: this system's C library is musl (Alpine), and "
+                "PyTorch's Linux wheels are glibc (manylinux) builds; use a glibc-based system or "
+                "image (python:3.X-slim rather than python:3.X-alpine)"
+                if p.get("musl")
+                else "pip saw only PyPI's placeholder 'torch' 0.1.2: no real torch wheel there fits "
+                f"this Python{py} and platform (musl libc as on Alpine, a Python newer than the "
+                "release supports, a 32-bit Python, or an unsupported OS); use a 64-bit Python the "
+                "release supports on a glibc-based system"
             )
-            + f", or `{_or(p, 'install')}`"
+            + (
+                ""
+                if p.get("musl")  # no build installs here: install would refuse too
+                else (
+                    f", and PyTorch's index for the +{p['local']} build "
+                    f"(`--index-url https://download.pytorch.org/whl/{p['local']}`)"
+                    if p.get("local")
+                    else ""
+                )
+                + f", or `{_or(p, 'install')}`"
+            )
         ),
         "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
         "no-wheel-for-python": (
@@ -51,10 +63,31 @@ def _pip(p: Mapping[str, Any]) -> Words:
             f"it needs {needs}; use a newer Python, or pin a release pip lists "
             f"(`{_or(p, 'package', 'torch')}=={newest}`, the newest for this Python)"
         ),
+        "pinned-release-needs-newer-glibc": (
+            f"torch {pinned}'s Linux wheels need glibc >= {_or(p, 'need')} (manylinux); "
+            + (
+                f"this system has glibc {p['have']}"
+                if p.get("have")
+                else f"the releases pip lists need only glibc {_or(p, 'listed_need')}, and they "
+                f"cover this Python{py} too, so the C library is what rules {pinned} out"
+            )
+            + f": a newer Python does not help. Pin a release pip lists (`torch=={newest}`, "
+            f"the newest whose wheels run here), or move to a system or container with glibc >= "
+            f"{_or(p, 'need')} (e.g. Ubuntu 20.04, Debian 10, RHEL 8 or later)"
+        ),
         "pinned-release-not-for-platform": (
             f"torch {pinned} has no wheel for {_or(p, 'platform', 'this platform')}: the list "
-            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); a newer "
-            f"Python does not help: pin `torch=={newest}`, or use an Apple-silicon Mac or Linux"
+            f"ends at {newest}, the last release PyTorch built for macOS on Intel (x86_64); "
+            + (
+                "this Mac is Apple silicon, so this Python is an x86_64 build running under "
+                "Rosetta 2 (an Intel Anaconda/conda or Python installer): install an arm64 Python "
+                "(Miniforge's arm64 installer, or python.org's universal2 one; "
+                '`python -c "import platform; print(platform.machine())"` must print arm64), '
+                "recreate the environment with it and install torch there"
+                if p.get("rosetta")
+                else f"a newer Python does not help: pin `torch=={newest}`, or use an "
+                "Apple-silicon Mac or Linux"
+            )
         ),
         "pinned-release-not-published": (
             f"torch {pinned} is not among the releases this index has for this Python{py}: "
@@ -159,7 +192,118 @@ def _conda_python(p: Mapping[str, Any]) -> Words:
     return Words(title, fix + ".")
 
 
+def _cuda_names(variants: list[str]) -> str:
+    """['cu117', 'cu118'] -> 'CUDA 11.7 and 11.8'."""
+    names = [f"{v[2:-1]}.{v[-1]}" for v in variants if v.startswith("cu") and v[2:].isdigit()]
+    if not names:
+        return ", ".join(variants)
+    return "CUDA " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
+
+
+def _uv_no_platform_wheel(p: Mapping[str, Any]) -> Words:
+    package, version = _or(p, "package", "the package"), _or(p, "version", "")
+    target = f" (this interpreter's platform tag: {p['target']})" if p.get("target") else ""
+    title = f"uv found no wheel of {package} {version} for this platform{target}"
+    available = list(p.get("available") or [])
+    builds = list(p.get("builds_here") or [])
+    parts = []
+    if available:
+        parts.append(f"{package} {version} has wheels only for {', '.join(available)}")
+    if builds and p.get("platform_key"):
+        parts.append(
+            f"on {p['platform_key']}, torch {_or(p, 'release')} is built as "
+            f"{', '.join(builds)}: ask for one of those (`--index-url "
+            f"https://download.pytorch.org/whl/{builds[-1]}`, uv's `--torch-backend={builds[-1]}`) "
+            "or a release that has the build you want for this platform"
+        )
+    elif available:
+        parts.append(
+            "this machine is none of those platforms (another CPU, such as aarch64, or another "
+            "OS; or a glibc older than the manylinux floor): ask for a release and build that "
+            "have a wheel for it (`envsetup check-command '<the command>'` on that machine says "
+            "which), or run it on one of those platforms"
+        )
+    else:
+        parts.append(
+            'uv names no platform here (uv 0.5.22 and later add a hint: "You\'re on ..."): the '
+            "usual causes are musl libc (an Alpine image: PyTorch's and NVIDIA's Linux wheels are "
+            "glibc builds; use a -slim image) or a CPU or OS the package has no wheels for; "
+            "rerun with a newer uv to see the platforms it has"
+        )
+    return Words(title, "; ".join(parts) + ".")
+
+
+_SYSTEM_NAMES = {"Windows": "Windows", "Linux": "Linux", "Darwin": "macOS"}
+
+
+def _installs_cpu_build(p: Mapping[str, Any]) -> Words:
+    version = _or(p, "version", "")
+    variants = list(p.get("cuda_variants") or [])
+    built = f"torch {p['release']}'s CUDA builds here: {_cuda_names(variants)}" if variants else ""
+    if p.get("tool") == "conda":
+        marks = [str(p.get("build") or "")] if p.get("build") else []
+        marks += ["pytorch-mutex cpu"] if p.get("mutex_cpu") else []
+        marks += ["cpuonly"] if p.get("cpuonly") else []
+        requested = ", ".join(p.get("requested") or [])
+        title = f"conda's plan installs pytorch {version}'s CPU build ({', '.join(marks)})"
+        if requested:
+            title += f", although {requested} was asked for"
+            why = (
+                f"The channels have no pytorch {version} build for {requested} on "
+                + (_SYSTEM_NAMES.get(str(p.get("system")), "this platform"))
+                + (" (that day's nightly)" if ".dev" in version else "")
+                + ", so the solver fell back to the CPU variant (pytorch-mutex=cpu)"
+            )
+        else:
+            why = (
+                "Nothing in the request asks for a CUDA build (pytorch-cuda=X.Y for 2.x, "
+                "cudatoolkit=X.Y for 1.x), so the solver may take the CPU variant"
+            )
+        fix = (
+            why
+            + (f"; {built}" if built else "")
+            + ". Ask for a CUDA version the release was built for (pytorch.org's previous-versions "
+            "page lists each release's command), and pin the CUDA variant so the solver cannot fall "
+            f'back (`"pytorch={version or "*"}=*cuda*"`); PyTorch publishes no conda packages '
+            f"after 2.5: `{_or(p, 'install')}` uses pip"
+        )
+        return Words(title, fix + ".")
+    source = p.get("index_host") or "PyPI"
+    platform = _or(p, "platform_key", "this platform")
+    title = (
+        f"pip takes {_or(p, 'wheel', 'a torch wheel')} from {source}: PyPI's torch {version} "
+        f"for {platform} is the CPU build"
+    )
+    best = next((v for v in reversed(variants) if v.startswith("cu")), None)
+    fix = (
+        f"PyPI and its mirrors carry one build of each release per platform, and on {platform} "
+        "it is the CPU one (no local label: not +cuXYZ). For the GPU, install from PyTorch's index"
+        + (
+            f": `pip install torch=={version} --index-url https://download.pytorch.org/whl/{best}`"
+            if best
+            else ""
+        )
+        + (f" ({built})" if built else "")
+        + f", or `{_or(p, 'install')}`; if CPU-only is meant, nothing to do"
+    )
+    return Words(title, fix + ".")
+
+
+def _collect_env_without_torch(p: Mapping[str, Any]) -> Words:
+    py = f" {p['python']}" if p.get("python") else ""
+    return Words(
+        f"collect_env ran in a Python{py} that cannot import torch ('PyTorch version: N/A')",
+        "Its torch facts (version, build, CUDA available) are unknown: this Python has no torch, "
+        "or torch fails to import in it. Run collect_env with the Python of the environment that "
+        "has torch (activate it, then `python -m torch.utils.collect_env`); if it is this one, "
+        '`python -c "import torch"` shows why the import fails.',
+    )
+
+
 INSTALLER_WORDS: dict[str, WordFn] = {
+    "collect-env-without-torch": _collect_env_without_torch,
+    "uv-no-platform-wheel": _uv_no_platform_wheel,
+    "installs-cpu-build": _installs_cpu_build,
     "pip-externally-managed-error": _static(
         "pip refused to install into the system Python (PEP 668: externally-managed-environment)",
         "Use a virtual environment: `python3 -m venv .venv && .venv/bin/pip install ...`, or "
