@@ -279,6 +279,11 @@ _SIMPLE = (
     ("No HIP GPUs are available", "hip-no-gpus"),
     ("hipErrorNoBinaryForGpu", "hip-no-binary-for-gpu"),
 )
+# ROCm's other form of "no code object for this GPU": the first kernel launch finds no function
+# for the device's gfx target (hipErrorInvalidDeviceFunction), as torch raises it:
+# "RuntimeError: HIP error: invalid device function" (pytorch/pytorch #164346 on gfx1151,
+# #132570 on gfx1010; ROCm/TheRock #1184 on gfx1103). One judgement with hipErrorNoBinaryForGpu.
+_INVALID_FUNCTION = ("HIP error: invalid device function", "hipErrorInvalidDeviceFunction")
 
 
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
@@ -305,4 +310,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
         for needle, signal_id in _SIMPLE:
             if needle in text:
                 found.append(signal(signal_id, KIND, [line.number]))
+        if any(needle in text for needle in _INVALID_FUNCTION):
+            found.append(
+                signal("hip-no-binary-for-gpu", KIND, [line.number], form="invalid-device-function")
+            )
     return found

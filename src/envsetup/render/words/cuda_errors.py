@@ -222,23 +222,35 @@ def _ptx(p: Mapping[str, Any]) -> Words:
 
 
 def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
+    said = (
+        "HIP error: invalid device function"
+        if p.get("form") == "invalid-device-function"
+        else "hipErrorNoBinaryForGpu"
+    )
     if p.get("nvidia"):
         return Words(
-            "hipErrorNoBinaryForGpu: a ROCm (AMD) torch build runs on a machine with NVIDIA GPUs",
+            f"{said}: a ROCm (AMD) torch build runs on a machine with NVIDIA GPUs",
             f"Install a CUDA build: `{_or(p, 'install')}`.",
         )
     gfx = p.get("gfx")
-    title = f"hipErrorNoBinaryForGpu: the ROCm build has no code object for {gfx or 'this GPU'}"
+    gpu = f"the {p['gpu']} ({gfx})" if p.get("gpu") and gfx else gfx
+    title = f"{said}: the ROCm build has no code object for {gpu or 'this GPU'}"
     if p.get("library"):
         title = (
             f"{p['library']} has no kernels for {gfx} (no Tensile library file for it): "
             "the ROCm build's libraries do not cover this GPU"
         )
+    release = (
+        f"a ROCm torch whose list has {gfx} (PyTorch's ROCm wheels of torch {p['listed_torch']} "
+        "and later list it; `envsetup install --cuda auto` picks one)"
+        if p.get("listed_torch")
+        else f"a ROCm torch release that lists {gfx}"
+    )
     if p.get("override"):
         fix = (
-            f"{gfx} is not in ROCm's supported list, but its family's supported target runs on it: "
-            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program; "
-            "or install a ROCm torch release that lists it."
+            f"{gfx} is not in this build's list, but a listed target runs on it: "
+            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program "
+            f"(a community-used setting AMD does not support); or install {release}."
         )
     elif gfx and p.get("in_no_wheel"):
         fix = (
@@ -246,17 +258,30 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
             "family runs in its place (HSA_OVERRIDE_GFX_VERSION cannot help): use the CPU build "
             f"(`envsetup install --cuda cpu`), or a ROCm and PyTorch built from source for {gfx}."
         )
+    elif gfx and p.get("override_unsafe"):
+        unsafe = p["override_unsafe"]
+        fix = (
+            f"Do not set HSA_OVERRIDE_GFX_VERSION={unsafe['value']}: on {gfx} it hangs or faults "
+            f"the GPU ({unsafe['source']}). Install {release}, or use the CPU build "
+            "(`envsetup install --cuda cpu`)."
+        )
+    elif gfx and p.get("own_target"):
+        fix = (
+            f"{gfx} is itself the target HSA_OVERRIDE_GFX_VERSION would make other GPUs run as, "
+            f"so setting it changes nothing: this build (torch {p.get('torch') or 'in use'}) "
+            f"predates {gfx} in its list. Install {release}."
+        )
     elif gfx:
         fix = (
-            f"Install a ROCm torch release whose GPU list includes {gfx} (ROCm's GPU support "
-            "matrix); HSA_OVERRIDE_GFX_VERSION helps only when a supported target of the same "
-            "family exists."
+            f"Install {release} (ROCm's GPU support matrix); HSA_OVERRIDE_GFX_VERSION helps only "
+            "when a supported target of the same family exists."
         )
     else:
         fix = (
             "Find the GPU's gfx target with `rocminfo | grep gfx`; if ROCm's list lacks it, set "
             "HSA_OVERRIDE_GFX_VERSION to its family's supported target (10.3.0 for gfx103x, "
-            "11.0.0 for gfx110x), or install a ROCm release that supports it."
+            "11.0.0 for gfx1100-gfx1102; not for a gfx1103 Radeon 780M, where it hangs: "
+            "ROCm/TheRock #1184), or install a ROCm release that supports it."
         )
     return Words(title, fix)
 

@@ -26,15 +26,28 @@ def _gfx_not_in_build(p: P) -> Words:
     has_text = f" (it has {', '.join(has)})" if has else ""
     title = (
         f"torch {p['torch']} has no code object for the {gpu}{has_text}: it aborts with "
-        "hipErrorNoBinaryForGpu"
+        'hipErrorNoBinaryForGpu (or "HIP error: invalid device function")'
     )
     if p.get("override_set"):
         title += f" even with HSA_OVERRIDE_GFX_VERSION={p['override_set']}"
-    if p.get("override"):
+    if p.get("override") and p["runs_as"][:-1] != p["gfx"][:-1]:
+        fix = (
+            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program: "
+            f"the runtime then loads the {p['runs_as']} code objects, reported to work on "
+            f"{p['gfx']} ({p.get('override_source') or 'community reports'}; a setting AMD does "
+            "not support)"
+        )
+    elif p.get("override"):
         fix = (
             f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program: "
             f"the runtime then loads the {p['runs_as']} code objects, whose instruction set the "
             f"{p['gfx'][:-1]}x GPUs share (a community-used setting AMD does not support)"
+        )
+    elif p.get("override_unsafe"):
+        unsafe = p["override_unsafe"]
+        fix = (
+            f"not HSA_OVERRIDE_GFX_VERSION={unsafe['value']}: on {p['gfx']} it hangs or faults "
+            f"the GPU ({unsafe['source']})"
         )
     elif p.get("keep_visible"):
         fix = (
@@ -83,6 +96,22 @@ def _override_other_family(p: P) -> Words:
     return Words(
         f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} makes the {gpu} load {p['runs_as']} "
         "code objects, of another GPU family: its kernels fail",
+        fix,
+    )
+
+
+def _override_unsafe(p: P) -> Words:
+    gpu = f"{p['gpu']} ({p['gfx']})" if p.get("gpu") else p["gfx"]
+    fix = "`unset HSA_OVERRIDE_GFX_VERSION`, then install a ROCm torch whose list has " + p["gfx"]
+    if p.get("listed_torch"):
+        fix += f" (PyTorch's ROCm wheels of torch {p['listed_torch'][0]} and later"
+        if p.get("listed_confirmed") is False:
+            fix += ", per PyTorch CI, not confirmed per release"
+        fix += "; `envsetup install --cuda auto` picks one)"
+    fix += ", or use the CPU build (`envsetup install --cuda cpu`)"
+    return Words(
+        f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} makes the {gpu} run {p['runs_as']} "
+        f"kernels it cannot run: torch hangs or faults ({p['source']})",
         fix,
     )
 
@@ -141,6 +170,7 @@ WORDS: dict[str, Callable[[P], Words]] = {
     "rocm-kfd-permission": _kfd_permission,
     "rocm-container-no-kfd": _container_no_kfd,
     "rocm-override-other-family": _override_other_family,
+    "rocm-override-unsafe": _override_unsafe,
     "rocm-gfx-not-in-build": _gfx_not_in_build,
     "torch-not-rocm-on-amd-gpu": _not_rocm_on_amd_gpu,
 }
