@@ -1257,4 +1257,30 @@ PASTES: tuple[Paste, ...] = (
       signals={"cuda-error-46", "python-traceback-cut"},
       facts={"python.environment": "conda", "python.version": "3.6"},
       findings={"cuda-devices-unavailable"}),
+    # --- rocmfix (attack12b H1, M5): ROCm's "HIP error: invalid device function" and a GPU
+    # named in prose or lshw: the per-target advice (11.0.0 for gfx1151 per pytorch #164346;
+    # none for gfx1010, in no wheel; none for gfx1030, itself the target an override runs as)
+    P(E + "hip-invalid-device-function-strix-halo-gfx1151-template.txt",
+      kinds={"amd-gpu-name"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1151"}, findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1151", "override": "11.0.0",
+                                         "form": "invalid-device-function"}}),
+    P(E + "hip-invalid-device-function-rx5700xt-gfx1010-torch-rocm6.2.txt",
+      kinds={"amd-gpu-name"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1010"}, findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1010", "override": None,
+                                         "in_no_wheel": True}}),
+    P(E + "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt",
+      kinds={"amd-gpu-name"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1030"}, findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1030", "override": None,
+                                         "own_target": True}}),
+    # rocmfix (attack12b H8): collect_env's first line joined to "PyTorch version:" as GitHub
+    # shows it, and the ROCm GPU line's gfx target in parentheses
+    P(C + "rocm-joined-first-line-rx5700xt-gfx1010-torch2.7-rocm6.3.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.7.0.dev20250123+rocm6.3", "torch.flavor": "rocm",
+             "rocm.gfx_targets.0": "gfx1010", "nvidia.gpus.#": 0},
+      findings={"rocm-gfx-not-in-build"},
+      params={"rocm-gfx-not-in-build": {"gfx": "gfx1010", "override": None}}),
 )  # fmt: skip

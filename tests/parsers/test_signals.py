@@ -548,6 +548,14 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cuda-error-209", {"code": 209}),
     ],
     "attack10-hip-no-binary-navi14-rocminfo-irregular.txt": [("hip-no-binary-for-gpu", {})],
+    # ROCm's other form of "no code object for this GPU" (rocmfix, attack12b H1)
+    "hip-invalid-device-function-strix-halo-gfx1151-template.txt": [
+        ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
+    ],
+    "hip-invalid-device-function-rx5700xt-gfx1010-torch-rocm6.2.txt": [
+        ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
+    ],
+    "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt": [("hip-no-binary-for-gpu", {})],
     "attack10-libcudnn8-poetry-virtualenv.txt": [
         ("python-exception", {}),
         ("library-not-found", {"library": "libcudnn.so.8"}),

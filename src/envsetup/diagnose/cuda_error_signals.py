@@ -193,6 +193,7 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             if gfx and not override and rocm_compat.is_listed_target_of_override(gfx)
             else None,
             listed_torch=_first_listing(gfx),
+            listed_unsure=True if _first_listing(gfx) and not _listing_confirmed(gfx) else None,
             # No wheel of any release lists it and no sibling runs in its place (RDNA1's gfx1010,
             # gfx1012; gfx803): no ROCm release to name.
             in_no_wheel=True
@@ -208,6 +209,11 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
 
 def _gpu_name(facts: Facts, gfx: Any) -> Any:
     return next((g.name for g in facts.rocm.gpus if g.gfx == gfx and g.name), None)
+
+
+def _listing_confirmed(gfx: Any) -> bool:
+    listing = rocm_compat.first_wheels_listing(gfx) if gfx else None
+    return bool(listing and listing.confirmed)
 
 
 def _first_listing(gfx: Any) -> Any:

@@ -240,9 +240,10 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
             f"{p['library']} has no kernels for {gfx} (no Tensile library file for it): "
             "the ROCm build's libraries do not cover this GPU"
         )
+    unsure = ", per PyTorch CI, not confirmed per release" if p.get("listed_unsure") else ""
     release = (
         f"a ROCm torch whose list has {gfx} (PyTorch's ROCm wheels of torch {p['listed_torch']} "
-        "and later list it; `envsetup install --cuda auto` picks one)"
+        f"and later list it{unsure}; `envsetup install --cuda auto` picks one)"
         if p.get("listed_torch")
         else f"a ROCm torch release that lists {gfx}"
     )
@@ -266,10 +267,11 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
             "(`envsetup install --cuda cpu`)."
         )
     elif gfx and p.get("own_target"):
+        torch = f" (torch {p['torch']})" if p.get("torch") else ""
         fix = (
             f"{gfx} is itself the target HSA_OVERRIDE_GFX_VERSION would make other GPUs run as, "
-            f"so setting it changes nothing: this build (torch {p.get('torch') or 'in use'}) "
-            f"predates {gfx} in its list. Install {release}."
+            f"so setting it changes nothing: this build{torch} has no {gfx} code objects. "
+            f"Install {release}."
         )
     elif gfx:
         fix = (
