@@ -1283,4 +1283,9 @@ PASTES: tuple[Paste, ...] = (
              "rocm.gfx_targets.0": "gfx1010", "nvidia.gpus.#": 0},
       findings={"rocm-gfx-not-in-build"},
       params={"rocm-gfx-not-in-build": {"gfx": "gfx1010", "override": None}}),
+    # rocmfix (attack12b H9): rocminfo's "Permission denied" with no OS stated (rocminfo is a
+    # Linux/WSL tool): judged, not "No problems found"
+    P("../explain/rocm/rocm-mi100-hpc-kfd-permission-denied-torch1.13.txt",
+      kinds={"rocminfo", "python-repl-torch"}, facts={"rocm.kfd_error": "Permission denied"},
+      findings={"rocm-kfd-permission"}),
 )  # fmt: skip

@@ -268,7 +268,10 @@ def kfd_unreachable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     # A ROCm image (its /opt/rocm found on this host) wants the GPU whatever torch it holds.
     image = bool(facts.os.container and rocm.version and rocm.source.startswith("file:"))
     wants = torch.flavor is TorchFlavor.ROCM or rocm.kfd_error is not None or image
-    if not wants or facts.os.system != "Linux":
+    # rocminfo's "Unable to open /dev/kfd" is itself a Linux (or WSL) line: a pasted rocminfo
+    # with no OS stated is judged as Linux, not passed over (attack12b H9).
+    linux = facts.os.system == "Linux" or (not facts.os.system and rocm.kfd_error is not None)
+    if not wants or not linux:
         return []
     container = facts.os.container
     evidence = [

@@ -127,7 +127,12 @@ def _kfd_permission(p: P) -> Words:
             "`--group-add $(getent group render | cut -d: -f3)`)"
         )
     else:
-        fix = "`sudo usermod -aG video,render $USER`, then log in again"
+        fix = (
+            "`sudo usermod -aG video,render $USER`, then log in again (`ls -l /dev/kfd` names "
+            "the group); on a shared cluster node, where users are not put in that group, the "
+            "administrators open /dev/kfd and /dev/dri to the job's user (a udev rule on the "
+            "device files: ROCm/rocminfo #25), or run the job on a node that has the GPU"
+        )
     return Words(
         "the ROCm runtime cannot open /dev/kfd (Permission denied): no AMD GPU is usable",
         fix,
