@@ -1288,4 +1288,14 @@ PASTES: tuple[Paste, ...] = (
     P("../explain/rocm/rocm-mi100-hpc-kfd-permission-denied-torch1.13.txt",
       kinds={"rocminfo", "python-repl-torch"}, facts={"rocm.kfd_error": "Permission denied"},
       findings={"rocm-kfd-permission"}),
+    # rocmfix (attack12b M9): ROCm's "Memory access fault by GPU node-N ... Page not present"
+    P(E + "hip-memory-access-fault-raphael-igpu-as-gfx1100-rocm7.2.4.txt",
+      signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
+      params={"rocm-memory-access-fault": {"node": 2, "reason": "page-not-present"}}),
+    P(E + "hip-memory-access-fault-node2-rocm4.2-training.txt",
+      signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
+      params={"rocm-memory-access-fault": {"node": 2}}),
+    P(E + "hip-memory-access-fault-node10-radeon-vii-beside-rx6300.txt",
+      signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
+      params={"rocm-memory-access-fault": {"node": 10}}),
 )  # fmt: skip

@@ -556,6 +556,16 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
     ],
     "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt": [("hip-no-binary-for-gpu", {})],
+    # ROCm's memory access fault: the reason on the same line, on the next, or wrapped (rocmfix)
+    "hip-memory-access-fault-raphael-igpu-as-gfx1100-rocm7.2.4.txt": [
+        ("hip-memory-access-fault", {"node": 2, "reason": "page-not-present"}),
+    ],
+    "hip-memory-access-fault-node2-rocm4.2-training.txt": [
+        ("hip-memory-access-fault", {"node": 2, "reason": "page-not-present"}),
+    ],
+    "hip-memory-access-fault-node10-radeon-vii-beside-rx6300.txt": [
+        ("hip-memory-access-fault", {"node": 10, "reason": "page-not-present"}),
+    ],
     "attack10-libcudnn8-poetry-virtualenv.txt": [
         ("python-exception", {}),
         ("library-not-found", {"library": "libcudnn.so.8"}),

@@ -207,6 +207,42 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
+def judge_rocm_memory_fault(signals: list[Signal], facts: Facts, ev: Evidence):
+    """ROCm's "Memory access fault by GPU node-N ... Reason: ...": a GPU kernel touched memory it
+    may not. Its usual causes, from what the facts show: an HSA_OVERRIDE_GFX_VERSION that makes a
+    GPU run another target's code (an MI210 left at 10.3.0: ROCm/legacy-rocm-build #5238; 11.0.0
+    on a gfx1103: #4557), GPUs of more than one target (code built for one run on the other:
+    ROCm/rocm-systems #11549, an iGPU beside a dGPU), else the program's own kernel."""
+    node = next((s.params["node"] for s in signals if s.params.get("node") is not None), None)
+    reason = next((s.params["reason"] for s in signals if s.params.get("reason")), None)
+    override = facts.rocm.hsa_override_gfx_version
+    targets = list(facts.rocm.gfx_targets)
+    wrong = None
+    if override:
+        for gfx in targets:
+            runs_as = rocm_compat.override_of_other_family(gfx, override)
+            unsafe = rocm_compat.unsafe_override(gfx, override)
+            if runs_as or unsafe:
+                wrong = {"gfx": gfx, "runs_as": runs_as or (unsafe.runs_as if unsafe else None)}
+                break
+    families = {gfx[:-1] for gfx in targets}
+    return [
+        finding_of(
+            "rocm-memory-access-fault",
+            "error",
+            signals,
+            ev,
+            node=node,
+            reason=reason,
+            override_set=override,
+            wrong_override=wrong,
+            gfx_targets=targets or None,
+            mixed=True if len(families) > 1 else None,
+            source="https://github.com/ROCm/legacy-rocm-build/issues/5238",
+        )
+    ]
+
+
 def _gpu_name(facts: Facts, gfx: Any) -> Any:
     return next((g.name for g in facts.rocm.gpus if g.gfx == gfx and g.name), None)
 

@@ -30,6 +30,7 @@ from envsetup.diagnose.cuda_error_signals import (
     judge_host_compiler_rejected,
     judge_init_failed,
     judge_ptx,
+    judge_rocm_memory_fault,
     judge_rocm_no_binary,
     judge_simple,
 )
@@ -159,6 +160,8 @@ def judge_signals(
         found += judge_host_compiler_rejected(get("nvcc-host-compiler-unsupported"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
+    if get("hip-memory-access-fault"):
+        found += judge_rocm_memory_fault(get("hip-memory-access-fault"), facts, ev)
     # nvidia-container-cli's "load library failed: libnvidia-ml.so.1: cannot open ..." is the
     # container runtime's finding (container_signals), not a second one about the library.
     runtime = {n for s in get("nvidia-container-cli-init-failed") for n in s.lines}

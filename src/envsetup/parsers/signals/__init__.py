@@ -96,6 +96,7 @@ _TRIGGERS = (
     "Module nvidia",  # modprobe: FATAL: Module nvidia not found
     "Insufficient ",  # Kubernetes: "Insufficient nvidia.com/gpu"
     "nouveau",  # kernel log
+    "Memory access fault",  # ROCm: "Memory access fault by GPU node-N ... Reason: ..."
     "Traceback",
     'File "',  # python
 )

@@ -273,6 +273,28 @@ def _rocblas_no_arch(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+# The ROCm runtime's abort when a GPU kernel touches memory it may not (ROCR-Runtime): "Memory
+# access fault by GPU node-2 (Agent handle: 0x55fea5592860) on address 0x7fc133800000. Reason:
+# Page not present or supervisor privilege." (ROCm/legacy-rocm-build #1535), the reason also on
+# the next line (ROCm/rocm-systems #11549) or "Reason: unknown" (legacy-rocm-build #5238). The
+# node number is taken only when text follows it (a cut line could have shortened it).
+_MEMORY_FAULT = lazy(r"Memory access fault by GPU node-(\d{1,4})(?= \(Agent| on address)")
+_FAULT_REASONS = (("Page not present", "page-not-present"), ("Reason: unknown", "unknown"))
+
+
+def _memory_fault(lines: Sequence[Line], index: int) -> list[Signal]:
+    line = lines[index]
+    found = _MEMORY_FAULT.search(line.text)
+    cited = [line.number]
+    text = line.text
+    if "Reason:" not in text and index + 1 < len(lines) and "Reason:" in lines[index + 1].text:
+        cited.append(lines[index + 1].number)
+        text += " " + lines[index + 1].text
+    reason = next((name for needle, name in _FAULT_REASONS if needle in text), None)
+    node = int_or_none(found.group(1)) if found else None
+    return [signal("hip-memory-access-fault", KIND, cited, node=node, reason=reason)]
+
+
 _SIMPLE = (
     ("Torch not compiled with CUDA enabled", "torch-not-compiled-with-cuda"),
     ("Found no NVIDIA driver on your system", "torch-no-nvidia-driver"),
@@ -305,6 +327,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _extension_mismatch(lines, index)
         if "for GPU arch" in text:
             found += _rocblas_no_arch(lines, index)
+        if "Memory access fault by GPU" in text:
+            found += _memory_fault(lines, index)
         if "unsupported GNU version!" in text and "#error" not in text.lstrip()[:7]:
             found += _host_compiler(lines, index)
         for needle, signal_id in _SIMPLE:

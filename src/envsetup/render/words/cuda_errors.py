@@ -288,6 +288,46 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
+def _rocm_memory_fault(p: Mapping[str, Any]) -> Words:
+    node = f" node-{p['node']}" if p.get("node") is not None else ""
+    reason = {
+        "page-not-present": " (page not present or supervisor privilege)",
+        "unknown": " (reason unknown)",
+    }.get(p.get("reason") or "", "")
+    title = f"Memory access fault by GPU{node}{reason}: a GPU kernel touched memory it may not"
+    if p.get("wrong_override"):
+        wrong = p["wrong_override"]
+        return Words(
+            title,
+            f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} makes the {wrong['gfx']} GPU run "
+            f"{wrong.get('runs_as') or 'another target'}'s code, which faults it (AMD in "
+            "ROCm/legacy-rocm-build #5238): `unset HSA_OVERRIDE_GFX_VERSION`, or set the GPU's "
+            "own family value; `envsetup doctor` names the right one.",
+        )
+    causes = [
+        "code of another gfx target running on this GPU: an HSA_OVERRIDE_GFX_VERSION meant for "
+        "another GPU (`echo $HSA_OVERRIDE_GFX_VERSION`; an MI210 left at 10.3.0 faults this "
+        "way: ROCm/legacy-rocm-build #5238), or a program or extension built for another target "
+        "(compare `rocminfo | grep gfx` with the targets it was built for)"
+    ]
+    if p.get("override_set"):
+        causes[0] = (
+            f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} is set: it makes every GPU run that "
+            "target's code; try without it"
+        )
+    if p.get("mixed"):
+        causes.append(
+            f"GPUs of more than one target ({', '.join(p.get('gfx_targets') or [])}): code built "
+            "for one ran on the other (ROCm/rocm-systems #11549); `envsetup doctor` says which "
+            "GPU the program should see"
+        )
+    causes.append(
+        "a bug in the kernel itself (an index out of bounds): rerun with AMD_SERIALIZE_KERNEL=3 "
+        "so that the failing kernel is the one reported"
+    )
+    return Words(title, "Usual causes: " + "; ".join(causes) + ".")
+
+
 def _out_of_memory(p: Mapping[str, Any]) -> Words:
     gpu = f" on GPU {p['gpu']}" if p.get("gpu") is not None else ""
     if p.get("gpu_name"):
@@ -429,5 +469,6 @@ WORDS: dict[str, WordFn] = {
         "(groups render and video).",
     ),
     "rocm-no-binary-for-gpu": _rocm_no_binary,
+    "rocm-memory-access-fault": _rocm_memory_fault,
     "cuda-out-of-memory": _out_of_memory,
 }
