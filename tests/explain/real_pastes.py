@@ -589,7 +589,8 @@ PASTES: tuple[Paste, ...] = (
     P(E + "torch-rocm-collect-env-indexerror-hip-runtime.txt",
       signals={"python-exception"}, findings={"python-exception"}),
     P(E + "torch-rocm-no-hip-gpus-available.txt",
-      signals={"hip-no-gpus", "python-exception"}, findings={"rocm-no-gpus"}),
+      signals={"hip-no-gpus", "python-exception"}, findings={"rocm-no-gpus"},
+      params={"rocm-no-gpus": {"wsl": None}}),  # no WSL named: the /dev/kfd advice
     P(E + "torch-sm120-not-compatible-rtx5090-leggedlab.txt",
       signals={ARCH}, facts={"nvidia.gpus.0.name": "NVIDIA GeForce RTX 5090"},
       findings={NO_KERNEL}, params={NO_KERNEL: {"sm": "sm_120"}}),
@@ -1298,4 +1299,8 @@ PASTES: tuple[Paste, ...] = (
     P(E + "hip-memory-access-fault-node10-radeon-vii-beside-rx6300.txt",
       signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
       params={"rocm-memory-access-fault": {"node": 10}}),
+    # rocmfix (attack12b M4): ROCm on WSL finds no device: WSL's own HSA runtime, not /dev/kfd
+    P(E + "hip-no-device-wsl-amdgpu-install-usecase-wsl-rocm6.3.4.txt",
+      signals={"hip-no-gpus"}, findings={"rocm-no-gpus"},
+      params={"rocm-no-gpus": {"wsl": True}}),
 )  # fmt: skip

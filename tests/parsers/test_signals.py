@@ -556,6 +556,10 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
     ],
     "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt": [("hip-no-binary-for-gpu", {})],
+    # hipErrorNoDevice in a paste that names WSL (rocmfix, attack12b M4)
+    "hip-no-device-wsl-amdgpu-install-usecase-wsl-rocm6.3.4.txt": [
+        ("hip-no-gpus", {"wsl_stated": True})
+    ],
     # ROCm's memory access fault: the reason on the same line, on the next, or wrapped (rocmfix)
     "hip-memory-access-fault-raphael-igpu-as-gfx1100-rocm7.2.4.txt": [
         ("hip-memory-access-fault", {"node": 2, "reason": "page-not-present"}),

@@ -147,6 +147,10 @@ def judge_signals(
         found.append(judge_simple(finding_id, severity, group, facts, ev))
         if finding_id == "cuda-no-device" and facts.os.wsl:
             found[-1].params["wsl"] = facts.os.wsl  # the GPU is the Windows driver's there
+        if finding_id == "rocm-no-gpus" and (
+            facts.os.wsl or any(s.params.get("wsl_stated") for s in group)
+        ):
+            found[-1].params["wsl"] = facts.os.wsl or True  # ROCm on WSL: its own runtime
         if finding_id == "torch-not-compiled-with-cuda":
             # Its fix installs a CUDA build: say so when `--cuda auto` would not give one here.
             from envsetup.diagnose.install_target import auto_not_cuda

@@ -282,6 +282,17 @@ _MEMORY_FAULT = lazy(r"Memory access fault by GPU node-(\d{1,4})(?= \(Agent| on 
 _FAULT_REASONS = (("Page not present", "page-not-present"), ("Reason: unknown", "unknown"))
 
 
+# The HIP runtime's own "no device": hipGetDeviceCount returning hipErrorNoDevice (printed with
+# AMD_LOG_LEVEL=3, ROCm/legacy-rocm-build #5461) says what torch's "No HIP GPUs are available"
+# says. A paste that names WSL ("Ubuntu WSL", amdgpu-install's --usecase=wsl) says where.
+_WSL_STATED = lazy(r"\bWSL2?\b|--usecase=\S*wsl")
+
+
+def _no_device(lines: Sequence[Line], index: int) -> list[Signal]:
+    wsl = any(_WSL_STATED.search(line.text) for line in lines)
+    return [signal("hip-no-gpus", KIND, [lines[index].number], wsl_stated=True if wsl else None)]
+
+
 def _memory_fault(lines: Sequence[Line], index: int) -> list[Signal]:
     line = lines[index]
     found = _MEMORY_FAULT.search(line.text)
@@ -329,6 +340,8 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _rocblas_no_arch(lines, index)
         if "Memory access fault by GPU" in text:
             found += _memory_fault(lines, index)
+        if "hipErrorNoDevice" in text:
+            found += _no_device(lines, index)
         if "unsupported GNU version!" in text and "#error" not in text.lstrip()[:7]:
             found += _host_compiler(lines, index)
         for needle, signal_id in _SIMPLE:

@@ -288,6 +288,35 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
     return Words(title, fix)
 
 
+# ROCm on WSL: the GPU is reached through the Windows driver and WSL's own HSA runtime, not
+# /dev/kfd; a PyTorch ROCm wheel's bundled libhsa-runtime64.so cannot see it. AMD's WSL guide
+# (https://rocm.docs.amd.com/projects/radeon/en/docs-6.3/docs/install/wsl/install-pytorch.html)
+# installs AMD's wheels from repo.radeon.com and replaces that library with ROCm's:
+# `cp /opt/rocm/lib/libhsa-runtime64.so.1.2 libhsa-runtime64.so` in torch/lib (quoted in
+# ROCm/legacy-rocm-build #3571; later pages only remove the bundled copy).
+_WSL_HSA = (
+    "`cd $(python -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib && "
+    "rm libhsa-runtime64.so* && cp /opt/rocm/lib/libhsa-runtime64.so.1.2 libhsa-runtime64.so`"
+)
+
+
+def _rocm_no_gpus(p: Mapping[str, Any]) -> Words:
+    if p.get("wsl"):
+        return Words(
+            "The ROCm runtime found no AMD GPU under WSL (hipErrorNoDevice / 'No HIP GPUs are "
+            "available')",
+            "Under WSL a ROCm torch reaches the GPU only through WSL's HSA runtime: install AMD's "
+            "WSL wheels (repo.radeon.com, AMD's 'Install PyTorch for ROCm' WSL page), then replace "
+            f"the wheel's bundled runtime with ROCm's: {_WSL_HSA}; check the Windows Adrenalin "
+            "driver is one AMD's WSL compatibility matrix lists.",
+        )
+    return Words(
+        "The ROCm torch build found no usable AMD GPU ('No HIP GPUs are available')",
+        "Check `rocminfo` lists the GPU and that this user can open /dev/kfd and /dev/dri "
+        "(groups render and video).",
+    )
+
+
 def _rocm_memory_fault(p: Mapping[str, Any]) -> Words:
     node = f" node-{p['node']}" if p.get("node") is not None else ""
     reason = {
@@ -463,11 +492,7 @@ WORDS: dict[str, WordFn] = {
         "torch found no NVIDIA driver on this system",
         "Install the NVIDIA driver for the GPU (check `lspci | grep -i nvidia`), then reboot.",
     ),
-    "rocm-no-gpus": _static(
-        "The ROCm torch build found no usable AMD GPU ('No HIP GPUs are available')",
-        "Check `rocminfo` lists the GPU and that this user can open /dev/kfd and /dev/dri "
-        "(groups render and video).",
-    ),
+    "rocm-no-gpus": _rocm_no_gpus,
     "rocm-no-binary-for-gpu": _rocm_no_binary,
     "rocm-memory-access-fault": _rocm_memory_fault,
     "cuda-out-of-memory": _out_of_memory,
