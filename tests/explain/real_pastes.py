@@ -1284,11 +1284,6 @@ PASTES: tuple[Paste, ...] = (
              "rocm.gfx_targets.0": "gfx1010", "nvidia.gpus.#": 0},
       findings={"rocm-gfx-not-in-build"},
       params={"rocm-gfx-not-in-build": {"gfx": "gfx1010", "override": None}}),
-    # rocmfix (attack12b H9): rocminfo's "Permission denied" with no OS stated (rocminfo is a
-    # Linux/WSL tool): judged, not "No problems found"
-    P("../explain/rocm/rocm-mi100-hpc-kfd-permission-denied-torch1.13.txt",
-      kinds={"rocminfo", "python-repl-torch"}, facts={"rocm.kfd_error": "Permission denied"},
-      findings={"rocm-kfd-permission"}),
     # rocmfix (attack12b M9): ROCm's "Memory access fault by GPU node-N ... Page not present"
     P(E + "hip-memory-access-fault-raphael-igpu-as-gfx1100-rocm7.2.4.txt",
       signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
