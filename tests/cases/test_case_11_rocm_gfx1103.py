@@ -81,6 +81,15 @@ def test_check_command_on_a_rocm_index_says_the_wheel_lacks_gfx1103() -> None:
     _no_override_advice(document)
 
 
+def test_check_command_on_an_unconfirmed_list_says_it_is_unconfirmed() -> None:
+    command = "pip install torch --index-url https://download.pytorch.org/whl/rocm7.14"
+    document, _ = envsetup("check-command", "--replay", str(PLAIN), command)
+    found = [f for f in document["findings"] if f["id"] == "rocm-gfx-list-unconfirmed"]
+    assert found and found[0]["params"]["gfx"] == "gfx1103", document["findings"]
+    assert found[0]["severity"] == "info"
+    assert "doctor --deep" in found[0]["fix"]
+
+
 def test_the_family_override_is_never_advised_for_gfx1103_but_is_for_its_siblings() -> None:
     listed = ("gfx1100",)
     assert rocm_compat.override_for("gfx1103", listed) is None

@@ -139,6 +139,44 @@ def gfx_findings(
     return found
 
 
+def gfx_list_unconfirmed(
+    rocm_facts: RocmFacts, wheel: str, rocm: str, judged: set[str]
+) -> list[Finding]:
+    """rocm-gfx-list-unconfirmed (info) for each GPU whose target the wheel's list may or may
+    not hold: the table has only PyTorch CI's list for it (status U) or none, so neither "it
+    runs" nor "it does not" is said; the installed wheel's own list settles it."""
+    found = []
+    for gfx in rocm_facts.gfx_targets:
+        if gfx in judged:
+            continue
+        verdict = rocm_compat.judge_gfx(gfx, wheel, rocm, rocm_facts.hsa_override_gfx_version)
+        if verdict.covered is not None:
+            continue
+        gpu = next((g.name for g in rocm_facts.gpus if g.gfx == gfx and g.name), None)
+        found.append(
+            Finding(
+                id="rocm-gfx-list-unconfirmed",
+                severity="info",
+                evidence=[
+                    f"GPU {gpu + ' ' if gpu else ''}{gfx}",
+                    f"the command installs torch {wheel}",
+                    f"the wheel's gfx list: {verdict.wheel.source}"
+                    if verdict.wheel
+                    else "no gfx list known for this wheel",
+                ],
+                params={
+                    "gfx": gfx,
+                    "gpu": gpu,
+                    "torch": wheel,
+                    "rocm": rocm,
+                    "listed": gfx in verdict.wheel.targets if verdict.wheel else None,
+                    "source": rocm_compat.SOURCE,
+                },
+            )
+        )
+    return found
+
+
 def _unsafe_family_value(gfx: str) -> Optional[dict[str, str]]:
     """{"value", "source"} of the family override the table excludes `gfx` from (11.0.0 for a
     gfx1103: ROCm/TheRock #1184), None when none is."""

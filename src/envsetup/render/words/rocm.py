@@ -116,6 +116,20 @@ def _override_unsafe(p: P) -> Words:
     )
 
 
+def _gfx_list_unconfirmed(p: P) -> Words:
+    gpu = f"{p['gpu']} ({p['gfx']})" if p.get("gpu") else p["gfx"]
+    listed = (
+        f"PyTorch CI's list names {p['gfx']}, but this release's wheel was not checked"
+        if p.get("listed")
+        else "envsetup has no confirmed gfx list for this wheel"
+    )
+    return Words(
+        f"Whether torch {p['torch']} has code objects for the {gpu} is not confirmed: {listed}",
+        "after installing, `envsetup doctor --deep` reads the wheel's own list "
+        "(torch.cuda.get_arch_list()) and says whether the GPU's target is in it.",
+    )
+
+
 _PASS_AMD = "--device=/dev/kfd --device=/dev/dri --group-add video --group-add render"
 
 
@@ -176,6 +190,7 @@ WORDS: dict[str, Callable[[P], Words]] = {
     "rocm-container-no-kfd": _container_no_kfd,
     "rocm-override-other-family": _override_other_family,
     "rocm-override-unsafe": _override_unsafe,
+    "rocm-gfx-list-unconfirmed": _gfx_list_unconfirmed,
     "rocm-gfx-not-in-build": _gfx_not_in_build,
     "torch-not-rocm-on-amd-gpu": _not_rocm_on_amd_gpu,
 }
