@@ -1298,4 +1298,10 @@ PASTES: tuple[Paste, ...] = (
     P(E + "hip-no-device-wsl-amdgpu-install-usecase-wsl-rocm6.3.4.txt",
       signals={"hip-no-gpus"}, findings={"rocm-no-gpus"},
       params={"rocm-no-gpus": {"wsl": True}}),
+    # rocmfix (attack12b L1): NVIDIA's 0.0.0a0 placeholder wheel in a ROCm torch's environment
+    # is no CUDA toolkit and no library torch loads
+    P("rocm7.0-torch2.10-pip-conda-list-nvidia-cuda-runtime-cu13-0.0.0a0.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.10.0.dev20250929+rocm7.0", "torch.flavor": "rocm",
+             "cuda.toolkits.#": 0, "torch.requires_nvidia": {}}),
 )  # fmt: skip
