@@ -45,6 +45,12 @@ EXPECTED = {
     "10-rocm-rx6700xt-gfx1031": (
         "no NVIDIA driver · no toolkit · torch built for ROCm 5.1.20531-cacfa990 (no CUDA)"
     ),
+    "11-rocm-780m-gfx1103-therock-torch2.7": (
+        "no NVIDIA driver · no toolkit · torch built for ROCm 7.0.0 (no CUDA)"
+    ),
+    "12-rocm-780m-gfx1103-override-11.0.0": (
+        "no NVIDIA driver · no toolkit · torch built for ROCm 7.0.0 (no CUDA)"
+    ),
 }
 
 

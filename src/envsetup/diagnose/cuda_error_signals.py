@@ -22,7 +22,12 @@ from envsetup.diagnose.kernel_image import (
 from envsetup.diagnose.library_signals import (
     shadowing_dirs,
 )
-from envsetup.diagnose.rocm_rules import gfx_findings, installed_targets, torch_rocm
+from envsetup.diagnose.rocm_rules import (
+    gfx_findings,
+    installed_targets,
+    torch_rocm,
+    unsafe_family_value,
+)
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
 from envsetup.model.paste import Signal
@@ -171,10 +176,7 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             verdict_override = verdict.override
         override = verdict_override.value if verdict_override else None
     if gfx:
-        for value in rocm_compat.family_values(gfx):
-            row = rocm_compat.unsafe_override(gfx, value)
-            if row is not None:
-                unsafe = {"value": row.value, "source": row.exclude_source}
+        unsafe = unsafe_family_value(gfx)
     return [
         finding_of(
             "rocm-no-binary-for-gpu",

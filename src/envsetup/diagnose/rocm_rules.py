@@ -125,7 +125,7 @@ def gfx_findings(
                     "override_source": override.source if override else None,
                     # The family's override is known to hang or fault this GPU (gfx1103): said,
                     # so that no one sets it.
-                    "override_unsafe": _unsafe_family_value(gfx),
+                    "override_unsafe": unsafe_family_value(gfx),
                     "keep_visible": keep_visible,
                     "other_gfx": sorted(set(rocm_facts.gfx_targets) - {gfx}) or None,
                     "override_set": override_set,
@@ -177,7 +177,7 @@ def gfx_list_unconfirmed(
     return found
 
 
-def _unsafe_family_value(gfx: str) -> Optional[dict[str, str]]:
+def unsafe_family_value(gfx: str) -> Optional[dict[str, str]]:
     """{"value", "source"} of the family override the table excludes `gfx` from (11.0.0 for a
     gfx1103: ROCm/TheRock #1184), None when none is."""
     for value in rocm_compat.family_values(gfx):
