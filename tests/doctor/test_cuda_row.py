@@ -51,6 +51,12 @@ EXPECTED = {
     "docker-without-gpus-torch1.4": "no NVIDIA driver · no toolkit · torch built for 10.1",
     # The driver's branch (460) says 11.2; nvidia-smi's 'CUDA Version: N/A' is driver-cuda-unusable.
     "k8s-pod-cuda-version-na": "driver supports up to 11.2 · no toolkit · torch built for 11.1",
+    "11-rocm-780m-gfx1103-therock-torch2.7": (
+        "no NVIDIA driver · no toolkit · torch built for ROCm 7.0.0 (no CUDA)"
+    ),
+    "12-rocm-780m-gfx1103-override-11.0.0": (
+        "no NVIDIA driver · no toolkit · torch built for ROCm 7.0.0 (no CUDA)"
+    ),
 }
 
 

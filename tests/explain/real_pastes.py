@@ -665,7 +665,8 @@ PASTES: tuple[Paste, ...] = (
     P(E + "torch-rocm-collect-env-indexerror-hip-runtime.txt",
       signals={"python-exception"}, findings={"python-exception"}),
     P(E + "torch-rocm-no-hip-gpus-available.txt",
-      signals={"hip-no-gpus", "python-exception"}, findings={"rocm-no-gpus"}),
+      signals={"hip-no-gpus", "python-exception"}, findings={"rocm-no-gpus"},
+      params={"rocm-no-gpus": {"wsl": None}}),  # no WSL named: the /dev/kfd advice
     # A GB10 (12.1) beside torch's min/max warning "(8.0) - (12.0)": sm_120 code runs on 12.1
     # (binary compatibility; pytorch #164596, #172629), an info, not "no kernels" (attack12b H2).
     P(E + "torch-gb10-sm121-min-max-warning-torch2.9.1-unsloth.txt",
@@ -1409,4 +1410,50 @@ PASTES: tuple[Paste, ...] = (
       signals={"cuda-error-46", "python-traceback-cut"},
       facts={"python.environment": "conda", "python.version": "3.6"},
       findings={"cuda-devices-unavailable"}),
+    # --- rocmfix (attack12b H1, M5): ROCm's "HIP error: invalid device function" and a GPU
+    # named in prose or lshw: the per-target advice (11.0.0 for gfx1151 per pytorch #164346;
+    # none for gfx1010, in no wheel; none for gfx1030, itself the target an override runs as)
+    P(E + "hip-invalid-device-function-strix-halo-gfx1151-template.txt",
+      kinds={"amd-gpu-name"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1151"}, findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1151", "override": "11.0.0",
+                                         "form": "invalid-device-function"}}),
+    P(E + "hip-invalid-device-function-rx5700xt-gfx1010-torch-rocm6.2.txt",
+      kinds={"amd-gpu-name"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1010"}, findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1010", "override": None,
+                                         "in_no_wheel": True}}),
+    P(E + "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt",
+      kinds={"amd-gpu-name"}, signals={"hip-no-binary-for-gpu"},
+      facts={"rocm.gfx_targets.0": "gfx1030"}, findings={"rocm-no-binary-for-gpu"},
+      params={"rocm-no-binary-for-gpu": {"gfx": "gfx1030", "override": None,
+                                         "own_target": True}}),
+    # rocmfix (attack12b H8): collect_env's first line joined to "PyTorch version:" as GitHub
+    # shows it, and the ROCm GPU line's gfx target in parentheses
+    P(C + "rocm-joined-first-line-rx5700xt-gfx1010-torch2.7-rocm6.3.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.7.0.dev20250123+rocm6.3", "torch.flavor": "rocm",
+             "rocm.gfx_targets.0": "gfx1010", "nvidia.gpus.#": 0},
+      findings={"rocm-gfx-not-in-build"},
+      params={"rocm-gfx-not-in-build": {"gfx": "gfx1010", "override": None}}),
+    # rocmfix (attack12b M9): ROCm's "Memory access fault by GPU node-N ... Page not present"
+    P(E + "hip-memory-access-fault-raphael-igpu-as-gfx1100-rocm7.2.4.txt",
+      signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
+      params={"rocm-memory-access-fault": {"node": 2, "reason": "page-not-present"}}),
+    P(E + "hip-memory-access-fault-node2-rocm4.2-training.txt",
+      signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
+      params={"rocm-memory-access-fault": {"node": 2}}),
+    P(E + "hip-memory-access-fault-node10-radeon-vii-beside-rx6300.txt",
+      signals={"hip-memory-access-fault"}, findings={"rocm-memory-access-fault"},
+      params={"rocm-memory-access-fault": {"node": 10}}),
+    # rocmfix (attack12b M4): ROCm on WSL finds no device: WSL's own HSA runtime, not /dev/kfd
+    P(E + "hip-no-device-wsl-amdgpu-install-usecase-wsl-rocm6.3.4.txt",
+      signals={"hip-no-gpus"}, findings={"rocm-no-gpus"},
+      params={"rocm-no-gpus": {"wsl": True}}),
+    # rocmfix (attack12b L1): NVIDIA's 0.0.0a0 placeholder wheel in a ROCm torch's environment
+    # is no CUDA toolkit and no library torch loads
+    P("rocm7.0-torch2.10-pip-conda-list-nvidia-cuda-runtime-cu13-0.0.0a0.txt",
+      kinds={"collect-env"},
+      facts={"torch.version": "2.10.0.dev20250929+rocm7.0", "torch.flavor": "rocm",
+             "cuda.toolkits.#": 0, "torch.requires_nvidia": {}}),
 )  # fmt: skip

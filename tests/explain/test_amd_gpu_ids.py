@@ -55,8 +55,28 @@ def test_every_row_names_a_source_and_no_key_has_two_targets() -> None:
     assert all(chip["source"] in data["sources"] for chip in data["chip"])
     for text in data["sources"].values():
         assert "https://" in text
-    names, ids = amd_gpu_ids._tables()  # raises on a key listed with two targets
-    assert names and ids
+    names, ids, cards = amd_gpu_ids._tables()  # raises on a key listed with two targets
+    assert names and ids and cards
+
+
+def test_a_card_name_in_a_line_gives_its_target_written_as_people_write_it() -> None:
+    # The lines of the real pastes (tests/fixtures/paste/errors/hip-*) and collect_env's ROCm
+    # GPU line (pytorch/pytorch #145670), with the card names Gentoo's flags list per target.
+    assert amd_gpu_ids.gfx_by_card_name("With a Radeon RX 6900 XT:") == (
+        "gfx1030",
+        "Radeon RX 6900 XT",
+    )
+    assert amd_gpu_ids.gfx_by_card_name("Radeon 5700XT") == ("gfx1010", "Radeon 5700XT")
+    assert amd_gpu_ids.gfx_by_card_name("AMD Radeon RX 5700 XT (gfx1010:xnack-)")[0] == "gfx1010"
+    assert amd_gpu_ids.gfx_by_card_name("AMD Radeon 780M")[0] == "gfx1103"
+    assert amd_gpu_ids.gfx_by_card_name("Radeon RX 7600M XT")[0] == "gfx1102"
+    assert amd_gpu_ids.gfx_by_series("Strix Halo [Radeon Graphics / Radeon 8060S Graphics]") == (
+        "gfx1151"
+    )
+    # Never a guess: a Pro name (another chip than the RX of that number), a card not listed.
+    assert amd_gpu_ids.gfx_by_card_name("Radeon Pro 5600M") is None
+    assert amd_gpu_ids.gfx_by_card_name("AMD Radeon RX 580") is None
+    assert amd_gpu_ids.gfx_by_card_name("Radeon RX 5700 XTX") is None
 
 
 def test_rocm_smi_text_without_gfx_version_reads_the_card_series_not_the_model() -> None:

@@ -51,7 +51,11 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
         {"rocminfo"},
         {"rocm.gfx_targets": ["gfx1102", "gfx1036"], "rocm.gpus.1.name": "0x164e"}, set()),
     "explain/rocm/rocminfo-ryzen-3600x-cpu-agent-cut.txt": ({"rocminfo"}, {"rocm.gfx_targets": []}, set()),
-    "rocm/rocminfo-kfd-permission-denied.txt": ({"rocminfo"}, {"rocm.kfd_error": "Permission denied"}, set()),
+    # rocminfo is a Linux (or WSL) tool: its "Permission denied" is judged without a stated OS.
+    "rocm/rocminfo-kfd-permission-denied.txt": (
+        {"rocminfo"}, {"rocm.kfd_error": "Permission denied"}, {"rocm-kfd-permission"}),
+    "explain/rocm/rocm-mi100-hpc-kfd-permission-denied-torch1.13.txt": (
+        {"rocminfo"}, {"rocm.kfd_error": "Permission denied"}, {"rocm-kfd-permission"}),
     "explain/rocm/kfd-grep-gfx-target-version-mi300x.txt": (
         {"kfd-properties"}, {"rocm.gfx_targets": ["gfx942"]}, set()),
     # No "GFX Version" line (ROCm 4.0): the card series is the PCI device id 0x738c (Arcturus).

@@ -47,6 +47,8 @@ EXPECTED: Dict[str, Tuple[Any, ...]] = {
     "linux-torch2.9.1-cu126-h100-driver580-conda-forge.txt": (1, {"torch.version": "2.9.1+cu126", "nvidia.driver_version": "580.126.09", "python.version": "3.11.14"}),
     "macos-arm64-torch1.13.0.dev-conda-forge-m1.txt": (1, {"os.system": "Darwin", "os.macos_version": "12.2.1", "torch.flavor": "macos", "torch.torchvision": "0.12.0"}),
     "macos-x86_64-torch2.2.2.txt": (1, {"os.system": "Darwin", "torch.version": "2.2.2", "os.arch": "x86_64"}),
+    # pytorch/pytorch #145670: the first line joined to "PyTorch version:"; the GPU's gfx target
+    "rocm-joined-first-line-rx5700xt-gfx1010-torch2.7-rocm6.3.txt": (1, {"torch.version": "2.7.0.dev20250123+rocm6.3", "torch.flavor": "rocm", "rocm.gfx_targets": ["gfx1010"], "rocm.gpus.0.name": "AMD Radeon RX 5700 XT"}),
     "rocm-torch1.7.0a0-rocm3.7.txt": (1, {"torch.flavor": "rocm", "torch.hip_version": "3.7.20315-077bcfa0", "nvidia.gpus": None}),
     "scalellm-torch2.4.0-cu124-a100-80gb-pcie-topology.txt": (1, {"nvidia.driver_version": "550.90.07", "nvidia.gpus.0.name": "NVIDIA A100 80GB PCIe"}),
     "windows-cpu-torch2.8.0.dev-cpu.txt": (3, {"os.system": "Windows", "os.windows_version": "10.0.22631", "torch.flavor": "cpu"}),

@@ -179,3 +179,14 @@ def test_fuzz_damaged_reports(name: str, at: int, insert: str) -> None:
     text = read("collect_env", name)
     at = at % (len(text) + 1)
     never_raises_other(parse_collect_env, text[:at] + insert + text[at:])
+
+
+def test_a_first_line_joined_to_the_next_is_read_as_two() -> None:
+    # pytorch/pytorch #145670 as GitHub shows it (tests/fixtures/paste/collect-env, SOURCES.tsv):
+    # "Collecting environment information...<blanks>PyTorch version: 2.7.0.dev20250123+rocm6.3".
+    text = read("paste/collect-env", "rocm-joined-first-line-rx5700xt-gfx1010-torch2.7-rocm6.3.txt")
+    assert text.startswith("Collecting environment information...   ")
+    fields = parse_collect_env(text)
+    assert fields["torch_version"] == "2.7.0.dev20250123+rocm6.3"
+    assert fields["rocm_build"] == "6.3.42131-fa1d09cbd"
+    assert fields["gpus"] == ["AMD Radeon RX 5700 XT (gfx1010:xnack-)"]

@@ -742,6 +742,28 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("cuda-error-209", {"code": 209}),
     ],
     "attack10-hip-no-binary-navi14-rocminfo-irregular.txt": [("hip-no-binary-for-gpu", {})],
+    # ROCm's other form of "no code object for this GPU" (rocmfix, attack12b H1)
+    "hip-invalid-device-function-strix-halo-gfx1151-template.txt": [
+        ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
+    ],
+    "hip-invalid-device-function-rx5700xt-gfx1010-torch-rocm6.2.txt": [
+        ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
+    ],
+    "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt": [("hip-no-binary-for-gpu", {})],
+    # hipErrorNoDevice in a paste that names WSL (rocmfix, attack12b M4)
+    "hip-no-device-wsl-amdgpu-install-usecase-wsl-rocm6.3.4.txt": [
+        ("hip-no-gpus", {"wsl_stated": True})
+    ],
+    # ROCm's memory access fault: the reason on the same line, on the next, or wrapped (rocmfix)
+    "hip-memory-access-fault-raphael-igpu-as-gfx1100-rocm7.2.4.txt": [
+        ("hip-memory-access-fault", {"node": 2, "reason": "page-not-present"}),
+    ],
+    "hip-memory-access-fault-node2-rocm4.2-training.txt": [
+        ("hip-memory-access-fault", {"node": 2, "reason": "page-not-present"}),
+    ],
+    "hip-memory-access-fault-node10-radeon-vii-beside-rx6300.txt": [
+        ("hip-memory-access-fault", {"node": 10, "reason": "page-not-present"}),
+    ],
     "attack10-libcudnn8-poetry-virtualenv.txt": [
         ("python-exception", {}),
         ("library-not-found", {"library": "libcudnn.so.8"}),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from envsetup.command_check.simulate import Pick
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.rocm_rules import gfx_findings
+from envsetup.diagnose.rocm_rules import gfx_findings, gfx_list_unconfirmed
 from envsetup.facts import RocmFacts
 
 
@@ -29,4 +29,4 @@ def rocm_findings(pick: Pick, rocm_facts: RocmFacts) -> list[Finding]:
             finding.severity = "info"
         elif finding.params["keep_visible"]:
             finding.severity = "warning"
-    return found
+    return found + gfx_list_unconfirmed(rocm_facts, wheel, rocm, {f.params["gfx"] for f in found})

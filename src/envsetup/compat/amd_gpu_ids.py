@@ -38,7 +38,7 @@ def gfx_by_series(series: str) -> Optional[str]:
     if by_id:
         return by_id
     chip = _key(series.split("[", 1)[0])
-    names, _ = _tables()
+    names = _tables()[0]
     for name, gfx in names.items():
         if chip == name or chip.startswith(name + " "):
             return gfx
@@ -52,23 +52,51 @@ def gfx_by_device_id(device_id: str) -> Optional[str]:
     return _tables()[1].get(match.group(1).lower()) if match else None
 
 
+# "Radeon RX 5700 XT", "Radeon 5700XT", "Radeon RX 7600M XT", "Radeon 8060S Graphics", "Radeon
+# 780M": the model after "Radeon" (and "RX"), blanks inside it ignored. "Radeon Pro ..." is never
+# matched: its names cover other chips than the RX card of the same number.
+_CARD = re.compile(
+    r"\bRadeon\s+(?!Pro\b|PRO\b)(?:RX\s*)?(\d{3,4}(?:\s*(?:XTX|XTB|XT|GRE|M|S|B))*)\b",
+)
+
+
+def _card_key(model: str) -> str:
+    return re.sub(r"\s+", "", model.casefold().removeprefix("rx"))
+
+
+def gfx_by_card_name(text: str) -> Optional[tuple[str, str]]:
+    """(gfx, the name as written) of the first Radeon card in `text` the table lists ("With a
+    Radeon RX 6900 XT:" -> ("gfx1030", "Radeon RX 6900 XT")); None when none is listed."""
+    cards = _tables()[2]
+    for found in _CARD.finditer(text):
+        gfx = cards.get(_card_key(found.group(1)))
+        if gfx:
+            return gfx, found.group(0)
+    return None
+
+
 @functools.lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, str], dict[str, str]]:
-    """(chip name key -> gfx, device id -> gfx); EnvsetupError when the shipped table is unusable
-    (a name or id listed with two targets counts)."""
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(chip name key -> gfx, device id -> gfx, card model key -> gfx); EnvsetupError when the
+    shipped table is unusable (a name, id or card listed with two targets counts)."""
     from envsetup.compat.shipped import load_table
     from envsetup.errors import EnvsetupError
 
     data = load_table(DATA, "AMD GPU table")
     names: dict[str, str] = {}
     ids: dict[str, str] = {}
+    cards: dict[str, str] = {}
     try:
         sources = data["sources"]
         for chip in data["chip"]:
             gfx = chip["gfx"]
             if not _GFX.fullmatch(gfx) or chip["source"] not in sources:
                 raise ValueError(f"row {chip!r}")
-            for target, keys in ((names, map(_key, chip["names"])), (ids, chip["device_ids"])):
+            for target, keys in (
+                (names, map(_key, chip["names"])),
+                (ids, chip["device_ids"]),
+                (cards, map(_card_key, chip.get("cards", ()))),
+            ):
                 for key in keys:
                     if target.setdefault(key, gfx) != gfx:
                         raise ValueError(f"{key!r} is listed with two gfx targets")
@@ -76,4 +104,4 @@ def _tables() -> tuple[dict[str, str], dict[str, str]]:
         raise EnvsetupError(
             f"{DATA}: envsetup's AMD GPU table is unusable ({exc}); fix: reinstall envsetup"
         ) from None
-    return names, ids
+    return names, ids, cards

@@ -36,16 +36,22 @@ class WheelTargets:
     torch: tuple[str, str]  # first and last torch release of the range
     rocm: tuple[str, str]  # the wheel's ROCm version: from (inclusive), below ("" = unbounded)
     source: str
+    # Targets confirmed missing from every wheel of the range (added by a PR merged after its
+    # last release), judged not covered even when `targets` is unconfirmed.
+    absent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Override:
     """HSA_OVERRIDE_GFX_VERSION=value runs `runs_as`'s code objects on a member of `family`."""
 
-    family: str  # "gfx103": every gfx103x target
+    family: str  # "gfx103": every gfx103x target ("gfx1151": that target alone)
     runs_as: str  # "gfx1030"
     value: str  # "10.3.0"
     source: str
+    # Members the override must not be advised for (it hangs or faults them: gfx1103), and why.
+    exclude: tuple[str, ...] = ()
+    exclude_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,11 +84,20 @@ def _table() -> tuple[tuple[WheelTargets, ...], tuple[Override, ...]]:
                 torch=(entry["torch"][0], entry["torch"][1]),
                 rocm=(entry["rocm"][0], entry["rocm"][1]),
                 source=entry["source"],
+                absent=tuple(entry.get("absent", ())),
             )
             for entry in data["build"]
         )
         overrides = tuple(
-            Override(e["family"], e["runs_as"], e["value"], e["source"]) for e in data["override"]
+            Override(
+                e["family"],
+                e["runs_as"],
+                e["value"],
+                e["source"],
+                tuple(e.get("exclude", ())),
+                e.get("exclude_source", ""),
+            )
+            for e in data["override"]
         )
     except (KeyError, IndexError, TypeError) as exc:
         raise EnvsetupError(
@@ -180,12 +195,35 @@ _all_targets = all_targets
 
 
 def override_for(gfx: str, targets: tuple[str, ...]) -> Optional[Override]:
-    """The override that runs a sibling of `gfx` listed in `targets` (not `gfx` itself)."""
+    """The override that runs a sibling of `gfx` listed in `targets` (not `gfx` itself, nor a
+    member the override is known to hang or fault: gfx1103 under 11.0.0)."""
     for override in _table()[1]:
         sibling = gfx.startswith(override.family) and gfx != override.runs_as
-        if sibling and override.runs_as in targets:
+        if sibling and gfx not in override.exclude and override.runs_as in targets:
             return override
     return None
+
+
+def unsafe_override(gfx: str, value: str) -> Optional[Override]:
+    """The table's override row when HSA_OVERRIDE_GFX_VERSION=`value` is one known to hang or
+    fault a `gfx` GPU (11.0.0 on a gfx1103 Radeon 780M: ROCm/TheRock #1184); None otherwise."""
+    runs_as = gfx_from_override(value)
+    for override in _table()[1]:
+        excluded = gfx.startswith(override.family) and gfx in override.exclude
+        if excluded and override.runs_as == runs_as:
+            return override
+    return None
+
+
+def family_values(gfx: str) -> tuple[str, ...]:
+    """The HSA_OVERRIDE_GFX_VERSION values the table has for `gfx`'s family (excluded or not)."""
+    return tuple(o.value for o in _table()[1] if gfx.startswith(o.family) and gfx != o.runs_as)
+
+
+def is_listed_target_of_override(gfx: str) -> bool:
+    """Whether `gfx` is itself a target an override runs as (gfx1030, gfx1100): for such a GPU
+    HSA_OVERRIDE_GFX_VERSION changes nothing; only a build that lists it helps."""
+    return any(override.runs_as == gfx for override in _table()[1])
 
 
 # GPU isolation: the ROCm runtime exposes only the listed device indices to the process; AMD
@@ -210,6 +248,8 @@ def override_of_other_family(gfx: str, value: str) -> Optional[str]:
     runs_as = gfx_from_override(value)
     if runs_as is None or runs_as == gfx or runs_as[:-1] == gfx[:-1]:
         return None
+    if any(gfx.startswith(o.family) and o.runs_as == runs_as for o in _table()[1]):
+        return None  # a cross-family override the table lists as working (gfx1151 -> 11.0.0)
     return runs_as
 
 
@@ -222,20 +262,34 @@ def first_wheels_listing(gfx: str) -> Optional[WheelTargets]:
     return confirmed or next((e for e in entries if gfx in e.targets), None)
 
 
+# Where an installed wheel's own list comes from: torch.cuda.get_arch_list() run in it.
+INSTALLED_SOURCE = "torch.cuda.get_arch_list() of the installed torch (doctor --deep)"
+
+
 def judge_gfx(
-    gfx: str, torch_version: Optional[str], rocm: Optional[str], override_set: Optional[str] = None
+    gfx: str,
+    torch_version: Optional[str],
+    rocm: Optional[str],
+    override_set: Optional[str] = None,
+    installed: Optional[tuple[str, ...]] = None,
 ) -> GfxVerdict:
     """Can the ROCm wheel `torch_version` (+rocm`rocm`) run code on a GPU of target `gfx`?
 
     `override_set`: HSA_OVERRIDE_GFX_VERSION's value in the environment, if any (the runtime then
-    loads that target's code objects instead). A confirmed list decides; a list that is not
-    confirmed, or no list, decides only that a target in no wheel at all is not covered."""
+    loads that target's code objects instead). `installed`: the gfx targets the installed torch
+    itself reports (torch.cuda.get_arch_list()), which decide over any table list. A confirmed
+    list decides; a list that is not confirmed, or no list, decides only that a target in no
+    wheel at all is not covered."""
     wheel = wheel_targets(torch_version, rocm)
+    if installed:
+        first = release_of(torch_version)
+        shown = str(first) if first is not None else (torch_version or "")
+        wheel = WheelTargets(tuple(installed), True, (shown, shown), ("", ""), INSTALLED_SOURCE)
     overridden = gfx_from_override(override_set) if override_set else None
     effective = overridden or gfx
     if wheel is not None and wheel.confirmed:
         covered: Optional[bool] = effective in wheel.targets
-    elif not in_any_wheel(effective):
+    elif not in_any_wheel(effective) or (wheel is not None and effective in wheel.absent):
         covered = False
     else:
         covered = None

@@ -23,7 +23,12 @@ from envsetup.diagnose.kernel_image import (
 from envsetup.diagnose.library_signals import (
     shadowing_dirs,
 )
-from envsetup.diagnose.rocm_rules import wheel_rocm
+from envsetup.diagnose.rocm_rules import (
+    gfx_findings,
+    installed_targets,
+    torch_rocm,
+    unsafe_family_value,
+)
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
 from envsetup.model.paste import Signal
@@ -135,27 +140,51 @@ def judge_extension_cuda_mismatch(signals: list[Signal], facts: Facts, ev: Evide
 
 
 def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
-    """hipErrorNoBinaryForGpu: on an AMD GPU, the gfx target the ROCm build lacks and the
-    override that runs a supported sibling's code objects; a CUDA build only when the machine
-    shows NVIDIA GPUs and no AMD one. rocBLAS's missing Tensile library names the target
-    itself (`gfx`, `library` in the signal): that target is the one judged."""
+    """hipErrorNoBinaryForGpu, or torch's "HIP error: invalid device function" (its other form):
+    on an AMD GPU, the gfx target the ROCm build lacks and the override that runs a supported
+    sibling's code objects; a CUDA build only when the machine shows NVIDIA GPUs and no AMD one.
+    rocBLAS's missing Tensile library names the target itself (`gfx`, `library` in the signal):
+    that target is the one judged. Where the installed wheel's own list is known (doctor --deep's
+    arch list) and lacks the GPU's target, the finding is doctor's rocm-gfx-not-in-build, with
+    the error as its evidence: one finding, one wording, from either path."""
     named = next((s for s in signals if s.params.get("gfx")), None)
+    form = next((s.params["form"] for s in signals if s.params.get("form")), None)
     gfx = named.params["gfx"] if named else None
     if gfx is None and facts.rocm.gfx_targets:
         gfx = facts.rocm.gfx_targets[0]
+    installed = installed_targets(facts)
+    if gfx and named is None and installed and facts.rocm.gfx_targets:
+        label = f"torch {facts.torch.version} ({facts.torch.source or 'installed'})"
+        found = gfx_findings(facts.rocm, facts.torch.version, torch_rocm(facts), label, installed)
+        if found:
+            cited = [line for s in signals for line in ev(s)]
+            for finding in found:
+                finding.evidence = list(dict.fromkeys([*cited, *finding.evidence]))
+            return found
     nvidia_only = bool(facts.nvidia.gpus) and not facts.rocm.gfx_targets and named is None
     override = None
+    unsafe = None
     if gfx and named is not None and named.params.get("library"):
         # The library said it lacks this target, and which it has: the override runs a sibling
         # it has (a cut list: any wheel's targets, as judge_gfx does without a list).
         listed = tuple(named.params.get("available") or rocm_compat.all_targets())
-        found = rocm_compat.override_for(gfx, listed)
-        override = found.value if found else None
+        found_override = rocm_compat.override_for(gfx, listed)
+        override = found_override.value if found_override else None
     elif gfx:
         # One judgement with doctor's rocm-gfx-not-in-build (envsetup.compat.rocm's sourced
         # lists): the override that runs a listed sibling of this target in this wheel.
-        verdict = rocm_compat.judge_gfx(gfx, facts.torch.version, wheel_rocm(facts.torch.version))
-        override = verdict.override.value if verdict.override else None
+        verdict = rocm_compat.judge_gfx(
+            gfx, facts.torch.version, torch_rocm(facts), None, installed
+        )
+        if verdict.covered is None:
+            # The wheel's list is not known for sure, yet the error says the target is missing
+            # from it: the override of any list that has a sibling.
+            verdict_override = rocm_compat.override_for(gfx, rocm_compat.all_targets())
+        else:
+            verdict_override = verdict.override
+        override = verdict_override.value if verdict_override else None
+    if gfx:
+        unsafe = unsafe_family_value(gfx)
     return [
         finding_of(
             "rocm-no-binary-for-gpu",
@@ -163,8 +192,18 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             signals,
             ev,
             gfx=gfx,
+            gpu=_gpu_name(facts, gfx),
+            form=form,
             library=named.params.get("library") if named else None,
             override=override,
+            override_unsafe=unsafe,
+            # The GPU's own target is the one an override runs as (gfx1030, gfx1100): setting
+            # HSA_OVERRIDE_GFX_VERSION changes nothing; only a build that lists it helps.
+            own_target=True
+            if gfx and not override and rocm_compat.is_listed_target_of_override(gfx)
+            else None,
+            listed_torch=_first_listing(gfx),
+            listed_unsure=True if _first_listing(gfx) and not _listing_confirmed(gfx) else None,
             # No wheel of any release lists it and no sibling runs in its place (RDNA1's gfx1010,
             # gfx1012; gfx803): no ROCm release to name.
             in_no_wheel=True
@@ -176,6 +215,57 @@ def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
             install=install_command(facts) if nvidia_only else None,
         )
     ]
+
+
+def judge_rocm_memory_fault(signals: list[Signal], facts: Facts, ev: Evidence):
+    """ROCm's "Memory access fault by GPU node-N ... Reason: ...": a GPU kernel touched memory it
+    may not. Its usual causes, from what the facts show: an HSA_OVERRIDE_GFX_VERSION that makes a
+    GPU run another target's code (an MI210 left at 10.3.0: ROCm/legacy-rocm-build #5238; 11.0.0
+    on a gfx1103: #4557), GPUs of more than one target (code built for one run on the other:
+    ROCm/rocm-systems #11549, an iGPU beside a dGPU), else the program's own kernel."""
+    node = next((s.params["node"] for s in signals if s.params.get("node") is not None), None)
+    reason = next((s.params["reason"] for s in signals if s.params.get("reason")), None)
+    override = facts.rocm.hsa_override_gfx_version
+    targets = list(facts.rocm.gfx_targets)
+    wrong = None
+    if override:
+        for gfx in targets:
+            runs_as = rocm_compat.override_of_other_family(gfx, override)
+            unsafe = rocm_compat.unsafe_override(gfx, override)
+            if runs_as or unsafe:
+                wrong = {"gfx": gfx, "runs_as": runs_as or (unsafe.runs_as if unsafe else None)}
+                break
+    families = {gfx[:-1] for gfx in targets}
+    return [
+        finding_of(
+            "rocm-memory-access-fault",
+            "error",
+            signals,
+            ev,
+            node=node,
+            reason=reason,
+            override_set=override,
+            wrong_override=wrong,
+            gfx_targets=targets or None,
+            mixed=True if len(families) > 1 else None,
+            source="https://github.com/ROCm/legacy-rocm-build/issues/5238",
+        )
+    ]
+
+
+def _gpu_name(facts: Facts, gfx: Any) -> Any:
+    return next((g.name for g in facts.rocm.gpus if g.gfx == gfx and g.name), None)
+
+
+def _listing_confirmed(gfx: Any) -> bool:
+    listing = rocm_compat.first_wheels_listing(gfx) if gfx else None
+    return bool(listing and listing.confirmed)
+
+
+def _first_listing(gfx: Any) -> Any:
+    """The first torch release whose ROCm wheels list `gfx` (confirmed or per PyTorch CI)."""
+    listing = rocm_compat.first_wheels_listing(gfx) if gfx else None
+    return listing.torch[0] if listing else None
 
 
 def judge_simple(

@@ -14,8 +14,9 @@ from envsetup.parsers import ParseError
 from envsetup.parsers.torch_build import flavor_from_local_version
 from envsetup.profiles.build_info import BuildLookup
 
-# The pasted or --deep error says the same; diagnose.signal_rules words it from the same facts.
-_NO_BINARY = "hipErrorNoBinaryForGpu"
+# The pasted or --deep error says the same; diagnose.signal_rules words it from the same facts
+# (its two forms: the abort, and torch's "HIP error: invalid device function").
+_NO_BINARY = ("hipErrorNoBinaryForGpu", "invalid device function", "hipErrorInvalidDeviceFunction")
 
 
 def wheel_rocm(version: Optional[str]) -> Optional[str]:
@@ -29,8 +30,34 @@ def wheel_rocm(version: Optional[str]) -> Optional[str]:
     return rocm if flavor == "rocm" else None
 
 
+def torch_rocm(facts: Facts) -> Optional[str]:
+    """The ROCm the installed torch was built with: its version's local part ("+rocm6.2"), else
+    torch.version.hip ("7.0.0" for a TheRock wheel "+rocm7.0.0rc20250803", whose local part is
+    not PyTorch's form)."""
+    return wheel_rocm(facts.torch.version) or (
+        facts.torch.hip_version if facts.torch.flavor is TorchFlavor.ROCM else None
+    )
+
+
 def _gpu_named(gpus: list[AmdGpu], gfx: str) -> AmdGpu:
     return next((g for g in gpus if g.gfx == gfx), AmdGpu(gfx=gfx))
+
+
+def installed_targets(facts: Facts) -> Optional[tuple[str, ...]]:
+    """The gfx targets the installed ROCm torch reports itself (doctor --deep's
+    torch.cuda.get_arch_list(): "gfx1100", "gfx90a"...), None when not known. This list, not a
+    table's, is what the wheel carries (a TheRock wheel of one GPU family lists only it)."""
+    if facts.torch.flavor is not TorchFlavor.ROCM:
+        return None
+    # "gfx90a:xnack-" is listed as such by some builds: the target is the part before ':'.
+    targets = [t.split(":", 1)[0] for t in facts.torch.deep.arch_list]
+    gfx = tuple(dict.fromkeys(t for t in targets if rocm_compat.is_gfx_target(t)))
+    return gfx or None
+
+
+def aborted_for_gfx(lines: list[str]) -> bool:
+    """Whether torch's stderr holds ROCm's "no code object for this GPU" in either form."""
+    return any(needle in line for line in lines for needle in _NO_BINARY)
 
 
 def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
@@ -38,18 +65,24 @@ def gfx_not_in_build(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     torch = facts.torch
     if torch.flavor is not TorchFlavor.ROCM or not facts.rocm.gfx_targets:
         return []
-    if any(_NO_BINARY in line for line in torch.deep.stderr_tail):
-        return []  # --deep saw the abort itself: signal_rules' rocm-no-binary-for-gpu says it
+    if aborted_for_gfx(torch.deep.stderr_tail):
+        return []  # --deep saw the abort itself: signal_rules judges it (the same finding)
     label = f"torch {torch.version} ({torch.source or 'installed'})"
-    return gfx_findings(facts.rocm, torch.version, wheel_rocm(torch.version), label)
+    return gfx_findings(
+        facts.rocm, torch.version, torch_rocm(facts), label, installed_targets(facts)
+    )
 
 
 def gfx_findings(
-    rocm_facts: RocmFacts, torch: Optional[str], rocm: Optional[str], torch_evidence: str
+    rocm_facts: RocmFacts,
+    torch: Optional[str],
+    rocm: Optional[str],
+    torch_evidence: str,
+    installed: Optional[tuple[str, ...]] = None,
 ) -> list[Finding]:
     """rocm-gfx-not-in-build for each AMD GPU the ROCm wheel `torch` (+rocm`rocm`) has no code
-    object for: doctor's judgement of the installed wheel and check-command's of the wheel a
-    command installs, one function. Pure."""
+    object for: doctor's judgement of the installed wheel (`installed`: the targets it reports
+    itself, when known) and check-command's of the wheel a command installs, one function. Pure."""
     found = []
     override_set = rocm_facts.hsa_override_gfx_version
     # An integrated GPU beside a discrete one is to be hidden, not run (rocm_gfx_targets.toml
@@ -57,7 +90,7 @@ def gfx_findings(
     mixed = rocm_compat.igpu_beside_dgpu(rocm_facts.gfx_targets)
     visible = [g for g in rocm_facts.gfx_targets if not (mixed and rocm_compat.is_integrated(g))]
     for gfx in rocm_facts.gfx_targets:
-        verdict = rocm_compat.judge_gfx(gfx, torch, rocm, override_set)
+        verdict = rocm_compat.judge_gfx(gfx, torch, rocm, override_set, installed)
         if verdict.covered is not False:
             continue
         gpu = _gpu_named(rocm_facts.gpus, gfx)
@@ -108,6 +141,10 @@ def gfx_findings(
                     "build_targets": list(wheel.targets) if wheel and wheel.confirmed else None,
                     "override": override.value if override else None,
                     "runs_as": override.runs_as if override else None,
+                    "override_source": override.source if override else None,
+                    # The family's override is known to hang or fault this GPU (gfx1103): said,
+                    # so that no one sets it.
+                    "override_unsafe": unsafe_family_value(gfx),
                     "keep_visible": keep_visible,
                     # the processor's integrated GPU beside a discrete one: hide it
                     "integrated": integrated,
@@ -121,6 +158,54 @@ def gfx_findings(
             )
         )
     return found
+
+
+def gfx_list_unconfirmed(
+    rocm_facts: RocmFacts, wheel: str, rocm: str, judged: set[str]
+) -> list[Finding]:
+    """rocm-gfx-list-unconfirmed (info) for each GPU whose target the wheel's list may or may
+    not hold: the table has only PyTorch CI's list for it (status U) or none, so neither "it
+    runs" nor "it does not" is said; the installed wheel's own list settles it."""
+    found = []
+    for gfx in rocm_facts.gfx_targets:
+        if gfx in judged:
+            continue
+        verdict = rocm_compat.judge_gfx(gfx, wheel, rocm, rocm_facts.hsa_override_gfx_version)
+        if verdict.covered is not None:
+            continue
+        gpu = next((g.name for g in rocm_facts.gpus if g.gfx == gfx and g.name), None)
+        found.append(
+            Finding(
+                id="rocm-gfx-list-unconfirmed",
+                severity="info",
+                evidence=[
+                    f"GPU {gpu + ' ' if gpu else ''}{gfx}",
+                    f"the command installs torch {wheel}",
+                    f"the wheel's gfx list: {verdict.wheel.source}"
+                    if verdict.wheel
+                    else "no gfx list known for this wheel",
+                ],
+                params={
+                    "gfx": gfx,
+                    "gpu": gpu,
+                    "torch": wheel,
+                    "rocm": rocm,
+                    "listed": gfx in verdict.wheel.targets if verdict.wheel else None,
+                    "source": rocm_compat.SOURCE,
+                },
+            )
+        )
+    return found
+
+
+def unsafe_family_value(gfx: str) -> Optional[dict[str, str]]:
+    """{"value", "source"} of the family override the table excludes `gfx` from (11.0.0 for a
+    gfx1103: ROCm/TheRock #1184), None when none is."""
+    for value in rocm_compat.family_values(gfx):
+        row = rocm_compat.unsafe_override(gfx, value)
+        if row is not None:
+            return {"value": row.value, "source": row.exclude_source}
+    return None
 
 
 def _rocm_install(facts: Facts) -> str:
@@ -167,8 +252,12 @@ def override_of_other_family(facts: Facts, _lookup: BuildLookup) -> list[Finding
     if not value or facts.torch.flavor is not TorchFlavor.ROCM:
         return []
     found = []
-    rocm = wheel_rocm(facts.torch.version)
+    rocm = torch_rocm(facts)
     for gfx in facts.rocm.gfx_targets:
+        unsafe = rocm_compat.unsafe_override(gfx, value)
+        if unsafe is not None:
+            found.append(_unsafe_override_finding(facts, gfx, value, unsafe))
+            continue
         runs_as = rocm_compat.override_of_other_family(gfx, value)
         if runs_as is None:
             continue
@@ -197,6 +286,33 @@ def override_of_other_family(facts: Facts, _lookup: BuildLookup) -> list[Finding
     return found
 
 
+def _unsafe_override_finding(
+    facts: Facts, gfx: str, value: str, row: rocm_compat.Override
+) -> Finding:
+    """HSA_OVERRIDE_GFX_VERSION set to a value the table excludes this GPU from: 11.0.0 on a
+    gfx1103 Radeon 780M runs gfx1100 kernels the iGPU cannot (fewer VGPRs) and hangs it."""
+    gpu = _gpu_named(facts.rocm.gpus, gfx)
+    listing = rocm_compat.first_wheels_listing(gfx)
+    return Finding(
+        id="rocm-override-unsafe",
+        severity="error",
+        evidence=[
+            f"GPU {gpu.name + ' ' if gpu.name else ''}{gfx} ({gpu.source or 'rocm facts'})",
+            f"HSA_OVERRIDE_GFX_VERSION={value} (runs as {row.runs_as}) (environment)",
+        ],
+        params={
+            "gfx": gfx,
+            "gpu": gpu.name or None,
+            "override_set": value,
+            "runs_as": row.runs_as,
+            "torch": facts.torch.version,
+            "listed_torch": list(listing.torch) if listing else None,
+            "listed_confirmed": listing.confirmed if listing else None,
+            "source": row.exclude_source,
+        },
+    )
+
+
 # ROCm's container guide: the compute device /dev/kfd and the render nodes /dev/dri must be
 # passed in (https://rocm.docs.amd.com/projects/install-on-linux/en/latest/how-to/docker.html);
 # /dev/kfd belongs to group render (video on older releases), ROCm/ROCm-docker #116.
@@ -211,7 +327,10 @@ def kfd_unreachable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     # A ROCm image (its /opt/rocm found on this host) wants the GPU whatever torch it holds.
     image = bool(facts.os.container and rocm.version and rocm.source.startswith("file:"))
     wants = torch.flavor is TorchFlavor.ROCM or rocm.kfd_error is not None or image
-    if not wants or facts.os.system != "Linux":
+    # rocminfo's "Unable to open /dev/kfd" is itself a Linux (or WSL) line: a pasted rocminfo
+    # with no OS stated is judged as Linux, not passed over (attack12b H9).
+    linux = facts.os.system == "Linux" or (not facts.os.system and rocm.kfd_error is not None)
+    if not wants or not linux:
         return []
     container = facts.os.container
     evidence = [

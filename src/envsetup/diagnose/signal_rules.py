@@ -31,6 +31,7 @@ from envsetup.diagnose.cuda_error_signals import (
     judge_host_compiler_rejected,
     judge_init_failed,
     judge_ptx,
+    judge_rocm_memory_fault,
     judge_rocm_no_binary,
     judge_simple,
 )
@@ -153,6 +154,10 @@ def judge_signals(
         found.append(judge_simple(finding_id, severity, group, facts, ev))
         if finding_id == "cuda-no-device" and facts.os.wsl:
             found[-1].params["wsl"] = facts.os.wsl  # the GPU is the Windows driver's there
+        if finding_id == "rocm-no-gpus" and (
+            facts.os.wsl or any(s.params.get("wsl_stated") for s in group)
+        ):
+            found[-1].params["wsl"] = facts.os.wsl or True  # ROCm on WSL: its own runtime
         if finding_id == "torch-not-compiled-with-cuda":
             # Its fix installs a CUDA build: say so when `--cuda auto` would not give one here.
             from envsetup.diagnose.install_target import auto_not_cuda
@@ -173,6 +178,8 @@ def judge_signals(
         found += judge_ptxas_arch(get("ptxas-gpu-arch-unknown"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
+    if get("hip-memory-access-fault"):
+        found += judge_rocm_memory_fault(get("hip-memory-access-fault"), facts, ev)
     # nvidia-container-cli's "load library failed: libnvidia-ml.so.1: cannot open ..." is the
     # container runtime's finding (container_signals), not a second one about the library.
     runtime = {n for s in get("nvidia-container-cli-init-failed") for n in s.lines}

@@ -266,7 +266,11 @@ def import_failed(facts: Facts, lookup: BuildLookup) -> list[Finding]:
             id="torch-import-failed",
             severity="error",
             evidence=[deep.error],
-            params={"install": _install_command(facts)},
+            params={
+                "install": _install_command(facts),
+                # A ROCm build fails on ROCm's libraries, not CUDA's (attack12c H1, 08b).
+                "flavor": facts.torch.flavor.value if facts.torch.flavor else None,
+            },
         )
     ]
 

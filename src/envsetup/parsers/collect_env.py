@@ -22,6 +22,10 @@ _MIG_LINE = re.compile(r"(MIG \S+ Device \d+):")
 _PATH_LINE = re.compile(r"(?:/|[A-Za-z]:\\)\S.*")
 _VERSION_START = re.compile(r"\d+(?:\.\d+)+")
 _PACKAGE_TAGS = ("[pip]", "[pip3]", "[conda]")
+# collect_env's first line, which GitHub's rendering of a pasted report often joins to the next:
+# "Collecting environment information...<blanks>PyTorch version: 2.7.0.dev20250123+rocm6.3"
+# (pytorch/pytorch #145670). The rest of such a line is read as a line of its own.
+_COLLECTING = re.compile(r"Collecting environment information\.*\s*")
 
 _FIELDS = {
     "PyTorch version": "torch_version",
@@ -106,6 +110,9 @@ def _read_fields(
     current: Optional[str] = None
     for index, raw in enumerate(lines):
         line = raw.strip()
+        joined = _COLLECTING.match(line)
+        if joined:
+            line = line[joined.end() :]
         gpu_line = _GPU_LINE.fullmatch(line) or _MIG_LINE.fullmatch(line)
         if current == "gpu_models_raw" and gpu_line:
             follow[current].append(line)

@@ -42,6 +42,7 @@ READER_MODULES: tuple[str, ...] = (
     "rocm",  # rocminfo, KFD properties, rocm-smi, HSA_OVERRIDE_GFX_VERSION (explain11)
     "rocm_smi_concise",  # plain rocm-smi's Concise Info table, rocm-smi --json (rocm21)
     "python_check",  # `python -c "import torch; print(...)"`, `>>> torch.__version__`, `python -V`
+    "amd_gpu_name",  # a line naming a Radeon card or lshw's product line (rocmfix), last: prose
 )
 
 

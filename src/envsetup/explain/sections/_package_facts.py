@@ -33,6 +33,16 @@ _RUNTIME_PACKAGES = (
 _CUDNN_PACKAGES = ("nvidia-cudnn-cu11", "nvidia-cudnn-cu12", "nvidia-cudnn-cu13", "cudnn")
 
 
+def is_placeholder(name: str, version: Optional[str]) -> bool:
+    """An nvidia-* package at a 0.0.x version: NVIDIA's name-holding placeholders on PyPI, with
+    no libraries in them ("A fake package ... placeholder from NVIDIA",
+    https://pypi.org/project/nvidia-cuda-runtime-cu113/ 0.0.1.dev5; nvidia-cuda-runtime-cu13
+    0.0.0a0 in a ROCm torch's environment, pytorch/pytorch #164346; its 0.0.1 "DEPRECATED: Use
+    nvidia-cuda-runtime instead", https://pypi.org/project/nvidia-cuda-runtime-cu13/). Not a
+    CUDA toolkit, cuDNN or a library torch loads."""
+    return name.startswith("nvidia-") and (version or "").startswith("0.0.")
+
+
 def is_relevant(name: str) -> bool:
     """A package that says something about the torch/CUDA stack (worth starting a section at)."""
     return (
@@ -55,6 +65,8 @@ def add_package(builder: ReadingBuilder, package: Package, line: int) -> bool:
             builder.put("torch.cuda_version", _major_minor(version), line)
         return True
     stated = False
+    if is_placeholder(name, version):
+        return True  # read: it states that nothing of CUDA is there
     if name.startswith("nvidia-"):
         requires = builder.get("torch.requires_nvidia") or {}
         requires[name] = version

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence
 
+from envsetup.compat.amd_gpu_ids import gfx_by_card_name, gfx_by_device_id
 from envsetup.explain.sections._package_facts import add_package
 from envsetup.explain.sections._reading import (
     Reader,
@@ -325,6 +326,39 @@ def _nvidia_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[st
     builder.put("nvidia.gpus", gpus, line_of.get("gpu_models_raw"))
 
 
+# ROCm's collect_env prints each GPU as "NAME (gcnArchName)": "AMD Radeon RX 5700 XT
+# (gfx1010:xnack-)" (pytorch/pytorch #145670), "AMD Instinct MI250X (gfx90a:sramecc+:xnack-)";
+# older ROCm builds only "Device 66a1" (the PCI device id).
+_AMD_ARCH = lazy(r"^(.*?)\s*\((gfx[0-9a-f]{3,4})(?::[a-z+-]+(?::[a-z+-]+)*)?\)\s*$")
+_AMD_DEVICE = lazy(r"^Device ([0-9a-f]{4})$")
+
+
+def _amd_facts(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str, int]) -> None:
+    """The AMD GPUs a ROCm build's "GPU models and configuration" names, with their gfx target
+    (stated in parentheses; else the device id or card name through amd_gpu_ids.toml)."""
+    if not _amd(env):
+        return
+    gpus = []
+    for text in env.get("gpus") or []:
+        stated = _AMD_ARCH.match(text)
+        device = _AMD_DEVICE.match(text)
+        if stated:
+            gfx, name, source = stated.group(2), stated.group(1), "paste:collect_env"
+        elif device:
+            gfx, name = gfx_by_device_id(device.group(1)) or "", text
+            source = "paste:collect_env device id, amd_gpu_ids.toml"
+        else:
+            named = gfx_by_card_name(text)
+            gfx, name = (named[0] if named else ""), text
+            source = "paste:collect_env GPU name, amd_gpu_ids.toml"
+        if gfx:
+            gpus.append({"gfx": gfx, "name": name, "source": source})
+    if gpus:
+        line = line_of.get("gpu_models_raw")
+        builder.put("rocm.gpus", gpus, line)
+        builder.put("rocm.gfx_targets", list(dict.fromkeys(g["gfx"] for g in gpus)), line)
+
+
 def _cuda_and_cudnn(builder: ReadingBuilder, env: Dict[str, Any], line_of: Dict[str, int]) -> None:
     # collect_env reads "CUDA runtime version" from `nvcc --version`: the toolkit on PATH.
     runtime = env.get("cuda_runtime")
@@ -360,6 +394,7 @@ def _read(lines: Sequence[Line]) -> Reading:
     if "(64-bit runtime)" in (env.get("python_version_raw") or ""):
         builder.put("python.bits", 64, line_of.get("python_version_raw"))
     _nvidia_facts(builder, env, line_of)
+    _amd_facts(builder, env, line_of)
     _cuda_and_cudnn(builder, env, line_of)
     for index, text in env["package_lines"]:
         package = parse_package_line(text)

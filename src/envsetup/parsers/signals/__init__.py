@@ -109,6 +109,7 @@ _TRIGGERS = (
     "kubectl",
     "nvidia.com/gpu",  # a pod spec
     "nouveau",  # kernel log
+    "Memory access fault",  # ROCm: "Memory access fault by GPU node-N ... Reason: ..."
     "Traceback",
     'File "',  # python
     "matching platform tag",

@@ -385,12 +385,50 @@ def _ptxas_arch(lines: Sequence[Line], index: int) -> list[Signal]:
     ]
 
 
+# The ROCm runtime's abort when a GPU kernel touches memory it may not (ROCR-Runtime): "Memory
+# access fault by GPU node-2 (Agent handle: 0x55fea5592860) on address 0x7fc133800000. Reason:
+# Page not present or supervisor privilege." (ROCm/legacy-rocm-build #1535), the reason also on
+# the next line (ROCm/rocm-systems #11549) or "Reason: unknown" (legacy-rocm-build #5238). The
+# node number is taken only when text follows it (a cut line could have shortened it).
+_MEMORY_FAULT = lazy(r"Memory access fault by GPU node-(\d{1,4})(?= \(Agent| on address)")
+_FAULT_REASONS = (("Page not present", "page-not-present"), ("Reason: unknown", "unknown"))
+
+
+# The HIP runtime's own "no device": hipGetDeviceCount returning hipErrorNoDevice (printed with
+# AMD_LOG_LEVEL=3, ROCm/legacy-rocm-build #5461) says what torch's "No HIP GPUs are available"
+# says. A paste that names WSL ("Ubuntu WSL", amdgpu-install's --usecase=wsl) says where.
+_WSL_STATED = lazy(r"\bWSL2?\b|--usecase=\S*wsl")
+
+
+def _no_device(lines: Sequence[Line], index: int) -> list[Signal]:
+    wsl = any(_WSL_STATED.search(line.text) for line in lines)
+    return [signal("hip-no-gpus", KIND, [lines[index].number], wsl_stated=True if wsl else None)]
+
+
+def _memory_fault(lines: Sequence[Line], index: int) -> list[Signal]:
+    line = lines[index]
+    found = _MEMORY_FAULT.search(line.text)
+    cited = [line.number]
+    text = line.text
+    if "Reason:" not in text and index + 1 < len(lines) and "Reason:" in lines[index + 1].text:
+        cited.append(lines[index + 1].number)
+        text += " " + lines[index + 1].text
+    reason = next((name for needle, name in _FAULT_REASONS if needle in text), None)
+    node = int_or_none(found.group(1)) if found else None
+    return [signal("hip-memory-access-fault", KIND, cited, node=node, reason=reason)]
+
+
 _SIMPLE = (
     ("Torch not compiled with CUDA enabled", "torch-not-compiled-with-cuda"),
     ("Found no NVIDIA driver on your system", "torch-no-nvidia-driver"),
     ("No HIP GPUs are available", "hip-no-gpus"),
     ("hipErrorNoBinaryForGpu", "hip-no-binary-for-gpu"),
 )
+# ROCm's other form of "no code object for this GPU": the first kernel launch finds no function
+# for the device's gfx target (hipErrorInvalidDeviceFunction), as torch raises it:
+# "RuntimeError: HIP error: invalid device function" (pytorch/pytorch #164346 on gfx1151,
+# #132570 on gfx1010; ROCm/TheRock #1184 on gfx1103). One judgement with hipErrorNoBinaryForGpu.
+_INVALID_FUNCTION = ("HIP error: invalid device function", "hipErrorInvalidDeviceFunction")
 
 
 def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Signal]:
@@ -416,9 +454,17 @@ def read(lines: Sequence[Line], hits: Optional[Sequence[int]] = None) -> list[Si
             found += _rocblas_no_arch(lines, index)
         if "gpu-name" in text:
             found += _ptxas_arch(lines, index)
+        if "Memory access fault by GPU" in text:
+            found += _memory_fault(lines, index)
+        if "hipErrorNoDevice" in text:
+            found += _no_device(lines, index)
         if "unsupported GNU version!" in text and "#error" not in text.lstrip()[:7]:
             found += _host_compiler(lines, index)
         for needle, signal_id in _SIMPLE:
             if needle in text:
                 found.append(signal(signal_id, KIND, [line.number]))
+        if any(needle in text for needle in _INVALID_FUNCTION):
+            found.append(
+                signal("hip-no-binary-for-gpu", KIND, [line.number], form="invalid-device-function")
+            )
     return found

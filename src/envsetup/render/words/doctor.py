@@ -433,6 +433,14 @@ def _arch_fix(p: P) -> str:
 
 
 def _torch_import_failed(p: P) -> Words:
+    if p.get("flavor") == "rocm":
+        return Words(
+            "Importing torch failed in the target interpreter",
+            "Read the error: with a ROCm build, a hang or a failed import usually means an "
+            "HSA_OVERRIDE_GFX_VERSION this GPU cannot run (`echo $HSA_OVERRIDE_GFX_VERSION`) or "
+            "ROCm libraries of another release (libamdhip64, libhsa-runtime64) found first on "
+            f"LD_LIBRARY_PATH; reinstall with `{p['install']}` in a fresh environment.",
+        )
     return Words(
         "Importing torch failed in the target interpreter",
         "Read the error: a missing or mismatched library (libcudnn, libcudart) usually means "

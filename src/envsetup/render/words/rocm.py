@@ -50,17 +50,30 @@ def _gfx_not_in_build(p: P) -> Words:
     has_text = f" (it has {', '.join(has)})" if has else ""
     title = (
         f"torch {p['torch']} has no code object for the {gpu}{has_text}: it aborts with "
-        "hipErrorNoBinaryForGpu"
+        'hipErrorNoBinaryForGpu (or "HIP error: invalid device function")'
     )
     if p.get("override_set"):
         title += f" even with HSA_OVERRIDE_GFX_VERSION={p['override_set']}"
     if p.get("integrated"):
         fix = _hide_igpu(p)
+    elif p.get("override") and p["runs_as"][:-1] != p["gfx"][:-1]:
+        fix = (
+            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program: "
+            f"the runtime then loads the {p['runs_as']} code objects, reported to work on "
+            f"{p['gfx']} ({p.get('override_source') or 'community reports'}; a setting AMD does "
+            "not support)"
+        )
     elif p.get("override"):
         fix = (
             f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program: "
             f"the runtime then loads the {p['runs_as']} code objects, whose instruction set the "
             f"{p['gfx'][:-1]}x GPUs share (a community-used setting AMD does not support)"
+        )
+    elif p.get("override_unsafe"):
+        unsafe = p["override_unsafe"]
+        fix = (
+            f"not HSA_OVERRIDE_GFX_VERSION={unsafe['value']}: on {p['gfx']} it hangs or faults "
+            f"the GPU ({unsafe['source']})"
         )
     elif p.get("keep_visible"):
         fix = (
@@ -115,6 +128,36 @@ def _override_other_family(p: P) -> Words:
     )
 
 
+def _override_unsafe(p: P) -> Words:
+    gpu = f"{p['gpu']} ({p['gfx']})" if p.get("gpu") else p["gfx"]
+    fix = "`unset HSA_OVERRIDE_GFX_VERSION`, then install a ROCm torch whose list has " + p["gfx"]
+    if p.get("listed_torch"):
+        fix += f" (PyTorch's ROCm wheels of torch {p['listed_torch'][0]} and later"
+        if p.get("listed_confirmed") is False:
+            fix += ", per PyTorch CI, not confirmed per release"
+        fix += "; `envsetup install --cuda auto` picks one)"
+    fix += ", or use the CPU build (`envsetup install --cuda cpu`)"
+    return Words(
+        f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} makes the {gpu} run {p['runs_as']} "
+        f"kernels it cannot run: torch hangs or faults ({p['source']})",
+        fix,
+    )
+
+
+def _gfx_list_unconfirmed(p: P) -> Words:
+    gpu = f"{p['gpu']} ({p['gfx']})" if p.get("gpu") else p["gfx"]
+    listed = (
+        f"PyTorch CI's list names {p['gfx']}, but this release's wheel was not checked"
+        if p.get("listed")
+        else "envsetup has no confirmed gfx list for this wheel"
+    )
+    return Words(
+        f"Whether torch {p['torch']} has code objects for the {gpu} is not confirmed: {listed}",
+        "after installing, `envsetup doctor --deep` reads the wheel's own list "
+        "(torch.cuda.get_arch_list()) and says whether the GPU's target is in it.",
+    )
+
+
 _PASS_AMD = "--device=/dev/kfd --device=/dev/dri --group-add video --group-add render"
 
 
@@ -126,7 +169,12 @@ def _kfd_permission(p: P) -> Words:
             "`--group-add $(getent group render | cut -d: -f3)`)"
         )
     else:
-        fix = "`sudo usermod -aG video,render $USER`, then log in again"
+        fix = (
+            "`sudo usermod -aG video,render $USER`, then log in again (`ls -l /dev/kfd` names "
+            "the group); on a shared cluster node, where users are not put in that group, the "
+            "administrators open /dev/kfd and /dev/dri to the job's user (a udev rule on the "
+            "device files: ROCm/rocminfo #25), or run the job on a node that has the GPU"
+        )
     return Words(
         "the ROCm runtime cannot open /dev/kfd (Permission denied): no AMD GPU is usable",
         fix,
@@ -169,6 +217,8 @@ WORDS: dict[str, Callable[[P], Words]] = {
     "rocm-kfd-permission": _kfd_permission,
     "rocm-container-no-kfd": _container_no_kfd,
     "rocm-override-other-family": _override_other_family,
+    "rocm-override-unsafe": _override_unsafe,
+    "rocm-gfx-list-unconfirmed": _gfx_list_unconfirmed,
     "rocm-gfx-not-in-build": _gfx_not_in_build,
     "torch-not-rocm-on-amd-gpu": _not_rocm_on_amd_gpu,
 }
