@@ -94,6 +94,12 @@ PASTES: tuple[Paste, ...] = (
       findings={"toolkit-newer-than-driver"}),
     P("errors/detect-802-thcudacheck-smi.txt",
       signals={"cuda-error-802", "python-exception"}, findings={FABRIC}),
+    # CentOS 7 (yum, no dnf): the fabric manager pinned to the driver the rpm name states.
+    P("errors/gpu-burn-802-centos7-8xh100-rpm-driver-545.23.08.txt",
+      kinds={"env-report"}, signals={"cuda-error-802"},
+      facts={"nvidia.driver_version": "545.23.08", "os.distro_name": "CentOS 7"},
+      findings={FABRIC},
+      params={FABRIC: {"driver": "545.23.08", "branch": "545", "packager": "yum"}}),
     P("errors/detect-802-vllm-engine.txt",
       signals={"cuda-error-802", "python-traceback-cut"}, findings={FABRIC},
       params={"signal:cuda-error-802": {"code": 802, "reported": None}}),

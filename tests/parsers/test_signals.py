@@ -250,6 +250,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "RuntimeError"}),
     ],
     "cuda-802-warning-llamafactory-torch2.7.txt": [("cuda-error-802", {"code": 802})],
+    "gpu-burn-802-centos7-8xh100-rpm-driver-545.23.08.txt": [
+        ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
+    ],
     "cuda-803-display-driver-combination.txt": [("cuda-error-803", {"code": 803})],
     "cuda-804-forward-compat-conda-prompt.txt": [("cuda-error-804", {"code": 804})],
     "cuda-804-forward-compat-rtx3090-driver470.txt": [("cuda-error-804", {"code": 804})],

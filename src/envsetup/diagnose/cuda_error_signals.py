@@ -13,7 +13,7 @@ from typing import Any
 from envsetup import compat
 from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch
+from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch, package_tool
 from envsetup.diagnose.kernel_image import (
     build_for_driver,
     driver_floor_for,
@@ -96,6 +96,7 @@ def judge_fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
             gpus=len(facts.nvidia.gpus) or None,
             container=facts.os.container or None,
             on_host=None if facts.gpu_access.fabric.manager_on_host else False,
+            packager=package_tool(facts.os),
         )
     ]
 
