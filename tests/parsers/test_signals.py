@@ -133,6 +133,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "fabricmanager-doesnt-match-550.127.05-vs-550.120-systemctl.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "550.127.05", "driver": "550.120"}),
     ],
+    "fabricmanager-dont-match-530.30.02-vs-530.41.03-gpu-operator.txt": [
+        ("fabricmanager-version-mismatch", {"fabricmanager": "530.30.02", "driver": "530.41.03"}),
+    ],
     "fabricmanager-dont-match-typographic-apostrophe-550.90.07.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "550.90.07", "driver": "550.107.02"}),
     ],

@@ -97,6 +97,9 @@ def judge_fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
             container=facts.os.container or None,
             on_host=None if facts.gpu_access.fabric.manager_on_host else False,
             packager=package_tool(facts.os),
+            # Only the fabric manager's journal line pasted, no CUDA error: the title says the
+            # 802 will come, not that it came (NVIDIA/gpu-operator #544, NVIDIA/nvtrust #55).
+            seen_error=None if any(s.id == "cuda-error-802" for s in signals) else False,
         )
     ]
 
