@@ -403,6 +403,11 @@ PASTES: tuple[Paste, ...] = (
       signals={"fabricmanager-version-mismatch"}, facts={"nvidia.driver_version": "550.107.02"},
       findings={FABRIC}, params={FABRIC: {"driver": "550.107.02", "fabricmanager": "550.90.07",
                                           "seen_error": False}}),
+    # No container in sight: no-gpu-devices names none (its words: no `--gpus all`).
+    P(E + "nvidia-smi-no-devices-rminitadapter-0x22-0x56-rtx5090-rebar.txt",
+      kinds={"nvidia-smi-failure"}, signals={"nvrm-rminitadapter-failed"},
+      findings={"no-gpu-devices", "gpu-init-failed"},
+      params={"no-gpu-devices": {"container": None, "open_module": None}}),
     P(E + "fabricmanager-dont-match-530.30.02-vs-530.41.03-gpu-operator.txt",
       signals={"fabricmanager-version-mismatch"}, facts={"nvidia.driver_version": "530.41.03"},
       findings={FABRIC}, params={FABRIC: {"driver": "530.41.03", "fabricmanager": "530.30.02",

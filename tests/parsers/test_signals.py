@@ -133,6 +133,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "fabricmanager-doesnt-match-550.127.05-vs-550.120-systemctl.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "550.127.05", "driver": "550.120"}),
     ],
+    "nvidia-smi-no-devices-rminitadapter-0x22-0x56-rtx5090-rebar.txt": [
+        ("nvrm-rminitadapter-failed", {"pci": "0000:01:00.0", "code": "0x22:0x56:884"}),
+    ],
     "fabricmanager-dont-match-530.30.02-vs-530.41.03-gpu-operator.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "530.30.02", "driver": "530.41.03"}),
     ],
