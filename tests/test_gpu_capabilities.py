@@ -102,9 +102,10 @@ def test_names_tools_print_are_found(name: str, capability: str) -> None:
     [
         "NVIDIA GeForce RTX 3...",  # nvidia-smi's table cut it
         "NVIDIA GeForce GTX",  # a paste cut it
-        "NVIDIA GeForce RTX 4090 D",  # not in the sources: unknown, not "the 4090"
-        "NVIDIA A10G",
-        "NVIDIA H20",
+        # Real products not in the table (nor their chip sibling): unknown, never the nearest.
+        "NVIDIA L20",
+        "NVIDIA GeForce GTX 1630",
+        "NVIDIA GeForce RTX 4090 X",
         "AMD Radeon RX 6700 XT",
         "",
     ],
@@ -148,3 +149,31 @@ def test_explain_marks_a_capability_from_the_name() -> None:
     )
     assert finding.params["driver"] == "581.57" and "upgrade_driver" not in finding.params
     assert info is not None and coverage(info.arch_list, ComputeCapability(12, 0))
+
+
+@pytest.mark.parametrize(
+    ("name", "capability"),
+    [
+        # Products NVIDIA's pages leave out, as nvidia-smi / pci.ids print them (same-chip source).
+        ("NVIDIA GeForce GTX 1050 Ti", "6.1"),
+        ("GeForce GTX 1050 Ti Mobile", "6.1"),
+        ("NVIDIA GeForce GTX 1650", "7.5"),
+        ("GeForce GTX 1650 Mobile / Max-Q", "7.5"),
+        ("NVIDIA GeForce GTX 1660 SUPER", "7.5"),
+        ("NVIDIA GeForce MX250", "6.1"),
+        ("NVIDIA A10G", "8.6"),
+        ("NVIDIA H20", "9.0"),
+        ("NVIDIA A800-SXM4-80GB", "8.0"),
+        ("NVIDIA H800", "9.0"),
+        ("NVIDIA GeForce RTX 4090 D", "8.9"),
+        ("NVIDIA GeForce RTX 4070 Ti SUPER", "8.9"),
+        # A "Max-Q" inside the name is no tail.
+        ("NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "12.0"),
+    ],
+)
+def test_products_by_their_chip_sibling(name: str, capability: str) -> None:
+    assert str(capability_by_name(name)) == capability
+
+
+def test_the_tails_alone_name_nothing() -> None:
+    assert capability_by_name("Mobile") is None and capability_by_name("NVIDIA H2") is None

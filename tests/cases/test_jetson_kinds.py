@@ -21,6 +21,7 @@ import pytest
 from envsetup.command_check.check import check_command
 from envsetup.diagnose import diagnose
 from envsetup.host.recorded import RecordedHost
+from envsetup.model.jetson import builds_of
 from envsetup.probe import probe_all
 from envsetup.profiles.loader import load_releases
 from envsetup.render.finding_words import words_for
@@ -185,7 +186,8 @@ def test_orin_on_another_python_is_sent_to_a_new_env_that_resolves(tmp_path, rel
     ],
 )
 def test_no_jetpack_index_never_ends_in_the_cpu_build(tmp_path, releases, tegra, model) -> None:
-    """J4, J6: an unknown JetPack (R39) or one without a pip index (4, 5): install and
+    """J4, J6: JetPack 7.2 (R39) on an Orin, whose builds envsetup does not know, or a JetPack
+    without a pip index (4, 5): install and
     check-command say where NVIDIA lists the wheels, not '--cuda cpu' as the only advice."""
     host = _jetson(tmp_path, "jet", tegra, model, "5.10.120-tegra", "3.10.12", "2.7.1+cpu")
     facts = _facts(host)
@@ -199,8 +201,10 @@ def test_no_jetpack_index_never_ends_in_the_cpu_build(tmp_path, releases, tegra,
     finding = next(f for f in diagnose(facts) if f.id == "jetson-torch-cpu-only")
     fix = words_for(finding).fix
     assert "pytorch/pytorch#nvidia-jetson-platforms" in fix
-    if facts.jetson.jetpack is None:  # R39: no claim about a release envsetup does not know
+    if builds_of(facts.jetson) is None:  # R39 on an Orin: no claim about builds not known
         assert "does not know" in fix and "do not use this GPU" not in fix
+        (command,) = [f for f in report.findings if f.id == "jetson-command-not-for-igpu"]
+        assert command.severity == "warning" and command.params["unknown_release"] is True
 
 
 @pytest.mark.parametrize(
@@ -231,3 +235,49 @@ def test_jetson_words_read_when_the_module_is_unknown(tmp_path, releases) -> Non
         resolve(InstallRequest(compute="auto"), _facts(nowhere), releases)
     reason = refusal_reason(refused.value)
     assert "  " not in reason and "R?" not in reason and reason.startswith("a Jetson:")
+
+
+# attack12c M3: L4T R39.2 (JetPack 7.2, Orin and Thor: OE4T/meta-tegra PR #2224; the real R39.2.0
+# line and Orin model of rbonghi/jetson_stats issue #864); R38.4 = JetPack 7.1 (rbonghi/
+# jetson_stats PR #792). The builds of JetPack 7 are known for Thor only.
+R39_2_LINE = (
+    "# R39 (release), REVISION: 2.0, GCID: 45755727, BOARD: generic, EABI: aarch64, "
+    "DATE: Mon Jun  1 09:28:48 PM UTC 2026\n"
+)
+
+
+@pytest.mark.parametrize(
+    "l4t, series, release",
+    [("39.2.0", "7", "7.2"), ("38.4.0", "7", "7.1"), ("38.2.0", "7", "7.0"),
+     ("36.4.3", "6", "6.2"), ("35.2.1", "5", "5.1"), ("40.0", None, None)],
+)  # fmt: skip
+def test_jetpack_series_and_release_of_an_l4t(l4t, series, release) -> None:
+    from envsetup.model.jetson import jetpack_for, jetpack_release
+
+    assert jetpack_for(l4t) == series and jetpack_release(l4t) == release
+
+
+@pytest.mark.parametrize(
+    "tegra, model, severity",
+    [
+        # JetPack 7.2 on an AGX Orin: which torch builds use its GPU is not known: a warning.
+        (R39_2_LINE, "NVIDIA Jetson AGX Orin Developer Kit", "warning"),
+        # A release envsetup does not know at all (written here in the line's shape): a warning.
+        ("# R40 (release), REVISION: 1.0\n", "NVIDIA Jetson AGX Orin Developer Kit", "warning"),
+        # JetPack 6 on an Orin: known, PyTorch's aarch64 CUDA wheels do not use it: an error.
+        ("# R36 (release), REVISION: 4.3\n", "NVIDIA Jetson AGX Orin Developer Kit", "error"),
+    ],
+)
+def test_an_unknown_release_is_never_an_error_in_check_command(
+    tmp_path, releases, tegra, model, severity
+) -> None:
+    host = _jetson(tmp_path, "jp", tegra, model, "6.8.12-1021-tegra", "3.12.3", None)
+    facts = _facts(host)
+    report = check_command("pip install torch", facts, releases)
+    (finding,) = [f for f in report.findings if f.id == "jetson-command-not-for-igpu"]
+    assert finding.severity == severity
+    words = words_for(finding)
+    if severity == "warning":
+        assert "is not known" in words.title and "will not use" not in words.title
+    if tegra is R39_2_LINE:
+        assert facts.jetson.jetpack == "7" and "JetPack 7.2" in words.title

@@ -211,6 +211,23 @@ def test_no_manager_installed_on_an_nvswitch_board(doctor: Doctor) -> None:
     assert "cuda-fabric-manager-not-ready" not in ids(findings)  # one finding, the cause
 
 
+def test_no_manager_on_centos_7_is_installed_with_yum_pinned_to_the_driver(doctor: Doctor) -> None:
+    # wilicc/gpu-burn #92: CentOS 7 (real os-release), 8x H100, driver 545.23.08; rpm answers
+    # "not installed" (written here in rpm's words). CentOS 7 has yum, not dnf.
+    spec = board([H100] * 8, "545.23.08", IN_PROGRESS, manager=None, state="inactive")
+    spec.files["/etc/os-release"] = fixture_text("os/os-release-centos-7.txt")
+    del spec.which["dpkg-query"]
+    spec.which["rpm"] = "/usr/bin/rpm"
+    spec.command(["/usr/bin/rpm", "-q", "--qf", "%{VERSION}\\n", "nvidia-fabric-manager"],
+                 "package nvidia-fabric-manager is not installed\n", 1)  # fmt: skip
+    _facts, findings = doctor(spec)
+    found = next(f for f in findings if f.id == "fabric-manager-not-installed")
+    fix = words_for(found).fix
+    assert found.params["packager"] == "yum"
+    assert "`sudo yum install nvidia-fabricmanager-545-545.23.08-1`" in fix
+    assert "dnf" not in fix and "apt" not in fix
+
+
 def test_a_gpu_that_failed_to_register_loses_its_nvlink_peers(doctor: Doctor) -> None:
     spec = board([H100] * 8, "550.54.15", FAILED, manager="550.54.15")
     _, findings = doctor(spec)

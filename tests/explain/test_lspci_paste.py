@@ -55,3 +55,30 @@ def test_a_driver_listed_gpu_wins_over_the_pci_id_name() -> None:
     for paste in (smi + fixture_text("driver/lspci-nn-a30-20b7.txt"),
                   fixture_text("driver/lspci-nn-a30-20b7.txt") + smi):  # fmt: skip
         assert _gpus(paste) == [("NVIDIA GeForce RTX 5090", "12.0")]
+
+
+def test_lspci_n_numeric_rows_name_the_gpu() -> None:
+    # `lspci -n`: "00:04.0 0302: 10de:20b0 (rev a1)" among virtio rows (GCE, real log).
+    assert _gpus(fixture_text("driver/lspci-n-numeric-10de-20b0-gce.txt")) == [
+        ("A100 SXM4 40GB", "8.0")
+    ]
+    # The same kind, built by hand: a VGA-class (0300) row, an audio function (0403) left out.
+    rows = "01:00.0 0300: 10de:2b85 (rev a1)\n01:00.1 0403: 10de:22e8 (rev a1)\n"
+    assert _gpus(rows) == [("GeForce RTX 5090", "12.0")]
+
+
+def test_the_bracketed_product_lspci_prints_names_the_gpu() -> None:
+    # "GP107M [GeForce GTX 1050 Ti Mobile] [10de:1c8c]" (real) and "GF106GL [Quadro 2000]"
+    # (real, Fermi: no capability in the table, so named but not judged) and
+    # "GM204 [GeForce GTX 970]" (real, -vv without -nn: no id at all).
+    mobile = fixture_text("driver/lspci-nn-gp107m-gtx1050ti-mobile-1c8c.txt")
+    assert _gpus(mobile) == [("GeForce GTX 1050 Ti Mobile", "6.1")]
+    assert _gpus(fixture_text("driver/lspci-vvvv-gf106gl-quadro-2000-fermi-pi5.txt")) == [
+        ("Quadro 2000", "None")
+    ]
+    gtx970 = fixture_text("driver/lspci-kernel-driver-in-use-nouveau-gtx970.txt")
+    assert _gpus(gtx970) == [("GeForce GTX 970", "5.2")]
+    # An id the table lacks, with a product lspci names: the product (built by hand from
+    # pci.ids' "TU116 [GeForce GTX 1660 SUPER]").
+    line = "01:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU116 [GeForce GTX 1660 SUPER] [10de:21c5] (rev a1)\n"  # fmt: skip
+    assert _gpus(line) == [("GeForce GTX 1660 SUPER", "7.5")]

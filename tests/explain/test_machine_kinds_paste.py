@@ -80,6 +80,13 @@ EXPECTED: dict[str, tuple[set[str], dict[str, Any], set[str]]] = {
         {"jetson-release"},
         {"jetson.l4t": "36.4.3", "jetson.module": "Orin", "jetson.jetpack": "6", "os.kernel": "5.15.148-tegra"},
         set()),
+    # jtop's raw dump: the device tree's model names the module (Thor, 11.0), R38 JetPack 7.
+    "explain/jetson/jtop-raw-thor-r38.2-devicetree-model.txt": (
+        {"jtop-raw"},
+        {"jetson.l4t": "38.2.0", "jetson.model": "NVIDIA Jetson AGX Thor Developer Kit",
+         "jetson.module": "Thor", "jetson.compute_capability": "11.0", "jetson.jetpack": "7",
+         "os.kernel": "6.8.12-tegra"},
+        set()),
     "explain/jetson/nvidia-smi-orin-nvgpu-jetpack-6.2.txt": (
         {"nvidia-smi-table"}, {"jetson.is_jetson": True, "jetson.module": "Orin"}, set()),
     "explain/jetson/uname-igx-orin-l4t-r36.3.txt": (

@@ -269,11 +269,14 @@ def test_a_traceback_nothing_explains_says_where_it_was_raised_and_what_to_do() 
 def test_an_802_without_the_driver_says_where_to_read_its_version() -> None:
     finding = only(explained("cuda-802-thcudacheck-torch1.4.txt"), "cuda-fabric-manager-not-ready")
     fix = words_for(finding).fix
-    assert "exactly the driver's version (`nvidia-smi` shows it;" in fix
-    assert "nvidia-fabricmanager-BRANCH" in fix and "<branch>" not in fix
+    assert "exactly the driver's version (`nvidia-smi` shows it):" in fix
+    assert "nvidia-fabricmanager-BRANCH=VERSION-1" in fix and "<branch>" not in fix
+    # No distribution stated: each package tool's form (apt, yum, dnf).
+    assert "yum install nvidia-fabricmanager-BRANCH-VERSION-1" in fix
     with_host = explained("cuda-802-thcudacheck-torch1.4.txt", host("07-fabricmanager-802-h100"))
     fix = words_for(only(with_host, "cuda-fabric-manager-not-ready")).fix
-    assert "(535.230.02;" in fix and "nvidia-fabricmanager-535`" in fix
+    assert "(535.230.02):" in fix and "nvidia-fabricmanager-535=535.230.02-1`" in fix
+    assert "`apt-cache policy nvidia-fabricmanager-535`" in fix and "yum" not in fix
 
 
 def test_the_conda_cuda_fix_reads_as_one_sentence() -> None:

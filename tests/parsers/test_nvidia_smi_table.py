@@ -29,6 +29,11 @@ TABLES = {
     "390.138-2x-tesla-m2090-no-cuda-version.txt": Table(
         "390.138", None, None, 2, "Tesla M2090", "00000000:04:00.0", 5301, None, False
     ),
+    # The paste lost the column-title rows: the GPU rows are read against the titles every
+    # driver prints (partial: the text ends at the table's last border).
+    "435.21-2x-v100-pcie-no-column-titles-partial.txt": Table(
+        "435.21", "10.1", "10.1", 2, "Tesla V100-PCIE...", "00000000:37:00.0", 32510, None, True
+    ),
     "450.119.03-a100-sxm4-40gb-partial.txt": Table(
         "450.119.03",
         "11.0",
@@ -335,3 +340,17 @@ def test_fuzz_damaged_real_tables(name: str, at: int, drop: int, insert: str) ->
     text = read("nvidia-smi", name)
     at = at % (len(text) + 1)
     never_raises_other(parse_smi_table, text[:at] + insert + text[at + drop :])
+
+
+def test_rows_without_column_titles_need_a_gpu_row_and_a_bus_id() -> None:
+    # Built by hand from the real 435.21 table: with no bus id in the block's second cell the
+    # rows are not a GPU table (nothing read, the report partial), and a name with no mode word
+    # keeps its last word.
+    text = read("nvidia-smi", "435.21-2x-v100-pcie-no-column-titles-partial.txt")
+    broken = text.replace("00000000:37:00.0", "something else")
+    report = parse_smi_table(broken)
+    assert report.gpus == [] and report.partial and report.driver_version == "435.21"
+    no_mode = parse_smi_table(text.replace("...  Off  |", "...      |"))
+    assert [g.name for g in no_mode.gpus] == ["Tesla V100-PCIE..."] * 2
+    assert no_mode.gpus[1].persistence_mode is None
+    assert parse_smi_table(text).gpus[1].persistence_mode == "Off"

@@ -143,6 +143,12 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "fabricmanager-doesnt-match-550.127.05-vs-550.120-systemctl.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "550.127.05", "driver": "550.120"}),
     ],
+    "nvidia-smi-no-devices-rminitadapter-0x22-0x56-rtx5090-rebar.txt": [
+        ("nvrm-rminitadapter-failed", {"pci": "0000:01:00.0", "code": "0x22:0x56:884"}),
+    ],
+    "fabricmanager-dont-match-530.30.02-vs-530.41.03-gpu-operator.txt": [
+        ("fabricmanager-version-mismatch", {"fabricmanager": "530.30.02", "driver": "530.41.03"}),
+    ],
     "fabricmanager-dont-match-typographic-apostrophe-550.90.07.txt": [
         ("fabricmanager-version-mismatch", {"fabricmanager": "550.90.07", "driver": "550.107.02"}),
     ],
@@ -260,6 +266,9 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "RuntimeError"}),
     ],
     "cuda-802-warning-llamafactory-torch2.7.txt": [("cuda-error-802", {"code": 802})],
+    "gpu-burn-802-centos7-8xh100-rpm-driver-545.23.08.txt": [
+        ("cuda-error-802", {"code": 802, "name": "cudaErrorSystemNotReady"}),
+    ],
     "cuda-803-display-driver-combination.txt": [("cuda-error-803", {"code": 803})],
     "cuda-804-forward-compat-conda-prompt.txt": [("cuda-error-804", {"code": 804})],
     "cuda-804-forward-compat-rtx3090-driver470.txt": [("cuda-error-804", {"code": 804})],

@@ -16,7 +16,7 @@ from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.jetson_rules import jetson_params
 from envsetup.model.jetson import (
-    builds_for,
+    builds_of,
     is_jetson_build,
     jetpack_variant,
     pytorch_wheels_run,
@@ -79,7 +79,7 @@ def jetson_pick(command: ParsedCommand, pick: Pick, machine: Machine) -> Pick:
     JetPack build (jp6-cu126: what `install --cuda auto` resolves to here), not the profiles'
     PyPI default, which that index does not serve. Unchanged elsewhere."""
     jetson = machine.jetson
-    builds = builds_for(jetson.jetpack) if jetson is not None else None
+    builds = builds_of(jetson) if jetson is not None else None
     if builds is None or not builds.index_url or command.is_conda:
         return pick
     if not same_jetson_index(command.index_url, builds.index_url):
@@ -118,16 +118,24 @@ def jetson_findings(
             return findings
         return [f for f in findings if f.id not in NO_DRIVER_VERDICTS]
     build = f"the {pick.build} build of torch {pick.version or ''}".rstrip() if pick.build else None
+    # A JetPack release (or a module on it) whose builds envsetup does not know: whether this
+    # build uses the GPU is not known either, so a warning, never an error (attack12c M3: L4T
+    # R39.2 on an AGX Orin).
+    known = builds_of(jetson) is not None
     finding = Finding(
         id=FINDING,
-        # A CPU build is a warning, unless it replaces NVIDIA's working GPU build.
-        severity="warning" if pick.build == "cpu" and not is_jetson_build(installed) else "error",
+        # A CPU build is a warning, unless it replaces NVIDIA's working GPU build; a release
+        # whose builds are not known, a warning too.
+        severity="warning"
+        if (pick.build == "cpu" and not is_jetson_build(installed)) or not known
+        else "error",
         evidence=[*evidence, *jetson.evidence],
         params={
             **params,
             "build": build,
             # the NVIDIA build pip would replace ("1.14.0a0+44dac51c.nv23.02"; null: none)
             "replaces": installed if is_jetson_build(installed) else None,
+            "unknown_release": not known,
         },
     )
     return [finding, *kept]

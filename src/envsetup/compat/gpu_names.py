@@ -7,7 +7,7 @@ name the table does not list, or a name a tool cut ("NVIDIA GeForce RTX 3...") s
 
 The normalisation drops what tools add around a product name: the vendor ("NVIDIA"), the old
 "Tesla" brand, the board's memory and form factor ("-SXM4-80GB", "80GB HBM3", "PCIe", "NVL"), a
-MIG profile, "Laptop GPU", "with Max-Q Design", "Generation"; case, hyphens and brackets count as
+MIG profile, "Laptop GPU", "Mobile", "Max-Q", "with Max-Q Design", "Generation"; case, hyphens and brackets count as
 spaces. "NVIDIA A100-SXM4-80GB" and "NVIDIA A100" are one key; "GeForce GTX TITAN X" (5.2) and
 "NVIDIA TITAN X" (6.1) stay two.
 """
@@ -31,7 +31,9 @@ _PCI_ID = re.compile(r"(?:10de:)?([0-9a-f]{4})", re.IGNORECASE)
 
 _DROPPED = {"nvidia", "tesla", "generation", "pcie", "nvl", "mig"}
 _DROPPED_PATTERN = re.compile(r"^(?:\d+gb|sxm\d*|hbm\d*e?|\d+g\.\d+gb|\d+c\.\d+g\.\d+gb)$")
-_TAILS = (("with", "max", "q", "design"), ("laptop", "gpu"))
+# pci.ids (and so lspci) names a laptop part "... Mobile", "... Max-Q", "... Mobile / Max-Q":
+# the same chip family as its desktop namesake, as nvidia-smi's "Laptop GPU".
+_TAILS = (("with", "max", "q", "design"), ("laptop", "gpu"), ("max", "q"), ("mobile",))
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,12 @@ class NamedCapability:
 def normalised(name: str) -> str:
     """The lookup key of a GPU name: "NVIDIA A100-SXM4-80GB" -> "a100" (see the module doc)."""
     words = re.sub(r"[\s\-_(),/]+", " ", name.casefold()).split()
-    for tail in _TAILS:
-        if tuple(words[-len(tail) :]) == tail:
-            words = words[: -len(tail)]
+    cut = True
+    while cut:
+        cut = False
+        for tail in _TAILS:
+            if len(words) > len(tail) and tuple(words[-len(tail) :]) == tail:
+                words, cut = words[: -len(tail)], True
     return " ".join(w for w in words if w not in _DROPPED and not _DROPPED_PATTERN.match(w))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from envsetup import compat
 from envsetup.compat import rocm as rocm_compat
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch
+from envsetup.diagnose.gpu_access_rules import host_fabric_manager_mismatch, package_tool
 from envsetup.diagnose.kernel_image import (
     build_for_driver,
     driver_floor_for,
@@ -110,6 +110,10 @@ def judge_fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
             gpus=len(facts.nvidia.gpus) or None,
             container=facts.os.container or None,
             on_host=None if facts.gpu_access.fabric.manager_on_host else False,
+            packager=package_tool(facts.os),
+            # Only the fabric manager's journal line pasted, no CUDA error: the title says the
+            # 802 will come, not that it came (NVIDIA/gpu-operator #544, NVIDIA/nvtrust #55).
+            seen_error=None if any(s.id == "cuda-error-802" for s in signals) else False,
         )
     ]
 

@@ -4,6 +4,8 @@ Each finding says what and why (id, evidence, params); render/words/doctor.py wo
 
 from __future__ import annotations
 
+from typing import Optional
+
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.profiles.build_info import BuildLookup
@@ -81,6 +83,8 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
                 params={"runtime": facts.os.container or None},
             )
         ]
+    if nv.smi_failure == "no-devices":
+        return [no_gpu_devices(facts)]
     if nv.smi_failure in SPECIFIC_FAILURES:
         finding_id = SPECIFIC_FAILURES[nv.smi_failure]
         return [Finding(id=finding_id, severity="error", evidence=_smi_evidence(facts))]
@@ -94,6 +98,44 @@ def smi_failed(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
             params={"failure": nv.smi_failure, "cause": cause},
         )
     ]
+
+
+# The open kernel module took Data Center GPUs only until 545.23.06 ("Open nvidia.ko is only
+# ready for use on Data Center GPUs", then RmInitAdapter failed): GeForce and workstation GPUs
+# needed NVreg_OpenRmEnableUnsupportedGpus=1, which 545.23.06 deprecated and ignores (its
+# kernel-open/nvidia/nv-reg.h, quoted in NixOS/nixpkgs #499412; NVIDIA/open-gpu-kernel-modules
+# #393: 520.56.06 open on an RTX 3050 Ti Laptop GPU, "No devices were found").
+OPEN_MODULE_ALL_GPUS = (545, 23, 6)
+_NOT_DATA_CENTER = ("geforce", "quadro", "titan", "rtx a", " ada", "laptop", "mobile", "max-q")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def _open_module_refuses(facts: Facts) -> Optional[str]:
+    """The name of a non-data-center GPU an open kernel module older than 545.23.06 refuses."""
+    nv = facts.nvidia
+    version = nv.kernel_module_version or nv.driver_version
+    if nv.kernel_module != "open" or not version:
+        return None
+    if _version_tuple(version) >= OPEN_MODULE_ALL_GPUS:
+        return None
+    names = [g.name for g in nv.gpus if g.name] + list(nv.pci_devices)
+    return next((n for n in names if any(w in n.lower() for w in _NOT_DATA_CENTER)), None)
+
+
+def no_gpu_devices(facts: Facts) -> Finding:
+    """nvidia-smi: "No devices were found". Its params say what the facts add: the container it
+    runs in (the GPU not passed in), an open kernel module too old for this GPU."""
+    nv = facts.nvidia
+    params: dict[str, object] = {"container": facts.os.container or None}
+    evidence = _smi_evidence(facts)
+    refused = _open_module_refuses(facts)
+    if refused:
+        params.update(open_module=nv.kernel_module_version or nv.driver_version, gpu=refused)
+        evidence.append(f"kernel module: open {params['open_module']}; GPU: {refused}")
+    return Finding(id="no-gpu-devices", severity="error", evidence=evidence, params=params)
 
 
 def nouveau(facts: Facts, _lookup: BuildLookup) -> list[Finding]:

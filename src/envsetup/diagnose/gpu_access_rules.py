@@ -9,10 +9,11 @@ judgement as explain's pasted journal line, so it is the same finding,
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from envsetup.diagnose.finding import Finding
-from envsetup.facts import Facts
+from envsetup.facts import Facts, OsFacts
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.gpu_access import NOT_READY_STATES, UNSUPPORTED_STATES
 from envsetup.model.toolkit import ToolkitKind
@@ -29,6 +30,38 @@ def _deep_saw_802(facts: Facts) -> bool:
     return any(
         "802" in line and "not yet initialized" in line for line in facts.torch.deep.stderr_tail
     )
+
+
+_APT = ("ubuntu", "debian", "linux mint", "pop!_os", "kali")
+_RPM = (
+    "rhel", "red hat", "centos", "rocky", "almalinux", "fedora", "ol", "oracle linux", "amzn",
+    "amazon linux",
+)  # fmt: skip
+_YUM_ONLY = ("rhel", "red hat", "centos", "ol", "oracle linux")  # at major version 7
+_ZYPPER = ("sles", "suse", "opensuse", "opensuse-leap")
+
+
+def package_tool(os_: OsFacts) -> Optional[str]:
+    """The package tool that installs NVIDIA's fabric manager on this distribution: "apt",
+    "yum" (RHEL/CentOS/Oracle Linux 7, Amazon Linux 2: no dnf), "dnf" (RHEL 8 and later,
+    Fedora, Rocky, Alma), "zypper" (SLES, openSUSE); None where the facts do not say. From
+    os-release's ID/ID_LIKE/VERSION_ID or a distribution a paste names ("CentOS 7")."""
+    ids = {os_.distro_id.lower(), *(like.lower() for like in os_.distro_like)} - {""}
+    name = os_.distro_name.lower()
+    version = os_.distro_version or "".join(re.findall(r"(?<![\w.])(\d+)", name)[:1])
+    major = version.split(".", 1)[0]
+
+    def named(words: tuple[str, ...]) -> bool:
+        return bool(ids & set(words)) or name.startswith(words)
+
+    if named(_APT):
+        return "apt"
+    if named(_ZYPPER):
+        return "zypper"
+    if named(_RPM):
+        amazon_2 = named(("amzn", "amazon linux")) and major == "2"
+        return "yum" if (named(_YUM_ONLY) and major == "7") or amazon_2 else "dnf"
+    return None
 
 
 def host_fabric_manager_mismatch(facts: Facts) -> Optional[str]:
@@ -73,6 +106,7 @@ def fabric_manager(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
         "driver": driver,
         "branch": driver.split(".", 1)[0] if driver else None,
         "gpus": len(facts.nvidia.gpus) or None,
+        "packager": package_tool(facts.os),
     }
     found: list[Finding] = []
     if fabric.manager_package_absent and fabric.manager_state != "active":

@@ -13,7 +13,13 @@ from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.install_target import install_command, new_env_command
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import TorchFlavor
-from envsetup.model.jetson import JetsonFacts, builds_for, is_jetson_build, pytorch_wheels_run
+from envsetup.model.jetson import (
+    JetsonFacts,
+    builds_of,
+    is_jetson_build,
+    jetpack_release,
+    pytorch_wheels_run,
+)
 from envsetup.profiles.build_info import BuildLookup
 
 
@@ -25,7 +31,7 @@ def jetson_params(jetson: JetsonFacts, python: Optional[str] = None) -> dict[str
     wheels run there (pytorch_wheels_run). `python` ("3.10"): the environment's; when NVIDIA's
     index has no build for it, the command is PyTorch's own index where its wheels run there,
     else null (python_mismatch says so), never a pip command that cannot resolve."""
-    builds = builds_for(jetson.jetpack)
+    builds = builds_of(jetson)
     pytorch_wheels = pytorch_wheels_run(jetson)
     command = None
     mismatch = bool(builds and builds.python and python and python != builds.python)
@@ -41,6 +47,7 @@ def jetson_params(jetson: JetsonFacts, python: Optional[str] = None) -> dict[str
         "compute_capability": str(jetson.compute_capability or "") or None,
         "l4t": jetson.l4t,
         "jetpack": jetson.jetpack,
+        "jetpack_release": jetpack_release(jetson.l4t),
         "index_url": builds.index_url if builds else None,
         "page": builds.page if builds else None,
         "cuda": builds.cuda if builds else None,
@@ -55,7 +62,7 @@ def _install(facts: Facts) -> str:
     """The `envsetup install` line that resolves on this host (resolve/jetson.py): into this
     environment, unless NVIDIA's builds need another Python and PyTorch's own wheels do not run
     here, where a new uv environment with that Python is the way (JETSON_PYTHON's alternative)."""
-    builds = builds_for(facts.jetson.jetpack)
+    builds = builds_of(facts.jetson)
     python = _python(facts)
     if (
         builds

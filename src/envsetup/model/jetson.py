@@ -43,7 +43,18 @@ CAPABILITY_SOURCE = "https://developer.nvidia.com/cuda-gpus"
 # JetPack 6.0 DP = R36.2.0), and for JetPack 7 = L4T R38 (Thor): pollen-robotics/microduck_rl
 # issue #38 ("Jetson AGX Thor (JetPack 7 / L4T R38, CUDA 13.0)") and roboflow/inference PR #1935
 # ("JetPack 7.1 (L4T R38.4.0)").
-JETPACK_FOR_L4T = {32: "4", 34: "5", 35: "5", 36: "6", 38: "7"}
+# L4T R39 is JetPack 7 as well, for Orin and Thor (JetPack 7.2 = L4T R39.2.0, CUDA 13.2:
+# OE4T/meta-tegra PR #2224 and #2281; anduril/jetpack-nixos PR #510 "enable JetPack 7 Orin").
+JETPACK_FOR_L4T = {32: "4", 34: "5", 35: "5", 36: "6", 38: "7", 39: "7"}
+# L4T release -> JetPack release, where the series alone says too little. Sources: the forum page
+# above (R32.7.1 = 4.6.1, R35.2.1 = 5.1, R35.3.1 = 5.1.1, R35.4.1 = 5.1.2, R36.4.3 = 6.2);
+# R38.2 = 7.0 (pollen-robotics/microduck_rl issue #38, rbonghi/jetson_stats issue #711's R38.2.0
+# Thor), R38.4 = 7.1 (roboflow/inference PR #1935; rbonghi/jetson_stats PR #792), R39.2 = 7.2
+# (OE4T/meta-tegra PR #2224).
+JETPACK_RELEASE_FOR_L4T = {
+    "32.7.1": "4.6.1", "35.2.1": "5.1", "35.3.1": "5.1.1", "35.4.1": "5.1.2", "36.4.3": "6.2",
+    "38.2": "7.0", "38.4": "7.1", "39.2": "7.2",
+}  # fmt: skip
 # The module an L4T major release line implies (module_for_l4t, with its source).
 L4T_MODULE: dict[str, tuple[str, ComputeCapability]] = {
     "36": ("Orin", ComputeCapability.parse("8.7")),
@@ -83,6 +94,9 @@ class JetPackBuilds:
     # PyTorch's own index whose aarch64 wheels use this series' GPU (pytorch_wheels), built for
     # every Python PyTorch supports, not one only: what a Python other than `python` installs.
     pytorch_index: Optional[str] = None
+    # The modules these builds are known to serve; empty: every module of the series. JetPack 7
+    # came for Thor (R38) and took Orin with R39 (7.2): its SBSA builds are known on Thor only.
+    modules: tuple[str, ...] = ()
 
 
 # Sources:
@@ -138,6 +152,7 @@ BUILDS: dict[str, JetPackBuilds] = {
         "https://github.com/pollen-robotics/microduck_rl/issues/38; "
         "https://github.com/OpenRAL/openral/pull/167",
         "https://download.pytorch.org/whl/cu130",
+        ("Thor",),
     ),
 }
 
@@ -269,7 +284,7 @@ def pytorch_wheels_run(jetson: JetsonFacts) -> bool:
     Orin and older under JetPack 4-6 (pytorch/pytorch issue #145560)."""
     if jetson.module is not None:
         return jetson.module in PYTORCH_WHEEL_MODULES
-    builds = builds_for(jetson.jetpack)
+    builds = builds_of(jetson)
     return bool(builds and builds.pytorch_wheels)
 
 
@@ -280,13 +295,33 @@ def l4t_driver_cuda(jetson: Optional[JetsonFacts]) -> Optional[str]:
     recording): the driver is part of L4T, so it is there. None elsewhere."""
     if jetson is None or not jetson.is_jetson or not pytorch_wheels_run(jetson):
         return None
-    builds = builds_for(jetson.jetpack)
+    builds = builds_of(jetson)
     return builds.cuda if builds else None
 
 
 def builds_for(series: Optional[str]) -> Optional[JetPackBuilds]:
     """NVIDIA's torch builds for a JetPack series, None when none are known."""
     return BUILDS.get(series or "")
+
+
+def builds_of(jetson: JetsonFacts) -> Optional[JetPackBuilds]:
+    """The builds of this Jetson's JetPack series where they are known to serve its module
+    (an Orin on JetPack 7.2: not known, None); a module not named takes the series' builds."""
+    builds = builds_for(jetson.jetpack)
+    if builds and builds.modules and jetson.module and jetson.module not in builds.modules:
+        return None
+    return builds
+
+
+def jetpack_release(l4t: Optional[str]) -> Optional[str]:
+    """The JetPack release of an L4T release where it is listed: '39.2.0' -> '7.2'."""
+    if not l4t:
+        return None
+    parts = l4t.split(".")
+    for key in (".".join(parts[:3]), ".".join(parts[:2])):
+        if key in JETPACK_RELEASE_FOR_L4T:
+            return JETPACK_RELEASE_FOR_L4T[key]
+    return None
 
 
 def is_jetson_build(version: Optional[str], index_url: Optional[str] = None) -> bool:

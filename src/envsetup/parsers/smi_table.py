@@ -211,8 +211,7 @@ def parse_smi_table(text: str) -> SmiReport:
     )
     columns_at = _find(lines, header_at + 1, lambda line: "Bus-Id" in line.text)
     if columns_at is None:
-        report.partial = True
-        return report
+        return _without_column_titles(lines, header_at, report)
     columns, rule_at = _header_rows(lines, columns_at)
     if rule_at is None:
         report.partial = True
@@ -227,6 +226,47 @@ def parse_smi_table(text: str) -> SmiReport:
     for gpu_index, device in _mig_devices(lines, stop):
         if gpu_index in by_index:
             by_index[gpu_index].mig_devices.append(device)
+    return report
+
+
+# The column titles every driver from R390 to R580 prints in its first two rows (the 80- and
+# 90-column layouts alike): the cells a GPU block's rows line up with.
+_DEFAULT_COLUMNS = [
+    ["GPU  Name        Persistence-M", "Bus-Id        Disp.A", "Volatile Uncorr. ECC"],
+    ["Fan  Temp  Perf  Pwr:Usage/Cap", "Memory-Usage", "GPU-Util  Compute M."],
+]
+_MODE_WORDS = ("On", "Off", "WDDM", "TCC", "MCDM")
+
+
+def _is_box_rule(line: _Line) -> bool:
+    # "|-----+-----+-----|": the header box's closing rule where a paste dropped the titles.
+    return line.text.startswith("|-") and set(line.text) <= set("|+-")
+
+
+def _without_column_titles(lines: list[_Line], header_at: int, report: SmiReport) -> SmiReport:
+    """A table whose column-title rows were cut out of the paste (the header box closes, GPU
+    blocks follow: anibali/docker-pytorch #27, driver 435.21). The GPU rows are read against
+    the titles every driver prints, and only where each block's first row is a GPU row: an index
+    and a name, then a cell holding a PCI bus id."""
+    report.partial = True
+    rule_at = _find(lines, header_at + 1, lambda line: _is_box_rule(line) or _is_border(line))
+    if rule_at is None or rule_at > header_at + 2:
+        return report
+    blocks, ended, _ = _blocks(lines, rule_at + 1)
+    firsts = [block[0] for block in blocks if block]
+    if not blocks or not all(
+        len(first) >= 2 and _INDEX_AND_REST.fullmatch(first[0].strip()) and _BUS_ID.search(first[1])
+        for first in firsts
+    ):
+        return report
+    columns = [list(row) for row in _DEFAULT_COLUMNS]
+    if not all(first[0].split()[-1] in _MODE_WORDS for first in firsts):
+        columns[0][0] = "GPU  Name"  # no mode word to split off the name
+    for block in blocks:
+        gpu = _gpu_from_block(block, columns)
+        if gpu is not None:
+            report.gpus.append(gpu)
+    report.partial = not ended
     return report
 
 

@@ -59,9 +59,11 @@ def probe_nvidia(host: Host, os_facts: OsFacts, problems: list[ReadProblem]) -> 
     if _needs_smi(facts):
         _from_nvidia_smi(host, facts, problems)
     answered = facts.smi_state == "ok"  # nvidia-smi worked, even if it showed no version
+    # lspci where no driver answers, and where the driver answers "No devices were found": what
+    # is on the bus then names the GPU the driver would not take.
     if (
         os_facts.system == "Linux"
-        and not facts.driver_version
+        and (not facts.driver_version or facts.smi_failure == "no-devices")
         and not os_facts.wsl
         and not answered
     ):
@@ -166,20 +168,27 @@ def _from_lspci(host: Host, facts: NvidiaFacts, problems: list[ReadProblem]) -> 
         if device.driver == "nouveau":
             facts.nouveau_loaded = True
     if not facts.gpus:
-        _gpus_from_pci_ids(facts, [d.device_id for d in devices])
+        _gpus_from_pci_ids(facts, [(d.device_id, d.product) for d in devices])
 
 
-def _gpus_from_pci_ids(facts: NvidiaFacts, device_ids: list[Optional[str]]) -> None:
-    """No driver named the GPUs: their PCI device ids do, through pci.ids (compat.gpu_names);
-    the name then gives the compute capability (_capability_from_names), so the arch judgement
-    holds before a driver is in. All or nothing: one unknown id would shift the indices."""
+def _gpus_from_pci_ids(
+    facts: NvidiaFacts, devices: list[tuple[Optional[str], Optional[str]]]
+) -> None:
+    """No driver named the GPUs: their PCI device ids do, through pci.ids (compat.gpu_names),
+    else the product name lspci printed from the host's own pci.ids ("GA107M [GeForce RTX 3050
+    Ti Mobile]"); the name then gives the compute capability (_capability_from_names), so the
+    arch judgement holds before a driver is in. All or nothing: one unknown would shift the
+    indices."""
     from envsetup.compat.gpu_names import PCI_SOURCE, name_by_pci_id
 
-    names = [name_by_pci_id(device_id) for device_id in device_ids]
+    names = [name_by_pci_id(device_id) or product for device_id, product in devices]
     if not names or not all(names):
         return
     facts.gpus = [Gpu(index=i, name=name or "") for i, name in enumerate(names)]
-    facts.gpus_source = f"lspci (PCI device id, {PCI_SOURCE})"
+    by_id = all(name_by_pci_id(device_id) for device_id, _ in devices)
+    facts.gpus_source = (
+        f"lspci ({f'PCI device id, {PCI_SOURCE}' if by_id else 'the names lspci printed'})"
+    )
 
 
 def _smi_path(host: Host) -> Optional[str]:

@@ -14,7 +14,7 @@ from typing import Optional
 
 from envsetup.model.jetson import (
     JetPackBuilds,
-    builds_for,
+    builds_of,
     jetpack_variant,
     l4t_driver_cuda,
     pytorch_wheels_run,
@@ -38,7 +38,7 @@ def jetson_resolution(request: InstallRequest, machine: Machine) -> Optional[Res
     jetson = machine.jetson
     if jetson is None or request.compute == "cpu":
         return None
-    builds = builds_for(jetson.jetpack)
+    builds = builds_of(jetson)
     if pytorch_wheels_run(jetson) and _profiles_decide(request, machine, builds):
         return None
     named = {

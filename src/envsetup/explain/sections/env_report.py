@@ -295,6 +295,21 @@ def _gpus(builder: ReadingBuilder, value: str, line: int, count: Optional[int]) 
     return True
 
 
+# A driver written as the package that installed it: rpm's NAME-VERSION-RELEASE.ARCH
+# ("nvidia-driver-latest-dkms-545.23.08-1.el7.x86_64", wilicc/gpu-burn #92), dpkg's NAME=VERSION
+# or NAME_VERSION ("nvidia-driver-535=535.104.05-0ubuntu1").
+_DRIVER_PACKAGE = lazy(
+    r"(?:nvidia|cuda-drivers|kmod-nvidia)[\w.+-]{0,60}?[-=_]"
+    r"(?P<version>\d{3,4}\.\d{1,3}(?:\.\d{1,3})?)(?:-[\w.~+]{1,60})?"
+)
+
+
+def _driver_of(value: str) -> str:
+    """A driver version as written, or the version inside a driver package's name."""
+    package = _DRIVER_PACKAGE.fullmatch(value)
+    return package.group("version") if package else value
+
+
 def _first(value: str) -> str:
     """The version at the head of a hand-written value: "3.11.4 (main, Jun  7 2023)" -> "3.11.4"."""
     words = value.strip().split()
@@ -391,7 +406,9 @@ def _read(lines: Sequence[Line]) -> Reading:
         if not builder.get("nvidia.driver_version"):
             take(
                 key,
-                lambda v, n: _put_checked(builder, "nvidia.driver_version", _first(v), _DRIVER, n),
+                lambda v, n: _put_checked(
+                    builder, "nvidia.driver_version", _driver_of(_first(v)), _DRIVER, n
+                ),
             )
     builder.placed.difference_update(unread)
     return builder.finish(lines)

@@ -110,7 +110,68 @@ def _stats_quick(text: str) -> bool:
     return text.startswith(("Software part of jetson-stats", "jetson_release"))
 
 
+# --- jtop's raw dump (jetson-stats' "RAW Data" for bug reports, rbonghi/jetson_stats #711):
+# "-------------------- JETSON RAW OUTPUT -----------------", then per file "------------------",
+# "Path: /etc/nv_tegra_release" and its content ("# R38 (release), ..."), "Path:
+# /sys/firmware/devicetree/base/model" and "NVIDIA Jetson AGX Thor Developer Kit", or "No such
+# file or directory"; a "PLATFORM" block before it ("Machine: aarch64", "Release: 6.8.12-tegra").
+JTOP_RAW = "jtop-raw"
+_RAW_BANNER = lazy(r"-{3,}\s*(?:JETSON RAW OUTPUT|PLATFORM)\s*-{3,}")
+_RAW_RULE = lazy(r"-{6,}")
+_RAW_PATH = lazy(r"Path:\s*(?P<path>/\S+)")
+_RAW_PLATFORM = lazy(r"(?:Machine|System|Distribution|Release|Python):\s*\S.*")
+_MODEL_PATHS = ("/sys/firmware/devicetree/base/model", "/proc/device-tree/model")
+_RAW_MAX = 200
+
+
+def _raw_scan(lines: Sequence[Line], start: int) -> int:
+    if not _RAW_BANNER.fullmatch(stripped(lines, start)):
+        return 0
+    at, paths = start + 1, 0
+    while at < len(lines) and at - start < _RAW_MAX:
+        text = stripped(lines, at)
+        if _RAW_PATH.fullmatch(text):
+            paths += 1
+        elif not (text and (_RAW_BANNER.fullmatch(text) or _RAW_RULE.fullmatch(text))):
+            # A file's content: the line right after its Path, or a platform line.
+            after_path = at > 0 and _RAW_PATH.fullmatch(stripped(lines, at - 1))
+            if not (after_path or _RAW_PLATFORM.fullmatch(text)):
+                break
+        at += 1
+    return at - start if paths else 0
+
+
+def _raw_read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(JTOP_RAW, lines)
+    path, evidence, first = "", [], None
+    for line in lines:
+        text = line.text.strip()
+        found = _RAW_PATH.fullmatch(text)
+        if found:
+            path = found.group("path")
+        elif path == "/etc/nv_tegra_release" and _RELEASE_LINE.fullmatch(text):
+            builder.put("jetson.l4t", l4t_from_tegra_release(text), line.number)
+            evidence.append(f"/etc/nv_tegra_release: {text}")
+            first = first or line.number
+        elif path in _MODEL_PATHS and "jetson" in text.lower():
+            builder.put("jetson.model", text, line.number)
+            evidence.append(f"{path}: {text}")
+            first = first or line.number
+        elif not path and _KERNEL.match(text):
+            builder.put("os.kernel", _KERNEL.match(text).group("kernel"), line.number)
+        if _RAW_RULE.fullmatch(text) or _RAW_BANNER.fullmatch(text):
+            path = ""
+        builder.place(line.number)
+    builder.put("jetson.evidence", evidence, first)
+    return builder.finish(lines)
+
+
+def _raw_quick(text: str) -> bool:
+    return text.startswith("---")
+
+
 READERS = [
+    Reader(JTOP_RAW, _raw_scan, _raw_read, _raw_quick),
     Reader(TEGRA_RELEASE, _release_scan, _release_read, _release_quick),
     Reader(JETSON_RELEASE, _stats_scan, _stats_read, _stats_quick),
 ]

@@ -5,9 +5,12 @@ A device line is "slot class: vendor device (rev)" (pciutils' lspci.8,
 https://man7.org/linux/man-pages/man8/lspci.8.html): "01:00.0 VGA compatible controller: NVIDIA
 Corporation Device 2b85 (rev a1)" where pci.ids is older than the GPU, "3D controller [0302]:
 NVIDIA Corporation GA100GL [A30 PCIe] [10de:20b7] (rev a1)" with -nn; -v/-k add indented
-"Subsystem:", "Kernel driver in use:" lines. Facts: nvidia.nouveau_loaded (nouveau bound) and nvidia.gpus when every display device's id is in the
-pci.ids table (compat.gpu_names.name_by_pci_id): name and compute capability, so the arch
-judgement holds for a pasted lspci as for a host.
+"Subsystem:", "Kernel driver in use:" lines; `lspci -n` only numbers: "00:04.0 0302: 10de:20b0".
+Facts: nvidia.nouveau_loaded (nouveau bound) and nvidia.gpus when every display device is named,
+by its id in the pci.ids table (compat.gpu_names.name_by_pci_id) or by the bracketed product
+name lspci printed ("GP107M [GeForce GTX 1050 Ti Mobile]", "GF106GL [Quadro 2000]"): name and,
+where the GPU table knows it, compute capability, so the arch judgement holds for a pasted lspci
+as for a host.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from envsetup.parsers.lspci import nvidia_display_devices
 
 KIND = "lspci"
 _COMMANDS = ("lspci", "/usr/bin/lspci", "/sbin/lspci")
+# A device line naming NVIDIA, or `lspci -n`'s numeric one: "00:04.0 0302: 10de:20b0 (rev a1)".
 _NVIDIA_LINE = lazy(
-    r"[0-9a-fA-F]{2,4}:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})?\.[0-7]\s+[^:]+:\s+NVIDIA Corporation\b"
+    r"[0-9a-fA-F]{2,4}:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})?\.[0-7]\s+"
+    r"(?:[^:]+:\s+NVIDIA Corporation\b|03[0-9a-fA-F]{2}:\s+10de:[0-9a-fA-F]{4}\b)"
 )
 # The indented lines -v / -k print under a device (lspci.8); only these are claimed with it.
 _DETAIL = (
@@ -62,7 +67,8 @@ def _read(lines: Sequence[Line]) -> Reading:
     # loaded" (gpu-without-driver), and a paste of lspci from a working host proves no such thing.
     if any(device.driver == "nouveau" for device in devices):
         builder.put("nvidia.nouveau_loaded", True, first)
-    names = [name_by_pci_id(device.device_id) for device in devices]
+    # The id's pci.ids name (the table), else the name lspci printed from its own pci.ids.
+    names = [name_by_pci_id(device.device_id) or device.product for device in devices]
     if names and all(names):
         gpus: List[Dict[str, Any]] = []
         for index, name in enumerate(names):
@@ -72,7 +78,9 @@ def _read(lines: Sequence[Line]) -> Reading:
                 gpu["compute_capability"] = str(capability)
             gpus.append(gpu)
         builder.put("nvidia.gpus", gpus, first)
-        builder.put("nvidia.gpus_source", "lspci (PCI device id, pci.ids table)", first)
+        by_id = all(name_by_pci_id(device.device_id) for device in devices)
+        source = "PCI device id, pci.ids table" if by_id else "the names lspci printed"
+        builder.put("nvidia.gpus_source", f"lspci ({source})", first)
     builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
 from envsetup.render.words.auto_build import torch_not_compiled_with_cuda
+from envsetup.render.words.fabric import install_fabric_manager
 from envsetup.render.words.params import known as _known
 from envsetup.render.words.params import or_unknown as _or
 from envsetup.render.words.params import static as _static
@@ -273,7 +274,6 @@ def _fabric_manager(p: Mapping[str, Any]) -> Words:
             f" (fabric manager {p['fabricmanager']} != driver {_or(p, 'driver', 'the driver')})"
         )
     version = p["driver"] if p.get("driver") else "`nvidia-smi` shows it"
-    branch = _or(p, "branch", "BRANCH")
     if p.get("on_host") is False:
         # GB200/GB300 NVL: the fabric is set up by the fabric manager on the NVLink switch
         # trays; an inactive nvidia-fabricmanager on the compute tray is normal there
@@ -293,8 +293,8 @@ def _fabric_manager(p: Mapping[str, Any]) -> Words:
     )
     return Words(
         title,
-        f"{where} nvidia-fabricmanager of exactly the driver's version ({version}; "
-        f"`apt-cache policy nvidia-fabricmanager-{branch}` lists it), then "
+        f"{where} nvidia-fabricmanager of exactly the driver's version ({version}): "
+        f"{install_fabric_manager(p)}; then "
         "`sudo systemctl enable --now nvidia-fabricmanager`; check `systemctl status nvidia-fabricmanager`.",
     )
 

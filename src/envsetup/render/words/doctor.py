@@ -42,11 +42,27 @@ def _nvidia_smi_hung(p: P) -> Words:
 
 
 def _no_gpu_devices(p: P) -> Words:
-    return Words(
-        "The NVIDIA driver is loaded but sees no GPU",
+    if p.get("open_module"):
+        # diagnose/driver_rules.py OPEN_MODULE_ALL_GPUS cites the sources.
+        return Words(
+            f"The NVIDIA driver is loaded but sees no GPU: its open kernel module "
+            f"{p['open_module']} takes Data Center GPUs only, not the {p.get('gpu') or 'GPU'}",
+            "Use the proprietary kernel module of the same driver (Arch `nvidia` for "
+            "`nvidia-open`, Ubuntu `nvidia-driver-BRANCH` for `nvidia-driver-BRANCH-open`), or a "
+            "driver >= 545.23.06, whose open module takes GeForce and workstation GPUs; or add "
+            "`options nvidia NVreg_OpenRmEnableUnsupportedGpus=1` to "
+            "/etc/modprobe.d/nvidia.conf and reboot.",
+        )
+    fix = (
         "Check that the GPU is visible on the bus (`lspci | grep -i nvidia`) and supported by "
-        "this driver branch; in a container, pass the GPU in (`docker run --gpus all`).",
+        "this driver branch; `sudo dmesg | grep NVRM` says why the driver gave up on it"
     )
+    if p.get("container"):
+        fix += (
+            f"; inside this {p['container']} container the GPU may simply not be passed in: "
+            + pass_gpu(str(p["container"]))
+        )
+    return Words("The NVIDIA driver is loaded but sees no GPU", fix + ".")
 
 
 def _gpu_lost(p: P) -> Words:

@@ -47,14 +47,35 @@ def _branch_package(p: P) -> str:
     return f"nvidia-fabricmanager-{branch}"
 
 
+def install_fabric_manager(p: P) -> str:
+    """The command that installs the fabric manager of exactly the driver's version, in the
+    distribution's own package tool (p["packager"], diagnose/gpu_access_rules.package_tool).
+    Package names: NVIDIA/apt-packaging-fabric-manager (Debian, Ubuntu) and
+    NVIDIA/yum-packaging-fabric-manager (its spec: package nvidia-fabricmanager-BRANCH of version
+    VERSION-1; cuda-drivers-fabricmanager-BRANCH pulls it with cuda-drivers of the same version;
+    RHEL 7 `yum`, RHEL 8 and Fedora `dnf module install nvidia-driver:BRANCH/fm`, SLES `zypper`)."""
+    version = p.get("driver") or "VERSION"
+    branch = p.get("branch") or "BRANCH"
+    apt = f"`sudo apt-get install {_branch_package(p)}={version}-1`"
+    rpm = f"nvidia-fabricmanager-{branch}-{version}-1"
+    tool = p.get("packager")
+    if tool == "apt":
+        return f"{apt} (`apt-cache policy {_branch_package(p)}` lists the versions)"
+    if tool in ("yum", "dnf", "zypper"):
+        line = f"`sudo {tool} install {rpm}` (or `cuda-drivers-fabricmanager-{branch}`, which keeps the driver at the same version)"
+        if tool == "dnf":
+            line += f"; the module form: `sudo dnf module install nvidia-driver:{branch}/fm`"
+        return line
+    return f"Ubuntu/Debian: {apt}; RHEL/CentOS 7: `sudo yum install {rpm}`; RHEL 8+: `sudo dnf install {rpm}`"
+
+
 def _not_installed(p: P) -> Words:
     version = p.get("driver") or "the driver's version (`nvidia-smi` shows it)"
     return Words(
         "This NVSwitch system has no NVIDIA fabric manager installed: CUDA cannot start "
         "(error 802 'system not yet initialized')",
-        f"Install the fabric manager of exactly the driver's version, {version} (Ubuntu: "
-        f"`sudo apt-get install {_branch_package(p)}={version}-1`; RHEL: `sudo dnf install "
-        "nvidia-fabric-manager`), then `sudo systemctl enable --now nvidia-fabricmanager`.",
+        f"Install the fabric manager of exactly the driver's version, {version}: "
+        f"{install_fabric_manager(p)}; then `sudo systemctl enable --now nvidia-fabricmanager`.",
     )
 
 

@@ -21,7 +21,8 @@ def _board(p: P) -> str:
         else ""
     )
     release = f", L4T R{p['l4t']}" if p.get("l4t") else ""
-    jetpack = f" / JetPack {p['jetpack']}" if p.get("jetpack") else ""
+    named = p.get("jetpack_release") or p.get("jetpack")
+    jetpack = f" / JetPack {named}" if named else ""
     return f"{module}{gpu}{release}{jetpack}"
 
 
@@ -91,6 +92,13 @@ def _command_not_for_igpu(p: P) -> Words:
         if p.get("replaces")
         else ""
     )
+    if p.get("unknown_release"):
+        return Words(
+            f"this installs {build} from PyPI/download.pytorch.org: whether it uses the integrated "
+            f"GPU of this {_board(p)} is not known (envsetup knows no torch builds for this "
+            "module on this release)",
+            f"Prefer {builds_sentence(p)}.",
+        )
     return Words(
         f"this installs {build} from PyPI/download.pytorch.org: on this {_board(p)} it will not use "
         f"the integrated GPU{replaces}",

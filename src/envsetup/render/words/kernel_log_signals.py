@@ -104,10 +104,16 @@ def _gpu_unsupported(p: Mapping[str, Any]) -> Words:
 WORDS: dict[str, WordFn] = {
     "driver-gpu-unsupported": _gpu_unsupported,
     "nvidia-module-not-built": _module_not_built,
+    # Above 4G Decoding / Resizable BAR: an RTX 5090 whose BAR could not be mapped fails with
+    # RmInitAdapter (0x22:0x56:884) until both are enabled in the BIOS (NVIDIA/
+    # open-gpu-kernel-modules #862, the thread's resolution; aikitoria/open-gpu-kernel-modules #7:
+    # 5090s need the driver to resize their BAR, which needs the firmware's rebar support).
     "gpu-init-failed": _static(
         "The NVIDIA kernel module could not initialise the GPU (RmInitAdapter failed)",
-        "Read the NVRM lines before it in `dmesg`; check that the driver branch supports this GPU, "
-        "power-cycle the machine (not just reboot), and check power and PCIe seating.",
+        "Read the NVRM lines before it in `dmesg`; in the BIOS/UEFI enable Above 4G Decoding and "
+        "Resizable BAR (large-memory GPUs such as the RTX 50 series fail this way without them); "
+        "check that the driver branch supports this GPU, power-cycle the machine (not just "
+        "reboot), and check power and PCIe seating.",
     ),
     "secure-boot-rejects-nvidia-module": _static(
         "Secure Boot rejected the unsigned NVIDIA kernel module ('Key was rejected by service')",
