@@ -25,6 +25,7 @@ from typing import Any, Optional
 from envsetup.compat import nvcc as nvcc_table
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.model.capability import ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.extension_build import ExtensionBuildFacts
 from envsetup.model.toolkit import ToolkitKind
@@ -34,7 +35,7 @@ from envsetup.profiles.build_info import BuildLookup
 _PATH_DECIDES = ("", "nvcc on PATH", "default location")
 
 
-def _build_nvcc(facts: Facts) -> ExtensionBuildFacts:
+def build_nvcc(facts: Facts) -> ExtensionBuildFacts:
     """The nvcc an extension build uses: the host's (facts.extension_build), unless the facts
     state another nvcc on PATH where PATH is what decides (explain: a pasted `nvcc --version` or
     collect_env's "CUDA runtime version" wins over the host's, as every pasted fact does; with
@@ -71,6 +72,34 @@ def _release_key(text: str) -> tuple[int, int]:
     return nvcc_table.release_of(text) or (0, 0)
 
 
+def installed_toolkit(
+    facts: Facts,
+    major: Optional[int] = None,
+    minimum: Optional[str] = None,
+    target: Optional[ComputeCapability] = None,
+) -> Optional[str]:
+    """An installed system toolkit (with its nvcc) to point CUDA_HOME at: of CUDA `major`, at
+    least release `minimum`, and whose nvcc compiles for `target`, each where given. Of those
+    that fit, `minimum`'s own release first, else the oldest newer one (torch.utils.cpp_extension
+    only warns on a newer minor of torch's major; NVIDIA's minor version compatibility)."""
+    low = nvcc_table.release_of(minimum) if minimum else None
+    fits: list[tuple[tuple[int, int], str]] = []
+    for toolkit in facts.cuda.toolkits:
+        if ToolkitKind.of(toolkit) is not ToolkitKind.SYSTEM or not toolkit.nvcc:
+            continue
+        release = nvcc_table.release_of(toolkit.version or "")
+        if release is None or (major is not None and release[0] != major):
+            continue
+        if low is not None and release < low:
+            continue
+        if target is not None:
+            support = nvcc_table.arch_support(toolkit.version or "", target)
+            if support is None or not support.supported:
+                continue
+        fits.append((release, toolkit.path))
+    return min(fits)[1] if fits else None
+
+
 def _matching_toolkit(facts: Facts, want: tuple[int, int]) -> Optional[str]:
     """An installed system toolkit of exactly torch's CUDA release, to point CUDA_HOME at."""
     for toolkit in facts.cuda.toolkits:
@@ -95,7 +124,7 @@ def _common_params(facts: Facts, ext: ExtensionBuildFacts) -> dict[str, Any]:
 
 
 def nvcc_against_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    ext = _build_nvcc(facts)
+    ext = build_nvcc(facts)
     have = nvcc_table.release_of(ext.nvcc_version or "")
     want = _torch_cuda(facts)
     if have is None or want is None or (have >= want and have[0] == want[0]):
@@ -121,7 +150,7 @@ def nvcc_against_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 
 def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    ext = _build_nvcc(facts)
+    ext = build_nvcc(facts)
     if not ext.nvcc_version:
         return []
     missing: list[str] = []
@@ -171,7 +200,7 @@ def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 
 def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    ext = _build_nvcc(facts)
+    ext = build_nvcc(facts)
     compiler = ext.host_compiler
     if not ext.nvcc_version or compiler is None or not compiler.version:
         return []

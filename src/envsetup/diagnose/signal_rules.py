@@ -13,7 +13,7 @@ params); render/words/ words each id. It hands each kind of signal to the module
 - kernel log lines (Xids: NVIDIA's Xid catalogue, envsetup.parsers.signals.kernel_log):
   kernel_log_signals, and the module/nouveau lines through cuda_error_signals.judge_simple;
 - the program's own exception or out-of-memory: program_signals; container runtimes:
-  container_signals.
+  container_signals; CUDA builds (nvcc's arch, a missing nvcc): extension_signals.
 Pure: no I/O beyond `lookup`.
 """
 
@@ -35,6 +35,7 @@ from envsetup.diagnose.cuda_error_signals import (
 )
 from envsetup.diagnose.cuda_symlink_signals import judge_cuda_symlinks
 from envsetup.diagnose.dll_signals import judge_dll_load_failed
+from envsetup.diagnose.extension_signals import judge_nvcc_arch, judge_nvcc_missing
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.installer_signals import judge_conda_unsatisfiable, judge_pip_no_match
 from envsetup.diagnose.kernel_image import (
@@ -157,6 +158,10 @@ def judge_signals(
         found += judge_extension_cuda_mismatch(get("torch-extension-cuda-mismatch"), facts, ev)
     if get("nvcc-host-compiler-unsupported"):
         found += judge_host_compiler_rejected(get("nvcc-host-compiler-unsupported"), facts, ev)
+    if get("nvcc-unsupported-gpu-arch"):
+        found += judge_nvcc_arch(get("nvcc-unsupported-gpu-arch"), facts, ev)
+    if get("nvcc-not-found"):
+        found += judge_nvcc_missing(get("nvcc-not-found"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     # nvidia-container-cli's "load library failed: libnvidia-ml.so.1: cannot open ..." is the

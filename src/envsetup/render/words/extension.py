@@ -112,7 +112,128 @@ def _host_compiler(p: P) -> Words:
     return Words(title, fix)
 
 
+def _export(home: Any) -> str:
+    quoted = shlex.quote(str(home))
+    return f'`export CUDA_HOME={quoted} PATH={quoted}/bin:"$PATH"`'
+
+
+def _arch_unsupported(p: P) -> Words:
+    """nvcc's pasted 'Unsupported gpu architecture' (diagnose/extension_signals.judge_nvcc_arch)."""
+    sm, arch = p["sm"], p.get("arch") or p["sm"]
+    nvcc = f"nvcc {p['nvcc']}" if p.get("nvcc") else "This nvcc"
+    said = f'"nvcc fatal: {p.get("said") or f"Unsupported gpu architecture {arch}"}"'
+    first, removed = p.get("first"), p.get("removed_in")
+    span = (
+        f"nvcc compiles for {sm} from CUDA {first} on"
+        + (f", until CUDA {removed} dropped it" if removed else "")
+        if first
+        else f"envsetup's nvcc table does not list {sm}"
+    )
+    gpus = ", ".join(p.get("gpus") or [])
+    if p.get("reason") == "removed":
+        title = (
+            f"{nvcc} no longer compiles for {sm} ({said}; {span}): the build's arch list asks "
+            f"for {sm}, so it stopped"
+        )
+        if p.get("gpu_has"):
+            fix = (
+                f"This GPU is {sm}: build with a CUDA toolkit older than {removed} (and a torch "
+                f"built with one that still lists {sm}), pointing CUDA_HOME and PATH at it."
+            )
+        else:
+            keep = ";".join(p.get("keep") or [])
+            fix = (
+                f"Take {p['capability']} out of the build's arch list: the -gencode/-arch flags "
+                "in its setup.py, CMakeLists.txt or Makefile, or TORCH_CUDA_ARCH_LIST"
+                + (
+                    f' (e.g. `export TORCH_CUDA_ARCH_LIST="{keep}"`, the rest of its list)'
+                    if keep
+                    else ""
+                )
+                + ", then rebuild."
+                + (f" The GPU ({gpus}) does not need {sm}." if p.get("gpu_has") is False else "")
+                + (
+                    f" Only if the GPU itself is {sm}: build with a CUDA toolkit older than {removed}."
+                    if p.get("gpu_has") is None
+                    else ""
+                )
+            )
+        return Words(title, fix)
+    if p.get("reason") == "too-new":
+        title = (
+            f"{nvcc} cannot compile for {sm} ({said}; {span}): the CUDA build stopped"
+            if p.get("nvcc")
+            else f"This nvcc is older than CUDA {first}, the first whose nvcc compiles for {sm} "
+            f"({said}): the CUDA build stopped"
+        )
+        if p.get("gpu_has") is False:
+            return Words(
+                title,
+                f"The GPU ({gpus}) is not {sm}: take {p['capability']} out of the build's arch list "
+                "(TORCH_CUDA_ARCH_LIST, or the -gencode/-arch flags of its setup.py, CMakeLists.txt "
+                f"or Makefile), or build with CUDA {first} or newer.",
+            )
+        if p.get("installed"):
+            fix = (
+                f"A toolkit that knows {sm} is installed at {p['installed']}: build with it: "
+                f"{_export(p['installed'])}, and rebuild."
+            )
+        else:
+            fix = _toolkit_fix(p, p.get("install"))
+        if p.get("stand_in"):
+            runs = "runs on" if "+PTX" not in str(p["stand_in"]) else "is JIT-compiled for"
+            fix += (
+                f' Or keep {nvcc}: `export TORCH_CUDA_ARCH_LIST="{p["stand_in"]}"` before '
+                f"rebuilding (that code {runs} {sm})."
+            )
+        return Words(title, fix)
+    return Words(
+        f"{nvcc} does not know {arch} ({said}): the CUDA build stopped",
+        "Use a CUDA toolkit whose nvcc lists it (`nvcc --list-gpu-arch`), or take it out of the "
+        "build's arch list (TORCH_CUDA_ARCH_LIST, -gencode/-arch flags).",
+    )
+
+
+def _nvcc_not_found(p: P) -> Words:
+    """A build ran CUDA_HOME/bin/nvcc and there is none (diagnose/extension_signals)."""
+    path, home = p["path"], p.get("cuda_home")
+    if p.get("listed"):
+        parts = p.get("parts") or []
+        one = p.get("installed") or (parts[-1] if parts else "/usr/local/cuda")
+        return Words(
+            f"The build ran {path}, which cannot exist: CUDA_HOME is a ':'-separated list "
+            f"({home}), but torch.utils.cpp_extension and build scripts take CUDA_HOME as one "
+            "directory and append bin/nvcc",
+            f"Set CUDA_HOME to one toolkit root, without ':' or /bin: {_export(one)} (and fix the "
+            "line in ~/.bashrc that appends to CUDA_HOME), then rebuild.",
+        )
+    if p.get("quoted"):
+        bare = str(home).replace("'", "").replace('"', "")
+        return Words(
+            f"The build ran {path}, which cannot exist: CUDA_HOME ({home}) holds quote "
+            "characters, which become part of the path (a value quoted twice where it was set)",
+            f"Set CUDA_HOME without quotes inside it: {_export(bare)} (check the line in "
+            "~/.bashrc or the build script that sets it), then rebuild.",
+        )
+    installed = p.get("installed")
+    fix = (
+        f"Point CUDA_HOME at the toolkit that is installed: {_export(installed)}, then rebuild."
+        if installed
+        else "Run `ls -d /usr/local/cuda*` and `which nvcc` to find the installed toolkit, then "
+        "point CUDA_HOME at its root (one directory, the folder holding bin/nvcc; no ':' list, no "
+        "/bin), e.g. `export CUDA_HOME=/usr/local/cuda-X.Y`, or install the CUDA toolkit there."
+    )
+    return Words(
+        f"The build ran {path}, which does not exist: no CUDA toolkit is installed at "
+        f"{home or 'the root it names'} (CUDA_HOME, else torch's default /usr/local/cuda, or the "
+        "build script's own path)",
+        fix,
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "nvcc-gpu-arch-unsupported": _arch_unsupported,
+    "nvcc-not-found": _nvcc_not_found,
     "extension-nvcc-major-mismatch": _major_mismatch,
     "extension-nvcc-older": _older,
     "extension-nvcc-no-gpu-arch": _no_gpu_arch,
