@@ -240,4 +240,81 @@ def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-RULES = [nvcc_against_torch, nvcc_against_gpus, host_compiler_range]
+# What the probe writes when CUDA_HOME/bin/nvcc is not there (probe/extension_build.py).
+_NO_NVCC = "no bin/nvcc there"
+
+
+def _home_problem(home: str) -> Optional[str]:
+    """How a CUDA_HOME value is no toolkit root by its text alone: "list" (PATH-style,
+    ':/usr/local/cuda:/usr/local/cuda-10.1'), "quoted" (quote characters inside), "bin" (the
+    toolkit's bin directory); None when it reads as one directory."""
+    rest = home[2:] if len(home) > 1 and home[1] == ":" and home[0].isalpha() else home
+    if ":" in rest or ";" in rest:
+        return "list"
+    if any(q in home for q in "'\""):
+        return "quoted"
+    if home.replace("\\", "/").rstrip("/").endswith("/bin"):
+        return "bin"
+    return None
+
+
+def _toolkit_roots(facts: Facts) -> list[str]:
+    return [
+        t.path.rstrip("/")
+        for t in facts.cuda.toolkits
+        if ToolkitKind.of(t) is ToolkitKind.SYSTEM and t.nvcc
+    ]
+
+
+def cuda_home_unusable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    """CUDA_HOME (or CUDA_PATH) is set but names no toolkit root: torch.utils.cpp_extension and
+    build scripts run CUDA_HOME + '/bin/nvcc' as it is (NVIDIA/apex #368: "No such file or
+    directory: ':/usr/local/cuda:/usr/local/cuda-10.1/bin/nvcc'"), so every CUDA extension build
+    fails. From the value's text (a ':'-list, quotes, its bin/), or from the probe having found
+    no bin/nvcc under it. The fix names one toolkit root: the list's part that is an installed
+    toolkit (the one PATH selects first), else an installed toolkit."""
+    ext = facts.extension_build
+    home = ext.cuda_home
+    if not home or ext.cuda_home_from not in ("CUDA_HOME", "CUDA_PATH"):
+        return []
+    problem = _home_problem(home)
+    if problem is None and not ext.source.endswith(_NO_NVCC):
+        return []
+    roots = _toolkit_roots(facts)
+    suggest: Optional[str] = None
+    if problem == "list":
+        parts = [p.rstrip("/") for p in home.replace(";", ":").split(":") if p.strip()]
+        known = [p for p in parts if p in roots]
+        suggest = known[-1] if known else (roots[0] if roots else (parts[-1] if parts else None))
+    elif problem == "quoted":
+        suggest = home.replace("'", "").replace('"', "")
+    elif problem == "bin":
+        suggest = home.replace("\\", "/").rstrip("/")[: -len("/bin")] or None
+    else:
+        suggest = next((r for r in roots if r != home.rstrip("/")), None)
+    evidence = [
+        f"{ext.cuda_home_from}={home} (the environment); torch.utils.cpp_extension builds with "
+        f"{home}/bin/nvcc ({ext.source or 'extension build facts'})"
+    ]
+    if roots:
+        evidence.append("installed toolkits: " + ", ".join(roots))
+    return [
+        Finding(
+            id="extension-cuda-home-unusable",
+            severity="warning",
+            evidence=evidence,
+            params={
+                k: v
+                for k, v in {
+                    "variable": ext.cuda_home_from,
+                    "cuda_home": home,
+                    "problem": problem or "no-nvcc",
+                    "suggest": suggest,
+                }.items()
+                if v is not None
+            },
+        )
+    ]
+
+
+RULES = [nvcc_against_torch, nvcc_against_gpus, host_compiler_range, cuda_home_unusable]

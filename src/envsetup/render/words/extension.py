@@ -231,7 +231,32 @@ def _nvcc_not_found(p: P) -> Words:
     )
 
 
+def _cuda_home_unusable(p: P) -> Words:
+    """doctor: CUDA_HOME set to something that is no toolkit root (extension_rules)."""
+    variable, home = p.get("variable", "CUDA_HOME"), p["cuda_home"]
+    why = {
+        "list": "a ':'-separated list, not one directory",
+        "quoted": "a path with quote characters in it",
+        "bin": "the toolkit's bin directory, not its root",
+        "no-nvcc": "a directory without bin/nvcc: no CUDA toolkit is installed there",
+    }.get(str(p.get("problem")), "no toolkit root")
+    target = p.get("suggest")
+    fix = (
+        f"Set {variable} to one toolkit root: {_export(target).replace('CUDA_HOME', variable, 1)}"
+        if target
+        else f"Set {variable} to one toolkit root (the folder holding bin/nvcc; `ls -d "
+        "/usr/local/cuda*`), or unset it"
+    )
+    return Words(
+        f"{variable} is {home!r}, {why}: CUDA extension builds (torch.utils.cpp_extension, "
+        f"setup.py) run {variable}/bin/nvcc and fail",
+        fix + " and fix the line that sets it (e.g. `export CUDA_HOME=$CUDA_HOME:...` in "
+        "~/.bashrc); then rebuild.",
+    )
+
+
 WORDS: dict[str, WordFn] = {
+    "extension-cuda-home-unusable": _cuda_home_unusable,
     "nvcc-gpu-arch-unsupported": _arch_unsupported,
     "nvcc-not-found": _nvcc_not_found,
     "extension-nvcc-major-mismatch": _major_mismatch,
