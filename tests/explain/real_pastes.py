@@ -478,6 +478,15 @@ PASTES: tuple[Paste, ...] = (
     P(E + "torch-extension-cuda-mismatch-11.8-vs-12.4-pip-indented.txt",
       signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
       params={"extension-nvcc-major-mismatch": {"nvcc": "11.8", "torch_release": "12.4"}}),
+    # The same RuntimeError for a same-major difference (attack12a M6): torch < 2.1 raised on
+    # any difference with an old setuptools (pytorch/pytorch PR #97602); the build stopped.
+    P(E + "torch-extension-cuda-mismatch-11.8-vs-11.7-minor-openpcdet.txt",
+      signals={"torch-extension-cuda-mismatch"}, findings={"extension-cuda-minor-check-raised"},
+      params={"extension-cuda-minor-check-raised": {"nvcc": "11.8", "torch_cuda": "11.7",
+                                                    "copied_check": None}}),
+    P(E + "torch-extension-cuda-mismatch-12.1-vs-11.8-rational-kat.txt",
+      signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
+      params={"extension-nvcc-major-mismatch": {"nvcc": "12.1", "torch_release": "11.8"}}),
     # nvcc cannot target an arch (attack12a H6, attack12b H10): too new for this nvcc (a
     # toolkit from the release that knows it; with nvcc's version, an arch of the same major it
     # can build), or dropped by it (out of the build's arch list).

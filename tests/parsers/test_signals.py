@@ -268,6 +268,12 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "torch-extension-cuda-mismatch-11.8-vs-12.4-pip-indented.txt": [
         ("torch-extension-cuda-mismatch", {"detected": "11.8", "torch_cuda": "12.4"})
     ],
+    "torch-extension-cuda-mismatch-11.8-vs-11.7-minor-openpcdet.txt": [
+        ("torch-extension-cuda-mismatch", {"detected": "11.8", "torch_cuda": "11.7"})
+    ],
+    "torch-extension-cuda-mismatch-12.1-vs-11.8-rational-kat.txt": [
+        ("torch-extension-cuda-mismatch", {"detected": "12.1", "torch_cuda": "11.8"})
+    ],
     # nvcc cannot target an arch (attack12a H6, attack12b H10): the capability, the nvcc the
     # build ran and the arch flags of its command line where the paste shows them.
     "nvcc-unsupported-gpu-arch-compute_89-nvcc11.5-rtx4090.txt": [

@@ -173,4 +173,69 @@ def judge_nvcc_missing(signals: list[Signal], facts: Facts, ev: Evidence) -> lis
     return found
 
 
-__all__ = ["judge_nvcc_arch", "judge_nvcc_missing"]
+# torch.utils.cpp_extension raises CUDA_MISMATCH_MESSAGE on a same-major difference only where
+# its check cannot read the versions' .major: torch before 2.1 compared
+# getattr(version, "major", float("nan")) of both, and setuptools' vendored packaging before
+# 49.4-49.6 has no .major, so nan != nan raised on any difference (pytorch/pytorch PR #97602,
+# merged 2023-03, first in 2.1, which asks for setuptools>=49.4.0 instead). Newer torch warns.
+_MINOR_RAISE_FIXED_IN = (2, 1)
+
+
+def _torch_release(facts: Facts) -> Optional[tuple[int, int]]:
+    return nvcc_table.release_of((facts.torch.version or "").split("+")[0])
+
+
+def judge_extension_cuda_mismatch(
+    signals: list[Signal], facts: Facts, ev: Evidence
+) -> list[Finding]:
+    """torch.utils.cpp_extension stopped ('The detected CUDA version (X) mismatches the version
+    that was used to compile PyTorch (Y)', a RuntimeError: the build did not go on).
+    Another major: doctor's extension-nvcc-major-mismatch from the two versions, an error here.
+    The same major: torch only warns on that since it has a check at all, unless its check
+    cannot read the major (torch < 2.1 with an old setuptools): extension-cuda-minor-check-raised."""
+    found = []
+    for s in signals:
+        detected, wanted = str(s.params["detected"]), str(s.params["torch_cuda"])
+        if detected.split(".")[0] != wanted.split(".")[0]:
+            params: dict[str, Any] = {
+                "nvcc": detected,
+                "torch_cuda": wanted,
+                "torch_release": wanted,
+                "pasted": True,
+                "installed_match": installed_toolkit(
+                    facts, major=_key(wanted)[0], minimum=_release(wanted)
+                ),
+            }
+            found.append(
+                Finding(
+                    id="extension-nvcc-major-mismatch",
+                    severity="error",
+                    evidence=_cited([s], ev),
+                    params={k: v for k, v in params.items() if v is not None},
+                )
+            )
+            continue
+        release = _torch_release(facts)
+        params = {
+            "nvcc": detected,
+            "torch_cuda": wanted,
+            "torch": facts.torch.version,
+            # torch 2.1+ does not raise this on a minor difference: a copy of the old check
+            # (an extension's own setup.py) said it
+            "copied_check": True if release and release >= _MINOR_RAISE_FIXED_IN else None,
+            "installed_match": installed_toolkit(
+                facts, major=_key(wanted)[0], minimum=_release(wanted)
+            ),
+        }
+        found.append(
+            Finding(
+                id="extension-cuda-minor-check-raised",
+                severity="error",
+                evidence=_cited([s], ev),
+                params={k: v for k, v in params.items() if v is not None},
+            )
+        )
+    return found[:1]
+
+
+__all__ = ["judge_extension_cuda_mismatch", "judge_nvcc_arch", "judge_nvcc_missing"]

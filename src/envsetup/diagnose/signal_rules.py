@@ -25,7 +25,6 @@ from envsetup.diagnose.cuda_error_signals import (
     SPECIFIC_INIT_ERRORS,
     judge_cudnn_mismatch,
     judge_driver_too_old,
-    judge_extension_cuda_mismatch,
     judge_fabric_manager,
     judge_host_compiler_rejected,
     judge_init_failed,
@@ -35,7 +34,11 @@ from envsetup.diagnose.cuda_error_signals import (
 )
 from envsetup.diagnose.cuda_symlink_signals import judge_cuda_symlinks
 from envsetup.diagnose.dll_signals import judge_dll_load_failed
-from envsetup.diagnose.extension_signals import judge_nvcc_arch, judge_nvcc_missing
+from envsetup.diagnose.extension_signals import (
+    judge_extension_cuda_mismatch,
+    judge_nvcc_arch,
+    judge_nvcc_missing,
+)
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.installer_signals import judge_conda_unsatisfiable, judge_pip_no_match
 from envsetup.diagnose.kernel_image import (

@@ -21,9 +21,11 @@ def _toolkit_fix(p: P, release: Any) -> str:
     installed = p.get("installed_match")
     if installed and release == p.get("torch_release"):
         home = shlex.quote(str(installed))
+        major = str(release).split(".")[0]
         return (
-            f"CUDA {release} is installed at {installed}: build with it: "
-            f'`export CUDA_HOME={home} PATH={home}/bin:"$PATH"`.'
+            f"A CUDA {major} toolkit torch can build with (CUDA {release} or a newer {major}.x: "
+            f"torch.utils.cpp_extension accepts a newer minor) is installed at {installed}: build "
+            f'with it: `export CUDA_HOME={home} PATH={home}/bin:"$PATH"`.'
         )
     home = shlex.quote(f"/usr/local/cuda-{release}")
     return (
@@ -45,12 +47,60 @@ def _where(p: P) -> str:
 
 
 def _major_mismatch(p: P) -> Words:
+    nvcc_release = ".".join(str(p["nvcc"]).split(".")[:2])
+    if p.get("pasted"):
+        title = (
+            f"The CUDA extension build stopped: nvcc {p['nvcc']} {_where(p)} is CUDA "
+            f"{str(p['nvcc']).split('.')[0]}, torch is built with CUDA {p['torch_cuda']} "
+            "(torch.utils.cpp_extension raises 'The detected CUDA version mismatches the "
+            "version that was used to compile PyTorch' for another major)"
+        )
+    else:
+        title = (
+            f"CUDA extensions will not build: nvcc {p['nvcc']} {_where(p)} is CUDA "
+            f"{str(p['nvcc']).split('.')[0]}, torch is built with CUDA {p['torch_cuda']} "
+            "(torch.utils.cpp_extension stops: 'The detected CUDA version mismatches the version "
+            "that was used to compile PyTorch')"
+        )
     return Words(
-        f"CUDA extensions will not build: nvcc {p['nvcc']} {_where(p)} is CUDA "
-        f"{str(p['nvcc']).split('.')[0]}, torch is built with CUDA {p['torch_cuda']} "
-        "(torch.utils.cpp_extension stops: 'The detected CUDA version mismatches the version "
-        "that was used to compile PyTorch')",
-        _toolkit_fix(p, p.get("torch_release")),
+        title,
+        _toolkit_fix(p, p.get("torch_release"))
+        + f" Or keep nvcc {p['nvcc']} and install a torch built for CUDA {nvcc_release} or "
+        f"another {str(p['nvcc']).split('.')[0]}.x, if one exists for your torch release "
+        "(https://pytorch.org/get-started/previous-versions/ lists them).",
+    )
+
+
+def _minor_check_raised(p: P) -> Words:
+    """torch.utils.cpp_extension raised on a same-major difference (extension_signals)."""
+    nvcc, wanted = p["nvcc"], p["torch_cuda"]
+    if p.get("copied_check"):
+        why = (
+            f"torch {p['torch']} only warns on a minor difference: this RuntimeError comes from "
+            "a copy of torch's old check (the extension's own setup.py)"
+        )
+        fix = (
+            f"Build with CUDA {wanted} (below), or relax the copied check in the extension's "
+            "setup.py to compare majors only, as torch does."
+        )
+    else:
+        why = (
+            "torch before 2.1 raises this on any difference when the build's setuptools is "
+            "older than 49.4-49.6, whose packaging has no .major for its check, pytorch/pytorch "
+            "PR #97602; newer torch only warns"
+        )
+        fix = (
+            'In the environment that builds, `pip install -U "setuptools>=49.6"` and build '
+            "again (with pip, `pip install --no-build-isolation ...` so the build uses it)."
+        )
+    return Words(
+        f"The CUDA extension build stopped: nvcc is CUDA {nvcc}, torch is built with CUDA "
+        f"{wanted} (the same major; {why})",
+        fix
+        + " Or build with the CUDA "
+        + str(wanted)
+        + " toolkit: "
+        + _toolkit_fix({**p, "torch_release": wanted}, wanted),
     )
 
 
@@ -256,6 +306,7 @@ def _cuda_home_unusable(p: P) -> Words:
 
 
 WORDS: dict[str, WordFn] = {
+    "extension-cuda-minor-check-raised": _minor_check_raised,
     "extension-cuda-home-unusable": _cuda_home_unusable,
     "nvcc-gpu-arch-unsupported": _arch_unsupported,
     "nvcc-not-found": _nvcc_not_found,
