@@ -133,7 +133,7 @@ def test_doctor_and_the_resolver_judge_each_build_alike(
     host: Path, recorded: dict[str, Facts], releases: list[Release]
 ) -> None:
     facts = recorded[str(host)]
-    compared = 0
+    compared = platform_refused = 0
     for release, variant, key in _builds(facts, releases):
         resolved, refusal_codes = _resolver_verdicts(
             facts, release, variant, manager="uv", python=release.platforms[key].python_max
@@ -175,7 +175,7 @@ def test_check_command_judges_each_build_as_the_resolver_does(
     host: Path, recorded: dict[str, Facts], releases: list[Release]
 ) -> None:
     facts = recorded[str(host)]
-    compared = 0
+    compared = platform_refused = 0
     for release, variant, key in _builds(facts, releases):
         if key.startswith("macos"):
             continue  # one PyPI build there: no index names another
@@ -183,6 +183,7 @@ def test_check_command_judges_each_build_as_the_resolver_does(
         if any(c not in AGREED for c in refusal_codes if isinstance(c, VerdictCode)) or any(
             not isinstance(c, VerdictCode) for c in refusal_codes
         ):
+            platform_refused += 1
             continue  # refused for the request or the platform (Python, glibc), not the build
         command = _pinned_pip_command(release, variant, key)
         report = check_command(command, facts, [release])
@@ -194,6 +195,9 @@ def test_check_command_judges_each_build_as_the_resolver_does(
             ours = [v for v in ours if v.blocking]
         assert {_key(v) for v in ours} == theirs, where
         compared += 1
+    if compared == 0 and platform_refused:
+        # e.g. case 24: Python 3.7 on glibc 2.27, where no release's wheels fit at all
+        pytest.skip("every build is refused for the platform (Python, glibc): none to compare")
     assert compared > 0 or all(key.startswith("macos") for *_, key in _builds(facts, releases))
 
 

@@ -100,16 +100,6 @@ def installed_toolkit(
     return min(fits)[1] if fits else None
 
 
-def _matching_toolkit(facts: Facts, want: tuple[int, int]) -> Optional[str]:
-    """An installed system toolkit of exactly torch's CUDA release, to point CUDA_HOME at."""
-    for toolkit in facts.cuda.toolkits:
-        if ToolkitKind.of(toolkit) is not ToolkitKind.SYSTEM or not toolkit.nvcc:
-            continue
-        if nvcc_table.release_of(toolkit.version or "") == want:
-            return toolkit.path
-    return None
-
-
 def _common_params(facts: Facts, ext: ExtensionBuildFacts) -> dict[str, Any]:
     want = _torch_cuda(facts)
     return {
@@ -119,7 +109,11 @@ def _common_params(facts: Facts, ext: ExtensionBuildFacts) -> dict[str, Any]:
         "cuda_home_from": ext.cuda_home_from,
         "torch_cuda": facts.torch.cuda_version,
         "torch_release": f"{want[0]}.{want[1]}" if want else None,
-        "installed_match": _matching_toolkit(facts, want) if want else None,
+        # an installed toolkit of torch's major, torch's minor or newer (attack12c M5: CUDA 12.5
+        # installed beside apt's 11.5 for a cu121 torch is the one to build with)
+        "installed_match": installed_toolkit(facts, major=want[0], minimum=f"{want[0]}.{want[1]}")
+        if want
+        else None,
     }
 
 
@@ -181,6 +175,15 @@ def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     install = torch_release if not removed else None  # a dropped GPU needs an older toolkit
     if needs and (torch_release is None or _release_key(torch_release) < _release_key(needs)):
         install = needs
+    want = _torch_cuda(facts)
+    if install and want:
+        # an installed toolkit of torch's major that compiles for every GPU listed
+        fits = [
+            installed_toolkit(facts, major=want[0], minimum=install, target=capability)
+            for capability in {g.compute_capability for g in facts.nvidia.gpus}
+            if capability is not None and capability.sm in missing
+        ]
+        params["installed_match"] = fits[0] if fits and len(set(fits)) == 1 else None
     params.update(
         {
             "archs": missing,

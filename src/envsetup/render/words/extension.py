@@ -18,8 +18,8 @@ def _toolkit_fix(p: P, release: Any) -> str:
     """Install (or point at) the toolkit of `release`, then CUDA_HOME and PATH at it."""
     if release is None:
         return "Install a CUDA toolkit that fits, then point CUDA_HOME and PATH at it."
-    installed = p.get("installed_match")
-    if installed and release == p.get("torch_release"):
+    installed = p.get("installed_match")  # found to fit `release` (diagnose/extension_rules)
+    if installed:
         home = shlex.quote(str(installed))
         major = str(release).split(".")[0]
         return (
@@ -62,13 +62,14 @@ def _major_mismatch(p: P) -> Words:
             "(torch.utils.cpp_extension stops: 'The detected CUDA version mismatches the version "
             "that was used to compile PyTorch')"
         )
-    return Words(
-        title,
-        _toolkit_fix(p, p.get("torch_release"))
-        + f" Or keep nvcc {p['nvcc']} and install a torch built for CUDA {nvcc_release} or "
+    other_torch = (
+        ""
+        if p.get("installed_match")
+        else f" Or keep nvcc {p['nvcc']} and install a torch built for CUDA {nvcc_release} or "
         f"another {str(p['nvcc']).split('.')[0]}.x, if one exists for your torch release "
-        "(https://pytorch.org/get-started/previous-versions/ lists them).",
+        "(https://pytorch.org/get-started/previous-versions/ lists them)."
     )
+    return Words(title, _toolkit_fix(p, p.get("torch_release")) + other_torch)
 
 
 def _minor_check_raised(p: P) -> Words:
@@ -96,11 +97,7 @@ def _minor_check_raised(p: P) -> Words:
     return Words(
         f"The CUDA extension build stopped: nvcc is CUDA {nvcc}, torch is built with CUDA "
         f"{wanted} (the same major; {why})",
-        fix
-        + " Or build with the CUDA "
-        + str(wanted)
-        + " toolkit: "
-        + _toolkit_fix({**p, "torch_release": wanted}, wanted),
+        f"{fix} Or: {_toolkit_fix({**p, 'torch_release': wanted}, wanted)}",
     )
 
 
