@@ -133,7 +133,7 @@ def test_doctor_and_the_resolver_judge_each_build_alike(
     host: Path, recorded: dict[str, Facts], releases: list[Release]
 ) -> None:
     facts = recorded[str(host)]
-    compared = platform_refused = 0
+    compared = 0
     for release, variant, key in _builds(facts, releases):
         resolved, refusal_codes = _resolver_verdicts(
             facts, release, variant, manager="uv", python=release.platforms[key].python_max

@@ -487,6 +487,18 @@ PASTES: tuple[Paste, ...] = (
     P(E + "torch-extension-cuda-mismatch-12.1-vs-11.8-rational-kat.txt",
       signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
       params={"extension-nvcc-major-mismatch": {"nvcc": "12.1", "torch_release": "11.8"}}),
+    # A CUDA library by its soname (attack12a M1): the wheel that ships it is named for the CUDA
+    # major (libcufft.so.11 is nvidia-cufft-cu12's), none for CUDA 10's or an undecided one.
+    P(E + "lib-libcufft-so11-is-nvidia-cufft-cu12-flare7k.txt",
+      signals={"python-exception", "library-not-found", "python-traceback-cut"},
+      findings={LIB}, params={LIB: {"library": "libcufft.so.11",
+                                    "provider": "nvidia-cufft-cu12"}}),
+    P(E + "lib-libcufft-so10.0-jetson-nano-jp4.3-torch1.4.txt",
+      signals={"python-exception", "library-not-found"},
+      findings={LIB}, params={LIB: {"library": "libcufft.so.10.0", "provider": None}}),
+    P(E + "lib-libcurand-so10-jetson-agx-l4t-r32.5.0-container.txt",
+      signals={"python-exception", "library-not-found"},
+      findings={LIB}, params={LIB: {"library": "libcurand.so.10", "provider": None}}),
     # nvcc cannot target an arch (attack12a H6, attack12b H10): too new for this nvcc (a
     # toolkit from the release that knows it; with nvcc's version, an arch of the same major it
     # can build), or dropped by it (out of the build's arch list).

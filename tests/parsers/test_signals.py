@@ -299,6 +299,20 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"arch": "compute_86", "said": "Unsupported gpu architecture 'compute_86'"},
         ),
     ],
+    # A CUDA library torch cannot load, named by its soname (attack12a M1).
+    "lib-libcurand-so10-jetson-agx-l4t-r32.5.0-container.txt": [
+        ("python-exception", {"exception": "OSError", "during": "import torch"}),
+        ("library-not-found", {"library": "libcurand.so.10", "family": "curand"}),
+    ],
+    "lib-libcufft-so10.0-jetson-nano-jp4.3-torch1.4.txt": [
+        ("python-exception", {"exception": "ImportError", "during": "import torch"}),
+        ("library-not-found", {"library": "libcufft.so.10.0", "family": "cufft"}),
+    ],
+    "lib-libcufft-so11-is-nvidia-cufft-cu12-flare7k.txt": [
+        ("python-exception", {"exception": "OSError", "during": "import torch"}),
+        ("library-not-found", {"library": "libcufft.so.11", "family": "cufft"}),
+        ("python-traceback-cut", {}),
+    ],
     # The build's nvcc is not there: CUDA_HOME names no toolkit, is a ':'-list or holds quotes.
     "nvcc-missing-cuda-home-quoted-alphapose.txt": [
         ("nvcc-not-found", {"cuda_home": "'/usr/local/cuda'", "quoted": True}),

@@ -43,9 +43,15 @@ def _library_not_found(p: Mapping[str, Any]) -> Words:
         )
         fix += f"; or reinstall: `{_or(p, 'install')}`."
     else:
+        # No nvidia-* wheel ships this soname for this torch (diagnose/library_signals.py):
+        # a CUDA 10 library, or one whose wheel line the machine's CUDA does not decide.
         fix = (
-            f"Install the package that provides {library} for this torch build, or reinstall torch "
-            f"with its CUDA libraries: `{_or(p, 'install')}`."
+            f"No nvidia-* pip wheel envsetup knows provides {library} for this torch: it comes "
+            "from the CUDA toolkit torch was built for (on a Jetson from JetPack, which an l4t "
+            "container gets from the host through the NVIDIA runtime): install that toolkit and "
+            "put its lib directory on the loader's path (`ldconfig -p | grep "
+            f"{library.split('.so', 1)[0]}` shows what is there), or reinstall torch with its "
+            f"CUDA libraries: `{_or(p, 'install')}`."
         )
     return Words(title, fix)
 
