@@ -9,7 +9,7 @@ from typing import Optional
 
 import pytest
 
-from envsetup.diagnose.library_signals import _wheel_for
+from envsetup.diagnose.library_signals import _wheel_for, conda_prefix_of
 from envsetup.facts import Facts, OsFacts, PythonFacts
 from envsetup.model.compute_platform import TorchFlavor
 
@@ -55,3 +55,25 @@ def test_torchs_own_requirement_decides_first() -> None:
     assert _wheel_for("curand", "libcurand.so.10", pinned) == "nvidia-curand-cu12"
     # a soname this torch's wheel does not ship (cuFFT 10 is CUDA 11's): not that wheel
     assert _wheel_for("cufft", "libcufft.so.10", pinned) is None
+
+
+@pytest.mark.parametrize(
+    "path, prefix",
+    [
+        ("/opt/conda/bin/../lib/libcusparse.so.12", "/opt/conda"),  # rapidsai/deployment #487
+        ("/home/u/miniconda3/envs/rapids/lib/libcusparse.so.12", "/home/u/miniconda3/envs/rapids"),
+        ("/home/u/miniforge3/lib/libcublas.so.12", "/home/u/miniforge3"),
+        # pip's wheel inside a conda env is the wheel's (pytorch/pytorch #131312)
+        (
+            "/home/dp/anaconda3/envs/ComfyUI/lib/python3.11/site-packages/torch/lib/../../nvidia/"
+            "cusparse/lib/libcusparse.so.12",
+            None,
+        ),
+        ("/usr/local/cuda-12.1/lib64/libcusparse.so.12", None),
+        (None, None),
+    ],
+)
+def test_a_conda_environments_library_is_known_by_its_path(
+    path: Optional[str], prefix: Optional[str]
+) -> None:
+    assert conda_prefix_of(path, facts()) == prefix

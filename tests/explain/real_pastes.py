@@ -487,6 +487,12 @@ PASTES: tuple[Paste, ...] = (
     P(E + "torch-extension-cuda-mismatch-12.1-vs-11.8-rational-kat.txt",
       signals={"torch-extension-cuda-mismatch"}, findings={"extension-nvcc-major-mismatch"},
       params={"extension-nvcc-major-mismatch": {"nvcc": "12.1", "torch_release": "11.8"}}),
+    # conda's libcusparse.so.12 (/opt/conda/bin/../lib) needs nvJitLink 12.4 (attack12a M7):
+    # conda's libnvjitlink, not the pip wheel.
+    P(E + "lib-conda-libcusparse-nvjitlink-12_4-kaggle-cuml.txt",
+      signals={"library-undefined-symbol"}, findings={"cuda-library-symbol-missing"},
+      params={"cuda-library-symbol-missing": {"conda_prefix": "/opt/conda",
+                                              "conda_package": "libnvjitlink", "wheel": None}}),
     # A CUDA library by its soname (attack12a M1): the wheel that ships it is named for the CUDA
     # major (libcufft.so.11 is nvidia-cufft-cu12's), none for CUDA 10's or an undecided one.
     P(E + "lib-libcufft-so11-is-nvidia-cufft-cu12-flare7k.txt",

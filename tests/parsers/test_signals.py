@@ -299,6 +299,17 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"arch": "compute_86", "said": "Unsupported gpu architecture 'compute_86'"},
         ),
     ],
+    # conda's libcusparse needing a newer nvJitLink (attack12a M7): the path says whose it is.
+    "lib-conda-libcusparse-nvjitlink-12_4-kaggle-cuml.txt": [
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "__nvJitLinkComplete_12_4",
+                "library_path": "/opt/conda/bin/../lib/libcusparse.so.12",
+                "api_version": "12.4",
+            },
+        ),
+    ],
     # A CUDA library torch cannot load, named by its soname (attack12a M1).
     "lib-libcurand-so10-jetson-agx-l4t-r32.5.0-container.txt": [
         ("python-exception", {"exception": "OSError", "during": "import torch"}),

@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Signal
 
 # The pip wheel that ships each CUDA library family for a torch build of CUDA major M (the
@@ -227,12 +228,66 @@ def shadowing_dirs(facts: Facts, library: Optional[str]) -> list[str]:
 _TORCH_ABI = tuple(f"_Z{n}{ns}" for n in ("N", "NK") for ns in ("3c10", "2at", "5torch"))
 
 
+# conda's package of each CUDA library family (the nvidia and conda-forge channels' names:
+# https://anaconda.org/nvidia/libnvjitlink, https://anaconda.org/conda-forge/libnvjitlink-dev,
+# and the same scheme for the other math libraries; NVIDIA CUDA Installation Guide for Linux,
+# "Conda Installation").
+_CONDA_PACKAGES = {
+    "nvjitlink": "libnvjitlink",
+    "cublas": "libcublas",
+    "cusparse": "libcusparse",
+    "cufft": "libcufft",
+    "curand": "libcurand",
+    "cusolver": "libcusolver",
+}
+# A conda environment's library directory: <prefix>/lib/<library>, the prefix an installer's
+# (anaconda3, miniconda3, miniforge3, mambaforge, /opt/conda) or one of its envs/.
+_CONDA_LIB = lazy(
+    r"^(/(?:[^/]+/)*?(?:[^/]*conda[^/]*|miniforge3?|mambaforge|micromamba)(?:/envs/[^/]+)?)"
+    r"/lib/[^/]+$"
+)
+
+
+def _normal(path: str) -> str:
+    """'/opt/conda/bin/../lib/x' -> '/opt/conda/lib/x' (text only: no file is looked at)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts and parts[-1] not in ("", ".."):
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def conda_prefix_of(path: Optional[str], facts: Facts) -> Optional[str]:
+    """The conda environment whose lib/ holds `path` (a library a loader error names), else
+    None: pip's wheels live under site-packages/nvidia/, toolkits under /usr/local/cuda*."""
+    if not path or "site-packages" in path or "dist-packages" in path:
+        return None
+    normal = _normal(path)
+    match = _CONDA_LIB.match(normal)
+    if match:
+        return match.group(1)
+    prefix = facts.python.prefix
+    if facts.python.environment == "conda" and prefix and normal.startswith(prefix + "/lib/"):
+        return prefix
+    return None
+
+
 def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
     out = []
     for s in signals:
         symbol = str(s.params.get("symbol") or "")
         torch_abi = symbol.startswith(_TORCH_ABI) and not s.params.get("symbol_library")
-        wheel = _wheel_for(s.params.get("family"), str(s.params.get("symbol_library") or ""), facts)
+        family = s.params.get("family")
+        conda = conda_prefix_of(s.params.get("library_path"), facts)
+        conda_package = _CONDA_PACKAGES.get(str(family)) if conda else None
+        wheel = (
+            None
+            if conda_package
+            else _wheel_for(family, str(s.params.get("symbol_library") or ""), facts)
+        )
         out.append(
             finding_of(
                 "cuda-library-symbol-missing",
@@ -245,6 +300,9 @@ def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
                 symbol_library=s.params.get("symbol_library"),
                 api_version=s.params.get("api_version"),
                 shadowing=shadowing_dirs(facts, s.params.get("symbol_library")) or None,
+                # the library that needs the symbol is a conda environment's: conda's package
+                conda_prefix=conda if conda_package else None,
+                conda_package=conda_package,
                 wheel=wheel,
                 pin=facts.torch.requires_nvidia.get(wheel) if wheel else None,
             )

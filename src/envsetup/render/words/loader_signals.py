@@ -5,6 +5,7 @@ DLL that does not load. Judged in diagnose/signal_rules.py (library_signals.py, 
 
 from __future__ import annotations
 
+import shlex
 from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
@@ -118,6 +119,17 @@ def _symbol(p: Mapping[str, Any]) -> Words:
         fix = (
             f"LD_LIBRARY_PATH puts {dirs} ahead of torch's own {lib}: remove it when running torch "
             "(`env -u LD_LIBRARY_PATH python ...`, or drop that entry from the export)."
+        )
+    elif p.get("conda_package"):
+        # diagnose/library_signals.judge_undefined_symbol: the library is conda's, not a wheel's
+        package, prefix = p["conda_package"], p["conda_prefix"]
+        spec = f"{package}>={p['api_version']}" if p.get("api_version") else package
+        fix = (
+            f"{_or(p, 'library', 'The library')} is the conda environment's ({prefix}/lib) and "
+            f"takes {lib} from beside it first: conda's {package}, older than it needs. Update "
+            f"it: `conda install -p {shlex.quote(str(prefix))} {shlex.quote(spec)}`, keeping the "
+            "environment's CUDA packages at one CUDA version (its `cuda-version` package); a "
+            "pip wheel would not be the one loaded."
         )
     elif p.get("wheel"):
         pin = f"=={p['pin']}" if p.get("pin") else ""
