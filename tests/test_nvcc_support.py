@@ -76,3 +76,24 @@ def test_unlisted_is_unknown() -> None:
 def test_gcc_ranges_match_what_host_config_h_said(cuda: str, gcc_highest: int) -> None:
     found = nvcc.host_compiler_range(cuda, "gcc")
     assert found is not None and found.highest == gcc_highest
+
+
+@pytest.mark.parametrize(
+    "cuda, target, entry",
+    [
+        ("11.5", "8.9", "8.6"),  # sm_86 cubin runs on 8.9 (same major); 8.7 (Orin) is not offered
+        ("11.0", "8.6", "8.0"),  # lbin/DCNv2 #25's CUDA 11.0 on an sm_86 GPU
+        ("11.7", "9.0", "8.6+PTX"),  # no 9.x below 9.0: the highest lower one's PTX, JIT-compiled
+        ("12.6", "12.0", "9.0+PTX"),
+        ("4.0", "3.5", None),  # a release the table gives no arch
+    ],
+)
+def test_stand_in(cuda: str, target: str, entry: object) -> None:
+    assert nvcc.stand_in(cuda, cc(target)) == entry
+
+
+def test_known_capabilities_follow_the_table() -> None:
+    known = nvcc.known_capabilities("12.2")
+    assert cc("3.5") not in known and cc("5.0") in known and cc("9.0") in known
+    assert cc("10.0") not in known
+    assert nvcc.known_capabilities("x") == []

@@ -372,3 +372,28 @@ def test_the_host_compiler_choice_follows_nvccs_order() -> None:
     assert host_compiler_choice({}, debian, False)[0] == "/usr/lib/nvidia-cuda-toolkit/bin/gcc"
     assert host_compiler_choice({}, None, False) == ("gcc", "PATH")
     assert host_compiler_choice({}, None, True) == ("cl", "PATH")
+
+
+def test_an_installed_toolkit_of_torchs_major_is_named_over_installing_one(tmp_path: Path) -> None:
+    """attack12c host 18's kind (feuyeux/hello-ai's real nvcc outputs): Ubuntu's apt nvcc 11.5 on
+    PATH shadows a CUDA 12.5 install (no version files beside its nvcc: the nvcc says which);
+    torch is cu121. The fix points CUDA_HOME at 12.5 (a newer 12.x minor builds for cu121), not
+    'install CUDA 12.1'."""
+    spec = gpu_host(
+        smi_of_case(),
+        "nvcc/nvcc-11.5.119-ubuntu-apt-shadowing-cuda-12.5.txt",
+        "torch/version.py-2.2.1+cu121.txt",
+        nvcc_path="/usr/bin/nvcc",
+    )
+    cuda125 = "/usr/local/cuda-12.5/bin/nvcc"
+    spec.markers.append(cuda125)
+    spec.command([cuda125, "--version"], fixture_text("nvcc/nvcc-12.5.82-after-path-fix.txt"))
+    facts, findings = doctor(spec.write(tmp_path / "h"))
+    assert {(t.path, t.version) for t in facts.cuda.toolkits} >= {
+        ("/usr/local/cuda-12.5", "12.5.82")
+    }
+    major = extension_findings(findings)["extension-nvcc-major-mismatch"]
+    assert major.params["installed_match"] == "/usr/local/cuda-12.5"
+    fix = words_for(major).fix
+    assert "export CUDA_HOME=/usr/local/cuda-12.5 " in fix and "Install the CUDA" not in fix
+    assert "nvcc-path-shadowed" in {f.id for f in findings}

@@ -45,6 +45,9 @@ EXPECTED = {
     "09-nvcc101-vs-torch-cu111-rtx3090": (
         "driver supports up to 11.2 · toolkit 10.1.243 · torch built for 11.1"
     ),
+    "24-cuda-home-colon-list-apex": (
+        "driver supports up to 10.1 · toolkit 10.1.168 · torch built for 10.0"
+    ),
     "10-rocm-rx6700xt-gfx1031": (
         "no NVIDIA driver · no toolkit · torch built for ROCm 5.1.20531-cacfa990 (no CUDA)"
     ),

@@ -287,6 +287,94 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "torch-extension-cuda-mismatch-11.8-vs-12.4-pip-indented.txt": [
         ("torch-extension-cuda-mismatch", {"detected": "11.8", "torch_cuda": "12.4"})
     ],
+    "torch-extension-cuda-mismatch-11.8-vs-11.7-minor-openpcdet.txt": [
+        ("torch-extension-cuda-mismatch", {"detected": "11.8", "torch_cuda": "11.7"})
+    ],
+    "torch-extension-cuda-mismatch-12.1-vs-11.8-rational-kat.txt": [
+        ("torch-extension-cuda-mismatch", {"detected": "12.1", "torch_cuda": "11.8"})
+    ],
+    # nvcc cannot target an arch (attack12a H6, attack12b H10): the capability, the nvcc the
+    # build ran and the arch flags of its command line where the paste shows them.
+    "nvcc-unsupported-gpu-arch-compute_89-nvcc11.5-rtx4090.txt": [
+        ("nvcc-unsupported-gpu-arch", {"arch": "compute_89", "capability": "8.9"}),
+    ],
+    "nvcc-unsupported-gpu-arch-compute_35-cuda12.2-gencode-list.txt": [
+        (
+            "nvcc-unsupported-gpu-arch",
+            {
+                "capability": "3.5",
+                "nvcc_path": "/usr/local/cuda/bin/nvcc",
+                "listed": ["3.5", "5.0", "5.2", "6.0", "6.1", "7.0"],
+            },
+        ),
+    ],
+    "nvcc-missing-cuda-11.0-then-compute_86-dcnv2.txt": [
+        (
+            "nvcc-not-found",
+            {"path": "/usr/local/cuda-11.0/bin/nvcc", "cuda_home": "/usr/local/cuda-11.0"},
+        ),
+        (
+            "nvcc-unsupported-gpu-arch",
+            {"arch": "compute_86", "said": "Unsupported gpu architecture 'compute_86'"},
+        ),
+    ],
+    # conda's libcusparse needing a newer nvJitLink (attack12a M7): the path says whose it is.
+    "lib-conda-libcusparse-nvjitlink-12_4-kaggle-cuml.txt": [
+        (
+            "library-undefined-symbol",
+            {
+                "symbol": "__nvJitLinkComplete_12_4",
+                "library_path": "/opt/conda/bin/../lib/libcusparse.so.12",
+                "api_version": "12.4",
+            },
+        ),
+    ],
+    # A CUDA library torch cannot load, named by its soname (attack12a M1).
+    "lib-libcurand-so10-jetson-agx-l4t-r32.5.0-container.txt": [
+        ("python-exception", {"exception": "OSError", "during": "import torch"}),
+        ("library-not-found", {"library": "libcurand.so.10", "family": "curand"}),
+    ],
+    "lib-libcufft-so10.0-jetson-nano-jp4.3-torch1.4.txt": [
+        ("python-exception", {"exception": "ImportError", "during": "import torch"}),
+        ("library-not-found", {"library": "libcufft.so.10.0", "family": "cufft"}),
+    ],
+    "lib-libcufft-so11-is-nvidia-cufft-cu12-flare7k.txt": [
+        ("python-exception", {"exception": "OSError", "during": "import torch"}),
+        ("library-not-found", {"library": "libcufft.so.11", "family": "cufft"}),
+        ("python-traceback-cut", {}),
+    ],
+    # The build's nvcc is not there: CUDA_HOME names no toolkit, is a ':'-list or holds quotes.
+    "nvcc-missing-cuda-home-quoted-alphapose.txt": [
+        ("nvcc-not-found", {"cuda_home": "'/usr/local/cuda'", "quoted": True}),
+    ],
+    "nvcc-missing-cuda-home-leading-colon-graphormer.txt": [
+        ("nvcc-not-found", {"path": ":/usr/local/cuda/bin/nvcc", "listed": True}),
+    ],
+    "nvcc-missing-cuda-home-leading-colon-errno2-voxfusion.txt": [
+        ("nvcc-not-found", {"cuda_home": ":/usr/local/cuda 10.0", "listed": True}),
+    ],
+    "nvcc-missing-errno2-cuda-10.0-s2cnet.txt": [
+        ("nvcc-not-found", {"cuda_home": "/usr/local/cuda-10.0", "listed": None}),
+    ],
+    "nvcc-value-sm_89-not-defined-gpu-architecture-pycuda-nvcc11.6.txt": [
+        (
+            "nvcc-unsupported-gpu-arch",
+            {
+                "arch": "sm_89",
+                "capability": "8.9",
+                "said": "Value 'sm_89' is not defined for option 'gpu-architecture'",
+            },
+        ),
+    ],
+    "nvcc-value-sm_30-not-defined-cuda11.2-butterfly.txt": [
+        (
+            "nvcc-unsupported-gpu-arch",
+            {"capability": "3.0", "nvcc_path": "/usr/local/cuda/bin/nvcc"},
+        ),
+    ],
+    "nvcc-unsupported-gpu-arch-compute_86-cmake-openpose-cuda11.0.txt": [
+        ("nvcc-unsupported-gpu-arch", {"capability": "8.6"}),
+    ],
     # rocBLAS names the target its Tensile library lacks and lists the ones it has.
     "rocblas-tensile-no-gfx906-rocm6.4.0.txt": [
         (
@@ -992,3 +1080,34 @@ def test_torchs_own_warning_about_a_library_is_torchs() -> None:
     assert found.params.get("in_torch") is True
     program = "OSError: libcudnn_ops_infer.so.8: cannot open shared object file: No such file\n"
     assert "in_torch" not in classify(lines_of(program))[0].params
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a typo in a hand-typed command, not an arch nvcc lacks (multimodallearning/pytorch-mask-rcnn #38)
+        "nvcc fatal   : Value '[sm_61]' is not defined for option 'gpu-architecture'",
+        # the placeholder left in a README's command (jytime/Mask_RCNN_Pytorch #15)
+        "nvcc fatal : value 'arch' is not defined for option 'gpu-architecture'",
+        # ptxas, not nvcc: its own option (triton-lang/triton #8096), judged elsewhere
+        "ptxas fatal   : Value 'sm_110a' is not defined for option 'gpu-name'",
+    ],
+)
+def test_a_value_that_is_no_capability_is_no_unsupported_arch(text: str) -> None:
+    assert not [s for s in classify(lines_of(text)) if s.id == "nvcc-unsupported-gpu-arch"]
+
+
+def test_a_cuda_home_list_in_the_missing_nvcc_path_is_marked() -> None:
+    # NVIDIA/apex #368: CUDA_HOME=$CUDA_HOME:/usr/local/cuda with CUDA_HOME already set
+    text = (
+        "FileNotFoundError: [Errno 2] No such file or directory: "
+        "':/usr/local/cuda:/usr/local/cuda-10.1/bin/nvcc': "
+        "':/usr/local/cuda:/usr/local/cuda-10.1/bin/nvcc'"
+    )
+    found = [s for s in classify(lines_of(text)) if s.id == "nvcc-not-found"]
+    assert len(found) == 1
+    assert found[0].params["cuda_home"] == ":/usr/local/cuda:/usr/local/cuda-10.1"
+    assert found[0].params["listed"] is True
+    windows = "error: command 'C:/CUDA/v11.0/bin/nvcc.exe' failed: No such file or directory"
+    (drive,) = [s for s in classify(lines_of(windows)) if s.id == "nvcc-not-found"]
+    assert drive.params["cuda_home"] == "C:/CUDA/v11.0" and "listed" not in drive.params

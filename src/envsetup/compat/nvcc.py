@@ -105,3 +105,38 @@ def host_compiler_range(cuda: str, family: str) -> Optional[CompilerRange]:
             lowest, highest = row[family]
             return CompilerRange(family, int(lowest), int(highest))
     return None
+
+
+# The integrated GPUs' capabilities (Tegra/Jetson: TK1 3.2, TX1 5.3, TX2 6.2, Xavier 7.2, Orin
+# 8.7, Thor 11.0; https://developer.nvidia.com/cuda-gpus, Jetson): never offered as a stand-in
+# for a discrete GPU's arch, though the binary compatibility rule alone would allow 8.7 on 8.9.
+_INTEGRATED = frozenset(
+    ComputeCapability(*c) for c in ((3, 2), (5, 3), (6, 2), (7, 2), (8, 7), (11, 0))
+)
+
+
+def known_capabilities(cuda: str) -> list[ComputeCapability]:
+    """The compute capabilities the nvcc of release `cuda` compiles for, in order ([] for a
+    release that is not one)."""
+    if release_of(cuda) is None:
+        return []
+    found = []
+    for row in _table()["arch"]:
+        capability = ComputeCapability.parse(row["capability"])
+        support = arch_support(cuda, capability)
+        if support is not None and support.supported:
+            found.append(capability)
+    return sorted(found)
+
+
+def stand_in(cuda: str, target: ComputeCapability) -> Optional[str]:
+    """What a TORCH_CUDA_ARCH_LIST entry the nvcc of `cuda` can build runs on `target` when that
+    nvcc cannot build `target` itself: the highest capability of the same major below it (its
+    cubin runs there: NVIDIA CUDA C++ Programming Guide, Binary Compatibility, as
+    envsetup.model.capability.ArchTarget.runs_on says), else the highest lower one with '+PTX'
+    (the driver JIT-compiles its PTX, slower at first start). None when there is neither."""
+    lower = [c for c in known_capabilities(cuda) if c < target and c not in _INTEGRATED]
+    same_major = [c for c in lower if c.major == target.major]
+    if same_major:
+        return str(max(same_major))
+    return f"{max(lower)}+PTX" if lower else None

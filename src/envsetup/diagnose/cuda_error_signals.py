@@ -118,31 +118,6 @@ def judge_fabric_manager(signals: list[Signal], facts: Facts, ev: Evidence):
     ]
 
 
-def judge_extension_cuda_mismatch(signals: list[Signal], facts: Facts, ev: Evidence):
-    """torch.utils.cpp_extension stopped: the CUDA it found is of another major than torch's.
-    The same judgement as doctor's extension-nvcc-major-mismatch (diagnose/extension_rules.py),
-    from the two versions the message states; a same-major message (older torch raised on any
-    difference) is left to the traceback's own finding."""
-    found = []
-    for s in signals:
-        detected, torch_cuda = str(s.params["detected"]), str(s.params["torch_cuda"])
-        if detected.split(".")[0] == torch_cuda.split(".")[0]:
-            continue
-        found.append(
-            finding_of(
-                "extension-nvcc-major-mismatch",
-                "warning",
-                [s],
-                ev,
-                nvcc=detected,
-                torch_cuda=torch_cuda,
-                torch_release=torch_cuda,
-                pasted=True,
-            )
-        )
-    return found[:1]
-
-
 def judge_rocm_no_binary(signals: list[Signal], facts: Facts, ev: Evidence):
     """hipErrorNoBinaryForGpu, or torch's "HIP error: invalid device function" (its other form):
     on an AMD GPU, the gfx target the ROCm build lacks and the override that runs a supported

@@ -25,6 +25,7 @@ from typing import Any, Optional
 from envsetup.compat import nvcc as nvcc_table
 from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
+from envsetup.model.capability import ComputeCapability
 from envsetup.model.compute_platform import TorchFlavor
 from envsetup.model.extension_build import ExtensionBuildFacts
 from envsetup.model.toolkit import ToolkitKind
@@ -34,7 +35,7 @@ from envsetup.profiles.build_info import BuildLookup
 _PATH_DECIDES = ("", "nvcc on PATH", "default location")
 
 
-def _build_nvcc(facts: Facts) -> ExtensionBuildFacts:
+def build_nvcc(facts: Facts) -> ExtensionBuildFacts:
     """The nvcc an extension build uses: the host's (facts.extension_build), unless the facts
     state another nvcc on PATH where PATH is what decides (explain: a pasted `nvcc --version` or
     collect_env's "CUDA runtime version" wins over the host's, as every pasted fact does; with
@@ -71,14 +72,32 @@ def _release_key(text: str) -> tuple[int, int]:
     return nvcc_table.release_of(text) or (0, 0)
 
 
-def _matching_toolkit(facts: Facts, want: tuple[int, int]) -> Optional[str]:
-    """An installed system toolkit of exactly torch's CUDA release, to point CUDA_HOME at."""
+def installed_toolkit(
+    facts: Facts,
+    major: Optional[int] = None,
+    minimum: Optional[str] = None,
+    target: Optional[ComputeCapability] = None,
+) -> Optional[str]:
+    """An installed system toolkit (with its nvcc) to point CUDA_HOME at: of CUDA `major`, at
+    least release `minimum`, and whose nvcc compiles for `target`, each where given. Of those
+    that fit, `minimum`'s own release first, else the oldest newer one (torch.utils.cpp_extension
+    only warns on a newer minor of torch's major; NVIDIA's minor version compatibility)."""
+    low = nvcc_table.release_of(minimum) if minimum else None
+    fits: list[tuple[tuple[int, int], str]] = []
     for toolkit in facts.cuda.toolkits:
         if ToolkitKind.of(toolkit) is not ToolkitKind.SYSTEM or not toolkit.nvcc:
             continue
-        if nvcc_table.release_of(toolkit.version or "") == want:
-            return toolkit.path
-    return None
+        release = nvcc_table.release_of(toolkit.version or "")
+        if release is None or (major is not None and release[0] != major):
+            continue
+        if low is not None and release < low:
+            continue
+        if target is not None:
+            support = nvcc_table.arch_support(toolkit.version or "", target)
+            if support is None or not support.supported:
+                continue
+        fits.append((release, toolkit.path))
+    return min(fits)[1] if fits else None
 
 
 def _common_params(facts: Facts, ext: ExtensionBuildFacts) -> dict[str, Any]:
@@ -90,12 +109,16 @@ def _common_params(facts: Facts, ext: ExtensionBuildFacts) -> dict[str, Any]:
         "cuda_home_from": ext.cuda_home_from,
         "torch_cuda": facts.torch.cuda_version,
         "torch_release": f"{want[0]}.{want[1]}" if want else None,
-        "installed_match": _matching_toolkit(facts, want) if want else None,
+        # an installed toolkit of torch's major, torch's minor or newer (attack12c M5: CUDA 12.5
+        # installed beside apt's 11.5 for a cu121 torch is the one to build with)
+        "installed_match": installed_toolkit(facts, major=want[0], minimum=f"{want[0]}.{want[1]}")
+        if want
+        else None,
     }
 
 
 def nvcc_against_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    ext = _build_nvcc(facts)
+    ext = build_nvcc(facts)
     have = nvcc_table.release_of(ext.nvcc_version or "")
     want = _torch_cuda(facts)
     if have is None or want is None or (have >= want and have[0] == want[0]):
@@ -121,7 +144,7 @@ def nvcc_against_torch(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 
 def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    ext = _build_nvcc(facts)
+    ext = build_nvcc(facts)
     if not ext.nvcc_version:
         return []
     missing: list[str] = []
@@ -152,6 +175,15 @@ def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     install = torch_release if not removed else None  # a dropped GPU needs an older toolkit
     if needs and (torch_release is None or _release_key(torch_release) < _release_key(needs)):
         install = needs
+    want = _torch_cuda(facts)
+    if install and want:
+        # an installed toolkit of torch's major that compiles for every GPU listed
+        fits = [
+            installed_toolkit(facts, major=want[0], minimum=install, target=capability)
+            for capability in {g.compute_capability for g in facts.nvidia.gpus}
+            if capability is not None and capability.sm in missing
+        ]
+        params["installed_match"] = fits[0] if fits and len(set(fits)) == 1 else None
     params.update(
         {
             "archs": missing,
@@ -171,7 +203,7 @@ def nvcc_against_gpus(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
 
 
 def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
-    ext = _build_nvcc(facts)
+    ext = build_nvcc(facts)
     compiler = ext.host_compiler
     if not ext.nvcc_version or compiler is None or not compiler.version:
         return []
@@ -211,4 +243,81 @@ def host_compiler_range(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
     ]
 
 
-RULES = [nvcc_against_torch, nvcc_against_gpus, host_compiler_range]
+# What the probe writes when CUDA_HOME/bin/nvcc is not there (probe/extension_build.py).
+_NO_NVCC = "no bin/nvcc there"
+
+
+def _home_problem(home: str) -> Optional[str]:
+    """How a CUDA_HOME value is no toolkit root by its text alone: "list" (PATH-style,
+    ':/usr/local/cuda:/usr/local/cuda-10.1'), "quoted" (quote characters inside), "bin" (the
+    toolkit's bin directory); None when it reads as one directory."""
+    rest = home[2:] if len(home) > 1 and home[1] == ":" and home[0].isalpha() else home
+    if ":" in rest or ";" in rest:
+        return "list"
+    if any(q in home for q in "'\""):
+        return "quoted"
+    if home.replace("\\", "/").rstrip("/").endswith("/bin"):
+        return "bin"
+    return None
+
+
+def _toolkit_roots(facts: Facts) -> list[str]:
+    return [
+        t.path.rstrip("/")
+        for t in facts.cuda.toolkits
+        if ToolkitKind.of(t) is ToolkitKind.SYSTEM and t.nvcc
+    ]
+
+
+def cuda_home_unusable(facts: Facts, _lookup: BuildLookup) -> list[Finding]:
+    """CUDA_HOME (or CUDA_PATH) is set but names no toolkit root: torch.utils.cpp_extension and
+    build scripts run CUDA_HOME + '/bin/nvcc' as it is (NVIDIA/apex #368: "No such file or
+    directory: ':/usr/local/cuda:/usr/local/cuda-10.1/bin/nvcc'"), so every CUDA extension build
+    fails. From the value's text (a ':'-list, quotes, its bin/), or from the probe having found
+    no bin/nvcc under it. The fix names one toolkit root: the list's part that is an installed
+    toolkit (the one PATH selects first), else an installed toolkit."""
+    ext = facts.extension_build
+    home = ext.cuda_home
+    if not home or ext.cuda_home_from not in ("CUDA_HOME", "CUDA_PATH"):
+        return []
+    problem = _home_problem(home)
+    if problem is None and not ext.source.endswith(_NO_NVCC):
+        return []
+    roots = _toolkit_roots(facts)
+    suggest: Optional[str] = None
+    if problem == "list":
+        parts = [p.rstrip("/") for p in home.replace(";", ":").split(":") if p.strip()]
+        known = [p for p in parts if p in roots]
+        suggest = known[-1] if known else (roots[0] if roots else (parts[-1] if parts else None))
+    elif problem == "quoted":
+        suggest = home.replace("'", "").replace('"', "")
+    elif problem == "bin":
+        suggest = home.replace("\\", "/").rstrip("/")[: -len("/bin")] or None
+    else:
+        suggest = next((r for r in roots if r != home.rstrip("/")), None)
+    evidence = [
+        f"{ext.cuda_home_from}={home} (the environment); torch.utils.cpp_extension builds with "
+        f"{home}/bin/nvcc ({ext.source or 'extension build facts'})"
+    ]
+    if roots:
+        evidence.append("installed toolkits: " + ", ".join(roots))
+    return [
+        Finding(
+            id="extension-cuda-home-unusable",
+            severity="warning",
+            evidence=evidence,
+            params={
+                k: v
+                for k, v in {
+                    "variable": ext.cuda_home_from,
+                    "cuda_home": home,
+                    "problem": problem or "no-nvcc",
+                    "suggest": suggest,
+                }.items()
+                if v is not None
+            },
+        )
+    ]
+
+
+RULES = [nvcc_against_torch, nvcc_against_gpus, host_compiler_range, cuda_home_unusable]

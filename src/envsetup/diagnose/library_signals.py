@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.signal_common import Evidence, finding_of, install_command, torch_cuda
 from envsetup.facts import Facts
+from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Signal
 
 # The pip wheel that ships each CUDA library family for a torch build of CUDA major M (the
@@ -39,13 +40,73 @@ def _soname_major(library: str) -> Optional[str]:
     return major if major.isdigit() else None
 
 
+# Which nvidia-*-cuM wheels ship each soname major: a library's soname major is its own version's
+# major (cuFFT 11.0.2.54 ships libcufft.so.11), which is the CUDA major only for cuBLAS, the
+# runtime, NVRTC, CUPTI and nvJitLink. Read from torch's Requires-Dist pins
+# (tests/fixtures/pypi/requires-dist-torch-2.0.1-*: nvidia-cufft-cu11==10.9.0.58,
+# nvidia-curand-cu11==10.2.10.91, nvidia-cusolver-cu11==11.4.0.1, nvidia-cusparse-cu11==11.7.4.91,
+# nvidia-cublas-cu11==11.10.3.66; requires-dist-torch-2.1.2-* and 2.8.0-*: nvidia-cufft-cu12==11.x,
+# nvidia-curand-cu12==10.3.x, nvidia-cusolver-cu12==11.x, nvidia-cusparse-cu12==12.x,
+# nvidia-nvjitlink-cu12==12.x). A soname major not listed (libcufft.so.10.0 of CUDA 10.0, no wheel
+# of CUDA 10 exists) has no wheel.
+_WHEEL_CUDA_BY_SONAME: dict[str, dict[str, tuple[str, ...]]] = {
+    "cublas": {"11": ("11",), "12": ("12",)},
+    "cudart": {"11": ("11",), "12": ("12",)},
+    "nvrtc": {"11": ("11",), "12": ("12",)},
+    "cupti": {"11": ("11",), "12": ("12",)},
+    "nvjitlink": {"12": ("12",)},
+    "cufft": {"10": ("11",), "11": ("12",)},
+    "curand": {"10": ("11", "12")},
+    "cusolver": {"11": ("11", "12")},
+    "cusparse": {"11": ("11",), "12": ("12",)},
+}
+
+
+# The families whose wheels' sonames carry a minor (libcudart.so.11.0, libnvrtc.so.11.2,
+# libcupti.so.11.7); the others' are the major alone, so 'libcufft.so.10.0' (CUDA 10.0's) is no
+# wheel's.
+_MINOR_IN_SONAME = ("cudart", "nvrtc", "cupti")
+
+
+def _soname_key(family: str, library: str) -> Optional[str]:
+    """The soname part _WHEEL_CUDA_BY_SONAME is keyed by: the major, where the wheels' sonames
+    have that form; None for another form."""
+    suffix = library.partition(".so.")[2]
+    if family in _MINOR_IN_SONAME:
+        return _soname_major(library)
+    return suffix if suffix.isdigit() else None
+
+
+def _wheel_cuda(family: str, soname_major: str, cuda_major: Optional[str]) -> Optional[str]:
+    """The CUDA major of the nvidia-* wheel that ships `family`'s library of `soname_major`:
+    the machine's `cuda_major` where that wheel line ships it, else the only one that does;
+    None when none does, or when two do and the machine's CUDA does not decide."""
+    majors = _WHEEL_CUDA_BY_SONAME.get(family, {}).get(soname_major, ())
+    if cuda_major in majors:
+        return cuda_major
+    if cuda_major is None and len(majors) == 1:
+        return majors[0]
+    return None
+
+
 def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[str]:
-    """The nvidia-* wheel that ships `library`: its CUDA major from the soname (a CUDA library's
-    soname major is its CUDA major), else from the torch build; cuDNN's soname is cuDNN's."""
+    """The nvidia-* wheel that ships `library` for this torch: the one torch's METADATA requires
+    where it names the family; else by the soname (_WHEEL_CUDA_BY_SONAME) and torch's CUDA major;
+    cuDNN's and NCCL's soname majors are their own: the wheel of torch's CUDA major. None where no
+    wheel ships it (a CUDA 10 library, a soname another CUDA major's wheels ship)."""
     if family not in _WHEELS:
         return None
-    major = _soname_major(library) if family not in ("cudnn", "nccl") else None
-    major = major or (torch_cuda(facts) or "").split(".", 1)[0] or None
+    cuda_major = (torch_cuda(facts) or "").split(".", 1)[0] or None
+    soname = _soname_major(library)
+    for name in facts.torch.requires_nvidia:
+        if any(name == _WHEELS[family].format(m=m) for m in ("11", "12", "13")):
+            pinned = facts.torch.requires_nvidia[name].split(".", 1)[0]
+            if family in ("cudnn", "nccl") or soname is None or pinned == soname:
+                return name
+    if family in ("cudnn", "nccl") or soname is None:
+        return _WHEELS[family].format(m=cuda_major) if cuda_major else None
+    key = _soname_key(family, library)
+    major = _wheel_cuda(family, key, cuda_major) if key else None
     return _WHEELS[family].format(m=major) if major else None
 
 
@@ -89,7 +150,9 @@ def _library_for_program(signal: Signal, facts: Facts, ev: Evidence) -> Finding:
         wheel: Optional[str] = _WHEELS[family].format(m=cuda_major)
         spec = f"{wheel}=={major}.*" if wheel and major else wheel
     else:
-        wheel = _WHEELS[family].format(m=major) if family in _WHEELS and major else None
+        key = _soname_key(str(family), library)
+        cuda = _wheel_cuda(str(family), key, _cuda_major(facts)) if key else None
+        wheel = _WHEELS[family].format(m=cuda) if family in _WHEELS and cuda else None
         spec = wheel
     return finding_of(
         "cuda-library-not-found",
@@ -165,12 +228,66 @@ def shadowing_dirs(facts: Facts, library: Optional[str]) -> list[str]:
 _TORCH_ABI = tuple(f"_Z{n}{ns}" for n in ("N", "NK") for ns in ("3c10", "2at", "5torch"))
 
 
+# conda's package of each CUDA library family (the nvidia and conda-forge channels' names:
+# https://anaconda.org/nvidia/libnvjitlink, https://anaconda.org/conda-forge/libnvjitlink-dev,
+# and the same scheme for the other math libraries; NVIDIA CUDA Installation Guide for Linux,
+# "Conda Installation").
+_CONDA_PACKAGES = {
+    "nvjitlink": "libnvjitlink",
+    "cublas": "libcublas",
+    "cusparse": "libcusparse",
+    "cufft": "libcufft",
+    "curand": "libcurand",
+    "cusolver": "libcusolver",
+}
+# A conda environment's library directory: <prefix>/lib/<library>, the prefix an installer's
+# (anaconda3, miniconda3, miniforge3, mambaforge, /opt/conda) or one of its envs/.
+_CONDA_LIB = lazy(
+    r"^(/(?:[^/]+/)*?(?:[^/]*conda[^/]*|miniforge3?|mambaforge|micromamba)(?:/envs/[^/]+)?)"
+    r"/lib/[^/]+$"
+)
+
+
+def _normal(path: str) -> str:
+    """'/opt/conda/bin/../lib/x' -> '/opt/conda/lib/x' (text only: no file is looked at)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts and parts[-1] not in ("", ".."):
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def conda_prefix_of(path: Optional[str], facts: Facts) -> Optional[str]:
+    """The conda environment whose lib/ holds `path` (a library a loader error names), else
+    None: pip's wheels live under site-packages/nvidia/, toolkits under /usr/local/cuda*."""
+    if not path or "site-packages" in path or "dist-packages" in path:
+        return None
+    normal = _normal(path)
+    match = _CONDA_LIB.match(normal)
+    if match:
+        return match.group(1)
+    prefix = facts.python.prefix
+    if facts.python.environment == "conda" and prefix and normal.startswith(prefix + "/lib/"):
+        return prefix
+    return None
+
+
 def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
     out = []
     for s in signals:
         symbol = str(s.params.get("symbol") or "")
         torch_abi = symbol.startswith(_TORCH_ABI) and not s.params.get("symbol_library")
-        wheel = _wheel_for(s.params.get("family"), str(s.params.get("symbol_library") or ""), facts)
+        family = s.params.get("family")
+        conda = conda_prefix_of(s.params.get("library_path"), facts)
+        conda_package = _CONDA_PACKAGES.get(str(family)) if conda else None
+        wheel = (
+            None
+            if conda_package
+            else _wheel_for(family, str(s.params.get("symbol_library") or ""), facts)
+        )
         out.append(
             finding_of(
                 "cuda-library-symbol-missing",
@@ -183,6 +300,9 @@ def judge_undefined_symbol(signals: list[Signal], facts: Facts, ev: Evidence):
                 symbol_library=s.params.get("symbol_library"),
                 api_version=s.params.get("api_version"),
                 shadowing=shadowing_dirs(facts, s.params.get("symbol_library")) or None,
+                # the library that needs the symbol is a conda environment's: conda's package
+                conda_prefix=conda if conda_package else None,
+                conda_package=conda_package,
                 wheel=wheel,
                 pin=facts.torch.requires_nvidia.get(wheel) if wheel else None,
             )

@@ -13,7 +13,7 @@ params); render/words/ words each id. It hands each kind of signal to the module
 - kernel log lines (Xids: NVIDIA's Xid catalogue, envsetup.parsers.signals.kernel_log):
   kernel_log_signals, and the module/nouveau lines through cuda_error_signals.judge_simple;
 - the program's own exception or out-of-memory: program_signals; container runtimes:
-  container_signals.
+  container_signals; CUDA builds (nvcc's arch, a missing nvcc): extension_signals.
 Pure: no I/O beyond `lookup`.
 """
 
@@ -26,7 +26,6 @@ from envsetup.diagnose.cuda_error_signals import (
     SPECIFIC_INIT_ERRORS,
     judge_cudnn_mismatch,
     judge_driver_too_old,
-    judge_extension_cuda_mismatch,
     judge_fabric_manager,
     judge_host_compiler_rejected,
     judge_init_failed,
@@ -37,6 +36,11 @@ from envsetup.diagnose.cuda_error_signals import (
 )
 from envsetup.diagnose.cuda_symlink_signals import judge_cuda_symlinks
 from envsetup.diagnose.dll_signals import judge_dll_load_failed
+from envsetup.diagnose.extension_signals import (
+    judge_extension_cuda_mismatch,
+    judge_nvcc_arch,
+    judge_nvcc_missing,
+)
 from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.gpu_access_rules import gpu_not_passed
 from envsetup.diagnose.installer_signals import judge_conda_unsatisfiable, judge_pip_no_match
@@ -176,6 +180,10 @@ def judge_signals(
         from envsetup.diagnose.ptxas_signals import judge_ptxas_arch
 
         found += judge_ptxas_arch(get("ptxas-gpu-arch-unknown"), facts, ev)
+    if get("nvcc-unsupported-gpu-arch"):
+        found += judge_nvcc_arch(get("nvcc-unsupported-gpu-arch"), facts, ev)
+    if get("nvcc-not-found"):
+        found += judge_nvcc_missing(get("nvcc-not-found"), facts, ev)
     if get("hip-no-binary-for-gpu"):
         found += judge_rocm_no_binary(get("hip-no-binary-for-gpu"), facts, ev)
     if get("hip-memory-access-fault"):

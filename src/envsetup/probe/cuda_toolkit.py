@@ -140,6 +140,12 @@ def _describe_root(
     nvcc = join(root, "bin/nvcc")
     has_nvcc = host.exists(nvcc) or host.exists(nvcc + ".exe")
     version, source = _version_from_files(host, root)
+    if version is None and has_nvcc and how != "nvcc on PATH":
+        # A toolkit root without version files (a partial install, a copied tree): its nvcc
+        # says which release it is. Not for PATH's nvcc root: /usr/local for a
+        # /usr/local/bin/nvcc wrapper script holds bin/nvcc and is no toolkit root.
+        version = read_nvcc_version(host, nvcc, timeout, problems)
+        source = "nvcc --version" if version else ""
     if version is None:
         # Not a toolkit root (e.g. /usr/local for a /usr/local/bin/nvcc wrapper script).
         return None

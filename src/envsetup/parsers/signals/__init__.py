@@ -11,7 +11,8 @@ readers, one per family of messages:
 - pip_conda: pip's "no matching distribution", PEP 668, conda's solver conflicts and its
   "incompatible with the existing python installation";
 - kernel_log: NVRM Xid, RmInitAdapter, module signing / Secure Boot, nouveau, and the
-  module-loading line (a fact, no problem: explain merges its version).
+  module-loading line (a fact, no problem: explain merges its version);
+- nvcc_build: nvcc's "Unsupported gpu architecture" and a build's missing `.../bin/nvcc`.
 
 Judged against a machine's facts by envsetup.diagnose.signal_rules.judge_signals.
 """
@@ -30,6 +31,7 @@ from envsetup.parsers.signals import (
     installer_logs,
     kernel_log,
     libraries,
+    nvcc_build,
     pip_conda,
     python,
     torch,
@@ -48,6 +50,7 @@ READERS: tuple[Reader, ...] = (
     installer_logs.read,  # uv's platform refusals, musl's loader, conda plans, pip's wheel
     collect_env_state.read,  # collect_env's "PyTorch version: N/A"
     container.read,  # docker's / the NVIDIA Container Toolkit's GPU errors (explain11)
+    nvcc_build.read,  # nvcc cannot target an arch, or the build's nvcc path is missing
 )
 
 
@@ -88,6 +91,9 @@ _TRIGGERS = (
     "::__",  # pip, conda (conda's virtual packages: "::__glibc==2.35=0")
     "torch-",  # pip fetching torch's wheel: "Downloading torch-2.4.0-cp310-...aarch64.whl"
     "unsupported GNU version",  # nvcc's host_config.h
+    "gpu architecture",
+    "gpu-architecture",
+    "bin/nvcc",  # nvcc_build
     "GLIBC_",
     "with link time reference",  # the loader: symbol S version V not defined in file F  # the loader: version `GLIBC_2.27' not found
     "NVRM",

@@ -5,6 +5,7 @@ DLL that does not load. Judged in diagnose/signal_rules.py (library_signals.py, 
 
 from __future__ import annotations
 
+import shlex
 from typing import Any, Mapping
 
 from envsetup.render.finding_words import WordFn, Words
@@ -43,9 +44,15 @@ def _library_not_found(p: Mapping[str, Any]) -> Words:
         )
         fix += f"; or reinstall: `{_or(p, 'install')}`."
     else:
+        # No nvidia-* wheel ships this soname for this torch (diagnose/library_signals.py):
+        # a CUDA 10 library, or one whose wheel line the machine's CUDA does not decide.
         fix = (
-            f"Install the package that provides {library} for this torch build, or reinstall torch "
-            f"with its CUDA libraries: `{_or(p, 'install')}`."
+            f"No nvidia-* pip wheel envsetup knows provides {library} for this torch: it comes "
+            "from the CUDA toolkit torch was built for (on a Jetson from JetPack, which an l4t "
+            "container gets from the host through the NVIDIA runtime): install that toolkit and "
+            "put its lib directory on the loader's path (`ldconfig -p | grep "
+            f"{library.split('.so', 1)[0]}` shows what is there), or reinstall torch with its "
+            f"CUDA libraries: `{_or(p, 'install')}`."
         )
     return Words(title, fix)
 
@@ -112,6 +119,17 @@ def _symbol(p: Mapping[str, Any]) -> Words:
         fix = (
             f"LD_LIBRARY_PATH puts {dirs} ahead of torch's own {lib}: remove it when running torch "
             "(`env -u LD_LIBRARY_PATH python ...`, or drop that entry from the export)."
+        )
+    elif p.get("conda_package"):
+        # diagnose/library_signals.judge_undefined_symbol: the library is conda's, not a wheel's
+        package, prefix = p["conda_package"], p["conda_prefix"]
+        spec = f"{package}>={p['api_version']}" if p.get("api_version") else package
+        fix = (
+            f"{_or(p, 'library', 'The library')} is the conda environment's ({prefix}/lib) and "
+            f"takes {lib} from beside it first: conda's {package}, older than it needs. Update "
+            f"it: `conda install -p {shlex.quote(str(prefix))} {shlex.quote(spec)}`, keeping the "
+            "environment's CUDA packages at one CUDA version (its `cuda-version` package); a "
+            "pip wheel would not be the one loaded."
         )
     elif p.get("wheel"):
         pin = f"=={p['pin']}" if p.get("pin") else ""
