@@ -419,6 +419,8 @@ SHIPPED_DATA = {
     "envsetup.compat": "the CUDA driver table, src/envsetup/data/cuda_drivers.toml",
     "envsetup.compat.rocm": "the ROCm gfx target table, src/envsetup/data/rocm_gfx_targets.toml",
     "envsetup.compat.nvcc": "what each nvcc builds, src/envsetup/data/nvcc_support.toml",
+    "envsetup.compat.gpu_names": "GPU names and PCI ids -> compute capability, "
+    "src/envsetup/data/gpu_capabilities.toml and gpu_pci_ids.toml",
 }
 
 

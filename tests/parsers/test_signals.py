@@ -516,6 +516,7 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ),
     ],
     "attack12-uv-alpine-nvidia-cublas-no-wheel.txt": [
+        ("container-run-command", {"tool": "docker", "gpu": False}),
         ("uv-no-platform-wheel", {"package": "nvidia-cublas-cu12", "version": "12.4.5.8"}),
     ],
     "attack12-musl-error-relocating-libgomp-alpine.txt": [
@@ -846,7 +847,11 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "hip-invalid-device-function-rx5700xt-gfx1010-torch-rocm6.2.txt": [
         ("hip-no-binary-for-gpu", {"form": "invalid-device-function"}),
     ],
-    "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt": [("hip-no-binary-for-gpu", {})],
+    "hip-no-binary-for-gpu-docker-rx6900xt-gfx1030.txt": [
+        # `gpu`: an NVIDIA GPU flag (--gpus, CDI); AMD's --device=/dev/kfd is not one
+        ("container-run-command", {"tool": "docker", "gpu": False}),
+        ("hip-no-binary-for-gpu", {}),
+    ],
     # hipErrorNoDevice in a paste that names WSL (rocmfix, attack12b M4)
     "hip-no-device-wsl-amdgpu-install-usecase-wsl-rocm6.3.4.txt": [
         ("hip-no-gpus", {"wsl_stated": True})

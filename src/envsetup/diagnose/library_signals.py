@@ -84,8 +84,8 @@ def _wheel_cuda(family: str, soname_major: str, cuda_major: Optional[str]) -> Op
     majors = _WHEEL_CUDA_BY_SONAME.get(family, {}).get(soname_major, ())
     if cuda_major in majors:
         return cuda_major
-    if cuda_major is None and len(majors) == 1:
-        return majors[0]
+    if len(majors) == 1:
+        return majors[0]  # the library names its own CUDA major, whatever torch's is
     return None
 
 
