@@ -168,6 +168,14 @@ def test_pip_listing_old_releases_on_alpine_is_musl_not_python() -> None:
     assert "musl" in fix and "torch==1.9.0" not in fix and "newer Python" not in fix
 
 
+def test_an_apk_command_line_states_alpine() -> None:
+    # pytorch/pytorch #71381 (attack13 paste 11), its Dockerfile's second line, as posted
+    line = "RUN apk update && apk add gcc g++ python3-dev musl-dev\n"
+    assert run(line).facts.os.musl == ""
+    # apk named in prose is not a command run here
+    assert run("I tried apk add py3-torch but it failed\n").facts.os.musl is None
+
+
 def test_uv_in_an_alpine_image_is_musl_libc() -> None:
     result = run(paste("attack12-uv-alpine-nvidia-cublas-no-wheel.txt"))  # astral-sh/uv #9901
     assert ids(result) == ["musl-libc"]
