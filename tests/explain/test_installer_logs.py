@@ -135,6 +135,47 @@ def test_musls_loader_line_is_musl_libc() -> None:
     assert result.facts.os.musl == ""
 
 
+def test_musls_loading_and_wrapped_relocating_lines_are_musl_libc() -> None:
+    # pytorch/pytorch #1618 (attack13 M3): "Error loading shared library ld-linux-x86-64.so.2: ...
+    # (needed by /usr/" wrapped, and "Error relocating ...libcudnn.so.6: __strtod_internal:" with
+    # "symbol not found" on the next line.
+    result = run(paste("attack13-musl-alpine-ld-linux-libcudnn-strtod.txt"))
+    assert ids(result) == ["musl-libc"]
+    assert result.facts.os.musl == ""
+    by_id = {
+        s.id: s.params
+        for s in classify(lines_of(paste("attack13-musl-alpine-ld-linux-libcudnn-strtod.txt")))
+    }
+    assert by_id["library-musl-not-loaded"]["library"] == "ld-linux-x86-64.so.2"
+    assert by_id["library-musl-not-loaded"]["needed_by"].startswith("/usr/lib/python3.5/")
+    assert by_id["library-musl-symbol-not-found"]["symbol"] == "__strtod_internal"
+
+
+def test_glibcs_loader_line_is_not_musl() -> None:
+    # glibc's own form (pytorch/pytorch #1618's counterpart on glibc systems) states no musl.
+    line = "ImportError: libcudnn.so.6: cannot open shared object file: No such file or directory\n"
+    assert run(line).facts.os.musl is None
+
+
+def test_pip_listing_old_releases_on_alpine_is_musl_not_python() -> None:
+    # Oloren-AI/olorenchemengine #38 (attack13 M2): python:3.8-alpine3.15, torch==1.11.0 (which
+    # supports 3.8) finds only 1.9.0: the C library, not the Python, so no "pin torch==1.9.0".
+    result = run(paste("attack13-musl-python3.8-alpine-cpu-index-1.9.0.txt"))
+    assert result.facts.os.musl == ""
+    p = only(result, "pip-no-matching-torch").params
+    assert p["reason"] == "musl"
+    fix = words_for(only(result, "pip-no-matching-torch")).fix
+    assert "musl" in fix and "torch==1.9.0" not in fix and "newer Python" not in fix
+
+
+def test_an_apk_command_line_states_alpine() -> None:
+    # pytorch/pytorch #71381 (attack13 paste 11), its Dockerfile's second line, as posted
+    line = "RUN apk update && apk add gcc g++ python3-dev musl-dev\n"
+    assert run(line).facts.os.musl == ""
+    # apk named in prose is not a command run here
+    assert run("I tried apk add py3-torch but it failed\n").facts.os.musl is None
+
+
 def test_uv_in_an_alpine_image_is_musl_libc() -> None:
     result = run(paste("attack12-uv-alpine-nvidia-cublas-no-wheel.txt"))  # astral-sh/uv #9901
     assert ids(result) == ["musl-libc"]

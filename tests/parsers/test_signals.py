@@ -522,6 +522,16 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "attack12-musl-error-relocating-libgomp-alpine.txt": [
         ("library-musl-symbol-not-found", {"symbol": "pthread_attr_setaffinity_np"}),
     ],
+    "attack13-hip-no-binary-gfx902-xnack-ryzen-v1605b.txt": [("hip-no-binary-for-gpu", {})],
+    "attack13-hip-no-binary-rx470-gfx803-torch1.8-rocm4.0.1.txt": [("hip-no-binary-for-gpu", {})],
+    "attack13-musl-alpine-ld-linux-libcudnn-strtod.txt": [
+        ("library-musl-not-loaded", {"library": "ld-linux-x86-64.so.2"}),
+        ("library-musl-symbol-not-found", {"symbol": "__strtod_internal"}),
+    ],
+    "attack13-musl-python3.8-alpine-cpu-index-1.9.0.txt": [
+        ("pip-no-matching-version", {"pinned": "1.11.0", "versions": ["1.9.0"]}),
+        ("pip-no-matching-distribution", {}),
+    ],
     "attack12-pip-torch-0.1.2-sdist-python3.7-alpine.txt": [
         ("pip-torch-placeholder", {"version": "0.1.2.post1"}),
         ("python-exception", {"exception": "RuntimeError"}),

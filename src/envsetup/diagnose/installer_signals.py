@@ -103,6 +103,12 @@ def judge_pip_no_match(signals: list[Signal], facts: Facts, ev: Evidence, lookup
         reason = "pypi-placeholder"
     elif p.get("local"):
         reason = "local-version-needs-index"
+    elif facts.os.musl is not None and p.get("package") == "torch":
+        # musl (Alpine) stated: no manylinux wheel installs here, so what pip lists (an old
+        # release's sdist or a stray wheel) says nothing of this Python; pinning it does not
+        # help (Oloren-AI/olorenchemengine #38: python:3.8-alpine3.15 lists only 1.9.0 for
+        # torch==1.11.0, which supports 3.8).
+        reason = "musl"
     elif versions_signal is not None and not versions:
         reason = "python-32bit" if facts.python.bits == 32 else "no-wheel-for-python"
     elif p.get("pinned") and versions:

@@ -5,7 +5,10 @@ paste's lines (not signals: these lines say nothing is wrong):
   #156215) and "Using CPython 3.11.4 interpreter at: C:\\...\\python.exe" (uv add / sync,
   astral-sh/uv #15936): the exact version of the Python uv resolved for;
 - an Alpine image the commands run in: "docker run -it ghcr.io/astral-sh/uv:python3.10-alpine"
-  (astral-sh/uv #9901), "FROM python:3.7-alpine": Alpine Linux's C library is musl
+  (astral-sh/uv #9901), "FROM python:3.7-alpine", a report's "From python:3.8-alpine3.15"
+  (Oloren-AI/olorenchemengine #38: a line naming the image it starts from), or a command line
+  that runs Alpine's package manager apk, "RUN apk update && apk add gcc g++ python3-dev
+  musl-dev" (pytorch/pytorch #71381; only at a line's start, after RUN or a shell prompt): Alpine Linux's C library is musl
   (https://wiki.alpinelinux.org/wiki/Running_glibc_programs: "Alpine Linux uses musl libc"), so
   musl, its version unknown (a fallback: an os-release or the loader's line says more);
 - conda's Package Plan "environment location: D:\\anaconda3" (pytorch/pytorch #92273): a drive letter
@@ -35,7 +38,8 @@ _APPLE_CHIP = lazy(
     r"\bM[1-9](?: (?:Pro|Max|Ultra))?\b"
 )
 _CONDA_LOCATION = lazy(r"^\s*environment location: [A-Za-z]:\\")
-_IMAGE_COMMAND = lazy(r"\b(?:docker|podman|nerdctl)\s+(?:run|create|pull)\b|^\s*FROM\s")
+_IMAGE_COMMAND = lazy(r"\b(?:docker|podman|nerdctl)\s+(?:run|create|pull)\b|^\s*(?:FROM|From)\s")
+_APK_COMMAND = lazy(r"^\s*(?:RUN\s+|\$\s+|#\s+)?(?:sudo\s+)?apk\s+(?:add|update|upgrade)\b")
 _ALPINE_IMAGE = lazy(r"(?:^|[\s/:-])alpine(?:\d{1,2}\.\d{1,2})?(?::[\w.-]{1,40})?(?=\s|$|`)")
 
 
@@ -50,11 +54,9 @@ def installer_facts_of(texts: Mapping[int, str]) -> list[StatedFact]:
             if match:
                 facts.append(StatedFact("python.version", match.group("version"), number))
                 python_seen = True
-        if (
-            not musl_seen
-            and "alpine" in text
-            and _IMAGE_COMMAND.search(text)
-            and _ALPINE_IMAGE.search(text)
+        if not musl_seen and (
+            ("alpine" in text and _IMAGE_COMMAND.search(text) and _ALPINE_IMAGE.search(text))
+            or ("apk " in text and _APK_COMMAND.match(text))
         ):
             facts.append(StatedFact("os.musl", "", number, fallback=True))
             facts.append(StatedFact("os.system", "Linux", number, fallback=True))

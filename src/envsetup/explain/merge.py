@@ -40,6 +40,7 @@ from envsetup.explain.another_machine import (
 )
 from envsetup.explain.document import _copy, _get_path, _has_path, _overlay, _put_path
 from envsetup.explain.fabric_facts import derive_fabric
+from envsetup.explain.gfx_facts import gfx_facts_of
 from envsetup.explain.gpu_capability import derive_capabilities
 from envsetup.explain.installer_facts import installer_facts_of
 from envsetup.explain.jetson_facts import derive_jetson
@@ -149,7 +150,7 @@ def merge(
     candidate = _copy(document)
     stated, gpus = facts_of(signals, texts)
     # the banner's exact version wins over uv's line, and that over a path's
-    stated += python_of(texts) + installer_facts_of(texts) + banner_of(texts)
+    stated += python_of(texts) + installer_facts_of(texts) + banner_of(texts) + gfx_facts_of(texts)
     from_signals = _put_stated(candidate, stated, stated_by_sections)
     from_signals.update(_put_gpus(candidate, gpus, "nvidia.gpus" in stated_by_sections))
     _drop_the_hosts_other_driver(candidate, base, {**stated_by_sections, **from_signals})

@@ -26,7 +26,8 @@ Each fact is what the line itself proves, nothing more:
   the system's glibc allows) and its CPU; `musllinux_1_2_x86_64`: musl 1.2 (PEP 656);
 - the torch wheel a pip log takes ("torch-2.3.1-cp310-cp310-win_amd64.whl"): the platform and
   the Python pip resolved for (fallbacks: pip takes only wheels whose tags this Python supports);
-- musl's loader line "Error relocating ...: symbol not found": musl libc (its version unknown);
+- musl's loader lines "Error relocating ...: symbol not found" and "Error loading shared library
+  X: ... (needed by Y)": musl libc (its version unknown);
 - a conda plan's "pytorch/win-64::pytorch-1.10.0-py3.6_cpu_0": the platform (a fallback) and
   the Python the build is for (a fallback);
 - the kernel's "NVRM: loading NVIDIA UNIX ... Kernel Module 535.104.05": the kernel module loaded
@@ -117,7 +118,7 @@ def facts_of(
                 facts.append(StatedFact("os.arch", p["arch"], line, fallback=True))
         elif s.id == "uv-no-platform-wheel" and p.get("target"):
             facts += tag_facts(str(p["target"]), line)
-        elif s.id == "library-musl-symbol-not-found":
+        elif s.id in ("library-musl-symbol-not-found", "library-musl-not-loaded"):
             facts.append(StatedFact("os.musl", "", line, fallback=True))
             facts.append(StatedFact("os.system", "Linux", line, fallback=True))
         elif s.id == "conda-plan-cpu-pytorch":

@@ -136,6 +136,7 @@ _LABELS = {
     "torch.deep.ran": "torch ran",
     "torch.deep.arch_list": "torch archs",
     "rocm.version": "ROCm",
+    "rocm.gfx_targets": "gfx targets",
     "system_info.cpu_model": "CPU",
     "system_info.cpu_count": "CPU count",
     "system_info.compilers": "compilers",

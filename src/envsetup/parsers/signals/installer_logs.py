@@ -18,7 +18,13 @@ Real forms (tests/fixtures/paste/errors/attack12-*, SOURCES.tsv):
   `manylinux_2_31_aarch64`, ..." (uv #10464, #15936);
 - musl's dynamic loader (ldso/dynlink.c: "Error relocating %s: %s: symbol not found"):
   "Error relocating .../torch/lib/libgomp-a34b3233.so.1: pthread_attr_setaffinity_np: symbol not
-  found" (alpine-wheels/index #700; pytorch/pytorch #102592);
+  found" (alpine-wheels/index #700; pytorch/pytorch #102592), also wrapped after the symbol's
+  colon ("Error relocating .../libcudnn.so.6: __strtod_internal:" / " symbol not found",
+  pytorch/pytorch #1618); and its "Error loading shared library %s: %m (needed by %s)" (the same
+  file's load_deps): "ImportError: Error loading shared library ld-linux-x86-64.so.2: No such
+  file or directory (needed by /usr/" / "lib/python3.5/site-packages/torch/_C...so)"
+  (pytorch/pytorch #1618: a glibc build's loader asked for on Alpine; glibc's own form is
+  "error while loading shared libraries: X: cannot open shared object file");
 - pip taking PyPI's placeholder: "Downloading .../torch-0.1.2.post1.tar.gz", whose setup.py raises
   "RuntimeError: PyTorch does not currently provide packages for PyPI" (docker-library/python #341);
 - conda's "## Package Plan ##": the download table "pytorch-1.12.1 | py3.8_cpu_0 133.8 MB pytorch",
@@ -63,6 +69,10 @@ _UV_YOURE_ON = lazy(
 _BACKTICKED = lazy(r"`(" + _TAG + r")`")
 _MUSL_RELOCATING = lazy(
     r"Error relocating (?P<library>[^:\s]{1,300}): (?P<symbol>[\w.@$]{1,200}): symbol not found"
+)
+_MUSL_LOADING = lazy(
+    r"Error loading shared library (?P<library>[^:\s]{1,300}): (?P<reason>[^()]{1,120}?) "
+    r"\(needed by (?P<needed>[^)\s]{0,300})"
 )
 _PLACEHOLDER_FILE = lazy(r"\btorch-(0\.1\.2(?:\.post\d)?)\.tar\.gz\b")
 _PLACEHOLDER_MESSAGE = "PyTorch does not currently provide packages for PyPI"
@@ -190,16 +200,45 @@ def _musl(lines: Sequence[Line], hits: Optional[Sequence[int]]) -> list[Signal]:
     found = []
     for index in indices(lines, hits):
         text = lines[index].text
-        if "Error relocating" in text and "symbol not found" in text:
+        if "Error relocating" in text:
+            numbers = [lines[index].number]
+            if "symbol not found" not in text and index + 1 < len(lines):
+                after = lines[index + 1].text.strip()
+                if not after.startswith("symbol not found"):
+                    continue
+                # wrapped after the symbol's colon (pytorch/pytorch #1618)
+                text = text.rstrip() + " " + after
+                numbers.append(lines[index + 1].number)
             match = _MUSL_RELOCATING.search(text)
             if match:
                 found.append(
                     signal(
                         "library-musl-symbol-not-found",
                         LOADER,
-                        [lines[index].number],
+                        numbers,
                         library=match.group("library"),
                         symbol=match.group("symbol"),
+                    )
+                )
+        elif "Error loading shared library" in text and "(needed by" in text:
+            match = _MUSL_LOADING.search(text)
+            if match:
+                needed = match.group("needed")
+                numbers = [lines[index].number]
+                if match.end() >= len(text.rstrip()) and index + 1 < len(lines):
+                    # the path wrapped onto the next line: "(needed by /usr/" / "lib/...so)"
+                    rest = lines[index + 1].text.strip()
+                    if ")" in rest and " " not in rest.partition(")")[0]:
+                        needed += rest.partition(")")[0]
+                        numbers.append(lines[index + 1].number)
+                found.append(
+                    signal(
+                        "library-musl-not-loaded",
+                        LOADER,
+                        numbers,
+                        library=match.group("library"),
+                        reason=match.group("reason"),
+                        needed_by=needed or None,
                     )
                 )
     return found

@@ -47,6 +47,13 @@ def _pip(p: Mapping[str, Any]) -> Words:
                 + f", or `{_or(p, 'install')}`"
             )
         ),
+        "musl": (
+            f"this system's C library is musl (Alpine), and PyTorch's Linux wheels are glibc "
+            f"(manylinux) builds: none installs here, whatever this Python{py}, so pinning a "
+            f"release pip lists{f' ({newest})' if p.get('newest') else ''} or changing the Python "
+            "does not help; use a glibc-based system or image (python:3.X-slim rather than "
+            "python:3.X-alpine), or build PyTorch from source"
+        ),
         "python-32bit": "This Python is 32-bit; PyTorch has no 32-bit wheels: install a 64-bit Python",
         "no-wheel-for-python": (
             f"No torch wheel exists for this Python{py} and platform "
