@@ -346,7 +346,8 @@ def _rocm_no_binary(p: Mapping[str, Any]) -> Words:
         )
     elif gfx and p.get("in_no_wheel"):
         fix = (
-            f"No PyTorch ROCm wheel of any release lists {gfx}, and no supported target of its "
+            f"No PyTorch ROCm wheel envsetup knows (torch 1.11 and later) lists {gfx}, and no "
+            "supported target of its "
             "family runs in its place (HSA_OVERRIDE_GFX_VERSION cannot help): use the CPU build "
             f"(`envsetup install --cuda cpu`), or a ROCm and PyTorch built from source for {gfx}."
         )
