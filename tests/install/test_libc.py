@@ -223,9 +223,6 @@ def test_doctor_s_glibc_fix_never_names_the_install_that_refuses(tmp_path: Path)
     fix = words_for(found[0]).fix or ""
     assert "envsetup install" not in fix and "glibc ≥ 2.28" in fix
     # With Python 3.9 install resolves (torch 2.5): the install fix stays.
-    found = [
-        f
-        for f in diagnose(_facts(with_torch(centos7(), "torch/version.py-2.7.1+cu126.txt"), tmp_path), lookup_build)  # fmt: skip
-        if f.id == "glibc-below-floor"
-    ]
+    py39 = _facts(with_torch(centos7(), "torch/version.py-2.7.1+cu126.txt"), tmp_path)
+    found = [f for f in diagnose(py39, lookup_build) if f.id == "glibc-below-floor"]
     assert "install_refuses" not in found[0].params
