@@ -17,6 +17,7 @@ from envsetup import compat
 from envsetup.compat.assess import assess
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.model.machine import Machine
+from envsetup.profiles.loader import load_releases
 from hostbuilder import HostSpec
 
 DRIVER = "525.60.11"
@@ -93,3 +94,41 @@ def test_install_on_a_recorded_525_60_11_host(tmp_path: Path) -> None:
     # offered (they were left out: 525.60.11 < 525.60.13).
     code, out = _install("--replay", directory, "--cuda", "12.0")
     assert code != 0 and "--cuda 12.1" in out, out
+
+
+def test_the_words_quote_the_floor_by_the_branch_rule() -> None:
+    # attack13 M1: "cu126 runs through CUDA minor version compatibility (driver ≥ 525.60.13 …)"
+    # beside driver 525.60.11; the words say the branch rule that lets it pass instead.
+    from envsetup.render.verdict_words import describe
+
+    build = next(r for r in load_releases() if r.release == "2.4").build("cu121", "linux-x86_64")
+    machine = Machine(
+        platform_key="linux-x86_64", system="Linux", driver=DRIVER, driver_cuda="12.0"
+    )
+    said = describe(assess(build, machine)[0])
+    assert "driver ≥ 525.60.13" not in said
+    assert "driver branch 525: ≥ 525.60.13 per NVIDIA's table" in said
+    assert f"{DRIVER} is a CUDA 12.0 driver by its branch" in said
+    # A driver at or above the floor keeps the plain words.
+    newer = Machine(platform_key="linux-x86_64", system="Linux", driver="535.104.05")
+    assert "driver ≥ 525.60.13" in describe(assess(build, newer)[0])
+
+
+def test_install_and_check_command_agree_on_torch_2_1_2(tmp_path: Path) -> None:
+    # attack13 M1 (attack12c host 20: driver 525.60.11, a T4): install --torch 2.1.2 picks cu118,
+    # which the driver supports itself, and says cu121 would run only through minor version
+    # compatibility; check-command's "install would pick" is that same build and raises nothing
+    # against PyPI's cu121 default (it runs on the 525 branch).
+    from envsetup.command_check.check import check_command
+    from install.machines import make_facts
+
+    facts = make_facts(
+        python="3.10.12", driver=DRIVER, driver_cuda="12.0", gpus=[("Tesla T4", "7.5")]
+    )
+    report = check_command("pip install torch==2.1.2", facts, load_releases())
+    assert report.suggested_build == {"torch_release": "2.1", "variant": "cu118"}
+    assert not report.ids("error") and not report.ids("warning")
+    from envsetup.render.resolution_words import explanation
+
+    said = " ".join(explanation(report.suggestion.resolution))
+    assert "cu121 would run only through CUDA minor version compatibility" in said

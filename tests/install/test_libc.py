@@ -209,3 +209,20 @@ def test_torch_2_6_cu124_on_centos_7_is_not_below_its_floor(releases: list[Relea
     assert libc_ids(ran) == []
     # check-command agrees: pip's plain torch==2.6.0 is the manylinux1 cu124 wheel.
     assert check_command("pip install torch==2.6.0", facts, releases).finding("glibc-below-floor") is None  # fmt: skip
+
+
+def test_doctor_s_glibc_fix_never_names_the_install_that_refuses(tmp_path: Path) -> None:
+    # attack13 H2: CentOS 7 (glibc 2.17) with Python 3.6 (attack12c host 16's): no release
+    # resolves (2.6+ need glibc 2.28, 2.5 needs Python >= 3.9), so "envsetup install (it picks
+    # the newest release whose wheels run on this glibc)" would be refused when followed.
+    spec = with_torch(centos7(), "torch/version.py-2.7.1+cu126.txt")
+    spec.python_version = "3.6.8"
+    facts = _facts(spec, tmp_path)
+    found = [f for f in diagnose(facts, lookup_build) if f.id == "glibc-below-floor"]
+    assert len(found) == 1 and found[0].params["install_refuses"] is True
+    fix = words_for(found[0]).fix or ""
+    assert "envsetup install" not in fix and "glibc ≥ 2.28" in fix
+    # With Python 3.9 install resolves (torch 2.5): the install fix stays.
+    py39 = _facts(with_torch(centos7(), "torch/version.py-2.7.1+cu126.txt"), tmp_path)
+    found = [f for f in diagnose(py39, lookup_build) if f.id == "glibc-below-floor"]
+    assert "install_refuses" not in found[0].params

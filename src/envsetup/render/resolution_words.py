@@ -67,6 +67,15 @@ def _auto_chosen(p: Params) -> str:
             f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver runs "
             f"(GPU coverage of {gpus} unchecked)"
         )
+    newer = p.get("minor_compat_only") or []
+    if newer:
+        # attack13 M1: cu118 over cu121 on a CUDA 12.0 driver; cu121 runs too, but only
+        # through minor version compatibility, which a build the driver supports itself avoids.
+        return (
+            f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver "
+            f"supports itself whose arch list holds every GPU ({gpus}); {', '.join(newer)} "
+            "would run only through CUDA minor version compatibility"
+        )
     return (
         f"auto: {p['build']} is the highest CUDA build of {p['release']} this driver runs "
         f"whose arch list holds every GPU ({gpus})"

@@ -21,14 +21,29 @@ def _gpus(sms: list[str]) -> str:
 
 def _driver_ok(p: dict) -> str:
     ceiling = f"supports CUDA ≤ {p['driver_cuda']}" if p.get("driver_cuda") else "supports"
+    floor = _floor_met(p)
     if p.get("native"):
-        return (
-            f"driver {p['have']} {ceiling}: enough for {p['build']} (CUDA {p['cuda']}, "
-            f"driver ≥ {p['need']})"
-        )
+        return f"driver {p['have']} {ceiling}: enough for {p['build']} (CUDA {p['cuda']}, {floor})"
     return (
         f"driver {p['have']} {ceiling} < {p['cuda']}: {p['build']} runs through CUDA minor "
-        f"version compatibility (driver ≥ {p['need']}; JIT of newer PTX may fail)"
+        f"version compatibility ({floor}; JIT of newer PTX may fail)"
+    )
+
+
+def _floor_met(p: dict) -> str:
+    """How the driver meets the build's floor: 'driver ≥ 525.60.13', or, for a Linux driver of
+    the floor's own branch below its point release (compat.meets_driver_floor, issue 11: every
+    driver of a branch reports the branch's CUDA), that rule said, never 'driver ≥ FLOOR' beside
+    a lower driver (attack13 M1: 525.60.11 against 525.60.13)."""
+    from envsetup.compat import parse_version
+
+    have, need = parse_version(str(p.get("have"))), parse_version(str(p.get("need")))
+    if have is None or need is None or have >= need or have.release[0] != need.release[0]:
+        return f"driver ≥ {p['need']}"
+    cuda = f"a CUDA {p['driver_cuda']} driver by its branch" if p.get("driver_cuda") else "of it"
+    return (
+        f"driver branch {need.release[0]}: ≥ {p['need']} per NVIDIA's table, and {p['have']} "
+        f"is {cuda}"
     )
 
 

@@ -357,6 +357,14 @@ def _pick_auto(
         sms=[g.sm for g in machine.gpus],
         # False: the build's arch list is not in the profile, so GPU coverage was not checked.
         arch_known=best.arch_known,
+        # Newer builds that run only through minor version compatibility, passed over for a
+        # build the driver supports itself (cu121 beside cu118 on a CUDA 12.0 driver).
+        minor_compat_only=[
+            c.variant.name
+            for c in usable
+            if c.native is False
+            and version_key(c.variant.cuda or "0") > version_key(best.variant.cuda or "0")
+        ],
     )
     _note_driver_source(plan, best, machine)
     return best.variant

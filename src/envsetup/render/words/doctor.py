@@ -356,17 +356,57 @@ def _install_incomplete_fix(state: str, prefix: str) -> str:
 
 
 def _torch_not_installed(p: P) -> Words:
-    if p.get("install_refused") == "jetson-no-index" and p.get("jetson"):
+    if p.get("install_refused"):
+        return Words(f"torch is not installed for {p['python']}", _refused_remedy(p))
+    return Words(f"torch is not installed for {p['python']}", _install_where(p))
+
+
+def _refused_remedy(p: P) -> str:
+    """`envsetup install --cuda auto` refuses on this machine (diagnose/install_refusal.py, the
+    resolver's own refusal): the refusal's remedy, never the install that refuses (attack13 H2)."""
+    refused = "envsetup's install refuses on this machine"
+    if p.get("jetson"):
         from envsetup.render.words.jetson import builds_sentence
 
-        # envsetup install refuses on this Jetson (no index of NVIDIA's builds for its JetPack):
-        # never send the user to it.
-        return Words(
-            f"torch is not installed for {p['python']}",
-            f"Install {builds_sentence(p['jetson'])} (envsetup install knows no pip index of "
-            "NVIDIA's builds for this JetPack release).",
+        return f"Install {builds_sentence(p['jetson'])} ({refused}: it knows no pip index of NVIDIA's builds for this JetPack release)."  # fmt: skip
+    if p.get("musl"):
+        return (
+            f"{refused}: PyTorch's Linux wheels are built for glibc and this system's C library "
+            "is musl (Alpine). Use a glibc-based system or container image (Debian, Ubuntu; "
+            "python:3.X-slim rather than python:3.X-alpine), or build PyTorch from source."
         )
-    return Words(f"torch is not installed for {p['python']}", _install_where(p))
+    if p.get("no_platform"):
+        return (
+            f"{refused}: PyTorch publishes no wheels for this OS and CPU. Use a Linux "
+            "x86_64/aarch64, Windows x86_64 or macOS machine, or build PyTorch from source."
+        )
+    parts = []
+    if p.get("glibc_need"):
+        parts.append(
+            f"torch {p.get('glibc_release') or 'the newest release'}'s wheels need glibc ≥ "
+            f"{p['glibc_need']} and this system has {p.get('glibc_have')}"
+        )
+    if p.get("python_low"):
+        parts.append(
+            f"torch {p.get('python_release')}, the newest release that runs on it, supports "
+            f"Python {p['python_low']}–{p['python_high']}, not {p.get('env_python')}"
+        )
+    why = f"{refused}: {'; '.join(parts)}." if parts else f"{refused}."
+    remedies = []
+    if p.get("alternative"):
+        remedies.append(f"`{p['alternative']}` (a new environment with a Python it supports)")
+    elif p.get("python_low"):
+        remedies.append(
+            f"a Python in {p['python_low']}–{p['python_high']} (`uv venv --python "
+            f"{p['python_high']}`, or `conda create -n torch python={p['python_high']}`)"
+        )
+    if p.get("glibc_need"):
+        remedies.append(
+            f"a system or container with glibc ≥ {p['glibc_need']} (a newer distribution)"
+        )
+    if not remedies:
+        return f"{why} Its dry run (install --dry-run) says why in full."
+    return f"{why} Use {', or '.join(remedies)}."
 
 
 def _install_where(p: P) -> str:
