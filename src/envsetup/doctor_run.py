@@ -84,6 +84,9 @@ def _run(
     if python:
         _check_started(facts, python)
     findings = diagnose(facts, lookup_build)
+    from envsetup.resolve.install_refusal import with_install_refusal
+
+    findings = with_install_refusal(findings, facts)
     if deadline is not None:
         from envsetup.node_outputs import budget_finding
 

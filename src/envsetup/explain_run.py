@@ -49,6 +49,9 @@ def run_explain(
     from envsetup.profiles.lookup import caching_lookup
 
     result = explain(text, host_facts, caching_lookup())
+    from envsetup.resolve.install_refusal import with_install_refusal
+
+    with_install_refusal(result.findings, result.facts)
     if not recognised(result):
         raise UsageError(
             f"{_named(files)}: explain recognised nothing in it: it reads collect_env, nvidia-smi, "

@@ -48,5 +48,8 @@ def test_a_machine_install_serves_keeps_the_install_fix() -> None:
 
     facts = load_facts(str(HOSTS / "ci-debian12-cuda13-no-driver"), None)
     facts.torch.version = None  # the same machine without torch: install resolves there
-    found = [f for f in diagnose(facts, lookup_build) if f.id == "torch-not-installed"]
+    from envsetup.resolve.install_refusal import with_install_refusal
+
+    judged = with_install_refusal(diagnose(facts, lookup_build), facts)
+    found = [f for f in judged if f.id == "torch-not-installed"]
     assert found and "install_refused" not in found[0].params

@@ -15,6 +15,7 @@ from envsetup.command_check.check import check_command
 from envsetup.compat.machine import machine_from_facts
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose import diagnose
+from envsetup.diagnose.finding import Finding
 from envsetup.facts import Facts
 from envsetup.host.live import LiveHost
 from envsetup.host.recorded import RecordedHost
@@ -218,11 +219,18 @@ def test_doctor_s_glibc_fix_never_names_the_install_that_refuses(tmp_path: Path)
     spec = with_torch(centos7(), "torch/version.py-2.7.1+cu126.txt")
     spec.python_version = "3.6.8"
     facts = _facts(spec, tmp_path)
-    found = [f for f in diagnose(facts, lookup_build) if f.id == "glibc-below-floor"]
+    found = [f for f in judged(facts) if f.id == "glibc-below-floor"]
     assert len(found) == 1 and found[0].params["install_refuses"] is True
     fix = words_for(found[0]).fix or ""
     assert "envsetup install" not in fix and "glibc ≥ 2.28" in fix
     # With Python 3.9 install resolves (torch 2.5): the install fix stays.
     py39 = _facts(with_torch(centos7(), "torch/version.py-2.7.1+cu126.txt"), tmp_path)
-    found = [f for f in diagnose(py39, lookup_build) if f.id == "glibc-below-floor"]
+    found = [f for f in judged(py39) if f.id == "glibc-below-floor"]
     assert "install_refuses" not in found[0].params
+
+
+def judged(facts: Facts) -> list[Finding]:
+    """doctor's findings as its run gives them: diagnose, then the resolver's refusal added."""
+    from envsetup.resolve.install_refusal import with_install_refusal
+
+    return with_install_refusal(diagnose(facts, lookup_build), facts)

@@ -11,11 +11,10 @@ from envsetup.compat.assess import assess
 from envsetup.compat.build import Build
 from envsetup.compat.verdicts import Verdict, VerdictCode
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.install_refusal import install_refusal
 from envsetup.diagnose.judge import doctor_machine, installed_build, installed_info
 from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform
-from envsetup.profiles.build_info import BuildLookup, no_profiles
+from envsetup.profiles.build_info import BuildLookup
 
 _LIBC = (VerdictCode.MUSL_LIBC, VerdictCode.GLIBC_BELOW_FLOOR)
 # The ids this module's findings take: verdict codes, worded with check-command's.
@@ -43,10 +42,6 @@ def libc_cannot_run_torch(facts: Facts, lookup: BuildLookup) -> list[Finding]:
         # whatever a profile's floor says.
         verdicts = [v for v in verdicts if v.code is not VerdictCode.GLIBC_BELOW_FLOOR]
     found = [_finding(facts, v, info.release if info else None) for v in verdicts[:1]]
-    if found and lookup is not no_profiles and install_refusal(facts):
-        # `envsetup install` refuses here too (the resolver says, diagnose/install_refusal.py):
-        # the verdict's words then give its own remedy, never that install (attack13 H2).
-        found[0].params["install_refuses"] = True
     return found
 
 

@@ -12,7 +12,6 @@ from envsetup.compat.build import Build
 from envsetup.compat.verdicts import VerdictCode
 from envsetup.diagnose.deep_rules import deep_findings
 from envsetup.diagnose.finding import Finding
-from envsetup.diagnose.install_refusal import install_refusal
 from envsetup.diagnose.install_target import install_command, install_params, new_env_command
 from envsetup.diagnose.jetson_rules import jetson_params
 from envsetup.diagnose.judge import (
@@ -28,7 +27,7 @@ from envsetup.facts import Facts
 from envsetup.model.compute_platform import ComputePlatform, TorchFlavor
 from envsetup.model.jetson import builds_for, pytorch_wheels_run
 from envsetup.model.machine import platform_key_for
-from envsetup.profiles.build_info import BuildInfo, BuildLookup, no_profiles
+from envsetup.profiles.build_info import BuildInfo, BuildLookup
 
 
 def _install_command(facts: Facts) -> str:
@@ -58,8 +57,6 @@ def not_installed(facts: Facts, lookup: BuildLookup) -> list[Finding]:
             # NVIDIA's builds for this JetPack release): the fix is NVIDIA's wheels, not install.
             params["install_refused"] = "jetson-no-index"
             params["jetson"] = jetson_params(jetson, _env_python(facts))
-    if "install_refused" not in params and lookup is not no_profiles:
-        params.update(install_refusal(facts))
     return [
         Finding(
             id="torch-not-installed",

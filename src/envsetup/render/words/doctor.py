@@ -362,7 +362,7 @@ def _torch_not_installed(p: P) -> Words:
 
 
 def _refused_remedy(p: P) -> str:
-    """`envsetup install --cuda auto` refuses on this machine (diagnose/install_refusal.py, the
+    """`envsetup install --cuda auto` refuses on this machine (resolve/install_refusal.py, added by the doctor and explain runs, the
     resolver's own refusal): the refusal's remedy, never the install that refuses (attack13 H2)."""
     refused = "envsetup's install refuses on this machine"
     if p.get("jetson"):

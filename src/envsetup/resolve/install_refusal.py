@@ -6,6 +6,9 @@ below every release's floor, a Python no release that runs here supports, a Jets
 release has no index of NVIDIA's builds). The refusal is the resolver's own (envsetup.resolve:
 resolve() over these facts and the profiles, the call `envsetup install` makes), so doctor and
 install cannot disagree; render/words/doctor.py words the remedy from these params.
+It lives in resolve, not diagnose (diagnose does no resolving and no I/O): the commands' runs
+(doctor_run.py, explain_run.py) add these params to diagnose's findings with
+`with_install_refusal`.
 """
 
 from __future__ import annotations
@@ -13,8 +16,33 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from envsetup.compat.verdicts import VerdictCode
+from envsetup.diagnose.finding import Finding
 from envsetup.diagnose.install_target import new_env_command
 from envsetup.facts import Facts
+
+
+def with_install_refusal(findings: list[Finding], facts: Facts) -> list[Finding]:
+    """`findings` with the refusal's params where a fix would otherwise name `envsetup install`:
+    torch-not-installed gets install_refusal's params (unless it already knows a refusal, the
+    Jetson case), glibc-below-floor `install_refuses` (its words then give their own remedy).
+    Resolves at most once; the findings are changed in place and returned."""
+    targets = [
+        f
+        for f in findings
+        if (f.id == "torch-not-installed" and "install_refused" not in f.params)
+        or f.id == "glibc-below-floor"
+    ]
+    if not targets:
+        return findings
+    refusal = install_refusal(facts)
+    if not refusal:
+        return findings
+    for finding in targets:
+        if finding.id == "torch-not-installed":
+            finding.params.update(refusal)
+        else:
+            finding.params["install_refuses"] = True
+    return findings
 
 
 def install_refusal(facts: Facts) -> dict[str, Any]:
