@@ -797,7 +797,7 @@ PASTES: tuple[Paste, ...] = (
       facts={"jetson.is_jetson": True, "jetson.l4t": "38.4", "jetson.module": "Thor",
              "jetson.jetpack": "7", "os.arch": "aarch64"},
       findings={NO_KERNEL},
-      params={NO_KERNEL: {"sm": "sm_110", "capability_unknown": None}}),
+      params={NO_KERNEL: {"sm": "sm_110", "variant": "cu130", "capability_unknown": None}}),
     # ptxas older than the GPU: Thor's sm_110a and GB10's sm_121a need CUDA 13.0 / 12.9's ptxas
     # (data/nvcc_support.toml); Triton's fix is TRITON_PTXAS_PATH (attack12a H7).
     P(E + "triton-ptxas-sm110a-not-defined-thor-vllm.txt",
