@@ -89,6 +89,12 @@ PASTES: tuple[Paste, ...] = (
              "os.kernel": "6.1.94-99.176.amzn2023.x86_64"},
       findings={FABRIC}),
     # The excerpt stops before the 802 itself: only the driver, nvcc and a cut traceback.
+    # A Jetson stated only in a hand-written list (attack13 M4): the board, L4T and JetPack
+    # series are read, so the Jetson advice applies.
+    P("jetson-agx-orin-l4t-r35.4.1-jetpack-5.1.2-pip-torch-cpu-prose.txt",
+      kinds={"env-report"},
+      facts={"jetson.is_jetson": True, "jetson.module": "Orin", "jetson.l4t": "35.4.1",
+             "jetson.jetpack": "5", "os.arch": "aarch64", "python.version": "3.10"}),
     P("detect-802-minimax-vllm-prefixed-log.txt",
       kinds={"nvidia-smi-table", "nvcc-version"}, signals={"python-traceback-cut"},
       facts={"nvidia.driver_version": "580.126.20", "nvidia.driver_cuda_version": "13.0",

@@ -45,8 +45,10 @@ def _scan(lines: Sequence[Line], start: int) -> int:
     return 1 if any(_named(stripped(lines, start))) else 0
 
 
-def _read(lines: Sequence[Line]) -> Reading:
-    builder = ReadingBuilder(KIND, lines)
+def put_jetson_words(builder: ReadingBuilder, lines: Sequence[Line]) -> None:
+    """Put the Jetson facts `lines` name in prose (this reader's rule), for this reader and for
+    a section whose lines may name one as well (env_report's "* **Hardware:** NVIDIA Jetson AGX
+    Orin", "* **L4T Release:** R35.4.1": pinokiocomputer/pinokio issue #1027)."""
     evidence: list[str] = []
     first = None
     for line in lines:
@@ -59,9 +61,14 @@ def _read(lines: Sequence[Line]) -> Reading:
         if model or l4t:
             evidence.append(f"paste: {text}")
             first = first if first is not None else line.number
-        builder.place(line.number)
     if evidence:
         builder.put("jetson.evidence", evidence, first)
+
+
+def _read(lines: Sequence[Line]) -> Reading:
+    builder = ReadingBuilder(KIND, lines)
+    put_jetson_words(builder, lines)
+    builder.place(*(line.number for line in lines))
     return builder.finish(lines)
 
 
