@@ -281,3 +281,29 @@ def test_an_unknown_release_is_never_an_error_in_check_command(
         assert "is not known" in words.title and "will not use" not in words.title
     if tegra is R39_2_LINE:
         assert facts.jetson.jetpack == "7" and "JetPack 7.2" in words.title
+
+
+@pytest.mark.parametrize("sign", SIGNS)
+def test_thor_no_kernel_image_fix_names_the_build_install_picks(tmp_path, releases, sign) -> None:
+    """attack13 H1/M6: the real Thor paste (OpenRAL/openral PR #167, torch 2.9.1+cu128 without
+    sm_110) judged on a Thor: explain's fix names a build that covers sm_110 and is the one
+    install's --cuda auto picks for that release (cu130 on JetPack 7's CUDA 13.0 driver, not a
+    newer cu132 that runs only through minor version compatibility)."""
+    from envsetup.diagnose.signal_rules import cite, judge_signals
+    from envsetup.parsers.signals import classify, lines_of
+    from envsetup.profiles.lookup import lookup_build
+
+    facts = _facts(_thor(tmp_path, sign, torch="2.9.1+cu128"))
+    paste = (
+        FIXTURES / "paste/errors/cuda-no-kernel-image-jetson-thor-l4t-r38.4-torch2.9.1-cu128.txt"
+    )
+    lines = lines_of(paste.read_text(encoding="utf-8"))
+    findings = judge_signals(
+        classify(lines), facts, lookup_build, cite({ln.number: ln.text for ln in lines})
+    )
+    (finding,) = [f for f in findings if f.id == "cuda-no-kernel-image"]
+    p = finding.params
+    assert p["sm"] == "sm_110" and p.get("variant") == "cu130", p
+    plan = resolve(InstallRequest(torch=p["release"], compute="auto"), facts, releases)
+    assert plan.variant == p["variant"]
+    assert "build torch from source" not in words_for(finding).fix

@@ -89,6 +89,12 @@ PASTES: tuple[Paste, ...] = (
              "os.kernel": "6.1.94-99.176.amzn2023.x86_64"},
       findings={FABRIC}),
     # The excerpt stops before the 802 itself: only the driver, nvcc and a cut traceback.
+    # A Jetson stated only in a hand-written list (attack13 M4): the board, L4T and JetPack
+    # series are read, so the Jetson advice applies.
+    P("jetson-agx-orin-l4t-r35.4.1-jetpack-5.1.2-pip-torch-cpu-prose.txt",
+      kinds={"env-report"},
+      facts={"jetson.is_jetson": True, "jetson.module": "Orin", "jetson.l4t": "35.4.1",
+             "jetson.jetpack": "5", "os.arch": "aarch64", "python.version": "3.10"}),
     P("detect-802-minimax-vllm-prefixed-log.txt",
       kinds={"nvidia-smi-table", "nvcc-version"}, signals={"python-traceback-cut"},
       facts={"nvidia.driver_version": "580.126.20", "nvidia.driver_cuda_version": "13.0",
@@ -527,10 +533,10 @@ PASTES: tuple[Paste, ...] = (
       findings={LIB}, params={LIB: {"library": "libcufft.so.11",
                                     "provider": "nvidia-cufft-cu12"}}),
     P(E + "lib-libcufft-so10.0-jetson-nano-jp4.3-torch1.4.txt",
-      signals={"python-exception", "library-not-found"},
+      kinds={"jetson-prose"}, signals={"python-exception", "library-not-found"},
       findings={LIB}, params={LIB: {"library": "libcufft.so.10.0", "provider": None}}),
     P(E + "lib-libcurand-so10-jetson-agx-l4t-r32.5.0-container.txt",
-      signals={"python-exception", "library-not-found"},
+      kinds={"jetson-prose"}, signals={"python-exception", "library-not-found"},
       findings={LIB}, params={LIB: {"library": "libcurand.so.10", "provider": None}}),
     # nvcc cannot target an arch (attack12a H6, attack12b H10): too new for this nvcc (a
     # toolkit from the release that knows it; with nvcc's version, an arch of the same major it
@@ -804,11 +810,18 @@ PASTES: tuple[Paste, ...] = (
     # SBSA wheels carry no sm_87; NVIDIA's JetPack build is the fix (attack12a H5; with a
     # Jetson host: tests/doctor/test_signal_rules.py).
     P(E + "torch-nightly-cu124-no-kernel-image-jetson-orin-jp62.txt",
-      kinds={"nvcc-version"}, signals={"python-exception", "cuda-error-209"},
+      kinds={"nvcc-version", "jetson-prose"}, signals={"python-exception", "cuda-error-209"},
       facts={"cuda.nvcc_on_path_version": "12.4.99"},
-      findings={NO_KERNEL}, params={NO_KERNEL: {"jetson": True, "sm": "sm_87"}},
-      pending={"params:cuda-no-kernel-image": "the prose 'Jetpack 6.2 ... Jetson orin agx "
-               "developer kit' is not read, so no Jetson is known without a host"}),
+      findings={NO_KERNEL}, params={NO_KERNEL: {"jetson": True, "sm": "sm_87"}}),
+    # Jetson Thor named in prose (L4T R38.4 / JetPack 7): compute capability 11.0, aarch64, and
+    # PyTorch's aarch64 cu130 build covers sm_110: the fix install gives on a Thor (attack13 H1),
+    # cu130 (native on JetPack 7's CUDA 13.0 driver), never "build from source" or "not known".
+    P(E + "cuda-no-kernel-image-jetson-thor-l4t-r38.4-torch2.9.1-cu128.txt",
+      kinds={"jetson-prose"}, signals={"cuda-error-209"},
+      facts={"jetson.is_jetson": True, "jetson.l4t": "38.4", "jetson.module": "Thor",
+             "jetson.jetpack": "7", "os.arch": "aarch64"},
+      findings={NO_KERNEL},
+      params={NO_KERNEL: {"sm": "sm_110", "variant": "cu130", "capability_unknown": None}}),
     # ptxas older than the GPU: Thor's sm_110a and GB10's sm_121a need CUDA 13.0 / 12.9's ptxas
     # (data/nvcc_support.toml); Triton's fix is TRITON_PTXAS_PATH (attack12a H7).
     P(E + "triton-ptxas-sm110a-not-defined-thor-vllm.txt",

@@ -717,6 +717,10 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("python-exception", {"exception": "RuntimeError"}),
         ("cuda-error-209", {"code": 209}),
     ],
+    # Jetson Thor (sm_110) under torch 2.9.1+cu128 (OpenRAL/openral PR #167; attack13 H1).
+    "cuda-no-kernel-image-jetson-thor-l4t-r38.4-torch2.9.1-cu128.txt": [
+        ("cuda-error-209", {"code": 209}),
+    ],
     # ptxas older than the GPU (Triton's bundled one; attack12a H7).
     "triton-ptxas-sm110a-not-defined-thor-vllm.txt": [
         ("ptxas-gpu-arch-unknown", {"program": "ptxas", "arch": "sm_110a"})

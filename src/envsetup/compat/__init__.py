@@ -114,6 +114,20 @@ def meets_driver_floor(driver: str, floor: str, system: str) -> Optional[bool]:
     return _os_key(system) == "linux" and have.release[0] == need.release[0]
 
 
+def runs_natively(cuda: Optional[str], driver_cuda: Optional[str]) -> Optional[bool]:
+    """Whether a driver supporting CUDA `driver_cuda` runs a CUDA `cuda` build itself, without
+    minor version compatibility (12.8 runs 12.6 natively, 13.2 only through it on a 13.0
+    driver); None when either is unreadable. The one rule that ranks a native build above a
+    newer minor-compatible one: install's --cuda auto (resolve/build_choice.py, through
+    compat/assess.py's DRIVER_OK "native") and explain's "no kernel image" fix
+    (diagnose/kernel_image.py) both use it, so they name the same build (attack13 M6)."""
+    have = parse_version(driver_cuda) if driver_cuda else None
+    want = parse_version(cuda) if cuda else None
+    if have is None or want is None:
+        return None
+    return have >= want
+
+
 def max_cuda_for_driver(driver: str, system: str) -> Optional[str]:
     """The highest CUDA version a driver supports, from NVIDIA's toolkit table ("535.104.05" ->
     "12.2"): on Linux by its branch (the first number: R525), since every driver of a branch

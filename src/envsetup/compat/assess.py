@@ -96,7 +96,7 @@ def _driver(build: Build, machine: Machine) -> list[Verdict]:
     need = driver_floor(build, machine.system)
     base = {"build": build.name, "cuda": cuda}
     driver_cuda = parse_version(machine.driver_cuda)
-    native = driver_cuda >= parse_version(cuda) if driver_cuda and parse_version(cuda) else None
+    native = compat.runs_natively(cuda, machine.driver_cuda)
     if machine.driver and need:
         ok = compat.meets_driver_floor(machine.driver, need, machine.system)
         if ok is False:

@@ -14,7 +14,7 @@ from envsetup.diagnose.signal_common import Evidence, finding_of, install_comman
 from envsetup.digits import small_int
 from envsetup.facts import Facts
 from envsetup.model.capability import ComputeCapability, Coverage, CoverageResult, coverage
-from envsetup.model.jetson import pytorch_wheels_run
+from envsetup.model.jetson import l4t_driver_cuda, pytorch_wheels_run
 from envsetup.model.paste import Signal
 from envsetup.profiles.build_info import BuildLookup
 
@@ -37,6 +37,33 @@ def _driver_ok(cuda: str, facts: Facts) -> bool:
     return ok is not False
 
 
+def _driver_cuda(facts: Facts) -> Optional[str]:
+    """The CUDA this machine's driver supports: as the driver reports it, else its branch's
+    (compat.max_cuda_for_driver), else an L4T driver's (Thor's JetPack 7: 13.0), as install's
+    Machine reads it (compat/machine.py, resolve/jetson.py). None when nothing says."""
+    if facts.nvidia.driver_cuda_version:
+        return facts.nvidia.driver_cuda_version
+    if facts.nvidia.driver_version:
+        return compat.max_cuda_for_driver(facts.nvidia.driver_version, facts.os.system or "Linux")
+    return l4t_driver_cuda(facts.jetson)
+
+
+def _variants_best_first(variants: Any, facts: Facts) -> list[str]:
+    """A release's CUDA variants in install's --cuda auto order: those this driver runs
+    natively (compat.runs_natively) before those only minor version compatibility runs, then
+    the newest CUDA first (resolve/build_choice.py _pick_auto's key), so explain's fix names the
+    build install picks (attack13 M6: cu130, not cu132, on a CUDA 13.0 driver)."""
+    have = _driver_cuda(facts)
+
+    def key(variant: str) -> tuple[bool, int]:
+        native = (
+            compat.runs_natively(_variant_cuda(variant), have) if _variant_key(variant) else None
+        )
+        return native is not False, _variant_key(variant)
+
+    return sorted(variants, key=key, reverse=True)
+
+
 def _covering_builds(
     capability: ComputeCapability, facts: Facts, lookup: BuildLookup
 ) -> Iterator[tuple[str, str, str]]:
@@ -48,7 +75,7 @@ def _covering_builds(
         info = lookup(f"{release}.0", system, arch)
         if info is None:
             continue
-        for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
+        for variant in _variants_best_first(info.cuda_variants, facts):
             built = lookup(f"{release}.0+{variant}", system, arch)
             if built is None or not built.arch_list:
                 continue
@@ -68,7 +95,7 @@ def _all_builds(
         info = lookup(f"{release}.0", system, arch)
         if info is None:
             continue
-        for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
+        for variant in _variants_best_first(info.cuda_variants, facts):
             if variant.startswith("cu") and _variant_key(variant):
                 out.append((release, variant, _variant_cuda(variant)))
     return out
@@ -336,7 +363,7 @@ def _same_release_build(
     if info is None:
         return None
     fits = []
-    for variant in sorted(info.cuda_variants, key=_variant_key, reverse=True):
+    for variant in _variants_best_first(info.cuda_variants, facts):
         built = lookup(f"{release}.0+{variant}", system, arch)
         if built is None or not built.arch_list or not coverage(built.arch_list, capability):
             continue

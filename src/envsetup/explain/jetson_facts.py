@@ -19,6 +19,7 @@ from envsetup.model.jetson import (
     jetpack_for_module,
     l4t_from_kernel,
     module_from_signs,
+    module_of,
     tegra_kernel,
 )
 
@@ -42,6 +43,13 @@ def derive_jetson(facts: Facts, sources: dict[str, str]) -> None:
     nvgpu = [n for n in names if n.rstrip().endswith(NVGPU_SUFFIX)]
     if nvgpu:
         evidence.append(f"GPU {nvgpu[0]} (the Tegra integrated GPU's nvgpu driver)")
+        cited.append(sources["nvidia.gpus"])
+    # "NVIDIA Thor" is the name torch and NVML give Jetson Thor's integrated GPU (data/
+    # gpu_capabilities.toml's alias; vllm-project/vllm issue #34470's collect_env "GPU 0: NVIDIA
+    # Thor"): compute capability 11.0, an aarch64 machine (attack13 H1).
+    thor = [n for n in names if (module_of(n) or ("",))[0] == "Thor"]
+    if thor and not nvgpu:
+        evidence.append(f"GPU {thor[0]} (Jetson Thor's integrated GPU)")
         cited.append(sources["nvidia.gpus"])
     if not evidence or facts.os.arch not in (*_ARM, ""):
         return  # no sign, or a paste of another architecture's machine

@@ -43,6 +43,7 @@ READER_MODULES: tuple[str, ...] = (
     "rocm_smi_concise",  # plain rocm-smi's Concise Info table, rocm-smi --json (rocm21)
     "python_check",  # `python -c "import torch; print(...)"`, `>>> torch.__version__`, `python -V`
     "amd_gpu_name",  # a line naming a Radeon card or lshw's product line (rocmfix), last: prose
+    "jetson_prose",  # "Jetson Thor (L4T R38.4 / JetPack 7 ...)" in prose (attack13 H1/M4), prose
 )
 
 

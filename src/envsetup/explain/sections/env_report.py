@@ -35,6 +35,7 @@ from typing import Callable, Optional, Sequence
 
 from envsetup.explain.sections._package_facts import put_torch_build
 from envsetup.explain.sections._reading import Reader, ReadingBuilder, stripped
+from envsetup.explain.sections.jetson_prose import put_jetson_words
 from envsetup.lazy_pattern import lazy
 from envsetup.model.paste import Line, Reading
 from envsetup.parsers.kernel import wsl_from_kernel
@@ -410,6 +411,7 @@ def _read(lines: Sequence[Line]) -> Reading:
                     builder, "nvidia.driver_version", _driver_of(_first(v)), _DRIVER, n
                 ),
             )
+    put_jetson_words(builder, lines)  # "* **Hardware:** NVIDIA Jetson AGX Orin" (attack13 M4)
     builder.placed.difference_update(unread)
     return builder.finish(lines)
 
