@@ -52,6 +52,10 @@ EXPECTED = {
         "no NVIDIA driver · no toolkit · torch built for ROCm 5.1.20531-cacfa990 (no CUDA)"
     ),
     "docker-without-gpus-torch1.4": "no NVIDIA driver · no toolkit · torch built for 10.1",
+    # attack12c hosts 05, 15, 16 (refusefix): no torch installed
+    "agx-orin-r39.2-jp7.2-no-torch": "driver part of L4T · no toolkit · no torch",
+    "alpine-musl-python3.7-no-torch": "no NVIDIA driver · no toolkit · no torch",
+    "centos7-glibc2.17-python3.6-8xh100": "driver supports up to 12.3 · toolkit 12.3.52 · no torch",
     # The driver's branch (460) says 11.2; nvidia-smi's 'CUDA Version: N/A' is driver-cuda-unusable.
     "k8s-pod-cuda-version-na": "driver supports up to 11.2 · no toolkit · torch built for 11.1",
     "11-rocm-780m-gfx1103-therock-torch2.7": (
