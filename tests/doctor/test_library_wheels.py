@@ -31,7 +31,9 @@ def facts(cuda: Optional[str] = None, requires: Optional[dict[str, str]] = None)
     [
         ("cufft", "libcufft.so.11", None, "nvidia-cufft-cu12"),  # ykdai/Flare7K #14: not -cu11
         ("cufft", "libcufft.so.10", "11.8", "nvidia-cufft-cu11"),
-        ("cufft", "libcufft.so.11", "11.8", None),  # cuFFT 11 is CUDA 12's: not this torch's
+        # cuFFT 11 ships in CUDA 12's wheel: the library names it, whatever torch's CUDA (a
+        # program built for CUDA 12 beside a cu118 torch); torch's own pin decides first (below)
+        ("cufft", "libcufft.so.11", "11.8", "nvidia-cufft-cu12"),
         ("cufft", "libcufft.so.10.0", None, None),  # CUDA 10.0's soname (pytorch #41975)
         ("curand", "libcurand.so.10", None, None),  # cu11 and cu12 both ship it (jetson #93)
         ("curand", "libcurand.so.10", "12.1", "nvidia-curand-cu12"),

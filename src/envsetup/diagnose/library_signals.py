@@ -98,11 +98,15 @@ def _wheel_for(family: Optional[str], library: str, facts: Facts) -> Optional[st
         return None
     cuda_major = (torch_cuda(facts) or "").split(".", 1)[0] or None
     soname = _soname_major(library)
+    pinned_family = False
     for name in facts.torch.requires_nvidia:
         if any(name == _WHEELS[family].format(m=m) for m in ("11", "12", "13")):
+            pinned_family = True
             pinned = facts.torch.requires_nvidia[name].split(".", 1)[0]
             if family in ("cudnn", "nccl") or soname is None or pinned == soname:
                 return name
+    if pinned_family and family not in ("cudnn", "nccl") and soname is not None:
+        return None  # torch's own wheel of this family ships another soname: not that wheel
     if family in ("cudnn", "nccl") or soname is None:
         return _WHEELS[family].format(m=cuda_major) if cuda_major else None
     key = _soname_key(family, library)
