@@ -186,10 +186,12 @@ def test_every_finding_id_is_catalogued() -> None:
         kernel_log_signals,
         loader_signals,
         python_signals,
+        rocm,  # the ROCm runtime's errors (hipErrorNoBinaryForGpu, ...) are worded there
     )
 
     for kind in (
         cuda_errors,
+        rocm,
         loader_signals,
         kernel_log_signals,
         python_signals,

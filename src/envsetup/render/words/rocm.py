@@ -1,11 +1,13 @@
-"""Words for the ROCm findings (diagnose/rocm_rules.py): a ROCm wheel against the AMD GPUs'
-gfx targets."""
+"""Words for the ROCm findings: a ROCm wheel against the AMD GPUs' gfx targets
+(diagnose/rocm_rules.py), and the ROCm runtime's errors a program prints (hipErrorNoBinaryForGpu,
+no HIP GPUs, a memory access fault; judged in diagnose/cuda_error_signals.py)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
 from envsetup.render.finding_words import Words
+from envsetup.render.words.params import or_unknown as _or
 
 P = Mapping[str, Any]
 
@@ -213,6 +215,143 @@ def _container_no_kfd(p: P) -> Words:
     )
 
 
+def _rocm_no_binary(p: P) -> Words:
+    said = (
+        "HIP error: invalid device function"
+        if p.get("form") == "invalid-device-function"
+        else "hipErrorNoBinaryForGpu"
+    )
+    if p.get("nvidia"):
+        return Words(
+            f"{said}: a ROCm (AMD) torch build runs on a machine with NVIDIA GPUs",
+            f"Install a CUDA build: `{_or(p, 'install')}`.",
+        )
+    gfx = p.get("gfx")
+    gpu = f"the {p['gpu']} ({gfx})" if p.get("gpu") and gfx else gfx
+    title = f"{said}: the ROCm build has no code object for {gpu or 'this GPU'}"
+    if p.get("library"):
+        title = (
+            f"{p['library']} has no kernels for {gfx} (no Tensile library file for it): "
+            "the ROCm build's libraries do not cover this GPU"
+        )
+    unsure = ", per PyTorch CI, not confirmed per release" if p.get("listed_unsure") else ""
+    release = (
+        f"a ROCm torch whose list has {gfx} (PyTorch's ROCm wheels of torch {p['listed_torch']} "
+        f"and later list it{unsure}; `envsetup install --cuda auto` picks one)"
+        if p.get("listed_torch")
+        else f"a ROCm torch release that lists {gfx}"
+    )
+    if p.get("override"):
+        fix = (
+            f"{gfx} is not in this build's list, but a listed target runs on it: "
+            f"`export HSA_OVERRIDE_GFX_VERSION={p['override']}` before starting the program "
+            f"(a community-used setting AMD does not support); or install {release}."
+        )
+    elif gfx and p.get("in_no_wheel"):
+        fix = (
+            f"No PyTorch ROCm wheel envsetup knows (torch 1.11 and later) lists {gfx}, and no "
+            "supported target of its "
+            "family runs in its place (HSA_OVERRIDE_GFX_VERSION cannot help): use the CPU build "
+            f"(`envsetup install --cuda cpu`), or a ROCm and PyTorch built from source for {gfx}."
+        )
+    elif gfx and p.get("override_unsafe"):
+        unsafe = p["override_unsafe"]
+        fix = (
+            f"Do not set HSA_OVERRIDE_GFX_VERSION={unsafe['value']}: on {gfx} it hangs or faults "
+            f"the GPU ({unsafe['source']}). Install {release}, or use the CPU build "
+            "(`envsetup install --cuda cpu`)."
+        )
+    elif gfx and p.get("own_target"):
+        torch = f" (torch {p['torch']})" if p.get("torch") else ""
+        fix = (
+            f"{gfx} is itself the target HSA_OVERRIDE_GFX_VERSION would make other GPUs run as, "
+            f"so setting it changes nothing: this build{torch} has no {gfx} code objects. "
+            f"Install {release}."
+        )
+    elif gfx:
+        fix = (
+            f"Install {release} (ROCm's GPU support matrix); HSA_OVERRIDE_GFX_VERSION helps only "
+            "when a supported target of the same family exists."
+        )
+    else:
+        fix = (
+            "Find the GPU's gfx target with `rocminfo | grep gfx`; if ROCm's list lacks it, set "
+            "HSA_OVERRIDE_GFX_VERSION to its family's supported target (10.3.0 for gfx103x, "
+            "11.0.0 for gfx1100-gfx1102; not for a gfx1103 Radeon 780M, where it hangs: "
+            "ROCm/TheRock #1184), or install a ROCm release that supports it."
+        )
+    return Words(title, fix)
+
+
+# ROCm on WSL: the GPU is reached through the Windows driver and WSL's own HSA runtime, not
+# /dev/kfd; a PyTorch ROCm wheel's bundled libhsa-runtime64.so cannot see it. AMD's WSL guide
+# (https://rocm.docs.amd.com/projects/radeon/en/docs-6.3/docs/install/wsl/install-pytorch.html)
+# installs AMD's wheels from repo.radeon.com and replaces that library with ROCm's:
+# `cp /opt/rocm/lib/libhsa-runtime64.so.1.2 libhsa-runtime64.so` in torch/lib (quoted in
+# ROCm/legacy-rocm-build #3571; later pages only remove the bundled copy).
+_WSL_HSA = (
+    "`cd $(python -c 'import torch, os; print(os.path.dirname(torch.__file__))')/lib && "
+    "rm libhsa-runtime64.so* && cp /opt/rocm/lib/libhsa-runtime64.so.1.2 libhsa-runtime64.so`"
+)
+
+
+def _rocm_no_gpus(p: P) -> Words:
+    if p.get("wsl"):
+        return Words(
+            "The ROCm runtime found no AMD GPU under WSL (hipErrorNoDevice / 'No HIP GPUs are "
+            "available')",
+            "Under WSL a ROCm torch reaches the GPU only through WSL's HSA runtime: install AMD's "
+            "WSL wheels (repo.radeon.com, AMD's 'Install PyTorch for ROCm' WSL page), then replace "
+            f"the wheel's bundled runtime with ROCm's: {_WSL_HSA}; check the Windows Adrenalin "
+            "driver is one AMD's WSL compatibility matrix lists.",
+        )
+    return Words(
+        "The ROCm torch build found no usable AMD GPU ('No HIP GPUs are available')",
+        "Check `rocminfo` lists the GPU and that this user can open /dev/kfd and /dev/dri "
+        "(groups render and video).",
+    )
+
+
+def _rocm_memory_fault(p: P) -> Words:
+    node = f" node-{p['node']}" if p.get("node") is not None else ""
+    reason = {
+        "page-not-present": " (page not present or supervisor privilege)",
+        "unknown": " (reason unknown)",
+    }.get(p.get("reason") or "", "")
+    title = f"Memory access fault by GPU{node}{reason}: a GPU kernel touched memory it may not"
+    if p.get("wrong_override"):
+        wrong = p["wrong_override"]
+        return Words(
+            title,
+            f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} makes the {wrong['gfx']} GPU run "
+            f"{wrong.get('runs_as') or 'another target'}'s code, which faults it (AMD in "
+            "ROCm/legacy-rocm-build #5238): `unset HSA_OVERRIDE_GFX_VERSION`, or set the GPU's "
+            "own family value; `envsetup doctor` names the right one.",
+        )
+    causes = [
+        "code of another gfx target running on this GPU: an HSA_OVERRIDE_GFX_VERSION meant for "
+        "another GPU (`echo $HSA_OVERRIDE_GFX_VERSION`; an MI210 left at 10.3.0 faults this "
+        "way: ROCm/legacy-rocm-build #5238), or a program or extension built for another target "
+        "(compare `rocminfo | grep gfx` with the targets it was built for)"
+    ]
+    if p.get("override_set"):
+        causes[0] = (
+            f"HSA_OVERRIDE_GFX_VERSION={p['override_set']} is set: it makes every GPU run that "
+            "target's code; try without it"
+        )
+    if p.get("mixed"):
+        causes.append(
+            f"GPUs of more than one target ({', '.join(p.get('gfx_targets') or [])}): code built "
+            "for one ran on the other (ROCm/rocm-systems #11549); `envsetup doctor` says which "
+            "GPU the program should see"
+        )
+    causes.append(
+        "a bug in the kernel itself (an index out of bounds): rerun with AMD_SERIALIZE_KERNEL=3 "
+        "so that the failing kernel is the one reported"
+    )
+    return Words(title, "Usual causes: " + "; ".join(causes) + ".")
+
+
 WORDS: dict[str, Callable[[P], Words]] = {
     "rocm-kfd-permission": _kfd_permission,
     "rocm-container-no-kfd": _container_no_kfd,
@@ -221,4 +360,7 @@ WORDS: dict[str, Callable[[P], Words]] = {
     "rocm-gfx-list-unconfirmed": _gfx_list_unconfirmed,
     "rocm-gfx-not-in-build": _gfx_not_in_build,
     "torch-not-rocm-on-amd-gpu": _not_rocm_on_amd_gpu,
+    "rocm-no-gpus": _rocm_no_gpus,
+    "rocm-no-binary-for-gpu": _rocm_no_binary,
+    "rocm-memory-access-fault": _rocm_memory_fault,
 }
