@@ -33,13 +33,15 @@ from envsetup.render.words import (
     kernel_log_signals,
     loader_signals,
     python_signals,
+    rocm,
 )
 from hostbuilder import HostSpec, case_host, fixture_text
 
 # signal_rules' ids, worded by the signal kinds' catalogues (render/words/); a pasted
-# torch.utils.cpp_extension mismatch is doctor's extension judgement (render/words/extension.py).
+# torch.utils.cpp_extension mismatch is doctor's extension judgement (render/words/extension.py);
+# the ROCm runtime's errors are worded with the other ROCm findings (render/words/rocm.py).
 SIGNAL_KINDS = (cuda_errors, loader_signals, kernel_log_signals, python_signals, installer_signals)
-WORDS = {k: fn for kind in (*SIGNAL_KINDS, extension) for k, fn in kind.WORDS.items()}
+WORDS = {k: fn for kind in (*SIGNAL_KINDS, extension, rocm) for k, fn in kind.WORDS.items()}
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = ROOT / "tests" / "fixtures" / "paste" / "errors"
